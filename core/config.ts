@@ -1,0 +1,116 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+/** Validated process configuration; everything else is a system option stored in the database. */
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  host: Type.String({ minLength: 1 }),
+  dataDir: Type.String({ minLength: 1 }),
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  sessionSecret: Type.String({ minLength: 16 }),
+  cryptoSecret: Type.String({ minLength: 16 }),
+  rootPassword: Type.Optional(Type.String({ minLength: 8 })),
+  rootAccessToken: Type.Optional(Type.String({ minLength: 16 })),
+  streamingTimeoutSeconds: Type.Integer({ minimum: 1 }),
+  maxRequestBodyMb: Type.Number({ exclusiveMinimum: 0 }),
+  streamScannerMaxBufferMb: Type.Number({ exclusiveMinimum: 0 }),
+  azureDefaultApiVersion: Type.String({ minLength: 1 }),
+  plugins: Type.Array(Type.String({ minLength: 1 })),
+  logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
+  shutdownGraceSeconds: Type.Integer({ minimum: 0 }),
+})
+
+/** The typed configuration every part of the core receives. */
+export type Config = Static<typeof ConfigSchema>
+
+/** Raised when an environment variable is missing or malformed; main prints its message and exits. */
+export class ConfigError extends Error {}
+
+type Environment = Record<string, string | undefined>
+
+/** Maps each config field to the environment variable an operator sets, for readable error lines. */
+const variableOf: Record<keyof Config, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  dataDir: 'DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
+  sessionSecret: 'SESSION_SECRET',
+  cryptoSecret: 'CRYPTO_SECRET',
+  rootPassword: 'ROOT_PASSWORD',
+  rootAccessToken: 'ROOT_ACCESS_TOKEN',
+  streamingTimeoutSeconds: 'STREAMING_TIMEOUT',
+  maxRequestBodyMb: 'MAX_REQUEST_BODY_MB',
+  streamScannerMaxBufferMb: 'STREAM_SCANNER_MAX_BUFFER_MB',
+  azureDefaultApiVersion: 'AZURE_DEFAULT_API_VERSION',
+  plugins: 'PLUGINS',
+  logLevel: 'LOG_LEVEL',
+  shutdownGraceSeconds: 'SHUTDOWN_GRACE_SECONDS',
+}
+
+function numberFrom(env: Environment, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value)) throw new ConfigError(`${name}: expected a number, got "${raw}"`)
+  return value
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+/** Postgres URL from DATABASE_URL, or from SQL_DSN when that holds a postgres URL (New API's variable). */
+function databaseUrlFrom(env: Environment): string | undefined {
+  const explicit = nonEmpty(env.DATABASE_URL)
+  if (explicit) return explicit
+  const legacy = nonEmpty(env.SQL_DSN)
+  if (legacy && /^postgres(ql)?:\/\//.test(legacy)) return legacy
+  if (legacy) throw new ConfigError(`SQL_DSN: only postgres:// URLs are supported, got "${legacy.split(':')[0]}:…"`)
+  return undefined
+}
+
+/**
+ * Secrets must be shared by every replica; in embedded mode a missing secret gets a stable
+ * per-data-dir default so a laptop install works with no setup.
+ */
+function secretOrDefault(value: string | undefined, fallback: string): string {
+  return nonEmpty(value) ?? fallback
+}
+
+/** Reads and validates the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Environment = process.env, defaults: { secret?: string } = {}): Config {
+  const databaseUrl = databaseUrlFrom(env)
+  if (databaseUrl && !nonEmpty(env.CRYPTO_SECRET) && !nonEmpty(env.SESSION_SECRET)) {
+    throw new ConfigError('CRYPTO_SECRET: required with DATABASE_URL, since every replica must decrypt the same channel keys')
+  }
+  const fallbackSecret = defaults.secret ?? 'hanggent-embedded-default-secret'
+  const candidate = {
+    port: numberFrom(env, 'PORT', 3000),
+    host: nonEmpty(env.HOST) ?? '0.0.0.0',
+    dataDir: nonEmpty(env.DATA_DIR) ?? './data',
+    databaseUrl,
+    redisUrl: nonEmpty(env.REDIS_URL) ?? nonEmpty(env.REDIS_CONN_STRING),
+    sessionSecret: secretOrDefault(env.SESSION_SECRET, fallbackSecret),
+    cryptoSecret: secretOrDefault(env.CRYPTO_SECRET, nonEmpty(env.SESSION_SECRET) ?? fallbackSecret),
+    rootPassword: nonEmpty(env.ROOT_PASSWORD),
+    rootAccessToken: nonEmpty(env.ROOT_ACCESS_TOKEN),
+    streamingTimeoutSeconds: numberFrom(env, 'STREAMING_TIMEOUT', 300),
+    maxRequestBodyMb: numberFrom(env, 'MAX_REQUEST_BODY_MB', 32),
+    streamScannerMaxBufferMb: numberFrom(env, 'STREAM_SCANNER_MAX_BUFFER_MB', 64),
+    azureDefaultApiVersion: nonEmpty(env.AZURE_DEFAULT_API_VERSION) ?? '2025-04-01-preview',
+    plugins: (env.PLUGINS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+    logLevel: (nonEmpty(env.LOG_LEVEL) ?? 'info').toLowerCase(),
+    shutdownGraceSeconds: numberFrom(env, 'SHUTDOWN_GRACE_SECONDS', 30),
+  }
+  const clean = Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined))
+  const firstError = Value.Errors(ConfigSchema, clean).First()
+  if (firstError) {
+    const field = firstError.path.split('/')[1] as keyof Config | undefined
+    const variable = field ? variableOf[field] : 'configuration'
+    const shown = field && !/secret|password|token/i.test(field) ? ` (got "${String(clean[field])}")` : ''
+    throw new ConfigError(`${variable}: ${firstError.message}${shown}`)
+  }
+  return clean as Config
+}

@@ -1,0 +1,83 @@
+/** Stable machine-readable error codes; clients and tests rely on them, so never rename one. */
+export type GatewayErrorCode =
+  | 'invalid_api_key'
+  | 'token_expired'
+  | 'token_disabled'
+  | 'user_disabled'
+  | 'ip_not_allowed'
+  | 'model_not_allowed'
+  | 'insufficient_quota'
+  | 'invalid_json'
+  | 'invalid_request'
+  | 'invalid_type'
+  | 'missing_required_parameter'
+  | 'unsupported_media_type'
+  | 'request_too_large'
+  | 'model_not_found'
+  | 'model_price_not_configured'
+  | 'no_available_channel'
+  | 'not_implemented'
+  | 'upstream_error'
+  | 'upstream_timeout'
+  | 'upstream_unreachable'
+  | 'bad_upstream_response'
+  | 'rate_limited'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'internal_error'
+
+/** The category a dialect maps to its own error `type` field. */
+export type GatewayErrorKind =
+  | 'authentication'
+  | 'permission'
+  | 'invalid_request'
+  | 'not_found'
+  | 'rate_limit'
+  | 'request_too_large'
+  | 'upstream'
+  | 'overloaded'
+  | 'internal'
+
+/** One error type for every boundary: HTTP status, a stable code, and a message a person can act on. */
+export class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: GatewayErrorCode,
+    message: string,
+    readonly options: { kind?: GatewayErrorKind; param?: string; retryable?: boolean; headers?: Record<string, string>; upstreamBody?: string } = {},
+  ) {
+    super(message)
+    this.name = 'GatewayError'
+  }
+
+  /** The error category, derived from the status when not given explicitly. */
+  get kind(): GatewayErrorKind {
+    return this.options.kind ?? kindForStatus(this.status)
+  }
+
+  /** The request parameter the error is about, when there is one. */
+  get param(): string | undefined {
+    return this.options.param
+  }
+}
+
+/** Default category for a status, so most call sites only say status, code and message. */
+export function kindForStatus(status: number): GatewayErrorKind {
+  if (status === 401) return 'authentication'
+  if (status === 403) return 'permission'
+  if (status === 404) return 'not_found'
+  if (status === 413) return 'request_too_large'
+  if (status === 429) return 'rate_limit'
+  if (status === 503) return 'overloaded'
+  if (status >= 500) return 'upstream'
+  return 'invalid_request'
+}
+
+/** Wraps anything thrown into a GatewayError so renderers never see raw exceptions. */
+export function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return new GatewayError(500, 'internal_error', `Internal error: ${message}`, { kind: 'internal' })
+}

@@ -1,0 +1,209 @@
+import type { TObject, TSchema } from '@sinclair/typebox'
+import type { GatewayError } from '../errors.ts'
+import type { Usage } from '../hub/types.ts'
+import type { SseEvent } from '../stream/sse.ts'
+
+/** The plugin contract version this core implements; a plugin declaring another is refused at load. */
+export const PLUGIN_SPEC_VERSION = 1
+
+/** A wire format a client can speak, e.g. `openai.chat`, `claude.messages`, `gemini.generate`. */
+export type Dialect = string
+
+/** What an endpoint does, used to pick the adapter and to answer 501 for what a provider lacks. */
+export type EndpointKind = 'chat' | 'completions' | 'embeddings' | 'responses' | 'rerank' | 'image' | 'audio' | 'task'
+
+/** What a model can do, shown in the dashboard and used to filter `/v1/models`. */
+export type ModelCapability = 'chat' | 'completions' | 'embeddings' | 'vision' | 'tools' | 'reasoning' | 'audio' | 'image' | 'rerank'
+
+/** A price in USD; token prices are per one million tokens, `perCall` per request. */
+export interface ModelPrice {
+  /** USD per 1M uncached input tokens. */
+  inputPerMTok?: number
+  /** USD per 1M output tokens (reasoning included). */
+  outputPerMTok?: number
+  /** USD per 1M input tokens read from the provider's prompt cache. */
+  cacheReadPerMTok?: number
+  /** USD per 1M input tokens written into the provider's prompt cache. */
+  cacheWritePerMTok?: number
+  /** USD per call; when set it replaces token pricing. */
+  perCall?: number
+}
+
+/** A model a plugin knows, with what it can do. */
+export interface ModelSpec {
+  /** The model id clients send. */
+  id: string
+  /** What the model can do. */
+  capabilities: ModelCapability[]
+  /** Largest prompt the model accepts, for estimates and the dashboard. */
+  contextWindow?: number
+}
+
+/** The parts of a channel an upstream transport needs; the key is already decrypted. */
+export interface ChannelContext {
+  /** Channel id, for logs. */
+  id: number
+  /** Channel type id, e.g. `openai`. */
+  type: string
+  /** Base URL without trailing slash: the channel's own, else the type's default. */
+  baseUrl: string
+  /** The one key chosen for this call. */
+  key: string
+  /** Type-specific settings validated against the channel type's schema. */
+  settings: Record<string, unknown>
+}
+
+/** An HTTP request to send upstream, built without doing I/O. */
+export interface UpstreamRequest {
+  /** Absolute URL. */
+  url: string
+  /** HTTP method. */
+  method: 'GET' | 'POST'
+  /** Headers to send, auth included. */
+  headers: Record<string, string>
+  /** Serialized body, when there is one. */
+  body?: string
+}
+
+/** The input of a transport: a body already in the upstream's own dialect. */
+export interface UpstreamCall {
+  /** Channel the call goes to. */
+  channel: ChannelContext
+  /** Dialect of `body`; the transport only receives dialects it listed as native. */
+  dialect: Dialect
+  /** What the endpoint does. */
+  endpoint: EndpointKind
+  /** Upstream model name after mapping. */
+  model: string
+  /** Whether the client asked for a stream. */
+  stream: boolean
+  /** The JSON body to send. */
+  body: Record<string, unknown>
+}
+
+/** How a channel type reaches its upstream: URL, headers, auth. Body mapping lives in dialect codecs. */
+export interface ChannelTransport {
+  /** Dialects this upstream accepts unchanged; calls in these dialects pass through. */
+  nativeDialects: Dialect[]
+  /** Builds the upstream HTTP request; pure. */
+  buildRequest(call: UpstreamCall): UpstreamRequest
+}
+
+/** A channel type a plugin serves, with the settings form the dashboard renders. */
+export interface ChannelTypeSpec {
+  /** Short lowercase id automation relies on, e.g. `openai`, `openai-compatible`. */
+  id: string
+  /** Human name for the dashboard. */
+  label: string
+  /** Base URL used when the channel sets none; absent means the channel must set one. */
+  defaultBaseUrl?: string
+  /** Schema of type-specific settings (rendered as a form by the dashboard). */
+  settings: TObject
+  /** How requests reach this upstream. */
+  transport: ChannelTransport
+}
+
+/** Text to count for a prompt estimate, plus fixed token costs (per-message overhead, images). */
+export interface PromptEstimateInput {
+  /** Text pieces whose tokens are counted by the tokenizer pool. */
+  texts: string[]
+  /** Tokens added on top of the counted texts. */
+  fixedTokens: number
+}
+
+/** What a stream tap learned from a streamed answer once it ended. */
+export interface StreamTapResult {
+  /** Usage reported by the upstream, when it reported any. */
+  usage?: Usage
+  /** Output text seen, for counting when the upstream reports no usage. */
+  outputText: string
+  /** Tool calls seen, each costing a few tokens when counting. */
+  toolCalls: number
+  /** True once the dialect's own end marker (e.g. `[DONE]`) was seen. */
+  completed: boolean
+  /** An error the upstream sent inside the stream. */
+  error?: { message: string; code?: string }
+}
+
+/** Watches a passthrough stream on the side, without changing a byte of it. */
+export interface StreamTap {
+  /** Observes one upstream SSE event. */
+  onEvent(event: SseEvent): void
+  /** Summarises what was seen. */
+  result(): StreamTapResult
+}
+
+/** An HTTP route a dialect answers on. */
+export interface DialectRoute {
+  /** HTTP method. */
+  method: 'GET' | 'POST'
+  /** Path in Elysia syntax, e.g. `/v1/chat/completions`. */
+  path: string
+}
+
+/** The client-visible parts of an incoming relay request that a codec may read. */
+export interface InboundRequest {
+  /** Request headers. */
+  headers: Headers
+  /** Parsed request URL. */
+  url: URL
+  /** Path parameters of the matched route. */
+  params: Record<string, string>
+}
+
+/** Everything the core needs to serve and understand one wire format. */
+export interface DialectCodec {
+  /** Dialect id, e.g. `openai.chat`. */
+  dialect: Dialect
+  /** What the endpoint does. */
+  endpoint: EndpointKind
+  /** Routes the core mounts for this dialect. */
+  routes: DialectRoute[]
+  /** Request body schema; validated before anything else so errors can name the field. */
+  requestSchema: TSchema
+  /** The API key the client sent, from this dialect's usual header or query parameter. */
+  readKey(request: InboundRequest): string | undefined
+  /** The model the client asked for. */
+  readModel(body: Record<string, unknown>, request: InboundRequest): string
+  /** Whether the client asked for a stream. */
+  readStream(body: Record<string, unknown>, request: InboundRequest): boolean
+  /** The output-token ceiling the client set, for the reservation. */
+  readMaxOutputTokens(body: Record<string, unknown>): number | undefined
+  /** A copy of the body ready for the upstream: model replaced, usage forced on streams. */
+  prepareUpstreamBody(body: Record<string, unknown>, model: string, stream: boolean): Record<string, unknown>
+  /** The prompt to count for the pre-charge estimate. */
+  estimatePrompt(body: Record<string, unknown>): PromptEstimateInput
+  /** Usage from a complete JSON response body. */
+  readUsage(responseBody: unknown): Usage | undefined
+  /** A fresh tap for one streamed response. */
+  createStreamTap(): StreamTap
+  /** The upstream's error message from a non-2xx body, for logs and clear client errors. */
+  readUpstreamError(status: number, bodyText: string): { message: string; code?: string }
+  /** Renders a gateway error in this dialect's error shape. */
+  renderError(error: GatewayError): { status: number; body: unknown }
+  /** Renders a stream-level error as the final SSE event(s) of a stream already under way. */
+  renderStreamError(error: GatewayError): SseEvent[]
+}
+
+/** A provider plugin: a default export of `definePlugin({...})`. */
+export interface PluginDefinition {
+  /** Unique lowercase id, e.g. `openai`. */
+  id: string
+  /** Contract version the plugin was written against; must equal PLUGIN_SPEC_VERSION. */
+  specVersion: number
+  /** Human name. */
+  name: string
+  /** Channel types served. */
+  channelTypes: ChannelTypeSpec[]
+  /** Models the plugin knows. */
+  models: ModelSpec[]
+  /** List prices by model id; a key ending in `*` matches by prefix. */
+  pricing: Record<string, ModelPrice>
+  /** Dialect codecs the plugin contributes, with their routes. */
+  dialects: DialectCodec[]
+}
+
+/** Declares a plugin; identity at runtime, it exists so plugin files are type-checked against the contract. */
+export function definePlugin(definition: PluginDefinition): PluginDefinition {
+  return definition
+}
