@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { sql } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { schema } from './schema.ts'
+
+/** The drizzle database both backends share; code never needs to know which one it got. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
+
+/** An open database plus how to close it. */
+export interface Database {
+  /** Typed query builder. */
+  db: Db
+  /** Which backend is in use, for logs and the status endpoint. */
+  kind: 'pglite' | 'postgres'
+  /** Closes connections; idempotent. */
+  close(): Promise<void>
+}
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
+
+/** Arbitrary constant key for the advisory lock that serialises migrations across replicas. */
+const MIGRATION_LOCK_KEY = 4_815_162_342
+
+/**
+ * Opens PostgreSQL when a URL is given, else an embedded PGlite under dataDir (or in memory for
+ * `memory://`), and applies committed migrations.
+ */
+export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl)
+  return openPglite(options.dataDir)
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { drizzle } = await import('drizzle-orm/pglite')
+  const { migrate } = await import('drizzle-orm/pglite/migrator')
+  const inMemory = dataDir === 'memory://'
+  if (!inMemory) mkdirSync(dataDir, { recursive: true })
+  const client = inMemory ? new PGlite() : new PGlite(`${dataDir.replace(/\/$/, '')}/pglite`)
+  const db = drizzle(client, { schema })
+  await migrate(db, { migrationsFolder })
+  let closed = false
+  return {
+    db: db as unknown as Db,
+    kind: 'pglite',
+    async close() {
+      if (closed) return
+      closed = true
+      await client.close()
+    },
+  }
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const { default: postgres } = await import('postgres')
+  const { drizzle } = await import('drizzle-orm/postgres-js')
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator')
+  const client = postgres(url, { max: 20, onnotice: () => {}, idle_timeout: 30 })
+  const db = drizzle(client, { schema })
+  await withMigrationLock(url, async () => migrate(db, { migrationsFolder }))
+  let closed = false
+  return {
+    db: db as unknown as Db,
+    kind: 'postgres',
+    async close() {
+      if (closed) return
+      closed = true
+      await client.end({ timeout: 5 })
+    },
+  }
+}
+
+/** Several replicas may start at once; only one applies migrations while the others wait. */
+async function withMigrationLock(url: string, run: () => Promise<void>): Promise<void> {
+  const { default: postgres } = await import('postgres')
+  const lockClient = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    await lockClient`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`
+    try {
+      await run()
+    } finally {
+      await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`
+    }
+  } finally {
+    await lockClient.end({ timeout: 5 })
+  }
+}
+
+/** Cheap liveness probe for health endpoints. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.execute(sql`select 1`)
+}

@@ -1,0 +1,155 @@
+import { sql } from 'drizzle-orm'
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+
+/**
+ * The database schema. Money is integer quota units (500,000 = 1 USD) held in bigint columns read as
+ * JS numbers (exact up to 2^53 units, about 18 billion USD).
+ */
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+const quota = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0)
+
+/** Roles in order of power; root is unique and cannot be demoted. */
+export type UserRole = 'user' | 'admin' | 'root'
+
+/** People who own tokens and quota. */
+export const users = pgTable('users', {
+  id: serial('id').primaryKey(),
+  username: text('username').notNull(),
+  passwordHash: text('password_hash'),
+  displayName: text('display_name').notNull().default(''),
+  email: text('email'),
+  role: text('role').$type<UserRole>().notNull().default('user'),
+  group: text('group').notNull().default('default'),
+  /** Remaining quota in units. */
+  quota: quota('quota'),
+  usedQuota: quota('used_quota'),
+  requestCount: bigint('request_count', { mode: 'number' }).notNull().default(0),
+  status: text('status').$type<'enabled' | 'disabled'>().notNull().default('enabled'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (table) => [uniqueIndex('users_username_unique').on(table.username)])
+
+/** Relay API keys (`sk-…`), stored as a SHA-256 hash with a display prefix. */
+export const tokens = pgTable('tokens', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  keyHash: text('key_hash').notNull(),
+  keyPreview: text('key_preview').notNull(),
+  status: text('status').$type<'enabled' | 'disabled'>().notNull().default('enabled'),
+  /** Remaining quota in units; ignored when unlimited. */
+  remainQuota: quota('remain_quota'),
+  usedQuota: quota('used_quota'),
+  unlimited: boolean('unlimited').notNull().default(false),
+  /** Allowed model names (exact or `prefix*`); null allows every model. */
+  models: jsonb('models').$type<string[] | null>(),
+  /** Allowed client IPs or CIDR ranges; null allows any address. */
+  ipAllowlist: jsonb('ip_allowlist').$type<string[] | null>(),
+  /** Group override for routing and pricing; null uses the owner's group. */
+  group: text('group'),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (table) => [uniqueIndex('tokens_key_hash_unique').on(table.keyHash), index('tokens_user_idx').on(table.userId)])
+
+/** Channel status: enabled, turned off by an admin, or turned off by health checks. */
+export type ChannelStatus = 'enabled' | 'manually-disabled' | 'auto-disabled'
+
+/** Upstream accounts requests are routed to. */
+export const channels = pgTable('channels', {
+  id: serial('id').primaryKey(),
+  type: text('type').notNull(),
+  name: text('name').notNull(),
+  /** AES-256-GCM ciphertext of a JSON array of keys (multi-key channels). */
+  keysEncrypted: text('keys_encrypted').notNull(),
+  /** Masked keys for display, computed at write time so listing never decrypts. */
+  keysPreview: jsonb('keys_preview').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  baseUrl: text('base_url'),
+  models: jsonb('models').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  groups: jsonb('groups').$type<string[]>().notNull().default(sql`'["default"]'::jsonb`),
+  modelMapping: jsonb('model_mapping').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+  priority: integer('priority').notNull().default(0),
+  weight: integer('weight').notNull().default(1),
+  status: text('status').$type<ChannelStatus>().notNull().default('enabled'),
+  statusReason: text('status_reason'),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  usedQuota: quota('used_quota'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+})
+
+/** (group, model, channel) rows derived from channels; routing reads them from memory. */
+export const abilities = pgTable('abilities', {
+  group: text('group').notNull(),
+  model: text('model').notNull(),
+  channelId: integer('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+  priority: integer('priority').notNull().default(0),
+  weight: integer('weight').notNull().default(1),
+  enabled: boolean('enabled').notNull().default(true),
+}, (table) => [primaryKey({ columns: [table.group, table.model, table.channelId] }), index('abilities_channel_idx').on(table.channelId)])
+
+/** Kinds of log rows. */
+export type LogType = 'consume' | 'error' | 'manage' | 'topup' | 'system' | 'refund' | 'login'
+
+/** Usage, error and audit records. Written in batches off the request path. */
+export const logs = pgTable('logs', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  createdAt: createdAt(),
+  type: text('type').$type<LogType>().notNull(),
+  userId: integer('user_id'),
+  username: text('username'),
+  tokenId: integer('token_id'),
+  tokenName: text('token_name'),
+  channelId: integer('channel_id'),
+  model: text('model'),
+  upstreamModel: text('upstream_model'),
+  promptTokens: integer('prompt_tokens').notNull().default(0),
+  completionTokens: integer('completion_tokens').notNull().default(0),
+  cacheReadTokens: integer('cache_read_tokens').notNull().default(0),
+  cacheWriteTokens: integer('cache_write_tokens').notNull().default(0),
+  reasoningTokens: integer('reasoning_tokens').notNull().default(0),
+  /** Units charged (consume) or credited (top-up, refund). */
+  quota: quota('quota'),
+  latencyMs: integer('latency_ms'),
+  firstTokenMs: integer('first_token_ms'),
+  isStream: boolean('is_stream').notNull().default(false),
+  requestId: text('request_id'),
+  ip: text('ip'),
+  group: text('group'),
+  statusCode: integer('status_code'),
+  content: text('content'),
+  /** Price breakdown and other structured detail. */
+  details: jsonb('details').$type<Record<string, unknown>>(),
+}, (table) => [
+  index('logs_created_idx').on(table.createdAt),
+  index('logs_user_created_idx').on(table.userId, table.createdAt),
+  index('logs_token_created_idx').on(table.tokenId, table.createdAt),
+  index('logs_channel_created_idx').on(table.channelId, table.createdAt),
+  index('logs_model_created_idx').on(table.model, table.createdAt),
+  index('logs_type_created_idx').on(table.type, table.createdAt),
+  index('logs_request_idx').on(table.requestId),
+])
+
+/** System options as typed JSON values, edited from the admin API. */
+export const options = pgTable('options', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').$type<unknown>().notNull(),
+  updatedAt: updatedAt(),
+})
+
+/** Personal access tokens for `Authorization: Bearer` on the admin API, stored hashed. */
+export const accessTokens = pgTable('access_tokens', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  createdAt: createdAt(),
+}, (table) => [uniqueIndex('access_tokens_hash_unique').on(table.tokenHash)])
+
+/** The schema object drizzle needs for typed queries. */
+export const schema = { users, tokens, channels, abilities, logs, options, accessTokens }

@@ -1,0 +1,72 @@
+import { sql } from 'drizzle-orm'
+import type { Db } from '../db/client.ts'
+import { channels, logs } from '../db/schema.ts'
+
+/** A row for the logs table as the relay and admin API produce it. */
+export type LogEntry = typeof logs.$inferInsert
+
+/** Collects log rows and writes them in batches, off the request path. */
+export interface LogWriter {
+  /** Queues a row; never blocks the caller on I/O. */
+  write(entry: LogEntry): void
+  /** Writes everything queued so far (tests, shutdown). */
+  flush(): Promise<void>
+  /** Flushes and stops the timer. */
+  close(): Promise<void>
+}
+
+/** Batches rows every `intervalMs` or when `batchSize` rows are waiting; also rolls channel spend up. */
+export function createLogWriter(db: Db, options: { intervalMs?: number; batchSize?: number; onError?: (error: unknown) => void } = {}): LogWriter {
+  const intervalMs = options.intervalMs ?? 500
+  const batchSize = options.batchSize ?? 500
+  let queue: LogEntry[] = []
+  let flushing: Promise<void> = Promise.resolve()
+  let closed = false
+
+  async function writeBatch(batch: LogEntry[]) {
+    for (let start = 0; start < batch.length; start += batchSize) {
+      await db.insert(logs).values(batch.slice(start, start + batchSize))
+    }
+    const spendByChannel = new Map<number, number>()
+    for (const entry of batch) {
+      if (entry.type === 'consume' && entry.channelId && entry.quota) {
+        spendByChannel.set(entry.channelId, (spendByChannel.get(entry.channelId) ?? 0) + entry.quota)
+      }
+    }
+    for (const [channelId, spent] of spendByChannel) {
+      await db.update(channels).set({ usedQuota: sql`${channels.usedQuota} + ${spent}` }).where(sql`${channels.id} = ${channelId}`)
+    }
+  }
+
+  function flush(): Promise<void> {
+    flushing = flushing.then(async () => {
+      if (queue.length === 0) return
+      const batch = queue
+      queue = []
+      try {
+        await writeBatch(batch)
+      } catch (error) {
+        queue = batch.concat(queue)
+        options.onError?.(error)
+      }
+    })
+    return flushing
+  }
+
+  const timer = setInterval(() => void flush(), intervalMs)
+  timer.unref?.()
+
+  return {
+    write(entry) {
+      if (closed) return
+      queue.push(entry)
+      if (queue.length >= batchSize) void flush()
+    },
+    flush,
+    async close() {
+      clearInterval(timer)
+      await flush()
+      closed = true
+    },
+  }
+}

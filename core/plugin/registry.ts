@@ -1,0 +1,68 @@
+import type { ChannelTypeSpec, DialectCodec, ModelPrice, ModelSpec, PluginDefinition } from './define-plugin.ts'
+import { PluginLoadError } from './validate-plugin.ts'
+
+/** A channel type together with the plugin that serves it. */
+export interface RegisteredChannelType {
+  /** The plugin that declared it. */
+  plugin: PluginDefinition
+  /** The channel type itself. */
+  spec: ChannelTypeSpec
+}
+
+/** Everything the loaded plugins declare, indexed for the relay's hot path. */
+export interface PluginRegistry {
+  /** Loaded plugins in load order. */
+  plugins: PluginDefinition[]
+  /** Channel type by id, or undefined. */
+  channelType(id: string): RegisteredChannelType | undefined
+  /** Every channel type, for the admin API and dashboard. */
+  channelTypes(): RegisteredChannelType[]
+  /** Dialect codec by id, or undefined. */
+  dialect(id: string): DialectCodec | undefined
+  /** Every dialect codec, for mounting routes. */
+  dialects(): DialectCodec[]
+  /** The list price of a model: exact id first, then the longest `prefix*` entry. */
+  listPrice(model: string): ModelPrice | undefined
+  /** Model specs by id. */
+  model(id: string): ModelSpec | undefined
+}
+
+/** Indexes plugins; duplicate plugin, channel type or dialect ids are load errors. */
+export function createRegistry(plugins: PluginDefinition[]): PluginRegistry {
+  const channelTypes = new Map<string, RegisteredChannelType>()
+  const dialects = new Map<string, DialectCodec>()
+  const exactPrices = new Map<string, ModelPrice>()
+  const prefixPrices: Array<[string, ModelPrice]> = []
+  const models = new Map<string, ModelSpec>()
+  const pluginIds = new Set<string>()
+  for (const plugin of plugins) {
+    if (pluginIds.has(plugin.id)) throw new PluginLoadError(`Plugin "${plugin.id}": loaded twice`)
+    pluginIds.add(plugin.id)
+    for (const spec of plugin.channelTypes) {
+      const owner = channelTypes.get(spec.id)
+      if (owner) throw new PluginLoadError(`Plugin "${plugin.id}": channel type "${spec.id}" is already served by plugin "${owner.plugin.id}"`)
+      channelTypes.set(spec.id, { plugin, spec })
+    }
+    for (const codec of plugin.dialects) {
+      if (dialects.has(codec.dialect)) throw new PluginLoadError(`Plugin "${plugin.id}": dialect "${codec.dialect}" is already provided`)
+      dialects.set(codec.dialect, codec)
+    }
+    for (const [model, price] of Object.entries(plugin.pricing)) {
+      if (model.endsWith('*')) prefixPrices.push([model.slice(0, -1), price])
+      else if (!exactPrices.has(model)) exactPrices.set(model, price)
+    }
+    for (const model of plugin.models) if (!models.has(model.id)) models.set(model.id, model)
+  }
+  prefixPrices.sort((a, b) => b[0].length - a[0].length)
+  return {
+    plugins,
+    channelType: (id) => channelTypes.get(id),
+    channelTypes: () => [...channelTypes.values()],
+    dialect: (id) => dialects.get(id),
+    dialects: () => [...dialects.values()],
+    listPrice(model) {
+      return exactPrices.get(model) ?? prefixPrices.find(([prefix]) => model.startsWith(prefix))?.[1]
+    },
+    model: (id) => models.get(id),
+  }
+}

@@ -1,0 +1,60 @@
+import { PLUGIN_SPEC_VERSION, type PluginDefinition } from './define-plugin.ts'
+
+/** Raised when a plugin manifest is unusable; the message names the plugin and the reason. */
+export class PluginLoadError extends Error {}
+
+const ID_PATTERN = /^[a-z][a-z0-9-]{0,39}$/
+const DIALECT_FUNCTIONS = [
+  'readKey', 'readModel', 'readStream', 'readMaxOutputTokens', 'prepareUpstreamBody', 'estimatePrompt',
+  'readUsage', 'createStreamTap', 'readUpstreamError', 'renderError', 'renderStreamError',
+] as const
+const PRICE_FIELDS = ['inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'perCall'] as const
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The first problem with a manifest, or undefined when it is usable. */
+export function findManifestProblem(candidate: unknown): string | undefined {
+  if (!isRecord(candidate)) return 'the default export is not an object (use `export default definePlugin({...})`)'
+  if (typeof candidate.id !== 'string' || !ID_PATTERN.test(candidate.id)) return 'id must be a short lowercase word ([a-z][a-z0-9-]*)'
+  if (candidate.specVersion !== PLUGIN_SPEC_VERSION) return `specVersion ${String(candidate.specVersion)} is not supported (this gateway implements ${PLUGIN_SPEC_VERSION})`
+  if (typeof candidate.name !== 'string' || candidate.name === '') return 'name must be a non-empty string'
+  if (!Array.isArray(candidate.channelTypes)) return 'channelTypes must be an array'
+  for (const [index, channelType] of candidate.channelTypes.entries()) {
+    if (!isRecord(channelType)) return `channelTypes[${index}] must be an object`
+    if (typeof channelType.id !== 'string' || !ID_PATTERN.test(channelType.id)) return `channelTypes[${index}].id must be a short lowercase word`
+    if (!isRecord(channelType.settings) || channelType.settings.type !== 'object') return `channelTypes[${index}].settings must be a TypeBox object schema`
+    const transport = channelType.transport
+    if (!isRecord(transport) || typeof transport.buildRequest !== 'function') return `channelTypes[${index}].transport.buildRequest must be a function`
+    if (!Array.isArray(transport.nativeDialects)) return `channelTypes[${index}].transport.nativeDialects must be an array`
+  }
+  if (!Array.isArray(candidate.models)) return 'models must be an array'
+  if (!isRecord(candidate.pricing)) return 'pricing must be an object keyed by model id'
+  for (const [model, price] of Object.entries(candidate.pricing)) {
+    if (!isRecord(price)) return `pricing["${model}"] must be an object`
+    for (const field of PRICE_FIELDS) {
+      const value = price[field]
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) return `pricing["${model}"].${field} must be a non-negative number`
+    }
+  }
+  if (!Array.isArray(candidate.dialects)) return 'dialects must be an array'
+  for (const [index, codec] of candidate.dialects.entries()) {
+    if (!isRecord(codec) || typeof codec.dialect !== 'string') return `dialects[${index}].dialect must be a string`
+    for (const name of DIALECT_FUNCTIONS) {
+      if (typeof codec[name] !== 'function') return `dialects[${index}] (${codec.dialect}).${name} must be a function`
+    }
+    if (!Array.isArray(codec.routes)) return `dialects[${index}] (${codec.dialect}).routes must be an array`
+  }
+  return undefined
+}
+
+/** Checks a manifest and returns it typed; throws PluginLoadError with the plugin's id and the reason. */
+export function validatePlugin(candidate: unknown, source: string): PluginDefinition {
+  const problem = findManifestProblem(candidate)
+  if (problem) {
+    const id = isRecord(candidate) && typeof candidate.id === 'string' ? candidate.id : source
+    throw new PluginLoadError(`Plugin "${id}" (${source}): ${problem}`)
+  }
+  return candidate as unknown as PluginDefinition
+}
