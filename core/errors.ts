@@ -22,6 +22,7 @@ export type GatewayErrorCode =
   | 'upstream_unreachable'
   | 'bad_upstream_response'
   | 'rate_limited'
+  | 'client_closed_request'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'

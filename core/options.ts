@@ -57,7 +57,7 @@ export async function createOptionStore(db: Db, bus: ChangeBus): Promise<OptionS
     current = Value.Check(SystemOptions, merged) ? (merged as SystemOptionValues) : defaultOptions()
   }
   await reload()
-  bus.subscribe('options', () => void reload())
+  bus.subscribe('options', reload)
   return {
     get: () => current,
     async update(patch) {
@@ -68,7 +68,7 @@ export async function createOptionStore(db: Db, bus: ChangeBus): Promise<OptionS
         await db.insert(optionsTable).values({ key, value }).onConflictDoUpdate({ target: optionsTable.key, set: { value, updatedAt: new Date() } })
       }
       current = next
-      bus.publish('options')
+      await bus.publish('options')
       return current
     },
     reload,

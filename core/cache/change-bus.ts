@@ -1,27 +1,44 @@
 /** What changed; subscribers reload the matching in-memory cache. */
 export type ChangeTopic = 'channels' | 'tokens' | 'users' | 'options' | 'access-tokens'
 
+/** Reloads a cache; may be async. */
+export type ChangeListener = () => void | Promise<void>
+
 /**
  * Tells every part of the process (and, with Redis, every replica) that cached data is stale.
  * In-process here; a Redis pub/sub implementation has the same shape.
  */
 export interface ChangeBus {
-  /** Announces a change; subscribers run on the next tick, never inside the caller's transaction. */
-  publish(topic: ChangeTopic): void
+  /**
+   * Announces a change. The promise settles once this process's listeners have finished, so an
+   * admin write that awaits it is visible to the very next request (read-your-writes).
+   */
+  publish(topic: ChangeTopic): Promise<void>
   /** Registers a listener; returns the function that removes it. */
-  subscribe(topic: ChangeTopic, listener: () => void): () => void
+  subscribe(topic: ChangeTopic, listener: ChangeListener): () => void
   /** Stops delivery (shutdown). */
   close(): Promise<void>
 }
 
+/** Runs local listeners, never letting one failure stop the others or reach the publisher. */
+export async function runListeners(listeners: Iterable<ChangeListener>, onError: (error: unknown) => void): Promise<void> {
+  await Promise.all([...listeners].map(async (listener) => {
+    try {
+      await listener()
+    } catch (error) {
+      onError(error)
+    }
+  }))
+}
+
 /** The single-process bus used in embedded mode and tests. */
-export function createMemoryChangeBus(): ChangeBus {
-  const listeners = new Map<ChangeTopic, Set<() => void>>()
+export function createMemoryChangeBus(onError: (error: unknown) => void = () => {}): ChangeBus {
+  const listeners = new Map<ChangeTopic, Set<ChangeListener>>()
   let closed = false
   return {
-    publish(topic) {
+    async publish(topic) {
       if (closed) return
-      for (const listener of listeners.get(topic) ?? []) queueMicrotask(listener)
+      await runListeners(listeners.get(topic) ?? [], onError)
     },
     subscribe(topic, listener) {
       const set = listeners.get(topic) ?? new Set()

@@ -127,10 +127,21 @@ export interface StreamTapResult {
 
 /** Watches a passthrough stream on the side, without changing a byte of it. */
 export interface StreamTap {
-  /** Observes one upstream SSE event. */
-  onEvent(event: SseEvent): void
+  /** Observes one upstream SSE event; false means it is malformed and must not reach the client. */
+  onEvent(event: SseEvent): boolean
   /** Summarises what was seen. */
   result(): StreamTapResult
+}
+
+/** The upstream body plus what the gateway must hide from the client because it asked for it itself. */
+export interface PreparedUpstreamBody {
+  /** The body to send upstream. */
+  body: Record<string, unknown>
+  /**
+   * Stream events the client did not ask for (e.g. the usage chunk of a forced `include_usage`);
+   * when present, the stream is re-framed event by event and these are dropped.
+   */
+  hideEvent?: (event: SseEvent) => boolean
 }
 
 /** An HTTP route a dialect answers on. */
@@ -170,11 +181,13 @@ export interface DialectCodec {
   /** The output-token ceiling the client set, for the reservation. */
   readMaxOutputTokens(body: Record<string, unknown>): number | undefined
   /** A copy of the body ready for the upstream: model replaced, usage forced on streams. */
-  prepareUpstreamBody(body: Record<string, unknown>, model: string, stream: boolean): Record<string, unknown>
+  prepareUpstreamBody(body: Record<string, unknown>, model: string, stream: boolean): PreparedUpstreamBody
   /** The prompt to count for the pre-charge estimate. */
   estimatePrompt(body: Record<string, unknown>): PromptEstimateInput
   /** Usage from a complete JSON response body. */
   readUsage(responseBody: unknown): Usage | undefined
+  /** Output text of a complete response, counted when the upstream reports no usage. */
+  readOutputText?(responseBody: unknown): string
   /** A fresh tap for one streamed response. */
   createStreamTap(): StreamTap
   /** The upstream's error message from a non-2xx body, for logs and clear client errors. */

@@ -1,0 +1,64 @@
+import type { ModelPrice } from '../plugin/define-plugin.ts'
+import type { Usage } from '../hub/types.ts'
+
+/** Quota units per US dollar, the unit New API users know. */
+export const UNITS_PER_USD = 500_000
+
+/** Cache writes cost this multiple of the input price when a model lists no write price (Anthropic's 5-minute tier). */
+export const DEFAULT_CACHE_WRITE_MULTIPLIER = 1.25
+
+/** How a charge was computed; stored with every usage log. */
+export interface PriceBreakdown {
+  /** The price applied, in USD per 1M tokens or per call. */
+  price: ModelPrice
+  /** Group multiplier applied on top. */
+  groupRatio: number
+  /** Token counts the charge is based on (absent for per-call pricing). */
+  tokens?: { input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number }
+  /** USD before the group ratio. */
+  baseUsd: number
+  /** Units charged. */
+  units: number
+}
+
+/** Rounds a unit amount, charging at least one unit for any non-zero cost. */
+function toUnits(amount: number): number {
+  if (amount <= 0) return 0
+  return Math.max(1, Math.round(amount - 1e-9))
+}
+
+/** The per-token USD rates with defaults filled in: unpriced cache reads and writes fall back to the input price. */
+export function tokenRates(price: ModelPrice): { input: number; cacheRead: number; cacheWrite: number; output: number } {
+  const input = price.inputPerMTok ?? 0
+  return {
+    input,
+    cacheRead: price.cacheReadPerMTok ?? input,
+    cacheWrite: price.cacheWritePerMTok ?? input * DEFAULT_CACHE_WRITE_MULTIPLIER,
+    output: price.outputPerMTok ?? input,
+  }
+}
+
+/** Prices a call from its usage: per-call when the price says so, else tokens × rates, times the group ratio. */
+export function priceUsage(usage: Usage, price: ModelPrice, groupRatio: number): PriceBreakdown {
+  if (price.perCall !== undefined) {
+    return { price, groupRatio, baseUsd: price.perCall, units: toUnits(price.perCall * UNITS_PER_USD * groupRatio) }
+  }
+  const rates = tokenRates(price)
+  const baseUsd = (usage.inputTokens * rates.input + usage.cacheReadTokens * rates.cacheRead + usage.cacheWriteTokens * rates.cacheWrite + usage.outputTokens * rates.output) / 1_000_000
+  return {
+    price,
+    groupRatio,
+    tokens: { input: usage.inputTokens, cacheRead: usage.cacheReadTokens, cacheWrite: usage.cacheWriteTokens, output: usage.outputTokens, reasoning: usage.reasoningTokens },
+    baseUsd,
+    units: toUnits(baseUsd * UNITS_PER_USD * groupRatio),
+  }
+}
+
+/** The amount to reserve before a call: the prompt estimate plus the output ceiling, all as uncached tokens. */
+export function priceEstimate(promptTokens: number, maxOutputTokens: number, price: ModelPrice, groupRatio: number): { total: number; promptOnly: number } {
+  const usage = (output: number): Usage => ({ inputTokens: promptTokens, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: output, reasoningTokens: 0 })
+  return {
+    total: priceUsage(usage(maxOutputTokens), price, groupRatio).units,
+    promptOnly: priceUsage(usage(0), price, groupRatio).units,
+  }
+}

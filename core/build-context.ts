@@ -1,0 +1,40 @@
+import type { Config } from './config.ts'
+import { createLogger, type AppContext, type Logger } from './app-context.ts'
+import { openDatabase } from './db/client.ts'
+import { loadPlugins } from './plugin/loader.ts'
+import { createRegistry } from './plugin/registry.ts'
+import { createSecretBox } from './security/crypto.ts'
+import { createMemoryChangeBus } from './cache/change-bus.ts'
+import { createOptionStore } from './options.ts'
+import { createLogWriter } from './jobs/log-writer.ts'
+import { createTokenCounter } from './tokenize/pool.ts'
+
+/** Opens the database, loads plugins and builds the shared services, in dependency order. */
+export async function buildContext(config: Config, overrides: { logger?: Logger; now?: () => Date } = {}): Promise<AppContext> {
+  const logger = overrides.logger ?? createLogger(config.logLevel)
+  const registry = createRegistry(await loadPlugins(config.plugins))
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const bus = createMemoryChangeBus((error) => logger.log('error', 'cache reload failed', { error: String(error) }))
+  const options = await createOptionStore(database.db, bus)
+  const logWriter = createLogWriter(database.db, { onError: (error) => logger.log('error', 'log flush failed', { error: String(error) }) })
+  return {
+    config,
+    database,
+    registry,
+    secretBox: createSecretBox(config.cryptoSecret),
+    bus,
+    options,
+    logWriter,
+    tokenCounter: createTokenCounter(),
+    logger,
+    now: overrides.now ?? (() => new Date()),
+  }
+}
+
+/** Releases everything buildContext opened, flushing logs first. */
+export async function closeContext(context: AppContext): Promise<void> {
+  await context.logWriter.close()
+  await context.bus.close()
+  await context.tokenCounter.close()
+  await context.database.close()
+}

@@ -1,0 +1,61 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ConfigError, loadConfig, type Config } from './config.ts'
+import { randomKey } from './security/crypto.ts'
+import { buildContext, closeContext } from './build-context.ts'
+import { ensureRootUser } from './bootstrap.ts'
+import { createServer, VERSION } from './server.ts'
+
+/**
+ * In embedded mode the secrets default to a random value kept in DATA_DIR, so a laptop install needs
+ * no setup and encrypted channel keys survive restarts.
+ */
+function embeddedSecret(env: Record<string, string | undefined>): string | undefined {
+  if (env.DATABASE_URL || /^postgres/.test(env.SQL_DSN ?? '')) return undefined
+  const dataDir = env.DATA_DIR?.trim() || './data'
+  if (dataDir === 'memory://') return randomKey(48)
+  const file = join(dataDir, '.secret')
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true })
+    writeFileSync(file, randomKey(48), { mode: 0o600 })
+  }
+  return readFileSync(file, 'utf8').trim()
+}
+
+async function main() {
+  let config: Config
+  try {
+    config = loadConfig(process.env, { secret: embeddedSecret(process.env) })
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`)
+      process.exit(1)
+    }
+    throw error
+  }
+  const context = await buildContext(config)
+  const root = await ensureRootUser(context)
+  if (root.generatedPassword) {
+    console.log(`First start: created user "root" with password ${root.generatedPassword} (shown once; set ROOT_PASSWORD to choose it).`)
+  }
+  const { app, services } = await createServer(context)
+  app.listen({ port: config.port, hostname: config.host })
+  context.logger.log('info', 'gateway listening', { version: VERSION, port: app.server?.port, database: context.database.kind, plugins: context.registry.plugins.map((plugin) => plugin.id) })
+
+  let stopping = false
+  async function shutdown(signal: string) {
+    if (stopping) return
+    stopping = true
+    context.logger.log('info', 'shutting down', { signal, inflight: services.inflight.count() })
+    void app.server?.stop(false)
+    const left = await services.inflight.drain(config.shutdownGraceSeconds * 1000)
+    if (left > 0) context.logger.log('warn', 'shutdown grace period over; cutting remaining requests', { left })
+    await app.server?.stop(true)
+    await closeContext(context)
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+await main()

@@ -1,0 +1,79 @@
+import { eq } from 'drizzle-orm'
+import type { AppContext } from '../app-context.ts'
+import { tokens, users, type UserRole } from '../db/schema.ts'
+import { GatewayError } from '../errors.ts'
+import { sha256Hex } from '../security/crypto.ts'
+import { compileIpAllowlist, type IpAllowlist } from '../security/ip-allowlist.ts'
+
+/** The authenticated caller of a relay request. */
+export interface Caller {
+  token: { id: number; name: string; unlimited: boolean; models: string[] | null; expiresAt: Date | null; status: string }
+  user: { id: number; username: string; role: UserRole; status: string }
+  /** Routing and pricing group: the token's override, else the user's. */
+  group: string
+  /** Compiled IP allowlist, when the token has one. */
+  ipAllowlist?: IpAllowlist
+}
+
+/** Resolves relay API keys to callers, from memory when it can. */
+export interface KeyAuthenticator {
+  /** The caller for a key, after status, expiry and IP checks; throws GatewayError otherwise. */
+  authenticate(key: string | undefined, clientIp: string | undefined): Promise<Caller>
+}
+
+const CACHE_TTL_MS = 60_000
+const CACHE_MAX_ENTRIES = 50_000
+
+/** Builds the authenticator; its cache empties whenever tokens or users change. */
+export function createKeyAuthenticator(context: AppContext): KeyAuthenticator {
+  const cache = new Map<string, { caller: Caller | null; loadedAt: number }>()
+  const clear = () => cache.clear()
+  context.bus.subscribe('tokens', clear)
+  context.bus.subscribe('users', clear)
+
+  async function load(hash: string): Promise<Caller | null> {
+    const [row] = await context.database.db
+      .select({ token: tokens, user: { id: users.id, username: users.username, role: users.role, status: users.status, group: users.group } })
+      .from(tokens).innerJoin(users, eq(tokens.userId, users.id)).where(eq(tokens.keyHash, hash)).limit(1)
+    if (!row) return null
+    const { token, user } = row
+    return {
+      token: { id: token.id, name: token.name, unlimited: token.unlimited, models: token.models ?? null, expiresAt: token.expiresAt, status: token.status },
+      user: { id: user.id, username: user.username, role: user.role, status: user.status },
+      group: token.group ?? user.group,
+      ipAllowlist: token.ipAllowlist && token.ipAllowlist.length > 0 ? compileIpAllowlist(token.ipAllowlist) : undefined,
+    }
+  }
+
+  async function lookup(key: string): Promise<Caller | null> {
+    const hash = sha256Hex(key)
+    const cached = cache.get(hash)
+    const now = Date.now()
+    if (cached && now - cached.loadedAt < CACHE_TTL_MS) return cached.caller
+    const caller = await load(hash)
+    if (cache.size >= CACHE_MAX_ENTRIES) cache.clear()
+    cache.set(hash, { caller, loadedAt: now })
+    return caller
+  }
+
+  return {
+    async authenticate(key, clientIp) {
+      if (!key) throw new GatewayError(401, 'invalid_api_key', 'You didn\'t provide an API key. Send it as "Authorization: Bearer sk-…".')
+      const caller = await lookup(key)
+      if (!caller) throw new GatewayError(401, 'invalid_api_key', 'Incorrect API key provided.')
+      if (caller.token.status !== 'enabled') throw new GatewayError(401, 'token_disabled', 'This API key has been disabled.')
+      if (caller.token.expiresAt && caller.token.expiresAt.getTime() <= context.now().getTime()) throw new GatewayError(401, 'token_expired', 'This API key has expired.')
+      if (caller.user.status !== 'enabled') throw new GatewayError(403, 'user_disabled', 'The account owning this API key is disabled.')
+      if (caller.ipAllowlist && !(clientIp && caller.ipAllowlist.allows(clientIp))) {
+        throw new GatewayError(403, 'ip_not_allowed', `Requests from ${clientIp ?? 'this address'} are not allowed for this API key.`)
+      }
+      return caller
+    },
+  }
+}
+
+/** True when the token may use the model: no allowlist, an exact entry, or a matching `prefix*` entry. */
+export function modelAllowed(allowlist: string[] | null, model: string): boolean {
+  if (!allowlist || allowlist.length === 0) return true
+  return allowlist.some((entry) => (entry.endsWith('*') ? model.startsWith(entry.slice(0, -1)) : entry === model))
+}

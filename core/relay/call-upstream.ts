@@ -1,0 +1,111 @@
+import type { AppContext } from '../app-context.ts'
+import type { DialectCodec, PreparedUpstreamBody } from '../plugin/define-plugin.ts'
+import { GatewayError, toGatewayError } from '../errors.ts'
+import { planAttempts, resolveModelMapping } from '../routing/select-channel.ts'
+import type { RuntimeChannel } from '../routing/channel-directory.ts'
+import { mapUpstreamFailure } from './upstream-failure.ts'
+
+/** A successful upstream response and what it took to get it. */
+export interface UpstreamSuccess {
+  response: Response
+  channel: RuntimeChannel
+  upstreamModel: string
+  prepared: PreparedUpstreamBody
+  /** Aborts the upstream request (client gone, idle timeout, shutdown). */
+  abort: AbortController
+  /** Stops the answer timer; streams call it once headers arrived and use idle timeouts instead. */
+  stopTimer(): void
+  /** Detaches from the client signal once the call is completely over. */
+  release(): void
+}
+
+/** Why an upstream request was aborted, so errors say the right thing. */
+export type AbortReason = 'client' | 'timeout'
+
+/** The inputs of one relayed call. */
+export interface UpstreamPlan {
+  codec: DialectCodec
+  body: Record<string, unknown>
+  model: string
+  stream: boolean
+  candidates: RuntimeChannel[]
+  maxAttempts: number
+  /** Aborted when the client disconnects. */
+  clientSignal: AbortSignal
+  /** Time allowed for the upstream to answer (headers, or the whole body for non-streams). */
+  timeoutMs: number
+  /** Called when a channel is about to be tried, so logs name it. */
+  onAttempt?: (channel: RuntimeChannel, upstreamModel: string) => void
+}
+
+/** Tries channels in priority order until one answers 2xx or a non-retryable failure ends the call. */
+export async function callWithFailover(context: AppContext, plan: UpstreamPlan): Promise<UpstreamSuccess> {
+  const attempts = planAttempts(plan.candidates, plan.maxAttempts)
+  let lastError: GatewayError | undefined
+  for (const channel of attempts) {
+    if (plan.clientSignal.aborted) throw new GatewayError(499, 'client_closed_request', 'Client closed the request')
+    try {
+      return await attempt(context, plan, channel)
+    } catch (error) {
+      lastError = toGatewayError(error)
+      context.logger.log('warn', 'upstream attempt failed', { channelId: channel.id, status: lastError.status, code: lastError.code, message: lastError.message })
+      if (!lastError.options.retryable) throw lastError
+    }
+  }
+  throw lastError ?? new GatewayError(503, 'no_available_channel', `No available channel for model "${plan.model}"`)
+}
+
+function pickKey(channel: RuntimeChannel): string {
+  return channel.keys[Math.floor(Math.random() * channel.keys.length)] ?? ''
+}
+
+async function attempt(context: AppContext, plan: UpstreamPlan, channel: RuntimeChannel): Promise<UpstreamSuccess> {
+  const registered = context.registry.channelType(channel.type)
+  if (!registered) throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has type "${channel.type}", which no loaded plugin serves`, { retryable: true })
+  const { transport, defaultBaseUrl } = registered.spec
+  if (!transport.nativeDialects.includes(plan.codec.dialect)) {
+    throw new GatewayError(501, 'not_implemented', `Channel type "${channel.type}" cannot serve ${plan.codec.dialect} requests`, { retryable: true })
+  }
+  const baseUrl = (channel.baseUrl ?? defaultBaseUrl ?? '').replace(/\/+$/, '')
+  if (baseUrl === '') throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has no base URL`, { retryable: true })
+  const upstreamModel = resolveModelMapping(channel.modelMapping, plan.model)
+  plan.onAttempt?.(channel, upstreamModel)
+  const prepared = plan.codec.prepareUpstreamBody(plan.body, upstreamModel, plan.stream)
+  const request = transport.buildRequest({
+    channel: { id: channel.id, type: channel.type, baseUrl, key: pickKey(channel), settings: channel.settings },
+    dialect: plan.codec.dialect,
+    endpoint: plan.codec.endpoint,
+    model: upstreamModel,
+    stream: plan.stream,
+    body: prepared.body,
+  })
+  const abort = new AbortController()
+  const onClientAbort = () => abort.abort('client' satisfies AbortReason)
+  plan.clientSignal.addEventListener('abort', onClientAbort, { once: true })
+  const timer = setTimeout(() => abort.abort('timeout' satisfies AbortReason), plan.timeoutMs)
+  const stopTimer = () => clearTimeout(timer)
+  const release = () => {
+    stopTimer()
+    plan.clientSignal.removeEventListener('abort', onClientAbort)
+  }
+  try {
+    const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: abort.signal, redirect: 'manual' })
+    if (!response.ok) {
+      const text = await response.text()
+      throw mapUpstreamFailure(response.status, plan.codec.readUpstreamError(response.status, text), text, channel.name)
+    }
+    return { response, channel, upstreamModel, prepared, abort, stopTimer, release }
+  } catch (error) {
+    release()
+    throw abortAware(error, abort.signal)
+  }
+}
+
+/** Maps fetch failures to gateway errors, telling client disconnects and timeouts apart from network faults. */
+export function abortAware(error: unknown, signal: AbortSignal): GatewayError {
+  if (error instanceof GatewayError) return error
+  if (signal.aborted && signal.reason === 'client') return new GatewayError(499, 'client_closed_request', 'Client closed the request')
+  if (signal.aborted && signal.reason === 'timeout') return new GatewayError(504, 'upstream_timeout', 'Upstream did not answer in time', { retryable: false })
+  const message = error instanceof Error ? error.message : String(error)
+  return new GatewayError(502, 'upstream_unreachable', `Could not reach the upstream: ${message}`, { retryable: true })
+}

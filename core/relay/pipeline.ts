@@ -1,0 +1,162 @@
+import type { AppContext } from '../app-context.ts'
+import type { DialectCodec, InboundRequest, ModelPrice } from '../plugin/define-plugin.ts'
+import { GatewayError, toGatewayError } from '../errors.ts'
+import type { QuotaLedger } from '../billing/ledger.ts'
+import { priceEstimate } from '../billing/price-usage.ts'
+import type { ChannelDirectory } from '../routing/channel-directory.ts'
+import { modelAllowed, type Caller, type KeyAuthenticator } from './authenticate.ts'
+import { parseJsonObject, readLimitedBody } from './read-body.ts'
+import { validateBody } from './validate-body.ts'
+import { abortAware, callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
+import { relayStream } from './relay-stream.ts'
+import { failCall, logRelayError, settleCall, type CallRecord } from './settle.ts'
+import type { InflightTracker } from './inflight.ts'
+
+/** The long-lived parts the relay uses on every request. */
+export interface RelayServices {
+  context: AppContext
+  authenticator: KeyAuthenticator
+  directory: ChannelDirectory
+  ledger: QuotaLedger
+  inflight: InflightTracker
+}
+
+/** One incoming relay request. */
+export interface RelayRequest {
+  request: Request
+  params: Record<string, string>
+  clientIp: string | undefined
+  requestId: string
+}
+
+/** The model's price: the admin's override, else the plugin's list price, else free in self-use mode. */
+export function resolvePrice(context: AppContext, model: string): ModelPrice {
+  const options = context.options.get()
+  const price = options.modelPrices[model] ?? context.registry.listPrice(model)
+  if (price) return price
+  if (options.selfUseMode) return {}
+  throw new GatewayError(403, 'model_price_not_configured', `Model "${model}" has no price configured. An administrator must set its price (or enable self-use mode) before it can be used.`)
+}
+
+/** Renders an error in the codec's dialect; same-dialect upstream 4xx bodies pass through untouched. */
+export function errorResponse(codec: DialectCodec, error: GatewayError): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...error.options.headers }
+  if (error.options.upstreamBody !== undefined && error.status < 500) {
+    try {
+      JSON.parse(error.options.upstreamBody)
+      return new Response(error.options.upstreamBody, { status: error.status, headers })
+    } catch {
+      // not JSON: render our own shape below
+    }
+  }
+  const rendered = codec.renderError(error)
+  return new Response(JSON.stringify(rendered.body), { status: rendered.status, headers })
+}
+
+/** Authenticate → parse → route → price → reserve → call → relay → settle → log, for one request. */
+export async function handleRelay(services: RelayServices, codec: DialectCodec, relay: RelayRequest): Promise<Response> {
+  const done = services.inflight.begin()
+  const startedAt = Date.now()
+  let caller: Caller | undefined
+  let model: string | undefined
+  let stream = false
+  try {
+    const inbound: InboundRequest = { headers: relay.request.headers, url: new URL(relay.request.url), params: relay.params }
+    caller = await services.authenticator.authenticate(codec.readKey(inbound), relay.clientIp)
+    const { context } = services
+    const bytes = await readLimitedBody(relay.request, context.config.maxRequestBodyMb * 1024 * 1024)
+    const body = parseJsonObject(bytes)
+    validateBody(codec.requestSchema, body)
+    model = codec.readModel(body, inbound)
+    stream = codec.readStream(body, inbound)
+    const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt })
+    return await execute(services, codec, record, body, relay.request.signal, done)
+  } catch (thrown) {
+    const error = toGatewayError(thrown)
+    if (caller && error.status !== 401) logRelayError(services.context, caller, { requestId: relay.requestId, clientIp: relay.clientIp, model, stream, startedAt }, error)
+    if (error.status >= 500) services.context.logger.log(error.status === 500 ? 'error' : 'warn', 'relay failed', { requestId: relay.requestId, status: error.status, code: error.code, message: error.message })
+    done()
+    return errorResponse(codec, error)
+  }
+}
+
+/** Checks the model against the key, finds channels, prices the call and reserves its cost. */
+async function admit(services: RelayServices, codec: DialectCodec, call: { caller: Caller; body: Record<string, unknown>; model: string; stream: boolean; relay: RelayRequest; startedAt: number }): Promise<CallRecord> {
+  const { context, directory, ledger } = services
+  const { caller, body, model } = call
+  if (!modelAllowed(caller.token.models, model)) throw new GatewayError(403, 'model_not_allowed', `This API key is not allowed to use model "${model}"`, { param: 'model' })
+  if (directory.candidates(caller.group, model).length === 0) {
+    throw new GatewayError(503, 'no_available_channel', `No available channel for model "${model}" in group "${caller.group}"`, { param: 'model' })
+  }
+  const price = resolvePrice(context, model)
+  const groupRatio = context.options.get().groupRatios[caller.group] ?? 1
+  const prompt = codec.estimatePrompt(body)
+  const promptEstimate = prompt.fixedTokens + (await context.tokenCounter.count(model, prompt.texts))
+  const maxOutput = codec.readMaxOutputTokens(body) ?? context.options.get().defaultOutputReservationTokens
+  const estimate = priceEstimate(promptEstimate, maxOutput, price, groupRatio)
+  const reservation = await ledger.reserve({ userId: caller.user.id, tokenId: caller.token.id, unlimited: caller.token.unlimited }, estimate.total, estimate.promptOnly)
+  return { caller, requestId: call.relay.requestId, clientIp: call.relay.clientIp, model, stream: call.stream, startedAt: call.startedAt, promptEstimate, price, groupRatio, reservation }
+}
+
+/** Calls upstream with failover and answers the client; settles when the answer is complete, refunds on failure. */
+async function execute(services: RelayServices, codec: DialectCodec, record: CallRecord, body: Record<string, unknown>, clientSignal: AbortSignal, done: () => void): Promise<Response> {
+  const { context, ledger } = services
+  let upstream: UpstreamSuccess | undefined
+  try {
+    upstream = await callWithFailover(context, {
+      codec, body, model: record.model, stream: record.stream, clientSignal,
+      candidates: services.directory.candidates(record.caller.group, record.model),
+      maxAttempts: 1 + context.options.get().retryTimes,
+      timeoutMs: context.config.streamingTimeoutSeconds * 1000,
+      onAttempt(channel, upstreamModel) {
+        record.channelId = channel.id
+        record.upstreamModel = upstreamModel
+      },
+    })
+    if (record.stream) return streamResponse(services, codec, record, upstream, done)
+    const text = await upstream.response.text()
+    upstream.release()
+    const json = parseUpstreamJson(text)
+    await settleCall(context, ledger, record, codec.readUsage(json), { outputText: codec.readOutputText?.(json) ?? '', toolCalls: 0 }, 'completed')
+    done()
+    return new Response(text, { status: upstream.response.status, headers: { 'content-type': upstream.response.headers.get('content-type') ?? 'application/json' } })
+  } catch (thrown) {
+    upstream?.release()
+    const error = upstream ? abortAware(thrown, upstream.abort.signal) : toGatewayError(thrown)
+    await failCall(context, ledger, record, error).catch((refundError) => context.logger.log('error', 'refund failed', { requestId: record.requestId, error: String(refundError) }))
+    if (error.status >= 500) context.logger.log('warn', 'relay failed', { requestId: record.requestId, status: error.status, code: error.code, message: error.message })
+    done()
+    return errorResponse(codec, error)
+  }
+}
+
+function parseUpstreamJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered with a body that is not JSON')
+  }
+}
+
+function streamResponse(services: RelayServices, codec: DialectCodec, record: CallRecord, upstream: UpstreamSuccess, done: () => void): Response {
+  const { context, ledger } = services
+  upstream.stopTimer()
+  const body = relayStream({
+    upstream,
+    codec,
+    idleTimeoutMs: context.config.streamingTimeoutSeconds * 1000,
+    maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024,
+    onFirstEvent: () => {
+      record.firstTokenAt = Date.now()
+    },
+    onEnd(result, outcome) {
+      settleCall(context, ledger, record, result.usage, result, outcome)
+        .catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) }))
+        .finally(done)
+    },
+  })
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' },
+  })
+}

@@ -1,0 +1,65 @@
+import { GatewayError } from '../errors.ts'
+
+const decoders: Record<string, CompressionFormat> = { gzip: 'gzip', 'x-gzip': 'gzip', deflate: 'deflate', br: 'brotli' as CompressionFormat }
+
+/**
+ * Reads a request body up to `maxBytes` measured after decompression, failing with 413 as soon as
+ * the limit is crossed, so a gzip bomb is never inflated into memory.
+ */
+export async function readLimitedBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase()
+  if (encoding === 'identity' && Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes)
+  if (!request.body) return new Uint8Array(0)
+  let stream: ReadableStream<Uint8Array> = request.body
+  if (encoding !== 'identity' && encoding !== '') {
+    const format = decoders[encoding]
+    if (!format) throw new GatewayError(415, 'unsupported_media_type', `Unsupported Content-Encoding "${encoding}"; use gzip, deflate, br or none`)
+    stream = stream.pipeThrough(new DecompressionStream(format) as unknown as ReadableWritablePair<Uint8Array, Uint8Array>)
+  }
+  return collect(stream, maxBytes, encoding)
+}
+
+async function collect(stream: ReadableStream<Uint8Array>, maxBytes: number, encoding: string): Promise<Uint8Array> {
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > maxBytes) throw tooLarge(maxBytes)
+      chunks.push(value)
+    }
+  } catch (error) {
+    if (error instanceof GatewayError) throw error
+    throw new GatewayError(400, 'invalid_request', `Could not read the request body${encoding === 'identity' ? '' : ` (${encoding} data is corrupt)`}`)
+  } finally {
+    reader.cancel().catch(() => {})
+  }
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}
+
+function tooLarge(maxBytes: number): GatewayError {
+  return new GatewayError(413, 'request_too_large', `Request body is larger than the ${Math.round((maxBytes / 1024 / 1024) * 100) / 100} MB limit (measured after decompression)`)
+}
+
+/** Parses a JSON object body, with a 400 that says what is wrong. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  if (bytes.byteLength === 0) throw new GatewayError(400, 'invalid_json', 'Request body is empty; expected a JSON object')
+  let value: unknown
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes))
+  } catch (error) {
+    throw new GatewayError(400, 'invalid_json', `Request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GatewayError(400, 'invalid_json', 'Request body must be a JSON object')
+  return value as Record<string, unknown>
+}

@@ -1,0 +1,120 @@
+import type { AppContext } from '../app-context.ts'
+import type { Usage } from '../hub/types.ts'
+import type { ModelPrice } from '../plugin/define-plugin.ts'
+import type { QuotaLedger, Reservation } from '../billing/ledger.ts'
+import { priceUsage } from '../billing/price-usage.ts'
+import type { GatewayError } from '../errors.ts'
+import type { Caller } from './authenticate.ts'
+
+/** Tokens added per streamed tool call when we count output ourselves (name/argument framing). */
+const TOKENS_PER_COUNTED_TOOL_CALL = 5
+
+/** What the pipeline knows about an admitted call, carried to settlement and logging. */
+export interface CallRecord {
+  caller: Caller
+  requestId: string
+  clientIp: string | undefined
+  /** Model the client asked for (and is priced by). */
+  model: string
+  /** Model sent upstream after mapping; set once a channel is chosen. */
+  upstreamModel?: string
+  channelId?: number
+  stream: boolean
+  startedAt: number
+  firstTokenAt?: number
+  /** Prompt tokens counted by our tokenizer before the call. */
+  promptEstimate: number
+  price: ModelPrice
+  groupRatio: number
+  reservation: Reservation
+}
+
+/** How a call ended, recorded in the log details. */
+export type CallOutcome = 'completed' | 'client-aborted' | 'upstream-error' | 'timeout'
+
+/** The output seen when the upstream reported no usage. */
+export interface ObservedOutput {
+  outputText: string
+  toolCalls: number
+}
+
+/** Upstream usage when reported, else our own count of what was delivered. */
+async function usageFor(context: AppContext, record: CallRecord, reported: Usage | undefined, observed: ObservedOutput): Promise<{ usage: Usage; counted: boolean }> {
+  if (reported) return { usage: reported, counted: false }
+  const outputTokens = observed.outputText === '' ? 0 : await context.tokenCounter.count(record.model, [observed.outputText])
+  return {
+    usage: { inputTokens: record.promptEstimate, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: outputTokens + observed.toolCalls * TOKENS_PER_COUNTED_TOOL_CALL, reasoningTokens: 0 },
+    counted: true,
+  }
+}
+
+/** Charges the exact price of a finished call and writes its usage log. */
+export async function settleCall(context: AppContext, ledger: QuotaLedger, record: CallRecord, reported: Usage | undefined, observed: ObservedOutput, outcome: CallOutcome): Promise<void> {
+  const { usage, counted } = await usageFor(context, record, reported, observed)
+  const breakdown = priceUsage(usage, record.price, record.groupRatio)
+  const charged = await ledger.settle(record.reservation, breakdown.units)
+  const finishedAt = Date.now()
+  context.logWriter.write({
+    type: 'consume',
+    userId: record.caller.user.id,
+    username: record.caller.user.username,
+    tokenId: record.caller.token.id,
+    tokenName: record.caller.token.name,
+    channelId: record.channelId,
+    model: record.model,
+    upstreamModel: record.upstreamModel,
+    promptTokens: usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens,
+    completionTokens: usage.outputTokens,
+    cacheReadTokens: usage.cacheReadTokens,
+    cacheWriteTokens: usage.cacheWriteTokens,
+    reasoningTokens: usage.reasoningTokens,
+    quota: charged,
+    latencyMs: finishedAt - record.startedAt,
+    firstTokenMs: record.firstTokenAt === undefined ? null : record.firstTokenAt - record.startedAt,
+    isStream: record.stream,
+    requestId: record.requestId,
+    ip: record.clientIp,
+    group: record.caller.group,
+    statusCode: 200,
+    details: {
+      outcome,
+      usageSource: counted ? 'counted' : 'upstream',
+      reserved: record.reservation.amount,
+      priced: breakdown.units,
+      charged,
+      shortfall: breakdown.units - charged,
+      price: breakdown.price,
+      groupRatio: breakdown.groupRatio,
+      baseUsd: breakdown.baseUsd,
+      tokens: breakdown.tokens,
+    },
+  })
+}
+
+/** Returns the whole reservation of a failed call and records the error. */
+export async function failCall(context: AppContext, ledger: QuotaLedger, record: CallRecord, error: GatewayError): Promise<void> {
+  await ledger.refund(record.reservation)
+  logRelayError(context, record.caller, { requestId: record.requestId, clientIp: record.clientIp, model: record.model, channelId: record.channelId, stream: record.stream, startedAt: record.startedAt }, error)
+}
+
+/** Writes an error log row for a caller we know, so users and admins can see why a call failed. */
+export function logRelayError(context: AppContext, caller: Caller, call: { requestId: string; clientIp?: string; model?: string; channelId?: number; stream: boolean; startedAt: number }, error: GatewayError): void {
+  context.logWriter.write({
+    type: 'error',
+    userId: caller.user.id,
+    username: caller.user.username,
+    tokenId: caller.token.id,
+    tokenName: caller.token.name,
+    channelId: call.channelId,
+    model: call.model,
+    quota: 0,
+    latencyMs: Date.now() - call.startedAt,
+    isStream: call.stream,
+    requestId: call.requestId,
+    ip: call.clientIp,
+    group: caller.group,
+    statusCode: error.status,
+    content: error.message,
+    details: { code: error.code },
+  })
+}

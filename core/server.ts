@@ -1,0 +1,52 @@
+import { Elysia } from 'elysia'
+import { openapi } from '@elysiajs/openapi'
+import type { AppContext } from './app-context.ts'
+import { randomKey } from './security/crypto.ts'
+import { createKeyAuthenticator } from './relay/authenticate.ts'
+import { createChannelDirectory } from './routing/channel-directory.ts'
+import { createQuotaLedger } from './billing/ledger.ts'
+import { createInflightTracker } from './relay/inflight.ts'
+import { relayRoutes } from './relay/routes.ts'
+import type { RelayServices } from './relay/pipeline.ts'
+import { adminRoutes } from './admin/index.ts'
+import packageJson from '../package.json' with { type: 'json' }
+
+/** The version reported by the API and the OpenAPI document. */
+export const VERSION: string = packageJson.version
+
+/** A request id: sortable by time, unique enough to find one request in the logs. */
+export function newRequestId(now = Date.now()): string {
+  return `req_${now.toString(36)}${randomKey(12)}`
+}
+
+/** Builds the relay services and the Elysia app serving relay, admin API and OpenAPI document. */
+export async function createServer(context: AppContext) {
+  const services: RelayServices = {
+    context,
+    authenticator: createKeyAuthenticator(context),
+    directory: await createChannelDirectory(context),
+    ledger: createQuotaLedger(context.database.db),
+    inflight: createInflightTracker(),
+  }
+  const maxBodyBytes = Math.ceil(context.config.maxRequestBodyMb * 1024 * 1024)
+  const app = new Elysia({
+    // Bun closes connections idle for 10 s by default, which would cut slow streams; the relay keeps its own timeouts.
+    // Bodies are measured by the relay after decompression; Bun's own cap only stops absurd uploads.
+    serve: { idleTimeout: 0, maxRequestBodySize: maxBodyBytes * 2 + 1024 * 1024 },
+  })
+    .onRequest(({ set }) => {
+      set.headers['x-request-id'] = newRequestId()
+    })
+    .use(openapi({
+      path: '/swagger',
+      specPath: '/swagger/json',
+      documentation: {
+        info: { title: 'Hanggent API — admin', version: VERSION, description: 'Admin API of the Hanggent LLM gateway. Authenticate with `Authorization: Bearer <access token>`.' },
+        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      },
+    }))
+    .get('/health', async () => ({ status: 'ok', version: VERSION, database: context.database.kind }), { detail: { hide: true } })
+    .use(relayRoutes(services))
+    .use(adminRoutes(context))
+  return { app, services }
+}

@@ -1,0 +1,68 @@
+import type { PromptEstimateInput } from '../../core/plugin/define-plugin.ts'
+
+// see https://platform.openai.com/docs/guides/vision (image token costs) and OpenAI's cookbook on
+// counting chat tokens: about 3 tokens of framing per message plus 3 to prime the reply.
+
+const TOKENS_PER_MESSAGE = 3
+const TOKENS_PER_NAME = 1
+const REPLY_PRIMING_TOKENS = 3
+const LOW_DETAIL_IMAGE_TOKENS = 85
+/** A 1024×1024 high-detail image; we cannot see dimensions without downloading, so assume this. */
+const HIGH_DETAIL_IMAGE_TOKENS = 765
+const AUDIO_PART_TOKENS = 200
+const FILE_PART_TOKENS = 500
+const TOKENS_PER_TOOL_CALL = 3
+
+type Part = { type?: unknown; text?: unknown; image_url?: { detail?: unknown } }
+
+function addContent(content: unknown, estimate: PromptEstimateInput) {
+  if (typeof content === 'string') {
+    estimate.texts.push(content)
+    return
+  }
+  if (!Array.isArray(content)) return
+  for (const part of content as Part[]) {
+    if (part.type === 'text' && typeof part.text === 'string') estimate.texts.push(part.text)
+    else if (part.type === 'image_url') estimate.fixedTokens += part.image_url?.detail === 'low' ? LOW_DETAIL_IMAGE_TOKENS : HIGH_DETAIL_IMAGE_TOKENS
+    else if (part.type === 'input_audio') estimate.fixedTokens += AUDIO_PART_TOKENS
+    else if (part.type === 'file') estimate.fixedTokens += FILE_PART_TOKENS
+  }
+}
+
+/** What to count for a chat prompt: message texts, tool definitions and calls, plus framing overhead. */
+export function estimateOpenAIChatPrompt(body: Record<string, unknown>): PromptEstimateInput {
+  const estimate: PromptEstimateInput = { texts: [], fixedTokens: REPLY_PRIMING_TOKENS }
+  const messages = Array.isArray(body.messages) ? (body.messages as Array<Record<string, unknown>>) : []
+  for (const message of messages) {
+    estimate.fixedTokens += TOKENS_PER_MESSAGE
+    if (typeof message.name === 'string') {
+      estimate.texts.push(message.name)
+      estimate.fixedTokens += TOKENS_PER_NAME
+    }
+    addContent(message.content, estimate)
+    const toolCalls = Array.isArray(message.tool_calls) ? (message.tool_calls as Array<{ function?: { name?: unknown; arguments?: unknown } }>) : []
+    for (const call of toolCalls) {
+      estimate.fixedTokens += TOKENS_PER_TOOL_CALL
+      if (typeof call.function?.name === 'string') estimate.texts.push(call.function.name)
+      if (typeof call.function?.arguments === 'string') estimate.texts.push(call.function.arguments)
+    }
+  }
+  if (Array.isArray(body.tools) && body.tools.length > 0) estimate.texts.push(JSON.stringify(body.tools))
+  const format = body.response_format as { type?: unknown; json_schema?: unknown } | undefined
+  if (format?.type === 'json_schema' && format.json_schema) estimate.texts.push(JSON.stringify(format.json_schema))
+  return estimate
+}
+
+/** What to count for a legacy prompt or embeddings input; token-id arrays are counted by length. */
+export function estimateOpenAIPromptInput(input: unknown): PromptEstimateInput {
+  const estimate: PromptEstimateInput = { texts: [], fixedTokens: 0 }
+  if (typeof input === 'string') estimate.texts.push(input)
+  else if (Array.isArray(input)) {
+    for (const item of input) {
+      if (typeof item === 'string') estimate.texts.push(item)
+      else if (typeof item === 'number') estimate.fixedTokens += 1
+      else if (Array.isArray(item)) estimate.fixedTokens += item.length
+    }
+  }
+  return estimate
+}

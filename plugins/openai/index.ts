@@ -1,0 +1,58 @@
+import { Type } from '@sinclair/typebox'
+import { definePlugin, type ModelSpec } from '../../core/plugin/define-plugin.ts'
+import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } from './openai-dialects.ts'
+import { openAITransport } from './openai-transport.ts'
+import { openAIPricing } from './pricing.ts'
+
+const extraHeaders = Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' }))
+
+const chatModel = (id: string, extra: ModelSpec['capabilities'] = []): ModelSpec => ({ id, capabilities: ['chat', 'tools', ...extra] })
+
+/** OpenAI and every vendor that speaks its API (DeepSeek, Groq, vLLM, Ollama, …). */
+export default definePlugin({
+  id: 'openai',
+  specVersion: 1,
+  name: 'OpenAI',
+  channelTypes: [
+    {
+      id: 'openai',
+      label: 'OpenAI',
+      defaultBaseUrl: 'https://api.openai.com',
+      settings: Type.Object({
+        organization: Type.Optional(Type.String({ description: 'OpenAI-Organization header' })),
+        project: Type.Optional(Type.String({ description: 'OpenAI-Project header' })),
+        headers: extraHeaders,
+      }, { additionalProperties: false }),
+      transport: openAITransport,
+    },
+    {
+      id: 'openai-compatible',
+      label: 'OpenAI-compatible',
+      settings: Type.Object({
+        streamUsage: Type.Optional(Type.Boolean({ default: true, description: 'Upstream accepts stream_options.include_usage' })),
+        headers: extraHeaders,
+      }, { additionalProperties: false }),
+      transport: openAITransport,
+    },
+  ],
+  models: [
+    chatModel('gpt-5', ['vision', 'reasoning']),
+    chatModel('gpt-5-mini', ['vision', 'reasoning']),
+    chatModel('gpt-5-nano', ['vision', 'reasoning']),
+    chatModel('gpt-4.1', ['vision']),
+    chatModel('gpt-4.1-mini', ['vision']),
+    chatModel('gpt-4o', ['vision']),
+    chatModel('gpt-4o-mini', ['vision']),
+    chatModel('o3', ['vision', 'reasoning']),
+    chatModel('o3-mini', ['reasoning']),
+    chatModel('o4-mini', ['vision', 'reasoning']),
+    chatModel('gpt-3.5-turbo'),
+    { id: 'gpt-3.5-turbo-instruct', capabilities: ['completions'] },
+    { id: 'text-embedding-3-small', capabilities: ['embeddings'] },
+    { id: 'text-embedding-3-large', capabilities: ['embeddings'] },
+    chatModel('deepseek-chat'),
+    chatModel('deepseek-reasoner', ['reasoning']),
+  ],
+  pricing: openAIPricing,
+  dialects: [openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect],
+})

@@ -1,0 +1,104 @@
+import type { DialectCodec, InboundRequest, PreparedUpstreamBody } from '../../core/plugin/define-plugin.ts'
+import type { SseEvent } from '../../core/stream/sse.ts'
+import { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
+import { OpenAICompletionsRequest } from '../../schemas/openai-completions.ts'
+import { OpenAIEmbeddingsRequest } from '../../schemas/openai-embeddings.ts'
+import { readOpenAIUsageField } from './convert-openai-usage.ts'
+import { readOpenAIUpstreamError, renderOpenAIError, renderOpenAIStreamError } from './openai-errors.ts'
+import { createOpenAIStreamTap } from './openai-stream-tap.ts'
+import { estimateOpenAIChatPrompt, estimateOpenAIPromptInput } from './estimate-openai-prompt.ts'
+
+// see https://platform.openai.com/docs/api-reference/authentication (Bearer keys) and
+// https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options
+
+/** OpenAI's legacy completions default when max_tokens is absent. */
+const COMPLETIONS_DEFAULT_MAX_TOKENS = 16
+
+/** The key from `Authorization: Bearer`, or Azure-style `api-key` for clients configured that way. */
+export function readOpenAIKey(request: InboundRequest): string | undefined {
+  const authorization = request.headers.get('authorization')
+  if (authorization && /^bearer\s+/i.test(authorization)) return authorization.replace(/^bearer\s+/i, '').trim() || undefined
+  return request.headers.get('api-key')?.trim() || undefined
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
+}
+
+/** True for the usage-only final chunk (`choices: []`) that include_usage adds. */
+function isUsageOnlyChunk(event: SseEvent): boolean {
+  if (!event.data.includes('"choices":[]') && !event.data.includes('"choices": []')) return false
+  try {
+    const chunk = JSON.parse(event.data) as { choices?: unknown[]; usage?: unknown }
+    return Array.isArray(chunk.choices) && chunk.choices.length === 0 && typeof chunk.usage === 'object' && chunk.usage !== null
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Sets the upstream model and, on streams, forces `stream_options.include_usage` so billing never
+ * guesses; when the client did not ask for usage, the extra usage chunk is hidden from it.
+ */
+function prepareWithStreamUsage(body: Record<string, unknown>, model: string, stream: boolean): PreparedUpstreamBody {
+  const upstream: Record<string, unknown> = { ...body, model }
+  if (!stream) return { body: upstream }
+  const options = (typeof body.stream_options === 'object' && body.stream_options !== null ? body.stream_options : {}) as Record<string, unknown>
+  if (options.include_usage === true) return { body: upstream }
+  upstream.stream_options = { ...options, include_usage: true }
+  return { body: upstream, hideEvent: isUsageOnlyChunk }
+}
+
+/** What every OpenAI dialect shares: auth, errors, usage. */
+const openAIBase = {
+  readKey: readOpenAIKey,
+  readModel: (body: Record<string, unknown>) => String(body.model),
+  readStream: (body: Record<string, unknown>) => body.stream === true,
+  readUsage: readOpenAIUsageField,
+  createStreamTap: createOpenAIStreamTap,
+  readUpstreamError: readOpenAIUpstreamError,
+  renderError: renderOpenAIError,
+  renderStreamError: renderOpenAIStreamError,
+  prepareUpstreamBody: prepareWithStreamUsage,
+}
+
+/** `POST /v1/chat/completions`. */
+export const openAIChatDialect: DialectCodec = {
+  ...openAIBase,
+  dialect: 'openai.chat',
+  endpoint: 'chat',
+  routes: [{ method: 'POST', path: '/v1/chat/completions' }],
+  requestSchema: OpenAIChatRequest,
+  readMaxOutputTokens(body) {
+    const max = positiveInteger(body.max_completion_tokens) ?? positiveInteger(body.max_tokens)
+    return max === undefined ? undefined : max * (positiveInteger(body.n) ?? 1)
+  },
+  estimatePrompt: estimateOpenAIChatPrompt,
+}
+
+/** `POST /v1/completions` (legacy text completions). */
+export const openAICompletionsDialect: DialectCodec = {
+  ...openAIBase,
+  dialect: 'openai.completions',
+  endpoint: 'completions',
+  routes: [{ method: 'POST', path: '/v1/completions' }],
+  requestSchema: OpenAICompletionsRequest,
+  readMaxOutputTokens(body) {
+    const max = typeof body.max_tokens === 'number' ? body.max_tokens : COMPLETIONS_DEFAULT_MAX_TOKENS
+    return max * (positiveInteger(body.best_of) ?? positiveInteger(body.n) ?? 1)
+  },
+  estimatePrompt: (body) => estimateOpenAIPromptInput(body.prompt),
+}
+
+/** `POST /v1/embeddings`. */
+export const openAIEmbeddingsDialect: DialectCodec = {
+  ...openAIBase,
+  dialect: 'openai.embeddings',
+  endpoint: 'embeddings',
+  routes: [{ method: 'POST', path: '/v1/embeddings' }],
+  requestSchema: OpenAIEmbeddingsRequest,
+  readStream: () => false,
+  readMaxOutputTokens: () => 0,
+  prepareUpstreamBody: (body, model) => ({ body: { ...body, model } }),
+  estimatePrompt: (body) => estimateOpenAIPromptInput(body.input),
+}

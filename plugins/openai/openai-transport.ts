@@ -1,0 +1,54 @@
+import type { ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+
+// see https://platform.openai.com/docs/api-reference/introduction — paths under /v1, Bearer auth,
+// optional OpenAI-Organization / OpenAI-Project headers.
+
+const pathByEndpoint: Partial<Record<EndpointKind, string>> = {
+  chat: '/chat/completions',
+  completions: '/completions',
+  embeddings: '/embeddings',
+  responses: '/responses',
+}
+
+/** The full URL for an endpoint; a base URL that already ends in a version (`…/v1`) is not doubled. */
+export function openAIEndpointUrl(baseUrl: string, endpoint: EndpointKind): string {
+  const path = pathByEndpoint[endpoint]
+  if (!path) throw new Error(`OpenAI transport has no path for endpoint "${endpoint}"`)
+  const base = baseUrl.replace(/\/+$/, '')
+  return /\/v\d+[a-z]*$/.test(base) ? `${base}${path}` : `${base}/v1${path}`
+}
+
+function stringSetting(settings: Record<string, unknown>, name: string): string | undefined {
+  const value = settings[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** Builds the upstream request for OpenAI and OpenAI-compatible vendors. */
+export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
+  const { channel } = call
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${channel.key}`,
+  }
+  if (call.stream) headers.accept = 'text/event-stream'
+  const organization = stringSetting(channel.settings, 'organization')
+  if (organization) headers['openai-organization'] = organization
+  const project = stringSetting(channel.settings, 'project')
+  if (project) headers['openai-project'] = project
+  const extraHeaders = channel.settings.headers
+  if (typeof extraHeaders === 'object' && extraHeaders !== null) {
+    for (const [name, value] of Object.entries(extraHeaders)) if (typeof value === 'string') headers[name.toLowerCase()] = value
+  }
+  let body = call.body
+  if (call.stream && channel.settings.streamUsage === false) {
+    const { stream_options: _dropped, ...rest } = body
+    body = rest
+  }
+  return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint), method: 'POST', headers, body: JSON.stringify(body) }
+}
+
+/** Transport shared by the `openai` and `openai-compatible` channel types. */
+export const openAITransport: ChannelTransport = {
+  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings'],
+  buildRequest: buildOpenAIRequest,
+}
