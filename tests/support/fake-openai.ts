@@ -1,201 +1,336 @@
 import type { Server } from 'bun'
 import { loadChunks, loadFixture } from './fixtures.ts'
 
-// A fake OpenAI API on 127.0.0.1 replaying recorded-shape fixtures, with fault switches.
-// Wire facts: https://platform.openai.com/docs/api-reference/chat/create (streaming, include_usage)
+// A fake OpenAI API on 127.0.0.1 replaying the recorded-shape fixtures in plugins/openai/__fixtures__,
+// with fault switches, so gateway tests never need the real upstream.
+// see https://platform.openai.com/docs/api-reference/chat/create (stream, stream_options.include_usage)
+// see https://platform.openai.com/docs/api-reference/chat-streaming (chunk shape, usage chunk with choices: [])
+// see https://platform.openai.com/docs/api-reference/embeddings/create (encoding_format base64 = float32 LE)
+// see https://platform.openai.com/docs/guides/error-codes (401 / 429 / 500 bodies)
+
+type Json = Record<string, unknown>
 
 /** OpenAI's usage object as the fake reports it. */
 export interface FakeUsage {
   prompt_tokens: number
   completion_tokens: number
   total_tokens: number
-  prompt_tokens_details?: { cached_tokens?: number }
-  completion_tokens_details?: { reasoning_tokens?: number }
+  prompt_tokens_details?: { cached_tokens?: number; audio_tokens?: number }
+  completion_tokens_details?: { reasoning_tokens?: number; audio_tokens?: number; accepted_prediction_tokens?: number; rejected_prediction_tokens?: number }
 }
 
-/** How the fake answers one request. */
+/** How the fake answers one request. Scenarios that concern streams act like `fixture` on a non-stream request unless noted. */
 export type FakeScenario =
-  /** Answer from fixtures: tool-call fixture when the request has tools, n=2 fixture for n=2, else text. */
-  | { kind: 'fixture' }
-  /** Answer with this HTTP status and JSON body. */
-  | { kind: 'status'; status: number; body: unknown }
+  /** Answer from fixtures. Without `name`: tool-call fixture when the request has tools, n=2 fixture for n=2, else text. With `name` (e.g. `openai-chat-tool-call`): `<name>.json`, or `<name>.chunks.txt` when streaming. */
+  | { kind: 'fixture'; name?: string }
+  /** Answer with this HTTP status; `body` defaults to the recorded error for 400, 401, 429 and 500. */
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Wait, then answer from fixtures. */
   | { kind: 'slow'; delayMs: number }
-  /** Never answer (until the client gives up). */
+  /** Never answer; the request stays open until the client gives up. */
   | { kind: 'hang' }
-  /** Stream the fixture with a pause between chunks. */
-  | { kind: 'stream-gap'; gapMs: number }
-  /** Send some chunks, then break the connection. */
+  /** Stream with a pause between chunks; `chunks` replaces the fixture with exactly these chunk objects. */
+  | { kind: 'stream-gap'; gapMs: number; chunks?: Json[] }
+  /** Send `afterChunks` chunks, then break the connection (a non-stream answer breaks halfway through the body). */
   | { kind: 'reset-mid-stream'; afterChunks: number }
-  /** Send some chunks, then a line that is not JSON. */
-  | { kind: 'malformed-chunk'; afterChunks: number }
-  /** Stream without a usage chunk even when asked for one. */
+  /** Send `afterChunks` chunks (default 1), then a line that is not JSON (a non-stream answer is truncated JSON). */
+  | { kind: 'malformed-chunk'; afterChunks?: number }
+  /** Stream without the usage chunk even when the request asked for it. */
   | { kind: 'no-usage' }
-  /** Answer from fixtures but report these usage numbers. */
+  /** Answer from fixtures but report these usage numbers (in the usage chunk when streaming with include_usage). */
   | { kind: 'usage'; usage: FakeUsage }
 
 /** A request the fake received. */
 export interface RecordedRequest {
   method: string
+  /** Path without the query string, e.g. `/v1/chat/completions`. */
   path: string
+  /** Lower-cased header names. */
   headers: Record<string, string>
   rawBody: string
-  body: Record<string, unknown> | undefined
+  /** The parsed JSON body; undefined when there is none or it is not JSON. */
+  body: Json | undefined
+}
+
+/** Options of `startFakeOpenAI`. */
+export interface FakeOpenAIOptions {
+  /** API keys accepted; by default any non-empty bearer key. */
+  keys?: string[]
+  /** The scenario used when `nextResponses` is empty (default `{ kind: 'fixture' }`). */
+  scenario?: FakeScenario
 }
 
 /** A running fake OpenAI server. */
 export interface FakeOpenAI {
-  /** Base URL without `/v1`, as a channel's base URL. */
-  url: string
-  /** Every request received, oldest first. */
-  requests: RecordedRequest[]
+  /** Base URL without `/v1` (`http://127.0.0.1:PORT`), as a channel's base URL. */
+  readonly url: string
+  /** Every request received, oldest first, including rejected ones. */
+  readonly requests: RecordedRequest[]
+  /** Scenarios used one per request, first in first out, before falling back to the default scenario. */
+  readonly nextResponses: FakeScenario[]
+  /** Streams currently being sent. */
+  readonly openStreams: number
   /** Streams whose client went away before the end. */
-  abortedStreams: number
-  /** Scenarios used one per request before falling back to the default. */
-  queue(...scenarios: FakeScenario[]): void
-  /** The scenario used when the queue is empty. */
+  readonly abortedStreams: number
+  /** Sets the scenario used when `nextResponses` is empty. */
+  setScenario(scenario: FakeScenario): void
+  /** Same as `setScenario`. */
   setDefault(scenario: FakeScenario): void
-  /** Forgets requests, queued scenarios and counters. */
+  /** Same as `nextResponses.push(...)`. */
+  queue(...scenarios: FakeScenario[]): void
+  /** Forgets requests, queued scenarios and the aborted-stream count, and restores the default scenario. */
   reset(): void
+  /** Stops listening and closes open connections. */
   stop(): Promise<void>
 }
 
-type Json = Record<string, unknown>
+type Route = 'chat' | 'completions' | 'embeddings' | 'models'
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const routes: Record<string, Route> = {
+  'POST /v1/chat/completions': 'chat',
+  'POST /v1/completions': 'completions',
+  'POST /v1/embeddings': 'embeddings',
+  'GET /v1/models': 'models',
+}
+
+const errorFixtures: Record<number, string> = {
+  400: 'openai-error-400-context.json',
+  401: 'openai-error-401.json',
+  429: 'openai-error-429.json',
+  500: 'openai-error-500.json',
+}
+
 const encoder = new TextEncoder()
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
 }
 
-function withUsage<T extends Json>(body: T, usage: FakeUsage | undefined): T {
-  return usage ? { ...body, usage } : body
+function invalidRequest(status: number, message: string): Response {
+  return json(status, { error: { message, type: 'invalid_request_error', param: null, code: null } })
 }
 
-/** Picks and adapts the fixture for a non-stream request. */
-function completeAnswer(path: string, request: Json, usage: FakeUsage | undefined): Json {
-  if (path.endsWith('/embeddings')) {
-    const fixture = loadFixture('openai', 'openai-embeddings.json')
-    const inputs = Array.isArray(request.input) ? request.input.length : 1
-    const data = (fixture.data as Json[]).slice(0, Math.max(1, Math.min(inputs, 2)))
-    return withUsage({ ...fixture, data, model: request.model }, usage)
-  }
-  if (path.endsWith('/completions') && !path.endsWith('/chat/completions')) return withUsage({ ...loadFixture('openai', 'openai-completions.json'), model: request.model }, usage)
-  const name = Array.isArray(request.tools) && request.tools.length > 0 ? 'openai-chat-tool-call.json' : request.n === 2 ? 'openai-chat-n2.json' : 'openai-chat-text.json'
-  return withUsage({ ...loadFixture('openai', name), model: request.model }, usage)
+function hasTools(request: Json): boolean {
+  return Array.isArray(request.tools) && request.tools.length > 0
+}
+
+/** The fixture's base name (no extension) for a fixture-style answer. */
+function fixtureName(route: Route, request: Json, scenario: FakeScenario): string {
+  if (scenario.kind === 'fixture' && scenario.name) return scenario.name.replace(/(\.chunks\.txt|\.json)$/, '')
+  if (route === 'completions') return 'openai-completions'
+  if (route === 'embeddings') return 'openai-embeddings'
+  if (hasTools(request)) return 'openai-chat-tool-call'
+  return request.n === 2 && request.stream !== true ? 'openai-chat-n2' : 'openai-chat-text'
+}
+
+/** Packs floats the way OpenAI does for `encoding_format: "base64"`: little-endian float32. */
+function base64Floats(values: number[]): string {
+  return Buffer.from(new Float32Array(values).buffer).toString('base64')
+}
+
+/** The embeddings answer: one fixture vector per input, cycling through the recorded ones. */
+function embeddingsAnswer(fixture: Json, request: Json): Json {
+  const recorded = fixture.data as Array<{ embedding: number[] }>
+  const input = request.input
+  const count = Array.isArray(input) && input.length > 0 && typeof input[0] !== 'number' ? input.length : 1
+  const base64 = request.encoding_format === 'base64'
+  const data = Array.from({ length: count }, (_, index) => {
+    const embedding = recorded[index % recorded.length]!.embedding
+    return { object: 'embedding', index, embedding: base64 ? base64Floats(embedding) : embedding }
+  })
+  return { ...fixture, data }
+}
+
+/** The JSON body of a non-stream answer. */
+function completeAnswer(route: Route, request: Json, scenario: FakeScenario): Json {
+  if (route === 'models') return loadFixture('openai', 'openai-models.json')
+  const fixture = loadFixture('openai', `${fixtureName(route, request, scenario)}.json`)
+  const answer = route === 'embeddings' ? embeddingsAnswer(fixture, request) : fixture
+  return { ...answer, model: request.model ?? fixture.model, ...(scenario.kind === 'usage' ? { usage: scenario.usage } : {}) }
 }
 
 /** The chunk lines of a stream answer, shaped like OpenAI's for the request's include_usage setting. */
-function streamChunks(path: string, request: Json, scenario: FakeScenario): string[] {
-  const chat = path.endsWith('/chat/completions')
-  const name = !chat ? 'openai-completions.chunks.txt' : Array.isArray(request.tools) && request.tools.length > 0 ? 'openai-chat-tool-call.chunks.txt' : 'openai-chat-text.chunks.txt'
+function streamLines(route: Route, request: Json, scenario: FakeScenario): string[] {
+  if (scenario.kind === 'stream-gap' && scenario.chunks) return scenario.chunks.map((chunk) => JSON.stringify(chunk))
   const includeUsage = (request.stream_options as Json | undefined)?.include_usage === true && scenario.kind !== 'no-usage'
-  const chunks: Json[] = loadChunks<Json>('openai', name).map((chunk) => ({ ...chunk, model: request.model }))
   const lines: string[] = []
-  for (const chunk of chunks) {
-    const usageChunk = Array.isArray(chunk.choices) && chunk.choices.length === 0
+  for (const recorded of loadChunks('openai', `${fixtureName(route, request, scenario)}.chunks.txt`)) {
+    const chunk: Json = { ...recorded, model: request.model ?? recorded.model }
+    const usageChunk = Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage
     if (usageChunk && !includeUsage) continue
     if (usageChunk && scenario.kind === 'usage') chunk.usage = scenario.usage
+    // OpenAI sends `usage: null` on every other chunk only when include_usage is on.
     if (!includeUsage) delete chunk.usage
     lines.push(JSON.stringify(chunk))
   }
   return lines
 }
 
-/** Starts the fake on a random loopback port. */
-export async function startFakeOpenAI(options: { keys?: string[] } = {}): Promise<FakeOpenAI> {
-  const requests: RecordedRequest[] = []
-  let queued: FakeScenario[] = []
-  let fallback: FakeScenario = { kind: 'fixture' }
-  const state = { abortedStreams: 0 }
+/** Counts streams in flight and streams the client abandoned. */
+class StreamTracker {
+  open = 0
+  aborted = 0
 
-  function streamResponse(lines: string[], scenario: FakeScenario, signal: AbortSignal): Response {
-    let index = 0
-    let finished = false
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (scenario.kind === 'stream-gap' && index > 0) await sleep(scenario.gapMs)
-        if (signal.aborted) return
-        if (scenario.kind === 'reset-mid-stream' && index === scenario.afterChunks) {
-          finished = true
-          controller.error(new Error('connection reset by fake upstream'))
-          return
-        }
-        if (scenario.kind === 'malformed-chunk' && index === scenario.afterChunks) {
-          controller.enqueue(encoder.encode('data: {"id":"chatcmpl-broken","choices":[{"index":0,"delta":{"content":"oops"\n\n'))
-          index += 1
-          return
-        }
-        const line = lines[index]
-        index += 1
-        if (line === undefined) {
-          controller.enqueue(encoder.encode('data: [DONE]\n\n'))
-          finished = true
-          controller.close()
-          return
-        }
-        controller.enqueue(encoder.encode(`data: ${line}\n\n`))
-      },
-      cancel() {
-        if (!finished) state.abortedStreams += 1
-      },
-    })
-    signal.addEventListener('abort', () => {
-      if (!finished) {
-        finished = true
-        state.abortedStreams += 1
-      }
-    })
-    return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } })
+  /** Registers a stream; the returned function settles it once, as completed or aborted. */
+  begin(): (outcome: 'completed' | 'aborted') => void {
+    this.open += 1
+    let settled = false
+    return (outcome) => {
+      if (settled) return
+      settled = true
+      this.open -= 1
+      if (outcome === 'aborted') this.aborted += 1
+    }
   }
+}
+
+// Bun writes enqueued chunks lazily; without a pause the reset would come before the status line.
+const resetFlushMs = 20
+
+const malformedFrame = 'data: {"id":"chatcmpl-broken","choices":[{"index":0,"delta":{"content":"oops"\n\n'
+
+/** The SSE frames of a stream answer: `data: <chunk>\n\n` per line, then `data: [DONE]\n\n`. */
+function sseFrames(lines: string[], scenario: FakeScenario): string[] {
+  const frames = lines.map((line) => `data: ${line}\n\n`)
+  if (scenario.kind === 'malformed-chunk') frames.splice(scenario.afterChunks ?? 1, 0, malformedFrame)
+  frames.push('data: [DONE]\n\n')
+  return frames
+}
+
+/** An SSE body sent frame by frame, with the scenario's pauses and connection reset. */
+function sseBody(frames: string[], scenario: FakeScenario, signal: AbortSignal, tracker: StreamTracker): ReadableStream<Uint8Array> {
+  const settle = tracker.begin()
+  signal.addEventListener('abort', () => settle('aborted'), { once: true })
+  const resetAt = scenario.kind === 'reset-mid-stream' ? scenario.afterChunks : -1
+  let index = 0
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (scenario.kind === 'stream-gap' && index > 0) await sleep(scenario.gapMs)
+      if (signal.aborted) return
+      const frame = frames[index]
+      if (index === resetAt) {
+        settle('completed')
+        await sleep(resetFlushMs)
+        controller.error(new Error('connection reset by the fake upstream'))
+      } else if (frame === undefined) {
+        settle('completed')
+        controller.close()
+      } else {
+        index += 1
+        controller.enqueue(encoder.encode(frame))
+      }
+    },
+    cancel() {
+      settle('aborted')
+    },
+  })
+}
+
+/** A body that breaks after half of `text` (reset) or is cut short (malformed). */
+function brokenBody(text: string, reset: boolean): ReadableStream<Uint8Array> {
+  const half = encoder.encode(text.slice(0, Math.floor(text.length / 2)))
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(half)
+      if (reset) controller.error(new Error('connection reset by the fake upstream'))
+      else controller.close()
+    },
+  })
+}
+
+/** The bearer key of a request, or '' when there is none. */
+function bearerKey(request: Request): string {
+  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? ''
+}
+
+async function record(request: Request, url: URL): Promise<RecordedRequest> {
+  const rawBody = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text()
+  let body: Json | undefined
+  try {
+    const parsed: unknown = rawBody ? JSON.parse(rawBody) : undefined
+    body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : undefined
+  } catch {
+    body = undefined
+  }
+  return { method: request.method, path: url.pathname, headers: Object.fromEntries(request.headers), rawBody, body }
+}
+
+/** Answers an authenticated, routed request according to the scenario. */
+async function answer(route: Route, request: Request, body: Json, scenario: FakeScenario, tracker: StreamTracker): Promise<Response> {
+  if (scenario.kind === 'status') {
+    const fixture = errorFixtures[scenario.status]
+    const errorBody = scenario.body ?? (fixture ? loadFixture('openai', fixture) : { error: { message: `HTTP ${scenario.status}`, type: 'server_error', param: null, code: null } })
+    return json(scenario.status, errorBody, scenario.headers)
+  }
+  if (scenario.kind === 'hang') {
+    await new Promise((resolve) => request.signal.addEventListener('abort', resolve, { once: true }))
+    return new Response(null, { status: 499 })
+  }
+  if (scenario.kind === 'slow') await sleep(scenario.delayMs)
+  const headers = { 'x-request-id': `req_${crypto.randomUUID().replaceAll('-', '')}` }
+  if (body.stream === true && (route === 'chat' || route === 'completions')) {
+    const stream = sseBody(sseFrames(streamLines(route, body, scenario), scenario), scenario, request.signal, tracker)
+    return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers } })
+  }
+  const text = JSON.stringify(completeAnswer(route, body, scenario))
+  if (scenario.kind === 'reset-mid-stream' || scenario.kind === 'malformed-chunk') {
+    return new Response(brokenBody(text, scenario.kind === 'reset-mid-stream'), { headers: { 'content-type': 'application/json', ...headers } })
+  }
+  return new Response(text, { headers: { 'content-type': 'application/json', ...headers } })
+}
+
+/** Starts the fake on a random loopback port. */
+export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  const initial: FakeScenario = options.scenario ?? { kind: 'fixture' }
+  const requests: RecordedRequest[] = []
+  const nextResponses: FakeScenario[] = []
+  const tracker = new StreamTracker()
+  let fallback = initial
 
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url)
-    const rawBody = request.method === 'POST' ? await request.text() : ''
-    let body: Json | undefined
-    try {
-      body = rawBody ? (JSON.parse(rawBody) as Json) : undefined
-    } catch {
-      body = undefined
-    }
-    requests.push({ method: request.method, path: url.pathname, headers: Object.fromEntries(request.headers), rawBody, body })
-    const key = request.headers.get('authorization')?.replace(/^Bearer\s+/i, '') ?? ''
+    const recorded = await record(request, url)
+    requests.push(recorded)
+    const key = bearerKey(request)
     if (!key || (options.keys && !options.keys.includes(key))) return json(401, loadFixture('openai', 'openai-error-401.json'))
-    if (request.method === 'GET' && url.pathname === '/v1/models') return json(200, loadFixture('openai', 'openai-models.json'))
-    if (request.method !== 'POST' || !['/v1/chat/completions', '/v1/completions', '/v1/embeddings'].includes(url.pathname)) {
-      return json(404, { error: { message: `Invalid URL (${request.method} ${url.pathname})`, type: 'invalid_request_error', param: null, code: null } })
-    }
-    if (!body) return json(400, { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } })
-    const scenario = queued.shift() ?? fallback
-    if (scenario.kind === 'status') return json(scenario.status, scenario.body)
-    if (scenario.kind === 'hang') {
-      await new Promise((resolve) => request.signal.addEventListener('abort', resolve))
-      return json(499, {})
-    }
-    if (scenario.kind === 'slow') await sleep(scenario.delayMs)
-    if (body.stream === true) return streamResponse(streamChunks(url.pathname, body, scenario), scenario, request.signal)
-    return json(200, completeAnswer(url.pathname, body, scenario.kind === 'usage' ? scenario.usage : undefined))
+    const route = routes[`${request.method} ${url.pathname}`]
+    if (!route) return invalidRequest(404, `Invalid URL (${request.method} ${url.pathname})`)
+    if (route !== 'models' && !recorded.body) return invalidRequest(400, 'We could not parse the JSON body of your request.')
+    const scenario = nextResponses.shift() ?? fallback
+    return answer(route, request, recorded.body ?? {}, scenario, tracker)
   }
 
-  const server: Server<undefined> = Bun.serve({ hostname: '127.0.0.1', port: 0, idleTimeout: 0, fetch: handle })
+  const server: Server<undefined> = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    idleTimeout: 0,
+    fetch: handle,
+    error: (error) => json(500, { error: { message: `fake upstream failed: ${error.message}`, type: 'server_error', param: null, code: null } }),
+  })
+  const setScenario = (scenario: FakeScenario) => {
+    fallback = scenario
+  }
   return {
     url: `http://127.0.0.1:${server.port}`,
     requests,
+    nextResponses,
+    get openStreams() {
+      return tracker.open
+    },
     get abortedStreams() {
-      return state.abortedStreams
+      return tracker.aborted
     },
+    setScenario,
+    setDefault: setScenario,
     queue: (...scenarios) => {
-      queued.push(...scenarios)
-    },
-    setDefault: (scenario) => {
-      fallback = scenario
+      nextResponses.push(...scenarios)
     },
     reset() {
       requests.length = 0
-      queued = []
-      fallback = { kind: 'fixture' }
-      state.abortedStreams = 0
+      nextResponses.length = 0
+      tracker.aborted = 0
+      fallback = initial
     },
     async stop() {
       await server.stop(true)

@@ -1,0 +1,51 @@
+import { t, type Static } from 'elysia'
+
+/** The admin API's error envelope. */
+export const AdminError = t.Object({
+  error: t.Object({
+    code: t.String({ description: 'Stable machine-readable code' }),
+    message: t.String({ description: 'What went wrong, for a person' }),
+    field: t.Optional(t.String({ description: 'The request field at fault, as a dotted path' })),
+  }),
+}, { $id: '#/components/schemas/AdminError' })
+
+/** Typed admin error body. */
+export type AdminError = Static<typeof AdminError>
+
+/** Error responses every authenticated route can give. */
+export const errorResponses = {
+  400: AdminError,
+  401: AdminError,
+  403: AdminError,
+  404: AdminError,
+  409: AdminError,
+}
+
+/** An ISO 8601 timestamp. */
+export const Timestamp = t.String({ format: 'date-time' })
+
+/** A positive integer id in a path. */
+export const IdParams = t.Object({ id: t.Numeric({ minimum: 1, maximum: 2_147_483_647 }) })
+
+/** page/pageSize query parameters. */
+export const Pagination = {
+  page: t.Optional(t.Numeric({ minimum: 1, default: 1 })),
+  pageSize: t.Optional(t.Numeric({ minimum: 1, maximum: 100, default: 20 })),
+}
+
+/** A page of results. */
+export function Page<T extends Parameters<typeof t.Array>[0]>(item: T) {
+  return t.Object({ items: t.Array(item), total: t.Integer(), page: t.Integer(), pageSize: t.Integer() })
+}
+
+/** Quota in integer units (500,000 = 1 USD). */
+export const Units = t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Quota units; 500,000 = 1 USD' })
+
+/** A short human-facing name. */
+export const Name = t.String({ minLength: 1, maxLength: 128 })
+
+/** A model name or `prefix*` pattern. */
+export const ModelName = t.String({ minLength: 1, maxLength: 200 })
+
+/** A user or channel group name. */
+export const GroupName = t.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })
