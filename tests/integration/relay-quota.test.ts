@@ -4,6 +4,8 @@ import { startFakeOpenAI, type FakeOpenAI, type FakeUsage } from '../support/fak
 import { testBackends } from '../support/context.ts'
 import { priceUsage } from '../../core/billing/price-usage.ts'
 import { openAIPricing } from '../../plugins/openai/pricing.ts'
+import { loadChunks } from '../support/fixtures.ts'
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 
 // Quota: reserve before the call, settle exactly after, refund on failure, never below zero.
 
@@ -163,7 +165,8 @@ for (const backend of testBackends) {
       await gateway.services.inflight.drain(5000)
       const [row] = await gateway.logs({ type: 'consume', tokenId: token.id })
       expect((row?.details as { usageSource: string }).usageSource).toBe('counted')
-      expect(row?.completionTokens).toBe(15)
+      const streamedText = loadChunks<{ choices: Array<{ delta: { content?: string } }> }>('openai', 'openai-chat-text.chunks.txt').map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')
+      expect(row?.completionTokens).toBe(countTokens(streamedText))
     })
   })
 }

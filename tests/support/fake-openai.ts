@@ -186,6 +186,7 @@ class StreamTracker {
 }
 
 // Bun writes enqueued chunks lazily; without a pause the reset would come before the status line.
+// Erroring the body stream makes Bun drop the connection; with no reason given it logs nothing.
 const resetFlushMs = 20
 
 const malformedFrame = 'data: {"id":"chatcmpl-broken","choices":[{"index":0,"delta":{"content":"oops"\n\n'
@@ -212,7 +213,7 @@ function sseBody(frames: string[], scenario: FakeScenario, signal: AbortSignal, 
       if (index === resetAt) {
         settle('completed')
         await sleep(resetFlushMs)
-        controller.error(new Error('connection reset by the fake upstream'))
+        controller.error()
       } else if (frame === undefined) {
         settle('completed')
         controller.close()
@@ -231,10 +232,11 @@ function sseBody(frames: string[], scenario: FakeScenario, signal: AbortSignal, 
 function brokenBody(text: string, reset: boolean): ReadableStream<Uint8Array> {
   const half = encoder.encode(text.slice(0, Math.floor(text.length / 2)))
   return new ReadableStream<Uint8Array>({
-    start(controller) {
+    async start(controller) {
       controller.enqueue(half)
-      if (reset) controller.error(new Error('connection reset by the fake upstream'))
-      else controller.close()
+      if (!reset) return controller.close()
+      await sleep(resetFlushMs)
+      controller.error()
     },
   })
 }
