@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ConfigError, loadConfig, type Config } from './config.ts'
+import { ConfigError, loadConfig } from './config.ts'
 import { randomKey } from './security/crypto.ts'
 import { buildContext, closeContext } from './build-context.ts'
 import { ensureRootUser } from './bootstrap.ts'
 import { createServer, VERSION } from './server.ts'
+import { PluginLoadError } from './plugin/validate-plugin.ts'
 
 /**
  * In embedded mode the secrets default to a random value kept in DATA_DIR, so a laptop install needs
@@ -22,18 +23,21 @@ function embeddedSecret(env: Record<string, string | undefined>): string | undef
   return readFileSync(file, 'utf8').trim()
 }
 
-async function main() {
-  let config: Config
+/** Runs a start-up step; configuration and plugin mistakes end the process with one readable line. */
+async function startupStep<T>(step: () => T | Promise<T>): Promise<T> {
   try {
-    config = loadConfig(process.env, { secret: embeddedSecret(process.env) })
+    return await step()
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Configuration error: ${error.message}`)
-      process.exit(1)
-    }
-    throw error
+    if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`)
+    else if (error instanceof PluginLoadError) console.error(`Plugin error: ${error.message}`)
+    else throw error
+    process.exit(1)
   }
-  const context = await buildContext(config)
+}
+
+async function main() {
+  const config = await startupStep(() => loadConfig(process.env, { secret: embeddedSecret(process.env) }))
+  const context = await startupStep(() => buildContext(config))
   const root = await ensureRootUser(context)
   if (root.generatedPassword) {
     console.log(`First start: created user "root" with password ${root.generatedPassword} (shown once; set ROOT_PASSWORD to choose it).`)
