@@ -36,7 +36,12 @@ async function startProcess(env: Record<string, string>): Promise<Running> {
   let out = ''
   let err = ''
   void (async () => {
-    for await (const chunk of child.stdout) out += new TextDecoder().decode(chunk)
+    const stdout = child.stdout.getReader()
+    for (;;) {
+      const { value, done } = await stdout.read()
+      if (done) return
+      out += new TextDecoder().decode(value)
+    }
   })()
   const reader = child.stderr.getReader()
   const deadline = Date.now() + 20_000
