@@ -43,8 +43,6 @@ async function main() {
     console.log(`First start: created user "root" with password ${root.generatedPassword} (shown once; set ROOT_PASSWORD to choose it).`)
   }
   const { app, services } = await createServer(context)
-  app.listen({ port: config.port, hostname: config.host })
-  context.logger.log('info', 'gateway listening', { version: VERSION, port: app.server?.port, database: context.database.kind, plugins: context.registry.plugins.map((plugin) => plugin.id) })
 
   let stopping = false
   async function shutdown(signal: string) {
@@ -58,8 +56,14 @@ async function main() {
     await closeContext(context)
     process.exit(0)
   }
+  // Handlers go in before the port opens: a supervisor may signal as soon as it sees "listening".
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('SIGINT', () => void shutdown('SIGINT'))
+  // Bun arms signal handlers on the next turn of the event loop; yield once so a signal sent right after
+  // "listening" is handled rather than killing the process.
+  await new Promise((resolve) => setImmediate(resolve))
+  app.listen({ port: config.port, hostname: config.host })
+  context.logger.log('info', 'gateway listening', { version: VERSION, port: app.server?.port, database: context.database.kind, plugins: context.registry.plugins.map((plugin) => plugin.id) })
 }
 
 await main()
