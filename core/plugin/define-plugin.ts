@@ -1,6 +1,6 @@
 import type { TObject, TSchema } from '@sinclair/typebox'
 import type { GatewayError } from '../errors.ts'
-import type { Usage } from '../hub/types.ts'
+import type { HubChatRequest, HubEvent, HubResult, Usage } from '../hub/types.ts'
 import type { SseEvent } from '../stream/sse.ts'
 
 /** The plugin contract version this core implements; a plugin declaring another is refused at load. */
@@ -162,6 +162,42 @@ export interface InboundRequest {
   params: Record<string, string>
 }
 
+/** Clock and id source handed to converters, so converters stay pure and replay identically in tests. */
+export interface ConversionEnv {
+  /** Current time in milliseconds since the epoch. */
+  now(): number
+  /** A fresh id with the vendor's prefix, e.g. `chatcmpl-`, `msg_`, `call_`. */
+  newId(prefix: string): string
+}
+
+/** A request converted into another dialect, with what could not be carried over. */
+export interface Converted<T> {
+  /** The converted value. */
+  value: T
+  /** Human-readable notes on parameters or parts that were dropped or approximated (logged, never silent). */
+  warnings: string[]
+}
+
+/**
+ * Conversion between a chat dialect and the hub, in both directions. The client side decodes the
+ * client's request and encodes the answer; the upstream side encodes the request for a provider
+ * and decodes its answer. Pure functions: no I/O, clock and ids come from `env`.
+ */
+export interface ChatHubCodec {
+  /** Client side: the client's request body in hub form. */
+  decodeRequest(body: Record<string, unknown>, request: InboundRequest): Converted<HubChatRequest>
+  /** Client side: a complete hub result as this dialect's response body. */
+  encodeResult(result: HubResult, env: ConversionEnv): unknown
+  /** Client side: hub events as this dialect's SSE events, emitted as soon as each is known. */
+  encodeStream(events: AsyncIterable<HubEvent>, env: ConversionEnv): AsyncIterable<SseEvent>
+  /** Upstream side: a hub request as this dialect's request body. */
+  encodeRequest(request: HubChatRequest): Converted<Record<string, unknown>>
+  /** Upstream side: this dialect's complete response body as a hub result. */
+  decodeResult(body: unknown, env: ConversionEnv): HubResult
+  /** Upstream side: this dialect's SSE events as hub events; a malformed event becomes an `error` event. */
+  decodeStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncIterable<HubEvent>
+}
+
 /** Everything the core needs to serve and understand one wire format. */
 export interface DialectCodec {
   /** Dialect id, e.g. `openai.chat`. */
@@ -196,6 +232,8 @@ export interface DialectCodec {
   renderError(error: GatewayError): { status: number; body: unknown }
   /** Renders a stream-level error as the final SSE event(s) of a stream already under way. */
   renderStreamError(error: GatewayError): SseEvent[]
+  /** Hub conversion, for chat dialects that can reach (or be reached from) other dialects. */
+  hub?: ChatHubCodec
 }
 
 /** A provider plugin: a default export of `definePlugin({...})`. */
