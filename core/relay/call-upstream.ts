@@ -1,16 +1,18 @@
 import type { AppContext } from '../app-context.ts'
-import type { DialectCodec, PreparedUpstreamBody } from '../plugin/define-plugin.ts'
+import type { DialectCodec } from '../plugin/define-plugin.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import { planAttempts, resolveModelMapping } from '../routing/select-channel.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
 import { mapUpstreamFailure } from './upstream-failure.ts'
+import { planDialogue, type Dialogue, type HubRequestSource } from './plan-dialogue.ts'
 
 /** A successful upstream response and what it took to get it. */
 export interface UpstreamSuccess {
   response: Response
   channel: RuntimeChannel
   upstreamModel: string
-  prepared: PreparedUpstreamBody
+  /** Passthrough or conversion, and the body that was sent. */
+  dialogue: Dialogue
   /** Aborts the upstream request (client gone, idle timeout, shutdown). */
   abort: AbortController
   /** Stops the answer timer; streams call it once headers arrived and use idle timeouts instead. */
@@ -34,6 +36,8 @@ export interface UpstreamPlan {
   clientSignal: AbortSignal
   /** Time allowed for the upstream to answer (headers, or the whole body for non-streams). */
   timeoutMs: number
+  /** The client's request in hub form, decoded on first need. */
+  hubRequest: HubRequestSource
   /** Called when a channel is about to be tried, so logs name it. */
   onAttempt?: (channel: RuntimeChannel, upstreamModel: string) => void
 }
@@ -63,21 +67,21 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
   const registered = context.registry.channelType(channel.type)
   if (!registered) throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has type "${channel.type}", which no loaded plugin serves`, { retryable: true })
   const { transport, defaultBaseUrl } = registered.spec
-  if (!transport.nativeDialects.includes(plan.codec.dialect)) {
-    throw new GatewayError(501, 'not_implemented', `Channel type "${channel.type}" cannot serve ${plan.codec.dialect} requests`, { retryable: true })
-  }
   const baseUrl = (channel.baseUrl ?? defaultBaseUrl ?? '').replace(/\/+$/, '')
   if (baseUrl === '') throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has no base URL`, { retryable: true })
   const upstreamModel = resolveModelMapping(channel.modelMapping, plan.model)
   plan.onAttempt?.(channel, upstreamModel)
-  const prepared = plan.codec.prepareUpstreamBody(plan.body, upstreamModel, plan.stream)
+  const dialogue = planDialogue({
+    registry: context.registry, clientCodec: plan.codec, transport, channelType: channel.type, body: plan.body,
+    hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream,
+  })
   const request = transport.buildRequest({
     channel: { id: channel.id, type: channel.type, baseUrl, key: pickKey(channel), settings: channel.settings },
-    dialect: plan.codec.dialect,
-    endpoint: plan.codec.endpoint,
-    model: upstreamModel,
+    dialect: dialogue.upstreamCodec.dialect,
+    endpoint: dialogue.upstreamCodec.endpoint,
+    model: dialogue.model,
     stream: plan.stream,
-    body: prepared.body,
+    body: dialogue.body,
   })
   const abort = new AbortController()
   const onClientAbort = () => abort.abort('client' satisfies AbortReason)
@@ -92,9 +96,12 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
     const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: abort.signal, redirect: 'manual' })
     if (!response.ok) {
       const text = await response.text()
-      throw mapUpstreamFailure(response.status, plan.codec.readUpstreamError(response.status, text), text, channel.name)
+      const failure = mapUpstreamFailure(response.status, dialogue.upstreamCodec.readUpstreamError(response.status, text), text, channel.name)
+      // An upstream error body is only meaningful to the client when it speaks the same dialect.
+      if (dialogue.upstreamCodec !== plan.codec) delete failure.options.upstreamBody
+      throw failure
     }
-    return { response, channel, upstreamModel, prepared, abort, stopTimer, release }
+    return { response, channel, upstreamModel, dialogue, abort, stopTimer, release }
   } catch (error) {
     release()
     throw abortAware(error, abort.signal)

@@ -1,5 +1,10 @@
 import type { AppContext } from '../app-context.ts'
-import type { DialectCodec, InboundRequest, ModelPrice } from '../plugin/define-plugin.ts'
+import type { ConversionEnv, Converted, DialectCodec, InboundRequest, ModelPrice } from '../plugin/define-plugin.ts'
+import type { HubChatRequest } from '../hub/types.ts'
+import { decodeSse } from '../stream/sse.ts'
+import { randomKey } from '../security/crypto.ts'
+import { createHubTap } from './hub-tap.ts'
+import type { HubRequestSource } from './plan-dialogue.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import type { QuotaLedger } from '../billing/ledger.ts'
 import { priceEstimate } from '../billing/price-usage.ts'
@@ -8,7 +13,7 @@ import { modelAllowed, type Caller, type KeyAuthenticator } from './authenticate
 import { parseJsonObject, readLimitedBody } from './read-body.ts'
 import { validateBody } from './validate-body.ts'
 import { abortAware, callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
-import { relayStream } from './relay-stream.ts'
+import { relayStream, type StreamRelayOptions } from './relay-stream.ts'
 import { failCall, logRelayError, settleCall, type CallRecord } from './settle.ts'
 import type { InflightTracker } from './inflight.ts'
 
@@ -70,7 +75,7 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     model = codec.readModel(body, inbound)
     stream = codec.readStream(body, inbound)
     const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt })
-    return await execute(services, codec, record, body, relay.request.signal, done)
+    return await execute(services, codec, record, body, inbound, relay.request.signal, done)
   } catch (thrown) {
     const error = toGatewayError(thrown)
     if (caller && error.status !== 401) logRelayError(services.context, caller, { requestId: relay.requestId, clientIp: relay.clientIp, model, stream, startedAt }, error)
@@ -98,13 +103,28 @@ async function admit(services: RelayServices, codec: DialectCodec, call: { calle
   return { caller, requestId: call.relay.requestId, clientIp: call.relay.clientIp, model, stream: call.stream, startedAt: call.startedAt, promptEstimate, price, groupRatio, reservation }
 }
 
+/** Clock and ids for converters, from the context so tests can pin them. */
+function conversionEnv(context: AppContext): ConversionEnv {
+  return { now: () => context.now().getTime(), newId: (prefix) => `${prefix}${randomKey(24)}` }
+}
+
+/** Decodes the client's request into the hub at most once, whatever the number of attempts. */
+function hubRequestSource(codec: DialectCodec, body: Record<string, unknown>, inbound: InboundRequest): HubRequestSource {
+  let decoded: Converted<HubChatRequest> | undefined
+  return () => {
+    if (!codec.hub) throw new GatewayError(501, 'not_implemented', `${codec.dialect} requests cannot be converted for this channel`)
+    decoded ??= codec.hub.decodeRequest(body, inbound)
+    return decoded
+  }
+}
+
 /** Calls upstream with failover and answers the client; settles when the answer is complete, refunds on failure. */
-async function execute(services: RelayServices, codec: DialectCodec, record: CallRecord, body: Record<string, unknown>, clientSignal: AbortSignal, done: () => void): Promise<Response> {
+async function execute(services: RelayServices, codec: DialectCodec, record: CallRecord, body: Record<string, unknown>, inbound: InboundRequest, clientSignal: AbortSignal, done: () => void): Promise<Response> {
   const { context, ledger } = services
   let upstream: UpstreamSuccess | undefined
   try {
     upstream = await callWithFailover(context, {
-      codec, body, model: record.model, stream: record.stream, clientSignal,
+      codec, body, model: record.model, stream: record.stream, clientSignal, hubRequest: hubRequestSource(codec, body, inbound),
       candidates: services.directory.candidates(record.caller.group, record.model),
       maxAttempts: 1 + context.options.get().retryTimes,
       timeoutMs: context.config.streamingTimeoutSeconds * 1000,
@@ -113,10 +133,21 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
         record.upstreamModel = upstreamModel
       },
     })
+    record.warnings = upstream.dialogue.warnings
+    if (upstream.dialogue.warnings.length > 0) context.logger.log('warn', 'conversion dropped or approximated parts of the request', { requestId: record.requestId, warnings: upstream.dialogue.warnings })
     if (record.stream) return streamResponse(services, codec, record, upstream, done)
     const text = await upstream.response.text()
     upstream.release()
     const json = parseUpstreamJson(text)
+    const { dialogue } = upstream
+    if (dialogue.converted && dialogue.upstreamCodec.hub && codec.hub) {
+      const env = conversionEnv(context)
+      const result = dialogue.upstreamCodec.hub.decodeResult(json, env)
+      const outputText = result.choices.flatMap((choice) => choice.content).map((part) => (part.type === 'text' || part.type === 'reasoning' ? part.text : part.type === 'tool-call' ? part.arguments : '')).join('')
+      await settleCall(context, ledger, record, result.usage, { outputText, toolCalls: 0 }, 'completed')
+      done()
+      return Response.json(codec.hub.encodeResult(result, env))
+    }
     await settleCall(context, ledger, record, codec.readUsage(json), { outputText: codec.readOutputText?.(json) ?? '', toolCalls: 0 }, 'completed')
     done()
     return new Response(text, { status: upstream.response.status, headers: { 'content-type': upstream.response.headers.get('content-type') ?? 'application/json' } })
@@ -138,18 +169,34 @@ function parseUpstreamJson(text: string): unknown {
   }
 }
 
+/** The client-dialect event source for a stream: upstream events as they are, or converted through the hub. */
+function streamSource(context: AppContext, codec: DialectCodec, upstream: UpstreamSuccess): Pick<StreamRelayOptions, 'source' | 'inspect' | 'result' | 'hide'> {
+  const body = upstream.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
+  const events = decodeSse(body, { maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
+  const { dialogue } = upstream
+  if (dialogue.converted && dialogue.upstreamCodec.hub && codec.hub) {
+    const env = conversionEnv(context)
+    const tap = createHubTap()
+    const converted = codec.hub.encodeStream(tap.observe(dialogue.upstreamCodec.hub.decodeStream(events, env)), env)
+    return { source: converted[Symbol.asyncIterator](), inspect: () => true, result: tap.result, hide: dialogue.hideEvent }
+  }
+  const tap = codec.createStreamTap()
+  return { source: events[Symbol.asyncIterator](), inspect: (event) => tap.onEvent(event), result: tap.result, hide: dialogue.hideEvent }
+}
+
 function streamResponse(services: RelayServices, codec: DialectCodec, record: CallRecord, upstream: UpstreamSuccess, done: () => void): Response {
   const { context, ledger } = services
   upstream.stopTimer()
   const body = relayStream({
-    upstream,
+    ...streamSource(context, codec, upstream),
     codec,
+    abort: upstream.abort,
     idleTimeoutMs: context.config.streamingTimeoutSeconds * 1000,
-    maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024,
     onFirstEvent: () => {
       record.firstTokenAt = Date.now()
     },
     onEnd(result, outcome) {
+      upstream.release()
       settleCall(context, ledger, record, result.usage, result, outcome)
         .catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) }))
         .finally(done)

@@ -1,17 +1,24 @@
 import type { DialectCodec, StreamTapResult } from '../plugin/define-plugin.ts'
-import { decodeSse, encodeSseBytes, type SseEvent } from '../stream/sse.ts'
+import { encodeSseBytes, type SseEvent } from '../stream/sse.ts'
 import { GatewayError } from '../errors.ts'
-import type { UpstreamSuccess } from './call-upstream.ts'
 import type { CallOutcome } from './settle.ts'
 
-/** What a relayed stream needs besides the upstream response. */
+/** What a relayed stream needs: client-dialect events and how to watch them. */
 export interface StreamRelayOptions {
-  upstream: UpstreamSuccess
+  /** Events in the client's dialect: upstream events as they are, or converted ones. */
+  source: AsyncIterator<SseEvent>
+  /** Observes each event before it is sent; false means it is malformed and ends the stream. */
+  inspect(event: SseEvent): boolean
+  /** Events the client did not ask for (e.g. a usage chunk the gateway forced). */
+  hide?: (event: SseEvent) => boolean
+  /** What was learned from the stream, once it is over. */
+  result(): StreamTapResult
+  /** The client's dialect, for rendering errors. */
   codec: DialectCodec
-  /** Longest silence allowed between upstream events (STREAMING_TIMEOUT). */
+  /** Aborts the upstream request. */
+  abort: AbortController
+  /** Longest silence allowed between events (STREAMING_TIMEOUT). */
   idleTimeoutMs: number
-  /** Longest single SSE line accepted (STREAM_SCANNER_MAX_BUFFER_MB). */
-  maxBufferBytes: number
   /** Called once, when the first event reaches the client. */
   onFirstEvent(): void
   /** Called exactly once when the stream is over, however it ended. */
@@ -36,29 +43,25 @@ async function nextWithin<T>(iterator: AsyncIterator<T>, timeoutMs: number, onTi
 }
 
 /**
- * Relays an upstream SSE stream event by event in the client's dialect (same dialect: unchanged
- * events), reading usage on the side. Pull-based, so a slow client slows the upstream read instead of
- * buffering. Upstream faults end the stream with a well-formed error event, never a fake `[DONE]`.
+ * Relays a stream event by event. Pull-based, so a slow client slows the upstream read instead of
+ * buffering. Upstream faults end the stream with a well-formed error event in the client's dialect,
+ * never a fake end marker.
  */
 export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Array> {
-  const { upstream, codec } = options
-  const tap = codec.createStreamTap()
-  const body = upstream.response.body
-  const events: AsyncIterator<SseEvent> = body ? decodeSse(body, { maxBufferBytes: options.maxBufferBytes })[Symbol.asyncIterator]() : (async function* () {})()
+  const { source, codec } = options
   let ended = false
   let delivered = false
 
   function end(outcome: CallOutcome) {
     if (ended) return
     ended = true
-    upstream.release()
-    options.onEnd(tap.result(), outcome)
+    options.onEnd(options.result(), outcome)
   }
 
   function fail(controller: ReadableStreamDefaultController<Uint8Array>, error: GatewayError, outcome: CallOutcome) {
     for (const event of codec.renderStreamError(error)) controller.enqueue(encodeSseBytes(event))
     controller.close()
-    upstream.abort.abort('upstream')
+    options.abort.abort('upstream')
     end(outcome)
   }
 
@@ -67,7 +70,7 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
       for (;;) {
         let next: IteratorResult<SseEvent>
         try {
-          next = await nextWithin(events, options.idleTimeoutMs, () => upstream.abort.abort('timeout'))
+          next = await nextWithin(source, options.idleTimeoutMs, () => options.abort.abort('timeout'))
         } catch (error) {
           if (ended) return
           if (error instanceof IdleTimeout) fail(controller, new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`), 'timeout')
@@ -77,15 +80,16 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
         if (ended) return
         if (next.done) {
           controller.close()
-          end(tap.result().completed ? 'completed' : 'upstream-error')
+          const result = options.result()
+          end(result.completed && !result.error ? 'completed' : 'upstream-error')
           return
         }
         const event = next.value
-        if (!tap.onEvent(event)) {
+        if (!options.inspect(event)) {
           fail(controller, new GatewayError(502, 'bad_upstream_response', 'Upstream sent a malformed stream chunk'), 'upstream-error')
           return
         }
-        if (upstream.prepared.hideEvent?.(event)) continue
+        if (options.hide?.(event)) continue
         if (!delivered) {
           delivered = true
           options.onFirstEvent()
@@ -95,9 +99,9 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
       }
     },
     async cancel() {
-      upstream.abort.abort('client')
+      options.abort.abort('client')
       end('client-aborted')
-      await events.return?.(undefined).catch(() => undefined)
+      await source.return?.(undefined).catch(() => undefined)
     },
   }, { highWaterMark: 0 })
 }

@@ -27,6 +27,8 @@ export interface CallRecord {
   price: ModelPrice
   groupRatio: number
   reservation: Reservation
+  /** What a conversion could not carry over, kept with the log. */
+  warnings?: string[]
 }
 
 /** How a call ended, recorded in the log details. */
@@ -78,6 +80,7 @@ export async function settleCall(context: AppContext, ledger: QuotaLedger, recor
     statusCode: 200,
     details: {
       outcome,
+      ...(record.warnings && record.warnings.length > 0 ? { warnings: record.warnings } : {}),
       usageSource: counted ? 'counted' : 'upstream',
       reserved: record.reservation.amount,
       priced: breakdown.units,

@@ -1,0 +1,70 @@
+import type { PluginRegistry } from '../plugin/registry.ts'
+import type { ChannelTransport, DialectCodec, InboundRequest, Converted } from '../plugin/define-plugin.ts'
+import type { HubChatRequest } from '../hub/types.ts'
+import type { SseEvent } from '../stream/sse.ts'
+import { GatewayError } from '../errors.ts'
+import { applyReasoningSuffix, parseReasoningSuffix } from './reasoning-suffix.ts'
+
+/** How one attempt talks to its channel. */
+export interface Dialogue {
+  /** Codec of the dialect sent upstream. */
+  upstreamCodec: DialectCodec
+  /** True when the call goes through the hub (different dialect, or a reasoning suffix to apply). */
+  converted: boolean
+  /** The body sent upstream. */
+  body: Record<string, unknown>
+  /** The model named upstream (mapped, reasoning suffix removed). */
+  model: string
+  /** Client-dialect stream events the client did not ask for. */
+  hideEvent?: (event: SseEvent) => boolean
+  /** What the conversion could not carry over. */
+  warnings: string[]
+}
+
+/** The client's request decoded into the hub once, reused by every attempt. */
+export type HubRequestSource = () => Converted<HubChatRequest>
+
+/** A suffix counts only when the base model is one we know, so a vendor model named `x-high` is left alone. */
+function knownSuffix(registry: PluginRegistry, model: string) {
+  const suffix = parseReasoningSuffix(model)
+  return suffix && (registry.listPrice(suffix.model) || registry.model(suffix.model)) ? suffix : undefined
+}
+
+/** The first dialect the transport speaks natively that can be reached through the hub. */
+function hubTarget(registry: PluginRegistry, transport: ChannelTransport, preferred: string): DialectCodec | undefined {
+  const candidates = transport.nativeDialects.includes(preferred) ? [preferred, ...transport.nativeDialects] : transport.nativeDialects
+  return candidates.map((dialect) => registry.dialect(dialect)).find((codec) => codec?.hub && (codec.endpoint === 'chat' || codec.endpoint === 'responses'))
+}
+
+/**
+ * Decides between passthrough (the channel speaks the client's dialect and nothing needs rewriting)
+ * and conversion through the hub, and builds the upstream body accordingly.
+ */
+export function planDialogue(input: {
+  registry: PluginRegistry
+  clientCodec: DialectCodec
+  transport: ChannelTransport
+  channelType: string
+  body: Record<string, unknown>
+  hubRequest: HubRequestSource
+  upstreamModel: string
+  stream: boolean
+}): Dialogue {
+  const { registry, clientCodec, transport } = input
+  const suffix = knownSuffix(registry, input.upstreamModel)
+  const native = transport.nativeDialects.includes(clientCodec.dialect)
+  if (native && !suffix) {
+    const prepared = clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, input.stream)
+    return { upstreamCodec: clientCodec, converted: false, body: prepared.body, model: input.upstreamModel, hideEvent: prepared.hideEvent, warnings: [] }
+  }
+  const target = clientCodec.hub ? hubTarget(registry, transport, clientCodec.dialect) : undefined
+  if (!clientCodec.hub || !target?.hub) {
+    throw new GatewayError(501, 'not_implemented', `Channel type "${input.channelType}" cannot serve ${clientCodec.dialect} requests`, { retryable: true })
+  }
+  const decoded = input.hubRequest()
+  let request: HubChatRequest = { ...decoded.value, model: input.upstreamModel, stream: input.stream }
+  if (suffix) request = applyReasoningSuffix(request, suffix, target.dialect)
+  const encoded = target.hub.encodeRequest(request)
+  const hideEvent = input.stream ? clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, true).hideEvent : undefined
+  return { upstreamCodec: target, converted: true, body: encoded.value, model: request.model, hideEvent, warnings: [...decoded.warnings, ...encoded.warnings] }
+}
