@@ -1,0 +1,45 @@
+import type { ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+
+// see https://learn.microsoft.com/azure/ai-services/openai/reference — deployment URLs
+// `/openai/deployments/{deployment}/chat/completions?api-version=…`, `api-key` header; the Responses
+// API lives at `/openai/responses?api-version=…` with the deployment as `model`.
+
+/** The API version used when neither the channel nor AZURE_DEFAULT_API_VERSION names one. */
+export const FALLBACK_API_VERSION = '2025-04-01-preview'
+
+const deploymentPaths: Partial<Record<EndpointKind, string>> = {
+  chat: '/chat/completions',
+  completions: '/completions',
+  embeddings: '/embeddings',
+}
+
+/** The deployment serving a model: the channel's explicit map, else the model name without dots (Azure forbids them). */
+export function deploymentFor(model: string, deployments: unknown): string {
+  const explicit = typeof deployments === 'object' && deployments !== null ? (deployments as Record<string, unknown>)[model] : undefined
+  return typeof explicit === 'string' && explicit !== '' ? explicit : model.replaceAll('.', '')
+}
+
+/** Builds an Azure OpenAI request; `defaultApiVersion` comes from AZURE_DEFAULT_API_VERSION. */
+export function buildAzureRequest(call: UpstreamCall, defaultApiVersion: string): UpstreamRequest {
+  const { channel } = call
+  const apiVersion = typeof channel.settings.apiVersion === 'string' && channel.settings.apiVersion !== '' ? channel.settings.apiVersion : defaultApiVersion
+  const deployment = deploymentFor(call.model, channel.settings.deployments)
+  const base = channel.baseUrl.replace(/\/+$/, '').replace(/\/openai$/, '')
+  const query = `api-version=${encodeURIComponent(apiVersion)}`
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'api-key': channel.key }
+  if (call.stream) headers.accept = 'text/event-stream'
+  if (call.endpoint === 'responses') {
+    return { url: `${base}/openai/responses?${query}`, method: 'POST', headers, body: JSON.stringify({ ...call.body, model: deployment }) }
+  }
+  const path = deploymentPaths[call.endpoint]
+  if (!path) throw new Error(`Azure transport has no path for endpoint "${call.endpoint}"`)
+  return { url: `${base}/openai/deployments/${encodeURIComponent(deployment)}${path}?${query}`, method: 'POST', headers, body: JSON.stringify(call.body) }
+}
+
+/** Azure serves the OpenAI dialects natively, so same-dialect calls pass through. */
+export function createAzureTransport(defaultApiVersion: string): ChannelTransport {
+  return {
+    nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses'],
+    buildRequest: (call) => buildAzureRequest(call, defaultApiVersion),
+  }
+}
