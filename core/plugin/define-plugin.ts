@@ -234,6 +234,18 @@ export interface DialectCodec {
   renderStreamError(error: GatewayError): SseEvent[]
   /** Hub conversion, for chat dialects that can reach (or be reached from) other dialects. */
   hub?: ChatHubCodec
+  /** The model list in this dialect's shape, for SDKs that list models their own way. */
+  modelList?: ModelListCodec
+}
+
+/** How a dialect lists models: which requests want its shape, and the shape itself. */
+export interface ModelListCodec {
+  /** True when a `GET /v1/models` request comes from this dialect's clients (by its headers). */
+  matches(request: InboundRequest): boolean
+  /** The list body for these model ids. */
+  render(models: string[]): unknown
+  /** Further list routes of the dialect's own, e.g. Gemini's `GET /v1beta/models`. */
+  routes?: string[]
 }
 
 /** A provider plugin: a default export of `definePlugin({...})`. */

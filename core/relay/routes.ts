@@ -4,41 +4,32 @@ import { GatewayError, toGatewayError } from '../errors.ts'
 import { modelAllowed } from './authenticate.ts'
 import { errorResponse, handleRelay, type RelayServices } from './pipeline.ts'
 
-/** Fixed `created` for listed models: the gateway does not know when a vendor released a model. */
-const MODEL_CREATED = 1_626_777_600
-
-/** The key from any header or parameter a client SDK may use on the shared `/v1/models` route. */
+/** The key from any header or parameter an SDK may use on the shared model-list routes. */
 function readAnyKey(request: InboundRequest): string | undefined {
   const authorization = request.headers.get('authorization')
   if (authorization && /^bearer\s+/i.test(authorization)) return authorization.replace(/^bearer\s+/i, '').trim()
   return request.headers.get('x-api-key') ?? request.headers.get('x-goog-api-key') ?? request.url.searchParams.get('key') ?? undefined
 }
 
-/** Renders core errors on shared routes in OpenAI's shape (the default dialect of `/v1`). */
-function fallbackCodec(services: RelayServices): Pick<DialectCodec, 'renderError'> {
-  return services.context.registry.dialect('openai.chat') ?? {
-    renderError: (error) => ({ status: error.status, body: { error: { message: error.message, type: error.kind, code: error.code } } }),
-  }
+/** The dialect whose list shape a request wants: the first that claims it by headers, else OpenAI's. */
+function listDialect(services: RelayServices, inbound: InboundRequest, path: string): DialectCodec | undefined {
+  const dialects = services.context.registry.dialects().filter((codec) => codec.modelList)
+  return dialects.find((codec) => codec.modelList?.routes?.includes(path))
+    ?? dialects.find((codec) => codec.modelList?.matches(inbound))
+    ?? services.context.registry.dialect('openai.chat')
 }
 
-/** The models a caller may use: served to its group by an enabled channel and allowed by its key. */
-async function listModels(services: RelayServices, request: Request, clientIp: string | undefined): Promise<Array<{ id: string; object: 'model'; created: number; owned_by: string }>> {
-  const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
+/** The model ids a caller may use: served to its group by an enabled channel and allowed by its key. */
+async function allowedModels(services: RelayServices, inbound: InboundRequest, clientIp: string | undefined): Promise<string[]> {
   const caller = await services.authenticator.authenticate(readAnyKey(inbound), clientIp)
-  return services.directory.modelsFor(caller.group)
-    .filter((model) => modelAllowed(caller.token.models, model))
-    .map((id) => {
-      const channel = services.directory.candidates(caller.group, id)[0]
-      const owner = channel ? services.context.registry.channelType(channel.type)?.plugin.id : undefined
-      return { id, object: 'model', created: MODEL_CREATED, owned_by: owner ?? 'hanggent' }
-    })
+  return services.directory.modelsFor(caller.group).filter((model) => modelAllowed(caller.token.models, model))
 }
 
-/** Mounts every dialect's routes from the loaded plugins, plus the shared model list. */
+const clientIpOf = (server: { requestIP(request: Request): { address: string } | null } | null, request: Request) => server?.requestIP(request)?.address
+
+/** Mounts every dialect's routes from the loaded plugins, plus the model lists in each dialect's shape. */
 export function relayRoutes(services: RelayServices) {
   const app = new Elysia({ name: 'relay-routes' })
-  const codec = fallbackCodec(services) as DialectCodec
-  const clientIpOf = (server: { requestIP(request: Request): { address: string } | null } | null, request: Request) => server?.requestIP(request)?.address
   for (const dialect of services.context.registry.dialects()) {
     for (const route of dialect.routes) {
       app.route(route.method, route.path, ({ request, params, server, set }) => handleRelay(services, dialect, {
@@ -49,20 +40,29 @@ export function relayRoutes(services: RelayServices) {
       }), { parse: 'none', detail: { hide: true } })
     }
   }
-  app.get('/v1/models', async ({ request, server }) => {
-    try {
-      return Response.json({ object: 'list', data: await listModels(services, request, clientIpOf(server, request)) })
-    } catch (error) {
-      return errorResponse(codec, toGatewayError(error))
-    }
-  }, { detail: { hide: true } })
+  const listPaths = new Set(['/v1/models', ...services.context.registry.dialects().flatMap((codec) => codec.modelList?.routes ?? [])])
+  for (const path of listPaths) {
+    app.get(path, async ({ request, server }) => {
+      const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
+      const codec = listDialect(services, inbound, path)
+      try {
+        const models = await allowedModels(services, inbound, clientIpOf(server, request))
+        return Response.json(codec?.modelList?.render(models) ?? { data: models })
+      } catch (error) {
+        return codec ? errorResponse(codec, toGatewayError(error)) : Response.json({ error: String(error) }, { status: 500 })
+      }
+    }, { detail: { hide: true } })
+  }
   app.get('/v1/models/:model', async ({ request, server, params }) => {
+    const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
+    const codec = listDialect(services, inbound, '/v1/models')
     try {
-      const model = (await listModels(services, request, clientIpOf(server, request))).find((entry) => entry.id === params.model)
-      if (!model) throw new GatewayError(404, 'model_not_found', `The model '${params.model}' does not exist or you do not have access to it.`, { param: 'model' })
-      return Response.json(model)
+      const models = await allowedModels(services, inbound, clientIpOf(server, request))
+      if (!models.includes(params.model)) throw new GatewayError(404, 'model_not_found', `The model '${params.model}' does not exist or you do not have access to it.`, { param: 'model' })
+      const list = codec?.modelList?.render([params.model]) as { data?: unknown[] } | undefined
+      return Response.json(list?.data?.[0] ?? { id: params.model })
     } catch (error) {
-      return errorResponse(codec, toGatewayError(error))
+      return codec ? errorResponse(codec, toGatewayError(error)) : Response.json({ error: String(error) }, { status: 500 })
     }
   }, { detail: { hide: true } })
   return app

@@ -11,6 +11,9 @@ import { estimateOpenAIChatPrompt, estimateOpenAIPromptInput } from './estimate-
 // see https://platform.openai.com/docs/api-reference/authentication (Bearer keys) and
 // https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options
 
+/** Fixed `created` for listed models: the gateway does not know when a vendor released a model. */
+const MODEL_CREATED = 1_626_777_600
+
 /** OpenAI's legacy completions default when max_tokens is absent. */
 const COMPLETIONS_DEFAULT_MAX_TOKENS = 16
 
@@ -74,6 +77,11 @@ export const openAIChatDialect: DialectCodec = {
     return max === undefined ? undefined : max * (positiveInteger(body.n) ?? 1)
   },
   estimatePrompt: estimateOpenAIChatPrompt,
+  modelList: {
+    // OpenAI's shape is the default answer of /v1/models, so it claims no request by headers.
+    matches: () => false,
+    render: (models) => ({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: MODEL_CREATED, owned_by: 'hanggent' })) }),
+  },
 }
 
 /** `POST /v1/completions` (legacy text completions). */
