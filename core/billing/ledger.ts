@@ -77,41 +77,83 @@ async function take(db: Db, payer: Payer, wanted: number, floor: number, settlin
   return { taken: number(row?.taken), user: number(row?.user_quota), token: number(row?.token_quota) }
 }
 
-/** Gives units back and records the charge, in one statement; user row first, as in `take`. */
-async function giveBack(db: Db, payer: Payer, units: number, charged: number, countsAsRequest: boolean): Promise<void> {
-  await db.execute(sql`
+/** Gives units back and records the charge, in one statement; user row first, as in `take`. Returns the new balances. */
+async function giveBack(db: Db, payer: Payer, units: number, charged: number, countsAsRequest: boolean): Promise<{ user: number | null; token: number | null }> {
+  const result = await db.execute(sql`
     with updated_user as (
       update users set quota = quota + ${units}::bigint, used_quota = used_quota + ${charged}::bigint, request_count = request_count + ${countsAsRequest ? 1 : 0}
-      where id = ${payer.userId} returning id
+      where id = ${payer.userId} returning quota
+    ), updated_token as (
+      update tokens set remain_quota = case when ${payer.unlimited} then remain_quota else remain_quota + ${units}::bigint end, used_quota = used_quota + ${charged}::bigint
+      where id = ${payer.tokenId} and exists (select 1 from updated_user) returning remain_quota
     )
-    update tokens set remain_quota = case when ${payer.unlimited} then remain_quota else remain_quota + ${units}::bigint end, used_quota = used_quota + ${charged}::bigint
-    where id = ${payer.tokenId} and exists (select 1 from updated_user)`)
+    select (select quota from updated_user) as user_quota, (select remain_quota from updated_token) as token_quota`)
+  const [row] = rowsOf<{ user_quota: string | number | null; token_quota: string | number | null }>(result)
+  return { user: row?.user_quota == null ? null : Number(row.user_quota), token: row?.token_quota == null ? null : Number(row.token_quota) }
 }
+
+/**
+ * Trust threshold (as New API users know it): when the payer's last known balance covers this many
+ * times the estimate, and at least TRUST_MIN_UNITS, the call skips the reservation and is charged
+ * once at settlement — one statement per request instead of two. Settlement still never takes a
+ * balance below zero, so a stale hint can at worst under-charge calls in flight when money runs out.
+ */
+const TRUST_MULTIPLE = 100
+const TRUST_MIN_UNITS = 1_000_000
+const HINT_TTL_MS = 10_000
+
+/** Last known spendable balance of a payer, learned from the ledger's own statements. */
+interface BalanceHint {
+  available: number
+  at: number
+}
+
+const payerKey = (payer: Payer) => `${payer.userId}:${payer.tokenId}:${payer.unlimited ? 1 : 0}`
+const spendable = (payer: Payer, user: number, token: number) => (payer.unlimited ? user : Math.min(user, token))
 
 /** The ledger on the database: row locks make it atomic across connections and replicas. */
 export function createQuotaLedger(db: Db): QuotaLedger {
+  const hints = new Map<string, BalanceHint>()
+  const remember = (payer: Payer, available: number | null) => {
+    if (available === null) hints.delete(payerKey(payer))
+    else hints.set(payerKey(payer), { available, at: Date.now() })
+  }
+
+  /** A trusted call skips the reservation; the hint is lowered at once so a burst cannot ride on it. */
+  function trusted(payer: Payer, estimate: number): boolean {
+    const hint = hints.get(payerKey(payer))
+    if (!hint || Date.now() - hint.at > HINT_TTL_MS || hint.available < Math.max(TRUST_MIN_UNITS, estimate * TRUST_MULTIPLE)) return false
+    hint.available -= estimate
+    return true
+  }
+
   return {
     async reserve(payer, estimate, minimum) {
-      if (estimate <= 0) return { payer, amount: 0 }
+      if (estimate <= 0 || trusted(payer, estimate)) return { payer, amount: 0 }
       const floor = Math.max(1, minimum)
       const result = await take(db, payer, estimate, floor)
       if (result.user === null || result.token === null) throw new GatewayError(401, 'invalid_api_key', 'This API key or its owner no longer exists')
+      const available = spendable(payer, result.user, result.token)
       if (result.taken === null) {
-        const available = Math.min(result.user, payer.unlimited ? result.user : result.token)
+        remember(payer, available)
         const whose = !payer.unlimited && result.token < result.user ? 'API key' : 'account'
         throw new GatewayError(403, 'insufficient_quota', `Insufficient quota: this ${whose} has ${Math.max(0, available)} units left and the request needs at least ${floor}`)
       }
+      remember(payer, available - result.taken)
       return { payer, amount: result.taken }
     },
 
     async settle(reservation, actual) {
       const { payer, amount } = reservation
       if (actual <= amount) {
-        await giveBack(db, payer, amount - actual, actual, true)
+        const after = await giveBack(db, payer, amount - actual, actual, true)
+        remember(payer, after.user === null || after.token === null ? null : spendable(payer, after.user, after.token))
         return actual
       }
       const extra = await take(db, payer, actual - amount, 0, { reserved: amount })
-      return amount + (extra.taken ?? 0)
+      const taken = extra.taken ?? 0
+      remember(payer, extra.user === null || extra.token === null ? null : spendable(payer, extra.user, extra.token) - taken)
+      return amount + taken
     },
 
     async refund(reservation) {
