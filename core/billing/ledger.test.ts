@@ -73,6 +73,19 @@ for (const backend of testBackends) {
       await expect(ledger.reserve(p, 1_500, 900)).rejects.toThrow(/this account has 800 units left/)
     })
 
+    test('a payer with a large known balance skips the reservation and is charged exactly once', async () => {
+      const ledger = createQuotaLedger(context.database.db)
+      const p = await payer(1_000_000_000, 500_000_000)
+      const first = await ledger.reserve(p, 1_000, 10)
+      expect(first.amount).toBe(1_000)
+      await ledger.settle(first, 700)
+      const second = await ledger.reserve(p, 1_000, 10)
+      expect(second.amount).toBe(0)
+      expect(await balances(p)).toMatchObject({ user: 1_000_000_000 - 700, token: 500_000_000 - 700 })
+      expect(await ledger.settle(second, 900)).toBe(900)
+      expect(await balances(p)).toEqual({ user: 1_000_000_000 - 1_600, userUsed: 1_600, token: 500_000_000 - 1_600, tokenUsed: 1_600, requests: 2 })
+    })
+
     test('200 concurrent reservations never overspend', async () => {
       const ledger = createQuotaLedger(context.database.db)
       const p = await payer(1_000_000, 10_000)
