@@ -6,9 +6,13 @@ import { safeEqual, sha256Hex } from '../security/crypto.ts'
 
 /** The signed-in caller of an admin route. */
 export interface Actor {
+  /** User id. */
   id: number
+  /** Username, for audit rows. */
   username: string
+  /** What the caller may do. */
   role: UserRole
+  /** The caller's group. */
   group: string
 }
 
@@ -17,7 +21,7 @@ export type RequiredRole = 'public' | UserRole
 
 const rank: Record<UserRole, number> = { user: 1, admin: 2, root: 3 }
 
-/** True when `role` is at least `required`. */
+/** True when `role` is at least `required` (user < admin < root). */
 export function roleAtLeast(role: UserRole, required: UserRole): boolean {
   return rank[role] >= rank[required]
 }
@@ -28,53 +32,89 @@ export interface ActorResolver {
   resolve(authorization: string | null): Promise<Actor | undefined>
 }
 
+/** How long a token lookup is trusted; writes that matter (users, access tokens) clear it at once. */
 const CACHE_TTL_MS = 30_000
+/** lastUsedAt is a hint for people, so it is written at most this often per token. */
+const LAST_USED_INTERVAL_MS = 60_000
+const MAX_CACHE_ENTRIES = 10_000
 
-/** Accepts ROOT_ACCESS_TOKEN (acting as root) and personal access tokens stored hashed. */
+interface CachedToken {
+  actor: Actor | null
+  status: 'enabled' | 'disabled'
+  accessTokenId: number | null
+  expiresAt: number | null
+  loadedAt: number
+  lastUsedWrittenAt: number
+}
+
+/** The token from `Authorization: Bearer <token>`, if the header has that form. */
+export function bearerToken(authorization: string | null): string | undefined {
+  const match = authorization ? /^bearer\s+(\S+)$/i.exec(authorization.trim()) : null
+  return match?.[1]
+}
+
+/**
+ * Accepts ROOT_ACCESS_TOKEN (acting as the root user) and personal access tokens stored as SHA-256
+ * hashes. Lookups are cached for 30 s and dropped on `users` and `access-tokens` changes, so a
+ * disabled user or a revoked token stops working on the next request.
+ */
 export function createActorResolver(context: AppContext): ActorResolver {
-  const cache = new Map<string, { actor: Actor | null; expiresAt: number | null; loadedAt: number }>()
+  const db = context.database.db
+  const cache = new Map<string, CachedToken>()
   context.bus.subscribe('access-tokens', () => cache.clear())
   context.bus.subscribe('users', () => cache.clear())
 
-  async function rootActor(): Promise<Actor | null> {
-    const [root] = await context.database.db.select().from(users).where(eq(users.role, 'root')).limit(1)
-    return root && root.status === 'enabled' ? { id: root.id, username: root.username, role: root.role, group: root.group } : null
+  async function load(token: string, hash: string, now: number): Promise<CachedToken> {
+    const rootToken = context.config.rootAccessToken
+    const base = { loadedAt: now, lastUsedWrittenAt: now, accessTokenId: null, expiresAt: null }
+    if (rootToken && safeEqual(token, rootToken)) {
+      const [root] = await db.select().from(users).where(eq(users.role, 'root')).limit(1)
+      return root ? { ...base, actor: toActor(root), status: root.status } : { ...base, actor: null, status: 'disabled' }
+    }
+    const [row] = await db.select({ user: users, id: accessTokens.id, expiresAt: accessTokens.expiresAt, lastUsedAt: accessTokens.lastUsedAt })
+      .from(accessTokens).innerJoin(users, eq(accessTokens.userId, users.id))
+      .where(eq(accessTokens.tokenHash, hash)).limit(1)
+    if (!row) return { ...base, actor: null, status: 'disabled' }
+    return {
+      actor: toActor(row.user), status: row.user.status, accessTokenId: row.id, expiresAt: row.expiresAt?.getTime() ?? null,
+      loadedAt: now, lastUsedWrittenAt: row.lastUsedAt?.getTime() ?? 0,
+    }
   }
 
-  async function load(token: string): Promise<{ actor: Actor | null; expiresAt: number | null }> {
-    const rootToken = context.config.rootAccessToken
-    if (rootToken && safeEqual(token, rootToken)) return { actor: await rootActor(), expiresAt: null }
-    const [row] = await context.database.db
-      .select({ user: users, expiresAt: accessTokens.expiresAt })
-      .from(accessTokens).innerJoin(users, eq(accessTokens.userId, users.id))
-      .where(eq(accessTokens.tokenHash, sha256Hex(token))).limit(1)
-    if (!row || row.user.status !== 'enabled') return { actor: null, expiresAt: null }
-    const { user } = row
-    return { actor: { id: user.id, username: user.username, role: user.role, group: user.group }, expiresAt: row.expiresAt?.getTime() ?? null }
+  function touch(entry: CachedToken, now: number): void {
+    if (entry.accessTokenId === null || now - entry.lastUsedWrittenAt < LAST_USED_INTERVAL_MS) return
+    entry.lastUsedWrittenAt = now
+    db.update(accessTokens).set({ lastUsedAt: new Date(now) }).where(eq(accessTokens.id, entry.accessTokenId))
+      .catch((error: unknown) => context.logger.log('warn', 'could not record access token use', { error: String(error) }))
   }
 
   return {
     async resolve(authorization) {
-      const match = authorization ? /^bearer\s+(\S+)$/i.exec(authorization.trim()) : null
-      if (!match?.[1]) return undefined
-      const token = match[1]
-      const now = Date.now()
-      let entry = cache.get(token)
+      const token = bearerToken(authorization)
+      if (!token) return undefined
+      const hash = sha256Hex(token)
+      const now = context.now().getTime()
+      let entry = cache.get(hash)
       if (!entry || now - entry.loadedAt > CACHE_TTL_MS) {
-        entry = { ...(await load(token)), loadedAt: now }
-        if (cache.size > 10_000) cache.clear()
-        cache.set(token, entry)
+        entry = await load(token, hash, now)
+        if (cache.size >= MAX_CACHE_ENTRIES) cache.clear()
+        cache.set(hash, entry)
       }
-      if (!entry.actor || (entry.expiresAt !== null && entry.expiresAt <= context.now().getTime())) return undefined
+      if (!entry.actor || entry.status !== 'enabled') return undefined
+      if (entry.expiresAt !== null && entry.expiresAt <= now) return undefined
+      touch(entry, now)
       return entry.actor
     },
   }
 }
 
-/** Throws 401/403 unless the actor has the role; returns the actor for public-less routes. */
-export function authorize(actor: Actor | undefined, required: RequiredRole): Actor | undefined {
-  if (required === 'public') return actor
+function toActor(user: typeof users.$inferSelect): Actor {
+  return { id: user.id, username: user.username, role: user.role, group: user.group }
+}
+
+/** Throws 401 without a usable token and 403 when the actor's role is below `required`. */
+export function authorize(actor: Actor | undefined, required: RequiredRole): void {
+  if (required === 'public') return
   if (!actor) throw new GatewayError(401, 'unauthorized', 'Sign in first: send "Authorization: Bearer <access token>"')
   if (!roleAtLeast(actor.role, required)) throw new GatewayError(403, 'forbidden', `This action needs the ${required} role`)
-  return actor
 }

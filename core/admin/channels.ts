@@ -1,32 +1,48 @@
 import { Elysia, t } from 'elysia'
-import { ChannelCreate, ChannelListQuery, ChannelUpdate, ChannelView } from '../../schemas/admin/channels.ts'
+import { ChannelCreate, ChannelListQuery, ChannelTypeView, ChannelUpdate, ChannelView } from '../../schemas/admin/channels.ts'
 import { IdParams, Page } from '../../schemas/admin/common.ts'
 import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
 import { createChannelService } from './channel-service.ts'
 
 const tags = ['channels']
 
-/** Channel administration: upstream accounts, their keys (never shown in full), models and routing weights. */
+/** Channel administration (admin+): upstream accounts, their keys (never shown in full), models and routing weights. */
 export function channelRoutes(deps: AdminDeps) {
   const service = createChannelService(deps.context)
-  return new Elysia({ prefix: '/api' })
+  return new Elysia()
     .use(adminBase(deps))
     .post('/channels', async ({ actor, body, set }) => {
       set.status = 201
       return service.create(signedIn(actor), body)
-    }, { ...access('admin', { operationId: 'createChannel', tags, summary: 'Create a channel' }), body: ChannelCreate, response: withErrors({ 201: ChannelView }) })
-    .get('/channels', ({ query }) => service.list(query), { ...access('admin', { operationId: 'listChannels', tags, summary: 'List channels' }), query: ChannelListQuery, response: withErrors({ 200: Page(ChannelView) }) })
-    .get('/channels/:id', ({ params }) => service.get(params.id), { ...access('admin', { operationId: 'getChannel', tags, summary: 'Read a channel' }), params: IdParams, response: withErrors({ 200: ChannelView }) })
-    .patch('/channels/:id', ({ actor, params, body }) => service.update(signedIn(actor), params.id, body), { ...access('admin', { operationId: 'updateChannel', tags, summary: 'Update a channel' }), params: IdParams, body: ChannelUpdate, response: withErrors({ 200: ChannelView }) })
+    }, {
+      ...access('admin', { operationId: 'createChannel', tags, summary: 'Create a channel' }, ChannelCreate),
+      response: withErrors({ 201: ChannelView }),
+    })
+    .get('/channels', ({ query }) => service.list(query), {
+      ...access('admin', { operationId: 'listChannels', tags, summary: 'List channels (filters: type, status, q)' }),
+      query: ChannelListQuery, response: withErrors({ 200: Page(ChannelView) }),
+    })
+    .get('/channels/:id', ({ params }) => service.get(params.id), {
+      ...access('admin', { operationId: 'getChannel', tags, summary: 'Read a channel' }),
+      params: IdParams, response: withErrors({ 200: ChannelView }),
+    })
+    .patch('/channels/:id', ({ actor, params, body }) => service.update(signedIn(actor), params.id, body), {
+      ...access('admin', { operationId: 'updateChannel', tags, summary: 'Update a channel; a new key replaces every key' }, ChannelUpdate),
+      params: IdParams, response: withErrors({ 200: ChannelView }),
+    })
     .delete('/channels/:id', async ({ actor, params, set }) => {
       await service.remove(signedIn(actor), params.id)
       set.status = 204
       return undefined
-    }, { ...access('admin', { operationId: 'deleteChannel', tags, summary: 'Delete a channel' }), params: IdParams, response: withErrors({ 204: t.Void() }) })
+    }, {
+      ...access('admin', { operationId: 'deleteChannel', tags, summary: 'Delete a channel' }),
+      params: IdParams, response: withErrors({ 204: t.Void() }),
+    })
     .get('/channel-types', () => deps.context.registry.channelTypes().map(({ plugin, spec }) => ({
-      id: spec.id, label: spec.label, plugin: plugin.id, defaultBaseUrl: spec.defaultBaseUrl ?? null, settingsSchema: spec.settings as unknown as Record<string, unknown>,
+      id: spec.id, label: spec.label, plugin: plugin.id, defaultBaseUrl: spec.defaultBaseUrl ?? null,
+      settingsSchema: JSON.parse(JSON.stringify(spec.settings)) as Record<string, unknown>,
     })), {
-      ...access('admin', { operationId: 'listChannelTypes', tags, summary: 'Channel types the loaded plugins serve, with their settings schema' }),
-      response: withErrors({ 200: t.Array(t.Object({ id: t.String(), label: t.String(), plugin: t.String(), defaultBaseUrl: t.Union([t.String(), t.Null()]), settingsSchema: t.Record(t.String(), t.Unknown()) })) }),
+      ...access('admin', { operationId: 'listChannelTypes', tags: ['channel-types'], summary: 'Channel types the loaded plugins serve, with their settings schema' }),
+      response: withErrors({ 200: t.Array(ChannelTypeView) }),
     })
 }

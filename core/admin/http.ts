@@ -1,12 +1,18 @@
 import { Elysia } from 'elysia'
+import type { TObject } from '@sinclair/typebox'
+import { ValueErrorType } from '@sinclair/typebox/errors'
+import { Value } from '@sinclair/typebox/value'
 import type { AppContext } from '../app-context.ts'
 import { GatewayError } from '../errors.ts'
 import { authorize, createActorResolver, type Actor, type ActorResolver, type RequiredRole } from './auth.ts'
+import { fieldOf, renderAdminError } from './errors.ts'
 import { errorResponses } from '../../schemas/admin/common.ts'
 
 /** What every admin route module receives. */
 export interface AdminDeps {
+  /** The shared services. */
   context: AppContext
+  /** Bearer token → actor, shared so every module uses one cache. */
   resolver: ActorResolver
 }
 
@@ -15,72 +21,63 @@ export function createAdminDeps(context: AppContext): AdminDeps {
   return { context, resolver: createActorResolver(context) }
 }
 
-/** Body of an admin error response. */
-export function adminErrorBody(code: string, message: string, field?: string) {
-  return { error: field === undefined ? { code, message } : { code, message, field } }
-}
-
-/** `/priority` or `/models/0` → `priority` / `models.0`. */
-function fieldOf(path: string | undefined): string | undefined {
-  const field = (path ?? '').split('/').filter(Boolean).join('.')
-  return field === '' ? undefined : field
-}
-
-interface ValidationLike {
-  all?: Array<{ path?: string; message?: string; summary?: string }>
-  type?: string
-}
-
-/** Maps everything an admin route can throw to the admin error shape with the right status. */
-function renderAdminError(code: string | number, error: unknown, set: { status?: number | string }) {
-  if (error instanceof GatewayError) {
-    set.status = error.status
-    return adminErrorBody(error.code, error.message, error.param)
-  }
-  if (code === 'VALIDATION') {
-    const first = (error as ValidationLike).all?.[0]
-    const field = fieldOf(first?.path)
-    const where = (error as ValidationLike).type === 'query' ? 'query' : (error as ValidationLike).type === 'params' ? 'path' : 'body'
-    set.status = 400
-    const reason = first?.message ?? first?.summary ?? 'invalid value'
-    return adminErrorBody('invalid_request', `${field ?? where}: ${reason}`, field)
-  }
-  if (code === 'PARSE') {
-    set.status = 400
-    return adminErrorBody('invalid_json', 'Request body is not valid JSON')
-  }
-  if (code === 'NOT_FOUND') {
-    set.status = 404
-    return adminErrorBody('not_found', 'No such route')
-  }
-  set.status = 500
-  return adminErrorBody('internal_error', 'Internal error; see the gateway log')
-}
-
 /** The base every admin module uses: the caller's actor, and errors in the admin shape. */
 export function adminBase(deps: AdminDeps) {
-  return new Elysia({ normalize: false })
+  return new Elysia()
     .derive({ as: 'scoped' }, async ({ request }): Promise<{ actor: Actor | undefined }> => ({
       actor: await deps.resolver.resolve(request.headers.get('authorization')),
     }))
     .onError({ as: 'scoped' }, ({ code, error, set }) => {
-      const body = renderAdminError(code, error, set)
-      if (set.status === 500) deps.context.logger.log('error', 'admin route failed', { error: error instanceof Error ? error.stack ?? error.message : String(error) })
+      const { status, body } = renderAdminError(code, error)
+      if (status >= 500) deps.context.logger.log('error', 'admin route failed', { error: error instanceof Error ? error.stack ?? error.message : String(error) })
+      set.status = status
       return body
     })
 }
 
-/** Route options declaring who may call it (checked before the handler) and how it appears in OpenAPI. */
-export function access(role: RequiredRole, doc: { operationId: string; tags: string[]; summary: string }) {
+/** OpenAPI and access metadata of one route. */
+interface RouteDoc {
+  operationId: string
+  tags: string[]
+  summary: string
+  /** Leave the route out of the OpenAPI document. */
+  hide?: boolean
+}
+
+/** What `access` adds to a route: the role check, run before body validation, and the OpenAPI detail. */
+type RouteAccess = {
+  transform: Array<(context: { actor: Actor | undefined; body: unknown }) => void>
+  detail: RouteDoc & { 'x-required-role': RequiredRole; security: Array<Record<string, string[]>> }
+}
+
+/**
+ * Route options declaring the least role that may call the route (checked before the body is
+ * validated, so strangers get 401 rather than schema hints) and its OpenAPI entry. With a body
+ * schema, fields the schema does not declare are refused with 400 instead of silently dropped.
+ * The role is also published as `x-required-role` so tests and the dashboard can enumerate it.
+ */
+export function access(role: RequiredRole, doc: RouteDoc): RouteAccess
+export function access<Body extends TObject>(role: RequiredRole, doc: RouteDoc, body: Body): RouteAccess & { body: Body }
+export function access(role: RequiredRole, doc: RouteDoc, body?: TObject): RouteAccess & { body?: TObject } {
+  const transform: RouteAccess['transform'] = [({ actor }) => authorize(actor, role)]
+  if (body) transform.push((context) => rejectUnknownFields(body, context.body))
   return {
-    beforeHandle({ actor }: { actor: Actor | undefined }) {
-      authorize(actor, role)
-    },
-    detail: {
-      ...doc,
-      'x-required-role': role,
-      security: role === 'public' ? [] : [{ bearerAuth: [] }],
-    },
+    transform,
+    ...(body ? { body } : {}),
+    detail: { ...doc, 'x-required-role': role, security: role === 'public' ? [] : [{ bearerAuth: [] }] },
+  }
+}
+
+/**
+ * Elysia (with its default normalisation) drops properties a schema does not declare before
+ * validation; an admin API should say so instead, since a typo there silently changes nothing.
+ */
+export function rejectUnknownFields(schema: TObject, body: unknown): void {
+  if (body === null || typeof body !== 'object') return
+  for (const problem of Value.Errors(schema, body)) {
+    if (problem.type !== ValueErrorType.ObjectAdditionalProperties) continue
+    const field = fieldOf(problem.path) ?? 'body'
+    throw new GatewayError(400, 'invalid_request', `${field}: unknown field`, { param: field })
   }
 }
 
@@ -99,3 +96,4 @@ export function signedIn(actor: Actor | undefined): Actor {
 export function iso(date: Date | null | undefined): string | null {
   return date ? date.toISOString() : null
 }
+

@@ -7,15 +7,20 @@ import { tokenRoutes } from './tokens.ts'
 import { userRoutes } from './users.ts'
 import { logRoutes } from './logs.ts'
 import { optionRoutes } from './options.ts'
+import { notFoundRoutes } from './not-found.ts'
 
-/** The admin API under /api: every route declares its required role and schemas for OpenAPI. */
+/**
+ * The admin API under /api. Every route declares the least role it needs (`access(role, …)`, also
+ * published as `x-required-role` in OpenAPI) and TypeBox schemas for its input and output.
+ */
 export function adminRoutes(context: AppContext) {
   const deps = createAdminDeps(context)
-  return new Elysia({ name: 'admin-routes' })
+  return new Elysia({ name: 'admin-routes', prefix: '/api' })
     .use(signInRoutes(deps))
     .use(channelRoutes(deps))
     .use(tokenRoutes(deps))
     .use(userRoutes(deps))
     .use(logRoutes(deps))
     .use(optionRoutes(deps))
+    .use(notFoundRoutes(deps))
 }

@@ -1,27 +1,39 @@
 import { Elysia } from 'elysia'
 import { Value } from '@sinclair/typebox/value'
-import { SystemOptions } from '../options.ts'
+import { SystemOptions, type SystemOptionValues } from '../options.ts'
 import { GatewayError } from '../errors.ts'
+import { OptionsPatch, OptionsView } from '../../schemas/admin/options.ts'
+import { explainValueError, fieldOf } from './errors.ts'
 import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
 
 const tags = ['options']
 
-/** System options: pricing overrides, group ratios, retries, self-use mode. */
+/** Validates the options as they would be after the patch; 400 naming the first bad field. */
+function checkOptions(next: SystemOptionValues): void {
+  const problem = Value.Errors(SystemOptions, next).First()
+  if (!problem) return
+  const leaf = explainValueError(problem)
+  const field = fieldOf(leaf.path) ?? 'body'
+  throw new GatewayError(400, 'invalid_request', `${field}: ${leaf.message}`, { param: field })
+}
+
+/** System options (admin+): pricing overrides, group ratios, retries, self-use mode. */
 export function optionRoutes(deps: AdminDeps) {
   const { context } = deps
-  const OptionsPatch = { ...SystemOptions, required: undefined, additionalProperties: false, minProperties: 1 } as unknown as typeof SystemOptions
-  return new Elysia({ prefix: '/api' })
+  return new Elysia()
     .use(adminBase(deps))
-    .get('/options', () => context.options.get(), { ...access('admin', { operationId: 'getOptions', tags, summary: 'Current system options' }), response: withErrors({ 200: SystemOptions }) })
+    .get('/options', () => context.options.get(), {
+      ...access('admin', { operationId: 'getOptions', tags, summary: 'Current system options' }),
+      response: withErrors({ 200: OptionsView }),
+    })
     .patch('/options', async ({ actor, body }) => {
       const me = signedIn(actor)
-      const problem = Value.Errors(SystemOptions, { ...context.options.get(), ...body }).First()
-      if (problem) {
-        const field = problem.path.split('/').filter(Boolean).join('.')
-        throw new GatewayError(400, 'invalid_request', `${field}: ${problem.message}`, { param: field })
-      }
+      checkOptions({ ...context.options.get(), ...body })
       const updated = await context.options.update(body)
-      context.logWriter.write({ type: 'manage', userId: me.id, username: me.username, content: `options changed: ${Object.keys(body).join(', ')}`, details: { changed: body } })
+      context.logWriter.write({ type: 'manage', userId: me.id, username: me.username, content: `options changed: ${Object.keys(body).sort().join(', ')}`, details: { changed: body } })
       return updated
-    }, { ...access('admin', { operationId: 'updateOptions', tags, summary: 'Change system options' }), body: OptionsPatch, response: withErrors({ 200: SystemOptions }) })
+    }, {
+      ...access('admin', { operationId: 'updateOptions', tags, summary: 'Change some system options; the others keep their values' }, OptionsPatch),
+      response: withErrors({ 200: OptionsView }),
+    })
 }

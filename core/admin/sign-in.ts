@@ -3,24 +3,29 @@ import { eq } from 'drizzle-orm'
 import { accessTokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { randomKey, sha256Hex } from '../security/crypto.ts'
-import { Timestamp } from '../../schemas/admin/common.ts'
-import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { LoginRequest, LoginResponse } from '../../schemas/admin/users.ts'
+import { bearerToken } from './auth.ts'
+import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
 
 /** How long a login access token lasts. */
-const LOGIN_TOKEN_DAYS = 7
+export const LOGIN_TOKEN_DAYS = 7
 
-/** Verifies against a fixed hash when the user is unknown, so timing does not reveal which usernames exist. */
-const DECOY_HASH = Bun.password.hash('decoy-password-for-timing', { algorithm: 'argon2id' })
+/** A hash to verify against when the username is unknown, so timing does not reveal which usernames exist. */
+let decoyHash: Promise<string> | undefined
+function decoy(): Promise<string> {
+  decoyHash ??= Bun.password.hash(randomKey(24), { algorithm: 'argon2id' })
+  return decoyHash
+}
 
-/** Password sign-in, answered with a bearer access token for the admin API. */
+/** Password sign-in, answered with a bearer access token for the admin API; and sign-out. */
 export function signInRoutes(deps: AdminDeps) {
   const { context } = deps
   const db = context.database.db
-  return new Elysia({ prefix: '/api' })
+  return new Elysia()
     .use(adminBase(deps))
     .post('/auth/login', async ({ body }) => {
       const [user] = await db.select().from(users).where(eq(users.username, body.username))
-      const valid = await Bun.password.verify(body.password, user?.passwordHash ?? (await DECOY_HASH))
+      const valid = await Bun.password.verify(body.password, user?.passwordHash ?? (await decoy()))
       if (!user || !user.passwordHash || !valid) throw new GatewayError(401, 'unauthorized', 'Wrong username or password')
       if (user.status !== 'enabled') throw new GatewayError(403, 'forbidden', 'This account is disabled')
       const accessToken = `hat_${randomKey(40)}`
@@ -29,8 +34,18 @@ export function signInRoutes(deps: AdminDeps) {
       context.logWriter.write({ type: 'login', userId: user.id, username: user.username, content: 'signed in with password' })
       return { accessToken, expiresAt: expiresAt.toISOString(), user: { id: user.id, username: user.username, role: user.role, group: user.group } }
     }, {
-      ...access('public', { operationId: 'login', tags: ['auth'], summary: 'Sign in with username and password; returns a bearer access token' }),
-      body: t.Object({ username: t.String({ minLength: 1, maxLength: 64 }), password: t.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
-      response: withErrors({ 200: t.Object({ accessToken: t.String(), expiresAt: Timestamp, user: t.Object({ id: t.Integer(), username: t.String(), role: t.String(), group: t.String() }) }) }),
+      ...access('public', { operationId: 'login', tags: ['auth'], summary: 'Sign in with username and password; returns a bearer access token valid 7 days' }, LoginRequest),
+      response: withErrors({ 200: LoginResponse }),
+    })
+    .post('/auth/logout', async ({ actor, request, set }) => {
+      signedIn(actor)
+      const token = bearerToken(request.headers.get('authorization'))
+      if (token) await db.delete(accessTokens).where(eq(accessTokens.tokenHash, sha256Hex(token)))
+      await context.bus.publish('access-tokens')
+      set.status = 204
+      return undefined
+    }, {
+      ...access('user', { operationId: 'logout', tags: ['auth'], summary: 'Revoke the access token this request was made with' }),
+      response: withErrors({ 204: t.Void() }),
     })
 }

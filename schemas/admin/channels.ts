@@ -1,27 +1,29 @@
 import { t, type Static } from 'elysia'
-import { GroupName, ModelName, Name, Timestamp, Units } from './common.ts'
+import { GroupName, ModelName, Name, Pagination, Timestamp, Units } from './common.ts'
 
 const ChannelStatusInput = t.Union([t.Literal('enabled'), t.Literal('manually-disabled')])
-const BaseUrl = t.String({ maxLength: 2048, pattern: '^https?://[^\\s]+$', description: 'http(s) URL of the upstream API root' })
-const Keys = t.String({ minLength: 1, maxLength: 65_536, description: 'One key, or several separated by newlines (multi-key channel)' })
-const ModelMapping = t.Record(ModelName, ModelName, { description: 'Requested model → upstream model; chains allowed, cycles rejected' })
+const ChannelStatus = t.Union([t.Literal('enabled'), t.Literal('manually-disabled'), t.Literal('auto-disabled')])
+const BaseUrl = t.String({ maxLength: 2048, pattern: '^https?://[^\\s/?#]+[^\\s]*$', description: 'http(s) URL of the upstream API root', error: 'must be an http(s) URL' })
+const Keys = t.String({ minLength: 1, maxLength: 16_384, description: 'One key, or several separated by newlines (multi-key channel)' })
+const ModelMapping = t.Record(ModelName, ModelName, { description: 'Requested model → upstream model; chains allowed (a→b→c), cycles rejected' })
+const Settings = t.Record(t.String({ maxLength: 128 }), t.Unknown(), { description: "Type-specific settings, validated against the channel type's settings schema" })
 
 /** POST /api/channels body. */
 export const ChannelCreate = t.Object({
   name: Name,
-  type: t.String({ minLength: 1, maxLength: 40 }),
+  type: t.String({ minLength: 1, maxLength: 64, description: 'A registered channel type id (GET /api/channel-types)' }),
   key: Keys,
   baseUrl: t.Optional(t.Union([BaseUrl, t.Null()])),
   models: t.Array(ModelName, { minItems: 1, maxItems: 1000 }),
-  groups: t.Optional(t.Array(GroupName, { minItems: 1, maxItems: 100 })),
-  priority: t.Optional(t.Integer({ minimum: -1_000_000, maximum: 1_000_000 })),
-  weight: t.Optional(t.Integer({ minimum: 0, maximum: 1_000_000 })),
+  groups: t.Optional(t.Array(GroupName, { minItems: 1, maxItems: 100, description: 'Default ["default"]' })),
+  priority: t.Optional(t.Integer({ minimum: -1_000_000, maximum: 1_000_000, description: 'Higher tiers are tried first; default 0' })),
+  weight: t.Optional(t.Integer({ minimum: 0, maximum: 1_000_000, description: 'Share inside a priority tier; default 1' })),
   modelMapping: t.Optional(ModelMapping),
   status: t.Optional(ChannelStatusInput),
-  settings: t.Optional(t.Record(t.String(), t.Unknown())),
+  settings: t.Optional(Settings),
 }, { additionalProperties: false })
 
-/** PATCH /api/channels/:id body: any subset of the create fields. */
+/** PATCH /api/channels/:id body: any subset of the create fields; a new `key` replaces every key. */
 export const ChannelUpdate = t.Partial(ChannelCreate, { additionalProperties: false, minProperties: 1 })
 
 /** A channel as the admin API shows it; keys only masked. */
@@ -29,7 +31,7 @@ export const ChannelView = t.Object({
   id: t.Integer(),
   name: t.String(),
   type: t.String(),
-  keys: t.Array(t.String(), { description: 'Masked keys' }),
+  keys: t.Array(t.String(), { description: 'Masked keys, never the keys themselves' }),
   keyCount: t.Integer(),
   baseUrl: t.Union([t.String(), t.Null()]),
   models: t.Array(t.String()),
@@ -37,7 +39,7 @@ export const ChannelView = t.Object({
   priority: t.Integer(),
   weight: t.Integer(),
   modelMapping: t.Record(t.String(), t.String()),
-  status: t.String(),
+  status: ChannelStatus,
   statusReason: t.Union([t.String(), t.Null()]),
   settings: t.Record(t.String(), t.Unknown()),
   usedQuota: Units,
@@ -45,16 +47,28 @@ export const ChannelView = t.Object({
   updatedAt: Timestamp,
 })
 
-/** Typed forms. */
-export type ChannelCreate = Static<typeof ChannelCreate>
-export type ChannelUpdate = Static<typeof ChannelUpdate>
-export type ChannelView = Static<typeof ChannelView>
-
 /** GET /api/channels query. */
 export const ChannelListQuery = t.Object({
-  page: t.Optional(t.Numeric({ minimum: 1 })),
-  pageSize: t.Optional(t.Numeric({ minimum: 1, maximum: 100 })),
-  type: t.Optional(t.String({ maxLength: 40 })),
-  status: t.Optional(t.Union([t.Literal('enabled'), t.Literal('manually-disabled'), t.Literal('auto-disabled')])),
-  q: t.Optional(t.String({ maxLength: 128 })),
-}, { additionalProperties: false })
+  ...Pagination,
+  type: t.Optional(t.String({ maxLength: 64 })),
+  status: t.Optional(ChannelStatus),
+  q: t.Optional(t.String({ maxLength: 128, description: 'Part of the channel name' })),
+})
+
+/** A channel type from the loaded plugins, with the settings form schema. */
+export const ChannelTypeView = t.Object({
+  id: t.String(),
+  label: t.String(),
+  plugin: t.String(),
+  defaultBaseUrl: t.Union([t.String(), t.Null()]),
+  settingsSchema: t.Record(t.String(), t.Unknown()),
+})
+
+/** Typed POST /api/channels body. */
+export type ChannelCreate = Static<typeof ChannelCreate>
+/** Typed PATCH /api/channels/:id body. */
+export type ChannelUpdate = Static<typeof ChannelUpdate>
+/** Typed channel view. */
+export type ChannelView = Static<typeof ChannelView>
+/** Typed GET /api/channels query. */
+export type ChannelListQuery = Static<typeof ChannelListQuery>

@@ -5,32 +5,41 @@ export const AdminError = t.Object({
   error: t.Object({
     code: t.String({ description: 'Stable machine-readable code' }),
     message: t.String({ description: 'What went wrong, for a person' }),
-    field: t.Optional(t.String({ description: 'The request field at fault, as a dotted path' })),
+    field: t.Optional(t.String({ description: 'The request field at fault, as a dotted path (e.g. `models.0`)' })),
   }),
 }, { $id: '#/components/schemas/AdminError' })
 
 /** Typed admin error body. */
 export type AdminError = Static<typeof AdminError>
 
-/** Error responses every authenticated route can give. */
+/** Error responses every admin route can give. */
 export const errorResponses = {
   400: AdminError,
   401: AdminError,
   403: AdminError,
   404: AdminError,
   409: AdminError,
+  500: AdminError,
 }
 
 /** An ISO 8601 timestamp. */
 export const Timestamp = t.String({ format: 'date-time' })
 
-/** A positive integer id in a path. */
-export const IdParams = t.Object({ id: t.Numeric({ minimum: 1, maximum: 2_147_483_647 }) })
+/**
+ * An integer in a query string or path. Elysia converts these from text and reports range errors
+ * without the parameter's name, so the schema carries it (`x-field`) for the error renderer.
+ */
+export function IntegerParameter(field: string, options: { minimum?: number; maximum?: number; description?: string } = {}) {
+  return t.Integer({ minimum: 1, maximum: 2_147_483_647, ...options, 'x-field': field })
+}
 
-/** page/pageSize query parameters. */
+/** A positive integer id in a path. */
+export const IdParams = t.Object({ id: IntegerParameter('id') })
+
+/** page/pageSize query parameters (1-based page, at most 100 per page). */
 export const Pagination = {
-  page: t.Optional(t.Numeric({ minimum: 1, default: 1 })),
-  pageSize: t.Optional(t.Numeric({ minimum: 1, maximum: 100, default: 20 })),
+  page: t.Optional(IntegerParameter('page', { description: '1-based page number; default 1' })),
+  pageSize: t.Optional(IntegerParameter('pageSize', { maximum: 100, description: 'Items per page; default 20, at most 100' })),
 }
 
 /** A page of results. */
@@ -44,8 +53,8 @@ export const Units = t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, d
 /** A short human-facing name. */
 export const Name = t.String({ minLength: 1, maxLength: 128 })
 
-/** A model name or `prefix*` pattern. */
+/** A model name. */
 export const ModelName = t.String({ minLength: 1, maxLength: 200 })
 
 /** A user or channel group name. */
-export const GroupName = t.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })
+export const GroupName = t.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', error: 'must be 1–64 characters: letters, digits, _ . -' })

@@ -1,27 +1,28 @@
-import { t } from 'elysia'
-import { Timestamp } from './common.ts'
+import { t, type Static } from 'elysia'
+import { IntegerParameter, Pagination, Timestamp } from './common.ts'
 
-const LogType = t.Union(['consume', 'error', 'manage', 'topup', 'system', 'refund', 'login'].map((type) => t.Literal(type)))
+const LogType = t.Union([
+  t.Literal('consume'), t.Literal('error'), t.Literal('manage'), t.Literal('topup'), t.Literal('system'), t.Literal('refund'), t.Literal('login'),
+])
 
-/** GET /api/logs query. */
+/** GET /api/logs query; plain users always get their own rows, whatever `userId` says. */
 export const LogListQuery = t.Object({
-  page: t.Optional(t.Numeric({ minimum: 1 })),
-  pageSize: t.Optional(t.Numeric({ minimum: 1, maximum: 100 })),
+  ...Pagination,
   type: t.Optional(LogType),
-  userId: t.Optional(t.Numeric({ minimum: 1 })),
-  tokenId: t.Optional(t.Numeric({ minimum: 1 })),
-  channelId: t.Optional(t.Numeric({ minimum: 1 })),
+  userId: t.Optional(IntegerParameter('userId')),
+  tokenId: t.Optional(IntegerParameter('tokenId')),
+  channelId: t.Optional(IntegerParameter('channelId')),
   model: t.Optional(t.String({ maxLength: 200 })),
   requestId: t.Optional(t.String({ maxLength: 100 })),
-  from: t.Optional(t.String({ format: 'date-time' })),
-  to: t.Optional(t.String({ format: 'date-time' })),
-}, { additionalProperties: false })
+  from: t.Optional(t.String({ format: 'date-time', description: 'Inclusive lower bound on createdAt' })),
+  to: t.Optional(t.String({ format: 'date-time', description: 'Exclusive upper bound on createdAt' })),
+})
 
 /** One log row. */
 export const LogView = t.Object({
   id: t.Integer(),
   createdAt: Timestamp,
-  type: t.String(),
+  type: LogType,
   userId: t.Union([t.Integer(), t.Null()]),
   username: t.Union([t.String(), t.Null()]),
   tokenId: t.Union([t.Integer(), t.Null()]),
@@ -45,3 +46,8 @@ export const LogView = t.Object({
   content: t.Union([t.String(), t.Null()]),
   details: t.Union([t.Record(t.String(), t.Unknown()), t.Null()]),
 })
+
+/** Typed GET /api/logs query. */
+export type LogListQuery = Static<typeof LogListQuery>
+/** Typed log row. */
+export type LogView = Static<typeof LogView>

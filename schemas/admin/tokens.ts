@@ -1,29 +1,33 @@
 import { t, type Static } from 'elysia'
-import { GroupName, ModelName, Name, Timestamp, Units } from './common.ts'
+import { GroupName, IntegerParameter, Name, Pagination, Timestamp, Units } from './common.ts'
 
+const ModelPattern = t.String({ minLength: 1, maxLength: 200, pattern: '^[^*]*\\*?$', description: 'A model name, or a prefix ending in `*`', error: 'must be a model name, or a prefix ending in *' })
 const IpEntry = t.String({ minLength: 2, maxLength: 64, description: 'IP address or CIDR range' })
 const Expiry = t.Union([t.String({ format: 'date-time' }), t.Null()], { description: 'ISO date-time, or null for never' })
+const ModelAllowlist = t.Union([t.Array(ModelPattern, { maxItems: 1000 }), t.Null()], { description: 'null allows every model' })
+const IpAllowlist = t.Union([t.Array(IpEntry, { maxItems: 1000 }), t.Null()], { description: 'null allows any address' })
+const TokenGroup = t.Union([GroupName, t.Null()], { description: "Routing and pricing group; null uses the owner's group" })
 
 /** POST /api/tokens body. */
 export const TokenCreate = t.Object({
   name: Name,
   quota: t.Optional(Units),
-  unlimited: t.Optional(t.Boolean()),
-  models: t.Optional(t.Union([t.Array(ModelName, { maxItems: 1000 }), t.Null()])),
-  ipAllowlist: t.Optional(t.Union([t.Array(IpEntry, { maxItems: 1000 }), t.Null()])),
-  group: t.Optional(t.Union([GroupName, t.Null()])),
+  unlimited: t.Optional(t.Boolean({ description: 'Ignore the token quota (the owner quota still applies); default false' })),
+  models: t.Optional(ModelAllowlist),
+  ipAllowlist: t.Optional(IpAllowlist),
+  group: t.Optional(TokenGroup),
   expiresAt: t.Optional(Expiry),
-  userId: t.Optional(t.Integer({ minimum: 1, description: 'Admins only: create the key for this user' })),
+  userId: t.Optional(t.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Admins only: create the key for this user' })),
 }, { additionalProperties: false })
 
-/** PATCH /api/tokens/:id body. */
+/** PATCH /api/tokens/:id body; `quota` sets the remaining quota. */
 export const TokenUpdate = t.Object({
   name: t.Optional(Name),
   quota: t.Optional(Units),
   unlimited: t.Optional(t.Boolean()),
-  models: t.Optional(t.Union([t.Array(ModelName, { maxItems: 1000 }), t.Null()])),
-  ipAllowlist: t.Optional(t.Union([t.Array(IpEntry, { maxItems: 1000 }), t.Null()])),
-  group: t.Optional(t.Union([GroupName, t.Null()])),
+  models: t.Optional(ModelAllowlist),
+  ipAllowlist: t.Optional(IpAllowlist),
+  group: t.Optional(TokenGroup),
   expiresAt: t.Optional(Expiry),
   status: t.Optional(t.Union([t.Literal('enabled'), t.Literal('disabled')])),
 }, { additionalProperties: false, minProperties: 1 })
@@ -34,7 +38,7 @@ export const TokenView = t.Object({
   userId: t.Integer(),
   name: t.String(),
   keyPreview: t.String(),
-  status: t.String(),
+  status: t.Union([t.Literal('enabled'), t.Literal('disabled')]),
   remainQuota: Units,
   usedQuota: Units,
   unlimited: t.Boolean(),
@@ -47,17 +51,20 @@ export const TokenView = t.Object({
 })
 
 /** The create answer: the view plus the `sk-…` key, shown this once. */
-export const TokenCreated = t.Composite([TokenView, t.Object({ key: t.String({ description: 'The API key; it is not stored and cannot be shown again' }) })])
+export const TokenCreated = t.Composite([TokenView, t.Object({ key: t.String({ description: 'The API key; only its hash is stored, so it cannot be shown again' }) })])
 
 /** GET /api/tokens query. */
 export const TokenListQuery = t.Object({
-  page: t.Optional(t.Numeric({ minimum: 1 })),
-  pageSize: t.Optional(t.Numeric({ minimum: 1, maximum: 100 })),
-  userId: t.Optional(t.Numeric({ minimum: 1 })),
-  all: t.Optional(t.BooleanString()),
-}, { additionalProperties: false })
+  ...Pagination,
+  userId: t.Optional(IntegerParameter('userId', { description: "Admins only: that user's keys" })),
+  all: t.Optional(t.Boolean({ description: "Admins only: every user's keys" })),
+})
 
-/** Typed forms. */
+/** Typed POST /api/tokens body. */
 export type TokenCreate = Static<typeof TokenCreate>
+/** Typed PATCH /api/tokens/:id body. */
 export type TokenUpdate = Static<typeof TokenUpdate>
+/** Typed token view. */
 export type TokenView = Static<typeof TokenView>
+/** Typed GET /api/tokens query. */
+export type TokenListQuery = Static<typeof TokenListQuery>

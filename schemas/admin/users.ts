@@ -1,9 +1,12 @@
 import { t, type Static } from 'elysia'
-import { GroupName, Timestamp, Units } from './common.ts'
+import { GroupName, Pagination, Timestamp, Units } from './common.ts'
 
-const Username = t.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })
+const Username = t.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: '3–64 characters: letters, digits, `_`, `.`, `-`', error: 'must be 3–64 characters: letters, digits, _ . -' })
 const Password = t.String({ minLength: 8, maxLength: 128 })
 const Email = t.String({ maxLength: 254, format: 'email' })
+const UserRole = t.Union([t.Literal('user'), t.Literal('admin'), t.Literal('root')])
+const UserStatus = t.Union([t.Literal('enabled'), t.Literal('disabled')])
+const AssignableRole = t.Union([t.Literal('user'), t.Literal('admin')], { description: 'Only root may grant or revoke admin' })
 
 /** POST /api/users body. */
 export const UserCreate = t.Object({
@@ -11,7 +14,7 @@ export const UserCreate = t.Object({
   password: Password,
   displayName: t.Optional(t.String({ maxLength: 128 })),
   email: t.Optional(Email),
-  role: t.Optional(t.Union([t.Literal('user'), t.Literal('admin')])),
+  role: t.Optional(AssignableRole),
   group: t.Optional(GroupName),
   quota: t.Optional(Units),
 }, { additionalProperties: false })
@@ -21,12 +24,12 @@ export const UserUpdate = t.Object({
   displayName: t.Optional(t.String({ maxLength: 128 })),
   email: t.Optional(t.Union([Email, t.Null()])),
   group: t.Optional(GroupName),
-  status: t.Optional(t.Union([t.Literal('enabled'), t.Literal('disabled')])),
-  role: t.Optional(t.Union([t.Literal('user'), t.Literal('admin')])),
+  status: t.Optional(UserStatus),
+  role: t.Optional(AssignableRole),
   password: t.Optional(Password),
   quota: t.Optional(Units),
-  quotaDelta: t.Optional(t.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })),
-  reason: t.Optional(t.String({ maxLength: 500 })),
+  quotaDelta: t.Optional(t.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Added to the balance; the balance may not go below 0' })),
+  reason: t.Optional(t.String({ maxLength: 500, description: 'Why the quota changed; written to the audit log' })),
 }, { additionalProperties: false, minProperties: 1 })
 
 /** A user as the admin API shows it (never the password hash). */
@@ -35,26 +38,43 @@ export const UserView = t.Object({
   username: t.String(),
   displayName: t.String(),
   email: t.Union([t.String(), t.Null()]),
-  role: t.String(),
+  role: UserRole,
   group: t.String(),
   quota: Units,
   usedQuota: Units,
   requestCount: t.Integer(),
-  status: t.String(),
+  status: UserStatus,
   createdAt: Timestamp,
+  updatedAt: Timestamp,
 })
 
 /** GET /api/users query. */
 export const UserListQuery = t.Object({
-  page: t.Optional(t.Numeric({ minimum: 1 })),
-  pageSize: t.Optional(t.Numeric({ minimum: 1, maximum: 100 })),
-  q: t.Optional(t.String({ maxLength: 64 })),
-  role: t.Optional(t.Union([t.Literal('user'), t.Literal('admin'), t.Literal('root')])),
-  status: t.Optional(t.Union([t.Literal('enabled'), t.Literal('disabled')])),
-  group: t.Optional(GroupName),
+  ...Pagination,
+  q: t.Optional(t.String({ maxLength: 64, description: 'Part of the username or display name' })),
+  role: t.Optional(UserRole),
+  status: t.Optional(UserStatus),
+  group: t.Optional(t.String({ maxLength: 64 })),
+})
+
+/** POST /api/auth/login body. */
+export const LoginRequest = t.Object({
+  username: t.String({ minLength: 1, maxLength: 64 }),
+  password: t.String({ minLength: 1, maxLength: 128 }),
 }, { additionalProperties: false })
 
-/** Typed forms. */
+/** POST /api/auth/login answer: a bearer access token for the admin API. */
+export const LoginResponse = t.Object({
+  accessToken: t.String({ description: 'Send as `Authorization: Bearer <accessToken>`' }),
+  expiresAt: Timestamp,
+  user: t.Object({ id: t.Integer(), username: t.String(), role: UserRole, group: t.String() }),
+})
+
+/** Typed POST /api/users body. */
 export type UserCreate = Static<typeof UserCreate>
+/** Typed PATCH /api/users/:id body. */
 export type UserUpdate = Static<typeof UserUpdate>
+/** Typed user view. */
 export type UserView = Static<typeof UserView>
+/** Typed GET /api/users query. */
+export type UserListQuery = Static<typeof UserListQuery>

@@ -1,0 +1,141 @@
+import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm'
+import type { AppContext } from '../app-context.ts'
+import type { Db } from '../db/client.ts'
+import { accessTokens, users } from '../db/schema.ts'
+import { GatewayError } from '../errors.ts'
+import type { UserCreate, UserListQuery, UserUpdate, UserView } from '../../schemas/admin/users.ts'
+import type { Actor } from './auth.ts'
+import { isUniqueViolation } from './errors.ts'
+import { iso } from './http.ts'
+import { likePattern, pageOf } from './list-query.ts'
+
+type UserRow = typeof users.$inferSelect
+
+/** Shows a user without secrets (never the password hash). */
+export function toUserView(row: UserRow): UserView {
+  return {
+    id: row.id, username: row.username, displayName: row.displayName, email: row.email, role: row.role, group: row.group, quota: row.quota,
+    usedQuota: row.usedQuota, requestCount: row.requestCount, status: row.status, createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
+  }
+}
+
+/** Hashes a password with argon2id. */
+export function hashPassword(password: string): Promise<string> {
+  return Bun.password.hash(password, { algorithm: 'argon2id' })
+}
+
+/** Refuses changes an actor may not make: root is changed only by root and keeps its role; admin rights come only from root. */
+export function checkUpdateAllowed(actor: Actor, target: UserRow, update: UserUpdate): void {
+  if (target.role === 'root') {
+    if (actor.role !== 'root') throw new GatewayError(403, 'forbidden', 'Only root can change the root user')
+    if (update.role !== undefined) throw new GatewayError(400, 'invalid_request', 'role: the root user keeps its role', { param: 'role' })
+    if (update.status === 'disabled') throw new GatewayError(400, 'invalid_request', 'status: the root user cannot be disabled', { param: 'status' })
+  }
+  if (target.role === 'admin' && actor.role !== 'root' && target.id !== actor.id) throw new GatewayError(403, 'forbidden', 'Only root can change another admin')
+  if (update.role !== undefined && update.role !== target.role && actor.role !== 'root') {
+    throw new GatewayError(403, 'forbidden', 'role: only root can grant or revoke the admin role', { param: 'role' })
+  }
+  if (update.quota !== undefined && update.quotaDelta !== undefined) {
+    throw new GatewayError(400, 'invalid_request', 'quotaDelta: give either quota or quotaDelta, not both', { param: 'quotaDelta' })
+  }
+}
+
+/** Writes an update under a row lock so concurrent quota changes add up; the balance never goes below 0. */
+async function writeUpdate(context: AppContext, target: UserRow, update: UserUpdate): Promise<UserRow> {
+  const { password, quota, quotaDelta, reason: _reason, ...fields } = update
+  const passwordHash = password === undefined ? undefined : await hashPassword(password)
+  return context.database.db.transaction(async (transaction) => {
+    const tx = transaction as unknown as Db
+    const [locked] = await tx.select().from(users).where(eq(users.id, target.id)).for('update')
+    if (!locked) throw new GatewayError(404, 'not_found', `User ${target.id} does not exist`)
+    const balance = quotaDelta === undefined ? quota : locked.quota + quotaDelta
+    if (balance !== undefined && balance < 0) {
+      throw new GatewayError(400, 'invalid_request', `quotaDelta: the balance would become ${balance}; it cannot go below 0`, { param: quotaDelta === undefined ? 'quota' : 'quotaDelta' })
+    }
+    const [row] = await tx.update(users).set({
+      ...fields, ...(balance === undefined ? {} : { quota: balance }), ...(passwordHash ? { passwordHash } : {}), updatedAt: sql`now()`,
+    }).where(eq(users.id, target.id)).returning()
+    // A new password signs the user out everywhere.
+    if (passwordHash) await tx.delete(accessTokens).where(eq(accessTokens.userId, target.id))
+    return row!
+  })
+}
+
+async function findUser(db: Db, id: number): Promise<UserRow> {
+  const [row] = await db.select().from(users).where(eq(users.id, id))
+  if (!row) throw new GatewayError(404, 'not_found', `User ${id} does not exist`)
+  return row
+}
+
+/** A filtered page of users, newest first. */
+async function listUsers(db: Db, query: UserListQuery): Promise<{ items: UserView[]; total: number; page: number; pageSize: number }> {
+  const { page, pageSize, offset } = pageOf(query)
+  const filters: SQL[] = []
+  if (query.q) filters.push(or(ilike(users.username, likePattern(query.q)), ilike(users.displayName, likePattern(query.q)))!)
+  if (query.role) filters.push(eq(users.role, query.role))
+  if (query.status) filters.push(eq(users.status, query.status))
+  if (query.group) filters.push(eq(users.group, query.group))
+  const where = filters.length > 0 ? and(...filters) : undefined
+  const [total] = await db.select({ value: count() }).from(users).where(where)
+  const rows = await db.select().from(users).where(where).orderBy(desc(users.id)).limit(pageSize).offset(offset)
+  return { items: rows.map(toUserView), total: total?.value ?? 0, page, pageSize }
+}
+
+/** User persistence: argon2id hashes, role rules, audited quota changes, caches told. */
+export function createUserService(context: AppContext) {
+  const db = context.database.db
+  const find = (id: number) => findUser(db, id)
+
+  function audit(actor: Actor, content: string, details: Record<string, unknown>): void {
+    context.logWriter.write({ type: 'manage', userId: actor.id, username: actor.username, content, details })
+  }
+
+  return {
+    /** One user, or 404. */
+    async get(id: number): Promise<UserView> {
+      return toUserView(await find(id))
+    },
+
+    /** Creates a user; only root may create admins; a taken username is a 409. */
+    async create(actor: Actor, body: UserCreate): Promise<UserView> {
+      if (body.role === 'admin' && actor.role !== 'root') throw new GatewayError(403, 'forbidden', 'role: only root can create admins', { param: 'role' })
+      const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.username, body.username))
+      if (existing) throw new GatewayError(409, 'conflict', `username: "${body.username}" is taken`, { param: 'username' })
+      const values = {
+        username: body.username, passwordHash: await hashPassword(body.password), displayName: body.displayName ?? body.username, email: body.email ?? null,
+        role: body.role ?? 'user', group: body.group ?? 'default', quota: body.quota ?? context.options.get().newUserQuota,
+      }
+      const row = await db.insert(users).values(values).returning().then((rows) => rows[0]!, (error: unknown) => {
+        if (isUniqueViolation(error)) throw new GatewayError(409, 'conflict', `username: "${body.username}" is taken`, { param: 'username' })
+        throw error
+      })
+      await context.bus.publish('users')
+      audit(actor, `user ${row.id} "${row.username}" created`, { targetUserId: row.id, role: row.role })
+      return toUserView(row)
+    },
+
+    /** Applies an update the actor is allowed to make; quota changes are written to the audit log. */
+    async update(actor: Actor, id: number, update: UserUpdate): Promise<UserView> {
+      const target = await find(id)
+      checkUpdateAllowed(actor, target, update)
+      const row = await writeUpdate(context, target, update)
+      if (update.password !== undefined) await context.bus.publish('access-tokens')
+      await context.bus.publish('users')
+      const changed = Object.keys(update).filter((field) => field !== 'password' && field !== 'reason').concat(update.password === undefined ? [] : ['password'])
+      audit(actor, `user ${id} "${row.username}" updated: ${changed.sort().join(', ')}`, { targetUserId: id, fields: changed })
+      if (update.quota !== undefined || update.quotaDelta !== undefined) {
+        const how = update.quotaDelta === undefined ? `set to ${update.quota}` : `changed by ${update.quotaDelta}`
+        // Logged under the user whose balance moved, so they can see it in their own logs.
+        context.logWriter.write({
+          type: 'manage', userId: id, username: row.username, quota: row.quota - target.quota,
+          content: `quota ${how} by ${actor.username}${update.reason ? `: ${update.reason}` : ''}`,
+          details: { actorId: actor.id, actorUsername: actor.username, before: target.quota, after: row.quota, reason: update.reason ?? null },
+        })
+      }
+      return toUserView(row)
+    },
+
+    /** A filtered page of users, newest first. */
+    list: (query: UserListQuery) => listUsers(db, query),
+  }
+}
