@@ -25,6 +25,8 @@ interface ChannelFields {
   modelMapping: Record<string, string>
   status: ChannelStatus
   settings: Record<string, unknown>
+  statusCodeMapping: Record<string, string>
+  thinkingToContent: boolean
 }
 
 /** Splits the `key` field into keys: one per line, blanks dropped, duplicates removed. */
@@ -51,8 +53,8 @@ export function toChannelView(row: ChannelRow): ChannelView {
   return {
     id: row.id, name: row.name, type: row.type, keys: row.keysPreview, keyCount: row.keysPreview.length, baseUrl: row.baseUrl,
     models: row.models, groups: row.groups, priority: row.priority, weight: row.weight, modelMapping: row.modelMapping,
-    status: row.status, statusReason: row.statusReason, settings: row.settings, usedQuota: row.usedQuota,
-    createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
+    status: row.status, statusReason: row.statusReason, settings: row.settings, statusCodeMapping: row.statusCodeMapping, thinkingToContent: row.thinkingToContent,
+    usedQuota: row.usedQuota, createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
   }
 }
 
@@ -95,6 +97,7 @@ function createFields(input: ChannelCreate): ChannelFields {
   return {
     name: input.name, type: input.type, baseUrl: input.baseUrl ?? null, models: [...new Set(input.models)], groups: [...new Set(input.groups ?? ['default'])],
     priority: input.priority ?? 0, weight: input.weight ?? 1, modelMapping: input.modelMapping ?? {}, status: input.status ?? 'enabled', settings: input.settings ?? {},
+    statusCodeMapping: input.statusCodeMapping ?? {}, thinkingToContent: input.thinkingToContent ?? false,
   }
 }
 
@@ -105,6 +108,7 @@ function updatedFields(current: ChannelRow, input: ChannelUpdate): ChannelFields
     models: input.models ? [...new Set(input.models)] : current.models, groups: input.groups ? [...new Set(input.groups)] : current.groups,
     priority: input.priority ?? current.priority, weight: input.weight ?? current.weight, modelMapping: input.modelMapping ?? current.modelMapping,
     status: input.status ?? current.status, settings: input.settings ?? current.settings,
+    statusCodeMapping: input.statusCodeMapping ?? current.statusCodeMapping, thinkingToContent: input.thinkingToContent ?? current.thinkingToContent,
   }
 }
 

@@ -76,6 +76,10 @@ export const channels = pgTable('channels', {
   status: text('status').$type<ChannelStatus>().notNull().default('enabled'),
   statusReason: text('status_reason'),
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  /** Upstream status → status the gateway acts on (e.g. `{"400": "500"}` makes a 400 retryable). */
+  statusCodeMapping: jsonb('status_code_mapping').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+  /** Send reasoning to clients as `<think>…</think>` inside the content (for clients that show no reasoning field). */
+  thinkingToContent: boolean('thinking_to_content').notNull().default(false),
   usedQuota: quota('used_quota'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),

@@ -59,6 +59,12 @@ export async function callWithFailover(context: AppContext, plan: UpstreamPlan):
   throw lastError ?? new GatewayError(503, 'no_available_channel', `No available channel for model "${plan.model}"`)
 }
 
+/** The status the gateway acts on: the channel's statusCodeMapping may turn e.g. a 400 into a retryable 500. */
+export function mappedStatus(mapping: Record<string, string>, status: number): number {
+  const mapped = Number(mapping[String(status)])
+  return Number.isInteger(mapped) && mapped >= 100 && mapped <= 599 ? mapped : status
+}
+
 function pickKey(channel: RuntimeChannel): string {
   return channel.keys[Math.floor(Math.random() * channel.keys.length)] ?? ''
 }
@@ -73,7 +79,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
   plan.onAttempt?.(channel, upstreamModel)
   const dialogue = planDialogue({
     registry: context.registry, clientCodec: plan.codec, transport, channelType: channel.type, body: plan.body,
-    hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream,
+    hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent,
   })
   const request = transport.buildRequest({
     channel: { id: channel.id, type: channel.type, baseUrl, key: pickKey(channel), settings: channel.settings },
@@ -96,7 +102,8 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
     const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: abort.signal, redirect: 'manual' })
     if (!response.ok) {
       const text = await response.text()
-      const failure = mapUpstreamFailure(response.status, dialogue.upstreamCodec.readUpstreamError(response.status, text), text, channel.name)
+      const status = mappedStatus(channel.statusCodeMapping, response.status)
+      const failure = mapUpstreamFailure(status, dialogue.upstreamCodec.readUpstreamError(response.status, text), text, channel.name)
       // An upstream error body is only meaningful to the client when it speaks the same dialect.
       if (dialogue.upstreamCodec !== plan.codec) delete failure.options.upstreamBody
       throw failure

@@ -4,6 +4,7 @@ import type { HubChatRequest } from '../hub/types.ts'
 import { decodeSse } from '../stream/sse.ts'
 import { randomKey } from '../security/crypto.ts'
 import { createHubTap } from './hub-tap.ts'
+import { reasoningToContent, reasoningToContentResult } from '../hub/reasoning-to-content.ts'
 import type { HubRequestSource } from './plan-dialogue.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import type { QuotaLedger } from '../billing/ledger.ts'
@@ -142,7 +143,8 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
     const { dialogue } = upstream
     if (dialogue.converted && dialogue.upstreamCodec.hub && codec.hub) {
       const env = conversionEnv(context)
-      const result = dialogue.upstreamCodec.hub.decodeResult(json, env)
+      const decoded = dialogue.upstreamCodec.hub.decodeResult(json, env)
+      const result = dialogue.thinkingToContent ? reasoningToContentResult(decoded) : decoded
       const outputText = result.choices.flatMap((choice) => choice.content).map((part) => (part.type === 'text' || part.type === 'reasoning' ? part.text : part.type === 'tool-call' ? part.arguments : '')).join('')
       await settleCall(context, ledger, record, result.usage, { outputText, toolCalls: 0 }, 'completed')
       done()
@@ -177,7 +179,8 @@ function streamSource(context: AppContext, codec: DialectCodec, upstream: Upstre
   if (dialogue.converted && dialogue.upstreamCodec.hub && codec.hub) {
     const env = conversionEnv(context)
     const tap = createHubTap()
-    const converted = codec.hub.encodeStream(tap.observe(dialogue.upstreamCodec.hub.decodeStream(events, env)), env)
+    const decoded = tap.observe(dialogue.upstreamCodec.hub.decodeStream(events, env))
+    const converted = codec.hub.encodeStream(dialogue.thinkingToContent ? reasoningToContent(decoded) : decoded, env)
     return { source: converted[Symbol.asyncIterator](), inspect: () => true, result: tap.result, hide: dialogue.hideEvent }
   }
   const tap = codec.createStreamTap()

@@ -19,6 +19,8 @@ export interface Dialogue {
   hideEvent?: (event: SseEvent) => boolean
   /** What the conversion could not carry over. */
   warnings: string[]
+  /** Reasoning goes to the client as `<think>` content (the channel's thinkingToContent). */
+  thinkingToContent: boolean
 }
 
 /** The client's request decoded into the hub once, reused by every attempt. */
@@ -38,7 +40,8 @@ function hubTarget(registry: PluginRegistry, transport: ChannelTransport, prefer
 
 /**
  * Decides between passthrough (the channel speaks the client's dialect and nothing needs rewriting)
- * and conversion through the hub, and builds the upstream body accordingly.
+ * and conversion through the hub (another dialect, a reasoning suffix, or reasoning to rewrite as
+ * content), and builds the upstream body accordingly.
  */
 export function planDialogue(input: {
   registry: PluginRegistry
@@ -49,13 +52,14 @@ export function planDialogue(input: {
   hubRequest: HubRequestSource
   upstreamModel: string
   stream: boolean
+  thinkingToContent: boolean
 }): Dialogue {
   const { registry, clientCodec, transport } = input
   const suffix = knownSuffix(registry, input.upstreamModel)
   const native = transport.nativeDialects.includes(clientCodec.dialect)
-  if (native && !suffix) {
+  if (native && !suffix && !input.thinkingToContent) {
     const prepared = clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, input.stream)
-    return { upstreamCodec: clientCodec, converted: false, body: prepared.body, model: input.upstreamModel, hideEvent: prepared.hideEvent, warnings: [] }
+    return { upstreamCodec: clientCodec, converted: false, body: prepared.body, model: input.upstreamModel, hideEvent: prepared.hideEvent, warnings: [], thinkingToContent: false }
   }
   const target = clientCodec.hub ? hubTarget(registry, transport, clientCodec.dialect) : undefined
   if (!clientCodec.hub || !target?.hub) {
@@ -66,5 +70,5 @@ export function planDialogue(input: {
   if (suffix) request = applyReasoningSuffix(request, suffix, target.dialect)
   const encoded = target.hub.encodeRequest(request)
   const hideEvent = input.stream ? clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, true).hideEvent : undefined
-  return { upstreamCodec: target, converted: true, body: encoded.value, model: request.model, hideEvent, warnings: [...decoded.warnings, ...encoded.warnings] }
+  return { upstreamCodec: target, converted: true, body: encoded.value, model: request.model, hideEvent, warnings: [...decoded.warnings, ...encoded.warnings], thinkingToContent: input.thinkingToContent }
 }

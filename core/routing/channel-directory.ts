@@ -16,6 +16,8 @@ export interface RuntimeChannel {
   weight: number
   status: ChannelStatus
   settings: Record<string, unknown>
+  statusCodeMapping: Record<string, string>
+  thinkingToContent: boolean
 }
 
 /** In-memory view of channels and abilities, reloaded whenever the bus says channels changed. */
@@ -53,7 +55,7 @@ export async function createChannelDirectory(context: AppContext): Promise<Chann
       nextById.set(row.id, {
         id: row.id, type: row.type, name: row.name, baseUrl: row.baseUrl, keys: decryptKeys(context, row.keysEncrypted, row.id),
         models: row.models, groups: row.groups, modelMapping: row.modelMapping, priority: row.priority, weight: row.weight,
-        status: row.status, settings: row.settings,
+        status: row.status, settings: row.settings, statusCodeMapping: row.statusCodeMapping, thinkingToContent: row.thinkingToContent,
       })
     }
     const nextIndex = new Map<string, Map<string, RuntimeChannel[]>>()

@@ -6,6 +6,8 @@ const ChannelStatus = t.Union([t.Literal('enabled'), t.Literal('manually-disable
 const BaseUrl = t.String({ maxLength: 2048, pattern: '^https?://[^\\s/?#]+[^\\s]*$', description: 'http(s) URL of the upstream API root', error: 'must be an http(s) URL' })
 const Keys = t.String({ minLength: 1, maxLength: 16_384, description: 'One key, or several separated by newlines (multi-key channel)' })
 const ModelMapping = t.Record(ModelName, ModelName, { description: 'Requested model → upstream model; chains allowed (a→b→c), cycles rejected' })
+const StatusCode = t.String({ pattern: '^[1-5][0-9][0-9]$', error: 'must be an HTTP status code such as "400"' })
+const StatusCodeMapping = t.Record(StatusCode, StatusCode, { description: 'Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel' })
 const Settings = t.Record(t.String({ maxLength: 128 }), t.Unknown(), { description: "Type-specific settings, validated against the channel type's settings schema" })
 
 /** POST /api/channels body. */
@@ -21,6 +23,8 @@ export const ChannelCreate = t.Object({
   modelMapping: t.Optional(ModelMapping),
   status: t.Optional(ChannelStatusInput),
   settings: t.Optional(Settings),
+  statusCodeMapping: t.Optional(StatusCodeMapping),
+  thinkingToContent: t.Optional(t.Boolean({ description: 'Send reasoning as <think>…</think> inside the content' })),
 }, { additionalProperties: false })
 
 /** PATCH /api/channels/:id body: any subset of the create fields; a new `key` replaces every key. */
@@ -42,6 +46,8 @@ export const ChannelView = t.Object({
   status: ChannelStatus,
   statusReason: t.Union([t.String(), t.Null()]),
   settings: t.Record(t.String(), t.Unknown()),
+  statusCodeMapping: t.Record(t.String(), t.String()),
+  thinkingToContent: t.Boolean(),
   usedQuota: Units,
   createdAt: Timestamp,
   updatedAt: Timestamp,

@@ -1,0 +1,2 @@
+ALTER TABLE "channels" ADD COLUMN "status_code_mapping" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "channels" ADD COLUMN "thinking_to_content" boolean DEFAULT false NOT NULL;
