@@ -7,6 +7,7 @@ import { createChannelDirectory } from './routing/channel-directory.ts'
 import { createQuotaLedger } from './billing/ledger.ts'
 import { createInflightTracker } from './relay/inflight.ts'
 import { relayRoutes } from './relay/routes.ts'
+import { billingRoutes } from './relay/billing-routes.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 import { adminRoutes } from './admin/index.ts'
 import packageJson from '../package.json' with { type: 'json' }
@@ -47,6 +48,7 @@ export async function createServer(context: AppContext) {
     }))
     .get('/health', async () => ({ status: 'ok', version: VERSION, database: context.database.kind }), { detail: { hide: true } })
     .use(relayRoutes(services))
+    .use(billingRoutes(services))
     .use(adminRoutes(context))
   return { app, services }
 }
