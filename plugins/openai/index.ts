@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import { definePlugin, type ModelSpec } from '../../core/plugin/define-plugin.ts'
 import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } from './openai-dialects.ts'
-import { openAITransport } from './openai-transport.ts'
+import { openAIResponsesDialect } from './openai-responses-dialect.ts'
+import { openAICompatibleTransport, openAITransport } from './openai-transport.ts'
 import { openAIPricing } from './pricing.ts'
 
 const extraHeaders = Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' }))
@@ -32,7 +33,7 @@ export default definePlugin({
         streamUsage: Type.Optional(Type.Boolean({ default: true, description: 'Upstream accepts stream_options.include_usage' })),
         headers: extraHeaders,
       }, { additionalProperties: false }),
-      transport: openAITransport,
+      transport: openAICompatibleTransport,
     },
   ],
   models: [
@@ -54,5 +55,5 @@ export default definePlugin({
     chatModel('deepseek-reasoner', ['reasoning']),
   ],
   pricing: openAIPricing,
-  dialects: [openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect],
+  dialects: [openAIChatDialect, openAIResponsesDialect, openAICompletionsDialect, openAIEmbeddingsDialect],
 })

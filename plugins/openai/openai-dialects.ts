@@ -6,6 +6,7 @@ import { OpenAIEmbeddingsRequest } from '../../schemas/openai-embeddings.ts'
 import { readOpenAIUsageField } from './convert-openai-usage.ts'
 import { readOpenAIUpstreamError, renderOpenAIError, renderOpenAIStreamError } from './openai-errors.ts'
 import { createOpenAIStreamTap } from './openai-stream-tap.ts'
+import { openAIChatHub } from './openai-chat-hub.ts'
 import { estimateOpenAIChatPrompt, estimateOpenAIPromptInput } from './estimate-openai-prompt.ts'
 
 // see https://platform.openai.com/docs/api-reference/authentication (Bearer keys) and
@@ -77,6 +78,7 @@ export const openAIChatDialect: DialectCodec = {
     return max === undefined ? undefined : max * (positiveInteger(body.n) ?? 1)
   },
   estimatePrompt: estimateOpenAIChatPrompt,
+  hub: openAIChatHub,
   modelList: {
     // OpenAI's shape is the default answer of /v1/models, so it claims no request by headers.
     matches: () => false,

@@ -47,8 +47,17 @@ export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
   return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint), method: 'POST', headers, body: JSON.stringify(body) }
 }
 
-/** Transport shared by the `openai` and `openai-compatible` channel types. */
+/** Transport of the `openai` channel type: OpenAI itself speaks every OpenAI dialect, Responses included. */
 export const openAITransport: ChannelTransport = {
+  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses'],
+  buildRequest: buildOpenAIRequest,
+}
+
+/**
+ * Transport of the `openai-compatible` channel type. Most compatible vendors (DeepSeek, Groq,
+ * Ollama, …) have no `/v1/responses`, so Responses clients reach them converted to Chat through the hub.
+ */
+export const openAICompatibleTransport: ChannelTransport = {
   nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings'],
   buildRequest: buildOpenAIRequest,
 }

@@ -96,7 +96,7 @@ describe('non-stream answers', () => {
   })
 
   test('unknown paths get 404 and bodies that are not JSON get 400, both in OpenAI error shape', async () => {
-    const missing = await post('/v1/responses', chat)
+    const missing = await post('/v1/assistants', chat)
     expect(missing.status).toBe(404)
     expect(await missing.json()).toMatchObject({ error: { type: 'invalid_request_error' } })
     const broken = await post('/v1/chat/completions', '{"model":')

@@ -7,6 +7,7 @@ import { loadChunks, loadFixture } from './fixtures.ts'
 // see https://platform.openai.com/docs/api-reference/chat-streaming (chunk shape, usage chunk with choices: [])
 // see https://platform.openai.com/docs/api-reference/embeddings/create (encoding_format base64 = float32 LE)
 // see https://platform.openai.com/docs/guides/error-codes (401 / 429 / 500 bodies)
+// see https://platform.openai.com/docs/api-reference/responses-streaming (named events, usage in response.completed)
 
 type Json = Record<string, unknown>
 
@@ -21,7 +22,11 @@ export interface FakeUsage {
 
 /** How the fake answers one request. Scenarios that concern streams act like `fixture` on a non-stream request unless noted. */
 export type FakeScenario =
-  /** Answer from fixtures. Without `name`: tool-call fixture when the request has tools, n=2 fixture for n=2, else text. With `name` (e.g. `openai-chat-tool-call`): `<name>.json`, or `<name>.chunks.txt` when streaming. */
+  /**
+   * Answer from fixtures. Without `name`: tool-call fixture when the request has tools, n=2 fixture for n=2, else text
+   * (on /v1/responses: function-call fixture when it has tools, reasoning fixture when it sets `reasoning`, else text).
+   * With `name` (e.g. `openai-chat-tool-call`): `<name>.json`, or `<name>.chunks.txt` when streaming.
+   */
   | { kind: 'fixture'; name?: string }
   /** Answer with this HTTP status; `body` defaults to the recorded error for 400, 401, 429 and 500. */
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
@@ -35,9 +40,9 @@ export type FakeScenario =
   | { kind: 'reset-mid-stream'; afterChunks: number }
   /** Send `afterChunks` chunks (default 1), then a line that is not JSON (a non-stream answer is truncated JSON). */
   | { kind: 'malformed-chunk'; afterChunks?: number }
-  /** Stream without the usage chunk even when the request asked for it. */
+  /** Stream without the usage chunk even when the request asked for it (on /v1/responses: `usage: null` in response.completed). */
   | { kind: 'no-usage' }
-  /** Answer from fixtures but report these usage numbers (in the usage chunk when streaming with include_usage). */
+  /** Answer from fixtures but report these usage numbers (in the usage chunk when streaming with include_usage; in Responses' own usage shape on /v1/responses). */
   | { kind: 'usage'; usage: FakeUsage }
 
 /** A request the fake received. */
@@ -84,10 +89,11 @@ export interface FakeOpenAI {
   stop(): Promise<void>
 }
 
-type Route = 'chat' | 'completions' | 'embeddings' | 'models'
+type Route = 'chat' | 'completions' | 'embeddings' | 'responses' | 'models'
 
 const routes: Record<string, Route> = {
   'POST /v1/chat/completions': 'chat',
+  'POST /v1/responses': 'responses',
   'POST /v1/completions': 'completions',
   'POST /v1/embeddings': 'embeddings',
   'GET /v1/models': 'models',
@@ -120,6 +126,7 @@ function fixtureName(route: Route, request: Json, scenario: FakeScenario): strin
   if (scenario.kind === 'fixture' && scenario.name) return scenario.name.replace(/(\.chunks\.txt|\.json)$/, '')
   if (route === 'completions') return 'openai-completions'
   if (route === 'embeddings') return 'openai-embeddings'
+  if (route === 'responses') return hasTools(request) ? 'openai-responses-function-call' : request.reasoning ? 'openai-responses-reasoning' : 'openai-responses-text'
   if (hasTools(request)) return 'openai-chat-tool-call'
   return request.n === 2 && request.stream !== true ? 'openai-chat-n2' : 'openai-chat-text'
 }
@@ -142,12 +149,37 @@ function embeddingsAnswer(fixture: Json, request: Json): Json {
   return { ...fixture, data }
 }
 
+/** A usage scenario's numbers in the Responses API's usage shape. */
+function responsesUsage(usage: FakeUsage): Json {
+  return {
+    input_tokens: usage.prompt_tokens,
+    input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0 },
+    output_tokens: usage.completion_tokens,
+    output_tokens_details: { reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0 },
+    total_tokens: usage.total_tokens,
+  }
+}
+
 /** The JSON body of a non-stream answer. */
 function completeAnswer(route: Route, request: Json, scenario: FakeScenario): Json {
   if (route === 'models') return loadFixture('openai', 'openai-models.json')
   const fixture = loadFixture('openai', `${fixtureName(route, request, scenario)}.json`)
   const answer = route === 'embeddings' ? embeddingsAnswer(fixture, request) : fixture
-  return { ...answer, model: request.model ?? fixture.model, ...(scenario.kind === 'usage' ? { usage: scenario.usage } : {}) }
+  const usage = scenario.kind === 'usage' ? { usage: route === 'responses' ? responsesUsage(scenario.usage) : scenario.usage } : {}
+  return { ...answer, model: request.model ?? fixture.model, ...usage }
+}
+
+/** The events of a Responses stream: the model echoed in every response snapshot, usage per the scenario. */
+function responsesStreamEvents(request: Json, scenario: FakeScenario): Json[] {
+  if (scenario.kind === 'stream-gap' && scenario.chunks) return scenario.chunks
+  return loadChunks('openai', `${fixtureName('responses', request, scenario)}.chunks.txt`).map((recorded) => {
+    const response = recorded.response as Json | undefined
+    if (!response) return recorded
+    const echoed: Json = { ...response, model: request.model ?? response.model }
+    if (recorded.type === 'response.completed' && scenario.kind === 'usage') echoed.usage = responsesUsage(scenario.usage)
+    if (recorded.type === 'response.completed' && scenario.kind === 'no-usage') echoed.usage = null
+    return { ...recorded, response: echoed }
+  })
 }
 
 /** The chunk lines of a stream answer, shaped like OpenAI's for the request's include_usage setting. */
@@ -190,12 +222,20 @@ class StreamTracker {
 const resetFlushMs = 20
 
 const malformedFrame = 'data: {"id":"chatcmpl-broken","choices":[{"index":0,"delta":{"content":"oops"\n\n'
+const malformedResponsesFrame = 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"oops"\n\n'
 
 /** The SSE frames of a stream answer: `data: <chunk>\n\n` per line, then `data: [DONE]\n\n`. */
 function sseFrames(lines: string[], scenario: FakeScenario): string[] {
   const frames = lines.map((line) => `data: ${line}\n\n`)
   if (scenario.kind === 'malformed-chunk') frames.splice(scenario.afterChunks ?? 1, 0, malformedFrame)
   frames.push('data: [DONE]\n\n')
+  return frames
+}
+
+/** The SSE frames of a Responses stream: `event: <type>` + `data: <event>` each, and no `[DONE]` (the API sends none). */
+function responsesSseFrames(events: Json[], scenario: FakeScenario): string[] {
+  const frames = events.map((event) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`)
+  if (scenario.kind === 'malformed-chunk') frames.splice(scenario.afterChunks ?? 1, 0, malformedResponsesFrame)
   return frames
 }
 
@@ -271,8 +311,9 @@ async function answer(route: Route, request: Request, body: Json, scenario: Fake
   }
   if (scenario.kind === 'slow') await sleep(scenario.delayMs)
   const headers = { 'x-request-id': `req_${crypto.randomUUID().replaceAll('-', '')}` }
-  if (body.stream === true && (route === 'chat' || route === 'completions')) {
-    const stream = sseBody(sseFrames(streamLines(route, body, scenario), scenario), scenario, request.signal, tracker)
+  if (body.stream === true && (route === 'chat' || route === 'completions' || route === 'responses')) {
+    const frames = route === 'responses' ? responsesSseFrames(responsesStreamEvents(body, scenario), scenario) : sseFrames(streamLines(route, body, scenario), scenario)
+    const stream = sseBody(frames, scenario, request.signal, tracker)
     return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers } })
   }
   const text = JSON.stringify(completeAnswer(route, body, scenario))

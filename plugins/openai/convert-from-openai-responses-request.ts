@@ -1,0 +1,124 @@
+import type { Converted } from '../../core/plugin/define-plugin.ts'
+import type { HubChatRequest, HubReasoning, HubTool, HubToolChoice } from '../../core/hub/types.ts'
+import { GatewayError } from '../../core/errors.ts'
+import { convertFromOpenAIResponsesInput } from './convert-from-openai-responses-input.ts'
+import { collectExtraFields, extraFor } from './dialect-extra.ts'
+import { omitUndefined } from './omit-undefined.ts'
+import { decodeReasoningEffort } from './map-openai-reasoning-effort.ts'
+
+// see https://platform.openai.com/docs/api-reference/responses/create
+// The gateway keeps no conversation state, so `previous_response_id` and `conversation` are refused
+// with a clear 400 instead of being ignored (the answer would silently lack the earlier turns).
+// Function tools are strict unless they say otherwise: that is the Responses API's default.
+
+/** The dialect id under which leftover fields are kept. */
+export const OPENAI_RESPONSES_DIALECT = 'openai.responses'
+
+const HANDLED_FIELDS = new Set([
+  'model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'max_output_tokens', 'temperature', 'top_p',
+  'reasoning', 'text', 'stream', 'user', 'previous_response_id', 'conversation',
+])
+
+type Json = Record<string, unknown>
+
+const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+function refuseState(body: Json) {
+  for (const param of ['previous_response_id', 'conversation']) {
+    if (body[param] === undefined || body[param] === null) continue
+    throw new GatewayError(400, 'invalid_request', `${param} is not supported: the gateway keeps no conversation state; send the full input instead`, { param })
+  }
+}
+
+function convertTools(tools: unknown, warnings: string[], extra: Json): HubTool[] | undefined {
+  const functions: HubTool[] = []
+  const others: Json[] = []
+  for (const tool of Array.isArray(tools) ? (tools as Json[]) : []) {
+    if (tool.type !== 'function' || typeof tool.name !== 'string') {
+      others.push(tool)
+      continue
+    }
+    const converted: HubTool = { name: tool.name, parameters: isObject(tool.parameters) ? tool.parameters : { type: 'object', properties: {} }, strict: tool.strict !== false }
+    if (typeof tool.description === 'string') converted.description = tool.description
+    functions.push(converted)
+  }
+  if (others.length > 0) {
+    extra.tools = others
+    warnings.push(`tools of type ${others.map((tool) => `"${String(tool.type)}"`).join(', ')} have no hub equivalent; only an OpenAI Responses upstream receives them`)
+  }
+  return functions.length > 0 ? functions : undefined
+}
+
+function convertToolChoice(choice: unknown, warnings: string[], extra: Json): HubToolChoice | undefined {
+  if (choice === undefined || choice === null) return undefined
+  if (choice === 'auto' || choice === 'none' || choice === 'required') return choice
+  if (isObject(choice) && choice.type === 'function' && typeof choice.name === 'string') return { name: choice.name }
+  extra.tool_choice = choice
+  warnings.push('`tool_choice` of this form has no hub equivalent; only an OpenAI Responses upstream receives it')
+  return undefined
+}
+
+/** `reasoning.effort` and `reasoning.summary`; anything else stays with the dialect. */
+function convertReasoning(reasoning: unknown, warnings: string[], extra: Json): HubReasoning | undefined {
+  if (!isObject(reasoning)) return undefined
+  const { effort, summary, generate_summary: legacySummary, ...rest } = reasoning
+  const decoded = decodeReasoningEffort(effort)
+  const hub: HubReasoning = { ...decoded }
+  if (!decoded && effort !== undefined && effort !== null) rest.effort = effort
+  const wanted = summary ?? legacySummary
+  if (typeof wanted === 'string') {
+    hub.includeThoughts = true
+    if (wanted !== 'auto') warnings.push(`reasoning.summary "${wanted}" is carried as "auto"`)
+  }
+  if (Object.keys(rest).length > 0) {
+    extra.reasoning = rest
+    warnings.push(...Object.keys(rest).map((name) => `reasoning.${name} has no hub equivalent; only an OpenAI Responses upstream receives it`))
+  }
+  return Object.keys(hub).length > 0 ? hub : undefined
+}
+
+/** `text.format` as the hub response format; other `text` fields (e.g. verbosity) stay with the dialect. */
+function convertText(textField: unknown, warnings: string[], extra: Json): HubChatRequest['responseFormat'] {
+  if (!isObject(textField)) return undefined
+  const { format, ...rest } = textField
+  if (Object.keys(rest).length > 0) {
+    extra.text = rest
+    warnings.push(...Object.keys(rest).map((name) => `text.${name} has no hub equivalent; only an OpenAI Responses upstream receives it`))
+  }
+  if (!isObject(format)) return undefined
+  if (format.type === 'text' || format.type === 'json_object') return { type: format.type }
+  if (format.type !== 'json_schema') return undefined
+  if (format.description !== undefined) warnings.push('text.format.description has no hub equivalent and was dropped')
+  return { type: 'json_schema', name: String(format.name ?? ''), schema: isObject(format.schema) ? format.schema : {}, ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}) }
+}
+
+/** An OpenAI Responses request body in hub form; throws a 400 for server-side conversation state. */
+export function convertFromOpenAIResponsesRequest(body: Json): Converted<HubChatRequest> {
+  refuseState(body)
+  const { messages, warnings } = convertFromOpenAIResponsesInput(body.input)
+  if (typeof body.instructions === 'string' && body.instructions !== '') messages.unshift({ role: 'system', content: [{ type: 'text', text: body.instructions }] })
+  const leftover = collectExtraFields(body, HANDLED_FIELDS, 'OpenAI Responses')
+  const extra = leftover.fields
+  warnings.push(...leftover.warnings)
+  const tools = convertTools(body.tools, warnings, extra)
+  const toolChoice = convertToolChoice(body.tool_choice, warnings, extra)
+  const reasoning = convertReasoning(body.reasoning, warnings, extra)
+  const responseFormat = convertText(body.text, warnings, extra)
+  const request: HubChatRequest = omitUndefined({
+    model: String(body.model),
+    messages,
+    stream: body.stream === true,
+    maxOutputTokens: number(body.max_output_tokens),
+    temperature: number(body.temperature),
+    topP: number(body.top_p),
+    parallelToolCalls: typeof body.parallel_tool_calls === 'boolean' ? body.parallel_tool_calls : undefined,
+    user: typeof body.user === 'string' ? body.user : undefined,
+    tools,
+    toolChoice,
+    responseFormat,
+    reasoning,
+    extra: extraFor(OPENAI_RESPONSES_DIALECT, extra),
+  })
+  return { value: request, warnings }
+}

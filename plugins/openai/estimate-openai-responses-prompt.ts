@@ -1,0 +1,65 @@
+import type { PromptEstimateInput } from '../../core/plugin/define-plugin.ts'
+
+// see https://platform.openai.com/docs/guides/images-vision#calculating-costs (image token costs)
+// The same per-item framing and fixed part costs as the Chat estimate (estimate-openai-prompt.ts),
+// applied to Responses input items: messages, function calls and outputs, reasoning summaries.
+
+const TOKENS_PER_ITEM = 3
+const REPLY_PRIMING_TOKENS = 3
+const LOW_DETAIL_IMAGE_TOKENS = 85
+/** A 1024×1024 high-detail image; dimensions are unknown without downloading, so assume this. */
+const HIGH_DETAIL_IMAGE_TOKENS = 765
+const AUDIO_PART_TOKENS = 200
+const FILE_PART_TOKENS = 500
+
+type Json = Record<string, unknown>
+
+function addParts(content: unknown, estimate: PromptEstimateInput) {
+  if (typeof content === 'string') {
+    estimate.texts.push(content)
+    return
+  }
+  if (!Array.isArray(content)) return
+  for (const part of content as Json[]) {
+    if (typeof part.text === 'string') estimate.texts.push(part.text)
+    else if (part.type === 'input_image') estimate.fixedTokens += part.detail === 'low' ? LOW_DETAIL_IMAGE_TOKENS : HIGH_DETAIL_IMAGE_TOKENS
+    else if (part.type === 'input_file') estimate.fixedTokens += FILE_PART_TOKENS
+    else if (part.type === 'input_audio') estimate.fixedTokens += AUDIO_PART_TOKENS
+  }
+}
+
+function addItem(item: Json, estimate: PromptEstimateInput) {
+  estimate.fixedTokens += TOKENS_PER_ITEM
+  if (item.type === 'function_call') {
+    for (const field of [item.name, item.arguments]) if (typeof field === 'string') estimate.texts.push(field)
+  } else if (item.type === 'function_call_output') addParts(item.output, estimate)
+  else if (item.type === 'reasoning') addParts(item.summary, estimate)
+  else addParts(item.content, estimate)
+}
+
+/** What to count for a Responses prompt: instructions, input items, tool definitions and the output schema. */
+export function estimateOpenAIResponsesPrompt(body: Record<string, unknown>): PromptEstimateInput {
+  const estimate: PromptEstimateInput = { texts: [], fixedTokens: REPLY_PRIMING_TOKENS }
+  if (typeof body.instructions === 'string') estimate.texts.push(body.instructions)
+  if (typeof body.input === 'string') {
+    estimate.fixedTokens += TOKENS_PER_ITEM
+    estimate.texts.push(body.input)
+  } else if (Array.isArray(body.input)) for (const item of body.input as Json[]) addItem(item, estimate)
+  if (Array.isArray(body.tools) && body.tools.length > 0) estimate.texts.push(JSON.stringify(body.tools))
+  const format = (body.text as { format?: { type?: unknown; schema?: unknown } } | undefined)?.format
+  if (format?.type === 'json_schema' && format.schema) estimate.texts.push(JSON.stringify(format.schema))
+  return estimate
+}
+
+/** The text of a complete response (message text, function arguments, reasoning summaries), for counting. */
+export function readOpenAIResponsesOutputText(response: unknown): string {
+  const output = (response as { output?: unknown } | null)?.output
+  if (!Array.isArray(output)) return ''
+  const texts: string[] = []
+  for (const item of output as Json[]) {
+    if (item.type === 'function_call') texts.push(String(item.name ?? ''), String(item.arguments ?? ''))
+    const parts = item.type === 'reasoning' ? item.summary : item.content
+    if (Array.isArray(parts)) for (const part of parts as Json[]) if (typeof part.text === 'string') texts.push(part.text)
+  }
+  return texts.join('')
+}

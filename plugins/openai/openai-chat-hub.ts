@@ -1,0 +1,16 @@
+import type { ChatHubCodec } from '../../core/plugin/define-plugin.ts'
+import { convertFromOpenAIChatRequest } from './convert-from-openai-chat-request.ts'
+import { convertToOpenAIChatRequest } from './convert-to-openai-chat-request.ts'
+import { decodeOpenAIChatResult, encodeOpenAIChatResult } from './convert-openai-chat-result.ts'
+import { decodeOpenAIChatStream } from './openai-chat-stream-decode.ts'
+import { encodeOpenAIChatStream } from './openai-chat-stream-encode.ts'
+
+/** OpenAI Chat Completions ⇄ hub, both as the client's dialect and as the upstream's. */
+export const openAIChatHub: ChatHubCodec = {
+  decodeRequest: (body) => convertFromOpenAIChatRequest(body),
+  encodeResult: encodeOpenAIChatResult,
+  encodeStream: encodeOpenAIChatStream,
+  encodeRequest: convertToOpenAIChatRequest,
+  decodeResult: decodeOpenAIChatResult,
+  decodeStream: decodeOpenAIChatStream,
+}

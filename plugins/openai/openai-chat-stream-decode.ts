@@ -1,0 +1,97 @@
+import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
+import type { HubEvent } from '../../core/hub/types.ts'
+import type { SseEvent } from '../../core/stream/sse.ts'
+import type { OpenAIChatChunk, OpenAIChatChunkDelta, OpenAIChatChunkToolCall } from './openai-chat-api.ts'
+import { convertOpenAIUsage } from './convert-openai-usage.ts'
+import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts'
+import { createdSeconds } from './response-identity.ts'
+import { parseJsonObject } from './parse-json-object.ts'
+
+// see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
+// A tool call starts with a fragment carrying its `id` and name; later fragments carry only
+// `index` and argument text. Some compatible vendors omit the id (one is made up) or reuse index 0
+// for every call with a new id (each id then gets its own hub tool index).
+
+/** What the decoder remembers between chunks. */
+interface DecodeState {
+  started: boolean
+  /** Per choice: hub tool index by the vendor's tool index, and the id each hub index started with. */
+  tools: Map<number, { byWireIndex: Map<number, number>; ids: string[] }>
+}
+
+function choiceTools(state: DecodeState, choice: number) {
+  let tools = state.tools.get(choice)
+  if (!tools) state.tools.set(choice, (tools = { byWireIndex: new Map(), ids: [] }))
+  return tools
+}
+
+function toolCallEvents(choice: number, calls: OpenAIChatChunkToolCall[], state: DecodeState, env: ConversionEnv): HubEvent[] {
+  const tools = choiceTools(state, choice)
+  const events: HubEvent[] = []
+  calls.forEach((call, position) => {
+    const wireIndex = call.index ?? position
+    let toolIndex = tools.byWireIndex.get(wireIndex)
+    const restarted = toolIndex !== undefined && call.id !== undefined && call.id !== '' && call.id !== tools.ids[toolIndex]
+    if (toolIndex === undefined || restarted) {
+      toolIndex = tools.ids.length
+      tools.byWireIndex.set(wireIndex, toolIndex)
+      const id = call.id || env.newId('call_')
+      tools.ids.push(id)
+      events.push({ type: 'tool-call-start', index: choice, toolIndex, id, name: call.function?.name ?? '' })
+    }
+    const argumentsDelta = call.function?.arguments
+    if (argumentsDelta) events.push({ type: 'tool-call-delta', index: choice, toolIndex, argumentsDelta })
+  })
+  return events
+}
+
+function deltaEvents(choice: number, delta: OpenAIChatChunkDelta, state: DecodeState, env: ConversionEnv): HubEvent[] {
+  const events: HubEvent[] = []
+  const reasoning = delta.reasoning_content ?? delta.reasoning
+  if (typeof reasoning === 'string' && reasoning !== '') events.push({ type: 'reasoning-delta', index: choice, text: reasoning })
+  if (typeof delta.content === 'string' && delta.content !== '') events.push({ type: 'text-delta', index: choice, text: delta.content })
+  if (typeof delta.refusal === 'string' && delta.refusal !== '') events.push({ type: 'text-delta', index: choice, text: delta.refusal })
+  if (delta.tool_calls) events.push(...toolCallEvents(choice, delta.tool_calls, state, env))
+  // The deprecated single `function_call` streams like a tool call at index 0 without an id.
+  if (delta.function_call) events.push(...toolCallEvents(choice, [{ index: 0, function: delta.function_call }], state, env))
+  return events
+}
+
+/** The hub events of one parsed chunk. */
+function chunkEvents(chunk: OpenAIChatChunk, state: DecodeState, env: ConversionEnv): HubEvent[] {
+  const events: HubEvent[] = []
+  if (!state.started) {
+    state.started = true
+    events.push({ type: 'message-start', id: chunk.id ?? env.newId('chatcmpl-'), model: chunk.model ?? '', created: createdSeconds(chunk.created, env) })
+  }
+  for (const choice of chunk.choices ?? []) {
+    const index = choice.index ?? 0
+    if (choice.delta) events.push(...deltaEvents(index, choice.delta, state, env))
+    if (choice.finish_reason) events.push({ type: 'finish', index, reason: mapOpenAIFinishReason(choice.finish_reason), rawReason: choice.finish_reason })
+  }
+  if (chunk.usage) events.push({ type: 'usage', usage: convertOpenAIUsage(chunk.usage) })
+  return events
+}
+
+function streamError(error: NonNullable<OpenAIChatChunk['error']>): HubEvent {
+  const message = typeof error.message === 'string' ? error.message : 'Upstream reported an error inside the stream'
+  return { type: 'error', status: 502, code: typeof error.code === 'string' ? error.code : 'upstream_error', message }
+}
+
+/** OpenAI Chat stream events as hub events, emitted chunk by chunk; ends at `[DONE]` or the first error. */
+export async function* decodeOpenAIChatStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
+  const state: DecodeState = { started: false, tools: new Map() }
+  for await (const event of events) {
+    if (event.data === '[DONE]') return
+    const chunk = parseJsonObject<OpenAIChatChunk>(event.data)
+    if (!chunk) {
+      yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Upstream sent a malformed stream chunk' }
+      return
+    }
+    if (chunk.error) {
+      yield streamError(chunk.error)
+      return
+    }
+    yield* chunkEvents(chunk, state, env)
+  }
+}

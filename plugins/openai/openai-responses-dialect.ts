@@ -1,0 +1,38 @@
+import type { DialectCodec } from '../../core/plugin/define-plugin.ts'
+import { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
+import { readOpenAIResponsesUsageField } from './convert-openai-responses-usage.ts'
+import { estimateOpenAIResponsesPrompt, readOpenAIResponsesOutputText } from './estimate-openai-responses-prompt.ts'
+import { readOpenAIKey } from './openai-dialects.ts'
+import { readOpenAIUpstreamError, renderOpenAIError } from './openai-errors.ts'
+import { renderOpenAIResponsesStreamError } from './openai-responses-errors.ts'
+import { openAIResponsesHub } from './openai-responses-hub.ts'
+import { createOpenAIResponsesStreamTap } from './openai-responses-stream-tap.ts'
+
+// see https://platform.openai.com/docs/api-reference/responses/create
+// The Responses API always reports usage in its terminal stream event, so nothing is forced upstream
+// and nothing hidden from the client: passthrough bodies only get the mapped model.
+
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
+}
+
+/** `POST /v1/responses`. */
+export const openAIResponsesDialect: DialectCodec = {
+  dialect: 'openai.responses',
+  endpoint: 'responses',
+  routes: [{ method: 'POST', path: '/v1/responses' }],
+  requestSchema: OpenAIResponsesRequest,
+  readKey: readOpenAIKey,
+  readModel: (body) => String(body.model),
+  readStream: (body) => body.stream === true,
+  readMaxOutputTokens: (body) => positiveInteger(body.max_output_tokens),
+  prepareUpstreamBody: (body, model) => ({ body: { ...body, model } }),
+  estimatePrompt: estimateOpenAIResponsesPrompt,
+  readUsage: readOpenAIResponsesUsageField,
+  readOutputText: readOpenAIResponsesOutputText,
+  createStreamTap: createOpenAIResponsesStreamTap,
+  readUpstreamError: readOpenAIUpstreamError,
+  renderError: renderOpenAIError,
+  renderStreamError: renderOpenAIResponsesStreamError,
+  hub: openAIResponsesHub,
+}

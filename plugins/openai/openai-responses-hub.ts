@@ -1,0 +1,16 @@
+import type { ChatHubCodec } from '../../core/plugin/define-plugin.ts'
+import { convertFromOpenAIResponsesRequest } from './convert-from-openai-responses-request.ts'
+import { convertToOpenAIResponsesRequest } from './convert-to-openai-responses-request.ts'
+import { decodeOpenAIResponsesResult, encodeOpenAIResponsesResult } from './convert-openai-responses-result.ts'
+import { decodeOpenAIResponsesStream } from './openai-responses-stream-decode.ts'
+import { encodeOpenAIResponsesStream } from './openai-responses-stream-encode.ts'
+
+/** OpenAI Responses ⇄ hub, both as the client's dialect and as the upstream's. */
+export const openAIResponsesHub: ChatHubCodec = {
+  decodeRequest: (body) => convertFromOpenAIResponsesRequest(body),
+  encodeResult: encodeOpenAIResponsesResult,
+  encodeStream: encodeOpenAIResponsesStream,
+  encodeRequest: convertToOpenAIResponsesRequest,
+  decodeResult: decodeOpenAIResponsesResult,
+  decodeStream: decodeOpenAIResponsesStream,
+}

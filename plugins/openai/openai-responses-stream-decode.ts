@@ -1,0 +1,100 @@
+import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
+import type { HubEvent } from '../../core/hub/types.ts'
+import type { SseEvent } from '../../core/stream/sse.ts'
+import type { OpenAIResponsesResponse, OpenAIResponsesStreamEvent } from '../../schemas/openai-responses.ts'
+import { convertOpenAIResponsesUsage } from './convert-openai-responses-usage.ts'
+import { mapOpenAIResponsesStatus } from './map-openai-responses-status.ts'
+import { createdSeconds } from './response-identity.ts'
+import { parseJsonObject } from './parse-json-object.ts'
+
+// see https://platform.openai.com/docs/api-reference/responses-streaming
+// Deltas name their output item by `output_index`; a function call's arguments are routed to the
+// hub tool index given when its item was added. Summary parts after the first are separated by a
+// blank line, as decodeResult joins them. The stream ends at response.completed / incomplete /
+// failed, or at an `error` event.
+
+interface DecodeState {
+  started: boolean
+  /** Hub tool index of each function_call item, by output index. */
+  tools: Map<number, number>
+}
+
+type Step = { events: HubEvent[]; done?: boolean }
+
+function start(state: DecodeState, env: ConversionEnv, response?: Partial<OpenAIResponsesResponse>): HubEvent[] {
+  if (state.started) return []
+  state.started = true
+  return [{ type: 'message-start', id: response?.id ?? env.newId('resp_'), model: response?.model ?? '', created: createdSeconds(response?.created_at, env) }]
+}
+
+function functionCallStart(event: OpenAIResponsesStreamEvent, state: DecodeState, env: ConversionEnv): HubEvent[] {
+  const item = event.item as { type?: string; call_id?: string; name?: string; arguments?: string } | undefined
+  if (item?.type !== 'function_call') return []
+  const toolIndex = state.tools.size
+  state.tools.set(event.output_index ?? toolIndex, toolIndex)
+  const events: HubEvent[] = [{ type: 'tool-call-start', index: 0, toolIndex, id: item.call_id || env.newId('call_'), name: item.name ?? '' }]
+  if (item.arguments) events.push({ type: 'tool-call-delta', index: 0, toolIndex, argumentsDelta: item.arguments })
+  return events
+}
+
+function ending(event: OpenAIResponsesStreamEvent, state: DecodeState): HubEvent[] {
+  const response = event.response
+  const events: HubEvent[] = []
+  if (response?.usage) events.push({ type: 'usage', usage: convertOpenAIResponsesUsage(response.usage) })
+  if (event.type === 'response.failed') {
+    events.push({ type: 'error', status: 502, code: response?.error?.code ?? 'upstream_error', message: response?.error?.message ?? 'Upstream response failed' })
+    return events
+  }
+  const calledFunctions = state.tools.size > 0 || (response?.output ?? []).some((item) => item.type === 'function_call')
+  const finish = mapOpenAIResponsesStatus(response?.status ?? (event.type === 'response.completed' ? 'completed' : 'incomplete'), response?.incomplete_details?.reason, calledFunctions)
+  return [{ type: 'finish', index: 0, reason: finish.reason, ...(finish.raw ? { rawReason: finish.raw } : {}) }, ...events]
+}
+
+/** The hub events of one Responses stream event. */
+function step(type: string, event: OpenAIResponsesStreamEvent, state: DecodeState, env: ConversionEnv): Step {
+  const delta = typeof event.delta === 'string' ? event.delta : ''
+  switch (type) {
+    case 'response.created':
+    case 'response.queued':
+    case 'response.in_progress':
+      return { events: start(state, env, event.response) }
+    case 'response.output_item.added':
+      return { events: [...start(state, env), ...functionCallStart(event, state, env)] }
+    case 'response.output_text.delta':
+    case 'response.refusal.delta':
+      return { events: delta ? [...start(state, env), { type: 'text-delta', index: 0, text: delta }] : [] }
+    case 'response.reasoning_summary_part.added':
+      return { events: (event.summary_index ?? 0) > 0 ? [{ type: 'reasoning-delta', index: 0, text: '\n\n' }] : [] }
+    case 'response.reasoning_summary_text.delta':
+    case 'response.reasoning_text.delta':
+      return { events: delta ? [...start(state, env), { type: 'reasoning-delta', index: 0, text: delta }] : [] }
+    case 'response.function_call_arguments.delta': {
+      const toolIndex = state.tools.get(event.output_index ?? -1)
+      return { events: toolIndex !== undefined && delta ? [{ type: 'tool-call-delta', index: 0, toolIndex, argumentsDelta: delta }] : [] }
+    }
+    case 'response.completed':
+    case 'response.incomplete':
+    case 'response.failed':
+      return { events: [...start(state, env, event.response), ...ending(event, state)], done: true }
+    case 'error': {
+      const error = event.error ?? event
+      return { events: [{ type: 'error', status: 502, code: error.code ?? 'upstream_error', message: error.message ?? 'Upstream reported an error inside the stream' }], done: true }
+    }
+  }
+  return { events: [] }
+}
+
+/** OpenAI Responses stream events as hub events, emitted event by event; ends at the terminal event. */
+export async function* decodeOpenAIResponsesStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
+  const state: DecodeState = { started: false, tools: new Map() }
+  for await (const sse of events) {
+    const event = parseJsonObject<OpenAIResponsesStreamEvent>(sse.data)
+    if (!event) {
+      yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Upstream sent a malformed stream event' }
+      return
+    }
+    const { events: converted, done } = step(event.type ?? sse.event ?? '', event, state, env)
+    yield* converted
+    if (done) return
+  }
+}
