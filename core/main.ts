@@ -6,6 +6,9 @@ import { buildContext, closeContext } from './build-context.ts'
 import { ensureRootUser } from './bootstrap.ts'
 import { createServer, VERSION } from './server.ts'
 import { PluginLoadError } from './plugin/validate-plugin.ts'
+import { retestDisabledChannels } from './jobs/channel-retests.ts'
+import type { AppContext } from './app-context.ts'
+import type { RelayServices } from './relay/pipeline.ts'
 
 /**
  * In embedded mode the secrets default to a random value kept in DATA_DIR, so a laptop install needs
@@ -33,6 +36,18 @@ async function startupStep<T>(step: () => T | Promise<T>): Promise<T> {
     else throw error
     process.exit(1)
   }
+}
+
+/** Re-tests auto-disabled channels every `channelHealth.testIntervalMinutes` (read each time, so option changes apply). */
+function scheduleChannelRetests(context: AppContext, services: RelayServices): void {
+  const tick = async () => {
+    const minutes = context.options.get().channelHealth.testIntervalMinutes
+    if (minutes > 0) {
+      await retestDisabledChannels(context, services.directory, services.health).catch((error) => context.logger.log('error', 'channel re-test failed', { error: String(error) }))
+    }
+    setTimeout(() => void tick(), Math.max(1, minutes) * 60_000).unref()
+  }
+  setTimeout(() => void tick(), Math.max(1, context.options.get().channelHealth.testIntervalMinutes) * 60_000).unref()
 }
 
 async function main() {
@@ -63,6 +78,7 @@ async function main() {
   // "listening" is handled rather than killing the process.
   await new Promise((resolve) => setImmediate(resolve))
   app.listen({ port: config.port, hostname: config.host })
+  scheduleChannelRetests(context, services)
   context.logger.log('info', 'gateway listening', { version: VERSION, port: app.server?.port, database: context.database.kind, plugins: context.registry.plugins.map((plugin) => plugin.id) })
 }
 

@@ -25,6 +25,21 @@ export const SystemOptions = Type.Object({
   retryTimes: Type.Integer({ minimum: 0, maximum: 10, default: 2 }),
   /** Quota a newly created user starts with, in units. */
   newUserQuota: Type.Integer({ minimum: 0, default: 0 }),
+  /** Taking failing channels and keys out of rotation, and testing them back in. */
+  channelHealth: Type.Object({
+    /** Master switch for automatic disabling. */
+    autoDisable: Type.Boolean({ default: true }),
+    /** Upstream statuses that disable the key that got them (a revoked key answers 401). */
+    disableOnStatus: Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { default: [401] }),
+    /** Error texts that disable the key that got them, matched case-insensitively. */
+    disableKeywords: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+      default: ['insufficient_quota', 'credit balance is too low', 'exceeded your current quota', 'permission denied', 'api key not valid', 'organization has been disabled'],
+    }),
+    /** Disable a channel after this many failures in a row (0 = never). */
+    maxConsecutiveFailures: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+    /** Minutes between automatic tests of disabled channels (0 = off). */
+    testIntervalMinutes: Type.Integer({ minimum: 0, maximum: 10_080, default: 10 }),
+  }, { additionalProperties: false }),
   /** Output tokens reserved when the client sets no max_tokens. */
   defaultOutputReservationTokens: Type.Integer({ minimum: 0, default: 1024 }),
 }, { additionalProperties: false })
@@ -42,6 +57,22 @@ export interface OptionStore {
   reload(): Promise<void>
 }
 
+/** True for option groups (objects with fixed fields), which partial updates merge into; records are replaced whole. */
+export function isOptionGroup(key: string): boolean {
+  const schema = (SystemOptions.properties as Record<string, { properties?: unknown }>)[key]
+  return schema?.properties !== undefined
+}
+
+/** Applies a partial update: groups merge field by field, everything else is replaced. */
+export function mergeOptions(current: SystemOptionValues, patch: Partial<SystemOptionValues>): SystemOptionValues {
+  const next: Record<string, unknown> = { ...current }
+  for (const [key, value] of Object.entries(patch)) {
+    const before = next[key]
+    next[key] = isOptionGroup(key) && typeof before === 'object' && before !== null && typeof value === 'object' && value !== null ? { ...before, ...value } : value
+  }
+  return next as SystemOptionValues
+}
+
 /** The defaults for every option. */
 export function defaultOptions(): SystemOptionValues {
   return Value.Create(SystemOptions)
@@ -53,7 +84,11 @@ export async function createOptionStore(db: Db, bus: ChangeBus): Promise<OptionS
   async function reload() {
     const rows = await db.select().from(optionsTable)
     const merged: Record<string, unknown> = { ...defaultOptions() }
-    for (const row of rows) if (row.key in merged) merged[row.key] = row.value
+    for (const row of rows) {
+      if (!(row.key in merged)) continue
+      const fallback = merged[row.key]
+      merged[row.key] = isOptionGroup(row.key) && typeof fallback === 'object' && typeof row.value === 'object' ? { ...fallback, ...(row.value as object) } : row.value
+    }
     current = Value.Check(SystemOptions, merged) ? (merged as SystemOptionValues) : defaultOptions()
   }
   await reload()
@@ -61,10 +96,11 @@ export async function createOptionStore(db: Db, bus: ChangeBus): Promise<OptionS
   return {
     get: () => current,
     async update(patch) {
-      const next = { ...current, ...patch }
+      const next = mergeOptions(current, patch)
       const problem = Value.Errors(SystemOptions, next).First()
       if (problem) throw new Error(`${problem.path || '/'}: ${problem.message}`)
-      for (const [key, value] of Object.entries(patch)) {
+      for (const key of Object.keys(patch)) {
+        const value = (next as Record<string, unknown>)[key]
         await db.insert(optionsTable).values({ key, value }).onConflictDoUpdate({ target: optionsTable.key, set: { value, updatedAt: new Date() } })
       }
       current = next

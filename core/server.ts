@@ -6,6 +6,8 @@ import { createKeyAuthenticator } from './relay/authenticate.ts'
 import { createChannelDirectory } from './routing/channel-directory.ts'
 import { createQuotaLedger } from './billing/ledger.ts'
 import { createInflightTracker } from './relay/inflight.ts'
+import { createKeyPicker } from './routing/key-selection.ts'
+import { createChannelHealth } from './routing/channel-health.ts'
 import { relayRoutes } from './relay/routes.ts'
 import { billingRoutes } from './relay/billing-routes.ts'
 import type { RelayServices } from './relay/pipeline.ts'
@@ -28,6 +30,8 @@ export async function createServer(context: AppContext) {
     directory: await createChannelDirectory(context),
     ledger: createQuotaLedger(context.database.db),
     inflight: createInflightTracker(),
+    keys: createKeyPicker(),
+    health: createChannelHealth(context),
   }
   const maxBodyBytes = Math.ceil(context.config.maxRequestBodyMb * 1024 * 1024)
   const app = new Elysia({
@@ -49,6 +53,6 @@ export async function createServer(context: AppContext) {
     .get('/health', async () => ({ status: 'ok', version: VERSION, database: context.database.kind }), { detail: { hide: true } })
     .use(relayRoutes(services))
     .use(billingRoutes(services))
-    .use(adminRoutes(context))
+    .use(adminRoutes(context, services))
   return { app, services }
 }

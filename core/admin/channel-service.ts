@@ -27,6 +27,7 @@ interface ChannelFields {
   settings: Record<string, unknown>
   statusCodeMapping: Record<string, string>
   thinkingToContent: boolean
+  keyMode: 'random' | 'round-robin'
 }
 
 /** Splits the `key` field into keys: one per line, blanks dropped, duplicates removed. */
@@ -54,6 +55,8 @@ export function toChannelView(row: ChannelRow): ChannelView {
     id: row.id, name: row.name, type: row.type, keys: row.keysPreview, keyCount: row.keysPreview.length, baseUrl: row.baseUrl,
     models: row.models, groups: row.groups, priority: row.priority, weight: row.weight, modelMapping: row.modelMapping,
     status: row.status, statusReason: row.statusReason, settings: row.settings, statusCodeMapping: row.statusCodeMapping, thinkingToContent: row.thinkingToContent,
+    keyMode: row.keyMode, disabledKeys: Object.values(row.keyStates).map((state) => ({ reason: state.reason, at: state.at })),
+    testLatencyMs: row.testLatencyMs, testedAt: iso(row.testedAt),
     usedQuota: row.usedQuota, createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
   }
 }
@@ -97,7 +100,7 @@ function createFields(input: ChannelCreate): ChannelFields {
   return {
     name: input.name, type: input.type, baseUrl: input.baseUrl ?? null, models: [...new Set(input.models)], groups: [...new Set(input.groups ?? ['default'])],
     priority: input.priority ?? 0, weight: input.weight ?? 1, modelMapping: input.modelMapping ?? {}, status: input.status ?? 'enabled', settings: input.settings ?? {},
-    statusCodeMapping: input.statusCodeMapping ?? {}, thinkingToContent: input.thinkingToContent ?? false,
+    statusCodeMapping: input.statusCodeMapping ?? {}, thinkingToContent: input.thinkingToContent ?? false, keyMode: input.keyMode ?? 'random',
   }
 }
 
@@ -109,6 +112,7 @@ function updatedFields(current: ChannelRow, input: ChannelUpdate): ChannelFields
     priority: input.priority ?? current.priority, weight: input.weight ?? current.weight, modelMapping: input.modelMapping ?? current.modelMapping,
     status: input.status ?? current.status, settings: input.settings ?? current.settings,
     statusCodeMapping: input.statusCodeMapping ?? current.statusCodeMapping, thinkingToContent: input.thinkingToContent ?? current.thinkingToContent,
+    keyMode: input.keyMode ?? current.keyMode,
   }
 }
 
@@ -166,7 +170,8 @@ export function createChannelService(context: AppContext): ChannelService {
       const current = await findChannel(db, id)
       const fields = updatedFields(current, input)
       validateChannel(context, fields)
-      const secrets = input.key === undefined ? {} : sealKeys(context, input.key)
+      // New keys, or an admin enabling the channel, put every key back into rotation.
+      const secrets = input.key === undefined ? (input.status === 'enabled' ? { keyStates: {} } : {}) : { ...sealKeys(context, input.key), keyStates: {} }
       const statusReason = input.status === undefined ? current.statusReason : input.status === 'enabled' ? null : `disabled by ${actor.username}`
       const row = await inTransaction(db, async (tx) => {
         const [updated] = await tx.update(channels).set({ ...fields, ...secrets, statusReason, updatedAt: context.now() }).where(eq(channels.id, id)).returning()

@@ -3,6 +3,8 @@ import { ChannelCreate, ChannelListQuery, ChannelTypeView, ChannelUpdate, Channe
 import { IdParams, Page } from '../../schemas/admin/common.ts'
 import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
 import { createChannelService } from './channel-service.ts'
+import { testChannel } from '../routing/channel-tester.ts'
+import { GatewayError } from '../errors.ts'
 
 const tags = ['channels']
 
@@ -21,6 +23,17 @@ export function channelRoutes(deps: AdminDeps) {
     .get('/channels', ({ query }) => service.list(query), {
       ...access('admin', { operationId: 'listChannels', tags, summary: 'List channels (filters: type, status, q)' }),
       query: ChannelListQuery, response: withErrors({ 200: Page(ChannelView) }),
+    })
+    .post('/channels/:id/test', async ({ params, body }) => {
+      await service.get(params.id)
+      const channel = (await deps.directory()).channel(params.id)
+      if (!channel) throw new GatewayError(404, 'not_found', `Channel ${params.id} does not exist`)
+      return testChannel(deps.context, channel, { model: body?.model })
+    }, {
+      ...access('admin', { operationId: 'testChannel', tags, summary: 'Send a one-token test call through a channel; records its latency' }),
+      params: IdParams,
+      body: t.Optional(t.Object({ model: t.Optional(t.String({ minLength: 1, maxLength: 200, description: 'Model to test; default the first one' })) }, { additionalProperties: false })),
+      response: withErrors({ 200: t.Object({ ok: t.Boolean(), status: t.Integer(), latencyMs: t.Integer(), model: t.String(), message: t.String() }) }),
     })
     .get('/channels/:id', ({ params }) => service.get(params.id), {
       ...access('admin', { operationId: 'getChannel', tags, summary: 'Read a channel' }),

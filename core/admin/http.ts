@@ -3,6 +3,7 @@ import type { TObject } from '@sinclair/typebox'
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
 import type { AppContext } from '../app-context.ts'
+import { createChannelDirectory, type ChannelDirectory } from '../routing/channel-directory.ts'
 import { GatewayError } from '../errors.ts'
 import { authorize, createActorResolver, type Actor, type ActorResolver, type RequiredRole } from './auth.ts'
 import { fieldOf, renderAdminError } from './errors.ts'
@@ -14,11 +15,14 @@ export interface AdminDeps {
   context: AppContext
   /** Bearer token → actor, shared so every module uses one cache. */
   resolver: ActorResolver
+  /** Channels as the relay sees them (keys decrypted), for channel tests. */
+  directory(): Promise<ChannelDirectory>
 }
 
-/** Builds the shared dependencies once for all admin modules. */
-export function createAdminDeps(context: AppContext): AdminDeps {
-  return { context, resolver: createActorResolver(context) }
+/** Builds the shared dependencies once for all admin modules; without the relay's directory, one is loaded on first use. */
+export function createAdminDeps(context: AppContext, relay?: { directory: ChannelDirectory }): AdminDeps {
+  let directory: Promise<ChannelDirectory> | undefined = relay ? Promise.resolve(relay.directory) : undefined
+  return { context, resolver: createActorResolver(context), directory: () => (directory ??= createChannelDirectory(context)) }
 }
 
 /** The base every admin module uses: the caller's actor, and errors in the admin shape. */

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../app-context.ts'
+import type { ChannelDirectory } from '../routing/channel-directory.ts'
 import { createAdminDeps } from './http.ts'
 import { signInRoutes } from './sign-in.ts'
 import { channelRoutes } from './channels.ts'
@@ -13,8 +14,8 @@ import { notFoundRoutes } from './not-found.ts'
  * The admin API under /api. Every route declares the least role it needs (`access(role, …)`, also
  * published as `x-required-role` in OpenAPI) and TypeBox schemas for its input and output.
  */
-export function adminRoutes(context: AppContext) {
-  const deps = createAdminDeps(context)
+export function adminRoutes(context: AppContext, relay?: { directory: ChannelDirectory }) {
+  const deps = createAdminDeps(context, relay)
   return new Elysia({ name: 'admin-routes', prefix: '/api' })
     .use(signInRoutes(deps))
     .use(channelRoutes(deps))

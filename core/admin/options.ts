@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { Value } from '@sinclair/typebox/value'
-import { SystemOptions, type SystemOptionValues } from '../options.ts'
+import { mergeOptions, SystemOptions, type SystemOptionValues } from '../options.ts'
 import { GatewayError } from '../errors.ts'
 import { OptionsPatch, OptionsView } from '../../schemas/admin/options.ts'
 import { explainValueError, fieldOf } from './errors.ts'
@@ -28,7 +28,7 @@ export function optionRoutes(deps: AdminDeps) {
     })
     .patch('/options', async ({ actor, body }) => {
       const me = signedIn(actor)
-      checkOptions({ ...context.options.get(), ...body })
+      checkOptions(mergeOptions(context.options.get(), body))
       const updated = await context.options.update(body)
       context.logWriter.write({ type: 'manage', userId: me.id, username: me.username, content: `options changed: ${Object.keys(body).sort().join(', ')}`, details: { changed: body } })
       return updated

@@ -80,6 +80,13 @@ export const channels = pgTable('channels', {
   statusCodeMapping: jsonb('status_code_mapping').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
   /** Send reasoning to clients as `<think>…</think>` inside the content (for clients that show no reasoning field). */
   thinkingToContent: boolean('thinking_to_content').notNull().default(false),
+  /** How a multi-key channel picks a key per call. */
+  keyMode: text('key_mode').$type<'random' | 'round-robin'>().notNull().default('random'),
+  /** Keys taken out of rotation, by key fingerprint (sha256 prefix): when and why. */
+  keyStates: jsonb('key_states').$type<Record<string, { status: 'auto-disabled'; reason: string; at: string }>>().notNull().default(sql`'{}'::jsonb`),
+  /** Latency of the last channel test, in ms. */
+  testLatencyMs: integer('test_latency_ms'),
+  testedAt: timestamp('tested_at', { withTimezone: true }),
   usedQuota: quota('used_quota'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),

@@ -5,6 +5,8 @@ import { planAttempts, resolveModelMapping } from '../routing/select-channel.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
 import { mapUpstreamFailure } from './upstream-failure.ts'
 import { planDialogue, type Dialogue, type HubRequestSource } from './plan-dialogue.ts'
+import type { KeyPicker } from '../routing/key-selection.ts'
+import type { ChannelHealth } from '../routing/channel-health.ts'
 
 /** A successful upstream response and what it took to get it. */
 export interface UpstreamSuccess {
@@ -40,6 +42,10 @@ export interface UpstreamPlan {
   hubRequest: HubRequestSource
   /** Called when a channel is about to be tried, so logs name it. */
   onAttempt?: (channel: RuntimeChannel, upstreamModel: string) => void
+  /** Picks a key of multi-key channels. */
+  keys: KeyPicker
+  /** Takes failing keys and channels out of rotation. */
+  health?: ChannelHealth
 }
 
 /** Tries channels in priority order until one answers 2xx or a non-retryable failure ends the call. */
@@ -65,10 +71,6 @@ export function mappedStatus(mapping: Record<string, string>, status: number): n
   return Number.isInteger(mapped) && mapped >= 100 && mapped <= 599 ? mapped : status
 }
 
-function pickKey(channel: RuntimeChannel): string {
-  return channel.keys[Math.floor(Math.random() * channel.keys.length)] ?? ''
-}
-
 async function attempt(context: AppContext, plan: UpstreamPlan, channel: RuntimeChannel): Promise<UpstreamSuccess> {
   const registered = context.registry.channelType(channel.type)
   if (!registered) throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has type "${channel.type}", which no loaded plugin serves`, { retryable: true })
@@ -81,8 +83,9 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
     registry: context.registry, clientCodec: plan.codec, transport, channelType: channel.type, body: plan.body,
     hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent,
   })
+  const key = plan.keys.pick(channel)
   const request = transport.buildRequest({
-    channel: { id: channel.id, type: channel.type, baseUrl, key: pickKey(channel), settings: channel.settings },
+    channel: { id: channel.id, type: channel.type, baseUrl, key, settings: channel.settings },
     dialect: dialogue.upstreamCodec.dialect,
     endpoint: dialogue.upstreamCodec.endpoint,
     model: dialogue.model,
@@ -98,20 +101,28 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
     stopTimer()
     plan.clientSignal.removeEventListener('abort', onClientAbort)
   }
+  let recorded = false
   try {
     const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: abort.signal, redirect: 'manual' })
     if (!response.ok) {
       const text = await response.text()
-      const status = mappedStatus(channel.statusCodeMapping, response.status)
-      const failure = mapUpstreamFailure(status, dialogue.upstreamCodec.readUpstreamError(response.status, text), text, channel.name)
+      const upstreamError = dialogue.upstreamCodec.readUpstreamError(response.status, text)
+      recorded = true
+      await plan.health?.recordFailure(channel, key, { status: response.status, message: upstreamError.message })
+      const failure = mapUpstreamFailure(mappedStatus(channel.statusCodeMapping, response.status), upstreamError, text, channel.name)
       // An upstream error body is only meaningful to the client when it speaks the same dialect.
       if (dialogue.upstreamCodec !== plan.codec) delete failure.options.upstreamBody
       throw failure
     }
+    plan.health?.recordSuccess(channel.id)
     return { response, channel, upstreamModel, dialogue, abort, stopTimer, release }
   } catch (error) {
     release()
-    throw abortAware(error, abort.signal)
+    const failure = abortAware(error, abort.signal)
+    if (!recorded && failure.status !== 499) {
+      await plan.health?.recordFailure(channel, key, { status: 0, message: failure.message })
+    }
+    throw failure
   }
 }
 

@@ -10,6 +10,8 @@ import { GatewayError, toGatewayError } from '../errors.ts'
 import type { QuotaLedger } from '../billing/ledger.ts'
 import { priceEstimate } from '../billing/price-usage.ts'
 import type { ChannelDirectory } from '../routing/channel-directory.ts'
+import type { KeyPicker } from '../routing/key-selection.ts'
+import type { ChannelHealth } from '../routing/channel-health.ts'
 import { modelAllowed, type Caller, type KeyAuthenticator } from './authenticate.ts'
 import { parseJsonObject, readLimitedBody } from './read-body.ts'
 import { validateBody } from './validate-body.ts'
@@ -25,6 +27,10 @@ export interface RelayServices {
   directory: ChannelDirectory
   ledger: QuotaLedger
   inflight: InflightTracker
+  /** Picks keys of multi-key channels. */
+  keys: KeyPicker
+  /** Takes failing keys and channels out of rotation. */
+  health: ChannelHealth
 }
 
 /** One incoming relay request. */
@@ -126,6 +132,7 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
   try {
     upstream = await callWithFailover(context, {
       codec, body, model: record.model, stream: record.stream, clientSignal, hubRequest: hubRequestSource(codec, body, inbound),
+      keys: services.keys, health: services.health,
       candidates: services.directory.candidates(record.caller.group, record.model),
       maxAttempts: 1 + context.options.get().retryTimes,
       timeoutMs: context.config.streamingTimeoutSeconds * 1000,

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { abilities, channels, type ChannelStatus } from '../db/schema.ts'
+import { keyFingerprint } from './key-selection.ts'
 
 /** A channel as the relay uses it: keys decrypted, ready to call. */
 export interface RuntimeChannel {
@@ -18,6 +19,10 @@ export interface RuntimeChannel {
   settings: Record<string, unknown>
   statusCodeMapping: Record<string, string>
   thinkingToContent: boolean
+  /** How a key is picked per call. */
+  keyMode: 'random' | 'round-robin'
+  /** Every key the channel has, enabled or not (health checks test disabled ones). */
+  allKeys: string[]
 }
 
 /** In-memory view of channels and abilities, reloaded whenever the bus says channels changed. */
@@ -28,6 +33,8 @@ export interface ChannelDirectory {
   modelsFor(group: string): string[]
   /** A channel by id, whatever its status. */
   channel(id: number): RuntimeChannel | undefined
+  /** Every channel, whatever its status. */
+  all(): RuntimeChannel[]
   /** Re-reads channels and abilities from the database. */
   reload(): Promise<void>
 }
@@ -52,8 +59,10 @@ export async function createChannelDirectory(context: AppContext): Promise<Chann
     const rows = await db.select().from(channels)
     const nextById = new Map<number, RuntimeChannel>()
     for (const row of rows) {
+      const allKeys = decryptKeys(context, row.keysEncrypted, row.id)
       nextById.set(row.id, {
-        id: row.id, type: row.type, name: row.name, baseUrl: row.baseUrl, keys: decryptKeys(context, row.keysEncrypted, row.id),
+        id: row.id, type: row.type, name: row.name, baseUrl: row.baseUrl, allKeys, keyMode: row.keyMode,
+        keys: allKeys.filter((key) => !row.keyStates[keyFingerprint(key)]),
         models: row.models, groups: row.groups, modelMapping: row.modelMapping, priority: row.priority, weight: row.weight,
         status: row.status, settings: row.settings, statusCodeMapping: row.statusCodeMapping, thinkingToContent: row.thinkingToContent,
       })
@@ -76,6 +85,7 @@ export async function createChannelDirectory(context: AppContext): Promise<Chann
     candidates: (group, model) => index.get(group)?.get(model) ?? [],
     modelsFor: (group) => [...(index.get(group)?.keys() ?? [])].sort(),
     channel: (id) => byId.get(id),
+    all: () => [...byId.values()],
     reload,
   }
 }

@@ -25,6 +25,7 @@ export const ChannelCreate = t.Object({
   settings: t.Optional(Settings),
   statusCodeMapping: t.Optional(StatusCodeMapping),
   thinkingToContent: t.Optional(t.Boolean({ description: 'Send reasoning as <think>…</think> inside the content' })),
+  keyMode: t.Optional(t.Union([t.Literal('random'), t.Literal('round-robin')], { description: 'How a multi-key channel picks a key per call; default random' })),
 }, { additionalProperties: false })
 
 /** PATCH /api/channels/:id body: any subset of the create fields; a new `key` replaces every key. */
@@ -48,6 +49,10 @@ export const ChannelView = t.Object({
   settings: t.Record(t.String(), t.Unknown()),
   statusCodeMapping: t.Record(t.String(), t.String()),
   thinkingToContent: t.Boolean(),
+  keyMode: t.Union([t.Literal('random'), t.Literal('round-robin')]),
+  disabledKeys: t.Array(t.Object({ reason: t.String(), at: t.String() }), { description: 'Keys taken out of rotation by health checks' }),
+  testLatencyMs: t.Union([t.Integer(), t.Null()]),
+  testedAt: t.Union([Timestamp, t.Null()]),
   usedQuota: Units,
   createdAt: Timestamp,
   updatedAt: Timestamp,

@@ -27,9 +27,11 @@ describe('failover between channels', () => {
     await primary.stop()
     await backup.stop()
   })
-  beforeEach(() => {
+  beforeEach(async () => {
     primary.reset()
     backup.reset()
+    // A revoked key takes the primary out of rotation (channel health); each test starts with it back in.
+    await gateway.admin('PATCH', `/api/channels/${primaryId}`, { status: 'enabled' })
   })
 
   const call = () => fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) })
@@ -48,6 +50,14 @@ describe('failover between channels', () => {
     const response = await call()
     expect(response.status).toBe(200)
     expect([primary.requests.length, backup.requests.length]).toEqual([1, 1])
+  })
+
+  test('the primary whose only key was revoked is disabled and skipped until re-enabled', async () => {
+    primary.queue({ kind: 'status', status: 401 })
+    expect((await call()).status).toBe(200)
+    expect((await gateway.admin<{ status: string }>('GET', `/api/channels/${primaryId}`)).status).toBe('auto-disabled')
+    expect((await call()).status).toBe(200)
+    expect([primary.requests.length, backup.requests.length]).toEqual([1, 2])
   })
 
   test('a 400 is the client\'s problem and is not retried', async () => {
