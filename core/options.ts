@@ -19,6 +19,17 @@ export const SystemOptions = Type.Object({
   selfUseMode: Type.Boolean({ default: false }),
   /** Per-model price overrides (USD), taking precedence over plugin list prices. */
   modelPrices: Type.Record(Type.String({ minLength: 1 }), PriceOverride, { default: {} }),
+  /**
+   * Per-model prices in New API's ratio form: modelRatio 1 = 2 USD per 1M input tokens; the other
+   * ratios multiply the input price for output, cache reads and cache writes. Used when no USD price
+   * override exists for the model.
+   */
+  modelRatios: Type.Record(Type.String({ minLength: 1 }), Type.Object({
+    modelRatio: Type.Number({ minimum: 0 }),
+    completionRatio: Type.Optional(Type.Number({ minimum: 0 })),
+    cacheRatio: Type.Optional(Type.Number({ minimum: 0 })),
+    cacheWriteRatio: Type.Optional(Type.Number({ minimum: 0 })),
+  }, { additionalProperties: false }), { default: {} }),
   /** Multiplier per user group applied to every charge. */
   groupRatios: Type.Record(Type.String({ minLength: 1 }), Type.Number({ minimum: 0 }), { default: { default: 1 } }),
   /** How many other channels to try after a retryable upstream failure. */

@@ -9,6 +9,7 @@ import type { HubRequestSource } from './plan-dialogue.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import type { QuotaLedger } from '../billing/ledger.ts'
 import { priceEstimate } from '../billing/price-usage.ts'
+import { lookupPrice } from '../billing/resolve-price.ts'
 import type { ChannelDirectory } from '../routing/channel-directory.ts'
 import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
@@ -41,12 +42,10 @@ export interface RelayRequest {
   requestId: string
 }
 
-/** The model's price: the admin's override, else the plugin's list price, else free in self-use mode. */
+/** The model's price: the admin's USD override or ratios, else the plugin's list price, else free in self-use mode. */
 export function resolvePrice(context: AppContext, model: string): ModelPrice {
-  const options = context.options.get()
-  const price = options.modelPrices[model] ?? context.registry.listPrice(model)
-  if (price) return price
-  if (options.selfUseMode) return {}
+  const found = lookupPrice(context.options.get(), context.registry.listPrice, model)
+  if (found) return found.price
   throw new GatewayError(403, 'model_price_not_configured', `Model "${model}" has no price configured. An administrator must set its price (or enable self-use mode) before it can be used.`)
 }
 
