@@ -2,6 +2,7 @@
 // upstream (another process), loaded over loopback by this process. Bounded in time and count.
 //   npm run bench                       # all scenarios, 10 s each, concurrency 32
 //   npm run bench -- --duration 5 --concurrency 50 --only gateway-chat
+//   npm run bench -- --database-url postgres://…   # gateway on PostgreSQL instead of embedded PGlite (the database is emptied first)
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +17,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     only: { type: 'string' },
     json: { type: 'boolean', default: false },
+    'database-url': { type: 'string' },
   },
 })
 const durationMs = Number(args.duration) * 1000
@@ -85,11 +87,22 @@ async function spawnUntil(command: string[], env: Record<string, string>, ready:
   })
 }
 
+/** Drops every table so the gateway starts on an empty PostgreSQL database. */
+async function emptyDatabase(url: string) {
+  const { default: postgres } = await import('postgres')
+  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  await sql.unsafe('drop schema if exists public cascade; create schema public; drop schema if exists drizzle cascade')
+  await sql.end()
+}
+
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'hanggent-bench-'))
   const adminToken = 'bench-admin-token-0123456789'
   const fake = await spawnUntil([process.execPath, 'scripts/bench/fake-upstream.ts'], {}, /listening (http:\/\/\S+)/)
-  const gateway = await spawnUntil([process.execPath, 'core/main.ts'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ROOT_ACCESS_TOKEN: adminToken, LOG_LEVEL: 'info' }, /"gateway listening".*"port":(\d+)/)
+  const databaseUrl = args['database-url']
+  if (databaseUrl) await emptyDatabase(databaseUrl)
+  const database: Record<string, string> = databaseUrl ? { DATABASE_URL: databaseUrl, CRYPTO_SECRET: 'bench-crypto-secret-0123456789' } : {}
+  const gateway = await spawnUntil([process.execPath, 'core/main.ts'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ROOT_ACCESS_TOKEN: adminToken, LOG_LEVEL: 'info', ...database }, /"gateway listening".*"port":(\d+)/)
   const gatewayUrl = `http://127.0.0.1:${gateway.match}`
   const fakeUrl = fake.match
   try {
@@ -117,7 +130,7 @@ async function main() {
     }
     if (args.json) console.log(JSON.stringify(results, null, 2))
     else {
-      console.log(`duration ${durationMs / 1000} s per scenario, concurrency ${concurrency}, machine: ${navigator.hardwareConcurrency} cores`)
+      console.log(`duration ${durationMs / 1000} s per scenario, concurrency ${concurrency}, database ${databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, machine: ${navigator.hardwareConcurrency} cores`)
       console.table(results)
       const pair = (direct: string, through: string) => {
         const a = results.find((result) => result.scenario === direct)
