@@ -112,15 +112,24 @@ async function main() {
       return (await response.json()) as { key: string }
     }
     await admin('/api/channels', { name: 'fake', type: 'openai', key: 'sk-bench', baseUrl: fakeUrl, models: ['gpt-4o-mini'] })
+    // The same upstream as a Chat-only vendor: Responses clients reach it converted through the hub.
+    await admin('/api/channels', { name: 'fake-chat-only', type: 'openai-compatible', key: 'sk-bench', baseUrl: fakeUrl, models: ['gpt-4o-mini-compat'], modelMapping: { 'gpt-4o-mini-compat': 'gpt-4o-mini' } })
+    await fetch(`${gatewayUrl}/api/options`, { method: 'PATCH', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ modelPrices: { 'gpt-4o-mini-compat': { inputPerMTok: 0.15, outputPerMTok: 0.6 } } }) })
     const { key } = await admin('/api/tokens', { name: 'bench', unlimited: true })
     const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }], max_tokens: 64 })
     const stream = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }], max_tokens: 64, stream: true })
+    const responses = (model: string, streamed: boolean) => JSON.stringify({ model, input: 'What is the capital of France?', max_output_tokens: 64, stream: streamed })
+    const postTo = (url: string, body: string, bearer: string) => () => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body })
     const post = (base: string, body: string, bearer: string) => () => fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body })
     const scenarios: Array<[string, () => Promise<Response>]> = [
       ['upstream-direct-chat', post(fakeUrl, chat, 'sk-bench')],
       ['gateway-chat', post(gatewayUrl, chat, key)],
       ['upstream-direct-stream', post(fakeUrl, stream, 'sk-bench')],
       ['gateway-stream', post(gatewayUrl, stream, key)],
+      ['responses-passthrough', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini', false), key)],
+      ['responses-converted-to-chat', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini-compat', false), key)],
+      ['responses-passthrough-stream', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini', true), key)],
+      ['responses-converted-to-chat-stream', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini-compat', true), key)],
     ]
     const results: Result[] = []
     for (const [name, request] of scenarios) {
@@ -135,10 +144,12 @@ async function main() {
       const pair = (direct: string, through: string) => {
         const a = results.find((result) => result.scenario === direct)
         const b = results.find((result) => result.scenario === through)
-        if (a && b) console.log(`${through}: ${((b.requestsPerSecond / a.requestsPerSecond) * 100).toFixed(0)}% of direct throughput, +${(b.p50Ms - a.p50Ms).toFixed(2)} ms p50`)
+        if (a && b) console.log(`${through}: ${((b.requestsPerSecond / a.requestsPerSecond) * 100).toFixed(0)}% of ${direct} throughput, +${(b.p50Ms - a.p50Ms).toFixed(2)} ms p50`)
       }
       pair('upstream-direct-chat', 'gateway-chat')
       pair('upstream-direct-stream', 'gateway-stream')
+      pair('responses-passthrough', 'responses-converted-to-chat')
+      pair('responses-passthrough-stream', 'responses-converted-to-chat-stream')
     }
   } finally {
     gateway.child.kill('SIGTERM')
