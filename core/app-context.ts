@@ -3,6 +3,7 @@ import type { Database } from './db/client.ts'
 import type { PluginRegistry } from './plugin/registry.ts'
 import type { SecretBox } from './security/crypto.ts'
 import type { ChangeBus } from './cache/change-bus.ts'
+import type { LeaseManager } from './jobs/lease.ts'
 import type { OptionStore } from './options.ts'
 import type { LogWriter } from './jobs/log-writer.ts'
 import type { TokenCounter } from './tokenize/pool.ts'
@@ -28,6 +29,8 @@ export interface AppContext {
   secretBox: SecretBox
   /** Cache invalidation, in-process or across replicas. */
   bus: ChangeBus
+  /** Who runs background jobs: always this process in embedded mode, one replica at a time with Redis. */
+  leases: LeaseManager
   /** System options. */
   options: OptionStore
   /** Batched usage and audit logs. */

@@ -5,6 +5,9 @@ import { loadPlugins } from './plugin/loader.ts'
 import { createRegistry } from './plugin/registry.ts'
 import { createSecretBox } from './security/crypto.ts'
 import { createMemoryChangeBus } from './cache/change-bus.ts'
+import { createRedisChangeBus } from './cache/redis-change-bus.ts'
+import { createMemoryLeaseManager } from './jobs/lease-memory.ts'
+import { createRedisLeaseManager } from './jobs/lease-redis.ts'
 import { createOptionStore } from './options.ts'
 import { createLogWriter } from './jobs/log-writer.ts'
 import { createTokenCounter } from './tokenize/pool.ts'
@@ -14,7 +17,11 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
   const logger = overrides.logger ?? createLogger(config.logLevel)
   const registry = createRegistry(await loadPlugins(config.plugins))
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
-  const bus = createMemoryChangeBus((error) => logger.log('error', 'cache reload failed', { error: String(error) }))
+  const onBusError = (error: unknown) => logger.log('error', 'cache invalidation failed', { error: String(error) })
+  const bus = config.redisUrl ? await createRedisChangeBus({ redisUrl: config.redisUrl, onError: onBusError }) : createMemoryChangeBus(onBusError)
+  const leases = config.redisUrl
+    ? await createRedisLeaseManager({ redisUrl: config.redisUrl, onError: (error) => logger.log('error', 'job lease failed', { error: String(error) }) })
+    : createMemoryLeaseManager()
   const options = await createOptionStore(database.db, bus)
   const logWriter = createLogWriter(database.db, { onError: (error) => logger.log('error', 'log flush failed', { error: String(error) }) })
   return {
@@ -23,6 +30,7 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
     registry,
     secretBox: createSecretBox(config.cryptoSecret),
     bus,
+    leases,
     options,
     logWriter,
     tokenCounter: createTokenCounter(),
@@ -34,6 +42,7 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
 /** Releases everything buildContext opened, flushing logs first. */
 export async function closeContext(context: AppContext): Promise<void> {
   await context.logWriter.close()
+  await context.leases.close()
   await context.bus.close()
   await context.tokenCounter.close()
   await context.database.close()

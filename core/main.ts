@@ -7,6 +7,7 @@ import { ensureRootUser } from './bootstrap.ts'
 import { createServer, VERSION } from './server.ts'
 import { PluginLoadError } from './plugin/validate-plugin.ts'
 import { retestDisabledChannels } from './jobs/channel-retests.ts'
+import { runLeasedJob, type LeasedJob } from './jobs/leased-job.ts'
 import type { AppContext } from './app-context.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 
@@ -38,16 +39,18 @@ async function startupStep<T>(step: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** Re-tests auto-disabled channels every `channelHealth.testIntervalMinutes` (read each time, so option changes apply). */
-function scheduleChannelRetests(context: AppContext, services: RelayServices): void {
-  const tick = async () => {
-    const minutes = context.options.get().channelHealth.testIntervalMinutes
-    if (minutes > 0) {
-      await retestDisabledChannels(context, services.directory, services.health).catch((error) => context.logger.log('error', 'channel re-test failed', { error: String(error) }))
-    }
-    setTimeout(() => void tick(), Math.max(1, minutes) * 60_000).unref()
-  }
-  setTimeout(() => void tick(), Math.max(1, context.options.get().channelHealth.testIntervalMinutes) * 60_000).unref()
+/** Re-tests auto-disabled channels every `channelHealth.testIntervalMinutes`, on one replica at a time. */
+function scheduleChannelRetests(context: AppContext, services: RelayServices): LeasedJob {
+  const intervalMinutes = Math.max(1, context.options.get().channelHealth.testIntervalMinutes)
+  return runLeasedJob({
+    leases: context.leases,
+    name: 'channel-retests',
+    intervalMs: intervalMinutes * 60_000,
+    run: async () => {
+      if (context.options.get().channelHealth.testIntervalMinutes > 0) await retestDisabledChannels(context, services.directory, services.health)
+    },
+    onError: (error) => context.logger.log('error', 'channel re-test failed', { error: String(error) }),
+  })
 }
 
 async function main() {
@@ -60,6 +63,7 @@ async function main() {
   const { app, services } = await createServer(context)
 
   let stopping = false
+  let retests: LeasedJob | undefined
   async function shutdown(signal: string) {
     if (stopping) return
     stopping = true
@@ -68,6 +72,7 @@ async function main() {
     const left = await services.inflight.drain(config.shutdownGraceSeconds * 1000)
     if (left > 0) context.logger.log('warn', 'shutdown grace period over; cutting remaining requests', { left })
     await app.server?.stop(true)
+    await retests?.stop()
     await closeContext(context)
     process.exit(0)
   }
@@ -78,7 +83,7 @@ async function main() {
   // "listening" is handled rather than killing the process.
   await new Promise((resolve) => setImmediate(resolve))
   app.listen({ port: config.port, hostname: config.host })
-  scheduleChannelRetests(context, services)
+  retests = scheduleChannelRetests(context, services)
   context.logger.log('info', 'gateway listening', { version: VERSION, port: app.server?.port, database: context.database.kind, plugins: context.registry.plugins.map((plugin) => plugin.id) })
 }
 

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startReplicas, type ReplicaSet } from '../support/replicas.ts'
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
+import { priceUsage } from '../../core/billing/price-usage.ts'
+import { openAIPricing } from '../../plugins/openai/pricing.ts'
+
+// Two gateway processes on one PostgreSQL and one Redis: quota is never overspent, whichever
+// replica a request lands on.
+
+const databaseUrl = process.env.TEST_DATABASE_URL
+const redisUrl = process.env.TEST_REDIS_URL
+
+describe.skipIf(!databaseUrl || !redisUrl)('two replicas sharing PostgreSQL and Redis', () => {
+  let set: ReplicaSet
+  let fake: FakeOpenAI
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAI()
+    set = await startReplicas({ count: 2, databaseUrl: databaseUrl ?? '', redisUrl: redisUrl ?? '' })
+    await set.admin(0, 'POST', '/api/channels', { name: 'fake', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini'] })
+  }, 60_000)
+  afterAll(async () => {
+    await set?.stop()
+    await fake?.stop()
+  })
+
+  test('500 parallel requests on a token funded for exactly K of them: exactly K succeed, the balance ends at 0', async () => {
+    // The fake reports exactly what the gateway estimates for this prompt ("hi" = 7 tokens with framing)
+    // plus max_tokens, so every reservation equals the real cost.
+    fake.setDefault({ kind: 'usage', usage: { prompt_tokens: 7, completion_tokens: 100, total_tokens: 107 } })
+    const cost = priceUsage({ inputTokens: 7, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 100, reasoningTokens: 0 }, openAIPricing['gpt-4o-mini*']!, 1).units
+    const funded = 40
+    const user = await set.admin<{ id: number }>(0, 'POST', '/api/users', { username: 'replica-user', password: 'password-123', quota: 1_000_000_000 })
+    const token = await set.admin<{ id: number; key: string }>(1, 'POST', '/api/tokens', { name: 'shared', userId: user.id, quota: funded * cost })
+    const body = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+    const statuses = await Promise.all(Array.from({ length: 500 }, async (_, index) => {
+      const response = await fetch(`${set.replicas[index % 2]!.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token.key}` }, body })
+      await response.arrayBuffer()
+      return response.status
+    }))
+    const histogram = Object.fromEntries([...new Set(statuses)].map((status) => [status, statuses.filter((entry) => entry === status).length]))
+    expect(JSON.stringify(histogram)).toBe(JSON.stringify({ 200: funded, 403: 500 - funded }))
+    expect(statuses.filter((status) => status === 200).length).toBe(funded)
+    expect(statuses.filter((status) => status === 403).length).toBe(500 - funded)
+    const after = await set.admin<{ remainQuota: number; usedQuota: number }>(0, 'GET', `/api/tokens/${token.id}`)
+    expect(after).toMatchObject({ remainQuota: 0, usedQuota: funded * cost })
+  }, 60_000)
+})
