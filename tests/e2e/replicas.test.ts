@@ -45,4 +45,24 @@ describe.skipIf(!databaseUrl || !redisUrl)('two replicas sharing PostgreSQL and 
     const after = await set.admin<{ remainQuota: number; usedQuota: number }>(0, 'GET', `/api/tokens/${token.id}`)
     expect(after).toMatchObject({ remainQuota: 0, usedQuota: funded * cost })
   }, 60_000)
+
+  test('a channel disabled on one replica stops receiving traffic on the other within one second', async () => {
+    await set.admin(0, 'PATCH', '/api/options', { modelPrices: { 'propagation-model': { inputPerMTok: 1, outputPerMTok: 1 } } })
+    const channel = await set.admin<{ id: number }>(0, 'POST', '/api/channels', { name: 'propagation', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['propagation-model'] })
+    const token = await set.admin<{ key: string }>(0, 'POST', '/api/tokens', { name: 'propagation', quota: 10_000_000 })
+    const call = () => fetch(`${set.replicas[1]!.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token.key}` }, body: JSON.stringify({ model: 'propagation-model', messages: [{ role: 'user', content: 'hi' }] }) })
+    fake.setDefault({ kind: 'fixture' })
+    expect((await call()).status).toBe(200)
+    await set.admin(0, 'PATCH', `/api/channels/${channel.id}`, { status: 'manually-disabled' })
+    const started = Date.now()
+    let status = 200
+    while (status !== 503 && Date.now() - started < 2000) {
+      const response = await call()
+      await response.arrayBuffer()
+      status = response.status
+      if (status !== 503) await Bun.sleep(20)
+    }
+    expect(status).toBe(503)
+    expect(Date.now() - started).toBeLessThan(1000)
+  })
 })
