@@ -1,5 +1,8 @@
 // The only place in the project that frames or parses Server-Sent Events.
 // see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+// Deliberate differences from a browser EventSource: `id` is the event's own `id:` field (we never
+// reconnect, so no last-event-id is carried forward), `retry:` is ignored, and `end()` dispatches a
+// final event that lacks its blank line, because upstreams often omit it.
 
 /** One Server-Sent Event. */
 export interface SseEvent {
@@ -11,129 +14,203 @@ export interface SseEvent {
   id?: string
 }
 
-/** Raised when one line grows beyond the configured buffer (STREAM_SCANNER_MAX_BUFFER_MB). */
-export class SseBufferOverflowError extends Error {}
+/** Thrown when an unterminated line or an unfinished event outgrows `maxBufferBytes`; callers turn it into a stream error. */
+export class SseBufferOverflowError extends Error {
+  override name = 'SseBufferOverflowError'
+}
 
 /** A push parser: feed it chunks as they arrive, events come out through the callback. */
 export interface SseParser {
-  /** Feeds bytes or text; complete events are dispatched before it returns. */
+  /** Feeds bytes or text; every event completed by this chunk is dispatched before it returns. */
   push(chunk: Uint8Array | string): void
-  /** Flushes a final event that was not followed by a blank line. */
+  /** Flushes the last line and an event that was not followed by a blank line. */
   end(): void
 }
 
+/** Options of the SSE parser. */
+export interface SseParserOptions {
+  /** Most bytes an unterminated line plus the event's data so far (counted in characters) may hold; 64 MiB by default. */
+  maxBufferBytes?: number
+}
+
 const DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024
+const LF = 10
+const CR = 13
+const SPACE = 32
+const BYTE_ORDER_MARK = 0xfeff
+
+/** Parser state; a class rather than a closure so the hot path reads plain fields. */
+class IncrementalSseParser implements SseParser {
+  // Bytes reach `feed` through a streaming decoder, so a character split across chunks decodes whole.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+  // The unterminated tail of the input: one string, as the engine's ropes keep `+=` linear; its size
+  // is counted in input bytes (UTF-16 units for string input).
+  private pending = ''
+  private pendingBytes = 0
+  // The last chunk ended in CR, so an LF opening the next one completes the same line end.
+  private afterCarriageReturn = false
+  private atStreamStart = true
+  private data: string | undefined
+  private dataSize = 0
+  private eventName: string | undefined
+  private eventId: string | undefined
+
+  constructor(private readonly onEvent: (event: SseEvent) => void, private readonly maxBufferBytes: number) {}
+
+  push(chunk: Uint8Array | string): void {
+    if (typeof chunk === 'string') this.feed(chunk)
+    else this.feed(this.decoder.decode(chunk, { stream: true }))
+    if (this.pending === '') this.pendingBytes = 0
+    else {
+      const tail = unterminatedTailLength(chunk)
+      this.pendingBytes = tail === chunk.length ? this.pendingBytes + tail : tail
+    }
+    this.checkSize()
+  }
+
+  end(): void {
+    this.feed(this.decoder.decode())
+    if (this.pending !== '') {
+      const last = this.pending
+      this.pending = ''
+      this.line(last)
+    }
+    this.pendingBytes = 0
+    this.afterCarriageReturn = false
+    this.dispatch()
+  }
+
+  /** Splits decoded text into lines; LF, CRLF and CR each end a line, a CRLF split across chunks included. */
+  private feed(text: string): void {
+    if (text === '') return
+    let start = 0
+    if (this.atStreamStart) {
+      this.atStreamStart = false
+      if (text.charCodeAt(0) === BYTE_ORDER_MARK) start = 1
+    }
+    if (this.afterCarriageReturn) {
+      this.afterCarriageReturn = false
+      if (text.charCodeAt(start) === LF) start++
+    }
+    let nextLf = text.indexOf('\n', start)
+    let nextCr = text.indexOf('\r', start)
+    while (nextLf !== -1 || nextCr !== -1) {
+      const isCr = nextCr !== -1 && (nextLf === -1 || nextCr < nextLf)
+      const end = isCr ? nextCr : nextLf
+      const head = text.slice(start, end)
+      const line = this.pending === '' ? head : this.pending + head
+      this.pending = ''
+      this.pendingBytes = 0
+      start = end + 1
+      if (isCr) {
+        if (start === text.length) this.afterCarriageReturn = true
+        else if (text.charCodeAt(start) === LF) start++
+        nextCr = text.indexOf('\r', start)
+      }
+      if (nextLf !== -1 && nextLf < start) nextLf = text.indexOf('\n', start)
+      this.line(line)
+    }
+    if (start < text.length) this.pending += start === 0 ? text : text.slice(start)
+  }
+
+  /** Applies one complete line: a blank line dispatches, `:` starts a comment, anything else is a field. */
+  private line(line: string): void {
+    if (line === '') return this.dispatch()
+    const colon = line.indexOf(':')
+    if (colon === 0) return
+    const field = colon === -1 ? line : line.slice(0, colon)
+    let valueStart = colon === -1 ? line.length : colon + 1
+    if (line.charCodeAt(valueStart) === SPACE) valueStart++
+    const value = line.slice(valueStart)
+    if (field === 'data') {
+      this.data = this.data === undefined ? value : `${this.data}\n${value}`
+      this.dataSize += value.length + 1
+      this.checkSize()
+    } else if (field === 'event') this.eventName = value
+    else if (field === 'id' && !value.includes('\0')) this.eventId = value
+  }
+
+  /** Hands over the event built so far, if it has data, and starts a fresh one. */
+  private dispatch(): void {
+    const { data, eventName, eventId } = this
+    this.data = this.eventName = this.eventId = undefined
+    this.dataSize = 0
+    if (data === undefined) return
+    const event: SseEvent = { data }
+    if (eventName !== undefined) event.event = eventName
+    if (eventId !== undefined) event.id = eventId
+    this.onEvent(event)
+  }
+
+  private checkSize(): void {
+    if (this.pendingBytes + this.dataSize > this.maxBufferBytes) {
+      throw new SseBufferOverflowError(`An SSE event grew beyond ${this.maxBufferBytes} bytes without ending`)
+    }
+  }
+}
+
+/** How many units at the end of a chunk follow its last CR or LF (all of them when it has none). */
+function unterminatedTailLength(chunk: Uint8Array | string): number {
+  let index = chunk.length - 1
+  if (typeof chunk === 'string') while (index >= 0 && chunk.charCodeAt(index) !== LF && chunk.charCodeAt(index) !== CR) index--
+  else while (index >= 0 && chunk[index] !== LF && chunk[index] !== CR) index--
+  return chunk.length - index - 1
+}
 
 /** Builds an incremental SSE parser that handles any chunking, CR/LF/CRLF line ends and split UTF-8. */
-export function createSseParser(onEvent: (event: SseEvent) => void, options: { maxBufferBytes?: number } = {}): SseParser {
-  const maxBuffer = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES
-  const decoder = new TextDecoder('utf-8')
-  let pending = ''
-  let skipLeadingLf = false
-  let dataLines: string[] = []
-  let eventName: string | undefined
-  let eventId: string | undefined
-
-  function dispatch() {
-    if (dataLines.length > 0) {
-      const event: SseEvent = { data: dataLines.join('\n') }
-      if (eventName !== undefined) event.event = eventName
-      if (eventId !== undefined) event.id = eventId
-      onEvent(event)
-    }
-    dataLines = []
-    eventName = undefined
-    eventId = undefined
-  }
-
-  function line(text: string) {
-    if (text === '') return dispatch()
-    if (text.charCodeAt(0) === 58 /* : */) return
-    const colon = text.indexOf(':')
-    const field = colon === -1 ? text : text.slice(0, colon)
-    let value = colon === -1 ? '' : text.slice(colon + 1)
-    if (value.charCodeAt(0) === 32 /* space */) value = value.slice(1)
-    if (field === 'data') dataLines.push(value)
-    else if (field === 'event') eventName = value
-    else if (field === 'id') eventId = value
-  }
-
-  function feed(text: string) {
-    let start = 0
-    if (skipLeadingLf && text.charCodeAt(0) === 10) start = 1
-    skipLeadingLf = false
-    for (let index = start; index < text.length; index++) {
-      const code = text.charCodeAt(index)
-      if (code !== 10 && code !== 13) continue
-      line(pending + text.slice(start, index))
-      pending = ''
-      if (code === 13) {
-        if (index + 1 === text.length) skipLeadingLf = true
-        else if (text.charCodeAt(index + 1) === 10) index++
-      }
-      start = index + 1
-    }
-    if (start < text.length) {
-      pending += text.slice(start)
-      if (pending.length > maxBuffer) throw new SseBufferOverflowError(`An upstream stream line exceeded ${maxBuffer} bytes`)
-    }
-  }
-
-  return {
-    push(chunk) {
-      feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
-    },
-    end() {
-      const rest = decoder.decode()
-      if (rest) feed(rest)
-      if (pending !== '') {
-        line(pending)
-        pending = ''
-      }
-      dispatch()
-    },
-  }
+export function createSseParser(onEvent: (event: SseEvent) => void, options: SseParserOptions = {}): SseParser {
+  return new IncrementalSseParser(onEvent, options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES)
 }
 
-/** Yields events from a byte stream as soon as each is complete; releases the source if the consumer stops early. */
-export async function* decodeSse(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, options: { maxBufferBytes?: number } = {}): AsyncGenerator<SseEvent> {
+/** Yields events from a byte stream as soon as each is complete; cancels the source if the consumer stops early. */
+export async function* decodeSse(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, options: SseParserOptions = {}): AsyncGenerator<SseEvent> {
   const ready: SseEvent[] = []
   const parser = createSseParser((event) => ready.push(event), options)
-  const iterator = Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]() : readerIterator(body as ReadableStream<Uint8Array>)
-  let finished = false
+  const source = 'getReader' in body ? readerIterator(body) : body[Symbol.asyncIterator]()
+  let exhausted = false
   try {
     for (;;) {
-      const { done, value } = await iterator.next()
-      if (done) break
-      parser.push(value)
-      while (ready.length > 0) yield ready.shift() as SseEvent
+      const step = await source.next()
+      if (step.done) break
+      parser.push(step.value)
+      for (let index = 0; index < ready.length; index++) yield ready[index] as SseEvent
+      ready.length = 0
     }
-    finished = true
+    exhausted = true
     parser.end()
-    while (ready.length > 0) yield ready.shift() as SseEvent
+    for (const event of ready) yield event
   } finally {
-    if (!finished) await iterator.return?.().catch(() => undefined)
+    if (!exhausted) await source.return?.().catch(() => undefined)
   }
 }
 
-function readerIterator(stream: ReadableStream<Uint8Array>): AsyncIterator<Uint8Array> {
+/** Reads a stream through one reader: released when the stream ends, cancelled when the consumer stops. */
+function readerIterator(stream: ReadableStream<Uint8Array>): AsyncIterator<Uint8Array, undefined> {
   const reader = stream.getReader()
   return {
-    next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
+    async next() {
+      const step = await reader.read()
+      if (step.done) reader.releaseLock()
+      return step.done ? { done: true, value: undefined } : { done: false, value: step.value }
+    },
     async return() {
-      await reader.cancel().catch(() => undefined)
+      await reader.cancel()
       return { done: true, value: undefined }
     },
   }
 }
 
-/** Frames one event as SSE text. */
+// Line breaks inside data become separate `data:` lines; a lone CR would otherwise end the line early.
+const LINE_BREAK = /\r\n|\r|\n/
+
+/** Frames one event as SSE text; CR and CRLF inside `data` come back from a parser as `\n`. */
 export function encodeSse(event: SseEvent): string {
-  let text = ''
-  if (event.event !== undefined) text += `event: ${event.event}\n`
-  if (event.id !== undefined) text += `id: ${event.id}\n`
-  for (const dataLine of event.data.split('\n')) text += `data: ${dataLine}\n`
-  return `${text}\n`
+  let head = ''
+  if (event.event !== undefined) head += `event: ${event.event}\n`
+  if (event.id !== undefined) head += `id: ${event.id}\n`
+  const data = event.data
+  if (data.indexOf('\n') === -1 && data.indexOf('\r') === -1) return `${head}data: ${data}\n\n`
+  return `${head}data: ${data.split(LINE_BREAK).join('\ndata: ')}\n\n`
 }
 
 const encoder = new TextEncoder()

@@ -4,30 +4,41 @@ import { Piscina } from 'piscina'
 import { countTexts } from './count.ts'
 import { encodingForModel } from './encodings.ts'
 
-/** Counts tokens without stalling the event loop on large inputs. */
+/** Counts tokens for prompt estimates and for streamed output the upstream reported no usage for. */
 export interface TokenCounter {
-  /** Total tokens of the texts as the model's tokenizer counts them. */
+  /** Total tokens of the texts as the model's tokenizer (or our o200k estimate) counts them. */
   count(model: string, texts: string[]): Promise<number>
-  /** Stops the worker threads. */
+  /** Destroys the worker threads; later counts run inline on the calling thread. */
   close(): Promise<void>
 }
 
-/**
- * Small inputs are counted inline (a worker round trip costs more than encoding a short string);
- * larger ones go to a lazily started piscina pool whose idle threads exit on their own.
- */
-export function createTokenCounter(options: { maxThreads?: number; inlineBelowChars?: number } = {}): TokenCounter {
-  const inlineBelow = options.inlineBelowChars ?? 4000
-  let pool: Piscina | undefined
-  const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url))
+/** Options of the token counter. */
+export interface TokenCounterOptions {
+  /** Most worker threads; defaults to one fewer than the available cores, at least one. */
+  maxThreads?: number
+  /** Inputs with fewer characters than this are counted inline; 4000 by default. */
+  inlineBelowChars?: number
+}
 
-  function getPool(): Piscina {
-    pool ??= new Piscina({
-      filename: workerFile,
-      minThreads: 0,
-      maxThreads: options.maxThreads ?? Math.max(1, availableParallelism() - 1),
-      idleTimeout: 30_000,
-    })
+const DEFAULT_INLINE_BELOW_CHARS = 4000
+// Idle threads exit after this long, so a quiet gateway holds no tokenizer tables in its workers.
+const IDLE_TIMEOUT_MS = 30_000
+const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url))
+
+/**
+ * Builds a counter that encodes small inputs inline (a worker round trip costs more than encoding a
+ * short string) and sends larger ones to a piscina pool, so a 100k-token prompt does not stall the
+ * event loop. The pool starts on the first large input; its idle threads exit on their own and,
+ * being unreferenced by piscina while idle, never keep the process alive.
+ */
+export function createTokenCounter(options: TokenCounterOptions = {}): TokenCounter {
+  const inlineBelowChars = options.inlineBelowChars ?? DEFAULT_INLINE_BELOW_CHARS
+  const maxThreads = options.maxThreads ?? Math.max(1, availableParallelism() - 1)
+  let pool: Piscina | undefined
+  let closed = false
+
+  function startedPool(): Piscina {
+    pool ??= new Piscina({ filename: WORKER_FILE, minThreads: 0, maxThreads, idleTimeout: IDLE_TIMEOUT_MS })
     return pool
   }
 
@@ -37,10 +48,19 @@ export function createTokenCounter(options: { maxThreads?: number; inlineBelowCh
       for (const text of texts) chars += text.length
       if (chars === 0) return 0
       const encoding = encodingForModel(model)
-      if (chars < inlineBelow) return countTexts(encoding, texts)
-      return (await getPool().run({ encoding, texts })) as number
+      if (chars < inlineBelowChars || closed) return countTexts(encoding, texts)
+      try {
+        const total: unknown = await startedPool().run({ encoding, texts })
+        if (typeof total !== 'number') throw new TypeError(`The token worker answered ${typeof total}, not a number`)
+        return total
+      } catch (error) {
+        // A count cut short by close() (e.g. settling a stream during shutdown) still gets its answer.
+        if (closed) return countTexts(encoding, texts)
+        throw error
+      }
     },
     async close() {
+      closed = true
       const current = pool
       pool = undefined
       await current?.destroy()
