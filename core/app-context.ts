@@ -4,6 +4,7 @@ import type { PluginRegistry } from './plugin/registry.ts'
 import type { SecretBox } from './security/crypto.ts'
 import type { ChangeBus } from './cache/change-bus.ts'
 import type { LeaseManager } from './jobs/lease.ts'
+import type { RateLimiter } from './limits/rate-limiter.ts'
 import type { OptionStore } from './options.ts'
 import type { LogWriter } from './jobs/log-writer.ts'
 import type { TokenCounter } from './tokenize/pool.ts'
@@ -31,6 +32,8 @@ export interface AppContext {
   bus: ChangeBus
   /** Who runs background jobs: always this process in embedded mode, one replica at a time with Redis. */
   leases: LeaseManager
+  /** Rate limits, in memory or shared through Redis. */
+  limiter: RateLimiter
   /** System options. */
   options: OptionStore
   /** Batched usage and audit logs. */

@@ -8,6 +8,7 @@ import { createMemoryChangeBus } from './cache/change-bus.ts'
 import { createRedisChangeBus } from './cache/redis-change-bus.ts'
 import { createMemoryLeaseManager } from './jobs/lease-memory.ts'
 import { createRedisLeaseManager } from './jobs/lease-redis.ts'
+import { createRateLimiter } from './limits/create-rate-limiter.ts'
 import { createOptionStore } from './options.ts'
 import { createLogWriter } from './jobs/log-writer.ts'
 import { createTokenCounter } from './tokenize/pool.ts'
@@ -31,6 +32,7 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
     secretBox: createSecretBox(config.cryptoSecret),
     bus,
     leases,
+    limiter: createRateLimiter({ redisUrl: config.redisUrl, onError: (error) => logger.log('error', 'rate limiter connection failed', { error: String(error) }) }),
     options,
     logWriter,
     tokenCounter: createTokenCounter(),
@@ -43,6 +45,7 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
 export async function closeContext(context: AppContext): Promise<void> {
   await context.logWriter.close()
   await context.leases.close()
+  await context.limiter.close()
   await context.bus.close()
   await context.tokenCounter.close()
   await context.database.close()

@@ -51,6 +51,26 @@ export const SystemOptions = Type.Object({
     /** Minutes between automatic tests of disabled channels (0 = off). */
     testIntervalMinutes: Type.Integer({ minimum: 0, maximum: 10_080, default: 10 }),
   }, { additionalProperties: false }),
+  /** Request rate limits; every count 0 means off. Shared by all replicas when REDIS_URL is set. */
+  rateLimits: Type.Object({
+    /** Window of the per-user, per-model limits, in seconds. */
+    windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+    /** Requests a user may start per model and window. */
+    userModelTotal: Type.Integer({ minimum: 0, default: 0 }),
+    /** Successful requests (status < 400) a user may make per model and window. */
+    userModelSuccess: Type.Integer({ minimum: 0, default: 0 }),
+    /** Per-group replacements of the two counts above (e.g. more for `vip`). */
+    groupOverrides: Type.Record(Type.String({ minLength: 1 }), Type.Object({
+      userModelTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+      userModelSuccess: Type.Optional(Type.Integer({ minimum: 0 })),
+    }, { additionalProperties: false }), { default: {} }),
+    /** Relay requests per client IP per minute. */
+    relayPerIpPerMinute: Type.Integer({ minimum: 0, default: 0 }),
+    /** Sign-in attempts per client IP per minute (brute-force guard). */
+    loginPerIpPerMinute: Type.Integer({ minimum: 0, default: 10 }),
+    /** Admin API requests per client IP per minute. */
+    adminPerIpPerMinute: Type.Integer({ minimum: 0, default: 0 }),
+  }, { additionalProperties: false }),
   /** Output tokens reserved when the client sets no max_tokens. */
   defaultOutputReservationTokens: Type.Integer({ minimum: 0, default: 1024 }),
 }, { additionalProperties: false })

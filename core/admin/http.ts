@@ -3,6 +3,7 @@ import type { TObject } from '@sinclair/typebox'
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
 import type { AppContext } from '../app-context.ts'
+import { checkIpLimit, failOpen } from '../relay/rate-limits.ts'
 import { createChannelDirectory, type ChannelDirectory } from '../routing/channel-directory.ts'
 import { GatewayError } from '../errors.ts'
 import { authorize, createActorResolver, type Actor, type ActorResolver, type RequiredRole } from './auth.ts'
@@ -28,11 +29,15 @@ export function createAdminDeps(context: AppContext, relay?: { directory: Channe
 /** The base every admin module uses: the caller's actor, and errors in the admin shape. */
 export function adminBase(deps: AdminDeps) {
   return new Elysia()
-    .derive({ as: 'scoped' }, async ({ request }): Promise<{ actor: Actor | undefined }> => ({
-      actor: await deps.resolver.resolve(request.headers.get('authorization')),
-    }))
+    .derive({ as: 'scoped' }, async ({ request, server }): Promise<{ actor: Actor | undefined; clientIp: string | undefined }> => {
+      const clientIp = server?.requestIP(request)?.address
+      const { context } = deps
+      await failOpen(() => checkIpLimit(context.limiter, 'admin', clientIp, context.options.get().rateLimits.adminPerIpPerMinute), undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
+      return { actor: await deps.resolver.resolve(request.headers.get('authorization')), clientIp }
+    })
     .onError({ as: 'scoped' }, ({ code, error, set }) => {
       const { status, body } = renderAdminError(code, error)
+      if (error instanceof GatewayError) for (const [name, value] of Object.entries(error.options.headers ?? {})) set.headers[name] = value
       if (status >= 500) deps.context.logger.log('error', 'admin route failed', { error: error instanceof Error ? error.stack ?? error.message : String(error) })
       set.status = status
       return body

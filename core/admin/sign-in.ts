@@ -2,6 +2,7 @@ import { Elysia, t } from 'elysia'
 import { eq } from 'drizzle-orm'
 import { accessTokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
+import { checkIpLimit, failOpen } from '../relay/rate-limits.ts'
 import { randomKey, sha256Hex } from '../security/crypto.ts'
 import { LoginRequest, LoginResponse } from '../../schemas/admin/users.ts'
 import { bearerToken } from './auth.ts'
@@ -23,7 +24,9 @@ export function signInRoutes(deps: AdminDeps) {
   const db = context.database.db
   return new Elysia()
     .use(adminBase(deps))
-    .post('/auth/login', async ({ body }) => {
+    .post('/auth/login', async ({ body, clientIp }) => {
+      const perMinute = context.options.get().rateLimits.loginPerIpPerMinute
+      await failOpen(() => checkIpLimit(context.limiter, 'login', clientIp, perMinute), undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
       const [user] = await db.select().from(users).where(eq(users.username, body.username))
       const valid = await Bun.password.verify(body.password, user?.passwordHash ?? (await decoy()))
       if (!user || !user.passwordHash || !valid) throw new GatewayError(401, 'unauthorized', 'Wrong username or password')

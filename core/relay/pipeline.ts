@@ -6,6 +6,7 @@ import { randomKey } from '../security/crypto.ts'
 import { createHubTap } from './hub-tap.ts'
 import { reasoningToContent, reasoningToContentResult } from '../hub/reasoning-to-content.ts'
 import type { HubRequestSource } from './plan-dialogue.ts'
+import { checkIpLimit, checkUserModelLimits, failOpen } from './rate-limits.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import type { QuotaLedger } from '../billing/ledger.ts'
 import { priceEstimate } from '../billing/price-usage.ts'
@@ -80,8 +81,11 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     validateBody(codec.requestSchema, body)
     model = codec.readModel(body, inbound)
     stream = codec.readStream(body, inbound)
+    const countSuccess = await applyRateLimits(context, caller, model, relay.clientIp)
     const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt })
-    return await execute(services, codec, record, body, inbound, relay.request.signal, done)
+    const response = await execute(services, codec, record, body, inbound, relay.request.signal, done)
+    if (response.status < 400) await failOpen(countSuccess, undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
+    return response
   } catch (thrown) {
     const error = toGatewayError(thrown)
     if (caller && error.status !== 401) logRelayError(services.context, caller, { requestId: relay.requestId, clientIp: relay.clientIp, model, stream, startedAt }, error)
@@ -89,6 +93,14 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     done()
     return errorResponse(codec, error)
   }
+}
+
+/** Per-IP and per-user-and-model limits; returns how to count the call as a success. */
+async function applyRateLimits(context: AppContext, caller: Caller, model: string, clientIp: string | undefined): Promise<() => Promise<void>> {
+  const limits = context.options.get().rateLimits
+  const warn = (error: unknown) => context.logger.log('warn', 'rate limit store unavailable; request let through', { error: String(error) })
+  await failOpen(() => checkIpLimit(context.limiter, 'relay', clientIp, limits.relayPerIpPerMinute), undefined, warn)
+  return failOpen(() => checkUserModelLimits(context.limiter, limits, { userId: caller.user.id, group: caller.group, model }), async () => {}, warn)
 }
 
 /** Checks the model against the key, finds channels, prices the call and reserves its cost. */

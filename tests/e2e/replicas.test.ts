@@ -65,4 +65,20 @@ describe.skipIf(!databaseUrl || !redisUrl)('two replicas sharing PostgreSQL and 
     expect(status).toBe(503)
     expect(Date.now() - started).toBeLessThan(1000)
   })
+
+  test('a per-user limit of N per minute admits exactly N across both replicas', async () => {
+    fake.setDefault({ kind: 'fixture' })
+    await set.admin(1, 'PATCH', '/api/options', { rateLimits: { userModelTotal: 10, windowSeconds: 60 } })
+    const user = await set.admin<{ id: number }>(0, 'POST', '/api/users', { username: 'limited-replica-user', password: 'password-123', quota: 1_000_000_000 })
+    const token = await set.admin<{ key: string }>(0, 'POST', '/api/tokens', { name: 'limited', userId: user.id, quota: 100_000_000 })
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+    const statuses = await Promise.all(Array.from({ length: 40 }, async (_, index) => {
+      const response = await fetch(`${set.replicas[index % 2]!.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token.key}` }, body })
+      await response.arrayBuffer()
+      return response.status
+    }))
+    expect(statuses.filter((status) => status === 200).length).toBe(10)
+    expect(statuses.filter((status) => status === 429).length).toBe(30)
+    await set.admin(0, 'PATCH', '/api/options', { rateLimits: { userModelTotal: 0 } })
+  })
 })
