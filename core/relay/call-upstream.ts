@@ -15,6 +15,8 @@ export interface UpstreamSuccess {
   upstreamModel: string
   /** Passthrough or conversion, and the body that was sent. */
   dialogue: Dialogue
+  /** The whole answer of a non-stream call, read inside the attempt so a broken body can fail over. */
+  text?: string
   /** Aborts the upstream request (client gone, idle timeout, shutdown). */
   abort: AbortController
   /** Stops the answer timer; streams call it once headers arrived and use idle timeouts instead. */
@@ -114,8 +116,10 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
       if (dialogue.upstreamCodec !== plan.codec) delete failure.options.upstreamBody
       throw failure
     }
+    // Nothing has reached the client yet: a non-stream body that breaks off still fails over.
+    const text = plan.stream ? undefined : await response.text()
     plan.health?.recordSuccess(channel.id)
-    return { response, channel, upstreamModel, dialogue, abort, stopTimer, release }
+    return { response, channel, upstreamModel, dialogue, text, abort, stopTimer, release }
   } catch (error) {
     release()
     const failure = abortAware(error, abort.signal)
@@ -130,7 +134,8 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
 export function abortAware(error: unknown, signal: AbortSignal): GatewayError {
   if (error instanceof GatewayError) return error
   if (signal.aborted && signal.reason === 'client') return new GatewayError(499, 'client_closed_request', 'Client closed the request')
-  if (signal.aborted && signal.reason === 'timeout') return new GatewayError(504, 'upstream_timeout', 'Upstream did not answer in time', { retryable: false })
+  // Our own deadline passed before any byte reached the client: another channel may well answer.
+  if (signal.aborted && signal.reason === 'timeout') return new GatewayError(504, 'upstream_timeout', 'Upstream did not answer in time', { retryable: true })
   const message = error instanceof Error ? error.message : String(error)
   return new GatewayError(502, 'upstream_unreachable', `Could not reach the upstream: ${message}`, { retryable: true })
 }

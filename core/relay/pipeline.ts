@@ -155,7 +155,7 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
     record.warnings = upstream.dialogue.warnings
     if (upstream.dialogue.warnings.length > 0) context.logger.log('warn', 'conversion dropped or approximated parts of the request', { requestId: record.requestId, warnings: upstream.dialogue.warnings })
     if (record.stream) return streamResponse(services, codec, record, upstream, done)
-    const text = await upstream.response.text()
+    const text = upstream.text ?? ''
     upstream.release()
     const json = parseUpstreamJson(text)
     const { dialogue } = upstream

@@ -15,7 +15,7 @@ describe('failover between channels', () => {
   beforeAll(async () => {
     primary = await startFakeOpenAI()
     backup = await startFakeOpenAI()
-    gateway = await startGateway()
+    gateway = await startGateway({}, { streamingTimeoutSeconds: 1 })
     primaryId = await gateway.createChannel({ name: 'primary', type: 'openai', key: 'sk-a', baseUrl: primary.url, models: ['gpt-4o-mini'], priority: 10 })
     await gateway.createChannel({ name: 'backup', type: 'openai', key: 'sk-b', baseUrl: backup.url, models: ['gpt-4o-mini'], priority: 0 })
     const token = await gateway.createToken({ name: 'failover', quota: 10_000_000 })
@@ -58,6 +58,20 @@ describe('failover between channels', () => {
     expect((await gateway.admin<{ status: string }>('GET', `/api/channels/${primaryId}`)).status).toBe('auto-disabled')
     expect((await call()).status).toBe(200)
     expect([primary.requests.length, backup.requests.length]).toEqual([1, 2])
+  })
+
+  test('an upstream that does not answer in time is abandoned for the backup', async () => {
+    primary.queue({ kind: 'hang' })
+    expect((await call()).status).toBe(200)
+    expect([primary.requests.length, backup.requests.length]).toEqual([1, 1])
+  })
+
+  test('a connection that breaks before any byte reached the client fails over', async () => {
+    primary.queue({ kind: 'reset-mid-stream', afterChunks: 0 })
+    const response = await call()
+    expect(response.status).toBe(200)
+    expect(((await response.json()) as { object: string }).object).toBe('chat.completion')
+    expect([primary.requests.length, backup.requests.length]).toEqual([1, 1])
   })
 
   test('a 400 is the client\'s problem and is not retried', async () => {

@@ -86,6 +86,24 @@ for (const backend of testBackends) {
       expect((await gateway.balance(token.userId)).quota).toBe(1_000_000_000 - logged)
     })
 
+    test('500 parallel requests on a token funded for exactly K of them: exactly K succeed, the rest get 403', async () => {
+      // The fake reports what the gateway estimates ("hi" is 7 prompt tokens with framing) plus max_tokens,
+      // so every reservation is the exact cost and admission is exact.
+      fake.setDefault({ kind: 'usage', usage: { prompt_tokens: 7, completion_tokens: 100, total_tokens: 107 } })
+      const exact = priceUsage({ inputTokens: 7, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 100, reasoningTokens: 0 }, openAIPricing['gpt-4o-mini*']!, 1).units
+      const userId = await gateway.createUser({ username: 'exact-k', quota: 1_000_000_000 })
+      const token = await gateway.createToken({ userId, quota: 40 * exact })
+      const body = { model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }
+      const statuses = await Promise.all(Array.from({ length: 500 }, async () => {
+        const response = await call(token.key, body)
+        await response.arrayBuffer()
+        return response.status
+      }))
+      expect(statuses.filter((status) => status === 200).length).toBe(40)
+      expect(statuses.filter((status) => status === 403).length).toBe(460)
+      expect(await gateway.tokenBalance(token.id)).toEqual({ remainQuota: 0, usedQuota: 40 * exact })
+    })
+
     test('an upstream failure costs nothing and is logged as an error', async () => {
       const token = await fundedToken(2, 'upstream-fails')
       fake.setDefault({ kind: 'status', status: 500, body: { error: { message: 'The server had an error', type: 'server_error', param: null, code: null } } })
