@@ -116,6 +116,11 @@ async function main() {
     await admin('/api/channels', { name: 'fake-chat-only', type: 'openai-compatible', key: 'sk-bench', baseUrl: fakeUrl, models: ['gpt-4o-mini-compat'], modelMapping: { 'gpt-4o-mini-compat': 'gpt-4o-mini' } })
     await fetch(`${gatewayUrl}/api/options`, { method: 'PATCH', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ modelPrices: { 'gpt-4o-mini-compat': { inputPerMTok: 0.15, outputPerMTok: 0.6 } } }) })
     const { key } = await admin('/api/tokens', { name: 'bench', unlimited: true })
+    // Ledger scenarios: the same load on one funded (not unlimited) key, or spread over 50 of them.
+    const hotKey = (await admin('/api/tokens', { name: 'hot', quota: 1_000_000_000_000 })).key
+    const spreadKeys: string[] = []
+    for (let index = 0; index < 50; index++) spreadKeys.push((await admin('/api/tokens', { name: `spread-${index}`, quota: 1_000_000_000_000 })).key)
+    let nextSpread = 0
     const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }], max_tokens: 64 })
     const stream = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }], max_tokens: 64, stream: true })
     const responses = (model: string, streamed: boolean) => JSON.stringify({ model, input: 'What is the capital of France?', max_output_tokens: 64, stream: streamed })
@@ -126,6 +131,8 @@ async function main() {
       ['gateway-chat', post(gatewayUrl, chat, key)],
       ['upstream-direct-stream', post(fakeUrl, stream, 'sk-bench')],
       ['gateway-stream', post(gatewayUrl, stream, key)],
+      ['ledger-50-keys', () => post(gatewayUrl, chat, spreadKeys[nextSpread++ % spreadKeys.length] ?? key)()],
+      ['ledger-one-hot-key', post(gatewayUrl, chat, hotKey)],
       ['responses-passthrough', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini', false), key)],
       ['responses-converted-to-chat', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini-compat', false), key)],
       ['responses-passthrough-stream', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini', true), key)],
@@ -148,6 +155,7 @@ async function main() {
       }
       pair('upstream-direct-chat', 'gateway-chat')
       pair('upstream-direct-stream', 'gateway-stream')
+      pair('ledger-50-keys', 'ledger-one-hot-key')
       pair('responses-passthrough', 'responses-converted-to-chat')
       pair('responses-passthrough-stream', 'responses-converted-to-chat-stream')
     }
