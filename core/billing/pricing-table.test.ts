@@ -31,6 +31,20 @@ describe('pricing table', () => {
     expect(charge('openai.responses', body, 'gpt-4o')).toBe(2360)
   })
 
+  test('Anthropic-style usage: cache reads and writes are reported beside input_tokens and each has its price', () => {
+    // claude-sonnet-4-5: 3 in / 15 out / 0.30 cache read / 3.75 cache write per 1M.
+    // 176 × 3 + 1024 × 0.3 + 2048 × 3.75 + 300 × 15 = 13,015.2 µUSD → 6,507.6 → 6,508 units.
+    const body = { usage: { input_tokens: 176, cache_read_input_tokens: 1024, cache_creation_input_tokens: 2048, output_tokens: 300 } }
+    expect(charge('claude.messages', body, 'claude-sonnet-4-5-20250929')).toBe(6508)
+  })
+
+  test('Gemini usage: cached tokens inside promptTokenCount, thoughts billed as output', () => {
+    // gemini-2.5-flash: 0.30 in / 2.50 out / 0.03 cached per 1M.
+    // 176 × 0.3 + 1024 × 0.03 + (200 + 100 thoughts) × 2.5 = 833.52 µUSD → 416.76 → 417 units.
+    const body = { usageMetadata: { promptTokenCount: 1200, cachedContentTokenCount: 1024, candidatesTokenCount: 200, thoughtsTokenCount: 100, totalTokenCount: 1500 } }
+    expect(charge('gemini.generate', body, 'gemini-2.5-flash')).toBe(417)
+  })
+
   test('a group ratio multiplies the whole charge', () => {
     const body = { usage: { prompt_tokens: 1_000_000, completion_tokens: 1_000_000, total_tokens: 2_000_000 } }
     // gpt-4o-mini: 0.15 + 0.60 = 0.75 USD = 375,000 units; vip at 0.8 → 300,000.

@@ -1,0 +1,48 @@
+import type { DialectCodec, InboundRequest } from '../../core/plugin/define-plugin.ts'
+import { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
+import { readClaudeUpstreamError, renderClaudeError, renderClaudeStreamError } from './claude-errors.ts'
+import { claudeMessagesHub } from './claude-hub.ts'
+import { claudeModelList } from './claude-model-list.ts'
+import { createClaudeStreamTap } from './claude-stream-tap.ts'
+import { readClaudeUsageField } from './convert-claude-usage.ts'
+import { CLAUDE_DIALECT } from './claude-dialect-extra.ts'
+import { estimateClaudePrompt, readClaudeOutputText } from './estimate-claude-prompt.ts'
+
+// see https://docs.claude.com/en/api/overview#authentication (x-api-key) and
+// https://docs.claude.com/en/docs/build-with-claude/streaming — Anthropic streams always report
+// usage (message_start and message_delta), so nothing is forced upstream and nothing hidden.
+
+/** The key from `x-api-key`, else `Authorization: Bearer` (Anthropic SDKs configured with an auth token). */
+export function readClaudeKey(request: InboundRequest): string | undefined {
+  const apiKey = request.headers.get('x-api-key')?.trim()
+  if (apiKey) return apiKey
+  const authorization = request.headers.get('authorization')
+  if (authorization && /^bearer\s+/i.test(authorization)) return authorization.replace(/^bearer\s+/i, '').trim() || undefined
+  return undefined
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
+}
+
+/** `POST /v1/messages`, Anthropic's Messages API. */
+export const claudeMessagesDialect: DialectCodec = {
+  dialect: CLAUDE_DIALECT,
+  endpoint: 'chat',
+  routes: [{ method: 'POST', path: '/v1/messages' }],
+  requestSchema: ClaudeMessagesRequest,
+  readKey: readClaudeKey,
+  readModel: (body) => String(body.model),
+  readStream: (body) => body.stream === true,
+  readMaxOutputTokens: (body) => positiveInteger(body.max_tokens),
+  prepareUpstreamBody: (body, model) => ({ body: { ...body, model } }),
+  estimatePrompt: estimateClaudePrompt,
+  readUsage: readClaudeUsageField,
+  readOutputText: readClaudeOutputText,
+  createStreamTap: createClaudeStreamTap,
+  readUpstreamError: readClaudeUpstreamError,
+  renderError: renderClaudeError,
+  renderStreamError: renderClaudeStreamError,
+  hub: claudeMessagesHub,
+  modelList: claudeModelList,
+}

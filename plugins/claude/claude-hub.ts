@@ -1,0 +1,16 @@
+import type { ChatHubCodec } from '../../core/plugin/define-plugin.ts'
+import { decodeClaudeResult, encodeClaudeResult } from './convert-claude-result.ts'
+import { convertFromClaudeRequest } from './convert-from-claude-request.ts'
+import { convertToClaudeRequest } from './convert-to-claude-request.ts'
+import { decodeClaudeStream } from './claude-stream-decode.ts'
+import { encodeClaudeStream } from './claude-stream-encode.ts'
+
+/** Anthropic Messages ⇄ hub, both as the client's dialect and as the upstream's. */
+export const claudeMessagesHub: ChatHubCodec = {
+  decodeRequest: (body) => convertFromClaudeRequest(body),
+  encodeResult: encodeClaudeResult,
+  encodeStream: encodeClaudeStream,
+  encodeRequest: convertToClaudeRequest,
+  decodeResult: decodeClaudeResult,
+  decodeStream: decodeClaudeStream,
+}

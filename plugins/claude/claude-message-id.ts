@@ -1,0 +1,15 @@
+import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
+
+// see https://docs.claude.com/en/api/messages#response-id — message ids start with `msg_`. An id
+// already in that form is kept, so a Claude answer relayed through the hub keeps its id; any other
+// (e.g. `chatcmpl-…`) is replaced by a fresh one from the injected id source.
+
+/** The message id: `id` when it already starts with `msg_`, else a new one from `env`. */
+export function claudeMessageId(id: string | undefined, env: ConversionEnv): string {
+  return id?.startsWith('msg_') && id.length > 'msg_'.length ? id : env.newId('msg_')
+}
+
+/** Anthropic messages carry no creation time; the hub gets the current time in seconds. */
+export function createdSeconds(env: ConversionEnv): number {
+  return Math.floor(env.now() / 1000)
+}

@@ -1,0 +1,124 @@
+import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
+import type { HubEvent } from '../../core/hub/types.ts'
+import type { SseEvent } from '../../core/stream/sse.ts'
+import type { ClaudeBlockDelta, ClaudeContentBlock, ClaudeStopReason, ClaudeStreamEvent, ClaudeUnknownBlock, ClaudeUsage } from './claude-api.ts'
+import { createdSeconds } from './claude-message-id.ts'
+import { statusForClaudeErrorType } from './claude-errors.ts'
+import { convertClaudeUsage, mergeClaudeUsage } from './convert-claude-usage.ts'
+import { mapClaudeStopReason } from './map-claude-stop-reason.ts'
+import { parseJsonObject } from './parse-json-object.ts'
+
+// see https://docs.claude.com/en/docs/build-with-claude/streaming#event-types
+// message_start (input usage) → content blocks, each start / deltas / stop → message_delta (stop
+// reason, cumulative usage) → message_stop. Usage is merged as Anthropic's SDK does (counters in
+// message_delta replace those of message_start) and sent once, complete, with the finish at
+// message_stop: the hub takes the last usage event as final, and a stream cut before the
+// message_delta must not look finished. Tool blocks are numbered from 0 for the hub's toolIndex.
+
+/** What the decoder remembers between events. */
+interface DecodeState {
+  started: boolean
+  usage?: ClaudeUsage
+  stopReason?: ClaudeStopReason | null
+  /** Hub tool index by content block index. */
+  tools: Map<number, number>
+}
+
+function blockStart(index: number, block: ClaudeContentBlock | ClaudeUnknownBlock, state: DecodeState): HubEvent[] {
+  const known = block as ClaudeContentBlock
+  switch (known.type) {
+    case 'text':
+      return known.text ? [{ type: 'text-delta', index: 0, text: known.text }] : []
+    case 'thinking':
+      return known.thinking ? [{ type: 'reasoning-delta', index: 0, text: known.thinking }] : []
+    case 'redacted_thinking':
+      return [{ type: 'reasoning-delta', index: 0, text: '', signature: known.data, redacted: true }]
+    case 'tool_use': {
+      const toolIndex = state.tools.size
+      state.tools.set(index, toolIndex)
+      const events: HubEvent[] = [{ type: 'tool-call-start', index: 0, toolIndex, id: known.id, name: known.name }]
+      const input = known.input
+      if (typeof input === 'object' && input !== null && Object.keys(input).length > 0) events.push({ type: 'tool-call-delta', index: 0, toolIndex, argumentsDelta: JSON.stringify(input) })
+      return events
+    }
+    default:
+      // Server tool blocks ran on Anthropic's side; they are not calls for the client to answer.
+      return []
+  }
+}
+
+function blockDelta(index: number, delta: ClaudeBlockDelta, state: DecodeState): HubEvent[] {
+  switch (delta.type) {
+    case 'text_delta':
+      return delta.text ? [{ type: 'text-delta', index: 0, text: delta.text }] : []
+    case 'thinking_delta':
+      return delta.thinking ? [{ type: 'reasoning-delta', index: 0, text: delta.thinking }] : []
+    case 'signature_delta':
+      return [{ type: 'reasoning-delta', index: 0, text: '', signature: delta.signature }]
+    case 'input_json_delta': {
+      const toolIndex = state.tools.get(index)
+      return toolIndex !== undefined && delta.partial_json ? [{ type: 'tool-call-delta', index: 0, toolIndex, argumentsDelta: delta.partial_json }] : []
+    }
+    default:
+      return []
+  }
+}
+
+function finishEvents(state: DecodeState): HubEvent[] {
+  const raw = state.stopReason ?? undefined
+  const events: HubEvent[] = [{ type: 'finish', index: 0, reason: mapClaudeStopReason(raw), ...(raw ? { rawReason: raw } : {}) }]
+  if (state.usage) events.push({ type: 'usage', usage: convertClaudeUsage(state.usage) })
+  return events
+}
+
+/** The hub events of one parsed stream event. */
+function streamEvents(event: ClaudeStreamEvent, state: DecodeState, env: ConversionEnv): HubEvent[] {
+  switch (event.type) {
+    case 'message_start':
+      if (state.started) return []
+      state.started = true
+      state.usage = event.message?.usage ?? undefined
+      return [{ type: 'message-start', id: event.message?.id ?? env.newId('msg_'), model: event.message?.model ?? '', created: createdSeconds(env) }]
+    case 'content_block_start':
+      return event.content_block ? blockStart(event.index, event.content_block, state) : []
+    case 'content_block_delta':
+      return event.delta ? blockDelta(event.index, event.delta, state) : []
+    case 'message_delta':
+      if (event.delta && 'stop_reason' in event.delta) state.stopReason = event.delta.stop_reason
+      if (event.usage) state.usage = mergeClaudeUsage(state.usage, event.usage)
+      return []
+    default:
+      return []
+  }
+}
+
+function streamError(error: { type?: unknown; message?: unknown } | undefined): HubEvent {
+  const type = typeof error?.type === 'string' ? error.type : undefined
+  const message = typeof error?.message === 'string' ? error.message : 'Upstream reported an error inside the stream'
+  return { type: 'error', status: statusForClaudeErrorType(type), code: type ?? 'upstream_error', message }
+}
+
+/** Anthropic stream events as hub events, yielded as each arrives; ends at message_stop or the first error. */
+export async function* decodeClaudeStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
+  const state: DecodeState = { started: false, tools: new Map() }
+  for await (const sse of events) {
+    const event = parseJsonObject<ClaudeStreamEvent>(sse.data)
+    if (!event) {
+      yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Upstream sent a malformed stream event' }
+      return
+    }
+    const type = typeof event.type === 'string' ? event.type : sse.event
+    if (type === 'error') {
+      yield streamError((event as { error?: { type?: unknown; message?: unknown } }).error)
+      return
+    }
+    if (type === 'message_stop') {
+      yield* finishEvents(state)
+      return
+    }
+    yield* streamEvents(event.type === type ? event : ({ ...event, type } as ClaudeStreamEvent), state, env)
+  }
+  // message_delta comes after the last content block: a stream cut between it and message_stop
+  // delivered the whole answer, so it still finishes. Cut any earlier, it never does.
+  if (state.stopReason !== undefined) yield* finishEvents(state)
+}

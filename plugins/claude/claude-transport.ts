@@ -1,0 +1,52 @@
+import type { ChannelTransport, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+
+// see https://docs.claude.com/en/api/overview#authentication — `x-api-key`, `anthropic-version`
+// (required), optional `anthropic-beta` (comma-separated feature names), JSON bodies.
+// see https://docs.claude.com/en/api/versioning — 2023-06-01 is the current version.
+
+/** The API version sent when the channel sets none. */
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01'
+
+/** The Messages URL; a base URL that already ends in a version (`…/v1`) is not doubled. */
+export function claudeMessagesUrl(baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, '')
+  return /\/v\d+[a-z]*$/.test(base) ? `${base}/messages` : `${base}/v1/messages`
+}
+
+function stringSetting(settings: Record<string, unknown>, name: string): string | undefined {
+  const value = settings[name]
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
+}
+
+/** The `anthropic-beta` header value from the channel's `betaHeaders` setting, or undefined. */
+function betaHeader(settings: Record<string, unknown>): string | undefined {
+  const betas = settings.betaHeaders
+  if (!Array.isArray(betas)) return undefined
+  const names = betas.filter((name): name is string => typeof name === 'string').map((name) => name.trim()).filter(Boolean)
+  return names.length > 0 ? names.join(',') : undefined
+}
+
+/** Builds the upstream request for Anthropic's Messages API; pure. */
+export function buildClaudeRequest(call: UpstreamCall): UpstreamRequest {
+  if (call.endpoint !== 'chat') throw new Error(`Claude transport has no path for endpoint "${call.endpoint}"`)
+  const { channel } = call
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-api-key': channel.key,
+    'anthropic-version': stringSetting(channel.settings, 'anthropicVersion') ?? DEFAULT_ANTHROPIC_VERSION,
+  }
+  if (call.stream) headers.accept = 'text/event-stream'
+  const beta = betaHeader(channel.settings)
+  if (beta) headers['anthropic-beta'] = beta
+  const extraHeaders = channel.settings.headers
+  if (typeof extraHeaders === 'object' && extraHeaders !== null) {
+    for (const [name, value] of Object.entries(extraHeaders)) if (typeof value === 'string') headers[name.toLowerCase()] = value
+  }
+  return { url: claudeMessagesUrl(channel.baseUrl), method: 'POST', headers, body: JSON.stringify(call.body) }
+}
+
+/** Transport of the `claude` channel type: Anthropic speaks only its own Messages dialect. */
+export const claudeTransport: ChannelTransport = {
+  nativeDialects: ['claude.messages'],
+  buildRequest: buildClaudeRequest,
+}

@@ -1,0 +1,56 @@
+import type { Usage } from '../../core/hub/types.ts'
+import type { ClaudeUsage } from './claude-api.ts'
+
+// see https://docs.claude.com/en/api/messages#response-usage and
+// https://docs.claude.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
+// Anthropic reports input in three separate counts: `input_tokens` (after the last cache
+// breakpoint, so never including cached tokens), `cache_read_input_tokens` and
+// `cache_creation_input_tokens`. The hub keeps the same split, so nothing is subtracted. Thinking
+// tokens are inside `output_tokens`; newer API versions also report them in `output_tokens_details`.
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0
+}
+
+/** Anthropic usage as hub usage, keeping the vendor object as `raw`. */
+export function convertClaudeUsage(usage: ClaudeUsage): Usage {
+  const outputTokens = count(usage.output_tokens)
+  return {
+    inputTokens: count(usage.input_tokens),
+    cacheReadTokens: count(usage.cache_read_input_tokens),
+    cacheWriteTokens: count(usage.cache_creation_input_tokens),
+    outputTokens,
+    reasoningTokens: Math.min(count(usage.output_tokens_details?.thinking_tokens), outputTokens),
+    raw: usage,
+  }
+}
+
+/** Reads the `usage` field of a message, if it holds a usage object. */
+export function readClaudeUsageField(value: unknown): Usage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const usage = (value as { usage?: unknown }).usage
+  if (typeof usage !== 'object' || usage === null) return undefined
+  return convertClaudeUsage(usage as ClaudeUsage)
+}
+
+/**
+ * Merges a `message_delta` usage into what `message_start` reported: counters present in the delta
+ * are cumulative totals for the whole message and replace the earlier ones; absent ones are kept.
+ */
+export function mergeClaudeUsage(earlier: ClaudeUsage | undefined, delta: ClaudeUsage): ClaudeUsage {
+  const merged: ClaudeUsage = { ...earlier }
+  for (const [field, value] of Object.entries(delta) as Array<[keyof ClaudeUsage, unknown]>) {
+    if (value !== null && value !== undefined) (merged as Record<string, unknown>)[field] = value
+  }
+  return merged
+}
+
+/** Hub usage in Anthropic's shape, cache counts beside (not inside) the input count. */
+export function toClaudeUsage(usage: Usage | undefined): { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number; output_tokens: number } {
+  return {
+    input_tokens: usage?.inputTokens ?? 0,
+    cache_creation_input_tokens: usage?.cacheWriteTokens ?? 0,
+    cache_read_input_tokens: usage?.cacheReadTokens ?? 0,
+    output_tokens: usage?.outputTokens ?? 0,
+  }
+}

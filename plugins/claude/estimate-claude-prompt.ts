@@ -1,0 +1,76 @@
+import type { PromptEstimateInput } from '../../core/plugin/define-plugin.ts'
+
+// see https://docs.claude.com/en/docs/build-with-claude/vision#evaluate-image-size (about
+// width × height / 750 tokens; images are scaled down to about 1.15 megapixels, so at most ~1600),
+// https://docs.claude.com/en/docs/build-with-claude/pdf-support (1,500–3,000 tokens of text per
+// PDF page, plus each page as an image) and
+// https://docs.claude.com/en/docs/agents-and-tools/tool-use/overview#pricing (a tool-use system
+// prompt of about 346 tokens is added whenever tools are given). The estimate only sizes the
+// reservation; upstream usage settles the charge.
+
+const TOKENS_PER_MESSAGE = 3
+/** An image at Anthropic's largest size; dimensions are unknown without decoding. */
+const IMAGE_TOKENS = 1600
+/** A PDF of a couple of pages; page counts are unknown without parsing. */
+const DOCUMENT_TOKENS = 3000
+const TOOL_USE_SYSTEM_PROMPT_TOKENS = 346
+
+type Block = { type?: unknown; text?: unknown; thinking?: unknown; name?: unknown; input?: unknown; content?: unknown; source?: { type?: unknown; data?: unknown } }
+
+function addContent(content: unknown, estimate: PromptEstimateInput) {
+  if (typeof content === 'string') {
+    estimate.texts.push(content)
+    return
+  }
+  if (!Array.isArray(content)) return
+  for (const block of content as Block[]) addBlock(block, estimate)
+}
+
+function addBlock(block: Block, estimate: PromptEstimateInput) {
+  switch (block.type) {
+    case 'text':
+      if (typeof block.text === 'string') estimate.texts.push(block.text)
+      return
+    case 'thinking':
+      if (typeof block.thinking === 'string') estimate.texts.push(block.thinking)
+      return
+    case 'image':
+      estimate.fixedTokens += IMAGE_TOKENS
+      return
+    case 'document':
+      if (block.source?.type === 'text' && typeof block.source.data === 'string') estimate.texts.push(block.source.data)
+      else estimate.fixedTokens += DOCUMENT_TOKENS
+      return
+    case 'tool_use':
+      if (typeof block.name === 'string') estimate.texts.push(block.name)
+      estimate.texts.push(JSON.stringify(block.input ?? {}))
+      return
+    case 'tool_result':
+      addContent(block.content, estimate)
+  }
+}
+
+/** What to count for a Messages prompt: system, turns, tool calls and results, tool definitions, plus fixed costs. */
+export function estimateClaudePrompt(body: Record<string, unknown>): PromptEstimateInput {
+  const estimate: PromptEstimateInput = { texts: [], fixedTokens: 0 }
+  addContent(body.system, estimate)
+  const messages = Array.isArray(body.messages) ? (body.messages as Array<{ content?: unknown }>) : []
+  for (const message of messages) {
+    estimate.fixedTokens += TOKENS_PER_MESSAGE
+    addContent(message.content, estimate)
+  }
+  if (Array.isArray(body.tools) && body.tools.length > 0) {
+    estimate.texts.push(JSON.stringify(body.tools))
+    estimate.fixedTokens += TOOL_USE_SYSTEM_PROMPT_TOKENS
+  }
+  return estimate
+}
+
+/** The text of a complete answer (text, thinking and tool inputs), counted when the upstream reports no usage. */
+export function readClaudeOutputText(responseBody: unknown): string {
+  const content = (responseBody as { content?: unknown } | null)?.content
+  if (!Array.isArray(content)) return ''
+  const estimate: PromptEstimateInput = { texts: [], fixedTokens: 0 }
+  for (const block of content as Block[]) if (block.type !== 'image' && block.type !== 'document') addBlock(block, estimate)
+  return estimate.texts.join('')
+}

@@ -1,0 +1,65 @@
+import type { DialectCodec, InboundRequest } from '../../core/plugin/define-plugin.ts'
+import { GeminiGenerateContentRequest } from '../../schemas/gemini-generate.ts'
+import { readGeminiUsageField } from './convert-gemini-usage.ts'
+import { estimateGeminiPrompt } from './estimate-gemini-prompt.ts'
+import { readGeminiUpstreamError, renderGeminiError, renderGeminiStreamError } from './gemini-errors.ts'
+import { GEMINI_DIALECT } from './gemini-extra.ts'
+import { geminiGenerateHub } from './gemini-hub.ts'
+import { isRecord, positiveInteger } from './gemini-json.ts'
+import { parseModelAction } from './gemini-model-action.ts'
+import { geminiModelList } from './gemini-model-list.ts'
+import { createGeminiStreamTap } from './gemini-stream-tap.ts'
+
+// see https://ai.google.dev/api/generate-content (routes) and https://ai.google.dev/gemini-api/docs/api-key
+// (`x-goog-api-key` header or `?key=`). The model and the method share the last path segment. Both
+// API versions are answered: the @google/genai SDK defaults to `v1`, Google's REST samples use `v1beta`.
+// Streams: Google answers `:streamGenerateContent?alt=sse` with SSE and, without `alt=sse`, with one JSON
+// array written piece by piece. The gateway always asks its upstream for SSE and always answers in SSE
+// (the core frames every relayed stream as SSE); the @google/genai SDK and Google's REST samples use
+// `alt=sse`, so only hand-written clients that parse the JSON-array form are not served.
+
+/** The key from `?key=`, `x-goog-api-key`, or `Authorization: Bearer` (Google's OpenAI-style clients). */
+export function readGeminiKey(request: InboundRequest): string | undefined {
+  const query = request.url.searchParams.get('key')?.trim()
+  if (query) return query
+  const header = request.headers.get('x-goog-api-key')?.trim()
+  if (header) return header
+  const authorization = request.headers.get('authorization')
+  if (authorization && /^bearer\s+/i.test(authorization)) return authorization.replace(/^bearer\s+/i, '').trim() || undefined
+  return undefined
+}
+
+/** The text of every candidate part of a complete answer, thoughts and function calls included. */
+function readOutputText(responseBody: unknown): string {
+  if (!isRecord(responseBody) || !Array.isArray(responseBody.candidates)) return ''
+  return responseBody.candidates.flatMap((candidate: { content?: { parts?: Array<{ text?: unknown; functionCall?: { name?: unknown; args?: unknown } }> } }) =>
+    (candidate.content?.parts ?? []).map((part) => (typeof part.text === 'string' ? part.text : part.functionCall ? `${String(part.functionCall.name)}${JSON.stringify(part.functionCall.args ?? {})}` : '')),
+  ).join('')
+}
+
+/** `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent` (also under `/v1`). */
+export const geminiGenerateDialect: DialectCodec = {
+  dialect: GEMINI_DIALECT,
+  endpoint: 'chat',
+  routes: [{ method: 'POST', path: '/v1beta/models/:modelAction' }, { method: 'POST', path: '/v1/models/:modelAction' }],
+  requestSchema: GeminiGenerateContentRequest,
+  readKey: readGeminiKey,
+  readModel: (_body, request) => parseModelAction(request.params.modelAction).model,
+  readStream: (_body, request) => parseModelAction(request.params.modelAction).action === 'streamGenerateContent',
+  readMaxOutputTokens(body) {
+    const config = isRecord(body.generationConfig) ? body.generationConfig : {}
+    const max = positiveInteger(config.maxOutputTokens)
+    return max === undefined ? undefined : max * (positiveInteger(config.candidateCount) ?? 1)
+  },
+  // The model lives in the URL, which the transport builds from the call; Gemini always reports usage.
+  prepareUpstreamBody: (body) => ({ body }),
+  estimatePrompt: estimateGeminiPrompt,
+  readUsage: readGeminiUsageField,
+  readOutputText,
+  createStreamTap: createGeminiStreamTap,
+  readUpstreamError: readGeminiUpstreamError,
+  renderError: renderGeminiError,
+  renderStreamError: renderGeminiStreamError,
+  hub: geminiGenerateHub,
+  modelList: geminiModelList,
+}

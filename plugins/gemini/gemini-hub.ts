@@ -1,0 +1,16 @@
+import type { ChatHubCodec } from '../../core/plugin/define-plugin.ts'
+import { convertFromGeminiRequest } from './convert-from-gemini-request.ts'
+import { convertToGeminiRequest } from './convert-to-gemini-request.ts'
+import { decodeGeminiResult, encodeGeminiResult } from './convert-gemini-result.ts'
+import { decodeGeminiStream } from './gemini-stream-decode.ts'
+import { encodeGeminiStream } from './gemini-stream-encode.ts'
+
+/** Gemini generateContent ⇄ hub, both as the client's dialect and as the upstream's. */
+export const geminiGenerateHub: ChatHubCodec = {
+  decodeRequest: convertFromGeminiRequest,
+  encodeResult: encodeGeminiResult,
+  encodeStream: encodeGeminiStream,
+  encodeRequest: convertToGeminiRequest,
+  decodeResult: decodeGeminiResult,
+  decodeStream: decodeGeminiStream,
+}

@@ -1,0 +1,90 @@
+import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
+import type { HubEvent, HubPart, Usage } from '../../core/hub/types.ts'
+import type { SseEvent } from '../../core/stream/sse.ts'
+import type { GeminiGenerateContentResponse } from '../../schemas/gemini-generate.ts'
+import { candidateParts } from './convert-gemini-result.ts'
+import { convertGeminiUsage } from './convert-gemini-usage.ts'
+import { isRecord, nowSeconds, parseJsonObject } from './gemini-json.ts'
+import { mapGeminiBlockReason, mapGeminiFinishReason } from './map-gemini-finish-reason.ts'
+
+// see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
+// With `alt=sse` every event is a whole GenerateContentResponse holding the next piece of each
+// candidate. Gemini sends function calls whole, so each becomes a start plus one delta with all its
+// arguments. Every chunk repeats cumulative usage; only the last counts and is emitted once, at the end.
+// Parts a stream cannot carry in hub events (inline images) are skipped.
+
+/** What the decoder remembers between chunks. */
+interface DecodeState {
+  started: boolean
+  usage?: Usage
+  /** Per candidate: tool calls started so far. */
+  toolCounts: Map<number, number>
+}
+
+function partEvents(index: number, part: HubPart, state: DecodeState): HubEvent[] {
+  switch (part.type) {
+    case 'text':
+      return [{ type: 'text-delta', index, text: part.text }]
+    case 'reasoning':
+      return [part.signature ? { type: 'reasoning-delta', index, text: part.text, signature: part.signature } : { type: 'reasoning-delta', index, text: part.text }]
+    case 'tool-call': {
+      const toolIndex = state.toolCounts.get(index) ?? 0
+      state.toolCounts.set(index, toolIndex + 1)
+      return [
+        { type: 'tool-call-start', index, toolIndex, id: part.id, name: part.name },
+        { type: 'tool-call-delta', index, toolIndex, argumentsDelta: part.arguments },
+      ]
+    }
+    default:
+      return []
+  }
+}
+
+/** The hub events of one parsed chunk (usage is only remembered). */
+function chunkEvents(chunk: GeminiGenerateContentResponse, state: DecodeState, env: ConversionEnv): HubEvent[] {
+  const events: HubEvent[] = []
+  if (!state.started) {
+    state.started = true
+    events.push({ type: 'message-start', id: chunk.responseId || env.newId(''), model: chunk.modelVersion ?? '', created: nowSeconds(env) })
+  }
+  if (isRecord(chunk.usageMetadata)) state.usage = convertGeminiUsage(chunk.usageMetadata)
+  const candidates = Array.isArray(chunk.candidates) ? chunk.candidates : []
+  candidates.forEach((candidate, position) => {
+    const index = candidate.index ?? position
+    for (const part of candidateParts(candidate, env)) events.push(...partEvents(index, part, state))
+    if (candidate.finishReason) {
+      const reason = mapGeminiFinishReason(candidate.finishReason, (state.toolCounts.get(index) ?? 0) > 0)
+      events.push({ type: 'finish', index, reason, rawReason: candidate.finishReason })
+    }
+  })
+  const blockReason = chunk.promptFeedback?.blockReason
+  if (candidates.length === 0 && blockReason) events.push({ type: 'finish', index: 0, reason: mapGeminiBlockReason(blockReason), rawReason: blockReason })
+  return events
+}
+
+/** An error Google sent inside the stream, keeping its HTTP status when it has one. */
+function streamError(error: unknown): HubEvent {
+  const body = isRecord(error) ? error : {}
+  const status = typeof body.code === 'number' && body.code >= 400 && body.code <= 599 ? body.code : 502
+  const message = typeof body.message === 'string' ? body.message : 'Upstream reported an error inside the stream'
+  return { type: 'error', status, code: 'upstream_error', message }
+}
+
+/** Gemini SSE events as hub events, chunk by chunk; a malformed chunk or an error chunk ends the stream with an `error` event. */
+export async function* decodeGeminiStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
+  const state: DecodeState = { started: false, toolCounts: new Map() }
+  for await (const event of events) {
+    const chunk = parseJsonObject<GeminiGenerateContentResponse & { error?: unknown }>(event.data)
+    const failure: HubEvent | undefined = !chunk
+      ? { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Upstream sent a malformed stream chunk' }
+      : chunk.error !== undefined ? streamError(chunk.error) : undefined
+    if (failure) {
+      // Usage seen so far is still reported, so a failed stream is billed for what was generated.
+      if (state.usage) yield { type: 'usage', usage: state.usage }
+      yield failure
+      return
+    }
+    yield* chunkEvents(chunk as GeminiGenerateContentResponse, state, env)
+  }
+  if (state.usage) yield { type: 'usage', usage: state.usage }
+}

@@ -1,0 +1,44 @@
+import { Type } from '@sinclair/typebox'
+import type { ChannelTransport, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+import { GEMINI_DIALECT } from './gemini-extra.ts'
+
+// see https://ai.google.dev/api/generate-content — POST {base}/v1beta/models/{model}:generateContent and
+// :streamGenerateContent?alt=sse (SSE instead of a JSON array); see https://ai.google.dev/gemini-api/docs/api-key
+// for the `x-goog-api-key` header (the key stays out of URLs and so out of proxy logs).
+
+/** Settings of the `gemini` channel type. */
+export const GeminiChannelSettings = Type.Object({
+  apiVersion: Type.Optional(Type.Union([Type.Literal('v1beta'), Type.Literal('v1'), Type.Literal('v1alpha')], {
+    default: 'v1beta',
+    description: 'API version path used when the base URL names none; v1 lacks beta fields such as parametersJsonSchema',
+  })),
+  headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' })),
+}, { additionalProperties: false })
+
+/** The method URL; a base URL that already ends in a version (`…/v1beta`) is not given another. */
+export function geminiEndpointUrl(baseUrl: string, model: string, stream: boolean, apiVersion = 'v1beta'): string {
+  const base = baseUrl.replace(/\/+$/, '')
+  const root = /\/v\d+(?:alpha|beta)?\d*$/.test(base) ? base : `${base}/${apiVersion}`
+  const name = encodeURIComponent(model.replace(/^models\//, ''))
+  return stream ? `${root}/models/${name}:streamGenerateContent?alt=sse` : `${root}/models/${name}:generateContent`
+}
+
+/** Builds the upstream request for Google's Generative Language API. */
+export function buildGeminiRequest(call: UpstreamCall): UpstreamRequest {
+  const { channel } = call
+  if (call.endpoint !== 'chat') throw new Error(`Gemini transport has no method for endpoint "${call.endpoint}"`)
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-goog-api-key': channel.key }
+  if (call.stream) headers.accept = 'text/event-stream'
+  const extraHeaders = channel.settings.headers
+  if (typeof extraHeaders === 'object' && extraHeaders !== null) {
+    for (const [name, value] of Object.entries(extraHeaders)) if (typeof value === 'string') headers[name.toLowerCase()] = value
+  }
+  const apiVersion = typeof channel.settings.apiVersion === 'string' && channel.settings.apiVersion !== '' ? channel.settings.apiVersion : 'v1beta'
+  return { url: geminiEndpointUrl(channel.baseUrl, call.model, call.stream, apiVersion), method: 'POST', headers, body: JSON.stringify(call.body) }
+}
+
+/** Transport of the `gemini` channel type: Gemini speaks only its own generateContent dialect natively. */
+export const geminiTransport: ChannelTransport = {
+  nativeDialects: [GEMINI_DIALECT],
+  buildRequest: buildGeminiRequest,
+}

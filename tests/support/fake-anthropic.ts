@@ -1,0 +1,329 @@
+import type { Server } from 'bun'
+import { loadChunks, loadFixture } from './fixtures.ts'
+
+// A fake Anthropic Messages API on 127.0.0.1 replaying the recorded-shape fixtures in
+// plugins/claude/__fixtures__, with fault switches, so gateway tests never need the real upstream.
+// It checks what Anthropic checks first (x-api-key, anthropic-version, max_tokens, the thinking
+// budget and temperature rules) so a converter that builds a body Anthropic would refuse fails here.
+// see https://docs.claude.com/en/api/messages (request, response)
+// see https://docs.claude.com/en/docs/build-with-claude/streaming (named events, usage in message_start and message_delta)
+// see https://docs.claude.com/en/api/errors (error bodies and statuses, in-stream error events)
+// see https://docs.claude.com/en/docs/build-with-claude/extended-thinking (budget and temperature rules)
+
+type Json = Record<string, unknown>
+
+/** Anthropic's usage counters as the fake reports them. */
+export interface FakeAnthropicUsage {
+  input_tokens: number
+  output_tokens: number
+  cache_creation_input_tokens?: number
+  cache_read_input_tokens?: number
+}
+
+/** How the fake answers one request. Scenarios that concern streams act like `fixture` on a non-stream request unless noted. */
+export type FakeAnthropicScenario =
+  /**
+   * Answer from fixtures. Without `name`: tool-use fixture when the request has tools, thinking fixture when
+   * `thinking.type === 'enabled'`, else text. With `name` (e.g. `claude-tool-use`): `<name>.json`, or `<name>.chunks.txt` when streaming.
+   */
+  | { kind: 'fixture'; name?: string }
+  /** Answer with this HTTP status; `body` defaults to the recorded error for 400, 401, 429 and 529. */
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  /** Wait, then answer from fixtures. */
+  | { kind: 'slow'; delayMs: number }
+  /** Never answer; the request stays open until the client gives up. */
+  | { kind: 'hang' }
+  /** Stream with a pause between events; `events` replaces the fixture with exactly these event objects. */
+  | { kind: 'stream-gap'; gapMs: number; events?: Json[] }
+  /** Send `afterChunks` events, then break the connection (a non-stream answer breaks halfway through the body). */
+  | { kind: 'reset-mid-stream'; afterChunks: number }
+  /** Send `afterChunks` events (default 1), then one whose data is not JSON (a non-stream answer is truncated JSON). */
+  | { kind: 'malformed-chunk'; afterChunks?: number }
+  /** Send `afterChunks` events (default 2), then an `event: error` (overloaded unless told) and end, as Anthropic does after a 200. */
+  | { kind: 'stream-error'; afterChunks?: number; errorType?: string; message?: string }
+  /** Answer from fixtures but report these usage numbers (in message_start and message_delta when streaming). */
+  | { kind: 'usage'; usage: FakeAnthropicUsage }
+
+/** A request the fake received. */
+export interface RecordedAnthropicRequest {
+  method: string
+  /** Path without the query string, e.g. `/v1/messages`. */
+  path: string
+  /** Lower-cased header names. */
+  headers: Record<string, string>
+  rawBody: string
+  /** The parsed JSON body; undefined when there is none or it is not JSON. */
+  body: Json | undefined
+}
+
+/** Options of `startFakeAnthropic`. */
+export interface FakeAnthropicOptions {
+  /** API keys accepted in `x-api-key`; by default any non-empty key. */
+  keys?: string[]
+  /** The scenario used when `nextResponses` is empty (default `{ kind: 'fixture' }`). */
+  scenario?: FakeAnthropicScenario
+}
+
+/** A running fake Anthropic server. */
+export interface FakeAnthropic {
+  /** Base URL without `/v1` (`http://127.0.0.1:PORT`), as a channel's base URL. */
+  readonly url: string
+  /** Every request received, oldest first, including rejected ones. */
+  readonly requests: RecordedAnthropicRequest[]
+  /** Scenarios used one per request, first in first out, before falling back to the default scenario. */
+  readonly nextResponses: FakeAnthropicScenario[]
+  /** Streams currently being sent. */
+  readonly openStreams: number
+  /** Streams whose client went away before the end. */
+  readonly abortedStreams: number
+  /** Sets the scenario used when `nextResponses` is empty. */
+  setScenario(scenario: FakeAnthropicScenario): void
+  /** Same as `setScenario`. */
+  setDefault(scenario: FakeAnthropicScenario): void
+  /** Same as `nextResponses.push(...)`. */
+  queue(...scenarios: FakeAnthropicScenario[]): void
+  /** Forgets requests, queued scenarios and the aborted-stream count, and restores the default scenario. */
+  reset(): void
+  /** Stops listening and closes open connections. */
+  stop(): Promise<void>
+}
+
+const errorFixtures: Record<number, string> = {
+  400: 'claude-error-400.json',
+  401: 'claude-error-401.json',
+  429: 'claude-error-429.json',
+  529: 'claude-error-529-overloaded.json',
+}
+
+const errorTypeByStatus: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 529: 'overloaded_error' }
+
+const encoder = new TextEncoder()
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const requestId = () => `req_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`
+
+function errorBody(type: string, message: string): Json {
+  return { type: 'error', error: { type, message }, request_id: requestId() }
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'request-id': requestId(), ...headers } })
+}
+
+function invalidRequest(message: string, status = 400): Response {
+  return json(status, errorBody(errorTypeByStatus[status] ?? 'invalid_request_error', message))
+}
+
+/** The first rule Anthropic would refuse this body for, or undefined. */
+function bodyProblem(body: Json): string | undefined {
+  if (typeof body.model !== 'string') return 'model: Field required'
+  if (!Array.isArray(body.messages)) return 'messages: Field required'
+  if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) return 'max_tokens: Field required'
+  const thinking = body.thinking as Json | undefined
+  if (thinking?.type !== 'enabled') return undefined
+  const budget = thinking.budget_tokens
+  if (typeof budget !== 'number' || budget < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024'
+  if (budget >= body.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size'
+  if (body.temperature !== undefined && body.temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility'
+  if (body.top_k !== undefined) return '`top_k` must be unset when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility'
+  return undefined
+}
+
+/** The fixture's base name (no extension) for a fixture-style answer. */
+function fixtureName(request: Json, scenario: FakeAnthropicScenario): string {
+  if (scenario.kind === 'fixture' && scenario.name) return scenario.name.replace(/(\.chunks\.txt|\.json)$/, '')
+  if (Array.isArray(request.tools) && request.tools.length > 0) return 'claude-tool-use'
+  return (request.thinking as Json | undefined)?.type === 'enabled' ? 'claude-thinking' : 'claude-text'
+}
+
+/** The JSON body of a non-stream answer. */
+function completeAnswer(request: Json, scenario: FakeAnthropicScenario): Json {
+  const fixture = loadFixture('claude', `${fixtureName(request, scenario)}.json`)
+  const usage = scenario.kind === 'usage' ? { usage: { ...(fixture.usage as Json), ...scenario.usage } } : {}
+  return { ...fixture, model: request.model ?? fixture.model, ...usage }
+}
+
+/** The events of a stream answer: the model echoed in message_start, usage per the scenario. */
+function streamEvents(request: Json, scenario: FakeAnthropicScenario): Json[] {
+  if (scenario.kind === 'stream-gap' && scenario.events) return scenario.events
+  return loadChunks('claude', `${fixtureName(request, scenario)}.chunks.txt`).map((recorded) => {
+    if (recorded.type === 'message_start') {
+      const message = recorded.message as Json
+      const usage: Json = { ...(message.usage as Json) }
+      // message_start reports the input side; output is counted as it streams.
+      if (scenario.kind === 'usage') Object.assign(usage, scenario.usage, { output_tokens: usage.output_tokens })
+      return { ...recorded, message: { ...message, model: request.model ?? message.model, usage } }
+    }
+    if (recorded.type === 'message_delta' && scenario.kind === 'usage') return { ...recorded, usage: { ...(recorded.usage as Json), ...scenario.usage } }
+    return recorded
+  })
+}
+
+/** The SSE frames of a stream answer: `event: <type>` and `data: <event>` each, plus the scenario's faults. */
+function sseFrames(events: Json[], scenario: FakeAnthropicScenario): string[] {
+  const frames = events.map((event) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`)
+  if (scenario.kind === 'malformed-chunk') frames.splice(scenario.afterChunks ?? 1, 0, 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"oops"\n\n')
+  if (scenario.kind === 'stream-error') {
+    const error = { type: 'error', error: { type: scenario.errorType ?? 'overloaded_error', message: scenario.message ?? 'Overloaded' } }
+    frames.splice(scenario.afterChunks ?? 2, frames.length, `event: error\ndata: ${JSON.stringify(error)}\n\n`)
+  }
+  return frames
+}
+
+/** Counts streams in flight and streams the client abandoned. */
+class StreamTracker {
+  open = 0
+  aborted = 0
+
+  /** Registers a stream; the returned function settles it once, as completed or aborted. */
+  begin(): (outcome: 'completed' | 'aborted') => void {
+    this.open += 1
+    let settled = false
+    return (outcome) => {
+      if (settled) return
+      settled = true
+      this.open -= 1
+      if (outcome === 'aborted') this.aborted += 1
+    }
+  }
+}
+
+// Bun writes enqueued chunks lazily; without a pause the reset would come before the status line.
+const resetFlushMs = 20
+
+/** An SSE body sent frame by frame, with the scenario's pauses and connection reset. */
+function sseBody(frames: string[], scenario: FakeAnthropicScenario, signal: AbortSignal, tracker: StreamTracker): ReadableStream<Uint8Array> {
+  const settle = tracker.begin()
+  signal.addEventListener('abort', () => settle('aborted'), { once: true })
+  const resetAt = scenario.kind === 'reset-mid-stream' ? scenario.afterChunks : -1
+  let index = 0
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (scenario.kind === 'stream-gap' && index > 0) await sleep(scenario.gapMs)
+      if (signal.aborted) return
+      const frame = frames[index]
+      if (index === resetAt) {
+        settle('completed')
+        await sleep(resetFlushMs)
+        controller.error()
+      } else if (frame === undefined) {
+        settle('completed')
+        controller.close()
+      } else {
+        index += 1
+        controller.enqueue(encoder.encode(frame))
+      }
+    },
+    cancel() {
+      settle('aborted')
+    },
+  })
+}
+
+/** A body that breaks after half of `text` (reset) or is cut short (malformed). */
+function brokenBody(text: string, reset: boolean): ReadableStream<Uint8Array> {
+  const half = encoder.encode(text.slice(0, Math.floor(text.length / 2)))
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(half)
+      if (!reset) return controller.close()
+      await sleep(resetFlushMs)
+      controller.error()
+    },
+  })
+}
+
+async function record(request: Request, url: URL): Promise<RecordedAnthropicRequest> {
+  const rawBody = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text()
+  let body: Json | undefined
+  try {
+    const parsed: unknown = rawBody ? JSON.parse(rawBody) : undefined
+    body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : undefined
+  } catch {
+    body = undefined
+  }
+  return { method: request.method, path: url.pathname, headers: Object.fromEntries(request.headers), rawBody, body }
+}
+
+/** Answers an authenticated, valid request according to the scenario. */
+async function answer(request: Request, body: Json, scenario: FakeAnthropicScenario, tracker: StreamTracker): Promise<Response> {
+  if (scenario.kind === 'status') {
+    const fixture = errorFixtures[scenario.status]
+    const failure = scenario.body ?? (fixture ? loadFixture('claude', fixture) : errorBody(scenario.status >= 500 ? 'api_error' : 'invalid_request_error', `HTTP ${scenario.status}`))
+    return json(scenario.status, failure, scenario.headers)
+  }
+  if (scenario.kind === 'hang') {
+    await new Promise((resolve) => request.signal.addEventListener('abort', resolve, { once: true }))
+    return new Response(null, { status: 499 })
+  }
+  if (scenario.kind === 'slow') await sleep(scenario.delayMs)
+  const headers = { 'request-id': requestId() }
+  if (body.stream === true) {
+    const stream = sseBody(sseFrames(streamEvents(body, scenario), scenario), scenario, request.signal, tracker)
+    return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers } })
+  }
+  const text = JSON.stringify(completeAnswer(body, scenario))
+  if (scenario.kind === 'reset-mid-stream' || scenario.kind === 'malformed-chunk') {
+    return new Response(brokenBody(text, scenario.kind === 'reset-mid-stream'), { headers: { 'content-type': 'application/json', ...headers } })
+  }
+  return new Response(text, { headers: { 'content-type': 'application/json', ...headers } })
+}
+
+/** Starts the fake on a random loopback port. */
+export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
+  const initial: FakeAnthropicScenario = options.scenario ?? { kind: 'fixture' }
+  const requests: RecordedAnthropicRequest[] = []
+  const nextResponses: FakeAnthropicScenario[] = []
+  const tracker = new StreamTracker()
+  let fallback = initial
+
+  async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const recorded = await record(request, url)
+    requests.push(recorded)
+    const key = request.headers.get('x-api-key') ?? ''
+    if (!key || (options.keys && !options.keys.includes(key))) return json(401, loadFixture('claude', 'claude-error-401.json'))
+    if (!request.headers.get('anthropic-version')) return invalidRequest('anthropic-version: header is required')
+    if (request.method !== 'POST' || url.pathname !== '/v1/messages') return invalidRequest('Not Found', 404)
+    if (!recorded.body) return invalidRequest('There was an error parsing the body of your request as JSON.')
+    const problem = bodyProblem(recorded.body)
+    if (problem) return invalidRequest(problem)
+    const scenario = nextResponses.shift() ?? fallback
+    return answer(request, recorded.body, scenario, tracker)
+  }
+
+  const server: Server<undefined> = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    idleTimeout: 0,
+    fetch: handle,
+    error: (error) => json(500, errorBody('api_error', `fake upstream failed: ${error.message}`)),
+  })
+  const setScenario = (scenario: FakeAnthropicScenario) => {
+    fallback = scenario
+  }
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    requests,
+    nextResponses,
+    get openStreams() {
+      return tracker.open
+    },
+    get abortedStreams() {
+      return tracker.aborted
+    },
+    setScenario,
+    setDefault: setScenario,
+    queue: (...scenarios) => {
+      nextResponses.push(...scenarios)
+    },
+    reset() {
+      requests.length = 0
+      nextResponses.length = 0
+      tracker.aborted = 0
+      fallback = initial
+    },
+    async stop() {
+      await server.stop(true)
+    },
+  }
+}
