@@ -123,6 +123,7 @@ async function main() {
     let nextSpread = 0
     const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }], max_tokens: 64 })
     const stream = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }], max_tokens: 64, stream: true })
+    const claudeBody = (streamed: boolean) => JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 64, stream: streamed, messages: [{ role: 'user', content: 'What is the capital of France?' }] })
     const responses = (model: string, streamed: boolean) => JSON.stringify({ model, input: 'What is the capital of France?', max_output_tokens: 64, stream: streamed })
     const postTo = (url: string, body: string, bearer: string) => () => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body })
     const post = (base: string, body: string, bearer: string) => () => fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body })
@@ -133,6 +134,8 @@ async function main() {
       ['gateway-stream', post(gatewayUrl, stream, key)],
       ['ledger-50-keys', () => post(gatewayUrl, chat, spreadKeys[nextSpread++ % spreadKeys.length] ?? key)()],
       ['ledger-one-hot-key', post(gatewayUrl, chat, hotKey)],
+      ['claude-client-to-openai', postTo(`${gatewayUrl}/v1/messages`, claudeBody(false), key)],
+      ['claude-client-to-openai-stream', postTo(`${gatewayUrl}/v1/messages`, claudeBody(true), key)],
       ['responses-passthrough', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini', false), key)],
       ['responses-converted-to-chat', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini-compat', false), key)],
       ['responses-passthrough-stream', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini', true), key)],
@@ -156,6 +159,8 @@ async function main() {
       pair('upstream-direct-chat', 'gateway-chat')
       pair('upstream-direct-stream', 'gateway-stream')
       pair('ledger-50-keys', 'ledger-one-hot-key')
+      pair('gateway-chat', 'claude-client-to-openai')
+      pair('gateway-stream', 'claude-client-to-openai-stream')
       pair('responses-passthrough', 'responses-converted-to-chat')
       pair('responses-passthrough-stream', 'responses-converted-to-chat-stream')
     }

@@ -80,6 +80,8 @@ export async function startGateway(backend: { databaseUrl?: string } = {}, overr
       return { remainQuota: token.remainQuota, usedQuota: token.usedQuota }
     },
     async logs(filter = {}) {
+      // Streams settle just after their last byte; wait for every call to finish before reading.
+      await services.inflight.drain(10_000)
       await context.logWriter.flush()
       const query = new URLSearchParams({ pageSize: '100' })
       if (filter.type) query.set('type', filter.type)
