@@ -178,6 +178,13 @@ describe('OpenAI clients on a claude channel (converted)', () => {
     expect(await lastConsumeLog()).toMatchObject({ promptTokens: 2066, cacheReadTokens: 2048, completionTokens: 13 })
   })
 
+  test('a stream cut midway still bills the exact cached input Anthropic reported in message_start', async () => {
+    anthropic.queue({ kind: 'reset-mid-stream', afterChunks: 4 })
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }], stream: true }) })
+    expect(await response.text()).toContain('"error"')
+    expect(await lastConsumeLog()).toMatchObject({ promptTokens: 2066, cacheReadTokens: 2048 })
+  })
+
   test('an Anthropic error event mid-stream ends the Chat stream with an OpenAI error', async () => {
     anthropic.queue({ kind: 'stream-error', afterChunks: 4 })
     const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }], stream: true }) })

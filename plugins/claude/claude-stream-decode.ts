@@ -10,10 +10,11 @@ import { parseJsonObject } from './parse-json-object.ts'
 
 // see https://docs.claude.com/en/docs/build-with-claude/streaming#event-types
 // message_start (input usage) → content blocks, each start / deltas / stop → message_delta (stop
-// reason, cumulative usage) → message_stop. Usage is merged as Anthropic's SDK does (counters in
-// message_delta replace those of message_start) and sent once, complete, with the finish at
-// message_stop: the hub takes the last usage event as final, and a stream cut before the
-// message_delta must not look finished. Tool blocks are numbered from 0 for the hub's toolIndex.
+// reason, cumulative usage) → message_stop. The input side is sent as a usage event right away, so
+// a stream cut midway still bills the exact (often cached) input; the complete usage, merged as
+// Anthropic's SDK does (counters in message_delta replace those of message_start), follows the
+// finish at message_stop and is the last usage event, which the hub takes as final. A stream cut
+// before message_delta must not look finished. Tool blocks are numbered from 0 for the toolIndex.
 
 /** What the decoder remembers between events. */
 interface DecodeState {
@@ -78,7 +79,10 @@ function streamEvents(event: ClaudeStreamEvent, state: DecodeState, env: Convers
       if (state.started) return []
       state.started = true
       state.usage = event.message?.usage ?? undefined
-      return [{ type: 'message-start', id: event.message?.id ?? env.newId('msg_'), model: event.message?.model ?? '', created: createdSeconds(env) }]
+      return [
+        { type: 'message-start', id: event.message?.id ?? env.newId('msg_'), model: event.message?.model ?? '', created: createdSeconds(env) },
+        ...(state.usage ? [{ type: 'usage' as const, usage: convertClaudeUsage(state.usage) }] : []),
+      ]
     case 'content_block_start':
       return event.content_block ? blockStart(event.index, event.content_block, state) : []
     case 'content_block_delta':

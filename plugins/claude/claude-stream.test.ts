@@ -13,13 +13,16 @@ const sse = (payload: Json): SseEvent => ({ event: String(payload.type), data: J
 const deltasOf = (name: string, field: 'text' | 'thinking' | 'partial_json') => loadChunks<Recorded>('claude', name).map((event) => event.delta?.[field] ?? '').join('')
 
 describe('decodeStream replays the recorded streams', () => {
-  test('text: one message-start, the deltas in order, then finish and one complete usage', async () => {
+  test('text: message-start with the input usage, the deltas in order, then finish and the complete usage', async () => {
     const recorded = loadChunks<Recorded>('claude', 'claude-text.chunks.txt')
     const events = await decode(claudeSse('claude-text.chunks.txt'))
     const start = recorded[0]!.message!
-    expect(events[0]).toEqual({ type: 'message-start', id: start.id, model: start.model, created: TEST_NOW / 1000 })
+    expect(events.slice(0, 2)).toEqual([
+      { type: 'message-start', id: start.id, model: start.model, created: TEST_NOW / 1000 },
+      { type: 'usage', usage: { inputTokens: 18, cacheReadTokens: 2048, cacheWriteTokens: 0, outputTokens: 1, reasoningTokens: 0, raw: start.usage } },
+    ])
     expect(spelled(events).text).toBe(deltasOf('claude-text.chunks.txt', 'text'))
-    expect(events.filter((event) => event.type === 'usage')).toHaveLength(1)
+    expect(events.filter((event) => event.type === 'usage')).toHaveLength(2)
     expect(events.slice(-2)).toEqual([
       { type: 'finish', index: 0, reason: 'stop', rawReason: 'end_turn' },
       { type: 'usage', usage: { inputTokens: 18, cacheReadTokens: 2048, cacheWriteTokens: 0, outputTokens: 13, reasoningTokens: 0, raw: expect.anything() } },
@@ -60,6 +63,7 @@ describe('decodeStream replays the recorded streams', () => {
     }
     const iterator = hub.decodeStream(source(), testEnv())[Symbol.asyncIterator]()
     expect((await iterator.next()).value).toMatchObject({ type: 'message-start' })
+    expect((await iterator.next()).value).toMatchObject({ type: 'usage' })
     expect((await iterator.next()).value).toEqual({ type: 'text-delta', index: 0, text: 'The capital' })
     release()
     const rest: HubEvent[] = []
@@ -67,9 +71,10 @@ describe('decodeStream replays the recorded streams', () => {
     expect(rest.at(-1)?.type).toBe('usage')
   })
 
-  test('a stream cut before message_delta never finishes; one cut between message_delta and message_stop does', async () => {
+  test('a stream cut before message_delta never finishes (the input usage is known); one cut between message_delta and message_stop does', async () => {
     const cutEarly = await decode(claudeSse('claude-text.chunks.txt').slice(0, -2))
-    expect(cutEarly.some((event) => event.type === 'finish' || event.type === 'usage')).toBe(false)
+    expect(cutEarly.some((event) => event.type === 'finish')).toBe(false)
+    expect(cutEarly.filter((event): boolean => event.type === 'usage')).toEqual([cutEarly[1]!])
     const cutLate = await decode(claudeSse('claude-text.chunks.txt').slice(0, -1))
     expect(comparable(cutLate)).toEqual(comparable(await decode(claudeSse('claude-text.chunks.txt'))))
   })
@@ -83,13 +88,13 @@ describe('decodeStream replays the recorded streams', () => {
   test('a malformed event ends the stream with a bad_upstream_response error', async () => {
     const events = await decode([...claudeSse('claude-text.chunks.txt').slice(0, 2), { event: 'content_block_delta', data: '{"type":"content_block_delta","index":0,' }, ...claudeSse('claude-text.chunks.txt').slice(2)])
     expect(events.at(-1)).toEqual({ type: 'error', status: 502, code: 'bad_upstream_response', message: 'Upstream sent a malformed stream event' })
-    expect(events).toHaveLength(2)
+    expect(events.map((event) => event.type)).toEqual(['message-start', 'usage', 'error'])
   })
 
   test('older message_delta usage (output only) keeps the input counters of message_start; unknown events are ignored', async () => {
     const start = { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-3-5-haiku-20241022', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 30, cache_read_input_tokens: 5, output_tokens: 1 } } }
     const events = await decode([sse(start), sse({ type: 'future_event', x: 1 }), sse({ type: 'content_block_start', index: 0, content_block: { type: 'redacted_thinking', data: 'opaque' } }), sse({ type: 'message_delta', delta: { stop_reason: 'max_tokens', stop_sequence: null }, usage: { output_tokens: 7 } }), sse({ type: 'message_stop' })])
-    expect(events.slice(1)).toEqual([
+    expect(events.slice(2)).toEqual([
       { type: 'reasoning-delta', index: 0, text: '', signature: 'opaque', redacted: true },
       { type: 'finish', index: 0, reason: 'length', rawReason: 'max_tokens' },
       { type: 'usage', usage: { inputTokens: 30, cacheReadTokens: 5, cacheWriteTokens: 0, outputTokens: 7, reasoningTokens: 0, raw: { input_tokens: 30, cache_read_input_tokens: 5, output_tokens: 7 } } },

@@ -40,9 +40,14 @@ export function payloads(events: SseEvent[]): Array<Record<string, unknown>> {
   })
 }
 
-/** Hub events with what legitimately differs between encodings removed: vendor usage objects and raw finish wording. */
+/**
+ * Hub events with what legitimately differs between encodings removed: vendor usage objects, raw
+ * finish wording, and usage events before the last one (the hub takes the last as final; an encoder
+ * cannot put a usage that arrives after message_start into the message_start it already sent).
+ */
 export function comparable(events: HubEvent[]): unknown[] {
-  return events.map((event) => {
+  const lastUsage = events.findLastIndex((event) => event.type === 'usage')
+  return events.filter((event, index) => event.type !== 'usage' || index === lastUsage).map((event) => {
     if (event.type === 'usage') return { ...event, usage: { ...event.usage, raw: undefined } }
     if (event.type === 'finish') return { type: event.type, index: event.index, reason: event.reason }
     return event
