@@ -44,7 +44,9 @@ export const SystemOptions = Type.Object({
     disableOnStatus: Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { default: [401] }),
     /** Error texts that disable the key that got them, matched case-insensitively. */
     disableKeywords: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
-      default: ['insufficient_quota', 'credit balance is too low', 'exceeded your current quota', 'permission denied', 'api key not valid', 'organization has been disabled'],
+      // Not "exceeded your current quota": Google words its ordinary per-minute 429 that way; OpenAI's
+      // exhausted-credit 429 is caught by its code, insufficient_quota.
+      default: ['insufficient_quota', 'credit balance is too low', 'permission denied', 'api key not valid', 'organization has been disabled'],
     }),
     /** Disable a channel after this many failures in a row (0 = never). */
     maxConsecutiveFailures: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),

@@ -110,7 +110,8 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
       const text = await response.text()
       const upstreamError = dialogue.upstreamCodec.readUpstreamError(response.status, text)
       recorded = true
-      await plan.health?.recordFailure(channel, key, { status: response.status, message: upstreamError.message })
+      const described = upstreamError.code ? `${upstreamError.message} (${upstreamError.code})` : upstreamError.message
+      await plan.health?.recordFailure(channel, key, { status: response.status, message: described })
       const failure = mapUpstreamFailure(mappedStatus(channel.statusCodeMapping, response.status), upstreamError, text, channel.name)
       // An upstream error body is only meaningful to the client when it speaks the same dialect.
       if (dialogue.upstreamCodec !== plan.codec) delete failure.options.upstreamBody

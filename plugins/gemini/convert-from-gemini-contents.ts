@@ -26,12 +26,12 @@ function placeholder(part: GeminiPart, path: string, state: DecodeState): HubPar
   return { type: 'text', text: `[unsupported Gemini part: ${partFields(part)}]` }
 }
 
-function newCallId(state: DecodeState, name: () => string): () => string {
+/** An id source for a call to `name` without its own id: the next `call_<n>`, remembered as unanswered. */
+function newCallId(state: DecodeState, name: string): () => string {
   return () => {
     const id = `call_${state.callCount}`
     state.callCount += 1
-    const pending = state.pendingCalls.get(name()) ?? []
-    state.pendingCalls.set(name(), [...pending, id])
+    state.pendingCalls.set(name, [...(state.pendingCalls.get(name) ?? []), id])
     return id
   }
 }
@@ -42,7 +42,7 @@ function modelMessage(content: GeminiContent, path: string, state: DecodeState):
   content.parts.forEach((part, index) => {
     const partPath = `${path}.parts[${index}]`
     if (part.functionResponse) return void parts.push(placeholder(part, partPath, state))
-    const decoded = decodeGeminiPart(part, newCallId(state, () => part.functionCall?.name ?? ''))
+    const decoded = decodeGeminiPart(part, newCallId(state, part.functionCall?.name ?? ''))
     if (!decoded) return void parts.push(placeholder(part, partPath, state))
     // A call with its own id is still pending under that id.
     for (const hub of decoded) if (hub.type === 'tool-call' && part.functionCall?.id) state.pendingCalls.set(hub.name, [...(state.pendingCalls.get(hub.name) ?? []), hub.id])

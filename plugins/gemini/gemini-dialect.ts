@@ -1,5 +1,5 @@
 import type { DialectCodec, InboundRequest } from '../../core/plugin/define-plugin.ts'
-import { GeminiGenerateContentRequest } from '../../schemas/gemini-generate.ts'
+import { GeminiGenerateContentRequest, type GeminiCandidate } from '../../schemas/gemini-generate.ts'
 import { readGeminiUsageField } from './convert-gemini-usage.ts'
 import { estimateGeminiPrompt } from './estimate-gemini-prompt.ts'
 import { readGeminiUpstreamError, renderGeminiError, renderGeminiStreamError } from './gemini-errors.ts'
@@ -32,9 +32,8 @@ export function readGeminiKey(request: InboundRequest): string | undefined {
 /** The text of every candidate part of a complete answer, thoughts and function calls included. */
 function readOutputText(responseBody: unknown): string {
   if (!isRecord(responseBody) || !Array.isArray(responseBody.candidates)) return ''
-  return responseBody.candidates.flatMap((candidate: { content?: { parts?: Array<{ text?: unknown; functionCall?: { name?: unknown; args?: unknown } }> } }) =>
-    (candidate.content?.parts ?? []).map((part) => (typeof part.text === 'string' ? part.text : part.functionCall ? `${String(part.functionCall.name)}${JSON.stringify(part.functionCall.args ?? {})}` : '')),
-  ).join('')
+  const parts = (responseBody.candidates as GeminiCandidate[]).flatMap((candidate) => candidate.content?.parts ?? [])
+  return parts.map((part) => (typeof part.text === 'string' ? part.text : part.functionCall ? `${part.functionCall.name}${JSON.stringify(part.functionCall.args ?? {})}` : '')).join('')
 }
 
 /** `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent` (also under `/v1`). */

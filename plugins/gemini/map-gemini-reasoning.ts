@@ -90,10 +90,17 @@ function budgetConfig(model: string, reasoning: HubReasoning, warn: (message: st
   return reasoning.enabled === true ? { thinkingBudget: -1 } : {}
 }
 
+/** Models without thinking (1.5, 2.0), which refuse a thinkingConfig. */
+const NON_THINKING_MODEL = /^gemini-(1\.|2\.0-)/
+
 /** Hub reasoning as Gemini's `thinkingConfig` for this model; undefined when there is nothing to send. */
 export function encodeThinkingConfig(reasoning: HubReasoning | undefined, model: string, warn: (message: string) => void): GeminiThinkingConfig | undefined {
   if (!reasoning) return undefined
   const name = model.replace(/^models\//, '')
+  if (NON_THINKING_MODEL.test(name)) {
+    warn(`${name} does not think; the reasoning settings were dropped`)
+    return undefined
+  }
   const levels = thinkingLevels(name)
   const config = levels ? levelConfig(name, levels, reasoning, warn) : budgetConfig(name, reasoning, warn)
   if (reasoning.includeThoughts !== undefined) config.includeThoughts = reasoning.includeThoughts

@@ -14,12 +14,15 @@ const tokens = (inputPerMTok: number, outputPerMTok: number, cacheReadPerMTok?: 
 
 /** Gemini model prices. */
 export const geminiPricing: Record<string, ModelPrice> = {
-  'gemini-3-pro*': tokens(2, 12, 0.2),
+  'gemini-3-pro-preview*': tokens(2, 12, 0.2),
   'gemini-2.5-pro*': tokens(1.25, 10, 0.125),
   'gemini-2.5-flash*': tokens(0.3, 2.5, 0.03),
   'gemini-2.5-flash-lite*': tokens(0.1, 0.4, 0.01),
-  // Image output tokens are 30 USD per 1M (1290 tokens per image).
+  // Image output tokens are 30 USD per 1M (1290 tokens per image); speech output of the TTS models
+  // is priced per audio token. Listed apart so the broader `gemini-2.5-*` prefixes never under-bill them.
   'gemini-2.5-flash-image*': tokens(0.3, 30),
+  'gemini-2.5-flash-preview-tts*': tokens(0.5, 10),
+  'gemini-2.5-pro-preview-tts*': tokens(1, 20),
   'gemini-flash-latest': tokens(0.3, 2.5, 0.03),
   'gemini-flash-lite-latest': tokens(0.1, 0.4, 0.01),
   'gemini-2.0-flash*': tokens(0.1, 0.4, 0.025),

@@ -63,6 +63,15 @@ describe('multi-key channels and channel health', () => {
     expect((await call('solo-model')).status).toBe(200)
   })
 
+  test('an ordinary rate limit worded like an exhausted quota does not take a key out', async () => {
+    const id = await gateway.createChannel({ name: 'rate-limited', type: 'openai', key: 'key-a', baseUrl: fake.url, models: ['solo-model'], priority: 5 })
+    fake.queue({ kind: 'status', status: 429, body: { error: { message: 'You exceeded your current quota, please check your plan and billing details. See https://ai.google.dev/gemini-api/docs/rate-limits.', type: 'requests', param: null, code: 'rate_limit_exceeded' } } })
+    await call('solo-model')
+    expect((await channel(id)).status).toBe('enabled')
+    expect((await channel(id)).disabledKeys).toEqual([])
+    await gateway.admin('DELETE', `/api/channels/${id}`)
+  })
+
   test('N failures in a row disable a channel; a failing scheduled test keeps it down', async () => {
     await gateway.admin('PATCH', '/api/options', { channelHealth: { maxConsecutiveFailures: 3 } })
     const id = await gateway.createChannel({ name: 'flaky', type: 'openai', key: 'key-a', baseUrl: fake.url, models: ['flaky-model'] })
