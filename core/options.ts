@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { Db } from './db/client.ts'
 import { options as optionsTable } from './db/schema.ts'
@@ -32,6 +32,8 @@ export const SystemOptions = Type.Object({
   }, { additionalProperties: false }), { default: {} }),
   /** Multiplier per user group applied to every charge. */
   groupRatios: Type.Record(Type.String({ minLength: 1 }), Type.Number({ minimum: 0 }), { default: { default: 1 } }),
+  /** Upstream statuses retried on another channel: statuses and ranges, e.g. "429,500-503". */
+  retryableStatuses: Type.String({ pattern: '^\\s*\\d{3}(-\\d{3})?(\\s*,\\s*\\d{3}(-\\d{3})?)*\\s*$', default: '401,403,429,500-503,505-523,525-599' }),
   /** How many other channels to try after a retryable upstream failure. */
   retryTimes: Type.Integer({ minimum: 0, maximum: 10, default: 2 }),
   /** Quota a newly created user starts with, in units. */
@@ -106,6 +108,18 @@ export function mergeOptions(current: SystemOptionValues, patch: Partial<SystemO
   return next as SystemOptionValues
 }
 
+/**
+ * Option values are stored as `{"v": value}`: drizzle reads a bare JSON string back through JSON.parse,
+ * so "429" would come back as the number 429.
+ */
+function wrap(value: unknown): { v: unknown } {
+  return { v: value }
+}
+
+function unwrap(stored: unknown): unknown {
+  return typeof stored === 'object' && stored !== null && !Array.isArray(stored) && Object.keys(stored).length === 1 && 'v' in stored ? (stored as { v: unknown }).v : stored
+}
+
 /** The defaults for every option. */
 export function defaultOptions(): SystemOptionValues {
   return Value.Create(SystemOptions)
@@ -119,10 +133,14 @@ export async function createOptionStore(db: Db, bus: ChangeBus): Promise<OptionS
     const merged: Record<string, unknown> = { ...defaultOptions() }
     for (const row of rows) {
       if (!(row.key in merged)) continue
+      const stored = unwrap(row.value)
       const fallback = merged[row.key]
-      merged[row.key] = isOptionGroup(row.key) && typeof fallback === 'object' && typeof row.value === 'object' ? { ...fallback, ...(row.value as object) } : row.value
+      const value = isOptionGroup(row.key) && typeof fallback === 'object' && typeof stored === 'object' ? { ...fallback, ...(stored as object) } : stored
+      // One bad stored value falls back to its own default instead of resetting every option.
+      const schema = (SystemOptions.properties as Record<string, TSchema>)[row.key]
+      if (schema && Value.Check(schema, value)) merged[row.key] = value
     }
-    current = Value.Check(SystemOptions, merged) ? (merged as SystemOptionValues) : defaultOptions()
+    current = merged as SystemOptionValues
   }
   await reload()
   bus.subscribe('options', reload)
@@ -134,7 +152,7 @@ export async function createOptionStore(db: Db, bus: ChangeBus): Promise<OptionS
       if (problem) throw new Error(`${problem.path || '/'}: ${problem.message}`)
       for (const key of Object.keys(patch)) {
         const value = (next as Record<string, unknown>)[key]
-        await db.insert(optionsTable).values({ key, value }).onConflictDoUpdate({ target: optionsTable.key, set: { value, updatedAt: new Date() } })
+        await db.insert(optionsTable).values({ key, value: wrap(value) }).onConflictDoUpdate({ target: optionsTable.key, set: { value: wrap(value), updatedAt: new Date() } })
       }
       current = next
       await bus.publish('options')

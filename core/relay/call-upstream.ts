@@ -3,7 +3,7 @@ import type { DialectCodec } from '../plugin/define-plugin.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import { planAttempts, resolveModelMapping } from '../routing/select-channel.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
-import { mapUpstreamFailure } from './upstream-failure.ts'
+import { mapUpstreamFailure, retryableStatuses } from './upstream-failure.ts'
 import { planDialogue, type Dialogue, type HubRequestSource } from './plan-dialogue.ts'
 import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
@@ -112,7 +112,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
       recorded = true
       const described = upstreamError.code ? `${upstreamError.message} (${upstreamError.code})` : upstreamError.message
       await plan.health?.recordFailure(channel, key, { status: response.status, message: described })
-      const failure = mapUpstreamFailure(mappedStatus(channel.statusCodeMapping, response.status), upstreamError, text, channel.name)
+      const failure = mapUpstreamFailure(mappedStatus(channel.statusCodeMapping, response.status), upstreamError, text, channel.name, retryableStatuses(context.options.get().retryableStatuses))
       // An upstream error body is only meaningful to the client when it speaks the same dialect.
       if (dialogue.upstreamCodec !== plan.codec) delete failure.options.upstreamBody
       throw failure

@@ -1,19 +1,53 @@
 import { GatewayError } from '../errors.ts'
 
+/** The default retryable statuses: rate limits, the channel's credentials, and 5xx except timeouts (504, 524). */
+export const DEFAULT_RETRYABLE_STATUSES = '401,403,429,500-503,505-523,525-599'
+
+/** Parses `"429,500-503"` into a predicate; throws on a malformed list (validated when the option is saved). */
+export function parseStatusRanges(spec: string): (status: number) => boolean {
+  const ranges = spec.split(',').map((part) => part.trim()).filter(Boolean).map((part) => {
+    const match = /^(\d{3})(?:-(\d{3}))?$/.exec(part)
+    if (!match) throw new Error(`"${part}" is not a status or a range like 500-503`)
+    const low = Number(match[1])
+    const high = Number(match[2] ?? match[1])
+    if (low > high || low < 100 || high > 599) throw new Error(`"${part}" is not a valid status range`)
+    return [low, high] as const
+  })
+  return (status) => ranges.some(([low, high]) => status >= low && status <= high)
+}
+
+const parsedRanges = new Map<string, (status: number) => boolean>()
+
+/** The predicate for an option value, parsed once. */
+export function retryableStatuses(spec: string): (status: number) => boolean {
+  let predicate = parsedRanges.get(spec)
+  if (!predicate) {
+    try {
+      predicate = parseStatusRanges(spec)
+    } catch {
+      // The option's pattern already refuses most mistakes; an out-of-range status falls back to the default.
+      predicate = parseStatusRanges(DEFAULT_RETRYABLE_STATUSES)
+    }
+    parsedRanges.set(spec, predicate)
+  }
+  return predicate
+}
+
 /**
  * Turns an upstream HTTP failure into what the client sees. The client's own mistakes (400, 404,
  * 413, 422) keep their status and the upstream body; rate limits stay 429; credential problems of the
  * channel (401, 403) and upstream faults become 502, since the client's key is not at fault.
- * Retryable: 429 and 5xx except 504/524 (a timeout would likely repeat).
+ * Which statuses are retried on another channel is the `retryableStatuses` option (by default 401,
+ * 403, 429 and 5xx except 504/524, since a timeout would likely repeat).
  */
-export function mapUpstreamFailure(status: number, upstream: { message: string; code?: string }, bodyText: string, channelName: string): GatewayError {
-  const retryable = status === 429 || (status >= 500 && status !== 504 && status !== 524)
+export function mapUpstreamFailure(status: number, upstream: { message: string; code?: string }, bodyText: string, channelName: string, isRetryable: (status: number) => boolean = retryableStatuses(DEFAULT_RETRYABLE_STATUSES)): GatewayError {
+  const retryable = isRetryable(status)
   if ([400, 404, 409, 413, 415, 422].includes(status)) {
-    return new GatewayError(status, 'upstream_error', upstream.message, { kind: status === 404 ? 'not_found' : 'invalid_request', retryable: false, upstreamBody: bodyText })
+    return new GatewayError(status, 'upstream_error', upstream.message, { kind: status === 404 ? 'not_found' : 'invalid_request', retryable, upstreamBody: bodyText })
   }
   if (status === 429) return new GatewayError(429, 'rate_limited', `Upstream rate limit: ${upstream.message}`, { retryable })
   if (status === 401 || status === 403) {
-    return new GatewayError(502, 'upstream_error', `Upstream channel "${channelName}" rejected its credentials (HTTP ${status}): ${upstream.message}`, { retryable: true })
+    return new GatewayError(502, 'upstream_error', `Upstream channel "${channelName}" rejected its credentials (HTTP ${status}): ${upstream.message}`, { retryable })
   }
   if (status === 504 || status === 524) return new GatewayError(504, 'upstream_timeout', `Upstream timed out (HTTP ${status})`, { retryable })
   return new GatewayError(502, 'upstream_error', `Upstream error (HTTP ${status}): ${upstream.message}`, { retryable })

@@ -88,6 +88,20 @@ describe('failover between channels', () => {
     await gateway.admin('PATCH', `/api/channels/${primaryId}`, { statusCodeMapping: {} })
   })
 
+  test('the retryable statuses are an option', async () => {
+    await gateway.admin('PATCH', '/api/options', { retryableStatuses: '429' })
+    primary.queue({ kind: 'status', status: 500 })
+    expect((await call()).status).toBe(502)
+    expect(backup.requests.length).toBe(0)
+    await gateway.admin('PATCH', '/api/options', { retryableStatuses: '400,429,500-599' })
+    primary.queue({ kind: 'status', status: 400 })
+    expect((await call()).status).toBe(200)
+    expect(backup.requests.length).toBe(1)
+    const refused = await gateway.adminResponse('PATCH', '/api/options', { retryableStatuses: 'five hundred' })
+    expect(refused.status).toBe(400)
+    await gateway.admin('PATCH', '/api/options', { retryableStatuses: '401,403,429,500-503,505-523,525-599' })
+  })
+
   test('when every channel fails the client gets a clear 502 and pays nothing', async () => {
     primary.queue({ kind: 'status', status: 503 })
     backup.queue({ kind: 'status', status: 500 })
