@@ -1,4 +1,5 @@
 import type { Server } from 'bun'
+import { brokenBody, faultsOf, frameBody, readRequestBody, StreamTracker } from './fake-stream.ts'
 import { loadChunks, loadFixture } from './fixtures.ts'
 
 // A fake Anthropic Messages API on 127.0.0.1 replaying the recorded-shape fixtures in
@@ -97,7 +98,6 @@ const errorFixtures: Record<number, string> = {
 
 const errorTypeByStatus: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 529: 'overloaded_error' }
 
-const encoder = new TextEncoder()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const requestId = () => `req_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`
 
@@ -169,78 +169,8 @@ function sseFrames(events: Json[], scenario: FakeAnthropicScenario): string[] {
   return frames
 }
 
-/** Counts streams in flight and streams the client abandoned. */
-class StreamTracker {
-  open = 0
-  aborted = 0
-
-  /** Registers a stream; the returned function settles it once, as completed or aborted. */
-  begin(): (outcome: 'completed' | 'aborted') => void {
-    this.open += 1
-    let settled = false
-    return (outcome) => {
-      if (settled) return
-      settled = true
-      this.open -= 1
-      if (outcome === 'aborted') this.aborted += 1
-    }
-  }
-}
-
-// Bun writes enqueued chunks lazily; without a pause the reset would come before the status line.
-const resetFlushMs = 20
-
-/** An SSE body sent frame by frame, with the scenario's pauses and connection reset. */
-function sseBody(frames: string[], scenario: FakeAnthropicScenario, signal: AbortSignal, tracker: StreamTracker): ReadableStream<Uint8Array> {
-  const settle = tracker.begin()
-  signal.addEventListener('abort', () => settle('aborted'), { once: true })
-  const resetAt = scenario.kind === 'reset-mid-stream' ? scenario.afterChunks : -1
-  let index = 0
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (scenario.kind === 'stream-gap' && index > 0) await sleep(scenario.gapMs)
-      if (signal.aborted) return
-      const frame = frames[index]
-      if (index === resetAt) {
-        settle('completed')
-        await sleep(resetFlushMs)
-        controller.error()
-      } else if (frame === undefined) {
-        settle('completed')
-        controller.close()
-      } else {
-        index += 1
-        controller.enqueue(encoder.encode(frame))
-      }
-    },
-    cancel() {
-      settle('aborted')
-    },
-  })
-}
-
-/** A body that breaks after half of `text` (reset) or is cut short (malformed). */
-function brokenBody(text: string, reset: boolean): ReadableStream<Uint8Array> {
-  const half = encoder.encode(text.slice(0, Math.floor(text.length / 2)))
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      controller.enqueue(half)
-      if (!reset) return controller.close()
-      await sleep(resetFlushMs)
-      controller.error()
-    },
-  })
-}
-
 async function record(request: Request, url: URL): Promise<RecordedAnthropicRequest> {
-  const rawBody = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text()
-  let body: Json | undefined
-  try {
-    const parsed: unknown = rawBody ? JSON.parse(rawBody) : undefined
-    body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : undefined
-  } catch {
-    body = undefined
-  }
+  const { rawBody, body } = await readRequestBody(request)
   return { method: request.method, path: url.pathname, headers: Object.fromEntries(request.headers), rawBody, body }
 }
 
@@ -258,7 +188,7 @@ async function answer(request: Request, body: Json, scenario: FakeAnthropicScena
   if (scenario.kind === 'slow') await sleep(scenario.delayMs)
   const headers = { 'request-id': requestId() }
   if (body.stream === true) {
-    const stream = sseBody(sseFrames(streamEvents(body, scenario), scenario), scenario, request.signal, tracker)
+    const stream = frameBody(sseFrames(streamEvents(body, scenario), scenario), faultsOf(scenario), request.signal, tracker)
     return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers } })
   }
   const text = JSON.stringify(completeAnswer(body, scenario))

@@ -1,4 +1,5 @@
 import type { Server } from 'bun'
+import { brokenBody, faultsOf, frameBody, readRequestBody, StreamTracker } from './fake-stream.ts'
 import { loadChunks, loadFixture } from './fixtures.ts'
 
 // A fake Gemini API (Generative Language API, v1beta) on 127.0.0.1 replaying the recorded-shape fixtures
@@ -109,7 +110,6 @@ const errorFixtures: Record<number, string> = {
 
 const statusNames: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' }
 
-const encoder = new TextEncoder()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -165,28 +165,6 @@ function streamChunks(model: string, request: Json, scenario: FakeGeminiScenario
   return recorded.map((chunk, index) => shaped(chunk, model, scenario, index === recorded.length - 1))
 }
 
-/** Counts streams in flight and streams the client abandoned. */
-class StreamTracker {
-  open = 0
-  aborted = 0
-
-  /** Registers a stream; the returned function settles it once, as completed or aborted. */
-  begin(): (outcome: 'completed' | 'aborted') => void {
-    this.open += 1
-    let settled = false
-    return (outcome) => {
-      if (settled) return
-      settled = true
-      this.open -= 1
-      if (outcome === 'aborted') this.aborted += 1
-    }
-  }
-}
-
-// Bun writes enqueued chunks lazily; without a pause the reset would come before the status line.
-// Erroring the body stream makes Bun drop the connection; with no reason given it logs nothing.
-const resetFlushMs = 20
-
 const malformedChunk = '{"candidates": [{"content": {"parts": [{"text": "oops"'
 
 /**
@@ -200,62 +178,13 @@ function streamFrames(chunks: Json[], scenario: FakeGeminiScenario, sse: boolean
   return lines.map((line, index) => `${index === 0 ? '[' : ',\r\n'}${line}${index === lines.length - 1 ? ']' : ''}`)
 }
 
-/** A stream body sent frame by frame, with the scenario's pauses and connection reset. */
-function streamBody(frames: string[], scenario: FakeGeminiScenario, signal: AbortSignal, tracker: StreamTracker): ReadableStream<Uint8Array> {
-  const settle = tracker.begin()
-  signal.addEventListener('abort', () => settle('aborted'), { once: true })
-  const resetAt = scenario.kind === 'reset-mid-stream' ? scenario.afterChunks : -1
-  let index = 0
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (scenario.kind === 'stream-gap' && index > 0) await sleep(scenario.gapMs)
-      if (signal.aborted) return
-      const frame = frames[index]
-      if (index === resetAt) {
-        settle('completed')
-        await sleep(resetFlushMs)
-        controller.error()
-      } else if (frame === undefined) {
-        settle('completed')
-        controller.close()
-      } else {
-        index += 1
-        controller.enqueue(encoder.encode(frame))
-      }
-    },
-    cancel() {
-      settle('aborted')
-    },
-  })
-}
-
-/** A body that breaks after half of `text` (reset) or is cut short (malformed). */
-function brokenBody(text: string, reset: boolean): ReadableStream<Uint8Array> {
-  const half = encoder.encode(text.slice(0, Math.floor(text.length / 2)))
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      controller.enqueue(half)
-      if (!reset) return controller.close()
-      await sleep(resetFlushMs)
-      controller.error()
-    },
-  })
-}
-
 /** The API key of a request: `x-goog-api-key`, else `?key=`; '' when there is none. */
 function apiKey(request: Request, url: URL): string {
   return request.headers.get('x-goog-api-key')?.trim() || url.searchParams.get('key')?.trim() || ''
 }
 
 async function record(request: Request, url: URL): Promise<RecordedGeminiRequest> {
-  const rawBody = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text()
-  let body: Json | undefined
-  try {
-    const parsed: unknown = rawBody ? JSON.parse(rawBody) : undefined
-    body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : undefined
-  } catch {
-    body = undefined
-  }
+  const { rawBody, body } = await readRequestBody(request)
   const recorded: RecordedGeminiRequest = { method: request.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: Object.fromEntries(request.headers), rawBody, body }
   const segment = GENERATE_PATH.exec(url.pathname)?.[2]
   if (segment) {
@@ -285,7 +214,7 @@ async function answer(request: Request, recorded: RecordedGeminiRequest, scenari
     const sse = recorded.query.alt === 'sse'
     const frames = streamFrames(streamChunks(model, body, scenario), scenario, sse)
     const contentType = sse ? 'text/event-stream' : 'application/json; charset=UTF-8'
-    return new Response(streamBody(frames, scenario, request.signal, tracker), { headers: { 'content-type': contentType } })
+    return new Response(frameBody(frames, faultsOf(scenario), request.signal, tracker), { headers: { 'content-type': contentType } })
   }
   const text = JSON.stringify(completeAnswer(model, body, scenario))
   if (scenario.kind === 'reset-mid-stream' || scenario.kind === 'malformed-chunk') {

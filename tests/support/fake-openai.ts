@@ -1,4 +1,5 @@
 import type { Server } from 'bun'
+import { brokenBody, faultsOf, frameBody, readRequestBody, StreamTracker } from './fake-stream.ts'
 import { loadChunks, loadFixture } from './fixtures.ts'
 
 // A fake OpenAI API on 127.0.0.1 replaying the recorded-shape fixtures in plugins/openai/__fixtures__,
@@ -106,7 +107,6 @@ const errorFixtures: Record<number, string> = {
   500: 'openai-error-500.json',
 }
 
-const encoder = new TextEncoder()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -199,28 +199,6 @@ function streamLines(route: Route, request: Json, scenario: FakeScenario): strin
   return lines
 }
 
-/** Counts streams in flight and streams the client abandoned. */
-class StreamTracker {
-  open = 0
-  aborted = 0
-
-  /** Registers a stream; the returned function settles it once, as completed or aborted. */
-  begin(): (outcome: 'completed' | 'aborted') => void {
-    this.open += 1
-    let settled = false
-    return (outcome) => {
-      if (settled) return
-      settled = true
-      this.open -= 1
-      if (outcome === 'aborted') this.aborted += 1
-    }
-  }
-}
-
-// Bun writes enqueued chunks lazily; without a pause the reset would come before the status line.
-// Erroring the body stream makes Bun drop the connection; with no reason given it logs nothing.
-const resetFlushMs = 20
-
 const malformedFrame = 'data: {"id":"chatcmpl-broken","choices":[{"index":0,"delta":{"content":"oops"\n\n'
 const malformedResponsesFrame = 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"oops"\n\n'
 
@@ -239,62 +217,13 @@ function responsesSseFrames(events: Json[], scenario: FakeScenario): string[] {
   return frames
 }
 
-/** An SSE body sent frame by frame, with the scenario's pauses and connection reset. */
-function sseBody(frames: string[], scenario: FakeScenario, signal: AbortSignal, tracker: StreamTracker): ReadableStream<Uint8Array> {
-  const settle = tracker.begin()
-  signal.addEventListener('abort', () => settle('aborted'), { once: true })
-  const resetAt = scenario.kind === 'reset-mid-stream' ? scenario.afterChunks : -1
-  let index = 0
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (scenario.kind === 'stream-gap' && index > 0) await sleep(scenario.gapMs)
-      if (signal.aborted) return
-      const frame = frames[index]
-      if (index === resetAt) {
-        settle('completed')
-        await sleep(resetFlushMs)
-        controller.error()
-      } else if (frame === undefined) {
-        settle('completed')
-        controller.close()
-      } else {
-        index += 1
-        controller.enqueue(encoder.encode(frame))
-      }
-    },
-    cancel() {
-      settle('aborted')
-    },
-  })
-}
-
-/** A body that breaks after half of `text` (reset) or is cut short (malformed). */
-function brokenBody(text: string, reset: boolean): ReadableStream<Uint8Array> {
-  const half = encoder.encode(text.slice(0, Math.floor(text.length / 2)))
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      controller.enqueue(half)
-      if (!reset) return controller.close()
-      await sleep(resetFlushMs)
-      controller.error()
-    },
-  })
-}
-
 /** The bearer key of a request, or '' when there is none. */
 function bearerKey(request: Request): string {
   return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? ''
 }
 
 async function record(request: Request, url: URL): Promise<RecordedRequest> {
-  const rawBody = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text()
-  let body: Json | undefined
-  try {
-    const parsed: unknown = rawBody ? JSON.parse(rawBody) : undefined
-    body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : undefined
-  } catch {
-    body = undefined
-  }
+  const { rawBody, body } = await readRequestBody(request)
   return { method: request.method, path: url.pathname, headers: Object.fromEntries(request.headers), rawBody, body }
 }
 
@@ -313,7 +242,7 @@ async function answer(route: Route, request: Request, body: Json, scenario: Fake
   const headers = { 'x-request-id': `req_${crypto.randomUUID().replaceAll('-', '')}` }
   if (body.stream === true && (route === 'chat' || route === 'completions' || route === 'responses')) {
     const frames = route === 'responses' ? responsesSseFrames(responsesStreamEvents(body, scenario), scenario) : sseFrames(streamLines(route, body, scenario), scenario)
-    const stream = sseBody(frames, scenario, request.signal, tracker)
+    const stream = frameBody(frames, faultsOf(scenario), request.signal, tracker)
     return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers } })
   }
   const text = JSON.stringify(completeAnswer(route, body, scenario))
