@@ -3,14 +3,19 @@ import type { PromptEstimateInput } from '../../core/plugin/define-plugin.ts'
 // see https://platform.openai.com/docs/guides/vision (image token costs) and OpenAI's cookbook on
 // counting chat tokens: about 3 tokens of framing per message plus 3 to prime the reply.
 
-const TOKENS_PER_MESSAGE = 3
+/** Framing tokens per message (or Responses input item). */
+export const TOKENS_PER_MESSAGE = 3
 const TOKENS_PER_NAME = 1
-const REPLY_PRIMING_TOKENS = 3
-const LOW_DETAIL_IMAGE_TOKENS = 85
+/** Tokens that prime the reply. */
+export const REPLY_PRIMING_TOKENS = 3
+/** A low-detail image. */
+export const LOW_DETAIL_IMAGE_TOKENS = 85
 /** A 1024×1024 high-detail image; we cannot see dimensions without downloading, so assume this. */
-const HIGH_DETAIL_IMAGE_TOKENS = 765
-const AUDIO_PART_TOKENS = 200
-const FILE_PART_TOKENS = 500
+export const HIGH_DETAIL_IMAGE_TOKENS = 765
+/** A rough cost for an audio part. */
+export const AUDIO_PART_TOKENS = 200
+/** A rough cost for an attached file. */
+export const FILE_PART_TOKENS = 500
 const TOKENS_PER_TOOL_CALL = 3
 
 type Part = { type?: unknown; text?: unknown; image_url?: { detail?: unknown } }

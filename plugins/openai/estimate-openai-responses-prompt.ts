@@ -1,16 +1,11 @@
 import type { PromptEstimateInput } from '../../core/plugin/define-plugin.ts'
+import { AUDIO_PART_TOKENS, FILE_PART_TOKENS, HIGH_DETAIL_IMAGE_TOKENS, LOW_DETAIL_IMAGE_TOKENS, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE } from './estimate-openai-prompt.ts'
 
 // see https://platform.openai.com/docs/guides/images-vision#calculating-costs (image token costs)
 // The same per-item framing and fixed part costs as the Chat estimate (estimate-openai-prompt.ts),
 // applied to Responses input items: messages, function calls and outputs, reasoning summaries.
 
-const TOKENS_PER_ITEM = 3
-const REPLY_PRIMING_TOKENS = 3
-const LOW_DETAIL_IMAGE_TOKENS = 85
-/** A 1024×1024 high-detail image; dimensions are unknown without downloading, so assume this. */
-const HIGH_DETAIL_IMAGE_TOKENS = 765
-const AUDIO_PART_TOKENS = 200
-const FILE_PART_TOKENS = 500
+const TOKENS_PER_ITEM = TOKENS_PER_MESSAGE
 
 type Json = Record<string, unknown>
 
