@@ -79,6 +79,11 @@ export interface UpstreamCall {
   stream: boolean
   /** The JSON body to send. */
   body: Record<string, unknown>
+  /**
+   * Headers the client sent, present only on passthrough calls (same dialect), so a transport may
+   * forward the few its vendor defines for clients (e.g. `anthropic-beta`). Never forward auth.
+   */
+  clientHeaders?: Headers
 }
 
 /** How a channel type reaches its upstream: URL, headers, auth. Body mapping lives in dialect codecs. */

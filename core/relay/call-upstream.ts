@@ -42,6 +42,8 @@ export interface UpstreamPlan {
   timeoutMs: number
   /** The client's request in hub form, decoded on first need. */
   hubRequest: HubRequestSource
+  /** The client's request headers, offered to transports on passthrough. */
+  clientHeaders: Headers
   /** Called when a channel is about to be tried, so logs name it. */
   onAttempt?: (channel: RuntimeChannel, upstreamModel: string) => void
   /** Picks a key of multi-key channels. */
@@ -93,6 +95,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
     model: dialogue.model,
     stream: plan.stream,
     body: dialogue.body,
+    clientHeaders: dialogue.converted ? undefined : plan.clientHeaders,
   })
   const abort = new AbortController()
   const onClientAbort = () => abort.abort('client' satisfies AbortReason)

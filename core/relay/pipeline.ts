@@ -143,7 +143,7 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
   try {
     upstream = await callWithFailover(context, {
       codec, body, model: record.model, stream: record.stream, clientSignal, hubRequest: hubRequestSource(codec, body, inbound),
-      keys: services.keys, health: services.health,
+      keys: services.keys, health: services.health, clientHeaders: inbound.headers,
       candidates: services.directory.candidates(record.caller.group, record.model),
       maxAttempts: 1 + context.options.get().retryTimes,
       timeoutMs: context.config.streamingTimeoutSeconds * 1000,

@@ -18,11 +18,14 @@ function stringSetting(settings: Record<string, unknown>, name: string): string 
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
 }
 
-/** The `anthropic-beta` header value from the channel's `betaHeaders` setting, or undefined. */
-function betaHeader(settings: Record<string, unknown>): string | undefined {
-  const betas = settings.betaHeaders
-  if (!Array.isArray(betas)) return undefined
-  const names = betas.filter((name): name is string => typeof name === 'string').map((name) => name.trim()).filter(Boolean)
+/**
+ * The `anthropic-beta` header: the channel's `betaHeaders` setting plus, on passthrough, the betas the
+ * client asked for (Claude Code and the SDKs send them), without duplicates; undefined when none.
+ */
+function betaHeader(settings: Record<string, unknown>, clientHeaders: Headers | undefined): string | undefined {
+  const configured = Array.isArray(settings.betaHeaders) ? settings.betaHeaders.filter((name): name is string => typeof name === 'string') : []
+  const requested = (clientHeaders?.get('anthropic-beta') ?? '').split(',')
+  const names = [...new Set([...configured, ...requested].map((name) => name.trim()).filter(Boolean))]
   return names.length > 0 ? names.join(',') : undefined
 }
 
@@ -36,7 +39,7 @@ export function buildClaudeRequest(call: UpstreamCall): UpstreamRequest {
     'anthropic-version': stringSetting(channel.settings, 'anthropicVersion') ?? DEFAULT_ANTHROPIC_VERSION,
   }
   if (call.stream) headers.accept = 'text/event-stream'
-  const beta = betaHeader(channel.settings)
+  const beta = betaHeader(channel.settings, call.clientHeaders)
   if (beta) headers['anthropic-beta'] = beta
   const extraHeaders = channel.settings.headers
   if (typeof extraHeaders === 'object' && extraHeaders !== null) {
