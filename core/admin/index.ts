@@ -8,6 +8,7 @@ import { tokenRoutes } from './tokens.ts'
 import { userRoutes } from './users.ts'
 import { logRoutes } from './logs.ts'
 import { optionRoutes } from './options.ts'
+import { redemptionRoutes } from './redemptions.ts'
 import { notFoundRoutes } from './not-found.ts'
 
 /**
@@ -23,5 +24,6 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
     .use(userRoutes(deps))
     .use(logRoutes(deps))
     .use(optionRoutes(deps))
+    .use(redemptionRoutes(deps))
     .use(notFoundRoutes(deps))
 }

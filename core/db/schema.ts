@@ -162,5 +162,24 @@ export const accessTokens = pgTable('access_tokens', {
   createdAt: createdAt(),
 }, (table) => [uniqueIndex('access_tokens_hash_unique').on(table.tokenHash)])
 
+/** Redemption code states. */
+export type RedemptionStatus = 'unused' | 'used' | 'disabled'
+
+/** Single-use codes that add quota to the account that redeems them; stored hashed, shown once. */
+export const redemptions = pgTable('redemptions', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  codeHash: text('code_hash').notNull(),
+  codePreview: text('code_preview').notNull(),
+  /** Units added on redemption. */
+  quota: quota('quota'),
+  status: text('status').$type<RedemptionStatus>().notNull().default('unused'),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+  redeemedBy: integer('redeemed_by').references(() => users.id, { onDelete: 'set null' }),
+  redeemedAt: timestamp('redeemed_at', { withTimezone: true }),
+  createdAt: createdAt(),
+}, (table) => [uniqueIndex('redemptions_code_hash_unique').on(table.codeHash), index('redemptions_status_idx').on(table.status)])
+
 /** The schema object drizzle needs for typed queries. */
-export const schema = { users, tokens, channels, abilities, logs, options, accessTokens }
+export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions }

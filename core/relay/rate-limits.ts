@@ -26,7 +26,7 @@ export async function failOpen<T>(check: () => Promise<T>, fallback: T, onError:
 }
 
 /** Counts one event against a per-IP limit per minute; throws 429 when it is used up (0 = off). */
-export async function checkIpLimit(limiter: RateLimiter, scope: 'relay' | 'login' | 'admin', ip: string | undefined, perMinute: number): Promise<void> {
+export async function checkIpLimit(limiter: RateLimiter, scope: 'relay' | 'login' | 'admin' | 'redeem', ip: string | undefined, perMinute: number): Promise<void> {
   if (perMinute <= 0 || !ip) return
   const decision = await limiter.take(`ip:${scope}:${ip}`, perMinute, 60_000)
   if (!decision.allowed) throw rateLimited(decision, `${perMinute} ${scope} requests per minute from one address`)
