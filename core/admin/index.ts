@@ -9,6 +9,7 @@ import { userRoutes } from './users.ts'
 import { logRoutes } from './logs.ts'
 import { optionRoutes } from './options.ts'
 import { redemptionRoutes } from './redemptions.ts'
+import { publicRoutes } from './public.ts'
 import { notFoundRoutes } from './not-found.ts'
 
 /**
@@ -25,5 +26,6 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
     .use(logRoutes(deps))
     .use(optionRoutes(deps))
     .use(redemptionRoutes(deps))
+    .use(publicRoutes(deps))
     .use(notFoundRoutes(deps))
 }

@@ -1,0 +1,50 @@
+import { Elysia, t } from 'elysia'
+import { lookupPrice } from '../billing/resolve-price.ts'
+import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import packageJson from '../../package.json' with { type: 'json' }
+
+const tags = ['public']
+
+const Price = t.Object({
+  model: t.String(),
+  inputPerMTok: t.Union([t.Number(), t.Null()]),
+  outputPerMTok: t.Union([t.Number(), t.Null()]),
+  cacheReadPerMTok: t.Union([t.Number(), t.Null()]),
+  cacheWritePerMTok: t.Union([t.Number(), t.Null()]),
+  perCall: t.Union([t.Number(), t.Null()]),
+  source: t.String({ description: 'override, ratio, plugin or self-use' }),
+})
+
+/** What anyone may read without signing in: the gateway's status and its price list. */
+export function publicRoutes(deps: AdminDeps) {
+  const { context } = deps
+  return new Elysia()
+    .use(adminBase(deps))
+    .get('/status', () => ({
+      version: packageJson.version,
+      database: context.database.kind,
+      sharedCache: context.config.redisUrl !== undefined,
+      selfUseMode: context.options.get().selfUseMode,
+      signInMethods: ['password'],
+    }), {
+      ...access('public', { operationId: 'getStatus', tags, summary: 'Version, storage and enabled features, for the dashboard\'s first paint' }),
+      response: withErrors({ 200: t.Object({ version: t.String(), database: t.String(), sharedCache: t.Boolean(), selfUseMode: t.Boolean(), signInMethods: t.Array(t.String()) }) }),
+    })
+    .get('/pricing', async () => {
+      const options = context.options.get()
+      const models = (await deps.directory()).all().filter((channel) => channel.status === 'enabled').flatMap((channel) => channel.models)
+      const items = [...new Set(models)].sort().flatMap((model) => {
+        const found = lookupPrice(options, context.registry.listPrice, model)
+        if (!found) return []
+        const { price } = found
+        return [{
+          model, inputPerMTok: price.inputPerMTok ?? null, outputPerMTok: price.outputPerMTok ?? null, cacheReadPerMTok: price.cacheReadPerMTok ?? null,
+          cacheWritePerMTok: price.cacheWritePerMTok ?? null, perCall: price.perCall ?? null, source: found.source,
+        }]
+      })
+      return { items, groupRatios: options.groupRatios, unitsPerUsd: 500_000 }
+    }, {
+      ...access('public', { operationId: 'getPricing', tags, summary: 'Prices (USD per 1M tokens or per call) of every model an enabled channel serves, and the group ratios' }),
+      response: withErrors({ 200: t.Object({ items: t.Array(Price), groupRatios: t.Record(t.String(), t.Number()), unitsPerUsd: t.Integer() }) }),
+    })
+}
