@@ -24,6 +24,7 @@ export type GatewayErrorCode =
   | 'rate_limited'
   | 'client_closed_request'
   | 'unauthorized'
+  | 'totp_required'
   | 'forbidden'
   | 'not_found'
   | 'conflict'

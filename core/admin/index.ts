@@ -10,6 +10,7 @@ import { logRoutes } from './logs.ts'
 import { optionRoutes } from './options.ts'
 import { redemptionRoutes } from './redemptions.ts'
 import { publicRoutes } from './public.ts'
+import { twoFactorRoutes } from './two-factor.ts'
 import { notFoundRoutes } from './not-found.ts'
 
 /**
@@ -27,5 +28,6 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
     .use(optionRoutes(deps))
     .use(redemptionRoutes(deps))
     .use(publicRoutes(deps))
+    .use(twoFactorRoutes(deps))
     .use(notFoundRoutes(deps))
 }

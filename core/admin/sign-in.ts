@@ -6,6 +6,7 @@ import { checkIpLimit, failOpen } from '../relay/rate-limits.ts'
 import { randomKey, sha256Hex } from '../security/crypto.ts'
 import { LoginRequest, LoginResponse } from '../../schemas/admin/users.ts'
 import { bearerToken } from './auth.ts'
+import { verifySecondFactor } from './two-factor.ts'
 import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
 
 /** How long a login access token lasts. */
@@ -31,6 +32,10 @@ export function signInRoutes(deps: AdminDeps) {
       const valid = await Bun.password.verify(body.password, user?.passwordHash ?? (await decoy()))
       if (!user || !user.passwordHash || !valid) throw new GatewayError(401, 'unauthorized', 'Wrong username or password')
       if (user.status !== 'enabled') throw new GatewayError(403, 'forbidden', 'This account is disabled')
+      if (user.totpEnabled) {
+        if (!body.code) throw new GatewayError(401, 'totp_required', 'Two-factor sign-in is on: send the code from your authenticator app (or a recovery code) as "code"', { param: 'code' })
+        if (!(await verifySecondFactor(context, user, body.code))) throw new GatewayError(401, 'unauthorized', 'Wrong or already used two-factor code', { param: 'code' })
+      }
       const accessToken = `hat_${randomKey(40)}`
       const expiresAt = new Date(context.now().getTime() + LOGIN_TOKEN_DAYS * 86_400_000)
       await db.insert(accessTokens).values({ userId: user.id, name: 'login', tokenHash: sha256Hex(accessToken), expiresAt })

@@ -27,6 +27,13 @@ export const users = pgTable('users', {
   usedQuota: quota('used_quota'),
   requestCount: bigint('request_count', { mode: 'number' }).notNull().default(0),
   status: text('status').$type<'enabled' | 'disabled'>().notNull().default('enabled'),
+  /** TOTP secret, sealed with CRYPTO_SECRET; set at enrolment, active once `totpEnabled`. */
+  totpSecretEncrypted: text('totp_secret_encrypted'),
+  totpEnabled: boolean('totp_enabled').notNull().default(false),
+  /** Last accepted TOTP time step, so a code cannot be replayed. */
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+  /** SHA-256 hashes of the unused recovery codes. */
+  recoveryCodeHashes: jsonb('recovery_code_hashes').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (table) => [uniqueIndex('users_username_unique').on(table.username)])

@@ -61,6 +61,7 @@ export const UserListQuery = t.Object({
 export const LoginRequest = t.Object({
   username: t.String({ minLength: 1, maxLength: 64 }),
   password: t.String({ minLength: 1, maxLength: 128 }),
+  code: t.Optional(t.String({ minLength: 6, maxLength: 32, description: 'Authenticator or recovery code, when two-factor sign-in is on' })),
 }, { additionalProperties: false })
 
 /** POST /api/auth/login answer: a bearer access token for the admin API. */
