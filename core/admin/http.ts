@@ -4,6 +4,8 @@ import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
 import type { AppContext } from '../app-context.ts'
 import { checkIpLimit, failOpen } from '../relay/rate-limits.ts'
+import { CSRF_COOKIE, CSRF_HEADER, parseCookies, SESSION_COOKIE, verifySessionValue } from './session-cookie.ts'
+import { safeEqual } from '../security/crypto.ts'
 import { createChannelDirectory, type ChannelDirectory } from '../routing/channel-directory.ts'
 import { GatewayError } from '../errors.ts'
 import { authorize, createActorResolver, type Actor, type ActorResolver, type RequiredRole } from './auth.ts'
@@ -29,11 +31,22 @@ export function createAdminDeps(context: AppContext, relay?: { directory: Channe
 /** The base every admin module uses: the caller's actor, and errors in the admin shape. */
 export function adminBase(deps: AdminDeps) {
   return new Elysia()
-    .derive({ as: 'scoped' }, async ({ request, server }): Promise<{ actor: Actor | undefined; clientIp: string | undefined }> => {
+    .derive({ as: 'scoped' }, async ({ request, server }): Promise<{ actor: Actor | undefined; clientIp: string | undefined; sessionToken: string | undefined }> => {
       const clientIp = server?.requestIP(request)?.address
       const { context } = deps
       await failOpen(() => checkIpLimit(context.limiter, 'admin', clientIp, context.options.get().rateLimits.adminPerIpPerMinute), undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
-      return { actor: await deps.resolver.resolve(request.headers.get('authorization')), clientIp }
+      const authorization = request.headers.get('authorization')
+      if (authorization) return { actor: await deps.resolver.resolve(authorization), clientIp, sessionToken: undefined }
+      const cookies = parseCookies(request.headers.get('cookie'))
+      const signed = cookies[SESSION_COOKIE]
+      const sessionToken = signed ? verifySessionValue(signed, context.config.sessionSecret) : undefined
+      if (!sessionToken) return { actor: undefined, clientIp, sessionToken: undefined }
+      const safeMethod = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS'
+      const csrf = request.headers.get(CSRF_HEADER)
+      if (!safeMethod && (!csrf || !cookies[CSRF_COOKIE] || !safeEqual(csrf, cookies[CSRF_COOKIE] ?? ''))) {
+        throw new GatewayError(403, 'forbidden', `Cookie-authenticated writes must send the ${CSRF_COOKIE} cookie's value in the X-CSRF-Token header`)
+      }
+      return { actor: await deps.resolver.resolve(`Bearer ${sessionToken}`), clientIp, sessionToken }
     })
     .onError({ as: 'scoped' }, ({ code, error, set }) => {
       const { status, body } = renderAdminError(code, error)

@@ -11,6 +11,7 @@ import { optionRoutes } from './options.ts'
 import { redemptionRoutes } from './redemptions.ts'
 import { publicRoutes } from './public.ts'
 import { twoFactorRoutes } from './two-factor.ts'
+import { sessionRoutes } from './sessions.ts'
 import { notFoundRoutes } from './not-found.ts'
 
 /**
@@ -29,5 +30,6 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
     .use(redemptionRoutes(deps))
     .use(publicRoutes(deps))
     .use(twoFactorRoutes(deps))
+    .use(sessionRoutes(deps))
     .use(notFoundRoutes(deps))
 }

@@ -62,6 +62,7 @@ export const LoginRequest = t.Object({
   username: t.String({ minLength: 1, maxLength: 64 }),
   password: t.String({ minLength: 1, maxLength: 128 }),
   code: t.Optional(t.String({ minLength: 6, maxLength: 32, description: 'Authenticator or recovery code, when two-factor sign-in is on' })),
+  session: t.Optional(t.Boolean({ description: 'Also set an HttpOnly session cookie (the dashboard); writes with it need the X-CSRF-Token header' })),
 }, { additionalProperties: false })
 
 /** POST /api/auth/login answer: a bearer access token for the admin API. */
