@@ -14,6 +14,8 @@ export interface Actor {
   role: UserRole
   /** The caller's group. */
   group: string
+  /** What the credential allows: everything the role does, or only reading. */
+  scope?: 'full' | 'read'
 }
 
 /** The least role a route needs; `public` routes need none. */
@@ -71,12 +73,12 @@ export function createActorResolver(context: AppContext): ActorResolver {
       const [root] = await db.select().from(users).where(eq(users.role, 'root')).limit(1)
       return root ? { ...base, actor: toActor(root), status: root.status } : { ...base, actor: null, status: 'disabled' }
     }
-    const [row] = await db.select({ user: users, id: accessTokens.id, expiresAt: accessTokens.expiresAt, lastUsedAt: accessTokens.lastUsedAt })
+    const [row] = await db.select({ user: users, id: accessTokens.id, scope: accessTokens.scope, expiresAt: accessTokens.expiresAt, lastUsedAt: accessTokens.lastUsedAt })
       .from(accessTokens).innerJoin(users, eq(accessTokens.userId, users.id))
       .where(eq(accessTokens.tokenHash, hash)).limit(1)
     if (!row) return { ...base, actor: null, status: 'disabled' }
     return {
-      actor: toActor(row.user), status: row.user.status, accessTokenId: row.id, expiresAt: row.expiresAt?.getTime() ?? null,
+      actor: { ...toActor(row.user), scope: row.scope }, status: row.user.status, accessTokenId: row.id, expiresAt: row.expiresAt?.getTime() ?? null,
       loadedAt: now, lastUsedWrittenAt: row.lastUsedAt?.getTime() ?? 0,
     }
   }

@@ -36,12 +36,16 @@ export function adminBase(deps: AdminDeps) {
       const { context } = deps
       await failOpen(() => checkIpLimit(context.limiter, 'admin', clientIp, context.options.get().rateLimits.adminPerIpPerMinute), undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
       const authorization = request.headers.get('authorization')
-      if (authorization) return { actor: await deps.resolver.resolve(authorization), clientIp, sessionToken: undefined }
+      const safeMethod = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS'
+      if (authorization) {
+        const actor = await deps.resolver.resolve(authorization)
+        if (actor?.scope === 'read' && !safeMethod) throw new GatewayError(403, 'forbidden', 'This access token is read-only')
+        return { actor, clientIp, sessionToken: undefined }
+      }
       const cookies = parseCookies(request.headers.get('cookie'))
       const signed = cookies[SESSION_COOKIE]
       const sessionToken = signed ? verifySessionValue(signed, context.config.sessionSecret) : undefined
       if (!sessionToken) return { actor: undefined, clientIp, sessionToken: undefined }
-      const safeMethod = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS'
       const csrf = request.headers.get(CSRF_HEADER)
       if (!safeMethod && (!csrf || !cookies[CSRF_COOKIE] || !safeEqual(csrf, cookies[CSRF_COOKIE] ?? ''))) {
         throw new GatewayError(403, 'forbidden', `Cookie-authenticated writes must send the ${CSRF_COOKIE} cookie's value in the X-CSRF-Token header`)

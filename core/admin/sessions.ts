@@ -2,7 +2,7 @@ import { Elysia, t } from 'elysia'
 import { and, desc, eq } from 'drizzle-orm'
 import { accessTokens } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
-import { sha256Hex } from '../security/crypto.ts'
+import { randomKey, sha256Hex } from '../security/crypto.ts'
 import { IdParams, Timestamp } from '../../schemas/admin/common.ts'
 import { bearerToken } from './auth.ts'
 import { access, adminBase, iso, signedIn, withErrors, type AdminDeps } from './http.ts'
@@ -16,7 +16,14 @@ const SessionView = t.Object({
   lastUsedAt: t.Union([Timestamp, t.Null()]),
   expiresAt: t.Union([Timestamp, t.Null()]),
   current: t.Boolean({ description: 'The session this request was made with' }),
+  scope: t.Union([t.Literal('full'), t.Literal('read')]),
 })
+
+const AccessTokenCreate = t.Object({
+  name: t.String({ minLength: 1, maxLength: 128, pattern: '^(?!login$|session$).*$', error: 'must be a name other than "login" or "session"' }),
+  scope: t.Optional(t.Union([t.Literal('full'), t.Literal('read')], { description: 'read: GET requests only; default full' })),
+  expiresInDays: t.Optional(t.Union([t.Integer({ minimum: 1, maximum: 3650 }), t.Null()], { description: 'Default: never expires' })),
+}, { additionalProperties: false })
 
 /** The signed-in user's sessions and access tokens: list them, revoke any. */
 export function sessionRoutes(deps: AdminDeps) {
@@ -28,10 +35,23 @@ export function sessionRoutes(deps: AdminDeps) {
       const token = bearerToken(request.headers.get('authorization')) ?? sessionToken
       const currentHash = token ? sha256Hex(token) : ''
       const rows = await db.select().from(accessTokens).where(eq(accessTokens.userId, me.id)).orderBy(desc(accessTokens.id))
-      return rows.map((row) => ({ id: row.id, name: row.name, createdAt: iso(row.createdAt) ?? '', lastUsedAt: iso(row.lastUsedAt), expiresAt: iso(row.expiresAt), current: row.tokenHash === currentHash }))
+      return rows.map((row) => ({ id: row.id, name: row.name, createdAt: iso(row.createdAt) ?? '', lastUsedAt: iso(row.lastUsedAt), expiresAt: iso(row.expiresAt), current: row.tokenHash === currentHash, scope: row.scope }))
     }, {
       ...access('user', { operationId: 'listSessions', tags, summary: 'Your sign-in sessions and access tokens' }),
       response: withErrors({ 200: t.Array(SessionView) }),
+    })
+    .post('/users/me/access-tokens', async ({ actor, body, set }) => {
+      const me = signedIn(actor)
+      if (me.scope === 'read') throw new GatewayError(403, 'forbidden', 'A read-only token cannot create tokens')
+      const token = `hat_${randomKey(40)}`
+      const expiresAt = body.expiresInDays ? new Date(deps.context.now().getTime() + body.expiresInDays * 86_400_000) : null
+      const [row] = await db.insert(accessTokens).values({ userId: me.id, name: body.name, scope: body.scope ?? 'full', tokenHash: sha256Hex(token), expiresAt }).returning()
+      deps.context.logWriter.write({ type: 'manage', userId: me.id, username: me.username, content: `access token "${body.name}" (${row!.scope}) created` })
+      set.status = 201
+      return { id: row!.id, name: row!.name, scope: row!.scope, expiresAt: iso(row!.expiresAt), token }
+    }, {
+      ...access('user', { operationId: 'createAccessToken', tags, summary: 'Create a personal access token for automation (shown once; stored hashed)' }, AccessTokenCreate),
+      response: withErrors({ 201: t.Object({ id: t.Integer(), name: t.String(), scope: t.String(), expiresAt: t.Union([Timestamp, t.Null()]), token: t.String() }) }),
     })
     .delete('/users/me/sessions/:id', async ({ actor, params, set }) => {
       const me = signedIn(actor)

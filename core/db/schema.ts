@@ -164,6 +164,8 @@ export const accessTokens = pgTable('access_tokens', {
   userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
   name: text('name').notNull(),
   tokenHash: text('token_hash').notNull(),
+  /** `full`, or `read` for tokens that may only read (GET). */
+  scope: text('scope').$type<'full' | 'read'>().notNull().default('full'),
   expiresAt: timestamp('expires_at', { withTimezone: true }),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   createdAt: createdAt(),

@@ -385,6 +385,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/access-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a personal access token for automation (shown once; stored hashed) */
+        post: operations["createAccessToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/sessions/{id}": {
         parameters: {
             query?: never;
@@ -5984,7 +6001,168 @@ export interface operations {
                         expiresAt: string | null;
                         /** @description The session this request was made with */
                         current: boolean;
+                        /** @enum {string} */
+                        scope: "full" | "read";
                     }[];
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    scope?: "full" | "read";
+                    /** @description Default: never expires */
+                    expiresInDays?: (string | number) | null;
+                };
+                "application/x-www-form-urlencoded": {
+                    name: string;
+                    /** @enum {string} */
+                    scope?: "full" | "read";
+                    /** @description Default: never expires */
+                    expiresInDays?: (string | number) | null;
+                };
+                "multipart/form-data": {
+                    name: string;
+                    /** @enum {string} */
+                    scope?: "full" | "read";
+                    /** @description Default: never expires */
+                    expiresInDays?: (string | number) | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 201 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string | number;
+                        name: string;
+                        scope: string;
+                        /** Format: date-time */
+                        expiresAt: string | null;
+                        token: string;
+                    };
                 };
             };
             /** @description Response for status 400 */

@@ -74,6 +74,24 @@ describe('session cookies', () => {
     expect((await fetch(`${gateway.url}/api/users/me`, { headers: { cookie: first.header } })).status).toBe(401)
   })
 
+  test('personal access tokens: shown once, read-only scope enforced, revocable', async () => {
+    const { header, csrf } = cookiesOf(await login('browser-user', 'password-123'))
+    const create = (body: unknown) => fetch(`${gateway.url}/api/users/me/access-tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: header, 'x-csrf-token': csrf }, body: JSON.stringify(body) })
+    const read = (await (await create({ name: 'monitoring', scope: 'read' })).json()) as { id: number; token: string; scope: string }
+    expect(read.token).toMatch(/^hat_/)
+    const asRead = (method: string, path: string, body?: unknown) => fetch(`${gateway.url}${path}`, { method, headers: { authorization: `Bearer ${read.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    expect((await asRead('GET', '/api/users/me')).status).toBe(200)
+    expect((await asRead('POST', '/api/tokens', { name: 'nope' })).status).toBe(403)
+    const full = (await (await create({ name: 'deploy-bot', expiresInDays: 30 })).json()) as { token: string; expiresAt: string }
+    expect(new Date(full.expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000)
+    expect((await fetch(`${gateway.url}/api/tokens`, { method: 'POST', headers: { authorization: `Bearer ${full.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'by bot' }) })).status).toBe(201)
+    expect((await create({ name: 'login' })).status).toBe(400)
+    const listed = JSON.stringify(await (await fetch(`${gateway.url}/api/users/me/sessions`, { headers: { cookie: header } })).json())
+    expect(listed).not.toContain(read.token)
+    expect((await fetch(`${gateway.url}/api/users/me/sessions/${read.id}`, { method: 'DELETE', headers: { cookie: header, 'x-csrf-token': csrf } })).status).toBe(204)
+    expect((await asRead('GET', '/api/users/me')).status).toBe(401)
+  })
+
   test('five failed sign-ins lock the account for a while, even with the right password', async () => {
     await gateway.admin('PATCH', '/api/options', { rateLimits: { loginPerIpPerMinute: 1000 } })
     for (let i = 0; i < 5; i++) expect((await login('locked-user', 'wrong-password')).status).toBe(401)
