@@ -12,6 +12,7 @@ import { redemptionRoutes } from './redemptions.ts'
 import { publicRoutes } from './public.ts'
 import { twoFactorRoutes } from './two-factor.ts'
 import { sessionRoutes } from './sessions.ts'
+import { statsRoutes } from './stats.ts'
 import { notFoundRoutes } from './not-found.ts'
 
 /**
@@ -31,5 +32,6 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
     .use(publicRoutes(deps))
     .use(twoFactorRoutes(deps))
     .use(sessionRoutes(deps))
+    .use(statsRoutes(deps))
     .use(notFoundRoutes(deps))
 }

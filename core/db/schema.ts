@@ -171,6 +171,22 @@ export const accessTokens = pgTable('access_tokens', {
   createdAt: createdAt(),
 }, (table) => [uniqueIndex('access_tokens_hash_unique').on(table.tokenHash)])
 
+/** Hourly rollups of usage per user, token, channel and model; the dashboard's charts read these, not the logs. */
+export const quotaStats = pgTable('quota_stats', {
+  hour: timestamp('hour', { withTimezone: true }).notNull(),
+  userId: integer('user_id').notNull(),
+  tokenId: integer('token_id').notNull(),
+  channelId: integer('channel_id').notNull(),
+  model: text('model').notNull(),
+  requests: bigint('requests', { mode: 'number' }).notNull().default(0),
+  promptTokens: bigint('prompt_tokens', { mode: 'number' }).notNull().default(0),
+  completionTokens: bigint('completion_tokens', { mode: 'number' }).notNull().default(0),
+  quota: quota('quota'),
+}, (table) => [
+  primaryKey({ columns: [table.hour, table.userId, table.tokenId, table.channelId, table.model] }),
+  index('quota_stats_user_hour_idx').on(table.userId, table.hour),
+])
+
 /** Redemption code states. */
 export type RedemptionStatus = 'unused' | 'used' | 'disabled'
 
@@ -191,4 +207,4 @@ export const redemptions = pgTable('redemptions', {
 }, (table) => [uniqueIndex('redemptions_code_hash_unique').on(table.codeHash), index('redemptions_status_idx').on(table.status)])
 
 /** The schema object drizzle needs for typed queries. */
-export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions }
+export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions, quotaStats }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { channels, logs } from '../db/schema.ts'
+import { channels, logs, quotaStats } from '../db/schema.ts'
+import { rollUpUsage } from './roll-up-usage.ts'
 
 /** A row for the logs table as the relay and admin API produce it. */
 export type LogEntry = typeof logs.$inferInsert
@@ -15,7 +16,7 @@ export interface LogWriter {
   close(): Promise<void>
 }
 
-/** Batches rows every `intervalMs` or when `batchSize` rows are waiting; also rolls channel spend up. */
+/** Batches rows every `intervalMs` or when `batchSize` rows are waiting; also keeps hourly rollups and channel spend. */
 export function createLogWriter(db: Db, options: { intervalMs?: number; batchSize?: number; onError?: (error: unknown) => void } = {}): LogWriter {
   const intervalMs = options.intervalMs ?? 500
   const batchSize = options.batchSize ?? 500
@@ -23,19 +24,31 @@ export function createLogWriter(db: Db, options: { intervalMs?: number; batchSiz
   let flushing: Promise<void> = Promise.resolve()
   let closed = false
 
+  /** Logs, hourly rollups and channel spend in one transaction, so a retried batch is never counted twice. */
   async function writeBatch(batch: LogEntry[]) {
-    for (let start = 0; start < batch.length; start += batchSize) {
-      await db.insert(logs).values(batch.slice(start, start + batchSize))
-    }
-    const spendByChannel = new Map<number, number>()
-    for (const entry of batch) {
-      if (entry.type === 'consume' && entry.channelId && entry.quota) {
-        spendByChannel.set(entry.channelId, (spendByChannel.get(entry.channelId) ?? 0) + entry.quota)
+    const now = new Date()
+    const stamped = batch.map((entry) => ({ ...entry, createdAt: entry.createdAt ?? now }))
+    await db.transaction(async (tx) => {
+      for (let start = 0; start < stamped.length; start += batchSize) await tx.insert(logs).values(stamped.slice(start, start + batchSize))
+      for (const row of rollUpUsage(stamped, now)) {
+        await tx.insert(quotaStats).values(row).onConflictDoUpdate({
+          target: [quotaStats.hour, quotaStats.userId, quotaStats.tokenId, quotaStats.channelId, quotaStats.model],
+          set: {
+            requests: sql`${quotaStats.requests} + ${row.requests}`,
+            promptTokens: sql`${quotaStats.promptTokens} + ${row.promptTokens}`,
+            completionTokens: sql`${quotaStats.completionTokens} + ${row.completionTokens}`,
+            quota: sql`${quotaStats.quota} + ${row.quota}`,
+          },
+        })
       }
-    }
-    for (const [channelId, spent] of spendByChannel) {
-      await db.update(channels).set({ usedQuota: sql`${channels.usedQuota} + ${spent}` }).where(sql`${channels.id} = ${channelId}`)
-    }
+      const spendByChannel = new Map<number, number>()
+      for (const entry of stamped) {
+        if (entry.type === 'consume' && entry.channelId && entry.quota) spendByChannel.set(entry.channelId, (spendByChannel.get(entry.channelId) ?? 0) + entry.quota)
+      }
+      for (const [channelId, spent] of spendByChannel) {
+        await tx.update(channels).set({ usedQuota: sql`${channels.usedQuota} + ${spent}` }).where(sql`${channels.id} = ${channelId}`)
+      }
+    })
   }
 
   function flush(): Promise<void> {
