@@ -23,12 +23,18 @@ const StatsQuery = t.Object({
 
 const Point = t.Object({ time: t.String(), key: t.String(), requests: t.Integer(), promptTokens: t.Integer(), completionTokens: t.Integer(), quota: t.Integer() })
 
+/** The start of the bucket holding `from`, so a range that begins mid-day still includes that day. */
+function bucketStart(from: string, bucket: 'hour' | 'day'): string {
+  const size = bucket === 'day' ? 86_400_000 : 3_600_000
+  return new Date(Math.floor(new Date(from).getTime() / size) * size).toISOString()
+}
+
 /** Rows of a raw query, whichever driver ran it. */
 function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
 
-/** Usage over time from the hourly rollups (never the raw logs), so it stays fast on millions of calls. */
+/** Usage over time from the hourly or daily rollups (never the raw logs), so it stays fast on millions of calls. */
 export function statsRoutes(deps: AdminDeps) {
   const db = deps.context.database.db
   return new Elysia()
@@ -39,10 +45,10 @@ export function statsRoutes(deps: AdminDeps) {
       const bucket = query.bucket ?? 'hour'
       const group = groupColumns[query.groupBy ?? 'none'] ?? sql.raw(`''`)
       const result = await db.execute(sql`
-        select date_trunc(${sql.raw(bucket === 'day' ? `'day'` : `'hour'`)}, hour) as time, ${group} as key, sum(requests)::bigint as requests, sum(prompt_tokens)::bigint as prompt_tokens,
+        select ${sql.raw(bucket === 'day' ? 'day' : 'hour')} as time, ${group} as key, sum(requests)::bigint as requests, sum(prompt_tokens)::bigint as prompt_tokens,
           sum(completion_tokens)::bigint as completion_tokens, sum(quota)::bigint as quota
-        from quota_stats
-        where hour >= ${new Date(query.from).toISOString()}::timestamptz and hour < ${new Date(query.to).toISOString()}::timestamptz ${userId === undefined ? sql`` : sql`and user_id = ${userId}`}
+        from ${sql.raw(bucket === 'day' ? 'quota_stats_daily' : 'quota_stats')}
+        where ${sql.raw(bucket === 'day' ? 'day' : 'hour')} >= ${bucketStart(query.from, bucket)}::timestamptz and ${sql.raw(bucket === 'day' ? 'day' : 'hour')} < ${new Date(query.to).toISOString()}::timestamptz ${userId === undefined ? sql`` : sql`and user_id = ${userId}`}
         group by 1, 2 order by 1, 2`)
       const items = rowsOf<{ time: Date | string; key: string; requests: string | number; prompt_tokens: string | number; completion_tokens: string | number; quota: string | number }>(result).map((row) => ({
         time: new Date(row.time).toISOString(), key: String(row.key), requests: Number(row.requests), promptTokens: Number(row.prompt_tokens),

@@ -187,6 +187,22 @@ export const quotaStats = pgTable('quota_stats', {
   index('quota_stats_user_hour_idx').on(table.userId, table.hour),
 ])
 
+/** Daily rollups with the same keys, so month-long charts read a few thousand rows instead of a hundred thousand. */
+export const quotaStatsDaily = pgTable('quota_stats_daily', {
+  hour: timestamp('day', { withTimezone: true }).notNull(),
+  userId: integer('user_id').notNull(),
+  tokenId: integer('token_id').notNull(),
+  channelId: integer('channel_id').notNull(),
+  model: text('model').notNull(),
+  requests: bigint('requests', { mode: 'number' }).notNull().default(0),
+  promptTokens: bigint('prompt_tokens', { mode: 'number' }).notNull().default(0),
+  completionTokens: bigint('completion_tokens', { mode: 'number' }).notNull().default(0),
+  quota: quota('quota'),
+}, (table) => [
+  primaryKey({ columns: [table.hour, table.userId, table.tokenId, table.channelId, table.model] }),
+  index('quota_stats_daily_user_day_idx').on(table.userId, table.hour),
+])
+
 /** Redemption code states. */
 export type RedemptionStatus = 'unused' | 'used' | 'disabled'
 
@@ -207,4 +223,4 @@ export const redemptions = pgTable('redemptions', {
 }, (table) => [uniqueIndex('redemptions_code_hash_unique').on(table.codeHash), index('redemptions_status_idx').on(table.status)])
 
 /** The schema object drizzle needs for typed queries. */
-export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions, quotaStats }
+export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions, quotaStats, quotaStatsDaily }

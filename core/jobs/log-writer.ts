@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { channels, logs, quotaStats } from '../db/schema.ts'
-import { rollUpUsage } from './roll-up-usage.ts'
+import { channels, logs, quotaStats, quotaStatsDaily } from '../db/schema.ts'
+import { DAY_MS, HOUR_MS, rollUpUsage } from './roll-up-usage.ts'
 
 /** A row for the logs table as the relay and admin API produce it. */
 export type LogEntry = typeof logs.$inferInsert
@@ -30,16 +30,18 @@ export function createLogWriter(db: Db, options: { intervalMs?: number; batchSiz
     const stamped = batch.map((entry) => ({ ...entry, createdAt: entry.createdAt ?? now }))
     await db.transaction(async (tx) => {
       for (let start = 0; start < stamped.length; start += batchSize) await tx.insert(logs).values(stamped.slice(start, start + batchSize))
-      for (const row of rollUpUsage(stamped, now)) {
-        await tx.insert(quotaStats).values(row).onConflictDoUpdate({
-          target: [quotaStats.hour, quotaStats.userId, quotaStats.tokenId, quotaStats.channelId, quotaStats.model],
-          set: {
-            requests: sql`${quotaStats.requests} + ${row.requests}`,
-            promptTokens: sql`${quotaStats.promptTokens} + ${row.promptTokens}`,
-            completionTokens: sql`${quotaStats.completionTokens} + ${row.completionTokens}`,
-            quota: sql`${quotaStats.quota} + ${row.quota}`,
-          },
-        })
+      for (const [table, bucketMs] of [[quotaStats, HOUR_MS], [quotaStatsDaily, DAY_MS]] as const) {
+        for (const row of rollUpUsage(stamped, now, bucketMs)) {
+          await tx.insert(table).values(row).onConflictDoUpdate({
+            target: [table.hour, table.userId, table.tokenId, table.channelId, table.model],
+            set: {
+              requests: sql`${table.requests} + ${row.requests}`,
+              promptTokens: sql`${table.promptTokens} + ${row.promptTokens}`,
+              completionTokens: sql`${table.completionTokens} + ${row.completionTokens}`,
+              quota: sql`${table.quota} + ${row.quota}`,
+            },
+          })
+        }
       }
       const spendByChannel = new Map<number, number>()
       for (const entry of stamped) {

@@ -36,8 +36,12 @@ await db.execute(sql`
   insert into quota_stats (hour, user_id, token_id, channel_id, model, requests, prompt_tokens, completion_tokens, quota)
   select date_trunc('hour', created_at), user_id, token_id, channel_id, model, count(*), sum(prompt_tokens), sum(completion_tokens), sum(quota)
   from logs where type = 'consume' group by 1, 2, 3, 4, 5`)
+await db.execute(sql`
+  insert into quota_stats_daily (day, user_id, token_id, channel_id, model, requests, prompt_tokens, completion_tokens, quota)
+  select date_trunc('day', created_at), user_id, token_id, channel_id, model, count(*), sum(prompt_tokens), sum(completion_tokens), sum(quota)
+  from logs where type = 'consume' group by 1, 2, 3, 4, 5`)
 const [{ count } = { count: 0 }] = ((await db.execute(sql`select count(*)::int as count from quota_stats`)) as unknown as { rows?: Array<{ count: number }> }).rows ?? ((await db.execute(sql`select count(*)::int as count from quota_stats`)) as unknown as Array<{ count: number }>)
-console.log(`built ${Number(count).toLocaleString()} hourly rollup rows in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+console.log(`built ${Number(count).toLocaleString()} hourly rollup rows (and the daily ones) in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 
 const { app } = await createServer(context)
 const now = Date.now()
