@@ -4,6 +4,7 @@ import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
 import type { AppContext } from '../app-context.ts'
 import { checkIpLimit, failOpen } from '../relay/rate-limits.ts'
+import { clientIpOf } from '../relay/client-ip.ts'
 import { CSRF_COOKIE, CSRF_HEADER, parseCookies, SESSION_COOKIE, verifySessionValue } from './session-cookie.ts'
 import { safeEqual } from '../security/crypto.ts'
 import { createChannelDirectory, type ChannelDirectory } from '../routing/channel-directory.ts'
@@ -32,7 +33,7 @@ export function createAdminDeps(context: AppContext, relay?: { directory: Channe
 export function adminBase(deps: AdminDeps) {
   return new Elysia()
     .derive({ as: 'scoped' }, async ({ request, server }): Promise<{ actor: Actor | undefined; clientIp: string | undefined; sessionToken: string | undefined }> => {
-      const clientIp = server?.requestIP(request)?.address
+      const clientIp = clientIpOf(server, request)
       const { context } = deps
       await failOpen(() => checkIpLimit(context.limiter, 'admin', clientIp, context.options.get().rateLimits.adminPerIpPerMinute), undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
       const authorization = request.headers.get('authorization')

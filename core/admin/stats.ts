@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia'
 import { sql, type SQL } from 'drizzle-orm'
+import { queryRows } from '../db/client.ts'
 import { roleAtLeast } from './auth.ts'
 import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
 
@@ -29,11 +30,6 @@ function bucketStart(from: string, bucket: 'hour' | 'day'): string {
   return new Date(Math.floor(new Date(from).getTime() / size) * size).toISOString()
 }
 
-/** Rows of a raw query, whichever driver ran it. */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
-}
-
 /** Usage over time from the hourly or daily rollups (never the raw logs), so it stays fast on millions of calls. */
 export function statsRoutes(deps: AdminDeps) {
   const db = deps.context.database.db
@@ -50,7 +46,7 @@ export function statsRoutes(deps: AdminDeps) {
         from ${sql.raw(bucket === 'day' ? 'quota_stats_daily' : 'quota_stats')}
         where ${sql.raw(bucket === 'day' ? 'day' : 'hour')} >= ${bucketStart(query.from, bucket)}::timestamptz and ${sql.raw(bucket === 'day' ? 'day' : 'hour')} < ${new Date(query.to).toISOString()}::timestamptz ${userId === undefined ? sql`` : sql`and user_id = ${userId}`}
         group by 1, 2 order by 1, 2`)
-      const items = rowsOf<{ time: Date | string; key: string; requests: string | number; prompt_tokens: string | number; completion_tokens: string | number; quota: string | number }>(result).map((row) => ({
+      const items = queryRows<{ time: Date | string; key: string; requests: string | number; prompt_tokens: string | number; completion_tokens: string | number; quota: string | number }>(result).map((row) => ({
         time: new Date(row.time).toISOString(), key: String(row.key), requests: Number(row.requests), promptTokens: Number(row.prompt_tokens),
         completionTokens: Number(row.completion_tokens), quota: Number(row.quota),
       }))

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import type { Db } from '../db/client.ts'
+import { queryRows, type Db } from '../db/client.ts'
 import { GatewayError } from '../errors.ts'
 
 /** Who pays for a call: the user always, the token too unless it is unlimited. */
@@ -36,11 +36,6 @@ export interface QuotaLedger {
   refund(reservation: Reservation): Promise<void>
 }
 
-/** Rows of a raw query, whichever driver ran it (PGlite answers `{rows}`, postgres.js an array). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
-}
-
 /**
  * Takes up to `wanted` units from user and token in ONE statement: the rows are locked user
  * first (the token lock waits on an uncorrelated EXISTS over the user lock, which PostgreSQL runs
@@ -72,7 +67,7 @@ async function take(db: Db, payer: Payer, wanted: number, floor: number, settlin
     )
     select (select value from amount) as taken, (select quota from locked_user) as user_quota, (select remain_quota from locked_token) as token_quota,
       (select count(*) from updated_user) + (select count(*) from updated_token) as touched`)
-  const [row] = rowsOf<{ taken: string | number | null; user_quota: string | number | null; token_quota: string | number | null }>(result)
+  const [row] = queryRows<{ taken: string | number | null; user_quota: string | number | null; token_quota: string | number | null }>(result)
   const number = (value: string | number | null | undefined) => (value === null || value === undefined ? null : Number(value))
   return { taken: number(row?.taken), user: number(row?.user_quota), token: number(row?.token_quota) }
 }
@@ -88,7 +83,7 @@ async function giveBack(db: Db, payer: Payer, units: number, charged: number, co
       where id = ${payer.tokenId} and exists (select 1 from updated_user) returning remain_quota
     )
     select (select quota from updated_user) as user_quota, (select remain_quota from updated_token) as token_quota`)
-  const [row] = rowsOf<{ user_quota: string | number | null; token_quota: string | number | null }>(result)
+  const [row] = queryRows<{ user_quota: string | number | null; token_quota: string | number | null }>(result)
   return { user: row?.user_quota == null ? null : Number(row.user_quota), token: row?.token_quota == null ? null : Number(row.token_quota) }
 }
 

@@ -87,6 +87,11 @@ async function withMigrationLock(url: string, run: () => Promise<void>): Promise
   }
 }
 
+/** Rows of a raw `db.execute` result, whichever driver ran it (PGlite answers `{rows}`, postgres.js an array). */
+export function queryRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
+}
+
 /** Cheap liveness probe for health endpoints. */
 export async function pingDatabase(db: Db): Promise<void> {
   await db.execute(sql`select 1`)

@@ -171,37 +171,30 @@ export const accessTokens = pgTable('access_tokens', {
   createdAt: createdAt(),
 }, (table) => [uniqueIndex('access_tokens_hash_unique').on(table.tokenHash)])
 
-/** Hourly rollups of usage per user, token, channel and model; the dashboard's charts read these, not the logs. */
-export const quotaStats = pgTable('quota_stats', {
-  hour: timestamp('hour', { withTimezone: true }).notNull(),
-  userId: integer('user_id').notNull(),
-  tokenId: integer('token_id').notNull(),
-  channelId: integer('channel_id').notNull(),
-  model: text('model').notNull(),
-  requests: bigint('requests', { mode: 'number' }).notNull().default(0),
-  promptTokens: bigint('prompt_tokens', { mode: 'number' }).notNull().default(0),
-  completionTokens: bigint('completion_tokens', { mode: 'number' }).notNull().default(0),
-  quota: quota('quota'),
-}, (table) => [
-  primaryKey({ columns: [table.hour, table.userId, table.tokenId, table.channelId, table.model] }),
-  index('quota_stats_user_hour_idx').on(table.userId, table.hour),
-])
+/** A usage rollup table: per bucket (hour or day), user, token, channel and model; charts read these, not the logs. */
+function usageRollupTable(name: string, bucketColumn: string) {
+  return pgTable(name, {
+    /** Start of the bucket (named `hour` in code for both tables; the column is `hour` or `day`). */
+    hour: timestamp(bucketColumn, { withTimezone: true }).notNull(),
+    userId: integer('user_id').notNull(),
+    tokenId: integer('token_id').notNull(),
+    channelId: integer('channel_id').notNull(),
+    model: text('model').notNull(),
+    requests: bigint('requests', { mode: 'number' }).notNull().default(0),
+    promptTokens: bigint('prompt_tokens', { mode: 'number' }).notNull().default(0),
+    completionTokens: bigint('completion_tokens', { mode: 'number' }).notNull().default(0),
+    quota: quota('quota'),
+  }, (table) => [
+    primaryKey({ columns: [table.hour, table.userId, table.tokenId, table.channelId, table.model] }),
+    index(`${name}_user_${bucketColumn}_idx`).on(table.userId, table.hour),
+  ])
+}
+
+/** Hourly usage rollups. */
+export const quotaStats = usageRollupTable('quota_stats', 'hour')
 
 /** Daily rollups with the same keys, so month-long charts read a few thousand rows instead of a hundred thousand. */
-export const quotaStatsDaily = pgTable('quota_stats_daily', {
-  hour: timestamp('day', { withTimezone: true }).notNull(),
-  userId: integer('user_id').notNull(),
-  tokenId: integer('token_id').notNull(),
-  channelId: integer('channel_id').notNull(),
-  model: text('model').notNull(),
-  requests: bigint('requests', { mode: 'number' }).notNull().default(0),
-  promptTokens: bigint('prompt_tokens', { mode: 'number' }).notNull().default(0),
-  completionTokens: bigint('completion_tokens', { mode: 'number' }).notNull().default(0),
-  quota: quota('quota'),
-}, (table) => [
-  primaryKey({ columns: [table.hour, table.userId, table.tokenId, table.channelId, table.model] }),
-  index('quota_stats_daily_user_day_idx').on(table.userId, table.hour),
-])
+export const quotaStatsDaily = usageRollupTable('quota_stats_daily', 'day')
 
 /** Redemption code states. */
 export type RedemptionStatus = 'unused' | 'used' | 'disabled'

@@ -4,6 +4,7 @@ import { tokens, users } from '../db/schema.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import { UNITS_PER_USD } from '../billing/price-usage.ts'
 import { errorResponse, type RelayServices } from './pipeline.ts'
+import { clientIpOf } from './client-ip.ts'
 
 // OpenAI's legacy billing endpoints, which key-balance tools built for New API call with a relay key:
 // the subscription's hard limit is what the key can spend in total, usage is in cents.
@@ -29,11 +30,10 @@ export function billingRoutes(services: RelayServices) {
   const app = new Elysia({ name: 'billing-routes' })
   const codec = services.context.registry.dialect('openai.chat')
   const fail = (error: unknown) => (codec ? errorResponse(codec, toGatewayError(error)) : Response.json({ error: String(error) }, { status: 500 }))
-  const ipOf = (server: { requestIP(request: Request): { address: string } | null } | null, request: Request) => server?.requestIP(request)?.address
   for (const prefix of ['', '/v1']) {
     app.get(`${prefix}/dashboard/billing/subscription`, async ({ request, server }) => {
       try {
-        const funds = await keyFunds(services, request, ipOf(server, request))
+        const funds = await keyFunds(services, request, clientIpOf(server, request))
         const limit = round(funds.totalUsd, 6)
         return Response.json({
           object: 'billing_subscription', has_payment_method: true, soft_limit_usd: limit, hard_limit_usd: limit, system_hard_limit_usd: limit,
@@ -45,7 +45,7 @@ export function billingRoutes(services: RelayServices) {
     }, { detail: { hide: true } })
     app.get(`${prefix}/dashboard/billing/usage`, async ({ request, server }) => {
       try {
-        const funds = await keyFunds(services, request, ipOf(server, request))
+        const funds = await keyFunds(services, request, clientIpOf(server, request))
         return Response.json({ object: 'list', total_usage: round(funds.usedUsd * 100, 4) })
       } catch (error) {
         return fail(error)

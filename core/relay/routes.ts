@@ -3,6 +3,7 @@ import type { DialectCodec, InboundRequest } from '../plugin/define-plugin.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import { modelAllowed } from './authenticate.ts'
 import { errorResponse, handleRelay, type RelayServices } from './pipeline.ts'
+import { clientIpOf } from './client-ip.ts'
 
 /** The key from any header or parameter an SDK may use on the shared model-list routes. */
 function readAnyKey(request: InboundRequest): string | undefined {
@@ -25,7 +26,6 @@ async function allowedModels(services: RelayServices, inbound: InboundRequest, c
   return services.directory.modelsFor(caller.group).filter((model) => modelAllowed(caller.token.models, model))
 }
 
-const clientIpOf = (server: { requestIP(request: Request): { address: string } | null } | null, request: Request) => server?.requestIP(request)?.address
 
 /** Mounts every dialect's routes from the loaded plugins, plus the model lists in each dialect's shape. */
 export function relayRoutes(services: RelayServices) {
