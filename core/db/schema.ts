@@ -95,9 +95,11 @@ export const channels = pgTable('channels', {
   testLatencyMs: integer('test_latency_ms'),
   testedAt: timestamp('tested_at', { withTimezone: true }),
   usedQuota: quota('used_quota'),
+  /** Free-form labels for grouping channels in the dashboard and for batch actions. */
+  tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-})
+}, (table) => [index('channels_tags_idx').using('gin', table.tags)])
 
 /** (group, model, channel) rows derived from channels; routing reads them from memory. */
 export const abilities = pgTable('abilities', {
@@ -215,5 +217,19 @@ export const redemptions = pgTable('redemptions', {
   createdAt: createdAt(),
 }, (table) => [uniqueIndex('redemptions_code_hash_unique').on(table.codeHash), index('redemptions_status_idx').on(table.status)])
 
+/** Sign-in identities from OAuth/OIDC providers and Telegram, linked to a local user. */
+export const oauthAccounts = pgTable('oauth_accounts', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  /** Provider id: `github`, `discord`, `linuxdo`, `oidc`, `telegram`. */
+  provider: text('provider').notNull(),
+  /** The provider's stable id of the account (GitHub user id, OIDC `sub`, Telegram user id). */
+  subject: text('subject').notNull(),
+  /** The provider's display name of the account, for the linked-accounts list. */
+  login: text('login'),
+  email: text('email'),
+  createdAt: createdAt(),
+}, (table) => [uniqueIndex('oauth_accounts_provider_subject_unique').on(table.provider, table.subject), index('oauth_accounts_user_idx').on(table.userId)])
+
 /** The schema object drizzle needs for typed queries. */
-export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions, quotaStats, quotaStatsDaily }
+export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions, quotaStats, quotaStatsDaily, oauthAccounts }

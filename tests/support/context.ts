@@ -18,7 +18,7 @@ export function testConfig(overrides: Partial<Config> = {}, env: Record<string, 
 export async function resetDatabase(context: AppContext): Promise<void> {
   if (context.database.kind !== 'postgres') return
   const { sql } = await import('drizzle-orm')
-  await context.database.db.execute(sql`truncate table logs, quota_stats, quota_stats_daily, abilities, access_tokens, redemptions, tokens, channels, users, options restart identity cascade`)
+  await context.database.db.execute(sql`truncate table logs, quota_stats, quota_stats_daily, abilities, access_tokens, redemptions, oauth_accounts, tokens, channels, users, options restart identity cascade`)
   await context.options.reload()
 }
 
