@@ -19,6 +19,7 @@ export async function ensureRootUser(context: AppContext): Promise<{ created: bo
   const password = context.config.rootPassword ?? generatedPassword ?? ''
   const inserted = await db.insert(users).values({
     username: 'root', displayName: 'Root', role: 'root', group: 'default', quota: ROOT_INITIAL_QUOTA, passwordHash: await hashPassword(password),
+    passwordChangeRequired: generatedPassword !== undefined,
   }).onConflictDoNothing().returning({ id: users.id })
   if (inserted.length === 0) {
     // Another replica won the race, or a non-root account already holds the name.

@@ -15,6 +15,13 @@ export const PriceOverride = Type.Object({
 
 /** System options editable at runtime; each key has a typed value and a default. */
 export const SystemOptions = Type.Object({
+  /** What the dashboard shows about this installation. */
+  general: Type.Object({
+    /** Name shown in the dashboard header and page titles. */
+    siteName: Type.String({ minLength: 1, maxLength: 64, default: 'Hanggent API' }),
+    /** A notice shown to every signed-in user on the overview page (Markdown-free plain text; empty = none). */
+    announcement: Type.String({ maxLength: 2000, default: '' }),
+  }, { additionalProperties: false }),
   /** Serve models without a configured price, charging nothing (self-hosted, single-team use). */
   selfUseMode: Type.Boolean({ default: false }),
   /** Per-model price overrides (USD), taking precedence over plugin list prices. */

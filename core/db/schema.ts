@@ -34,6 +34,8 @@ export const users = pgTable('users', {
   totpLastStep: bigint('totp_last_step', { mode: 'number' }),
   /** SHA-256 hashes of the unused recovery codes. */
   recoveryCodeHashes: jsonb('recovery_code_hashes').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  /** Set while the account still has a password it did not choose (root's printed first-boot password): first-run setup replaces it. */
+  passwordChangeRequired: boolean('password_change_required').notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (table) => [uniqueIndex('users_username_unique').on(table.username)])
