@@ -1,3 +1,4 @@
+import { findInvalidIpEntry } from './security/ip-allowlist.ts'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
@@ -19,6 +20,8 @@ export const ConfigSchema = Type.Object({
   plugins: Type.Array(Type.String({ minLength: 1 })),
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
   shutdownGraceSeconds: Type.Integer({ minimum: 0 }),
+  /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (client IPs for limits, allowlists, logs). */
+  trustedProxies: Type.Array(Type.String({ minLength: 1 })),
 })
 
 /** The typed configuration every part of the core receives. */
@@ -47,6 +50,7 @@ const variableOf: Record<keyof Config, string> = {
   plugins: 'PLUGINS',
   logLevel: 'LOG_LEVEL',
   shutdownGraceSeconds: 'SHUTDOWN_GRACE_SECONDS',
+  trustedProxies: 'TRUSTED_PROXIES',
 }
 
 function numberFrom(env: Environment, name: string, fallback: number): number {
@@ -79,6 +83,14 @@ function secretOrDefault(value: string | undefined, fallback: string): string {
   return nonEmpty(value) ?? fallback
 }
 
+/** TRUSTED_PROXIES as a list; an entry that is neither an address nor a CIDR range stops start-up. */
+function trustedProxiesFrom(env: Environment): string[] {
+  const entries = (env.TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean)
+  const invalid = findInvalidIpEntry(entries)
+  if (invalid !== undefined) throw new ConfigError(`TRUSTED_PROXIES: "${invalid}" is not an IP address or CIDR range`)
+  return entries
+}
+
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Environment = process.env, defaults: { secret?: string } = {}): Config {
   const databaseUrl = databaseUrlFrom(env)
@@ -103,6 +115,7 @@ export function loadConfig(env: Environment = process.env, defaults: { secret?: 
     plugins: (env.PLUGINS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
     logLevel: (nonEmpty(env.LOG_LEVEL) ?? 'info').toLowerCase(),
     shutdownGraceSeconds: numberFrom(env, 'SHUTDOWN_GRACE_SECONDS', 30),
+    trustedProxies: trustedProxiesFrom(env),
   }
   const clean = Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined))
   const firstError = Value.Errors(ConfigSchema, clean).First()

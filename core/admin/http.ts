@@ -33,7 +33,7 @@ export function createAdminDeps(context: AppContext, relay?: { directory: Channe
 export function adminBase(deps: AdminDeps) {
   return new Elysia()
     .derive({ as: 'scoped' }, async ({ request, server }): Promise<{ actor: Actor | undefined; clientIp: string | undefined; sessionToken: string | undefined }> => {
-      const clientIp = clientIpOf(server, request)
+      const clientIp = clientIpOf(server, request, deps.context.config.trustedProxies)
       const { context } = deps
       await failOpen(() => checkIpLimit(context.limiter, 'admin', clientIp, context.options.get().rateLimits.adminPerIpPerMinute), undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
       const authorization = request.headers.get('authorization')

@@ -33,7 +33,7 @@ export function billingRoutes(services: RelayServices) {
   for (const prefix of ['', '/v1']) {
     app.get(`${prefix}/dashboard/billing/subscription`, async ({ request, server }) => {
       try {
-        const funds = await keyFunds(services, request, clientIpOf(server, request))
+        const funds = await keyFunds(services, request, clientIpOf(server, request, services.context.config.trustedProxies))
         const limit = round(funds.totalUsd, 6)
         return Response.json({
           object: 'billing_subscription', has_payment_method: true, soft_limit_usd: limit, hard_limit_usd: limit, system_hard_limit_usd: limit,
@@ -45,7 +45,7 @@ export function billingRoutes(services: RelayServices) {
     }, { detail: { hide: true } })
     app.get(`${prefix}/dashboard/billing/usage`, async ({ request, server }) => {
       try {
-        const funds = await keyFunds(services, request, clientIpOf(server, request))
+        const funds = await keyFunds(services, request, clientIpOf(server, request, services.context.config.trustedProxies))
         return Response.json({ object: 'list', total_usage: round(funds.usedUsd * 100, 4) })
       } catch (error) {
         return fail(error)

@@ -35,7 +35,7 @@ export function relayRoutes(services: RelayServices) {
       app.route(route.method, route.path, ({ request, params, server, set }) => handleRelay(services, dialect, {
         request,
         params: (params ?? {}) as Record<string, string>,
-        clientIp: clientIpOf(server, request),
+        clientIp: clientIpOf(server, request, services.context.config.trustedProxies),
         requestId: String(set.headers['x-request-id'] ?? ''),
       }), { parse: 'none', detail: { hide: true } })
     }
@@ -46,7 +46,7 @@ export function relayRoutes(services: RelayServices) {
       const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
       const codec = listDialect(services, inbound, path)
       try {
-        const models = await allowedModels(services, inbound, clientIpOf(server, request))
+        const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies))
         return Response.json(codec?.modelList?.render(models) ?? { data: models })
       } catch (error) {
         return codec ? errorResponse(codec, toGatewayError(error)) : Response.json({ error: String(error) }, { status: 500 })
@@ -57,7 +57,7 @@ export function relayRoutes(services: RelayServices) {
     const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
     const codec = listDialect(services, inbound, '/v1/models')
     try {
-      const models = await allowedModels(services, inbound, clientIpOf(server, request))
+      const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies))
       if (!models.includes(params.model)) throw new GatewayError(404, 'model_not_found', `The model '${params.model}' does not exist or you do not have access to it.`, { param: 'model' })
       const list = codec?.modelList?.render([params.model]) as { data?: unknown[] } | undefined
       return Response.json(list?.data?.[0] ?? { id: params.model })
