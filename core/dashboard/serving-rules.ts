@@ -4,10 +4,10 @@
 /** Path prefixes the dashboard never answers, even for unknown paths under them (they 404 as before). */
 export const RESERVED_PREFIXES = ['/api', '/v1', '/v1beta', '/swagger', '/mj', '/suno', '/dashboard/billing', '/health']
 
-/** True for paths that belong to the API, relay or docs, including Midjourney's `/{mode}/mj/…`. */
+/** True for paths that belong to the API, relay or docs, including Midjourney's `/mj-{mode}/mj/…` (mj-fast, mj-relax, mj-turbo). */
 export function isReservedPath(pathname: string): boolean {
   if (RESERVED_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))) return true
-  return /^\/[^/]+\/mj(\/|$)/.test(pathname)
+  return /^\/mj-[a-z]+\/mj(\/|$)/.test(pathname)
 }
 
 /** Vite's content-hashed output: safe to cache for a year, since a new build has new names. */
@@ -68,8 +68,8 @@ export function chooseEncoding(acceptEncoding: string | null, available: Readonl
   return (['br', 'gzip'] as const).find((encoding) => available.has(encoding) && allows(encoding))
 }
 
-/** True for a request path that names a file (has an extension), so a miss is a 404, not the app. */
+/** True for a request path that names a file (an extension, or a dotfile), so a miss is a 404, not the app. */
 export function looksLikeFile(pathname: string): boolean {
   const last = pathname.slice(pathname.lastIndexOf('/') + 1)
-  return /\.[A-Za-z0-9]+$/.test(last)
+  return last.startsWith('.') || /\.[A-Za-z0-9]+$/.test(last)
 }
