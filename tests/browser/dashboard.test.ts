@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm'
 import type { Page } from 'playwright-core'
 import { users } from '../../core/db/schema.ts'
 import { hashPassword } from '../../core/admin/user-service.ts'
+import { totpCode } from '../../core/security/totp.ts'
 import { LOCALES } from '../../admin/src/i18n/locales.ts'
 import nav from '../../admin/src/i18n/messages/nav.ts'
 import login from '../../admin/src/i18n/messages/login.ts'
@@ -78,6 +79,31 @@ describe('dashboard in the browser', () => {
     expect(await alert.getAttribute('data-error-code')).toBe('unauthorized')
     expect(new URL(page.url()).pathname).toBe('/login')
     expect((await fixture.browser.cookies(fixture.gateway.url)).map((cookie) => cookie.name)).not.toContain('hanggent_session')
+  })
+
+  test('an account with two-step sign-in is asked for its code; a wrong code is explained, a recovery code works', async () => {
+    await fixture.gateway.createUser({ username: 'careful-user', quota: 0 })
+    const api = (path: string, token: string | undefined, body: unknown) => fetch(`${fixture.gateway.url}${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body),
+    }).then((response) => response.json() as Promise<Record<string, unknown>>)
+    const token = String((await api('/api/auth/login', undefined, { username: 'careful-user', password: 'password-123' })).accessToken)
+    const { secret } = await api('/api/users/me/two-factor/setup', token, {})
+    const { recoveryCodes } = await api('/api/users/me/two-factor/enable', token, { code: totpCode(String(secret), new Date()) })
+
+    const page = await freshPage()
+    await page.goto(`${fixture.gateway.url}/login`)
+    await page.locator('[data-test="username"] input').fill('careful-user')
+    await page.locator('[data-test="password"] input').fill('password-123')
+    await page.locator('[data-test="submit"]').click()
+    await page.getByText(login.en.twoFactorHint).waitFor()
+    await page.locator('[data-test="code"] input').fill('not-a-code')
+    await page.locator('[data-test="submit"]').click()
+    await page.locator('[role="alert"]', { hasText: login.en.wrongCode }).waitFor()
+    await fixture.screenshot(page, 'two-factor-wrong-code')
+    await page.locator('[data-test="code"] input').fill((recoveryCodes as string[])[0] ?? '')
+    await page.locator('[data-test="submit"]').click()
+    await page.locator('[data-test="user-menu"]', { hasText: 'careful-user' }).waitFor()
+    expect(new URL(page.url()).pathname).toBe('/')
   })
 
   test('each of the five languages can be chosen, sets <html lang> and is remembered', async () => {

@@ -1,12 +1,15 @@
 import { ref, shallowRef, watch, type Ref } from 'vue'
 import { unwrap } from '../api/errors.ts'
 
-/** A page of results as the admin API returns them (`Page(...)` in schemas/admin/common.ts). */
+/**
+ * A page of results as the admin API returns them (`Page(...)` in schemas/admin/common.ts). The
+ * generated types spell integers `string | number` (Elysia's numeric coercion); they arrive as numbers.
+ */
 export interface PageOf<T> {
   items: T[]
-  total: number
-  page: number
-  pageSize: number
+  total: number | string
+  page: number | string
+  pageSize: number | string
 }
 
 /** State and actions of a server-paginated list. */
@@ -46,7 +49,7 @@ export function usePagedList<T>(
       const result = await unwrap(fetchPage({ page: page.value, pageSize: pageSize.value }))
       if (call !== latest) return
       items.value = result.items
-      total.value = result.total
+      total.value = Number(result.total)
       error.value = undefined
     } catch (failure) {
       if (call === latest) error.value = failure
