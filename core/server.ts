@@ -12,6 +12,7 @@ import { relayRoutes } from './relay/routes.ts'
 import { billingRoutes } from './relay/billing-routes.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 import { adminRoutes } from './admin/index.ts'
+import { dashboardRoutes } from './dashboard/routes.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 /** The version reported by the API and the OpenAPI document. */
@@ -22,8 +23,8 @@ export function newRequestId(now = Date.now()): string {
   return `req_${now.toString(36)}${randomKey(12)}`
 }
 
-/** Builds the relay services and the Elysia app serving relay, admin API and OpenAPI document. */
-export async function createServer(context: AppContext) {
+/** Builds the relay services and the Elysia app serving relay, admin API, OpenAPI document and dashboard. */
+export async function createServer(context: AppContext, options: { dashboardDir?: string } = {}) {
   const services: RelayServices = {
     context,
     authenticator: createKeyAuthenticator(context),
@@ -54,5 +55,6 @@ export async function createServer(context: AppContext) {
     .use(relayRoutes(services))
     .use(billingRoutes(services))
     .use(adminRoutes(context, services))
+    .use(dashboardRoutes({ dir: options.dashboardDir }))
   return { app, services }
 }

@@ -3964,6 +3964,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        general: {
+                            /** @default Hanggent API */
+                            siteName: string;
+                            /** @default  */
+                            announcement: string;
+                        };
                         /** @default false */
                         selfUseMode: boolean;
                         /** @default {} */
@@ -4169,6 +4175,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    general?: {
+                        siteName?: string;
+                        announcement?: string;
+                    };
                     selfUseMode?: boolean;
                     modelPrices?: {
                         [key: string]: {
@@ -4217,6 +4227,10 @@ export interface operations {
                     defaultOutputReservationTokens?: number;
                 };
                 "application/x-www-form-urlencoded": {
+                    general?: {
+                        siteName?: string;
+                        announcement?: string;
+                    };
                     selfUseMode?: boolean;
                     modelPrices?: {
                         [key: string]: {
@@ -4265,6 +4279,10 @@ export interface operations {
                     defaultOutputReservationTokens?: number;
                 };
                 "multipart/form-data": {
+                    general?: {
+                        siteName?: string;
+                        announcement?: string;
+                    };
                     selfUseMode?: boolean;
                     modelPrices?: {
                         [key: string]: {
@@ -4322,6 +4340,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        general: {
+                            /** @default Hanggent API */
+                            siteName: string;
+                            /** @default  */
+                            announcement: string;
+                        };
                         /** @default false */
                         selfUseMode: boolean;
                         /** @default {} */

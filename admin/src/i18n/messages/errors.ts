@@ -1,0 +1,80 @@
+import { defineMessages } from '../define-messages.ts'
+
+/** Sentences for the admin API's error codes (`errors.code.<code>`), used by describeError. */
+export default defineMessages({
+  en: {
+    code: {
+      unauthorized: 'Please sign in to continue.',
+      forbidden: 'You are not allowed to do this.',
+      not_found: 'This item no longer exists.',
+      conflict: 'This conflicts with something that already exists.',
+      rate_limited: 'Too many attempts. Please wait a moment and try again.',
+      invalid_request: 'Some of what you entered was not accepted.',
+      invalid_json: 'The request could not be read.',
+      internal_error: 'The server ran into a problem. Please try again later.',
+      totp_required: 'Enter your two-step verification code.',
+      network: 'Cannot reach the server. Check your connection and try again.',
+      unknown: 'Something unexpected happened.',
+    },
+  },
+  'zh-CN': {
+    code: {
+      unauthorized: '请先登录。',
+      forbidden: '你没有执行此操作的权限。',
+      not_found: '该项目已不存在。',
+      conflict: '与已有的内容冲突。',
+      rate_limited: '尝试次数过多，请稍后再试。',
+      invalid_request: '填写的内容有误，未被接受。',
+      invalid_json: '无法解析该请求。',
+      internal_error: '服务器出现问题，请稍后再试。',
+      totp_required: '请输入两步验证码。',
+      network: '无法连接服务器，请检查网络后重试。',
+      unknown: '发生了意外错误。',
+    },
+  },
+  'zh-TW': {
+    code: {
+      unauthorized: '請先登入。',
+      forbidden: '你沒有執行此操作的權限。',
+      not_found: '該項目已不存在。',
+      conflict: '與現有的內容衝突。',
+      rate_limited: '嘗試次數過多，請稍後再試。',
+      invalid_request: '填寫的內容有誤，未被接受。',
+      invalid_json: '無法解析此請求。',
+      internal_error: '伺服器發生問題，請稍後再試。',
+      totp_required: '請輸入兩步驟驗證碼。',
+      network: '無法連線到伺服器，請檢查網路後重試。',
+      unknown: '發生了非預期的錯誤。',
+    },
+  },
+  fr: {
+    code: {
+      unauthorized: 'Veuillez vous connecter pour continuer.',
+      forbidden: 'Vous n’êtes pas autorisé à faire cela.',
+      not_found: 'Cet élément n’existe plus.',
+      conflict: 'Cela entre en conflit avec un élément existant.',
+      rate_limited: 'Trop de tentatives. Patientez un instant puis réessayez.',
+      invalid_request: 'Une partie de la saisie n’a pas été acceptée.',
+      invalid_json: 'La requête n’a pas pu être lue.',
+      internal_error: 'Le serveur a rencontré un problème. Réessayez plus tard.',
+      totp_required: 'Saisissez votre code de vérification en deux étapes.',
+      network: 'Impossible de joindre le serveur. Vérifiez votre connexion puis réessayez.',
+      unknown: 'Un problème inattendu est survenu.',
+    },
+  },
+  ja: {
+    code: {
+      unauthorized: '続行するにはログインしてください。',
+      forbidden: 'この操作を行う権限がありません。',
+      not_found: 'この項目はすでに存在しません。',
+      conflict: '既存の項目と競合しています。',
+      rate_limited: '試行回数が多すぎます。しばらく待ってからもう一度お試しください。',
+      invalid_request: '入力内容の一部が受け付けられませんでした。',
+      invalid_json: 'リクエストを読み取れませんでした。',
+      internal_error: 'サーバーで問題が発生しました。しばらくしてからもう一度お試しください。',
+      totp_required: '2 段階認証コードを入力してください。',
+      network: 'サーバーに接続できません。接続を確認してもう一度お試しください。',
+      unknown: '予期しないエラーが発生しました。',
+    },
+  },
+})
