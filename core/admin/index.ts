@@ -4,6 +4,8 @@ import type { ChannelDirectory } from '../routing/channel-directory.ts'
 import { createAdminDeps } from './http.ts'
 import { signInRoutes } from './sign-in.ts'
 import { channelRoutes } from './channels.ts'
+import { channelKeyRoutes } from './channel-keys.ts'
+import { upstreamModelRoutes } from './upstream-models.ts'
 import { tokenRoutes } from './tokens.ts'
 import { userRoutes } from './users.ts'
 import { logRoutes } from './logs.ts'
@@ -24,6 +26,8 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
   return new Elysia({ name: 'admin-routes', prefix: '/api' })
     .use(signInRoutes(deps))
     .use(channelRoutes(deps))
+    .use(channelKeyRoutes(deps))
+    .use(upstreamModelRoutes(deps))
     .use(tokenRoutes(deps))
     .use(userRoutes(deps))
     .use(logRoutes(deps))
