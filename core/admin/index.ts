@@ -8,6 +8,8 @@ import { channelKeyRoutes } from './channel-keys.ts'
 import { upstreamModelRoutes } from './upstream-models.ts'
 import { tokenRoutes } from './tokens.ts'
 import { userRoutes } from './users.ts'
+import { groupRoutes } from './groups.ts'
+import { modelRoutes } from './models.ts'
 import { logRoutes } from './logs.ts'
 import { optionRoutes } from './options.ts'
 import { redemptionRoutes } from './redemptions.ts'
@@ -30,6 +32,8 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
     .use(upstreamModelRoutes(deps))
     .use(tokenRoutes(deps))
     .use(userRoutes(deps))
+    .use(groupRoutes(deps))
+    .use(modelRoutes(deps))
     .use(logRoutes(deps))
     .use(optionRoutes(deps))
     .use(redemptionRoutes(deps))
