@@ -238,7 +238,7 @@ export function createChannelService(context: AppContext): ChannelService {
     },
 
     async tagCounts() {
-      const result = await db.execute(sql`select tag, count(*) as count from ${channels}, jsonb_array_elements_text(${channels.tags}) as tag group by tag order by tag`)
+      const result = await db.execute(sql`select carried.tag, count(*) as count from ${channels}, jsonb_array_elements_text(${channels.tags}) as carried(tag) group by carried.tag order by carried.tag`)
       return queryRows<{ tag: string; count: string | number }>(result).map((row) => ({ tag: row.tag, count: Number(row.count) }))
     },
   }

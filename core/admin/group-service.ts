@@ -23,7 +23,7 @@ async function loadUsage(context: AppContext): Promise<GroupUsage> {
   const [userRows, tokenRows, channelResult] = await Promise.all([
     db.select({ group: users.group, value: count() }).from(users).groupBy(users.group),
     db.select({ group: tokens.group, value: count() }).from(tokens).where(isNotNull(tokens.group)).groupBy(tokens.group),
-    db.execute(sql`select name, count(*) as value from ${channels}, jsonb_array_elements_text(${channels.groups}) as name group by name`),
+    db.execute(sql`select served.name, count(*) as value from ${channels}, jsonb_array_elements_text(${channels.groups}) as served(name) group by served.name`),
   ])
   return {
     users: new Map(userRows.map((row) => [row.group, row.value])),
