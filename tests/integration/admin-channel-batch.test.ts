@@ -12,7 +12,8 @@ import { testBackends } from '../support/context.ts'
 
 interface Answer<T> { status: number; body: T }
 interface Page { items: ChannelView[]; total: number }
-interface BatchResult { affected: number; ids: number[] }
+/** A batch answer: the result, or an admin error. */
+interface BatchAnswer { affected?: number; ids?: number[]; error?: AdminError['error'] }
 
 for (const backend of testBackends) {
   describe(`channel tags and batch actions (${backend.name})`, () => {
@@ -27,7 +28,7 @@ for (const backend of testBackends) {
       const text = await response.text()
       return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T }
     }
-    const batch = (body: Record<string, unknown>) => call<BatchResult & AdminError>('POST', '/api/channels/batch', body)
+    const batch = (body: Record<string, unknown>) => call<BatchAnswer>('POST', '/api/channels/batch', body)
     const abilityRows = async (channelIds: number[]) =>
       gateway.context.database.db.select().from(abilities).where(inArray(abilities.channelId, channelIds)).orderBy(asc(abilities.channelId), asc(abilities.group))
     const channelRow = async (id: number) => (await gateway.context.database.db.select().from(channels).where(eq(channels.id, id)))[0]
@@ -77,7 +78,7 @@ for (const backend of testBackends) {
       const cases: Array<[string[], string]> = [[['has space'], 'tags.0'], [['ok', 'a/b'], 'tags.1'], [['x'.repeat(33)], 'tags.0'], [Array.from({ length: 21 }, (_, index) => `t${index}`), 'tags']]
       for (const [tags, field] of cases) {
         const answer = await call<AdminError>('PATCH', `/api/channels/${ids.plain}`, { tags })
-        expect({ status: answer.status, field: answer.body.error.field }).toEqual({ status: 400, field })
+        expect({ status: answer.status, field: answer.body.error!.field }).toEqual({ status: 400, field })
       }
     })
 
@@ -137,8 +138,8 @@ for (const backend of testBackends) {
       await batch({ action: 'remove-tags', ids: [ids.us1], tags: ['eu'] })
       await batch({ action: 'add-tags', ids: [ids.us1], tags: ['prod'] })
       const tooMany = await batch({ action: 'add-tags', ids: [ids.eu2, ids.us1], tags: Array.from({ length: 19 }, (_, index) => `many-${index}`) })
-      expect({ status: tooMany.status, field: tooMany.body.error.field }).toEqual({ status: 400, field: 'tags' })
-      expect(tooMany.body.error.message).toContain(`channel ${ids.us1}`)
+      expect({ status: tooMany.status, field: tooMany.body.error!.field }).toEqual({ status: 400, field: 'tags' })
+      expect(tooMany.body.error!.message).toContain(`channel ${ids.us1}`)
       // All or nothing: the first channel, which had room, was not changed either.
       expect((await channelRow(ids.eu2!))!.tags).toEqual(['eu'])
     })
@@ -148,7 +149,7 @@ for (const backend of testBackends) {
       const answer = await batch({ action: 'disable', ids: [ids.eu1, 999_001, 999_002] })
       expect(answer.status).toBe(404)
       expect(answer.body.error).toMatchObject({ code: 'not_found', field: 'ids' })
-      expect(answer.body.error.message).toContain('999001, 999002')
+      expect(answer.body.error!.message).toContain('999001, 999002')
       expect((await channelRow(ids.eu1!))!.status).toBe(before!.status)
       expect((await batch({ action: 'delete', tag: 'nobody-has-this' })).body).toEqual({ affected: 0, ids: [] })
     })

@@ -31,7 +31,7 @@ for (const backend of testBackends) {
       const text = await response.text()
       return { status: response.status, headers: response.headers, text, body: (text ? JSON.parse(text) : undefined) as T }
     }
-    const reveal = (token: string, body: Record<string, unknown>, id = channelId) => send<{ id: number; keys: string[] } & AdminError>(token, 'POST', `/api/channels/${id}/keys/reveal`, body)
+    const reveal = (token: string, body: Record<string, unknown>, id = channelId) => send<{ id?: number; keys?: string[]; error?: AdminError['error'] }>(token, 'POST', `/api/channels/${id}/keys/reveal`, body)
 
     async function signIn(username: string, code?: string): Promise<string> {
       const response = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'password-123', code }) })
