@@ -34,7 +34,10 @@ export async function confirmIdentity(context: AppContext, user: UserRow, proof:
     await failOpen(() => context.limiter.record(bucket, CONFIRM_WINDOW_MS), undefined, warn)
     throw error
   }
-  if (!user.passwordHash || !(await Bun.password.verify(proof.password, user.passwordHash))) {
+  if (!user.passwordHash) {
+    throw new GatewayError(403, 'forbidden', `${proof.passwordField}: this account signs in without a password, so it cannot confirm with one; ask an admin to reset its password`, { param: proof.passwordField })
+  }
+  if (!(await Bun.password.verify(proof.password, user.passwordHash))) {
     await fail(new GatewayError(403, 'forbidden', `${proof.passwordField}: wrong password`, { param: proof.passwordField }))
   }
   if (!proof.withSecondFactor || !user.totpEnabled) return
