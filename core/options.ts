@@ -13,6 +13,14 @@ export const PriceOverride = Type.Object({
   perCall: Type.Optional(Type.Number({ minimum: 0 })),
 }, { additionalProperties: false })
 
+/** A price override in New API's ratio form (see `modelRatios`). */
+export const RatioOverride = Type.Object({
+  modelRatio: Type.Number({ minimum: 0 }),
+  completionRatio: Type.Optional(Type.Number({ minimum: 0 })),
+  cacheRatio: Type.Optional(Type.Number({ minimum: 0 })),
+  cacheWriteRatio: Type.Optional(Type.Number({ minimum: 0 })),
+}, { additionalProperties: false })
+
 /** System options editable at runtime; each key has a typed value and a default. */
 export const SystemOptions = Type.Object({
   /** What the dashboard shows about this installation. */
@@ -31,14 +39,11 @@ export const SystemOptions = Type.Object({
    * ratios multiply the input price for output, cache reads and cache writes. Used when no USD price
    * override exists for the model.
    */
-  modelRatios: Type.Record(Type.String({ minLength: 1 }), Type.Object({
-    modelRatio: Type.Number({ minimum: 0 }),
-    completionRatio: Type.Optional(Type.Number({ minimum: 0 })),
-    cacheRatio: Type.Optional(Type.Number({ minimum: 0 })),
-    cacheWriteRatio: Type.Optional(Type.Number({ minimum: 0 })),
-  }, { additionalProperties: false }), { default: {} }),
+  modelRatios: Type.Record(Type.String({ minLength: 1 }), RatioOverride, { default: {} }),
   /** Multiplier per user group applied to every charge. */
   groupRatios: Type.Record(Type.String({ minLength: 1 }), Type.Number({ minimum: 0 }), { default: { default: 1 } }),
+  /** What each group is for, shown next to its ratio (e.g. "resellers, 20% off"). */
+  groupDescriptions: Type.Record(Type.String({ minLength: 1 }), Type.String({ maxLength: 500 }), { default: {} }),
   /** Upstream statuses retried on another channel: statuses and ranges, e.g. "429,500-503". */
   retryableStatuses: Type.String({ pattern: '^\\s*\\d{3}(-\\d{3})?(\\s*,\\s*\\d{3}(-\\d{3})?)*\\s*$', default: '401,403,429,500-503,505-523,525-599' }),
   /** How many other channels to try after a retryable upstream failure. */

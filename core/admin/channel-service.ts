@@ -1,15 +1,15 @@
 import { Value } from '@sinclair/typebox/value'
-import { and, count, desc, eq, ilike, type SQL } from 'drizzle-orm'
+import { and, count, eq, ilike, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
-import type { Db } from '../db/client.ts'
+import { queryRows, type Db } from '../db/client.ts'
 import { abilities, channels, type ChannelStatus } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { maskSecret } from '../security/crypto.ts'
-import type { ChannelCreate, ChannelListQuery, ChannelUpdate, ChannelView } from '../../schemas/admin/channels.ts'
+import type { CHANNEL_SORT_FIELDS, ChannelCreate, ChannelListQuery, ChannelUpdate, ChannelView } from '../../schemas/admin/channels.ts'
 import type { Actor } from './auth.ts'
 import { explainValueError, fieldOf } from './errors.ts'
 import { iso } from './http.ts'
-import { likePattern, pageOf } from './list-query.ts'
+import { likePattern, pageOf, sortOrder } from './list-query.ts'
 
 type ChannelRow = typeof channels.$inferSelect
 
@@ -28,6 +28,12 @@ interface ChannelFields {
   statusCodeMapping: Record<string, string>
   thinkingToContent: boolean
   keyMode: 'random' | 'round-robin'
+  tags: string[]
+}
+
+/** Channel tags as stored: trimmed, duplicates dropped, first spelling kept. */
+export function uniqueTags(tags: string[]): string[] {
+  return [...new Set(tags.map((tag) => tag.trim()))]
 }
 
 /** Splits the `key` field into keys: one per line, blanks dropped, duplicates removed. */
@@ -57,12 +63,12 @@ export function toChannelView(row: ChannelRow): ChannelView {
     status: row.status, statusReason: row.statusReason, settings: row.settings, statusCodeMapping: row.statusCodeMapping, thinkingToContent: row.thinkingToContent,
     keyMode: row.keyMode, disabledKeys: Object.values(row.keyStates).map((state) => ({ reason: state.reason, at: state.at })),
     testLatencyMs: row.testLatencyMs, testedAt: iso(row.testedAt),
-    usedQuota: row.usedQuota, createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
+    usedQuota: row.usedQuota, tags: row.tags, createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
   }
 }
 
-/** Checks type, base URL, settings and model mapping of a channel as it will be stored. */
-export function validateChannel(context: AppContext, channel: ChannelFields): void {
+/** Checks what reaching the upstream needs: a registered type, a base URL (or the type's default) and valid settings. */
+export function validateConnection(context: AppContext, channel: { type: string; baseUrl: string | null; settings: Record<string, unknown> }): void {
   const registered = context.registry.channelType(channel.type)
   if (!registered) {
     const known = context.registry.channelTypes().map((entry) => entry.spec.id).join(', ')
@@ -77,12 +83,17 @@ export function validateChannel(context: AppContext, channel: ChannelFields): vo
     const field = ['settings', fieldOf(leaf.path)].filter(Boolean).join('.')
     throw new GatewayError(400, 'invalid_request', `${field}: ${leaf.message}`, { param: field })
   }
+}
+
+/** Checks type, base URL, settings and model mapping of a channel as it will be stored. */
+export function validateChannel(context: AppContext, channel: ChannelFields): void {
+  validateConnection(context, channel)
   const cycle = findMappingCycle(channel.modelMapping)
   if (cycle) throw new GatewayError(400, 'invalid_request', `modelMapping: the mapping of "${cycle}" loops back on itself`, { param: 'modelMapping' })
 }
 
 /** Rewrites a channel's abilities: one row per group × model, enabled when the channel is. */
-async function syncAbilities(tx: Db, row: ChannelRow): Promise<void> {
+export async function syncAbilities(tx: Db, row: ChannelRow): Promise<void> {
   await tx.delete(abilities).where(eq(abilities.channelId, row.id))
   const rows = row.groups.flatMap((group) => row.models.map((model) => ({
     group, model, channelId: row.id, priority: row.priority, weight: row.weight, enabled: row.status === 'enabled',
@@ -91,7 +102,7 @@ async function syncAbilities(tx: Db, row: ChannelRow): Promise<void> {
 }
 
 /** Runs `work` in one transaction with the shared Db type (both drivers' transactions are Db-shaped). */
-function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+export function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
   return db.transaction((tx) => work(tx as unknown as Db))
 }
 
@@ -101,6 +112,7 @@ function createFields(input: ChannelCreate): ChannelFields {
     name: input.name, type: input.type, baseUrl: input.baseUrl ?? null, models: [...new Set(input.models)], groups: [...new Set(input.groups ?? ['default'])],
     priority: input.priority ?? 0, weight: input.weight ?? 1, modelMapping: input.modelMapping ?? {}, status: input.status ?? 'enabled', settings: input.settings ?? {},
     statusCodeMapping: input.statusCodeMapping ?? {}, thinkingToContent: input.thinkingToContent ?? false, keyMode: input.keyMode ?? 'random',
+    tags: uniqueTags(input.tags ?? []),
   }
 }
 
@@ -112,7 +124,7 @@ function updatedFields(current: ChannelRow, input: ChannelUpdate): ChannelFields
     priority: input.priority ?? current.priority, weight: input.weight ?? current.weight, modelMapping: input.modelMapping ?? current.modelMapping,
     status: input.status ?? current.status, settings: input.settings ?? current.settings,
     statusCodeMapping: input.statusCodeMapping ?? current.statusCodeMapping, thinkingToContent: input.thinkingToContent ?? current.thinkingToContent,
-    keyMode: input.keyMode ?? current.keyMode,
+    keyMode: input.keyMode ?? current.keyMode, tags: input.tags ? uniqueTags(input.tags) : current.tags,
   }
 }
 
@@ -126,8 +138,21 @@ export interface ChannelService {
   remove(actor: Actor, id: number): Promise<void>
   /** One channel, or 404. */
   get(id: number): Promise<ChannelView>
-  /** A filtered page of channels, newest first. */
+  /** A filtered page of channels, newest first unless `sort` says otherwise. */
   list(query: ChannelListQuery): Promise<{ items: ChannelView[]; total: number; page: number; pageSize: number }>
+  /** Every tag in use with the number of channels carrying it, by name. */
+  tagCounts(): Promise<Array<{ tag: string; count: number }>>
+}
+
+/** Columns the `sort` parameter may name. */
+const sortColumns: Record<(typeof CHANNEL_SORT_FIELDS)[number], AnyColumn> = {
+  id: channels.id, name: channels.name, priority: channels.priority, weight: channels.weight, status: channels.status,
+  testLatencyMs: channels.testLatencyMs, usedQuota: channels.usedQuota, createdAt: channels.createdAt,
+}
+
+/** Channels carrying `tag`, as a JSONB containment test the GIN index on `tags` answers. */
+export function hasTag(tag: string): SQL {
+  return sql`${channels.tags} @> ${JSON.stringify([tag])}::jsonb`
 }
 
 async function findChannel(db: Db, id: number): Promise<ChannelRow> {
@@ -143,7 +168,8 @@ function sealKeys(context: AppContext, key: string): { keysEncrypted: string; ke
   return { keysEncrypted: context.secretBox.seal(JSON.stringify(keys)), keysPreview: keys.map(maskSecret) }
 }
 
-function audit(context: AppContext, actor: Actor, channelId: number, content: string, details: Record<string, unknown>): void {
+/** Writes a `manage` audit row about one channel. */
+export function auditChannel(context: AppContext, actor: Actor, channelId: number, content: string, details: Record<string, unknown>): void {
   context.logWriter.write({ type: 'manage', userId: actor.id, username: actor.username, channelId, content, details: { channelId, ...details } })
 }
 
@@ -162,7 +188,7 @@ export function createChannelService(context: AppContext): ChannelService {
         return created!
       })
       await context.bus.publish('channels')
-      audit(context, actor, row.id, `channel ${row.id} "${row.name}" created`, { type: row.type })
+      auditChannel(context, actor, row.id, `channel ${row.id} "${row.name}" created`, { type: row.type })
       return toChannelView(row)
     },
 
@@ -180,7 +206,7 @@ export function createChannelService(context: AppContext): ChannelService {
         return updated
       })
       await context.bus.publish('channels')
-      audit(context, actor, id, `channel ${id} "${row.name}" updated`, { fields: Object.keys(input).sort() })
+      auditChannel(context, actor, id, `channel ${id} "${row.name}" updated`, { fields: Object.keys(input).sort() })
       return toChannelView(row)
     },
 
@@ -191,7 +217,7 @@ export function createChannelService(context: AppContext): ChannelService {
         await tx.delete(channels).where(eq(channels.id, id))
       })
       await context.bus.publish('channels')
-      audit(context, actor, id, `channel ${id} "${current.name}" deleted`, {})
+      auditChannel(context, actor, id, `channel ${id} "${current.name}" deleted`, {})
     },
 
     async get(id) {
@@ -204,10 +230,16 @@ export function createChannelService(context: AppContext): ChannelService {
       if (query.type) filters.push(eq(channels.type, query.type))
       if (query.status) filters.push(eq(channels.status, query.status))
       if (query.q) filters.push(ilike(channels.name, likePattern(query.q)))
+      if (query.tag) filters.push(hasTag(query.tag))
       const where = filters.length > 0 ? and(...filters) : undefined
       const [total] = await db.select({ value: count() }).from(channels).where(where)
-      const rows = await db.select().from(channels).where(where).orderBy(desc(channels.id)).limit(pageSize).offset(offset)
+      const rows = await db.select().from(channels).where(where).orderBy(...sortOrder(query.sort, sortColumns, channels.id)).limit(pageSize).offset(offset)
       return { items: rows.map(toChannelView), total: total?.value ?? 0, page, pageSize }
+    },
+
+    async tagCounts() {
+      const result = await db.execute(sql`select carried.tag, count(*) as count from ${channels}, jsonb_array_elements_text(${channels.tags}) as carried(tag) group by carried.tag order by carried.tag`)
+      return queryRows<{ tag: string; count: string | number }>(result).map((row) => ({ tag: row.tag, count: Number(row.count) }))
     },
   }
 }

@@ -1,8 +1,10 @@
 import { Elysia, t } from 'elysia'
-import { ChannelCreate, ChannelListQuery, ChannelTypeView, ChannelUpdate, ChannelView } from '../../schemas/admin/channels.ts'
+import { ChannelCreate, ChannelListQuery, ChannelTagCount, ChannelTypeView, ChannelUpdate, ChannelView } from '../../schemas/admin/channels.ts'
+import { ChannelBatch, ChannelBatchResult } from '../../schemas/admin/channel-actions.ts'
 import { IdParams, Page } from '../../schemas/admin/common.ts'
 import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
 import { createChannelService } from './channel-service.ts'
+import { runChannelBatch } from './channel-batch.ts'
 import { testChannel } from '../routing/channel-tester.ts'
 import { GatewayError } from '../errors.ts'
 
@@ -21,8 +23,16 @@ export function channelRoutes(deps: AdminDeps) {
       response: withErrors({ 201: ChannelView }),
     })
     .get('/channels', ({ query }) => service.list(query), {
-      ...access('admin', { operationId: 'listChannels', tags, summary: 'List channels (filters: type, status, q)' }),
+      ...access('admin', { operationId: 'listChannels', tags, summary: 'List channels (filters: type, status, q, tag; sort)' }),
       query: ChannelListQuery, response: withErrors({ 200: Page(ChannelView) }),
+    })
+    .post('/channels/batch', ({ actor, body }) => runChannelBatch(deps.context, signedIn(actor), body), {
+      ...access('admin', { operationId: 'batchChannels', tags, summary: 'Enable, disable, delete, tag, untag or re-weight many channels (by ids or tag) in one transaction; unknown ids are a 404 and change nothing' }, ChannelBatch),
+      response: withErrors({ 200: ChannelBatchResult }),
+    })
+    .get('/channel-tags', () => service.tagCounts(), {
+      ...access('admin', { operationId: 'listChannelTags', tags, summary: 'Tags in use, with how many channels carry each' }),
+      response: withErrors({ 200: t.Array(ChannelTagCount) }),
     })
     .post('/channels/:id/test', async ({ params, body }) => {
       await service.get(params.id)

@@ -56,7 +56,9 @@ export function adminBase(deps: AdminDeps) {
     .onError({ as: 'scoped' }, ({ code, error, set }) => {
       const { status, body } = renderAdminError(code, error)
       if (error instanceof GatewayError) for (const [name, value] of Object.entries(error.options.headers ?? {})) set.headers[name] = value
-      if (status >= 500) deps.context.logger.log('error', 'admin route failed', { error: error instanceof Error ? error.stack ?? error.message : String(error) })
+      // A deliberate 5xx (an upstream that failed, a missing capability) is the upstream's story, not a gateway bug.
+      if (status >= 500 && error instanceof GatewayError && error.code !== 'internal_error') deps.context.logger.log('warn', 'admin route answered an upstream failure', { status, code: error.code, message: error.message })
+      else if (status >= 500) deps.context.logger.log('error', 'admin route failed', { error: error instanceof Error ? error.stack ?? error.message : String(error) })
       set.status = status
       return body
     })

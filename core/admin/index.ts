@@ -4,8 +4,12 @@ import type { ChannelDirectory } from '../routing/channel-directory.ts'
 import { createAdminDeps } from './http.ts'
 import { signInRoutes } from './sign-in.ts'
 import { channelRoutes } from './channels.ts'
+import { channelKeyRoutes } from './channel-keys.ts'
+import { upstreamModelRoutes } from './upstream-models.ts'
 import { tokenRoutes } from './tokens.ts'
 import { userRoutes } from './users.ts'
+import { groupRoutes } from './groups.ts'
+import { modelRoutes } from './models.ts'
 import { logRoutes } from './logs.ts'
 import { optionRoutes } from './options.ts'
 import { redemptionRoutes } from './redemptions.ts'
@@ -24,8 +28,12 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
   return new Elysia({ name: 'admin-routes', prefix: '/api' })
     .use(signInRoutes(deps))
     .use(channelRoutes(deps))
+    .use(channelKeyRoutes(deps))
+    .use(upstreamModelRoutes(deps))
     .use(tokenRoutes(deps))
     .use(userRoutes(deps))
+    .use(groupRoutes(deps))
+    .use(modelRoutes(deps))
     .use(logRoutes(deps))
     .use(optionRoutes(deps))
     .use(redemptionRoutes(deps))

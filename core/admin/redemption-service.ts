@@ -1,17 +1,22 @@
-import { and, count, desc, eq, ilike, isNull, or, gt, sql, type SQL } from 'drizzle-orm'
+import { and, count, eq, ilike, isNull, or, gt, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { redemptions, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { maskSecret, randomKey, sha256Hex } from '../security/crypto.ts'
-import type { RedemptionCreate, RedemptionListQuery, RedemptionView } from '../../schemas/admin/redemptions.ts'
+import type { REDEMPTION_SORT_FIELDS, RedemptionCreate, RedemptionListQuery, RedemptionView } from '../../schemas/admin/redemptions.ts'
 import type { Actor } from './auth.ts'
 import { iso } from './http.ts'
-import { likePattern, pageOf } from './list-query.ts'
+import { likePattern, pageOf, sortOrder } from './list-query.ts'
 
 type RedemptionRow = typeof redemptions.$inferSelect
 
 /** Length of a redemption code, as New API users know them. */
 const CODE_LENGTH = 32
+
+/** Columns the `sort` parameter may name. */
+const sortColumns: Record<(typeof REDEMPTION_SORT_FIELDS)[number], AnyColumn> = {
+  id: redemptions.id, name: redemptions.name, quota: redemptions.quota, status: redemptions.status, redeemedAt: redemptions.redeemedAt, createdAt: redemptions.createdAt,
+}
 
 /** Shows a code without the code. */
 export function toRedemptionView(row: RedemptionRow): RedemptionView {
@@ -43,7 +48,7 @@ export function createRedemptionService(context: AppContext) {
       return { items: rows.map((row, index) => ({ ...toRedemptionView(row), code: codes[index] ?? '' })) }
     },
 
-    /** A filtered page, newest first. */
+    /** A filtered page, newest first unless `sort` says otherwise. */
     async list(query: RedemptionListQuery) {
       const { page, pageSize, offset } = pageOf(query)
       const filters: SQL[] = []
@@ -51,7 +56,7 @@ export function createRedemptionService(context: AppContext) {
       if (query.q) filters.push(ilike(redemptions.name, likePattern(query.q)))
       const where = filters.length > 0 ? and(...filters) : undefined
       const [total] = await db.select({ value: count() }).from(redemptions).where(where)
-      const rows = await db.select().from(redemptions).where(where).orderBy(desc(redemptions.id)).limit(pageSize).offset(offset)
+      const rows = await db.select().from(redemptions).where(where).orderBy(...sortOrder(query.sort, sortColumns, redemptions.id)).limit(pageSize).offset(offset)
       return { items: rows.map(toRedemptionView), total: total?.value ?? 0, page, pageSize }
     },
 

@@ -21,7 +21,7 @@ export function redemptionRoutes(deps: AdminDeps) {
       response: withErrors({ 201: RedemptionBatch }),
     })
     .get('/redemptions', ({ query }) => service.list(query), {
-      ...access('admin', { operationId: 'listRedemptions', tags, summary: 'List redemption codes (filters: status, q)' }),
+      ...access('admin', { operationId: 'listRedemptions', tags, summary: 'List redemption codes (filters: status, q; sort)' }),
       query: RedemptionListQuery, response: withErrors({ 200: Page(RedemptionView) }),
     })
     .patch('/redemptions/:id', ({ actor, params, body }) => service.setStatus(signedIn(actor), params.id, body.status), {

@@ -1,16 +1,21 @@
-import { and, count, desc, eq, type SQL } from 'drizzle-orm'
+import { and, count, eq, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import type { Db } from '../db/client.ts'
 import { tokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { newApiKey, maskSecret, sha256Hex } from '../security/crypto.ts'
 import { findInvalidIpEntry } from '../security/ip-allowlist.ts'
-import type { TokenCreate, TokenListQuery, TokenUpdate, TokenView } from '../../schemas/admin/tokens.ts'
+import type { TOKEN_SORT_FIELDS, TokenCreate, TokenListQuery, TokenUpdate, TokenView } from '../../schemas/admin/tokens.ts'
 import { roleAtLeast, type Actor } from './auth.ts'
 import { iso } from './http.ts'
-import { pageOf } from './list-query.ts'
+import { pageOf, sortOrder } from './list-query.ts'
 
 type TokenRow = typeof tokens.$inferSelect
+
+/** Columns the `sort` parameter may name. */
+const sortColumns: Record<(typeof TOKEN_SORT_FIELDS)[number], AnyColumn> = {
+  id: tokens.id, name: tokens.name, remainQuota: tokens.remainQuota, usedQuota: tokens.usedQuota, expiresAt: tokens.expiresAt, lastUsedAt: tokens.lastUsedAt, createdAt: tokens.createdAt,
+}
 
 /** Shows a token without its key. */
 export function toTokenView(row: TokenRow): TokenView {
@@ -112,7 +117,7 @@ export function createTokenService(context: AppContext): TokenService {
       else if (query.all !== true) filters.push(eq(tokens.userId, actor.id))
       const where = filters.length > 0 ? and(...filters) : undefined
       const [total] = await db.select({ value: count() }).from(tokens).where(where)
-      const rows = await db.select().from(tokens).where(where).orderBy(desc(tokens.id)).limit(pageSize).offset(offset)
+      const rows = await db.select().from(tokens).where(where).orderBy(...sortOrder(query.sort, sortColumns, tokens.id)).limit(pageSize).offset(offset)
       return { items: rows.map(toTokenView), total: total?.value ?? 0, page, pageSize }
     },
 

@@ -20,7 +20,7 @@ export function tokenRoutes(deps: AdminDeps) {
       response: withErrors({ 201: TokenCreated }),
     })
     .get('/tokens', ({ actor, query }) => store.list(signedIn(actor), query), {
-      ...access('user', { operationId: 'listTokens', tags, summary: "List API keys: your own; admins may pass userId or all=true" }),
+      ...access('user', { operationId: 'listTokens', tags, summary: 'List API keys: your own; admins may pass userId or all=true (sort)' }),
       query: TokenListQuery, response: withErrors({ 200: Page(TokenView) }),
     })
     .get('/tokens/:id', async ({ actor, params }) => toTokenView(await store.owned(signedIn(actor), params.id)), {

@@ -1,13 +1,14 @@
-import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm'
+import { and, count, eq, ilike, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import type { Db } from '../db/client.ts'
 import { accessTokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
-import type { UserCreate, UserListQuery, UserUpdate, UserView } from '../../schemas/admin/users.ts'
+import { randomKey } from '../security/crypto.ts'
+import type { USER_SORT_FIELDS, UserCreate, UserListQuery, UserUpdate, UserView } from '../../schemas/admin/users.ts'
 import type { Actor } from './auth.ts'
 import { isUniqueViolation } from './errors.ts'
 import { iso } from './http.ts'
-import { likePattern, pageOf } from './list-query.ts'
+import { likePattern, pageOf, sortOrder } from './list-query.ts'
 
 type UserRow = typeof users.$inferSelect
 
@@ -15,7 +16,8 @@ type UserRow = typeof users.$inferSelect
 export function toUserView(row: UserRow): UserView {
   return {
     id: row.id, username: row.username, displayName: row.displayName, email: row.email, role: row.role, group: row.group, quota: row.quota,
-    usedQuota: row.usedQuota, requestCount: row.requestCount, status: row.status, createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
+    usedQuota: row.usedQuota, requestCount: row.requestCount, status: row.status, passwordChangeRequired: row.passwordChangeRequired, twoFactorEnabled: row.totpEnabled,
+    createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
   }
 }
 
@@ -40,8 +42,17 @@ export function checkUpdateAllowed(actor: Actor, target: UserRow, update: UserUp
   }
 }
 
+/** Length of the passwords an admin reset generates. */
+const RESET_PASSWORD_LENGTH = 16
+
+/** Refuses deletions an actor may not make: root is never deleted, and only root deletes admins. */
+export function checkDeleteAllowed(actor: Actor, target: UserRow): void {
+  if (target.role === 'root') throw new GatewayError(403, 'forbidden', 'The root user cannot be deleted')
+  if (target.role === 'admin' && actor.role !== 'root') throw new GatewayError(403, 'forbidden', 'Only root can delete an admin')
+}
+
 /** Writes an update under a row lock so concurrent quota changes add up; the balance never goes below 0. */
-async function writeUpdate(context: AppContext, target: UserRow, update: UserUpdate): Promise<UserRow> {
+async function writeUpdate(context: AppContext, actor: Actor, target: UserRow, update: UserUpdate): Promise<UserRow> {
   const { password, quota, quotaDelta, reason: _reason, ...fields } = update
   const passwordHash = password === undefined ? undefined : await hashPassword(password)
   return context.database.db.transaction(async (transaction) => {
@@ -53,7 +64,9 @@ async function writeUpdate(context: AppContext, target: UserRow, update: UserUpd
       throw new GatewayError(400, 'invalid_request', `quotaDelta: the balance would become ${balance}; it cannot go below 0`, { param: quotaDelta === undefined ? 'quota' : 'quotaDelta' })
     }
     const [row] = await tx.update(users).set({
-      ...fields, ...(balance === undefined ? {} : { quota: balance }), ...(passwordHash ? { passwordHash } : {}), updatedAt: sql`now()`,
+      ...fields, ...(balance === undefined ? {} : { quota: balance }), updatedAt: sql`now()`,
+      // A password someone else chose is one the user should replace.
+      ...(passwordHash ? { passwordHash, passwordChangeRequired: target.id !== actor.id } : {}),
     }).where(eq(users.id, target.id)).returning()
     // A new password signs the user out everywhere.
     if (passwordHash) await tx.delete(accessTokens).where(eq(accessTokens.userId, target.id))
@@ -67,7 +80,12 @@ async function findUser(db: Db, id: number): Promise<UserRow> {
   return row
 }
 
-/** A filtered page of users, newest first. */
+/** Columns the `sort` parameter may name. */
+const sortColumns: Record<(typeof USER_SORT_FIELDS)[number], AnyColumn> = {
+  id: users.id, username: users.username, quota: users.quota, usedQuota: users.usedQuota, requestCount: users.requestCount, createdAt: users.createdAt,
+}
+
+/** A filtered page of users, newest first unless `sort` says otherwise. */
 async function listUsers(db: Db, query: UserListQuery): Promise<{ items: UserView[]; total: number; page: number; pageSize: number }> {
   const { page, pageSize, offset } = pageOf(query)
   const filters: SQL[] = []
@@ -77,7 +95,7 @@ async function listUsers(db: Db, query: UserListQuery): Promise<{ items: UserVie
   if (query.group) filters.push(eq(users.group, query.group))
   const where = filters.length > 0 ? and(...filters) : undefined
   const [total] = await db.select({ value: count() }).from(users).where(where)
-  const rows = await db.select().from(users).where(where).orderBy(desc(users.id)).limit(pageSize).offset(offset)
+  const rows = await db.select().from(users).where(where).orderBy(...sortOrder(query.sort, sortColumns, users.id)).limit(pageSize).offset(offset)
   return { items: rows.map(toUserView), total: total?.value ?? 0, page, pageSize }
 }
 
@@ -118,7 +136,7 @@ export function createUserService(context: AppContext) {
     async update(actor: Actor, id: number, update: UserUpdate): Promise<UserView> {
       const target = await find(id)
       checkUpdateAllowed(actor, target, update)
-      const row = await writeUpdate(context, target, update)
+      const row = await writeUpdate(context, actor, target, update)
       if (update.password !== undefined) await context.bus.publish('access-tokens')
       await context.bus.publish('users')
       const changed = Object.keys(update).filter((field) => field !== 'password' && field !== 'reason').concat(update.password === undefined ? [] : ['password'])
@@ -135,7 +153,33 @@ export function createUserService(context: AppContext) {
       return toUserView(row)
     },
 
-    /** A filtered page of users, newest first. */
+    /** A filtered page of users, newest first unless sorted otherwise. */
     list: (query: UserListQuery) => listUsers(db, query),
+
+    /** Deletes a user with their API keys, sessions and linked sign-ins; log rows stay, with the username. */
+    async remove(actor: Actor, id: number): Promise<void> {
+      const target = await find(id)
+      checkDeleteAllowed(actor, target)
+      const removed = await db.delete(users).where(eq(users.id, id)).returning({ id: users.id })
+      if (removed.length === 0) throw new GatewayError(404, 'not_found', `User ${id} does not exist`)
+      await Promise.all([context.bus.publish('users'), context.bus.publish('tokens'), context.bus.publish('access-tokens')])
+      audit(actor, `user ${id} "${target.username}" deleted`, { targetUserId: id, role: target.role })
+    },
+
+    /** Gives a user a random password (returned once), signs them out everywhere and asks them to choose their own. */
+    async resetPassword(actor: Actor, id: number): Promise<{ password: string }> {
+      const target = await find(id)
+      checkUpdateAllowed(actor, target, { password: 'reset' })
+      const password = randomKey(RESET_PASSWORD_LENGTH)
+      const passwordHash = await hashPassword(password)
+      await db.transaction(async (tx) => {
+        await tx.update(users).set({ passwordHash, passwordChangeRequired: true, updatedAt: sql`now()` }).where(eq(users.id, id))
+        await tx.delete(accessTokens).where(eq(accessTokens.userId, id))
+      })
+      await context.bus.publish('access-tokens')
+      await context.bus.publish('users')
+      audit(actor, `user ${id} "${target.username}" password reset`, { targetUserId: id })
+      return { password }
+    },
   }
 }

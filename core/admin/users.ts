@@ -1,7 +1,9 @@
-import { Elysia } from 'elysia'
+import { Elysia, t } from 'elysia'
 import { IdParams, Page } from '../../schemas/admin/common.ts'
-import { UserCreate, UserListQuery, UserUpdate, UserView } from '../../schemas/admin/users.ts'
+import { PasswordChange, PasswordReset, ProfileUpdate, UserCreate, UserListQuery, UserUpdate, UserView } from '../../schemas/admin/users.ts'
+import { bearerToken } from './auth.ts'
 import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { changeOwnPassword, updateOwnProfile } from './own-account.ts'
 import { createUserService } from './user-service.ts'
 
 const tags = ['users']
@@ -15,6 +17,18 @@ export function userRoutes(deps: AdminDeps) {
       ...access('user', { operationId: 'getCurrentUser', tags, summary: 'The signed-in user' }),
       response: withErrors({ 200: UserView }),
     })
+    .patch('/users/me', ({ actor, body }) => updateOwnProfile(deps.context, signedIn(actor), body), {
+      ...access('user', { operationId: 'updateCurrentUser', tags, summary: 'Change your display name or email' }, ProfileUpdate),
+      response: withErrors({ 200: UserView }),
+    })
+    .post('/users/me/password', async ({ actor, body, request, sessionToken, set }) => {
+      await changeOwnPassword(deps.context, signedIn(actor), bearerToken(request.headers.get('authorization')) ?? sessionToken, body)
+      set.status = 204
+      return undefined
+    }, {
+      ...access('user', { operationId: 'changePassword', tags, summary: 'Change your password (needs the current one); signs out your other sessions and access tokens' }, PasswordChange),
+      response: withErrors({ 204: t.Void() }),
+    })
     .post('/users', async ({ actor, body, set }) => {
       const created = await service.create(signedIn(actor), body)
       set.status = 201
@@ -24,7 +38,7 @@ export function userRoutes(deps: AdminDeps) {
       response: withErrors({ 201: UserView }),
     })
     .get('/users', ({ query }) => service.list(query), {
-      ...access('admin', { operationId: 'listUsers', tags, summary: 'List users (filters: q, role, status, group)' }),
+      ...access('admin', { operationId: 'listUsers', tags, summary: 'List users (filters: q, role, status, group; sort)' }),
       query: UserListQuery, response: withErrors({ 200: Page(UserView) }),
     })
     .get('/users/:id', ({ params }) => service.get(params.id), {
@@ -34,5 +48,20 @@ export function userRoutes(deps: AdminDeps) {
     .patch('/users/:id', ({ actor, params, body }) => service.update(signedIn(actor), params.id, body), {
       ...access('admin', { operationId: 'updateUser', tags, summary: 'Update a user: profile, status, role (root only), password, quota or quotaDelta' }, UserUpdate),
       params: IdParams, response: withErrors({ 200: UserView }),
+    })
+    .delete('/users/:id', async ({ actor, params, set }) => {
+      await service.remove(signedIn(actor), params.id)
+      set.status = 204
+      return undefined
+    }, {
+      ...access('admin', { operationId: 'deleteUser', tags, summary: 'Delete a user with their API keys and sessions (never root; admins only by root); log rows keep the username' }),
+      params: IdParams, response: withErrors({ 204: t.Void() }),
+    })
+    .post('/users/:id/reset-password', async ({ actor, params, set }) => {
+      set.headers['cache-control'] = 'no-store'
+      return service.resetPassword(signedIn(actor), params.id)
+    }, {
+      ...access('admin', { operationId: 'resetUserPassword', tags, summary: 'Give a user a random password (shown once), sign them out everywhere and ask them to choose their own' }),
+      params: IdParams, response: withErrors({ 200: PasswordReset }),
     })
 }

@@ -94,6 +94,26 @@ export interface ChannelTransport {
   buildRequest(call: UpstreamCall): UpstreamRequest
 }
 
+/** One page of an upstream's model list. */
+export interface UpstreamModelPage {
+  /** Model ids as clients send them (vendor prefixes such as Gemini's `models/` removed). */
+  models: string[]
+  /** What to pass back for the next page; absent on the last page. */
+  nextCursor?: string
+}
+
+/**
+ * How a channel type lists the models its upstream account offers (the dashboard fills a channel's
+ * model list from it). Pure like the transport: the plugin builds each page's request and reads each
+ * page's body; the core sends the requests, follows the cursor and reports failures.
+ */
+export interface UpstreamModelListing {
+  /** The request for one page; `cursor` is undefined for the first page, else the previous page's `nextCursor`. */
+  buildRequest(channel: ChannelContext, cursor: string | undefined): UpstreamRequest
+  /** The models on one page from its parsed JSON body; throws when the body is not a model list. */
+  parsePage(body: unknown): UpstreamModelPage
+}
+
 /** A channel type a plugin serves, with the settings form the dashboard renders. */
 export interface ChannelTypeSpec {
   /** Short lowercase id automation relies on, e.g. `openai`, `openai-compatible`. */
@@ -106,6 +126,8 @@ export interface ChannelTypeSpec {
   settings: TObject
   /** How requests reach this upstream. */
   transport: ChannelTransport
+  /** Listing the upstream's models; absent when the upstream has no list endpoint (the admin API answers 501). */
+  modelListing?: UpstreamModelListing
 }
 
 /** Text to count for a prompt estimate, plus fixed token costs (per-message overhead, images). */

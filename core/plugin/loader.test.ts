@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { fileURLToPath } from 'node:url'
 import { loadPlugins, loadPluginModule } from './loader.ts'
 import { createRegistry } from './registry.ts'
-import { PluginLoadError } from './validate-plugin.ts'
+import { findManifestProblem, PluginLoadError } from './validate-plugin.ts'
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}.ts`, import.meta.url))
 
@@ -31,6 +31,13 @@ describe('plugin loader', () => {
 
   test('a module that cannot be imported names the specifier', async () => {
     await expect(loadPluginModule('hanggent-plugin-that-does-not-exist')).rejects.toThrow(/Plugin "hanggent-plugin-that-does-not-exist": cannot be imported/)
+  })
+
+  test('a model listing must bring both of its functions', async () => {
+    const good = await loadPluginModule(fixture('good'))
+    const withListing = (modelListing: unknown) => ({ ...good, channelTypes: [{ ...good.channelTypes[0], modelListing }] })
+    expect(findManifestProblem(withListing({ buildRequest: () => ({}) }))).toBe('channelTypes[0].modelListing must have buildRequest and parsePage functions')
+    expect(findManifestProblem(withListing({ buildRequest: () => ({}), parsePage: () => ({ models: [] }) }))).toBeUndefined()
   })
 
   test('two plugins claiming one channel type are refused', async () => {

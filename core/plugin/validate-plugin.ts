@@ -28,6 +28,10 @@ export function findManifestProblem(candidate: unknown): string | undefined {
     const transport = channelType.transport
     if (!isRecord(transport) || typeof transport.buildRequest !== 'function') return `channelTypes[${index}].transport.buildRequest must be a function`
     if (!Array.isArray(transport.nativeDialects)) return `channelTypes[${index}].transport.nativeDialects must be an array`
+    const listing = channelType.modelListing
+    if (listing !== undefined && (!isRecord(listing) || typeof listing.buildRequest !== 'function' || typeof listing.parsePage !== 'function')) {
+      return `channelTypes[${index}].modelListing must have buildRequest and parsePage functions`
+    }
   }
   if (!Array.isArray(candidate.models)) return 'models must be an array'
   if (!isRecord(candidate.pricing)) return 'pricing must be an object keyed by model id'

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { buildAzureRequest, deploymentFor } from './azure-transport.ts'
+import { createAzureModelListing } from './azure-upstream-models.ts'
 import type { UpstreamCall } from '../../core/plugin/define-plugin.ts'
 
 const call = (overrides: Partial<UpstreamCall> = {}, settings: Record<string, unknown> = {}): UpstreamCall => ({
@@ -36,5 +37,21 @@ describe('Azure transport', () => {
     const request = buildAzureRequest(call({ endpoint: 'responses', dialect: 'openai.responses', body: { model: 'gpt-4o', input: 'hi' } }, { deployments: { 'gpt-4o': 'prod-4o' } }), 'v')
     expect(request.url).toBe('https://contoso.openai.azure.com/openai/responses?api-version=v')
     expect(JSON.parse(request.body ?? '')).toEqual({ model: 'prod-4o', input: 'hi' })
+  })
+})
+
+describe('Azure model listing', () => {
+  const listing = createAzureModelListing('2025-04-01-preview')
+  const channel = { id: 1, type: 'azure', baseUrl: 'https://contoso.openai.azure.com/openai', key: 'azure-key', settings: {} }
+
+  test('the resource\'s models list with api-key and the API version (the channel\'s, else the default)', () => {
+    expect(listing.buildRequest(channel, undefined)).toEqual({ url: 'https://contoso.openai.azure.com/openai/models?api-version=2025-04-01-preview', method: 'GET', headers: { 'api-key': 'azure-key' } })
+    expect(listing.buildRequest({ ...channel, settings: { apiVersion: '2024-10-21' } }, undefined).url).toBe('https://contoso.openai.azure.com/openai/models?api-version=2024-10-21')
+  })
+
+  test('models that cannot serve inference are left out', () => {
+    const body = { object: 'list', data: [{ id: 'gpt-4o', capabilities: { inference: true } }, { id: 'old-base', capabilities: { inference: false, fine_tune: true } }, { id: 'no-capabilities' }] }
+    expect(listing.parsePage(body)).toEqual({ models: ['gpt-4o', 'no-capabilities'] })
+    expect(() => listing.parsePage({ error: { code: '401' } })).toThrow('expected')
   })
 })

@@ -19,12 +19,22 @@ export function deploymentFor(model: string, deployments: unknown): string {
   return typeof explicit === 'string' && explicit !== '' ? explicit : model.replaceAll('.', '')
 }
 
+/** The channel's API version setting, else the default. */
+export function azureApiVersion(settings: Record<string, unknown>, defaultApiVersion: string): string {
+  return typeof settings.apiVersion === 'string' && settings.apiVersion !== '' ? settings.apiVersion : defaultApiVersion
+}
+
+/** The resource endpoint without a trailing `/openai`, which the paths add. */
+export function azureResourceUrl(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/openai$/, '')
+}
+
 /** Builds an Azure OpenAI request; `defaultApiVersion` comes from AZURE_DEFAULT_API_VERSION. */
 export function buildAzureRequest(call: UpstreamCall, defaultApiVersion: string): UpstreamRequest {
   const { channel } = call
-  const apiVersion = typeof channel.settings.apiVersion === 'string' && channel.settings.apiVersion !== '' ? channel.settings.apiVersion : defaultApiVersion
+  const apiVersion = azureApiVersion(channel.settings, defaultApiVersion)
   const deployment = deploymentFor(call.model, channel.settings.deployments)
-  const base = channel.baseUrl.replace(/\/+$/, '').replace(/\/openai$/, '')
+  const base = azureResourceUrl(channel.baseUrl)
   const query = `api-version=${encodeURIComponent(apiVersion)}`
   const headers: Record<string, string> = { 'content-type': 'application/json', 'api-key': channel.key }
   if (call.stream) headers.accept = 'text/event-stream'

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { definePlugin } from '../../core/plugin/define-plugin.ts'
 import { createAzureTransport, FALLBACK_API_VERSION } from './azure-transport.ts'
+import { createAzureModelListing } from './azure-upstream-models.ts'
 import { openAIPricing } from '../openai/pricing.ts'
 
 /** AZURE_DEFAULT_API_VERSION is validated by the core at start; the plugin reads the same variable. */
@@ -19,6 +20,7 @@ export default definePlugin({
       deployments: Type.Optional(Type.Record(Type.String(), Type.String({ minLength: 1 }), { description: 'Model → deployment name; by default the model name without dots' })),
     }, { additionalProperties: false }),
     transport: createAzureTransport(defaultApiVersion),
+    modelListing: createAzureModelListing(defaultApiVersion),
   }],
   models: [],
   pricing: openAIPricing,

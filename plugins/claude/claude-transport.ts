@@ -1,4 +1,4 @@
-import type { ChannelTransport, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+import type { ChannelContext, ChannelTransport, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
 
 // see https://docs.claude.com/en/api/overview#authentication — `x-api-key`, `anthropic-version`
 // (required), optional `anthropic-beta` (comma-separated feature names), JSON bodies.
@@ -7,10 +7,15 @@ import type { ChannelTransport, UpstreamCall, UpstreamRequest } from '../../core
 /** The API version sent when the channel sets none. */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01'
 
-/** The Messages URL; a base URL that already ends in a version (`…/v1`) is not doubled. */
-export function claudeMessagesUrl(baseUrl: string): string {
+/** The URL of an API path (`/messages`); a base URL that already ends in a version (`…/v1`) is not doubled. */
+export function claudeUrl(baseUrl: string, path: string): string {
   const base = baseUrl.replace(/\/+$/, '')
-  return /\/v\d+[a-z]*$/.test(base) ? `${base}/messages` : `${base}/v1/messages`
+  return /\/v\d+[a-z]*$/.test(base) ? `${base}${path}` : `${base}/v1${path}`
+}
+
+/** The Messages URL. */
+export function claudeMessagesUrl(baseUrl: string): string {
+  return claudeUrl(baseUrl, '/messages')
 }
 
 function stringSetting(settings: Record<string, unknown>, name: string): string | undefined {
@@ -29,22 +34,29 @@ function betaHeader(settings: Record<string, unknown>, clientHeaders: Headers | 
   return names.length > 0 ? names.join(',') : undefined
 }
 
+/** The key and API version headers every Anthropic request carries. */
+export function claudeAuthHeaders(channel: ChannelContext): Record<string, string> {
+  return { 'x-api-key': channel.key, 'anthropic-version': stringSetting(channel.settings, 'anthropicVersion') ?? DEFAULT_ANTHROPIC_VERSION }
+}
+
+/** Adds the channel's `headers` setting (lower-cased names) to `headers`. */
+export function addExtraHeaders(headers: Record<string, string>, settings: Record<string, unknown>): Record<string, string> {
+  const extraHeaders = settings.headers
+  if (typeof extraHeaders === 'object' && extraHeaders !== null) {
+    for (const [name, value] of Object.entries(extraHeaders)) if (typeof value === 'string') headers[name.toLowerCase()] = value
+  }
+  return headers
+}
+
 /** Builds the upstream request for Anthropic's Messages API; pure. */
 export function buildClaudeRequest(call: UpstreamCall): UpstreamRequest {
   if (call.endpoint !== 'chat') throw new Error(`Claude transport has no path for endpoint "${call.endpoint}"`)
   const { channel } = call
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'x-api-key': channel.key,
-    'anthropic-version': stringSetting(channel.settings, 'anthropicVersion') ?? DEFAULT_ANTHROPIC_VERSION,
-  }
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...claudeAuthHeaders(channel) }
   if (call.stream) headers.accept = 'text/event-stream'
   const beta = betaHeader(channel.settings, call.clientHeaders)
   if (beta) headers['anthropic-beta'] = beta
-  const extraHeaders = channel.settings.headers
-  if (typeof extraHeaders === 'object' && extraHeaders !== null) {
-    for (const [name, value] of Object.entries(extraHeaders)) if (typeof value === 'string') headers[name.toLowerCase()] = value
-  }
+  addExtraHeaders(headers, channel.settings)
   return { url: claudeMessagesUrl(channel.baseUrl), method: 'POST', headers, body: JSON.stringify(call.body) }
 }
 

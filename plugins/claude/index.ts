@@ -3,6 +3,7 @@ import { definePlugin } from '../../core/plugin/define-plugin.ts'
 import { claudeMessagesDialect } from './claude-dialect.ts'
 import { claudeModels } from './claude-models.ts'
 import { claudeTransport, DEFAULT_ANTHROPIC_VERSION } from './claude-transport.ts'
+import { claudeModelListing } from './claude-upstream-models.ts'
 import { claudePricing } from './pricing.ts'
 
 /** Anthropic Claude: the Messages API as an upstream, and `POST /v1/messages` for Anthropic clients. */
@@ -21,6 +22,7 @@ export default definePlugin({
         headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' })),
       }, { additionalProperties: false }),
       transport: claudeTransport,
+      modelListing: claudeModelListing,
     },
   ],
   models: claudeModels,

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { ChannelTransport, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+import type { ChannelContext, ChannelTransport, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
 import { GEMINI_DIALECT } from './gemini-extra.ts'
 
 // see https://ai.google.dev/api/generate-content — POST {base}/v1beta/models/{model}:generateContent and
@@ -15,10 +15,30 @@ export const GeminiChannelSettings = Type.Object({
   headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' })),
 }, { additionalProperties: false })
 
-/** The method URL; a base URL that already ends in a version (`…/v1beta`) is not given another. */
-export function geminiEndpointUrl(baseUrl: string, model: string, stream: boolean, apiVersion = 'v1beta'): string {
+/** The versioned API root; a base URL that already ends in a version (`…/v1beta`) is not given another. */
+export function geminiRootUrl(baseUrl: string, apiVersion = 'v1beta'): string {
   const base = baseUrl.replace(/\/+$/, '')
-  const root = /\/v\d+(?:alpha|beta)?\d*$/.test(base) ? base : `${base}/${apiVersion}`
+  return /\/v\d+(?:alpha|beta)?\d*$/.test(base) ? base : `${base}/${apiVersion}`
+}
+
+/** The channel's API version setting, else v1beta. */
+export function geminiApiVersion(settings: Record<string, unknown>): string {
+  return typeof settings.apiVersion === 'string' && settings.apiVersion !== '' ? settings.apiVersion : 'v1beta'
+}
+
+/** The key header plus the channel's extra headers. */
+export function geminiAuthHeaders(channel: ChannelContext): Record<string, string> {
+  const headers: Record<string, string> = { 'x-goog-api-key': channel.key }
+  const extraHeaders = channel.settings.headers
+  if (typeof extraHeaders === 'object' && extraHeaders !== null) {
+    for (const [name, value] of Object.entries(extraHeaders)) if (typeof value === 'string') headers[name.toLowerCase()] = value
+  }
+  return headers
+}
+
+/** The method URL. */
+export function geminiEndpointUrl(baseUrl: string, model: string, stream: boolean, apiVersion = 'v1beta'): string {
+  const root = geminiRootUrl(baseUrl, apiVersion)
   const name = encodeURIComponent(model.replace(/^models\//, ''))
   return stream ? `${root}/models/${name}:streamGenerateContent?alt=sse` : `${root}/models/${name}:generateContent`
 }
@@ -27,14 +47,9 @@ export function geminiEndpointUrl(baseUrl: string, model: string, stream: boolea
 export function buildGeminiRequest(call: UpstreamCall): UpstreamRequest {
   const { channel } = call
   if (call.endpoint !== 'chat') throw new Error(`Gemini transport has no method for endpoint "${call.endpoint}"`)
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-goog-api-key': channel.key }
-  if (call.stream) headers.accept = 'text/event-stream'
-  const extraHeaders = channel.settings.headers
-  if (typeof extraHeaders === 'object' && extraHeaders !== null) {
-    for (const [name, value] of Object.entries(extraHeaders)) if (typeof value === 'string') headers[name.toLowerCase()] = value
-  }
-  const apiVersion = typeof channel.settings.apiVersion === 'string' && channel.settings.apiVersion !== '' ? channel.settings.apiVersion : 'v1beta'
-  return { url: geminiEndpointUrl(channel.baseUrl, call.model, call.stream, apiVersion), method: 'POST', headers, body: JSON.stringify(call.body) }
+  // The channel's extra headers come last, so they may override any of these.
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(call.stream ? { accept: 'text/event-stream' } : {}), ...geminiAuthHeaders(channel) }
+  return { url: geminiEndpointUrl(channel.baseUrl, call.model, call.stream, geminiApiVersion(channel.settings)), method: 'POST', headers, body: JSON.stringify(call.body) }
 }
 
 /** Transport of the `gemini` channel type: Gemini speaks only its own generateContent dialect natively. */

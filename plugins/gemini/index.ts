@@ -1,6 +1,7 @@
 import { definePlugin, type ModelSpec } from '../../core/plugin/define-plugin.ts'
 import { geminiGenerateDialect } from './gemini-dialect.ts'
 import { GeminiChannelSettings, geminiTransport } from './gemini-transport.ts'
+import { geminiModelListing } from './gemini-upstream-models.ts'
 import { geminiPricing } from './pricing.ts'
 
 // see https://ai.google.dev/gemini-api/docs/models (ids, context windows, capabilities)
@@ -21,6 +22,7 @@ export default definePlugin({
       defaultBaseUrl: 'https://generativelanguage.googleapis.com',
       settings: GeminiChannelSettings,
       transport: geminiTransport,
+      modelListing: geminiModelListing,
     },
   ],
   models: [

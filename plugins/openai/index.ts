@@ -3,6 +3,7 @@ import { definePlugin, type ModelSpec } from '../../core/plugin/define-plugin.ts
 import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } from './openai-dialects.ts'
 import { openAIResponsesDialect } from './openai-responses-dialect.ts'
 import { openAICompatibleTransport, openAITransport } from './openai-transport.ts'
+import { openAIModelListing } from './openai-upstream-models.ts'
 import { openAIPricing } from './pricing.ts'
 
 const extraHeaders = Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' }))
@@ -25,6 +26,7 @@ export default definePlugin({
         headers: extraHeaders,
       }, { additionalProperties: false }),
       transport: openAITransport,
+      modelListing: openAIModelListing,
     },
     {
       id: 'openai-compatible',
@@ -34,6 +36,7 @@ export default definePlugin({
         headers: extraHeaders,
       }, { additionalProperties: false }),
       transport: openAICompatibleTransport,
+      modelListing: openAIModelListing,
     },
   ],
   models: [

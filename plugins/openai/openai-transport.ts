@@ -1,4 +1,4 @@
-import type { ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+import type { ChannelContext, ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
 
 // see https://platform.openai.com/docs/api-reference/introduction — paths under /v1, Bearer auth,
 // optional OpenAI-Organization / OpenAI-Project headers.
@@ -10,12 +10,17 @@ const pathByEndpoint: Partial<Record<EndpointKind, string>> = {
   responses: '/responses',
 }
 
-/** The full URL for an endpoint; a base URL that already ends in a version (`…/v1`) is not doubled. */
+/** The URL of an API path (`/models`); a base URL that already ends in a version (`…/v1`) is not doubled. */
+export function openAIUrl(baseUrl: string, path: string): string {
+  const base = baseUrl.replace(/\/+$/, '')
+  return /\/v\d+[a-z]*$/.test(base) ? `${base}${path}` : `${base}/v1${path}`
+}
+
+/** The full URL for an endpoint. */
 export function openAIEndpointUrl(baseUrl: string, endpoint: EndpointKind): string {
   const path = pathByEndpoint[endpoint]
   if (!path) throw new Error(`OpenAI transport has no path for endpoint "${endpoint}"`)
-  const base = baseUrl.replace(/\/+$/, '')
-  return /\/v\d+[a-z]*$/.test(base) ? `${base}${path}` : `${base}/v1${path}`
+  return openAIUrl(baseUrl, path)
 }
 
 function stringSetting(settings: Record<string, unknown>, name: string): string | undefined {
@@ -23,14 +28,9 @@ function stringSetting(settings: Record<string, unknown>, name: string): string 
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
-/** Builds the upstream request for OpenAI and OpenAI-compatible vendors. */
-export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
-  const { channel } = call
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    authorization: `Bearer ${channel.key}`,
-  }
-  if (call.stream) headers.accept = 'text/event-stream'
+/** Bearer auth, the organization and project headers, and the channel's extra headers. */
+export function openAIAuthHeaders(channel: ChannelContext): Record<string, string> {
+  const headers: Record<string, string> = { authorization: `Bearer ${channel.key}` }
   const organization = stringSetting(channel.settings, 'organization')
   if (organization) headers['openai-organization'] = organization
   const project = stringSetting(channel.settings, 'project')
@@ -39,6 +39,14 @@ export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
   if (typeof extraHeaders === 'object' && extraHeaders !== null) {
     for (const [name, value] of Object.entries(extraHeaders)) if (typeof value === 'string') headers[name.toLowerCase()] = value
   }
+  return headers
+}
+
+/** Builds the upstream request for OpenAI and OpenAI-compatible vendors. */
+export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
+  const { channel } = call
+  // The channel's extra headers come last, so they may override any of these.
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(call.stream ? { accept: 'text/event-stream' } : {}), ...openAIAuthHeaders(channel) }
   let body = call.body
   if (call.stream && channel.settings.streamUsage === false) {
     const { stream_options: _dropped, ...rest } = body

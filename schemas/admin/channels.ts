@@ -1,5 +1,5 @@
 import { t, type Static } from 'elysia'
-import { GroupName, ModelName, Name, Pagination, Timestamp, Units } from './common.ts'
+import { GroupName, ModelName, Name, Pagination, SortParameter, Timestamp, Units } from './common.ts'
 
 const ChannelStatusInput = t.Union([t.Literal('enabled'), t.Literal('manually-disabled')])
 const ChannelStatus = t.Union([t.Literal('enabled'), t.Literal('manually-disabled'), t.Literal('auto-disabled')])
@@ -9,6 +9,17 @@ const ModelMapping = t.Record(ModelName, ModelName, { description: 'Requested mo
 const StatusCode = t.String({ pattern: '^[1-5][0-9][0-9]$', error: 'must be an HTTP status code such as "400"' })
 const StatusCodeMapping = t.Record(StatusCode, StatusCode, { description: 'Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel' })
 const Settings = t.Record(t.String({ maxLength: 128 }), t.Unknown(), { description: "Type-specific settings, validated against the channel type's settings schema" })
+
+/** Most tags one channel may carry. */
+export const MAX_CHANNEL_TAGS = 20
+
+/** A channel tag: a short label in any script, without spaces, separators, quotes or URL symbols. */
+export const ChannelTag = t.String({
+  minLength: 1, maxLength: 32, pattern: '^[^\\s,;/\\\\?#&%"\'<>]+$',
+  description: 'A short label: 1–32 characters, no spaces and none of , ; / \\ ? # & % " \' < >',
+  error: 'must be 1–32 characters without spaces, separators, quotes or URL symbols',
+})
+const Tags = t.Array(ChannelTag, { maxItems: MAX_CHANNEL_TAGS, description: `Labels for filtering and batch actions; duplicates are dropped; at most ${MAX_CHANNEL_TAGS}` })
 
 /** POST /api/channels body. */
 export const ChannelCreate = t.Object({
@@ -26,6 +37,7 @@ export const ChannelCreate = t.Object({
   statusCodeMapping: t.Optional(StatusCodeMapping),
   thinkingToContent: t.Optional(t.Boolean({ description: 'Send reasoning as <think>…</think> inside the content' })),
   keyMode: t.Optional(t.Union([t.Literal('random'), t.Literal('round-robin')], { description: 'How a multi-key channel picks a key per call; default random' })),
+  tags: t.Optional(Tags),
 }, { additionalProperties: false })
 
 /** PATCH /api/channels/:id body: any subset of the create fields; a new `key` replaces every key. */
@@ -54,9 +66,13 @@ export const ChannelView = t.Object({
   testLatencyMs: t.Union([t.Integer(), t.Null()]),
   testedAt: t.Union([Timestamp, t.Null()]),
   usedQuota: Units,
+  tags: t.Array(t.String()),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 })
+
+/** Fields channel lists can be sorted by. */
+export const CHANNEL_SORT_FIELDS = ['id', 'name', 'priority', 'weight', 'status', 'testLatencyMs', 'usedQuota', 'createdAt'] as const
 
 /** GET /api/channels query. */
 export const ChannelListQuery = t.Object({
@@ -64,7 +80,12 @@ export const ChannelListQuery = t.Object({
   type: t.Optional(t.String({ maxLength: 64 })),
   status: t.Optional(ChannelStatus),
   q: t.Optional(t.String({ maxLength: 128, description: 'Part of the channel name' })),
+  tag: t.Optional(t.String({ minLength: 1, maxLength: 32, description: 'Only channels carrying this tag' })),
+  sort: SortParameter(CHANNEL_SORT_FIELDS),
 })
+
+/** A tag in use and how many channels carry it. */
+export const ChannelTagCount = t.Object({ tag: t.String(), count: t.Integer() })
 
 /** A channel type from the loaded plugins, with the settings form schema. */
 export const ChannelTypeView = t.Object({

@@ -42,6 +42,19 @@ export const Pagination = {
   pageSize: t.Optional(IntegerParameter('pageSize', { maximum: 100, description: 'Items per page; default 20, at most 100' })),
 }
 
+/**
+ * The `sort` query parameter of a list route: one of `fields`, ascending, or with a leading `-`
+ * descending (`-createdAt`). Without it lists are newest first.
+ */
+export function SortParameter<const Fields extends readonly string[]>(fields: Fields) {
+  const list = fields.join(', ')
+  return t.Optional(t.String({
+    maxLength: 64, pattern: `^-?(${fields.join('|')})$`,
+    description: `Sort field, \`-\` first for descending: ${list}; default newest first`,
+    error: `must be one of ${list}, optionally prefixed with - for descending order`,
+  }))
+}
+
 /** A page of results. */
 export function Page<T extends Parameters<typeof t.Array>[0]>(item: T) {
   return t.Object({ items: t.Array(item), total: t.Integer(), page: t.Integer(), pageSize: t.Integer() })

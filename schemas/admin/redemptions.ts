@@ -1,5 +1,5 @@
 import { t, type Static } from 'elysia'
-import { Name, Pagination, Timestamp, Units } from './common.ts'
+import { Name, Pagination, SortParameter, Timestamp, Units } from './common.ts'
 
 const Status = t.Union([t.Literal('unused'), t.Literal('used'), t.Literal('disabled')])
 
@@ -31,8 +31,11 @@ export const RedemptionBatch = t.Object({ items: t.Array(t.Composite([Redemption
 /** PATCH /api/redemptions/:id body. */
 export const RedemptionUpdate = t.Object({ status: t.Union([t.Literal('unused'), t.Literal('disabled')]) }, { additionalProperties: false })
 
+/** Fields redemption lists can be sorted by. */
+export const REDEMPTION_SORT_FIELDS = ['id', 'name', 'quota', 'status', 'redeemedAt', 'createdAt'] as const
+
 /** GET /api/redemptions query. */
-export const RedemptionListQuery = t.Object({ ...Pagination, status: t.Optional(Status), q: t.Optional(t.String({ maxLength: 128 })) })
+export const RedemptionListQuery = t.Object({ ...Pagination, status: t.Optional(Status), q: t.Optional(t.String({ maxLength: 128 })), sort: SortParameter(REDEMPTION_SORT_FIELDS) })
 
 /** POST /api/redemptions/redeem body. */
 export const RedeemRequest = t.Object({ code: t.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false })

@@ -1,5 +1,5 @@
 import { t, type Static } from 'elysia'
-import { GroupName, IntegerParameter, Name, Pagination, Timestamp, Units } from './common.ts'
+import { GroupName, IntegerParameter, Name, Pagination, SortParameter, Timestamp, Units } from './common.ts'
 
 const ModelPattern = t.String({ minLength: 1, maxLength: 200, pattern: '^[^*]*\\*?$', description: 'A model name, or a prefix ending in `*`', error: 'must be a model name, or a prefix ending in *' })
 const IpEntry = t.String({ minLength: 2, maxLength: 64, description: 'IP address or CIDR range' })
@@ -53,9 +53,13 @@ export const TokenView = t.Object({
 /** The create answer: the view plus the `sk-…` key, shown this once. */
 export const TokenCreated = t.Composite([TokenView, t.Object({ key: t.String({ description: 'The API key; only its hash is stored, so it cannot be shown again' }) })])
 
+/** Fields token lists can be sorted by. */
+export const TOKEN_SORT_FIELDS = ['id', 'name', 'remainQuota', 'usedQuota', 'expiresAt', 'lastUsedAt', 'createdAt'] as const
+
 /** GET /api/tokens query. */
 export const TokenListQuery = t.Object({
   ...Pagination,
+  sort: SortParameter(TOKEN_SORT_FIELDS),
   userId: t.Optional(IntegerParameter('userId', { description: "Admins only: that user's keys" })),
   all: t.Optional(t.Boolean({ description: "Admins only: every user's keys" })),
 })

@@ -1,5 +1,5 @@
 import { t, type Static } from 'elysia'
-import { GroupName, Pagination, Timestamp, Units } from './common.ts'
+import { GroupName, Pagination, SortParameter, Timestamp, Units } from './common.ts'
 
 const Username = t.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: '3–64 characters: letters, digits, `_`, `.`, `-`', error: 'must be 3–64 characters: letters, digits, _ . -' })
 const Password = t.String({ minLength: 8, maxLength: 128 })
@@ -44,9 +44,14 @@ export const UserView = t.Object({
   usedQuota: Units,
   requestCount: t.Integer(),
   status: UserStatus,
+  passwordChangeRequired: t.Boolean({ description: 'The password was set by someone else (first boot, an admin reset); the user should choose a new one' }),
+  twoFactorEnabled: t.Boolean({ description: 'Two-factor sign-in is on' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 })
+
+/** Fields user lists can be sorted by. */
+export const USER_SORT_FIELDS = ['id', 'username', 'quota', 'usedQuota', 'requestCount', 'createdAt'] as const
 
 /** GET /api/users query. */
 export const UserListQuery = t.Object({
@@ -55,6 +60,24 @@ export const UserListQuery = t.Object({
   role: t.Optional(UserRole),
   status: t.Optional(UserStatus),
   group: t.Optional(t.String({ maxLength: 64 })),
+  sort: SortParameter(USER_SORT_FIELDS),
+})
+
+/** PATCH /api/users/me body: what users may change about themselves. */
+export const ProfileUpdate = t.Object({
+  displayName: t.Optional(t.String({ maxLength: 128 })),
+  email: t.Optional(t.Union([Email, t.Null()])),
+}, { additionalProperties: false, minProperties: 1 })
+
+/** POST /api/users/me/password body. */
+export const PasswordChange = t.Object({
+  currentPassword: t.String({ minLength: 1, maxLength: 128 }),
+  newPassword: Password,
+}, { additionalProperties: false })
+
+/** POST /api/users/:id/reset-password answer: the new password, shown this once. */
+export const PasswordReset = t.Object({
+  password: t.String({ description: 'Give it to the user; they are asked to choose their own at the next sign-in' }),
 })
 
 /** POST /api/auth/login body. */
@@ -80,3 +103,7 @@ export type UserUpdate = Static<typeof UserUpdate>
 export type UserView = Static<typeof UserView>
 /** Typed GET /api/users query. */
 export type UserListQuery = Static<typeof UserListQuery>
+/** Typed PATCH /api/users/me body. */
+export type ProfileUpdate = Static<typeof ProfileUpdate>
+/** Typed POST /api/users/me/password body. */
+export type PasswordChange = Static<typeof PasswordChange>

@@ -41,11 +41,45 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List channels (filters: type, status, q) */
+        /** List channels (filters: type, status, q, tag; sort) */
         get: operations["listChannels"];
         put?: never;
         /** Create a channel */
         post: operations["createChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable, disable, delete, tag, untag or re-weight many channels (by ids or tag) in one transaction; unknown ids are a 404 and change nothing */
+        post: operations["batchChannels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channel-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tags in use, with how many channels carry each */
+        get: operations["listChannelTags"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -105,6 +139,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/{id}/keys/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Show a channel's keys in the clear: needs your password (and two-factor code); audited, never cached */
+        post: operations["revealChannelKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}/upstream-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The models the channel's upstream offers, asked with its first key (501 when the type cannot list them) */
+        get: operations["listChannelUpstreamModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/upstream-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The models an upstream offers for a type, base URL and key not saved yet (for the create form) */
+        post: operations["probeUpstreamModels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -112,7 +197,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys: your own; admins may pass userId or all=true */
+        /** List API keys: your own; admins may pass userId or all=true (sort) */
         get: operations["listTokens"];
         put?: never;
         /** Create an API key (the key is returned this once) */
@@ -156,6 +241,24 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** Change your display name or email */
+        patch: operations["updateCurrentUser"];
+        trace?: never;
+    };
+    "/api/users/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your password (needs the current one); signs out your other sessions and access tokens */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -166,7 +269,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users (filters: q, role, status, group) */
+        /** List users (filters: q, role, status, group; sort) */
         get: operations["listUsers"];
         put?: never;
         /** Create a user (only root may create admins) */
@@ -188,11 +291,116 @@ export interface paths {
         get: operations["getUser"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete a user with their API keys and sessions (never root; admins only by root); log rows keep the username */
+        delete: operations["deleteUser"];
         options?: never;
         head?: never;
         /** Update a user: profile, status, role (root only), password, quota or quotaDelta */
         patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/users/{id}/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a user a random password (shown once), sign them out everywhere and ask them to choose their own */
+        post: operations["resetUserPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every group (from the ratios and from users', keys' and channels' groups) with ratio, description and usage */
+        get: operations["listGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Create or replace a group: its price ratio and description */
+        put: operations["putGroup"];
+        post?: never;
+        /** Delete a group no user, channel or API key uses (never default) */
+        delete: operations["deleteGroup"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The groups you may put on your API keys, with their price ratios */
+        get: operations["listOwnGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every model a channel serves, a plugin prices or an override names: list price, override, effective price and its source, channels */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/price": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Override a model's price, in USD (price) or New API ratios (ratios) */
+        put: operations["setModelPrice"];
+        post?: never;
+        /** Remove a model's price override; the plugin's list price applies again */
+        delete: operations["clearModelPrice"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/logs": {
@@ -237,7 +445,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List redemption codes (filters: status, q) */
+        /** List redemption codes (filters: status, q; sort) */
         get: operations["listRedemptions"];
         put?: never;
         /** Create a batch of redemption codes (the codes are returned this once) */
@@ -751,6 +959,8 @@ export interface operations {
                 type?: string;
                 status?: "enabled" | "manually-disabled" | "auto-disabled";
                 q?: string;
+                tag?: string;
+                sort?: string;
             };
             header?: never;
             path?: never;
@@ -802,6 +1012,7 @@ export interface operations {
                             testedAt: string | null;
                             /** @description Quota units; 500,000 = 1 USD */
                             usedQuota: string | number;
+                            tags: string[];
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -965,6 +1176,8 @@ export interface operations {
                     thinkingToContent?: boolean;
                     /** @enum {string} */
                     keyMode?: "random" | "round-robin";
+                    /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
+                    tags?: string[];
                 };
                 "application/x-www-form-urlencoded": {
                     name: string;
@@ -999,6 +1212,8 @@ export interface operations {
                     thinkingToContent?: boolean;
                     /** @enum {string} */
                     keyMode?: "random" | "round-robin";
+                    /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
+                    tags?: string[];
                 };
                 "multipart/form-data": {
                     name: string;
@@ -1033,6 +1248,8 @@ export interface operations {
                     thinkingToContent?: boolean;
                     /** @enum {string} */
                     keyMode?: "random" | "round-robin";
+                    /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
+                    tags?: string[];
                 };
             };
         };
@@ -1080,11 +1297,321 @@ export interface operations {
                         testedAt: string | null;
                         /** @description Quota units; 500,000 = 1 USD */
                         usedQuota: string | number;
+                        tags: string[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    batchChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "enable" | "disable" | "delete" | "add-tags" | "remove-tags" | "set-priority" | "set-weight";
+                    /** @description Channel ids (at most 1000); every one must exist */
+                    ids?: (string | number)[];
+                    /** @description Every channel carrying this tag */
+                    tag?: string;
+                    /** @description For add-tags and remove-tags */
+                    tags?: string[];
+                    /** @description For set-priority */
+                    priority?: string | number;
+                    /** @description For set-weight */
+                    weight?: string | number;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    action: "enable" | "disable" | "delete" | "add-tags" | "remove-tags" | "set-priority" | "set-weight";
+                    /** @description Channel ids (at most 1000); every one must exist */
+                    ids?: (string | number)[];
+                    /** @description Every channel carrying this tag */
+                    tag?: string;
+                    /** @description For add-tags and remove-tags */
+                    tags?: string[];
+                    /** @description For set-priority */
+                    priority?: string | number;
+                    /** @description For set-weight */
+                    weight?: string | number;
+                };
+                "multipart/form-data": {
+                    /** @enum {string} */
+                    action: "enable" | "disable" | "delete" | "add-tags" | "remove-tags" | "set-priority" | "set-weight";
+                    /** @description Channel ids (at most 1000); every one must exist */
+                    ids?: (string | number)[];
+                    /** @description Every channel carrying this tag */
+                    tag?: string;
+                    /** @description For add-tags and remove-tags */
+                    tags?: string[];
+                    /** @description For set-priority */
+                    priority?: string | number;
+                    /** @description For set-weight */
+                    weight?: string | number;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description How many channels the action applied to */
+                        affected: string | number;
+                        /** @description Their ids, ascending */
+                        ids: (string | number)[];
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listChannelTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tag: string;
+                        count: string | number;
+                    }[];
                 };
             };
             /** @description Response for status 400 */
@@ -1402,6 +1929,7 @@ export interface operations {
                         testedAt: string | null;
                         /** @description Quota units; 500,000 = 1 USD */
                         usedQuota: string | number;
+                        tags: string[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -1693,6 +2221,8 @@ export interface operations {
                     thinkingToContent?: boolean;
                     /** @enum {string} */
                     keyMode?: "random" | "round-robin";
+                    /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
+                    tags?: string[];
                 };
                 "application/x-www-form-urlencoded": {
                     name?: string;
@@ -1727,6 +2257,8 @@ export interface operations {
                     thinkingToContent?: boolean;
                     /** @enum {string} */
                     keyMode?: "random" | "round-robin";
+                    /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
+                    tags?: string[];
                 };
                 "multipart/form-data": {
                     name?: string;
@@ -1761,6 +2293,8 @@ export interface operations {
                     thinkingToContent?: boolean;
                     /** @enum {string} */
                     keyMode?: "random" | "round-robin";
+                    /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
+                    tags?: string[];
                 };
             };
         };
@@ -1808,6 +2342,7 @@ export interface operations {
                         testedAt: string | null;
                         /** @description Quota units; 500,000 = 1 USD */
                         usedQuota: string | number;
+                        tags: string[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2061,11 +2596,589 @@ export interface operations {
             };
         };
     };
+    revealChannelKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string | number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Your current password */
+                    password: string;
+                    /** @description Authenticator or recovery code, when your account has two-factor sign-in */
+                    code?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description Your current password */
+                    password: string;
+                    /** @description Authenticator or recovery code, when your account has two-factor sign-in */
+                    code?: string;
+                };
+                "multipart/form-data": {
+                    /** @description Your current password */
+                    password: string;
+                    /** @description Authenticator or recovery code, when your account has two-factor sign-in */
+                    code?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string | number;
+                        keys: string[];
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 429 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listChannelUpstreamModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string | number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Model ids as the upstream names them, in the upstream's order */
+                        models: string[];
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 501 */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 502 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 504 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    probeUpstreamModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A registered channel type id */
+                    type: string;
+                    baseUrl?: string | null;
+                    /** @description The key (the first line when there are several) */
+                    key: string;
+                    settings?: {
+                        [key: string]: unknown;
+                    };
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description A registered channel type id */
+                    type: string;
+                    baseUrl?: string | null;
+                    /** @description The key (the first line when there are several) */
+                    key: string;
+                    settings?: {
+                        [key: string]: unknown;
+                    };
+                };
+                "multipart/form-data": {
+                    /** @description A registered channel type id */
+                    type: string;
+                    baseUrl?: string | null;
+                    /** @description The key (the first line when there are several) */
+                    key: string;
+                    settings?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Model ids as the upstream names them, in the upstream's order */
+                        models: string[];
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 501 */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 502 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 504 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     listTokens: {
         parameters: {
             query?: {
                 page?: string | number;
                 pageSize?: string | number;
+                sort?: string;
                 userId?: string | number;
                 all?: boolean;
             };
@@ -2956,11 +4069,327 @@ export interface operations {
                         requestCount: string | number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
+                        /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
+                        passwordChangeRequired: boolean;
+                        /** @description Two-factor sign-in is on */
+                        twoFactorEnabled: boolean;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateCurrentUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    displayName?: string;
+                    /** Format: email */
+                    email?: string | null;
+                };
+                "application/x-www-form-urlencoded": {
+                    displayName?: string;
+                    /** Format: email */
+                    email?: string | null;
+                };
+                "multipart/form-data": {
+                    displayName?: string;
+                    /** Format: email */
+                    email?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string | number;
+                        username: string;
+                        displayName: string;
+                        email: string | null;
+                        /** @enum {string} */
+                        role: "user" | "admin" | "root";
+                        group: string;
+                        /** @description Quota units; 500,000 = 1 USD */
+                        quota: string | number;
+                        /** @description Quota units; 500,000 = 1 USD */
+                        usedQuota: string | number;
+                        requestCount: string | number;
+                        /** @enum {string} */
+                        status: "enabled" | "disabled";
+                        /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
+                        passwordChangeRequired: boolean;
+                        /** @description Two-factor sign-in is on */
+                        twoFactorEnabled: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    currentPassword: string;
+                    newPassword: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    currentPassword: string;
+                    newPassword: string;
+                };
+                "multipart/form-data": {
+                    currentPassword: string;
+                    newPassword: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 204 */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    type: unknown;
                 };
             };
             /** @description Response for status 400 */
@@ -3082,6 +4511,7 @@ export interface operations {
                 role?: "user" | "admin" | "root";
                 status?: "enabled" | "disabled";
                 group?: string;
+                sort?: string;
             };
             header?: never;
             path?: never;
@@ -3111,6 +4541,10 @@ export interface operations {
                             requestCount: string | number;
                             /** @enum {string} */
                             status: "enabled" | "disabled";
+                            /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
+                            passwordChangeRequired: boolean;
+                            /** @description Two-factor sign-in is on */
+                            twoFactorEnabled: boolean;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -3304,6 +4738,10 @@ export interface operations {
                         requestCount: string | number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
+                        /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
+                        passwordChangeRequired: boolean;
+                        /** @description Two-factor sign-in is on */
+                        twoFactorEnabled: boolean;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -3453,11 +4891,145 @@ export interface operations {
                         requestCount: string | number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
+                        /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
+                        passwordChangeRequired: boolean;
+                        /** @description Two-factor sign-in is on */
+                        twoFactorEnabled: boolean;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string | number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 204 */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    type: unknown;
                 };
             };
             /** @description Response for status 400 */
@@ -3656,10 +5228,1262 @@ export interface operations {
                         requestCount: string | number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
+                        /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
+                        passwordChangeRequired: boolean;
+                        /** @description Two-factor sign-in is on */
+                        twoFactorEnabled: boolean;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    resetUserPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string | number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Give it to the user; they are asked to choose their own at the next sign-in */
+                        password: string;
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description Multiplier on every charge of this group; 1 when none is set */
+                        ratio: number;
+                        description: string;
+                        /** @description Users in the group */
+                        userCount: string | number;
+                        /** @description Channels serving the group */
+                        channelCount: string | number;
+                        /** @description API keys that override their owner's group with this one */
+                        tokenCount: string | number;
+                    }[];
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Multiplier on every charge; 1 = list price, 0.8 = 20% off */
+                    ratio: number;
+                    description?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description Multiplier on every charge; 1 = list price, 0.8 = 20% off */
+                    ratio: number;
+                    description?: string;
+                };
+                "multipart/form-data": {
+                    /** @description Multiplier on every charge; 1 = list price, 0.8 = 20% off */
+                    ratio: number;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description Multiplier on every charge of this group; 1 when none is set */
+                        ratio: number;
+                        description: string;
+                        /** @description Users in the group */
+                        userCount: string | number;
+                        /** @description Channels serving the group */
+                        channelCount: string | number;
+                        /** @description API keys that override their owner's group with this one */
+                        tokenCount: string | number;
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 204 */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    type: unknown;
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listOwnGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        ratio: number;
+                        description: string;
+                    }[];
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: {
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            model: string;
+                            /** @description The plugin's list price (exact or prefix entry) */
+                            listPrice: {
+                                inputPerMTok: number | null;
+                                outputPerMTok: number | null;
+                                cacheReadPerMTok: number | null;
+                                cacheWritePerMTok: number | null;
+                                perCall: number | null;
+                            } | null;
+                            /** @description The admin override in USD (modelPrices) */
+                            priceOverride: {
+                                inputPerMTok: number | null;
+                                outputPerMTok: number | null;
+                                cacheReadPerMTok: number | null;
+                                cacheWritePerMTok: number | null;
+                                perCall: number | null;
+                            } | null;
+                            /** @description The admin override in ratio form (modelRatios) */
+                            ratioOverride: {
+                                modelRatio: number;
+                                completionRatio?: number;
+                                cacheRatio?: number;
+                                cacheWriteRatio?: number;
+                            } | null;
+                            /** @description What a call is charged (before the group ratio); null when the model has no price */
+                            price: {
+                                inputPerMTok: number | null;
+                                outputPerMTok: number | null;
+                                cacheReadPerMTok: number | null;
+                                cacheWritePerMTok: number | null;
+                                perCall: number | null;
+                            } | null;
+                            /** @description Where `price` comes from */
+                            source: "override" | "ratio" | "plugin" | "self-use" | null;
+                            /** @description Channels listing the model, whatever their status */
+                            channelIds: (string | number)[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    setModelPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    /** @description USD per 1M tokens, or perCall */
+                    price?: {
+                        inputPerMTok?: number;
+                        outputPerMTok?: number;
+                        cacheReadPerMTok?: number;
+                        cacheWritePerMTok?: number;
+                        perCall?: number;
+                    };
+                    ratios?: {
+                        modelRatio: number;
+                        completionRatio?: number;
+                        cacheRatio?: number;
+                        cacheWriteRatio?: number;
+                    };
+                };
+                "application/x-www-form-urlencoded": {
+                    model: string;
+                    /** @description USD per 1M tokens, or perCall */
+                    price?: {
+                        inputPerMTok?: number;
+                        outputPerMTok?: number;
+                        cacheReadPerMTok?: number;
+                        cacheWritePerMTok?: number;
+                        perCall?: number;
+                    };
+                    ratios?: {
+                        modelRatio: number;
+                        completionRatio?: number;
+                        cacheRatio?: number;
+                        cacheWriteRatio?: number;
+                    };
+                };
+                "multipart/form-data": {
+                    model: string;
+                    /** @description USD per 1M tokens, or perCall */
+                    price?: {
+                        inputPerMTok?: number;
+                        outputPerMTok?: number;
+                        cacheReadPerMTok?: number;
+                        cacheWritePerMTok?: number;
+                        perCall?: number;
+                    };
+                    ratios?: {
+                        modelRatio: number;
+                        completionRatio?: number;
+                        cacheRatio?: number;
+                        cacheWriteRatio?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        model: string;
+                        /** @description The plugin's list price (exact or prefix entry) */
+                        listPrice: {
+                            inputPerMTok: number | null;
+                            outputPerMTok: number | null;
+                            cacheReadPerMTok: number | null;
+                            cacheWritePerMTok: number | null;
+                            perCall: number | null;
+                        } | null;
+                        /** @description The admin override in USD (modelPrices) */
+                        priceOverride: {
+                            inputPerMTok: number | null;
+                            outputPerMTok: number | null;
+                            cacheReadPerMTok: number | null;
+                            cacheWritePerMTok: number | null;
+                            perCall: number | null;
+                        } | null;
+                        /** @description The admin override in ratio form (modelRatios) */
+                        ratioOverride: {
+                            modelRatio: number;
+                            completionRatio?: number;
+                            cacheRatio?: number;
+                            cacheWriteRatio?: number;
+                        } | null;
+                        /** @description What a call is charged (before the group ratio); null when the model has no price */
+                        price: {
+                            inputPerMTok: number | null;
+                            outputPerMTok: number | null;
+                            cacheReadPerMTok: number | null;
+                            cacheWritePerMTok: number | null;
+                            perCall: number | null;
+                        } | null;
+                        /** @description Where `price` comes from */
+                        source: "override" | "ratio" | "plugin" | "self-use" | null;
+                        /** @description Channels listing the model, whatever their status */
+                        channelIds: (string | number)[];
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    clearModelPrice: {
+        parameters: {
+            query: {
+                model: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        model: string;
+                        /** @description The plugin's list price (exact or prefix entry) */
+                        listPrice: {
+                            inputPerMTok: number | null;
+                            outputPerMTok: number | null;
+                            cacheReadPerMTok: number | null;
+                            cacheWritePerMTok: number | null;
+                            perCall: number | null;
+                        } | null;
+                        /** @description The admin override in USD (modelPrices) */
+                        priceOverride: {
+                            inputPerMTok: number | null;
+                            outputPerMTok: number | null;
+                            cacheReadPerMTok: number | null;
+                            cacheWritePerMTok: number | null;
+                            perCall: number | null;
+                        } | null;
+                        /** @description The admin override in ratio form (modelRatios) */
+                        ratioOverride: {
+                            modelRatio: number;
+                            completionRatio?: number;
+                            cacheRatio?: number;
+                            cacheWriteRatio?: number;
+                        } | null;
+                        /** @description What a call is charged (before the group ratio); null when the model has no price */
+                        price: {
+                            inputPerMTok: number | null;
+                            outputPerMTok: number | null;
+                            cacheReadPerMTok: number | null;
+                            cacheWritePerMTok: number | null;
+                            perCall: number | null;
+                        } | null;
+                        /** @description Where `price` comes from */
+                        source: "override" | "ratio" | "plugin" | "self-use" | null;
+                        /** @description Channels listing the model, whatever their status */
+                        channelIds: (string | number)[];
                     };
                 };
             };
@@ -3999,6 +6823,10 @@ export interface operations {
                         groupRatios: {
                             [key: string]: number;
                         };
+                        /** @default {} */
+                        groupDescriptions: {
+                            [key: string]: string;
+                        };
                         /** @default 401,403,429,500-503,505-523,525-599 */
                         retryableStatuses: string;
                         /** @default 2 */
@@ -4200,6 +7028,9 @@ export interface operations {
                     groupRatios?: {
                         [key: string]: number;
                     };
+                    groupDescriptions?: {
+                        [key: string]: string;
+                    };
                     retryableStatuses?: string;
                     retryTimes?: number;
                     newUserQuota?: number;
@@ -4252,6 +7083,9 @@ export interface operations {
                     groupRatios?: {
                         [key: string]: number;
                     };
+                    groupDescriptions?: {
+                        [key: string]: string;
+                    };
                     retryableStatuses?: string;
                     retryTimes?: number;
                     newUserQuota?: number;
@@ -4303,6 +7137,9 @@ export interface operations {
                     };
                     groupRatios?: {
                         [key: string]: number;
+                    };
+                    groupDescriptions?: {
+                        [key: string]: string;
                     };
                     retryableStatuses?: string;
                     retryTimes?: number;
@@ -4374,6 +7211,10 @@ export interface operations {
                          */
                         groupRatios: {
                             [key: string]: number;
+                        };
+                        /** @default {} */
+                        groupDescriptions: {
+                            [key: string]: string;
                         };
                         /** @default 401,403,429,500-503,505-523,525-599 */
                         retryableStatuses: string;
@@ -4548,6 +7389,7 @@ export interface operations {
                 pageSize?: string | number;
                 status?: "unused" | "used" | "disabled";
                 q?: string;
+                sort?: string;
             };
             header?: never;
             path?: never;

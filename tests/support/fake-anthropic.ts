@@ -169,6 +169,18 @@ function sseFrames(events: Json[], scenario: FakeAnthropicScenario): string[] {
   return frames
 }
 
+/**
+ * A page of `GET /v1/models`: the recorded first page, or the recorded second one for the first
+ * page's `last_id` as `after_id` (the list is two pages long); any other cursor is past the end.
+ * see https://docs.claude.com/en/api/models-list
+ */
+function modelPage(afterId: string | null): Json {
+  const first = loadFixture('claude', 'claude-models.json')
+  if (afterId === null) return first
+  if (afterId === first.last_id) return loadFixture('claude', 'claude-models-page-2.json')
+  return { data: [], has_more: false, first_id: null, last_id: null }
+}
+
 async function record(request: Request, url: URL): Promise<RecordedAnthropicRequest> {
   const { rawBody, body } = await readRequestBody(request)
   return { method: request.method, path: url.pathname, headers: Object.fromEntries(request.headers), rawBody, body }
@@ -213,6 +225,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     const key = request.headers.get('x-api-key') ?? ''
     if (!key || (options.keys && !options.keys.includes(key))) return json(401, loadFixture('claude', 'claude-error-401.json'))
     if (!request.headers.get('anthropic-version')) return invalidRequest('anthropic-version: header is required')
+    if (request.method === 'GET' && url.pathname === '/v1/models') return json(200, modelPage(url.searchParams.get('after_id')))
     if (request.method !== 'POST' || url.pathname !== '/v1/messages') return invalidRequest('Not Found', 404)
     if (!recorded.body) return invalidRequest('There was an error parsing the body of your request as JSON.')
     const problem = bodyProblem(recorded.body)

@@ -1,9 +1,10 @@
 import type { Server } from 'bun'
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai.ts'
+import { loadFixture } from './fixtures.ts'
 
 // A fake Azure OpenAI resource: checks what Azure checks (deployment URL, api-version, api-key) and
 // answers in OpenAI's wire format, which Azure shares, by handing the call to a fake OpenAI behind it.
-// see https://learn.microsoft.com/azure/ai-services/openai/reference
+// see https://learn.microsoft.com/azure/ai-services/openai/reference (deployment calls; Models - List at /openai/models)
 
 /** A request as the fake Azure resource received it. */
 export interface AzureRequest {
@@ -46,6 +47,8 @@ export async function startFakeAzure(options: { apiKey: string; deployments: Rec
       requests.push({ path: url.pathname, apiVersion: url.searchParams.get('api-version'), deployment, apiKey: request.headers.get('api-key'), body })
       if (request.headers.get('api-key') !== options.apiKey) return azureError(401, '401', 'Access denied due to invalid subscription key or wrong API endpoint.')
       if (!url.searchParams.get('api-version')) return azureError(404, '404', 'Resource not found')
+      // Models - List: the models the resource may use (not its deployments).
+      if (request.method === 'GET' && url.pathname === '/openai/models') return Response.json(loadFixture('azure', 'azure-models.json'))
       if (deployment === null) return azureError(404, '404', 'Resource not found')
       const model = options.deployments[deployment]
       if (!model) return azureError(404, 'DeploymentNotFound', `The API deployment for this resource does not exist.`)

@@ -223,12 +223,23 @@ async function answer(request: Request, recorded: RecordedGeminiRequest, scenari
   return new Response(text, { headers: { 'content-type': 'application/json; charset=UTF-8' } })
 }
 
+/**
+ * A page of `GET /v1beta/models`: the recorded first page, or the recorded second (last) one for the
+ * first page's `nextPageToken`; any other token is refused as Google refuses it.
+ */
+function modelPage(pageToken: string | null): Response {
+  const first = loadFixture('gemini', 'gemini-models.json')
+  if (!pageToken) return json(200, first)
+  if (pageToken === first.nextPageToken) return json(200, loadFixture('gemini', 'gemini-models-page-2.json'))
+  return json(400, googleError(400, 'Invalid page token.'))
+}
+
 /** Routes one request: key check (Google's 403 without a key, 400 API_KEY_INVALID for a wrong one), then the method. */
 async function route(request: Request, recorded: RecordedGeminiRequest, url: URL, options: FakeGeminiOptions, next: () => FakeGeminiScenario, tracker: StreamTracker): Promise<Response> {
   const key = apiKey(request, url)
   if (!key) return json(403, loadFixture('gemini', 'gemini-error-403.json'))
   if (options.keys && !options.keys.includes(key)) return json(400, loadFixture('gemini', 'gemini-error-400-api-key.json'))
-  if (request.method === 'GET' && LIST_PATH.test(url.pathname)) return json(200, loadFixture('gemini', 'gemini-models.json'))
+  if (request.method === 'GET' && LIST_PATH.test(url.pathname)) return modelPage(url.searchParams.get('pageToken'))
   const action = recorded.action
   if (request.method !== 'POST' || (action !== 'generateContent' && action !== 'streamGenerateContent')) {
     return json(404, googleError(404, `models/${recorded.model ?? '?'} is not found for API version v1beta, or is not supported for ${action || request.method}. Call ListModels to see the list of available models and their supported methods.`))
