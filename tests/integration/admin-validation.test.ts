@@ -144,9 +144,11 @@ for (const backend of testBackends) {
         expect(spec.paths['/api/channels']?.post?.security).toEqual([{ bearerAuth: [] }])
         expect(spec.paths['/api/auth/login']?.post?.['x-required-role']).toBe('public')
         expect(Object.keys(spec.paths).filter((path) => path.startsWith('/api/')).sort()).toEqual([
-          '/api/auth/login', '/api/auth/logout', '/api/channel-types', '/api/channels', '/api/channels/{id}', '/api/channels/{id}/test', '/api/logs', '/api/options',
+          '/api/auth/login', '/api/auth/login/two-factor', '/api/auth/logout', '/api/auth/oauth/{provider}/callback', '/api/auth/oauth/{provider}/start',
+          '/api/auth/register', '/api/auth/settings', '/api/auth/telegram', '/api/channel-types', '/api/channels', '/api/channels/{id}', '/api/channels/{id}/test', '/api/logs', '/api/options',
           '/api/pricing', '/api/redemptions', '/api/redemptions/redeem', '/api/redemptions/{id}', '/api/stats', '/api/status',
-          '/api/tokens', '/api/tokens/{id}', '/api/users', '/api/users/me', '/api/users/me/access-tokens', '/api/users/me/sessions', '/api/users/me/sessions/{id}', '/api/users/me/two-factor/disable', '/api/users/me/two-factor/enable', '/api/users/me/two-factor/setup', '/api/users/{id}',
+          '/api/tokens', '/api/tokens/{id}', '/api/users', '/api/users/me', '/api/users/me/access-tokens', '/api/users/me/oauth-accounts', '/api/users/me/oauth-accounts/{id}', '/api/users/me/sessions', '/api/users/me/sessions/{id}', '/api/users/me/two-factor/disable', '/api/users/me/two-factor/enable', '/api/users/me/two-factor/setup', '/api/users/{id}',
+          '/api/users/{id}/oauth-accounts',
         ])
       } finally {
         app = previous

@@ -39,11 +39,11 @@ for (const backend of testBackends) {
     })
 
     test('defaults: registration closed, every provider off, production endpoints', async () => {
-      const settings = await gateway.admin<Record<string, Record<string, unknown>>>('GET', '/api/auth/settings')
+      const settings = await gateway.admin<Record<string, unknown> & Record<'github' | 'linuxdo' | 'oidc' | 'telegram', Record<string, unknown>>>('GET', '/api/auth/settings')
       expect(settings.registrationEnabled).toBe(false)
       expect(settings.allowOAuthRegistration).toBeNull()
       expect(settings.github).toMatchObject({ enabled: false, clientId: '', clientSecretSet: false, authorizeUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token', userInfoUrl: 'https://api.github.com/user' })
-      expect(settings.github!.callbackUrl).toBe(`${gateway.url}/api/auth/oauth/github/callback`)
+      expect(settings.github.callbackUrl).toBe(`${gateway.url}/api/auth/oauth/github/callback`)
       expect(settings.linuxdo).toMatchObject({ minimumTrustLevel: 0, userInfoUrl: 'https://connect.linux.do/api/user' })
       expect(settings.oidc).toMatchObject({ enabled: false, displayName: 'OpenID Connect', scopes: 'openid profile email', issuerUrl: '' })
       expect(settings.telegram).toEqual({ enabled: false, botName: '', botTokenSet: false })
