@@ -28,8 +28,8 @@ type HttpSet = { status?: number | string; headers: Record<string, unknown> }
 
 /** The OAuth provider named in the path, when it is switched on and configured; else 404 `provider_disabled`. */
 function activeOAuthProvider(settings: SignInSettings, name: string): OAuthProviderId {
-  const active = activeProviders(settings).find((id) => id === name && id !== 'telegram')
-  if (!active || active === 'telegram') throw new GatewayError(404, 'provider_disabled', `Sign-in with "${name}" is not enabled here`)
+  const active = activeProviders(settings).find((id): id is OAuthProviderId => id === name && id !== 'telegram')
+  if (!active) throw new GatewayError(404, 'provider_disabled', `Sign-in with "${name}" is not enabled here`)
   return active
 }
 
