@@ -60,12 +60,18 @@ export function pendingLoginRoutes(deps: AdminDeps) {
       if (!user) throw new GatewayError(401, 'unauthorized', 'No sign-in is waiting for a two-factor code: sign in again')
       const recordFailure = await guardSignIn(context, clientIp, user.username)
       if (user.status !== 'enabled') throw new GatewayError(403, 'user_disabled', 'This account is disabled')
+      const spent = `pending-login:${ticket.id}`
+      const warn = (error: unknown) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) })
+      const open = { allowed: true, limit: 1, remaining: 1, retryAfterMs: 0 }
+      const alreadyUsed = () => new GatewayError(401, 'unauthorized', 'This sign-in was already completed: sign in again')
+      // Checked before the code, so a replayed ticket does not use up the user's next code.
+      if (!(await failOpen(() => context.limiter.peek(spent, 1, PENDING_SECONDS * 1000), open, warn)).allowed) throw alreadyUsed()
       if (user.totpEnabled && !(await verifySecondFactor(context, user, body.code))) {
         await recordFailure()
         throw new GatewayError(401, 'unauthorized', 'Wrong or already used two-factor code', { param: 'code' })
       }
-      const first = await failOpen(() => context.limiter.take(`pending-login:${ticket.id}`, 1, PENDING_SECONDS * 1000), { allowed: true, limit: 1, remaining: 0, retryAfterMs: 0 }, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
-      if (!first.allowed) throw new GatewayError(401, 'unauthorized', 'This sign-in was already completed: sign in again')
+      // Taken after the code passed: two requests racing with valid codes cannot both sign in.
+      if (!(await failOpen(() => context.limiter.take(spent, 1, PENDING_SECONDS * 1000), open, warn)).allowed) throw alreadyUsed()
       const login = await issueLogin(context, user, { session: true, secure: isSecureRequest(request) })
       set.headers['set-cookie'] = [...(login.cookies ?? []), clearedCookie(PENDING_COOKIE, PENDING_PATH)] as unknown as string
       context.logWriter.write({ type: 'login', userId: user.id, username: user.username, ip: clientIp, content: `signed in with ${ticket.method} and a two-factor code (session cookie)` })

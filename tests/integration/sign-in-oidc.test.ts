@@ -274,6 +274,8 @@ for (const backend of testBackends) {
       expect(final).toBe('/login?twoFactor=1&redirect=%2Flogs')
       expect(fresh.cookie(`${gateway.url}/api/users/me`, 'hanggent_session')).toBeUndefined()
       expect((await me(fresh)).status).toBe(401)
+      const ticket = fresh.cookie(`${gateway.url}/api/auth/login/two-factor`, 'hanggent_pending_login')!
+      expect(ticket).toBeDefined()
       const complete = (code: string) => fresh.request(`${gateway.url}/api/auth/login/two-factor`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })
       expect((await complete('000000')).status).toBe(401)
       const done = await complete(totpCode(secret, new Date(Date.now() + 30_000)))
@@ -283,6 +285,9 @@ for (const backend of testBackends) {
       // The ticket was spent and its cookie removed.
       expect(fresh.names()).not.toContain('hanggent_pending_login')
       expect((await createBrowser().request(`${gateway.url}/api/auth/login/two-factor`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '123456' }) })).status).toBe(401)
+      const replay = await fetch(`${gateway.url}/api/auth/login/two-factor`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `hanggent_pending_login=${ticket}` }, body: JSON.stringify({ code: totpCode(secret, new Date(Date.now() + 60_000)) }) })
+      expect(replay.status).toBe(401)
+      expect(((await replay.json()) as { error: { message: string } }).error.message).toContain('already completed')
       const logins = await gateway.logs({ type: 'login' })
       expect(logins.some((entry) => entry.userId === userId && String(entry.content).includes('signed in with Company SSO and a two-factor code'))).toBe(true)
     })
