@@ -1,6 +1,6 @@
 import { t, type Static } from 'elysia'
 import { Timestamp } from './common.ts'
-import { Email, Password, Username } from './users.ts'
+import { Email, LoginResponse, Password, Username } from './users.ts'
 
 // Sign-in beyond passwords: provider configuration (admins), registration, linked identities,
 // Telegram Login and the second step of a provider sign-in for users with two-factor sign-in on.
@@ -154,9 +154,9 @@ export const ExternalSignInResponse = t.Object({
   created: t.Boolean({ description: 'A new account was registered' }),
   redirect: t.String({ description: 'Where the dashboard goes next' }),
   account: OAuthAccountView,
-  accessToken: t.Optional(t.String()),
-  expiresAt: t.Optional(Timestamp),
-  user: t.Optional(t.Object({ id: t.Integer(), username: t.String(), role: t.Union([t.Literal('user'), t.Literal('admin'), t.Literal('root')]), group: t.String() })),
+  accessToken: t.Optional(LoginResponse.properties.accessToken),
+  expiresAt: t.Optional(LoginResponse.properties.expiresAt),
+  user: t.Optional(LoginResponse.properties.user),
 })
 
 /** Typed provider sign-in answer. */

@@ -7516,6 +7516,7 @@ export interface operations {
                             /** Format: date-time */
                             createdAt: string;
                         };
+                        /** @description Send as `Authorization: Bearer <accessToken>` */
                         accessToken?: string;
                         /** Format: date-time */
                         expiresAt?: string;
@@ -7717,6 +7718,7 @@ export interface operations {
                             /** Format: date-time */
                             createdAt: string;
                         };
+                        /** @description Send as `Authorization: Bearer <accessToken>` */
                         accessToken?: string;
                         /** Format: date-time */
                         expiresAt?: string;
