@@ -12,6 +12,7 @@ import { GatewayError } from '../errors.ts'
 import { authorize, createActorResolver, type Actor, type ActorResolver, type RequiredRole } from './auth.ts'
 import { fieldOf, renderAdminError } from './errors.ts'
 import { errorResponses } from '../../schemas/admin/common.ts'
+import { createSignInSettingsStore, type SignInSettingsStore } from './sign-in-settings-store.ts'
 
 /** What every admin route module receives. */
 export interface AdminDeps {
@@ -21,12 +22,14 @@ export interface AdminDeps {
   resolver: ActorResolver
   /** Channels as the relay sees them (keys decrypted), for channel tests. */
   directory(): Promise<ChannelDirectory>
+  /** Sign-in providers and registration settings, shared so every module sees one cache. */
+  signIn: SignInSettingsStore
 }
 
 /** Builds the shared dependencies once for all admin modules; without the relay's directory, one is loaded on first use. */
 export function createAdminDeps(context: AppContext, relay?: { directory: ChannelDirectory }): AdminDeps {
   let directory: Promise<ChannelDirectory> | undefined = relay ? Promise.resolve(relay.directory) : undefined
-  return { context, resolver: createActorResolver(context), directory: () => (directory ??= createChannelDirectory(context)) }
+  return { context, resolver: createActorResolver(context), directory: () => (directory ??= createChannelDirectory(context)), signIn: createSignInSettingsStore(context) }
 }
 
 /** The base every admin module uses: the caller's actor, and errors in the admin shape. */

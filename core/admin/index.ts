@@ -18,6 +18,12 @@ import { twoFactorRoutes } from './two-factor.ts'
 import { sessionRoutes } from './sessions.ts'
 import { statsRoutes } from './stats.ts'
 import { notFoundRoutes } from './not-found.ts'
+import { signInSettingsRoutes } from './sign-in-settings.ts'
+import { oauthRoutes } from './oauth.ts'
+import { telegramRoutes } from './telegram.ts'
+import { registrationRoutes } from './registration.ts'
+import { pendingLoginRoutes } from './pending-login.ts'
+import { oauthAccountRoutes } from './oauth-accounts.ts'
 
 /**
  * The admin API under /api. Every route declares the least role it needs (`access(role, …)`, also
@@ -41,5 +47,11 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
     .use(twoFactorRoutes(deps))
     .use(sessionRoutes(deps))
     .use(statsRoutes(deps))
+    .use(signInSettingsRoutes(deps))
+    .use(oauthRoutes(deps))
+    .use(telegramRoutes(deps))
+    .use(registrationRoutes(deps))
+    .use(pendingLoginRoutes(deps))
+    .use(oauthAccountRoutes(deps))
     .use(notFoundRoutes(deps))
 }

@@ -2,6 +2,8 @@ import { Elysia, t } from 'elysia'
 import { lookupPrice } from '../billing/resolve-price.ts'
 import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
 import packageJson from '../../package.json' with { type: 'json' }
+import { SignInStatusFields } from '../../schemas/admin/sign-in.ts'
+import { signInStatus } from './sign-in-settings-store.ts'
 
 const tags = ['public']
 
@@ -20,15 +22,15 @@ export function publicRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
     .use(adminBase(deps))
-    .get('/status', () => ({
+    .get('/status', async () => ({
       version: packageJson.version,
       database: context.database.kind,
       sharedCache: context.config.redisUrl !== undefined,
       selfUseMode: context.options.get().selfUseMode,
-      signInMethods: ['password'],
+      ...signInStatus(await deps.signIn.get()),
     }), {
       ...access('public', { operationId: 'getStatus', tags, summary: 'Version, storage and enabled features, for the dashboard\'s first paint' }),
-      response: withErrors({ 200: t.Object({ version: t.String(), database: t.String(), sharedCache: t.Boolean(), selfUseMode: t.Boolean(), signInMethods: t.Array(t.String()) }) }),
+      response: withErrors({ 200: t.Object({ version: t.String(), database: t.String(), sharedCache: t.Boolean(), selfUseMode: t.Boolean(), ...SignInStatusFields }) }),
     })
     .get('/pricing', async () => {
       const options = context.options.get()

@@ -1,9 +1,12 @@
 import { t, type Static } from 'elysia'
 import { GroupName, Pagination, SortParameter, Timestamp, Units } from './common.ts'
 
-const Username = t.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: '3–64 characters: letters, digits, `_`, `.`, `-`', error: 'must be 3–64 characters: letters, digits, _ . -' })
-const Password = t.String({ minLength: 8, maxLength: 128 })
-const Email = t.String({ maxLength: 254, format: 'email' })
+/** A username: 3–64 letters, digits, `_`, `.`, `-`. */
+export const Username = t.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: '3–64 characters: letters, digits, `_`, `.`, `-`', error: 'must be 3–64 characters: letters, digits, _ . -' })
+/** A password: 8–128 characters. */
+export const Password = t.String({ minLength: 8, maxLength: 128 })
+/** An email address. */
+export const Email = t.String({ maxLength: 254, format: 'email' })
 const UserRole = t.Union([t.Literal('user'), t.Literal('admin'), t.Literal('root')])
 const UserStatus = t.Union([t.Literal('enabled'), t.Literal('disabled')])
 const AssignableRole = t.Union([t.Literal('user'), t.Literal('admin')], { description: 'Only root may grant or revoke admin' })
@@ -82,7 +85,7 @@ export const PasswordReset = t.Object({
 
 /** POST /api/auth/login body. */
 export const LoginRequest = t.Object({
-  username: t.String({ minLength: 1, maxLength: 64 }),
+  username: t.String({ minLength: 1, maxLength: 254, description: 'The username, or the email address of the account' }),
   password: t.String({ minLength: 1, maxLength: 128 }),
   code: t.Optional(t.String({ minLength: 6, maxLength: 32, description: 'Authenticator or recovery code, when two-factor sign-in is on' })),
   session: t.Optional(t.Boolean({ description: 'Also set an HttpOnly session cookie (the dashboard); writes with it need the X-CSRF-Token header' })),

@@ -9,7 +9,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with username and password; returns a bearer access token valid 7 days */
+        /** Sign in with username (or email address) and password; returns a bearer access token valid 7 days */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -644,6 +644,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sign-in providers and registration settings (client secrets and the bot token only as "set") */
+        get: operations["getSignInSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change sign-in settings; a provider section without its secret keeps the stored one */
+        patch: operations["updateSignInSettings"];
+        trace?: never;
+    };
+    "/api/auth/oauth/{provider}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Begin signing in (or, with link=1 while signed in, linking) through an OAuth provider: redirects to it */
+        get: operations["startOAuthSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oauth/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the provider sends the browser back: signs in, links or registers, then redirects to the dashboard */
+        get: operations["finishOAuthSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/telegram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in (or link, with link=1 while signed in) with Telegram Login Widget data; sets the session cookie */
+        post: operations["signInWithTelegram"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an account (when registration is open) and sign in; new users start with the newUserQuota option */
+        post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish a provider sign-in with the two-factor code (the pending sign-in travels in an HttpOnly cookie); sets the session cookie */
+        post: operations["completeTwoFactorSignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/oauth-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sign-in identities (GitHub, Discord, LinuxDO, OIDC, Telegram) linked to your account */
+        get: operations["listMyOAuthAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/oauth-accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a sign-in identity (refused when it is your last way to sign in) */
+        delete: operations["unlinkMyOAuthAccount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/oauth-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's linked sign-in identities */
+        get: operations["listUserOAuthAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -666,6 +820,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The username, or the email address of the account */
                     username: string;
                     password: string;
                     /** @description Authenticator or recovery code, when two-factor sign-in is on */
@@ -674,6 +829,7 @@ export interface operations {
                     session?: boolean;
                 };
                 "application/x-www-form-urlencoded": {
+                    /** @description The username, or the email address of the account */
                     username: string;
                     password: string;
                     /** @description Authenticator or recovery code, when two-factor sign-in is on */
@@ -682,6 +838,7 @@ export interface operations {
                     session?: boolean;
                 };
                 "multipart/form-data": {
+                    /** @description The username, or the email address of the account */
                     username: string;
                     password: string;
                     /** @description Authenticator or recovery code, when two-factor sign-in is on */
@@ -8179,7 +8336,20 @@ export interface operations {
                         database: string;
                         sharedCache: boolean;
                         selfUseMode: boolean;
+                        /** @description password, then the enabled providers */
                         signInMethods: string[];
+                        signInProviders: {
+                            /** @enum {string} */
+                            id: "github" | "discord" | "linuxdo" | "oidc" | "telegram";
+                            name: string;
+                            /** @enum {string} */
+                            kind: "oauth" | "telegram";
+                            /** @description Navigate here to sign in (append ?redirect=/path to come back elsewhere) */
+                            startUrl?: string;
+                            /** @description The bot username for the Telegram login widget */
+                            botName?: string;
+                        }[];
+                        registrationEnabled: boolean;
                     };
                 };
             };
@@ -9319,6 +9489,1829 @@ export interface operations {
                             quota: string | number;
                         }[];
                     };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getSignInSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Anyone may create an account (POST /api/auth/register); off: only admins create users */
+                        registrationEnabled: boolean;
+                        /** @description A first sign-in through a provider may create an account; null: same as registrationEnabled */
+                        allowOAuthRegistration: boolean | null;
+                        /** @description The address users reach the gateway at, for provider callback URLs; empty: taken from each request */
+                        publicUrl: string | "";
+                        github: {
+                            enabled: boolean;
+                            clientId: string;
+                            /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                            authorizeUrl: string;
+                            /** @description Token endpoint */
+                            tokenUrl: string;
+                            /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                            userInfoUrl: string;
+                            clientSecretSet: boolean;
+                            /** @description The redirect (callback) URL to register with the provider */
+                            callbackUrl: string;
+                        };
+                        discord: {
+                            enabled: boolean;
+                            clientId: string;
+                            /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                            authorizeUrl: string;
+                            /** @description Token endpoint */
+                            tokenUrl: string;
+                            /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                            userInfoUrl: string;
+                            clientSecretSet: boolean;
+                            /** @description The redirect (callback) URL to register with the provider */
+                            callbackUrl: string;
+                        };
+                        linuxdo: {
+                            enabled: boolean;
+                            clientId: string;
+                            /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                            authorizeUrl: string;
+                            /** @description Token endpoint */
+                            tokenUrl: string;
+                            /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                            userInfoUrl: string;
+                            minimumTrustLevel: string | number;
+                            clientSecretSet: boolean;
+                            /** @description The redirect (callback) URL to register with the provider */
+                            callbackUrl: string;
+                        };
+                        oidc: {
+                            enabled: boolean;
+                            /** @description Button label, e.g. "Company SSO" */
+                            displayName: string;
+                            /** @description Issuer URL, or its /.well-known/openid-configuration URL */
+                            issuerUrl: string | "";
+                            clientId: string;
+                            scopes: string;
+                            clientSecretSet: boolean;
+                            /** @description The redirect (callback) URL to register with the provider */
+                            callbackUrl: string;
+                        };
+                        telegram: {
+                            enabled: boolean;
+                            /** @description The bot username the login widget shows */
+                            botName: string | "";
+                            botTokenSet: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateSignInSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Anyone may create an account (POST /api/auth/register); off: only admins create users */
+                    registrationEnabled?: boolean;
+                    /** @description A first sign-in through a provider may create an account; null: same as registrationEnabled */
+                    allowOAuthRegistration?: boolean | null;
+                    /** @description The address users reach the gateway at, for provider callback URLs; empty: taken from each request */
+                    publicUrl?: string | "";
+                    github?: {
+                        enabled?: boolean;
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                        authorizeUrl?: string;
+                        /** @description Token endpoint */
+                        tokenUrl?: string;
+                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                        userInfoUrl?: string;
+                    };
+                    discord?: {
+                        enabled?: boolean;
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                        authorizeUrl?: string;
+                        /** @description Token endpoint */
+                        tokenUrl?: string;
+                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                        userInfoUrl?: string;
+                    };
+                    linuxdo?: {
+                        enabled?: boolean;
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                        authorizeUrl?: string;
+                        /** @description Token endpoint */
+                        tokenUrl?: string;
+                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                        userInfoUrl?: string;
+                        /** @description LinuxDO trust level (0–4) an account needs to sign in */
+                        minimumTrustLevel?: string | number;
+                    };
+                    oidc?: {
+                        enabled?: boolean;
+                        /** @description Button label, e.g. "Company SSO" */
+                        displayName?: string;
+                        /** @description Issuer URL, or its /.well-known/openid-configuration URL */
+                        issuerUrl?: string | "";
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        scopes?: string;
+                    };
+                    telegram?: {
+                        enabled?: boolean;
+                        /** @description The bot username the login widget shows */
+                        botName?: string | "";
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        botToken?: string | null;
+                    };
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description Anyone may create an account (POST /api/auth/register); off: only admins create users */
+                    registrationEnabled?: boolean;
+                    /** @description A first sign-in through a provider may create an account; null: same as registrationEnabled */
+                    allowOAuthRegistration?: boolean | null;
+                    /** @description The address users reach the gateway at, for provider callback URLs; empty: taken from each request */
+                    publicUrl?: string | "";
+                    github?: {
+                        enabled?: boolean;
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                        authorizeUrl?: string;
+                        /** @description Token endpoint */
+                        tokenUrl?: string;
+                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                        userInfoUrl?: string;
+                    };
+                    discord?: {
+                        enabled?: boolean;
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                        authorizeUrl?: string;
+                        /** @description Token endpoint */
+                        tokenUrl?: string;
+                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                        userInfoUrl?: string;
+                    };
+                    linuxdo?: {
+                        enabled?: boolean;
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                        authorizeUrl?: string;
+                        /** @description Token endpoint */
+                        tokenUrl?: string;
+                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                        userInfoUrl?: string;
+                        /** @description LinuxDO trust level (0–4) an account needs to sign in */
+                        minimumTrustLevel?: string | number;
+                    };
+                    oidc?: {
+                        enabled?: boolean;
+                        /** @description Button label, e.g. "Company SSO" */
+                        displayName?: string;
+                        /** @description Issuer URL, or its /.well-known/openid-configuration URL */
+                        issuerUrl?: string | "";
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        scopes?: string;
+                    };
+                    telegram?: {
+                        enabled?: boolean;
+                        /** @description The bot username the login widget shows */
+                        botName?: string | "";
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        botToken?: string | null;
+                    };
+                };
+                "multipart/form-data": {
+                    /** @description Anyone may create an account (POST /api/auth/register); off: only admins create users */
+                    registrationEnabled?: boolean;
+                    /** @description A first sign-in through a provider may create an account; null: same as registrationEnabled */
+                    allowOAuthRegistration?: boolean | null;
+                    /** @description The address users reach the gateway at, for provider callback URLs; empty: taken from each request */
+                    publicUrl?: string | "";
+                    github?: {
+                        enabled?: boolean;
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                        authorizeUrl?: string;
+                        /** @description Token endpoint */
+                        tokenUrl?: string;
+                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                        userInfoUrl?: string;
+                    };
+                    discord?: {
+                        enabled?: boolean;
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                        authorizeUrl?: string;
+                        /** @description Token endpoint */
+                        tokenUrl?: string;
+                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                        userInfoUrl?: string;
+                    };
+                    linuxdo?: {
+                        enabled?: boolean;
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                        authorizeUrl?: string;
+                        /** @description Token endpoint */
+                        tokenUrl?: string;
+                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                        userInfoUrl?: string;
+                        /** @description LinuxDO trust level (0–4) an account needs to sign in */
+                        minimumTrustLevel?: string | number;
+                    };
+                    oidc?: {
+                        enabled?: boolean;
+                        /** @description Button label, e.g. "Company SSO" */
+                        displayName?: string;
+                        /** @description Issuer URL, or its /.well-known/openid-configuration URL */
+                        issuerUrl?: string | "";
+                        clientId?: string;
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        clientSecret?: string | null;
+                        scopes?: string;
+                    };
+                    telegram?: {
+                        enabled?: boolean;
+                        /** @description The bot username the login widget shows */
+                        botName?: string | "";
+                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
+                        botToken?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Anyone may create an account (POST /api/auth/register); off: only admins create users */
+                        registrationEnabled: boolean;
+                        /** @description A first sign-in through a provider may create an account; null: same as registrationEnabled */
+                        allowOAuthRegistration: boolean | null;
+                        /** @description The address users reach the gateway at, for provider callback URLs; empty: taken from each request */
+                        publicUrl: string | "";
+                        github: {
+                            enabled: boolean;
+                            clientId: string;
+                            /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                            authorizeUrl: string;
+                            /** @description Token endpoint */
+                            tokenUrl: string;
+                            /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                            userInfoUrl: string;
+                            clientSecretSet: boolean;
+                            /** @description The redirect (callback) URL to register with the provider */
+                            callbackUrl: string;
+                        };
+                        discord: {
+                            enabled: boolean;
+                            clientId: string;
+                            /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                            authorizeUrl: string;
+                            /** @description Token endpoint */
+                            tokenUrl: string;
+                            /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                            userInfoUrl: string;
+                            clientSecretSet: boolean;
+                            /** @description The redirect (callback) URL to register with the provider */
+                            callbackUrl: string;
+                        };
+                        linuxdo: {
+                            enabled: boolean;
+                            clientId: string;
+                            /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
+                            authorizeUrl: string;
+                            /** @description Token endpoint */
+                            tokenUrl: string;
+                            /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
+                            userInfoUrl: string;
+                            minimumTrustLevel: string | number;
+                            clientSecretSet: boolean;
+                            /** @description The redirect (callback) URL to register with the provider */
+                            callbackUrl: string;
+                        };
+                        oidc: {
+                            enabled: boolean;
+                            /** @description Button label, e.g. "Company SSO" */
+                            displayName: string;
+                            /** @description Issuer URL, or its /.well-known/openid-configuration URL */
+                            issuerUrl: string | "";
+                            clientId: string;
+                            scopes: string;
+                            clientSecretSet: boolean;
+                            /** @description The redirect (callback) URL to register with the provider */
+                            callbackUrl: string;
+                        };
+                        telegram: {
+                            enabled: boolean;
+                            /** @description The bot username the login widget shows */
+                            botName: string | "";
+                            botTokenSet: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    startOAuthSignIn: {
+        parameters: {
+            query?: {
+                redirect?: string;
+                link?: "1" | "0" | "true" | "false";
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider (or, on an error, to /login?error=<code>) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    type: unknown;
+                    description: unknown;
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    finishOAuthSignIn: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "signed-in" | "linked";
+                        /** @description A new account was registered */
+                        created: boolean;
+                        /** @description Where the dashboard goes next */
+                        redirect: string;
+                        account: {
+                            id: string | number;
+                            /** @enum {string} */
+                            provider: "github" | "discord" | "linuxdo" | "oidc" | "telegram";
+                            /** @description GitHub, Discord, LinuxDO, the OIDC display name, Telegram */
+                            providerName: string;
+                            /** @description The provider's id of the account */
+                            subject: string;
+                            login: string | null;
+                            email: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                        /** @description Send as `Authorization: Bearer <accessToken>` */
+                        accessToken?: string;
+                        /** Format: date-time */
+                        expiresAt?: string;
+                        user?: {
+                            id: string | number;
+                            username: string;
+                            /** @enum {string} */
+                            role: "user" | "admin" | "root";
+                            group: string;
+                        };
+                    };
+                };
+            };
+            /** @description To the dashboard, /login?twoFactor=1, or /login?error=<code> */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    type: unknown;
+                    description: unknown;
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    signInWithTelegram: {
+        parameters: {
+            query?: {
+                redirect?: string;
+                link?: "1" | "0" | "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string | number;
+                    first_name: string;
+                    last_name?: string;
+                    username?: string;
+                    photo_url?: string;
+                    auth_date: string | number;
+                    hash: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    id: string | number;
+                    first_name: string;
+                    last_name?: string;
+                    username?: string;
+                    photo_url?: string;
+                    auth_date: string | number;
+                    hash: string;
+                };
+                "multipart/form-data": {
+                    id: string | number;
+                    first_name: string;
+                    last_name?: string;
+                    username?: string;
+                    photo_url?: string;
+                    auth_date: string | number;
+                    hash: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "signed-in" | "linked";
+                        /** @description A new account was registered */
+                        created: boolean;
+                        /** @description Where the dashboard goes next */
+                        redirect: string;
+                        account: {
+                            id: string | number;
+                            /** @enum {string} */
+                            provider: "github" | "discord" | "linuxdo" | "oidc" | "telegram";
+                            /** @description GitHub, Discord, LinuxDO, the OIDC display name, Telegram */
+                            providerName: string;
+                            /** @description The provider's id of the account */
+                            subject: string;
+                            login: string | null;
+                            email: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                        /** @description Send as `Authorization: Bearer <accessToken>` */
+                        accessToken?: string;
+                        /** Format: date-time */
+                        expiresAt?: string;
+                        user?: {
+                            id: string | number;
+                            username: string;
+                            /** @enum {string} */
+                            role: "user" | "admin" | "root";
+                            group: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
+                    username: string;
+                    password: string;
+                    /** Format: email */
+                    email?: string;
+                    displayName?: string;
+                    /** @description Also set an HttpOnly session cookie (the dashboard) */
+                    session?: boolean;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
+                    username: string;
+                    password: string;
+                    /** Format: email */
+                    email?: string;
+                    displayName?: string;
+                    /** @description Also set an HttpOnly session cookie (the dashboard) */
+                    session?: boolean;
+                };
+                "multipart/form-data": {
+                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
+                    username: string;
+                    password: string;
+                    /** Format: email */
+                    email?: string;
+                    displayName?: string;
+                    /** @description Also set an HttpOnly session cookie (the dashboard) */
+                    session?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 201 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Send as `Authorization: Bearer <accessToken>` */
+                        accessToken: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        user: {
+                            id: string | number;
+                            username: string;
+                            /** @enum {string} */
+                            role: "user" | "admin" | "root";
+                            group: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    completeTwoFactorSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A code from the authenticator app, or a recovery code */
+                    code: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description A code from the authenticator app, or a recovery code */
+                    code: string;
+                };
+                "multipart/form-data": {
+                    /** @description A code from the authenticator app, or a recovery code */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Send as `Authorization: Bearer <accessToken>` */
+                        accessToken: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        user: {
+                            id: string | number;
+                            username: string;
+                            /** @enum {string} */
+                            role: "user" | "admin" | "root";
+                            group: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listMyOAuthAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string | number;
+                        /** @enum {string} */
+                        provider: "github" | "discord" | "linuxdo" | "oidc" | "telegram";
+                        /** @description GitHub, Discord, LinuxDO, the OIDC display name, Telegram */
+                        providerName: string;
+                        /** @description The provider's id of the account */
+                        subject: string;
+                        login: string | null;
+                        email: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    }[];
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    unlinkMyOAuthAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string | number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 204 */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    type: unknown;
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listUserOAuthAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string | number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string | number;
+                        /** @enum {string} */
+                        provider: "github" | "discord" | "linuxdo" | "oidc" | "telegram";
+                        /** @description GitHub, Discord, LinuxDO, the OIDC display name, Telegram */
+                        providerName: string;
+                        /** @description The provider's id of the account */
+                        subject: string;
+                        login: string | null;
+                        email: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    }[];
                 };
             };
             /** @description Response for status 400 */

@@ -144,10 +144,16 @@ for (const backend of testBackends) {
         expect(spec.paths['/api/channels']?.post?.security).toEqual([{ bearerAuth: [] }])
         expect(spec.paths['/api/auth/login']?.post?.['x-required-role']).toBe('public')
         expect(Object.keys(spec.paths).filter((path) => path.startsWith('/api/')).sort()).toEqual([
-          '/api/auth/login', '/api/auth/logout', '/api/channel-tags', '/api/channel-types', '/api/channels', '/api/channels/batch', '/api/channels/upstream-models', '/api/channels/{id}',
-          '/api/channels/{id}/keys/reveal', '/api/channels/{id}/test', '/api/channels/{id}/upstream-models', '/api/groups', '/api/groups/{name}', '/api/logs', '/api/models', '/api/models/price', '/api/options',
-          '/api/pricing', '/api/redemptions', '/api/redemptions/redeem', '/api/redemptions/{id}', '/api/stats', '/api/status',
-          '/api/tokens', '/api/tokens/{id}', '/api/users', '/api/users/me', '/api/users/me/access-tokens', '/api/users/me/groups', '/api/users/me/password', '/api/users/me/sessions', '/api/users/me/sessions/{id}', '/api/users/me/two-factor/disable', '/api/users/me/two-factor/enable', '/api/users/me/two-factor/setup', '/api/users/{id}', '/api/users/{id}/reset-password',
+          '/api/auth/login', '/api/auth/login/two-factor', '/api/auth/logout', '/api/auth/oauth/{provider}/callback',
+          '/api/auth/oauth/{provider}/start', '/api/auth/register', '/api/auth/settings', '/api/auth/telegram', '/api/channel-tags',
+          '/api/channel-types', '/api/channels', '/api/channels/batch', '/api/channels/upstream-models', '/api/channels/{id}',
+          '/api/channels/{id}/keys/reveal', '/api/channels/{id}/test', '/api/channels/{id}/upstream-models', '/api/groups', '/api/groups/{name}',
+          '/api/logs', '/api/models', '/api/models/price', '/api/options', '/api/pricing', '/api/redemptions', '/api/redemptions/redeem',
+          '/api/redemptions/{id}', '/api/stats', '/api/status', '/api/tokens', '/api/tokens/{id}', '/api/users', '/api/users/me',
+          '/api/users/me/access-tokens', '/api/users/me/groups', '/api/users/me/oauth-accounts', '/api/users/me/oauth-accounts/{id}',
+          '/api/users/me/password', '/api/users/me/sessions', '/api/users/me/sessions/{id}', '/api/users/me/two-factor/disable',
+          '/api/users/me/two-factor/enable', '/api/users/me/two-factor/setup', '/api/users/{id}', '/api/users/{id}/oauth-accounts',
+          '/api/users/{id}/reset-password',
         ])
       } finally {
         app = previous
