@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { TObject } from '@sinclair/typebox'
+import type { TObject, TSchema } from '@sinclair/typebox'
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
 import type { AppContext } from '../app-context.ts'
@@ -69,12 +69,22 @@ interface RouteDoc {
   summary: string
   /** Leave the route out of the OpenAPI document. */
   hide?: boolean
+  /** Success bodies that are not JSON (a CSV download, an event stream), by status and media type; they replace the JSON entry in OpenAPI. */
+  responseContent?: Record<number, Record<string, TSchema>>
+}
+
+/** The OpenAPI `content` map of each status in `RouteDoc.responseContent`, published as `x-response-content` for the document's final pass. */
+function responseContentOf(doc: RouteDoc): Record<string, Record<string, { schema: unknown }>> | undefined {
+  if (!doc.responseContent) return undefined
+  return Object.fromEntries(Object.entries(doc.responseContent).map(([status, media]) => [
+    status, Object.fromEntries(Object.entries(media).map(([type, schema]) => [type, { schema: JSON.parse(JSON.stringify(schema)) as unknown }])),
+  ]))
 }
 
 /** What `access` adds to a route: the role check, run before body validation, and the OpenAPI detail. */
 type RouteAccess = {
   transform: Array<(context: { actor: Actor | undefined; body: unknown }) => void>
-  detail: RouteDoc & { 'x-required-role': RequiredRole; security: Array<Record<string, string[]>> }
+  detail: Omit<RouteDoc, 'responseContent'> & { 'x-required-role': RequiredRole; security: Array<Record<string, string[]>>; 'x-response-content'?: ReturnType<typeof responseContentOf> }
 }
 
 /**
@@ -88,10 +98,12 @@ export function access<Body extends TObject>(role: RequiredRole, doc: RouteDoc, 
 export function access(role: RequiredRole, doc: RouteDoc, body?: TObject): RouteAccess & { body?: TObject } {
   const transform: RouteAccess['transform'] = [({ actor }) => authorize(actor, role)]
   if (body) transform.push((context) => rejectUnknownFields(body, context.body))
+  const { responseContent: _responseContent, ...rest } = doc
+  const content = responseContentOf(doc)
   return {
     transform,
     ...(body ? { body } : {}),
-    detail: { ...doc, 'x-required-role': role, security: role === 'public' ? [] : [{ bearerAuth: [] }] },
+    detail: { ...rest, 'x-required-role': role, security: role === 'public' ? [] : [{ bearerAuth: [] }], ...(content ? { 'x-response-content': content } : {}) },
   }
 }
 

@@ -212,6 +212,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/logs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every log row matching the filters of GET /api/logs, as a streamed CSV download (plain users get only their own) */
+        get: operations["exportLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/logs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One log row with its full details (plain users only their own) */
+        get: operations["getLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/options": {
         parameters: {
             query?: never;
@@ -3948,6 +3982,304 @@ export interface operations {
             };
         };
     };
+    exportLogs: {
+        parameters: {
+            query?: {
+                type?: "consume" | "error" | "manage" | "topup" | "system" | "refund" | "login";
+                userId?: string | number;
+                tokenId?: string | number;
+                channelId?: string | number;
+                model?: string;
+                requestId?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV with a header row, newest first; text cells that a spreadsheet would run as a formula start with an apostrophe */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string | number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string | number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @enum {string} */
+                        type: "consume" | "error" | "manage" | "topup" | "system" | "refund" | "login";
+                        userId: (string | number) | null;
+                        username: string | null;
+                        tokenId: (string | number) | null;
+                        tokenName: string | null;
+                        channelId: (string | number) | null;
+                        model: string | null;
+                        upstreamModel: string | null;
+                        promptTokens: string | number;
+                        completionTokens: string | number;
+                        cacheReadTokens: string | number;
+                        cacheWriteTokens: string | number;
+                        reasoningTokens: string | number;
+                        /** @description Units charged or credited */
+                        quota: string | number;
+                        latencyMs: (string | number) | null;
+                        firstTokenMs: (string | number) | null;
+                        isStream: boolean;
+                        requestId: string | null;
+                        ip: string | null;
+                        group: string | null;
+                        statusCode: (string | number) | null;
+                        content: string | null;
+                        details: {
+                            [key: string]: unknown;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getOptions: {
         parameters: {
             query?: never;
@@ -3964,6 +4296,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        general: {
+                            /** @default Hanggent API */
+                            siteName: string;
+                            /** @default  */
+                            announcement: string;
+                        };
                         /** @default false */
                         selfUseMode: boolean;
                         /** @default {} */
@@ -4169,6 +4507,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    general?: {
+                        siteName?: string;
+                        announcement?: string;
+                    };
                     selfUseMode?: boolean;
                     modelPrices?: {
                         [key: string]: {
@@ -4217,6 +4559,10 @@ export interface operations {
                     defaultOutputReservationTokens?: number;
                 };
                 "application/x-www-form-urlencoded": {
+                    general?: {
+                        siteName?: string;
+                        announcement?: string;
+                    };
                     selfUseMode?: boolean;
                     modelPrices?: {
                         [key: string]: {
@@ -4265,6 +4611,10 @@ export interface operations {
                     defaultOutputReservationTokens?: number;
                 };
                 "multipart/form-data": {
+                    general?: {
+                        siteName?: string;
+                        announcement?: string;
+                    };
                     selfUseMode?: boolean;
                     modelPrices?: {
                         [key: string]: {
@@ -4322,6 +4672,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        general: {
+                            /** @default Hanggent API */
+                            siteName: string;
+                            /** @default  */
+                            announcement: string;
+                        };
                         /** @default false */
                         selfUseMode: boolean;
                         /** @default {} */
