@@ -13,6 +13,7 @@ import { publicRoutes } from './public.ts'
 import { twoFactorRoutes } from './two-factor.ts'
 import { sessionRoutes } from './sessions.ts'
 import { statsRoutes } from './stats.ts'
+import { setupRoutes } from './setup.ts'
 import { notFoundRoutes } from './not-found.ts'
 
 /**
@@ -33,5 +34,6 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
     .use(twoFactorRoutes(deps))
     .use(sessionRoutes(deps))
     .use(statsRoutes(deps))
+    .use(setupRoutes(deps))
     .use(notFoundRoutes(deps))
 }

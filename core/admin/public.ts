@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { lookupPrice } from '../billing/resolve-price.ts'
 import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { setupRequired } from './setup.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 
 const tags = ['public']
@@ -20,15 +21,23 @@ export function publicRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
     .use(adminBase(deps))
-    .get('/status', () => ({
+    .get('/status', async () => ({
       version: packageJson.version,
       database: context.database.kind,
       sharedCache: context.config.redisUrl !== undefined,
       selfUseMode: context.options.get().selfUseMode,
       signInMethods: ['password'],
+      siteName: context.options.get().general.siteName,
+      setupRequired: await setupRequired(context),
     }), {
       ...access('public', { operationId: 'getStatus', tags, summary: 'Version, storage and enabled features, for the dashboard\'s first paint' }),
-      response: withErrors({ 200: t.Object({ version: t.String(), database: t.String(), sharedCache: t.Boolean(), selfUseMode: t.Boolean(), signInMethods: t.Array(t.String()) }) }),
+      response: withErrors({
+        200: t.Object({
+          version: t.String(), database: t.String(), sharedCache: t.Boolean(), selfUseMode: t.Boolean(), signInMethods: t.Array(t.String()),
+          siteName: t.String({ description: 'The installation\'s name (options: general.siteName)' }),
+          setupRequired: t.Boolean({ description: 'True until first-run setup (POST /api/setup) replaced the printed root password' }),
+        }),
+      }),
     })
     .get('/pricing', async () => {
       const options = context.options.get()

@@ -470,6 +470,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** First-run setup with the printed password: name root, choose its password and the site name; signs in as root */
+        post: operations["completeSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5670,6 +5687,10 @@ export interface operations {
                         sharedCache: boolean;
                         selfUseMode: boolean;
                         signInMethods: string[];
+                        /** @description The installation's name (options: general.siteName) */
+                        siteName: string;
+                        /** @description True until first-run setup (POST /api/setup) replaced the printed root password */
+                        setupRequired: boolean;
                     };
                 };
             };
@@ -6808,6 +6829,182 @@ export interface operations {
                             completionTokens: string | number;
                             quota: string | number;
                         }[];
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    completeSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The password printed once on first start */
+                    bootstrapPassword: string;
+                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
+                    username?: string;
+                    password: string;
+                    /** @description Shown in the dashboard header and page titles */
+                    siteName?: string;
+                    /** @description Serve models without a configured price, charging nothing */
+                    selfUseMode?: boolean;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description The password printed once on first start */
+                    bootstrapPassword: string;
+                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
+                    username?: string;
+                    password: string;
+                    /** @description Shown in the dashboard header and page titles */
+                    siteName?: string;
+                    /** @description Serve models without a configured price, charging nothing */
+                    selfUseMode?: boolean;
+                };
+                "multipart/form-data": {
+                    /** @description The password printed once on first start */
+                    bootstrapPassword: string;
+                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
+                    username?: string;
+                    password: string;
+                    /** @description Shown in the dashboard header and page titles */
+                    siteName?: string;
+                    /** @description Serve models without a configured price, charging nothing */
+                    selfUseMode?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Send as `Authorization: Bearer <accessToken>` */
+                        accessToken: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        user: {
+                            id: string | number;
+                            username: string;
+                            /** @enum {string} */
+                            role: "user" | "admin" | "root";
+                            group: string;
+                        };
                     };
                 };
             };
