@@ -2,12 +2,7 @@ import { Elysia } from 'elysia'
 import { openapi } from '@elysiajs/openapi'
 import type { AppContext } from './app-context.ts'
 import { randomKey } from './security/crypto.ts'
-import { createKeyAuthenticator } from './relay/authenticate.ts'
-import { createChannelDirectory } from './routing/channel-directory.ts'
-import { createQuotaLedger } from './billing/ledger.ts'
-import { createInflightTracker } from './relay/inflight.ts'
-import { createKeyPicker } from './routing/key-selection.ts'
-import { createChannelHealth } from './routing/channel-health.ts'
+import { createRelayServices } from './relay/services.ts'
 import { relayRoutes } from './relay/routes.ts'
 import { billingRoutes } from './relay/billing-routes.ts'
 import type { RelayServices } from './relay/pipeline.ts'
@@ -24,15 +19,7 @@ export function newRequestId(now = Date.now()): string {
 
 /** Builds the relay services and the Elysia app serving relay, admin API and OpenAPI document. */
 export async function createServer(context: AppContext) {
-  const services: RelayServices = {
-    context,
-    authenticator: createKeyAuthenticator(context),
-    directory: await createChannelDirectory(context),
-    ledger: createQuotaLedger(context.database.db),
-    inflight: createInflightTracker(),
-    keys: createKeyPicker(),
-    health: createChannelHealth(context),
-  }
+  const services: RelayServices = await createRelayServices(context)
   const maxBodyBytes = Math.ceil(context.config.maxRequestBodyMb * 1024 * 1024)
   const app = new Elysia({
     // Bun closes connections idle for 10 s by default, which would cut slow streams; the relay keeps its own timeouts.

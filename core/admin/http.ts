@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { TObject, TSchema } from '@sinclair/typebox'
+import type { TObject } from '@sinclair/typebox'
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
 import type { AppContext } from '../app-context.ts'
@@ -8,9 +8,12 @@ import { clientIpOf } from '../relay/client-ip.ts'
 import { CSRF_COOKIE, CSRF_HEADER, parseCookies, SESSION_COOKIE, verifySessionValue } from './session-cookie.ts'
 import { safeEqual } from '../security/crypto.ts'
 import { createChannelDirectory, type ChannelDirectory } from '../routing/channel-directory.ts'
+import type { RelayServices } from '../relay/pipeline.ts'
+import { createRelayServices } from '../relay/services.ts'
 import { GatewayError } from '../errors.ts'
 import { authorize, createActorResolver, type Actor, type ActorResolver, type RequiredRole } from './auth.ts'
 import { fieldOf, renderAdminError } from './errors.ts'
+import { routeDetail, type RouteDetail, type RouteDoc } from './route-doc.ts'
 import { errorResponses } from '../../schemas/admin/common.ts'
 
 /** What every admin route module receives. */
@@ -21,12 +24,21 @@ export interface AdminDeps {
   resolver: ActorResolver
   /** Channels as the relay sees them (keys decrypted), for channel tests. */
   directory(): Promise<ChannelDirectory>
+  /** The relay's services, for routes that relay calls themselves (the playground). */
+  relay(): Promise<RelayServices>
 }
 
-/** Builds the shared dependencies once for all admin modules; without the relay's directory, one is loaded on first use. */
-export function createAdminDeps(context: AppContext, relay?: { directory: ChannelDirectory }): AdminDeps {
+/** Builds the shared dependencies once for all admin modules; without the relay's services, they are built on first use. */
+export function createAdminDeps(context: AppContext, relay?: RelayServices): AdminDeps {
   let directory: Promise<ChannelDirectory> | undefined = relay ? Promise.resolve(relay.directory) : undefined
-  return { context, resolver: createActorResolver(context), directory: () => (directory ??= createChannelDirectory(context)) }
+  let services: Promise<RelayServices> | undefined = relay ? Promise.resolve(relay) : undefined
+  const loadDirectory = () => (directory ??= createChannelDirectory(context))
+  return {
+    context,
+    resolver: createActorResolver(context),
+    directory: loadDirectory,
+    relay: () => (services ??= loadDirectory().then((loaded) => createRelayServices(context, loaded))),
+  }
 }
 
 /** The base every admin module uses: the caller's actor, and errors in the admin shape. */
@@ -62,29 +74,10 @@ export function adminBase(deps: AdminDeps) {
     })
 }
 
-/** OpenAPI and access metadata of one route. */
-interface RouteDoc {
-  operationId: string
-  tags: string[]
-  summary: string
-  /** Leave the route out of the OpenAPI document. */
-  hide?: boolean
-  /** Success bodies that are not JSON (a CSV download, an event stream), by status and media type; they replace the JSON entry in OpenAPI. */
-  responseContent?: Record<number, Record<string, TSchema>>
-}
-
-/** The OpenAPI `content` map of each status in `RouteDoc.responseContent`, published as `x-response-content` for the document's final pass. */
-function responseContentOf(doc: RouteDoc): Record<string, Record<string, { schema: unknown }>> | undefined {
-  if (!doc.responseContent) return undefined
-  return Object.fromEntries(Object.entries(doc.responseContent).map(([status, media]) => [
-    status, Object.fromEntries(Object.entries(media).map(([type, schema]) => [type, { schema: JSON.parse(JSON.stringify(schema)) as unknown }])),
-  ]))
-}
-
 /** What `access` adds to a route: the role check, run before body validation, and the OpenAPI detail. */
 type RouteAccess = {
   transform: Array<(context: { actor: Actor | undefined; body: unknown }) => void>
-  detail: Omit<RouteDoc, 'responseContent'> & { 'x-required-role': RequiredRole; security: Array<Record<string, string[]>>; 'x-response-content'?: ReturnType<typeof responseContentOf> }
+  detail: RouteDetail
 }
 
 /**
@@ -98,13 +91,7 @@ export function access<Body extends TObject>(role: RequiredRole, doc: RouteDoc, 
 export function access(role: RequiredRole, doc: RouteDoc, body?: TObject): RouteAccess & { body?: TObject } {
   const transform: RouteAccess['transform'] = [({ actor }) => authorize(actor, role)]
   if (body) transform.push((context) => rejectUnknownFields(body, context.body))
-  const { responseContent: _responseContent, ...rest } = doc
-  const content = responseContentOf(doc)
-  return {
-    transform,
-    ...(body ? { body } : {}),
-    detail: { ...rest, 'x-required-role': role, security: role === 'public' ? [] : [{ bearerAuth: [] }], ...(content ? { 'x-response-content': content } : {}) },
-  }
+  return { transform, ...(body ? { body } : {}), detail: routeDetail(role, doc) }
 }
 
 /**

@@ -487,6 +487,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/playground/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Call a model as yourself (OpenAI Chat; charged to your quota, no API key needed), streamed or not */
+        post: operations["playgroundChatCompletion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playground/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Models you can call from the playground: served to your group and priced */
+        get: operations["listPlaygroundModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7005,6 +7039,349 @@ export interface operations {
                             role: "user" | "admin" | "root";
                             group: string;
                         };
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    playgroundChatCompletion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    messages: ({
+                        role: "system" | "developer" | "user" | "assistant" | "tool" | "function";
+                        content?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[] | null;
+                        name?: string;
+                        tool_calls?: ({
+                            id: string;
+                            type: string;
+                            function: {
+                                name: string;
+                                arguments: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        tool_call_id?: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    stream?: boolean | null;
+                    stream_options?: ({
+                        include_usage?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    }) | null;
+                    n?: number | null;
+                    max_tokens?: number | null;
+                    max_completion_tokens?: number | null;
+                    temperature?: number | null;
+                    top_p?: number | null;
+                    tools?: ({
+                        type: string;
+                        function?: {
+                            name: string;
+                            description?: string;
+                            parameters?: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    tool_choice?: string | {
+                        [key: string]: unknown;
+                    };
+                    response_format?: {
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    stop?: string | string[] | null;
+                    user?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description `chat.completion` */
+                        object: string;
+                        created: string | number;
+                        model: string;
+                        choices: {
+                            [key: string]: unknown;
+                        }[];
+                        usage?: {
+                            [key: string]: unknown;
+                        } | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Response for status 400 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 401 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 403 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 404 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 409 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Response for status 500 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @description Stable machine-readable code */
+                            code: string;
+                            /** @description What went wrong, for a person */
+                            message: string;
+                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                            field?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listPlaygroundModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The group the calls are routed and priced in: the signed-in user's */
+                        group: string;
+                        /** @description Models an enabled channel serves to that group and that have a price (or self-use mode is on), sorted */
+                        items: string[];
                     };
                 };
             };

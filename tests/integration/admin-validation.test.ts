@@ -141,11 +141,11 @@ for (const backend of testBackends) {
         const spec = await document.json() as { paths: Record<string, Record<string, { operationId?: string; security?: unknown; 'x-required-role'?: string }>> }
         expect(spec.paths['/api/channels']?.post?.operationId).toBe('createChannel')
         expect(spec.paths['/api/channels']?.post?.['x-required-role']).toBe('admin')
-        expect(spec.paths['/api/channels']?.post?.security).toEqual([{ bearerAuth: [] }])
+        expect(spec.paths['/api/channels']?.post?.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }])
         expect(spec.paths['/api/auth/login']?.post?.['x-required-role']).toBe('public')
         expect(Object.keys(spec.paths).filter((path) => path.startsWith('/api/')).sort()).toEqual([
-          '/api/auth/login', '/api/auth/logout', '/api/channel-types', '/api/channels', '/api/channels/{id}', '/api/channels/{id}/test', '/api/logs', '/api/options',
-          '/api/pricing', '/api/redemptions', '/api/redemptions/redeem', '/api/redemptions/{id}', '/api/stats', '/api/status',
+          '/api/auth/login', '/api/auth/logout', '/api/channel-types', '/api/channels', '/api/channels/{id}', '/api/channels/{id}/test', '/api/logs', '/api/logs/export', '/api/logs/{id}', '/api/options',
+          '/api/playground/chat/completions', '/api/playground/models', '/api/pricing', '/api/redemptions', '/api/redemptions/redeem', '/api/redemptions/{id}', '/api/setup', '/api/stats', '/api/status',
           '/api/tokens', '/api/tokens/{id}', '/api/users', '/api/users/me', '/api/users/me/access-tokens', '/api/users/me/sessions', '/api/users/me/sessions/{id}', '/api/users/me/two-factor/disable', '/api/users/me/two-factor/enable', '/api/users/me/two-factor/setup', '/api/users/{id}',
         ])
       } finally {
