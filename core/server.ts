@@ -1,5 +1,4 @@
 import { Elysia } from 'elysia'
-import { openapi } from '@elysiajs/openapi'
 import type { AppContext } from './app-context.ts'
 import { randomKey } from './security/crypto.ts'
 import { createRelayServices } from './relay/services.ts'
@@ -7,6 +6,7 @@ import { relayRoutes } from './relay/routes.ts'
 import { billingRoutes } from './relay/billing-routes.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 import { adminRoutes } from './admin/index.ts'
+import { openApiRoutes } from './openapi-document.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 /** The version reported by the API and the OpenAPI document. */
@@ -29,14 +29,7 @@ export async function createServer(context: AppContext) {
     .onRequest(({ set }) => {
       set.headers['x-request-id'] = newRequestId()
     })
-    .use(openapi({
-      path: '/swagger',
-      specPath: '/swagger/json',
-      documentation: {
-        info: { title: 'Hanggent API — admin', version: VERSION, description: 'Admin API of the Hanggent LLM gateway. Authenticate with `Authorization: Bearer <access token>`.' },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
-      },
-    }))
+    .use(openApiRoutes(VERSION))
     .get('/health', async () => ({ status: 'ok', version: VERSION, database: context.database.kind }), { detail: { hide: true } })
     .use(relayRoutes(services))
     .use(billingRoutes(services))

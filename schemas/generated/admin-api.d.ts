@@ -524,7 +524,18 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        AdminError: {
+            error: {
+                /** @description Stable machine-readable code */
+                code: string;
+                /** @description What went wrong, for a person */
+                message: string;
+                /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                field?: string;
+            };
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
@@ -550,26 +561,10 @@ export interface operations {
                     /** @description Also set an HttpOnly session cookie (the dashboard); writes with it need the X-CSRF-Token header */
                     session?: boolean;
                 };
-                "application/x-www-form-urlencoded": {
-                    username: string;
-                    password: string;
-                    /** @description Authenticator or recovery code, when two-factor sign-in is on */
-                    code?: string;
-                    /** @description Also set an HttpOnly session cookie (the dashboard); writes with it need the X-CSRF-Token header */
-                    session?: boolean;
-                };
-                "multipart/form-data": {
-                    username: string;
-                    password: string;
-                    /** @description Authenticator or recovery code, when two-factor sign-in is on */
-                    code?: string;
-                    /** @description Also set an HttpOnly session cookie (the dashboard); writes with it need the X-CSRF-Token header */
-                    session?: boolean;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -581,7 +576,7 @@ export interface operations {
                         /** Format: date-time */
                         expiresAt: string;
                         user: {
-                            id: string | number;
+                            id: number;
                             username: string;
                             /** @enum {string} */
                             role: "user" | "admin" | "root";
@@ -590,112 +585,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -709,121 +650,65 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -831,8 +716,8 @@ export interface operations {
     listChannels: {
         parameters: {
             query?: {
-                page?: string | number;
-                pageSize?: string | number;
+                page?: number;
+                pageSize?: number;
                 type?: string;
                 status?: "enabled" | "manually-disabled" | "auto-disabled";
                 q?: string;
@@ -843,7 +728,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -851,17 +736,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
+                            id: number;
                             name: string;
                             type: string;
                             /** @description Masked keys, never the keys themselves */
                             keys: string[];
-                            keyCount: string | number;
+                            keyCount: number;
                             baseUrl: string | null;
                             models: string[];
                             groups: string[];
-                            priority: string | number;
-                            weight: string | number;
+                            priority: number;
+                            weight: number;
                             modelMapping: {
                                 [key: string]: string;
                             };
@@ -882,128 +767,74 @@ export interface operations {
                                 reason: string;
                                 at: string;
                             }[];
-                            testLatencyMs: (string | number) | null;
+                            testLatencyMs: number | null;
                             /** Format: date-time */
                             testedAt: string | null;
                             /** @description Quota units; 500,000 = 1 USD */
-                            usedQuota: string | number;
+                            usedQuota: number;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
-                        total: string | number;
-                        page: string | number;
-                        pageSize: string | number;
+                        total: number;
+                        page: number;
+                        pageSize: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -1029,77 +860,9 @@ export interface operations {
                     /** @description Default ["default"] */
                     groups?: string[];
                     /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
+                    priority?: number;
                     /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
-                    /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
-                    modelMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @enum {string} */
-                    status?: "enabled" | "manually-disabled";
-                    /** @description Type-specific settings, validated against the channel type's settings schema */
-                    settings?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel */
-                    statusCodeMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @description Send reasoning as <think>…</think> inside the content */
-                    thinkingToContent?: boolean;
-                    /** @enum {string} */
-                    keyMode?: "random" | "round-robin";
-                };
-                "application/x-www-form-urlencoded": {
-                    name: string;
-                    /** @description A registered channel type id (GET /api/channel-types) */
-                    type: string;
-                    /** @description One key, or several separated by newlines (multi-key channel) */
-                    key: string;
-                    /** @description http(s) URL of the upstream API root */
-                    baseUrl?: string | null;
-                    models: string[];
-                    /** @description Default ["default"] */
-                    groups?: string[];
-                    /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
-                    /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
-                    /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
-                    modelMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @enum {string} */
-                    status?: "enabled" | "manually-disabled";
-                    /** @description Type-specific settings, validated against the channel type's settings schema */
-                    settings?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel */
-                    statusCodeMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @description Send reasoning as <think>…</think> inside the content */
-                    thinkingToContent?: boolean;
-                    /** @enum {string} */
-                    keyMode?: "random" | "round-robin";
-                };
-                "multipart/form-data": {
-                    name: string;
-                    /** @description A registered channel type id (GET /api/channel-types) */
-                    type: string;
-                    /** @description One key, or several separated by newlines (multi-key channel) */
-                    key: string;
-                    /** @description http(s) URL of the upstream API root */
-                    baseUrl?: string | null;
-                    models: string[];
-                    /** @description Default ["default"] */
-                    groups?: string[];
-                    /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
-                    /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
+                    weight?: number;
                     /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
                     modelMapping?: {
                         [key: string]: string;
@@ -1122,24 +885,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         name: string;
                         type: string;
                         /** @description Masked keys, never the keys themselves */
                         keys: string[];
-                        keyCount: string | number;
+                        keyCount: number;
                         baseUrl: string | null;
                         models: string[];
                         groups: string[];
-                        priority: string | number;
-                        weight: string | number;
+                        priority: number;
+                        weight: number;
                         modelMapping: {
                             [key: string]: string;
                         };
@@ -1160,11 +923,11 @@ export interface operations {
                             reason: string;
                             at: string;
                         }[];
-                        testLatencyMs: (string | number) | null;
+                        testLatencyMs: number | null;
                         /** Format: date-time */
                         testedAt: string | null;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -1172,112 +935,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -1287,7 +996,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
@@ -1297,18 +1006,10 @@ export interface operations {
                     /** @description Model to test; default the first one */
                     model?: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description Model to test; default the first one */
-                    model?: string;
-                };
-                "multipart/form-data": {
-                    /** @description Model to test; default the first one */
-                    model?: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1316,119 +1017,65 @@ export interface operations {
                 content: {
                     "application/json": {
                         ok: boolean;
-                        status: string | number;
-                        latencyMs: string | number;
+                        status: number;
+                        latencyMs: number;
                         model: string;
                         message: string;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -1438,30 +1085,30 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         name: string;
                         type: string;
                         /** @description Masked keys, never the keys themselves */
                         keys: string[];
-                        keyCount: string | number;
+                        keyCount: number;
                         baseUrl: string | null;
                         models: string[];
                         groups: string[];
-                        priority: string | number;
-                        weight: string | number;
+                        priority: number;
+                        weight: number;
                         modelMapping: {
                             [key: string]: string;
                         };
@@ -1482,11 +1129,11 @@ export interface operations {
                             reason: string;
                             at: string;
                         }[];
-                        testLatencyMs: (string | number) | null;
+                        testLatencyMs: number | null;
                         /** Format: date-time */
                         testedAt: string | null;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -1494,112 +1141,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -1609,127 +1202,71 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -1739,7 +1276,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
@@ -1757,77 +1294,9 @@ export interface operations {
                     /** @description Default ["default"] */
                     groups?: string[];
                     /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
+                    priority?: number;
                     /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
-                    /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
-                    modelMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @enum {string} */
-                    status?: "enabled" | "manually-disabled";
-                    /** @description Type-specific settings, validated against the channel type's settings schema */
-                    settings?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel */
-                    statusCodeMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @description Send reasoning as <think>…</think> inside the content */
-                    thinkingToContent?: boolean;
-                    /** @enum {string} */
-                    keyMode?: "random" | "round-robin";
-                };
-                "application/x-www-form-urlencoded": {
-                    name?: string;
-                    /** @description A registered channel type id (GET /api/channel-types) */
-                    type?: string;
-                    /** @description One key, or several separated by newlines (multi-key channel) */
-                    key?: string;
-                    /** @description http(s) URL of the upstream API root */
-                    baseUrl?: string | null;
-                    models?: string[];
-                    /** @description Default ["default"] */
-                    groups?: string[];
-                    /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
-                    /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
-                    /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
-                    modelMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @enum {string} */
-                    status?: "enabled" | "manually-disabled";
-                    /** @description Type-specific settings, validated against the channel type's settings schema */
-                    settings?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel */
-                    statusCodeMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @description Send reasoning as <think>…</think> inside the content */
-                    thinkingToContent?: boolean;
-                    /** @enum {string} */
-                    keyMode?: "random" | "round-robin";
-                };
-                "multipart/form-data": {
-                    name?: string;
-                    /** @description A registered channel type id (GET /api/channel-types) */
-                    type?: string;
-                    /** @description One key, or several separated by newlines (multi-key channel) */
-                    key?: string;
-                    /** @description http(s) URL of the upstream API root */
-                    baseUrl?: string | null;
-                    models?: string[];
-                    /** @description Default ["default"] */
-                    groups?: string[];
-                    /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
-                    /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
+                    weight?: number;
                     /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
                     modelMapping?: {
                         [key: string]: string;
@@ -1850,24 +1319,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         name: string;
                         type: string;
                         /** @description Masked keys, never the keys themselves */
                         keys: string[];
-                        keyCount: string | number;
+                        keyCount: number;
                         baseUrl: string | null;
                         models: string[];
                         groups: string[];
-                        priority: string | number;
-                        weight: string | number;
+                        priority: number;
+                        weight: number;
                         modelMapping: {
                             [key: string]: string;
                         };
@@ -1888,11 +1357,11 @@ export interface operations {
                             reason: string;
                             at: string;
                         }[];
-                        testLatencyMs: (string | number) | null;
+                        testLatencyMs: number | null;
                         /** Format: date-time */
                         testedAt: string | null;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -1900,112 +1369,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2019,7 +1434,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2036,112 +1451,58 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2149,9 +1510,9 @@ export interface operations {
     listTokens: {
         parameters: {
             query?: {
-                page?: string | number;
-                pageSize?: string | number;
-                userId?: string | number;
+                page?: number;
+                pageSize?: number;
+                userId?: number;
                 all?: boolean;
             };
             header?: never;
@@ -2160,7 +1521,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2168,16 +1529,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
-                            userId: string | number;
+                            id: number;
+                            userId: number;
                             name: string;
                             keyPreview: string;
                             /** @enum {string} */
                             status: "enabled" | "disabled";
                             /** @description Quota units; 500,000 = 1 USD */
-                            remainQuota: string | number;
+                            remainQuota: number;
                             /** @description Quota units; 500,000 = 1 USD */
-                            usedQuota: string | number;
+                            usedQuota: number;
                             unlimited: boolean;
                             models: string[] | null;
                             ipAllowlist: string[] | null;
@@ -2189,118 +1550,64 @@ export interface operations {
                             /** Format: date-time */
                             createdAt: string;
                         }[];
-                        total: string | number;
-                        page: string | number;
-                        pageSize: string | number;
+                        total: number;
+                        page: number;
+                        pageSize: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2317,7 +1624,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
+                    quota?: number;
                     /** @description Ignore the token quota (the owner quota still applies); default false */
                     unlimited?: boolean;
                     /** @description null allows every model */
@@ -2332,68 +1639,28 @@ export interface operations {
                      */
                     expiresAt?: string | null;
                     /** @description Admins only: create the key for this user */
-                    userId?: string | number;
-                };
-                "application/x-www-form-urlencoded": {
-                    name: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    /** @description Ignore the token quota (the owner quota still applies); default false */
-                    unlimited?: boolean;
-                    /** @description null allows every model */
-                    models?: string[] | null;
-                    /** @description null allows any address */
-                    ipAllowlist?: string[] | null;
-                    /** @description Routing and pricing group; null uses the owner's group */
-                    group?: string | null;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                    /** @description Admins only: create the key for this user */
-                    userId?: string | number;
-                };
-                "multipart/form-data": {
-                    name: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    /** @description Ignore the token quota (the owner quota still applies); default false */
-                    unlimited?: boolean;
-                    /** @description null allows every model */
-                    models?: string[] | null;
-                    /** @description null allows any address */
-                    ipAllowlist?: string[] | null;
-                    /** @description Routing and pricing group; null uses the owner's group */
-                    group?: string | null;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                    /** @description Admins only: create the key for this user */
-                    userId?: string | number;
+                    userId?: number;
                 };
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
-                        userId: string | number;
+                        id: number;
+                        userId: number;
                         name: string;
                         keyPreview: string;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description Quota units; 500,000 = 1 USD */
-                        remainQuota: string | number;
+                        remainQuota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         unlimited: boolean;
                         models: string[] | null;
                         ipAllowlist: string[] | null;
@@ -2409,112 +1676,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2524,29 +1737,29 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
-                        userId: string | number;
+                        id: number;
+                        userId: number;
                         name: string;
                         keyPreview: string;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description Quota units; 500,000 = 1 USD */
-                        remainQuota: string | number;
+                        remainQuota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         unlimited: boolean;
                         models: string[] | null;
                         ipAllowlist: string[] | null;
@@ -2560,112 +1773,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2675,127 +1834,71 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2805,7 +1908,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
@@ -2814,45 +1917,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    unlimited?: boolean;
-                    /** @description null allows every model */
-                    models?: string[] | null;
-                    /** @description null allows any address */
-                    ipAllowlist?: string[] | null;
-                    /** @description Routing and pricing group; null uses the owner's group */
-                    group?: string | null;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                    /** @enum {string} */
-                    status?: "enabled" | "disabled";
-                };
-                "application/x-www-form-urlencoded": {
-                    name?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    unlimited?: boolean;
-                    /** @description null allows every model */
-                    models?: string[] | null;
-                    /** @description null allows any address */
-                    ipAllowlist?: string[] | null;
-                    /** @description Routing and pricing group; null uses the owner's group */
-                    group?: string | null;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                    /** @enum {string} */
-                    status?: "enabled" | "disabled";
-                };
-                "multipart/form-data": {
-                    name?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
+                    quota?: number;
                     unlimited?: boolean;
                     /** @description null allows every model */
                     models?: string[] | null;
@@ -2871,23 +1936,23 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
-                        userId: string | number;
+                        id: number;
+                        userId: number;
                         name: string;
                         keyPreview: string;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description Quota units; 500,000 = 1 USD */
-                        remainQuota: string | number;
+                        remainQuota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         unlimited: boolean;
                         models: string[] | null;
                         ipAllowlist: string[] | null;
@@ -2901,112 +1966,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3020,14 +2031,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         username: string;
                         displayName: string;
                         email: string | null;
@@ -3035,10 +2046,10 @@ export interface operations {
                         role: "user" | "admin" | "root";
                         group: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
-                        requestCount: string | number;
+                        usedQuota: number;
+                        requestCount: number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** Format: date-time */
@@ -3048,112 +2059,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3161,8 +2118,8 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                page?: string | number;
-                pageSize?: string | number;
+                page?: number;
+                pageSize?: number;
                 q?: string;
                 role?: "user" | "admin" | "root";
                 status?: "enabled" | "disabled";
@@ -3174,7 +2131,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3182,7 +2139,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
+                            id: number;
                             username: string;
                             displayName: string;
                             email: string | null;
@@ -3190,10 +2147,10 @@ export interface operations {
                             role: "user" | "admin" | "root";
                             group: string;
                             /** @description Quota units; 500,000 = 1 USD */
-                            quota: string | number;
+                            quota: number;
                             /** @description Quota units; 500,000 = 1 USD */
-                            usedQuota: string | number;
-                            requestCount: string | number;
+                            usedQuota: number;
+                            requestCount: number;
                             /** @enum {string} */
                             status: "enabled" | "disabled";
                             /** Format: date-time */
@@ -3201,118 +2158,64 @@ export interface operations {
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
-                        total: string | number;
-                        page: string | number;
-                        pageSize: string | number;
+                        total: number;
+                        page: number;
+                        pageSize: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3337,45 +2240,19 @@ export interface operations {
                     role?: "user" | "admin";
                     group?: string;
                     /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                };
-                "application/x-www-form-urlencoded": {
-                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
-                    username: string;
-                    password: string;
-                    displayName?: string;
-                    /** Format: email */
-                    email?: string;
-                    /** @enum {string} */
-                    role?: "user" | "admin";
-                    group?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                };
-                "multipart/form-data": {
-                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
-                    username: string;
-                    password: string;
-                    displayName?: string;
-                    /** Format: email */
-                    email?: string;
-                    /** @enum {string} */
-                    role?: "user" | "admin";
-                    group?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
+                    quota?: number;
                 };
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         username: string;
                         displayName: string;
                         email: string | null;
@@ -3383,10 +2260,10 @@ export interface operations {
                         role: "user" | "admin" | "root";
                         group: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
-                        requestCount: string | number;
+                        usedQuota: number;
+                        requestCount: number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** Format: date-time */
@@ -3396,112 +2273,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3511,20 +2334,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         username: string;
                         displayName: string;
                         email: string | null;
@@ -3532,10 +2355,10 @@ export interface operations {
                         role: "user" | "admin" | "root";
                         group: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
-                        requestCount: string | number;
+                        usedQuota: number;
+                        requestCount: number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** Format: date-time */
@@ -3545,112 +2368,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3660,7 +2429,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
@@ -3677,57 +2446,23 @@ export interface operations {
                     role?: "user" | "admin";
                     password?: string;
                     /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
+                    quota?: number;
                     /** @description Added to the balance; the balance may not go below 0 */
-                    quotaDelta?: string | number;
-                    /** @description Why the quota changed; written to the audit log */
-                    reason?: string;
-                };
-                "application/x-www-form-urlencoded": {
-                    displayName?: string;
-                    /** Format: email */
-                    email?: string | null;
-                    group?: string;
-                    /** @enum {string} */
-                    status?: "enabled" | "disabled";
-                    /** @enum {string} */
-                    role?: "user" | "admin";
-                    password?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    /** @description Added to the balance; the balance may not go below 0 */
-                    quotaDelta?: string | number;
-                    /** @description Why the quota changed; written to the audit log */
-                    reason?: string;
-                };
-                "multipart/form-data": {
-                    displayName?: string;
-                    /** Format: email */
-                    email?: string | null;
-                    group?: string;
-                    /** @enum {string} */
-                    status?: "enabled" | "disabled";
-                    /** @enum {string} */
-                    role?: "user" | "admin";
-                    password?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    /** @description Added to the balance; the balance may not go below 0 */
-                    quotaDelta?: string | number;
+                    quotaDelta?: number;
                     /** @description Why the quota changed; written to the audit log */
                     reason?: string;
                 };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         username: string;
                         displayName: string;
                         email: string | null;
@@ -3735,10 +2470,10 @@ export interface operations {
                         role: "user" | "admin" | "root";
                         group: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
-                        requestCount: string | number;
+                        usedQuota: number;
+                        requestCount: number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** Format: date-time */
@@ -3748,112 +2483,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3861,12 +2542,12 @@ export interface operations {
     listLogs: {
         parameters: {
             query?: {
-                page?: string | number;
-                pageSize?: string | number;
+                page?: number;
+                pageSize?: number;
                 type?: "consume" | "error" | "manage" | "topup" | "system" | "refund" | "login";
-                userId?: string | number;
-                tokenId?: string | number;
-                channelId?: string | number;
+                userId?: number;
+                tokenId?: number;
+                channelId?: number;
                 model?: string;
                 requestId?: string;
                 from?: string;
@@ -3878,7 +2559,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3886,149 +2567,95 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
+                            id: number;
                             /** Format: date-time */
                             createdAt: string;
                             /** @enum {string} */
                             type: "consume" | "error" | "manage" | "topup" | "system" | "refund" | "login";
-                            userId: (string | number) | null;
+                            userId: number | null;
                             username: string | null;
-                            tokenId: (string | number) | null;
+                            tokenId: number | null;
                             tokenName: string | null;
-                            channelId: (string | number) | null;
+                            channelId: number | null;
                             model: string | null;
                             upstreamModel: string | null;
-                            promptTokens: string | number;
-                            completionTokens: string | number;
-                            cacheReadTokens: string | number;
-                            cacheWriteTokens: string | number;
-                            reasoningTokens: string | number;
+                            promptTokens: number;
+                            completionTokens: number;
+                            cacheReadTokens: number;
+                            cacheWriteTokens: number;
+                            reasoningTokens: number;
                             /** @description Units charged or credited */
-                            quota: string | number;
-                            latencyMs: (string | number) | null;
-                            firstTokenMs: (string | number) | null;
+                            quota: number;
+                            latencyMs: number | null;
+                            firstTokenMs: number | null;
                             isStream: boolean;
                             requestId: string | null;
                             ip: string | null;
                             group: string | null;
-                            statusCode: (string | number) | null;
+                            statusCode: number | null;
                             content: string | null;
                             details: {
                                 [key: string]: unknown;
                             } | null;
                         }[];
-                        total: string | number;
-                        page: string | number;
-                        pageSize: string | number;
+                        total: number;
+                        page: number;
+                        pageSize: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -4037,9 +2664,9 @@ export interface operations {
         parameters: {
             query?: {
                 type?: "consume" | "error" | "manage" | "topup" | "system" | "refund" | "login";
-                userId?: string | number;
-                tokenId?: string | number;
-                channelId?: string | number;
+                userId?: number;
+                tokenId?: number;
+                channelId?: number;
                 model?: string;
                 requestId?: string;
                 from?: string;
@@ -4057,115 +2684,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/plain": string;
+                    "text/csv": string;
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -4175,45 +2748,45 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         /** Format: date-time */
                         createdAt: string;
                         /** @enum {string} */
                         type: "consume" | "error" | "manage" | "topup" | "system" | "refund" | "login";
-                        userId: (string | number) | null;
+                        userId: number | null;
                         username: string | null;
-                        tokenId: (string | number) | null;
+                        tokenId: number | null;
                         tokenName: string | null;
-                        channelId: (string | number) | null;
+                        channelId: number | null;
                         model: string | null;
                         upstreamModel: string | null;
-                        promptTokens: string | number;
-                        completionTokens: string | number;
-                        cacheReadTokens: string | number;
-                        cacheWriteTokens: string | number;
-                        reasoningTokens: string | number;
+                        promptTokens: number;
+                        completionTokens: number;
+                        cacheReadTokens: number;
+                        cacheWriteTokens: number;
+                        reasoningTokens: number;
                         /** @description Units charged or credited */
-                        quota: string | number;
-                        latencyMs: (string | number) | null;
-                        firstTokenMs: (string | number) | null;
+                        quota: number;
+                        latencyMs: number | null;
+                        firstTokenMs: number | null;
                         isStream: boolean;
                         requestId: string | null;
                         ip: string | null;
                         group: string | null;
-                        statusCode: (string | number) | null;
+                        statusCode: number | null;
                         content: string | null;
                         details: {
                             [key: string]: unknown;
@@ -4221,112 +2794,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -4340,7 +2859,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4438,112 +2957,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -4609,114 +3074,10 @@ export interface operations {
                     };
                     defaultOutputReservationTokens?: number;
                 };
-                "application/x-www-form-urlencoded": {
-                    general?: {
-                        siteName?: string;
-                        announcement?: string;
-                    };
-                    selfUseMode?: boolean;
-                    modelPrices?: {
-                        [key: string]: {
-                            inputPerMTok?: number;
-                            outputPerMTok?: number;
-                            cacheReadPerMTok?: number;
-                            cacheWritePerMTok?: number;
-                            perCall?: number;
-                        };
-                    };
-                    modelRatios?: {
-                        [key: string]: {
-                            modelRatio: number;
-                            completionRatio?: number;
-                            cacheRatio?: number;
-                            cacheWriteRatio?: number;
-                        };
-                    };
-                    groupRatios?: {
-                        [key: string]: number;
-                    };
-                    retryableStatuses?: string;
-                    retryTimes?: number;
-                    newUserQuota?: number;
-                    channelHealth?: {
-                        autoDisable?: boolean;
-                        disableOnStatus?: number[];
-                        disableKeywords?: string[];
-                        maxConsecutiveFailures?: number;
-                        testIntervalMinutes?: number;
-                    };
-                    rateLimits?: {
-                        windowSeconds?: number;
-                        userModelTotal?: number;
-                        userModelSuccess?: number;
-                        groupOverrides?: {
-                            [key: string]: {
-                                userModelTotal?: number;
-                                userModelSuccess?: number;
-                            };
-                        };
-                        relayPerIpPerMinute?: number;
-                        loginPerIpPerMinute?: number;
-                        adminPerIpPerMinute?: number;
-                    };
-                    defaultOutputReservationTokens?: number;
-                };
-                "multipart/form-data": {
-                    general?: {
-                        siteName?: string;
-                        announcement?: string;
-                    };
-                    selfUseMode?: boolean;
-                    modelPrices?: {
-                        [key: string]: {
-                            inputPerMTok?: number;
-                            outputPerMTok?: number;
-                            cacheReadPerMTok?: number;
-                            cacheWritePerMTok?: number;
-                            perCall?: number;
-                        };
-                    };
-                    modelRatios?: {
-                        [key: string]: {
-                            modelRatio: number;
-                            completionRatio?: number;
-                            cacheRatio?: number;
-                            cacheWriteRatio?: number;
-                        };
-                    };
-                    groupRatios?: {
-                        [key: string]: number;
-                    };
-                    retryableStatuses?: string;
-                    retryTimes?: number;
-                    newUserQuota?: number;
-                    channelHealth?: {
-                        autoDisable?: boolean;
-                        disableOnStatus?: number[];
-                        disableKeywords?: string[];
-                        maxConsecutiveFailures?: number;
-                        testIntervalMinutes?: number;
-                    };
-                    rateLimits?: {
-                        windowSeconds?: number;
-                        userModelTotal?: number;
-                        userModelSuccess?: number;
-                        groupOverrides?: {
-                            [key: string]: {
-                                userModelTotal?: number;
-                                userModelSuccess?: number;
-                            };
-                        };
-                        relayPerIpPerMinute?: number;
-                        loginPerIpPerMinute?: number;
-                        adminPerIpPerMinute?: number;
-                    };
-                    defaultOutputReservationTokens?: number;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4814,112 +3175,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -4927,8 +3234,8 @@ export interface operations {
     listRedemptions: {
         parameters: {
             query?: {
-                page?: string | number;
-                pageSize?: string | number;
+                page?: number;
+                pageSize?: number;
                 status?: "unused" | "used" | "disabled";
                 q?: string;
             };
@@ -4938,7 +3245,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4946,134 +3253,80 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
+                            id: number;
                             name: string;
                             codePreview: string;
                             /** @description Quota units; 500,000 = 1 USD */
-                            quota: string | number;
+                            quota: number;
                             /** @enum {string} */
                             status: "unused" | "used" | "disabled";
                             /** Format: date-time */
                             expiresAt: string | null;
-                            createdBy: (string | number) | null;
-                            redeemedBy: (string | number) | null;
+                            createdBy: number | null;
+                            redeemedBy: number | null;
                             /** Format: date-time */
                             redeemedAt: string | null;
                             /** Format: date-time */
                             createdAt: string;
                         }[];
-                        total: string | number;
-                        page: string | number;
-                        pageSize: string | number;
+                        total: number;
+                        page: number;
+                        pageSize: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5090,33 +3343,9 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description Units each code adds; 500,000 = 1 USD */
-                    quota: string | number;
+                    quota: number;
                     /** @description How many codes to create; default 1 */
-                    count?: string | number;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                };
-                "application/x-www-form-urlencoded": {
-                    name: string;
-                    /** @description Units each code adds; 500,000 = 1 USD */
-                    quota: string | number;
-                    /** @description How many codes to create; default 1 */
-                    count?: string | number;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                };
-                "multipart/form-data": {
-                    name: string;
-                    /** @description Units each code adds; 500,000 = 1 USD */
-                    quota: string | number;
-                    /** @description How many codes to create; default 1 */
-                    count?: string | number;
+                    count?: number;
                     /**
                      * Format: date-time
                      * @description ISO date-time, or null for never
@@ -5126,7 +3355,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5134,17 +3363,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
+                            id: number;
                             name: string;
                             codePreview: string;
                             /** @description Quota units; 500,000 = 1 USD */
-                            quota: string | number;
+                            quota: number;
                             /** @enum {string} */
                             status: "unused" | "used" | "disabled";
                             /** Format: date-time */
                             expiresAt: string | null;
-                            createdBy: (string | number) | null;
-                            redeemedBy: (string | number) | null;
+                            createdBy: number | null;
+                            redeemedBy: number | null;
                             /** Format: date-time */
                             redeemedAt: string | null;
                             /** Format: date-time */
@@ -5154,112 +3383,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5269,127 +3444,71 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5399,7 +3518,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
@@ -5409,35 +3528,27 @@ export interface operations {
                     /** @enum {string} */
                     status: "unused" | "disabled";
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @enum {string} */
-                    status: "unused" | "disabled";
-                };
-                "multipart/form-data": {
-                    /** @enum {string} */
-                    status: "unused" | "disabled";
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         name: string;
                         codePreview: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @enum {string} */
                         status: "unused" | "used" | "disabled";
                         /** Format: date-time */
                         expiresAt: string | null;
-                        createdBy: (string | number) | null;
-                        redeemedBy: (string | number) | null;
+                        createdBy: number | null;
+                        redeemedBy: number | null;
                         /** Format: date-time */
                         redeemedAt: string | null;
                         /** Format: date-time */
@@ -5445,112 +3556,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5567,16 +3624,10 @@ export interface operations {
                 "application/json": {
                     code: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    code: string;
-                };
-                "multipart/form-data": {
-                    code: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5584,118 +3635,64 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        balance: string | number;
+                        balance: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5709,7 +3706,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5728,112 +3725,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5847,7 +3790,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5867,116 +3810,62 @@ export interface operations {
                         groupRatios: {
                             [key: string]: number;
                         };
-                        unitsPerUsd: string | number;
+                        unitsPerUsd: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5990,7 +3879,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6002,112 +3891,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6125,18 +3960,10 @@ export interface operations {
                     /** @description A code from the authenticator app, or a recovery code */
                     code: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description A code from the authenticator app, or a recovery code */
-                    code: string;
-                };
-                "multipart/form-data": {
-                    /** @description A code from the authenticator app, or a recovery code */
-                    code: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6147,112 +3974,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6270,18 +4043,10 @@ export interface operations {
                     /** @description A code from the authenticator app, or a recovery code */
                     code: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description A code from the authenticator app, or a recovery code */
-                    code: string;
-                };
-                "multipart/form-data": {
-                    /** @description A code from the authenticator app, or a recovery code */
-                    code: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6292,112 +4057,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6411,14 +4122,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         /** @description login (bearer), session (cookie) */
                         name: string;
                         /** Format: date-time */
@@ -6434,112 +4145,58 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6558,33 +4215,19 @@ export interface operations {
                     /** @enum {string} */
                     scope?: "full" | "read";
                     /** @description Default: never expires */
-                    expiresInDays?: (string | number) | null;
-                };
-                "application/x-www-form-urlencoded": {
-                    name: string;
-                    /** @enum {string} */
-                    scope?: "full" | "read";
-                    /** @description Default: never expires */
-                    expiresInDays?: (string | number) | null;
-                };
-                "multipart/form-data": {
-                    name: string;
-                    /** @enum {string} */
-                    scope?: "full" | "read";
-                    /** @description Default: never expires */
-                    expiresInDays?: (string | number) | null;
+                    expiresInDays?: number | null;
                 };
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         name: string;
                         scope: string;
                         /** Format: date-time */
@@ -6593,112 +4236,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6708,127 +4297,71 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6840,7 +4373,7 @@ export interface operations {
                 to: string;
                 bucket?: "hour" | "day";
                 groupBy?: "none" | "model" | "user" | "channel" | "token";
-                userId?: string | number;
+                userId?: number;
             };
             header?: never;
             path?: never;
@@ -6848,7 +4381,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6858,120 +4391,66 @@ export interface operations {
                         items: {
                             time: string;
                             key: string;
-                            requests: string | number;
-                            promptTokens: string | number;
-                            completionTokens: string | number;
-                            quota: string | number;
+                            requests: number;
+                            promptTokens: number;
+                            completionTokens: number;
+                            quota: number;
                         }[];
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6996,32 +4475,10 @@ export interface operations {
                     /** @description Serve models without a configured price, charging nothing */
                     selfUseMode?: boolean;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description The password printed once on first start */
-                    bootstrapPassword: string;
-                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
-                    username?: string;
-                    password: string;
-                    /** @description Shown in the dashboard header and page titles */
-                    siteName?: string;
-                    /** @description Serve models without a configured price, charging nothing */
-                    selfUseMode?: boolean;
-                };
-                "multipart/form-data": {
-                    /** @description The password printed once on first start */
-                    bootstrapPassword: string;
-                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
-                    username?: string;
-                    password: string;
-                    /** @description Shown in the dashboard header and page titles */
-                    siteName?: string;
-                    /** @description Serve models without a configured price, charging nothing */
-                    selfUseMode?: boolean;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7033,7 +4490,7 @@ export interface operations {
                         /** Format: date-time */
                         expiresAt: string;
                         user: {
-                            id: string | number;
+                            id: number;
                             username: string;
                             /** @enum {string} */
                             role: "user" | "admin" | "root";
@@ -7042,112 +4499,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -7229,7 +4632,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7239,7 +4642,7 @@ export interface operations {
                         id: string;
                         /** @description `chat.completion` */
                         object: string;
-                        created: string | number;
+                        created: number;
                         model: string;
                         choices: {
                             [key: string]: unknown;
@@ -7250,114 +4653,61 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
+                    "text/event-stream": string;
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -7371,7 +4721,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7385,112 +4735,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
