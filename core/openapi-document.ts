@@ -130,7 +130,7 @@ function polishResponses(responses: unknown, replacements: Json, components: Jso
 
 /** An operation: JSON-only request body (the admin API reads JSON), polished schemas and responses. */
 function polishOperation(operation: Json, components: Json): Json {
-  const { 'x-response-content': replacements, ...rest } = operation
+  const { 'x-response-content': replacements, 'x-body-optional': bodyOptional, ...rest } = operation
   const polished: Json = { ...rest, responses: polishResponses(operation.responses, isObject(replacements) ? replacements : {}, components) }
   if (Array.isArray(operation.parameters)) {
     polished.parameters = operation.parameters.map((parameter) => (isObject(parameter) ? { ...parameter, schema: polishSchema(parameter.schema, components) } : parameter))
@@ -139,7 +139,10 @@ function polishOperation(operation: Json, components: Json): Json {
   if (isObject(body) && isObject(body.content)) {
     const json = (body.content as Json)['application/json']
     const { description, ...requestBody } = body
-    polished.requestBody = { ...requestBody, ...(typeof description === 'string' ? { description } : {}), content: polishContent(json ? { 'application/json': json } : body.content, components) }
+    polished.requestBody = {
+      ...requestBody, ...(typeof description === 'string' ? { description } : {}), ...(bodyOptional === true ? { required: false } : {}),
+      content: polishContent(json ? { 'application/json': json } : body.content, components),
+    }
   }
   return polished
 }

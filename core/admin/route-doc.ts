@@ -44,6 +44,8 @@ export type RouteDetail = Omit<RouteDoc, 'responseContent' | 'relayBody'> & {
   'x-response-content'?: Record<string, Record<string, OpenAPIV3.MediaTypeObject>>
   requestBody?: OpenAPIV3.RequestBodyObject
   'x-relay'?: true
+  /** The body may be left out (Elysia documents every body as required; the final pass corrects it). */
+  'x-body-optional'?: true
 }
 
 /** The OpenAPI detail of a route: its doc, its least role (`x-required-role`) and its security entries. */

@@ -1000,7 +1000,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     /** @description Model to test; default the first one */
@@ -4211,6 +4211,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Any name but `login` and `session`, which name sign-in sessions */
                     name: string;
                     /** @enum {string} */
                     scope?: "full" | "read";

@@ -78,6 +78,20 @@ for (const backend of testBackends) {
       expect(userCount!.value).toBe(1)
     })
 
+    test('values Elysia would silently reshape are refused as they arrived', async () => {
+      // Elysia's normalisation turns 12345, "abc" or [] where an object belongs into {} (or {"0":"a",…}).
+      await expectInvalid('POST', '/api/channels', { ...channel, modelMapping: 12345 }, 'modelMapping', 'Expected object')
+      await expectInvalid('POST', '/api/channels', { ...channel, settings: 'abc' }, 'settings', 'Expected object')
+      await expectInvalid('PATCH', '/api/options', { rateLimits: [] }, 'rateLimits')
+      await expectInvalid('POST', '/api/channels', { ...channel, statusCodeMapping: { abc: '500' } }, 'statusCodeMapping.abc')
+      const array = await send('POST', '/api/tokens', undefined, '[{"name":"t"}]')
+      expect([array.status, array.body.error.code]).toEqual([400, 'invalid_request'])
+      await expectInvalid('POST', '/api/users/me/access-tokens', { name: 'session' }, 'name', 'other than')
+      await expectInvalid('POST', '/api/channels/1/test', { model: 'gpt-4o', typo: true }, 'typo', 'unknown field')
+      const [channelCount] = await context.database.db.select({ value: count() }).from(channels)
+      expect(channelCount!.value).toBe(0)
+    })
+
     test('oversize strings are refused before anything is stored', async () => {
       await expectInvalid('POST', '/api/channels', { ...channel, name: 'n'.repeat(129) }, 'name', '128')
       await expectInvalid('POST', '/api/channels', { ...channel, key: 'k'.repeat(16_385) }, 'key', '16384')
