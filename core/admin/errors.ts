@@ -19,7 +19,7 @@ export function fieldOf(path: string | undefined): string | undefined {
 }
 
 /** Formats Elysia adds next to a declared type so it can convert text (`"1"` → 1); their errors say nothing useful. */
-const COERCION_FORMATS = new Set(['integer', 'numeric', 'boolean', 'ObjectString', 'ArrayString'])
+export const COERCION_FORMATS: ReadonlySet<string> = new Set(['integer', 'numeric', 'boolean', 'ObjectString', 'ArrayString'])
 
 function isCoercionBranch(error: ValueError): boolean {
   const schema = error.schema as { type?: unknown; format?: unknown }
