@@ -6756,6 +6756,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The provider's authorization URL to open (with Accept: application/json) */
+                        location: string;
+                    };
+                };
+            };
             /** @description To the provider (or, on an error, to /login?error=<code>) */
             302: {
                 headers: {

@@ -32,8 +32,8 @@ describe('generated admin API client', () => {
 
     const user = await root.POST('/api/users', { body: { username: 'scenario-user', password: 'password-123', group: 'vip', quota: 0 } })
     expect(user.response.status).toBe(201)
-    const options = await root.PATCH('/api/options', { body: { groupRatios: { default: 1, vip: 0.5 } } })
-    expect(options.data?.groupRatios).toEqual({ default: 1, vip: 0.5 })
+    const group = await root.PUT('/api/groups/{name}', { params: { path: { name: 'vip' } }, body: { ratio: 0.5, description: 'half price' } })
+    expect(group.data).toMatchObject({ name: 'vip', ratio: 0.5, description: 'half price', userCount: 1 })
 
     const channel = await root.POST('/api/channels', { body: { name: 'scenario', type: 'openai', key: 'sk-upstream', baseUrl: fake.url, models: ['gpt-4o-mini'], groups: ['default', 'vip'] } })
     expect(channel.data?.keys).toEqual(['sk-…ream'])
@@ -60,5 +60,15 @@ describe('generated admin API client', () => {
     expect(me.data?.quota).toBe(1_000_000 - 37_500)
     const pricing = await root.GET('/api/pricing')
     expect(pricing.data?.items.map((item) => item.model)).toEqual(['gpt-4o-mini'])
+    expect(pricing.data?.groupRatios).toMatchObject({ default: 1, vip: 0.5 })
+
+    const day = new Date(Date.now() - 86_400_000).toISOString()
+    const stats = await asUser.GET('/api/stats', { params: { query: { from: day, to: new Date(Date.now() + 3_600_000).toISOString(), bucket: 'day', groupBy: 'model' } } })
+    expect(stats.data?.items.map((point) => [point.key, point.requests, point.quota])).toEqual([['gpt-4o-mini', 1, 37_500]])
+
+    const renamed = await root.PATCH('/api/options', { body: { general: { siteName: 'Scenario Gateway' } } })
+    expect(renamed.data?.general.siteName).toBe('Scenario Gateway')
+    const status = await asUser.GET('/api/status')
+    expect(status.data?.siteName).toBe('Scenario Gateway')
   })
 })
