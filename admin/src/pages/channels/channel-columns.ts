@@ -91,21 +91,21 @@ export function channelColumns(ctx: ChannelColumnContext): DataTableColumns<Chan
       title: ctx.t('channels.columns.name'), ...sortable('name'), minWidth: 160, ...left, ellipsis: { tooltip: true },
       render: (channel) => h('span', { 'data-test': 'channel-name-cell' }, channel.name),
     },
-    { title: ctx.t('channels.columns.type'), key: 'type', width: 150, render: (channel) => ctx.typeLabel(channel.type) },
-    { title: ctx.t('channels.columns.status'), ...sortable('status'), width: 130, render: (channel) => statusCell(channel, ctx) },
-    {
-      title: ctx.t('channels.columns.tags'), key: 'tags', width: 160,
-      render: (channel) => (channel.tags.length === 0 ? h(NText, { depth: 3 }, () => '—') : h(NSpace, { size: 4 }, () => channel.tags.map((tag) => h(NTag, { size: 'small', round: true }, () => tag)))),
-    },
+    { title: ctx.t('channels.columns.type'), key: 'type', width: 130, render: (channel) => ctx.typeLabel(channel.type) },
+    { title: ctx.t('channels.columns.status'), ...sortable('status'), width: 120, render: (channel) => statusCell(channel, ctx) },
+    { title: ctx.t('channels.columns.lastTest'), ...sortable('testLatencyMs'), width: 160, render: (channel) => testCell(channel, ctx) },
+    { title: ctx.t('channels.columns.used'), ...sortable('usedQuota'), width: 110, render: (channel) => ctx.n(unitsToUsd(channel.usedQuota), 'usd') },
+    { title: ctx.t('channels.columns.priority'), ...sortable('priority'), width: 100, render: (channel) => ctx.n(Number(channel.priority), 'integer') },
+    { title: ctx.t('channels.columns.weight'), ...sortable('weight'), width: 90, render: (channel) => ctx.n(Number(channel.weight), 'integer') },
     {
       title: ctx.t('channels.columns.models'), key: 'models', width: 90,
       render: (channel) => tip(h('span', { class: 'cell-link' }, ctx.n(channel.models.length, 'integer')), channel.models.join(', ') || '—'),
     },
-    { title: ctx.t('channels.columns.priority'), ...sortable('priority'), width: 100, render: (channel) => ctx.n(Number(channel.priority), 'integer') },
-    { title: ctx.t('channels.columns.weight'), ...sortable('weight'), width: 90, render: (channel) => ctx.n(Number(channel.weight), 'integer') },
-    { title: ctx.t('channels.columns.lastTest'), ...sortable('testLatencyMs'), width: 180, render: (channel) => testCell(channel, ctx) },
-    { title: ctx.t('channels.columns.used'), ...sortable('usedQuota'), width: 110, render: (channel) => ctx.n(unitsToUsd(channel.usedQuota), 'usd') },
     { title: ctx.t('channels.columns.keys'), key: 'keyCount', width: 120, render: (channel) => keysCell(channel, ctx) },
+    {
+      title: ctx.t('channels.columns.tags'), key: 'tags', width: 160,
+      render: (channel) => (channel.tags.length === 0 ? h(NText, { depth: 3 }, () => '—') : h(NSpace, { size: 4 }, () => channel.tags.map((tag) => h(NTag, { size: 'small', round: true }, () => tag)))),
+    },
     { title: ctx.t('channels.columns.actions'), key: 'actions', width: 190, ...right, render: (channel) => actionsCell(channel, ctx) },
   ]
 }
