@@ -1,7 +1,7 @@
 import { h, type VNodeChild } from 'vue'
 import { NButton, NDropdown, NSpace, NTag, NText, NTooltip, type DataTableColumns, type DropdownOption } from 'naive-ui'
 import type { Channel } from './channel-types.ts'
-import { unitsToUsd } from '../../components/ops-quota.ts'
+import { unitsToUsd } from '../../components/ops-helpers.ts'
 
 /** A sortable column's key and the API field it sorts by. */
 export const SORTABLE = ['id', 'name', 'status', 'priority', 'weight', 'testLatencyMs', 'usedQuota'] as const

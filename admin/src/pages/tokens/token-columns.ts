@@ -1,6 +1,6 @@
 import { h, type VNodeChild } from 'vue'
 import { NButton, NSpace, NTag, NText, NTooltip, type DataTableColumns } from 'naive-ui'
-import { unitsToUsd } from '../../components/ops-quota.ts'
+import { unitsToUsd } from '../../components/ops-helpers.ts'
 import type { Token } from './token-types.ts'
 
 /** Columns the key list can be sorted by (the API's sort fields). */

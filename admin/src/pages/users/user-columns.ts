@@ -1,6 +1,6 @@
 import { h, type VNodeChild } from 'vue'
 import { NButton, NDropdown, NSpace, NTag, NText, type DataTableColumns, type DropdownOption } from 'naive-ui'
-import { unitsToUsd } from '../../components/ops-quota.ts'
+import { unitsToUsd } from '../../components/ops-helpers.ts'
 import type { User } from './user-types.ts'
 
 /** Columns the user list can be sorted by (the API's sort fields). */

@@ -1,4 +1,4 @@
-import { computed, shallowRef, type ComputedRef, type ShallowRef } from 'vue'
+import { computed, nextTick, shallowRef, type ComputedRef, type ShallowRef } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { describeError, toApiFailure } from '../api/errors.ts'
 
@@ -31,6 +31,8 @@ export interface FormFailure {
   on(path: string): FieldFeedback
   /** True when the failure names no field the form shows: show it with ErrorState above the form. */
   general: ComputedRef<boolean>
+  /** Records a submit's failure and brings the field it names (or the message above the form) into view, focused. */
+  show(error: unknown): void
 }
 
 /**
@@ -50,7 +52,17 @@ export function useFormFailure(paths: () => readonly string[]): FormFailure {
     return { validationStatus: 'error', feedback: words.startsWith(prefix) ? words.slice(prefix.length) : words }
   }
   const general = computed(() => failure.value !== undefined && !paths().some((path) => matches(path, field.value)))
-  return { failure, on, general }
+  function show(error: unknown): void {
+    failure.value = error
+    void nextTick(() => {
+      const feedback = document.querySelector('.n-form-item-feedback--error') ?? document.querySelector('.n-modal .error-state, .n-drawer .error-state')
+      if (!feedback) return
+      feedback.scrollIntoView({ block: 'center', behavior: 'smooth' })
+      const input = feedback.closest('.n-form-item')?.querySelector<HTMLElement>('input, textarea')
+      input?.focus({ preventScroll: true })
+    })
+  }
+  return { failure, on, general, show }
 }
 
 /** Copies text to the clipboard; falls back to a hidden textarea where the Clipboard API is refused. */
