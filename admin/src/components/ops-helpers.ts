@@ -57,7 +57,7 @@ export function useFormFailure(paths: () => readonly string[]): FormFailure {
     void nextTick(() => {
       const feedback = document.querySelector('.n-form-item-feedback--error') ?? document.querySelector('.n-modal .error-state, .n-drawer .error-state')
       if (!feedback) return
-      feedback.scrollIntoView({ block: 'center', behavior: 'smooth' })
+      feedback.scrollIntoView({ block: 'center' })
       const input = feedback.closest('.n-form-item')?.querySelector<HTMLElement>('input, textarea')
       input?.focus({ preventScroll: true })
     })
