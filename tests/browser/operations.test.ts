@@ -39,7 +39,7 @@ describe('operations pages in the browser', () => {
     await page.locator('.n-base-select-option', { hasText: label }).first().click()
   }
 
-  test('a channel is created through the form with models fetched from the upstream and a type setting, tested, and disabled in a batch', async () => {
+  test('a channel is created through the form with models fetched from the upstream and a type setting, tested, disabled in a batch, edited and its keys revealed', async () => {
     const page = await adminPage('/channels')
     await page.locator('h1', { hasText: nav.en.channels }).waitFor()
     await page.locator('[data-test="create-channel"]').first().click()
@@ -105,6 +105,23 @@ describe('operations pages in the browser', () => {
     await drawer.locator('[data-test="channel-save"]').click()
     await drawer.waitFor({ state: 'hidden' })
     await page.locator('.n-message', { hasText: 'Channel “fake openai” saved' }).waitFor()
+    // Reveal keys: the admin's password is asked (a wrong one is refused on the field), then the keys are shown once.
+    await row.locator('[data-test="more-actions"]').click()
+    await page.locator('.n-dropdown-option', { hasText: en.channels.actions.revealKeys }).click()
+    const reveal = page.locator('[data-test="reveal-dialog"]')
+    await reveal.waitFor()
+    await reveal.locator('#reveal-password').fill('not-my-password')
+    await reveal.locator('#reveal-password').press('Enter')
+    await reveal.locator('.n-form-item-feedback', { hasText: 'wrong password' }).waitFor()
+    await reveal.locator('#reveal-password').fill(ROOT_PASSWORD)
+    await reveal.locator('#reveal-password').press('Enter')
+    const keys = page.locator('[data-test="one-time-secret"]')
+    await keys.getByText(en.channels.reveal.keysWarning).waitFor()
+    expect(await keys.locator('[data-test="secret-value"] input').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value))).toEqual(['sk-upstream-one', 'sk-upstream-two'])
+    await fixture.screenshot(page, 'operations-channel-keys-revealed')
+    await keys.locator('[data-test="secret-done"]').click()
+    await keys.waitFor({ state: 'hidden' })
+
     const stored = await fixture.gateway.admin<{ items: Array<{ name: string; status: string; priority: number; models: string[]; settings: Record<string, unknown>; keyCount: number }> }>('GET', '/api/channels')
     const channel = stored.items.find((item) => item.name === 'fake openai')
     expect(channel).toMatchObject({ status: 'manually-disabled', priority: 5, models: ['gpt-4o-mini', 'gpt-4o'], settings: { organization: 'org-from-the-form' }, keyCount: 2 })
@@ -238,10 +255,21 @@ describe('operations pages in the browser', () => {
     for (const [path, title] of [['/channels', nav.en.channels], ['/tokens', nav.en.tokens], ['/users', nav.en.users], ['/redemptions', nav.en.redemptions]] as const) {
       await page.goto(`${fixture.gateway.url}${path}`)
       await page.locator('h1', { hasText: title }).waitFor()
-      await page.locator('.n-data-table').first().waitFor()
+      await page.locator('.n-data-table, .empty-state').first().waitFor()
       await fixture.screenshot(page, `operations-phone${path.replace('/', '-')}`)
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
       expect({ path, overflow }).toEqual({ path, overflow: 0 })
     }
+    // The channel form takes the whole width and stacks its fields.
+    await page.goto(`${fixture.gateway.url}/channels`)
+    await page.locator('[data-test="create-channel"]').first().click()
+    const drawer = page.locator('.n-drawer')
+    await drawer.locator('#channel-name').waitFor()
+    // The drawer slides in (a CSS transition); measure it once it has settled.
+    await page.waitForFunction(() => document.getAnimations().length === 0)
+    expect((await drawer.boundingBox())?.width).toBe(375)
+    const formOverflow = await drawer.locator('.n-drawer-body-content-wrapper').evaluate((element) => element.scrollWidth - element.clientWidth)
+    expect(formOverflow).toBeLessThanOrEqual(0)
+    await fixture.screenshot(page, 'operations-phone-channel-form')
   })
 })

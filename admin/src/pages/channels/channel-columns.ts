@@ -10,6 +10,9 @@ export type SortKey = (typeof SORTABLE)[number]
 /** The list's sort: a column and a direction, or none (newest first). */
 export type SortState = { key: SortKey; order: 'ascend' | 'descend' } | null
 
+/** What a row's menu can do. */
+export type ChannelAction = 'test-model' | 'enable' | 'disable' | 'reveal' | 'delete'
+
 /** A local test result, kept until the next one: the table shows failures the stored latency cannot. */
 export interface TestOutcome {
   ok: boolean
@@ -30,7 +33,7 @@ export interface ChannelColumnContext {
   outcome: (id: number) => TestOutcome | undefined
   onTest: (channel: Channel) => void
   onEdit: (channel: Channel) => void
-  onAction: (channel: Channel, action: 'enable' | 'disable' | 'reveal' | 'delete') => void
+  onAction: (channel: Channel, action: ChannelAction) => void
 }
 
 const tip = (trigger: VNodeChild, text: string) => h(NTooltip, null, { trigger: () => trigger, default: () => text })
@@ -65,6 +68,7 @@ function keysCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
 function actionsCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
   const id = Number(channel.id)
   const more: DropdownOption[] = [
+    { key: 'test-model', label: ctx.t('channels.actions.testModel'), disabled: channel.models.length === 0 },
     channel.status === 'enabled' ? { key: 'disable', label: ctx.t('channels.actions.disable') } : { key: 'enable', label: ctx.t('channels.actions.enable') },
     { key: 'reveal', label: ctx.t('channels.actions.revealKeys') },
     { type: 'divider', key: 'divider' },
@@ -73,7 +77,7 @@ function actionsCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
   return h(NSpace, { size: 4, wrap: false }, () => [
     h(NButton, { size: 'small', secondary: true, loading: ctx.testing(id), 'data-test': 'test-channel', onClick: () => ctx.onTest(channel) }, () => ctx.t('channels.actions.test')),
     h(NButton, { size: 'small', quaternary: true, 'data-test': 'edit-channel', onClick: () => ctx.onEdit(channel) }, () => ctx.t('common.actions.edit')),
-    h(NDropdown, { options: more, trigger: 'click', onSelect: (key: string) => ctx.onAction(channel, key as 'enable' | 'disable' | 'reveal' | 'delete') }, () =>
+    h(NDropdown, { options: more, trigger: 'click', onSelect: (key: string) => ctx.onAction(channel, key as ChannelAction) }, () =>
       h(NButton, { size: 'small', quaternary: true, 'aria-label': ctx.t('channels.actions.more', { name: channel.name }), 'data-test': 'more-actions' }, () => '⋯')),
   ])
 }
