@@ -1,0 +1,87 @@
+import type { ComposeOption } from 'echarts/core'
+import type { BarSeriesOption, LineSeriesOption, PieSeriesOption } from 'echarts/charts'
+import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components'
+
+// ECharts options of the overview's charts, built from already-formatted labels and values: the
+// page formats dates and numbers with vue-i18n and passes the formatters in, so these stay pure.
+
+/** The option shape of the charts the overview draws (the modules UsageChart registers). */
+export type ChartOption = ComposeOption<BarSeriesOption | LineSeriesOption | PieSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption>
+
+/** Puts a number in words for axes and tooltips (localised by the caller). */
+export type Formatter = (value: number) => string
+
+/** The value of a tooltip parameter, whatever shape ECharts hands over. */
+function valueOf(param: unknown): number {
+  const value = (param as { value?: unknown }).value
+  return typeof value === 'number' ? value : Number(Array.isArray(value) ? value[1] : value) || 0
+}
+
+/** A line over time, one value per bucket. */
+export function timeOption(input: { labels: string[]; values: number[]; name: string; color: string; axis: Formatter; tooltip: Formatter }): ChartOption {
+  return {
+    backgroundColor: 'transparent',
+    grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+    tooltip: {
+      trigger: 'axis',
+      formatter: (params: unknown) => {
+        const list = Array.isArray(params) ? params : [params]
+        const first = list[0] as { axisValueLabel?: string } | undefined
+        return `${first?.axisValueLabel ?? ''}<br/>${input.name}: <b>${input.tooltip(valueOf(list[0]))}</b>`
+      },
+    },
+    xAxis: { type: 'category', data: input.labels, boundaryGap: false, axisLabel: { hideOverlap: true } },
+    yAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value) }, minInterval: 1 },
+    series: [{
+      type: 'line', name: input.name, data: input.values, smooth: true, showSymbol: input.values.length <= 31,
+      areaStyle: { opacity: 0.15 }, itemStyle: { color: input.color }, lineStyle: { width: 2 },
+    }],
+  }
+}
+
+/** A named share of the whole. */
+export interface Slice {
+  name: string
+  value: number
+}
+
+/** A donut of shares, with a legend that scrolls when there are many. */
+export function shareOption(input: { slices: Slice[]; name: string; tooltip: Formatter; narrow: boolean }): ChartOption {
+  return {
+    backgroundColor: 'transparent',
+    tooltip: {
+      trigger: 'item',
+      formatter: (param: unknown) => {
+        const { name, percent } = param as { name?: string; percent?: number }
+        return `${name ?? ''}<br/><b>${input.tooltip(valueOf(param))}</b> (${Math.round(percent ?? 0)}%)`
+      },
+    },
+    legend: input.narrow
+      ? { type: 'scroll', bottom: 0, left: 'center' }
+      : { type: 'scroll', orient: 'vertical', right: 0, top: 'middle' },
+    series: [{
+      type: 'pie', name: input.name, radius: ['45%', '72%'], center: input.narrow ? ['50%', '42%'] : ['35%', '50%'],
+      avoidLabelOverlap: true, label: { show: false }, data: input.slices,
+    }],
+  }
+}
+
+/** Horizontal bars, largest on top. */
+export function rankingOption(input: { slices: Slice[]; name: string; color: string; axis: Formatter; tooltip: Formatter }): ChartOption {
+  const ordered = [...input.slices].reverse()
+  return {
+    backgroundColor: 'transparent',
+    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+    tooltip: {
+      trigger: 'axis', axisPointer: { type: 'shadow' },
+      formatter: (params: unknown) => {
+        const list = Array.isArray(params) ? params : [params]
+        const first = list[0] as { name?: string } | undefined
+        return `${first?.name ?? ''}<br/><b>${input.tooltip(valueOf(list[0]))}</b>`
+      },
+    },
+    xAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value), hideOverlap: true } },
+    yAxis: { type: 'category', data: ordered.map((slice) => slice.name), axisLabel: { width: 110, overflow: 'truncate' } },
+    series: [{ type: 'bar', name: input.name, data: ordered.map((slice) => slice.value), itemStyle: { color: input.color, borderRadius: [0, 4, 4, 0] }, barMaxWidth: 22 }],
+  }
+}
