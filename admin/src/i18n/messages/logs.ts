@@ -15,7 +15,7 @@ export default defineMessages({
     types: { consume: 'Usage', error: 'Error', refund: 'Refund', topup: 'Top-up', manage: 'Admin', system: 'System', login: 'Sign-in' },
     columns: {
       time: 'Time', type: 'Type', user: 'User', token: 'API key', channel: 'Channel', model: 'Model', prompt: 'Prompt', completion: 'Completion',
-      cache: 'Cache', cost: 'Cost', latency: 'Latency', stream: 'Stream', requestId: 'Request ID', ip: 'IP', actions: 'Details',
+      cache: 'Cache', cost: 'Cost', latency: 'Latency', stream: 'Stream', requestId: 'Request ID', ip: 'IP', content: 'Message', actions: 'Details',
     },
     cells: {
       seconds: '{value} s', firstToken: 'first token {value}', upstream: 'upstream: {model}', cacheSplit: '{read} read · {write} written',
@@ -58,7 +58,7 @@ export default defineMessages({
     types: { consume: '消费', error: '错误', refund: '退款', topup: '充值', manage: '管理', system: '系统', login: '登录' },
     columns: {
       time: '时间', type: '类型', user: '用户', token: '令牌', channel: '渠道', model: '模型', prompt: '输入', completion: '输出',
-      cache: '缓存', cost: '花费', latency: '耗时', stream: '流式', requestId: '请求 ID', ip: 'IP', actions: '详情',
+      cache: '缓存', cost: '花费', latency: '耗时', stream: '流式', requestId: '请求 ID', ip: 'IP', content: '内容', actions: '详情',
     },
     cells: {
       seconds: '{value} 秒', firstToken: '首字 {value}', upstream: '上游：{model}', cacheSplit: '读取 {read} · 写入 {write}',
@@ -101,7 +101,7 @@ export default defineMessages({
     types: { consume: '消費', error: '錯誤', refund: '退款', topup: '儲值', manage: '管理', system: '系統', login: '登入' },
     columns: {
       time: '時間', type: '類型', user: '使用者', token: '金鑰', channel: '管道', model: '模型', prompt: '輸入', completion: '輸出',
-      cache: '快取', cost: '花費', latency: '耗時', stream: '串流', requestId: '請求 ID', ip: 'IP', actions: '詳情',
+      cache: '快取', cost: '花費', latency: '耗時', stream: '串流', requestId: '請求 ID', ip: 'IP', content: '內容', actions: '詳情',
     },
     cells: {
       seconds: '{value} 秒', firstToken: '首字 {value}', upstream: '上游：{model}', cacheSplit: '讀取 {read} · 寫入 {write}',
@@ -144,7 +144,7 @@ export default defineMessages({
     types: { consume: 'Consommation', error: 'Erreur', refund: 'Remboursement', topup: 'Recharge', manage: 'Administration', system: 'Système', login: 'Connexion' },
     columns: {
       time: 'Date', type: 'Type', user: 'Utilisateur', token: 'Clé d’API', channel: 'Canal', model: 'Modèle', prompt: 'Entrée', completion: 'Sortie',
-      cache: 'Cache', cost: 'Coût', latency: 'Latence', stream: 'Flux', requestId: 'ID de requête', ip: 'IP', actions: 'Détails',
+      cache: 'Cache', cost: 'Coût', latency: 'Latence', stream: 'Flux', requestId: 'ID de requête', ip: 'IP', content: 'Message', actions: 'Détails',
     },
     cells: {
       seconds: '{value} s', firstToken: 'premier jeton {value}', upstream: 'amont : {model}', cacheSplit: '{read} lus · {write} écrits',
@@ -187,7 +187,7 @@ export default defineMessages({
     types: { consume: '利用', error: 'エラー', refund: '返金', topup: 'チャージ', manage: '管理', system: 'システム', login: 'サインイン' },
     columns: {
       time: '日時', type: '種類', user: 'ユーザー', token: 'API キー', channel: 'チャネル', model: 'モデル', prompt: '入力', completion: '出力',
-      cache: 'キャッシュ', cost: '費用', latency: 'レイテンシ', stream: 'ストリーム', requestId: 'リクエスト ID', ip: 'IP', actions: '詳細',
+      cache: 'キャッシュ', cost: '費用', latency: 'レイテンシ', stream: 'ストリーム', requestId: 'リクエスト ID', ip: 'IP', content: 'メッセージ', actions: '詳細',
     },
     cells: {
       seconds: '{value} 秒', firstToken: '初回トークン {value}', upstream: '上流：{model}', cacheSplit: '読み取り {read} · 書き込み {write}',

@@ -24,7 +24,7 @@ function dash(value: string | number | null | undefined): string {
 /** The table's columns; user and channel only for admins. */
 export function logColumns({ t, format, isAdmin, onDetails }: ColumnContext): DataTableColumns<LogRow> {
   const columns: DataTableColumns<LogRow> = [
-    { key: 'createdAt', title: t('logs.columns.time'), width: 170, render: (row) => format.time(row.createdAt) },
+    { key: 'createdAt', title: t('logs.columns.time'), width: 200, render: (row) => h('span', { class: 'logs__nowrap' }, format.time(row.createdAt)) },
     {
       key: 'type', title: t('logs.columns.type'), width: 96,
       render: (row) => h(NTag, { size: 'small', bordered: false, type: TYPE_TAG[row.type] ?? 'default', 'data-type': row.type }, { default: () => format.typeName(row.type) }),
@@ -37,7 +37,7 @@ export function logColumns({ t, format, isAdmin, onDetails }: ColumnContext): Da
     key: 'token', title: t('logs.columns.token'), width: 130, ellipsis: { tooltip: true },
     render: (row) => (row.tokenId === null ? (row.type === 'consume' || row.type === 'error' ? t('logs.cells.playground') : '–') : `${row.tokenName ?? ''} #${row.tokenId}`),
   })
-  if (isAdmin) columns.push({ key: 'channelId', title: t('logs.columns.channel'), width: 80, render: (row) => (row.channelId === null ? '–' : `#${row.channelId}`) })
+  if (isAdmin) columns.push({ key: 'channelId', title: t('logs.columns.channel'), width: 90, render: (row) => (row.channelId === null ? '–' : `#${row.channelId}`) })
   columns.push(
     {
       key: 'model', title: t('logs.columns.model'), width: 180,
@@ -83,6 +83,7 @@ export function logColumns({ t, format, isAdmin, onDetails }: ColumnContext): Da
         : '–'),
     },
     { key: 'ip', title: t('logs.columns.ip'), width: 120, render: (row) => dash(row.ip) },
+    { key: 'content', title: t('logs.columns.content'), width: 220, ellipsis: { tooltip: true }, render: (row) => dash(row.content) },
     {
       key: 'actions', title: t('logs.columns.actions'), width: 90, fixed: 'right',
       render: (row) => h(NButton, { size: 'small', secondary: true, 'data-test': 'log-details', onClick: () => onDetails(row) }, { default: () => t('logs.cells.details') }),

@@ -18,7 +18,7 @@ function valueOf(param: unknown): number {
 }
 
 /** A line over time, one value per bucket. */
-export function timeOption(input: { labels: string[]; values: number[]; name: string; color: string; axis: Formatter; tooltip: Formatter }): ChartOption {
+export function timeOption(input: { labels: string[]; values: number[]; name: string; color: string; axis: Formatter; tooltip: Formatter; integer: boolean }): ChartOption {
   return {
     backgroundColor: 'transparent',
     grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
@@ -31,7 +31,7 @@ export function timeOption(input: { labels: string[]; values: number[]; name: st
       },
     },
     xAxis: { type: 'category', data: input.labels, boundaryGap: false, axisLabel: { hideOverlap: true } },
-    yAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value) }, minInterval: 1 },
+    yAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value) }, ...(input.integer ? { minInterval: 1 } : {}) },
     series: [{
       type: 'line', name: input.name, data: input.values, smooth: true, showSymbol: input.values.length <= 31,
       areaStyle: { opacity: 0.15 }, itemStyle: { color: input.color }, lineStyle: { width: 2 },
@@ -45,8 +45,8 @@ export interface Slice {
   value: number
 }
 
-/** A donut of shares, with a legend that scrolls when there are many. */
-export function shareOption(input: { slices: Slice[]; name: string; tooltip: Formatter; narrow: boolean }): ChartOption {
+/** A donut of shares, with a legend underneath that scrolls when there are many. */
+export function shareOption(input: { slices: Slice[]; name: string; tooltip: Formatter }): ChartOption {
   return {
     backgroundColor: 'transparent',
     tooltip: {
@@ -56,18 +56,16 @@ export function shareOption(input: { slices: Slice[]; name: string; tooltip: For
         return `${name ?? ''}<br/><b>${input.tooltip(valueOf(param))}</b> (${Math.round(percent ?? 0)}%)`
       },
     },
-    legend: input.narrow
-      ? { type: 'scroll', bottom: 0, left: 'center' }
-      : { type: 'scroll', orient: 'vertical', right: 0, top: 'middle' },
+    legend: { type: 'scroll', bottom: 0, left: 'center' },
     series: [{
-      type: 'pie', name: input.name, radius: ['45%', '72%'], center: input.narrow ? ['50%', '42%'] : ['35%', '50%'],
+      type: 'pie', name: input.name, radius: ['42%', '68%'], center: ['50%', '44%'],
       avoidLabelOverlap: true, label: { show: false }, data: input.slices,
     }],
   }
 }
 
 /** Horizontal bars, largest on top. */
-export function rankingOption(input: { slices: Slice[]; name: string; color: string; axis: Formatter; tooltip: Formatter }): ChartOption {
+export function rankingOption(input: { slices: Slice[]; name: string; color: string; axis: Formatter; tooltip: Formatter; integer: boolean }): ChartOption {
   const ordered = [...input.slices].reverse()
   return {
     backgroundColor: 'transparent',
@@ -80,7 +78,7 @@ export function rankingOption(input: { slices: Slice[]; name: string; color: str
         return `${first?.name ?? ''}<br/><b>${input.tooltip(valueOf(list[0]))}</b>`
       },
     },
-    xAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value), hideOverlap: true } },
+    xAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value), hideOverlap: true }, ...(input.integer ? { minInterval: 1 } : {}) },
     yAxis: { type: 'category', data: ordered.map((slice) => slice.name), axisLabel: { width: 110, overflow: 'truncate' } },
     series: [{ type: 'bar', name: input.name, data: ordered.map((slice) => slice.value), itemStyle: { color: input.color, borderRadius: [0, 4, 4, 0] }, barMaxWidth: 22 }],
   }

@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
+import type { Page } from 'playwright-core'
+import nav from '../../admin/src/i18n/messages/nav.ts'
+import overview from '../../admin/src/i18n/messages/overview.ts'
+import logs from '../../admin/src/i18n/messages/logs.ts'
+import { signInThroughPage, startBrowserFixture, type BrowserFixture } from './harness.ts'
+
+// The overview, logs, pricing and playground pages in a real browser, against a gateway with a
+// channel to the fake OpenAI upstream and a little relay traffic made through the API beforehand.
+
+const ROOT_PASSWORD = 'root-password-123'
+const UNITS_PER_USD = 500_000
+
+/** Money as the dashboard writes it in English (i18n/formats.ts `usd`). */
+function usd(units: number): string {
+  return new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2, maximumFractionDigits: 6 }).format(units / UNITS_PER_USD)
+}
+
+/** Lets chart animations finish so screenshots show the drawn charts (never used for assertions). */
+async function settleCharts(page: Page): Promise<void> {
+  await page.waitForTimeout(1200)
+}
+
+describe('insights pages in the browser', () => {
+  let fixture: BrowserFixture
+  let relayKey: string
+
+  async function relay(model: string, stream = false): Promise<void> {
+    const response = await fetch(`${fixture.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${relayKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'Capital of France?' }] }),
+    })
+    await response.text()
+    if (!response.ok) throw new Error(`relay ${model} → ${response.status}`)
+  }
+
+  beforeAll(async () => {
+    fixture = await startBrowserFixture()
+    await fixture.gateway.createChannel({ name: 'fake openai', type: 'openai', key: 'sk-upstream', baseUrl: fixture.upstream.url, models: ['gpt-4o-mini', 'gpt-4o'] })
+    relayKey = (await fixture.gateway.createToken({ name: 'insights key', quota: 50_000_000 })).key
+    await relay('gpt-4o-mini')
+    await relay('gpt-4o-mini', true)
+    await relay('gpt-4o')
+    // Usage logs and hourly rollups are written in batches: flush them before any page reads them.
+    await fixture.gateway.logs()
+  })
+  afterAll(async () => {
+    await fixture?.stop()
+  })
+
+  async function signedInPage(options?: { width?: number; height?: number }): Promise<Page> {
+    const page = await fixture.newPage(options)
+    page.setDefaultTimeout(15_000)
+    await signInThroughPage(page, fixture.gateway.url, 'root', ROOT_PASSWORD)
+    return page
+  }
+
+  test('the overview counts the requests and draws the charts', async () => {
+    const page = await signedInPage()
+    await page.goto(`${fixture.gateway.url}/`)
+    const requests = page.locator('[data-test="card-requests"]')
+    await requests.getByText('3', { exact: true }).waitFor()
+    expect(await requests.innerText()).toContain(overview.en.cards.requests)
+    await page.locator('[data-test="chart-over-time"] canvas').waitFor()
+    await page.locator('[data-test="chart-by-model"] canvas').waitFor()
+    await page.locator('[data-test="chart-users"] canvas').waitFor()
+    await page.locator('[data-test="chart-channels"] canvas').waitFor()
+    expect(await page.locator('[data-test="card-cost"]').innerText()).toContain('$')
+    // The last minute's calls: the three made in setup.
+    await page.locator('[data-test="card-live"]').getByText('3', { exact: true }).waitFor()
+    await settleCharts(page)
+    await fixture.screenshot(page, 'overview')
+
+    // Switching the charts to cost and the range to 30 days keeps the same totals.
+    await page.locator('[data-test="metric"]').getByText(overview.en.metric.cost).click()
+    await page.locator('[data-test="range-30d"]').click()
+    await page.locator('[data-test="range-summary"]').waitFor()
+    await requests.getByText('3', { exact: true }).waitFor()
+    await page.locator('[data-test="chart-over-time"] canvas').waitFor()
+
+    await page.locator('[data-test="theme-switch"]').click()
+    await page.locator('[data-theme-choice="dark"]').click()
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
+    await settleCharts(page)
+    await fixture.screenshot(page, 'overview-dark')
+  })
+
+  test('a user with no traffic is told how to start', async () => {
+    await fixture.gateway.createUser({ username: 'quiet-user', quota: 0 })
+    const page = await fixture.newPage()
+    page.setDefaultTimeout(15_000)
+    await signInThroughPage(page, fixture.gateway.url, 'quiet-user', 'password-123')
+    await page.getByText(overview.en.empty.title).waitFor()
+    await page.getByText(overview.en.empty.userHint).waitFor()
+    expect(await page.locator('[data-test="card-requests"]').innerText()).toContain('0')
+    await fixture.screenshot(page, 'overview-no-traffic')
+  })
+
+  test('on a phone the overview stacks and nothing scrolls sideways', async () => {
+    const page = await signedInPage({ width: 375, height: 800 })
+    await page.locator('[data-test="chart-over-time"] canvas').waitFor()
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    await settleCharts(page)
+    await fixture.screenshot(page, 'overview-phone')
+    expect(overflow).toBeLessThanOrEqual(0)
+  })
+
+  test('the logs list the calls; the model filter narrows them; the drawer shows the charged cost', async () => {
+    const rows = await fixture.gateway.logs({ type: 'consume' })
+    const big = rows.find((row) => row.model === 'gpt-4o')
+    expect(big).toBeDefined()
+
+    const page = await signedInPage()
+    await page.goto(`${fixture.gateway.url}/logs`)
+    const models = page.locator('[data-test="log-table"] [data-test="log-model"]')
+    await models.first().waitFor()
+    // Sign-ins and admin actions are listed too; they name no model.
+    expect((await models.allInnerTexts()).filter((model) => model !== '–').sort()).toEqual(['gpt-4o', 'gpt-4o-mini', 'gpt-4o-mini'])
+    expect(await page.locator('[data-test="log-table"] [data-type="consume"]').count()).toBe(3)
+    await fixture.screenshot(page, 'logs')
+
+    await page.locator('[data-test="filter-model"] input').fill('gpt-4o')
+    await page.keyboard.press('Escape')
+    await page.locator('[data-test="filter-search"]').click()
+    await page.waitForURL((url) => url.searchParams.get('model') === 'gpt-4o')
+    await page.waitForFunction(() => document.querySelectorAll('[data-test="log-table"] [data-test="log-model"]').length === 1)
+    expect(await models.allInnerTexts()).toEqual(['gpt-4o'])
+    expect(await page.locator('[data-test="log-cost"]').innerText()).toBe(usd(Number(big?.quota)))
+
+    await page.locator('[data-test="log-details"]').click()
+    const drawer = page.locator('[data-test="log-drawer"]').or(page.locator('.n-drawer'))
+    const charged = page.locator('[data-test="detail-charged"]')
+    await charged.waitFor()
+    const details = big?.details as { charged: number } | undefined
+    expect(await charged.innerText()).toContain(usd(Number(details?.charged)))
+    expect(await page.locator('.n-drawer').innerText()).toContain(logs.en.detail.pricingTitle)
+    await page.locator('[data-test="detail-formula"]').waitFor()
+    await fixture.screenshot(page, 'logs-detail')
+    await page.keyboard.press('Escape')
+    await drawer.first().waitFor({ state: 'hidden' })
+
+    // A reload keeps the filter (it lives in the address).
+    await page.reload()
+    await models.first().waitFor()
+    expect(await models.allInnerTexts()).toEqual(['gpt-4o'])
+  })
+
+  test('the export link downloads the filtered rows as CSV', async () => {
+    const rows = await fixture.gateway.logs({ type: 'consume' })
+    const big = rows.find((row) => row.model === 'gpt-4o')
+    const page = await signedInPage()
+    await page.goto(`${fixture.gateway.url}/logs?model=gpt-4o`)
+    await page.locator('[data-test="log-model"]').first().waitFor()
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="export-csv"]').click()])
+    const path = await download.path()
+    const csv = readFileSync(path, 'utf8')
+    const lines = csv.trim().split(/\r?\n/)
+    expect(lines[0]).toContain('requestId')
+    expect(lines).toHaveLength(2)
+    expect(csv).toContain(String(big?.requestId))
+  })
+
+  test('the public pricing page works signed out: search and the per-1K switch', async () => {
+    const pricing = await (await fetch(`${fixture.gateway.url}/api/pricing`)).json() as { items: Array<{ model: string; inputPerMTok: number | null }> }
+    const mini = pricing.items.find((item) => item.model === 'gpt-4o-mini')
+    expect(mini?.inputPerMTok).toBeGreaterThan(0)
+    const money = (value: number) => new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2, maximumFractionDigits: 6 }).format(value)
+
+    const page = await fixture.newPage()
+    page.setDefaultTimeout(15_000)
+    await page.goto(`${fixture.gateway.url}/pricing`)
+    await page.locator('h1', { hasText: nav.en.models }).waitFor()
+    const names = page.locator('[data-test="model-name"]')
+    await names.first().waitFor()
+    expect(await names.allInnerTexts()).toEqual(['gpt-4o', 'gpt-4o-mini'])
+    expect(new URL(page.url()).pathname).toBe('/pricing')
+
+    await page.locator('[data-test="model-search"] input').fill('mini')
+    await page.waitForFunction(() => document.querySelectorAll('[data-test="model-name"]').length === 1)
+    const input = page.locator('[data-test="price-inputPerMTok"]')
+    expect(await input.innerText()).toBe(money(mini?.inputPerMTok ?? 0))
+    await page.locator('[data-test="unit-ktok"]').click()
+    await page.waitForFunction((expected) => document.querySelector('[data-test="price-inputPerMTok"]')?.textContent === expected, money((mini?.inputPerMTok ?? 0) / 1000))
+    await fixture.screenshot(page, 'pricing-signed-out')
+
+    const phone = await fixture.newPage({ width: 375, height: 740 })
+    await phone.goto(`${fixture.gateway.url}/pricing`)
+    await phone.locator('[data-test="model-name"]').first().waitFor()
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    await fixture.screenshot(phone, 'pricing-phone')
+    expect(overflow).toBeLessThanOrEqual(0)
+  })
+})
