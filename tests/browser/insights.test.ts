@@ -121,9 +121,9 @@ describe('insights pages in the browser', () => {
     expect(await page.locator('[data-test="log-table"] [data-type="consume"]').count()).toBe(3)
     await fixture.screenshot(page, 'logs')
 
+    // Typing the model and pressing Enter searches (a person need not reach for the button).
     await page.locator('[data-test="filter-model"] input').fill('gpt-4o')
-    await page.keyboard.press('Escape')
-    await page.locator('[data-test="filter-search"]').click()
+    await page.keyboard.press('Enter')
     await page.waitForURL((url) => url.searchParams.get('model') === 'gpt-4o')
     await page.waitForFunction(() => document.querySelectorAll('[data-test="log-table"] [data-test="log-model"]').length === 1)
     expect(await models.allInnerTexts()).toEqual(['gpt-4o'])
