@@ -85,6 +85,14 @@ describe('insights pages in the browser', () => {
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
     await settleCharts(page)
     await fixture.screenshot(page, 'overview-dark')
+
+    // In another language the words and the number formats follow.
+    await page.locator('[data-test="language-switch"]').click()
+    await page.locator('[data-locale="zh-CN"]').click()
+    await requests.getByText(overview['zh-CN'].cards.requests).waitFor()
+    await page.getByText(overview['zh-CN'].charts.byModel).waitFor()
+    await settleCharts(page)
+    await fixture.screenshot(page, 'overview-zh-CN')
   })
 
   test('a user with no traffic is told how to start', async () => {
@@ -136,7 +144,7 @@ describe('insights pages in the browser', () => {
     const details = big?.details as { charged: number } | undefined
     expect(await charged.innerText()).toContain(usd(Number(details?.charged)))
     expect(await page.locator('.n-drawer').innerText()).toContain(logs.en.detail.pricingTitle)
-    await page.locator('[data-test="detail-formula"]').waitFor()
+    await page.locator('[data-test="detail-formula"]').scrollIntoViewIfNeeded()
     await fixture.screenshot(page, 'logs-detail')
     await page.keyboard.press('Escape')
     await drawer.first().waitFor({ state: 'hidden' })

@@ -17,25 +17,29 @@ function valueOf(param: unknown): number {
   return typeof value === 'number' ? value : Number(Array.isArray(value) ? value[1] : value) || 0
 }
 
-/** A line over time, one value per bucket. */
+/** Up to this many buckets are drawn as bars; more as a line. */
+const MAX_BARS = 48
+
+/** Values over time, one per bucket: bars for a few buckets, an area line for many. */
 export function timeOption(input: { labels: string[]; values: number[]; name: string; color: string; axis: Formatter; tooltip: Formatter; integer: boolean }): ChartOption {
+  const bars = input.values.length <= MAX_BARS
   return {
     backgroundColor: 'transparent',
-    grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 32, top: 16, bottom: 8, containLabel: true },
     tooltip: {
       trigger: 'axis',
+      ...(bars ? { axisPointer: { type: 'shadow' as const } } : {}),
       formatter: (params: unknown) => {
         const list = Array.isArray(params) ? params : [params]
         const first = list[0] as { axisValueLabel?: string } | undefined
         return `${first?.axisValueLabel ?? ''}<br/>${input.name}: <b>${input.tooltip(valueOf(list[0]))}</b>`
       },
     },
-    xAxis: { type: 'category', data: input.labels, boundaryGap: false, axisLabel: { hideOverlap: true } },
+    xAxis: { type: 'category', data: input.labels, boundaryGap: bars, axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value) }, ...(input.integer ? { minInterval: 1 } : {}) },
-    series: [{
-      type: 'line', name: input.name, data: input.values, smooth: true, showSymbol: input.values.length <= 31,
-      areaStyle: { opacity: 0.15 }, itemStyle: { color: input.color }, lineStyle: { width: 2 },
-    }],
+    series: [bars
+      ? { type: 'bar', name: input.name, data: input.values, itemStyle: { color: input.color, borderRadius: [3, 3, 0, 0] }, barMaxWidth: 28 }
+      : { type: 'line', name: input.name, data: input.values, showSymbol: false, areaStyle: { opacity: 0.15 }, itemStyle: { color: input.color }, lineStyle: { width: 2 } }],
   }
 }
 
