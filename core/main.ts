@@ -58,7 +58,7 @@ async function main() {
   const context = await startupStep(() => buildContext(config))
   const root = await ensureRootUser(context)
   if (root.generatedPassword) {
-    console.log(`First start: created user "root" with password ${root.generatedPassword} (shown once; set ROOT_PASSWORD to choose it).`)
+    console.log(`First start: created user "root" with password ${root.generatedPassword} (shown once; set ROOT_PASSWORD to choose it). Replace it in the dashboard's first-run setup (POST /api/setup).`)
   }
   const { app, services } = await createServer(context)
 

@@ -1,18 +1,13 @@
 import { Elysia } from 'elysia'
-import { openapi } from '@elysiajs/openapi'
 import type { AppContext } from './app-context.ts'
 import { randomKey } from './security/crypto.ts'
-import { createKeyAuthenticator } from './relay/authenticate.ts'
-import { createChannelDirectory } from './routing/channel-directory.ts'
-import { createQuotaLedger } from './billing/ledger.ts'
-import { createInflightTracker } from './relay/inflight.ts'
-import { createKeyPicker } from './routing/key-selection.ts'
-import { createChannelHealth } from './routing/channel-health.ts'
+import { createRelayServices } from './relay/services.ts'
 import { relayRoutes } from './relay/routes.ts'
 import { billingRoutes } from './relay/billing-routes.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 import { adminRoutes } from './admin/index.ts'
 import { dashboardRoutes } from './dashboard/routes.ts'
+import { openApiRoutes } from './openapi-document.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 /** The version reported by the API and the OpenAPI document. */
@@ -25,15 +20,7 @@ export function newRequestId(now = Date.now()): string {
 
 /** Builds the relay services and the Elysia app serving relay, admin API, OpenAPI document and dashboard. */
 export async function createServer(context: AppContext, options: { dashboardDir?: string } = {}) {
-  const services: RelayServices = {
-    context,
-    authenticator: createKeyAuthenticator(context),
-    directory: await createChannelDirectory(context),
-    ledger: createQuotaLedger(context.database.db),
-    inflight: createInflightTracker(),
-    keys: createKeyPicker(),
-    health: createChannelHealth(context),
-  }
+  const services: RelayServices = await createRelayServices(context)
   const maxBodyBytes = Math.ceil(context.config.maxRequestBodyMb * 1024 * 1024)
   const app = new Elysia({
     // Bun closes connections idle for 10 s by default, which would cut slow streams; the relay keeps its own timeouts.
@@ -43,14 +30,7 @@ export async function createServer(context: AppContext, options: { dashboardDir?
     .onRequest(({ set }) => {
       set.headers['x-request-id'] = newRequestId()
     })
-    .use(openapi({
-      path: '/swagger',
-      specPath: '/swagger/json',
-      documentation: {
-        info: { title: 'Hanggent API — admin', version: VERSION, description: 'Admin API of the Hanggent LLM gateway. Authenticate with `Authorization: Bearer <access token>`.' },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
-      },
-    }))
+    .use(openApiRoutes(VERSION))
     .get('/health', async () => ({ status: 'ok', version: VERSION, database: context.database.kind }), { detail: { hide: true } })
     .use(relayRoutes(services))
     .use(billingRoutes(services))

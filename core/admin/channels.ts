@@ -10,6 +10,9 @@ import { GatewayError } from '../errors.ts'
 
 const tags = ['channels']
 
+/** POST /api/channels/:id/test body, which may be left out. */
+const ChannelTestRequest = t.Optional(t.Object({ model: t.Optional(t.String({ minLength: 1, maxLength: 200, description: 'Model to test; default the first one' })) }, { additionalProperties: false }))
+
 /** Channel administration (admin+): upstream accounts, their keys (never shown in full), models and routing weights. */
 export function channelRoutes(deps: AdminDeps) {
   const service = createChannelService(deps.context)
@@ -40,9 +43,8 @@ export function channelRoutes(deps: AdminDeps) {
       if (!channel) throw new GatewayError(404, 'not_found', `Channel ${params.id} does not exist`)
       return testChannel(deps.context, channel, { model: body?.model })
     }, {
-      ...access('admin', { operationId: 'testChannel', tags, summary: 'Send a one-token test call through a channel; records its latency' }),
+      ...access('admin', { operationId: 'testChannel', tags, summary: 'Send a one-token test call through a channel; records its latency' }, ChannelTestRequest),
       params: IdParams,
-      body: t.Optional(t.Object({ model: t.Optional(t.String({ minLength: 1, maxLength: 200, description: 'Model to test; default the first one' })) }, { additionalProperties: false })),
       response: withErrors({ 200: t.Object({ ok: t.Boolean(), status: t.Integer(), latencyMs: t.Integer(), model: t.String(), message: t.String() }) }),
     })
     .get('/channels/:id', ({ params }) => service.get(params.id), {

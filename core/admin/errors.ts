@@ -19,7 +19,7 @@ export function fieldOf(path: string | undefined): string | undefined {
 }
 
 /** Formats Elysia adds next to a declared type so it can convert text (`"1"` → 1); their errors say nothing useful. */
-const COERCION_FORMATS = new Set(['integer', 'numeric', 'boolean', 'ObjectString', 'ArrayString'])
+export const COERCION_FORMATS: ReadonlySet<string> = new Set(['integer', 'numeric', 'boolean', 'ObjectString', 'ArrayString'])
 
 function isCoercionBranch(error: ValueError): boolean {
   const schema = error.schema as { type?: unknown; format?: unknown }
@@ -80,9 +80,21 @@ export function renderAdminError(code: string | number, error: unknown): { statu
 
 /** True for PostgreSQL unique-constraint violations (SQLSTATE 23505), on both drivers. */
 export function isUniqueViolation(error: unknown): boolean {
+  return uniqueViolationOf(error) !== undefined
+}
+
+/**
+ * The index or constraint a unique violation hit ('' when the driver does not say), or undefined for
+ * any other error. PGlite names it `constraint`, postgres.js `constraint_name`; drizzle wraps both in `cause`.
+ */
+export function uniqueViolationOf(error: unknown): string | undefined {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth += 1) {
-    if (typeof current === 'object' && (current as { code?: unknown }).code === '23505') return true
-    current = (current as { cause?: unknown }).cause
+    const fields = current as { code?: unknown; constraint?: unknown; constraint_name?: unknown; cause?: unknown }
+    if (typeof current === 'object' && fields.code === '23505') {
+      const name = fields.constraint ?? fields.constraint_name
+      return typeof name === 'string' ? name : ''
+    }
+    current = fields.cause
   }
-  return false
+  return undefined
 }

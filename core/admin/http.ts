@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { TObject } from '@sinclair/typebox'
+import { OptionalKind, type TObject } from '@sinclair/typebox'
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
 import type { AppContext } from '../app-context.ts'
@@ -8,9 +8,12 @@ import { clientIpOf } from '../relay/client-ip.ts'
 import { CSRF_COOKIE, CSRF_HEADER, parseCookies, SESSION_COOKIE, verifySessionValue } from './session-cookie.ts'
 import { safeEqual } from '../security/crypto.ts'
 import { createChannelDirectory, type ChannelDirectory } from '../routing/channel-directory.ts'
+import type { RelayServices } from '../relay/pipeline.ts'
+import { createRelayServices } from '../relay/services.ts'
 import { GatewayError } from '../errors.ts'
 import { authorize, createActorResolver, type Actor, type ActorResolver, type RequiredRole } from './auth.ts'
-import { fieldOf, renderAdminError } from './errors.ts'
+import { fieldOf, renderAdminError, renderValidationError } from './errors.ts'
+import { routeDetail, type RouteDetail, type RouteDoc } from './route-doc.ts'
 import { errorResponses } from '../../schemas/admin/common.ts'
 import { createSignInSettingsStore, type SignInSettingsStore } from './sign-in-settings-store.ts'
 
@@ -24,12 +27,22 @@ export interface AdminDeps {
   directory(): Promise<ChannelDirectory>
   /** Sign-in providers and registration settings, shared so every module sees one cache. */
   signIn: SignInSettingsStore
+  /** The relay's services, for routes that relay calls themselves (the playground). */
+  relay(): Promise<RelayServices>
 }
 
-/** Builds the shared dependencies once for all admin modules; without the relay's directory, one is loaded on first use. */
-export function createAdminDeps(context: AppContext, relay?: { directory: ChannelDirectory }): AdminDeps {
+/** Builds the shared dependencies once for all admin modules; without the relay's services, they are built on first use. */
+export function createAdminDeps(context: AppContext, relay?: RelayServices): AdminDeps {
   let directory: Promise<ChannelDirectory> | undefined = relay ? Promise.resolve(relay.directory) : undefined
-  return { context, resolver: createActorResolver(context), directory: () => (directory ??= createChannelDirectory(context)), signIn: createSignInSettingsStore(context) }
+  let services: Promise<RelayServices> | undefined = relay ? Promise.resolve(relay) : undefined
+  const loadDirectory = () => (directory ??= createChannelDirectory(context))
+  return {
+    context,
+    resolver: createActorResolver(context),
+    directory: loadDirectory,
+    signIn: createSignInSettingsStore(context),
+    relay: () => (services ??= loadDirectory().then((loaded) => createRelayServices(context, loaded))),
+  }
 }
 
 /** The base every admin module uses: the caller's actor, and errors in the admin shape. */
@@ -67,50 +80,48 @@ export function adminBase(deps: AdminDeps) {
     })
 }
 
-/** OpenAPI and access metadata of one route. */
-interface RouteDoc {
-  operationId: string
-  tags: string[]
-  summary: string
-  /** Leave the route out of the OpenAPI document. */
-  hide?: boolean
-}
-
 /** What `access` adds to a route: the role check, run before body validation, and the OpenAPI detail. */
 type RouteAccess = {
   transform: Array<(context: { actor: Actor | undefined; body: unknown }) => void>
-  detail: RouteDoc & { 'x-required-role': RequiredRole; security: Array<Record<string, string[]>> }
+  detail: RouteDetail
 }
 
 /**
  * Route options declaring the least role that may call the route (checked before the body is
  * validated, so strangers get 401 rather than schema hints) and its OpenAPI entry. With a body
- * schema, fields the schema does not declare are refused with 400 instead of silently dropped.
- * The role is also published as `x-required-role` so tests and the dashboard can enumerate it.
+ * schema (optionally `t.Optional(...)` for a body that may be left out), the body is checked as it
+ * arrived (see `rejectInvalidBody`). The role is also published as `x-required-role` so tests and
+ * the dashboard can enumerate it.
  */
 export function access(role: RequiredRole, doc: RouteDoc): RouteAccess
 export function access<Body extends TObject>(role: RequiredRole, doc: RouteDoc, body: Body): RouteAccess & { body: Body }
 export function access(role: RequiredRole, doc: RouteDoc, body?: TObject): RouteAccess & { body?: TObject } {
   const transform: RouteAccess['transform'] = [({ actor }) => authorize(actor, role)]
-  if (body) transform.push((context) => rejectUnknownFields(body, context.body))
-  return {
-    transform,
-    ...(body ? { body } : {}),
-    detail: { ...doc, 'x-required-role': role, security: role === 'public' ? [] : [{ bearerAuth: [] }] },
-  }
+  if (body) transform.push((context) => rejectInvalidBody(body, context.body))
+  const detail = routeDetail(role, doc)
+  return { transform, ...(body ? { body } : {}), detail: body && OptionalKind in body ? { ...detail, 'x-body-optional': true } : detail }
 }
 
 /**
- * Elysia (with its default normalisation) drops properties a schema does not declare before
- * validation; an admin API should say so instead, since a typo there silently changes nothing.
+ * Checks a JSON body against its schema before Elysia normalises it. Elysia's default normalisation
+ * silently drops undeclared properties and rebuilds whatever stands where an object belongs (`12345`
+ * or `"abc"` become `{}` or `{"0":"a",…}`), so a wrong value would quietly become an empty mapping.
+ * Unknown fields are named first (a typo changes nothing otherwise), then the first other problem,
+ * worded as Elysia's own validation errors are.
  */
-export function rejectUnknownFields(schema: TObject, body: unknown): void {
-  if (body === null || typeof body !== 'object') return
-  for (const problem of Value.Errors(schema, body)) {
-    if (problem.type !== ValueErrorType.ObjectAdditionalProperties) continue
-    const field = fieldOf(problem.path) ?? 'body'
+export function rejectInvalidBody(schema: TObject, body: unknown): void {
+  if (body === undefined && OptionalKind in schema) return
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new GatewayError(400, 'invalid_request', 'body: expected a JSON object')
+  const problems = [...Value.Errors(schema, body)]
+  const unknown = problems.find((problem) => problem.type === ValueErrorType.ObjectAdditionalProperties)
+  if (unknown) {
+    const field = fieldOf(unknown.path) ?? 'body'
     throw new GatewayError(400, 'invalid_request', `${field}: unknown field`, { param: field })
   }
+  const [first] = problems
+  if (!first) return
+  const { error } = renderValidationError({ type: 'body', valueError: first }).body
+  throw new GatewayError(400, 'invalid_request', error.message, { param: error.field })
 }
 
 /** A route's success schemas plus the admin error responses. */

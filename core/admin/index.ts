@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../app-context.ts'
-import type { ChannelDirectory } from '../routing/channel-directory.ts'
+import type { RelayServices } from '../relay/pipeline.ts'
 import { createAdminDeps } from './http.ts'
 import { signInRoutes } from './sign-in.ts'
 import { channelRoutes } from './channels.ts'
@@ -17,6 +17,8 @@ import { publicRoutes } from './public.ts'
 import { twoFactorRoutes } from './two-factor.ts'
 import { sessionRoutes } from './sessions.ts'
 import { statsRoutes } from './stats.ts'
+import { setupRoutes } from './setup.ts'
+import { playgroundRoutes } from './playground.ts'
 import { notFoundRoutes } from './not-found.ts'
 import { signInSettingsRoutes } from './sign-in-settings.ts'
 import { oauthRoutes } from './oauth.ts'
@@ -29,7 +31,7 @@ import { oauthAccountRoutes } from './oauth-accounts.ts'
  * The admin API under /api. Every route declares the least role it needs (`access(role, …)`, also
  * published as `x-required-role` in OpenAPI) and TypeBox schemas for its input and output.
  */
-export function adminRoutes(context: AppContext, relay?: { directory: ChannelDirectory }) {
+export function adminRoutes(context: AppContext, relay?: RelayServices) {
   const deps = createAdminDeps(context, relay)
   return new Elysia({ name: 'admin-routes', prefix: '/api' })
     .use(signInRoutes(deps))
@@ -53,5 +55,7 @@ export function adminRoutes(context: AppContext, relay?: { directory: ChannelDir
     .use(registrationRoutes(deps))
     .use(pendingLoginRoutes(deps))
     .use(oauthAccountRoutes(deps))
+    .use(setupRoutes(deps))
+    .use(playgroundRoutes(deps))
     .use(notFoundRoutes(deps))
 }

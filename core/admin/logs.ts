@@ -1,52 +1,39 @@
-import { Elysia } from 'elysia'
-import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm'
-import type { AppContext } from '../app-context.ts'
-import { logs } from '../db/schema.ts'
-import { Page } from '../../schemas/admin/common.ts'
-import { LogListQuery, LogView } from '../../schemas/admin/logs.ts'
-import { roleAtLeast, type Actor } from './auth.ts'
-import { access, adminBase, iso, signedIn, withErrors, type AdminDeps } from './http.ts'
-import { pageOf } from './list-query.ts'
+import { Elysia, t } from 'elysia'
+import { IdParams, Page } from '../../schemas/admin/common.ts'
+import { LogExportQuery, LogListQuery, LogView } from '../../schemas/admin/logs.ts'
+import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { getLog, listLogs } from './log-query.ts'
+import { exportFileName, logCsvStream } from './log-export.ts'
 
-type LogRow = typeof logs.$inferSelect
+const tags = ['logs']
 
-/** A log row with its timestamp as an ISO string. */
-export function toLogView(row: LogRow): LogView {
-  return { ...row, createdAt: iso(row.createdAt) ?? '', details: row.details ?? null }
-}
-
-/** The filters of a log query; plain users are always limited to their own rows. */
-function logFilters(actor: Actor, query: LogListQuery): SQL[] {
-  const filters: SQL[] = []
-  const userId = roleAtLeast(actor.role, 'admin') ? query.userId : actor.id
-  if (userId !== undefined) filters.push(eq(logs.userId, userId))
-  if (query.type) filters.push(eq(logs.type, query.type))
-  if (query.tokenId !== undefined) filters.push(eq(logs.tokenId, query.tokenId))
-  if (query.channelId !== undefined) filters.push(eq(logs.channelId, query.channelId))
-  if (query.model) filters.push(eq(logs.model, query.model))
-  if (query.requestId) filters.push(eq(logs.requestId, query.requestId))
-  if (query.from) filters.push(gte(logs.createdAt, new Date(query.from)))
-  if (query.to) filters.push(lt(logs.createdAt, new Date(query.to)))
-  return filters
-}
-
-/** A page of log rows, newest first. */
-export async function listLogs(context: AppContext, actor: Actor, query: LogListQuery) {
-  const db = context.database.db
-  const { page, pageSize, offset } = pageOf(query)
-  const filters = logFilters(actor, query)
-  const where = filters.length > 0 ? and(...filters) : undefined
-  const [total] = await db.select({ value: count() }).from(logs).where(where)
-  const rows = await db.select().from(logs).where(where).orderBy(desc(logs.createdAt), desc(logs.id)).limit(pageSize).offset(offset)
-  return { items: rows.map(toLogView), total: total?.value ?? 0, page, pageSize }
-}
+/** The CSV download as OpenAPI describes it. */
+const CsvBody = t.String({ description: 'RFC 4180 CSV with a header row, newest first; text cells that a spreadsheet would run as a formula start with an apostrophe' })
 
 /** Usage, error and audit logs: admins see everything, users only their own rows. */
 export function logRoutes(deps: AdminDeps) {
+  const { context } = deps
   return new Elysia()
     .use(adminBase(deps))
-    .get('/logs', ({ actor, query }) => listLogs(deps.context, signedIn(actor), query), {
-      ...access('user', { operationId: 'listLogs', tags: ['logs'], summary: 'Usage, error and audit logs, newest first (plain users see only their own)' }),
+    .get('/logs', ({ actor, query }) => listLogs(context, signedIn(actor), query), {
+      ...access('user', { operationId: 'listLogs', tags, summary: 'Usage, error and audit logs, newest first (plain users see only their own)' }),
       query: LogListQuery, response: withErrors({ 200: Page(LogView) }),
+    })
+    .get('/logs/export', ({ actor, query }) => new Response(logCsvStream(context, signedIn(actor), query), {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${exportFileName(query, context.now())}"`,
+        'cache-control': 'no-store',
+      },
+    }), {
+      ...access('user', {
+        operationId: 'exportLogs', tags, summary: 'Every log row matching the filters of GET /api/logs, as a streamed CSV download (plain users get only their own)',
+        responseContent: { 200: { 'text/csv': CsvBody } },
+      }),
+      query: LogExportQuery, response: withErrors({ 200: CsvBody }),
+    })
+    .get('/logs/:id', ({ actor, params }) => getLog(context, signedIn(actor), params.id), {
+      ...access('user', { operationId: 'getLog', tags, summary: 'One log row with its full details (plain users only their own)' }),
+      params: IdParams, response: withErrors({ 200: LogView }),
     })
 }

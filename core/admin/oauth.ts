@@ -113,6 +113,8 @@ export function oauthRoutes(deps: AdminDeps) {
         const location = await authorizationUrl(settings, oidc, provider, flow)
         const cookie = sealedCookie(flowCookieName(provider), sealFlow(context.secretBox, flow), { path: `/api/auth/oauth/${provider}`, maxAgeSeconds: OAUTH_FLOW_SECONDS, secure: isSecureRequest(request) })
         set.headers['set-cookie'] = [cookie] as unknown as string
+        // Scripts (Accept: application/json) get the address to open instead of a redirect.
+        if (wantsJson(request)) return { location }
         set.status = 302
         set.headers.location = location
         return undefined
@@ -126,7 +128,10 @@ export function oauthRoutes(deps: AdminDeps) {
         redirect: t.Optional(t.String({ maxLength: 2048, description: 'A path on this site to land on afterwards; default /' })),
         link: t.Optional(t.Union([t.Literal('1'), t.Literal('0'), t.Literal('true'), t.Literal('false')], { description: '1: link the identity to the signed-in user instead of signing in' })),
       }),
-      response: withErrors({ 302: t.Void({ description: 'To the provider (or, on an error, to /login?error=<code>)' }) }),
+      response: withErrors({
+        200: t.Object({ location: t.String({ description: "The provider's authorization URL to open (with Accept: application/json)" }) }),
+        302: t.Void({ description: 'To the provider (or, on an error, to /login?error=<code>)' }),
+      }),
     })
     .get('/auth/oauth/:provider/callback', async ({ actor, clientIp, params, query, request, set }) => {
       const cookieName = flowCookieName(params.provider)

@@ -6,7 +6,7 @@ import { sha256Hex } from '../security/crypto.ts'
 import type { PasswordChange, ProfileUpdate, UserView } from '../../schemas/admin/users.ts'
 import type { Actor } from './auth.ts'
 import { confirmIdentity } from './confirm-identity.ts'
-import { hashPassword, toUserView } from './user-service.ts'
+import { hashPassword, toUserView, userConflict } from './user-service.ts'
 
 type UserRow = typeof users.$inferSelect
 
@@ -20,6 +20,7 @@ async function loadSelf(context: AppContext, actor: Actor): Promise<UserRow> {
 export async function updateOwnProfile(context: AppContext, actor: Actor, body: ProfileUpdate): Promise<UserView> {
   await loadSelf(context, actor)
   const [row] = await context.database.db.update(users).set({ ...body, updatedAt: sql`now()` }).where(eq(users.id, actor.id)).returning()
+    .catch((error: unknown) => { throw userConflict(error, { username: actor.username, email: body.email }) })
   await context.bus.publish('users')
   return toUserView(row!)
 }

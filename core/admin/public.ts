@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { lookupPrice } from '../billing/resolve-price.ts'
 import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { setupRequired } from './setup.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 import { SignInStatusFields } from '../../schemas/admin/sign-in.ts'
 import { signInStatus } from './sign-in-settings-store.ts'
@@ -28,9 +29,17 @@ export function publicRoutes(deps: AdminDeps) {
       sharedCache: context.config.redisUrl !== undefined,
       selfUseMode: context.options.get().selfUseMode,
       ...signInStatus(await deps.signIn.get()),
+      siteName: context.options.get().general.siteName,
+      setupRequired: await setupRequired(context),
     }), {
       ...access('public', { operationId: 'getStatus', tags, summary: 'Version, storage and enabled features, for the dashboard\'s first paint' }),
-      response: withErrors({ 200: t.Object({ version: t.String(), database: t.String(), sharedCache: t.Boolean(), selfUseMode: t.Boolean(), ...SignInStatusFields }) }),
+      response: withErrors({
+        200: t.Object({
+          version: t.String(), database: t.String(), sharedCache: t.Boolean(), selfUseMode: t.Boolean(), ...SignInStatusFields,
+          siteName: t.String({ description: 'The installation\'s name (options: general.siteName)' }),
+          setupRequired: t.Boolean({ description: 'True until first-run setup (POST /api/setup) replaced the printed root password' }),
+        }),
+      }),
     })
     .get('/pricing', async () => {
       const options = context.options.get()

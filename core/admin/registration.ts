@@ -3,12 +3,11 @@ import { users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { LoginResponse } from '../../schemas/admin/users.ts'
 import { RegisterRequest } from '../../schemas/admin/sign-in.ts'
-import { isUniqueViolation } from './errors.ts'
 import { emailTaken, usernameTaken } from './external-sign-in.ts'
 import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
 import { guardSignIn, issueLogin } from './login-session.ts'
 import { isSecureRequest } from './session-cookie.ts'
-import { hashPassword } from './user-service.ts'
+import { hashPassword, userConflict } from './user-service.ts'
 
 /** Self-service registration (when the sign-in settings allow it): a new user, signed in at once. */
 export function registrationRoutes(deps: AdminDeps) {
@@ -28,8 +27,7 @@ export function registrationRoutes(deps: AdminDeps) {
         email: body.email ?? null, quota: context.options.get().newUserQuota,
       }
       const user = await db.insert(users).values(values).returning().then((rows) => rows[0]!, (error: unknown) => {
-        if (isUniqueViolation(error)) throw taken()
-        throw error
+        throw userConflict(error, values)
       })
       await context.bus.publish('users')
       const login = await issueLogin(context, user, { session: body.session === true, secure: isSecureRequest(request) })

@@ -26,8 +26,10 @@ export function toTokenView(row: TokenRow): TokenView {
   }
 }
 
-/** Checks the parts of a token body that a schema cannot: IP syntax and group rights. */
-function checkTokenFields(actor: Actor, body: { ipAllowlist?: string[] | null; group?: string | null }): void {
+/** Checks the parts of a token body that a schema cannot: `*` only at the end of a model entry, IP syntax and group rights. */
+function checkTokenFields(actor: Actor, body: { models?: string[] | null; ipAllowlist?: string[] | null; group?: string | null }): void {
+  const wildcard = (body.models ?? []).findIndex((entry) => entry.indexOf('*') !== -1 && entry.indexOf('*') !== entry.length - 1)
+  if (wildcard !== -1) throw new GatewayError(400, 'invalid_request', `models.${wildcard}: must be a model name, or a prefix ending in *`, { param: `models.${wildcard}` })
   const bad = body.ipAllowlist ? findInvalidIpEntry(body.ipAllowlist) : undefined
   if (bad !== undefined) {
     const index = body.ipAllowlist!.indexOf(bad)

@@ -6,7 +6,7 @@ import { GatewayError } from '../errors.ts'
 import { randomKey } from '../security/crypto.ts'
 import type { USER_SORT_FIELDS, UserCreate, UserListQuery, UserUpdate, UserView } from '../../schemas/admin/users.ts'
 import type { Actor } from './auth.ts'
-import { isUniqueViolation } from './errors.ts'
+import { uniqueViolationOf } from './errors.ts'
 import { iso } from './http.ts'
 import { likePattern, pageOf, sortOrder } from './list-query.ts'
 
@@ -51,6 +51,17 @@ export function checkDeleteAllowed(actor: Actor, target: UserRow): void {
   if (target.role === 'admin' && actor.role !== 'root') throw new GatewayError(403, 'forbidden', 'Only root can delete an admin')
 }
 
+/**
+ * The 409 for a write that hit one of the users table's unique indexes (username, or email ignoring
+ * case), naming the field; any other error is passed through unchanged.
+ */
+export function userConflict(error: unknown, values: { username?: string; email?: string | null }): unknown {
+  const index = uniqueViolationOf(error)
+  if (index === undefined) return error
+  if (index === 'users_email_lower_unique') return new GatewayError(409, 'conflict', 'email: another account uses this address', { param: 'email' })
+  return new GatewayError(409, 'conflict', `username: "${values.username ?? ''}" is taken`, { param: 'username' })
+}
+
 /** Writes an update under a row lock so concurrent quota changes add up; the balance never goes below 0. */
 async function writeUpdate(context: AppContext, actor: Actor, target: UserRow, update: UserUpdate): Promise<UserRow> {
   const { password, quota, quotaDelta, reason: _reason, ...fields } = update
@@ -67,7 +78,9 @@ async function writeUpdate(context: AppContext, actor: Actor, target: UserRow, u
       ...fields, ...(balance === undefined ? {} : { quota: balance }), updatedAt: sql`now()`,
       // A password someone else chose is one the user should replace.
       ...(passwordHash ? { passwordHash, passwordChangeRequired: target.id !== actor.id } : {}),
-    }).where(eq(users.id, target.id)).returning()
+    }).where(eq(users.id, target.id)).returning().catch((error: unknown) => {
+      throw userConflict(error, { username: target.username, email: fields.email })
+    })
     // A new password signs the user out everywhere.
     if (passwordHash) await tx.delete(accessTokens).where(eq(accessTokens.userId, target.id))
     return row!
@@ -124,8 +137,7 @@ export function createUserService(context: AppContext) {
         role: body.role ?? 'user', group: body.group ?? 'default', quota: body.quota ?? context.options.get().newUserQuota,
       }
       const row = await db.insert(users).values(values).returning().then((rows) => rows[0]!, (error: unknown) => {
-        if (isUniqueViolation(error)) throw new GatewayError(409, 'conflict', `username: "${body.username}" is taken`, { param: 'username' })
-        throw error
+        throw userConflict(error, values)
       })
       await context.bus.publish('users')
       audit(actor, `user ${row.id} "${row.username}" created`, { targetUserId: row.id, role: row.role })

@@ -16,14 +16,14 @@ for (const backend of testBackends) {
       await closeContext(context)
     })
 
-    async function payer(userQuota: number, tokenQuota: number, unlimited = false): Promise<Payer> {
+    async function payer(userQuota: number, tokenQuota: number, unlimited = false): Promise<Payer & { tokenId: number }> {
       const db = context.database.db
       const [user] = await db.insert(users).values({ username: `u${Math.random().toString(36).slice(2)}`, quota: userQuota }).returning()
       const [token] = await db.insert(tokens).values({ userId: user!.id, name: 't', keyHash: Math.random().toString(36), keyPreview: 'sk-…', remainQuota: tokenQuota, unlimited }).returning()
       return { userId: user!.id, tokenId: token!.id, unlimited }
     }
 
-    async function balances(p: Payer) {
+    async function balances(p: Payer & { tokenId: number }) {
       const db = context.database.db
       const [user] = await db.select().from(users).where(eq(users.id, p.userId))
       const [token] = await db.select().from(tokens).where(eq(tokens.id, p.tokenId))
@@ -71,6 +71,20 @@ for (const backend of testBackends) {
       await ledger.settle(reservation, 1_200)
       expect(await balances(p)).toMatchObject({ user: 800, token: 0, tokenUsed: 1_200 })
       await expect(ledger.reserve(p, 1_500, 900)).rejects.toThrow(/this account has 800 units left/)
+    })
+
+    test('a payer without a token (the playground) draws on the user alone, to the unit', async () => {
+      const ledger = createQuotaLedger(context.database.db)
+      const withToken = await payer(2_000, 50)
+      const p: Payer = { userId: withToken.userId, tokenId: null, unlimited: false }
+      const reservation = await ledger.reserve(p, 1_500, 10)
+      expect(reservation.amount).toBe(1_500)
+      expect(await ledger.settle(reservation, 1_700)).toBe(1_700)
+      expect(await balances(withToken)).toEqual({ user: 300, userUsed: 1_700, token: 50, tokenUsed: 0, requests: 1 })
+      await expect(ledger.reserve(p, 1_500, 900)).rejects.toThrow(/this account has 300 units left/)
+      await ledger.refund(await ledger.reserve(p, 1_500, 100))
+      expect((await balances(withToken)).user).toBe(300)
+      await expect(ledger.reserve({ userId: 987_654, tokenId: null, unlimited: false }, 100, 1)).rejects.toThrow(/account no longer exists/)
     })
 
     test('a payer with a large known balance skips the reservation and is charged exactly once', async () => {

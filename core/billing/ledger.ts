@@ -6,11 +6,14 @@ import { GatewayError } from '../errors.ts'
 export interface Payer {
   /** User id. */
   userId: number
-  /** Token id. */
-  tokenId: number
+  /** Token id; null when the call used no relay key (the dashboard playground bills the user alone). */
+  tokenId: number | null
   /** Unlimited tokens draw only on the user's quota. */
   unlimited: boolean
 }
+
+/** True when only the user's balance counts: an unlimited token, or no token at all. */
+const userOnly = (payer: Payer) => payer.unlimited || payer.tokenId === null
 
 /** Funds held for one call until it settles or is refunded. */
 export interface Reservation {
@@ -46,22 +49,27 @@ export interface QuotaLedger {
 async function take(db: Db, payer: Payer, wanted: number, floor: number, settling?: { reserved: number }): Promise<{ taken: number | null; user: number | null; token: number | null }> {
   const settles = settling !== undefined
   const reserved = settling?.reserved ?? 0
+  const unlimited = userOnly(payer)
+  // Without a token the join partner is one row of null, so the statement keeps its shape.
+  const lockedToken = payer.tokenId === null
+    ? sql`select null::bigint as remain_quota`
+    : sql`select remain_quota from tokens where id = ${payer.tokenId} and exists (select 1 from locked_user) for update`
   const result = await db.execute(sql`
     with locked_user as (
       select quota from users where id = ${payer.userId} for update
     ), locked_token as (
-      select remain_quota from tokens where id = ${payer.tokenId} and exists (select 1 from locked_user) for update
+      ${lockedToken}
     ), amount as (
-      select least(${wanted}::bigint, u.quota, case when ${payer.unlimited} then u.quota else t.remain_quota end) as value
+      select least(${wanted}::bigint, u.quota, case when ${unlimited} then u.quota else t.remain_quota end) as value
       from locked_user u cross join locked_token t
-      where least(u.quota, case when ${payer.unlimited} then u.quota else t.remain_quota end) >= ${floor}::bigint
+      where least(u.quota, case when ${unlimited} then u.quota else t.remain_quota end) >= ${floor}::bigint
     ), updated_user as (
       update users set quota = quota - amount.value,
         used_quota = used_quota + case when ${settles} then ${reserved}::bigint + amount.value else 0 end,
         request_count = request_count + case when ${settles} then 1 else 0 end
       from amount where users.id = ${payer.userId} returning users.id
     ), updated_token as (
-      update tokens set remain_quota = case when ${payer.unlimited} then remain_quota else remain_quota - amount.value end,
+      update tokens set remain_quota = case when ${unlimited} then remain_quota else remain_quota - amount.value end,
         used_quota = used_quota + case when ${settles} then ${reserved}::bigint + amount.value else 0 end
       from amount where tokens.id = ${payer.tokenId} returning tokens.id
     )
@@ -79,7 +87,7 @@ async function giveBack(db: Db, payer: Payer, units: number, charged: number, co
       update users set quota = quota + ${units}::bigint, used_quota = used_quota + ${charged}::bigint, request_count = request_count + ${countsAsRequest ? 1 : 0}
       where id = ${payer.userId} returning quota
     ), updated_token as (
-      update tokens set remain_quota = case when ${payer.unlimited} then remain_quota else remain_quota + ${units}::bigint end, used_quota = used_quota + ${charged}::bigint
+      update tokens set remain_quota = case when ${userOnly(payer)} then remain_quota else remain_quota + ${units}::bigint end, used_quota = used_quota + ${charged}::bigint
       where id = ${payer.tokenId} and exists (select 1 from updated_user) returning remain_quota
     )
     select (select quota from updated_user) as user_quota, (select remain_quota from updated_token) as token_quota`)
@@ -103,8 +111,14 @@ interface BalanceHint {
   at: number
 }
 
-const payerKey = (payer: Payer) => `${payer.userId}:${payer.tokenId}:${payer.unlimited ? 1 : 0}`
-const spendable = (payer: Payer, user: number, token: number) => (payer.unlimited ? user : Math.min(user, token))
+const payerKey = (payer: Payer) => `${payer.userId}:${payer.tokenId ?? '-'}:${payer.unlimited ? 1 : 0}`
+
+/** What the payer can spend, or null when its user (or its token, when it has one) no longer exists. */
+function spendable(payer: Payer, user: number | null, token: number | null): number | null {
+  if (user === null) return null
+  if (userOnly(payer)) return payer.tokenId === null || token !== null ? user : null
+  return token === null ? null : Math.min(user, token)
+}
 
 /** The ledger on the database: row locks make it atomic across connections and replicas. */
 export function createQuotaLedger(db: Db): QuotaLedger {
@@ -127,11 +141,11 @@ export function createQuotaLedger(db: Db): QuotaLedger {
       if (estimate <= 0 || trusted(payer, estimate)) return { payer, amount: 0 }
       const floor = Math.max(1, minimum)
       const result = await take(db, payer, estimate, floor)
-      if (result.user === null || result.token === null) throw new GatewayError(401, 'invalid_api_key', 'This API key or its owner no longer exists')
       const available = spendable(payer, result.user, result.token)
+      if (available === null) throw new GatewayError(401, 'invalid_api_key', payer.tokenId === null ? 'This account no longer exists' : 'This API key or its owner no longer exists')
       if (result.taken === null) {
         remember(payer, available)
-        const whose = !payer.unlimited && result.token < result.user ? 'API key' : 'account'
+        const whose = !userOnly(payer) && result.token !== null && result.user !== null && result.token < result.user ? 'API key' : 'account'
         throw new GatewayError(403, 'insufficient_quota', `Insufficient quota: this ${whose} has ${Math.max(0, available)} units left and the request needs at least ${floor}`)
       }
       remember(payer, available - result.taken)
@@ -142,12 +156,13 @@ export function createQuotaLedger(db: Db): QuotaLedger {
       const { payer, amount } = reservation
       if (actual <= amount) {
         const after = await giveBack(db, payer, amount - actual, actual, true)
-        remember(payer, after.user === null || after.token === null ? null : spendable(payer, after.user, after.token))
+        remember(payer, spendable(payer, after.user, after.token))
         return actual
       }
       const extra = await take(db, payer, actual - amount, 0, { reserved: amount })
       const taken = extra.taken ?? 0
-      remember(payer, extra.user === null || extra.token === null ? null : spendable(payer, extra.user, extra.token) - taken)
+      const left = spendable(payer, extra.user, extra.token)
+      remember(payer, left === null ? null : left - taken)
       return amount + taken
     },
 

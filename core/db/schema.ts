@@ -38,7 +38,11 @@ export const users = pgTable('users', {
   passwordChangeRequired: boolean('password_change_required').notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-}, (table) => [uniqueIndex('users_username_unique').on(table.username)])
+}, (table) => [
+  uniqueIndex('users_username_unique').on(table.username),
+  // One account per address, whatever its case: email is a sign-in name.
+  uniqueIndex('users_email_lower_unique').on(sql`lower(${table.email})`),
+])
 
 /** Relay API keys (`sk-…`), stored as a SHA-256 hash with a display prefix. */
 export const tokens = pgTable('tokens', {

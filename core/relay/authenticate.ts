@@ -5,9 +5,20 @@ import { GatewayError } from '../errors.ts'
 import { sha256Hex } from '../security/crypto.ts'
 import { compileIpAllowlist, type IpAllowlist } from '../security/ip-allowlist.ts'
 
+/** The relay key a call was made with. */
+export interface CallerToken {
+  id: number
+  name: string
+  unlimited: boolean
+  models: string[] | null
+  expiresAt: Date | null
+  status: string
+}
+
 /** The authenticated caller of a relay request. */
 export interface Caller {
-  token: { id: number; name: string; unlimited: boolean; models: string[] | null; expiresAt: Date | null; status: string }
+  /** The relay key; null for a signed-in user calling from the dashboard playground, billed to the account alone. */
+  token: CallerToken | null
   user: { id: number; username: string; role: UserRole; status: string }
   /** Routing and pricing group: the token's override, else the user's. */
   group: string
@@ -15,10 +26,13 @@ export interface Caller {
   ipAllowlist?: IpAllowlist
 }
 
+/** A caller that authenticated with a relay key. */
+export type KeyCaller = Caller & { token: CallerToken }
+
 /** Resolves relay API keys to callers, from memory when it can. */
 export interface KeyAuthenticator {
   /** The caller for a key, after status, expiry and IP checks; throws GatewayError otherwise. */
-  authenticate(key: string | undefined, clientIp: string | undefined): Promise<Caller>
+  authenticate(key: string | undefined, clientIp: string | undefined): Promise<KeyCaller>
 }
 
 const CACHE_TTL_MS = 60_000
@@ -26,12 +40,12 @@ const CACHE_MAX_ENTRIES = 50_000
 
 /** Builds the authenticator; its cache empties whenever tokens or users change. */
 export function createKeyAuthenticator(context: AppContext): KeyAuthenticator {
-  const cache = new Map<string, { caller: Caller | null; loadedAt: number }>()
+  const cache = new Map<string, { caller: KeyCaller | null; loadedAt: number }>()
   const clear = () => cache.clear()
   context.bus.subscribe('tokens', clear)
   context.bus.subscribe('users', clear)
 
-  async function load(hash: string): Promise<Caller | null> {
+  async function load(hash: string): Promise<KeyCaller | null> {
     const [row] = await context.database.db
       .select({ token: tokens, user: { id: users.id, username: users.username, role: users.role, status: users.status, group: users.group } })
       .from(tokens).innerJoin(users, eq(tokens.userId, users.id)).where(eq(tokens.keyHash, hash)).limit(1)
@@ -45,7 +59,7 @@ export function createKeyAuthenticator(context: AppContext): KeyAuthenticator {
     }
   }
 
-  async function lookup(key: string): Promise<Caller | null> {
+  async function lookup(key: string): Promise<KeyCaller | null> {
     const hash = sha256Hex(key)
     const cached = cache.get(hash)
     const now = Date.now()

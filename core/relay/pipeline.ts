@@ -41,6 +41,10 @@ export interface RelayRequest {
   params: Record<string, string>
   clientIp: string | undefined
   requestId: string
+  /** The caller, for requests without a relay key (the dashboard playground, signed in as a user); default: the dialect's key. */
+  authenticate?: () => Promise<Caller>
+  /** Renders a failure when the dialect's own error shape is not wanted (the playground answers in the admin API's). */
+  renderError?: (error: GatewayError) => Response
 }
 
 /** The model's price: the admin's USD override or ratios, else the plugin's list price, else free in self-use mode. */
@@ -72,9 +76,10 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
   let caller: Caller | undefined
   let model: string | undefined
   let stream = false
+  const render = relay.renderError ?? ((error: GatewayError) => errorResponse(codec, error))
   try {
     const inbound: InboundRequest = { headers: relay.request.headers, url: new URL(relay.request.url), params: relay.params }
-    caller = await services.authenticator.authenticate(codec.readKey(inbound), relay.clientIp)
+    caller = relay.authenticate ? await relay.authenticate() : await services.authenticator.authenticate(codec.readKey(inbound), relay.clientIp)
     const { context } = services
     const bytes = await readLimitedBody(relay.request, context.config.maxRequestBodyMb * 1024 * 1024)
     const body = parseJsonObject(bytes)
@@ -83,7 +88,7 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     stream = codec.readStream(body, inbound)
     const countSuccess = await applyRateLimits(context, caller, model, relay.clientIp)
     const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt })
-    const response = await execute(services, codec, record, body, inbound, relay.request.signal, done)
+    const response = await execute(services, codec, record, body, inbound, relay.request.signal, done, render)
     if (response.status < 400) await failOpen(countSuccess, undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
     return response
   } catch (thrown) {
@@ -91,7 +96,7 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     if (caller && error.status !== 401) logRelayError(services.context, caller, { requestId: relay.requestId, clientIp: relay.clientIp, model, stream, startedAt }, error)
     if (error.status >= 500) services.context.logger.log(error.status === 500 ? 'error' : 'warn', 'relay failed', { requestId: relay.requestId, status: error.status, code: error.code, message: error.message })
     done()
-    return errorResponse(codec, error)
+    return render(error)
   }
 }
 
@@ -107,7 +112,7 @@ async function applyRateLimits(context: AppContext, caller: Caller, model: strin
 async function admit(services: RelayServices, codec: DialectCodec, call: { caller: Caller; body: Record<string, unknown>; model: string; stream: boolean; relay: RelayRequest; startedAt: number }): Promise<CallRecord> {
   const { context, directory, ledger } = services
   const { caller, body, model } = call
-  if (!modelAllowed(caller.token.models, model)) throw new GatewayError(403, 'model_not_allowed', `This API key is not allowed to use model "${model}"`, { param: 'model' })
+  if (caller.token && !modelAllowed(caller.token.models, model)) throw new GatewayError(403, 'model_not_allowed', `This API key is not allowed to use model "${model}"`, { param: 'model' })
   if (directory.candidates(caller.group, model).length === 0) {
     throw new GatewayError(503, 'no_available_channel', `No available channel for model "${model}" in group "${caller.group}"`, { param: 'model' })
   }
@@ -117,7 +122,8 @@ async function admit(services: RelayServices, codec: DialectCodec, call: { calle
   const promptEstimate = prompt.fixedTokens + (await context.tokenCounter.count(model, prompt.texts))
   const maxOutput = codec.readMaxOutputTokens(body) ?? context.options.get().defaultOutputReservationTokens
   const estimate = priceEstimate(promptEstimate, maxOutput, price, groupRatio)
-  const reservation = await ledger.reserve({ userId: caller.user.id, tokenId: caller.token.id, unlimited: caller.token.unlimited }, estimate.total, estimate.promptOnly)
+  const payer = { userId: caller.user.id, tokenId: caller.token?.id ?? null, unlimited: caller.token?.unlimited ?? false }
+  const reservation = await ledger.reserve(payer, estimate.total, estimate.promptOnly)
   return { caller, requestId: call.relay.requestId, clientIp: call.relay.clientIp, model, stream: call.stream, startedAt: call.startedAt, promptEstimate, price, groupRatio, reservation }
 }
 
@@ -137,7 +143,7 @@ function hubRequestSource(codec: DialectCodec, body: Record<string, unknown>, in
 }
 
 /** Calls upstream with failover and answers the client; settles when the answer is complete, refunds on failure. */
-async function execute(services: RelayServices, codec: DialectCodec, record: CallRecord, body: Record<string, unknown>, inbound: InboundRequest, clientSignal: AbortSignal, done: () => void): Promise<Response> {
+async function execute(services: RelayServices, codec: DialectCodec, record: CallRecord, body: Record<string, unknown>, inbound: InboundRequest, clientSignal: AbortSignal, done: () => void, render: (error: GatewayError) => Response): Promise<Response> {
   const { context, ledger } = services
   let upstream: UpstreamSuccess | undefined
   try {
@@ -177,7 +183,7 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
     await failCall(context, ledger, record, error).catch((refundError) => context.logger.log('error', 'refund failed', { requestId: record.requestId, error: String(refundError) }))
     if (error.status >= 500) context.logger.log('warn', 'relay failed', { requestId: record.requestId, status: error.status, code: error.code, message: error.message })
     done()
-    return errorResponse(codec, error)
+    return render(error)
   }
 }
 

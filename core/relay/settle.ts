@@ -9,6 +9,14 @@ import type { Caller } from './authenticate.ts'
 /** Tokens added per streamed tool call when we count output ourselves (name/argument framing). */
 const TOKENS_PER_COUNTED_TOOL_CALL = 5
 
+/** How logs name calls made without a relay key: from the dashboard playground, as the signed-in user. */
+export const PLAYGROUND = 'playground'
+
+/** The token columns of a log row; playground calls have no token and show as "playground". */
+function tokenColumns(caller: Caller): { tokenId: number | null; tokenName: string } {
+  return caller.token ? { tokenId: caller.token.id, tokenName: caller.token.name } : { tokenId: null, tokenName: PLAYGROUND }
+}
+
 /** What the pipeline knows about an admitted call, carried to settlement and logging. */
 export interface CallRecord {
   caller: Caller
@@ -60,8 +68,7 @@ export async function settleCall(context: AppContext, ledger: QuotaLedger, recor
     type: 'consume',
     userId: record.caller.user.id,
     username: record.caller.user.username,
-    tokenId: record.caller.token.id,
-    tokenName: record.caller.token.name,
+    ...tokenColumns(record.caller),
     channelId: record.channelId,
     model: record.model,
     upstreamModel: record.upstreamModel,
@@ -86,6 +93,7 @@ export async function settleCall(context: AppContext, ledger: QuotaLedger, recor
       priced: breakdown.units,
       charged,
       shortfall: breakdown.units - charged,
+      ...(record.caller.token ? {} : { via: PLAYGROUND }),
       price: breakdown.price,
       groupRatio: breakdown.groupRatio,
       baseUsd: breakdown.baseUsd,
@@ -106,8 +114,7 @@ export function logRelayError(context: AppContext, caller: Caller, call: { reque
     type: 'error',
     userId: caller.user.id,
     username: caller.user.username,
-    tokenId: caller.token.id,
-    tokenName: caller.token.name,
+    ...tokenColumns(caller),
     channelId: call.channelId,
     model: call.model,
     quota: 0,
@@ -118,6 +125,6 @@ export function logRelayError(context: AppContext, caller: Caller, call: { reque
     group: caller.group,
     statusCode: error.status,
     content: error.message,
-    details: { code: error.code },
+    details: { code: error.code, ...(caller.token ? {} : { via: PLAYGROUND }) },
   })
 }

@@ -7,7 +7,8 @@ const BaseUrl = t.String({ maxLength: 2048, pattern: '^https?://[^\\s/?#]+[^\\s]
 const Keys = t.String({ minLength: 1, maxLength: 16_384, description: 'One key, or several separated by newlines (multi-key channel)' })
 const ModelMapping = t.Record(ModelName, ModelName, { description: 'Requested model → upstream model; chains allowed (a→b→c), cycles rejected' })
 const StatusCode = t.String({ pattern: '^[1-5][0-9][0-9]$', error: 'must be an HTTP status code such as "400"' })
-const StatusCodeMapping = t.Record(StatusCode, StatusCode, { description: 'Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel' })
+// Without additionalProperties: false, keys that do not match the key pattern would pass unchecked, values and all.
+const StatusCodeMapping = t.Record(StatusCode, StatusCode, { additionalProperties: false, description: 'Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel' })
 const Settings = t.Record(t.String({ maxLength: 128 }), t.Unknown(), { description: "Type-specific settings, validated against the channel type's settings schema" })
 
 /** Most tags one channel may carry. */

@@ -5,9 +5,8 @@ const LogType = t.Union([
   t.Literal('consume'), t.Literal('error'), t.Literal('manage'), t.Literal('topup'), t.Literal('system'), t.Literal('refund'), t.Literal('login'),
 ])
 
-/** GET /api/logs query; plain users always get their own rows, whatever `userId` says. */
-export const LogListQuery = t.Object({
-  ...Pagination,
+/** The filters of GET /api/logs and its CSV export; plain users always get their own rows, whatever `userId` says. */
+const logFilters = {
   type: t.Optional(LogType),
   userId: t.Optional(IntegerParameter('userId')),
   tokenId: t.Optional(IntegerParameter('tokenId')),
@@ -16,7 +15,13 @@ export const LogListQuery = t.Object({
   requestId: t.Optional(t.String({ maxLength: 100 })),
   from: t.Optional(t.String({ format: 'date-time', description: 'Inclusive lower bound on createdAt' })),
   to: t.Optional(t.String({ format: 'date-time', description: 'Exclusive upper bound on createdAt' })),
-})
+}
+
+/** GET /api/logs query: the filters and a page. */
+export const LogListQuery = t.Object({ ...Pagination, ...logFilters })
+
+/** GET /api/logs/export query: the same filters, every matching row. */
+export const LogExportQuery = t.Object(logFilters)
 
 /** One log row. */
 export const LogView = t.Object({
@@ -49,5 +54,7 @@ export const LogView = t.Object({
 
 /** Typed GET /api/logs query. */
 export type LogListQuery = Static<typeof LogListQuery>
+/** Typed log filters (the export query). */
+export type LogFilterQuery = Static<typeof LogExportQuery>
 /** Typed log row. */
 export type LogView = Static<typeof LogView>

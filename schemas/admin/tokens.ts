@@ -1,7 +1,9 @@
 import { t, type Static } from 'elysia'
 import { GroupName, IntegerParameter, Name, Pagination, SortParameter, Timestamp, Units } from './common.ts'
 
-const ModelPattern = t.String({ minLength: 1, maxLength: 200, pattern: '^[^*]*\\*?$', description: 'A model name, or a prefix ending in `*`', error: 'must be a model name, or a prefix ending in *' })
+// Model names are free text (channels may serve any name), so the one rule here, `*` only at the
+// end, is checked by the token service rather than by a pattern.
+const ModelPattern = t.String({ minLength: 1, maxLength: 200, description: 'A model name, or a prefix ending in `*`' })
 const IpEntry = t.String({ minLength: 2, maxLength: 64, description: 'IP address or CIDR range' })
 const Expiry = t.Union([t.String({ format: 'date-time' }), t.Null()], { description: 'ISO date-time, or null for never' })
 const ModelAllowlist = t.Union([t.Array(ModelPattern, { maxItems: 1000 }), t.Null()], { description: 'null allows every model' })

@@ -98,6 +98,19 @@ export const LoginResponse = t.Object({
   user: t.Object({ id: t.Integer(), username: t.String(), role: UserRole, group: t.String() }),
 })
 
+/** POST /api/setup body: the first-run form that replaces root's printed password. */
+export const SetupRequest = t.Object({
+  bootstrapPassword: t.String({ minLength: 1, maxLength: 128, description: 'The password printed once on first start' }),
+  username: t.Optional(Username),
+  password: Password,
+  siteName: t.Optional(t.String({ minLength: 1, maxLength: 64, description: 'Shown in the dashboard header and page titles' })),
+  selfUseMode: t.Optional(t.Boolean({ description: 'Serve models without a configured price, charging nothing' })),
+}, { additionalProperties: false })
+
+/** Typed POST /api/auth/login answer. */
+export type LoginResponse = Static<typeof LoginResponse>
+/** Typed POST /api/setup body. */
+export type SetupRequest = Static<typeof SetupRequest>
 /** Typed POST /api/users body. */
 export type UserCreate = Static<typeof UserCreate>
 /** Typed PATCH /api/users/:id body. */

@@ -420,6 +420,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/logs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every log row matching the filters of GET /api/logs, as a streamed CSV download (plain users get only their own) */
+        get: operations["exportLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/logs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One log row with its full details (plain users only their own) */
+        get: operations["getLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/options": {
         parameters: {
             query?: never;
@@ -798,10 +832,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** First-run setup with the printed password: name root, choose its password and the site name; signs in as root */
+        post: operations["completeSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playground/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Call a model as yourself (OpenAI Chat; charged to your quota, no API key needed), streamed or not */
+        post: operations["playgroundChatCompletion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playground/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Models you can call from the playground: served to your group and priced */
+        get: operations["listPlaygroundModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        AdminError: {
+            error: {
+                /** @description Stable machine-readable code */
+                code: string;
+                /** @description What went wrong, for a person */
+                message: string;
+                /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
+                field?: string;
+            };
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
@@ -828,28 +924,10 @@ export interface operations {
                     /** @description Also set an HttpOnly session cookie (the dashboard); writes with it need the X-CSRF-Token header */
                     session?: boolean;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description The username, or the email address of the account */
-                    username: string;
-                    password: string;
-                    /** @description Authenticator or recovery code, when two-factor sign-in is on */
-                    code?: string;
-                    /** @description Also set an HttpOnly session cookie (the dashboard); writes with it need the X-CSRF-Token header */
-                    session?: boolean;
-                };
-                "multipart/form-data": {
-                    /** @description The username, or the email address of the account */
-                    username: string;
-                    password: string;
-                    /** @description Authenticator or recovery code, when two-factor sign-in is on */
-                    code?: string;
-                    /** @description Also set an HttpOnly session cookie (the dashboard); writes with it need the X-CSRF-Token header */
-                    session?: boolean;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -861,7 +939,7 @@ export interface operations {
                         /** Format: date-time */
                         expiresAt: string;
                         user: {
-                            id: string | number;
+                            id: number;
                             username: string;
                             /** @enum {string} */
                             role: "user" | "admin" | "root";
@@ -870,112 +948,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -989,121 +1013,65 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -1111,8 +1079,8 @@ export interface operations {
     listChannels: {
         parameters: {
             query?: {
-                page?: string | number;
-                pageSize?: string | number;
+                page?: number;
+                pageSize?: number;
                 type?: string;
                 status?: "enabled" | "manually-disabled" | "auto-disabled";
                 q?: string;
@@ -1125,7 +1093,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1133,17 +1101,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
+                            id: number;
                             name: string;
                             type: string;
                             /** @description Masked keys, never the keys themselves */
                             keys: string[];
-                            keyCount: string | number;
+                            keyCount: number;
                             baseUrl: string | null;
                             models: string[];
                             groups: string[];
-                            priority: string | number;
-                            weight: string | number;
+                            priority: number;
+                            weight: number;
                             modelMapping: {
                                 [key: string]: string;
                             };
@@ -1164,129 +1132,75 @@ export interface operations {
                                 reason: string;
                                 at: string;
                             }[];
-                            testLatencyMs: (string | number) | null;
+                            testLatencyMs: number | null;
                             /** Format: date-time */
                             testedAt: string | null;
                             /** @description Quota units; 500,000 = 1 USD */
-                            usedQuota: string | number;
+                            usedQuota: number;
                             tags: string[];
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
-                        total: string | number;
-                        page: string | number;
-                        pageSize: string | number;
+                        total: number;
+                        page: number;
+                        pageSize: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -1312,81 +1226,9 @@ export interface operations {
                     /** @description Default ["default"] */
                     groups?: string[];
                     /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
+                    priority?: number;
                     /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
-                    /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
-                    modelMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @enum {string} */
-                    status?: "enabled" | "manually-disabled";
-                    /** @description Type-specific settings, validated against the channel type's settings schema */
-                    settings?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel */
-                    statusCodeMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @description Send reasoning as <think>…</think> inside the content */
-                    thinkingToContent?: boolean;
-                    /** @enum {string} */
-                    keyMode?: "random" | "round-robin";
-                    /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
-                    tags?: string[];
-                };
-                "application/x-www-form-urlencoded": {
-                    name: string;
-                    /** @description A registered channel type id (GET /api/channel-types) */
-                    type: string;
-                    /** @description One key, or several separated by newlines (multi-key channel) */
-                    key: string;
-                    /** @description http(s) URL of the upstream API root */
-                    baseUrl?: string | null;
-                    models: string[];
-                    /** @description Default ["default"] */
-                    groups?: string[];
-                    /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
-                    /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
-                    /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
-                    modelMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @enum {string} */
-                    status?: "enabled" | "manually-disabled";
-                    /** @description Type-specific settings, validated against the channel type's settings schema */
-                    settings?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel */
-                    statusCodeMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @description Send reasoning as <think>…</think> inside the content */
-                    thinkingToContent?: boolean;
-                    /** @enum {string} */
-                    keyMode?: "random" | "round-robin";
-                    /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
-                    tags?: string[];
-                };
-                "multipart/form-data": {
-                    name: string;
-                    /** @description A registered channel type id (GET /api/channel-types) */
-                    type: string;
-                    /** @description One key, or several separated by newlines (multi-key channel) */
-                    key: string;
-                    /** @description http(s) URL of the upstream API root */
-                    baseUrl?: string | null;
-                    models: string[];
-                    /** @description Default ["default"] */
-                    groups?: string[];
-                    /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
-                    /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
+                    weight?: number;
                     /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
                     modelMapping?: {
                         [key: string]: string;
@@ -1411,24 +1253,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         name: string;
                         type: string;
                         /** @description Masked keys, never the keys themselves */
                         keys: string[];
-                        keyCount: string | number;
+                        keyCount: number;
                         baseUrl: string | null;
                         models: string[];
                         groups: string[];
-                        priority: string | number;
-                        weight: string | number;
+                        priority: number;
+                        weight: number;
                         modelMapping: {
                             [key: string]: string;
                         };
@@ -1449,11 +1291,11 @@ export interface operations {
                             reason: string;
                             at: string;
                         }[];
-                        testLatencyMs: (string | number) | null;
+                        testLatencyMs: number | null;
                         /** Format: date-time */
                         testedAt: string | null;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         tags: string[];
                         /** Format: date-time */
                         createdAt: string;
@@ -1462,112 +1304,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -1585,48 +1373,20 @@ export interface operations {
                     /** @enum {string} */
                     action: "enable" | "disable" | "delete" | "add-tags" | "remove-tags" | "set-priority" | "set-weight";
                     /** @description Channel ids (at most 1000); every one must exist */
-                    ids?: (string | number)[];
+                    ids?: number[];
                     /** @description Every channel carrying this tag */
                     tag?: string;
                     /** @description For add-tags and remove-tags */
                     tags?: string[];
                     /** @description For set-priority */
-                    priority?: string | number;
+                    priority?: number;
                     /** @description For set-weight */
-                    weight?: string | number;
-                };
-                "application/x-www-form-urlencoded": {
-                    /** @enum {string} */
-                    action: "enable" | "disable" | "delete" | "add-tags" | "remove-tags" | "set-priority" | "set-weight";
-                    /** @description Channel ids (at most 1000); every one must exist */
-                    ids?: (string | number)[];
-                    /** @description Every channel carrying this tag */
-                    tag?: string;
-                    /** @description For add-tags and remove-tags */
-                    tags?: string[];
-                    /** @description For set-priority */
-                    priority?: string | number;
-                    /** @description For set-weight */
-                    weight?: string | number;
-                };
-                "multipart/form-data": {
-                    /** @enum {string} */
-                    action: "enable" | "disable" | "delete" | "add-tags" | "remove-tags" | "set-priority" | "set-weight";
-                    /** @description Channel ids (at most 1000); every one must exist */
-                    ids?: (string | number)[];
-                    /** @description Every channel carrying this tag */
-                    tag?: string;
-                    /** @description For add-tags and remove-tags */
-                    tags?: string[];
-                    /** @description For set-priority */
-                    priority?: string | number;
-                    /** @description For set-weight */
-                    weight?: string | number;
+                    weight?: number;
                 };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1634,118 +1394,64 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @description How many channels the action applied to */
-                        affected: string | number;
+                        affected: number;
                         /** @description Their ids, ascending */
-                        ids: (string | number)[];
+                        ids: number[];
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -1759,7 +1465,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1767,116 +1473,62 @@ export interface operations {
                 content: {
                     "application/json": {
                         tag: string;
-                        count: string | number;
+                        count: number;
                     }[];
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -1886,28 +1538,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
-                    /** @description Model to test; default the first one */
-                    model?: string;
-                };
-                "application/x-www-form-urlencoded": {
-                    /** @description Model to test; default the first one */
-                    model?: string;
-                };
-                "multipart/form-data": {
                     /** @description Model to test; default the first one */
                     model?: string;
                 };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1915,119 +1559,65 @@ export interface operations {
                 content: {
                     "application/json": {
                         ok: boolean;
-                        status: string | number;
-                        latencyMs: string | number;
+                        status: number;
+                        latencyMs: number;
                         model: string;
                         message: string;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2037,30 +1627,30 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         name: string;
                         type: string;
                         /** @description Masked keys, never the keys themselves */
                         keys: string[];
-                        keyCount: string | number;
+                        keyCount: number;
                         baseUrl: string | null;
                         models: string[];
                         groups: string[];
-                        priority: string | number;
-                        weight: string | number;
+                        priority: number;
+                        weight: number;
                         modelMapping: {
                             [key: string]: string;
                         };
@@ -2081,11 +1671,11 @@ export interface operations {
                             reason: string;
                             at: string;
                         }[];
-                        testLatencyMs: (string | number) | null;
+                        testLatencyMs: number | null;
                         /** Format: date-time */
                         testedAt: string | null;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         tags: string[];
                         /** Format: date-time */
                         createdAt: string;
@@ -2094,112 +1684,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2209,127 +1745,71 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2339,7 +1819,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
@@ -2357,81 +1837,9 @@ export interface operations {
                     /** @description Default ["default"] */
                     groups?: string[];
                     /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
+                    priority?: number;
                     /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
-                    /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
-                    modelMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @enum {string} */
-                    status?: "enabled" | "manually-disabled";
-                    /** @description Type-specific settings, validated against the channel type's settings schema */
-                    settings?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel */
-                    statusCodeMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @description Send reasoning as <think>…</think> inside the content */
-                    thinkingToContent?: boolean;
-                    /** @enum {string} */
-                    keyMode?: "random" | "round-robin";
-                    /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
-                    tags?: string[];
-                };
-                "application/x-www-form-urlencoded": {
-                    name?: string;
-                    /** @description A registered channel type id (GET /api/channel-types) */
-                    type?: string;
-                    /** @description One key, or several separated by newlines (multi-key channel) */
-                    key?: string;
-                    /** @description http(s) URL of the upstream API root */
-                    baseUrl?: string | null;
-                    models?: string[];
-                    /** @description Default ["default"] */
-                    groups?: string[];
-                    /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
-                    /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
-                    /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
-                    modelMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @enum {string} */
-                    status?: "enabled" | "manually-disabled";
-                    /** @description Type-specific settings, validated against the channel type's settings schema */
-                    settings?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel */
-                    statusCodeMapping?: {
-                        [key: string]: string;
-                    };
-                    /** @description Send reasoning as <think>…</think> inside the content */
-                    thinkingToContent?: boolean;
-                    /** @enum {string} */
-                    keyMode?: "random" | "round-robin";
-                    /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
-                    tags?: string[];
-                };
-                "multipart/form-data": {
-                    name?: string;
-                    /** @description A registered channel type id (GET /api/channel-types) */
-                    type?: string;
-                    /** @description One key, or several separated by newlines (multi-key channel) */
-                    key?: string;
-                    /** @description http(s) URL of the upstream API root */
-                    baseUrl?: string | null;
-                    models?: string[];
-                    /** @description Default ["default"] */
-                    groups?: string[];
-                    /** @description Higher tiers are tried first; default 0 */
-                    priority?: string | number;
-                    /** @description Share inside a priority tier; default 1 */
-                    weight?: string | number;
+                    weight?: number;
                     /** @description Requested model → upstream model; chains allowed (a→b→c), cycles rejected */
                     modelMapping?: {
                         [key: string]: string;
@@ -2456,24 +1864,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         name: string;
                         type: string;
                         /** @description Masked keys, never the keys themselves */
                         keys: string[];
-                        keyCount: string | number;
+                        keyCount: number;
                         baseUrl: string | null;
                         models: string[];
                         groups: string[];
-                        priority: string | number;
-                        weight: string | number;
+                        priority: number;
+                        weight: number;
                         modelMapping: {
                             [key: string]: string;
                         };
@@ -2494,11 +1902,11 @@ export interface operations {
                             reason: string;
                             at: string;
                         }[];
-                        testLatencyMs: (string | number) | null;
+                        testLatencyMs: number | null;
                         /** Format: date-time */
                         testedAt: string | null;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         tags: string[];
                         /** Format: date-time */
                         createdAt: string;
@@ -2507,112 +1915,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2626,7 +1980,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2643,112 +1997,58 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2758,7 +2058,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
@@ -2770,157 +2070,82 @@ export interface operations {
                     /** @description Authenticator or recovery code, when your account has two-factor sign-in */
                     code?: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description Your current password */
-                    password: string;
-                    /** @description Authenticator or recovery code, when your account has two-factor sign-in */
-                    code?: string;
-                };
-                "multipart/form-data": {
-                    /** @description Your current password */
-                    password: string;
-                    /** @description Authenticator or recovery code, when your account has two-factor sign-in */
-                    code?: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         keys: string[];
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 429 */
+            /** @description Rate limited; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -2930,13 +2155,13 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2948,166 +2173,85 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 501 */
+            /** @description HTTP 501 */
             501: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 502 */
+            /** @description HTTP 502 */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 504 */
+            /** @description HTTP 504 */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3131,30 +2275,10 @@ export interface operations {
                         [key: string]: unknown;
                     };
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description A registered channel type id */
-                    type: string;
-                    baseUrl?: string | null;
-                    /** @description The key (the first line when there are several) */
-                    key: string;
-                    settings?: {
-                        [key: string]: unknown;
-                    };
-                };
-                "multipart/form-data": {
-                    /** @description A registered channel type id */
-                    type: string;
-                    baseUrl?: string | null;
-                    /** @description The key (the first line when there are several) */
-                    key: string;
-                    settings?: {
-                        [key: string]: unknown;
-                    };
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3166,166 +2290,85 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 501 */
+            /** @description HTTP 501 */
             501: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 502 */
+            /** @description HTTP 502 */
             502: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 504 */
+            /** @description HTTP 504 */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3333,10 +2376,10 @@ export interface operations {
     listTokens: {
         parameters: {
             query?: {
-                page?: string | number;
-                pageSize?: string | number;
+                page?: number;
+                pageSize?: number;
                 sort?: string;
-                userId?: string | number;
+                userId?: number;
                 all?: boolean;
             };
             header?: never;
@@ -3345,7 +2388,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3353,16 +2396,16 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
-                            userId: string | number;
+                            id: number;
+                            userId: number;
                             name: string;
                             keyPreview: string;
                             /** @enum {string} */
                             status: "enabled" | "disabled";
                             /** @description Quota units; 500,000 = 1 USD */
-                            remainQuota: string | number;
+                            remainQuota: number;
                             /** @description Quota units; 500,000 = 1 USD */
-                            usedQuota: string | number;
+                            usedQuota: number;
                             unlimited: boolean;
                             models: string[] | null;
                             ipAllowlist: string[] | null;
@@ -3374,118 +2417,64 @@ export interface operations {
                             /** Format: date-time */
                             createdAt: string;
                         }[];
-                        total: string | number;
-                        page: string | number;
-                        pageSize: string | number;
+                        total: number;
+                        page: number;
+                        pageSize: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3502,7 +2491,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
+                    quota?: number;
                     /** @description Ignore the token quota (the owner quota still applies); default false */
                     unlimited?: boolean;
                     /** @description null allows every model */
@@ -3517,68 +2506,28 @@ export interface operations {
                      */
                     expiresAt?: string | null;
                     /** @description Admins only: create the key for this user */
-                    userId?: string | number;
-                };
-                "application/x-www-form-urlencoded": {
-                    name: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    /** @description Ignore the token quota (the owner quota still applies); default false */
-                    unlimited?: boolean;
-                    /** @description null allows every model */
-                    models?: string[] | null;
-                    /** @description null allows any address */
-                    ipAllowlist?: string[] | null;
-                    /** @description Routing and pricing group; null uses the owner's group */
-                    group?: string | null;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                    /** @description Admins only: create the key for this user */
-                    userId?: string | number;
-                };
-                "multipart/form-data": {
-                    name: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    /** @description Ignore the token quota (the owner quota still applies); default false */
-                    unlimited?: boolean;
-                    /** @description null allows every model */
-                    models?: string[] | null;
-                    /** @description null allows any address */
-                    ipAllowlist?: string[] | null;
-                    /** @description Routing and pricing group; null uses the owner's group */
-                    group?: string | null;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                    /** @description Admins only: create the key for this user */
-                    userId?: string | number;
+                    userId?: number;
                 };
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
-                        userId: string | number;
+                        id: number;
+                        userId: number;
                         name: string;
                         keyPreview: string;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description Quota units; 500,000 = 1 USD */
-                        remainQuota: string | number;
+                        remainQuota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         unlimited: boolean;
                         models: string[] | null;
                         ipAllowlist: string[] | null;
@@ -3594,112 +2543,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3709,29 +2604,29 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
-                        userId: string | number;
+                        id: number;
+                        userId: number;
                         name: string;
                         keyPreview: string;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description Quota units; 500,000 = 1 USD */
-                        remainQuota: string | number;
+                        remainQuota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         unlimited: boolean;
                         models: string[] | null;
                         ipAllowlist: string[] | null;
@@ -3745,112 +2640,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3860,127 +2701,71 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -3990,7 +2775,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
@@ -3999,45 +2784,7 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    unlimited?: boolean;
-                    /** @description null allows every model */
-                    models?: string[] | null;
-                    /** @description null allows any address */
-                    ipAllowlist?: string[] | null;
-                    /** @description Routing and pricing group; null uses the owner's group */
-                    group?: string | null;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                    /** @enum {string} */
-                    status?: "enabled" | "disabled";
-                };
-                "application/x-www-form-urlencoded": {
-                    name?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    unlimited?: boolean;
-                    /** @description null allows every model */
-                    models?: string[] | null;
-                    /** @description null allows any address */
-                    ipAllowlist?: string[] | null;
-                    /** @description Routing and pricing group; null uses the owner's group */
-                    group?: string | null;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                    /** @enum {string} */
-                    status?: "enabled" | "disabled";
-                };
-                "multipart/form-data": {
-                    name?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
+                    quota?: number;
                     unlimited?: boolean;
                     /** @description null allows every model */
                     models?: string[] | null;
@@ -4056,23 +2803,23 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
-                        userId: string | number;
+                        id: number;
+                        userId: number;
                         name: string;
                         keyPreview: string;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description Quota units; 500,000 = 1 USD */
-                        remainQuota: string | number;
+                        remainQuota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
+                        usedQuota: number;
                         unlimited: boolean;
                         models: string[] | null;
                         ipAllowlist: string[] | null;
@@ -4086,112 +2833,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -4205,14 +2898,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         username: string;
                         displayName: string;
                         email: string | null;
@@ -4220,10 +2913,10 @@ export interface operations {
                         role: "user" | "admin" | "root";
                         group: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
-                        requestCount: string | number;
+                        usedQuota: number;
+                        requestCount: number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
@@ -4237,112 +2930,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -4361,27 +3000,17 @@ export interface operations {
                     /** Format: email */
                     email?: string | null;
                 };
-                "application/x-www-form-urlencoded": {
-                    displayName?: string;
-                    /** Format: email */
-                    email?: string | null;
-                };
-                "multipart/form-data": {
-                    displayName?: string;
-                    /** Format: email */
-                    email?: string | null;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         username: string;
                         displayName: string;
                         email: string | null;
@@ -4389,10 +3018,10 @@ export interface operations {
                         role: "user" | "admin" | "root";
                         group: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
-                        requestCount: string | number;
+                        usedQuota: number;
+                        requestCount: number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
@@ -4406,112 +3035,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -4529,132 +3104,68 @@ export interface operations {
                     currentPassword: string;
                     newPassword: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    currentPassword: string;
-                    newPassword: string;
-                };
-                "multipart/form-data": {
-                    currentPassword: string;
-                    newPassword: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -4662,8 +3173,8 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                page?: string | number;
-                pageSize?: string | number;
+                page?: number;
+                pageSize?: number;
                 q?: string;
                 role?: "user" | "admin" | "root";
                 status?: "enabled" | "disabled";
@@ -4676,7 +3187,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4684,7 +3195,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
+                            id: number;
                             username: string;
                             displayName: string;
                             email: string | null;
@@ -4692,10 +3203,10 @@ export interface operations {
                             role: "user" | "admin" | "root";
                             group: string;
                             /** @description Quota units; 500,000 = 1 USD */
-                            quota: string | number;
+                            quota: number;
                             /** @description Quota units; 500,000 = 1 USD */
-                            usedQuota: string | number;
-                            requestCount: string | number;
+                            usedQuota: number;
+                            requestCount: number;
                             /** @enum {string} */
                             status: "enabled" | "disabled";
                             /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
@@ -4707,118 +3218,64 @@ export interface operations {
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
-                        total: string | number;
-                        page: string | number;
-                        pageSize: string | number;
+                        total: number;
+                        page: number;
+                        pageSize: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -4843,45 +3300,19 @@ export interface operations {
                     role?: "user" | "admin";
                     group?: string;
                     /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                };
-                "application/x-www-form-urlencoded": {
-                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
-                    username: string;
-                    password: string;
-                    displayName?: string;
-                    /** Format: email */
-                    email?: string;
-                    /** @enum {string} */
-                    role?: "user" | "admin";
-                    group?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                };
-                "multipart/form-data": {
-                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
-                    username: string;
-                    password: string;
-                    displayName?: string;
-                    /** Format: email */
-                    email?: string;
-                    /** @enum {string} */
-                    role?: "user" | "admin";
-                    group?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
+                    quota?: number;
                 };
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         username: string;
                         displayName: string;
                         email: string | null;
@@ -4889,10 +3320,10 @@ export interface operations {
                         role: "user" | "admin" | "root";
                         group: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
-                        requestCount: string | number;
+                        usedQuota: number;
+                        requestCount: number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
@@ -4906,112 +3337,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5021,20 +3398,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         username: string;
                         displayName: string;
                         email: string | null;
@@ -5042,10 +3419,10 @@ export interface operations {
                         role: "user" | "admin" | "root";
                         group: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
-                        requestCount: string | number;
+                        usedQuota: number;
+                        requestCount: number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
@@ -5059,112 +3436,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5174,127 +3497,71 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5304,7 +3571,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
@@ -5321,57 +3588,23 @@ export interface operations {
                     role?: "user" | "admin";
                     password?: string;
                     /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
+                    quota?: number;
                     /** @description Added to the balance; the balance may not go below 0 */
-                    quotaDelta?: string | number;
-                    /** @description Why the quota changed; written to the audit log */
-                    reason?: string;
-                };
-                "application/x-www-form-urlencoded": {
-                    displayName?: string;
-                    /** Format: email */
-                    email?: string | null;
-                    group?: string;
-                    /** @enum {string} */
-                    status?: "enabled" | "disabled";
-                    /** @enum {string} */
-                    role?: "user" | "admin";
-                    password?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    /** @description Added to the balance; the balance may not go below 0 */
-                    quotaDelta?: string | number;
-                    /** @description Why the quota changed; written to the audit log */
-                    reason?: string;
-                };
-                "multipart/form-data": {
-                    displayName?: string;
-                    /** Format: email */
-                    email?: string | null;
-                    group?: string;
-                    /** @enum {string} */
-                    status?: "enabled" | "disabled";
-                    /** @enum {string} */
-                    role?: "user" | "admin";
-                    password?: string;
-                    /** @description Quota units; 500,000 = 1 USD */
-                    quota?: string | number;
-                    /** @description Added to the balance; the balance may not go below 0 */
-                    quotaDelta?: string | number;
+                    quotaDelta?: number;
                     /** @description Why the quota changed; written to the audit log */
                     reason?: string;
                 };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         username: string;
                         displayName: string;
                         email: string | null;
@@ -5379,10 +3612,10 @@ export interface operations {
                         role: "user" | "admin" | "root";
                         group: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        usedQuota: string | number;
-                        requestCount: string | number;
+                        usedQuota: number;
+                        requestCount: number;
                         /** @enum {string} */
                         status: "enabled" | "disabled";
                         /** @description The password was set by someone else (first boot, an admin reset); the user should choose a new one */
@@ -5396,112 +3629,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5511,13 +3690,13 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5529,112 +3708,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5648,7 +3773,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5660,120 +3785,66 @@ export interface operations {
                         ratio: number;
                         description: string;
                         /** @description Users in the group */
-                        userCount: string | number;
+                        userCount: number;
                         /** @description Channels serving the group */
-                        channelCount: string | number;
+                        channelCount: number;
                         /** @description API keys that override their owner's group with this one */
-                        tokenCount: string | number;
+                        tokenCount: number;
                     }[];
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5794,20 +3865,10 @@ export interface operations {
                     ratio: number;
                     description?: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description Multiplier on every charge; 1 = list price, 0.8 = 20% off */
-                    ratio: number;
-                    description?: string;
-                };
-                "multipart/form-data": {
-                    /** @description Multiplier on every charge; 1 = list price, 0.8 = 20% off */
-                    ratio: number;
-                    description?: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5819,120 +3880,66 @@ export interface operations {
                         ratio: number;
                         description: string;
                         /** @description Users in the group */
-                        userCount: string | number;
+                        userCount: number;
                         /** @description Channels serving the group */
-                        channelCount: string | number;
+                        channelCount: number;
                         /** @description API keys that override their owner's group with this one */
-                        tokenCount: string | number;
+                        tokenCount: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -5948,121 +3955,65 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6076,7 +4027,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6089,112 +4040,58 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6210,7 +4107,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6253,117 +4150,63 @@ export interface operations {
                             /** @description Where `price` comes from */
                             source: "override" | "ratio" | "plugin" | "self-use" | null;
                             /** @description Channels listing the model, whatever their status */
-                            channelIds: (string | number)[];
+                            channelIds: number[];
                         }[];
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6394,44 +4237,10 @@ export interface operations {
                         cacheWriteRatio?: number;
                     };
                 };
-                "application/x-www-form-urlencoded": {
-                    model: string;
-                    /** @description USD per 1M tokens, or perCall */
-                    price?: {
-                        inputPerMTok?: number;
-                        outputPerMTok?: number;
-                        cacheReadPerMTok?: number;
-                        cacheWritePerMTok?: number;
-                        perCall?: number;
-                    };
-                    ratios?: {
-                        modelRatio: number;
-                        completionRatio?: number;
-                        cacheRatio?: number;
-                        cacheWriteRatio?: number;
-                    };
-                };
-                "multipart/form-data": {
-                    model: string;
-                    /** @description USD per 1M tokens, or perCall */
-                    price?: {
-                        inputPerMTok?: number;
-                        outputPerMTok?: number;
-                        cacheReadPerMTok?: number;
-                        cacheWritePerMTok?: number;
-                        perCall?: number;
-                    };
-                    ratios?: {
-                        modelRatio: number;
-                        completionRatio?: number;
-                        cacheRatio?: number;
-                        cacheWriteRatio?: number;
-                    };
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6473,116 +4282,62 @@ export interface operations {
                         /** @description Where `price` comes from */
                         source: "override" | "ratio" | "plugin" | "self-use" | null;
                         /** @description Channels listing the model, whatever their status */
-                        channelIds: (string | number)[];
+                        channelIds: number[];
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6598,7 +4353,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6640,116 +4395,62 @@ export interface operations {
                         /** @description Where `price` comes from */
                         source: "override" | "ratio" | "plugin" | "self-use" | null;
                         /** @description Channels listing the model, whatever their status */
-                        channelIds: (string | number)[];
+                        channelIds: number[];
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6757,12 +4458,12 @@ export interface operations {
     listLogs: {
         parameters: {
             query?: {
-                page?: string | number;
-                pageSize?: string | number;
+                page?: number;
+                pageSize?: number;
                 type?: "consume" | "error" | "manage" | "topup" | "system" | "refund" | "login";
-                userId?: string | number;
-                tokenId?: string | number;
-                channelId?: string | number;
+                userId?: number;
+                tokenId?: number;
+                channelId?: number;
                 model?: string;
                 requestId?: string;
                 from?: string;
@@ -6774,7 +4475,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6782,149 +4483,285 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
+                            id: number;
                             /** Format: date-time */
                             createdAt: string;
                             /** @enum {string} */
                             type: "consume" | "error" | "manage" | "topup" | "system" | "refund" | "login";
-                            userId: (string | number) | null;
+                            userId: number | null;
                             username: string | null;
-                            tokenId: (string | number) | null;
+                            tokenId: number | null;
                             tokenName: string | null;
-                            channelId: (string | number) | null;
+                            channelId: number | null;
                             model: string | null;
                             upstreamModel: string | null;
-                            promptTokens: string | number;
-                            completionTokens: string | number;
-                            cacheReadTokens: string | number;
-                            cacheWriteTokens: string | number;
-                            reasoningTokens: string | number;
+                            promptTokens: number;
+                            completionTokens: number;
+                            cacheReadTokens: number;
+                            cacheWriteTokens: number;
+                            reasoningTokens: number;
                             /** @description Units charged or credited */
-                            quota: string | number;
-                            latencyMs: (string | number) | null;
-                            firstTokenMs: (string | number) | null;
+                            quota: number;
+                            latencyMs: number | null;
+                            firstTokenMs: number | null;
                             isStream: boolean;
                             requestId: string | null;
                             ip: string | null;
                             group: string | null;
-                            statusCode: (string | number) | null;
+                            statusCode: number | null;
                             content: string | null;
                             details: {
                                 [key: string]: unknown;
                             } | null;
                         }[];
-                        total: string | number;
-                        page: string | number;
-                        pageSize: string | number;
+                        total: number;
+                        page: number;
+                        pageSize: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    exportLogs: {
+        parameters: {
+            query?: {
+                type?: "consume" | "error" | "manage" | "topup" | "system" | "refund" | "login";
+                userId?: number;
+                tokenId?: number;
+                channelId?: number;
+                model?: string;
+                requestId?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV with a header row, newest first; text cells that a spreadsheet would run as a formula start with an apostrophe */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    getLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
+                        id: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @enum {string} */
+                        type: "consume" | "error" | "manage" | "topup" | "system" | "refund" | "login";
+                        userId: number | null;
+                        username: string | null;
+                        tokenId: number | null;
+                        tokenName: string | null;
+                        channelId: number | null;
+                        model: string | null;
+                        upstreamModel: string | null;
+                        promptTokens: number;
+                        completionTokens: number;
+                        cacheReadTokens: number;
+                        cacheWriteTokens: number;
+                        reasoningTokens: number;
+                        /** @description Units charged or credited */
+                        quota: number;
+                        latencyMs: number | null;
+                        firstTokenMs: number | null;
+                        isStream: boolean;
+                        requestId: string | null;
+                        ip: string | null;
+                        group: string | null;
+                        statusCode: number | null;
+                        content: string | null;
+                        details: {
+                            [key: string]: unknown;
+                        } | null;
                     };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -6938,7 +4775,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7040,112 +4877,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -7214,120 +4997,10 @@ export interface operations {
                     };
                     defaultOutputReservationTokens?: number;
                 };
-                "application/x-www-form-urlencoded": {
-                    general?: {
-                        siteName?: string;
-                        announcement?: string;
-                    };
-                    selfUseMode?: boolean;
-                    modelPrices?: {
-                        [key: string]: {
-                            inputPerMTok?: number;
-                            outputPerMTok?: number;
-                            cacheReadPerMTok?: number;
-                            cacheWritePerMTok?: number;
-                            perCall?: number;
-                        };
-                    };
-                    modelRatios?: {
-                        [key: string]: {
-                            modelRatio: number;
-                            completionRatio?: number;
-                            cacheRatio?: number;
-                            cacheWriteRatio?: number;
-                        };
-                    };
-                    groupRatios?: {
-                        [key: string]: number;
-                    };
-                    groupDescriptions?: {
-                        [key: string]: string;
-                    };
-                    retryableStatuses?: string;
-                    retryTimes?: number;
-                    newUserQuota?: number;
-                    channelHealth?: {
-                        autoDisable?: boolean;
-                        disableOnStatus?: number[];
-                        disableKeywords?: string[];
-                        maxConsecutiveFailures?: number;
-                        testIntervalMinutes?: number;
-                    };
-                    rateLimits?: {
-                        windowSeconds?: number;
-                        userModelTotal?: number;
-                        userModelSuccess?: number;
-                        groupOverrides?: {
-                            [key: string]: {
-                                userModelTotal?: number;
-                                userModelSuccess?: number;
-                            };
-                        };
-                        relayPerIpPerMinute?: number;
-                        loginPerIpPerMinute?: number;
-                        adminPerIpPerMinute?: number;
-                    };
-                    defaultOutputReservationTokens?: number;
-                };
-                "multipart/form-data": {
-                    general?: {
-                        siteName?: string;
-                        announcement?: string;
-                    };
-                    selfUseMode?: boolean;
-                    modelPrices?: {
-                        [key: string]: {
-                            inputPerMTok?: number;
-                            outputPerMTok?: number;
-                            cacheReadPerMTok?: number;
-                            cacheWritePerMTok?: number;
-                            perCall?: number;
-                        };
-                    };
-                    modelRatios?: {
-                        [key: string]: {
-                            modelRatio: number;
-                            completionRatio?: number;
-                            cacheRatio?: number;
-                            cacheWriteRatio?: number;
-                        };
-                    };
-                    groupRatios?: {
-                        [key: string]: number;
-                    };
-                    groupDescriptions?: {
-                        [key: string]: string;
-                    };
-                    retryableStatuses?: string;
-                    retryTimes?: number;
-                    newUserQuota?: number;
-                    channelHealth?: {
-                        autoDisable?: boolean;
-                        disableOnStatus?: number[];
-                        disableKeywords?: string[];
-                        maxConsecutiveFailures?: number;
-                        testIntervalMinutes?: number;
-                    };
-                    rateLimits?: {
-                        windowSeconds?: number;
-                        userModelTotal?: number;
-                        userModelSuccess?: number;
-                        groupOverrides?: {
-                            [key: string]: {
-                                userModelTotal?: number;
-                                userModelSuccess?: number;
-                            };
-                        };
-                        relayPerIpPerMinute?: number;
-                        loginPerIpPerMinute?: number;
-                        adminPerIpPerMinute?: number;
-                    };
-                    defaultOutputReservationTokens?: number;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7429,112 +5102,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -7542,8 +5161,8 @@ export interface operations {
     listRedemptions: {
         parameters: {
             query?: {
-                page?: string | number;
-                pageSize?: string | number;
+                page?: number;
+                pageSize?: number;
                 status?: "unused" | "used" | "disabled";
                 q?: string;
                 sort?: string;
@@ -7554,7 +5173,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7562,134 +5181,80 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
+                            id: number;
                             name: string;
                             codePreview: string;
                             /** @description Quota units; 500,000 = 1 USD */
-                            quota: string | number;
+                            quota: number;
                             /** @enum {string} */
                             status: "unused" | "used" | "disabled";
                             /** Format: date-time */
                             expiresAt: string | null;
-                            createdBy: (string | number) | null;
-                            redeemedBy: (string | number) | null;
+                            createdBy: number | null;
+                            redeemedBy: number | null;
                             /** Format: date-time */
                             redeemedAt: string | null;
                             /** Format: date-time */
                             createdAt: string;
                         }[];
-                        total: string | number;
-                        page: string | number;
-                        pageSize: string | number;
+                        total: number;
+                        page: number;
+                        pageSize: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -7706,33 +5271,9 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @description Units each code adds; 500,000 = 1 USD */
-                    quota: string | number;
+                    quota: number;
                     /** @description How many codes to create; default 1 */
-                    count?: string | number;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                };
-                "application/x-www-form-urlencoded": {
-                    name: string;
-                    /** @description Units each code adds; 500,000 = 1 USD */
-                    quota: string | number;
-                    /** @description How many codes to create; default 1 */
-                    count?: string | number;
-                    /**
-                     * Format: date-time
-                     * @description ISO date-time, or null for never
-                     */
-                    expiresAt?: string | null;
-                };
-                "multipart/form-data": {
-                    name: string;
-                    /** @description Units each code adds; 500,000 = 1 USD */
-                    quota: string | number;
-                    /** @description How many codes to create; default 1 */
-                    count?: string | number;
+                    count?: number;
                     /**
                      * Format: date-time
                      * @description ISO date-time, or null for never
@@ -7742,7 +5283,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7750,17 +5291,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
-                            id: string | number;
+                            id: number;
                             name: string;
                             codePreview: string;
                             /** @description Quota units; 500,000 = 1 USD */
-                            quota: string | number;
+                            quota: number;
                             /** @enum {string} */
                             status: "unused" | "used" | "disabled";
                             /** Format: date-time */
                             expiresAt: string | null;
-                            createdBy: (string | number) | null;
-                            redeemedBy: (string | number) | null;
+                            createdBy: number | null;
+                            redeemedBy: number | null;
                             /** Format: date-time */
                             redeemedAt: string | null;
                             /** Format: date-time */
@@ -7770,112 +5311,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -7885,127 +5372,71 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -8015,7 +5446,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
@@ -8025,35 +5456,27 @@ export interface operations {
                     /** @enum {string} */
                     status: "unused" | "disabled";
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @enum {string} */
-                    status: "unused" | "disabled";
-                };
-                "multipart/form-data": {
-                    /** @enum {string} */
-                    status: "unused" | "disabled";
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         name: string;
                         codePreview: string;
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @enum {string} */
                         status: "unused" | "used" | "disabled";
                         /** Format: date-time */
                         expiresAt: string | null;
-                        createdBy: (string | number) | null;
-                        redeemedBy: (string | number) | null;
+                        createdBy: number | null;
+                        redeemedBy: number | null;
                         /** Format: date-time */
                         redeemedAt: string | null;
                         /** Format: date-time */
@@ -8061,112 +5484,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -8183,16 +5552,10 @@ export interface operations {
                 "application/json": {
                     code: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    code: string;
-                };
-                "multipart/form-data": {
-                    code: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8200,118 +5563,64 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @description Quota units; 500,000 = 1 USD */
-                        quota: string | number;
+                        quota: number;
                         /** @description Quota units; 500,000 = 1 USD */
-                        balance: string | number;
+                        balance: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -8325,7 +5634,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8350,115 +5659,65 @@ export interface operations {
                             botName?: string;
                         }[];
                         registrationEnabled: boolean;
+                        /** @description The installation's name (options: general.siteName) */
+                        siteName: string;
+                        /** @description True until first-run setup (POST /api/setup) replaced the printed root password */
+                        setupRequired: boolean;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -8472,7 +5731,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8492,116 +5751,62 @@ export interface operations {
                         groupRatios: {
                             [key: string]: number;
                         };
-                        unitsPerUsd: string | number;
+                        unitsPerUsd: number;
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -8615,7 +5820,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8627,112 +5832,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -8750,18 +5901,10 @@ export interface operations {
                     /** @description A code from the authenticator app, or a recovery code */
                     code: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description A code from the authenticator app, or a recovery code */
-                    code: string;
-                };
-                "multipart/form-data": {
-                    /** @description A code from the authenticator app, or a recovery code */
-                    code: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8772,112 +5915,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -8895,18 +5984,10 @@ export interface operations {
                     /** @description A code from the authenticator app, or a recovery code */
                     code: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description A code from the authenticator app, or a recovery code */
-                    code: string;
-                };
-                "multipart/form-data": {
-                    /** @description A code from the authenticator app, or a recovery code */
-                    code: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8917,112 +5998,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -9036,14 +6063,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         /** @description login (bearer), session (cookie) */
                         name: string;
                         /** Format: date-time */
@@ -9059,112 +6086,58 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -9179,37 +6152,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Any name but `login` and `session`, which name sign-in sessions */
                     name: string;
                     /** @enum {string} */
                     scope?: "full" | "read";
                     /** @description Default: never expires */
-                    expiresInDays?: (string | number) | null;
-                };
-                "application/x-www-form-urlencoded": {
-                    name: string;
-                    /** @enum {string} */
-                    scope?: "full" | "read";
-                    /** @description Default: never expires */
-                    expiresInDays?: (string | number) | null;
-                };
-                "multipart/form-data": {
-                    name: string;
-                    /** @enum {string} */
-                    scope?: "full" | "read";
-                    /** @description Default: never expires */
-                    expiresInDays?: (string | number) | null;
+                    expiresInDays?: number | null;
                 };
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         name: string;
                         scope: string;
                         /** Format: date-time */
@@ -9218,112 +6178,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -9333,127 +6239,71 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -9465,7 +6315,7 @@ export interface operations {
                 to: string;
                 bucket?: "hour" | "day";
                 groupBy?: "none" | "model" | "user" | "channel" | "token";
-                userId?: string | number;
+                userId?: number;
             };
             header?: never;
             path?: never;
@@ -9473,7 +6323,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9483,120 +6333,66 @@ export interface operations {
                         items: {
                             time: string;
                             key: string;
-                            requests: string | number;
-                            promptTokens: string | number;
-                            completionTokens: string | number;
-                            quota: string | number;
+                            requests: number;
+                            promptTokens: number;
+                            completionTokens: number;
+                            quota: number;
                         }[];
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -9610,7 +6406,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9658,7 +6454,7 @@ export interface operations {
                             tokenUrl: string;
                             /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
                             userInfoUrl: string;
-                            minimumTrustLevel: string | number;
+                            minimumTrustLevel: number;
                             clientSecretSet: boolean;
                             /** @description The redirect (callback) URL to register with the provider */
                             callbackUrl: string;
@@ -9684,112 +6480,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -9846,135 +6588,7 @@ export interface operations {
                         /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
                         userInfoUrl?: string;
                         /** @description LinuxDO trust level (0–4) an account needs to sign in */
-                        minimumTrustLevel?: string | number;
-                    };
-                    oidc?: {
-                        enabled?: boolean;
-                        /** @description Button label, e.g. "Company SSO" */
-                        displayName?: string;
-                        /** @description Issuer URL, or its /.well-known/openid-configuration URL */
-                        issuerUrl?: string | "";
-                        clientId?: string;
-                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
-                        clientSecret?: string | null;
-                        scopes?: string;
-                    };
-                    telegram?: {
-                        enabled?: boolean;
-                        /** @description The bot username the login widget shows */
-                        botName?: string | "";
-                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
-                        botToken?: string | null;
-                    };
-                };
-                "application/x-www-form-urlencoded": {
-                    /** @description Anyone may create an account (POST /api/auth/register); off: only admins create users */
-                    registrationEnabled?: boolean;
-                    /** @description A first sign-in through a provider may create an account; null: same as registrationEnabled */
-                    allowOAuthRegistration?: boolean | null;
-                    /** @description The address users reach the gateway at, for provider callback URLs; empty: taken from each request */
-                    publicUrl?: string | "";
-                    github?: {
-                        enabled?: boolean;
-                        clientId?: string;
-                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
-                        clientSecret?: string | null;
-                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
-                        authorizeUrl?: string;
-                        /** @description Token endpoint */
-                        tokenUrl?: string;
-                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
-                        userInfoUrl?: string;
-                    };
-                    discord?: {
-                        enabled?: boolean;
-                        clientId?: string;
-                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
-                        clientSecret?: string | null;
-                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
-                        authorizeUrl?: string;
-                        /** @description Token endpoint */
-                        tokenUrl?: string;
-                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
-                        userInfoUrl?: string;
-                    };
-                    linuxdo?: {
-                        enabled?: boolean;
-                        clientId?: string;
-                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
-                        clientSecret?: string | null;
-                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
-                        authorizeUrl?: string;
-                        /** @description Token endpoint */
-                        tokenUrl?: string;
-                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
-                        userInfoUrl?: string;
-                        /** @description LinuxDO trust level (0–4) an account needs to sign in */
-                        minimumTrustLevel?: string | number;
-                    };
-                    oidc?: {
-                        enabled?: boolean;
-                        /** @description Button label, e.g. "Company SSO" */
-                        displayName?: string;
-                        /** @description Issuer URL, or its /.well-known/openid-configuration URL */
-                        issuerUrl?: string | "";
-                        clientId?: string;
-                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
-                        clientSecret?: string | null;
-                        scopes?: string;
-                    };
-                    telegram?: {
-                        enabled?: boolean;
-                        /** @description The bot username the login widget shows */
-                        botName?: string | "";
-                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
-                        botToken?: string | null;
-                    };
-                };
-                "multipart/form-data": {
-                    /** @description Anyone may create an account (POST /api/auth/register); off: only admins create users */
-                    registrationEnabled?: boolean;
-                    /** @description A first sign-in through a provider may create an account; null: same as registrationEnabled */
-                    allowOAuthRegistration?: boolean | null;
-                    /** @description The address users reach the gateway at, for provider callback URLs; empty: taken from each request */
-                    publicUrl?: string | "";
-                    github?: {
-                        enabled?: boolean;
-                        clientId?: string;
-                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
-                        clientSecret?: string | null;
-                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
-                        authorizeUrl?: string;
-                        /** @description Token endpoint */
-                        tokenUrl?: string;
-                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
-                        userInfoUrl?: string;
-                    };
-                    discord?: {
-                        enabled?: boolean;
-                        clientId?: string;
-                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
-                        clientSecret?: string | null;
-                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
-                        authorizeUrl?: string;
-                        /** @description Token endpoint */
-                        tokenUrl?: string;
-                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
-                        userInfoUrl?: string;
-                    };
-                    linuxdo?: {
-                        enabled?: boolean;
-                        clientId?: string;
-                        /** @description Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it */
-                        clientSecret?: string | null;
-                        /** @description Authorization endpoint (override for GitHub Enterprise or a test server) */
-                        authorizeUrl?: string;
-                        /** @description Token endpoint */
-                        tokenUrl?: string;
-                        /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
-                        userInfoUrl?: string;
-                        /** @description LinuxDO trust level (0–4) an account needs to sign in */
-                        minimumTrustLevel?: string | number;
+                        minimumTrustLevel?: number;
                     };
                     oidc?: {
                         enabled?: boolean;
@@ -9998,7 +6612,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10046,7 +6660,7 @@ export interface operations {
                             tokenUrl: string;
                             /** @description User endpoint (GitHub: `/user`; its `/user/emails` is derived from it) */
                             userInfoUrl: string;
-                            minimumTrustLevel: string | number;
+                            minimumTrustLevel: number;
                             clientSecretSet: boolean;
                             /** @description The redirect (callback) URL to register with the provider */
                             callbackUrl: string;
@@ -10072,112 +6686,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -10201,117 +6761,60 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                    description: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -10332,7 +6835,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10346,7 +6849,7 @@ export interface operations {
                         /** @description Where the dashboard goes next */
                         redirect: string;
                         account: {
-                            id: string | number;
+                            id: number;
                             /** @enum {string} */
                             provider: "github" | "discord" | "linuxdo" | "oidc" | "telegram";
                             /** @description GitHub, Discord, LinuxDO, the OIDC display name, Telegram */
@@ -10363,7 +6866,7 @@ export interface operations {
                         /** Format: date-time */
                         expiresAt?: string;
                         user?: {
-                            id: string | number;
+                            id: number;
                             username: string;
                             /** @enum {string} */
                             role: "user" | "admin" | "root";
@@ -10377,117 +6880,60 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                    description: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -10505,36 +6951,18 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    id: string | number;
+                    id: number;
                     first_name: string;
                     last_name?: string;
                     username?: string;
                     photo_url?: string;
-                    auth_date: string | number;
-                    hash: string;
-                };
-                "application/x-www-form-urlencoded": {
-                    id: string | number;
-                    first_name: string;
-                    last_name?: string;
-                    username?: string;
-                    photo_url?: string;
-                    auth_date: string | number;
-                    hash: string;
-                };
-                "multipart/form-data": {
-                    id: string | number;
-                    first_name: string;
-                    last_name?: string;
-                    username?: string;
-                    photo_url?: string;
-                    auth_date: string | number;
+                    auth_date: number;
                     hash: string;
                 };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10548,7 +6976,7 @@ export interface operations {
                         /** @description Where the dashboard goes next */
                         redirect: string;
                         account: {
-                            id: string | number;
+                            id: number;
                             /** @enum {string} */
                             provider: "github" | "discord" | "linuxdo" | "oidc" | "telegram";
                             /** @description GitHub, Discord, LinuxDO, the OIDC display name, Telegram */
@@ -10565,7 +6993,7 @@ export interface operations {
                         /** Format: date-time */
                         expiresAt?: string;
                         user?: {
-                            id: string | number;
+                            id: number;
                             username: string;
                             /** @enum {string} */
                             role: "user" | "admin" | "root";
@@ -10574,112 +7002,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -10703,30 +7077,10 @@ export interface operations {
                     /** @description Also set an HttpOnly session cookie (the dashboard) */
                     session?: boolean;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
-                    username: string;
-                    password: string;
-                    /** Format: email */
-                    email?: string;
-                    displayName?: string;
-                    /** @description Also set an HttpOnly session cookie (the dashboard) */
-                    session?: boolean;
-                };
-                "multipart/form-data": {
-                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
-                    username: string;
-                    password: string;
-                    /** Format: email */
-                    email?: string;
-                    displayName?: string;
-                    /** @description Also set an HttpOnly session cookie (the dashboard) */
-                    session?: boolean;
-                };
             };
         };
         responses: {
-            /** @description Response for status 201 */
+            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -10738,7 +7092,7 @@ export interface operations {
                         /** Format: date-time */
                         expiresAt: string;
                         user: {
-                            id: string | number;
+                            id: number;
                             username: string;
                             /** @enum {string} */
                             role: "user" | "admin" | "root";
@@ -10747,112 +7101,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -10870,18 +7170,10 @@ export interface operations {
                     /** @description A code from the authenticator app, or a recovery code */
                     code: string;
                 };
-                "application/x-www-form-urlencoded": {
-                    /** @description A code from the authenticator app, or a recovery code */
-                    code: string;
-                };
-                "multipart/form-data": {
-                    /** @description A code from the authenticator app, or a recovery code */
-                    code: string;
-                };
             };
         };
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10893,7 +7185,7 @@ export interface operations {
                         /** Format: date-time */
                         expiresAt: string;
                         user: {
-                            id: string | number;
+                            id: number;
                             username: string;
                             /** @enum {string} */
                             role: "user" | "admin" | "root";
@@ -10902,112 +7194,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -11021,14 +7259,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         /** @enum {string} */
                         provider: "github" | "discord" | "linuxdo" | "oidc" | "telegram";
                         /** @description GitHub, Discord, LinuxDO, the OIDC display name, Telegram */
@@ -11042,112 +7280,58 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -11157,127 +7341,71 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 204 */
+            /** @description Done; no content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    type: unknown;
-                };
+                content?: never;
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };
@@ -11287,20 +7415,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string | number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        id: string | number;
+                        id: number;
                         /** @enum {string} */
                         provider: "github" | "discord" | "linuxdo" | "oidc" | "telegram";
                         /** @description GitHub, Discord, LinuxDO, the OIDC display name, Telegram */
@@ -11314,112 +7442,394 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Response for status 400 */
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 401 */
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 403 */
+            /** @description Signed in, but this role, scope or account may not do this */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 404 */
+            /** @description No such object (or not yours) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 409 */
+            /** @description Conflicts with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
-            /** @description Response for status 500 */
+            /** @description Internal error; see the gateway log */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    completeSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The password printed once on first start */
+                    bootstrapPassword: string;
+                    /** @description 3–64 characters: letters, digits, `_`, `.`, `-` */
+                    username?: string;
+                    password: string;
+                    /** @description Shown in the dashboard header and page titles */
+                    siteName?: string;
+                    /** @description Serve models without a configured price, charging nothing */
+                    selfUseMode?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": {
-                        error: {
-                            /** @description Stable machine-readable code */
-                            code: string;
-                            /** @description What went wrong, for a person */
-                            message: string;
-                            /** @description The request field at fault, as a dotted path (e.g. `models.0`) */
-                            field?: string;
+                        /** @description Send as `Authorization: Bearer <accessToken>` */
+                        accessToken: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        user: {
+                            id: number;
+                            username: string;
+                            /** @enum {string} */
+                            role: "user" | "admin" | "root";
+                            group: string;
                         };
                     };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    playgroundChatCompletion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    messages: ({
+                        role: "system" | "developer" | "user" | "assistant" | "tool" | "function";
+                        content?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[] | null;
+                        name?: string;
+                        tool_calls?: ({
+                            id: string;
+                            type: string;
+                            function: {
+                                name: string;
+                                arguments: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        tool_call_id?: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    stream?: boolean | null;
+                    stream_options?: ({
+                        include_usage?: boolean;
+                    } & {
+                        [key: string]: unknown;
+                    }) | null;
+                    n?: number | null;
+                    max_tokens?: number | null;
+                    max_completion_tokens?: number | null;
+                    temperature?: number | null;
+                    top_p?: number | null;
+                    tools?: ({
+                        type: string;
+                        function?: {
+                            name: string;
+                            description?: string;
+                            parameters?: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    tool_choice?: string | {
+                        [key: string]: unknown;
+                    };
+                    response_format?: {
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    stop?: string | string[] | null;
+                    user?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description `chat.completion` */
+                        object: string;
+                        created: number;
+                        model: string;
+                        choices: {
+                            [key: string]: unknown;
+                        }[];
+                        usage?: {
+                            [key: string]: unknown;
+                        } | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    listPlaygroundModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The group the calls are routed and priced in: the signed-in user's */
+                        group: string;
+                        /** @description Models an enabled channel serves to that group and that have a price (or self-use mode is on), sorted */
+                        items: string[];
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
                 };
             };
         };

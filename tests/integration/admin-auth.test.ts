@@ -150,7 +150,7 @@ for (const backend of testBackends) {
         expect(typeof detail.operationId).toBe('string')
         operationIds.add(detail.operationId as string)
         if (role === 'public') continue
-        expect(detail.security).toEqual([{ bearerAuth: [] }])
+        expect(detail.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }])
         const path = route.path.replace(':id', '1')
         const answer = await call<AdminError>(app, undefined, route.method, path, ['POST', 'PATCH'].includes(route.method) ? {} : undefined)
         expect({ route: `${route.method} ${route.path}`, status: answer.status }).toEqual({ route: `${route.method} ${route.path}`, status: 401 })

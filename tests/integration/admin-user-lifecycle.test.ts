@@ -142,6 +142,26 @@ for (const backend of testBackends) {
       expect((await send(user.token, 'GET', `/api/users/${other.id}`)).status).toBe(403)
     })
 
+    test('an email address belongs to one account, whatever its case, on every way of writing it', async () => {
+      const first = await gateway.admin<UserView>('POST', '/api/users', { username: 'mail-owner', password: 'password-123', email: 'Owner@Example.com' })
+      const taken = await send<AdminError>(root(), 'POST', '/api/users', { username: 'mail-copycat', password: 'password-123', email: 'owner@example.COM' })
+      expect(taken.status).toBe(409)
+      expect(taken.body.error.field).toBe('email')
+      const [copycat] = await gateway.context.database.db.select().from(users).where(eq(users.username, 'mail-copycat'))
+      expect(copycat).toBeUndefined()
+      const other = await newUser('mail-other')
+      const patched = await send<AdminError>(root(), 'PATCH', `/api/users/${other.id}`, { email: 'OWNER@example.com' })
+      expect(patched.status).toBe(409)
+      expect(patched.body.error.field).toBe('email')
+      const own = await send<AdminError>(other.token, 'PATCH', '/api/users/me', { email: 'owner@example.com' })
+      expect(own.status).toBe(409)
+      expect(own.body.error.field).toBe('email')
+      const [unchanged] = await gateway.context.database.db.select().from(users).where(eq(users.id, other.id))
+      expect(unchanged!.email).toBeNull()
+      // The owner keeps the address and may change its case.
+      expect((await send<UserView>(root(), 'PATCH', `/api/users/${first.id}`, { email: 'owner@example.com' })).body.email).toBe('owner@example.com')
+    })
+
     test('changing your password needs the current one, clears the flag and signs out the other sessions only', async () => {
       const user = await newUser('rotator')
       await gateway.admin('PATCH', `/api/users/${user.id}`, { password: 'temporary-pass' })

@@ -78,6 +78,20 @@ for (const backend of testBackends) {
       expect(userCount!.value).toBe(1)
     })
 
+    test('values Elysia would silently reshape are refused as they arrived', async () => {
+      // Elysia's normalisation turns 12345, "abc" or [] where an object belongs into {} (or {"0":"a",…}).
+      await expectInvalid('POST', '/api/channels', { ...channel, modelMapping: 12345 }, 'modelMapping', 'Expected object')
+      await expectInvalid('POST', '/api/channels', { ...channel, settings: 'abc' }, 'settings', 'Expected object')
+      await expectInvalid('PATCH', '/api/options', { rateLimits: [] }, 'rateLimits')
+      await expectInvalid('POST', '/api/channels', { ...channel, statusCodeMapping: { abc: '500' } }, 'statusCodeMapping.abc')
+      const array = await send('POST', '/api/tokens', undefined, '[{"name":"t"}]')
+      expect([array.status, array.body.error.code]).toEqual([400, 'invalid_request'])
+      await expectInvalid('POST', '/api/users/me/access-tokens', { name: 'session' }, 'name', 'other than')
+      await expectInvalid('POST', '/api/channels/1/test', { model: 'gpt-4o', typo: true }, 'typo', 'unknown field')
+      const [channelCount] = await context.database.db.select({ value: count() }).from(channels)
+      expect(channelCount!.value).toBe(0)
+    })
+
     test('oversize strings are refused before anything is stored', async () => {
       await expectInvalid('POST', '/api/channels', { ...channel, name: 'n'.repeat(129) }, 'name', '128')
       await expectInvalid('POST', '/api/channels', { ...channel, key: 'k'.repeat(16_385) }, 'key', '16384')
@@ -141,19 +155,19 @@ for (const backend of testBackends) {
         const spec = await document.json() as { paths: Record<string, Record<string, { operationId?: string; security?: unknown; 'x-required-role'?: string }>> }
         expect(spec.paths['/api/channels']?.post?.operationId).toBe('createChannel')
         expect(spec.paths['/api/channels']?.post?.['x-required-role']).toBe('admin')
-        expect(spec.paths['/api/channels']?.post?.security).toEqual([{ bearerAuth: [] }])
+        expect(spec.paths['/api/channels']?.post?.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }])
         expect(spec.paths['/api/auth/login']?.post?.['x-required-role']).toBe('public')
         expect(Object.keys(spec.paths).filter((path) => path.startsWith('/api/')).sort()).toEqual([
           '/api/auth/login', '/api/auth/login/two-factor', '/api/auth/logout', '/api/auth/oauth/{provider}/callback',
           '/api/auth/oauth/{provider}/start', '/api/auth/register', '/api/auth/settings', '/api/auth/telegram', '/api/channel-tags',
           '/api/channel-types', '/api/channels', '/api/channels/batch', '/api/channels/upstream-models', '/api/channels/{id}',
           '/api/channels/{id}/keys/reveal', '/api/channels/{id}/test', '/api/channels/{id}/upstream-models', '/api/groups', '/api/groups/{name}',
-          '/api/logs', '/api/models', '/api/models/price', '/api/options', '/api/pricing', '/api/redemptions', '/api/redemptions/redeem',
-          '/api/redemptions/{id}', '/api/stats', '/api/status', '/api/tokens', '/api/tokens/{id}', '/api/users', '/api/users/me',
-          '/api/users/me/access-tokens', '/api/users/me/groups', '/api/users/me/oauth-accounts', '/api/users/me/oauth-accounts/{id}',
-          '/api/users/me/password', '/api/users/me/sessions', '/api/users/me/sessions/{id}', '/api/users/me/two-factor/disable',
-          '/api/users/me/two-factor/enable', '/api/users/me/two-factor/setup', '/api/users/{id}', '/api/users/{id}/oauth-accounts',
-          '/api/users/{id}/reset-password',
+          '/api/logs', '/api/logs/export', '/api/logs/{id}', '/api/models', '/api/models/price', '/api/options', '/api/playground/chat/completions',
+          '/api/playground/models', '/api/pricing', '/api/redemptions', '/api/redemptions/redeem', '/api/redemptions/{id}', '/api/setup',
+          '/api/stats', '/api/status', '/api/tokens', '/api/tokens/{id}', '/api/users', '/api/users/me', '/api/users/me/access-tokens',
+          '/api/users/me/groups', '/api/users/me/oauth-accounts', '/api/users/me/oauth-accounts/{id}', '/api/users/me/password',
+          '/api/users/me/sessions', '/api/users/me/sessions/{id}', '/api/users/me/two-factor/disable', '/api/users/me/two-factor/enable',
+          '/api/users/me/two-factor/setup', '/api/users/{id}', '/api/users/{id}/oauth-accounts', '/api/users/{id}/reset-password',
         ])
       } finally {
         app = previous

@@ -93,6 +93,15 @@ for (const backend of testBackends) {
       expect(flowCookie).not.toContain(location.searchParams.get('state')!)
     })
 
+    test('a script asking for JSON gets the provider address instead of a redirect, with the same flow cookie', async () => {
+      const response = await fetch(start(), { headers: { accept: 'application/json' }, redirect: 'manual' })
+      expect(response.status).toBe(200)
+      const { location } = (await response.json()) as { location: string }
+      expect(new URL(location).origin + new URL(location).pathname).toBe(`${provider.issuer.url}/authorize`)
+      expect(new URL(location).searchParams.get('state')!.length).toBeGreaterThanOrEqual(32)
+      expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith('hanggent_oauth_oidc='))).toBe(true)
+    })
+
     test('an unknown identity is refused while registration is closed', async () => {
       claims = { sub: 'stranger-1', preferred_username: 'stranger' }
       const browser = createBrowser()

@@ -11,6 +11,8 @@ export interface TestGateway {
   url: string
   context: AppContext
   services: RelayServices
+  /** The root password generated on first boot (printed once by main), when the config set no ROOT_PASSWORD. */
+  generatedRootPassword?: string
   /** Calls the admin API as root; throws on a non-2xx answer with its body. */
   admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>
   /** Calls the admin API as root and returns the raw response. */
@@ -33,7 +35,7 @@ export interface TestGateway {
 /** Starts a gateway on the given backend (PGlite in memory by default). */
 export async function startGateway(backend: { databaseUrl?: string } = {}, overrides: Partial<Config> = {}): Promise<TestGateway> {
   const context = await createTestContext(backend, overrides)
-  await ensureRootUser(context)
+  const { generatedPassword } = await ensureRootUser(context)
   const { app, services } = await createServer(context)
   app.listen({ port: 0, hostname: '127.0.0.1' })
   const url = `http://127.0.0.1:${app.server?.port}`
@@ -57,6 +59,7 @@ export async function startGateway(backend: { databaseUrl?: string } = {}, overr
     url,
     context,
     services,
+    generatedRootPassword: generatedPassword,
     admin,
     adminResponse,
     async createUser(input) {

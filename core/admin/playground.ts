@@ -1,0 +1,62 @@
+import { Elysia } from 'elysia'
+import { lookupPrice } from '../billing/resolve-price.ts'
+import { GatewayError } from '../errors.ts'
+import { handleRelay } from '../relay/pipeline.ts'
+import type { Caller } from '../relay/authenticate.ts'
+import { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
+import { PlaygroundCompletion, PlaygroundEvents, PlaygroundModels } from '../../schemas/admin/playground.ts'
+import type { Actor } from './auth.ts'
+import { adminErrorBody } from './errors.ts'
+import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+
+const tags = ['playground']
+const CHAT_DIALECT = 'openai.chat'
+
+/** The relay caller for a signed-in user: no relay key, billed to the account, routed and priced in the user's group. */
+export function playgroundCaller(actor: Actor): Caller {
+  // The actor resolver only returns enabled users, and drops its cache when users change.
+  return { token: null, user: { id: actor.id, username: actor.username, role: actor.role, status: 'enabled' }, group: actor.group }
+}
+
+/** A relay failure in the admin API's error shape, with the relay's headers (Retry-After). */
+function adminErrorResponse(error: GatewayError): Response {
+  return new Response(JSON.stringify(adminErrorBody(error.code, error.message, error.param)), {
+    status: error.status, headers: { 'content-type': 'application/json', ...error.options.headers },
+  })
+}
+
+/**
+ * The dashboard's chat playground: OpenAI Chat calls made as the signed-in user (session cookie with
+ * CSRF, or a bearer access token) through the relay pipeline itself — same validation, routing,
+ * reasoning suffixes, streaming and billing as /v1/chat/completions — charged to the user's own
+ * quota, with no relay key involved; usage logs name the token "playground".
+ */
+export function playgroundRoutes(deps: AdminDeps) {
+  const { context } = deps
+  return new Elysia()
+    .use(adminBase(deps))
+    .post('/playground/chat/completions', async ({ actor, request, clientIp, set }) => {
+      const caller = playgroundCaller(signedIn(actor))
+      const codec = context.registry.dialect(CHAT_DIALECT)
+      if (!codec) throw new GatewayError(501, 'not_implemented', 'No loaded plugin speaks OpenAI Chat')
+      return handleRelay(await deps.relay(), codec, {
+        request, params: {}, clientIp, requestId: String(set.headers['x-request-id'] ?? ''),
+        authenticate: async () => caller, renderError: adminErrorResponse,
+      })
+    }, {
+      ...access('user', {
+        operationId: 'playgroundChatCompletion', tags, summary: 'Call a model as yourself (OpenAI Chat; charged to your quota, no API key needed), streamed or not',
+        relayBody: OpenAIChatRequest, responseContent: { 200: { 'application/json': PlaygroundCompletion, 'text/event-stream': PlaygroundEvents } },
+      }),
+      parse: 'none', response: withErrors({ 200: PlaygroundCompletion }),
+    })
+    .get('/playground/models', async ({ actor }) => {
+      const { group } = signedIn(actor)
+      const options = context.options.get()
+      const models = (await deps.relay()).directory.modelsFor(group).filter((model) => lookupPrice(options, context.registry.listPrice, model) !== undefined)
+      return { group, items: models }
+    }, {
+      ...access('user', { operationId: 'listPlaygroundModels', tags, summary: 'Models you can call from the playground: served to your group and priced' }),
+      response: withErrors({ 200: PlaygroundModels }),
+    })
+}

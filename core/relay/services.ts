@@ -1,0 +1,21 @@
+import type { AppContext } from '../app-context.ts'
+import { createQuotaLedger } from '../billing/ledger.ts'
+import { createChannelDirectory, type ChannelDirectory } from '../routing/channel-directory.ts'
+import { createChannelHealth } from '../routing/channel-health.ts'
+import { createKeyPicker } from '../routing/key-selection.ts'
+import { createKeyAuthenticator } from './authenticate.ts'
+import { createInflightTracker } from './inflight.ts'
+import type { RelayServices } from './pipeline.ts'
+
+/** Builds the relay's long-lived services; the channel directory is loaded unless one is given. */
+export async function createRelayServices(context: AppContext, directory?: ChannelDirectory): Promise<RelayServices> {
+  return {
+    context,
+    authenticator: createKeyAuthenticator(context),
+    directory: directory ?? (await createChannelDirectory(context)),
+    ledger: createQuotaLedger(context.database.db),
+    inflight: createInflightTracker(),
+    keys: createKeyPicker(),
+    health: createChannelHealth(context),
+  }
+}
