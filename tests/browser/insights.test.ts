@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core'
 import nav from '../../admin/src/i18n/messages/nav.ts'
 import overview from '../../admin/src/i18n/messages/overview.ts'
 import logs from '../../admin/src/i18n/messages/logs.ts'
+import playground from '../../admin/src/i18n/messages/playground.ts'
 import { signInThroughPage, startBrowserFixture, type BrowserFixture } from './harness.ts'
 
 // The overview, logs, pricing and playground pages in a real browser, against a gateway with a
@@ -155,12 +156,15 @@ describe('insights pages in the browser', () => {
     expect(await models.allInnerTexts()).toEqual(['gpt-4o'])
   })
 
-  test('the export link downloads the filtered rows as CSV', async () => {
+  test('the export link downloads the filtered rows as CSV (on a phone)', async () => {
     const rows = await fixture.gateway.logs({ type: 'consume' })
     const big = rows.find((row) => row.model === 'gpt-4o')
-    const page = await signedInPage()
+    // On a phone: the filters stack, the table scrolls inside itself, the page never sideways.
+    const page = await signedInPage({ width: 375, height: 800 })
     await page.goto(`${fixture.gateway.url}/logs?model=gpt-4o`)
     await page.locator('[data-test="log-model"]').first().waitFor()
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0)
+    await fixture.screenshot(page, 'logs-phone')
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="export-csv"]').click()])
     const path = await download.path()
     const csv = readFileSync(path, 'utf8')
@@ -199,5 +203,105 @@ describe('insights pages in the browser', () => {
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     await fixture.screenshot(phone, 'pricing-phone')
     expect(overflow).toBeLessThanOrEqual(0)
+  })
+
+  test('the playground streams an answer from the upstream, keeps the conversation, and the call shows in the logs', async () => {
+    const page = await signedInPage()
+    await page.goto(`${fixture.gateway.url}/playground`)
+    await page.locator('[data-test="model"]').click()
+    await page.locator('.n-base-select-option', { hasText: /^gpt-4o-mini$/ }).click()
+    await page.locator('[data-test="system-prompt"] textarea').fill('Answer in one sentence.')
+
+    // A slow stream, so the words can be seen arriving.
+    fixture.upstream.nextResponses.push({ kind: 'stream-gap', gapMs: 60 })
+    const before = fixture.upstream.requests.length
+    await page.locator('[data-test="message"] textarea').fill('Capital of France?')
+    await page.keyboard.press('Enter')
+    await page.locator('[data-test="stop"]').waitFor()
+    const answer = page.locator('[data-role="assistant"] [data-test="chat-text"]').last()
+    await answer.getByText('The capital', { exact: false }).waitFor()
+    await page.locator('[data-role="assistant"][data-status="done"]').waitFor()
+    expect(await answer.innerText()).toBe("The capital of France is Paris. It's known for the Eiffel Tower.")
+    await page.locator('[data-test="usage"]').getByText('24', { exact: false }).waitFor()
+    expect(await page.locator('[data-test="usage"]').innerText()).toContain('39')
+    const sent = fixture.upstream.requests[before]?.body as { model: string; stream: boolean; messages: Array<{ role: string; content: string }> }
+    expect([sent.model, sent.stream]).toEqual(['gpt-4o-mini', true])
+    expect(sent.messages).toEqual([{ role: 'system', content: 'Answer in one sentence.' }, { role: 'user', content: 'Capital of France?' }])
+    await fixture.screenshot(page, 'playground')
+
+    // The call is in the logs, billed to the account (no API key: "Playground").
+    await fixture.gateway.logs()
+    await page.locator('[data-test="in-logs"]').click()
+    await page.waitForURL((url) => url.pathname === '/logs' && url.searchParams.has('requestId'))
+    const row = page.locator('[data-test="log-table"] tbody tr')
+    await row.first().locator('[data-test="log-model"]').waitFor()
+    expect(await row.count()).toBe(1)
+    expect(await row.first().innerText()).toContain('gpt-4o-mini')
+    expect(await row.first().innerText()).toContain(logs.en.cells.playground)
+    await page.goBack()
+
+    // A second turn carries the first one; its reasoning is folded under "Thinking".
+    await page.locator('[data-test="message"] textarea').waitFor()
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+      id: 'chatcmpl-think', object: 'chat.completion.chunk', created: 1748736180, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }],
+    })
+    fixture.upstream.nextResponses.push({
+      kind: 'stream-gap', gapMs: 30, chunks: [
+        chunk({ role: 'assistant', reasoning_content: 'The user wants a landmark; ' }), chunk({ reasoning_content: 'pick the tower.' }),
+        chunk({ content: 'The Eiffel Tower.' }), chunk({}, 'stop'),
+        { id: 'chatcmpl-think', object: 'chat.completion.chunk', created: 1748736180, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62, completion_tokens_details: { reasoning_tokens: 8 } } },
+      ],
+    })
+    const second = fixture.upstream.requests.length
+    await page.locator('[data-test="message"] textarea').fill('And its best-known landmark?')
+    await page.locator('[data-test="send"]').click()
+    await page.locator('[data-test="transcript"]').getByText('The Eiffel Tower.').waitFor()
+    await page.locator('[data-role="assistant"][data-status="done"]').nth(1).waitFor()
+    const messages = (fixture.upstream.requests[second]?.body as { messages: Array<{ role: string }> }).messages
+    expect(messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user'])
+    const thinking = page.locator('[data-test="thinking"]').last()
+    expect(await thinking.innerText()).toContain(playground.en.thinking)
+    expect(await thinking.innerText()).not.toContain('pick the tower.')
+    await thinking.getByText(playground.en.thinking).click()
+    await thinking.getByText('The user wants a landmark; pick the tower.').waitFor()
+    expect(await page.locator('[data-test="usage"]').innerText()).toContain('62')
+
+    // Stop ends a slow answer where it is; what arrived stays.
+    fixture.upstream.nextResponses.push({ kind: 'stream-gap', gapMs: 400 })
+    await page.locator('[data-test="message"] textarea').fill('Tell me more.')
+    await page.keyboard.press('Enter')
+    const third = page.locator('[data-role="assistant"]').nth(2)
+    await third.getByText('The capital', { exact: false }).waitFor()
+    await page.locator('[data-test="stop"]').click()
+    await third.and(page.locator('[data-status="stopped"]')).waitFor()
+    await page.locator('[data-test="send"]').waitFor()
+    expect(await third.innerText()).not.toContain('Eiffel')
+    // The newest words stay in view: the conversation is scrolled to its end.
+    await page.waitForFunction(() => {
+      const transcript = document.querySelector('[data-test="transcript"]')
+      return transcript !== null && transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 2
+    })
+    await fixture.screenshot(page, 'playground-stopped')
+
+    // Clearing asks first, then empties the conversation.
+    await page.locator('[data-test="clear"]').click()
+    await page.locator('.n-popconfirm').getByRole('button', { name: 'Confirm' }).or(page.locator('.n-popconfirm .n-button--primary-type')).first().click()
+    await page.getByText(playground.en.start).waitFor()
+    expect(await page.locator('[data-test="chat-message"]').count()).toBe(0)
+  })
+
+  test('playground errors are put in words', async () => {
+    fixture.upstream.nextResponses.push({ kind: 'status', status: 500 }, { kind: 'status', status: 500 }, { kind: 'status', status: 500 })
+    const page = await signedInPage({ width: 375, height: 800 })
+    await page.goto(`${fixture.gateway.url}/playground`)
+    await page.locator('[data-test="message"] textarea').fill('Hello?')
+    await page.keyboard.press('Enter')
+    const failed = page.locator('[data-role="assistant"][data-status="failed"]')
+    await failed.locator('[role="alert"]').waitFor()
+    expect((await failed.innerText()).length).toBeGreaterThan(10)
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    await fixture.screenshot(page, 'playground-error-phone')
+    expect(overflow).toBeLessThanOrEqual(0)
+    fixture.upstream.nextResponses.length = 0
   })
 })
