@@ -10,7 +10,7 @@ export default defineMessages({
     filters: {
       range: 'Time range', start: 'From', end: 'To', type: 'Type', anyType: 'Any type', model: 'Model', anyModel: 'Any model',
       userId: 'User ID', tokenId: 'API key ID', channelId: 'Channel ID', requestId: 'Request ID', any: 'Any',
-      search: 'Search', reset: 'Clear filters', export: 'Export CSV',
+      search: 'Search', reset: 'Clear filters', export: 'Export CSV', toggle: 'Filters', toggleActive: 'Filters · {count} in use',
     },
     types: { consume: 'Usage', error: 'Error', refund: 'Refund', topup: 'Top-up', manage: 'Admin', system: 'System', login: 'Sign-in' },
     columns: {
@@ -53,7 +53,7 @@ export default defineMessages({
     filters: {
       range: '时间范围', start: '开始', end: '结束', type: '类型', anyType: '全部类型', model: '模型', anyModel: '全部模型',
       userId: '用户 ID', tokenId: '令牌 ID', channelId: '渠道 ID', requestId: '请求 ID', any: '全部',
-      search: '查询', reset: '清除筛选', export: '导出 CSV',
+      search: '查询', reset: '清除筛选', export: '导出 CSV', toggle: '筛选', toggleActive: '筛选 · 已用 {count} 项',
     },
     types: { consume: '消费', error: '错误', refund: '退款', topup: '充值', manage: '管理', system: '系统', login: '登录' },
     columns: {
@@ -96,7 +96,7 @@ export default defineMessages({
     filters: {
       range: '時間範圍', start: '開始', end: '結束', type: '類型', anyType: '全部類型', model: '模型', anyModel: '全部模型',
       userId: '使用者 ID', tokenId: '金鑰 ID', channelId: '管道 ID', requestId: '請求 ID', any: '全部',
-      search: '查詢', reset: '清除篩選', export: '匯出 CSV',
+      search: '查詢', reset: '清除篩選', export: '匯出 CSV', toggle: '篩選', toggleActive: '篩選 · 已用 {count} 項',
     },
     types: { consume: '消費', error: '錯誤', refund: '退款', topup: '儲值', manage: '管理', system: '系統', login: '登入' },
     columns: {
@@ -139,7 +139,7 @@ export default defineMessages({
     filters: {
       range: 'Période', start: 'Du', end: 'Au', type: 'Type', anyType: 'Tous les types', model: 'Modèle', anyModel: 'Tous les modèles',
       userId: 'ID utilisateur', tokenId: 'ID de clé d’API', channelId: 'ID de canal', requestId: 'ID de requête', any: 'Tous',
-      search: 'Rechercher', reset: 'Effacer les filtres', export: 'Exporter en CSV',
+      search: 'Rechercher', reset: 'Effacer les filtres', export: 'Exporter en CSV', toggle: 'Filtres', toggleActive: 'Filtres · en cours : {count}',
     },
     types: { consume: 'Consommation', error: 'Erreur', refund: 'Remboursement', topup: 'Recharge', manage: 'Administration', system: 'Système', login: 'Connexion' },
     columns: {
@@ -182,7 +182,7 @@ export default defineMessages({
     filters: {
       range: '期間', start: '開始', end: '終了', type: '種類', anyType: 'すべての種類', model: 'モデル', anyModel: 'すべてのモデル',
       userId: 'ユーザー ID', tokenId: 'API キー ID', channelId: 'チャネル ID', requestId: 'リクエスト ID', any: 'すべて',
-      search: '検索', reset: '条件をクリア', export: 'CSV をエクスポート',
+      search: '検索', reset: '条件をクリア', export: 'CSV をエクスポート', toggle: '絞り込み', toggleActive: '絞り込み · {count} 件適用中',
     },
     types: { consume: '利用', error: 'エラー', refund: '返金', topup: 'チャージ', manage: '管理', system: 'システム', login: 'サインイン' },
     columns: {
