@@ -1,0 +1,56 @@
+import { useI18n } from 'vue-i18n'
+import { useMessage } from 'naive-ui'
+import { unitsToUsd } from '../overview/stats-series.ts'
+
+// Formatting shared by the logs table and the detail drawer: money, durations, tag colours, copying.
+
+/** naive-ui tag colours per log type: usage green, errors red, money coming back amber. */
+export const TYPE_TAG: Record<string, 'default' | 'success' | 'error' | 'warning' | 'info' | 'primary'> = {
+  consume: 'success', error: 'error', refund: 'warning', topup: 'primary', manage: 'info', system: 'default', login: 'info',
+}
+
+/** Copies text to the clipboard; falls back to a hidden field where the Clipboard API is unavailable. */
+export async function copyText(value: string): Promise<void> {
+  if (navigator.clipboard && window.isSecureContext) {
+    await navigator.clipboard.writeText(value)
+    return
+  }
+  const field = document.createElement('textarea')
+  field.value = value
+  field.setAttribute('readonly', '')
+  field.style.position = 'fixed'
+  field.style.opacity = '0'
+  document.body.appendChild(field)
+  field.select()
+  const copied = document.execCommand('copy')
+  field.remove()
+  if (!copied) throw new Error('copy refused')
+}
+
+/** Localised formatters of log values. */
+export function useLogFormat() {
+  const { t, n, d } = useI18n()
+  const message = useMessage()
+  return {
+    /** Quota units as USD. */
+    usd: (units: number | string) => n(unitsToUsd(Number(units)), 'usd'),
+    /** Milliseconds as seconds ("1.23 s"), or a dash. */
+    seconds: (ms: number | string | null) => (ms === null ? '–' : t('logs.cells.seconds', { value: n(Number(ms) / 1000, 'decimal') })),
+    integer: (value: number | string) => n(Number(value), 'integer'),
+    time: (iso: string) => d(new Date(iso), 'full'),
+    /** The type's name. */
+    typeName: (type: string) => ({
+      consume: t('logs.types.consume'), error: t('logs.types.error'), refund: t('logs.types.refund'), topup: t('logs.types.topup'),
+      manage: t('logs.types.manage'), system: t('logs.types.system'), login: t('logs.types.login'),
+    } as Record<string, string>)[type] ?? type,
+    /** Copies a value and says so. */
+    async copy(value: string) {
+      try {
+        await copyText(value)
+        message.success(t('logs.cells.copied'))
+      } catch {
+        message.error(t('logs.cells.copyFailed'))
+      }
+    },
+  }
+}

@@ -1,0 +1,89 @@
+import type { ComposeOption } from 'echarts/core'
+import type { BarSeriesOption, LineSeriesOption, PieSeriesOption } from 'echarts/charts'
+import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components'
+
+// ECharts options of the overview's charts, built from already-formatted labels and values: the
+// page formats dates and numbers with vue-i18n and passes the formatters in, so these stay pure.
+
+/** The option shape of the charts the overview draws (the modules UsageChart registers). */
+export type ChartOption = ComposeOption<BarSeriesOption | LineSeriesOption | PieSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption>
+
+/** Puts a number in words for axes and tooltips (localised by the caller). */
+export type Formatter = (value: number) => string
+
+/** The value of a tooltip parameter, whatever shape ECharts hands over. */
+function valueOf(param: unknown): number {
+  const value = (param as { value?: unknown }).value
+  return typeof value === 'number' ? value : Number(Array.isArray(value) ? value[1] : value) || 0
+}
+
+/** Up to this many buckets are drawn as bars; more as a line. */
+const MAX_BARS = 48
+
+/** Values over time, one per bucket: bars for a few buckets, an area line for many. */
+export function timeOption(input: { labels: string[]; values: number[]; name: string; color: string; axis: Formatter; tooltip: Formatter; integer: boolean }): ChartOption {
+  const bars = input.values.length <= MAX_BARS
+  return {
+    backgroundColor: 'transparent',
+    grid: { left: 8, right: 32, top: 16, bottom: 8, containLabel: true },
+    tooltip: {
+      trigger: 'axis',
+      ...(bars ? { axisPointer: { type: 'shadow' as const } } : {}),
+      formatter: (params: unknown) => {
+        const list = Array.isArray(params) ? params : [params]
+        const first = list[0] as { axisValueLabel?: string } | undefined
+        return `${first?.axisValueLabel ?? ''}<br/>${input.name}: <b>${input.tooltip(valueOf(list[0]))}</b>`
+      },
+    },
+    xAxis: { type: 'category', data: input.labels, boundaryGap: bars, axisLabel: { hideOverlap: true } },
+    yAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value) }, ...(input.integer ? { minInterval: 1 } : {}) },
+    series: [bars
+      ? { type: 'bar', name: input.name, data: input.values, itemStyle: { color: input.color, borderRadius: [3, 3, 0, 0] }, barMaxWidth: 28 }
+      : { type: 'line', name: input.name, data: input.values, showSymbol: false, areaStyle: { opacity: 0.15 }, itemStyle: { color: input.color }, lineStyle: { width: 2 } }],
+  }
+}
+
+/** A named share of the whole. */
+export interface Slice {
+  name: string
+  value: number
+}
+
+/** A donut of shares, with a legend underneath that scrolls when there are many. */
+export function shareOption(input: { slices: Slice[]; name: string; tooltip: Formatter }): ChartOption {
+  return {
+    backgroundColor: 'transparent',
+    tooltip: {
+      trigger: 'item',
+      formatter: (param: unknown) => {
+        const { name, percent } = param as { name?: string; percent?: number }
+        return `${name ?? ''}<br/><b>${input.tooltip(valueOf(param))}</b> (${Math.round(percent ?? 0)}%)`
+      },
+    },
+    legend: { type: 'scroll', bottom: 0, left: 'center' },
+    series: [{
+      type: 'pie', name: input.name, radius: ['42%', '68%'], center: ['50%', '44%'],
+      avoidLabelOverlap: true, label: { show: false }, data: input.slices,
+    }],
+  }
+}
+
+/** Horizontal bars, largest on top. */
+export function rankingOption(input: { slices: Slice[]; name: string; color: string; axis: Formatter; tooltip: Formatter; integer: boolean }): ChartOption {
+  const ordered = [...input.slices].reverse()
+  return {
+    backgroundColor: 'transparent',
+    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+    tooltip: {
+      trigger: 'axis', axisPointer: { type: 'shadow' },
+      formatter: (params: unknown) => {
+        const list = Array.isArray(params) ? params : [params]
+        const first = list[0] as { name?: string } | undefined
+        return `${first?.name ?? ''}<br/><b>${input.tooltip(valueOf(list[0]))}</b>`
+      },
+    },
+    xAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value), hideOverlap: true }, ...(input.integer ? { minInterval: 1 } : {}) },
+    yAxis: { type: 'category', data: ordered.map((slice) => slice.name), axisLabel: { width: 110, overflow: 'truncate' } },
+    series: [{ type: 'bar', name: input.name, data: ordered.map((slice) => slice.value), itemStyle: { color: input.color, borderRadius: [0, 4, 4, 0] }, barMaxWidth: 22 }],
+  }
+}
