@@ -27,10 +27,12 @@ export function publicRoutes(deps: AdminDeps) {
       database: context.database.kind,
       sharedCache: context.config.redisUrl !== undefined,
       selfUseMode: context.options.get().selfUseMode,
+      siteName: context.options.get().general.siteName,
       ...signInStatus(await deps.signIn.get()),
     }), {
       ...access('public', { operationId: 'getStatus', tags, summary: 'Version, storage and enabled features, for the dashboard\'s first paint' }),
-      response: withErrors({ 200: t.Object({ version: t.String(), database: t.String(), sharedCache: t.Boolean(), selfUseMode: t.Boolean(), ...SignInStatusFields }) }),
+      response: withErrors({ 200: t.Object({ version: t.String(), database: t.String(), sharedCache: t.Boolean(), selfUseMode: t.Boolean(),
+        siteName: t.String({ description: 'The installation\'s name (options: general.siteName)' }), ...SignInStatusFields }) }),
     })
     .get('/pricing', async () => {
       const options = context.options.get()

@@ -8336,6 +8336,8 @@ export interface operations {
                         database: string;
                         sharedCache: boolean;
                         selfUseMode: boolean;
+                        /** @description The installation's name (options: general.siteName) */
+                        siteName: string;
                         /** @description password, then the enabled providers */
                         signInMethods: string[];
                         signInProviders: {
