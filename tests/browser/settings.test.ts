@@ -5,6 +5,7 @@ import settings from '../../admin/src/i18n/messages/settings.ts'
 import profile from '../../admin/src/i18n/messages/profile.ts'
 import login from '../../admin/src/i18n/messages/login.ts'
 import common from '../../admin/src/i18n/messages/common.ts'
+import errors from '../../admin/src/i18n/messages/errors.ts'
 import { startFakeOAuthProvider, type FakeOAuthProvider } from '../support/fake-oauth.ts'
 import { signInThroughPage, startBrowserFixture, type BrowserFixture } from './harness.ts'
 
@@ -113,7 +114,8 @@ describe('settings page in the browser', () => {
     await row.locator('[data-test="override-total"] input').fill('500')
     await page.locator('[data-test="save-rate-limits"]').click()
     await page.locator('.n-message', { hasText: en.saved }).waitFor()
-    expect(await item.locator('.n-form-item-feedback', { hasText: 'greater or equal' }).count()).toBe(0)
+    // The error leaves its field (it fades out, hence the wait).
+    await item.locator('.n-form-item-feedback', { hasText: 'greater or equal' }).waitFor({ state: 'detached' })
     const limits = (await fixture.gateway.admin<{ rateLimits: { windowSeconds: number; groupOverrides: Record<string, unknown> } }>('GET', '/api/options')).rateLimits
     expect(limits.windowSeconds).toBe(120)
     expect(limits.groupOverrides).toEqual({ vip: { userModelTotal: 500 } })
@@ -146,6 +148,7 @@ describe('settings page in the browser', () => {
     await editor.locator('[data-test="ratio-model"] input').fill('0.25')
     await editor.locator('[data-test="ratio-completion"] input').fill('3')
     await editor.locator('[data-test="ratio-preview"]', { hasText: '$1.50' }).waitFor()
+    await fixture.screenshot(page, 'settings-price-editor-ratio')
     await editor.locator('[data-test="save-price"]').click()
     await row.locator('[data-test="price-source"]', { hasText: en.pricing.sourceRatio }).waitFor()
     expect(await effective.innerText()).toContain('$0.50')
@@ -310,8 +313,14 @@ describe('settings page in the browser', () => {
     await page.locator('[data-test="code"] input').fill(recoveryCodes[0] ?? '')
     await page.locator('[data-test="submit"]').click()
     const linked = page.locator('[data-test="linked-accounts-card"]')
+    // The first attempt is refused at GitHub: the profile says so, in words.
+    github.refuseWith = 'access_denied'
     await linked.locator('[data-link-provider="github"]').click()
-    await page.waitForURL((url) => url.pathname === '/profile')
+    await page.waitForURL((url) => url.pathname === '/profile' && url.searchParams.get('linkError') === 'oauth_denied')
+    await linked.locator('[role="alert"]', { hasText: errors.en.code.oauth_denied }).waitFor()
+    github.refuseWith = undefined
+    await linked.locator('[data-link-provider="github"]').click()
+    await page.waitForURL((url) => url.pathname === '/profile' && !url.searchParams.has('linkError'))
     await linked.locator('[data-linked="github"]', { hasText: 'carol-on-github' }).waitFor()
     await fixture.screenshot(page, 'profile-github-linked')
     await signOut(page)
