@@ -37,7 +37,12 @@ async function guard(to: RouteLocationNormalized): Promise<true | RouteLocationR
     // The gateway did not answer: let the page render and show its own error.
     return true
   }
-  if (to.name === 'login' && session.signedIn) return safeRedirect(to.query.redirect) ?? { name: 'overview' }
+  if (to.name === 'login' && session.signedIn) {
+    // Signed in and sent to /login?error=…: a provider link failed (the gateway sends every provider
+    // error there); say so on the account page, where linking started.
+    if (typeof to.query.error === 'string' && to.query.error !== '') return { name: 'profile', query: { linkError: to.query.error } }
+    return safeRedirect(to.query.redirect) ?? { name: 'overview' }
+  }
   if (to.meta.public) return true
   if (!session.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
   if (to.meta.role === 'admin' && !session.isAdmin) return { name: 'overview' }

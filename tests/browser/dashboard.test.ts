@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Page } from 'playwright-core'
-import { users } from '../../core/db/schema.ts'
-import { hashPassword } from '../../core/admin/user-service.ts'
 import { totpCode } from '../../core/security/totp.ts'
 import { LOCALES } from '../../admin/src/i18n/locales.ts'
 import nav from '../../admin/src/i18n/messages/nav.ts'

@@ -20,8 +20,6 @@ export interface SignInProvider {
 
 /** Fields `GET /api/status` is gaining; each is optional so an older gateway still works. */
 export interface StatusAdditions {
-  /** The operator's name for this gateway (general options). */
-  siteName?: string
   /** True until the first-run setup has been completed. */
   setupRequired?: boolean
   /** Sign-in providers enabled besides password. */

@@ -23,6 +23,8 @@ export default defineMessages({
     continueWith: 'Continue with {name}',
     providerFailed: 'Signing in with the provider did not work: {reason}',
     pricing: 'See models and prices',
+    pendingHint: 'Your account uses two-step sign-in: one more step to finish signing in.',
+    pendingExpired: 'That sign-in took too long or was already completed. Please sign in again.',
   },
   'zh-CN': {
     title: '登录',
@@ -45,6 +47,8 @@ export default defineMessages({
     continueWith: '使用 {name} 登录',
     providerFailed: '通过第三方登录失败：{reason}',
     pricing: '查看模型与价格',
+    pendingHint: '你的账户已开启两步验证，还差一步即可完成登录。',
+    pendingExpired: '本次登录已超时或已完成，请重新登录。',
   },
   'zh-TW': {
     title: '登入',
@@ -67,6 +71,8 @@ export default defineMessages({
     continueWith: '使用 {name} 登入',
     providerFailed: '透過第三方登入失敗：{reason}',
     pricing: '查看模型與價格',
+    pendingHint: '你的帳戶已開啟兩步驟驗證，再一步即可完成登入。',
+    pendingExpired: '此次登入已逾時或已完成，請重新登入。',
   },
   fr: {
     title: 'Connexion',
@@ -89,6 +95,8 @@ export default defineMessages({
     continueWith: 'Continuer avec {name}',
     providerFailed: 'La connexion via le fournisseur a échoué : {reason}',
     pricing: 'Voir les modèles et les tarifs',
+    pendingHint: 'Votre compte utilise la vérification en deux étapes : encore une étape pour terminer la connexion.',
+    pendingExpired: 'Cette connexion a pris trop de temps ou est déjà terminée. Veuillez vous reconnecter.',
   },
   ja: {
     title: 'ログイン',
@@ -111,5 +119,7 @@ export default defineMessages({
     continueWith: '{name} でログイン',
     providerFailed: '外部サービスでのログインに失敗しました：{reason}',
     pricing: 'モデルと料金を見る',
+    pendingHint: 'このアカウントは 2 段階認証を使用しています。あと 1 ステップでログインが完了します。',
+    pendingExpired: 'このログインは時間切れか、すでに完了しています。もう一度ログインしてください。',
   },
 })
