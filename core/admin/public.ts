@@ -30,6 +30,7 @@ export function publicRoutes(deps: AdminDeps) {
       selfUseMode: context.options.get().selfUseMode,
       ...signInStatus(await deps.signIn.get()),
       siteName: context.options.get().general.siteName,
+      announcement: context.options.get().general.announcement,
       setupRequired: await setupRequired(context),
     }), {
       ...access('public', { operationId: 'getStatus', tags, summary: 'Version, storage and enabled features, for the dashboard\'s first paint' }),
@@ -37,6 +38,7 @@ export function publicRoutes(deps: AdminDeps) {
         200: t.Object({
           version: t.String(), database: t.String(), sharedCache: t.Boolean(), selfUseMode: t.Boolean(), ...SignInStatusFields,
           siteName: t.String({ description: 'The installation\'s name (options: general.siteName)' }),
+          announcement: t.String({ description: 'A notice for every signed-in user; empty for none (options: general.announcement)' }),
           setupRequired: t.Boolean({ description: 'True until first-run setup (POST /api/setup) replaced the printed root password' }),
         }),
       }),

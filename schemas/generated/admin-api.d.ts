@@ -5661,6 +5661,8 @@ export interface operations {
                         registrationEnabled: boolean;
                         /** @description The installation's name (options: general.siteName) */
                         siteName: string;
+                        /** @description A notice for every signed-in user; empty for none (options: general.announcement) */
+                        announcement: string;
                         /** @description True until first-run setup (POST /api/setup) replaced the printed root password */
                         setupRequired: boolean;
                     };

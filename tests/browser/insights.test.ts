@@ -96,7 +96,8 @@ describe('insights pages in the browser', () => {
     await fixture.screenshot(page, 'overview-zh-CN')
   })
 
-  test('a user with no traffic is told how to start', async () => {
+  test('a user with no traffic is told how to start, and reads the operator\'s announcement', async () => {
+    await fixture.gateway.admin('PATCH', '/api/options', { general: { announcement: 'Maintenance on Sunday, 02:00 UTC.' } })
     await fixture.gateway.createUser({ username: 'quiet-user', quota: 0 })
     const page = await fixture.newPage()
     page.setDefaultTimeout(15_000)
@@ -104,7 +105,9 @@ describe('insights pages in the browser', () => {
     await page.getByText(overview.en.empty.title).waitFor()
     await page.getByText(overview.en.empty.userHint).waitFor()
     expect(await page.locator('[data-test="card-requests"]').innerText()).toContain('0')
+    expect(await page.locator('[data-test="announcement"]').innerText()).toContain('Maintenance on Sunday, 02:00 UTC.')
     await fixture.screenshot(page, 'overview-no-traffic')
+    await fixture.gateway.admin('PATCH', '/api/options', { general: { announcement: '' } })
   })
 
   test('on a phone the overview stacks and nothing scrolls sideways', async () => {

@@ -19,7 +19,7 @@ describe('public routes', () => {
   test('status needs no sign-in', async () => {
     const response = await fetch(`${gateway.url}/api/status`)
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ version: '0.1.0', database: 'pglite', sharedCache: false, selfUseMode: false, signInMethods: ['password'], signInProviders: [], registrationEnabled: false, siteName: 'Hanggent API', setupRequired: false })
+    expect(await response.json()).toEqual({ version: '0.1.0', database: 'pglite', sharedCache: false, selfUseMode: false, signInMethods: ['password'], signInProviders: [], registrationEnabled: false, siteName: 'Hanggent API', announcement: '', setupRequired: false })
   })
 
   test('pricing lists what enabled channels serve, with the price in force and its source', async () => {
