@@ -38,9 +38,13 @@ function sourceFiles(dir: string): string[] {
  */
 export function usedKeys(source: string, namespaces: readonly string[]): string[] {
   const keys = new Set<string>()
-  for (const match of source.matchAll(/(?<![\w$.])\$?te?\(\s*(['"`])([A-Za-z][\w-]*(?:\.[\w-]+)+)\1/g)) keys.add(match[2]!)
+  // Comments mention field paths and keys in prose; only code counts.
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1')
+  for (const match of code.matchAll(/(?<![\w$.])\$?te?\(\s*(['"`])([A-Za-z][\w-]*(?:\.[\w-]+)+)\1/g)) keys.add(match[2]!)
   const areas = namespaces.join('|')
-  for (const match of source.matchAll(new RegExp(`(['"\`])((?:${areas})(?:\\.[\\w-]+)+)\\1`, 'g'))) {
+  // A quoted `<area>.…` string is a key handed around (e.g. a titleKey); an attribute value (`="settings.model"`)
+  // is a template expression or plain text, not a key.
+  for (const match of code.matchAll(new RegExp(`(?<!=)(['"\`])((?:${areas})(?:\\.[\\w-]+)+)\\1`, 'g'))) {
     if (!/\.(ts|vue|js|css)$/.test(match[2]!)) keys.add(match[2]!)
   }
   return [...keys]
