@@ -1,22 +1,12 @@
-import { computed, nextTick, shallowRef, type ComputedRef, type ShallowRef } from 'vue'
+import { computed, nextTick, shallowRef, type ComputedRef, type Ref, type ShallowRef } from 'vue'
+import type { FormInst } from 'naive-ui'
 import { useI18n } from 'vue-i18n'
 import { describeError, toApiFailure } from '../api/errors.ts'
 
 // Helpers the operations pages (channels, API keys, users, redemption codes) share: quota units and
 // USD, the API's field errors on form items, copying to the clipboard and saving a text file.
 
-/** Quota units in one US dollar (schemas/admin/common.ts `Units`). */
-export const UNITS_PER_USD = 500_000
-
-/** Quota units (the API's integers, sometimes typed `string | number`) as USD. */
-export function unitsToUsd(units: number | string | null | undefined): number {
-  return Number(units ?? 0) / UNITS_PER_USD
-}
-
-/** USD as whole quota units (rounded to the nearest unit). */
-export function usdToUnits(usd: number | null | undefined): number {
-  return Math.round((usd ?? 0) * UNITS_PER_USD)
-}
+export { UNITS_PER_USD, unitsToUsd, usdToUnits } from '../api/units.ts'
 
 /** What a form item shows for the API's last failure. */
 export interface FieldFeedback {
@@ -33,6 +23,11 @@ export interface FormFailure {
   general: ComputedRef<boolean>
   /** Records a submit's failure and brings the field it names (or the message above the form) into view, focused. */
   show(error: unknown): void
+  /**
+   * Runs a form's submit: nothing is sent while the form's own rules fail; `busy` is set while `send`
+   * runs; a failure is handed to `onFailure` (if given) and then shown on the field it names.
+   */
+  submit(form: Ref<FormInst | null>, busy: Ref<boolean>, send: () => Promise<void>, onFailure?: (error: unknown) => void): Promise<void>
 }
 
 /**
@@ -62,7 +57,24 @@ export function useFormFailure(paths: () => readonly string[]): FormFailure {
       input?.focus({ preventScroll: true })
     })
   }
-  return { failure, on, general, show }
+  async function submit(form: Ref<FormInst | null>, busy: Ref<boolean>, send: () => Promise<void>, onFailure?: (error: unknown) => void): Promise<void> {
+    try {
+      await form.value?.validate()
+    } catch {
+      return
+    }
+    busy.value = true
+    failure.value = undefined
+    try {
+      await send()
+    } catch (error) {
+      onFailure?.(error)
+      show(error)
+    } finally {
+      busy.value = false
+    }
+  }
+  return { failure, on, general, show, submit }
 }
 
 /** Copies text to the clipboard; falls back to a hidden textarea where the Clipboard API is refused. */

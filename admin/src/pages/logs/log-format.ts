@@ -1,30 +1,13 @@
 import { useI18n } from 'vue-i18n'
 import { useMessage } from 'naive-ui'
-import { unitsToUsd } from '../overview/stats-series.ts'
+import { unitsToUsd } from '../../api/units.ts'
+import { copyText } from '../../components/ops-helpers.ts'
 
 // Formatting shared by the logs table and the detail drawer: money, durations, tag colours, copying.
 
 /** naive-ui tag colours per log type: usage green, errors red, money coming back amber. */
 export const TYPE_TAG: Record<string, 'default' | 'success' | 'error' | 'warning' | 'info' | 'primary'> = {
   consume: 'success', error: 'error', refund: 'warning', topup: 'primary', manage: 'info', system: 'default', login: 'info',
-}
-
-/** Copies text to the clipboard; falls back to a hidden field where the Clipboard API is unavailable. */
-export async function copyText(value: string): Promise<void> {
-  if (navigator.clipboard && window.isSecureContext) {
-    await navigator.clipboard.writeText(value)
-    return
-  }
-  const field = document.createElement('textarea')
-  field.value = value
-  field.setAttribute('readonly', '')
-  field.style.position = 'fixed'
-  field.style.opacity = '0'
-  document.body.appendChild(field)
-  field.select()
-  const copied = document.execCommand('copy')
-  field.remove()
-  if (!copied) throw new Error('copy refused')
 }
 
 /** Localised formatters of log values. */
@@ -45,12 +28,8 @@ export function useLogFormat() {
     } as Record<string, string>)[type] ?? type,
     /** Copies a value and says so. */
     async copy(value: string) {
-      try {
-        await copyText(value)
-        message.success(t('logs.cells.copied'))
-      } catch {
-        message.error(t('logs.cells.copyFailed'))
-      }
+      if (await copyText(value)) message.success(t('logs.cells.copied'))
+      else message.error(t('logs.cells.copyFailed'))
     },
   }
 }

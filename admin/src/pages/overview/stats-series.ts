@@ -1,13 +1,7 @@
+import { unitsToUsd } from '../../api/units.ts'
+
 // Pure helpers of the overview page: which range and bucket to ask GET /api/stats for, and how its
 // rows become chart series (empty buckets filled with zeros, keys ranked by cost or volume).
-
-/** Quota units per US dollar (the gateway's money unit; GET /api/pricing reports the same number). */
-export const UNITS_PER_USD = 500_000
-
-/** Quota units as US dollars. */
-export function unitsToUsd(units: number): number {
-  return units / UNITS_PER_USD
-}
 
 /** The range choices of the picker; `custom` reads the date-range picker. */
 export type RangeChoice = 'today' | '7d' | '30d' | 'custom'

@@ -20,7 +20,5 @@ export type Group = ResponseOf<'listGroups'>[number]
 /** The sign-in providers the gateway knows, in the order the settings list them. */
 export type ProviderId = 'github' | 'discord' | 'linuxdo' | 'oidc' | 'telegram'
 
-/** Quota units per US dollar, as New API counts them. */
-export const UNITS_PER_USD = 500_000
 /** New API's model ratio 1 is 2 USD per 1M input tokens (0.002 USD per 1K). */
 export const USD_PER_MODEL_RATIO = 2
