@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.ts'
 import type { users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
-import { failOpen, rateLimited } from '../relay/rate-limits.ts'
+import { failOpen, rateLimited, warnLimitStoreDown } from '../relay/rate-limits.ts'
 import { verifySecondFactor } from './two-factor.ts'
 
 type UserRow = typeof users.$inferSelect
@@ -27,7 +27,7 @@ export interface IdentityProof {
  */
 export async function confirmIdentity(context: AppContext, user: UserRow, proof: IdentityProof): Promise<void> {
   const bucket = `confirm-failures:${user.id}`
-  const warn = (error: unknown) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) })
+  const warn = warnLimitStoreDown(context.logger)
   const lockout = await failOpen(() => context.limiter.peek(bucket, CONFIRM_FAILURES, CONFIRM_WINDOW_MS), undefined, warn)
   if (lockout && !lockout.allowed) throw rateLimited(lockout, `${CONFIRM_FAILURES} wrong confirmations in ${CONFIRM_WINDOW_MS / 60_000} minutes`)
   const fail = async (error: GatewayError): Promise<never> => {

@@ -3,7 +3,7 @@ import { OptionalKind, type TObject } from '@sinclair/typebox'
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
 import type { AppContext } from '../app-context.ts'
-import { checkIpLimit, failOpen } from '../relay/rate-limits.ts'
+import { checkIpLimit, failOpen, warnLimitStoreDown } from '../relay/rate-limits.ts'
 import { clientIpOf } from '../relay/client-ip.ts'
 import { CSRF_COOKIE, CSRF_HEADER, parseCookies, SESSION_COOKIE, verifySessionValue } from './session-cookie.ts'
 import { safeEqual } from '../security/crypto.ts'
@@ -51,7 +51,7 @@ export function adminBase(deps: AdminDeps) {
     .derive({ as: 'scoped' }, async ({ request, server }): Promise<{ actor: Actor | undefined; clientIp: string | undefined; sessionToken: string | undefined }> => {
       const clientIp = clientIpOf(server, request, deps.context.config.trustedProxies)
       const { context } = deps
-      await failOpen(() => checkIpLimit(context.limiter, 'admin', clientIp, context.options.get().rateLimits.adminPerIpPerMinute), undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
+      await failOpen(() => checkIpLimit(context.limiter, 'admin', clientIp, context.options.get().rateLimits.adminPerIpPerMinute), undefined, warnLimitStoreDown(context.logger))
       const authorization = request.headers.get('authorization')
       const safeMethod = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS'
       if (authorization) {

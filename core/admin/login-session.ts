@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { accessTokens, users, type UserRole } from '../db/schema.ts'
-import { checkIpLimit, failOpen, rateLimited } from '../relay/rate-limits.ts'
+import { checkIpLimit, failOpen, rateLimited, warnLimitStoreDown } from '../relay/rate-limits.ts'
 import { randomKey, sha256Hex } from '../security/crypto.ts'
 import { sessionCookies } from './session-cookie.ts'
 
@@ -17,7 +17,7 @@ const LOCKOUT_WINDOW_MS = 15 * 60_000
  * function that records one more failure for that account. A limit store outage lets attempts through.
  */
 export async function guardSignIn(context: AppContext, clientIp: string | undefined, account?: string): Promise<() => Promise<void>> {
-  const warn = (error: unknown) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) })
+  const warn = warnLimitStoreDown(context.logger)
   await failOpen(() => checkIpLimit(context.limiter, 'login', clientIp, context.options.get().rateLimits.loginPerIpPerMinute), undefined, warn)
   if (account === undefined) return async () => {}
   const failures = `login-failures:${account.toLowerCase()}`

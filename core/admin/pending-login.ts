@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
-import { failOpen } from '../relay/rate-limits.ts'
+import { failOpen, warnLimitStoreDown } from '../relay/rate-limits.ts'
 import { randomKey } from '../security/crypto.ts'
 import { LoginResponse } from '../../schemas/admin/users.ts'
 import { TwoFactorSignInRequest } from '../../schemas/admin/sign-in.ts'
@@ -61,7 +61,7 @@ export function pendingLoginRoutes(deps: AdminDeps) {
       const recordFailure = await guardSignIn(context, clientIp, user.username)
       if (user.status !== 'enabled') throw new GatewayError(403, 'user_disabled', 'This account is disabled')
       const spent = `pending-login:${ticket.id}`
-      const warn = (error: unknown) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) })
+      const warn = warnLimitStoreDown(context.logger)
       const open = { allowed: true, limit: 1, remaining: 1, retryAfterMs: 0 }
       const alreadyUsed = () => new GatewayError(401, 'unauthorized', 'This sign-in was already completed: sign in again')
       // Checked before the code, so a replayed ticket does not use up the user's next code.

@@ -3,7 +3,7 @@ import { IdParams, Page, Units } from '../../schemas/admin/common.ts'
 import { RedeemRequest, RedemptionBatch, RedemptionCreate, RedemptionListQuery, RedemptionUpdate, RedemptionView } from '../../schemas/admin/redemptions.ts'
 import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
 import { createRedemptionService } from './redemption-service.ts'
-import { checkIpLimit, failOpen } from '../relay/rate-limits.ts'
+import { checkIpLimit, failOpen, warnLimitStoreDown } from '../relay/rate-limits.ts'
 
 const tags = ['redemptions']
 
@@ -38,7 +38,7 @@ export function redemptionRoutes(deps: AdminDeps) {
     })
     .post('/redemptions/redeem', async ({ actor, body, clientIp }) => {
       // Guessing codes is guessing passwords: the sign-in rate applies, in a bucket of its own.
-      await failOpen(() => checkIpLimit(context.limiter, 'redeem', clientIp, context.options.get().rateLimits.loginPerIpPerMinute), undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
+      await failOpen(() => checkIpLimit(context.limiter, 'redeem', clientIp, context.options.get().rateLimits.loginPerIpPerMinute), undefined, warnLimitStoreDown(context.logger))
       return service.redeem(signedIn(actor), body.code)
     }, {
       ...access('user', { operationId: 'redeemCode', tags, summary: 'Redeem a code: its quota is added to your account' }, RedeemRequest),

@@ -1,6 +1,6 @@
 import { Elysia, t } from 'elysia'
 import { GatewayError } from '../errors.ts'
-import { failOpen } from '../relay/rate-limits.ts'
+import { failOpen, warnLimitStoreDown } from '../relay/rate-limits.ts'
 import { ExternalSignInResponse, TelegramLoginRequest } from '../../schemas/admin/sign-in.ts'
 import { completeExternalSignIn, outcomeAsJson } from './external-sign-in.ts'
 import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
@@ -27,7 +27,7 @@ export function telegramRoutes(deps: AdminDeps) {
       if (link && !actor) throw new GatewayError(401, 'unauthorized', 'Sign in first to link an account')
       // Signed widget data is valid for a day; each one is accepted once, so captured data cannot be replayed.
       const first = await failOpen(() => context.limiter.take(`telegram-login:${body.hash}`, 1, TELEGRAM_MAX_AGE_SECONDS * 1000), { allowed: true, limit: 1, remaining: 0, retryAfterMs: 0 },
-        (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
+        warnLimitStoreDown(context.logger))
       if (!first.allowed) throw new GatewayError(401, 'unauthorized', 'This Telegram sign-in was already used: sign in again')
       const outcome = await completeExternalSignIn(context, settings, telegramIdentity(body), { linkUserId: link && actor ? actor.id : null, clientIp, secure: isSecureRequest(request) })
       const answer = outcomeAsJson(outcome, settings, redirect)

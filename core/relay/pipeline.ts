@@ -6,7 +6,7 @@ import { randomKey } from '../security/crypto.ts'
 import { createHubTap } from './hub-tap.ts'
 import { reasoningToContent, reasoningToContentResult } from '../hub/reasoning-to-content.ts'
 import type { HubRequestSource } from './plan-dialogue.ts'
-import { checkIpLimit, checkUserModelLimits, failOpen } from './rate-limits.ts'
+import { checkIpLimit, checkUserModelLimits, failOpen, warnLimitStoreDown } from './rate-limits.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import type { QuotaLedger } from '../billing/ledger.ts'
 import { priceEstimate } from '../billing/price-usage.ts'
@@ -89,7 +89,7 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     const countSuccess = await applyRateLimits(context, caller, model, relay.clientIp)
     const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt })
     const response = await execute(services, codec, record, body, inbound, relay.request.signal, done, render)
-    if (response.status < 400) await failOpen(countSuccess, undefined, (error) => context.logger.log('warn', 'rate limit store unavailable', { error: String(error) }))
+    if (response.status < 400) await failOpen(countSuccess, undefined, warnLimitStoreDown(context.logger))
     return response
   } catch (thrown) {
     const error = toGatewayError(thrown)

@@ -2,6 +2,7 @@ import type { RateDecision, RateLimiter } from '../limits/rate-limiter.ts'
 import { retryAfterSeconds } from '../limits/retry-after-seconds.ts'
 import type { SystemOptionValues } from '../options.ts'
 import { GatewayError } from '../errors.ts'
+import type { Logger } from '../app-context.ts'
 
 /** The 429 a refused request gets, in whatever dialect renders it, with `Retry-After`. */
 export function rateLimited(decision: RateDecision, what: string): GatewayError {
@@ -9,6 +10,11 @@ export function rateLimited(decision: RateDecision, what: string): GatewayError 
   return new GatewayError(429, 'rate_limited', `Rate limit reached: ${what} (${decision.limit} allowed). Try again in ${seconds} s.`, {
     headers: { 'retry-after': String(seconds) },
   })
+}
+
+/** The `onError` of `failOpen` every caller wants: one warning line saying the limit store is down. */
+export function warnLimitStoreDown(logger: Logger): (error: unknown) => void {
+  return (error) => logger.log('warn', 'rate limit store unavailable', { error: String(error) })
 }
 
 /**
