@@ -8,6 +8,7 @@ import { createServer, VERSION } from './server.ts'
 import { PluginLoadError } from './plugin/validate-plugin.ts'
 import { retestDisabledChannels } from './jobs/channel-retests.ts'
 import { runLeasedJob, type LeasedJob } from './jobs/leased-job.ts'
+import { startEventLoopMonitor } from './runtime/event-loop-monitor.ts'
 import type { AppContext } from './app-context.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 
@@ -54,6 +55,7 @@ function scheduleChannelRetests(context: AppContext, services: RelayServices): L
 }
 
 async function main() {
+  startEventLoopMonitor()
   const config = await startupStep(() => loadConfig(process.env, { secret: embeddedSecret(process.env) }))
   const context = await startupStep(() => buildContext(config))
   const root = await ensureRootUser(context)

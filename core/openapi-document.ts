@@ -20,6 +20,7 @@ export const API_TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'playground', description: 'Calling models as the signed-in user, without an API key' },
   { name: 'logs', description: 'Usage, error and audit logs, and their CSV export' },
   { name: 'stats', description: 'Usage over time from hourly and daily rollups' },
+  { name: 'system', description: "This replica's process health: memory, uptime, event-loop lag" },
   { name: 'redemptions', description: 'Single-use codes that add quota' },
   { name: 'options', description: 'System options: pricing, ratios, retries, limits' },
   { name: 'groups', description: 'User groups and their price ratios' },

@@ -17,6 +17,7 @@ import { publicRoutes } from './public.ts'
 import { twoFactorRoutes } from './two-factor.ts'
 import { sessionRoutes } from './sessions.ts'
 import { statsRoutes } from './stats.ts'
+import { systemRoutes } from './system.ts'
 import { setupRoutes } from './setup.ts'
 import { playgroundRoutes } from './playground.ts'
 import { notFoundRoutes } from './not-found.ts'
@@ -49,6 +50,7 @@ export function adminRoutes(context: AppContext, relay?: RelayServices) {
     .use(twoFactorRoutes(deps))
     .use(sessionRoutes(deps))
     .use(statsRoutes(deps))
+    .use(systemRoutes(deps))
     .use(signInSettingsRoutes(deps))
     .use(oauthRoutes(deps))
     .use(telegramRoutes(deps))

@@ -678,6 +678,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/system/runtime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This replica's memory, uptime and event-loop lag over the last seconds */
+        get: operations["getRuntime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/settings": {
         parameters: {
             query?: never;
@@ -6340,6 +6357,98 @@ export interface operations {
                             completionTokens: number;
                             quota: number;
                         }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    getRuntime: {
+        parameters: {
+            query?: {
+                windowSeconds?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Resident memory of the whole process (all threads) */
+                        rssBytes: number;
+                        /** @description As the runtime reports it (Bun counts memory its JS objects hold outside the heap, so it can exceed heapTotalBytes) */
+                        heapUsedBytes: number;
+                        heapTotalBytes: number;
+                        uptimeSeconds: number;
+                        /** @description How late a 10 ms timer fired, in milliseconds: time the event loop was busy with other work */
+                        eventLoopLagMs: {
+                            windowSeconds: number;
+                            p50: number;
+                            p99: number;
+                            max: number;
+                            /** @description Lag samples in the window (one every ~10 ms while the loop is free) */
+                            samples: number;
+                        };
                     };
                 };
             };
