@@ -8,6 +8,7 @@ import type { RateLimiter } from './limits/rate-limiter.ts'
 import type { OptionStore } from './options.ts'
 import type { LogWriter } from './jobs/log-writer.ts'
 import type { TokenCounter } from './tokenize/pool.ts'
+import type { QuotaLedger } from './billing/ledger.ts'
 
 /** Logging levels in increasing severity. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -38,6 +39,8 @@ export interface AppContext {
   options: OptionStore
   /** Batched usage and audit logs. */
   logWriter: LogWriter
+  /** Balances, holds and charges: reserve, settle and refund without SQL on the request path. */
+  ledger: QuotaLedger
   /** Tokenizer worker pool. */
   tokenCounter: TokenCounter
   /** Process log. */

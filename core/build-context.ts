@@ -12,6 +12,8 @@ import { createRateLimiter } from './limits/create-rate-limiter.ts'
 import { createOptionStore } from './options.ts'
 import { createLogWriter } from './jobs/log-writer.ts'
 import { createTokenCounter } from './tokenize/pool.ts'
+import { createLocalLedger } from './billing/ledger.ts'
+import { createRedisLedger } from './billing/redis-ledger.ts'
 
 /** Opens the database, loads plugins and builds the shared services, in dependency order. */
 export async function buildContext(config: Config, overrides: { logger?: Logger; now?: () => Date } = {}): Promise<AppContext> {
@@ -25,6 +27,8 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
     : createMemoryLeaseManager()
   const options = await createOptionStore(database.db, bus)
   const logWriter = createLogWriter(database.db, { onError: (error) => logger.log('error', 'log flush failed', { error: String(error) }) })
+  const ledgerOptions = { db: database.db, writer: logWriter, dataDir: config.dataDir, log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger.log(level, message, fields) }
+  const ledger = config.redisUrl ? await createRedisLedger({ ...ledgerOptions, redisUrl: config.redisUrl, leases }) : await createLocalLedger(ledgerOptions)
   return {
     config,
     database,
@@ -35,6 +39,7 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
     limiter: createRateLimiter({ redisUrl: config.redisUrl, onError: (error) => logger.log('error', 'rate limiter connection failed', { error: String(error) }) }),
     options,
     logWriter,
+    ledger,
     tokenCounter: createTokenCounter(),
     logger,
     now: overrides.now ?? (() => new Date()),
@@ -43,6 +48,8 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
 
 /** Releases everything buildContext opened, flushing logs first. */
 export async function closeContext(context: AppContext): Promise<void> {
+  await context.logWriter.flush()
+  await context.ledger.close()
   await context.logWriter.close()
   await context.leases.close()
   await context.limiter.close()

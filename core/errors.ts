@@ -36,6 +36,7 @@ export type GatewayErrorCode =
   | 'not_found'
   | 'conflict'
   | 'internal_error'
+  | 'billing_unavailable'
 
 /** The category a dialect maps to its own error `type` field. */
 export type GatewayErrorKind =

@@ -166,7 +166,9 @@ export function logCsvStream(context: AppContext, actor: Actor, query: LogFilter
   }
 
   return new ReadableStream<Uint8Array>({
-    start(controller) {
+    async start(controller) {
+      // Calls that just finished are exported: their usage rows may still be in the ledger's group commit.
+      await context.ledger.sync()
       controller.enqueue(encoder.encode(logCsvHeader()))
     },
     async pull(controller) {

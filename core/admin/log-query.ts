@@ -31,6 +31,8 @@ export function logFilters(actor: Actor, query: LogFilterQuery): SQL[] {
 
 /** A page of log rows, newest first. */
 export async function listLogs(context: AppContext, actor: Actor, query: LogListQuery) {
+  // A call that just finished is listed: its usage row may still be in the ledger's group commit.
+  await context.ledger.sync()
   const db = context.database.db
   const { page, pageSize, offset } = pageOf(query)
   const filters = logFilters(actor, query)

@@ -82,15 +82,18 @@ export function createRedemptionService(context: AppContext) {
      */
     async redeem(actor: Actor, code: string): Promise<{ quota: number; balance: number }> {
       const now = context.now()
+      await context.ledger.sync()
       const credited = await db.transaction(async (tx) => {
         const [claimed] = await tx.update(redemptions).set({ status: 'used', redeemedBy: actor.id, redeemedAt: now })
           .where(and(eq(redemptions.codeHash, sha256Hex(code.trim())), eq(redemptions.status, 'unused'), or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now))))
           .returning()
         if (!claimed) return undefined
-        const [user] = await tx.update(users).set({ quota: sql`${users.quota} + ${claimed.quota}` }).where(eq(users.id, actor.id)).returning({ quota: users.quota })
-        return { quota: claimed.quota, balance: user?.quota ?? 0, id: claimed.id }
+        const [user] = await tx.update(users).set({ quota: sql`${users.quota} + ${claimed.quota}`, balanceVersion: sql`${users.balanceVersion} + 1` })
+          .where(eq(users.id, actor.id)).returning({ quota: users.quota, version: users.balanceVersion })
+        return { quota: claimed.quota, balance: user?.quota ?? 0, version: user?.version ?? 0, id: claimed.id }
       })
       if (!credited) throw new GatewayError(400, 'invalid_request', 'This code is invalid, already used, disabled or expired', { param: 'code' })
+      await context.ledger.adopt([{ key: `u:${actor.id}`, quota: credited.balance, version: credited.version }])
       context.logWriter.write({ type: 'topup', userId: actor.id, username: actor.username, quota: credited.quota, content: `redeemed code ${credited.id} for ${credited.quota} units`, details: { redemptionId: credited.id } })
       await context.bus.publish('users')
       return { quota: credited.quota, balance: credited.balance }

@@ -1,4 +1,4 @@
-import { and, count, eq, type AnyColumn, type SQL } from 'drizzle-orm'
+import { and, count, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import type { Db } from '../db/client.ts'
 import { tokens, users } from '../db/schema.ts'
@@ -83,7 +83,10 @@ export interface TokenService {
 export function createTokenService(context: AppContext): TokenService {
   const db = context.database.db
   return {
-    owned: (actor, id) => findOwnedToken(db, actor, id),
+    async owned(actor, id) {
+      await context.ledger.sync()
+      return findOwnedToken(db, actor, id)
+    },
 
     async create(actor, body) {
       checkTokenFields(actor, body)
@@ -102,16 +105,20 @@ export function createTokenService(context: AppContext): TokenService {
       await findOwnedToken(db, actor, id)
       checkTokenFields(actor, body)
       const { quota, expiresAt, ...rest } = body
+      // Charges still on their way to the database are applied before a balance is set, not after it.
+      if (quota !== undefined) await context.ledger.sync()
       const [row] = await db.update(tokens).set({
-        ...rest, ...(quota === undefined ? {} : { remainQuota: quota }),
+        ...rest, ...(quota === undefined ? {} : { remainQuota: quota, balanceVersion: sql`${tokens.balanceVersion} + 1` }),
         ...(expiresAt === undefined ? {} : { expiresAt: parseExpiry(expiresAt) }), updatedAt: context.now(),
       }).where(eq(tokens.id, id)).returning()
       if (!row) throw new GatewayError(404, 'not_found', `Token ${id} does not exist`)
+      if (quota !== undefined) await context.ledger.adopt([{ key: `t:${row.id}`, quota: row.remainQuota, version: row.balanceVersion }])
       await context.bus.publish('tokens')
       return toTokenView(row)
     },
 
     async list(actor, query) {
+      await context.ledger.sync()
       const { page, pageSize, offset } = pageOf(query)
       const filters: SQL[] = []
       if (!roleAtLeast(actor.role, 'admin')) filters.push(eq(tokens.userId, actor.id))

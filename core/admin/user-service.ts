@@ -66,7 +66,9 @@ export function userConflict(error: unknown, values: { username?: string; email?
 async function writeUpdate(context: AppContext, actor: Actor, target: UserRow, update: UserUpdate): Promise<UserRow> {
   const { password, quota, quotaDelta, reason: _reason, ...fields } = update
   const passwordHash = password === undefined ? undefined : await hashPassword(password)
-  return context.database.db.transaction(async (transaction) => {
+  // Charges still on their way to the database are applied before a balance is set, not after it.
+  if (quota !== undefined || quotaDelta !== undefined) await context.ledger.sync()
+  const row = await context.database.db.transaction(async (transaction) => {
     const tx = transaction as unknown as Db
     const [locked] = await tx.select().from(users).where(eq(users.id, target.id)).for('update')
     if (!locked) throw new GatewayError(404, 'not_found', `User ${target.id} does not exist`)
@@ -75,7 +77,7 @@ async function writeUpdate(context: AppContext, actor: Actor, target: UserRow, u
       throw new GatewayError(400, 'invalid_request', `quotaDelta: the balance would become ${balance}; it cannot go below 0`, { param: quotaDelta === undefined ? 'quota' : 'quotaDelta' })
     }
     const [row] = await tx.update(users).set({
-      ...fields, ...(balance === undefined ? {} : { quota: balance }), updatedAt: sql`now()`,
+      ...fields, ...(balance === undefined ? {} : { quota: balance, balanceVersion: sql`${users.balanceVersion} + 1` }), updatedAt: sql`now()`,
       // A password someone else chose is one the user should replace.
       ...(passwordHash ? { passwordHash, passwordChangeRequired: target.id !== actor.id } : {}),
     }).where(eq(users.id, target.id)).returning().catch((error: unknown) => {
@@ -85,6 +87,8 @@ async function writeUpdate(context: AppContext, actor: Actor, target: UserRow, u
     if (passwordHash) await tx.delete(accessTokens).where(eq(accessTokens.userId, target.id))
     return row!
   })
+  if (quota !== undefined || quotaDelta !== undefined) await context.ledger.adopt([{ key: `u:${row.id}`, quota: row.quota, version: row.balanceVersion }])
+  return row
 }
 
 async function findUser(db: Db, id: number): Promise<UserRow> {
@@ -124,6 +128,7 @@ export function createUserService(context: AppContext) {
   return {
     /** One user, or 404. */
     async get(id: number): Promise<UserView> {
+      await context.ledger.sync()
       return toUserView(await find(id))
     },
 
@@ -166,7 +171,10 @@ export function createUserService(context: AppContext) {
     },
 
     /** A filtered page of users, newest first unless sorted otherwise. */
-    list: (query: UserListQuery) => listUsers(db, query),
+    async list(query: UserListQuery) {
+      await context.ledger.sync()
+      return listUsers(db, query)
+    },
 
     /** Deletes a user with their API keys, sessions and linked sign-ins; log rows stay, with the username. */
     async remove(actor: Actor, id: number): Promise<void> {

@@ -1,16 +1,27 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { eq } from 'drizzle-orm'
-import { createQuotaLedger, type Payer } from './ledger.ts'
-import { tokens, users } from '../db/schema.ts'
+import { eq, sql } from 'drizzle-orm'
+import type { Payer } from './ledger.ts'
+import { logs, tokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import type { AppContext } from '../app-context.ts'
+import type { LogEntry } from '../jobs/log-writer.ts'
 import { closeContext, createTestContext, testBackends } from '../../tests/support/context.ts'
 
-for (const backend of testBackends) {
-  describe(`quota ledger on ${backend.name}`, () => {
+// The ledger on every store: in-process (PGlite, PostgreSQL) and Redis (replicas). Balances are read
+// from the database after `sync()`, which waits for the group commit: what an admin would see.
+
+const stores = [
+  ...testBackends.map((backend) => ({ name: backend.name, backend, redisUrl: undefined as string | undefined })),
+  ...(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL ? [{ name: 'postgres + redis', backend: { databaseUrl: process.env.TEST_DATABASE_URL }, redisUrl: process.env.TEST_REDIS_URL }] : []),
+]
+
+const usageRow = (requestId: string): LogEntry => ({ type: 'consume', requestId, model: 'gpt-4o-mini', quota: 0, details: { priced: 0 } })
+
+for (const store of stores) {
+  describe(`quota ledger (${store.name})`, () => {
     let context: AppContext
     beforeAll(async () => {
-      context = await createTestContext(backend)
+      context = await createTestContext(store.backend, store.redisUrl ? { redisUrl: store.redisUrl } : {})
     })
     afterAll(async () => {
       await closeContext(context)
@@ -24,93 +35,109 @@ for (const backend of testBackends) {
     }
 
     async function balances(p: Payer & { tokenId: number }) {
+      await context.ledger.sync()
       const db = context.database.db
       const [user] = await db.select().from(users).where(eq(users.id, p.userId))
       const [token] = await db.select().from(tokens).where(eq(tokens.id, p.tokenId))
       return { user: user!.quota, userUsed: user!.usedQuota, token: token!.remainQuota, tokenUsed: token!.usedQuota, requests: user!.requestCount }
     }
 
-    test('reserve then settle charges exactly the actual cost', async () => {
-      const ledger = createQuotaLedger(context.database.db)
+    const settle = (reservation: Awaited<ReturnType<AppContext['ledger']['reserve']>>, actual: number, requestId = `req-${Math.random()}`) =>
+      context.ledger.settle(reservation, actual, usageRow(requestId))
+
+    test('reserve then settle charges exactly the actual cost, with its usage row in the same commit', async () => {
       const p = await payer(10_000, 5_000)
-      const reservation = await ledger.reserve(p, 1_000, 100)
+      const reservation = await context.ledger.reserve(p, 1_000, 100)
       expect(reservation.amount).toBe(1_000)
-      expect(await balances(p)).toMatchObject({ user: 9_000, token: 4_000 })
-      expect(await ledger.settle(reservation, 640)).toBe(640)
+      expect(await settle(reservation, 640, 'req-exact')).toBe(640)
       expect(await balances(p)).toEqual({ user: 9_360, userUsed: 640, token: 4_360, tokenUsed: 640, requests: 1 })
+      const [row] = await context.database.db.select().from(logs).where(eq(logs.requestId, 'req-exact'))
+      expect(row).toMatchObject({ type: 'consume', quota: 640, details: { priced: 0, charged: 640 } })
     })
 
-    test('a refund returns everything', async () => {
-      const ledger = createQuotaLedger(context.database.db)
-      const p = await payer(10_000, 5_000)
-      await ledger.refund(await ledger.reserve(p, 1_000, 100))
-      expect(await balances(p)).toEqual({ user: 10_000, userUsed: 0, token: 5_000, tokenUsed: 0, requests: 0 })
+    test('a hold is spendable by no one else until it is settled or refunded', async () => {
+      const p = await payer(10_000, 1_000)
+      const first = await context.ledger.reserve(p, 1_000, 100)
+      await expect(context.ledger.reserve(p, 1_000, 100)).rejects.toThrow(/this API key has 0 units left/)
+      await context.ledger.refund(first)
+      expect((await context.ledger.reserve(p, 1_000, 100)).amount).toBe(1_000)
+      expect(await balances(p)).toEqual({ user: 10_000, userUsed: 0, token: 1_000, tokenUsed: 0, requests: 0 })
     })
 
     test('a small balance reserves what it has and refuses below the minimum', async () => {
-      const ledger = createQuotaLedger(context.database.db)
       const p = await payer(10_000, 300)
-      expect((await ledger.reserve(p, 1_000, 100)).amount).toBe(300)
-      const refused = ledger.reserve(p, 1_000, 100)
+      expect((await context.ledger.reserve(p, 1_000, 100)).amount).toBe(300)
+      const refused = context.ledger.reserve(p, 1_000, 100)
       await expect(refused).rejects.toBeInstanceOf(GatewayError)
-      await expect(ledger.reserve(p, 1_000, 100)).rejects.toThrow(/Insufficient quota: this API key has 0 units left/)
+      await expect(context.ledger.reserve(p, 1_000, 100)).rejects.toThrow(/Insufficient quota: this API key has 0 units left/)
     })
 
     test('a shortfall is taken from the balance but never below zero', async () => {
-      const ledger = createQuotaLedger(context.database.db)
       const p = await payer(10_000, 1_000)
-      const reservation = await ledger.reserve(p, 600, 100)
-      expect(await ledger.settle(reservation, 5_000)).toBe(1_000)
+      const reservation = await context.ledger.reserve(p, 600, 100)
+      expect(await settle(reservation, 5_000)).toBe(1_000)
       expect(await balances(p)).toMatchObject({ user: 9_000, token: 0, tokenUsed: 1_000 })
     })
 
     test('unlimited tokens draw only on the user', async () => {
-      const ledger = createQuotaLedger(context.database.db)
       const p = await payer(2_000, 0, true)
-      const reservation = await ledger.reserve(p, 1_500, 10)
-      await ledger.settle(reservation, 1_200)
+      const reservation = await context.ledger.reserve(p, 1_500, 10)
+      await settle(reservation, 1_200)
       expect(await balances(p)).toMatchObject({ user: 800, token: 0, tokenUsed: 1_200 })
-      await expect(ledger.reserve(p, 1_500, 900)).rejects.toThrow(/this account has 800 units left/)
+      await expect(context.ledger.reserve(p, 1_500, 900)).rejects.toThrow(/this account has 800 units left/)
     })
 
     test('a payer without a token (the playground) draws on the user alone, to the unit', async () => {
-      const ledger = createQuotaLedger(context.database.db)
       const withToken = await payer(2_000, 50)
       const p: Payer = { userId: withToken.userId, tokenId: null, unlimited: false }
-      const reservation = await ledger.reserve(p, 1_500, 10)
+      const reservation = await context.ledger.reserve(p, 1_500, 10)
       expect(reservation.amount).toBe(1_500)
-      expect(await ledger.settle(reservation, 1_700)).toBe(1_700)
+      expect(await settle(reservation, 1_700)).toBe(1_700)
       expect(await balances(withToken)).toEqual({ user: 300, userUsed: 1_700, token: 50, tokenUsed: 0, requests: 1 })
-      await expect(ledger.reserve(p, 1_500, 900)).rejects.toThrow(/this account has 300 units left/)
-      await ledger.refund(await ledger.reserve(p, 1_500, 100))
+      await expect(context.ledger.reserve(p, 1_500, 900)).rejects.toThrow(/this account has 300 units left/)
+      await context.ledger.refund(await context.ledger.reserve(p, 1_500, 100))
       expect((await balances(withToken)).user).toBe(300)
-      await expect(ledger.reserve({ userId: 987_654, tokenId: null, unlimited: false }, 100, 1)).rejects.toThrow(/account no longer exists/)
-    })
-
-    test('a payer with a large known balance skips the reservation and is charged exactly once', async () => {
-      const ledger = createQuotaLedger(context.database.db)
-      const p = await payer(1_000_000_000, 500_000_000)
-      const first = await ledger.reserve(p, 1_000, 10)
-      expect(first.amount).toBe(1_000)
-      await ledger.settle(first, 700)
-      const second = await ledger.reserve(p, 1_000, 10)
-      expect(second.amount).toBe(0)
-      expect(await balances(p)).toMatchObject({ user: 1_000_000_000 - 700, token: 500_000_000 - 700 })
-      expect(await ledger.settle(second, 900)).toBe(900)
-      expect(await balances(p)).toEqual({ user: 1_000_000_000 - 1_600, userUsed: 1_600, token: 500_000_000 - 1_600, tokenUsed: 1_600, requests: 2 })
+      await expect(context.ledger.reserve({ userId: 987_654, tokenId: null, unlimited: false }, 100, 1)).rejects.toThrow(/account no longer exists/)
     })
 
     test('200 concurrent reservations never overspend', async () => {
-      const ledger = createQuotaLedger(context.database.db)
       const p = await payer(1_000_000, 10_000)
       const results = await Promise.allSettled(Array.from({ length: 200 }, async () => {
-        const reservation = await ledger.reserve(p, 100, 100)
-        return ledger.settle(reservation, 100)
+        const reservation = await context.ledger.reserve(p, 100, 100)
+        return settle(reservation, 100)
       }))
       const charged = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)
       expect(charged.length).toBe(100)
       expect(results.filter((r) => r.status === 'rejected').length).toBe(100)
       expect(await balances(p)).toMatchObject({ token: 0, tokenUsed: 10_000, user: 990_000 })
+    })
+
+    test('a balance written straight to the database counts once its newer version is adopted; an older one is ignored', async () => {
+      const p = await payer(10_000, 100)
+      await settle(await context.ledger.reserve(p, 100, 100), 100)
+      await expect(context.ledger.reserve(p, 100, 100)).rejects.toThrow(/0 units left/)
+      // What an admin top-up does: write the row with a raised version, then hand it to the ledger.
+      const [row] = await context.database.db.update(tokens).set({ remainQuota: sql`${tokens.remainQuota} + 500`, balanceVersion: sql`${tokens.balanceVersion} + 1` })
+        .where(eq(tokens.id, p.tokenId)).returning({ quota: tokens.remainQuota, version: tokens.balanceVersion })
+      await context.ledger.adopt([{ key: `t:${p.tokenId}`, quota: row!.quota, version: row!.version }])
+      await context.ledger.adopt([{ key: `t:${p.tokenId}`, quota: 1_000_000, version: row!.version - 1 }])
+      const reservation = await context.ledger.reserve(p, 1_000, 100)
+      expect(reservation.amount).toBe(500)
+      expect(await settle(reservation, 500)).toBe(500)
+      expect(await balances(p)).toMatchObject({ token: 0, tokenUsed: 600, user: 9_400 })
+    })
+
+    test('charges made while an admin write is committing are neither lost nor counted twice', async () => {
+      const p = await payer(1_000_000, 100_000)
+      const calls = Array.from({ length: 50 }, async () => settle(await context.ledger.reserve(p, 1_000, 10), 1_000))
+      const db = context.database.db
+      const [row] = await db.update(tokens).set({ remainQuota: sql`${tokens.remainQuota} + 7`, balanceVersion: sql`${tokens.balanceVersion} + 1` })
+        .where(eq(tokens.id, p.tokenId)).returning({ quota: tokens.remainQuota, version: tokens.balanceVersion })
+      await context.ledger.adopt([{ key: `t:${p.tokenId}`, quota: row!.quota, version: row!.version }])
+      await Promise.all(calls)
+      expect(await balances(p)).toMatchObject({ token: 100_007 - 50_000, tokenUsed: 50_000, user: 1_000_000 - 50_000 })
+      // The cache agrees with the database: exactly what is left can be held.
+      expect((await context.ledger.reserve(p, 10_000_000, 1)).amount).toBe(50_007)
     })
   })
 }

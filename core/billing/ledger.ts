@@ -1,27 +1,23 @@
-import { sql } from 'drizzle-orm'
+import { join } from 'node:path'
+import { inArray, sql } from 'drizzle-orm'
 import { queryRows, type Db } from '../db/client.ts'
+import { tokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
+import type { LogEntry, LogWriter } from '../jobs/log-writer.ts'
+import type { AccountKey, BalanceStore, Payer, Reservation, StoredBalance } from './balance-store.ts'
+import { memoryJournal, openFileJournal } from './file-journal.ts'
+import { createMemoryBalanceStore } from './memory-balance-store.ts'
 
-/** Who pays for a call: the user always, the token too unless it is unlimited. */
-export interface Payer {
-  /** User id. */
-  userId: number
-  /** Token id; null when the call used no relay key (the dashboard playground bills the user alone). */
-  tokenId: number | null
-  /** Unlimited tokens draw only on the user's quota. */
-  unlimited: boolean
-}
+// The quota ledger: reserve → settle → refund, exact in integer units, with no SQL on a call's path.
+// Balances live in a BalanceStore (this process, or Redis with replicas); each settled charge is made
+// durable in a journal (a local file, or a Redis stream) before the client receives the end of its
+// answer, and reaches the database in group commits together with its usage row (core/jobs/log-writer).
+//
+// Rule for every other writer of a balance (admin changes, redemptions, top-ups, imports): write the
+// row in the database with `balance_version = balance_version + 1`, then hand the returned quota and
+// version to `adopt`. Never write users.quota or tokens.remain_quota in any other way.
 
-/** True when only the user's balance counts: an unlimited token, or no token at all. */
-const userOnly = (payer: Payer) => payer.unlimited || payer.tokenId === null
-
-/** Funds held for one call until it settles or is refunded. */
-export interface Reservation {
-  /** Who pays. */
-  payer: Payer
-  /** Units held. */
-  amount: number
-}
+export type { Payer, Reservation } from './balance-store.ts'
 
 /** Reserve → settle → refund, exact in integer units, never letting a balance go below zero. */
 export interface QuotaLedger {
@@ -31,144 +27,127 @@ export interface QuotaLedger {
    */
   reserve(payer: Payer, estimate: number, minimum: number): Promise<Reservation>
   /**
-   * Charges the actual cost: returns the surplus of the reservation, or takes the shortfall from the
-   * balance as far as it goes. Returns the units actually charged, which the usage log records.
+   * Charges the actual cost (the hold, plus beyond it as far as the balance goes) and journals it
+   * with its usage row; resolves once the charge is durable. Returns the units charged.
    */
-  settle(reservation: Reservation, actual: number): Promise<number>
+  settle(reservation: Reservation, actual: number, log: LogEntry): Promise<number>
   /** Returns the whole reservation (failed call). */
   refund(reservation: Reservation): Promise<void>
+  /** Takes note of balances written straight to the database, with the versions the writes returned. */
+  adopt(rows: Array<{ key: AccountKey; quota: number; version: number }>): Promise<void>
+  /** Resolves once every charge this process journaled so far is in the database. */
+  sync(): Promise<void>
+  /** Stops background work and closes the journal (after the log writer's last flush). */
+  close(): Promise<void>
 }
 
-/**
- * Takes up to `wanted` units from user and token in ONE statement: the rows are locked user
- * first (the token lock waits on an uncorrelated EXISTS over the user lock, which PostgreSQL runs
- * before scanning tokens), so concurrent calls never deadlock; the amount is the smallest of what is wanted and
- * what both balances hold, and nothing moves unless both can give at least `floor`. One round trip
- * instead of a six-statement transaction: the ledger is on every request's path.
- */
-async function take(db: Db, payer: Payer, wanted: number, floor: number, settling?: { reserved: number }): Promise<{ taken: number | null; user: number | null; token: number | null }> {
-  const settles = settling !== undefined
-  const reserved = settling?.reserved ?? 0
-  const unlimited = userOnly(payer)
-  // Without a token the join partner is one row of null, so the statement keeps its shape.
-  const lockedToken = payer.tokenId === null
-    ? sql`select null::bigint as remain_quota`
-    : sql`select remain_quota from tokens where id = ${payer.tokenId} and exists (select 1 from locked_user) for update`
-  const result = await db.execute(sql`
-    with locked_user as (
-      select quota from users where id = ${payer.userId} for update
-    ), locked_token as (
-      ${lockedToken}
-    ), amount as (
-      select least(${wanted}::bigint, u.quota, case when ${unlimited} then u.quota else t.remain_quota end) as value
-      from locked_user u cross join locked_token t
-      where least(u.quota, case when ${unlimited} then u.quota else t.remain_quota end) >= ${floor}::bigint
-    ), updated_user as (
-      update users set quota = quota - amount.value,
-        used_quota = used_quota + case when ${settles} then ${reserved}::bigint + amount.value else 0 end,
-        request_count = request_count + case when ${settles} then 1 else 0 end
-      from amount where users.id = ${payer.userId} returning users.id
-    ), updated_token as (
-      update tokens set remain_quota = case when ${unlimited} then remain_quota else remain_quota - amount.value end,
-        used_quota = used_quota + case when ${settles} then ${reserved}::bigint + amount.value else 0 end
-      from amount where tokens.id = ${payer.tokenId} returning tokens.id
-    )
-    select (select value from amount) as taken, (select quota from locked_user) as user_quota, (select remain_quota from locked_token) as token_quota,
-      (select count(*) from updated_user) + (select count(*) from updated_token) as touched`)
-  const [row] = queryRows<{ taken: string | number | null; user_quota: string | number | null; token_quota: string | number | null }>(result)
-  const number = (value: string | number | null | undefined) => (value === null || value === undefined ? null : Number(value))
-  return { taken: number(row?.taken), user: number(row?.user_quota), token: number(row?.token_quota) }
+/** What the ledger is built from. */
+export interface LedgerOptions {
+  db: Db
+  writer: LogWriter
+  /** DATA_DIR; `memory://` keeps no journal file. */
+  dataDir: string
+  /** Process log. */
+  log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
 }
 
-/** Gives units back and records the charge, in one statement; user row first, as in `take`. Returns the new balances. */
-async function giveBack(db: Db, payer: Payer, units: number, charged: number, countsAsRequest: boolean): Promise<{ user: number | null; token: number | null }> {
-  const result = await db.execute(sql`
-    with updated_user as (
-      update users set quota = quota + ${units}::bigint, used_quota = used_quota + ${charged}::bigint, request_count = request_count + ${countsAsRequest ? 1 : 0}
-      where id = ${payer.userId} returning quota
-    ), updated_token as (
-      update tokens set remain_quota = case when ${userOnly(payer)} then remain_quota else remain_quota + ${units}::bigint end, used_quota = used_quota + ${charged}::bigint
-      where id = ${payer.tokenId} and exists (select 1 from updated_user) returning remain_quota
-    )
-    select (select quota from updated_user) as user_quota, (select remain_quota from updated_token) as token_quota`)
-  const [row] = queryRows<{ user_quota: string | number | null; token_quota: string | number | null }>(result)
-  return { user: row?.user_quota == null ? null : Number(row.user_quota), token: row?.token_quota == null ? null : Number(row.token_quota) }
-}
-
-/**
- * Trust threshold (as New API users know it): when the payer's last known balance covers this many
- * times the estimate, and at least TRUST_MIN_UNITS, the call skips the reservation and is charged
- * once at settlement — one statement per request instead of two. Settlement still never takes a
- * balance below zero, so a stale hint can at worst under-charge calls in flight when money runs out.
- */
-const TRUST_MULTIPLE = 100
-const TRUST_MIN_UNITS = 1_000_000
-const HINT_TTL_MS = 10_000
-
-/** Last known spendable balance of a payer, learned from the ledger's own statements. */
-interface BalanceHint {
-  available: number
-  at: number
-}
-
-const payerKey = (payer: Payer) => `${payer.userId}:${payer.tokenId ?? '-'}:${payer.unlimited ? 1 : 0}`
-
-/** What the payer can spend, or null when its user (or its token, when it has one) no longer exists. */
-function spendable(payer: Payer, user: number | null, token: number | null): number | null {
-  if (user === null) return null
-  if (userOnly(payer)) return payer.tokenId === null || token !== null ? user : null
-  return token === null ? null : Math.min(user, token)
-}
-
-/** The ledger on the database: row locks make it atomic across connections and replicas. */
-export function createQuotaLedger(db: Db): QuotaLedger {
-  const hints = new Map<string, BalanceHint>()
-  const remember = (payer: Payer, available: number | null) => {
-    if (available === null) hints.delete(payerKey(payer))
-    else hints.set(payerKey(payer), { available, at: Date.now() })
+/** Reads balances of the given accounts from the database; accounts whose row is gone are absent. */
+export async function readBalances(db: Db, keys: Iterable<AccountKey>): Promise<Map<AccountKey, StoredBalance>> {
+  const userIds: number[] = []
+  const tokenIds: number[] = []
+  for (const key of keys) (key.startsWith('u:') ? userIds : tokenIds).push(Number(key.slice(2)))
+  const found = new Map<AccountKey, StoredBalance>()
+  if (userIds.length > 0) {
+    for (const row of await db.select({ id: users.id, quota: users.quota, version: users.balanceVersion }).from(users).where(inArray(users.id, userIds))) {
+      found.set(`u:${row.id}`, { quota: row.quota, version: row.version })
+    }
   }
+  if (tokenIds.length > 0) {
+    for (const row of await db.select({ id: tokens.id, quota: tokens.remainQuota, version: tokens.balanceVersion }).from(tokens).where(inArray(tokens.id, tokenIds))) {
+      found.set(`t:${row.id}`, { quota: row.quota, version: row.version })
+    }
+  }
+  return found
+}
 
-  /** A trusted call skips the reservation; the hint is lowered at once so a burst cannot ride on it. */
-  function trusted(payer: Payer, estimate: number): boolean {
-    const hint = hints.get(payerKey(payer))
-    if (!hint || Date.now() - hint.at > HINT_TTL_MS || hint.available < Math.max(TRUST_MIN_UNITS, estimate * TRUST_MULTIPLE)) return false
-    hint.available -= estimate
-    return true
+/** A journal cursor from ledger_state, or null when none was written yet. */
+export async function readCursor(db: Db, name: string): Promise<string | null> {
+  const [row] = queryRows<{ value: string }>(await db.execute(sql`select value from ledger_state where name = ${name}`))
+  return row?.value ?? null
+}
+
+/** The reserve/settle/refund side shared by every store: loading accounts on first use, errors in words. */
+export function ledgerOver(db: Db, store: BalanceStore, extra: Pick<QuotaLedger, 'sync' | 'close'>): QuotaLedger {
+  const loading = new Map<AccountKey, Promise<void>>()
+
+  /** Loads accounts from the database, once per account however many calls wait for it. */
+  async function load(keys: AccountKey[]) {
+    const todo = keys.filter((key) => !loading.has(key))
+    if (todo.length > 0) {
+      const pending = readBalances(db, todo).then((found) => store.adopt(found))
+      for (const key of todo) loading.set(key, pending)
+      void pending.catch(() => undefined).finally(() => {
+        for (const key of todo) if (loading.get(key) === pending) loading.delete(key)
+      })
+    }
+    await Promise.all(keys.map((key) => loading.get(key)))
   }
 
   return {
     async reserve(payer, estimate, minimum) {
-      if (estimate <= 0 || trusted(payer, estimate)) return { payer, amount: 0 }
       const floor = Math.max(1, minimum)
-      const result = await take(db, payer, estimate, floor)
-      const available = spendable(payer, result.user, result.token)
-      if (available === null) throw new GatewayError(401, 'invalid_api_key', payer.tokenId === null ? 'This account no longer exists' : 'This API key or its owner no longer exists')
-      if (result.taken === null) {
-        remember(payer, available)
-        const whose = !userOnly(payer) && result.token !== null && result.user !== null && result.token < result.user ? 'API key' : 'account'
-        throw new GatewayError(403, 'insufficient_quota', `Insufficient quota: this ${whose} has ${Math.max(0, available)} units left and the request needs at least ${floor}`)
+      let outcome = await store.reserve(payer, estimate, floor)
+      if (outcome.kind === 'unknown') {
+        await load(outcome.accounts)
+        outcome = await store.reserve(payer, estimate, floor)
       }
-      remember(payer, available - result.taken)
-      return { payer, amount: result.taken }
-    },
-
-    async settle(reservation, actual) {
-      const { payer, amount } = reservation
-      if (actual <= amount) {
-        const after = await giveBack(db, payer, amount - actual, actual, true)
-        remember(payer, spendable(payer, after.user, after.token))
-        return actual
+      if (outcome.kind === 'unknown') throw new GatewayError(401, 'invalid_api_key', payer.tokenId === null ? 'This account no longer exists' : 'This API key or its owner no longer exists')
+      if (outcome.kind === 'refused') {
+        throw new GatewayError(403, 'insufficient_quota', `Insufficient quota: this ${outcome.whose} has ${outcome.available} units left and the request needs at least ${floor}`)
       }
-      const extra = await take(db, payer, actual - amount, 0, { reserved: amount })
-      const taken = extra.taken ?? 0
-      const left = spendable(payer, extra.user, extra.token)
-      remember(payer, left === null ? null : left - taken)
-      return amount + taken
+      return outcome.reservation
     },
-
-    async refund(reservation) {
-      if (reservation.amount <= 0) return
-      await giveBack(db, reservation.payer, reservation.amount, 0, false)
+    async settle(reservation, actual, log) {
+      const entry = await store.settle(reservation, actual, { log })
+      return entry.charged
     },
+    refund: (reservation) => store.refund(reservation),
+    async adopt(rows) {
+      await store.adopt(new Map(rows.map((row) => [row.key, { quota: row.quota, version: row.version }])))
+    },
+    ...extra,
   }
+}
+
+/**
+ * The ledger of a single process (embedded PGlite, or PostgreSQL without Redis): balances in memory,
+ * charges journaled to DATA_DIR/ledger. Charges a previous run journaled but did not commit are
+ * committed before this returns, so nothing is served on a stale balance.
+ */
+export async function createLocalLedger(options: LedgerOptions): Promise<QuotaLedger> {
+  const { db, writer } = options
+  const inMemory = options.dataDir === 'memory://'
+  const cursorName = 'journal:file'
+  const applied = inMemory ? 0 : Number((await readCursor(db, cursorName)) ?? 0)
+  const opened = inMemory
+    ? { journal: memoryJournal(), recovered: [] }
+    : openFileJournal(join(options.dataDir, 'ledger'), applied, (error) => options.log('error', 'charge journal sync failed', { error: String(error) }))
+  const { journal } = opened
+  const sink = { cursorName: journal.cursorName, guarded: false, committed: (...args: Parameters<typeof store.committed>) => store.committed(...args) }
+  const store = createMemoryBalanceStore(journal, (entry) => writer.commitCharges(sink, [entry]))
+  const unapplied = opened.recovered.filter((entry) => Number(entry.position) > applied)
+  if (unapplied.length > 0) {
+    writer.commitCharges(sink, unapplied)
+    await writer.flush()
+    if (writer.backlog() > 0) throw new Error(`Could not write the ${unapplied.length} charges the last run journaled to the database; see the log above`)
+    const units = unapplied.reduce((sum, entry) => sum + entry.charged, 0)
+    options.log('warn', 'committed charges journaled before an unclean stop', { charges: unapplied.length, units })
+    writer.write({ type: 'system', content: `${unapplied.length} charges (${units} units) journaled before an unclean stop were written on start-up`, details: { charges: unapplied.length, units, firstPosition: unapplied[0]!.position, lastPosition: unapplied[unapplied.length - 1]!.position } })
+  } else if (opened.recovered.length > 0) {
+    journal.release(opened.recovered[opened.recovered.length - 1]!.position)
+  }
+  return ledgerOver(db, store, {
+    sync: () => writer.flush(),
+    close: () => store.close(),
+  })
 }

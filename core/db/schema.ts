@@ -26,6 +26,8 @@ export const users = pgTable('users', {
   quota: quota('quota'),
   usedQuota: quota('used_quota'),
   requestCount: bigint('request_count', { mode: 'number' }).notNull().default(0),
+  /** Raised by every write of `quota`, so a cached balance can tell a newer row from an older one. */
+  balanceVersion: bigint('balance_version', { mode: 'number' }).notNull().default(0),
   status: text('status').$type<'enabled' | 'disabled'>().notNull().default('enabled'),
   /** TOTP secret, sealed with CRYPTO_SECRET; set at enrolment, active once `totpEnabled`. */
   totpSecretEncrypted: text('totp_secret_encrypted'),
@@ -55,6 +57,8 @@ export const tokens = pgTable('tokens', {
   /** Remaining quota in units; ignored when unlimited. */
   remainQuota: quota('remain_quota'),
   usedQuota: quota('used_quota'),
+  /** Raised by every write of `remain_quota`, so a cached balance can tell a newer row from an older one. */
+  balanceVersion: bigint('balance_version', { mode: 'number' }).notNull().default(0),
   unlimited: boolean('unlimited').notNull().default(false),
   /** Allowed model names (exact or `prefix*`); null allows every model. */
   models: jsonb('models').$type<string[] | null>(),
@@ -237,5 +241,15 @@ export const oauthAccounts = pgTable('oauth_accounts', {
   createdAt: createdAt(),
 }, (table) => [uniqueIndex('oauth_accounts_provider_subject_unique').on(table.provider, table.subject), index('oauth_accounts_user_idx').on(table.userId)])
 
+/**
+ * Small named values the quota ledger keeps beside the balances: how far each journal has been applied
+ * (so a replayed or re-read entry is never applied twice) and the namespace of its Redis keys.
+ */
+export const ledgerState = pgTable('ledger_state', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: updatedAt(),
+})
+
 /** The schema object drizzle needs for typed queries. */
-export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions, quotaStats, quotaStatsDaily, oauthAccounts }
+export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions, quotaStats, quotaStatsDaily, oauthAccounts, ledgerState }

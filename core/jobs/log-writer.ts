@@ -1,87 +1,161 @@
-import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { channels, logs, quotaStats, quotaStatsDaily } from '../db/schema.ts'
-import { DAY_MS, HOUR_MS, rollUpUsage } from './roll-up-usage.ts'
+import type { logs } from '../db/schema.ts'
+import type { CommittedAccount, JournalEntry } from '../billing/balance-store.ts'
+import { planBatch } from './plan-batch.ts'
+import { CursorConflictError, writeBatch, type CursorUpdate } from './write-batch.ts'
 
 /** A row for the logs table as the relay and admin API produce it. */
 export type LogEntry = typeof logs.$inferInsert
 
-/** Collects log rows and writes them in batches, off the request path. */
+/** Where journaled charges come from, and what must happen once a batch of them is committed. */
+export interface JournalSink {
+  /** The cursor row to move with each batch; absent for journals nothing outlives (in-memory databases). */
+  cursorName?: string
+  /** True when another process may commit the same journal: the cursor must still be where this process left it. */
+  guarded: boolean
+  /** Runs after the batch's transaction committed (balances adopted, journal space freed); awaited before the next batch. */
+  committed(accounts: CommittedAccount[], lastPosition: string): Promise<void> | void
+  /** Told when a guarded cursor had moved: another process commits this journal now. */
+  conflict?(): void
+}
+
+/** Collects log rows and journaled charges and writes them in group commits, off the request path. */
 export interface LogWriter {
   /** Queues a row; never blocks the caller on I/O. */
   write(entry: LogEntry): void
-  /** Writes everything queued so far (tests, shutdown). */
+  /** Queues journaled charges (in journal order) for the next group commit. */
+  commitCharges(sink: JournalSink, entries: JournalEntry[]): void
+  /** The cursor a guarded sink's next batch must find; set when a committer takes over. */
+  setCursor(position: string | null): void
+  /** Writes everything queued so far (tests, shutdown, consistent admin reads). */
   flush(): Promise<void>
-  /** Flushes and stops the timer. */
+  /** Charges queued but not committed yet. */
+  backlog(): number
+  /** Flushes and stops. */
   close(): Promise<void>
 }
 
-/** Batches rows every `intervalMs` or when `batchSize` rows are waiting; also keeps hourly rollups and channel spend. */
-export function createLogWriter(db: Db, options: { intervalMs?: number; batchSize?: number; onError?: (error: unknown) => void } = {}): LogWriter {
-  const intervalMs = options.intervalMs ?? 500
-  const batchSize = options.batchSize ?? 500
-  let queue: LogEntry[] = []
-  let flushing: Promise<void> = Promise.resolve()
+/** Options of the writer. */
+export interface LogWriterOptions {
+  /** How long a first row waits for company before its batch is written; later batches follow at once while rows keep coming. */
+  delayMs?: number
+  /** Most rows of each kind in one transaction. */
+  maxRows?: number
+  /** Pause after a failed batch before trying again. */
+  retryMs?: number
+  /** Receives failures (the batch stays queued and is retried). */
+  onError?: (error: unknown) => void
+  /** Current time, for rows without one. */
+  now?: () => Date
+}
+
+/**
+ * Group commit: rows and charges queue in memory; the first one arms a short timer, and each batch is
+ * one transaction (see write-batch.ts). While a batch is being written the next one gathers, so under
+ * load a transaction carries every call that finished during the previous one. A failed batch goes back
+ * to the front of the queue: charges are never dropped, and their journal keeps them across a crash.
+ */
+export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWriter {
+  const delayMs = options.delayMs ?? 5
+  const maxRows = options.maxRows ?? 2000
+  const retryMs = options.retryMs ?? 500
+  const now = options.now ?? (() => new Date())
+  let rows: LogEntry[] = []
+  let charges: JournalEntry[] = []
+  let sink: JournalSink | undefined
+  let cursor: string | null = null
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let writing: Promise<boolean> | undefined
   let closed = false
 
-  /** Logs, hourly rollups and channel spend in one transaction, so a retried batch is never counted twice. */
-  async function writeBatch(batch: LogEntry[]) {
-    const now = new Date()
-    const stamped = batch.map((entry) => ({ ...entry, createdAt: entry.createdAt ?? now }))
-    await db.transaction(async (tx) => {
-      for (let start = 0; start < stamped.length; start += batchSize) await tx.insert(logs).values(stamped.slice(start, start + batchSize))
-      for (const [table, bucketMs] of [[quotaStats, HOUR_MS], [quotaStatsDaily, DAY_MS]] as const) {
-        for (const row of rollUpUsage(stamped, now, bucketMs)) {
-          await tx.insert(table).values(row).onConflictDoUpdate({
-            target: [table.hour, table.userId, table.tokenId, table.channelId, table.model],
-            set: {
-              requests: sql`${table.requests} + ${row.requests}`,
-              promptTokens: sql`${table.promptTokens} + ${row.promptTokens}`,
-              completionTokens: sql`${table.completionTokens} + ${row.completionTokens}`,
-              quota: sql`${table.quota} + ${row.quota}`,
-            },
-          })
-        }
-      }
-      const spendByChannel = new Map<number, number>()
-      for (const entry of stamped) {
-        if (entry.type === 'consume' && entry.channelId && entry.quota) spendByChannel.set(entry.channelId, (spendByChannel.get(entry.channelId) ?? 0) + entry.quota)
-      }
-      for (const [channelId, spent] of spendByChannel) {
-        await tx.update(channels).set({ usedQuota: sql`${channels.usedQuota} + ${spent}` }).where(sql`${channels.id} = ${channelId}`)
-      }
-    })
+  function arm(delay: number) {
+    if (timer || writing || closed) return
+    timer = setTimeout(() => {
+      timer = undefined
+      void drain()
+    }, delay)
   }
 
-  function flush(): Promise<void> {
-    flushing = flushing.then(async () => {
-      if (queue.length === 0) return
-      const batch = queue
-      queue = []
+  /** Writes one batch; true when it committed. */
+  async function writeOne(): Promise<boolean> {
+    const batchRows = rows.length > maxRows ? rows.slice(0, maxRows) : rows
+    const batchCharges = charges.length > maxRows ? charges.slice(0, maxRows) : charges
+    rows = rows.length > maxRows ? rows.slice(maxRows) : []
+    charges = charges.length > maxRows ? charges.slice(maxRows) : []
+    const plan = planBatch(batchRows, batchCharges, now())
+    const target = batchCharges.length > 0 ? sink : undefined
+    const cursorUpdate: CursorUpdate | undefined = target?.cursorName && plan.lastPosition
+      ? { name: target.cursorName, position: plan.lastPosition, ...(target.guarded ? { expected: cursor } : {}) }
+      : undefined
+    let accounts: CommittedAccount[]
+    try {
+      accounts = await writeBatch(db, plan, cursorUpdate)
+    } catch (error) {
+      // Another committer owns these charges now; ours are dropped from memory (they stay in the journal).
+      if (error instanceof CursorConflictError) {
+        charges = []
+        target?.conflict?.()
+      } else {
+        rows = batchRows.concat(rows)
+        charges = batchCharges.concat(charges)
+      }
+      options.onError?.(error)
+      return false
+    }
+    if (target && plan.lastPosition) {
+      cursor = plan.lastPosition
       try {
-        await writeBatch(batch)
+        await target.committed(accounts, plan.lastPosition)
       } catch (error) {
-        queue = batch.concat(queue)
         options.onError?.(error)
       }
-    })
-    return flushing
+    }
+    return true
   }
 
-  const timer = setInterval(() => void flush(), intervalMs)
-  timer.unref?.()
+  /** Writes batches until the queue is empty or one fails (then retries after a pause). */
+  function drain(): Promise<boolean> {
+    if (writing) return writing
+    let ok = true
+    writing = (async () => {
+      while (ok && (rows.length > 0 || charges.length > 0)) ok = await writeOne()
+      return ok
+    })().finally(() => {
+      writing = undefined
+      if (rows.length > 0 || charges.length > 0) arm(ok ? delayMs : retryMs)
+    })
+    return writing
+  }
 
   return {
     write(entry) {
       if (closed) return
-      queue.push(entry)
-      if (queue.length >= batchSize) void flush()
+      rows.push(entry)
+      if (rows.length >= maxRows) void drain()
+      else arm(delayMs)
     },
-    flush,
+    commitCharges(from, entries) {
+      sink = from
+      for (const entry of entries) charges.push(entry)
+      if (charges.length >= maxRows) void drain()
+      else arm(delayMs)
+    },
+    setCursor(position) {
+      cursor = position
+    },
+    async flush() {
+      if (timer) {
+        clearTimeout(timer)
+        timer = undefined
+      }
+      // A batch under way may have left rows queued behind it: keep going until empty or a failure.
+      while (await drain()) if (rows.length === 0 && charges.length === 0) return
+    },
+    backlog: () => charges.length,
     async close() {
-      clearInterval(timer)
-      await flush()
+      await this.flush()
       closed = true
+      if (timer) clearTimeout(timer)
     },
   }
 }

@@ -259,6 +259,12 @@ export interface DialectCodec {
   renderError(error: GatewayError): { status: number; body: unknown }
   /** Renders a stream-level error as the final SSE event(s) of a stream already under way. */
   renderStreamError(error: GatewayError): SseEvent[]
+  /**
+   * True for the event that tells this dialect's clients the answer is complete (e.g. `[DONE]`): the
+   * relay holds it, and anything after it, until the call's charge is durable. When absent, the end of
+   * the stream is the only signal (it is held the same way).
+   */
+  isFinalEvent?(event: SseEvent): boolean
   /** Hub conversion, for chat dialects that can reach (or be reached from) other dialects. */
   hub?: ChatHubCodec
   /** The model list in this dialect's shape, for SDKs that list models their own way. */

@@ -16,6 +16,7 @@ async function keyFunds(services: RelayServices, request: Request, clientIp: str
   const authorization = request.headers.get('authorization')
   const key = authorization && /^bearer\s+/i.test(authorization) ? authorization.replace(/^bearer\s+/i, '').trim() : undefined
   const caller = await services.authenticator.authenticate(key, clientIp)
+  await services.context.ledger.sync()
   const db = services.context.database.db
   const [token] = await db.select().from(tokens).where(eq(tokens.id, caller.token.id))
   const [user] = await db.select().from(users).where(eq(users.id, caller.user.id))

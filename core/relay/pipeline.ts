@@ -224,9 +224,9 @@ function streamResponse(services: RelayServices, codec: DialectCodec, record: Ca
     },
     onEnd(result, outcome) {
       upstream.release()
-      settleCall(context, ledger, record, result.usage, result, outcome)
-        .catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) }))
-        .finally(done)
+      const settled = settleCall(context, ledger, record, result.usage, result, outcome)
+      void settled.catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) })).finally(done)
+      return settled.then(() => undefined)
     },
   })
   return new Response(body, {

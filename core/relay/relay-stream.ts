@@ -21,8 +21,12 @@ export interface StreamRelayOptions {
   idleTimeoutMs: number
   /** Called once, when the first event reaches the client. */
   onFirstEvent(): void
-  /** Called exactly once when the stream is over, however it ended. */
-  onEnd(result: StreamTapResult, outcome: CallOutcome): void
+  /**
+   * Called exactly once when the stream is over, however it ended. When the upstream finished, the
+   * final event(s) reach the client only after the returned promise resolves (the charge is durable);
+   * if it rejects, the client gets an error event instead of them.
+   */
+  onEnd(result: StreamTapResult, outcome: CallOutcome): Promise<void> | void
 }
 
 class IdleTimeout extends Error {}
@@ -51,18 +55,37 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
   const { source, codec } = options
   let ended = false
   let delivered = false
+  // The client's "answer complete" event, held until the charge is durable.
+  let held: SseEvent[] | undefined
 
-  function end(outcome: CallOutcome) {
+  function end(outcome: CallOutcome): Promise<void> | void {
     if (ended) return
     ended = true
-    options.onEnd(options.result(), outcome)
+    return options.onEnd(options.result(), outcome)
   }
 
   function fail(controller: ReadableStreamDefaultController<Uint8Array>, error: GatewayError, outcome: CallOutcome) {
     for (const event of codec.renderStreamError(error)) controller.enqueue(encodeSseBytes(event))
     controller.close()
     options.abort.abort('upstream')
-    end(outcome)
+    void Promise.resolve(end(outcome)).catch(() => undefined)
+  }
+
+  /** The upstream finished: settle, then release the held end of the answer (or an error if settling failed). */
+  async function finish(controller: ReadableStreamDefaultController<Uint8Array>) {
+    const result = options.result()
+    let last = held ?? []
+    try {
+      await end(result.completed && !result.error ? 'completed' : 'upstream-error')
+    } catch {
+      last = codec.renderStreamError(new GatewayError(503, 'billing_unavailable', 'The answer could not be recorded for billing; it was not charged'))
+    }
+    try {
+      for (const event of last) controller.enqueue(encodeSseBytes(event))
+      controller.close()
+    } catch {
+      // The client went away while the charge was being made durable.
+    }
   }
 
   return new ReadableStream<Uint8Array>({
@@ -79,9 +102,7 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
         }
         if (ended) return
         if (next.done) {
-          controller.close()
-          const result = options.result()
-          end(result.completed && !result.error ? 'completed' : 'upstream-error')
+          await finish(controller)
           return
         }
         const event = next.value
@@ -90,6 +111,13 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
           return
         }
         if (options.hide?.(event)) continue
+        if (codec.isFinalEvent?.(event)) {
+          // The dialect says nothing follows: settle now rather than wait for the upstream to close.
+          held = [event]
+          await finish(controller)
+          void source.return?.(undefined)?.catch(() => undefined)
+          return
+        }
         if (!delivered) {
           delivered = true
           options.onFirstEvent()
@@ -100,7 +128,7 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
     },
     async cancel() {
       options.abort.abort('client')
-      end('client-aborted')
+      void Promise.resolve(end('client-aborted')).catch(() => undefined)
       await source.return?.(undefined).catch(() => undefined)
     },
   }, { highWaterMark: 0 })

@@ -1,5 +1,4 @@
 import type { AppContext } from '../app-context.ts'
-import { createQuotaLedger } from '../billing/ledger.ts'
 import { createChannelDirectory, type ChannelDirectory } from '../routing/channel-directory.ts'
 import { createChannelHealth } from '../routing/channel-health.ts'
 import { createKeyPicker } from '../routing/key-selection.ts'
@@ -13,7 +12,7 @@ export async function createRelayServices(context: AppContext, directory?: Chann
     context,
     authenticator: createKeyAuthenticator(context),
     directory: directory ?? (await createChannelDirectory(context)),
-    ledger: createQuotaLedger(context.database.db),
+    ledger: context.ledger,
     inflight: createInflightTracker(),
     keys: createKeyPicker(),
     health: createChannelHealth(context),

@@ -58,14 +58,17 @@ async function usageFor(context: AppContext, record: CallRecord, reported: Usage
   }
 }
 
-/** Charges the exact price of a finished call and writes its usage log. */
-export async function settleCall(context: AppContext, ledger: QuotaLedger, record: CallRecord, reported: Usage | undefined, observed: ObservedOutput, outcome: CallOutcome): Promise<void> {
+/**
+ * Charges the exact price of a finished call with its usage row; resolves once the charge is durable,
+ * so the client may be given the end of its answer. Returns the units charged.
+ */
+export async function settleCall(context: AppContext, ledger: QuotaLedger, record: CallRecord, reported: Usage | undefined, observed: ObservedOutput, outcome: CallOutcome): Promise<number> {
   const { usage, counted } = await usageFor(context, record, reported, observed)
   const breakdown = priceUsage(usage, record.price, record.groupRatio)
-  const charged = await ledger.settle(record.reservation, breakdown.units)
   const finishedAt = Date.now()
-  context.logWriter.write({
+  return ledger.settle(record.reservation, breakdown.units, {
     type: 'consume',
+    createdAt: new Date(finishedAt),
     userId: record.caller.user.id,
     username: record.caller.user.username,
     ...tokenColumns(record.caller),
@@ -77,7 +80,8 @@ export async function settleCall(context: AppContext, ledger: QuotaLedger, recor
     cacheReadTokens: usage.cacheReadTokens,
     cacheWriteTokens: usage.cacheWriteTokens,
     reasoningTokens: usage.reasoningTokens,
-    quota: charged,
+    // The ledger fills in what it actually charged (quota, details.charged, details.shortfall).
+    quota: breakdown.units,
     latencyMs: finishedAt - record.startedAt,
     firstTokenMs: record.firstTokenAt === undefined ? null : record.firstTokenAt - record.startedAt,
     isStream: record.stream,
@@ -91,8 +95,6 @@ export async function settleCall(context: AppContext, ledger: QuotaLedger, recor
       usageSource: counted ? 'counted' : 'upstream',
       reserved: record.reservation.amount,
       priced: breakdown.units,
-      charged,
-      shortfall: breakdown.units - charged,
       ...(record.caller.token ? {} : { via: PLAYGROUND }),
       price: breakdown.price,
       groupRatio: breakdown.groupRatio,

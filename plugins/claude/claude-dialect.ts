@@ -1,3 +1,4 @@
+import type { SseEvent } from '../../core/stream/sse.ts'
 import type { DialectCodec, InboundRequest } from '../../core/plugin/define-plugin.ts'
 import { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 import { readClaudeUpstreamError, renderClaudeError, renderClaudeStreamError } from './claude-errors.ts'
@@ -43,6 +44,7 @@ export const claudeMessagesDialect: DialectCodec = {
   readUpstreamError: readClaudeUpstreamError,
   renderError: renderClaudeError,
   renderStreamError: renderClaudeStreamError,
+  isFinalEvent: (event: SseEvent) => event.event === 'message_stop',
   hub: claudeMessagesHub,
   modelList: claudeModelList,
 }

@@ -64,6 +64,7 @@ const openAIBase = {
   renderError: renderOpenAIError,
   renderStreamError: renderOpenAIStreamError,
   prepareUpstreamBody: prepareWithStreamUsage,
+  isFinalEvent: (event: SseEvent) => event.data === '[DONE]',
 }
 
 /** `POST /v1/chat/completions`. */

@@ -1,3 +1,4 @@
+import type { SseEvent } from '../../core/stream/sse.ts'
 import type { DialectCodec } from '../../core/plugin/define-plugin.ts'
 import { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
 import { readOpenAIResponsesUsageField } from './convert-openai-responses-usage.ts'
@@ -14,6 +15,14 @@ import { createOpenAIResponsesStreamTap } from './openai-responses-stream-tap.ts
 
 function positiveInteger(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
+}
+
+const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed'])
+
+/** The terminal event of a Responses stream, by its SSE name or, for upstreams that send none, its `type`. */
+function isResponsesFinalEvent(event: SseEvent): boolean {
+  if (event.event !== undefined) return FINAL_EVENTS.has(event.event)
+  return /^\{\s*"type"\s*:\s*"response\.(?:completed|incomplete|failed)"/.test(event.data)
 }
 
 /** `POST /v1/responses`. */
@@ -34,5 +43,6 @@ export const openAIResponsesDialect: DialectCodec = {
   readUpstreamError: readOpenAIUpstreamError,
   renderError: renderOpenAIError,
   renderStreamError: renderOpenAIResponsesStreamError,
+  isFinalEvent: isResponsesFinalEvent,
   hub: openAIResponsesHub,
 }

@@ -14,19 +14,29 @@ export function testConfig(overrides: Partial<Config> = {}, env: Record<string, 
   return { ...base, ...overrides }
 }
 
-/** Empties every table of a shared PostgreSQL test database so suites start from nothing. */
-export async function resetDatabase(context: AppContext): Promise<void> {
-  if (context.database.kind !== 'postgres') return
+/** Every table a suite may fill; emptied between suites on the shared PostgreSQL test database. */
+const TABLES = 'logs, quota_stats, quota_stats_daily, abilities, access_tokens, redemptions, oauth_accounts, tokens, channels, users, options, ledger_state'
+
+/**
+ * Empties every table of a shared PostgreSQL test database so suites start from nothing. Runs before
+ * the context is built: the ledger and the option store read their state when they start.
+ */
+export async function resetDatabase(databaseUrl: string): Promise<void> {
+  const { openDatabase } = await import('../../core/db/client.ts')
   const { sql } = await import('drizzle-orm')
-  await context.database.db.execute(sql`truncate table logs, quota_stats, quota_stats_daily, abilities, access_tokens, redemptions, oauth_accounts, tokens, channels, users, options restart identity cascade`)
-  await context.options.reload()
+  // Opening applies the migrations, so the tables exist even on a brand-new database.
+  const database = await openDatabase({ databaseUrl, dataDir: 'memory://' })
+  try {
+    await database.db.execute(sql.raw(`truncate table ${TABLES} restart identity cascade`))
+  } finally {
+    await database.close()
+  }
 }
 
-/** A fresh context on the given backend; PostgreSQL databases are truncated first. */
+/** A fresh context on the given backend; PostgreSQL databases are emptied first. */
 export async function createTestContext(backend: { databaseUrl?: string } = {}, overrides: Partial<Config> = {}): Promise<AppContext> {
-  const context = await buildContext(testConfig({ ...overrides, databaseUrl: backend.databaseUrl }))
-  await resetDatabase(context)
-  return context
+  if (backend.databaseUrl) await resetDatabase(backend.databaseUrl)
+  return buildContext(testConfig({ ...overrides, databaseUrl: backend.databaseUrl }))
 }
 
 export { closeContext }

@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto'
+import type Redis from 'ioredis'
+import { chargedLog, payerAccounts, type AccountKey, type BalanceStore, type CommittedAccount, type JournalEntry, type Payer, type ReserveOutcome } from './balance-store.ts'
+import { ADOPT, COMMITTED, REFUND, RELEASE_HOLDS, RESERVE, SETTLE } from './redis-ledger-scripts.ts'
+import { newHoldId } from './memory-balance-store.ts'
+import type { LogEntry } from '../jobs/log-writer.ts'
+
+// Balances shared by replicas through Redis. Reserve and settle are one Lua call each; settle also
+// appends the charge to a Redis stream (the journal), so once it returns the charge survives the crash
+// of any gateway process. One replica at a time (under a lease, see redis-ledger.ts) commits the stream
+// into the database. Holds are recorded per replica, with a heartbeat key, so the holds of a replica
+// that died are given back by the survivors.
+
+/** How long a replica's heartbeat lasts without renewal before its holds are treated as orphaned. */
+export const HEARTBEAT_TTL_MS = 15_000
+const HEARTBEAT_EVERY_MS = 5_000
+
+/** The Redis store plus the committer's and sweeper's side of it. */
+export interface RedisBalanceStore extends BalanceStore {
+  /** Position of the newest charge any replica journaled, or null when the journal is empty. */
+  tailPosition(): Promise<string | null>
+  /** Up to `count` entries after `position`, waiting up to `blockMs` for the first (on its own connection). */
+  readAfter(position: string, count: number, blockMs: number): Promise<JournalEntry[]>
+  /** Entries after `from` (exclusive) up to `to` (inclusive). */
+  range(from: string | null, to: string): Promise<JournalEntry[]>
+  /** Where Redis believes the database is (the last batch whose effects it applied). */
+  appliedPosition(): Promise<string | null>
+  /** Applies a committed batch to the balances and trims the stream. */
+  committed(accounts: CommittedAccount[], lastPosition: string): Promise<void>
+  /** Gives back the holds of replicas whose heartbeat stopped; one result per replica swept. */
+  releaseOrphanedHolds(): Promise<Array<{ replica: string; holds: number; units: number }>>
+}
+
+/** Settings of the Redis store. */
+export interface RedisBalanceStoreOptions {
+  /** Commands (auto-pipelined). */
+  client: Redis
+  /** A second connection for the committer's blocking reads; opened on first use. */
+  blockingClient: () => Redis
+  /** Key prefix of this deployment's ledger, e.g. `hanggent:ledger:<namespace>:`. */
+  prefix: string
+  /** This process's id among the replicas. */
+  replicaId: string
+  /** Receives heartbeat failures. */
+  onError?: (error: unknown) => void
+}
+
+type Script = (keys: string[], args: Array<string | number>) => Promise<unknown>
+
+/** EVALSHA with a fallback to EVAL when the server does not have the script cached yet. */
+function script(client: Redis, lua: string): Script {
+  const sha = createHash('sha1').update(lua).digest('hex')
+  return async (keys, args) => {
+    try {
+      return await client.evalsha(sha, keys.length, ...keys, ...args)
+    } catch (error) {
+      if (!String(error).includes('NOSCRIPT')) throw error
+      return client.eval(lua, keys.length, ...keys, ...args)
+    }
+  }
+}
+
+/** A stream entry (id and flat field list) as a journal entry. */
+function toEntry(id: string, fields: string[]): JournalEntry | undefined {
+  const values: Record<string, string> = {}
+  for (let index = 0; index + 1 < fields.length; index += 2) values[fields[index]!] = fields[index + 1]!
+  if (values.c === undefined || values.u === undefined || values.l === undefined) return undefined
+  const log = JSON.parse(values.l) as LogEntry
+  if (typeof log.createdAt === 'string') log.createdAt = new Date(log.createdAt)
+  const charged = Number(values.c)
+  const payer: Payer = { userId: Number(values.u), tokenId: values.t ? Number(values.t) : null, unlimited: values.f === '1' }
+  return { position: id, payer, charged, log: chargedLog(log, charged) }
+}
+
+type StreamReply = Array<[string, Array<[string, string[]]>]> | null
+
+/** Builds the store and starts its heartbeat. */
+export function createRedisBalanceStore(options: RedisBalanceStoreOptions): RedisBalanceStore {
+  const { client, prefix, replicaId } = options
+  const run = { reserve: script(client, RESERVE), settle: script(client, SETTLE), refund: script(client, REFUND), adopt: script(client, ADOPT), committed: script(client, COMMITTED), release: script(client, RELEASE_HOLDS) }
+  const accountKey = (key: AccountKey) => `${prefix}a:${key}`
+  const holdsKey = `${prefix}holds:${replicaId}`
+  const aliveKey = (replica: string) => `${prefix}alive:${replica}`
+  const streamKey = `${prefix}journal`
+  const cursorKey = `${prefix}cursor`
+  let blocking: Redis | undefined
+
+  const beat = () => client.set(aliveKey(replicaId), '1', 'PX', HEARTBEAT_TTL_MS).catch((error: unknown) => options.onError?.(error))
+  void beat()
+  const heartbeat = setInterval(() => void beat(), HEARTBEAT_EVERY_MS)
+  heartbeat.unref?.()
+
+  /** Keys and flags for a payer: the token key repeats the user's when the token does not count. */
+  function payerKeys(payer: Payer) {
+    const accounts = payerAccounts(payer)
+    return { user: accountKey(accounts.user), token: accountKey(accounts.token ?? accounts.user), useToken: accounts.token ? '1' : '0', accounts }
+  }
+
+  const entries = (items: Array<[string, string[]]>) => items.map(([id, fields]) => toEntry(id, fields)).filter((entry): entry is JournalEntry => entry !== undefined)
+
+  return {
+    async reserve(payer, estimate, floor): Promise<ReserveOutcome> {
+      const keys = payerKeys(payer)
+      const id = newHoldId()
+      const reply = (await run.reserve([keys.user, keys.token, holdsKey], [estimate, floor, keys.useToken, id, `${payer.userId}|${keys.accounts.token ? payer.tokenId : ''}`])) as [number, string | number, string | number, number]
+      const [status, amount, available, short] = reply
+      if (status < 0) {
+        const missing: AccountKey[] = []
+        if (status === -1 || status === -3) missing.push(keys.accounts.user)
+        if ((status === -2 || status === -3) && keys.accounts.token) missing.push(keys.accounts.token)
+        return { kind: 'unknown', accounts: missing }
+      }
+      if (status === 0) return { kind: 'refused', available: Number(available), whose: short === 1 ? 'API key' : 'account' }
+      return { kind: 'held', reservation: { payer, amount: Number(amount), id } }
+    },
+    async settle(reservation, actual, draft) {
+      const keys = payerKeys(reservation.payer)
+      const { payer } = reservation
+      const [charged, id] = (await run.settle([keys.user, keys.token, holdsKey, streamKey], [
+        reservation.amount, actual, keys.useToken, reservation.id, payer.userId, payer.tokenId ?? '', payer.unlimited ? 1 : 0, JSON.stringify(draft.log),
+      ])) as [string | number, string]
+      return { position: id, payer, charged: Number(charged), log: chargedLog(draft.log, Number(charged)) }
+    },
+    async refund(reservation) {
+      if (reservation.amount <= 0) return
+      const keys = payerKeys(reservation.payer)
+      await run.refund([keys.user, keys.token, holdsKey], [reservation.amount, keys.useToken, reservation.id])
+    },
+    async adopt(balances) {
+      if (balances.size === 0) return
+      const keys: string[] = []
+      const args: Array<string | number> = []
+      for (const [key, stored] of balances) {
+        keys.push(accountKey(key))
+        args.push(stored.quota, stored.version)
+      }
+      await run.adopt(keys, args)
+    },
+    async tailPosition() {
+      const [newest] = (await client.xrevrange(streamKey, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>
+      return newest?.[0] ?? null
+    },
+    async readAfter(position, count, blockMs) {
+      blocking ??= options.blockingClient()
+      const reply = (await blocking.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', streamKey, position)) as StreamReply
+      return entries(reply?.[0]?.[1] ?? [])
+    },
+    async range(from, to) {
+      const reply = (await client.xrange(streamKey, from === null ? '-' : `(${from}`, to)) as Array<[string, string[]]>
+      return entries(reply)
+    },
+    appliedPosition: () => client.get(cursorKey),
+    async committed(accounts, lastPosition) {
+      const keys = [cursorKey, streamKey]
+      const args: Array<string | number> = [lastPosition]
+      for (const account of accounts) {
+        keys.push(accountKey(account.key))
+        args.push(account.charged, account.stored ? account.stored.quota : '', account.stored ? account.stored.version : 0)
+      }
+      await run.committed(keys, args)
+    },
+    async releaseOrphanedHolds() {
+      const swept: Array<{ replica: string; holds: number; units: number }> = []
+      let cursor = '0'
+      do {
+        const [next, found] = await client.scan(cursor, 'MATCH', `${prefix}holds:*`, 'COUNT', 200)
+        cursor = next
+        for (const key of found) {
+          const replica = key.slice(`${prefix}holds:`.length)
+          if (replica === replicaId || (await client.exists(aliveKey(replica))) === 1) continue
+          const [holds, units] = (await run.release([key], [prefix])) as [number, string]
+          if (holds > 0) swept.push({ replica, holds, units: Number(units) })
+        }
+      } while (cursor !== '0')
+      return swept
+    },
+    async close() {
+      clearInterval(heartbeat)
+      await client.del(aliveKey(replicaId)).catch(() => undefined)
+      blocking?.disconnect()
+    },
+  }
+}
