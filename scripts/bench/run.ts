@@ -1,175 +1,227 @@
-// Relay benchmark: the gateway (its own process, embedded database) in front of a fake OpenAI
-// upstream (another process), loaded over loopback by this process. Bounded in time and count.
-//   npm run bench                       # all scenarios, 10 s each, concurrency 32
-//   npm run bench -- --duration 5 --concurrency 50 --only gateway-chat
-//   npm run bench -- --database-url postgres://…   # gateway on PostgreSQL instead of embedded PGlite (the database is emptied first)
-import { mkdtempSync, rmSync } from 'node:fs'
+// Relay benchmark: the fixed fake upstream served directly, the gateway in front of it, and a peer
+// gateway (Portkey OSS) in front of it, measured side by side in one invocation. Each cell of the
+// matrix (mode × body × concurrency) gets a short warm-up per target, then `--runs` rounds, each
+// measuring direct / gateway / peer back to back; every figure printed is the median of the rounds
+// (ratios and added latencies are computed per round, then their median), because a 2-core machine
+// shared by load generator, upstream, gateway and peer is noisy. That sharing is intended.
+//
+//   npm run bench                                          # full matrix, 3 rounds × 10 s, embedded PGlite, with the peer
+//   npm run bench -- --duration 3 --runs 1 --concurrency 50 --body small --mode non-stream
+//   npm run bench -- --database-url postgres://… --redis-url redis://…   # gateway on PostgreSQL (emptied first) + Redis (FLUSHDB first)
+//   npm run bench -- --soak 300 --scenarios soak           # only the 5-minute RSS soak
+//   npm run bench -- --profile --duration 5 --runs 1       # gateway under Bun's CPU profiler
+//
+// Flags (lists are comma-separated):
+//   --mode non-stream,stream     request modes (default both)
+//   --body small,large           small: ~100 B chat request (gpt-4o-mini, one short question, max_tokens 64);
+//                                large: ~100 KB, one user message of generated English prose (default both)
+//   --concurrency 1,50,200       connections (default 1,50,200). c=1 uses our own sequential client; c>1 autocannon
+//   --duration 10                seconds per measured run
+//   --warmup 2                   seconds of warm-up per target per cell (0 for none)
+//   --runs 3                     rounds per cell (direct, gateway, peer back to back in each round)
+//   --key funded|unlimited       which gateway key the load uses (default funded: a large finite quota, so every
+//                                call goes through the quota ledger; unlimited skips the key's quota, not the owner's)
+//   --no-peer                    skip the peer gateway (ratios to the peer read "n/a")
+//   --peer-version 1.15.2        @portkey-ai/gateway version (installed on first use, see peer-gateway.ts)
+//   --database-url postgres://…  gateway on this PostgreSQL database instead of embedded PGlite; it is EMPTIED first
+//   --redis-url redis://…        gateway with REDIS_URL (only with --database-url); the database index it names is FLUSHDB'd first
+//   --profile                    start the gateway under `bun --cpu-prof --cpu-prof-md`; the profile directory is printed at the end
+//   --scenarios matrix           what to run: matrix, conversions (cross-dialect vs passthrough on the gateway, with
+//                                the fixture-replaying fake), soak; default matrix (plus soak when --soak is given)
+//   --soak 300                   seconds of c=50 non-stream small against the gateway, RSS every 10 s; growth is
+//                                measured from the end of the first minute (warm-up) to the end
+//   --json results.json          write every raw run, the medians, the soak and the targets to this file
+//   --help                       print this header
+//
+// Measurement notes:
+//   - Load runs in Node child processes (scripts/bench/load.mjs), never in the gateway's process.
+//   - autocannon's HDR histogram keeps whole milliseconds (a 0.93 ms p50 reads 0), useless for a 0.3 ms
+//     budget. So latencies come from exact times: at c=1 our own sequential keep-alive client
+//     (performance.now() around each request, same client for all three targets); at c>1 the
+//     process.hrtime duration autocannon passes with each response event.
+//   - Gateway health after each gateway run: RSS from /proc/<pid>/status (VmRSS, all threads), and the event-loop
+//     lag p99/max over that run's seconds from GET /api/system/runtime (core/runtime/event-loop-monitor.ts).
+//   - Any non-2xx answer, connection error or timeout is counted and shown per target, never dropped.
+//   - Bounded: every run has a deadline, the whole bench a time bound (estimated × 1.5 + 2 min); on error, Ctrl-C,
+//     SIGTERM or the bound, every child (upstream, gateway, peer, load) is stopped.
+//   - The targets block at the end says met / NOT met for each target of the issue, or "not measured".
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import type { Subprocess } from 'bun'
+import { installExitHandlers, residentBytes, startService, stopAll, stopService } from './child-processes.ts'
+import { runConversions, type ConversionSummary } from './conversions.ts'
+import { startGateway, type Gateway } from './gateway-under-test.ts'
+import { cellsOf, runMatrix, type Mode, type RunRecord } from './matrix.ts'
+import { PEER_VERSION, startPeerGateway, type PeerGateway } from './peer-gateway.ts'
+import type { BodySize } from './request-bodies.ts'
+import { runSoak } from './soak.ts'
+import { formatCells, formatTargets, summariseCell, targetLines, type SoakSummary } from './summary.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const { values: args } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '10' },
-    concurrency: { type: 'string', default: '32' },
-    only: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'database-url': { type: 'string' },
-  },
-})
-const durationMs = Number(args.duration) * 1000
-const concurrency = Number(args.concurrency)
-const MAX_REQUESTS_PER_SCENARIO = 2_000_000
 
-/** One measured scenario. */
-interface Result {
-  scenario: string
-  requests: number
-  errors: number
-  requestsPerSecond: number
-  p50Ms: number
-  p99Ms: number
+/** The parsed command line. */
+interface BenchOptions {
+  modes: Mode[]
+  bodies: BodySize[]
+  concurrencies: number[]
+  durationSeconds: number
+  warmupSeconds: number
+  runs: number
+  key: 'funded' | 'unlimited'
+  peer: boolean
+  peerVersion: string
+  databaseUrl?: string
+  redisUrl?: string
+  profile: boolean
+  scenarios: Set<'matrix' | 'conversions' | 'soak'>
+  soakSeconds: number
+  jsonFile?: string
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!
+/** A comma-separated list whose items must be among `allowed`. */
+function listOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T[] {
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean)
+  const wrong = items.filter((item) => !allowed.includes(item as T))
+  if (wrong.length > 0 || items.length === 0) throw new Error(`--${flag}: expected some of ${allowed.join(', ')}, got "${value}"`)
+  return items as T[]
 }
 
-/** Runs `concurrency` loops issuing requests for `durationMs`; streams are read to the end. */
-async function load(scenario: string, makeRequest: () => Promise<Response>): Promise<Result> {
-  const latencies: number[] = []
-  let errors = 0
-  const deadline = performance.now() + durationMs
-  async function worker() {
-    while (performance.now() < deadline && latencies.length + errors < MAX_REQUESTS_PER_SCENARIO) {
-      const started = performance.now()
-      try {
-        const response = await makeRequest()
-        await response.arrayBuffer()
-        if (!response.ok) errors += 1
-        else latencies.push(performance.now() - started)
-      } catch {
-        errors += 1
-      }
-    }
-  }
-  const started = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  const elapsed = (performance.now() - started) / 1000
-  latencies.sort((a, b) => a - b)
-  return { scenario, requests: latencies.length, errors, requestsPerSecond: Math.round(latencies.length / elapsed), p50Ms: +percentile(latencies, 0.5).toFixed(2), p99Ms: +percentile(latencies, 0.99).toFixed(2) }
+/** A positive number (integer when asked). */
+function positive(flag: string, value: string, integer: boolean, allowZero = false): number {
+  const number = Number(value)
+  if (!Number.isFinite(number) || number < 0 || (!allowZero && number === 0) || (integer && !Number.isInteger(number))) throw new Error(`--${flag}: expected a ${integer ? 'whole ' : ''}number${allowZero ? '' : ' above 0'}, got "${value}"`)
+  return number
 }
 
-/** Starts a child process and waits for a line matching `ready`; returns the first capture group. */
-async function spawnUntil(command: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: Subprocess; match: string }> {
-  const child = Bun.spawn(command, { cwd: root, env: { ...process.env, ...env }, stdout: 'pipe', stderr: 'pipe' })
-  let seen = ''
-  const decoder = new TextDecoder()
-  const readers = [child.stdout, child.stderr].map((stream) => (stream as ReadableStream<Uint8Array>).getReader())
-  const deadline = Date.now() + 30_000
-  return new Promise((resolve, reject) => {
-    for (const reader of readers) {
-      void (async () => {
-        for (;;) {
-          const { value, done } = await reader.read()
-          if (done) return
-          seen += decoder.decode(value)
-          const match = ready.exec(seen)?.[1]
-          if (match) resolve({ child, match })
-          if (Date.now() > deadline) reject(new Error(`timed out waiting for ${ready}: ${seen}`))
-        }
-      })()
-    }
-    void child.exited.then((code) => reject(new Error(`${command.join(' ')} exited with ${code}: ${seen}`)))
+/** Reads the flags documented at the top of this file. */
+function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv, strict: true,
+    options: {
+      mode: { type: 'string', default: 'non-stream,stream' }, body: { type: 'string', default: 'small,large' }, concurrency: { type: 'string', default: '1,50,200' },
+      duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, runs: { type: 'string', default: '3' }, key: { type: 'string', default: 'funded' },
+      'no-peer': { type: 'boolean', default: false }, 'peer-version': { type: 'string', default: PEER_VERSION }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' },
+      profile: { type: 'boolean', default: false }, scenarios: { type: 'string' }, soak: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', default: false },
+    },
   })
+  if (values.help) return 'help'
+  if (values['redis-url'] && !values['database-url']) throw new Error('--redis-url needs --database-url (the embedded mode is one process, with in-process cache and limits)')
+  const scenarios = new Set(listOf('scenarios', values.scenarios ?? (values.soak ? 'matrix,soak' : 'matrix'), ['matrix', 'conversions', 'soak'] as const))
+  return {
+    modes: listOf('mode', values.mode, ['non-stream', 'stream'] as const),
+    bodies: listOf('body', values.body, ['small', 'large'] as const),
+    concurrencies: values.concurrency.split(',').map((item) => positive('concurrency', item.trim(), true)),
+    durationSeconds: positive('duration', values.duration, false),
+    warmupSeconds: positive('warmup', values.warmup, false, true),
+    runs: positive('runs', values.runs, true),
+    key: listOf('key', values.key, ['funded', 'unlimited'] as const)[0]!,
+    peer: !values['no-peer'] && scenarios.has('matrix'),
+    peerVersion: values['peer-version'],
+    databaseUrl: values['database-url'],
+    redisUrl: values['redis-url'],
+    profile: values.profile,
+    scenarios,
+    soakSeconds: values.soak ? positive('soak', values.soak, false) : 300,
+    jsonFile: values.json,
+  }
 }
 
-/** Drops every table so the gateway starts on an empty PostgreSQL database. */
-async function emptyDatabase(url: string) {
-  const { default: postgres } = await import('postgres')
-  const sql = postgres(url, { max: 1, onnotice: () => {} })
-  await sql.unsafe('drop schema if exists public cascade; create schema public; drop schema if exists drizzle cascade')
-  await sql.end()
+/** Seconds the whole bench should take, from which its time bound is derived. */
+function estimateSeconds(options: BenchOptions): number {
+  const cells = options.modes.length * options.bodies.length * options.concurrencies.length
+  const targets = options.peer ? 3 : 2
+  const perRun = options.durationSeconds + 3
+  const matrix = options.scenarios.has('matrix') ? cells * targets * (options.warmupSeconds + 3 + options.runs * perRun) : 0
+  const conversions = options.scenarios.has('conversions') ? 8 * (options.warmupSeconds + 3 + options.runs * perRun) : 0
+  const soak = options.scenarios.has('soak') ? options.soakSeconds + 10 : 0
+  return 120 + matrix + conversions + soak
 }
 
-async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hanggent-bench-'))
-  const adminToken = 'bench-admin-token-0123456789'
-  const fake = await spawnUntil([process.execPath, 'scripts/bench/fake-upstream.ts'], {}, /listening (http:\/\/\S+)/)
-  const databaseUrl = args['database-url']
-  if (databaseUrl) await emptyDatabase(databaseUrl)
-  const database: Record<string, string> = databaseUrl ? { DATABASE_URL: databaseUrl, CRYPTO_SECRET: 'bench-crypto-secret-0123456789' } : {}
-  const gateway = await spawnUntil([process.execPath, 'core/main.ts'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ROOT_ACCESS_TOKEN: adminToken, LOG_LEVEL: 'info', ...database }, /"gateway listening".*"port":(\d+)/)
-  const gatewayUrl = `http://127.0.0.1:${gateway.match}`
-  const fakeUrl = fake.match
+/** Ends everything when the bench overruns its bound (a hung child must not hold the machine). */
+function armTimeBound(seconds: number): Timer {
+  const timer = setTimeout(() => {
+    console.error(`\nthe bench overran its time bound of ${seconds} s: stopping every child process`)
+    void stopAll(5_000).then(() => process.exit(2))
+  }, seconds * 1000)
+  timer.unref()
+  return timer
+}
+
+/** Starts the peer, or says why it is left out. */
+async function startPeer(options: BenchOptions, upstreamUrl: string): Promise<PeerGateway | undefined> {
+  if (!options.peer) return undefined
   try {
-    const admin = async (path: string, body: unknown) => {
-      const response = await fetch(`${gatewayUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-      return (await response.json()) as { key: string }
-    }
-    await admin('/api/channels', { name: 'fake', type: 'openai', key: 'sk-bench', baseUrl: fakeUrl, models: ['gpt-4o-mini'] })
-    // The same upstream as a Chat-only vendor: Responses clients reach it converted through the hub.
-    await admin('/api/channels', { name: 'fake-chat-only', type: 'openai-compatible', key: 'sk-bench', baseUrl: fakeUrl, models: ['gpt-4o-mini-compat'], modelMapping: { 'gpt-4o-mini-compat': 'gpt-4o-mini' } })
-    await fetch(`${gatewayUrl}/api/options`, { method: 'PATCH', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ modelPrices: { 'gpt-4o-mini-compat': { inputPerMTok: 0.15, outputPerMTok: 0.6 } } }) })
-    const { key } = await admin('/api/tokens', { name: 'bench', unlimited: true })
-    // Ledger scenarios: the same load on one funded (not unlimited) key, or spread over 50 of them.
-    const hotKey = (await admin('/api/tokens', { name: 'hot', quota: 1_000_000_000_000 })).key
-    const spreadKeys: string[] = []
-    for (let index = 0; index < 50; index++) spreadKeys.push((await admin('/api/tokens', { name: `spread-${index}`, quota: 1_000_000_000_000 })).key)
-    let nextSpread = 0
-    const chat = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }], max_tokens: 64 })
-    const stream = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }], max_tokens: 64, stream: true })
-    const claudeBody = (streamed: boolean) => JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 64, stream: streamed, messages: [{ role: 'user', content: 'What is the capital of France?' }] })
-    const responses = (model: string, streamed: boolean) => JSON.stringify({ model, input: 'What is the capital of France?', max_output_tokens: 64, stream: streamed })
-    const postTo = (url: string, body: string, bearer: string) => () => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body })
-    const post = (base: string, body: string, bearer: string) => () => fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body })
-    const scenarios: Array<[string, () => Promise<Response>]> = [
-      ['upstream-direct-chat', post(fakeUrl, chat, 'sk-bench')],
-      ['gateway-chat', post(gatewayUrl, chat, key)],
-      ['upstream-direct-stream', post(fakeUrl, stream, 'sk-bench')],
-      ['gateway-stream', post(gatewayUrl, stream, key)],
-      ['ledger-50-keys', () => post(gatewayUrl, chat, spreadKeys[nextSpread++ % spreadKeys.length] ?? key)()],
-      ['ledger-one-hot-key', post(gatewayUrl, chat, hotKey)],
-      ['claude-client-to-openai', postTo(`${gatewayUrl}/v1/messages`, claudeBody(false), key)],
-      ['claude-client-to-openai-stream', postTo(`${gatewayUrl}/v1/messages`, claudeBody(true), key)],
-      ['responses-passthrough', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini', false), key)],
-      ['responses-converted-to-chat', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini-compat', false), key)],
-      ['responses-passthrough-stream', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini', true), key)],
-      ['responses-converted-to-chat-stream', postTo(`${gatewayUrl}/v1/responses`, responses('gpt-4o-mini-compat', true), key)],
-    ]
-    const results: Result[] = []
-    for (const [name, request] of scenarios) {
-      if (args.only && !name.includes(args.only)) continue
-      await load(`${name} (warm-up)`, request).catch(() => undefined)
-      results.push(await load(name, request))
-    }
-    if (args.json) console.log(JSON.stringify(results, null, 2))
-    else {
-      console.log(`duration ${durationMs / 1000} s per scenario, concurrency ${concurrency}, database ${databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, machine: ${navigator.hardwareConcurrency} cores`)
-      console.table(results)
-      const pair = (direct: string, through: string) => {
-        const a = results.find((result) => result.scenario === direct)
-        const b = results.find((result) => result.scenario === through)
-        if (a && b) console.log(`${through}: ${((b.requestsPerSecond / a.requestsPerSecond) * 100).toFixed(0)}% of ${direct} throughput, +${(b.p50Ms - a.p50Ms).toFixed(2)} ms p50`)
-      }
-      pair('upstream-direct-chat', 'gateway-chat')
-      pair('upstream-direct-stream', 'gateway-stream')
-      pair('ledger-50-keys', 'ledger-one-hot-key')
-      pair('gateway-chat', 'claude-client-to-openai')
-      pair('gateway-stream', 'claude-client-to-openai-stream')
-      pair('responses-passthrough', 'responses-converted-to-chat')
-      pair('responses-passthrough-stream', 'responses-converted-to-chat-stream')
+    return await startPeerGateway(root, upstreamUrl, options.peerVersion)
+  } catch (error) {
+    console.log(`peer gateway unavailable, continuing without it (ratios to the peer read n/a): ${String(error instanceof Error ? error.message : error).slice(0, 800)}`)
+    return undefined
+  }
+}
+
+/** Versions and settings printed first and stored in the JSON. */
+function describeSetup(options: BenchOptions, gateway: Gateway, peer: PeerGateway | undefined, profileDir: string | undefined) {
+  const nodeVersion = Bun.spawnSync(['node', '--version']).stdout.toString().trim()
+  return {
+    started: new Date().toISOString(), cores: navigator.hardwareConcurrency, bun: Bun.version, node: nodeVersion,
+    database: gateway.database + (options.redisUrl ? ' + redis' : ''), key: options.key, peer: peer ? `@portkey-ai/gateway@${peer.version} (node)` : 'none',
+    modes: options.modes, bodies: options.bodies, concurrencies: options.concurrencies, durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds, runs: options.runs, scenarios: [...options.scenarios], profileDir,
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2))
+  if (options === 'help') {
+    const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((line) => line.startsWith('//'))
+    console.log(header.map((line) => line.replace(/^\/\/ ?/, '')).join('\n'))
+    return
+  }
+  if (!Bun.which('node')) throw new Error('node is not on PATH: the load generator and the peer run on Node')
+  installExitHandlers()
+  const bound = Math.round(estimateSeconds(options) * 1.5 + 120)
+  armTimeBound(bound)
+  const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'hanggent-bench-profile-')) : undefined
+  const upstream = await startService('fixed-upstream', [process.execPath, 'scripts/bench/fixed-upstream.ts'], { cwd: root, ready: /listening (http:\/\/\S+)/ })
+  const gateway = await startGateway({ root, upstreamUrl: upstream.ready, databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, profileDir })
+  const key = gateway.keys[options.key]
+  const matrix = { root, upstreamUrl: upstream.ready, gateway, gatewayKey: key, peer: await startPeer(options, upstream.ready), runs: options.runs, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds }
+  const meta = describeSetup(options, gateway, matrix.peer, profileDir)
+  console.log(`bench: ${meta.cores} cores, bun ${meta.bun}, node ${meta.node}; gateway on ${meta.database}, ${options.key} key; peer ${meta.peer}; time bound ${bound} s`)
+
+  const records: RunRecord[] = []
+  const cells = cellsOf(options.modes, options.bodies, options.concurrencies)
+  let conversions: ConversionSummary[] | undefined
+  let soak: SoakSummary | undefined
+  try {
+    // The matrix drops the peer (matrix.peer = undefined) if it fails mid-run.
+    if (options.scenarios.has('matrix')) await runMatrix(matrix, cells, (record) => records.push(record))
+    if (options.scenarios.has('conversions')) conversions = await runConversions(root, gateway, key, { concurrency: options.concurrencies[0]!, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds, runs: options.runs })
+    if (options.scenarios.has('soak')) soak = await runSoak(root, gateway, key, options.soakSeconds)
+    const finalRssBytes = await residentBytes(gateway.pid)
+    const finalHealth = await gateway.health(120)
+    const summaries = options.scenarios.has('matrix') ? cells.map((cell) => summariseCell(cell, records)) : []
+    if (summaries.length > 0) console.log(`\n${formatCells(summaries)}`)
+    console.log(`\ngateway at the end: RSS ${((finalRssBytes ?? 0) / 1_048_576).toFixed(1)} MB; event-loop lag over the last ${finalHealth.eventLoopLagMs?.windowSeconds ?? '?'} s: p99 ${finalHealth.eventLoopLagMs?.p99 ?? '?'} ms, max ${finalHealth.eventLoopLagMs?.max ?? '?'} ms`)
+    const targets = targetLines(summaries, finalRssBytes, soak)
+    console.log(`\n${formatTargets(targets)}`)
+    if (options.jsonFile) {
+      writeFileSync(options.jsonFile, `${JSON.stringify({ meta: { ...meta, finished: new Date().toISOString() }, runs: records, cells: summaries, conversions, soak, finalRssBytes, finalHealth, targets }, null, 2)}\n`)
+      console.log(`\nwrote ${options.jsonFile}`)
     }
   } finally {
-    gateway.child.kill('SIGTERM')
-    fake.child.kill('SIGTERM')
-    await Promise.all([gateway.child.exited, fake.child.exited])
-    rmSync(dataDir, { recursive: true, force: true })
+    await matrix.peer?.stop()
+    const profiles = await gateway.stop()
+    await stopService(upstream, 5_000)
+    if (profileDir) console.log(profiles.length > 0 ? `\nCPU profile of the gateway:\n${profiles.map((file) => `  ${file}`).join('\n')}` : `\nno CPU profile was written to ${profileDir}`)
   }
 }
 
-await main()
+try {
+  await main()
+} catch (error) {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`)
+  await stopAll(5_000)
+  process.exit(1)
+}

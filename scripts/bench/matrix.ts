@@ -1,0 +1,118 @@
+// The measured matrix: for each cell (mode × body × concurrency), a short warm-up per target, then
+// `runs` rounds, each measuring direct / gateway / peer back to back, so the three see the same
+// machine state and the medians of the rounds can be compared.
+import type { Gateway, GatewayHealth } from './gateway-under-test.ts'
+import type { PeerGateway } from './peer-gateway.ts'
+import { chatRequestBody, type BodySize } from './request-bodies.ts'
+import { bodyFile, runLoad, type LoadResult, type LoadTarget } from './run-load.ts'
+
+/** Non-stream or stream requests. */
+export type Mode = 'non-stream' | 'stream'
+/** What a run measures: the upstream served directly, our gateway, or the peer gateway. */
+export type TargetName = 'direct' | 'gateway' | 'peer'
+/** Targets in the order each round measures them. */
+export const TARGET_ORDER: TargetName[] = ['direct', 'gateway', 'peer']
+
+/** One cell of the matrix. */
+export interface Cell {
+  mode: Mode
+  body: BodySize
+  concurrency: number
+}
+
+/** One measured run of one target in one cell. */
+export interface RunRecord {
+  cell: Cell
+  round: number
+  target: TargetName
+  result: LoadResult
+  /** After a gateway run: its RSS and event-loop lag over that run. */
+  gatewayHealth?: GatewayHealth
+  /** After a peer run: its RSS. */
+  peerRssBytes?: number
+}
+
+/** What the matrix needs to run. */
+export interface MatrixSetup {
+  root: string
+  upstreamUrl: string
+  gateway: Gateway
+  gatewayKey: string
+  /** Undefined without a peer; set to undefined by the matrix when the peer fails mid-run. */
+  peer: PeerGateway | undefined
+  runs: number
+  durationSeconds: number
+  warmupSeconds: number
+}
+
+const benchStarted = performance.now()
+
+/** Seconds since the bench started, as a prefix for progress lines. */
+export function stamp(): string {
+  return `[${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s]`
+}
+
+/** A readable name of a cell, e.g. `non-stream small c=50`. */
+export function cellName(cell: Cell): string {
+  return `${cell.mode} ${cell.body} c=${cell.concurrency}`
+}
+
+/** Every combination of the chosen modes, bodies and concurrencies, in that nesting order. */
+export function cellsOf(modes: Mode[], bodies: BodySize[], concurrencies: number[]): Cell[] {
+  return modes.flatMap((mode) => bodies.flatMap((body) => concurrencies.map((concurrency) => ({ mode, body, concurrency }))))
+}
+
+/** The URL and headers of a target, or undefined when it is not there (no peer). */
+function targetOf(setup: MatrixSetup, name: TargetName): LoadTarget | undefined {
+  const json = { 'content-type': 'application/json' }
+  if (name === 'direct') return { url: `${setup.upstreamUrl}/v1/chat/completions`, headers: { ...json, authorization: 'Bearer sk-bench' } }
+  if (name === 'gateway') return { url: `${setup.gateway.url}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${setup.gatewayKey}` } }
+  return setup.peer ? { url: `${setup.peer.url}/v1/chat/completions`, headers: setup.peer.headers } : undefined
+}
+
+/** One line of progress as each run ends. */
+function describeRun(record: RunRecord, runs: number): string {
+  const { result } = record
+  const failures = result.non2xx + result.errors + result.timeouts + (result.requests === 0 ? 1 : 0)
+  const lag = record.gatewayHealth?.eventLoopLagMs
+  const health = record.target === 'gateway' && record.gatewayHealth
+    ? `  rss ${((record.gatewayHealth.rssBytes ?? 0) / 1_048_576).toFixed(0)} MB${lag ? `, lag p99 ${lag.p99} ms max ${lag.max} ms` : ''}`
+    : ''
+  const latency = record.cell.concurrency === 1 ? `  p50 ${result.latencyMs.p50} ms p99 ${result.latencyMs.p99} ms` : ''
+  return `${stamp()} [${cellName(record.cell)}] round ${record.round}/${runs} ${record.target.padEnd(7)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s${latency}${failures ? `  FAILURES${result.requests === 0 ? ' (no 2xx answer at all)' : ''} non2xx ${result.non2xx} errors ${result.errors} timeouts ${result.timeouts} ${JSON.stringify(result.statusCodes)}` : ''}${health}`
+}
+
+/** Runs one target once; a failing peer is dropped (the run goes on without it), any other failure ends the bench. */
+async function measure(setup: MatrixSetup, cell: Cell, target: TargetName, file: string, seconds: number): Promise<LoadResult | undefined> {
+  const loadTarget = targetOf(setup, target)
+  if (!loadTarget) return undefined
+  try {
+    return await runLoad(setup.root, { target: loadTarget, bodyFile: file, connections: cell.concurrency, durationSeconds: seconds })
+  } catch (error) {
+    if (target !== 'peer') throw error
+    console.log(`  peer failed in ${cellName(cell)}; continuing without it: ${String(error).slice(0, 400)}`)
+    await setup.peer?.stop()
+    setup.peer = undefined
+    return undefined
+  }
+}
+
+/** Runs every cell; calls `onRecord` after each measured run. */
+export async function runMatrix(setup: MatrixSetup, cells: Cell[], onRecord: (record: RunRecord) => void): Promise<void> {
+  for (const cell of cells) {
+    const file = bodyFile(`${cell.mode}-${cell.body}`, chatRequestBody(cell.body, cell.mode === 'stream'))
+    console.log(`${stamp()} ${cellName(cell)}: warm-up ${setup.warmupSeconds} s per target, then ${setup.runs} × ${setup.durationSeconds} s per target`)
+    if (setup.warmupSeconds > 0) for (const target of TARGET_ORDER) await measure(setup, cell, target, file, setup.warmupSeconds)
+    for (let round = 1; round <= setup.runs; round++) {
+      for (const target of TARGET_ORDER) {
+        const result = await measure(setup, cell, target, file, setup.durationSeconds)
+        if (!result) continue
+        const record: RunRecord = { cell, round, target, result }
+        if (target === 'gateway') record.gatewayHealth = await setup.gateway.health(setup.durationSeconds)
+        if (target === 'peer') record.peerRssBytes = await setup.peer?.rssBytes()
+        onRecord(record)
+        console.log(describeRun(record, setup.runs))
+      }
+    }
+  }
+}

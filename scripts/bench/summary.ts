@@ -1,0 +1,191 @@
+// Medians over the rounds of each cell, the tables printed at the end, and the targets block.
+// Ratios and added latencies are paired: computed per round (direct, gateway and peer measured back to
+// back) and then the median of those is taken, which cancels most of the drift of a noisy machine.
+import { cellName, TARGET_ORDER, type Cell, type RunRecord, type TargetName } from './matrix.ts'
+
+/** Failures of one target in one cell, summed over the rounds. */
+export interface Failures {
+  non2xx: number
+  errors: number
+  timeouts: number
+  statusCodes: Record<string, number>
+  /** Runs that got no 2xx answer at all (a target that stalls shows here even with no error counted). */
+  runsWithoutAnswers?: number
+}
+
+/** The medians of one cell. */
+export interface CellSummary {
+  cell: Cell
+  rounds: number
+  requestsPerSecond: Partial<Record<TargetName, number>>
+  latencyMs: Partial<Record<TargetName, { p50: number; p99: number }>>
+  /** Gateway minus direct, per round, then the median. */
+  addedLatencyMs?: { p50: number; p99: number }
+  gatewayPercentOfDirect?: number
+  gatewayTimesPeer?: number
+  failures: Partial<Record<TargetName, Failures>>
+  /** Median over the rounds of the gateway's lag p99; the largest max of any round. */
+  eventLoopLagMs?: { p99: number; max: number }
+  gatewayRssBytes?: number
+  peerRssBytes?: number
+}
+
+/** Soak figures: RSS every 10 s of a long c=50 run. */
+export interface SoakSummary {
+  seconds: number
+  samples: Array<{ atSeconds: number; rssBytes: number }>
+  /** RSS at the end of the first minute (the warm-up) and at the end. */
+  afterFirstMinuteBytes: number
+  endBytes: number
+  growthBytes: number
+  growthPercent: number
+  requestsPerSecond: number
+  failures: Failures
+}
+
+/** One target of the issue with the figure measured and whether it is met. */
+export interface TargetLine {
+  target: string
+  figure: string
+  verdict: 'met' | 'NOT met' | 'not measured'
+}
+
+/** The median of numbers (the mean of the middle two for an even count); undefined when there are none. */
+export function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits
+const sameCell = (a: Cell, b: Cell) => a.mode === b.mode && a.body === b.body && a.concurrency === b.concurrency
+
+/** Sums the failures of a target's runs. */
+function failuresOf(records: RunRecord[]): Failures {
+  const failures: Failures = { non2xx: 0, errors: 0, timeouts: 0, statusCodes: {}, runsWithoutAnswers: 0 }
+  for (const { result } of records) {
+    if (result.requests === 0) failures.runsWithoutAnswers! += 1
+    failures.non2xx += result.non2xx
+    failures.errors += result.errors
+    failures.timeouts += result.timeouts
+    for (const [code, count] of Object.entries(result.statusCodes)) if (!code.startsWith('2')) failures.statusCodes[code] = (failures.statusCodes[code] ?? 0) + count
+  }
+  return failures
+}
+
+/** Median over rounds of f(gateway run, other run), for rounds that measured both. */
+function pairedMedian(records: RunRecord[], other: TargetName, pick: (gateway: RunRecord, other: RunRecord) => number): number | undefined {
+  const values: number[] = []
+  for (const gateway of records.filter((record) => record.target === 'gateway')) {
+    const partner = records.find((record) => record.target === other && record.round === gateway.round)
+    if (partner) values.push(pick(gateway, partner))
+  }
+  const value = median(values)
+  return value === undefined ? undefined : round(value)
+}
+
+/** The medians of one cell's runs. */
+export function summariseCell(cell: Cell, all: RunRecord[]): CellSummary {
+  const records = all.filter((record) => sameCell(record.cell, cell))
+  const summary: CellSummary = { cell, rounds: Math.max(0, ...records.map((record) => record.round)), requestsPerSecond: {}, latencyMs: {}, failures: {} }
+  for (const target of TARGET_ORDER) {
+    const runs = records.filter((record) => record.target === target)
+    if (runs.length === 0) continue
+    summary.requestsPerSecond[target] = round(median(runs.map((run) => run.result.requestsPerSecond))!, 1)
+    summary.latencyMs[target] = { p50: round(median(runs.map((run) => run.result.latencyMs.p50))!), p99: round(median(runs.map((run) => run.result.latencyMs.p99))!) }
+    summary.failures[target] = failuresOf(runs)
+  }
+  const percent = pairedMedian(records, 'direct', (gateway, direct) => (100 * gateway.result.requestsPerSecond) / Math.max(direct.result.requestsPerSecond, 1e-9))
+  if (percent !== undefined) summary.gatewayPercentOfDirect = round(percent, 1)
+  // A peer round with no answer at all has no ratio (it would read as an absurd multiple); its failure column says so.
+  const answered = records.filter((record) => record.target !== 'peer' || record.result.requests > 0)
+  const times = pairedMedian(answered, 'peer', (gateway, peer) => gateway.result.requestsPerSecond / peer.result.requestsPerSecond)
+  if (times !== undefined) summary.gatewayTimesPeer = round(times, 2)
+  const addedP50 = pairedMedian(records, 'direct', (gateway, direct) => gateway.result.latencyMs.p50 - direct.result.latencyMs.p50)
+  const addedP99 = pairedMedian(records, 'direct', (gateway, direct) => gateway.result.latencyMs.p99 - direct.result.latencyMs.p99)
+  if (addedP50 !== undefined && addedP99 !== undefined) summary.addedLatencyMs = { p50: addedP50, p99: addedP99 }
+  const healths = records.filter((record) => record.target === 'gateway').map((record) => record.gatewayHealth)
+  const lags = healths.flatMap((health) => (health?.eventLoopLagMs ? [health.eventLoopLagMs] : []))
+  if (lags.length > 0) summary.eventLoopLagMs = { p99: round(median(lags.map((lag) => lag.p99))!), max: round(Math.max(...lags.map((lag) => lag.max))) }
+  summary.gatewayRssBytes = healths.at(-1)?.rssBytes
+  summary.peerRssBytes = records.filter((record) => record.target === 'peer').at(-1)?.peerRssBytes
+  return summary
+}
+
+/** Text table with right-aligned columns after the first. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)))
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n')
+}
+
+const megabytes = (bytes: number | undefined) => (bytes === undefined ? '–' : `${(bytes / 1_048_576).toFixed(0)}`)
+const number = (value: number | undefined, digits = 0) => (value === undefined ? 'n/a' : value.toFixed(digits))
+
+/** "0", or the failures spelled out (status codes with counts). */
+export function describeFailures(failures: Failures | undefined): string {
+  if (!failures) return '–'
+  if (failures.non2xx + failures.errors + failures.timeouts + (failures.runsWithoutAnswers ?? 0) === 0) return '0'
+  const codes = Object.entries(failures.statusCodes).map(([code, count]) => `${code}×${count}`).join(' ')
+  return [failures.runsWithoutAnswers ? `NO ANSWER in ${failures.runsWithoutAnswers} run(s)` : '', failures.non2xx ? `non2xx ${failures.non2xx}${codes ? ` (${codes})` : ''}` : '', failures.errors ? `err ${failures.errors}` : '', failures.timeouts ? `timeout ${failures.timeouts}` : ''].filter(Boolean).join(', ')
+}
+
+/** The throughput table and the latency table of all cells. */
+export function formatCells(summaries: CellSummary[]): string {
+  const throughput = formatTable(
+    ['cell', 'direct req/s', 'gateway req/s', 'peer req/s', 'gw/direct %', 'gw/peer ×', 'gw failures', 'direct failures', 'peer failures', 'gw lag p99/max ms', 'gw RSS MB', 'peer RSS MB'],
+    summaries.map((summary) => [
+      cellName(summary.cell), number(summary.requestsPerSecond.direct), number(summary.requestsPerSecond.gateway), number(summary.requestsPerSecond.peer),
+      number(summary.gatewayPercentOfDirect, 1), number(summary.gatewayTimesPeer, 2), describeFailures(summary.failures.gateway), describeFailures(summary.failures.direct), describeFailures(summary.failures.peer),
+      summary.eventLoopLagMs ? `${summary.eventLoopLagMs.p99} / ${summary.eventLoopLagMs.max}` : 'n/a', megabytes(summary.gatewayRssBytes), megabytes(summary.peerRssBytes),
+    ]),
+  )
+  const pair = (latency: { p50: number; p99: number } | undefined) => (latency ? `${latency.p50.toFixed(3)} / ${latency.p99.toFixed(3)}` : 'n/a')
+  const latency = formatTable(
+    ['cell', 'direct p50/p99 ms', 'gateway p50/p99 ms', 'peer p50/p99 ms', 'added p50 ms', 'added p99 ms'],
+    summaries.map((summary) => [cellName(summary.cell), pair(summary.latencyMs.direct), pair(summary.latencyMs.gateway), pair(summary.latencyMs.peer), number(summary.addedLatencyMs?.p50, 3), number(summary.addedLatencyMs?.p99, 3)]),
+  )
+  return `throughput (median of rounds; ratios are medians of per-round ratios)\n${throughput}\n\nlatency of 2xx answers (exact, ms; c=1 by the sequential client, c>1 from autocannon's per-response times; added = gateway − direct per round, median)\n${latency}`
+}
+
+/** One verdict: met when `value` is on the right side of `limit`. */
+function verdictOf(value: number | undefined, limit: number, direction: 'at-least' | 'at-most'): TargetLine['verdict'] {
+  if (value === undefined) return 'not measured'
+  return (direction === 'at-least' ? value >= limit : value <= limit) ? 'met' : 'NOT met'
+}
+
+/** The targets block: one line per target (per cell where the target is per cell), never hiding a miss. */
+export function targetLines(summaries: CellSummary[], finalRssBytes: number | undefined, soak: SoakSummary | undefined): TargetLine[] {
+  const lines: TargetLine[] = []
+  const at50 = summaries.filter((summary) => summary.cell.concurrency === 50)
+  const at1 = summaries.filter((summary) => summary.cell.concurrency === 1)
+  if (at50.length === 0) lines.push({ target: 'c=50 targets (throughput, peer ratio, event-loop lag)', figure: 'c=50 not in the matrix', verdict: 'not measured' })
+  for (const summary of at50) {
+    const name = cellName(summary.cell)
+    lines.push({ target: `gateway ≥ 35% of direct, ${name}`, figure: `${number(summary.gatewayPercentOfDirect, 1)}%`, verdict: verdictOf(summary.gatewayPercentOfDirect, 35, 'at-least') })
+    lines.push({ target: `gateway ≥ 5× peer, ${name}`, figure: summary.gatewayTimesPeer === undefined ? 'n/a (no peer)' : `${summary.gatewayTimesPeer.toFixed(2)}×`, verdict: verdictOf(summary.gatewayTimesPeer, 5, 'at-least') })
+    lines.push({ target: `event-loop lag p99 ≤ 5 ms, ${name}`, figure: summary.eventLoopLagMs ? `${summary.eventLoopLagMs.p99} ms (max ${summary.eventLoopLagMs.max} ms)` : 'n/a', verdict: verdictOf(summary.eventLoopLagMs?.p99, 5, 'at-most') })
+  }
+  if (at1.length === 0) lines.push({ target: 'added latency at c=1', figure: 'c=1 not in the matrix', verdict: 'not measured' })
+  for (const summary of at1) {
+    const name = cellName(summary.cell)
+    lines.push({ target: `added p50 ≤ 0.3 ms, ${name}`, figure: `${number(summary.addedLatencyMs?.p50, 3)} ms`, verdict: verdictOf(summary.addedLatencyMs?.p50, 0.3, 'at-most') })
+    lines.push({ target: `added p99 ≤ 2 ms, ${name}`, figure: `${number(summary.addedLatencyMs?.p99, 3)} ms`, verdict: verdictOf(summary.addedLatencyMs?.p99, 2, 'at-most') })
+  }
+  const finalMegabytes = finalRssBytes === undefined ? undefined : finalRssBytes / 1_048_576
+  lines.push({ target: 'gateway RSS ≤ 200 MB after the run', figure: `${number(finalMegabytes)} MB`, verdict: verdictOf(finalMegabytes, 200, 'at-most') })
+  if (!soak || soak.seconds < 300) {
+    lines.push({ target: 'gateway RSS flat over 5 minutes (growth ≤ 10% after the first minute)', figure: soak ? `only ${soak.seconds} s soaked` : 'no soak (add --soak 300)', verdict: 'not measured' })
+  } else {
+    lines.push({ target: 'gateway RSS flat over 5 minutes (growth ≤ 10% after the first minute)', figure: `${soak.growthBytes >= 0 ? '+' : ''}${(soak.growthBytes / 1_048_576).toFixed(1)} MB (${soak.growthPercent.toFixed(1)}%) over ${soak.seconds - 60} s`, verdict: verdictOf(soak.growthPercent, 10, 'at-most') })
+  }
+  return lines
+}
+
+/** The targets block as text. */
+export function formatTargets(lines: TargetLine[]): string {
+  const width = Math.max(...lines.map((line) => line.target.length))
+  const figureWidth = Math.max(...lines.map((line) => line.figure.length))
+  return ['targets', ...lines.map((line) => `  ${line.target.padEnd(width)}  ${line.figure.padStart(figureWidth)}  ${line.verdict}`)].join('\n')
+}
