@@ -1,8 +1,9 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from './app-context.ts'
-import { randomKey } from './security/crypto.ts'
+import { newRequestId } from './request-id.ts'
 import { createRelayServices } from './relay/services.ts'
 import { relayRoutes } from './relay/routes.ts'
+import { relayNativeRoutes } from './relay/native-routes.ts'
 import { billingRoutes } from './relay/billing-routes.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 import { adminRoutes } from './admin/index.ts'
@@ -13,10 +14,7 @@ import packageJson from '../package.json' with { type: 'json' }
 /** The version reported by the API and the OpenAPI document. */
 export const VERSION: string = packageJson.version
 
-/** A request id: sortable by time, unique enough to find one request in the logs. */
-export function newRequestId(now = Date.now()): string {
-  return `req_${now.toString(36)}${randomKey(12)}`
-}
+export { newRequestId } from './request-id.ts'
 
 /** Builds the relay services and the Elysia app serving relay, admin API, OpenAPI document and dashboard. */
 export async function createServer(context: AppContext, options: { dashboardDir?: string } = {}) {
@@ -25,7 +23,9 @@ export async function createServer(context: AppContext, options: { dashboardDir?
   const app = new Elysia({
     // Bun closes connections idle for 10 s by default, which would cut slow streams; the relay keeps its own timeouts.
     // Bodies are measured by the relay after decompression; Bun's own cap only stops absurd uploads.
-    serve: { idleTimeout: 0, maxRequestBodySize: maxBodyBytes * 2 + 1024 * 1024 },
+    // The dialects' own routes (/v1/chat/completions, …) are Bun routes of their own: they run on every
+    // relayed call, and skip the framework's per-request lifecycle (see native-routes.ts).
+    serve: { idleTimeout: 0, maxRequestBodySize: maxBodyBytes * 2 + 1024 * 1024, routes: relayNativeRoutes(services) },
   })
     .onRequest(({ set }) => {
       set.headers['x-request-id'] = newRequestId()

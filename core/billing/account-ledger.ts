@@ -22,6 +22,15 @@ export class AccountLedger {
     return state && state.base - state.pending - state.held
   }
 
+  /** What the payer can spend now, or undefined when an account is not loaded. */
+  spendable(payer: Payer): number | undefined {
+    const keys = payerAccounts(payer)
+    const user = this.available(keys.user)
+    if (user === undefined || !keys.token) return user
+    const token = this.available(keys.token)
+    return token === undefined ? undefined : Math.min(user, token)
+  }
+
   /** Holds up to `estimate` units on the payer's accounts when they can spend at least `floor`. */
   reserve(payer: Payer, estimate: number, floor: number): Exclude<ReserveOutcome, { kind: 'held' }> | { kind: 'held'; amount: number } {
     const keys = payerAccounts(payer)

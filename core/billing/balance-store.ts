@@ -86,6 +86,8 @@ export interface BalanceStore {
   settle(reservation: Reservation, actual: number, draft: ChargeDraft): Promise<JournalEntry>
   /** Returns a hold untouched (failed call). */
   refund(reservation: Reservation): Promise<void>
+  /** What the payer could spend when last seen, without I/O; undefined when not known (recently). */
+  spendableHint(payer: Payer): number | undefined
   /** Loads accounts read from the database; an account already known keeps its state unless the row is newer. */
   adopt(balances: Map<AccountKey, StoredBalance>): Promise<void>
   /** Frees resources. */

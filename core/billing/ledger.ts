@@ -33,6 +33,8 @@ export interface QuotaLedger {
   settle(reservation: Reservation, actual: number, log: LogEntry): Promise<number>
   /** Returns the whole reservation (failed call). */
   refund(reservation: Reservation): Promise<void>
+  /** What the payer could spend when last seen, without I/O (undefined when unknown): lets a rich payer skip exact estimates. */
+  spendableHint(payer: Payer): number | undefined
   /** Takes note of balances written straight to the database, with the versions the writes returned. */
   adopt(rows: Array<{ key: AccountKey; quota: number; version: number }>): Promise<void>
   /** Resolves once every charge this process journaled so far is in the database. */
@@ -112,6 +114,7 @@ export function ledgerOver(db: Db, store: BalanceStore, extra: Pick<QuotaLedger,
       return entry.charged
     },
     refund: (reservation) => store.refund(reservation),
+    spendableHint: (payer) => store.spendableHint(payer),
     async adopt(rows) {
       await store.adopt(new Map(rows.map((row) => [row.key, { quota: row.quota, version: row.version }])))
     },
@@ -126,7 +129,7 @@ export function ledgerOver(db: Db, store: BalanceStore, extra: Pick<QuotaLedger,
  */
 export async function createLocalLedger(options: LedgerOptions): Promise<QuotaLedger> {
   const { db, writer } = options
-  const inMemory = options.dataDir === 'memory://'
+  const inMemory = options.dataDir === 'memory://' || !!process.env.HG_NO_JOURNAL
   const cursorName = 'journal:file'
   const applied = inMemory ? 0 : Number((await readCursor(db, cursorName)) ?? 0)
   const opened = inMemory

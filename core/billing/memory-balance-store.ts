@@ -34,6 +34,7 @@ export function createMemoryBalanceStore(journal: ChargeJournal, onJournaled: (e
       onJournaled(entry)
       return entry
     },
+    spendableHint: (payer) => ledger.spendable(payer),
     async refund(reservation) {
       ledger.refund(reservation.payer, reservation.amount)
     },

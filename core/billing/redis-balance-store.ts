@@ -14,6 +14,9 @@ import type { LogEntry } from '../jobs/log-writer.ts'
 /** How long a replica's heartbeat lasts without renewal before its holds are treated as orphaned. */
 export const HEARTBEAT_TTL_MS = 15_000
 const HEARTBEAT_EVERY_MS = 5_000
+/** How long a payer's last seen balance stands for it (other replicas spend meanwhile). */
+const HINT_TTL_MS = 2_000
+const HINTS_MAX = 100_000
 
 /** The Redis store plus the committer's and sweeper's side of it. */
 export interface RedisBalanceStore extends BalanceStore {
@@ -82,6 +85,9 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
   const holdsKey = `${prefix}holds:${replicaId}`
   const aliveKey = (replica: string) => `${prefix}alive:${replica}`
   const streamKey = `${prefix}journal`
+  // What each payer could spend after its last reservation here; other replicas spend too, so it ages out.
+  const hints = new Map<string, { spendable: number; at: number }>()
+  const hintKey = (payer: Payer) => `${payer.userId}:${payer.tokenId ?? ''}:${payer.unlimited ? 1 : 0}`
   const cursorKey = `${prefix}cursor`
   let blocking: Redis | undefined
 
@@ -110,6 +116,8 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
         if ((status === -2 || status === -3) && keys.accounts.token) missing.push(keys.accounts.token)
         return { kind: 'unknown', accounts: missing }
       }
+      if (hints.size >= HINTS_MAX) hints.clear()
+      hints.set(hintKey(payer), { spendable: Number(available) - Number(amount), at: Date.now() })
       if (status === 0) return { kind: 'refused', available: Number(available), whose: short === 1 ? 'API key' : 'account' }
       return { kind: 'held', reservation: { payer, amount: Number(amount), id } }
     },
@@ -120,6 +128,10 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
         reservation.amount, actual, keys.useToken, reservation.id, payer.userId, payer.tokenId ?? '', payer.unlimited ? 1 : 0, JSON.stringify(draft.log),
       ])) as [string | number, string]
       return { position: id, payer, charged: Number(charged), log: chargedLog(draft.log, Number(charged)) }
+    },
+    spendableHint(payer) {
+      const hint = hints.get(hintKey(payer))
+      return hint && Date.now() - hint.at < HINT_TTL_MS ? hint.spendable : undefined
     },
     async refund(reservation) {
       if (reservation.amount <= 0) return

@@ -59,14 +59,15 @@ export function createKeyAuthenticator(context: AppContext): KeyAuthenticator {
     }
   }
 
+  // Keyed by the key itself, so a hit costs a map lookup rather than a SHA-256 per request; the key
+  // is in this process's memory for the length of every call anyway.
   async function lookup(key: string): Promise<KeyCaller | null> {
-    const hash = sha256Hex(key)
-    const cached = cache.get(hash)
+    const cached = cache.get(key)
     const now = Date.now()
     if (cached && now - cached.loadedAt < CACHE_TTL_MS) return cached.caller
-    const caller = await load(hash)
+    const caller = await load(sha256Hex(key))
     if (cache.size >= CACHE_MAX_ENTRIES) cache.clear()
-    cache.set(hash, { caller, loadedAt: now })
+    cache.set(key, { caller, loadedAt: now })
     return caller
   }
 

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.ts'
-import type { ConversionEnv, Converted, DialectCodec, InboundRequest, ModelPrice } from '../plugin/define-plugin.ts'
+import type { ConversionEnv, Converted, DialectCodec, InboundRequest, ModelPrice, StreamTapResult } from '../plugin/define-plugin.ts'
 import type { HubChatRequest } from '../hub/types.ts'
 import { decodeSse } from '../stream/sse.ts'
 import { randomKey } from '../security/crypto.ts'
@@ -19,7 +19,8 @@ import { parseJsonObject, readLimitedBody } from './read-body.ts'
 import { validateBody } from './validate-body.ts'
 import { abortAware, callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
 import { relayStream, type StreamRelayOptions } from './relay-stream.ts'
-import { failCall, logRelayError, settleCall, type CallRecord } from './settle.ts'
+import { relayPassthroughStream } from './relay-passthrough-stream.ts'
+import { failCall, logRelayError, settleCall, type CallOutcome, type CallRecord } from './settle.ts'
 import type { InflightTracker } from './inflight.ts'
 
 /** The long-lived parts the relay uses on every request. */
@@ -119,12 +120,27 @@ async function admit(services: RelayServices, codec: DialectCodec, call: { calle
   const price = resolvePrice(context, model)
   const groupRatio = context.options.get().groupRatios[caller.group] ?? 1
   const prompt = codec.estimatePrompt(body)
-  const promptEstimate = prompt.fixedTokens + (await context.tokenCounter.count(model, prompt.texts))
   const maxOutput = codec.readMaxOutputTokens(body) ?? context.options.get().defaultOutputReservationTokens
-  const estimate = priceEstimate(promptEstimate, maxOutput, price, groupRatio)
   const payer = { userId: caller.user.id, tokenId: caller.token?.id ?? null, unlimited: caller.token?.unlimited ?? false }
+  // A payer whose balance dwarfs the call is held the prompt's byte count (never fewer than its tokens)
+  // without tokenizing it; near the end of a balance the prompt is counted exactly, so admission stays exact.
+  const ceiling = priceEstimate(prompt.fixedTokens + promptByteCeiling(prompt.texts), maxOutput, price, groupRatio)
+  const spendable = ledger.spendableHint(payer)
+  const rich = spendable !== undefined && spendable >= ceiling.total * RICH_MULTIPLE
+  const promptEstimate = rich ? undefined : prompt.fixedTokens + (await context.tokenCounter.count(model, prompt.texts))
+  const estimate = promptEstimate === undefined ? ceiling : priceEstimate(promptEstimate, maxOutput, price, groupRatio)
   const reservation = await ledger.reserve(payer, estimate.total, estimate.promptOnly)
-  return { caller, requestId: call.relay.requestId, clientIp: call.relay.clientIp, model, stream: call.stream, startedAt: call.startedAt, promptEstimate, price, groupRatio, reservation }
+  return { caller, requestId: call.relay.requestId, clientIp: call.relay.clientIp, model, stream: call.stream, startedAt: call.startedAt, prompt, promptEstimate, price, groupRatio, reservation }
+}
+
+/** A payer is rich for a call when its balance covers this many of it at the byte-count ceiling. */
+const RICH_MULTIPLE = 100
+
+/** An upper bound on the tokens of some texts: a token is at least one UTF-8 byte. */
+function promptByteCeiling(texts: string[]): number {
+  let bytes = 0
+  for (const text of texts) bytes += Buffer.byteLength(text, 'utf8')
+  return bytes
 }
 
 /** Clock and ids for converters, from the context so tests can pin them. */
@@ -195,40 +211,40 @@ function parseUpstreamJson(text: string): unknown {
   }
 }
 
-/** The client-dialect event source for a stream: upstream events as they are, or converted through the hub. */
-function streamSource(context: AppContext, codec: DialectCodec, upstream: UpstreamSuccess): Pick<StreamRelayOptions, 'source' | 'inspect' | 'result' | 'hide'> {
-  const body = upstream.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
+/** A converted stream: upstream events decoded into the hub and encoded in the client's dialect, event by event. */
+function convertedStream(context: AppContext, codec: DialectCodec, upstream: UpstreamSuccess, body: ReadableStream<Uint8Array>): Pick<StreamRelayOptions, 'source' | 'inspect' | 'result' | 'hide'> {
   const events = decodeSse(body, { maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
   const { dialogue } = upstream
-  if (dialogue.converted && dialogue.upstreamCodec.hub && codec.hub) {
-    const env = conversionEnv(context)
-    const tap = createHubTap()
-    const decoded = tap.observe(dialogue.upstreamCodec.hub.decodeStream(events, env))
-    const converted = codec.hub.encodeStream(dialogue.thinkingToContent ? reasoningToContent(decoded) : decoded, env)
-    return { source: converted[Symbol.asyncIterator](), inspect: () => true, result: tap.result, hide: dialogue.hideEvent }
-  }
-  const tap = codec.createStreamTap()
-  return { source: events[Symbol.asyncIterator](), inspect: (event) => tap.onEvent(event), result: tap.result, hide: dialogue.hideEvent }
+  const env = conversionEnv(context)
+  const tap = createHubTap()
+  const decoded = tap.observe(dialogue.upstreamCodec.hub!.decodeStream(events, env))
+  const converted = codec.hub!.encodeStream(dialogue.thinkingToContent ? reasoningToContent(decoded) : decoded, env)
+  return { source: converted[Symbol.asyncIterator](), inspect: () => true, result: tap.result, hide: dialogue.hideEvent }
 }
 
 function streamResponse(services: RelayServices, codec: DialectCodec, record: CallRecord, upstream: UpstreamSuccess, done: () => void): Response {
   const { context, ledger } = services
   upstream.stopTimer()
-  const body = relayStream({
-    ...streamSource(context, codec, upstream),
+  const upstreamBody = upstream.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
+  const relayed = {
     codec,
     abort: upstream.abort,
     idleTimeoutMs: context.config.streamingTimeoutSeconds * 1000,
+    hide: upstream.dialogue.hideEvent,
     onFirstEvent: () => {
       record.firstTokenAt = Date.now()
     },
-    onEnd(result, outcome) {
+    onEnd(result: StreamTapResult, outcome: CallOutcome) {
       upstream.release()
       const settled = settleCall(context, ledger, record, result.usage, result, outcome)
       void settled.catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) })).finally(done)
       return settled.then(() => undefined)
     },
-  })
+  }
+  const { dialogue } = upstream
+  const body = dialogue.converted && dialogue.upstreamCodec.hub && codec.hub
+    ? relayStream({ ...relayed, ...convertedStream(context, codec, upstream, upstreamBody) })
+    : relayPassthroughStream({ ...relayed, body: upstreamBody, tap: codec.createStreamTap(), maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
   return new Response(body, {
     status: 200,
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' },

@@ -1,6 +1,7 @@
 import type { DialectCodec, StreamTapResult } from '../plugin/define-plugin.ts'
 import { encodeSseBytes, type SseEvent } from '../stream/sse.ts'
 import { GatewayError } from '../errors.ts'
+import { watchIdle } from '../stream/idle-watch.ts'
 import type { CallOutcome } from './settle.ts'
 
 /** What a relayed stream needs: client-dialect events and how to watch them. */
@@ -29,23 +30,6 @@ export interface StreamRelayOptions {
   onEnd(result: StreamTapResult, outcome: CallOutcome): Promise<void> | void
 }
 
-class IdleTimeout extends Error {}
-
-async function nextWithin<T>(iterator: AsyncIterator<T>, timeoutMs: number, onTimeout: () => void): Promise<IteratorResult<T>> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout()
-      reject(new IdleTimeout('upstream stream went silent'))
-    }, timeoutMs)
-  })
-  try {
-    return await Promise.race([iterator.next(), timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /**
  * Relays a stream event by event. Pull-based, so a slow client slows the upstream read instead of
  * buffering. Upstream faults end the stream with a well-formed error event in the client's dialect,
@@ -53,6 +37,7 @@ async function nextWithin<T>(iterator: AsyncIterator<T>, timeoutMs: number, onTi
  */
 export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Array> {
   const { source, codec } = options
+  const idle = watchIdle(options.idleTimeoutMs, () => options.abort.abort('timeout'))
   let ended = false
   let delivered = false
   // The client's "answer complete" event, held until the charge is durable.
@@ -61,6 +46,7 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
   function end(outcome: CallOutcome): Promise<void> | void {
     if (ended) return
     ended = true
+    idle.stop()
     return options.onEnd(options.result(), outcome)
   }
 
@@ -93,14 +79,15 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
       for (;;) {
         let next: IteratorResult<SseEvent>
         try {
-          next = await nextWithin(source, options.idleTimeoutMs, () => options.abort.abort('timeout'))
+          next = await source.next()
         } catch (error) {
           if (ended) return
-          if (error instanceof IdleTimeout) fail(controller, new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`), 'timeout')
+          if (options.abort.signal.reason === 'timeout') fail(controller, new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`), 'timeout')
           else fail(controller, new GatewayError(502, 'upstream_error', `Upstream stream failed: ${error instanceof Error ? error.message : String(error)}`), 'upstream-error')
           return
         }
         if (ended) return
+        idle.touch()
         if (next.done) {
           await finish(controller)
           return

@@ -27,19 +27,9 @@ async function allowedModels(services: RelayServices, inbound: InboundRequest, c
 }
 
 
-/** Mounts every dialect's routes from the loaded plugins, plus the model lists in each dialect's shape. */
+/** Mounts the model lists in each dialect's shape (the dialects' call routes are native Bun routes: native-routes.ts). */
 export function relayRoutes(services: RelayServices) {
   const app = new Elysia({ name: 'relay-routes' })
-  for (const dialect of services.context.registry.dialects()) {
-    for (const route of dialect.routes) {
-      app.route(route.method, route.path, ({ request, params, server, set }) => handleRelay(services, dialect, {
-        request,
-        params: (params ?? {}) as Record<string, string>,
-        clientIp: clientIpOf(server, request, services.context.config.trustedProxies),
-        requestId: String(set.headers['x-request-id'] ?? ''),
-      }), { parse: 'none', detail: { hide: true } })
-    }
-  }
   const listPaths = new Set(['/v1/models', ...services.context.registry.dialects().flatMap((codec) => codec.modelList?.routes ?? [])])
   for (const path of listPaths) {
     app.get(path, async ({ request, server }) => {

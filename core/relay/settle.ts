@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts'
 import type { Usage } from '../hub/types.ts'
-import type { ModelPrice } from '../plugin/define-plugin.ts'
+import type { ModelPrice, PromptEstimateInput } from '../plugin/define-plugin.ts'
 import type { QuotaLedger, Reservation } from '../billing/ledger.ts'
 import { priceUsage } from '../billing/price-usage.ts'
 import type { GatewayError } from '../errors.ts'
@@ -30,8 +30,10 @@ export interface CallRecord {
   stream: boolean
   startedAt: number
   firstTokenAt?: number
-  /** Prompt tokens counted by our tokenizer before the call. */
-  promptEstimate: number
+  /** The prompt as the dialect gives it for counting. */
+  prompt: PromptEstimateInput
+  /** Prompt tokens counted before the call; undefined when the payer was rich enough to skip counting. */
+  promptEstimate?: number
   price: ModelPrice
   groupRatio: number
   reservation: Reservation
@@ -52,8 +54,9 @@ export interface ObservedOutput {
 async function usageFor(context: AppContext, record: CallRecord, reported: Usage | undefined, observed: ObservedOutput): Promise<{ usage: Usage; counted: boolean }> {
   if (reported) return { usage: reported, counted: false }
   const outputTokens = observed.outputText === '' ? 0 : await context.tokenCounter.count(record.model, [observed.outputText])
+  const inputTokens = record.promptEstimate ?? record.prompt.fixedTokens + (await context.tokenCounter.count(record.model, record.prompt.texts))
   return {
-    usage: { inputTokens: record.promptEstimate, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: outputTokens + observed.toolCalls * TOKENS_PER_COUNTED_TOOL_CALL, reasoningTokens: 0 },
+    usage: { inputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: outputTokens + observed.toolCalls * TOKENS_PER_COUNTED_TOOL_CALL, reasoningTokens: 0 },
     counted: true,
   }
 }

@@ -1,0 +1,31 @@
+import type { Server } from 'bun'
+import type { DialectCodec } from '../plugin/define-plugin.ts'
+import { newRequestId } from '../request-id.ts'
+import { handleRelay, type RelayServices } from './pipeline.ts'
+import { clientIpOf } from './client-ip.ts'
+
+/** A Bun route handler: the request, with its path parameters, and the server it arrived on. */
+type NativeHandler = (request: Request & { params?: Record<string, string> }, server: Server<unknown>) => Promise<Response>
+
+/** Bun's route table: path → method → handler. */
+export type NativeRoutes = Record<string, Partial<Record<'GET' | 'POST', NativeHandler>>>
+
+/**
+ * Every dialect's routes as Bun routes, in front of the Elysia app. These carry every relayed call,
+ * so they skip the framework's per-request context, hooks and response mapping; what those gave the
+ * relay (the request id header, the client address) is done here. Errors never escape handleRelay.
+ */
+export function relayNativeRoutes(services: RelayServices): NativeRoutes {
+  const routes: NativeRoutes = {}
+  const trustedProxies = services.context.config.trustedProxies
+  const handlerFor = (dialect: DialectCodec): NativeHandler => async (request, server) => {
+    const requestId = newRequestId()
+    const response = await handleRelay(services, dialect, { request, params: request.params ?? {}, clientIp: clientIpOf(server, request, trustedProxies), requestId })
+    response.headers.set('x-request-id', requestId)
+    return response
+  }
+  for (const dialect of services.context.registry.dialects()) {
+    for (const route of dialect.routes) (routes[route.path] ??= {})[route.method] = handlerFor(dialect)
+  }
+  return routes
+}
