@@ -129,7 +129,7 @@ export function ledgerOver(db: Db, store: BalanceStore, extra: Pick<QuotaLedger,
  */
 export async function createLocalLedger(options: LedgerOptions): Promise<QuotaLedger> {
   const { db, writer } = options
-  const inMemory = options.dataDir === 'memory://' || !!process.env.HG_NO_JOURNAL
+  const inMemory = options.dataDir === 'memory://'
   const cursorName = 'journal:file'
   const applied = inMemory ? 0 : Number((await readCursor(db, cursorName)) ?? 0)
   const opened = inMemory

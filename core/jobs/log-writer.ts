@@ -89,7 +89,7 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
       : undefined
     let accounts: CommittedAccount[]
     try {
-      accounts = process.env.HG_NO_DB ? [...plan.accounts].map(([key, charged]) => ({ key, charged })) : await writeBatch(db, plan, cursorUpdate)
+      accounts = await writeBatch(db, plan, cursorUpdate)
     } catch (error) {
       // Another committer owns these charges now; ours are dropped from memory (they stay in the journal).
       if (error instanceof CursorConflictError) {
