@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { PGlite } from '@electric-sql/pglite'
+import { createLogger, type Logger } from '../app-context.ts'
 import { schema } from './schema.ts'
 
 /** The drizzle database both backends share; code never needs to know which one it got. */
@@ -24,31 +26,31 @@ const MIGRATION_LOCK_KEY = 4_815_162_342
 
 /**
  * Opens PostgreSQL when a URL is given, else an embedded PGlite under dataDir (or in memory for
- * `memory://`), and applies committed migrations.
+ * `memory://`), and applies committed migrations. The logger hears why, if the embedded database's
+ * thread ever dies.
  */
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+export async function openDatabase(options: { databaseUrl?: string; dataDir: string; logger?: Logger }): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl)
-  return openPglite(options.dataDir)
+  return openPglite(options.dataDir, options.logger ?? createLogger('error'))
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite')
+/** PGlite runs on its own thread (pglite-worker.ts), so its WebAssembly never stalls the event loop. */
+async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/pglite')
   const { migrate } = await import('drizzle-orm/pglite/migrator')
+  const { openPgliteWorker } = await import('./pglite-worker-client.ts')
+  const { embeddedStartParams } = await import('./pglite-settings.ts')
   const inMemory = dataDir === 'memory://'
   if (!inMemory) mkdirSync(dataDir, { recursive: true })
-  const client = inMemory ? new PGlite() : new PGlite(`${dataDir.replace(/\/$/, '')}/pglite`)
-  const db = drizzle(client, { schema })
-  await migrate(db, { migrationsFolder })
-  let closed = false
-  return {
-    db: db as unknown as Db,
-    kind: 'pglite',
-    async close() {
-      if (closed) return
-      closed = true
-      await client.close()
-    },
+  const client = await openPgliteWorker({ dataDir: inMemory ? dataDir : `${dataDir.replace(/\/$/, '')}/pglite`, startParams: embeddedStartParams(), logger })
+  try {
+    // The worker client has the two methods drizzle's pglite driver calls (query, transaction).
+    const db = drizzle(client as unknown as PGlite, { schema })
+    await migrate(db, { migrationsFolder })
+    return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() }
+  } catch (error) {
+    await client.close()
+    throw error
   }
 }
 
