@@ -26,7 +26,7 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
     ? await createRedisLeaseManager({ redisUrl: config.redisUrl, onError: (error) => logger.log('error', 'job lease failed', { error: String(error) }) })
     : createMemoryLeaseManager()
   const options = await createOptionStore(database.db, bus)
-  const logWriter = createLogWriter(database.db, { onError: (error) => logger.log('error', 'log flush failed', { error: String(error) }) })
+  const logWriter = createLogWriter((batch) => database.writeBatch(batch), { onError: (error) => logger.log('error', 'log flush failed', { error: String(error) }) })
   const ledgerOptions = { db: database.db, writer: logWriter, dataDir: config.dataDir, log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger.log(level, message, fields) }
   const ledger = config.redisUrl ? await createRedisLedger({ ...ledgerOptions, redisUrl: config.redisUrl, leases }) : await createLocalLedger(ledgerOptions)
   return {

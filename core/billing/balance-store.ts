@@ -65,6 +65,29 @@ export interface JournalEntry {
   log: LogEntry
 }
 
+/** A journaled charge on its way to the database: the journal line carries the usage row, already encoded. */
+export interface JournaledCharge {
+  /** Position in its journal. */
+  position: string
+  /** Who paid. */
+  payer: Payer
+  /** Units taken from the balance. */
+  charged: number
+  /** The entry as one journal line (journal-codec.ts). */
+  line: string
+}
+
+/** Units each account's pending charges fall by once these charges are in the database. */
+export function chargedAccounts(charges: Iterable<Pick<JournaledCharge, 'payer' | 'charged'>>): Map<AccountKey, number> {
+  const accounts = new Map<AccountKey, number>()
+  for (const { payer, charged } of charges) {
+    const keys = payerAccounts(payer)
+    accounts.set(keys.user, (accounts.get(keys.user) ?? 0) + charged)
+    if (keys.token) accounts.set(keys.token, (accounts.get(keys.token) ?? 0) + charged)
+  }
+  return accounts
+}
+
 /** What a committed batch did to one account: the charge it applied and the row it left. */
 export interface CommittedAccount {
   /** The account. */
@@ -83,7 +106,7 @@ export interface BalanceStore {
    * Releases the hold, charges `actual` (beyond the hold only as far as the balance goes), and makes
    * the charge durable with its usage row before resolving. Returns the entry it journaled.
    */
-  settle(reservation: Reservation, actual: number, draft: ChargeDraft): Promise<JournalEntry>
+  settle(reservation: Reservation, actual: number, draft: ChargeDraft): Promise<JournaledCharge>
   /** Returns a hold untouched (failed call). */
   refund(reservation: Reservation): Promise<void>
   /** What the payer could spend when last seen, without I/O; undefined when not known (recently). */

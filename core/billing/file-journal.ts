@@ -1,6 +1,6 @@
 import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import type { JournalEntry } from './balance-store.ts'
+import type { JournalEntry, JournaledCharge } from './balance-store.ts'
 import { decodeJournalEntry, encodeJournalEntry } from './journal-codec.ts'
 
 // The embedded mode's write-ahead journal of charges. A settled call's entry is written (one write(2)
@@ -21,8 +21,8 @@ const SEGMENT_PATTERN = /^segment-(\d{16})\.jsonl$/
 
 /** The journal of charges not yet in the database. */
 export interface ChargeJournal {
-  /** Assigns the next position and makes the entry durable; resolves once it is. */
-  append(entry: Omit<JournalEntry, 'position'>): Promise<JournalEntry>
+  /** Assigns the next position and makes the entry durable; resolves once it is, with the line written. */
+  append(entry: Omit<JournalEntry, 'position'>): Promise<JournaledCharge>
   /** Entries up to `position` are in the database: their segments may go. */
   release(position: string): void
   /** Name of this journal's cursor in `ledger_state`; absent when nothing outlives the process. */
@@ -75,7 +75,7 @@ export function openFileJournal(dir: string, startAfter: number, onError: (error
   const { segments, entries } = readSegments(dir)
   let last = Math.max(startAfter, ...segments.map((segment) => segment.lastPosition))
   let active: { fd: number; path: string; bytes: number; lastPosition: number } | undefined
-  let waiting: Array<{ entry: JournalEntry; resolve: (entry: JournalEntry) => void; reject: (error: unknown) => void }> = []
+  let waiting: Array<{ entry: JournalEntry; resolve: (charge: JournaledCharge) => void; reject: (error: unknown) => void }> = []
   let scheduled = false
   let dirty = false
   let closed = false
@@ -95,11 +95,11 @@ export function openFileJournal(dir: string, startAfter: number, onError: (error
     const batch = waiting
     waiting = []
     if (batch.length === 0) return
+    const lines = batch.map((item) => encodeJournalEntry(item.entry))
     try {
       if (!active || active.bytes >= segmentBytes) openSegment(Number(batch[0]!.entry.position))
       const segment = active!
-      let text = ''
-      for (const item of batch) text += `${encodeJournalEntry(item.entry)}\n`
+      const text = `${lines.join('\n')}\n`
       const bytes = Buffer.from(text)
       let offset = 0
       while (offset < bytes.length) offset += writeSync(segment.fd, bytes, offset)
@@ -110,7 +110,7 @@ export function openFileJournal(dir: string, startAfter: number, onError: (error
       for (const item of batch) item.reject(error)
       return
     }
-    for (const item of batch) item.resolve(item.entry)
+    batch.forEach((item, index) => item.resolve({ position: item.entry.position, payer: item.entry.payer, charged: item.entry.charged, line: lines[index]! }))
   }
 
   const syncTimer = setInterval(() => {
@@ -172,7 +172,8 @@ export function memoryJournal(): ChargeJournal {
   return {
     async append(draft) {
       last += 1
-      return { ...draft, position: String(last) }
+      const entry = { ...draft, position: String(last) }
+      return { position: entry.position, payer: entry.payer, charged: entry.charged, line: encodeJournalEntry(entry) }
     },
     release() {},
     async close() {},

@@ -14,7 +14,7 @@ interface EncodedEntry {
 }
 
 /** One line of JSON, without the newline. */
-export function encodeJournalEntry(entry: JournalEntry): string {
+export function encodeJournalEntry(entry: Omit<JournalEntry, 'line'>): string {
   const encoded: EncodedEntry = { p: entry.position, u: entry.payer.userId, t: entry.payer.tokenId, f: entry.payer.unlimited ? 1 : 0, c: entry.charged, l: entry.log }
   return JSON.stringify(encoded)
 }
@@ -33,4 +33,12 @@ export function decodeJournalEntry(line: string): JournalEntry | undefined {
   const log = { ...encoded.l }
   if (typeof log.createdAt === 'string') log.createdAt = new Date(log.createdAt)
   return { position: encoded.p, payer: { userId: encoded.u, tokenId: typeof encoded.t === 'number' ? encoded.t : null, unlimited: encoded.f === 1 }, charged: encoded.c, log }
+}
+
+/**
+ * The journal line of a Redis stream entry, from its fields as they arrived: the usage row is already
+ * JSON there, so it is spliced in rather than parsed and serialised again.
+ */
+export function journalLineFromFields(position: string, userId: string, tokenId: string, unlimited: string, charged: string, logJson: string): string {
+  return `{"p":${JSON.stringify(position)},"u":${Number(userId)},"t":${tokenId === '' ? 'null' : Number(tokenId)},"f":${unlimited === '1' ? 1 : 0},"c":${Number(charged)},"l":${logJson}}`
 }

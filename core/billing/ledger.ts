@@ -6,6 +6,7 @@ import { GatewayError } from '../errors.ts'
 import type { LogEntry, LogWriter } from '../jobs/log-writer.ts'
 import type { AccountKey, BalanceStore, Payer, Reservation, StoredBalance } from './balance-store.ts'
 import { memoryJournal, openFileJournal } from './file-journal.ts'
+import { encodeJournalEntry } from './journal-codec.ts'
 import { createMemoryBalanceStore } from './memory-balance-store.ts'
 
 // The quota ledger: reserve → settle → refund, exact in integer units, with no SQL on a call's path.
@@ -140,7 +141,7 @@ export async function createLocalLedger(options: LedgerOptions): Promise<QuotaLe
   const store = createMemoryBalanceStore(journal, (entry) => writer.commitCharges(sink, [entry]))
   const unapplied = opened.recovered.filter((entry) => Number(entry.position) > applied)
   if (unapplied.length > 0) {
-    writer.commitCharges(sink, unapplied)
+    writer.commitCharges(sink, unapplied.map((entry) => ({ position: entry.position, payer: entry.payer, charged: entry.charged, line: encodeJournalEntry(entry) })))
     await writer.flush()
     if (writer.backlog() > 0) throw new Error(`Could not write the ${unapplied.length} charges the last run journaled to the database; see the log above`)
     const units = unapplied.reduce((sum, entry) => sum + entry.charged, 0)

@@ -1,6 +1,6 @@
 import { randomKey } from '../security/crypto.ts'
 import { AccountLedger } from './account-ledger.ts'
-import { chargedLog, type AccountKey, type BalanceStore, type CommittedAccount, type JournalEntry, type StoredBalance } from './balance-store.ts'
+import { chargedLog, type AccountKey, type BalanceStore, type CommittedAccount, type JournaledCharge, type StoredBalance } from './balance-store.ts'
 import type { ChargeJournal } from './file-journal.ts'
 
 /** The in-process store plus what the batch writer needs to tell it. */
@@ -14,7 +14,7 @@ export interface MemoryBalanceStore extends BalanceStore {
  * plain arithmetic on the event loop, and a charge is durable once its journal write returns.
  * `onJournaled` hands each entry to the batch writer.
  */
-export function createMemoryBalanceStore(journal: ChargeJournal, onJournaled: (entry: JournalEntry) => void): MemoryBalanceStore {
+export function createMemoryBalanceStore(journal: ChargeJournal, onJournaled: (charge: JournaledCharge) => void): MemoryBalanceStore {
   const ledger = new AccountLedger()
   return {
     async reserve(payer, estimate, floor) {
@@ -24,7 +24,7 @@ export function createMemoryBalanceStore(journal: ChargeJournal, onJournaled: (e
     },
     async settle(reservation, actual, draft) {
       const charged = ledger.settle(reservation.payer, reservation.amount, actual)
-      let entry: JournalEntry
+      let entry: JournaledCharge
       try {
         entry = await journal.append({ payer: reservation.payer, charged, log: chargedLog(draft.log, charged) })
       } catch (error) {

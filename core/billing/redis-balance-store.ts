@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import type Redis from 'ioredis'
-import { chargedLog, payerAccounts, type AccountKey, type BalanceStore, type CommittedAccount, type JournalEntry, type Payer, type ReserveOutcome } from './balance-store.ts'
+import { payerAccounts, type AccountKey, type BalanceStore, type CommittedAccount, type JournaledCharge, type Payer, type ReserveOutcome } from './balance-store.ts'
+import { journalLineFromFields } from './journal-codec.ts'
 import { ADOPT, COMMITTED, REFUND, RELEASE_HOLDS, RESERVE, SETTLE } from './redis-ledger-scripts.ts'
 import { newHoldId } from './memory-balance-store.ts'
-import type { LogEntry } from '../jobs/log-writer.ts'
 
 // Balances shared by replicas through Redis. Reserve and settle are one Lua call each; settle also
 // appends the charge to a Redis stream (the journal), so once it returns the charge survives the crash
@@ -23,9 +23,9 @@ export interface RedisBalanceStore extends BalanceStore {
   /** Position of the newest charge any replica journaled, or null when the journal is empty. */
   tailPosition(): Promise<string | null>
   /** Up to `count` entries after `position`, waiting up to `blockMs` for the first (on its own connection). */
-  readAfter(position: string, count: number, blockMs: number): Promise<JournalEntry[]>
+  readAfter(position: string, count: number, blockMs: number): Promise<JournaledCharge[]>
   /** Entries after `from` (exclusive) up to `to` (inclusive). */
-  range(from: string | null, to: string): Promise<JournalEntry[]>
+  range(from: string | null, to: string): Promise<JournaledCharge[]>
   /** Where Redis believes the database is (the last batch whose effects it applied). */
   appliedPosition(): Promise<string | null>
   /** Applies a committed batch to the balances and trims the stream. */
@@ -63,16 +63,13 @@ function script(client: Redis, lua: string): Script {
   }
 }
 
-/** A stream entry (id and flat field list) as a journal entry. */
-function toEntry(id: string, fields: string[]): JournalEntry | undefined {
+/** A stream entry (id and flat field list) as a journaled charge, its usage row left as the JSON it is. */
+function toCharge(id: string, fields: string[]): JournaledCharge | undefined {
   const values: Record<string, string> = {}
   for (let index = 0; index + 1 < fields.length; index += 2) values[fields[index]!] = fields[index + 1]!
   if (values.c === undefined || values.u === undefined || values.l === undefined) return undefined
-  const log = JSON.parse(values.l) as LogEntry
-  if (typeof log.createdAt === 'string') log.createdAt = new Date(log.createdAt)
-  const charged = Number(values.c)
   const payer: Payer = { userId: Number(values.u), tokenId: values.t ? Number(values.t) : null, unlimited: values.f === '1' }
-  return { position: id, payer, charged, log: chargedLog(log, charged) }
+  return { position: id, payer, charged: Number(values.c), line: journalLineFromFields(id, values.u, values.t ?? '', values.f ?? '0', values.c, values.l) }
 }
 
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null
@@ -102,7 +99,7 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
     return { user: accountKey(accounts.user), token: accountKey(accounts.token ?? accounts.user), useToken: accounts.token ? '1' : '0', accounts }
   }
 
-  const entries = (items: Array<[string, string[]]>) => items.map(([id, fields]) => toEntry(id, fields)).filter((entry): entry is JournalEntry => entry !== undefined)
+  const entries = (items: Array<[string, string[]]>) => items.map(([id, fields]) => toCharge(id, fields)).filter((charge): charge is JournaledCharge => charge !== undefined)
 
   return {
     async reserve(payer, estimate, floor): Promise<ReserveOutcome> {
@@ -124,10 +121,11 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
     async settle(reservation, actual, draft) {
       const keys = payerKeys(reservation.payer)
       const { payer } = reservation
+      const logJson = JSON.stringify(draft.log)
       const [charged, id] = (await run.settle([keys.user, keys.token, holdsKey, streamKey], [
-        reservation.amount, actual, keys.useToken, reservation.id, payer.userId, payer.tokenId ?? '', payer.unlimited ? 1 : 0, JSON.stringify(draft.log),
+        reservation.amount, actual, keys.useToken, reservation.id, payer.userId, payer.tokenId ?? '', payer.unlimited ? 1 : 0, logJson,
       ])) as [string | number, string]
-      return { position: id, payer, charged: Number(charged), log: chargedLog(draft.log, Number(charged)) }
+      return { position: id, payer, charged: Number(charged), line: journalLineFromFields(id, String(payer.userId), payer.tokenId === null ? '' : String(payer.tokenId), payer.unlimited ? '1' : '0', String(charged), logJson) }
     },
     spendableHint(payer) {
       const hint = hints.get(hintKey(payer))

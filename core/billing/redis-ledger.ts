@@ -6,9 +6,8 @@ import { queryRows, type Db } from '../db/client.ts'
 import type { LeaseManager } from '../jobs/lease.ts'
 import { runLeasedJob, type LeasedJob } from '../jobs/leased-job.ts'
 import type { JournalSink } from '../jobs/log-writer.ts'
-import { planBatch } from '../jobs/plan-batch.ts'
 import { randomKey } from '../security/crypto.ts'
-import type { CommittedAccount } from './balance-store.ts'
+import { chargedAccounts, type CommittedAccount } from './balance-store.ts'
 import { ledgerOver, readBalances, readCursor, type LedgerOptions, type QuotaLedger } from './ledger.ts'
 import { createRedisBalanceStore, HEARTBEAT_TTL_MS, type RedisBalanceStore } from './redis-balance-store.ts'
 
@@ -55,10 +54,9 @@ async function catchUp(db: Db, store: RedisBalanceStore, committed: string | nul
   if (committed === null) return
   const applied = await store.appliedPosition()
   if (applied !== null && !streamIdAfter(committed, applied)) return
-  const entries = await store.range(applied, committed)
-  const plan = planBatch([], entries, new Date())
-  const rows = await readBalances(db, plan.accounts.keys())
-  const accounts: CommittedAccount[] = [...plan.accounts].map(([key, charged]) => ({ key, charged, stored: rows.get(key) }))
+  const charged = chargedAccounts(await store.range(applied, committed))
+  const rows = await readBalances(db, charged.keys())
+  const accounts: CommittedAccount[] = [...charged].map(([key, units]) => ({ key, charged: units, stored: rows.get(key) }))
   await store.committed(accounts, committed)
 }
 

@@ -5,6 +5,8 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { PGlite } from '@electric-sql/pglite'
 import { createLogger, type Logger } from '../app-context.ts'
 import { schema } from './schema.ts'
+import { writeBatchMessage, type BatchMessage, type BatchResult } from '../jobs/batch-sql.ts'
+import { postgresTransactor } from './sql-transactors.ts'
 
 /** The drizzle database both backends share; code never needs to know which one it got. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -15,6 +17,8 @@ export interface Database {
   db: Db
   /** Which backend is in use, for logs and the status endpoint. */
   kind: 'pglite' | 'postgres'
+  /** Writes one group commit of log rows and journaled charges (batch-sql.ts), where the database lives. */
+  writeBatch(batch: BatchMessage): Promise<BatchResult>
   /** Closes connections; idempotent. */
   close(): Promise<void>
 }
@@ -47,7 +51,7 @@ async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
     // The worker client has the two methods drizzle's pglite driver calls (query, transaction).
     const db = drizzle(client as unknown as PGlite, { schema })
     await migrate(db, { migrationsFolder })
-    return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() }
+    return { db: db as unknown as Db, kind: 'pglite', writeBatch: (batch) => client.writeBatch(batch), close: () => client.close() }
   } catch (error) {
     await client.close()
     throw error
@@ -62,9 +66,11 @@ async function openPostgres(url: string): Promise<Database> {
   const db = drizzle(client, { schema })
   await withMigrationLock(url, async () => migrate(db, { migrationsFolder }))
   let closed = false
+  const transactor = postgresTransactor(client)
   return {
     db: db as unknown as Db,
     kind: 'postgres',
+    writeBatch: (batch) => writeBatchMessage(transactor, batch),
     async close() {
       if (closed) return
       closed = true

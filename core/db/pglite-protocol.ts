@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads'
 import { messages, TransactionAbortedError, type QueryOptions, type RowMode } from '@electric-sql/pglite'
+import type { BatchMessage } from '../jobs/batch-sql.ts'
 
 // The messages between the gateway's thread and the thread that runs PGlite. Everything here crosses
 // by structured clone, which keeps Dates, BigInts, Uint8Arrays and nested arrays as they are; only
@@ -22,6 +23,8 @@ export type WorkerRequest =
   | { kind: 'begin'; id: number }
   | { kind: 'end'; id: number; transactionId: number; commit: boolean }
   | { kind: 'close'; id: number }
+  /** One group commit, written whole inside this thread (core/jobs/batch-sql.ts): no round trip per statement. */
+  | { kind: 'batch'; id: number; batch: BatchMessage }
 
 /** The answer to `open`: for `makeTemplate`, the new cluster's files to start later `memory://` databases from. */
 export interface OpenResult {

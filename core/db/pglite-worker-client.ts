@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { BatchMessage, BatchResult } from '../jobs/batch-sql.ts'
 import type { QueryOptions, Results } from '@electric-sql/pglite'
 import type { Logger } from '../app-context.ts'
 import type { OpenResult, PgliteModules, UnnumberedRequest } from './pglite-protocol.ts'
@@ -31,6 +32,8 @@ export interface PgliteWorkerClient {
   query<T>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>>
   /** BEGIN, the callback's queries, then COMMIT, or ROLLBACK when the callback throws. */
   transaction<T>(callback: (tx: PgliteWorkerTransaction) => Promise<T>): Promise<T>
+  /** Writes one group commit inside the worker, in one transaction. */
+  writeBatch(batch: BatchMessage): Promise<BatchResult>
   /** Closes PGlite, then ends the thread; idempotent. Later queries fail with a clear error. */
   close(): Promise<void>
 }
@@ -64,6 +67,7 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Pg
   return {
     query: (sql, params, queryOptions) => query(sql, params, queryOptions),
     transaction: (callback) => runTransaction(channel, query, callback),
+    writeBatch: (batch) => channel.request({ kind: 'batch', batch }) as Promise<BatchResult>,
     close: () => (closing ??= closeWorker(channel)),
   }
 }

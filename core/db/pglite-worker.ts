@@ -1,6 +1,8 @@
 import { PGlite, type ParserOptions, type Transaction } from '@electric-sql/pglite'
 import type { MessagePort } from 'node:worker_threads'
 import { serializeError, type OpenResult, type WorkerReply, type WorkerRequest, type WorkerSetup } from './pglite-protocol.ts'
+import { writeBatchMessage, type SqlTransactor } from '../jobs/batch-sql.ts'
+import { pgliteTransactor } from './sql-transactors.ts'
 
 // The thread that owns PGlite. Its WebAssembly and its emulated file system run here, so a slow
 // statement stalls this thread and not the event loop that serves requests. Started through
@@ -18,6 +20,7 @@ interface OpenTransaction {
 let replies: MessagePort | undefined
 let announced: Int32Array | undefined
 let pg: PGlite | undefined
+let transactor: SqlTransactor | undefined
 const transactions = new Map<number, OpenTransaction>()
 const parserSets = new Map<string, ParserOptions>()
 
@@ -54,6 +57,8 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       return end(request.transactionId, request.commit)
     case 'close':
       return close()
+    case 'batch':
+      return writeBatchMessage(transactor ??= pgliteTransactor(opened()), request.batch)
   }
 }
 

@@ -1,8 +1,6 @@
-import type { Db } from '../db/client.ts'
 import type { logs } from '../db/schema.ts'
-import type { CommittedAccount, JournalEntry } from '../billing/balance-store.ts'
-import { planBatch } from './plan-batch.ts'
-import { CursorConflictError, writeBatch, type CursorUpdate } from './write-batch.ts'
+import type { CommittedAccount, JournaledCharge } from '../billing/balance-store.ts'
+import { CursorConflictError, type BatchMessage, type BatchResult, type CursorUpdate } from './batch-sql.ts'
 
 /** A row for the logs table as the relay and admin API produce it. */
 export type LogEntry = typeof logs.$inferInsert
@@ -19,12 +17,15 @@ export interface JournalSink {
   conflict?(): void
 }
 
+/** Writes one batch in one transaction, wherever the database is (see Database.writeBatch). */
+export type BatchTarget = (message: BatchMessage) => Promise<BatchResult>
+
 /** Collects log rows and journaled charges and writes them in group commits, off the request path. */
 export interface LogWriter {
   /** Queues a row; never blocks the caller on I/O. */
   write(entry: LogEntry): void
   /** Queues journaled charges (in journal order) for the next group commit. */
-  commitCharges(sink: JournalSink, entries: JournalEntry[]): void
+  commitCharges(sink: JournalSink, charges: JournaledCharge[]): void
   /** The cursor a guarded sink's next batch must find; set when a committer takes over. */
   setCursor(position: string | null): void
   /** Writes everything queued so far (tests, shutdown, consistent admin reads). */
@@ -51,17 +52,19 @@ export interface LogWriterOptions {
 
 /**
  * Group commit: rows and charges queue in memory; the first one arms a short timer, and each batch is
- * one transaction (see write-batch.ts). While a batch is being written the next one gathers, so under
- * load a transaction carries every call that finished during the previous one. A failed batch goes back
- * to the front of the queue: charges are never dropped, and their journal keeps them across a crash.
+ * one transaction written by the database's bulk writer (batch-sql.ts, in the database's own thread when
+ * it has one). While a batch is being written the next one gathers, so under load a transaction carries
+ * every call that finished during the previous one. Charges travel as the journal lines that made them
+ * durable, so this thread serialises nothing twice. A failed batch goes back to the front of the queue:
+ * charges are never dropped, and their journal keeps them across a crash.
  */
-export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWriter {
+export function createLogWriter(target: BatchTarget, options: LogWriterOptions = {}): LogWriter {
   const delayMs = options.delayMs ?? 5
   const maxRows = options.maxRows ?? 2000
   const retryMs = options.retryMs ?? 500
   const now = options.now ?? (() => new Date())
   let rows: LogEntry[] = []
-  let charges: JournalEntry[] = []
+  let charges: JournaledCharge[] = []
   let sink: JournalSink | undefined
   let cursor: string | null = null
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -82,19 +85,25 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
     const batchCharges = charges.length > maxRows ? charges.slice(0, maxRows) : charges
     rows = rows.length > maxRows ? rows.slice(maxRows) : []
     charges = charges.length > maxRows ? charges.slice(maxRows) : []
-    const plan = planBatch(batchRows, batchCharges, now())
-    const target = batchCharges.length > 0 ? sink : undefined
-    const cursorUpdate: CursorUpdate | undefined = target?.cursorName && plan.lastPosition
-      ? { name: target.cursorName, position: plan.lastPosition, ...(target.guarded ? { expected: cursor } : {}) }
+    const target_ = batchCharges.length > 0 ? sink : undefined
+    const lastPosition = batchCharges.length > 0 ? batchCharges[batchCharges.length - 1]!.position : undefined
+    const cursorUpdate: CursorUpdate | undefined = target_?.cursorName && lastPosition
+      ? { name: target_.cursorName, position: lastPosition, ...(target_.guarded ? { expected: cursor } : {}) }
       : undefined
-    let accounts: CommittedAccount[]
+    const message: BatchMessage = {
+      rows: batchRows.length === 0 ? '' : JSON.stringify(batchRows),
+      charges: batchCharges.map((charge) => charge.line).join('\n'),
+      ...(cursorUpdate ? { cursor: cursorUpdate } : {}),
+      now: now().toISOString(),
+    }
+    let result: BatchResult
     try {
-      accounts = await writeBatch(db, plan, cursorUpdate)
+      result = await target(message)
     } catch (error) {
       // Another committer owns these charges now; ours are dropped from memory (they stay in the journal).
-      if (error instanceof CursorConflictError) {
+      if (error instanceof CursorConflictError || (error as { name?: unknown }).name === 'CursorConflictError') {
         charges = []
-        target?.conflict?.()
+        target_?.conflict?.()
       } else {
         rows = batchRows.concat(rows)
         charges = batchCharges.concat(charges)
@@ -102,10 +111,10 @@ export function createLogWriter(db: Db, options: LogWriterOptions = {}): LogWrit
       options.onError?.(error)
       return false
     }
-    if (target && plan.lastPosition) {
-      cursor = plan.lastPosition
+    if (target_ && lastPosition) {
+      cursor = lastPosition
       try {
-        await target.committed(accounts, plan.lastPosition)
+        await target_.committed(result.accounts, lastPosition)
       } catch (error) {
         options.onError?.(error)
       }

@@ -70,6 +70,19 @@ export function errorResponse(codec: DialectCodec, error: GatewayError): Respons
   return new Response(JSON.stringify(rendered.body), { status: rendered.status, headers })
 }
 
+/** What codecs may read of the request; the URL is parsed only if one asks for it (most never do). */
+function inboundOf(relay: RelayRequest): InboundRequest {
+  let url: URL | undefined
+  return {
+    headers: relay.request.headers,
+    params: relay.params,
+    get url() {
+      url ??= new URL(relay.request.url)
+      return url
+    },
+  }
+}
+
 /** Authenticate → parse → route → price → reserve → call → relay → settle → log, for one request. */
 export async function handleRelay(services: RelayServices, codec: DialectCodec, relay: RelayRequest): Promise<Response> {
   const done = services.inflight.begin()
@@ -79,7 +92,7 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
   let stream = false
   const render = relay.renderError ?? ((error: GatewayError) => errorResponse(codec, error))
   try {
-    const inbound: InboundRequest = { headers: relay.request.headers, url: new URL(relay.request.url), params: relay.params }
+    const inbound = inboundOf(relay)
     caller = relay.authenticate ? await relay.authenticate() : await services.authenticator.authenticate(codec.readKey(inbound), relay.clientIp)
     const { context } = services
     const bytes = await readLimitedBody(relay.request, context.config.maxRequestBodyMb * 1024 * 1024)

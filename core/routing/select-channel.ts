@@ -31,6 +31,8 @@ export function weightedShuffle<T extends Weighted>(items: T[], random: () => nu
  * then the rest of that tier, then lower tiers; at most `maxAttempts` entries.
  */
 export function planAttempts<T extends Weighted>(candidates: T[], maxAttempts: number, random: () => number = Math.random): T[] {
+  // The usual case on a small install, and on every call: nothing to order.
+  if (candidates.length <= 1) return candidates
   const tiers = new Map<number, T[]>()
   for (const candidate of candidates) tiers.set(candidate.priority, [...(tiers.get(candidate.priority) ?? []), candidate])
   const ordered = [...tiers.entries()].sort((a, b) => b[0] - a[0]).flatMap(([, tier]) => weightedShuffle(tier, random))

@@ -1,0 +1,183 @@
+import { getTableColumns } from 'drizzle-orm'
+import { logs } from '../db/schema.ts'
+import { chargedLog, type AccountKey, type CommittedAccount, type JournalEntry } from '../billing/balance-store.ts'
+import { decodeJournalEntry } from '../billing/journal-codec.ts'
+import { planBatch, type BatchPlan } from './plan-batch.ts'
+import type { QuotaStatRow } from './roll-up-usage.ts'
+import type { LogEntry } from './log-writer.ts'
+
+// One group commit as plain SQL over the smallest connection interface, so it runs wherever the
+// database is: inside the PGlite thread (no round trip per statement, no drizzle), or on a PostgreSQL
+// connection. A batch crosses as text: plain log rows as one JSON array, journaled charges as the very
+// journal lines that made them durable, so nothing is serialised twice on the thread serving requests.
+// Log rows go in with COPY (several times cheaper than INSERT per row); balances, rollups and channel
+// spend as set-based statements over one JSON parameter each.
+
+/** A statement runner inside one transaction. */
+export interface SqlSession {
+  /** Runs one statement; rows as objects keyed by column name. */
+  query(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>>
+  /** Loads CSV text into a table: `COPY … FROM … WITH (FORMAT csv)`, `sql` naming the table and columns. */
+  copyCsv(table: string, columns: string[], csv: string): Promise<void>
+}
+
+/** Whatever can run a function inside one transaction. */
+export interface SqlTransactor {
+  /** Commits when `run` resolves, rolls back when it throws. */
+  transaction<T>(run: (session: SqlSession) => Promise<T>): Promise<T>
+}
+
+/** Where the batch's journal position is recorded, and whether another process may race for it. */
+export interface CursorUpdate {
+  /** Row name in ledger_state. */
+  name: string
+  /** The new position. */
+  position: string
+  /** When set, the row must still hold this value (or be absent when null): another committer may have moved it. */
+  expected?: string | null
+}
+
+/** A batch as it crosses to the writer. */
+export interface BatchMessage {
+  /** Plain log rows (errors, audit, system) as one JSON array; '' for none. */
+  rows: string
+  /** Journaled charges, one journal line each, '\n'-separated; '' for none. */
+  charges: string
+  /** The journal cursor to move with the batch. */
+  cursor?: CursorUpdate
+  /** Time for rows that carry none (ISO). */
+  now: string
+}
+
+/** What a committed batch did to the balances. */
+export interface BatchResult {
+  /** Each charged account: the units moved out of pending, and its row afterwards. */
+  accounts: CommittedAccount[]
+  /** Log rows written. */
+  rows: number
+}
+
+/** Thrown when the cursor moved under us: another process committed these entries, so this batch must not. */
+export class CursorConflictError extends Error {
+  override name = 'CursorConflictError'
+}
+
+/** The logs table's columns (all but the id), with their field names and types, from the schema itself. */
+const logColumns = Object.entries(getTableColumns(logs))
+  .filter(([, column]) => column.name !== 'id')
+  .map(([field, column]) => ({
+    field,
+    name: column.name,
+    integer: /int|serial/.test(column.getSQLType()),
+    // A NOT NULL column's plain default, written when a row leaves the field out (COPY applies no defaults).
+    fallback: column.notNull && column.hasDefault && (typeof column.default === 'number' || typeof column.default === 'boolean') ? column.default : undefined,
+  }))
+
+/** One CSV field: NULL is an empty field, so every string is quoted (an empty string stays a string). */
+function csvField(value: unknown, integer: boolean): string {
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'number') return Number.isFinite(value) ? String(integer ? Math.round(value) : value) : ''
+  if (typeof value === 'boolean') return value ? 't' : 'f'
+  const text = typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value)
+  return `"${text.replaceAll('"', '""')}"`
+}
+
+/** Log rows as COPY CSV text. */
+export function logsCsv(rows: LogEntry[]): string {
+  let csv = ''
+  for (const row of rows) {
+    const record = row as Record<string, unknown>
+    let line = ''
+    for (let index = 0; index < logColumns.length; index++) {
+      const column = logColumns[index]!
+      if (index > 0) line += ','
+      line += csvField(record[column.field] ?? column.fallback, column.integer)
+    }
+    csv += `${line}\n`
+  }
+  return csv
+}
+
+/** Reads a batch message back into rows and journal entries. */
+export function readBatchMessage(message: BatchMessage): { rows: LogEntry[]; charges: JournalEntry[] } {
+  const rows = message.rows === '' ? [] : (JSON.parse(message.rows) as LogEntry[])
+  for (const row of rows) if (typeof row.createdAt === 'string') row.createdAt = new Date(row.createdAt)
+  const charges: JournalEntry[] = []
+  if (message.charges !== '') {
+    for (const line of message.charges.split('\n')) {
+      if (line === '') continue
+      const entry = decodeJournalEntry(line)
+      if (!entry) throw new Error('A journal line of the batch is not a whole entry')
+      // The row records what was actually charged, whoever built the line.
+      charges.push({ ...entry, log: chargedLog(entry.log, entry.charged) })
+    }
+  }
+  return { rows, charges }
+}
+
+async function upsertRollups(session: SqlSession, table: 'quota_stats' | 'quota_stats_daily', bucket: 'hour' | 'day', rows: QuotaStatRow[]) {
+  if (rows.length === 0) return
+  const json = JSON.stringify(rows.map((row) => ({ b: row.hour, u: row.userId, t: row.tokenId, c: row.channelId, m: row.model, r: row.requests, p: row.promptTokens, o: row.completionTokens, q: row.quota })))
+  await session.query(`
+    insert into "${table}" ("${bucket}", user_id, token_id, channel_id, model, requests, prompt_tokens, completion_tokens, quota)
+    select r.b, r.u, r.t, r.c, r.m, r.r, r.p, r.o, r.q
+    from jsonb_to_recordset($1::text::jsonb) as r(b timestamptz, u integer, t integer, c integer, m text, r bigint, p bigint, o bigint, q bigint)
+    on conflict ("${bucket}", user_id, token_id, channel_id, model) do update set
+      requests = "${table}".requests + excluded.requests,
+      prompt_tokens = "${table}".prompt_tokens + excluded.prompt_tokens,
+      completion_tokens = "${table}".completion_tokens + excluded.completion_tokens,
+      quota = "${table}".quota + excluded.quota`, [json])
+}
+
+async function moveCursor(session: SqlSession, cursor: CursorUpdate) {
+  if (cursor.expected === undefined) {
+    await session.query(`insert into ledger_state (name, value) values ($1, $2) on conflict (name) do update set value = excluded.value, updated_at = now()`, [cursor.name, cursor.position])
+    return
+  }
+  // An insert happens only when the row is absent, which `expected: null` asserts.
+  const moved = await session.query(`insert into ledger_state (name, value) values ($1, $2)
+    on conflict (name) do update set value = excluded.value, updated_at = now() where ledger_state.value = $3
+    returning name`, [cursor.name, cursor.position, cursor.expected])
+  if (moved.length === 0) throw new CursorConflictError(`ledger cursor ${cursor.name} is no longer at ${cursor.expected}`)
+}
+
+/** Writes a planned batch through one session; returns each charged account's row as the batch left it. */
+export async function writePlan(session: SqlSession, plan: BatchPlan, cursor?: CursorUpdate): Promise<CommittedAccount[]> {
+  const stored = new Map<AccountKey, { quota: number; version: number }>()
+  if (plan.users.length > 0) {
+    const rows = await session.query(`
+      update users set quota = users.quota - d.charged, used_quota = users.used_quota + d.charged,
+        request_count = users.request_count + d.requests, balance_version = users.balance_version + 1
+      from jsonb_to_recordset($1::text::jsonb) as d(id integer, charged bigint, requests bigint)
+      where users.id = d.id
+      returning users.id, users.quota, users.balance_version`, [JSON.stringify(plan.users)])
+    for (const row of rows) stored.set(`u:${Number(row.id)}`, { quota: Number(row.quota), version: Number(row.balance_version) })
+  }
+  if (plan.tokens.length > 0) {
+    const rows = await session.query(`
+      update tokens set remain_quota = tokens.remain_quota - d."debit", used_quota = tokens.used_quota + d.charged,
+        balance_version = tokens.balance_version + case when d."debit" <> 0 then 1 else 0 end,
+        last_used_at = greatest(tokens.last_used_at, d."lastUsedAt")
+      from jsonb_to_recordset($1::text::jsonb) as d(id integer, "debit" bigint, charged bigint, "lastUsedAt" timestamptz)
+      where tokens.id = d.id
+      returning tokens.id, tokens.remain_quota, tokens.balance_version`, [JSON.stringify(plan.tokens)])
+    for (const row of rows) stored.set(`t:${Number(row.id)}`, { quota: Number(row.remain_quota), version: Number(row.balance_version) })
+  }
+  if (plan.logs.length > 0) await session.copyCsv('logs', logColumns.map((column) => column.name), logsCsv(plan.logs))
+  await upsertRollups(session, 'quota_stats', 'hour', plan.hourly)
+  await upsertRollups(session, 'quota_stats_daily', 'day', plan.daily)
+  if (plan.channels.length > 0) {
+    await session.query(`update channels set used_quota = channels.used_quota + d.spent
+      from jsonb_to_recordset($1::text::jsonb) as d(id integer, spent bigint) where channels.id = d.id`, [JSON.stringify(plan.channels)])
+  }
+  if (cursor) await moveCursor(session, cursor)
+  return [...plan.accounts].map(([key, charged]) => ({ key, charged, stored: stored.get(key) }))
+}
+
+/** Writes one batch message in one transaction. */
+export async function writeBatchMessage(database: SqlTransactor, message: BatchMessage): Promise<BatchResult> {
+  const { rows, charges } = readBatchMessage(message)
+  const plan = planBatch(rows, charges, new Date(message.now))
+  const accounts = await database.transaction((session) => writePlan(session, plan, message.cursor))
+  return { accounts, rows: plan.logs.length }
+}
