@@ -123,9 +123,13 @@ export function payerAccounts(payer: Payer): { user: AccountKey; token?: Account
   return payer.unlimited || payer.tokenId === null ? { user } : { user, token: `t:${payer.tokenId}` }
 }
 
-/** Fills the charged figures into a usage row: the row records what was actually taken. */
+/** Fills the charged figures into a usage row, in place (the row is the caller's own): it records what was actually taken. */
 export function chargedLog(log: LogEntry, charged: number): LogEntry {
+  log.quota = charged
   const details = log.details
-  if (!details || typeof details.priced !== 'number') return { ...log, quota: charged }
-  return { ...log, quota: charged, details: { ...details, charged, shortfall: details.priced - charged } }
+  if (details && typeof details.priced === 'number') {
+    details.charged = charged
+    details.shortfall = details.priced - charged
+  }
+  return log
 }

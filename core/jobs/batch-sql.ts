@@ -109,7 +109,8 @@ export function readBatchMessage(message: BatchMessage): { rows: LogEntry[]; cha
       const entry = decodeJournalEntry(line)
       if (!entry) throw new Error('A journal line of the batch is not a whole entry')
       // The row records what was actually charged, whoever built the line.
-      charges.push({ ...entry, log: chargedLog(entry.log, entry.charged) })
+      chargedLog(entry.log, entry.charged)
+      charges.push(entry)
     }
   }
   return { rows, charges }

@@ -249,6 +249,12 @@ export interface DialectCodec {
   estimatePrompt(body: Record<string, unknown>): PromptEstimateInput
   /** Usage from a complete JSON response body. */
   readUsage(responseBody: unknown): Usage | undefined
+  /**
+   * The top-level member of a complete response that holds its usage (e.g. `usage`), when `readUsage`
+   * reads nothing else: a passthrough answer is then billed from that member alone, without parsing
+   * the whole body (`readUsage` gets `{ [usageMember]: value }`).
+   */
+  usageMember?: string
   /** Output text of a complete response, counted when the upstream reports no usage. */
   readOutputText?(responseBody: unknown): string
   /** A fresh tap for one streamed response. */

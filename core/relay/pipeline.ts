@@ -16,6 +16,7 @@ import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
 import { modelAllowed, type Caller, type KeyAuthenticator } from './authenticate.ts'
 import { parseJsonObject, readLimitedBody } from './read-body.ts'
+import { lastObjectMember, looksLikeJsonObject } from './json-member.ts'
 import { validateBody } from './validate-body.ts'
 import { abortAware, callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
 import { relayStream, type StreamRelayOptions } from './relay-stream.ts'
@@ -114,9 +115,13 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
   }
 }
 
+const countNothing = async () => {}
+
 /** Per-IP and per-user-and-model limits; returns how to count the call as a success. */
 async function applyRateLimits(context: AppContext, caller: Caller, model: string, clientIp: string | undefined): Promise<() => Promise<void>> {
   const limits = context.options.get().rateLimits
+  // Limits are off by default: then there is nothing to ask the limit store on every call.
+  if (limits.relayPerIpPerMinute <= 0 && limits.userModelTotal <= 0 && limits.userModelSuccess <= 0 && Object.keys(limits.groupOverrides).length === 0) return countNothing
   const warn = (error: unknown) => context.logger.log('warn', 'rate limit store unavailable; request let through', { error: String(error) })
   await failOpen(() => checkIpLimit(context.limiter, 'relay', clientIp, limits.relayPerIpPerMinute), undefined, warn)
   return failOpen(() => checkUserModelLimits(context.limiter, limits, { userId: caller.user.id, group: caller.group, model }), async () => {}, warn)
@@ -192,9 +197,9 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
     if (record.stream) return streamResponse(services, codec, record, upstream, done)
     const text = upstream.text ?? ''
     upstream.release()
-    const json = parseUpstreamJson(text)
     const { dialogue } = upstream
     if (dialogue.converted && dialogue.upstreamCodec.hub && codec.hub) {
+      const json = parseUpstreamJson(text)
       const env = conversionEnv(context)
       const decoded = dialogue.upstreamCodec.hub.decodeResult(json, env)
       const result = dialogue.thinkingToContent ? reasoningToContentResult(decoded) : decoded
@@ -203,7 +208,8 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
       done()
       return Response.json(codec.hub.encodeResult(result, env))
     }
-    await settleCall(context, ledger, record, codec.readUsage(json), { outputText: codec.readOutputText?.(json) ?? '', toolCalls: 0 }, 'completed')
+    const { usage, outputText } = passthroughUsage(codec, text)
+    await settleCall(context, ledger, record, usage, { outputText, toolCalls: 0 }, 'completed')
     done()
     return new Response(text, { status: upstream.response.status, headers: { 'content-type': upstream.response.headers.get('content-type') ?? 'application/json' } })
   } catch (thrown) {
@@ -214,6 +220,20 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
     done()
     return render(error)
   }
+}
+
+/**
+ * Usage of a passthrough answer, which goes to the client as it came: read from its usage member
+ * alone when the dialect names one, so the rest is never parsed; the whole body is parsed only when
+ * usage is missing and the output must be counted.
+ */
+function passthroughUsage(codec: DialectCodec, text: string): { usage: ReturnType<DialectCodec['readUsage']>; outputText: string } {
+  if (!looksLikeJsonObject(text)) throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered with a body that is not JSON')
+  const member = codec.usageMember === undefined ? undefined : lastObjectMember(text, codec.usageMember)
+  const usage = member === undefined ? undefined : codec.readUsage({ [codec.usageMember!]: member })
+  if (usage) return { usage, outputText: '' }
+  const json = parseUpstreamJson(text)
+  return { usage: codec.readUsage(json), outputText: codec.readOutputText?.(json) ?? '' }
 }
 
 function parseUpstreamJson(text: string): unknown {

@@ -27,9 +27,23 @@ async function allowedModels(services: RelayServices, inbound: InboundRequest, c
 }
 
 
-/** Mounts the model lists in each dialect's shape (the dialects' call routes are native Bun routes: native-routes.ts). */
+/**
+ * Mounts every dialect's routes and the model lists in each dialect's shape. A listening server answers
+ * the dialect routes from native Bun routes in front of the app (native-routes.ts); these copies serve
+ * `app.handle()` (tests, embedding), through the same handleRelay.
+ */
 export function relayRoutes(services: RelayServices) {
   const app = new Elysia({ name: 'relay-routes' })
+  for (const dialect of services.context.registry.dialects()) {
+    for (const route of dialect.routes) {
+      app.route(route.method, route.path, ({ request, params, server, set }) => handleRelay(services, dialect, {
+        request,
+        params: (params ?? {}) as Record<string, string>,
+        clientIp: clientIpOf(server, request, services.context.config.trustedProxies),
+        requestId: String(set.headers['x-request-id'] ?? ''),
+      }), { parse: 'none', detail: { hide: true } })
+    }
+  }
   const listPaths = new Set(['/v1/models', ...services.context.registry.dialects().flatMap((codec) => codec.modelList?.routes ?? [])])
   for (const path of listPaths) {
     app.get(path, async ({ request, server }) => {

@@ -41,6 +41,8 @@ export function planAttempts<T extends Weighted>(candidates: T[], maxAttempts: n
 
 /** Follows a channel's model mapping, chains included (a→b→c); stops on a cycle rather than looping. */
 export function resolveModelMapping(mapping: Record<string, string>, model: string): string {
+  // Most calls name a model the channel does not map.
+  if (!mapping[model]) return model
   const seen = new Set<string>([model])
   let current = model
   for (;;) {

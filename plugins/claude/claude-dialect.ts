@@ -39,6 +39,7 @@ export const claudeMessagesDialect: DialectCodec = {
   prepareUpstreamBody: (body, model) => ({ body: { ...body, model } }),
   estimatePrompt: estimateClaudePrompt,
   readUsage: readClaudeUsageField,
+  usageMember: 'usage',
   readOutputText: readClaudeOutputText,
   createStreamTap: createClaudeStreamTap,
   readUpstreamError: readClaudeUpstreamError,

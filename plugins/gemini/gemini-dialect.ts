@@ -54,6 +54,7 @@ export const geminiGenerateDialect: DialectCodec = {
   prepareUpstreamBody: (body) => ({ body }),
   estimatePrompt: estimateGeminiPrompt,
   readUsage: readGeminiUsageField,
+  usageMember: 'usageMetadata',
   readOutputText,
   createStreamTap: createGeminiStreamTap,
   readUpstreamError: readGeminiUpstreamError,

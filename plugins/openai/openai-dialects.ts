@@ -59,6 +59,7 @@ const openAIBase = {
   readModel: (body: Record<string, unknown>) => String(body.model),
   readStream: (body: Record<string, unknown>) => body.stream === true,
   readUsage: readOpenAIUsageField,
+  usageMember: 'usage',
   createStreamTap: createOpenAIStreamTap,
   readUpstreamError: readOpenAIUpstreamError,
   renderError: renderOpenAIError,

@@ -38,6 +38,7 @@ export const openAIResponsesDialect: DialectCodec = {
   prepareUpstreamBody: (body, model) => ({ body: { ...body, model } }),
   estimatePrompt: estimateOpenAIResponsesPrompt,
   readUsage: readOpenAIResponsesUsageField,
+  usageMember: 'usage',
   readOutputText: readOpenAIResponsesOutputText,
   createStreamTap: createOpenAIResponsesStreamTap,
   readUpstreamError: readOpenAIUpstreamError,
