@@ -1,6 +1,6 @@
 // The measured matrix: for each cell (mode × body × concurrency), a short warm-up per target, then
-// `runs` rounds, each measuring direct / gateway / peer back to back, so the three see the same
-// machine state and the medians of the rounds can be compared.
+// `runs` rounds, each measuring direct / ceiling / gateway / peer back to back, so all of them see the
+// same machine state and the medians of the rounds can be compared.
 import type { Gateway, GatewayHealth } from './gateway-under-test.ts'
 import type { PeerGateway } from './peer-gateway.ts'
 import { chatRequestBody, type BodySize } from './request-bodies.ts'
@@ -8,10 +8,10 @@ import { bodyFile, runLoad, type LoadResult, type LoadTarget } from './run-load.
 
 /** Non-stream or stream requests. */
 export type Mode = 'non-stream' | 'stream'
-/** What a run measures: the upstream served directly, our gateway, or the peer gateway. */
-export type TargetName = 'direct' | 'gateway' | 'peer'
+/** What a run measures: the upstream served directly, the bare forwarding proxy (bare-proxy.ts), our gateway, or the peer gateway. */
+export type TargetName = 'direct' | 'ceiling' | 'gateway' | 'peer'
 /** Targets in the order each round measures them. */
-export const TARGET_ORDER: TargetName[] = ['direct', 'gateway', 'peer']
+export const TARGET_ORDER: TargetName[] = ['direct', 'ceiling', 'gateway', 'peer']
 
 /** One cell of the matrix. */
 export interface Cell {
@@ -38,6 +38,8 @@ export interface MatrixSetup {
   upstreamUrl: string
   gateway: Gateway
   gatewayKey: string
+  /** Base URL of the bare proxy in front of the same upstream; undefined with --no-ceiling. */
+  ceilingUrl: string | undefined
   /** Undefined without a peer; set to undefined by the matrix when the peer fails mid-run. */
   peer: PeerGateway | undefined
   runs: number
@@ -62,10 +64,12 @@ export function cellsOf(modes: Mode[], bodies: BodySize[], concurrencies: number
   return modes.flatMap((mode) => bodies.flatMap((body) => concurrencies.map((concurrency) => ({ mode, body, concurrency }))))
 }
 
-/** The URL and headers of a target, or undefined when it is not there (no peer). */
+/** The URL and headers of a target, or undefined when it is not there (no ceiling, no peer). */
 function targetOf(setup: MatrixSetup, name: TargetName): LoadTarget | undefined {
   const json = { 'content-type': 'application/json' }
   if (name === 'direct') return { url: `${setup.upstreamUrl}/v1/chat/completions`, headers: { ...json, authorization: 'Bearer sk-bench' } }
+  // The bare proxy forwards the upstream key as it gets it, as a client of the upstream would send it.
+  if (name === 'ceiling') return setup.ceilingUrl ? { url: `${setup.ceilingUrl}/v1/chat/completions`, headers: { ...json, authorization: 'Bearer sk-bench' } } : undefined
   if (name === 'gateway') return { url: `${setup.gateway.url}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${setup.gatewayKey}` } }
   return setup.peer ? { url: `${setup.peer.url}/v1/chat/completions`, headers: setup.peer.headers } : undefined
 }

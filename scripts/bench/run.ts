@@ -1,9 +1,12 @@
-// Relay benchmark: the fixed fake upstream served directly, the gateway in front of it, and a peer
-// gateway (Portkey OSS) in front of it, measured side by side in one invocation. Each cell of the
-// matrix (mode × body × concurrency) gets a short warm-up per target, then `--runs` rounds, each
-// measuring direct / gateway / peer back to back; every figure printed is the median of the rounds
-// (ratios and added latencies are computed per round, then their median), because a 2-core machine
-// shared by load generator, upstream, gateway and peer is noisy. That sharing is intended.
+// Relay benchmark: the fixed fake upstream served directly, a bare proxy in front of it (the ceiling),
+// the gateway in front of it, and a peer gateway (Portkey OSS) in front of it, measured side by side in
+// one invocation. The ceiling (scripts/bench/bare-proxy.ts) is Bun.serve + fetch and nothing else: it
+// forwards the body and streams the answer back, which the issue takes as the ceiling for any Bun
+// gateway on this machine, so the gateway's figures are read against it from the same rounds. Each cell of the matrix (mode × body ×
+// concurrency) gets a short warm-up per target, then `--runs` rounds, each measuring direct / ceiling /
+// gateway / peer back to back; every figure printed is the median of the rounds (ratios and added
+// latencies are computed per round, then their median), because a 2-core machine shared by load
+// generator, upstream, proxies and gateways is noisy. That sharing is intended.
 //
 //   npm run bench                                          # full matrix, 3 rounds × 10 s, embedded PGlite, with the peer
 //   npm run bench -- --duration 3 --runs 1 --concurrency 50 --body small --mode non-stream
@@ -18,10 +21,11 @@
 //   --concurrency 1,50,200       connections (default 1,50,200). c=1 uses our own sequential client; c>1 autocannon
 //   --duration 10                seconds per measured run
 //   --warmup 2                   seconds of warm-up per target per cell (0 for none)
-//   --runs 3                     rounds per cell (direct, gateway, peer back to back in each round)
+//   --runs 3                     rounds per cell (direct, ceiling, gateway, peer back to back in each round)
 //   --key funded|unlimited       which gateway key the load uses (default funded: a large finite quota, so every
 //                                call goes through the quota ledger; unlimited skips the key's quota, not the owner's)
 //   --no-peer                    skip the peer gateway (ratios to the peer read "n/a")
+//   --no-ceiling                 skip the bare proxy (ratios to the ceiling read "n/a")
 //   --peer-version 1.15.2        @portkey-ai/gateway version (installed on first use, see peer-gateway.ts)
 //   --database-url postgres://…  gateway on this PostgreSQL database instead of embedded PGlite; it is EMPTIED first
 //   --redis-url redis://…        gateway with REDIS_URL (only with --database-url); the database index it names is FLUSHDB'd first
@@ -37,20 +41,22 @@
 //   - Load runs in Node child processes (scripts/bench/load.mjs), never in the gateway's process.
 //   - autocannon's HDR histogram keeps whole milliseconds (a 0.93 ms p50 reads 0), useless for a 0.3 ms
 //     budget. So latencies come from exact times: at c=1 our own sequential keep-alive client
-//     (performance.now() around each request, same client for all three targets); at c>1 the
+//     (performance.now() around each request, same client for every target); at c>1 the
 //     process.hrtime duration autocannon passes with each response event.
 //   - Gateway health after each gateway run: RSS from /proc/<pid>/status (VmRSS, all threads), and the event-loop
 //     lag p99/max over that run's seconds from GET /api/system/runtime (core/runtime/event-loop-monitor.ts).
 //   - Any non-2xx answer, connection error or timeout is counted and shown per target, never dropped.
 //   - Bounded: every run has a deadline, the whole bench a time bound (estimated × 1.5 + 2 min); on error, Ctrl-C,
-//     SIGTERM or the bound, every child (upstream, gateway, peer, load) is stopped.
-//   - The targets block at the end says met / NOT met for each target of the issue, or "not measured".
+//     SIGTERM or the bound, every child (upstream, bare proxy, gateway, peer, load) is stopped.
+//   - The upstream and the bare proxy are started once per bench, each in its own process, and stopped at the end.
+//   - The targets block at the end says met / NOT met for each target of the issue, or "not measured"; a context
+//     line per c=50 cell sets the gateway's share of direct beside the ceiling's (no verdict: it is not a target).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { installExitHandlers, residentBytes, startService, stopAll, stopService } from './child-processes.ts'
+import { installExitHandlers, residentBytes, startService, stopAll, stopService, type Service } from './child-processes.ts'
 import { runConversions, type ConversionSummary } from './conversions.ts'
 import { startGateway, type Gateway } from './gateway-under-test.ts'
 import { cellsOf, runMatrix, type Mode, type RunRecord } from './matrix.ts'
@@ -71,6 +77,7 @@ interface BenchOptions {
   runs: number
   key: 'funded' | 'unlimited'
   peer: boolean
+  ceiling: boolean
   peerVersion: string
   databaseUrl?: string
   redisUrl?: string
@@ -102,7 +109,7 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
     options: {
       mode: { type: 'string', default: 'non-stream,stream' }, body: { type: 'string', default: 'small,large' }, concurrency: { type: 'string', default: '1,50,200' },
       duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, runs: { type: 'string', default: '3' }, key: { type: 'string', default: 'funded' },
-      'no-peer': { type: 'boolean', default: false }, 'peer-version': { type: 'string', default: PEER_VERSION }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' },
+      'no-peer': { type: 'boolean', default: false }, 'no-ceiling': { type: 'boolean', default: false }, 'peer-version': { type: 'string', default: PEER_VERSION }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' },
       profile: { type: 'boolean', default: false }, scenarios: { type: 'string' }, soak: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', default: false },
     },
   })
@@ -118,6 +125,8 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
     runs: positive('runs', values.runs, true),
     key: listOf('key', values.key, ['funded', 'unlimited'] as const)[0]!,
     peer: !values['no-peer'] && scenarios.has('matrix'),
+    // Only the matrix measures the ceiling; conversions and soak run against the gateway alone.
+    ceiling: !values['no-ceiling'] && scenarios.has('matrix'),
     peerVersion: values['peer-version'],
     databaseUrl: values['database-url'],
     redisUrl: values['redis-url'],
@@ -131,7 +140,7 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
 /** Seconds the whole bench should take, from which its time bound is derived. */
 function estimateSeconds(options: BenchOptions): number {
   const cells = options.modes.length * options.bodies.length * options.concurrencies.length
-  const targets = options.peer ? 3 : 2
+  const targets = 2 + (options.peer ? 1 : 0) + (options.ceiling ? 1 : 0)
   const perRun = options.durationSeconds + 3
   const matrix = options.scenarios.has('matrix') ? cells * targets * (options.warmupSeconds + 3 + options.runs * perRun) : 0
   const conversions = options.scenarios.has('conversions') ? 8 * (options.warmupSeconds + 3 + options.runs * perRun) : 0
@@ -160,12 +169,19 @@ async function startPeer(options: BenchOptions, upstreamUrl: string): Promise<Pe
   }
 }
 
+/** Starts the bare proxy in front of the upstream, unless --no-ceiling (or no matrix) leaves it out. */
+async function startCeiling(options: BenchOptions, upstreamUrl: string): Promise<Service | undefined> {
+  if (!options.ceiling) return undefined
+  return startService('bare-proxy', [process.execPath, 'scripts/bench/bare-proxy.ts', upstreamUrl], { cwd: root, ready: /listening (http:\/\/\S+)/ })
+}
+
 /** Versions and settings printed first and stored in the JSON. */
 function describeSetup(options: BenchOptions, gateway: Gateway, peer: PeerGateway | undefined, profileDir: string | undefined) {
   const nodeVersion = Bun.spawnSync(['node', '--version']).stdout.toString().trim()
   return {
     started: new Date().toISOString(), cores: navigator.hardwareConcurrency, bun: Bun.version, node: nodeVersion,
     database: gateway.database + (options.redisUrl ? ' + redis' : ''), key: options.key, peer: peer ? `@portkey-ai/gateway@${peer.version} (node)` : 'none',
+    ceiling: options.ceiling ? 'bare Bun.serve + fetch proxy (scripts/bench/bare-proxy.ts)' : 'none',
     modes: options.modes, bodies: options.bodies, concurrencies: options.concurrencies, durationSeconds: options.durationSeconds,
     warmupSeconds: options.warmupSeconds, runs: options.runs, scenarios: [...options.scenarios], profileDir,
   }
@@ -184,11 +200,12 @@ async function main(): Promise<void> {
   armTimeBound(bound)
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'hanggent-bench-profile-')) : undefined
   const upstream = await startService('fixed-upstream', [process.execPath, 'scripts/bench/fixed-upstream.ts'], { cwd: root, ready: /listening (http:\/\/\S+)/ })
+  const ceiling = await startCeiling(options, upstream.ready)
   const gateway = await startGateway({ root, upstreamUrl: upstream.ready, databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, profileDir })
   const key = gateway.keys[options.key]
-  const matrix = { root, upstreamUrl: upstream.ready, gateway, gatewayKey: key, peer: await startPeer(options, upstream.ready), runs: options.runs, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds }
+  const matrix = { root, upstreamUrl: upstream.ready, ceilingUrl: ceiling?.ready, gateway, gatewayKey: key, peer: await startPeer(options, upstream.ready), runs: options.runs, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds }
   const meta = describeSetup(options, gateway, matrix.peer, profileDir)
-  console.log(`bench: ${meta.cores} cores, bun ${meta.bun}, node ${meta.node}; gateway on ${meta.database}, ${options.key} key; peer ${meta.peer}; time bound ${bound} s`)
+  console.log(`bench: ${meta.cores} cores, bun ${meta.bun}, node ${meta.node}; gateway on ${meta.database}, ${options.key} key; ceiling ${meta.ceiling}; peer ${meta.peer}; time bound ${bound} s`)
 
   const records: RunRecord[] = []
   const cells = cellsOf(options.modes, options.bodies, options.concurrencies)
@@ -213,6 +230,7 @@ async function main(): Promise<void> {
   } finally {
     await matrix.peer?.stop()
     const profiles = await gateway.stop()
+    if (ceiling) await stopService(ceiling, 5_000)
     await stopService(upstream, 5_000)
     if (profileDir) console.log(profiles.length > 0 ? `\nCPU profile of the gateway:\n${profiles.map((file) => `  ${file}`).join('\n')}` : `\nno CPU profile was written to ${profileDir}`)
   }

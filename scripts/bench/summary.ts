@@ -1,6 +1,6 @@
 // Medians over the rounds of each cell, the tables printed at the end, and the targets block.
-// Ratios and added latencies are paired: computed per round (direct, gateway and peer measured back to
-// back) and then the median of those is taken, which cancels most of the drift of a noisy machine.
+// Ratios and added latencies are paired: computed per round (direct, ceiling, gateway and peer measured
+// back to back) and then the median of those is taken, which cancels most of the drift of a noisy machine.
 import { cellName, TARGET_ORDER, type Cell, type RunRecord, type TargetName } from './matrix.ts'
 
 /** Failures of one target in one cell, summed over the rounds. */
@@ -21,7 +21,13 @@ export interface CellSummary {
   latencyMs: Partial<Record<TargetName, { p50: number; p99: number }>>
   /** Gateway minus direct, per round, then the median. */
   addedLatencyMs?: { p50: number; p99: number }
+  /** Ceiling (bare proxy) minus direct, per round, then the median: what merely forwarding costs. */
+  ceilingAddedLatencyMs?: { p50: number; p99: number }
   gatewayPercentOfDirect?: number
+  /** The gateway's throughput as a share of the bare proxy's, per round, then the median. */
+  gatewayPercentOfCeiling?: number
+  /** The bare proxy's throughput as a share of direct, per round, then the median. */
+  ceilingPercentOfDirect?: number
   gatewayTimesPeer?: number
   failures: Partial<Record<TargetName, Failures>>
   /** Median over the rounds of the gateway's lag p99; the largest max of any round. */
@@ -43,11 +49,11 @@ export interface SoakSummary {
   failures: Failures
 }
 
-/** One target of the issue with the figure measured and whether it is met. */
+/** One target of the issue with the figure measured and whether it is met; `context` lines are figures to read the targets by, not targets. */
 export interface TargetLine {
   target: string
   figure: string
-  verdict: 'met' | 'NOT met' | 'not measured'
+  verdict: 'met' | 'NOT met' | 'not measured' | 'context'
 }
 
 /** The median of numbers (the mean of the middle two for an even count); undefined when there are none. */
@@ -74,15 +80,22 @@ function failuresOf(records: RunRecord[]): Failures {
   return failures
 }
 
-/** Median over rounds of f(gateway run, other run), for rounds that measured both. */
-function pairedMedian(records: RunRecord[], other: TargetName, pick: (gateway: RunRecord, other: RunRecord) => number): number | undefined {
+/** Median over rounds of f(subject run, other run), for rounds that measured both. */
+function pairedMedian(records: RunRecord[], subject: TargetName, other: TargetName, pick: (subject: RunRecord, other: RunRecord) => number): number | undefined {
   const values: number[] = []
-  for (const gateway of records.filter((record) => record.target === 'gateway')) {
-    const partner = records.find((record) => record.target === other && record.round === gateway.round)
-    if (partner) values.push(pick(gateway, partner))
+  for (const run of records.filter((record) => record.target === subject)) {
+    const partner = records.find((record) => record.target === other && record.round === run.round)
+    if (partner) values.push(pick(run, partner))
   }
   const value = median(values)
   return value === undefined ? undefined : round(value)
+}
+
+/** Subject minus direct latency (p50 and p99), per round, then the median; undefined without paired rounds. */
+function addedLatency(records: RunRecord[], subject: TargetName): { p50: number; p99: number } | undefined {
+  const p50 = pairedMedian(records, subject, 'direct', (run, direct) => run.result.latencyMs.p50 - direct.result.latencyMs.p50)
+  const p99 = pairedMedian(records, subject, 'direct', (run, direct) => run.result.latencyMs.p99 - direct.result.latencyMs.p99)
+  return p50 === undefined || p99 === undefined ? undefined : { p50, p99 }
 }
 
 /** The medians of one cell's runs. */
@@ -96,15 +109,19 @@ export function summariseCell(cell: Cell, all: RunRecord[]): CellSummary {
     summary.latencyMs[target] = { p50: round(median(runs.map((run) => run.result.latencyMs.p50))!), p99: round(median(runs.map((run) => run.result.latencyMs.p99))!) }
     summary.failures[target] = failuresOf(runs)
   }
-  const percent = pairedMedian(records, 'direct', (gateway, direct) => (100 * gateway.result.requestsPerSecond) / Math.max(direct.result.requestsPerSecond, 1e-9))
+  const percentOf = (subject: RunRecord, other: RunRecord) => (100 * subject.result.requestsPerSecond) / Math.max(other.result.requestsPerSecond, 1e-9)
+  const percent = pairedMedian(records, 'gateway', 'direct', percentOf)
   if (percent !== undefined) summary.gatewayPercentOfDirect = round(percent, 1)
-  // A peer round with no answer at all has no ratio (it would read as an absurd multiple); its failure column says so.
-  const answered = records.filter((record) => record.target !== 'peer' || record.result.requests > 0)
-  const times = pairedMedian(answered, 'peer', (gateway, peer) => gateway.result.requestsPerSecond / peer.result.requestsPerSecond)
+  // A peer or ceiling round with no answer at all has no ratio (it would read as an absurd multiple); its failure column says so.
+  const answered = records.filter((record) => (record.target !== 'peer' && record.target !== 'ceiling') || record.result.requests > 0)
+  const times = pairedMedian(answered, 'gateway', 'peer', (gateway, peer) => gateway.result.requestsPerSecond / peer.result.requestsPerSecond)
   if (times !== undefined) summary.gatewayTimesPeer = round(times, 2)
-  const addedP50 = pairedMedian(records, 'direct', (gateway, direct) => gateway.result.latencyMs.p50 - direct.result.latencyMs.p50)
-  const addedP99 = pairedMedian(records, 'direct', (gateway, direct) => gateway.result.latencyMs.p99 - direct.result.latencyMs.p99)
-  if (addedP50 !== undefined && addedP99 !== undefined) summary.addedLatencyMs = { p50: addedP50, p99: addedP99 }
+  const ofCeiling = pairedMedian(answered, 'gateway', 'ceiling', percentOf)
+  if (ofCeiling !== undefined) summary.gatewayPercentOfCeiling = round(ofCeiling, 1)
+  const ceilingOfDirect = pairedMedian(answered, 'ceiling', 'direct', percentOf)
+  if (ceilingOfDirect !== undefined) summary.ceilingPercentOfDirect = round(ceilingOfDirect, 1)
+  summary.addedLatencyMs = addedLatency(records, 'gateway')
+  summary.ceilingAddedLatencyMs = addedLatency(answered, 'ceiling')
   const healths = records.filter((record) => record.target === 'gateway').map((record) => record.gatewayHealth)
   const lags = healths.flatMap((health) => (health?.eventLoopLagMs ? [health.eventLoopLagMs] : []))
   if (lags.length > 0) summary.eventLoopLagMs = { p99: round(median(lags.map((lag) => lag.p99))!), max: round(Math.max(...lags.map((lag) => lag.max))) }
@@ -134,25 +151,37 @@ export function describeFailures(failures: Failures | undefined): string {
 /** The throughput table and the latency table of all cells. */
 export function formatCells(summaries: CellSummary[]): string {
   const throughput = formatTable(
-    ['cell', 'direct req/s', 'gateway req/s', 'peer req/s', 'gw/direct %', 'gw/peer ×', 'gw failures', 'direct failures', 'peer failures', 'gw lag p99/max ms', 'gw RSS MB', 'peer RSS MB'],
+    ['cell', 'direct req/s', 'ceiling req/s', 'gateway req/s', 'peer req/s', 'ceiling/direct %', 'gw/direct %', 'gw/ceiling %', 'gw/peer ×', 'gw failures', 'direct failures', 'ceiling failures', 'peer failures', 'gw lag p99/max ms', 'gw RSS MB', 'peer RSS MB'],
     summaries.map((summary) => [
-      cellName(summary.cell), number(summary.requestsPerSecond.direct), number(summary.requestsPerSecond.gateway), number(summary.requestsPerSecond.peer),
-      number(summary.gatewayPercentOfDirect, 1), number(summary.gatewayTimesPeer, 2), describeFailures(summary.failures.gateway), describeFailures(summary.failures.direct), describeFailures(summary.failures.peer),
+      cellName(summary.cell), number(summary.requestsPerSecond.direct), number(summary.requestsPerSecond.ceiling), number(summary.requestsPerSecond.gateway), number(summary.requestsPerSecond.peer),
+      number(summary.ceilingPercentOfDirect, 1), number(summary.gatewayPercentOfDirect, 1), number(summary.gatewayPercentOfCeiling, 1), number(summary.gatewayTimesPeer, 2),
+      describeFailures(summary.failures.gateway), describeFailures(summary.failures.direct), describeFailures(summary.failures.ceiling), describeFailures(summary.failures.peer),
       summary.eventLoopLagMs ? `${summary.eventLoopLagMs.p99} / ${summary.eventLoopLagMs.max}` : 'n/a', megabytes(summary.gatewayRssBytes), megabytes(summary.peerRssBytes),
     ]),
   )
   const pair = (latency: { p50: number; p99: number } | undefined) => (latency ? `${latency.p50.toFixed(3)} / ${latency.p99.toFixed(3)}` : 'n/a')
   const latency = formatTable(
-    ['cell', 'direct p50/p99 ms', 'gateway p50/p99 ms', 'peer p50/p99 ms', 'added p50 ms', 'added p99 ms'],
-    summaries.map((summary) => [cellName(summary.cell), pair(summary.latencyMs.direct), pair(summary.latencyMs.gateway), pair(summary.latencyMs.peer), number(summary.addedLatencyMs?.p50, 3), number(summary.addedLatencyMs?.p99, 3)]),
+    ['cell', 'direct p50/p99 ms', 'ceiling p50/p99 ms', 'gateway p50/p99 ms', 'peer p50/p99 ms', 'ceiling added p50 ms', 'ceiling added p99 ms', 'gw added p50 ms', 'gw added p99 ms'],
+    summaries.map((summary) => [
+      cellName(summary.cell), pair(summary.latencyMs.direct), pair(summary.latencyMs.ceiling), pair(summary.latencyMs.gateway), pair(summary.latencyMs.peer),
+      number(summary.ceilingAddedLatencyMs?.p50, 3), number(summary.ceilingAddedLatencyMs?.p99, 3), number(summary.addedLatencyMs?.p50, 3), number(summary.addedLatencyMs?.p99, 3),
+    ]),
   )
-  return `throughput (median of rounds; ratios are medians of per-round ratios)\n${throughput}\n\nlatency of 2xx answers (exact, ms; c=1 by the sequential client, c>1 from autocannon's per-response times; added = gateway − direct per round, median)\n${latency}`
+  return `throughput (median of rounds; ratios are medians of per-round ratios; ceiling = bare Bun.serve + fetch proxy in front of the same upstream)\n${throughput}\n\nlatency of 2xx answers (exact, ms; c=1 by the sequential client, c>1 from autocannon's per-response times; added = target − direct per round, median)\n${latency}`
 }
 
 /** One verdict: met when `value` is on the right side of `limit`. */
 function verdictOf(value: number | undefined, limit: number, direction: 'at-least' | 'at-most'): TargetLine['verdict'] {
   if (value === undefined) return 'not measured'
   return (direction === 'at-least' ? value >= limit : value <= limit) ? 'met' : 'NOT met'
+}
+
+/** What a bare forwarding proxy reaches in a cell, next to the gateway: the issue's ceiling for any Bun gateway on this machine. */
+function ceilingContext(summary: CellSummary): TargetLine {
+  const target = `context, ${cellName(summary.cell)}`
+  if (summary.ceilingPercentOfDirect === undefined) return { target, figure: 'ceiling not measured (--no-ceiling, or it gave no answer)', verdict: 'context' }
+  const gateway = `gateway ${number(summary.gatewayPercentOfDirect, 1)}% of direct = ${number(summary.gatewayPercentOfCeiling)}% of the ceiling`
+  return { target, figure: `ceiling (bare Bun.serve + fetch proxy) ${summary.ceilingPercentOfDirect.toFixed(1)}% of direct; ${gateway}`, verdict: 'context' }
 }
 
 /** The targets block: one line per target (per cell where the target is per cell), never hiding a miss. */
@@ -166,6 +195,7 @@ export function targetLines(summaries: CellSummary[], finalRssBytes: number | un
     lines.push({ target: `gateway ≥ 35% of direct, ${name}`, figure: `${number(summary.gatewayPercentOfDirect, 1)}%`, verdict: verdictOf(summary.gatewayPercentOfDirect, 35, 'at-least') })
     lines.push({ target: `gateway ≥ 5× peer, ${name}`, figure: summary.gatewayTimesPeer === undefined ? 'n/a (no peer)' : `${summary.gatewayTimesPeer.toFixed(2)}×`, verdict: verdictOf(summary.gatewayTimesPeer, 5, 'at-least') })
     lines.push({ target: `event-loop lag p99 ≤ 5 ms, ${name}`, figure: summary.eventLoopLagMs ? `${summary.eventLoopLagMs.p99} ms (max ${summary.eventLoopLagMs.max} ms)` : 'n/a', verdict: verdictOf(summary.eventLoopLagMs?.p99, 5, 'at-most') })
+    lines.push(ceilingContext(summary))
   }
   if (at1.length === 0) lines.push({ target: 'added latency at c=1', figure: 'c=1 not in the matrix', verdict: 'not measured' })
   for (const summary of at1) {
@@ -183,9 +213,10 @@ export function targetLines(summaries: CellSummary[], finalRssBytes: number | un
   return lines
 }
 
-/** The targets block as text. */
+/** The targets block as text; a context line is written out plainly, without a verdict, and does not widen the figure column. */
 export function formatTargets(lines: TargetLine[]): string {
   const width = Math.max(...lines.map((line) => line.target.length))
-  const figureWidth = Math.max(...lines.map((line) => line.figure.length))
-  return ['targets', ...lines.map((line) => `  ${line.target.padEnd(width)}  ${line.figure.padStart(figureWidth)}  ${line.verdict}`)].join('\n')
+  const figureWidth = Math.max(0, ...lines.filter((line) => line.verdict !== 'context').map((line) => line.figure.length))
+  const text = (line: TargetLine) => (line.verdict === 'context' ? `  ${line.target.padEnd(width)}  ${line.figure}` : `  ${line.target.padEnd(width)}  ${line.figure.padStart(figureWidth)}  ${line.verdict}`)
+  return ['targets', ...lines.map(text)].join('\n')
 }
