@@ -111,6 +111,8 @@ export interface BalanceStore {
   refund(reservation: Reservation): Promise<void>
   /** What the payer could spend when last seen, without I/O; undefined when not known (recently). */
   spendableHint(payer: Payer): number | undefined
+  /** What the payer can spend now, read from the store; undefined when an account is not loaded. */
+  peek(payer: Payer): Promise<number | undefined>
   /** Loads accounts read from the database; an account already known keeps its state unless the row is newer. */
   adopt(balances: Map<AccountKey, StoredBalance>): Promise<void>
   /** Frees resources. */

@@ -4,7 +4,7 @@ import { queryRows, type Db } from '../db/client.ts'
 import { tokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import type { LogEntry, LogWriter } from '../jobs/log-writer.ts'
-import type { AccountKey, BalanceStore, Payer, Reservation, StoredBalance } from './balance-store.ts'
+import { payerAccounts, type AccountKey, type BalanceStore, type Payer, type Reservation, type StoredBalance } from './balance-store.ts'
 import { memoryJournal, openFileJournal } from './file-journal.ts'
 import { encodeJournalEntry } from './journal-codec.ts'
 import { createMemoryBalanceStore } from './memory-balance-store.ts'
@@ -36,6 +36,8 @@ export interface QuotaLedger {
   refund(reservation: Reservation): Promise<void>
   /** What the payer could spend when last seen, without I/O (undefined when unknown): lets a rich payer skip exact estimates. */
   spendableHint(payer: Payer): number | undefined
+  /** What the payer can spend now, loading its accounts first if needed; undefined when one no longer exists. */
+  spendable(payer: Payer): Promise<number | undefined>
   /** Takes note of balances written straight to the database, with the versions the writes returned. */
   adopt(rows: Array<{ key: AccountKey; quota: number; version: number }>): Promise<void>
   /** Resolves once every charge this process journaled so far is in the database. */
@@ -116,6 +118,13 @@ export function ledgerOver(db: Db, store: BalanceStore, extra: Pick<QuotaLedger,
     },
     refund: (reservation) => store.refund(reservation),
     spendableHint: (payer) => store.spendableHint(payer),
+    async spendable(payer) {
+      const now = await store.peek(payer)
+      if (now !== undefined) return now
+      const keys = payerAccounts(payer)
+      await load(keys.token ? [keys.user, keys.token] : [keys.user])
+      return store.peek(payer)
+    },
     async adopt(rows) {
       await store.adopt(new Map(rows.map((row) => [row.key, { quota: row.quota, version: row.version }])))
     },

@@ -35,6 +35,7 @@ export function createMemoryBalanceStore(journal: ChargeJournal, onJournaled: (c
       return entry
     },
     spendableHint: (payer) => ledger.spendable(payer),
+    peek: async (payer) => ledger.spendable(payer),
     async refund(reservation) {
       ledger.refund(reservation.payer, reservation.amount)
     },

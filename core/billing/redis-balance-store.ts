@@ -127,6 +127,16 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
       ])) as [string | number, string]
       return { position: id, payer, charged: Number(charged), line: journalLineFromFields(id, String(payer.userId), payer.tokenId === null ? '' : String(payer.tokenId), payer.unlimited ? '1' : '0', String(charged), logJson) }
     },
+    async peek(payer) {
+      const keys = payerKeys(payer)
+      const [user, token] = await Promise.all([client.hmget(keys.user, 'b', 'p', 'h'), keys.accounts.token ? client.hmget(keys.token, 'b', 'p', 'h') : undefined])
+      const spendable = (values: Array<string | null> | undefined) => (values?.[0] == null ? undefined : Number(values[0]) - Number(values[1] ?? 0) - Number(values[2] ?? 0))
+      const userSpendable = spendable(user)
+      if (userSpendable === undefined) return undefined
+      if (!keys.accounts.token) return userSpendable
+      const tokenSpendable = spendable(token)
+      return tokenSpendable === undefined ? undefined : Math.min(userSpendable, tokenSpendable)
+    },
     spendableHint(payer) {
       const hint = hints.get(hintKey(payer))
       return hint && Date.now() - hint.at < HINT_TTL_MS ? hint.spendable : undefined

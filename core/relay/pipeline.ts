@@ -143,7 +143,8 @@ async function admit(services: RelayServices, codec: DialectCodec, call: { calle
   // A payer whose balance dwarfs the call is held the prompt's byte count (never fewer than its tokens)
   // without tokenizing it; near the end of a balance the prompt is counted exactly, so admission stays exact.
   const ceiling = priceEstimate(prompt.fixedTokens + promptByteCeiling(prompt.texts), maxOutput, price, groupRatio)
-  const spendable = ledger.spendableHint(payer)
+  // Known balances answer at once; a payer seen for the first time is loaded here rather than in reserve.
+  const spendable = ledger.spendableHint(payer) ?? (await ledger.spendable(payer))
   const rich = spendable !== undefined && spendable >= ceiling.total * RICH_MULTIPLE
   const promptEstimate = rich ? undefined : prompt.fixedTokens + (await context.tokenCounter.count(model, prompt.texts))
   const estimate = promptEstimate === undefined ? ceiling : priceEstimate(promptEstimate, maxOutput, price, groupRatio)
