@@ -79,6 +79,8 @@ export interface UpstreamCall {
   stream: boolean
   /** The JSON body to send. */
   body: Record<string, unknown>
+  /** `body` already serialised (the client's own text on passthrough), when the core has it: send it as it is. */
+  rawBody?: string
   /**
    * Headers the client sent, present only on passthrough calls (same dialect), so a transport may
    * forward the few its vendor defines for clients (e.g. `anthropic-beta`). Never forward auth.
@@ -169,6 +171,12 @@ export interface PreparedUpstreamBody {
    * when present, the stream is re-framed event by event and these are dropped.
    */
   hideEvent?: (event: SseEvent) => boolean
+  /**
+   * The same upstream body as a cheap edit of the client's own JSON text (often no edit at all), when
+   * `body` differs from the client's only in ways a textual edit can make; a passthrough call then
+   * sends that text instead of serialising `body` again, which matters for 100 KB prompts.
+   */
+  raw?: (clientText: string) => string
 }
 
 /** An HTTP route a dialect answers on. */

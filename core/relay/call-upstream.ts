@@ -32,6 +32,8 @@ export type AbortReason = 'client' | 'timeout'
 export interface UpstreamPlan {
   codec: DialectCodec
   body: Record<string, unknown>
+  /** The client's body as it arrived, for passthrough calls that can send it as it is. */
+  clientText?: string
   model: string
   stream: boolean
   candidates: RuntimeChannel[]
@@ -85,7 +87,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
   plan.onAttempt?.(channel, upstreamModel)
   const dialogue = planDialogue({
     registry: context.registry, clientCodec: plan.codec, transport, channelType: channel.type, body: plan.body,
-    hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent,
+    hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent, clientText: plan.clientText,
   })
   const key = plan.keys.pick(channel)
   const request = transport.buildRequest({
@@ -95,6 +97,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
     model: dialogue.model,
     stream: plan.stream,
     body: dialogue.body,
+    rawBody: dialogue.rawBody,
     clientHeaders: dialogue.converted ? undefined : plan.clientHeaders,
   })
   const abort = new AbortController()

@@ -13,6 +13,8 @@ export interface Dialogue {
   converted: boolean
   /** The body sent upstream. */
   body: Record<string, unknown>
+  /** That body as text already (the client's own, edited at most), when a passthrough needs no serialising. */
+  rawBody?: string
   /** The model named upstream (mapped, reasoning suffix removed). */
   model: string
   /** Client-dialect stream events the client did not ask for. */
@@ -53,13 +55,16 @@ export function planDialogue(input: {
   upstreamModel: string
   stream: boolean
   thinkingToContent: boolean
+  /** The client's body as it arrived. */
+  clientText?: string
 }): Dialogue {
   const { registry, clientCodec, transport } = input
   const suffix = knownSuffix(registry, input.upstreamModel)
   const native = transport.nativeDialects.includes(clientCodec.dialect)
   if (native && !suffix && !input.thinkingToContent) {
     const prepared = clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, input.stream)
-    return { upstreamCodec: clientCodec, converted: false, body: prepared.body, model: input.upstreamModel, hideEvent: prepared.hideEvent, warnings: [], thinkingToContent: false }
+    const rawBody = prepared.raw && input.clientText !== undefined ? prepared.raw(input.clientText) : undefined
+    return { upstreamCodec: clientCodec, converted: false, body: prepared.body, rawBody, model: input.upstreamModel, hideEvent: prepared.hideEvent, warnings: [], thinkingToContent: false }
   }
   const target = clientCodec.hub ? hubTarget(registry, transport, clientCodec.dialect) : undefined
   if (!clientCodec.hub || !target?.hub) {

@@ -62,13 +62,21 @@ function tooLarge(maxBytes: number): GatewayError {
 
 /** Parses a JSON object body, with a 400 that says what is wrong. */
 export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  return decodeJsonObject(bytes).value
+}
+
+const utf8 = new TextDecoder()
+
+/** Parses a JSON object body and keeps its text (a passthrough call may send the text itself upstream). */
+export function decodeJsonObject(bytes: Uint8Array): { text: string; value: Record<string, unknown> } {
   if (bytes.byteLength === 0) throw new GatewayError(400, 'invalid_json', 'Request body is empty; expected a JSON object')
+  const text = utf8.decode(bytes)
   let value: unknown
   try {
-    value = JSON.parse(new TextDecoder().decode(bytes))
+    value = JSON.parse(text)
   } catch (error) {
     throw new GatewayError(400, 'invalid_json', `Request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GatewayError(400, 'invalid_json', 'Request body must be a JSON object')
-  return value as Record<string, unknown>
+  return { text, value: value as Record<string, unknown> }
 }

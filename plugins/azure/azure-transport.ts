@@ -43,7 +43,7 @@ export function buildAzureRequest(call: UpstreamCall, defaultApiVersion: string)
   }
   const path = deploymentPaths[call.endpoint]
   if (!path) throw new Error(`Azure transport has no path for endpoint "${call.endpoint}"`)
-  return { url: `${base}/openai/deployments/${encodeURIComponent(deployment)}${path}?${query}`, method: 'POST', headers, body: JSON.stringify(call.body) }
+  return { url: `${base}/openai/deployments/${encodeURIComponent(deployment)}${path}?${query}`, method: 'POST', headers, body: call.rawBody ?? JSON.stringify(call.body) }
 }
 
 /** Azure serves the OpenAI dialects natively, so same-dialect calls pass through. */

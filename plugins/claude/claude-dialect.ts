@@ -36,7 +36,8 @@ export const claudeMessagesDialect: DialectCodec = {
   readModel: (body) => String(body.model),
   readStream: (body) => body.stream === true,
   readMaxOutputTokens: (body) => positiveInteger(body.max_tokens),
-  prepareUpstreamBody: (body, model) => ({ body: { ...body, model } }),
+  // Unmapped, the upstream body is the client's own text.
+  prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, raw: body.model === model ? (text: string) => text : undefined }),
   estimatePrompt: estimateClaudePrompt,
   readUsage: readClaudeUsageField,
   usageMember: 'usage',

@@ -57,7 +57,7 @@ export function buildClaudeRequest(call: UpstreamCall): UpstreamRequest {
   const beta = betaHeader(channel.settings, call.clientHeaders)
   if (beta) headers['anthropic-beta'] = beta
   addExtraHeaders(headers, channel.settings)
-  return { url: claudeMessagesUrl(channel.baseUrl), method: 'POST', headers, body: JSON.stringify(call.body) }
+  return { url: claudeMessagesUrl(channel.baseUrl), method: 'POST', headers, body: call.rawBody ?? JSON.stringify(call.body) }
 }
 
 /** Transport of the `claude` channel type: Anthropic speaks only its own Messages dialect. */

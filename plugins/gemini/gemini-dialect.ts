@@ -51,7 +51,8 @@ export const geminiGenerateDialect: DialectCodec = {
     return max === undefined ? undefined : max * (positiveInteger(config.candidateCount) ?? 1)
   },
   // The model lives in the URL, which the transport builds from the call; Gemini always reports usage.
-  prepareUpstreamBody: (body) => ({ body }),
+  // The model is in the path, so the body goes up as the client wrote it.
+  prepareUpstreamBody: (body) => ({ body, raw: (text: string) => text }),
   estimatePrompt: estimateGeminiPrompt,
   readUsage: readGeminiUsageField,
   usageMember: 'usageMetadata',

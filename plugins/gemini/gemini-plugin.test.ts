@@ -116,7 +116,11 @@ describe('the gemini.generate dialect', () => {
 
   test('the upstream body is the client body: the model lives in the URL and usage always comes', () => {
     const prepared = dialect.prepareUpstreamBody(body, 'gemini-2.5-flash-001', true)
-    expect(prepared).toEqual({ body })
+    expect(prepared.body).toEqual(body)
+    expect(prepared.hideEvent).toBeUndefined()
+    // …so the client's own text can go up as it is.
+    const text = JSON.stringify(body)
+    expect(prepared.raw?.(text)).toBe(text)
   })
 
   test('the model list renders in Gemini shape for requests with a Google key', () => {

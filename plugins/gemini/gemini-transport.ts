@@ -49,7 +49,7 @@ export function buildGeminiRequest(call: UpstreamCall): UpstreamRequest {
   if (call.endpoint !== 'chat') throw new Error(`Gemini transport has no method for endpoint "${call.endpoint}"`)
   // The channel's extra headers come last, so they may override any of these.
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(call.stream ? { accept: 'text/event-stream' } : {}), ...geminiAuthHeaders(channel) }
-  return { url: geminiEndpointUrl(channel.baseUrl, call.model, call.stream, geminiApiVersion(channel.settings)), method: 'POST', headers, body: JSON.stringify(call.body) }
+  return { url: geminiEndpointUrl(channel.baseUrl, call.model, call.stream, geminiApiVersion(channel.settings)), method: 'POST', headers, body: call.rawBody ?? JSON.stringify(call.body) }
 }
 
 /** Transport of the `gemini` channel type: Gemini speaks only its own generateContent dialect natively. */

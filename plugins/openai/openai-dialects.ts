@@ -46,11 +46,21 @@ function isUsageOnlyChunk(event: SseEvent): boolean {
  */
 function prepareWithStreamUsage(body: Record<string, unknown>, model: string, stream: boolean): PreparedUpstreamBody {
   const upstream: Record<string, unknown> = { ...body, model }
-  if (!stream) return { body: upstream }
+  const sameModel = body.model === model
+  if (!stream) return { body: upstream, raw: sameModel ? unchangedText : undefined }
   const options = (typeof body.stream_options === 'object' && body.stream_options !== null ? body.stream_options : {}) as Record<string, unknown>
-  if (options.include_usage === true) return { body: upstream }
+  if (options.include_usage === true) return { body: upstream, raw: sameModel ? unchangedText : undefined }
   upstream.stream_options = { ...options, include_usage: true }
-  return { body: upstream, hideEvent: isUsageOnlyChunk }
+  // Without a stream_options member at all, adding one is a splice after the opening brace.
+  return { body: upstream, hideEvent: isUsageOnlyChunk, raw: sameModel && body.stream_options === undefined ? withStreamUsage : undefined }
+}
+
+const unchangedText = (text: string) => text
+
+/** The client's JSON text with `"stream_options":{"include_usage":true}` as its first member. */
+function withStreamUsage(text: string): string {
+  const brace = text.indexOf('{')
+  return `${text.slice(0, brace + 1)}"stream_options":{"include_usage":true},${text.slice(brace + 1)}`
 }
 
 /** What every OpenAI dialect shares: auth, errors, usage. */
@@ -111,6 +121,6 @@ export const openAIEmbeddingsDialect: DialectCodec = {
   requestSchema: OpenAIEmbeddingsRequest,
   readStream: () => false,
   readMaxOutputTokens: () => 0,
-  prepareUpstreamBody: (body, model) => ({ body: { ...body, model } }),
+  prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, raw: body.model === model ? unchangedText : undefined }),
   estimatePrompt: (body) => estimateOpenAIPromptInput(body.input),
 }

@@ -113,3 +113,23 @@ describe('prompt estimate', () => {
     expect(estimate.fixedTokens).toBe(3 + 9 + 1 + 85 + 3)
   })
 })
+
+describe('passthrough bodies as the client sent them', () => {
+  const chat = openAIChatDialect
+  const client = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }
+
+  test('an unmapped call sends the client text unchanged; a mapped one is serialised again', () => {
+    const text = JSON.stringify(client)
+    expect(chat.prepareUpstreamBody(client, 'gpt-4o-mini', false).raw?.(text)).toBe(text)
+    expect(chat.prepareUpstreamBody(client, 'gpt-4o-mini-2024-07-18', false).raw).toBeUndefined()
+  })
+
+  test('a stream without stream_options gets include_usage spliced in, the same body as the prepared one', () => {
+    const streamed = { ...client, stream: true }
+    const prepared = chat.prepareUpstreamBody(streamed, 'gpt-4o-mini', true)
+    const text = ` ${JSON.stringify(streamed)}`
+    expect(JSON.parse(prepared.raw!(text))).toEqual(prepared.body)
+    // With stream_options of its own the client text cannot be spliced: it is serialised instead.
+    expect(chat.prepareUpstreamBody({ ...streamed, stream_options: { include_obfuscation: false } }, 'gpt-4o-mini', true).raw).toBeUndefined()
+  })
+})

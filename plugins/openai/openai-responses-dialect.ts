@@ -35,7 +35,8 @@ export const openAIResponsesDialect: DialectCodec = {
   readModel: (body) => String(body.model),
   readStream: (body) => body.stream === true,
   readMaxOutputTokens: (body) => positiveInteger(body.max_output_tokens),
-  prepareUpstreamBody: (body, model) => ({ body: { ...body, model } }),
+  // Unmapped, the upstream body is the client's own text.
+  prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, raw: body.model === model ? (text: string) => text : undefined }),
   estimatePrompt: estimateOpenAIResponsesPrompt,
   readUsage: readOpenAIResponsesUsageField,
   usageMember: 'usage',

@@ -47,12 +47,11 @@ export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
   const { channel } = call
   // The channel's extra headers come last, so they may override any of these.
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(call.stream ? { accept: 'text/event-stream' } : {}), ...openAIAuthHeaders(channel) }
-  let body = call.body
   if (call.stream && channel.settings.streamUsage === false) {
-    const { stream_options: _dropped, ...rest } = body
-    body = rest
+    const { stream_options: _dropped, ...rest } = call.body
+    return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint), method: 'POST', headers, body: JSON.stringify(rest) }
   }
-  return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint), method: 'POST', headers, body: JSON.stringify(body) }
+  return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint), method: 'POST', headers, body: call.rawBody ?? JSON.stringify(call.body) }
 }
 
 /** Transport of the `openai` channel type: OpenAI itself speaks every OpenAI dialect, Responses included. */
