@@ -62,7 +62,7 @@ export interface UpstreamRequest {
   /** Headers to send, auth included. */
   headers: Record<string, string>
   /** Serialized body, when there is one. */
-  body?: string
+  body?: string | Uint8Array<ArrayBuffer>
 }
 
 /** The input of a transport: a body already in the upstream's own dialect. */
@@ -79,8 +79,8 @@ export interface UpstreamCall {
   stream: boolean
   /** The JSON body to send. */
   body: Record<string, unknown>
-  /** `body` already serialised (the client's own text on passthrough), when the core has it: send it as it is. */
-  rawBody?: string
+  /** `body` already serialised (the client's own bytes on passthrough), when the core has it: send it as it is. */
+  rawBody?: Uint8Array<ArrayBuffer>
   /**
    * Headers the client sent, present only on passthrough calls (same dialect), so a transport may
    * forward the few its vendor defines for clients (e.g. `anthropic-beta`). Never forward auth.
@@ -172,11 +172,11 @@ export interface PreparedUpstreamBody {
    */
   hideEvent?: (event: SseEvent) => boolean
   /**
-   * The same upstream body as a cheap edit of the client's own JSON text (often no edit at all), when
-   * `body` differs from the client's only in ways a textual edit can make; a passthrough call then
-   * sends that text instead of serialising `body` again, which matters for 100 KB prompts.
+   * Set when `body` is the client's own JSON, at most with one member added in front (`firstMember`,
+   * e.g. `"stream_options":{"include_usage":true}`): a passthrough call then sends the client's bytes
+   * instead of serialising `body` again, which matters for 100 KB prompts.
    */
-  raw?: (clientText: string) => string
+  clientBytes?: { firstMember?: string }
 }
 
 /** An HTTP route a dialect answers on. */

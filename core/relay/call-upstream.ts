@@ -33,7 +33,7 @@ export interface UpstreamPlan {
   codec: DialectCodec
   body: Record<string, unknown>
   /** The client's body as it arrived, for passthrough calls that can send it as it is. */
-  clientText?: string
+  clientBytes?: Uint8Array<ArrayBuffer>
   model: string
   stream: boolean
   candidates: RuntimeChannel[]
@@ -87,7 +87,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
   plan.onAttempt?.(channel, upstreamModel)
   const dialogue = planDialogue({
     registry: context.registry, clientCodec: plan.codec, transport, channelType: channel.type, body: plan.body,
-    hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent, clientText: plan.clientText,
+    hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent, clientBytes: plan.clientBytes,
   })
   const key = plan.keys.pick(channel)
   const request = transport.buildRequest({

@@ -25,3 +25,16 @@ describe('reading one JSON member without parsing the rest', () => {
     expect(looksLikeJsonObject('"x"')).toBe(false)
   })
 })
+
+describe('a member added in front of a JSON object, on bytes', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text)
+  const text = (value: Uint8Array | undefined) => new TextDecoder().decode(value)
+
+  test('without a member the bytes are the same; with one it comes first, before a comma', async () => {
+    const { withFirstMember } = await import('./plan-dialogue.ts')
+    const client = bytes(' {"model":"m","stream":true}')
+    expect(withFirstMember(client, undefined)).toBe(client)
+    expect(JSON.parse(text(withFirstMember(client, '"stream_options":{"include_usage":true}')))).toEqual({ stream_options: { include_usage: true }, model: 'm', stream: true })
+    expect(text(withFirstMember(bytes('{ }'), '"a":1'))).toBe('{"a":1 }')
+  })
+})

@@ -15,7 +15,7 @@ import type { ChannelDirectory } from '../routing/channel-directory.ts'
 import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
 import { modelAllowed, type Caller, type KeyAuthenticator } from './authenticate.ts'
-import { decodeJsonObject, readLimitedBody } from './read-body.ts'
+import { parseJsonObject, readLimitedBody } from './read-body.ts'
 import { lastObjectMember, looksLikeJsonObject } from './json-member.ts'
 import { validateBody } from './validate-body.ts'
 import { abortAware, callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
@@ -97,13 +97,13 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     caller = relay.authenticate ? await relay.authenticate() : await services.authenticator.authenticate(codec.readKey(inbound), relay.clientIp)
     const { context } = services
     const bytes = await readLimitedBody(relay.request, context.config.maxRequestBodyMb * 1024 * 1024)
-    const { text: clientText, value: body } = decodeJsonObject(bytes)
+    const body = parseJsonObject(bytes)
     validateBody(codec.requestSchema, body)
     model = codec.readModel(body, inbound)
     stream = codec.readStream(body, inbound)
     const countSuccess = await applyRateLimits(context, caller, model, relay.clientIp)
     const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt })
-    const response = await execute(services, codec, record, { body, clientText }, inbound, relay.request.signal, done, render)
+    const response = await execute(services, codec, record, { body, clientBytes: bytes }, inbound, relay.request.signal, done, render)
     if (response.status < 400) await failOpen(countSuccess, undefined, warnLimitStoreDown(context.logger))
     return response
   } catch (thrown) {
@@ -178,13 +178,13 @@ function hubRequestSource(codec: DialectCodec, body: Record<string, unknown>, in
 }
 
 /** Calls upstream with failover and answers the client; settles when the answer is complete, refunds on failure. */
-async function execute(services: RelayServices, codec: DialectCodec, record: CallRecord, request: { body: Record<string, unknown>; clientText: string }, inbound: InboundRequest, clientSignal: AbortSignal, done: () => void, render: (error: GatewayError) => Response): Promise<Response> {
+async function execute(services: RelayServices, codec: DialectCodec, record: CallRecord, request: { body: Record<string, unknown>; clientBytes: Uint8Array<ArrayBuffer> }, inbound: InboundRequest, clientSignal: AbortSignal, done: () => void, render: (error: GatewayError) => Response): Promise<Response> {
   const { context, ledger } = services
-  const { body, clientText } = request
+  const { body, clientBytes } = request
   let upstream: UpstreamSuccess | undefined
   try {
     upstream = await callWithFailover(context, {
-      codec, body, clientText, model: record.model, stream: record.stream, clientSignal, hubRequest: hubRequestSource(codec, body, inbound),
+      codec, body, clientBytes, model: record.model, stream: record.stream, clientSignal, hubRequest: hubRequestSource(codec, body, inbound),
       keys: services.keys, health: services.health, clientHeaders: inbound.headers,
       candidates: services.directory.candidates(record.caller.group, record.model),
       maxAttempts: 1 + context.options.get().retryTimes,

@@ -13,8 +13,8 @@ export interface Dialogue {
   converted: boolean
   /** The body sent upstream. */
   body: Record<string, unknown>
-  /** That body as text already (the client's own, edited at most), when a passthrough needs no serialising. */
-  rawBody?: string
+  /** That body as bytes already (the client's own, at most with a member added), when a passthrough needs no serialising. */
+  rawBody?: Uint8Array<ArrayBuffer>
   /** The model named upstream (mapped, reasoning suffix removed). */
   model: string
   /** Client-dialect stream events the client did not ask for. */
@@ -56,14 +56,14 @@ export function planDialogue(input: {
   stream: boolean
   thinkingToContent: boolean
   /** The client's body as it arrived. */
-  clientText?: string
+  clientBytes?: Uint8Array<ArrayBuffer>
 }): Dialogue {
   const { registry, clientCodec, transport } = input
   const suffix = knownSuffix(registry, input.upstreamModel)
   const native = transport.nativeDialects.includes(clientCodec.dialect)
   if (native && !suffix && !input.thinkingToContent) {
     const prepared = clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, input.stream)
-    const rawBody = prepared.raw && input.clientText !== undefined ? prepared.raw(input.clientText) : undefined
+    const rawBody = prepared.clientBytes && input.clientBytes ? withFirstMember(input.clientBytes, prepared.clientBytes.firstMember) : undefined
     return { upstreamCodec: clientCodec, converted: false, body: prepared.body, rawBody, model: input.upstreamModel, hideEvent: prepared.hideEvent, warnings: [], thinkingToContent: false }
   }
   const target = clientCodec.hub ? hubTarget(registry, transport, clientCodec.dialect) : undefined
@@ -76,4 +76,23 @@ export function planDialogue(input: {
   const encoded = target.hub.encodeRequest(request)
   const hideEvent = input.stream ? clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, true).hideEvent : undefined
   return { upstreamCodec: target, converted: true, body: encoded.value, model: request.model, hideEvent, warnings: [...decoded.warnings, ...encoded.warnings], thinkingToContent: input.thinkingToContent }
+}
+
+const OPEN_BRACE = 123
+const encoder = new TextEncoder()
+
+/** A JSON object's bytes with `member` (`"name":value`) added in front of its members; unchanged without one. */
+export function withFirstMember(bytes: Uint8Array<ArrayBuffer>, member: string | undefined): Uint8Array<ArrayBuffer> | undefined {
+  if (member === undefined) return bytes
+  const brace = bytes.indexOf(OPEN_BRACE)
+  if (brace === -1) return undefined
+  let next = brace + 1
+  while (next < bytes.length && bytes[next]! <= 32) next++
+  const empty = bytes[next] === 125
+  const inserted = encoder.encode(empty ? member : `${member},`)
+  const out = new Uint8Array(bytes.length + inserted.length)
+  out.set(bytes.subarray(0, brace + 1), 0)
+  out.set(inserted, brace + 1)
+  out.set(bytes.subarray(brace + 1), brace + 1 + inserted.length)
+  return out
 }

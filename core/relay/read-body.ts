@@ -6,7 +6,7 @@ const decoders: Record<string, CompressionFormat> = { gzip: 'gzip', 'x-gzip': 'g
  * Reads a request body up to `maxBytes` measured after decompression, failing with 413 as soon as
  * the limit is crossed, so a gzip bomb is never inflated into memory.
  */
-export async function readLimitedBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readLimitedBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
   const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase()
   if (encoding === 'identity' && Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes)
@@ -29,7 +29,7 @@ export async function readLimitedBody(request: Request, maxBytes: number): Promi
   return collect(stream, maxBytes, encoding)
 }
 
-async function collect(stream: ReadableStream<Uint8Array>, maxBytes: number, encoding: string): Promise<Uint8Array> {
+async function collect(stream: ReadableStream<Uint8Array>, maxBytes: number, encoding: string): Promise<Uint8Array<ArrayBuffer>> {
   const reader = stream.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
@@ -60,23 +60,17 @@ function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError(413, 'request_too_large', `Request body is larger than the ${Math.round((maxBytes / 1024 / 1024) * 100) / 100} MB limit (measured after decompression)`)
 }
 
-/** Parses a JSON object body, with a 400 that says what is wrong. */
-export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
-  return decodeJsonObject(bytes).value
-}
-
 const utf8 = new TextDecoder()
 
-/** Parses a JSON object body and keeps its text (a passthrough call may send the text itself upstream). */
-export function decodeJsonObject(bytes: Uint8Array): { text: string; value: Record<string, unknown> } {
+/** Parses a JSON object body, with a 400 that says what is wrong. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
   if (bytes.byteLength === 0) throw new GatewayError(400, 'invalid_json', 'Request body is empty; expected a JSON object')
-  const text = utf8.decode(bytes)
   let value: unknown
   try {
-    value = JSON.parse(text)
+    value = JSON.parse(utf8.decode(bytes))
   } catch (error) {
     throw new GatewayError(400, 'invalid_json', `Request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GatewayError(400, 'invalid_json', 'Request body must be a JSON object')
-  return { text, value: value as Record<string, unknown> }
+  return value as Record<string, unknown>
 }

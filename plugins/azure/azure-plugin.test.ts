@@ -36,7 +36,7 @@ describe('Azure transport', () => {
   test('the Responses API names the deployment as the model', () => {
     const request = buildAzureRequest(call({ endpoint: 'responses', dialect: 'openai.responses', body: { model: 'gpt-4o', input: 'hi' } }, { deployments: { 'gpt-4o': 'prod-4o' } }), 'v')
     expect(request.url).toBe('https://contoso.openai.azure.com/openai/responses?api-version=v')
-    expect(JSON.parse(request.body ?? '')).toEqual({ model: 'prod-4o', input: 'hi' })
+    expect(JSON.parse(request.body as string)).toEqual({ model: 'prod-4o', input: 'hi' })
   })
 })
 

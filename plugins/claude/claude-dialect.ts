@@ -37,7 +37,7 @@ export const claudeMessagesDialect: DialectCodec = {
   readStream: (body) => body.stream === true,
   readMaxOutputTokens: (body) => positiveInteger(body.max_tokens),
   // Unmapped, the upstream body is the client's own text.
-  prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, raw: body.model === model ? (text: string) => text : undefined }),
+  prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, clientBytes: body.model === model ? {} : undefined }),
   estimatePrompt: estimateClaudePrompt,
   readUsage: readClaudeUsageField,
   usageMember: 'usage',

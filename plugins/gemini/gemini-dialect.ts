@@ -52,7 +52,7 @@ export const geminiGenerateDialect: DialectCodec = {
   },
   // The model lives in the URL, which the transport builds from the call; Gemini always reports usage.
   // The model is in the path, so the body goes up as the client wrote it.
-  prepareUpstreamBody: (body) => ({ body, raw: (text: string) => text }),
+  prepareUpstreamBody: (body) => ({ body, clientBytes: {} }),
   estimatePrompt: estimateGeminiPrompt,
   readUsage: readGeminiUsageField,
   usageMember: 'usageMetadata',

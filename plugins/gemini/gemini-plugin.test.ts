@@ -118,9 +118,8 @@ describe('the gemini.generate dialect', () => {
     const prepared = dialect.prepareUpstreamBody(body, 'gemini-2.5-flash-001', true)
     expect(prepared.body).toEqual(body)
     expect(prepared.hideEvent).toBeUndefined()
-    // …so the client's own text can go up as it is.
-    const text = JSON.stringify(body)
-    expect(prepared.raw?.(text)).toBe(text)
+    // …so the client's own bytes can go up as they are.
+    expect(prepared.clientBytes).toEqual({})
   })
 
   test('the model list renders in Gemini shape for requests with a Google key', () => {

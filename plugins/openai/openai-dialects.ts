@@ -47,20 +47,12 @@ function isUsageOnlyChunk(event: SseEvent): boolean {
 function prepareWithStreamUsage(body: Record<string, unknown>, model: string, stream: boolean): PreparedUpstreamBody {
   const upstream: Record<string, unknown> = { ...body, model }
   const sameModel = body.model === model
-  if (!stream) return { body: upstream, raw: sameModel ? unchangedText : undefined }
+  if (!stream) return { body: upstream, clientBytes: sameModel ? {} : undefined }
   const options = (typeof body.stream_options === 'object' && body.stream_options !== null ? body.stream_options : {}) as Record<string, unknown>
-  if (options.include_usage === true) return { body: upstream, raw: sameModel ? unchangedText : undefined }
+  if (options.include_usage === true) return { body: upstream, clientBytes: sameModel ? {} : undefined }
   upstream.stream_options = { ...options, include_usage: true }
-  // Without a stream_options member at all, adding one is a splice after the opening brace.
-  return { body: upstream, hideEvent: isUsageOnlyChunk, raw: sameModel && body.stream_options === undefined ? withStreamUsage : undefined }
-}
-
-const unchangedText = (text: string) => text
-
-/** The client's JSON text with `"stream_options":{"include_usage":true}` as its first member. */
-function withStreamUsage(text: string): string {
-  const brace = text.indexOf('{')
-  return `${text.slice(0, brace + 1)}"stream_options":{"include_usage":true},${text.slice(brace + 1)}`
+  // Without a stream_options member at all, the client's bytes with one member added in front will do.
+  return { body: upstream, hideEvent: isUsageOnlyChunk, clientBytes: sameModel && body.stream_options === undefined ? { firstMember: '"stream_options":{"include_usage":true}' } : undefined }
 }
 
 /** What every OpenAI dialect shares: auth, errors, usage. */
@@ -121,6 +113,6 @@ export const openAIEmbeddingsDialect: DialectCodec = {
   requestSchema: OpenAIEmbeddingsRequest,
   readStream: () => false,
   readMaxOutputTokens: () => 0,
-  prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, raw: body.model === model ? unchangedText : undefined }),
+  prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, clientBytes: body.model === model ? {} : undefined }),
   estimatePrompt: (body) => estimateOpenAIPromptInput(body.input),
 }

@@ -38,7 +38,7 @@ describe('OpenAI transport', () => {
     expect(request.headers.authorization).toBe('Bearer sk-upstream')
     expect(request.headers['openai-organization']).toBe('org-1')
     expect(request.headers['x-extra']).toBe('yes')
-    expect(JSON.parse(request.body ?? '')).toEqual({ model: 'gpt-4o', messages: [] })
+    expect(JSON.parse(request.body as string)).toEqual({ model: 'gpt-4o', messages: [] })
   })
 
   test('drops stream_options for vendors that reject it', () => {
@@ -46,7 +46,7 @@ describe('OpenAI transport', () => {
       channel: { id: 1, type: 'openai-compatible', baseUrl: 'http://vllm:8000', key: 'k', settings: { streamUsage: false } },
       dialect: 'openai.chat', endpoint: 'chat', model: 'llama', stream: true, body: { model: 'llama', stream: true, stream_options: { include_usage: true } },
     })
-    expect(JSON.parse(request.body ?? '')).toEqual({ model: 'llama', stream: true })
+    expect(JSON.parse(request.body as string)).toEqual({ model: 'llama', stream: true })
   })
 })
 
@@ -118,18 +118,16 @@ describe('passthrough bodies as the client sent them', () => {
   const chat = openAIChatDialect
   const client = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }
 
-  test('an unmapped call sends the client text unchanged; a mapped one is serialised again', () => {
-    const text = JSON.stringify(client)
-    expect(chat.prepareUpstreamBody(client, 'gpt-4o-mini', false).raw?.(text)).toBe(text)
-    expect(chat.prepareUpstreamBody(client, 'gpt-4o-mini-2024-07-18', false).raw).toBeUndefined()
+  test('an unmapped call sends the client bytes unchanged; a mapped one is serialised again', () => {
+    expect(chat.prepareUpstreamBody(client, 'gpt-4o-mini', false).clientBytes).toEqual({})
+    expect(chat.prepareUpstreamBody(client, 'gpt-4o-mini-2024-07-18', false).clientBytes).toBeUndefined()
   })
 
-  test('a stream without stream_options gets include_usage spliced in, the same body as the prepared one', () => {
+  test('a stream without stream_options gets include_usage added in front, the same body as the prepared one', () => {
     const streamed = { ...client, stream: true }
     const prepared = chat.prepareUpstreamBody(streamed, 'gpt-4o-mini', true)
-    const text = ` ${JSON.stringify(streamed)}`
-    expect(JSON.parse(prepared.raw!(text))).toEqual(prepared.body)
-    // With stream_options of its own the client text cannot be spliced: it is serialised instead.
-    expect(chat.prepareUpstreamBody({ ...streamed, stream_options: { include_obfuscation: false } }, 'gpt-4o-mini', true).raw).toBeUndefined()
+    expect(JSON.parse(`{${prepared.clientBytes!.firstMember},${JSON.stringify(streamed).slice(1)}`)).toEqual(prepared.body)
+    // With stream_options of its own the client's bytes cannot be reused: the body is serialised instead.
+    expect(chat.prepareUpstreamBody({ ...streamed, stream_options: { include_obfuscation: false } }, 'gpt-4o-mini', true).clientBytes).toBeUndefined()
   })
 })

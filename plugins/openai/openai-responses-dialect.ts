@@ -36,7 +36,7 @@ export const openAIResponsesDialect: DialectCodec = {
   readStream: (body) => body.stream === true,
   readMaxOutputTokens: (body) => positiveInteger(body.max_output_tokens),
   // Unmapped, the upstream body is the client's own text.
-  prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, raw: body.model === model ? (text: string) => text : undefined }),
+  prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, clientBytes: body.model === model ? {} : undefined }),
   estimatePrompt: estimateOpenAIResponsesPrompt,
   readUsage: readOpenAIResponsesUsageField,
   usageMember: 'usage',
