@@ -98,9 +98,10 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     const { context } = services
     const bytes = await readLimitedBody(relay.request, context.config.maxRequestBodyMb * 1024 * 1024)
     const body = parseJsonObject(bytes)
-    validateBody(codec.requestSchema, body)
+    // The route's own checks first (Gemini's method lives in the URL: an unserved one is a 501, not a body error).
     model = codec.readModel(body, inbound)
     stream = codec.readStream(body, inbound)
+    validateBody(codec.requestSchema, body)
     const countSuccess = await applyRateLimits(context, caller, model, relay.clientIp)
     const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt })
     const response = await execute(services, codec, record, { body, clientBytes: bytes }, inbound, relay.request.signal, done, render)
@@ -133,7 +134,9 @@ async function admit(services: RelayServices, codec: DialectCodec, call: { calle
   const { caller, body, model } = call
   if (caller.token && !modelAllowed(caller.token.models, model)) throw new GatewayError(403, 'model_not_allowed', `This API key is not allowed to use model "${model}"`, { param: 'model' })
   if (directory.candidates(caller.group, model).length === 0) {
-    throw new GatewayError(503, 'no_available_channel', `No available channel for model "${model}" in group "${caller.group}"`, { param: 'model' })
+    // As OpenAI answers for a model it does not have (or the caller may not use); a known model whose channels are all down is another matter.
+    if (!directory.knows(caller.group, model)) throw new GatewayError(404, 'model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })
+    throw new GatewayError(503, 'no_available_channel', `No available channel for model "${model}" in group "${caller.group}": every channel serving it is disabled or out of keys`, { param: 'model' })
   }
   const price = resolvePrice(context, model)
   const groupRatio = context.options.get().groupRatios[caller.group] ?? 1

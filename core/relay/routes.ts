@@ -20,6 +20,13 @@ function listDialect(services: RelayServices, inbound: InboundRequest, path: str
     ?? services.context.registry.dialect('openai.chat')
 }
 
+/** The dialect whose error shape an unknown path of a relay family gets: Gemini under /v1beta, OpenAI's elsewhere in the relay. */
+function familyCodec(services: RelayServices, pathname: string): DialectCodec | undefined {
+  if (pathname === '/v1beta' || pathname.startsWith('/v1beta/')) return services.context.registry.dialect('gemini.generate')
+  if (pathname === '/v1' || pathname.startsWith('/v1/') || pathname.startsWith('/dashboard/billing/')) return services.context.registry.dialect('openai.chat')
+  return undefined
+}
+
 /** The model ids a caller may use: served to its group by an enabled channel and allowed by its key. */
 async function allowedModels(services: RelayServices, inbound: InboundRequest, clientIp: string | undefined): Promise<string[]> {
   const caller = await services.authenticator.authenticate(readAnyKey(inbound), clientIp)
@@ -44,6 +51,14 @@ export function relayRoutes(services: RelayServices) {
       }), { parse: 'none', detail: { hide: true } })
     }
   }
+  // Unknown paths of a relay family answer in that family's JSON error shape (SDKs parse it), never plain text.
+  app.onError({ as: 'global' }, ({ code, request }) => {
+    if (code !== 'NOT_FOUND') return undefined
+    const url = new URL(request.url)
+    const codec = familyCodec(services, url.pathname)
+    if (!codec) return undefined
+    return errorResponse(codec, new GatewayError(404, 'not_found', `Invalid URL (${request.method} ${url.pathname})`))
+  })
   const listPaths = new Set(['/v1/models', ...services.context.registry.dialects().flatMap((codec) => codec.modelList?.routes ?? [])])
   for (const path of listPaths) {
     app.get(path, async ({ request, server }) => {

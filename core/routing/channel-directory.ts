@@ -31,6 +31,8 @@ export interface ChannelDirectory {
   candidates(group: string, model: string): RuntimeChannel[]
   /** Every model some enabled channel serves to `group`. */
   modelsFor(group: string): string[]
+  /** True when some channel lists `model` for `group`, enabled or not: a known model whose channels are down, not an unknown one. */
+  knows(group: string, model: string): boolean
   /** A channel by id, whatever its status. */
   channel(id: number): RuntimeChannel | undefined
   /** Every channel, whatever its status. */
@@ -53,6 +55,7 @@ function decryptKeys(context: AppContext, sealed: string, channelId: number): st
 export async function createChannelDirectory(context: AppContext): Promise<ChannelDirectory> {
   let byId = new Map<number, RuntimeChannel>()
   let index = new Map<string, Map<string, RuntimeChannel[]>>()
+  let known = new Set<string>()
 
   async function reload() {
     const db = context.database.db
@@ -68,6 +71,8 @@ export async function createChannelDirectory(context: AppContext): Promise<Chann
       })
     }
     const nextIndex = new Map<string, Map<string, RuntimeChannel[]>>()
+    const nextKnown = new Set<string>()
+    for (const channel of nextById.values()) for (const group of channel.groups) for (const model of channel.models) nextKnown.add(`${group}\u0000${model}`)
     for (const ability of await db.select().from(abilities).where(eq(abilities.enabled, true))) {
       const channel = nextById.get(ability.channelId)
       if (!channel || channel.status !== 'enabled' || channel.keys.length === 0) continue
@@ -77,6 +82,7 @@ export async function createChannelDirectory(context: AppContext): Promise<Chann
     }
     byId = nextById
     index = nextIndex
+    known = nextKnown
   }
 
   await reload()
@@ -84,6 +90,7 @@ export async function createChannelDirectory(context: AppContext): Promise<Chann
   return {
     candidates: (group, model) => index.get(group)?.get(model) ?? [],
     modelsFor: (group) => [...(index.get(group)?.keys() ?? [])].sort(),
+    knows: (group, model) => known.has(`${group}\u0000${model}`),
     channel: (id) => byId.get(id),
     all: () => [...byId.values()],
     reload,

@@ -94,11 +94,13 @@ for (const backend of testBackends) {
       expect(missing.status).toBe(400)
       expect(((await missing.json()) as Failure).error).toMatchObject({ code: 'missing_required_parameter', field: 'messages' })
       const unknownModel = await playground({ ...chat, model: 'not-served-anywhere' }, { authorization: `Bearer ${bearer}` })
-      expect(unknownModel.status).toBe(503)
-      expect(((await unknownModel.json()) as Failure).error).toMatchObject({ code: 'no_available_channel', field: 'model' })
+      expect(unknownModel.status).toBe(404)
+      expect(((await unknownModel.json()) as Failure).error).toMatchObject({ code: 'model_not_found', field: 'model' })
       const vip = ((await (await signIn('vip-player')).json()) as { accessToken: string }).accessToken
+      // Served to another group only: to this caller the model does not exist.
       const otherGroup = await playground(chat, { authorization: `Bearer ${vip}` })
-      expect(otherGroup.status).toBe(503)
+      expect(otherGroup.status).toBe(404)
+      expect(((await otherGroup.json()) as Failure).error).toMatchObject({ code: 'model_not_found' })
       expect(fake.requests.length).toBe(0)
     })
 

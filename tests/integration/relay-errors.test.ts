@@ -126,11 +126,32 @@ for (const backend of testBackends) {
       expect(body.error.code).toBe('model_not_allowed')
     })
 
-    test('a model no channel serves → 503 no_available_channel', async () => {
+    test('a model no channel serves → 404 model_not_found, as OpenAI answers', async () => {
       const unrestricted = await gateway.createToken({ userId, quota: 10 })
       const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${unrestricted.key}` }, body: JSON.stringify(chat('no-such-model')) })
+      expect(response.status).toBe(404)
+      const body = (await response.json()) as { error: { code: string; type: string; param: string; message: string } }
+      expect(body.error).toMatchObject({ code: 'model_not_found', type: 'invalid_request_error', param: 'model' })
+      expect(body.error.message).toContain('no-such-model')
+    })
+
+    test('a known model whose every channel is disabled → 503 no_available_channel', async () => {
+      const channelId = await gateway.createChannel({ name: 'resting', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['resting-model'] })
+      await gateway.admin('PATCH', `/api/channels/${channelId}`, { status: 'manually-disabled' })
+      const unrestricted = await gateway.createToken({ userId, quota: 10 })
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${unrestricted.key}` }, body: JSON.stringify(chat('resting-model')) })
       expect(response.status).toBe(503)
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('no_available_channel')
+    })
+
+    test('unknown relay paths answer JSON in their family\'s error shape, not plain text', async () => {
+      const openai = await fetch(`${gateway.url}/v1/chat/completionz`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: '{}' })
+      expect(openai.status).toBe(404)
+      expect(openai.headers.get('content-type')).toContain('application/json')
+      expect(((await openai.json()) as { error: { message: string; type: string } }).error).toMatchObject({ type: 'invalid_request_error', message: 'Invalid URL (POST /v1/chat/completionz)' })
+      const gemini = await fetch(`${gateway.url}/v1beta/nothing/here`, { headers: { 'x-goog-api-key': key } })
+      expect(gemini.status).toBe(404)
+      expect(((await gemini.json()) as { error: { code: number; status: string } }).error).toMatchObject({ code: 404, status: 'NOT_FOUND' })
     })
 
     test('a model without a price → 403 model_price_not_configured', async () => {

@@ -1,12 +1,10 @@
-import { fileURLToPath } from 'node:url'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
+import { freshPostgresDatabase, startGatewayProcess } from './gateway-process.ts'
 
 // Several gateway processes sharing one PostgreSQL database and one Redis, as in production.
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
 
 /** One running gateway process. */
 export interface Replica {
@@ -24,47 +22,9 @@ export interface ReplicaSet {
   stop(): Promise<void>
 }
 
-async function waitForListening(child: Subprocess<'ignore', 'pipe', 'pipe'>): Promise<string> {
-  const reader = child.stderr.getReader()
-  const decoder = new TextDecoder()
-  let seen = ''
-  const deadline = Date.now() + 30_000
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read()
-    if (done) break
-    seen += decoder.decode(value)
-    const port = /"message":"gateway listening"[^\n]*"port":(\d+)/.exec(seen)?.[1]
-    if (port) {
-      void (async () => {
-        for (;;) if ((await reader.read()).done) return
-      })()
-      return `http://127.0.0.1:${port}`
-    }
-  }
-  child.kill()
-  throw new Error(`replica did not start:\n${seen}`)
-}
-
-/** Creates an empty database next to the test database, so replicas start from nothing. */
-async function freshDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const { default: postgres } = await import('postgres')
-  const name = `hanggent_replicas_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`create database ${name}`)
-  const url = new URL(baseUrl)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.unsafe(`drop database if exists ${name} with (force)`)
-      await admin.end()
-    },
-  }
-}
-
 /** Starts `count` replicas on a fresh database of `databaseUrl`'s server and the given Redis. */
 export async function startReplicas(options: { count: number; databaseUrl: string; redisUrl: string; env?: Record<string, string> }): Promise<ReplicaSet> {
-  const database = await freshDatabase(options.databaseUrl)
+  const database = await freshPostgresDatabase(options.databaseUrl, 'replicas')
   const adminToken = 'replica-admin-token-0123456789'
   const dataDir = mkdtempSync(join(tmpdir(), 'hanggent-replicas-'))
   const env = {
@@ -74,8 +34,8 @@ export async function startReplicas(options: { count: number; databaseUrl: strin
   }
   const replicas: Replica[] = []
   for (let index = 0; index < options.count; index++) {
-    const child = Bun.spawn([process.execPath, 'core/main.ts'], { cwd: root, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-    replicas.push({ process: child, url: await waitForListening(child) })
+    const started = await startGatewayProcess(env)
+    replicas.push({ process: started.process, url: started.url })
   }
   return {
     replicas,
