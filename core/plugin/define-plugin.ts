@@ -203,6 +203,8 @@ export interface ConversionEnv {
   now(): number
   /** A fresh id with the vendor's prefix, e.g. `chatcmpl-`, `msg_`, `call_`. */
   newId(prefix: string): string
+  /** The model the call named upstream: decoders fall back to it when the answer names none (Gemini may omit `modelVersion`). */
+  model?: string
 }
 
 /** A request converted into another dialect, with what could not be carried over. */

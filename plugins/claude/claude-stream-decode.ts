@@ -80,7 +80,7 @@ function streamEvents(event: ClaudeStreamEvent, state: DecodeState, env: Convers
       state.started = true
       state.usage = event.message?.usage ?? undefined
       return [
-        { type: 'message-start', id: event.message?.id ?? env.newId('msg_'), model: event.message?.model ?? '', created: createdSeconds(env) },
+        { type: 'message-start', id: event.message?.id ?? env.newId('msg_'), model: event.message?.model || env.model || '', created: createdSeconds(env) },
         ...(state.usage ? [{ type: 'usage' as const, usage: convertClaudeUsage(state.usage) }] : []),
       ]
     case 'content_block_start':

@@ -41,7 +41,7 @@ export function decodeClaudeResult(body: unknown, env: ConversionEnv): HubResult
   const stopReason = message.stop_reason ?? undefined
   const result: HubResult = {
     id: message.id ?? env.newId('msg_'),
-    model: message.model ?? '',
+    model: message.model || env.model || '',
     created: createdSeconds(env),
     choices: [{ index: 0, content, finishReason: mapClaudeStopReason(stopReason), ...(stopReason ? { rawFinishReason: stopReason } : {}) }],
   }

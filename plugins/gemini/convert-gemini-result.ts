@@ -40,7 +40,7 @@ export function decodeGeminiResult(body: unknown, env: ConversionEnv): HubResult
   const choices = candidates.length > 0
     ? candidates.map((candidate, position) => decodeCandidate(candidate, position, env))
     : [{ index: 0, content: [], finishReason: mapGeminiBlockReason(blockReason as string), rawFinishReason: blockReason as string }]
-  const result: HubResult = { id: response.responseId || env.newId(''), model: response.modelVersion ?? '', created: nowSeconds(env), choices }
+  const result: HubResult = { id: response.responseId || env.newId(''), model: response.modelVersion || env.model || '', created: nowSeconds(env), choices }
   if (isRecord(response.usageMetadata)) result.usage = convertGeminiUsage(response.usageMetadata)
   return result
 }

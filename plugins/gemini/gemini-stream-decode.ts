@@ -45,7 +45,7 @@ function chunkEvents(chunk: GeminiGenerateContentResponse, state: DecodeState, e
   const events: HubEvent[] = []
   if (!state.started) {
     state.started = true
-    events.push({ type: 'message-start', id: chunk.responseId || env.newId(''), model: chunk.modelVersion ?? '', created: nowSeconds(env) })
+    events.push({ type: 'message-start', id: chunk.responseId || env.newId(''), model: chunk.modelVersion || env.model || '', created: nowSeconds(env) })
   }
   if (isRecord(chunk.usageMetadata)) state.usage = convertGeminiUsage(chunk.usageMetadata)
   const candidates = Array.isArray(chunk.candidates) ? chunk.candidates : []

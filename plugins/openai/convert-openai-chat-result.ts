@@ -36,7 +36,7 @@ export function decodeOpenAIChatResult(body: unknown, env: ConversionEnv): HubRe
     if (choice.finish_reason) converted.rawFinishReason = choice.finish_reason
     return converted
   })
-  const result: HubResult = { id: completion.id ?? env.newId('chatcmpl-'), model: completion.model ?? '', created: createdSeconds(completion.created, env), choices }
+  const result: HubResult = { id: completion.id ?? env.newId('chatcmpl-'), model: completion.model || env.model || '', created: createdSeconds(completion.created, env), choices }
   if (completion.usage) result.usage = convertOpenAIUsage(completion.usage)
   return result
 }

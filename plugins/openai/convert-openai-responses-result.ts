@@ -44,7 +44,7 @@ export function decodeOpenAIResponsesResult(body: unknown, env: ConversionEnv): 
   const finish = mapOpenAIResponsesStatus(response.status, response.incomplete_details?.reason, content.some((part) => part.type === 'tool-call'))
   const result: HubResult = {
     id: response.id ?? env.newId('resp_'),
-    model: response.model ?? '',
+    model: response.model || env.model || '',
     created: createdSeconds(response.created_at, env),
     choices: [{ index: 0, content, finishReason: finish.reason, ...(finish.raw ? { rawFinishReason: finish.raw } : {}) }],
   }

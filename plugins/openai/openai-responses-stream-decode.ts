@@ -24,7 +24,7 @@ type Step = { events: HubEvent[]; done?: boolean }
 function start(state: DecodeState, env: ConversionEnv, response?: Partial<OpenAIResponsesResponse>): HubEvent[] {
   if (state.started) return []
   state.started = true
-  return [{ type: 'message-start', id: response?.id ?? env.newId('resp_'), model: response?.model ?? '', created: createdSeconds(response?.created_at, env) }]
+  return [{ type: 'message-start', id: response?.id ?? env.newId('resp_'), model: response?.model || env.model || '', created: createdSeconds(response?.created_at, env) }]
 }
 
 function functionCallStart(event: OpenAIResponsesStreamEvent, state: DecodeState, env: ConversionEnv): HubEvent[] {
