@@ -4,12 +4,14 @@ import { GatewayError } from '../../core/errors.ts'
 import { convertFromOpenAIResponsesInput } from './convert-from-openai-responses-input.ts'
 import { collectExtraFields, extraFor } from './dialect-extra.ts'
 import { omitUndefined } from './omit-undefined.ts'
+import { satisfiesStrictMode } from './strict-json-schema.ts'
 import { decodeReasoningEffort } from './map-openai-reasoning-effort.ts'
 
 // see https://platform.openai.com/docs/api-reference/responses/create
 // The gateway keeps no conversation state, so `previous_response_id` and `conversation` are refused
 // with a clear 400 instead of being ignored (the answer would silently lack the earlier turns).
-// Function tools are strict unless they say otherwise: that is the Responses API's default.
+// Function tools keep the `strict` the client sent; without one (the Responses API's default is strict)
+// they are strict only when their schema satisfies strict mode, so a Chat upstream does not refuse them.
 
 /** The dialect id under which leftover fields are kept. */
 export const OPENAI_RESPONSES_DIALECT = 'openai.responses'
@@ -31,6 +33,16 @@ function refuseState(body: Json) {
   }
 }
 
+/**
+ * The hub's `strict` for a Responses function tool: what the client said when it said it; when it said
+ * nothing (the Responses API then defaults to strict), strict only if the schema satisfies strict mode,
+ * since a Chat upstream refuses a strict tool whose schema does not.
+ */
+function toolStrictness(strict: unknown, parameters: Json): boolean | undefined {
+  if (typeof strict === 'boolean') return strict
+  return satisfiesStrictMode(parameters) ? true : undefined
+}
+
 function convertTools(tools: unknown, warnings: string[], extra: Json): HubTool[] | undefined {
   const functions: HubTool[] = []
   const others: Json[] = []
@@ -39,7 +51,11 @@ function convertTools(tools: unknown, warnings: string[], extra: Json): HubTool[
       others.push(tool)
       continue
     }
-    const converted: HubTool = { name: tool.name, parameters: isObject(tool.parameters) ? tool.parameters : { type: 'object', properties: {} }, strict: tool.strict !== false }
+    const parameters = isObject(tool.parameters) ? tool.parameters : { type: 'object', properties: {} }
+    const converted: HubTool = { name: tool.name, parameters }
+    const strict = toolStrictness(tool.strict, parameters)
+    if (strict !== undefined) converted.strict = strict
+    if (tool.strict === undefined && strict === undefined) warnings.push(`tool "${tool.name}": sent without strict (the Responses default) because its schema does not satisfy strict mode (every property required, additionalProperties false)`)
     if (typeof tool.description === 'string') converted.description = tool.description
     functions.push(converted)
   }

@@ -205,7 +205,7 @@ describe('decodeRequest', () => {
       reasoning: { effort: 'high', summary: 'auto' },
       text: { format: { type: 'json_schema', name: 'answer', schema: { type: 'object' }, strict: true } },
     }, inbound)
-    expect(warnings).toEqual([])
+    expect(warnings).toEqual(['tool "lookup": sent without strict (the Responses default) because its schema does not satisfy strict mode (every property required, additionalProperties false)'])
     expect(value).toEqual({
       model: 'o4-mini', stream: true,
       messages: [
@@ -215,7 +215,7 @@ describe('decodeRequest', () => {
         { role: 'assistant', content: [{ type: 'reasoning', text: 'First.\n\nSecond.' }, { type: 'text', text: 'Looking.' }, { type: 'tool-call', id: 'call_1', name: 'lookup', arguments: '{}' }] },
         { role: 'tool', content: [{ type: 'tool-result', callId: 'call_1', name: 'lookup', content: 'A pixel.' }] },
       ],
-      tools: [{ name: 'lookup', description: 'Look up', parameters: { type: 'object' }, strict: true }],
+      tools: [{ name: 'lookup', description: 'Look up', parameters: { type: 'object' } }],
       toolChoice: { name: 'lookup' }, parallelToolCalls: false,
       maxOutputTokens: 256, temperature: 0.3, topP: 0.8, user: 'user-1',
       reasoning: { effort: 'high', includeThoughts: true },

@@ -89,3 +89,44 @@ describe('empty model names fall back to the model the call used (item 2)', () =
     expect(hubOf(dialect).decodeResult(body, env('the-call-model')).model).toBe('the-call-model')
   })
 })
+
+describe('strict tools only when asked or when the schema satisfies strict mode (item 4)', () => {
+  const inbound = { headers: new Headers(), url: new URL('http://gateway/v1/responses'), params: {} }
+  const open = { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string' } }, required: ['city'] }
+  const closed = { type: 'object', properties: { city: { type: 'string' }, days: { type: 'array', items: { type: 'object', properties: { day: { type: 'string' } }, required: ['day'], additionalProperties: false } } }, required: ['city', 'days'], additionalProperties: false }
+  const nestedOpen = { ...closed, properties: { ...closed.properties, days: { type: 'array', items: { type: 'object', properties: { day: { type: 'string' } } } } } }
+
+  /** The Chat body a Responses client's tools become on a Chat upstream. */
+  function chatToolsFor(tools: Array<Record<string, unknown>>): { tools: Array<{ function: Record<string, unknown> }>; warnings: string[] } {
+    const decoded = hubOf('openai.responses').decodeRequest({ model: 'gpt-4.1', input: 'Weather?', tools }, inbound)
+    const encoded = hubOf('openai.chat').encodeRequest(decoded.value)
+    return { tools: encoded.value.tools as Array<{ function: Record<string, unknown> }>, warnings: [...decoded.warnings, ...encoded.warnings] }
+  }
+
+  test('Responses → Chat: a schema with an optional property and no strict is sent without strict, and a warning says so', () => {
+    const { tools, warnings } = chatToolsFor([{ type: 'function', name: 'weather', parameters: open }])
+    expect(tools[0]!.function).not.toHaveProperty('strict')
+    expect(warnings).toEqual(['tool "weather": sent without strict (the Responses default) because its schema does not satisfy strict mode (every property required, additionalProperties false)'])
+  })
+
+  test('Responses → Chat: a nested object without additionalProperties:false is not strict either', () => {
+    expect(chatToolsFor([{ type: 'function', name: 'weather', parameters: nestedOpen }]).tools[0]!.function).not.toHaveProperty('strict')
+  })
+
+  test('Responses → Chat: a schema that satisfies strict mode keeps the Responses default, strict: true, silently', () => {
+    const { tools, warnings } = chatToolsFor([{ type: 'function', name: 'weather', parameters: closed }])
+    expect(tools[0]!.function.strict).toBe(true)
+    expect(warnings).toEqual([])
+  })
+
+  test('Responses → Chat: what the client said is kept (strict: true even on an open schema, strict: false)', () => {
+    const { tools } = chatToolsFor([{ type: 'function', name: 'a', parameters: open, strict: true }, { type: 'function', name: 'b', parameters: closed, strict: false }])
+    expect(tools.map((tool) => tool.function.strict)).toEqual([true, false])
+  })
+
+  test('Chat → Responses: a Chat tool without strict (Chat\'s default is not strict) is sent with strict: false, not the Responses default', () => {
+    const decoded = hubOf('openai.chat').decodeRequest({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'Weather?' }], tools: [{ type: 'function', function: { name: 'weather', parameters: open } }] }, inbound)
+    const body = hubOf('openai.responses').encodeRequest(decoded.value).value as { tools: Array<Record<string, unknown>> }
+    expect(body.tools[0]).toMatchObject({ type: 'function', name: 'weather', strict: false })
+  })
+})
