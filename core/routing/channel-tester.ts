@@ -21,6 +21,17 @@ function testDialect(context: AppContext, channel: RuntimeChannel): DialectCodec
   return transport?.nativeDialects.map((dialect) => context.registry.dialect(dialect)).find((codec) => codec?.hub && codec.endpoint === 'chat')
 }
 
+/** True for the statuses `fetch` would follow by default. */
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400
+}
+
+/** Why a redirected test failed: the key is never sent on to another URL, so the base URL must be fixed. */
+function redirectMessage(response: Response): string {
+  const location = response.headers.get('location')
+  return `Upstream answered ${response.status} redirecting to ${location ?? 'another URL'}; redirects are not followed so the channel's key stays with its base URL — set the base URL the upstream redirects to`
+}
+
 /**
  * Sends the smallest useful chat call ("hi", one output token) to a channel with one of its keys,
  * and records its latency on the channel. Used by the admin "test" button and the scheduled re-tests.
@@ -40,12 +51,13 @@ export async function testChannel(context: AppContext, channel: RuntimeChannel, 
   const started = performance.now()
   let result: ChannelTestResult
   try {
-    const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(options.timeoutMs ?? 20_000) })
+    // Never follow a redirect: the request carries the channel's key, which must only reach the base URL.
+    const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 20_000) })
     const text = await response.text()
     const latencyMs = Math.round(performance.now() - started)
     result = response.ok
       ? { ok: true, status: response.status, latencyMs, model, message: 'ok' }
-      : { ok: false, status: response.status, latencyMs, model, message: codec.readUpstreamError(response.status, text).message }
+      : { ok: false, status: response.status, latencyMs, model, message: isRedirect(response.status) ? redirectMessage(response) : codec.readUpstreamError(response.status, text).message }
   } catch (error) {
     result = { ok: false, status: 0, latencyMs: Math.round(performance.now() - started), model, message: error instanceof Error ? error.message : String(error) }
   }
