@@ -39,6 +39,15 @@ export interface ModelSpec {
   contextWindow?: number
 }
 
+/**
+ * Gateway settings a plugin may read. The core parses and validates them from the environment at start
+ * (core/config.ts), so plugins never read `process.env`, and tests set them like any other config.
+ */
+export interface PluginHostConfig {
+  /** AZURE_DEFAULT_API_VERSION: the Azure OpenAI API version for channels that name none. */
+  azureDefaultApiVersion: string
+}
+
 /** The parts of a channel an upstream transport needs; the key is already decrypted. */
 export interface ChannelContext {
   /** Channel id, for logs. */
@@ -51,6 +60,8 @@ export interface ChannelContext {
   key: string
   /** Type-specific settings validated against the channel type's schema. */
   settings: Record<string, unknown>
+  /** Gateway-wide settings, the same for every channel. */
+  config: PluginHostConfig
 }
 
 /** An HTTP request to send upstream, built without doing I/O. */
@@ -303,6 +314,11 @@ export interface PluginDefinition {
   id: string
   /** Contract version the plugin was written against; must equal PLUGIN_SPEC_VERSION. */
   specVersion: number
+  /**
+   * The hub version (HUB_VERSION) the plugin's converters were written against; required when a dialect
+   * brings a `hub` codec, and must equal the gateway's, so a plugin built for another hub is refused at load.
+   */
+  hubVersion?: number
   /** Human name. */
   name: string
   /** Channel types served. */

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'bun:test'
 import { fileURLToPath } from 'node:url'
 import { loadPlugins, loadPluginModule } from './loader.ts'
 import { createRegistry } from './registry.ts'
-import { findManifestProblem, PluginLoadError } from './validate-plugin.ts'
+import { findManifestProblem, PluginLoadError, validatePlugin } from './validate-plugin.ts'
+import { HUB_VERSION } from '../hub/types.ts'
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}.ts`, import.meta.url))
 
@@ -38,6 +39,18 @@ describe('plugin loader', () => {
     const withListing = (modelListing: unknown) => ({ ...good, channelTypes: [{ ...good.channelTypes[0], modelListing }] })
     expect(findManifestProblem(withListing({ buildRequest: () => ({}) }))).toBe('channelTypes[0].modelListing must have buildRequest and parsePage functions')
     expect(findManifestProblem(withListing({ buildRequest: () => ({}), parsePage: () => ({ models: [] }) }))).toBeUndefined()
+  })
+
+  test('a plugin with hub converters must declare the hub version it was built against, and it must be this one', async () => {
+    const openai = (await loadPlugins([])).find((plugin) => plugin.id === 'openai')!
+    expect(openai.hubVersion).toBe(HUB_VERSION)
+    expect(findManifestProblem(openai)).toBeUndefined()
+    expect(findManifestProblem({ ...openai, hubVersion: HUB_VERSION + 1 })).toBe(
+      `hubVersion ${HUB_VERSION + 1} is not supported: its converters were written for hub version ${HUB_VERSION + 1}, this gateway's hub is version ${HUB_VERSION} (rebuild the plugin against this gateway's core)`,
+    )
+    expect(() => validatePlugin({ ...openai, hubVersion: undefined }, 'external')).toThrow(/Plugin "openai" \(external\): hubVersion is required for a plugin with hub converters/)
+    // A plugin without converters (a transport only, like the loader's fixture) need not say.
+    expect(findManifestProblem(await loadPluginModule(fixture('good')))).toBeUndefined()
   })
 
   test('two plugins claiming one channel type are refused', async () => {

@@ -1,4 +1,5 @@
 import { PLUGIN_SPEC_VERSION, type PluginDefinition } from './define-plugin.ts'
+import { HUB_VERSION } from '../hub/types.ts'
 
 /** Raised when a plugin manifest is unusable; the message names the plugin and the reason. */
 export class PluginLoadError extends Error {}
@@ -49,6 +50,16 @@ export function findManifestProblem(candidate: unknown): string | undefined {
       if (typeof codec[name] !== 'function') return `dialects[${index}] (${codec.dialect}).${name} must be a function`
     }
     if (!Array.isArray(codec.routes)) return `dialects[${index}] (${codec.dialect}).routes must be an array`
+  }
+  return hubVersionProblem(candidate)
+}
+
+/** A plugin whose converters speak the hub must say which hub version, and it must be this gateway's. */
+function hubVersionProblem(candidate: Record<string, unknown>): string | undefined {
+  const usesHub = (candidate.dialects as unknown[]).some((codec) => isRecord(codec) && codec.hub !== undefined)
+  if (candidate.hubVersion === undefined) return usesHub ? `hubVersion is required for a plugin with hub converters (this gateway's hub is version ${HUB_VERSION})` : undefined
+  if (candidate.hubVersion !== HUB_VERSION) {
+    return `hubVersion ${String(candidate.hubVersion)} is not supported: its converters were written for hub version ${String(candidate.hubVersion)}, this gateway's hub is version ${HUB_VERSION} (rebuild the plugin against this gateway's core)`
   }
   return undefined
 }

@@ -7,6 +7,7 @@ import { mapUpstreamFailure, retryableStatuses } from './upstream-failure.ts'
 import { planDialogue, type Dialogue, type HubRequestSource } from './plan-dialogue.ts'
 import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
+import { pluginHostConfig } from '../plugin/host-config.ts'
 
 /** A successful upstream response and what it took to get it. */
 export interface UpstreamSuccess {
@@ -91,7 +92,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
   })
   const key = plan.keys.pick(channel)
   const request = transport.buildRequest({
-    channel: { id: channel.id, type: channel.type, baseUrl, key, settings: channel.settings },
+    channel: { id: channel.id, type: channel.type, baseUrl, key, settings: channel.settings, config: pluginHostConfig(context.config) },
     dialect: dialogue.upstreamCodec.dialect,
     endpoint: dialogue.upstreamCodec.endpoint,
     model: dialogue.model,

@@ -4,6 +4,7 @@ import { channels } from '../db/schema.ts'
 import type { DialectCodec } from '../plugin/define-plugin.ts'
 import type { RuntimeChannel } from './channel-directory.ts'
 import { resolveModelMapping } from './select-channel.ts'
+import { pluginHostConfig } from '../plugin/host-config.ts'
 
 /** The outcome of one test call. */
 export interface ChannelTestResult {
@@ -45,7 +46,7 @@ export async function testChannel(context: AppContext, channel: RuntimeChannel, 
   const upstreamModel = resolveModelMapping(channel.modelMapping, model)
   const body = codec.hub.encodeRequest({ model: upstreamModel, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream: false, maxOutputTokens: 1 }).value
   const request = registered.spec.transport.buildRequest({
-    channel: { id: channel.id, type: channel.type, baseUrl: (channel.baseUrl ?? registered.spec.defaultBaseUrl ?? '').replace(/\/+$/, ''), key, settings: channel.settings },
+    channel: { id: channel.id, type: channel.type, baseUrl: (channel.baseUrl ?? registered.spec.defaultBaseUrl ?? '').replace(/\/+$/, ''), key, settings: channel.settings, config: pluginHostConfig(context.config) },
     dialect: codec.dialect, endpoint: 'chat', model: upstreamModel, stream: false, body,
   })
   const started = performance.now()

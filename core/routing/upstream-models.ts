@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context.ts'
 import { GatewayError } from '../errors.ts'
 import type { ChannelContext, UpstreamRequest } from '../plugin/define-plugin.ts'
+import { pluginHostConfig } from '../plugin/host-config.ts'
 
 /** Pages followed at most; an upstream that keeps handing out cursors is cut off here. */
 export const MAX_MODEL_PAGES = 50
@@ -52,7 +53,7 @@ export async function listUpstreamModels(context: AppContext, target: ModelListT
   const listing = registered.spec.modelListing
   if (!listing) throw new GatewayError(501, 'not_implemented', `Channel type "${target.type}" cannot list its upstream's models; enter them by hand`)
   const channel: ChannelContext = {
-    id: target.id, type: target.type, key: target.key, settings: target.settings,
+    id: target.id, type: target.type, key: target.key, settings: target.settings, config: pluginHostConfig(context.config),
     baseUrl: (target.baseUrl ?? registered.spec.defaultBaseUrl ?? '').replace(/\/+$/, ''),
   }
   const models = new Set<string>()

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import { buildAzureRequest, deploymentFor } from './azure-transport.ts'
-import { createAzureModelListing } from './azure-upstream-models.ts'
+import { azureModelListing } from './azure-upstream-models.ts'
 import type { UpstreamCall } from '../../core/plugin/define-plugin.ts'
 
 const call = (overrides: Partial<UpstreamCall> = {}, settings: Record<string, unknown> = {}): UpstreamCall => ({
-  channel: { id: 1, type: 'azure', baseUrl: 'https://contoso.openai.azure.com', key: 'azure-key', settings },
+  channel: { id: 1, type: 'azure', baseUrl: 'https://contoso.openai.azure.com', key: 'azure-key', settings, config: { azureDefaultApiVersion: '2025-04-01-preview' } },
   dialect: 'openai.chat', endpoint: 'chat', model: 'gpt-4o', stream: false, body: { model: 'gpt-4o', messages: [] },
   ...overrides,
 })
@@ -41,8 +41,8 @@ describe('Azure transport', () => {
 })
 
 describe('Azure model listing', () => {
-  const listing = createAzureModelListing('2025-04-01-preview')
-  const channel = { id: 1, type: 'azure', baseUrl: 'https://contoso.openai.azure.com/openai', key: 'azure-key', settings: {} }
+  const listing = azureModelListing
+  const channel = { id: 1, type: 'azure', baseUrl: 'https://contoso.openai.azure.com/openai', key: 'azure-key', settings: {}, config: { azureDefaultApiVersion: '2025-04-01-preview' } }
 
   test('the resource\'s models list with api-key and the API version (the channel\'s, else the default)', () => {
     expect(listing.buildRequest(channel, undefined)).toEqual({ url: 'https://contoso.openai.azure.com/openai/models?api-version=2025-04-01-preview', method: 'GET', headers: { 'api-key': 'azure-key' } })

@@ -4,9 +4,6 @@ import type { ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } fr
 // `/openai/deployments/{deployment}/chat/completions?api-version=…`, `api-key` header; the Responses
 // API lives at `/openai/responses?api-version=…` with the deployment as `model`.
 
-/** The API version used when neither the channel nor AZURE_DEFAULT_API_VERSION names one. */
-export const FALLBACK_API_VERSION = '2025-04-01-preview'
-
 const deploymentPaths: Partial<Record<EndpointKind, string>> = {
   chat: '/chat/completions',
   completions: '/completions',
@@ -46,10 +43,11 @@ export function buildAzureRequest(call: UpstreamCall, defaultApiVersion: string)
   return { url: `${base}/openai/deployments/${encodeURIComponent(deployment)}${path}?${query}`, method: 'POST', headers, body: call.rawBody ?? JSON.stringify(call.body) }
 }
 
-/** Azure serves the OpenAI dialects natively, so same-dialect calls pass through. */
-export function createAzureTransport(defaultApiVersion: string): ChannelTransport {
-  return {
-    nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses'],
-    buildRequest: (call) => buildAzureRequest(call, defaultApiVersion),
-  }
+/**
+ * Azure serves the OpenAI dialects natively, so same-dialect calls pass through. The default API version
+ * is the gateway's AZURE_DEFAULT_API_VERSION, handed over in the channel context.
+ */
+export const azureTransport: ChannelTransport = {
+  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses'],
+  buildRequest: (call) => buildAzureRequest(call, call.channel.config.azureDefaultApiVersion),
 }

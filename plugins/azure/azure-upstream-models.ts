@@ -19,13 +19,11 @@ export function parseAzureModelList(body: unknown): string[] {
   return body.data.filter((model) => model.capabilities?.inference !== false).map((model) => model.id)
 }
 
-/** Model listing of the `azure` channel type; the API version is the channel's, else AZURE_DEFAULT_API_VERSION. */
-export function createAzureModelListing(defaultApiVersion: string): UpstreamModelListing {
-  return {
-    buildRequest: (channel) => ({
-      url: `${azureResourceUrl(channel.baseUrl)}/openai/models?api-version=${encodeURIComponent(azureApiVersion(channel.settings, defaultApiVersion))}`,
-      method: 'GET', headers: { 'api-key': channel.key },
-    }),
-    parsePage: (body) => ({ models: parseAzureModelList(body) }),
-  }
+/** Model listing of the `azure` channel type; the API version is the channel's, else the gateway's AZURE_DEFAULT_API_VERSION. */
+export const azureModelListing: UpstreamModelListing = {
+  buildRequest: (channel) => ({
+    url: `${azureResourceUrl(channel.baseUrl)}/openai/models?api-version=${encodeURIComponent(azureApiVersion(channel.settings, channel.config.azureDefaultApiVersion))}`,
+    method: 'GET', headers: { 'api-key': channel.key },
+  }),
+  parsePage: (body) => ({ models: parseAzureModelList(body) }),
 }

@@ -14,7 +14,7 @@ import { claudeSse, PNG_BASE64 } from './claude-test-support.ts'
 
 type Json = Record<string, unknown>
 
-const channel = (settings: Json = {}, baseUrl = 'https://api.anthropic.com') => ({ id: 1, type: 'claude', baseUrl, key: 'sk-ant-upstream', settings })
+const channel = (settings: Json = {}, baseUrl = 'https://api.anthropic.com') => ({ id: 1, type: 'claude', baseUrl, key: 'sk-ant-upstream', settings, config: { azureDefaultApiVersion: '2025-04-01-preview' } })
 const inbound = (headers: Record<string, string>) => ({ headers: new Headers(headers), url: new URL('http://gateway/v1/messages'), params: {} })
 
 describe('plugin manifest', () => {

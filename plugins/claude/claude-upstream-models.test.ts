@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import type { ChannelContext } from '../../core/plugin/define-plugin.ts'
 import { claudeModelListing } from './claude-upstream-models.ts'
 
-const channel: ChannelContext = { id: 1, type: 'claude', baseUrl: 'https://api.anthropic.com', key: 'sk-ant', settings: { anthropicVersion: '2023-06-01', headers: { 'X-Proxy': 'p' } } }
+const channel: ChannelContext = { id: 1, type: 'claude', baseUrl: 'https://api.anthropic.com', key: 'sk-ant', settings: { anthropicVersion: '2023-06-01', headers: { 'X-Proxy': 'p' } }, config: { azureDefaultApiVersion: '2025-04-01-preview' } }
 
 describe('Claude model listing', () => {
   test('pages of 1000 with x-api-key and anthropic-version; the cursor goes in after_id', () => {

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import { definePlugin } from '../../core/plugin/define-plugin.ts'
+import { definePlugin, PLUGIN_SPEC_VERSION } from '../../core/plugin/define-plugin.ts'
+import { HUB_VERSION } from '../../core/hub/types.ts'
 import { claudeMessagesDialect } from './claude-dialect.ts'
 import { claudeModels } from './claude-models.ts'
 import { claudeTransport, DEFAULT_ANTHROPIC_VERSION } from './claude-transport.ts'
@@ -9,7 +10,8 @@ import { claudePricing } from './pricing.ts'
 /** Anthropic Claude: the Messages API as an upstream, and `POST /v1/messages` for Anthropic clients. */
 export default definePlugin({
   id: 'claude',
-  specVersion: 1,
+  specVersion: PLUGIN_SPEC_VERSION,
+  hubVersion: HUB_VERSION,
   name: 'Anthropic Claude',
   channelTypes: [
     {

@@ -58,7 +58,7 @@ describe('Gemini transport', () => {
   })
 
   const call = (stream: boolean, settings: Json = {}) => buildGeminiRequest({
-    channel: { id: 7, type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', key: 'AIza-upstream', settings },
+    channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 7, type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', key: 'AIza-upstream', settings },
     dialect: 'gemini.generate', endpoint: 'chat', model: 'gemini-2.5-flash', stream, body: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
   })
 
@@ -79,7 +79,7 @@ describe('Gemini transport', () => {
   })
 
   test('only chat has a Gemini method', () => {
-    expect(() => buildGeminiRequest({ channel: { id: 1, type: 'gemini', baseUrl: 'x', key: 'k', settings: {} }, dialect: 'gemini.generate', endpoint: 'embeddings', model: 'm', stream: false, body: {} })).toThrow('no method for endpoint "embeddings"')
+    expect(() => buildGeminiRequest({ channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'gemini', baseUrl: 'x', key: 'k', settings: {} }, dialect: 'gemini.generate', endpoint: 'embeddings', model: 'm', stream: false, body: {} })).toThrow('no method for endpoint "embeddings"')
   })
 })
 

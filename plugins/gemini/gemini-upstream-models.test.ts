@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import type { ChannelContext } from '../../core/plugin/define-plugin.ts'
 import { geminiModelListing } from './gemini-upstream-models.ts'
 
-const channel = (settings: Record<string, unknown> = {}): ChannelContext => ({ id: 1, type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', key: 'AIza-test', settings })
+const channel = (settings: Record<string, unknown> = {}): ChannelContext => ({ id: 1, type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', key: 'AIza-test', settings, config: { azureDefaultApiVersion: '2025-04-01-preview' } })
 
 describe('Gemini model listing', () => {
   test('pages of 1000 under the API version, the key in x-goog-api-key (never in the URL), the cursor in pageToken', () => {

@@ -1,4 +1,5 @@
-import { definePlugin, type ModelSpec } from '../../core/plugin/define-plugin.ts'
+import { definePlugin, PLUGIN_SPEC_VERSION, type ModelSpec } from '../../core/plugin/define-plugin.ts'
+import { HUB_VERSION } from '../../core/hub/types.ts'
 import { geminiGenerateDialect } from './gemini-dialect.ts'
 import { GeminiChannelSettings, geminiTransport } from './gemini-transport.ts'
 import { geminiModelListing } from './gemini-upstream-models.ts'
@@ -13,7 +14,8 @@ const chatModel = (id: string, extra: ModelSpec['capabilities'] = []): ModelSpec
 /** Google's Gemini API (Generative Language API, v1beta) as an upstream and as the `gemini.generate` client dialect. */
 export default definePlugin({
   id: 'gemini',
-  specVersion: 1,
+  specVersion: PLUGIN_SPEC_VERSION,
+  hubVersion: HUB_VERSION,
   name: 'Google Gemini',
   channelTypes: [
     {

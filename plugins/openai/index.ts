@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import { definePlugin, type ModelSpec } from '../../core/plugin/define-plugin.ts'
+import { definePlugin, PLUGIN_SPEC_VERSION, type ModelSpec } from '../../core/plugin/define-plugin.ts'
+import { HUB_VERSION } from '../../core/hub/types.ts'
 import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } from './openai-dialects.ts'
 import { openAIResponsesDialect } from './openai-responses-dialect.ts'
 import { openAICompatibleTransport, openAITransport } from './openai-transport.ts'
@@ -13,7 +14,8 @@ const chatModel = (id: string, extra: ModelSpec['capabilities'] = []): ModelSpec
 /** OpenAI and every vendor that speaks its API (DeepSeek, Groq, vLLM, Ollama, …). */
 export default definePlugin({
   id: 'openai',
-  specVersion: 1,
+  specVersion: PLUGIN_SPEC_VERSION,
+  hubVersion: HUB_VERSION,
   name: 'OpenAI',
   channelTypes: [
     {

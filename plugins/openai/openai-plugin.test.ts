@@ -32,7 +32,7 @@ describe('OpenAI transport', () => {
 
   test('sends the channel key as a bearer token with organization headers', () => {
     const request = buildOpenAIRequest({
-      channel: { id: 1, type: 'openai', baseUrl: 'https://api.openai.com', key: 'sk-upstream', settings: { organization: 'org-1', headers: { 'X-Extra': 'yes' } } },
+      channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'openai', baseUrl: 'https://api.openai.com', key: 'sk-upstream', settings: { organization: 'org-1', headers: { 'X-Extra': 'yes' } } },
       dialect: 'openai.chat', endpoint: 'chat', model: 'gpt-4o', stream: false, body: { model: 'gpt-4o', messages: [] },
     })
     expect(request.headers.authorization).toBe('Bearer sk-upstream')
@@ -43,7 +43,7 @@ describe('OpenAI transport', () => {
 
   test('drops stream_options for vendors that reject it', () => {
     const request = buildOpenAIRequest({
-      channel: { id: 1, type: 'openai-compatible', baseUrl: 'http://vllm:8000', key: 'k', settings: { streamUsage: false } },
+      channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'openai-compatible', baseUrl: 'http://vllm:8000', key: 'k', settings: { streamUsage: false } },
       dialect: 'openai.chat', endpoint: 'chat', model: 'llama', stream: true, body: { model: 'llama', stream: true, stream_options: { include_usage: true } },
     })
     expect(JSON.parse(request.body as string)).toEqual({ model: 'llama', stream: true })

@@ -24,7 +24,7 @@ describe('Responses passthrough transport', () => {
 
   test('the request goes to {base}/v1/responses with the bearer key and the body unchanged', () => {
     const body = { model: 'gpt-4.1-mini', input: 'hi', stream: true }
-    const built = buildOpenAIRequest({ channel: { id: 1, type: 'openai', baseUrl: 'https://api.openai.com', key: 'sk-up', settings: {} }, dialect: 'openai.responses', endpoint: 'responses', model: 'gpt-4.1-mini', stream: true, body })
+    const built = buildOpenAIRequest({ channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'openai', baseUrl: 'https://api.openai.com', key: 'sk-up', settings: {} }, dialect: 'openai.responses', endpoint: 'responses', model: 'gpt-4.1-mini', stream: true, body })
     expect(built).toEqual({ url: 'https://api.openai.com/v1/responses', method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-up', accept: 'text/event-stream' }, body: JSON.stringify(body) })
   })
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import type { ChannelContext } from '../../core/plugin/define-plugin.ts'
 import { openAIModelListing } from './openai-upstream-models.ts'
 
-const channel = (baseUrl: string, settings: Record<string, unknown> = {}): ChannelContext => ({ id: 1, type: 'openai', baseUrl, key: 'sk-test', settings })
+const channel = (baseUrl: string, settings: Record<string, unknown> = {}): ChannelContext => ({ id: 1, type: 'openai', baseUrl, key: 'sk-test', settings, config: { azureDefaultApiVersion: '2025-04-01-preview' } })
 
 describe('OpenAI model listing', () => {
   test('GET /v1/models with the bearer key, organization, project and extra headers; a versioned base is not doubled', () => {

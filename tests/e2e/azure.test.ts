@@ -19,7 +19,7 @@ describe('openai SDK through the gateway to Azure OpenAI', () => {
     const token = await gateway.createToken({ name: 'azure', quota: 10_000_000 })
     tokenId = token.id
     client = new OpenAI({ apiKey: token.key, baseURL: `${gateway.url}/v1`, maxRetries: 0 })
-  })
+  }, 60_000)
   afterAll(async () => {
     await gateway.stop()
     await azure.stop()
@@ -53,5 +53,30 @@ describe('openai SDK through the gateway to Azure OpenAI', () => {
     expect(status).toBe(502)
     expect(channelId).toBeGreaterThan(0)
     expect(await gateway.tokenBalance(tokenId)).toEqual(before)
+  })
+})
+
+describe('AZURE_DEFAULT_API_VERSION reaches the Azure plugin through its context', () => {
+  let gateway: TestGateway
+  let azure: FakeAzure
+
+  beforeAll(async () => {
+    azure = await startFakeAzure({ apiKey: 'azure-secret', deployments: { 'gpt-4o-mini': 'gpt-4o-mini' } })
+    // The gateway's own config, as AZURE_DEFAULT_API_VERSION=2024-10-21 would set it; the process environment is not read by the plugin.
+    gateway = await startGateway({}, { azureDefaultApiVersion: '2024-10-21' })
+  }, 60_000)
+  afterAll(async () => {
+    await gateway.stop()
+    await azure.stop()
+  })
+
+  test('relayed calls, the channel test and the model list all use the configured version', async () => {
+    const channelId = await gateway.createChannel({ name: 'azure', type: 'azure', key: 'azure-secret', baseUrl: azure.url, models: ['gpt-4o-mini'] })
+    const token = await gateway.createToken({ name: 'azure-version', quota: 10_000_000 })
+    const client = new OpenAI({ apiKey: token.key, baseURL: `${gateway.url}/v1`, maxRetries: 0 })
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+    await gateway.admin('POST', `/api/channels/${channelId}/test`, {})
+    await gateway.adminResponse('GET', `/api/channels/${channelId}/upstream-models`)
+    expect(azure.requests.map((request) => request.apiVersion)).toEqual(['2024-10-21', '2024-10-21', '2024-10-21'])
   })
 })
