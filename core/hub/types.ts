@@ -14,7 +14,14 @@ export type HubPart =
   | { type: 'image'; url?: string; data?: string; mediaType?: string; detail?: 'auto' | 'low' | 'high' }
   | { type: 'audio'; data: string; format: string }
   | { type: 'file'; url?: string; data?: string; mediaType?: string; name?: string }
-  | { type: 'reasoning'; text: string; signature?: string; redacted?: boolean }
+  | {
+      type: 'reasoning'
+      text: string
+      signature?: string
+      redacted?: boolean
+      /** Who signed it (a SignatureOrigin such as `anthropic`, `google`, `openai`): the signature is sent back only there. */
+      signatureOrigin?: string
+    }
   | { type: 'tool-call'; id: string; name: string; arguments: string }
   | { type: 'tool-result'; callId: string; name?: string; content: string | HubPart[]; isError?: boolean }
 
@@ -95,7 +102,7 @@ export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' |
 export type HubEvent =
   | { type: 'message-start'; id: string; model: string; created: number }
   | { type: 'text-delta'; index: number; text: string }
-  | { type: 'reasoning-delta'; index: number; text: string; signature?: string; redacted?: boolean }
+  | { type: 'reasoning-delta'; index: number; text: string; signature?: string; redacted?: boolean; /** Who signed it, as on a reasoning part. */ signatureOrigin?: string }
   | { type: 'tool-call-start'; index: number; toolIndex: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; toolIndex: number; argumentsDelta: string }
   | { type: 'usage'; usage: Usage }

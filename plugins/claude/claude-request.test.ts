@@ -49,8 +49,8 @@ describe('decodeRequest', () => {
           { type: 'file', data: 'JVBERi0=', mediaType: 'application/pdf', name: 'a.pdf' },
         ] },
         { role: 'assistant', content: [
-          { type: 'reasoning', text: 'Look it up.', signature: 'sig-1' },
-          { type: 'reasoning', text: '', signature: 'opaque-data', redacted: true },
+          { type: 'reasoning', text: 'Look it up.', signature: 'sig-1', signatureOrigin: 'anthropic' },
+          { type: 'reasoning', text: '', signature: 'opaque-data', redacted: true, signatureOrigin: 'anthropic' },
           text('Checking.'),
           { type: 'tool-call', id: 'toolu_1', name: 'get_weather', arguments: '{"location":"Paris"}' },
         ] },
@@ -238,7 +238,7 @@ describe('encodeRequest', () => {
       { role: 'user', content: [text('hi')] },
       { role: 'assistant', content: [text('')] },
       { role: 'system', content: [text('Late rule.')] },
-      { role: 'assistant', content: [text('Answer.'), { type: 'reasoning', text: 'why', signature: 'sig' }], cacheControl: { type: 'ephemeral' } },
+      { role: 'assistant', content: [text('Answer.'), { type: 'reasoning', text: 'why', signature: 'sig', signatureOrigin: 'anthropic' }], cacheControl: { type: 'ephemeral' } },
     ] }))
     expect(value.system).toEqual([{ type: 'text', text: 'Rules.', cache_control: { type: 'ephemeral' } }, text('Late rule.')])
     expect(value.messages).toEqual([

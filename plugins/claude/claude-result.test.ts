@@ -12,7 +12,7 @@ const fixtures = ['claude-text.json', 'claude-tool-use.json', 'claude-thinking.j
 function expectedParts(message: ClaudeMessage): HubPart[] {
   return message.content.map((block): HubPart => {
     if (block.type === 'text') return { type: 'text', text: String(block.text) }
-    if (block.type === 'thinking') return { type: 'reasoning', text: String(block.thinking), signature: String(block.signature) }
+    if (block.type === 'thinking') return { type: 'reasoning', text: String(block.thinking), signature: String(block.signature), signatureOrigin: 'anthropic' }
     if (block.type === 'tool_use') return { type: 'tool-call', id: String(block.id), name: String(block.name), arguments: JSON.stringify(block.input) }
     throw new Error(`unexpected block ${block.type}`)
   })
@@ -41,7 +41,7 @@ describe('decodeResult replays the recorded answers', () => {
 
   test('redacted thinking keeps its data as the signature; server tool blocks do not cross', () => {
     const body = { ...loadFixture('claude', 'claude-text.json'), content: [{ type: 'redacted_thinking', data: 'opaque' }, { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} }, { type: 'text', text: 'Done.' }], stop_reason: 'pause_turn' }
-    expect(hub.decodeResult(body, testEnv()).choices[0]).toEqual({ index: 0, content: [{ type: 'reasoning', text: '', signature: 'opaque', redacted: true }, { type: 'text', text: 'Done.' }], finishReason: 'other', rawFinishReason: 'pause_turn' })
+    expect(hub.decodeResult(body, testEnv()).choices[0]).toEqual({ index: 0, content: [{ type: 'reasoning', text: '', signature: 'opaque', redacted: true, signatureOrigin: 'anthropic' }, { type: 'text', text: 'Done.' }], finishReason: 'other', rawFinishReason: 'pause_turn' })
   })
 
   test('an error body or a body without content is a bad upstream answer', () => {

@@ -33,7 +33,7 @@ function blockStart(index: number, block: ClaudeContentBlock | ClaudeUnknownBloc
     case 'thinking':
       return known.thinking ? [{ type: 'reasoning-delta', index: 0, text: known.thinking }] : []
     case 'redacted_thinking':
-      return [{ type: 'reasoning-delta', index: 0, text: '', signature: known.data, redacted: true }]
+      return [{ type: 'reasoning-delta', index: 0, text: '', signature: known.data, redacted: true, signatureOrigin: 'anthropic' }]
     case 'tool_use': {
       const toolIndex = state.tools.size
       state.tools.set(index, toolIndex)
@@ -55,7 +55,7 @@ function blockDelta(index: number, delta: ClaudeBlockDelta, state: DecodeState):
     case 'thinking_delta':
       return delta.thinking ? [{ type: 'reasoning-delta', index: 0, text: delta.thinking }] : []
     case 'signature_delta':
-      return [{ type: 'reasoning-delta', index: 0, text: '', signature: delta.signature }]
+      return [{ type: 'reasoning-delta', index: 0, text: '', signature: delta.signature, signatureOrigin: 'anthropic' }]
     case 'input_json_delta': {
       const toolIndex = state.tools.get(index)
       return toolIndex !== undefined && delta.partial_json ? [{ type: 'tool-call-delta', index: 0, toolIndex, argumentsDelta: delta.partial_json }] : []

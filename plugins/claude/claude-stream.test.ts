@@ -46,7 +46,7 @@ describe('decodeStream replays the recorded streams', () => {
     const signature = loadChunks<Recorded>('claude', 'claude-thinking.chunks.txt').find((event) => event.delta?.type === 'signature_delta')!.delta!.signature!
     const events = await decode(claudeSse('claude-thinking.chunks.txt'))
     expect(spelled(events)).toMatchObject({ reasoning: deltasOf('claude-thinking.chunks.txt', 'thinking'), signatures: [signature], text: 'The capital of France is Paris.' })
-    expect(events).toContainEqual({ type: 'reasoning-delta', index: 0, text: '', signature })
+    expect(events).toContainEqual({ type: 'reasoning-delta', index: 0, text: '', signature, signatureOrigin: 'anthropic' })
     const kinds = events.map((event) => event.type)
     expect(kinds.lastIndexOf('reasoning-delta')).toBeLessThan(kinds.indexOf('text-delta'))
   })
@@ -95,7 +95,7 @@ describe('decodeStream replays the recorded streams', () => {
     const start = { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-3-5-haiku-20241022', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 30, cache_read_input_tokens: 5, output_tokens: 1 } } }
     const events = await decode([sse(start), sse({ type: 'future_event', x: 1 }), sse({ type: 'content_block_start', index: 0, content_block: { type: 'redacted_thinking', data: 'opaque' } }), sse({ type: 'message_delta', delta: { stop_reason: 'max_tokens', stop_sequence: null }, usage: { output_tokens: 7 } }), sse({ type: 'message_stop' })])
     expect(events.slice(2)).toEqual([
-      { type: 'reasoning-delta', index: 0, text: '', signature: 'opaque', redacted: true },
+      { type: 'reasoning-delta', index: 0, text: '', signature: 'opaque', redacted: true, signatureOrigin: 'anthropic' },
       { type: 'finish', index: 0, reason: 'length', rawReason: 'max_tokens' },
       { type: 'usage', usage: { inputTokens: 30, cacheReadTokens: 5, cacheWriteTokens: 0, outputTokens: 7, reasoningTokens: 0, raw: { input_tokens: 30, cache_read_input_tokens: 5, output_tokens: 7 } } },
     ])

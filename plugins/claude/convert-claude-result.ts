@@ -20,9 +20,9 @@ function resultPart(block: ClaudeContentBlock | ClaudeUnknownBlock): HubPart | u
     case 'text':
       return { type: 'text', text: known.text }
     case 'thinking':
-      return { type: 'reasoning', text: known.thinking, signature: known.signature }
+      return { type: 'reasoning', text: known.thinking, signature: known.signature, signatureOrigin: 'anthropic' }
     case 'redacted_thinking':
-      return { type: 'reasoning', text: '', signature: known.data, redacted: true }
+      return { type: 'reasoning', text: '', signature: known.data, redacted: true, signatureOrigin: 'anthropic' }
     case 'tool_use':
       return { type: 'tool-call', id: known.id, name: known.name, arguments: JSON.stringify(known.input ?? {}) }
     default:

@@ -100,9 +100,9 @@ function assistantPart(block: ClaudeContentBlock, path: string, state: DecodeSta
     case 'text':
       return textPart(block, path, state)
     case 'thinking':
-      return { type: 'reasoning', text: block.thinking ?? '', signature: block.signature }
+      return { type: 'reasoning', text: block.thinking ?? '', signature: block.signature, signatureOrigin: 'anthropic' }
     case 'redacted_thinking':
-      return { type: 'reasoning', text: '', signature: block.data, redacted: true }
+      return { type: 'reasoning', text: '', signature: block.data, redacted: true, signatureOrigin: 'anthropic' }
     case 'tool_use':
       state.toolNames.set(block.id, block.name)
       return { type: 'tool-call', id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) }

@@ -3,6 +3,7 @@ import type { HubChatRequest, HubTool } from '../../core/hub/types.ts'
 import type { ClaudeCustomTool, ClaudeToolChoice } from './claude-api.ts'
 import { claudeExtra } from './claude-dialect-extra.ts'
 import { convertToClaudeMessages } from './convert-to-claude-messages.ts'
+import { withoutForeignSignedReasoning } from '../../core/hub/signed-reasoning.ts'
 import { planClaudeThinking } from './map-claude-thinking.ts'
 import { omitUndefined } from './omit-undefined.ts'
 import { isRecord } from './parse-json-object.ts'
@@ -105,8 +106,9 @@ function metadata(request: HubChatRequest, extraMetadata: unknown): Record<strin
 
 /** A hub request as an Anthropic Messages body, with notes on what could not be carried over. */
 export function convertToClaudeRequest(request: HubChatRequest): Converted<Record<string, unknown>> {
-  const prompt = convertToClaudeMessages(request.messages)
-  const warnings = [...prompt.warnings]
+  const own = withoutForeignSignedReasoning(request.messages, 'anthropic')
+  const prompt = convertToClaudeMessages(own.messages)
+  const warnings = [...own.warnings, ...prompt.warnings]
   const { tools: extraTools, metadata: extraMetadata, ...extraFields } = claudeExtra(request)
   const plan = planClaudeThinking(request, request.maxOutputTokens ?? defaultClaudeMaxTokens(request.model), request.maxOutputTokens !== undefined, warnings)
   const thinking = plan.thinking?.type === 'enabled'

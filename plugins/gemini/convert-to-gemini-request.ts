@@ -1,6 +1,7 @@
 import type { Converted } from '../../core/plugin/define-plugin.ts'
 import type { HubChatRequest, HubTool, HubToolChoice } from '../../core/hub/types.ts'
 import type { GeminiFunctionDeclaration, GeminiGenerationConfig } from '../../schemas/gemini-generate.ts'
+import { withoutForeignSignedReasoning } from '../../core/hub/signed-reasoning.ts'
 import { convertToGeminiContents } from './convert-to-gemini-contents.ts'
 import { toGeminiJsonSchema } from './convert-gemini-schema.ts'
 import { geminiExtra } from './gemini-extra.ts'
@@ -75,7 +76,10 @@ function generationConfig(request: HubChatRequest, extra: Record<string, unknown
 
 /** A hub request as a Gemini generateContent body, with notes on what could not be carried over. */
 export function convertToGeminiRequest(request: HubChatRequest): Converted<Record<string, unknown>> {
-  const { contents, systemInstruction, warnings } = convertToGeminiContents(request.messages, request.model)
+  const own = withoutForeignSignedReasoning(request.messages, 'google')
+  const converted = convertToGeminiContents(own.messages, request.model)
+  const { contents, systemInstruction } = converted
+  const warnings = [...own.warnings, ...converted.warnings]
   const saved = geminiExtra(request)
   const { tools: _tools, toolConfig: _toolConfig, generationConfig: _generationConfig, ...topLevel } = saved
   const body: Record<string, unknown> = omitUndefined({

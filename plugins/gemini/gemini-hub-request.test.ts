@@ -52,9 +52,9 @@ describe('decodeRequest', () => {
           { type: 'audio', data: 'SUQzBAAAAAAA', format: 'mp3' },
         ] },
         { role: 'assistant', content: [
-          { type: 'reasoning', text: 'I should look at the weather.', signature: 'sig-thought' },
+          { type: 'reasoning', text: 'I should look at the weather.', signature: 'sig-thought', signatureOrigin: 'google' },
           { type: 'text', text: 'A chart and a cat. Checking the weather.' },
-          { type: 'reasoning', text: '', signature: 'sig-call' },
+          { type: 'reasoning', text: '', signature: 'sig-call', signatureOrigin: 'google' },
           { type: 'tool-call', id: 'call_0', name: 'get_weather', arguments: '{"location":"Paris"}' },
         ] },
         { role: 'tool', content: [{ type: 'tool-result', callId: 'call_0', name: 'get_weather', content: '18°C, cloudy' }] },
@@ -294,9 +294,9 @@ describe('encodeRequest', () => {
   test('signatures: on thought parts, handed from empty reasoning to the next part, or to the last one', () => {
     const { value } = hub.encodeRequest({ model: 'gemini-2.5-flash', stream: false, messages: [
       { role: 'user', content: [{ type: 'text', text: 'x' }] },
-      { role: 'assistant', content: [{ type: 'reasoning', text: 'Hm.', signature: 's1' }, { type: 'reasoning', text: '', signature: 's2' }, { type: 'tool-call', id: 'c', name: 'f', arguments: '{}' }] },
+      { role: 'assistant', content: [{ type: 'reasoning', text: 'Hm.', signature: 's1', signatureOrigin: 'google' }, { type: 'reasoning', text: '', signature: 's2', signatureOrigin: 'google' }, { type: 'tool-call', id: 'c', name: 'f', arguments: '{}' }] },
       { role: 'tool', content: [{ type: 'tool-result', callId: 'c', content: 'ok' }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'Done.' }, { type: 'reasoning', text: '', signature: 's3' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Done.' }, { type: 'reasoning', text: '', signature: 's3', signatureOrigin: 'google' }] },
       { role: 'assistant', content: [{ type: 'reasoning', text: 'secret', redacted: true }, { type: 'text', text: 'More.' }] },
     ] })
     expect((value.contents as Json[]).slice(1)).toEqual([
@@ -312,7 +312,7 @@ describe('encodeRequest', () => {
       { role: 'user', content: [{ type: 'text', text: 'x' }] },
       { role: 'assistant', content: [{ type: 'tool-call', id: 'a', name: 'f', arguments: '{}' }, { type: 'tool-call', id: 'b', name: 'g', arguments: '{}' }] },
       { role: 'tool', content: [{ type: 'tool-result', callId: 'a', content: '1' }, { type: 'tool-result', callId: 'b', content: '2' }] },
-      { role: 'assistant', content: [{ type: 'reasoning', text: '', signature: 'real' }, { type: 'tool-call', id: 'c', name: 'f', arguments: '{}' }] },
+      { role: 'assistant', content: [{ type: 'reasoning', text: '', signature: 'real', signatureOrigin: 'google' }, { type: 'tool-call', id: 'c', name: 'f', arguments: '{}' }] },
     ]
     const three = hub.encodeRequest({ model: 'gemini-3-pro-preview', stream: false, messages }).value.contents as Json[]
     expect(three[1]).toEqual({ role: 'model', parts: [{ functionCall: { name: 'f', args: {} }, thoughtSignature: FOREIGN_CALL_SIGNATURE }, { functionCall: { name: 'g', args: {} } }] })
@@ -352,7 +352,7 @@ describe('round trips', () => {
       messages: [
         { role: 'system', content: [{ type: 'text', text: 'Be brief.' }] },
         { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image', data: PNG_BASE64, mediaType: 'image/png' }] },
-        { role: 'assistant', content: [{ type: 'reasoning', text: 'Paris.', signature: 'sig' }, { type: 'tool-call', id: 'call_0', name: 'get_weather', arguments: '{"location":"Paris"}' }] },
+        { role: 'assistant', content: [{ type: 'reasoning', text: 'Paris.', signature: 'sig', signatureOrigin: 'google' }, { type: 'tool-call', id: 'call_0', name: 'get_weather', arguments: '{"location":"Paris"}' }] },
         { role: 'tool', content: [{ type: 'tool-result', callId: 'call_0', name: 'get_weather', content: '{"temperature":18}' }] },
         { role: 'assistant', content: [{ type: 'text', text: '18°C.' }] },
       ],

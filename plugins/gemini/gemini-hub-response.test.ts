@@ -44,7 +44,7 @@ describe('decodeResult replays the recorded answers', () => {
     expect(hub.decodeResult(fixture, testEnv()).choices).toEqual([{
       index: 0,
       content: [
-        { type: 'reasoning', text: '', signature: part.thoughtSignature },
+        { type: 'reasoning', text: '', signature: part.thoughtSignature, signatureOrigin: 'google' },
         { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: JSON.stringify(part.functionCall.args) },
       ],
       finishReason: 'tool-calls', rawFinishReason: 'STOP',
@@ -142,7 +142,7 @@ describe('decodeStream replays the recorded streams', () => {
     const part = loadChunks<Response>('gemini', 'gemini-function-call.chunks.txt')[0]!.candidates![0]!.content.parts[0] as { functionCall: { args: Json }; thoughtSignature: string }
     const events = await collect(hub.decodeStream(streamOf(geminiSse('gemini-function-call.chunks.txt')), testEnv()))
     expect(events.slice(1, -1)).toEqual([
-      { type: 'reasoning-delta', index: 0, text: '', signature: part.thoughtSignature },
+      { type: 'reasoning-delta', index: 0, text: '', signature: part.thoughtSignature, signatureOrigin: 'google' },
       { type: 'tool-call-start', index: 0, toolIndex: 0, id: 'call_1', name: 'get_weather' },
       { type: 'tool-call-delta', index: 0, toolIndex: 0, argumentsDelta: JSON.stringify(part.functionCall.args) },
       { type: 'finish', index: 0, reason: 'tool-calls', rawReason: 'STOP' },

@@ -17,7 +17,7 @@ function argumentsText(args: unknown): string {
 
 /** The signature of a part as a hub reasoning part, when it carries one. */
 function signaturePart(part: GeminiPart): HubPart[] {
-  return part.thoughtSignature ? [{ type: 'reasoning', text: '', signature: part.thoughtSignature }] : []
+  return part.thoughtSignature ? [{ type: 'reasoning', text: '', signature: part.thoughtSignature, signatureOrigin: 'google' }] : []
 }
 
 /** Code the model ran with the code-execution tool, or its output, as Markdown text. */
@@ -34,8 +34,7 @@ function codeExecutionText(part: GeminiPart): string | undefined {
 export function decodeGeminiPart(part: GeminiPart, newCallId: () => string): HubPart[] | undefined {
   if (part.thought === true) {
     const reasoning: HubPart = { type: 'reasoning', text: typeof part.text === 'string' ? part.text : '' }
-    if (part.thoughtSignature) reasoning.signature = part.thoughtSignature
-    return [reasoning]
+    return [part.thoughtSignature ? { ...reasoning, signature: part.thoughtSignature, signatureOrigin: 'google' } : reasoning]
   }
   if (part.functionCall) {
     return [...signaturePart(part), { type: 'tool-call', id: part.functionCall.id || newCallId(), name: part.functionCall.name, arguments: argumentsText(part.functionCall.args) }]

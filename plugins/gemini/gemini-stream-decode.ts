@@ -26,7 +26,7 @@ function partEvents(index: number, part: HubPart, state: DecodeState): HubEvent[
     case 'text':
       return [{ type: 'text-delta', index, text: part.text }]
     case 'reasoning':
-      return [part.signature ? { type: 'reasoning-delta', index, text: part.text, signature: part.signature } : { type: 'reasoning-delta', index, text: part.text }]
+      return [part.signature ? { type: 'reasoning-delta', index, text: part.text, signature: part.signature, signatureOrigin: part.signatureOrigin } : { type: 'reasoning-delta', index, text: part.text }]
     case 'tool-call': {
       const toolIndex = state.toolCounts.get(index) ?? 0
       state.toolCounts.set(index, toolIndex + 1)

@@ -130,3 +130,83 @@ describe('strict tools only when asked or when the schema satisfies strict mode 
     expect(body.tools[0]).toMatchObject({ type: 'function', name: 'weather', strict: false })
   })
 })
+
+describe('reasoning signatures go back only to the provider that signed them (item 1)', () => {
+  const claudeInbound = { headers: new Headers(), url: new URL('http://gateway/v1/messages'), params: {} }
+  const geminiInbound = { headers: new Headers(), url: new URL('http://gateway/v1beta/models/gemini-2.5-flash:generateContent'), params: { modelAction: 'gemini-2.5-flash:generateContent' } }
+  const claudeAnswer = loadFixture<{ content: Array<Record<string, unknown>> }>('claude', 'claude-thinking.json')
+  const anthropicSignature = String(claudeAnswer.content.find((block) => block.type === 'thinking')!.signature)
+  const geminiCall = loadFixture<{ candidates: Array<{ content: { parts: Array<Record<string, unknown>> } }> }>('gemini', 'gemini-function-call.json')
+  const googleSignature = String(geminiCall.candidates[0]!.content.parts.find((part) => part.thoughtSignature)!.thoughtSignature)
+
+  /** A Claude client's history: question, the recorded thinking answer (signed by Anthropic), a follow-up. */
+  const claudeHistory = () => hubOf('claude.messages').decodeRequest({
+    model: 'gemini-2.5-flash', max_tokens: 1024,
+    messages: [{ role: 'user', content: 'Capital of France?' }, { role: 'assistant', content: claudeAnswer.content }, { role: 'user', content: 'And of Italy?' }],
+  }, claudeInbound)
+
+  /** A Gemini client's history: question, the recorded function-call answer (signed by Google), its result. */
+  const geminiHistory = () => hubOf('gemini.generate').decodeRequest({
+    contents: [
+      { role: 'user', parts: [{ text: 'Weather in Paris?' }] },
+      geminiCall.candidates[0]!.content,
+      { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { result: 'Sunny' } } }] },
+    ],
+  }, geminiInbound)
+
+  test('Claude client → Gemini: the Anthropic-signed thinking is not sent (no thought part, no thoughtSignature), and a warning says so', () => {
+    const encoded = hubOf('gemini.generate').encodeRequest(claudeHistory().value)
+    const text = JSON.stringify(encoded.value)
+    expect(text).not.toContain(anthropicSignature)
+    expect(text).not.toContain('"thought":true')
+    const model = (encoded.value.contents as Array<{ role: string; parts: unknown[] }>)[1]
+    expect(model).toEqual({ role: 'model', parts: [{ text: 'The capital of France is Paris.' }] })
+    expect(encoded.warnings).toContain('messages[1]: reasoning signed by anthropic cannot be verified by google and was dropped (text and signature)')
+  })
+
+  test('Claude client → Claude (through the hub): the thinking block and its signature go back unchanged', () => {
+    const encoded = hubOf('claude.messages').encodeRequest(claudeHistory().value)
+    const assistant = (encoded.value.messages as Array<{ content: Array<Record<string, unknown>> }>)[1]!
+    expect(assistant.content[0]).toEqual(claudeAnswer.content[0])
+    expect(encoded.warnings).toEqual([])
+  })
+
+  test('Claude client → OpenAI Chat and Responses: the thinking is dropped with a warning', () => {
+    for (const dialect of ['openai.chat', 'openai.responses']) {
+      const encoded = hubOf(dialect).encodeRequest(claudeHistory().value)
+      expect(JSON.stringify(encoded.value)).not.toContain(anthropicSignature)
+      expect(encoded.warnings.length).toBeGreaterThan(0)
+    }
+  })
+
+  test('Gemini client → Claude: the Google-signed call turn is sent without a thinking block, and a warning says so', () => {
+    const encoded = hubOf('claude.messages').encodeRequest({ ...geminiHistory().value, model: 'claude-sonnet-4-5' })
+    const text = JSON.stringify(encoded.value)
+    expect(text).not.toContain(googleSignature)
+    expect(text).not.toContain('"thinking"')
+    expect(encoded.warnings).toContain('messages[1]: reasoning signed by google cannot be verified by anthropic and was dropped (text and signature)')
+  })
+
+  test('Gemini client → Gemini (through the hub): the thought signature stays on its function call', () => {
+    const encoded = hubOf('gemini.generate').encodeRequest(geminiHistory().value)
+    const parts = (encoded.value.contents as Array<{ parts: Array<Record<string, unknown>> }>)[1]!.parts
+    expect(parts.find((part) => part.functionCall)?.thoughtSignature).toBe(googleSignature)
+  })
+
+  test('answers are tagged with who signed them, complete and streamed, so the next turn can tell', async () => {
+    const claudeResult = hubOf('claude.messages').decodeResult(claudeAnswer, env())
+    expect(claudeResult.choices[0]!.content[0]).toMatchObject({ type: 'reasoning', signature: anthropicSignature, signatureOrigin: 'anthropic' })
+    const claudeStream = await collect(hubOf('claude.messages').decodeStream(streamOf(loadChunks('claude', 'claude-thinking.chunks.txt').map((chunk) => ({ event: String(chunk.type), data: JSON.stringify(chunk) }))), env()))
+    expect(claudeStream.filter((event) => event.type === 'reasoning-delta' && event.signature).map((event) => event.type === 'reasoning-delta' && event.signatureOrigin)).toEqual(['anthropic'])
+    const geminiStream = await collect(hubOf('gemini.generate').decodeStream(streamOf(loadChunks('gemini', 'gemini-function-call.chunks.txt').map((chunk) => ({ data: JSON.stringify(chunk) }))), env()))
+    const signed = geminiStream.filter((event) => event.type === 'reasoning-delta' && event.signature)
+    expect(signed.length).toBeGreaterThan(0)
+    for (const event of signed) expect(event).toMatchObject({ signatureOrigin: 'google' })
+  })
+
+  test('a Claude upstream\'s signed answer, replayed as history to a Gemini upstream, is dropped there', () => {
+    const answer = hubOf('claude.messages').decodeResult(claudeAnswer, env())
+    const encoded = hubOf('gemini.generate').encodeRequest({ model: 'gemini-2.5-flash', stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'Capital of France?' }] }, { role: 'assistant', content: answer.choices[0]!.content }] })
+    expect(JSON.stringify(encoded.value)).not.toContain(anthropicSignature)
+  })
+})
