@@ -56,9 +56,17 @@ export class GatewayError extends Error {
     readonly status: number,
     readonly code: GatewayErrorCode,
     message: string,
-    readonly options: { kind?: GatewayErrorKind; param?: string; retryable?: boolean; headers?: Record<string, string>; upstreamBody?: string } = {},
+    readonly options: {
+      kind?: GatewayErrorKind
+      param?: string
+      retryable?: boolean
+      headers?: Record<string, string>
+      upstreamBody?: string
+      /** What was thrown underneath, for the process log only; never rendered to clients. */
+      cause?: unknown
+    } = {},
   ) {
-    super(message)
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'GatewayError'
   }
 
@@ -85,9 +93,19 @@ export function kindForStatus(status: number): GatewayErrorKind {
   return 'invalid_request'
 }
 
-/** Wraps anything thrown into a GatewayError so renderers never see raw exceptions. */
+/**
+ * Wraps anything thrown into a GatewayError so renderers never see raw exceptions. Anything but a
+ * GatewayError is a fault of the gateway (or a plugin): its text goes to the log as the cause, never
+ * into the message a client reads.
+ */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error
-  const message = error instanceof Error ? error.message : String(error)
-  return new GatewayError(500, 'internal_error', `Internal error: ${message}`, { kind: 'internal' })
+  return new GatewayError(500, 'internal_error', 'Internal error', { kind: 'internal', cause: error })
+}
+
+/** The detail of a failure for the process log: the stack of what was thrown underneath when there is one. */
+export function errorDetail(error: unknown): string {
+  const cause = error instanceof GatewayError && error.options.cause !== undefined ? error.options.cause : error
+  if (cause instanceof Error) return cause.stack ?? `${cause.name}: ${cause.message}`
+  return String(cause)
 }

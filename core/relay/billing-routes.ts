@@ -1,9 +1,10 @@
 import { Elysia } from 'elysia'
 import { eq } from 'drizzle-orm'
 import { tokens, users } from '../db/schema.ts'
-import { GatewayError, toGatewayError } from '../errors.ts'
+import { GatewayError } from '../errors.ts'
 import { UNITS_PER_USD } from '../billing/price-usage.ts'
-import { errorResponse, type RelayServices } from './pipeline.ts'
+import type { RelayServices } from './pipeline.ts'
+import { relayRouteFailure, requestIdOf } from './routes.ts'
 import { clientIpOf } from './client-ip.ts'
 
 // OpenAI's legacy billing endpoints, which key-balance tools built for New API call with a relay key:
@@ -30,9 +31,9 @@ async function keyFunds(services: RelayServices, request: Request, clientIp: str
 export function billingRoutes(services: RelayServices) {
   const app = new Elysia({ name: 'billing-routes' })
   const codec = services.context.registry.dialect('openai.chat')
-  const fail = (error: unknown) => (codec ? errorResponse(codec, toGatewayError(error)) : Response.json({ error: String(error) }, { status: 500 }))
+  const fail = (error: unknown, set: { headers: object }) => relayRouteFailure(services, codec, requestIdOf(set), error)
   for (const prefix of ['', '/v1']) {
-    app.get(`${prefix}/dashboard/billing/subscription`, async ({ request, server }) => {
+    app.get(`${prefix}/dashboard/billing/subscription`, async ({ request, server, set }) => {
       try {
         const funds = await keyFunds(services, request, clientIpOf(server, request, services.context.config.trustedProxies))
         const limit = round(funds.totalUsd, 6)
@@ -41,15 +42,15 @@ export function billingRoutes(services: RelayServices) {
           access_until: funds.expiresAt ? Math.floor(funds.expiresAt.getTime() / 1000) : 0,
         })
       } catch (error) {
-        return fail(error)
+        return fail(error, set)
       }
     }, { detail: { hide: true } })
-    app.get(`${prefix}/dashboard/billing/usage`, async ({ request, server }) => {
+    app.get(`${prefix}/dashboard/billing/usage`, async ({ request, server, set }) => {
       try {
         const funds = await keyFunds(services, request, clientIpOf(server, request, services.context.config.trustedProxies))
         return Response.json({ object: 'list', total_usage: round(funds.usedUsd * 100, 4) })
       } catch (error) {
-        return fail(error)
+        return fail(error, set)
       }
     }, { detail: { hide: true } })
   }

@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts'
 import type { ConversionEnv, Converted, DialectCodec, InboundRequest, ModelPrice, StreamTapResult } from '../plugin/define-plugin.ts'
-import type { HubChatRequest } from '../hub/types.ts'
+import type { HubChatRequest, HubResult } from '../hub/types.ts'
 import { decodeSse } from '../stream/sse.ts'
 import { randomKey } from '../security/crypto.ts'
 import { createHubTap } from './hub-tap.ts'
@@ -8,6 +8,7 @@ import { reasoningToContent, reasoningToContentResult } from '../hub/reasoning-t
 import type { HubRequestSource } from './plan-dialogue.ts'
 import { checkIpLimit, checkUserModelLimits, failOpen, warnLimitStoreDown } from './rate-limits.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
+import { clientFacingError } from './client-facing-error.ts'
 import type { QuotaLedger } from '../billing/ledger.ts'
 import { priceEstimate } from '../billing/price-usage.ts'
 import { lookupPrice } from '../billing/resolve-price.ts'
@@ -19,9 +20,9 @@ import { parseJsonObject, readLimitedBody } from './read-body.ts'
 import { lastObjectMember, looksLikeJsonObject } from './json-member.ts'
 import { validateBody } from './validate-body.ts'
 import { abortAware, callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
-import { relayStream, type StreamRelayOptions } from './relay-stream.ts'
+import { relayStream, upstreamChunks, type StreamRelayOptions } from './relay-stream.ts'
 import { relayPassthroughStream } from './relay-passthrough-stream.ts'
-import { failCall, logRelayError, settleCall, type CallOutcome, type CallRecord } from './settle.ts'
+import { failCall, logRelayError, settleCall, type CallOutcome, type CallRecord, type ObservedOutput } from './settle.ts'
 import type { InflightTracker } from './inflight.ts'
 
 /** The long-lived parts the relay uses on every request. */
@@ -108,7 +109,7 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     if (response.status < 400) await failOpen(countSuccess, undefined, warnLimitStoreDown(context.logger))
     return response
   } catch (thrown) {
-    const error = toGatewayError(thrown)
+    const error = clientFacingError(services.context.logger, relay.requestId, toGatewayError(thrown))
     if (caller && error.status !== 401) logRelayError(services.context, caller, { requestId: relay.requestId, clientIp: relay.clientIp, model, stream, startedAt }, error)
     if (error.status >= 500) services.context.logger.log(error.status === 500 ? 'error' : 'warn', 'relay failed', { requestId: relay.requestId, status: error.status, code: error.code, message: error.message })
     done()
@@ -208,18 +209,18 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
       const env = conversionEnv(context)
       const decoded = dialogue.upstreamCodec.hub.decodeResult(json, env)
       const result = dialogue.thinkingToContent ? reasoningToContentResult(decoded) : decoded
-      const outputText = result.choices.flatMap((choice) => choice.content).map((part) => (part.type === 'text' || part.type === 'reasoning' ? part.text : part.type === 'tool-call' ? part.arguments : '')).join('')
-      await settleCall(context, ledger, record, result.usage, { outputText, toolCalls: 0 }, 'completed')
+      await settleCall(context, ledger, record, result.usage, observedOutput(result), 'completed')
       done()
       return Response.json(codec.hub.encodeResult(result, env))
     }
-    const { usage, outputText } = passthroughUsage(codec, text)
-    await settleCall(context, ledger, record, usage, { outputText, toolCalls: 0 }, 'completed')
+    const { usage, observed } = passthroughUsage(codec, text, conversionEnv(context))
+    await settleCall(context, ledger, record, usage, observed, 'completed')
     done()
     return new Response(text, { status: upstream.response.status, headers: { 'content-type': upstream.response.headers.get('content-type') ?? 'application/json' } })
   } catch (thrown) {
     upstream?.release()
-    const error = upstream ? abortAware(thrown, upstream.abort.signal) : toGatewayError(thrown)
+    // Once the upstream has answered, only an abort is the upstream's story; anything else thrown is the gateway's fault.
+    const error = clientFacingError(context.logger, record.requestId, upstream?.abort.signal.aborted ? abortAware(thrown, upstream.abort.signal) : toGatewayError(thrown))
     await failCall(context, ledger, record, error).catch((refundError) => context.logger.log('error', 'refund failed', { requestId: record.requestId, error: String(refundError) }))
     if (error.status >= 500) context.logger.log('warn', 'relay failed', { requestId: record.requestId, status: error.status, code: error.code, message: error.message })
     done()
@@ -230,15 +231,48 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
 /**
  * Usage of a passthrough answer, which goes to the client as it came: read from its usage member
  * alone when the dialect names one, so the rest is never parsed; the whole body is parsed only when
- * usage is missing and the output must be counted.
+ * usage is missing and the output must be counted — through the dialect's hub decoder when it has one,
+ * so tool calls (names and arguments) and reasoning count as they do on converted answers.
  */
-function passthroughUsage(codec: DialectCodec, text: string): { usage: ReturnType<DialectCodec['readUsage']>; outputText: string } {
+function passthroughUsage(codec: DialectCodec, text: string, env: ConversionEnv): { usage: ReturnType<DialectCodec['readUsage']>; observed: ObservedOutput } {
   if (!looksLikeJsonObject(text)) throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered with a body that is not JSON')
   const member = codec.usageMember === undefined ? undefined : lastObjectMember(text, codec.usageMember)
   const usage = member === undefined ? undefined : codec.readUsage({ [codec.usageMember!]: member })
-  if (usage) return { usage, outputText: '' }
+  if (usage) return { usage, observed: NOTHING_OBSERVED }
   const json = parseUpstreamJson(text)
-  return { usage: codec.readUsage(json), outputText: codec.readOutputText?.(json) ?? '' }
+  const reported = codec.readUsage(json)
+  if (reported) return { usage: reported, observed: NOTHING_OBSERVED }
+  return { usage: undefined, observed: countedOutput(codec, json, env) }
+}
+
+const NOTHING_OBSERVED: ObservedOutput = { outputText: '', toolCalls: 0 }
+
+/** The output of an answer without usage: decoded through the hub when the dialect can, else its own text reader. */
+function countedOutput(codec: DialectCodec, json: unknown, env: ConversionEnv): ObservedOutput {
+  if (codec.hub) {
+    try {
+      return observedOutput(codec.hub.decodeResult(json, env))
+    } catch {
+      // An answer the decoder cannot read is still the upstream's answer: count what the text reader finds.
+    }
+  }
+  return { outputText: codec.readOutputText?.(json) ?? '', toolCalls: 0 }
+}
+
+/** What a converted answer delivered, counted when the upstream reported no usage: text, reasoning, and tool calls' names and arguments. */
+function observedOutput(result: HubResult): ObservedOutput {
+  const texts: string[] = []
+  let toolCalls = 0
+  for (const choice of result.choices) {
+    for (const part of choice.content) {
+      if (part.type === 'text' || part.type === 'reasoning') texts.push(part.text)
+      else if (part.type === 'tool-call') {
+        toolCalls += 1
+        texts.push(part.name, part.arguments)
+      }
+    }
+  }
+  return { outputText: texts.join(''), toolCalls }
 }
 
 function parseUpstreamJson(text: string): unknown {
@@ -251,7 +285,7 @@ function parseUpstreamJson(text: string): unknown {
 
 /** A converted stream: upstream events decoded into the hub and encoded in the client's dialect, event by event. */
 function convertedStream(context: AppContext, codec: DialectCodec, upstream: UpstreamSuccess, body: ReadableStream<Uint8Array>): Pick<StreamRelayOptions, 'source' | 'inspect' | 'result' | 'hide'> {
-  const events = decodeSse(body, { maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
+  const events = decodeSse(upstreamChunks(body), { maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
   const { dialogue } = upstream
   const env = conversionEnv(context)
   const tap = createHubTap()
@@ -272,6 +306,7 @@ function streamResponse(services: RelayServices, codec: DialectCodec, record: Ca
     onFirstEvent: () => {
       record.firstTokenAt = Date.now()
     },
+    internalError: (error: unknown) => clientFacingError(context.logger, record.requestId, toGatewayError(error)),
     onEnd(result: StreamTapResult, outcome: CallOutcome) {
       upstream.release()
       const settled = settleCall(context, ledger, record, result.usage, result, outcome)

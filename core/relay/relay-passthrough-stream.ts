@@ -5,7 +5,7 @@ import { GatewayError } from '../errors.ts'
 import type { StreamRelayOptions } from './relay-stream.ts'
 
 /** What a passthrough stream needs: the upstream's bytes and how to watch its events. */
-export interface PassthroughStreamOptions extends Pick<StreamRelayOptions, 'hide' | 'codec' | 'abort' | 'idleTimeoutMs' | 'onFirstEvent' | 'onEnd'> {
+export interface PassthroughStreamOptions extends Pick<StreamRelayOptions, 'hide' | 'codec' | 'abort' | 'idleTimeoutMs' | 'onFirstEvent' | 'onEnd' | 'internalError'> {
   /** The upstream response body. */
   body: ReadableStream<Uint8Array>
   /** Watches each event on the side. */
@@ -39,12 +39,16 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
     return options.onEnd(tap.result(), outcome)
   }
 
+  /** Marks the time to first token, once: when the first event for the client is in hand, before settling may hold it. */
+  function firstEvent() {
+    if (delivered) return
+    delivered = true
+    options.onFirstEvent()
+  }
+
   function send(controller: ReadableStreamDefaultController<Uint8Array>, text: string) {
     if (text === '') return
-    if (!delivered) {
-      delivered = true
-      options.onFirstEvent()
-    }
+    firstEvent()
     controller.enqueue(encoder.encode(text))
   }
 
@@ -96,12 +100,22 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
         let text = ''
         for (let index = 0; index < events.length; index++) {
           const event = events[index]!
-          if (!tap.onEvent(event)) {
+          let wellFormed: boolean
+          try {
+            wellFormed = tap.onEvent(event)
+          } catch (error) {
+            // A tap that throws is the gateway's fault, not the upstream's: the client gets a generic error, the log the detail.
+            events.length = 0
+            fail(controller, text, options.internalError(error), 'upstream-error')
+            return
+          }
+          if (!wellFormed) {
             events.length = 0
             fail(controller, text, new GatewayError(502, 'bad_upstream_response', 'Upstream sent a malformed stream chunk'), 'upstream-error')
             return
           }
           if (options.hide?.(event)) continue
+          firstEvent()
           if (codec.isFinalEvent?.(event)) {
             // The dialect says nothing follows: settle now rather than wait for the upstream to close.
             events.length = 0

@@ -1,5 +1,5 @@
 import type { DialectCodec, StreamTapResult } from '../plugin/define-plugin.ts'
-import { encodeSseBytes, type SseEvent } from '../stream/sse.ts'
+import { encodeSseBytes, SseBufferOverflowError, type SseEvent } from '../stream/sse.ts'
 import { GatewayError } from '../errors.ts'
 import { watchIdle } from '../stream/idle-watch.ts'
 import type { CallOutcome } from './settle.ts'
@@ -20,8 +20,13 @@ export interface StreamRelayOptions {
   abort: AbortController
   /** Longest silence allowed between events (STREAMING_TIMEOUT). */
   idleTimeoutMs: number
-  /** Called once, when the first event reaches the client. */
+  /** Called once, when the first event of the answer is ready for the client (time to first token). */
   onFirstEvent(): void
+  /**
+   * The client-facing form of anything thrown while relaying: a GatewayError as it is, anything else (the
+   * gateway's own fault: a converter or a tap that threw) as a generic message, its detail logged.
+   */
+  internalError(error: unknown): GatewayError
   /**
    * Called exactly once when the stream is over, however it ended. When the upstream finished, the
    * final event(s) reach the client only after the returned promise resolves (the charge is durable);
@@ -42,6 +47,13 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
   let delivered = false
   // The client's "answer complete" event, held until the charge is durable.
   let held: SseEvent[] | undefined
+
+  /** Marks the time to first token, once, before anything that waits (the held final event waits for the charge). */
+  function firstEvent() {
+    if (delivered) return
+    delivered = true
+    options.onFirstEvent()
+  }
 
   function end(outcome: CallOutcome): Promise<void> | void {
     if (ended) return
@@ -83,7 +95,9 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
         } catch (error) {
           if (ended) return
           if (options.abort.signal.reason === 'timeout') fail(controller, new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`), 'timeout')
-          else fail(controller, new GatewayError(502, 'upstream_error', `Upstream stream failed: ${error instanceof Error ? error.message : String(error)}`), 'upstream-error')
+          else if (error instanceof SseBufferOverflowError) fail(controller, new GatewayError(502, 'bad_upstream_response', error.message), 'upstream-error')
+          // Read failures arrive as GatewayErrors (upstreamChunks); anything else was thrown by the gateway's own code.
+          else fail(controller, options.internalError(error), 'upstream-error')
           return
         }
         if (ended) return
@@ -98,16 +112,13 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
           return
         }
         if (options.hide?.(event)) continue
+        firstEvent()
         if (codec.isFinalEvent?.(event)) {
           // The dialect says nothing follows: settle now rather than wait for the upstream to close.
           held = [event]
           await finish(controller)
           void source.return?.(undefined)?.catch(() => undefined)
           return
-        }
-        if (!delivered) {
-          delivered = true
-          options.onFirstEvent()
         }
         controller.enqueue(encodeSseBytes(event))
         return
@@ -119,4 +130,32 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
       await source.return?.(undefined).catch(() => undefined)
     },
   }, { highWaterMark: 0 })
+}
+
+/**
+ * The upstream body's chunks, for decoders. A failed read (connection reset, abort) becomes a
+ * GatewayError saying so, which tells it apart from an exception thrown by the gateway's own code.
+ */
+export async function* upstreamChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader()
+  let finished = false
+  try {
+    for (;;) {
+      let step: Awaited<ReturnType<typeof reader.read>>
+      try {
+        step = await reader.read()
+      } catch (error) {
+        finished = true
+        throw new GatewayError(502, 'upstream_error', `Upstream stream failed: ${error instanceof Error ? error.message : String(error)}`)
+      }
+      if (step.done) {
+        finished = true
+        return
+      }
+      yield step.value
+    }
+  } finally {
+    // The consumer stopped early: the upstream need not send the rest.
+    if (!finished) await reader.cancel().catch(() => undefined)
+  }
 }

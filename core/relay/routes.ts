@@ -4,6 +4,7 @@ import { GatewayError, toGatewayError } from '../errors.ts'
 import { modelAllowed } from './authenticate.ts'
 import { errorResponse, handleRelay, type RelayServices } from './pipeline.ts'
 import { clientIpOf } from './client-ip.ts'
+import { clientFacingError } from './client-facing-error.ts'
 
 /** The key from any header or parameter an SDK may use on the shared model-list routes. */
 function readAnyKey(request: InboundRequest): string | undefined {
@@ -33,6 +34,20 @@ async function allowedModels(services: RelayServices, inbound: InboundRequest, c
   return services.directory.modelsFor(caller.group).filter((model) => modelAllowed(caller.token.models, model))
 }
 
+/**
+ * A failure of a relay side route (model lists, billing) in the dialect's error shape, or OpenAI's
+ * shape when no dialect is loaded; a gateway fault shows only a generic message with the request id.
+ */
+export function relayRouteFailure(services: RelayServices, codec: DialectCodec | undefined, requestId: string, thrown: unknown): Response {
+  const error = clientFacingError(services.context.logger, requestId, toGatewayError(thrown))
+  if (codec) return errorResponse(codec, error)
+  return Response.json({ error: { message: error.message, type: error.kind, code: error.code } }, { status: error.status })
+}
+
+/** The request id the app's onRequest hook put on the answer's headers. */
+export function requestIdOf(set: { headers: object }): string {
+  return String((set.headers as Record<string, unknown>)['x-request-id'] ?? '')
+}
 
 /**
  * Mounts every dialect's routes and the model lists in each dialect's shape. A listening server answers
@@ -47,7 +62,7 @@ export function relayRoutes(services: RelayServices) {
         request,
         params: (params ?? {}) as Record<string, string>,
         clientIp: clientIpOf(server, request, services.context.config.trustedProxies),
-        requestId: String(set.headers['x-request-id'] ?? ''),
+        requestId: requestIdOf(set),
       }), { parse: 'none', detail: { hide: true } })
     }
   }
@@ -61,18 +76,18 @@ export function relayRoutes(services: RelayServices) {
   })
   const listPaths = new Set(['/v1/models', ...services.context.registry.dialects().flatMap((codec) => codec.modelList?.routes ?? [])])
   for (const path of listPaths) {
-    app.get(path, async ({ request, server }) => {
+    app.get(path, async ({ request, server, set }) => {
       const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
       const codec = listDialect(services, inbound, path)
       try {
         const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies))
         return Response.json(codec?.modelList?.render(models) ?? { data: models })
       } catch (error) {
-        return codec ? errorResponse(codec, toGatewayError(error)) : Response.json({ error: String(error) }, { status: 500 })
+        return relayRouteFailure(services, codec, requestIdOf(set), error)
       }
     }, { detail: { hide: true } })
   }
-  app.get('/v1/models/:model', async ({ request, server, params }) => {
+  app.get('/v1/models/:model', async ({ request, server, params, set }) => {
     const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
     const codec = listDialect(services, inbound, '/v1/models')
     try {
@@ -81,7 +96,7 @@ export function relayRoutes(services: RelayServices) {
       const list = codec?.modelList?.render([params.model]) as { data?: unknown[] } | undefined
       return Response.json(list?.data?.[0] ?? { id: params.model })
     } catch (error) {
-      return codec ? errorResponse(codec, toGatewayError(error)) : Response.json({ error: String(error) }, { status: 500 })
+      return relayRouteFailure(services, codec, requestIdOf(set), error)
     }
   }, { detail: { hide: true } })
   return app
