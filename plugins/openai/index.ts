@@ -3,6 +3,7 @@ import { definePlugin, PLUGIN_SPEC_VERSION, type ModelSpec } from '../../core/pl
 import { HUB_VERSION } from '../../core/hub/types.ts'
 import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } from './openai-dialects.ts'
 import { openAIResponsesDialect } from './openai-responses-dialect.ts'
+import { openAIResponsesChannelType } from './openai-responses-channel.ts'
 import { openAICompatibleTransport, openAITransport } from './openai-transport.ts'
 import { openAIModelListing } from './openai-upstream-models.ts'
 import { openAIPricing } from './pricing.ts'
@@ -40,6 +41,7 @@ export default definePlugin({
       transport: openAICompatibleTransport,
       modelListing: openAIModelListing,
     },
+    openAIResponsesChannelType,
   ],
   models: [
     chatModel('gpt-5', ['vision', 'reasoning']),
