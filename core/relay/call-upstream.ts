@@ -4,7 +4,7 @@ import { GatewayError, toGatewayError } from '../errors.ts'
 import { planAttempts, resolveModelMapping } from '../routing/select-channel.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
 import { mapUpstreamFailure, retryableStatuses } from './upstream-failure.ts'
-import { planDialogue, type Dialogue, type HubRequestSource } from './plan-dialogue.ts'
+import { hubFallbackAvailable, planDialogue, type Dialogue, type HubRequestSource } from './plan-dialogue.ts'
 import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
 import { pluginHostConfig } from '../plugin/host-config.ts'
@@ -78,7 +78,8 @@ export function mappedStatus(mapping: Record<string, string>, status: number): n
   return Number.isInteger(mapped) && mapped >= 100 && mapped <= 599 ? mapped : status
 }
 
-async function attempt(context: AppContext, plan: UpstreamPlan, channel: RuntimeChannel): Promise<UpstreamSuccess> {
+/** One call to one channel; `viaHub` is the retry of a passthrough the upstream answered 404 (see hubFallbackAvailable). */
+async function attempt(context: AppContext, plan: UpstreamPlan, channel: RuntimeChannel, viaHub = false): Promise<UpstreamSuccess> {
   const registered = context.registry.channelType(channel.type)
   if (!registered) throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has type "${channel.type}", which no loaded plugin serves`, { retryable: true })
   const { transport, defaultBaseUrl } = registered.spec
@@ -88,7 +89,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
   plan.onAttempt?.(channel, upstreamModel)
   const dialogue = planDialogue({
     registry: context.registry, clientCodec: plan.codec, transport, channelType: channel.type, body: plan.body,
-    hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent, clientBytes: plan.clientBytes,
+    hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent, clientBytes: plan.clientBytes, viaHub,
   })
   const key = plan.keys.pick(channel)
   const request = transport.buildRequest({
@@ -115,8 +116,14 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
     const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: abort.signal, redirect: 'manual' })
     if (!response.ok) {
       const text = await response.text()
-      const upstreamError = dialogue.upstreamCodec.readUpstreamError(response.status, text)
       recorded = true
+      if (response.status === 404 && !dialogue.converted && hubFallbackAvailable(context.registry, transport, plan.codec)) {
+        // The channel speaks the dialect but its upstream has no such route for this model: the same channel, through the hub.
+        release()
+        context.logger.log('info', 'upstream has no route for this dialect; retrying through the hub', { channelId: channel.id, dialect: plan.codec.dialect, model: upstreamModel })
+        return await attempt(context, plan, channel, true)
+      }
+      const upstreamError = dialogue.upstreamCodec.readUpstreamError(response.status, text)
       const described = upstreamError.code ? `${upstreamError.message} (${upstreamError.code})` : upstreamError.message
       await plan.health?.recordFailure(channel, key, { status: response.status, message: described })
       const failure = mapUpstreamFailure(mappedStatus(channel.statusCodeMapping, response.status), upstreamError, text, channel.name, retryableStatuses(context.options.get().retryableStatuses))

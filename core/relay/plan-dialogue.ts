@@ -1,5 +1,5 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
-import type { ChannelTransport, DialectCodec, InboundRequest, Converted } from '../plugin/define-plugin.ts'
+import type { ChannelTransport, DialectCodec, EndpointKind, InboundRequest, ModelCapability, Converted } from '../plugin/define-plugin.ts'
 import type { HubChatRequest } from '../hub/types.ts'
 import type { SseEvent } from '../stream/sse.ts'
 import { GatewayError } from '../errors.ts'
@@ -40,6 +40,31 @@ function hubTarget(registry: PluginRegistry, transport: ChannelTransport, prefer
   return candidates.map((dialect) => registry.dialect(dialect)).find((codec) => codec?.hub && (codec.endpoint === 'chat' || codec.endpoint === 'responses'))
 }
 
+/** The capability a model must list to serve an endpoint, for endpoints that models' capabilities name. */
+const CAPABILITY_OF: Partial<Record<EndpointKind, ModelCapability>> = { completions: 'completions', chat: 'chat', embeddings: 'embeddings' }
+
+/**
+ * True when the plugins know the model and say it cannot serve the client's endpoint but can chat
+ * (e.g. `gpt-4o-mini` on `/v1/completions`): the call goes through the hub to the chat endpoint instead
+ * of to an upstream route that would answer 404. Unknown models pass through (see hubFallbackAvailable).
+ */
+export function knownToLackEndpoint(registry: PluginRegistry, model: string, clientCodec: DialectCodec): boolean {
+  const needed = CAPABILITY_OF[clientCodec.endpoint]
+  const capabilities = registry.model(model)?.capabilities
+  return clientCodec.hub !== undefined && needed !== undefined && capabilities !== undefined && !capabilities.includes(needed) && capabilities.includes('chat')
+}
+
+/**
+ * True when a passthrough call the upstream answered 404 (no such route for this model, as OpenAI answers
+ * a chat model on `/v1/completions`, or a vendor without the route) can be retried through the hub into
+ * another dialect the channel speaks. Never for a dialect whose hub target is itself: that would send the same call.
+ */
+export function hubFallbackAvailable(registry: PluginRegistry, transport: ChannelTransport, clientCodec: DialectCodec): boolean {
+  if (!clientCodec.hub) return false
+  const target = hubTarget(registry, transport, clientCodec.dialect)
+  return target !== undefined && target.dialect !== clientCodec.dialect
+}
+
 /**
  * Decides between passthrough (the channel speaks the client's dialect and nothing needs rewriting)
  * and conversion through the hub (another dialect, a reasoning suffix, or reasoning to rewrite as
@@ -57,10 +82,12 @@ export function planDialogue(input: {
   thinkingToContent: boolean
   /** The client's body as it arrived. */
   clientBytes?: Uint8Array<ArrayBuffer>
+  /** Convert even when the channel speaks the client's dialect (its upstream lacks the route: see hubFallbackAvailable). */
+  viaHub?: boolean
 }): Dialogue {
   const { registry, clientCodec, transport } = input
   const suffix = knownSuffix(registry, input.upstreamModel)
-  const native = transport.nativeDialects.includes(clientCodec.dialect)
+  const native = transport.nativeDialects.includes(clientCodec.dialect) && !input.viaHub && !knownToLackEndpoint(registry, input.upstreamModel, clientCodec)
   if (native && !suffix && !input.thinkingToContent) {
     const prepared = clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, input.stream)
     const rawBody = prepared.clientBytes && input.clientBytes ? withFirstMember(input.clientBytes, prepared.clientBytes.firstMember) : undefined

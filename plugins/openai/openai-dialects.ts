@@ -7,6 +7,8 @@ import { readOpenAIUsageField } from './convert-openai-usage.ts'
 import { readOpenAIUpstreamError, renderOpenAIError, renderOpenAIStreamError } from './openai-errors.ts'
 import { createOpenAIStreamTap } from './openai-stream-tap.ts'
 import { openAIChatHub } from './openai-chat-hub.ts'
+import { openAICompletionsHub } from './openai-completions-hub.ts'
+import { COMPLETIONS_DEFAULT_MAX_TOKENS } from './convert-openai-completions.ts'
 import { estimateOpenAIChatPrompt, estimateOpenAIPromptInput } from './estimate-openai-prompt.ts'
 
 // see https://platform.openai.com/docs/api-reference/authentication (Bearer keys) and
@@ -14,9 +16,6 @@ import { estimateOpenAIChatPrompt, estimateOpenAIPromptInput } from './estimate-
 
 /** Fixed `created` for listed models: the gateway does not know when a vendor released a model. */
 const MODEL_CREATED = 1_626_777_600
-
-/** OpenAI's legacy completions default when max_tokens is absent. */
-const COMPLETIONS_DEFAULT_MAX_TOKENS = 16
 
 /** The key from `Authorization: Bearer`, or Azure-style `api-key` for clients configured that way. */
 export function readOpenAIKey(request: InboundRequest): string | undefined {
@@ -90,7 +89,7 @@ export const openAIChatDialect: DialectCodec = {
   },
 }
 
-/** `POST /v1/completions` (legacy text completions). */
+/** `POST /v1/completions` (legacy text completions); converted to chat for models and channels that lack it. */
 export const openAICompletionsDialect: DialectCodec = {
   ...openAIBase,
   dialect: 'openai.completions',
@@ -102,6 +101,7 @@ export const openAICompletionsDialect: DialectCodec = {
     return max * (positiveInteger(body.best_of) ?? positiveInteger(body.n) ?? 1)
   },
   estimatePrompt: (body) => estimateOpenAIPromptInput(body.prompt),
+  hub: openAICompletionsHub,
 }
 
 /** `POST /v1/embeddings`. */

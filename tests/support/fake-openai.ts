@@ -64,6 +64,11 @@ export interface FakeOpenAIOptions {
   keys?: string[]
   /** The scenario used when `nextResponses` is empty (default `{ kind: 'fixture' }`). */
   scenario?: FakeScenario
+  /**
+   * Models `/v1/completions` serves; any other model gets the 404 OpenAI answers a chat model there
+   * ("This is a chat model and not supported in the v1/completions endpoint"). Default: every model.
+   */
+  completionModels?: string[]
 }
 
 /** A running fake OpenAI server. */
@@ -269,6 +274,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const route = routes[`${request.method} ${url.pathname}`]
     if (!route) return invalidRequest(404, `Invalid URL (${request.method} ${url.pathname})`)
     if (route !== 'models' && !recorded.body) return invalidRequest(400, 'We could not parse the JSON body of your request.')
+    if (route === 'completions' && options.completionModels && !options.completionModels.includes(String(recorded.body?.model))) {
+      return json(404, { error: { message: 'This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?', type: 'invalid_request_error', param: 'model', code: null } })
+    }
     const scenario = nextResponses.shift() ?? fallback
     return answer(route, request, recorded.body ?? {}, scenario, tracker)
   }
