@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:tes
 import OpenAI from 'openai'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
+import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.ts'
 import { loadChunks, loadFixture } from '../support/fixtures.ts'
 
 // `/v1/completions` for models and upstreams that only chat: the official SDK's legacy completions
@@ -20,6 +21,7 @@ const streamedChatText = () => loadChunks<ChatChunk>('openai', 'openai-chat-text
 describe('legacy completions on chat-only upstreams', () => {
   let gateway: TestGateway
   let fake: FakeOpenAI
+  let anthropic: FakeAnthropic
   let client: OpenAI
   let key: string
   let tokenId: number
@@ -27,7 +29,9 @@ describe('legacy completions on chat-only upstreams', () => {
   beforeAll(async () => {
     // Like OpenAI itself: /v1/completions serves the instruct model only.
     fake = await startFakeOpenAI({ completionModels: ['gpt-3.5-turbo-instruct'] })
+    anthropic = await startFakeAnthropic()
     gateway = await startGateway()
+    await gateway.createChannel({ name: 'claude', type: 'claude', key: 'sk-ant', baseUrl: anthropic.url, models: ['claude-sonnet-4-5'] })
     await gateway.createChannel({ name: 'openai', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini', 'gpt-3.5-turbo-instruct'] })
     await gateway.createChannel({ name: 'vendor', type: 'openai-compatible', key: 'sk-up', baseUrl: fake.url, models: ['vendor-chat-1'] })
     await gateway.admin('PATCH', '/api/options', { selfUseMode: true })
@@ -39,6 +43,7 @@ describe('legacy completions on chat-only upstreams', () => {
   afterAll(async () => {
     await gateway.stop()
     await fake.stop()
+    await anthropic.stop()
   })
   beforeEach(() => fake.reset())
 
@@ -108,6 +113,15 @@ describe('legacy completions on chat-only upstreams', () => {
     const completion = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say this is a test', max_tokens: 16 })
     expect(paths()).toEqual(['/v1/completions'])
     expect(completion.choices[0]?.text).toBe(loadFixture<{ choices: Array<{ text: string }> }>('openai', 'openai-completions.json').choices[0]?.text)
+  })
+
+  test('a channel type without legacy completions at all (Claude) is reached through its Messages API', async () => {
+    const completion = await client.completions.create({ model: 'claude-sonnet-4-5', prompt: 'Capital of France?', max_tokens: 50 })
+    expect(anthropic.requests.at(-1)?.path).toBe('/v1/messages')
+    expect(anthropic.requests.at(-1)?.body).toMatchObject({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user' }] })
+    expect(completion.object).toBe('text_completion')
+    expect(completion.choices).toEqual([{ text: 'The capital of France is Paris.', index: 0, logprobs: null, finish_reason: 'stop' }])
+    expect(completion.usage).toEqual({ prompt_tokens: 14, completion_tokens: 10, total_tokens: 24 })
   })
 
   test('what a chat model cannot honour is refused with a 400 naming the parameter, and costs nothing', async () => {
