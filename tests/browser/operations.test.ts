@@ -155,6 +155,7 @@ describe('operations pages in the browser', () => {
     expect(await row.locator('[data-test="remaining"]').innerText()).toBe('$2.50')
     expect(await row.innerText()).toContain('2 entries')
     expect(await row.innerText()).not.toContain(key)
+    expect(await row.innerText()).toContain(en.tokens.neverUsed)
 
     const response = await fetch(`${fixture.gateway.url}/v1/chat/completions`, {
       method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -163,6 +164,14 @@ describe('operations pages in the browser', () => {
     const answer = await response.json() as { choices?: Array<{ message?: { content?: string } }> }
     expect(response.status).toBe(200)
     expect(answer.choices?.[0]?.message?.content?.length ?? 0).toBeGreaterThan(0)
+
+    // The key now shows when it was last used instead of "Not used yet".
+    await page.reload()
+    const used = page.locator('[data-test="token-row"]', { hasText: 'laptop' })
+    await used.waitFor()
+    const stored = await fixture.gateway.admin<{ items: Array<{ name: string; lastUsedAt: string | null }> }>('GET', '/api/tokens')
+    expect(stored.items.find((token) => token.name === 'laptop')?.lastUsedAt).not.toBeNull()
+    expect(await used.innerText()).not.toContain(en.tokens.neverUsed)
   })
 
   test('a user is created, their balance adjusted with a reason, and codes they redeem raise it', async () => {
