@@ -8,6 +8,8 @@ import { createServer, VERSION } from './server.ts'
 import { PluginLoadError } from './plugin/validate-plugin.ts'
 import { retestDisabledChannels } from './jobs/channel-retests.ts'
 import { runLeasedJob, type LeasedJob } from './jobs/leased-job.ts'
+import { scheduleBalanceRefresh } from './jobs/balance-refresh-job.ts'
+import { createBalanceRefresher } from './routing/balance-refresh.ts'
 import { startEventLoopMonitor } from './runtime/event-loop-monitor.ts'
 import type { AppContext } from './app-context.ts'
 import type { RelayServices } from './relay/pipeline.ts'
@@ -64,6 +66,7 @@ async function main() {
   }
   const { app, services } = await createServer(context)
 
+  let balances: LeasedJob | undefined
   let stopping = false
   let retests: LeasedJob | undefined
   async function shutdown(signal: string) {
@@ -73,6 +76,7 @@ async function main() {
     void app.server?.stop(false)
     const left = await services.inflight.drain(config.shutdownGraceSeconds * 1000)
     if (left > 0) context.logger.log('warn', 'shutdown grace period over; cutting remaining requests', { left })
+    await balances?.stop()
     await app.server?.stop(true)
     await retests?.stop()
     await closeContext(context)
@@ -84,6 +88,7 @@ async function main() {
   // Bun arms signal handlers on the next turn of the event loop; yield once so a signal sent right after
   // "listening" is handled rather than killing the process.
   await new Promise((resolve) => setImmediate(resolve))
+  balances = scheduleBalanceRefresh(context, createBalanceRefresher(context, services.directory, services.health))
   app.listen({ port: config.port, hostname: config.host })
   retests = scheduleChannelRetests(context, services)
   context.logger.log('info', 'gateway listening', { version: VERSION, port: app.server?.port, database: context.database.kind, plugins: context.registry.plugins.map((plugin) => plugin.id) })

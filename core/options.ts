@@ -66,6 +66,8 @@ export const SystemOptions = Type.Object({
     maxConsecutiveFailures: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
     /** Minutes between automatic tests of disabled channels (0 = off). */
     testIntervalMinutes: Type.Integer({ minimum: 0, maximum: 10_080, default: 10 }),
+    /** Minutes between reads of each channel's upstream balance, for channels whose type can read it (0 = off). */
+    balanceRefreshMinutes: Type.Integer({ minimum: 0, maximum: 10_080, default: 60 }),
   }, { additionalProperties: false }),
   /** Request rate limits; every count 0 means off. Shared by all replicas when REDIS_URL is set. */
   rateLimits: Type.Object({

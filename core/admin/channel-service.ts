@@ -5,6 +5,7 @@ import { queryRows, type Db } from '../db/client.ts'
 import { abilities, channels, type ChannelStatus } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { maskSecret } from '../security/crypto.ts'
+import { balanceReaderOf } from '../routing/channel-balance.ts'
 import type { CHANNEL_SORT_FIELDS, ChannelCreate, ChannelListQuery, ChannelUpdate, ChannelView } from '../../schemas/admin/channels.ts'
 import type { Actor } from './auth.ts'
 import { explainValueError, fieldOf } from './errors.ts'
@@ -29,6 +30,9 @@ interface ChannelFields {
   thinkingToContent: boolean
   keyMode: 'random' | 'round-robin'
   tags: string[]
+  balanceSource: string | null
+  balanceThreshold: number | null
+  balanceAutoDisable: boolean
 }
 
 /** Channel tags as stored: trimmed, duplicates dropped, first spelling kept. */
@@ -55,15 +59,26 @@ export function findMappingCycle(mapping: Record<string, string>): string | unde
   return undefined
 }
 
-/** Shows a channel without its keys: only masked previews and how many there are. */
-export function toChannelView(row: ChannelRow): ChannelView {
+/** The last balance read as the admin API shows it; `reader` is the reader the channel uses now, if any. */
+function toBalanceView(row: ChannelRow, reader: string | null): ChannelView['balance'] {
+  const details = row.balanceDetails
+  return {
+    reader, amount: row.balanceAmount, currency: row.balanceCurrency, available: details?.available ?? null, details: details?.breakdown ?? {},
+    readAt: iso(row.balanceReadAt), checkedAt: iso(row.balanceCheckedAt), error: row.balanceError, low: row.balanceLow,
+  }
+}
+
+/** Shows a channel without its keys: only masked previews and how many there are; `reader` is its balance reader's id, if any. */
+export function toChannelView(row: ChannelRow, reader: string | null = null): ChannelView {
   return {
     id: row.id, name: row.name, type: row.type, keys: row.keysPreview, keyCount: row.keysPreview.length, baseUrl: row.baseUrl,
     models: row.models, groups: row.groups, priority: row.priority, weight: row.weight, modelMapping: row.modelMapping,
     status: row.status, statusReason: row.statusReason, settings: row.settings, statusCodeMapping: row.statusCodeMapping, thinkingToContent: row.thinkingToContent,
     keyMode: row.keyMode, disabledKeys: Object.values(row.keyStates).map((state) => ({ reason: state.reason, at: state.at })),
     testLatencyMs: row.testLatencyMs, testedAt: iso(row.testedAt),
-    usedQuota: row.usedQuota, tags: row.tags, createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
+    usedQuota: row.usedQuota, tags: row.tags,
+    balanceSource: row.balanceSource, balanceThreshold: row.balanceThreshold, balanceAutoDisable: row.balanceAutoDisable, balance: toBalanceView(row, reader),
+    createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
   }
 }
 
@@ -85,9 +100,19 @@ export function validateConnection(context: AppContext, channel: { type: string;
   }
 }
 
-/** Checks type, base URL, settings and model mapping of a channel as it will be stored. */
+/** Checks that a named balance reader is one of the channel type's. */
+function validateBalanceSource(context: AppContext, channel: ChannelFields): void {
+  if (channel.balanceSource === null) return
+  const readers = context.registry.channelType(channel.type)?.spec.balanceReaders ?? []
+  if (readers.some((reader) => reader.id === channel.balanceSource)) return
+  const known = readers.length > 0 ? `known: ${readers.map((reader) => reader.id).join(', ')}` : 'it has none'
+  throw new GatewayError(400, 'invalid_request', `balanceSource: channel type "${channel.type}" has no balance reader "${channel.balanceSource}" (${known})`, { param: 'balanceSource' })
+}
+
+/** Checks type, base URL, settings, model mapping and balance reader of a channel as it will be stored. */
 export function validateChannel(context: AppContext, channel: ChannelFields): void {
   validateConnection(context, channel)
+  validateBalanceSource(context, channel)
   const cycle = findMappingCycle(channel.modelMapping)
   if (cycle) throw new GatewayError(400, 'invalid_request', `modelMapping: the mapping of "${cycle}" loops back on itself`, { param: 'modelMapping' })
 }
@@ -113,6 +138,7 @@ function createFields(input: ChannelCreate): ChannelFields {
     priority: input.priority ?? 0, weight: input.weight ?? 1, modelMapping: input.modelMapping ?? {}, status: input.status ?? 'enabled', settings: input.settings ?? {},
     statusCodeMapping: input.statusCodeMapping ?? {}, thinkingToContent: input.thinkingToContent ?? false, keyMode: input.keyMode ?? 'random',
     tags: uniqueTags(input.tags ?? []),
+    balanceSource: input.balanceSource ?? null, balanceThreshold: input.balanceThreshold ?? null, balanceAutoDisable: input.balanceAutoDisable ?? false,
   }
 }
 
@@ -125,6 +151,9 @@ function updatedFields(current: ChannelRow, input: ChannelUpdate): ChannelFields
     status: input.status ?? current.status, settings: input.settings ?? current.settings,
     statusCodeMapping: input.statusCodeMapping ?? current.statusCodeMapping, thinkingToContent: input.thinkingToContent ?? current.thinkingToContent,
     keyMode: input.keyMode ?? current.keyMode, tags: input.tags ? uniqueTags(input.tags) : current.tags,
+    balanceSource: input.balanceSource === undefined ? current.balanceSource : input.balanceSource,
+    balanceThreshold: input.balanceThreshold === undefined ? current.balanceThreshold : input.balanceThreshold,
+    balanceAutoDisable: input.balanceAutoDisable ?? current.balanceAutoDisable,
   }
 }
 
@@ -176,6 +205,7 @@ export function auditChannel(context: AppContext, actor: Actor, channelId: numbe
 /** Builds the channel service over the context's database. */
 export function createChannelService(context: AppContext): ChannelService {
   const db = context.database.db
+  const view = (row: ChannelRow) => toChannelView(row, balanceReaderOf(context, row)?.id ?? null)
 
   return {
     async create(actor, input) {
@@ -189,7 +219,7 @@ export function createChannelService(context: AppContext): ChannelService {
       })
       await context.bus.publish('channels')
       auditChannel(context, actor, row.id, `channel ${row.id} "${row.name}" created`, { type: row.type })
-      return toChannelView(row)
+      return view(row)
     },
 
     async update(actor, id, input) {
@@ -207,7 +237,7 @@ export function createChannelService(context: AppContext): ChannelService {
       })
       await context.bus.publish('channels')
       auditChannel(context, actor, id, `channel ${id} "${row.name}" updated`, { fields: Object.keys(input).sort() })
-      return toChannelView(row)
+      return view(row)
     },
 
     async remove(actor, id) {
@@ -221,7 +251,7 @@ export function createChannelService(context: AppContext): ChannelService {
     },
 
     async get(id) {
-      return toChannelView(await findChannel(db, id))
+      return view(await findChannel(db, id))
     },
 
     async list(query) {
@@ -234,7 +264,7 @@ export function createChannelService(context: AppContext): ChannelService {
       const where = filters.length > 0 ? and(...filters) : undefined
       const [total] = await db.select({ value: count() }).from(channels).where(where)
       const rows = await db.select().from(channels).where(where).orderBy(...sortOrder(query.sort, sortColumns, channels.id)).limit(pageSize).offset(offset)
-      return { items: rows.map(toChannelView), total: total?.value ?? 0, page, pageSize }
+      return { items: rows.map(view), total: total?.value ?? 0, page, pageSize }
     },
 
     async tagCounts() {

@@ -66,6 +66,7 @@ export function channelRoutes(deps: AdminDeps) {
     .get('/channel-types', () => deps.context.registry.channelTypes().map(({ plugin, spec }) => ({
       id: spec.id, label: spec.label, plugin: plugin.id, defaultBaseUrl: spec.defaultBaseUrl ?? null,
       settingsSchema: JSON.parse(JSON.stringify(spec.settings)) as Record<string, unknown>,
+      balanceReaders: (spec.balanceReaders ?? []).map((reader) => ({ id: reader.id, label: reader.label, hosts: reader.hosts ?? [] })),
     })), {
       ...access('admin', { operationId: 'listChannelTypes', tags: ['channel-types'], summary: 'Channel types the loaded plugins serve, with their settings schema' }),
       response: withErrors({ 200: t.Array(ChannelTypeView) }),

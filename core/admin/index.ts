@@ -6,6 +6,7 @@ import { signInRoutes } from './sign-in.ts'
 import { channelRoutes } from './channels.ts'
 import { channelKeyRoutes } from './channel-keys.ts'
 import { upstreamModelRoutes } from './upstream-models.ts'
+import { channelBalanceRoutes } from './channel-balances.ts'
 import { tokenRoutes } from './tokens.ts'
 import { userRoutes } from './users.ts'
 import { groupRoutes } from './groups.ts'
@@ -39,6 +40,7 @@ export function adminRoutes(context: AppContext, relay?: RelayServices) {
     .use(channelRoutes(deps))
     .use(channelKeyRoutes(deps))
     .use(upstreamModelRoutes(deps))
+    .use(channelBalanceRoutes(deps))
     .use(tokenRoutes(deps))
     .use(userRoutes(deps))
     .use(groupRoutes(deps))

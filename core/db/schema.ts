@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, boolean, index, integer, jsonb, numeric, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 /**
  * The database schema. Money is integer quota units (500,000 = 1 USD) held in bigint columns read as
@@ -72,6 +72,17 @@ export const tokens = pgTable('tokens', {
   updatedAt: updatedAt(),
 }, (table) => [uniqueIndex('tokens_key_hash_unique').on(table.keyHash), index('tokens_user_idx').on(table.userId)])
 
+/** A vendor's amount of money: exact decimals (6 places), read as a JS number. */
+const balanceNumber = (name: string) => numeric(name, { precision: 24, scale: 6, mode: 'number' })
+
+/** What a balance read found besides the amount. */
+export interface ChannelBalanceDetails {
+  /** False when the vendor said the account cannot serve calls whatever the amount. */
+  available?: boolean
+  /** The vendor's breakdown, by the reader's names (`granted`, `toppedUp`, `voucher`, …). */
+  breakdown?: Record<string, number | string | boolean>
+}
+
 /** Channel status: enabled, turned off by an admin, or turned off by health checks. */
 export type ChannelStatus = 'enabled' | 'manually-disabled' | 'auto-disabled'
 
@@ -107,6 +118,26 @@ export const channels = pgTable('channels', {
   usedQuota: quota('used_quota'),
   /** Free-form labels for grouping channels in the dashboard and for batch actions. */
   tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  /** The balance reader the channel uses (a reader id of its type); null picks one by the base URL's host. */
+  balanceSource: text('balance_source'),
+  /** The upstream account's spendable balance at the last successful read, in `balanceCurrency` (a vendor's money, not quota units). */
+  balanceAmount: balanceNumber('balance_amount'),
+  /** ISO 4217 code of the balance and of the threshold, e.g. `USD`, `CNY`. */
+  balanceCurrency: text('balance_currency'),
+  /** The vendor's breakdown of the last read (granted, topped up, vouchers, …) and whether it said the account is usable. */
+  balanceDetails: jsonb('balance_details').$type<ChannelBalanceDetails>(),
+  /** When the balance was last read successfully. */
+  balanceReadAt: timestamp('balance_read_at', { withTimezone: true }),
+  /** When a read was last tried, successful or not: the periodic refresh picks the channels not tried for a while. */
+  balanceCheckedAt: timestamp('balance_checked_at', { withTimezone: true }),
+  /** Why the last read failed; null after a successful one (the last good amount is kept). */
+  balanceError: text('balance_error'),
+  /** A balance under this amount (in the balance's currency) flags the channel; null means no threshold. */
+  balanceThreshold: balanceNumber('balance_threshold'),
+  /** Take the channel out of rotation when its balance falls under the threshold (and back in when it recovers). */
+  balanceAutoDisable: boolean('balance_auto_disable').notNull().default(false),
+  /** Set while the last read was under the threshold, or the vendor said the account cannot be used. */
+  balanceLow: boolean('balance_low').notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (table) => [index('channels_tags_idx').using('gin', table.tags)])

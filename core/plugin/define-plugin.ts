@@ -127,6 +127,56 @@ export interface UpstreamModelListing {
   parsePage(body: unknown): UpstreamModelPage
 }
 
+/** What the core's sender answers for one upstream request (never a redirect: those are refused). */
+export interface UpstreamReply {
+  /** HTTP status. */
+  status: number
+  /** The body as text. */
+  text: string
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: unknown
+}
+
+/**
+ * Sends one request for a reader. The core owns it: `redirect: 'manual'` (a redirect is an error, so the
+ * key never follows it to another host), a timeout, and errors worded for the dashboard.
+ */
+export type SendUpstream = (request: UpstreamRequest) => Promise<UpstreamReply>
+
+/** An upstream account's balance, as a balance reader read it. */
+export interface UpstreamBalance {
+  /** What the account can still spend, in `currency`; negative means debt. */
+  amount: number
+  /** ISO 4217 code of `amount`, e.g. `USD`, `CNY`. */
+  currency: string
+  /** False when the vendor says the account cannot serve calls whatever the amount (e.g. DeepSeek's `is_available`). */
+  available?: boolean
+  /** The vendor's breakdown (granted vs. topped-up, vouchers, …), shown beside the amount; numbers in `currency`. */
+  details?: Record<string, number | string | boolean>
+}
+
+/** Raised by a balance reader for an answer it cannot use; the message is shown to admins as is. */
+export class BalanceReadError extends Error {
+  override name = 'BalanceReadError'
+}
+
+/**
+ * How one vendor's account balance is read (OpenRouter credits, DeepSeek balance, …). Pure apart from
+ * `send`: the reader builds its requests from the channel (base URL, key, settings), sends them through
+ * the core's `send` and turns the answers into an UpstreamBalance; it throws BalanceReadError (or any
+ * Error) with a message an admin can act on. The key goes only into the requests' headers.
+ */
+export interface BalanceReader {
+  /** Stable id a channel names in its `balanceSource` setting, e.g. `openrouter`; unique within a channel type. */
+  id: string
+  /** Human name for the dashboard, e.g. `OpenRouter credits`. */
+  label: string
+  /** Hosts whose channels use this reader when they name none (exact host, or any subdomain of it). */
+  hosts?: string[]
+  /** Reads the balance of the account behind `channel.key`. */
+  read(channel: ChannelContext, send: SendUpstream): Promise<UpstreamBalance>
+}
+
 /** A channel type a plugin serves, with the settings form the dashboard renders. */
 export interface ChannelTypeSpec {
   /** Short lowercase id automation relies on, e.g. `openai`, `openai-compatible`. */
@@ -141,6 +191,11 @@ export interface ChannelTypeSpec {
   transport: ChannelTransport
   /** Listing the upstream's models; absent when the upstream has no list endpoint (the admin API answers 501). */
   modelListing?: UpstreamModelListing
+  /**
+   * Ways to read the upstream account's balance. A channel picks one by id (`balanceSource`), or gets the
+   * one whose `hosts` match its base URL; absent or empty means balances cannot be read for this type.
+   */
+  balanceReaders?: BalanceReader[]
 }
 
 /** Text to count for a prompt estimate, plus fixed token costs (per-message overhead, images). */

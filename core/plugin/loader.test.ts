@@ -53,6 +53,19 @@ describe('plugin loader', () => {
     expect(findManifestProblem(await loadPluginModule(fixture('good')))).toBeUndefined()
   })
 
+  test('balance readers need a well-formed unique id, a label, a read function and bare host names', async () => {
+    const good = await loadPluginModule(fixture('good'))
+    const withReaders = (balanceReaders: unknown) => ({ ...good, channelTypes: [{ ...good.channelTypes[0], balanceReaders }] })
+    const reader = { id: 'tiny-credits', label: 'Tiny credits', hosts: ['api.tiny.example'], read: async () => ({ amount: 1, currency: 'USD' }) }
+    expect(findManifestProblem(withReaders([reader]))).toBeUndefined()
+    expect(findManifestProblem(withReaders({}))).toBe('channelTypes[0].balanceReaders must be an array')
+    expect(findManifestProblem(withReaders([{ ...reader, id: 'Tiny Credits' }]))).toBe('channelTypes[0].balanceReaders[0].id must be a short lowercase word ([a-z][a-z0-9-]*)')
+    expect(findManifestProblem(withReaders([reader, { ...reader }]))).toBe('channelTypes[0].balanceReaders[1].id "tiny-credits" is declared twice')
+    expect(findManifestProblem(withReaders([{ ...reader, label: '' }]))).toBe('channelTypes[0].balanceReaders[0].label must be a non-empty string')
+    expect(findManifestProblem(withReaders([{ ...reader, read: 'GET /credits' }]))).toBe('channelTypes[0].balanceReaders[0].read must be a function')
+    expect(findManifestProblem(withReaders([{ ...reader, hosts: ['https://api.tiny.example/v1'] }]))).toBe('channelTypes[0].balanceReaders[0].hosts must be an array of lowercase host names (e.g. "openrouter.ai")')
+  })
+
   test('two plugins claiming one channel type are refused', async () => {
     const good = await loadPluginModule(fixture('good'))
     expect(() => createRegistry([good, { ...good, id: 'tiny-copy' }])).toThrow(/channel type "tiny" is already served by plugin "tiny"/)

@@ -5,6 +5,7 @@ import { HUB_VERSION } from '../hub/types.ts'
 export class PluginLoadError extends Error {}
 
 const ID_PATTERN = /^[a-z][a-z0-9-]{0,39}$/
+const HOST_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/
 const DIALECT_FUNCTIONS = [
   'readKey', 'readModel', 'readStream', 'readMaxOutputTokens', 'prepareUpstreamBody', 'estimatePrompt',
   'readUsage', 'createStreamTap', 'readUpstreamError', 'renderError', 'renderStreamError',
@@ -13,6 +14,27 @@ const PRICE_FIELDS = ['inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cach
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The first problem with a channel type's balance readers (ids unique and well-formed, hosts bare host names), or undefined. */
+function findBalanceReaderProblem(readers: unknown, where: string): string | undefined {
+  if (readers === undefined) return undefined
+  if (!Array.isArray(readers)) return `${where} must be an array`
+  const ids = new Set<string>()
+  for (const [index, reader] of readers.entries()) {
+    const at = `${where}[${index}]`
+    if (!isRecord(reader)) return `${at} must be an object`
+    if (typeof reader.id !== 'string' || !ID_PATTERN.test(reader.id)) return `${at}.id must be a short lowercase word ([a-z][a-z0-9-]*)`
+    if (ids.has(reader.id)) return `${at}.id "${reader.id}" is declared twice`
+    ids.add(reader.id)
+    if (typeof reader.label !== 'string' || reader.label === '') return `${at}.label must be a non-empty string`
+    if (typeof reader.read !== 'function') return `${at}.read must be a function`
+    const hosts = reader.hosts
+    if (hosts !== undefined && (!Array.isArray(hosts) || !hosts.every((host) => typeof host === 'string' && HOST_PATTERN.test(host)))) {
+      return `${at}.hosts must be an array of lowercase host names (e.g. "openrouter.ai")`
+    }
+  }
+  return undefined
 }
 
 /** The first problem with a manifest, or undefined when it is usable. */
@@ -33,6 +55,8 @@ export function findManifestProblem(candidate: unknown): string | undefined {
     if (listing !== undefined && (!isRecord(listing) || typeof listing.buildRequest !== 'function' || typeof listing.parsePage !== 'function')) {
       return `channelTypes[${index}].modelListing must have buildRequest and parsePage functions`
     }
+    const readerProblem = findBalanceReaderProblem(channelType.balanceReaders, `channelTypes[${index}].balanceReaders`)
+    if (readerProblem) return readerProblem
   }
   if (!Array.isArray(candidate.models)) return 'models must be an array'
   if (!isRecord(candidate.pricing)) return 'pricing must be an object keyed by model id'

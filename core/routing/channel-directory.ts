@@ -16,6 +16,8 @@ export interface RuntimeChannel {
   priority: number
   weight: number
   status: ChannelStatus
+  /** Why the channel is disabled, when it is. */
+  statusReason: string | null
   settings: Record<string, unknown>
   statusCodeMapping: Record<string, string>
   thinkingToContent: boolean
@@ -67,7 +69,7 @@ export async function createChannelDirectory(context: AppContext): Promise<Chann
         id: row.id, type: row.type, name: row.name, baseUrl: row.baseUrl, allKeys, keyMode: row.keyMode,
         keys: allKeys.filter((key) => !row.keyStates[keyFingerprint(key)]),
         models: row.models, groups: row.groups, modelMapping: row.modelMapping, priority: row.priority, weight: row.weight,
-        status: row.status, settings: row.settings, statusCodeMapping: row.statusCodeMapping, thinkingToContent: row.thinkingToContent,
+        status: row.status, statusReason: row.statusReason, settings: row.settings, statusCodeMapping: row.statusCodeMapping, thinkingToContent: row.thinkingToContent,
       })
     }
     const nextIndex = new Map<string, Map<string, RuntimeChannel[]>>()

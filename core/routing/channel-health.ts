@@ -38,6 +38,8 @@ export interface ChannelHealth {
   recordSuccess(channelId: number): void
   /** Puts an auto-disabled channel and all its keys back into rotation. */
   enable(channelId: number, reason: string): Promise<void>
+  /** Takes a channel out of rotation as auto-disabled (e.g. its upstream balance ran low), with an audit row. */
+  disable(channel: Pick<RuntimeChannel, 'id' | 'name'>, reason: string): Promise<void>
 }
 
 /** Health tracking against the database; changes reach every cache through the bus. */
@@ -50,7 +52,7 @@ export function createChannelHealth(context: AppContext): ChannelHealth {
     context.logWriter.write({ type: 'system', channelId, content })
   }
 
-  async function disableChannel(channel: RuntimeChannel, reason: string) {
+  async function disableChannel(channel: Pick<RuntimeChannel, 'id' | 'name'>, reason: string) {
     await db.transaction(async (tx) => {
       await tx.update(channels).set({ status: 'auto-disabled', statusReason: reason, updatedAt: new Date() }).where(eq(channels.id, channel.id))
       await tx.update(abilities).set({ enabled: false }).where(eq(abilities.channelId, channel.id))
@@ -91,5 +93,6 @@ export function createChannelHealth(context: AppContext): ChannelHealth {
       audit(channelId, `channel ${channelId} re-enabled: ${reason}`)
       await context.bus.publish('channels')
     },
+    disable: disableChannel,
   }
 }

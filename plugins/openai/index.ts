@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { definePlugin, PLUGIN_SPEC_VERSION, type ModelSpec } from '../../core/plugin/define-plugin.ts'
 import { HUB_VERSION } from '../../core/hub/types.ts'
+import { openAIBalanceReaders } from './openai-balance-readers.ts'
 import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } from './openai-dialects.ts'
 import { openAIResponsesDialect } from './openai-responses-dialect.ts'
 import { openAIResponsesChannelType } from './openai-responses-channel.ts'
@@ -30,6 +31,7 @@ export default definePlugin({
       }, { additionalProperties: false }),
       transport: openAITransport,
       modelListing: openAIModelListing,
+      balanceReaders: openAIBalanceReaders,
     },
     {
       id: 'openai-compatible',
@@ -40,6 +42,7 @@ export default definePlugin({
       }, { additionalProperties: false }),
       transport: openAICompatibleTransport,
       modelListing: openAIModelListing,
+      balanceReaders: openAIBalanceReaders,
     },
     openAIResponsesChannelType,
   ],

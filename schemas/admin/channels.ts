@@ -22,6 +22,16 @@ export const ChannelTag = t.String({
 })
 const Tags = t.Array(ChannelTag, { maxItems: MAX_CHANNEL_TAGS, description: `Labels for filtering and batch actions; duplicates are dropped; at most ${MAX_CHANNEL_TAGS}` })
 
+/** A balance reader id of the channel's type (GET /api/channel-types lists them). */
+const BalanceSource = t.String({
+  minLength: 1, maxLength: 40, pattern: '^[a-z][a-z0-9-]*$', error: 'must be a balance reader id such as "openrouter"',
+  description: "Which balance reader to use (an id from the type's balanceReaders); null picks one by the base URL's host",
+})
+const BalanceThreshold = t.Number({
+  minimum: 0, maximum: 1_000_000_000,
+  description: "Flag the channel when its upstream balance is below this amount, in the balance's currency; null for no threshold",
+})
+
 /** POST /api/channels body. */
 export const ChannelCreate = t.Object({
   name: Name,
@@ -39,10 +49,26 @@ export const ChannelCreate = t.Object({
   thinkingToContent: t.Optional(t.Boolean({ description: 'Send reasoning as <think>…</think> inside the content' })),
   keyMode: t.Optional(t.Union([t.Literal('random'), t.Literal('round-robin')], { description: 'How a multi-key channel picks a key per call; default random' })),
   tags: t.Optional(Tags),
+  balanceSource: t.Optional(t.Union([BalanceSource, t.Null()])),
+  balanceThreshold: t.Optional(t.Union([BalanceThreshold, t.Null()])),
+  balanceAutoDisable: t.Optional(t.Boolean({ description: 'Disable the channel when its balance falls below the threshold, and enable it again when a later read finds it recovered; default false' })),
 }, { additionalProperties: false })
 
 /** PATCH /api/channels/:id body: any subset of the create fields; a new `key` replaces every key. */
 export const ChannelUpdate = t.Partial(ChannelCreate, { additionalProperties: false, minProperties: 1 })
+
+/** The last balance read of a channel's upstream account. */
+export const ChannelBalance = t.Object({
+  reader: t.Union([t.String(), t.Null()], { description: "The balance reader in use (balanceSource, or the one the base URL's host picks); null when this channel's balance cannot be read" }),
+  amount: t.Union([t.Number(), t.Null()], { description: 'Spendable balance at the last successful read, in `currency` (the vendor\'s money, not quota units)' }),
+  currency: t.Union([t.String(), t.Null()], { description: 'ISO 4217 code, e.g. USD or CNY' }),
+  available: t.Union([t.Boolean(), t.Null()], { description: 'False when the vendor said the account cannot serve calls; null when it did not say' }),
+  details: t.Record(t.String(), t.Union([t.Number(), t.String(), t.Boolean()]), { description: "The vendor's breakdown (granted, toppedUp, voucher, cash, …)" }),
+  readAt: t.Union([Timestamp, t.Null()], { description: 'When the balance was last read successfully' }),
+  checkedAt: t.Union([Timestamp, t.Null()], { description: 'When a read was last tried' }),
+  error: t.Union([t.String(), t.Null()], { description: 'Why the last read failed; null when it succeeded' }),
+  low: t.Boolean({ description: 'True while the last read was below the threshold or the vendor said the account cannot be used' }),
+})
 
 /** A channel as the admin API shows it; keys only masked. */
 export const ChannelView = t.Object({
@@ -68,6 +94,10 @@ export const ChannelView = t.Object({
   testedAt: t.Union([Timestamp, t.Null()]),
   usedQuota: Units,
   tags: t.Array(t.String()),
+  balanceSource: t.Union([t.String(), t.Null()]),
+  balanceThreshold: t.Union([t.Number(), t.Null()]),
+  balanceAutoDisable: t.Boolean(),
+  balance: ChannelBalance,
   createdAt: Timestamp,
   updatedAt: Timestamp,
 })
@@ -95,6 +125,30 @@ export const ChannelTypeView = t.Object({
   plugin: t.String(),
   defaultBaseUrl: t.Union([t.String(), t.Null()]),
   settingsSchema: t.Record(t.String(), t.Unknown()),
+  balanceReaders: t.Array(t.Object({
+    id: t.String({ description: 'What a channel puts in balanceSource' }),
+    label: t.String(),
+    hosts: t.Array(t.String(), { description: 'Base URL hosts that pick this reader when a channel names none' }),
+  }), { description: "Ways this type can read its upstream account's balance; empty when it cannot" }),
+})
+
+/** What refreshing one channel's balance found. */
+export const BalanceRefreshOutcome = t.Object({
+  channelId: t.Integer(),
+  ok: t.Boolean({ description: 'True when the balance was read' }),
+  amount: t.Union([t.Number(), t.Null()]),
+  currency: t.Union([t.String(), t.Null()]),
+  error: t.Union([t.String(), t.Null()], { description: 'Why the read failed' }),
+  low: t.Boolean({ description: 'Flagged for a low balance after this read' }),
+  change: t.Union([t.Literal('disabled'), t.Literal('enabled'), t.Null()], { description: "What the read changed in the channel's rotation" }),
+})
+
+/** POST /api/channels/balances/refresh answer. */
+export const BalanceRefreshSummary = t.Object({
+  refreshed: t.Integer({ description: 'Channels whose balance was read' }),
+  failed: t.Integer({ description: 'Channels whose read failed (the error is stored on the channel)' }),
+  skipped: t.Integer({ description: 'Channels whose balance cannot be read (no reader for their type or host)' }),
+  outcomes: t.Array(BalanceRefreshOutcome),
 })
 
 /** Typed POST /api/channels body. */

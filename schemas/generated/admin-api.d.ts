@@ -190,6 +190,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/balances/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the upstream balance of every channel whose type can (a few at a time); failures are stored on each channel */
+        post: operations["refreshChannelBalances"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}/balance/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read one channel's upstream balance now (501 when its type or host has no balance reader; 502/504 when the upstream fails, the error is also stored) */
+        post: operations["refreshChannelBalance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -1155,6 +1189,37 @@ export interface operations {
                             /** @description Quota units; 500,000 = 1 USD */
                             usedQuota: number;
                             tags: string[];
+                            balanceSource: string | null;
+                            balanceThreshold: number | null;
+                            balanceAutoDisable: boolean;
+                            balance: {
+                                /** @description The balance reader in use (balanceSource, or the one the base URL's host picks); null when this channel's balance cannot be read */
+                                reader: string | null;
+                                /** @description Spendable balance at the last successful read, in `currency` (the vendor's money, not quota units) */
+                                amount: number | null;
+                                /** @description ISO 4217 code, e.g. USD or CNY */
+                                currency: string | null;
+                                /** @description False when the vendor said the account cannot serve calls; null when it did not say */
+                                available: boolean | null;
+                                /** @description The vendor's breakdown (granted, toppedUp, voucher, cash, …) */
+                                details: {
+                                    [key: string]: number | string | boolean;
+                                };
+                                /**
+                                 * Format: date-time
+                                 * @description When the balance was last read successfully
+                                 */
+                                readAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When a read was last tried
+                                 */
+                                checkedAt: string | null;
+                                /** @description Why the last read failed; null when it succeeded */
+                                error: string | null;
+                                /** @description True while the last read was below the threshold or the vendor said the account cannot be used */
+                                low: boolean;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1266,6 +1331,12 @@ export interface operations {
                     keyMode?: "random" | "round-robin";
                     /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
                     tags?: string[];
+                    /** @description Which balance reader to use (an id from the type's balanceReaders); null picks one by the base URL's host */
+                    balanceSource?: string | null;
+                    /** @description Flag the channel when its upstream balance is below this amount, in the balance's currency; null for no threshold */
+                    balanceThreshold?: number | null;
+                    /** @description Disable the channel when its balance falls below the threshold, and enable it again when a later read finds it recovered; default false */
+                    balanceAutoDisable?: boolean;
                 };
             };
         };
@@ -1314,6 +1385,37 @@ export interface operations {
                         /** @description Quota units; 500,000 = 1 USD */
                         usedQuota: number;
                         tags: string[];
+                        balanceSource: string | null;
+                        balanceThreshold: number | null;
+                        balanceAutoDisable: boolean;
+                        balance: {
+                            /** @description The balance reader in use (balanceSource, or the one the base URL's host picks); null when this channel's balance cannot be read */
+                            reader: string | null;
+                            /** @description Spendable balance at the last successful read, in `currency` (the vendor's money, not quota units) */
+                            amount: number | null;
+                            /** @description ISO 4217 code, e.g. USD or CNY */
+                            currency: string | null;
+                            /** @description False when the vendor said the account cannot serve calls; null when it did not say */
+                            available: boolean | null;
+                            /** @description The vendor's breakdown (granted, toppedUp, voucher, cash, …) */
+                            details: {
+                                [key: string]: number | string | boolean;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description When the balance was last read successfully
+                             */
+                            readAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When a read was last tried
+                             */
+                            checkedAt: string | null;
+                            /** @description Why the last read failed; null when it succeeded */
+                            error: string | null;
+                            /** @description True while the last read was below the threshold or the vendor said the account cannot be used */
+                            low: boolean;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -1694,6 +1796,37 @@ export interface operations {
                         /** @description Quota units; 500,000 = 1 USD */
                         usedQuota: number;
                         tags: string[];
+                        balanceSource: string | null;
+                        balanceThreshold: number | null;
+                        balanceAutoDisable: boolean;
+                        balance: {
+                            /** @description The balance reader in use (balanceSource, or the one the base URL's host picks); null when this channel's balance cannot be read */
+                            reader: string | null;
+                            /** @description Spendable balance at the last successful read, in `currency` (the vendor's money, not quota units) */
+                            amount: number | null;
+                            /** @description ISO 4217 code, e.g. USD or CNY */
+                            currency: string | null;
+                            /** @description False when the vendor said the account cannot serve calls; null when it did not say */
+                            available: boolean | null;
+                            /** @description The vendor's breakdown (granted, toppedUp, voucher, cash, …) */
+                            details: {
+                                [key: string]: number | string | boolean;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description When the balance was last read successfully
+                             */
+                            readAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When a read was last tried
+                             */
+                            checkedAt: string | null;
+                            /** @description Why the last read failed; null when it succeeded */
+                            error: string | null;
+                            /** @description True while the last read was below the threshold or the vendor said the account cannot be used */
+                            low: boolean;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -1877,6 +2010,12 @@ export interface operations {
                     keyMode?: "random" | "round-robin";
                     /** @description Labels for filtering and batch actions; duplicates are dropped; at most 20 */
                     tags?: string[];
+                    /** @description Which balance reader to use (an id from the type's balanceReaders); null picks one by the base URL's host */
+                    balanceSource?: string | null;
+                    /** @description Flag the channel when its upstream balance is below this amount, in the balance's currency; null for no threshold */
+                    balanceThreshold?: number | null;
+                    /** @description Disable the channel when its balance falls below the threshold, and enable it again when a later read finds it recovered; default false */
+                    balanceAutoDisable?: boolean;
                 };
             };
         };
@@ -1925,6 +2064,37 @@ export interface operations {
                         /** @description Quota units; 500,000 = 1 USD */
                         usedQuota: number;
                         tags: string[];
+                        balanceSource: string | null;
+                        balanceThreshold: number | null;
+                        balanceAutoDisable: boolean;
+                        balance: {
+                            /** @description The balance reader in use (balanceSource, or the one the base URL's host picks); null when this channel's balance cannot be read */
+                            reader: string | null;
+                            /** @description Spendable balance at the last successful read, in `currency` (the vendor's money, not quota units) */
+                            amount: number | null;
+                            /** @description ISO 4217 code, e.g. USD or CNY */
+                            currency: string | null;
+                            /** @description False when the vendor said the account cannot serve calls; null when it did not say */
+                            available: boolean | null;
+                            /** @description The vendor's breakdown (granted, toppedUp, voucher, cash, …) */
+                            details: {
+                                [key: string]: number | string | boolean;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description When the balance was last read successfully
+                             */
+                            readAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When a read was last tried
+                             */
+                            checkedAt: string | null;
+                            /** @description Why the last read failed; null when it succeeded */
+                            error: string | null;
+                            /** @description True while the last read was below the threshold or the vendor said the account cannot be used */
+                            low: boolean;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2011,6 +2181,14 @@ export interface operations {
                         settingsSchema: {
                             [key: string]: unknown;
                         };
+                        /** @description Ways this type can read its upstream account's balance; empty when it cannot */
+                        balanceReaders: {
+                            /** @description What a channel puts in balanceSource */
+                            id: string;
+                            label: string;
+                            /** @description Base URL hosts that pick this reader when a channel names none */
+                            hosts: string[];
+                        }[];
                     }[];
                 };
             };
@@ -2304,6 +2482,276 @@ export interface operations {
                     "application/json": {
                         /** @description Model ids as the upstream names them, in the upstream's order */
                         models: string[];
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description HTTP 501 */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description HTTP 502 */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description HTTP 504 */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    refreshChannelBalances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Channels whose balance was read */
+                        refreshed: number;
+                        /** @description Channels whose read failed (the error is stored on the channel) */
+                        failed: number;
+                        /** @description Channels whose balance cannot be read (no reader for their type or host) */
+                        skipped: number;
+                        outcomes: {
+                            channelId: number;
+                            /** @description True when the balance was read */
+                            ok: boolean;
+                            amount: number | null;
+                            currency: string | null;
+                            /** @description Why the read failed */
+                            error: string | null;
+                            /** @description Flagged for a low balance after this read */
+                            low: boolean;
+                            /** @description What the read changed in the channel's rotation */
+                            change: "disabled" | "enabled" | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    refreshChannelBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        type: string;
+                        /** @description Masked keys, never the keys themselves */
+                        keys: string[];
+                        keyCount: number;
+                        baseUrl: string | null;
+                        models: string[];
+                        groups: string[];
+                        priority: number;
+                        weight: number;
+                        modelMapping: {
+                            [key: string]: string;
+                        };
+                        /** @enum {string} */
+                        status: "enabled" | "manually-disabled" | "auto-disabled";
+                        statusReason: string | null;
+                        settings: {
+                            [key: string]: unknown;
+                        };
+                        statusCodeMapping: {
+                            [key: string]: string;
+                        };
+                        thinkingToContent: boolean;
+                        /** @enum {string} */
+                        keyMode: "random" | "round-robin";
+                        /** @description Keys taken out of rotation by health checks */
+                        disabledKeys: {
+                            reason: string;
+                            at: string;
+                        }[];
+                        testLatencyMs: number | null;
+                        /** Format: date-time */
+                        testedAt: string | null;
+                        /** @description Quota units; 500,000 = 1 USD */
+                        usedQuota: number;
+                        tags: string[];
+                        balanceSource: string | null;
+                        balanceThreshold: number | null;
+                        balanceAutoDisable: boolean;
+                        balance: {
+                            /** @description The balance reader in use (balanceSource, or the one the base URL's host picks); null when this channel's balance cannot be read */
+                            reader: string | null;
+                            /** @description Spendable balance at the last successful read, in `currency` (the vendor's money, not quota units) */
+                            amount: number | null;
+                            /** @description ISO 4217 code, e.g. USD or CNY */
+                            currency: string | null;
+                            /** @description False when the vendor said the account cannot serve calls; null when it did not say */
+                            available: boolean | null;
+                            /** @description The vendor's breakdown (granted, toppedUp, voucher, cash, …) */
+                            details: {
+                                [key: string]: number | string | boolean;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description When the balance was last read successfully
+                             */
+                            readAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When a read was last tried
+                             */
+                            checkedAt: string | null;
+                            /** @description Why the last read failed; null when it succeeded */
+                            error: string | null;
+                            /** @description True while the last read was below the threshold or the vendor said the account cannot be used */
+                            low: boolean;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
                     };
                 };
             };
@@ -4867,6 +5315,8 @@ export interface operations {
                             maxConsecutiveFailures: number;
                             /** @default 10 */
                             testIntervalMinutes: number;
+                            /** @default 60 */
+                            balanceRefreshMinutes: number;
                         };
                         rateLimits: {
                             /** @default 60 */
@@ -4997,6 +5447,7 @@ export interface operations {
                         disableKeywords?: string[];
                         maxConsecutiveFailures?: number;
                         testIntervalMinutes?: number;
+                        balanceRefreshMinutes?: number;
                     };
                     rateLimits?: {
                         windowSeconds?: number;
@@ -5092,6 +5543,8 @@ export interface operations {
                             maxConsecutiveFailures: number;
                             /** @default 10 */
                             testIntervalMinutes: number;
+                            /** @default 60 */
+                            balanceRefreshMinutes: number;
                         };
                         rateLimits: {
                             /** @default 60 */

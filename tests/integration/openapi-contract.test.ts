@@ -32,6 +32,8 @@ const BODYLESS = new Set([
   'POST /api/auth/logout', // revokes the credential the request was made with
   'POST /api/users/me/two-factor/setup', // issues a new secret for the signed-in user
   'POST /api/users/{id}/reset-password', // the new password is generated, never chosen by the caller
+  'POST /api/channels/{id}/balance/refresh', // reads the channel's upstream balance now
+  'POST /api/channels/balances/refresh', // reads every readable channel's upstream balance now
 ])
 
 describe('OpenAPI contract', () => {

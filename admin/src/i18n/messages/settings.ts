@@ -72,6 +72,8 @@ export default defineMessages({
       maxFailuresHint: '0 means never.',
       testInterval: 'Test disabled channels every (minutes)',
       testIntervalHint: '0 turns the automatic tests off.',
+      balanceInterval: 'Read upstream balances every (minutes)',
+      balanceIntervalHint: 'For channels whose balance can be read; 0 turns the automatic reads off.',
     },
     pricing: {
       intro: 'What each model costs before the group ratio. An override replaces the plugin’s list price; revert it to use the list price again.',
@@ -253,6 +255,8 @@ export default defineMessages({
       maxFailuresHint: '0 表示从不。',
       testInterval: '测试已禁用渠道的间隔（分钟）',
       testIntervalHint: '0 表示关闭自动测试。',
+      balanceInterval: '读取上游余额的间隔（分钟）',
+      balanceIntervalHint: '适用于能读取余额的渠道；0 表示关闭自动读取。',
     },
     pricing: {
       intro: '各模型在乘以分组倍率前的价格。覆盖价会取代插件的标价；恢复后重新使用标价。',
@@ -434,6 +438,8 @@ export default defineMessages({
       maxFailuresHint: '0 表示永不。',
       testInterval: '測試已停用管道的間隔（分鐘）',
       testIntervalHint: '0 表示關閉自動測試。',
+      balanceInterval: '讀取上游餘額的間隔（分鐘）',
+      balanceIntervalHint: '適用於能讀取餘額的管道；0 表示關閉自動讀取。',
     },
     pricing: {
       intro: '各模型在乘以群組倍率前的價格。覆寫價會取代外掛的定價；還原後重新使用定價。',
@@ -615,6 +621,8 @@ export default defineMessages({
       maxFailuresHint: '0 signifie jamais.',
       testInterval: 'Tester les canaux désactivés toutes les (minutes)',
       testIntervalHint: '0 désactive les tests automatiques.',
+      balanceInterval: 'Lire les soldes amont toutes les (minutes)',
+      balanceIntervalHint: 'Pour les canaux dont le solde peut être lu ; 0 désactive les lectures automatiques.',
     },
     pricing: {
       intro: 'Le prix de chaque modèle avant le coefficient du groupe. Une dérogation remplace le prix catalogue du plugin ; annulez-la pour revenir au prix catalogue.',
@@ -796,6 +804,8 @@ export default defineMessages({
       maxFailuresHint: '0 は無効化しません。',
       testInterval: '無効なチャネルをテストする間隔（分）',
       testIntervalHint: '0 で自動テストをオフにします。',
+      balanceInterval: '上流残高を取得する間隔（分）',
+      balanceIntervalHint: '残高を取得できるチャネルが対象です。0 で自動取得をオフにします。',
     },
     pricing: {
       intro: 'グループ倍率を掛ける前の各モデルの料金です。上書き料金はプラグインの定価に優先します。元に戻すと定価に戻ります。',

@@ -1,6 +1,7 @@
 import { h, type VNodeChild } from 'vue'
 import { NButton, NDropdown, NSpace, NTag, NText, NTooltip, type DataTableColumns, type DropdownOption } from 'naive-ui'
 import type { Channel } from './channel-types.ts'
+import { balanceCell, type BalanceCellContext } from './balance-cell.ts'
 import { unitsToUsd } from '../../components/ops-helpers.ts'
 
 /** A sortable column's key and the API field it sorts by. */
@@ -21,7 +22,7 @@ export interface TestOutcome {
 }
 
 /** What the columns need from the page: words, formats and the row actions. */
-export interface ChannelColumnContext {
+export interface ChannelColumnContext extends BalanceCellContext {
   t: (key: string, named?: Record<string, unknown>) => string
   d: (value: Date, format: string) => string
   n: (value: number, format: string) => string
@@ -99,6 +100,7 @@ export function channelColumns(ctx: ChannelColumnContext): DataTableColumns<Chan
     { title: ctx.t('channels.columns.status'), ...sortable('status'), width: 120, render: (channel) => statusCell(channel, ctx) },
     { title: ctx.t('channels.columns.lastTest'), ...sortable('testLatencyMs'), width: 160, render: (channel) => testCell(channel, ctx) },
     { title: ctx.t('channels.columns.used'), ...sortable('usedQuota'), width: 110, render: (channel) => ctx.n(unitsToUsd(channel.usedQuota), 'usd') },
+    { title: ctx.t('channels.balance.title'), key: 'balance', width: 190, render: (channel) => balanceCell(channel, ctx) },
     { title: ctx.t('channels.columns.priority'), ...sortable('priority'), width: 100, render: (channel) => ctx.n(Number(channel.priority), 'integer') },
     { title: ctx.t('channels.columns.weight'), ...sortable('weight'), width: 90, render: (channel) => ctx.n(Number(channel.weight), 'integer') },
     {
