@@ -6,6 +6,7 @@ import { claudeMessageId } from './claude-message-id.ts'
 import { renderClaudeStreamError } from './claude-errors.ts'
 import { toClaudeUsage } from './convert-claude-usage.ts'
 import { toClaudeStopReason } from './map-claude-stop-reason.ts'
+import { eventForClient } from '../../core/hub/signed-reasoning.ts'
 
 // see https://docs.claude.com/en/docs/build-with-claude/streaming#event-types
 // Events as Anthropic sends them, each `event: <type>` with a `data` object repeating the type:
@@ -146,7 +147,7 @@ export async function* encodeClaudeStream(events: AsyncIterable<HubEvent>, env: 
       yield* errorEvents(event.status, event.code, event.message)
       return
     }
-    yield* encodeEvent(event, state, env)
+    yield* encodeEvent(eventForClient(event, 'anthropic'), state, env)
   }
   if (!state.finish) {
     // Never a message_stop for an answer that did not finish: the client must not take it as complete.

@@ -7,6 +7,7 @@ import { convertClaudeUsage, toClaudeUsage } from './convert-claude-usage.ts'
 import { encodeToolInput } from './encode-tool-input.ts'
 import { mapClaudeStopReason, toClaudeStopReason } from './map-claude-stop-reason.ts'
 import { isRecord } from './parse-json-object.ts'
+import { partsForClient } from '../../core/hub/signed-reasoning.ts'
 
 // see https://docs.claude.com/en/api/messages#response — one message, content blocks in order.
 // Anthropic has no `n`: a result has one choice, and only the first hub choice is encoded. Server
@@ -68,7 +69,7 @@ export function encodeClaudeResult(result: HubResult, env: ConversionEnv): Claud
     type: 'message',
     role: 'assistant',
     model: result.model,
-    content: contentBlocks(choice?.content ?? []),
+    content: contentBlocks(partsForClient(choice?.content ?? [], 'anthropic')),
     stop_reason: toClaudeStopReason(choice?.finishReason ?? 'stop', choice?.rawFinishReason),
     stop_sequence: null,
     usage: toClaudeUsage(result.usage),

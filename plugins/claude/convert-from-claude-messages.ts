@@ -2,6 +2,7 @@ import type { HubMessage, HubPart } from '../../core/hub/types.ts'
 import type { ClaudeCacheControl, ClaudeContentBlock, ClaudeDocumentBlock, ClaudeImageBlock, ClaudeMessageParam, ClaudeTextBlock, ClaudeToolResultBlock } from './claude-api.ts'
 import { documentFromClaude, imageFromClaude } from './claude-media.ts'
 import { isRecord } from './parse-json-object.ts'
+import { signatureFromClient } from '../../core/hub/signed-reasoning.ts'
 
 // see https://docs.claude.com/en/api/messages#body-messages and
 // https://docs.claude.com/en/docs/build-with-claude/prompt-caching
@@ -100,7 +101,7 @@ function assistantPart(block: ClaudeContentBlock, path: string, state: DecodeSta
     case 'text':
       return textPart(block, path, state)
     case 'thinking':
-      return { type: 'reasoning', text: block.thinking ?? '', signature: block.signature, signatureOrigin: 'anthropic' }
+      return block.signature ? { type: 'reasoning', text: block.thinking ?? '', ...signatureFromClient(block.signature, 'anthropic') } : { type: 'reasoning', text: block.thinking ?? '', signature: block.signature }
     case 'redacted_thinking':
       return { type: 'reasoning', text: '', signature: block.data, redacted: true, signatureOrigin: 'anthropic' }
     case 'tool_use':

@@ -6,6 +6,7 @@ import { convertGeminiUsage, toGeminiUsageMetadata } from './convert-gemini-usag
 import { decodeGeminiPart, encodeModelParts } from './gemini-parts.ts'
 import { isRecord, nowSeconds } from './gemini-json.ts'
 import { mapGeminiBlockReason, mapGeminiFinishReason, toGeminiFinishReason } from './map-gemini-finish-reason.ts'
+import { partsForClient } from '../../core/hub/signed-reasoning.ts'
 
 // see https://ai.google.dev/api/generate-content#generatecontentresponse
 // Candidates are choices. Gemini answers carry no timestamp (the hub's `created` is the injected clock)
@@ -48,7 +49,7 @@ export function decodeGeminiResult(body: unknown, env: ConversionEnv): HubResult
 /** A hub result as the GenerateContentResponse Gemini returns (an empty choice keeps a `content` with only its role, as Gemini sends it). */
 export function encodeGeminiResult(result: HubResult, env: ConversionEnv): GeminiGenerateContentResponse {
   const candidates = result.choices.map((choice): GeminiCandidate => {
-    const parts = encodeModelParts(choice.content, { callIds: true, warn: () => undefined })
+    const parts = encodeModelParts(partsForClient(choice.content, 'google'), { callIds: true, warn: () => undefined })
     return { content: parts.length > 0 ? { parts, role: 'model' } : { role: 'model' }, finishReason: toGeminiFinishReason(choice.finishReason, choice.rawFinishReason), index: choice.index }
   })
   const response: GeminiGenerateContentResponse = { candidates }

@@ -2,6 +2,7 @@ import type { HubPart } from '../../core/hub/types.ts'
 import type { GeminiPart } from '../../schemas/gemini-generate.ts'
 import { decodeMediaPart, encodeMediaPart } from './gemini-media.ts'
 import { isRecord } from './gemini-json.ts'
+import { signatureFromClient } from '../../core/hub/signed-reasoning.ts'
 
 // see https://ai.google.dev/api/caching#Part
 // see https://ai.google.dev/gemini-api/docs/thought-signatures
@@ -17,7 +18,7 @@ function argumentsText(args: unknown): string {
 
 /** The signature of a part as a hub reasoning part, when it carries one. */
 function signaturePart(part: GeminiPart): HubPart[] {
-  return part.thoughtSignature ? [{ type: 'reasoning', text: '', signature: part.thoughtSignature, signatureOrigin: 'google' }] : []
+  return part.thoughtSignature ? [{ type: 'reasoning', text: '', ...signatureFromClient(part.thoughtSignature, 'google') }] : []
 }
 
 /** Code the model ran with the code-execution tool, or its output, as Markdown text. */
@@ -34,7 +35,7 @@ function codeExecutionText(part: GeminiPart): string | undefined {
 export function decodeGeminiPart(part: GeminiPart, newCallId: () => string): HubPart[] | undefined {
   if (part.thought === true) {
     const reasoning: HubPart = { type: 'reasoning', text: typeof part.text === 'string' ? part.text : '' }
-    return [part.thoughtSignature ? { ...reasoning, signature: part.thoughtSignature, signatureOrigin: 'google' } : reasoning]
+    return [part.thoughtSignature ? { ...reasoning, ...signatureFromClient(part.thoughtSignature, 'google') } : reasoning]
   }
   if (part.functionCall) {
     return [...signaturePart(part), { type: 'tool-call', id: part.functionCall.id || newCallId(), name: part.functionCall.name, arguments: argumentsText(part.functionCall.args) }]

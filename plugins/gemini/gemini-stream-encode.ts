@@ -7,6 +7,7 @@ import { toGeminiUsageMetadata } from './convert-gemini-usage.ts'
 import { renderGeminiStreamError } from './gemini-errors.ts'
 import { parseArguments } from './gemini-parts.ts'
 import { toGeminiFinishReason } from './map-gemini-finish-reason.ts'
+import { eventForClient } from '../../core/hub/signed-reasoning.ts'
 
 // see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
 // Chunks as Gemini sends them with `alt=sse`: each a GenerateContentResponse with
@@ -126,7 +127,7 @@ export async function* encodeGeminiStream(events: AsyncIterable<HubEvent>, env: 
       yield* errorEvents(event.status, event.code, event.message)
       return
     }
-    yield* encodeEvent(event, state, env)
+    yield* encodeEvent(eventForClient(event, 'google'), state, env)
   }
   if (state.finished.size === 0) {
     // Never a finish reason for an answer that did not finish: the client must not take it as complete.

@@ -1,13 +1,14 @@
 import type { HubMessage, HubPart } from '../../core/hub/types.ts'
 import { GatewayError } from '../../core/errors.ts'
 import { parseDataUrl } from './data-url.ts'
+import { reasoningItemSignature } from './convert-openai-responses-result.ts'
 
 // see https://platform.openai.com/docs/api-reference/responses/create#responses-create-input
 // The Responses API lists a turn as separate items (reasoning, message, function calls); the hub keeps
 // one assistant message per turn, so consecutive assistant-side items are merged until a user, system
 // or tool item comes. Each function_call_output is one hub `tool` turn, named after the call it answers.
-// Reasoning items carry only their summary text across the hub: their id and encrypted content belong
-// to OpenAI's own state and mean nothing to another provider.
+// Reasoning items carry their summary text across the hub, and their id and encrypted content as a
+// signature made by OpenAI: only an OpenAI Responses upstream receives those back.
 
 type Json = Record<string, unknown>
 
@@ -130,9 +131,11 @@ function convertItem(item: Json, index: number, state: DecodeState) {
 
 function convertReasoningItem(item: Json, path: string, state: DecodeState) {
   const summary = Array.isArray(item.summary) ? (item.summary as Json[]).map((part) => text(part.text)).filter((part) => part !== '') : []
-  if (typeof item.encrypted_content === 'string') state.warnings.push(`${path}: encrypted reasoning content cannot cross the hub and was dropped`)
-  if (summary.length === 0) return
-  assistant(state, (open) => open.content.some((part) => part.type !== 'reasoning')).content.push({ type: 'reasoning', text: summary.join('\n\n') })
+  const signature = reasoningItemSignature(item)
+  if (typeof item.encrypted_content === 'string' && !signature) state.warnings.push(`${path}: encrypted reasoning content without its item id cannot be replayed and was dropped`)
+  if (summary.length === 0 && !signature) return
+  const part: HubPart = signature ? { type: 'reasoning', text: summary.join('\n\n'), signature, signatureOrigin: 'openai' } : { type: 'reasoning', text: summary.join('\n\n') }
+  assistant(state, (open) => open.content.some((existing) => existing.type !== 'reasoning')).content.push(part)
 }
 
 /** Responses `input` (a string or items) as hub messages, with notes on what could not be carried. */

@@ -6,6 +6,7 @@ import { convertOpenAIResponsesUsage } from './convert-openai-responses-usage.ts
 import { mapOpenAIResponsesStatus, toOpenAIResponsesStatus } from './map-openai-responses-status.ts'
 import { buildOpenAIResponse, functionCallItem, messageItem, reasoningItem } from './openai-responses-object.ts'
 import { createdSeconds, responseId } from './response-identity.ts'
+import { openAIReasoningSignature } from './openai-reasoning-signature.ts'
 
 // see https://platform.openai.com/docs/api-reference/responses/object
 // Output items map to hub parts in order: reasoning summaries (joined by blank lines) → reasoning,
@@ -16,11 +17,18 @@ type Json = Record<string, unknown>
 
 const texts = (parts: unknown): string[] => (Array.isArray(parts) ? (parts as Json[]).map((part) => (typeof part.text === 'string' ? part.text : '')).filter((text) => text !== '') : [])
 
+/** The hub signature of a reasoning item that carries encrypted content (asked for with `include`), else undefined. */
+export function reasoningItemSignature(item: Json): string | undefined {
+  return typeof item.id === 'string' && typeof item.encrypted_content === 'string' && item.encrypted_content !== '' ? openAIReasoningSignature(item.id, item.encrypted_content) : undefined
+}
+
 function itemParts(item: OpenAIResponsesOutputItem): HubPart[] {
   const raw = item as Json
   if (item.type === 'reasoning') {
     const summary = texts(raw.summary)
     const reasoning = summary.length > 0 ? summary : texts(raw.content)
+    const signed = reasoningItemSignature(raw)
+    if (signed) return [{ type: 'reasoning', text: reasoning.join('\n\n'), signature: signed, signatureOrigin: 'openai' }]
     return reasoning.length > 0 ? [{ type: 'reasoning', text: reasoning.join('\n\n') }] : []
   }
   if (item.type === 'message') {

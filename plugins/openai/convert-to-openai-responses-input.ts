@@ -1,11 +1,13 @@
 import type { HubMessage, HubPart } from '../../core/hub/types.ts'
 import { toDataUrl } from './data-url.ts'
+import { parseOpenAIReasoningSignature } from './openai-reasoning-signature.ts'
 
 // see https://platform.openai.com/docs/api-reference/responses/create#responses-create-input
 // System messages before the first turn become `instructions`; later ones stay as system items.
 // An assistant turn becomes a message item (its text joined into one string: assistant history
 // takes `output_text`, not `input_text`) and one function_call item per tool call, in hub order.
-// Reasoning cannot be sent back without OpenAI's own item id, so it is dropped (warned when it held text).
+// Reasoning goes back only as the reasoning item OpenAI made (its id and encrypted content, kept in the
+// hub signature); any other reasoning is dropped (warned when it held text).
 
 type Json = Record<string, unknown>
 
@@ -66,6 +68,14 @@ function userItems(parts: HubPart[], warnings: string[]): Json[] {
   return rest.length > 0 ? [...items, { role: 'user', content: content(rest, 'user', warnings) }] : items
 }
 
+/** Reasoning OpenAI signed, replayed as the reasoning item it came from (id, summary, encrypted content); undefined for any other reasoning. */
+function reasoningItem(part: Extract<HubPart, { type: 'reasoning' }>): Json | undefined {
+  const original = part.signatureOrigin === 'openai' && part.signature ? parseOpenAIReasoningSignature(part.signature) : undefined
+  if (!original) return undefined
+  const summary = part.text === '' ? [] : [{ type: 'summary_text', text: part.text }]
+  return { type: 'reasoning', id: original.id, summary, encrypted_content: original.encryptedContent }
+}
+
 function assistantItems(parts: HubPart[], warnings: string[]): Json[] {
   const items: Json[] = []
   let texts: string[] = []
@@ -79,7 +89,11 @@ function assistantItems(parts: HubPart[], warnings: string[]): Json[] {
       flush()
       items.push({ type: 'function_call', call_id: part.id, name: part.name, arguments: part.arguments })
     } else if (part.type === 'reasoning') {
-      if (part.text !== '') warnings.push('reasoning in assistant history cannot be sent to OpenAI Responses without its original item; it was dropped')
+      const item = reasoningItem(part)
+      if (item) {
+        flush()
+        items.push(item)
+      } else if (part.text !== '') warnings.push('reasoning in assistant history cannot be sent to OpenAI Responses without its original item; it was dropped')
     } else dropped(part, 'assistant', warnings)
   }
   flush()

@@ -1,5 +1,6 @@
 import type { Converted } from '../../core/plugin/define-plugin.ts'
 import type { HubChatRequest, HubToolChoice } from '../../core/hub/types.ts'
+import { withoutForeignSignedReasoning } from '../../core/hub/signed-reasoning.ts'
 import { convertToOpenAIResponsesInput } from './convert-to-openai-responses-input.ts'
 import { OPENAI_RESPONSES_DIALECT } from './convert-from-openai-responses-request.ts'
 import { dialectExtra } from './dialect-extra.ts'
@@ -9,7 +10,8 @@ import { omitUndefined } from './omit-undefined.ts'
 // see https://platform.openai.com/docs/api-reference/responses/create
 // Function tools are sent with an explicit `strict`: the Responses API would otherwise enforce strict
 // schemas, which tools written for other dialects rarely satisfy. The API has no stop sequences,
-// seed, penalties or multiple candidates; those are dropped with a warning.
+// seed, penalties or multiple candidates; those are dropped with a warning. Reasoning OpenAI signed
+// (encrypted reasoning items) is replayed whole; reasoning another provider signed is dropped.
 
 type Json = Record<string, unknown>
 
@@ -52,10 +54,23 @@ function unsupported(request: HubChatRequest): string[] {
   return warnings
 }
 
+/**
+ * `include` asking for the reasoning's encrypted content: the gateway keeps no state, so the reasoning
+ * reaches the next turn only when the client's history carries it back (as a signature).
+ */
+function withEncryptedReasoning(include: unknown): string[] {
+  const asked = Array.isArray(include) ? include.filter((entry): entry is string => typeof entry === 'string') : []
+  return asked.includes(ENCRYPTED_REASONING) ? asked : [...asked, ENCRYPTED_REASONING]
+}
+
+const ENCRYPTED_REASONING = 'reasoning.encrypted_content'
+
 /** A hub request as an OpenAI Responses body, with notes on what could not be carried over. */
 export function convertToOpenAIResponsesRequest(request: HubChatRequest): Converted<Json> {
-  const { instructions, input, warnings } = convertToOpenAIResponsesInput(request.messages)
-  warnings.push(...unsupported(request))
+  const own = withoutForeignSignedReasoning(request.messages, 'openai')
+  const converted = convertToOpenAIResponsesInput(own.messages)
+  const { instructions, input } = converted
+  const warnings = [...own.warnings, ...converted.warnings, ...unsupported(request)]
   const extra = dialectExtra(request, OPENAI_RESPONSES_DIALECT)
   const body: Json = {
     ...extra,
@@ -70,6 +85,7 @@ export function convertToOpenAIResponsesRequest(request: HubChatRequest): Conver
     text: text(request, extra),
     tools: tools(request, extra),
   }
+  if (body.reasoning && request.reasoning?.enabled !== false) body.include = withEncryptedReasoning(extra.include)
   if (body.tools) {
     body.tool_choice = request.toolChoice === undefined ? extra.tool_choice : toolChoice(request.toolChoice)
     body.parallel_tool_calls = request.parallelToolCalls

@@ -104,7 +104,7 @@ describe('Responses through the hub to Responses (reasoning suffix)', () => {
   test('o4-mini-high: the suffix sets reasoning.effort; the re-encoded stream assembles like the recorded one', async () => {
     const stream = client.responses.stream({ model: 'o4-mini-high', input: 'Capital of France?', reasoning: { summary: 'auto' }, store: false })
     const final = await stream.finalResponse()
-    expect(openai.requests[0]?.body).toEqual({ model: 'o4-mini', input: [{ role: 'user', content: 'Capital of France?' }], reasoning: { effort: 'high', summary: 'auto' }, store: false, stream: true })
+    expect(openai.requests[0]?.body).toEqual({ model: 'o4-mini', input: [{ role: 'user', content: 'Capital of France?' }], reasoning: { effort: 'high', summary: 'auto' }, store: false, stream: true, include: ['reasoning.encrypted_content'] })
     const recorded = loadChunks<Json>('openai', 'openai-responses-reasoning.chunks.txt').at(-1)?.response as { output: Array<{ type: string; summary?: Array<{ text: string }>; content?: Array<{ text: string }> }> }
     expect(final.output.map((item): string => item.type)).toEqual(recorded.output.map((item) => item.type))
     expect(final.output_text).toBe(recorded.output[1]?.content?.[0]?.text ?? '')

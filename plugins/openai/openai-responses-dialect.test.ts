@@ -7,6 +7,7 @@ import plugin from './index.ts'
 import { openAIResponsesDialect as dialect } from './openai-responses-dialect.ts'
 import { buildOpenAIRequest, openAICompatibleTransport, openAIEndpointUrl, openAITransport } from './openai-transport.ts'
 import { responsesSse } from './openai-hub-test-support.ts'
+import { openAIResponsesOnlyTransport } from './openai-responses-channel.ts'
 
 type Json = Record<string, unknown>
 type Usage = { input_tokens: number; input_tokens_details: { cached_tokens: number }; output_tokens: number; output_tokens_details: { reasoning_tokens: number } }
@@ -31,7 +32,8 @@ describe('Responses passthrough transport', () => {
   test('OpenAI speaks Responses natively; OpenAI-compatible vendors are reached through Chat', () => {
     expect(openAITransport.nativeDialects).toContain('openai.responses')
     expect(openAICompatibleTransport.nativeDialects).not.toContain('openai.responses')
-    expect(plugin.channelTypes.map((type) => [type.id, type.transport])).toEqual([['openai', openAITransport], ['openai-compatible', openAICompatibleTransport]])
+    expect(plugin.channelTypes.map((type) => [type.id, type.transport])).toEqual([['openai', openAITransport], ['openai-compatible', openAICompatibleTransport], ['openai-responses', openAIResponsesOnlyTransport]])
+    expect(openAIResponsesOnlyTransport.nativeDialects).toEqual(['openai.responses'])
     expect(plugin.dialects).toContain(dialect)
     expect(dialect.routes).toEqual([{ method: 'POST', path: '/v1/responses' }])
   })

@@ -314,7 +314,7 @@ describe('encodeRequest', () => {
       reasoning: { budgetTokens: 4096, includeThoughts: true },
       extra: { 'openai.chat': { logit_bias: { '1': 1 } } },
     })
-    expect(value).toEqual({ model: 'gpt-4.1', input: [{ role: 'user', content: 'hi' }], reasoning: { effort: 'medium', summary: 'auto' } })
+    expect(value).toEqual({ model: 'gpt-4.1', input: [{ role: 'user', content: 'hi' }], reasoning: { effort: 'medium', summary: 'auto' }, include: ['reasoning.encrypted_content'] })
     expect(warnings).toEqual([
       'stop is not supported by OpenAI Responses and was dropped',
       'seed is not supported by OpenAI Responses and was dropped',

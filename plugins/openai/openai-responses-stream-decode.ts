@@ -3,6 +3,7 @@ import type { HubEvent } from '../../core/hub/types.ts'
 import type { SseEvent } from '../../core/stream/sse.ts'
 import type { OpenAIResponsesResponse, OpenAIResponsesStreamEvent } from '../../schemas/openai-responses.ts'
 import { convertOpenAIResponsesUsage } from './convert-openai-responses-usage.ts'
+import { reasoningItemSignature } from './convert-openai-responses-result.ts'
 import { mapOpenAIResponsesStatus } from './map-openai-responses-status.ts'
 import { createdSeconds } from './response-identity.ts'
 import { parseJsonObject } from './parse-json-object.ts'
@@ -11,7 +12,8 @@ import { parseJsonObject } from './parse-json-object.ts'
 // Deltas name their output item by `output_index`; a function call's arguments are routed to the
 // hub tool index given when its item was added. Summary parts after the first are separated by a
 // blank line, as decodeResult joins them. The stream ends at response.completed / incomplete /
-// failed, or at an `error` event.
+// failed, or at an `error` event. A reasoning item's encrypted content (asked for with `include`) is
+// read from its output_item.done, where it is complete, and becomes a signature delta.
 
 interface DecodeState {
   started: boolean
@@ -50,6 +52,13 @@ function ending(event: OpenAIResponsesStreamEvent, state: DecodeState): HubEvent
   return [{ type: 'finish', index: 0, reason: finish.reason, ...(finish.raw ? { rawReason: finish.raw } : {}) }, ...events]
 }
 
+/** A finished reasoning item's encrypted content as a signature delta (only the done item holds it complete). */
+function reasoningSignature(event: OpenAIResponsesStreamEvent): HubEvent[] {
+  const item = event.item as Record<string, unknown> | undefined
+  const signature = item?.type === 'reasoning' ? reasoningItemSignature(item) : undefined
+  return signature ? [{ type: 'reasoning-delta', index: 0, text: '', signature, signatureOrigin: 'openai' }] : []
+}
+
 /** The hub events of one Responses stream event. */
 function step(type: string, event: OpenAIResponsesStreamEvent, state: DecodeState, env: ConversionEnv): Step {
   const delta = typeof event.delta === 'string' ? event.delta : ''
@@ -68,6 +77,8 @@ function step(type: string, event: OpenAIResponsesStreamEvent, state: DecodeStat
     case 'response.reasoning_summary_text.delta':
     case 'response.reasoning_text.delta':
       return { events: delta ? [...start(state, env), { type: 'reasoning-delta', index: 0, text: delta }] : [] }
+    case 'response.output_item.done':
+      return { events: reasoningSignature(event) }
     case 'response.function_call_arguments.delta': {
       const toolIndex = state.tools.get(event.output_index ?? -1)
       return { events: toolIndex !== undefined && delta ? [{ type: 'tool-call-delta', index: 0, toolIndex, argumentsDelta: delta }] : [] }

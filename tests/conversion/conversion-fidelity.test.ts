@@ -210,3 +210,74 @@ describe('reasoning signatures go back only to the provider that signed them (it
     expect(JSON.stringify(encoded.value)).not.toContain(anthropicSignature)
   })
 })
+
+describe('Responses as the upstream: encrypted reasoning round-trips for OpenAI only (item 3)', () => {
+  const claudeInbound = { headers: new Headers(), url: new URL('http://gateway/v1/messages'), params: {} }
+  const geminiInbound = { headers: new Headers(), url: new URL('http://gateway/v1beta/models/o3-pro:generateContent'), params: { modelAction: 'o3-pro:generateContent' } }
+  const recorded = loadFixture<{ output: Array<Record<string, unknown>> }>('openai', 'openai-responses-reasoning-encrypted.json')
+  const item = recorded.output.find((entry) => entry.type === 'reasoning') as { id: string; encrypted_content: string; summary: Array<{ text: string }> }
+  const summary = item.summary.map((part) => part.text).join('\n\n')
+  const streamed = loadChunks('openai', 'openai-responses-reasoning-encrypted.chunks.txt')
+  const streamedItem = streamed.find((event) => event.type === 'response.output_item.done' && (event.item as { type: string }).type === 'reasoning')!.item as { id: string; encrypted_content: string }
+
+  /** The Responses input items a hub request becomes. */
+  const responsesInput = (request: Parameters<ChatHubCodec['encodeRequest']>[0]) => hubOf('openai.responses').encodeRequest(request)
+
+  test('Claude client: the answer\'s thinking block carries OpenAI\'s item, wrapped; sent back, it reaches Responses as the original reasoning item', () => {
+    const message = hubOf('claude.messages').encodeResult(hubOf('openai.responses').decodeResult(recorded, env('o3-pro')), env()) as { content: Array<Record<string, unknown>> }
+    const thinking = message.content[0]!
+    expect(thinking).toEqual({ type: 'thinking', thinking: summary, signature: `gw1~openai~${item.id}:${item.encrypted_content}` })
+    const next = hubOf('claude.messages').decodeRequest({ model: 'o3-pro', max_tokens: 1024, messages: [{ role: 'user', content: 'Capital of France?' }, { role: 'assistant', content: message.content }, { role: 'user', content: 'And Italy?' }] }, claudeInbound)
+    const encoded = responsesInput(next.value)
+    expect((encoded.value.input as unknown[])[1]).toEqual({ type: 'reasoning', id: item.id, summary: [{ type: 'summary_text', text: summary }], encrypted_content: item.encrypted_content })
+    expect(encoded.warnings).toEqual([])
+  })
+
+  test('Claude client, streamed: the signature_delta holds the wrapped item from output_item.done', async () => {
+    const events = hubOf('openai.responses').decodeStream(streamOf(streamed.map((event) => ({ event: String(event.type), data: JSON.stringify(event) }))), env())
+    const claude = payloads(await collect(hubOf('claude.messages').encodeStream(events, env())))
+    const signatures = claude.filter((event) => (event.delta as { type?: string } | undefined)?.type === 'signature_delta').map((event) => (event.delta as { signature: string }).signature)
+    expect(signatures).toEqual([`gw1~openai~${streamedItem.id}:${streamedItem.encrypted_content}`])
+  })
+
+  test('Gemini client: the thought signature carries OpenAI\'s item, wrapped; sent back, it reaches Responses as the reasoning item', () => {
+    const response = hubOf('gemini.generate').encodeResult(hubOf('openai.responses').decodeResult(recorded, env('o3-pro')), env()) as { candidates: Array<{ content: { parts: Array<Record<string, unknown>> } }> }
+    const parts = response.candidates[0]!.content.parts
+    expect(parts[0]).toMatchObject({ text: summary, thought: true, thoughtSignature: `gw1~openai~${item.id}:${item.encrypted_content}` })
+    const next = hubOf('gemini.generate').decodeRequest({ contents: [{ role: 'user', parts: [{ text: 'Capital of France?' }] }, { role: 'model', parts }, { role: 'user', parts: [{ text: 'And Italy?' }] }] }, geminiInbound)
+    const input = responsesInput({ ...next.value, model: 'o3-pro' }).value.input as Array<Record<string, unknown>>
+    expect(input.find((entry) => entry.type === 'reasoning')).toEqual({ type: 'reasoning', id: item.id, summary: [{ type: 'summary_text', text: summary }], encrypted_content: item.encrypted_content })
+  })
+
+  test('OpenAI\'s reasoning never reaches Gemini or Anthropic: dropped with the signature warning', () => {
+    const answer = hubOf('openai.responses').decodeResult(recorded, env('o3-pro')).choices[0]!.content
+    const history = { model: 'x', stream: false, messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Capital of France?' }] }, { role: 'assistant' as const, content: answer }] }
+    const gemini = hubOf('gemini.generate').encodeRequest(history)
+    const claude = hubOf('claude.messages').encodeRequest(history)
+    for (const encoded of [gemini, claude]) expect(JSON.stringify(encoded.value)).not.toContain(item.encrypted_content)
+    expect(gemini.warnings).toContain('messages[1]: reasoning signed by openai cannot be verified by google and was dropped (text and signature)')
+    expect(claude.warnings).toContain('messages[1]: reasoning signed by openai cannot be verified by anthropic and was dropped (text and signature)')
+  })
+
+  test('a reasoning request to Responses asks for the encrypted content, so the next turn can carry it back', () => {
+    const decoded = hubOf('claude.messages').decodeRequest({ model: 'o3-pro', max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 }, messages: [{ role: 'user', content: 'Hi' }] }, claudeInbound)
+    expect(responsesInput(decoded.value).value.include).toEqual(['reasoning.encrypted_content'])
+    const plain = hubOf('claude.messages').decodeRequest({ model: 'o3-pro', max_tokens: 4096, messages: [{ role: 'user', content: 'Hi' }] }, claudeInbound)
+    expect(responsesInput(plain.value).value).not.toHaveProperty('include')
+  })
+
+  test('Gemini upstream → Claude client → Gemini: Google\'s signature goes back to Gemini, and never to Anthropic', () => {
+    const geminiCall = loadFixture('gemini', 'gemini-function-call.json')
+    const signature = String((geminiCall as { candidates: Array<{ content: { parts: Array<{ thoughtSignature?: string }> } }> }).candidates[0]!.content.parts.find((part) => part.thoughtSignature)!.thoughtSignature)
+    const message = hubOf('claude.messages').encodeResult(hubOf('gemini.generate').decodeResult(geminiCall, env()), env()) as { content: Array<Record<string, unknown>> }
+    const toolUse = message.content.find((block) => block.type === 'tool_use')!
+    const next = hubOf('claude.messages').decodeRequest({
+      model: 'gemini-2.5-flash', max_tokens: 1024,
+      messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', content: message.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: String(toolUse.id), content: 'Sunny' }] }],
+    }, claudeInbound)
+    const toGemini = hubOf('gemini.generate').encodeRequest(next.value).value.contents as Array<{ parts: Array<Record<string, unknown>> }>
+    expect(toGemini[1]!.parts.find((part) => part.functionCall)?.thoughtSignature).toBe(signature)
+    const toClaude = hubOf('claude.messages').encodeRequest({ ...next.value, model: 'claude-sonnet-4-5' })
+    expect(JSON.stringify(toClaude.value)).not.toContain(signature)
+  })
+})

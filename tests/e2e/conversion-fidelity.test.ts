@@ -169,6 +169,22 @@ describe('Responses-only models on an `openai-responses` channel', () => {
     expect(responsesRequest()).toMatchObject({ model, stream: true, max_output_tokens: 1024 })
   })
 
+  test('Claude SDK with thinking, two turns: OpenAI\'s encrypted reasoning comes back as a thinking block and returns to /v1/responses as its reasoning item', async () => {
+    const client = new Anthropic({ apiKey: key, baseURL: gateway.url, maxRetries: 0 })
+    const question: Anthropic.MessageParam = { role: 'user', content: 'Capital of France?' }
+    openai.queue({ kind: 'fixture', name: 'openai-responses-reasoning-encrypted' })
+    const first = await client.messages.stream({ model, max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 }, messages: [question] }).finalMessage()
+    const firstBody = openai.requests[0]!.body as Json
+    expect(firstBody.include).toEqual(['reasoning.encrypted_content'])
+    const done = loadChunks<Json>('openai', 'openai-responses-reasoning-encrypted.chunks.txt').find((event) => event.type === 'response.output_item.done' && (event.item as Json).type === 'reasoning')!.item as { id: string; encrypted_content: string; summary: Array<{ text: string }> }
+    const thinking = first.content.find((block) => block.type === 'thinking') as Anthropic.ThinkingBlock
+    expect(thinking.thinking).toBe(done.summary.map((part) => part.text).join('\n\n'))
+    await client.messages.create({ model, max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 }, messages: [question, { role: 'assistant', content: first.content }, { role: 'user', content: 'And of Italy?' }] })
+    const input = (openai.requests[1]!.body as Json).input as Json[]
+    expect(input.find((entry) => entry.type === 'reasoning')).toEqual({ type: 'reasoning', id: done.id, summary: [{ type: 'summary_text', text: thinking.thinking }], encrypted_content: done.encrypted_content })
+    expect(openai.requests.map((request) => request.path)).toEqual(['/v1/responses', '/v1/responses'])
+  })
+
   test('an upstream error reaches a Chat client in its own error shape with the upstream status', async () => {
     openai.queue({ kind: 'status', status: 429 })
     const client = new OpenAI({ apiKey: key, baseURL: `${gateway.url}/v1`, maxRetries: 0 })
