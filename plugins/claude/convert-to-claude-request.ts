@@ -110,7 +110,7 @@ export function convertToClaudeRequest(request: HubChatRequest): Converted<Recor
   const prompt = convertToClaudeMessages(own.messages)
   const warnings = [...own.warnings, ...prompt.warnings]
   const { tools: extraTools, metadata: extraMetadata, ...extraFields } = claudeExtra(request)
-  const plan = planClaudeThinking(request, request.maxOutputTokens ?? defaultClaudeMaxTokens(request.model), request.maxOutputTokens !== undefined, warnings)
+  const plan = planClaudeThinking({ ...request, messages: own.messages }, request.maxOutputTokens ?? defaultClaudeMaxTokens(request.model), request.maxOutputTokens !== undefined, warnings)
   const thinking = plan.thinking?.type === 'enabled'
   unsupported(request, warnings)
   const toolList = tools(request, extraTools, warnings)

@@ -281,3 +281,18 @@ describe('Responses as the upstream: encrypted reasoning round-trips for OpenAI 
     expect(JSON.stringify(toClaude.value)).not.toContain(signature)
   })
 })
+
+describe('signatures and Claude thinking (item 1, tool turns)', () => {
+  test('Gemini-signed history with a function call, to Claude with thinking on: thinking is turned off for the call (its signed thinking is gone), with both warnings', () => {
+    const inbound = { headers: new Headers(), url: new URL('http://gateway/v1beta/models/claude-sonnet-4-5:generateContent'), params: { modelAction: 'claude-sonnet-4-5:generateContent' } }
+    const call = loadFixture<{ candidates: Array<{ content: Record<string, unknown> }> }>('gemini', 'gemini-function-call.json').candidates[0]!.content
+    const decoded = hubOf('gemini.generate').decodeRequest({
+      contents: [{ role: 'user', parts: [{ text: 'Weather in Paris?' }] }, call, { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { result: 'Sunny' } } }] }],
+      generationConfig: { thinkingConfig: { thinkingBudget: 2048 } },
+    }, inbound)
+    const encoded = hubOf('claude.messages').encodeRequest({ ...decoded.value, model: 'claude-sonnet-4-5' })
+    expect(encoded.value).not.toHaveProperty('thinking')
+    expect(encoded.warnings).toContain('messages[1]: reasoning signed by google cannot be verified by anthropic and was dropped (text and signature)')
+    expect(encoded.warnings).toContain('thinking was turned off for this call: the last assistant turn calls tools without the signed thinking Anthropic requires before them')
+  })
+})
