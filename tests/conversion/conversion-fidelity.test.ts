@@ -296,3 +296,34 @@ describe('signatures and Claude thinking (item 1, tool turns)', () => {
     expect(encoded.warnings).toContain('thinking was turned off for this call: the last assistant turn calls tools without the signed thinking Anthropic requires before them')
   })
 })
+
+describe('Responses as the upstream for Chat, Claude and Gemini clients (item 3, recorded streams)', () => {
+  const recorded = loadChunks('openai', 'openai-responses-function-call.chunks.txt')
+  const final = recorded.at(-1)!.response as { output: Array<{ call_id: string; name: string; arguments: string }>; usage: { input_tokens: number; output_tokens: number } }
+  const call = final.output[0]!
+  const decode = () => hubOf('openai.responses').decodeStream(streamOf(recorded.map((event) => ({ event: String(event.type), data: JSON.stringify(event) }))), env('o3-pro'))
+
+  test('Chat client: one tool call assembled from the argument deltas, finish tool_calls, usage', async () => {
+    const chunks = payloads(await collect(hubOf('openai.chat').encodeStream(decode(), env()))) as Array<{ choices: Array<{ delta: { tool_calls?: Array<{ id?: string; function?: { name?: string; arguments?: string } }> }; finish_reason: string | null }>; usage?: { prompt_tokens: number; completion_tokens: number } }>
+    const deltas = chunks.flatMap((chunk) => chunk.choices.flatMap((choice) => choice.delta.tool_calls ?? []))
+    expect(deltas.map((delta) => delta.function?.arguments ?? '').join('')).toBe(call.arguments)
+    expect(deltas[0]).toMatchObject({ id: call.call_id, function: { name: call.name } })
+    expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual(['tool_calls'])
+    expect(chunks.find((chunk) => chunk.usage)?.usage).toMatchObject({ prompt_tokens: final.usage.input_tokens, completion_tokens: final.usage.output_tokens })
+  })
+
+  test('Claude client: a tool_use block with the whole input, stop_reason tool_use', async () => {
+    const events = payloads(await collect(hubOf('claude.messages').encodeStream(decode(), env())))
+    const start = events.find((event) => (event.content_block as { type?: string } | undefined)?.type === 'tool_use')!.content_block as { id: string; name: string }
+    const input = events.filter((event) => (event.delta as { type?: string } | undefined)?.type === 'input_json_delta').map((event) => (event.delta as { partial_json: string }).partial_json).join('')
+    expect({ id: start.id, name: start.name, input: JSON.parse(input) }).toEqual({ id: call.call_id, name: call.name, input: JSON.parse(call.arguments) })
+    expect(events.find((event) => event.type === 'message_delta')).toMatchObject({ delta: { stop_reason: 'tool_use' } })
+  })
+
+  test('Gemini client: one functionCall part with the parsed arguments, prompt tokens in usageMetadata', async () => {
+    const chunks = payloads(await collect(hubOf('gemini.generate').encodeStream(decode(), env()))) as Array<{ candidates?: Array<{ content: { parts?: Array<{ functionCall?: { name: string; args: unknown } }> } }>; usageMetadata?: { promptTokenCount: number } }>
+    const calls = chunks.flatMap((chunk) => chunk.candidates?.flatMap((candidate) => candidate.content.parts ?? []) ?? []).filter((part) => part.functionCall)
+    expect(calls.map((part) => part.functionCall)).toEqual([{ id: call.call_id, name: call.name, args: JSON.parse(call.arguments) }])
+    expect(chunks.at(-1)?.usageMetadata?.promptTokenCount).toBe(final.usage.input_tokens)
+  })
+})
