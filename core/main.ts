@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { ConfigError, loadConfig } from './config.ts'
 import { randomKey } from './security/crypto.ts'
 import { buildContext, closeContext } from './build-context.ts'
-import { ensureRootUser } from './bootstrap.ts'
+import { ensureRootUser, rootStartupMessage } from './bootstrap.ts'
 import { createServer, VERSION } from './server.ts'
 import { PluginLoadError } from './plugin/validate-plugin.ts'
 import { retestDisabledChannels } from './jobs/channel-retests.ts'
@@ -60,15 +60,13 @@ async function main() {
   startEventLoopMonitor()
   const config = await startupStep(() => loadConfig(process.env, { secret: embeddedSecret(process.env) }))
   const context = await startupStep(() => buildContext(config))
-  const root = await ensureRootUser(context)
-  if (root.generatedPassword) {
-    console.log(`First start: created user "root" with password ${root.generatedPassword} (shown once; set ROOT_PASSWORD to choose it). Replace it in the dashboard's first-run setup (POST /api/setup).`)
-  }
+  const rootMessage = rootStartupMessage(await ensureRootUser(context))
+  if (rootMessage) console.log(rootMessage)
   const { app, services } = await createServer(context)
 
-  let balances: LeasedJob | undefined
   let stopping = false
   let retests: LeasedJob | undefined
+  let balances: LeasedJob | undefined
   async function shutdown(signal: string) {
     if (stopping) return
     stopping = true
@@ -76,9 +74,9 @@ async function main() {
     void app.server?.stop(false)
     const left = await services.inflight.drain(config.shutdownGraceSeconds * 1000)
     if (left > 0) context.logger.log('warn', 'shutdown grace period over; cutting remaining requests', { left })
-    await balances?.stop()
     await app.server?.stop(true)
     await retests?.stop()
+    await balances?.stop()
     await closeContext(context)
     process.exit(0)
   }
@@ -88,9 +86,9 @@ async function main() {
   // Bun arms signal handlers on the next turn of the event loop; yield once so a signal sent right after
   // "listening" is handled rather than killing the process.
   await new Promise((resolve) => setImmediate(resolve))
-  balances = scheduleBalanceRefresh(context, createBalanceRefresher(context, services.directory, services.health))
   app.listen({ port: config.port, hostname: config.host })
   retests = scheduleChannelRetests(context, services)
+  balances = scheduleBalanceRefresh(context, createBalanceRefresher(context, services.directory, services.health))
   context.logger.log('info', 'gateway listening', { version: VERSION, port: app.server?.port, database: context.database.kind, plugins: context.registry.plugins.map((plugin) => plugin.id) })
 }
 

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { openapi } from '@elysiajs/openapi'
 import { COERCION_FORMATS } from './admin/errors.ts'
+import { createAssetServer, referencePage, swaggerUiPackage } from './api-reference-ui.ts'
 
 // The admin API's OpenAPI document: what @elysiajs/openapi generates from the routes, plus a final
 // pass (`polishOpenApiDocument`) that makes it a clean OpenAPI 3.1 document for linters, generated
@@ -163,12 +164,25 @@ export function polishOpenApiDocument(document: Json): Json {
   return { ...document, paths, components: { ...(isObject(document.components) ? document.components : {}), schemas: components } }
 }
 
+/** Where the relay's own document is served (the admin API's stays at /swagger/json). */
+export const RELAY_DOCUMENT_PATH = '/swagger/relay/json'
+
 /**
- * The OpenAPI UI at /swagger and the document at /swagger/json, polished once per generated
- * document (the plugin regenerates it only when routes change).
+ * The API reference at /swagger (Swagger UI from the installed swagger-ui-dist, no CDN), the admin
+ * document at /swagger/json, polished once per generated document (the plugin regenerates it only
+ * when routes change), and the relay's document at /swagger/relay/json.
  */
-export function openApiRoutes(version: string) {
+export function openApiRoutes(version: string, relayDocument: Json) {
   const polished = new WeakMap<object, Json>()
+  const ui = swaggerUiPackage()
+  const assetBase = `/swagger/assets/${ui.version}`
+  const serveAsset = createAssetServer(ui.dir)
+  const page = referencePage({
+    title: 'Hanggent API reference',
+    assetBase,
+    documents: [{ name: 'Admin API (/api)', url: '/swagger/json' }, { name: 'Relay API (/v1, /v1beta)', url: RELAY_DOCUMENT_PATH }],
+  })
+  const hidden = { detail: { hide: true } }
   return new Elysia({ name: 'openapi-document' })
     .mapResponse(({ path, responseValue }) => {
       if (path !== '/swagger/json' || !isObject(responseValue)) return undefined
@@ -179,5 +193,12 @@ export function openApiRoutes(version: string) {
       }
       return Response.json(document)
     })
-    .use(openapi({ path: '/swagger', specPath: '/swagger/json', documentation: baseDocumentation(version) }))
+    // provider: null — the plugin serves the document only; the page below loads its UI from local files.
+    .use(openapi({ path: '/swagger', specPath: '/swagger/json', provider: null, documentation: baseDocumentation(version) }))
+    .get('/swagger', () => new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' } }), hidden)
+    .get(RELAY_DOCUMENT_PATH, () => Response.json(relayDocument), hidden)
+    .get('/swagger/assets/:version/:name', ({ params, request, status }) => {
+      const response = params.version === ui.version ? serveAsset(params.name, request.headers.get('accept-encoding')) : undefined
+      return response ?? status(404, 'Not Found')
+    }, hidden)
 }

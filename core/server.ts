@@ -2,9 +2,10 @@ import { Elysia } from 'elysia'
 import type { AppContext } from './app-context.ts'
 import { newRequestId } from './request-id.ts'
 import { createRelayServices } from './relay/services.ts'
-import { relayRoutes } from './relay/routes.ts'
+import { modelListRoutes, relayRoutes } from './relay/routes.ts'
 import { relayNativeRoutes } from './relay/native-routes.ts'
-import { billingRoutes } from './relay/billing-routes.ts'
+import { BILLING_ROUTES, billingRoutes } from './relay/billing-routes.ts'
+import { relayOpenApiDocument } from './relay/relay-openapi.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 import { adminRoutes } from './admin/index.ts'
 import { dashboardRoutes } from './dashboard/routes.ts'
@@ -30,7 +31,11 @@ export async function createServer(context: AppContext, options: { dashboardDir?
     .onRequest(({ set }) => {
       set.headers['x-request-id'] = newRequestId()
     })
-    .use(openApiRoutes(VERSION))
+    .use(openApiRoutes(VERSION, relayOpenApiDocument({
+      version: VERSION,
+      dialects: context.registry.dialects(),
+      extraRoutes: [...modelListRoutes(context.registry.dialects()), ...BILLING_ROUTES],
+    })))
     .get('/health', async () => ({ status: 'ok', version: VERSION, database: context.database.kind }), { detail: { hide: true } })
     .use(relayRoutes(services))
     .use(billingRoutes(services))

@@ -6,6 +6,7 @@ import { UNITS_PER_USD } from '../billing/price-usage.ts'
 import type { RelayServices } from './pipeline.ts'
 import { relayRouteFailure, requestIdOf } from './routes.ts'
 import { clientIpOf } from './client-ip.ts'
+import type { RelayExtraRoute } from './relay-openapi.ts'
 
 // OpenAI's legacy billing endpoints, which key-balance tools built for New API call with a relay key:
 // the subscription's hard limit is what the key can spend in total, usage is in cents.
@@ -26,6 +27,12 @@ async function keyFunds(services: RelayServices, request: Request, clientIp: str
   const used = token.usedQuota
   return { totalUsd: (remaining + used) / UNITS_PER_USD, usedUsd: used / UNITS_PER_USD, expiresAt: token.expiresAt }
 }
+
+/** The key-balance routes, as the relay document lists them (bearer key, OpenAI error shape). */
+export const BILLING_ROUTES: readonly RelayExtraRoute[] = ['', '/v1'].flatMap((prefix) => [
+  { path: `${prefix}/dashboard/billing/subscription`, summary: `The key's spendable total in USD (OpenAI's legacy billing shape${prefix ? '' : ', without /v1'})`, tag: 'billing' as const, errorDialect: 'openai.chat', security: ['bearerKey' as const] },
+  { path: `${prefix}/dashboard/billing/usage`, summary: `The key's spend so far in cents (OpenAI's legacy billing shape${prefix ? '' : ', without /v1'})`, tag: 'billing' as const, errorDialect: 'openai.chat', security: ['bearerKey' as const] },
+])
 
 /** Mounts `/dashboard/billing/{subscription,usage}`, with and without `/v1`. */
 export function billingRoutes(services: RelayServices) {

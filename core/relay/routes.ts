@@ -5,6 +5,7 @@ import { modelAllowed } from './authenticate.ts'
 import { errorResponse, handleRelay, type RelayServices } from './pipeline.ts'
 import { clientIpOf } from './client-ip.ts'
 import { clientFacingError } from './client-facing-error.ts'
+import type { KeyScheme, RelayExtraRoute } from './relay-openapi.ts'
 
 /** The key from any header or parameter an SDK may use on the shared model-list routes. */
 function readAnyKey(request: InboundRequest): string | undefined {
@@ -32,6 +33,19 @@ function familyCodec(services: RelayServices, pathname: string): DialectCodec | 
 async function allowedModels(services: RelayServices, inbound: InboundRequest, clientIp: string | undefined): Promise<string[]> {
   const caller = await services.authenticator.authenticate(readAnyKey(inbound), clientIp)
   return services.directory.modelsFor(caller.group).filter((model) => modelAllowed(caller.token.models, model))
+}
+
+/** Key locations the shared model-list routes accept (see readAnyKey). */
+const LIST_KEY_SCHEMES: KeyScheme[] = ['bearerKey', 'xApiKey', 'xGoogApiKey', 'keyQuery']
+
+/** The model-list routes the core serves for every dialect, as the relay document lists them. */
+export function modelListRoutes(dialects: readonly DialectCodec[]): RelayExtraRoute[] {
+  const owner = (path: string) => dialects.find((codec) => codec.modelList?.routes?.includes(path))?.dialect ?? 'openai.chat'
+  const listPaths = new Set(['/v1/models', ...dialects.flatMap((codec) => codec.modelList?.routes ?? [])])
+  return [
+    ...[...listPaths].map((path) => ({ path, summary: `List the models this key may use (${path === '/v1/models' ? 'shape chosen by the SDK\'s headers' : owner(path)})`, tag: 'models' as const, errorDialect: owner(path), security: LIST_KEY_SCHEMES })),
+    { path: '/v1/models/:model', summary: 'Retrieve one model this key may use', tag: 'models', errorDialect: 'openai.chat', security: LIST_KEY_SCHEMES },
+  ]
 }
 
 /**
@@ -74,7 +88,7 @@ export function relayRoutes(services: RelayServices) {
     if (!codec) return undefined
     return errorResponse(codec, new GatewayError(404, 'not_found', `Invalid URL (${request.method} ${url.pathname})`))
   })
-  const listPaths = new Set(['/v1/models', ...services.context.registry.dialects().flatMap((codec) => codec.modelList?.routes ?? [])])
+  const listPaths = modelListRoutes(services.context.registry.dialects()).map((route) => route.path).filter((path) => path !== '/v1/models/:model')
   for (const path of listPaths) {
     app.get(path, async ({ request, server, set }) => {
       const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }

@@ -13,6 +13,8 @@ export interface GatewayProcess {
   process: Subprocess<'ignore', 'pipe', 'pipe'>
   /** Everything it wrote to stderr so far (its JSON log lines). */
   log(): string
+  /** Everything it wrote to stdout so far (plain lines for the operator, e.g. the first-start root password). */
+  output(): string
   /** Calls the admin API with the given bearer token; throws on a non-2xx answer. */
   admin<T = Record<string, unknown>>(token: string, method: string, path: string, body?: unknown): Promise<T>
 }
@@ -25,10 +27,16 @@ export function gatewayEnv(extra: Record<string, string>): Record<string, string
 /** Starts `bun core/main.ts` and waits (up to `timeoutMs`) for its "gateway listening" line. */
 export async function startGatewayProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<GatewayProcess> {
   const child = Bun.spawn([process.execPath, 'core/main.ts'], { cwd: root, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-  // Drained so the child never blocks on a full pipe.
+  // Drained (and kept) so the child never blocks on a full pipe.
+  let printed = ''
   void (async () => {
     const stdout = child.stdout.getReader()
-    while (!(await stdout.read()).done);
+    const stdoutDecoder = new TextDecoder()
+    for (;;) {
+      const { value, done } = await stdout.read()
+      if (done) return
+      printed += stdoutDecoder.decode(value, { stream: true })
+    }
   })()
   let seen = ''
   const decoder = new TextDecoder()
@@ -58,6 +66,7 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
     url: base,
     process: child,
     log: () => seen,
+    output: () => printed,
     async admin<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
       const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
       const text = await response.text()

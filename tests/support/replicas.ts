@@ -10,6 +10,8 @@ import { freshPostgresDatabase, startGatewayProcess } from './gateway-process.ts
 export interface Replica {
   url: string
   process: Subprocess<'ignore', 'pipe', 'pipe'>
+  /** What the process printed on stdout so far (plain operator lines, e.g. about the root password). */
+  output(): string
 }
 
 /** A set of replicas on a fresh database. */
@@ -35,7 +37,7 @@ export async function startReplicas(options: { count: number; databaseUrl: strin
   const replicas: Replica[] = []
   for (let index = 0; index < options.count; index++) {
     const started = await startGatewayProcess(env)
-    replicas.push({ process: started.process, url: started.url })
+    replicas.push({ process: started.process, url: started.url, output: started.output })
   }
   return {
     replicas,
