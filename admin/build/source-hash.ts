@@ -9,7 +9,7 @@ import { join, relative, sep } from 'node:path'
 export const SOURCE_HASH_FILE = '.source-hash'
 
 /** The sources (relative to admin/) whose content decides the build's output. */
-export const DASHBOARD_SOURCES = ['src', 'build', 'index.html', 'vite.config.ts']
+export const DASHBOARD_SOURCES = ['src', 'build', 'public', 'index.html', 'vite.config.ts']
 
 function filesUnder(path: string): string[] {
   if (!existsSync(path)) return []

@@ -1,6 +1,6 @@
-import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
-import { logs } from '../db/schema.ts'
+import { channels, logs } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import type { LogFilterQuery, LogListQuery, LogView } from '../../schemas/admin/logs.ts'
 import { roleAtLeast, type Actor } from './auth.ts'
@@ -9,9 +9,23 @@ import { pageOf } from './list-query.ts'
 
 type LogRow = typeof logs.$inferSelect
 
-/** A log row with its timestamp as an ISO string. */
-export function toLogView(row: LogRow): LogView {
-  return { ...row, createdAt: iso(row.createdAt) ?? '', details: row.details ?? null }
+/** A log row with its timestamp as an ISO string, and its channel's name when the reader may see it. */
+export function toLogView(row: LogRow, channelName: string | null = null): LogView {
+  return { ...row, channelName, createdAt: iso(row.createdAt) ?? '', details: row.details ?? null }
+}
+
+/** Names of the channels the rows went through, for admins (plain users see no channel); a deleted channel has none. */
+async function channelNames(context: AppContext, actor: Actor, rows: LogRow[]): Promise<Map<number, string>> {
+  const ids = [...new Set(rows.flatMap((row) => (row.channelId === null ? [] : [row.channelId])))]
+  if (ids.length === 0 || !roleAtLeast(actor.role, 'admin')) return new Map()
+  const found = await context.database.db.select({ id: channels.id, name: channels.name }).from(channels).where(inArray(channels.id, ids))
+  return new Map(found.map((channel) => [channel.id, channel.name]))
+}
+
+/** Log rows as the API shows them, each with its channel's name. */
+async function viewsOf(context: AppContext, actor: Actor, rows: LogRow[]): Promise<LogView[]> {
+  const names = await channelNames(context, actor, rows)
+  return rows.map((row) => toLogView(row, row.channelId === null ? null : names.get(row.channelId) ?? null))
 }
 
 /** The filters of a log query; plain users are always limited to their own rows. */
@@ -39,7 +53,7 @@ export async function listLogs(context: AppContext, actor: Actor, query: LogList
   const where = filters.length > 0 ? and(...filters) : undefined
   const [total] = await db.select({ value: count() }).from(logs).where(where)
   const rows = await db.select().from(logs).where(where).orderBy(desc(logs.createdAt), desc(logs.id)).limit(pageSize).offset(offset)
-  return { items: rows.map(toLogView), total: total?.value ?? 0, page, pageSize }
+  return { items: await viewsOf(context, actor, rows), total: total?.value ?? 0, page, pageSize }
 }
 
 /** One log row; a plain user asking for someone else's gets the same 404 as for a missing one. */
@@ -47,5 +61,6 @@ export async function getLog(context: AppContext, actor: Actor, id: number): Pro
   const mine = roleAtLeast(actor.role, 'admin') ? [] : [eq(logs.userId, actor.id)]
   const [row] = await context.database.db.select().from(logs).where(and(eq(logs.id, id), ...mine)).limit(1)
   if (!row) throw new GatewayError(404, 'not_found', `Log ${id} does not exist`)
-  return toLogView(row)
+  const [view] = await viewsOf(context, actor, [row])
+  return view!
 }

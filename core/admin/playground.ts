@@ -8,6 +8,7 @@ import { PlaygroundCompletion, PlaygroundEvents, PlaygroundModels } from '../../
 import type { Actor } from './auth.ts'
 import { adminErrorBody } from './errors.ts'
 import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { offersChat } from './chat-models.ts'
 
 const tags = ['playground']
 const CHAT_DIALECT = 'openai.chat'
@@ -53,10 +54,11 @@ export function playgroundRoutes(deps: AdminDeps) {
     .get('/playground/models', async ({ actor }) => {
       const { group } = signedIn(actor)
       const options = context.options.get()
-      const models = (await deps.relay()).directory.modelsFor(group).filter((model) => lookupPrice(options, context.registry.listPrice, model) !== undefined)
+      const models = (await deps.relay()).directory.modelsFor(group)
+        .filter((model) => lookupPrice(options, context.registry.listPrice, model) !== undefined && offersChat(model, context.registry.model(model)))
       return { group, items: models }
     }, {
-      ...access('user', { operationId: 'listPlaygroundModels', tags, summary: 'Models you can call from the playground: served to your group and priced' }),
+      ...access('user', { operationId: 'listPlaygroundModels', tags, summary: 'Models you can chat with in the playground: served to your group, priced, and able to chat (no embedding, rerank or speech models)' }),
       response: withErrors({ 200: PlaygroundModels }),
     })
 }

@@ -6,6 +6,7 @@ import { GatewayError } from '../errors.ts'
 import type { LogEntry, LogWriter } from '../jobs/log-writer.ts'
 import { payerAccounts, type AccountKey, type BalanceStore, type Payer, type Reservation, type StoredBalance } from './balance-store.ts'
 import { memoryJournal, openFileJournal } from './file-journal.ts'
+import { moneyWithUnits } from './money-text.ts'
 import { encodeJournalEntry } from './journal-codec.ts'
 import { createMemoryBalanceStore } from './memory-balance-store.ts'
 
@@ -108,7 +109,7 @@ export function ledgerOver(db: Db, store: BalanceStore, extra: Pick<QuotaLedger,
       }
       if (outcome.kind === 'unknown') throw new GatewayError(401, 'invalid_api_key', payer.tokenId === null ? 'This account no longer exists' : 'This API key or its owner no longer exists')
       if (outcome.kind === 'refused') {
-        throw new GatewayError(403, 'insufficient_quota', `Insufficient quota: this ${outcome.whose} has ${outcome.available} units left and the request needs at least ${floor}`)
+        throw new GatewayError(403, 'insufficient_quota', `Insufficient quota: this ${outcome.whose} has ${moneyWithUnits(outcome.available)} left and the request needs at least ${moneyWithUnits(floor, 'up')}`)
       }
       return outcome.reservation
     },

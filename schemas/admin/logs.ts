@@ -33,6 +33,7 @@ export const LogView = t.Object({
   tokenId: t.Union([t.Integer(), t.Null()]),
   tokenName: t.Union([t.String(), t.Null()]),
   channelId: t.Union([t.Integer(), t.Null()]),
+  channelName: t.Union([t.String(), t.Null()], { description: 'The channel\'s current name (admins only; null for plain users and deleted channels)' }),
   model: t.Union([t.String(), t.Null()]),
   upstreamModel: t.Union([t.String(), t.Null()]),
   promptTokens: t.Integer(),

@@ -924,7 +924,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Models you can call from the playground: served to your group and priced */
+        /** Models you can chat with in the playground: served to your group, priced, and able to chat (no embedding, rerank or speech models) */
         get: operations["listPlaygroundModels"];
         put?: never;
         post?: never;
@@ -4958,6 +4958,8 @@ export interface operations {
                             tokenId: number | null;
                             tokenName: string | null;
                             channelId: number | null;
+                            /** @description The channel's current name (admins only; null for plain users and deleted channels) */
+                            channelName: string | null;
                             model: string | null;
                             upstreamModel: string | null;
                             promptTokens: number;
@@ -5152,6 +5154,8 @@ export interface operations {
                         tokenId: number | null;
                         tokenName: string | null;
                         channelId: number | null;
+                        /** @description The channel's current name (admins only; null for plain users and deleted channels) */
+                        channelName: string | null;
                         model: string | null;
                         upstreamModel: string | null;
                         promptTokens: number;

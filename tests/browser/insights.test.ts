@@ -5,17 +5,17 @@ import nav from '../../admin/src/i18n/messages/nav.ts'
 import overview from '../../admin/src/i18n/messages/overview.ts'
 import logs from '../../admin/src/i18n/messages/logs.ts'
 import playground from '../../admin/src/i18n/messages/playground.ts'
+import { formatUsd, unitsToUsd } from '../../admin/src/api/units.ts'
 import { signInThroughPage, startBrowserFixture, type BrowserFixture } from './harness.ts'
 
 // The overview, logs, pricing and playground pages in a real browser, against a gateway with a
 // channel to the fake OpenAI upstream and a little relay traffic made through the API beforehand.
 
 const ROOT_PASSWORD = 'root-password-123'
-const UNITS_PER_USD = 500_000
 
-/** Money as the dashboard writes it in English (i18n/formats.ts `usd`). */
+/** A charge as the dashboard writes it in English (api/units.ts, `cost` precision). */
 function usd(units: number): string {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2, maximumFractionDigits: 6 }).format(units / UNITS_PER_USD)
+  return formatUsd(unitsToUsd(units), 'cost')
 }
 
 /** Lets chart animations finish so screenshots show the drawn charts (never used for assertions). */
@@ -145,9 +145,16 @@ describe('insights pages in the browser', () => {
     const drawer = page.locator('[data-test="log-drawer"]').or(page.locator('.n-drawer'))
     const charged = page.locator('[data-test="detail-charged"]')
     await charged.waitFor()
-    const details = big?.details as { charged: number } | undefined
+    const details = big?.details as { charged: number; priced: number; baseUsd: number; groupRatio: number } | undefined
     expect(await charged.innerText()).toContain(usd(Number(details?.charged)))
     expect(await page.locator('.n-drawer').innerText()).toContain(logs.en.detail.pricingTitle)
+    // The formula's result keeps its digits, and a note says how it became whole quota units.
+    const worked = formatUsd(Number(details?.baseUsd) * Number(details?.groupRatio), 'price')
+    expect(await page.locator('[data-test="detail-formula"]').innerText()).toEndWith(`= ${worked}`)
+    const rounding = await page.locator('[data-test="detail-rounding"]').innerText()
+    expect(rounding).toContain('500,000 units = $1.00')
+    expect(rounding).toContain(`${worked} is rounded to the nearest unit`)
+    expect(rounding).toContain(`${Number(details?.priced).toLocaleString('en')} units = ${usd(Number(details?.priced))}`)
     await page.locator('[data-test="detail-formula"]').scrollIntoViewIfNeeded()
     await fixture.screenshot(page, 'logs-detail')
     await page.keyboard.press('Escape')
@@ -187,7 +194,7 @@ describe('insights pages in the browser', () => {
     const pricing = await (await fetch(`${fixture.gateway.url}/api/pricing`)).json() as { items: Array<{ model: string; inputPerMTok: number | null }> }
     const mini = pricing.items.find((item) => item.model === 'gpt-4o-mini')
     expect(mini?.inputPerMTok).toBeGreaterThan(0)
-    const money = (value: number) => new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2, maximumFractionDigits: 6 }).format(value)
+    const money = (value: number) => formatUsd(value, 'price')
 
     const page = await fixture.newPage()
     page.setDefaultTimeout(15_000)

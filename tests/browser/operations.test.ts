@@ -92,7 +92,7 @@ describe('operations pages in the browser', () => {
     await row.locator('.n-checkbox').click()
     await page.locator('[data-test="batch-target"]', { hasText: '1 selected' }).waitFor()
     await page.locator('[data-test="batch-disable"]').click()
-    await page.locator('.n-message', { hasText: 'Done: 1 channels changed' }).waitFor()
+    await page.locator('.n-message', { hasText: 'Done: 1 channel changed' }).waitFor()
     await row.locator('[data-status="manually-disabled"]').waitFor()
     expect(await row.innerText()).toContain(en.channels.status.manuallyDisabled)
     await fixture.screenshot(page, 'operations-channel-disabled')

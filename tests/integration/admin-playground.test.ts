@@ -36,7 +36,7 @@ for (const backend of testBackends) {
       fake = await startFakeOpenAI()
       gateway = await startGateway(backend)
       await gateway.admin('PATCH', '/api/options', { rateLimits: { loginPerIpPerMinute: 1000 } })
-      await gateway.createChannel({ name: 'main', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini', 'o4-mini-high', 'unpriced-house-model'] })
+      await gateway.createChannel({ name: 'main', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini', 'o4-mini-high', 'unpriced-house-model', 'text-embedding-3-small'] })
       userId = await gateway.createUser({ username: 'player', quota: 10_000_000 })
       await gateway.createUser({ username: 'broke', quota: 0 })
       await gateway.createUser({ username: 'vip-player', quota: 10_000_000, group: 'vip' })
@@ -125,7 +125,7 @@ for (const backend of testBackends) {
       expect(fake.requests.length).toBe(0)
     })
 
-    test('the model list holds what the user\'s group can call: served and priced', async () => {
+    test('the model list holds what the user\'s group can chat with: served, priced, and no embedding model', async () => {
       const list = await fetch(`${gateway.url}/api/playground/models`, { headers: { authorization: `Bearer ${bearer}` } })
       expect(await list.json()).toEqual({ group: 'default', items: ['gpt-4o-mini', 'o4-mini-high'] })
       const vip = ((await (await signIn('vip-player')).json()) as { accessToken: string }).accessToken

@@ -51,7 +51,10 @@ for (const backend of testBackends) {
       for (let i = 0; i < n; i++) expect((await call(token.key)).status).toBe(200)
       const refused = await call(token.key)
       expect(refused.status).toBe(403)
-      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('insufficient_quota')
+      const refusal = ((await refused.json()) as { error: { code: string; message: string } }).error
+      expect(refusal.code).toBe('insufficient_quota')
+      // Worded in dollars, as the dashboard speaks, with the exact units in brackets.
+      expect(refusal.message).toMatch(/^Insufficient quota: this API key has \$0\.00 \(0 units\) left and the request needs at least \$0\.\d+ \([\d,]+ units?\)$/)
       expect(await gateway.tokenBalance(token.id)).toEqual({ remainQuota: 0, usedQuota: n * COST })
       const logs = await gateway.logs({ type: 'consume', tokenId: token.id })
       expect(logs.map((entry) => entry.quota)).toEqual(Array(n).fill(COST))

@@ -76,12 +76,23 @@ const SPECIFIC_CODES = new Set(['invalid_request', 'conflict', 'forbidden', 'not
  * fallback and as detail. `overrides` maps a code to a message key for one place (for example, on
  * the login page `unauthorized` means a wrong password rather than an expired session).
  */
-export function describeError(error: unknown, translator: Translator, overrides: Record<string, string> = {}): ReadableError {
+export function describeError(error: unknown, translator: Translator, overrides: Record<string, string> = {}, fieldLabels: Record<string, string> = {}): ReadableError {
   const failure = toApiFailure(error)
   const key = overrides[failure.code] ?? `errors.code.${failure.code}`
   const field = failure.field
-  if (!translator.te(key)) return { message: failure.message, code: failure.code, ...(field ? { field } : {}) }
-  const message = translator.t(key, { field: field ?? '' })
-  const detail = SPECIFIC_CODES.has(failure.code) && failure.message !== '' && failure.message !== message ? failure.message : undefined
+  const gatewayWords = withFieldLabel(failure.message, field, fieldLabels)
+  if (!translator.te(key)) return { message: gatewayWords, code: failure.code, ...(field ? { field } : {}) }
+  const message = translator.t(key, { field: (field && fieldLabels[field]) ?? field ?? '' })
+  const detail = SPECIFIC_CODES.has(failure.code) && gatewayWords !== '' && gatewayWords !== message ? gatewayWords : undefined
   return { message, code: failure.code, ...(detail ? { detail } : {}), ...(field ? { field } : {}) }
+}
+
+/**
+ * The gateway's message with its leading field path (`bootstrapPassword: …`) replaced by the label
+ * the person sees on the form, when the page gave one.
+ */
+export function withFieldLabel(message: string, field: string | undefined, fieldLabels: Record<string, string>): string {
+  const label = field === undefined ? undefined : fieldLabels[field]
+  if (label === undefined || field === undefined || !message.startsWith(`${field}: `)) return message
+  return `${label}: ${message.slice(field.length + 2)}`
 }

@@ -1,4 +1,5 @@
 import type { Locale } from './locales.ts'
+import { MAX_MONEY_DIGITS, MIN_MONEY_DIGITS, usdFormatOptions } from '../api/units.ts'
 
 /** Named date formats: `d(date, 'short' | 'long' | 'time')`. */
 const datetime = {
@@ -8,17 +9,24 @@ const datetime = {
   time: { hour: '2-digit', minute: '2-digit' },
 } as const satisfies Record<string, Intl.DateTimeFormatOptions>
 
+/** Dollar formats `usd2` … `usd10` (at least 2 decimals, at most N): pages pick one through `money()` in api/units.ts. */
+const usd: Record<string, Intl.NumberFormatOptions> = Object.fromEntries(
+  Array.from({ length: MAX_MONEY_DIGITS - MIN_MONEY_DIGITS + 1 }, (_, index) => MIN_MONEY_DIGITS + index).map((digits) => [`usd${digits}`, usdFormatOptions(digits)]),
+)
+
 /**
- * Named number formats: `n(value, 'usd')` for money (2–6 decimals: per-token prices are small),
- * `integer`, `decimal`, `percent`, and `compact` (1.2K, 1.2万) for token counts on charts.
+ * Named number formats: `integer`, `decimal`, `percent`, `compact` (1.2K, 1.2万) for token counts on
+ * charts, and the dollar formats (money is shown with `money(n, usd, context)`, never `n(usd, …)` directly).
  */
-const number = {
+const number: Record<string, Intl.NumberFormatOptions> = {
   integer: { maximumFractionDigits: 0 },
   decimal: { maximumFractionDigits: 2 },
   percent: { style: 'percent', maximumFractionDigits: 1 },
   compact: { notation: 'compact', maximumFractionDigits: 1 },
-  usd: { style: 'currency', currency: 'USD', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2, maximumFractionDigits: 6 },
-} as const satisfies Record<string, Intl.NumberFormatOptions>
+  ...usd,
+  /** The former catch-all dollar format (2–6 decimals), kept so older code still renders; new code uses `money()`. */
+  usd: usdFormatOptions(6),
+}
 
 /** Date formats per language (the same names everywhere; Intl renders each language's conventions). */
 export const datetimeFormats: Record<Locale, typeof datetime> = { en: datetime, 'zh-CN': datetime, 'zh-TW': datetime, fr: datetime, ja: datetime }

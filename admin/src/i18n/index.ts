@@ -1,6 +1,7 @@
 import { createI18n } from 'vue-i18n'
 import { datetimeFormats, numberFormats } from './formats.ts'
 import { mergeMessageModules } from './merge-messages.ts'
+import { pluralRules } from './plural-rules.ts'
 import type { Locale } from './locales.ts'
 
 // Every area's messages, found by file name: adding `messages/<area>.ts` is all a page author does.
@@ -14,6 +15,7 @@ export const i18n = createI18n({
   messages: mergeMessageModules(modules) as Record<Locale, Record<string, string>>,
   datetimeFormats,
   numberFormats,
+  pluralRules,
   missingWarn: import.meta.env.DEV,
   fallbackWarn: false,
 })

@@ -19,7 +19,7 @@ export default defineMessages({
     },
     cells: {
       seconds: '{value} s', firstToken: 'first token {value}', upstream: 'upstream: {model}', cacheSplit: '{read} read · {write} written',
-      streamYes: 'Yes', streamNo: 'No', playground: 'Playground', copy: 'Copy', copyRequestId: 'Copy the request ID',
+      streamTag: 'stream', cached: '{count} cached', streamYes: 'Yes', streamNo: 'No', playground: 'Playground', copy: 'Copy', copyRequestId: 'Copy the request ID',
       copied: 'Copied', copyFailed: 'Could not copy; select the text instead', details: 'Details',
     },
     detail: {
@@ -37,6 +37,7 @@ export default defineMessages({
       formula: '({terms}) ÷ 1M tokens × {ratio} = {result}',
       formulaPerCall: '{price} per call × {ratio} = {result}',
       derivedRates: 'No price of its own for: {kinds}; the input price applies (cache writes at 1.25 times the input price).',
+      rounding: 'Charges are whole quota units ({perDollar} units = {oneDollar}): {result} is rounded to the nearest unit, and a call that costs anything is charged at least 1 unit. {units} units = {amount}.',
       usageSourceLabel: 'Token counts',
       usageSource: { upstream: 'As reported by the upstream provider', counted: 'Counted by the gateway (the upstream reported none)' },
       outcomeLabel: 'Outcome',
@@ -62,7 +63,7 @@ export default defineMessages({
     },
     cells: {
       seconds: '{value} 秒', firstToken: '首字 {value}', upstream: '上游：{model}', cacheSplit: '读取 {read} · 写入 {write}',
-      streamYes: '是', streamNo: '否', playground: '操练场', copy: '复制', copyRequestId: '复制请求 ID',
+      streamTag: '流式', cached: '缓存 {count}', streamYes: '是', streamNo: '否', playground: '操练场', copy: '复制', copyRequestId: '复制请求 ID',
       copied: '已复制', copyFailed: '无法复制，请手动选择文本', details: '详情',
     },
     detail: {
@@ -80,6 +81,7 @@ export default defineMessages({
       formula: '({terms}) ÷ 100 万 Token × {ratio} = {result}',
       formulaPerCall: '每次 {price} × {ratio} = {result}',
       derivedRates: '以下项目没有单独定价：{kinds}；按输入价格计算（缓存写入为输入价格的 1.25 倍）。',
+      rounding: '扣费以整数额度单位计（{perDollar} 单位 = {oneDollar}）：{result} 四舍五入到最接近的单位，有费用的调用至少扣 1 单位。{units} 单位 = {amount}。',
       usageSourceLabel: 'Token 计数',
       usageSource: { upstream: '由上游服务商报告', counted: '由网关统计（上游未报告）' },
       outcomeLabel: '结果',
@@ -105,7 +107,7 @@ export default defineMessages({
     },
     cells: {
       seconds: '{value} 秒', firstToken: '首字 {value}', upstream: '上游：{model}', cacheSplit: '讀取 {read} · 寫入 {write}',
-      streamYes: '是', streamNo: '否', playground: '測試場', copy: '複製', copyRequestId: '複製請求 ID',
+      streamTag: '串流', cached: '快取 {count}', streamYes: '是', streamNo: '否', playground: '測試場', copy: '複製', copyRequestId: '複製請求 ID',
       copied: '已複製', copyFailed: '無法複製，請手動選取文字', details: '詳情',
     },
     detail: {
@@ -123,6 +125,7 @@ export default defineMessages({
       formula: '({terms}) ÷ 100 萬 Token × {ratio} = {result}',
       formulaPerCall: '每次 {price} × {ratio} = {result}',
       derivedRates: '以下項目沒有單獨定價：{kinds}；按輸入價格計算（快取寫入為輸入價格的 1.25 倍）。',
+      rounding: '扣費以整數額度單位計（{perDollar} 單位 = {oneDollar}）：{result} 四捨五入到最接近的單位，有費用的呼叫至少扣 1 單位。{units} 單位 = {amount}。',
       usageSourceLabel: 'Token 計數',
       usageSource: { upstream: '由上游服務商回報', counted: '由閘道統計（上游未回報）' },
       outcomeLabel: '結果',
@@ -148,7 +151,7 @@ export default defineMessages({
     },
     cells: {
       seconds: '{value} s', firstToken: 'premier jeton {value}', upstream: 'amont : {model}', cacheSplit: '{read} lus · {write} écrits',
-      streamYes: 'Oui', streamNo: 'Non', playground: 'Bac à sable', copy: 'Copier', copyRequestId: 'Copier l’ID de requête',
+      streamTag: 'flux', cached: '{count} en cache', streamYes: 'Oui', streamNo: 'Non', playground: 'Bac à sable', copy: 'Copier', copyRequestId: 'Copier l’ID de requête',
       copied: 'Copié', copyFailed: 'Copie impossible ; sélectionnez le texte', details: 'Détails',
     },
     detail: {
@@ -166,6 +169,7 @@ export default defineMessages({
       formula: '({terms}) ÷ 1 M de jetons × {ratio} = {result}',
       formulaPerCall: '{price} par appel × {ratio} = {result}',
       derivedRates: 'Sans prix propre : {kinds} ; le prix en entrée s’applique (écritures du cache à 1,25 fois ce prix).',
+      rounding: 'Les débits se font en unités de quota entières ({perDollar} unités = {oneDollar}) : {result} est arrondi à l’unité la plus proche, et un appel payant coûte au moins 1 unité. {units} unités = {amount}.',
       usageSourceLabel: 'Décompte des jetons',
       usageSource: { upstream: 'Fourni par le fournisseur amont', counted: 'Compté par la passerelle (l’amont n’a rien fourni)' },
       outcomeLabel: 'Issue',
@@ -191,7 +195,7 @@ export default defineMessages({
     },
     cells: {
       seconds: '{value} 秒', firstToken: '初回トークン {value}', upstream: '上流：{model}', cacheSplit: '読み取り {read} · 書き込み {write}',
-      streamYes: 'はい', streamNo: 'いいえ', playground: 'プレイグラウンド', copy: 'コピー', copyRequestId: 'リクエスト ID をコピー',
+      streamTag: 'ストリーム', cached: 'キャッシュ {count}', streamYes: 'はい', streamNo: 'いいえ', playground: 'プレイグラウンド', copy: 'コピー', copyRequestId: 'リクエスト ID をコピー',
       copied: 'コピーしました', copyFailed: 'コピーできませんでした。テキストを選択してください', details: '詳細',
     },
     detail: {
@@ -209,6 +213,7 @@ export default defineMessages({
       formula: '({terms}) ÷ 100 万トークン × {ratio} = {result}',
       formulaPerCall: '1 回 {price} × {ratio} = {result}',
       derivedRates: '個別の料金がない項目：{kinds}。入力料金が適用されます（キャッシュ書き込みは入力料金の 1.25 倍）。',
+      rounding: '請求は整数のクォータ単位で行われます（{perDollar} 単位 = {oneDollar}）。{result} は最も近い単位に丸められ、費用が発生した呼び出しは最低 1 単位です。{units} 単位 = {amount}。',
       usageSourceLabel: 'トークン数',
       usageSource: { upstream: '上流プロバイダーの報告値', counted: 'ゲートウェイによる計測（上流の報告なし）' },
       outcomeLabel: '結果',

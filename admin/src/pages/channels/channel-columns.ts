@@ -2,7 +2,7 @@ import { h, type VNodeChild } from 'vue'
 import { NButton, NDropdown, NSpace, NTag, NText, NTooltip, type DataTableColumns, type DropdownOption } from 'naive-ui'
 import type { Channel } from './channel-types.ts'
 import { balanceCell, type BalanceCellContext } from './balance-cell.ts'
-import { unitsToUsd } from '../../components/ops-helpers.ts'
+import { unitsMoney } from '../../api/units.ts'
 
 /** A sortable column's key and the API field it sorts by. */
 export const SORTABLE = ['id', 'name', 'status', 'priority', 'weight', 'testLatencyMs', 'usedQuota'] as const
@@ -23,7 +23,7 @@ export interface TestOutcome {
 
 /** What the columns need from the page: words, formats and the row actions. */
 export interface ChannelColumnContext extends BalanceCellContext {
-  t: (key: string, named?: Record<string, unknown>) => string
+  t: (key: string, named?: Record<string, unknown>, plural?: number) => string
   d: (value: Date, format: string) => string
   n: (value: number, format: string) => string
   sort: SortState
@@ -62,7 +62,7 @@ function keysCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
   const count = h('span', null, ctx.n(Number(channel.keyCount), 'integer'))
   if (channel.disabledKeys.length === 0) return count
   const reasons = channel.disabledKeys.map((key) => `${ctx.d(new Date(key.at), 'long')}: ${key.reason}`).join('\n')
-  const warning = h(NTag, { type: 'warning', size: 'small', bordered: false }, () => ctx.t('channels.columns.keysDisabled', { count: channel.disabledKeys.length }))
+  const warning = h(NTag, { type: 'warning', size: 'small', bordered: false }, () => ctx.t('channels.columns.keysDisabled', { count: channel.disabledKeys.length }, channel.disabledKeys.length))
   return h(NSpace, { size: 4, align: 'center', wrap: false }, () => [count, tip(warning, reasons)])
 }
 
@@ -99,7 +99,7 @@ export function channelColumns(ctx: ChannelColumnContext): DataTableColumns<Chan
     { title: ctx.t('channels.columns.type'), key: 'type', width: 130, render: (channel) => ctx.typeLabel(channel.type) },
     { title: ctx.t('channels.columns.status'), ...sortable('status'), width: 120, render: (channel) => statusCell(channel, ctx) },
     { title: ctx.t('channels.columns.lastTest'), ...sortable('testLatencyMs'), width: 160, render: (channel) => testCell(channel, ctx) },
-    { title: ctx.t('channels.columns.used'), ...sortable('usedQuota'), width: 110, render: (channel) => ctx.n(unitsToUsd(channel.usedQuota), 'usd') },
+    { title: ctx.t('channels.columns.used'), ...sortable('usedQuota'), width: 110, render: (channel) => unitsMoney(ctx.n, channel.usedQuota, 'balance') },
     { title: ctx.t('channels.balance.title'), key: 'balance', width: 190, render: (channel) => balanceCell(channel, ctx) },
     { title: ctx.t('channels.columns.priority'), ...sortable('priority'), width: 100, render: (channel) => ctx.n(Number(channel.priority), 'integer') },
     { title: ctx.t('channels.columns.weight'), ...sortable('weight'), width: 90, render: (channel) => ctx.n(Number(channel.weight), 'integer') },

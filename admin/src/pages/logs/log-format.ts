@@ -1,6 +1,8 @@
 import { useI18n } from 'vue-i18n'
 import { useMessage } from 'naive-ui'
-import { unitsToUsd } from '../../api/units.ts'
+import { unitsMoney } from '../../api/units.ts'
+import type { LogRow } from './log-columns.ts'
+import { readLogText } from './log-text.ts'
 import { copyText } from '../../components/ops-helpers.ts'
 
 // Formatting shared by the logs table and the detail drawer: money, durations, tag colours, copying.
@@ -15,12 +17,16 @@ export function useLogFormat() {
   const { t, n, d } = useI18n()
   const message = useMessage()
   return {
-    /** Quota units as USD. */
-    usd: (units: number | string) => n(unitsToUsd(Number(units)), 'usd'),
+    /** Quota units as USD, at a charge's precision. */
+    usd: (units: number | string) => unitsMoney(n, units, 'cost'),
     /** Milliseconds as seconds ("1.23 s"), or a dash. */
     seconds: (ms: number | string | null) => (ms === null ? '–' : t('logs.cells.seconds', { value: n(Number(ms) / 1000, 'decimal') })),
     integer: (value: number | string) => n(Number(value), 'integer'),
     time: (iso: string) => d(new Date(iso), 'full'),
+    /** The channel a call went through: its name (and id), or only the id when the channel is gone. */
+    channel: (row: Pick<LogRow, 'channelId' | 'channelName'>) => (row.channelId === null ? '–' : row.channelName ? `${row.channelName} #${row.channelId}` : `#${row.channelId}`),
+    /** The row's message: a server-written text in the dashboard's language when it carries a known code, else as stored. */
+    content: (row: Pick<LogRow, 'content' | 'type'>) => readLogText(row, { t, money: (units: number) => unitsMoney(n, units, 'balance') }) ?? row.content,
     /** The type's name. */
     typeName: (type: string) => ({
       consume: t('logs.types.consume'), error: t('logs.types.error'), refund: t('logs.types.refund'), topup: t('logs.types.topup'),

@@ -35,7 +35,9 @@ export function timeOption(input: { labels: string[]; values: number[]; name: st
         return `${first?.axisValueLabel ?? ''}<br/>${input.name}: <b>${input.tooltip(valueOf(list[0]))}</b>`
       },
     },
-    xAxis: { type: 'category', data: input.labels, boundaryGap: bars, axisLabel: { hideOverlap: true } },
+    // The latest bucket's label is always shown; the first and last labels sit at the grid's edges on a line
+    // chart, so they are aligned inwards and never cut.
+    xAxis: { type: 'category', data: input.labels, boundaryGap: bars, axisLabel: { hideOverlap: true, showMaxLabel: true, alignMinLabel: 'left', alignMaxLabel: 'right' } },
     yAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value) }, ...(input.integer ? { minInterval: 1 } : {}) },
     series: [bars
       ? { type: 'bar', name: input.name, data: input.values, itemStyle: { color: input.color, borderRadius: [3, 3, 0, 0] }, barMaxWidth: 28 }
@@ -82,7 +84,7 @@ export function rankingOption(input: { slices: Slice[]; name: string; color: str
         return `${first?.name ?? ''}<br/><b>${input.tooltip(valueOf(list[0]))}</b>`
       },
     },
-    xAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value), hideOverlap: true }, ...(input.integer ? { minInterval: 1 } : {}) },
+    xAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value), hideOverlap: true, alignMaxLabel: 'right' }, ...(input.integer ? { minInterval: 1 } : {}) },
     yAxis: { type: 'category', data: ordered.map((slice) => slice.name), axisLabel: { width: 110, overflow: 'truncate' } },
     series: [{ type: 'bar', name: input.name, data: ordered.map((slice) => slice.value), itemStyle: { color: input.color, borderRadius: [0, 4, 4, 0] }, barMaxWidth: 22 }],
   }

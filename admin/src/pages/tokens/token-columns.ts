@@ -1,6 +1,6 @@
 import { h, type VNodeChild } from 'vue'
 import { NButton, NSpace, NTag, NText, NTooltip, type DataTableColumns } from 'naive-ui'
-import { unitsToUsd } from '../../components/ops-helpers.ts'
+import { unitsMoney } from '../../api/units.ts'
 import type { Token } from './token-types.ts'
 
 /** Columns the key list can be sorted by (the API's sort fields). */
@@ -10,7 +10,7 @@ export type TokenSortKey = (typeof TOKEN_SORTABLE)[number]
 
 /** What the columns need from the page. */
 export interface TokenColumnContext {
-  t: (key: string, named?: Record<string, unknown>) => string
+  t: (key: string, named?: Record<string, unknown>, plural?: number) => string
   d: (value: Date, format: string) => string
   n: (value: number, format: string) => string
   sort: { key: TokenSortKey; order: 'ascend' | 'descend' } | null
@@ -35,7 +35,7 @@ function statusCell(token: Token, ctx: TokenColumnContext): VNodeChild {
 
 function listCell(values: string[] | null, everything: string, ctx: TokenColumnContext, label: string): VNodeChild {
   if (!values || values.length === 0) return muted(everything)
-  return tip(h('span', { class: 'cell-link' }, ctx.t(label, { count: values.length })), values.join(', '))
+  return tip(h('span', { class: 'cell-link' }, ctx.t(label, { count: values.length }, values.length)), values.join(', '))
 }
 
 /** The API key table's columns. */
@@ -52,9 +52,9 @@ export function tokenColumns(ctx: TokenColumnContext): DataTableColumns<Token> {
     { title: ctx.t('tokens.columns.status'), key: 'status', width: 110, render: (token) => statusCell(token, ctx) },
     {
       title: ctx.t('tokens.columns.remaining'), ...sortable('remainQuota'), width: 130,
-      render: (token) => (token.unlimited ? h(NTag, { size: 'small', bordered: false, type: 'info' }, () => ctx.t('tokens.unlimited')) : h('span', { 'data-test': 'remaining' }, ctx.n(unitsToUsd(token.remainQuota), 'usd'))),
+      render: (token) => (token.unlimited ? h(NTag, { size: 'small', bordered: false, type: 'info' }, () => ctx.t('tokens.unlimited')) : h('span', { 'data-test': 'remaining' }, unitsMoney(ctx.n, token.remainQuota, 'balance'))),
     },
-    { title: ctx.t('tokens.columns.used'), ...sortable('usedQuota'), width: 110, render: (token) => ctx.n(unitsToUsd(token.usedQuota), 'usd') },
+    { title: ctx.t('tokens.columns.used'), ...sortable('usedQuota'), width: 110, render: (token) => unitsMoney(ctx.n, token.usedQuota, 'balance') },
     { title: ctx.t('tokens.columns.expires'), ...sortable('expiresAt'), width: 170, render: (token) => date(token.expiresAt, ctx.t('tokens.never')) },
     { title: ctx.t('tokens.columns.models'), key: 'models', width: 120, render: (token) => listCell(token.models, ctx.t('tokens.allModels'), ctx, 'tokens.modelCount') },
     { title: ctx.t('tokens.columns.ips'), key: 'ipAllowlist', width: 120, render: (token) => listCell(token.ipAllowlist, ctx.t('tokens.anyAddress'), ctx, 'tokens.ipCount') },

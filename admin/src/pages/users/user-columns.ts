@@ -1,6 +1,6 @@
 import { h, type VNodeChild } from 'vue'
 import { NButton, NDropdown, NSpace, NTag, NText, type DataTableColumns, type DropdownOption } from 'naive-ui'
-import { unitsToUsd } from '../../components/ops-helpers.ts'
+import { unitsMoney } from '../../api/units.ts'
 import type { User } from './user-types.ts'
 
 /** Columns the user list can be sorted by (the API's sort fields). */
@@ -56,8 +56,8 @@ export function userColumns(ctx: UserColumnContext): DataTableColumns<User> {
     { title: ctx.t('users.columns.email'), key: 'email', width: 200, ellipsis: { tooltip: true }, render: (user) => user.email ?? muted('—') },
     { title: ctx.t('users.columns.role'), key: 'role', width: 100, render: (user) => h(NTag, { size: 'small', bordered: false, type: ROLE_TYPES[user.role] }, () => ctx.t(ROLE_LABELS[user.role])) },
     { title: ctx.t('users.columns.group'), key: 'group', width: 110 },
-    { title: ctx.t('users.columns.balance'), ...sortable('quota'), width: 120, render: (user) => h('span', { 'data-test': 'balance' }, ctx.n(unitsToUsd(user.quota), 'usd')) },
-    { title: ctx.t('users.columns.used'), ...sortable('usedQuota'), width: 110, render: (user) => ctx.n(unitsToUsd(user.usedQuota), 'usd') },
+    { title: ctx.t('users.columns.balance'), ...sortable('quota'), width: 120, render: (user) => h('span', { 'data-test': 'balance' }, unitsMoney(ctx.n, user.quota, 'balance')) },
+    { title: ctx.t('users.columns.used'), ...sortable('usedQuota'), width: 110, render: (user) => unitsMoney(ctx.n, user.usedQuota, 'balance') },
     { title: ctx.t('users.columns.requests'), ...sortable('requestCount'), width: 110, render: (user) => ctx.n(Number(user.requestCount), 'integer') },
     {
       title: ctx.t('users.columns.status'), key: 'status', width: 100,
@@ -65,6 +65,6 @@ export function userColumns(ctx: UserColumnContext): DataTableColumns<User> {
     },
     { title: ctx.t('users.columns.twoFactor'), key: 'twoFactorEnabled', width: 90, render: (user) => (user.twoFactorEnabled ? h(NTag, { size: 'small', bordered: false, type: 'info' }, () => ctx.t('users.twoFactorOn')) : muted(ctx.t('users.twoFactorOff'))) },
     { title: ctx.t('users.columns.created'), ...sortable('createdAt'), width: 130, render: (user) => ctx.d(new Date(user.createdAt), 'short') },
-    { title: ctx.t('users.columns.actions'), key: 'actions', width: 200, render: (user) => actions(user, ctx) },
+    { title: ctx.t('users.columns.actions'), key: 'actions', width: 230, render: (user) => actions(user, ctx) },
   ]
 }
