@@ -160,8 +160,8 @@ for (const backend of testBackends) {
         expect(Object.keys(spec.paths).filter((path) => path.startsWith('/api/')).sort()).toEqual([
           '/api/auth/login', '/api/auth/login/two-factor', '/api/auth/logout', '/api/auth/oauth/{provider}/callback',
           '/api/auth/oauth/{provider}/start', '/api/auth/register', '/api/auth/settings', '/api/auth/telegram', '/api/channel-tags',
-          '/api/channel-types', '/api/channels', '/api/channels/batch', '/api/channels/upstream-models', '/api/channels/{id}',
-          '/api/channels/{id}/keys/reveal', '/api/channels/{id}/test', '/api/channels/{id}/upstream-models', '/api/groups', '/api/groups/{name}',
+          '/api/channel-types', '/api/channels', '/api/channels/balances/refresh', '/api/channels/batch', '/api/channels/upstream-models', '/api/channels/{id}',
+          '/api/channels/{id}/balance/refresh', '/api/channels/{id}/keys/reveal', '/api/channels/{id}/test', '/api/channels/{id}/upstream-models', '/api/groups', '/api/groups/{name}',
           '/api/logs', '/api/logs/export', '/api/logs/{id}', '/api/models', '/api/models/price', '/api/options', '/api/playground/chat/completions',
           '/api/playground/models', '/api/pricing', '/api/redemptions', '/api/redemptions/redeem', '/api/redemptions/{id}', '/api/setup',
           '/api/stats', '/api/status', '/api/system/runtime', '/api/tokens', '/api/tokens/{id}', '/api/users', '/api/users/me', '/api/users/me/access-tokens',
