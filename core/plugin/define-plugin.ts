@@ -37,6 +37,11 @@ export interface ModelSpec {
   capabilities: ModelCapability[]
   /** Largest prompt the model accepts, for estimates and the dashboard. */
   contextWindow?: number
+  /**
+   * The only dialects the provider serves this model in, when fewer than its channel's transport speaks
+   * (OpenAI's `o3-pro` answers on the Responses API only): calls in any other dialect are converted to one of these.
+   */
+  dialects?: string[]
 }
 
 /**

@@ -59,6 +59,12 @@ export function findManifestProblem(candidate: unknown): string | undefined {
     if (readerProblem) return readerProblem
   }
   if (!Array.isArray(candidate.models)) return 'models must be an array'
+  for (const [index, model] of candidate.models.entries()) {
+    const dialects = isRecord(model) ? model.dialects : undefined
+    if (dialects !== undefined && (!Array.isArray(dialects) || dialects.length === 0 || !dialects.every((dialect) => typeof dialect === 'string'))) {
+      return `models[${index}].dialects must be a non-empty array of dialect names`
+    }
+  }
   if (!isRecord(candidate.pricing)) return 'pricing must be an object keyed by model id'
   for (const [model, price] of Object.entries(candidate.pricing)) {
     if (!isRecord(price)) return `pricing["${model}"] must be an object`

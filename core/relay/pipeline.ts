@@ -166,9 +166,9 @@ function promptByteCeiling(texts: string[]): number {
   return bytes
 }
 
-/** Clock and ids for converters, from the context so tests can pin them. */
-function conversionEnv(context: AppContext): ConversionEnv {
-  return { now: () => context.now().getTime(), newId: (prefix) => `${prefix}${randomKey(24)}` }
+/** Clock and ids for converters, from the context so tests can pin them, and the model the call named upstream (the answer's when it names none). */
+function conversionEnv(context: AppContext, model?: string): ConversionEnv {
+  return { now: () => context.now().getTime(), newId: (prefix) => `${prefix}${randomKey(24)}`, model }
 }
 
 /** Decodes the client's request into the hub at most once, whatever the number of attempts. */
@@ -206,7 +206,7 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
     const { dialogue } = upstream
     if (dialogue.converted && dialogue.upstreamCodec.hub && codec.hub) {
       const json = parseUpstreamJson(text)
-      const env = conversionEnv(context)
+      const env = conversionEnv(context, dialogue.model)
       const decoded = dialogue.upstreamCodec.hub.decodeResult(json, env)
       const result = dialogue.thinkingToContent ? reasoningToContentResult(decoded) : decoded
       await settleCall(context, ledger, record, result.usage, observedOutput(result), 'completed')
@@ -287,7 +287,7 @@ function parseUpstreamJson(text: string): unknown {
 function convertedStream(context: AppContext, codec: DialectCodec, upstream: UpstreamSuccess, body: ReadableStream<Uint8Array>): Pick<StreamRelayOptions, 'source' | 'inspect' | 'result' | 'hide'> {
   const events = decodeSse(upstreamChunks(body), { maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
   const { dialogue } = upstream
-  const env = conversionEnv(context)
+  const env = conversionEnv(context, dialogue.model)
   const tap = createHubTap()
   const decoded = tap.observe(dialogue.upstreamCodec.hub!.decodeStream(events, env))
   const converted = codec.hub!.encodeStream(dialogue.thinkingToContent ? reasoningToContent(decoded) : decoded, env)

@@ -34,10 +34,22 @@ function knownSuffix(registry: PluginRegistry, model: string) {
   return suffix && (registry.listPrice(suffix.model) || registry.model(suffix.model)) ? suffix : undefined
 }
 
-/** The first dialect the transport speaks natively that can be reached through the hub. */
-function hubTarget(registry: PluginRegistry, transport: ChannelTransport, preferred: string): DialectCodec | undefined {
-  const candidates = transport.nativeDialects.includes(preferred) ? [preferred, ...transport.nativeDialects] : transport.nativeDialects
+/** The first of the dialects the channel speaks natively (for this model) that can be reached through the hub. */
+function hubTarget(registry: PluginRegistry, native: readonly string[], preferred: string): DialectCodec | undefined {
+  const candidates = native.includes(preferred) ? [preferred, ...native] : native
   return candidates.map((dialect) => registry.dialect(dialect)).find((codec) => codec?.hub && (codec.endpoint === 'chat' || codec.endpoint === 'responses'))
+}
+
+/**
+ * The dialects a channel can send this model in: its transport's, narrowed to the model's own when the
+ * plugins say it has fewer (a Responses-only model on an `openai` channel). A model whose dialects the
+ * transport does not speak at all keeps the transport's: the upstream will say what it lacks.
+ */
+export function servedDialects(registry: PluginRegistry, transport: ChannelTransport, model: string): readonly string[] {
+  const own = registry.model(parseReasoningSuffix(model)?.model ?? model)?.dialects ?? registry.model(model)?.dialects
+  if (!own) return transport.nativeDialects
+  const both = transport.nativeDialects.filter((dialect) => own.includes(dialect))
+  return both.length > 0 ? both : transport.nativeDialects
 }
 
 /** The capability a model must list to serve an endpoint, for endpoints that models' capabilities name. */
@@ -61,7 +73,7 @@ export function knownToLackEndpoint(registry: PluginRegistry, model: string, cli
  */
 export function hubFallbackAvailable(registry: PluginRegistry, transport: ChannelTransport, clientCodec: DialectCodec): boolean {
   if (!clientCodec.hub) return false
-  const target = hubTarget(registry, transport, clientCodec.dialect)
+  const target = hubTarget(registry, transport.nativeDialects, clientCodec.dialect)
   return target !== undefined && target.dialect !== clientCodec.dialect
 }
 
@@ -87,13 +99,14 @@ export function planDialogue(input: {
 }): Dialogue {
   const { registry, clientCodec, transport } = input
   const suffix = knownSuffix(registry, input.upstreamModel)
-  const native = transport.nativeDialects.includes(clientCodec.dialect) && !input.viaHub && !knownToLackEndpoint(registry, input.upstreamModel, clientCodec)
+  const dialects = servedDialects(registry, transport, input.upstreamModel)
+  const native = dialects.includes(clientCodec.dialect) && !input.viaHub && !knownToLackEndpoint(registry, input.upstreamModel, clientCodec)
   if (native && !suffix && !input.thinkingToContent) {
     const prepared = clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, input.stream)
     const rawBody = prepared.clientBytes && input.clientBytes ? withFirstMember(input.clientBytes, prepared.clientBytes.firstMember) : undefined
     return { upstreamCodec: clientCodec, converted: false, body: prepared.body, rawBody, model: input.upstreamModel, hideEvent: prepared.hideEvent, warnings: [], thinkingToContent: false }
   }
-  const target = clientCodec.hub ? hubTarget(registry, transport, clientCodec.dialect) : undefined
+  const target = clientCodec.hub ? hubTarget(registry, dialects, clientCodec.dialect) : undefined
   if (!clientCodec.hub || !target?.hub) {
     throw new GatewayError(501, 'not_implemented', `Channel type "${input.channelType}" cannot serve ${clientCodec.dialect} requests`, { retryable: true })
   }

@@ -12,6 +12,8 @@ import { openAIPricing } from './pricing.ts'
 const extraHeaders = Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' }))
 
 const chatModel = (id: string, extra: ModelSpec['capabilities'] = []): ModelSpec => ({ id, capabilities: ['chat', 'tools', ...extra] })
+/** A model OpenAI serves on the Responses API only: other dialects reach it converted (ModelSpec.dialects). */
+const responsesModel = (id: string, extra: ModelSpec['capabilities'] = []): ModelSpec => ({ ...chatModel(id, extra), dialects: ['openai.responses'] })
 
 /** OpenAI and every vendor that speaks its API (DeepSeek, Groq, vLLM, Ollama, …). */
 export default definePlugin({
@@ -61,6 +63,12 @@ export default definePlugin({
     { id: 'gpt-3.5-turbo-instruct', capabilities: ['completions'] },
     { id: 'text-embedding-3-small', capabilities: ['embeddings'] },
     { id: 'text-embedding-3-large', capabilities: ['embeddings'] },
+    // see https://platform.openai.com/docs/models: served on the Responses API only (Chat Completions answers 404)
+    responsesModel('o1-pro', ['vision', 'reasoning']),
+    responsesModel('o3-pro', ['vision', 'reasoning']),
+    responsesModel('gpt-5-pro', ['vision', 'reasoning']),
+    responsesModel('gpt-5-codex', ['vision', 'reasoning']),
+    responsesModel('codex-mini-latest', ['reasoning']),
     chatModel('deepseek-chat'),
     chatModel('deepseek-reasoner', ['reasoning']),
   ],

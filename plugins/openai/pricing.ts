@@ -12,6 +12,8 @@ export const openAIPricing: Record<string, ModelPrice> = {
   'gpt-5*': tokens(1.25, 10, 0.125),
   'gpt-5-mini*': tokens(0.25, 2, 0.025),
   'gpt-5-nano*': tokens(0.05, 0.4, 0.005),
+  'gpt-5-pro*': tokens(15, 120),
+  'codex-mini-latest': tokens(1.5, 6, 0.375),
   'gpt-4.1*': tokens(2, 8, 0.5),
   'gpt-4.1-mini*': tokens(0.4, 1.6, 0.1),
   'gpt-4.1-nano*': tokens(0.1, 0.4, 0.025),

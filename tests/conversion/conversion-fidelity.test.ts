@@ -321,7 +321,7 @@ describe('Responses as the upstream for Chat, Claude and Gemini clients (item 3,
   })
 
   test('Gemini client: one functionCall part with the parsed arguments, prompt tokens in usageMetadata', async () => {
-    const chunks = payloads(await collect(hubOf('gemini.generate').encodeStream(decode(), env()))) as Array<{ candidates?: Array<{ content: { parts?: Array<{ functionCall?: { name: string; args: unknown } }> } }>; usageMetadata?: { promptTokenCount: number } }>
+    const chunks = payloads(await collect(hubOf('gemini.generate').encodeStream(decode(), env()))) as Array<{ candidates?: Array<{ content: { parts?: Array<{ functionCall?: { id?: string; name: string; args: unknown } }> } }>; usageMetadata?: { promptTokenCount: number } }>
     const calls = chunks.flatMap((chunk) => chunk.candidates?.flatMap((candidate) => candidate.content.parts ?? []) ?? []).filter((part) => part.functionCall)
     expect(calls.map((part) => part.functionCall)).toEqual([{ id: call.call_id, name: call.name, args: JSON.parse(call.arguments) }])
     expect(chunks.at(-1)?.usageMetadata?.promptTokenCount).toBe(final.usage.input_tokens)

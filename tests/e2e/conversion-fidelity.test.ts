@@ -60,7 +60,8 @@ describe('Claude SDK with a thinking history → Gemini channel', () => {
   })
 })
 
-describe('Responses-only models on an `openai-responses` channel', () => {
+// The same calls whether the channel says so (type openai-responses) or the model does (o3-pro is Responses-only in the openai plugin's model data).
+for (const channelType of ['openai-responses', 'openai'] as const) describe(`Responses-only models on an \`${channelType}\` channel`, () => {
   let gateway: TestGateway
   let openai: FakeOpenAI
   let key: string
@@ -73,7 +74,7 @@ describe('Responses-only models on an `openai-responses` channel', () => {
   beforeAll(async () => {
     openai = await startFakeOpenAI()
     gateway = await startGateway()
-    await gateway.createChannel({ name: 'responses-only', type: 'openai-responses', key: 'sk-up', baseUrl: openai.url, models: [model] })
+    await gateway.createChannel({ name: 'responses-only', type: channelType, key: 'sk-up', baseUrl: openai.url, models: [model] })
     key = (await gateway.createToken({ name: 'responses-only', unlimited: true })).key
   })
   afterAll(async () => {
@@ -192,5 +193,41 @@ describe('Responses-only models on an `openai-responses` channel', () => {
     expect(failure).toBeInstanceOf(OpenAI.APIError)
     expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(429)
     expect(openai.requests.every((request) => request.path === '/v1/responses')).toBe(true)
+  })
+})
+
+describe('Chat SDK → Gemini channel whose answer names no model', () => {
+  let gateway: TestGateway
+  let gemini: FakeGemini
+  let client: OpenAI
+  const answer = loadFixture<Json>('gemini', 'gemini-text.json')
+  const { modelVersion: _omitted, ...withoutModel } = answer
+  const chunks = loadChunks<Json>('gemini', 'gemini-text.chunks.txt').map(({ modelVersion: _dropped, ...chunk }) => chunk)
+
+  beforeAll(async () => {
+    gemini = await startFakeGemini()
+    gateway = await startGateway()
+    await gateway.createChannel({ name: 'gemini', type: 'gemini', key: 'gemini-key', baseUrl: gemini.url, models: ['gemini-2.5-flash'] })
+    client = new OpenAI({ apiKey: (await gateway.createToken({ name: 'no-model', unlimited: true })).key, baseURL: `${gateway.url}/v1`, maxRetries: 0 })
+  })
+  afterAll(async () => {
+    await gateway.stop()
+    await gemini.stop()
+  })
+
+  test('non-stream: the client reads the model the call used, never ""', async () => {
+    expect('modelVersion' in withoutModel).toBe(false)
+    gemini.setDefault({ kind: 'status', status: 200, body: withoutModel })
+    const completion = await client.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Capital of France?' }] })
+    expect(completion.model).toBe('gemini-2.5-flash')
+    expect(completion.choices[0]!.message.content).toContain('Paris')
+  })
+
+  test('stream: every chunk names the model the call used', async () => {
+    gemini.setDefault({ kind: 'stream-gap', gapMs: 0, chunks })
+    const stream = await client.chat.completions.create({ model: 'gemini-2.5-flash', stream: true, messages: [{ role: 'user', content: 'Capital of France?' }] })
+    const models = new Set<string>()
+    for await (const chunk of stream) models.add(chunk.model)
+    expect([...models]).toEqual(['gemini-2.5-flash'])
   })
 })
