@@ -10,7 +10,7 @@
 // <stage>/app). The build stage's RUN lines run with `sh -c` in <stage>/app on this machine's Node
 // and npm; the runtime stage's RUN lines set up the system (user, /data) and are listed, not run.
 // Exits 1 when a dev dependency is in the runtime tree, or the runtime tree fails to start.
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -52,7 +52,8 @@ function runShell(command: string, cwd: string, env: Record<string, string>): vo
 }
 
 /** Copies as COPY does, with `cp -a` (fast for node_modules): a folder's contents into the destination folder, a file to the destination path. */
-function copyWhole(source: string, destination: string): void {
+function copyWhole(linkedSource: string, destination: string): void {
+  const source = realpathSync(linkedSource)
   const folder = statSync(source).isDirectory()
   mkdirSync(folder ? destination : dirname(destination), { recursive: true })
   const result = Bun.spawnSync(['cp', '-a', folder ? `${source}/.` : source, destination], { stdout: 'inherit', stderr: 'inherit' })
@@ -64,7 +65,10 @@ function copyWhole(source: string, destination: string): void {
  * the steps that follow: prune and rm unlink, cp reads; npm's own record of the tree is the one file it
  * rewrites, so that one is a real copy.
  */
-function linkTree(source: string, destination: string): void {
+function linkTree(linkedSource: string, destination: string): void {
+  // The real folder: a node_modules that is a symlink must not be copied as the link (the prune would
+  // then run on the original).
+  const source = realpathSync(linkedSource)
   mkdirSync(dirname(destination), { recursive: true })
   const result = Bun.spawnSync(['cp', '-al', source, destination], { stdout: 'inherit', stderr: 'inherit' })
   if (result.exitCode !== 0) throw new Error(`cp -al ${source} ${destination} failed`)

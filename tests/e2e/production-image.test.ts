@@ -21,12 +21,13 @@ describe('production image', () => {
   test('production dependencies only, dashboard prebuilt, and it starts', async () => {
     await ensureDashboardBuilt()
     const image = await measureImage({ reuseCheckout: true, start: true })
-    expect(image.substitutions).toHaveLength(2)
     for (const name of ['vite', 'typescript', 'playwright-core', 'bun', '@redocly/cli']) expect(image.packages).not.toContain(name)
     expect(image.devDependenciesPresent).toEqual([])
     expect(image.packages.filter((name) => devOnly.includes(name))).toEqual([])
     expect(image.packages).toContain('elysia')
     expect(image.dashboardBuilt).toBe(true)
     expect(image.started).toEqual({ health: 200, swagger: 200, swaggerAsset: 200 })
+    // Both slow steps were replaced as the header says (a Dockerfile that renames them runs them for real).
+    expect(image.substitutions).toHaveLength(2)
   }, 300_000)
 })
