@@ -60,6 +60,13 @@ async function layoutProblems(page: Page, options: { tablesFit: boolean; stock: 
       const edge = cell.getBoundingClientRect().right
       if (right > edge + 1) problems.push(`header "${text}" runs ${Math.round(right - edge)} px past its column`)
     }
+    // Money in a table cell is one line ("0,000016 $" must not break before its currency sign).
+    for (const amount of Array.from(document.querySelectorAll<HTMLElement>('td [data-test="log-cost"], td [data-test="balance"], td [data-test="remaining"]'))) {
+      const tops = Array.from(amount.getClientRects()).map((rect) => Math.round(rect.top))
+      const height = amount.getBoundingClientRect().height
+      const lineHeight = Number.parseFloat(getComputedStyle(amount).lineHeight) || 20
+      if (new Set(tops).size > 1 || height > lineHeight * 1.5) problems.push(`amount "${amount.textContent?.trim()}" breaks onto two lines`)
+    }
     for (const tag of Array.from(document.querySelectorAll<HTMLElement>('td .n-tag'))) {
       const cell = tag.closest('td')!.getBoundingClientRect()
       const box = tag.getBoundingClientRect()

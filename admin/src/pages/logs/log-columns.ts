@@ -68,7 +68,7 @@ export function logColumns({ t, format, isAdmin, onDetails }: ColumnContext): Da
       },
     },
     { key: 'completionTokens', title: t('logs.columns.completion'), width: 100, align: 'right', render: (row) => format.integer(row.completionTokens) },
-    { key: 'quota', title: t('logs.columns.cost'), width: 100, align: 'right', render: (row) => h('span', { 'data-test': 'log-cost' }, format.usd(row.quota)) },
+    { key: 'quota', title: t('logs.columns.cost'), width: 110, align: 'right', render: (row) => h('span', { 'data-test': 'log-cost', class: 'logs__nowrap' }, format.usd(row.quota)) },
     {
       key: 'latency', title: t('logs.columns.latency'), width: 140,
       render: (row) => h('div', { class: 'logs__model' }, [
