@@ -18,7 +18,7 @@ import { createRedisLedger } from './billing/redis-ledger.ts'
 /** Opens the database, loads plugins and builds the shared services, in dependency order. */
 export async function buildContext(config: Config, overrides: { logger?: Logger; now?: () => Date } = {}): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel)
-  const registry = createRegistry(await loadPlugins(config.plugins))
+  const registry = createRegistry(await loadPlugins(config.plugins), { routeOwners: config.pluginRouteOwners })
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   const onBusError = (error: unknown) => logger.log('error', 'cache invalidation failed', { error: String(error) })
   const bus = config.redisUrl ? await createRedisChangeBus({ redisUrl: config.redisUrl, onError: onBusError }) : createMemoryChangeBus(onBusError)

@@ -18,6 +18,8 @@ export const ConfigSchema = Type.Object({
   streamScannerMaxBufferMb: Type.Number({ exclusiveMinimum: 0 }),
   azureDefaultApiVersion: Type.String({ minLength: 1 }),
   plugins: Type.Array(Type.String({ minLength: 1 })),
+  /** Owners the operator chose for relay routes two plugins declare: `"POST /v1/chat/completions"` → plugin id. */
+  pluginRouteOwners: Type.Optional(Type.Record(Type.String(), Type.String())),
   logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
   shutdownGraceSeconds: Type.Integer({ minimum: 0 }),
   /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (client IPs for limits, allowlists, logs). */
@@ -48,6 +50,7 @@ const variableOf: Record<keyof Config, string> = {
   streamScannerMaxBufferMb: 'STREAM_SCANNER_MAX_BUFFER_MB',
   azureDefaultApiVersion: 'AZURE_DEFAULT_API_VERSION',
   plugins: 'PLUGINS',
+  pluginRouteOwners: 'PLUGIN_ROUTE_OWNERS',
   logLevel: 'LOG_LEVEL',
   shutdownGraceSeconds: 'SHUTDOWN_GRACE_SECONDS',
   trustedProxies: 'TRUSTED_PROXIES',
@@ -91,6 +94,17 @@ function trustedProxiesFrom(env: Environment): string[] {
   return entries
 }
 
+/** PLUGIN_ROUTE_OWNERS (`METHOD /path=plugin-id`, comma-separated) as route → plugin id; a malformed entry stops start-up. */
+function routeOwnersFrom(env: Environment): Record<string, string> {
+  const owners: Record<string, string> = {}
+  for (const entry of (env.PLUGIN_ROUTE_OWNERS ?? '').split(',').map((item) => item.trim()).filter(Boolean)) {
+    const match = /^(GET|POST)\s+(\/[^\s=]*)\s*=\s*([a-z][a-z0-9-]*)$/i.exec(entry)
+    if (!match) throw new ConfigError(`PLUGIN_ROUTE_OWNERS: "${entry}" is not "METHOD /path=plugin-id" (e.g. "POST /v1/chat/completions=myplugin")`)
+    owners[`${match[1]!.toUpperCase()} ${match[2]!}`] = match[3]!
+  }
+  return owners
+}
+
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Environment = process.env, defaults: { secret?: string } = {}): Config {
   const databaseUrl = databaseUrlFrom(env)
@@ -113,6 +127,7 @@ export function loadConfig(env: Environment = process.env, defaults: { secret?: 
     streamScannerMaxBufferMb: numberFrom(env, 'STREAM_SCANNER_MAX_BUFFER_MB', 64),
     azureDefaultApiVersion: nonEmpty(env.AZURE_DEFAULT_API_VERSION) ?? '2025-04-01-preview',
     plugins: (env.PLUGINS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+    pluginRouteOwners: routeOwnersFrom(env),
     logLevel: (nonEmpty(env.LOG_LEVEL) ?? 'info').toLowerCase(),
     shutdownGraceSeconds: numberFrom(env, 'SHUTDOWN_GRACE_SECONDS', 30),
     trustedProxies: trustedProxiesFrom(env),

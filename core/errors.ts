@@ -14,6 +14,7 @@ export type GatewayErrorCode =
   | 'unsupported_media_type'
   | 'request_too_large'
   | 'model_not_found'
+  | 'model_not_supported'
   | 'model_price_not_configured'
   | 'no_available_channel'
   | 'not_implemented'

@@ -34,6 +34,7 @@ export async function createServer(context: AppContext, options: { dashboardDir?
     .use(openApiRoutes(VERSION, relayOpenApiDocument({
       version: VERSION,
       dialects: context.registry.dialects(),
+      ownedRoutes: context.registry.routes(),
       extraRoutes: [...modelListRoutes(context.registry.dialects()), ...BILLING_ROUTES],
     })))
     .get('/health', async () => ({ status: 'ok', version: VERSION, database: context.database.kind }), { detail: { hide: true } })

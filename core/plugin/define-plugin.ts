@@ -291,13 +291,17 @@ export interface Converted<T> {
  * client's request and encodes the answer; the upstream side encodes the request for a provider
  * and decodes its answer. Pure functions: no I/O, clock and ids come from `env`.
  */
-export interface ChatHubCodec {
+export interface ChatHubCodec extends HubUpstreamCodec {
   /** Client side: the client's request body in hub form. */
   decodeRequest(body: Record<string, unknown>, request: InboundRequest): Converted<HubChatRequest>
   /** Client side: a complete hub result as this dialect's response body. */
   encodeResult(result: HubResult, env: ConversionEnv): unknown
   /** Client side: hub events as this dialect's SSE events, emitted as soon as each is known. */
   encodeStream(events: AsyncIterable<HubEvent>, env: ConversionEnv): AsyncIterable<SseEvent>
+}
+
+/** The upstream side of hub conversion: all a dialect the gateway only sends upstream must bring. Pure functions. */
+export interface HubUpstreamCodec {
   /** Upstream side: a hub request as this dialect's request body. */
   encodeRequest(request: HubChatRequest): Converted<Record<string, unknown>>
   /** Upstream side: this dialect's complete response body as a hub result. */
@@ -306,13 +310,35 @@ export interface ChatHubCodec {
   decodeStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncIterable<HubEvent>
 }
 
+/**
+ * A provider's own wire format that no client speaks: the gateway only sends it upstream, converting
+ * every call through the hub. Such a dialect declares no `routes` and needs no client side (request
+ * schema, key reading, usage reading, error rendering); the core mounts nothing for it.
+ */
+export interface UpstreamDialectCodec {
+  /** Dialect id, e.g. `cohere.chat`; a transport lists it in `nativeDialects`. */
+  dialect: Dialect
+  /** What the endpoint does (`chat` or `responses` for a hub target). */
+  endpoint: EndpointKind
+  /** The upstream's error message from a non-2xx body, for logs and clear client errors. */
+  readUpstreamError(status: number, bodyText: string): { message: string; code?: string }
+  /** Hub conversion towards the upstream: how calls in any client dialect reach this one. */
+  hub: HubUpstreamCodec
+}
+
+/** What the core uses of a dialect it sends a call in: every dialect, client-facing or upstream-only, has it. */
+export type UpstreamSide = Pick<DialectCodec, 'dialect' | 'endpoint' | 'readUpstreamError'> & { hub?: HubUpstreamCodec }
+
 /** Everything the core needs to serve and understand one wire format. */
 export interface DialectCodec {
   /** Dialect id, e.g. `openai.chat`. */
   dialect: Dialect
   /** What the endpoint does. */
   endpoint: EndpointKind
-  /** Routes the core mounts for this dialect. */
+  /**
+   * Routes the core mounts for this dialect. A route another plugin also declares stops start-up unless
+   * the operator names its owner in PLUGIN_ROUTE_OWNERS (see docs/plugins.md).
+   */
   routes: DialectRoute[]
   /** Request body schema; validated before anything else so errors can name the field. */
   requestSchema: TSchema
@@ -366,6 +392,11 @@ export interface ModelListCodec {
   render(models: string[]): unknown
   /** Further list routes of the dialect's own, e.g. Gemini's `GET /v1beta/models`. */
   routes?: string[]
+  /**
+   * The endpoint kinds whose models this list shows (default: the dialect's own endpoint): a model the
+   * plugins know is listed only when its capabilities serve one of them; unknown models are always listed.
+   */
+  endpoints?: EndpointKind[]
 }
 
 /** A provider plugin: a default export of `definePlugin({...})`. */
@@ -387,8 +418,8 @@ export interface PluginDefinition {
   models: ModelSpec[]
   /** List prices by model id; a key ending in `*` matches by prefix. */
   pricing: Record<string, ModelPrice>
-  /** Dialect codecs the plugin contributes, with their routes. */
-  dialects: DialectCodec[]
+  /** Dialect codecs the plugin contributes: client-facing ones with their routes, and upstream-only ones (no `routes`). */
+  dialects: Array<DialectCodec | UpstreamDialectCodec>
 }
 
 /** Declares a plugin; identity at runtime, it exists so plugin files are type-checked against the contract. */

@@ -1,11 +1,14 @@
 import { describe, expect, test } from 'bun:test'
 import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { loadPlugins, loadPluginModule } from './loader.ts'
 import { createRegistry } from './registry.ts'
 import { findManifestProblem, PluginLoadError, validatePlugin } from './validate-plugin.ts'
 import { HUB_VERSION } from '../hub/types.ts'
+import type { DialectCodec } from './define-plugin.ts'
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}.ts`, import.meta.url))
+const gatewayRoot = fileURLToPath(new URL('../..', import.meta.url))
 
 describe('plugin loader', () => {
   test('loads the built-in plugins from plugins/*', async () => {
@@ -30,8 +33,61 @@ describe('plugin loader', () => {
     await expect(loadPluginModule(fixture('bad-price'))).rejects.toThrow(/Plugin "badprice".*pricing\["model-x"\]\.inputPerMTok must be a non-negative number/)
   })
 
-  test('a module that cannot be imported names the specifier', async () => {
-    await expect(loadPluginModule('hanggent-plugin-that-does-not-exist')).rejects.toThrow(/Plugin "hanggent-plugin-that-does-not-exist": cannot be imported/)
+  test('a PLUGINS entry that cannot be found names the entry and both places entries are looked for', async () => {
+    const cwd = process.cwd()
+    const installed = join(gatewayRoot, 'node_modules', 'hanggent-plugin-that-does-not-exist')
+    await expect(loadPluginModule('hanggent-plugin-that-does-not-exist')).rejects.toThrow(
+      `Plugin "hanggent-plugin-that-does-not-exist": cannot be found. A bare package name resolves from the gateway's own install: nothing at ${installed} `
+      + `(install it there, e.g. \`npm install hanggent-plugin-that-does-not-exist\` in ${gatewayRoot}). A path resolves from the working directory (${cwd}) and must start with ./, ../ or /. `
+      + `Nothing at ${join(cwd, 'hanggent-plugin-that-does-not-exist')} either.`,
+    )
+    await expect(loadPluginModule('./plugins-elsewhere/mine.ts', gatewayRoot)).rejects.toThrow(
+      `Plugin "./plugins-elsewhere/mine.ts": cannot be found. A path resolves from the working directory (${gatewayRoot}): nothing at ${join(gatewayRoot, 'plugins-elsewhere/mine.ts')}. `
+      + `A bare package name would resolve from the gateway's own install instead (${join(gatewayRoot, 'node_modules')}).`,
+    )
+    // A folder written without ./ is read as a package name; the message says how to load it as a path.
+    await expect(loadPluginModule('examples/plugins/parrot', gatewayRoot)).rejects.toThrow(`A folder ${join(gatewayRoot, 'examples/plugins/parrot')} exists: write "./examples/plugins/parrot" to load it as a path.`)
+  })
+
+  test('a plugin that exists but fails to import is not reported as missing', async () => {
+    await expect(loadPluginModule(fixture('throws-at-import'))).rejects.toThrow(/Plugin ".*throws-at-import\.ts": cannot be imported: network at import time is not allowed/)
+  })
+
+  test('a plugin folder given as a path loads through its package.json', async () => {
+    const plugin = await loadPluginModule('./examples/plugins/parrot', gatewayRoot)
+    expect(plugin.id).toBe('parrot')
+  })
+
+  test('a dialect without routes needs no client side, only its upstream half', async () => {
+    const parrot = await loadPluginModule('./examples/plugins/parrot', gatewayRoot)
+    expect(findManifestProblem(parrot)).toBeUndefined()
+    const upstreamOnly = parrot.dialects[0]!
+    const withDialect = (dialect: Record<string, unknown>) => ({ ...parrot, dialects: [dialect] })
+    expect(findManifestProblem(withDialect({ ...upstreamOnly, hub: undefined }))).toBe('dialects[0] (parrot.generate).hub is required for a dialect without routes (it is only reached through the hub); declare routes to serve clients in it')
+    expect(findManifestProblem(withDialect({ ...upstreamOnly, hub: { ...upstreamOnly.hub, decodeStream: undefined } }))).toBe('dialects[0] (parrot.generate).hub.decodeStream must be a function')
+    expect(findManifestProblem(withDialect({ ...upstreamOnly, readUpstreamError: undefined }))).toBe('dialects[0] (parrot.generate).readUpstreamError must be a function')
+    // Declaring routes means serving clients: then the client side is required as before.
+    expect(findManifestProblem(withDialect({ ...upstreamOnly, routes: [{ method: 'POST', path: '/v1/parrot' }] }))).toBe('dialects[0] (parrot.generate).readKey must be a function')
+    // The registry keeps it for upstream calls but mounts nothing for it.
+    const registry = createRegistry([...(await loadPlugins([])), parrot])
+    expect(registry.upstreamDialect('parrot.generate')?.hub).toBeDefined()
+    expect(registry.dialect('parrot.generate')).toBeUndefined()
+    expect(registry.routes().some((route) => route.codec.dialect === 'parrot.generate')).toBe(false)
+  })
+
+  test('two plugins declaring one route stop the load naming both, unless the operator names the owner', async () => {
+    const builtins = await loadPlugins([])
+    const claimer = await loadPluginModule('./examples/plugins/route-claimer', gatewayRoot)
+    expect(() => createRegistry([...builtins, claimer])).toThrow(
+      'Route POST /v1/chat/completions is declared by plugin "openai" (dialect openai.chat) and plugin "route-claimer" (dialect claimer.chat). Choose its owner with PLUGIN_ROUTE_OWNERS=',
+    )
+    const owner = (routeOwners: Record<string, string>) => createRegistry([...builtins, claimer], { routeOwners }).routes().find((route) => route.path === '/v1/chat/completions')
+    expect(owner({ 'POST /v1/chat/completions': 'route-claimer' })).toMatchObject({ pluginId: 'route-claimer', codec: { dialect: 'claimer.chat' } })
+    expect(owner({ 'POST /v1/chat/completions': 'openai' })).toMatchObject({ pluginId: 'openai', codec: { dialect: 'openai.chat' } })
+    expect(() => createRegistry(builtins, { routeOwners: { 'POST /v1/nothing': 'openai' } })).toThrow('PLUGIN_ROUTE_OWNERS: no loaded plugin declares the route "POST /v1/nothing"')
+    // Routes that differ only in their parameter names are the same route.
+    const shadow = { ...claimer, id: 'shadow', dialects: [{ ...(claimer.dialects[0] as DialectCodec), dialect: 'shadow.generate', routes: [{ method: 'POST' as const, path: '/v1beta/models/:model' }] }] }
+    expect(() => createRegistry([...builtins, shadow])).toThrow('Route POST /v1beta/models/:modelAction is declared by plugin "gemini" (dialect gemini.generate) and plugin "shadow" (dialect shadow.generate)')
   })
 
   test('a model listing must bring both of its functions', async () => {

@@ -1,5 +1,6 @@
-import type { ChannelTypeSpec, DialectCodec, ModelPrice, ModelSpec, PluginDefinition } from './define-plugin.ts'
+import type { ChannelTypeSpec, DialectCodec, ModelPrice, ModelSpec, PluginDefinition, UpstreamDialectCodec, UpstreamSide } from './define-plugin.ts'
 import { PluginLoadError } from './validate-plugin.ts'
+import { resolveRoutes, type OwnedRoute, type RouteOwners } from './route-ownership.ts'
 
 /** A channel type together with the plugin that serves it. */
 export interface RegisteredChannelType {
@@ -17,20 +18,30 @@ export interface PluginRegistry {
   channelType(id: string): RegisteredChannelType | undefined
   /** Every channel type, for the admin API and dashboard. */
   channelTypes(): RegisteredChannelType[]
-  /** Dialect codec by id, or undefined. */
+  /** Client-facing dialect codec by id (one that declares routes, even if it owns none of them), or undefined. */
   dialect(id: string): DialectCodec | undefined
-  /** Every dialect codec, for mounting routes. */
+  /** Every client-facing dialect codec, for model lists and the relay document. */
   dialects(): DialectCodec[]
+  /** Any dialect by id, upstream-only ones included: what a call may be sent upstream in. */
+  upstreamDialect(id: string): UpstreamSide | undefined
+  /** The relay routes to mount, each with its one owner (see route-ownership.ts). */
+  routes(): OwnedRoute[]
   /** The list price of a model: exact id first, then the longest `prefix*` entry. */
   listPrice(model: string): ModelPrice | undefined
   /** Model specs by id. */
   model(id: string): ModelSpec | undefined
 }
 
-/** Indexes plugins; duplicate plugin, channel type or dialect ids are load errors. */
-export function createRegistry(plugins: PluginDefinition[]): PluginRegistry {
+/** True for a dialect clients call in: it declares routes and so brings the client side. */
+export function isClientDialect(codec: DialectCodec | UpstreamDialectCodec): codec is DialectCodec {
+  return 'routes' in codec && Array.isArray(codec.routes)
+}
+
+/** Indexes plugins; duplicate plugin, channel type or dialect ids and unresolved route clashes are load errors. */
+export function createRegistry(plugins: PluginDefinition[], options: { routeOwners?: RouteOwners } = {}): PluginRegistry {
   const channelTypes = new Map<string, RegisteredChannelType>()
   const dialects = new Map<string, DialectCodec>()
+  const upstreamDialects = new Map<string, UpstreamSide>()
   const exactPrices = new Map<string, ModelPrice>()
   const prefixPrices: Array<[string, ModelPrice]> = []
   const models = new Map<string, ModelSpec>()
@@ -44,8 +55,9 @@ export function createRegistry(plugins: PluginDefinition[]): PluginRegistry {
       channelTypes.set(spec.id, { plugin, spec })
     }
     for (const codec of plugin.dialects) {
-      if (dialects.has(codec.dialect)) throw new PluginLoadError(`Plugin "${plugin.id}": dialect "${codec.dialect}" is already provided`)
-      dialects.set(codec.dialect, codec)
+      if (upstreamDialects.has(codec.dialect)) throw new PluginLoadError(`Plugin "${plugin.id}": dialect "${codec.dialect}" is already provided`)
+      upstreamDialects.set(codec.dialect, codec)
+      if (isClientDialect(codec)) dialects.set(codec.dialect, codec)
     }
     for (const [model, price] of Object.entries(plugin.pricing)) {
       if (model.endsWith('*')) prefixPrices.push([model.slice(0, -1), price])
@@ -54,12 +66,15 @@ export function createRegistry(plugins: PluginDefinition[]): PluginRegistry {
     for (const model of plugin.models) if (!models.has(model.id)) models.set(model.id, model)
   }
   prefixPrices.sort((a, b) => b[0].length - a[0].length)
+  const routes = resolveRoutes(plugins, options.routeOwners)
   return {
     plugins,
     channelType: (id) => channelTypes.get(id),
     channelTypes: () => [...channelTypes.values()],
     dialect: (id) => dialects.get(id),
     dialects: () => [...dialects.values()],
+    upstreamDialect: (id) => upstreamDialects.get(id),
+    routes: () => routes,
     listPrice(model) {
       return exactPrices.get(model) ?? prefixPrices.find(([prefix]) => model.startsWith(prefix))?.[1]
     },

@@ -10,6 +10,7 @@ const DIALECT_FUNCTIONS = [
   'readKey', 'readModel', 'readStream', 'readMaxOutputTokens', 'prepareUpstreamBody', 'estimatePrompt',
   'readUsage', 'createStreamTap', 'readUpstreamError', 'renderError', 'renderStreamError',
 ] as const
+const HUB_UPSTREAM_FUNCTIONS = ['encodeRequest', 'decodeResult', 'decodeStream'] as const
 const PRICE_FIELDS = ['inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'perCall'] as const
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -76,12 +77,32 @@ export function findManifestProblem(candidate: unknown): string | undefined {
   if (!Array.isArray(candidate.dialects)) return 'dialects must be an array'
   for (const [index, codec] of candidate.dialects.entries()) {
     if (!isRecord(codec) || typeof codec.dialect !== 'string') return `dialects[${index}].dialect must be a string`
+    if (codec.routes === undefined) {
+      const problem = upstreamOnlyDialectProblem(codec, `dialects[${index}] (${codec.dialect})`)
+      if (problem) return problem
+      continue
+    }
     for (const name of DIALECT_FUNCTIONS) {
       if (typeof codec[name] !== 'function') return `dialects[${index}] (${codec.dialect}).${name} must be a function`
     }
     if (!Array.isArray(codec.routes)) return `dialects[${index}] (${codec.dialect}).routes must be an array`
   }
   return hubVersionProblem(candidate)
+}
+
+/**
+ * The first problem with a dialect that declares no routes: it is only sent upstream, so it needs an
+ * endpoint kind, an upstream error reader and the upstream half of a hub codec, and nothing client-facing.
+ */
+function upstreamOnlyDialectProblem(codec: Record<string, unknown>, where: string): string | undefined {
+  if (typeof codec.endpoint !== 'string') return `${where}.endpoint must be a string`
+  if (typeof codec.readUpstreamError !== 'function') return `${where}.readUpstreamError must be a function`
+  const hub = codec.hub
+  if (!isRecord(hub)) return `${where}.hub is required for a dialect without routes (it is only reached through the hub); declare routes to serve clients in it`
+  for (const name of HUB_UPSTREAM_FUNCTIONS) {
+    if (typeof hub[name] !== 'function') return `${where}.hub.${name} must be a function`
+  }
+  return undefined
 }
 
 /** A plugin whose converters speak the hub must say which hub version, and it must be this gateway's. */

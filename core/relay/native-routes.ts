@@ -24,8 +24,7 @@ export function relayNativeRoutes(services: RelayServices): NativeRoutes {
     response.headers.set('x-request-id', requestId)
     return response
   }
-  for (const dialect of services.context.registry.dialects()) {
-    for (const route of dialect.routes) (routes[route.path] ??= {})[route.method] = handlerFor(dialect)
-  }
+  // One owner per route: clashes between plugins were settled at load (core/plugin/route-ownership.ts).
+  for (const route of services.context.registry.routes()) (routes[route.path] ??= {})[route.method] = handlerFor(route.codec)
   return routes
 }

@@ -24,6 +24,7 @@ import { relayStream, upstreamChunks, type StreamRelayOptions } from './relay-st
 import { relayPassthroughStream } from './relay-passthrough-stream.ts'
 import { failCall, logRelayError, settleCall, type CallOutcome, type CallRecord, type ObservedOutput } from './settle.ts'
 import type { InflightTracker } from './inflight.ts'
+import { unservedEndpointError } from './endpoint-capability.ts'
 
 /** The long-lived parts the relay uses on every request. */
 export interface RelayServices {
@@ -134,6 +135,9 @@ async function admit(services: RelayServices, codec: DialectCodec, call: { calle
   const { context, directory, ledger } = services
   const { caller, body, model } = call
   if (caller.token && !modelAllowed(caller.token.models, model)) throw new GatewayError(403, 'model_not_allowed', `This API key is not allowed to use model "${model}"`, { param: 'model' })
+  // A model the plugins know to lack this endpoint (a rerank model called for chat) is refused before it is routed or billed.
+  const unserved = unservedEndpointError(context.registry, model, codec)
+  if (unserved) throw unserved
   if (directory.candidates(caller.group, model).length === 0) {
     // As OpenAI answers for a model it does not have (or the caller may not use); a known model whose channels are all down is another matter.
     if (!directory.knows(caller.group, model)) throw new GatewayError(404, 'model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })

@@ -1,5 +1,5 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
-import type { ChannelTransport, DialectCodec, EndpointKind, InboundRequest, ModelCapability, Converted } from '../plugin/define-plugin.ts'
+import type { ChannelTransport, DialectCodec, EndpointKind, InboundRequest, ModelCapability, Converted, UpstreamSide } from '../plugin/define-plugin.ts'
 import type { HubChatRequest } from '../hub/types.ts'
 import type { SseEvent } from '../stream/sse.ts'
 import { GatewayError } from '../errors.ts'
@@ -7,8 +7,8 @@ import { applyReasoningSuffix, parseReasoningSuffix } from './reasoning-suffix.t
 
 /** How one attempt talks to its channel. */
 export interface Dialogue {
-  /** Codec of the dialect sent upstream. */
-  upstreamCodec: DialectCodec
+  /** Codec of the dialect sent upstream: the client's own on passthrough, else a hub target (possibly an upstream-only dialect). */
+  upstreamCodec: UpstreamSide
   /** True when the call goes through the hub (different dialect, or a reasoning suffix to apply). */
   converted: boolean
   /** The body sent upstream. */
@@ -35,9 +35,9 @@ function knownSuffix(registry: PluginRegistry, model: string) {
 }
 
 /** The first of the dialects the channel speaks natively (for this model) that can be reached through the hub. */
-function hubTarget(registry: PluginRegistry, native: readonly string[], preferred: string): DialectCodec | undefined {
+function hubTarget(registry: PluginRegistry, native: readonly string[], preferred: string): UpstreamSide | undefined {
   const candidates = native.includes(preferred) ? [preferred, ...native] : native
-  return candidates.map((dialect) => registry.dialect(dialect)).find((codec) => codec?.hub && (codec.endpoint === 'chat' || codec.endpoint === 'responses'))
+  return candidates.map((dialect) => registry.upstreamDialect(dialect)).find((codec) => codec?.hub && (codec.endpoint === 'chat' || codec.endpoint === 'responses'))
 }
 
 /**

@@ -31,6 +31,8 @@ export interface RelayDocumentInput {
   dialects: readonly DialectCodec[]
   /** Model lists and key-balance routes, served by the core for all dialects. */
   extraRoutes: readonly RelayExtraRoute[]
+  /** The routes actually mounted, each with its owning dialect; when given, a route a dialect lost to another plugin is not listed under it. */
+  ownedRoutes?: ReadonlyArray<{ method: string; path: string; codec: DialectCodec }>
 }
 
 /** A place a relay key may travel, as an OpenAPI security scheme. */
@@ -172,7 +174,9 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
     schemas[schemaName] = plainSchema(codec.requestSchema)
     const schemes = keySchemesOf(codec)
     for (const scheme of schemes) usedSchemes.add(scheme)
-    for (const route of codec.routes) {
+    const owned = input.ownedRoutes
+    const routes = owned ? codec.routes.filter((route) => owned.some((entry) => entry.codec === codec && entry.method === route.method && entry.path === route.path)) : codec.routes
+    for (const route of routes) {
       const success: Json = { 'application/json': { schema: { type: 'object', description: `The ${codec.dialect} response` } } }
       if (codec.hub) success['text/event-stream'] = { schema: { type: 'string', description: `Server-sent events in the ${codec.dialect} stream format, when the request asks for a stream` } }
       operations.push({

@@ -6,6 +6,7 @@ import { errorResponse, handleRelay, type RelayServices } from './pipeline.ts'
 import { clientIpOf } from './client-ip.ts'
 import { clientFacingError } from './client-facing-error.ts'
 import type { KeyScheme, RelayExtraRoute } from './relay-openapi.ts'
+import { listedEndpoints, modelsForEndpoints } from './endpoint-capability.ts'
 
 /** The key from any header or parameter an SDK may use on the shared model-list routes. */
 function readAnyKey(request: InboundRequest): string | undefined {
@@ -29,10 +30,14 @@ function familyCodec(services: RelayServices, pathname: string): DialectCodec | 
   return undefined
 }
 
-/** The model ids a caller may use: served to its group by an enabled channel and allowed by its key. */
-async function allowedModels(services: RelayServices, inbound: InboundRequest, clientIp: string | undefined): Promise<string[]> {
+/**
+ * The model ids a caller may use in a list's shape: served to its group by an enabled channel, allowed
+ * by its key, and able to serve the list's endpoint kinds (a rerank-only model is not listed to chat clients).
+ */
+async function allowedModels(services: RelayServices, inbound: InboundRequest, clientIp: string | undefined, codec: DialectCodec | undefined): Promise<string[]> {
   const caller = await services.authenticator.authenticate(readAnyKey(inbound), clientIp)
-  return services.directory.modelsFor(caller.group).filter((model) => modelAllowed(caller.token.models, model))
+  const allowed = services.directory.modelsFor(caller.group).filter((model) => modelAllowed(caller.token.models, model))
+  return modelsForEndpoints(services.context.registry, allowed, listedEndpoints(codec))
 }
 
 /** Key locations the shared model-list routes accept (see readAnyKey). */
@@ -70,15 +75,13 @@ export function requestIdOf(set: { headers: object }): string {
  */
 export function relayRoutes(services: RelayServices) {
   const app = new Elysia({ name: 'relay-routes' })
-  for (const dialect of services.context.registry.dialects()) {
-    for (const route of dialect.routes) {
-      app.route(route.method, route.path, ({ request, params, server, set }) => handleRelay(services, dialect, {
-        request,
-        params: (params ?? {}) as Record<string, string>,
-        clientIp: clientIpOf(server, request, services.context.config.trustedProxies),
-        requestId: requestIdOf(set),
-      }), { parse: 'none', detail: { hide: true } })
-    }
+  for (const route of services.context.registry.routes()) {
+    app.route(route.method, route.path, ({ request, params, server, set }) => handleRelay(services, route.codec, {
+      request,
+      params: (params ?? {}) as Record<string, string>,
+      clientIp: clientIpOf(server, request, services.context.config.trustedProxies),
+      requestId: requestIdOf(set),
+    }), { parse: 'none', detail: { hide: true } })
   }
   // Unknown paths of a relay family answer in that family's JSON error shape (SDKs parse it), never plain text.
   app.onError({ as: 'global' }, ({ code, request }) => {
@@ -94,7 +97,7 @@ export function relayRoutes(services: RelayServices) {
       const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
       const codec = listDialect(services, inbound, path)
       try {
-        const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies))
+        const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies), codec)
         return Response.json(codec?.modelList?.render(models) ?? { data: models })
       } catch (error) {
         return relayRouteFailure(services, codec, requestIdOf(set), error)
@@ -105,7 +108,7 @@ export function relayRoutes(services: RelayServices) {
     const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
     const codec = listDialect(services, inbound, '/v1/models')
     try {
-      const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies))
+      const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies), codec)
       if (!models.includes(params.model)) throw new GatewayError(404, 'model_not_found', `The model '${params.model}' does not exist or you do not have access to it.`, { param: 'model' })
       const list = codec?.modelList?.render([params.model]) as { data?: unknown[] } | undefined
       return Response.json(list?.data?.[0] ?? { id: params.model })

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { channels } from '../db/schema.ts'
-import type { DialectCodec } from '../plugin/define-plugin.ts'
+import type { UpstreamSide } from '../plugin/define-plugin.ts'
 import type { RuntimeChannel } from './channel-directory.ts'
 import { resolveModelMapping } from './select-channel.ts'
 import { pluginHostConfig } from '../plugin/host-config.ts'
@@ -17,9 +17,9 @@ export interface ChannelTestResult {
 }
 
 /** The dialect a test call speaks: the channel's first native chat dialect that can be built from the hub. */
-function testDialect(context: AppContext, channel: RuntimeChannel): DialectCodec | undefined {
+function testDialect(context: AppContext, channel: RuntimeChannel): UpstreamSide | undefined {
   const transport = context.registry.channelType(channel.type)?.spec.transport
-  return transport?.nativeDialects.map((dialect) => context.registry.dialect(dialect)).find((codec) => codec?.hub && codec.endpoint === 'chat')
+  return transport?.nativeDialects.map((dialect) => context.registry.upstreamDialect(dialect)).find((codec) => codec?.hub && codec.endpoint === 'chat')
 }
 
 /** True for the statuses `fetch` would follow by default. */

@@ -20,7 +20,7 @@ export interface ModelListTarget {
 
 /** The upstream's error message from a failed answer, read with the type's own dialect when it has one. */
 function upstreamMessage(context: AppContext, type: string, status: number, text: string): string {
-  const dialect = context.registry.channelType(type)?.spec.transport.nativeDialects.map((id) => context.registry.dialect(id)).find(Boolean)
+  const dialect = context.registry.channelType(type)?.spec.transport.nativeDialects.map((id) => context.registry.upstreamDialect(id)).find(Boolean)
   if (dialect) return dialect.readUpstreamError(status, text).message
   return text.slice(0, 300) || `HTTP ${status}`
 }

@@ -20,7 +20,7 @@ describe('the plugin manifest', () => {
   test('passes the loader checks and declares the gemini channel type and dialect', () => {
     expect(validatePlugin(plugin, 'plugins/gemini')).toBe(plugin)
     expect(plugin.channelTypes.map((type) => [type.id, type.label, type.defaultBaseUrl, type.transport.nativeDialects])).toEqual([['gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', ['gemini.generate']]])
-    expect(plugin.dialects.map((codec) => [codec.dialect, codec.endpoint, codec.routes])).toEqual([['gemini.generate', 'chat', [{ method: 'POST', path: '/v1beta/models/:modelAction' }, { method: 'POST', path: '/v1/models/:modelAction' }]]])
+    expect(plugin.dialects.map((codec) => [codec.dialect, codec.endpoint, 'routes' in codec ? codec.routes : undefined])).toEqual([['gemini.generate', 'chat', [{ method: 'POST', path: '/v1beta/models/:modelAction' }, { method: 'POST', path: '/v1/models/:modelAction' }]]])
     expect(plugin.channelTypes[0]?.settings.additionalProperties).toBe(false)
   })
 

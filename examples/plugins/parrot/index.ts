@@ -1,0 +1,59 @@
+import { Type } from '@sinclair/typebox'
+// Types only: the contract the gateway checks this manifest against (an SDK package will carry them).
+import type { PluginDefinition, UpstreamDialectCodec } from '../../../core/plugin/define-plugin.ts'
+import { parrotHub } from './parrot-hub.ts'
+
+// An upstream-only provider: Parrot speaks its own wire format (parrot-wire.ts), which no client
+// speaks, so the plugin brings only the upstream side — a channel type with a transport, and a dialect
+// with no routes, no request schema, no key reading and no error rendering. Clients call it in OpenAI,
+// Claude or Gemini form; the core converts through the hub. `parrot-rerank-1` can only rerank: the
+// gateway refuses chat calls to it and leaves it out of chat clients' model lists.
+
+/** Parrot's dialect, reached only through the hub. */
+const parrotGenerate: UpstreamDialectCodec = {
+  dialect: 'parrot.generate',
+  endpoint: 'chat',
+  readUpstreamError(status, bodyText) {
+    try {
+      const body = JSON.parse(bodyText) as { problem?: unknown }
+      if (typeof body.problem === 'string') return { message: body.problem }
+    } catch {
+      // not JSON: the text itself
+    }
+    return { message: bodyText.slice(0, 300) || `Parrot answered HTTP ${status}` }
+  },
+  hub: parrotHub,
+}
+
+const plugin: PluginDefinition = {
+  id: 'parrot',
+  specVersion: 1,
+  hubVersion: 1,
+  name: 'Parrot (example)',
+  channelTypes: [{
+    id: 'parrot',
+    label: 'Parrot',
+    defaultBaseUrl: 'https://api.parrot.example',
+    settings: Type.Object({}, { additionalProperties: false }),
+    transport: {
+      nativeDialects: ['parrot.generate'],
+      buildRequest: (call) => ({
+        url: `${call.channel.baseUrl}/v1/generate`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-parrot-key': call.channel.key },
+        body: JSON.stringify(call.body),
+      }),
+    },
+  }],
+  models: [
+    { id: 'parrot-chat-1', capabilities: ['chat'] },
+    { id: 'parrot-rerank-1', capabilities: ['rerank'] },
+  ],
+  pricing: {
+    'parrot-chat-1': { inputPerMTok: 1, outputPerMTok: 2 },
+    'parrot-rerank-1': { perCall: 0.001 },
+  },
+  dialects: [parrotGenerate],
+}
+
+export default plugin
