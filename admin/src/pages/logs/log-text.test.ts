@@ -34,6 +34,10 @@ const SAMPLES = [
   'price of "gpt-4o" overridden (USD)',
   'group "vip" set: ratio 0.8',
   '2 charges (750 units) journaled before an unclean stop were written on start-up',
+  'channel 4 "deepseek": balance 3.5 CNY is below the threshold 10 CNY',
+  'channel 4 "deepseek": balance 12 CNY is back at or above the threshold 10 CNY',
+  'channel 4 "deepseek": balance 12 CNY is no longer flagged',
+  'channel 4 "deepseek": the upstream says the account cannot be used (balance 0 USD)',
 ]
 
 describe('server-written log texts', () => {
@@ -51,6 +55,7 @@ describe('server-written log texts', () => {
     expect(translateLogText('3 redemption code(s) "launch" of 2500000 units created', french)).toBe(`3 codes d’échange « launch » de ${formatUsd(5, 'balance', 'fr')} chacun créés`)
     expect(translateLogText('recovery code used; 1 left', french)).toBe('Code de secours utilisé ; il en reste 1')
     expect(translateLogText('channel 3 "fake openai" disabled (batch)', tools('ja'))).toBe('チャネル 3「fake openai」：無効化（一括）')
+    expect(translateLogText('channel 4 "deepseek": balance 3.5 CNY is below the threshold 10 CNY', french)).toBe('Canal 4 « deepseek » : solde 3.5 CNY sous le seuil 10 CNY')
   })
 
   test('English reads as a sentence too, in dollars rather than units', () => {

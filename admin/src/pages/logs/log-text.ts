@@ -88,6 +88,11 @@ const RULES: LogTextRule[] = [
   { pattern: /^channel (\d+) "(.*)" auto-disabled: (.*)$/s, render: plain('logEvents.channelAutoDisabled', ['id', 'name', 'reason']) },
   { pattern: /^channel (\d+) "(.*)": key (\d+) of (\d+) auto-disabled: (.*)$/s, render: plain('logEvents.channelKeyAutoDisabled', ['id', 'name', 'key', 'keys', 'reason']) },
   { pattern: /^channel (\d+) re-enabled: (.*)$/s, render: plain('logEvents.channelReEnabled', ['id', 'reason']) },
+  // core/routing/balance-refresh.ts: a channel's balance crossing its threshold (amounts are "<number> <currency>").
+  { pattern: /^channel (\d+) "(.*)": balance (\S+ \S+) is below the threshold (\S+ \S+)$/s, render: plain('logEvents.balanceLow', ['id', 'name', 'amount', 'threshold']) },
+  { pattern: /^channel (\d+) "(.*)": balance (\S+ \S+) is back at or above the threshold (\S+ \S+)$/s, render: plain('logEvents.balanceRecovered', ['id', 'name', 'amount', 'threshold']) },
+  { pattern: /^channel (\d+) "(.*)": balance (\S+ \S+) is no longer flagged$/s, render: plain('logEvents.balanceUnflagged', ['id', 'name', 'amount']) },
+  { pattern: /^channel (\d+) "(.*)": the upstream says the account cannot be used \(balance (\S+ \S+)\)$/s, render: plain('logEvents.balanceUnusable', ['id', 'name', 'amount']) },
   { pattern: /^user (\d+) "(.*)" created$/s, render: plain('logEvents.userCreated', ['id', 'name']) },
   { pattern: /^user (\d+) "(.*)" updated: (.*)$/s, render: plain('logEvents.userUpdated', ['id', 'name', 'fields']) },
   { pattern: /^user (\d+) "(.*)" deleted$/s, render: plain('logEvents.userDeleted', ['id', 'name']) },
