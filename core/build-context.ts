@@ -40,7 +40,7 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
     options,
     logWriter,
     ledger,
-    tokenCounter: createTokenCounter(),
+    tokenCounter: createTokenCounter({ tokenizerFor: registry.tokenizer }),
     logger,
     now: overrides.now ?? (() => new Date()),
   }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { priceEstimate, priceUsage, UNITS_PER_USD } from './price-usage.ts'
+import { priceEstimate, priceQuantities, priceUsage, UNITS_PER_USD } from './price-usage.ts'
 import type { Usage } from '../hub/types.ts'
 
 const usage = (inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0): Usage => ({ inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens: 0 })
@@ -40,5 +40,37 @@ describe('priceEstimate', () => {
   test('reserves prompt plus the output ceiling, and reports the prompt-only floor', () => {
     const estimate = priceEstimate(1000, 500, { inputPerMTok: 2.5, outputPerMTok: 10 }, 1)
     expect(estimate).toEqual({ total: 3750, promptOnly: 1250 })
+  })
+})
+
+describe('non-token quantities (perUnit)', () => {
+  const withQuantities = (base: Usage, quantities: Record<string, number>): Usage => ({ ...base, quantities })
+
+  test('search units are charged on top of tokens at their own price', () => {
+    // 1000 in × 2.5 + 500 out × 10 = 0.0075 USD, plus 2 search units × 0.002 = 0.004 USD → 0.0115 USD = 5750 units
+    const breakdown = priceUsage(withQuantities(usage(1000, 500), { searchUnits: 2 }), { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 0.002 } }, 1)
+    expect(breakdown.units).toBe(5750)
+    expect(breakdown.quantities).toEqual({ searchUnits: { amount: 2, usd: 0.004 } })
+    expect(breakdown.baseUsd).toBeCloseTo(0.0115, 10)
+  })
+
+  test('a quantity-only price (rerank by search unit, images, seconds, characters) ignores tokens', () => {
+    const price = { perUnit: { searchUnits: 0.002, images: 0.04, seconds: 0.006, characters: 0.000015 } }
+    const breakdown = priceUsage(withQuantities(usage(0, 0), { searchUnits: 1, images: 2, seconds: 10, characters: 1000 }), price, 1)
+    // 0.002 + 0.08 + 0.06 + 0.015 = 0.157 USD = 78,500 units
+    expect(breakdown.units).toBe(78_500)
+  })
+
+  test('per-call and per-unit prices add up, times the group ratio', () => {
+    // (0.01 + 3 × 0.005) × 2 = 0.05 USD = 25,000 units
+    expect(priceUsage(withQuantities(usage(10, 10), { renders: 3 }), { perCall: 0.01, perUnit: { renders: 0.005 } }, 2).units).toBe(25_000)
+  })
+
+  test('unpriced quantities cost nothing and a price without perUnit is unchanged', () => {
+    const tokenOnly = priceUsage(withQuantities(usage(1000, 500), { searchUnits: 7 }), { inputPerMTok: 2.5, outputPerMTok: 10 }, 1)
+    expect(tokenOnly.units).toBe(3750)
+    expect(tokenOnly.quantities).toBeUndefined()
+    expect(priceUsage(withQuantities(usage(1000, 500), { images: 1 }), { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 1 } }, 1).units).toBe(3750)
+    expect(priceQuantities(usage(0, 0), { perUnit: { searchUnits: 1 } })).toEqual({ usd: 0 })
   })
 })

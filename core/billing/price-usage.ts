@@ -15,6 +15,8 @@ export interface PriceBreakdown {
   groupRatio: number
   /** Token counts the charge is based on (absent for per-call pricing). */
   tokens?: { input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number }
+  /** Non-token quantities the charge includes, with the USD each cost (only those the price names). */
+  quantities?: Record<string, { amount: number; usd: number }>
   /** USD before the group ratio. */
   baseUsd: number
   /** Units charged. */
@@ -38,17 +40,39 @@ export function tokenRates(price: ModelPrice): { input: number; cacheRead: numbe
   }
 }
 
-/** Prices a call from its usage: per-call when the price says so, else tokens × rates, times the group ratio. */
+/**
+ * The USD of the non-token quantities a price names (`perUnit`), with each one's share; quantities the
+ * price does not name cost nothing, and a price without `perUnit` adds nothing.
+ */
+export function priceQuantities(usage: Usage, price: ModelPrice): { usd: number; quantities?: Record<string, { amount: number; usd: number }> } {
+  const perUnit = price.perUnit
+  if (!perUnit) return { usd: 0 }
+  const quantities: Record<string, { amount: number; usd: number }> = {}
+  let usd = 0
+  for (const [name, unitPrice] of Object.entries(perUnit)) {
+    const amount = usage.quantities?.[name] ?? 0
+    if (unitPrice === undefined || amount <= 0) continue
+    quantities[name] = { amount, usd: amount * unitPrice }
+    usd += amount * unitPrice
+  }
+  return Object.keys(quantities).length > 0 ? { usd, quantities } : { usd }
+}
+
+/** Prices a call from its usage: per-call when the price says so, else tokens × rates, plus non-token quantities, times the group ratio. */
 export function priceUsage(usage: Usage, price: ModelPrice, groupRatio: number): PriceBreakdown {
+  const extra = priceQuantities(usage, price)
+  const quantities = extra.quantities ? { quantities: extra.quantities } : {}
   if (price.perCall !== undefined) {
-    return { price, groupRatio, baseUsd: price.perCall, units: toUnits(price.perCall * UNITS_PER_USD * groupRatio) }
+    const baseUsd = price.perCall + extra.usd
+    return { price, groupRatio, ...quantities, baseUsd, units: toUnits(baseUsd * UNITS_PER_USD * groupRatio) }
   }
   const rates = tokenRates(price)
-  const baseUsd = (usage.inputTokens * rates.input + usage.cacheReadTokens * rates.cacheRead + usage.cacheWriteTokens * rates.cacheWrite + usage.outputTokens * rates.output) / 1_000_000
+  const baseUsd = (usage.inputTokens * rates.input + usage.cacheReadTokens * rates.cacheRead + usage.cacheWriteTokens * rates.cacheWrite + usage.outputTokens * rates.output) / 1_000_000 + extra.usd
   return {
     price,
     groupRatio,
     tokens: { input: usage.inputTokens, cacheRead: usage.cacheReadTokens, cacheWrite: usage.cacheWriteTokens, output: usage.outputTokens, reasoning: usage.reasoningTokens },
+    ...quantities,
     baseUsd,
     units: toUnits(baseUsd * UNITS_PER_USD * groupRatio),
   }

@@ -93,6 +93,11 @@ export interface Usage {
   reasoningTokens: number
   /** The vendor's own usage object, kept for logs and debugging. */
   raw?: unknown
+  /**
+   * Non-token quantities the provider billed (search units, images, seconds, characters, per-action
+   * counts), by UsageQuantity name; prices refer to them through `ModelPrice.perUnit`.
+   */
+  quantities?: Record<string, number>
 }
 
 /** Why generation stopped, in hub terms. */
@@ -134,4 +139,13 @@ export function emptyUsage(): Usage {
 /** Total input tokens whatever their cache state. */
 export function totalInputTokens(usage: Usage): number {
   return usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens
+}
+
+/**
+ * True when a provider reported usage but every count in it is zero: no tokens and no billed quantity.
+ * A real call always reads some input, so this is a provider (or plugin) bug that would make the call free.
+ */
+export function isZeroUsage(usage: Usage): boolean {
+  const tokens = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens + usage.outputTokens + usage.reasoningTokens
+  return tokens === 0 && Object.values(usage.quantities ?? {}).every((amount) => amount === 0)
 }

@@ -27,7 +27,27 @@ export interface ModelPrice {
   cacheWritePerMTok?: number
   /** USD per call; when set it replaces token pricing. */
   perCall?: number
+  /**
+   * USD per unit of a non-token quantity the provider reports in `Usage.quantities` (e.g. `{ searchUnits: 0.002 }`),
+   * charged on top of the token or per-call price; a quantity without a price here costs nothing.
+   */
+  perUnit?: Partial<Record<UsageQuantity, number>>
 }
+
+/**
+ * A non-token quantity a provider bills by. The named ones are the common cases; a plugin may report
+ * its own per-action counts under any other camelCase name, as long as its prices use the same name.
+ */
+export type UsageQuantity = 'searchUnits' | 'images' | 'seconds' | 'characters' | (string & {})
+
+/**
+ * How the gateway counts a model's tokens when it must estimate (the reservation before a call, and
+ * usage when the provider reports none): one of the encodings the gateway ships, or the plugin's own
+ * counter. Without one, models are counted with o200k (cl100k for the GPT-4/3.5 generation).
+ */
+export type TokenizerSpec =
+  | { /** A BPE encoding the gateway ships. */ encoding: 'o200k_base' | 'cl100k_base' }
+  | { /** Tokens in one text; synchronous, pure and cheap, since it runs on the relay's own thread. */ count(text: string): number }
 
 /** A model a plugin knows, with what it can do. */
 export interface ModelSpec {
@@ -182,6 +202,13 @@ export interface BalanceReader {
   read(channel: ChannelContext, send: SendUpstream): Promise<UpstreamBalance>
 }
 
+/**
+ * Translations of a settings property's label and help, by dashboard language tag (`fr`, `ja`, `zh-CN`,
+ * `zh-TW`; `zh` serves both Chinese variants): `Type.String({ title: 'Region', 'x-i18n': { fr: { title: 'Région' } } })`.
+ * A language without an entry sees `title` and `description` as written.
+ */
+export type SettingsTranslations = Record<string, { /** The label in that language. */ title?: string; /** The help text in that language. */ description?: string }>
+
 /** A channel type a plugin serves, with the settings form the dashboard renders. */
 export interface ChannelTypeSpec {
   /** Short lowercase id automation relies on, e.g. `openai`, `openai-compatible`. */
@@ -190,7 +217,11 @@ export interface ChannelTypeSpec {
   label: string
   /** Base URL used when the channel sets none; absent means the channel must set one. */
   defaultBaseUrl?: string
-  /** Schema of type-specific settings (rendered as a form by the dashboard). */
+  /**
+   * Schema of type-specific settings (rendered as a form by the dashboard). A property's `title` and
+   * `description` may be translated with an `x-i18n` annotation (see SettingsTranslations), which the
+   * dashboard shows in the reader's language.
+   */
   settings: TObject
   /** How requests reach this upstream. */
   transport: ChannelTransport
@@ -276,6 +307,18 @@ export interface ConversionEnv {
   newId(prefix: string): string
   /** The model the call named upstream: decoders fall back to it when the answer names none (Gemini may omit `modelVersion`). */
   model?: string
+  /** The call this conversion serves, on relayed calls (absent in a bare codec test): models and the channel's settings. */
+  call?: ConversionCallContext
+}
+
+/** What a converter may know about the call it converts, so a provider whose answers omit things can still fill them. */
+export interface ConversionCallContext {
+  /** The model the client asked for (before the channel's model mapping). */
+  clientModel: string
+  /** The model named upstream: mapped, reasoning suffix removed. */
+  upstreamModel: string
+  /** The channel the call went to. */
+  channel: { /** Channel id, for logs. */ id: number; /** Channel type id. */ type: string; /** Type-specific settings validated against the type's schema. */ settings: Record<string, unknown> }
 }
 
 /** A request converted into another dialect, with what could not be carried over. */
@@ -420,6 +463,8 @@ export interface PluginDefinition {
   pricing: Record<string, ModelPrice>
   /** Dialect codecs the plugin contributes: client-facing ones with their routes, and upstream-only ones (no `routes`). */
   dialects: Array<DialectCodec | UpstreamDialectCodec>
+  /** How to count tokens of the plugin's models for estimates, keyed like `pricing` (a key ending in `*` matches by prefix). */
+  tokenizers?: Record<string, TokenizerSpec>
 }
 
 /** Declares a plugin; identity at runtime, it exists so plugin files are type-checked against the contract. */

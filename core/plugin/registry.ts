@@ -1,4 +1,4 @@
-import type { ChannelTypeSpec, DialectCodec, ModelPrice, ModelSpec, PluginDefinition, UpstreamDialectCodec, UpstreamSide } from './define-plugin.ts'
+import type { ChannelTypeSpec, DialectCodec, ModelPrice, ModelSpec, PluginDefinition, TokenizerSpec, UpstreamDialectCodec, UpstreamSide } from './define-plugin.ts'
 import { PluginLoadError } from './validate-plugin.ts'
 import { resolveRoutes, type OwnedRoute, type RouteOwners } from './route-ownership.ts'
 
@@ -30,6 +30,23 @@ export interface PluginRegistry {
   listPrice(model: string): ModelPrice | undefined
   /** Model specs by id. */
   model(id: string): ModelSpec | undefined
+  /** How a plugin counts a model's tokens (exact id first, then the longest `prefix*`), or undefined for the gateway's default. */
+  tokenizer(model: string): TokenizerSpec | undefined
+}
+
+/** Entries keyed by model id or `prefix*`: exact ids first, then the longest matching prefix. */
+function modelKeyedLookup<T>(): { add(key: string, value: T): void; find(model: string): T | undefined } {
+  const exact = new Map<string, T>()
+  const prefixes: Array<[string, T]> = []
+  return {
+    add(key, value) {
+      if (key.endsWith('*')) {
+        prefixes.push([key.slice(0, -1), value])
+        prefixes.sort((a, b) => b[0].length - a[0].length)
+      } else if (!exact.has(key)) exact.set(key, value)
+    },
+    find: (model) => exact.get(model) ?? prefixes.find(([prefix]) => model.startsWith(prefix))?.[1],
+  }
 }
 
 /** True for a dialect clients call in: it declares routes and so brings the client side. */
@@ -46,6 +63,7 @@ export function createRegistry(plugins: PluginDefinition[], options: { routeOwne
   const prefixPrices: Array<[string, ModelPrice]> = []
   const models = new Map<string, ModelSpec>()
   const pluginIds = new Set<string>()
+  const tokenizers = modelKeyedLookup<TokenizerSpec>()
   for (const plugin of plugins) {
     if (pluginIds.has(plugin.id)) throw new PluginLoadError(`Plugin "${plugin.id}": loaded twice`)
     pluginIds.add(plugin.id)
@@ -64,6 +82,7 @@ export function createRegistry(plugins: PluginDefinition[], options: { routeOwne
       else if (!exactPrices.has(model)) exactPrices.set(model, price)
     }
     for (const model of plugin.models) if (!models.has(model.id)) models.set(model.id, model)
+    for (const [model, spec] of Object.entries(plugin.tokenizers ?? {})) tokenizers.add(model, spec)
   }
   prefixPrices.sort((a, b) => b[0].length - a[0].length)
   const routes = resolveRoutes(plugins, options.routeOwners)
@@ -79,5 +98,6 @@ export function createRegistry(plugins: PluginDefinition[], options: { routeOwne
       return exactPrices.get(model) ?? prefixPrices.find(([prefix]) => model.startsWith(prefix))?.[1]
     },
     model: (id) => models.get(id),
+    tokenizer: tokenizers.find,
   }
 }

@@ -73,6 +73,8 @@ export function findManifestProblem(candidate: unknown): string | undefined {
       const value = price[field]
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) return `pricing["${model}"].${field} must be a non-negative number`
     }
+    const perUnitProblem = findPerUnitProblem(price.perUnit, `pricing["${model}"].perUnit`)
+    if (perUnitProblem) return perUnitProblem
   }
   if (!Array.isArray(candidate.dialects)) return 'dialects must be an array'
   for (const [index, codec] of candidate.dialects.entries()) {
@@ -87,7 +89,32 @@ export function findManifestProblem(candidate: unknown): string | undefined {
     }
     if (!Array.isArray(codec.routes)) return `dialects[${index}] (${codec.dialect}).routes must be an array`
   }
-  return hubVersionProblem(candidate)
+  return findTokenizerProblem(candidate.tokenizers) ?? hubVersionProblem(candidate)
+}
+
+const QUANTITY_PATTERN = /^[a-z][a-zA-Z0-9]{0,39}$/
+const ENCODINGS = ['o200k_base', 'cl100k_base']
+
+/** A price's non-token part: camelCase quantity names, each with a non-negative USD amount per unit. */
+function findPerUnitProblem(perUnit: unknown, where: string): string | undefined {
+  if (perUnit === undefined) return undefined
+  if (!isRecord(perUnit)) return `${where} must be an object of USD per unit by quantity name`
+  for (const [name, value] of Object.entries(perUnit)) {
+    if (!QUANTITY_PATTERN.test(name)) return `${where} has "${name}", which is not a camelCase quantity name (e.g. "searchUnits")`
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return `${where}.${name} must be a non-negative number`
+  }
+  return undefined
+}
+
+/** Tokenizer declarations: each one names a shipped encoding or brings a count function. */
+function findTokenizerProblem(tokenizers: unknown): string | undefined {
+  if (tokenizers === undefined) return undefined
+  if (!isRecord(tokenizers)) return 'tokenizers must be an object keyed by model id'
+  for (const [model, spec] of Object.entries(tokenizers)) {
+    const valid = isRecord(spec) && (typeof spec.count === 'function' || (typeof spec.encoding === 'string' && ENCODINGS.includes(spec.encoding)))
+    if (!valid) return `tokenizers["${model}"] must be { encoding: ${ENCODINGS.map((name) => `"${name}"`).join(' | ')} } or { count(text) }`
+  }
+  return undefined
 }
 
 /**

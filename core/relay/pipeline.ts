@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts'
 import type { ConversionEnv, Converted, DialectCodec, InboundRequest, ModelPrice, StreamTapResult } from '../plugin/define-plugin.ts'
-import type { HubChatRequest, HubResult } from '../hub/types.ts'
+import type { HubChatRequest, HubEvent, HubResult } from '../hub/types.ts'
 import { decodeSse } from '../stream/sse.ts'
 import { randomKey } from '../security/crypto.ts'
 import { createHubTap } from './hub-tap.ts'
@@ -170,9 +170,29 @@ function promptByteCeiling(texts: string[]): number {
   return bytes
 }
 
-/** Clock and ids for converters, from the context so tests can pin them, and the model the call named upstream (the answer's when it names none). */
-function conversionEnv(context: AppContext, model?: string): ConversionEnv {
-  return { now: () => context.now().getTime(), newId: (prefix) => `${prefix}${randomKey(24)}`, model }
+/** Clock and ids for converters, from the context so tests can pin them, and the call they convert (models, channel settings) once a channel answered. */
+function conversionEnv(context: AppContext, call?: { record: CallRecord; upstream: UpstreamSuccess }): ConversionEnv {
+  const env: ConversionEnv = { now: () => context.now().getTime(), newId: (prefix) => `${prefix}${randomKey(24)}` }
+  if (!call) return env
+  const { record, upstream } = call
+  const { channel } = upstream
+  env.model = upstream.dialogue.model
+  env.call = { clientModel: record.model, upstreamModel: upstream.dialogue.model, channel: { id: channel.id, type: channel.type, settings: channel.settings } }
+  return env
+}
+
+/**
+ * A converted answer names the model that served it: the decoder's, else the model named upstream. Not
+ * the client's alias: a converted answer then reads as a passthrough one does (the upstream echoes the
+ * mapped name), and the usage log shows both names for whoever needs the alias.
+ */
+function withModel(result: HubResult, upstreamModel: string): HubResult {
+  return result.model === '' ? { ...result, model: upstreamModel } : result
+}
+
+/** The same for a converted stream: a `message-start` that names no model gets the model named upstream. */
+async function* withStreamModel(events: AsyncIterable<HubEvent>, upstreamModel: string): AsyncGenerator<HubEvent> {
+  for await (const event of events) yield event.type === 'message-start' && event.model === '' ? { ...event, model: upstreamModel } : event
 }
 
 /** Decodes the client's request into the hub at most once, whatever the number of attempts. */
@@ -210,14 +230,14 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
     const { dialogue } = upstream
     if (dialogue.converted && dialogue.upstreamCodec.hub && codec.hub) {
       const json = parseUpstreamJson(text)
-      const env = conversionEnv(context, dialogue.model)
-      const decoded = dialogue.upstreamCodec.hub.decodeResult(json, env)
+      const env = conversionEnv(context, { record, upstream })
+      const decoded = withModel(dialogue.upstreamCodec.hub.decodeResult(json, env), dialogue.model)
       const result = dialogue.thinkingToContent ? reasoningToContentResult(decoded) : decoded
       await settleCall(context, ledger, record, result.usage, observedOutput(result), 'completed')
       done()
       return Response.json(codec.hub.encodeResult(result, env))
     }
-    const { usage, observed } = passthroughUsage(codec, text, conversionEnv(context))
+    const { usage, observed } = passthroughUsage(codec, text, conversionEnv(context, { record, upstream }))
     await settleCall(context, ledger, record, usage, observed, 'completed')
     done()
     return new Response(text, { status: upstream.response.status, headers: { 'content-type': upstream.response.headers.get('content-type') ?? 'application/json' } })
@@ -288,12 +308,12 @@ function parseUpstreamJson(text: string): unknown {
 }
 
 /** A converted stream: upstream events decoded into the hub and encoded in the client's dialect, event by event. */
-function convertedStream(context: AppContext, codec: DialectCodec, upstream: UpstreamSuccess, body: ReadableStream<Uint8Array>): Pick<StreamRelayOptions, 'source' | 'inspect' | 'result' | 'hide'> {
+function convertedStream(context: AppContext, codec: DialectCodec, record: CallRecord, upstream: UpstreamSuccess, body: ReadableStream<Uint8Array>): Pick<StreamRelayOptions, 'source' | 'inspect' | 'result' | 'hide'> {
   const events = decodeSse(upstreamChunks(body), { maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
   const { dialogue } = upstream
-  const env = conversionEnv(context, dialogue.model)
+  const env = conversionEnv(context, { record, upstream })
   const tap = createHubTap()
-  const decoded = tap.observe(dialogue.upstreamCodec.hub!.decodeStream(events, env))
+  const decoded = tap.observe(withStreamModel(dialogue.upstreamCodec.hub!.decodeStream(events, env), dialogue.model))
   const converted = codec.hub!.encodeStream(dialogue.thinkingToContent ? reasoningToContent(decoded) : decoded, env)
   return { source: converted[Symbol.asyncIterator](), inspect: () => true, result: tap.result, hide: dialogue.hideEvent }
 }
@@ -320,7 +340,7 @@ function streamResponse(services: RelayServices, codec: DialectCodec, record: Ca
   }
   const { dialogue } = upstream
   const body = dialogue.converted && dialogue.upstreamCodec.hub && codec.hub
-    ? relayStream({ ...relayed, ...convertedStream(context, codec, upstream, upstreamBody) })
+    ? relayStream({ ...relayed, ...convertedStream(context, codec, record, upstream, upstreamBody) })
     : relayPassthroughStream({ ...relayed, body: upstreamBody, tap: codec.createStreamTap(), maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
   return new Response(body, {
     status: 200,

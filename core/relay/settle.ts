@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.ts'
-import type { Usage } from '../hub/types.ts'
+import { isZeroUsage, type Usage } from '../hub/types.ts'
 import type { ModelPrice, PromptEstimateInput } from '../plugin/define-plugin.ts'
 import type { QuotaLedger, Reservation } from '../billing/ledger.ts'
 import { priceUsage } from '../billing/price-usage.ts'
@@ -67,6 +67,10 @@ async function usageFor(context: AppContext, record: CallRecord, reported: Usage
  */
 export async function settleCall(context: AppContext, ledger: QuotaLedger, record: CallRecord, reported: Usage | undefined, observed: ObservedOutput, outcome: CallOutcome): Promise<number> {
   const { usage, counted } = await usageFor(context, record, reported, observed)
+  // "No usage" (the provider said nothing) is counted above; "zero usage" is the provider's word, billed as
+  // reported, but no real call reads nothing: flag it, since a plugin that drops the counts makes calls free.
+  const zeroReported = !counted && isZeroUsage(usage)
+  if (zeroReported) context.logger.log('warn', 'provider reported zero usage; billed as reported', { requestId: record.requestId, model: record.model, upstreamModel: record.upstreamModel, channelId: record.channelId })
   const breakdown = priceUsage(usage, record.price, record.groupRatio)
   const finishedAt = Date.now()
   return ledger.settle(record.reservation, breakdown.units, {
@@ -96,6 +100,8 @@ export async function settleCall(context: AppContext, ledger: QuotaLedger, recor
       outcome,
       ...(record.warnings && record.warnings.length > 0 ? { warnings: record.warnings } : {}),
       usageSource: counted ? 'counted' : 'upstream',
+      ...(zeroReported ? { suspiciousUsage: 'zero' } : {}),
+      ...(usage.quantities && Object.keys(usage.quantities).length > 0 ? { quantities: usage.quantities } : {}),
       reserved: record.reservation.amount,
       priced: breakdown.units,
       ...(record.caller.token ? {} : { via: PLAYGROUND }),
@@ -103,6 +109,7 @@ export async function settleCall(context: AppContext, ledger: QuotaLedger, recor
       groupRatio: breakdown.groupRatio,
       baseUsd: breakdown.baseUsd,
       tokens: breakdown.tokens,
+      ...(breakdown.quantities ? { quantityCharges: breakdown.quantities } : {}),
     },
   })
 }

@@ -177,3 +177,17 @@ describe('token counter process lifetime', () => {
     expect(Number(result.stdout)).toBe(o200k('lorem ipsum dolor sit amet, 你好世界 🙂 '.repeat(20_000)))
   }, SLOW_TEST_TIMEOUT_MS)
 })
+
+describe('tokenizers declared by plugins', () => {
+  const declared = createTokenCounter({
+    tokenizerFor: (model) => (model === 'words-1' ? { count: (text) => text.split(/\s+/).filter(Boolean).length * 2 } : model === 'old-gen' ? { encoding: 'cl100k_base' } : undefined),
+  })
+  afterAll(() => declared.close())
+
+  test("a plugin's own counter counts its models, another encoding is honoured, other models keep the default", async () => {
+    const chinese = '巴黎是法国的首都，也是欧洲最大的城市之一。'
+    expect(await declared.count('words-1', ['one two three', '', 'four'])).toBe(8)
+    expect(await declared.count('old-gen', [chinese])).toBe(cl100k(chinese))
+    expect(await declared.count('gpt-4o', [chinese])).toBe(o200k(chinese))
+  })
+})

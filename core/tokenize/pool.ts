@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import { countTexts } from './count.ts'
-import { encodingForModel } from './encodings.ts'
+import { encodingForModel, type EncodingName } from './encodings.ts'
+import type { TokenizerSpec } from '../plugin/define-plugin.ts'
 
 /** Counts tokens for prompt estimates and for streamed output the upstream reported no usage for. */
 export interface TokenCounter {
@@ -18,6 +19,19 @@ export interface TokenCounterOptions {
   maxThreads?: number
   /** Inputs with fewer characters than this are counted inline; 4000 by default. */
   inlineBelowChars?: number
+  /** The tokenizer a plugin declared for a model (PluginRegistry.tokenizer); undefined means the default encoding. */
+  tokenizerFor?: (model: string) => TokenizerSpec | undefined
+}
+
+/** Sums a plugin's own counter over the texts; its answers are clamped to whole non-negative numbers. */
+function countWithPlugin(count: (text: string) => number, texts: string[]): number {
+  let total = 0
+  for (const text of texts) {
+    if (text === '') continue
+    const tokens = count(text)
+    if (Number.isFinite(tokens) && tokens > 0) total += Math.ceil(tokens)
+  }
+  return total
 }
 
 const DEFAULT_INLINE_BELOW_CHARS = 4000
@@ -47,7 +61,9 @@ export function createTokenCounter(options: TokenCounterOptions = {}): TokenCoun
       let chars = 0
       for (const text of texts) chars += text.length
       if (chars === 0) return 0
-      const encoding = encodingForModel(model)
+      const declared = options.tokenizerFor?.(model)
+      if (declared && 'count' in declared) return countWithPlugin(declared.count, texts)
+      const encoding: EncodingName = declared?.encoding ?? encodingForModel(model)
       if (chars < inlineBelowChars || closed) return countTexts(encoding, texts)
       try {
         const total: unknown = await startedPool().run({ encoding, texts })

@@ -56,3 +56,26 @@ describe('channel settings schema → form fields', () => {
     expect(humanize('x-api-key')).toBe('X api key')
   })
 })
+
+describe('translated settings labels (x-i18n)', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      dropThinking: {
+        type: 'boolean', title: 'Drop thinking', description: "Leave the model's thinking out",
+        'x-i18n': { fr: { title: 'Masquer la réflexion', description: 'Retire la réflexion' }, zh: { title: '省略思考' }, ja: { description: '思考を省きます' } },
+      },
+      region: { type: 'string' },
+    },
+  }
+  const labels = (locale?: string) => settingFields(schema, locale).map((field) => [field.label, field.description])
+
+  test("the reader's language is shown where the plugin translated a label, the schema's own text elsewhere", () => {
+    expect(labels('fr')).toEqual([['Masquer la réflexion', 'Retire la réflexion'], ['Region', undefined]])
+    expect(labels('zh-CN')).toEqual([['省略思考', "Leave the model's thinking out"], ['Region', undefined]])
+    expect(labels('zh-TW')[0]).toEqual(['省略思考', "Leave the model's thinking out"])
+    expect(labels('ja')[0]).toEqual(['Drop thinking', '思考を省きます'])
+    expect(labels('en')[0]).toEqual(['Drop thinking', "Leave the model's thinking out"])
+    expect(labels()[0]).toEqual(['Drop thinking', "Leave the model's thinking out"])
+  })
+})

@@ -72,13 +72,27 @@ function isStringMap(schema: Schema): boolean {
 
 const numberOr = (value: unknown) => (typeof value === 'number' ? value : undefined)
 
+/**
+ * A property's label and help in the reader's language, from its `x-i18n` annotation (keyed by language
+ * tag; `zh` serves both Chinese variants), else the schema's own `title` and `description`.
+ */
+export function translatedText(schema: Schema, locale: string | undefined): { title?: unknown; description?: unknown } {
+  const translations = schema['x-i18n']
+  if (!locale || !isSchema(translations)) return schema
+  const entry = [locale, locale.split('-')[0] ?? locale].map((tag) => translations[tag]).find(isSchema)
+  if (!entry) return schema
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined)
+  return { title: text(entry.title) ?? schema.title, description: text(entry.description) ?? schema.description }
+}
+
 /** One property as a field. */
-function fieldOf(key: string, raw: Schema, required: boolean): SettingField {
+function fieldOf(key: string, raw: Schema, required: boolean, locale: string | undefined): SettingField {
   const schema = withoutNull(raw)
+  const shown = translatedText(schema, locale)
   const base: FieldBase = {
     key, required,
-    label: typeof schema.title === 'string' && schema.title !== '' ? schema.title : humanize(key),
-    ...(typeof schema.description === 'string' && schema.description !== '' ? { description: schema.description } : {}),
+    label: typeof shown.title === 'string' && shown.title !== '' ? shown.title : humanize(key),
+    ...(typeof shown.description === 'string' && shown.description !== '' ? { description: shown.description } : {}),
   }
   const fallback = schema.default
   const options = enumValues(schema)
@@ -110,11 +124,11 @@ function fieldOf(key: string, raw: Schema, required: boolean): SettingField {
   return { ...base, kind: 'json', ...(fallback !== undefined ? { default: fallback } : {}) }
 }
 
-/** The fields of a settings schema, in the schema's property order. */
-export function settingFields(schema: Record<string, unknown> | undefined): SettingField[] {
+/** The fields of a settings schema, in the schema's property order, labelled in `locale` where the plugin translated them. */
+export function settingFields(schema: Record<string, unknown> | undefined, locale?: string): SettingField[] {
   if (!schema || !isSchema(schema.properties)) return []
   const required = new Set(Array.isArray(schema.required) ? schema.required.filter((entry): entry is string => typeof entry === 'string') : [])
-  return Object.entries(schema.properties).filter(([, value]) => isSchema(value)).map(([key, value]) => fieldOf(key, value as Schema, required.has(key)))
+  return Object.entries(schema.properties).filter(([, value]) => isSchema(value)).map(([key, value]) => fieldOf(key, value as Schema, required.has(key), locale))
 }
 
 /** True for a value the form treats as "not set" (left out of the saved settings). */

@@ -1,0 +1,27 @@
+import type { Usage } from '../../../core/hub/types.ts'
+import type { CohereUsage } from './cohere-api.ts'
+
+const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0)
+
+/**
+ * Cohere's usage in hub terms: billed tokens (what the price applies to) and billed search units and
+ * classifications as non-token quantities. No `usage` member means "no usage" (the gateway counts);
+ * a member with zeros is passed on as zeros (the gateway bills it and flags it).
+ */
+export function convertCohereUsage(usage: CohereUsage | undefined): Usage | undefined {
+  if (usage === undefined || usage === null || typeof usage !== 'object') return undefined
+  const billed = usage.billed_units ?? {}
+  const tokens = usage.tokens ?? {}
+  const quantities: Record<string, number> = {}
+  if (billed.search_units !== undefined) quantities.searchUnits = count(billed.search_units)
+  if (billed.classifications !== undefined) quantities.classifications = count(billed.classifications)
+  return {
+    inputTokens: count(billed.input_tokens ?? tokens.input_tokens),
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    outputTokens: count(billed.output_tokens ?? tokens.output_tokens),
+    reasoningTokens: 0,
+    raw: usage,
+    ...(Object.keys(quantities).length > 0 ? { quantities } : {}),
+  }
+}

@@ -1,0 +1,61 @@
+import { Type } from '@sinclair/typebox'
+import type { PluginDefinition } from '../../../core/plugin/define-plugin.ts'
+import { HUB_VERSION } from '../../../core/hub/types.ts'
+import { COHERE_DIALECT, cohereDialect } from './cohere-dialect.ts'
+
+// An example provider plugin for a Cohere-style chat API, loaded only through PLUGINS, e.g.
+// PLUGINS=./examples/plugins/cohere-example/index.ts. It shows the contract's optional parts:
+// decoders reading the call's context, non-token usage priced per unit, a tokenizer for estimates,
+// and settings labels translated for the dashboard.
+// see https://docs.cohere.com/reference/chat
+
+/** Cohere's tokenizer is not shipped with the gateway: the example estimates one token per three characters. */
+const countCohereTokens = (text: string): number => Math.ceil(text.length / 3)
+
+const settings = Type.Object({
+  dropThinking: Type.Optional(Type.Boolean({
+    title: 'Drop thinking',
+    description: "Leave the model's thinking out of answers",
+    default: false,
+    'x-i18n': {
+      fr: { title: 'Masquer la réflexion', description: 'Retire la réflexion du modèle des réponses' },
+      ja: { title: '思考を省く', description: 'モデルの思考を回答から除きます' },
+      zh: { title: '省略思考', description: '从回答中移除模型的思考内容' },
+    },
+  })),
+})
+
+const plugin: PluginDefinition = {
+  id: 'cohere-example',
+  specVersion: 1,
+  hubVersion: HUB_VERSION,
+  name: 'Cohere (example)',
+  channelTypes: [{
+    id: 'cohere-example',
+    label: 'Cohere (example plugin)',
+    defaultBaseUrl: 'https://api.cohere.com',
+    settings,
+    transport: {
+      nativeDialects: [COHERE_DIALECT],
+      buildRequest: (call) => ({
+        url: `${call.channel.baseUrl}/v2/chat`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${call.channel.key}`, 'content-type': 'application/json', accept: call.stream ? 'text/event-stream' : 'application/json' },
+        body: JSON.stringify(call.body),
+      }),
+    },
+  }],
+  models: [
+    { id: 'command-a-03-2025', capabilities: ['chat', 'tools'] },
+    { id: 'command-a-reasoning-08-2025', capabilities: ['chat', 'tools', 'reasoning'] },
+  ],
+  pricing: {
+    // see https://cohere.com/pricing; web search connectors bill search units on top of tokens.
+    'command-a-03-2025': { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 0.002 } },
+    'command-a-reasoning-08-2025': { inputPerMTok: 2.5, outputPerMTok: 10 },
+  },
+  tokenizers: { 'command-*': { count: countCohereTokens } },
+  dialects: [cohereDialect],
+}
+
+export default plugin
