@@ -88,13 +88,19 @@ describe('production image', () => {
 
 describe('docker compose', () => {
   const compose = Bun.YAML.parse(read('docker-compose.yml')) as {
-    services: Record<string, { environment?: Record<string, string>; depends_on?: Record<string, { condition?: string }> | string[] }>
+    services: Record<string, { environment?: Record<string, string>; depends_on?: Record<string, { condition?: string }> | string[]; command?: string[] }>
   }
   const gateways = Object.entries(compose.services).filter(([name]) => name.startsWith('gateway'))
 
   test('two replicas: ROOT_PASSWORD is required, since a generated password would be printed by one replica only', () => {
     expect(gateways.length).toBeGreaterThanOrEqual(2)
     for (const [, gateway] of gateways) expect(gateway.environment?.ROOT_PASSWORD).toMatch(/^\$\{ROOT_PASSWORD:\?.+\}$/)
+  })
+
+  test('Redis keeps an append-only file: it holds the replicas\' journal of charges until they reach PostgreSQL', () => {
+    const command = compose.services.redis?.command ?? []
+    expect(command[command.indexOf('--appendonly') + 1]).toBe('yes')
+    expect(command[command.indexOf('--appendfsync') + 1]).toBe('everysec')
   })
 
   test('nginx waits for healthy replicas', () => {
