@@ -16,10 +16,12 @@ describe('an upstream-only plugin loaded through PLUGINS', () => {
   let userId: number
   let client: OpenAI
 
+  let channelId: number
+
   beforeAll(async () => {
     parrot = startFakeParrot()
     gateway = await startGateway({}, { plugins: testConfig({}, { PLUGINS: './examples/plugins/parrot' }).plugins })
-    await gateway.createChannel({ name: 'parrot', type: 'parrot', key: 'parrot-secret', baseUrl: parrot.url, models: ['parrot-chat-1', 'parrot-rerank-1', 'parrot-house-model'] })
+    channelId = await gateway.createChannel({ name: 'parrot', type: 'parrot', key: 'parrot-secret', baseUrl: parrot.url, models: ['parrot-chat-1', 'parrot-rerank-1', 'parrot-house-model'], balanceSource: 'parrot-credit' })
     // Self-use mode prices the model the plugin does not know (free); the plugin's own models keep their list prices.
     await gateway.admin('PATCH', '/api/options', { selfUseMode: true })
     userId = await gateway.createUser({ username: 'bird-watcher', quota: 50_000_000 })
@@ -88,6 +90,15 @@ describe('an upstream-only plugin loaded through PLUGINS', () => {
     const unknown = await client.chat.completions.create({ model: 'parrot-house-model', messages: [{ role: 'user', content: 'hi' }] })
     expect(unknown.choices[0]?.message.content).toBe('Polly says: hi')
     expect(parrot.calls.map((call) => call.body.model)).toEqual(['parrot-house-model'])
+  })
+
+  test('the plugin\'s balance reader fills the channel\'s balance, read with the channel\'s key, which never comes back', async () => {
+    const response = await gateway.adminResponse('POST', `/api/channels/${channelId}/balance/refresh`)
+    const text = await response.text()
+    expect(response.status).toBe(200)
+    expect(text).not.toContain('parrot-secret')
+    expect((JSON.parse(text) as { balance: { reader: string; amount: number; currency: string; error: string | null } }).balance).toMatchObject({ reader: 'parrot-credit', amount: 42.5, currency: 'EUR', error: null })
+    expect(parrot.calls.map((call) => [call.path, call.key])).toEqual([['/v1/account', 'parrot-secret']])
   })
 
   test('model lists show each client only the models it can call', async () => {

@@ -28,6 +28,11 @@ export function startFakeParrot(): FakeParrot {
     hostname: '127.0.0.1',
     async fetch(request) {
       const url = new URL(request.url)
+      if (request.method === 'GET' && url.pathname === '/v1/account') {
+        calls.push({ path: url.pathname, key: request.headers.get('x-parrot-key'), body: {} })
+        if (request.headers.get('x-parrot-key') !== 'parrot-secret') return Response.json({ problem: 'bad key' }, { status: 401 })
+        return Response.json({ credit: { amount: 42.5, currency: 'EUR' } })
+      }
       const body = (await request.json()) as ParrotCall['body']
       calls.push({ path: url.pathname, key: request.headers.get('x-parrot-key'), body })
       if (url.pathname !== '/v1/generate') return Response.json({ problem: `no route ${url.pathname}` }, { status: 404 })
