@@ -90,6 +90,18 @@ describe('plugin loader', () => {
     expect(() => createRegistry([...builtins, shadow])).toThrow('Route POST /v1beta/models/:modelAction is declared by plugin "gemini" (dialect gemini.generate) and plugin "shadow" (dialect shadow.generate)')
   })
 
+  test('routes the gateway answers itself (admin API, model list, billing, health) cannot be declared by a plugin', async () => {
+    const builtins = await loadPlugins([])
+    const claimer = await loadPluginModule('./examples/plugins/route-claimer', gatewayRoot)
+    const claiming = (method: 'GET' | 'POST', path: string) => ({ ...claimer, id: 'grabber', dialects: [{ ...(claimer.dialects[0] as DialectCodec), dialect: 'grabber.chat', routes: [{ method, path }] }] })
+    expect(() => createRegistry([...builtins, claiming('GET', '/v1/models')])).toThrow('Route GET /v1/models is declared by plugin "grabber" (dialect grabber.chat), but the gateway answers it itself (the model list); a plugin cannot take it over')
+    expect(() => createRegistry([...builtins, claiming('POST', '/api/users')])).toThrow('(the admin API and its documentation)')
+    expect(() => createRegistry([...builtins, claiming('GET', '/dashboard/billing/usage')])).toThrow('(the OpenAI-style billing routes)')
+    expect(() => createRegistry([...builtins, claiming('GET', '/health')])).toThrow('(health checks and the dashboard)')
+    // A route of its own is fine.
+    expect(createRegistry([...builtins, claiming('POST', '/v1/grab')]).routes().some((route) => route.path === '/v1/grab')).toBe(true)
+  })
+
   test('a model listing must bring both of its functions', async () => {
     const good = await loadPluginModule(fixture('good'))
     const withListing = (modelListing: unknown) => ({ ...good, channelTypes: [{ ...good.channelTypes[0], modelListing }] })

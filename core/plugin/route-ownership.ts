@@ -45,6 +45,15 @@ function collectClaims(plugins: readonly PluginDefinition[]): Map<string, OwnedR
   return claims
 }
 
+/** What the core answers itself at a route no plugin may declare (admin API, docs, health, billing, OpenAI's model list), or undefined. */
+export function coreRoute(method: string, path: string): string | undefined {
+  if (/^\/(api|swagger)(\/|$)/.test(path)) return 'the admin API and its documentation'
+  if (/^\/(health|ready|favicon\.ico)$/.test(path)) return 'health checks and the dashboard'
+  if (/^\/dashboard\/billing(\/|$)/.test(path)) return 'the OpenAI-style billing routes'
+  if (method.toUpperCase() === 'GET' && /^\/v1\/models(\/:[^/]+)?\/?$/.test(path)) return 'the model list'
+  return undefined
+}
+
 /** Who declares a route, for messages: `plugin "openai" (dialect openai.chat)`. */
 function describe(claimants: readonly OwnedRoute[]): string {
   return claimants.map((claim) => `plugin "${claim.pluginId}" (dialect ${claim.codec.dialect})`).join(' and ')
@@ -76,6 +85,10 @@ export function resolveRoutes(plugins: readonly PluginDefinition[], owners: Rout
   const chosen = checkChoices(claims, owners)
   const table: OwnedRoute[] = []
   for (const [key, claimants] of claims) {
+    const reserved = coreRoute(claimants[0]!.method, claimants[0]!.path)
+    if (reserved) {
+      throw new PluginLoadError(`Route ${claimants[0]!.method} ${claimants[0]!.path} is declared by ${describe(claimants)}, but the gateway answers it itself (${reserved}); a plugin cannot take it over`)
+    }
     const owner = chosen.get(key)
     const candidates = owner === undefined ? claimants : claimants.filter((claim) => claim.pluginId === owner)
     const first = candidates[0]!
