@@ -4,12 +4,10 @@ import { HUB_VERSION } from '../../core/hub/types.ts'
 import { openAIBalanceReaders } from './openai-balance-readers.ts'
 import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } from './openai-dialects.ts'
 import { openAIResponsesDialect } from './openai-responses-dialect.ts'
-import { openAIResponsesChannelType } from './openai-responses-channel.ts'
+import { extraHeaders, openAIAccountSettings, openAIResponsesChannelType } from './openai-responses-channel.ts'
 import { openAICompatibleTransport, openAITransport } from './openai-transport.ts'
 import { openAIModelListing } from './openai-upstream-models.ts'
 import { openAIPricing } from './pricing.ts'
-
-const extraHeaders = Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' }))
 
 const chatModel = (id: string, extra: ModelSpec['capabilities'] = []): ModelSpec => ({ id, capabilities: ['chat', 'tools', ...extra] })
 /** A model OpenAI serves on the Responses API only: other dialects reach it converted (ModelSpec.dialects). */
@@ -26,11 +24,7 @@ export default definePlugin({
       id: 'openai',
       label: 'OpenAI',
       defaultBaseUrl: 'https://api.openai.com',
-      settings: Type.Object({
-        organization: Type.Optional(Type.String({ description: 'OpenAI-Organization header' })),
-        project: Type.Optional(Type.String({ description: 'OpenAI-Project header' })),
-        headers: extraHeaders,
-      }, { additionalProperties: false }),
+      settings: openAIAccountSettings,
       transport: openAITransport,
       modelListing: openAIModelListing,
       balanceReaders: openAIBalanceReaders,

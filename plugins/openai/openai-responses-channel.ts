@@ -9,6 +9,16 @@ import { openAIModelListing } from './openai-upstream-models.ts'
 // Claude and Gemini clients reach them converted through the hub to and from Responses (requests,
 // complete answers and streams, tools, reasoning, usage and errors), and Responses clients pass through.
 
+/** Extra HTTP headers sent upstream, a setting of every OpenAI-speaking channel type. */
+export const extraHeaders = Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' }))
+
+/** Settings of a channel on an OpenAI account (the `openai` and `openai-responses` types). */
+export const openAIAccountSettings = Type.Object({
+  organization: Type.Optional(Type.String({ description: 'OpenAI-Organization header' })),
+  project: Type.Optional(Type.String({ description: 'OpenAI-Project header' })),
+  headers: extraHeaders,
+}, { additionalProperties: false })
+
 /** Transport of the `openai-responses` channel type: OpenAI's Responses API, and nothing else. */
 export const openAIResponsesOnlyTransport: ChannelTransport = {
   nativeDialects: ['openai.responses'],
@@ -20,11 +30,7 @@ export const openAIResponsesChannelType: ChannelTypeSpec = {
   id: 'openai-responses',
   label: 'OpenAI (Responses API only: -pro, codex)',
   defaultBaseUrl: 'https://api.openai.com',
-  settings: Type.Object({
-    organization: Type.Optional(Type.String({ description: 'OpenAI-Organization header' })),
-    project: Type.Optional(Type.String({ description: 'OpenAI-Project header' })),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' })),
-  }, { additionalProperties: false }),
+  settings: openAIAccountSettings,
   transport: openAIResponsesOnlyTransport,
   modelListing: openAIModelListing,
 }
