@@ -8,6 +8,8 @@
 FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The plugin SDK is a workspace package: npm ci links it into node_modules/@hanggent/plugin-sdk.
+COPY packages/plugin-sdk/package.json ./packages/plugin-sdk/package.json
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build:admin
@@ -29,6 +31,7 @@ RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin hang
 COPY --from=build /app/.runtime/bun /usr/local/bin/bun
 COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/packages ./packages
 COPY --from=build /app/core ./core
 COPY --from=build /app/plugins ./plugins
 COPY --from=build /app/schemas ./schemas

@@ -1,4 +1,4 @@
-import type { ModelSpec } from '../plugin/define-plugin.ts'
+import type { ModelSpec } from '@hanggent/plugin-sdk'
 
 // Which models the playground offers: it speaks OpenAI Chat, so embedding, rerank, speech and image
 // models would only fail there.

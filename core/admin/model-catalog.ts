@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.ts'
 import { lookupPrice } from '../billing/resolve-price.ts'
 import { GatewayError } from '../errors.ts'
-import type { ModelPrice } from '../plugin/define-plugin.ts'
+import type { ModelPrice } from '@hanggent/plugin-sdk'
 import type { SystemOptionValues } from '../options.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
 import type { ModelPricePut, ModelView } from '../../schemas/admin/models.ts'

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { priceEstimate, priceQuantities, priceUsage, UNITS_PER_USD } from './price-usage.ts'
-import type { Usage } from '../hub/types.ts'
+import type { Usage } from '@hanggent/plugin-sdk'
 
 const usage = (inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0): Usage => ({ inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens: 0 })
 

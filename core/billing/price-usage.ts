@@ -1,5 +1,5 @@
-import type { ModelPrice } from '../plugin/define-plugin.ts'
-import type { Usage } from '../hub/types.ts'
+import type { ModelPrice } from '@hanggent/plugin-sdk'
+import type { Usage } from '@hanggent/plugin-sdk'
 
 /** Quota units per US dollar, the unit New API users know. */
 export const UNITS_PER_USD = 500_000

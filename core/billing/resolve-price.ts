@@ -1,4 +1,4 @@
-import type { ModelPrice } from '../plugin/define-plugin.ts'
+import type { ModelPrice } from '@hanggent/plugin-sdk'
 import type { SystemOptionValues } from '../options.ts'
 
 /** USD per 1M input tokens that a New API model ratio of 1 stands for (0.002 USD per 1K tokens). */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { reasoningToContent, reasoningToContentResult } from './reasoning-to-content.ts'
-import type { HubEvent } from './types.ts'
+import type { HubEvent } from '@hanggent/plugin-sdk'
 
 async function collect(events: HubEvent[]): Promise<HubEvent[]> {
   const out: HubEvent[] = []

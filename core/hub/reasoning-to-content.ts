@@ -1,4 +1,4 @@
-import type { HubEvent, HubPart, HubResult } from './types.ts'
+import type { HubEvent, HubPart, HubResult } from '@hanggent/plugin-sdk'
 
 // A channel's `thinkingToContent` setting: reasoning reaches the client as content wrapped in
 // `<think>\n…\n</think>\n`, for clients that show no separate reasoning field (New API behaviour).

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts'
-import type { PluginHostConfig } from './define-plugin.ts'
+import type { PluginHostConfig } from '@hanggent/plugin-sdk'
 
 const built = new WeakMap<Config, PluginHostConfig>()
 

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { loadPlugins, loadPluginModule } from './loader.ts'
 import { createRegistry } from './registry.ts'
 import { findManifestProblem, PluginLoadError, validatePlugin } from './validate-plugin.ts'
-import { HUB_VERSION } from '../hub/types.ts'
-import type { DialectCodec } from './define-plugin.ts'
+import { HUB_VERSION } from '@hanggent/plugin-sdk'
+import type { DialectCodec } from '@hanggent/plugin-sdk'
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}.ts`, import.meta.url))
 const gatewayRoot = fileURLToPath(new URL('../..', import.meta.url))

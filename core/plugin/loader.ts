@@ -1,7 +1,7 @@
 import { readdirSync, existsSync, readFileSync, statSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { join, resolve } from 'node:path'
-import type { PluginDefinition } from './define-plugin.ts'
+import type { PluginDefinition } from '@hanggent/plugin-sdk'
 import { PluginLoadError, validatePlugin } from './validate-plugin.ts'
 
 const builtinRoot = fileURLToPath(new URL('../../plugins', import.meta.url))

@@ -1,4 +1,4 @@
-import type { ChannelTypeSpec, DialectCodec, ModelPrice, ModelSpec, PluginDefinition, TokenizerSpec, UpstreamDialectCodec, UpstreamSide } from './define-plugin.ts'
+import type { ChannelTypeSpec, DialectCodec, ModelPrice, ModelSpec, PluginDefinition, TokenizerSpec, UpstreamDialectCodec, UpstreamSide } from '@hanggent/plugin-sdk'
 import { PluginLoadError } from './validate-plugin.ts'
 import { resolveRoutes, type OwnedRoute, type RouteOwners } from './route-ownership.ts'
 

@@ -1,4 +1,4 @@
-import type { DialectCodec, PluginDefinition } from './define-plugin.ts'
+import type { DialectCodec, PluginDefinition } from '@hanggent/plugin-sdk'
 import { PluginLoadError } from './validate-plugin.ts'
 
 /** One relay route the core mounts, with the dialect (and plugin) that answers it. */

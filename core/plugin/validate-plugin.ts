@@ -1,5 +1,5 @@
-import { PLUGIN_SPEC_VERSION, type PluginDefinition } from './define-plugin.ts'
-import { HUB_VERSION } from '../hub/types.ts'
+import { PLUGIN_SPEC_VERSION, type PluginDefinition } from '@hanggent/plugin-sdk'
+import { HUB_VERSION } from '@hanggent/plugin-sdk'
 
 /** Raised when a plugin manifest is unusable; the message names the plugin and the reason. */
 export class PluginLoadError extends Error {}

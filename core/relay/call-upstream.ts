@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.ts'
-import type { DialectCodec } from '../plugin/define-plugin.ts'
+import type { DialectCodec } from '@hanggent/plugin-sdk'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import { planAttempts, resolveModelMapping } from '../routing/select-channel.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'

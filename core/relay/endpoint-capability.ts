@@ -1,4 +1,4 @@
-import type { DialectCodec, EndpointKind, ModelCapability } from '../plugin/define-plugin.ts'
+import type { DialectCodec, EndpointKind, ModelCapability } from '@hanggent/plugin-sdk'
 import type { PluginRegistry } from '../plugin/registry.ts'
 import { GatewayError } from '../errors.ts'
 import { parseReasoningSuffix } from './reasoning-suffix.ts'

@@ -1,5 +1,5 @@
-import type { HubEvent, Usage } from '../hub/types.ts'
-import type { StreamTapResult } from '../plugin/define-plugin.ts'
+import type { HubEvent, Usage } from '@hanggent/plugin-sdk'
+import type { StreamTapResult } from '@hanggent/plugin-sdk'
 
 /** Watches hub events on their way from the upstream decoder to the client encoder. */
 export interface HubTap {

@@ -1,5 +1,5 @@
 import type { Server } from 'bun'
-import type { DialectCodec } from '../plugin/define-plugin.ts'
+import type { DialectCodec } from '@hanggent/plugin-sdk'
 import { newRequestId } from '../request-id.ts'
 import { handleRelay, type RelayServices } from './pipeline.ts'
 import { clientIpOf } from './client-ip.ts'

@@ -1,7 +1,7 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
-import type { ChannelTransport, DialectCodec, EndpointKind, InboundRequest, ModelCapability, Converted, UpstreamSide } from '../plugin/define-plugin.ts'
-import type { HubChatRequest } from '../hub/types.ts'
-import type { SseEvent } from '../stream/sse.ts'
+import type { ChannelTransport, DialectCodec, EndpointKind, InboundRequest, ModelCapability, Converted, UpstreamSide } from '@hanggent/plugin-sdk'
+import type { HubChatRequest } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { applyReasoningSuffix, parseReasoningSuffix } from './reasoning-suffix.ts'
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { applyReasoningSuffix, parseReasoningSuffix } from './reasoning-suffix.ts'
-import type { HubChatRequest } from '../hub/types.ts'
+import type { HubChatRequest } from '@hanggent/plugin-sdk'
 
 describe('parseReasoningSuffix', () => {
   test.each([

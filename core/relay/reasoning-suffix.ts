@@ -1,4 +1,4 @@
-import type { HubChatRequest, HubReasoning } from '../hub/types.ts'
+import type { HubChatRequest, HubReasoning } from '@hanggent/plugin-sdk'
 
 // Model-name suffixes New API users rely on (see shared/REFERENCE.md, "Conversions"):
 // `-high|-medium|-low|-minimal` → reasoning effort; `-thinking` → extended thinking;

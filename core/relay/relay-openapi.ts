@@ -1,4 +1,4 @@
-import type { DialectCodec, EndpointKind, InboundRequest } from '../plugin/define-plugin.ts'
+import type { DialectCodec, EndpointKind, InboundRequest } from '@hanggent/plugin-sdk'
 import { GatewayError, type GatewayErrorCode } from '../errors.ts'
 
 // The relay's own OpenAPI document (/swagger/relay/json), apart from the admin API's: the model

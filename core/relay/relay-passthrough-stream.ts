@@ -1,5 +1,5 @@
-import type { DialectCodec, StreamTap } from '../plugin/define-plugin.ts'
-import { createSseParser, encodeSse, SseBufferOverflowError, type SseEvent } from '../stream/sse.ts'
+import type { DialectCodec, StreamTap } from '@hanggent/plugin-sdk'
+import { createSseParser, encodeSse, SseBufferOverflowError, type SseEvent } from '@hanggent/plugin-sdk'
 import { watchIdle } from '../stream/idle-watch.ts'
 import { GatewayError } from '../errors.ts'
 import type { StreamRelayOptions } from './relay-stream.ts'

@@ -1,5 +1,5 @@
-import type { DialectCodec, StreamTapResult } from '../plugin/define-plugin.ts'
-import { encodeSseBytes, SseBufferOverflowError, type SseEvent } from '../stream/sse.ts'
+import type { DialectCodec, StreamTapResult } from '@hanggent/plugin-sdk'
+import { encodeSseBytes, SseBufferOverflowError, type SseEvent } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { watchIdle } from '../stream/idle-watch.ts'
 import type { CallOutcome } from './settle.ts'

@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { DialectCodec, InboundRequest } from '../plugin/define-plugin.ts'
+import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import { modelAllowed } from './authenticate.ts'
 import { errorResponse, handleRelay, type RelayServices } from './pipeline.ts'

@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts'
-import { isZeroUsage, type Usage } from '../hub/types.ts'
-import type { ModelPrice, PromptEstimateInput } from '../plugin/define-plugin.ts'
+import { isZeroUsage, type Usage } from '@hanggent/plugin-sdk'
+import type { ModelPrice, PromptEstimateInput } from '@hanggent/plugin-sdk'
 import type { QuotaLedger, Reservation } from '../billing/ledger.ts'
 import { priceUsage } from '../billing/price-usage.ts'
 import type { GatewayError } from '../errors.ts'

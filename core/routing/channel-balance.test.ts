@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Server } from 'bun'
-import type { BalanceReader } from '../plugin/define-plugin.ts'
+import type { BalanceReader } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { createBalanceSender, hostMatches, pickBalanceReader, redactKey } from './channel-balance.ts'
 import { balanceTransition, isLowBalance, LOW_BALANCE_REASON } from './balance-refresh.ts'

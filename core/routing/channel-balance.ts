@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts'
 import { GatewayError } from '../errors.ts'
-import type { BalanceReader, ChannelContext, SendUpstream, UpstreamBalance, UpstreamReply } from '../plugin/define-plugin.ts'
+import type { BalanceReader, ChannelContext, SendUpstream, UpstreamBalance, UpstreamReply } from '@hanggent/plugin-sdk'
 import { pluginHostConfig } from '../plugin/host-config.ts'
 import { maskSecret } from '../security/crypto.ts'
 

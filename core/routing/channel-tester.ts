@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { channels } from '../db/schema.ts'
-import type { UpstreamSide } from '../plugin/define-plugin.ts'
+import type { UpstreamSide } from '@hanggent/plugin-sdk'
 import type { RuntimeChannel } from './channel-directory.ts'
 import { resolveModelMapping } from './select-channel.ts'
 import { pluginHostConfig } from '../plugin/host-config.ts'

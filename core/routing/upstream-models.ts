@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts'
 import { GatewayError } from '../errors.ts'
-import type { ChannelContext, UpstreamRequest } from '../plugin/define-plugin.ts'
+import type { ChannelContext, UpstreamRequest } from '@hanggent/plugin-sdk'
 import { pluginHostConfig } from '../plugin/host-config.ts'
 
 /** Pages followed at most; an upstream that keeps handing out cursors is cut off here. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import { countTexts } from './count.ts'
 import { encodingForModel, type EncodingName } from './encodings.ts'
-import type { TokenizerSpec } from '../plugin/define-plugin.ts'
+import type { TokenizerSpec } from '@hanggent/plugin-sdk'
 
 /** Counts tokens for prompt estimates and for streamed output the upstream reported no usage for. */
 export interface TokenCounter {

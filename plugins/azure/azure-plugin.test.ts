@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { buildAzureRequest, deploymentFor } from './azure-transport.ts'
 import { azureModelListing } from './azure-upstream-models.ts'
-import type { UpstreamCall } from '../../core/plugin/define-plugin.ts'
+import type { UpstreamCall } from '@hanggent/plugin-sdk'
 
 const call = (overrides: Partial<UpstreamCall> = {}, settings: Record<string, unknown> = {}): UpstreamCall => ({
   channel: { id: 1, type: 'azure', baseUrl: 'https://contoso.openai.azure.com', key: 'azure-key', settings, config: { azureDefaultApiVersion: '2025-04-01-preview' } },

@@ -1,4 +1,4 @@
-import type { ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+import type { ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } from '@hanggent/plugin-sdk'
 
 // see https://learn.microsoft.com/azure/ai-services/openai/reference — deployment URLs
 // `/openai/deployments/{deployment}/chat/completions?api-version=…`, `api-key` header; the Responses

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import type { UpstreamModelListing } from '../../core/plugin/define-plugin.ts'
+import type { UpstreamModelListing } from '@hanggent/plugin-sdk'
 import { azureApiVersion, azureResourceUrl } from './azure-transport.ts'
 
 // see https://learn.microsoft.com/azure/ai-services/openai/reference (Models - List):

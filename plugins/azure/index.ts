@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { definePlugin, PLUGIN_SPEC_VERSION } from '../../core/plugin/define-plugin.ts'
+import { definePlugin, PLUGIN_SPEC_VERSION } from '@hanggent/plugin-sdk'
 import { azureTransport } from './azure-transport.ts'
 import { azureModelListing } from './azure-upstream-models.ts'
 import { openAIPricing } from '../openai/pricing.ts'

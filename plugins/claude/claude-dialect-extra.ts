@@ -1,4 +1,4 @@
-import type { HubChatRequest } from '../../core/hub/types.ts'
+import type { HubChatRequest } from '@hanggent/plugin-sdk'
 
 // A request field with no hub equivalent is kept in `HubChatRequest.extra` under the dialect id, so
 // only an upstream speaking Anthropic's Messages API receives it back (e.g. a Claude client whose

@@ -1,5 +1,5 @@
-import type { SseEvent } from '../../core/stream/sse.ts'
-import type { DialectCodec, InboundRequest } from '../../core/plugin/define-plugin.ts'
+import type { SseEvent } from '@hanggent/plugin-sdk'
+import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
 import { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 import { readClaudeUpstreamError, renderClaudeError, renderClaudeStreamError } from './claude-errors.ts'
 import { claudeMessagesHub } from './claude-hub.ts'

@@ -1,5 +1,5 @@
-import type { GatewayError, GatewayErrorKind } from '../../core/errors.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
+import type { GatewayError, GatewayErrorKind } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 import type { ClaudeErrorBody } from './claude-api.ts'
 import { isRecord, parseJsonObject } from './parse-json-object.ts'
 

@@ -1,4 +1,4 @@
-import type { ChatHubCodec } from '../../core/plugin/define-plugin.ts'
+import type { ChatHubCodec } from '@hanggent/plugin-sdk'
 import { decodeClaudeResult, encodeClaudeResult } from './convert-claude-result.ts'
 import { convertFromClaudeRequest } from './convert-from-claude-request.ts'
 import { convertToClaudeRequest } from './convert-to-claude-request.ts'

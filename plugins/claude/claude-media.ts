@@ -1,4 +1,4 @@
-import type { HubPart } from '../../core/hub/types.ts'
+import type { HubPart } from '@hanggent/plugin-sdk'
 import type { ClaudeDocumentBlock, ClaudeImageBlock, ClaudeSource, ClaudeTextBlock } from './claude-api.ts'
 
 // see https://docs.claude.com/en/docs/build-with-claude/vision (image sources: base64 with

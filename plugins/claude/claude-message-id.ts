@@ -1,4 +1,4 @@
-import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
+import type { ConversionEnv } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/messages#response-id — message ids start with `msg_`. An id
 // already in that form is kept, so a Claude answer relayed through the hub keeps its id; any other

@@ -1,4 +1,4 @@
-import type { InboundRequest, ModelListCodec } from '../../core/plugin/define-plugin.ts'
+import type { InboundRequest, ModelListCodec } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/models-list — `{data: [{type: 'model', id, display_name,
 // created_at}], has_more, first_id, last_id}`. Anthropic SDKs send `x-api-key` and

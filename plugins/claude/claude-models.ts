@@ -1,4 +1,4 @@
-import type { ModelCapability, ModelSpec } from '../../core/plugin/define-plugin.ts'
+import type { ModelCapability, ModelSpec } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/docs/about-claude/models/overview — every current model takes
 // text and images, uses tools and has a 200K-token context window; extended thinking starts with

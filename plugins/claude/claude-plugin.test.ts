@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { Value } from '@sinclair/typebox/value'
-import { GatewayError } from '../../core/errors.ts'
+import { GatewayError } from '@hanggent/plugin-sdk'
 import { findManifestProblem } from '../../core/plugin/validate-plugin.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import { validateBody } from '../../core/relay/validate-body.ts'

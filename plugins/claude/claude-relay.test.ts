@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
-import { decodeSse } from '../../core/stream/sse.ts'
+import { decodeSse } from '@hanggent/plugin-sdk'
 import { startGateway, type TestGateway } from '../../tests/support/gateway.ts'
 import { startFakeAnthropic, type FakeAnthropic } from '../../tests/support/fake-anthropic.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../../tests/support/fake-openai.ts'

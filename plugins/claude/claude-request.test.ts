@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { HubChatRequest, HubMessage } from '../../core/hub/types.ts'
+import type { HubChatRequest, HubMessage } from '@hanggent/plugin-sdk'
 import { claudeMessagesHub as hub } from './claude-hub.ts'
 import { hubConversation, PNG_BASE64, weatherSchema } from './claude-test-support.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { HubPart, HubResult } from '../../core/hub/types.ts'
+import type { HubPart, HubResult } from '@hanggent/plugin-sdk'
 import { loadFixture } from '../../tests/support/fixtures.ts'
 import type { ClaudeMessage } from './claude-api.ts'
 import { claudeMessagesHub as hub } from './claude-hub.ts'

@@ -1,12 +1,12 @@
-import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
-import type { FinishReason, HubEvent, Usage } from '../../core/hub/types.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
-import { GatewayError, type GatewayErrorCode } from '../../core/errors.ts'
+import type { ConversionEnv } from '@hanggent/plugin-sdk'
+import type { FinishReason, HubEvent, Usage } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
+import { GatewayError, type GatewayErrorCode } from '@hanggent/plugin-sdk'
 import { claudeMessageId } from './claude-message-id.ts'
 import { renderClaudeStreamError } from './claude-errors.ts'
 import { toClaudeUsage } from './convert-claude-usage.ts'
 import { toClaudeStopReason } from './map-claude-stop-reason.ts'
-import { eventForClient } from '../../core/hub/signed-reasoning.ts'
+import { eventForClient } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/docs/build-with-claude/streaming#event-types
 // Events as Anthropic sends them, each `event: <type>` with a `data` object repeating the type:

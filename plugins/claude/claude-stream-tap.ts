@@ -1,4 +1,4 @@
-import type { StreamTap, StreamTapResult } from '../../core/plugin/define-plugin.ts'
+import type { StreamTap, StreamTapResult } from '@hanggent/plugin-sdk'
 import type { ClaudeStreamEvent, ClaudeUsage } from './claude-api.ts'
 import { convertClaudeUsage, mergeClaudeUsage } from './convert-claude-usage.ts'
 import { isRecord, parseJsonObject } from './parse-json-object.ts'

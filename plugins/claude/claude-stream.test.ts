@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import type { HubEvent } from '../../core/hub/types.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
+import type { HubEvent } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 import { loadChunks } from '../../tests/support/fixtures.ts'
 import { claudeMessagesHub as hub } from './claude-hub.ts'
 import { claudeSse, collect, comparable, payloads, spelled, streamOf, testEnv, TEST_NOW } from './claude-test-support.ts'

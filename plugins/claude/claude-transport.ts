@@ -1,4 +1,4 @@
-import type { ChannelContext, ChannelTransport, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+import type { ChannelContext, ChannelTransport, UpstreamCall, UpstreamRequest } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/overview#authentication — `x-api-key`, `anthropic-version`
 // (required), optional `anthropic-beta` (comma-separated feature names), JSON bodies.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { ChannelContext } from '../../core/plugin/define-plugin.ts'
+import type { ChannelContext } from '@hanggent/plugin-sdk'
 import { claudeModelListing } from './claude-upstream-models.ts'
 
 const channel: ChannelContext = { id: 1, type: 'claude', baseUrl: 'https://api.anthropic.com', key: 'sk-ant', settings: { anthropicVersion: '2023-06-01', headers: { 'X-Proxy': 'p' } }, config: { azureDefaultApiVersion: '2025-04-01-preview' } }

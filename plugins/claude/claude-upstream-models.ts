@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import type { UpstreamModelListing } from '../../core/plugin/define-plugin.ts'
+import type { UpstreamModelListing } from '@hanggent/plugin-sdk'
 import { addExtraHeaders, claudeAuthHeaders, claudeUrl } from './claude-transport.ts'
 
 // see https://docs.claude.com/en/api/models-list — `GET /v1/models?limit=…&after_id=…` with

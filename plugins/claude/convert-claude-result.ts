@@ -1,13 +1,13 @@
-import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
-import type { HubPart, HubResult } from '../../core/hub/types.ts'
-import { GatewayError } from '../../core/errors.ts'
+import type { ConversionEnv } from '@hanggent/plugin-sdk'
+import type { HubPart, HubResult } from '@hanggent/plugin-sdk'
+import { GatewayError } from '@hanggent/plugin-sdk'
 import type { ClaudeContentBlock, ClaudeMessage, ClaudeUnknownBlock } from './claude-api.ts'
 import { claudeMessageId, createdSeconds } from './claude-message-id.ts'
 import { convertClaudeUsage, toClaudeUsage } from './convert-claude-usage.ts'
 import { encodeToolInput } from './encode-tool-input.ts'
 import { mapClaudeStopReason, toClaudeStopReason } from './map-claude-stop-reason.ts'
 import { isRecord } from './parse-json-object.ts'
-import { partsForClient } from '../../core/hub/signed-reasoning.ts'
+import { partsForClient } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/messages#response — one message, content blocks in order.
 // Anthropic has no `n`: a result has one choice, and only the first hub choice is encoded. Server

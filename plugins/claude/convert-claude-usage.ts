@@ -1,4 +1,4 @@
-import type { Usage } from '../../core/hub/types.ts'
+import type { Usage } from '@hanggent/plugin-sdk'
 import type { ClaudeUsage } from './claude-api.ts'
 
 // see https://docs.claude.com/en/api/messages#response-usage and

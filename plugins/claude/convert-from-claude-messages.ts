@@ -1,8 +1,8 @@
-import type { HubMessage, HubPart } from '../../core/hub/types.ts'
+import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
 import type { ClaudeCacheControl, ClaudeContentBlock, ClaudeDocumentBlock, ClaudeImageBlock, ClaudeMessageParam, ClaudeTextBlock, ClaudeToolResultBlock } from './claude-api.ts'
 import { documentFromClaude, imageFromClaude } from './claude-media.ts'
 import { isRecord } from './parse-json-object.ts'
-import { signatureFromClient } from '../../core/hub/signed-reasoning.ts'
+import { signatureFromClient } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/messages#body-messages and
 // https://docs.claude.com/en/docs/build-with-claude/prompt-caching

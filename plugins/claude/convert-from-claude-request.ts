@@ -1,5 +1,5 @@
-import type { Converted } from '../../core/plugin/define-plugin.ts'
-import type { HubChatRequest, HubReasoning, HubTool, HubToolChoice } from '../../core/hub/types.ts'
+import type { Converted } from '@hanggent/plugin-sdk'
+import type { HubChatRequest, HubReasoning, HubTool, HubToolChoice } from '@hanggent/plugin-sdk'
 import type { ClaudeMessageParam } from './claude-api.ts'
 import { claudeExtraFor } from './claude-dialect-extra.ts'
 import { convertFromClaudeMessages, convertFromClaudeSystem } from './convert-from-claude-messages.ts'

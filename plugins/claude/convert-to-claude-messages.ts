@@ -1,4 +1,4 @@
-import type { HubMessage, HubPart } from '../../core/hub/types.ts'
+import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
 import type { ClaudeContentBlock, ClaudeMessageParam, ClaudeTextBlock, ClaudeToolResultBlock } from './claude-api.ts'
 import { fileToClaude, imageToClaude, placeholderBlock } from './claude-media.ts'
 import { encodeToolInput } from './encode-tool-input.ts'

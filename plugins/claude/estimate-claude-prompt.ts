@@ -1,4 +1,4 @@
-import type { PromptEstimateInput } from '../../core/plugin/define-plugin.ts'
+import type { PromptEstimateInput } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/docs/build-with-claude/vision#evaluate-image-size (about
 // width × height / 750 tokens; images are scaled down to about 1.15 megapixels, so at most ~1600),

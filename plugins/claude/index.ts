@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import { definePlugin, PLUGIN_SPEC_VERSION } from '../../core/plugin/define-plugin.ts'
-import { HUB_VERSION } from '../../core/hub/types.ts'
+import { definePlugin, PLUGIN_SPEC_VERSION } from '@hanggent/plugin-sdk'
+import { HUB_VERSION } from '@hanggent/plugin-sdk'
 import { claudeMessagesDialect } from './claude-dialect.ts'
 import { claudeModels } from './claude-models.ts'
 import { claudeTransport, DEFAULT_ANTHROPIC_VERSION } from './claude-transport.ts'

@@ -1,4 +1,4 @@
-import type { FinishReason } from '../../core/hub/types.ts'
+import type { FinishReason } from '@hanggent/plugin-sdk'
 import type { ClaudeStopReason } from './claude-api.ts'
 
 // see https://docs.claude.com/en/api/handling-stop-reasons

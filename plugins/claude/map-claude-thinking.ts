@@ -1,4 +1,4 @@
-import type { HubChatRequest, HubMessage } from '../../core/hub/types.ts'
+import type { HubChatRequest, HubMessage } from '@hanggent/plugin-sdk'
 import type { ClaudeThinkingConfig } from './claude-api.ts'
 
 // see https://docs.claude.com/en/docs/build-with-claude/extended-thinking

@@ -1,4 +1,4 @@
-import type { ModelPrice } from '../../core/plugin/define-plugin.ts'
+import type { ModelPrice } from '@hanggent/plugin-sdk'
 
 // List prices in USD per 1M tokens from https://docs.claude.com/en/docs/about-claude/pricing.
 // Cache writes are the 5-minute tier (1.25× input; the 1-hour tier costs 2× and is not told apart

@@ -1,4 +1,4 @@
-import type { HubMessage, HubPart } from '../../core/hub/types.ts'
+import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
 import type { GeminiContent, GeminiPart } from '../../schemas/gemini-generate.ts'
 import { decodeGeminiPart } from './gemini-parts.ts'
 

@@ -1,5 +1,5 @@
-import type { Converted, InboundRequest } from '../../core/plugin/define-plugin.ts'
-import type { HubChatRequest, HubTool, HubToolChoice } from '../../core/hub/types.ts'
+import type { Converted, InboundRequest } from '@hanggent/plugin-sdk'
+import type { HubChatRequest, HubTool, HubToolChoice } from '@hanggent/plugin-sdk'
 import type { GeminiContent, GeminiFunctionDeclaration, GeminiPart } from '../../schemas/gemini-generate.ts'
 import { convertFromGeminiContents } from './convert-from-gemini-contents.ts'
 import { openApiToJsonSchema } from './convert-gemini-schema.ts'

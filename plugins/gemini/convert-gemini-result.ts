@@ -1,12 +1,12 @@
-import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
-import type { HubChoice, HubPart, HubResult } from '../../core/hub/types.ts'
-import { GatewayError } from '../../core/errors.ts'
+import type { ConversionEnv } from '@hanggent/plugin-sdk'
+import type { HubChoice, HubPart, HubResult } from '@hanggent/plugin-sdk'
+import { GatewayError } from '@hanggent/plugin-sdk'
 import type { GeminiCandidate, GeminiGenerateContentResponse, GeminiPart } from '../../schemas/gemini-generate.ts'
 import { convertGeminiUsage, toGeminiUsageMetadata } from './convert-gemini-usage.ts'
 import { decodeGeminiPart, encodeModelParts } from './gemini-parts.ts'
 import { isRecord, nowSeconds } from './gemini-json.ts'
 import { mapGeminiBlockReason, mapGeminiFinishReason, toGeminiFinishReason } from './map-gemini-finish-reason.ts'
-import { partsForClient } from '../../core/hub/signed-reasoning.ts'
+import { partsForClient } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/generate-content#generatecontentresponse
 // Candidates are choices. Gemini answers carry no timestamp (the hub's `created` is the injected clock)

@@ -1,4 +1,4 @@
-import type { Usage } from '../../core/hub/types.ts'
+import type { Usage } from '@hanggent/plugin-sdk'
 import type { GeminiUsageMetadata } from '../../schemas/gemini-generate.ts'
 import { isRecord, tokenCount } from './gemini-json.ts'
 

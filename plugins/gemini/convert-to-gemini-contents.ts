@@ -1,4 +1,4 @@
-import type { HubMessage, HubPart } from '../../core/hub/types.ts'
+import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
 import type { GeminiContent, GeminiPart } from '../../schemas/gemini-generate.ts'
 import { encodeMediaPart } from './gemini-media.ts'
 import { encodeModelParts } from './gemini-parts.ts'

@@ -1,4 +1,4 @@
-import type { PromptEstimateInput } from '../../core/plugin/define-plugin.ts'
+import type { PromptEstimateInput } from '@hanggent/plugin-sdk'
 import type { GeminiPart } from '../../schemas/gemini-generate.ts'
 import { isRecord } from './gemini-json.ts'
 

@@ -1,4 +1,4 @@
-import type { DialectCodec, InboundRequest } from '../../core/plugin/define-plugin.ts'
+import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
 import { GeminiGenerateContentRequest, type GeminiCandidate } from '../../schemas/gemini-generate.ts'
 import { readGeminiUsageField } from './convert-gemini-usage.ts'
 import { estimateGeminiPrompt } from './estimate-gemini-prompt.ts'

@@ -1,5 +1,5 @@
-import type { GatewayError } from '../../core/errors.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
+import type { GatewayError } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 import { isRecord } from './gemini-json.ts'
 
 // see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes and

@@ -1,4 +1,4 @@
-import type { HubChatRequest } from '../../core/hub/types.ts'
+import type { HubChatRequest } from '@hanggent/plugin-sdk'
 import { isRecord } from './gemini-json.ts'
 
 // A request field with no hub equivalent (safetySettings, cachedContent, googleSearch tools, …) is kept

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { HubChatRequest, HubMessage } from '../../core/hub/types.ts'
+import type { HubChatRequest, HubMessage } from '@hanggent/plugin-sdk'
 import { geminiGenerateHub as hub } from './gemini-hub.ts'
 import { FOREIGN_CALL_SIGNATURE } from './convert-to-gemini-contents.ts'
 import { inboundRequest, PNG_BASE64 } from './gemini-test-support.ts'

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { Value } from '@sinclair/typebox/value'
-import type { HubEvent, HubResult } from '../../core/hub/types.ts'
+import type { HubEvent, HubResult } from '@hanggent/plugin-sdk'
 import { GeminiErrorBody, GeminiGenerateContentResponse, type GeminiUsageMetadata } from '../../schemas/gemini-generate.ts'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import { convertGeminiUsage } from './convert-gemini-usage.ts'

@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import { ApiError, GoogleGenAI } from '@google/genai'
-import type { HubEvent, HubResult } from '../../core/hub/types.ts'
-import { encodeSse, type SseEvent } from '../../core/stream/sse.ts'
+import type { HubEvent, HubResult } from '@hanggent/plugin-sdk'
+import { encodeSse, type SseEvent } from '@hanggent/plugin-sdk'
 import { geminiGenerateHub as hub } from './gemini-hub.ts'
 import { collect, streamOf, testEnv } from './gemini-test-support.ts'
 

@@ -1,4 +1,4 @@
-import type { ChatHubCodec } from '../../core/plugin/define-plugin.ts'
+import type { ChatHubCodec } from '@hanggent/plugin-sdk'
 import { convertFromGeminiRequest } from './convert-from-gemini-request.ts'
 import { convertToGeminiRequest } from './convert-to-gemini-request.ts'
 import { decodeGeminiResult, encodeGeminiResult } from './convert-gemini-result.ts'

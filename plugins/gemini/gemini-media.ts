@@ -1,4 +1,4 @@
-import type { HubPart } from '../../core/hub/types.ts'
+import type { HubPart } from '@hanggent/plugin-sdk'
 import type { GeminiPart } from '../../schemas/gemini-generate.ts'
 
 // see https://ai.google.dev/gemini-api/docs/image-understanding (inlineData / fileData, supported MIME types)

@@ -1,4 +1,4 @@
-import { GatewayError } from '../../core/errors.ts'
+import { GatewayError } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/generate-content — the model and the method share one path segment:
 // `/v1beta/models/{model}:generateContent` and `…:streamGenerateContent` (with `?alt=sse` for SSE).

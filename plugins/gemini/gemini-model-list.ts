@@ -1,4 +1,4 @@
-import type { InboundRequest, ModelListCodec } from '../../core/plugin/define-plugin.ts'
+import type { InboundRequest, ModelListCodec } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/models#method:-models.list — `{models: [{name: "models/<id>", …}]}`.
 // Gemini SDKs list models at `GET /v1beta/models` with their key in `x-goog-api-key` or `?key=`; a

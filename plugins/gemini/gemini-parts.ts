@@ -1,8 +1,8 @@
-import type { HubPart } from '../../core/hub/types.ts'
+import type { HubPart } from '@hanggent/plugin-sdk'
 import type { GeminiPart } from '../../schemas/gemini-generate.ts'
 import { decodeMediaPart, encodeMediaPart } from './gemini-media.ts'
 import { isRecord } from './gemini-json.ts'
-import { signatureFromClient } from '../../core/hub/signed-reasoning.ts'
+import { signatureFromClient } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/caching#Part
 // see https://ai.google.dev/gemini-api/docs/thought-signatures

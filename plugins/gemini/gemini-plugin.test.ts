@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { GatewayError } from '../../core/errors.ts'
+import { GatewayError } from '@hanggent/plugin-sdk'
 import { priceUsage } from '../../core/billing/price-usage.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import { validatePlugin } from '../../core/plugin/validate-plugin.ts'

@@ -1,13 +1,13 @@
-import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
-import type { HubEvent, Usage } from '../../core/hub/types.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
-import { GatewayError, type GatewayErrorCode } from '../../core/errors.ts'
+import type { ConversionEnv } from '@hanggent/plugin-sdk'
+import type { HubEvent, Usage } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
+import { GatewayError, type GatewayErrorCode } from '@hanggent/plugin-sdk'
 import type { GeminiCandidate, GeminiGenerateContentResponse, GeminiPart } from '../../schemas/gemini-generate.ts'
 import { toGeminiUsageMetadata } from './convert-gemini-usage.ts'
 import { renderGeminiStreamError } from './gemini-errors.ts'
 import { parseArguments } from './gemini-parts.ts'
 import { toGeminiFinishReason } from './map-gemini-finish-reason.ts'
-import { eventForClient } from '../../core/hub/signed-reasoning.ts'
+import { eventForClient } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
 // Chunks as Gemini sends them with `alt=sse`: each a GenerateContentResponse with

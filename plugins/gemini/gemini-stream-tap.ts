@@ -1,5 +1,5 @@
-import type { StreamTap, StreamTapResult } from '../../core/plugin/define-plugin.ts'
-import type { Usage } from '../../core/hub/types.ts'
+import type { StreamTap, StreamTapResult } from '@hanggent/plugin-sdk'
+import type { Usage } from '@hanggent/plugin-sdk'
 import type { GeminiGenerateContentResponse, GeminiPart } from '../../schemas/gemini-generate.ts'
 import { readGeminiUsageField } from './convert-gemini-usage.ts'
 import { isRecord, parseJsonObject } from './gemini-json.ts'

@@ -1,6 +1,6 @@
-import type { ConversionEnv, InboundRequest } from '../../core/plugin/define-plugin.ts'
-import type { HubEvent } from '../../core/hub/types.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
+import type { ConversionEnv, InboundRequest } from '@hanggent/plugin-sdk'
+import type { HubEvent } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 import { loadChunks } from '../../tests/support/fixtures.ts'
 
 // Helpers shared by the Gemini tests: a pinned clock and id source, inbound requests, stream plumbing.

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { ChannelContext, ChannelTransport, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+import type { ChannelContext, ChannelTransport, UpstreamCall, UpstreamRequest } from '@hanggent/plugin-sdk'
 import { GEMINI_DIALECT } from './gemini-extra.ts'
 
 // see https://ai.google.dev/api/generate-content — POST {base}/v1beta/models/{model}:generateContent and

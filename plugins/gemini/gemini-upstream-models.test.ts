@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { ChannelContext } from '../../core/plugin/define-plugin.ts'
+import type { ChannelContext } from '@hanggent/plugin-sdk'
 import { geminiModelListing } from './gemini-upstream-models.ts'
 
 const channel = (settings: Record<string, unknown> = {}): ChannelContext => ({ id: 1, type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', key: 'AIza-test', settings, config: { azureDefaultApiVersion: '2025-04-01-preview' } })

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import type { UpstreamModelListing } from '../../core/plugin/define-plugin.ts'
+import type { UpstreamModelListing } from '@hanggent/plugin-sdk'
 import { geminiApiVersion, geminiAuthHeaders, geminiRootUrl } from './gemini-transport.ts'
 
 // see https://ai.google.dev/api/models#method:-models.list — `GET /v1beta/models?pageSize=…&pageToken=…`

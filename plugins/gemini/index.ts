@@ -1,5 +1,5 @@
-import { definePlugin, PLUGIN_SPEC_VERSION, type ModelSpec } from '../../core/plugin/define-plugin.ts'
-import { HUB_VERSION } from '../../core/hub/types.ts'
+import { definePlugin, PLUGIN_SPEC_VERSION, type ModelSpec } from '@hanggent/plugin-sdk'
+import { HUB_VERSION } from '@hanggent/plugin-sdk'
 import { geminiGenerateDialect } from './gemini-dialect.ts'
 import { GeminiChannelSettings, geminiTransport } from './gemini-transport.ts'
 import { geminiModelListing } from './gemini-upstream-models.ts'

@@ -1,4 +1,4 @@
-import type { FinishReason } from '../../core/hub/types.ts'
+import type { FinishReason } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/generate-content#FinishReason and #BlockReason
 // Gemini says STOP both for a plain answer and for one that ends in function calls, so the caller

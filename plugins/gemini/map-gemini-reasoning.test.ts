@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { HubReasoning } from '../../core/hub/types.ts'
+import type { HubReasoning } from '@hanggent/plugin-sdk'
 import { decodeThinkingConfig, encodeThinkingConfig } from './map-gemini-reasoning.ts'
 
 // thinkingConfig ⇄ hub reasoning, per model family: budgets for 2.5 (clamped to each model's range),

@@ -1,4 +1,4 @@
-import type { HubReasoning } from '../../core/hub/types.ts'
+import type { HubReasoning } from '@hanggent/plugin-sdk'
 import type { GeminiThinkingConfig } from '../../schemas/gemini-generate.ts'
 import { isRecord } from './gemini-json.ts'
 

@@ -1,4 +1,4 @@
-import type { ModelPrice } from '../../core/plugin/define-plugin.ts'
+import type { ModelPrice } from '@hanggent/plugin-sdk'
 
 // List prices in USD per 1M tokens from https://ai.google.dev/gemini-api/docs/pricing (paid tier,
 // standard processing). Pro models cost more above 200k prompt tokens; the ≤200k price is listed since

@@ -1,4 +1,4 @@
-import type { HubMessage, HubPart } from '../../core/hub/types.ts'
+import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
 import type { OpenAIChatMessage } from './openai-chat-api.ts'
 import { parseDataUrl } from './data-url.ts'
 

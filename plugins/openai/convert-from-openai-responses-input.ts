@@ -1,5 +1,5 @@
-import type { HubMessage, HubPart } from '../../core/hub/types.ts'
-import { GatewayError } from '../../core/errors.ts'
+import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
+import { GatewayError } from '@hanggent/plugin-sdk'
 import { parseDataUrl } from './data-url.ts'
 import { reasoningItemSignature } from './convert-openai-responses-result.ts'
 

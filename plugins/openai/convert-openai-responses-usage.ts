@@ -1,4 +1,4 @@
-import { totalInputTokens, type Usage } from '../../core/hub/types.ts'
+import { totalInputTokens, type Usage } from '@hanggent/plugin-sdk'
 import type { OpenAIResponsesUsage } from '../../schemas/openai-responses.ts'
 
 // see https://platform.openai.com/docs/api-reference/responses/object#responses/object-usage

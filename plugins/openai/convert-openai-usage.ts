@@ -1,4 +1,4 @@
-import type { Usage } from '../../core/hub/types.ts'
+import type { Usage } from '@hanggent/plugin-sdk'
 import type { OpenAIUsage } from '../../schemas/openai-chat.ts'
 
 // see https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage

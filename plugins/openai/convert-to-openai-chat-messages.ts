@@ -1,4 +1,4 @@
-import type { HubMessage, HubPart } from '../../core/hub/types.ts'
+import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
 import type { OpenAIChatMessage, OpenAIChatPart, OpenAIChatToolCall } from './openai-chat-api.ts'
 import { toDataUrl } from './data-url.ts'
 

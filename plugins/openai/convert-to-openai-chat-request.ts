@@ -1,5 +1,5 @@
-import type { Converted } from '../../core/plugin/define-plugin.ts'
-import type { HubChatRequest, HubTool, HubToolChoice } from '../../core/hub/types.ts'
+import type { Converted } from '@hanggent/plugin-sdk'
+import type { HubChatRequest, HubTool, HubToolChoice } from '@hanggent/plugin-sdk'
 import type { OpenAIChatFunctionTool, OpenAIChatResponseFormat } from './openai-chat-api.ts'
 import { convertToOpenAIChatMessages } from './convert-to-openai-chat-messages.ts'
 import { dialectExtra } from './dialect-extra.ts'

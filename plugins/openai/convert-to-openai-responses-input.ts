@@ -1,4 +1,4 @@
-import type { HubMessage, HubPart } from '../../core/hub/types.ts'
+import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
 import { toDataUrl } from './data-url.ts'
 import { parseOpenAIReasoningSignature } from './openai-reasoning-signature.ts'
 

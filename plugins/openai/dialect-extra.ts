@@ -1,4 +1,4 @@
-import type { HubChatRequest } from '../../core/hub/types.ts'
+import type { HubChatRequest } from '@hanggent/plugin-sdk'
 
 // A request field with no hub equivalent is kept in `HubChatRequest.extra` under the id of the dialect
 // it came from, so only an upstream speaking that same dialect receives it back: a Responses-only

@@ -1,4 +1,4 @@
-import { totalInputTokens, type Usage } from '../../core/hub/types.ts'
+import { totalInputTokens, type Usage } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage
 // OpenAI counts cached (and cache-written) tokens inside prompt_tokens and reasoning inside completion_tokens.

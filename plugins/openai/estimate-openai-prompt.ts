@@ -1,4 +1,4 @@
-import type { PromptEstimateInput } from '../../core/plugin/define-plugin.ts'
+import type { PromptEstimateInput } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/guides/vision (image token costs) and OpenAI's cookbook on
 // counting chat tokens: about 3 tokens of framing per message plus 3 to prime the reply.

@@ -1,4 +1,4 @@
-import type { PromptEstimateInput } from '../../core/plugin/define-plugin.ts'
+import type { PromptEstimateInput } from '@hanggent/plugin-sdk'
 import { AUDIO_PART_TOKENS, FILE_PART_TOKENS, HIGH_DETAIL_IMAGE_TOKENS, LOW_DETAIL_IMAGE_TOKENS, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE } from './estimate-openai-prompt.ts'
 
 // see https://platform.openai.com/docs/guides/images-vision#calculating-costs (image token costs)

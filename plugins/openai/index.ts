@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import { definePlugin, PLUGIN_SPEC_VERSION, type ModelSpec } from '../../core/plugin/define-plugin.ts'
-import { HUB_VERSION } from '../../core/hub/types.ts'
+import { definePlugin, PLUGIN_SPEC_VERSION, type ModelSpec } from '@hanggent/plugin-sdk'
+import { HUB_VERSION } from '@hanggent/plugin-sdk'
 import { openAIBalanceReaders } from './openai-balance-readers.ts'
 import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } from './openai-dialects.ts'
 import { openAIResponsesDialect } from './openai-responses-dialect.ts'

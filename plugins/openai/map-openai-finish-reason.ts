@@ -1,4 +1,4 @@
-import type { FinishReason } from '../../core/hub/types.ts'
+import type { FinishReason } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/chat/object#chat/object-choices
 // `function_call` is the deprecated spelling of `tool_calls`; anything else (vendor extensions such as

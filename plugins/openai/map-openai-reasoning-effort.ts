@@ -1,4 +1,4 @@
-import type { HubReasoning } from '../../core/hub/types.ts'
+import type { HubReasoning } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/chat/create#chat-create-reasoning_effort and
 // https://platform.openai.com/docs/guides/reasoning — efforts minimal|low|medium|high, and `none`

@@ -1,4 +1,4 @@
-import type { FinishReason } from '../../core/hub/types.ts'
+import type { FinishReason } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/responses/object#responses/object-status
 // A Responses answer has no finish reason: `status` plus `incomplete_details.reason` say why it

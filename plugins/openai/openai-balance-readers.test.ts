@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { BalanceReadError, type ChannelContext, type SendUpstream, type UpstreamReply, type UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+import { BalanceReadError, type ChannelContext, type SendUpstream, type UpstreamReply, type UpstreamRequest } from '@hanggent/plugin-sdk'
 import { loadFixture } from '../../tests/support/fixtures.ts'
 import { deepSeekBalance, moonshotBalance, openAIBillingBalance, openRouterBalance, rootUrl, siliconFlowBalance } from './openai-balance-readers.ts'
 

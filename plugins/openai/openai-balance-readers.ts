@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { BalanceReadError, type BalanceReader, type ChannelContext, type UpstreamReply, type UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+import { BalanceReadError, type BalanceReader, type ChannelContext, type UpstreamReply, type UpstreamRequest } from '@hanggent/plugin-sdk'
 import { openAIAuthHeaders, openAIUrl } from './openai-transport.ts'
 
 // Balance readers of OpenAI-compatible vendors: each one GETs its vendor's documented account endpoint

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { HubEvent, HubPart, HubResult } from '../../core/hub/types.ts'
+import type { HubEvent, HubPart, HubResult } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import { openAIChatHub } from './openai-chat-hub.ts'
 import { openAIChatDialect } from './openai-dialects.ts'

@@ -1,4 +1,4 @@
-import type { ChatHubCodec } from '../../core/plugin/define-plugin.ts'
+import type { ChatHubCodec } from '@hanggent/plugin-sdk'
 import { convertFromOpenAIChatRequest } from './convert-from-openai-chat-request.ts'
 import { convertToOpenAIChatRequest } from './convert-to-openai-chat-request.ts'
 import { decodeOpenAIChatResult, encodeOpenAIChatResult } from './convert-openai-chat-result.ts'

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
-import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
-import type { HubEvent } from '../../core/hub/types.ts'
-import { decodeSse, encodeSse, type SseEvent } from '../../core/stream/sse.ts'
-import { GatewayError } from '../../core/errors.ts'
+import type { ConversionEnv } from '@hanggent/plugin-sdk'
+import type { HubEvent } from '@hanggent/plugin-sdk'
+import { decodeSse, encodeSse, type SseEvent } from '@hanggent/plugin-sdk'
+import { GatewayError } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import { openAICompletionsHub } from './openai-completions-hub.ts'
 

@@ -1,4 +1,4 @@
-import type { ChatHubCodec } from '../../core/plugin/define-plugin.ts'
+import type { ChatHubCodec } from '@hanggent/plugin-sdk'
 import { convertFromOpenAICompletionsRequest, convertToOpenAICompletionsRequest, decodeOpenAICompletionsResult, encodeOpenAICompletionsResult } from './convert-openai-completions.ts'
 import { decodeOpenAICompletionsStream, encodeOpenAICompletionsStream } from './openai-completions-stream.ts'
 

@@ -1,5 +1,5 @@
-import type { DialectCodec, InboundRequest, PreparedUpstreamBody } from '../../core/plugin/define-plugin.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
+import type { DialectCodec, InboundRequest, PreparedUpstreamBody } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 import { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
 import { OpenAICompletionsRequest } from '../../schemas/openai-completions.ts'
 import { OpenAIEmbeddingsRequest } from '../../schemas/openai-embeddings.ts'

@@ -1,5 +1,5 @@
-import type { GatewayError, GatewayErrorKind } from '../../core/errors.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
+import type { GatewayError, GatewayErrorKind } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/guides/error-codes — errors are {error:{message,type,param,code}}
 

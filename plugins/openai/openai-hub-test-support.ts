@@ -1,6 +1,6 @@
-import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
-import type { HubChatRequest, HubEvent } from '../../core/hub/types.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
+import type { ConversionEnv } from '@hanggent/plugin-sdk'
+import type { HubChatRequest, HubEvent } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 import { loadChunks } from '../../tests/support/fixtures.ts'
 
 // Helpers shared by the OpenAI hub tests: a pinned clock and id source, and stream plumbing.

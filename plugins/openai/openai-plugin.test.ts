@@ -4,7 +4,7 @@ import { openAIEndpointUrl, buildOpenAIRequest } from './openai-transport.ts'
 import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } from './openai-dialects.ts'
 import { estimateOpenAIChatPrompt } from './estimate-openai-prompt.ts'
 import { readOpenAIUpstreamError } from './openai-errors.ts'
-import { GatewayError } from '../../core/errors.ts'
+import { GatewayError } from '@hanggent/plugin-sdk'
 
 describe('convertOpenAIUsage', () => {
   test('splits cached tokens out of prompt tokens and keeps reasoning inside output', () => {

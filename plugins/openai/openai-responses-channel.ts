@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { ChannelTransport, ChannelTypeSpec } from '../../core/plugin/define-plugin.ts'
+import type { ChannelTransport, ChannelTypeSpec } from '@hanggent/plugin-sdk'
 import { buildOpenAIRequest } from './openai-transport.ts'
 import { openAIModelListing } from './openai-upstream-models.ts'
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
-import { GatewayError } from '../../core/errors.ts'
-import { createSseParser, type SseEvent } from '../../core/stream/sse.ts'
+import { GatewayError } from '@hanggent/plugin-sdk'
+import { createSseParser, type SseEvent } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import { startFakeOpenAI } from '../../tests/support/fake-openai.ts'
 import plugin from './index.ts'

@@ -1,5 +1,5 @@
-import type { SseEvent } from '../../core/stream/sse.ts'
-import type { DialectCodec } from '../../core/plugin/define-plugin.ts'
+import type { SseEvent } from '@hanggent/plugin-sdk'
+import type { DialectCodec } from '@hanggent/plugin-sdk'
 import { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
 import { readOpenAIResponsesUsageField } from './convert-openai-responses-usage.ts'
 import { estimateOpenAIResponsesPrompt, readOpenAIResponsesOutputText } from './estimate-openai-responses-prompt.ts'

@@ -1,5 +1,5 @@
-import type { GatewayError } from '../../core/errors.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
+import type { GatewayError } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/responses-streaming/error — a Responses stream
 // that fails midway ends with an `error` event: {type:'error', code, message, param, sequence_number}.

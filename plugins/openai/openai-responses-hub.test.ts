@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import type { HubEvent, HubPart, HubResult } from '../../core/hub/types.ts'
-import { GatewayError } from '../../core/errors.ts'
+import type { HubEvent, HubPart, HubResult } from '@hanggent/plugin-sdk'
+import { GatewayError } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import { openAIChatHub } from './openai-chat-hub.ts'
 import { openAIResponsesHub } from './openai-responses-hub.ts'

@@ -1,4 +1,4 @@
-import type { ChatHubCodec } from '../../core/plugin/define-plugin.ts'
+import type { ChatHubCodec } from '@hanggent/plugin-sdk'
 import { convertFromOpenAIResponsesRequest } from './convert-from-openai-responses-request.ts'
 import { convertToOpenAIResponsesRequest } from './convert-to-openai-responses-request.ts'
 import { decodeOpenAIResponsesResult, encodeOpenAIResponsesResult } from './convert-openai-responses-result.ts'

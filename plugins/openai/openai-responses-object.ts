@@ -1,4 +1,4 @@
-import type { Usage } from '../../core/hub/types.ts'
+import type { Usage } from '@hanggent/plugin-sdk'
 import { toOpenAIResponsesUsage } from './convert-openai-responses-usage.ts'
 
 // see https://platform.openai.com/docs/api-reference/responses/object

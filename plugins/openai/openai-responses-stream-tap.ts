@@ -1,5 +1,5 @@
-import type { StreamTap, StreamTapResult } from '../../core/plugin/define-plugin.ts'
-import type { Usage } from '../../core/hub/types.ts'
+import type { StreamTap, StreamTapResult } from '@hanggent/plugin-sdk'
+import type { Usage } from '@hanggent/plugin-sdk'
 import type { OpenAIResponsesStreamEvent } from '../../schemas/openai-responses.ts'
 import { readOpenAIResponsesUsageField } from './convert-openai-responses-usage.ts'
 import { parseJsonObject } from './parse-json-object.ts'

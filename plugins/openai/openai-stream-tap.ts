@@ -1,5 +1,5 @@
-import type { StreamTap, StreamTapResult } from '../../core/plugin/define-plugin.ts'
-import type { Usage } from '../../core/hub/types.ts'
+import type { StreamTap, StreamTapResult } from '@hanggent/plugin-sdk'
+import type { Usage } from '@hanggent/plugin-sdk'
 import { readOpenAIUsageField } from './convert-openai-usage.ts'
 
 // see https://platform.openai.com/docs/api-reference/chat/streaming

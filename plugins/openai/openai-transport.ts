@@ -1,4 +1,4 @@
-import type { ChannelContext, ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } from '../../core/plugin/define-plugin.ts'
+import type { ChannelContext, ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/introduction — paths under /v1, Bearer auth,
 // optional OpenAI-Organization / OpenAI-Project headers.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { ChannelContext } from '../../core/plugin/define-plugin.ts'
+import type { ChannelContext } from '@hanggent/plugin-sdk'
 import { openAIModelListing } from './openai-upstream-models.ts'
 
 const channel = (baseUrl: string, settings: Record<string, unknown> = {}): ChannelContext => ({ id: 1, type: 'openai', baseUrl, key: 'sk-test', settings, config: { azureDefaultApiVersion: '2025-04-01-preview' } })

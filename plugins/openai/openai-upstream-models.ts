@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import type { UpstreamModelListing } from '../../core/plugin/define-plugin.ts'
+import type { UpstreamModelListing } from '@hanggent/plugin-sdk'
 import { openAIAuthHeaders, openAIUrl } from './openai-transport.ts'
 
 // see https://platform.openai.com/docs/api-reference/models/list — `GET /v1/models` answers

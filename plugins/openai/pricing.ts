@@ -1,4 +1,4 @@
-import type { ModelPrice } from '../../core/plugin/define-plugin.ts'
+import type { ModelPrice } from '@hanggent/plugin-sdk'
 
 // List prices in USD per 1M tokens from https://openai.com/api/pricing and
 // https://api-docs.deepseek.com/quick_start/pricing. A key ending in `*` covers dated snapshots

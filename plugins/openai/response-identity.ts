@@ -1,4 +1,4 @@
-import type { ConversionEnv } from '../../core/plugin/define-plugin.ts'
+import type { ConversionEnv } from '@hanggent/plugin-sdk'
 
 // Ids and timestamps of encoded answers. A hub id already in the vendor's form is kept, so a Chat
 // answer relayed through the hub keeps its `chatcmpl-` id; any other id is replaced by a fresh one.

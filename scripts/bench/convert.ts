@@ -4,8 +4,8 @@
 //   npm run bench:convert
 import { loadPlugins } from '../../core/plugin/loader.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
-import { decodeSse, encodeSse } from '../../core/stream/sse.ts'
-import type { ConversionEnv, DialectCodec } from '../../core/plugin/define-plugin.ts'
+import { decodeSse, encodeSse } from '@hanggent/plugin-sdk'
+import type { ConversionEnv, DialectCodec } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 
 const ITERATIONS = 3000

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import { loadPlugins } from '../../core/plugin/loader.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
-import type { ChatHubCodec, ConversionEnv } from '../../core/plugin/define-plugin.ts'
-import type { SseEvent } from '../../core/stream/sse.ts'
+import type { ChatHubCodec, ConversionEnv } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../support/fixtures.ts'
 
 // Issue 17, conversion fidelity across dialects: recorded upstream shapes replayed through the hub and

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { definePlugin } from '../define-plugin.ts'
+import { definePlugin } from '@hanggent/plugin-sdk'
 
 // The smallest valid plugin: one channel type, one priced model, no dialect of its own.
 export default definePlugin({

@@ -1,6 +1,6 @@
-import type { ConversionEnv } from '../../../core/plugin/define-plugin.ts'
-import type { FinishReason, HubEvent, HubPart, HubResult } from '../../../core/hub/types.ts'
-import type { SseEvent } from '../../../core/stream/sse.ts'
+import type { ConversionEnv } from '@hanggent/plugin-sdk'
+import type { FinishReason, HubEvent, HubPart, HubResult } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 import type { CohereChatResponse, CohereContent, CohereUsage } from './cohere-api.ts'
 import { convertCohereUsage } from './cohere-usage.ts'
 

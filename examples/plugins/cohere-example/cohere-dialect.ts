@@ -1,4 +1,4 @@
-import type { UpstreamDialectCodec } from '../../../core/plugin/define-plugin.ts'
+import type { UpstreamDialectCodec } from '@hanggent/plugin-sdk'
 import { convertToCohereRequest } from './convert-to-cohere-request.ts'
 import { decodeCohereResult, decodeCohereStream } from './cohere-decode.ts'
 

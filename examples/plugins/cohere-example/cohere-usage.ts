@@ -1,4 +1,4 @@
-import type { Usage } from '../../../core/hub/types.ts'
+import type { Usage } from '@hanggent/plugin-sdk'
 import type { CohereUsage } from './cohere-api.ts'
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0)

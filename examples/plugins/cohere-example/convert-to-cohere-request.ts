@@ -1,5 +1,5 @@
-import type { Converted } from '../../../core/plugin/define-plugin.ts'
-import type { HubChatRequest, HubMessage, HubPart } from '../../../core/hub/types.ts'
+import type { Converted } from '@hanggent/plugin-sdk'
+import type { HubChatRequest, HubMessage, HubPart } from '@hanggent/plugin-sdk'
 import type { CohereMessage } from './cohere-api.ts'
 
 // see https://docs.cohere.com/reference/chat (request body)

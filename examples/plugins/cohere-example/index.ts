@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import type { PluginDefinition } from '../../../core/plugin/define-plugin.ts'
-import { HUB_VERSION } from '../../../core/hub/types.ts'
+import type { PluginDefinition } from '@hanggent/plugin-sdk'
+import { HUB_VERSION } from '@hanggent/plugin-sdk'
 import { COHERE_DIALECT, cohereDialect } from './cohere-dialect.ts'
 
 // An example provider plugin for a Cohere-style chat API, loaded only through PLUGINS, e.g.

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 // Types only: the contract the gateway checks this manifest against (an SDK package will carry them).
-import type { PluginDefinition, UpstreamDialectCodec } from '../../../core/plugin/define-plugin.ts'
+import type { PluginDefinition, UpstreamDialectCodec } from '@hanggent/plugin-sdk'
 import { parrotHub } from './parrot-hub.ts'
 
 // An upstream-only provider: Parrot speaks its own wire format (parrot-wire.ts), which no client

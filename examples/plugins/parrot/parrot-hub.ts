@@ -1,6 +1,6 @@
-import type { ConversionEnv, Converted, HubUpstreamCodec } from '../../../core/plugin/define-plugin.ts'
-import type { FinishReason, HubChatRequest, HubEvent, HubResult, Usage } from '../../../core/hub/types.ts'
-import type { SseEvent } from '../../../core/stream/sse.ts'
+import type { ConversionEnv, Converted, HubUpstreamCodec } from '@hanggent/plugin-sdk'
+import type { FinishReason, HubChatRequest, HubEvent, HubResult, Usage } from '@hanggent/plugin-sdk'
+import type { SseEvent } from '@hanggent/plugin-sdk'
 import type { ParrotAnswer, ParrotMeter, ParrotRequest, ParrotTurn } from './parrot-wire.ts'
 
 // The upstream half of a hub codec: how a call in any client dialect (OpenAI Chat, Claude, Gemini…)

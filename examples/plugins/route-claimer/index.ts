@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 // Types only: the contract the gateway checks this manifest against (an SDK package will carry them).
-import type { DialectCodec, InboundRequest, PluginDefinition } from '../../../core/plugin/define-plugin.ts'
+import type { DialectCodec, InboundRequest, PluginDefinition } from '@hanggent/plugin-sdk'
 
 // A plugin that wants to answer `POST /v1/chat/completions` itself (say, a house chat format behind
 // OpenAI's path). The built-in OpenAI plugin serves that route too, so loading this plugin alone stops

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import type { HubMessage } from './types.ts'
+import type { HubMessage } from './hub.ts'
 import { signatureForClient, signatureFromClient, withoutForeignSignedReasoning } from './signed-reasoning.ts'
 
 describe('withoutForeignSignedReasoning', () => {

@@ -1,7 +1,7 @@
 import type { TObject, TSchema } from '@sinclair/typebox'
-import type { GatewayError } from '../errors.ts'
-import type { HubChatRequest, HubEvent, HubResult, Usage } from '../hub/types.ts'
-import type { SseEvent } from '../stream/sse.ts'
+import type { GatewayError } from './errors.ts'
+import type { HubChatRequest, HubEvent, HubResult, Usage } from './hub.ts'
+import type { SseEvent } from './sse.ts'
 
 /** The plugin contract version this core implements; a plugin declaring another is refused at load. */
 export const PLUGIN_SPEC_VERSION = 1

@@ -1,4 +1,4 @@
-import type { HubEvent, HubMessage, HubPart } from './types.ts'
+import type { HubEvent, HubMessage, HubPart } from './hub.ts'
 
 // A reasoning signature (Anthropic's `signature` and `redacted_thinking` data, Gemini's `thoughtSignature`,
 // OpenAI's `encrypted_content`) is checked by the provider that made it, and means nothing to another
