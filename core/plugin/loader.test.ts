@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { loadPlugins, loadPluginModule } from './loader.ts'
 import { createRegistry } from './registry.ts'
 import { findManifestProblem, PluginLoadError, validatePlugin } from './validate-plugin.ts'
-import { HUB_VERSION } from '@hanggent/plugin-sdk'
+import { HUB_VERSION, PLUGIN_SPEC_VERSION } from '@hanggent/plugin-sdk'
 import type { DialectCodec } from '@hanggent/plugin-sdk'
 
 const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}.ts`, import.meta.url))
@@ -23,10 +23,17 @@ describe('plugin loader', () => {
     expect(registry.listPrice('tiny-2')).toEqual({ inputPerMTok: 3 })
   })
 
-  test('a wrong spec version fails with the plugin id and the reason', async () => {
+  test('a wrong spec version fails with the plugin id, the version it declared and the versions accepted', async () => {
     const load = loadPluginModule(fixture('bad-spec-version'))
     await expect(load).rejects.toBeInstanceOf(PluginLoadError)
-    await expect(loadPluginModule(fixture('bad-spec-version'))).rejects.toThrow(/Plugin "future".*specVersion 99 is not supported/)
+    await expect(loadPluginModule(fixture('bad-spec-version'))).rejects.toThrow(
+      `Plugin "future" (${fixture('bad-spec-version')}): specVersion "2.0" is not supported: this gateway accepts contract versions 1.0 to ${PLUGIN_SPEC_VERSION} (plugin SDK ${PLUGIN_SPEC_VERSION}); contract 2.x is another major version (upgrade the gateway)`,
+    )
+  })
+
+  test('an older minor of the same major, and a bare major (contract 1 before "major.minor"), still load', async () => {
+    expect((await loadPluginModule(fixture('older-minor'))).id).toBe('older')
+    expect((await loadPluginModule(fixture('good'))).specVersion).toBe(1)
   })
 
   test('bad pricing data fails naming the model and field', async () => {

@@ -309,8 +309,9 @@ function parseUpstreamJson(text: string): unknown {
 
 /** A converted stream: upstream events decoded into the hub and encoded in the client's dialect, event by event. */
 function convertedStream(context: AppContext, codec: DialectCodec, record: CallRecord, upstream: UpstreamSuccess, body: ReadableStream<Uint8Array>): Pick<StreamRelayOptions, 'source' | 'inspect' | 'result' | 'hide'> {
-  const events = decodeSse(upstreamChunks(body), { maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
   const { dialogue } = upstream
+  const framer = dialogue.upstreamCodec.hub!.frameStream
+  const events = framer ? framer(upstreamChunks(body)) : decodeSse(upstreamChunks(body), { maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
   const env = conversionEnv(context, { record, upstream })
   const tap = createHubTap()
   const decoded = tap.observe(withStreamModel(dialogue.upstreamCodec.hub!.decodeStream(events, env), dialogue.model))

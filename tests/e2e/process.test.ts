@@ -100,7 +100,7 @@ describe('gateway process', () => {
   test('a plugin with a bad manifest stops the process naming the plugin and the reason', async () => {
     const { code, stderr } = await failedStart(baseEnv(freshDataDir(), { PLUGINS: './core/plugin/__fixtures__/bad-spec-version.ts' }))
     expect(code).toBe(1)
-    expect(stderr.trim()).toMatch(/^Plugin error: Plugin "future" .*specVersion 99 is not supported/)
+    expect(stderr.trim()).toMatch(/^Plugin error: Plugin "future" \(.*bad-spec-version\.ts\): specVersion "2\.0" is not supported: this gateway accepts contract versions 1\.0 to 1\.\d+ /)
   })
 
   test('SIGTERM lets a running stream finish, refuses new work, and flushes its usage log', async () => {

@@ -2,9 +2,7 @@ import type { TObject, TSchema } from '@sinclair/typebox'
 import type { GatewayError } from './errors.ts'
 import type { HubChatRequest, HubEvent, HubResult, Usage } from './hub.ts'
 import type { SseEvent } from './sse.ts'
-
-/** The plugin contract version this core implements; a plugin declaring another is refused at load. */
-export const PLUGIN_SPEC_VERSION = 1
+import type { SpecVersion } from './spec-version.ts'
 
 /** A wire format a client can speak, e.g. `openai.chat`, `claude.messages`, `gemini.generate`. */
 export type Dialect = string
@@ -351,6 +349,15 @@ export interface HubUpstreamCodec {
   decodeResult(body: unknown, env: ConversionEnv): HubResult
   /** Upstream side: this dialect's SSE events as hub events; a malformed event becomes an `error` event. */
   decodeStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncIterable<HubEvent>
+  /**
+   * Upstream side, for a provider whose stream is not Server-Sent Events (newline-delimited JSON, a
+   * binary event stream): the response body's bytes, as they arrive, split into messages, each as an
+   * SseEvent whose `data` is one message; `decodeStream` then reads those. Without it the core parses
+   * the body as SSE. Bytes arrive in arbitrary chunks: a line or a UTF-8 character may be split across
+   * two of them (the conformance kit checks every split). Since contract 1.1; used on converted calls,
+   * so only on dialects that declare no routes (clients always speak SSE).
+   */
+  frameStream?(body: AsyncIterable<Uint8Array>): AsyncIterable<SseEvent>
 }
 
 /**
@@ -446,8 +453,11 @@ export interface ModelListCodec {
 export interface PluginDefinition {
   /** Unique lowercase id, e.g. `openai`. */
   id: string
-  /** Contract version the plugin was written against; must equal PLUGIN_SPEC_VERSION. */
-  specVersion: number
+  /**
+   * Contract version the plugin was written against, "major.minor" (PLUGIN_SPEC_VERSION of the SDK it was
+   * built with); the gateway accepts the same major with a minor up to its own. A bare `1` means "1.0".
+   */
+  specVersion: SpecVersion
   /**
    * The hub version (HUB_VERSION) the plugin's converters were written against; required when a dialect
    * brings a `hub` codec, and must equal the gateway's, so a plugin built for another hub is refused at load.
