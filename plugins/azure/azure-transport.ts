@@ -1,4 +1,5 @@
-import type { ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } from '@hanggent/plugin-sdk'
+import { Type } from '@sinclair/typebox'
+import { readSettings, type ChannelTransport, type EndpointKind, type UpstreamCall, type UpstreamRequest } from '@hanggent/plugin-sdk'
 
 // see https://learn.microsoft.com/azure/ai-services/openai/reference — deployment URLs
 // `/openai/deployments/{deployment}/chat/completions?api-version=…`, `api-key` header; the Responses
@@ -10,15 +11,20 @@ const deploymentPaths: Partial<Record<EndpointKind, string>> = {
   embeddings: '/embeddings',
 }
 
+/** Settings of the `azure` channel type. */
+export const AzureChannelSettings = Type.Object({
+  apiVersion: Type.Optional(Type.String({ minLength: 1, description: 'API version; default: the gateway\'s AZURE_DEFAULT_API_VERSION' })),
+  deployments: Type.Optional(Type.Record(Type.String(), Type.String({ minLength: 1 }), { description: 'Model → deployment name; by default the model name without dots' })),
+}, { additionalProperties: false })
+
 /** The deployment serving a model: the channel's explicit map, else the model name without dots (Azure forbids them). */
-export function deploymentFor(model: string, deployments: unknown): string {
-  const explicit = typeof deployments === 'object' && deployments !== null ? (deployments as Record<string, unknown>)[model] : undefined
-  return typeof explicit === 'string' && explicit !== '' ? explicit : model.replaceAll('.', '')
+export function deploymentFor(model: string, deployments: Record<string, string> | undefined): string {
+  return deployments?.[model] || model.replaceAll('.', '')
 }
 
 /** The channel's API version setting, else the default. */
 export function azureApiVersion(settings: Record<string, unknown>, defaultApiVersion: string): string {
-  return typeof settings.apiVersion === 'string' && settings.apiVersion !== '' ? settings.apiVersion : defaultApiVersion
+  return readSettings(AzureChannelSettings, settings).apiVersion ?? defaultApiVersion
 }
 
 /** The resource endpoint without a trailing `/openai`, which the paths add. */
@@ -30,7 +36,7 @@ export function azureResourceUrl(baseUrl: string): string {
 export function buildAzureRequest(call: UpstreamCall, defaultApiVersion: string): UpstreamRequest {
   const { channel } = call
   const apiVersion = azureApiVersion(channel.settings, defaultApiVersion)
-  const deployment = deploymentFor(call.model, channel.settings.deployments)
+  const deployment = deploymentFor(call.model, readSettings(AzureChannelSettings, channel.settings).deployments)
   const base = azureResourceUrl(channel.baseUrl)
   const query = `api-version=${encodeURIComponent(apiVersion)}`
   const headers: Record<string, string> = { 'content-type': 'application/json', 'api-key': channel.key }

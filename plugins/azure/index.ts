@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox'
 import { definePlugin, PLUGIN_SPEC_VERSION } from '@hanggent/plugin-sdk'
-import { azureTransport } from './azure-transport.ts'
+import { AzureChannelSettings, azureTransport } from './azure-transport.ts'
 import { azureModelListing } from './azure-upstream-models.ts'
 import { openAIPricing } from '../openai/pricing.ts'
 
@@ -12,10 +11,7 @@ export default definePlugin({
   channelTypes: [{
     id: 'azure',
     label: 'Azure OpenAI',
-    settings: Type.Object({
-      apiVersion: Type.Optional(Type.String({ minLength: 1, description: 'API version; default: the gateway\'s AZURE_DEFAULT_API_VERSION' })),
-      deployments: Type.Optional(Type.Record(Type.String(), Type.String({ minLength: 1 }), { description: 'Model → deployment name; by default the model name without dots' })),
-    }, { additionalProperties: false }),
+    settings: AzureChannelSettings,
     transport: azureTransport,
     modelListing: azureModelListing,
   }],

@@ -1,4 +1,5 @@
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
+import { recordMember } from '@hanggent/plugin-sdk'
 
 // A request field with no hub equivalent is kept in `HubChatRequest.extra` under the dialect id, so
 // only an upstream speaking Anthropic's Messages API receives it back (e.g. a Claude client whose
@@ -11,8 +12,7 @@ export const CLAUDE_DIALECT = 'claude.messages'
 
 /** The fields a request carried for the Claude dialect, or an empty record. */
 export function claudeExtra(request: HubChatRequest): Record<string, unknown> {
-  const value = request.extra?.[CLAUDE_DIALECT]
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  return recordMember(request.extra, CLAUDE_DIALECT) ?? {}
 }
 
 /** Puts leftover fields into `extra`, or leaves `extra` out when there are none. */

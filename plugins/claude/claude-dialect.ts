@@ -1,5 +1,6 @@
 import type { SseEvent } from '@hanggent/plugin-sdk'
 import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
+import { positiveInteger, readBearerToken, readHeaderValue } from '@hanggent/plugin-sdk'
 import { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 import { readClaudeUpstreamError, renderClaudeError, renderClaudeStreamError } from './claude-errors.ts'
 import { claudeMessagesHub } from './claude-hub.ts'
@@ -15,15 +16,7 @@ import { estimateClaudePrompt, readClaudeOutputText } from './estimate-claude-pr
 
 /** The key from `x-api-key`, else `Authorization: Bearer` (Anthropic SDKs configured with an auth token). */
 export function readClaudeKey(request: InboundRequest): string | undefined {
-  const apiKey = request.headers.get('x-api-key')?.trim()
-  if (apiKey) return apiKey
-  const authorization = request.headers.get('authorization')
-  if (authorization && /^bearer\s+/i.test(authorization)) return authorization.replace(/^bearer\s+/i, '').trim() || undefined
-  return undefined
-}
-
-function positiveInteger(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
+  return readHeaderValue(request.headers, 'x-api-key') ?? readBearerToken(request.headers)
 }
 
 /** `POST /v1/messages`, Anthropic's Messages API. */

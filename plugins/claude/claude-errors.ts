@@ -1,7 +1,7 @@
 import type { GatewayError, GatewayErrorKind } from '@hanggent/plugin-sdk'
 import type { SseEvent } from '@hanggent/plugin-sdk'
 import type { ClaudeErrorBody } from './claude-api.ts'
-import { isRecord, parseJsonObject } from './parse-json-object.ts'
+import { isRecord, parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/errors — errors are {type:"error", error:{type, message}}; the
 // type follows the HTTP status (400 invalid_request_error … 529 overloaded_error). A stream that

@@ -8,8 +8,3 @@ import type { ConversionEnv } from '@hanggent/plugin-sdk'
 export function claudeMessageId(id: string | undefined, env: ConversionEnv): string {
   return id?.startsWith('msg_') && id.length > 'msg_'.length ? id : env.newId('msg_')
 }
-
-/** Anthropic messages carry no creation time; the hub gets the current time in seconds. */
-export function createdSeconds(env: ConversionEnv): number {
-  return Math.floor(env.now() / 1000)
-}

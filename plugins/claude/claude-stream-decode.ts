@@ -2,11 +2,10 @@ import type { ConversionEnv } from '@hanggent/plugin-sdk'
 import type { HubEvent } from '@hanggent/plugin-sdk'
 import type { SseEvent } from '@hanggent/plugin-sdk'
 import type { ClaudeBlockDelta, ClaudeContentBlock, ClaudeStopReason, ClaudeStreamEvent, ClaudeUnknownBlock, ClaudeUsage } from './claude-api.ts'
-import { createdSeconds } from './claude-message-id.ts'
 import { statusForClaudeErrorType } from './claude-errors.ts'
 import { convertClaudeUsage, mergeClaudeUsage } from './convert-claude-usage.ts'
 import { mapClaudeStopReason } from './map-claude-stop-reason.ts'
-import { parseJsonObject } from './parse-json-object.ts'
+import { nowSeconds, parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/docs/build-with-claude/streaming#event-types
 // message_start (input usage) → content blocks, each start / deltas / stop → message_delta (stop
@@ -80,7 +79,7 @@ function streamEvents(event: ClaudeStreamEvent, state: DecodeState, env: Convers
       state.started = true
       state.usage = event.message?.usage ?? undefined
       return [
-        { type: 'message-start', id: event.message?.id ?? env.newId('msg_'), model: event.message?.model || env.model || '', created: createdSeconds(env) },
+        { type: 'message-start', id: event.message?.id ?? env.newId('msg_'), model: event.message?.model || env.model || '', created: nowSeconds(env) },
         ...(state.usage ? [{ type: 'usage' as const, usage: convertClaudeUsage(state.usage) }] : []),
       ]
     case 'content_block_start':

@@ -1,7 +1,7 @@
 import type { StreamTap, StreamTapResult } from '@hanggent/plugin-sdk'
 import type { ClaudeStreamEvent, ClaudeUsage } from './claude-api.ts'
 import { convertClaudeUsage, mergeClaudeUsage } from './convert-claude-usage.ts'
-import { isRecord, parseJsonObject } from './parse-json-object.ts'
+import { isRecord, parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/docs/build-with-claude/streaming#event-types
 // Input usage comes in message_start, output usage (cumulative; newer API versions repeat the input

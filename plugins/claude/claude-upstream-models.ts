@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { UpstreamModelListing } from '@hanggent/plugin-sdk'
-import { addExtraHeaders, claudeAuthHeaders, claudeUrl } from './claude-transport.ts'
+import { readSettings, versionedUrl, withExtraHeaders } from '@hanggent/plugin-sdk'
+import { claudeAuthHeaders, ClaudeChannelSettings } from './claude-transport.ts'
 
 // see https://docs.claude.com/en/api/models-list — `GET /v1/models?limit=…&after_id=…` with
 // `x-api-key` and `anthropic-version`; answers `{data: [{type: "model", id, display_name, created_at}],
@@ -29,7 +30,7 @@ export const claudeModelListing: UpstreamModelListing = {
   buildRequest(channel, cursor) {
     const query = new URLSearchParams({ limit: String(PAGE_LIMIT) })
     if (cursor) query.set('after_id', cursor)
-    return { url: `${claudeUrl(channel.baseUrl, '/models')}?${query}`, method: 'GET', headers: addExtraHeaders(claudeAuthHeaders(channel), channel.settings) }
+    return { url: `${versionedUrl(channel.baseUrl, '/models')}?${query}`, method: 'GET', headers: withExtraHeaders(claudeAuthHeaders(channel), readSettings(ClaudeChannelSettings, channel.settings).headers) }
   },
   parsePage: parseClaudeModelPage,
 }

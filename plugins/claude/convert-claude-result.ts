@@ -2,11 +2,11 @@ import type { ConversionEnv } from '@hanggent/plugin-sdk'
 import type { HubPart, HubResult } from '@hanggent/plugin-sdk'
 import { GatewayError } from '@hanggent/plugin-sdk'
 import type { ClaudeContentBlock, ClaudeMessage, ClaudeUnknownBlock } from './claude-api.ts'
-import { claudeMessageId, createdSeconds } from './claude-message-id.ts'
+import { claudeMessageId } from './claude-message-id.ts'
 import { convertClaudeUsage, toClaudeUsage } from './convert-claude-usage.ts'
 import { encodeToolInput } from './encode-tool-input.ts'
 import { mapClaudeStopReason, toClaudeStopReason } from './map-claude-stop-reason.ts'
-import { isRecord } from './parse-json-object.ts'
+import { isRecord, nowSeconds } from '@hanggent/plugin-sdk'
 import { partsForClient } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/messages#response — one message, content blocks in order.
@@ -43,7 +43,7 @@ export function decodeClaudeResult(body: unknown, env: ConversionEnv): HubResult
   const result: HubResult = {
     id: message.id ?? env.newId('msg_'),
     model: message.model || env.model || '',
-    created: createdSeconds(env),
+    created: nowSeconds(env),
     choices: [{ index: 0, content, finishReason: mapClaudeStopReason(stopReason), ...(stopReason ? { rawFinishReason: stopReason } : {}) }],
   }
   if (isRecord(message.usage)) result.usage = convertClaudeUsage(message.usage)

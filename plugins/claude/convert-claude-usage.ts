@@ -1,4 +1,4 @@
-import type { Usage } from '@hanggent/plugin-sdk'
+import { recordMember, tokenCount, type Usage } from '@hanggent/plugin-sdk'
 import type { ClaudeUsage } from './claude-api.ts'
 
 // see https://docs.claude.com/en/api/messages#response-usage and
@@ -8,29 +8,23 @@ import type { ClaudeUsage } from './claude-api.ts'
 // `cache_creation_input_tokens`. The hub keeps the same split, so nothing is subtracted. Thinking
 // tokens are inside `output_tokens`; newer API versions also report them in `output_tokens_details`.
 
-function count(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0
-}
-
 /** Anthropic usage as hub usage, keeping the vendor object as `raw`. */
 export function convertClaudeUsage(usage: ClaudeUsage): Usage {
-  const outputTokens = count(usage.output_tokens)
+  const outputTokens = tokenCount(usage.output_tokens)
   return {
-    inputTokens: count(usage.input_tokens),
-    cacheReadTokens: count(usage.cache_read_input_tokens),
-    cacheWriteTokens: count(usage.cache_creation_input_tokens),
+    inputTokens: tokenCount(usage.input_tokens),
+    cacheReadTokens: tokenCount(usage.cache_read_input_tokens),
+    cacheWriteTokens: tokenCount(usage.cache_creation_input_tokens),
     outputTokens,
-    reasoningTokens: Math.min(count(usage.output_tokens_details?.thinking_tokens), outputTokens),
+    reasoningTokens: Math.min(tokenCount(usage.output_tokens_details?.thinking_tokens), outputTokens),
     raw: usage,
   }
 }
 
 /** Reads the `usage` field of a message, if it holds a usage object. */
 export function readClaudeUsageField(value: unknown): Usage | undefined {
-  if (typeof value !== 'object' || value === null) return undefined
-  const usage = (value as { usage?: unknown }).usage
-  if (typeof usage !== 'object' || usage === null) return undefined
-  return convertClaudeUsage(usage as ClaudeUsage)
+  const usage = recordMember(value, 'usage')
+  return usage ? convertClaudeUsage(usage as ClaudeUsage) : undefined
 }
 
 /**

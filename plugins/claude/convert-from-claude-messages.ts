@@ -1,7 +1,7 @@
 import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
 import type { ClaudeCacheControl, ClaudeContentBlock, ClaudeDocumentBlock, ClaudeImageBlock, ClaudeMessageParam, ClaudeTextBlock, ClaudeToolResultBlock } from './claude-api.ts'
 import { documentFromClaude, imageFromClaude } from './claude-media.ts'
-import { isRecord } from './parse-json-object.ts'
+import { isRecord } from '@hanggent/plugin-sdk'
 import { signatureFromClient } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/messages#body-messages and

@@ -3,8 +3,8 @@ import type { HubChatRequest, HubReasoning, HubTool, HubToolChoice } from '@hang
 import type { ClaudeMessageParam } from './claude-api.ts'
 import { claudeExtraFor } from './claude-dialect-extra.ts'
 import { convertFromClaudeMessages, convertFromClaudeSystem } from './convert-from-claude-messages.ts'
-import { omitUndefined } from './omit-undefined.ts'
-import { isRecord } from './parse-json-object.ts'
+import { omitUndefined } from '@hanggent/plugin-sdk'
+import { isRecord } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/messages (every request field)
 // see https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use#forcing-tool-use

@@ -5,8 +5,8 @@ import { claudeExtra } from './claude-dialect-extra.ts'
 import { convertToClaudeMessages } from './convert-to-claude-messages.ts'
 import { withoutForeignSignedReasoning } from '@hanggent/plugin-sdk'
 import { planClaudeThinking } from './map-claude-thinking.ts'
-import { omitUndefined } from './omit-undefined.ts'
-import { isRecord } from './parse-json-object.ts'
+import { omitUndefined } from '@hanggent/plugin-sdk'
+import { isRecord } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/messages (every request field)
 // see https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility

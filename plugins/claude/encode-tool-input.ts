@@ -1,4 +1,4 @@
-import { parseJsonObject } from './parse-json-object.ts'
+import { parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use — a tool_use
 // block's `input` is a JSON object. The hub carries arguments as JSON text, which some models (or

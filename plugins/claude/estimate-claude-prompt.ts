@@ -1,4 +1,4 @@
-import type { PromptEstimateInput } from '@hanggent/plugin-sdk'
+import { addStringOrParts, newPromptEstimate, type PromptEstimateInput } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/docs/build-with-claude/vision#evaluate-image-size (about
 // width × height / 750 tokens; images are scaled down to about 1.15 megapixels, so at most ~1600),
@@ -18,12 +18,7 @@ const TOOL_USE_SYSTEM_PROMPT_TOKENS = 346
 type Block = { type?: unknown; text?: unknown; thinking?: unknown; name?: unknown; input?: unknown; content?: unknown; source?: { type?: unknown; data?: unknown } }
 
 function addContent(content: unknown, estimate: PromptEstimateInput) {
-  if (typeof content === 'string') {
-    estimate.texts.push(content)
-    return
-  }
-  if (!Array.isArray(content)) return
-  for (const block of content as Block[]) addBlock(block, estimate)
+  addStringOrParts(estimate, content, addBlock)
 }
 
 function addBlock(block: Block, estimate: PromptEstimateInput) {
@@ -52,7 +47,7 @@ function addBlock(block: Block, estimate: PromptEstimateInput) {
 
 /** What to count for a Messages prompt: system, turns, tool calls and results, tool definitions, plus fixed costs. */
 export function estimateClaudePrompt(body: Record<string, unknown>): PromptEstimateInput {
-  const estimate: PromptEstimateInput = { texts: [], fixedTokens: 0 }
+  const estimate = newPromptEstimate()
   addContent(body.system, estimate)
   const messages = Array.isArray(body.messages) ? (body.messages as Array<{ content?: unknown }>) : []
   for (const message of messages) {
@@ -70,7 +65,7 @@ export function estimateClaudePrompt(body: Record<string, unknown>): PromptEstim
 export function readClaudeOutputText(responseBody: unknown): string {
   const content = (responseBody as { content?: unknown } | null)?.content
   if (!Array.isArray(content)) return ''
-  const estimate: PromptEstimateInput = { texts: [], fixedTokens: 0 }
+  const estimate = newPromptEstimate()
   for (const block of content as Block[]) if (block.type !== 'image' && block.type !== 'document') addBlock(block, estimate)
   return estimate.texts.join('')
 }

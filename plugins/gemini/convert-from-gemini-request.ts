@@ -4,7 +4,7 @@ import type { GeminiContent, GeminiFunctionDeclaration, GeminiPart } from '../..
 import { convertFromGeminiContents } from './convert-from-gemini-contents.ts'
 import { openApiToJsonSchema } from './convert-gemini-schema.ts'
 import { GEMINI_DIALECT, leftoverFields } from './gemini-extra.ts'
-import { finiteNumber, isRecord, omitUndefined } from './gemini-json.ts'
+import { finiteNumber, isRecord, omitUndefined } from '@hanggent/plugin-sdk'
 import { parseModelAction } from './gemini-model-action.ts'
 import { decodeThinkingConfig } from './map-gemini-reasoning.ts'
 

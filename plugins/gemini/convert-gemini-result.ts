@@ -4,7 +4,7 @@ import { GatewayError } from '@hanggent/plugin-sdk'
 import type { GeminiCandidate, GeminiGenerateContentResponse, GeminiPart } from '../../schemas/gemini-generate.ts'
 import { convertGeminiUsage, toGeminiUsageMetadata } from './convert-gemini-usage.ts'
 import { decodeGeminiPart, encodeModelParts } from './gemini-parts.ts'
-import { isRecord, nowSeconds } from './gemini-json.ts'
+import { isRecord, nowSeconds } from '@hanggent/plugin-sdk'
 import { mapGeminiBlockReason, mapGeminiFinishReason, toGeminiFinishReason } from './map-gemini-finish-reason.ts'
 import { partsForClient } from '@hanggent/plugin-sdk'
 

@@ -1,4 +1,4 @@
-import { isRecord } from './gemini-json.ts'
+import { isRecord } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/caching#Schema (the OpenAPI 3.0 subset of `parameters` / `responseSchema`)
 // see https://ai.google.dev/gemini-api/docs/structured-output (`responseJsonSchema`) and

@@ -2,7 +2,7 @@ import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
 import type { GeminiContent, GeminiPart } from '../../schemas/gemini-generate.ts'
 import { encodeMediaPart } from './gemini-media.ts'
 import { encodeModelParts } from './gemini-parts.ts'
-import { isRecord } from './gemini-json.ts'
+import { isRecord, parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/caching#Content and https://ai.google.dev/gemini-api/docs/function-calling
 // see https://ai.google.dev/gemini-api/docs/thought-signatures (Gemini 3 rejects a function-call turn without a
@@ -39,15 +39,6 @@ function resultText(part: ToolResultPart, state: EncodeState): string {
   }).join('')
 }
 
-function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text)
-    return isRecord(value) ? value : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** A hub tool result as a `functionResponse` part. */
 function functionResponse(part: ToolResultPart, state: EncodeState): GeminiPart {
   let name = part.name ?? state.callNames.get(part.callId)
@@ -56,7 +47,7 @@ function functionResponse(part: ToolResultPart, state: EncodeState): GeminiPart 
     name = part.callId
   }
   const text = resultText(part, state)
-  const object = jsonObject(text)
+  const object = parseJsonObject(text)
   const response = part.isError ? { error: object ?? text } : (object ?? { result: text })
   return { functionResponse: { name, response } }
 }

@@ -5,7 +5,7 @@ import { withoutForeignSignedReasoning } from '@hanggent/plugin-sdk'
 import { convertToGeminiContents } from './convert-to-gemini-contents.ts'
 import { toGeminiJsonSchema } from './convert-gemini-schema.ts'
 import { geminiExtra } from './gemini-extra.ts'
-import { isRecord, omitUndefined } from './gemini-json.ts'
+import { isRecord, omitUndefined } from '@hanggent/plugin-sdk'
 import { encodeThinkingConfig } from './map-gemini-reasoning.ts'
 
 // see https://ai.google.dev/api/generate-content#request-body

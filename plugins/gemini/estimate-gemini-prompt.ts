@@ -1,6 +1,6 @@
-import type { PromptEstimateInput } from '@hanggent/plugin-sdk'
+import { newPromptEstimate, type PromptEstimateInput } from '@hanggent/plugin-sdk'
 import type { GeminiPart } from '../../schemas/gemini-generate.ts'
-import { isRecord } from './gemini-json.ts'
+import { isRecord } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/gemini-api/docs/tokens — an image up to 384 px a side is 258 tokens (larger ones
 // are tiled at 258 tokens per 768 px tile); video is 263 and audio 32 tokens per second.
@@ -25,7 +25,7 @@ const partsOf = (content: unknown): GeminiPart[] => (isRecord(content) && Array.
 
 /** The prompt of a generateContent body: system instruction, every part's text, function declarations, media at a fixed cost. */
 export function estimateGeminiPrompt(body: Record<string, unknown>): PromptEstimateInput {
-  const estimate: PromptEstimateInput = { texts: [], fixedTokens: 0 }
+  const estimate = newPromptEstimate()
   for (const part of partsOf(body.systemInstruction)) addPart(part, estimate)
   for (const content of Array.isArray(body.contents) ? body.contents : []) {
     estimate.fixedTokens += TURN_OVERHEAD_TOKENS

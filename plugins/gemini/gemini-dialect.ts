@@ -5,7 +5,7 @@ import { estimateGeminiPrompt } from './estimate-gemini-prompt.ts'
 import { readGeminiUpstreamError, renderGeminiError, renderGeminiStreamError } from './gemini-errors.ts'
 import { GEMINI_DIALECT } from './gemini-extra.ts'
 import { geminiGenerateHub } from './gemini-hub.ts'
-import { isRecord, positiveInteger } from './gemini-json.ts'
+import { isRecord, positiveInteger, readBearerToken, readHeaderValue } from '@hanggent/plugin-sdk'
 import { parseModelAction } from './gemini-model-action.ts'
 import { geminiModelList } from './gemini-model-list.ts'
 import { createGeminiStreamTap } from './gemini-stream-tap.ts'
@@ -22,11 +22,7 @@ import { createGeminiStreamTap } from './gemini-stream-tap.ts'
 export function readGeminiKey(request: InboundRequest): string | undefined {
   const query = request.url.searchParams.get('key')?.trim()
   if (query) return query
-  const header = request.headers.get('x-goog-api-key')?.trim()
-  if (header) return header
-  const authorization = request.headers.get('authorization')
-  if (authorization && /^bearer\s+/i.test(authorization)) return authorization.replace(/^bearer\s+/i, '').trim() || undefined
-  return undefined
+  return readHeaderValue(request.headers, 'x-goog-api-key') ?? readBearerToken(request.headers)
 }
 
 /** The text of every candidate part of a complete answer, thoughts and function calls included. */

@@ -1,6 +1,6 @@
 import type { GatewayError } from '@hanggent/plugin-sdk'
 import type { SseEvent } from '@hanggent/plugin-sdk'
-import { isRecord } from './gemini-json.ts'
+import { isRecord } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes and
 // https://cloud.google.com/apis/design/errors#handling_errors — errors are google.rpc.Status as JSON:

@@ -1,5 +1,5 @@
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
-import { isRecord } from './gemini-json.ts'
+import { isRecord } from '@hanggent/plugin-sdk'
 
 // A request field with no hub equivalent (safetySettings, cachedContent, googleSearch tools, …) is kept
 // in `HubChatRequest.extra` under this dialect's id, so only a Gemini upstream receives it back and

@@ -1,7 +1,7 @@
 import type { HubPart } from '@hanggent/plugin-sdk'
 import type { GeminiPart } from '../../schemas/gemini-generate.ts'
 import { decodeMediaPart, encodeMediaPart } from './gemini-media.ts'
-import { isRecord } from './gemini-json.ts'
+import { isRecord, parseJsonObject } from '@hanggent/plugin-sdk'
 import { signatureFromClient } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/caching#Part
@@ -51,12 +51,8 @@ export function decodeGeminiPart(part: GeminiPart, newCallId: () => string): Hub
 /** Hub argument text as a function call's `args` object; anything that is not a JSON object becomes `{}`. */
 export function parseArguments(text: string, warn: (message: string) => void): Record<string, unknown> {
   if (text.trim() === '') return {}
-  try {
-    const value: unknown = JSON.parse(text)
-    if (isRecord(value)) return value
-  } catch {
-    // reported below
-  }
+  const value = parseJsonObject(text)
+  if (value) return value
   warn('tool call arguments that are not a JSON object were sent as {}')
   return {}
 }

@@ -4,7 +4,7 @@ import type { SseEvent } from '@hanggent/plugin-sdk'
 import type { GeminiGenerateContentResponse } from '../../schemas/gemini-generate.ts'
 import { candidateParts } from './convert-gemini-result.ts'
 import { convertGeminiUsage } from './convert-gemini-usage.ts'
-import { isRecord, nowSeconds, parseJsonObject } from './gemini-json.ts'
+import { isRecord, nowSeconds, parseJsonObject } from '@hanggent/plugin-sdk'
 import { mapGeminiBlockReason, mapGeminiFinishReason } from './map-gemini-finish-reason.ts'
 
 // see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent

@@ -2,7 +2,7 @@ import type { StreamTap, StreamTapResult } from '@hanggent/plugin-sdk'
 import type { Usage } from '@hanggent/plugin-sdk'
 import type { GeminiGenerateContentResponse, GeminiPart } from '../../schemas/gemini-generate.ts'
 import { readGeminiUsageField } from './convert-gemini-usage.ts'
-import { isRecord, parseJsonObject } from './gemini-json.ts'
+import { isRecord, parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
 // Each SSE event is a whole GenerateContentResponse chunk. Usage is cumulative, so the last one wins.

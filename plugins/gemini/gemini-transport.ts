@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { ChannelContext, ChannelTransport, UpstreamCall, UpstreamRequest } from '@hanggent/plugin-sdk'
+import { readSettings, withExtraHeaders, type ChannelContext, type ChannelTransport, type UpstreamCall, type UpstreamRequest } from '@hanggent/plugin-sdk'
 import { GEMINI_DIALECT } from './gemini-extra.ts'
 
 // see https://ai.google.dev/api/generate-content — POST {base}/v1beta/models/{model}:generateContent and
@@ -23,17 +23,12 @@ export function geminiRootUrl(baseUrl: string, apiVersion = 'v1beta'): string {
 
 /** The channel's API version setting, else v1beta. */
 export function geminiApiVersion(settings: Record<string, unknown>): string {
-  return typeof settings.apiVersion === 'string' && settings.apiVersion !== '' ? settings.apiVersion : 'v1beta'
+  return readSettings(GeminiChannelSettings, settings).apiVersion ?? 'v1beta'
 }
 
 /** The key header plus the channel's extra headers. */
 export function geminiAuthHeaders(channel: ChannelContext): Record<string, string> {
-  const headers: Record<string, string> = { 'x-goog-api-key': channel.key }
-  const extraHeaders = channel.settings.headers
-  if (typeof extraHeaders === 'object' && extraHeaders !== null) {
-    for (const [name, value] of Object.entries(extraHeaders)) if (typeof value === 'string') headers[name.toLowerCase()] = value
-  }
-  return headers
+  return withExtraHeaders({ 'x-goog-api-key': channel.key }, readSettings(GeminiChannelSettings, channel.settings).headers)
 }
 
 /** The method URL. */

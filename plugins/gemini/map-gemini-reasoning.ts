@@ -1,6 +1,6 @@
 import type { HubReasoning } from '@hanggent/plugin-sdk'
 import type { GeminiThinkingConfig } from '../../schemas/gemini-generate.ts'
-import { isRecord } from './gemini-json.ts'
+import { isRecord } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/gemini-api/docs/thinking#set-budget (2.5: thinkingBudget, 0 = off, -1 = dynamic;
 // Pro 128–32768 and cannot be turned off, Flash 0–24576, Flash-Lite 512–24576)

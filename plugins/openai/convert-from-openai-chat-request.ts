@@ -3,7 +3,7 @@ import type { HubChatRequest, HubTool, HubToolChoice } from '@hanggent/plugin-sd
 import type { OpenAIChatFunctionTool, OpenAIChatMessage, OpenAIChatResponseFormat } from './openai-chat-api.ts'
 import { convertFromOpenAIChatMessages } from './convert-from-openai-chat-messages.ts'
 import { collectExtraFields, extraFor } from './dialect-extra.ts'
-import { omitUndefined } from './omit-undefined.ts'
+import { omitUndefined } from '@hanggent/plugin-sdk'
 import { decodeReasoningEffort } from './map-openai-reasoning-effort.ts'
 
 // see https://platform.openai.com/docs/api-reference/chat/create

@@ -3,9 +3,10 @@ import type { HubChatRequest, HubReasoning, HubTool, HubToolChoice } from '@hang
 import { GatewayError } from '@hanggent/plugin-sdk'
 import { convertFromOpenAIResponsesInput } from './convert-from-openai-responses-input.ts'
 import { collectExtraFields, extraFor } from './dialect-extra.ts'
-import { omitUndefined } from './omit-undefined.ts'
+import { omitUndefined } from '@hanggent/plugin-sdk'
 import { satisfiesStrictMode } from './strict-json-schema.ts'
 import { decodeReasoningEffort } from './map-openai-reasoning-effort.ts'
+import { isRecord } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/responses/create
 // The gateway keeps no conversation state, so `previous_response_id` and `conversation` are refused
@@ -24,7 +25,6 @@ const HANDLED_FIELDS = new Set([
 type Json = Record<string, unknown>
 
 const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 function refuseState(body: Json) {
   for (const param of ['previous_response_id', 'conversation']) {
@@ -51,7 +51,7 @@ function convertTools(tools: unknown, warnings: string[], extra: Json): HubTool[
       others.push(tool)
       continue
     }
-    const parameters = isObject(tool.parameters) ? tool.parameters : { type: 'object', properties: {} }
+    const parameters = isRecord(tool.parameters) ? tool.parameters : { type: 'object', properties: {} }
     const converted: HubTool = { name: tool.name, parameters }
     const strict = toolStrictness(tool.strict, parameters)
     if (strict !== undefined) converted.strict = strict
@@ -69,7 +69,7 @@ function convertTools(tools: unknown, warnings: string[], extra: Json): HubTool[
 function convertToolChoice(choice: unknown, warnings: string[], extra: Json): HubToolChoice | undefined {
   if (choice === undefined || choice === null) return undefined
   if (choice === 'auto' || choice === 'none' || choice === 'required') return choice
-  if (isObject(choice) && choice.type === 'function' && typeof choice.name === 'string') return { name: choice.name }
+  if (isRecord(choice) && choice.type === 'function' && typeof choice.name === 'string') return { name: choice.name }
   extra.tool_choice = choice
   warnings.push('`tool_choice` of this form has no hub equivalent; only an OpenAI Responses upstream receives it')
   return undefined
@@ -77,7 +77,7 @@ function convertToolChoice(choice: unknown, warnings: string[], extra: Json): Hu
 
 /** `reasoning.effort` and `reasoning.summary`; anything else stays with the dialect. */
 function convertReasoning(reasoning: unknown, warnings: string[], extra: Json): HubReasoning | undefined {
-  if (!isObject(reasoning)) return undefined
+  if (!isRecord(reasoning)) return undefined
   const { effort, summary, generate_summary: legacySummary, ...rest } = reasoning
   const decoded = decodeReasoningEffort(effort)
   const hub: HubReasoning = { ...decoded }
@@ -96,17 +96,17 @@ function convertReasoning(reasoning: unknown, warnings: string[], extra: Json): 
 
 /** `text.format` as the hub response format; other `text` fields (e.g. verbosity) stay with the dialect. */
 function convertText(textField: unknown, warnings: string[], extra: Json): HubChatRequest['responseFormat'] {
-  if (!isObject(textField)) return undefined
+  if (!isRecord(textField)) return undefined
   const { format, ...rest } = textField
   if (Object.keys(rest).length > 0) {
     extra.text = rest
     warnings.push(...Object.keys(rest).map((name) => `text.${name} has no hub equivalent; only an OpenAI Responses upstream receives it`))
   }
-  if (!isObject(format)) return undefined
+  if (!isRecord(format)) return undefined
   if (format.type === 'text' || format.type === 'json_object') return { type: format.type }
   if (format.type !== 'json_schema') return undefined
   if (format.description !== undefined) warnings.push('text.format.description has no hub equivalent and was dropped')
-  return { type: 'json_schema', name: String(format.name ?? ''), schema: isObject(format.schema) ? format.schema : {}, ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}) }
+  return { type: 'json_schema', name: String(format.name ?? ''), schema: isRecord(format.schema) ? format.schema : {}, ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}) }
 }
 
 /** An OpenAI Responses request body in hub form; throws a 400 for server-side conversation state. */

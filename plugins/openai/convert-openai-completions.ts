@@ -3,7 +3,7 @@ import { totalInputTokens, type HubChatRequest, type HubChoice, type HubResult, 
 import { GatewayError } from '@hanggent/plugin-sdk'
 import { convertOpenAIUsage } from './convert-openai-usage.ts'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts'
-import { omitUndefined } from './omit-undefined.ts'
+import { omitUndefined } from '@hanggent/plugin-sdk'
 import { collectExtraFields, extraFor } from './dialect-extra.ts'
 import { OPENAI_CHAT_DIALECT } from './convert-from-openai-chat-request.ts'
 import { createdSeconds, responseId } from './response-identity.ts'

@@ -5,7 +5,7 @@ import { convertToOpenAIChatMessages } from './convert-to-openai-chat-messages.t
 import { dialectExtra } from './dialect-extra.ts'
 import { OPENAI_CHAT_DIALECT } from './convert-from-openai-chat-request.ts'
 import { encodeReasoningEffort } from './map-openai-reasoning-effort.ts'
-import { omitUndefined } from './omit-undefined.ts'
+import { omitUndefined } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/chat/create
 // The output ceiling is sent as `max_completion_tokens`: OpenAI's reasoning models reject the

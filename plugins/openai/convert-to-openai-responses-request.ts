@@ -5,7 +5,8 @@ import { convertToOpenAIResponsesInput } from './convert-to-openai-responses-inp
 import { OPENAI_RESPONSES_DIALECT } from './convert-from-openai-responses-request.ts'
 import { dialectExtra } from './dialect-extra.ts'
 import { encodeReasoningEffort } from './map-openai-reasoning-effort.ts'
-import { omitUndefined } from './omit-undefined.ts'
+import { omitUndefined } from '@hanggent/plugin-sdk'
+import { isRecord } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/responses/create
 // Function tools are sent with an explicit `strict`: the Responses API would otherwise enforce strict
@@ -15,7 +16,6 @@ import { omitUndefined } from './omit-undefined.ts'
 
 type Json = Record<string, unknown>
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 function tools(request: HubChatRequest, extra: Json): Json[] | undefined {
   const all: Json[] = (request.tools ?? []).map((tool) => omitUndefined({ type: 'function', name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict ?? false }))
@@ -30,14 +30,14 @@ function toolChoice(choice: HubToolChoice): unknown {
 function reasoning(request: HubChatRequest, extra: Json, warnings: string[]): Json | undefined {
   const encoded = encodeReasoningEffort(request.reasoning)
   if (encoded.warning) warnings.push(encoded.warning)
-  const merged: Json = { ...(isObject(extra.reasoning) ? extra.reasoning : {}) }
+  const merged: Json = { ...(isRecord(extra.reasoning) ? extra.reasoning : {}) }
   if (encoded.effort) merged.effort = encoded.effort
   if (request.reasoning?.includeThoughts) merged.summary = 'auto'
   return Object.keys(merged).length > 0 ? merged : undefined
 }
 
 function text(request: HubChatRequest, extra: Json): Json | undefined {
-  const merged: Json = { ...(isObject(extra.text) ? extra.text : {}) }
+  const merged: Json = { ...(isRecord(extra.text) ? extra.text : {}) }
   const format = request.responseFormat
   if (format?.type === 'json_schema') merged.format = omitUndefined({ type: 'json_schema', name: format.name, schema: format.schema, strict: format.strict })
   else if (format) merged.format = { type: format.type }

@@ -1,4 +1,5 @@
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
+import { recordMember } from '@hanggent/plugin-sdk'
 
 // A request field with no hub equivalent is kept in `HubChatRequest.extra` under the id of the dialect
 // it came from, so only an upstream speaking that same dialect receives it back: a Responses-only
@@ -6,8 +7,7 @@ import type { HubChatRequest } from '@hanggent/plugin-sdk'
 
 /** The fields a request carried for `dialect`, or an empty record. */
 export function dialectExtra(request: HubChatRequest, dialect: string): Record<string, unknown> {
-  const value = request.extra?.[dialect]
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  return recordMember(request.extra, dialect) ?? {}
 }
 
 /** Splits a body into the fields a decoder handles and the rest, with one warning per leftover field. */

@@ -1,4 +1,4 @@
-import type { PromptEstimateInput } from '@hanggent/plugin-sdk'
+import { addStringOrParts, newPromptEstimate, type PromptEstimateInput } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/guides/vision (image token costs) and OpenAI's cookbook on
 // counting chat tokens: about 3 tokens of framing per message plus 3 to prime the reply.
@@ -20,23 +20,16 @@ const TOKENS_PER_TOOL_CALL = 3
 
 type Part = { type?: unknown; text?: unknown; image_url?: { detail?: unknown } }
 
-function addContent(content: unknown, estimate: PromptEstimateInput) {
-  if (typeof content === 'string') {
-    estimate.texts.push(content)
-    return
-  }
-  if (!Array.isArray(content)) return
-  for (const part of content as Part[]) {
-    if (part.type === 'text' && typeof part.text === 'string') estimate.texts.push(part.text)
-    else if (part.type === 'image_url') estimate.fixedTokens += part.image_url?.detail === 'low' ? LOW_DETAIL_IMAGE_TOKENS : HIGH_DETAIL_IMAGE_TOKENS
-    else if (part.type === 'input_audio') estimate.fixedTokens += AUDIO_PART_TOKENS
-    else if (part.type === 'file') estimate.fixedTokens += FILE_PART_TOKENS
-  }
+function addPart(part: Part, estimate: PromptEstimateInput) {
+  if (part.type === 'text' && typeof part.text === 'string') estimate.texts.push(part.text)
+  else if (part.type === 'image_url') estimate.fixedTokens += part.image_url?.detail === 'low' ? LOW_DETAIL_IMAGE_TOKENS : HIGH_DETAIL_IMAGE_TOKENS
+  else if (part.type === 'input_audio') estimate.fixedTokens += AUDIO_PART_TOKENS
+  else if (part.type === 'file') estimate.fixedTokens += FILE_PART_TOKENS
 }
 
 /** What to count for a chat prompt: message texts, tool definitions and calls, plus framing overhead. */
 export function estimateOpenAIChatPrompt(body: Record<string, unknown>): PromptEstimateInput {
-  const estimate: PromptEstimateInput = { texts: [], fixedTokens: REPLY_PRIMING_TOKENS }
+  const estimate = newPromptEstimate(REPLY_PRIMING_TOKENS)
   const messages = Array.isArray(body.messages) ? (body.messages as Array<Record<string, unknown>>) : []
   for (const message of messages) {
     estimate.fixedTokens += TOKENS_PER_MESSAGE
@@ -44,7 +37,7 @@ export function estimateOpenAIChatPrompt(body: Record<string, unknown>): PromptE
       estimate.texts.push(message.name)
       estimate.fixedTokens += TOKENS_PER_NAME
     }
-    addContent(message.content, estimate)
+    addStringOrParts(estimate, message.content, addPart)
     const toolCalls = Array.isArray(message.tool_calls) ? (message.tool_calls as Array<{ function?: { name?: unknown; arguments?: unknown } }>) : []
     for (const call of toolCalls) {
       estimate.fixedTokens += TOKENS_PER_TOOL_CALL
@@ -60,7 +53,7 @@ export function estimateOpenAIChatPrompt(body: Record<string, unknown>): PromptE
 
 /** What to count for a legacy prompt or embeddings input; token-id arrays are counted by length. */
 export function estimateOpenAIPromptInput(input: unknown): PromptEstimateInput {
-  const estimate: PromptEstimateInput = { texts: [], fixedTokens: 0 }
+  const estimate = newPromptEstimate()
   if (typeof input === 'string') estimate.texts.push(input)
   else if (Array.isArray(input)) {
     for (const item of input) {

@@ -1,4 +1,4 @@
-import type { PromptEstimateInput } from '@hanggent/plugin-sdk'
+import { addStringOrParts, newPromptEstimate, type PromptEstimateInput } from '@hanggent/plugin-sdk'
 import { AUDIO_PART_TOKENS, FILE_PART_TOKENS, HIGH_DETAIL_IMAGE_TOKENS, LOW_DETAIL_IMAGE_TOKENS, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE } from './estimate-openai-prompt.ts'
 
 // see https://platform.openai.com/docs/guides/images-vision#calculating-costs (image token costs)
@@ -9,18 +9,15 @@ const TOKENS_PER_ITEM = TOKENS_PER_MESSAGE
 
 type Json = Record<string, unknown>
 
+function addPart(part: Json, estimate: PromptEstimateInput) {
+  if (typeof part.text === 'string') estimate.texts.push(part.text)
+  else if (part.type === 'input_image') estimate.fixedTokens += part.detail === 'low' ? LOW_DETAIL_IMAGE_TOKENS : HIGH_DETAIL_IMAGE_TOKENS
+  else if (part.type === 'input_file') estimate.fixedTokens += FILE_PART_TOKENS
+  else if (part.type === 'input_audio') estimate.fixedTokens += AUDIO_PART_TOKENS
+}
+
 function addParts(content: unknown, estimate: PromptEstimateInput) {
-  if (typeof content === 'string') {
-    estimate.texts.push(content)
-    return
-  }
-  if (!Array.isArray(content)) return
-  for (const part of content as Json[]) {
-    if (typeof part.text === 'string') estimate.texts.push(part.text)
-    else if (part.type === 'input_image') estimate.fixedTokens += part.detail === 'low' ? LOW_DETAIL_IMAGE_TOKENS : HIGH_DETAIL_IMAGE_TOKENS
-    else if (part.type === 'input_file') estimate.fixedTokens += FILE_PART_TOKENS
-    else if (part.type === 'input_audio') estimate.fixedTokens += AUDIO_PART_TOKENS
-  }
+  addStringOrParts(estimate, content, addPart)
 }
 
 function addItem(item: Json, estimate: PromptEstimateInput) {
@@ -34,7 +31,7 @@ function addItem(item: Json, estimate: PromptEstimateInput) {
 
 /** What to count for a Responses prompt: instructions, input items, tool definitions and the output schema. */
 export function estimateOpenAIResponsesPrompt(body: Record<string, unknown>): PromptEstimateInput {
-  const estimate: PromptEstimateInput = { texts: [], fixedTokens: REPLY_PRIMING_TOKENS }
+  const estimate = newPromptEstimate(REPLY_PRIMING_TOKENS)
   if (typeof body.instructions === 'string') estimate.texts.push(body.instructions)
   if (typeof body.input === 'string') {
     estimate.fixedTokens += TOKENS_PER_ITEM

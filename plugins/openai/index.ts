@@ -1,10 +1,10 @@
-import { Type } from '@sinclair/typebox'
 import { definePlugin, PLUGIN_SPEC_VERSION, type ModelSpec } from '@hanggent/plugin-sdk'
 import { HUB_VERSION } from '@hanggent/plugin-sdk'
 import { openAIBalanceReaders } from './openai-balance-readers.ts'
 import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } from './openai-dialects.ts'
 import { openAIResponsesDialect } from './openai-responses-dialect.ts'
-import { extraHeaders, openAIAccountSettings, openAIResponsesChannelType } from './openai-responses-channel.ts'
+import { openAIResponsesChannelType } from './openai-responses-channel.ts'
+import { openAIAccountSettings, openAICompatibleSettings } from './openai-settings.ts'
 import { openAICompatibleTransport, openAITransport } from './openai-transport.ts'
 import { openAIModelListing } from './openai-upstream-models.ts'
 import { openAIPricing } from './pricing.ts'
@@ -32,10 +32,7 @@ export default definePlugin({
     {
       id: 'openai-compatible',
       label: 'OpenAI-compatible',
-      settings: Type.Object({
-        streamUsage: Type.Optional(Type.Boolean({ default: true, description: 'Upstream accepts stream_options.include_usage' })),
-        headers: extraHeaders,
-      }, { additionalProperties: false }),
+      settings: openAICompatibleSettings,
       transport: openAICompatibleTransport,
       modelListing: openAIModelListing,
       balanceReaders: openAIBalanceReaders,

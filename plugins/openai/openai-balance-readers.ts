@@ -1,7 +1,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { BalanceReadError, type BalanceReader, type ChannelContext, type UpstreamReply, type UpstreamRequest } from '@hanggent/plugin-sdk'
-import { openAIAuthHeaders, openAIUrl } from './openai-transport.ts'
+import { versionedUrl } from '@hanggent/plugin-sdk'
+import { openAIAuthHeaders } from './openai-transport.ts'
 
 // Balance readers of OpenAI-compatible vendors: each one GETs its vendor's documented account endpoint
 // with the channel's bearer key and reads the spendable amount out of the vendor's own shape.
@@ -92,7 +93,7 @@ export const openRouterBalance: BalanceReader = {
   label: 'OpenRouter credits',
   hosts: ['openrouter.ai'],
   async read(channel, send) {
-    const body = expectBody(await send(getRequest(channel, openAIUrl(channel.baseUrl, '/credits'))), OpenRouterCredits, 'credits')
+    const body = expectBody(await send(getRequest(channel, versionedUrl(channel.baseUrl, '/credits'))), OpenRouterCredits, 'credits')
     const { total_credits: totalCredits, total_usage: totalUsage } = body.data
     return { amount: roundAmount(totalCredits - totalUsage), currency: 'USD', details: { totalCredits, totalUsage } }
   },
@@ -128,7 +129,7 @@ export const siliconFlowBalance: BalanceReader = {
   label: 'SiliconFlow balance',
   hosts: ['api.siliconflow.cn', 'api.siliconflow.com'],
   async read(channel, send) {
-    const reply = await send(getRequest(channel, openAIUrl(channel.baseUrl, '/user/info')))
+    const reply = await send(getRequest(channel, versionedUrl(channel.baseUrl, '/user/info')))
     const body = expectBody(reply, SiliconFlowUserInfo, 'user info')
     if (body.status === false || (body.code !== undefined && body.code !== 20000)) throw new BalanceReadError(`the upstream refused the user info request: ${vendorMessage(reply)}`)
     const { data } = body
@@ -146,7 +147,7 @@ export const moonshotBalance: BalanceReader = {
   label: 'Moonshot (Kimi) balance',
   hosts: ['api.moonshot.cn', 'api.moonshot.ai'],
   async read(channel, send) {
-    const reply = await send(getRequest(channel, openAIUrl(channel.baseUrl, '/users/me/balance')))
+    const reply = await send(getRequest(channel, versionedUrl(channel.baseUrl, '/users/me/balance')))
     const body = expectBody(reply, MoonshotBalance, 'balance')
     if (body.status === false || (body.code !== undefined && body.code !== 0)) throw new BalanceReadError(`the upstream refused the balance request: ${vendorMessage(reply)}`)
     const { data } = body
@@ -165,8 +166,8 @@ export const openAIBillingBalance: BalanceReader = {
   id: 'openai-billing',
   label: 'Billing endpoints (New API, one-api)',
   async read(channel, send) {
-    const subscription = expectBody(await send(getRequest(channel, openAIUrl(channel.baseUrl, '/dashboard/billing/subscription'))), BillingSubscription, 'billing subscription')
-    const usage = expectBody(await send(getRequest(channel, openAIUrl(channel.baseUrl, '/dashboard/billing/usage'))), BillingUsage, 'billing usage')
+    const subscription = expectBody(await send(getRequest(channel, versionedUrl(channel.baseUrl, '/dashboard/billing/subscription'))), BillingSubscription, 'billing subscription')
+    const usage = expectBody(await send(getRequest(channel, versionedUrl(channel.baseUrl, '/dashboard/billing/usage'))), BillingUsage, 'billing usage')
     const usedUsd = usage.total_usage / 100
     return { amount: roundAmount(subscription.hard_limit_usd - usedUsd), currency: 'USD', details: { limit: subscription.hard_limit_usd, used: roundAmount(usedUsd) } }
   },

@@ -5,7 +5,7 @@ import type { OpenAIChatChunk, OpenAIChatChunkDelta, OpenAIChatChunkToolCall } f
 import { convertOpenAIUsage } from './convert-openai-usage.ts'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts'
 import { createdSeconds } from './response-identity.ts'
-import { parseJsonObject } from './parse-json-object.ts'
+import { parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
 // A tool call starts with a fragment carrying its `id` and name; later fragments carry only

@@ -6,7 +6,7 @@ import { convertOpenAIUsage } from './convert-openai-usage.ts'
 import { toOpenAICompletionsUsage } from './convert-openai-completions.ts'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts'
 import { renderOpenAIStreamError } from './openai-errors.ts'
-import { parseJsonObject } from './parse-json-object.ts'
+import { parseJsonObject } from '@hanggent/plugin-sdk'
 import { createdSeconds, responseId } from './response-identity.ts'
 
 // see https://platform.openai.com/docs/api-reference/completions/create (stream, stream_options)

@@ -1,4 +1,5 @@
 import type { DialectCodec, InboundRequest, PreparedUpstreamBody } from '@hanggent/plugin-sdk'
+import { positiveInteger, readBearerToken, readHeaderValue } from '@hanggent/plugin-sdk'
 import type { SseEvent } from '@hanggent/plugin-sdk'
 import { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
 import { OpenAICompletionsRequest } from '../../schemas/openai-completions.ts'
@@ -19,13 +20,7 @@ const MODEL_CREATED = 1_626_777_600
 
 /** The key from `Authorization: Bearer`, or Azure-style `api-key` for clients configured that way. */
 export function readOpenAIKey(request: InboundRequest): string | undefined {
-  const authorization = request.headers.get('authorization')
-  if (authorization && /^bearer\s+/i.test(authorization)) return authorization.replace(/^bearer\s+/i, '').trim() || undefined
-  return request.headers.get('api-key')?.trim() || undefined
-}
-
-function positiveInteger(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
+  return readBearerToken(request.headers) ?? readHeaderValue(request.headers, 'api-key')
 }
 
 /** True for the usage-only final chunk (`choices: []`) that include_usage adds. */

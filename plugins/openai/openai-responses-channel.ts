@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox'
 import type { ChannelTransport, ChannelTypeSpec } from '@hanggent/plugin-sdk'
+import { openAIAccountSettings } from './openai-settings.ts'
 import { buildOpenAIRequest } from './openai-transport.ts'
 import { openAIModelListing } from './openai-upstream-models.ts'
 
@@ -8,16 +8,6 @@ import { openAIModelListing } from './openai-upstream-models.ts'
 // A channel of this type declares that its models speak only the Responses API: Chat Completions,
 // Claude and Gemini clients reach them converted through the hub to and from Responses (requests,
 // complete answers and streams, tools, reasoning, usage and errors), and Responses clients pass through.
-
-/** Extra HTTP headers sent upstream, a setting of every OpenAI-speaking channel type. */
-export const extraHeaders = Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' }))
-
-/** Settings of a channel on an OpenAI account (the `openai` and `openai-responses` types). */
-export const openAIAccountSettings = Type.Object({
-  organization: Type.Optional(Type.String({ description: 'OpenAI-Organization header' })),
-  project: Type.Optional(Type.String({ description: 'OpenAI-Project header' })),
-  headers: extraHeaders,
-}, { additionalProperties: false })
 
 /** Transport of the `openai-responses` channel type: OpenAI's Responses API, and nothing else. */
 export const openAIResponsesOnlyTransport: ChannelTransport = {

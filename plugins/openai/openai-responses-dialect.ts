@@ -1,5 +1,6 @@
 import type { SseEvent } from '@hanggent/plugin-sdk'
 import type { DialectCodec } from '@hanggent/plugin-sdk'
+import { positiveInteger } from '@hanggent/plugin-sdk'
 import { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
 import { readOpenAIResponsesUsageField } from './convert-openai-responses-usage.ts'
 import { estimateOpenAIResponsesPrompt, readOpenAIResponsesOutputText } from './estimate-openai-responses-prompt.ts'
@@ -12,10 +13,6 @@ import { createOpenAIResponsesStreamTap } from './openai-responses-stream-tap.ts
 // see https://platform.openai.com/docs/api-reference/responses/create
 // The Responses API always reports usage in its terminal stream event, so nothing is forced upstream
 // and nothing hidden from the client: passthrough bodies only get the mapped model.
-
-function positiveInteger(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
-}
 
 const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed'])
 

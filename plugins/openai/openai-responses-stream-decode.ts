@@ -6,7 +6,7 @@ import { convertOpenAIResponsesUsage } from './convert-openai-responses-usage.ts
 import { reasoningItemSignature } from './convert-openai-responses-result.ts'
 import { mapOpenAIResponsesStatus } from './map-openai-responses-status.ts'
 import { createdSeconds } from './response-identity.ts'
-import { parseJsonObject } from './parse-json-object.ts'
+import { parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/responses-streaming
 // Deltas name their output item by `output_index`; a function call's arguments are routed to the

@@ -2,7 +2,7 @@ import type { StreamTap, StreamTapResult } from '@hanggent/plugin-sdk'
 import type { Usage } from '@hanggent/plugin-sdk'
 import type { OpenAIResponsesStreamEvent } from '../../schemas/openai-responses.ts'
 import { readOpenAIResponsesUsageField } from './convert-openai-responses-usage.ts'
-import { parseJsonObject } from './parse-json-object.ts'
+import { parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/responses-streaming
 // Usage arrives only with the terminal event (response.completed / incomplete / failed), which

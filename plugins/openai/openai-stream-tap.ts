@@ -1,6 +1,7 @@
 import type { StreamTap, StreamTapResult } from '@hanggent/plugin-sdk'
 import type { Usage } from '@hanggent/plugin-sdk'
 import { readOpenAIUsageField } from './convert-openai-usage.ts'
+import { parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/chat/streaming
 
@@ -14,14 +15,6 @@ interface Chunk {
   error?: { message?: unknown; code?: unknown }
 }
 
-function parseChunk(data: string): Chunk | undefined {
-  try {
-    const value: unknown = JSON.parse(data)
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Chunk) : undefined
-  } catch {
-    return undefined
-  }
-}
 
 /** A cheap structural check: a chunk is one JSON object. Full parsing waits until something must be read from it. */
 function looksLikeObject(data: string): boolean {
@@ -49,7 +42,7 @@ export function createOpenAIStreamTap(): StreamTap {
     const text: string[] = []
     let toolCalls = 0
     for (const data of unread) {
-      for (const choice of parseChunk(data)?.choices ?? []) {
+      for (const choice of parseJsonObject<Chunk>(data)?.choices ?? []) {
         if (typeof choice.text === 'string') text.push(choice.text)
         const delta = choice.delta
         if (!delta) continue
@@ -78,7 +71,7 @@ export function createOpenAIStreamTap(): StreamTap {
       unread.push(data)
       // Chunks say "usage":null until the usage chunk (include_usage), so only an object is worth a parse.
       if (!data.includes('"usage":{') && !data.includes('"usage": {') && !data.includes('"error"')) return true
-      const chunk = parseChunk(data)
+      const chunk = parseJsonObject<Chunk>(data)
       if (!chunk) {
         error = { message: 'upstream sent a malformed stream chunk', code: 'bad_upstream_response' }
         return false

@@ -1,4 +1,5 @@
-import type { ChannelContext, ChannelTransport, EndpointKind, UpstreamCall, UpstreamRequest } from '@hanggent/plugin-sdk'
+import { readSettings, versionedUrl, withExtraHeaders, type ChannelContext, type ChannelTransport, type EndpointKind, type UpstreamCall, type UpstreamRequest } from '@hanggent/plugin-sdk'
+import { OpenAITransportSettings } from './openai-settings.ts'
 
 // see https://platform.openai.com/docs/api-reference/introduction — paths under /v1, Bearer auth,
 // optional OpenAI-Organization / OpenAI-Project headers.
@@ -10,36 +11,20 @@ const pathByEndpoint: Partial<Record<EndpointKind, string>> = {
   responses: '/responses',
 }
 
-/** The URL of an API path (`/models`); a base URL that already ends in a version (`…/v1`) is not doubled. */
-export function openAIUrl(baseUrl: string, path: string): string {
-  const base = baseUrl.replace(/\/+$/, '')
-  return /\/v\d+[a-z]*$/.test(base) ? `${base}${path}` : `${base}/v1${path}`
-}
-
 /** The full URL for an endpoint. */
 export function openAIEndpointUrl(baseUrl: string, endpoint: EndpointKind): string {
   const path = pathByEndpoint[endpoint]
   if (!path) throw new Error(`OpenAI transport has no path for endpoint "${endpoint}"`)
-  return openAIUrl(baseUrl, path)
-}
-
-function stringSetting(settings: Record<string, unknown>, name: string): string | undefined {
-  const value = settings[name]
-  return typeof value === 'string' && value !== '' ? value : undefined
+  return versionedUrl(baseUrl, path)
 }
 
 /** Bearer auth, the organization and project headers, and the channel's extra headers. */
 export function openAIAuthHeaders(channel: ChannelContext): Record<string, string> {
+  const settings = readSettings(OpenAITransportSettings, channel.settings)
   const headers: Record<string, string> = { authorization: `Bearer ${channel.key}` }
-  const organization = stringSetting(channel.settings, 'organization')
-  if (organization) headers['openai-organization'] = organization
-  const project = stringSetting(channel.settings, 'project')
-  if (project) headers['openai-project'] = project
-  const extraHeaders = channel.settings.headers
-  if (typeof extraHeaders === 'object' && extraHeaders !== null) {
-    for (const [name, value] of Object.entries(extraHeaders)) if (typeof value === 'string') headers[name.toLowerCase()] = value
-  }
-  return headers
+  if (settings.organization) headers['openai-organization'] = settings.organization
+  if (settings.project) headers['openai-project'] = settings.project
+  return withExtraHeaders(headers, settings.headers)
 }
 
 /** Builds the upstream request for OpenAI and OpenAI-compatible vendors. */
@@ -47,7 +32,7 @@ export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
   const { channel } = call
   // The channel's extra headers come last, so they may override any of these.
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(call.stream ? { accept: 'text/event-stream' } : {}), ...openAIAuthHeaders(channel) }
-  if (call.stream && channel.settings.streamUsage === false) {
+  if (call.stream && readSettings(OpenAITransportSettings, channel.settings).streamUsage === false) {
     const { stream_options: _dropped, ...rest } = call.body
     return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint), method: 'POST', headers, body: JSON.stringify(rest) }
   }

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { UpstreamModelListing } from '@hanggent/plugin-sdk'
-import { openAIAuthHeaders, openAIUrl } from './openai-transport.ts'
+import { versionedUrl } from '@hanggent/plugin-sdk'
+import { openAIAuthHeaders } from './openai-transport.ts'
 
 // see https://platform.openai.com/docs/api-reference/models/list — `GET /v1/models` answers
 // `{object: "list", data: [{id, object: "model", created, owned_by}]}` in one page; compatible
@@ -17,6 +18,6 @@ export function parseOpenAIModelList(body: unknown): string[] {
 
 /** Model listing of the `openai` and `openai-compatible` channel types. */
 export const openAIModelListing: UpstreamModelListing = {
-  buildRequest: (channel) => ({ url: openAIUrl(channel.baseUrl, '/models'), method: 'GET', headers: openAIAuthHeaders(channel) }),
+  buildRequest: (channel) => ({ url: versionedUrl(channel.baseUrl, '/models'), method: 'GET', headers: openAIAuthHeaders(channel) }),
   parsePage: (body) => ({ models: parseOpenAIModelList(body) }),
 }

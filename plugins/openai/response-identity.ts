@@ -1,4 +1,4 @@
-import type { ConversionEnv } from '@hanggent/plugin-sdk'
+import { nowSeconds, type ConversionEnv } from '@hanggent/plugin-sdk'
 
 // Ids and timestamps of encoded answers. A hub id already in the vendor's form is kept, so a Chat
 // answer relayed through the hub keeps its `chatcmpl-` id; any other id is replaced by a fresh one.
@@ -13,6 +13,6 @@ export function responseId(id: string | undefined, prefix: string, env: Conversi
 
 /** A creation time in whole seconds: the hub value (seconds, or milliseconds from some decoders), else now. */
 export function createdSeconds(created: number | undefined, env: ConversionEnv): number {
-  if (typeof created !== 'number' || !Number.isFinite(created) || created <= 0) return Math.floor(env.now() / 1000)
+  if (typeof created !== 'number' || !Number.isFinite(created) || created <= 0) return nowSeconds(env)
   return created > MILLISECONDS_THRESHOLD ? Math.floor(created / 1000) : Math.floor(created)
 }

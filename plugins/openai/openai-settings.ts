@@ -1,0 +1,23 @@
+import { Type } from '@sinclair/typebox'
+
+// Settings of the channel types that speak OpenAI's API, in one place so the transport reads them
+// typed (readSettings) and the channel types declare the same schemas to the dashboard.
+
+/** Extra HTTP headers sent upstream, a setting of every OpenAI-speaking channel type. */
+export const extraHeaders = Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' }))
+
+/** Settings of a channel on an OpenAI account (the `openai` and `openai-responses` types). */
+export const openAIAccountSettings = Type.Object({
+  organization: Type.Optional(Type.String({ description: 'OpenAI-Organization header' })),
+  project: Type.Optional(Type.String({ description: 'OpenAI-Project header' })),
+  headers: extraHeaders,
+}, { additionalProperties: false })
+
+/** Settings of an `openai-compatible` channel. */
+export const openAICompatibleSettings = Type.Object({
+  streamUsage: Type.Optional(Type.Boolean({ default: true, description: 'Upstream accepts stream_options.include_usage' })),
+  headers: extraHeaders,
+}, { additionalProperties: false })
+
+/** Every setting the OpenAI transport reads, whichever of the channel types above the channel is. */
+export const OpenAITransportSettings = Type.Composite([openAIAccountSettings, openAICompatibleSettings])
