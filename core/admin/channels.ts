@@ -37,11 +37,11 @@ export function channelRoutes(deps: AdminDeps) {
       ...access('admin', { operationId: 'listChannelTags', tags, summary: 'Tags in use, with how many channels carry each' }),
       response: withErrors({ 200: t.Array(ChannelTagCount) }),
     })
-    .post('/channels/:id/test', async ({ params, body }) => {
+    .post('/channels/:id/test', async ({ params, body, request }) => {
       await service.get(params.id)
       const channel = (await deps.directory()).channel(params.id)
       if (!channel) throw new GatewayError(404, 'not_found', `Channel ${params.id} does not exist`)
-      return testChannel(deps.context, channel, { model: body?.model })
+      return testChannel(deps.context, channel, { model: body?.model, signal: request.signal })
     }, {
       ...access('admin', { operationId: 'testChannel', tags, summary: 'Send a one-token test call through a channel; records its latency' }, ChannelTestRequest),
       params: IdParams,

@@ -7,7 +7,7 @@ import { mapUpstreamFailure, retryableStatuses } from './upstream-failure.ts'
 import { hubFallbackAvailable, planDialogue, type Dialogue, type HubRequestSource } from './plan-dialogue.ts'
 import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
-import { pluginHostConfig } from '../plugin/host-config.ts'
+import { baseUrlOf, channelClient, UpstreamRedirectError, type UpstreamExchange } from '../routing/channel-client.ts'
 
 /** A successful upstream response and what it took to get it. */
 export interface UpstreamSuccess {
@@ -18,16 +18,9 @@ export interface UpstreamSuccess {
   dialogue: Dialogue
   /** The whole answer of a non-stream call, read inside the attempt so a broken body can fail over. */
   text?: string
-  /** Aborts the upstream request (client gone, idle timeout, shutdown). */
-  abort: AbortController
-  /** Stops the answer timer; streams call it once headers arrived and use idle timeouts instead. */
-  stopTimer(): void
-  /** Detaches from the client signal once the call is completely over. */
-  release(): void
+  /** The request's controls: abort (client gone, idle timeout), stop the answer timer, release. */
+  exchange: UpstreamExchange
 }
-
-/** Why an upstream request was aborted, so errors say the right thing. */
-export type AbortReason = 'client' | 'timeout'
 
 /** The inputs of one relayed call. */
 export interface UpstreamPlan {
@@ -83,8 +76,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
   const registered = context.registry.channelType(channel.type)
   if (!registered) throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has type "${channel.type}", which no loaded plugin serves`, { retryable: true })
   const { transport, defaultBaseUrl } = registered.spec
-  const baseUrl = (channel.baseUrl ?? defaultBaseUrl ?? '').replace(/\/+$/, '')
-  if (baseUrl === '') throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has no base URL`, { retryable: true })
+  if (baseUrlOf(channel.baseUrl, defaultBaseUrl) === '') throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has no base URL`, { retryable: true })
   const upstreamModel = resolveModelMapping(channel.modelMapping, plan.model)
   plan.onAttempt?.(channel, upstreamModel)
   const dialogue = planDialogue({
@@ -92,8 +84,9 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
     hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent, clientBytes: plan.clientBytes, viaHub,
   })
   const key = plan.keys.pick(channel)
+  const client = channelClient(context)
   const request = transport.buildRequest({
-    channel: { id: channel.id, type: channel.type, baseUrl, key, settings: channel.settings, config: pluginHostConfig(context.config) },
+    channel: client.channel({ id: channel.id, type: channel.type, baseUrl: channel.baseUrl, key, settings: channel.settings }),
     dialect: dialogue.upstreamCodec.dialect,
     endpoint: dialogue.upstreamCodec.endpoint,
     model: dialogue.model,
@@ -102,24 +95,27 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
     rawBody: dialogue.rawBody,
     clientHeaders: dialogue.converted ? undefined : plan.clientHeaders,
   })
-  const abort = new AbortController()
-  const onClientAbort = () => abort.abort('client' satisfies AbortReason)
-  plan.clientSignal.addEventListener('abort', onClientAbort, { once: true })
-  const timer = setTimeout(() => abort.abort('timeout' satisfies AbortReason), plan.timeoutMs)
-  const stopTimer = () => clearTimeout(timer)
-  const release = () => {
-    stopTimer()
-    plan.clientSignal.removeEventListener('abort', onClientAbort)
+  let exchange: UpstreamExchange
+  try {
+    exchange = await client.send(request, { timeoutMs: plan.timeoutMs, signal: plan.clientSignal, purpose: 'the call' })
+  } catch (error) {
+    const failure = toGatewayError(error)
+    if (error instanceof UpstreamRedirectError) {
+      await plan.health?.recordFailure(channel, key, { status: error.upstreamStatus, message: error.message })
+      throw mapUpstreamFailure(mappedStatus(channel.statusCodeMapping, error.upstreamStatus), { message: error.message }, '', channel.name, retryableStatuses(context.options.get().retryableStatuses))
+    }
+    if (failure.status !== 499) await plan.health?.recordFailure(channel, key, { status: 0, message: failure.message })
+    throw failure
   }
+  const { response } = exchange
   let recorded = false
   try {
-    const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: abort.signal, redirect: 'manual' })
     if (!response.ok) {
-      const text = await response.text()
+      const text = await exchange.text()
       recorded = true
       if (response.status === 404 && !dialogue.converted && hubFallbackAvailable(context.registry, transport, plan.codec)) {
         // The channel speaks the dialect but its upstream has no such route for this model: the same channel, through the hub.
-        release()
+        exchange.release()
         context.logger.log('info', 'upstream has no route for this dialect; retrying through the hub', { channelId: channel.id, dialect: plan.codec.dialect, model: upstreamModel })
         return await attempt(context, plan, channel, true)
       }
@@ -132,25 +128,15 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
       throw failure
     }
     // Nothing has reached the client yet: a non-stream body that breaks off still fails over.
-    const text = plan.stream ? undefined : await response.text()
+    const text = plan.stream ? undefined : await exchange.text()
     plan.health?.recordSuccess(channel.id)
-    return { response, channel, upstreamModel, dialogue, text, abort, stopTimer, release }
+    return { response, channel, upstreamModel, dialogue, text, exchange }
   } catch (error) {
-    release()
-    const failure = abortAware(error, abort.signal)
+    exchange.release()
+    const failure = exchange.failure(error)
     if (!recorded && failure.status !== 499) {
       await plan.health?.recordFailure(channel, key, { status: 0, message: failure.message })
     }
     throw failure
   }
-}
-
-/** Maps fetch failures to gateway errors, telling client disconnects and timeouts apart from network faults. */
-export function abortAware(error: unknown, signal: AbortSignal): GatewayError {
-  if (error instanceof GatewayError) return error
-  if (signal.aborted && signal.reason === 'client') return new GatewayError(499, 'client_closed_request', 'Client closed the request')
-  // Our own deadline passed before any byte reached the client: another channel may well answer.
-  if (signal.aborted && signal.reason === 'timeout') return new GatewayError(504, 'upstream_timeout', 'Upstream did not answer in time', { retryable: true })
-  const message = error instanceof Error ? error.message : String(error)
-  return new GatewayError(502, 'upstream_unreachable', `Could not reach the upstream: ${message}`, { retryable: true })
 }

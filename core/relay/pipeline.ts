@@ -19,7 +19,7 @@ import { modelAllowed, type Caller, type KeyAuthenticator } from './authenticate
 import { parseJsonObject, readLimitedBody } from './read-body.ts'
 import { lastObjectMember, looksLikeJsonObject } from './json-member.ts'
 import { validateBody } from './validate-body.ts'
-import { abortAware, callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
+import { callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
 import { relayStream, upstreamChunks, type StreamRelayOptions } from './relay-stream.ts'
 import { relayPassthroughStream } from './relay-passthrough-stream.ts'
 import { failCall, logRelayError, settleCall, type CallOutcome, type CallRecord, type ObservedOutput } from './settle.ts'
@@ -226,7 +226,7 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
     if (upstream.dialogue.warnings.length > 0) context.logger.log('warn', 'conversion dropped or approximated parts of the request', { requestId: record.requestId, warnings: upstream.dialogue.warnings })
     if (record.stream) return streamResponse(services, codec, record, upstream, done)
     const text = upstream.text ?? ''
-    upstream.release()
+    upstream.exchange.release()
     const { dialogue } = upstream
     if (dialogue.converted && dialogue.upstreamCodec.hub && codec.hub) {
       const json = parseUpstreamJson(text)
@@ -242,9 +242,9 @@ async function execute(services: RelayServices, codec: DialectCodec, record: Cal
     done()
     return new Response(text, { status: upstream.response.status, headers: { 'content-type': upstream.response.headers.get('content-type') ?? 'application/json' } })
   } catch (thrown) {
-    upstream?.release()
+    upstream?.exchange.release()
     // Once the upstream has answered, only an abort is the upstream's story; anything else thrown is the gateway's fault.
-    const error = clientFacingError(context.logger, record.requestId, upstream?.abort.signal.aborted ? abortAware(thrown, upstream.abort.signal) : toGatewayError(thrown))
+    const error = clientFacingError(context.logger, record.requestId, upstream?.exchange.abort.signal.aborted ? upstream.exchange.failure(thrown) : toGatewayError(thrown))
     await failCall(context, ledger, record, error).catch((refundError) => context.logger.log('error', 'refund failed', { requestId: record.requestId, error: String(refundError) }))
     if (error.status >= 500) context.logger.log('warn', 'relay failed', { requestId: record.requestId, status: error.status, code: error.code, message: error.message })
     done()
@@ -321,11 +321,11 @@ function convertedStream(context: AppContext, codec: DialectCodec, record: CallR
 
 function streamResponse(services: RelayServices, codec: DialectCodec, record: CallRecord, upstream: UpstreamSuccess, done: () => void): Response {
   const { context, ledger } = services
-  upstream.stopTimer()
+  upstream.exchange.stopTimer()
   const upstreamBody = upstream.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
   const relayed = {
     codec,
-    abort: upstream.abort,
+    abort: upstream.exchange.abort,
     idleTimeoutMs: context.config.streamingTimeoutSeconds * 1000,
     hide: upstream.dialogue.hideEvent,
     onFirstEvent: () => {
@@ -333,7 +333,7 @@ function streamResponse(services: RelayServices, codec: DialectCodec, record: Ca
     },
     internalError: (error: unknown) => clientFacingError(context.logger, record.requestId, toGatewayError(error)),
     onEnd(result: StreamTapResult, outcome: CallOutcome) {
-      upstream.release()
+      upstream.exchange.release()
       const settled = settleCall(context, ledger, record, result.usage, result, outcome)
       void settled.catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) })).finally(done)
       return settled.then(() => undefined)

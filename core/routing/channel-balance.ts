@@ -1,12 +1,12 @@
 import type { AppContext } from '../app-context.ts'
 import { GatewayError } from '../errors.ts'
-import type { BalanceReader, ChannelContext, SendUpstream, UpstreamBalance, UpstreamReply } from '@hanggent/plugin-sdk'
-import { pluginHostConfig } from '../plugin/host-config.ts'
+import type { BalanceReader, SendUpstream, UpstreamBalance, UpstreamReply } from '@hanggent/plugin-sdk'
+import { baseUrlOf, channelClient, readUpstream } from './channel-client.ts'
 import { maskSecret } from '../security/crypto.ts'
 
 // Reading an upstream account's balance through the reader its channel type declares. The plugin's
-// reader builds the requests and reads the answers; this module sends them (never following a
-// redirect, with a timeout), checks what the reader returned and words every failure for the admin,
+// reader builds the requests and reads the answers; this module sends them through the channel client
+// (never following a redirect, with a timeout), checks what the reader returned and words every failure for the admin,
 // with the key taken out of any message that might quote it.
 
 /** Time each balance request may take, unless the caller says otherwise. */
@@ -48,7 +48,7 @@ export function pickBalanceReader(readers: readonly BalanceReader[] | undefined,
 
 /** The base URL a channel reaches: its own, else its type's default, without a trailing slash. */
 export function effectiveBaseUrl(context: AppContext, type: string, baseUrl: string | null): string {
-  return (baseUrl ?? context.registry.channelType(type)?.spec.defaultBaseUrl ?? '').replace(/\/+$/, '')
+  return baseUrlOf(baseUrl, context.registry.channelType(type)?.spec.defaultBaseUrl)
 }
 
 /** The reader a stored channel would use, or undefined when its balance cannot be read. */
@@ -63,28 +63,13 @@ export function redactKey(text: string, key: string): string {
 }
 
 /**
- * A sender for readers: no redirect is followed (a 3xx is an error, so the key is never sent on to
- * another address), each request has `timeoutMs`, and network failures become 502/504 GatewayErrors.
+ * A sender for readers, through the channel client: no redirect is followed (a 3xx is an error, so the
+ * key is never sent on to another address), each request has `timeoutMs`, and failures are 502/504 GatewayErrors.
  */
 export function createBalanceSender(timeoutMs: number, signal?: AbortSignal): SendUpstream {
   return async (request) => {
-    let response: Response
-    const timeout = AbortSignal.timeout(timeoutMs)
-    try {
-      response = await fetch(request.url, {
-        method: request.method, headers: request.headers, body: request.body, redirect: 'manual',
-        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-      })
-    } catch (error) {
-      if (timeout.aborted) throw new GatewayError(504, 'upstream_timeout', `the upstream did not answer the balance request within ${timeoutMs / 1000} s`)
-      throw new GatewayError(502, 'upstream_unreachable', `could not reach the upstream: ${error instanceof Error ? error.message : String(error)}`)
-    }
-    if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel()
-      throw new GatewayError(502, 'upstream_error', `the upstream answered the balance request with a redirect (HTTP ${response.status}), which is not followed; check the channel's base URL`)
-    }
-    const text = await response.text()
-    return { status: response.status, text, json: parseJson(text) } satisfies UpstreamReply
+    const { status, text } = await readUpstream(request, { timeoutMs, signal, purpose: 'the balance request' })
+    return { status, text, json: parseJson(text) } satisfies UpstreamReply
   }
 }
 
@@ -127,10 +112,7 @@ export async function readChannelBalance(context: AppContext, target: BalanceTar
       ? `channel ${target.id}: no balance reader of type "${target.type}" knows its base URL's host; choose one in balanceSource`
       : `channel ${target.id}: type "${target.type}" has no balance reader "${target.balanceSource}"`)
   }
-  const channel: ChannelContext = {
-    id: target.id, type: target.type, baseUrl: effectiveBaseUrl(context, target.type, target.baseUrl), key: target.key, settings: target.settings,
-    config: pluginHostConfig(context.config),
-  }
+  const channel = channelClient(context).channel(target)
   try {
     const balance = await reader.read(channel, createBalanceSender(options.timeoutMs ?? BALANCE_TIMEOUT_MS, options.signal))
     return { reader, balance: checkedBalance(balance, reader) }

@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.ts'
 import { GatewayError } from '../errors.ts'
-import type { ChannelContext, UpstreamRequest } from '@hanggent/plugin-sdk'
-import { pluginHostConfig } from '../plugin/host-config.ts'
+import type { UpstreamRequest } from '@hanggent/plugin-sdk'
+import { channelClient, type ChannelTarget } from './channel-client.ts'
 
 /** Pages followed at most; an upstream that keeps handing out cursors is cut off here. */
 export const MAX_MODEL_PAGES = 50
@@ -9,14 +9,7 @@ export const MAX_MODEL_PAGES = 50
 const PAGE_TIMEOUT_MS = 20_000
 
 /** A connection to list models with: the channel's type, base URL (or none for the type's default), one key and settings. */
-export interface ModelListTarget {
-  /** Channel id, or 0 for a channel not saved yet. */
-  id: number
-  type: string
-  baseUrl: string | null
-  key: string
-  settings: Record<string, unknown>
-}
+export type ModelListTarget = ChannelTarget
 
 /** The upstream's error message from a failed answer, read with the type's own dialect when it has one. */
 function upstreamMessage(context: AppContext, type: string, status: number, text: string): string {
@@ -26,16 +19,9 @@ function upstreamMessage(context: AppContext, type: string, status: number, text
 }
 
 /** Sends one page request; failures become 502/504 errors that say what the upstream did. */
-async function fetchPage(context: AppContext, type: string, request: UpstreamRequest): Promise<unknown> {
-  let response: Response
-  try {
-    response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(PAGE_TIMEOUT_MS) })
-  } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError') throw new GatewayError(504, 'upstream_timeout', `The upstream did not list its models within ${PAGE_TIMEOUT_MS / 1000} s`)
-    throw new GatewayError(502, 'upstream_unreachable', `Could not reach the upstream: ${error instanceof Error ? error.message : String(error)}`)
-  }
-  const text = await response.text()
-  if (!response.ok) throw new GatewayError(502, 'upstream_error', `The upstream answered ${response.status} to the model list request: ${upstreamMessage(context, type, response.status, text)}`)
+async function fetchPage(context: AppContext, type: string, request: UpstreamRequest, signal: AbortSignal | undefined): Promise<unknown> {
+  const { status, text } = await channelClient(context).read(request, { timeoutMs: PAGE_TIMEOUT_MS, signal, purpose: 'the model list request' })
+  if (status < 200 || status > 299) throw new GatewayError(502, 'upstream_error', `The upstream answered ${status} to the model list request: ${upstreamMessage(context, type, status, text)}`)
   try {
     return JSON.parse(text) as unknown
   } catch {
@@ -47,19 +33,16 @@ async function fetchPage(context: AppContext, type: string, request: UpstreamReq
  * The models an upstream account offers, through its channel type's `modelListing` capability:
  * every page in turn, duplicates dropped, in the upstream's order. 501 when the type has no listing.
  */
-export async function listUpstreamModels(context: AppContext, target: ModelListTarget): Promise<string[]> {
+export async function listUpstreamModels(context: AppContext, target: ModelListTarget, signal?: AbortSignal): Promise<string[]> {
   const registered = context.registry.channelType(target.type)
   if (!registered) throw new GatewayError(400, 'invalid_request', `type: unknown channel type "${target.type}"`, { param: 'type' })
   const listing = registered.spec.modelListing
   if (!listing) throw new GatewayError(501, 'not_implemented', `Channel type "${target.type}" cannot list its upstream's models; enter them by hand`)
-  const channel: ChannelContext = {
-    id: target.id, type: target.type, key: target.key, settings: target.settings, config: pluginHostConfig(context.config),
-    baseUrl: (target.baseUrl ?? registered.spec.defaultBaseUrl ?? '').replace(/\/+$/, ''),
-  }
+  const channel = channelClient(context).channel(target)
   const models = new Set<string>()
   let cursor: string | undefined
   for (let page = 0; page < MAX_MODEL_PAGES; page += 1) {
-    const body = await fetchPage(context, target.type, listing.buildRequest(channel, cursor))
+    const body = await fetchPage(context, target.type, listing.buildRequest(channel, cursor), signal)
     let parsed: ReturnType<typeof listing.parsePage>
     try {
       parsed = listing.parsePage(body)
