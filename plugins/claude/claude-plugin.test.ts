@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { Value } from '@sinclair/typebox/value'
 import { GatewayError } from '@hanggent/plugin-sdk'
-import { findManifestProblem } from '../../core/plugin/validate-plugin.ts'
+import { findManifestProblem } from '@hanggent/plugin-sdk'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import { validateBody } from '../../core/relay/validate-body.ts'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'

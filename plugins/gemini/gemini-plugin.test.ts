@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { GatewayError } from '@hanggent/plugin-sdk'
 import { priceUsage } from '../../core/billing/price-usage.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
-import { validatePlugin } from '../../core/plugin/validate-plugin.ts'
+import { findManifestProblem } from '@hanggent/plugin-sdk'
 import type { GeminiUsageMetadata } from '../../schemas/gemini-generate.ts'
 import { loadFixture } from '../../tests/support/fixtures.ts'
 import plugin from './index.ts'
@@ -18,7 +18,7 @@ type Json = Record<string, unknown>
 
 describe('the plugin manifest', () => {
   test('passes the loader checks and declares the gemini channel type and dialect', () => {
-    expect(validatePlugin(plugin, 'plugins/gemini')).toBe(plugin)
+    expect(findManifestProblem(plugin)).toBeUndefined()
     expect(plugin.channelTypes.map((type) => [type.id, type.label, type.defaultBaseUrl, type.transport.nativeDialects])).toEqual([['gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', ['gemini.generate']]])
     expect(plugin.dialects.map((codec) => [codec.dialect, codec.endpoint, 'routes' in codec ? codec.routes : undefined])).toEqual([['gemini.generate', 'chat', [{ method: 'POST', path: '/v1beta/models/:modelAction' }, { method: 'POST', path: '/v1/models/:modelAction' }]]])
     expect(plugin.channelTypes[0]?.settings.additionalProperties).toBe(false)
