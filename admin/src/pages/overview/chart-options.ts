@@ -20,9 +20,30 @@ function valueOf(param: unknown): number {
 /** Up to this many buckets are drawn as bars; more as a line. */
 const MAX_BARS = 48
 
-/** Values over time, one per bucket: bars for a few buckets, an area line for many. */
-export function timeOption(input: { labels: string[]; values: number[]; name: string; color: string; axis: Formatter; tooltip: Formatter; integer: boolean }): ChartOption {
+/** Room beside the plot that x-axis labels cannot use: the value axis's labels on the left and the grid's margins. */
+const VALUE_AXIS_ROOM = 112
+/** The least gap between two x-axis labels. */
+const LABEL_GAP = 16
+
+/**
+ * Every how many buckets an x-axis label fits, for a chart `chartWidth` px wide whose widest label
+ * is `labelWidth` px. The page measures both; with no width yet, about six labels.
+ */
+export function labelStep(count: number, labelWidth: number, chartWidth: number): number {
+  if (count <= 1) return 1
+  if (chartWidth <= 0) return Math.ceil(count / 6)
+  const spacing = Math.max(1, chartWidth - VALUE_AXIS_ROOM) / count
+  return Math.max(1, Math.ceil((labelWidth + LABEL_GAP) / spacing))
+}
+
+/**
+ * Values over time, one per bucket: bars for a few buckets, an area line for many. One label every
+ * `labelStep` buckets, counted back from the latest, so the latest bucket is always labelled.
+ */
+export function timeOption(input: { labels: string[]; values: number[]; name: string; color: string; axis: Formatter; tooltip: Formatter; integer: boolean; labelStep: number }): ChartOption {
   const bars = input.values.length <= MAX_BARS
+  const last = input.labels.length - 1
+  const step = Math.max(1, Math.round(input.labelStep))
   return {
     backgroundColor: 'transparent',
     grid: { left: 8, right: 32, top: 16, bottom: 8, containLabel: true },
@@ -35,9 +56,13 @@ export function timeOption(input: { labels: string[]; values: number[]; name: st
         return `${first?.axisValueLabel ?? ''}<br/>${input.name}: <b>${input.tooltip(valueOf(list[0]))}</b>`
       },
     },
-    // The latest bucket's label is always shown; the first and last labels sit at the grid's edges on a line
-    // chart, so they are aligned inwards and never cut.
-    xAxis: { type: 'category', data: input.labels, boundaryGap: bars, axisLabel: { hideOverlap: true, showMaxLabel: true, alignMinLabel: 'left', alignMaxLabel: 'right' } },
+    // The labels are chosen here, not by ECharts' overlap hiding: ECharts 6 keeps hiding a label its first
+    // (estimating) layout pass hid, even the latest one asked for with showMaxLabel. The first and last
+    // labels sit at the grid's edges on a line chart, so they are aligned inwards and never cut.
+    xAxis: {
+      type: 'category', data: input.labels, boundaryGap: bars,
+      axisLabel: { interval: (index: number) => (last - index) % step === 0, hideOverlap: false, showMaxLabel: true, alignMinLabel: 'left', alignMaxLabel: 'right' },
+    },
     yAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value) }, ...(input.integer ? { minInterval: 1 } : {}) },
     series: [bars
       ? { type: 'bar', name: input.name, data: input.values, itemStyle: { color: input.color, borderRadius: [3, 3, 0, 0] }, barMaxWidth: 28 }
