@@ -24,9 +24,9 @@ export function gatewayEnv(extra: Record<string, string>): Record<string, string
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...extra }
 }
 
-/** Starts `bun core/main.ts` and waits (up to `timeoutMs`) for its "gateway listening" line. */
-export async function startGatewayProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<GatewayProcess> {
-  const child = Bun.spawn([process.execPath, 'core/main.ts'], { cwd: root, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+/** Starts `bun core/main.ts` in `cwd` (this checkout by default, or another install of the gateway) and waits (up to `timeoutMs`) for its "gateway listening" line. */
+export async function startGatewayProcess(env: Record<string, string>, timeoutMs = 30_000, cwd: string = root): Promise<GatewayProcess> {
+  const child = Bun.spawn([process.execPath, 'core/main.ts'], { cwd, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
   // Drained (and kept) so the child never blocks on a full pipe.
   let printed = ''
   void (async () => {

@@ -1,12 +1,11 @@
 import { Type } from '@sinclair/typebox'
-import type { PluginDefinition } from '@hanggent/plugin-sdk'
-import { HUB_VERSION } from '@hanggent/plugin-sdk'
+import { definePlugin, HUB_VERSION, PLUGIN_SPEC_VERSION } from '@hanggent/plugin-sdk'
 import { COHERE_DIALECT, cohereDialect } from './cohere-dialect.ts'
 
-// An example provider plugin for a Cohere-style chat API, loaded only through PLUGINS, e.g.
-// PLUGINS=./examples/plugins/cohere-example/index.ts. It shows the contract's optional parts:
-// decoders reading the call's context, non-token usage priced per unit, a tokenizer for estimates,
-// and settings labels translated for the dashboard.
+// An example provider plugin for Cohere's v2 chat API, loaded only through PLUGINS: installed as a
+// package, PLUGINS=hanggent-plugin-cohere-example (or the folder's path). Streaming and tool calls go
+// both ways through the hub, and it shows the contract's optional parts: decoders reading the call's
+// context, non-token usage priced per unit, a tokenizer for estimates, and translated settings labels.
 // see https://docs.cohere.com/reference/chat
 
 /** Cohere's tokenizer is not shipped with the gateway: the example estimates one token per three characters. */
@@ -25,9 +24,9 @@ const settings = Type.Object({
   })),
 })
 
-const plugin: PluginDefinition = {
+export default definePlugin({
   id: 'cohere-example',
-  specVersion: 1,
+  specVersion: PLUGIN_SPEC_VERSION,
   hubVersion: HUB_VERSION,
   name: 'Cohere (example)',
   channelTypes: [{
@@ -56,6 +55,4 @@ const plugin: PluginDefinition = {
   },
   tokenizers: { 'command-*': { count: countCohereTokens } },
   dialects: [cohereDialect],
-}
-
-export default plugin
+})

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-// Types only: the contract the gateway checks this manifest against (an SDK package will carry them).
+// Types only, from the SDK package: the contract the gateway checks this manifest against.
 import type { PluginDefinition, UpstreamDialectCodec } from '@hanggent/plugin-sdk'
 import { parrotHub } from './parrot-hub.ts'
 

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-// Types only: the contract the gateway checks this manifest against (an SDK package will carry them).
+// Types only, from the SDK package: the contract the gateway checks this manifest against.
 import type { DialectCodec, InboundRequest, PluginDefinition } from '@hanggent/plugin-sdk'
 
 // A plugin that wants to answer `POST /v1/chat/completions` itself (say, a house chat format behind

@@ -1,0 +1,108 @@
+import type { ConversionEnv, FinishReason, HubEvent, HubPart, HubResult, SseEvent } from '@hanggent/plugin-sdk'
+import type { QuillonChatChunk, QuillonChatResponse } from './quillon-api.ts'
+import { convertQuillonUsage } from './quillon-usage.ts'
+
+// Quillon's answers in hub terms: OpenAI's chat shape, with usage read from `x_usage`.
+
+/** Quillon's finish reasons (OpenAI's words) in hub terms. */
+export function mapQuillonFinishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'stop':
+      return 'stop'
+    case 'length':
+      return 'length'
+    case 'tool_calls':
+      return 'tool-calls'
+    case 'content_filter':
+      return 'content-filter'
+    default:
+      return 'other'
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** A complete Quillon answer as a hub result. */
+export function decodeQuillonResult(body: unknown, env: ConversionEnv): HubResult {
+  const response = (isRecord(body) ? body : {}) as QuillonChatResponse
+  const choices = (response.choices ?? []).map((choice, position) => {
+    const content: HubPart[] = []
+    if (typeof choice.message?.content === 'string' && choice.message.content !== '') content.push({ type: 'text', text: choice.message.content })
+    for (const call of choice.message?.tool_calls ?? []) {
+      content.push({ type: 'tool-call', id: call.id || env.newId('call_'), name: call.function?.name ?? '', arguments: call.function?.arguments ?? '' })
+    }
+    const raw = choice.finish_reason ?? undefined
+    return { index: choice.index ?? position, content, finishReason: mapQuillonFinishReason(raw), ...(raw ? { rawFinishReason: raw } : {}) }
+  })
+  const usage = convertQuillonUsage(response.x_usage)
+  return {
+    id: response.id || env.newId('chatcmpl-'),
+    model: response.model ?? '',
+    created: response.created ?? Math.floor(env.now() / 1000),
+    choices,
+    ...(usage ? { usage } : {}),
+  }
+}
+
+/** A chunk's JSON, or undefined when it is not a JSON object. */
+function parseChunk(data: string): QuillonChatChunk | undefined {
+  try {
+    const parsed: unknown = JSON.parse(data)
+    return isRecord(parsed) ? (parsed as QuillonChatChunk) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The hub events of one parsed chunk; `started` tracks the tool calls already opened, by Quillon's index. */
+function* chunkEvents(chunk: QuillonChatChunk, started: Set<number>, env: ConversionEnv): Generator<HubEvent> {
+  for (const choice of chunk.choices ?? []) {
+    const index = choice.index ?? 0
+    const delta = choice.delta
+    if (typeof delta?.content === 'string' && delta.content !== '') yield { type: 'text-delta', index, text: delta.content }
+    for (const call of delta?.tool_calls ?? []) {
+      const toolIndex = call.index ?? 0
+      if (!started.has(toolIndex)) {
+        started.add(toolIndex)
+        yield { type: 'tool-call-start', index, toolIndex, id: call.id || env.newId('call_'), name: call.function?.name ?? '' }
+      }
+      if (call.function?.arguments) yield { type: 'tool-call-delta', index, toolIndex, argumentsDelta: call.function.arguments }
+    }
+  }
+  // Quillon puts `x_usage` on the chunk that finishes: usage first, so the finish closes the answer.
+  const usage = convertQuillonUsage(chunk.x_usage)
+  if (usage) yield { type: 'usage', usage }
+  for (const choice of chunk.choices ?? []) {
+    if (choice.finish_reason) yield { type: 'finish', index: choice.index ?? 0, reason: mapQuillonFinishReason(choice.finish_reason), rawReason: choice.finish_reason }
+  }
+}
+
+/** Quillon's SSE chunks as hub events; `[DONE]` ends the stream and a chunk that is not JSON becomes an `error` event. */
+export async function* decodeQuillonStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
+  let opened = false
+  const started = new Set<number>()
+  for await (const event of events) {
+    if (event.data === '[DONE]') return
+    const chunk = parseChunk(event.data)
+    if (!chunk) {
+      yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Quillon sent a stream chunk that is not JSON' }
+      return
+    }
+    if (!opened) {
+      opened = true
+      yield { type: 'message-start', id: chunk.id || env.newId('chatcmpl-'), model: chunk.model ?? '', created: chunk.created ?? Math.floor(env.now() / 1000) }
+    }
+    yield* chunkEvents(chunk, started, env)
+  }
+}
+
+/** Quillon's error body is `{"detail": "…"}` (not OpenAI's `error` object); anything else is described by its status. */
+export function readQuillonError(status: number, bodyText: string): { message: string } {
+  try {
+    const parsed: unknown = JSON.parse(bodyText)
+    if (isRecord(parsed) && typeof parsed.detail === 'string') return { message: parsed.detail }
+  } catch {
+    // not JSON: the status says it all
+  }
+  return { message: `Quillon answered HTTP ${status}` }
+}

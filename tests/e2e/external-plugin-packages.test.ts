@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freshPostgresDatabase, gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
+import { claudeClient, geminiClient, openAIChatClient, type ClientAdapter, type Turn } from './matrix/clients.ts'
+import { startFakeQuillon, type FakeQuillon } from '../../examples/plugins/quillon/test/fake-quillon.ts'
+import { startFakeCohere, type FakeCohere } from '../../examples/plugins/cohere-example/test/fake-cohere.ts'
+
+// Issue 15 item 5: the two external example plugins as an operator gets them into a gateway. A fresh
+// install of the gateway is made from this checkout's sources (its dependencies hard-linked from this
+// checkout's node_modules, since the test runs offline); each example is packed with `npm pack` from
+// its own folder and installed with `npm install <tarball>`, then the gateway process starts with
+// PLUGINS=<package name>. The official OpenAI, Anthropic and Google SDKs call both plugins (chat,
+// stream, a tool call and its result) in front of fake upstreams replaying each package's recorded
+// fixtures, and every call's bill is checked in the usage log.
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const ROOT_TOKEN = 'external-plugins-root-token-0123456789'
+const QUILLON_KEY = 'quillon_live_e2e_key'
+const COHERE_KEY = 'co-live-e2e-key'
+
+/** The two examples under test: folder in examples/plugins, npm package name, plugin id. */
+const EXAMPLES = [
+  { folder: 'quillon', name: 'hanggent-plugin-quillon', id: 'quillon' },
+  { folder: 'cohere-example', name: 'hanggent-plugin-cohere-example', id: 'cohere-example' },
+] as const
+
+/** Every example plugin package, each type-checked on its own. */
+const ALL_EXAMPLE_FOLDERS = ['quillon', 'cohere-example', 'parrot', 'route-claimer']
+
+/** Runs a command to completion (killed after `timeoutMs`); throws with its output when it fails. */
+async function run(command: string[], cwd: string, timeoutMs = 120_000): Promise<string> {
+  const child = Bun.spawn(command, { cwd, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false' } })
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  clearTimeout(timer)
+  if (code !== 0) throw new Error(`${command.join(' ')} (in ${cwd}) exited with ${code}:\n${stdout}\n${stderr}`)
+  return stdout
+}
+
+/**
+ * A gateway install as a fresh clone gives it: the sources copied, the dependencies already
+ * installed (hard links of this checkout's node_modules, with npm's own lockfile copied since npm
+ * rewrites it in place), then each example packed from its own folder and installed with npm.
+ */
+async function prepareInstall(dir: string, packs: string): Promise<void> {
+  for (const entry of ['core', 'plugins', 'schemas', 'packages', 'package.json', 'package-lock.json', 'tsconfig.json', 'bunfig.toml']) {
+    cpSync(join(root, entry), join(dir, entry), { recursive: true })
+  }
+  await run(['cp', '-al', join(root, 'node_modules'), join(dir, 'node_modules')], dir)
+  rmSync(join(dir, 'node_modules', '.package-lock.json'))
+  copyFileSync(join(root, 'node_modules', '.package-lock.json'), join(dir, 'node_modules', '.package-lock.json'))
+  const tarballs: string[] = []
+  for (const example of EXAMPLES) {
+    const output = await run(['npm', 'pack', '--silent', '--pack-destination', packs, join(root, 'examples', 'plugins', example.folder)], dir)
+    tarballs.push(join(packs, output.trim().split('\n').at(-1)!))
+  }
+  // Offline, and the peers (the SDK, TypeBox) are the gateway's own: npm is told not to look them up.
+  await run(['npm', 'install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', ...tarballs], dir)
+}
+
+/** Every file under a folder, as paths. */
+function filesUnder(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name))
+}
+
+/** USD as quota units, rounded as the gateway rounds (500 000 units per dollar). */
+const units = (usd: number) => Math.max(1, Math.round(usd * 500_000 - 1e-9))
+
+describe('the example plugins installed from their folders as npm packages and loaded by package name', () => {
+  let workDir: string
+  let installDir: string
+  let gateway: GatewayProcess
+  let quillon: FakeQuillon
+  let cohere: FakeCohere
+  let database: { url: string; drop(): Promise<void> } | undefined
+  let key: string
+  let quillonChannel: number
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'hanggent-plugin-install-'))
+    installDir = join(workDir, 'gateway')
+    mkdirSync(join(workDir, 'packs'))
+    mkdirSync(installDir)
+    await prepareInstall(installDir, join(workDir, 'packs'))
+    quillon = startFakeQuillon({ keys: [QUILLON_KEY] })
+    cohere = startFakeCohere({ keys: [COHERE_KEY] })
+    const storage: Record<string, string> = process.env.TEST_DATABASE_URL
+      ? { DATABASE_URL: (database = await freshPostgresDatabase(process.env.TEST_DATABASE_URL, 'plugins')).url, CRYPTO_SECRET: 'external-plugins-crypto-secret-0123456789' }
+      : { DATA_DIR: join(workDir, 'data') }
+    gateway = await startGatewayProcess(gatewayEnv({ ...storage, ROOT_ACCESS_TOKEN: ROOT_TOKEN, PLUGINS: EXAMPLES.map((example) => example.name).join(',') }), 60_000, installDir)
+    quillonChannel = (await gateway.admin<{ id: number }>(ROOT_TOKEN, 'POST', '/api/channels', { name: 'quillon', type: 'quillon', key: QUILLON_KEY, baseUrl: quillon.url, models: ['quillon-chat-large'], settings: { project: 'prj_e2e' } })).id
+    await gateway.admin(ROOT_TOKEN, 'POST', '/api/channels', { name: 'cohere', type: 'cohere-example', key: COHERE_KEY, baseUrl: cohere.url, models: ['command-a-03-2025'] })
+    const user = await gateway.admin<{ id: number }>(ROOT_TOKEN, 'POST', '/api/users', { username: 'plugin-user', password: 'password-123', quota: 50_000_000 })
+    key = (await gateway.admin<{ key: string }>(ROOT_TOKEN, 'POST', '/api/tokens', { name: 'plugins', userId: user.id, unlimited: true })).key
+  }, 240_000)
+
+  afterAll(async () => {
+    gateway?.process.kill()
+    await gateway?.process.exited
+    await Promise.all([quillon?.stop(), cohere?.stop()])
+    await database?.drop()
+    if (workDir) rmSync(workDir, { recursive: true, force: true })
+  })
+
+  /** Usage rows logged after row `afterId`, oldest first, once `count` of them are there (the writer flushes in batches). */
+  async function newUsageRows(afterId: number, count: number): Promise<Array<Record<string, unknown>>> {
+    const deadline = Date.now() + 15_000
+    for (;;) {
+      const page = await gateway.admin<{ items: Array<Record<string, unknown>> }>(ROOT_TOKEN, 'GET', '/api/logs?type=consume&pageSize=100')
+      const rows = page.items.filter((row) => Number(row.id) > afterId).sort((a, b) => Number(a.id) - Number(b.id))
+      if (rows.length >= count || Date.now() > deadline) return rows
+      await Bun.sleep(200)
+    }
+  }
+
+  /** The id of the newest usage row so far (0 when there is none). */
+  async function lastUsageRowId(): Promise<number> {
+    const page = await gateway.admin<{ items: Array<Record<string, unknown>> }>(ROOT_TOKEN, 'GET', '/api/logs?type=consume&pageSize=100')
+    return Math.max(0, ...page.items.map((row) => Number(row.id)))
+  }
+
+  test('each example is a real package folder in the install, loaded by name, and core/ names neither', () => {
+    const manifest = JSON.parse(readFileSync(join(installDir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    for (const example of EXAMPLES) {
+      const folder = join(installDir, 'node_modules', example.name)
+      expect(lstatSync(folder).isSymbolicLink()).toBe(false)
+      expect(realpathSync(folder).startsWith(installDir)).toBe(true)
+      expect((JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name: string }).name).toBe(example.name)
+      expect(manifest.dependencies[example.name]).toMatch(/^file:.*\.tgz$/)
+    }
+    const loaded = /"message":"gateway listening"[^\n]*"plugins":(\[[^\]]*\])/.exec(gateway.log())?.[1]
+    expect(JSON.parse(loaded ?? '[]')).toEqual(expect.arrayContaining(EXAMPLES.map((example) => example.id)))
+
+    const mentions = filesUnder(join(root, 'core')).flatMap((file) => readFileSync(file, 'utf8').split('\n')
+      .map((line, index) => ({ where: `${relative(root, file)}:${index + 1}`, line }))
+      .filter(({ line }) => /quillon|cohere/i.test(line)))
+    expect(mentions).toEqual([])
+  })
+
+  test('each example type-checks on its own against the SDK package: nothing from the gateway\'s sources', async () => {
+    const tsc = join(root, 'node_modules', '.bin', 'tsc')
+    const sdk = realpathSync(join(root, 'node_modules', '@hanggent', 'plugin-sdk'))
+    const checked = await Promise.all(ALL_EXAMPLE_FOLDERS.map(async (folder) => {
+      const base = join(root, 'examples', 'plugins', folder)
+      return { folder, base, listed: (await run([tsc, '--noEmit', '--listFiles', '-p', join(base, 'tsconfig.json')], base)).split('\n').filter(Boolean) }
+    }))
+    for (const { folder, base, listed } of checked) {
+      const outside = listed.filter((file) => !file.startsWith(`${base}/`) && !file.includes('/node_modules/') && !file.startsWith(`${sdk}/`))
+      expect({ folder, outside }).toEqual({ folder, outside: [] })
+      for (const file of filesUnder(base).filter((path) => path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.includes('/test/'))) {
+        const imports = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^import\s+['"]([^'"]+)['"]/gm)].map((match) => (match[1] ?? match[2])!)
+        expect({ file: relative(root, file), foreign: imports.filter((source) => !source.startsWith('./') && source !== '@hanggent/plugin-sdk' && source !== '@sinclair/typebox') }).toEqual({ file: relative(root, file), foreign: [] })
+      }
+    }
+  }, 120_000)
+
+  /** Text, streamed text, a streamed tool call and the answer to its result, through one SDK; the args and texts each fixture holds. */
+  async function conversation(client: ClientAdapter, model: string, texts: { text: string; afterTool: string }) {
+    const question: Turn = { role: 'user', text: 'What is the capital of France?' }
+    expect((await client.ask({ model, turns: [question], stream: false })).text).toBe(texts.text)
+    expect((await client.ask({ model, turns: [question], stream: true })).text).toBe(texts.text)
+    const weather: Turn = { role: 'user', text: 'What is the weather in Paris?' }
+    const called = await client.ask({ model, turns: [weather], tools: true, stream: true })
+    expect(called.toolCalls.map((call) => [call.name, call.args])).toEqual([['get_weather', { location: 'Paris', unit: 'celsius' }]])
+    const call = called.toolCalls[0]!
+    const answered = await client.ask({
+      model, tools: true, stream: false,
+      turns: [weather, { role: 'assistant-call', id: call.id, name: call.name, args: call.args }, { role: 'tool', id: call.id, name: call.name, result: '{"temperature":18,"sky":"sunny"}' }],
+    })
+    expect(answered.text).toBe(texts.afterTool)
+  }
+
+  const clients: Array<[string, (url: string, key: string) => ClientAdapter]> = [['OpenAI', openAIChatClient], ['Anthropic', claudeClient], ['Google', geminiClient]]
+
+  for (const [sdk, makeClient] of clients) {
+    test(`Quillon (X-Api-Key, usage in x_usage) through the ${sdk} SDK: chat, stream, tools both ways, billed from x_usage`, async () => {
+      const afterId = await lastUsageRowId()
+      quillon.requests.length = 0
+      await conversation(makeClient(gateway.url, key), 'quillon-chat-large', { text: 'The capital of France is Paris — about 2.1 million people live there.', afterTool: 'It is 18 °C and sunny in Paris.' })
+
+      // Quillon's own key header and the channel's project on every call; never a bearer token.
+      expect(quillon.requests.map((request) => [request.path, request.apiKey, request.authorization, request.project])).toEqual(Array(4).fill(['/v1/chat/completions', QUILLON_KEY, null, 'prj_e2e']))
+      const toolTurn = quillon.requests[3]!.body!.messages as Array<{ role: string; tool_call_id?: string }>
+      expect(toolTurn.at(-1)).toMatchObject({ role: 'tool', content: '{"temperature":18,"sky":"sunny"}' })
+
+      // quillon-chat-large: $1/M input, $0.25/M cached input, $3/M output, from each recorded x_usage.
+      const rows = await newUsageRows(afterId, 4)
+      expect(rows.map((row) => [row.model, row.quota])).toEqual([
+        ['quillon-chat-large', units((176 * 1 + 1024 * 0.25 + 18 * 3) / 1e6)],
+        ['quillon-chat-large', units((176 * 1 + 1024 * 0.25 + 18 * 3) / 1e6)],
+        ['quillon-chat-large', units((210 * 1 + 24 * 3) / 1e6)],
+        ['quillon-chat-large', units((260 * 1 + 12 * 3) / 1e6)],
+      ])
+      expect(rows.map((row) => (row.details as { usageSource?: string }).usageSource)).toEqual(['upstream', 'upstream', 'upstream', 'upstream'])
+    }, 60_000)
+  }
+
+  for (const [sdk, makeClient] of clients) {
+    test(`Cohere v2 chat (its own dialect) through the ${sdk} SDK: chat, stream, tools both ways, billed from billed_units`, async () => {
+      const afterId = await lastUsageRowId()
+      cohere.requests.length = 0
+      await conversation(makeClient(gateway.url, key), 'command-a-03-2025', { text: 'Hello from Cohere.', afterTool: 'It is 18 °C and sunny in Paris.' })
+
+      expect(cohere.requests.map((request) => [request.path, request.authorization, request.body.stream])).toEqual([
+        ['/v2/chat', `Bearer ${COHERE_KEY}`, false], ['/v2/chat', `Bearer ${COHERE_KEY}`, true], ['/v2/chat', `Bearer ${COHERE_KEY}`, true], ['/v2/chat', `Bearer ${COHERE_KEY}`, false],
+      ])
+      expect(cohere.requests[2]!.body.tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'Current weather for a location', parameters: expect.objectContaining({ type: 'object' }) } }])
+      const messages = cohere.requests[3]!.body.messages as Array<Record<string, unknown>>
+      expect(messages.slice(-2)).toEqual([
+        { role: 'assistant', tool_calls: [{ id: expect.any(String), type: 'function', function: { name: 'get_weather', arguments: expect.stringContaining('"location":"Paris"') } }] },
+        { role: 'tool', tool_call_id: expect.any(String), content: expect.stringContaining('sunny') },
+      ])
+
+      // command-a-03-2025: $2.5/M input, $10/M output, on the billed units of each recorded answer.
+      const rows = await newUsageRows(afterId, 4)
+      expect(rows.map((row) => [row.model, row.quota])).toEqual([
+        ['command-a-03-2025', units((12 * 2.5 + 4 * 10) / 1e6)],
+        ['command-a-03-2025', units((12 * 2.5 + 4 * 10) / 1e6)],
+        ['command-a-03-2025', units((312 * 2.5 + 28 * 10) / 1e6)],
+        ['command-a-03-2025', units((380 * 2.5 + 14 * 10) / 1e6)],
+      ])
+    }, 60_000)
+  }
+
+  test("the dashboard's \"fetch upstream models\" reads Quillon's own paginated catalog with its key header", async () => {
+    quillon.requests.length = 0
+    const listed = await gateway.admin<{ models: string[] }>(ROOT_TOKEN, 'GET', `/api/channels/${quillonChannel}/upstream-models`)
+    expect(listed.models).toEqual(['quillon-chat-large', 'quillon-chat-small', 'quillon-chat-large-2025-10'])
+    expect(quillon.requests.map((request) => [request.method, request.path, request.query.page_token ?? null, request.apiKey, request.authorization])).toEqual([
+      ['GET', '/v1/catalog', null, QUILLON_KEY, null],
+      ['GET', '/v1/catalog', 'cat_p2_Zm9vYmFy', QUILLON_KEY, null],
+    ])
+  })
+})
