@@ -1,10 +1,9 @@
 import createClient, { type Middleware } from 'openapi-fetch'
 import type { paths } from '../../../schemas/generated/admin-api'
-import type { PendingPaths } from './contract.ts'
 import { CSRF_COOKIE, CSRF_HEADER, readCookie } from './cookies.ts'
 
-/** Every admin route the dashboard may call: the generated document plus agreed routes not yet in it. */
-export type ApiPaths = paths & PendingPaths
+/** Every admin route the dashboard may call, as generated from the gateway's OpenAPI document. */
+export type ApiPaths = paths
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 

@@ -15,3 +15,12 @@ export type CurrentUser = ResponseOf<'getCurrentUser'>
 
 /** A user's role. */
 export type UserRole = CurrentUser['role']
+
+/** `GET /api/status` as the dashboard reads it (site name, sign-in methods, setup state). */
+export type SiteStatus = ResponseOf<'getStatus'>
+
+/** A sign-in button the login page offers (`GET /api/status` → `signInProviders`). */
+export type SignInProvider = SiteStatus['signInProviders'][number]
+
+/** `POST /api/setup` body: the bootstrap password printed on first start proves the caller runs the server. */
+export type SetupRequest = RequestOf<'completeSetup'>

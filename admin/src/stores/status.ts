@@ -2,7 +2,7 @@ import { computed, ref } from 'vue'
 import { defineStore } from 'pinia'
 import { api } from '../api/client.ts'
 import { unwrap } from '../api/errors.ts'
-import type { SignInProvider, SiteStatus } from '../api/contract.ts'
+import type { SignInProvider, SiteStatus } from '../api/types.ts'
 
 /** `GET /api/status`, read once per visit: site name, first-run setup, sign-in providers. */
 export const useStatusStore = defineStore('status', () => {
