@@ -1,8 +1,7 @@
-import type { ConversionEnv } from '@hanggent/plugin-sdk'
-import type { FinishReason, HubEvent, HubPart, HubResult } from '@hanggent/plugin-sdk'
-import type { SseEvent } from '@hanggent/plugin-sdk'
+import { isRecord, nowSeconds, parseJsonObject, readSettings, type ConversionEnv, type FinishReason, type HubEvent, type HubPart, type HubResult, type SseEvent } from '@hanggent/plugin-sdk'
 import type { CohereChatResponse, CohereContent, CohereUsage } from './cohere-api.ts'
 import { convertCohereUsage } from './cohere-usage.ts'
+import { CohereSettings } from './cohere-settings.ts'
 
 // see https://docs.cohere.com/reference/chat (response) and https://docs.cohere.com/reference/chat-stream (events)
 // Cohere's answers never name the model: the decoders leave `model` empty and the gateway fills it in.
@@ -28,7 +27,7 @@ export function mapCohereFinishReason(reason: string | undefined): FinishReason 
 
 /** True when the channel asks for the model's thinking to be dropped (the `dropThinking` setting), read from the call's context. */
 function dropsThinking(env: ConversionEnv): boolean {
-  return env.call?.channel.settings.dropThinking === true
+  return env.call !== undefined && readSettings(CohereSettings, env.call.channel.settings).dropThinking === true
 }
 
 function contentPart(block: CohereContent, env: ConversionEnv): HubPart | undefined {
@@ -39,7 +38,7 @@ function contentPart(block: CohereContent, env: ConversionEnv): HubPart | undefi
 
 /** A complete Cohere answer as a hub result. */
 export function decodeCohereResult(body: unknown, env: ConversionEnv): HubResult {
-  const response = (typeof body === 'object' && body !== null ? body : {}) as CohereChatResponse
+  const response = (isRecord(body) ? body : {}) as CohereChatResponse
   const content: HubPart[] = []
   for (const block of response.message?.content ?? []) {
     const part = contentPart(block, env)
@@ -52,7 +51,7 @@ export function decodeCohereResult(body: unknown, env: ConversionEnv): HubResult
   return {
     id: response.id || env.newId(''),
     model: '',
-    created: Math.floor(env.now() / 1000),
+    created: nowSeconds(env),
     choices: [{ index: 0, content, finishReason: mapCohereFinishReason(response.finish_reason), ...(response.finish_reason ? { rawFinishReason: response.finish_reason } : {}) }],
     ...(usage ? { usage } : {}),
   }
@@ -69,26 +68,17 @@ interface CohereStreamEvent {
   }
 }
 
-function parseEvent(data: string): CohereStreamEvent | undefined {
-  try {
-    const parsed: unknown = JSON.parse(data)
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed as CohereStreamEvent : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** Cohere stream events as hub events; an event that is not JSON becomes an `error` event. */
 export async function* decodeCohereStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
   let toolIndex = -1
   for await (const sse of events) {
-    const event = parseEvent(sse.data)
+    const event = parseJsonObject<CohereStreamEvent>(sse.data)
     if (!event) {
       yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Cohere sent a stream event that is not JSON' }
       return
     }
     const message = event.delta?.message
-    if (event.type === 'message-start') yield { type: 'message-start', id: event.id || env.newId(''), model: '', created: Math.floor(env.now() / 1000) }
+    if (event.type === 'message-start') yield { type: 'message-start', id: event.id || env.newId(''), model: '', created: nowSeconds(env) }
     else if (event.type === 'content-delta' && typeof message?.content?.text === 'string') yield { type: 'text-delta', index: 0, text: message.content.text }
     else if (event.type === 'content-delta' && typeof message?.content?.thinking === 'string' && !dropsThinking(env)) yield { type: 'reasoning-delta', index: 0, text: message.content.thinking }
     else if (event.type === 'tool-call-start') {

@@ -1,4 +1,4 @@
-import type { UpstreamDialectCodec } from '@hanggent/plugin-sdk'
+import { parseJsonObject, type UpstreamDialectCodec } from '@hanggent/plugin-sdk'
 import { convertToCohereRequest } from './convert-to-cohere-request.ts'
 import { decodeCohereResult, decodeCohereStream } from './cohere-decode.ts'
 
@@ -10,13 +10,8 @@ export const COHERE_DIALECT = 'cohere-example.chat'
 
 /** Cohere's error body is `{ "message": "…" }`; anything else is described by its status. */
 function readCohereError(status: number, bodyText: string): { message: string } {
-  try {
-    const parsed = JSON.parse(bodyText) as { message?: unknown }
-    if (typeof parsed.message === 'string') return { message: parsed.message }
-  } catch {
-    // not JSON: the status says it all
-  }
-  return { message: `Cohere answered HTTP ${status}` }
+  const message = parseJsonObject(bodyText)?.message
+  return { message: typeof message === 'string' ? message : `Cohere answered HTTP ${status}` }
 }
 
 /** Cohere's chat dialect: reached from any client dialect through the hub. */

@@ -1,7 +1,5 @@
-import type { Usage } from '@hanggent/plugin-sdk'
+import { tokenCount, type Usage } from '@hanggent/plugin-sdk'
 import type { CohereUsage } from './cohere-api.ts'
-
-const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0)
 
 /**
  * Cohere's usage in hub terms: billed tokens (what the price applies to) and billed search units and
@@ -13,13 +11,13 @@ export function convertCohereUsage(usage: CohereUsage | undefined): Usage | unde
   const billed = usage.billed_units ?? {}
   const tokens = usage.tokens ?? {}
   const quantities: Record<string, number> = {}
-  if (billed.search_units !== undefined) quantities.searchUnits = count(billed.search_units)
-  if (billed.classifications !== undefined) quantities.classifications = count(billed.classifications)
+  if (billed.search_units !== undefined) quantities.searchUnits = tokenCount(billed.search_units)
+  if (billed.classifications !== undefined) quantities.classifications = tokenCount(billed.classifications)
   return {
-    inputTokens: count(billed.input_tokens ?? tokens.input_tokens),
+    inputTokens: tokenCount(billed.input_tokens ?? tokens.input_tokens),
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
-    outputTokens: count(billed.output_tokens ?? tokens.output_tokens),
+    outputTokens: tokenCount(billed.output_tokens ?? tokens.output_tokens),
     reasoningTokens: 0,
     raw: usage,
     ...(Object.keys(quantities).length > 0 ? { quantities } : {}),

@@ -1,28 +1,12 @@
-import { Type } from '@sinclair/typebox'
-import { definePlugin, HUB_VERSION, PLUGIN_SPEC_VERSION } from '@hanggent/plugin-sdk'
+import { definePlugin, HUB_VERSION, PLUGIN_SPEC_VERSION, tokensByCharacters } from '@hanggent/plugin-sdk'
 import { COHERE_DIALECT, cohereDialect } from './cohere-dialect.ts'
+import { CohereSettings } from './cohere-settings.ts'
 
 // An example provider plugin for Cohere's v2 chat API, loaded only through PLUGINS: installed as a
 // package, PLUGINS=hanggent-plugin-cohere-example (or the folder's path). Streaming and tool calls go
 // both ways through the hub, and it shows the contract's optional parts: decoders reading the call's
 // context, non-token usage priced per unit, a tokenizer for estimates, and translated settings labels.
 // see https://docs.cohere.com/reference/chat
-
-/** Cohere's tokenizer is not shipped with the gateway: the example estimates one token per three characters. */
-const countCohereTokens = (text: string): number => Math.ceil(text.length / 3)
-
-const settings = Type.Object({
-  dropThinking: Type.Optional(Type.Boolean({
-    title: 'Drop thinking',
-    description: "Leave the model's thinking out of answers",
-    default: false,
-    'x-i18n': {
-      fr: { title: 'Masquer la réflexion', description: 'Retire la réflexion du modèle des réponses' },
-      ja: { title: '思考を省く', description: 'モデルの思考を回答から除きます' },
-      zh: { title: '省略思考', description: '从回答中移除模型的思考内容' },
-    },
-  })),
-})
 
 export default definePlugin({
   id: 'cohere-example',
@@ -33,7 +17,7 @@ export default definePlugin({
     id: 'cohere-example',
     label: 'Cohere (example plugin)',
     defaultBaseUrl: 'https://api.cohere.com',
-    settings,
+    settings: CohereSettings,
     transport: {
       nativeDialects: [COHERE_DIALECT],
       buildRequest: (call) => ({
@@ -53,6 +37,7 @@ export default definePlugin({
     'command-a-03-2025': { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 0.002 } },
     'command-a-reasoning-08-2025': { inputPerMTok: 2.5, outputPerMTok: 10 },
   },
-  tokenizers: { 'command-*': { count: countCohereTokens } },
+  // Cohere's tokenizer is not shipped with the gateway: estimates count one token per three characters.
+  tokenizers: { 'command-*': tokensByCharacters(3) },
   dialects: [cohereDialect],
 })

@@ -1,4 +1,4 @@
-import type { Converted, HubChatRequest, HubMessage, HubPart } from '@hanggent/plugin-sdk'
+import { omitUndefined, type Converted, type HubChatRequest, type HubMessage, type HubPart } from '@hanggent/plugin-sdk'
 import type { QuillonMessage, QuillonUserPart } from './quillon-api.ts'
 
 // A hub request as Quillon's chat body: OpenAI's chat completions shape, which Quillon accepts as is.
@@ -44,13 +44,12 @@ function convertMessage(message: HubMessage, warnings: string[]): QuillonMessage
   return [{ role: 'user', content: onlyText ? parts.map((part) => (part.type === 'text' ? part.text : '')).join('\n') : parts }]
 }
 
-/** The sampling parameters Quillon shares with OpenAI, copied when set. */
+/** The sampling parameters Quillon shares with OpenAI, those that are set. */
 function samplingOf(request: HubChatRequest): Record<string, unknown> {
-  const fields: Array<[string, unknown]> = [
-    ['max_tokens', request.maxOutputTokens], ['temperature', request.temperature], ['top_p', request.topP], ['stop', request.stop],
-    ['seed', request.seed], ['presence_penalty', request.presencePenalty], ['frequency_penalty', request.frequencyPenalty], ['user', request.user],
-  ]
-  return Object.fromEntries(fields.filter(([, value]) => value !== undefined))
+  return omitUndefined({
+    max_tokens: request.maxOutputTokens, temperature: request.temperature, top_p: request.topP, stop: request.stop,
+    seed: request.seed, presence_penalty: request.presencePenalty, frequency_penalty: request.frequencyPenalty, user: request.user,
+  })
 }
 
 /** The hub's tool choice in OpenAI's words. */

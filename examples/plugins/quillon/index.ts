@@ -1,8 +1,8 @@
-import { Type } from '@sinclair/typebox'
 import { definePlugin, HUB_VERSION, PLUGIN_SPEC_VERSION, type UpstreamDialectCodec } from '@hanggent/plugin-sdk'
 import { convertToQuillonRequest } from './convert-to-quillon-request.ts'
 import { decodeQuillonResult, decodeQuillonStream, readQuillonError } from './quillon-decode.ts'
 import { QUILLON_DIALECT, quillonModelListing, quillonTransport } from './quillon-transport.ts'
+import { QuillonSettings } from './quillon-settings.ts'
 
 // Quillon Inference (fictional, see README.md): an OpenAI-compatible vendor whose answers differ just
 // enough that OpenAI's dialect cannot bill them: usage comes in `x_usage`. So the plugin brings its
@@ -18,10 +18,6 @@ const quillonChat: UpstreamDialectCodec = {
   hub: { encodeRequest: convertToQuillonRequest, decodeResult: decodeQuillonResult, decodeStream: decodeQuillonStream },
 }
 
-const settings = Type.Object({
-  project: Type.Optional(Type.String({ title: 'Project', description: 'Quillon project the calls are billed to (sent as X-Quillon-Project)', maxLength: 64 })),
-}, { additionalProperties: false })
-
 export default definePlugin({
   id: 'quillon',
   specVersion: PLUGIN_SPEC_VERSION,
@@ -31,7 +27,7 @@ export default definePlugin({
     id: 'quillon',
     label: 'Quillon Inference (example plugin)',
     defaultBaseUrl: 'https://api.quillon.example',
-    settings,
+    settings: QuillonSettings,
     transport: quillonTransport,
     modelListing: quillonModelListing,
   }],

@@ -1,4 +1,4 @@
-import type { ConversionEnv, FinishReason, HubEvent, HubPart, HubResult, SseEvent } from '@hanggent/plugin-sdk'
+import { isRecord, nowSeconds, parseJsonObject, type ConversionEnv, type FinishReason, type HubEvent, type HubPart, type HubResult, type SseEvent } from '@hanggent/plugin-sdk'
 import type { QuillonChatChunk, QuillonChatResponse } from './quillon-api.ts'
 import { convertQuillonUsage } from './quillon-usage.ts'
 
@@ -20,8 +20,6 @@ export function mapQuillonFinishReason(reason: string | null | undefined): Finis
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
-
 /** A complete Quillon answer as a hub result. */
 export function decodeQuillonResult(body: unknown, env: ConversionEnv): HubResult {
   const response = (isRecord(body) ? body : {}) as QuillonChatResponse
@@ -38,19 +36,9 @@ export function decodeQuillonResult(body: unknown, env: ConversionEnv): HubResul
   return {
     id: response.id || env.newId('chatcmpl-'),
     model: response.model ?? '',
-    created: response.created ?? Math.floor(env.now() / 1000),
+    created: response.created ?? nowSeconds(env),
     choices,
     ...(usage ? { usage } : {}),
-  }
-}
-
-/** A chunk's JSON, or undefined when it is not a JSON object. */
-function parseChunk(data: string): QuillonChatChunk | undefined {
-  try {
-    const parsed: unknown = JSON.parse(data)
-    return isRecord(parsed) ? (parsed as QuillonChatChunk) : undefined
-  } catch {
-    return undefined
   }
 }
 
@@ -83,14 +71,14 @@ export async function* decodeQuillonStream(events: AsyncIterable<SseEvent>, env:
   const started = new Set<number>()
   for await (const event of events) {
     if (event.data === '[DONE]') return
-    const chunk = parseChunk(event.data)
+    const chunk = parseJsonObject<QuillonChatChunk>(event.data)
     if (!chunk) {
       yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Quillon sent a stream chunk that is not JSON' }
       return
     }
     if (!opened) {
       opened = true
-      yield { type: 'message-start', id: chunk.id || env.newId('chatcmpl-'), model: chunk.model ?? '', created: chunk.created ?? Math.floor(env.now() / 1000) }
+      yield { type: 'message-start', id: chunk.id || env.newId('chatcmpl-'), model: chunk.model ?? '', created: chunk.created ?? nowSeconds(env) }
     }
     yield* chunkEvents(chunk, started, env)
   }
@@ -98,11 +86,6 @@ export async function* decodeQuillonStream(events: AsyncIterable<SseEvent>, env:
 
 /** Quillon's error body is `{"detail": "…"}` (not OpenAI's `error` object); anything else is described by its status. */
 export function readQuillonError(status: number, bodyText: string): { message: string } {
-  try {
-    const parsed: unknown = JSON.parse(bodyText)
-    if (isRecord(parsed) && typeof parsed.detail === 'string') return { message: parsed.detail }
-  } catch {
-    // not JSON: the status says it all
-  }
-  return { message: `Quillon answered HTTP ${status}` }
+  const detail = parseJsonObject(bodyText)?.detail
+  return { message: typeof detail === 'string' ? detail : `Quillon answered HTTP ${status}` }
 }

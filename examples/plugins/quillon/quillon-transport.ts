@@ -1,5 +1,6 @@
-import type { ChannelContext, ChannelTransport, UpstreamModelListing, UpstreamModelPage } from '@hanggent/plugin-sdk'
+import { isRecord, readSettings, type ChannelContext, type ChannelTransport, type UpstreamModelListing, type UpstreamModelPage } from '@hanggent/plugin-sdk'
 import type { QuillonCatalogPage } from './quillon-api.ts'
+import { QuillonSettings } from './quillon-settings.ts'
 
 // How Quillon is reached: its own key header instead of `Authorization: Bearer`, an optional project
 // header from the channel's settings, and its own model catalog, paginated by token.
@@ -12,8 +13,8 @@ const CATALOG_PAGE_SIZE = 50
 
 /** The headers of every Quillon request: the key in `X-Api-Key`, and the channel's project when it names one. */
 export function quillonHeaders(channel: ChannelContext): Record<string, string> {
-  const project = channel.settings.project
-  return { 'x-api-key': channel.key, ...(typeof project === 'string' && project !== '' ? { 'x-quillon-project': project } : {}) }
+  const { project } = readSettings(QuillonSettings, channel.settings)
+  return { 'x-api-key': channel.key, ...(project ? { 'x-quillon-project': project } : {}) }
 }
 
 /** Sends chat calls to `POST /v1/chat/completions`. */
@@ -29,7 +30,7 @@ export const quillonTransport: ChannelTransport = {
 
 /** Reads one catalog page; throws on a body that is not one, which the gateway reports as a bad upstream answer. */
 export function parseQuillonCatalogPage(body: unknown): UpstreamModelPage {
-  const page = (typeof body === 'object' && body !== null ? body : {}) as QuillonCatalogPage
+  const page = (isRecord(body) ? body : {}) as QuillonCatalogPage
   if (!Array.isArray(page.models)) throw new Error('the catalog has no "models" array')
   const models = page.models.flatMap((model) => (typeof model.slug === 'string' && model.slug !== '' && model.kind !== 'embedding' ? [model.slug] : []))
   return { models, ...(typeof page.next_page_token === 'string' && page.next_page_token !== '' ? { nextCursor: page.next_page_token } : {}) }

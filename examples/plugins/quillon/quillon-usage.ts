@@ -1,7 +1,5 @@
-import type { Usage } from '@hanggent/plugin-sdk'
+import { tokenCount, type Usage } from '@hanggent/plugin-sdk'
 import type { QuillonUsage } from './quillon-api.ts'
-
-const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0)
 
 /**
  * Quillon's `x_usage` in hub terms. Quillon counts cached input inside `input_tokens` (as OpenAI does), so
@@ -9,7 +7,7 @@ const count = (value: unknown): number => (typeof value === 'number' && Number.i
  */
 export function convertQuillonUsage(usage: QuillonUsage | undefined | null): Usage | undefined {
   if (usage === undefined || usage === null || typeof usage !== 'object') return undefined
-  const input = count(usage.input_tokens)
-  const cached = Math.min(count(usage.cached_input_tokens), input)
-  return { inputTokens: input - cached, cacheReadTokens: cached, cacheWriteTokens: 0, outputTokens: count(usage.output_tokens), reasoningTokens: 0, raw: usage }
+  const input = tokenCount(usage.input_tokens)
+  const cached = Math.min(tokenCount(usage.cached_input_tokens), input)
+  return { inputTokens: input - cached, cacheReadTokens: cached, cacheWriteTokens: 0, outputTokens: tokenCount(usage.output_tokens), reasoningTokens: 0, raw: usage }
 }
