@@ -36,11 +36,12 @@ function sourceFiles(folder: string): SourceFile[] {
     })
 }
 
-/** The packages a package.json declares. */
+/** The packages a package.json declares, the package's own name included (a package may import itself by name). */
 function declared(folder: string): DeclaredPackages {
-  const manifest = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>
+  const manifest = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')) as { name?: string } & Record<string, Record<string, string> | undefined>
   const names = (field: string) => Object.keys(manifest[field] ?? {})
-  return { runtime: [...names('dependencies'), ...names('peerDependencies'), ...names('optionalDependencies')], development: names('devDependencies') }
+  const self = typeof manifest.name === 'string' ? [manifest.name] : []
+  return { runtime: [...self, ...names('dependencies'), ...names('peerDependencies'), ...names('optionalDependencies')], development: names('devDependencies') }
 }
 
 /** The real context: the repository's and each package's declared packages, and the listed exceptions. */

@@ -11,9 +11,10 @@ import { posix } from 'node:path'
 //                            packages the repository declares (official SDKs as clients); core/ only
 //                            through an exception listed with its reason in PLUGIN_TEST_EXCEPTIONS.
 //   examples/plugins/<pkg>/  external packages: their own folder, node:/bun: built-ins and the packages
-//                            their own package.json declares (devDependencies in test files only).
+//                            their own package.json declares (devDependencies in test files only), or
+//                            the package itself by its name.
 //   packages/plugin-sdk/     the SDK itself: its own folder, node:/bun: built-ins and the packages its
-//                            package.json declares; never the gateway it is imported by.
+//                            package.json declares (or its own name); never the gateway it is imported by.
 //
 // Test files: `*.test.ts`, `*-test-support.ts`, and anything under a `test/` or `__fixtures__/` folder.
 
@@ -27,7 +28,7 @@ export interface SourceFile {
 
 /** The packages a package.json declares, by kind, as the rules read them. */
 export interface DeclaredPackages {
-  /** dependencies, peerDependencies and optionalDependencies: usable by any file. */
+  /** The package's own name, dependencies, peerDependencies and optionalDependencies: usable by any file. */
   runtime: string[]
   /** devDependencies: usable by test files only. */
   development: string[]

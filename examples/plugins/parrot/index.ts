@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
-// Types only, from the SDK package: the contract the gateway checks this manifest against.
-import type { PluginDefinition, UpstreamDialectCodec } from '@hanggent/plugin-sdk'
+// From the SDK package: the contract the gateway checks this manifest against, and the toolkit.
+import { parseJsonObject, type PluginDefinition, type UpstreamDialectCodec } from '@hanggent/plugin-sdk'
 import { parrotHub } from './parrot-hub.ts'
 
 // An upstream-only provider: Parrot speaks its own wire format (parrot-wire.ts), which no client
@@ -14,12 +14,8 @@ const parrotGenerate: UpstreamDialectCodec = {
   dialect: 'parrot.generate',
   endpoint: 'chat',
   readUpstreamError(status, bodyText) {
-    try {
-      const body = JSON.parse(bodyText) as { problem?: unknown }
-      if (typeof body.problem === 'string') return { message: body.problem }
-    } catch {
-      // not JSON: the text itself
-    }
+    const problem = parseJsonObject(bodyText)?.problem
+    if (typeof problem === 'string') return { message: problem }
     return { message: bodyText.slice(0, 300) || `Parrot answered HTTP ${status}` }
   },
   hub: parrotHub,

@@ -1,4 +1,4 @@
-import type { ConversionEnv, Converted, HubUpstreamCodec } from '@hanggent/plugin-sdk'
+import { isRecord, nowSeconds, parseJsonObject, type ConversionEnv, type Converted, type HubUpstreamCodec } from '@hanggent/plugin-sdk'
 import type { FinishReason, HubChatRequest, HubEvent, HubResult, Usage } from '@hanggent/plugin-sdk'
 import type { SseEvent } from '@hanggent/plugin-sdk'
 import type { ParrotAnswer, ParrotMeter, ParrotRequest, ParrotTurn } from './parrot-wire.ts'
@@ -48,11 +48,11 @@ function finishOf(stop: string | undefined): FinishReason {
 
 /** A complete Parrot answer as a hub result; Parrot may leave out the model, so the call's model fills it. */
 function decodeResult(body: unknown, env: ConversionEnv): HubResult {
-  const answer = (typeof body === 'object' && body !== null ? body : {}) as ParrotAnswer
+  const answer = (isRecord(body) ? body : {}) as ParrotAnswer
   return {
     id: answer.id ?? env.newId('parrot-'),
     model: answer.model ?? env.model ?? '',
-    created: Math.floor(env.now() / 1000),
+    created: nowSeconds(env),
     choices: [{ index: 0, content: [{ type: 'text', text: answer.reply?.text ?? '' }], finishReason: finishOf(answer.stop) }],
     usage: usageOf(answer.meter),
   }
@@ -60,13 +60,11 @@ function decodeResult(body: unknown, env: ConversionEnv): HubResult {
 
 /** Parrot's SSE events as hub events; a malformed event becomes an `error` event. */
 async function* decodeStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncIterable<HubEvent> {
-  yield { type: 'message-start', id: env.newId('parrot-'), model: env.model ?? '', created: Math.floor(env.now() / 1000) }
+  yield { type: 'message-start', id: env.newId('parrot-'), model: env.model ?? '', created: nowSeconds(env) }
   for await (const event of events) {
-    let data: { text?: unknown; stop?: string; meter?: ParrotMeter }
-    try {
-      data = JSON.parse(event.data) as typeof data
-    } catch {
-      yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Parrot sent an event that is not JSON' }
+    const data = parseJsonObject<{ text?: unknown; stop?: string; meter?: ParrotMeter }>(event.data)
+    if (!data) {
+      yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Parrot sent an event that is not a JSON object' }
       return
     }
     if (event.event === 'chunk' && typeof data.text === 'string') yield { type: 'text-delta', index: 0, text: data.text }

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
-// Types only, from the SDK package: the contract the gateway checks this manifest against.
-import type { DialectCodec, InboundRequest, PluginDefinition } from '@hanggent/plugin-sdk'
+// From the SDK package: the contract the gateway checks this manifest against, and the toolkit's key reader.
+import { readBearerToken, type DialectCodec, type PluginDefinition } from '@hanggent/plugin-sdk'
 
 // A plugin that wants to answer `POST /v1/chat/completions` itself (say, a house chat format behind
 // OpenAI's path). The built-in OpenAI plugin serves that route too, so loading this plugin alone stops
@@ -8,19 +8,13 @@ import type { DialectCodec, InboundRequest, PluginDefinition } from '@hanggent/p
 // PLUGIN_ROUTE_OWNERS="POST /v1/chat/completions=route-claimer" (or `=openai` to keep the built-in).
 // Its errors come in its own shape, `{claimer_error: {status, message}}`, so a client can tell who answered.
 
-/** The bearer key, as OpenAI clients send it. */
-function readBearer(request: InboundRequest): string | undefined {
-  const authorization = request.headers.get('authorization')
-  return authorization && /^bearer\s+/i.test(authorization) ? authorization.replace(/^bearer\s+/i, '').trim() : undefined
-}
-
 /** The house chat dialect on OpenAI's path: a body of `{model, prompt}`, answered unchanged by a channel that speaks it. */
 const claimerChat: DialectCodec = {
   dialect: 'claimer.chat',
   endpoint: 'chat',
   routes: [{ method: 'POST', path: '/v1/chat/completions' }],
   requestSchema: Type.Object({ model: Type.String(), prompt: Type.String() }),
-  readKey: readBearer,
+  readKey: (request) => readBearerToken(request.headers),
   readModel: (body) => String(body.model),
   readStream: () => false,
   readMaxOutputTokens: () => undefined,
