@@ -7,6 +7,7 @@ import { mapUpstreamFailure, retryableStatuses } from './upstream-failure.ts'
 import { hubFallbackAvailable, planDialogue, type Dialogue, type HubRequestSource } from './plan-dialogue.ts'
 import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
+import type { CallRecord } from './settle.ts'
 import { baseUrlOf, channelClient, UpstreamRedirectError, type UpstreamExchange } from '../routing/channel-client.ts'
 
 /** A successful upstream response and what it took to get it. */
@@ -40,8 +41,8 @@ export interface UpstreamPlan {
   hubRequest: HubRequestSource
   /** The client's request headers, offered to transports on passthrough. */
   clientHeaders: Headers
-  /** Called when a channel is about to be tried, so logs name it. */
-  onAttempt?: (channel: RuntimeChannel, upstreamModel: string) => void
+  /** The call's record, told which channel is about to be tried so logs name it. */
+  record?: Pick<CallRecord, 'attempting'>
   /** Picks a key of multi-key channels. */
   keys: KeyPicker
   /** Takes failing keys and channels out of rotation. */
@@ -78,7 +79,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
   const { transport, defaultBaseUrl } = registered.spec
   if (baseUrlOf(channel.baseUrl, defaultBaseUrl) === '') throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has no base URL`, { retryable: true })
   const upstreamModel = resolveModelMapping(channel.modelMapping, plan.model)
-  plan.onAttempt?.(channel, upstreamModel)
+  plan.record?.attempting(channel.id, upstreamModel)
   const dialogue = planDialogue({
     registry: context.registry, clientCodec: plan.codec, transport, channelType: channel.type, body: plan.body,
     hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent, clientBytes: plan.clientBytes, viaHub,

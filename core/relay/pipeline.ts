@@ -1,10 +1,7 @@
 import type { AppContext } from '../app-context.ts'
 import type { ConversionEnv, Converted, DialectCodec, InboundRequest, ModelPrice, StreamTapResult } from '@hanggent/plugin-sdk'
-import type { HubChatRequest, HubEvent, HubResult } from '@hanggent/plugin-sdk'
-import { decodeSse } from '@hanggent/plugin-sdk'
+import type { HubChatRequest } from '@hanggent/plugin-sdk'
 import { randomKey } from '../security/crypto.ts'
-import { createHubTap } from './hub-tap.ts'
-import { reasoningToContent, reasoningToContentResult } from '../hub/reasoning-to-content.ts'
 import type { HubRequestSource } from './plan-dialogue.ts'
 import { checkIpLimit, checkUserModelLimits, failOpen, warnLimitStoreDown } from './rate-limits.ts'
 import { GatewayError, toGatewayError } from '../errors.ts'
@@ -17,12 +14,10 @@ import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
 import { modelAllowed, type Caller, type KeyAuthenticator } from './authenticate.ts'
 import { parseJsonObject, readLimitedBody } from './read-body.ts'
-import { lastObjectMember, looksLikeJsonObject } from './json-member.ts'
 import { validateBody } from './validate-body.ts'
 import { callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
-import { relayStream, upstreamChunks, type StreamRelayOptions } from './relay-stream.ts'
-import { relayPassthroughStream } from './relay-passthrough-stream.ts'
-import { failCall, logRelayError, settleCall, type CallOutcome, type CallRecord, type ObservedOutput } from './settle.ts'
+import type { StreamHooks } from './response-path.ts'
+import { CallRecord, logRelayError, type CallOutcome } from './settle.ts'
 import type { InflightTracker } from './inflight.ts'
 import { unservedEndpointError } from './endpoint-capability.ts'
 
@@ -106,7 +101,7 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     validateBody(codec.requestSchema, body)
     const countSuccess = await applyRateLimits(context, caller, model, relay.clientIp)
     const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt })
-    const response = await execute(services, codec, record, { body, clientBytes: bytes }, inbound, relay.request.signal, done, render)
+    const response = await execute({ services, codec, record, body, clientBytes: bytes, inbound, signal: relay.request.signal, done, render })
     if (response.status < 400) await failOpen(countSuccess, undefined, warnLimitStoreDown(context.logger))
     return response
   } catch (thrown) {
@@ -157,7 +152,7 @@ async function admit(services: RelayServices, codec: DialectCodec, call: { calle
   const promptEstimate = rich ? undefined : prompt.fixedTokens + (await context.tokenCounter.count(model, prompt.texts))
   const estimate = promptEstimate === undefined ? ceiling : priceEstimate(promptEstimate, maxOutput, price, groupRatio)
   const reservation = await ledger.reserve(payer, estimate.total, estimate.promptOnly)
-  return { caller, requestId: call.relay.requestId, clientIp: call.relay.clientIp, model, stream: call.stream, startedAt: call.startedAt, prompt, promptEstimate, price, groupRatio, reservation }
+  return new CallRecord({ context, ledger }, { caller, requestId: call.relay.requestId, clientIp: call.relay.clientIp, model, stream: call.stream, startedAt: call.startedAt, prompt, promptEstimate, price, groupRatio, reservation })
 }
 
 /** A payer is rich for a call when its balance covers this many of it at the byte-count ceiling. */
@@ -170,29 +165,15 @@ function promptByteCeiling(texts: string[]): number {
   return bytes
 }
 
-/** Clock and ids for converters, from the context so tests can pin them, and the call they convert (models, channel settings) once a channel answered. */
-function conversionEnv(context: AppContext, call?: { record: CallRecord; upstream: UpstreamSuccess }): ConversionEnv {
-  const env: ConversionEnv = { now: () => context.now().getTime(), newId: (prefix) => `${prefix}${randomKey(24)}` }
-  if (!call) return env
-  const { record, upstream } = call
-  const { channel } = upstream
-  env.model = upstream.dialogue.model
-  env.call = { clientModel: record.model, upstreamModel: upstream.dialogue.model, channel: { id: channel.id, type: channel.type, settings: channel.settings } }
-  return env
-}
-
-/**
- * A converted answer names the model that served it: the decoder's, else the model named upstream. Not
- * the client's alias: a converted answer then reads as a passthrough one does (the upstream echoes the
- * mapped name), and the usage log shows both names for whoever needs the alias.
- */
-function withModel(result: HubResult, upstreamModel: string): HubResult {
-  return result.model === '' ? { ...result, model: upstreamModel } : result
-}
-
-/** The same for a converted stream: a `message-start` that names no model gets the model named upstream. */
-async function* withStreamModel(events: AsyncIterable<HubEvent>, upstreamModel: string): AsyncGenerator<HubEvent> {
-  for await (const event of events) yield event.type === 'message-start' && event.model === '' ? { ...event, model: upstreamModel } : event
+/** Clock and ids for converters, from the context so tests can pin them, and the call they convert (models, channel settings). */
+function conversionEnv(context: AppContext, record: CallRecord, upstream: UpstreamSuccess): ConversionEnv {
+  const { channel, dialogue } = upstream
+  return {
+    now: () => context.now().getTime(),
+    newId: (prefix) => `${prefix}${randomKey(24)}`,
+    model: dialogue.model,
+    call: { clientModel: record.call.model, upstreamModel: dialogue.model, channel: { id: channel.id, type: channel.type, settings: channel.settings } },
+  }
 }
 
 /** Decodes the client's request into the hub at most once, whatever the number of attempts. */
@@ -205,145 +186,78 @@ function hubRequestSource(codec: DialectCodec, body: Record<string, unknown>, in
   }
 }
 
-/** Calls upstream with failover and answers the client; settles when the answer is complete, refunds on failure. */
-async function execute(services: RelayServices, codec: DialectCodec, record: CallRecord, request: { body: Record<string, unknown>; clientBytes: Uint8Array<ArrayBuffer> }, inbound: InboundRequest, clientSignal: AbortSignal, done: () => void, render: (error: GatewayError) => Response): Promise<Response> {
-  const { context, ledger } = services
-  const { body, clientBytes } = request
+/** An admitted call on its way upstream: what execute and the response path need. */
+interface AdmittedRequest {
+  services: RelayServices
+  /** The client's dialect. */
+  codec: DialectCodec
+  record: CallRecord
+  body: Record<string, unknown>
+  /** The client's body as it arrived, for passthrough calls that can send it as it is. */
+  clientBytes: Uint8Array<ArrayBuffer>
+  inbound: InboundRequest
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal
+  /** Marks the request done for the inflight tracker (streams: once settled). */
+  done: () => void
+  render: (error: GatewayError) => Response
+}
+
+/** Calls upstream with failover and answers the client through the answering attempt's plan; settles when the answer is complete, refunds on failure. */
+async function execute(request: AdmittedRequest): Promise<Response> {
+  const { services, codec, record, body } = request
+  const { context } = services
   let upstream: UpstreamSuccess | undefined
   try {
     upstream = await callWithFailover(context, {
-      codec, body, clientBytes, model: record.model, stream: record.stream, clientSignal, hubRequest: hubRequestSource(codec, body, inbound),
-      keys: services.keys, health: services.health, clientHeaders: inbound.headers,
-      candidates: services.directory.candidates(record.caller.group, record.model),
+      codec, body, clientBytes: request.clientBytes, model: record.call.model, stream: record.call.stream, clientSignal: request.signal,
+      hubRequest: hubRequestSource(codec, body, request.inbound), keys: services.keys, health: services.health, clientHeaders: request.inbound.headers,
+      candidates: services.directory.candidates(record.call.caller.group, record.call.model),
       maxAttempts: 1 + context.options.get().retryTimes,
       timeoutMs: context.config.streamingTimeoutSeconds * 1000,
-      onAttempt(channel, upstreamModel) {
-        record.channelId = channel.id
-        record.upstreamModel = upstreamModel
-      },
+      record,
     })
-    record.warnings = upstream.dialogue.warnings
-    if (upstream.dialogue.warnings.length > 0) context.logger.log('warn', 'conversion dropped or approximated parts of the request', { requestId: record.requestId, warnings: upstream.dialogue.warnings })
-    if (record.stream) return streamResponse(services, codec, record, upstream, done)
-    const text = upstream.text ?? ''
-    upstream.exchange.release()
     const { dialogue } = upstream
-    if (dialogue.converted && dialogue.upstreamCodec.hub && codec.hub) {
-      const json = parseUpstreamJson(text)
-      const env = conversionEnv(context, { record, upstream })
-      const decoded = withModel(dialogue.upstreamCodec.hub.decodeResult(json, env), dialogue.model)
-      const result = dialogue.thinkingToContent ? reasoningToContentResult(decoded) : decoded
-      await settleCall(context, ledger, record, result.usage, observedOutput(result), 'completed')
-      done()
-      return Response.json(codec.hub.encodeResult(result, env))
-    }
-    const { usage, observed } = passthroughUsage(codec, text, conversionEnv(context, { record, upstream }))
-    await settleCall(context, ledger, record, usage, observed, 'completed')
-    done()
-    return new Response(text, { status: upstream.response.status, headers: { 'content-type': upstream.response.headers.get('content-type') ?? 'application/json' } })
+    record.dropped(dialogue.warnings)
+    if (dialogue.warnings.length > 0) context.logger.log('warn', 'conversion dropped or approximated parts of the request', { requestId: record.requestId, warnings: dialogue.warnings })
+    const env = conversionEnv(context, record, upstream)
+    if (record.call.stream) return streamResponse(request, upstream, env)
+    upstream.exchange.release()
+    const answer = dialogue.respond.answer({ text: upstream.text ?? '', response: upstream.response }, env)
+    await record.settle({ usage: answer.usage, observed: answer.observed, outcome: 'completed' })
+    request.done()
+    return answer.response
   } catch (thrown) {
     upstream?.exchange.release()
     // Once the upstream has answered, only an abort is the upstream's story; anything else thrown is the gateway's fault.
     const error = clientFacingError(context.logger, record.requestId, upstream?.exchange.abort.signal.aborted ? upstream.exchange.failure(thrown) : toGatewayError(thrown))
-    await failCall(context, ledger, record, error).catch((refundError) => context.logger.log('error', 'refund failed', { requestId: record.requestId, error: String(refundError) }))
+    await record.fail(error).catch((refundError) => context.logger.log('error', 'refund failed', { requestId: record.requestId, error: String(refundError) }))
     if (error.status >= 500) context.logger.log('warn', 'relay failed', { requestId: record.requestId, status: error.status, code: error.code, message: error.message })
-    done()
-    return render(error)
+    request.done()
+    return request.render(error)
   }
 }
 
-/**
- * Usage of a passthrough answer, which goes to the client as it came: read from its usage member
- * alone when the dialect names one, so the rest is never parsed; the whole body is parsed only when
- * usage is missing and the output must be counted — through the dialect's hub decoder when it has one,
- * so tool calls (names and arguments) and reasoning count as they do on converted answers.
- */
-function passthroughUsage(codec: DialectCodec, text: string, env: ConversionEnv): { usage: ReturnType<DialectCodec['readUsage']>; observed: ObservedOutput } {
-  if (!looksLikeJsonObject(text)) throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered with a body that is not JSON')
-  const member = codec.usageMember === undefined ? undefined : lastObjectMember(text, codec.usageMember)
-  const usage = member === undefined ? undefined : codec.readUsage({ [codec.usageMember!]: member })
-  if (usage) return { usage, observed: NOTHING_OBSERVED }
-  const json = parseUpstreamJson(text)
-  const reported = codec.readUsage(json)
-  if (reported) return { usage: reported, observed: NOTHING_OBSERVED }
-  return { usage: undefined, observed: countedOutput(codec, json, env) }
-}
-
-const NOTHING_OBSERVED: ObservedOutput = { outputText: '', toolCalls: 0 }
-
-/** The output of an answer without usage: decoded through the hub when the dialect can, else its own text reader. */
-function countedOutput(codec: DialectCodec, json: unknown, env: ConversionEnv): ObservedOutput {
-  if (codec.hub) {
-    try {
-      return observedOutput(codec.hub.decodeResult(json, env))
-    } catch {
-      // An answer the decoder cannot read is still the upstream's answer: count what the text reader finds.
-    }
-  }
-  return { outputText: codec.readOutputText?.(json) ?? '', toolCalls: 0 }
-}
-
-/** What a converted answer delivered, counted when the upstream reported no usage: text, reasoning, and tool calls' names and arguments. */
-function observedOutput(result: HubResult): ObservedOutput {
-  const texts: string[] = []
-  let toolCalls = 0
-  for (const choice of result.choices) {
-    for (const part of choice.content) {
-      if (part.type === 'text' || part.type === 'reasoning') texts.push(part.text)
-      else if (part.type === 'tool-call') {
-        toolCalls += 1
-        texts.push(part.name, part.arguments)
-      }
-    }
-  }
-  return { outputText: texts.join(''), toolCalls }
-}
-
-function parseUpstreamJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered with a body that is not JSON')
-  }
-}
-
-/** A converted stream: upstream events decoded into the hub and encoded in the client's dialect, event by event. */
-function convertedStream(context: AppContext, codec: DialectCodec, record: CallRecord, upstream: UpstreamSuccess, body: ReadableStream<Uint8Array>): Pick<StreamRelayOptions, 'source' | 'inspect' | 'result' | 'hide'> {
-  const { dialogue } = upstream
-  const framer = dialogue.upstreamCodec.hub!.frameStream
-  const events = framer ? framer(upstreamChunks(body)) : decodeSse(upstreamChunks(body), { maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
-  const env = conversionEnv(context, { record, upstream })
-  const tap = createHubTap()
-  const decoded = tap.observe(withStreamModel(dialogue.upstreamCodec.hub!.decodeStream(events, env), dialogue.model))
-  const converted = codec.hub!.encodeStream(dialogue.thinkingToContent ? reasoningToContent(decoded) : decoded, env)
-  return { source: converted[Symbol.asyncIterator](), inspect: () => true, result: tap.result, hide: dialogue.hideEvent }
-}
-
-function streamResponse(services: RelayServices, codec: DialectCodec, record: CallRecord, upstream: UpstreamSuccess, done: () => void): Response {
-  const { context, ledger } = services
+/** Relays the answering attempt's stream through its plan; the call settles when the stream ends, however it ends. */
+function streamResponse(request: AdmittedRequest, upstream: UpstreamSuccess, env: ConversionEnv): Response {
+  const { services: { context }, record } = request
   upstream.exchange.stopTimer()
   const upstreamBody = upstream.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
-  const relayed = {
-    codec,
+  const hooks: StreamHooks = {
+    codec: request.codec,
     abort: upstream.exchange.abort,
     idleTimeoutMs: context.config.streamingTimeoutSeconds * 1000,
-    hide: upstream.dialogue.hideEvent,
-    onFirstEvent: () => {
-      record.firstTokenAt = Date.now()
-    },
+    maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024,
+    onFirstEvent: () => record.firstToken(),
     internalError: (error: unknown) => clientFacingError(context.logger, record.requestId, toGatewayError(error)),
     onEnd(result: StreamTapResult, outcome: CallOutcome) {
       upstream.exchange.release()
-      const settled = settleCall(context, ledger, record, result.usage, result, outcome)
-      void settled.catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) })).finally(done)
+      const settled = record.settle({ usage: result.usage, observed: result, outcome })
+      void settled.catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) })).finally(request.done)
       return settled.then(() => undefined)
     },
   }
-  const { dialogue } = upstream
-  const body = dialogue.converted && dialogue.upstreamCodec.hub && codec.hub
-    ? relayStream({ ...relayed, ...convertedStream(context, codec, record, upstream, upstreamBody) })
-    : relayPassthroughStream({ ...relayed, body: upstreamBody, tap: codec.createStreamTap(), maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024 })
-  return new Response(body, {
+  return new Response(upstream.dialogue.respond.stream(upstreamBody, hooks, env), {
     status: 200,
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' },
   })

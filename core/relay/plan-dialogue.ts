@@ -1,9 +1,9 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
 import type { ChannelTransport, DialectCodec, EndpointKind, InboundRequest, ModelCapability, Converted, UpstreamSide } from '@hanggent/plugin-sdk'
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
-import type { SseEvent } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { applyReasoningSuffix, parseReasoningSuffix } from './reasoning-suffix.ts'
+import { convertedPath, passthroughPath, type ResponsePath } from './response-path.ts'
 
 /** How one attempt talks to its channel. */
 export interface Dialogue {
@@ -17,12 +17,10 @@ export interface Dialogue {
   rawBody?: Uint8Array<ArrayBuffer>
   /** The model named upstream (mapped, reasoning suffix removed). */
   model: string
-  /** Client-dialect stream events the client did not ask for. */
-  hideEvent?: (event: SseEvent) => boolean
   /** What the conversion could not carry over. */
   warnings: string[]
-  /** Reasoning goes to the client as `<think>` content (the channel's thinkingToContent). */
-  thinkingToContent: boolean
+  /** How the answer reaches the client: decided here with the rest of the plan, never re-checked. */
+  respond: ResponsePath
 }
 
 /** The client's request decoded into the hub once, reused by every attempt. */
@@ -104,7 +102,7 @@ export function planDialogue(input: {
   if (native && !suffix && !input.thinkingToContent) {
     const prepared = clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, input.stream)
     const rawBody = prepared.clientBytes && input.clientBytes ? withFirstMember(input.clientBytes, prepared.clientBytes.firstMember) : undefined
-    return { upstreamCodec: clientCodec, converted: false, body: prepared.body, rawBody, model: input.upstreamModel, hideEvent: prepared.hideEvent, warnings: [], thinkingToContent: false }
+    return { upstreamCodec: clientCodec, converted: false, body: prepared.body, rawBody, model: input.upstreamModel, warnings: [], respond: passthroughPath(clientCodec, prepared.hideEvent) }
   }
   const target = clientCodec.hub ? hubTarget(registry, dialects, clientCodec.dialect) : undefined
   if (!clientCodec.hub || !target?.hub) {
@@ -114,8 +112,9 @@ export function planDialogue(input: {
   let request: HubChatRequest = { ...decoded.value, model: input.upstreamModel, stream: input.stream }
   if (suffix) request = applyReasoningSuffix(request, suffix, target.dialect)
   const encoded = target.hub.encodeRequest(request)
-  const hideEvent = input.stream ? clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, true).hideEvent : undefined
-  return { upstreamCodec: target, converted: true, body: encoded.value, model: request.model, hideEvent, warnings: [...decoded.warnings, ...encoded.warnings], thinkingToContent: input.thinkingToContent }
+  const hide = input.stream ? clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, true).hideEvent : undefined
+  const respond = convertedPath({ client: clientCodec.hub, upstream: target.hub, model: request.model, thinkingToContent: input.thinkingToContent, hide })
+  return { upstreamCodec: target, converted: true, body: encoded.value, model: request.model, warnings: [...decoded.warnings, ...encoded.warnings], respond }
 }
 
 const OPEN_BRACE = 123

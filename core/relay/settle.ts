@@ -17,19 +17,15 @@ function tokenColumns(caller: Caller): { tokenId: number | null; tokenName: stri
   return caller.token ? { tokenId: caller.token.id, tokenName: caller.token.name } : { tokenId: null, tokenName: PLAYGROUND }
 }
 
-/** What the pipeline knows about an admitted call, carried to settlement and logging. */
-export interface CallRecord {
+/** What the pipeline knows about a call once it is admitted (priced and reserved). */
+export interface AdmittedCall {
   caller: Caller
   requestId: string
   clientIp: string | undefined
   /** Model the client asked for (and is priced by). */
   model: string
-  /** Model sent upstream after mapping; set once a channel is chosen. */
-  upstreamModel?: string
-  channelId?: number
   stream: boolean
   startedAt: number
-  firstTokenAt?: number
   /** The prompt as the dialect gives it for counting. */
   prompt: PromptEstimateInput
   /** Prompt tokens counted before the call; undefined when the payer was rich enough to skip counting. */
@@ -37,8 +33,114 @@ export interface CallRecord {
   price: ModelPrice
   groupRatio: number
   reservation: Reservation
-  /** What a conversion could not carry over, kept with the log. */
-  warnings?: string[]
+}
+
+/** How a call's answer ended: the upstream's usage when reported, else what was delivered, and the outcome. */
+export interface CallEnd {
+  usage: Usage | undefined
+  observed: ObservedOutput
+  outcome: CallOutcome
+}
+
+/**
+ * An admitted call on its way to settlement: what happens to it (the channel tried, what a conversion
+ * dropped, the first token) is told through its methods, and it settles or refunds itself once.
+ */
+export class CallRecord {
+  #channelId: number | undefined
+  #upstreamModel: string | undefined
+  #firstTokenAt: number | undefined
+  #warnings: string[] = []
+
+  constructor(
+    private readonly books: { context: AppContext; ledger: QuotaLedger },
+    /** The call as admitted. */
+    readonly call: AdmittedCall,
+  ) {}
+
+  /** The request id, for logs. */
+  get requestId(): string {
+    return this.call.requestId
+  }
+
+  /** A channel is about to be tried with this upstream model: logs and settlement name it. */
+  attempting(channelId: number, upstreamModel: string): void {
+    this.#channelId = channelId
+    this.#upstreamModel = upstreamModel
+  }
+
+  /** What the conversion of the answering attempt could not carry over, kept with the usage log. */
+  dropped(warnings: string[]): void {
+    this.#warnings = warnings
+  }
+
+  /** The first event of a streamed answer is ready for the client (time to first token); only the first call counts. */
+  firstToken(): void {
+    this.#firstTokenAt ??= Date.now()
+  }
+
+  /**
+   * Charges the exact price of the finished call with its usage row; resolves once the charge is durable,
+   * so the client may be given the end of its answer. Returns the units charged.
+   */
+  async settle(end: CallEnd): Promise<number> {
+    const { context, ledger } = this.books
+    const record = this.call
+    const { outcome } = end
+    const { usage, counted } = await usageFor(context, record, end.usage, end.observed)
+    // "No usage" (the provider said nothing) is counted above; "zero usage" is the provider's word, billed as
+    // reported, but no real call reads nothing: flag it, since a plugin that drops the counts makes calls free.
+    const zeroReported = !counted && isZeroUsage(usage)
+    if (zeroReported) context.logger.log('warn', 'provider reported zero usage; billed as reported', { requestId: record.requestId, model: record.model, upstreamModel: this.#upstreamModel, channelId: this.#channelId })
+    const breakdown = priceUsage(usage, record.price, record.groupRatio)
+    const finishedAt = Date.now()
+    return ledger.settle(record.reservation, breakdown.units, {
+      type: 'consume',
+      createdAt: new Date(finishedAt),
+      userId: record.caller.user.id,
+      username: record.caller.user.username,
+      ...tokenColumns(record.caller),
+      channelId: this.#channelId,
+      model: record.model,
+      upstreamModel: this.#upstreamModel,
+      promptTokens: usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens,
+      completionTokens: usage.outputTokens,
+      cacheReadTokens: usage.cacheReadTokens,
+      cacheWriteTokens: usage.cacheWriteTokens,
+      reasoningTokens: usage.reasoningTokens,
+      // The ledger fills in what it actually charged (quota, details.charged, details.shortfall).
+      quota: breakdown.units,
+      latencyMs: finishedAt - record.startedAt,
+      firstTokenMs: this.#firstTokenAt === undefined ? null : this.#firstTokenAt - record.startedAt,
+      isStream: record.stream,
+      requestId: record.requestId,
+      ip: record.clientIp,
+      group: record.caller.group,
+      statusCode: 200,
+      details: {
+        outcome,
+        ...(this.#warnings.length > 0 ? { warnings: this.#warnings } : {}),
+        usageSource: counted ? 'counted' : 'upstream',
+        ...(zeroReported ? { suspiciousUsage: 'zero' } : {}),
+        ...(usage.quantities && Object.keys(usage.quantities).length > 0 ? { quantities: usage.quantities } : {}),
+        reserved: record.reservation.amount,
+        priced: breakdown.units,
+        ...(record.caller.token ? {} : { via: PLAYGROUND }),
+        price: breakdown.price,
+        groupRatio: breakdown.groupRatio,
+        baseUsd: breakdown.baseUsd,
+        tokens: breakdown.tokens,
+        ...(breakdown.quantities ? { quantityCharges: breakdown.quantities } : {}),
+      },
+    })
+  }
+
+  /** Returns the whole reservation of a failed call and records the error. */
+  async fail(error: GatewayError): Promise<void> {
+    await this.books.ledger.refund(this.call.reservation)
+    const { caller, requestId, clientIp, model, stream, startedAt } = this.call
+    logRelayError(this.books.context, caller, { requestId, clientIp, model, channelId: this.#channelId, stream, startedAt }, error)
+  }
 }
 
 /** How a call ended, recorded in the log details. */
@@ -51,7 +153,7 @@ export interface ObservedOutput {
 }
 
 /** Upstream usage when reported, else our own count of what was delivered. */
-async function usageFor(context: AppContext, record: CallRecord, reported: Usage | undefined, observed: ObservedOutput): Promise<{ usage: Usage; counted: boolean }> {
+async function usageFor(context: AppContext, record: AdmittedCall, reported: Usage | undefined, observed: ObservedOutput): Promise<{ usage: Usage; counted: boolean }> {
   if (reported) return { usage: reported, counted: false }
   const outputTokens = observed.outputText === '' ? 0 : await context.tokenCounter.count(record.model, [observed.outputText])
   const inputTokens = record.promptEstimate ?? record.prompt.fixedTokens + (await context.tokenCounter.count(record.model, record.prompt.texts))
@@ -59,65 +161,6 @@ async function usageFor(context: AppContext, record: CallRecord, reported: Usage
     usage: { inputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: outputTokens + observed.toolCalls * TOKENS_PER_COUNTED_TOOL_CALL, reasoningTokens: 0 },
     counted: true,
   }
-}
-
-/**
- * Charges the exact price of a finished call with its usage row; resolves once the charge is durable,
- * so the client may be given the end of its answer. Returns the units charged.
- */
-export async function settleCall(context: AppContext, ledger: QuotaLedger, record: CallRecord, reported: Usage | undefined, observed: ObservedOutput, outcome: CallOutcome): Promise<number> {
-  const { usage, counted } = await usageFor(context, record, reported, observed)
-  // "No usage" (the provider said nothing) is counted above; "zero usage" is the provider's word, billed as
-  // reported, but no real call reads nothing: flag it, since a plugin that drops the counts makes calls free.
-  const zeroReported = !counted && isZeroUsage(usage)
-  if (zeroReported) context.logger.log('warn', 'provider reported zero usage; billed as reported', { requestId: record.requestId, model: record.model, upstreamModel: record.upstreamModel, channelId: record.channelId })
-  const breakdown = priceUsage(usage, record.price, record.groupRatio)
-  const finishedAt = Date.now()
-  return ledger.settle(record.reservation, breakdown.units, {
-    type: 'consume',
-    createdAt: new Date(finishedAt),
-    userId: record.caller.user.id,
-    username: record.caller.user.username,
-    ...tokenColumns(record.caller),
-    channelId: record.channelId,
-    model: record.model,
-    upstreamModel: record.upstreamModel,
-    promptTokens: usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens,
-    completionTokens: usage.outputTokens,
-    cacheReadTokens: usage.cacheReadTokens,
-    cacheWriteTokens: usage.cacheWriteTokens,
-    reasoningTokens: usage.reasoningTokens,
-    // The ledger fills in what it actually charged (quota, details.charged, details.shortfall).
-    quota: breakdown.units,
-    latencyMs: finishedAt - record.startedAt,
-    firstTokenMs: record.firstTokenAt === undefined ? null : record.firstTokenAt - record.startedAt,
-    isStream: record.stream,
-    requestId: record.requestId,
-    ip: record.clientIp,
-    group: record.caller.group,
-    statusCode: 200,
-    details: {
-      outcome,
-      ...(record.warnings && record.warnings.length > 0 ? { warnings: record.warnings } : {}),
-      usageSource: counted ? 'counted' : 'upstream',
-      ...(zeroReported ? { suspiciousUsage: 'zero' } : {}),
-      ...(usage.quantities && Object.keys(usage.quantities).length > 0 ? { quantities: usage.quantities } : {}),
-      reserved: record.reservation.amount,
-      priced: breakdown.units,
-      ...(record.caller.token ? {} : { via: PLAYGROUND }),
-      price: breakdown.price,
-      groupRatio: breakdown.groupRatio,
-      baseUsd: breakdown.baseUsd,
-      tokens: breakdown.tokens,
-      ...(breakdown.quantities ? { quantityCharges: breakdown.quantities } : {}),
-    },
-  })
-}
-
-/** Returns the whole reservation of a failed call and records the error. */
-export async function failCall(context: AppContext, ledger: QuotaLedger, record: CallRecord, error: GatewayError): Promise<void> {
-  await ledger.refund(record.reservation)
-  logRelayError(context, record.caller, { requestId: record.requestId, clientIp: record.clientIp, model: record.model, channelId: record.channelId, stream: record.stream, startedAt: record.startedAt }, error)
 }
 
 /** Writes an error log row for a caller we know, so users and admins can see why a call failed. */

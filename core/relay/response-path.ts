@@ -1,0 +1,158 @@
+import type { ChatHubCodec, ConversionEnv, DialectCodec, HubEvent, HubResult, HubUpstreamCodec, Usage } from '@hanggent/plugin-sdk'
+import { decodeSse } from '@hanggent/plugin-sdk'
+import { GatewayError } from '../errors.ts'
+import { reasoningToContent, reasoningToContentResult } from '../hub/reasoning-to-content.ts'
+import { createHubTap } from './hub-tap.ts'
+import { lastObjectMember, looksLikeJsonObject } from './json-member.ts'
+import { relayPassthroughStream } from './relay-passthrough-stream.ts'
+import { relayStream, upstreamChunks, type StreamRelayOptions } from './relay-stream.ts'
+import type { ObservedOutput } from './settle.ts'
+
+// How the answer of one attempt reaches the client, chosen with the attempt's dialogue (plan-dialogue.ts)
+// and never decided again: a passthrough answer goes out as the upstream sent it with usage read on the
+// side; a converted one is decoded into the hub and encoded in the client's dialect.
+
+/** A whole (non-stream) answer as the client gets it, and what it cost. */
+export interface WholeAnswer {
+  response: Response
+  /** The upstream's usage, when it reported one. */
+  usage: Usage | undefined
+  /** What was delivered, counted when the upstream reported no usage. */
+  observed: ObservedOutput
+}
+
+/** The upstream's whole answer. */
+export interface UpstreamAnswer {
+  text: string
+  response: Response
+}
+
+/** What a stream's relay needs from the call, whichever path it takes. */
+export type StreamHooks = Pick<StreamRelayOptions, 'codec' | 'abort' | 'idleTimeoutMs' | 'onFirstEvent' | 'internalError' | 'onEnd'> & {
+  /** Largest event a parser may buffer (STREAM_SCANNER_MAX_BUFFER_MB). */
+  maxBufferBytes: number
+}
+
+/** The response side of an attempt's plan. */
+export interface ResponsePath {
+  /** Turns the upstream's whole answer into the client's. */
+  answer(upstream: UpstreamAnswer, env: ConversionEnv): WholeAnswer
+  /** Relays the upstream's stream to the client. */
+  stream(body: ReadableStream<Uint8Array>, hooks: StreamHooks, env: ConversionEnv): ReadableStream<Uint8Array>
+}
+
+/** Same dialect on both sides: the upstream's bytes go to the client unchanged. */
+export function passthroughPath(codec: DialectCodec, hide: StreamRelayOptions['hide']): ResponsePath {
+  return {
+    answer(upstream, env) {
+      const { usage, observed } = passthroughUsage(codec, upstream.text, env)
+      const contentType = upstream.response.headers.get('content-type') ?? 'application/json'
+      return { response: new Response(upstream.text, { status: upstream.response.status, headers: { 'content-type': contentType } }), usage, observed }
+    },
+    stream(body, hooks) {
+      return relayPassthroughStream({ ...hooks, hide, body, tap: codec.createStreamTap() })
+    },
+  }
+}
+
+/** What a converted answer needs: both hub sides, the model named upstream and the channel's reasoning setting. */
+export interface Conversion {
+  client: ChatHubCodec
+  upstream: HubUpstreamCodec
+  /** The model named upstream, for answers whose decoder names none. */
+  model: string
+  /** Reasoning goes to the client as `<think>` content. */
+  thinkingToContent: boolean
+  hide: StreamRelayOptions['hide']
+}
+
+/** Another dialect upstream (or a rewrite): the answer goes through the hub. */
+export function convertedPath(conversion: Conversion): ResponsePath {
+  const { client, upstream, model, thinkingToContent } = conversion
+  return {
+    answer(answered, env) {
+      const decoded = withModel(upstream.decodeResult(parseUpstreamJson(answered.text), env), model)
+      const result = thinkingToContent ? reasoningToContentResult(decoded) : decoded
+      return { response: Response.json(client.encodeResult(result, env)), usage: result.usage, observed: observedOutput(result) }
+    },
+    stream(body, hooks, env) {
+      const chunks = upstreamChunks(body)
+      const framer = upstream.frameStream
+      // A provider whose stream is not SSE frames it itself; every other stream is parsed as SSE here.
+      const events = framer ? framer.call(upstream, chunks) : decodeSse(chunks, { maxBufferBytes: hooks.maxBufferBytes })
+      const tap = createHubTap()
+      const decoded = tap.observe(withStreamModel(upstream.decodeStream(events, env), model))
+      const converted = client.encodeStream(thinkingToContent ? reasoningToContent(decoded) : decoded, env)
+      return relayStream({ ...hooks, hide: conversion.hide, source: converted[Symbol.asyncIterator](), inspect: () => true, result: tap.result })
+    },
+  }
+}
+
+/**
+ * A converted answer names the model that served it: the decoder's, else the model named upstream. Not
+ * the client's alias: a converted answer then reads as a passthrough one does (the upstream echoes the
+ * mapped name), and the usage log shows both names for whoever needs the alias.
+ */
+function withModel(result: HubResult, upstreamModel: string): HubResult {
+  return result.model === '' ? { ...result, model: upstreamModel } : result
+}
+
+/** The same for a converted stream: a `message-start` that names no model gets the model named upstream. */
+async function* withStreamModel(events: AsyncIterable<HubEvent>, upstreamModel: string): AsyncGenerator<HubEvent> {
+  for await (const event of events) yield event.type === 'message-start' && event.model === '' ? { ...event, model: upstreamModel } : event
+}
+
+/**
+ * Usage of a passthrough answer, which goes to the client as it came: read from its usage member
+ * alone when the dialect names one, so the rest is never parsed; the whole body is parsed only when
+ * usage is missing and the output must be counted — through the dialect's hub decoder when it has one,
+ * so tool calls (names and arguments) and reasoning count as they do on converted answers.
+ */
+function passthroughUsage(codec: DialectCodec, text: string, env: ConversionEnv): { usage: Usage | undefined; observed: ObservedOutput } {
+  if (!looksLikeJsonObject(text)) throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered with a body that is not JSON')
+  const member = codec.usageMember === undefined ? undefined : lastObjectMember(text, codec.usageMember)
+  const usage = member === undefined ? undefined : codec.readUsage({ [codec.usageMember!]: member })
+  if (usage) return { usage, observed: NOTHING_OBSERVED }
+  const json = parseUpstreamJson(text)
+  const reported = codec.readUsage(json)
+  if (reported) return { usage: reported, observed: NOTHING_OBSERVED }
+  return { usage: undefined, observed: countedOutput(codec, json, env) }
+}
+
+const NOTHING_OBSERVED: ObservedOutput = { outputText: '', toolCalls: 0 }
+
+/** The output of an answer without usage: decoded through the hub when the dialect can, else its own text reader. */
+function countedOutput(codec: DialectCodec, json: unknown, env: ConversionEnv): ObservedOutput {
+  if (codec.hub) {
+    try {
+      return observedOutput(codec.hub.decodeResult(json, env))
+    } catch {
+      // An answer the decoder cannot read is still the upstream's answer: count what the text reader finds.
+    }
+  }
+  return { outputText: codec.readOutputText?.(json) ?? '', toolCalls: 0 }
+}
+
+/** What a converted answer delivered, counted when the upstream reported no usage: text, reasoning, and tool calls' names and arguments. */
+function observedOutput(result: HubResult): ObservedOutput {
+  const texts: string[] = []
+  let toolCalls = 0
+  for (const choice of result.choices) {
+    for (const part of choice.content) {
+      if (part.type === 'text' || part.type === 'reasoning') texts.push(part.text)
+      else if (part.type === 'tool-call') {
+        toolCalls += 1
+        texts.push(part.name, part.arguments)
+      }
+    }
+  }
+  return { outputText: texts.join(''), toolCalls }
+}
+
+function parseUpstreamJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered with a body that is not JSON')
+  }
+}
