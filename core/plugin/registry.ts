@@ -1,4 +1,4 @@
-import type { ChannelTypeSpec, DialectCodec, ModelPrice, ModelSpec, PluginDefinition, TokenizerSpec, UpstreamDialectCodec, UpstreamSide } from '@hanggent/plugin-sdk'
+import { createModelLookup, type ChannelTypeSpec, type DialectCodec, type ModelPrice, type ModelSpec, type PluginDefinition, type TokenizerSpec, type UpstreamDialectCodec, type UpstreamSide } from '@hanggent/plugin-sdk'
 import { PluginLoadError } from './validate-plugin.ts'
 import { resolveRoutes, type OwnedRoute, type RouteOwners } from './route-ownership.ts'
 
@@ -34,21 +34,6 @@ export interface PluginRegistry {
   tokenizer(model: string): TokenizerSpec | undefined
 }
 
-/** Entries keyed by model id or `prefix*`: exact ids first, then the longest matching prefix. */
-function modelKeyedLookup<T>(): { add(key: string, value: T): void; find(model: string): T | undefined } {
-  const exact = new Map<string, T>()
-  const prefixes: Array<[string, T]> = []
-  return {
-    add(key, value) {
-      if (key.endsWith('*')) {
-        prefixes.push([key.slice(0, -1), value])
-        prefixes.sort((a, b) => b[0].length - a[0].length)
-      } else if (!exact.has(key)) exact.set(key, value)
-    },
-    find: (model) => exact.get(model) ?? prefixes.find(([prefix]) => model.startsWith(prefix))?.[1],
-  }
-}
-
 /** True for a dialect clients call in: it declares routes and so brings the client side. */
 export function isClientDialect(codec: DialectCodec | UpstreamDialectCodec): codec is DialectCodec {
   return 'routes' in codec && Array.isArray(codec.routes)
@@ -59,11 +44,11 @@ export function createRegistry(plugins: PluginDefinition[], options: { routeOwne
   const channelTypes = new Map<string, RegisteredChannelType>()
   const dialects = new Map<string, DialectCodec>()
   const upstreamDialects = new Map<string, UpstreamSide>()
-  const exactPrices = new Map<string, ModelPrice>()
-  const prefixPrices: Array<[string, ModelPrice]> = []
+  // Prices and tokenizers: the SDK's one rule (exact id, then the longest `prefix*`), shared with plugin tests.
+  const prices = createModelLookup<ModelPrice>()
   const models = new Map<string, ModelSpec>()
   const pluginIds = new Set<string>()
-  const tokenizers = modelKeyedLookup<TokenizerSpec>()
+  const tokenizers = createModelLookup<TokenizerSpec>()
   for (const plugin of plugins) {
     if (pluginIds.has(plugin.id)) throw new PluginLoadError(`Plugin "${plugin.id}": loaded twice`)
     pluginIds.add(plugin.id)
@@ -77,14 +62,10 @@ export function createRegistry(plugins: PluginDefinition[], options: { routeOwne
       upstreamDialects.set(codec.dialect, codec)
       if (isClientDialect(codec)) dialects.set(codec.dialect, codec)
     }
-    for (const [model, price] of Object.entries(plugin.pricing)) {
-      if (model.endsWith('*')) prefixPrices.push([model.slice(0, -1), price])
-      else if (!exactPrices.has(model)) exactPrices.set(model, price)
-    }
+    for (const [model, price] of Object.entries(plugin.pricing)) prices.add(model, price)
     for (const model of plugin.models) if (!models.has(model.id)) models.set(model.id, model)
     for (const [model, spec] of Object.entries(plugin.tokenizers ?? {})) tokenizers.add(model, spec)
   }
-  prefixPrices.sort((a, b) => b[0].length - a[0].length)
   const routes = resolveRoutes(plugins, options.routeOwners)
   return {
     plugins,
@@ -94,9 +75,7 @@ export function createRegistry(plugins: PluginDefinition[], options: { routeOwne
     dialects: () => [...dialects.values()],
     upstreamDialect: (id) => upstreamDialects.get(id),
     routes: () => routes,
-    listPrice(model) {
-      return exactPrices.get(model) ?? prefixPrices.find(([prefix]) => model.startsWith(prefix))?.[1]
-    },
+    listPrice: (model) => prices.find(model),
     model: (id) => models.get(id),
     tokenizer: tokenizers.find,
   }

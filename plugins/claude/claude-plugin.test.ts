@@ -1,8 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { Value } from '@sinclair/typebox/value'
 import { GatewayError } from '@hanggent/plugin-sdk'
-import { findManifestProblem } from '@hanggent/plugin-sdk'
-import { createRegistry } from '../../core/plugin/registry.ts'
+import { createModelLookup, findManifestProblem } from '@hanggent/plugin-sdk'
 import { validateBody } from '../../core/relay/validate-body.ts'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import claudePlugin from './index.ts'
@@ -20,9 +19,9 @@ const inbound = (headers: Record<string, string>) => ({ headers: new Headers(hea
 describe('plugin manifest', () => {
   test('is a valid plugin serving the claude channel type and the claude.messages dialect', () => {
     expect(findManifestProblem(claudePlugin)).toBeUndefined()
-    const registry = createRegistry([claudePlugin])
-    expect(registry.channelType('claude')?.spec).toMatchObject({ label: 'Anthropic Claude', defaultBaseUrl: 'https://api.anthropic.com' })
-    expect(registry.dialect('claude.messages')?.routes).toEqual([{ method: 'POST', path: '/v1/messages' }])
+    expect(claudePlugin.channelTypes.map((type) => type.id)).toEqual(['claude'])
+    expect(claudePlugin.channelTypes[0]).toMatchObject({ label: 'Anthropic Claude', defaultBaseUrl: 'https://api.anthropic.com' })
+    expect(claudePlugin.dialects.map((codec) => [codec.dialect, 'routes' in codec ? codec.routes : undefined])).toEqual([['claude.messages', [{ method: 'POST', path: '/v1/messages' }]]])
   })
 
   test('settings accept the version, beta headers and extra headers, and nothing else', () => {
@@ -33,13 +32,13 @@ describe('plugin manifest', () => {
   })
 
   test('every model has a price', () => {
-    const registry = createRegistry([claudePlugin])
-    for (const model of claudePlugin.models) expect(registry.listPrice(model.id)).toBeDefined()
+    const prices = createModelLookup(claudePlugin.pricing)
+    for (const model of claudePlugin.models) expect(prices.find(model.id)).toBeDefined()
   })
 })
 
 describe('pricing', () => {
-  const registry = createRegistry([claudePlugin])
+  const prices = createModelLookup(claudePlugin.pricing)
   test.each([
     ['claude-opus-4-5-20251101', 5, 25, 6.25, 0.5],
     ['claude-opus-4-1-20250805', 15, 75, 18.75, 1.5],
@@ -54,7 +53,7 @@ describe('pricing', () => {
     // Anthropic lists Haiku 3's cache prices as 0.30 / 0.03, not exactly 1.25× / 0.1× of 0.25.
     ['claude-3-haiku-20240307', 0.25, 1.25, 0.3, 0.03],
   ])('%s: %d in / %d out / %d cache write / %d cache read', (model, input, output, cacheWrite, cacheRead) => {
-    expect(registry.listPrice(model)).toEqual({ inputPerMTok: input, outputPerMTok: output, cacheWritePerMTok: cacheWrite, cacheReadPerMTok: cacheRead })
+    expect(prices.find(model)).toEqual({ inputPerMTok: input, outputPerMTok: output, cacheWritePerMTok: cacheWrite, cacheReadPerMTok: cacheRead })
   })
 
   test('cache writes are the 5-minute tier (1.25× input) and reads 0.1× input', () => {

@@ -1,8 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { GatewayError } from '@hanggent/plugin-sdk'
 import { priceUsage } from '../../core/billing/price-usage.ts'
-import { createRegistry } from '../../core/plugin/registry.ts'
-import { findManifestProblem } from '@hanggent/plugin-sdk'
+import { createModelLookup, findManifestProblem } from '@hanggent/plugin-sdk'
 import type { GeminiUsageMetadata } from '../../schemas/gemini-generate.ts'
 import { loadFixture } from '../../tests/support/fixtures.ts'
 import plugin from './index.ts'
@@ -33,12 +32,12 @@ describe('the plugin manifest', () => {
     ['gemini-embedding-001', { inputPerMTok: 0.15 }],
     ['text-embedding-004', { inputPerMTok: 0.15 }],
   ])('list price of %s (versioned ids by the longest prefix)', (model, price) => {
-    expect(createRegistry([plugin]).listPrice(model)).toEqual(price)
+    expect(createModelLookup(plugin.pricing).find(model)).toEqual(price)
   })
 
   test('every listed model has a price', () => {
-    const registry = createRegistry([plugin])
-    expect(plugin.models.filter((model) => !registry.listPrice(model.id)).map((model) => model.id)).toEqual([])
+    const prices = createModelLookup(plugin.pricing)
+    expect(plugin.models.filter((model) => !prices.find(model.id)).map((model) => model.id)).toEqual([])
   })
 })
 

@@ -11,14 +11,12 @@ import { findBoundaryViolations, formatViolation, type BoundaryContext, type Bou
 const root = join(import.meta.dir, '..', '..')
 
 /**
- * Core imports plugin tests still make, each with why. They check how the gateway treats the plugin's
- * manifest (registry lookups, billing arithmetic, body validation), which no SDK function answers yet;
- * each goes when the SDK or the conformance kit offers the same check.
+ * Core imports plugin tests still make, each with why. They check what the gateway does with the
+ * plugin's data (billing arithmetic, request body validation), which no SDK function answers: pricing
+ * and body validation are the gateway's own. Each goes when the SDK offers the same check.
  */
 const PLUGIN_TEST_EXCEPTIONS: BoundaryException[] = [
-  { file: 'plugins/claude/claude-plugin.test.ts', target: 'core/plugin/registry.ts', reason: 'the registry finds the dialect by route and the channel type by id, as the gateway will' },
   { file: 'plugins/claude/claude-plugin.test.ts', target: 'core/relay/validate-body.ts', reason: "a bad Messages body gets the gateway's own 400 wording, produced by the plugin's request schema" },
-  { file: 'plugins/gemini/gemini-plugin.test.ts', target: 'core/plugin/registry.ts', reason: "list prices of versioned model ids resolve by the registry's longest-prefix rule" },
   { file: 'plugins/gemini/gemini-plugin.test.ts', target: 'core/billing/price-usage.ts', reason: "the plugin's cache-read price bills through the gateway's one pricing function" },
 ]
 
