@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'bun:test'
+import { fileURLToPath } from 'node:url'
+import { conformance } from './index.ts'
+
+// The kit against Tiny Vendor (test-fixtures/tiny-vendor, a made-up provider with an NDJSON stream) and
+// five copies of it, each broken in one way: every failure must name the fixture (or manifest part)
+// and the field, so the author knows what to fix.
+
+const fixture = (name: string) => fileURLToPath(new URL(`../../test-fixtures/${name}`, import.meta.url))
+
+describe('conformance kit: codec, pricing, settings and manifest checks', () => {
+  test('a correct plugin conforms: every fixture step runs and passes', async () => {
+    const report = await conformance(fixture('tiny-vendor'))
+    expect(report.failures).toEqual([])
+    expect(report.passed).toEqual([
+      'manifest and contract version', 'pricing (1 models)', 'settings forms (1 channel types)',
+      'fixture "accents": result decode, stream decode at every byte offset',
+      'fixture "error-quota": error reading',
+      'fixture "weather-call": request build, result decode, stream decode at every byte offset',
+    ])
+  })
+
+  test('a codec that drops tool calls fails naming the fixture and toolCalls, whole and streamed', async () => {
+    const report = await conformance(fixture('drops-tool-calls'))
+    const expected = 'toolCalls has 0 entries, expected 1 (first expected: {"name":"get_weather","arguments":{"city":"Paris"}})'
+    expect(report.failures).toEqual([
+      `fixture "weather-call" (result decode): ${expected}`,
+      `fixture "weather-call" (stream decode, whole body): ${expected}`,
+    ])
+  })
+
+  test('a stream framer that breaks a UTF-8 character split across chunks fails naming the fixture, the byte and the text', async () => {
+    const report = await conformance(fixture('splits-utf8'))
+    expect(report.failures).toEqual([
+      'fixture "accents" (stream decode, chunk boundary at byte 26 of 147, inside a UTF-8 character): text is "Cr\uFFFD\uFFFDme brûlée à Paris — 東京 🍮", expected "Crème brûlée à Paris — 東京 🍮"',
+    ])
+  })
+
+  test('a model without a price or a stated reason fails naming the model', async () => {
+    const report = await conformance(fixture('missing-price'))
+    expect(report.failures).toEqual([
+      'pricing: model "missing-price-2" has no price: add pricing["missing-price-2"] (or a "prefix*" key), or give the reason in conformance.json unpriced["missing-price-2"]',
+    ])
+  })
+
+  test('a settings schema the dashboard cannot render fails naming the channel type and the field', async () => {
+    const report = await conformance(fixture('unrenderable-settings'))
+    expect(report.failures).toHaveLength(1)
+    expect(report.failures[0]).toStartWith('channel type "unrenderable-settings" settings.fallbacks: an array whose items are not strings cannot be rendered as a form field')
+  })
+
+  test('a wrong spec version fails with the version declared and the versions accepted, and nothing else runs', async () => {
+    const report = await conformance(fixture('wrong-spec-version'))
+    expect(report.failures).toEqual([
+      'manifest: specVersion "2.0" is not supported: this gateway accepts contract versions 1.0 to 1.1 (plugin SDK 1.1); contract 2.x is another major version (upgrade the gateway)',
+    ])
+    expect(report.passed).toEqual([])
+  })
+})
+
+describe('conformance kit: the gateway step (a real gateway process, the official SDKs)', () => {
+  test('the correct plugin answers all three SDKs, whole and streamed; its NDJSON stream reaches them through frameStream', async () => {
+    const report = await conformance(fixture('tiny-vendor'), { gateway: true })
+    expect(report.failures).toEqual([])
+    const clients = ['OpenAI SDK chat', 'Anthropic SDK messages', 'Google Gen AI SDK generateContent']
+    for (const name of ['accents', 'weather-call']) {
+      for (const client of clients) {
+        expect(report.passed).toContain(`fixture "${name}" (gateway, ${client})`)
+        expect(report.passed).toContain(`fixture "${name}" (gateway, ${client}, streamed)`)
+      }
+    }
+  }, 90_000)
+
+  test('what a client sees is checked: tool calls a codec drops are missing in every SDK', async () => {
+    const report = await conformance(fixture('drops-tool-calls'), { gateway: true })
+    const gatewayFailures = report.failures.filter((failure) => failure.includes('(gateway, '))
+    expect(gatewayFailures).toHaveLength(6)
+    expect(gatewayFailures).toContain('fixture "weather-call" (gateway, Anthropic SDK messages, streamed): toolCalls has 0 entries, expected 1 (first expected: {"name":"get_weather","arguments":{"city":"Paris"}})')
+  }, 90_000)
+})
