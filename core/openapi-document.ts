@@ -22,6 +22,7 @@ export const API_TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'logs', description: 'Usage, error and audit logs, and their CSV export' },
   { name: 'stats', description: 'Usage over time from hourly and daily rollups' },
   { name: 'system', description: "This replica's process health: memory, uptime, event-loop lag" },
+  { name: 'plugins', description: 'The loaded provider plugins: versions, origin and what each declares' },
   { name: 'redemptions', description: 'Single-use codes that add quota' },
   { name: 'options', description: 'System options: pricing, ratios, retries, limits' },
   { name: 'groups', description: 'User groups and their price ratios' },

@@ -32,6 +32,7 @@ export const PAGES: PageEntry[] = [
   { name: 'users', path: '/users', titleKey: 'nav.users', group: 'admin', role: 'admin', component: () => import('./pages/users/UsersPage.vue') },
   { name: 'redemptions', path: '/redemptions', titleKey: 'nav.redemptions', group: 'admin', role: 'admin', component: () => import('./pages/redemptions/RedemptionsPage.vue') },
   { name: 'settings', path: '/settings', titleKey: 'nav.settings', group: 'admin', role: 'admin', component: () => import('./pages/settings/SettingsPage.vue') },
+  { name: 'plugins', path: '/plugins', titleKey: 'nav.plugins', group: 'admin', role: 'admin', component: () => import('./pages/plugins/PluginsPage.vue') },
 ]
 
 /** The pages a visitor may see in the menu: signed out only public ones, plain users no admin ones. */

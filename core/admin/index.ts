@@ -28,6 +28,7 @@ import { telegramRoutes } from './telegram.ts'
 import { registrationRoutes } from './registration.ts'
 import { pendingLoginRoutes } from './pending-login.ts'
 import { oauthAccountRoutes } from './oauth-accounts.ts'
+import { pluginRoutes } from './plugins.ts'
 
 /**
  * The admin API under /api. Every route declares the least role it needs (`access(role, …)`, also
@@ -53,6 +54,7 @@ export function adminRoutes(context: AppContext, relay?: RelayServices) {
     .use(sessionRoutes(deps))
     .use(statsRoutes(deps))
     .use(systemRoutes(deps))
+    .use(pluginRoutes(deps))
     .use(signInSettingsRoutes(deps))
     .use(oauthRoutes(deps))
     .use(telegramRoutes(deps))

@@ -8,12 +8,18 @@ import type { ModelPricePut, ModelView } from '../../schemas/admin/models.ts'
 import type { Actor } from './auth.ts'
 import { editOptions, withoutKey } from './option-edits.ts'
 
+/** A price's per-unit entries with a number (USD per unit by quantity name), or null when it has none. */
+export function perUnitView(perUnit: ModelPrice['perUnit']): Record<string, number> | null {
+  const entries = Object.entries(perUnit ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number')
+  return entries.length === 0 ? null : Object.fromEntries(entries)
+}
+
 /** A price with every field present (null when unset), as the admin API shows prices. */
 export function toPriceView(price: ModelPrice | undefined): ModelView['price'] {
   if (!price) return null
   return {
     inputPerMTok: price.inputPerMTok ?? null, outputPerMTok: price.outputPerMTok ?? null, cacheReadPerMTok: price.cacheReadPerMTok ?? null,
-    cacheWritePerMTok: price.cacheWritePerMTok ?? null, perCall: price.perCall ?? null,
+    cacheWritePerMTok: price.cacheWritePerMTok ?? null, perCall: price.perCall ?? null, perUnit: perUnitView(price.perUnit),
   }
 }
 

@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia'
 import { lookupPrice } from '../billing/resolve-price.ts'
+import { perUnitView } from './model-catalog.ts'
 import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
 import { setupRequired } from './setup.ts'
 import packageJson from '../../package.json' with { type: 'json' }
@@ -15,6 +16,7 @@ const Price = t.Object({
   cacheReadPerMTok: t.Union([t.Number(), t.Null()]),
   cacheWritePerMTok: t.Union([t.Number(), t.Null()]),
   perCall: t.Union([t.Number(), t.Null()]),
+  perUnit: t.Union([t.Record(t.String(), t.Number()), t.Null()], { description: 'USD per unit of a non-token quantity (e.g. searchUnits, images, seconds), charged on top; null when none' }),
   source: t.String({ description: 'override, ratio, plugin or self-use' }),
 })
 
@@ -52,12 +54,12 @@ export function publicRoutes(deps: AdminDeps) {
         const { price } = found
         return [{
           model, inputPerMTok: price.inputPerMTok ?? null, outputPerMTok: price.outputPerMTok ?? null, cacheReadPerMTok: price.cacheReadPerMTok ?? null,
-          cacheWritePerMTok: price.cacheWritePerMTok ?? null, perCall: price.perCall ?? null, source: found.source,
+          cacheWritePerMTok: price.cacheWritePerMTok ?? null, perCall: price.perCall ?? null, perUnit: perUnitView(price.perUnit), source: found.source,
         }]
       })
       return { items, groupRatios: options.groupRatios, unitsPerUsd: 500_000 }
     }, {
-      ...access('public', { operationId: 'getPricing', tags, summary: 'Prices (USD per 1M tokens or per call) of every model an enabled channel serves, and the group ratios' }),
+      ...access('public', { operationId: 'getPricing', tags, summary: 'Prices (USD per 1M tokens, per call or per unit) of every model an enabled channel serves, and the group ratios' }),
       response: withErrors({ 200: t.Object({ items: t.Array(Price), groupRatios: t.Record(t.String(), t.Number()), unitsPerUsd: t.Integer() }) }),
     })
 }

@@ -1,8 +1,9 @@
 import { readdirSync, existsSync, readFileSync, statSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { PluginDefinition } from '@hanggent/plugin-sdk'
 import { PluginLoadError, validatePlugin } from './validate-plugin.ts'
+import { packageOfEntry, recordPluginOrigin } from './plugin-origin.ts'
 
 const builtinRoot = fileURLToPath(new URL('../../plugins', import.meta.url))
 /** The gateway's own install: bare package names in PLUGINS resolve from its node_modules. */
@@ -79,10 +80,19 @@ export async function loadPluginModule(specifier: string, cwd: string = process.
   return validatePlugin(module.default, specifier)
 }
 
-/** Loads built-ins then external plugins, the core never importing any plugin by name. */
+/** Loads built-ins then external plugins, the core never importing any plugin by name; each one's origin is recorded (plugin-origin.ts). */
 export async function loadPlugins(external: string[], options: { builtinRoot?: string } = {}): Promise<PluginDefinition[]> {
-  const specifiers = [...builtinPluginSpecifiers(options.builtinRoot), ...external]
   const plugins: PluginDefinition[] = []
-  for (const specifier of specifiers) plugins.push(await loadPluginModule(specifier))
+  for (const specifier of builtinPluginSpecifiers(options.builtinRoot)) {
+    const plugin = await loadPluginModule(specifier)
+    recordPluginOrigin(plugin, { source: 'built-in', entry: basename(dirname(fileURLToPath(specifier))) })
+    plugins.push(plugin)
+  }
+  for (const specifier of external) {
+    const plugin = await loadPluginModule(specifier)
+    const found = packageOfEntry(specifier, process.cwd(), gatewayRoot)
+    recordPluginOrigin(plugin, { source: 'PLUGINS', entry: specifier, ...(found ? { package: found } : {}) })
+    plugins.push(plugin)
+  }
   return plugins
 }

@@ -5,9 +5,10 @@ import { ModelName } from './common.ts'
 
 const Usd = t.Union([t.Number(), t.Null()])
 
-/** A price in USD per 1M tokens (or per call); null where the price says nothing. */
+/** A price in USD per 1M tokens (or per call, or per unit of a non-token quantity); null where the price says nothing. */
 export const PriceView = t.Object({
   inputPerMTok: Usd, outputPerMTok: Usd, cacheReadPerMTok: Usd, cacheWritePerMTok: Usd, perCall: Usd,
+  perUnit: t.Union([t.Record(t.String(), t.Number()), t.Null()], { description: 'USD per unit by quantity name (e.g. searchUnits), charged on top; null when none' }),
 })
 
 /** A model as the price editor shows it: list price, the admin's override, what is charged and who serves it. */

@@ -583,7 +583,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prices (USD per 1M tokens or per call) of every model an enabled channel serves, and the group ratios */
+        /** Prices (USD per 1M tokens, per call or per unit) of every model an enabled channel serves, and the group ratios */
         get: operations["getPricing"];
         put?: never;
         post?: never;
@@ -721,6 +721,23 @@ export interface paths {
         };
         /** This replica's memory, uptime and event-loop lag over the last seconds */
         get: operations["getRuntime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Loaded plugins: version, contract version, origin (built-in or PLUGINS), channel types, dialects, routes, models, balance readers and tokenizers */
+        get: operations["listPlugins"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4588,6 +4605,10 @@ export interface operations {
                                 cacheReadPerMTok: number | null;
                                 cacheWritePerMTok: number | null;
                                 perCall: number | null;
+                                /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
+                                perUnit: {
+                                    [key: string]: number;
+                                } | null;
                             } | null;
                             /** @description The admin override in USD (modelPrices) */
                             priceOverride: {
@@ -4596,6 +4617,10 @@ export interface operations {
                                 cacheReadPerMTok: number | null;
                                 cacheWritePerMTok: number | null;
                                 perCall: number | null;
+                                /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
+                                perUnit: {
+                                    [key: string]: number;
+                                } | null;
                             } | null;
                             /** @description The admin override in ratio form (modelRatios) */
                             ratioOverride: {
@@ -4611,6 +4636,10 @@ export interface operations {
                                 cacheReadPerMTok: number | null;
                                 cacheWritePerMTok: number | null;
                                 perCall: number | null;
+                                /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
+                                perUnit: {
+                                    [key: string]: number;
+                                } | null;
                             } | null;
                             /** @description Where `price` comes from */
                             source: "override" | "ratio" | "plugin" | "self-use" | null;
@@ -4720,6 +4749,10 @@ export interface operations {
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
                             perCall: number | null;
+                            /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
+                            perUnit: {
+                                [key: string]: number;
+                            } | null;
                         } | null;
                         /** @description The admin override in USD (modelPrices) */
                         priceOverride: {
@@ -4728,6 +4761,10 @@ export interface operations {
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
                             perCall: number | null;
+                            /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
+                            perUnit: {
+                                [key: string]: number;
+                            } | null;
                         } | null;
                         /** @description The admin override in ratio form (modelRatios) */
                         ratioOverride: {
@@ -4743,6 +4780,10 @@ export interface operations {
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
                             perCall: number | null;
+                            /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
+                            perUnit: {
+                                [key: string]: number;
+                            } | null;
                         } | null;
                         /** @description Where `price` comes from */
                         source: "override" | "ratio" | "plugin" | "self-use" | null;
@@ -4833,6 +4874,10 @@ export interface operations {
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
                             perCall: number | null;
+                            /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
+                            perUnit: {
+                                [key: string]: number;
+                            } | null;
                         } | null;
                         /** @description The admin override in USD (modelPrices) */
                         priceOverride: {
@@ -4841,6 +4886,10 @@ export interface operations {
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
                             perCall: number | null;
+                            /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
+                            perUnit: {
+                                [key: string]: number;
+                            } | null;
                         } | null;
                         /** @description The admin override in ratio form (modelRatios) */
                         ratioOverride: {
@@ -4856,6 +4905,10 @@ export interface operations {
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
                             perCall: number | null;
+                            /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
+                            perUnit: {
+                                [key: string]: number;
+                            } | null;
                         } | null;
                         /** @description Where `price` comes from */
                         source: "override" | "ratio" | "plugin" | "self-use" | null;
@@ -6221,6 +6274,10 @@ export interface operations {
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
                             perCall: number | null;
+                            /** @description USD per unit of a non-token quantity (e.g. searchUnits, images, seconds), charged on top; null when none */
+                            perUnit: {
+                                [key: string]: number;
+                            } | null;
                             /** @description override, ratio, plugin or self-use */
                             source: string;
                         }[];
@@ -6907,6 +6964,137 @@ export interface operations {
                             samples: number;
                         };
                     };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    listPlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @description The package.json version when loaded from a package, else the manifest's `version`, else the gateway's version for a built-in; null when none is known */
+                        version: string | null;
+                        /** @description Where `version` was read */
+                        versionSource: "package" | "manifest" | "gateway" | null;
+                        /** @description The npm package the plugin was loaded from */
+                        package: {
+                            name: string;
+                            version: string | null;
+                        } | null;
+                        /** @description The contract version the plugin declares */
+                        specVersion: string;
+                        /** @description The hub version its converters were written against */
+                        hubVersion: number | null;
+                        /** @enum {string} */
+                        source: "built-in" | "PLUGINS" | "other";
+                        /** @description The PLUGINS entry as written, or the built-in's folder name */
+                        entry: string | null;
+                        channelTypes: {
+                            id: string;
+                            label: string;
+                            defaultBaseUrl: string | null;
+                            /** @description Dialects the upstream accepts unchanged (calls in them pass through) */
+                            nativeDialects: string[];
+                            /** @description True when the type can list the upstream account's models */
+                            listsModels: boolean;
+                        }[];
+                        dialects: {
+                            /** @description Dialects clients call in (they declare routes) */
+                            client: string[];
+                            /** @description Upstream-only dialects (reached through the hub, no routes) */
+                            upstream: string[];
+                        };
+                        /** @description Relay routes this plugin answers (after PLUGIN_ROUTE_OWNERS) */
+                        routes: {
+                            method: string;
+                            path: string;
+                            dialect: string;
+                        }[];
+                        /** @description Models the plugin knows */
+                        models: number;
+                        /** @description Price entries (exact model ids and `prefix*` families) */
+                        prices: number;
+                        balanceReaders: {
+                            channelType: string;
+                            id: string;
+                            label: string;
+                        }[];
+                        /** @description How the plugin's models are counted for estimates; empty means the gateway's default */
+                        tokenizers: {
+                            /** @description A model id, or `prefix*` for a family */
+                            models: string;
+                            /** @description o200k_base, cl100k_base, or custom (the plugin counts itself) */
+                            tokenizer: string;
+                        }[];
+                    }[];
                 };
             };
             /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */

@@ -54,8 +54,8 @@ for (const backend of testBackends) {
     test('the catalog lists served, plugin-known and priced models with list price, effective price, source and channels', async () => {
       const mini = await entry('gpt-4o-mini')
       expect(mini).toEqual({
-        model: 'gpt-4o-mini', listPrice: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null },
-        priceOverride: null, ratioOverride: null, price: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null },
+        model: 'gpt-4o-mini', listPrice: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null, perUnit: null },
+        priceOverride: null, ratioOverride: null, price: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null, perUnit: null },
         source: 'plugin', channelIds: [channelId],
       })
       expect(await entry(ODD_MODEL)).toEqual({ model: ODD_MODEL, listPrice: null, priceOverride: null, ratioOverride: null, price: null, source: null, channelIds: [channelId] })

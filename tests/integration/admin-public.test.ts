@@ -25,8 +25,8 @@ describe('public routes', () => {
   test('pricing lists what enabled channels serve, with the price in force and its source', async () => {
     const pricing = (await (await fetch(`${gateway.url}/api/pricing`)).json()) as { items: Array<Record<string, unknown>>; groupRatios: Record<string, number> }
     expect(pricing.items).toEqual([
-      { model: 'gpt-4o-mini', inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null, source: 'plugin' },
-      { model: 'house-model', inputPerMTok: 1, outputPerMTok: 2, cacheReadPerMTok: null, cacheWritePerMTok: null, perCall: null, source: 'ratio' },
+      { model: 'gpt-4o-mini', inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null, perUnit: null, source: 'plugin' },
+      { model: 'house-model', inputPerMTok: 1, outputPerMTok: 2, cacheReadPerMTok: null, cacheWritePerMTok: null, perCall: null, perUnit: null, source: 'ratio' },
     ])
     expect(pricing.groupRatios).toEqual({ default: 1, vip: 0.8 })
   })

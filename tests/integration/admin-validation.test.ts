@@ -163,7 +163,7 @@ for (const backend of testBackends) {
           '/api/channel-types', '/api/channels', '/api/channels/balances/refresh', '/api/channels/batch', '/api/channels/upstream-models', '/api/channels/{id}',
           '/api/channels/{id}/balance/refresh', '/api/channels/{id}/keys/reveal', '/api/channels/{id}/test', '/api/channels/{id}/upstream-models', '/api/groups', '/api/groups/{name}',
           '/api/logs', '/api/logs/export', '/api/logs/{id}', '/api/models', '/api/models/price', '/api/options', '/api/playground/chat/completions',
-          '/api/playground/models', '/api/pricing', '/api/redemptions', '/api/redemptions/redeem', '/api/redemptions/{id}', '/api/setup',
+          '/api/playground/models', '/api/plugins', '/api/pricing', '/api/redemptions', '/api/redemptions/redeem', '/api/redemptions/{id}', '/api/setup',
           '/api/stats', '/api/status', '/api/system/runtime', '/api/tokens', '/api/tokens/{id}', '/api/users', '/api/users/me', '/api/users/me/access-tokens',
           '/api/users/me/groups', '/api/users/me/oauth-accounts', '/api/users/me/oauth-accounts/{id}', '/api/users/me/password',
           '/api/users/me/sessions', '/api/users/me/sessions/{id}', '/api/users/me/two-factor/disable', '/api/users/me/two-factor/enable',

@@ -465,6 +465,11 @@ export interface PluginDefinition {
   hubVersion?: number
   /** Human name. */
   name: string
+  /**
+   * The plugin's own release (e.g. '1.2.0'), shown in the dashboard's plugin list when the plugin was not
+   * loaded from an npm package (a package's package.json version wins); optional, informational only.
+   */
+  version?: string
   /** Channel types served. */
   channelTypes: ChannelTypeSpec[]
   /** Models the plugin knows. */

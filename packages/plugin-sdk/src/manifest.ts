@@ -47,6 +47,7 @@ export function findManifestProblem(candidate: unknown): string | undefined {
   const versionProblem = specVersionProblem(candidate.specVersion)
   if (versionProblem) return versionProblem
   if (typeof candidate.name !== 'string' || candidate.name === '') return 'name must be a non-empty string'
+  if (candidate.version !== undefined && (typeof candidate.version !== 'string' || candidate.version === '')) return 'version, when given, must be a non-empty string (e.g. "1.2.0")'
   if (!Array.isArray(candidate.channelTypes)) return 'channelTypes must be an array'
   for (const [index, channelType] of candidate.channelTypes.entries()) {
     if (!isRecord(channelType)) return `channelTypes[${index}] must be an object`

@@ -8,8 +8,7 @@ describe('settingKind', () => {
   test('each renderable shape has its kind', () => {
     const kinds = Object.fromEntries(Object.entries({
       text: Type.String(),
-      secret: Type.String({ format: 'password' }),
-      writeOnly: Type.String({ writeOnly: true }),
+      secret: Type.String({ writeOnly: true }),
       count: Type.Integer({ minimum: 0 }),
       ratio: Type.Number(),
       flag: Type.Boolean(),
@@ -21,7 +20,7 @@ describe('settingKind', () => {
       retry: Type.Object({ count: Type.Integer() }),
     }).map(([key, schema]) => [key, settingKind(JSON.parse(JSON.stringify(schema)))]))
     expect(kinds).toEqual({
-      text: 'string', secret: 'secret', writeOnly: 'secret', count: 'number', ratio: 'number', flag: 'boolean', mode: 'enum', nullableText: 'string',
+      text: 'string', secret: 'secret', count: 'number', ratio: 'number', flag: 'boolean', mode: 'enum', nullableText: 'string',
       tags: 'string-list', features: 'string-list', headers: 'string-map', retry: 'object',
     })
   })
@@ -31,7 +30,7 @@ describe('formProblems', () => {
   test('a schema of every renderable kind, nested object included, has none', () => {
     expect(formProblems(Type.Object({
       region: Type.String({ minLength: 1, maxLength: 20, 'x-i18n': { fr: { title: 'Région' }, 'zh-CN': { title: '区域' } } }),
-      apiSecret: Type.Optional(Type.String({ format: 'password' })),
+      apiSecret: Type.Optional(Type.String({ writeOnly: true })),
       retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5, default: 2 })),
       verbose: Type.Optional(Type.Boolean({ default: false })),
       tier: Type.Optional(Type.Union([Type.Literal('free'), Type.Literal('pro')], { default: 'free' })),
@@ -63,12 +62,14 @@ describe('formProblems', () => {
       temperature: Type.Number({ maximum: 2, default: 3 }),
       tier: Type.Union([Type.Literal('free'), Type.Literal('pro')], { default: 'gold' }),
       label: Type.String({ 'x-i18n': { de: { title: 'Etikett' }, fr: { title: 3 } } }),
+      pin: Type.String({ format: 'password' }),
     }))).toEqual([
       'settings.retries: minimum 5 is above maximum 1',
       'settings.temperature: default 3 is above maximum 2',
       'settings.tier: default "gold" is not a valid enum value for this field',
       'settings.label: x-i18n language "de" is not one the dashboard shows (en, fr, ja, zh, zh-CN, zh-TW)',
       'settings.label: x-i18n.fr must be { title?: string, description?: string }',
+      "settings.pin: format 'password' is not a format the gateway validates (every value would be refused); mark a secret with writeOnly: true",
     ])
   })
 

@@ -6,8 +6,8 @@
 export type JsonSchemaNode = Record<string, unknown>
 
 /**
- * The kinds of field the channel form renders: text, masked text (`format: 'password'` or
- * `writeOnly: true`), number (integer when `type: 'integer'`, with `minimum`/`maximum`), switch,
+ * The kinds of field the channel form renders: text, masked text (a string marked `writeOnly: true`,
+ * the JSON Schema annotation for a value sent but not shown back), number (integer when `type: 'integer'`, with `minimum`/`maximum`), switch,
  * choice (`enum`, `const` or a union of `const`s), list of text (an array of strings or of choices),
  * key/value rows (a record of strings), and a group of these (an object with `properties`).
  */
@@ -69,7 +69,7 @@ export function settingKind(property: JsonSchemaNode): SettingKind | undefined {
   const schema = withoutNull(property)
   if (enumValues(schema)) return 'enum'
   switch (schema.type) {
-    case 'string': return schema.format === 'password' || schema.writeOnly === true ? 'secret' : 'string'
+    case 'string': return schema.writeOnly === true ? 'secret' : 'string'
     case 'number':
     case 'integer': return 'number'
     case 'boolean': return 'boolean'
@@ -97,7 +97,7 @@ function describeUnrenderable(schema: JsonSchemaNode): string {
   return `type ${JSON.stringify(schema.type)}`
 }
 
-const RENDERABLE = "The form renders strings (format 'password' for secrets), numbers and integers, booleans, choices (enum, const or a union of consts), arrays of strings or choices, records of strings, and objects of these."
+const RENDERABLE = "The form renders strings (writeOnly: true for secrets), numbers and integers, booleans, choices (enum, const or a union of consts), arrays of strings or choices, records of strings, and objects of these."
 
 /** Problems with a property's `x-i18n` annotation: unknown language tags, entries that are not text. */
 function translationProblems(path: string, schema: JsonSchemaNode): string[] {
@@ -132,6 +132,8 @@ function defaultFits(kind: SettingKind, schema: JsonSchemaNode, value: unknown):
 /** Problems with the limits of a renderable field: bounds the wrong way round, a default outside them. */
 function limitProblems(path: string, kind: SettingKind, schema: JsonSchemaNode): string[] {
   const problems: string[] = []
+  // The gateway validates settings with TypeBox, which refuses every value of a format it does not know.
+  if (schema.format === 'password') problems.push(`${path}: format 'password' is not a format the gateway validates (every value would be refused); mark a secret with writeOnly: true`)
   if (!defaultFits(kind, schema, schema.default)) problems.push(`${path}: default ${JSON.stringify(schema.default)} is not a valid ${kind} value for this field`)
   const bounds: Array<[string, string]> = kind === 'number' ? [['minimum', 'maximum']] : kind === 'string' || kind === 'secret' ? [['minLength', 'maxLength']] : []
   for (const [low, high] of bounds) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { humanize, settingFields, settingsToSave } from './settings-schema.ts'
+import { humanize, settingFields, settingPaths, settingsToSave } from './settings-schema.ts'
 
 // The settings form is built from each plugin's schema alone; these are the shapes TypeBox emits.
 
@@ -19,7 +19,9 @@ describe('channel settings schema → form fields', () => {
         betaHeaders: { type: 'array', items: { type: 'string', minLength: 1 } },
         features: { type: 'array', items: { anyOf: [{ const: 'a' }, { const: 'b' }] } },
         headers: { type: 'object', patternProperties: { '^(.*)$': { type: 'string' } } },
-        nested: { type: 'object', properties: { deep: { type: 'string' } } },
+        nested: { type: 'object', required: ['deep'], properties: { deep: { type: 'string' }, count: { type: 'integer', minimum: 1 } } },
+        apiSecret: { type: 'string', writeOnly: true, maxLength: 100 },
+        endpoints: { type: 'array', items: { type: 'object', properties: { url: { type: 'string' } } } },
         nullableName: { anyOf: [{ type: 'string' }, { type: 'null' }], description: 'May be null' },
       },
     })
@@ -34,7 +36,14 @@ describe('channel settings schema → form fields', () => {
       { key: 'betaHeaders', label: 'Beta headers', required: false, kind: 'string-list' },
       { key: 'features', label: 'Features', required: false, kind: 'string-list', options: ['a', 'b'] },
       { key: 'headers', label: 'Headers', required: false, kind: 'string-map' },
-      { key: 'nested', label: 'Nested', required: false, kind: 'json' },
+      {
+        key: 'nested', label: 'Nested', required: false, kind: 'object', fields: [
+          { key: 'deep', label: 'Deep', required: true, kind: 'string' },
+          { key: 'count', label: 'Count', required: false, kind: 'number', integer: true, minimum: 1 },
+        ],
+      },
+      { key: 'apiSecret', label: 'Api secret', required: false, kind: 'secret', maxLength: 100 },
+      { key: 'endpoints', label: 'Endpoints', required: false, kind: 'json' },
       { key: 'nullableName', label: 'Nullable name', description: 'May be null', required: false, kind: 'string' },
     ])
   })
@@ -48,6 +57,13 @@ describe('channel settings schema → form fields', () => {
     const fields = settingFields({ type: 'object', properties: { a: { type: 'string' }, b: { type: 'array', items: { type: 'string' } }, c: { type: 'boolean' }, d: { type: 'object', patternProperties: { '^(.*)$': { type: 'string' } } } } })
     expect(settingsToSave(fields, { a: '  x  ', b: [], c: false, d: {}, e: undefined })).toEqual({ a: 'x', c: false })
     expect(settingsToSave(fields, { a: '', b: ['beta'], d: { 'x-h': '1' } })).toEqual({ b: ['beta'], d: { 'x-h': '1' } })
+  })
+
+  test('a group saves its own set values, and is left out when none is set; its fields have dotted paths', () => {
+    const fields = settingFields({ type: 'object', properties: { retry: { type: 'object', properties: { count: { type: 'integer' }, note: { type: 'string' } } }, region: { type: 'string' } } })
+    expect(settingsToSave(fields, { retry: { count: 3, note: ' ' }, region: 'eu' })).toEqual({ retry: { count: 3 }, region: 'eu' })
+    expect(settingsToSave(fields, { retry: { note: '' }, region: 'eu' })).toEqual({ region: 'eu' })
+    expect(settingPaths(fields)).toEqual(['settings.retry', 'settings.retry.count', 'settings.retry.note', 'settings.region'])
   })
 
   test('property names read as words', () => {

@@ -1,9 +1,14 @@
 // A channel type's settings schema (JSON Schema as TypeBox emits it, from GET /api/channel-types)
 // read into form fields, so every plugin's settings get a form without a hand-written page.
 
+import { enumValues, isSchemaNode as isSchema, settingKind, withoutNull, type JsonSchemaNode as Schema } from '@hanggent/plugin-sdk/settings-form'
+
+// The kinds a schema renders as come from the plugin SDK (settingKind), the same rule the
+// conformance kit checks plugins against (formProblems): a property the rule rejects is edited as JSON.
+
 /** What every setting field has. */
 interface FieldBase {
-  /** The property name, also the key in `settings`. */
+  /** The property name, also the key in `settings` (or in its parent object's value). */
   key: string
   /** The schema's `title`, else the property name in words. */
   label: string
@@ -14,60 +19,19 @@ interface FieldBase {
 /** One rendered setting. */
 export type SettingField =
   | (FieldBase & { kind: 'string'; default?: string; maxLength?: number })
+  | (FieldBase & { kind: 'secret'; maxLength?: number })
   | (FieldBase & { kind: 'number'; integer: boolean; default?: number; minimum?: number; maximum?: number })
   | (FieldBase & { kind: 'boolean'; default?: boolean })
   | (FieldBase & { kind: 'enum'; options: Array<string | number>; default?: string | number })
   | (FieldBase & { kind: 'string-list'; options?: string[]; default?: string[] })
   | (FieldBase & { kind: 'string-map'; default?: Record<string, string> })
+  | (FieldBase & { kind: 'object'; fields: SettingField[] })
   | (FieldBase & { kind: 'json'; default?: unknown })
-
-type Schema = Record<string, unknown>
-
-const isSchema = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** `apiVersion` → `Api version`, `stream_usage` → `Stream usage`. */
 export function humanize(key: string): string {
   const words = key.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim().toLowerCase()
   return words.charAt(0).toUpperCase() + words.slice(1)
-}
-
-/** The schema without a `null` alternative (`X | null` renders as X; empty means unset). */
-function withoutNull(schema: Schema): Schema {
-  const alternatives = (schema.anyOf ?? schema.oneOf) as unknown
-  if (Array.isArray(alternatives)) {
-    const rest = alternatives.filter((entry) => !(isSchema(entry) && entry.type === 'null'))
-    if (rest.length === 1 && isSchema(rest[0])) return { ...rest[0], ...pick(schema, ['title', 'description', 'default']) }
-    return { ...schema, anyOf: rest }
-  }
-  if (Array.isArray(schema.type)) {
-    const types = schema.type.filter((type) => type !== 'null')
-    return { ...schema, type: types.length === 1 ? types[0] : types }
-  }
-  return schema
-}
-
-function pick(schema: Schema, keys: string[]): Schema {
-  return Object.fromEntries(keys.filter((key) => schema[key] !== undefined).map((key) => [key, schema[key]]))
-}
-
-/** The allowed values of an enum-like schema (`enum`, `const`, or a union of `const`s), else undefined. */
-function enumValues(schema: Schema): Array<string | number> | undefined {
-  const scalar = (value: unknown): value is string | number => typeof value === 'string' || typeof value === 'number'
-  if (Array.isArray(schema.enum) && schema.enum.every(scalar)) return schema.enum
-  if (scalar(schema.const)) return [schema.const]
-  const alternatives = schema.anyOf ?? schema.oneOf
-  if (Array.isArray(alternatives) && alternatives.length > 0 && alternatives.every((entry) => isSchema(entry) && scalar(entry.const))) {
-    return alternatives.map((entry) => (entry as Schema).const as string | number)
-  }
-  return undefined
-}
-
-/** True when an object schema is a map of strings (`patternProperties` or `additionalProperties` of strings). */
-function isStringMap(schema: Schema): boolean {
-  if (schema.type !== 'object' || (isSchema(schema.properties) && Object.keys(schema.properties).length > 0)) return false
-  const values = [...Object.values(isSchema(schema.patternProperties) ? schema.patternProperties : {}), schema.additionalProperties]
-    .filter(isSchema)
-  return values.length > 0 && values.every((value) => value.type === 'string')
 }
 
 const numberOr = (value: unknown) => (typeof value === 'number' ? value : undefined)
@@ -85,7 +49,12 @@ export function translatedText(schema: Schema, locale: string | undefined): { ti
   return { title: text(entry.title) ?? schema.title, description: text(entry.description) ?? schema.description }
 }
 
-/** One property as a field. */
+/** The numeric limits a schema sets, only those present. */
+function limits(schema: Schema, names: string[]): Record<string, number> {
+  return Object.fromEntries(names.map((name) => [name, numberOr(schema[name])]).filter(([, value]) => value !== undefined)) as Record<string, number>
+}
+
+/** One property as a field of the kind the SDK's rule gives it (JSON text for a kind it rejects). */
 function fieldOf(key: string, raw: Schema, required: boolean, locale: string | undefined): SettingField {
   const schema = withoutNull(raw)
   const shown = translatedText(schema, locale)
@@ -95,33 +64,24 @@ function fieldOf(key: string, raw: Schema, required: boolean, locale: string | u
     ...(typeof shown.description === 'string' && shown.description !== '' ? { description: shown.description } : {}),
   }
   const fallback = schema.default
-  const options = enumValues(schema)
-  if (options) return { ...base, kind: 'enum', options, ...(typeof fallback === 'string' || typeof fallback === 'number' ? { default: fallback } : {}) }
-  if (schema.type === 'string') {
-    return { ...base, kind: 'string', ...(typeof fallback === 'string' ? { default: fallback } : {}), ...(numberOr(schema.maxLength) !== undefined ? { maxLength: numberOr(schema.maxLength) } : {}) }
-  }
-  if (schema.type === 'number' || schema.type === 'integer') {
-    const minimum = numberOr(schema.minimum)
-    const maximum = numberOr(schema.maximum)
-    return {
-      ...base, kind: 'number', integer: schema.type === 'integer',
-      ...(typeof fallback === 'number' ? { default: fallback } : {}), ...(minimum !== undefined ? { minimum } : {}), ...(maximum !== undefined ? { maximum } : {}),
-    }
-  }
-  if (schema.type === 'boolean') return { ...base, kind: 'boolean', ...(typeof fallback === 'boolean' ? { default: fallback } : {}) }
-  if (schema.type === 'array' && isSchema(schema.items)) {
-    const items = withoutNull(schema.items)
-    const itemOptions = enumValues(items)
-    if (items.type === 'string' || (itemOptions && itemOptions.every((option) => typeof option === 'string'))) {
+  switch (settingKind(schema)) {
+    case 'enum': return { ...base, kind: 'enum', options: enumValues(schema) ?? [], ...(typeof fallback === 'string' || typeof fallback === 'number' ? { default: fallback } : {}) }
+    case 'string': return { ...base, kind: 'string', ...(typeof fallback === 'string' ? { default: fallback } : {}), ...limits(schema, ['maxLength']) }
+    case 'secret': return { ...base, kind: 'secret', ...limits(schema, ['maxLength']) }
+    case 'number': return { ...base, kind: 'number', integer: schema.type === 'integer', ...(typeof fallback === 'number' ? { default: fallback } : {}), ...limits(schema, ['minimum', 'maximum']) }
+    case 'boolean': return { ...base, kind: 'boolean', ...(typeof fallback === 'boolean' ? { default: fallback } : {}) }
+    case 'string-list': {
+      const itemOptions = isSchema(schema.items) ? enumValues(withoutNull(schema.items)) : undefined
       const defaults = Array.isArray(fallback) && fallback.every((entry) => typeof entry === 'string') ? fallback : undefined
-      return { ...base, kind: 'string-list', ...(itemOptions ? { options: itemOptions as string[] } : {}), ...(defaults ? { default: defaults } : {}) }
+      return { ...base, kind: 'string-list', ...(itemOptions ? { options: itemOptions.map(String) } : {}), ...(defaults ? { default: defaults } : {}) }
     }
+    case 'string-map': {
+      const defaults = isSchema(fallback) && Object.values(fallback).every((entry) => typeof entry === 'string') ? fallback as Record<string, string> : undefined
+      return { ...base, kind: 'string-map', ...(defaults ? { default: defaults } : {}) }
+    }
+    case 'object': return { ...base, kind: 'object', fields: settingFields(schema, locale) }
+    case undefined: return { ...base, kind: 'json', ...(fallback !== undefined ? { default: fallback } : {}) }
   }
-  if (isStringMap(schema)) {
-    const defaults = isSchema(fallback) && Object.values(fallback).every((entry) => typeof entry === 'string') ? fallback as Record<string, string> : undefined
-    return { ...base, kind: 'string-map', ...(defaults ? { default: defaults } : {}) }
-  }
-  return { ...base, kind: 'json', ...(fallback !== undefined ? { default: fallback } : {}) }
 }
 
 /** The fields of a settings schema, in the schema's property order, labelled in `locale` where the plugin translated them. */
@@ -144,15 +104,21 @@ export function isUnset(value: unknown): boolean {
  * defaults apply), plus any stored keys the schema does not describe, kept as they were.
  */
 export function settingsToSave(fields: readonly SettingField[], values: Record<string, unknown>): Record<string, unknown> {
-  const known = new Set(fields.map((field) => field.key))
+  const known = new Map(fields.map((field) => [field.key, field]))
   const saved: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(values)) {
-    if (isUnset(value)) continue
-    if (!known.has(key)) {
-      saved[key] = value
-      continue
-    }
-    saved[key] = typeof value === 'string' ? value.trim() : value
+    const field = known.get(key)
+    // A group's own values are saved by the same rule, and the group is left out when none is set.
+    const kept = field?.kind === 'object' && isSchema(value) ? settingsToSave(field.fields, value) : field && typeof value === 'string' ? value.trim() : value
+    if (!isUnset(kept)) saved[key] = kept
   }
   return saved
+}
+
+/** Every field's form path (`settings.region`, `settings.retry.count`), where the API's field errors are shown. */
+export function settingPaths(fields: readonly SettingField[], prefix = 'settings'): string[] {
+  return fields.flatMap((field) => {
+    const path = `${prefix}.${field.key}`
+    return field.kind === 'object' ? [path, ...settingPaths(field.fields, path)] : [path]
+  })
 }

@@ -24,6 +24,7 @@ export function ratiosToUsd(ratios: Partial<RatioPrice>): UsdPrice {
     cacheReadPerMTok: times(ratios.cacheRatio),
     cacheWritePerMTok: times(ratios.cacheWriteRatio),
     perCall: null,
+    perUnit: null,
   }
 }
 
