@@ -3,6 +3,7 @@ import { copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, 
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { conformance } from '@hanggent/plugin-sdk/conformance'
 import { freshPostgresDatabase, gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
 import { claudeClient, geminiClient, openAIChatClient, type ClientAdapter, type Turn } from './matrix/clients.ts'
 import { startFakeQuillon, type FakeQuillon } from '../../examples/plugins/quillon/test/fake-quillon.ts'
@@ -27,8 +28,6 @@ const EXAMPLES = [
   { folder: 'cohere-example', name: 'hanggent-plugin-cohere-example', id: 'cohere-example' },
 ] as const
 
-/** Every example plugin package, each type-checked on its own. */
-const ALL_EXAMPLE_FOLDERS = ['quillon', 'cohere-example', 'parrot', 'route-claimer']
 
 /** Runs a command to completion (killed after `timeoutMs`); throws with its output when it fails. */
 async function run(command: string[], cwd: string, timeoutMs = 120_000): Promise<string> {
@@ -143,7 +142,7 @@ describe('the example plugins installed from their folders as npm packages and l
   test('each example type-checks on its own against the SDK package: nothing from the gateway\'s sources', async () => {
     const tsc = join(root, 'node_modules', '.bin', 'tsc')
     const sdk = realpathSync(join(root, 'node_modules', '@hanggent', 'plugin-sdk'))
-    const checked = await Promise.all(ALL_EXAMPLE_FOLDERS.map(async (folder) => {
+    const checked = await Promise.all(EXAMPLES.map(async ({ folder }) => {
       const base = join(root, 'examples', 'plugins', folder)
       return { folder, base, listed: (await run([tsc, '--noEmit', '--listFiles', '-p', join(base, 'tsconfig.json')], base)).split('\n').filter(Boolean) }
     }))
@@ -155,7 +154,7 @@ describe('the example plugins installed from their folders as npm packages and l
         expect({ file: relative(root, file), foreign: imports.filter((source) => !source.startsWith('./') && source !== '@hanggent/plugin-sdk' && source !== '@sinclair/typebox') }).toEqual({ file: relative(root, file), foreign: [] })
       }
     }
-  }, 120_000)
+  }, 180_000)
 
   /** Text, streamed text, a streamed tool call and the answer to its result, through one SDK; the args and texts each fixture holds. */
   async function conversation(client: ClientAdapter, model: string, texts: { text: string; afterTool: string }) {
@@ -224,6 +223,14 @@ describe('the example plugins installed from their folders as npm packages and l
       ])
     }, 60_000)
   }
+
+  test('the installed packages pass the conformance kit, its gateway step run by this install with the official SDKs', async () => {
+    const reports = await Promise.all(EXAMPLES.map((example) => conformance(join(installDir, 'node_modules', example.name), { gateway: true, gatewayRoot: installDir })))
+    for (const [index, report] of reports.entries()) {
+      expect({ plugin: report.plugin, failures: report.failures }).toEqual({ plugin: EXAMPLES[index]!.id, failures: [] })
+      for (const sdk of ['OpenAI SDK', 'Anthropic SDK', 'Google Gen AI SDK']) expect(report.passed).toContain(`fixture "chat-tool-call" (gateway, ${sdk}${sdk === 'OpenAI SDK' ? ' chat' : sdk === 'Anthropic SDK' ? ' messages' : ' generateContent'}, streamed)`)
+    }
+  }, 120_000)
 
   test("the dashboard's \"fetch upstream models\" reads Quillon's own paginated catalog with its key header", async () => {
     quillon.requests.length = 0
