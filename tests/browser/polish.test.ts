@@ -31,6 +31,7 @@ const PAGES = [
   { path: '/pricing', ready: '[data-test="model-name"]' },
   { path: '/profile', ready: '[data-test="balance"]' },
   { path: '/settings', ready: '[data-test="new-user-quota"] input' },
+  { path: '/plugins', ready: '[data-test="plugin-card"]' },
 ] as const
 /** Tables that fit a 1920 px screen without scrolling sideways. */
 const FITS_AT_1920 = new Set(['/channels', '/logs', '/tokens', '/users', '/redemptions'])
