@@ -6,9 +6,9 @@
 /** Quota units in one US dollar. */
 export const UNITS_PER_USD = 500_000
 
-/** Quota units (the API's integers, sometimes typed `string | number`) as USD. */
-export function unitsToUsd(units: number | string | null | undefined): number {
-  return Number(units ?? 0) / UNITS_PER_USD
+/** Quota units (the API's integers) as USD; none counts as 0. */
+export function unitsToUsd(units: number | null | undefined): number {
+  return (units ?? 0) / UNITS_PER_USD
 }
 
 /** USD as whole quota units (rounded to the nearest unit). */
@@ -78,7 +78,7 @@ export function money(n: NamedNumberFormatter, usd: number, context: MoneyContex
 }
 
 /** Quota units as USD at a context's precision: `unitsMoney(n, user.quota, 'balance')`. */
-export function unitsMoney(n: NamedNumberFormatter, units: number | string | null | undefined, context: MoneyContext): string {
+export function unitsMoney(n: NamedNumberFormatter, units: number | null | undefined, context: MoneyContext): string {
   return money(n, unitsToUsd(units), context)
 }
 

@@ -10,11 +10,9 @@ const pending = new Set<number>()
 
 /** Usernames of user ids, loaded on demand; `name(id)` is `#id` until the answer comes. */
 export function useUsernames() {
-  function load(ids: Iterable<number | string | null | undefined>): void {
-    for (const raw of ids) {
-      if (raw === null || raw === undefined) continue
-      const id = Number(raw)
-      if (!Number.isInteger(id) || known.has(id) || pending.has(id)) continue
+  function load(ids: Iterable<number | null | undefined>): void {
+    for (const id of ids) {
+      if (id === null || id === undefined || known.has(id) || pending.has(id)) continue
       pending.add(id)
       unwrap(api.GET('/api/users/{id}', { params: { path: { id } } }))
         .then((user) => known.set(id, user.username))
@@ -22,6 +20,6 @@ export function useUsernames() {
         .finally(() => pending.delete(id))
     }
   }
-  const name = (id: number | string | null | undefined) => (id === null || id === undefined ? '' : known.get(Number(id)) ?? `#${id}`)
+  const name = (id: number | null | undefined) => (id === null || id === undefined ? '' : known.get(id) ?? `#${id}`)
   return { load, name }
 }

@@ -1,15 +1,12 @@
 import { ref, shallowRef, watch, type Ref } from 'vue'
 import { unwrap } from '../api/errors.ts'
 
-/**
- * A page of results as the admin API returns them (`Page(...)` in schemas/admin/common.ts). The
- * generated types spell integers `string | number` (Elysia's numeric coercion); they arrive as numbers.
- */
+/** A page of results as the admin API returns them (`Page(...)` in schemas/admin/common.ts). */
 export interface PageOf<T> {
   items: T[]
-  total: number | string
-  page: number | string
-  pageSize: number | string
+  total: number
+  page: number
+  pageSize: number
 }
 
 /** State and actions of a server-paginated list. */
@@ -49,7 +46,7 @@ export function usePagedList<T>(
       const result = await unwrap(fetchPage({ page: page.value, pageSize: pageSize.value }))
       if (call !== latest) return
       items.value = result.items
-      total.value = Number(result.total)
+      total.value = result.total
       error.value = undefined
     } catch (failure) {
       if (call === latest) error.value = failure

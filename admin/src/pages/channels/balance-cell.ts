@@ -22,7 +22,7 @@ const tip = (trigger: VNodeChild, text: string) => h(NTooltip, null, { trigger: 
 
 function refreshButton(channel: Channel, ctx: BalanceCellContext): VNodeChild {
   return h(NButton, {
-    size: 'tiny', quaternary: true, loading: ctx.refreshingBalance(Number(channel.id)), 'data-test': 'refresh-balance',
+    size: 'tiny', quaternary: true, loading: ctx.refreshingBalance(channel.id), 'data-test': 'refresh-balance',
     'aria-label': ctx.t('channels.balance.refreshOne', { name: channel.name }), onClick: () => ctx.onRefreshBalance(channel),
   }, () => '↻')
 }
@@ -30,7 +30,7 @@ function refreshButton(channel: Channel, ctx: BalanceCellContext): VNodeChild {
 /** The low-balance tag, with the threshold in its tooltip. */
 function lowTag(channel: Channel, ctx: BalanceCellContext): VNodeChild {
   const { balance } = channel
-  const threshold = channel.balanceThreshold === null || balance.currency === null ? null : ctx.balance(Number(channel.balanceThreshold), balance.currency)
+  const threshold = channel.balanceThreshold === null || balance.currency === null ? null : ctx.balance(channel.balanceThreshold, balance.currency)
   const reason = balance.available === false ? ctx.t('channels.balance.unavailable') : ctx.t('channels.balance.belowThreshold', { threshold: threshold ?? '—' })
   return tip(h(NTag, { type: 'warning', size: 'small', bordered: false, 'data-test': 'balance-low' }, () => ctx.t('channels.balance.low')), reason)
 }
@@ -39,10 +39,11 @@ function lowTag(channel: Channel, ctx: BalanceCellContext): VNodeChild {
 function reading(channel: Channel, ctx: BalanceCellContext): VNodeChild[] {
   const { balance } = channel
   const failed = balance.error === null ? null : tip(h(NTag, { type: 'error', size: 'small', bordered: false, 'data-test': 'balance-error' }, () => ctx.t('channels.balance.failed')), balance.error)
-  if (balance.amount === null || balance.currency === null) {
+  const { amount: value, currency } = balance
+  if (value === null || currency === null) {
     return [failed ?? h(NText, { depth: 3 }, () => ctx.t('channels.balance.notRead'))]
   }
-  const amount = h(NText, { type: balance.low ? 'warning' : undefined, strong: true, style: 'white-space: nowrap', 'data-test': 'balance-amount' }, () => ctx.balance(Number(balance.amount), balance.currency ?? ''))
+  const amount = h(NText, { type: balance.low ? 'warning' : undefined, strong: true, style: 'white-space: nowrap', 'data-test': 'balance-amount' }, () => ctx.balance(value, currency))
   const readAt = balance.readAt
   const time = readAt === null ? null : tip(h(NText, { depth: 3, class: 'cell-small', 'data-test': 'balance-read-at' }, () => ctx.ago(readAt)), ctx.t('channels.balance.readAt', { when: ctx.when(readAt) }))
   return [

@@ -47,10 +47,10 @@ function statusCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
 }
 
 function testCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
-  const outcome = ctx.outcome(Number(channel.id))
+  const outcome = ctx.outcome(channel.id)
   const failed = outcome && !outcome.ok ? tip(h(NTag, { type: 'error', size: 'small', bordered: false }, () => ctx.t('channels.test.failedShort')), outcome.message) : null
   if (channel.testLatencyMs === null || channel.testedAt === null) return failed ?? h(NText, { depth: 3 }, () => ctx.t('channels.test.never'))
-  const latency = Number(channel.testLatencyMs)
+  const latency = channel.testLatencyMs
   const type = latency < 1000 ? 'success' : latency < 3000 ? 'warning' : 'error'
   return h('div', { class: 'cell-stack' }, [
     h(NSpace, { size: 4, align: 'center' }, () => [h(NText, { type, 'data-test': 'latency' }, () => ctx.t('channels.test.latency', { ms: ctx.n(latency, 'integer') })), failed]),
@@ -59,7 +59,7 @@ function testCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
 }
 
 function keysCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
-  const count = h('span', null, ctx.n(Number(channel.keyCount), 'integer'))
+  const count = h('span', null, ctx.n(channel.keyCount, 'integer'))
   if (channel.disabledKeys.length === 0) return count
   const reasons = channel.disabledKeys.map((key) => `${ctx.d(new Date(key.at), 'long')}: ${key.reason}`).join('\n')
   const warning = h(NTag, { type: 'warning', size: 'small', bordered: false }, () => ctx.t('channels.columns.keysDisabled', { count: channel.disabledKeys.length }, channel.disabledKeys.length))
@@ -67,7 +67,7 @@ function keysCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
 }
 
 function actionsCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
-  const id = Number(channel.id)
+  const id = channel.id
   const more: DropdownOption[] = [
     { key: 'test-model', label: ctx.t('channels.actions.testModel'), disabled: channel.models.length === 0 },
     channel.status === 'enabled' ? { key: 'disable', label: ctx.t('channels.actions.disable') } : { key: 'enable', label: ctx.t('channels.actions.enable') },
@@ -101,8 +101,8 @@ export function channelColumns(ctx: ChannelColumnContext): DataTableColumns<Chan
     { title: ctx.t('channels.columns.lastTest'), ...sortable('testLatencyMs'), width: 130, render: (channel) => testCell(channel, ctx) },
     { title: ctx.t('channels.columns.used'), ...sortable('usedQuota'), width: 110, render: (channel) => unitsMoney(ctx.n, channel.usedQuota, 'balance') },
     { title: ctx.t('channels.balance.title'), key: 'balance', width: 160, render: (channel) => balanceCell(channel, ctx) },
-    { title: ctx.t('channels.columns.priority'), ...sortable('priority'), width: 84, render: (channel) => ctx.n(Number(channel.priority), 'integer') },
-    { title: ctx.t('channels.columns.weight'), ...sortable('weight'), width: 80, render: (channel) => ctx.n(Number(channel.weight), 'integer') },
+    { title: ctx.t('channels.columns.priority'), ...sortable('priority'), width: 84, render: (channel) => ctx.n(channel.priority, 'integer') },
+    { title: ctx.t('channels.columns.weight'), ...sortable('weight'), width: 80, render: (channel) => ctx.n(channel.weight, 'integer') },
     {
       title: ctx.t('channels.columns.models'), key: 'models', width: 90,
       render: (channel) => tip(h('span', { class: 'cell-link' }, ctx.n(channel.models.length, 'integer')), channel.models.join(', ') || '—'),

@@ -56,7 +56,7 @@ export function logColumns({ t, format, isAdmin, onDetails }: ColumnContext): Da
     {
       key: 'promptTokens', title: t('logs.columns.prompt'), width: 90, align: 'right',
       render: (row) => {
-        const cached = Number(row.cacheReadTokens) + Number(row.cacheWriteTokens)
+        const cached = row.cacheReadTokens + row.cacheWriteTokens
         if (cached === 0) return format.integer(row.promptTokens)
         return h(NTooltip, null, {
           trigger: () => h('div', { class: 'logs__model', tabindex: 0 }, [

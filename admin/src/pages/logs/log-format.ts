@@ -18,10 +18,10 @@ export function useLogFormat() {
   const message = useMessage()
   return {
     /** Quota units as USD, at a charge's precision. */
-    usd: (units: number | string) => unitsMoney(n, units, 'cost'),
+    usd: (units: number) => unitsMoney(n, units, 'cost'),
     /** Milliseconds as seconds ("1.23 s"), or a dash. */
-    seconds: (ms: number | string | null) => (ms === null ? '–' : t('logs.cells.seconds', { value: n(Number(ms) / 1000, 'decimal') })),
-    integer: (value: number | string) => n(Number(value), 'integer'),
+    seconds: (ms: number | null) => (ms === null ? '–' : t('logs.cells.seconds', { value: n(ms / 1000, 'decimal') })),
+    integer: (value: number) => n(value, 'integer'),
     time: (iso: string) => d(new Date(iso), 'full'),
     /** The channel a call went through: its name (and id), or only the id when the channel is gone. */
     channel: (row: Pick<LogRow, 'channelId' | 'channelName'>) => (row.channelId === null ? '–' : row.channelName ? `${row.channelName} #${row.channelId}` : `#${row.channelId}`),

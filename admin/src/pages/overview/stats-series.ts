@@ -52,7 +52,7 @@ export function bucketStarts(range: StatsRange): number[] {
   return starts
 }
 
-/** One row of GET /api/stats, numbers already numbers. */
+/** One row of GET /api/stats. */
 export interface StatsPoint {
   time: string
   key: string
@@ -60,24 +60,6 @@ export interface StatsPoint {
   promptTokens: number
   completionTokens: number
   quota: number
-}
-
-/** Rows of GET /api/stats as the generated types spell them (integers may be typed as strings). */
-export interface RawStatsPoint {
-  time: string
-  key: string
-  requests: string | number
-  promptTokens: string | number
-  completionTokens: string | number
-  quota: string | number
-}
-
-/** Converts the route's rows to numbers. */
-export function toPoints(rows: readonly RawStatsPoint[]): StatsPoint[] {
-  return rows.map((row) => ({
-    time: row.time, key: row.key, requests: Number(row.requests), promptTokens: Number(row.promptTokens),
-    completionTokens: Number(row.completionTokens), quota: Number(row.quota),
-  }))
 }
 
 /** What the charts can show. */

@@ -1,7 +1,7 @@
 import { computed, onBeforeUnmount, ref, shallowRef, watch, type Ref } from 'vue'
 import { api } from '../../api/client.ts'
 import { unwrap } from '../../api/errors.ts'
-import { toPoints, type StatsPoint, type StatsRange } from './stats-series.ts'
+import type { StatsPoint, StatsRange } from './stats-series.ts'
 
 // The overview's data: usage from GET /api/stats (over time, by model, and by user and channel for
 // admins or by API key for users), the request rate of the last minute from GET /api/logs, and
@@ -35,7 +35,7 @@ export function useOverviewStats(range: Ref<StatsRange>, isAdmin: Ref<boolean>) 
   async function fetchGroup(groupBy: 'none' | 'model' | 'user' | 'channel' | 'token'): Promise<StatsPoint[]> {
     const { from, to, bucket } = range.value
     const result = await unwrap(api.GET('/api/stats', { params: { query: { from: from.toISOString(), to: to.toISOString(), bucket, groupBy } } }))
-    return toPoints(result.items)
+    return result.items
   }
 
   async function load(): Promise<void> {
@@ -76,8 +76,8 @@ export function useLiveRate(everyMs = 30_000) {
     const from = new Date(Date.now() - 60_000).toISOString()
     try {
       const result = await unwrap(api.GET('/api/logs', { params: { query: { type: 'consume', from, page: 1, pageSize: PAGE } } }))
-      const total = Number(result.total)
-      const tokens = result.items.reduce((sum, row) => sum + Number(row.promptTokens) + Number(row.completionTokens), 0)
+      const total = result.total
+      const tokens = result.items.reduce((sum, row) => sum + row.promptTokens + row.completionTokens, 0)
       rpm.value = total
       estimated.value = total > result.items.length
       tpm.value = result.items.length === 0 ? 0 : Math.round((tokens / result.items.length) * total)

@@ -29,7 +29,7 @@ const muted = (text: string) => h(NText, { depth: 3 }, () => text)
 function statusCell(token: Token, ctx: TokenColumnContext): VNodeChild {
   if (token.status === 'disabled') return h(NTag, { size: 'small', bordered: false, 'data-status': 'disabled' }, () => ctx.t('tokens.status.disabled'))
   if (token.expiresAt && Date.parse(token.expiresAt) <= ctx.now) return h(NTag, { size: 'small', type: 'warning', bordered: false, 'data-status': 'expired' }, () => ctx.t('tokens.status.expired'))
-  if (!token.unlimited && Number(token.remainQuota) <= 0) return h(NTag, { size: 'small', type: 'warning', bordered: false, 'data-status': 'exhausted' }, () => ctx.t('tokens.status.exhausted'))
+  if (!token.unlimited && token.remainQuota <= 0) return h(NTag, { size: 'small', type: 'warning', bordered: false, 'data-status': 'exhausted' }, () => ctx.t('tokens.status.exhausted'))
   return h(NTag, { size: 'small', type: 'success', bordered: false, 'data-status': 'enabled' }, () => ctx.t('tokens.status.enabled'))
 }
 
@@ -48,7 +48,7 @@ export function tokenColumns(ctx: TokenColumnContext): DataTableColumns<Token> {
       title: ctx.t('tokens.columns.name'), ...sortable('name'), minWidth: 180,
       render: (token) => h('div', { class: 'cell-stack' }, [h('span', { 'data-test': 'token-name-cell' }, token.name), h(NText, { depth: 3, class: 'cell-mono' }, () => token.keyPreview)]),
     },
-    ...(ctx.showOwner ? [{ title: ctx.t('tokens.columns.owner'), key: 'userId', width: 120, render: (token: Token) => ctx.owner(Number(token.userId)) }] : []),
+    ...(ctx.showOwner ? [{ title: ctx.t('tokens.columns.owner'), key: 'userId', width: 120, render: (token: Token) => ctx.owner(token.userId) }] : []),
     { title: ctx.t('tokens.columns.status'), key: 'status', width: 110, render: (token) => statusCell(token, ctx) },
     {
       title: ctx.t('tokens.columns.remaining'), ...sortable('remainQuota'), width: 130,

@@ -58,7 +58,7 @@ export function userColumns(ctx: UserColumnContext): DataTableColumns<User> {
     { title: ctx.t('users.columns.group'), key: 'group', width: 110 },
     { title: ctx.t('users.columns.balance'), ...sortable('quota'), width: 120, render: (user) => h('span', { 'data-test': 'balance' }, unitsMoney(ctx.n, user.quota, 'balance')) },
     { title: ctx.t('users.columns.used'), ...sortable('usedQuota'), width: 110, render: (user) => unitsMoney(ctx.n, user.usedQuota, 'balance') },
-    { title: ctx.t('users.columns.requests'), ...sortable('requestCount'), width: 110, render: (user) => ctx.n(Number(user.requestCount), 'integer') },
+    { title: ctx.t('users.columns.requests'), ...sortable('requestCount'), width: 110, render: (user) => ctx.n(user.requestCount, 'integer') },
     {
       title: ctx.t('users.columns.status'), key: 'status', width: 100,
       render: (user) => h(NTag, { size: 'small', bordered: false, type: user.status === 'enabled' ? 'success' : 'default', 'data-status': user.status }, () => ctx.t(STATUS_LABELS[user.status])),
