@@ -48,10 +48,11 @@ async function run(command: string[]): Promise<{ code: number; output: string }>
 }
 
 describe('the plugin guide', () => {
-  test('shows a whole plugin: wire types, transport, codecs, errors, manifest, fixtures and tests', () => {
+  test('shows a whole plugin: wire types, transport, codecs, errors, manifest, fixtures, tests and a conformance case', () => {
     expect([...files.keys()].sort()).toEqual([
-      'lumen/__fixtures__/lumen-stream.sse.txt', 'lumen/__fixtures__/lumen-tool-call.json', 'lumen/index.ts', 'lumen/lumen-answer.ts',
-      'lumen/lumen-errors.ts', 'lumen/lumen-request.ts', 'lumen/lumen-transport.ts', 'lumen/lumen-wire.ts', 'lumen/lumen.test.ts',
+      'lumen/__fixtures__/lumen-stream.sse.txt', 'lumen/__fixtures__/lumen-tool-call.json', 'lumen/conformance/tool-call.case.json', 'lumen/index.ts',
+      'lumen/lumen-answer.ts', 'lumen/lumen-conformance.test.ts', 'lumen/lumen-errors.ts', 'lumen/lumen-request.ts', 'lumen/lumen-transport.ts',
+      'lumen/lumen-wire.ts', 'lumen/lumen.test.ts',
     ])
   })
 
@@ -61,7 +62,7 @@ describe('the plugin guide', () => {
 
   test('its plugins import only the SDK, TypeBox and their own files', () => {
     for (const [path, text] of [...files, ...readmeFiles]) {
-      for (const [, specifier] of text.matchAll(/from '([^']+)'/g)) expect(`${path}: ${specifier}`).toMatch(/: (@hanggent\/plugin-sdk|@sinclair\/typebox|bun:test|\.\/[a-z-]+\.ts)$/)
+      for (const [, specifier] of text.matchAll(/from '([^']+)'/g)) expect(`${path}: ${specifier}`).toMatch(/: (@hanggent\/plugin-sdk(\/conformance)?|@sinclair\/typebox|bun:test|node:url|\.\/[a-z-]+\.ts)$/)
     }
   })
 
@@ -69,7 +70,7 @@ describe('the plugin guide', () => {
     const { code, output } = await run([join(root, 'node_modules/.bin/tsc'), '--noEmit', '-p', 'tsconfig.json'])
     expect(output).toBe('')
     expect(code).toBe(0)
-  }, 120_000)
+  }, 300_000)
 
   test("both plugins pass the gateway's manifest checks, and the dashboard can render their settings forms", async () => {
     for (const entry of ['lumen/index.ts', 'example/index.ts']) {
@@ -79,10 +80,11 @@ describe('the plugin guide', () => {
     }
   })
 
-  test("the guide's own tests pass", async () => {
+  test("the guide's own tests pass, the conformance kit's included", async () => {
     const { code, output } = await run([process.execPath, 'test', './lumen'])
-    expect(output).toContain(' 5 pass')
+    expect(output).toContain('(pass) Lumen passes the conformance kit')
+    expect(output).toContain(' 6 pass')
     expect(output).toContain(' 0 fail')
     expect(code).toBe(0)
-  }, 120_000)
+  }, 300_000)
 })
