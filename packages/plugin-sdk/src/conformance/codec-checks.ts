@@ -78,13 +78,18 @@ async function streamProblems(name: string, hub: HubUpstreamCodec, bytes: Uint8A
   return bytewise.problem ? [bytewise.problem] : []
 }
 
-/** SSE events parsed from `parts`, serialised for comparison. */
-function parsedEvents(parts: Uint8Array[]): string {
+/** SSE events parsed from `parts`. */
+function parsedEvents(parts: Uint8Array[]): SseEvent[] {
   const events: SseEvent[] = []
   const parser = createSseParser((event) => events.push(event))
   for (const part of parts) parser.push(part)
   parser.end()
-  return JSON.stringify(events)
+  return events
+}
+
+/** True when two event lists carry the same events. */
+function sameEvents(a: SseEvent[], b: SseEvent[]): boolean {
+  return a.length === b.length && a.every((event, index) => event.data === b[index]!.data && event.event === b[index]!.event && event.id === b[index]!.id)
 }
 
 /**
@@ -95,7 +100,7 @@ function parsedEvents(parts: Uint8Array[]): string {
 async function sseSplitProblems(name: string, bytes: Uint8Array, bytewise: () => Promise<string | undefined>): Promise<string[]> {
   const baseline = parsedEvents([bytes])
   for (let offset = 1; offset < bytes.length; offset++) {
-    if (parsedEvents([bytes.subarray(0, offset), bytes.subarray(offset)]) !== baseline) {
+    if (!sameEvents(parsedEvents([bytes.subarray(0, offset), bytes.subarray(offset)]), baseline)) {
       return [`fixture "${name}" (stream decode, ${boundaryLabel(bytes, offset)}): the SSE events differ from the whole body's`]
     }
   }

@@ -1,4 +1,7 @@
-import { describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, test } from 'bun:test'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { conformance } from './index.ts'
 
@@ -55,6 +58,41 @@ describe('conformance kit: codec, pricing, settings and manifest checks', () => 
       'manifest: specVersion "2.0" is not supported: this gateway accepts contract versions 1.0 to 1.1 (plugin SDK 1.1); contract 2.x is another major version (upgrade the gateway)',
     ])
     expect(report.passed).toEqual([])
+  })
+})
+
+const scratch = mkdtempSync(join(tmpdir(), 'conformance-kit-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+/** A plugin folder holding Tiny Vendor with these case files in its conformance/ folder. */
+function pluginWithCases(name: string, cases: Record<string, unknown>): string {
+  const folder = join(scratch, name)
+  mkdirSync(join(folder, 'conformance'), { recursive: true })
+  writeFileSync(join(folder, 'index.ts'), `import { tinyVendorPlugin } from '${fixture('tiny-vendor/tiny-vendor.ts')}'\nexport default tinyVendorPlugin('tiny-vendor')\n`)
+  for (const [file, body] of Object.entries(cases)) writeFileSync(join(folder, 'conformance', `${file}.case.json`), JSON.stringify(body))
+  return folder
+}
+
+describe('conformance kit: transport cases and malformed fixtures', () => {
+  const transport = (headers: Record<string, string>) => ({
+    transport: {
+      channelType: 'tiny-vendor', channel: { baseUrl: 'https://eu.tiny-vendor.example', key: 'tv-key' },
+      call: { dialect: 'tiny-vendor.chat', endpoint: 'chat', model: 'tiny-vendor-1', stream: false, body: { model: 'tiny-vendor-1' } },
+      expect: { url: 'https://eu.tiny-vendor.example/v1/chat', headers },
+    },
+  })
+
+  test('a transport case checks the built request and names the header that differs', async () => {
+    expect((await conformance(pluginWithCases('transport-ok', { auth: transport({ 'x-tiny-key': 'tv-key' }) }))).failures).toEqual([])
+    const report = await conformance(pluginWithCases('transport-bad', { auth: transport({ authorization: 'Bearer tv-key' }) }))
+    expect(report.failures).toEqual(['fixture "auth" (transport): request.headers.authorization is missing, expected "Bearer tv-key"'])
+  })
+
+  test('a case pointing at a missing file, or checking nothing, names the case', async () => {
+    const missing = await conformance(pluginWithCases('missing-file', { gone: { dialect: 'tiny-vendor.chat', stream: 'gone.ndjson', expect: { text: '' } } }))
+    expect(missing.failures).toEqual([`fixture "gone" (gone.case.json) stream: no file at ${join(scratch, 'missing-file', 'conformance', 'gone.ndjson')}`])
+    const idle = await conformance(pluginWithCases('idle', { idle: { dialect: 'tiny-vendor.chat', response: { output: [] } } }))
+    expect(idle.failures).toEqual(['fixture "idle": checks nothing (give request + upstreamRequest, response + expect, stream + expect or expectStream, or error + expectError)'])
   })
 })
 

@@ -41,7 +41,7 @@ function visiblePart(expected: ExpectedAnswer): Record<string, unknown> {
 
 /** The cases the gateway replays: the configured ones, else every case in the step's dialect with something to replay. */
 function replayedCases(cases: ConformanceCase[], config: GatewayStepConfig): ConformanceCase[] {
-  if (config.cases) return config.cases.map((name) => cases.find((entry) => entry.name === name) ?? { name, file: { dialect: '(missing)' } })
+  if (config.cases) return config.cases.map((name) => cases.find((entry) => entry.name === name) ?? { name, file: {} })
   return cases.filter((entry) => entry.file.dialect === config.dialect && (entry.response !== undefined || entry.stream !== undefined) && entry.file.expect)
 }
 
@@ -76,8 +76,9 @@ export async function runGatewayStep(plugin: PluginDefinition, pluginFolder: str
     await gateway.admin('POST', '/api/channels', { name: `conformance-${plugin.id}`, type: config.channelType, key: 'conformance-upstream-key', baseUrl: fake.url, models: [config.model], settings: config.settings ?? {} })
     const { key } = await gateway.admin<{ key: string }>('POST', '/api/tokens', { name: 'conformance', quota: 1_000_000_000 })
     for (const testCase of replayedCases(cases, config)) {
-      if (testCase.file.dialect !== config.dialect) {
-        outcome.failures.push(`fixture "${testCase.name}" (gateway): is in dialect "${testCase.file.dialect}", not the gateway step's "${config.dialect}"`)
+      if (testCase.file.dialect !== config.dialect || !testCase.file.expect) {
+        const why = testCase.file.dialect === undefined ? 'there is no such case with a dialect' : testCase.file.dialect !== config.dialect ? `it is in dialect "${testCase.file.dialect}", not the step's "${config.dialect}"` : 'it has no "expect"'
+        outcome.failures.push(`fixture "${testCase.name}" (gateway): conformance.json gateway.cases names it, but ${why}`)
         continue
       }
       for (const client of Object.keys(CLIENTS) as Array<keyof typeof CLIENTS>) {

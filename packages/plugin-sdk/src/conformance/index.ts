@@ -42,7 +42,7 @@ function idOf(candidate: unknown): string | undefined {
 /** Reads the fixture folder; a malformed one is a failure, a missing one a note. */
 function readFixtures(folder: string | undefined, report: ConformanceReport): { cases: ConformanceCase[]; config: ConformanceConfig } {
   if (!folder) {
-    report.notes.push('no conformance/ folder: no recorded fixtures to run (see the SDK README, "Conformance kit")')
+    report.notes.push('no conformance/ folder: no recorded fixtures to run (see the author guide, "Checking a plugin: the conformance kit")')
     return { cases: [], config: {} }
   }
   try {
