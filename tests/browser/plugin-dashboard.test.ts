@@ -109,6 +109,13 @@ describe('an external plugin in the dashboard', () => {
     expect(await row('showcase-image').innerText()).toContain('$0.04')
     expect(await row('showcase-search').locator('[data-test="price-perUnit"]').innerText()).toBe('$0.0025 / search unit')
     await fixture.screenshot(page, 'plugin-dashboard-pricing')
+
+    // The admin's price list shows the plugin's list price with its per-unit part.
+    await page.goto(`${fixture.gateway.url}/settings?tab=pricing`)
+    await page.locator('[data-test="pricing-search"] input').fill('showcase-search')
+    const listed = page.locator('[data-test="pricing-table"] tr', { hasText: 'showcase-search' }).locator('[data-test="list-price"]')
+    await listed.waitFor()
+    expect((await listed.innerText()).split('\n')).toEqual(['Input $0.50', 'Output $1.50', 'searchUnits $0.0025'])
   })
 
   test('the Plugins page lists it with its package version, origin and declarations', async () => {
