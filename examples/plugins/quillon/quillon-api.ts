@@ -23,8 +23,11 @@ export type QuillonUserPart = { type: 'text'; text: string } | { type: 'image_ur
  * part read from Quillon's prompt cache beside it. In streams it rides on the chunk that carries the finish reason.
  */
 export interface QuillonUsage {
+  /** All input tokens, the cached ones included. */
   input_tokens?: number
+  /** Output tokens. */
   output_tokens?: number
+  /** The part of `input_tokens` read from Quillon's prompt cache. */
   cached_input_tokens?: number
 }
 
@@ -53,6 +56,8 @@ export interface QuillonChatChunk {
 
 /** One page of `GET /v1/catalog`: Quillon's own model list, not OpenAI's `/v1/models`. */
 export interface QuillonCatalogPage {
+  /** The page's models: `slug` is the id calls name, `kind` is `chat` or `embedding`. */
   models?: Array<{ slug?: string; kind?: string; context_window?: number }>
+  /** The token of the next page; null or absent on the last. */
   next_page_token?: string | null
 }

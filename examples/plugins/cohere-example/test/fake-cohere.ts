@@ -19,9 +19,11 @@ export interface FakeCohereAnswer {
 
 /** One request the fake received. */
 export interface FakeCohereRequest {
+  /** URL path (`/v2/chat`). */
   path: string
   /** The `Authorization` header (Cohere takes `Bearer <key>`). */
   authorization: string | null
+  /** The JSON body. */
   body: Record<string, unknown>
 }
 
@@ -33,6 +35,7 @@ export interface FakeCohere {
   readonly requests: FakeCohereRequest[]
   /** Answers used one per request, first in first out; then the recorded fixtures. */
   queue(...answers: FakeCohereAnswer[]): void
+  /** Stops the server. */
   stop(): Promise<void>
 }
 

@@ -7,8 +7,11 @@ import { quillonChunks, quillonFixture } from './fixtures.ts'
 
 /** One request the fake received. */
 export interface FakeQuillonRequest {
+  /** HTTP method. */
   method: string
+  /** URL path, e.g. `/v1/chat/completions`. */
   path: string
+  /** Query parameters (the catalog's `page_token`). */
   query: Record<string, string>
   /** The `X-Api-Key` header. */
   apiKey: string | null
@@ -16,6 +19,7 @@ export interface FakeQuillonRequest {
   authorization: string | null
   /** The `X-Quillon-Project` header. */
   project: string | null
+  /** The JSON body of a POST. */
   body: Record<string, unknown> | undefined
 }
 
@@ -25,6 +29,7 @@ export interface FakeQuillon {
   readonly url: string
   /** Every request received, oldest first. */
   readonly requests: FakeQuillonRequest[]
+  /** Stops the server. */
   stop(): Promise<void>
 }
 
