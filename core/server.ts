@@ -10,6 +10,7 @@ import type { RelayServices } from './relay/pipeline.ts'
 import { adminRoutes } from './admin/index.ts'
 import { dashboardRoutes } from './dashboard/routes.ts'
 import { openApiRoutes } from './openapi-document.ts'
+import { checkReadiness, readinessResponse } from './runtime/readiness.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 /** The version reported by the API and the OpenAPI document. */
@@ -38,6 +39,8 @@ export async function createServer(context: AppContext, options: { dashboardDir?
       extraRoutes: [...modelListRoutes(context.registry.dialects()), ...BILLING_ROUTES],
     })))
     .get('/health', async () => ({ status: 'ok', version: VERSION, database: context.database.kind }), { detail: { hide: true } })
+    // Readiness for load balancers and orchestrators: database, Redis (when configured), migrations (runtime/readiness.ts).
+    .get('/ready', async () => readinessResponse(await checkReadiness({ db: context.database.db, redisUrl: context.config.redisUrl })), { detail: { hide: true } })
     .use(relayRoutes(services))
     .use(billingRoutes(services))
     .use(adminRoutes(context, services))
