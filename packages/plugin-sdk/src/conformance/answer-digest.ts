@@ -5,19 +5,29 @@ import type { FinishReason, HubEvent, HubResult, Usage } from '../hub.ts'
 
 /** A tool call as the digest holds it: arguments parsed when they are JSON, else the raw text. */
 export interface DigestToolCall {
+  /** The call's id, as the provider (or the decoder's id source) gave it. */
   id: string
+  /** The function called. */
   name: string
+  /** The arguments, parsed when they are JSON. */
   arguments: unknown
 }
 
 /** The user-visible content of an answer. */
 export interface AnswerDigest {
+  /** The answer's id. */
   id?: string
+  /** The model the answer names. */
   model?: string
+  /** Choice 0's text. */
   text: string
+  /** Choice 0's reasoning text. */
   reasoning: string
+  /** Choice 0's tool calls, in order. */
   toolCalls: DigestToolCall[]
+  /** Choice 0's finish reason. */
   finishReason?: FinishReason
+  /** Usage counts (no raw vendor object), quantities included. */
   usage?: Record<string, number>
   /** An error the stream carried, when it did. */
   error?: { status: number; code: string; message: string }

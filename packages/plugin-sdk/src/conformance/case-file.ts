@@ -17,8 +17,9 @@ export interface ExpectedAnswer {
   finishReason?: FinishReason
   /** Usage in hub terms (any subset of its counts). */
   usage?: Record<string, number>
-  /** Answer id and model, when the fixture pins them. */
+  /** Answer id, when the fixture pins it. */
   id?: string
+  /** The model the answer names, when the fixture pins it. */
   model?: string
 }
 
@@ -81,6 +82,7 @@ export interface ConformanceCaseFile {
 export interface ConformanceCase {
   /** The case's name: its file name without `.case.json`. */
   name: string
+  /** The case file as written. */
   file: ConformanceCaseFile
   /** The response body, parsed. */
   response?: unknown

@@ -5,16 +5,23 @@ import type { AddressInfo } from 'node:net'
 
 /** A request the fake received. */
 export interface ReceivedRequest {
+  /** HTTP method. */
   method: string
+  /** Path and query. */
   path: string
+  /** Headers as Node reads them (lowercase names). */
   headers: Record<string, string | string[] | undefined>
+  /** The body as text. */
   body: string
 }
 
 /** The answer the fake gives until told otherwise. */
 export interface RecordedAnswer {
+  /** HTTP status. */
   status: number
+  /** The content-type header. */
   contentType: string
+  /** The body, sent as it is. */
   body: Uint8Array | string
 }
 
@@ -26,6 +33,7 @@ export interface FakeUpstream {
   received: ReceivedRequest[]
   /** Sets the answer for the following requests. */
   answer(answer: RecordedAnswer): void
+  /** Closes the server and its connections. */
   stop(): Promise<void>
 }
 

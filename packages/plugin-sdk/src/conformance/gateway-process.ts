@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 
 /** A running gateway. */
 export interface KitGateway {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
   url: string
   /** Admin token (ROOT_ACCESS_TOKEN) of this gateway. */
   adminToken: string
@@ -15,6 +16,7 @@ export interface KitGateway {
   admin<T>(method: string, path: string, body?: unknown): Promise<T>
   /** Its log so far (stderr). */
   log(): string
+  /** SIGTERM (SIGKILL after 10 s), then removes its data folder. */
   stop(): Promise<void>
 }
 

@@ -13,6 +13,7 @@ import { CLIENTS, type ClientAnswer } from './sdk-clients.ts'
 
 /** What the gateway step found. */
 export interface GatewayStepOutcome {
+  /** One message per failed client call, naming the fixture and the client. */
   failures: string[]
   /** One line per client call that passed. */
   passed: string[]

@@ -6,7 +6,9 @@ import { parsedArguments } from './answer-digest.ts'
 
 /** What a client saw. */
 export interface ClientAnswer {
+  /** The answer's text (reasoning left out). */
   text: string
+  /** The tool calls, arguments parsed. */
   toolCalls: Array<{ name: string; arguments: unknown }>
 }
 
@@ -16,7 +18,9 @@ export interface ClientCall {
   url: string
   /** The gateway key. */
   key: string
+  /** The model asked for. */
   model: string
+  /** Streamed or not. */
   stream: boolean
   /** Tools offered, when the fixture has tool calls. */
   tools: HubTool[]
