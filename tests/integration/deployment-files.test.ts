@@ -88,7 +88,7 @@ describe('production image', () => {
 
 describe('docker compose', () => {
   const compose = Bun.YAML.parse(read('docker-compose.yml')) as {
-    services: Record<string, { environment?: Record<string, string>; depends_on?: Record<string, { condition?: string }> | string[]; command?: string[] }>
+    services: Record<string, { environment?: Record<string, string>; depends_on?: Record<string, { condition?: string }> | string[]; command?: string[]; healthcheck?: { test?: string[] }; stop_grace_period?: string }>
   }
   const gateways = Object.entries(compose.services).filter(([name]) => name.startsWith('gateway'))
 
@@ -101,6 +101,15 @@ describe('docker compose', () => {
     const command = compose.services.redis?.command ?? []
     expect(command[command.indexOf('--appendonly') + 1]).toBe('yes')
     expect(command[command.indexOf('--appendfsync') + 1]).toBe('everysec')
+  })
+
+  test("replicas are healthy when ready (/ready: database, Redis, migrations), and docker stops them no sooner than their drain ends", () => {
+    for (const [name, gateway] of gateways) {
+      expect({ name, healthcheck: (gateway.healthcheck?.test ?? []).join(' ') }).toEqual({ name, healthcheck: expect.stringContaining("'/ready'") })
+      const grace = Number(/:-(\d+)\}$/.exec(gateway.environment?.SHUTDOWN_GRACE_SECONDS ?? '')?.[1])
+      const stopAfter = Number(/^(\d+)s$/.exec(gateway.stop_grace_period ?? '')?.[1])
+      expect({ name, drainFits: stopAfter > grace }).toEqual({ name, drainFits: true })
+    }
   })
 
   test('nginx waits for healthy replicas', () => {
