@@ -64,11 +64,12 @@ describe('conformance kit: codec, pricing, settings and manifest checks', () => 
 const scratch = mkdtempSync(join(tmpdir(), 'conformance-kit-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
-/** A plugin folder holding Tiny Vendor with these case files in its conformance/ folder. */
-function pluginWithCases(name: string, cases: Record<string, unknown>): string {
+/** A plugin folder holding Tiny Vendor (its model claiming tools only when asked) with these case files in its conformance/ folder. */
+function pluginWithCases(name: string, cases: Record<string, unknown>, options: { claimsTools?: boolean } = {}): string {
   const folder = join(scratch, name)
   mkdirSync(join(folder, 'conformance'), { recursive: true })
-  writeFileSync(join(folder, 'index.ts'), `import { tinyVendorPlugin } from '${fixture('tiny-vendor/tiny-vendor.ts')}'\nexport default tinyVendorPlugin('tiny-vendor')\n`)
+  const capabilities = JSON.stringify(options.claimsTools ? ['chat', 'tools'] : ['chat'])
+  writeFileSync(join(folder, 'index.ts'), `import { tinyVendorPlugin } from '${fixture('tiny-vendor/tiny-vendor.ts')}'\nexport default { ...tinyVendorPlugin('tiny-vendor'), models: [{ id: 'tiny-vendor-1', capabilities: ${capabilities} }] }\n`)
   for (const [file, body] of Object.entries(cases)) writeFileSync(join(folder, 'conformance', `${file}.case.json`), JSON.stringify(body))
   return folder
 }
@@ -86,6 +87,11 @@ describe('conformance kit: transport cases and malformed fixtures', () => {
     expect((await conformance(pluginWithCases('transport-ok', { auth: transport({ 'x-tiny-key': 'tv-key' }) }))).failures).toEqual([])
     const report = await conformance(pluginWithCases('transport-bad', { auth: transport({ authorization: 'Bearer tv-key' }) }))
     expect(report.failures).toEqual(['fixture "auth" (transport): request.headers.authorization is missing, expected "Bearer tv-key"'])
+  })
+
+  test('models that claim tools need a fixture recording a tool call', async () => {
+    const report = await conformance(pluginWithCases('no-tool-case', { quota: { dialect: 'tiny-vendor.chat', error: { status: 429, body: { fault: { text: 'Out of credit' } } }, expectError: { message: 'Out of credit' } } }, { claimsTools: true }))
+    expect(report.failures).toEqual(['fixtures: models claim tools ("tiny-vendor-1") but no case in conformance/ records a tool call (expect.toolCalls)'])
   })
 
   test('a case pointing at a missing file, or checking nothing, names the case', async () => {

@@ -9,7 +9,7 @@ import { checkCase } from './codec-checks.ts'
 import { defaultGatewayRoot } from './gateway-process.ts'
 import { runGatewayStep } from './gateway-step.ts'
 import { importPlugin, locatePlugin } from './load-plugin.ts'
-import { manifestFailure, pricingFailures, settingsFailures } from './plugin-checks.ts'
+import { manifestFailure, pricingFailures, settingsFailures, toolCoverageFailures } from './plugin-checks.ts'
 
 export type { ConformanceCaseFile, ConformanceConfig, ExpectedAnswer, GatewayStepConfig, StreamSource } from './case-file.ts'
 
@@ -81,6 +81,7 @@ export async function conformance(path: string, options: ConformanceOptions = {}
   const settings = settingsFailures(plugin)
   report.failures.push(...settings)
   if (settings.length === 0) report.passed.push(`settings forms (${plugin.channelTypes.length} channel types)`)
+  report.failures.push(...toolCoverageFailures(plugin, cases))
   for (const testCase of cases) {
     const { failures, steps, notes } = await checkCase(plugin, testCase)
     report.failures.push(...failures)

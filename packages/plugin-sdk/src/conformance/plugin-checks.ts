@@ -3,7 +3,7 @@
 import type { PluginDefinition } from '../contract.ts'
 import { findManifestProblem } from '../manifest.ts'
 import { formProblems } from '../settings-form.ts'
-import type { ConformanceConfig } from './case-file.ts'
+import type { ConformanceCase, ConformanceConfig } from './case-file.ts'
 
 const PRICE_MEMBERS = ['inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'perCall', 'perUnit'] as const
 
@@ -42,4 +42,17 @@ export function pricingFailures(plugin: PluginDefinition, config: ConformanceCon
 /** What the dashboard's channel form cannot render, per channel type, each naming the field. */
 export function settingsFailures(plugin: PluginDefinition): string[] {
   return plugin.channelTypes.flatMap((channelType) => formProblems(channelType.settings).map((problem) => `channel type "${channelType.id}" ${problem}`))
+}
+
+/**
+ * A plugin whose models claim tools must show it: some fixture records a tool call (in a response or a
+ * stream expectation), so the codec checks and the gateway step exercise tools.
+ */
+export function toolCoverageFailures(plugin: PluginDefinition, cases: ConformanceCase[]): string[] {
+  const claiming = plugin.models.filter((model) => model.capabilities.includes('tools')).map((model) => model.id)
+  if (claiming.length === 0 || cases.length === 0) return []
+  const recordsCall = cases.some(({ file }) => [file.expect, file.expectStream].some((expected) => (expected?.toolCalls?.length ?? 0) > 0))
+  if (recordsCall) return []
+  const shown = claiming.slice(0, 3).map((id) => `"${id}"`).join(', ') + (claiming.length > 3 ? ', …' : '')
+  return [`fixtures: models claim tools (${shown}) but no case in conformance/ records a tool call (expect.toolCalls)`]
 }
