@@ -29,6 +29,7 @@ import { registrationRoutes } from './registration.ts'
 import { pendingLoginRoutes } from './pending-login.ts'
 import { oauthAccountRoutes } from './oauth-accounts.ts'
 import { pluginRoutes } from './plugins.ts'
+import { topupRoutes } from './topups.ts'
 
 /**
  * The admin API under /api. Every route declares the least role it needs (`access(role, …)`, also
@@ -49,6 +50,7 @@ export function adminRoutes(context: AppContext, relay?: RelayServices) {
     .use(logRoutes(deps))
     .use(optionRoutes(deps))
     .use(redemptionRoutes(deps))
+    .use(topupRoutes(deps))
     .use(publicRoutes(deps))
     .use(twoFactorRoutes(deps))
     .use(sessionRoutes(deps))

@@ -272,6 +272,46 @@ export const oauthAccounts = pgTable('oauth_accounts', {
   createdAt: createdAt(),
 }, (table) => [uniqueIndex('oauth_accounts_provider_subject_unique').on(table.provider, table.subject), index('oauth_accounts_user_idx').on(table.userId)])
 
+/** Top-up order states: pending until the provider confirms, then paid (and refunded when all of it came back). */
+export type TopupStatus = 'pending' | 'paid' | 'expired' | 'failed' | 'refunded'
+
+/** Online top-up orders (Stripe Checkout, EPay): what was asked, what was paid and what was credited. */
+export const topups = pgTable('topups', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  /** `stripe` or `epay`. */
+  provider: text('provider').$type<'stripe' | 'epay'>().notNull(),
+  /** Our order number, sent to the provider (EPay `out_trade_no`, Stripe `client_reference_id`). */
+  tradeNo: text('trade_no').notNull(),
+  /** The provider's id of the payment (Stripe Checkout Session id, EPay `trade_no`); unique per provider. */
+  providerReference: text('provider_reference'),
+  /** The provider's id of the money movement refunds name (Stripe PaymentIntent id). */
+  paymentReference: text('payment_reference'),
+  /** The payment method the user chose (`stripe`, `alipay`, `wxpay`, …). */
+  method: text('method').notNull(),
+  status: text('status').$type<TopupStatus>().notNull().default('pending'),
+  /** What the user asked to top up, in `currency`'s minor units (cents): the quota is computed from it. */
+  amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+  /** What the provider charges, in minor units (the amount after the discount table). */
+  paidMinor: bigint('paid_minor', { mode: 'number' }).notNull(),
+  /** ISO 4217 code, upper case. */
+  currency: text('currency').notNull(),
+  /** Units credited when paid: fixed when the order is created, never taken from a notification. */
+  quota: quota('quota'),
+  /** Units taken back by refunds so far. */
+  quotaRefunded: quota('quota_refunded'),
+  /** The provider's last event about this order, kept for audit. */
+  lastEvent: jsonb('last_event').$type<Record<string, unknown>>(),
+  createdAt: createdAt(),
+  paidAt: timestamp('paid_at', { withTimezone: true }),
+  updatedAt: updatedAt(),
+}, (table) => [
+  uniqueIndex('topups_trade_no_unique').on(table.tradeNo),
+  uniqueIndex('topups_provider_reference_unique').on(table.provider, table.providerReference),
+  index('topups_user_created_idx').on(table.userId, table.createdAt),
+  index('topups_status_idx').on(table.status),
+])
+
 /**
  * Small named values the quota ledger keeps beside the balances: how far each journal has been applied
  * (so a replayed or re-read entry is never applied twice) and the namespace of its Redis keys.
@@ -283,4 +323,4 @@ export const ledgerState = pgTable('ledger_state', {
 })
 
 /** The schema object drizzle needs for typed queries. */
-export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions, quotaStats, quotaStatsDaily, oauthAccounts, ledgerState }
+export const schema = { users, tokens, channels, abilities, logs, options, accessTokens, redemptions, quotaStats, quotaStatsDaily, oauthAccounts, ledgerState, topups }

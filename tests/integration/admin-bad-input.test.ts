@@ -23,7 +23,7 @@ const INJECTION = "x'; DROP TABLE users; --"
 const UNKNOWN_FIELD = 'unexpectedField'
 
 /** Candidate texts for fields with a pattern; the first one the pattern accepts is used in valid bodies. */
-const PATTERN_CANDIDATES = ['example', 'example-name', 'https://example.com/v1', '400', 'gpt-4o-mini', 'a1b2c3d4e5', '429,500-503', 'a'.repeat(64)]
+const PATTERN_CANDIDATES = ['example', 'example-name', 'https://example.com/v1', '400', 'gpt-4o-mini', 'a1b2c3d4e5', '429,500-503', 'a'.repeat(64), 'USD', 'sk_test_example']
 
 /** The JSON types a schema admits; empty when it admits anything. */
 function allowedTypes(schema: Schema): Set<string> {

@@ -15,7 +15,7 @@ export function testConfig(overrides: Partial<Config> = {}, env: Record<string, 
 }
 
 /** Every table a suite may fill; emptied between suites on the shared PostgreSQL test database. */
-const TABLES = 'logs, quota_stats, quota_stats_daily, abilities, access_tokens, redemptions, oauth_accounts, tokens, channels, users, options, ledger_state'
+const TABLES = 'logs, quota_stats, quota_stats_daily, abilities, access_tokens, redemptions, oauth_accounts, topups, tokens, channels, users, options, ledger_state'
 
 /**
  * Empties every table of a shared PostgreSQL test database so suites start from nothing. Runs before
@@ -33,9 +33,9 @@ export async function resetDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-/** A fresh context on the given backend; PostgreSQL databases are emptied first. */
-export async function createTestContext(backend: { databaseUrl?: string } = {}, overrides: Partial<Config> = {}): Promise<AppContext> {
-  if (backend.databaseUrl) await resetDatabase(backend.databaseUrl)
+/** A fresh context on the given backend; PostgreSQL databases are emptied first unless `keepData` (a restart on the same data). */
+export async function createTestContext(backend: { databaseUrl?: string; keepData?: boolean } = {}, overrides: Partial<Config> = {}): Promise<AppContext> {
+  if (backend.databaseUrl && !backend.keepData) await resetDatabase(backend.databaseUrl)
   return buildContext(testConfig({ ...overrides, databaseUrl: backend.databaseUrl }))
 }
 

@@ -32,8 +32,8 @@ export interface TestGateway {
   stop(): Promise<void>
 }
 
-/** Starts a gateway on the given backend (PGlite in memory by default). */
-export async function startGateway(backend: { databaseUrl?: string } = {}, overrides: Partial<Config> = {}): Promise<TestGateway> {
+/** Starts a gateway on the given backend (PGlite in memory by default; `keepData` restarts on an existing PostgreSQL database, a `dataDir` override keeps PGlite on disk). */
+export async function startGateway(backend: { databaseUrl?: string; keepData?: boolean } = {}, overrides: Partial<Config> = {}): Promise<TestGateway> {
   const context = await createTestContext(backend, overrides)
   const { generatedPassword } = await ensureRootUser(context)
   const { app, services } = await createServer(context)
