@@ -40,5 +40,7 @@ COPY --from=build /app/admin/dist ./admin/dist
 USER hanggent
 EXPOSE 3000
 VOLUME ["/data"]
+# Liveness (the process serves HTTP). docker-compose.yml overrides it with /ready for its replicas, and the
+# Kubernetes manifests probe both (deploy/kubernetes/deployment.yaml).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD ["bun", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["bun", "core/main.ts"]
