@@ -27,6 +27,7 @@ export const PAGES: PageEntry[] = [
   { name: 'tokens', path: '/tokens', titleKey: 'nav.tokens', group: 'console', component: () => import('./pages/tokens/TokensPage.vue') },
   { name: 'logs', path: '/logs', titleKey: 'nav.logs', group: 'console', component: () => import('./pages/logs/LogsPage.vue') },
   { name: 'models', path: '/pricing', titleKey: 'nav.models', group: 'console', public: true, component: () => import('./pages/models/ModelsPage.vue') },
+  { name: 'topup', path: '/topup', titleKey: 'nav.topup', group: 'console', component: () => import('./pages/topup/TopupPage.vue') },
   { name: 'profile', path: '/profile', titleKey: 'nav.profile', group: 'console', component: () => import('./pages/profile/ProfilePage.vue') },
   { name: 'channels', path: '/channels', titleKey: 'nav.channels', group: 'admin', role: 'admin', component: () => import('./pages/channels/ChannelsPage.vue') },
   { name: 'users', path: '/users', titleKey: 'nav.users', group: 'admin', role: 'admin', component: () => import('./pages/users/UsersPage.vue') },

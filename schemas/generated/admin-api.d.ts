@@ -559,6 +559,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/topups/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ways to pay that are switched on, with their amounts, discounts and quota per currency unit */
+        get: operations["getTopupOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/topups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Top-up orders, newest first: every order for admins (filters: userId, status, provider, tradeNo), your own for users */
+        get: operations["listTopups"];
+        put?: never;
+        /** Start a top-up: creates a pending order and returns where the browser pays (a Checkout link, or an EPay form to post) */
+        post: operations["createTopup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/topups/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stripe and EPay settings (secrets only as "set") */
+        get: operations["getTopupSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change Stripe and EPay settings; a secret left out keeps the stored one, null removes it */
+        patch: operations["updateTopupSettings"];
+        trace?: never;
+    };
+    "/api/topups/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stripe webhook (checkout.session.completed/async_payment_succeeded/expired/async_payment_failed, charge.refunded), verified with the signing secret */
+        post: operations["stripeTopupWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/topups/epay/notify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** EPay payment notification (GET with query parameters, as EPay gateways send it); answers success or fail in plain text */
+        get: operations["epayTopupNotify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/status": {
         parameters: {
             query?: never;
@@ -6094,6 +6181,813 @@ export interface operations {
                         /** @description Quota units; 500,000 = 1 USD */
                         balance: number;
                     };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    getTopupOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        methods: {
+                            /** @description What POST /api/topups takes as `method`: `stripe` or an EPay type */
+                            id: string;
+                            /** @enum {string} */
+                            provider: "stripe" | "epay";
+                            name: string;
+                            amounts: {
+                                currency: string;
+                                /** @description Amounts offered as buttons, in currency units */
+                                presets: number[];
+                                /** @description Smallest custom amount, in currency units */
+                                minimum: number;
+                                /** @description Largest amount, in currency units */
+                                maximum: number;
+                                /** @description Price factors by amount: the entry with the largest minimum not above the amount applies (0.9 = 10 % off) */
+                                discounts: {
+                                    minimum: number;
+                                    factor: number;
+                                }[];
+                                /** @description Quota units credited per currency unit asked for */
+                                quotaPerUnit: number;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    listTopups: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                status?: "pending" | "paid" | "expired" | "failed" | "refunded";
+                provider?: "stripe" | "epay";
+                userId?: number;
+                tradeNo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: number;
+                            userId: number;
+                            username: string;
+                            /** @enum {string} */
+                            provider: "stripe" | "epay";
+                            method: string;
+                            tradeNo: string;
+                            providerReference: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "paid" | "expired" | "failed" | "refunded";
+                            /** @description Asked amount, decimal text in the currency */
+                            amount: string;
+                            /** @description Charged amount after discounts, decimal text */
+                            paid: string;
+                            currency: string;
+                            /** @description Quota units; 500,000 = 1 USD */
+                            quota: number;
+                            /** @description Quota units; 500,000 = 1 USD */
+                            quotaRefunded: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            paidAt: string | null;
+                        }[];
+                        total: number;
+                        page: number;
+                        pageSize: number;
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    createTopup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description `stripe` or an enabled EPay type (alipay, wxpay, …) */
+                    method: string;
+                    /** @description An amount in currency units (10.5 = ten and a half) */
+                    amount: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        order: {
+                            id: number;
+                            userId: number;
+                            username: string;
+                            /** @enum {string} */
+                            provider: "stripe" | "epay";
+                            method: string;
+                            tradeNo: string;
+                            providerReference: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "paid" | "expired" | "failed" | "refunded";
+                            /** @description Asked amount, decimal text in the currency */
+                            amount: string;
+                            /** @description Charged amount after discounts, decimal text */
+                            paid: string;
+                            currency: string;
+                            /** @description Quota units; 500,000 = 1 USD */
+                            quota: number;
+                            /** @description Quota units; 500,000 = 1 USD */
+                            quotaRefunded: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            paidAt: string | null;
+                        };
+                        redirect: {
+                            /** @enum {string} */
+                            method: "GET" | "POST";
+                            url: string;
+                            /** @description Form fields to POST (EPay); empty for a link */
+                            fields: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    getTopupSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stripe: {
+                            enabled: boolean;
+                            secretKeySet: boolean;
+                            webhookSecretSet: boolean;
+                            /** @description Stripe API base URL; empty for https://api.stripe.com */
+                            apiUrl: string;
+                            productName: string;
+                            amounts: {
+                                currency: string;
+                                /** @description Amounts offered as buttons, in currency units */
+                                presets: number[];
+                                /** @description Smallest custom amount, in currency units */
+                                minimum: number;
+                                /** @description Largest amount, in currency units */
+                                maximum: number;
+                                /** @description Price factors by amount: the entry with the largest minimum not above the amount applies (0.9 = 10 % off) */
+                                discounts: {
+                                    minimum: number;
+                                    factor: number;
+                                }[];
+                                /** @description Quota units credited per currency unit asked for */
+                                quotaPerUnit: number;
+                            };
+                            /** @description Where Stripe must send checkout.session.* and charge.refunded events */
+                            webhookUrl: string;
+                        };
+                        epay: {
+                            enabled: boolean;
+                            gatewayUrl: string;
+                            merchantId: string;
+                            merchantKeySet: boolean;
+                            methods: {
+                                type: string;
+                                name: string;
+                            }[];
+                            amounts: {
+                                currency: string;
+                                /** @description Amounts offered as buttons, in currency units */
+                                presets: number[];
+                                /** @description Smallest custom amount, in currency units */
+                                minimum: number;
+                                /** @description Largest amount, in currency units */
+                                maximum: number;
+                                /** @description Price factors by amount: the entry with the largest minimum not above the amount applies (0.9 = 10 % off) */
+                                discounts: {
+                                    minimum: number;
+                                    factor: number;
+                                }[];
+                                /** @description Quota units credited per currency unit asked for */
+                                quotaPerUnit: number;
+                            };
+                            /** @description The notify_url sent with every order */
+                            notifyUrl: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    updateTopupSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    stripe?: {
+                        enabled?: boolean;
+                        secretKey?: string | null;
+                        webhookSecret?: string | null;
+                        apiUrl?: "" | string;
+                        productName?: string;
+                        amounts?: {
+                            currency: string;
+                            /** @description Amounts offered as buttons, in currency units */
+                            presets: number[];
+                            /** @description Smallest custom amount, in currency units */
+                            minimum: number;
+                            /** @description Largest amount, in currency units */
+                            maximum: number;
+                            /** @description Price factors by amount: the entry with the largest minimum not above the amount applies (0.9 = 10 % off) */
+                            discounts: {
+                                minimum: number;
+                                factor: number;
+                            }[];
+                            /** @description Quota units credited per currency unit asked for */
+                            quotaPerUnit: number;
+                        };
+                    };
+                    epay?: {
+                        enabled?: boolean;
+                        gatewayUrl?: "" | string;
+                        merchantId?: string;
+                        merchantKey?: string | null;
+                        methods?: {
+                            type: string;
+                            name: string;
+                        }[];
+                        amounts?: {
+                            currency: string;
+                            /** @description Amounts offered as buttons, in currency units */
+                            presets: number[];
+                            /** @description Smallest custom amount, in currency units */
+                            minimum: number;
+                            /** @description Largest amount, in currency units */
+                            maximum: number;
+                            /** @description Price factors by amount: the entry with the largest minimum not above the amount applies (0.9 = 10 % off) */
+                            discounts: {
+                                minimum: number;
+                                factor: number;
+                            }[];
+                            /** @description Quota units credited per currency unit asked for */
+                            quotaPerUnit: number;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stripe: {
+                            enabled: boolean;
+                            secretKeySet: boolean;
+                            webhookSecretSet: boolean;
+                            /** @description Stripe API base URL; empty for https://api.stripe.com */
+                            apiUrl: string;
+                            productName: string;
+                            amounts: {
+                                currency: string;
+                                /** @description Amounts offered as buttons, in currency units */
+                                presets: number[];
+                                /** @description Smallest custom amount, in currency units */
+                                minimum: number;
+                                /** @description Largest amount, in currency units */
+                                maximum: number;
+                                /** @description Price factors by amount: the entry with the largest minimum not above the amount applies (0.9 = 10 % off) */
+                                discounts: {
+                                    minimum: number;
+                                    factor: number;
+                                }[];
+                                /** @description Quota units credited per currency unit asked for */
+                                quotaPerUnit: number;
+                            };
+                            /** @description Where Stripe must send checkout.session.* and charge.refunded events */
+                            webhookUrl: string;
+                        };
+                        epay: {
+                            enabled: boolean;
+                            gatewayUrl: string;
+                            merchantId: string;
+                            merchantKeySet: boolean;
+                            methods: {
+                                type: string;
+                                name: string;
+                            }[];
+                            amounts: {
+                                currency: string;
+                                /** @description Amounts offered as buttons, in currency units */
+                                presets: number[];
+                                /** @description Smallest custom amount, in currency units */
+                                minimum: number;
+                                /** @description Largest amount, in currency units */
+                                maximum: number;
+                                /** @description Price factors by amount: the entry with the largest minimum not above the amount applies (0.9 = 10 % off) */
+                                discounts: {
+                                    minimum: number;
+                                    factor: number;
+                                }[];
+                                /** @description Quota units credited per currency unit asked for */
+                                quotaPerUnit: number;
+                            };
+                            /** @description The notify_url sent with every order */
+                            notifyUrl: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    stripeTopupWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @constant */
+                    object: "event";
+                    type: string;
+                    data: {
+                        object: {
+                            [key: string]: unknown;
+                        };
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        received: true;
+                        /** @enum {string} */
+                        outcome: "credited" | "closed" | "refunded" | "unchanged" | "ignored";
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    epayTopupNotify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
                 };
             };
             /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
