@@ -126,11 +126,12 @@ export function mergeOptions(current: SystemOptionValues, patch: Partial<SystemO
  * Option values are stored as `{"v": value}`: drizzle reads a bare JSON string back through JSON.parse,
  * so "429" would come back as the number 429.
  */
-function wrap(value: unknown): { v: unknown } {
+export function wrap(value: unknown): { v: unknown } {
   return { v: value }
 }
 
-function unwrap(stored: unknown): unknown {
+/** An option value from its stored form; rows written before the wrapper are read as they are. */
+export function unwrap(stored: unknown): unknown {
   return typeof stored === 'object' && stored !== null && !Array.isArray(stored) && Object.keys(stored).length === 1 && 'v' in stored ? (stored as { v: unknown }).v : stored
 }
 
