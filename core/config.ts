@@ -24,6 +24,12 @@ export const ConfigSchema = Type.Object({
   shutdownGraceSeconds: Type.Integer({ minimum: 0 }),
   /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (client IPs for limits, allowlists, logs). */
   trustedProxies: Type.Array(Type.String({ minLength: 1 })),
+  /** Bearer token `GET /metrics` asks for; with neither it nor metricsAllowIps set, metrics are off (404). */
+  metricsToken: Type.Optional(Type.String({ minLength: 16 })),
+  /** Addresses or CIDR ranges allowed to scrape `GET /metrics` (checked as well as the token when both are set). */
+  metricsAllowIps: Type.Array(Type.String({ minLength: 1 })),
+  /** OTLP/HTTP collector base URL (OTEL_EXPORTER_OTLP_ENDPOINT); traces are off when unset. */
+  otlpEndpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
 })
 
 /** The typed configuration every part of the core receives. */
@@ -54,6 +60,9 @@ const variableOf: Record<keyof Config, string> = {
   logLevel: 'LOG_LEVEL',
   shutdownGraceSeconds: 'SHUTDOWN_GRACE_SECONDS',
   trustedProxies: 'TRUSTED_PROXIES',
+  metricsToken: 'METRICS_TOKEN',
+  metricsAllowIps: 'METRICS_ALLOW_IPS',
+  otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
 }
 
 function numberFrom(env: Environment, name: string, fallback: number): number {
@@ -88,9 +97,14 @@ function secretOrDefault(value: string | undefined, fallback: string): string {
 
 /** TRUSTED_PROXIES as a list; an entry that is neither an address nor a CIDR range stops start-up. */
 function trustedProxiesFrom(env: Environment): string[] {
-  const entries = (env.TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean)
+  return ipListFrom(env, 'TRUSTED_PROXIES')
+}
+
+/** A comma-separated list of addresses or CIDR ranges; an entry that is neither stops start-up. */
+function ipListFrom(env: Environment, name: string): string[] {
+  const entries = (env[name] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean)
   const invalid = findInvalidIpEntry(entries)
-  if (invalid !== undefined) throw new ConfigError(`TRUSTED_PROXIES: "${invalid}" is not an IP address or CIDR range`)
+  if (invalid !== undefined) throw new ConfigError(`${name}: "${invalid}" is not an IP address or CIDR range`)
   return entries
 }
 
@@ -131,6 +145,9 @@ export function loadConfig(env: Environment = process.env, defaults: { secret?: 
     logLevel: (nonEmpty(env.LOG_LEVEL) ?? 'info').toLowerCase(),
     shutdownGraceSeconds: numberFrom(env, 'SHUTDOWN_GRACE_SECONDS', 30),
     trustedProxies: trustedProxiesFrom(env),
+    metricsToken: nonEmpty(env.METRICS_TOKEN),
+    metricsAllowIps: ipListFrom(env, 'METRICS_ALLOW_IPS'),
+    otlpEndpoint: nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT)?.replace(/\/+$/, ''),
   }
   const clean = Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined))
   const firstError = Value.Errors(ConfigSchema, clean).First()

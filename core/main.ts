@@ -77,6 +77,7 @@ async function main() {
     await app.server?.stop(true)
     await retests?.stop()
     await balances?.stop()
+    await services.observability.tracing?.close().catch((error: unknown) => context.logger.log('warn', 'trace export at shutdown failed', { error: String(error) }))
     await closeContext(context)
     process.exit(0)
   }

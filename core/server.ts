@@ -11,6 +11,8 @@ import { adminRoutes } from './admin/index.ts'
 import { dashboardRoutes } from './dashboard/routes.ts'
 import { openApiRoutes } from './openapi-document.ts'
 import { checkReadiness, readinessResponse } from './runtime/readiness.ts'
+import { metricsHandler } from './observe/metrics.ts'
+import { clientIpOf } from './relay/client-ip.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 /** The version reported by the API and the OpenAPI document. */
@@ -21,6 +23,7 @@ export { newRequestId } from './request-id.ts'
 /** Builds the relay services and the Elysia app serving relay, admin API, OpenAPI document and dashboard. */
 export async function createServer(context: AppContext, options: { dashboardDir?: string } = {}) {
   const services: RelayServices = await createRelayServices(context)
+  const metrics = metricsHandler(context.config, services.observability.metrics)
   const maxBodyBytes = Math.ceil(context.config.maxRequestBodyMb * 1024 * 1024)
   const app = new Elysia({
     // Bun closes connections idle for 10 s by default, which would cut slow streams; the relay keeps its own timeouts.
@@ -41,6 +44,8 @@ export async function createServer(context: AppContext, options: { dashboardDir?
     .get('/health', async () => ({ status: 'ok', version: VERSION, database: context.database.kind }), { detail: { hide: true } })
     // Readiness for load balancers and orchestrators: database, Redis (when configured), migrations (runtime/readiness.ts).
     .get('/ready', async () => readinessResponse(await checkReadiness({ db: context.database.db, redisUrl: context.config.redisUrl })), { detail: { hide: true } })
+    // Prometheus text format, this replica's own series; 404 when off, else token and/or allowlist (observe/metrics.ts).
+    .get('/metrics', ({ request, server }) => metrics(request, clientIpOf(server, request, context.config.trustedProxies)), { detail: { hide: true } })
     .use(relayRoutes(services))
     .use(billingRoutes(services))
     .use(adminRoutes(context, services))

@@ -32,6 +32,10 @@ export interface LogWriter {
   flush(): Promise<void>
   /** Charges queued but not committed yet. */
   backlog(): number
+  /** Log rows queued but not written yet (metrics read it when scraped). */
+  queuedRows(): number
+  /** Calls `listener` after each batch written, with its duration in milliseconds (metrics). */
+  onBatch(listener: (durationMs: number, committed: boolean) => void): void
   /** Flushes and stops. */
   close(): Promise<void>
 }
@@ -70,6 +74,7 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
   let timer: ReturnType<typeof setTimeout> | undefined
   let writing: Promise<boolean> | undefined
   let closed = false
+  const batchListeners: Array<(durationMs: number, committed: boolean) => void> = []
 
   function arm(delay: number) {
     if (timer || writing || closed) return
@@ -97,9 +102,12 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
       now: now().toISOString(),
     }
     let result: BatchResult
+    const startedAt = batchListeners.length > 0 ? performance.now() : 0
     try {
       result = await target(message)
+      for (const listener of batchListeners) listener(performance.now() - startedAt, true)
     } catch (error) {
+      for (const listener of batchListeners) listener(performance.now() - startedAt, false)
       // Another committer owns these charges now; ours are dropped from memory (they stay in the journal).
       if (error instanceof CursorConflictError || (error as { name?: unknown }).name === 'CursorConflictError') {
         charges = []
@@ -161,6 +169,10 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
       while (await drain()) if (rows.length === 0 && charges.length === 0) return
     },
     backlog: () => charges.length,
+    queuedRows: () => rows.length,
+    onBatch(listener) {
+      batchListeners.push(listener)
+    },
     async close() {
       await this.flush()
       closed = true

@@ -8,6 +8,7 @@ import { hubFallbackAvailable, planDialogue, type Dialogue, type HubRequestSourc
 import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
 import type { CallRecord } from './settle.ts'
+import type { RelayProbe } from '../observe/relay-observer.ts'
 import { baseUrlOf, channelClient, UpstreamRedirectError, type UpstreamExchange } from '../routing/channel-client.ts'
 
 /** A successful upstream response and what it took to get it. */
@@ -47,6 +48,8 @@ export interface UpstreamPlan {
   keys: KeyPicker
   /** Takes failing keys and channels out of rotation. */
   health?: ChannelHealth
+  /** Told of each attempt and how it ended (metrics, traces); its headers (traceparent) go upstream. */
+  probe?: RelayProbe
 }
 
 /** Tries channels in priority order until one answers 2xx or a non-retryable failure ends the call. */
@@ -55,10 +58,14 @@ export async function callWithFailover(context: AppContext, plan: UpstreamPlan):
   let lastError: GatewayError | undefined
   for (const channel of attempts) {
     if (plan.clientSignal.aborted) throw new GatewayError(499, 'client_closed_request', 'Client closed the request')
+    const tried = plan.probe?.attempt({ id: channel.id, type: channel.type, upstreamModel: resolveModelMapping(channel.modelMapping, plan.model) })
     try {
-      return await attempt(context, plan, channel)
+      const success = await attempt(context, plan, channel, false, tried?.headers)
+      tried?.end({ status: success.response.status, ok: true })
+      return success
     } catch (error) {
       lastError = toGatewayError(error)
+      tried?.end({ status: lastError.status, ok: false, code: lastError.code })
       context.logger.log('warn', 'upstream attempt failed', { channelId: channel.id, status: lastError.status, code: lastError.code, message: lastError.message })
       if (!lastError.options.retryable) throw lastError
     }
@@ -72,8 +79,8 @@ export function mappedStatus(mapping: Record<string, string>, status: number): n
   return Number.isInteger(mapped) && mapped >= 100 && mapped <= 599 ? mapped : status
 }
 
-/** One call to one channel; `viaHub` is the retry of a passthrough the upstream answered 404 (see hubFallbackAvailable). */
-async function attempt(context: AppContext, plan: UpstreamPlan, channel: RuntimeChannel, viaHub = false): Promise<UpstreamSuccess> {
+/** One call to one channel; `viaHub` is the retry of a passthrough the upstream answered 404 (see hubFallbackAvailable); `traceHeaders` go upstream as well. */
+async function attempt(context: AppContext, plan: UpstreamPlan, channel: RuntimeChannel, viaHub = false, traceHeaders?: Record<string, string>): Promise<UpstreamSuccess> {
   const registered = context.registry.channelType(channel.type)
   if (!registered) throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has type "${channel.type}", which no loaded plugin serves`, { retryable: true })
   const { transport, defaultBaseUrl } = registered.spec
@@ -98,7 +105,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
   })
   let exchange: UpstreamExchange
   try {
-    exchange = await client.send(request, { timeoutMs: plan.timeoutMs, signal: plan.clientSignal, purpose: 'the call' })
+    exchange = await client.send(request, { timeoutMs: plan.timeoutMs, signal: plan.clientSignal, purpose: 'the call', headers: traceHeaders })
   } catch (error) {
     const failure = toGatewayError(error)
     if (error instanceof UpstreamRedirectError) {
@@ -118,7 +125,7 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
         // The channel speaks the dialect but its upstream has no such route for this model: the same channel, through the hub.
         exchange.release()
         context.logger.log('info', 'upstream has no route for this dialect; retrying through the hub', { channelId: channel.id, dialect: plan.codec.dialect, model: upstreamModel })
-        return await attempt(context, plan, channel, true)
+        return await attempt(context, plan, channel, true, traceHeaders)
       }
       const upstreamError = dialogue.upstreamCodec.readUpstreamError(response.status, text)
       const described = upstreamError.code ? `${upstreamError.message} (${upstreamError.code})` : upstreamError.message

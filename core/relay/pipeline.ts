@@ -20,6 +20,8 @@ import type { StreamHooks } from './response-path.ts'
 import { CallRecord, logRelayError, type CallOutcome } from './settle.ts'
 import type { InflightTracker } from './inflight.ts'
 import { unservedEndpointError } from './endpoint-capability.ts'
+import type { Observability } from '../observe/observability.ts'
+import type { RelayProbe } from '../observe/relay-observer.ts'
 
 /** The long-lived parts the relay uses on every request. */
 export interface RelayServices {
@@ -32,6 +34,8 @@ export interface RelayServices {
   keys: KeyPicker
   /** Takes failing keys and channels out of rotation. */
   health: ChannelHealth
+  /** Metrics and traces; `observability.observer` is undefined when both are off. */
+  observability: Observability
 }
 
 /** One incoming relay request. */
@@ -40,6 +44,8 @@ export interface RelayRequest {
   params: Record<string, string>
   clientIp: string | undefined
   requestId: string
+  /** The route pattern it arrived on, for metrics and traces (default: 'playground'). */
+  route?: string
   /** The caller, for requests without a relay key (the dashboard playground, signed in as a user); default: the dialect's key. */
   authenticate?: () => Promise<Caller>
   /** Renders a failure when the dialect's own error shape is not wanted (the playground answers in the admin API's). */
@@ -83,7 +89,9 @@ function inboundOf(relay: RelayRequest): InboundRequest {
 
 /** Authenticate → parse → route → price → reserve → call → relay → settle → log, for one request. */
 export async function handleRelay(services: RelayServices, codec: DialectCodec, relay: RelayRequest): Promise<Response> {
-  const done = services.inflight.begin()
+  const probe = services.observability.observer?.begin({ route: relay.route ?? 'playground', dialect: codec.dialect, headers: relay.request.headers })
+  const finished = services.inflight.begin()
+  const done = probe ? () => (finished(), probe.closed()) : finished
   const startedAt = Date.now()
   let caller: Caller | undefined
   let model: string | undefined
@@ -92,6 +100,7 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
   try {
     const inbound = inboundOf(relay)
     caller = relay.authenticate ? await relay.authenticate() : await services.authenticator.authenticate(codec.readKey(inbound), relay.clientIp)
+    probe?.authenticated()
     const { context } = services
     const bytes = await readLimitedBody(relay.request, context.config.maxRequestBodyMb * 1024 * 1024)
     const body = parseJsonObject(bytes)
@@ -100,14 +109,17 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     stream = codec.readStream(body, inbound)
     validateBody(codec.requestSchema, body)
     const countSuccess = await applyRateLimits(context, caller, model, relay.clientIp)
-    const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt })
-    const response = await execute({ services, codec, record, body, clientBytes: bytes, inbound, signal: relay.request.signal, done, render })
+    const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt, probe })
+    probe?.admitted(model, stream)
+    const response = await execute({ services, codec, record, body, clientBytes: bytes, inbound, signal: relay.request.signal, done, render, probe })
+    probe?.responded(response.status)
     if (response.status < 400) await failOpen(countSuccess, undefined, warnLimitStoreDown(context.logger))
     return response
   } catch (thrown) {
     const error = clientFacingError(services.context.logger, relay.requestId, toGatewayError(thrown))
     if (caller && error.status !== 401) logRelayError(services.context, caller, { requestId: relay.requestId, clientIp: relay.clientIp, model, stream, startedAt }, error)
     if (error.status >= 500) services.context.logger.log(error.status === 500 ? 'error' : 'warn', 'relay failed', { requestId: relay.requestId, status: error.status, code: error.code, message: error.message })
+    probe?.responded(error.status, error.code)
     done()
     return render(error)
   }
@@ -126,7 +138,7 @@ async function applyRateLimits(context: AppContext, caller: Caller, model: strin
 }
 
 /** Checks the model against the key, finds channels, prices the call and reserves its cost. */
-async function admit(services: RelayServices, codec: DialectCodec, call: { caller: Caller; body: Record<string, unknown>; model: string; stream: boolean; relay: RelayRequest; startedAt: number }): Promise<CallRecord> {
+async function admit(services: RelayServices, codec: DialectCodec, call: { caller: Caller; body: Record<string, unknown>; model: string; stream: boolean; relay: RelayRequest; startedAt: number; probe: RelayProbe | undefined }): Promise<CallRecord> {
   const { context, directory, ledger } = services
   const { caller, body, model } = call
   if (caller.token && !modelAllowed(caller.token.models, model)) throw new GatewayError(403, 'model_not_allowed', `This API key is not allowed to use model "${model}"`, { param: 'model' })
@@ -152,7 +164,7 @@ async function admit(services: RelayServices, codec: DialectCodec, call: { calle
   const promptEstimate = rich ? undefined : prompt.fixedTokens + (await context.tokenCounter.count(model, prompt.texts))
   const estimate = promptEstimate === undefined ? ceiling : priceEstimate(promptEstimate, maxOutput, price, groupRatio)
   const reservation = await ledger.reserve(payer, estimate.total, estimate.promptOnly)
-  return new CallRecord({ context, ledger }, { caller, requestId: call.relay.requestId, clientIp: call.relay.clientIp, model, stream: call.stream, startedAt: call.startedAt, prompt, promptEstimate, price, groupRatio, reservation })
+  return new CallRecord({ context, ledger, probe: call.probe }, { caller, requestId: call.relay.requestId, clientIp: call.relay.clientIp, model, stream: call.stream, startedAt: call.startedAt, prompt, promptEstimate, price, groupRatio, reservation })
 }
 
 /** A payer is rich for a call when its balance covers this many of it at the byte-count ceiling. */
@@ -201,6 +213,8 @@ interface AdmittedRequest {
   /** Marks the request done for the inflight tracker (streams: once settled). */
   done: () => void
   render: (error: GatewayError) => Response
+  /** Told of each upstream attempt (metrics, traces); undefined when both are off. */
+  probe: RelayProbe | undefined
 }
 
 /** Calls upstream with failover and answers the client through the answering attempt's plan; settles when the answer is complete, refunds on failure. */
@@ -216,6 +230,7 @@ async function execute(request: AdmittedRequest): Promise<Response> {
       maxAttempts: 1 + context.options.get().retryTimes,
       timeoutMs: context.config.streamingTimeoutSeconds * 1000,
       record,
+      probe: request.probe,
     })
     const { dialogue } = upstream
     record.dropped(dialogue.warnings)

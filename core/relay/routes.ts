@@ -81,6 +81,7 @@ export function relayRoutes(services: RelayServices) {
       params: (params ?? {}) as Record<string, string>,
       clientIp: clientIpOf(server, request, services.context.config.trustedProxies),
       requestId: requestIdOf(set),
+      route: route.path,
     }), { parse: 'none', detail: { hide: true } })
   }
   // Unknown paths of a relay family answer in that family's JSON error shape (SDKs parse it), never plain text.

@@ -5,9 +5,11 @@ import { createKeyPicker } from '../routing/key-selection.ts'
 import { createKeyAuthenticator } from './authenticate.ts'
 import { createInflightTracker } from './inflight.ts'
 import type { RelayServices } from './pipeline.ts'
+import { createObservability } from '../observe/observability.ts'
 
 /** Builds the relay's long-lived services; the channel directory is loaded unless one is given. */
 export async function createRelayServices(context: AppContext, directory?: ChannelDirectory): Promise<RelayServices> {
+  const observability = createObservability(context)
   return {
     context,
     authenticator: createKeyAuthenticator(context),
@@ -15,6 +17,7 @@ export async function createRelayServices(context: AppContext, directory?: Chann
     ledger: context.ledger,
     inflight: createInflightTracker(),
     keys: createKeyPicker(),
-    health: createChannelHealth(context),
+    health: createChannelHealth(context, observability.metrics?.healthChanged),
+    observability,
   }
 }

@@ -5,6 +5,7 @@ import type { QuotaLedger, Reservation } from '../billing/ledger.ts'
 import { priceUsage } from '../billing/price-usage.ts'
 import type { GatewayError } from '../errors.ts'
 import type { Caller } from './authenticate.ts'
+import type { RelayProbe } from '../observe/relay-observer.ts'
 
 /** Tokens added per streamed tool call when we count output ourselves (name/argument framing). */
 const TOKENS_PER_COUNTED_TOOL_CALL = 5
@@ -53,7 +54,7 @@ export class CallRecord {
   #warnings: string[] = []
 
   constructor(
-    private readonly books: { context: AppContext; ledger: QuotaLedger },
+    private readonly books: { context: AppContext; ledger: QuotaLedger; probe?: RelayProbe },
     /** The call as admitted. */
     readonly call: AdmittedCall,
   ) {}
@@ -76,7 +77,9 @@ export class CallRecord {
 
   /** The first event of a streamed answer is ready for the client (time to first token); only the first call counts. */
   firstToken(): void {
-    this.#firstTokenAt ??= Date.now()
+    if (this.#firstTokenAt !== undefined) return
+    this.#firstTokenAt = Date.now()
+    this.books.probe?.firstToken()
   }
 
   /**
@@ -84,6 +87,20 @@ export class CallRecord {
    * so the client may be given the end of its answer. Returns the units charged.
    */
   async settle(end: CallEnd): Promise<number> {
+    const settled = this.books.probe?.settling()
+    if (!settled) return (await this.#settle(end)).units
+    try {
+      const charged = await this.#settle(end)
+      settled({ usage: charged.usage, quota: charged.units, outcome: end.outcome })
+      return charged.units
+    } catch (error) {
+      settled(error instanceof Error ? error : new Error(String(error)))
+      throw error
+    }
+  }
+
+  /** Prices the call and charges it (see settle); answers the usage billed and the units charged. */
+  async #settle(end: CallEnd): Promise<{ usage: Usage; units: number }> {
     const { context, ledger } = this.books
     const record = this.call
     const { outcome } = end
@@ -94,7 +111,7 @@ export class CallRecord {
     if (zeroReported) context.logger.log('warn', 'provider reported zero usage; billed as reported', { requestId: record.requestId, model: record.model, upstreamModel: this.#upstreamModel, channelId: this.#channelId })
     const breakdown = priceUsage(usage, record.price, record.groupRatio)
     const finishedAt = Date.now()
-    return ledger.settle(record.reservation, breakdown.units, {
+    const units = await ledger.settle(record.reservation, breakdown.units, {
       type: 'consume',
       createdAt: new Date(finishedAt),
       userId: record.caller.user.id,
@@ -133,6 +150,7 @@ export class CallRecord {
         ...(breakdown.quantities ? { quantityCharges: breakdown.quantities } : {}),
       },
     })
+    return { usage, units }
   }
 
   /** Returns the whole reservation of a failed call and records the error. */

@@ -19,6 +19,8 @@ export interface SendOptions {
   signal?: AbortSignal
   /** What the request is, for messages: "the call", "the channel test", "the model list request". */
   purpose: string
+  /** Headers added to the request's own (the relay's W3C `traceparent`); they win over the plugin's. */
+  headers?: Record<string, string>
 }
 
 /** An upstream answer (never a redirect: see UpstreamRedirectError) and the controls of its request. */
@@ -135,7 +137,8 @@ export async function sendUpstream(request: UpstreamRequest, options: SendOption
   const fail = (error: unknown) => abortAware(error, abort.signal, options)
   let response: Response
   try {
-    response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: abort.signal, redirect: 'manual' })
+    const headers = options.headers ? { ...request.headers, ...options.headers } : request.headers
+    response = await fetch(request.url, { method: request.method, headers, body: request.body, signal: abort.signal, redirect: 'manual' })
   } catch (error) {
     release()
     throw fail(error)

@@ -30,6 +30,12 @@ export function countsAgainstChannel(failure: ObservedFailure): boolean {
   return failure.status === 0 || failure.status === 429 || failure.status === 401 || failure.status === 403 || failure.status >= 500
 }
 
+/** A change of a channel's health, for metrics. */
+export interface ChannelHealthChange {
+  channelId: number
+  change: 'key-disabled' | 'channel-disabled' | 'channel-enabled'
+}
+
 /** Takes failing keys and channels out of rotation and puts recovered ones back. */
 export interface ChannelHealth {
   /** Notes a failed call on `key` of `channel`; may disable the key or the whole channel. */
@@ -43,11 +49,12 @@ export interface ChannelHealth {
 }
 
 /** Health tracking against the database; changes reach every cache through the bus. */
-export function createChannelHealth(context: AppContext): ChannelHealth {
+export function createChannelHealth(context: AppContext, onChange?: (change: ChannelHealthChange) => void): ChannelHealth {
   const streaks = new Map<number, number>()
   const db = context.database.db
 
-  function audit(channelId: number, content: string) {
+  function audit(channelId: number, content: string, change?: ChannelHealthChange['change']) {
+    if (change) onChange?.({ channelId, change })
     context.logger.log('warn', content, { channelId })
     context.logWriter.write({ type: 'system', channelId, content })
   }
@@ -58,7 +65,7 @@ export function createChannelHealth(context: AppContext): ChannelHealth {
       await tx.update(abilities).set({ enabled: false }).where(eq(abilities.channelId, channel.id))
     })
     streaks.delete(channel.id)
-    audit(channel.id, `channel ${channel.id} "${channel.name}" auto-disabled: ${reason}`)
+    audit(channel.id, `channel ${channel.id} "${channel.name}" auto-disabled: ${reason}`, 'channel-disabled')
     await context.bus.publish('channels')
   }
 
@@ -67,7 +74,7 @@ export function createChannelHealth(context: AppContext): ChannelHealth {
     if (remaining.length === 0) return disableChannel(channel, channel.allKeys.length > 1 ? `all keys disabled; last: ${reason}` : reason)
     const state = JSON.stringify({ [keyFingerprint(key)]: { status: 'auto-disabled', reason, at: context.now().toISOString() } })
     await db.update(channels).set({ keyStates: sql`${channels.keyStates} || ${state}::jsonb`, updatedAt: new Date() }).where(eq(channels.id, channel.id))
-    audit(channel.id, `channel ${channel.id} "${channel.name}": key ${channel.allKeys.indexOf(key) + 1} of ${channel.allKeys.length} auto-disabled: ${reason}`)
+    audit(channel.id, `channel ${channel.id} "${channel.name}": key ${channel.allKeys.indexOf(key) + 1} of ${channel.allKeys.length} auto-disabled: ${reason}`, 'key-disabled')
     await context.bus.publish('channels')
   }
 
@@ -90,7 +97,7 @@ export function createChannelHealth(context: AppContext): ChannelHealth {
         await tx.update(abilities).set({ enabled: true }).where(eq(abilities.channelId, channelId))
       })
       streaks.delete(channelId)
-      audit(channelId, `channel ${channelId} re-enabled: ${reason}`)
+      audit(channelId, `channel ${channelId} re-enabled: ${reason}`, 'channel-enabled')
       await context.bus.publish('channels')
     },
     disable: disableChannel,
