@@ -19,7 +19,11 @@ RUN mkdir -p .runtime && cp node_modules/bun/bin/bun.exe .runtime/bun
 # The prune keeps what production packages name as peers: typescript (a peer of @elysiajs/openapi, loaded
 # only by its type generator, which the gateway never calls) and Bun's and Node's type declarations (a
 # peer of elysia). Types are no runtime code: removed by name.
-RUN npm prune --omit=dev --no-audit --no-fund \
+# --omit=optional: the official OpenAI, Anthropic and Google SDKs are dev dependencies that the plugin SDK
+# names as optional peers (its conformance kit drives them), so npm marks them, and everything they pull
+# in, "devOptional" and keeps them under --omit=dev alone. The only other optional package is piscina's
+# thread-priority helper @napi-rs/nice, used only with its niceIncrement option, which the gateway never sets.
+RUN npm prune --omit=dev --omit=optional --no-audit --no-fund \
  && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver node_modules/@types node_modules/bun-types node_modules/undici-types
 
 # Runtime stage: the build stage's Debian release (Bun's glibc matches), without Node or npm.
