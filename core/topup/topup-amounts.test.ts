@@ -17,6 +17,7 @@ describe('top-up amounts', () => {
     expect(() => quoteOrder(1000.01, usd)).toThrow('amount: the maximum is 1000 USD')
     expect(() => quoteOrder(10.001, usd)).toThrow('amount: at most 2 decimal place(s) in USD')
     expect(() => quoteOrder(10.5, { ...usd, currency: 'JPY' })).toThrow('at most 0 decimal place(s) in JPY')
+    expect(() => quoteOrder(900, { ...usd, quotaPerUnit: 1e14 })).toThrow('amount: the credit would exceed the largest balance')
   })
 
   test('money text round-trips in minor units and refuses what is not a plain amount', () => {
