@@ -6,6 +6,7 @@ import profile from '../../admin/src/i18n/messages/profile.ts'
 import login from '../../admin/src/i18n/messages/login.ts'
 import common from '../../admin/src/i18n/messages/common.ts'
 import errors from '../../admin/src/i18n/messages/errors.ts'
+import ops from '../../admin/src/i18n/messages/ops.ts'
 import { startFakeOAuthProvider, type FakeOAuthProvider } from '../support/fake-oauth.ts'
 import { signInThroughPage, startBrowserFixture, type BrowserFixture } from './harness.ts'
 
@@ -266,6 +267,11 @@ describe('settings page in the browser', () => {
     const token = await shown.inputValue()
     expect(token).toMatch(/^hat_/)
     await fixture.screenshot(page, 'profile-token-created')
+    // Copying it says so, and the clipboard holds the token.
+    await fixture.browser.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: fixture.gateway.url })
+    await page.locator('[data-test="copy-new-token"]').click()
+    await page.locator('.n-message', { hasText: ops.en.copied }).waitFor()
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token)
     await page.locator('[data-test="token-done"]').click()
     const row = card.locator('tr[data-token-name="deploy script"]')
     await row.waitFor()

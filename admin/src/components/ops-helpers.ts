@@ -1,26 +1,7 @@
 // Helpers the operations pages (channels, API keys, users, redemption codes) share: quota units and
-// USD, copying to the clipboard and saving a text file (a form's failures: form-failure.ts).
+// USD, saving a text file and key/value rows (a form's failures: form-failure.ts; copying: clipboard.ts).
 
 export { UNITS_PER_USD, unitsToUsd, usdToUnits } from '../api/units.ts'
-
-/** Copies text to the clipboard; falls back to a hidden textarea where the Clipboard API is refused. */
-export async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text)
-    return true
-  } catch {
-    const area = document.createElement('textarea')
-    area.value = text
-    area.setAttribute('readonly', '')
-    area.style.position = 'fixed'
-    area.style.opacity = '0'
-    document.body.appendChild(area)
-    area.select()
-    const done = document.execCommand('copy')
-    area.remove()
-    return done
-  }
-}
 
 /** Offers `text` as a downloaded file (e.g. redemption codes as .txt). */
 export function downloadText(fileName: string, text: string): void {

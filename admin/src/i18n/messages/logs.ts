@@ -20,7 +20,7 @@ export default defineMessages({
     cells: {
       seconds: '{value} s', firstToken: 'first token {value}', upstream: 'upstream: {model}', cacheSplit: '{read} read · {write} written',
       streamTag: 'stream', cached: '{count} cached', streamYes: 'Yes', streamNo: 'No', playground: 'Playground', copy: 'Copy', copyRequestId: 'Copy the request ID',
-      copied: 'Copied', copyFailed: 'Could not copy; select the text instead', details: 'Details',
+      details: 'Details',
     },
     detail: {
       title: 'Log entry #{id}', titleEmpty: 'Log entry', group: 'Group', upstreamModel: 'Upstream model', statusCode: 'HTTP status',
@@ -64,7 +64,7 @@ export default defineMessages({
     cells: {
       seconds: '{value} 秒', firstToken: '首字 {value}', upstream: '上游：{model}', cacheSplit: '读取 {read} · 写入 {write}',
       streamTag: '流式', cached: '缓存 {count}', streamYes: '是', streamNo: '否', playground: '操练场', copy: '复制', copyRequestId: '复制请求 ID',
-      copied: '已复制', copyFailed: '无法复制，请手动选择文本', details: '详情',
+      details: '详情',
     },
     detail: {
       title: '日志 #{id}', titleEmpty: '日志', group: '分组', upstreamModel: '上游模型', statusCode: 'HTTP 状态码',
@@ -108,7 +108,7 @@ export default defineMessages({
     cells: {
       seconds: '{value} 秒', firstToken: '首字 {value}', upstream: '上游：{model}', cacheSplit: '讀取 {read} · 寫入 {write}',
       streamTag: '串流', cached: '快取 {count}', streamYes: '是', streamNo: '否', playground: '測試場', copy: '複製', copyRequestId: '複製請求 ID',
-      copied: '已複製', copyFailed: '無法複製，請手動選取文字', details: '詳情',
+      details: '詳情',
     },
     detail: {
       title: '日誌 #{id}', titleEmpty: '日誌', group: '群組', upstreamModel: '上游模型', statusCode: 'HTTP 狀態碼',
@@ -152,7 +152,7 @@ export default defineMessages({
     cells: {
       seconds: '{value} s', firstToken: 'premier jeton {value}', upstream: 'amont : {model}', cacheSplit: '{read} lus · {write} écrits',
       streamTag: 'flux', cached: '{count} en cache', streamYes: 'Oui', streamNo: 'Non', playground: 'Bac à sable', copy: 'Copier', copyRequestId: 'Copier l’ID de requête',
-      copied: 'Copié', copyFailed: 'Copie impossible ; sélectionnez le texte', details: 'Détails',
+      details: 'Détails',
     },
     detail: {
       title: 'Entrée n° {id}', titleEmpty: 'Entrée du journal', group: 'Groupe', upstreamModel: 'Modèle amont', statusCode: 'Statut HTTP',
@@ -196,7 +196,7 @@ export default defineMessages({
     cells: {
       seconds: '{value} 秒', firstToken: '初回トークン {value}', upstream: '上流：{model}', cacheSplit: '読み取り {read} · 書き込み {write}',
       streamTag: 'ストリーム', cached: 'キャッシュ {count}', streamYes: 'はい', streamNo: 'いいえ', playground: 'プレイグラウンド', copy: 'コピー', copyRequestId: 'リクエスト ID をコピー',
-      copied: 'コピーしました', copyFailed: 'コピーできませんでした。テキストを選択してください', details: '詳細',
+      details: '詳細',
     },
     detail: {
       title: 'ログ #{id}', titleEmpty: 'ログ', group: 'グループ', upstreamModel: '上流モデル', statusCode: 'HTTP ステータス',

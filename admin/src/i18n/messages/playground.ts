@@ -19,7 +19,7 @@ export default defineMessages({
     usage: 'Last answer: {prompt} prompt + {completion} completion = {total} token | Last answer: {prompt} prompt + {completion} completion = {total} tokens', usageReasoning: '{reasoning} of them reasoning',
     inLogs: 'See this call in the logs',
     you: 'You', assistant: 'Assistant', stopped: 'Stopped', streaming: 'Answering…', waiting: 'Waiting for the first words…',
-    thinking: 'Thinking', thinkingNow: 'Thinking…', copy: 'Copy', copied: 'Copied', copyFailed: 'Could not copy; select the text instead',
+    thinking: 'Thinking', thinkingNow: 'Thinking…', copy: 'Copy',
   },
   'zh-CN': {
     description: '试用你可以调用的任何模型。调用与使用 API 令牌一样，从你自己的余额中扣费。',
@@ -38,7 +38,7 @@ export default defineMessages({
     usage: '上一次回答：输入 {prompt} + 输出 {completion} = {total} 个 Token', usageReasoning: '其中推理 {reasoning} 个',
     inLogs: '在日志中查看此次调用',
     you: '你', assistant: '助手', stopped: '已停止', streaming: '正在回答…', waiting: '正在等待回答…',
-    thinking: '思考过程', thinkingNow: '正在思考…', copy: '复制', copied: '已复制', copyFailed: '无法复制，请手动选择文本',
+    thinking: '思考过程', thinkingNow: '正在思考…', copy: '复制',
   },
   'zh-TW': {
     description: '試用你可以呼叫的任何模型。呼叫與使用 API 金鑰一樣，從你自己的餘額中扣費。',
@@ -57,7 +57,7 @@ export default defineMessages({
     usage: '上一次回答：輸入 {prompt} + 輸出 {completion} = {total} 個 Token', usageReasoning: '其中推理 {reasoning} 個',
     inLogs: '在日誌中查看此次呼叫',
     you: '你', assistant: '助理', stopped: '已停止', streaming: '正在回答…', waiting: '正在等待回答…',
-    thinking: '思考過程', thinkingNow: '正在思考…', copy: '複製', copied: '已複製', copyFailed: '無法複製，請手動選取文字',
+    thinking: '思考過程', thinkingNow: '正在思考…', copy: '複製',
   },
   fr: {
     description: 'Essayez tout modèle auquel vous avez accès. Les appels sont débités de votre solde, comme avec une clé d’API.',
@@ -76,7 +76,7 @@ export default defineMessages({
     usage: 'Dernière réponse : {prompt} en entrée + {completion} en sortie = {total} jeton | Dernière réponse : {prompt} en entrée + {completion} en sortie = {total} jetons', usageReasoning: 'dont {reasoning} de raisonnement',
     inLogs: 'Voir cet appel dans les journaux',
     you: 'Vous', assistant: 'Assistant', stopped: 'Arrêté', streaming: 'Réponse en cours…', waiting: 'En attente des premiers mots…',
-    thinking: 'Réflexion', thinkingNow: 'Réflexion…', copy: 'Copier', copied: 'Copié', copyFailed: 'Copie impossible ; sélectionnez le texte',
+    thinking: 'Réflexion', thinkingNow: 'Réflexion…', copy: 'Copier',
   },
   ja: {
     description: '利用できるモデルを試せます。API キーでの呼び出しと同じく、あなたの残高から請求されます。',
@@ -95,6 +95,6 @@ export default defineMessages({
     usage: '直前の回答：入力 {prompt} + 出力 {completion} = {total} トークン', usageReasoning: 'うち推論 {reasoning}',
     inLogs: 'この呼び出しをログで見る',
     you: 'あなた', assistant: 'アシスタント', stopped: '停止しました', streaming: '回答中…', waiting: '最初の言葉を待っています…',
-    thinking: '思考', thinkingNow: '思考中…', copy: 'コピー', copied: 'コピーしました', copyFailed: 'コピーできませんでした。テキストを選択してください',
+    thinking: '思考', thinkingNow: '思考中…', copy: 'コピー',
   },
 })

@@ -6,8 +6,6 @@ export default defineMessages({
     description: 'How this gateway behaves for everyone: its name, retries, limits, prices, groups and sign-in.',
     saved: 'Saved.',
     copy: 'Copy',
-    copied: 'Copied to the clipboard.',
-    copyFailed: 'Could not reach the clipboard: select the text and copy it yourself.',
     tabs: { general: 'General', relay: 'Relay & retry', rateLimits: 'Rate limits', channelHealth: 'Channel health', pricing: 'Pricing', groups: 'Groups', signIn: 'Sign-in providers' },
     general: {
       siteTitle: 'Site',
@@ -189,8 +187,6 @@ export default defineMessages({
     description: '本网关对所有人的行为：名称、重试、限流、价格、分组与登录方式。',
     saved: '已保存。',
     copy: '复制',
-    copied: '已复制到剪贴板。',
-    copyFailed: '无法访问剪贴板，请手动选中文本复制。',
     tabs: { general: '常规', relay: '转发与重试', rateLimits: '限流', channelHealth: '渠道健康', pricing: '定价', groups: '分组', signIn: '登录方式' },
     general: {
       siteTitle: '站点',
@@ -372,8 +368,6 @@ export default defineMessages({
     description: '本閘道對所有人的行為：名稱、重試、速率限制、價格、群組與登入方式。',
     saved: '已儲存。',
     copy: '複製',
-    copied: '已複製到剪貼簿。',
-    copyFailed: '無法存取剪貼簿，請手動選取文字複製。',
     tabs: { general: '一般', relay: '轉送與重試', rateLimits: '速率限制', channelHealth: '管道健康', pricing: '定價', groups: '群組', signIn: '登入方式' },
     general: {
       siteTitle: '網站',
@@ -555,8 +549,6 @@ export default defineMessages({
     description: 'Le comportement de la passerelle pour tous : son nom, les nouvelles tentatives, les limites, les prix, les groupes et la connexion.',
     saved: 'Enregistré.',
     copy: 'Copier',
-    copied: 'Copié dans le presse-papiers.',
-    copyFailed: 'Presse-papiers inaccessible : sélectionnez le texte et copiez-le vous-même.',
     tabs: { general: 'Général', relay: 'Relais et reprises', rateLimits: 'Limites de débit', channelHealth: 'Santé des canaux', pricing: 'Tarifs', groups: 'Groupes', signIn: 'Fournisseurs de connexion' },
     general: {
       siteTitle: 'Site',
@@ -738,8 +730,6 @@ export default defineMessages({
     description: 'このゲートウェイ全体の動作：名前、リトライ、レート制限、料金、グループ、ログイン方法。',
     saved: '保存しました。',
     copy: 'コピー',
-    copied: 'クリップボードにコピーしました。',
-    copyFailed: 'クリップボードを使えません。テキストを選択して手動でコピーしてください。',
     tabs: { general: '一般', relay: '転送とリトライ', rateLimits: 'レート制限', channelHealth: 'チャネルの健全性', pricing: '料金', groups: 'グループ', signIn: 'ログイン方法' },
     general: {
       siteTitle: 'サイト',

@@ -1,9 +1,8 @@
 import { useI18n } from 'vue-i18n'
-import { useMessage } from 'naive-ui'
 import { unitsMoney } from '../../api/units.ts'
 import type { LogRow } from './log-columns.ts'
 import { readLogText } from './log-text.ts'
-import { copyText } from '../../components/ops-helpers.ts'
+import { useCopy } from '../../components/clipboard.ts'
 
 // Formatting shared by the logs table and the detail drawer: money, durations, tag colours, copying.
 
@@ -15,7 +14,7 @@ export const TYPE_TAG: Record<string, 'default' | 'success' | 'error' | 'warning
 /** Localised formatters of log values. */
 export function useLogFormat() {
   const { t, n, d } = useI18n()
-  const message = useMessage()
+  const copyText = useCopy()
   return {
     /** Quota units as USD, at a charge's precision. */
     usd: (units: number) => unitsMoney(n, units, 'cost'),
@@ -34,8 +33,7 @@ export function useLogFormat() {
     } as Record<string, string>)[type] ?? type,
     /** Copies a value and says so. */
     async copy(value: string) {
-      if (await copyText(value)) message.success(t('logs.cells.copied'))
-      else message.error(t('logs.cells.copyFailed'))
+      await copyText(value)
     },
   }
 }
