@@ -31,7 +31,8 @@ export interface SourceDatabase {
  * anything else is returned unchanged.
  */
 export function normaliseSourceUrl(from: string): string {
-  const dsn = /^([^:@/]+)(?::([^@]*))?@tcp\(([^)]+)\)\/([^?]*)/.exec(from)
+  // The password may hold '@': Go's parser splits at the last '@' before the protocol, as does this pattern.
+  const dsn = /^([^:@/]+)(?::(.*))?@tcp\(([^)]+)\)\/([^?]*)/.exec(from)
   if (!dsn) return from
   const [, user, password, host, database] = dsn
   const auth = password === undefined ? encodeURIComponent(user!) : `${encodeURIComponent(user!)}:${encodeURIComponent(password)}`

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { resetDatabase } from '../support/context.ts'
-import { buildLegacySource, legacyRows, type LegacySource } from '../support/legacy-databases.ts'
+import { buildLegacySource, legacyRows, privatePostgresDatabase, type LegacySource } from '../support/legacy-databases.ts'
 
 // `bun scripts/import.ts` (what `npm run import` runs) as an operator uses it: dry run, --apply,
 // and a repeated --apply, against the gateway database named by the same environment the gateway reads.
@@ -14,17 +13,20 @@ describe('npm run import (scripts/import.ts)', () => {
   let source: LegacySource
   let dataDir: string
   let env: Record<string, string>
+  let targetDatabase: Awaited<ReturnType<typeof privatePostgresDatabase>>
 
   beforeAll(async () => {
     source = await buildLegacySource('new-api', 'sqlite', (await legacyRows('new-api', 'http://127.0.0.1:9')).rows)
     dataDir = mkdtempSync(join(tmpdir(), 'import-cli-'))
-    const databaseUrl = process.env.TEST_DATABASE_URL
-    if (databaseUrl) await resetDatabase(databaseUrl)
+    // PostgreSQL (a database of its own) when the test server is there, else PGlite in DATA_DIR.
+    targetDatabase = await privatePostgresDatabase('import_cli')
+    const databaseUrl = targetDatabase?.url
     env = { ...process.env as Record<string, string>, CRYPTO_SECRET: 'import-cli-secret-0123456789', LOG_LEVEL: 'error', DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }
     delete env.REDIS_URL
   })
   afterAll(async () => {
     await source?.drop()
+    await targetDatabase?.drop()
     rmSync(dataDir, { recursive: true, force: true })
   })
 

@@ -6,9 +6,8 @@ import { sha256Hex } from '../../core/security/crypto.ts'
 import { openSourceDatabase } from '../../core/import/source-database.ts'
 import { runImport, type ImportReport, type ImportTarget } from '../../core/import/run-import.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
-import { testBackends } from '../support/context.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
-import { buildLegacySource, legacyRows, type LegacyEngine, type LegacyFacts, type LegacyFlavour, type LegacySource } from '../support/legacy-databases.ts'
+import { buildLegacySource, legacyRows, privatePostgresDatabase, type LegacyEngine, type LegacyFacts, type LegacyFlavour, type LegacySource } from '../support/legacy-databases.ts'
 
 // The importer against real One API and New API databases (SQLite file, MariaDB, PostgreSQL) built
 // from their GORM schemas: what it reports, what it writes, that a second run writes nothing, and
@@ -28,16 +27,20 @@ function newApiQuota(usage: { prompt: number; completion: number }, ratios: { mo
   return Math.round((usage.prompt + usage.completion * ratios.completion) * ratios.model * ratios.group)
 }
 
-// One gateway for the file (PostgreSQL when available: it starts fastest), emptied before each source.
+// One gateway for the file, emptied before each source: on a PostgreSQL database of its own when the
+// test server is there (it starts fastest, and no other suite empties it mid-count), else on PGlite.
 let gateway: TestGateway
 let fake: FakeOpenAI
+let targetDatabase: Awaited<ReturnType<typeof privatePostgresDatabase>>
 beforeAll(async () => {
   fake = await startFakeOpenAI({ keys: ['sk-upstream-imported'] })
-  gateway = await startGateway(testBackends.at(-1))
+  targetDatabase = await privatePostgresDatabase('import_target')
+  gateway = await startGateway({ databaseUrl: targetDatabase?.url })
 })
 afterAll(async () => {
   await gateway?.stop()
   await fake?.stop()
+  await targetDatabase?.drop()
 })
 
 /** Empties what an import writes, keeping the gateway's root, and tells the caches. */

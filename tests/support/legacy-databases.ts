@@ -195,3 +195,22 @@ export async function buildLegacySource(flavour: LegacyFlavour, engine: LegacyEn
   await sql.end()
   return { from: url, drop: async () => { await admin.unsafe(`drop database ${name} with (force)`); await admin.end() } }
 }
+
+/**
+ * A database of its own on the test PostgreSQL server (TEST_DATABASE_URL), so a suite that counts rows
+ * is not disturbed by other suites emptying the shared test database; undefined without the server.
+ */
+export async function privatePostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const serverUrl = process.env.TEST_DATABASE_URL
+  if (!serverUrl) return undefined
+  const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database ${name}`)
+  return {
+    url: serverUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`),
+    async drop() {
+      await admin.unsafe(`drop database if exists ${name} with (force)`)
+      await admin.end()
+    },
+  }
+}
