@@ -14,8 +14,8 @@ export type LegacyFlavour = 'one-api' | 'new-api'
 /** Which engine holds it. */
 export type LegacyEngine = 'sqlite' | 'mysql' | 'postgres'
 
-/** Column kinds as GORM maps Go types: `id` is the auto-increment primary key. */
-type ColumnKind = 'id' | 'int' | 'bigint' | 'text' | 'string' | 'bool' | 'double' | 'datetime'
+/** Column kinds as GORM maps Go types: `id` is the auto-increment primary key; `json` is New API's `gorm:"type:json"`. */
+type ColumnKind = 'id' | 'int' | 'bigint' | 'text' | 'string' | 'bool' | 'double' | 'datetime' | 'json'
 type TableDefinition = { columns: Array<[string, ColumnKind]>; unique?: string[]; primaryKey?: string[] }
 type Row = Record<string, string | number | boolean | null>
 
@@ -34,7 +34,7 @@ const oneApiSchema: Record<string, TableDefinition> = {
 const newApiSchema: Record<string, TableDefinition> = {
   users: { columns: [...column('id', 'id'), ...column('string', 'username', 'password', 'display_name'), ...column('int', 'role', 'status'), ...column('string', 'email', 'github_id', 'discord_id', 'oidc_id', 'wechat_id', 'telegram_id', 'access_token'), ...column('int', 'quota', 'used_quota', 'request_count'), ...column('string', 'group', 'aff_code'), ...column('int', 'aff_count', 'aff_quota', 'aff_history', 'inviter_id'), ...column('datetime', 'deleted_at'), ...column('string', 'linux_do_id'), ...column('text', 'setting'), ...column('string', 'remark', 'stripe_customer'), ...column('bigint', 'created_at', 'last_login_at')], unique: ['username'] },
   tokens: { columns: [...column('id', 'id'), ...column('int', 'user_id'), ...column('string', 'key'), ...column('int', 'status'), ...column('string', 'name'), ...column('bigint', 'created_time', 'accessed_time', 'expired_time'), ...column('int', 'remain_quota'), ...column('bool', 'unlimited_quota', 'model_limits_enabled'), ...column('text', 'model_limits', 'allow_ips'), ...column('int', 'used_quota'), ...column('string', 'group'), ...column('bool', 'cross_group_retry'), ...column('datetime', 'deleted_at')], unique: ['key'] },
-  channels: { columns: [...column('id', 'id'), ...column('int', 'type'), ...column('text', 'key', 'openai_organization', 'test_model'), ...column('int', 'status'), ...column('string', 'name'), ...column('int', 'weight'), ...column('bigint', 'created_time', 'test_time'), ...column('int', 'response_time'), ...column('text', 'base_url', 'other'), ...column('double', 'balance'), ...column('bigint', 'balance_updated_time'), ...column('text', 'models'), ...column('string', 'group'), ...column('bigint', 'used_quota'), ...column('text', 'model_mapping'), ...column('string', 'status_code_mapping'), ...column('bigint', 'priority'), ...column('int', 'auto_ban'), ...column('text', 'other_info', 'tag', 'setting', 'param_override', 'header_override'), ...column('string', 'remark'), ...column('text', 'channel_info', 'settings')] },
+  channels: { columns: [...column('id', 'id'), ...column('int', 'type'), ...column('text', 'key', 'openai_organization', 'test_model'), ...column('int', 'status'), ...column('string', 'name'), ...column('int', 'weight'), ...column('bigint', 'created_time', 'test_time'), ...column('int', 'response_time'), ...column('text', 'base_url', 'other'), ...column('double', 'balance'), ...column('bigint', 'balance_updated_time'), ...column('text', 'models'), ...column('string', 'group'), ...column('bigint', 'used_quota'), ...column('text', 'model_mapping'), ...column('string', 'status_code_mapping'), ...column('bigint', 'priority'), ...column('int', 'auto_ban'), ...column('text', 'other_info', 'tag', 'setting', 'param_override', 'header_override'), ...column('string', 'remark'), ...column('json', 'channel_info'), ...column('text', 'settings')] },
   abilities: { columns: [...column('string', 'group', 'model'), ...column('int', 'channel_id'), ...column('bool', 'enabled'), ...column('bigint', 'priority'), ...column('int', 'weight'), ...column('string', 'tag')], primaryKey: ['group', 'model', 'channel_id'] },
   logs: { columns: [...column('id', 'id'), ...column('int', 'user_id'), ...column('bigint', 'created_at'), ...column('int', 'type'), ...column('text', 'content'), ...column('string', 'username', 'token_name', 'model_name'), ...column('int', 'quota', 'prompt_tokens', 'completion_tokens', 'use_time'), ...column('bool', 'is_stream'), ...column('int', 'channel_id', 'token_id'), ...column('string', 'group', 'ip'), ...column('text', 'other')] },
   options: { columns: [...column('string', 'key'), ...column('text', 'value')], primaryKey: ['key'] },
@@ -44,9 +44,9 @@ const newApiSchema: Record<string, TableDefinition> = {
 
 /** GORM's column types per engine (string → varchar(191) on MySQL, text elsewhere; int → bigint). */
 const TYPES: Record<LegacyEngine, Record<ColumnKind, string>> = {
-  sqlite: { id: 'integer primary key autoincrement', int: 'integer', bigint: 'integer', text: 'text', string: 'text', bool: 'numeric', double: 'real', datetime: 'datetime' },
-  mysql: { id: 'bigint auto_increment primary key', int: 'bigint', bigint: 'bigint', text: 'longtext', string: 'varchar(191)', bool: 'tinyint(1)', double: 'double', datetime: 'datetime(3)' },
-  postgres: { id: 'bigserial primary key', int: 'bigint', bigint: 'bigint', text: 'text', string: 'text', bool: 'boolean', double: 'decimal', datetime: 'timestamptz' },
+  sqlite: { id: 'integer primary key autoincrement', int: 'integer', bigint: 'integer', text: 'text', string: 'text', bool: 'numeric', double: 'real', datetime: 'datetime', json: 'json' },
+  mysql: { id: 'bigint auto_increment primary key', int: 'bigint', bigint: 'bigint', text: 'longtext', string: 'varchar(191)', bool: 'tinyint(1)', double: 'double', datetime: 'datetime(3)', json: 'json' },
+  postgres: { id: 'bigserial primary key', int: 'bigint', bigint: 'bigint', text: 'text', string: 'text', bool: 'boolean', double: 'decimal', datetime: 'timestamptz', json: 'json' },
 }
 
 /** The CREATE TABLE statements of a flavour on an engine. */
