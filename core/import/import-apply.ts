@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { channels, logs, oauthAccounts, options as optionsTable, redemptions, tokens, users } from '../db/schema.ts'
+import { channels, logs, oauthAccounts, options as optionsTable, redemptions, tokens, topups, users } from '../db/schema.ts'
 import { inTransaction, syncAbilities } from '../admin/channel-service.ts'
 import { maskSecret, sha256Hex } from '../security/crypto.ts'
 import { wrap } from '../options.ts'
@@ -56,6 +56,12 @@ export async function applyPlan(plan: ImportPlan, db: Db, seal: (plaintext: stri
     name: code.name, codeHash: sha256Hex(code.code), codePreview: maskSecret(code.code), quota: code.quota, status: code.status, expiresAt: code.expiresAt,
     createdBy: idOf(plan.sourceUsernames.get(code.creatorSourceId)) ?? null, redeemedBy: idOf(plan.sourceUsernames.get(code.redeemerSourceId)) ?? null,
     redeemedAt: code.redeemedAt, ...(code.createdAt ? { createdAt: code.createdAt } : {}),
+  })))))
+
+  await inTransaction(db, (tx) => insertAll(plan.topups, (slice) => tx.insert(topups).values(slice.map((topup) => ({
+    userId: idOf(plan.sourceUsernames.get(topup.userSourceId))!, provider: topup.provider, tradeNo: topup.tradeNo, method: topup.method, status: topup.status,
+    amountMinor: topup.paidMinor, paidMinor: topup.paidMinor, currency: topup.currency, quota: topup.quota, paidAt: topup.paidAt,
+    lastEvent: { importedFrom: 'new-api' }, ...(topup.createdAt ? { createdAt: topup.createdAt } : {}),
   })))))
 
   await inTransaction(db, async (tx) => {

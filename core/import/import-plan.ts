@@ -1,10 +1,10 @@
 import type { Db } from '../db/client.ts'
-import { channels, oauthAccounts, options as optionsTable, redemptions, tokens, users } from '../db/schema.ts'
+import { channels, oauthAccounts, options as optionsTable, redemptions, tokens, topups, users } from '../db/schema.ts'
 import { sha256Hex } from '../security/crypto.ts'
 import { unwrap } from '../options.ts'
 import type { SourceFlavour } from './channel-type-map.ts'
 import { convertOptions, type LegacyOptions } from './legacy-options.ts'
-import { convertChannel, convertRedemption, convertToken, convertUser, type Converted, type LegacyChannel, type LegacyRedemption, type LegacyToken, type LegacyUser } from './legacy-rows.ts'
+import { convertChannel, convertRedemption, convertToken, convertTopup, convertUser, type Converted, type LegacyChannel, type LegacyRedemption, type LegacyToken, type LegacyTopup, type LegacyUser } from './legacy-rows.ts'
 import type { SourceDatabase } from './source-database.ts'
 
 // Reads the source and the target and decides, row by row, what an import adds. Rows are matched by
@@ -49,6 +49,7 @@ export interface ImportPlan {
   tokens: Array<LegacyToken & { ownerUsername: string }>
   channels: LegacyChannel[]
   redemptions: LegacyRedemption[]
+  topups: LegacyTopup[]
   optionChanges: OptionChanges
   /** Source user id → username, for every user the source has (owners and log rows resolve through it). */
   sourceUsernames: Map<number, string>
@@ -220,11 +221,20 @@ export async function planImport(source: SourceDatabase, db: Db, openKeys: (seal
   const optionEntries = Object.keys(legacyOptions.modelRatios).length + Object.keys(legacyOptions.modelPrices).length + Object.keys(legacyOptions.groupRatios).length
   summarise('options', optionEntries + legacyOptions.notCarried.length, Object.values(optionChanges.added).reduce((sum, count) => sum + count, 0), optionChanges.kept.length)
 
-  for (const table of ['top_ups', 'topups']) {
-    if (!tables.has(table)) continue
-    const count = await source.countAfter(table)
-    if (count > 0) notCarried.push({ table: 'top_ups', reason: `${count} top-up record(s): this gateway's schema has no place for payment records (balances already include them)` })
+  // New API's top-up orders, by trade number; One API has none.
+  const sourceTopups = tables.has('top_ups') ? await source.all('top_ups') : []
+  const topupRows = sortConverted('top_ups', sourceTopups.map((row) => ({ result: convertTopup(row, scale), label: String(row.trade_no ?? row.id) })), notCarried, warnings)
+  const tradeNos = new Set((await db.select({ tradeNo: topups.tradeNo }).from(topups)).map((row) => row.tradeNo))
+  const newTopups: LegacyTopup[] = []
+  let presentTopups = 0
+  for (const topup of topupRows) {
+    if (tradeNos.has(topup.tradeNo)) { presentTopups++; continue }
+    if (!sourceUsernames.has(topup.userSourceId)) { notCarried.push({ table: 'top_ups', reason: 'its user is not imported', label: topup.tradeNo }); continue }
+    tradeNos.add(topup.tradeNo)
+    newTopups.push(topup)
   }
+  if (newTopups.some((topup) => topup.status === 'expired')) warnings.push('top-up orders still pending in the source are imported as expired: their payment can only complete in the old system')
+  summarise('top_ups', sourceTopups.length, newTopups.length, presentTopups)
 
-  return { flavour, options: legacyOptions, users: newUsers, identities, tokens: newTokens, channels: newChannels, redemptions: newCodes, optionChanges, sourceUsernames, sourceChannelKeys, sourceTokenHashes, summaries, notCarried, warnings }
+  return { flavour, options: legacyOptions, users: newUsers, identities, tokens: newTokens, channels: newChannels, redemptions: newCodes, topups: newTopups, optionChanges, sourceUsernames, sourceChannelKeys, sourceTokenHashes, summaries, notCarried, warnings }
 }

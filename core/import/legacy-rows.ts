@@ -235,6 +235,41 @@ export function convertRedemption(row: SourceRow, scale: UnitScale): Converted<L
   }
 }
 
+/** A New API top-up order as it will be inserted; the owner is resolved by username at write time. */
+export interface LegacyTopup {
+  userSourceId: number
+  provider: 'stripe' | 'epay'
+  tradeNo: string
+  method: string
+  status: 'paid' | 'expired'
+  /** What was paid, in the currency's minor units (New API keeps no currency: USD for Stripe, CNY for EPay assumed). */
+  paidMinor: number
+  currency: string
+  /** Units the order credited: `amount` USD × 500,000 (scaled like every quota amount). */
+  quota: number
+  createdAt?: Date
+  paidAt: Date | null
+}
+
+/** Converts a New API `top_ups` row: Stripe or one of EPay's methods; an order still pending there never completes here. */
+export function convertTopup(row: SourceRow, scale: UnitScale): Converted<LegacyTopup> {
+  const tradeNo = toText(row.trade_no).trim()
+  if (!tradeNo) return { ok: false, reason: 'top-up without a trade number' }
+  const method = toText(row.payment_method).trim().toLowerCase()
+  const provider = method === 'stripe' ? 'stripe' : ['alipay', 'wxpay', 'qqpay', 'epay'].includes(method) ? 'epay' : undefined
+  if (!provider) return { ok: false, reason: `top-up paid with "${method || 'unknown'}", a provider this gateway lacks` }
+  const paid = toText(row.status).trim() === 'success'
+  const minor = Math.round(toNumber(row.money) * 100)
+  return {
+    ok: true,
+    warnings: [],
+    value: {
+      userSourceId: toNumber(row.user_id), provider, tradeNo, method, status: paid ? 'paid' : 'expired', paidMinor: minor, currency: provider === 'stripe' ? 'USD' : 'CNY',
+      quota: Math.round(toNumber(row.amount) * 500_000 * scale), createdAt: fromUnixSeconds(row.create_time), paidAt: paid ? fromUnixSeconds(row.complete_time) ?? null : null,
+    },
+  }
+}
+
 /** A usage log row as it will be inserted; ids are the source's, resolved at write time. */
 export interface LegacyLog {
   sourceId: number
