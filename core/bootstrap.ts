@@ -31,10 +31,19 @@ export async function ensureRootUser(context: AppContext): Promise<RootBootstrap
   if (existing) return notCreatedHere(existing)
   const generatedPassword = context.config.rootPassword ? undefined : randomKey(20)
   const password = context.config.rootPassword ?? generatedPassword ?? ''
-  const inserted = await db.insert(users).values({
-    username: 'root', displayName: 'Root', role: 'root', group: 'default', quota: ROOT_INITIAL_QUOTA, passwordHash: await hashPassword(password),
-    passwordChangeRequired: generatedPassword !== undefined,
-  }).onConflictDoNothing().returning({ id: users.id })
+  const inserted = await db
+    .insert(users)
+    .values({
+      username: 'root',
+      displayName: 'Root',
+      role: 'root',
+      group: 'default',
+      quota: ROOT_INITIAL_QUOTA,
+      passwordHash: await hashPassword(password),
+      passwordChangeRequired: generatedPassword !== undefined,
+    })
+    .onConflictDoNothing()
+    .returning({ id: users.id })
   if (inserted.length === 0) {
     // Another replica won the race, or a non-root account already holds the name.
     const root = await findRoot(context)
@@ -47,8 +56,11 @@ export async function ensureRootUser(context: AppContext): Promise<RootBootstrap
 
 /** The root account's creation time and whether its generated password still waits for first-run setup. */
 async function findRoot(context: AppContext): Promise<{ createdAt: Date; passwordChangeRequired: boolean } | undefined> {
-  const [root] = await context.database.db.select({ createdAt: users.createdAt, passwordChangeRequired: users.passwordChangeRequired })
-    .from(users).where(eq(users.role, 'root')).limit(1)
+  const [root] = await context.database.db
+    .select({ createdAt: users.createdAt, passwordChangeRequired: users.passwordChangeRequired })
+    .from(users)
+    .where(eq(users.role, 'root'))
+    .limit(1)
   return root
 }
 

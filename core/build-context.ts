@@ -26,8 +26,15 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
     ? await createRedisLeaseManager({ redisUrl: config.redisUrl, onError: (error) => logger.log('error', 'job lease failed', { error: String(error) }) })
     : createMemoryLeaseManager()
   const options = await createOptionStore(database.db, bus)
-  const logWriter = createLogWriter((batch) => database.writeBatch(batch), { onError: (error) => logger.log('error', 'log flush failed', { error: String(error) }) })
-  const ledgerOptions = { db: database.db, writer: logWriter, dataDir: config.dataDir, log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger.log(level, message, fields) }
+  const logWriter = createLogWriter((batch) => database.writeBatch(batch), {
+    onError: (error) => logger.log('error', 'log flush failed', { error: String(error) }),
+  })
+  const ledgerOptions = {
+    db: database.db,
+    writer: logWriter,
+    dataDir: config.dataDir,
+    log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger.log(level, message, fields),
+  }
   const ledger = config.redisUrl ? await createRedisLedger({ ...ledgerOptions, redisUrl: config.redisUrl, leases }) : await createLocalLedger(ledgerOptions)
   return {
     config,
@@ -36,7 +43,10 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
     secretBox: createSecretBox(config.cryptoSecret),
     bus,
     leases,
-    limiter: createRateLimiter({ redisUrl: config.redisUrl, onError: (error) => logger.log('error', 'rate limiter connection failed', { error: String(error) }) }),
+    limiter: createRateLimiter({
+      redisUrl: config.redisUrl,
+      onError: (error) => logger.log('error', 'rate limiter connection failed', { error: String(error) }),
+    }),
     options,
     logWriter,
     ledger,

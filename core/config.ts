@@ -102,7 +102,10 @@ function trustedProxiesFrom(env: Environment): string[] {
 
 /** A comma-separated list of addresses or CIDR ranges; an entry that is neither stops start-up. */
 function ipListFrom(env: Environment, name: string): string[] {
-  const entries = (env[name] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean)
+  const entries = (env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
   const invalid = findInvalidIpEntry(entries)
   if (invalid !== undefined) throw new ConfigError(`${name}: "${invalid}" is not an IP address or CIDR range`)
   return entries
@@ -111,7 +114,10 @@ function ipListFrom(env: Environment, name: string): string[] {
 /** PLUGIN_ROUTE_OWNERS (`METHOD /path=plugin-id`, comma-separated) as route → plugin id; a malformed entry stops start-up. */
 function routeOwnersFrom(env: Environment): Record<string, string> {
   const owners: Record<string, string> = {}
-  for (const entry of (env.PLUGIN_ROUTE_OWNERS ?? '').split(',').map((item) => item.trim()).filter(Boolean)) {
+  for (const entry of (env.PLUGIN_ROUTE_OWNERS ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const match = /^(GET|POST)\s+(\/[^\s=]*)\s*=\s*([a-z][a-z0-9-]*)$/i.exec(entry)
     if (!match) throw new ConfigError(`PLUGIN_ROUTE_OWNERS: "${entry}" is not "METHOD /path=plugin-id" (e.g. "POST /v1/chat/completions=myplugin")`)
     owners[`${match[1]!.toUpperCase()} ${match[2]!}`] = match[3]!
@@ -140,7 +146,10 @@ export function loadConfig(env: Environment = process.env, defaults: { secret?: 
     maxRequestBodyMb: numberFrom(env, 'MAX_REQUEST_BODY_MB', 32),
     streamScannerMaxBufferMb: numberFrom(env, 'STREAM_SCANNER_MAX_BUFFER_MB', 64),
     azureDefaultApiVersion: nonEmpty(env.AZURE_DEFAULT_API_VERSION) ?? '2025-04-01-preview',
-    plugins: (env.PLUGINS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+    plugins: (env.PLUGINS ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
     pluginRouteOwners: routeOwnersFrom(env),
     logLevel: (nonEmpty(env.LOG_LEVEL) ?? 'info').toLowerCase(),
     shutdownGraceSeconds: numberFrom(env, 'SHUTDOWN_GRACE_SECONDS', 30),

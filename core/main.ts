@@ -77,7 +77,9 @@ async function main() {
     await app.server?.stop(true)
     await retests?.stop()
     await balances?.stop()
-    await services.observability.tracing?.close().catch((error: unknown) => context.logger.log('warn', 'trace export at shutdown failed', { error: String(error) }))
+    await services.observability.tracing
+      ?.close()
+      .catch((error: unknown) => context.logger.log('warn', 'trace export at shutdown failed', { error: String(error) }))
     await closeContext(context)
     process.exit(0)
   }
@@ -90,7 +92,12 @@ async function main() {
   app.listen({ port: config.port, hostname: config.host })
   retests = scheduleChannelRetests(context, services)
   balances = scheduleBalanceRefresh(context, createBalanceRefresher(context, services.directory, services.health))
-  context.logger.log('info', 'gateway listening', { version: VERSION, port: app.server?.port, database: context.database.kind, plugins: context.registry.plugins.map((plugin) => plugin.id) })
+  context.logger.log('info', 'gateway listening', {
+    version: VERSION,
+    port: app.server?.port,
+    database: context.database.kind,
+    plugins: context.registry.plugins.map((plugin) => plugin.id),
+  })
 }
 
 await main()

@@ -24,7 +24,7 @@ export const API_TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'system', description: "This replica's process health: memory, uptime, event-loop lag" },
   { name: 'plugins', description: 'The loaded provider plugins: versions, origin and what each declares' },
   { name: 'redemptions', description: 'Single-use codes that add quota' },
-  { name: 'topups', description: 'Online top-up through Stripe Checkout and EPay: orders, settings and the providers\' callbacks' },
+  { name: 'topups', description: "Online top-up through Stripe Checkout and EPay: orders, settings and the providers' callbacks" },
   { name: 'options', description: 'System options: pricing, ratios, retries, limits' },
   { name: 'groups', description: 'User groups and their price ratios' },
   { name: 'models', description: 'Every known model with its list price, override and effective price' },
@@ -38,7 +38,8 @@ function baseDocumentation(version: string) {
     info: {
       title: 'Hanggent API — admin',
       version,
-      description: 'Admin API of the Hanggent LLM gateway. Authenticate with `Authorization: Bearer <access token>` (automation) or the session cookie set by `POST /api/auth/login` with `session: true` (the dashboard; writes then need the `X-CSRF-Token` header). Errors are `{"error": {"code", "message", "field"}}`.',
+      description:
+        'Admin API of the Hanggent LLM gateway. Authenticate with `Authorization: Bearer <access token>` (automation) or the session cookie set by `POST /api/auth/login` with `session: true` (the dashboard; writes then need the `X-CSRF-Token` header). Errors are `{"error": {"code", "message", "field"}}`.',
       license: { name: 'MIT', identifier: 'MIT' },
       contact: { name: 'Hanggent API maintainers' },
     },
@@ -46,8 +47,17 @@ function baseDocumentation(version: string) {
     tags: [...API_TAGS],
     components: {
       securitySchemes: {
-        bearerAuth: { type: 'http' as const, scheme: 'bearer', description: 'An access token: from POST /api/auth/login, a personal access token, or ROOT_ACCESS_TOKEN' },
-        sessionCookie: { type: 'apiKey' as const, in: 'cookie', name: 'hanggent_session', description: 'The dashboard session; cookie-authenticated writes must echo the hanggent_csrf cookie in X-CSRF-Token' },
+        bearerAuth: {
+          type: 'http' as const,
+          scheme: 'bearer',
+          description: 'An access token: from POST /api/auth/login, a personal access token, or ROOT_ACCESS_TOKEN',
+        },
+        sessionCookie: {
+          type: 'apiKey' as const,
+          in: 'cookie',
+          name: 'hanggent_session',
+          description: 'The dashboard session; cookie-authenticated writes must echo the hanggent_csrf cookie in X-CSRF-Token',
+        },
       },
     },
   }
@@ -71,7 +81,9 @@ const SCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems']
 function withoutCoercion(schema: Json): Json {
   const branches = schema.anyOf
   if (!Array.isArray(branches) || branches.length !== 2) return schema
-  const coercion = branches.findIndex((branch) => isObject(branch) && branch.type === 'string' && typeof branch.format === 'string' && COERCION_FORMATS.has(branch.format))
+  const coercion = branches.findIndex(
+    (branch) => isObject(branch) && branch.type === 'string' && typeof branch.format === 'string' && COERCION_FORMATS.has(branch.format),
+  )
   const real = branches[1 - coercion]
   if (coercion < 0 || !isObject(real)) return schema
   const { anyOf: _anyOf, ...outer } = schema
@@ -88,7 +100,8 @@ function polishSchema(value: unknown, components: Json): unknown {
   const copy: Json = {}
   for (const [key, child] of Object.entries(schema)) {
     if (key === 'error' && typeof child === 'string') copy['x-error'] = child
-    else if (SCHEMA_MAPS.includes(key) && isObject(child)) copy[key] = Object.fromEntries(Object.entries(child).map(([name, nested]) => [name, polishSchema(nested, components)]))
+    else if (SCHEMA_MAPS.includes(key) && isObject(child))
+      copy[key] = Object.fromEntries(Object.entries(child).map(([name, nested]) => [name, polishSchema(nested, components)]))
     else if (SCHEMA_VALUES.includes(key) && isObject(child)) copy[key] = polishSchema(child, components)
     else if (SCHEMA_LISTS.includes(key) && Array.isArray(child)) copy[key] = child.map((nested) => polishSchema(nested, components))
     else copy[key] = child
@@ -129,7 +142,7 @@ function polishResponses(responses: unknown, replacements: Json, components: Jso
     if (!isObject(response)) continue
     const content = polishContent(replacements[status] ?? response.content, components)
     const generic = typeof response.description !== 'string' || response.description.startsWith('Response for status')
-    const description = generic ? ERROR_DESCRIPTIONS[status] ?? SUCCESS_DESCRIPTIONS[status] ?? `HTTP ${status}` : response.description
+    const description = generic ? (ERROR_DESCRIPTIONS[status] ?? SUCCESS_DESCRIPTIONS[status] ?? `HTTP ${status}`) : response.description
     polished[status] = { ...response, description, ...(content ? { content } : {}) }
     if (!content) delete (polished[status] as Json).content
   }
@@ -141,14 +154,18 @@ function polishOperation(operation: Json, components: Json): Json {
   const { 'x-response-content': replacements, 'x-body-optional': bodyOptional, ...rest } = operation
   const polished: Json = { ...rest, responses: polishResponses(operation.responses, isObject(replacements) ? replacements : {}, components) }
   if (Array.isArray(operation.parameters)) {
-    polished.parameters = operation.parameters.map((parameter) => (isObject(parameter) ? { ...parameter, schema: polishSchema(parameter.schema, components) } : parameter))
+    polished.parameters = operation.parameters.map((parameter) =>
+      isObject(parameter) ? { ...parameter, schema: polishSchema(parameter.schema, components) } : parameter,
+    )
   }
   const body = operation.requestBody
   if (isObject(body) && isObject(body.content)) {
     const json = (body.content as Json)['application/json']
     const { description, ...requestBody } = body
     polished.requestBody = {
-      ...requestBody, ...(typeof description === 'string' ? { description } : {}), ...(bodyOptional === true ? { required: false } : {}),
+      ...requestBody,
+      ...(typeof description === 'string' ? { description } : {}),
+      ...(bodyOptional === true ? { required: false } : {}),
       content: polishContent(json ? { 'application/json': json } : body.content, components),
     }
   }
@@ -161,7 +178,9 @@ export function polishOpenApiDocument(document: Json): Json {
   const paths: Json = {}
   for (const [path, item] of Object.entries(isObject(document.paths) ? document.paths : {})) {
     if (!isObject(item)) continue
-    paths[path] = Object.fromEntries(Object.entries(item).map(([method, operation]) => [method, isObject(operation) ? polishOperation(operation, components) : operation]))
+    paths[path] = Object.fromEntries(
+      Object.entries(item).map(([method, operation]) => [method, isObject(operation) ? polishOperation(operation, components) : operation]),
+    )
   }
   return { ...document, paths, components: { ...(isObject(document.components) ? document.components : {}), schemas: components } }
 }
@@ -182,25 +201,34 @@ export function openApiRoutes(version: string, relayDocument: Json) {
   const page = referencePage({
     title: 'Hanggent API reference',
     assetBase,
-    documents: [{ name: 'Admin API (/api)', url: '/swagger/json' }, { name: 'Relay API (/v1, /v1beta)', url: RELAY_DOCUMENT_PATH }],
+    documents: [
+      { name: 'Admin API (/api)', url: '/swagger/json' },
+      { name: 'Relay API (/v1, /v1beta)', url: RELAY_DOCUMENT_PATH },
+    ],
   })
   const hidden = { detail: { hide: true } }
-  return new Elysia({ name: 'openapi-document' })
-    .mapResponse(({ path, responseValue }) => {
-      if (path !== '/swagger/json' || !isObject(responseValue)) return undefined
-      let document = polished.get(responseValue)
-      if (!document) {
-        document = polishOpenApiDocument(responseValue)
-        polished.set(responseValue, document)
-      }
-      return Response.json(document)
-    })
-    // provider: null — the plugin serves the document only; the page below loads its UI from local files.
-    .use(openapi({ path: '/swagger', specPath: '/swagger/json', provider: null, documentation: baseDocumentation(version) }))
-    .get('/swagger', () => new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' } }), hidden)
-    .get(RELAY_DOCUMENT_PATH, () => Response.json(relayDocument), hidden)
-    .get('/swagger/assets/:version/:name', ({ params, request, status }) => {
-      const response = params.version === ui.version ? serveAsset(params.name, request.headers.get('accept-encoding')) : undefined
-      return response ?? status(404, 'Not Found')
-    }, hidden)
+  return (
+    new Elysia({ name: 'openapi-document' })
+      .mapResponse(({ path, responseValue }) => {
+        if (path !== '/swagger/json' || !isObject(responseValue)) return undefined
+        let document = polished.get(responseValue)
+        if (!document) {
+          document = polishOpenApiDocument(responseValue)
+          polished.set(responseValue, document)
+        }
+        return Response.json(document)
+      })
+      // provider: null — the plugin serves the document only; the page below loads its UI from local files.
+      .use(openapi({ path: '/swagger', specPath: '/swagger/json', provider: null, documentation: baseDocumentation(version) }))
+      .get('/swagger', () => new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' } }), hidden)
+      .get(RELAY_DOCUMENT_PATH, () => Response.json(relayDocument), hidden)
+      .get(
+        '/swagger/assets/:version/:name',
+        ({ params, request, status }) => {
+          const response = params.version === ui.version ? serveAsset(params.name, request.headers.get('accept-encoding')) : undefined
+          return response ?? status(404, 'Not Found')
+        },
+        hidden,
+      )
+  )
 }

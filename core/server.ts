@@ -35,15 +35,22 @@ export async function createServer(context: AppContext, options: { dashboardDir?
     .onRequest(({ set }) => {
       set.headers['x-request-id'] = newRequestId()
     })
-    .use(openApiRoutes(VERSION, relayOpenApiDocument({
-      version: VERSION,
-      dialects: context.registry.dialects(),
-      ownedRoutes: context.registry.routes(),
-      extraRoutes: [...modelListRoutes(context.registry.dialects()), ...BILLING_ROUTES],
-    })))
+    .use(
+      openApiRoutes(
+        VERSION,
+        relayOpenApiDocument({
+          version: VERSION,
+          dialects: context.registry.dialects(),
+          ownedRoutes: context.registry.routes(),
+          extraRoutes: [...modelListRoutes(context.registry.dialects()), ...BILLING_ROUTES],
+        }),
+      ),
+    )
     .get('/health', async () => ({ status: 'ok', version: VERSION, database: context.database.kind }), { detail: { hide: true } })
     // Readiness for load balancers and orchestrators: database, Redis (when configured), migrations (runtime/readiness.ts).
-    .get('/ready', async () => readinessResponse(await checkReadiness({ db: context.database.db, redisUrl: context.config.redisUrl })), { detail: { hide: true } })
+    .get('/ready', async () => readinessResponse(await checkReadiness({ db: context.database.db, redisUrl: context.config.redisUrl })), {
+      detail: { hide: true },
+    })
     // Prometheus text format, this replica's own series; 404 when off, else token and/or allowlist (observe/metrics.ts).
     .get('/metrics', ({ request, server }) => metrics(request, clientIpOf(server, request, context.config.trustedProxies)), { detail: { hide: true } })
     .use(relayRoutes(services))

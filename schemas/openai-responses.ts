@@ -10,46 +10,61 @@ const open = { additionalProperties: true } as const
 const nullable = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]))
 
 /** A content part of an input message: `input_text`, `input_image`, `input_file`, `output_text` (assistant history), … */
-export const OpenAIResponsesContentPart = Type.Object({
-  type: Type.String({ minLength: 1 }),
-  text: Type.Optional(Type.String()),
-  image_url: nullable(Type.String()),
-  file_id: nullable(Type.String()),
-  file_data: Type.Optional(Type.String()),
-  file_url: Type.Optional(Type.String()),
-  filename: Type.Optional(Type.String()),
-  detail: Type.Optional(Type.String()),
-}, open)
+export const OpenAIResponsesContentPart = Type.Object(
+  {
+    type: Type.String({ minLength: 1 }),
+    text: Type.Optional(Type.String()),
+    image_url: nullable(Type.String()),
+    file_id: nullable(Type.String()),
+    file_data: Type.Optional(Type.String()),
+    file_url: Type.Optional(Type.String()),
+    filename: Type.Optional(Type.String()),
+    detail: Type.Optional(Type.String()),
+  },
+  open,
+)
 
 /** A message item; `type: 'message'` may be left out (an "easy" input message). */
-export const OpenAIResponsesMessageItem = Type.Object({
-  type: Type.Optional(Type.Literal('message')),
-  role: Type.Union(['user', 'assistant', 'system', 'developer'].map((role) => Type.Literal(role))),
-  content: Type.Union([Type.String(), Type.Array(OpenAIResponsesContentPart)]),
-}, open)
+export const OpenAIResponsesMessageItem = Type.Object(
+  {
+    type: Type.Optional(Type.Literal('message')),
+    role: Type.Union(['user', 'assistant', 'system', 'developer'].map((role) => Type.Literal(role))),
+    content: Type.Union([Type.String(), Type.Array(OpenAIResponsesContentPart)]),
+  },
+  open,
+)
 
 /** A function call the model made earlier. */
-export const OpenAIResponsesFunctionCallItem = Type.Object({
-  type: Type.Literal('function_call'),
-  call_id: Type.String(),
-  name: Type.String(),
-  arguments: Type.String(),
-}, open)
+export const OpenAIResponsesFunctionCallItem = Type.Object(
+  {
+    type: Type.Literal('function_call'),
+    call_id: Type.String(),
+    name: Type.String(),
+    arguments: Type.String(),
+  },
+  open,
+)
 
 /** The output of a function call, sent back to the model. */
-export const OpenAIResponsesFunctionCallOutputItem = Type.Object({
-  type: Type.Literal('function_call_output'),
-  call_id: Type.String(),
-  output: Type.Union([Type.String(), Type.Array(OpenAIResponsesContentPart)]),
-}, open)
+export const OpenAIResponsesFunctionCallOutputItem = Type.Object(
+  {
+    type: Type.Literal('function_call_output'),
+    call_id: Type.String(),
+    output: Type.Union([Type.String(), Type.Array(OpenAIResponsesContentPart)]),
+  },
+  open,
+)
 
 /** A reasoning item of an earlier answer. */
-export const OpenAIResponsesReasoningItem = Type.Object({
-  type: Type.Literal('reasoning'),
-  id: Type.Optional(Type.String()),
-  summary: Type.Array(Type.Object({ type: Type.String(), text: Type.String() }, open)),
-  encrypted_content: nullable(Type.String()),
-}, open)
+export const OpenAIResponsesReasoningItem = Type.Object(
+  {
+    type: Type.Literal('reasoning'),
+    id: Type.Optional(Type.String()),
+    summary: Type.Array(Type.Object({ type: Type.String(), text: Type.String() }, open)),
+    encrypted_content: nullable(Type.String()),
+  },
+  open,
+)
 
 /** Any other item type (`item_reference`, built-in tool calls, …), left to the upstream. */
 export const OpenAIResponsesOtherItem = Type.Object({ type: Type.String({ minLength: 1 }) }, open)
@@ -64,42 +79,51 @@ export const OpenAIResponsesInputItem = Type.Union([
 ])
 
 /** A tool: a function, or a built-in tool type (`web_search`, `file_search`, `mcp`, …) passed through. */
-export const OpenAIResponsesTool = Type.Object({
-  type: Type.String({ minLength: 1 }),
-  name: Type.Optional(Type.String({ minLength: 1 })),
-  description: nullable(Type.String()),
-  parameters: nullable(Type.Object({}, open)),
-  strict: nullable(Type.Boolean()),
-}, open)
+export const OpenAIResponsesTool = Type.Object(
+  {
+    type: Type.String({ minLength: 1 }),
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    description: nullable(Type.String()),
+    parameters: nullable(Type.Object({}, open)),
+    strict: nullable(Type.Boolean()),
+  },
+  open,
+)
 
 /** `text.format`: plain text, JSON mode, or a JSON schema. */
-export const OpenAIResponsesTextFormat = Type.Object({
-  type: Type.Union([Type.Literal('text'), Type.Literal('json_object'), Type.Literal('json_schema')]),
-  name: Type.Optional(Type.String()),
-  schema: Type.Optional(Type.Object({}, open)),
-  strict: nullable(Type.Boolean()),
-  description: Type.Optional(Type.String()),
-}, open)
+export const OpenAIResponsesTextFormat = Type.Object(
+  {
+    type: Type.Union([Type.Literal('text'), Type.Literal('json_object'), Type.Literal('json_schema')]),
+    name: Type.Optional(Type.String()),
+    schema: Type.Optional(Type.Object({}, open)),
+    strict: nullable(Type.Boolean()),
+    description: Type.Optional(Type.String()),
+  },
+  open,
+)
 
 /** POST /v1/responses request body. */
-export const OpenAIResponsesRequest = Type.Object({
-  model: Type.String({ minLength: 1 }),
-  input: Type.Optional(Type.Union([Type.String(), Type.Array(OpenAIResponsesInputItem)])),
-  instructions: nullable(Type.String()),
-  tools: Type.Optional(Type.Array(OpenAIResponsesTool)),
-  tool_choice: Type.Optional(Type.Union([Type.String(), Type.Object({ type: Type.String() }, open)])),
-  parallel_tool_calls: nullable(Type.Boolean()),
-  max_output_tokens: nullable(Type.Integer({ minimum: 1 })),
-  temperature: nullable(Type.Number({ minimum: 0, maximum: 2 })),
-  top_p: nullable(Type.Number({ minimum: 0, maximum: 1 })),
-  reasoning: nullable(Type.Object({ effort: nullable(Type.String()), summary: nullable(Type.String()) }, open)),
-  text: Type.Optional(Type.Object({ format: Type.Optional(OpenAIResponsesTextFormat) }, open)),
-  stream: nullable(Type.Boolean()),
-  store: nullable(Type.Boolean()),
-  previous_response_id: nullable(Type.String()),
-  metadata: nullable(Type.Record(Type.String(), Type.String())),
-  user: Type.Optional(Type.String()),
-}, open)
+export const OpenAIResponsesRequest = Type.Object(
+  {
+    model: Type.String({ minLength: 1 }),
+    input: Type.Optional(Type.Union([Type.String(), Type.Array(OpenAIResponsesInputItem)])),
+    instructions: nullable(Type.String()),
+    tools: Type.Optional(Type.Array(OpenAIResponsesTool)),
+    tool_choice: Type.Optional(Type.Union([Type.String(), Type.Object({ type: Type.String() }, open)])),
+    parallel_tool_calls: nullable(Type.Boolean()),
+    max_output_tokens: nullable(Type.Integer({ minimum: 1 })),
+    temperature: nullable(Type.Number({ minimum: 0, maximum: 2 })),
+    top_p: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+    reasoning: nullable(Type.Object({ effort: nullable(Type.String()), summary: nullable(Type.String()) }, open)),
+    text: Type.Optional(Type.Object({ format: Type.Optional(OpenAIResponsesTextFormat) }, open)),
+    stream: nullable(Type.Boolean()),
+    store: nullable(Type.Boolean()),
+    previous_response_id: nullable(Type.String()),
+    metadata: nullable(Type.Record(Type.String(), Type.String())),
+    user: Type.Optional(Type.String()),
+  },
+  open,
+)
 
 /** The typed Responses request. */
 export type OpenAIResponsesRequest = Static<typeof OpenAIResponsesRequest>
@@ -122,7 +146,13 @@ export type OpenAIResponsesOutputContent =
 export type OpenAIResponsesOutputItem =
   | { type: 'message'; id: string; role: 'assistant'; status: string; content: OpenAIResponsesOutputContent[] }
   | { type: 'function_call'; id?: string; call_id: string; name: string; arguments: string; status?: string }
-  | { type: 'reasoning'; id: string; summary: Array<{ type: 'summary_text'; text: string }>; encrypted_content?: string | null; content?: Array<{ type: string; text: string }> }
+  | {
+      type: 'reasoning'
+      id: string
+      summary: Array<{ type: 'summary_text'; text: string }>
+      encrypted_content?: string | null
+      content?: Array<{ type: string; text: string }>
+    }
   | { type: string; id?: string; [field: string]: unknown }
 
 /** A `response` object as the API returns it (only the fields the gateway reads are typed). */

@@ -32,7 +32,10 @@ export async function buildDashboard(options: { quiet?: boolean } = {}): Promise
   // Vite runs under Node when there is one (its supported runtime), else under Bun.
   const runtime = Bun.which('node') ?? process.execPath
   const child = Bun.spawn([runtime, VITE_BIN, 'build', '--config', join(ADMIN_DIR, 'vite.config.ts'), '--logLevel', options.quiet ? 'warn' : 'info'], {
-    cwd: ROOT, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe',
+    cwd: ROOT,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
   })
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
   const output = `${stdout}${stderr}`

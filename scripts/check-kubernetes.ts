@@ -43,14 +43,19 @@ export function describeProblem(problem: ManifestProblem): string {
 
 /** `/spec/template/0/x` → `spec.template[0].x`. */
 function dottedPath(pointer: string): string {
-  return pointer.split('/').filter(Boolean).reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '')
+  return pointer
+    .split('/')
+    .filter(Boolean)
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '')
 }
 
 /** Every document of every .yaml/.yml file in `folder`, in file order. */
 function readDocuments(folder: string): { documents: ManifestDocument[]; problems: ManifestProblem[] } {
   const documents: ManifestDocument[] = []
   const problems: ManifestProblem[] = []
-  const files = readdirSync(folder).filter((name) => /\.ya?ml$/.test(name)).sort()
+  const files = readdirSync(folder)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
   for (const name of files) {
     const fromRoot = relative(root, join(folder, name))
     const file = fromRoot.startsWith('..') ? join(folder, name) : fromRoot
@@ -137,9 +142,20 @@ function typeProblems(documents: ManifestDocument[]): ManifestProblem[] {
   if (checked.length === 0) return []
   const virtualFile = join(root, 'deploy', '__kubernetes-manifests__.ts')
   const text = checked
-    .map((document, index) => `import type { I${String(document.body.kind)} as Kind${index} } from '${modelModule(String(document.body.apiVersion), String(document.body.kind))}'\nexport const manifest${index}: Kind${index} = ${JSON.stringify(document.body)}`)
+    .map(
+      (document, index) =>
+        `import type { I${String(document.body.kind)} as Kind${index} } from '${modelModule(String(document.body.apiVersion), String(document.body.kind))}'\nexport const manifest${index}: Kind${index} = ${JSON.stringify(document.body)}`,
+    )
     .join('\n')
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, target: ts.ScriptTarget.ES2022, types: [] }
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    target: ts.ScriptTarget.ES2022,
+    types: [],
+  }
   const host = ts.createCompilerHost(options)
   const readFile = host.readFile.bind(host)
   const getSourceFile = host.getSourceFile.bind(host)
@@ -153,7 +169,8 @@ function typeProblems(documents: ManifestDocument[]): ManifestProblem[] {
     const node = nodeAt(source, diagnostic.start)
     let declaration: ts.Node | undefined = node
     while (declaration && !ts.isVariableDeclaration(declaration)) declaration = declaration.parent
-    const index = declaration && ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) ? Number(declaration.name.text.slice('manifest'.length)) : -1
+    const index =
+      declaration && ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) ? Number(declaration.name.text.slice('manifest'.length)) : -1
     const document = checked[index]
     if (!document) return []
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ').replace(/\s+/g, ' ')

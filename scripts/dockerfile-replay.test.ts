@@ -3,17 +3,22 @@ import { isIgnored, parseCopy, parseDockerfile, parseDockerignore, parseEnv } fr
 
 describe('dockerfile-replay', () => {
   test('stages, joined continuation lines and comments between them', () => {
-    const stages = parseDockerfile([
-      '# comment',
-      'FROM node:22.22.0-bookworm-slim AS build',
-      'WORKDIR /app',
-      'RUN npm ci \\',
-      '  # a comment inside a continued RUN',
-      ' && npm prune --omit=dev',
-      'FROM debian:bookworm-slim',
-      'COPY --from=build /app/node_modules ./node_modules',
-    ].join('\n'))
-    expect(stages.map((stage) => [stage.image, stage.name])).toEqual([['node:22.22.0-bookworm-slim', 'build'], ['debian:bookworm-slim', '1']])
+    const stages = parseDockerfile(
+      [
+        '# comment',
+        'FROM node:22.22.0-bookworm-slim AS build',
+        'WORKDIR /app',
+        'RUN npm ci \\',
+        '  # a comment inside a continued RUN',
+        ' && npm prune --omit=dev',
+        'FROM debian:bookworm-slim',
+        'COPY --from=build /app/node_modules ./node_modules',
+      ].join('\n'),
+    )
+    expect(stages.map((stage) => [stage.image, stage.name])).toEqual([
+      ['node:22.22.0-bookworm-slim', 'build'],
+      ['debian:bookworm-slim', '1'],
+    ])
     expect(stages[0]!.instructions[1]).toEqual({ keyword: 'RUN', text: 'npm ci && npm prune --omit=dev', line: 4 })
     expect(() => parseDockerfile('RUN true')).toThrow('before any FROM')
   })

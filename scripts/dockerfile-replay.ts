@@ -75,16 +75,24 @@ export function parseCopy(text: string): CopyStep {
 
 /** `KEY=value KEY2=value2` (the only ENV form used here) as a map. */
 export function parseEnv(text: string): Record<string, string> {
-  return Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => {
-    const equals = pair.indexOf('=')
-    if (equals <= 0) throw new Error(`ENV wants KEY=value pairs: ${text}`)
-    return [pair.slice(0, equals), pair.slice(equals + 1)]
-  }))
+  return Object.fromEntries(
+    text
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => {
+        const equals = pair.indexOf('=')
+        if (equals <= 0) throw new Error(`ENV wants KEY=value pairs: ${text}`)
+        return [pair.slice(0, equals), pair.slice(equals + 1)]
+      }),
+  )
 }
 
 /** The patterns of a .dockerignore, comments and blanks dropped, leading `./` and `/` removed. */
 export function parseDockerignore(source: string): string[] {
-  return source.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
+  return source
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
     .map((line) => line.replace(/^\.?\/+/, '').replace(/\/+$/, ''))
 }
 

@@ -15,7 +15,8 @@ import { createRedisChangeBus } from '../core/cache/redis-change-bus.ts'
 import { openSourceDatabase } from '../core/import/source-database.ts'
 import { formatImportReport, runImport } from '../core/import/run-import.ts'
 
-const USAGE = 'usage: npm run import -- --from <one-api.db | mysql://user:pass@host/db | postgres://user:pass@host/db> [--apply] [--with-logs] [--log-batch-size N]'
+const USAGE =
+  'usage: npm run import -- --from <one-api.db | mysql://user:pass@host/db | postgres://user:pass@host/db> [--apply] [--with-logs] [--log-batch-size N]'
 
 /** The secret an embedded (PGlite) install keeps in DATA_DIR, read without creating it. */
 function embeddedSecret(env: Record<string, string | undefined>): string | undefined {
@@ -26,7 +27,13 @@ function embeddedSecret(env: Record<string, string | undefined>): string | undef
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { from: { type: 'string' }, apply: { type: 'boolean', default: false }, 'with-logs': { type: 'boolean', default: false }, 'log-batch-size': { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: {
+      from: { type: 'string' },
+      apply: { type: 'boolean', default: false },
+      'with-logs': { type: 'boolean', default: false },
+      'log-batch-size': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
   })
   if (values.help) {
     console.log(USAGE)
@@ -47,9 +54,16 @@ async function main(): Promise<number> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
     const box = createSecretBox(config.cryptoSecret)
-    const report = await runImport(source, {
-      db: database.db, seal: box.seal, open: box.open, channelTypes: new Set(registry.channelTypes().map((entry) => entry.spec.id)),
-    }, { apply: values.apply, withLogs: values['with-logs'], logBatchSize: batchSize })
+    const report = await runImport(
+      source,
+      {
+        db: database.db,
+        seal: box.seal,
+        open: box.open,
+        channelTypes: new Set(registry.channelTypes().map((entry) => entry.spec.id)),
+      },
+      { apply: values.apply, withLogs: values['with-logs'], logBatchSize: batchSize },
+    )
     console.log(formatImportReport(report))
     if (report.applied && !report.nothingToDo) await announceChanges(config.redisUrl)
     return 0
@@ -76,6 +90,8 @@ async function announceChanges(redisUrl: string | undefined): Promise<void> {
 try {
   process.exitCode = await main()
 } catch (error) {
-  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : `Import failed: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(
+    error instanceof ConfigError ? `Configuration error: ${error.message}` : `Import failed: ${error instanceof Error ? error.message : String(error)}`,
+  )
   process.exitCode = 1
 }

@@ -31,7 +31,16 @@ async function measure(): Promise<void> {
   const browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   })
   try {
     let failed = false
@@ -54,17 +63,25 @@ async function measureOnce(browser: BrowserContext, baseUrl: string, acceptEncod
     const transfers: Promise<Transfer>[] = []
     page.on('requestfinished', (request) => {
       if (request.url().startsWith('data:')) return
-      transfers.push((async () => {
-        const response = await request.response()
-        const sizes = await request.sizes()
-        return { url: request.url().replace(baseUrl, ''), encoding: response?.headers()['content-encoding'] ?? 'identity', bytes: sizes.responseBodySize + sizes.responseHeadersSize }
-      })())
+      transfers.push(
+        (async () => {
+          const response = await request.response()
+          const sizes = await request.sizes()
+          return {
+            url: request.url().replace(baseUrl, ''),
+            encoding: response?.headers()['content-encoding'] ?? 'identity',
+            bytes: sizes.responseBodySize + sizes.responseHeadersSize,
+          }
+        })(),
+      )
     })
     await page.goto(`${baseUrl}/login`, { waitUntil: 'networkidle' })
     await page.locator('[data-test="submit"]').waitFor()
     const all = (await Promise.all(transfers)).sort((a, b) => b.bytes - a.bytes)
     const total = all.reduce((sum, transfer) => sum + transfer.bytes, 0)
-    console.log(`/login with Accept-Encoding "${acceptEncoding}": ${kilobytes(total)} in ${all.length} responses (bodies as sent, plus headers); budget ${kilobytes(LOGIN_BUDGET_BYTES)}`)
+    console.log(
+      `/login with Accept-Encoding "${acceptEncoding}": ${kilobytes(total)} in ${all.length} responses (bodies as sent, plus headers); budget ${kilobytes(LOGIN_BUDGET_BYTES)}`,
+    )
     for (const transfer of all.slice(0, 8)) console.log(`  ${kilobytes(transfer.bytes).padStart(9)}  ${transfer.encoding.padEnd(8)}  ${transfer.url}`)
     if (total <= LOGIN_BUDGET_BYTES) return false
     console.error(`  over budget by ${kilobytes(total - LOGIN_BUDGET_BYTES)}`)

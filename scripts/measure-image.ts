@@ -151,11 +151,15 @@ function replay(stages: Stage[], options: ReplayOptions) {
         }
       } else if (instruction.keyword === 'RUN') {
         if (final) {
-          if (/\b(npm|bun|yarn|pnpm)\b/.test(instruction.text)) throw new Error(`Dockerfile line ${instruction.line}: the replay runs no package manager in the runtime stage (it would change what is measured): ${instruction.text}`)
+          if (/\b(npm|bun|yarn|pnpm)\b/.test(instruction.text))
+            throw new Error(
+              `Dockerfile line ${instruction.line}: the replay runs no package manager in the runtime stage (it would change what is measured): ${instruction.text}`,
+            )
           skippedRuns.push(instruction.text)
           continue
         }
-        if (/(^|[\s"'=])\/(?!dev\/null)/.test(instruction.text)) throw new Error(`Dockerfile line ${instruction.line}: build-stage RUN lines must stay relative to WORKDIR for the replay: ${instruction.text}`)
+        if (/(^|[\s"'=])\/(?!dev\/null)/.test(instruction.text))
+          throw new Error(`Dockerfile line ${instruction.line}: build-stage RUN lines must stay relative to WORKDIR for the replay: ${instruction.text}`)
         const cwd = join(stageRoot, workdir)
         if (options.reuseCheckout && /^npm ci\b/.test(instruction.text)) {
           linkTree(join(ROOT, 'node_modules'), join(cwd, 'node_modules'))
@@ -171,7 +175,13 @@ function replay(stages: Stage[], options: ReplayOptions) {
     }
   })
   const last = stages.at(-1)!
-  return { runtimeRoot: roots.get(last.name)!, runtimeBase: last.image, skippedRuns, substitutions, workdir: last.instructions.filter((instruction) => instruction.keyword === 'WORKDIR').at(-1)?.text ?? '/' }
+  return {
+    runtimeRoot: roots.get(last.name)!,
+    runtimeBase: last.image,
+    skippedRuns,
+    substitutions,
+    workdir: last.instructions.filter((instruction) => instruction.keyword === 'WORKDIR').at(-1)?.text ?? '/',
+  }
 }
 
 /** The runtime stage's CMD in exec form, its program looked up in the stage's folder like the image's PATH would. */
@@ -180,7 +190,9 @@ function commandOf(stage: Stage, runtimeRoot: string, workdir: string): string[]
   if (!cmd) throw new Error('the runtime stage has no CMD')
   const argv = JSON.parse(cmd.text) as string[]
   const program = argv[0]!
-  const candidates = program.includes('/') ? [inStage(runtimeRoot, workdir, program)] : ['/usr/local/bin', '/usr/bin', '/bin'].map((dir) => join(runtimeRoot, dir, program))
+  const candidates = program.includes('/')
+    ? [inStage(runtimeRoot, workdir, program)]
+    : ['/usr/local/bin', '/usr/bin', '/bin'].map((dir) => join(runtimeRoot, dir, program))
   const found = candidates.find((candidate) => existsSync(candidate))
   if (!found) throw new Error(`CMD program ${program} is not in the runtime stage (looked at ${candidates.join(', ')})`)
   return [found, ...argv.slice(1)]
@@ -194,8 +206,18 @@ async function startRuntime(stage: Stage, runtimeRoot: string, workdir: string):
   const child = Bun.spawn(commandOf(stage, runtimeRoot, workdir), {
     cwd: join(runtimeRoot, workdir),
     // Only what the image has: its ENV, a PATH of its own, no HOME of this machine's.
-    env: { ...env, PATH: ['/usr/local/bin', '/usr/bin', '/bin'].map((dir) => join(runtimeRoot, dir)).join(':'), HOME: dataDir, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ROOT_PASSWORD: 'image-replay-password' },
-    stdin: 'ignore', stdout: 'ignore', stderr: 'pipe',
+    env: {
+      ...env,
+      PATH: ['/usr/local/bin', '/usr/bin', '/bin'].map((dir) => join(runtimeRoot, dir)).join(':'),
+      HOME: dataDir,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ROOT_PASSWORD: 'image-replay-password',
+    },
+    stdin: 'ignore',
+    stdout: 'ignore',
+    stderr: 'pipe',
   })
   try {
     let seen = ''
@@ -225,7 +247,9 @@ async function startRuntime(stage: Stage, runtimeRoot: string, workdir: string):
 }
 
 /** Replays a Dockerfile and measures its runtime stage; the work folder is removed unless `keep`. */
-export async function measureImage(options: { dockerfile?: string; reuseCheckout?: boolean; start?: boolean; keep?: boolean } = {}): Promise<ImageMeasurement & { work?: string }> {
+export async function measureImage(
+  options: { dockerfile?: string; reuseCheckout?: boolean; start?: boolean; keep?: boolean } = {},
+): Promise<ImageMeasurement & { work?: string }> {
   const dockerfile = options.dockerfile ?? join(ROOT, 'Dockerfile')
   const stages = parseDockerfile(readFileSync(dockerfile, 'utf8'))
   if (stages.length === 0) throw new Error(`${dockerfile} has no FROM`)
@@ -245,7 +269,9 @@ export async function measureImage(options: { dockerfile?: string; reuseCheckout
       topLevelPackages: installed.size,
       packages: [...installed],
       dashboardBuilt: existsSync(join(app, 'admin', 'dist', 'index.html')),
-      devDependenciesPresent: Object.keys(packageJson.devDependencies ?? {}).filter((name) => installed.has(name)).sort(),
+      devDependenciesPresent: Object.keys(packageJson.devDependencies ?? {})
+        .filter((name) => installed.has(name))
+        .sort(),
       skippedRuns: replayed.skippedRuns,
       substitutions: replayed.substitutions,
     }
@@ -278,7 +304,10 @@ if (import.meta.main) {
     console.log(`  dev dependencies    ${result.devDependenciesPresent.length === 0 ? 'none' : result.devDependenciesPresent.join(', ')}`)
     for (const run of result.skippedRuns) console.log(`  not run (system setup): ${run}`)
     for (const substitution of result.substitutions) console.log(`  substituted: ${substitution}`)
-    if (result.started) console.log(`  started: /health ${result.started.health}, /swagger ${result.started.swagger}, UI asset ${result.started.swaggerAsset}${result.started.error ? `\n${result.started.error}` : ''}`)
+    if (result.started)
+      console.log(
+        `  started: /health ${result.started.health}, /swagger ${result.started.swagger}, UI asset ${result.started.swaggerAsset}${result.started.error ? `\n${result.started.error}` : ''}`,
+      )
     if (result.work) console.log(`  kept: ${result.work}`)
   }
   const startFailed = result.started !== undefined && (result.started.health !== 200 || result.started.swagger !== 200 || result.started.swaggerAsset !== 200)

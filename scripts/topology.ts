@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
-import { gatewayServices, nginxConfigPath, planGateways, postgresAccount, redisArguments, renderNginxConfig, type ComposeFile, type LocalAddresses } from './topology/compose-plan.ts'
+import {
+  gatewayServices,
+  nginxConfigPath,
+  planGateways,
+  postgresAccount,
+  redisArguments,
+  renderNginxConfig,
+  type ComposeFile,
+  type LocalAddresses,
+} from './topology/compose-plan.ts'
 import { freePort, startGateway, startNginx, startPostgres, startRedis, waitUntil, type Stop } from './topology/local-services.ts'
 import { startFakeOpenAI } from '../tests/support/fake-openai.ts'
 
@@ -65,21 +74,34 @@ function cookiesOf(response: Response): { header: string; csrf: string | undefin
 /** Calls the relay on each replica directly until every one answers `status` (cache invalidation reaches all). */
 async function relayStatuses(urls: Record<string, string>, key: string, model: string, wanted: number): Promise<Record<string, number>> {
   const statuses: Record<string, number> = {}
-  await waitUntil(`every replica to answer ${wanted} for ${model}`, async () => {
-    for (const [name, url] of Object.entries(urls)) {
-      const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) })
-      await response.arrayBuffer()
-      statuses[name] = response.status
-    }
-    return Object.values(statuses).every((status) => status === wanted)
-  }, 5_000, 50).catch(() => undefined)
+  await waitUntil(
+    `every replica to answer ${wanted} for ${model}`,
+    async () => {
+      for (const [name, url] of Object.entries(urls)) {
+        const response = await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+        })
+        await response.arrayBuffer()
+        statuses[name] = response.status
+      }
+      return Object.values(statuses).every((status) => status === wanted)
+    },
+    5_000,
+    50,
+  ).catch(() => undefined)
   return statuses
 }
 
 /** Streams a chat completion through `base` and notes when each read arrived. */
 async function measureStream(base: string, key: string, model: string): Promise<TopologyReport['streaming']> {
   const started = performance.now()
-  const response = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] }) })
+  const response = await fetch(`${base}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+  })
   check(response.ok && response.body !== null, `stream through nginx answered ${response.status}`)
   const arrivals: number[] = []
   let text = ''
@@ -121,13 +143,19 @@ export async function runTopology(options: TopologyOptions = {}): Promise<Topolo
     for (const result of started) if (result.status === 'fulfilled') stops.push(result.value)
     for (const result of started) if (result.status === 'rejected') throw result.reason
     progress(`${plans.map((plan) => plan.name).join(' and ')} pass their compose healthcheck`)
-    stops.push(await startNginx(stateDir, proxyPort, renderNginxConfig(readFileSync(join(root, nginxFile), 'utf8'), { listen: `127.0.0.1:${proxyPort}`, addresses })))
+    stops.push(
+      await startNginx(stateDir, proxyPort, renderNginxConfig(readFileSync(join(root, nginxFile), 'utf8'), { listen: `127.0.0.1:${proxyPort}`, addresses })),
+    )
     const base = `http://127.0.0.1:${proxyPort}`
     progress(`nginx (${nginxFile}) answers on ${base}`)
     const replicaUrls = Object.fromEntries(plans.map((plan) => [plan.name, `http://127.0.0.1:${plan.env.PORT}`]))
     const names = Object.keys(replicaUrls)
 
-    const signIn = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: variables.ROOT_PASSWORD, session: true }) })
+    const signIn = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'root', password: variables.ROOT_PASSWORD, session: true }),
+    })
     const cookies = cookiesOf(signIn)
     await signIn.arrayBuffer()
     check(signIn.status === 200, `root's sign-in with ROOT_PASSWORD through nginx answered ${signIn.status}`)
@@ -142,7 +170,11 @@ export async function runTopology(options: TopologyOptions = {}): Promise<Topolo
     }
 
     const admin = async <T>(replica: string, method: string, path: string, body: unknown): Promise<T> => {
-      const response = await fetch(`${replicaUrls[replica]}${path}`, { method, headers: { cookie: cookies.header, 'x-csrf-token': cookies.csrf!, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      const response = await fetch(`${replicaUrls[replica]}${path}`, {
+        method,
+        headers: { cookie: cookies.header, 'x-csrf-token': cookies.csrf!, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
       const text = await response.text()
       check(response.ok, `${method} ${path} on ${replica} answered ${response.status}: ${text}`)
       return JSON.parse(text) as T
@@ -150,27 +182,45 @@ export async function runTopology(options: TopologyOptions = {}): Promise<Topolo
     const model = 'topology-model'
     const [first, second] = [names[0]!, names.at(-1)!]
     await admin(first, 'PATCH', '/api/options', { modelPrices: { [model]: { inputPerMTok: 1, outputPerMTok: 1 } } })
-    const channel = await admin<{ id: number }>(first, 'POST', '/api/channels', { name: 'topology', type: 'openai', key: 'sk-topology-upstream', baseUrl: fake.url, models: [model] })
+    const channel = await admin<{ id: number }>(first, 'POST', '/api/channels', {
+      name: 'topology',
+      type: 'openai',
+      key: 'sk-topology-upstream',
+      baseUrl: fake.url,
+      models: [model],
+    })
     const token = await admin<{ key: string }>(first, 'POST', '/api/tokens', { name: 'topology', quota: 50_000_000 })
     fake.setDefault({ kind: 'fixture' })
     const servedBy = await relayStatuses(replicaUrls, token.key, model, 200)
-    check(Object.values(servedBy).every((status) => status === 200), `the channel created on ${first} is not served by every replica: ${JSON.stringify(servedBy)}`)
+    check(
+      Object.values(servedBy).every((status) => status === 200),
+      `the channel created on ${first} is not served by every replica: ${JSON.stringify(servedBy)}`,
+    )
 
     fake.setDefault({ kind: 'stream-gap', gapMs: STREAM_GAP_MS })
     const streaming = await measureStream(base, token.key, model)
     check(streaming.reads >= 3, `the stream through nginx arrived in ${streaming.reads} read(s): buffered`)
-    check(streaming.lastByteMs - streaming.firstByteMs >= STREAM_GAP_MS * 4, `the first bytes arrived ${streaming.firstByteMs} ms in and the stream ended at ${streaming.lastByteMs} ms: nginx held the stream back`)
+    check(
+      streaming.lastByteMs - streaming.firstByteMs >= STREAM_GAP_MS * 4,
+      `the first bytes arrived ${streaming.firstByteMs} ms in and the stream ended at ${streaming.lastByteMs} ms: nginx held the stream back`,
+    )
 
     await admin(second, 'PATCH', `/api/channels/${channel.id}`, { status: 'manually-disabled' })
     fake.setDefault({ kind: 'fixture' })
     const refusedBy = await relayStatuses(replicaUrls, token.key, model, 503)
-    check(Object.values(refusedBy).every((status) => status === 503), `the channel disabled on ${second} still serves: ${JSON.stringify(refusedBy)}`)
+    check(
+      Object.values(refusedBy).every((status) => status === 503),
+      `the channel disabled on ${second} still serves: ${JSON.stringify(refusedBy)}`,
+    )
 
     const ready = await fetch(`${base}/ready`)
     await ready.arrayBuffer()
     check(ready.status === 200, `/ready through nginx answered ${ready.status}`)
     return {
-      services: Object.fromEntries([...Object.entries(addresses).map(([name, address]) => [name, `${address.host}:${address.port}`]), ['proxy', `127.0.0.1:${proxyPort}`]]),
+      services: Object.fromEntries([
+        ...Object.entries(addresses).map(([name, address]) => [name, `${address.host}:${address.port}`]),
+        ['proxy', `127.0.0.1:${proxyPort}`],
+      ]),
       rootSignIn: { status: signIn.status, sessionCookie: true },
       sessionOnReplicas,
       channelChange: { createdOn: first, servedBy, disabledOn: second, refusedBy },

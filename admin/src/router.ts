@@ -16,7 +16,12 @@ const routes: RouteRecordRaw[] = [
   },
   { name: 'login', path: '/login', component: () => import('./pages/login/LoginPage.vue'), meta: { public: true, titleKey: 'login.title' } },
   { name: 'setup', path: '/setup', component: () => import('./pages/setup/SetupPage.vue'), meta: { public: true, titleKey: 'setup.title' } },
-  { name: 'not-found', path: '/:pathMatch(.*)*', component: () => import('./pages/not-found/NotFoundPage.vue'), meta: { public: true, titleKey: 'notFound.title' } },
+  {
+    name: 'not-found',
+    path: '/:pathMatch(.*)*',
+    component: () => import('./pages/not-found/NotFoundPage.vue'),
+    meta: { public: true, titleKey: 'notFound.title' },
+  },
 ]
 
 /** A path inside the dashboard, never another site (`//evil.example` or `https://…`). */

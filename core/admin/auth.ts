@@ -73,20 +73,29 @@ export function createActorResolver(context: AppContext): ActorResolver {
       const [root] = await db.select().from(users).where(eq(users.role, 'root')).limit(1)
       return root ? { ...base, actor: toActor(root), status: root.status } : { ...base, actor: null, status: 'disabled' }
     }
-    const [row] = await db.select({ user: users, id: accessTokens.id, scope: accessTokens.scope, expiresAt: accessTokens.expiresAt, lastUsedAt: accessTokens.lastUsedAt })
-      .from(accessTokens).innerJoin(users, eq(accessTokens.userId, users.id))
-      .where(eq(accessTokens.tokenHash, hash)).limit(1)
+    const [row] = await db
+      .select({ user: users, id: accessTokens.id, scope: accessTokens.scope, expiresAt: accessTokens.expiresAt, lastUsedAt: accessTokens.lastUsedAt })
+      .from(accessTokens)
+      .innerJoin(users, eq(accessTokens.userId, users.id))
+      .where(eq(accessTokens.tokenHash, hash))
+      .limit(1)
     if (!row) return { ...base, actor: null, status: 'disabled' }
     return {
-      actor: { ...toActor(row.user), scope: row.scope }, status: row.user.status, accessTokenId: row.id, expiresAt: row.expiresAt?.getTime() ?? null,
-      loadedAt: now, lastUsedWrittenAt: row.lastUsedAt?.getTime() ?? 0,
+      actor: { ...toActor(row.user), scope: row.scope },
+      status: row.user.status,
+      accessTokenId: row.id,
+      expiresAt: row.expiresAt?.getTime() ?? null,
+      loadedAt: now,
+      lastUsedWrittenAt: row.lastUsedAt?.getTime() ?? 0,
     }
   }
 
   function touch(entry: CachedToken, now: number): void {
     if (entry.accessTokenId === null || now - entry.lastUsedWrittenAt < LAST_USED_INTERVAL_MS) return
     entry.lastUsedWrittenAt = now
-    db.update(accessTokens).set({ lastUsedAt: new Date(now) }).where(eq(accessTokens.id, entry.accessTokenId))
+    db.update(accessTokens)
+      .set({ lastUsedAt: new Date(now) })
+      .where(eq(accessTokens.id, entry.accessTokenId))
       .catch((error: unknown) => context.logger.log('warn', 'could not record access token use', { error: String(error) }))
   }
 

@@ -19,23 +19,44 @@ export function channelBalanceRoutes(deps: AdminDeps) {
   const balances = () => (refresher ??= deps.relay().then((relay) => createBalanceRefresher(deps.context, relay.directory, relay.health)))
   return new Elysia()
     .use(adminBase(deps))
-    .post('/channels/balances/refresh', async ({ actor }) => {
-      const summary = await (await balances()).refreshMany()
-      deps.context.logWriter.write({
-        type: 'manage', userId: signedIn(actor).id, username: signedIn(actor).username,
-        content: `channel balances refreshed: ${summary.refreshed} read, ${summary.failed} failed`, details: { refreshed: summary.refreshed, failed: summary.failed, skipped: summary.skipped },
-      })
-      return { ...summary, outcomes: summary.outcomes.map(outcomeView) }
-    }, {
-      ...access('admin', { operationId: 'refreshChannelBalances', tags, summary: "Read the upstream balance of every channel whose type can (a few at a time); failures are stored on each channel" }),
-      response: withErrors({ 200: BalanceRefreshSummary }),
-    })
-    .post('/channels/:id/balance/refresh', async ({ params }) => {
-      const outcome = await (await balances()).refreshOne(params.id)
-      if (outcome.failure) throw outcome.failure
-      return service.get(params.id)
-    }, {
-      ...access('admin', { operationId: 'refreshChannelBalance', tags, summary: "Read one channel's upstream balance now (501 when its type or host has no balance reader; 502/504 when the upstream fails, the error is also stored)" }),
-      params: IdParams, response: withErrors({ 200: ChannelView, 501: AdminError, 502: AdminError, 504: AdminError }),
-    })
+    .post(
+      '/channels/balances/refresh',
+      async ({ actor }) => {
+        const summary = await (await balances()).refreshMany()
+        deps.context.logWriter.write({
+          type: 'manage',
+          userId: signedIn(actor).id,
+          username: signedIn(actor).username,
+          content: `channel balances refreshed: ${summary.refreshed} read, ${summary.failed} failed`,
+          details: { refreshed: summary.refreshed, failed: summary.failed, skipped: summary.skipped },
+        })
+        return { ...summary, outcomes: summary.outcomes.map(outcomeView) }
+      },
+      {
+        ...access('admin', {
+          operationId: 'refreshChannelBalances',
+          tags,
+          summary: 'Read the upstream balance of every channel whose type can (a few at a time); failures are stored on each channel',
+        }),
+        response: withErrors({ 200: BalanceRefreshSummary }),
+      },
+    )
+    .post(
+      '/channels/:id/balance/refresh',
+      async ({ params }) => {
+        const outcome = await (await balances()).refreshOne(params.id)
+        if (outcome.failure) throw outcome.failure
+        return service.get(params.id)
+      },
+      {
+        ...access('admin', {
+          operationId: 'refreshChannelBalance',
+          tags,
+          summary:
+            "Read one channel's upstream balance now (501 when its type or host has no balance reader; 502/504 when the upstream fails, the error is also stored)",
+        }),
+        params: IdParams,
+        response: withErrors({ 200: ChannelView, 501: AdminError, 502: AdminError, 504: AdminError }),
+      },
+    )
 }

@@ -13,12 +13,24 @@ type BatchAction = ChannelBatch['action']
 
 /** The body field each action needs besides the selection; the others must be absent. */
 const argumentOf: Record<BatchAction, 'tags' | 'priority' | 'weight' | undefined> = {
-  enable: undefined, disable: undefined, delete: undefined, 'add-tags': 'tags', 'remove-tags': 'tags', 'set-priority': 'priority', 'set-weight': 'weight',
+  enable: undefined,
+  disable: undefined,
+  delete: undefined,
+  'add-tags': 'tags',
+  'remove-tags': 'tags',
+  'set-priority': 'priority',
+  'set-weight': 'weight',
 }
 
 /** Past tense of each action, for audit rows. */
 const verbOf: Record<BatchAction, string> = {
-  enable: 'enabled', disable: 'disabled', delete: 'deleted', 'add-tags': 'tagged', 'remove-tags': 'untagged', 'set-priority': 'given a new priority', 'set-weight': 'given a new weight',
+  enable: 'enabled',
+  disable: 'disabled',
+  delete: 'deleted',
+  'add-tags': 'tagged',
+  'remove-tags': 'untagged',
+  'set-priority': 'given a new priority',
+  'set-weight': 'given a new weight',
 }
 
 /** Refuses bodies whose selection or arguments do not fit the action; 400 naming the field. */
@@ -28,8 +40,10 @@ export function checkBatch(batch: ChannelBatch): void {
   }
   const needed = argumentOf[batch.action]
   for (const field of ['tags', 'priority', 'weight'] as const) {
-    if (field === needed && batch[field] === undefined) throw new GatewayError(400, 'invalid_request', `${field}: required by the ${batch.action} action`, { param: field })
-    if (field !== needed && batch[field] !== undefined) throw new GatewayError(400, 'invalid_request', `${field}: not used by the ${batch.action} action`, { param: field })
+    if (field === needed && batch[field] === undefined)
+      throw new GatewayError(400, 'invalid_request', `${field}: required by the ${batch.action} action`, { param: field })
+    if (field !== needed && batch[field] !== undefined)
+      throw new GatewayError(400, 'invalid_request', `${field}: not used by the ${batch.action} action`, { param: field })
   }
 }
 
@@ -38,7 +52,8 @@ export function retag(row: Pick<ChannelRow, 'id' | 'tags'>, action: 'add-tags' |
   const wanted = uniqueTags(tags)
   if (action === 'remove-tags') return row.tags.filter((tag) => !wanted.includes(tag))
   const next = uniqueTags([...row.tags, ...wanted])
-  if (next.length > MAX_CHANNEL_TAGS) throw new GatewayError(400, 'invalid_request', `tags: channel ${row.id} would carry ${next.length} tags; at most ${MAX_CHANNEL_TAGS}`, { param: 'tags' })
+  if (next.length > MAX_CHANNEL_TAGS)
+    throw new GatewayError(400, 'invalid_request', `tags: channel ${row.id} would carry ${next.length} tags; at most ${MAX_CHANNEL_TAGS}`, { param: 'tags' })
   return next
 }
 
@@ -66,8 +81,13 @@ async function apply(context: AppContext, tx: Db, actor: Actor, batch: ChannelBa
     case 'disable': {
       const enabled = batch.action === 'enable'
       // As with a single update: an admin enabling a channel puts every key back into rotation.
-      const status = enabled ? { status: 'enabled' as const, statusReason: null, keyStates: {} } : { status: 'manually-disabled' as const, statusReason: `disabled by ${actor.username}` }
-      await tx.update(channels).set({ ...status, updatedAt: now }).where(inArray(channels.id, ids))
+      const status = enabled
+        ? { status: 'enabled' as const, statusReason: null, keyStates: {} }
+        : { status: 'manually-disabled' as const, statusReason: `disabled by ${actor.username}` }
+      await tx
+        .update(channels)
+        .set({ ...status, updatedAt: now })
+        .where(inArray(channels.id, ids))
       await tx.update(abilities).set({ enabled }).where(inArray(abilities.channelId, ids))
       return
     }
@@ -78,7 +98,10 @@ async function apply(context: AppContext, tx: Db, actor: Actor, batch: ChannelBa
     case 'set-priority':
     case 'set-weight': {
       const change = batch.action === 'set-priority' ? { priority: batch.priority ?? 0 } : { weight: batch.weight ?? 0 }
-      await tx.update(channels).set({ ...change, updatedAt: now }).where(inArray(channels.id, ids))
+      await tx
+        .update(channels)
+        .set({ ...change, updatedAt: now })
+        .where(inArray(channels.id, ids))
       await tx.update(abilities).set(change).where(inArray(abilities.channelId, ids))
       return
     }
@@ -107,7 +130,9 @@ export async function runChannelBatch(context: AppContext, actor: Actor, batch: 
   const argument = argumentOf[batch.action]
   for (const row of rows) {
     auditChannel(context, actor, row.id, `channel ${row.id} "${row.name}" ${verbOf[batch.action]} (batch)`, {
-      action: batch.action, ...(argument ? { [argument]: batch[argument] } : {}), ...(batch.tag ? { selectedByTag: batch.tag } : {}),
+      action: batch.action,
+      ...(argument ? { [argument]: batch[argument] } : {}),
+      ...(batch.tag ? { selectedByTag: batch.tag } : {}),
     })
   }
   return { affected: rows.length, ids: rows.map((row) => row.id) }

@@ -15,9 +15,9 @@ import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.
 export function channelKeyRoutes(deps: AdminDeps) {
   const { context } = deps
   const db = context.database.db
-  return new Elysia()
-    .use(adminBase(deps))
-    .post('/channels/:id/keys/reveal', async ({ actor, body, clientIp, params, set }) => {
+  return new Elysia().use(adminBase(deps)).post(
+    '/channels/:id/keys/reveal',
+    async ({ actor, body, clientIp, params, set }) => {
       const me = signedIn(actor)
       set.headers['cache-control'] = 'no-store'
       const [user] = await db.select().from(users).where(eq(users.id, me.id))
@@ -26,10 +26,24 @@ export function channelKeyRoutes(deps: AdminDeps) {
       const [channel] = await db.select().from(channels).where(eq(channels.id, params.id))
       if (!channel) throw new GatewayError(404, 'not_found', `Channel ${params.id} does not exist`)
       const keys = JSON.parse(context.secretBox.open(channel.keysEncrypted)) as string[]
-      auditChannel(context, me, channel.id, `channel ${channel.id} "${channel.name}" keys revealed to ${me.username}`, { keyCount: keys.length, ip: clientIp ?? null })
+      auditChannel(context, me, channel.id, `channel ${channel.id} "${channel.name}" keys revealed to ${me.username}`, {
+        keyCount: keys.length,
+        ip: clientIp ?? null,
+      })
       return { id: channel.id, keys }
-    }, {
-      ...access('admin', { operationId: 'revealChannelKeys', tags: ['channels'], summary: 'Show a channel\'s keys in the clear: needs your password (and two-factor code); audited, never cached' }, KeyRevealRequest),
-      params: IdParams, response: withErrors({ 200: RevealedKeys, 429: AdminError }),
-    })
+    },
+    {
+      ...access(
+        'admin',
+        {
+          operationId: 'revealChannelKeys',
+          tags: ['channels'],
+          summary: "Show a channel's keys in the clear: needs your password (and two-factor code); audited, never cached",
+        },
+        KeyRevealRequest,
+      ),
+      params: IdParams,
+      response: withErrors({ 200: RevealedKeys, 429: AdminError }),
+    },
+  )
 }

@@ -42,7 +42,14 @@ export function uniqueTags(tags: string[]): string[] {
 
 /** Splits the `key` field into keys: one per line, blanks dropped, duplicates removed. */
 export function splitKeys(key: string): string[] {
-  return [...new Set(key.split(/\r?\n/).map((line) => line.trim()).filter(Boolean))]
+  return [
+    ...new Set(
+      key
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean),
+    ),
+  ]
 }
 
 /** The first model whose mapping chain loops back on itself, if any; chains without loops are fine. */
@@ -63,22 +70,49 @@ export function findMappingCycle(mapping: Record<string, string>): string | unde
 function toBalanceView(row: ChannelRow, reader: string | null): ChannelView['balance'] {
   const details = row.balanceDetails
   return {
-    reader, amount: row.balanceAmount, currency: row.balanceCurrency, available: details?.available ?? null, details: details?.breakdown ?? {},
-    readAt: iso(row.balanceReadAt), checkedAt: iso(row.balanceCheckedAt), error: row.balanceError, low: row.balanceLow,
+    reader,
+    amount: row.balanceAmount,
+    currency: row.balanceCurrency,
+    available: details?.available ?? null,
+    details: details?.breakdown ?? {},
+    readAt: iso(row.balanceReadAt),
+    checkedAt: iso(row.balanceCheckedAt),
+    error: row.balanceError,
+    low: row.balanceLow,
   }
 }
 
 /** Shows a channel without its keys: only masked previews and how many there are; `reader` is its balance reader's id, if any. */
 export function toChannelView(row: ChannelRow, reader: string | null = null): ChannelView {
   return {
-    id: row.id, name: row.name, type: row.type, keys: row.keysPreview, keyCount: row.keysPreview.length, baseUrl: row.baseUrl,
-    models: row.models, groups: row.groups, priority: row.priority, weight: row.weight, modelMapping: row.modelMapping,
-    status: row.status, statusReason: row.statusReason, settings: row.settings, statusCodeMapping: row.statusCodeMapping, thinkingToContent: row.thinkingToContent,
-    keyMode: row.keyMode, disabledKeys: Object.values(row.keyStates).map((state) => ({ reason: state.reason, at: state.at })),
-    testLatencyMs: row.testLatencyMs, testedAt: iso(row.testedAt),
-    usedQuota: row.usedQuota, tags: row.tags,
-    balanceSource: row.balanceSource, balanceThreshold: row.balanceThreshold, balanceAutoDisable: row.balanceAutoDisable, balance: toBalanceView(row, reader),
-    createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    keys: row.keysPreview,
+    keyCount: row.keysPreview.length,
+    baseUrl: row.baseUrl,
+    models: row.models,
+    groups: row.groups,
+    priority: row.priority,
+    weight: row.weight,
+    modelMapping: row.modelMapping,
+    status: row.status,
+    statusReason: row.statusReason,
+    settings: row.settings,
+    statusCodeMapping: row.statusCodeMapping,
+    thinkingToContent: row.thinkingToContent,
+    keyMode: row.keyMode,
+    disabledKeys: Object.values(row.keyStates).map((state) => ({ reason: state.reason, at: state.at })),
+    testLatencyMs: row.testLatencyMs,
+    testedAt: iso(row.testedAt),
+    usedQuota: row.usedQuota,
+    tags: row.tags,
+    balanceSource: row.balanceSource,
+    balanceThreshold: row.balanceThreshold,
+    balanceAutoDisable: row.balanceAutoDisable,
+    balance: toBalanceView(row, reader),
+    createdAt: iso(row.createdAt) ?? '',
+    updatedAt: iso(row.updatedAt) ?? '',
   }
 }
 
@@ -86,7 +120,10 @@ export function toChannelView(row: ChannelRow, reader: string | null = null): Ch
 export function validateConnection(context: AppContext, channel: { type: string; baseUrl: string | null; settings: Record<string, unknown> }): void {
   const registered = context.registry.channelType(channel.type)
   if (!registered) {
-    const known = context.registry.channelTypes().map((entry) => entry.spec.id).join(', ')
+    const known = context.registry
+      .channelTypes()
+      .map((entry) => entry.spec.id)
+      .join(', ')
     throw new GatewayError(400, 'invalid_request', `type: unknown channel type "${channel.type}" (known: ${known})`, { param: 'type' })
   }
   if (!channel.baseUrl && !registered.spec.defaultBaseUrl) {
@@ -106,7 +143,9 @@ function validateBalanceSource(context: AppContext, channel: ChannelFields): voi
   const readers = context.registry.channelType(channel.type)?.spec.balanceReaders ?? []
   if (readers.some((reader) => reader.id === channel.balanceSource)) return
   const known = readers.length > 0 ? `known: ${readers.map((reader) => reader.id).join(', ')}` : 'it has none'
-  throw new GatewayError(400, 'invalid_request', `balanceSource: channel type "${channel.type}" has no balance reader "${channel.balanceSource}" (${known})`, { param: 'balanceSource' })
+  throw new GatewayError(400, 'invalid_request', `balanceSource: channel type "${channel.type}" has no balance reader "${channel.balanceSource}" (${known})`, {
+    param: 'balanceSource',
+  })
 }
 
 /** Checks type, base URL, settings, model mapping and balance reader of a channel as it will be stored. */
@@ -120,9 +159,16 @@ export function validateChannel(context: AppContext, channel: ChannelFields): vo
 /** Rewrites a channel's abilities: one row per group × model, enabled when the channel is. */
 export async function syncAbilities(tx: Db, row: ChannelRow): Promise<void> {
   await tx.delete(abilities).where(eq(abilities.channelId, row.id))
-  const rows = row.groups.flatMap((group) => row.models.map((model) => ({
-    group, model, channelId: row.id, priority: row.priority, weight: row.weight, enabled: row.status === 'enabled',
-  })))
+  const rows = row.groups.flatMap((group) =>
+    row.models.map((model) => ({
+      group,
+      model,
+      channelId: row.id,
+      priority: row.priority,
+      weight: row.weight,
+      enabled: row.status === 'enabled',
+    })),
+  )
   for (let start = 0; start < rows.length; start += 1000) await tx.insert(abilities).values(rows.slice(start, start + 1000))
 }
 
@@ -134,23 +180,43 @@ export function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<
 /** The create body with every default applied. */
 function createFields(input: ChannelCreate): ChannelFields {
   return {
-    name: input.name, type: input.type, baseUrl: input.baseUrl ?? null, models: [...new Set(input.models)], groups: [...new Set(input.groups ?? ['default'])],
-    priority: input.priority ?? 0, weight: input.weight ?? 1, modelMapping: input.modelMapping ?? {}, status: input.status ?? 'enabled', settings: input.settings ?? {},
-    statusCodeMapping: input.statusCodeMapping ?? {}, thinkingToContent: input.thinkingToContent ?? false, keyMode: input.keyMode ?? 'random',
+    name: input.name,
+    type: input.type,
+    baseUrl: input.baseUrl ?? null,
+    models: [...new Set(input.models)],
+    groups: [...new Set(input.groups ?? ['default'])],
+    priority: input.priority ?? 0,
+    weight: input.weight ?? 1,
+    modelMapping: input.modelMapping ?? {},
+    status: input.status ?? 'enabled',
+    settings: input.settings ?? {},
+    statusCodeMapping: input.statusCodeMapping ?? {},
+    thinkingToContent: input.thinkingToContent ?? false,
+    keyMode: input.keyMode ?? 'random',
     tags: uniqueTags(input.tags ?? []),
-    balanceSource: input.balanceSource ?? null, balanceThreshold: input.balanceThreshold ?? null, balanceAutoDisable: input.balanceAutoDisable ?? false,
+    balanceSource: input.balanceSource ?? null,
+    balanceThreshold: input.balanceThreshold ?? null,
+    balanceAutoDisable: input.balanceAutoDisable ?? false,
   }
 }
 
 /** The stored channel with the given changes applied. */
 function updatedFields(current: ChannelRow, input: ChannelUpdate): ChannelFields {
   return {
-    name: input.name ?? current.name, type: input.type ?? current.type, baseUrl: input.baseUrl === undefined ? current.baseUrl : input.baseUrl,
-    models: input.models ? [...new Set(input.models)] : current.models, groups: input.groups ? [...new Set(input.groups)] : current.groups,
-    priority: input.priority ?? current.priority, weight: input.weight ?? current.weight, modelMapping: input.modelMapping ?? current.modelMapping,
-    status: input.status ?? current.status, settings: input.settings ?? current.settings,
-    statusCodeMapping: input.statusCodeMapping ?? current.statusCodeMapping, thinkingToContent: input.thinkingToContent ?? current.thinkingToContent,
-    keyMode: input.keyMode ?? current.keyMode, tags: input.tags ? uniqueTags(input.tags) : current.tags,
+    name: input.name ?? current.name,
+    type: input.type ?? current.type,
+    baseUrl: input.baseUrl === undefined ? current.baseUrl : input.baseUrl,
+    models: input.models ? [...new Set(input.models)] : current.models,
+    groups: input.groups ? [...new Set(input.groups)] : current.groups,
+    priority: input.priority ?? current.priority,
+    weight: input.weight ?? current.weight,
+    modelMapping: input.modelMapping ?? current.modelMapping,
+    status: input.status ?? current.status,
+    settings: input.settings ?? current.settings,
+    statusCodeMapping: input.statusCodeMapping ?? current.statusCodeMapping,
+    thinkingToContent: input.thinkingToContent ?? current.thinkingToContent,
+    keyMode: input.keyMode ?? current.keyMode,
+    tags: input.tags ? uniqueTags(input.tags) : current.tags,
     balanceSource: input.balanceSource === undefined ? current.balanceSource : input.balanceSource,
     balanceThreshold: input.balanceThreshold === undefined ? current.balanceThreshold : input.balanceThreshold,
     balanceAutoDisable: input.balanceAutoDisable ?? current.balanceAutoDisable,
@@ -175,8 +241,14 @@ export interface ChannelService {
 
 /** Columns the `sort` parameter may name. */
 const sortColumns: Record<(typeof CHANNEL_SORT_FIELDS)[number], AnyColumn> = {
-  id: channels.id, name: channels.name, priority: channels.priority, weight: channels.weight, status: channels.status,
-  testLatencyMs: channels.testLatencyMs, usedQuota: channels.usedQuota, createdAt: channels.createdAt,
+  id: channels.id,
+  name: channels.name,
+  priority: channels.priority,
+  weight: channels.weight,
+  status: channels.status,
+  testLatencyMs: channels.testLatencyMs,
+  usedQuota: channels.usedQuota,
+  createdAt: channels.createdAt,
 }
 
 /** Channels carrying `tag`, as a JSONB containment test the GIN index on `tags` answers. */
@@ -213,7 +285,10 @@ export function createChannelService(context: AppContext): ChannelService {
       validateChannel(context, fields)
       const secrets = sealKeys(context, input.key)
       const row = await inTransaction(db, async (tx) => {
-        const [created] = await tx.insert(channels).values({ ...fields, ...secrets }).returning()
+        const [created] = await tx
+          .insert(channels)
+          .values({ ...fields, ...secrets })
+          .returning()
         await syncAbilities(tx, created!)
         return created!
       })
@@ -230,7 +305,11 @@ export function createChannelService(context: AppContext): ChannelService {
       const secrets = input.key === undefined ? (input.status === 'enabled' ? { keyStates: {} } : {}) : { ...sealKeys(context, input.key), keyStates: {} }
       const statusReason = input.status === undefined ? current.statusReason : input.status === 'enabled' ? null : `disabled by ${actor.username}`
       const row = await inTransaction(db, async (tx) => {
-        const [updated] = await tx.update(channels).set({ ...fields, ...secrets, statusReason, updatedAt: context.now() }).where(eq(channels.id, id)).returning()
+        const [updated] = await tx
+          .update(channels)
+          .set({ ...fields, ...secrets, statusReason, updatedAt: context.now() })
+          .where(eq(channels.id, id))
+          .returning()
         if (!updated) throw new GatewayError(404, 'not_found', `Channel ${id} does not exist`)
         await syncAbilities(tx, updated)
         return updated
@@ -263,12 +342,20 @@ export function createChannelService(context: AppContext): ChannelService {
       if (query.tag) filters.push(hasTag(query.tag))
       const where = filters.length > 0 ? and(...filters) : undefined
       const [total] = await db.select({ value: count() }).from(channels).where(where)
-      const rows = await db.select().from(channels).where(where).orderBy(...sortOrder(query.sort, sortColumns, channels.id)).limit(pageSize).offset(offset)
+      const rows = await db
+        .select()
+        .from(channels)
+        .where(where)
+        .orderBy(...sortOrder(query.sort, sortColumns, channels.id))
+        .limit(pageSize)
+        .offset(offset)
       return { items: rows.map(view), total: total?.value ?? 0, page, pageSize }
     },
 
     async tagCounts() {
-      const result = await db.execute(sql`select carried.tag, count(*) as count from ${channels}, jsonb_array_elements_text(${channels.tags}) as carried(tag) group by carried.tag order by carried.tag`)
+      const result = await db.execute(
+        sql`select carried.tag, count(*) as count from ${channels}, jsonb_array_elements_text(${channels.tags}) as carried(tag) group by carried.tag order by carried.tag`,
+      )
       return queryRows<{ tag: string; count: string | number }>(result).map((row) => ({ tag: row.tag, count: Number(row.count) }))
     },
   }

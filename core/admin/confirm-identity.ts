@@ -35,12 +35,21 @@ export async function confirmIdentity(context: AppContext, user: UserRow, proof:
     throw error
   }
   if (!user.passwordHash) {
-    throw new GatewayError(403, 'forbidden', `${proof.passwordField}: this account signs in without a password, so it cannot confirm with one; ask an admin to reset its password`, { param: proof.passwordField })
+    throw new GatewayError(
+      403,
+      'forbidden',
+      `${proof.passwordField}: this account signs in without a password, so it cannot confirm with one; ask an admin to reset its password`,
+      { param: proof.passwordField },
+    )
   }
   if (!(await Bun.password.verify(proof.password, user.passwordHash))) {
     await fail(new GatewayError(403, 'forbidden', `${proof.passwordField}: wrong password`, { param: proof.passwordField }))
   }
   if (!proof.withSecondFactor || !user.totpEnabled) return
-  if (!proof.code) throw new GatewayError(403, 'totp_required', 'code: two-factor sign-in is on; send a code from your authenticator app (or a recovery code)', { param: 'code' })
-  if (!(await verifySecondFactor(context, user, proof.code))) await fail(new GatewayError(403, 'forbidden', 'code: wrong or already used two-factor code', { param: 'code' }))
+  if (!proof.code)
+    throw new GatewayError(403, 'totp_required', 'code: two-factor sign-in is on; send a code from your authenticator app (or a recovery code)', {
+      param: 'code',
+    })
+  if (!(await verifySecondFactor(context, user, proof.code)))
+    await fail(new GatewayError(403, 'forbidden', 'code: wrong or already used two-factor code', { param: 'code' }))
 }

@@ -58,13 +58,14 @@ interface ValidationErrorLike {
  * may carry a readable `error` text (Elysia's convention) used when a pattern or format fails.
  */
 export function renderValidationError(error: ValidationErrorLike): { status: number; body: AdminErrorBody } {
-  if (error.type === 'response') return { status: 500, body: adminErrorBody('internal_error', 'Internal error: the response did not match its schema; see the gateway log') }
+  if (error.type === 'response')
+    return { status: 500, body: adminErrorBody('internal_error', 'Internal error: the response did not match its schema; see the gateway log') }
   const leaf = error.valueError ? explainValueError(error.valueError) : undefined
   const declaredField = (leaf?.schema as { 'x-field'?: unknown } | undefined)?.['x-field']
   const field = fieldOf(leaf?.path) ?? (typeof declaredField === 'string' ? declaredField : undefined)
   const where = error.type === 'query' ? 'query' : error.type === 'params' ? 'path' : 'body'
   const hint = leaf && PATTERN_ERRORS.has(leaf.type) ? (leaf.schema as { error?: unknown }).error : undefined
-  const reason = typeof hint === 'string' ? hint : leaf?.message ?? 'invalid value'
+  const reason = typeof hint === 'string' ? hint : (leaf?.message ?? 'invalid value')
   return { status: 400, body: adminErrorBody('invalid_request', `${field ?? where}: ${reason}`, field) }
 }
 

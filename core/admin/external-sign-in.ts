@@ -30,13 +30,21 @@ export type ExternalSignInOutcome =
 /** A linked identity as the API shows it. */
 export function toOAuthAccountView(row: AccountRow, settings: SignInSettings): OAuthAccountView {
   return {
-    id: row.id, provider: row.provider as OAuthAccountView['provider'], providerName: providerName(row.provider, settings.oidc.displayName),
-    subject: row.subject, login: row.login, email: row.email, createdAt: iso(row.createdAt) ?? '',
+    id: row.id,
+    provider: row.provider as OAuthAccountView['provider'],
+    providerName: providerName(row.provider, settings.oidc.displayName),
+    subject: row.subject,
+    login: row.login,
+    email: row.email,
+    createdAt: iso(row.createdAt) ?? '',
   }
 }
 
 async function findAccount(db: Db, identity: ExternalIdentity): Promise<AccountRow | undefined> {
-  const [row] = await db.select().from(oauthAccounts).where(and(eq(oauthAccounts.provider, identity.provider), eq(oauthAccounts.subject, identity.subject)))
+  const [row] = await db
+    .select()
+    .from(oauthAccounts)
+    .where(and(eq(oauthAccounts.provider, identity.provider), eq(oauthAccounts.subject, identity.subject)))
   return row
 }
 
@@ -78,12 +86,24 @@ async function registerIdentity(context: AppContext, identity: ExternalIdentity,
     const username = attempt === 0 ? await freeUsername(db, identity) : randomUsername(usernameBase(identity.usernameHint, identity.provider, identity.subject))
     try {
       const created = await db.transaction(async (tx) => {
-        const [user] = await tx.insert(users).values({ username, passwordHash: null, displayName: identity.displayName ?? username, email, quota: context.options.get().newUserQuota }).returning()
-        const [account] = await tx.insert(oauthAccounts).values({ userId: user!.id, provider: identity.provider, subject: identity.subject, login: identity.login, email: identity.email }).returning()
+        const [user] = await tx
+          .insert(users)
+          .values({ username, passwordHash: null, displayName: identity.displayName ?? username, email, quota: context.options.get().newUserQuota })
+          .returning()
+        const [account] = await tx
+          .insert(oauthAccounts)
+          .values({ userId: user!.id, provider: identity.provider, subject: identity.subject, login: identity.login, email: identity.email })
+          .returning()
         return { user: user!, account: account! }
       })
       await context.bus.publish('users')
-      context.logWriter.write({ type: 'manage', userId: created.user.id, username, content: `user ${created.user.id} "${username}" registered through ${method}`, details: { provider: identity.provider } })
+      context.logWriter.write({
+        type: 'manage',
+        userId: created.user.id,
+        username,
+        content: `user ${created.user.id} "${username}" registered through ${method}`,
+        details: { provider: identity.provider },
+      })
       return created
     } catch (error) {
       // A username taken between the check and the insert: try another. The same identity registering
@@ -102,14 +122,26 @@ async function linkIdentity(context: AppContext, userId: number, identity: Exter
   const existing = await findAccount(db, identity)
   if (existing && existing.userId !== user.id) throw new GatewayError(409, 'identity_taken', `This ${method} account is already linked to another user`)
   if (existing) return refreshAccount(db, existing, identity)
-  const [sameProvider] = await db.select({ id: oauthAccounts.id }).from(oauthAccounts).where(and(eq(oauthAccounts.userId, user.id), eq(oauthAccounts.provider, identity.provider)))
+  const [sameProvider] = await db
+    .select({ id: oauthAccounts.id })
+    .from(oauthAccounts)
+    .where(and(eq(oauthAccounts.userId, user.id), eq(oauthAccounts.provider, identity.provider)))
   if (sameProvider) throw new GatewayError(409, 'conflict', `Another ${method} account is linked already; unlink it first`)
-  const [account] = await db.insert(oauthAccounts).values({ userId: user.id, provider: identity.provider, subject: identity.subject, login: identity.login, email: identity.email }).returning()
+  const [account] = await db
+    .insert(oauthAccounts)
+    .values({ userId: user.id, provider: identity.provider, subject: identity.subject, login: identity.login, email: identity.email })
+    .returning()
     .catch((error: unknown) => {
       if (isUniqueViolation(error)) throw new GatewayError(409, 'identity_taken', `This ${method} account is already linked to another user`)
       throw error
     })
-  context.logWriter.write({ type: 'manage', userId: user.id, username: user.username, content: `${method} account "${identity.login ?? identity.subject}" linked`, details: { provider: identity.provider, accountId: account!.id } })
+  context.logWriter.write({
+    type: 'manage',
+    userId: user.id,
+    username: user.username,
+    content: `${method} account "${identity.login ?? identity.subject}" linked`,
+    details: { provider: identity.provider, accountId: account!.id },
+  })
   return account!
 }
 
@@ -136,7 +168,11 @@ export async function completeExternalSignIn(
     user = await loadUser(db, existing.userId)
   } else {
     if (!providerRegistrationAllowed(settings)) {
-      throw new GatewayError(403, 'registration_closed', `No account here is linked to this ${method} account, and registration is closed: sign in another way and link it from your profile`)
+      throw new GatewayError(
+        403,
+        'registration_closed',
+        `No account here is linked to this ${method} account, and registration is closed: sign in another way and link it from your profile`,
+      )
     }
     ;({ user, account } = await registerIdentity(context, identity, method))
     created = true
@@ -145,17 +181,32 @@ export async function completeExternalSignIn(
   if (user.status !== 'enabled') throw new GatewayError(403, 'user_disabled', 'This account is disabled')
   if (user.totpEnabled) return { kind: 'two-factor', pendingCookie: pendingLoginCookie(context, user.id, method, options.secure), account }
   const login = await issueLogin(context, user, { session: true, secure: options.secure })
-  context.logWriter.write({ type: 'login', userId: user.id, username: user.username, ip: options.clientIp, content: `signed in with ${method} (session cookie)`, details: { provider: identity.provider } })
+  context.logWriter.write({
+    type: 'login',
+    userId: user.id,
+    username: user.username,
+    ip: options.clientIp,
+    content: `signed in with ${method} (session cookie)`,
+    details: { provider: identity.provider },
+  })
   return { kind: 'signed-in', login, account, created }
 }
 
 /** The JSON answer of a finished provider sign-in, its status and the cookies to set. */
-export function outcomeAsJson(outcome: ExternalSignInOutcome, settings: SignInSettings, redirect: string): { status: number; body: ExternalSignInResponse | AdminErrorBody; cookies: string[] } {
+export function outcomeAsJson(
+  outcome: ExternalSignInOutcome,
+  settings: SignInSettings,
+  redirect: string,
+): { status: number; body: ExternalSignInResponse | AdminErrorBody; cookies: string[] } {
   const account = toOAuthAccountView(outcome.account, settings)
   if (outcome.kind === 'two-factor') {
     const body = adminErrorBody('totp_required', 'Two-factor sign-in is on: send the code to POST /api/auth/login/two-factor', 'code')
     return { status: 401, body, cookies: [outcome.pendingCookie] }
   }
   if (outcome.kind === 'linked') return { status: 200, body: { outcome: 'linked', created: false, redirect, account }, cookies: [] }
-  return { status: 200, body: { outcome: 'signed-in', created: outcome.created, redirect, account, ...outcome.login.body }, cookies: outcome.login.cookies ?? [] }
+  return {
+    status: 200,
+    body: { outcome: 'signed-in', created: outcome.created, redirect, account, ...outcome.login.body },
+    cookies: outcome.login.cookies ?? [],
+  }
 }

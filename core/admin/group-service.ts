@@ -42,8 +42,12 @@ export function knownGroups(options: SystemOptionValues, usage: GroupUsage): str
 /** One group's view from the options and the usage counts. */
 export function toGroupView(name: string, options: SystemOptionValues, usage: GroupUsage): GroupView {
   return {
-    name, ratio: options.groupRatios[name] ?? 1, description: options.groupDescriptions[name] ?? '',
-    userCount: usage.users.get(name) ?? 0, channelCount: usage.channels.get(name) ?? 0, tokenCount: usage.tokens.get(name) ?? 0,
+    name,
+    ratio: options.groupRatios[name] ?? 1,
+    description: options.groupDescriptions[name] ?? '',
+    userCount: usage.users.get(name) ?? 0,
+    channelCount: usage.channels.get(name) ?? 0,
+    tokenCount: usage.tokens.get(name) ?? 0,
   }
 }
 
@@ -78,9 +82,16 @@ export function createGroupService(context: AppContext) {
       if (!knownGroups(context.options.get(), usage).includes(name)) throw new GatewayError(404, 'not_found', `Group "${name}" does not exist`)
       const view = toGroupView(name, context.options.get(), usage)
       if (view.userCount + view.channelCount + view.tokenCount > 0) {
-        throw new GatewayError(409, 'conflict', `Group "${name}" is in use by ${view.userCount} user(s), ${view.channelCount} channel(s) and ${view.tokenCount} API key(s); move them to another group first`)
+        throw new GatewayError(
+          409,
+          'conflict',
+          `Group "${name}" is in use by ${view.userCount} user(s), ${view.channelCount} channel(s) and ${view.tokenCount} API key(s); move them to another group first`,
+        )
       }
-      await editOptions(context.options, (current) => ({ groupRatios: withoutKey(current.groupRatios, name), groupDescriptions: withoutKey(current.groupDescriptions, name) }))
+      await editOptions(context.options, (current) => ({
+        groupRatios: withoutKey(current.groupRatios, name),
+        groupDescriptions: withoutKey(current.groupDescriptions, name),
+      }))
       audit(actor, `group "${name}" deleted`, { group: name })
     },
   }

@@ -48,33 +48,42 @@ export function createAdminDeps(context: AppContext, relay?: RelayServices): Adm
 /** The base every admin module uses: the caller's actor, and errors in the admin shape. */
 export function adminBase(deps: AdminDeps) {
   return new Elysia()
-    .derive({ as: 'scoped' }, async ({ request, server }): Promise<{ actor: Actor | undefined; clientIp: string | undefined; sessionToken: string | undefined }> => {
-      const clientIp = clientIpOf(server, request, deps.context.config.trustedProxies)
-      const { context } = deps
-      await failOpen(() => checkIpLimit(context.limiter, 'admin', clientIp, context.options.get().rateLimits.adminPerIpPerMinute), undefined, warnLimitStoreDown(context.logger))
-      const authorization = request.headers.get('authorization')
-      const safeMethod = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS'
-      if (authorization) {
-        const actor = await deps.resolver.resolve(authorization)
-        if (actor?.scope === 'read' && !safeMethod) throw new GatewayError(403, 'forbidden', 'This access token is read-only')
-        return { actor, clientIp, sessionToken: undefined }
-      }
-      const cookies = parseCookies(request.headers.get('cookie'))
-      const signed = cookies[SESSION_COOKIE]
-      const sessionToken = signed ? verifySessionValue(signed, context.config.sessionSecret) : undefined
-      if (!sessionToken) return { actor: undefined, clientIp, sessionToken: undefined }
-      const csrf = request.headers.get(CSRF_HEADER)
-      if (!safeMethod && (!csrf || !cookies[CSRF_COOKIE] || !safeEqual(csrf, cookies[CSRF_COOKIE] ?? ''))) {
-        throw new GatewayError(403, 'forbidden', `Cookie-authenticated writes must send the ${CSRF_COOKIE} cookie's value in the X-CSRF-Token header`)
-      }
-      return { actor: await deps.resolver.resolve(`Bearer ${sessionToken}`), clientIp, sessionToken }
-    })
+    .derive(
+      { as: 'scoped' },
+      async ({ request, server }): Promise<{ actor: Actor | undefined; clientIp: string | undefined; sessionToken: string | undefined }> => {
+        const clientIp = clientIpOf(server, request, deps.context.config.trustedProxies)
+        const { context } = deps
+        await failOpen(
+          () => checkIpLimit(context.limiter, 'admin', clientIp, context.options.get().rateLimits.adminPerIpPerMinute),
+          undefined,
+          warnLimitStoreDown(context.logger),
+        )
+        const authorization = request.headers.get('authorization')
+        const safeMethod = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS'
+        if (authorization) {
+          const actor = await deps.resolver.resolve(authorization)
+          if (actor?.scope === 'read' && !safeMethod) throw new GatewayError(403, 'forbidden', 'This access token is read-only')
+          return { actor, clientIp, sessionToken: undefined }
+        }
+        const cookies = parseCookies(request.headers.get('cookie'))
+        const signed = cookies[SESSION_COOKIE]
+        const sessionToken = signed ? verifySessionValue(signed, context.config.sessionSecret) : undefined
+        if (!sessionToken) return { actor: undefined, clientIp, sessionToken: undefined }
+        const csrf = request.headers.get(CSRF_HEADER)
+        if (!safeMethod && (!csrf || !cookies[CSRF_COOKIE] || !safeEqual(csrf, cookies[CSRF_COOKIE] ?? ''))) {
+          throw new GatewayError(403, 'forbidden', `Cookie-authenticated writes must send the ${CSRF_COOKIE} cookie's value in the X-CSRF-Token header`)
+        }
+        return { actor: await deps.resolver.resolve(`Bearer ${sessionToken}`), clientIp, sessionToken }
+      },
+    )
     .onError({ as: 'scoped' }, ({ code, error, set }) => {
       const { status, body } = renderAdminError(code, error)
       if (error instanceof GatewayError) for (const [name, value] of Object.entries(error.options.headers ?? {})) set.headers[name] = value
       // A deliberate 5xx (an upstream that failed, a missing capability) is the upstream's story, not a gateway bug.
-      if (status >= 500 && error instanceof GatewayError && error.code !== 'internal_error') deps.context.logger.log('warn', 'admin route answered an upstream failure', { status, code: error.code, message: error.message })
-      else if (status >= 500) deps.context.logger.log('error', 'admin route failed', { error: error instanceof Error ? error.stack ?? error.message : String(error) })
+      if (status >= 500 && error instanceof GatewayError && error.code !== 'internal_error')
+        deps.context.logger.log('warn', 'admin route answered an upstream failure', { status, code: error.code, message: error.message })
+      else if (status >= 500)
+        deps.context.logger.log('error', 'admin route failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) })
       set.status = status
       return body
     })
@@ -139,4 +148,3 @@ export function signedIn(actor: Actor | undefined): Actor {
 export function iso(date: Date | null | undefined): string | null {
   return date ? date.toISOString() : null
 }
-

@@ -75,7 +75,10 @@ export function logCsvRow(row: LogView): string {
 
 /** `2025-01-31T12:00:00.000Z` → `20250131T120000Z`, safe in a file name on every system. */
 function fileStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replaceAll(/[-:]/g, '')
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replaceAll(/[-:]/g, '')
 }
 
 /** `logs-<from>-<to>.csv`; an open start is `beginning`, an open end the time of the export. */
@@ -134,8 +137,15 @@ export function logCsvStream(context: AppContext, actor: Actor, query: LogFilter
     const conditions = [...filters, ...where]
     return db.transaction(async (tx) => {
       await tx.execute(sql`set local enable_bitmapscan = off`)
-      const query = tx.select({ ...getTableColumns(logs), cursorAt: sql<string>`${logs.createdAt}::text`, micros: sql<string>`(extract(epoch from ${logs.createdAt}) * 1000000)::bigint::text` })
-        .from(logs).where(conditions.length > 0 ? and(...conditions) : undefined).orderBy(desc(logs.createdAt))
+      const query = tx
+        .select({
+          ...getTableColumns(logs),
+          cursorAt: sql<string>`${logs.createdAt}::text`,
+          micros: sql<string>`(extract(epoch from ${logs.createdAt}) * 1000000)::bigint::text`,
+        })
+        .from(logs)
+        .where(conditions.length > 0 ? and(...conditions) : undefined)
+        .orderBy(desc(logs.createdAt))
       return limit === undefined ? query : query.limit(limit)
     })
   }
@@ -177,7 +187,8 @@ export function logCsvStream(context: AppContext, actor: Actor, query: LogFilter
       reading = batch.catch(() => {})
       const rows = await batch
       if (cancelled) return
-      if (rows.length > 0) controller.enqueue(encoder.encode(rows.map(({ cursorAt: _cursorAt, micros: _micros, ...row }) => logCsvRow(toLogView(row))).join('')))
+      if (rows.length > 0)
+        controller.enqueue(encoder.encode(rows.map(({ cursorAt: _cursorAt, micros: _micros, ...row }) => logCsvRow(toLogView(row))).join('')))
       if (finished) controller.close()
     },
     /** The client went away: no further batch is read, and cancelling completes once the one in flight (if any) is done. */

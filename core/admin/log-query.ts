@@ -25,7 +25,7 @@ async function channelNames(context: AppContext, actor: Actor, rows: LogRow[]): 
 /** Log rows as the API shows them, each with its channel's name. */
 async function viewsOf(context: AppContext, actor: Actor, rows: LogRow[]): Promise<LogView[]> {
   const names = await channelNames(context, actor, rows)
-  return rows.map((row) => toLogView(row, row.channelId === null ? null : names.get(row.channelId) ?? null))
+  return rows.map((row) => toLogView(row, row.channelId === null ? null : (names.get(row.channelId) ?? null)))
 }
 
 /** The filters of a log query; plain users are always limited to their own rows. */
@@ -59,7 +59,11 @@ export async function listLogs(context: AppContext, actor: Actor, query: LogList
 /** One log row; a plain user asking for someone else's gets the same 404 as for a missing one. */
 export async function getLog(context: AppContext, actor: Actor, id: number): Promise<LogView> {
   const mine = roleAtLeast(actor.role, 'admin') ? [] : [eq(logs.userId, actor.id)]
-  const [row] = await context.database.db.select().from(logs).where(and(eq(logs.id, id), ...mine)).limit(1)
+  const [row] = await context.database.db
+    .select()
+    .from(logs)
+    .where(and(eq(logs.id, id), ...mine))
+    .limit(1)
   if (!row) throw new GatewayError(404, 'not_found', `Log ${id} does not exist`)
   const [view] = await viewsOf(context, actor, [row])
   return view!

@@ -22,7 +22,11 @@ export async function guardSignIn(context: AppContext, clientIp: string | undefi
   if (account === undefined) return async () => {}
   const failures = `login-failures:${account.toLowerCase()}`
   const lockout = await failOpen(() => context.limiter.peek(failures, LOCKOUT_FAILURES, LOCKOUT_WINDOW_MS), undefined, warn)
-  if (lockout && !lockout.allowed) throw rateLimited(lockout, `${LOCKOUT_FAILURES} failed sign-ins for this account in ${LOCKOUT_WINDOW_MS / 60_000} minutes; the account is locked for a while`)
+  if (lockout && !lockout.allowed)
+    throw rateLimited(
+      lockout,
+      `${LOCKOUT_FAILURES} failed sign-ins for this account in ${LOCKOUT_WINDOW_MS / 60_000} minutes; the account is locked for a while`,
+    )
   return () => failOpen(() => context.limiter.record(failures, LOCKOUT_WINDOW_MS), undefined, warn)
 }
 
@@ -52,9 +56,20 @@ export interface IssuedLogin {
 export async function issueLogin(context: AppContext, user: typeof users.$inferSelect, options: { session: boolean; secure: boolean }): Promise<IssuedLogin> {
   const accessToken = `hat_${randomKey(40)}`
   const expiresAt = new Date(context.now().getTime() + LOGIN_TOKEN_DAYS * 86_400_000)
-  await context.database.db.insert(accessTokens).values({ userId: user.id, name: options.session ? 'session' : 'login', tokenHash: sha256Hex(accessToken), expiresAt })
+  await context.database.db
+    .insert(accessTokens)
+    .values({ userId: user.id, name: options.session ? 'session' : 'login', tokenHash: sha256Hex(accessToken), expiresAt })
   const cookies = options.session
-    ? sessionCookies({ token: accessToken, csrf: randomKey(32), secret: context.config.sessionSecret, maxAgeSeconds: LOGIN_TOKEN_DAYS * 86_400, secure: options.secure })
+    ? sessionCookies({
+        token: accessToken,
+        csrf: randomKey(32),
+        secret: context.config.sessionSecret,
+        maxAgeSeconds: LOGIN_TOKEN_DAYS * 86_400,
+        secure: options.secure,
+      })
     : undefined
-  return { body: { accessToken, expiresAt: expiresAt.toISOString(), user: { id: user.id, username: user.username, role: user.role, group: user.group } }, cookies }
+  return {
+    body: { accessToken, expiresAt: expiresAt.toISOString(), user: { id: user.id, username: user.username, role: user.role, group: user.group } },
+    cookies,
+  }
 }

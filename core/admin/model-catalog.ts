@@ -18,8 +18,12 @@ export function perUnitView(perUnit: ModelPrice['perUnit']): Record<string, numb
 export function toPriceView(price: ModelPrice | undefined): ModelView['price'] {
   if (!price) return null
   return {
-    inputPerMTok: price.inputPerMTok ?? null, outputPerMTok: price.outputPerMTok ?? null, cacheReadPerMTok: price.cacheReadPerMTok ?? null,
-    cacheWritePerMTok: price.cacheWritePerMTok ?? null, perCall: price.perCall ?? null, perUnit: perUnitView(price.perUnit),
+    inputPerMTok: price.inputPerMTok ?? null,
+    outputPerMTok: price.outputPerMTok ?? null,
+    cacheReadPerMTok: price.cacheReadPerMTok ?? null,
+    cacheWritePerMTok: price.cacheWritePerMTok ?? null,
+    perCall: price.perCall ?? null,
+    perUnit: perUnitView(price.perUnit),
   }
 }
 
@@ -39,9 +43,16 @@ export function catalogNames(context: AppContext, options: SystemOptionValues, c
 export function toModelView(context: AppContext, options: SystemOptionValues, channels: RuntimeChannel[], model: string): ModelView {
   const effective = lookupPrice(options, context.registry.listPrice, model)
   return {
-    model, listPrice: toPriceView(context.registry.listPrice(model)), priceOverride: toPriceView(options.modelPrices[model]),
-    ratioOverride: options.modelRatios[model] ?? null, price: toPriceView(effective?.price), source: effective?.source ?? null,
-    channelIds: channels.filter((channel) => channel.models.includes(model)).map((channel) => channel.id).sort((a, b) => a - b),
+    model,
+    listPrice: toPriceView(context.registry.listPrice(model)),
+    priceOverride: toPriceView(options.modelPrices[model]),
+    ratioOverride: options.modelRatios[model] ?? null,
+    price: toPriceView(effective?.price),
+    source: effective?.source ?? null,
+    channelIds: channels
+      .filter((channel) => channel.models.includes(model))
+      .map((channel) => channel.id)
+      .sort((a, b) => a - b),
   }
 }
 
@@ -57,7 +68,9 @@ export function createModelCatalog(context: AppContext, channels: () => Promise<
       const options = context.options.get()
       const all = await channels()
       const needle = q?.toLowerCase()
-      return catalogNames(context, options, all).filter((model) => !needle || model.toLowerCase().includes(needle)).map((model) => toModelView(context, options, all, model))
+      return catalogNames(context, options, all)
+        .filter((model) => !needle || model.toLowerCase().includes(needle))
+        .map((model) => toModelView(context, options, all, model))
     },
 
     /** Sets a model's override in one form, dropping any override in the other so exactly what was sent applies. */
@@ -66,9 +79,11 @@ export function createModelCatalog(context: AppContext, channels: () => Promise<
         throw new GatewayError(400, 'invalid_request', 'price: give either price (USD) or ratios, exactly one of the two', { param: 'price' })
       }
       const { model, price, ratios } = body
-      const options = await editOptions(context.options, (current) => price
-        ? { modelPrices: { ...current.modelPrices, [model]: price }, modelRatios: withoutKey(current.modelRatios, model) }
-        : { modelRatios: { ...current.modelRatios, [model]: ratios! }, modelPrices: withoutKey(current.modelPrices, model) })
+      const options = await editOptions(context.options, (current) =>
+        price
+          ? { modelPrices: { ...current.modelPrices, [model]: price }, modelRatios: withoutKey(current.modelRatios, model) }
+          : { modelRatios: { ...current.modelRatios, [model]: ratios! }, modelPrices: withoutKey(current.modelPrices, model) },
+      )
       audit(actor, model, `price of "${model}" overridden (${price ? 'USD' : 'ratios'})`, { price: price ?? null, ratios: ratios ?? null })
       return toModelView(context, options, await channels(), model)
     },
@@ -76,8 +91,12 @@ export function createModelCatalog(context: AppContext, channels: () => Promise<
     /** Removes a model's overrides, so the plugin's list price applies again; 404 when there is none. */
     async clearPrice(actor: Actor, model: string): Promise<ModelView> {
       const before = context.options.get()
-      if (!before.modelPrices[model] && !before.modelRatios[model]) throw new GatewayError(404, 'not_found', `model: "${model}" has no price override`, { param: 'model' })
-      const options = await editOptions(context.options, (current) => ({ modelPrices: withoutKey(current.modelPrices, model), modelRatios: withoutKey(current.modelRatios, model) }))
+      if (!before.modelPrices[model] && !before.modelRatios[model])
+        throw new GatewayError(404, 'not_found', `model: "${model}" has no price override`, { param: 'model' })
+      const options = await editOptions(context.options, (current) => ({
+        modelPrices: withoutKey(current.modelPrices, model),
+        modelRatios: withoutKey(current.modelRatios, model),
+      }))
       audit(actor, model, `price override of "${model}" removed`, {})
       return toModelView(context, options, await channels(), model)
     },

@@ -11,8 +11,13 @@ export function modelRoutes(deps: AdminDeps) {
   return new Elysia()
     .use(adminBase(deps))
     .get('/models', async ({ query }) => ({ items: await catalog.list(query.q) }), {
-      ...access('admin', { operationId: 'listModels', tags, summary: 'Every model a channel serves, a plugin prices or an override names: list price, override, effective price and its source, channels' }),
-      query: ModelListQuery, response: withErrors({ 200: t.Object({ items: t.Array(ModelView) }) }),
+      ...access('admin', {
+        operationId: 'listModels',
+        tags,
+        summary: 'Every model a channel serves, a plugin prices or an override names: list price, override, effective price and its source, channels',
+      }),
+      query: ModelListQuery,
+      response: withErrors({ 200: t.Object({ items: t.Array(ModelView) }) }),
     })
     .put('/models/price', ({ actor, body }) => catalog.setPrice(signedIn(actor), body), {
       ...access('admin', { operationId: 'setModelPrice', tags, summary: "Override a model's price, in USD (price) or New API ratios (ratios)" }, ModelPricePut),
@@ -20,6 +25,7 @@ export function modelRoutes(deps: AdminDeps) {
     })
     .delete('/models/price', ({ actor, query }) => catalog.clearPrice(signedIn(actor), query.model), {
       ...access('admin', { operationId: 'clearModelPrice', tags, summary: "Remove a model's price override; the plugin's list price applies again" }),
-      query: ModelPriceQuery, response: withErrors({ 200: ModelView }),
+      query: ModelPriceQuery,
+      response: withErrors({ 200: ModelView }),
     })
 }

@@ -4,11 +4,13 @@ import { access, adminBase, type AdminDeps } from './http.ts'
 
 /** Unknown paths under /api answer 404 in the admin error shape instead of Elysia's plain text. */
 export function notFoundRoutes(deps: AdminDeps) {
-  return new Elysia()
-    .use(adminBase(deps))
-    .all('/*', ({ request }) => {
+  return new Elysia().use(adminBase(deps)).all(
+    '/*',
+    ({ request }) => {
       throw new GatewayError(404, 'not_found', `No route ${request.method} ${new URL(request.url).pathname}`)
-    }, {
+    },
+    {
       ...access('public', { operationId: 'adminNotFound', tags: ['meta'], summary: 'Fallback for unknown admin paths', hide: true }),
-    })
+    },
+  )
 }

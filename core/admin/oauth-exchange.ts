@@ -1,8 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { GatewayError } from '../errors.ts'
 import {
-  DiscordUser, GitHubEmail, GitHubUser, LinuxDoUser, OAUTH_PROVIDERS, discordIdentity, githubIdentity, linuxDoIdentity, pickGitHubEmail, readAs,
-  type ExternalIdentity, type FixedOAuthProviderId,
+  DiscordUser,
+  GitHubEmail,
+  GitHubUser,
+  LinuxDoUser,
+  OAUTH_PROVIDERS,
+  discordIdentity,
+  githubIdentity,
+  linuxDoIdentity,
+  pickGitHubEmail,
+  readAs,
+  type ExternalIdentity,
+  type FixedOAuthProviderId,
 } from './oauth-providers.ts'
 
 // The requests of the authorization-code grant: trading the code for tokens (RFC 6749 §4.1.3, with
@@ -15,7 +25,11 @@ const PROVIDER_TIMEOUT_MS = 10_000
 const USER_AGENT = 'hanggent-api'
 
 /** The token endpoint's answer, the fields read (OIDC adds `id_token`). */
-export const TokenAnswer = Type.Object({ access_token: Type.String({ minLength: 1 }), token_type: Type.Optional(Type.String()), id_token: Type.Optional(Type.String()) })
+export const TokenAnswer = Type.Object({
+  access_token: Type.String({ minLength: 1 }),
+  token_type: Type.Optional(Type.String()),
+  id_token: Type.Optional(Type.String()),
+})
 /** Typed token answer. */
 export type TokenAnswer = Static<typeof TokenAnswer>
 
@@ -69,13 +83,13 @@ export async function exchangeCode(exchange: CodeExchange): Promise<TokenAnswer>
   try {
     response = await fetch(exchange.tokenUrl, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS), redirect: 'error' })
   } catch (error) {
-    throw providerFailure('The provider\'s token endpoint could not be reached', error instanceof Error ? error.message : String(error))
+    throw providerFailure("The provider's token endpoint could not be reached", error instanceof Error ? error.message : String(error))
   }
   const body = await readJson(response)
   const problem = oauthErrorText(body)
   if (problem || !response.ok) throw providerFailure('The provider refused the sign-in code', problem ?? `HTTP ${response.status}`)
   const answer = readAs(TokenAnswer, body)
-  if (!answer) throw providerFailure('The provider\'s token answer is not usable', 'no access_token')
+  if (!answer) throw providerFailure("The provider's token answer is not usable", 'no access_token')
   return answer
 }
 
@@ -83,7 +97,11 @@ export async function exchangeCode(exchange: CodeExchange): Promise<TokenAnswer>
 export async function fetchWithToken(url: string, accessToken: string): Promise<unknown> {
   let response: Response
   try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': USER_AGENT }, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS), redirect: 'error' })
+    response = await fetch(url, {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': USER_AGENT },
+      signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+      redirect: 'error',
+    })
   } catch (error) {
     throw providerFailure(`The provider's ${new URL(url).pathname} could not be reached`, error instanceof Error ? error.message : String(error))
   }
@@ -117,7 +135,11 @@ export async function fixedProviderIdentity(
   const user = readAs(LinuxDoUser, body)
   if (!user) throw unusable()
   if (user.trust_level < minimumTrustLevel) {
-    throw new GatewayError(403, 'trust_level_too_low', `This LinuxDO account has trust level ${user.trust_level}; signing in here needs at least ${minimumTrustLevel}`)
+    throw new GatewayError(
+      403,
+      'trust_level_too_low',
+      `This LinuxDO account has trust level ${user.trust_level}; signing in here needs at least ${minimumTrustLevel}`,
+    )
   }
   return linuxDoIdentity(user)
 }

@@ -44,7 +44,11 @@ export const OAUTH_PROVIDERS: Record<FixedOAuthProviderId, OAuthProviderSpec> = 
   // see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
   github: {
     name: 'GitHub',
-    defaults: { authorizeUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token', userInfoUrl: 'https://api.github.com/user' },
+    defaults: {
+      authorizeUrl: 'https://github.com/login/oauth/authorize',
+      tokenUrl: 'https://github.com/login/oauth/access_token',
+      userInfoUrl: 'https://api.github.com/user',
+    },
     scopes: 'read:user user:email',
     pkce: true,
     clientAuth: 'post',
@@ -52,7 +56,11 @@ export const OAUTH_PROVIDERS: Record<FixedOAuthProviderId, OAuthProviderSpec> = 
   // see https://discord.com/developers/docs/topics/oauth2
   discord: {
     name: 'Discord',
-    defaults: { authorizeUrl: 'https://discord.com/oauth2/authorize', tokenUrl: 'https://discord.com/api/oauth2/token', userInfoUrl: 'https://discord.com/api/users/@me' },
+    defaults: {
+      authorizeUrl: 'https://discord.com/oauth2/authorize',
+      tokenUrl: 'https://discord.com/api/oauth2/token',
+      userInfoUrl: 'https://discord.com/api/users/@me',
+    },
     scopes: 'identify email',
     pkce: true,
     clientAuth: 'post',
@@ -60,7 +68,11 @@ export const OAUTH_PROVIDERS: Record<FixedOAuthProviderId, OAuthProviderSpec> = 
   // see https://connect.linux.do (LinuxDO Connect: authorize, token, /api/user with trust_level)
   linuxdo: {
     name: 'LinuxDO',
-    defaults: { authorizeUrl: 'https://connect.linux.do/oauth2/authorize', tokenUrl: 'https://connect.linux.do/oauth2/token', userInfoUrl: 'https://connect.linux.do/api/user' },
+    defaults: {
+      authorizeUrl: 'https://connect.linux.do/oauth2/authorize',
+      tokenUrl: 'https://connect.linux.do/oauth2/token',
+      userInfoUrl: 'https://connect.linux.do/api/user',
+    },
     // LinuxDO grants its user endpoint without a scope parameter.
     scopes: '',
     pkce: false,
@@ -76,18 +88,30 @@ export function providerName(provider: string, oidcDisplayName: string): string 
 }
 
 /** GitHub's GET /user, the fields read (its `email` is null when the user keeps it private). */
-export const GitHubUser = Type.Object({ id: Type.Integer(), login: Type.String(), name: Type.Optional(Type.Union([Type.String(), Type.Null()])), email: Type.Optional(Type.Union([Type.String(), Type.Null()])) })
+export const GitHubUser = Type.Object({
+  id: Type.Integer(),
+  login: Type.String(),
+  name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  email: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+})
 /** One entry of GitHub's GET /user/emails. */
 export const GitHubEmail = Type.Object({ email: Type.String(), primary: Type.Boolean(), verified: Type.Boolean() })
 /** Discord's GET /users/@me (an `email` only with the email scope; `verified` says whether it is confirmed). */
 export const DiscordUser = Type.Object({
-  id: Type.String({ minLength: 1 }), username: Type.String(), global_name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  email: Type.Optional(Type.Union([Type.String(), Type.Null()])), verified: Type.Optional(Type.Boolean()),
+  id: Type.String({ minLength: 1 }),
+  username: Type.String(),
+  global_name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  email: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  verified: Type.Optional(Type.Boolean()),
 })
 /** LinuxDO Connect's GET /api/user. */
 export const LinuxDoUser = Type.Object({
-  id: Type.Integer(), username: Type.String(), name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  active: Type.Optional(Type.Boolean()), trust_level: Type.Integer(), silenced: Type.Optional(Type.Boolean()),
+  id: Type.Integer(),
+  username: Type.String(),
+  name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  active: Type.Optional(Type.Boolean()),
+  trust_level: Type.Integer(),
+  silenced: Type.Optional(Type.Boolean()),
 })
 
 /** Typed LinuxDO user. */
@@ -106,18 +130,36 @@ export function pickGitHubEmail(emails: Array<Static<typeof GitHubEmail>>): stri
 
 /** A GitHub identity; the email comes from /user when public, else from /user/emails. */
 export function githubIdentity(user: Static<typeof GitHubUser>, email: string | null): ExternalIdentity {
-  return { provider: 'github', subject: String(user.id), login: user.login, email: user.email || email, displayName: user.name || user.login, usernameHint: user.login }
+  return {
+    provider: 'github',
+    subject: String(user.id),
+    login: user.login,
+    email: user.email || email,
+    displayName: user.name || user.login,
+    usernameHint: user.login,
+  }
 }
 
 /** A Discord identity; an unverified email is not kept. */
 export function discordIdentity(user: Static<typeof DiscordUser>): ExternalIdentity {
   return {
-    provider: 'discord', subject: user.id, login: user.username, email: user.verified === true && user.email ? user.email : null,
-    displayName: user.global_name || user.username, usernameHint: user.username,
+    provider: 'discord',
+    subject: user.id,
+    login: user.username,
+    email: user.verified === true && user.email ? user.email : null,
+    displayName: user.global_name || user.username,
+    usernameHint: user.username,
   }
 }
 
 /** A LinuxDO identity (LinuxDO shares no email address). */
 export function linuxDoIdentity(user: LinuxDoUser): ExternalIdentity {
-  return { provider: 'linuxdo', subject: String(user.id), login: user.username, email: null, displayName: user.name || user.username, usernameHint: user.username }
+  return {
+    provider: 'linuxdo',
+    subject: String(user.id),
+    login: user.username,
+    email: null,
+    displayName: user.name || user.username,
+    usernameHint: user.username,
+  }
 }

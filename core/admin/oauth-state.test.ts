@@ -12,7 +12,16 @@ describe('PKCE', () => {
 describe('flow cookie', () => {
   const box = createSecretBox('flow-cookie-test-secret')
   const now = new Date('2030-01-01T00:00:00Z')
-  const flow: OAuthFlow = { provider: 'github', state: 's'.repeat(32), verifier: 'v'.repeat(64), nonce: null, redirect: '/', linkUserId: null, redirectUri: 'http://x/cb', expiresAt: now.getTime() + 1000 }
+  const flow: OAuthFlow = {
+    provider: 'github',
+    state: 's'.repeat(32),
+    verifier: 'v'.repeat(64),
+    nonce: null,
+    redirect: '/',
+    linkUserId: null,
+    redirectUri: 'http://x/cb',
+    expiresAt: now.getTime() + 1000,
+  }
 
   test('opens for the provider it was sealed for, until it expires', () => {
     const sealed = sealFlow(box, flow)

@@ -83,6 +83,7 @@ export function clearedCookie(name: string, path: string): string {
 export function safeRedirectPath(value: string | undefined): string {
   if (value === undefined || value === '') return '/'
   const refuse = () => new GatewayError(400, 'invalid_request', 'redirect: must be a path on this site, such as /tokens', { param: 'redirect' })
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this check refuses
   if (!value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(value)) throw refuse()
   const base = 'http://gateway.invalid'
   const parsed = new URL(value, base)

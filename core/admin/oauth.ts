@@ -9,7 +9,18 @@ import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
 import { exchangeCode, fixedProviderIdentity } from './oauth-exchange.ts'
 import { OAUTH_PROVIDERS, type ExternalIdentity } from './oauth-providers.ts'
 import {
-  OAUTH_FLOW_SECONDS, clearedCookie, flowCookieName, newFlowSecrets, openFlow, pkceChallenge, requestOrigin, safeRedirectPath, sealFlow, sealedCookie, wantsJson, type OAuthFlow,
+  OAUTH_FLOW_SECONDS,
+  clearedCookie,
+  flowCookieName,
+  newFlowSecrets,
+  openFlow,
+  pkceChallenge,
+  requestOrigin,
+  safeRedirectPath,
+  sealFlow,
+  sealedCookie,
+  wantsJson,
+  type OAuthFlow,
 } from './oauth-state.ts'
 import { createOidcClient, supportsPkce, type OidcClient } from './oidc-client.ts'
 import { isSecureRequest, parseCookies } from './session-cookie.ts'
@@ -23,7 +34,9 @@ import { activeProviders, callbackUrl, type SignInSettings } from './sign-in-set
 
 const tags = ['auth']
 // The provider names a cookie, so it is held to plain lowercase words.
-const ProviderParams = t.Object({ provider: t.String({ pattern: '^[a-z0-9]{1,32}$', error: 'must be github, discord, linuxdo or oidc', description: 'github, discord, linuxdo or oidc' }) })
+const ProviderParams = t.Object({
+  provider: t.String({ pattern: '^[a-z0-9]{1,32}$', error: 'must be github, discord, linuxdo or oidc', description: 'github, discord, linuxdo or oidc' }),
+})
 type HttpSet = { status?: number | string; headers: Record<string, unknown> }
 
 /** The OAuth provider named in the path, when it is switched on and configured; else 404 `provider_disabled`. */
@@ -58,15 +71,35 @@ async function authorizationUrl(settings: SignInSettings, oidc: OidcClient, prov
 }
 
 /** Exchanges the code and reads the verified identity from the provider. */
-async function providerIdentity(context: AppContext, settings: SignInSettings, oidc: OidcClient, provider: OAuthProviderId, code: string, flow: OAuthFlow): Promise<ExternalIdentity> {
+async function providerIdentity(
+  context: AppContext,
+  settings: SignInSettings,
+  oidc: OidcClient,
+  provider: OAuthProviderId,
+  code: string,
+  flow: OAuthFlow,
+): Promise<ExternalIdentity> {
   if (provider === 'oidc') {
     const { clientId, issuerUrl } = settings.oidc
-    return oidc.identity({ issuerSetting: issuerUrl, clientId, clientSecret: openSecret(context, settings.oidc.clientSecretSealed), code, redirectUri: flow.redirectUri, verifier: flow.verifier, nonce: flow.nonce ?? '' })
+    return oidc.identity({
+      issuerSetting: issuerUrl,
+      clientId,
+      clientSecret: openSecret(context, settings.oidc.clientSecretSealed),
+      code,
+      redirectUri: flow.redirectUri,
+      verifier: flow.verifier,
+      nonce: flow.nonce ?? '',
+    })
   }
   const app = settings[provider]
   const tokens = await exchangeCode({
-    tokenUrl: app.tokenUrl, clientId: app.clientId, clientSecret: openSecret(context, app.clientSecretSealed), code,
-    redirectUri: flow.redirectUri, verifier: flow.verifier, clientAuth: OAUTH_PROVIDERS[provider].clientAuth,
+    tokenUrl: app.tokenUrl,
+    clientId: app.clientId,
+    clientSecret: openSecret(context, app.clientSecretSealed),
+    code,
+    redirectUri: flow.redirectUri,
+    verifier: flow.verifier,
+    clientAuth: OAUTH_PROVIDERS[provider].clientAuth,
   })
   return fixedProviderIdentity(provider, app, tokens.access_token, settings.linuxdo.minimumTrustLevel)
 }
@@ -80,7 +113,8 @@ function browserDestination(outcome: ExternalSignInOutcome, redirect: string): s
 /** A failed step: JSON for API callers, a redirect to the login page (with only the error code) for browsers. */
 function failure(context: AppContext, request: Request, set: HttpSet, error: unknown): AdminErrorBody | undefined {
   const { status, body } = renderAdminError('UNKNOWN', error)
-  if (status >= 500 && !(error instanceof GatewayError)) context.logger.log('error', 'provider sign-in failed', { error: error instanceof Error ? error.stack ?? error.message : String(error) })
+  if (status >= 500 && !(error instanceof GatewayError))
+    context.logger.log('error', 'provider sign-in failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) })
   else context.logger.log('info', 'provider sign-in refused', { code: body.error.code, message: body.error.message })
   if (wantsJson(request)) {
     set.status = status
@@ -97,80 +131,111 @@ export function oauthRoutes(deps: AdminDeps) {
   const oidc = createOidcClient(context)
   return new Elysia()
     .use(adminBase(deps))
-    .get('/auth/oauth/:provider/start', async ({ actor, params, query, request, set }) => {
-      try {
-        const settings = await deps.signIn.get()
-        const provider = activeOAuthProvider(settings, params.provider)
-        const redirect = safeRedirectPath(query.redirect)
-        const link = query.link === '1' || query.link === 'true'
-        if (link && !actor) throw new GatewayError(401, 'unauthorized', 'Sign in first to link an account')
-        const secrets = newFlowSecrets()
-        const pkce = provider === 'oidc' ? supportsPkce(await oidc.discover(settings.oidc.issuerUrl)) : OAUTH_PROVIDERS[provider].pkce
-        const flow: OAuthFlow = {
-          provider, state: secrets.state, verifier: pkce ? secrets.verifier : null, nonce: provider === 'oidc' ? secrets.nonce : null, redirect,
-          linkUserId: link && actor ? actor.id : null, redirectUri: callbackUrl(settings, requestOrigin(request), provider), expiresAt: context.now().getTime() + OAUTH_FLOW_SECONDS * 1000,
+    .get(
+      '/auth/oauth/:provider/start',
+      async ({ actor, params, query, request, set }) => {
+        try {
+          const settings = await deps.signIn.get()
+          const provider = activeOAuthProvider(settings, params.provider)
+          const redirect = safeRedirectPath(query.redirect)
+          const link = query.link === '1' || query.link === 'true'
+          if (link && !actor) throw new GatewayError(401, 'unauthorized', 'Sign in first to link an account')
+          const secrets = newFlowSecrets()
+          const pkce = provider === 'oidc' ? supportsPkce(await oidc.discover(settings.oidc.issuerUrl)) : OAUTH_PROVIDERS[provider].pkce
+          const flow: OAuthFlow = {
+            provider,
+            state: secrets.state,
+            verifier: pkce ? secrets.verifier : null,
+            nonce: provider === 'oidc' ? secrets.nonce : null,
+            redirect,
+            linkUserId: link && actor ? actor.id : null,
+            redirectUri: callbackUrl(settings, requestOrigin(request), provider),
+            expiresAt: context.now().getTime() + OAUTH_FLOW_SECONDS * 1000,
+          }
+          const location = await authorizationUrl(settings, oidc, provider, flow)
+          const cookie = sealedCookie(flowCookieName(provider), sealFlow(context.secretBox, flow), {
+            path: `/api/auth/oauth/${provider}`,
+            maxAgeSeconds: OAUTH_FLOW_SECONDS,
+            secure: isSecureRequest(request),
+          })
+          set.headers['set-cookie'] = [cookie] as unknown as string
+          // Scripts (Accept: application/json) get the address to open instead of a redirect.
+          if (wantsJson(request)) return { location }
+          set.status = 302
+          set.headers.location = location
+          return undefined
+        } catch (error) {
+          return failure(context, request, set, error)
         }
-        const location = await authorizationUrl(settings, oidc, provider, flow)
-        const cookie = sealedCookie(flowCookieName(provider), sealFlow(context.secretBox, flow), { path: `/api/auth/oauth/${provider}`, maxAgeSeconds: OAUTH_FLOW_SECONDS, secure: isSecureRequest(request) })
-        set.headers['set-cookie'] = [cookie] as unknown as string
-        // Scripts (Accept: application/json) get the address to open instead of a redirect.
-        if (wantsJson(request)) return { location }
-        set.status = 302
-        set.headers.location = location
-        return undefined
-      } catch (error) {
-        return failure(context, request, set, error)
-      }
-    }, {
-      ...access('public', { operationId: 'startOAuthSignIn', tags, summary: 'Begin signing in (or, with link=1 while signed in, linking) through an OAuth provider: redirects to it' }),
-      params: ProviderParams,
-      query: t.Object({
-        redirect: t.Optional(t.String({ maxLength: 2048, description: 'A path on this site to land on afterwards; default /' })),
-        link: t.Optional(t.Union([t.Literal('1'), t.Literal('0'), t.Literal('true'), t.Literal('false')], { description: '1: link the identity to the signed-in user instead of signing in' })),
-      }),
-      response: withErrors({
-        200: t.Object({ location: t.String({ description: "The provider's authorization URL to open (with Accept: application/json)" }) }),
-        302: t.Void({ description: 'To the provider (or, on an error, to /login?error=<code>)' }),
-      }),
-    })
-    .get('/auth/oauth/:provider/callback', async ({ actor, clientIp, params, query, request, set }) => {
-      const cookieName = flowCookieName(params.provider)
-      // The flow cookie is spent whatever happens next.
-      const spent = clearedCookie(cookieName, `/api/auth/oauth/${params.provider}`)
-      set.headers['set-cookie'] = [spent] as unknown as string
-      try {
-        const settings = await deps.signIn.get()
-        const provider = activeOAuthProvider(settings, params.provider)
-        const flow = openFlow(context.secretBox, parseCookies(request.headers.get('cookie'))[cookieName], provider, context.now())
-        if (!flow || !query.state || !safeEqual(query.state, flow.state)) {
-          throw new GatewayError(400, 'oauth_state_invalid', 'This sign-in was not started in this browser, or took too long: start again')
+      },
+      {
+        ...access('public', {
+          operationId: 'startOAuthSignIn',
+          tags,
+          summary: 'Begin signing in (or, with link=1 while signed in, linking) through an OAuth provider: redirects to it',
+        }),
+        params: ProviderParams,
+        query: t.Object({
+          redirect: t.Optional(t.String({ maxLength: 2048, description: 'A path on this site to land on afterwards; default /' })),
+          link: t.Optional(
+            t.Union([t.Literal('1'), t.Literal('0'), t.Literal('true'), t.Literal('false')], {
+              description: '1: link the identity to the signed-in user instead of signing in',
+            }),
+          ),
+        }),
+        response: withErrors({
+          200: t.Object({ location: t.String({ description: "The provider's authorization URL to open (with Accept: application/json)" }) }),
+          302: t.Void({ description: 'To the provider (or, on an error, to /login?error=<code>)' }),
+        }),
+      },
+    )
+    .get(
+      '/auth/oauth/:provider/callback',
+      async ({ actor, clientIp, params, query, request, set }) => {
+        const cookieName = flowCookieName(params.provider)
+        // The flow cookie is spent whatever happens next.
+        const spent = clearedCookie(cookieName, `/api/auth/oauth/${params.provider}`)
+        set.headers['set-cookie'] = [spent] as unknown as string
+        try {
+          const settings = await deps.signIn.get()
+          const provider = activeOAuthProvider(settings, params.provider)
+          const flow = openFlow(context.secretBox, parseCookies(request.headers.get('cookie'))[cookieName], provider, context.now())
+          if (!flow || !query.state || !safeEqual(query.state, flow.state)) {
+            throw new GatewayError(400, 'oauth_state_invalid', 'This sign-in was not started in this browser, or took too long: start again')
+          }
+          if (query.error) throw new GatewayError(400, 'oauth_denied', `The provider did not grant access: ${query.error.slice(0, 100)}`)
+          if (!query.code) throw new GatewayError(400, 'invalid_request', 'code: the provider sent no authorization code', { param: 'code' })
+          if (flow.linkUserId !== null && actor?.id !== flow.linkUserId)
+            throw new GatewayError(401, 'unauthorized', 'The session that started linking has ended: sign in and try again')
+          const identity = await providerIdentity(context, settings, oidc, provider, query.code, flow)
+          const outcome = await completeExternalSignIn(context, settings, identity, { linkUserId: flow.linkUserId, clientIp, secure: isSecureRequest(request) })
+          const answer = outcomeAsJson(outcome, settings, flow.redirect)
+          set.headers['set-cookie'] = [spent, ...answer.cookies] as unknown as string
+          if (wantsJson(request)) {
+            set.status = answer.status
+            return answer.body
+          }
+          set.status = 302
+          set.headers.location = browserDestination(outcome, flow.redirect)
+          return undefined
+        } catch (error) {
+          return failure(context, request, set, error)
         }
-        if (query.error) throw new GatewayError(400, 'oauth_denied', `The provider did not grant access: ${query.error.slice(0, 100)}`)
-        if (!query.code) throw new GatewayError(400, 'invalid_request', 'code: the provider sent no authorization code', { param: 'code' })
-        if (flow.linkUserId !== null && actor?.id !== flow.linkUserId) throw new GatewayError(401, 'unauthorized', 'The session that started linking has ended: sign in and try again')
-        const identity = await providerIdentity(context, settings, oidc, provider, query.code, flow)
-        const outcome = await completeExternalSignIn(context, settings, identity, { linkUserId: flow.linkUserId, clientIp, secure: isSecureRequest(request) })
-        const answer = outcomeAsJson(outcome, settings, flow.redirect)
-        set.headers['set-cookie'] = [spent, ...answer.cookies] as unknown as string
-        if (wantsJson(request)) {
-          set.status = answer.status
-          return answer.body
-        }
-        set.status = 302
-        set.headers.location = browserDestination(outcome, flow.redirect)
-        return undefined
-      } catch (error) {
-        return failure(context, request, set, error)
-      }
-    }, {
-      ...access('public', { operationId: 'finishOAuthSignIn', tags, summary: 'Where the provider sends the browser back: signs in, links or registers, then redirects to the dashboard' }),
-      params: ProviderParams,
-      query: t.Object({
-        code: t.Optional(t.String({ maxLength: 2048 })),
-        state: t.Optional(t.String({ maxLength: 256 })),
-        error: t.Optional(t.String({ maxLength: 256 })),
-        error_description: t.Optional(t.String({ maxLength: 2048 })),
-      }),
-      response: withErrors({ 200: ExternalSignInResponse, 302: t.Void({ description: 'To the dashboard, /login?twoFactor=1, or /login?error=<code>' }) }),
-    })
+      },
+      {
+        ...access('public', {
+          operationId: 'finishOAuthSignIn',
+          tags,
+          summary: 'Where the provider sends the browser back: signs in, links or registers, then redirects to the dashboard',
+        }),
+        params: ProviderParams,
+        query: t.Object({
+          code: t.Optional(t.String({ maxLength: 2048 })),
+          state: t.Optional(t.String({ maxLength: 256 })),
+          error: t.Optional(t.String({ maxLength: 256 })),
+          error_description: t.Optional(t.String({ maxLength: 2048 })),
+        }),
+        response: withErrors({ 200: ExternalSignInResponse, 302: t.Void({ description: 'To the dashboard, /login?twoFactor=1, or /login?error=<code>' }) }),
+      },
+    )
 }

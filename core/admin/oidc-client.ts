@@ -65,7 +65,14 @@ export function oidcIdentity(claims: Claims): ExternalIdentity {
   const verified = claims.email_verified !== false && claims.email_verified !== 'false'
   const email = claims.email && verified ? claims.email : null
   const hint = claims.preferred_username ?? claims.email?.split('@')[0] ?? claims.name ?? claims.sub
-  return { provider: 'oidc', subject: claims.sub, login: claims.preferred_username ?? claims.email ?? null, email, displayName: claims.name ?? claims.preferred_username ?? null, usernameHint: hint }
+  return {
+    provider: 'oidc',
+    subject: claims.sub,
+    login: claims.preferred_username ?? claims.email ?? null,
+    email,
+    displayName: claims.name ?? claims.preferred_username ?? null,
+    usernameHint: hint,
+  }
 }
 
 function idTokenFailure(detail: string): GatewayError {
@@ -77,7 +84,15 @@ export interface OidcClient {
   /** The provider's discovery document (cached). */
   discover(issuerSetting: string): Promise<OidcDiscovery>
   /** Exchanges the code and returns the verified identity. */
-  identity(input: { issuerSetting: string; clientId: string; clientSecret: string; code: string; redirectUri: string; verifier: string | null; nonce: string }): Promise<ExternalIdentity>
+  identity(input: {
+    issuerSetting: string
+    clientId: string
+    clientSecret: string
+    code: string
+    redirectUri: string
+    verifier: string | null
+    nonce: string
+  }): Promise<ExternalIdentity>
 }
 
 /** An OIDC client with its own discovery and key caches. */
@@ -100,7 +115,8 @@ export function createOidcClient(context: AppContext): OidcClient {
     const document = readAs(OidcDiscovery, body)
     if (!document) throw new GatewayError(502, 'oauth_failed', `The OpenID Connect discovery document at ${discoveryUrl} could not be read`)
     // The spec requires the document's issuer to be the one it was fetched for; tokens are checked against it.
-    if (document.issuer.replace(/\/+$/, '') !== issuer) throw new GatewayError(502, 'oauth_failed', `The discovery document names issuer ${document.issuer}, not ${issuer}`)
+    if (document.issuer.replace(/\/+$/, '') !== issuer)
+      throw new GatewayError(502, 'oauth_failed', `The discovery document names issuer ${document.issuer}, not ${issuer}`)
     documents.set(discoveryUrl, { document, fetchedAt: now })
     return document
   }
@@ -119,7 +135,10 @@ export function createOidcClient(context: AppContext): OidcClient {
     let payload: JWTPayload
     try {
       ;({ payload } = await jwtVerify(idToken, keySet(document.jwks_uri), {
-        issuer: document.issuer, audience: clientId, currentDate: context.now(), clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        issuer: document.issuer,
+        audience: clientId,
+        currentDate: context.now(),
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
         ...(algorithms && algorithms.length > 0 ? { algorithms } : {}),
       }))
     } catch (error) {
@@ -136,8 +155,13 @@ export function createOidcClient(context: AppContext): OidcClient {
     async identity(input) {
       const document = await discover(input.issuerSetting)
       const tokens = await exchangeCode({
-        tokenUrl: document.token_endpoint, clientId: input.clientId, clientSecret: input.clientSecret, code: input.code,
-        redirectUri: input.redirectUri, verifier: input.verifier, clientAuth: tokenAuthMethod(document),
+        tokenUrl: document.token_endpoint,
+        clientId: input.clientId,
+        clientSecret: input.clientSecret,
+        code: input.code,
+        redirectUri: input.redirectUri,
+        verifier: input.verifier,
+        clientAuth: tokenAuthMethod(document),
       })
       if (!tokens.id_token) throw new GatewayError(502, 'oauth_failed', 'The provider answered without an ID token (is the openid scope allowed?)')
       const claims = readAs(Claims, await verifyIdToken(document, tokens.id_token, input.clientId, input.nonce))

@@ -26,14 +26,24 @@ export function optionRoutes(deps: AdminDeps) {
       ...access('admin', { operationId: 'getOptions', tags, summary: 'Current system options' }),
       response: withErrors({ 200: OptionsView }),
     })
-    .patch('/options', async ({ actor, body }) => {
-      const me = signedIn(actor)
-      checkOptions(mergeOptions(context.options.get(), body))
-      const updated = await context.options.update(body)
-      context.logWriter.write({ type: 'manage', userId: me.id, username: me.username, content: `options changed: ${Object.keys(body).sort().join(', ')}`, details: { changed: body } })
-      return updated
-    }, {
-      ...access('admin', { operationId: 'updateOptions', tags, summary: 'Change some system options; the others keep their values' }, OptionsPatch),
-      response: withErrors({ 200: OptionsView }),
-    })
+    .patch(
+      '/options',
+      async ({ actor, body }) => {
+        const me = signedIn(actor)
+        checkOptions(mergeOptions(context.options.get(), body))
+        const updated = await context.options.update(body)
+        context.logWriter.write({
+          type: 'manage',
+          userId: me.id,
+          username: me.username,
+          content: `options changed: ${Object.keys(body).sort().join(', ')}`,
+          details: { changed: body },
+        })
+        return updated
+      },
+      {
+        ...access('admin', { operationId: 'updateOptions', tags, summary: 'Change some system options; the others keep their values' }, OptionsPatch),
+        response: withErrors({ 200: OptionsView }),
+      },
+    )
 }

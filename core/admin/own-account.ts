@@ -19,8 +19,14 @@ async function loadSelf(context: AppContext, actor: Actor): Promise<UserRow> {
 /** Changes the signed-in user's display name and email; nothing else about an account is theirs to change. */
 export async function updateOwnProfile(context: AppContext, actor: Actor, body: ProfileUpdate): Promise<UserView> {
   await loadSelf(context, actor)
-  const [row] = await context.database.db.update(users).set({ ...body, updatedAt: sql`now()` }).where(eq(users.id, actor.id)).returning()
-    .catch((error: unknown) => { throw userConflict(error, { username: actor.username, email: body.email }) })
+  const [row] = await context.database.db
+    .update(users)
+    .set({ ...body, updatedAt: sql`now()` })
+    .where(eq(users.id, actor.id))
+    .returning()
+    .catch((error: unknown) => {
+      throw userConflict(error, { username: actor.username, email: body.email })
+    })
   await context.bus.publish('users')
   return toUserView(row!)
 }
@@ -33,7 +39,8 @@ export async function updateOwnProfile(context: AppContext, actor: Actor, body: 
 export async function changeOwnPassword(context: AppContext, actor: Actor, currentToken: string | undefined, body: PasswordChange): Promise<void> {
   const user = await loadSelf(context, actor)
   await confirmIdentity(context, user, { password: body.currentPassword, passwordField: 'currentPassword', withSecondFactor: false })
-  if (body.newPassword === body.currentPassword) throw new GatewayError(400, 'invalid_request', 'newPassword: must differ from the current password', { param: 'newPassword' })
+  if (body.newPassword === body.currentPassword)
+    throw new GatewayError(400, 'invalid_request', 'newPassword: must differ from the current password', { param: 'newPassword' })
   const passwordHash = await hashPassword(body.newPassword)
   await context.database.db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash, passwordChangeRequired: false, updatedAt: sql`now()` }).where(eq(users.id, user.id))

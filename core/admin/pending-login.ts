@@ -51,9 +51,9 @@ function openTicket(context: AppContext, sealed: string | undefined): PendingLog
 /** The second step of a provider sign-in for users with two-factor sign-in on. */
 export function pendingLoginRoutes(deps: AdminDeps) {
   const { context } = deps
-  return new Elysia()
-    .use(adminBase(deps))
-    .post('/auth/login/two-factor', async ({ body, clientIp, request, set }) => {
+  return new Elysia().use(adminBase(deps)).post(
+    '/auth/login/two-factor',
+    async ({ body, clientIp, request, set }) => {
       const ticket = openTicket(context, parseCookies(request.headers.get('cookie'))[PENDING_COOKIE])
       if (!ticket) throw new GatewayError(401, 'unauthorized', 'No sign-in is waiting for a two-factor code, or it expired: sign in again')
       const [user] = await context.database.db.select().from(users).where(eq(users.id, ticket.userId))
@@ -74,10 +74,26 @@ export function pendingLoginRoutes(deps: AdminDeps) {
       if (!(await failOpen(() => context.limiter.take(spent, 1, PENDING_SECONDS * 1000), open, warn)).allowed) throw alreadyUsed()
       const login = await issueLogin(context, user, { session: true, secure: isSecureRequest(request) })
       set.headers['set-cookie'] = [...(login.cookies ?? []), clearedCookie(PENDING_COOKIE, PENDING_PATH)] as unknown as string
-      context.logWriter.write({ type: 'login', userId: user.id, username: user.username, ip: clientIp, content: `signed in with ${ticket.method} and a two-factor code (session cookie)` })
+      context.logWriter.write({
+        type: 'login',
+        userId: user.id,
+        username: user.username,
+        ip: clientIp,
+        content: `signed in with ${ticket.method} and a two-factor code (session cookie)`,
+      })
       return login.body
-    }, {
-      ...access('public', { operationId: 'completeTwoFactorSignIn', tags: ['auth'], summary: 'Finish a provider sign-in with the two-factor code (the pending sign-in travels in an HttpOnly cookie); sets the session cookie' }, TwoFactorSignInRequest),
+    },
+    {
+      ...access(
+        'public',
+        {
+          operationId: 'completeTwoFactorSignIn',
+          tags: ['auth'],
+          summary: 'Finish a provider sign-in with the two-factor code (the pending sign-in travels in an HttpOnly cookie); sets the session cookie',
+        },
+        TwoFactorSignInRequest,
+      ),
       response: withErrors({ 200: LoginResponse }),
-    })
+    },
+  )
 }

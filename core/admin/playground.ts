@@ -22,7 +22,8 @@ export function playgroundCaller(actor: Actor): Caller {
 /** A relay failure in the admin API's error shape, with the relay's headers (Retry-After). */
 function adminErrorResponse(error: GatewayError): Response {
   return new Response(JSON.stringify(adminErrorBody(error.code, error.message, error.param)), {
-    status: error.status, headers: { 'content-type': 'application/json', ...error.options.headers },
+    status: error.status,
+    headers: { 'content-type': 'application/json', ...error.options.headers },
   })
 }
 
@@ -36,29 +37,50 @@ export function playgroundRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
     .use(adminBase(deps))
-    .post('/playground/chat/completions', async ({ actor, request, clientIp, set }) => {
-      const caller = playgroundCaller(signedIn(actor))
-      const codec = context.registry.dialect(CHAT_DIALECT)
-      if (!codec) throw new GatewayError(501, 'not_implemented', 'No loaded plugin speaks OpenAI Chat')
-      return handleRelay(await deps.relay(), codec, {
-        request, params: {}, clientIp, requestId: String(set.headers['x-request-id'] ?? ''),
-        authenticate: async () => caller, renderError: adminErrorResponse,
-      })
-    }, {
-      ...access('user', {
-        operationId: 'playgroundChatCompletion', tags, summary: 'Call a model as yourself (OpenAI Chat; charged to your quota, no API key needed), streamed or not',
-        relayBody: OpenAIChatRequest, responseContent: { 200: { 'application/json': PlaygroundCompletion, 'text/event-stream': PlaygroundEvents } },
-      }),
-      parse: 'none', response: withErrors({ 200: PlaygroundCompletion }),
-    })
-    .get('/playground/models', async ({ actor }) => {
-      const { group } = signedIn(actor)
-      const options = context.options.get()
-      const models = (await deps.relay()).directory.modelsFor(group)
-        .filter((model) => lookupPrice(options, context.registry.listPrice, model) !== undefined && offersChat(model, context.registry.model(model)))
-      return { group, items: models }
-    }, {
-      ...access('user', { operationId: 'listPlaygroundModels', tags, summary: 'Models you can chat with in the playground: served to your group, priced, and able to chat (no embedding, rerank or speech models)' }),
-      response: withErrors({ 200: PlaygroundModels }),
-    })
+    .post(
+      '/playground/chat/completions',
+      async ({ actor, request, clientIp, set }) => {
+        const caller = playgroundCaller(signedIn(actor))
+        const codec = context.registry.dialect(CHAT_DIALECT)
+        if (!codec) throw new GatewayError(501, 'not_implemented', 'No loaded plugin speaks OpenAI Chat')
+        return handleRelay(await deps.relay(), codec, {
+          request,
+          params: {},
+          clientIp,
+          requestId: String(set.headers['x-request-id'] ?? ''),
+          authenticate: async () => caller,
+          renderError: adminErrorResponse,
+        })
+      },
+      {
+        ...access('user', {
+          operationId: 'playgroundChatCompletion',
+          tags,
+          summary: 'Call a model as yourself (OpenAI Chat; charged to your quota, no API key needed), streamed or not',
+          relayBody: OpenAIChatRequest,
+          responseContent: { 200: { 'application/json': PlaygroundCompletion, 'text/event-stream': PlaygroundEvents } },
+        }),
+        parse: 'none',
+        response: withErrors({ 200: PlaygroundCompletion }),
+      },
+    )
+    .get(
+      '/playground/models',
+      async ({ actor }) => {
+        const { group } = signedIn(actor)
+        const options = context.options.get()
+        const models = (await deps.relay()).directory
+          .modelsFor(group)
+          .filter((model) => lookupPrice(options, context.registry.listPrice, model) !== undefined && offersChat(model, context.registry.model(model)))
+        return { group, items: models }
+      },
+      {
+        ...access('user', {
+          operationId: 'listPlaygroundModels',
+          tags,
+          summary: 'Models you can chat with in the playground: served to your group, priced, and able to chat (no embedding, rerank or speech models)',
+        }),
+        response: withErrors({ 200: PlaygroundModels }),
+      },
+    )
 }

@@ -18,12 +18,20 @@ function versionOf(plugin: PluginDefinition, origin: PluginOrigin | undefined, g
 /** What one loaded plugin declares, with where it came from; pure given its origin and the mounted routes. */
 export function describePlugin(plugin: PluginDefinition, origin: PluginOrigin | undefined, routes: readonly OwnedRoute[], gatewayVersion: string): PluginView {
   return {
-    id: plugin.id, name: plugin.name, ...versionOf(plugin, origin, gatewayVersion),
+    id: plugin.id,
+    name: plugin.name,
+    ...versionOf(plugin, origin, gatewayVersion),
     package: origin?.package ? { name: origin.package.name, version: origin.package.version ?? null } : null,
-    specVersion: String(plugin.specVersion), hubVersion: plugin.hubVersion ?? null,
-    source: origin?.source ?? 'other', entry: origin?.entry ?? null,
+    specVersion: String(plugin.specVersion),
+    hubVersion: plugin.hubVersion ?? null,
+    source: origin?.source ?? 'other',
+    entry: origin?.entry ?? null,
     channelTypes: plugin.channelTypes.map((spec) => ({
-      id: spec.id, label: spec.label, defaultBaseUrl: spec.defaultBaseUrl ?? null, nativeDialects: [...spec.transport.nativeDialects], listsModels: spec.modelListing !== undefined,
+      id: spec.id,
+      label: spec.label,
+      defaultBaseUrl: spec.defaultBaseUrl ?? null,
+      nativeDialects: [...spec.transport.nativeDialects],
+      listsModels: spec.modelListing !== undefined,
     })),
     dialects: {
       client: plugin.dialects.filter(isClientDialect).map((codec) => codec.dialect),
@@ -32,7 +40,9 @@ export function describePlugin(plugin: PluginDefinition, origin: PluginOrigin | 
     routes: routes.filter((route) => route.pluginId === plugin.id).map((route) => ({ method: route.method, path: route.path, dialect: route.codec.dialect })),
     models: plugin.models.length,
     prices: Object.keys(plugin.pricing).length,
-    balanceReaders: plugin.channelTypes.flatMap((spec) => (spec.balanceReaders ?? []).map((reader) => ({ channelType: spec.id, id: reader.id, label: reader.label }))),
+    balanceReaders: plugin.channelTypes.flatMap((spec) =>
+      (spec.balanceReaders ?? []).map((reader) => ({ channelType: spec.id, id: reader.id, label: reader.label })),
+    ),
     tokenizers: Object.entries(plugin.tokenizers ?? {}).map(([models, spec]) => ({ models, tokenizer: 'encoding' in spec ? spec.encoding : 'custom' })),
   }
 }
@@ -43,7 +53,12 @@ export function pluginRoutes(deps: AdminDeps) {
   return new Elysia()
     .use(adminBase(deps))
     .get('/plugins', () => registry.plugins.map((plugin) => describePlugin(plugin, pluginOrigin(plugin), registry.routes(), packageJson.version)), {
-      ...access('admin', { operationId: 'listPlugins', tags: ['plugins'], summary: 'Loaded plugins: version, contract version, origin (built-in or PLUGINS), channel types, dialects, routes, models, balance readers and tokenizers' }),
+      ...access('admin', {
+        operationId: 'listPlugins',
+        tags: ['plugins'],
+        summary:
+          'Loaded plugins: version, contract version, origin (built-in or PLUGINS), channel types, dialects, routes, models, balance readers and tokenizers',
+      }),
       response: withErrors({ 200: t.Array(PluginView) }),
     })
 }

@@ -26,9 +26,12 @@ function plain(schema: TSchema): OpenAPIV3.SchemaObject {
 
 /** The OpenAPI media-type map of each status in `RouteDoc.responseContent`. */
 function responseContentOf(content: NonNullable<RouteDoc['responseContent']>): Record<string, Record<string, OpenAPIV3.MediaTypeObject>> {
-  return Object.fromEntries(Object.entries(content).map(([status, media]) => [
-    status, Object.fromEntries(Object.entries(media).map(([type, schema]) => [type, { schema: plain(schema) }])),
-  ]))
+  return Object.fromEntries(
+    Object.entries(content).map(([status, media]) => [
+      status,
+      Object.fromEntries(Object.entries(media).map(([type, schema]) => [type, { schema: plain(schema) }])),
+    ]),
+  )
 }
 
 /** The session cookie and a bearer access token both sign in; public routes need neither. */

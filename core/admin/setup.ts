@@ -32,9 +32,9 @@ function optionPatch(current: SystemOptionValues, body: SetupRequest): Partial<S
 export function setupRoutes(deps: AdminDeps) {
   const { context } = deps
   const db = context.database.db
-  return new Elysia()
-    .use(adminBase(deps))
-    .post('/setup', async ({ body, clientIp, request, set }) => {
+  return new Elysia().use(adminBase(deps)).post(
+    '/setup',
+    async ({ body, clientIp, request, set }) => {
       const [root] = await db.select().from(users).where(eq(users.role, 'root')).limit(1)
       const recordFailure = await guardSignIn(context, clientIp, root?.username)
       if (!root?.passwordChangeRequired || !root.passwordHash) throw new GatewayError(409, 'conflict', 'Setup is already complete; sign in instead')
@@ -42,11 +42,14 @@ export function setupRoutes(deps: AdminDeps) {
         await recordFailure()
         throw new GatewayError(403, 'forbidden', 'bootstrapPassword: not the password printed on first start', { param: 'bootstrapPassword' })
       }
-      if (body.password === body.bootstrapPassword) throw new GatewayError(400, 'invalid_request', 'password: choose a password other than the printed one', { param: 'password' })
+      if (body.password === body.bootstrapPassword)
+        throw new GatewayError(400, 'invalid_request', 'password: choose a password other than the printed one', { param: 'password' })
       const passwordHash = await hashPassword(body.password)
-      const updated = await db.update(users)
+      const updated = await db
+        .update(users)
         .set({ username: body.username ?? root.username, passwordHash, passwordChangeRequired: false, updatedAt: sql`now()` })
-        .where(and(eq(users.id, root.id), eq(users.passwordChangeRequired, true))).returning()
+        .where(and(eq(users.id, root.id), eq(users.passwordChangeRequired, true)))
+        .returning()
         .catch((error: unknown) => {
           throw userConflict(error, { username: body.username })
         })
@@ -59,16 +62,35 @@ export function setupRoutes(deps: AdminDeps) {
       const patch = optionPatch(context.options.get(), body)
       if (Object.keys(patch).length > 0) await context.options.update(patch)
       context.logWriter.write({
-        type: 'manage', userId: user.id, username: user.username, ip: clientIp,
+        type: 'manage',
+        userId: user.id,
+        username: user.username,
+        ip: clientIp,
         content: `first-run setup: root password replaced${user.username === root.username ? '' : `, username ${root.username} → ${user.username}`}`,
         details: { username: user.username, ...patch },
       })
       const issued = await issueLogin(context, user, { session: true, secure: isSecureRequest(request) })
       set.headers['set-cookie'] = issued.cookies as unknown as string
-      context.logWriter.write({ type: 'login', userId: user.id, username: user.username, ip: clientIp, content: 'signed in with first-run setup (session cookie)' })
+      context.logWriter.write({
+        type: 'login',
+        userId: user.id,
+        username: user.username,
+        ip: clientIp,
+        content: 'signed in with first-run setup (session cookie)',
+      })
       return issued.body
-    }, {
-      ...access('public', { operationId: 'completeSetup', tags: ['setup'], summary: 'First-run setup with the printed password: name root, choose its password and the site name; signs in as root' }, SetupRequest),
+    },
+    {
+      ...access(
+        'public',
+        {
+          operationId: 'completeSetup',
+          tags: ['setup'],
+          summary: 'First-run setup with the printed password: name root, choose its password and the site name; signs in as root',
+        },
+        SetupRequest,
+      ),
       response: withErrors({ 200: LoginResponse }),
-    })
+    },
+  )
 }

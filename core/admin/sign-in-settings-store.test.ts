@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'bun:test'
 import { GatewayError } from '../errors.ts'
-import { applySignInPatch, checkSignInSettings, normalizeSignInSettings, providerRegistrationAllowed, signInStatus, toSignInSettingsView } from './sign-in-settings-store.ts'
+import {
+  applySignInPatch,
+  checkSignInSettings,
+  normalizeSignInSettings,
+  providerRegistrationAllowed,
+  signInStatus,
+  toSignInSettingsView,
+} from './sign-in-settings-store.ts'
 
 const seal = (plain: string) => `sealed(${plain})`
 
@@ -8,7 +15,14 @@ describe('sign-in settings', () => {
   test('a partly stored row gets every default', () => {
     const settings = normalizeSignInSettings({ registrationEnabled: true, github: { enabled: true, clientId: 'id' } })
     expect(settings.registrationEnabled).toBe(true)
-    expect(settings.github).toEqual({ enabled: true, clientId: 'id', clientSecretSealed: null, authorizeUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token', userInfoUrl: 'https://api.github.com/user' })
+    expect(settings.github).toEqual({
+      enabled: true,
+      clientId: 'id',
+      clientSecretSealed: null,
+      authorizeUrl: 'https://github.com/login/oauth/authorize',
+      tokenUrl: 'https://github.com/login/oauth/access_token',
+      userInfoUrl: 'https://api.github.com/user',
+    })
     expect(settings.oidc.scopes).toBe('openid profile email')
     expect(normalizeSignInSettings(undefined).telegram).toEqual({ enabled: false, botName: '', botTokenSealed: null })
   })
@@ -35,8 +49,15 @@ describe('sign-in settings', () => {
     const enabledButIncomplete = normalizeSignInSettings({ github: { enabled: true, clientId: 'id' } })
     expect(() => checkSignInSettings(enabledButIncomplete)).toThrow(GatewayError)
     expect(signInStatus(enabledButIncomplete).signInMethods).toEqual(['password'])
-    const complete = normalizeSignInSettings({ github: { enabled: true, clientId: 'id', clientSecretSealed: 'x' }, discord: { clientId: 'id', clientSecretSealed: 'x' } })
-    expect(signInStatus(complete)).toEqual({ signInMethods: ['password', 'github'], signInProviders: [{ id: 'github', name: 'GitHub', kind: 'oauth', startUrl: '/api/auth/oauth/github/start' }], registrationEnabled: false })
+    const complete = normalizeSignInSettings({
+      github: { enabled: true, clientId: 'id', clientSecretSealed: 'x' },
+      discord: { clientId: 'id', clientSecretSealed: 'x' },
+    })
+    expect(signInStatus(complete)).toEqual({
+      signInMethods: ['password', 'github'],
+      signInProviders: [{ id: 'github', name: 'GitHub', kind: 'oauth', startUrl: '/api/auth/oauth/github/start' }],
+      registrationEnabled: false,
+    })
   })
 
   test('provider registration follows registration unless set on its own', () => {

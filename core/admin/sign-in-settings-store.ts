@@ -35,19 +35,25 @@ export const StoredSignInSettings = Type.Object({
   github: Type.Object(oauthApp(OAUTH_PROVIDERS.github.defaults), { default: {} }),
   discord: Type.Object(oauthApp(OAUTH_PROVIDERS.discord.defaults), { default: {} }),
   linuxdo: Type.Object({ ...oauthApp(OAUTH_PROVIDERS.linuxdo.defaults), minimumTrustLevel: Type.Integer({ default: 0 }) }, { default: {} }),
-  oidc: Type.Object({
-    enabled: Type.Boolean({ default: false }),
-    displayName: Type.String({ default: 'OpenID Connect' }),
-    issuerUrl: Type.String({ default: '' }),
-    clientId: Type.String({ default: '' }),
-    clientSecretSealed: Type.Union([Type.String(), Type.Null()], { default: null }),
-    scopes: Type.String({ default: 'openid profile email' }),
-  }, { default: {} }),
-  telegram: Type.Object({
-    enabled: Type.Boolean({ default: false }),
-    botName: Type.String({ default: '' }),
-    botTokenSealed: Type.Union([Type.String(), Type.Null()], { default: null }),
-  }, { default: {} }),
+  oidc: Type.Object(
+    {
+      enabled: Type.Boolean({ default: false }),
+      displayName: Type.String({ default: 'OpenID Connect' }),
+      issuerUrl: Type.String({ default: '' }),
+      clientId: Type.String({ default: '' }),
+      clientSecretSealed: Type.Union([Type.String(), Type.Null()], { default: null }),
+      scopes: Type.String({ default: 'openid profile email' }),
+    },
+    { default: {} },
+  ),
+  telegram: Type.Object(
+    {
+      enabled: Type.Boolean({ default: false }),
+      botName: Type.String({ default: '' }),
+      botTokenSealed: Type.Union([Type.String(), Type.Null()], { default: null }),
+    },
+    { default: {} },
+  ),
 })
 
 /** Typed stored settings. */
@@ -140,8 +146,12 @@ export function toSignInSettingsView(settings: SignInSettings, requestOrigin: st
   const { clientSecretSealed: oidcSecret, ...oidc } = settings.oidc
   const { botTokenSealed, ...telegram } = settings.telegram
   return {
-    registrationEnabled: settings.registrationEnabled, allowOAuthRegistration: settings.allowOAuthRegistration, publicUrl: settings.publicUrl,
-    github: app('github'), discord: app('discord'), linuxdo: { ...app('linuxdo'), minimumTrustLevel: settings.linuxdo.minimumTrustLevel },
+    registrationEnabled: settings.registrationEnabled,
+    allowOAuthRegistration: settings.allowOAuthRegistration,
+    publicUrl: settings.publicUrl,
+    github: app('github'),
+    discord: app('discord'),
+    linuxdo: { ...app('linuxdo'), minimumTrustLevel: settings.linuxdo.minimumTrustLevel },
     oidc: { ...oidc, clientSecretSet: oidcSecret !== null, callbackUrl: callbackUrl(settings, requestOrigin, 'oidc') },
     telegram: { ...telegram, botTokenSet: botTokenSealed !== null },
   }
@@ -190,7 +200,10 @@ export function createSignInSettingsStore(context: AppContext): SignInSettingsSt
       const next = applySignInPatch(await load(), patch, (plain) => context.secretBox.seal(plain))
       checkSignInSettings(next)
       const value = { v: next }
-      await db.insert(optionsTable).values({ key: SETTINGS_KEY, value }).onConflictDoUpdate({ target: optionsTable.key, set: { value, updatedAt: new Date() } })
+      await db
+        .insert(optionsTable)
+        .values({ key: SETTINGS_KEY, value })
+        .onConflictDoUpdate({ target: optionsTable.key, set: { value, updatedAt: new Date() } })
       await context.bus.publish('options')
       // The notice above dropped the cache; this process already knows the new value.
       current = Promise.resolve(next)

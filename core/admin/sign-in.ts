@@ -23,37 +23,63 @@ export function signInRoutes(deps: AdminDeps) {
   const db = context.database.db
   return new Elysia()
     .use(adminBase(deps))
-    .post('/auth/login', async ({ body, clientIp, request, set }) => {
-      const recordFailure = await guardSignIn(context, clientIp, body.username)
-      const user = await findSignInUser(context, body.username)
-      const valid = await Bun.password.verify(body.password, user?.passwordHash ?? (await decoy()))
-      if (!user || !user.passwordHash || !valid) {
-        await recordFailure()
-        throw new GatewayError(401, 'unauthorized', 'Wrong username or password')
-      }
-      if (user.status !== 'enabled') throw new GatewayError(403, 'forbidden', 'This account is disabled')
-      if (user.totpEnabled) {
-        if (!body.code) throw new GatewayError(401, 'totp_required', 'Two-factor sign-in is on: send the code from your authenticator app (or a recovery code) as "code"', { param: 'code' })
-        if (!(await verifySecondFactor(context, user, body.code))) throw new GatewayError(401, 'unauthorized', 'Wrong or already used two-factor code', { param: 'code' })
-      }
-      const login = await issueLogin(context, user, { session: body.session === true, secure: isSecureRequest(request) })
-      if (login.cookies) set.headers['set-cookie'] = login.cookies as unknown as string
-      context.logWriter.write({ type: 'login', userId: user.id, username: user.username, ip: clientIp, content: `signed in with password${body.session ? ' (session cookie)' : ''}` })
-      return login.body
-    }, {
-      ...access('public', { operationId: 'login', tags: ['auth'], summary: 'Sign in with username (or email address) and password; returns a bearer access token valid 7 days' }, LoginRequest),
-      response: withErrors({ 200: LoginResponse }),
-    })
-    .post('/auth/logout', async ({ actor, request, set, sessionToken }) => {
-      signedIn(actor)
-      const token = bearerToken(request.headers.get('authorization')) ?? sessionToken
-      if (token) await db.delete(accessTokens).where(eq(accessTokens.tokenHash, sha256Hex(token)))
-      await context.bus.publish('access-tokens')
-      if (sessionToken) set.headers['set-cookie'] = clearedSessionCookies() as unknown as string
-      set.status = 204
-      return undefined
-    }, {
-      ...access('user', { operationId: 'logout', tags: ['auth'], summary: 'Revoke the access token this request was made with' }),
-      response: withErrors({ 204: t.Void() }),
-    })
+    .post(
+      '/auth/login',
+      async ({ body, clientIp, request, set }) => {
+        const recordFailure = await guardSignIn(context, clientIp, body.username)
+        const user = await findSignInUser(context, body.username)
+        const valid = await Bun.password.verify(body.password, user?.passwordHash ?? (await decoy()))
+        if (!user || !user.passwordHash || !valid) {
+          await recordFailure()
+          throw new GatewayError(401, 'unauthorized', 'Wrong username or password')
+        }
+        if (user.status !== 'enabled') throw new GatewayError(403, 'forbidden', 'This account is disabled')
+        if (user.totpEnabled) {
+          if (!body.code)
+            throw new GatewayError(401, 'totp_required', 'Two-factor sign-in is on: send the code from your authenticator app (or a recovery code) as "code"', {
+              param: 'code',
+            })
+          if (!(await verifySecondFactor(context, user, body.code)))
+            throw new GatewayError(401, 'unauthorized', 'Wrong or already used two-factor code', { param: 'code' })
+        }
+        const login = await issueLogin(context, user, { session: body.session === true, secure: isSecureRequest(request) })
+        if (login.cookies) set.headers['set-cookie'] = login.cookies as unknown as string
+        context.logWriter.write({
+          type: 'login',
+          userId: user.id,
+          username: user.username,
+          ip: clientIp,
+          content: `signed in with password${body.session ? ' (session cookie)' : ''}`,
+        })
+        return login.body
+      },
+      {
+        ...access(
+          'public',
+          {
+            operationId: 'login',
+            tags: ['auth'],
+            summary: 'Sign in with username (or email address) and password; returns a bearer access token valid 7 days',
+          },
+          LoginRequest,
+        ),
+        response: withErrors({ 200: LoginResponse }),
+      },
+    )
+    .post(
+      '/auth/logout',
+      async ({ actor, request, set, sessionToken }) => {
+        signedIn(actor)
+        const token = bearerToken(request.headers.get('authorization')) ?? sessionToken
+        if (token) await db.delete(accessTokens).where(eq(accessTokens.tokenHash, sha256Hex(token)))
+        await context.bus.publish('access-tokens')
+        if (sessionToken) set.headers['set-cookie'] = clearedSessionCookies() as unknown as string
+        set.status = 204
+        return undefined
+      },
+      {
+        ...access('user', { operationId: 'logout', tags: ['auth'], summary: 'Revoke the access token this request was made with' }),
+        response: withErrors({ 204: t.Void() }),
+      },
+    )
 }

@@ -5,31 +5,44 @@ import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
 
 const tags = ['system']
 
-const RuntimeQuery = t.Object({
-  windowSeconds: t.Optional(IntegerParameter('windowSeconds', { maximum: EVENT_LOOP_HISTORY_SECONDS, description: `Seconds of event-loop history to summarise (default 60, at most ${EVENT_LOOP_HISTORY_SECONDS})` })),
-}, { additionalProperties: false })
+const RuntimeQuery = t.Object(
+  {
+    windowSeconds: t.Optional(
+      IntegerParameter('windowSeconds', {
+        maximum: EVENT_LOOP_HISTORY_SECONDS,
+        description: `Seconds of event-loop history to summarise (default 60, at most ${EVENT_LOOP_HISTORY_SECONDS})`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
 
 const RuntimeView = t.Object({
   rssBytes: t.Integer({ description: 'Resident memory of the whole process (all threads)' }),
-  heapUsedBytes: t.Integer({ description: "As the runtime reports it (Bun counts memory its JS objects hold outside the heap, so it can exceed heapTotalBytes)" }),
+  heapUsedBytes: t.Integer({
+    description: 'As the runtime reports it (Bun counts memory its JS objects hold outside the heap, so it can exceed heapTotalBytes)',
+  }),
   heapTotalBytes: t.Integer(),
   uptimeSeconds: t.Number(),
-  eventLoopLagMs: t.Object({
-    windowSeconds: t.Integer(),
-    p50: t.Number(),
-    p99: t.Number(),
-    max: t.Number(),
-    samples: t.Integer({ description: 'Lag samples in the window (one every ~10 ms while the loop is free)' }),
-  }, { description: 'How late a 10 ms timer fired, in milliseconds: time the event loop was busy with other work' }),
+  eventLoopLagMs: t.Object(
+    {
+      windowSeconds: t.Integer(),
+      p50: t.Number(),
+      p99: t.Number(),
+      max: t.Number(),
+      samples: t.Integer({ description: 'Lag samples in the window (one every ~10 ms while the loop is free)' }),
+    },
+    { description: 'How late a 10 ms timer fired, in milliseconds: time the event loop was busy with other work' },
+  ),
 })
 
 /** Process health of this replica (admin+): memory, uptime and event-loop lag, read by operators and the relay benchmark. */
 export function systemRoutes(deps: AdminDeps) {
   // Started here too, so a server built without main.ts (tests, scripts) still measures.
   const monitor = startEventLoopMonitor()
-  return new Elysia()
-    .use(adminBase(deps))
-    .get('/system/runtime', ({ query }) => {
+  return new Elysia().use(adminBase(deps)).get(
+    '/system/runtime',
+    ({ query }) => {
       const memory = process.memoryUsage()
       return {
         rssBytes: memory.rss,
@@ -38,8 +51,11 @@ export function systemRoutes(deps: AdminDeps) {
         uptimeSeconds: Math.round(process.uptime() * 1000) / 1000,
         eventLoopLagMs: monitor.lag(query.windowSeconds ?? 60),
       }
-    }, {
+    },
+    {
       ...access('admin', { operationId: 'getRuntime', tags, summary: "This replica's memory, uptime and event-loop lag over the last seconds" }),
-      query: RuntimeQuery, response: withErrors({ 200: RuntimeView }),
-    })
+      query: RuntimeQuery,
+      response: withErrors({ 200: RuntimeView }),
+    },
+  )
 }

@@ -7,7 +7,10 @@ const now = new Date('2030-06-01T12:00:00Z')
 const authDate = Math.floor(now.getTime() / 1000) - 60
 
 function sign(data: Record<string, string | number>): string {
-  const lines = Object.keys(data).sort().map((key) => `${key}=${data[key]}`).join('\n')
+  const lines = Object.keys(data)
+    .sort()
+    .map((key) => `${key}=${data[key]}`)
+    .join('\n')
   return createHmac('sha256', createHash('sha256').update(token).digest()).update(lines).digest('hex')
 }
 
@@ -32,7 +35,14 @@ describe('Telegram Login data', () => {
   })
 
   test('the identity uses the Telegram id as subject', () => {
-    expect(telegramIdentity({ ...data, last_name: 'L' })).toEqual({ provider: 'telegram', subject: '42', login: 'ada', email: null, displayName: 'Ada L', usernameHint: 'ada' })
+    expect(telegramIdentity({ ...data, last_name: 'L' })).toEqual({
+      provider: 'telegram',
+      subject: '42',
+      login: 'ada',
+      email: null,
+      displayName: 'Ada L',
+      usernameHint: 'ada',
+    })
     expect(telegramIdentity({ id: 7, first_name: 'Без', auth_date: 1, hash: 'x' }).usernameHint).toBe('Без')
   })
 })

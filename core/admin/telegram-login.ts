@@ -30,7 +30,7 @@ export function telegramHash(data: Record<string, string | number | undefined>, 
 
 /** Why widget data is refused, or undefined when it is genuine and fresh. Compares the hash in constant time. */
 export function telegramLoginProblem(data: TelegramLoginRequest, botToken: string, now: Date): string | undefined {
-  if (!safeEqual(telegramHash(data, botToken), data.hash.toLowerCase())) return 'The Telegram sign-in data is not signed by this site\'s bot'
+  if (!safeEqual(telegramHash(data, botToken), data.hash.toLowerCase())) return "The Telegram sign-in data is not signed by this site's bot"
   const age = now.getTime() / 1000 - data.auth_date
   if (age > TELEGRAM_MAX_AGE_SECONDS) return 'The Telegram sign-in data is more than a day old: sign in again'
   if (age < -FUTURE_TOLERANCE_SECONDS) return 'The Telegram sign-in data is dated in the future'
@@ -41,7 +41,11 @@ export function telegramLoginProblem(data: TelegramLoginRequest, botToken: strin
 export function telegramIdentity(data: TelegramLoginRequest): ExternalIdentity {
   const name = [data.first_name, data.last_name].filter(Boolean).join(' ')
   return {
-    provider: 'telegram', subject: String(data.id), login: data.username ?? null, email: null,
-    displayName: name || data.username || null, usernameHint: data.username ?? (name || `telegram-${data.id}`),
+    provider: 'telegram',
+    subject: String(data.id),
+    login: data.username ?? null,
+    email: null,
+    displayName: name || data.username || null,
+    usernameHint: data.username ?? (name || `telegram-${data.id}`),
   }
 }

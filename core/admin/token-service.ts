@@ -14,26 +14,46 @@ type TokenRow = typeof tokens.$inferSelect
 
 /** Columns the `sort` parameter may name. */
 const sortColumns: Record<(typeof TOKEN_SORT_FIELDS)[number], AnyColumn> = {
-  id: tokens.id, name: tokens.name, remainQuota: tokens.remainQuota, usedQuota: tokens.usedQuota, expiresAt: tokens.expiresAt, lastUsedAt: tokens.lastUsedAt, createdAt: tokens.createdAt,
+  id: tokens.id,
+  name: tokens.name,
+  remainQuota: tokens.remainQuota,
+  usedQuota: tokens.usedQuota,
+  expiresAt: tokens.expiresAt,
+  lastUsedAt: tokens.lastUsedAt,
+  createdAt: tokens.createdAt,
 }
 
 /** Shows a token without its key. */
 export function toTokenView(row: TokenRow): TokenView {
   return {
-    id: row.id, userId: row.userId, name: row.name, keyPreview: row.keyPreview, status: row.status, remainQuota: row.remainQuota, usedQuota: row.usedQuota,
-    unlimited: row.unlimited, models: row.models ?? null, ipAllowlist: row.ipAllowlist ?? null, group: row.group, expiresAt: iso(row.expiresAt),
-    lastUsedAt: iso(row.lastUsedAt), createdAt: iso(row.createdAt) ?? '',
+    id: row.id,
+    userId: row.userId,
+    name: row.name,
+    keyPreview: row.keyPreview,
+    status: row.status,
+    remainQuota: row.remainQuota,
+    usedQuota: row.usedQuota,
+    unlimited: row.unlimited,
+    models: row.models ?? null,
+    ipAllowlist: row.ipAllowlist ?? null,
+    group: row.group,
+    expiresAt: iso(row.expiresAt),
+    lastUsedAt: iso(row.lastUsedAt),
+    createdAt: iso(row.createdAt) ?? '',
   }
 }
 
 /** Checks the parts of a token body that a schema cannot: `*` only at the end of a model entry, IP syntax and group rights. */
 function checkTokenFields(actor: Actor, body: { models?: string[] | null; ipAllowlist?: string[] | null; group?: string | null }): void {
   const wildcard = (body.models ?? []).findIndex((entry) => entry.indexOf('*') !== -1 && entry.indexOf('*') !== entry.length - 1)
-  if (wildcard !== -1) throw new GatewayError(400, 'invalid_request', `models.${wildcard}: must be a model name, or a prefix ending in *`, { param: `models.${wildcard}` })
+  if (wildcard !== -1)
+    throw new GatewayError(400, 'invalid_request', `models.${wildcard}: must be a model name, or a prefix ending in *`, { param: `models.${wildcard}` })
   const bad = body.ipAllowlist ? findInvalidIpEntry(body.ipAllowlist) : undefined
   if (bad !== undefined) {
     const index = body.ipAllowlist!.indexOf(bad)
-    throw new GatewayError(400, 'invalid_request', `ipAllowlist.${index}: "${bad}" is neither an IP address nor a CIDR range`, { param: `ipAllowlist.${index}` })
+    throw new GatewayError(400, 'invalid_request', `ipAllowlist.${index}: "${bad}" is neither an IP address nor a CIDR range`, {
+      param: `ipAllowlist.${index}`,
+    })
   }
   // The group sets routing and the price ratio, so only admins may put a key in a group other than the owner's.
   if (body.group && body.group !== actor.group && !roleAtLeast(actor.role, 'admin')) {
@@ -93,10 +113,21 @@ export function createTokenService(context: AppContext): TokenService {
       const expiresAt = parseExpiry(body.expiresAt) ?? null
       const userId = await tokenOwner(db, actor, body.userId)
       const key = newApiKey()
-      const [row] = await db.insert(tokens).values({
-        userId, name: body.name, keyHash: sha256Hex(key), keyPreview: maskSecret(key), remainQuota: body.quota ?? 0,
-        unlimited: body.unlimited ?? false, models: body.models ?? null, ipAllowlist: body.ipAllowlist ?? null, group: body.group ?? null, expiresAt,
-      }).returning()
+      const [row] = await db
+        .insert(tokens)
+        .values({
+          userId,
+          name: body.name,
+          keyHash: sha256Hex(key),
+          keyPreview: maskSecret(key),
+          remainQuota: body.quota ?? 0,
+          unlimited: body.unlimited ?? false,
+          models: body.models ?? null,
+          ipAllowlist: body.ipAllowlist ?? null,
+          group: body.group ?? null,
+          expiresAt,
+        })
+        .returning()
       await context.bus.publish('tokens')
       return { ...toTokenView(row!), key }
     },
@@ -107,10 +138,16 @@ export function createTokenService(context: AppContext): TokenService {
       const { quota, expiresAt, ...rest } = body
       // Charges still on their way to the database are applied before a balance is set, not after it.
       if (quota !== undefined) await context.ledger.sync()
-      const [row] = await db.update(tokens).set({
-        ...rest, ...(quota === undefined ? {} : { remainQuota: quota, balanceVersion: sql`${tokens.balanceVersion} + 1` }),
-        ...(expiresAt === undefined ? {} : { expiresAt: parseExpiry(expiresAt) }), updatedAt: context.now(),
-      }).where(eq(tokens.id, id)).returning()
+      const [row] = await db
+        .update(tokens)
+        .set({
+          ...rest,
+          ...(quota === undefined ? {} : { remainQuota: quota, balanceVersion: sql`${tokens.balanceVersion} + 1` }),
+          ...(expiresAt === undefined ? {} : { expiresAt: parseExpiry(expiresAt) }),
+          updatedAt: context.now(),
+        })
+        .where(eq(tokens.id, id))
+        .returning()
       if (!row) throw new GatewayError(404, 'not_found', `Token ${id} does not exist`)
       if (quota !== undefined) await context.ledger.adopt([{ key: `t:${row.id}`, quota: row.remainQuota, version: row.balanceVersion }])
       await context.bus.publish('tokens')
@@ -126,7 +163,13 @@ export function createTokenService(context: AppContext): TokenService {
       else if (query.all !== true) filters.push(eq(tokens.userId, actor.id))
       const where = filters.length > 0 ? and(...filters) : undefined
       const [total] = await db.select({ value: count() }).from(tokens).where(where)
-      const rows = await db.select().from(tokens).where(where).orderBy(...sortOrder(query.sort, sortColumns, tokens.id)).limit(pageSize).offset(offset)
+      const rows = await db
+        .select()
+        .from(tokens)
+        .where(where)
+        .orderBy(...sortOrder(query.sort, sortColumns, tokens.id))
+        .limit(pageSize)
+        .offset(offset)
       return { items: rows.map(toTokenView), total: total?.value ?? 0, page, pageSize }
     },
 

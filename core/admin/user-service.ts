@@ -15,9 +15,20 @@ type UserRow = typeof users.$inferSelect
 /** Shows a user without secrets (never the password hash). */
 export function toUserView(row: UserRow): UserView {
   return {
-    id: row.id, username: row.username, displayName: row.displayName, email: row.email, role: row.role, group: row.group, quota: row.quota,
-    usedQuota: row.usedQuota, requestCount: row.requestCount, status: row.status, passwordChangeRequired: row.passwordChangeRequired, twoFactorEnabled: row.totpEnabled,
-    createdAt: iso(row.createdAt) ?? '', updatedAt: iso(row.updatedAt) ?? '',
+    id: row.id,
+    username: row.username,
+    displayName: row.displayName,
+    email: row.email,
+    role: row.role,
+    group: row.group,
+    quota: row.quota,
+    usedQuota: row.usedQuota,
+    requestCount: row.requestCount,
+    status: row.status,
+    passwordChangeRequired: row.passwordChangeRequired,
+    twoFactorEnabled: row.totpEnabled,
+    createdAt: iso(row.createdAt) ?? '',
+    updatedAt: iso(row.updatedAt) ?? '',
   }
 }
 
@@ -74,15 +85,24 @@ async function writeUpdate(context: AppContext, actor: Actor, target: UserRow, u
     if (!locked) throw new GatewayError(404, 'not_found', `User ${target.id} does not exist`)
     const balance = quotaDelta === undefined ? quota : locked.quota + quotaDelta
     if (balance !== undefined && balance < 0) {
-      throw new GatewayError(400, 'invalid_request', `quotaDelta: the balance would become ${balance}; it cannot go below 0`, { param: quotaDelta === undefined ? 'quota' : 'quotaDelta' })
+      throw new GatewayError(400, 'invalid_request', `quotaDelta: the balance would become ${balance}; it cannot go below 0`, {
+        param: quotaDelta === undefined ? 'quota' : 'quotaDelta',
+      })
     }
-    const [row] = await tx.update(users).set({
-      ...fields, ...(balance === undefined ? {} : { quota: balance, balanceVersion: sql`${users.balanceVersion} + 1` }), updatedAt: sql`now()`,
-      // A password someone else chose is one the user should replace.
-      ...(passwordHash ? { passwordHash, passwordChangeRequired: target.id !== actor.id } : {}),
-    }).where(eq(users.id, target.id)).returning().catch((error: unknown) => {
-      throw userConflict(error, { username: target.username, email: fields.email })
-    })
+    const [row] = await tx
+      .update(users)
+      .set({
+        ...fields,
+        ...(balance === undefined ? {} : { quota: balance, balanceVersion: sql`${users.balanceVersion} + 1` }),
+        updatedAt: sql`now()`,
+        // A password someone else chose is one the user should replace.
+        ...(passwordHash ? { passwordHash, passwordChangeRequired: target.id !== actor.id } : {}),
+      })
+      .where(eq(users.id, target.id))
+      .returning()
+      .catch((error: unknown) => {
+        throw userConflict(error, { username: target.username, email: fields.email })
+      })
     // A new password signs the user out everywhere.
     if (passwordHash) await tx.delete(accessTokens).where(eq(accessTokens.userId, target.id))
     return row!
@@ -99,7 +119,12 @@ async function findUser(db: Db, id: number): Promise<UserRow> {
 
 /** Columns the `sort` parameter may name. */
 const sortColumns: Record<(typeof USER_SORT_FIELDS)[number], AnyColumn> = {
-  id: users.id, username: users.username, quota: users.quota, usedQuota: users.usedQuota, requestCount: users.requestCount, createdAt: users.createdAt,
+  id: users.id,
+  username: users.username,
+  quota: users.quota,
+  usedQuota: users.usedQuota,
+  requestCount: users.requestCount,
+  createdAt: users.createdAt,
 }
 
 /** A filtered page of users, newest first unless `sort` says otherwise. */
@@ -112,7 +137,13 @@ async function listUsers(db: Db, query: UserListQuery): Promise<{ items: UserVie
   if (query.group) filters.push(eq(users.group, query.group))
   const where = filters.length > 0 ? and(...filters) : undefined
   const [total] = await db.select({ value: count() }).from(users).where(where)
-  const rows = await db.select().from(users).where(where).orderBy(...sortOrder(query.sort, sortColumns, users.id)).limit(pageSize).offset(offset)
+  const rows = await db
+    .select()
+    .from(users)
+    .where(where)
+    .orderBy(...sortOrder(query.sort, sortColumns, users.id))
+    .limit(pageSize)
+    .offset(offset)
   return { items: rows.map(toUserView), total: total?.value ?? 0, page, pageSize }
 }
 
@@ -138,12 +169,24 @@ export function createUserService(context: AppContext) {
       const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.username, body.username))
       if (existing) throw new GatewayError(409, 'conflict', `username: "${body.username}" is taken`, { param: 'username' })
       const values = {
-        username: body.username, passwordHash: await hashPassword(body.password), displayName: body.displayName ?? body.username, email: body.email ?? null,
-        role: body.role ?? 'user', group: body.group ?? 'default', quota: body.quota ?? context.options.get().newUserQuota,
+        username: body.username,
+        passwordHash: await hashPassword(body.password),
+        displayName: body.displayName ?? body.username,
+        email: body.email ?? null,
+        role: body.role ?? 'user',
+        group: body.group ?? 'default',
+        quota: body.quota ?? context.options.get().newUserQuota,
       }
-      const row = await db.insert(users).values(values).returning().then((rows) => rows[0]!, (error: unknown) => {
-        throw userConflict(error, values)
-      })
+      const row = await db
+        .insert(users)
+        .values(values)
+        .returning()
+        .then(
+          (rows) => rows[0]!,
+          (error: unknown) => {
+            throw userConflict(error, values)
+          },
+        )
       await context.bus.publish('users')
       audit(actor, `user ${row.id} "${row.username}" created`, { targetUserId: row.id, role: row.role })
       return toUserView(row)
@@ -156,13 +199,18 @@ export function createUserService(context: AppContext) {
       const row = await writeUpdate(context, actor, target, update)
       if (update.password !== undefined) await context.bus.publish('access-tokens')
       await context.bus.publish('users')
-      const changed = Object.keys(update).filter((field) => field !== 'password' && field !== 'reason').concat(update.password === undefined ? [] : ['password'])
+      const changed = Object.keys(update)
+        .filter((field) => field !== 'password' && field !== 'reason')
+        .concat(update.password === undefined ? [] : ['password'])
       audit(actor, `user ${id} "${row.username}" updated: ${changed.sort().join(', ')}`, { targetUserId: id, fields: changed })
       if (update.quota !== undefined || update.quotaDelta !== undefined) {
         const how = update.quotaDelta === undefined ? `set to ${update.quota}` : `changed by ${update.quotaDelta}`
         // Logged under the user whose balance moved, so they can see it in their own logs.
         context.logWriter.write({
-          type: 'manage', userId: id, username: row.username, quota: row.quota - target.quota,
+          type: 'manage',
+          userId: id,
+          username: row.username,
+          quota: row.quota - target.quota,
           content: `quota ${how} by ${actor.username}${update.reason ? `: ${update.reason}` : ''}`,
           details: { actorId: actor.id, actorUsername: actor.username, before: target.quota, after: row.quota, reason: update.reason ?? null },
         })

@@ -7,9 +7,14 @@ import { randomKey } from '../security/crypto.ts'
 const MAX_BASE = 56
 
 function clean(text: string): string {
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/-{2,}/g, '-')
-    .replace(/^[-._]+|[-._]+$/g, '').slice(0, MAX_BASE).replace(/[-._]+$/g, '')
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-._]+|[-._]+$/g, '')
+    .slice(0, MAX_BASE)
+    .replace(/[-._]+$/g, '')
 }
 
 /** The username a provider login suggests; `<provider>-<id>` when the login has too few usable characters. */

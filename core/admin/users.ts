@@ -21,47 +21,84 @@ export function userRoutes(deps: AdminDeps) {
       ...access('user', { operationId: 'updateCurrentUser', tags, summary: 'Change your display name or email' }, ProfileUpdate),
       response: withErrors({ 200: UserView }),
     })
-    .post('/users/me/password', async ({ actor, body, request, sessionToken, set }) => {
-      await changeOwnPassword(deps.context, signedIn(actor), bearerToken(request.headers.get('authorization')) ?? sessionToken, body)
-      set.status = 204
-      return undefined
-    }, {
-      ...access('user', { operationId: 'changePassword', tags, summary: 'Change your password (needs the current one); signs out your other sessions and access tokens' }, PasswordChange),
-      response: withErrors({ 204: t.Void() }),
-    })
-    .post('/users', async ({ actor, body, set }) => {
-      const created = await service.create(signedIn(actor), body)
-      set.status = 201
-      return created
-    }, {
-      ...access('admin', { operationId: 'createUser', tags, summary: 'Create a user (only root may create admins)' }, UserCreate),
-      response: withErrors({ 201: UserView }),
-    })
+    .post(
+      '/users/me/password',
+      async ({ actor, body, request, sessionToken, set }) => {
+        await changeOwnPassword(deps.context, signedIn(actor), bearerToken(request.headers.get('authorization')) ?? sessionToken, body)
+        set.status = 204
+        return undefined
+      },
+      {
+        ...access(
+          'user',
+          { operationId: 'changePassword', tags, summary: 'Change your password (needs the current one); signs out your other sessions and access tokens' },
+          PasswordChange,
+        ),
+        response: withErrors({ 204: t.Void() }),
+      },
+    )
+    .post(
+      '/users',
+      async ({ actor, body, set }) => {
+        const created = await service.create(signedIn(actor), body)
+        set.status = 201
+        return created
+      },
+      {
+        ...access('admin', { operationId: 'createUser', tags, summary: 'Create a user (only root may create admins)' }, UserCreate),
+        response: withErrors({ 201: UserView }),
+      },
+    )
     .get('/users', ({ query }) => service.list(query), {
       ...access('admin', { operationId: 'listUsers', tags, summary: 'List users (filters: q, role, status, group; sort)' }),
-      query: UserListQuery, response: withErrors({ 200: Page(UserView) }),
+      query: UserListQuery,
+      response: withErrors({ 200: Page(UserView) }),
     })
     .get('/users/:id', ({ params }) => service.get(params.id), {
       ...access('admin', { operationId: 'getUser', tags, summary: 'Read a user' }),
-      params: IdParams, response: withErrors({ 200: UserView }),
+      params: IdParams,
+      response: withErrors({ 200: UserView }),
     })
     .patch('/users/:id', ({ actor, params, body }) => service.update(signedIn(actor), params.id, body), {
-      ...access('admin', { operationId: 'updateUser', tags, summary: 'Update a user: profile, status, role (root only), password, quota or quotaDelta' }, UserUpdate),
-      params: IdParams, response: withErrors({ 200: UserView }),
+      ...access(
+        'admin',
+        { operationId: 'updateUser', tags, summary: 'Update a user: profile, status, role (root only), password, quota or quotaDelta' },
+        UserUpdate,
+      ),
+      params: IdParams,
+      response: withErrors({ 200: UserView }),
     })
-    .delete('/users/:id', async ({ actor, params, set }) => {
-      await service.remove(signedIn(actor), params.id)
-      set.status = 204
-      return undefined
-    }, {
-      ...access('admin', { operationId: 'deleteUser', tags, summary: 'Delete a user with their API keys and sessions (never root; admins only by root); log rows keep the username' }),
-      params: IdParams, response: withErrors({ 204: t.Void() }),
-    })
-    .post('/users/:id/reset-password', async ({ actor, params, set }) => {
-      set.headers['cache-control'] = 'no-store'
-      return service.resetPassword(signedIn(actor), params.id)
-    }, {
-      ...access('admin', { operationId: 'resetUserPassword', tags, summary: 'Give a user a random password (shown once), sign them out everywhere and ask them to choose their own' }),
-      params: IdParams, response: withErrors({ 200: PasswordReset }),
-    })
+    .delete(
+      '/users/:id',
+      async ({ actor, params, set }) => {
+        await service.remove(signedIn(actor), params.id)
+        set.status = 204
+        return undefined
+      },
+      {
+        ...access('admin', {
+          operationId: 'deleteUser',
+          tags,
+          summary: 'Delete a user with their API keys and sessions (never root; admins only by root); log rows keep the username',
+        }),
+        params: IdParams,
+        response: withErrors({ 204: t.Void() }),
+      },
+    )
+    .post(
+      '/users/:id/reset-password',
+      async ({ actor, params, set }) => {
+        set.headers['cache-control'] = 'no-store'
+        return service.resetPassword(signedIn(actor), params.id)
+      },
+      {
+        ...access('admin', {
+          operationId: 'resetUserPassword',
+          tags,
+          summary: 'Give a user a random password (shown once), sign them out everywhere and ask them to choose their own',
+        }),
+        params: IdParams,
+        response: withErrors({ 200: PasswordReset }),
+      },
+    )
 }

@@ -28,7 +28,11 @@ describe('file journal', () => {
     const written = await Promise.all([journal.append(charge('a', 10)), journal.append(charge('b', 20)), journal.append(charge('c', 30))])
     expect(written.map((entry) => entry.position)).toEqual(['1', '2', '3'])
     const next = openFileJournal(dir, 0)
-    expect(next.recovered.map((entry) => [entry.position, entry.log.requestId, entry.charged])).toEqual([['1', 'a', 10], ['2', 'b', 20], ['3', 'c', 30]])
+    expect(next.recovered.map((entry) => [entry.position, entry.log.requestId, entry.charged])).toEqual([
+      ['1', 'a', 10],
+      ['2', 'b', 20],
+      ['3', 'c', 30],
+    ])
     expect(next.recovered[0]!.log.createdAt).toEqual(new Date('2026-12-06T05:00:00.000Z'))
     expect(next.recovered[0]!.payer).toEqual({ userId: 1, tokenId: 2, unlimited: false })
     // Positions continue after what the files hold, never reusing one.

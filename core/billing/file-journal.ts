@@ -47,7 +47,9 @@ const segmentName = (first: number) => `segment-${String(first).padStart(16, '0'
 
 /** Reads every entry of the segments in `dir`, oldest first; a torn last line is ignored. */
 function readSegments(dir: string): { segments: Segment[]; entries: JournalEntry[] } {
-  const names = readdirSync(dir).filter((name) => SEGMENT_PATTERN.test(name)).sort()
+  const names = readdirSync(dir)
+    .filter((name) => SEGMENT_PATTERN.test(name))
+    .sort()
   const segments: Segment[] = []
   const entries: JournalEntry[] = []
   for (const name of names) {

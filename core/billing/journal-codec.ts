@@ -15,7 +15,14 @@ interface EncodedEntry {
 
 /** One line of JSON, without the newline. */
 export function encodeJournalEntry(entry: Omit<JournalEntry, 'line'>): string {
-  const encoded: EncodedEntry = { p: entry.position, u: entry.payer.userId, t: entry.payer.tokenId, f: entry.payer.unlimited ? 1 : 0, c: entry.charged, l: entry.log }
+  const encoded: EncodedEntry = {
+    p: entry.position,
+    u: entry.payer.userId,
+    t: entry.payer.tokenId,
+    f: entry.payer.unlimited ? 1 : 0,
+    c: entry.charged,
+    l: entry.log,
+  }
   return JSON.stringify(encoded)
 }
 
@@ -29,10 +36,16 @@ export function decodeJournalEntry(line: string): JournalEntry | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined
   const encoded = value as Partial<EncodedEntry>
-  if (typeof encoded.p !== 'string' || typeof encoded.u !== 'number' || typeof encoded.c !== 'number' || typeof encoded.l !== 'object' || encoded.l === null) return undefined
+  if (typeof encoded.p !== 'string' || typeof encoded.u !== 'number' || typeof encoded.c !== 'number' || typeof encoded.l !== 'object' || encoded.l === null)
+    return undefined
   const log = { ...encoded.l }
   if (typeof log.createdAt === 'string') log.createdAt = new Date(log.createdAt)
-  return { position: encoded.p, payer: { userId: encoded.u, tokenId: typeof encoded.t === 'number' ? encoded.t : null, unlimited: encoded.f === 1 }, charged: encoded.c, log }
+  return {
+    position: encoded.p,
+    payer: { userId: encoded.u, tokenId: typeof encoded.t === 'number' ? encoded.t : null, unlimited: encoded.f === 1 },
+    charged: encoded.c,
+    log,
+  }
 }
 
 /**

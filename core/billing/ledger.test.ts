@@ -12,7 +12,9 @@ import { closeContext, createTestContext, testBackends } from '../../tests/suppo
 
 const stores = [
   ...testBackends.map((backend) => ({ name: backend.name, backend, redisUrl: undefined as string | undefined })),
-  ...(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL ? [{ name: 'postgres + redis', backend: { databaseUrl: process.env.TEST_DATABASE_URL }, redisUrl: process.env.TEST_REDIS_URL }] : []),
+  ...(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL
+    ? [{ name: 'postgres + redis', backend: { databaseUrl: process.env.TEST_DATABASE_URL }, redisUrl: process.env.TEST_REDIS_URL }]
+    : []),
 ]
 
 const usageRow = (requestId: string): LogEntry => ({ type: 'consume', requestId, model: 'gpt-4o-mini', quota: 0, details: { priced: 0 } })
@@ -29,8 +31,14 @@ for (const store of stores) {
 
     async function payer(userQuota: number, tokenQuota: number, unlimited = false): Promise<Payer & { tokenId: number }> {
       const db = context.database.db
-      const [user] = await db.insert(users).values({ username: `u${Math.random().toString(36).slice(2)}`, quota: userQuota }).returning()
-      const [token] = await db.insert(tokens).values({ userId: user!.id, name: 't', keyHash: Math.random().toString(36), keyPreview: 'sk-…', remainQuota: tokenQuota, unlimited }).returning()
+      const [user] = await db
+        .insert(users)
+        .values({ username: `u${Math.random().toString(36).slice(2)}`, quota: userQuota })
+        .returning()
+      const [token] = await db
+        .insert(tokens)
+        .values({ userId: user!.id, name: 't', keyHash: Math.random().toString(36), keyPreview: 'sk-…', remainQuota: tokenQuota, unlimited })
+        .returning()
       return { userId: user!.id, tokenId: token!.id, unlimited }
     }
 
@@ -58,7 +66,9 @@ for (const store of stores) {
     test('a hold is spendable by no one else until it is settled or refunded', async () => {
       const p = await payer(10_000, 1_000)
       const first = await context.ledger.reserve(p, 1_000, 100)
-      await expect(context.ledger.reserve(p, 1_000, 100)).rejects.toThrow('this API key has $0.00 (0 units) left and the request needs at least $0.0002 (100 units)')
+      await expect(context.ledger.reserve(p, 1_000, 100)).rejects.toThrow(
+        'this API key has $0.00 (0 units) left and the request needs at least $0.0002 (100 units)',
+      )
       await context.ledger.refund(first)
       expect((await context.ledger.reserve(p, 1_000, 100)).amount).toBe(1_000)
       expect(await balances(p)).toEqual({ user: 10_000, userUsed: 0, token: 1_000, tokenUsed: 0, requests: 0 })
@@ -69,7 +79,9 @@ for (const store of stores) {
       expect((await context.ledger.reserve(p, 1_000, 100)).amount).toBe(300)
       const refused = context.ledger.reserve(p, 1_000, 100)
       await expect(refused).rejects.toBeInstanceOf(GatewayError)
-      await expect(context.ledger.reserve(p, 1_000, 100)).rejects.toThrow('Insufficient quota: this API key has $0.00 (0 units) left and the request needs at least $0.0002 (100 units)')
+      await expect(context.ledger.reserve(p, 1_000, 100)).rejects.toThrow(
+        'Insufficient quota: this API key has $0.00 (0 units) left and the request needs at least $0.0002 (100 units)',
+      )
     })
 
     test('a shortfall is taken from the balance but never below zero', async () => {
@@ -84,7 +96,9 @@ for (const store of stores) {
       const reservation = await context.ledger.reserve(p, 1_500, 10)
       await settle(reservation, 1_200)
       expect(await balances(p)).toMatchObject({ user: 800, token: 0, tokenUsed: 1_200 })
-      await expect(context.ledger.reserve(p, 1_500, 900)).rejects.toThrow('this account has $0.0016 (800 units) left and the request needs at least $0.0018 (900 units)')
+      await expect(context.ledger.reserve(p, 1_500, 900)).rejects.toThrow(
+        'this account has $0.0016 (800 units) left and the request needs at least $0.0018 (900 units)',
+      )
     })
 
     test('a payer without a token (the playground) draws on the user alone, to the unit', async () => {
@@ -94,7 +108,9 @@ for (const store of stores) {
       expect(reservation.amount).toBe(1_500)
       expect(await settle(reservation, 1_700)).toBe(1_700)
       expect(await balances(withToken)).toEqual({ user: 300, userUsed: 1_700, token: 50, tokenUsed: 0, requests: 1 })
-      await expect(context.ledger.reserve(p, 1_500, 900)).rejects.toThrow('this account has $0.0006 (300 units) left and the request needs at least $0.0018 (900 units)')
+      await expect(context.ledger.reserve(p, 1_500, 900)).rejects.toThrow(
+        'this account has $0.0006 (300 units) left and the request needs at least $0.0018 (900 units)',
+      )
       await context.ledger.refund(await context.ledger.reserve(p, 1_500, 100))
       expect((await balances(withToken)).user).toBe(300)
       await expect(context.ledger.reserve({ userId: 987_654, tokenId: null, unlimited: false }, 100, 1)).rejects.toThrow(/account no longer exists/)
@@ -102,10 +118,12 @@ for (const store of stores) {
 
     test('200 concurrent reservations never overspend', async () => {
       const p = await payer(1_000_000, 10_000)
-      const results = await Promise.allSettled(Array.from({ length: 200 }, async () => {
-        const reservation = await context.ledger.reserve(p, 100, 100)
-        return settle(reservation, 100)
-      }))
+      const results = await Promise.allSettled(
+        Array.from({ length: 200 }, async () => {
+          const reservation = await context.ledger.reserve(p, 100, 100)
+          return settle(reservation, 100)
+        }),
+      )
       const charged = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)
       expect(charged.length).toBe(100)
       expect(results.filter((r) => r.status === 'rejected').length).toBe(100)
@@ -117,8 +135,11 @@ for (const store of stores) {
       await settle(await context.ledger.reserve(p, 100, 100), 100)
       await expect(context.ledger.reserve(p, 100, 100)).rejects.toThrow('has $0.00 (0 units) left')
       // What an admin top-up does: write the row with a raised version, then hand it to the ledger.
-      const [row] = await context.database.db.update(tokens).set({ remainQuota: sql`${tokens.remainQuota} + 500`, balanceVersion: sql`${tokens.balanceVersion} + 1` })
-        .where(eq(tokens.id, p.tokenId)).returning({ quota: tokens.remainQuota, version: tokens.balanceVersion })
+      const [row] = await context.database.db
+        .update(tokens)
+        .set({ remainQuota: sql`${tokens.remainQuota} + 500`, balanceVersion: sql`${tokens.balanceVersion} + 1` })
+        .where(eq(tokens.id, p.tokenId))
+        .returning({ quota: tokens.remainQuota, version: tokens.balanceVersion })
       await context.ledger.adopt([{ key: `t:${p.tokenId}`, quota: row!.quota, version: row!.version }])
       await context.ledger.adopt([{ key: `t:${p.tokenId}`, quota: 1_000_000, version: row!.version - 1 }])
       const reservation = await context.ledger.reserve(p, 1_000, 100)
@@ -131,8 +152,11 @@ for (const store of stores) {
       const p = await payer(1_000_000, 100_000)
       const calls = Array.from({ length: 50 }, async () => settle(await context.ledger.reserve(p, 1_000, 10), 1_000))
       const db = context.database.db
-      const [row] = await db.update(tokens).set({ remainQuota: sql`${tokens.remainQuota} + 7`, balanceVersion: sql`${tokens.balanceVersion} + 1` })
-        .where(eq(tokens.id, p.tokenId)).returning({ quota: tokens.remainQuota, version: tokens.balanceVersion })
+      const [row] = await db
+        .update(tokens)
+        .set({ remainQuota: sql`${tokens.remainQuota} + 7`, balanceVersion: sql`${tokens.balanceVersion} + 1` })
+        .where(eq(tokens.id, p.tokenId))
+        .returning({ quota: tokens.remainQuota, version: tokens.balanceVersion })
       await context.ledger.adopt([{ key: `t:${p.tokenId}`, quota: row!.quota, version: row!.version }])
       await Promise.all(calls)
       expect(await balances(p)).toMatchObject({ token: 100_007 - 50_000, tokenUsed: 50_000, user: 1_000_000 - 50_000 })

@@ -69,7 +69,10 @@ export async function readBalances(db: Db, keys: Iterable<AccountKey>): Promise<
     }
   }
   if (tokenIds.length > 0) {
-    for (const row of await db.select({ id: tokens.id, quota: tokens.remainQuota, version: tokens.balanceVersion }).from(tokens).where(inArray(tokens.id, tokenIds))) {
+    for (const row of await db
+      .select({ id: tokens.id, quota: tokens.remainQuota, version: tokens.balanceVersion })
+      .from(tokens)
+      .where(inArray(tokens.id, tokenIds))) {
       found.set(`t:${row.id}`, { quota: row.quota, version: row.version })
     }
   }
@@ -92,9 +95,11 @@ export function ledgerOver(db: Db, store: BalanceStore, extra: Pick<QuotaLedger,
     if (todo.length > 0) {
       const pending = readBalances(db, todo).then((found) => store.adopt(found))
       for (const key of todo) loading.set(key, pending)
-      void pending.catch(() => undefined).finally(() => {
-        for (const key of todo) if (loading.get(key) === pending) loading.delete(key)
-      })
+      void pending
+        .catch(() => undefined)
+        .finally(() => {
+          for (const key of todo) if (loading.get(key) === pending) loading.delete(key)
+        })
     }
     await Promise.all(keys.map((key) => loading.get(key)))
   }
@@ -107,9 +112,14 @@ export function ledgerOver(db: Db, store: BalanceStore, extra: Pick<QuotaLedger,
         await load(outcome.accounts)
         outcome = await store.reserve(payer, estimate, floor)
       }
-      if (outcome.kind === 'unknown') throw new GatewayError(401, 'invalid_api_key', payer.tokenId === null ? 'This account no longer exists' : 'This API key or its owner no longer exists')
+      if (outcome.kind === 'unknown')
+        throw new GatewayError(401, 'invalid_api_key', payer.tokenId === null ? 'This account no longer exists' : 'This API key or its owner no longer exists')
       if (outcome.kind === 'refused') {
-        throw new GatewayError(403, 'insufficient_quota', `Insufficient quota: this ${outcome.whose} has ${moneyWithUnits(outcome.available)} left and the request needs at least ${moneyWithUnits(floor, 'up')}`)
+        throw new GatewayError(
+          403,
+          'insufficient_quota',
+          `Insufficient quota: this ${outcome.whose} has ${moneyWithUnits(outcome.available)} left and the request needs at least ${moneyWithUnits(floor, 'up')}`,
+        )
       }
       return outcome.reservation
     },
@@ -151,12 +161,19 @@ export async function createLocalLedger(options: LedgerOptions): Promise<QuotaLe
   const store = createMemoryBalanceStore(journal, (entry) => writer.commitCharges(sink, [entry]))
   const unapplied = opened.recovered.filter((entry) => Number(entry.position) > applied)
   if (unapplied.length > 0) {
-    writer.commitCharges(sink, unapplied.map((entry) => ({ position: entry.position, payer: entry.payer, charged: entry.charged, line: encodeJournalEntry(entry) })))
+    writer.commitCharges(
+      sink,
+      unapplied.map((entry) => ({ position: entry.position, payer: entry.payer, charged: entry.charged, line: encodeJournalEntry(entry) })),
+    )
     await writer.flush()
     if (writer.backlog() > 0) throw new Error(`Could not write the ${unapplied.length} charges the last run journaled to the database; see the log above`)
     const units = unapplied.reduce((sum, entry) => sum + entry.charged, 0)
     options.log('warn', 'committed charges journaled before an unclean stop', { charges: unapplied.length, units })
-    writer.write({ type: 'system', content: `${unapplied.length} charges (${units} units) journaled before an unclean stop were written on start-up`, details: { charges: unapplied.length, units, firstPosition: unapplied[0]!.position, lastPosition: unapplied[unapplied.length - 1]!.position } })
+    writer.write({
+      type: 'system',
+      content: `${unapplied.length} charges (${units} units) journaled before an unclean stop were written on start-up`,
+      details: { charges: unapplied.length, units, firstPosition: unapplied[0]!.position, lastPosition: unapplied[unapplied.length - 1]!.position },
+    })
   } else if (opened.recovered.length > 0) {
     journal.release(opened.recovered[opened.recovered.length - 1]!.position)
   }

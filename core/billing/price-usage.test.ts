@@ -2,7 +2,13 @@ import { describe, expect, test } from 'bun:test'
 import { priceEstimate, priceQuantities, priceUsage, UNITS_PER_USD } from './price-usage.ts'
 import type { Usage } from '@hanggent/plugin-sdk'
 
-const usage = (inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0): Usage => ({ inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens: 0 })
+const usage = (inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0): Usage => ({
+  inputTokens,
+  outputTokens,
+  cacheReadTokens,
+  cacheWriteTokens,
+  reasoningTokens: 0,
+})
 
 describe('priceUsage', () => {
   const cases: Array<[string, Usage, Parameters<typeof priceUsage>[1], number, number]> = [
@@ -48,7 +54,11 @@ describe('non-token quantities (perUnit)', () => {
 
   test('search units are charged on top of tokens at their own price', () => {
     // 1000 in × 2.5 + 500 out × 10 = 0.0075 USD, plus 2 search units × 0.002 = 0.004 USD → 0.0115 USD = 5750 units
-    const breakdown = priceUsage(withQuantities(usage(1000, 500), { searchUnits: 2 }), { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 0.002 } }, 1)
+    const breakdown = priceUsage(
+      withQuantities(usage(1000, 500), { searchUnits: 2 }),
+      { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 0.002 } },
+      1,
+    )
     expect(breakdown.units).toBe(5750)
     expect(breakdown.quantities).toEqual({ searchUnits: { amount: 2, usd: 0.004 } })
     expect(breakdown.baseUsd).toBeCloseTo(0.0115, 10)
@@ -70,7 +80,9 @@ describe('non-token quantities (perUnit)', () => {
     const tokenOnly = priceUsage(withQuantities(usage(1000, 500), { searchUnits: 7 }), { inputPerMTok: 2.5, outputPerMTok: 10 }, 1)
     expect(tokenOnly.units).toBe(3750)
     expect(tokenOnly.quantities).toBeUndefined()
-    expect(priceUsage(withQuantities(usage(1000, 500), { images: 1 }), { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 1 } }, 1).units).toBe(3750)
+    expect(priceUsage(withQuantities(usage(1000, 500), { images: 1 }), { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 1 } }, 1).units).toBe(
+      3750,
+    )
     expect(priceQuantities(usage(0, 0), { perUnit: { searchUnits: 1 } })).toEqual({ usd: 0 })
   })
 })

@@ -67,11 +67,23 @@ export function priceUsage(usage: Usage, price: ModelPrice, groupRatio: number):
     return { price, groupRatio, ...quantities, baseUsd, units: toUnits(baseUsd * UNITS_PER_USD * groupRatio) }
   }
   const rates = tokenRates(price)
-  const baseUsd = (usage.inputTokens * rates.input + usage.cacheReadTokens * rates.cacheRead + usage.cacheWriteTokens * rates.cacheWrite + usage.outputTokens * rates.output) / 1_000_000 + extra.usd
+  const baseUsd =
+    (usage.inputTokens * rates.input +
+      usage.cacheReadTokens * rates.cacheRead +
+      usage.cacheWriteTokens * rates.cacheWrite +
+      usage.outputTokens * rates.output) /
+      1_000_000 +
+    extra.usd
   return {
     price,
     groupRatio,
-    tokens: { input: usage.inputTokens, cacheRead: usage.cacheReadTokens, cacheWrite: usage.cacheWriteTokens, output: usage.outputTokens, reasoning: usage.reasoningTokens },
+    tokens: {
+      input: usage.inputTokens,
+      cacheRead: usage.cacheReadTokens,
+      cacheWrite: usage.cacheWriteTokens,
+      output: usage.outputTokens,
+      reasoning: usage.reasoningTokens,
+    },
     ...quantities,
     baseUsd,
     units: toUnits(baseUsd * UNITS_PER_USD * groupRatio),

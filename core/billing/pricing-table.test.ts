@@ -22,12 +22,28 @@ function charge(dialect: string, responseBody: unknown, model: string, groupRati
 describe('pricing table', () => {
   test('OpenAI-style usage: cached tokens are inside prompt_tokens and are not charged twice', () => {
     // gpt-4o: 2.50 in / 10 out / 1.25 cached per 1M. 176 uncached × 2.5 + 1024 cached × 1.25 + 300 out × 10 = 4720 µUSD → 2360 units.
-    const body = { usage: { prompt_tokens: 1200, completion_tokens: 300, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 1024 }, completion_tokens_details: { reasoning_tokens: 100 } } }
+    const body = {
+      usage: {
+        prompt_tokens: 1200,
+        completion_tokens: 300,
+        total_tokens: 1500,
+        prompt_tokens_details: { cached_tokens: 1024 },
+        completion_tokens_details: { reasoning_tokens: 100 },
+      },
+    }
     expect(charge('openai.chat', body, 'gpt-4o-2024-08-06')).toBe(2360)
   })
 
   test('Responses usage follows the same convention', () => {
-    const body = { usage: { input_tokens: 1200, input_tokens_details: { cached_tokens: 1024 }, output_tokens: 300, output_tokens_details: { reasoning_tokens: 100 }, total_tokens: 1500 } }
+    const body = {
+      usage: {
+        input_tokens: 1200,
+        input_tokens_details: { cached_tokens: 1024 },
+        output_tokens: 300,
+        output_tokens_details: { reasoning_tokens: 100 },
+        total_tokens: 1500,
+      },
+    }
     expect(charge('openai.responses', body, 'gpt-4o')).toBe(2360)
   })
 
@@ -41,7 +57,9 @@ describe('pricing table', () => {
   test('Gemini usage: cached tokens inside promptTokenCount, thoughts billed as output', () => {
     // gemini-2.5-flash: 0.30 in / 2.50 out / 0.03 cached per 1M.
     // 176 × 0.3 + 1024 × 0.03 + (200 + 100 thoughts) × 2.5 = 833.52 µUSD → 416.76 → 417 units.
-    const body = { usageMetadata: { promptTokenCount: 1200, cachedContentTokenCount: 1024, candidatesTokenCount: 200, thoughtsTokenCount: 100, totalTokenCount: 1500 } }
+    const body = {
+      usageMetadata: { promptTokenCount: 1200, cachedContentTokenCount: 1024, candidatesTokenCount: 200, thoughtsTokenCount: 100, totalTokenCount: 1500 },
+    }
     expect(charge('gemini.generate', body, 'gemini-2.5-flash')).toBe(417)
   })
 
@@ -65,13 +83,21 @@ describe('pricing table', () => {
   })
 
   test('New API ratios: modelRatio 1 is 2 USD per 1M input, completionRatio scales output', () => {
-    expect(priceFromRatios({ modelRatio: 0.075, completionRatio: 4, cacheRatio: 0.5, cacheWriteRatio: 1.25 })).toEqual({ inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: 0.1875 })
+    expect(priceFromRatios({ modelRatio: 0.075, completionRatio: 4, cacheRatio: 0.5, cacheWriteRatio: 1.25 })).toEqual({
+      inputPerMTok: 0.15,
+      outputPerMTok: 0.6,
+      cacheReadPerMTok: 0.075,
+      cacheWritePerMTok: 0.1875,
+    })
     const settings = { modelRatios: { 'house-model': { modelRatio: 0.075, completionRatio: 4 } } }
     expect(charge('openai.chat', { usage: { prompt_tokens: 1_000_000, completion_tokens: 1_000_000 } }, 'house-model', 1, settings)).toBe(375_000)
   })
 
   test('precedence: USD override, then ratios, then the plugin list price; self-use mode prices the rest at zero', () => {
-    const settings = options({ modelPrices: { 'gpt-4o': { inputPerMTok: 1, outputPerMTok: 1 } }, modelRatios: { 'gpt-4o': { modelRatio: 10 }, 'gpt-4o-mini': { modelRatio: 10 } } })
+    const settings = options({
+      modelPrices: { 'gpt-4o': { inputPerMTok: 1, outputPerMTok: 1 } },
+      modelRatios: { 'gpt-4o': { modelRatio: 10 }, 'gpt-4o-mini': { modelRatio: 10 } },
+    })
     expect(lookupPrice(settings, registry.listPrice, 'gpt-4o')).toEqual({ price: { inputPerMTok: 1, outputPerMTok: 1 }, source: 'override' })
     expect(lookupPrice(settings, registry.listPrice, 'gpt-4o-mini')?.source).toBe('ratio')
     expect(lookupPrice(settings, registry.listPrice, 'gpt-4.1-mini')?.source).toBe('plugin')

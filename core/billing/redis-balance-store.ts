@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto'
 import type Redis from 'ioredis'
-import { payerAccounts, type AccountKey, type BalanceStore, type CommittedAccount, type JournaledCharge, type Payer, type ReserveOutcome } from './balance-store.ts'
+import {
+  payerAccounts,
+  type AccountKey,
+  type BalanceStore,
+  type CommittedAccount,
+  type JournaledCharge,
+  type Payer,
+  type ReserveOutcome,
+} from './balance-store.ts'
 import { journalLineFromFields } from './journal-codec.ts'
 import { ADOPT, COMMITTED, REFUND, RELEASE_HOLDS, RESERVE, SETTLE } from './redis-ledger-scripts.ts'
 import { newHoldId } from './memory-balance-store.ts'
@@ -77,7 +85,14 @@ type StreamReply = Array<[string, Array<[string, string[]]>]> | null
 /** Builds the store and starts its heartbeat. */
 export function createRedisBalanceStore(options: RedisBalanceStoreOptions): RedisBalanceStore {
   const { client, prefix, replicaId } = options
-  const run = { reserve: script(client, RESERVE), settle: script(client, SETTLE), refund: script(client, REFUND), adopt: script(client, ADOPT), committed: script(client, COMMITTED), release: script(client, RELEASE_HOLDS) }
+  const run = {
+    reserve: script(client, RESERVE),
+    settle: script(client, SETTLE),
+    refund: script(client, REFUND),
+    adopt: script(client, ADOPT),
+    committed: script(client, COMMITTED),
+    release: script(client, RELEASE_HOLDS),
+  }
   const accountKey = (key: AccountKey) => `${prefix}a:${key}`
   const holdsKey = `${prefix}holds:${replicaId}`
   const aliveKey = (replica: string) => `${prefix}alive:${replica}`
@@ -99,13 +114,17 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
     return { user: accountKey(accounts.user), token: accountKey(accounts.token ?? accounts.user), useToken: accounts.token ? '1' : '0', accounts }
   }
 
-  const entries = (items: Array<[string, string[]]>) => items.map(([id, fields]) => toCharge(id, fields)).filter((charge): charge is JournaledCharge => charge !== undefined)
+  const entries = (items: Array<[string, string[]]>) =>
+    items.map(([id, fields]) => toCharge(id, fields)).filter((charge): charge is JournaledCharge => charge !== undefined)
 
   return {
     async reserve(payer, estimate, floor): Promise<ReserveOutcome> {
       const keys = payerKeys(payer)
       const id = newHoldId()
-      const reply = (await run.reserve([keys.user, keys.token, holdsKey], [estimate, floor, keys.useToken, id, `${payer.userId}|${keys.accounts.token ? payer.tokenId : ''}`])) as [number, string | number, string | number, number]
+      const reply = (await run.reserve(
+        [keys.user, keys.token, holdsKey],
+        [estimate, floor, keys.useToken, id, `${payer.userId}|${keys.accounts.token ? payer.tokenId : ''}`],
+      )) as [number, string | number, string | number, number]
       const [status, amount, available, short] = reply
       if (status < 0) {
         const missing: AccountKey[] = []
@@ -122,15 +141,32 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
       const keys = payerKeys(reservation.payer)
       const { payer } = reservation
       const logJson = JSON.stringify(draft.log)
-      const [charged, id] = (await run.settle([keys.user, keys.token, holdsKey, streamKey], [
-        reservation.amount, actual, keys.useToken, reservation.id, payer.userId, payer.tokenId ?? '', payer.unlimited ? 1 : 0, logJson,
-      ])) as [string | number, string]
-      return { position: id, payer, charged: Number(charged), line: journalLineFromFields(id, String(payer.userId), payer.tokenId === null ? '' : String(payer.tokenId), payer.unlimited ? '1' : '0', String(charged), logJson) }
+      const [charged, id] = (await run.settle(
+        [keys.user, keys.token, holdsKey, streamKey],
+        [reservation.amount, actual, keys.useToken, reservation.id, payer.userId, payer.tokenId ?? '', payer.unlimited ? 1 : 0, logJson],
+      )) as [string | number, string]
+      return {
+        position: id,
+        payer,
+        charged: Number(charged),
+        line: journalLineFromFields(
+          id,
+          String(payer.userId),
+          payer.tokenId === null ? '' : String(payer.tokenId),
+          payer.unlimited ? '1' : '0',
+          String(charged),
+          logJson,
+        ),
+      }
     },
     async peek(payer) {
       const keys = payerKeys(payer)
-      const [user, token] = await Promise.all([client.hmget(keys.user, 'b', 'p', 'h'), keys.accounts.token ? client.hmget(keys.token, 'b', 'p', 'h') : undefined])
-      const spendable = (values: Array<string | null> | undefined) => (values?.[0] == null ? undefined : Number(values[0]) - Number(values[1] ?? 0) - Number(values[2] ?? 0))
+      const [user, token] = await Promise.all([
+        client.hmget(keys.user, 'b', 'p', 'h'),
+        keys.accounts.token ? client.hmget(keys.token, 'b', 'p', 'h') : undefined,
+      ])
+      const spendable = (values: Array<string | null> | undefined) =>
+        values?.[0] == null ? undefined : Number(values[0]) - Number(values[1] ?? 0) - Number(values[2] ?? 0)
       const userSpendable = spendable(user)
       if (userSpendable === undefined) return undefined
       if (!keys.accounts.token) return userSpendable

@@ -66,7 +66,11 @@ export async function createRedisLedger(options: RedisLedgerOptions): Promise<Qu
   const namespace = await ledgerNamespace(db)
   const replicaId = `${hostname()}:${process.pid}:${randomKey(6)}`
   const onError = (error: unknown) => options.log('error', 'ledger Redis connection failed', { error: String(error) })
-  const client = await connectRedis(options.redisUrl, onError, { connectionName: `hanggent:ledger:${replicaId}`, enableAutoPipelining: true, maxRetriesPerRequest: 2 })
+  const client = await connectRedis(options.redisUrl, onError, {
+    connectionName: `hanggent:ledger:${replicaId}`,
+    enableAutoPipelining: true,
+    maxRetriesPerRequest: 2,
+  })
   const blockingClients: Redis[] = []
   const store = createRedisBalanceStore({
     client,
@@ -126,7 +130,11 @@ export async function createRedisLedger(options: RedisLedgerOptions): Promise<Qu
       run: async () => {
         for (const swept of await store.releaseOrphanedHolds()) {
           options.log('warn', 'released the holds of a replica that stopped', swept)
-          writer.write({ type: 'system', content: `released ${swept.units} units held by ${swept.holds} calls of replica ${swept.replica}, which stopped without settling them`, details: swept })
+          writer.write({
+            type: 'system',
+            content: `released ${swept.units} units held by ${swept.holds} calls of replica ${swept.replica}, which stopped without settling them`,
+            details: swept,
+          })
         }
       },
     }),

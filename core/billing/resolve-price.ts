@@ -22,7 +22,11 @@ export type PriceSource = 'override' | 'ratio' | 'plugin' | 'self-use'
  * The price of a model: the admin's USD override, else the admin's ratios, else the plugin's list
  * price; undefined when none exists (the caller refuses the model unless self-use mode is on).
  */
-export function lookupPrice(options: SystemOptionValues, listPrice: (model: string) => ModelPrice | undefined, model: string): { price: ModelPrice; source: PriceSource } | undefined {
+export function lookupPrice(
+  options: SystemOptionValues,
+  listPrice: (model: string) => ModelPrice | undefined,
+  model: string,
+): { price: ModelPrice; source: PriceSource } | undefined {
   const override = options.modelPrices[model]
   if (override) return { price: override, source: 'override' }
   const ratios = options.modelRatios[model]

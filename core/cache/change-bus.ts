@@ -22,13 +22,15 @@ export interface ChangeBus {
 
 /** Runs local listeners, never letting one failure stop the others or reach the publisher. */
 export async function runListeners(listeners: Iterable<ChangeListener>, onError: (error: unknown) => void): Promise<void> {
-  await Promise.all([...listeners].map(async (listener) => {
-    try {
-      await listener()
-    } catch (error) {
-      onError(error)
-    }
-  }))
+  await Promise.all(
+    [...listeners].map(async (listener) => {
+      try {
+        await listener()
+      } catch (error) {
+        onError(error)
+      }
+    }),
+  )
 }
 
 /** The single-process bus used in embedded mode and tests. */

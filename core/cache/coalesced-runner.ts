@@ -23,10 +23,12 @@ export function createCoalescedRunner<Key>(run: (key: Key) => Promise<void>): (k
     if (waiting) return waiting
     const current = running.get(key)
     if (!current) return start(key)
-    const followUp = current.catch(() => {}).then(() => {
-      queued.delete(key)
-      return start(key)
-    })
+    const followUp = current
+      .catch(() => {})
+      .then(() => {
+        queued.delete(key)
+        return start(key)
+      })
     queued.set(key, followUp)
     return followUp
   }

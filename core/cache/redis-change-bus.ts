@@ -93,9 +93,18 @@ export async function createRedisChangeBus(options: RedisChangeBusOptions): Prom
 }
 
 /** Opens the publishing connection and the subscribed one, closing whatever opened if the other fails. */
-async function openConnections(redisUrl: string, name: string, channel: string, onError: (error: unknown) => void): Promise<{ publisher: Redis; subscriber: Redis }> {
+async function openConnections(
+  redisUrl: string,
+  name: string,
+  channel: string,
+  onError: (error: unknown) => void,
+): Promise<{ publisher: Redis; subscriber: Redis }> {
   // No offline queue: while disconnected a publish fails at once (and is re-sent later) instead of hanging the admin write.
-  const publisher = await connectRedis(redisUrl, onError, { connectionName: `${name}:publisher`, enableOfflineQueue: false, commandTimeout: PUBLISH_TIMEOUT_MS })
+  const publisher = await connectRedis(redisUrl, onError, {
+    connectionName: `${name}:publisher`,
+    enableOfflineQueue: false,
+    commandTimeout: PUBLISH_TIMEOUT_MS,
+  })
   let subscriber: Redis | undefined
   try {
     subscriber = await connectRedis(redisUrl, onError, { connectionName: `${name}:subscriber` })

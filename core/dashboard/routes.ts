@@ -37,7 +37,11 @@ export function dashboardRoutes(options: { dir?: string } = {}) {
     const pathname = new URL(request.url).pathname
     if (isReservedPath(pathname)) return undefined
     const build = source.current()
-    if (!build) return new Response(request.method === 'HEAD' ? null : NOT_BUILT_PAGE, { status: 503, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '30' } })
+    if (!build)
+      return new Response(request.method === 'HEAD' ? null : NOT_BUILT_PAGE, {
+        status: 503,
+        headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '30' },
+      })
     const file = build.files.get(pathname.slice(1))
     if (file && file !== build.index) return send(build, file, request)
     // A missing file is a plain 404 (a stale script URL must not get HTML); other paths are app routes.
@@ -46,9 +50,8 @@ export function dashboardRoutes(options: { dir?: string } = {}) {
   }
   // Served from the not-found path rather than a `/*` route: a GET wildcard would outrank every
   // module's own catch-all (such as the admin API's JSON 404 for unknown /api paths).
-  return new Elysia({ name: 'dashboard' })
-    .onError({ as: 'global' }, ({ code, request }) => {
-      if (code !== 'NOT_FOUND' || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined
-      return serve({ request })
-    })
+  return new Elysia({ name: 'dashboard' }).onError({ as: 'global' }, ({ code, request }) => {
+    if (code !== 'NOT_FOUND' || (request.method !== 'GET' && request.method !== 'HEAD')) return undefined
+    return serve({ request })
+  })
 }

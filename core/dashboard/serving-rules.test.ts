@@ -3,7 +3,19 @@ import { cacheControlFor, chooseEncoding, contentTypeFor, isReservedPath, looksL
 
 describe('dashboard serving rules', () => {
   test('the gateway keeps its own paths, including Midjourney modes, but not look-alike app routes', () => {
-    for (const path of ['/api', '/api/users', '/v1/models', '/v1beta/models', '/swagger', '/swagger/json', '/mj/submit/imagine', '/mj-fast/mj/task/1/fetch', '/suno/fetch', '/dashboard/billing/usage', '/health']) {
+    for (const path of [
+      '/api',
+      '/api/users',
+      '/v1/models',
+      '/v1beta/models',
+      '/swagger',
+      '/swagger/json',
+      '/mj/submit/imagine',
+      '/mj-fast/mj/task/1/fetch',
+      '/suno/fetch',
+      '/dashboard/billing/usage',
+      '/health',
+    ]) {
       expect([path, isReservedPath(path)]).toEqual([path, true])
     }
     for (const path of ['/', '/apiary', '/v1x', '/channels', '/dashboard', '/logs/mj']) expect([path, isReservedPath(path)]).toEqual([path, false])
@@ -23,7 +35,11 @@ describe('dashboard serving rules', () => {
   test('hashed assets are immutable, everything else revalidates; types follow extensions', () => {
     expect(cacheControlFor('assets/index-AbC.js')).toBe('public, max-age=31536000, immutable')
     expect(cacheControlFor('index.html')).toBe('no-cache')
-    expect([contentTypeFor('assets/a.css'), contentTypeFor('a.woff2'), contentTypeFor('x.unknown')]).toEqual(['text/css; charset=utf-8', 'font/woff2', 'application/octet-stream'])
+    expect([contentTypeFor('assets/a.css'), contentTypeFor('a.woff2'), contentTypeFor('x.unknown')]).toEqual([
+      'text/css; charset=utf-8',
+      'font/woff2',
+      'application/octet-stream',
+    ])
     expect([looksLikeFile('/assets/a.js'), looksLikeFile('/.env'), looksLikeFile('/users/42'), looksLikeFile('/')]).toEqual([true, true, false, false])
   })
 })

@@ -51,11 +51,27 @@ function logBatch(batch: number): Array<typeof logs.$inferInsert> {
     const n = batch * BATCH + index
     const model = MODELS[n % MODELS.length]!
     return {
-      type: n % 50 === 0 ? 'error' : 'consume', userId: 1 + (n % 40), username: `user${n % 40}`, tokenId: 1 + (n % 120), tokenName: `key ${n % 120}`,
-      channelId: 1 + (n % 12), model, upstreamModel: `${model}-2025-01-01`, promptTokens: 200 + (n % 3000), completionTokens: 50 + (n % 900),
-      cacheReadTokens: n % 7 === 0 ? 128 : 0, quota: 1_000 + (n % 20_000), latencyMs: 300 + (n % 4000), firstTokenMs: 120 + (n % 900), isStream: n % 3 !== 0,
-      requestId: `req-${n.toString(36)}-${batch}`, ip: `10.0.${n % 256}.${(n * 7) % 256}`, group: n % 5 === 0 ? 'vip' : 'default',
-      statusCode: 200, createdAt: new Date(Date.UTC(2025, 0, 1) + n * 60_000), details: { inputPerMTok: 0.15, outputPerMTok: 0.6, groupRatio: 1, cacheHit: n % 7 === 0 },
+      type: n % 50 === 0 ? 'error' : 'consume',
+      userId: 1 + (n % 40),
+      username: `user${n % 40}`,
+      tokenId: 1 + (n % 120),
+      tokenName: `key ${n % 120}`,
+      channelId: 1 + (n % 12),
+      model,
+      upstreamModel: `${model}-2025-01-01`,
+      promptTokens: 200 + (n % 3000),
+      completionTokens: 50 + (n % 900),
+      cacheReadTokens: n % 7 === 0 ? 128 : 0,
+      quota: 1_000 + (n % 20_000),
+      latencyMs: 300 + (n % 4000),
+      firstTokenMs: 120 + (n % 900),
+      isStream: n % 3 !== 0,
+      requestId: `req-${n.toString(36)}-${batch}`,
+      ip: `10.0.${n % 256}.${(n * 7) % 256}`,
+      group: n % 5 === 0 ? 'vip' : 'default',
+      statusCode: 200,
+      createdAt: new Date(Date.UTC(2025, 0, 1) + n * 60_000),
+      details: { inputPerMTok: 0.15, outputPerMTok: 0.6, groupRatio: 1, cacheHit: n % 7 === 0 },
     }
   })
 }
@@ -63,7 +79,10 @@ function logBatch(batch: number): Array<typeof logs.$inferInsert> {
 /** What the dashboard asks of the logs: per-model totals, a daily series, top users, one filtered page, a count. */
 function dashboardQueries(db: Db): Array<() => Promise<unknown>> {
   return [
-    () => db.execute(sql`select model, count(*) as requests, sum(prompt_tokens) as prompt, sum(completion_tokens) as completion, sum(quota) as quota from logs group by model order by quota desc`),
+    () =>
+      db.execute(
+        sql`select model, count(*) as requests, sum(prompt_tokens) as prompt, sum(completion_tokens) as completion, sum(quota) as quota from logs group by model order by quota desc`,
+      ),
     () => db.execute(sql`select date_trunc('day', created_at) as day, count(*), sum(quota) from logs where type = 'consume' group by 1 order by 1`),
     () => db.execute(sql`select user_id, sum(quota) as quota from logs group by user_id order by quota desc limit 10`),
     () => db.execute(sql`select * from logs where model = 'gpt-4o' and created_at >= '2025-01-10' order by created_at desc, id desc limit 50 offset 100`),
@@ -130,7 +149,13 @@ async function measureLag(db: Db): Promise<Record<string, number>> {
   clearInterval(timer)
   const sorted = lags.sort((a, b) => a - b)
   const round = (value: number) => Math.round(value * 10) / 10
-  return { samples: sorted.length, lagP50Ms: round(percentile(sorted, 0.5)), lagP99Ms: round(percentile(sorted, 0.99)), lagMaxMs: round(sorted.at(-1) ?? Number.NaN), rowsInserted: batch * BATCH }
+  return {
+    samples: sorted.length,
+    lagP50Ms: round(percentile(sorted, 0.5)),
+    lagP99Ms: round(percentile(sorted, 0.99)),
+    lagMaxMs: round(sorted.at(-1) ?? Number.NaN),
+    rowsInserted: batch * BATCH,
+  }
 }
 
 const [task, givenDataDir] = process.argv.slice(2)
@@ -157,13 +182,25 @@ if (process.argv.includes('--database-url') && databaseUrl) {
 const dataDir = mkdtempSync(join(tmpdir(), 'hanggent-measure-'))
 try {
   if (!process.argv.includes('--first-boot')) {
-    const init = Bun.spawnSync([process.execPath, fileURLToPath(import.meta.url), 'init', dataDir, ...process.argv.slice(3)], { stdout: 'inherit', stderr: 'inherit' })
+    const init = Bun.spawnSync([process.execPath, fileURLToPath(import.meta.url), 'init', dataDir, ...process.argv.slice(3)], {
+      stdout: 'inherit',
+      stderr: 'inherit',
+    })
     if (init.exitCode !== 0) throw new Error('creating the cluster failed')
   }
   const database = await open(dataDir, onThread, defaultSettings)
   const result = task === 'rss' ? await measureRss(database.db) : await measureLag(database.db)
   await database.close()
-  console.log(JSON.stringify({ task, pglite: onThread ? 'main thread' : 'worker', settings: defaultSettings ? 'PGlite defaults' : 'embedded', overrides: settingOverrides(), firstBoot: process.argv.includes('--first-boot'), ...result }))
+  console.log(
+    JSON.stringify({
+      task,
+      pglite: onThread ? 'main thread' : 'worker',
+      settings: defaultSettings ? 'PGlite defaults' : 'embedded',
+      overrides: settingOverrides(),
+      firstBoot: process.argv.includes('--first-boot'),
+      ...result,
+    }),
+  )
 } finally {
   rmSync(dataDir, { recursive: true, force: true })
 }

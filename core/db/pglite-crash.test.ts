@@ -46,7 +46,9 @@ describe('embedded database after SIGKILL', () => {
       for (let round = 0; round < 2; round += 1) {
         const reported = await writeUntilKilled(dataDir, firstBatch, 60)
         const database = await openDatabase({ dataDir })
-        const batches = queryRows<{ batch: number; rows: number }>(await database.db.execute(sql`select batch, count(*)::int as rows from crash_rows group by batch order by batch`))
+        const batches = queryRows<{ batch: number; rows: number }>(
+          await database.db.execute(sql`select batch, count(*)::int as rows from crash_rows group by batch order by batch`),
+        )
         await database.close()
         const rowsByBatch = new Map(batches.map((row) => [row.batch, row.rows]))
         expect(reported.filter((batch) => rowsByBatch.get(batch) !== ROWS_PER_BATCH)).toEqual([])

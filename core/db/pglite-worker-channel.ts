@@ -26,7 +26,8 @@ interface PendingRequest {
 }
 
 /** Atomics.waitAsync (ES2024) is in Bun but not in the ES2023 library this project compiles against. */
-const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string } }).waitAsync
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string } })
+  .waitAsync
 
 /** Starts the worker script and connects to it; the logger hears why if the thread dies. */
 export function createWorkerChannel(workerUrl: string, logger: Logger): WorkerChannel {

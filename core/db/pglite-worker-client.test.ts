@@ -67,7 +67,10 @@ describe('PGlite on a worker thread', () => {
   test('drizzle reads back the same values as from PGlite on the main thread', async () => {
     const createdAt = new Date('2024-03-04T05:06:07.891Z')
     const read = async (db: Db) => {
-      const [user] = await db.insert(users).values({ username: 'same-values', quota: 123_456_789_012, recoveryCodeHashes: ['a', 'b'], createdAt, updatedAt: createdAt }).returning()
+      const [user] = await db
+        .insert(users)
+        .values({ username: 'same-values', quota: 123_456_789_012, recoveryCodeHashes: ['a', 'b'], createdAt, updatedAt: createdAt })
+        .returning()
       await db.insert(logs).values([
         { type: 'consume', userId: user!.id, quota: 2 ** 40, details: { priced: 1.25, nested: [1, { b: 'x' }], none: null }, createdAt },
         { type: 'topup', userId: user!.id, quota: 7, createdAt },
@@ -106,7 +109,12 @@ describe('PGlite on a worker thread', () => {
     expect(isUniqueViolation({ cause: onWorker })).toBe(true)
     expect(uniqueViolationOf({ cause: onWorker })).toBe('users_username_unique')
 
-    for (const statement of [sql`insert into users (username, created_at, updated_at) values (null, '2024-01-01', '2024-01-01')`, sql`selec 1`, sql`select 1/0`, sql`select * from no_such_table`]) {
+    for (const statement of [
+      sql`insert into users (username, created_at, updated_at) values (null, '2024-01-01', '2024-01-01')`,
+      sql`selec 1`,
+      sql`select 1/0`,
+      sql`select * from no_such_table`,
+    ]) {
       const [workerError, threadError] = [await causeOf(() => worker.db.execute(statement)), await causeOf(() => thread.db.execute(statement))]
       expect(fieldsOf(workerError)).toEqual(fieldsOf(threadError))
     }
@@ -117,19 +125,25 @@ describe('PGlite on a worker thread', () => {
       await db.transaction(async (tx) => {
         await tx.insert(options).values({ key: 'committed', value: 1 })
       })
-      await expect(db.transaction(async (tx) => {
-        await tx.insert(options).values({ key: 'thrown', value: 1 })
-        throw new Error('changed my mind')
-      })).rejects.toThrow('changed my mind')
-      const failed = await causeOf(() => db.transaction(async (tx) => {
-        await tx.insert(options).values({ key: 'failed', value: 1 })
-        await tx.insert(options).values({ key: 'committed', value: 2 })
-      }))
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.insert(options).values({ key: 'thrown', value: 1 })
+          throw new Error('changed my mind')
+        }),
+      ).rejects.toThrow('changed my mind')
+      const failed = await causeOf(() =>
+        db.transaction(async (tx) => {
+          await tx.insert(options).values({ key: 'failed', value: 1 })
+          await tx.insert(options).values({ key: 'committed', value: 2 })
+        }),
+      )
       expect(failed.code).toBe('23505')
-      await expect(db.transaction(async (tx) => {
-        await tx.insert(options).values({ key: 'rolled back', value: 1 })
-        tx.rollback()
-      })).rejects.toThrow('Rollback')
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.insert(options).values({ key: 'rolled back', value: 1 })
+          tx.rollback()
+        }),
+      ).rejects.toThrow('Rollback')
     }
     const keys = async (db: Db) => (await db.select({ key: options.key }).from(options).orderBy(options.key)).map((row) => row.key)
     expect(await keys(worker.db)).toEqual(['committed'])
@@ -142,17 +156,23 @@ describe('PGlite on a worker thread', () => {
         await tx.insert(options).values({ key: 'outer', value: 1 })
         await tx.transaction(async (inner) => {
           await inner.insert(options).values({ key: 'inner kept', value: 1 })
-          await inner.transaction(async (innermost) => {
-            await innermost.insert(options).values({ key: 'innermost', value: 1 })
-            throw new Error('innermost fails')
-          }).catch(() => {})
+          await inner
+            .transaction(async (innermost) => {
+              await innermost.insert(options).values({ key: 'innermost', value: 1 })
+              throw new Error('innermost fails')
+            })
+            .catch(() => {})
         })
-        await tx.transaction(async (inner) => {
-          await inner.insert(options).values({ key: 'outer', value: 2 })
-        }).catch(() => {})
+        await tx
+          .transaction(async (inner) => {
+            await inner.insert(options).values({ key: 'outer', value: 2 })
+          })
+          .catch(() => {})
         await tx.insert(options).values({ key: 'after', value: 1 })
       })
-      return (await db.select({ key: options.key }).from(options).where(sql`${options.key} in ('outer', 'inner kept', 'innermost', 'after')`).orderBy(options.key)).map((row) => row.key)
+      return (
+        await db.select({ key: options.key }).from(options).where(sql`${options.key} in ('outer', 'inner kept', 'innermost', 'after')`).orderBy(options.key)
+      ).map((row) => row.key)
     }
     expect(await run(worker.db)).toEqual(['after', 'inner kept', 'outer'])
     expect(await run(thread.db)).toEqual(['after', 'inner kept', 'outer'])
@@ -183,11 +203,18 @@ describe('PGlite on a worker thread', () => {
 
   test('concurrent transactions take turns: no lost update, no deadlock', async () => {
     await worker.db.insert(options).values({ key: 'counter', value: 0 })
-    await Promise.all(Array.from({ length: 20 }, () => worker.db.transaction(async (tx) => {
-      const [row] = await tx.select().from(options).where(eq(options.key, 'counter'))
-      await Bun.sleep(1)
-      await tx.update(options).set({ value: (row!.value as number) + 1 }).where(eq(options.key, 'counter'))
-    })))
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        worker.db.transaction(async (tx) => {
+          const [row] = await tx.select().from(options).where(eq(options.key, 'counter'))
+          await Bun.sleep(1)
+          await tx
+            .update(options)
+            .set({ value: (row!.value as number) + 1 })
+            .where(eq(options.key, 'counter'))
+        }),
+      ),
+    )
     const [row] = await worker.db.select().from(options).where(eq(options.key, 'counter'))
     expect(row!.value).toBe(20)
   })

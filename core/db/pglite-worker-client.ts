@@ -99,7 +99,13 @@ async function createCluster(options: PgliteWorkerOptions, modules: PgliteModule
   const channel = createWorkerChannel(options.workerUrl ?? WORKER_URL, options.logger)
   try {
     const makeTemplate = options.dataDir === 'memory://'
-    const { template } = (await channel.request({ kind: 'open', dataDir: options.dataDir, startParams: options.startParams, modules, makeTemplate })) as OpenResult
+    const { template } = (await channel.request({
+      kind: 'open',
+      dataDir: options.dataDir,
+      startParams: options.startParams,
+      modules,
+      makeTemplate,
+    })) as OpenResult
     await channel.request({ kind: 'close' })
     return template
   } finally {
@@ -114,8 +120,9 @@ let compiling: Promise<PgliteModules> | undefined
  * this, every open would compile the 9 MB module again (about 0.2 s of CPU, twice for a new cluster).
  */
 function compiledModules(): Promise<PgliteModules> {
-  compiling ??= Promise.all(['pglite.wasm', 'initdb.wasm'].map(async (file) => WebAssembly.compile(await readFile(new URL(file, import.meta.resolve('@electric-sql/pglite'))))))
-    .then(([pglite, initdb]) => ({ pglite: pglite!, initdb: initdb! }))
+  compiling ??= Promise.all(
+    ['pglite.wasm', 'initdb.wasm'].map(async (file) => WebAssembly.compile(await readFile(new URL(file, import.meta.resolve('@electric-sql/pglite'))))),
+  ).then(([pglite, initdb]) => ({ pglite: pglite!, initdb: initdb! }))
   // A failed compile (file missing) should not stick for the rest of the process.
   compiling.catch(() => (compiling = undefined))
   return compiling
@@ -162,7 +169,15 @@ async function closeWorker(channel: WorkerChannel): Promise<void> {
 }
 
 function queryRequest(sql: string, params: unknown[] | undefined, options: QueryOptions | undefined, transactionId: number | undefined): UnnumberedRequest {
-  return { kind: 'query', sql, params: params ?? [], rowMode: options?.rowMode, rawTextTypes: rawTextTypes(options), paramTypes: options?.paramTypes, transactionId }
+  return {
+    kind: 'query',
+    sql,
+    params: params ?? [],
+    rowMode: options?.rowMode,
+    rawTextTypes: rawTextTypes(options),
+    paramTypes: options?.paramTypes,
+    transactionId,
+  }
 }
 
 /** A timestamp-like text that any parser keeping the text as sent returns unchanged. */
@@ -176,6 +191,7 @@ function rawTextTypes(options: QueryOptions | undefined): number[] {
   if (!options) return []
   if (options.serializers || options.blob || options.onNotice) throw new Error('serializers, blob and onNotice cannot cross to the PGlite worker')
   const parsers = Object.entries(options.parsers ?? {})
-  if (parsers.some(([, parse]) => parse(PARSER_PROBE) !== PARSER_PROBE)) throw new Error('Only parsers that keep the text as sent can cross to the PGlite worker')
+  if (parsers.some(([, parse]) => parse(PARSER_PROBE) !== PARSER_PROBE))
+    throw new Error('Only parsers that keep the text as sent can cross to the PGlite worker')
   return parsers.map(([type]) => Number(type))
 }

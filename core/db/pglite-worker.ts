@@ -58,12 +58,17 @@ async function handle(request: WorkerRequest): Promise<unknown> {
     case 'close':
       return close()
     case 'batch':
-      return writeBatchMessage(transactor ??= pgliteTransactor(opened()), request.batch)
+      return writeBatchMessage((transactor ??= pgliteTransactor(opened())), request.batch)
   }
 }
 
 async function open(request: Extract<WorkerRequest, { kind: 'open' }>): Promise<OpenResult> {
-  const options = { startParams: request.startParams, pgliteWasmModule: request.modules.pglite, initdbWasmModule: request.modules.initdb, loadDataDir: request.template }
+  const options = {
+    startParams: request.startParams,
+    pgliteWasmModule: request.modules.pglite,
+    initdbWasmModule: request.modules.initdb,
+    loadDataDir: request.template,
+  }
   const instance = request.dataDir === 'memory://' ? new PGlite(options) : new PGlite(request.dataDir, options)
   await instance.waitReady
   pg = instance

@@ -37,15 +37,32 @@ describe('reasoning to content', () => {
   })
 
   test('leaves streams without reasoning alone', async () => {
-    const events: HubEvent[] = [{ type: 'text-delta', index: 0, text: 'Hi' }, { type: 'finish', index: 0, reason: 'stop' }]
+    const events: HubEvent[] = [
+      { type: 'text-delta', index: 0, text: 'Hi' },
+      { type: 'finish', index: 0, reason: 'stop' },
+    ]
     expect(await collect(events)).toEqual(events)
   })
 
   test('puts reasoning of a complete result in front of the answer', () => {
     const result = reasoningToContentResult({
-      id: 'r', model: 'x', created: 0,
-      choices: [{ index: 0, finishReason: 'stop', content: [{ type: 'reasoning', text: 'Because.' }, { type: 'text', text: 'Yes.' }] }],
+      id: 'r',
+      model: 'x',
+      created: 0,
+      choices: [
+        {
+          index: 0,
+          finishReason: 'stop',
+          content: [
+            { type: 'reasoning', text: 'Because.' },
+            { type: 'text', text: 'Yes.' },
+          ],
+        },
+      ],
     })
-    expect(result.choices[0]?.content).toEqual([{ type: 'text', text: '<think>\nBecause.\n</think>\n' }, { type: 'text', text: 'Yes.' }])
+    expect(result.choices[0]?.content).toEqual([
+      { type: 'text', text: '<think>\nBecause.\n</think>\n' },
+      { type: 'text', text: 'Yes.' },
+    ])
   })
 })

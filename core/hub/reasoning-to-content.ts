@@ -30,7 +30,9 @@ export function reasoningToContentResult(result: HubResult): HubResult {
   return {
     ...result,
     choices: result.choices.map((choice) => {
-      const reasoning = choice.content.filter((part): part is Extract<HubPart, { type: 'reasoning' }> => part.type === 'reasoning' && !part.redacted && part.text !== '')
+      const reasoning = choice.content.filter(
+        (part): part is Extract<HubPart, { type: 'reasoning' }> => part.type === 'reasoning' && !part.redacted && part.text !== '',
+      )
       if (reasoning.length === 0) return choice
       const rest = choice.content.filter((part) => part.type !== 'reasoning')
       return { ...choice, content: [{ type: 'text', text: OPEN + reasoning.map((part) => part.text).join('') + CLOSE }, ...rest] }

@@ -4,7 +4,19 @@ import { sha256Hex } from '../security/crypto.ts'
 import { unwrap } from '../options.ts'
 import type { SourceFlavour } from './channel-type-map.ts'
 import { convertOptions, type LegacyOptions } from './legacy-options.ts'
-import { convertChannel, convertRedemption, convertToken, convertTopup, convertUser, type Converted, type LegacyChannel, type LegacyRedemption, type LegacyToken, type LegacyTopup, type LegacyUser } from './legacy-rows.ts'
+import {
+  convertChannel,
+  convertRedemption,
+  convertToken,
+  convertTopup,
+  convertUser,
+  type Converted,
+  type LegacyChannel,
+  type LegacyRedemption,
+  type LegacyToken,
+  type LegacyTopup,
+  type LegacyUser,
+} from './legacy-rows.ts'
 import type { SourceDatabase } from './source-database.ts'
 
 // Reads the source and the target and decides, row by row, what an import adds. Rows are matched by
@@ -65,7 +77,13 @@ export interface ImportPlan {
 /** New API adds columns One API never had; any of them marks a New API database. */
 export async function detectFlavour(source: SourceDatabase): Promise<SourceFlavour> {
   const [userColumns, channelColumns, tokenColumns] = await Promise.all([source.columns('users'), source.columns('channels'), source.columns('tokens')])
-  const newApiMarks = [userColumns.has('aff_quota'), userColumns.has('setting'), channelColumns.has('status_code_mapping'), channelColumns.has('channel_info'), tokenColumns.has('model_limits')]
+  const newApiMarks = [
+    userColumns.has('aff_quota'),
+    userColumns.has('setting'),
+    channelColumns.has('status_code_mapping'),
+    channelColumns.has('channel_info'),
+    tokenColumns.has('model_limits'),
+  ]
   return newApiMarks.some(Boolean) ? 'new-api' : 'one-api'
 }
 
@@ -89,7 +107,11 @@ function sortConverted<T>(table: string, converted: Array<{ result: Converted<T>
 /** Merges source option entries into this gateway's: only names it does not have are added. */
 function planOptions(legacy: LegacyOptions, stored: Map<string, unknown>): OptionChanges {
   const changes: OptionChanges = { set: {}, added: {}, kept: [] }
-  const records: Array<[string, Record<string, unknown>]> = [['modelRatios', legacy.modelRatios], ['modelPrices', legacy.modelPrices], ['groupRatios', legacy.groupRatios]]
+  const records: Array<[string, Record<string, unknown>]> = [
+    ['modelRatios', legacy.modelRatios],
+    ['modelPrices', legacy.modelPrices],
+    ['groupRatios', legacy.groupRatios],
+  ]
   for (const [key, incoming] of records) {
     const current = (stored.get(key) ?? (key === 'groupRatios' ? { default: 1 } : {})) as Record<string, unknown>
     const next = { ...current }
@@ -117,9 +139,15 @@ function planOptions(legacy: LegacyOptions, stored: Map<string, unknown>): Optio
 }
 
 /** Reads the source and the target and plans the import; writes nothing. */
-export async function planImport(source: SourceDatabase, db: Db, openKeys: (sealed: string) => string[] | undefined, knownTypes: ReadonlySet<string>): Promise<ImportPlan> {
+export async function planImport(
+  source: SourceDatabase,
+  db: Db,
+  openKeys: (sealed: string) => string[] | undefined,
+  knownTypes: ReadonlySet<string>,
+): Promise<ImportPlan> {
   const tables = await source.tables()
-  if (!tables.has('users') || !tables.has('tokens') || !tables.has('channels')) throw new Error('--from: this is not a One API or New API database (no users, tokens or channels table)')
+  if (!tables.has('users') || !tables.has('tokens') || !tables.has('channels'))
+    throw new Error('--from: this is not a One API or New API database (no users, tokens or channels table)')
   const flavour = await detectFlavour(source)
   const notCarried: NotCarried[] = []
   const warnings: string[] = []
@@ -127,13 +155,18 @@ export async function planImport(source: SourceDatabase, db: Db, openKeys: (seal
   const summarise = (table: string, inSource: number, toAdd: number, present: number) =>
     summaries.push({ table, inSource, toAdd, present, notCarried: notCarried.filter((entry) => entry.table === table).length })
 
-  const legacyOptions = convertOptions(tables.has('options') ? (await source.all('options')) as Array<{ key: unknown; value: unknown }> : [])
+  const legacyOptions = convertOptions(tables.has('options') ? ((await source.all('options')) as Array<{ key: unknown; value: unknown }>) : [])
   warnings.push(...legacyOptions.warnings)
   const scale = legacyOptions.unitScale
 
   // Users, by username; an address another account already uses here is dropped rather than the user.
   const sourceUsers = await source.all('users')
-  const converted = sortConverted('users', sourceUsers.map((row) => ({ result: convertUser(row, scale), label: String(row.username ?? row.id) })), notCarried, warnings)
+  const converted = sortConverted(
+    'users',
+    sourceUsers.map((row) => ({ result: convertUser(row, scale), label: String(row.username ?? row.id) })),
+    notCarried,
+    warnings,
+  )
   const existingUsers = await db.select({ username: users.username, email: users.email, role: users.role }).from(users)
   let rootTaken = existingUsers.some((row) => row.role === 'root')
   const usernames = new Set(existingUsers.map((row) => row.username))
@@ -156,7 +189,11 @@ export async function planImport(source: SourceDatabase, db: Db, openKeys: (seal
   }
   summarise('users', sourceUsers.length, newUsers.length, converted.length - newUsers.length)
 
-  const linked = new Set((await db.select({ provider: oauthAccounts.provider, subject: oauthAccounts.subject }).from(oauthAccounts)).map((row) => `${row.provider}\u0000${row.subject}`))
+  const linked = new Set(
+    (await db.select({ provider: oauthAccounts.provider, subject: oauthAccounts.subject }).from(oauthAccounts)).map(
+      (row) => `${row.provider}\u0000${row.subject}`,
+    ),
+  )
   const allIdentities = converted.flatMap((user) => user.identities.map((identity) => ({ username: user.username, ...identity })))
   const identities = allIdentities.filter((identity) => {
     const key = `${identity.provider}\u0000${identity.subject}`
@@ -168,17 +205,30 @@ export async function planImport(source: SourceDatabase, db: Db, openKeys: (seal
 
   // Tokens, by the SHA-256 of the key clients send.
   const sourceTokens = await source.all('tokens')
-  const tokenRows = sortConverted('tokens', sourceTokens.map((row) => ({ result: convertToken(row, flavour, scale), label: String(row.name ?? row.id) })), notCarried, warnings)
+  const tokenRows = sortConverted(
+    'tokens',
+    sourceTokens.map((row) => ({ result: convertToken(row, flavour, scale), label: String(row.name ?? row.id) })),
+    notCarried,
+    warnings,
+  )
   const sourceTokenHashes = new Map<number, string>()
-  sourceTokens.forEach((row) => { if (row.key) sourceTokenHashes.set(Number(row.id), sha256Hex(`sk-${String(row.key).trim().replace(/^sk-/, '')}`)) })
+  sourceTokens.forEach((row) => {
+    if (row.key) sourceTokenHashes.set(Number(row.id), sha256Hex(`sk-${String(row.key).trim().replace(/^sk-/, '')}`))
+  })
   const tokenHashes = new Set((await db.select({ keyHash: tokens.keyHash }).from(tokens)).map((row) => row.keyHash))
   const newTokens: ImportPlan['tokens'] = []
   let presentTokens = 0
   for (const token of tokenRows) {
     const hash = sha256Hex(token.key)
-    if (tokenHashes.has(hash)) { presentTokens++; continue }
+    if (tokenHashes.has(hash)) {
+      presentTokens++
+      continue
+    }
     const ownerUsername = sourceUsernames.get(token.ownerSourceId)
-    if (!ownerUsername) { notCarried.push({ table: 'tokens', reason: 'its owner is not imported', label: token.name }); continue }
+    if (!ownerUsername) {
+      notCarried.push({ table: 'tokens', reason: 'its owner is not imported', label: token.name })
+      continue
+    }
     tokenHashes.add(hash)
     newTokens.push({ ...token, ownerUsername })
   }
@@ -186,19 +236,28 @@ export async function planImport(source: SourceDatabase, db: Db, openKeys: (seal
 
   // Channels, by name + base URL + keys (the gateway's own keys are opened to compare).
   const sourceChannels = await source.all('channels')
-  const channelKeys = new Set((await db.select({ name: channels.name, baseUrl: channels.baseUrl, keysEncrypted: channels.keysEncrypted }).from(channels))
-    .map((row) => channelNaturalKey({ name: row.name, baseUrl: row.baseUrl, keys: openKeys(row.keysEncrypted) ?? [] })))
+  const channelKeys = new Set(
+    (await db.select({ name: channels.name, baseUrl: channels.baseUrl, keysEncrypted: channels.keysEncrypted }).from(channels)).map((row) =>
+      channelNaturalKey({ name: row.name, baseUrl: row.baseUrl, keys: openKeys(row.keysEncrypted) ?? [] }),
+    ),
+  )
   const sourceChannelKeys = new Map<number, string>()
   const newChannels: LegacyChannel[] = []
   let presentChannels = 0
   for (const row of sourceChannels) {
     const result = convertChannel(row, flavour, scale, knownTypes)
     const label = String(row.name ?? row.id)
-    if (!result.ok) { notCarried.push({ table: 'channels', reason: result.reason, label }); continue }
+    if (!result.ok) {
+      notCarried.push({ table: 'channels', reason: result.reason, label })
+      continue
+    }
     warnings.push(...result.warnings)
     const key = channelNaturalKey(result.value)
     sourceChannelKeys.set(Number(row.id), key)
-    if (channelKeys.has(key)) { presentChannels++; continue }
+    if (channelKeys.has(key)) {
+      presentChannels++
+      continue
+    }
     channelKeys.add(key)
     newChannels.push(result.value)
   }
@@ -209,7 +268,12 @@ export async function planImport(source: SourceDatabase, db: Db, openKeys: (seal
 
   // Redemption codes, by the SHA-256 of the code.
   const sourceCodes = tables.has('redemptions') ? await source.all('redemptions') : []
-  const codeRows = sortConverted('redemptions', sourceCodes.map((row) => ({ result: convertRedemption(row, scale), label: String(row.name ?? row.id) })), notCarried, warnings)
+  const codeRows = sortConverted(
+    'redemptions',
+    sourceCodes.map((row) => ({ result: convertRedemption(row, scale), label: String(row.name ?? row.id) })),
+    notCarried,
+    warnings,
+  )
   const codeHashes = new Set((await db.select({ codeHash: redemptions.codeHash }).from(redemptions)).map((row) => row.codeHash))
   const newCodes = codeRows.filter((code) => !codeHashes.has(sha256Hex(code.code)) && codeHashes.add(sha256Hex(code.code)))
   summarise('redemptions', sourceCodes.length, newCodes.length, codeRows.length - newCodes.length)
@@ -218,23 +282,57 @@ export async function planImport(source: SourceDatabase, db: Db, openKeys: (seal
   const optionChanges = planOptions(legacyOptions, stored)
   if (optionChanges.kept.length > 0) warnings.push(`options kept as set here (the source differs): ${optionChanges.kept.join(', ')}`)
   for (const key of legacyOptions.notCarried) notCarried.push({ table: 'options', reason: 'option this gateway does not know', label: key })
-  const optionEntries = Object.keys(legacyOptions.modelRatios).length + Object.keys(legacyOptions.modelPrices).length + Object.keys(legacyOptions.groupRatios).length
-  summarise('options', optionEntries + legacyOptions.notCarried.length, Object.values(optionChanges.added).reduce((sum, count) => sum + count, 0), optionChanges.kept.length)
+  const optionEntries =
+    Object.keys(legacyOptions.modelRatios).length + Object.keys(legacyOptions.modelPrices).length + Object.keys(legacyOptions.groupRatios).length
+  summarise(
+    'options',
+    optionEntries + legacyOptions.notCarried.length,
+    Object.values(optionChanges.added).reduce((sum, count) => sum + count, 0),
+    optionChanges.kept.length,
+  )
 
   // New API's top-up orders, by trade number; One API has none.
   const sourceTopups = tables.has('top_ups') ? await source.all('top_ups') : []
-  const topupRows = sortConverted('top_ups', sourceTopups.map((row) => ({ result: convertTopup(row, scale), label: String(row.trade_no ?? row.id) })), notCarried, warnings)
+  const topupRows = sortConverted(
+    'top_ups',
+    sourceTopups.map((row) => ({ result: convertTopup(row, scale), label: String(row.trade_no ?? row.id) })),
+    notCarried,
+    warnings,
+  )
   const tradeNos = new Set((await db.select({ tradeNo: topups.tradeNo }).from(topups)).map((row) => row.tradeNo))
   const newTopups: LegacyTopup[] = []
   let presentTopups = 0
   for (const topup of topupRows) {
-    if (tradeNos.has(topup.tradeNo)) { presentTopups++; continue }
-    if (!sourceUsernames.has(topup.userSourceId)) { notCarried.push({ table: 'top_ups', reason: 'its user is not imported', label: topup.tradeNo }); continue }
+    if (tradeNos.has(topup.tradeNo)) {
+      presentTopups++
+      continue
+    }
+    if (!sourceUsernames.has(topup.userSourceId)) {
+      notCarried.push({ table: 'top_ups', reason: 'its user is not imported', label: topup.tradeNo })
+      continue
+    }
     tradeNos.add(topup.tradeNo)
     newTopups.push(topup)
   }
-  if (newTopups.some((topup) => topup.status === 'expired')) warnings.push('top-up orders still pending in the source are imported as expired: their payment can only complete in the old system')
+  if (newTopups.some((topup) => topup.status === 'expired'))
+    warnings.push('top-up orders still pending in the source are imported as expired: their payment can only complete in the old system')
   summarise('top_ups', sourceTopups.length, newTopups.length, presentTopups)
 
-  return { flavour, options: legacyOptions, users: newUsers, identities, tokens: newTokens, channels: newChannels, redemptions: newCodes, topups: newTopups, optionChanges, sourceUsernames, sourceChannelKeys, sourceTokenHashes, summaries, notCarried, warnings }
+  return {
+    flavour,
+    options: legacyOptions,
+    users: newUsers,
+    identities,
+    tokens: newTokens,
+    channels: newChannels,
+    redemptions: newCodes,
+    topups: newTopups,
+    optionChanges,
+    sourceUsernames,
+    sourceChannelKeys,
+    sourceTokenHashes,
+    summaries,
+    notCarried,
+    warnings,
+  }
 }

@@ -6,8 +6,12 @@ import { channelTypeLabel, channelTypeTarget } from './channel-type-map.ts'
 describe('convertOptions', () => {
   test('ratios become modelRatios / modelPrices / groupRatios; unknown keys are listed by name only', () => {
     const result = convertOptions([
-      { key: 'ModelRatio', value: '{"gpt-4o":1.25,"bad":"x"}' }, { key: 'CompletionRatio', value: '{"gpt-4o":4,"orphan":2}' }, { key: 'CacheRatio', value: '{"gpt-4o":0.5}' },
-      { key: 'GroupRatio', value: '{"default":1,"vip":0.8}' }, { key: 'ModelPrice', value: '{"dall-e-3":0.04}' }, { key: 'GitHubClientSecret', value: 'very-secret' },
+      { key: 'ModelRatio', value: '{"gpt-4o":1.25,"bad":"x"}' },
+      { key: 'CompletionRatio', value: '{"gpt-4o":4,"orphan":2}' },
+      { key: 'CacheRatio', value: '{"gpt-4o":0.5}' },
+      { key: 'GroupRatio', value: '{"default":1,"vip":0.8}' },
+      { key: 'ModelPrice', value: '{"dall-e-3":0.04}' },
+      { key: 'GitHubClientSecret', value: 'very-secret' },
     ])
     expect(result.modelRatios).toEqual({ 'gpt-4o': { modelRatio: 1.25, completionRatio: 4, cacheRatio: 0.5 } })
     expect(result.modelPrices).toEqual({ 'dall-e-3': { perCall: 0.04 } })
@@ -19,7 +23,11 @@ describe('convertOptions', () => {
   })
 
   test('a QuotaPerUnit other than 500,000 scales units and ratios so USD values stay the same', () => {
-    const result = convertOptions([{ key: 'QuotaPerUnit', value: '1000000' }, { key: 'ModelRatio', value: '{"m":2}' }, { key: 'QuotaForNewUser', value: '1000000' }])
+    const result = convertOptions([
+      { key: 'QuotaPerUnit', value: '1000000' },
+      { key: 'ModelRatio', value: '{"m":2}' },
+      { key: 'QuotaForNewUser', value: '1000000' },
+    ])
     expect(result.unitScale).toBe(0.5)
     expect(result.modelRatios.m).toEqual({ modelRatio: 1 })
     expect(result.newUserQuota).toBe(500_000)
@@ -27,7 +35,7 @@ describe('convertOptions', () => {
 })
 
 describe('sources and channel types', () => {
-  test('Go MySQL DSNs (One API\'s SQL_DSN) become URLs; schemes pick the engine', () => {
+  test("Go MySQL DSNs (One API's SQL_DSN) become URLs; schemes pick the engine", () => {
     expect(normaliseSourceUrl('oneapi:p@ss@tcp(db.local:3306)/oneapi?charset=utf8mb4&parseTime=True')).toBe('mysql://oneapi:p%40ss@db.local:3306/oneapi')
     expect(sourceKindOf('root@tcp(127.0.0.1:3306)/newapi')).toBe('mysql')
     expect(sourceKindOf('postgresql://u@h/db')).toBe('postgres')

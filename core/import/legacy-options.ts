@@ -20,7 +20,17 @@ export interface LegacyOptions {
   warnings: string[]
 }
 
-const USED_KEYS = new Set(['ModelRatio', 'CompletionRatio', 'CacheRatio', 'CreateCacheRatio', 'GroupRatio', 'ModelPrice', 'QuotaPerUnit', 'QuotaForNewUser', 'RetryTimes'])
+const USED_KEYS = new Set([
+  'ModelRatio',
+  'CompletionRatio',
+  'CacheRatio',
+  'CreateCacheRatio',
+  'GroupRatio',
+  'ModelPrice',
+  'QuotaPerUnit',
+  'QuotaForNewUser',
+  'RetryTimes',
+])
 
 /** A `{name: number}` option, dropping what is not a number. */
 function numberMap(options: Map<string, string>, key: string, warnings: string[]): Record<string, number> {
@@ -40,7 +50,8 @@ export function convertOptions(rows: Array<{ key: unknown; value: unknown }>): L
   const warnings: string[] = []
   const quotaPerUnit = toNumber(options.get('QuotaPerUnit'), 500_000)
   const unitScale = quotaPerUnit > 0 ? 500_000 / quotaPerUnit : 1
-  if (unitScale !== 1) warnings.push(`QuotaPerUnit is ${quotaPerUnit}: quota amounts and model ratios are scaled by ${unitScale} to keep their USD value at 500,000 units per USD`)
+  if (unitScale !== 1)
+    warnings.push(`QuotaPerUnit is ${quotaPerUnit}: quota amounts and model ratios are scaled by ${unitScale} to keep their USD value at 500,000 units per USD`)
 
   const modelRatio = numberMap(options, 'ModelRatio', warnings)
   const completionRatio = numberMap(options, 'CompletionRatio', warnings)
@@ -56,8 +67,12 @@ export function convertOptions(rows: Array<{ key: unknown; value: unknown }>): L
     }
   }
   const orphans = Object.keys(completionRatio).filter((model) => modelRatio[model] === undefined)
-  if (orphans.length > 0) warnings.push(`CompletionRatio names ${orphans.length} model(s) without a ModelRatio (${orphans.slice(0, 5).join(', ')}${orphans.length > 5 ? ', …' : ''}): not carried over`)
-  if (!options.has('ModelRatio')) warnings.push('the source has no ModelRatio option: its built-in default ratios are not carried over (this gateway\'s plugin list prices apply)')
+  if (orphans.length > 0)
+    warnings.push(
+      `CompletionRatio names ${orphans.length} model(s) without a ModelRatio (${orphans.slice(0, 5).join(', ')}${orphans.length > 5 ? ', …' : ''}): not carried over`,
+    )
+  if (!options.has('ModelRatio'))
+    warnings.push("the source has no ModelRatio option: its built-in default ratios are not carried over (this gateway's plugin list prices apply)")
 
   const modelPrices: LegacyOptions['modelPrices'] = {}
   for (const [model, price] of Object.entries(numberMap(options, 'ModelPrice', warnings))) modelPrices[model] = { perCall: price }

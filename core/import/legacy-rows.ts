@@ -38,7 +38,13 @@ export interface LegacyUser {
 
 /** Linked-id columns and the provider id each becomes here; null marks a provider this gateway lacks. */
 const IDENTITY_COLUMNS: Record<string, string | null> = {
-  github_id: 'github', discord_id: 'discord', oidc_id: 'oidc', telegram_id: 'telegram', linux_do_id: 'linuxdo', wechat_id: null, lark_id: null,
+  github_id: 'github',
+  discord_id: 'discord',
+  oidc_id: 'oidc',
+  telegram_id: 'telegram',
+  linux_do_id: 'linuxdo',
+  wechat_id: null,
+  lark_id: null,
 }
 
 /** Roles: 100 root, 10 admin, 1 common, 0 guest; root is settled by the plan (one root per gateway). */
@@ -64,11 +70,20 @@ export function convertUser(row: SourceRow, scale: UnitScale): Converted<LegacyU
     ok: true,
     warnings,
     value: {
-      sourceId: toNumber(row.id), username, passwordHash: password.startsWith('$') ? password : null,
-      displayName: toText(row.display_name), email: toText(row.email).trim() || null, role: roleOf(toNumber(row.role)),
-      group: toText(row.group).trim() || 'default', quota: scaled(row.quota, scale), usedQuota: scaled(row.used_quota, scale),
-      requestCount: toNumber(row.request_count), status: toNumber(row.status, 1) === 1 ? 'enabled' : 'disabled',
-      createdAt: fromUnixSeconds(row.created_at), sourceRoot: toNumber(row.role) >= 100, identities,
+      sourceId: toNumber(row.id),
+      username,
+      passwordHash: password.startsWith('$') ? password : null,
+      displayName: toText(row.display_name),
+      email: toText(row.email).trim() || null,
+      role: roleOf(toNumber(row.role)),
+      group: toText(row.group).trim() || 'default',
+      quota: scaled(row.quota, scale),
+      usedQuota: scaled(row.used_quota, scale),
+      requestCount: toNumber(row.request_count),
+      status: toNumber(row.status, 1) === 1 ? 'enabled' : 'disabled',
+      createdAt: fromUnixSeconds(row.created_at),
+      sourceRoot: toNumber(row.role) >= 100,
+      identities,
     },
   }
 }
@@ -97,9 +112,7 @@ export function convertToken(row: SourceRow, flavour: SourceFlavour, scale: Unit
   if (!stored) return { ok: false, reason: 'token without a key' }
   if (isSoftDeleted(row)) return { ok: false, reason: 'token deleted in the source' }
   const warnings: string[] = []
-  const models = flavour === 'new-api'
-    ? (toBoolean(row.model_limits_enabled) ? splitList(row.model_limits) : [])
-    : splitList(row.models)
+  const models = flavour === 'new-api' ? (toBoolean(row.model_limits_enabled) ? splitList(row.model_limits) : []) : splitList(row.models)
   const ips = flavour === 'new-api' ? splitList(row.allow_ips, /[\s,]+/) : splitList(row.subnet, /[\s,]+/)
   const group = toText(row.group).trim() || null
   if (group === 'auto') warnings.push(`token "${toText(row.name)}": New API's "auto" group has no equivalent here; the key uses its owner's group`)
@@ -107,11 +120,19 @@ export function convertToken(row: SourceRow, flavour: SourceFlavour, scale: Unit
     ok: true,
     warnings,
     value: {
-      key: `sk-${stored.replace(/^sk-/, '')}`, ownerSourceId: toNumber(row.user_id), name: toText(row.name) || 'imported key',
+      key: `sk-${stored.replace(/^sk-/, '')}`,
+      ownerSourceId: toNumber(row.user_id),
+      name: toText(row.name) || 'imported key',
       status: toNumber(row.status, 1) === 2 ? 'disabled' : 'enabled',
-      remainQuota: scaled(row.remain_quota, scale), usedQuota: scaled(row.used_quota, scale), unlimited: toBoolean(row.unlimited_quota),
-      models: models.length > 0 ? models : null, ipAllowlist: ips.length > 0 ? ips : null, group: group === 'auto' ? null : group,
-      expiresAt: fromUnixSeconds(row.expired_time) ?? null, lastUsedAt: fromUnixSeconds(row.accessed_time) ?? null, createdAt: fromUnixSeconds(row.created_time),
+      remainQuota: scaled(row.remain_quota, scale),
+      usedQuota: scaled(row.used_quota, scale),
+      unlimited: toBoolean(row.unlimited_quota),
+      models: models.length > 0 ? models : null,
+      ipAllowlist: ips.length > 0 ? ips : null,
+      group: group === 'auto' ? null : group,
+      expiresAt: fromUnixSeconds(row.expired_time) ?? null,
+      lastUsedAt: fromUnixSeconds(row.accessed_time) ?? null,
+      createdAt: fromUnixSeconds(row.created_time),
     },
   }
 }
@@ -195,11 +216,22 @@ export function convertChannel(row: SourceRow, flavour: SourceFlavour, scale: Un
     ok: true,
     warnings,
     value: {
-      name, type: target.type, baseUrl, keys, models: splitList(row.models), groups: splitList(row.group).length > 0 ? splitList(row.group) : ['default'],
-      modelMapping, statusCodeMapping: stringRecord(row.status_code_mapping, `channel "${name}": status_code_mapping`, warnings),
-      priority: toNumber(row.priority), weight: Math.max(1, toNumber(row.weight)), status: CHANNEL_STATUS[toNumber(row.status, 1)] ?? 'manually-disabled',
-      settings: channelSettings(target.type, row), keyMode: info.multi_key_mode === 'polling' ? 'round-robin' : 'random',
-      tags: tag ? [tag] : [], usedQuota: scaled(row.used_quota, scale), createdAt: fromUnixSeconds(row.created_time),
+      name,
+      type: target.type,
+      baseUrl,
+      keys,
+      models: splitList(row.models),
+      groups: splitList(row.group).length > 0 ? splitList(row.group) : ['default'],
+      modelMapping,
+      statusCodeMapping: stringRecord(row.status_code_mapping, `channel "${name}": status_code_mapping`, warnings),
+      priority: toNumber(row.priority),
+      weight: Math.max(1, toNumber(row.weight)),
+      status: CHANNEL_STATUS[toNumber(row.status, 1)] ?? 'manually-disabled',
+      settings: channelSettings(target.type, row),
+      keyMode: info.multi_key_mode === 'polling' ? 'round-robin' : 'random',
+      tags: tag ? [tag] : [],
+      usedQuota: scaled(row.used_quota, scale),
+      createdAt: fromUnixSeconds(row.created_time),
     },
   }
 }
@@ -228,9 +260,15 @@ export function convertRedemption(row: SourceRow, scale: UnitScale): Converted<L
     ok: true,
     warnings: [],
     value: {
-      code, name: toText(row.name) || 'imported code', quota: scaled(row.quota, scale), status: REDEMPTION_STATUS[toNumber(row.status, 1)] ?? 'disabled',
-      expiresAt: fromUnixSeconds(row.expired_time) ?? null, creatorSourceId: toNumber(row.user_id), redeemerSourceId: toNumber(row.used_user_id),
-      redeemedAt: fromUnixSeconds(row.redeemed_time) ?? null, createdAt: fromUnixSeconds(row.created_time),
+      code,
+      name: toText(row.name) || 'imported code',
+      quota: scaled(row.quota, scale),
+      status: REDEMPTION_STATUS[toNumber(row.status, 1)] ?? 'disabled',
+      expiresAt: fromUnixSeconds(row.expired_time) ?? null,
+      creatorSourceId: toNumber(row.user_id),
+      redeemerSourceId: toNumber(row.used_user_id),
+      redeemedAt: fromUnixSeconds(row.redeemed_time) ?? null,
+      createdAt: fromUnixSeconds(row.created_time),
     },
   }
 }
@@ -264,8 +302,16 @@ export function convertTopup(row: SourceRow, scale: UnitScale): Converted<Legacy
     ok: true,
     warnings: [],
     value: {
-      userSourceId: toNumber(row.user_id), provider, tradeNo, method, status: paid ? 'paid' : 'expired', paidMinor: minor, currency: provider === 'stripe' ? 'USD' : 'CNY',
-      quota: Math.round(toNumber(row.amount) * 500_000 * scale), createdAt: fromUnixSeconds(row.create_time), paidAt: paid ? fromUnixSeconds(row.complete_time) ?? null : null,
+      userSourceId: toNumber(row.user_id),
+      provider,
+      tradeNo,
+      method,
+      status: paid ? 'paid' : 'expired',
+      paidMinor: minor,
+      currency: provider === 'stripe' ? 'USD' : 'CNY',
+      quota: Math.round(toNumber(row.amount) * 500_000 * scale),
+      createdAt: fromUnixSeconds(row.create_time),
+      paidAt: paid ? (fromUnixSeconds(row.complete_time) ?? null) : null,
     },
   }
 }
@@ -305,10 +351,24 @@ export function convertLog(row: SourceRow, flavour: SourceFlavour, scale: UnitSc
   const text = (value: unknown) => toText(value) || null
   const latencyMs = row.elapsed_time !== undefined ? toNumber(row.elapsed_time) : row.use_time !== undefined ? toNumber(row.use_time) * 1000 : null
   return {
-    sourceId: toNumber(row.id), type: logTypeOf(flavour, toNumber(row.type)), createdAt: fromUnixSeconds(row.created_at) ?? new Date(0),
-    userSourceId: toNumber(row.user_id), username: text(row.username), tokenSourceId: toNumber(row.token_id), tokenName: text(row.token_name),
-    channelSourceId: toNumber(row.channel_id), model: text(row.model_name), promptTokens: toNumber(row.prompt_tokens), completionTokens: toNumber(row.completion_tokens),
-    quota: scaled(row.quota, scale), latencyMs, isStream: toBoolean(row.is_stream), group: text(row.group), ip: text(row.ip), requestId: text(row.request_id),
-    content: text(row.content), other: parseJsonObject(row.other) ?? undefined,
+    sourceId: toNumber(row.id),
+    type: logTypeOf(flavour, toNumber(row.type)),
+    createdAt: fromUnixSeconds(row.created_at) ?? new Date(0),
+    userSourceId: toNumber(row.user_id),
+    username: text(row.username),
+    tokenSourceId: toNumber(row.token_id),
+    tokenName: text(row.token_name),
+    channelSourceId: toNumber(row.channel_id),
+    model: text(row.model_name),
+    promptTokens: toNumber(row.prompt_tokens),
+    completionTokens: toNumber(row.completion_tokens),
+    quota: scaled(row.quota, scale),
+    latencyMs,
+    isStream: toBoolean(row.is_stream),
+    group: text(row.group),
+    ip: text(row.ip),
+    requestId: text(row.request_id),
+    content: text(row.content),
+    other: parseJsonObject(row.other) ?? undefined,
   }
 }

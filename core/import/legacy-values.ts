@@ -31,7 +31,14 @@ export function toBoolean(value: unknown): boolean {
 
 /** A comma- (or otherwise) separated list, trimmed, blanks and duplicates dropped. */
 export function splitList(value: unknown, separator: RegExp = /,/): string[] {
-  return [...new Set(toText(value).split(separator).map((item) => item.trim()).filter(Boolean))]
+  return [
+    ...new Set(
+      toText(value)
+        .split(separator)
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+  ]
 }
 
 /** A JSON object column as a record; undefined when it is empty, and `null` when it is not a JSON object. */
@@ -40,7 +47,7 @@ export function parseJsonObject(value: unknown): Record<string, unknown> | undef
   if (text === '' || text === 'null' || text === '{}') return undefined
   try {
     const parsed: unknown = JSON.parse(text)
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed as Record<string, unknown> : null
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null
   } catch {
     return null
   }

@@ -61,7 +61,12 @@ export async function runImport(source: SourceDatabase, target: ImportTarget, ru
     if (run.withLogs) await importLogs(plan, source, target.db, openKeys, run.logBatchSize ?? 1000)
   }
   return {
-    flavour: plan.flavour, kind: source.kind, applied: run.apply, tables, notCarried: plan.notCarried, warnings: plan.warnings,
+    flavour: plan.flavour,
+    kind: source.kind,
+    applied: run.apply,
+    tables,
+    notCarried: plan.notCarried,
+    warnings: plan.warnings,
     nothingToDo: tables.every((table) => table.toAdd === 0),
   }
 }
@@ -72,7 +77,8 @@ export function formatImportReport(report: ImportReport): string {
   const header = ['table', 'in source', report.applied ? 'added' : 'to add', 'already here', 'cannot carry']
   const rows = report.tables.map((table) => [table.table, table.inSource, table.toAdd, table.present, table.notCarried].map(String))
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)))
-  for (const row of [header, ...rows]) lines.push(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '))
+  for (const row of [header, ...rows])
+    lines.push(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '))
   if (report.nothingToDo) lines.push('', 'Nothing to add: everything in the source is already here.')
   if (report.notCarried.length > 0) {
     lines.push('', 'Cannot be carried over:')
@@ -81,7 +87,8 @@ export function formatImportReport(report: ImportReport): string {
       const key = `${entry.table}: ${entry.reason}`
       grouped.set(key, [...(grouped.get(key) ?? []), ...(entry.label ? [entry.label] : [])])
     }
-    for (const [reason, labels] of grouped) lines.push(`  - ${reason}${labels.length > 0 ? ` (${labels.length}: ${labels.slice(0, 5).join(', ')}${labels.length > 5 ? ', …' : ''})` : ''}`)
+    for (const [reason, labels] of grouped)
+      lines.push(`  - ${reason}${labels.length > 0 ? ` (${labels.length}: ${labels.slice(0, 5).join(', ')}${labels.length > 5 ? ', …' : ''})` : ''}`)
   }
   if (report.warnings.length > 0) lines.push('', 'Notes:', ...report.warnings.map((warning) => `  - ${warning}`))
   return lines.join('\n')

@@ -44,7 +44,8 @@ export function sourceKindOf(from: string): SourceKind {
   const url = normaliseSourceUrl(from)
   if (/^(mysql|mariadb):\/\//i.test(url)) return 'mysql'
   if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres'
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new Error(`--from: unsupported URL scheme in "${url.split('://')[0]}://…" (use a SQLite file path, mysql://… or postgres://…)`)
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
+    throw new Error(`--from: unsupported URL scheme in "${url.split('://')[0]}://…" (use a SQLite file path, mysql://… or postgres://…)`)
   if (!existsSync(from)) throw new Error(`--from: no SQLite file at ${from}`)
   return 'sqlite'
 }
@@ -60,17 +61,35 @@ export async function openSourceDatabase(from: string): Promise<SourceDatabase> 
 function openSqlite(path: string): SourceDatabase {
   const database = new SqliteDatabase(path, { readonly: true })
   const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
-  const columns = async (table: string) => new Set(database.query<{ name: string }, []>(`pragma table_info(${quote(table)})`).all().map((row) => row.name))
+  const columns = async (table: string) =>
+    new Set(
+      database
+        .query<{ name: string }, []>(`pragma table_info(${quote(table)})`)
+        .all()
+        .map((row) => row.name),
+    )
   return {
     kind: 'sqlite',
-    tables: async () => new Set(database.query<{ name: string }, []>(`select name from sqlite_master where type = 'table'`).all().map((row) => row.name)),
+    tables: async () =>
+      new Set(
+        database
+          .query<{ name: string }, []>(`select name from sqlite_master where type = 'table'`)
+          .all()
+          .map((row) => row.name),
+      ),
     columns,
     async all(table) {
       const order = (await columns(table)).has('id') ? ' order by id' : ''
       return database.query<SourceRow, []>(`select * from ${quote(table)}${order}`).all()
     },
-    page: async (table, afterId, limit) => database.query<SourceRow, [number, number]>(`select * from ${quote(table)} where id > ? order by id limit ?`).all(afterId, limit),
-    countAfter: async (table, afterId) => Number(database.query<{ n: number }, number[]>(`select count(*) as n from ${quote(table)}${afterId === undefined ? '' : ' where id > ?'}`).get(...(afterId === undefined ? [] : [afterId]))?.n ?? 0),
+    page: async (table, afterId, limit) =>
+      database.query<SourceRow, [number, number]>(`select * from ${quote(table)} where id > ? order by id limit ?`).all(afterId, limit),
+    countAfter: async (table, afterId) =>
+      Number(
+        database
+          .query<{ n: number }, number[]>(`select count(*) as n from ${quote(table)}${afterId === undefined ? '' : ' where id > ?'}`)
+          .get(...(afterId === undefined ? [] : [afterId]))?.n ?? 0,
+      ),
     async close() {
       database.close()
     },
@@ -81,7 +100,10 @@ function openMysql(url: string): SourceDatabase {
   const sql = new Bun.SQL(url, { max: 1 })
   const quote = (name: string) => `\`${name.replaceAll('`', '``')}\``
   const columns = async (table: string) => {
-    const rows: Array<{ name: string }> = await sql.unsafe('select column_name as name from information_schema.columns where table_schema = database() and table_name = ?', [table])
+    const rows: Array<{ name: string }> = await sql.unsafe(
+      'select column_name as name from information_schema.columns where table_schema = database() and table_name = ?',
+      [table],
+    )
     return new Set(rows.map((row) => row.name))
   }
   return {
@@ -93,11 +115,16 @@ function openMysql(url: string): SourceDatabase {
     columns,
     async all(table) {
       const order = (await columns(table)).has('id') ? ' order by id' : ''
-      return [...(await sql.unsafe(`select * from ${quote(table)}${order}`)) as SourceRow[]]
+      return [...((await sql.unsafe(`select * from ${quote(table)}${order}`)) as SourceRow[])]
     },
-    page: async (table, afterId, limit) => [...(await sql.unsafe(`select * from ${quote(table)} where id > ? order by id limit ?`, [afterId, limit])) as SourceRow[]],
+    page: async (table, afterId, limit) => [
+      ...((await sql.unsafe(`select * from ${quote(table)} where id > ? order by id limit ?`, [afterId, limit])) as SourceRow[]),
+    ],
     async countAfter(table, afterId) {
-      const rows: Array<{ n: unknown }> = await sql.unsafe(`select count(*) as n from ${quote(table)}${afterId === undefined ? '' : ' where id > ?'}`, afterId === undefined ? [] : [afterId])
+      const rows: Array<{ n: unknown }> = await sql.unsafe(
+        `select count(*) as n from ${quote(table)}${afterId === undefined ? '' : ' where id > ?'}`,
+        afterId === undefined ? [] : [afterId],
+      )
       return Number(rows[0]?.n ?? 0)
     },
     close: () => sql.close(),
@@ -108,7 +135,9 @@ function openPostgres(url: string): SourceDatabase {
   const sql = postgres(url, { max: 1, onnotice: () => {} })
   const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
   const columns = async (table: string) => {
-    const rows = await sql<Array<{ name: string }>>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`
+    const rows = await sql<
+      Array<{ name: string }>
+    >`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`
     return new Set(rows.map((row) => row.name))
   }
   return {
@@ -122,9 +151,14 @@ function openPostgres(url: string): SourceDatabase {
       const order = (await columns(table)).has('id') ? ' order by id' : ''
       return [...(await sql.unsafe<SourceRow[]>(`select * from ${quote(table)}${order}`))]
     },
-    page: async (table, afterId, limit) => [...(await sql.unsafe<SourceRow[]>(`select * from ${quote(table)} where id > $1 order by id limit $2`, [afterId, limit]))],
+    page: async (table, afterId, limit) => [
+      ...(await sql.unsafe<SourceRow[]>(`select * from ${quote(table)} where id > $1 order by id limit $2`, [afterId, limit])),
+    ],
     async countAfter(table, afterId) {
-      const rows = await sql.unsafe<Array<{ n: unknown }>>(`select count(*) as n from ${quote(table)}${afterId === undefined ? '' : ' where id > $1'}`, afterId === undefined ? [] : [afterId])
+      const rows = await sql.unsafe<Array<{ n: unknown }>>(
+        `select count(*) as n from ${quote(table)}${afterId === undefined ? '' : ' where id > $1'}`,
+        afterId === undefined ? [] : [afterId],
+      )
       return Number(rows[0]?.n ?? 0)
     },
     close: () => sql.end(),

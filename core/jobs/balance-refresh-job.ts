@@ -13,7 +13,11 @@ export const BALANCE_JOB_TICK_MS = 60_000
  * skips a round nor reads everything again. `leases` replaces the context's and `ttlMs` sets the
  * lease lifetime (tests run two replicas in one process).
  */
-export function scheduleBalanceRefresh(context: AppContext, refresher: BalanceRefresher, options: { tickMs?: number; ttlMs?: number; leases?: LeaseManager } = {}): LeasedJob {
+export function scheduleBalanceRefresh(
+  context: AppContext,
+  refresher: BalanceRefresher,
+  options: { tickMs?: number; ttlMs?: number; leases?: LeaseManager } = {},
+): LeasedJob {
   return runLeasedJob({
     leases: options.leases ?? context.leases,
     name: 'channel-balances',

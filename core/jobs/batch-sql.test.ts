@@ -29,20 +29,42 @@ const backends: Backend[] = [
       return { transactor: pgliteTransactor(pg), query: async (sql) => (await pg.query<Record<string, unknown>>(sql)).rows, close: () => pg.close() }
     },
   },
-  ...(process.env.TEST_DATABASE_URL ? [{
-    name: 'postgres',
-    async open() {
-      await resetDatabase(process.env.TEST_DATABASE_URL!)
-      const { default: postgres } = await import('postgres')
-      const sql = postgres(process.env.TEST_DATABASE_URL!, { max: 2, onnotice: () => {} })
-      return { transactor: postgresTransactor(sql), query: async (text: string) => (await sql.unsafe(text)) as unknown as Array<Record<string, unknown>>, close: () => sql.end({ timeout: 5 }) }
-    },
-  }] : []),
+  ...(process.env.TEST_DATABASE_URL
+    ? [
+        {
+          name: 'postgres',
+          async open() {
+            await resetDatabase(process.env.TEST_DATABASE_URL!)
+            const { default: postgres } = await import('postgres')
+            const sql = postgres(process.env.TEST_DATABASE_URL!, { max: 2, onnotice: () => {} })
+            return {
+              transactor: postgresTransactor(sql),
+              query: async (text: string) => (await sql.unsafe(text)) as unknown as Array<Record<string, unknown>>,
+              close: () => sql.end({ timeout: 5 }),
+            }
+          },
+        },
+      ]
+    : []),
 ]
 
 const usage = (requestId: string, createdAt: string): LogEntry => ({
-  type: 'consume', createdAt: new Date(createdAt), userId: 1, username: 'ann', tokenId: 1, tokenName: 'laptop, "home"', channelId: 1, model: 'gpt-4o-mini',
-  promptTokens: 10, completionTokens: 20, quota: 0, latencyMs: 12.6, isStream: true, requestId, content: '', details: { priced: 30, note: 'quote " and, comma\nnewline' },
+  type: 'consume',
+  createdAt: new Date(createdAt),
+  userId: 1,
+  username: 'ann',
+  tokenId: 1,
+  tokenName: 'laptop, "home"',
+  channelId: 1,
+  model: 'gpt-4o-mini',
+  promptTokens: 10,
+  completionTokens: 20,
+  quota: 0,
+  latencyMs: 12.6,
+  isStream: true,
+  requestId,
+  content: '',
+  details: { priced: 30, note: 'quote " and, comma\nnewline' },
 })
 
 for (const backend of backends) {
@@ -64,28 +86,51 @@ for (const backend of backends) {
         encodeJournalEntry({ position: '1', payer, charged: 30, log: { ...usage('req-a', '2026-12-06T05:10:00.000Z'), quota: 30 } }),
         encodeJournalEntry({ position: '2', payer, charged: 25, log: { ...usage('req-b', '2026-12-06T06:10:00.000Z'), quota: 25 } }),
       ].join('\n')
-      const rows = JSON.stringify([{ type: 'error', userId: 1, tokenId: 1, statusCode: 502, content: 'upstream failed', createdAt: '2026-12-06T06:20:00.000Z' }])
-      const result = await writeBatchMessage(db.transactor, { rows, charges: lines, cursor: { name: 'journal:test', position: '2' }, now: '2026-12-06T07:00:00.000Z' })
+      const rows = JSON.stringify([
+        { type: 'error', userId: 1, tokenId: 1, statusCode: 502, content: 'upstream failed', createdAt: '2026-12-06T06:20:00.000Z' },
+      ])
+      const result = await writeBatchMessage(db.transactor, {
+        rows,
+        charges: lines,
+        cursor: { name: 'journal:test', position: '2' },
+        now: '2026-12-06T07:00:00.000Z',
+      })
       expect(result.rows).toBe(3)
       expect(result.accounts.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
         { key: 't:1', charged: 55, stored: { quota: 445, version: 1 } },
         { key: 'u:1', charged: 55, stored: { quota: 945, version: 1 } },
       ])
       const [user] = await db.query('select quota, used_quota, request_count from users where id = 1')
-      expect({ quota: Number(user!.quota), used: Number(user!.used_quota), requests: Number(user!.request_count) }).toEqual({ quota: 945, used: 55, requests: 2 })
+      expect({ quota: Number(user!.quota), used: Number(user!.used_quota), requests: Number(user!.request_count) }).toEqual({
+        quota: 945,
+        used: 55,
+        requests: 2,
+      })
       const [token] = await db.query('select remain_quota, used_quota, last_used_at from tokens where id = 1')
       expect({ remain: Number(token!.remain_quota), used: Number(token!.used_quota) }).toEqual({ remain: 445, used: 55 })
       // The failed call at 06:20 is a use of the key too.
       expect(new Date(String(token!.last_used_at)).toISOString()).toBe('2026-12-06T06:20:00.000Z')
-      const logRows = await db.query(`select type, request_id, quota, latency_ms, is_stream, token_name, content, details, created_at from logs order by created_at`)
+      const logRows = await db.query(
+        `select type, request_id, quota, latency_ms, is_stream, token_name, content, details, created_at from logs order by created_at`,
+      )
       expect(logRows.map((row) => [row.type, row.request_id, Number(row.quota), row.latency_ms, row.is_stream])).toEqual([
-        ['consume', 'req-a', 30, 13, true], ['consume', 'req-b', 25, 13, true], ['error', null, 0, null, false],
+        ['consume', 'req-a', 30, 13, true],
+        ['consume', 'req-b', 25, 13, true],
+        ['error', null, 0, null, false],
       ])
       expect(logRows[0]!.token_name).toBe('laptop, "home"')
       expect(logRows[0]!.content).toBe('')
-      expect(typeof logRows[0]!.details === 'string' ? JSON.parse(logRows[0]!.details) : logRows[0]!.details).toEqual({ priced: 30, note: 'quote " and, comma\nnewline', charged: 30, shortfall: 0 })
+      expect(typeof logRows[0]!.details === 'string' ? JSON.parse(logRows[0]!.details) : logRows[0]!.details).toEqual({
+        priced: 30,
+        note: 'quote " and, comma\nnewline',
+        charged: 30,
+        shortfall: 0,
+      })
       const hourly = await db.query('select hour, requests, quota from quota_stats order by hour')
-      expect(hourly.map((row) => [new Date(String(row.hour)).toISOString(), Number(row.requests), Number(row.quota)])).toEqual([['2026-12-06T05:00:00.000Z', 1, 30], ['2026-12-06T06:00:00.000Z', 1, 25]])
+      expect(hourly.map((row) => [new Date(String(row.hour)).toISOString(), Number(row.requests), Number(row.quota)])).toEqual([
+        ['2026-12-06T05:00:00.000Z', 1, 30],
+        ['2026-12-06T06:00:00.000Z', 1, 25],
+      ])
       const [channel] = await db.query('select used_quota from channels where id = 1')
       expect(Number(channel!.used_quota)).toBe(55)
       const [cursor] = await db.query(`select value from ledger_state where name = 'journal:test'`)
@@ -95,7 +140,12 @@ for (const backend of backends) {
     test('a guarded cursor that moved refuses the whole batch, and nothing of it is written', async () => {
       const payer = { userId: 1, tokenId: 1, unlimited: false }
       const line = encodeJournalEntry({ position: '3', payer, charged: 5, log: { ...usage('req-c', '2026-12-06T06:30:00.000Z'), quota: 5 } })
-      const attempt = writeBatchMessage(db.transactor, { rows: '', charges: line, cursor: { name: 'journal:test', position: '3', expected: '1' }, now: '2026-12-06T07:00:00.000Z' })
+      const attempt = writeBatchMessage(db.transactor, {
+        rows: '',
+        charges: line,
+        cursor: { name: 'journal:test', position: '3', expected: '1' },
+        now: '2026-12-06T07:00:00.000Z',
+      })
       await expect(attempt).rejects.toBeInstanceOf(CursorConflictError)
       const [user] = await db.query('select quota from users where id = 1')
       expect(Number(user!.quota)).toBe(945)

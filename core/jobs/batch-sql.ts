@@ -118,8 +118,21 @@ export function readBatchMessage(message: BatchMessage): { rows: LogEntry[]; cha
 
 async function upsertRollups(session: SqlSession, table: 'quota_stats' | 'quota_stats_daily', bucket: 'hour' | 'day', rows: QuotaStatRow[]) {
   if (rows.length === 0) return
-  const json = JSON.stringify(rows.map((row) => ({ b: row.hour, u: row.userId, t: row.tokenId, c: row.channelId, m: row.model, r: row.requests, p: row.promptTokens, o: row.completionTokens, q: row.quota })))
-  await session.query(`
+  const json = JSON.stringify(
+    rows.map((row) => ({
+      b: row.hour,
+      u: row.userId,
+      t: row.tokenId,
+      c: row.channelId,
+      m: row.model,
+      r: row.requests,
+      p: row.promptTokens,
+      o: row.completionTokens,
+      q: row.quota,
+    })),
+  )
+  await session.query(
+    `
     insert into "${table}" ("${bucket}", user_id, token_id, channel_id, model, requests, prompt_tokens, completion_tokens, quota)
     select r.b, r.u, r.t, r.c, r.m, r.r, r.p, r.o, r.q
     from jsonb_to_recordset($1::text::jsonb) as r(b timestamptz, u integer, t integer, c integer, m text, r bigint, p bigint, o bigint, q bigint)
@@ -127,18 +140,26 @@ async function upsertRollups(session: SqlSession, table: 'quota_stats' | 'quota_
       requests = "${table}".requests + excluded.requests,
       prompt_tokens = "${table}".prompt_tokens + excluded.prompt_tokens,
       completion_tokens = "${table}".completion_tokens + excluded.completion_tokens,
-      quota = "${table}".quota + excluded.quota`, [json])
+      quota = "${table}".quota + excluded.quota`,
+    [json],
+  )
 }
 
 async function moveCursor(session: SqlSession, cursor: CursorUpdate) {
   if (cursor.expected === undefined) {
-    await session.query(`insert into ledger_state (name, value) values ($1, $2) on conflict (name) do update set value = excluded.value, updated_at = now()`, [cursor.name, cursor.position])
+    await session.query(`insert into ledger_state (name, value) values ($1, $2) on conflict (name) do update set value = excluded.value, updated_at = now()`, [
+      cursor.name,
+      cursor.position,
+    ])
     return
   }
   // An insert happens only when the row is absent, which `expected: null` asserts.
-  const moved = await session.query(`insert into ledger_state (name, value) values ($1, $2)
+  const moved = await session.query(
+    `insert into ledger_state (name, value) values ($1, $2)
     on conflict (name) do update set value = excluded.value, updated_at = now() where ledger_state.value = $3
-    returning name`, [cursor.name, cursor.position, cursor.expected])
+    returning name`,
+    [cursor.name, cursor.position, cursor.expected],
+  )
   if (moved.length === 0) throw new CursorConflictError(`ledger cursor ${cursor.name} is no longer at ${cursor.expected}`)
 }
 
@@ -146,30 +167,44 @@ async function moveCursor(session: SqlSession, cursor: CursorUpdate) {
 export async function writePlan(session: SqlSession, plan: BatchPlan, cursor?: CursorUpdate): Promise<CommittedAccount[]> {
   const stored = new Map<AccountKey, { quota: number; version: number }>()
   if (plan.users.length > 0) {
-    const rows = await session.query(`
+    const rows = await session.query(
+      `
       update users set quota = users.quota - d.charged, used_quota = users.used_quota + d.charged,
         request_count = users.request_count + d.requests, balance_version = users.balance_version + 1
       from jsonb_to_recordset($1::text::jsonb) as d(id integer, charged bigint, requests bigint)
       where users.id = d.id
-      returning users.id, users.quota, users.balance_version`, [JSON.stringify(plan.users)])
+      returning users.id, users.quota, users.balance_version`,
+      [JSON.stringify(plan.users)],
+    )
     for (const row of rows) stored.set(`u:${Number(row.id)}`, { quota: Number(row.quota), version: Number(row.balance_version) })
   }
   if (plan.tokens.length > 0) {
-    const rows = await session.query(`
+    const rows = await session.query(
+      `
       update tokens set remain_quota = tokens.remain_quota - d."debit", used_quota = tokens.used_quota + d.charged,
         balance_version = tokens.balance_version + case when d."debit" <> 0 then 1 else 0 end,
         last_used_at = greatest(tokens.last_used_at, d."lastUsedAt")
       from jsonb_to_recordset($1::text::jsonb) as d(id integer, "debit" bigint, charged bigint, "lastUsedAt" timestamptz)
       where tokens.id = d.id
-      returning tokens.id, tokens.remain_quota, tokens.balance_version`, [JSON.stringify(plan.tokens)])
+      returning tokens.id, tokens.remain_quota, tokens.balance_version`,
+      [JSON.stringify(plan.tokens)],
+    )
     for (const row of rows) stored.set(`t:${Number(row.id)}`, { quota: Number(row.remain_quota), version: Number(row.balance_version) })
   }
-  if (plan.logs.length > 0) await session.copyCsv('logs', logColumns.map((column) => column.name), logsCsv(plan.logs))
+  if (plan.logs.length > 0)
+    await session.copyCsv(
+      'logs',
+      logColumns.map((column) => column.name),
+      logsCsv(plan.logs),
+    )
   await upsertRollups(session, 'quota_stats', 'hour', plan.hourly)
   await upsertRollups(session, 'quota_stats_daily', 'day', plan.daily)
   if (plan.channels.length > 0) {
-    await session.query(`update channels set used_quota = channels.used_quota + d.spent
-      from jsonb_to_recordset($1::text::jsonb) as d(id integer, spent bigint) where channels.id = d.id`, [JSON.stringify(plan.channels)])
+    await session.query(
+      `update channels set used_quota = channels.used_quota + d.spent
+      from jsonb_to_recordset($1::text::jsonb) as d(id integer, spent bigint) where channels.id = d.id`,
+      [JSON.stringify(plan.channels)],
+    )
   }
   if (cursor) await moveCursor(session, cursor)
   return [...plan.accounts].map(([key, charged]) => ({ key, charged, stored: stored.get(key) }))

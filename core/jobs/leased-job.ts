@@ -49,9 +49,12 @@ export function runLeasedJob(options: LeasedJobOptions): LeasedJob {
 
   function execute(): void {
     const controller = new AbortController()
-    const done = Promise.resolve().then(() => options.run(controller.signal)).catch(onError).finally(() => {
-      execution = null
-    })
+    const done = Promise.resolve()
+      .then(() => options.run(controller.signal))
+      .catch(onError)
+      .finally(() => {
+        execution = null
+      })
     execution = { done, controller }
   }
 

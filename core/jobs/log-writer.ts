@@ -92,9 +92,8 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
     charges = charges.length > maxRows ? charges.slice(maxRows) : []
     const target_ = batchCharges.length > 0 ? sink : undefined
     const lastPosition = batchCharges.length > 0 ? batchCharges[batchCharges.length - 1]!.position : undefined
-    const cursorUpdate: CursorUpdate | undefined = target_?.cursorName && lastPosition
-      ? { name: target_.cursorName, position: lastPosition, ...(target_.guarded ? { expected: cursor } : {}) }
-      : undefined
+    const cursorUpdate: CursorUpdate | undefined =
+      target_?.cursorName && lastPosition ? { name: target_.cursorName, position: lastPosition, ...(target_.guarded ? { expected: cursor } : {}) } : undefined
     const message: BatchMessage = {
       rows: batchRows.length === 0 ? '' : JSON.stringify(batchRows),
       charges: batchCharges.map((charge) => charge.line).join('\n'),

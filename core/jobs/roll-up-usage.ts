@@ -15,7 +15,17 @@ export function rollUpUsage(entries: Array<typeof logs.$inferInsert>, now: Date,
     const at = entry.createdAt instanceof Date ? entry.createdAt : now
     const hour = new Date(Math.floor(at.getTime() / bucketMs) * bucketMs)
     const key = [hour.getTime(), entry.userId, entry.tokenId ?? 0, entry.channelId ?? 0, entry.model ?? ''].join('\u0000')
-    const row = buckets.get(key) ?? { hour, userId: entry.userId, tokenId: entry.tokenId ?? 0, channelId: entry.channelId ?? 0, model: entry.model ?? '', requests: 0, promptTokens: 0, completionTokens: 0, quota: 0 }
+    const row = buckets.get(key) ?? {
+      hour,
+      userId: entry.userId,
+      tokenId: entry.tokenId ?? 0,
+      channelId: entry.channelId ?? 0,
+      model: entry.model ?? '',
+      requests: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      quota: 0,
+    }
     row.requests += 1
     row.promptTokens += entry.promptTokens ?? 0
     row.completionTokens += entry.completionTokens ?? 0

@@ -47,7 +47,13 @@ function defineCountingTests(current: () => RateLimiterHarness, key: (label: str
     const subject = key('sequential')
     const decisions = await takeSequentially(limiter, subject, 12, 5, 300)
     expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, true, true, true, false, false, false, false, false, false, false])
-    expect(decisions.slice(0, 5).map((decision) => [decision.remaining, decision.retryAfterMs])).toEqual([[4, 0], [3, 0], [2, 0], [1, 0], [0, 0]])
+    expect(decisions.slice(0, 5).map((decision) => [decision.remaining, decision.retryAfterMs])).toEqual([
+      [4, 0],
+      [3, 0],
+      [2, 0],
+      [1, 0],
+      [0, 0],
+    ])
     for (const refused of decisions.slice(5)) {
       expect(refused).toMatchObject({ allowed: false, limit: 5, remaining: 0 })
       expect(refused.retryAfterMs).toBeGreaterThan(0)
@@ -90,7 +96,6 @@ function defineCountingTests(current: () => RateLimiterHarness, key: (label: str
     expect((await limiter.take(subject, 2, 1000)).allowed).toBe(true)
     expect((await limiter.take(subject, 2, 1000)).allowed).toBe(false)
   })
-
 }
 
 /** Key independence and argument checks. */
@@ -120,7 +125,10 @@ function defineSharingTests(current: () => RateLimiterHarness, key: (label: stri
     const subject = key('concurrent')
     const decisions = await Promise.all(Array.from({ length: 200 }, () => limiter.take(subject, 50, 60_000)))
     expect(allowedCount(decisions)).toBe(50)
-    const remaining = decisions.filter((decision) => decision.allowed).map((decision) => decision.remaining).sort((a, b) => a - b)
+    const remaining = decisions
+      .filter((decision) => decision.allowed)
+      .map((decision) => decision.remaining)
+      .sort((a, b) => a - b)
     expect(remaining).toEqual(Array.from({ length: 50 }, (_, index) => index))
     expect(await limiter.peek(subject, 50, 60_000)).toMatchObject({ allowed: false, remaining: 0 })
   })

@@ -35,22 +35,87 @@ export function metricsEnabled(config: AppContext['config']): boolean {
 export function createGatewayMetrics(context: AppContext): GatewayMetrics {
   const registry = new Registry()
   const registers = [registry]
-  const requests = new Counter({ name: 'hanggent_relay_requests_total', help: 'Relayed requests by route, dialect, model, answering channel and status', labelNames: ['route', 'dialect', 'model', 'channel', 'status'] as const, registers })
-  const upstreamLatency = new Histogram({ name: 'hanggent_relay_upstream_latency_seconds', help: 'Upstream attempt time until it answered (headers for streams, the whole body otherwise)', labelNames: ['channel', 'model', 'status'] as const, buckets: LATENCY_BUCKETS, registers })
-  const firstToken = new Histogram({ name: 'hanggent_relay_time_to_first_token_seconds', help: 'Streamed calls: time from the request to its first event', labelNames: ['channel', 'model'] as const, buckets: LATENCY_BUCKETS, registers })
-  const tokens = new Counter({ name: 'hanggent_relay_tokens_total', help: 'Tokens billed, by direction (input includes cache reads and writes)', labelNames: ['direction', 'model', 'channel'] as const, registers })
+  const requests = new Counter({
+    name: 'hanggent_relay_requests_total',
+    help: 'Relayed requests by route, dialect, model, answering channel and status',
+    labelNames: ['route', 'dialect', 'model', 'channel', 'status'] as const,
+    registers,
+  })
+  const upstreamLatency = new Histogram({
+    name: 'hanggent_relay_upstream_latency_seconds',
+    help: 'Upstream attempt time until it answered (headers for streams, the whole body otherwise)',
+    labelNames: ['channel', 'model', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  })
+  const firstToken = new Histogram({
+    name: 'hanggent_relay_time_to_first_token_seconds',
+    help: 'Streamed calls: time from the request to its first event',
+    labelNames: ['channel', 'model'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  })
+  const tokens = new Counter({
+    name: 'hanggent_relay_tokens_total',
+    help: 'Tokens billed, by direction (input includes cache reads and writes)',
+    labelNames: ['direction', 'model', 'channel'] as const,
+    registers,
+  })
   const quota = new Counter({ name: 'hanggent_relay_quota_spent_total', help: 'Quota units charged', labelNames: ['model', 'channel'] as const, registers })
-  const retries = new Counter({ name: 'hanggent_relay_retries_total', help: 'Upstream attempts after the first of a call', labelNames: ['channel'] as const, registers })
-  const failovers = new Counter({ name: 'hanggent_relay_failovers_total', help: 'Attempts that moved to another channel than the previous attempt', labelNames: ['from_channel', 'to_channel'] as const, registers })
-  const rateLimited = new Counter({ name: 'hanggent_rate_limit_rejections_total', help: "Requests refused by the gateway's own rate limits", labelNames: ['route'] as const, registers })
-  const healthChanges = new Counter({ name: 'hanggent_channel_health_changes_total', help: 'Automatic channel health changes', labelNames: ['channel', 'change'] as const, registers })
-  const flushSeconds = new Histogram({ name: 'hanggent_log_writer_flush_seconds', help: 'Duration of each log-writer group commit (usage rows and ledger charges)', labelNames: ['result'] as const, buckets: FLUSH_BUCKETS, registers })
+  const retries = new Counter({
+    name: 'hanggent_relay_retries_total',
+    help: 'Upstream attempts after the first of a call',
+    labelNames: ['channel'] as const,
+    registers,
+  })
+  const failovers = new Counter({
+    name: 'hanggent_relay_failovers_total',
+    help: 'Attempts that moved to another channel than the previous attempt',
+    labelNames: ['from_channel', 'to_channel'] as const,
+    registers,
+  })
+  const rateLimited = new Counter({
+    name: 'hanggent_rate_limit_rejections_total',
+    help: "Requests refused by the gateway's own rate limits",
+    labelNames: ['route'] as const,
+    registers,
+  })
+  const healthChanges = new Counter({
+    name: 'hanggent_channel_health_changes_total',
+    help: 'Automatic channel health changes',
+    labelNames: ['channel', 'change'] as const,
+    registers,
+  })
+  const flushSeconds = new Histogram({
+    name: 'hanggent_log_writer_flush_seconds',
+    help: 'Duration of each log-writer group commit (usage rows and ledger charges)',
+    labelNames: ['result'] as const,
+    buckets: FLUSH_BUCKETS,
+    registers,
+  })
   context.logWriter.onBatch((durationMs, committed) => flushSeconds.observe({ result: committed ? 'committed' : 'failed' }, durationMs / 1000))
-  new Gauge({ name: 'hanggent_log_writer_queue_rows', help: 'Log rows waiting for the next group commit', registers, collect() { this.set(context.logWriter.queuedRows()) } })
-  new Gauge({ name: 'hanggent_ledger_queue_charges', help: 'Ledger charges journaled but not yet committed to the database', registers, collect() { this.set(context.logWriter.backlog()) } })
+  new Gauge({
+    name: 'hanggent_log_writer_queue_rows',
+    help: 'Log rows waiting for the next group commit',
+    registers,
+    collect() {
+      this.set(context.logWriter.queuedRows())
+    },
+  })
+  new Gauge({
+    name: 'hanggent_ledger_queue_charges',
+    help: 'Ledger charges journaled but not yet committed to the database',
+    registers,
+    collect() {
+      this.set(context.logWriter.backlog())
+    },
+  })
   const monitor = startEventLoopMonitor()
   new Gauge({
-    name: 'hanggent_event_loop_lag_seconds', help: 'Event-loop lag over the last 10 s', labelNames: ['quantile'] as const, registers,
+    name: 'hanggent_event_loop_lag_seconds',
+    help: 'Event-loop lag over the last 10 s',
+    labelNames: ['quantile'] as const,
+    registers,
     collect() {
       const lag = monitor.lag(10)
       this.set({ quantile: '0.5' }, lag.p50 / 1000)
@@ -59,7 +124,10 @@ export function createGatewayMetrics(context: AppContext): GatewayMetrics {
     },
   })
   new Gauge({
-    name: 'hanggent_process_memory_bytes', help: 'Process memory (process.memoryUsage)', labelNames: ['kind'] as const, registers,
+    name: 'hanggent_process_memory_bytes',
+    help: 'Process memory (process.memoryUsage)',
+    labelNames: ['kind'] as const,
+    registers,
     collect() {
       const memory = process.memoryUsage()
       this.set({ kind: 'rss' }, memory.rss)
@@ -111,7 +179,8 @@ function metricsProbe(series: Series, start: RelayStart): RelayProbe {
       const attemptChannel = channel
       return {
         headers: noHeaders,
-        end: (result) => series.upstreamLatency.observe({ channel: attemptChannel, model, status: String(result.status) }, (performance.now() - attemptStartedAt) / 1000),
+        end: (result) =>
+          series.upstreamLatency.observe({ channel: attemptChannel, model, status: String(result.status) }, (performance.now() - attemptStartedAt) / 1000),
       }
     },
     firstToken() {
@@ -138,7 +207,10 @@ function metricsProbe(series: Series, start: RelayStart): RelayProbe {
  * `GET /metrics`: 404 when metrics are off; 403 from an address outside METRICS_ALLOW_IPS (when set);
  * 401 without the METRICS_TOKEN bearer (when set); else the registry in Prometheus text format.
  */
-export function metricsHandler(config: AppContext['config'], metrics: GatewayMetrics | undefined): (request: Request, clientIp: string | undefined) => Promise<Response> {
+export function metricsHandler(
+  config: AppContext['config'],
+  metrics: GatewayMetrics | undefined,
+): (request: Request, clientIp: string | undefined) => Promise<Response> {
   const allowlist = config.metricsAllowIps.length > 0 ? compileIpAllowlist(config.metricsAllowIps) : undefined
   const expected = config.metricsToken === undefined ? undefined : `Bearer ${config.metricsToken}`
   const refuse = (status: number, message: string) => Response.json({ error: { message, type: status === 404 ? 'not_found' : 'forbidden' } }, { status })
@@ -146,7 +218,10 @@ export function metricsHandler(config: AppContext['config'], metrics: GatewayMet
     if (!metrics) return refuse(404, 'Metrics are off: set METRICS_TOKEN or METRICS_ALLOW_IPS to serve them')
     if (allowlist && (!clientIp || !allowlist.allows(clientIp))) return refuse(403, 'This address may not read metrics (METRICS_ALLOW_IPS)')
     if (expected !== undefined && !sameSecret(request.headers.get('authorization') ?? '', expected)) {
-      return Response.json({ error: { message: 'Metrics need "Authorization: Bearer <METRICS_TOKEN>"', type: 'unauthorized' } }, { status: 401, headers: { 'www-authenticate': 'Bearer' } })
+      return Response.json(
+        { error: { message: 'Metrics need "Authorization: Bearer <METRICS_TOKEN>"', type: 'unauthorized' } },
+        { status: 401, headers: { 'www-authenticate': 'Bearer' } },
+      )
     }
     return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } })
   }

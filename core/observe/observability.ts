@@ -25,7 +25,12 @@ export function createObservability(context: AppContext, env: Record<string, str
   const { config } = context
   const metrics = metricsEnabled(config) ? createGatewayMetrics(context) : undefined
   const tracing = config.otlpEndpoint
-    ? createGatewayTracing({ endpoint: config.otlpEndpoint, serviceName: env.OTEL_SERVICE_NAME?.trim() || 'hanggent-api', version: packageJson.version, sampleRatio: sampleRatioFrom(env.OTEL_TRACES_SAMPLER_ARG) })
+    ? createGatewayTracing({
+        endpoint: config.otlpEndpoint,
+        serviceName: env.OTEL_SERVICE_NAME?.trim() || 'hanggent-api',
+        version: packageJson.version,
+        sampleRatio: sampleRatioFrom(env.OTEL_TRACES_SAMPLER_ARG),
+      })
     : undefined
   return { metrics, tracing, observer: combineObservers([metrics?.observer, tracing?.observer]) }
 }

@@ -70,7 +70,10 @@ function fanOut(probes: RelayProbe[]): RelayProbe {
     admitted: (model, stream) => probes.forEach((probe) => probe.admitted(model, stream)),
     attempt(channel) {
       const attempts = probes.map((probe) => probe.attempt(channel))
-      const merged = attempts.reduce<Record<string, string> | undefined>((headers, attempt) => (attempt.headers ? { ...headers, ...attempt.headers } : headers), undefined)
+      const merged = attempts.reduce<Record<string, string> | undefined>(
+        (headers, attempt) => (attempt.headers ? { ...headers, ...attempt.headers } : headers),
+        undefined,
+      )
       return { headers: merged, end: (result) => attempts.forEach((attempt) => attempt.end(result)) }
     },
     firstToken: () => probes.forEach((probe) => probe.firstToken()),

@@ -77,7 +77,11 @@ function endSpan(span: Span | undefined, failed?: string): undefined {
 function tracingProbe(tracer: Tracer, start: RelayStart): RelayProbe {
   const parent = parseTraceparent(start.headers.get('traceparent'))
   const parentContext = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT
-  const root = tracer.startSpan(`relay ${start.route}`, { kind: SpanKind.SERVER, attributes: { 'http.route': start.route, 'hanggent.dialect': start.dialect } }, parentContext)
+  const root = tracer.startSpan(
+    `relay ${start.route}`,
+    { kind: SpanKind.SERVER, attributes: { 'http.route': start.route, 'hanggent.dialect': start.dialect } },
+    parentContext,
+  )
   const inRequest: Context = trace.setSpan(ROOT_CONTEXT, root)
   let auth: Span | undefined = tracer.startSpan('auth', {}, inRequest)
   let admission: Span | undefined
@@ -101,10 +105,19 @@ function tracingProbe(tracer: Tracer, start: RelayStart): RelayProbe {
     },
     attempt(channel): AttemptProbe {
       attemptIndex += 1
-      const span = tracer.startSpan('upstream attempt', {
-        kind: SpanKind.CLIENT,
-        attributes: { 'hanggent.channel.id': channel.id, 'hanggent.channel.type': channel.type, 'hanggent.upstream_model': channel.upstreamModel, 'hanggent.attempt': attemptIndex },
-      }, inRequest)
+      const span = tracer.startSpan(
+        'upstream attempt',
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'hanggent.channel.id': channel.id,
+            'hanggent.channel.type': channel.type,
+            'hanggent.upstream_model': channel.upstreamModel,
+            'hanggent.attempt': attemptIndex,
+          },
+        },
+        inRequest,
+      )
       return {
         headers: { traceparent: formatTraceparent(span.spanContext()) },
         end(result) {
@@ -123,7 +136,12 @@ function tracingProbe(tracer: Tracer, start: RelayStart): RelayProbe {
           settlement = endSpan(settlement, result.message)
           return
         }
-        settlement?.setAttributes({ 'gen_ai.usage.input_tokens': result.usage.inputTokens, 'gen_ai.usage.output_tokens': result.usage.outputTokens, 'hanggent.quota': result.quota, 'hanggent.outcome': result.outcome })
+        settlement?.setAttributes({
+          'gen_ai.usage.input_tokens': result.usage.inputTokens,
+          'gen_ai.usage.output_tokens': result.usage.outputTokens,
+          'hanggent.quota': result.quota,
+          'hanggent.outcome': result.outcome,
+        })
         settlement = endSpan(settlement)
       }
     },

@@ -44,20 +44,24 @@ describe('plugin loader', () => {
     const cwd = process.cwd()
     const installed = join(gatewayRoot, 'node_modules', 'hanggent-plugin-that-does-not-exist')
     await expect(loadPluginModule('hanggent-plugin-that-does-not-exist')).rejects.toThrow(
-      `Plugin "hanggent-plugin-that-does-not-exist": cannot be found. A bare package name resolves from the gateway's own install: nothing at ${installed} `
-      + `(install it there, e.g. \`npm install hanggent-plugin-that-does-not-exist\` in ${gatewayRoot}). A path resolves from the working directory (${cwd}) and must start with ./, ../ or /. `
-      + `Nothing at ${join(cwd, 'hanggent-plugin-that-does-not-exist')} either.`,
+      `Plugin "hanggent-plugin-that-does-not-exist": cannot be found. A bare package name resolves from the gateway's own install: nothing at ${installed} ` +
+        `(install it there, e.g. \`npm install hanggent-plugin-that-does-not-exist\` in ${gatewayRoot}). A path resolves from the working directory (${cwd}) and must start with ./, ../ or /. ` +
+        `Nothing at ${join(cwd, 'hanggent-plugin-that-does-not-exist')} either.`,
     )
     await expect(loadPluginModule('./plugins-elsewhere/mine.ts', gatewayRoot)).rejects.toThrow(
-      `Plugin "./plugins-elsewhere/mine.ts": cannot be found. A path resolves from the working directory (${gatewayRoot}): nothing at ${join(gatewayRoot, 'plugins-elsewhere/mine.ts')}. `
-      + `A bare package name would resolve from the gateway's own install instead (${join(gatewayRoot, 'node_modules')}).`,
+      `Plugin "./plugins-elsewhere/mine.ts": cannot be found. A path resolves from the working directory (${gatewayRoot}): nothing at ${join(gatewayRoot, 'plugins-elsewhere/mine.ts')}. ` +
+        `A bare package name would resolve from the gateway's own install instead (${join(gatewayRoot, 'node_modules')}).`,
     )
     // A folder written without ./ is read as a package name; the message says how to load it as a path.
-    await expect(loadPluginModule('examples/plugins/parrot', gatewayRoot)).rejects.toThrow(`A folder ${join(gatewayRoot, 'examples/plugins/parrot')} exists: write "./examples/plugins/parrot" to load it as a path.`)
+    await expect(loadPluginModule('examples/plugins/parrot', gatewayRoot)).rejects.toThrow(
+      `A folder ${join(gatewayRoot, 'examples/plugins/parrot')} exists: write "./examples/plugins/parrot" to load it as a path.`,
+    )
   })
 
   test('a plugin that exists but fails to import is not reported as missing', async () => {
-    await expect(loadPluginModule(fixture('throws-at-import'))).rejects.toThrow(/Plugin ".*throws-at-import\.ts": cannot be imported: network at import time is not allowed/)
+    await expect(loadPluginModule(fixture('throws-at-import'))).rejects.toThrow(
+      /Plugin ".*throws-at-import\.ts": cannot be imported: network at import time is not allowed/,
+    )
   })
 
   test('a plugin folder given as a path loads through its package.json', async () => {
@@ -70,11 +74,19 @@ describe('plugin loader', () => {
     expect(findManifestProblem(parrot)).toBeUndefined()
     const upstreamOnly = parrot.dialects[0]!
     const withDialect = (dialect: Record<string, unknown>) => ({ ...parrot, dialects: [dialect] })
-    expect(findManifestProblem(withDialect({ ...upstreamOnly, hub: undefined }))).toBe('dialects[0] (parrot.generate).hub is required for a dialect without routes (it is only reached through the hub); declare routes to serve clients in it')
-    expect(findManifestProblem(withDialect({ ...upstreamOnly, hub: { ...upstreamOnly.hub, decodeStream: undefined } }))).toBe('dialects[0] (parrot.generate).hub.decodeStream must be a function')
-    expect(findManifestProblem(withDialect({ ...upstreamOnly, readUpstreamError: undefined }))).toBe('dialects[0] (parrot.generate).readUpstreamError must be a function')
+    expect(findManifestProblem(withDialect({ ...upstreamOnly, hub: undefined }))).toBe(
+      'dialects[0] (parrot.generate).hub is required for a dialect without routes (it is only reached through the hub); declare routes to serve clients in it',
+    )
+    expect(findManifestProblem(withDialect({ ...upstreamOnly, hub: { ...upstreamOnly.hub, decodeStream: undefined } }))).toBe(
+      'dialects[0] (parrot.generate).hub.decodeStream must be a function',
+    )
+    expect(findManifestProblem(withDialect({ ...upstreamOnly, readUpstreamError: undefined }))).toBe(
+      'dialects[0] (parrot.generate).readUpstreamError must be a function',
+    )
     // Declaring routes means serving clients: then the client side is required as before.
-    expect(findManifestProblem(withDialect({ ...upstreamOnly, routes: [{ method: 'POST', path: '/v1/parrot' }] }))).toBe('dialects[0] (parrot.generate).readKey must be a function')
+    expect(findManifestProblem(withDialect({ ...upstreamOnly, routes: [{ method: 'POST', path: '/v1/parrot' }] }))).toBe(
+      'dialects[0] (parrot.generate).readKey must be a function',
+    )
     // The registry keeps it for upstream calls but mounts nothing for it.
     const registry = createRegistry([...(await loadPlugins([])), parrot])
     expect(registry.upstreamDialect('parrot.generate')?.hub).toBeDefined()
@@ -88,25 +100,48 @@ describe('plugin loader', () => {
     expect(() => createRegistry([...builtins, claimer])).toThrow(
       'Route POST /v1/chat/completions is declared by plugin "openai" (dialect openai.chat) and plugin "route-claimer" (dialect claimer.chat). Choose its owner with PLUGIN_ROUTE_OWNERS=',
     )
-    const owner = (routeOwners: Record<string, string>) => createRegistry([...builtins, claimer], { routeOwners }).routes().find((route) => route.path === '/v1/chat/completions')
+    const owner = (routeOwners: Record<string, string>) =>
+      createRegistry([...builtins, claimer], { routeOwners })
+        .routes()
+        .find((route) => route.path === '/v1/chat/completions')
     expect(owner({ 'POST /v1/chat/completions': 'route-claimer' })).toMatchObject({ pluginId: 'route-claimer', codec: { dialect: 'claimer.chat' } })
     expect(owner({ 'POST /v1/chat/completions': 'openai' })).toMatchObject({ pluginId: 'openai', codec: { dialect: 'openai.chat' } })
-    expect(() => createRegistry(builtins, { routeOwners: { 'POST /v1/nothing': 'openai' } })).toThrow('PLUGIN_ROUTE_OWNERS: no loaded plugin declares the route "POST /v1/nothing"')
+    expect(() => createRegistry(builtins, { routeOwners: { 'POST /v1/nothing': 'openai' } })).toThrow(
+      'PLUGIN_ROUTE_OWNERS: no loaded plugin declares the route "POST /v1/nothing"',
+    )
     // Routes that differ only in their parameter names are the same route.
-    const shadow = { ...claimer, id: 'shadow', dialects: [{ ...(claimer.dialects[0] as DialectCodec), dialect: 'shadow.generate', routes: [{ method: 'POST' as const, path: '/v1beta/models/:model' }] }] }
-    expect(() => createRegistry([...builtins, shadow])).toThrow('Route POST /v1beta/models/:modelAction is declared by plugin "gemini" (dialect gemini.generate) and plugin "shadow" (dialect shadow.generate)')
+    const shadow = {
+      ...claimer,
+      id: 'shadow',
+      dialects: [
+        { ...(claimer.dialects[0] as DialectCodec), dialect: 'shadow.generate', routes: [{ method: 'POST' as const, path: '/v1beta/models/:model' }] },
+      ],
+    }
+    expect(() => createRegistry([...builtins, shadow])).toThrow(
+      'Route POST /v1beta/models/:modelAction is declared by plugin "gemini" (dialect gemini.generate) and plugin "shadow" (dialect shadow.generate)',
+    )
   })
 
   test('routes the gateway answers itself (admin API, model list, billing, health) cannot be declared by a plugin', async () => {
     const builtins = await loadPlugins([])
     const claimer = await loadPluginModule('./examples/plugins/route-claimer', gatewayRoot)
-    const claiming = (method: 'GET' | 'POST', path: string) => ({ ...claimer, id: 'grabber', dialects: [{ ...(claimer.dialects[0] as DialectCodec), dialect: 'grabber.chat', routes: [{ method, path }] }] })
-    expect(() => createRegistry([...builtins, claiming('GET', '/v1/models')])).toThrow('Route GET /v1/models is declared by plugin "grabber" (dialect grabber.chat), but the gateway answers it itself (the model list); a plugin cannot take it over')
+    const claiming = (method: 'GET' | 'POST', path: string) => ({
+      ...claimer,
+      id: 'grabber',
+      dialects: [{ ...(claimer.dialects[0] as DialectCodec), dialect: 'grabber.chat', routes: [{ method, path }] }],
+    })
+    expect(() => createRegistry([...builtins, claiming('GET', '/v1/models')])).toThrow(
+      'Route GET /v1/models is declared by plugin "grabber" (dialect grabber.chat), but the gateway answers it itself (the model list); a plugin cannot take it over',
+    )
     expect(() => createRegistry([...builtins, claiming('POST', '/api/users')])).toThrow('(the admin API and its documentation)')
     expect(() => createRegistry([...builtins, claiming('GET', '/dashboard/billing/usage')])).toThrow('(the OpenAI-style billing routes)')
     expect(() => createRegistry([...builtins, claiming('GET', '/health')])).toThrow('(health checks and the dashboard)')
     // A route of its own is fine.
-    expect(createRegistry([...builtins, claiming('POST', '/v1/grab')]).routes().some((route) => route.path === '/v1/grab')).toBe(true)
+    expect(
+      createRegistry([...builtins, claiming('POST', '/v1/grab')])
+        .routes()
+        .some((route) => route.path === '/v1/grab'),
+    ).toBe(true)
   })
 
   test('a model listing must bring both of its functions', async () => {
@@ -123,7 +158,9 @@ describe('plugin loader', () => {
     expect(findManifestProblem({ ...openai, hubVersion: HUB_VERSION + 1 })).toBe(
       `hubVersion ${HUB_VERSION + 1} is not supported: its converters were written for hub version ${HUB_VERSION + 1}, this gateway's hub is version ${HUB_VERSION} (rebuild the plugin against this gateway's core)`,
     )
-    expect(() => validatePlugin({ ...openai, hubVersion: undefined }, 'external')).toThrow(/Plugin "openai" \(external\): hubVersion is required for a plugin with hub converters/)
+    expect(() => validatePlugin({ ...openai, hubVersion: undefined }, 'external')).toThrow(
+      /Plugin "openai" \(external\): hubVersion is required for a plugin with hub converters/,
+    )
     // A plugin without converters (a transport only, like the loader's fixture) need not say.
     expect(findManifestProblem(await loadPluginModule(fixture('good')))).toBeUndefined()
   })
@@ -134,11 +171,15 @@ describe('plugin loader', () => {
     const reader = { id: 'tiny-credits', label: 'Tiny credits', hosts: ['api.tiny.example'], read: async () => ({ amount: 1, currency: 'USD' }) }
     expect(findManifestProblem(withReaders([reader]))).toBeUndefined()
     expect(findManifestProblem(withReaders({}))).toBe('channelTypes[0].balanceReaders must be an array')
-    expect(findManifestProblem(withReaders([{ ...reader, id: 'Tiny Credits' }]))).toBe('channelTypes[0].balanceReaders[0].id must be a short lowercase word ([a-z][a-z0-9-]*)')
+    expect(findManifestProblem(withReaders([{ ...reader, id: 'Tiny Credits' }]))).toBe(
+      'channelTypes[0].balanceReaders[0].id must be a short lowercase word ([a-z][a-z0-9-]*)',
+    )
     expect(findManifestProblem(withReaders([reader, { ...reader }]))).toBe('channelTypes[0].balanceReaders[1].id "tiny-credits" is declared twice')
     expect(findManifestProblem(withReaders([{ ...reader, label: '' }]))).toBe('channelTypes[0].balanceReaders[0].label must be a non-empty string')
     expect(findManifestProblem(withReaders([{ ...reader, read: 'GET /credits' }]))).toBe('channelTypes[0].balanceReaders[0].read must be a function')
-    expect(findManifestProblem(withReaders([{ ...reader, hosts: ['https://api.tiny.example/v1'] }]))).toBe('channelTypes[0].balanceReaders[0].hosts must be an array of lowercase host names (e.g. "openrouter.ai")')
+    expect(findManifestProblem(withReaders([{ ...reader, hosts: ['https://api.tiny.example/v1'] }]))).toBe(
+      'channelTypes[0].balanceReaders[0].hosts must be an array of lowercase host names (e.g. "openrouter.ai")',
+    )
   })
 
   test('two plugins claiming one channel type are refused', async () => {

@@ -37,8 +37,12 @@ function folderEntry(folder: string): string | undefined {
   const manifestPath = join(folder, 'package.json')
   if (existsSync(manifestPath)) {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: unknown; main?: unknown }
-    const exported = typeof manifest.exports === 'string' ? manifest.exports
-      : typeof manifest.exports === 'object' && manifest.exports !== null ? (manifest.exports as Record<string, unknown>)['.'] : undefined
+    const exported =
+      typeof manifest.exports === 'string'
+        ? manifest.exports
+        : typeof manifest.exports === 'object' && manifest.exports !== null
+          ? (manifest.exports as Record<string, unknown>)['.']
+          : undefined
     const entry = typeof exported === 'string' ? exported : typeof manifest.main === 'string' ? manifest.main : undefined
     if (entry !== undefined) return join(folder, entry)
   }
@@ -49,7 +53,7 @@ function folderEntry(folder: string): string | undefined {
 function importable(specifier: string, cwd: string): string {
   if (!isPathEntry(specifier)) return specifier
   const path = resolve(cwd, specifier)
-  const file = existsSync(path) && statSync(path).isDirectory() ? folderEntry(path) ?? path : path
+  const file = existsSync(path) && statSync(path).isDirectory() ? (folderEntry(path) ?? path) : path
   return pathToFileURL(file).href
 }
 
@@ -75,7 +79,9 @@ export async function loadPluginModule(specifier: string, cwd: string = process.
   try {
     module = (await import(importable(specifier, cwd))) as { default?: unknown }
   } catch (error) {
-    throw new PluginLoadError(notFoundMessage(specifier, cwd) ?? `Plugin "${specifier}": cannot be imported: ${error instanceof Error ? error.message : String(error)}`)
+    throw new PluginLoadError(
+      notFoundMessage(specifier, cwd) ?? `Plugin "${specifier}": cannot be imported: ${error instanceof Error ? error.message : String(error)}`,
+    )
   }
   return validatePlugin(module.default, specifier)
 }

@@ -1,4 +1,14 @@
-import { createModelLookup, type ChannelTypeSpec, type DialectCodec, type ModelPrice, type ModelSpec, type PluginDefinition, type TokenizerSpec, type UpstreamDialectCodec, type UpstreamSide } from '@hanggent/plugin-sdk'
+import {
+  createModelLookup,
+  type ChannelTypeSpec,
+  type DialectCodec,
+  type ModelPrice,
+  type ModelSpec,
+  type PluginDefinition,
+  type TokenizerSpec,
+  type UpstreamDialectCodec,
+  type UpstreamSide,
+} from '@hanggent/plugin-sdk'
 import { PluginLoadError } from './validate-plugin.ts'
 import { resolveRoutes, type OwnedRoute, type RouteOwners } from './route-ownership.ts'
 

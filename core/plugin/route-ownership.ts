@@ -68,7 +68,9 @@ function checkChoices(claims: Map<string, OwnedRoute[]>, owners: RouteOwners): M
     const claimants = claims.get(key)
     if (!claimants) throw new PluginLoadError(`PLUGIN_ROUTE_OWNERS: no loaded plugin declares the route "${route}"`)
     if (!claimants.some((claim) => claim.pluginId === pluginId)) {
-      throw new PluginLoadError(`PLUGIN_ROUTE_OWNERS: "${route}=${pluginId}" names plugin "${pluginId}", which does not declare that route (it is declared by ${describe(claimants)})`)
+      throw new PluginLoadError(
+        `PLUGIN_ROUTE_OWNERS: "${route}=${pluginId}" names plugin "${pluginId}", which does not declare that route (it is declared by ${describe(claimants)})`,
+      )
     }
     chosen.set(key, pluginId)
   }
@@ -87,7 +89,9 @@ export function resolveRoutes(plugins: readonly PluginDefinition[], owners: Rout
   for (const [key, claimants] of claims) {
     const reserved = coreRoute(claimants[0]!.method, claimants[0]!.path)
     if (reserved) {
-      throw new PluginLoadError(`Route ${claimants[0]!.method} ${claimants[0]!.path} is declared by ${describe(claimants)}, but the gateway answers it itself (${reserved}); a plugin cannot take it over`)
+      throw new PluginLoadError(
+        `Route ${claimants[0]!.method} ${claimants[0]!.path} is declared by ${describe(claimants)}, but the gateway answers it itself (${reserved}); a plugin cannot take it over`,
+      )
     }
     const owner = chosen.get(key)
     const candidates = owner === undefined ? claimants : claimants.filter((claim) => claim.pluginId === owner)
@@ -95,7 +99,9 @@ export function resolveRoutes(plugins: readonly PluginDefinition[], owners: Rout
     if (candidates.length > 1) {
       const route = `${first.method} ${first.path}`
       if (candidates.every((claim) => claim.pluginId === first.pluginId)) {
-        throw new PluginLoadError(`Plugin "${first.pluginId}": route ${route} is declared by more than one of its dialects (${candidates.map((claim) => claim.codec.dialect).join(', ')})`)
+        throw new PluginLoadError(
+          `Plugin "${first.pluginId}": route ${route} is declared by more than one of its dialects (${candidates.map((claim) => claim.codec.dialect).join(', ')})`,
+        )
       }
       throw new PluginLoadError(
         `Route ${route} is declared by ${describe(candidates)}. Choose its owner with PLUGIN_ROUTE_OWNERS="${route}=<plugin id>" (e.g. "${route}=${candidates.at(-1)!.pluginId}"), or remove one of the plugins from PLUGINS`,

@@ -15,7 +15,9 @@ describe('per-unit prices and tokenizers in a manifest', () => {
     const priced = (perUnit: unknown) => ({ ...plugin, pricing: { 'tiny-1': { inputPerMTok: 1, perUnit } } })
     expect(findManifestProblem(priced({ searchUnits: 0.002, images: 0.04, renders: 0 }))).toBeUndefined()
     expect(findManifestProblem(priced(0.002))).toBe('pricing["tiny-1"].perUnit must be an object of USD per unit by quantity name')
-    expect(findManifestProblem(priced({ 'search units': 1 }))).toBe('pricing["tiny-1"].perUnit has "search units", which is not a camelCase quantity name (e.g. "searchUnits")')
+    expect(findManifestProblem(priced({ 'search units': 1 }))).toBe(
+      'pricing["tiny-1"].perUnit has "search units", which is not a camelCase quantity name (e.g. "searchUnits")',
+    )
     expect(findManifestProblem(priced({ images: -1 }))).toBe('pricing["tiny-1"].perUnit.images must be a non-negative number')
   })
 
@@ -23,11 +25,13 @@ describe('per-unit prices and tokenizers in a manifest', () => {
     const plugin = await good()
     const counting = (tokenizers: unknown) => ({ ...plugin, tokenizers })
     expect(findManifestProblem(counting({ 'tiny-*': { count: (text: string) => text.length }, 'tiny-1': { encoding: 'cl100k_base' } }))).toBeUndefined()
-    expect(findManifestProblem(counting({ 'tiny-1': { encoding: 'llama3' } }))).toBe('tokenizers["tiny-1"] must be { encoding: "o200k_base" | "cl100k_base" } or { count(text) }')
+    expect(findManifestProblem(counting({ 'tiny-1': { encoding: 'llama3' } }))).toBe(
+      'tokenizers["tiny-1"] must be { encoding: "o200k_base" | "cl100k_base" } or { count(text) }',
+    )
     expect(findManifestProblem(counting([]))).toBe('tokenizers must be an object keyed by model id')
   })
 
-  test('the registry finds a model\'s tokenizer by exact id first, then the longest prefix', async () => {
+  test("the registry finds a model's tokenizer by exact id first, then the longest prefix", async () => {
     const plugin = await good()
     const exact = { encoding: 'cl100k_base' as const }
     const short = { count: () => 1 }

@@ -48,7 +48,10 @@ export function createKeyAuthenticator(context: AppContext): KeyAuthenticator {
   async function load(hash: string): Promise<KeyCaller | null> {
     const [row] = await context.database.db
       .select({ token: tokens, user: { id: users.id, username: users.username, role: users.role, status: users.status, group: users.group } })
-      .from(tokens).innerJoin(users, eq(tokens.userId, users.id)).where(eq(tokens.keyHash, hash)).limit(1)
+      .from(tokens)
+      .innerJoin(users, eq(tokens.userId, users.id))
+      .where(eq(tokens.keyHash, hash))
+      .limit(1)
     if (!row) return null
     const { token, user } = row
     return {
@@ -77,7 +80,8 @@ export function createKeyAuthenticator(context: AppContext): KeyAuthenticator {
       const caller = await lookup(key)
       if (!caller) throw new GatewayError(401, 'invalid_api_key', 'Incorrect API key provided.')
       if (caller.token.status !== 'enabled') throw new GatewayError(401, 'token_disabled', 'This API key has been disabled.')
-      if (caller.token.expiresAt && caller.token.expiresAt.getTime() <= context.now().getTime()) throw new GatewayError(401, 'token_expired', 'This API key has expired.')
+      if (caller.token.expiresAt && caller.token.expiresAt.getTime() <= context.now().getTime())
+        throw new GatewayError(401, 'token_expired', 'This API key has expired.')
       if (caller.user.status !== 'enabled') throw new GatewayError(403, 'user_disabled', 'The account owning this API key is disabled.')
       if (caller.ipAllowlist && !(clientIp && caller.ipAllowlist.allows(clientIp))) {
         throw new GatewayError(403, 'ip_not_allowed', `Requests from ${clientIp ?? 'this address'} are not allowed for this API key.`)

@@ -30,8 +30,20 @@ async function keyFunds(services: RelayServices, request: Request, clientIp: str
 
 /** The key-balance routes, as the relay document lists them (bearer key, OpenAI error shape). */
 export const BILLING_ROUTES: readonly RelayExtraRoute[] = ['', '/v1'].flatMap((prefix) => [
-  { path: `${prefix}/dashboard/billing/subscription`, summary: `The key's spendable total in USD (OpenAI's legacy billing shape${prefix ? '' : ', without /v1'})`, tag: 'billing' as const, errorDialect: 'openai.chat', security: ['bearerKey' as const] },
-  { path: `${prefix}/dashboard/billing/usage`, summary: `The key's spend so far in cents (OpenAI's legacy billing shape${prefix ? '' : ', without /v1'})`, tag: 'billing' as const, errorDialect: 'openai.chat', security: ['bearerKey' as const] },
+  {
+    path: `${prefix}/dashboard/billing/subscription`,
+    summary: `The key's spendable total in USD (OpenAI's legacy billing shape${prefix ? '' : ', without /v1'})`,
+    tag: 'billing' as const,
+    errorDialect: 'openai.chat',
+    security: ['bearerKey' as const],
+  },
+  {
+    path: `${prefix}/dashboard/billing/usage`,
+    summary: `The key's spend so far in cents (OpenAI's legacy billing shape${prefix ? '' : ', without /v1'})`,
+    tag: 'billing' as const,
+    errorDialect: 'openai.chat',
+    security: ['bearerKey' as const],
+  },
 ])
 
 /** Mounts `/dashboard/billing/{subscription,usage}`, with and without `/v1`. */
@@ -40,26 +52,38 @@ export function billingRoutes(services: RelayServices) {
   const codec = services.context.registry.dialect('openai.chat')
   const fail = (error: unknown, set: { headers: object }) => relayRouteFailure(services, codec, requestIdOf(set), error)
   for (const prefix of ['', '/v1']) {
-    app.get(`${prefix}/dashboard/billing/subscription`, async ({ request, server, set }) => {
-      try {
-        const funds = await keyFunds(services, request, clientIpOf(server, request, services.context.config.trustedProxies))
-        const limit = round(funds.totalUsd, 6)
-        return Response.json({
-          object: 'billing_subscription', has_payment_method: true, soft_limit_usd: limit, hard_limit_usd: limit, system_hard_limit_usd: limit,
-          access_until: funds.expiresAt ? Math.floor(funds.expiresAt.getTime() / 1000) : 0,
-        })
-      } catch (error) {
-        return fail(error, set)
-      }
-    }, { detail: { hide: true } })
-    app.get(`${prefix}/dashboard/billing/usage`, async ({ request, server, set }) => {
-      try {
-        const funds = await keyFunds(services, request, clientIpOf(server, request, services.context.config.trustedProxies))
-        return Response.json({ object: 'list', total_usage: round(funds.usedUsd * 100, 4) })
-      } catch (error) {
-        return fail(error, set)
-      }
-    }, { detail: { hide: true } })
+    app.get(
+      `${prefix}/dashboard/billing/subscription`,
+      async ({ request, server, set }) => {
+        try {
+          const funds = await keyFunds(services, request, clientIpOf(server, request, services.context.config.trustedProxies))
+          const limit = round(funds.totalUsd, 6)
+          return Response.json({
+            object: 'billing_subscription',
+            has_payment_method: true,
+            soft_limit_usd: limit,
+            hard_limit_usd: limit,
+            system_hard_limit_usd: limit,
+            access_until: funds.expiresAt ? Math.floor(funds.expiresAt.getTime() / 1000) : 0,
+          })
+        } catch (error) {
+          return fail(error, set)
+        }
+      },
+      { detail: { hide: true } },
+    )
+    app.get(
+      `${prefix}/dashboard/billing/usage`,
+      async ({ request, server, set }) => {
+        try {
+          const funds = await keyFunds(services, request, clientIpOf(server, request, services.context.config.trustedProxies))
+          return Response.json({ object: 'list', total_usage: round(funds.usedUsd * 100, 4) })
+        } catch (error) {
+          return fail(error, set)
+        }
+      },
+      { detail: { hide: true } },
+    )
   }
   return app
 }

@@ -66,7 +66,12 @@ export async function callWithFailover(context: AppContext, plan: UpstreamPlan):
     } catch (error) {
       lastError = toGatewayError(error)
       tried?.end({ status: lastError.status, ok: false, code: lastError.code })
-      context.logger.log('warn', 'upstream attempt failed', { channelId: channel.id, status: lastError.status, code: lastError.code, message: lastError.message })
+      context.logger.log('warn', 'upstream attempt failed', {
+        channelId: channel.id,
+        status: lastError.status,
+        code: lastError.code,
+        message: lastError.message,
+      })
       if (!lastError.options.retryable) throw lastError
     }
   }
@@ -80,16 +85,33 @@ export function mappedStatus(mapping: Record<string, string>, status: number): n
 }
 
 /** One call to one channel; `viaHub` is the retry of a passthrough the upstream answered 404 (see hubFallbackAvailable); `traceHeaders` go upstream as well. */
-async function attempt(context: AppContext, plan: UpstreamPlan, channel: RuntimeChannel, viaHub = false, traceHeaders?: Record<string, string>): Promise<UpstreamSuccess> {
+async function attempt(
+  context: AppContext,
+  plan: UpstreamPlan,
+  channel: RuntimeChannel,
+  viaHub = false,
+  traceHeaders?: Record<string, string>,
+): Promise<UpstreamSuccess> {
   const registered = context.registry.channelType(channel.type)
-  if (!registered) throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has type "${channel.type}", which no loaded plugin serves`, { retryable: true })
+  if (!registered)
+    throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has type "${channel.type}", which no loaded plugin serves`, { retryable: true })
   const { transport, defaultBaseUrl } = registered.spec
-  if (baseUrlOf(channel.baseUrl, defaultBaseUrl) === '') throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has no base URL`, { retryable: true })
+  if (baseUrlOf(channel.baseUrl, defaultBaseUrl) === '')
+    throw new GatewayError(500, 'internal_error', `Channel "${channel.name}" has no base URL`, { retryable: true })
   const upstreamModel = resolveModelMapping(channel.modelMapping, plan.model)
   plan.record?.attempting(channel.id, upstreamModel)
   const dialogue = planDialogue({
-    registry: context.registry, clientCodec: plan.codec, transport, channelType: channel.type, body: plan.body,
-    hubRequest: plan.hubRequest, upstreamModel, stream: plan.stream, thinkingToContent: channel.thinkingToContent, clientBytes: plan.clientBytes, viaHub,
+    registry: context.registry,
+    clientCodec: plan.codec,
+    transport,
+    channelType: channel.type,
+    body: plan.body,
+    hubRequest: plan.hubRequest,
+    upstreamModel,
+    stream: plan.stream,
+    thinkingToContent: channel.thinkingToContent,
+    clientBytes: plan.clientBytes,
+    viaHub,
   })
   const key = plan.keys.pick(channel)
   const client = channelClient(context)
@@ -110,7 +132,13 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
     const failure = toGatewayError(error)
     if (error instanceof UpstreamRedirectError) {
       await plan.health?.recordFailure(channel, key, { status: error.upstreamStatus, message: error.message })
-      throw mapUpstreamFailure(mappedStatus(channel.statusCodeMapping, error.upstreamStatus), { message: error.message }, '', channel.name, retryableStatuses(context.options.get().retryableStatuses))
+      throw mapUpstreamFailure(
+        mappedStatus(channel.statusCodeMapping, error.upstreamStatus),
+        { message: error.message },
+        '',
+        channel.name,
+        retryableStatuses(context.options.get().retryableStatuses),
+      )
     }
     if (failure.status !== 499) await plan.health?.recordFailure(channel, key, { status: 0, message: failure.message })
     throw failure
@@ -124,13 +152,23 @@ async function attempt(context: AppContext, plan: UpstreamPlan, channel: Runtime
       if (response.status === 404 && !dialogue.converted && hubFallbackAvailable(context.registry, transport, plan.codec)) {
         // The channel speaks the dialect but its upstream has no such route for this model: the same channel, through the hub.
         exchange.release()
-        context.logger.log('info', 'upstream has no route for this dialect; retrying through the hub', { channelId: channel.id, dialect: plan.codec.dialect, model: upstreamModel })
+        context.logger.log('info', 'upstream has no route for this dialect; retrying through the hub', {
+          channelId: channel.id,
+          dialect: plan.codec.dialect,
+          model: upstreamModel,
+        })
         return await attempt(context, plan, channel, true, traceHeaders)
       }
       const upstreamError = dialogue.upstreamCodec.readUpstreamError(response.status, text)
       const described = upstreamError.code ? `${upstreamError.message} (${upstreamError.code})` : upstreamError.message
       await plan.health?.recordFailure(channel, key, { status: response.status, message: described })
-      const failure = mapUpstreamFailure(mappedStatus(channel.statusCodeMapping, response.status), upstreamError, text, channel.name, retryableStatuses(context.options.get().retryableStatuses))
+      const failure = mapUpstreamFailure(
+        mappedStatus(channel.statusCodeMapping, response.status),
+        upstreamError,
+        text,
+        channel.name,
+        retryableStatuses(context.options.get().retryableStatuses),
+      )
       // An upstream error body is only meaningful to the client when it speaks the same dialect.
       if (dialogue.upstreamCodec !== plan.codec) delete failure.options.upstreamBody
       throw failure

@@ -10,5 +10,10 @@ import { errorDetail, GatewayError } from '../errors.ts'
 export function clientFacingError(logger: Logger, requestId: string, error: GatewayError): GatewayError {
   if (error.code !== 'internal_error') return error
   logger.log('error', 'relay internal error', { requestId, message: error.message, detail: errorDetail(error) })
-  return new GatewayError(500, 'internal_error', `The gateway failed to handle this request (request id ${requestId}); the operator can find the details in its log`, { kind: 'internal' })
+  return new GatewayError(
+    500,
+    'internal_error',
+    `The gateway failed to handle this request (request id ${requestId}); the operator can find the details in its log`,
+    { kind: 'internal' },
+  )
 }

@@ -26,7 +26,10 @@ export function clientIpOf(server: AddressSource, request: Request, trustedProxi
   const socket = server?.requestIP(request)?.address
   const trusted = trustListOf(trustedProxies)
   if (!socket || !trusted || !trusted.allows(socket)) return socket
-  const hops = (request.headers.get('x-forwarded-for') ?? '').split(',').map((hop) => hop.trim()).filter(Boolean)
+  const hops = (request.headers.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean)
   for (let index = hops.length - 1; index >= 0; index -= 1) {
     const hop = hops[index]!
     if (isIP(hop) === 0) return socket

@@ -21,7 +21,14 @@ const NEEDED: Partial<Record<EndpointKind, ModelCapability>> = {
 
 /** Endpoint kinds as a person names them, for error messages. */
 const ENDPOINT_NAMES: Record<EndpointKind, string> = {
-  chat: 'chat', completions: 'text completions', embeddings: 'embeddings', responses: 'responses', rerank: 'rerank', image: 'image generation', audio: 'audio', task: 'tasks',
+  chat: 'chat',
+  completions: 'text completions',
+  embeddings: 'embeddings',
+  responses: 'responses',
+  rerank: 'rerank',
+  image: 'image generation',
+  audio: 'audio',
+  task: 'tasks',
 }
 
 /** What the plugins say a model can do: its own entry, else the entry of the base of a reasoning suffix (`o3-high`); undefined when unknown. */
@@ -49,7 +56,12 @@ export function unservedEndpointError(registry: PluginRegistry, model: string, c
   if (modelServesEndpoint(registry, model, codec.endpoint)) return undefined
   const serves = (knownCapabilities(registry, model) ?? []).filter((capability) => Object.values(NEEDED).includes(capability))
   const what = serves.length > 0 ? `; it serves ${serves.join(', ')}` : ''
-  return new GatewayError(404, 'model_not_supported', `The model \`${model}\` does not support ${ENDPOINT_NAMES[codec.endpoint]}, so it cannot be called on this endpoint (${codec.dialect})${what}.`, { param: 'model' })
+  return new GatewayError(
+    404,
+    'model_not_supported',
+    `The model \`${model}\` does not support ${ENDPOINT_NAMES[codec.endpoint]}, so it cannot be called on this endpoint (${codec.dialect})${what}.`,
+    { param: 'model' },
+  )
 }
 
 /** The endpoint kinds a model list in this dialect's shape shows models for (ModelListCodec.endpoints, else the dialect's own). */

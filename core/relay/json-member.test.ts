@@ -3,7 +3,11 @@ import { lastObjectMember, looksLikeJsonObject } from './json-member.ts'
 
 describe('reading one JSON member without parsing the rest', () => {
   test('finds the usage object at the end, nested objects included', () => {
-    const body = JSON.stringify({ id: 'x', choices: [{ message: { content: 'the "usage": {"fake":1} word' } }], usage: { prompt_tokens: 3, completion_tokens_details: { reasoning_tokens: 2 } } })
+    const body = JSON.stringify({
+      id: 'x',
+      choices: [{ message: { content: 'the "usage": {"fake":1} word' } }],
+      usage: { prompt_tokens: 3, completion_tokens_details: { reasoning_tokens: 2 } },
+    })
     expect(lastObjectMember(body, 'usage')).toEqual({ prompt_tokens: 3, completion_tokens_details: { reasoning_tokens: 2 } })
   })
 
@@ -34,7 +38,11 @@ describe('a member added in front of a JSON object, on bytes', () => {
     const { withFirstMember } = await import('./plan-dialogue.ts')
     const client = bytes(' {"model":"m","stream":true}')
     expect(withFirstMember(client, undefined)).toBe(client)
-    expect(JSON.parse(text(withFirstMember(client, '"stream_options":{"include_usage":true}')))).toEqual({ stream_options: { include_usage: true }, model: 'm', stream: true })
+    expect(JSON.parse(text(withFirstMember(client, '"stream_options":{"include_usage":true}')))).toEqual({
+      stream_options: { include_usage: true },
+      model: 'm',
+      stream: true,
+    })
     expect(text(withFirstMember(bytes('{ }'), '"a":1'))).toBe('{"a":1 }')
   })
 })

@@ -18,12 +18,20 @@ export type NativeRoutes = Record<string, Partial<Record<'GET' | 'POST', NativeH
 export function relayNativeRoutes(services: RelayServices): NativeRoutes {
   const routes: NativeRoutes = {}
   const trustedProxies = services.context.config.trustedProxies
-  const handlerFor = (dialect: DialectCodec, route: string): NativeHandler => async (request, server) => {
-    const requestId = newRequestId()
-    const response = await handleRelay(services, dialect, { request, params: request.params ?? {}, clientIp: clientIpOf(server, request, trustedProxies), requestId, route })
-    response.headers.set('x-request-id', requestId)
-    return response
-  }
+  const handlerFor =
+    (dialect: DialectCodec, route: string): NativeHandler =>
+    async (request, server) => {
+      const requestId = newRequestId()
+      const response = await handleRelay(services, dialect, {
+        request,
+        params: request.params ?? {},
+        clientIp: clientIpOf(server, request, trustedProxies),
+        requestId,
+        route,
+      })
+      response.headers.set('x-request-id', requestId)
+      return response
+    }
   // One owner per route: clashes between plugins were settled at load (core/plugin/route-ownership.ts).
   for (const route of services.context.registry.routes()) (routes[route.path] ??= {})[route.method] = handlerFor(route.codec, route.path)
   return routes

@@ -56,7 +56,11 @@ export interface RelayRequest {
 export function resolvePrice(context: AppContext, model: string): ModelPrice {
   const found = lookupPrice(context.options.get(), context.registry.listPrice, model)
   if (found) return found.price
-  throw new GatewayError(403, 'model_price_not_configured', `Model "${model}" has no price configured. An administrator must set its price (or enable self-use mode) before it can be used.`)
+  throw new GatewayError(
+    403,
+    'model_price_not_configured',
+    `Model "${model}" has no price configured. An administrator must set its price (or enable self-use mode) before it can be used.`,
+  )
 }
 
 /** Renders an error in the codec's dialect; same-dialect upstream 4xx bodies pass through untouched. */
@@ -117,8 +121,15 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     return response
   } catch (thrown) {
     const error = clientFacingError(services.context.logger, relay.requestId, toGatewayError(thrown))
-    if (caller && error.status !== 401) logRelayError(services.context, caller, { requestId: relay.requestId, clientIp: relay.clientIp, model, stream, startedAt }, error)
-    if (error.status >= 500) services.context.logger.log(error.status === 500 ? 'error' : 'warn', 'relay failed', { requestId: relay.requestId, status: error.status, code: error.code, message: error.message })
+    if (caller && error.status !== 401)
+      logRelayError(services.context, caller, { requestId: relay.requestId, clientIp: relay.clientIp, model, stream, startedAt }, error)
+    if (error.status >= 500)
+      services.context.logger.log(error.status === 500 ? 'error' : 'warn', 'relay failed', {
+        requestId: relay.requestId,
+        status: error.status,
+        code: error.code,
+        message: error.message,
+      })
     probe?.responded(error.status, error.code)
     done()
     return render(error)
@@ -131,24 +142,48 @@ const countNothing = async () => {}
 async function applyRateLimits(context: AppContext, caller: Caller, model: string, clientIp: string | undefined): Promise<() => Promise<void>> {
   const limits = context.options.get().rateLimits
   // Limits are off by default: then there is nothing to ask the limit store on every call.
-  if (limits.relayPerIpPerMinute <= 0 && limits.userModelTotal <= 0 && limits.userModelSuccess <= 0 && Object.keys(limits.groupOverrides).length === 0) return countNothing
+  if (limits.relayPerIpPerMinute <= 0 && limits.userModelTotal <= 0 && limits.userModelSuccess <= 0 && Object.keys(limits.groupOverrides).length === 0)
+    return countNothing
   const warn = (error: unknown) => context.logger.log('warn', 'rate limit store unavailable; request let through', { error: String(error) })
   await failOpen(() => checkIpLimit(context.limiter, 'relay', clientIp, limits.relayPerIpPerMinute), undefined, warn)
-  return failOpen(() => checkUserModelLimits(context.limiter, limits, { userId: caller.user.id, group: caller.group, model }), async () => {}, warn)
+  return failOpen(
+    () => checkUserModelLimits(context.limiter, limits, { userId: caller.user.id, group: caller.group, model }),
+    async () => {},
+    warn,
+  )
 }
 
 /** Checks the model against the key, finds channels, prices the call and reserves its cost. */
-async function admit(services: RelayServices, codec: DialectCodec, call: { caller: Caller; body: Record<string, unknown>; model: string; stream: boolean; relay: RelayRequest; startedAt: number; probe: RelayProbe | undefined }): Promise<CallRecord> {
+async function admit(
+  services: RelayServices,
+  codec: DialectCodec,
+  call: {
+    caller: Caller
+    body: Record<string, unknown>
+    model: string
+    stream: boolean
+    relay: RelayRequest
+    startedAt: number
+    probe: RelayProbe | undefined
+  },
+): Promise<CallRecord> {
   const { context, directory, ledger } = services
   const { caller, body, model } = call
-  if (caller.token && !modelAllowed(caller.token.models, model)) throw new GatewayError(403, 'model_not_allowed', `This API key is not allowed to use model "${model}"`, { param: 'model' })
+  if (caller.token && !modelAllowed(caller.token.models, model))
+    throw new GatewayError(403, 'model_not_allowed', `This API key is not allowed to use model "${model}"`, { param: 'model' })
   // A model the plugins know to lack this endpoint (a rerank model called for chat) is refused before it is routed or billed.
   const unserved = unservedEndpointError(context.registry, model, codec)
   if (unserved) throw unserved
   if (directory.candidates(caller.group, model).length === 0) {
     // As OpenAI answers for a model it does not have (or the caller may not use); a known model whose channels are all down is another matter.
-    if (!directory.knows(caller.group, model)) throw new GatewayError(404, 'model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })
-    throw new GatewayError(503, 'no_available_channel', `No available channel for model "${model}" in group "${caller.group}": every channel serving it is disabled or out of keys`, { param: 'model' })
+    if (!directory.knows(caller.group, model))
+      throw new GatewayError(404, 'model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { param: 'model' })
+    throw new GatewayError(
+      503,
+      'no_available_channel',
+      `No available channel for model "${model}" in group "${caller.group}": every channel serving it is disabled or out of keys`,
+      { param: 'model' },
+    )
   }
   const price = resolvePrice(context, model)
   const groupRatio = context.options.get().groupRatios[caller.group] ?? 1
@@ -164,7 +199,22 @@ async function admit(services: RelayServices, codec: DialectCodec, call: { calle
   const promptEstimate = rich ? undefined : prompt.fixedTokens + (await context.tokenCounter.count(model, prompt.texts))
   const estimate = promptEstimate === undefined ? ceiling : priceEstimate(promptEstimate, maxOutput, price, groupRatio)
   const reservation = await ledger.reserve(payer, estimate.total, estimate.promptOnly)
-  return new CallRecord({ context, ledger, probe: call.probe }, { caller, requestId: call.relay.requestId, clientIp: call.relay.clientIp, model, stream: call.stream, startedAt: call.startedAt, prompt, promptEstimate, price, groupRatio, reservation })
+  return new CallRecord(
+    { context, ledger, probe: call.probe },
+    {
+      caller,
+      requestId: call.relay.requestId,
+      clientIp: call.relay.clientIp,
+      model,
+      stream: call.stream,
+      startedAt: call.startedAt,
+      prompt,
+      promptEstimate,
+      price,
+      groupRatio,
+      reservation,
+    },
+  )
 }
 
 /** A payer is rich for a call when its balance covers this many of it at the byte-count ceiling. */
@@ -224,8 +274,16 @@ async function execute(request: AdmittedRequest): Promise<Response> {
   let upstream: UpstreamSuccess | undefined
   try {
     upstream = await callWithFailover(context, {
-      codec, body, clientBytes: request.clientBytes, model: record.call.model, stream: record.call.stream, clientSignal: request.signal,
-      hubRequest: hubRequestSource(codec, body, request.inbound), keys: services.keys, health: services.health, clientHeaders: request.inbound.headers,
+      codec,
+      body,
+      clientBytes: request.clientBytes,
+      model: record.call.model,
+      stream: record.call.stream,
+      clientSignal: request.signal,
+      hubRequest: hubRequestSource(codec, body, request.inbound),
+      keys: services.keys,
+      health: services.health,
+      clientHeaders: request.inbound.headers,
       candidates: services.directory.candidates(record.call.caller.group, record.call.model),
       maxAttempts: 1 + context.options.get().retryTimes,
       timeoutMs: context.config.streamingTimeoutSeconds * 1000,
@@ -234,7 +292,8 @@ async function execute(request: AdmittedRequest): Promise<Response> {
     })
     const { dialogue } = upstream
     record.dropped(dialogue.warnings)
-    if (dialogue.warnings.length > 0) context.logger.log('warn', 'conversion dropped or approximated parts of the request', { requestId: record.requestId, warnings: dialogue.warnings })
+    if (dialogue.warnings.length > 0)
+      context.logger.log('warn', 'conversion dropped or approximated parts of the request', { requestId: record.requestId, warnings: dialogue.warnings })
     const env = conversionEnv(context, record, upstream)
     if (record.call.stream) return streamResponse(request, upstream, env)
     upstream.exchange.release()
@@ -245,9 +304,14 @@ async function execute(request: AdmittedRequest): Promise<Response> {
   } catch (thrown) {
     upstream?.exchange.release()
     // Once the upstream has answered, only an abort is the upstream's story; anything else thrown is the gateway's fault.
-    const error = clientFacingError(context.logger, record.requestId, upstream?.exchange.abort.signal.aborted ? upstream.exchange.failure(thrown) : toGatewayError(thrown))
+    const error = clientFacingError(
+      context.logger,
+      record.requestId,
+      upstream?.exchange.abort.signal.aborted ? upstream.exchange.failure(thrown) : toGatewayError(thrown),
+    )
     await record.fail(error).catch((refundError) => context.logger.log('error', 'refund failed', { requestId: record.requestId, error: String(refundError) }))
-    if (error.status >= 500) context.logger.log('warn', 'relay failed', { requestId: record.requestId, status: error.status, code: error.code, message: error.message })
+    if (error.status >= 500)
+      context.logger.log('warn', 'relay failed', { requestId: record.requestId, status: error.status, code: error.code, message: error.message })
     request.done()
     return request.render(error)
   }
@@ -255,7 +319,10 @@ async function execute(request: AdmittedRequest): Promise<Response> {
 
 /** Relays the answering attempt's stream through its plan; the call settles when the stream ends, however it ends. */
 function streamResponse(request: AdmittedRequest, upstream: UpstreamSuccess, env: ConversionEnv): Response {
-  const { services: { context }, record } = request
+  const {
+    services: { context },
+    record,
+  } = request
   upstream.exchange.stopTimer()
   const upstreamBody = upstream.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
   const hooks: StreamHooks = {
@@ -268,7 +335,9 @@ function streamResponse(request: AdmittedRequest, upstream: UpstreamSuccess, env
     onEnd(result: StreamTapResult, outcome: CallOutcome) {
       upstream.exchange.release()
       const settled = record.settle({ usage: result.usage, observed: result, outcome })
-      void settled.catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) })).finally(request.done)
+      void settled
+        .catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) }))
+        .finally(request.done)
       return settled.then(() => undefined)
     },
   }

@@ -35,7 +35,9 @@ function knownSuffix(registry: PluginRegistry, model: string) {
 /** The first of the dialects the channel speaks natively (for this model) that can be reached through the hub. */
 function hubTarget(registry: PluginRegistry, native: readonly string[], preferred: string): UpstreamSide | undefined {
   const candidates = native.includes(preferred) ? [preferred, ...native] : native
-  return candidates.map((dialect) => registry.upstreamDialect(dialect)).find((codec) => codec?.hub && (codec.endpoint === 'chat' || codec.endpoint === 'responses'))
+  return candidates
+    .map((dialect) => registry.upstreamDialect(dialect))
+    .find((codec) => codec?.hub && (codec.endpoint === 'chat' || codec.endpoint === 'responses'))
 }
 
 /**
@@ -102,7 +104,15 @@ export function planDialogue(input: {
   if (native && !suffix && !input.thinkingToContent) {
     const prepared = clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, input.stream)
     const rawBody = prepared.clientBytes && input.clientBytes ? withFirstMember(input.clientBytes, prepared.clientBytes.firstMember) : undefined
-    return { upstreamCodec: clientCodec, converted: false, body: prepared.body, rawBody, model: input.upstreamModel, warnings: [], respond: passthroughPath(clientCodec, prepared.hideEvent) }
+    return {
+      upstreamCodec: clientCodec,
+      converted: false,
+      body: prepared.body,
+      rawBody,
+      model: input.upstreamModel,
+      warnings: [],
+      respond: passthroughPath(clientCodec, prepared.hideEvent),
+    }
   }
   const target = clientCodec.hub ? hubTarget(registry, dialects, clientCodec.dialect) : undefined
   if (!clientCodec.hub || !target?.hub) {

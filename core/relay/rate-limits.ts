@@ -32,7 +32,12 @@ export async function failOpen<T>(check: () => Promise<T>, fallback: T, onError:
 }
 
 /** Counts one event against a per-IP limit per minute; throws 429 when it is used up (0 = off). */
-export async function checkIpLimit(limiter: RateLimiter, scope: 'relay' | 'login' | 'admin' | 'redeem', ip: string | undefined, perMinute: number): Promise<void> {
+export async function checkIpLimit(
+  limiter: RateLimiter,
+  scope: 'relay' | 'login' | 'admin' | 'redeem',
+  ip: string | undefined,
+  perMinute: number,
+): Promise<void> {
   if (perMinute <= 0 || !ip) return
   const decision = await limiter.take(`ip:${scope}:${ip}`, perMinute, 60_000)
   if (!decision.allowed) throw rateLimited(decision, `${perMinute} ${scope} requests per minute from one address`)
@@ -42,7 +47,11 @@ export async function checkIpLimit(limiter: RateLimiter, scope: 'relay' | 'login
  * Applies the per-user, per-model limits before a relay call: the total count is taken now, the
  * success count only checked. Returns the function that counts the call as a success afterwards.
  */
-export async function checkUserModelLimits(limiter: RateLimiter, limits: SystemOptionValues['rateLimits'], call: { userId: number; group: string; model: string }): Promise<() => Promise<void>> {
+export async function checkUserModelLimits(
+  limiter: RateLimiter,
+  limits: SystemOptionValues['rateLimits'],
+  call: { userId: number; group: string; model: string },
+): Promise<() => Promise<void>> {
   const override = limits.groupOverrides[call.group]
   const total = override?.userModelTotal ?? limits.userModelTotal
   const success = override?.userModelSuccess ?? limits.userModelSuccess

@@ -57,7 +57,11 @@ async function collect(stream: ReadableStream<Uint8Array>, maxBytes: number, enc
 }
 
 function tooLarge(maxBytes: number): GatewayError {
-  return new GatewayError(413, 'request_too_large', `Request body is larger than the ${Math.round((maxBytes / 1024 / 1024) * 100) / 100} MB limit (measured after decompression)`)
+  return new GatewayError(
+    413,
+    'request_too_large',
+    `Request body is larger than the ${Math.round((maxBytes / 1024 / 1024) * 100) / 100} MB limit (measured after decompression)`,
+  )
 }
 
 const utf8 = new TextDecoder()

@@ -63,18 +63,39 @@ export function keySchemesOf(codec: Pick<DialectCodec, 'readKey'>): KeyScheme[] 
 }
 
 const ENDPOINT_SUMMARIES: Record<EndpointKind, string> = {
-  chat: 'Chat', completions: 'Text completion', embeddings: 'Embeddings', responses: 'Responses',
-  rerank: 'Rerank', image: 'Image generation', audio: 'Audio', task: 'Asynchronous task',
+  chat: 'Chat',
+  completions: 'Text completion',
+  embeddings: 'Embeddings',
+  responses: 'Responses',
+  rerank: 'Rerank',
+  image: 'Image generation',
+  audio: 'Audio',
+  task: 'Asynchronous task',
 }
 
 /** Errors every relay route may answer, with a sample rendered in the route's own dialect. */
 const RELAY_ERRORS: ReadonlyArray<{ status: number; code: GatewayErrorCode; message: string; description: string }> = [
   { status: 400, code: 'invalid_request', message: "Missing required parameter: 'model'", description: 'The body is not valid for this format' },
   { status: 401, code: 'invalid_api_key', message: 'Invalid API key', description: 'No key, or an unknown, disabled or expired one' },
-  { status: 403, code: 'model_not_allowed', message: 'This key may not use this model', description: "The key's model or IP allowlist refuses the call, or its quota is spent" },
-  { status: 404, code: 'model_not_found', message: "The model 'x' does not exist or you do not have access to it.", description: "No channel serves this model to the key's group" },
+  {
+    status: 403,
+    code: 'model_not_allowed',
+    message: 'This key may not use this model',
+    description: "The key's model or IP allowlist refuses the call, or its quota is spent",
+  },
+  {
+    status: 404,
+    code: 'model_not_found',
+    message: "The model 'x' does not exist or you do not have access to it.",
+    description: "No channel serves this model to the key's group",
+  },
   { status: 429, code: 'rate_limited', message: 'Rate limit reached', description: 'A rate limit was reached; see Retry-After' },
-  { status: 503, code: 'no_available_channel', message: 'No channel is available for this model right now', description: 'Every channel serving the model is down or cooling' },
+  {
+    status: 503,
+    code: 'no_available_channel',
+    message: 'No channel is available for this model right now',
+    description: 'Every channel serving the model is down or cooling',
+  },
 ]
 
 /** `/v1beta/models/:modelAction` → `/v1beta/models/{modelAction}`. */
@@ -93,7 +114,11 @@ export function relayOperationId(method: string, path: string): string {
 }
 
 function pascal(text: string): string {
-  return text.split(/[^A-Za-z0-9]+/).filter(Boolean).map((word) => word[0]!.toUpperCase() + word.slice(1)).join('')
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join('')
 }
 
 /** A TypeBox schema as plain JSON Schema: symbols and functions dropped, no `$id` that would clash with its component name. */
@@ -123,7 +148,10 @@ const PARAMETER_DESCRIPTIONS: Record<string, string> = {
 function parametersOf(routePath: string, documentedPath: string): Json[] {
   const own = pathParameters(routePath)
   return [...documentedPath.matchAll(/\{(\w+)\}/g)].map((match, index) => ({
-    name: match[1], in: 'path', required: true, schema: { type: 'string' },
+    name: match[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
     description: PARAMETER_DESCRIPTIONS[own[index] ?? ''] ?? `The ${own[index] ?? match[1]}`,
   }))
 }
@@ -175,10 +203,15 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
     const schemes = keySchemesOf(codec)
     for (const scheme of schemes) usedSchemes.add(scheme)
     const owned = input.ownedRoutes
-    const routes = owned ? codec.routes.filter((route) => owned.some((entry) => entry.codec === codec && entry.method === route.method && entry.path === route.path)) : codec.routes
+    const routes = owned
+      ? codec.routes.filter((route) => owned.some((entry) => entry.codec === codec && entry.method === route.method && entry.path === route.path))
+      : codec.routes
     for (const route of routes) {
       const success: Json = { 'application/json': { schema: { type: 'object', description: `The ${codec.dialect} response` } } }
-      if (codec.hub) success['text/event-stream'] = { schema: { type: 'string', description: `Server-sent events in the ${codec.dialect} stream format, when the request asks for a stream` } }
+      if (codec.hub)
+        success['text/event-stream'] = {
+          schema: { type: 'string', description: `Server-sent events in the ${codec.dialect} stream format, when the request asks for a stream` },
+        }
       operations.push({
         routePath: route.path,
         method: route.method.toLowerCase(),
@@ -188,8 +221,13 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
           description: `Relayed to a channel serving the model: passed through unchanged when the channel speaks ${codec.dialect}, converted otherwise. Billed to the key.`,
           tags: [family],
           security: schemes.map((scheme) => ({ [scheme]: [] })),
-          ...(route.method === 'POST' ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` } } } } } : {}),
-          responses: { 200: { description: 'The answer, in the same format as the request', content: success }, ...errorResponses(codec, [400, 401, 403, 404, 429, 503]) },
+          ...(route.method === 'POST'
+            ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` } } } } }
+            : {}),
+          responses: {
+            200: { description: 'The answer, in the same format as the request', content: success },
+            ...errorResponses(codec, [400, 401, 403, 404, 429, 503]),
+          },
         },
       })
     }
@@ -207,15 +245,20 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
 
   const tags = [
     ...[...families].map(([family, dialects]) => ({ name: family, description: `Model endpoints in the ${family} wire format (${[...dialects].join(', ')})` })),
-    ...(input.extraRoutes.some((route) => route.tag === 'models') ? [{ name: 'models', description: 'The models a key may use, in the shape its SDK expects' }] : []),
-    ...(input.extraRoutes.some((route) => route.tag === 'billing') ? [{ name: 'billing', description: "A key's spendable total and spend, for key-balance tools" }] : []),
+    ...(input.extraRoutes.some((route) => route.tag === 'models')
+      ? [{ name: 'models', description: 'The models a key may use, in the shape its SDK expects' }]
+      : []),
+    ...(input.extraRoutes.some((route) => route.tag === 'billing')
+      ? [{ name: 'billing', description: "A key's spendable total and spend, for key-balance tools" }]
+      : []),
   ]
   return {
     openapi: '3.1.0',
     info: {
       title: 'Hanggent API — relay',
       version: input.version,
-      description: 'The model endpoints: any OpenAI, Anthropic or Gemini SDK pointed at the gateway with a relay key (`sk-…`, created under `/api/tokens`). Errors come in each format\'s own error shape.',
+      description:
+        "The model endpoints: any OpenAI, Anthropic or Gemini SDK pointed at the gateway with a relay key (`sk-…`, created under `/api/tokens`). Errors come in each format's own error shape.",
       license: { name: 'MIT', identifier: 'MIT' },
       contact: { name: 'Hanggent API maintainers' },
     },
@@ -224,7 +267,9 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
     paths,
     components: {
       schemas,
-      securitySchemes: Object.fromEntries((Object.keys(KEY_SCHEMES) as KeyScheme[]).filter((scheme) => usedSchemes.has(scheme)).map((scheme) => [scheme, KEY_SCHEMES[scheme]])),
+      securitySchemes: Object.fromEntries(
+        (Object.keys(KEY_SCHEMES) as KeyScheme[]).filter((scheme) => usedSchemes.has(scheme)).map((scheme) => [scheme, KEY_SCHEMES[scheme]]),
+      ),
     },
   }
 }

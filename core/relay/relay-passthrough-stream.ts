@@ -5,7 +5,8 @@ import { GatewayError } from '../errors.ts'
 import type { StreamRelayOptions } from './relay-stream.ts'
 
 /** What a passthrough stream needs: the upstream's bytes and how to watch its events. */
-export interface PassthroughStreamOptions extends Pick<StreamRelayOptions, 'hide' | 'codec' | 'abort' | 'idleTimeoutMs' | 'onFirstEvent' | 'onEnd' | 'internalError'> {
+export interface PassthroughStreamOptions
+  extends Pick<StreamRelayOptions, 'hide' | 'codec' | 'abort' | 'idleTimeoutMs' | 'onFirstEvent' | 'onEnd' | 'internalError'> {
   /** The upstream response body. */
   body: ReadableStream<Uint8Array>
   /** Watches each event on the side. */
@@ -69,7 +70,10 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
       await end(result.completed && !result.error ? 'completed' : 'upstream-error')
       for (const event of held) tail += encodeSse(event)
     } catch {
-      for (const event of codec.renderStreamError(new GatewayError(503, 'billing_unavailable', 'The answer could not be recorded for billing; it was not charged'))) tail += encodeSse(event)
+      for (const event of codec.renderStreamError(
+        new GatewayError(503, 'billing_unavailable', 'The answer could not be recorded for billing; it was not charged'),
+      ))
+        tail += encodeSse(event)
     }
     try {
       send(controller, text + tail)
@@ -80,65 +84,81 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
     void reader.cancel().catch(() => undefined)
   }
 
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        let step: Awaited<ReturnType<typeof reader.read>>
-        try {
-          step = await reader.read()
-          if (step.done) parser.end()
-          else parser.push(step.value)
-        } catch (error) {
-          if (ended) return
-          if (abort.signal.reason === 'timeout') fail(controller, '', new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`), 'timeout')
-          else if (error instanceof SseBufferOverflowError) fail(controller, '', new GatewayError(502, 'bad_upstream_response', error.message), 'upstream-error')
-          else fail(controller, '', new GatewayError(502, 'upstream_error', `Upstream stream failed: ${error instanceof Error ? error.message : String(error)}`), 'upstream-error')
-          return
-        }
-        if (ended) return
-        idle.touch()
-        let text = ''
-        for (let index = 0; index < events.length; index++) {
-          const event = events[index]!
-          let wellFormed: boolean
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          let step: Awaited<ReturnType<typeof reader.read>>
           try {
-            wellFormed = tap.onEvent(event)
+            step = await reader.read()
+            if (step.done) parser.end()
+            else parser.push(step.value)
           } catch (error) {
-            // A tap that throws is the gateway's fault, not the upstream's: the client gets a generic error, the log the detail.
-            events.length = 0
-            fail(controller, text, options.internalError(error), 'upstream-error')
+            if (ended) return
+            if (abort.signal.reason === 'timeout')
+              fail(
+                controller,
+                '',
+                new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`),
+                'timeout',
+              )
+            else if (error instanceof SseBufferOverflowError)
+              fail(controller, '', new GatewayError(502, 'bad_upstream_response', error.message), 'upstream-error')
+            else
+              fail(
+                controller,
+                '',
+                new GatewayError(502, 'upstream_error', `Upstream stream failed: ${error instanceof Error ? error.message : String(error)}`),
+                'upstream-error',
+              )
             return
           }
-          if (!wellFormed) {
-            events.length = 0
-            fail(controller, text, new GatewayError(502, 'bad_upstream_response', 'Upstream sent a malformed stream chunk'), 'upstream-error')
+          if (ended) return
+          idle.touch()
+          let text = ''
+          for (let index = 0; index < events.length; index++) {
+            const event = events[index]!
+            let wellFormed: boolean
+            try {
+              wellFormed = tap.onEvent(event)
+            } catch (error) {
+              // A tap that throws is the gateway's fault, not the upstream's: the client gets a generic error, the log the detail.
+              events.length = 0
+              fail(controller, text, options.internalError(error), 'upstream-error')
+              return
+            }
+            if (!wellFormed) {
+              events.length = 0
+              fail(controller, text, new GatewayError(502, 'bad_upstream_response', 'Upstream sent a malformed stream chunk'), 'upstream-error')
+              return
+            }
+            if (options.hide?.(event)) continue
+            firstEvent()
+            if (codec.isFinalEvent?.(event)) {
+              // The dialect says nothing follows: settle now rather than wait for the upstream to close.
+              events.length = 0
+              await finish(controller, text, [event])
+              return
+            }
+            text += encodeSse(event)
+          }
+          events.length = 0
+          if (step.done) {
+            await finish(controller, text, [])
             return
           }
-          if (options.hide?.(event)) continue
-          firstEvent()
-          if (codec.isFinalEvent?.(event)) {
-            // The dialect says nothing follows: settle now rather than wait for the upstream to close.
-            events.length = 0
-            await finish(controller, text, [event])
+          if (text !== '') {
+            send(controller, text)
             return
           }
-          text += encodeSse(event)
         }
-        events.length = 0
-        if (step.done) {
-          await finish(controller, text, [])
-          return
-        }
-        if (text !== '') {
-          send(controller, text)
-          return
-        }
-      }
+      },
+      async cancel() {
+        abort.abort('client')
+        void Promise.resolve(end('client-aborted')).catch(() => undefined)
+        await reader.cancel().catch(() => undefined)
+      },
     },
-    async cancel() {
-      abort.abort('client')
-      void Promise.resolve(end('client-aborted')).catch(() => undefined)
-      await reader.cancel().catch(() => undefined)
-    },
-  }, { highWaterMark: 0 })
+    { highWaterMark: 0 },
+  )
 }

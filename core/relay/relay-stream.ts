@@ -86,50 +86,54 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
     }
   }
 
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        let next: IteratorResult<SseEvent>
-        try {
-          next = await source.next()
-        } catch (error) {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          let next: IteratorResult<SseEvent>
+          try {
+            next = await source.next()
+          } catch (error) {
+            if (ended) return
+            if (options.abort.signal.reason === 'timeout')
+              fail(controller, new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`), 'timeout')
+            else if (error instanceof SseBufferOverflowError) fail(controller, new GatewayError(502, 'bad_upstream_response', error.message), 'upstream-error')
+            // Read failures arrive as GatewayErrors (upstreamChunks); anything else was thrown by the gateway's own code.
+            else fail(controller, options.internalError(error), 'upstream-error')
+            return
+          }
           if (ended) return
-          if (options.abort.signal.reason === 'timeout') fail(controller, new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`), 'timeout')
-          else if (error instanceof SseBufferOverflowError) fail(controller, new GatewayError(502, 'bad_upstream_response', error.message), 'upstream-error')
-          // Read failures arrive as GatewayErrors (upstreamChunks); anything else was thrown by the gateway's own code.
-          else fail(controller, options.internalError(error), 'upstream-error')
+          idle.touch()
+          if (next.done) {
+            await finish(controller)
+            return
+          }
+          const event = next.value
+          if (!options.inspect(event)) {
+            fail(controller, new GatewayError(502, 'bad_upstream_response', 'Upstream sent a malformed stream chunk'), 'upstream-error')
+            return
+          }
+          if (options.hide?.(event)) continue
+          firstEvent()
+          if (codec.isFinalEvent?.(event)) {
+            // The dialect says nothing follows: settle now rather than wait for the upstream to close.
+            held = [event]
+            await finish(controller)
+            void source.return?.(undefined)?.catch(() => undefined)
+            return
+          }
+          controller.enqueue(encodeSseBytes(event))
           return
         }
-        if (ended) return
-        idle.touch()
-        if (next.done) {
-          await finish(controller)
-          return
-        }
-        const event = next.value
-        if (!options.inspect(event)) {
-          fail(controller, new GatewayError(502, 'bad_upstream_response', 'Upstream sent a malformed stream chunk'), 'upstream-error')
-          return
-        }
-        if (options.hide?.(event)) continue
-        firstEvent()
-        if (codec.isFinalEvent?.(event)) {
-          // The dialect says nothing follows: settle now rather than wait for the upstream to close.
-          held = [event]
-          await finish(controller)
-          void source.return?.(undefined)?.catch(() => undefined)
-          return
-        }
-        controller.enqueue(encodeSseBytes(event))
-        return
-      }
+      },
+      async cancel() {
+        options.abort.abort('client')
+        void Promise.resolve(end('client-aborted')).catch(() => undefined)
+        await source.return?.(undefined).catch(() => undefined)
+      },
     },
-    async cancel() {
-      options.abort.abort('client')
-      void Promise.resolve(end('client-aborted')).catch(() => undefined)
-      await source.return?.(undefined).catch(() => undefined)
-    },
-  }, { highWaterMark: 0 })
+    { highWaterMark: 0 },
+  )
 }
 
 /**

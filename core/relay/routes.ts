@@ -18,9 +18,11 @@ function readAnyKey(request: InboundRequest): string | undefined {
 /** The dialect whose list shape a request wants: the first that claims it by headers, else OpenAI's. */
 function listDialect(services: RelayServices, inbound: InboundRequest, path: string): DialectCodec | undefined {
   const dialects = services.context.registry.dialects().filter((codec) => codec.modelList)
-  return dialects.find((codec) => codec.modelList?.routes?.includes(path))
-    ?? dialects.find((codec) => codec.modelList?.matches(inbound))
-    ?? services.context.registry.dialect('openai.chat')
+  return (
+    dialects.find((codec) => codec.modelList?.routes?.includes(path)) ??
+    dialects.find((codec) => codec.modelList?.matches(inbound)) ??
+    services.context.registry.dialect('openai.chat')
+  )
 }
 
 /** The dialect whose error shape an unknown path of a relay family gets: Gemini under /v1beta, OpenAI's elsewhere in the relay. */
@@ -34,7 +36,12 @@ function familyCodec(services: RelayServices, pathname: string): DialectCodec | 
  * The model ids a caller may use in a list's shape: served to its group by an enabled channel, allowed
  * by its key, and able to serve the list's endpoint kinds (a rerank-only model is not listed to chat clients).
  */
-async function allowedModels(services: RelayServices, inbound: InboundRequest, clientIp: string | undefined, codec: DialectCodec | undefined): Promise<string[]> {
+async function allowedModels(
+  services: RelayServices,
+  inbound: InboundRequest,
+  clientIp: string | undefined,
+  codec: DialectCodec | undefined,
+): Promise<string[]> {
   const caller = await services.authenticator.authenticate(readAnyKey(inbound), clientIp)
   const allowed = services.directory.modelsFor(caller.group).filter((model) => modelAllowed(caller.token.models, model))
   return modelsForEndpoints(services.context.registry, allowed, listedEndpoints(codec))
@@ -48,7 +55,13 @@ export function modelListRoutes(dialects: readonly DialectCodec[]): RelayExtraRo
   const owner = (path: string) => dialects.find((codec) => codec.modelList?.routes?.includes(path))?.dialect ?? 'openai.chat'
   const listPaths = new Set(['/v1/models', ...dialects.flatMap((codec) => codec.modelList?.routes ?? [])])
   return [
-    ...[...listPaths].map((path) => ({ path, summary: `List the models this key may use (${path === '/v1/models' ? 'shape chosen by the SDK\'s headers' : owner(path)})`, tag: 'models' as const, errorDialect: owner(path), security: LIST_KEY_SCHEMES })),
+    ...[...listPaths].map((path) => ({
+      path,
+      summary: `List the models this key may use (${path === '/v1/models' ? "shape chosen by the SDK's headers" : owner(path)})`,
+      tag: 'models' as const,
+      errorDialect: owner(path),
+      security: LIST_KEY_SCHEMES,
+    })),
     { path: '/v1/models/:model', summary: 'Retrieve one model this key may use', tag: 'models', errorDialect: 'openai.chat', security: LIST_KEY_SCHEMES },
   ]
 }
@@ -76,13 +89,19 @@ export function requestIdOf(set: { headers: object }): string {
 export function relayRoutes(services: RelayServices) {
   const app = new Elysia({ name: 'relay-routes' })
   for (const route of services.context.registry.routes()) {
-    app.route(route.method, route.path, ({ request, params, server, set }) => handleRelay(services, route.codec, {
-      request,
-      params: (params ?? {}) as Record<string, string>,
-      clientIp: clientIpOf(server, request, services.context.config.trustedProxies),
-      requestId: requestIdOf(set),
-      route: route.path,
-    }), { parse: 'none', detail: { hide: true } })
+    app.route(
+      route.method,
+      route.path,
+      ({ request, params, server, set }) =>
+        handleRelay(services, route.codec, {
+          request,
+          params: (params ?? {}) as Record<string, string>,
+          clientIp: clientIpOf(server, request, services.context.config.trustedProxies),
+          requestId: requestIdOf(set),
+          route: route.path,
+        }),
+      { parse: 'none', detail: { hide: true } },
+    )
   }
   // Unknown paths of a relay family answer in that family's JSON error shape (SDKs parse it), never plain text.
   app.onError({ as: 'global' }, ({ code, request }) => {
@@ -92,30 +111,41 @@ export function relayRoutes(services: RelayServices) {
     if (!codec) return undefined
     return errorResponse(codec, new GatewayError(404, 'not_found', `Invalid URL (${request.method} ${url.pathname})`))
   })
-  const listPaths = modelListRoutes(services.context.registry.dialects()).map((route) => route.path).filter((path) => path !== '/v1/models/:model')
+  const listPaths = modelListRoutes(services.context.registry.dialects())
+    .map((route) => route.path)
+    .filter((path) => path !== '/v1/models/:model')
   for (const path of listPaths) {
-    app.get(path, async ({ request, server, set }) => {
+    app.get(
+      path,
+      async ({ request, server, set }) => {
+        const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
+        const codec = listDialect(services, inbound, path)
+        try {
+          const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies), codec)
+          return Response.json(codec?.modelList?.render(models) ?? { data: models })
+        } catch (error) {
+          return relayRouteFailure(services, codec, requestIdOf(set), error)
+        }
+      },
+      { detail: { hide: true } },
+    )
+  }
+  app.get(
+    '/v1/models/:model',
+    async ({ request, server, params, set }) => {
       const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
-      const codec = listDialect(services, inbound, path)
+      const codec = listDialect(services, inbound, '/v1/models')
       try {
         const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies), codec)
-        return Response.json(codec?.modelList?.render(models) ?? { data: models })
+        if (!models.includes(params.model))
+          throw new GatewayError(404, 'model_not_found', `The model '${params.model}' does not exist or you do not have access to it.`, { param: 'model' })
+        const list = codec?.modelList?.render([params.model]) as { data?: unknown[] } | undefined
+        return Response.json(list?.data?.[0] ?? { id: params.model })
       } catch (error) {
         return relayRouteFailure(services, codec, requestIdOf(set), error)
       }
-    }, { detail: { hide: true } })
-  }
-  app.get('/v1/models/:model', async ({ request, server, params, set }) => {
-    const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
-    const codec = listDialect(services, inbound, '/v1/models')
-    try {
-      const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies), codec)
-      if (!models.includes(params.model)) throw new GatewayError(404, 'model_not_found', `The model '${params.model}' does not exist or you do not have access to it.`, { param: 'model' })
-      const list = codec?.modelList?.render([params.model]) as { data?: unknown[] } | undefined
-      return Response.json(list?.data?.[0] ?? { id: params.model })
-    } catch (error) {
-      return relayRouteFailure(services, codec, requestIdOf(set), error)
-    }
-  }, { detail: { hide: true } })
+    },
+    { detail: { hide: true } },
+  )
   return app
 }

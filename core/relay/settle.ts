@@ -108,7 +108,13 @@ export class CallRecord {
     // "No usage" (the provider said nothing) is counted above; "zero usage" is the provider's word, billed as
     // reported, but no real call reads nothing: flag it, since a plugin that drops the counts makes calls free.
     const zeroReported = !counted && isZeroUsage(usage)
-    if (zeroReported) context.logger.log('warn', 'provider reported zero usage; billed as reported', { requestId: record.requestId, model: record.model, upstreamModel: this.#upstreamModel, channelId: this.#channelId })
+    if (zeroReported)
+      context.logger.log('warn', 'provider reported zero usage; billed as reported', {
+        requestId: record.requestId,
+        model: record.model,
+        upstreamModel: this.#upstreamModel,
+        channelId: this.#channelId,
+      })
     const breakdown = priceUsage(usage, record.price, record.groupRatio)
     const finishedAt = Date.now()
     const units = await ledger.settle(record.reservation, breakdown.units, {
@@ -171,18 +177,34 @@ export interface ObservedOutput {
 }
 
 /** Upstream usage when reported, else our own count of what was delivered. */
-async function usageFor(context: AppContext, record: AdmittedCall, reported: Usage | undefined, observed: ObservedOutput): Promise<{ usage: Usage; counted: boolean }> {
+async function usageFor(
+  context: AppContext,
+  record: AdmittedCall,
+  reported: Usage | undefined,
+  observed: ObservedOutput,
+): Promise<{ usage: Usage; counted: boolean }> {
   if (reported) return { usage: reported, counted: false }
   const outputTokens = observed.outputText === '' ? 0 : await context.tokenCounter.count(record.model, [observed.outputText])
   const inputTokens = record.promptEstimate ?? record.prompt.fixedTokens + (await context.tokenCounter.count(record.model, record.prompt.texts))
   return {
-    usage: { inputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: outputTokens + observed.toolCalls * TOKENS_PER_COUNTED_TOOL_CALL, reasoningTokens: 0 },
+    usage: {
+      inputTokens,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: outputTokens + observed.toolCalls * TOKENS_PER_COUNTED_TOOL_CALL,
+      reasoningTokens: 0,
+    },
     counted: true,
   }
 }
 
 /** Writes an error log row for a caller we know, so users and admins can see why a call failed. */
-export function logRelayError(context: AppContext, caller: Caller, call: { requestId: string; clientIp?: string; model?: string; channelId?: number; stream: boolean; startedAt: number }, error: GatewayError): void {
+export function logRelayError(
+  context: AppContext,
+  caller: Caller,
+  call: { requestId: string; clientIp?: string; model?: string; channelId?: number; stream: boolean; startedAt: number },
+  error: GatewayError,
+): void {
   context.logWriter.write({
     type: 'error',
     userId: caller.user.id,

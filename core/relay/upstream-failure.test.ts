@@ -5,7 +5,17 @@ describe('upstream failures', () => {
   const retryable = parseStatusRanges(DEFAULT_RETRYABLE_STATUSES)
 
   test.each([
-    [400, false], [401, true], [403, true], [404, false], [429, true], [500, true], [502, true], [503, true], [504, false], [524, false], [529, true],
+    [400, false],
+    [401, true],
+    [403, true],
+    [404, false],
+    [429, true],
+    [500, true],
+    [502, true],
+    [503, true],
+    [504, false],
+    [524, false],
+    [529, true],
   ])('by default HTTP %d retryable: %p', (status, expected) => {
     expect(retryable(status)).toBe(expected)
   })

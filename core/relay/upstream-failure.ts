@@ -5,14 +5,18 @@ export const DEFAULT_RETRYABLE_STATUSES = '401,403,429,500-503,505-523,525-599'
 
 /** Parses `"429,500-503"` into a predicate; throws on a malformed list (validated when the option is saved). */
 export function parseStatusRanges(spec: string): (status: number) => boolean {
-  const ranges = spec.split(',').map((part) => part.trim()).filter(Boolean).map((part) => {
-    const match = /^(\d{3})(?:-(\d{3}))?$/.exec(part)
-    if (!match) throw new Error(`"${part}" is not a status or a range like 500-503`)
-    const low = Number(match[1])
-    const high = Number(match[2] ?? match[1])
-    if (low > high || low < 100 || high > 599) throw new Error(`"${part}" is not a valid status range`)
-    return [low, high] as const
-  })
+  const ranges = spec
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const match = /^(\d{3})(?:-(\d{3}))?$/.exec(part)
+      if (!match) throw new Error(`"${part}" is not a status or a range like 500-503`)
+      const low = Number(match[1])
+      const high = Number(match[2] ?? match[1])
+      if (low > high || low < 100 || high > 599) throw new Error(`"${part}" is not a valid status range`)
+      return [low, high] as const
+    })
   return (status) => ranges.some(([low, high]) => status >= low && status <= high)
 }
 
@@ -40,14 +44,26 @@ export function retryableStatuses(spec: string): (status: number) => boolean {
  * Which statuses are retried on another channel is the `retryableStatuses` option (by default 401,
  * 403, 429 and 5xx except 504/524, since a timeout would likely repeat).
  */
-export function mapUpstreamFailure(status: number, upstream: { message: string; code?: string }, bodyText: string, channelName: string, isRetryable: (status: number) => boolean = retryableStatuses(DEFAULT_RETRYABLE_STATUSES)): GatewayError {
+export function mapUpstreamFailure(
+  status: number,
+  upstream: { message: string; code?: string },
+  bodyText: string,
+  channelName: string,
+  isRetryable: (status: number) => boolean = retryableStatuses(DEFAULT_RETRYABLE_STATUSES),
+): GatewayError {
   const retryable = isRetryable(status)
   if ([400, 404, 409, 413, 415, 422].includes(status)) {
-    return new GatewayError(status, 'upstream_error', upstream.message, { kind: status === 404 ? 'not_found' : 'invalid_request', retryable, upstreamBody: bodyText })
+    return new GatewayError(status, 'upstream_error', upstream.message, {
+      kind: status === 404 ? 'not_found' : 'invalid_request',
+      retryable,
+      upstreamBody: bodyText,
+    })
   }
   if (status === 429) return new GatewayError(429, 'rate_limited', `Upstream rate limit: ${upstream.message}`, { retryable })
   if (status === 401 || status === 403) {
-    return new GatewayError(502, 'upstream_error', `Upstream channel "${channelName}" rejected its credentials (HTTP ${status}): ${upstream.message}`, { retryable })
+    return new GatewayError(502, 'upstream_error', `Upstream channel "${channelName}" rejected its credentials (HTTP ${status}): ${upstream.message}`, {
+      retryable,
+    })
   }
   if (status === 504 || status === 524) return new GatewayError(504, 'upstream_timeout', `Upstream timed out (HTTP ${status})`, { retryable })
   return new GatewayError(502, 'upstream_error', `Upstream error (HTTP ${status}): ${upstream.message}`, { retryable })

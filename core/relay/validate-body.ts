@@ -17,14 +17,25 @@ function checkerFor(schema: TSchema): TypeCheck<TSchema> {
 
 /** `/messages/0/content` → `messages[0].content`, the way OpenAI names parameters in errors. */
 export function parameterName(path: string): string {
-  return path.split('/').filter(Boolean).reduce((name, segment) => (/^\d+$/.test(segment) ? `${name}[${segment}]` : name ? `${name}.${segment}` : segment), '')
+  return path
+    .split('/')
+    .filter(Boolean)
+    .reduce((name, segment) => (/^\d+$/.test(segment) ? `${name}[${segment}]` : name ? `${name}.${segment}` : segment), '')
 }
 
 function describe(error: ValueError): { code: 'missing_required_parameter' | 'invalid_type' | 'invalid_request'; message: string } {
   const name = parameterName(error.path) || 'body'
   if (error.type === ValueErrorType.ObjectRequiredProperty) return { code: 'missing_required_parameter', message: `Missing required parameter: '${name}'.` }
   if (error.type === ValueErrorType.Union) return { code: 'invalid_type', message: `Invalid value for '${name}': it has an unsupported type or shape.` }
-  const typed = [ValueErrorType.String, ValueErrorType.Number, ValueErrorType.Integer, ValueErrorType.Boolean, ValueErrorType.Array, ValueErrorType.Object, ValueErrorType.Null]
+  const typed = [
+    ValueErrorType.String,
+    ValueErrorType.Number,
+    ValueErrorType.Integer,
+    ValueErrorType.Boolean,
+    ValueErrorType.Array,
+    ValueErrorType.Object,
+    ValueErrorType.Null,
+  ]
   if (typed.includes(error.type)) return { code: 'invalid_type', message: `Invalid type for '${name}': ${error.message.toLowerCase()}.` }
   return { code: 'invalid_request', message: `Invalid value for '${name}': ${error.message.toLowerCase()}.` }
 }

@@ -40,9 +40,13 @@ export interface BalanceTransition {
  * after one that did not, and put back when it recovers, only if the balance refresh was what disabled it.
  * A channel an admin re-enabled while still low stays enabled until its balance recovers and falls again.
  */
-export function balanceTransition(before: { low: boolean; autoDisable: boolean; status: ChannelStatus; statusReason: string | null }, low: boolean): BalanceTransition {
+export function balanceTransition(
+  before: { low: boolean; autoDisable: boolean; status: ChannelStatus; statusReason: string | null },
+  low: boolean,
+): BalanceTransition {
   if (low && !before.low) return { event: 'low', action: before.autoDisable && before.status === 'enabled' ? 'disable' : null }
-  if (!low && before.low) return { event: 'recovered', action: before.status === 'auto-disabled' && disabledForLowBalance(before.statusReason) ? 'enable' : null }
+  if (!low && before.low)
+    return { event: 'recovered', action: before.status === 'auto-disabled' && disabledForLowBalance(before.statusReason) ? 'enable' : null }
   return { event: null, action: null }
 }
 
@@ -95,14 +99,21 @@ const formatAmount = (amount: number, currency: string) => `${Number(amount.toFi
 function describeCrossing(row: ChannelRow, balance: UpstreamBalance, event: 'low' | 'recovered'): string {
   const amount = formatAmount(balance.amount, balance.currency)
   if (event === 'recovered') {
-    return row.balanceThreshold === null ? `balance ${amount} is no longer flagged` : `balance ${amount} is back at or above the threshold ${formatAmount(row.balanceThreshold, balance.currency)}`
+    return row.balanceThreshold === null
+      ? `balance ${amount} is no longer flagged`
+      : `balance ${amount} is back at or above the threshold ${formatAmount(row.balanceThreshold, balance.currency)}`
   }
   if (balance.available === false) return `the upstream says the account cannot be used (balance ${amount})`
   return `balance ${amount} is below the threshold ${formatAmount(row.balanceThreshold ?? 0, balance.currency)}`
 }
 
 /** Builds the refresher over the database, the channel directory (for decrypted keys) and health (to disable and enable). */
-export function createBalanceRefresher(context: AppContext, directory: ChannelDirectory, health: ChannelHealth, options: { timeoutMs?: number } = {}): BalanceRefresher {
+export function createBalanceRefresher(
+  context: AppContext,
+  directory: ChannelDirectory,
+  health: ChannelHealth,
+  options: { timeoutMs?: number } = {},
+): BalanceRefresher {
   const db = context.database.db
 
   async function keyOf(channelId: number): Promise<string | undefined> {
@@ -115,17 +126,31 @@ export function createBalanceRefresher(context: AppContext, directory: ChannelDi
   }
 
   async function recordFailure(row: ChannelRow, failure: GatewayError): Promise<BalanceOutcome> {
-    await db.update(channels).set({ balanceError: failure.message.slice(0, 1000), balanceCheckedAt: context.now() }).where(eq(channels.id, row.id))
+    await db
+      .update(channels)
+      .set({ balanceError: failure.message.slice(0, 1000), balanceCheckedAt: context.now() })
+      .where(eq(channels.id, row.id))
     return { channelId: row.id, ok: false, amount: null, currency: null, error: failure.message, low: row.balanceLow, change: null, failure }
   }
 
   async function recordReading(row: ChannelRow, balance: UpstreamBalance): Promise<BalanceOutcome> {
     const low = isLowBalance(balance, row.balanceThreshold)
     const now = context.now()
-    await db.update(channels).set({
-      balanceAmount: balance.amount, balanceCurrency: balance.currency, balanceReadAt: now, balanceCheckedAt: now, balanceError: null, balanceLow: low,
-      balanceDetails: { ...(balance.available === undefined ? {} : { available: balance.available }), ...(balance.details ? { breakdown: balance.details } : {}) },
-    }).where(eq(channels.id, row.id))
+    await db
+      .update(channels)
+      .set({
+        balanceAmount: balance.amount,
+        balanceCurrency: balance.currency,
+        balanceReadAt: now,
+        balanceCheckedAt: now,
+        balanceError: null,
+        balanceLow: low,
+        balanceDetails: {
+          ...(balance.available === undefined ? {} : { available: balance.available }),
+          ...(balance.details ? { breakdown: balance.details } : {}),
+        },
+      })
+      .where(eq(channels.id, row.id))
     const transition = balanceTransition({ low: row.balanceLow, autoDisable: row.balanceAutoDisable, status: row.status, statusReason: row.statusReason }, low)
     let change: BalanceOutcome['change'] = null
     if (transition.event) {
@@ -133,8 +158,16 @@ export function createBalanceRefresher(context: AppContext, directory: ChannelDi
       const content = `channel ${row.id} "${row.name}": ${text}`
       context.logger.log(transition.event === 'low' ? 'warn' : 'info', content, { channelId: row.id })
       context.logWriter.write({
-        type: 'system', channelId: row.id, content,
-        details: { event: transition.event === 'low' ? 'balance-low' : 'balance-recovered', amount: balance.amount, currency: balance.currency, threshold: row.balanceThreshold, available: balance.available ?? null },
+        type: 'system',
+        channelId: row.id,
+        content,
+        details: {
+          event: transition.event === 'low' ? 'balance-low' : 'balance-recovered',
+          amount: balance.amount,
+          currency: balance.currency,
+          threshold: row.balanceThreshold,
+          available: balance.available ?? null,
+        },
       })
       if (transition.action === 'disable') {
         await health.disable({ id: row.id, name: row.name }, `${LOW_BALANCE_REASON}${text}`)
@@ -149,7 +182,8 @@ export function createBalanceRefresher(context: AppContext, directory: ChannelDi
 
   async function refreshRow(row: ChannelRow, signal?: AbortSignal): Promise<BalanceOutcome> {
     const key = await keyOf(row.id)
-    if (!key) return recordFailure(row, new GatewayError(409, 'conflict', `channel ${row.id} has no usable key (were its keys sealed with another CRYPTO_SECRET?)`))
+    if (!key)
+      return recordFailure(row, new GatewayError(409, 'conflict', `channel ${row.id} has no usable key (were its keys sealed with another CRYPTO_SECRET?)`))
     let balance: UpstreamBalance
     try {
       balance = (await readChannelBalance(context, { ...row, key }, { timeoutMs: options.timeoutMs, signal })).balance

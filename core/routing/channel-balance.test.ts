@@ -46,7 +46,12 @@ describe('low balance', () => {
     expect(balanceTransition({ ...enabled, autoDisable: false }, true)).toEqual({ event: 'low', action: null })
     expect(balanceTransition({ ...enabled, status: 'manually-disabled' }, true)).toEqual({ event: 'low', action: null })
     expect(balanceTransition({ ...enabled, low: true }, true)).toEqual({ event: null, action: null })
-    const disabledForBalance = { low: true, autoDisable: true, status: 'auto-disabled' as const, statusReason: `${LOW_BALANCE_REASON}balance 1 USD is below the threshold 5 USD` }
+    const disabledForBalance = {
+      low: true,
+      autoDisable: true,
+      status: 'auto-disabled' as const,
+      statusReason: `${LOW_BALANCE_REASON}balance 1 USD is below the threshold 5 USD`,
+    }
     expect(balanceTransition(disabledForBalance, false)).toEqual({ event: 'recovered', action: 'enable' })
     expect(balanceTransition({ ...disabledForBalance, statusReason: 'upstream answered HTTP 401' }, false)).toEqual({ event: 'recovered', action: null })
     expect(balanceTransition({ ...enabled, low: true }, false)).toEqual({ event: 'recovered', action: null })
@@ -65,7 +70,8 @@ describe('the balance sender', () => {
 
   beforeAll(() => {
     server = Bun.serve({
-      hostname: '127.0.0.1', port: 0,
+      hostname: '127.0.0.1',
+      port: 0,
       async fetch(request) {
         const path = new URL(request.url).pathname
         hits.push(path)
@@ -89,7 +95,9 @@ describe('the balance sender', () => {
 
   test('a redirect is an error and is not followed', async () => {
     hits.length = 0
-    const failure = await createBalanceSender(2000)({ url: `${base}/moved`, method: 'GET', headers: { authorization: 'Bearer secret' } }).catch((error: unknown) => error)
+    const failure = await createBalanceSender(2000)({ url: `${base}/moved`, method: 'GET', headers: { authorization: 'Bearer secret' } }).catch(
+      (error: unknown) => error,
+    )
     expect(failure).toBeInstanceOf(GatewayError)
     expect((failure as GatewayError).status).toBe(502)
     expect((failure as GatewayError).message).toContain('redirect (HTTP 301)')

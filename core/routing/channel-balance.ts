@@ -52,7 +52,10 @@ export function effectiveBaseUrl(context: AppContext, type: string, baseUrl: str
 }
 
 /** The reader a stored channel would use, or undefined when its balance cannot be read. */
-export function balanceReaderOf(context: AppContext, channel: { type: string; baseUrl: string | null; balanceSource: string | null }): BalanceReader | undefined {
+export function balanceReaderOf(
+  context: AppContext,
+  channel: { type: string; baseUrl: string | null; balanceSource: string | null },
+): BalanceReader | undefined {
   const readers = context.registry.channelType(channel.type)?.spec.balanceReaders
   return pickBalanceReader(readers, channel.balanceSource, effectiveBaseUrl(context, channel.type, channel.baseUrl))
 }
@@ -105,12 +108,20 @@ function readFailure(error: unknown, key: string): GatewayError {
  * Reads a channel's upstream balance. 501 when its type declares no reader for it (or it names one its
  * type does not have); 502/504 when the upstream fails or answers in a shape the reader refuses.
  */
-export async function readChannelBalance(context: AppContext, target: BalanceTarget, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ reader: BalanceReader; balance: UpstreamBalance }> {
+export async function readChannelBalance(
+  context: AppContext,
+  target: BalanceTarget,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<{ reader: BalanceReader; balance: UpstreamBalance }> {
   const reader = balanceReaderOf(context, target)
   if (!reader) {
-    throw new GatewayError(501, 'not_implemented', target.balanceSource === null
-      ? `channel ${target.id}: no balance reader of type "${target.type}" knows its base URL's host; choose one in balanceSource`
-      : `channel ${target.id}: type "${target.type}" has no balance reader "${target.balanceSource}"`)
+    throw new GatewayError(
+      501,
+      'not_implemented',
+      target.balanceSource === null
+        ? `channel ${target.id}: no balance reader of type "${target.type}" knows its base URL's host; choose one in balanceSource`
+        : `channel ${target.id}: type "${target.type}" has no balance reader "${target.balanceSource}"`,
+    )
   }
   const channel = channelClient(context).channel(target)
   try {

@@ -13,7 +13,9 @@ describe('the channel client', () => {
 
   beforeAll(() => {
     server = Bun.serve({
-      hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+      hostname: '127.0.0.1',
+      port: 0,
+      idleTimeout: 0,
       async fetch(request) {
         const path = new URL(request.url).pathname
         hits.push(path)
@@ -55,7 +57,7 @@ describe('the channel client', () => {
     expect(hits).toEqual(['/moved'])
   })
 
-  test("the asker going away aborts the upstream request: 499, and the upstream sees it end", async () => {
+  test('the asker going away aborts the upstream request: 499, and the upstream sees it end', async () => {
     aborted.length = 0
     const asker = new AbortController()
     const pending = readUpstream(get('/hang'), { timeoutMs: 5000, signal: asker.signal, purpose: 'the test request' }).catch((error: unknown) => error)
@@ -69,7 +71,9 @@ describe('the channel client', () => {
   test('an asker already gone sends nothing that waits', async () => {
     const asker = new AbortController()
     asker.abort()
-    expect(await readUpstream(get('/hang'), { timeoutMs: 5000, signal: asker.signal, purpose: 'the test request' }).catch((error: unknown) => error)).toMatchObject({ status: 499 })
+    expect(
+      await readUpstream(get('/hang'), { timeoutMs: 5000, signal: asker.signal, purpose: 'the test request' }).catch((error: unknown) => error),
+    ).toMatchObject({ status: 499 })
   })
 
   test('the deadline is a retryable 504 naming what was asked', async () => {
@@ -89,7 +93,9 @@ describe('the channel client', () => {
   })
 
   test('a closed port is a retryable 502', async () => {
-    const failure = await readUpstream({ url: 'http://127.0.0.1:9/x', method: 'GET', headers: {} }, { timeoutMs: 2000, purpose: 'the test request' }).catch((error: unknown) => error)
+    const failure = await readUpstream({ url: 'http://127.0.0.1:9/x', method: 'GET', headers: {} }, { timeoutMs: 2000, purpose: 'the test request' }).catch(
+      (error: unknown) => error,
+    )
     expect(failure).toMatchObject({ status: 502, code: 'upstream_unreachable' })
   })
 })

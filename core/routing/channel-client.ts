@@ -67,7 +67,11 @@ export class UpstreamRedirectError extends GatewayError {
     readonly location: string | undefined,
     purpose: string,
   ) {
-    super(502, 'upstream_error', `The upstream answered ${purpose} with a redirect (HTTP ${upstreamStatus}) redirecting to ${location ?? 'another URL'}, which is not followed so the channel's key stays with its base URL; set the base URL the upstream redirects to`)
+    super(
+      502,
+      'upstream_error',
+      `The upstream answered ${purpose} with a redirect (HTTP ${upstreamStatus}) redirecting to ${location ?? 'another URL'}, which is not followed so the channel's key stays with its base URL; set the base URL the upstream redirects to`,
+    )
   }
 }
 
@@ -89,7 +93,11 @@ export function channelClient(context: AppContext): ChannelClient {
   if (!client) {
     client = {
       channel: (target) => ({
-        id: target.id, type: target.type, key: target.key, settings: target.settings, config: pluginHostConfig(context.config),
+        id: target.id,
+        type: target.type,
+        key: target.key,
+        settings: target.settings,
+        config: pluginHostConfig(context.config),
         baseUrl: baseUrlOf(target.baseUrl, context.registry.channelType(target.type)?.spec.defaultBaseUrl),
       }),
       send: sendUpstream,
@@ -149,7 +157,11 @@ export async function sendUpstream(request: UpstreamRequest, options: SendOption
     throw new UpstreamRedirectError(response.status, redirectTarget(response, request.url), options.purpose)
   }
   return {
-    response, abort, stopTimer, release, failure: fail,
+    response,
+    abort,
+    stopTimer,
+    release,
+    failure: fail,
     text: () => response.text().catch((error: unknown) => Promise.reject(fail(error))),
   }
 }

@@ -66,10 +66,23 @@ export async function createChannelDirectory(context: AppContext): Promise<Chann
     for (const row of rows) {
       const allKeys = decryptKeys(context, row.keysEncrypted, row.id)
       nextById.set(row.id, {
-        id: row.id, type: row.type, name: row.name, baseUrl: row.baseUrl, allKeys, keyMode: row.keyMode,
+        id: row.id,
+        type: row.type,
+        name: row.name,
+        baseUrl: row.baseUrl,
+        allKeys,
+        keyMode: row.keyMode,
         keys: allKeys.filter((key) => !row.keyStates[keyFingerprint(key)]),
-        models: row.models, groups: row.groups, modelMapping: row.modelMapping, priority: row.priority, weight: row.weight,
-        status: row.status, statusReason: row.statusReason, settings: row.settings, statusCodeMapping: row.statusCodeMapping, thinkingToContent: row.thinkingToContent,
+        models: row.models,
+        groups: row.groups,
+        modelMapping: row.modelMapping,
+        priority: row.priority,
+        weight: row.weight,
+        status: row.status,
+        statusReason: row.statusReason,
+        settings: row.settings,
+        statusCodeMapping: row.statusCodeMapping,
+        thinkingToContent: row.thinkingToContent,
       })
     }
     const nextIndex = new Map<string, Map<string, RuntimeChannel[]>>()

@@ -73,8 +73,15 @@ export function createChannelHealth(context: AppContext, onChange?: (change: Cha
     const remaining = channel.keys.filter((candidate) => candidate !== key)
     if (remaining.length === 0) return disableChannel(channel, channel.allKeys.length > 1 ? `all keys disabled; last: ${reason}` : reason)
     const state = JSON.stringify({ [keyFingerprint(key)]: { status: 'auto-disabled', reason, at: context.now().toISOString() } })
-    await db.update(channels).set({ keyStates: sql`${channels.keyStates} || ${state}::jsonb`, updatedAt: new Date() }).where(eq(channels.id, channel.id))
-    audit(channel.id, `channel ${channel.id} "${channel.name}": key ${channel.allKeys.indexOf(key) + 1} of ${channel.allKeys.length} auto-disabled: ${reason}`, 'key-disabled')
+    await db
+      .update(channels)
+      .set({ keyStates: sql`${channels.keyStates} || ${state}::jsonb`, updatedAt: new Date() })
+      .where(eq(channels.id, channel.id))
+    audit(
+      channel.id,
+      `channel ${channel.id} "${channel.name}": key ${channel.allKeys.indexOf(key) + 1} of ${channel.allKeys.length} auto-disabled: ${reason}`,
+      'key-disabled',
+    )
     await context.bus.publish('channels')
   }
 
@@ -86,7 +93,8 @@ export function createChannelHealth(context: AppContext, onChange?: (change: Cha
       if (!policy.autoDisable || !countsAgainstChannel(failure) || policy.maxConsecutiveFailures === 0) return
       const streak = (streaks.get(channel.id) ?? 0) + 1
       streaks.set(channel.id, streak)
-      if (streak >= policy.maxConsecutiveFailures) await disableChannel(channel, `${streak} failures in a row; last: HTTP ${failure.status || 'connection'}: ${failure.message}`.slice(0, 500))
+      if (streak >= policy.maxConsecutiveFailures)
+        await disableChannel(channel, `${streak} failures in a row; last: HTTP ${failure.status || 'connection'}: ${failure.message}`.slice(0, 500))
     },
     recordSuccess(channelId) {
       streaks.delete(channelId)

@@ -30,27 +30,42 @@ function testDialect(context: AppContext, channel: RuntimeChannel): UpstreamSide
  * Sends the smallest useful chat call ("hi", one output token) to a channel with one of its keys,
  * and records its latency on the channel. Used by the admin "test" button and the scheduled re-tests.
  */
-export async function testChannel(context: AppContext, channel: RuntimeChannel, options: { model?: string; key?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ChannelTestResult> {
+export async function testChannel(
+  context: AppContext,
+  channel: RuntimeChannel,
+  options: { model?: string; key?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<ChannelTestResult> {
   const model = options.model ?? channel.models[0] ?? ''
   const codec = testDialect(context, channel)
   const registered = context.registry.channelType(channel.type)
   const key = options.key ?? channel.allKeys[0] ?? ''
-  if (!codec?.hub || !registered) return { ok: false, status: 0, latencyMs: 0, model, message: `channel type "${channel.type}" has no chat dialect to test with` }
+  if (!codec?.hub || !registered)
+    return { ok: false, status: 0, latencyMs: 0, model, message: `channel type "${channel.type}" has no chat dialect to test with` }
   const upstreamModel = resolveModelMapping(channel.modelMapping, model)
-  const body = codec.hub.encodeRequest({ model: upstreamModel, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream: false, maxOutputTokens: 1 }).value
+  const body = codec.hub.encodeRequest({
+    model: upstreamModel,
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+    stream: false,
+    maxOutputTokens: 1,
+  }).value
   const client = channelClient(context)
   const request = registered.spec.transport.buildRequest({
     channel: client.channel({ id: channel.id, type: channel.type, baseUrl: channel.baseUrl, key, settings: channel.settings }),
-    dialect: codec.dialect, endpoint: 'chat', model: upstreamModel, stream: false, body,
+    dialect: codec.dialect,
+    endpoint: 'chat',
+    model: upstreamModel,
+    stream: false,
+    body,
   })
   const started = performance.now()
   const latency = () => Math.round(performance.now() - started)
   let result: ChannelTestResult
   try {
     const reply = await client.read(request, { timeoutMs: options.timeoutMs ?? TEST_TIMEOUT_MS, signal: options.signal, purpose: 'the channel test' })
-    result = reply.status >= 200 && reply.status < 300
-      ? { ok: true, status: reply.status, latencyMs: latency(), model, message: 'ok' }
-      : { ok: false, status: reply.status, latencyMs: latency(), model, message: codec.readUpstreamError(reply.status, reply.text).message }
+    result =
+      reply.status >= 200 && reply.status < 300
+        ? { ok: true, status: reply.status, latencyMs: latency(), model, message: 'ok' }
+        : { ok: false, status: reply.status, latencyMs: latency(), model, message: codec.readUpstreamError(reply.status, reply.text).message }
   } catch (error) {
     // A redirect is reported with its status (the base URL needs fixing); no answer at all is status 0.
     const status = error instanceof UpstreamRedirectError ? error.upstreamStatus : 0

@@ -44,7 +44,10 @@ describe('planAttempts', () => {
   })
 
   test('all-zero weights share equally', () => {
-    const zero = [{ id: 'a', priority: 0, weight: 0 }, { id: 'b', priority: 0, weight: 0 }]
+    const zero = [
+      { id: 'a', priority: 0, weight: 0 },
+      { id: 'b', priority: 0, weight: 0 },
+    ]
     expect(weightedShuffle(zero, sequence(0.9))[0]!.id).toBe('b')
     expect(weightedShuffle(zero, sequence(0.1))[0]!.id).toBe('a')
   })

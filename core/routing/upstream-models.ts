@@ -13,7 +13,10 @@ export type ModelListTarget = ChannelTarget
 
 /** The upstream's error message from a failed answer, read with the type's own dialect when it has one. */
 function upstreamMessage(context: AppContext, type: string, status: number, text: string): string {
-  const dialect = context.registry.channelType(type)?.spec.transport.nativeDialects.map((id) => context.registry.upstreamDialect(id)).find(Boolean)
+  const dialect = context.registry
+    .channelType(type)
+    ?.spec.transport.nativeDialects.map((id) => context.registry.upstreamDialect(id))
+    .find(Boolean)
   if (dialect) return dialect.readUpstreamError(status, text).message
   return text.slice(0, 300) || `HTTP ${status}`
 }
@@ -21,7 +24,8 @@ function upstreamMessage(context: AppContext, type: string, status: number, text
 /** Sends one page request; failures become 502/504 errors that say what the upstream did. */
 async function fetchPage(context: AppContext, type: string, request: UpstreamRequest, signal: AbortSignal | undefined): Promise<unknown> {
   const { status, text } = await channelClient(context).read(request, { timeoutMs: PAGE_TIMEOUT_MS, signal, purpose: 'the model list request' })
-  if (status < 200 || status > 299) throw new GatewayError(502, 'upstream_error', `The upstream answered ${status} to the model list request: ${upstreamMessage(context, type, status, text)}`)
+  if (status < 200 || status > 299)
+    throw new GatewayError(502, 'upstream_error', `The upstream answered ${status} to the model list request: ${upstreamMessage(context, type, status, text)}`)
   try {
     return JSON.parse(text) as unknown
   } catch {
@@ -47,7 +51,11 @@ export async function listUpstreamModels(context: AppContext, target: ModelListT
     try {
       parsed = listing.parsePage(body)
     } catch (error) {
-      throw new GatewayError(502, 'bad_upstream_response', `The upstream's model list has an unexpected shape: ${error instanceof Error ? error.message : String(error)}`)
+      throw new GatewayError(
+        502,
+        'bad_upstream_response',
+        `The upstream's model list has an unexpected shape: ${error instanceof Error ? error.message : String(error)}`,
+      )
     }
     for (const model of parsed.models) models.add(model)
     if (!parsed.nextCursor || parsed.nextCursor === cursor) break

@@ -64,7 +64,13 @@ async function migrationState(db: Db): Promise<CheckState> {
 
 /** One short-lived connection per probe: probes come every few seconds, and nothing is left open at shutdown. */
 async function pingRedis(redisUrl: string, timeoutMs: number): Promise<void> {
-  const client = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null })
+  const client = new Redis(redisUrl, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  })
   client.on('error', () => {})
   try {
     await client.connect()
@@ -97,7 +103,9 @@ export async function checkReadiness(targets: ReadinessTargets): Promise<Readine
 
 /** The `/ready` answer: 200 when ready, else 503 naming the failing parts. */
 export function readinessResponse(readiness: Readiness): Response {
-  const failing = Object.entries(readiness.checks).filter(([, state]) => state !== 'ok' && state !== 'not configured').map(([name]) => name)
+  const failing = Object.entries(readiness.checks)
+    .filter(([, state]) => state !== 'ok' && state !== 'not configured')
+    .map(([name]) => name)
   const body = readiness.ready ? { status: 'ready', checks: readiness.checks } : { status: 'not ready', failing, checks: readiness.checks }
   return Response.json(body, { status: readiness.ready ? 200 : 503, headers: { 'cache-control': 'no-store' } })
 }

@@ -105,39 +105,51 @@ describe('token counter', () => {
     expect(await counter.count('gpt-4o', ['', ''])).toBe(0)
   })
 
-  test.each(['gpt-4o', 'gpt-4-turbo'])('a ~400k-character %s prompt counted in the pool matches the inline count', async (model) => {
-    const texts = [prose(200_000, 1), prose(200_000, 2)]
-    const expected = texts.reduce((sum, text) => sum + libraryCount[encodingForModel(model)](text), 0)
-    expect(await counter.count(model, texts)).toBe(expected)
-    expect(await inline.count(model, texts)).toBe(expected)
-  }, SLOW_TEST_TIMEOUT_MS)
+  test.each(['gpt-4o', 'gpt-4-turbo'])(
+    'a ~400k-character %s prompt counted in the pool matches the inline count',
+    async (model) => {
+      const texts = [prose(200_000, 1), prose(200_000, 2)]
+      const expected = texts.reduce((sum, text) => sum + libraryCount[encodingForModel(model)](text), 0)
+      expect(await counter.count(model, texts)).toBe(expected)
+      expect(await inline.count(model, texts)).toBe(expected)
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
 
-  test('the event loop keeps turning while a multi-100k-token prompt is counted', async () => {
-    const texts = [prose(400_000, 3)]
-    expect(o200k(texts[0]!)).toBeGreaterThan(100_000)
-    let ticks = 0
-    const interval = setInterval(() => ticks++, 0)
-    let ticksWhenCounted = -1
-    const counted = counter.count('gpt-4o', texts).then((total) => {
-      ticksWhenCounted = ticks
-      return total
-    })
-    // Counting inline would finish before count() returns, leaving no chance for a single tick.
-    const ticksWhenCountReturned = ticks
-    await counted
-    clearInterval(interval)
-    expect(ticksWhenCountReturned).toBe(0)
-    expect(ticksWhenCounted).toBeGreaterThan(0)
-  }, SLOW_TEST_TIMEOUT_MS)
+  test(
+    'the event loop keeps turning while a multi-100k-token prompt is counted',
+    async () => {
+      const texts = [prose(400_000, 3)]
+      expect(o200k(texts[0]!)).toBeGreaterThan(100_000)
+      let ticks = 0
+      const interval = setInterval(() => ticks++, 0)
+      let ticksWhenCounted = -1
+      const counted = counter.count('gpt-4o', texts).then((total) => {
+        ticksWhenCounted = ticks
+        return total
+      })
+      // Counting inline would finish before count() returns, leaving no chance for a single tick.
+      const ticksWhenCountReturned = ticks
+      await counted
+      clearInterval(interval)
+      expect(ticksWhenCountReturned).toBe(0)
+      expect(ticksWhenCounted).toBeGreaterThan(0)
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
 
-  test('a count in flight when close() is called still gets its answer, and later counts run inline', async () => {
-    const closing = createTokenCounter({ maxThreads: 1 })
-    const text = prose(100_000, 4)
-    const inFlight = closing.count('gpt-4o', [text])
-    await closing.close()
-    expect(await inFlight).toBe(o200k(text))
-    expect(await closing.count('gpt-4o', [text])).toBe(o200k(text))
-  }, SLOW_TEST_TIMEOUT_MS)
+  test(
+    'a count in flight when close() is called still gets its answer, and later counts run inline',
+    async () => {
+      const closing = createTokenCounter({ maxThreads: 1 })
+      const text = prose(100_000, 4)
+      const inFlight = closing.count('gpt-4o', [text])
+      await closing.close()
+      expect(await inFlight).toBe(o200k(text))
+      expect(await closing.count('gpt-4o', [text])).toBe(o200k(text))
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
 })
 
 describe('token counter process lifetime', () => {
@@ -149,8 +161,10 @@ describe('token counter process lifetime', () => {
     const big = 'lorem ipsum dolor sit amet, 你好世界 🙂 '.repeat(20_000)
   `
 
-  test.skipIf(process.platform !== 'linux')('starts no thread for small inputs, and the pool does not hold the process open without close()', async () => {
-    const result = await runAlone(`${preamble}
+  test.skipIf(process.platform !== 'linux')(
+    'starts no thread for small inputs, and the pool does not hold the process open without close()',
+    async () => {
+      const result = await runAlone(`${preamble}
       const before = threads()
       await counter.count('gpt-4o', ['hello world'])
       await counter.count('gpt-4o', [])
@@ -159,28 +173,35 @@ describe('token counter process lifetime', () => {
       await counter.count('gpt-4o', [big])
       console.log(JSON.stringify({ before, afterSmall, afterLarge: threads() }))
     `)
-    expect(result.stderr).toBe('')
-    expect(result.exitCode).toBe(0)
-    const threadCounts = JSON.parse(result.stdout) as { before: number; afterSmall: number; afterLarge: number }
-    expect(threadCounts.afterSmall).toBe(threadCounts.before)
-    expect(threadCounts.afterLarge).toBeGreaterThan(threadCounts.afterSmall)
-  }, SLOW_TEST_TIMEOUT_MS)
+      expect(result.stderr).toBe('')
+      expect(result.exitCode).toBe(0)
+      const threadCounts = JSON.parse(result.stdout) as { before: number; afterSmall: number; afterLarge: number }
+      expect(threadCounts.afterSmall).toBe(threadCounts.before)
+      expect(threadCounts.afterLarge).toBeGreaterThan(threadCounts.afterSmall)
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
 
-  test('after close() the process exits on its own', async () => {
-    const result = await runAlone(`${preamble}
+  test(
+    'after close() the process exits on its own',
+    async () => {
+      const result = await runAlone(`${preamble}
       const total = await counter.count('gpt-4o', [big])
       await counter.close()
       console.log(total)
     `)
-    expect(result.stderr).toBe('')
-    expect(result.exitCode).toBe(0)
-    expect(Number(result.stdout)).toBe(o200k('lorem ipsum dolor sit amet, 你好世界 🙂 '.repeat(20_000)))
-  }, SLOW_TEST_TIMEOUT_MS)
+      expect(result.stderr).toBe('')
+      expect(result.exitCode).toBe(0)
+      expect(Number(result.stdout)).toBe(o200k('lorem ipsum dolor sit amet, 你好世界 🙂 '.repeat(20_000)))
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
 })
 
 describe('tokenizers declared by plugins', () => {
   const declared = createTokenCounter({
-    tokenizerFor: (model) => (model === 'words-1' ? { count: (text) => text.split(/\s+/).filter(Boolean).length * 2 } : model === 'old-gen' ? { encoding: 'cl100k_base' } : undefined),
+    tokenizerFor: (model) =>
+      model === 'words-1' ? { count: (text) => text.split(/\s+/).filter(Boolean).length * 2 } : model === 'old-gen' ? { encoding: 'cl100k_base' } : undefined,
   })
   afterAll(() => declared.close())
 

@@ -11,7 +11,10 @@ describe('EPay protocol', () => {
   })
 
   test('a received sign verifies only with the same parameters and key', () => {
-    const signed = epaySubmitFields({ merchantId: '1001', type: 'wxpay', tradeNo: 'TU2', notifyUrl: 'https://gw/n', returnUrl: 'https://gw/r', name: 'n', money: '1.00' }, 'KEY')
+    const signed = epaySubmitFields(
+      { merchantId: '1001', type: 'wxpay', tradeNo: 'TU2', notifyUrl: 'https://gw/n', returnUrl: 'https://gw/r', name: 'n', money: '1.00' },
+      'KEY',
+    )
     expect(signed.sign_type).toBe('MD5')
     expect(epaySignatureValid(signed, 'KEY')).toBe(true)
     expect(epaySignatureValid({ ...signed, sign: signed.sign!.toUpperCase() }, 'KEY')).toBe(true)

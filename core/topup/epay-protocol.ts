@@ -12,7 +12,9 @@ export function epaySign(parameters: Record<string, string>, merchantKey: string
     .sort()
     .map((name) => `${name}=${parameters[name]}`)
     .join('&')
-  return createHash('md5').update(joined + merchantKey, 'utf8').digest('hex')
+  return createHash('md5')
+    .update(joined + merchantKey, 'utf8')
+    .digest('hex')
 }
 
 /** Whether a received parameter set carries a valid signature (constant-time compare, case-insensitive hex). */
@@ -35,8 +37,13 @@ export interface EpayOrderFields {
 /** The signed fields of a submit.php form. */
 export function epaySubmitFields(order: EpayOrderFields, merchantKey: string): Record<string, string> {
   const fields: Record<string, string> = {
-    pid: order.merchantId, type: order.type, out_trade_no: order.tradeNo, notify_url: order.notifyUrl,
-    return_url: order.returnUrl, name: order.name, money: order.money,
+    pid: order.merchantId,
+    type: order.type,
+    out_trade_no: order.tradeNo,
+    notify_url: order.notifyUrl,
+    return_url: order.returnUrl,
+    name: order.name,
+    money: order.money,
   }
   return { ...fields, sign: epaySign(fields, merchantKey), sign_type: 'MD5' }
 }

@@ -26,7 +26,12 @@ export function createEpayTopup(context: AppContext, orders: TopupOrders) {
   function refuse(reason: string, fields: Record<string, string>, order?: OrderRow): EpayNotifyResult {
     context.logger.log('warn', 'EPay notify refused', { reason, outTradeNo: fields.out_trade_no, money: fields.money })
     if (order) {
-      context.logWriter.write({ type: 'system', userId: order.userId, content: `top-up ${order.tradeNo} notify refused: ${reason}`, details: { topupId: order.id, notify: fields } })
+      context.logWriter.write({
+        type: 'system',
+        userId: order.userId,
+        content: `top-up ${order.tradeNo} notify refused: ${reason}`,
+        details: { topupId: order.id, notify: fields },
+      })
     }
     return { answer: 'fail', outcome: 'refused' }
   }
@@ -35,10 +40,18 @@ export function createEpayTopup(context: AppContext, orders: TopupOrders) {
     /** The signed submit.php form of a pending order. */
     submitForm(settings: EpaySettings, order: OrderRow, urls: { notifyUrl: string; returnUrl: string }): TopupRedirect {
       if (!settings.merchantKeySealed) throw new GatewayError(404, 'provider_disabled', 'EPay top-up is not configured')
-      const fields = epaySubmitFields({
-        merchantId: settings.merchantId, type: order.method, tradeNo: order.tradeNo, notifyUrl: urls.notifyUrl, returnUrl: urls.returnUrl,
-        name: `Top-up ${minorToText(order.amountMinor, order.currency)} ${order.currency}`, money: minorToText(order.paidMinor, order.currency),
-      }, context.secretBox.open(settings.merchantKeySealed))
+      const fields = epaySubmitFields(
+        {
+          merchantId: settings.merchantId,
+          type: order.method,
+          tradeNo: order.tradeNo,
+          notifyUrl: urls.notifyUrl,
+          returnUrl: urls.returnUrl,
+          name: `Top-up ${minorToText(order.amountMinor, order.currency)} ${order.currency}`,
+          money: minorToText(order.paidMinor, order.currency),
+        },
+        context.secretBox.open(settings.merchantKeySealed),
+      )
       return { method: 'POST', url: epaySubmitUrl(settings.gatewayUrl), fields }
     },
 
@@ -50,7 +63,8 @@ export function createEpayTopup(context: AppContext, orders: TopupOrders) {
       const order = fields.out_trade_no ? await orders.byTradeNo(fields.out_trade_no) : undefined
       if (!order || order.provider !== 'epay') return refuse(`unknown order ${fields.out_trade_no ?? '(none)'}`, fields)
       const money = textToMinor(fields.money ?? '', order.currency)
-      if (money !== order.paidMinor) return refuse(`money ${fields.money ?? '(none)'} differs from the order's ${minorToText(order.paidMinor, order.currency)}`, fields, order)
+      if (money !== order.paidMinor)
+        return refuse(`money ${fields.money ?? '(none)'} differs from the order's ${minorToText(order.paidMinor, order.currency)}`, fields, order)
       if (fields.trade_status !== 'TRADE_SUCCESS') {
         await orders.note(order.id, { notify: fields })
         return { answer: 'success', outcome: 'unchanged' }

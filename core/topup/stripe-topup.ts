@@ -45,7 +45,8 @@ export function createStripeTopup(context: AppContext, orders: TopupOrders) {
 
   async function onSessionPaid(session: Stripe.Checkout.Session, event: Stripe.Event): Promise<StripeWebhookResult> {
     const order = session.client_reference_id ? await orders.byTradeNo(session.client_reference_id) : undefined
-    if (!order || order.provider !== 'stripe' || (order.providerReference !== null && order.providerReference !== session.id)) return { received: true, outcome: 'ignored' }
+    if (!order || order.provider !== 'stripe' || (order.providerReference !== null && order.providerReference !== session.id))
+      return { received: true, outcome: 'ignored' }
     if (session.payment_status !== 'paid') {
       // Paid later (bank debits): checkout.session.async_payment_succeeded will credit it.
       await orders.note(order.id, event as unknown as Record<string, unknown>)
@@ -54,11 +55,20 @@ export function createStripeTopup(context: AppContext, orders: TopupOrders) {
     const problem = amountProblem(order, session.amount_total, session.currency)
     if (problem) {
       context.logger.log('warn', 'top-up refused: amount differs from the order', { tradeNo: order.tradeNo, provider: 'stripe', problem })
-      context.logWriter.write({ type: 'system', userId: order.userId, content: `top-up ${order.tradeNo} refused: ${problem}`, details: { topupId: order.id, eventId: event.id } })
+      context.logWriter.write({
+        type: 'system',
+        userId: order.userId,
+        content: `top-up ${order.tradeNo} refused: ${problem}`,
+        details: { topupId: order.id, eventId: event.id },
+      })
       throw new GatewayError(400, 'invalid_request', 'The paid amount does not match the order')
     }
     const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id
-    const outcome = await orders.credit(order.id, { lastEvent: event as unknown as Record<string, unknown>, providerReference: session.id, ...(paymentIntent ? { paymentReference: paymentIntent } : {}) })
+    const outcome = await orders.credit(order.id, {
+      lastEvent: event as unknown as Record<string, unknown>,
+      providerReference: session.id,
+      ...(paymentIntent ? { paymentReference: paymentIntent } : {}),
+    })
     return { received: true, outcome: outcome.kind === 'credited' ? 'credited' : 'unchanged' }
   }
 
@@ -81,20 +91,26 @@ export function createStripeTopup(context: AppContext, orders: TopupOrders) {
   return {
     /** Creates the Checkout Session of a pending order and records its id; returns where to send the browser. */
     async checkout(settings: StripeSettings, order: OrderRow, returnBase: string): Promise<TopupRedirect> {
-      const session = await client(settings).checkout.sessions.create({
-        mode: 'payment',
-        client_reference_id: order.tradeNo,
-        metadata: { tradeNo: order.tradeNo, userId: String(order.userId) },
-        line_items: [{
-          quantity: 1,
-          price_data: {
-            currency: order.currency.toLowerCase(), unit_amount: order.paidMinor,
-            product_data: { name: `${settings.productName} (${minorToText(order.amountMinor, order.currency)} ${order.currency})` },
-          },
-        }],
-        success_url: `${returnBase}?order=${order.tradeNo}&result=paid`,
-        cancel_url: `${returnBase}?order=${order.tradeNo}&result=cancelled`,
-      }, { idempotencyKey: `topup-${order.tradeNo}` })
+      const session = await client(settings).checkout.sessions.create(
+        {
+          mode: 'payment',
+          client_reference_id: order.tradeNo,
+          metadata: { tradeNo: order.tradeNo, userId: String(order.userId) },
+          line_items: [
+            {
+              quantity: 1,
+              price_data: {
+                currency: order.currency.toLowerCase(),
+                unit_amount: order.paidMinor,
+                product_data: { name: `${settings.productName} (${minorToText(order.amountMinor, order.currency)} ${order.currency})` },
+              },
+            },
+          ],
+          success_url: `${returnBase}?order=${order.tradeNo}&result=paid`,
+          cancel_url: `${returnBase}?order=${order.tradeNo}&result=cancelled`,
+        },
+        { idempotencyKey: `topup-${order.tradeNo}` },
+      )
       if (!session.url) throw new GatewayError(502, 'upstream_error', 'Stripe created a Checkout Session without a URL')
       await orders.setReference(order.id, session.id)
       return { method: 'GET', url: session.url, fields: {} }

@@ -1,7 +1,17 @@
 import { describe, expect, test } from 'bun:test'
 import { discountFactor, minorToText, quoteOrder, refundQuota, textToMinor, type AmountRules } from './topup-amounts.ts'
 
-const usd: AmountRules = { currency: 'USD', presets: [10], minimum: 2, maximum: 1000, discounts: [{ minimum: 100, factor: 0.9 }, { minimum: 500, factor: 0.8 }], quotaPerUnit: 500_000 }
+const usd: AmountRules = {
+  currency: 'USD',
+  presets: [10],
+  minimum: 2,
+  maximum: 1000,
+  discounts: [
+    { minimum: 100, factor: 0.9 },
+    { minimum: 500, factor: 0.8 },
+  ],
+  quotaPerUnit: 500_000,
+}
 
 describe('top-up amounts', () => {
   test('the quota comes from the asked amount; the price from the discount with the largest threshold reached', () => {

@@ -77,7 +77,8 @@ export function quoteOrder(amount: number, rules: AmountRules): OrderQuote {
   if (paidMinor < 1) throw new GatewayError(400, 'invalid_request', 'amount: the price after discounts is zero', { param: 'amount' })
   const quota = Math.round((amountMinor * rules.quotaPerUnit) / 10 ** digits)
   // Balances are exact integers up to 2^53 units; an order past that could never be credited exactly.
-  if (!Number.isSafeInteger(quota)) throw new GatewayError(400, 'invalid_request', 'amount: the credit would exceed the largest balance the gateway keeps', { param: 'amount' })
+  if (!Number.isSafeInteger(quota))
+    throw new GatewayError(400, 'invalid_request', 'amount: the credit would exceed the largest balance the gateway keeps', { param: 'amount' })
   return { amountMinor, paidMinor, quota, currency: rules.currency.toUpperCase() }
 }
 

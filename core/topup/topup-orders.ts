@@ -18,9 +18,21 @@ type TopupRow = typeof topups.$inferSelect
 /** The shape of an order in API answers. */
 export function toTopupView(row: TopupRow, username: string): TopupView {
   return {
-    id: row.id, userId: row.userId, username, provider: row.provider, method: row.method, tradeNo: row.tradeNo, providerReference: row.providerReference,
-    status: row.status, amount: minorToText(row.amountMinor, row.currency), paid: minorToText(row.paidMinor, row.currency), currency: row.currency,
-    quota: row.quota, quotaRefunded: row.quotaRefunded, createdAt: iso(row.createdAt) ?? '', paidAt: iso(row.paidAt),
+    id: row.id,
+    userId: row.userId,
+    username,
+    provider: row.provider,
+    method: row.method,
+    tradeNo: row.tradeNo,
+    providerReference: row.providerReference,
+    status: row.status,
+    amount: minorToText(row.amountMinor, row.currency),
+    paid: minorToText(row.paidMinor, row.currency),
+    currency: row.currency,
+    quota: row.quota,
+    quotaRefunded: row.quotaRefunded,
+    createdAt: iso(row.createdAt) ?? '',
+    paidAt: iso(row.paidAt),
   }
 }
 
@@ -50,7 +62,10 @@ export function createTopupOrders(context: AppContext) {
 
     /** Finds an order by the provider's reference of it. */
     async byProviderReference(provider: 'stripe' | 'epay', reference: string): Promise<TopupRow | undefined> {
-      const [row] = await db.select().from(topups).where(and(eq(topups.provider, provider), eq(topups.providerReference, reference)))
+      const [row] = await db
+        .select()
+        .from(topups)
+        .where(and(eq(topups.provider, provider), eq(topups.providerReference, reference)))
       return row
     },
 
@@ -62,10 +77,19 @@ export function createTopupOrders(context: AppContext) {
 
     /** Stores a pending order with its figures fixed. */
     async create(input: { userId: number; provider: 'stripe' | 'epay'; method: string; quote: OrderQuote }): Promise<TopupRow> {
-      const [row] = await db.insert(topups).values({
-        userId: input.userId, provider: input.provider, method: input.method, tradeNo: newTradeNo(context.now()),
-        amountMinor: input.quote.amountMinor, paidMinor: input.quote.paidMinor, currency: input.quote.currency, quota: input.quote.quota,
-      }).returning()
+      const [row] = await db
+        .insert(topups)
+        .values({
+          userId: input.userId,
+          provider: input.provider,
+          method: input.method,
+          tradeNo: newTradeNo(context.now()),
+          amountMinor: input.quote.amountMinor,
+          paidMinor: input.quote.paidMinor,
+          currency: input.quote.currency,
+          quota: input.quote.quota,
+        })
+        .returning()
       return row!
     },
 
@@ -77,7 +101,10 @@ export function createTopupOrders(context: AppContext) {
 
     /** Marks a pending order failed (the provider could not start the payment), so it never stays pending. */
     async abandon(id: number, reason: string): Promise<void> {
-      await db.update(topups).set({ status: 'failed', lastEvent: { error: reason }, updatedAt: sql`now()` }).where(and(eq(topups.id, id), eq(topups.status, 'pending')))
+      await db
+        .update(topups)
+        .set({ status: 'failed', lastEvent: { error: reason }, updatedAt: sql`now()` })
+        .where(and(eq(topups.id, id), eq(topups.status, 'pending')))
     },
 
     /**
@@ -88,18 +115,38 @@ export function createTopupOrders(context: AppContext) {
       await context.ledger.sync()
       const now = context.now()
       const outcome = await db.transaction(async (tx) => {
-        const [order] = await tx.update(topups).set({
-          status: 'paid', paidAt: now, lastEvent: event.lastEvent, updatedAt: now,
-          ...(event.providerReference ? { providerReference: event.providerReference } : {}),
-          ...(event.paymentReference ? { paymentReference: event.paymentReference } : {}),
-        }).where(and(eq(topups.id, orderId), eq(topups.status, 'pending'))).returning()
+        const [order] = await tx
+          .update(topups)
+          .set({
+            status: 'paid',
+            paidAt: now,
+            lastEvent: event.lastEvent,
+            updatedAt: now,
+            ...(event.providerReference ? { providerReference: event.providerReference } : {}),
+            ...(event.paymentReference ? { paymentReference: event.paymentReference } : {}),
+          })
+          .where(and(eq(topups.id, orderId), eq(topups.status, 'pending')))
+          .returning()
         if (!order) return undefined
-        const [user] = await tx.update(users).set({ quota: sql`${users.quota} + ${order.quota}`, balanceVersion: sql`${users.balanceVersion} + 1` })
-          .where(eq(users.id, order.userId)).returning({ quota: users.quota, version: users.balanceVersion, username: users.username })
+        const [user] = await tx
+          .update(users)
+          .set({ quota: sql`${users.quota} + ${order.quota}`, balanceVersion: sql`${users.balanceVersion} + 1` })
+          .where(eq(users.id, order.userId))
+          .returning({ quota: users.quota, version: users.balanceVersion, username: users.username })
         await tx.insert(logs).values({
-          type: 'topup', userId: order.userId, username: user?.username ?? null, quota: order.quota,
+          type: 'topup',
+          userId: order.userId,
+          username: user?.username ?? null,
+          quota: order.quota,
           content: `top-up ${order.tradeNo} paid through ${order.provider}: ${minorToText(order.paidMinor, order.currency)} ${order.currency} for ${order.quota} units`,
-          details: { topupId: order.id, tradeNo: order.tradeNo, provider: order.provider, providerReference: order.providerReference, paid: minorToText(order.paidMinor, order.currency), currency: order.currency },
+          details: {
+            topupId: order.id,
+            tradeNo: order.tradeNo,
+            provider: order.provider,
+            providerReference: order.providerReference,
+            paid: minorToText(order.paidMinor, order.currency),
+            currency: order.currency,
+          },
         })
         return { order, balance: user?.quota ?? 0, version: user?.version ?? 0 }
       })
@@ -114,8 +161,11 @@ export function createTopupOrders(context: AppContext) {
 
     /** Closes a pending order as expired or failed; a paid one is left alone. */
     async close(orderId: number, status: Extract<TopupStatus, 'expired' | 'failed'>, lastEvent: Record<string, unknown>): Promise<OrderOutcome> {
-      const [order] = await db.update(topups).set({ status, lastEvent, updatedAt: context.now() })
-        .where(and(eq(topups.id, orderId), eq(topups.status, 'pending'))).returning()
+      const [order] = await db
+        .update(topups)
+        .set({ status, lastEvent, updatedAt: context.now() })
+        .where(and(eq(topups.id, orderId), eq(topups.status, 'pending')))
+        .returning()
       if (order) return { kind: 'unchanged', order }
       const [current] = await db.select().from(topups).where(eq(topups.id, orderId))
       return current ? { kind: 'unchanged', order: current } : { kind: 'missing' }
@@ -137,11 +187,21 @@ export function createTopupOrders(context: AppContext) {
         const [locked] = await tx.select({ quota: users.quota }).from(users).where(eq(users.id, order.userId)).for('update')
         const debited = Math.min(owed, Math.max(0, locked?.quota ?? 0))
         const status: TopupStatus = refundedMinor >= order.paidMinor ? 'refunded' : 'paid'
-        const [updated] = await tx.update(topups).set({ quotaRefunded: target, status, lastEvent, updatedAt: context.now() }).where(eq(topups.id, orderId)).returning()
-        const [user] = await tx.update(users).set({ quota: sql`${users.quota} - ${debited}`, balanceVersion: sql`${users.balanceVersion} + 1` })
-          .where(eq(users.id, order.userId)).returning({ quota: users.quota, version: users.balanceVersion, username: users.username })
+        const [updated] = await tx
+          .update(topups)
+          .set({ quotaRefunded: target, status, lastEvent, updatedAt: context.now() })
+          .where(eq(topups.id, orderId))
+          .returning()
+        const [user] = await tx
+          .update(users)
+          .set({ quota: sql`${users.quota} - ${debited}`, balanceVersion: sql`${users.balanceVersion} + 1` })
+          .where(eq(users.id, order.userId))
+          .returning({ quota: users.quota, version: users.balanceVersion, username: users.username })
         await tx.insert(logs).values({
-          type: 'refund', userId: order.userId, username: user?.username ?? null, quota: debited,
+          type: 'refund',
+          userId: order.userId,
+          username: user?.username ?? null,
+          quota: debited,
           content: `top-up ${order.tradeNo} refunded (${minorToText(Math.min(refundedMinor, order.paidMinor), order.currency)} ${order.currency} so far): ${debited} units taken back${debited < owed ? ` of ${owed} owed (the balance ran out)` : ''}`,
           details: { topupId: order.id, tradeNo: order.tradeNo, provider: order.provider, refundedMinor, owed, debited },
         })
@@ -170,8 +230,14 @@ export function createTopupOrders(context: AppContext) {
       if (query.tradeNo) filters.push(eq(topups.tradeNo, query.tradeNo))
       const where = filters.length > 0 ? and(...filters) : undefined
       const [total] = await db.select({ value: count() }).from(topups).where(where)
-      const rows = await db.select({ order: topups, username: users.username }).from(topups).innerJoin(users, eq(users.id, topups.userId))
-        .where(where).orderBy(desc(topups.id)).limit(pageSize).offset(offset)
+      const rows = await db
+        .select({ order: topups, username: users.username })
+        .from(topups)
+        .innerJoin(users, eq(users.id, topups.userId))
+        .where(where)
+        .orderBy(desc(topups.id))
+        .limit(pageSize)
+        .offset(offset)
       return { items: rows.map((row) => toTopupView(row.order, row.username)), total: total?.value ?? 0, page, pageSize }
     },
   }

@@ -22,23 +22,34 @@ function amountDefaults(currency: string, quotaPerUnit: number, presets: number[
 
 /** The settings as stored, secrets sealed; every field has a default so older rows load. */
 export const StoredTopupSettings = Type.Object({
-  stripe: Type.Object({
-    enabled: Type.Boolean({ default: false }),
-    secretKeySealed: SealedSecret,
-    webhookSecretSealed: SealedSecret,
-    apiUrl: Type.String({ default: '' }),
-    productName: Type.String({ default: 'Account top-up' }),
-    amounts: Type.Unsafe<Static<typeof TopupAmountRules>>({ ...TopupAmountRules, ...amountDefaults('USD', 500_000, [5, 10, 20, 50, 100]) }),
-  }, { default: {} }),
-  epay: Type.Object({
-    enabled: Type.Boolean({ default: false }),
-    gatewayUrl: Type.String({ default: '' }),
-    merchantId: Type.String({ default: '' }),
-    merchantKeySealed: SealedSecret,
-    methods: Type.Array(EpayMethod, { default: [{ type: 'alipay', name: 'Alipay' }, { type: 'wxpay', name: 'WeChat Pay' }] }),
-    // New API's default price: 7.3 CNY buys 1 USD of quota (500,000 units).
-    amounts: Type.Unsafe<Static<typeof TopupAmountRules>>({ ...TopupAmountRules, ...amountDefaults('CNY', 68_493, [10, 50, 100, 200, 500]) }),
-  }, { default: {} }),
+  stripe: Type.Object(
+    {
+      enabled: Type.Boolean({ default: false }),
+      secretKeySealed: SealedSecret,
+      webhookSecretSealed: SealedSecret,
+      apiUrl: Type.String({ default: '' }),
+      productName: Type.String({ default: 'Account top-up' }),
+      amounts: Type.Unsafe<Static<typeof TopupAmountRules>>({ ...TopupAmountRules, ...amountDefaults('USD', 500_000, [5, 10, 20, 50, 100]) }),
+    },
+    { default: {} },
+  ),
+  epay: Type.Object(
+    {
+      enabled: Type.Boolean({ default: false }),
+      gatewayUrl: Type.String({ default: '' }),
+      merchantId: Type.String({ default: '' }),
+      merchantKeySealed: SealedSecret,
+      methods: Type.Array(EpayMethod, {
+        default: [
+          { type: 'alipay', name: 'Alipay' },
+          { type: 'wxpay', name: 'WeChat Pay' },
+        ],
+      }),
+      // New API's default price: 7.3 CNY buys 1 USD of quota (500,000 units).
+      amounts: Type.Unsafe<Static<typeof TopupAmountRules>>({ ...TopupAmountRules, ...amountDefaults('CNY', 68_493, [10, 50, 100, 200, 500]) }),
+    },
+    { default: {} },
+  ),
 })
 
 /** Typed stored settings. */
@@ -146,7 +157,10 @@ export function createTopupSettingsStore(context: AppContext): TopupSettingsStor
       const next = applyTopupPatch(await load(), patch, (plain) => context.secretBox.seal(plain))
       checkTopupSettings(next)
       const value = { v: next }
-      await db.insert(optionsTable).values({ key: SETTINGS_KEY, value }).onConflictDoUpdate({ target: optionsTable.key, set: { value, updatedAt: new Date() } })
+      await db
+        .insert(optionsTable)
+        .values({ key: SETTINGS_KEY, value })
+        .onConflictDoUpdate({ target: optionsTable.key, set: { value, updatedAt: new Date() } })
       await context.bus.publish('options')
       current = Promise.resolve(next)
       return next

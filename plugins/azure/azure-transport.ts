@@ -12,10 +12,15 @@ const deploymentPaths: Partial<Record<EndpointKind, string>> = {
 }
 
 /** Settings of the `azure` channel type. */
-export const AzureChannelSettings = Type.Object({
-  apiVersion: Type.Optional(Type.String({ minLength: 1, description: 'API version; default: the gateway\'s AZURE_DEFAULT_API_VERSION' })),
-  deployments: Type.Optional(Type.Record(Type.String(), Type.String({ minLength: 1 }), { description: 'Model → deployment name; by default the model name without dots' })),
-}, { additionalProperties: false })
+export const AzureChannelSettings = Type.Object(
+  {
+    apiVersion: Type.Optional(Type.String({ minLength: 1, description: "API version; default: the gateway's AZURE_DEFAULT_API_VERSION" })),
+    deployments: Type.Optional(
+      Type.Record(Type.String(), Type.String({ minLength: 1 }), { description: 'Model → deployment name; by default the model name without dots' }),
+    ),
+  },
+  { additionalProperties: false },
+)
 
 /** The deployment serving a model: the channel's explicit map, else the model name without dots (Azure forbids them). */
 export function deploymentFor(model: string, deployments: Record<string, string> | undefined): string {
@@ -46,7 +51,12 @@ export function buildAzureRequest(call: UpstreamCall, defaultApiVersion: string)
   }
   const path = deploymentPaths[call.endpoint]
   if (!path) throw new Error(`Azure transport has no path for endpoint "${call.endpoint}"`)
-  return { url: `${base}/openai/deployments/${encodeURIComponent(deployment)}${path}?${query}`, method: 'POST', headers, body: call.rawBody ?? JSON.stringify(call.body) }
+  return {
+    url: `${base}/openai/deployments/${encodeURIComponent(deployment)}${path}?${query}`,
+    method: 'POST',
+    headers,
+    body: call.rawBody ?? JSON.stringify(call.body),
+  }
 }
 
 /**

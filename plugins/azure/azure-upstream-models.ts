@@ -23,7 +23,8 @@ export function parseAzureModelList(body: unknown): string[] {
 export const azureModelListing: UpstreamModelListing = {
   buildRequest: (channel) => ({
     url: `${azureResourceUrl(channel.baseUrl)}/openai/models?api-version=${encodeURIComponent(azureApiVersion(channel.settings, channel.config.azureDefaultApiVersion))}`,
-    method: 'GET', headers: { 'api-key': channel.key },
+    method: 'GET',
+    headers: { 'api-key': channel.key },
   }),
   parsePage: (body) => ({ models: parseAzureModelList(body) }),
 }

@@ -8,13 +8,15 @@ export default definePlugin({
   id: 'azure',
   specVersion: PLUGIN_SPEC_VERSION,
   name: 'Azure OpenAI',
-  channelTypes: [{
-    id: 'azure',
-    label: 'Azure OpenAI',
-    settings: AzureChannelSettings,
-    transport: azureTransport,
-    modelListing: azureModelListing,
-  }],
+  channelTypes: [
+    {
+      id: 'azure',
+      label: 'Azure OpenAI',
+      settings: AzureChannelSettings,
+      transport: azureTransport,
+      modelListing: azureModelListing,
+    },
+  ],
   models: [],
   pricing: openAIPricing,
   dialects: [],

@@ -58,8 +58,10 @@ export function documentFromClaude(block: ClaudeDocumentBlock, path: string, war
   let part: FilePart | undefined
   if (source?.type === 'base64' && typeof source.data === 'string') part = { type: 'file', data: source.data, mediaType: source.media_type }
   else if (source?.type === 'url' && typeof source.url === 'string') part = { type: 'file', url: source.url, mediaType: PDF }
-  else if (source?.type === 'text' && typeof source.data === 'string') part = { type: 'file', data: Buffer.from(source.data, 'utf8').toString('base64'), mediaType: PLAIN_TEXT }
-  else if (source?.type === 'content') part = { type: 'file', data: Buffer.from(contentText(source.content, path, warnings), 'utf8').toString('base64'), mediaType: PLAIN_TEXT }
+  else if (source?.type === 'text' && typeof source.data === 'string')
+    part = { type: 'file', data: Buffer.from(source.data, 'utf8').toString('base64'), mediaType: PLAIN_TEXT }
+  else if (source?.type === 'content')
+    part = { type: 'file', data: Buffer.from(contentText(source.content, path, warnings), 'utf8').toString('base64'), mediaType: PLAIN_TEXT }
   if (!part) {
     warnings.push(`${path}: a document with a "${source?.type ?? 'missing'}" source cannot cross the hub and was dropped`)
     return undefined
@@ -93,8 +95,10 @@ export function fileToClaude(part: FilePart, warnings: string[]): ClaudeDocument
   if (mediaType?.startsWith('image/')) return imageToClaude({ type: 'image', data: inline?.data, url: inline ? undefined : part.url, mediaType }, warnings)
   let block: ClaudeDocumentBlock | undefined
   if (inline && mediaType === PDF) block = { type: 'document', source: { type: 'base64', media_type: PDF, data: inline.data } }
-  else if (inline && mediaType === PLAIN_TEXT) block = { type: 'document', source: { type: 'text', media_type: PLAIN_TEXT, data: Buffer.from(inline.data, 'base64').toString('utf8') } }
-  else if (!inline && part.url && /^https?:\/\//i.test(part.url) && (mediaType === undefined || mediaType === PDF)) block = { type: 'document', source: { type: 'url', url: part.url } }
+  else if (inline && mediaType === PLAIN_TEXT)
+    block = { type: 'document', source: { type: 'text', media_type: PLAIN_TEXT, data: Buffer.from(inline.data, 'base64').toString('utf8') } }
+  else if (!inline && part.url && /^https?:\/\//i.test(part.url) && (mediaType === undefined || mediaType === PDF))
+    block = { type: 'document', source: { type: 'url', url: part.url } }
   const name = part.name ?? 'file'
   if (!block) {
     warnings.push(`file "${name}" (${mediaType ?? 'unknown type'}) cannot be sent to Anthropic (it takes PDF, plain text and images); a placeholder was sent`)

@@ -13,7 +13,14 @@ import { claudeSse, PNG_BASE64 } from './claude-test-support.ts'
 
 type Json = Record<string, unknown>
 
-const channel = (settings: Json = {}, baseUrl = 'https://api.anthropic.com') => ({ id: 1, type: 'claude', baseUrl, key: 'sk-ant-upstream', settings, config: { azureDefaultApiVersion: '2025-04-01-preview' } })
+const channel = (settings: Json = {}, baseUrl = 'https://api.anthropic.com') => ({
+  id: 1,
+  type: 'claude',
+  baseUrl,
+  key: 'sk-ant-upstream',
+  settings,
+  config: { azureDefaultApiVersion: '2025-04-01-preview' },
+})
 const inbound = (headers: Record<string, string>) => ({ headers: new Headers(headers), url: new URL('http://gateway/v1/messages'), params: {} })
 
 describe('plugin manifest', () => {
@@ -21,7 +28,9 @@ describe('plugin manifest', () => {
     expect(findManifestProblem(claudePlugin)).toBeUndefined()
     expect(claudePlugin.channelTypes.map((type) => type.id)).toEqual(['claude'])
     expect(claudePlugin.channelTypes[0]).toMatchObject({ label: 'Anthropic Claude', defaultBaseUrl: 'https://api.anthropic.com' })
-    expect(claudePlugin.dialects.map((codec) => [codec.dialect, 'routes' in codec ? codec.routes : undefined])).toEqual([['claude.messages', [{ method: 'POST', path: '/v1/messages' }]]])
+    expect(claudePlugin.dialects.map((codec) => [codec.dialect, 'routes' in codec ? codec.routes : undefined])).toEqual([
+      ['claude.messages', [{ method: 'POST', path: '/v1/messages' }]],
+    ])
   })
 
   test('settings accept the version, beta headers and extra headers, and nothing else', () => {
@@ -76,24 +85,49 @@ describe('transport', () => {
   })
 
   test('sends the key in x-api-key with the default version and the body as given', () => {
-    const request = buildClaudeRequest({ channel: channel(), dialect: 'claude.messages', endpoint: 'chat', model: 'claude-sonnet-4-5', stream: false, body: { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [] } })
+    const request = buildClaudeRequest({
+      channel: channel(),
+      dialect: 'claude.messages',
+      endpoint: 'chat',
+      model: 'claude-sonnet-4-5',
+      stream: false,
+      body: { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [] },
+    })
     expect(request).toEqual({
-      url: 'https://api.anthropic.com/v1/messages', method: 'POST',
+      url: 'https://api.anthropic.com/v1/messages',
+      method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-upstream', 'anthropic-version': '2023-06-01' },
       body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [] }),
     })
   })
 
   test('the version, beta features and extra headers come from the channel settings; streams accept SSE', () => {
-    const request = buildClaudeRequest({ channel: channel({ anthropicVersion: '2024-01-01', betaHeaders: ['interleaved-thinking-2025-05-14', ' context-1m-2025-08-07 '], headers: { 'X-Team': 'search' } }), dialect: 'claude.messages', endpoint: 'chat', model: 'm', stream: true, body: {} })
+    const request = buildClaudeRequest({
+      channel: channel({
+        anthropicVersion: '2024-01-01',
+        betaHeaders: ['interleaved-thinking-2025-05-14', ' context-1m-2025-08-07 '],
+        headers: { 'X-Team': 'search' },
+      }),
+      dialect: 'claude.messages',
+      endpoint: 'chat',
+      model: 'm',
+      stream: true,
+      body: {},
+    })
     expect(request.headers).toEqual({
-      'content-type': 'application/json', 'x-api-key': 'sk-ant-upstream', 'anthropic-version': '2024-01-01', accept: 'text/event-stream',
-      'anthropic-beta': 'interleaved-thinking-2025-05-14,context-1m-2025-08-07', 'x-team': 'search',
+      'content-type': 'application/json',
+      'x-api-key': 'sk-ant-upstream',
+      'anthropic-version': '2024-01-01',
+      accept: 'text/event-stream',
+      'anthropic-beta': 'interleaved-thinking-2025-05-14,context-1m-2025-08-07',
+      'x-team': 'search',
     })
   })
 
   test('only the chat endpoint exists', () => {
-    expect(() => buildClaudeRequest({ channel: channel(), dialect: 'claude.messages', endpoint: 'embeddings', model: 'm', stream: false, body: {} })).toThrow('no path for endpoint "embeddings"')
+    expect(() => buildClaudeRequest({ channel: channel(), dialect: 'claude.messages', endpoint: 'embeddings', model: 'm', stream: false, body: {} })).toThrow(
+      'no path for endpoint "embeddings"',
+    )
   })
 })
 
@@ -114,8 +148,16 @@ describe('dialect', () => {
   })
 
   test('the request schema requires max_tokens and accepts unknown fields and block types', () => {
-    expect(() => validateBody(dialect.requestSchema, { model: 'm', messages: [{ role: 'user', content: 'hi' }] })).toThrow("Missing required parameter: 'max_tokens'.")
-    expect(() => validateBody(dialect.requestSchema, { ...body, service_tier: 'auto', messages: [{ role: 'user', content: [{ type: 'search_result', source: 'x', title: 't', content: [] }] }] })).not.toThrow()
+    expect(() => validateBody(dialect.requestSchema, { model: 'm', messages: [{ role: 'user', content: 'hi' }] })).toThrow(
+      "Missing required parameter: 'max_tokens'.",
+    )
+    expect(() =>
+      validateBody(dialect.requestSchema, {
+        ...body,
+        service_tier: 'auto',
+        messages: [{ role: 'user', content: [{ type: 'search_result', source: 'x', title: 't', content: [] }] }],
+      }),
+    ).not.toThrow()
     expect(() => validateBody(dialect.requestSchema, { ...body, messages: [{ role: 'system', content: 'hi' }] })).toThrow()
   })
 
@@ -124,7 +166,13 @@ describe('dialect', () => {
     const estimate = dialect.estimatePrompt({
       system: [{ type: 'text', text: 'Be brief.' }],
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } },
+          ],
+        },
         { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'lookup', input: { q: 'x' } }] },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'A pixel.' }] }] },
       ],
@@ -142,7 +190,7 @@ describe('dialect', () => {
     expect(dialect.readUsage({ type: 'error' })).toBeUndefined()
   })
 
-  test('Anthropic SDK requests get the model list in Anthropic\'s shape', () => {
+  test("Anthropic SDK requests get the model list in Anthropic's shape", () => {
     expect(dialect.modelList?.matches(inbound({ 'x-api-key': 'k', 'anthropic-version': '2023-06-01' }))).toBe(true)
     expect(dialect.modelList?.matches(inbound({ authorization: 'Bearer k' }))).toBe(false)
     expect(dialect.modelList?.render(['claude-sonnet-4-5', 'claude-haiku-4-5'])).toEqual({
@@ -150,7 +198,9 @@ describe('dialect', () => {
         { type: 'model', id: 'claude-sonnet-4-5', display_name: 'claude-sonnet-4-5', created_at: '2024-01-01T00:00:00Z' },
         { type: 'model', id: 'claude-haiku-4-5', display_name: 'claude-haiku-4-5', created_at: '2024-01-01T00:00:00Z' },
       ],
-      has_more: false, first_id: 'claude-sonnet-4-5', last_id: 'claude-haiku-4-5',
+      has_more: false,
+      first_id: 'claude-sonnet-4-5',
+      last_id: 'claude-haiku-4-5',
     })
   })
 })
@@ -169,11 +219,16 @@ describe('errors', () => {
     [503, 'no_available_channel', 'overloaded_error'],
     [529, 'upstream_error', 'overloaded_error'],
   ] as const)('%d %s renders as %s', (status, code, type) => {
-    expect(dialect.renderError(new GatewayError(status, code, 'Something happened'))).toEqual({ status, body: { type: 'error', error: { type, message: 'Something happened' } } })
+    expect(dialect.renderError(new GatewayError(status, code, 'Something happened'))).toEqual({
+      status,
+      body: { type: 'error', error: { type, message: 'Something happened' } },
+    })
   })
 
   test('a stream error is one `event: error` with the same JSON', () => {
-    expect(dialect.renderStreamError(new GatewayError(529, 'upstream_error', 'Overloaded'))).toEqual([{ event: 'error', data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' }])
+    expect(dialect.renderStreamError(new GatewayError(529, 'upstream_error', 'Overloaded'))).toEqual([
+      { event: 'error', data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' },
+    ])
   })
 
   test.each([
@@ -187,7 +242,10 @@ describe('errors', () => {
   })
 
   test('other upstream bodies: OpenAI shape, plain text, empty', () => {
-    expect(dialect.readUpstreamError(429, '{"error":{"message":"slow down","code":"rate_limit_exceeded"}}')).toEqual({ message: 'slow down', code: 'rate_limit_exceeded' })
+    expect(dialect.readUpstreamError(429, '{"error":{"message":"slow down","code":"rate_limit_exceeded"}}')).toEqual({
+      message: 'slow down',
+      code: 'rate_limit_exceeded',
+    })
     expect(dialect.readUpstreamError(502, '<html>Bad gateway</html>')).toEqual({ message: '<html>Bad gateway</html>' })
     expect(dialect.readUpstreamError(500, '')).toEqual({ message: 'upstream answered HTTP 500' })
   })
@@ -201,7 +259,12 @@ describe('usage', () => {
   })
 
   test('missing or null counters are zero; thinking tokens are read when reported', () => {
-    expect(convertClaudeUsage({ input_tokens: 5, output_tokens: null })).toMatchObject({ inputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0 })
+    expect(convertClaudeUsage({ input_tokens: 5, output_tokens: null })).toMatchObject({
+      inputTokens: 5,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: 0,
+    })
     expect(convertClaudeUsage({ input_tokens: 5, output_tokens: 100, output_tokens_details: { thinking_tokens: 60 } }).reasoningTokens).toBe(60)
   })
 })

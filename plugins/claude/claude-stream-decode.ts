@@ -38,7 +38,8 @@ function blockStart(index: number, block: ClaudeContentBlock | ClaudeUnknownBloc
       state.tools.set(index, toolIndex)
       const events: HubEvent[] = [{ type: 'tool-call-start', index: 0, toolIndex, id: known.id, name: known.name }]
       const input = known.input
-      if (typeof input === 'object' && input !== null && Object.keys(input).length > 0) events.push({ type: 'tool-call-delta', index: 0, toolIndex, argumentsDelta: JSON.stringify(input) })
+      if (typeof input === 'object' && input !== null && Object.keys(input).length > 0)
+        events.push({ type: 'tool-call-delta', index: 0, toolIndex, argumentsDelta: JSON.stringify(input) })
       return events
     }
     default:

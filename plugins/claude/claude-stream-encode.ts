@@ -42,7 +42,16 @@ function messageStart(state: EncodeState, env: ConversionEnv): SseEvent[] {
   if (state.started) return []
   state.started = true
   const usage = { ...toClaudeUsage(state.usage), output_tokens: 0 }
-  const message = { id: state.id ?? claudeMessageId(undefined, env), type: 'message', role: 'assistant', model: state.model, content: [], stop_reason: null, stop_sequence: null, usage }
+  const message = {
+    id: state.id ?? claudeMessageId(undefined, env),
+    type: 'message',
+    role: 'assistant',
+    model: state.model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage,
+  }
   return [sse('message_start', { message })]
 }
 

@@ -40,7 +40,10 @@ export function createClaudeStreamTap(): StreamTap {
         return
       case 'error': {
         const message = event.error?.message
-        error = { message: typeof message === 'string' ? message : 'upstream stream error', code: typeof event.error?.type === 'string' ? event.error.type : undefined }
+        error = {
+          message: typeof message === 'string' ? message : 'upstream stream error',
+          code: typeof event.error?.type === 'string' ? event.error.type : undefined,
+        }
       }
     }
   }

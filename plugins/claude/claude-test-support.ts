@@ -47,15 +47,22 @@ export function payloads(events: SseEvent[]): Array<Record<string, unknown>> {
  */
 export function comparable(events: HubEvent[]): unknown[] {
   const lastUsage = events.findLastIndex((event) => event.type === 'usage')
-  return events.filter((event, index) => event.type !== 'usage' || index === lastUsage).map((event) => {
-    if (event.type === 'usage') return { ...event, usage: { ...event.usage, raw: undefined } }
-    if (event.type === 'finish') return { type: event.type, index: event.index, reason: event.reason }
-    return event
-  })
+  return events
+    .filter((event, index) => event.type !== 'usage' || index === lastUsage)
+    .map((event) => {
+      if (event.type === 'usage') return { ...event, usage: { ...event.usage, raw: undefined } }
+      if (event.type === 'finish') return { type: event.type, index: event.index, reason: event.reason }
+      return event
+    })
 }
 
 /** The text a stream of hub events spells out, per kind. */
-export function spelled(events: HubEvent[]): { text: string; reasoning: string; signatures: string[]; calls: Array<{ id: string; name: string; arguments: string }> } {
+export function spelled(events: HubEvent[]): {
+  text: string
+  reasoning: string
+  signatures: string[]
+  calls: Array<{ id: string; name: string; arguments: string }>
+} {
   const calls: Array<{ id: string; name: string; arguments: string }> = []
   const signatures: string[] = []
   let text = ''
@@ -75,7 +82,11 @@ export function spelled(events: HubEvent[]): { text: string; reasoning: string; 
 export const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=='
 
 /** The weather tool's JSON schema. */
-export const weatherSchema = { type: 'object', properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['location'] }
+export const weatherSchema = {
+  type: 'object',
+  properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+  required: ['location'],
+}
 
 /** A hub request with a system prompt, an image, a tool and a full tool round trip, as another dialect would decode it. */
 export const hubConversation: HubChatRequest = {
@@ -83,8 +94,20 @@ export const hubConversation: HubChatRequest = {
   stream: false,
   messages: [
     { role: 'system', content: [{ type: 'text', text: 'You are terse.' }] },
-    { role: 'user', content: [{ type: 'text', text: 'What is in this picture, and what is the weather there?' }, { type: 'image', data: PNG_BASE64, mediaType: 'image/png' }] },
-    { role: 'assistant', content: [{ type: 'text', text: 'Paris. Checking the weather.' }, { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"location":"Paris"}' }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'What is in this picture, and what is the weather there?' },
+        { type: 'image', data: PNG_BASE64, mediaType: 'image/png' },
+      ],
+    },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'Paris. Checking the weather.' },
+        { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"location":"Paris"}' },
+      ],
+    },
     { role: 'tool', content: [{ type: 'tool-result', callId: 'call_1', name: 'get_weather', content: '18°C, cloudy' }] },
   ],
   tools: [{ name: 'get_weather', description: 'Current weather for a location', parameters: weatherSchema }],

@@ -1,5 +1,13 @@
 import { Type } from '@sinclair/typebox'
-import { readSettings, versionedUrl, withExtraHeaders, type ChannelContext, type ChannelTransport, type UpstreamCall, type UpstreamRequest } from '@hanggent/plugin-sdk'
+import {
+  readSettings,
+  versionedUrl,
+  withExtraHeaders,
+  type ChannelContext,
+  type ChannelTransport,
+  type UpstreamCall,
+  type UpstreamRequest,
+} from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/overview#authentication — `x-api-key`, `anthropic-version`
 // (required), optional `anthropic-beta` (comma-separated feature names), JSON bodies.
@@ -9,11 +17,16 @@ import { readSettings, versionedUrl, withExtraHeaders, type ChannelContext, type
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01'
 
 /** Settings of the `claude` channel type. */
-export const ClaudeChannelSettings = Type.Object({
-  anthropicVersion: Type.Optional(Type.String({ minLength: 1, default: DEFAULT_ANTHROPIC_VERSION, description: 'anthropic-version header' })),
-  betaHeaders: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Beta features sent in the anthropic-beta header, e.g. interleaved-thinking-2025-05-14' })),
-  headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' })),
-}, { additionalProperties: false })
+export const ClaudeChannelSettings = Type.Object(
+  {
+    anthropicVersion: Type.Optional(Type.String({ minLength: 1, default: DEFAULT_ANTHROPIC_VERSION, description: 'anthropic-version header' })),
+    betaHeaders: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: 'Beta features sent in the anthropic-beta header, e.g. interleaved-thinking-2025-05-14' }),
+    ),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' })),
+  },
+  { additionalProperties: false },
+)
 
 /** The Messages URL; a base URL that already ends in a version (`…/v1`) is not given another. */
 export function claudeMessagesUrl(baseUrl: string): string {

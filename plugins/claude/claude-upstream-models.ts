@@ -21,7 +21,7 @@ const ClaudeModelPage = Type.Object({
 export function parseClaudeModelPage(body: unknown): { models: string[]; nextCursor?: string } {
   if (!Value.Check(ClaudeModelPage, body)) throw new Error('expected {"data": [{"id": …}], "has_more": …}')
   const models = body.data.map((model) => model.id)
-  const next = body.has_more ? body.last_id ?? models.at(-1) : undefined
+  const next = body.has_more ? (body.last_id ?? models.at(-1)) : undefined
   return next ? { models, nextCursor: next } : { models }
 }
 
@@ -30,7 +30,11 @@ export const claudeModelListing: UpstreamModelListing = {
   buildRequest(channel, cursor) {
     const query = new URLSearchParams({ limit: String(PAGE_LIMIT) })
     if (cursor) query.set('after_id', cursor)
-    return { url: `${versionedUrl(channel.baseUrl, '/models')}?${query}`, method: 'GET', headers: withExtraHeaders(claudeAuthHeaders(channel), readSettings(ClaudeChannelSettings, channel.settings).headers) }
+    return {
+      url: `${versionedUrl(channel.baseUrl, '/models')}?${query}`,
+      method: 'GET',
+      headers: withExtraHeaders(claudeAuthHeaders(channel), readSettings(ClaudeChannelSettings, channel.settings).headers),
+    }
   },
   parsePage: parseClaudeModelPage,
 }

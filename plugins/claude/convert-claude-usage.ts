@@ -40,7 +40,12 @@ export function mergeClaudeUsage(earlier: ClaudeUsage | undefined, delta: Claude
 }
 
 /** Hub usage in Anthropic's shape, cache counts beside (not inside) the input count. */
-export function toClaudeUsage(usage: Usage | undefined): { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number; output_tokens: number } {
+export function toClaudeUsage(usage: Usage | undefined): {
+  input_tokens: number
+  cache_creation_input_tokens: number
+  cache_read_input_tokens: number
+  output_tokens: number
+} {
   return {
     input_tokens: usage?.inputTokens ?? 0,
     cache_creation_input_tokens: usage?.cacheWriteTokens ?? 0,

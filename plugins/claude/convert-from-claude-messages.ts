@@ -1,5 +1,13 @@
 import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
-import type { ClaudeCacheControl, ClaudeContentBlock, ClaudeDocumentBlock, ClaudeImageBlock, ClaudeMessageParam, ClaudeTextBlock, ClaudeToolResultBlock } from './claude-api.ts'
+import type {
+  ClaudeCacheControl,
+  ClaudeContentBlock,
+  ClaudeDocumentBlock,
+  ClaudeImageBlock,
+  ClaudeMessageParam,
+  ClaudeTextBlock,
+  ClaudeToolResultBlock,
+} from './claude-api.ts'
 import { documentFromClaude, imageFromClaude } from './claude-media.ts'
 import { isRecord } from '@hanggent/plugin-sdk'
 import { signatureFromClient } from '@hanggent/plugin-sdk'
@@ -67,7 +75,11 @@ function resultContent(content: ClaudeToolResultBlock['content'], path: string, 
 }
 
 function toolResultPart(block: ClaudeToolResultBlock, path: string, state: DecodeState): HubPart {
-  const part: Extract<HubPart, { type: 'tool-result' }> = { type: 'tool-result', callId: block.tool_use_id, content: resultContent(block.content, `${path}.content`, state) }
+  const part: Extract<HubPart, { type: 'tool-result' }> = {
+    type: 'tool-result',
+    callId: block.tool_use_id,
+    content: resultContent(block.content, `${path}.content`, state),
+  }
   const name = state.toolNames.get(block.tool_use_id)
   if (name !== undefined) part.name = name
   if (block.is_error === true) part.isError = true
@@ -101,7 +113,9 @@ function assistantPart(block: ClaudeContentBlock, path: string, state: DecodeSta
     case 'text':
       return textPart(block, path, state)
     case 'thinking':
-      return block.signature ? { type: 'reasoning', text: block.thinking ?? '', ...signatureFromClient(block.signature, 'anthropic') } : { type: 'reasoning', text: block.thinking ?? '', signature: block.signature }
+      return block.signature
+        ? { type: 'reasoning', text: block.thinking ?? '', ...signatureFromClient(block.signature, 'anthropic') }
+        : { type: 'reasoning', text: block.thinking ?? '', signature: block.signature }
     case 'redacted_thinking':
       return { type: 'reasoning', text: '', signature: block.data, redacted: true, signatureOrigin: 'anthropic' }
     case 'tool_use':

@@ -14,8 +14,19 @@ import { isRecord } from '@hanggent/plugin-sdk'
 // returns them); metadata.user_id ↔ user. Fields the hub cannot hold go to `extra`, each named in a warning.
 
 const HANDLED_FIELDS = new Set([
-  'model', 'messages', 'system', 'max_tokens', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences',
-  'tools', 'tool_choice', 'thinking', 'metadata',
+  'model',
+  'messages',
+  'system',
+  'max_tokens',
+  'stream',
+  'temperature',
+  'top_p',
+  'top_k',
+  'stop_sequences',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'metadata',
 ])
 
 const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)

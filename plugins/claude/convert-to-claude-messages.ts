@@ -74,7 +74,8 @@ function contentBlock(part: HubPart, role: string, warnings: string[]): ClaudeCo
       if (part.text !== '') warnings.push(`reasoning in a ${role} message cannot be sent to Anthropic and was dropped`)
       return []
     case 'tool-call':
-      if (role === 'assistant') return [{ type: 'tool_use', id: claudeToolId(part.id), name: part.name, input: encodeToolInput(part.arguments, part.name, warnings) }]
+      if (role === 'assistant')
+        return [{ type: 'tool_use', id: claudeToolId(part.id), name: part.name, input: encodeToolInput(part.arguments, part.name, warnings) }]
       warnings.push(`a tool call in a ${role} message cannot be sent to Anthropic and was dropped`)
       return []
     case 'tool-result':
@@ -94,7 +95,7 @@ function systemBlocks(messages: HubMessage[], warnings: string[]): ClaudeTextBlo
       conversationStarted = true
       continue
     }
-    if (conversationStarted) warnings.push('a system message inside the conversation was moved into Anthropic\'s top-level system prompt')
+    if (conversationStarted) warnings.push("a system message inside the conversation was moved into Anthropic's top-level system prompt")
     const own: ClaudeTextBlock[] = []
     for (const part of message.content) {
       if (part.type === 'text') {

@@ -27,7 +27,11 @@ export function defaultClaudeMaxTokens(model: string): number {
 }
 
 function customTool(tool: HubTool, kept: Map<string, Record<string, unknown>>, warnings: string[]): ClaudeCustomTool {
-  const converted: ClaudeCustomTool = { name: tool.name, ...(tool.description === undefined ? {} : { description: tool.description }), input_schema: tool.parameters }
+  const converted: ClaudeCustomTool = {
+    name: tool.name,
+    ...(tool.description === undefined ? {} : { description: tool.description }),
+    input_schema: tool.parameters,
+  }
   const cacheControl = kept.get(tool.name)?.cache_control
   if (isRecord(cacheControl)) converted.cache_control = cacheControl
   if (tool.strict) warnings.push(`strict schema adherence for tool "${tool.name}" is not supported by Anthropic Messages and was ignored`)
@@ -87,8 +91,10 @@ function unsupported(request: HubChatRequest, warnings: string[]) {
   if (request.seed !== undefined) warnings.push('seed is not supported by Anthropic Messages and was dropped')
   if (request.presencePenalty !== undefined) warnings.push('presence_penalty is not supported by Anthropic Messages and was dropped')
   if (request.frequencyPenalty !== undefined) warnings.push('frequency_penalty is not supported by Anthropic Messages and was dropped')
-  if (request.candidateCount !== undefined && request.candidateCount > 1) warnings.push(`Anthropic Messages returns one answer; ${request.candidateCount} were asked for`)
-  if (request.responseFormat && request.responseFormat.type !== 'text') warnings.push(`response_format "${request.responseFormat.type}" is not supported by Anthropic Messages and was dropped`)
+  if (request.candidateCount !== undefined && request.candidateCount > 1)
+    warnings.push(`Anthropic Messages returns one answer; ${request.candidateCount} were asked for`)
+  if (request.responseFormat && request.responseFormat.type !== 'text')
+    warnings.push(`response_format "${request.responseFormat.type}" is not supported by Anthropic Messages and was dropped`)
 }
 
 /** Stop sequences; Anthropic refuses whitespace-only ones (OpenAI clients often send "\n"). */
@@ -110,7 +116,12 @@ export function convertToClaudeRequest(request: HubChatRequest): Converted<Recor
   const prompt = convertToClaudeMessages(own.messages)
   const warnings = [...own.warnings, ...prompt.warnings]
   const { tools: extraTools, metadata: extraMetadata, ...extraFields } = claudeExtra(request)
-  const plan = planClaudeThinking({ ...request, messages: own.messages }, request.maxOutputTokens ?? defaultClaudeMaxTokens(request.model), request.maxOutputTokens !== undefined, warnings)
+  const plan = planClaudeThinking(
+    { ...request, messages: own.messages },
+    request.maxOutputTokens ?? defaultClaudeMaxTokens(request.model),
+    request.maxOutputTokens !== undefined,
+    warnings,
+  )
   const thinking = plan.thinking?.type === 'enabled'
   unsupported(request, warnings)
   const toolList = tools(request, extraTools, warnings)

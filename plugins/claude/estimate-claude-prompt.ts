@@ -15,7 +15,15 @@ const IMAGE_TOKENS = 1600
 const DOCUMENT_TOKENS = 3000
 const TOOL_USE_SYSTEM_PROMPT_TOKENS = 346
 
-type Block = { type?: unknown; text?: unknown; thinking?: unknown; name?: unknown; input?: unknown; content?: unknown; source?: { type?: unknown; data?: unknown } }
+type Block = {
+  type?: unknown
+  text?: unknown
+  thinking?: unknown
+  name?: unknown
+  input?: unknown
+  content?: unknown
+  source?: { type?: unknown; data?: unknown }
+}
 
 function addContent(content: unknown, estimate: PromptEstimateInput) {
   addStringOrParts(estimate, content, addBlock)

@@ -53,7 +53,8 @@ function fit(budget: number, maxTokens: number, clientMaxTokens: boolean, warnin
     return { budget: lowered, maxTokens }
   }
   const raised = Math.ceil(budget / BUDGET_SHARE)
-  if (clientMaxTokens) warnings.push(`max_tokens raised from ${maxTokens} to ${raised} to leave room above the thinking budget of ${budget} tokens, as Anthropic requires`)
+  if (clientMaxTokens)
+    warnings.push(`max_tokens raised from ${maxTokens} to ${raised} to leave room above the thinking budget of ${budget} tokens, as Anthropic requires`)
   return { budget, maxTokens: raised }
 }
 

@@ -7,7 +7,12 @@ import type { ModelPrice } from '@hanggent/plugin-sdk'
 // longest matching prefix wins.
 // Sonnet 4 / 4.5 prompts above 200K tokens (1M-context beta) cost more; admins override if they use it.
 
-const price = (inputPerMTok: number, outputPerMTok: number, cacheWritePerMTok: number, cacheReadPerMTok: number): ModelPrice => ({ inputPerMTok, outputPerMTok, cacheWritePerMTok, cacheReadPerMTok })
+const price = (inputPerMTok: number, outputPerMTok: number, cacheWritePerMTok: number, cacheReadPerMTok: number): ModelPrice => ({
+  inputPerMTok,
+  outputPerMTok,
+  cacheWritePerMTok,
+  cacheReadPerMTok,
+})
 
 /** Anthropic Claude model prices. */
 export const claudePricing: Record<string, ModelPrice> = {

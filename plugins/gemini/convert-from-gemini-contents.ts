@@ -18,7 +18,11 @@ interface DecodeState {
 
 /** The fields of a part, for warnings and placeholders. */
 function partFields(part: GeminiPart): string {
-  return Object.keys(part).filter((key) => key !== 'thoughtSignature').join(', ') || 'empty'
+  return (
+    Object.keys(part)
+      .filter((key) => key !== 'thoughtSignature')
+      .join(', ') || 'empty'
+  )
 }
 
 function placeholder(part: GeminiPart, path: string, state: DecodeState): HubPart {
@@ -45,7 +49,8 @@ function modelMessage(content: GeminiContent, path: string, state: DecodeState):
     const decoded = decodeGeminiPart(part, newCallId(state, part.functionCall?.name ?? ''))
     if (!decoded) return void parts.push(placeholder(part, partPath, state))
     // A call with its own id is still pending under that id.
-    for (const hub of decoded) if (hub.type === 'tool-call' && part.functionCall?.id) state.pendingCalls.set(hub.name, [...(state.pendingCalls.get(hub.name) ?? []), hub.id])
+    for (const hub of decoded)
+      if (hub.type === 'tool-call' && part.functionCall?.id) state.pendingCalls.set(hub.name, [...(state.pendingCalls.get(hub.name) ?? []), hub.id])
     if (part.executableCode || part.codeExecutionResult) state.warnings.push(`${partPath}: code-execution parts are carried as text`)
     parts.push(...decoded)
   })
@@ -56,7 +61,10 @@ function modelMessage(content: GeminiContent, path: string, state: DecodeState):
 function answeredCallId(name: string, id: string | undefined, path: string, state: DecodeState): string {
   const pending = state.pendingCalls.get(name) ?? []
   if (id) {
-    state.pendingCalls.set(name, pending.filter((callId) => callId !== id))
+    state.pendingCalls.set(
+      name,
+      pending.filter((callId) => callId !== id),
+    )
     return id
   }
   const callId = pending.shift()
@@ -72,7 +80,12 @@ function toolResult(response: NonNullable<GeminiPart['functionResponse']>, callI
   const payload = response.response
   const keys = Object.keys(payload)
   const only = keys.length === 1 ? payload[keys[0] as string] : undefined
-  const part: HubPart = { type: 'tool-result', callId, name: response.name, content: keys[0] === 'result' && typeof only === 'string' ? only : JSON.stringify(payload) }
+  const part: HubPart = {
+    type: 'tool-result',
+    callId,
+    name: response.name,
+    content: keys[0] === 'result' && typeof only === 'string' ? only : JSON.stringify(payload),
+  }
   if (keys[0] === 'error' && typeof only === 'string') {
     part.content = only
     part.isError = true
@@ -115,7 +128,10 @@ function systemMessage(instruction: { parts: GeminiPart[] }, state: DecodeState)
 }
 
 /** Gemini contents (and system instruction) in hub form, with notes on what was approximated. */
-export function convertFromGeminiContents(contents: GeminiContent[], systemInstruction?: { parts: GeminiPart[] }): { messages: HubMessage[]; warnings: string[] } {
+export function convertFromGeminiContents(
+  contents: GeminiContent[],
+  systemInstruction?: { parts: GeminiPart[] },
+): { messages: HubMessage[]; warnings: string[] } {
   const state: DecodeState = { warnings: [], callCount: 0, pendingCalls: new Map() }
   const messages: HubMessage[] = systemInstruction && systemInstruction.parts.length > 0 ? [systemMessage(systemInstruction, state)] : []
   contents.forEach((content, index) => {

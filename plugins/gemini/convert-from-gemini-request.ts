@@ -16,8 +16,19 @@ import { decodeThinkingConfig } from './map-gemini-reasoning.ts'
 
 const HANDLED_FIELDS = new Set(['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig'])
 const HANDLED_GENERATION = new Set([
-  'temperature', 'topP', 'topK', 'candidateCount', 'maxOutputTokens', 'stopSequences', 'responseMimeType', 'responseSchema',
-  'responseJsonSchema', 'seed', 'presencePenalty', 'frequencyPenalty', 'thinkingConfig',
+  'temperature',
+  'topP',
+  'topK',
+  'candidateCount',
+  'maxOutputTokens',
+  'stopSequences',
+  'responseMimeType',
+  'responseSchema',
+  'responseJsonSchema',
+  'seed',
+  'presencePenalty',
+  'frequencyPenalty',
+  'thinkingConfig',
 ])
 const DECLARATION_FIELDS = new Set(['name', 'description', 'parameters', 'parametersJsonSchema'])
 
@@ -38,7 +49,10 @@ function convertTools(body: Record<string, unknown>, warnings: string[], extra: 
       const hubTool: HubTool = { name: declaration.name, parameters: declarationSchema(declaration) }
       if (declaration.description !== undefined) hubTool.description = declaration.description
       const dropped = Object.keys(declaration).filter((key) => !DECLARATION_FIELDS.has(key))
-      if (dropped.length > 0) warnings.push(`functionDeclarations "${declaration.name}": ${dropped.join(', ')} ha${dropped.length > 1 ? 've' : 's'} no hub equivalent and was dropped`)
+      if (dropped.length > 0)
+        warnings.push(
+          `functionDeclarations "${declaration.name}": ${dropped.join(', ')} ha${dropped.length > 1 ? 've' : 's'} no hub equivalent and was dropped`,
+        )
       tools.push(hubTool)
     }
     if (Object.keys(rest).length > 0) others.push(rest)
@@ -79,8 +93,13 @@ function convertToolConfig(body: Record<string, unknown>, warnings: string[], ex
 /** `responseMimeType` and its schema as a hub response format. */
 function convertResponseFormat(config: Record<string, unknown>, warnings: string[], leftover: Record<string, unknown>): HubChatRequest['responseFormat'] {
   const mimeType = config.responseMimeType
-  const schema = isRecord(config.responseJsonSchema) ? config.responseJsonSchema : isRecord(config.responseSchema) ? openApiToJsonSchema(config.responseSchema) : undefined
-  if (mimeType === 'application/json' || (mimeType === undefined && schema)) return schema ? { type: 'json_schema', name: 'response', schema } : { type: 'json_object' }
+  const schema = isRecord(config.responseJsonSchema)
+    ? config.responseJsonSchema
+    : isRecord(config.responseSchema)
+      ? openApiToJsonSchema(config.responseSchema)
+      : undefined
+  if (mimeType === 'application/json' || (mimeType === undefined && schema))
+    return schema ? { type: 'json_schema', name: 'response', schema } : { type: 'json_object' }
   if (mimeType === 'text/plain' || mimeType === undefined) return mimeType === undefined ? undefined : { type: 'text' }
   for (const field of ['responseMimeType', 'responseSchema', 'responseJsonSchema']) if (config[field] !== undefined) leftover[field] = config[field]
   warnings.push(`responseMimeType "${String(mimeType)}" has no hub equivalent; only a Gemini upstream receives it`)
@@ -113,7 +132,8 @@ function convertGenerationConfig(body: Record<string, unknown>, warnings: string
 /** A Gemini generateContent request (model and stream from the URL) in hub form, with notes on what the hub could not hold. */
 export function convertFromGeminiRequest(body: Record<string, unknown>, request: InboundRequest): Converted<HubChatRequest> {
   const { model, action } = parseModelAction(request.params.modelAction)
-  const systemInstruction = isRecord(body.systemInstruction) && Array.isArray(body.systemInstruction.parts) ? { parts: body.systemInstruction.parts as GeminiPart[] } : undefined
+  const systemInstruction =
+    isRecord(body.systemInstruction) && Array.isArray(body.systemInstruction.parts) ? { parts: body.systemInstruction.parts as GeminiPart[] } : undefined
   const { messages, warnings } = convertFromGeminiContents((body.contents ?? []) as GeminiContent[], systemInstruction)
   const leftover = leftoverFields(body, HANDLED_FIELDS, '')
   const extra = leftover.fields

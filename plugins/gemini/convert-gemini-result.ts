@@ -23,7 +23,14 @@ export function candidateParts(candidate: GeminiCandidate, env: ConversionEnv): 
 
 function decodeCandidate(candidate: GeminiCandidate, position: number, env: ConversionEnv): HubChoice {
   const content = candidateParts(candidate, env)
-  const choice: HubChoice = { index: candidate.index ?? position, content, finishReason: mapGeminiFinishReason(candidate.finishReason, content.some((part) => part.type === 'tool-call')) }
+  const choice: HubChoice = {
+    index: candidate.index ?? position,
+    content,
+    finishReason: mapGeminiFinishReason(
+      candidate.finishReason,
+      content.some((part) => part.type === 'tool-call'),
+    ),
+  }
   if (candidate.finishReason) choice.rawFinishReason = candidate.finishReason
   return choice
 }
@@ -38,9 +45,10 @@ export function decodeGeminiResult(body: unknown, env: ConversionEnv): HubResult
     const message = typeof response.error?.message === 'string' ? response.error.message : 'Upstream answered without candidates'
     throw new GatewayError(502, 'bad_upstream_response', message)
   }
-  const choices = candidates.length > 0
-    ? candidates.map((candidate, position) => decodeCandidate(candidate, position, env))
-    : [{ index: 0, content: [], finishReason: mapGeminiBlockReason(blockReason as string), rawFinishReason: blockReason as string }]
+  const choices =
+    candidates.length > 0
+      ? candidates.map((candidate, position) => decodeCandidate(candidate, position, env))
+      : [{ index: 0, content: [], finishReason: mapGeminiBlockReason(blockReason as string), rawFinishReason: blockReason as string }]
   const result: HubResult = { id: response.responseId || env.newId(''), model: response.modelVersion || env.model || '', created: nowSeconds(env), choices }
   if (isRecord(response.usageMetadata)) result.usage = convertGeminiUsage(response.usageMetadata)
   return result
@@ -50,7 +58,11 @@ export function decodeGeminiResult(body: unknown, env: ConversionEnv): HubResult
 export function encodeGeminiResult(result: HubResult, env: ConversionEnv): GeminiGenerateContentResponse {
   const candidates = result.choices.map((choice): GeminiCandidate => {
     const parts = encodeModelParts(partsForClient(choice.content, 'google'), { callIds: true, warn: () => undefined })
-    return { content: parts.length > 0 ? { parts, role: 'model' } : { role: 'model' }, finishReason: toGeminiFinishReason(choice.finishReason, choice.rawFinishReason), index: choice.index }
+    return {
+      content: parts.length > 0 ? { parts, role: 'model' } : { role: 'model' },
+      finishReason: toGeminiFinishReason(choice.finishReason, choice.rawFinishReason),
+      index: choice.index,
+    }
   })
   const response: GeminiGenerateContentResponse = { candidates }
   if (result.usage) response.usageMetadata = toGeminiUsageMetadata(result.usage)

@@ -32,11 +32,13 @@ const warn = (state: EncodeState) => (message: string) => void state.warnings.pu
 /** The text of a tool result; parts other than text become a placeholder, with a warning. */
 function resultText(part: ToolResultPart, state: EncodeState): string {
   if (typeof part.content === 'string') return part.content
-  return part.content.map((item) => {
-    if (item.type === 'text') return item.text
-    state.warnings.push(`a ${item.type} part in the result of call ${part.callId} cannot be sent to Gemini; a text placeholder was sent instead`)
-    return `[${item.type} omitted]`
-  }).join('')
+  return part.content
+    .map((item) => {
+      if (item.type === 'text') return item.text
+      state.warnings.push(`a ${item.type} part in the result of call ${part.callId} cannot be sent to Gemini; a text placeholder was sent instead`)
+      return `[${item.type} omitted]`
+    })
+    .join('')
 }
 
 /** A hub tool result as a `functionResponse` part. */
@@ -84,7 +86,8 @@ function modelContent(parts: HubPart[], state: EncodeState): GeminiContent {
   return { role: 'model', parts: encoded }
 }
 
-const onlyResponses = (content: GeminiContent | undefined) => content?.role === 'user' && content.parts.length > 0 && content.parts.every((part) => part.functionResponse)
+const onlyResponses = (content: GeminiContent | undefined) =>
+  content?.role === 'user' && content.parts.length > 0 && content.parts.every((part) => part.functionResponse)
 
 /** Adds a turn; consecutive turns of function responses merge into one. Empty turns are left out (Gemini rejects them). */
 function append(contents: GeminiContent[], content: GeminiContent, index: number, state: EncodeState) {
@@ -99,7 +102,10 @@ function append(contents: GeminiContent[], content: GeminiContent, index: number
 
 /** The system messages' text as `systemInstruction` parts. */
 function systemParts(message: HubMessage, index: number, afterConversation: boolean, state: EncodeState): GeminiPart[] {
-  if (afterConversation) state.warnings.push(`messages[${index}] is a system message inside the conversation; Gemini takes system text only in systemInstruction, where it was moved`)
+  if (afterConversation)
+    state.warnings.push(
+      `messages[${index}] is a system message inside the conversation; Gemini takes system text only in systemInstruction, where it was moved`,
+    )
   return message.content.flatMap((part): GeminiPart[] => {
     if (part.type === 'text') return part.text === '' ? [] : [{ text: part.text }]
     state.warnings.push(`a ${part.type} part in a system message cannot be sent to Gemini and was dropped`)
@@ -108,7 +114,10 @@ function systemParts(message: HubMessage, index: number, afterConversation: bool
 }
 
 /** Hub messages as Gemini contents plus a system instruction, with notes on what could not be sent. */
-export function convertToGeminiContents(messages: HubMessage[], model: string): { contents: GeminiContent[]; systemInstruction?: { parts: GeminiPart[] }; warnings: string[] } {
+export function convertToGeminiContents(
+  messages: HubMessage[],
+  model: string,
+): { contents: GeminiContent[]; systemInstruction?: { parts: GeminiPart[] }; warnings: string[] } {
   const state: EncodeState = { warnings: [], callNames: new Map(), requiresSignatures: /^(models\/)?gemini-3/.test(model) }
   const contents: GeminiContent[] = []
   const system: GeminiPart[] = []

@@ -20,7 +20,11 @@ import { encodeThinkingConfig } from './map-gemini-reasoning.ts'
 /** The empty parameter schema the hub gives functions without parameters; Gemini takes it as "no parameters". */
 function isEmptyObjectSchema(schema: Record<string, unknown>): boolean {
   const keys = Object.keys(schema)
-  return keys.every((key) => key === 'type' || key === 'properties') && schema.type === 'object' && (!isRecord(schema.properties) || Object.keys(schema.properties).length === 0)
+  return (
+    keys.every((key) => key === 'type' || key === 'properties') &&
+    schema.type === 'object' &&
+    (!isRecord(schema.properties) || Object.keys(schema.properties).length === 0)
+  )
 }
 
 function declaration(tool: HubTool, warnings: string[]): GeminiFunctionDeclaration {
@@ -90,7 +94,8 @@ export function convertToGeminiRequest(request: HubChatRequest): Converted<Recor
     toolConfig: toolConfig(request, saved),
     generationConfig: generationConfig(request, saved, warnings),
   })
-  if (request.parallelToolCalls === false) warnings.push('parallel_tool_calls=false has no Gemini equivalent; the model may still call several functions at once')
+  if (request.parallelToolCalls === false)
+    warnings.push('parallel_tool_calls=false has no Gemini equivalent; the model may still call several functions at once')
   if (request.user !== undefined) warnings.push('user has no Gemini equivalent and was dropped')
   return { value: body, warnings }
 }

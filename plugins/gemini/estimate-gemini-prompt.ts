@@ -31,7 +31,9 @@ export function estimateGeminiPrompt(body: Record<string, unknown>): PromptEstim
     estimate.fixedTokens += TURN_OVERHEAD_TOKENS
     for (const part of partsOf(content)) addPart(part, estimate)
   }
-  const declarations = (Array.isArray(body.tools) ? body.tools : []).flatMap((tool) => (isRecord(tool) && Array.isArray(tool.functionDeclarations) ? tool.functionDeclarations : []))
+  const declarations = (Array.isArray(body.tools) ? body.tools : []).flatMap((tool) =>
+    isRecord(tool) && Array.isArray(tool.functionDeclarations) ? tool.functionDeclarations : [],
+  )
   if (declarations.length > 0) estimate.texts.push(JSON.stringify(declarations))
   return estimate
 }

@@ -29,14 +29,21 @@ export function readGeminiKey(request: InboundRequest): string | undefined {
 function readOutputText(responseBody: unknown): string {
   if (!isRecord(responseBody) || !Array.isArray(responseBody.candidates)) return ''
   const parts = (responseBody.candidates as GeminiCandidate[]).flatMap((candidate) => candidate.content?.parts ?? [])
-  return parts.map((part) => (typeof part.text === 'string' ? part.text : part.functionCall ? `${part.functionCall.name}${JSON.stringify(part.functionCall.args ?? {})}` : '')).join('')
+  return parts
+    .map((part) =>
+      typeof part.text === 'string' ? part.text : part.functionCall ? `${part.functionCall.name}${JSON.stringify(part.functionCall.args ?? {})}` : '',
+    )
+    .join('')
 }
 
 /** `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent` (also under `/v1`). */
 export const geminiGenerateDialect: DialectCodec = {
   dialect: GEMINI_DIALECT,
   endpoint: 'chat',
-  routes: [{ method: 'POST', path: '/v1beta/models/:modelAction' }, { method: 'POST', path: '/v1/models/:modelAction' }],
+  routes: [
+    { method: 'POST', path: '/v1beta/models/:modelAction' },
+    { method: 'POST', path: '/v1/models/:modelAction' },
+  ],
   requestSchema: GeminiGenerateContentRequest,
   readKey: readGeminiKey,
   readModel: (_body, request) => parseModelAction(request.params.modelAction).model,

@@ -15,7 +15,11 @@ export function geminiExtra(request: HubChatRequest): Record<string, unknown> {
 }
 
 /** The fields of `record` not in `handled`, with one warning per field naming its path. */
-export function leftoverFields(record: Record<string, unknown>, handled: ReadonlySet<string>, path: string): { fields: Record<string, unknown>; warnings: string[] } {
+export function leftoverFields(
+  record: Record<string, unknown>,
+  handled: ReadonlySet<string>,
+  path: string,
+): { fields: Record<string, unknown>; warnings: string[] } {
   const fields: Record<string, unknown> = {}
   const warnings: string[] = []
   for (const [name, value] of Object.entries(record)) {

@@ -29,13 +29,21 @@ const client = new GoogleGenAI({ apiKey: 'gemini-test-key', httpOptions: { baseU
 
 const usage = { inputTokens: 40, cacheReadTokens: 8, cacheWriteTokens: 0, outputTokens: 30, reasoningTokens: 12 }
 const answer: HubResult = {
-  id: 'msg_01XYZ', model: 'claude-sonnet-4-5', created: 1_750_000_000,
-  choices: [{ index: 0, finishReason: 'tool-calls', content: [
-    { type: 'reasoning', text: 'The user wants weather.' },
-    { type: 'text', text: 'Let me check Paris and Lyon.' },
-    { type: 'tool-call', id: 'toolu_a', name: 'get_weather', arguments: '{"location":"Paris"}' },
-    { type: 'tool-call', id: 'toolu_b', name: 'get_weather', arguments: '{"location":"Lyon"}' },
-  ] }],
+  id: 'msg_01XYZ',
+  model: 'claude-sonnet-4-5',
+  created: 1_750_000_000,
+  choices: [
+    {
+      index: 0,
+      finishReason: 'tool-calls',
+      content: [
+        { type: 'reasoning', text: 'The user wants weather.' },
+        { type: 'text', text: 'Let me check Paris and Lyon.' },
+        { type: 'tool-call', id: 'toolu_a', name: 'get_weather', arguments: '{"location":"Paris"}' },
+        { type: 'tool-call', id: 'toolu_b', name: 'get_weather', arguments: '{"location":"Lyon"}' },
+      ],
+    },
+  ],
   usage,
 }
 const events: HubEvent[] = [
@@ -54,7 +62,10 @@ const events: HubEvent[] = [
 ]
 /** The answer text of a response, read from its parts (the SDK's `text` getter warns about function-call parts). */
 const answerText = (response: { candidates?: Array<{ content?: { parts?: Array<{ text?: string; thought?: boolean }> } }> }) =>
-  (response.candidates?.[0]?.content?.parts ?? []).filter((part) => !part.thought).map((part) => part.text ?? '').join('')
+  (response.candidates?.[0]?.content?.parts ?? [])
+    .filter((part) => !part.thought)
+    .map((part) => part.text ?? '')
+    .join('')
 
 const expectedUsage = { promptTokenCount: 48, candidatesTokenCount: 18, totalTokenCount: 78, cachedContentTokenCount: 8, thoughtsTokenCount: 12 }
 
@@ -64,7 +75,10 @@ describe('the @google/genai SDK reads encoded answers', () => {
     const response = await client.models.generateContent({ model: 'claude-sonnet-4-5', contents: 'Weather?' })
     expect(seen[0]).toEqual({ url: `http://127.0.0.1:${server.port}/v1/models/claude-sonnet-4-5:generateContent`, key: 'gemini-test-key' })
     expect(answerText(response)).toBe('Let me check Paris and Lyon.')
-    expect(response.functionCalls).toEqual([{ id: 'toolu_a', name: 'get_weather', args: { location: 'Paris' } }, { id: 'toolu_b', name: 'get_weather', args: { location: 'Lyon' } }])
+    expect(response.functionCalls).toEqual([
+      { id: 'toolu_a', name: 'get_weather', args: { location: 'Paris' } },
+      { id: 'toolu_b', name: 'get_weather', args: { location: 'Lyon' } },
+    ])
     expect(response.candidates?.[0]?.finishReason).toBe('STOP' as never)
     expect(response.usageMetadata).toEqual(expectedUsage)
     expect(response.responseId).toBe('msg_01XYZ')
@@ -84,27 +98,53 @@ describe('the @google/genai SDK reads encoded answers', () => {
     }
     expect(seen[0]?.url).toBe(`http://127.0.0.1:${server.port}/v1/models/claude-sonnet-4-5:streamGenerateContent?alt=sse`)
     expect({ text, thoughts }).toEqual({ text: 'Let me check Paris and Lyon.', thoughts: 'The user wants weather.' })
-    expect(calls).toEqual([{ id: 'toolu_a', name: 'get_weather', args: { location: 'Paris' } }, { id: 'toolu_b', name: 'get_weather', args: { location: 'Lyon' } }])
+    expect(calls).toEqual([
+      { id: 'toolu_a', name: 'get_weather', args: { location: 'Paris' } },
+      { id: 'toolu_b', name: 'get_weather', args: { location: 'Lyon' } },
+    ])
     expect(last).toEqual({ finishReason: 'STOP', usage: expectedUsage })
   })
 
   test('a streamed chat turn lands in the chat history', async () => {
-    next = { sse: await collect(hub.encodeStream(streamOf<HubEvent>([events[0]!, events[3]!, events[4]!, { type: 'finish', index: 0, reason: 'stop' }, { type: 'usage', usage }]), testEnv())) }
+    next = {
+      sse: await collect(
+        hub.encodeStream(
+          streamOf<HubEvent>([events[0]!, events[3]!, events[4]!, { type: 'finish', index: 0, reason: 'stop' }, { type: 'usage', usage }]),
+          testEnv(),
+        ),
+      ),
+    }
     const chat = client.chats.create({ model: 'gemini-2.5-flash' })
     for await (const _chunk of await chat.sendMessageStream({ message: 'Hi' })) {
       // drain
     }
     const history = chat.getHistory()
     expect(history.map((content) => content.role)).toEqual(['user', 'model', 'model', 'model'])
-    expect(history.slice(1).flatMap((content) => content.parts ?? []).map((part) => part.text).join('')).toBe('Let me check Paris and Lyon.')
+    expect(
+      history
+        .slice(1)
+        .flatMap((content) => content.parts ?? [])
+        .map((part) => part.text)
+        .join(''),
+    ).toBe('Let me check Paris and Lyon.')
   })
 
   test('an error event mid-stream is raised as an ApiError with its status', async () => {
-    next = { sse: await collect(hub.encodeStream(streamOf<HubEvent>([events[0]!, events[3]!, { type: 'error', status: 503, code: 'upstream_error', message: 'The model is overloaded.' }]), testEnv())) }
+    next = {
+      sse: await collect(
+        hub.encodeStream(
+          streamOf<HubEvent>([events[0]!, events[3]!, { type: 'error', status: 503, code: 'upstream_error', message: 'The model is overloaded.' }]),
+          testEnv(),
+        ),
+      ),
+    }
     const received: string[] = []
     const failure = await (async () => {
       for await (const chunk of await client.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Hi' })) received.push(chunk.text ?? '')
-    })().then(() => undefined, (error: unknown) => error)
+    })().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     expect(received).toEqual(['Let me check '])
     expect(failure).toBeInstanceOf(ApiError)
     expect((failure as ApiError).status).toBe(503)

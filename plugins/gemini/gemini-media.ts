@@ -20,8 +20,21 @@ export function audioMimeType(format: string): string {
   return format.includes('/') ? format : `audio/${format || 'wav'}`
 }
 
-const imageSignatures: Array<[string, string]> = [['iVBORw0KGgo', 'image/png'], ['/9j/', 'image/jpeg'], ['R0lGOD', 'image/gif'], ['UklGR', 'image/webp']]
-const imageExtensions: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', heic: 'image/heic', heif: 'image/heif' }
+const imageSignatures: Array<[string, string]> = [
+  ['iVBORw0KGgo', 'image/png'],
+  ['/9j/', 'image/jpeg'],
+  ['R0lGOD', 'image/gif'],
+  ['UklGR', 'image/webp'],
+]
+const imageExtensions: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  heif: 'image/heif',
+}
 
 /** The image type of base64 data from its first bytes; JPEG when unknown (Gemini requires a type). */
 export function sniffImageType(base64: string): string {

@@ -24,8 +24,10 @@ export function splitModelAction(segment: string): { model: string; action: stri
 /** The model and method of a route's `modelAction` parameter; unknown methods are refused clearly. */
 export function parseModelAction(segment: string | undefined): { model: string; action: GeminiAction } {
   const { model, action } = splitModelAction(segment ?? '')
-  if (action === '') throw new GatewayError(404, 'not_found', `Unknown method: expected models/{model}:generateContent or :streamGenerateContent, got "${segment ?? ''}"`)
-  if (!ACTIONS.has(action)) throw new GatewayError(501, 'not_implemented', `Method "${action}" is not supported by this gateway; use generateContent or streamGenerateContent`)
+  if (action === '')
+    throw new GatewayError(404, 'not_found', `Unknown method: expected models/{model}:generateContent or :streamGenerateContent, got "${segment ?? ''}"`)
+  if (!ACTIONS.has(action))
+    throw new GatewayError(501, 'not_implemented', `Method "${action}" is not supported by this gateway; use generateContent or streamGenerateContent`)
   if (model === '') throw new GatewayError(400, 'missing_required_parameter', 'The model name is missing from the URL', { param: 'model' })
   return { model, action: action as GeminiAction }
 }

@@ -23,7 +23,8 @@ function signaturePart(part: GeminiPart): HubPart[] {
 
 /** Code the model ran with the code-execution tool, or its output, as Markdown text. */
 function codeExecutionText(part: GeminiPart): string | undefined {
-  if (part.executableCode) return `\`\`\`${(part.executableCode.language ?? '').toLowerCase().replace('language_unspecified', '')}\n${part.executableCode.code}\n\`\`\``
+  if (part.executableCode)
+    return `\`\`\`${(part.executableCode.language ?? '').toLowerCase().replace('language_unspecified', '')}\n${part.executableCode.code}\n\`\`\``
   if (part.codeExecutionResult) return `\`\`\`\n${part.codeExecutionResult.output ?? ''}\n\`\`\``
   return undefined
 }
@@ -38,7 +39,10 @@ export function decodeGeminiPart(part: GeminiPart, newCallId: () => string): Hub
     return [part.thoughtSignature ? { ...reasoning, ...signatureFromClient(part.thoughtSignature, 'google') } : reasoning]
   }
   if (part.functionCall) {
-    return [...signaturePart(part), { type: 'tool-call', id: part.functionCall.id || newCallId(), name: part.functionCall.name, arguments: argumentsText(part.functionCall.args) }]
+    return [
+      ...signaturePart(part),
+      { type: 'tool-call', id: part.functionCall.id || newCallId(), name: part.functionCall.name, arguments: argumentsText(part.functionCall.args) },
+    ]
   }
   if (typeof part.text === 'string') return part.text === '' ? signaturePart(part) : [...signaturePart(part), { type: 'text', text: part.text }]
   const media = decodeMediaPart(part)

@@ -18,8 +18,19 @@ type Json = Record<string, unknown>
 describe('the plugin manifest', () => {
   test('passes the loader checks and declares the gemini channel type and dialect', () => {
     expect(findManifestProblem(plugin)).toBeUndefined()
-    expect(plugin.channelTypes.map((type) => [type.id, type.label, type.defaultBaseUrl, type.transport.nativeDialects])).toEqual([['gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', ['gemini.generate']]])
-    expect(plugin.dialects.map((codec) => [codec.dialect, codec.endpoint, 'routes' in codec ? codec.routes : undefined])).toEqual([['gemini.generate', 'chat', [{ method: 'POST', path: '/v1beta/models/:modelAction' }, { method: 'POST', path: '/v1/models/:modelAction' }]]])
+    expect(plugin.channelTypes.map((type) => [type.id, type.label, type.defaultBaseUrl, type.transport.nativeDialects])).toEqual([
+      ['gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', ['gemini.generate']],
+    ])
+    expect(plugin.dialects.map((codec) => [codec.dialect, codec.endpoint, 'routes' in codec ? codec.routes : undefined])).toEqual([
+      [
+        'gemini.generate',
+        'chat',
+        [
+          { method: 'POST', path: '/v1beta/models/:modelAction' },
+          { method: 'POST', path: '/v1/models/:modelAction' },
+        ],
+      ],
+    ])
     expect(plugin.channelTypes[0]?.settings.additionalProperties).toBe(false)
   })
 
@@ -44,7 +55,11 @@ describe('the plugin manifest', () => {
 describe('Gemini transport', () => {
   test.each([
     ['https://generativelanguage.googleapis.com', false, 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent'],
-    ['https://generativelanguage.googleapis.com/', true, 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'],
+    [
+      'https://generativelanguage.googleapis.com/',
+      true,
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+    ],
     ['https://proxy.example.com/google/v1beta', false, 'https://proxy.example.com/google/v1beta/models/gemini-2.5-flash:generateContent'],
     ['https://proxy.example.com/google/v1beta/', true, 'https://proxy.example.com/google/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'],
     ['https://proxy.example.com/v1', false, 'https://proxy.example.com/v1/models/gemini-2.5-flash:generateContent'],
@@ -53,13 +68,27 @@ describe('Gemini transport', () => {
   })
 
   test('the apiVersion setting applies when the base names no version; a models/ prefix is not doubled', () => {
-    expect(geminiEndpointUrl('https://generativelanguage.googleapis.com', 'models/gemini-2.5-pro', false, 'v1')).toBe('https://generativelanguage.googleapis.com/v1/models/gemini-2.5-pro:generateContent')
+    expect(geminiEndpointUrl('https://generativelanguage.googleapis.com', 'models/gemini-2.5-pro', false, 'v1')).toBe(
+      'https://generativelanguage.googleapis.com/v1/models/gemini-2.5-pro:generateContent',
+    )
   })
 
-  const call = (stream: boolean, settings: Json = {}) => buildGeminiRequest({
-    channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 7, type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', key: 'AIza-upstream', settings },
-    dialect: 'gemini.generate', endpoint: 'chat', model: 'gemini-2.5-flash', stream, body: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
-  })
+  const call = (stream: boolean, settings: Json = {}) =>
+    buildGeminiRequest({
+      channel: {
+        config: { azureDefaultApiVersion: '2025-04-01-preview' },
+        id: 7,
+        type: 'gemini',
+        baseUrl: 'https://generativelanguage.googleapis.com',
+        key: 'AIza-upstream',
+        settings,
+      },
+      dialect: 'gemini.generate',
+      endpoint: 'chat',
+      model: 'gemini-2.5-flash',
+      stream,
+      body: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+    })
 
   test('sends the key in x-goog-api-key (never in the URL), the body unchanged, extra headers', () => {
     const request = call(false, { headers: { 'X-Goog-User-Project': 'billing-project' } })
@@ -78,7 +107,16 @@ describe('Gemini transport', () => {
   })
 
   test('only chat has a Gemini method', () => {
-    expect(() => buildGeminiRequest({ channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'gemini', baseUrl: 'x', key: 'k', settings: {} }, dialect: 'gemini.generate', endpoint: 'embeddings', model: 'm', stream: false, body: {} })).toThrow('no method for endpoint "embeddings"')
+    expect(() =>
+      buildGeminiRequest({
+        channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'gemini', baseUrl: 'x', key: 'k', settings: {} },
+        dialect: 'gemini.generate',
+        endpoint: 'embeddings',
+        model: 'm',
+        stream: false,
+        body: {},
+      }),
+    ).toThrow('no method for endpoint "embeddings"')
   })
 })
 
@@ -96,7 +134,9 @@ describe('the gemini.generate dialect', () => {
   })
 
   test('other methods are refused clearly', () => {
-    expect(() => dialect.readModel(body, inboundRequest('gemini-2.5-flash:countTokens'))).toThrow(expect.objectContaining({ status: 501, code: 'not_implemented' }))
+    expect(() => dialect.readModel(body, inboundRequest('gemini-2.5-flash:countTokens'))).toThrow(
+      expect.objectContaining({ status: 501, code: 'not_implemented' }),
+    )
     expect(() => dialect.readModel(body, inboundRequest('gemini-2.5-flash'))).toThrow(expect.objectContaining({ status: 404 }))
   })
 
@@ -127,10 +167,12 @@ describe('the gemini.generate dialect', () => {
     expect(list.matches(inboundRequest('x', { headers: { 'x-goog-api-key': 'k' } }))).toBe(true)
     expect(list.matches(inboundRequest('x', { query: '?key=k' }))).toBe(true)
     expect(list.matches(inboundRequest('x', { headers: { authorization: 'Bearer k' } }))).toBe(false)
-    expect(list.render(['gemini-2.5-flash', 'gemini-embedding-001'])).toEqual({ models: [
-      { name: 'models/gemini-2.5-flash', displayName: 'gemini-2.5-flash', supportedGenerationMethods: ['generateContent', 'countTokens'] },
-      { name: 'models/gemini-embedding-001', displayName: 'gemini-embedding-001', supportedGenerationMethods: ['embedContent', 'batchEmbedContents'] },
-    ] })
+    expect(list.render(['gemini-2.5-flash', 'gemini-embedding-001'])).toEqual({
+      models: [
+        { name: 'models/gemini-2.5-flash', displayName: 'gemini-2.5-flash', supportedGenerationMethods: ['generateContent', 'countTokens'] },
+        { name: 'models/gemini-embedding-001', displayName: 'gemini-embedding-001', supportedGenerationMethods: ['embedContent', 'batchEmbedContents'] },
+      ],
+    })
   })
 
   test('prompt estimate: system, every part, function calls and responses, declarations, media at a fixed cost', () => {
@@ -138,7 +180,14 @@ describe('the gemini.generate dialect', () => {
     const estimate = estimateGeminiPrompt({
       systemInstruction: { parts: [{ text: 'Be brief.' }] },
       contents: [
-        { role: 'user', parts: [{ text: 'Weather here?' }, { inlineData: { mimeType: 'image/png', data: PNG_BASE64 } }, { fileData: { mimeType: 'application/pdf', fileUri: 'https://x/y.pdf' } }] },
+        {
+          role: 'user',
+          parts: [
+            { text: 'Weather here?' },
+            { inlineData: { mimeType: 'image/png', data: PNG_BASE64 } },
+            { fileData: { mimeType: 'application/pdf', fileUri: 'https://x/y.pdf' } },
+          ],
+        },
         { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { location: 'Paris' } } }] },
         { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { result: '18°C' } } }] },
       ],
@@ -174,7 +223,10 @@ describe('usage', () => {
   })
 
   test('tool-use prompt tokens are input; cached never exceeds the prompt; missing counts are zero', () => {
-    expect(convertGeminiUsage({ promptTokenCount: 100, toolUsePromptTokenCount: 40, candidatesTokenCount: 5 })).toMatchObject({ inputTokens: 140, outputTokens: 5 })
+    expect(convertGeminiUsage({ promptTokenCount: 100, toolUsePromptTokenCount: 40, candidatesTokenCount: 5 })).toMatchObject({
+      inputTokens: 140,
+      outputTokens: 5,
+    })
     expect(convertGeminiUsage({ promptTokenCount: 10, cachedContentTokenCount: 50 })).toMatchObject({ inputTokens: 0, cacheReadTokens: 10 })
     expect(convertGeminiUsage({})).toMatchObject({ inputTokens: 0, cacheReadTokens: 0, outputTokens: 0, reasoningTokens: 0 })
   })
@@ -182,7 +234,11 @@ describe('usage', () => {
   test('hub usage back to usage metadata: cached inside the prompt count, thoughts apart from candidates', () => {
     const metadata = toGeminiUsageMetadata({ inputTokens: 123, cacheReadTokens: 2031, cacheWriteTokens: 0, outputTokens: 38, reasoningTokens: 29 })
     expect(metadata).toEqual({ promptTokenCount: 2154, candidatesTokenCount: 9, totalTokenCount: 2192, cachedContentTokenCount: 2031, thoughtsTokenCount: 29 })
-    expect(toGeminiUsageMetadata({ inputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 5, outputTokens: 3, reasoningTokens: 0 })).toEqual({ promptTokenCount: 15, candidatesTokenCount: 3, totalTokenCount: 18 })
+    expect(toGeminiUsageMetadata({ inputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 5, outputTokens: 3, reasoningTokens: 0 })).toEqual({
+      promptTokenCount: 15,
+      candidatesTokenCount: 3,
+      totalTokenCount: 18,
+    })
   })
 })
 
@@ -207,7 +263,12 @@ describe('finish reasons', () => {
   })
 
   test.each([
-    ['stop', 'STOP'], ['length', 'MAX_TOKENS'], ['tool-calls', 'STOP'], ['content-filter', 'SAFETY'], ['error', 'OTHER'], ['other', 'OTHER'],
+    ['stop', 'STOP'],
+    ['length', 'MAX_TOKENS'],
+    ['tool-calls', 'STOP'],
+    ['content-filter', 'SAFETY'],
+    ['error', 'OTHER'],
+    ['other', 'OTHER'],
   ] as const)('hub %s from another dialect → %s', (reason, gemini) => {
     expect(toGeminiFinishReason(reason, reason === 'stop' ? 'end_turn' : undefined)).toBe(gemini)
   })
@@ -229,7 +290,14 @@ describe('errors', () => {
   ] as const)('HTTP %s (%s) renders as Google status %s', (status, code, googleStatus) => {
     expect(dialect.renderError(new GatewayError(status, code, 'Something went wrong'))).toEqual({
       status,
-      body: { error: { code: status, message: 'Something went wrong', status: googleStatus, details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: code, domain: 'hanggent-api' }] } },
+      body: {
+        error: {
+          code: status,
+          message: 'Something went wrong',
+          status: googleStatus,
+          details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: code, domain: 'hanggent-api' }],
+        },
+      },
     })
   })
 

@@ -26,7 +26,11 @@ function partEvents(index: number, part: HubPart, state: DecodeState): HubEvent[
     case 'text':
       return [{ type: 'text-delta', index, text: part.text }]
     case 'reasoning':
-      return [part.signature ? { type: 'reasoning-delta', index, text: part.text, signature: part.signature, signatureOrigin: part.signatureOrigin } : { type: 'reasoning-delta', index, text: part.text }]
+      return [
+        part.signature
+          ? { type: 'reasoning-delta', index, text: part.text, signature: part.signature, signatureOrigin: part.signatureOrigin }
+          : { type: 'reasoning-delta', index, text: part.text },
+      ]
     case 'tool-call': {
       const toolIndex = state.toolCounts.get(index) ?? 0
       state.toolCounts.set(index, toolIndex + 1)
@@ -77,7 +81,9 @@ export async function* decodeGeminiStream(events: AsyncIterable<SseEvent>, env: 
     const chunk = parseJsonObject<GeminiGenerateContentResponse & { error?: unknown }>(event.data)
     const failure: HubEvent | undefined = !chunk
       ? { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Upstream sent a malformed stream chunk' }
-      : chunk.error !== undefined ? streamError(chunk.error) : undefined
+      : chunk.error !== undefined
+        ? streamError(chunk.error)
+        : undefined
     if (failure) {
       // Usage seen so far is still reported, so a failed stream is billed for what was generated.
       if (state.usage) yield { type: 'usage', usage: state.usage }

@@ -81,7 +81,10 @@ function encodeEvent(event: Exclude<HubEvent, { type: 'error' }>, state: EncodeS
       const closed = closeCall(state, event.index)
       if (event.type === 'reasoning-delta' && event.text === '' && event.signature) state.signatures.set(event.index, event.signature)
       if (event.text === '') return partChunk(state, env, event.index, closed ? [closed] : [])
-      const part: GeminiPart = event.type === 'text-delta' ? signed(state, event.index, { text: event.text }) : { text: event.text, thought: true, ...(event.signature ? { thoughtSignature: event.signature } : {}) }
+      const part: GeminiPart =
+        event.type === 'text-delta'
+          ? signed(state, event.index, { text: event.text })
+          : { text: event.text, thought: true, ...(event.signature ? { thoughtSignature: event.signature } : {}) }
       return partChunk(state, env, event.index, closed ? [closed, part] : [part])
     }
     case 'tool-call-start': {

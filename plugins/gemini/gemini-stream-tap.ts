@@ -32,7 +32,10 @@ export function createGeminiStreamTap(): StreamTap {
         return false
       }
       if (isRecord(chunk.error)) {
-        error = { message: typeof chunk.error.message === 'string' ? chunk.error.message : 'upstream stream error', code: typeof chunk.error.status === 'string' ? chunk.error.status : undefined }
+        error = {
+          message: typeof chunk.error.message === 'string' ? chunk.error.message : 'upstream stream error',
+          code: typeof chunk.error.status === 'string' ? chunk.error.status : undefined,
+        }
       }
       usage = readGeminiUsageField(chunk) ?? usage
       for (const candidate of Array.isArray(chunk.candidates) ? chunk.candidates : []) {

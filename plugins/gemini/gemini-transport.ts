@@ -7,13 +7,18 @@ import { GEMINI_DIALECT } from './gemini-extra.ts'
 // for the `x-goog-api-key` header (the key stays out of URLs and so out of proxy logs).
 
 /** Settings of the `gemini` channel type. */
-export const GeminiChannelSettings = Type.Object({
-  apiVersion: Type.Optional(Type.Union([Type.Literal('v1beta'), Type.Literal('v1'), Type.Literal('v1alpha')], {
-    default: 'v1beta',
-    description: 'API version path used when the base URL names none; v1 lacks beta fields such as parametersJsonSchema',
-  })),
-  headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' })),
-}, { additionalProperties: false })
+export const GeminiChannelSettings = Type.Object(
+  {
+    apiVersion: Type.Optional(
+      Type.Union([Type.Literal('v1beta'), Type.Literal('v1'), Type.Literal('v1alpha')], {
+        default: 'v1beta',
+        description: 'API version path used when the base URL names none; v1 lacks beta fields such as parametersJsonSchema',
+      }),
+    ),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' })),
+  },
+  { additionalProperties: false },
+)
 
 /** The versioned API root; a base URL that already ends in a version (`…/v1beta`) is not given another. */
 export function geminiRootUrl(baseUrl: string, apiVersion = 'v1beta'): string {
@@ -43,8 +48,17 @@ export function buildGeminiRequest(call: UpstreamCall): UpstreamRequest {
   const { channel } = call
   if (call.endpoint !== 'chat') throw new Error(`Gemini transport has no method for endpoint "${call.endpoint}"`)
   // The channel's extra headers come last, so they may override any of these.
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(call.stream ? { accept: 'text/event-stream' } : {}), ...geminiAuthHeaders(channel) }
-  return { url: geminiEndpointUrl(channel.baseUrl, call.model, call.stream, geminiApiVersion(channel.settings)), method: 'POST', headers, body: call.rawBody ?? JSON.stringify(call.body) }
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(call.stream ? { accept: 'text/event-stream' } : {}),
+    ...geminiAuthHeaders(channel),
+  }
+  return {
+    url: geminiEndpointUrl(channel.baseUrl, call.model, call.stream, geminiApiVersion(channel.settings)),
+    method: 'POST',
+    headers,
+    body: call.rawBody ?? JSON.stringify(call.body),
+  }
 }
 
 /** Transport of the `gemini` channel type: Gemini speaks only its own generateContent dialect natively. */

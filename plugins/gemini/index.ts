@@ -9,7 +9,11 @@ import { geminiPricing } from './pricing.ts'
 
 const MILLION_TOKEN_CONTEXT = 1_048_576
 
-const chatModel = (id: string, extra: ModelSpec['capabilities'] = []): ModelSpec => ({ id, capabilities: ['chat', 'tools', 'vision', ...extra], contextWindow: MILLION_TOKEN_CONTEXT })
+const chatModel = (id: string, extra: ModelSpec['capabilities'] = []): ModelSpec => ({
+  id,
+  capabilities: ['chat', 'tools', 'vision', ...extra],
+  contextWindow: MILLION_TOKEN_CONTEXT,
+})
 
 /** Google's Gemini API (Generative Language API, v1beta) as an upstream and as the `gemini.generate` client dialect. */
 export default definePlugin({

@@ -8,10 +8,16 @@ import { decodeThinkingConfig, encodeThinkingConfig } from './map-gemini-reasoni
 describe('thinking config', () => {
   test.each([
     [{ thinkingBudget: 0 }, { enabled: false }],
-    [{ thinkingBudget: -1, includeThoughts: true }, { enabled: true, includeThoughts: true }],
+    [
+      { thinkingBudget: -1, includeThoughts: true },
+      { enabled: true, includeThoughts: true },
+    ],
     [{ thinkingBudget: 4096 }, { budgetTokens: 4096 }],
     [{ thinkingLevel: 'LOW' }, { effort: 'low' }],
-    [{ thinkingLevel: 'high', includeThoughts: false }, { effort: 'high', includeThoughts: false }],
+    [
+      { thinkingLevel: 'high', includeThoughts: false },
+      { effort: 'high', includeThoughts: false },
+    ],
     [{}, undefined],
   ])('decodes %j as %j', (config, reasoning) => {
     expect(decodeThinkingConfig(config)).toEqual(reasoning as HubReasoning | undefined)
@@ -24,8 +30,18 @@ describe('thinking config', () => {
     ['gemini-2.5-flash', { enabled: false }, { thinkingBudget: 0 }, []],
     ['gemini-2.5-pro', { enabled: false }, { thinkingBudget: 128 }, ['gemini-2.5-pro cannot turn thinking off; sent with the minimum thinking budget 128']],
     ['gemini-2.5-flash-lite', { enabled: true, includeThoughts: true }, { thinkingBudget: -1, includeThoughts: true }, []],
-    ['gemini-2.5-flash', { budgetTokens: 100000 }, { thinkingBudget: 24576 }, ["thinking budget 100000 is outside gemini-2.5-flash's range 1–24576; sent as 24576"]],
-    ['gemini-2.5-flash-lite', { budgetTokens: 100 }, { thinkingBudget: 512 }, ["thinking budget 100 is outside gemini-2.5-flash-lite's range 512–24576; sent as 512"]],
+    [
+      'gemini-2.5-flash',
+      { budgetTokens: 100000 },
+      { thinkingBudget: 24576 },
+      ["thinking budget 100000 is outside gemini-2.5-flash's range 1–24576; sent as 24576"],
+    ],
+    [
+      'gemini-2.5-flash-lite',
+      { budgetTokens: 100 },
+      { thinkingBudget: 512 },
+      ["thinking budget 100 is outside gemini-2.5-flash-lite's range 512–24576; sent as 512"],
+    ],
     ['gemini-3-pro-preview', { effort: 'low', includeThoughts: true }, { thinkingLevel: 'LOW', includeThoughts: true }, []],
     ['gemini-3-pro-preview', { effort: 'medium' }, { thinkingLevel: 'HIGH' }, ['gemini-3-pro-preview has no thinking level "medium"; sent as "high"']],
     ['gemini-3-flash-preview', { effort: 'medium' }, { thinkingLevel: 'MEDIUM' }, []],

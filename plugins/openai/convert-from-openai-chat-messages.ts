@@ -36,7 +36,8 @@ function convertPart(part: LoosePart, path: string, state: DecodeState): HubPart
     if (part.image_url.detail) image.detail = part.image_url.detail
     return image
   }
-  if (part.type === 'input_audio' && part.input_audio) return { type: 'audio', data: String(part.input_audio.data ?? ''), format: String(part.input_audio.format ?? '') }
+  if (part.type === 'input_audio' && part.input_audio)
+    return { type: 'audio', data: String(part.input_audio.data ?? ''), format: String(part.input_audio.format ?? '') }
   if (part.type === 'file' && part.file) return convertFilePart(part.file, path, state)
   state.warnings.push(`${path}: content part of type "${part.type}" has no hub equivalent and was dropped`)
   return undefined

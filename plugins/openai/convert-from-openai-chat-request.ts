@@ -14,9 +14,27 @@ import { decodeReasoningEffort } from './map-openai-reasoning-effort.ts'
 export const OPENAI_CHAT_DIALECT = 'openai.chat'
 
 const HANDLED_FIELDS = new Set([
-  'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'seed',
-  'presence_penalty', 'frequency_penalty', 'n', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort',
-  'user', 'functions', 'function_call',
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'n',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'reasoning_effort',
+  'user',
+  'functions',
+  'function_call',
 ])
 
 const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
@@ -40,7 +58,9 @@ function convertTools(body: Record<string, unknown>, warnings: string[], extra: 
   }
   if (others.length > 0) {
     extra.tools = others
-    warnings.push(`tools of type ${others.map((tool) => `"${(tool as { type?: unknown }).type}"`).join(', ')} have no hub equivalent; only an OpenAI Chat upstream receives them`)
+    warnings.push(
+      `tools of type ${others.map((tool) => `"${(tool as { type?: unknown }).type}"`).join(', ')} have no hub equivalent; only an OpenAI Chat upstream receives them`,
+    )
   }
   if (Array.isArray(body.functions) && body.functions.length > 0) {
     tools.push(...(body.functions as LegacyFunction[]).map(hubTool))

@@ -124,7 +124,12 @@ function convertItem(item: Json, index: number, state: DecodeState) {
     case 'reasoning':
       return convertReasoningItem(item, path, state)
     case 'item_reference':
-      throw new GatewayError(400, 'invalid_request', `${path}: item_reference is not supported: the gateway keeps no conversation state; send the full item instead`, { param: path })
+      throw new GatewayError(
+        400,
+        'invalid_request',
+        `${path}: item_reference is not supported: the gateway keeps no conversation state; send the full item instead`,
+        { param: path },
+      )
   }
   state.warnings.push(`${path}: items of type "${String(item.type)}" have no hub equivalent and were dropped`)
 }
@@ -132,9 +137,12 @@ function convertItem(item: Json, index: number, state: DecodeState) {
 function convertReasoningItem(item: Json, path: string, state: DecodeState) {
   const summary = Array.isArray(item.summary) ? (item.summary as Json[]).map((part) => text(part.text)).filter((part) => part !== '') : []
   const signature = reasoningItemSignature(item)
-  if (typeof item.encrypted_content === 'string' && !signature) state.warnings.push(`${path}: encrypted reasoning content without its item id cannot be replayed and was dropped`)
+  if (typeof item.encrypted_content === 'string' && !signature)
+    state.warnings.push(`${path}: encrypted reasoning content without its item id cannot be replayed and was dropped`)
   if (summary.length === 0 && !signature) return
-  const part: HubPart = signature ? { type: 'reasoning', text: summary.join('\n\n'), signature, signatureOrigin: 'openai' } : { type: 'reasoning', text: summary.join('\n\n') }
+  const part: HubPart = signature
+    ? { type: 'reasoning', text: summary.join('\n\n'), signature, signatureOrigin: 'openai' }
+    : { type: 'reasoning', text: summary.join('\n\n') }
   assistant(state, (open) => open.content.some((existing) => existing.type !== 'reasoning')).content.push(part)
 }
 

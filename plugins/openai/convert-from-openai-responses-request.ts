@@ -18,8 +18,21 @@ import { isRecord } from '@hanggent/plugin-sdk'
 export const OPENAI_RESPONSES_DIALECT = 'openai.responses'
 
 const HANDLED_FIELDS = new Set([
-  'model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'max_output_tokens', 'temperature', 'top_p',
-  'reasoning', 'text', 'stream', 'user', 'previous_response_id', 'conversation',
+  'model',
+  'input',
+  'instructions',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'max_output_tokens',
+  'temperature',
+  'top_p',
+  'reasoning',
+  'text',
+  'stream',
+  'user',
+  'previous_response_id',
+  'conversation',
 ])
 
 type Json = Record<string, unknown>
@@ -55,13 +68,18 @@ function convertTools(tools: unknown, warnings: string[], extra: Json): HubTool[
     const converted: HubTool = { name: tool.name, parameters }
     const strict = toolStrictness(tool.strict, parameters)
     if (strict !== undefined) converted.strict = strict
-    if (tool.strict === undefined && strict === undefined) warnings.push(`tool "${tool.name}": sent without strict (the Responses default) because its schema does not satisfy strict mode (every property required, additionalProperties false)`)
+    if (tool.strict === undefined && strict === undefined)
+      warnings.push(
+        `tool "${tool.name}": sent without strict (the Responses default) because its schema does not satisfy strict mode (every property required, additionalProperties false)`,
+      )
     if (typeof tool.description === 'string') converted.description = tool.description
     functions.push(converted)
   }
   if (others.length > 0) {
     extra.tools = others
-    warnings.push(`tools of type ${others.map((tool) => `"${String(tool.type)}"`).join(', ')} have no hub equivalent; only an OpenAI Responses upstream receives them`)
+    warnings.push(
+      `tools of type ${others.map((tool) => `"${String(tool.type)}"`).join(', ')} have no hub equivalent; only an OpenAI Responses upstream receives them`,
+    )
   }
   return functions.length > 0 ? functions : undefined
 }
@@ -106,14 +124,20 @@ function convertText(textField: unknown, warnings: string[], extra: Json): HubCh
   if (format.type === 'text' || format.type === 'json_object') return { type: format.type }
   if (format.type !== 'json_schema') return undefined
   if (format.description !== undefined) warnings.push('text.format.description has no hub equivalent and was dropped')
-  return { type: 'json_schema', name: String(format.name ?? ''), schema: isRecord(format.schema) ? format.schema : {}, ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}) }
+  return {
+    type: 'json_schema',
+    name: String(format.name ?? ''),
+    schema: isRecord(format.schema) ? format.schema : {},
+    ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}),
+  }
 }
 
 /** An OpenAI Responses request body in hub form; throws a 400 for server-side conversation state. */
 export function convertFromOpenAIResponsesRequest(body: Json): Converted<HubChatRequest> {
   refuseState(body)
   const { messages, warnings } = convertFromOpenAIResponsesInput(body.input)
-  if (typeof body.instructions === 'string' && body.instructions !== '') messages.unshift({ role: 'system', content: [{ type: 'text', text: body.instructions }] })
+  if (typeof body.instructions === 'string' && body.instructions !== '')
+    messages.unshift({ role: 'system', content: [{ type: 'text', text: body.instructions }] })
   const leftover = collectExtraFields(body, HANDLED_FIELDS, 'OpenAI Responses')
   const extra = leftover.fields
   warnings.push(...leftover.warnings)

@@ -20,7 +20,8 @@ function messageParts(message: Partial<OpenAIChatResponseMessage> | undefined, e
   if (typeof message.content === 'string' && message.content !== '') parts.push({ type: 'text', text: message.content })
   if (typeof message.refusal === 'string' && message.refusal !== '') parts.push({ type: 'text', text: message.refusal })
   for (const call of message.tool_calls ?? []) parts.push({ type: 'tool-call', id: call.id, name: call.function.name, arguments: call.function.arguments })
-  if (message.function_call) parts.push({ type: 'tool-call', id: env.newId('call_'), name: message.function_call.name, arguments: message.function_call.arguments })
+  if (message.function_call)
+    parts.push({ type: 'tool-call', id: env.newId('call_'), name: message.function_call.name, arguments: message.function_call.arguments })
   return parts
 }
 
@@ -32,11 +33,20 @@ export function decodeOpenAIChatResult(body: unknown, env: ConversionEnv): HubRe
     throw new GatewayError(502, 'bad_upstream_response', message)
   }
   const choices = completion.choices.map((choice, position): HubChoice => {
-    const converted: HubChoice = { index: choice.index ?? position, content: messageParts(choice.message, env), finishReason: mapOpenAIFinishReason(choice.finish_reason) }
+    const converted: HubChoice = {
+      index: choice.index ?? position,
+      content: messageParts(choice.message, env),
+      finishReason: mapOpenAIFinishReason(choice.finish_reason),
+    }
     if (choice.finish_reason) converted.rawFinishReason = choice.finish_reason
     return converted
   })
-  const result: HubResult = { id: completion.id ?? env.newId('chatcmpl-'), model: completion.model || env.model || '', created: createdSeconds(completion.created, env), choices }
+  const result: HubResult = {
+    id: completion.id ?? env.newId('chatcmpl-'),
+    model: completion.model || env.model || '',
+    created: createdSeconds(completion.created, env),
+    choices,
+  }
   if (completion.usage) result.usage = convertOpenAIUsage(completion.usage)
   return result
 }
@@ -45,7 +55,9 @@ export function decodeOpenAIChatResult(body: unknown, env: ConversionEnv): HubRe
 function encodeMessage(parts: HubPart[]): Record<string, unknown> {
   const text = parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('')
   const reasoning = parts.flatMap((part) => (part.type === 'reasoning' ? [part.text] : [])).join('')
-  const calls = parts.flatMap((part): OpenAIChatToolCall[] => (part.type === 'tool-call' ? [{ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } }] : []))
+  const calls = parts.flatMap((part): OpenAIChatToolCall[] =>
+    part.type === 'tool-call' ? [{ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } }] : [],
+  )
   const message: Record<string, unknown> = { role: 'assistant', content: text === '' && calls.length > 0 ? null : text, refusal: null }
   if (calls.length > 0) message.tool_calls = calls
   if (parts.some((part) => part.type === 'reasoning')) message.reasoning_content = reasoning
@@ -59,7 +71,12 @@ export function encodeOpenAIChatResult(result: HubResult, env: ConversionEnv): R
     object: 'chat.completion',
     created: createdSeconds(result.created, env),
     model: result.model,
-    choices: result.choices.map((choice) => ({ index: choice.index, message: encodeMessage(choice.content), logprobs: null, finish_reason: toOpenAIFinishReason(choice.finishReason) })),
+    choices: result.choices.map((choice) => ({
+      index: choice.index,
+      message: encodeMessage(choice.content),
+      logprobs: null,
+      finish_reason: toOpenAIFinishReason(choice.finishReason),
+    })),
   }
   if (result.usage) completion.usage = toOpenAIChatUsage(result.usage)
   return completion

@@ -21,21 +21,42 @@ export const COMPLETIONS_DEFAULT_MAX_TOKENS = 16
 
 /** Fields a converted call carries over or refuses; anything else is kept for an OpenAI Chat upstream, with a warning. */
 const HANDLED_FIELDS = new Set([
-  'model', 'prompt', 'stream', 'stream_options', 'max_tokens', 'temperature', 'top_p', 'n', 'stop', 'seed',
-  'presence_penalty', 'frequency_penalty', 'user', 'suffix', 'echo', 'logprobs', 'best_of',
+  'model',
+  'prompt',
+  'stream',
+  'stream_options',
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'n',
+  'stop',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'user',
+  'suffix',
+  'echo',
+  'logprobs',
+  'best_of',
 ])
 
 const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
 
 function refuse(param: string, why: string): never {
-  throw new GatewayError(400, 'invalid_request', `\`${param}\` cannot be honoured: this model is served through a chat endpoint, which ${why}. Remove it, or use a model that supports legacy completions.`, { param })
+  throw new GatewayError(
+    400,
+    'invalid_request',
+    `\`${param}\` cannot be honoured: this model is served through a chat endpoint, which ${why}. Remove it, or use a model that supports legacy completions.`,
+    { param },
+  )
 }
 
 /** The one prompt text of a request; several prompts or token ids cannot become one chat message. */
 function promptText(prompt: unknown): string {
   if (typeof prompt === 'string') return prompt
   if (Array.isArray(prompt) && prompt.length === 1 && typeof prompt[0] === 'string') return prompt[0]
-  if (Array.isArray(prompt) && prompt.length > 0 && prompt.every((entry) => typeof entry === 'string')) refuse('prompt', 'answers one prompt per call (send one prompt per request)')
+  if (Array.isArray(prompt) && prompt.length > 0 && prompt.every((entry) => typeof entry === 'string'))
+    refuse('prompt', 'answers one prompt per call (send one prompt per request)')
   return refuse('prompt', 'takes text, not token ids')
 }
 
@@ -52,7 +73,8 @@ function refuseUnsupported(body: Record<string, unknown>): void {
 export function convertFromOpenAICompletionsRequest(body: Record<string, unknown>): Converted<HubChatRequest> {
   refuseUnsupported(body)
   const text = promptText(body.prompt)
-  const stop = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop.filter((entry): entry is string => typeof entry === 'string') : undefined
+  const stop =
+    typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop.filter((entry): entry is string => typeof entry === 'string') : undefined
   const n = number(body.n)
   const request = omitUndefined<HubChatRequest>({
     model: String(body.model),
@@ -76,15 +98,31 @@ export function convertFromOpenAICompletionsRequest(body: Record<string, unknown
 /** A hub request as a legacy completions body: the messages' text joined into one prompt. */
 export function convertToOpenAICompletionsRequest(request: HubChatRequest): Converted<Record<string, unknown>> {
   const warnings: string[] = []
-  const prompt = request.messages.map((message) => message.content.map((part) => {
-    if (part.type === 'text') return part.text
-    warnings.push(`a ${part.type} part has no place in a legacy completions prompt and was left out`)
-    return ''
-  }).join('')).join('\n\n')
+  const prompt = request.messages
+    .map((message) =>
+      message.content
+        .map((part) => {
+          if (part.type === 'text') return part.text
+          warnings.push(`a ${part.type} part has no place in a legacy completions prompt and was left out`)
+          return ''
+        })
+        .join(''),
+    )
+    .join('\n\n')
   if (request.tools && request.tools.length > 0) warnings.push('legacy completions have no tools; they were left out')
   const body = omitUndefined<Record<string, unknown>>({
-    model: request.model, prompt, stream: request.stream || undefined, max_tokens: request.maxOutputTokens, temperature: request.temperature, top_p: request.topP,
-    stop: request.stop, seed: request.seed, presence_penalty: request.presencePenalty, frequency_penalty: request.frequencyPenalty, n: request.candidateCount, user: request.user,
+    model: request.model,
+    prompt,
+    stream: request.stream || undefined,
+    max_tokens: request.maxOutputTokens,
+    temperature: request.temperature,
+    top_p: request.topP,
+    stop: request.stop,
+    seed: request.seed,
+    presence_penalty: request.presencePenalty,
+    frequency_penalty: request.frequencyPenalty,
+    n: request.candidateCount,
+    user: request.user,
   })
   if (request.stream) body.stream_options = { include_usage: true }
   return { value: body, warnings }
@@ -112,25 +150,40 @@ export function encodeOpenAICompletionsResult(result: HubResult, env: Conversion
     model: result.model,
     choices: result.choices.map((choice) => ({
       text: choice.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join(''),
-      index: choice.index, logprobs: null, finish_reason: completionsFinishReason(choice),
+      index: choice.index,
+      logprobs: null,
+      finish_reason: completionsFinishReason(choice),
     })),
   }
   if (result.usage) completion.usage = toOpenAICompletionsUsage(result.usage)
   return completion
 }
 
-interface CompletionChoice { text?: unknown; index?: unknown; finish_reason?: unknown }
+interface CompletionChoice {
+  text?: unknown
+  index?: unknown
+  finish_reason?: unknown
+}
 
 /** A `text_completion` body as a hub result; a body without choices is a bad upstream answer. */
 export function decodeOpenAICompletionsResult(body: unknown, env: ConversionEnv): HubResult {
   const completion = body as { id?: unknown; model?: unknown; created?: unknown; choices?: unknown; usage?: unknown } | null
-  if (typeof completion !== 'object' || completion === null || !Array.isArray(completion.choices)) throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered without choices')
-  const choices = (completion.choices as Array<CompletionChoice | null>).map((choice, position): HubChoice => ({
-    index: typeof choice?.index === 'number' ? choice.index : position,
-    content: typeof choice?.text === 'string' && choice.text !== '' ? [{ type: 'text', text: choice.text }] : [],
-    finishReason: mapOpenAIFinishReason(typeof choice?.finish_reason === 'string' ? choice.finish_reason : null),
-  }))
-  const result: HubResult = { id: typeof completion.id === 'string' ? completion.id : env.newId('cmpl-'), model: typeof completion.model === 'string' ? completion.model : '', created: createdSeconds(number(completion.created), env), choices }
-  if (typeof completion.usage === 'object' && completion.usage !== null) result.usage = convertOpenAIUsage(completion.usage as Parameters<typeof convertOpenAIUsage>[0])
+  if (typeof completion !== 'object' || completion === null || !Array.isArray(completion.choices))
+    throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered without choices')
+  const choices = (completion.choices as Array<CompletionChoice | null>).map(
+    (choice, position): HubChoice => ({
+      index: typeof choice?.index === 'number' ? choice.index : position,
+      content: typeof choice?.text === 'string' && choice.text !== '' ? [{ type: 'text', text: choice.text }] : [],
+      finishReason: mapOpenAIFinishReason(typeof choice?.finish_reason === 'string' ? choice.finish_reason : null),
+    }),
+  )
+  const result: HubResult = {
+    id: typeof completion.id === 'string' ? completion.id : env.newId('cmpl-'),
+    model: typeof completion.model === 'string' ? completion.model : '',
+    created: createdSeconds(number(completion.created), env),
+    choices,
+  }
+  if (typeof completion.usage === 'object' && completion.usage !== null)
+    result.usage = convertOpenAIUsage(completion.usage as Parameters<typeof convertOpenAIUsage>[0])
   return result
 }

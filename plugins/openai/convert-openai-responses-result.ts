@@ -15,11 +15,14 @@ import { openAIReasoningSignature } from './openai-reasoning-signature.ts'
 
 type Json = Record<string, unknown>
 
-const texts = (parts: unknown): string[] => (Array.isArray(parts) ? (parts as Json[]).map((part) => (typeof part.text === 'string' ? part.text : '')).filter((text) => text !== '') : [])
+const texts = (parts: unknown): string[] =>
+  Array.isArray(parts) ? (parts as Json[]).map((part) => (typeof part.text === 'string' ? part.text : '')).filter((text) => text !== '') : []
 
 /** The hub signature of a reasoning item that carries encrypted content (asked for with `include`), else undefined. */
 export function reasoningItemSignature(item: Json): string | undefined {
-  return typeof item.id === 'string' && typeof item.encrypted_content === 'string' && item.encrypted_content !== '' ? openAIReasoningSignature(item.id, item.encrypted_content) : undefined
+  return typeof item.id === 'string' && typeof item.encrypted_content === 'string' && item.encrypted_content !== ''
+    ? openAIReasoningSignature(item.id, item.encrypted_content)
+    : undefined
 }
 
 function itemParts(item: OpenAIResponsesOutputItem): HubPart[] {
@@ -38,7 +41,8 @@ function itemParts(item: OpenAIResponsesOutputItem): HubPart[] {
       return []
     })
   }
-  if (item.type === 'function_call') return [{ type: 'tool-call', id: String(raw.call_id ?? ''), name: String(raw.name ?? ''), arguments: String(raw.arguments ?? '') }]
+  if (item.type === 'function_call')
+    return [{ type: 'tool-call', id: String(raw.call_id ?? ''), name: String(raw.name ?? ''), arguments: String(raw.arguments ?? '') }]
   return []
 }
 
@@ -49,7 +53,11 @@ export function decodeOpenAIResponsesResult(body: unknown, env: ConversionEnv): 
     throw new GatewayError(502, 'bad_upstream_response', response?.error?.message ?? 'Upstream answered without output')
   }
   const content = response.output.flatMap(itemParts)
-  const finish = mapOpenAIResponsesStatus(response.status, response.incomplete_details?.reason, content.some((part) => part.type === 'tool-call'))
+  const finish = mapOpenAIResponsesStatus(
+    response.status,
+    response.incomplete_details?.reason,
+    content.some((part) => part.type === 'tool-call'),
+  )
   const result: HubResult = {
     id: response.id ?? env.newId('resp_'),
     model: response.model || env.model || '',

@@ -35,7 +35,10 @@ function userPart(part: HubPart, warnings: string[]): OpenAIChatPart | undefined
         warnings.push('a file given by URL cannot be sent to OpenAI Chat (it takes inline file_data only) and was dropped')
         return undefined
       }
-      return { type: 'file', file: part.name ? { file_data: toDataUrl(part.mediaType, part.data), filename: part.name } : { file_data: toDataUrl(part.mediaType, part.data) } }
+      return {
+        type: 'file',
+        file: part.name ? { file_data: toDataUrl(part.mediaType, part.data), filename: part.name } : { file_data: toDataUrl(part.mediaType, part.data) },
+      }
   }
   dropped(part, 'user', warnings)
   return undefined
@@ -53,7 +56,8 @@ function toolMessages(parts: HubPart[], warnings: string[]): OpenAIChatMessage[]
     if (typeof part.content === 'string') content = part.content
     else {
       const texts = part.content.filter(isText)
-      if (texts.length < part.content.length) warnings.push(`OpenAI Chat tool results hold text only; other parts of the result of call ${part.callId} were dropped`)
+      if (texts.length < part.content.length)
+        warnings.push(`OpenAI Chat tool results hold text only; other parts of the result of call ${part.callId} were dropped`)
       content = texts.map((text) => ({ type: 'text', text: text.text }))
     }
     messages.push({ role: 'tool', tool_call_id: part.callId, content })

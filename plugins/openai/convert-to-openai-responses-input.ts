@@ -27,7 +27,8 @@ function inputPart(part: HubPart, role: string, warnings: string[]): Json | unde
       return part.detail ? { type: 'input_image', image_url: url, detail: part.detail } : { type: 'input_image', image_url: url }
     }
     case 'file': {
-      const file: Json = part.data !== undefined ? { type: 'input_file', file_data: toDataUrl(part.mediaType, part.data) } : { type: 'input_file', file_url: part.url }
+      const file: Json =
+        part.data !== undefined ? { type: 'input_file', file_data: toDataUrl(part.mediaType, part.data) } : { type: 'input_file', file_url: part.url }
       if (part.name !== undefined) file.filename = part.name
       return file
     }
@@ -64,7 +65,10 @@ function toolOutputs(parts: HubPart[], warnings: string[]): Json[] {
 
 function userItems(parts: HubPart[], warnings: string[]): Json[] {
   const rest = parts.filter((part) => part.type !== 'tool-result')
-  const items = toolOutputs(parts.filter((part) => part.type === 'tool-result'), warnings)
+  const items = toolOutputs(
+    parts.filter((part) => part.type === 'tool-result'),
+    warnings,
+  )
   return rest.length > 0 ? [...items, { role: 'user', content: content(rest, 'user', warnings) }] : items
 }
 
@@ -102,7 +106,10 @@ function assistantItems(parts: HubPart[], warnings: string[]): Json[] {
 
 function systemText(parts: HubPart[], warnings: string[]): string {
   for (const part of parts) if (part.type !== 'text') dropped(part, 'system', warnings)
-  return parts.filter(isText).map((part) => part.text).join('\n\n')
+  return parts
+    .filter(isText)
+    .map((part) => part.text)
+    .join('\n\n')
 }
 
 /** Hub messages as Responses `instructions` and `input` items, with notes on what could not be sent. */
@@ -110,7 +117,10 @@ export function convertToOpenAIResponsesInput(messages: HubMessage[]): { instruc
   const warnings: string[] = []
   const leading = messages.findIndex((message) => message.role !== 'system')
   const systemCount = leading === -1 ? messages.length : leading
-  const instructions = messages.slice(0, systemCount).map((message) => systemText(message.content, warnings)).filter((text) => text !== '')
+  const instructions = messages
+    .slice(0, systemCount)
+    .map((message) => systemText(message.content, warnings))
+    .filter((text) => text !== '')
   const input = messages.slice(systemCount).flatMap((message): Json[] => {
     switch (message.role) {
       case 'system':

@@ -16,9 +16,10 @@ import { isRecord } from '@hanggent/plugin-sdk'
 
 type Json = Record<string, unknown>
 
-
 function tools(request: HubChatRequest, extra: Json): Json[] | undefined {
-  const all: Json[] = (request.tools ?? []).map((tool) => omitUndefined({ type: 'function', name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict ?? false }))
+  const all: Json[] = (request.tools ?? []).map((tool) =>
+    omitUndefined({ type: 'function', name: tool.name, description: tool.description, parameters: tool.parameters, strict: tool.strict ?? false }),
+  )
   if (Array.isArray(extra.tools)) all.push(...(extra.tools as Json[]))
   return all.length > 0 ? all : undefined
 }
@@ -46,8 +47,11 @@ function text(request: HubChatRequest, extra: Json): Json | undefined {
 
 function unsupported(request: HubChatRequest): string[] {
   const names: Array<[unknown, string]> = [
-    [request.stop, 'stop'], [request.seed, 'seed'], [request.presencePenalty, 'presence_penalty'],
-    [request.frequencyPenalty, 'frequency_penalty'], [request.topK, 'top_k'],
+    [request.stop, 'stop'],
+    [request.seed, 'seed'],
+    [request.presencePenalty, 'presence_penalty'],
+    [request.frequencyPenalty, 'frequency_penalty'],
+    [request.topK, 'top_k'],
   ]
   const warnings = names.filter(([value]) => value !== undefined).map(([, name]) => `${name} is not supported by OpenAI Responses and was dropped`)
   if (request.candidateCount !== undefined && request.candidateCount > 1) warnings.push('OpenAI Responses returns one answer; n / candidateCount was dropped')

@@ -11,7 +11,11 @@ export function dialectExtra(request: HubChatRequest, dialect: string): Record<s
 }
 
 /** Splits a body into the fields a decoder handles and the rest, with one warning per leftover field. */
-export function collectExtraFields(body: Record<string, unknown>, handled: ReadonlySet<string>, dialectLabel: string): { fields: Record<string, unknown>; warnings: string[] } {
+export function collectExtraFields(
+  body: Record<string, unknown>,
+  handled: ReadonlySet<string>,
+  dialectLabel: string,
+): { fields: Record<string, unknown>; warnings: string[] } {
   const fields: Record<string, unknown> = {}
   const warnings: string[] = []
   for (const [name, value] of Object.entries(body)) {

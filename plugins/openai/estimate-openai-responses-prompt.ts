@@ -1,5 +1,12 @@
 import { addStringOrParts, newPromptEstimate, type PromptEstimateInput } from '@hanggent/plugin-sdk'
-import { AUDIO_PART_TOKENS, FILE_PART_TOKENS, HIGH_DETAIL_IMAGE_TOKENS, LOW_DETAIL_IMAGE_TOKENS, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE } from './estimate-openai-prompt.ts'
+import {
+  AUDIO_PART_TOKENS,
+  FILE_PART_TOKENS,
+  HIGH_DETAIL_IMAGE_TOKENS,
+  LOW_DETAIL_IMAGE_TOKENS,
+  REPLY_PRIMING_TOKENS,
+  TOKENS_PER_MESSAGE,
+} from './estimate-openai-prompt.ts'
 
 // see https://platform.openai.com/docs/guides/images-vision#calculating-costs (image token costs)
 // The same per-item framing and fixed part costs as the Chat estimate (estimate-openai-prompt.ts),

@@ -5,7 +5,11 @@ import type { FinishReason } from '@hanggent/plugin-sdk'
 // stopped, and a completed answer that called functions is the hub's `tool-calls`.
 
 /** Why a response stopped, in hub terms, with the raw wording kept for logs. */
-export function mapOpenAIResponsesStatus(status: string | undefined, incompleteReason: string | undefined, calledFunctions: boolean): { reason: FinishReason; raw?: string } {
+export function mapOpenAIResponsesStatus(
+  status: string | undefined,
+  incompleteReason: string | undefined,
+  calledFunctions: boolean,
+): { reason: FinishReason; raw?: string } {
   if (status === 'completed') return { reason: calledFunctions ? 'tool-calls' : 'stop', raw: status }
   if (status === 'incomplete') {
     if (incompleteReason === 'max_output_tokens') return { reason: 'length', raw: incompleteReason }
@@ -17,7 +21,10 @@ export function mapOpenAIResponsesStatus(status: string | undefined, incompleteR
 }
 
 /** The status fields of a response that stopped for this hub reason. */
-export function toOpenAIResponsesStatus(reason: FinishReason): { status: 'completed' | 'incomplete' | 'failed'; incomplete_details: { reason: string } | null } {
+export function toOpenAIResponsesStatus(reason: FinishReason): {
+  status: 'completed' | 'incomplete' | 'failed'
+  incomplete_details: { reason: string } | null
+} {
   if (reason === 'length') return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } }
   if (reason === 'content-filter') return { status: 'incomplete', incomplete_details: { reason: 'content_filter' } }
   if (reason === 'error') return { status: 'failed', incomplete_details: null }

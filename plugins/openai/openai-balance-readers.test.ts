@@ -3,7 +3,8 @@ import { BalanceReadError, type ChannelContext, type SendUpstream, type Upstream
 import { loadFixture } from '../../tests/support/fixtures.ts'
 import { deepSeekBalance, moonshotBalance, openAIBillingBalance, openRouterBalance, rootUrl, siliconFlowBalance } from './openai-balance-readers.ts'
 
-const channel = (baseUrl: string, settings: Record<string, unknown> = {}) => ({ id: 7, type: 'openai-compatible', baseUrl, key: 'sk-balance-test-1234', settings }) as ChannelContext
+const channel = (baseUrl: string, settings: Record<string, unknown> = {}) =>
+  ({ id: 7, type: 'openai-compatible', baseUrl, key: 'sk-balance-test-1234', settings }) as ChannelContext
 
 const reply = (status: number, body: unknown): UpstreamReply => {
   const text = typeof body === 'string' ? body : JSON.stringify(body)
@@ -35,7 +36,13 @@ describe('OpenRouter credits', () => {
     const { send, sent } = sender({ 'https://openrouter.ai/api/v1/credits': reply(200, loadFixture('openai', 'openrouter-credits.json')) })
     const balance = await openRouterBalance.read(channel('https://openrouter.ai/api/v1', { headers: { 'X-Title': 'gw' } }), send)
     expect(balance).toEqual({ amount: 74.75, currency: 'USD', details: { totalCredits: 100.5, totalUsage: 25.75 } })
-    expect(sent).toEqual([{ url: 'https://openrouter.ai/api/v1/credits', method: 'GET', headers: { accept: 'application/json', authorization: 'Bearer sk-balance-test-1234', 'x-title': 'gw' } }])
+    expect(sent).toEqual([
+      {
+        url: 'https://openrouter.ai/api/v1/credits',
+        method: 'GET',
+        headers: { accept: 'application/json', authorization: 'Bearer sk-balance-test-1234', 'x-title': 'gw' },
+      },
+    ])
   })
 
   test('the base URL without /v1 reaches the same path; float noise is rounded away', async () => {
@@ -47,7 +54,9 @@ describe('OpenRouter credits', () => {
     const { send } = sender({ 'https://openrouter.ai/api/v1/credits': reply(401, loadFixture('openai', 'openrouter-error-401.json')) })
     const read = openRouterBalance.read(channel('https://openrouter.ai/api/v1'), send)
     await expect(read).rejects.toBeInstanceOf(BalanceReadError)
-    await expect(openRouterBalance.read(channel('https://openrouter.ai/api/v1'), send)).rejects.toThrow('HTTP 401 to the credits request: No auth credentials found')
+    await expect(openRouterBalance.read(channel('https://openrouter.ai/api/v1'), send)).rejects.toThrow(
+      'HTTP 401 to the credits request: No auth credentials found',
+    )
   })
 
   test('another shape is refused, naming where it differs', async () => {
@@ -73,14 +82,21 @@ describe('DeepSeek balance', () => {
       ],
     }
     const { send } = sender({ 'https://api.deepseek.com/user/balance': reply(200, body) })
-    expect(await deepSeekBalance.read(channel('https://api.deepseek.com'), send)).toEqual({ amount: 0.25, currency: 'USD', available: false, details: { granted: 0.25, toppedUp: 0, CNY: 3.5 } })
+    expect(await deepSeekBalance.read(channel('https://api.deepseek.com'), send)).toEqual({
+      amount: 0.25,
+      currency: 'USD',
+      available: false,
+      details: { granted: 0.25, toppedUp: 0, CNY: 3.5 },
+    })
   })
 
   test('no balance entries and a 401 are clear errors', async () => {
     const empty = sender({ 'https://api.deepseek.com/user/balance': reply(200, { is_available: false, balance_infos: [] }) })
     await expect(deepSeekBalance.read(channel('https://api.deepseek.com'), empty.send)).rejects.toThrow('balance_infos is empty')
     const refused = sender({ 'https://api.deepseek.com/user/balance': reply(401, loadFixture('openai', 'deepseek-error-401.json')) })
-    await expect(deepSeekBalance.read(channel('https://api.deepseek.com'), refused.send)).rejects.toThrow('HTTP 401 to the balance request: Authentication Fails')
+    await expect(deepSeekBalance.read(channel('https://api.deepseek.com'), refused.send)).rejects.toThrow(
+      'HTTP 401 to the balance request: Authentication Fails',
+    )
   })
 })
 
@@ -91,30 +107,49 @@ describe('SiliconFlow user info', () => {
       'https://api.siliconflow.cn/v1/user/info': reply(200, fixture),
       'https://api.siliconflow.com/v1/user/info': reply(200, fixture),
     })
-    expect(await siliconFlowBalance.read(channel('https://api.siliconflow.cn/v1'), send)).toEqual({ amount: 88.88, currency: 'CNY', details: { granted: 0.88, charged: 88, status: 'normal' } })
+    expect(await siliconFlowBalance.read(channel('https://api.siliconflow.cn/v1'), send)).toEqual({
+      amount: 88.88,
+      currency: 'CNY',
+      details: { granted: 0.88, charged: 88, status: 'normal' },
+    })
     expect((await siliconFlowBalance.read(channel('https://api.siliconflow.com'), send)).currency).toBe('USD')
     expect(sent.map((request) => request.url)).toEqual(['https://api.siliconflow.cn/v1/user/info', 'https://api.siliconflow.com/v1/user/info'])
   })
 
   test('a refusal inside a 200 (code other than 20000) and a plain-text 401 are errors with the vendor words', async () => {
-    const refused = sender({ 'https://api.siliconflow.cn/v1/user/info': reply(200, { code: 30001, message: 'account suspended', status: false, data: { totalBalance: '0' } }) })
-    await expect(siliconFlowBalance.read(channel('https://api.siliconflow.cn/v1'), refused.send)).rejects.toThrow('refused the user info request: account suspended')
+    const refused = sender({
+      'https://api.siliconflow.cn/v1/user/info': reply(200, { code: 30001, message: 'account suspended', status: false, data: { totalBalance: '0' } }),
+    })
+    await expect(siliconFlowBalance.read(channel('https://api.siliconflow.cn/v1'), refused.send)).rejects.toThrow(
+      'refused the user info request: account suspended',
+    )
     const unauthorized = sender({ 'https://api.siliconflow.cn/v1/user/info': reply(401, 'Invalid token') })
-    await expect(siliconFlowBalance.read(channel('https://api.siliconflow.cn/v1'), unauthorized.send)).rejects.toThrow('HTTP 401 to the user info request: Invalid token')
+    await expect(siliconFlowBalance.read(channel('https://api.siliconflow.cn/v1'), unauthorized.send)).rejects.toThrow(
+      'HTTP 401 to the user info request: Invalid token',
+    )
   })
 })
 
 describe('Moonshot balance', () => {
   test('GET /v1/users/me/balance; available_balance in CNY on moonshot.cn, USD on moonshot.ai, with the voucher/cash split', async () => {
     const fixture = loadFixture('openai', 'moonshot-balance.json')
-    const { send } = sender({ 'https://api.moonshot.cn/v1/users/me/balance': reply(200, fixture), 'https://api.moonshot.ai/v1/users/me/balance': reply(200, fixture) })
-    expect(await moonshotBalance.read(channel('https://api.moonshot.cn/v1'), send)).toEqual({ amount: 49.58894, currency: 'CNY', details: { voucher: 46.58893, cash: 3.00001 } })
+    const { send } = sender({
+      'https://api.moonshot.cn/v1/users/me/balance': reply(200, fixture),
+      'https://api.moonshot.ai/v1/users/me/balance': reply(200, fixture),
+    })
+    expect(await moonshotBalance.read(channel('https://api.moonshot.cn/v1'), send)).toEqual({
+      amount: 49.58894,
+      currency: 'CNY',
+      details: { voucher: 46.58893, cash: 3.00001 },
+    })
     expect((await moonshotBalance.read(channel('https://api.moonshot.ai/v1'), send)).currency).toBe('USD')
   })
 
   test('a 401 and a non-JSON answer are errors', async () => {
     const refused = sender({ 'https://api.moonshot.cn/v1/users/me/balance': reply(401, loadFixture('openai', 'moonshot-error-401.json')) })
-    await expect(moonshotBalance.read(channel('https://api.moonshot.cn/v1'), refused.send)).rejects.toThrow('HTTP 401 to the balance request: Invalid Authentication')
+    await expect(moonshotBalance.read(channel('https://api.moonshot.cn/v1'), refused.send)).rejects.toThrow(
+      'HTTP 401 to the balance request: Invalid Authentication',
+    )
     const html = sender({ 'https://api.moonshot.cn/v1/users/me/balance': reply(200, '<html>maintenance</html>') })
     await expect(moonshotBalance.read(channel('https://api.moonshot.cn/v1'), html.send)).rejects.toThrow('is not JSON')
   })
@@ -126,8 +161,15 @@ describe('legacy billing endpoints (New API, one-api)', () => {
       'https://relay.example.com/v1/dashboard/billing/subscription': reply(200, { object: 'billing_subscription', hard_limit_usd: 20 }),
       'https://relay.example.com/v1/dashboard/billing/usage': reply(200, { object: 'list', total_usage: 1234.5 }),
     })
-    expect(await openAIBillingBalance.read(channel('https://relay.example.com'), send)).toEqual({ amount: 7.655, currency: 'USD', details: { limit: 20, used: 12.345 } })
-    expect(sent.map((request) => request.url)).toEqual(['https://relay.example.com/v1/dashboard/billing/subscription', 'https://relay.example.com/v1/dashboard/billing/usage'])
+    expect(await openAIBillingBalance.read(channel('https://relay.example.com'), send)).toEqual({
+      amount: 7.655,
+      currency: 'USD',
+      details: { limit: 20, used: 12.345 },
+    })
+    expect(sent.map((request) => request.url)).toEqual([
+      'https://relay.example.com/v1/dashboard/billing/subscription',
+      'https://relay.example.com/v1/dashboard/billing/usage',
+    ])
   })
 })
 

@@ -18,12 +18,14 @@ const Decimal = Type.Union([Type.Number(), Type.String({ pattern: '^-?\\d+(\\.\\
 const OpenRouterCredits = Type.Object({ data: Type.Object({ total_credits: Type.Number(), total_usage: Type.Number() }) })
 const DeepSeekBalance = Type.Object({
   is_available: Type.Optional(Type.Boolean()),
-  balance_infos: Type.Array(Type.Object({
-    currency: Type.String({ minLength: 3, maxLength: 3 }),
-    total_balance: Decimal,
-    granted_balance: Type.Optional(Decimal),
-    topped_up_balance: Type.Optional(Decimal),
-  })),
+  balance_infos: Type.Array(
+    Type.Object({
+      currency: Type.String({ minLength: 3, maxLength: 3 }),
+      total_balance: Decimal,
+      granted_balance: Type.Optional(Decimal),
+      topped_up_balance: Type.Optional(Decimal),
+    }),
+  ),
 })
 const SiliconFlowUserInfo = Type.Object({
   code: Type.Optional(Type.Number()),
@@ -50,13 +52,19 @@ const toNumber = (value: number | string): number => (typeof value === 'number' 
 export function vendorMessage(reply: UpstreamReply): string {
   const body = reply.json as { error?: { message?: unknown } | string; message?: unknown } | undefined
   const nested = typeof body?.error === 'object' ? body.error.message : body?.error
-  const message = typeof nested === 'string' && nested !== '' ? nested : typeof body?.message === 'string' && body.message !== '' ? body.message : reply.text.trim().slice(0, 200)
+  const message =
+    typeof nested === 'string' && nested !== ''
+      ? nested
+      : typeof body?.message === 'string' && body.message !== ''
+        ? body.message
+        : reply.text.trim().slice(0, 200)
   return message === '' ? `HTTP ${reply.status}` : message
 }
 
 /** The JSON body of a 2xx reply in the expected shape; anything else is a BalanceReadError saying what came back. */
 function expectBody<T extends TSchema>(reply: UpstreamReply, schema: T, what: string): Static<T> {
-  if (reply.status < 200 || reply.status > 299) throw new BalanceReadError(`the upstream answered HTTP ${reply.status} to the ${what} request: ${vendorMessage(reply)}`)
+  if (reply.status < 200 || reply.status > 299)
+    throw new BalanceReadError(`the upstream answered HTTP ${reply.status} to the ${what} request: ${vendorMessage(reply)}`)
   if (reply.json === undefined) throw new BalanceReadError(`the upstream's ${what} answer is not JSON`)
   const problem = Value.Errors(schema, reply.json).First()
   if (problem) throw new BalanceReadError(`the upstream's ${what} answer has an unexpected shape (${problem.path || '/'}: ${problem.message})`)
@@ -117,7 +125,9 @@ export const deepSeekBalance: BalanceReader = {
     if (main.topped_up_balance !== undefined) details.toppedUp = toNumber(main.topped_up_balance)
     for (const other of infos) if (other !== main) details[other.currency.toUpperCase()] = toNumber(other.total_balance)
     return {
-      amount: toNumber(main.total_balance), currency: main.currency.toUpperCase(), details,
+      amount: toNumber(main.total_balance),
+      currency: main.currency.toUpperCase(),
+      details,
       ...(body.is_available === undefined ? {} : { available: body.is_available }),
     }
   },
@@ -131,7 +141,8 @@ export const siliconFlowBalance: BalanceReader = {
   async read(channel, send) {
     const reply = await send(getRequest(channel, versionedUrl(channel.baseUrl, '/user/info')))
     const body = expectBody(reply, SiliconFlowUserInfo, 'user info')
-    if (body.status === false || (body.code !== undefined && body.code !== 20000)) throw new BalanceReadError(`the upstream refused the user info request: ${vendorMessage(reply)}`)
+    if (body.status === false || (body.code !== undefined && body.code !== 20000))
+      throw new BalanceReadError(`the upstream refused the user info request: ${vendorMessage(reply)}`)
     const { data } = body
     const details: Record<string, number | string | boolean> = {}
     if (data.balance !== undefined) details.granted = toNumber(data.balance)
@@ -149,7 +160,8 @@ export const moonshotBalance: BalanceReader = {
   async read(channel, send) {
     const reply = await send(getRequest(channel, versionedUrl(channel.baseUrl, '/users/me/balance')))
     const body = expectBody(reply, MoonshotBalance, 'balance')
-    if (body.status === false || (body.code !== undefined && body.code !== 0)) throw new BalanceReadError(`the upstream refused the balance request: ${vendorMessage(reply)}`)
+    if (body.status === false || (body.code !== undefined && body.code !== 0))
+      throw new BalanceReadError(`the upstream refused the balance request: ${vendorMessage(reply)}`)
     const { data } = body
     const details: Record<string, number | string | boolean> = {}
     if (data.voucher_balance !== undefined) details.voucher = data.voucher_balance
@@ -166,10 +178,18 @@ export const openAIBillingBalance: BalanceReader = {
   id: 'openai-billing',
   label: 'Billing endpoints (New API, one-api)',
   async read(channel, send) {
-    const subscription = expectBody(await send(getRequest(channel, versionedUrl(channel.baseUrl, '/dashboard/billing/subscription'))), BillingSubscription, 'billing subscription')
+    const subscription = expectBody(
+      await send(getRequest(channel, versionedUrl(channel.baseUrl, '/dashboard/billing/subscription'))),
+      BillingSubscription,
+      'billing subscription',
+    )
     const usage = expectBody(await send(getRequest(channel, versionedUrl(channel.baseUrl, '/dashboard/billing/usage'))), BillingUsage, 'billing usage')
     const usedUsd = usage.total_usage / 100
-    return { amount: roundAmount(subscription.hard_limit_usd - usedUsd), currency: 'USD', details: { limit: subscription.hard_limit_usd, used: roundAmount(usedUsd) } }
+    return {
+      amount: roundAmount(subscription.hard_limit_usd - usedUsd),
+      currency: 'USD',
+      details: { limit: subscription.hard_limit_usd, used: roundAmount(usedUsd) },
+    }
   },
 }
 

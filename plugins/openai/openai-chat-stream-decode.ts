@@ -62,7 +62,12 @@ function chunkEvents(chunk: OpenAIChatChunk, state: DecodeState, env: Conversion
   const events: HubEvent[] = []
   if (!state.started) {
     state.started = true
-    events.push({ type: 'message-start', id: chunk.id ?? env.newId('chatcmpl-'), model: chunk.model || env.model || '', created: createdSeconds(chunk.created, env) })
+    events.push({
+      type: 'message-start',
+      id: chunk.id ?? env.newId('chatcmpl-'),
+      model: chunk.model || env.model || '',
+      created: createdSeconds(chunk.created, env),
+    })
   }
   for (const choice of chunk.choices ?? []) {
     const index = choice.index ?? 0

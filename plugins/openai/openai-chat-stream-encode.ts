@@ -58,7 +58,9 @@ function encodeEvent(event: Exclude<HubEvent, { type: 'error' }>, state: EncodeS
     case 'reasoning-delta':
       return choiceChunk(state, env, event.index, { reasoning_content: event.text })
     case 'tool-call-start':
-      return choiceChunk(state, env, event.index, { tool_calls: [{ index: event.toolIndex, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }] })
+      return choiceChunk(state, env, event.index, {
+        tool_calls: [{ index: event.toolIndex, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }],
+      })
     case 'tool-call-delta':
       return choiceChunk(state, env, event.index, { tool_calls: [{ index: event.toolIndex, function: { arguments: event.argumentsDelta } }] })
     case 'finish':

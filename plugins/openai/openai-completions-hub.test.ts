@@ -23,10 +23,19 @@ async function* from<T>(items: T[]): AsyncGenerator<T> {
 
 describe('legacy completions through the hub', () => {
   test('a request becomes one user message; stop, n, sampling and the default of 16 tokens carry over; other fields stay for a Chat upstream', () => {
-    const { value, warnings } = openAICompletionsHub.decodeRequest({ model: 'gpt-4o-mini', prompt: ['Once upon'], stop: 'END', n: 2, temperature: 0.5, logit_bias: { 1: -100 } }, {} as never)
+    const { value, warnings } = openAICompletionsHub.decodeRequest(
+      { model: 'gpt-4o-mini', prompt: ['Once upon'], stop: 'END', n: 2, temperature: 0.5, logit_bias: { 1: -100 } },
+      {} as never,
+    )
     expect(value).toEqual({
-      model: 'gpt-4o-mini', messages: [{ role: 'user', content: [{ type: 'text', text: 'Once upon' }] }], stream: false, maxOutputTokens: 16,
-      temperature: 0.5, stop: ['END'], candidateCount: 2, extra: { 'openai.chat': { logit_bias: { 1: -100 } } },
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Once upon' }] }],
+      stream: false,
+      maxOutputTokens: 16,
+      temperature: 0.5,
+      stop: ['END'],
+      candidateCount: 2,
+      extra: { 'openai.chat': { logit_bias: { 1: -100 } } },
     })
     expect(warnings).toEqual(['`logit_bias` has no hub equivalent; only an OpenAI Chat upstream receives it'])
   })
@@ -50,17 +59,35 @@ describe('legacy completions through the hub', () => {
   })
 
   test('a hub result is a text_completion: text only, finish reasons in the legacy words, usage', () => {
-    const encoded = openAICompletionsHub.encodeResult({
-      id: 'chatcmpl-1', model: 'gpt-4o-mini', created: 1_748_736_000,
-      choices: [
-        { index: 0, content: [{ type: 'reasoning', text: 'hmm' }, { type: 'text', text: 'Paris.' }], finishReason: 'stop' },
-        { index: 1, content: [{ type: 'text', text: 'Par' }], finishReason: 'length' },
-      ],
-      usage: { inputTokens: 10, cacheReadTokens: 2, cacheWriteTokens: 0, outputTokens: 5, reasoningTokens: 1 },
-    }, env)
+    const encoded = openAICompletionsHub.encodeResult(
+      {
+        id: 'chatcmpl-1',
+        model: 'gpt-4o-mini',
+        created: 1_748_736_000,
+        choices: [
+          {
+            index: 0,
+            content: [
+              { type: 'reasoning', text: 'hmm' },
+              { type: 'text', text: 'Paris.' },
+            ],
+            finishReason: 'stop',
+          },
+          { index: 1, content: [{ type: 'text', text: 'Par' }], finishReason: 'length' },
+        ],
+        usage: { inputTokens: 10, cacheReadTokens: 2, cacheWriteTokens: 0, outputTokens: 5, reasoningTokens: 1 },
+      },
+      env,
+    )
     expect(encoded).toEqual({
-      id: 'cmpl-test', object: 'text_completion', created: 1_748_736_000, model: 'gpt-4o-mini',
-      choices: [{ text: 'Paris.', index: 0, logprobs: null, finish_reason: 'stop' }, { text: 'Par', index: 1, logprobs: null, finish_reason: 'length' }],
+      id: 'cmpl-test',
+      object: 'text_completion',
+      created: 1_748_736_000,
+      model: 'gpt-4o-mini',
+      choices: [
+        { text: 'Paris.', index: 0, logprobs: null, finish_reason: 'stop' },
+        { text: 'Par', index: 1, logprobs: null, finish_reason: 'length' },
+      ],
       usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
     })
   })
@@ -77,10 +104,35 @@ describe('legacy completions through the hub', () => {
     const out = (await collect(openAICompletionsHub.encodeStream(from(events), env))).map((event) => event.data)
     expect(out.at(-1)).toBe('[DONE]')
     expect(out.slice(0, -1).map((data) => JSON.parse(data))).toEqual([
-      { id: 'cmpl-test', object: 'text_completion', created: 1_748_736_000, model: 'gpt-4o-mini', choices: [{ text: 'Par', index: 0, logprobs: null, finish_reason: null }] },
-      { id: 'cmpl-test', object: 'text_completion', created: 1_748_736_000, model: 'gpt-4o-mini', choices: [{ text: 'is.', index: 0, logprobs: null, finish_reason: null }] },
-      { id: 'cmpl-test', object: 'text_completion', created: 1_748_736_000, model: 'gpt-4o-mini', choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }] },
-      { id: 'cmpl-test', object: 'text_completion', created: 1_748_736_000, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 } },
+      {
+        id: 'cmpl-test',
+        object: 'text_completion',
+        created: 1_748_736_000,
+        model: 'gpt-4o-mini',
+        choices: [{ text: 'Par', index: 0, logprobs: null, finish_reason: null }],
+      },
+      {
+        id: 'cmpl-test',
+        object: 'text_completion',
+        created: 1_748_736_000,
+        model: 'gpt-4o-mini',
+        choices: [{ text: 'is.', index: 0, logprobs: null, finish_reason: null }],
+      },
+      {
+        id: 'cmpl-test',
+        object: 'text_completion',
+        created: 1_748_736_000,
+        model: 'gpt-4o-mini',
+        choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }],
+      },
+      {
+        id: 'cmpl-test',
+        object: 'text_completion',
+        created: 1_748_736_000,
+        model: 'gpt-4o-mini',
+        choices: [],
+        usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 },
+      },
     ])
     const cut = (await collect(openAICompletionsHub.encodeStream(from(events.slice(0, 3)), env))).map((event) => event.data)
     expect(cut.includes('[DONE]')).toBe(false)
@@ -91,7 +143,10 @@ describe('legacy completions through the hub', () => {
     const result = openAICompletionsHub.decodeResult(loadFixture('openai', 'openai-completions.json'), env)
     expect(result.choices).toEqual([{ index: 0, content: [{ type: 'text', text: '\n\nThis is a test of the completions endpoint.' }], finishReason: 'stop' }])
     expect(result.usage).toMatchObject({ inputTokens: 5, outputTokens: 11 })
-    const frames = loadChunks('openai', 'openai-completions.chunks.txt').map((chunk) => encodeSse({ data: JSON.stringify(chunk) })).join('') + encodeSse({ data: '[DONE]' })
+    const frames =
+      loadChunks('openai', 'openai-completions.chunks.txt')
+        .map((chunk) => encodeSse({ data: JSON.stringify(chunk) }))
+        .join('') + encodeSse({ data: '[DONE]' })
     const events = await collect(openAICompletionsHub.decodeStream(decodeSse(from([new TextEncoder().encode(frames)])) as AsyncIterable<SseEvent>, env))
     const text = events.flatMap((event) => (event.type === 'text-delta' ? [event.text] : [])).join('')
     expect(text).toBe('\n\nThis is a test.')

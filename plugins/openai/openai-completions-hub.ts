@@ -1,5 +1,10 @@
 import type { ChatHubCodec } from '@hanggent/plugin-sdk'
-import { convertFromOpenAICompletionsRequest, convertToOpenAICompletionsRequest, decodeOpenAICompletionsResult, encodeOpenAICompletionsResult } from './convert-openai-completions.ts'
+import {
+  convertFromOpenAICompletionsRequest,
+  convertToOpenAICompletionsRequest,
+  decodeOpenAICompletionsResult,
+  encodeOpenAICompletionsResult,
+} from './convert-openai-completions.ts'
 import { decodeOpenAICompletionsStream, encodeOpenAICompletionsStream } from './openai-completions-stream.ts'
 
 /**

@@ -100,7 +100,8 @@ export async function* decodeOpenAICompletionsStream(events: AsyncIterable<SseEv
     for (const choice of parsed.choices ?? []) {
       const index = typeof choice?.index === 'number' ? choice.index : 0
       if (typeof choice?.text === 'string' && choice.text !== '') yield { type: 'text-delta', index, text: choice.text }
-      if (typeof choice?.finish_reason === 'string') yield { type: 'finish', index, reason: mapOpenAIFinishReason(choice.finish_reason), rawReason: choice.finish_reason }
+      if (typeof choice?.finish_reason === 'string')
+        yield { type: 'finish', index, reason: mapOpenAIFinishReason(choice.finish_reason), rawReason: choice.finish_reason }
     }
     if (parsed.usage) yield { type: 'usage', usage: convertOpenAIUsage(parsed.usage) }
   }

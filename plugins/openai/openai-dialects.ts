@@ -46,7 +46,11 @@ function prepareWithStreamUsage(body: Record<string, unknown>, model: string, st
   if (options.include_usage === true) return { body: upstream, clientBytes: sameModel ? {} : undefined }
   upstream.stream_options = { ...options, include_usage: true }
   // Without a stream_options member at all, the client's bytes with one member added in front will do.
-  return { body: upstream, hideEvent: isUsageOnlyChunk, clientBytes: sameModel && body.stream_options === undefined ? { firstMember: '"stream_options":{"include_usage":true}' } : undefined }
+  return {
+    body: upstream,
+    hideEvent: isUsageOnlyChunk,
+    clientBytes: sameModel && body.stream_options === undefined ? { firstMember: '"stream_options":{"include_usage":true}' } : undefined,
+  }
 }
 
 /** What every OpenAI dialect shares: auth, errors, usage. */

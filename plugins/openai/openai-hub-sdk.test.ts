@@ -23,13 +23,21 @@ const client = new OpenAI({ apiKey: 'sk-test', baseURL: `http://127.0.0.1:${serv
 
 const usage = { inputTokens: 40, cacheReadTokens: 8, cacheWriteTokens: 0, outputTokens: 30, reasoningTokens: 12 }
 const answer: HubResult = {
-  id: 'msg_01XYZ', model: 'claude-sonnet-4-5', created: 1_750_000_000,
-  choices: [{ index: 0, finishReason: 'tool-calls', content: [
-    { type: 'reasoning', text: 'The user wants weather.' },
-    { type: 'text', text: 'Let me check Paris and Lyon.' },
-    { type: 'tool-call', id: 'call_a', name: 'get_weather', arguments: '{"location":"Paris"}' },
-    { type: 'tool-call', id: 'call_b', name: 'get_weather', arguments: '{"location":"Lyon"}' },
-  ] }],
+  id: 'msg_01XYZ',
+  model: 'claude-sonnet-4-5',
+  created: 1_750_000_000,
+  choices: [
+    {
+      index: 0,
+      finishReason: 'tool-calls',
+      content: [
+        { type: 'reasoning', text: 'The user wants weather.' },
+        { type: 'text', text: 'Let me check Paris and Lyon.' },
+        { type: 'tool-call', id: 'call_a', name: 'get_weather', arguments: '{"location":"Paris"}' },
+        { type: 'tool-call', id: 'call_b', name: 'get_weather', arguments: '{"location":"Lyon"}' },
+      ],
+    },
+  ],
   usage,
 }
 const events: HubEvent[] = [
@@ -53,7 +61,13 @@ describe('the openai SDK reads encoded Responses answers', () => {
     const response = await client.responses.create({ model: 'claude-sonnet-4-5', input: 'Weather?' })
     expect(response.output_text).toBe('Let me check Paris and Lyon.')
     expect(response.output.map((item) => item.type)).toEqual(['reasoning', 'message', 'function_call', 'function_call'])
-    expect(response.usage).toEqual({ input_tokens: 48, input_tokens_details: { cached_tokens: 8, cache_write_tokens: 0 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 12 }, total_tokens: 78 })
+    expect(response.usage).toEqual({
+      input_tokens: 48,
+      input_tokens_details: { cached_tokens: 8, cache_write_tokens: 0 },
+      output_tokens: 30,
+      output_tokens_details: { reasoning_tokens: 12 },
+      total_tokens: 78,
+    })
   })
 
   test('responses.stream assembles encodeStream into the same final response', async () => {
@@ -72,7 +86,11 @@ describe('the openai SDK reads encoded Responses answers', () => {
       args += event.delta
     })
     const final = await stream.finalResponse()
-    expect({ text, reasoning, args }).toEqual({ text: 'Let me check Paris and Lyon.', reasoning: 'The user wants weather.', args: '{"location":"Paris"}{"location":"Lyon"}' })
+    expect({ text, reasoning, args }).toEqual({
+      text: 'Let me check Paris and Lyon.',
+      reasoning: 'The user wants weather.',
+      args: '{"location":"Paris"}{"location":"Lyon"}',
+    })
     expect(final.output_text).toBe(text)
     expect(final.output).toMatchObject([
       { type: 'reasoning', summary: [{ type: 'summary_text', text: reasoning }] },
@@ -84,7 +102,14 @@ describe('the openai SDK reads encoded Responses answers', () => {
   })
 
   test('an error inside the stream surfaces as an SDK error with the message', async () => {
-    next = { sse: await collect(openAIResponsesHub.encodeStream(streamOf<HubEvent>([...events.slice(0, 4), { type: 'error', status: 502, code: 'upstream_error', message: 'Upstream went away' }]), testEnv())) }
+    next = {
+      sse: await collect(
+        openAIResponsesHub.encodeStream(
+          streamOf<HubEvent>([...events.slice(0, 4), { type: 'error', status: 502, code: 'upstream_error', message: 'Upstream went away' }]),
+          testEnv(),
+        ),
+      ),
+    }
     const stream = client.responses.stream({ model: 'claude-sonnet-4-5', input: 'Weather?' })
     expect(await stream.finalResponse().catch((error: unknown) => (error as Error).message)).toContain('Upstream went away')
   })
@@ -101,14 +126,25 @@ describe('the openai SDK reads encoded Chat answers', () => {
   test('chat.completions.create parses encodeResult', async () => {
     next = { json: openAIChatHub.encodeResult(answer, testEnv()) }
     const completion = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Weather?' }] })
-    expect(completion.choices[0]?.message.tool_calls?.map((call) => (call.type === 'function' ? call.function.arguments : ''))).toEqual(['{"location":"Paris"}', '{"location":"Lyon"}'])
+    expect(completion.choices[0]?.message.tool_calls?.map((call) => (call.type === 'function' ? call.function.arguments : ''))).toEqual([
+      '{"location":"Paris"}',
+      '{"location":"Lyon"}',
+    ])
     expect(completion.choices[0]?.finish_reason).toBe('tool_calls')
   })
 
   test('the chat stream helper assembles encodeStream into the same message', async () => {
     next = { sse: await collect(openAIChatHub.encodeStream(streamOf(events), testEnv())) }
-    const final = await client.chat.completions.stream({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Weather?' }], stream_options: { include_usage: true } }).finalChatCompletion()
-    expect(final.choices[0]?.message).toMatchObject({ content: 'Let me check Paris and Lyon.', tool_calls: [{ id: 'call_a', function: { arguments: '{"location":"Paris"}' } }, { id: 'call_b', function: { arguments: '{"location":"Lyon"}' } }] })
+    const final = await client.chat.completions
+      .stream({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Weather?' }], stream_options: { include_usage: true } })
+      .finalChatCompletion()
+    expect(final.choices[0]?.message).toMatchObject({
+      content: 'Let me check Paris and Lyon.',
+      tool_calls: [
+        { id: 'call_a', function: { arguments: '{"location":"Paris"}' } },
+        { id: 'call_b', function: { arguments: '{"location":"Lyon"}' } },
+      ],
+    })
     expect(final.usage?.prompt_tokens).toBe(48)
   })
 })

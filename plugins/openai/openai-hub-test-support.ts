@@ -69,11 +69,30 @@ export const hubConversation: HubChatRequest = {
   stream: false,
   messages: [
     { role: 'system', content: [{ type: 'text', text: 'You are terse.' }] },
-    { role: 'user', content: [{ type: 'text', text: 'What is in this picture, and what is the weather there?' }, { type: 'image', data: PNG_BASE64, mediaType: 'image/png', detail: 'low' }] },
-    { role: 'assistant', content: [{ type: 'reasoning', text: 'The picture shows Paris; I need the weather.' }, { type: 'text', text: 'Paris. Checking the weather.' }, { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"location":"Paris"}' }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'What is in this picture, and what is the weather there?' },
+        { type: 'image', data: PNG_BASE64, mediaType: 'image/png', detail: 'low' },
+      ],
+    },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'reasoning', text: 'The picture shows Paris; I need the weather.' },
+        { type: 'text', text: 'Paris. Checking the weather.' },
+        { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"location":"Paris"}' },
+      ],
+    },
     { role: 'tool', content: [{ type: 'tool-result', callId: 'call_1', name: 'get_weather', content: '18°C, cloudy' }] },
   ],
-  tools: [{ name: 'get_weather', description: 'Current weather for a location', parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] } }],
+  tools: [
+    {
+      name: 'get_weather',
+      description: 'Current weather for a location',
+      parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+    },
+  ],
   toolChoice: 'auto',
   maxOutputTokens: 300,
   temperature: 0.2,

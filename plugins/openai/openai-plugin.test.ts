@@ -8,14 +8,25 @@ import { GatewayError } from '@hanggent/plugin-sdk'
 
 describe('convertOpenAIUsage', () => {
   test('splits cached tokens out of prompt tokens and keeps reasoning inside output', () => {
-    const usage = convertOpenAIUsage({ prompt_tokens: 1200, completion_tokens: 300, total_tokens: 1500, prompt_tokens_details: { cached_tokens: 1024 }, completion_tokens_details: { reasoning_tokens: 128 } })
+    const usage = convertOpenAIUsage({
+      prompt_tokens: 1200,
+      completion_tokens: 300,
+      total_tokens: 1500,
+      prompt_tokens_details: { cached_tokens: 1024 },
+      completion_tokens_details: { reasoning_tokens: 128 },
+    })
     expect(usage).toMatchObject({ inputTokens: 176, cacheReadTokens: 1024, cacheWriteTokens: 0, outputTokens: 300, reasoningTokens: 128 })
   })
   test('never produces negative input when cached exceeds prompt', () => {
     expect(convertOpenAIUsage({ prompt_tokens: 10, prompt_tokens_details: { cached_tokens: 50 } }).inputTokens).toBe(0)
   })
   test('missing details count as zero', () => {
-    expect(convertOpenAIUsage({ prompt_tokens: 5, completion_tokens: 2 })).toMatchObject({ inputTokens: 5, cacheReadTokens: 0, outputTokens: 2, reasoningTokens: 0 })
+    expect(convertOpenAIUsage({ prompt_tokens: 5, completion_tokens: 2 })).toMatchObject({
+      inputTokens: 5,
+      cacheReadTokens: 0,
+      outputTokens: 2,
+      reasoningTokens: 0,
+    })
   })
 })
 
@@ -32,8 +43,19 @@ describe('OpenAI transport', () => {
 
   test('sends the channel key as a bearer token with organization headers', () => {
     const request = buildOpenAIRequest({
-      channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'openai', baseUrl: 'https://api.openai.com', key: 'sk-upstream', settings: { organization: 'org-1', headers: { 'X-Extra': 'yes' } } },
-      dialect: 'openai.chat', endpoint: 'chat', model: 'gpt-4o', stream: false, body: { model: 'gpt-4o', messages: [] },
+      channel: {
+        config: { azureDefaultApiVersion: '2025-04-01-preview' },
+        id: 1,
+        type: 'openai',
+        baseUrl: 'https://api.openai.com',
+        key: 'sk-upstream',
+        settings: { organization: 'org-1', headers: { 'X-Extra': 'yes' } },
+      },
+      dialect: 'openai.chat',
+      endpoint: 'chat',
+      model: 'gpt-4o',
+      stream: false,
+      body: { model: 'gpt-4o', messages: [] },
     })
     expect(request.headers.authorization).toBe('Bearer sk-upstream')
     expect(request.headers['openai-organization']).toBe('org-1')
@@ -43,8 +65,19 @@ describe('OpenAI transport', () => {
 
   test('drops stream_options for vendors that reject it', () => {
     const request = buildOpenAIRequest({
-      channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'openai-compatible', baseUrl: 'http://vllm:8000', key: 'k', settings: { streamUsage: false } },
-      dialect: 'openai.chat', endpoint: 'chat', model: 'llama', stream: true, body: { model: 'llama', stream: true, stream_options: { include_usage: true } },
+      channel: {
+        config: { azureDefaultApiVersion: '2025-04-01-preview' },
+        id: 1,
+        type: 'openai-compatible',
+        baseUrl: 'http://vllm:8000',
+        key: 'k',
+        settings: { streamUsage: false },
+      },
+      dialect: 'openai.chat',
+      endpoint: 'chat',
+      model: 'llama',
+      stream: true,
+      body: { model: 'llama', stream: true, stream_options: { include_usage: true } },
     })
     expect(JSON.parse(request.body as string)).toEqual({ model: 'llama', stream: true })
   })
@@ -87,12 +120,20 @@ describe('OpenAI dialects', () => {
   })
 
   test('errors render in OpenAI shape with param and code', () => {
-    const rendered = openAIChatDialect.renderError(new GatewayError(400, 'invalid_type', "Invalid type for 'messages[0].content'", { param: 'messages[0].content' }))
-    expect(rendered).toEqual({ status: 400, body: { error: { message: "Invalid type for 'messages[0].content'", type: 'invalid_request_error', param: 'messages[0].content', code: 'invalid_type' } } })
+    const rendered = openAIChatDialect.renderError(
+      new GatewayError(400, 'invalid_type', "Invalid type for 'messages[0].content'", { param: 'messages[0].content' }),
+    )
+    expect(rendered).toEqual({
+      status: 400,
+      body: { error: { message: "Invalid type for 'messages[0].content'", type: 'invalid_request_error', param: 'messages[0].content', code: 'invalid_type' } },
+    })
   })
 
   test('upstream error bodies are read in OpenAI shape or as text', () => {
-    expect(readOpenAIUpstreamError(429, '{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}')).toEqual({ message: 'Rate limit reached', code: 'rate_limit_exceeded' })
+    expect(readOpenAIUpstreamError(429, '{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}')).toEqual({
+      message: 'Rate limit reached',
+      code: 'rate_limit_exceeded',
+    })
     expect(readOpenAIUpstreamError(502, '<html>Bad gateway</html>')).toEqual({ message: '<html>Bad gateway</html>' })
     expect(readOpenAIUpstreamError(500, '')).toEqual({ message: 'upstream answered HTTP 500' })
   })
@@ -103,12 +144,26 @@ describe('prompt estimate', () => {
     const estimate = estimateOpenAIChatPrompt({
       messages: [
         { role: 'system', content: 'Be brief.' },
-        { role: 'user', name: 'ann', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'https://x/y.png', detail: 'low' } }] },
+        {
+          role: 'user',
+          name: 'ann',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: 'https://x/y.png', detail: 'low' } },
+          ],
+        },
         { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] },
       ],
       tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }],
     })
-    expect(estimate.texts).toEqual(['Be brief.', 'ann', 'What is this?', 'lookup', '{"q":"x"}', JSON.stringify([{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }])])
+    expect(estimate.texts).toEqual([
+      'Be brief.',
+      'ann',
+      'What is this?',
+      'lookup',
+      '{"q":"x"}',
+      JSON.stringify([{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }]),
+    ])
     // 3 priming + 3×3 per message + 1 name + 85 low-detail image + 3 per tool call
     expect(estimate.fixedTokens).toBe(3 + 9 + 1 + 85 + 3)
   })

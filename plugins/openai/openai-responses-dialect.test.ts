@@ -10,7 +10,12 @@ import { responsesSse } from './openai-hub-test-support.ts'
 import { openAIResponsesOnlyTransport } from './openai-responses-channel.ts'
 
 type Json = Record<string, unknown>
-type Usage = { input_tokens: number; input_tokens_details: { cached_tokens: number }; output_tokens: number; output_tokens_details: { reasoning_tokens: number } }
+type Usage = {
+  input_tokens: number
+  input_tokens_details: { cached_tokens: number }
+  output_tokens: number
+  output_tokens_details: { reasoning_tokens: number }
+}
 
 const request = (headers: Record<string, string>) => ({ headers: new Headers(headers), url: new URL('http://gateway/v1/responses'), params: {} })
 
@@ -25,14 +30,37 @@ describe('Responses passthrough transport', () => {
 
   test('the request goes to {base}/v1/responses with the bearer key and the body unchanged', () => {
     const body = { model: 'gpt-4.1-mini', input: 'hi', stream: true }
-    const built = buildOpenAIRequest({ channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'openai', baseUrl: 'https://api.openai.com', key: 'sk-up', settings: {} }, dialect: 'openai.responses', endpoint: 'responses', model: 'gpt-4.1-mini', stream: true, body })
-    expect(built).toEqual({ url: 'https://api.openai.com/v1/responses', method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-up', accept: 'text/event-stream' }, body: JSON.stringify(body) })
+    const built = buildOpenAIRequest({
+      channel: {
+        config: { azureDefaultApiVersion: '2025-04-01-preview' },
+        id: 1,
+        type: 'openai',
+        baseUrl: 'https://api.openai.com',
+        key: 'sk-up',
+        settings: {},
+      },
+      dialect: 'openai.responses',
+      endpoint: 'responses',
+      model: 'gpt-4.1-mini',
+      stream: true,
+      body,
+    })
+    expect(built).toEqual({
+      url: 'https://api.openai.com/v1/responses',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-up', accept: 'text/event-stream' },
+      body: JSON.stringify(body),
+    })
   })
 
   test('OpenAI speaks Responses natively; OpenAI-compatible vendors are reached through Chat', () => {
     expect(openAITransport.nativeDialects).toContain('openai.responses')
     expect(openAICompatibleTransport.nativeDialects).not.toContain('openai.responses')
-    expect(plugin.channelTypes.map((type) => [type.id, type.transport])).toEqual([['openai', openAITransport], ['openai-compatible', openAICompatibleTransport], ['openai-responses', openAIResponsesOnlyTransport]])
+    expect(plugin.channelTypes.map((type) => [type.id, type.transport])).toEqual([
+      ['openai', openAITransport],
+      ['openai-compatible', openAICompatibleTransport],
+      ['openai-responses', openAIResponsesOnlyTransport],
+    ])
     expect(openAIResponsesOnlyTransport.nativeDialects).toEqual(['openai.responses'])
     expect(plugin.dialects).toContain(dialect)
     expect(dialect.routes).toEqual([{ method: 'POST', path: '/v1/responses' }])
@@ -54,22 +82,36 @@ describe('Responses dialect', () => {
     expect(dialect.prepareUpstreamBody(body, 'gpt-4.1-2025-04-14', true)).toEqual({ body: { ...body, model: 'gpt-4.1-2025-04-14' } })
   })
 
-  test.each(['openai-responses-text.json', 'openai-responses-function-call.json', 'openai-responses-reasoning.json'])('usage of %s, cached and reasoning tokens split out', (name) => {
-    const fixture = loadFixture<{ usage: Usage }>('openai', name)
-    const { usage } = fixture
-    expect(dialect.readUsage(fixture)).toEqual({
-      inputTokens: usage.input_tokens - usage.input_tokens_details.cached_tokens, cacheReadTokens: usage.input_tokens_details.cached_tokens, cacheWriteTokens: 0,
-      outputTokens: usage.output_tokens, reasoningTokens: usage.output_tokens_details.reasoning_tokens, raw: usage,
-    })
-  })
+  test.each(['openai-responses-text.json', 'openai-responses-function-call.json', 'openai-responses-reasoning.json'])(
+    'usage of %s, cached and reasoning tokens split out',
+    (name) => {
+      const fixture = loadFixture<{ usage: Usage }>('openai', name)
+      const { usage } = fixture
+      expect(dialect.readUsage(fixture)).toEqual({
+        inputTokens: usage.input_tokens - usage.input_tokens_details.cached_tokens,
+        cacheReadTokens: usage.input_tokens_details.cached_tokens,
+        cacheWriteTokens: 0,
+        outputTokens: usage.output_tokens,
+        reasoningTokens: usage.output_tokens_details.reasoning_tokens,
+        raw: usage,
+      })
+    },
+  )
 
   test('cached tokens are taken out of input tokens, never below zero', () => {
-    expect(dialect.readUsage({ usage: { input_tokens: 2000, input_tokens_details: { cached_tokens: 1536 }, output_tokens: 10 } })).toMatchObject({ inputTokens: 464, cacheReadTokens: 1536, outputTokens: 10 })
+    expect(dialect.readUsage({ usage: { input_tokens: 2000, input_tokens_details: { cached_tokens: 1536 }, output_tokens: 10 } })).toMatchObject({
+      inputTokens: 464,
+      cacheReadTokens: 1536,
+      outputTokens: 10,
+    })
     expect(dialect.readUsage({ usage: { input_tokens: 5, input_tokens_details: { cached_tokens: 50 } } })).toMatchObject({ inputTokens: 0, cacheReadTokens: 5 })
   })
 
   test('output text of a complete response, for counting when usage is missing', () => {
-    const fixture = loadFixture<{ output: Array<{ summary: Array<{ text: string }> } & { content: Array<{ text: string }> }> }>('openai', 'openai-responses-reasoning.json')
+    const fixture = loadFixture<{ output: Array<{ summary: Array<{ text: string }> } & { content: Array<{ text: string }> }> }>(
+      'openai',
+      'openai-responses-reasoning.json',
+    )
     expect(dialect.readOutputText?.(fixture)).toBe(fixture.output[0]!.summary[0]!.text + fixture.output[1]!.content[0]!.text)
   })
 
@@ -77,7 +119,13 @@ describe('Responses dialect', () => {
     const estimate = dialect.estimatePrompt({
       instructions: 'Be brief.',
       input: [
-        { role: 'user', content: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', image_url: 'https://x/y.png', detail: 'low' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'What is this?' },
+            { type: 'input_image', image_url: 'https://x/y.png', detail: 'low' },
+          ],
+        },
         { type: 'function_call', call_id: 'c1', name: 'lookup', arguments: '{"q":"x"}' },
         { type: 'function_call_output', call_id: 'c1', output: 'found' },
       ],
@@ -90,27 +138,40 @@ describe('Responses dialect', () => {
 
   test('errors render in OpenAI shape; a stream error is an `error` event', () => {
     const error = new GatewayError(502, 'upstream_error', 'Upstream failed', { param: 'model' })
-    expect(dialect.renderError(error)).toEqual({ status: 502, body: { error: { message: 'Upstream failed', type: 'upstream_error', param: 'model', code: 'upstream_error' } } })
-    expect(dialect.renderStreamError(error)).toEqual([{ event: 'error', data: JSON.stringify({ type: 'error', code: 'upstream_error', message: 'Upstream failed', param: 'model', sequence_number: 0 }) }])
+    expect(dialect.renderError(error)).toEqual({
+      status: 502,
+      body: { error: { message: 'Upstream failed', type: 'upstream_error', param: 'model', code: 'upstream_error' } },
+    })
+    expect(dialect.renderStreamError(error)).toEqual([
+      { event: 'error', data: JSON.stringify({ type: 'error', code: 'upstream_error', message: 'Upstream failed', param: 'model', sequence_number: 0 }) },
+    ])
   })
 })
 
 describe('Responses stream tap', () => {
-  test.each(['openai-responses-text', 'openai-responses-function-call', 'openai-responses-reasoning'])('%s: usage from response.completed, text and calls seen, every event passed', (name) => {
-    const tap = dialect.createStreamTap()
-    const events = responsesSse(`${name}.chunks.txt`)
-    expect(events.every((event) => tap.onEvent(event))).toBe(true)
-    const recorded = loadChunks<{ type: string; delta?: string; item?: { type: string; name?: string } }>('openai', `${name}.chunks.txt`)
-    const completed = recorded.at(-1) as unknown as { response: { usage: Usage } }
-    const result = tap.result()
-    expect(result.completed).toBe(true)
-    expect(result.error).toBeUndefined()
-    expect(result.usage).toMatchObject({ outputTokens: completed.response.usage.output_tokens, reasoningTokens: completed.response.usage.output_tokens_details.reasoning_tokens })
-    const calls = recorded.filter((event) => event.type === 'response.output_item.added' && event.item?.type === 'function_call')
-    expect(result.toolCalls).toBe(calls.length)
-    const spelled = recorded.map((event) => (event.type === 'response.output_item.added' ? (event.item?.name ?? '') : event.type.endsWith('.delta') ? (event.delta ?? '') : '')).join('')
-    expect(result.outputText).toBe(spelled)
-  })
+  test.each(['openai-responses-text', 'openai-responses-function-call', 'openai-responses-reasoning'])(
+    '%s: usage from response.completed, text and calls seen, every event passed',
+    (name) => {
+      const tap = dialect.createStreamTap()
+      const events = responsesSse(`${name}.chunks.txt`)
+      expect(events.every((event) => tap.onEvent(event))).toBe(true)
+      const recorded = loadChunks<{ type: string; delta?: string; item?: { type: string; name?: string } }>('openai', `${name}.chunks.txt`)
+      const completed = recorded.at(-1) as unknown as { response: { usage: Usage } }
+      const result = tap.result()
+      expect(result.completed).toBe(true)
+      expect(result.error).toBeUndefined()
+      expect(result.usage).toMatchObject({
+        outputTokens: completed.response.usage.output_tokens,
+        reasoningTokens: completed.response.usage.output_tokens_details.reasoning_tokens,
+      })
+      const calls = recorded.filter((event) => event.type === 'response.output_item.added' && event.item?.type === 'function_call')
+      expect(result.toolCalls).toBe(calls.length)
+      const spelled = recorded
+        .map((event) => (event.type === 'response.output_item.added' ? (event.item?.name ?? '') : event.type.endsWith('.delta') ? (event.delta ?? '') : ''))
+        .join('')
+      expect(result.outputText).toBe(spelled)
+    },
+  )
 
   test('a stream cut before response.completed is not complete', () => {
     const tap = dialect.createStreamTap()
@@ -123,7 +184,14 @@ describe('Responses stream tap', () => {
     expect(tap.onEvent({ event: 'error', data: '{"type":"error","code":"server_error","message":"Boom","param":null,"sequence_number":4}' })).toBe(true)
     expect(tap.result().error).toEqual({ message: 'Boom', code: 'server_error' })
     const failed = dialect.createStreamTap()
-    failed.onEvent({ event: 'response.failed', data: JSON.stringify({ type: 'response.failed', sequence_number: 9, response: { ...loadFixture<Json>('openai', 'openai-responses-text.json'), status: 'failed', error: { code: 'server_error', message: 'Model crashed' } } }) })
+    failed.onEvent({
+      event: 'response.failed',
+      data: JSON.stringify({
+        type: 'response.failed',
+        sequence_number: 9,
+        response: { ...loadFixture<Json>('openai', 'openai-responses-text.json'), status: 'failed', error: { code: 'server_error', message: 'Model crashed' } },
+      }),
+    })
     expect(failed.result()).toMatchObject({ completed: true, error: { message: 'Model crashed', code: 'server_error' }, usage: { outputTokens: 20 } })
     expect(dialect.createStreamTap().onEvent({ event: 'response.output_text.delta', data: '{"type":' })).toBe(false)
   })
@@ -133,7 +201,12 @@ describe('fake OpenAI serves /v1/responses from the fixtures', () => {
   const fakePromise = startFakeOpenAI({ keys: ['sk-fake'] })
   afterAll(async () => (await fakePromise).stop())
   beforeEach(async () => (await fakePromise).reset())
-  const post = async (body: Json) => fetch(`${(await fakePromise).url}/v1/responses`, { method: 'POST', headers: { authorization: 'Bearer sk-fake', 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const post = async (body: Json) =>
+    fetch(`${(await fakePromise).url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-fake', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
 
   function parseSse(text: string): SseEvent[] {
     const events: SseEvent[] = []
@@ -161,7 +234,9 @@ describe('fake OpenAI serves /v1/responses from the fixtures', () => {
     const events = parseSse(text)
     const recorded = loadChunks<Json>('openai', 'openai-responses-text.chunks.txt')
     expect(events.map((event) => event.event)).toEqual(recorded.map((event) => String(event.type)))
-    expect(events.map((event) => JSON.parse(event.data) as Json)).toEqual(recorded.map((event) => (event.response ? { ...event, response: { ...(event.response as Json), model: 'my-model' } } : event)))
+    expect(events.map((event) => JSON.parse(event.data) as Json)).toEqual(
+      recorded.map((event) => (event.response ? { ...event, response: { ...(event.response as Json), model: 'my-model' } } : event)),
+    )
   })
 
   test('usage, no-usage and malformed-chunk scenarios apply to Responses streams', async () => {
@@ -171,8 +246,15 @@ describe('fake OpenAI serves /v1/responses from the fixtures', () => {
       { kind: 'no-usage' },
       { kind: 'malformed-chunk', afterChunks: 2 },
     )
-    const completedOf = async () => JSON.parse(parseSse(await (await post({ model: 'm', input: 'hi', stream: true })).text()).at(-1)!.data) as { response: { usage: unknown } }
-    expect((await completedOf()).response.usage).toEqual({ input_tokens: 100, input_tokens_details: { cached_tokens: 64 }, output_tokens: 7, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 107 })
+    const completedOf = async () =>
+      JSON.parse(parseSse(await (await post({ model: 'm', input: 'hi', stream: true })).text()).at(-1)!.data) as { response: { usage: unknown } }
+    expect((await completedOf()).response.usage).toEqual({
+      input_tokens: 100,
+      input_tokens_details: { cached_tokens: 64 },
+      output_tokens: 7,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 107,
+    })
     expect((await completedOf()).response.usage).toBeNull()
     const broken = parseSse(await (await post({ model: 'm', input: 'hi', stream: true })).text())
     expect(() => JSON.parse(broken[2]!.data)).toThrow()

@@ -26,7 +26,14 @@ type Step = { events: HubEvent[]; done?: boolean }
 function start(state: DecodeState, env: ConversionEnv, response?: Partial<OpenAIResponsesResponse>): HubEvent[] {
   if (state.started) return []
   state.started = true
-  return [{ type: 'message-start', id: response?.id ?? env.newId('resp_'), model: response?.model || env.model || '', created: createdSeconds(response?.created_at, env) }]
+  return [
+    {
+      type: 'message-start',
+      id: response?.id ?? env.newId('resp_'),
+      model: response?.model || env.model || '',
+      created: createdSeconds(response?.created_at, env),
+    },
+  ]
 }
 
 function functionCallStart(event: OpenAIResponsesStreamEvent, state: DecodeState, env: ConversionEnv): HubEvent[] {
@@ -44,11 +51,20 @@ function ending(event: OpenAIResponsesStreamEvent, state: DecodeState): HubEvent
   const events: HubEvent[] = []
   if (response?.usage) events.push({ type: 'usage', usage: convertOpenAIResponsesUsage(response.usage) })
   if (event.type === 'response.failed') {
-    events.push({ type: 'error', status: 502, code: response?.error?.code ?? 'upstream_error', message: response?.error?.message ?? 'Upstream response failed' })
+    events.push({
+      type: 'error',
+      status: 502,
+      code: response?.error?.code ?? 'upstream_error',
+      message: response?.error?.message ?? 'Upstream response failed',
+    })
     return events
   }
   const calledFunctions = state.tools.size > 0 || (response?.output ?? []).some((item) => item.type === 'function_call')
-  const finish = mapOpenAIResponsesStatus(response?.status ?? (event.type === 'response.completed' ? 'completed' : 'incomplete'), response?.incomplete_details?.reason, calledFunctions)
+  const finish = mapOpenAIResponsesStatus(
+    response?.status ?? (event.type === 'response.completed' ? 'completed' : 'incomplete'),
+    response?.incomplete_details?.reason,
+    calledFunctions,
+  )
   return [{ type: 'finish', index: 0, reason: finish.reason, ...(finish.raw ? { rawReason: finish.raw } : {}) }, ...events]
 }
 
@@ -89,7 +105,12 @@ function step(type: string, event: OpenAIResponsesStreamEvent, state: DecodeStat
       return { events: [...start(state, env, event.response), ...ending(event, state)], done: true }
     case 'error': {
       const error = event.error ?? event
-      return { events: [{ type: 'error', status: 502, code: error.code ?? 'upstream_error', message: error.message ?? 'Upstream reported an error inside the stream' }], done: true }
+      return {
+        events: [
+          { type: 'error', status: 502, code: error.code ?? 'upstream_error', message: error.message ?? 'Upstream reported an error inside the stream' },
+        ],
+        done: true,
+      }
     }
   }
   return { events: [] }

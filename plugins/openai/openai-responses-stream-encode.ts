@@ -97,7 +97,12 @@ function openItem(state: EncodeState, env: ConversionEnv, kind: OpenItem['kind']
     events.push(emit(state, 'response.output_item.added', { output_index: item.outputIndex, item: reasoningItem(item.id, '') }))
     events.push(emit(state, 'response.reasoning_summary_part.added', { ...at, summary_index: 0, part: { type: 'summary_text', text: '' } }))
   } else {
-    events.push(emit(state, 'response.output_item.added', { output_index: item.outputIndex, item: functionCallItem(item.id, 'in_progress', item.callId ?? '', item.name ?? '', '') }))
+    events.push(
+      emit(state, 'response.output_item.added', {
+        output_index: item.outputIndex,
+        item: functionCallItem(item.id, 'in_progress', item.callId ?? '', item.name ?? '', ''),
+      }),
+    )
   }
   return { item, events }
 }
@@ -109,9 +114,10 @@ function textDelta(state: EncodeState, env: ConversionEnv, kind: 'message' | 're
   const { item } = opened
   item.text += delta
   const at = { item_id: item.id, output_index: item.outputIndex }
-  const event = kind === 'message'
-    ? emit(state, 'response.output_text.delta', { ...at, content_index: 0, delta, logprobs: [] })
-    : emit(state, 'response.reasoning_summary_text.delta', { ...at, summary_index: 0, delta })
+  const event =
+    kind === 'message'
+      ? emit(state, 'response.output_text.delta', { ...at, content_index: 0, delta, logprobs: [] })
+      : emit(state, 'response.reasoning_summary_text.delta', { ...at, summary_index: 0, delta })
   return [...opened.events, event]
 }
 

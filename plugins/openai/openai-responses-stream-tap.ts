@@ -9,7 +9,13 @@ import { parseJsonObject } from '@hanggent/plugin-sdk'
 // carries the whole response; text, function-call arguments and reasoning summaries are counted as
 // output when an upstream sends none.
 
-const TEXT_EVENTS = new Set(['response.output_text.delta', 'response.refusal.delta', 'response.function_call_arguments.delta', 'response.reasoning_summary_text.delta', 'response.reasoning_text.delta'])
+const TEXT_EVENTS = new Set([
+  'response.output_text.delta',
+  'response.refusal.delta',
+  'response.function_call_arguments.delta',
+  'response.reasoning_summary_text.delta',
+  'response.reasoning_text.delta',
+])
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed'])
 
 /** Watches a Responses stream for usage, output text, function calls and errors. */
@@ -32,7 +38,10 @@ export function createOpenAIResponsesStreamTap(): StreamTap {
       if (type === 'response.failed') error = { message: failure?.message ?? 'Upstream response failed', code: failure?.code ?? undefined }
     } else if (type === 'error') {
       const failure = event.error ?? event
-      error = { message: typeof failure.message === 'string' ? failure.message : 'upstream stream error', code: typeof failure.code === 'string' ? failure.code : undefined }
+      error = {
+        message: typeof failure.message === 'string' ? failure.message : 'upstream stream error',
+        code: typeof failure.code === 'string' ? failure.code : undefined,
+      }
     }
   }
 

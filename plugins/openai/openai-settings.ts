@@ -7,17 +7,23 @@ import { Type } from '@sinclair/typebox'
 export const extraHeaders = Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Extra HTTP headers sent upstream' }))
 
 /** Settings of a channel on an OpenAI account (the `openai` and `openai-responses` types). */
-export const openAIAccountSettings = Type.Object({
-  organization: Type.Optional(Type.String({ description: 'OpenAI-Organization header' })),
-  project: Type.Optional(Type.String({ description: 'OpenAI-Project header' })),
-  headers: extraHeaders,
-}, { additionalProperties: false })
+export const openAIAccountSettings = Type.Object(
+  {
+    organization: Type.Optional(Type.String({ description: 'OpenAI-Organization header' })),
+    project: Type.Optional(Type.String({ description: 'OpenAI-Project header' })),
+    headers: extraHeaders,
+  },
+  { additionalProperties: false },
+)
 
 /** Settings of an `openai-compatible` channel. */
-export const openAICompatibleSettings = Type.Object({
-  streamUsage: Type.Optional(Type.Boolean({ default: true, description: 'Upstream accepts stream_options.include_usage' })),
-  headers: extraHeaders,
-}, { additionalProperties: false })
+export const openAICompatibleSettings = Type.Object(
+  {
+    streamUsage: Type.Optional(Type.Boolean({ default: true, description: 'Upstream accepts stream_options.include_usage' })),
+    headers: extraHeaders,
+  },
+  { additionalProperties: false },
+)
 
 /** Every setting the OpenAI transport reads, whichever of the channel types above the channel is. */
 export const OpenAITransportSettings = Type.Composite([openAIAccountSettings, openAICompatibleSettings])

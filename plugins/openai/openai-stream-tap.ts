@@ -7,14 +7,18 @@ import { parseJsonObject } from '@hanggent/plugin-sdk'
 
 interface ChunkChoice {
   text?: unknown
-  delta?: { content?: unknown; reasoning_content?: unknown; reasoning?: unknown; tool_calls?: Array<{ id?: unknown; function?: { name?: unknown; arguments?: unknown } }> }
+  delta?: {
+    content?: unknown
+    reasoning_content?: unknown
+    reasoning?: unknown
+    tool_calls?: Array<{ id?: unknown; function?: { name?: unknown; arguments?: unknown } }>
+  }
 }
 
 interface Chunk {
   choices?: ChunkChoice[]
   error?: { message?: unknown; code?: unknown }
 }
-
 
 /** A cheap structural check: a chunk is one JSON object. Full parsing waits until something must be read from it. */
 function looksLikeObject(data: string): boolean {
@@ -77,7 +81,10 @@ export function createOpenAIStreamTap(): StreamTap {
         return false
       }
       if (chunk.error) {
-        error = { message: typeof chunk.error.message === 'string' ? chunk.error.message : 'upstream stream error', code: typeof chunk.error.code === 'string' ? chunk.error.code : undefined }
+        error = {
+          message: typeof chunk.error.message === 'string' ? chunk.error.message : 'upstream stream error',
+          code: typeof chunk.error.code === 'string' ? chunk.error.code : undefined,
+        }
       }
       usage = readOpenAIUsageField(chunk) ?? usage
       return true

@@ -1,4 +1,13 @@
-import { readSettings, versionedUrl, withExtraHeaders, type ChannelContext, type ChannelTransport, type EndpointKind, type UpstreamCall, type UpstreamRequest } from '@hanggent/plugin-sdk'
+import {
+  readSettings,
+  versionedUrl,
+  withExtraHeaders,
+  type ChannelContext,
+  type ChannelTransport,
+  type EndpointKind,
+  type UpstreamCall,
+  type UpstreamRequest,
+} from '@hanggent/plugin-sdk'
 import { OpenAITransportSettings } from './openai-settings.ts'
 
 // see https://platform.openai.com/docs/api-reference/introduction — paths under /v1, Bearer auth,
@@ -31,7 +40,11 @@ export function openAIAuthHeaders(channel: ChannelContext): Record<string, strin
 export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
   const { channel } = call
   // The channel's extra headers come last, so they may override any of these.
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(call.stream ? { accept: 'text/event-stream' } : {}), ...openAIAuthHeaders(channel) }
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(call.stream ? { accept: 'text/event-stream' } : {}),
+    ...openAIAuthHeaders(channel),
+  }
   if (call.stream && readSettings(OpenAITransportSettings, channel.settings).streamUsage === false) {
     const { stream_options: _dropped, ...rest } = call.body
     return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint), method: 'POST', headers, body: JSON.stringify(rest) }

@@ -3,67 +3,101 @@ import { GroupName, ModelName, Name, Pagination, SortParameter, Timestamp, Units
 
 const ChannelStatusInput = t.Union([t.Literal('enabled'), t.Literal('manually-disabled')])
 const ChannelStatus = t.Union([t.Literal('enabled'), t.Literal('manually-disabled'), t.Literal('auto-disabled')])
-const BaseUrl = t.String({ maxLength: 2048, pattern: '^https?://[^\\s/?#]+[^\\s]*$', description: 'http(s) URL of the upstream API root', error: 'must be an http(s) URL' })
+const BaseUrl = t.String({
+  maxLength: 2048,
+  pattern: '^https?://[^\\s/?#]+[^\\s]*$',
+  description: 'http(s) URL of the upstream API root',
+  error: 'must be an http(s) URL',
+})
 const Keys = t.String({ minLength: 1, maxLength: 16_384, description: 'One key, or several separated by newlines (multi-key channel)' })
 const ModelMapping = t.Record(ModelName, ModelName, { description: 'Requested model → upstream model; chains allowed (a→b→c), cycles rejected' })
 const StatusCode = t.String({ pattern: '^[1-5][0-9][0-9]$', error: 'must be an HTTP status code such as "400"' })
 // Without additionalProperties: false, keys that do not match the key pattern would pass unchecked, values and all.
-const StatusCodeMapping = t.Record(StatusCode, StatusCode, { additionalProperties: false, description: 'Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel' })
-const Settings = t.Record(t.String({ maxLength: 128 }), t.Unknown(), { description: "Type-specific settings, validated against the channel type's settings schema" })
+const StatusCodeMapping = t.Record(StatusCode, StatusCode, {
+  additionalProperties: false,
+  description: 'Upstream status → status the gateway acts on, e.g. {"400": "500"} to retry 400s on another channel',
+})
+const Settings = t.Record(t.String({ maxLength: 128 }), t.Unknown(), {
+  description: "Type-specific settings, validated against the channel type's settings schema",
+})
 
 /** Most tags one channel may carry. */
 export const MAX_CHANNEL_TAGS = 20
 
 /** A channel tag: a short label in any script, without spaces, separators, quotes or URL symbols. */
 export const ChannelTag = t.String({
-  minLength: 1, maxLength: 32, pattern: '^[^\\s,;/\\\\?#&%"\'<>]+$',
+  minLength: 1,
+  maxLength: 32,
+  pattern: '^[^\\s,;/\\\\?#&%"\'<>]+$',
   description: 'A short label: 1–32 characters, no spaces and none of , ; / \\ ? # & % " \' < >',
   error: 'must be 1–32 characters without spaces, separators, quotes or URL symbols',
 })
-const Tags = t.Array(ChannelTag, { maxItems: MAX_CHANNEL_TAGS, description: `Labels for filtering and batch actions; duplicates are dropped; at most ${MAX_CHANNEL_TAGS}` })
+const Tags = t.Array(ChannelTag, {
+  maxItems: MAX_CHANNEL_TAGS,
+  description: `Labels for filtering and batch actions; duplicates are dropped; at most ${MAX_CHANNEL_TAGS}`,
+})
 
 /** A balance reader id of the channel's type (GET /api/channel-types lists them). */
 const BalanceSource = t.String({
-  minLength: 1, maxLength: 40, pattern: '^[a-z][a-z0-9-]*$', error: 'must be a balance reader id such as "openrouter"',
+  minLength: 1,
+  maxLength: 40,
+  pattern: '^[a-z][a-z0-9-]*$',
+  error: 'must be a balance reader id such as "openrouter"',
   description: "Which balance reader to use (an id from the type's balanceReaders); null picks one by the base URL's host",
 })
 const BalanceThreshold = t.Number({
-  minimum: 0, maximum: 1_000_000_000,
+  minimum: 0,
+  maximum: 1_000_000_000,
   description: "Flag the channel when its upstream balance is below this amount, in the balance's currency; null for no threshold",
 })
 
 /** POST /api/channels body. */
-export const ChannelCreate = t.Object({
-  name: Name,
-  type: t.String({ minLength: 1, maxLength: 64, description: 'A registered channel type id (GET /api/channel-types)' }),
-  key: Keys,
-  baseUrl: t.Optional(t.Union([BaseUrl, t.Null()])),
-  models: t.Array(ModelName, { minItems: 1, maxItems: 1000 }),
-  groups: t.Optional(t.Array(GroupName, { minItems: 1, maxItems: 100, description: 'Default ["default"]' })),
-  priority: t.Optional(t.Integer({ minimum: -1_000_000, maximum: 1_000_000, description: 'Higher tiers are tried first; default 0' })),
-  weight: t.Optional(t.Integer({ minimum: 0, maximum: 1_000_000, description: 'Share inside a priority tier; default 1' })),
-  modelMapping: t.Optional(ModelMapping),
-  status: t.Optional(ChannelStatusInput),
-  settings: t.Optional(Settings),
-  statusCodeMapping: t.Optional(StatusCodeMapping),
-  thinkingToContent: t.Optional(t.Boolean({ description: 'Send reasoning as <think>…</think> inside the content' })),
-  keyMode: t.Optional(t.Union([t.Literal('random'), t.Literal('round-robin')], { description: 'How a multi-key channel picks a key per call; default random' })),
-  tags: t.Optional(Tags),
-  balanceSource: t.Optional(t.Union([BalanceSource, t.Null()])),
-  balanceThreshold: t.Optional(t.Union([BalanceThreshold, t.Null()])),
-  balanceAutoDisable: t.Optional(t.Boolean({ description: 'Disable the channel when its balance falls below the threshold, and enable it again when a later read finds it recovered; default false' })),
-}, { additionalProperties: false })
+export const ChannelCreate = t.Object(
+  {
+    name: Name,
+    type: t.String({ minLength: 1, maxLength: 64, description: 'A registered channel type id (GET /api/channel-types)' }),
+    key: Keys,
+    baseUrl: t.Optional(t.Union([BaseUrl, t.Null()])),
+    models: t.Array(ModelName, { minItems: 1, maxItems: 1000 }),
+    groups: t.Optional(t.Array(GroupName, { minItems: 1, maxItems: 100, description: 'Default ["default"]' })),
+    priority: t.Optional(t.Integer({ minimum: -1_000_000, maximum: 1_000_000, description: 'Higher tiers are tried first; default 0' })),
+    weight: t.Optional(t.Integer({ minimum: 0, maximum: 1_000_000, description: 'Share inside a priority tier; default 1' })),
+    modelMapping: t.Optional(ModelMapping),
+    status: t.Optional(ChannelStatusInput),
+    settings: t.Optional(Settings),
+    statusCodeMapping: t.Optional(StatusCodeMapping),
+    thinkingToContent: t.Optional(t.Boolean({ description: 'Send reasoning as <think>…</think> inside the content' })),
+    keyMode: t.Optional(
+      t.Union([t.Literal('random'), t.Literal('round-robin')], { description: 'How a multi-key channel picks a key per call; default random' }),
+    ),
+    tags: t.Optional(Tags),
+    balanceSource: t.Optional(t.Union([BalanceSource, t.Null()])),
+    balanceThreshold: t.Optional(t.Union([BalanceThreshold, t.Null()])),
+    balanceAutoDisable: t.Optional(
+      t.Boolean({
+        description: 'Disable the channel when its balance falls below the threshold, and enable it again when a later read finds it recovered; default false',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
 
 /** PATCH /api/channels/:id body: any subset of the create fields; a new `key` replaces every key. */
 export const ChannelUpdate = t.Partial(ChannelCreate, { additionalProperties: false, minProperties: 1 })
 
 /** The last balance read of a channel's upstream account. */
 export const ChannelBalance = t.Object({
-  reader: t.Union([t.String(), t.Null()], { description: "The balance reader in use (balanceSource, or the one the base URL's host picks); null when this channel's balance cannot be read" }),
-  amount: t.Union([t.Number(), t.Null()], { description: 'Spendable balance at the last successful read, in `currency` (the vendor\'s money, not quota units)' }),
+  reader: t.Union([t.String(), t.Null()], {
+    description: "The balance reader in use (balanceSource, or the one the base URL's host picks); null when this channel's balance cannot be read",
+  }),
+  amount: t.Union([t.Number(), t.Null()], {
+    description: "Spendable balance at the last successful read, in `currency` (the vendor's money, not quota units)",
+  }),
   currency: t.Union([t.String(), t.Null()], { description: 'ISO 4217 code, e.g. USD or CNY' }),
   available: t.Union([t.Boolean(), t.Null()], { description: 'False when the vendor said the account cannot serve calls; null when it did not say' }),
-  details: t.Record(t.String(), t.Union([t.Number(), t.String(), t.Boolean()]), { description: "The vendor's breakdown (granted, toppedUp, voucher, cash, …)" }),
+  details: t.Record(t.String(), t.Union([t.Number(), t.String(), t.Boolean()]), {
+    description: "The vendor's breakdown (granted, toppedUp, voucher, cash, …)",
+  }),
   readAt: t.Union([Timestamp, t.Null()], { description: 'When the balance was last read successfully' }),
   checkedAt: t.Union([Timestamp, t.Null()], { description: 'When a read was last tried' }),
   error: t.Union([t.String(), t.Null()], { description: 'Why the last read failed; null when it succeeded' }),
@@ -125,11 +159,14 @@ export const ChannelTypeView = t.Object({
   plugin: t.String(),
   defaultBaseUrl: t.Union([t.String(), t.Null()]),
   settingsSchema: t.Record(t.String(), t.Unknown()),
-  balanceReaders: t.Array(t.Object({
-    id: t.String({ description: 'What a channel puts in balanceSource' }),
-    label: t.String(),
-    hosts: t.Array(t.String(), { description: 'Base URL hosts that pick this reader when a channel names none' }),
-  }), { description: "Ways this type can read its upstream account's balance; empty when it cannot" }),
+  balanceReaders: t.Array(
+    t.Object({
+      id: t.String({ description: 'What a channel puts in balanceSource' }),
+      label: t.String(),
+      hosts: t.Array(t.String(), { description: 'Base URL hosts that pick this reader when a channel names none' }),
+    }),
+    { description: "Ways this type can read its upstream account's balance; empty when it cannot" },
+  ),
 })
 
 /** What refreshing one channel's balance found. */

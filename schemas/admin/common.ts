@@ -1,13 +1,16 @@
 import { t, type Static } from 'elysia'
 
 /** The admin API's error envelope. */
-export const AdminError = t.Object({
-  error: t.Object({
-    code: t.String({ description: 'Stable machine-readable code' }),
-    message: t.String({ description: 'What went wrong, for a person' }),
-    field: t.Optional(t.String({ description: 'The request field at fault, as a dotted path (e.g. `models.0`)' })),
-  }),
-}, { $id: '#/components/schemas/AdminError' })
+export const AdminError = t.Object(
+  {
+    error: t.Object({
+      code: t.String({ description: 'Stable machine-readable code' }),
+      message: t.String({ description: 'What went wrong, for a person' }),
+      field: t.Optional(t.String({ description: 'The request field at fault, as a dotted path (e.g. `models.0`)' })),
+    }),
+  },
+  { $id: '#/components/schemas/AdminError' },
+)
 
 /** Typed admin error body. */
 export type AdminError = Static<typeof AdminError>
@@ -48,11 +51,14 @@ export const Pagination = {
  */
 export function SortParameter<const Fields extends readonly string[]>(fields: Fields) {
   const list = fields.join(', ')
-  return t.Optional(t.String({
-    maxLength: 64, pattern: `^-?(${fields.join('|')})$`,
-    description: `Sort field, \`-\` first for descending: ${list}; default newest first`,
-    error: `must be one of ${list}, optionally prefixed with - for descending order`,
-  }))
+  return t.Optional(
+    t.String({
+      maxLength: 64,
+      pattern: `^-?(${fields.join('|')})$`,
+      description: `Sort field, \`-\` first for descending: ${list}; default newest first`,
+      error: `must be one of ${list}, optionally prefixed with - for descending order`,
+    }),
+  )
 }
 
 /** A page of results. */

@@ -8,7 +8,7 @@ export const GroupView = t.Object({
   description: t.String(),
   userCount: t.Integer({ description: 'Users in the group' }),
   channelCount: t.Integer({ description: 'Channels serving the group' }),
-  tokenCount: t.Integer({ description: 'API keys that override their owner\'s group with this one' }),
+  tokenCount: t.Integer({ description: "API keys that override their owner's group with this one" }),
 })
 
 /** A group a user may put on their API keys, with its ratio. */
@@ -18,10 +18,13 @@ export const GroupChoice = t.Object({ name: t.String(), ratio: t.Number(), descr
 export const GroupParams = t.Object({ name: GroupName })
 
 /** PUT /api/groups/:name body: the whole group (a missing description clears it). */
-export const GroupPut = t.Object({
-  ratio: t.Number({ minimum: 0, maximum: 1000, description: 'Multiplier on every charge; 1 = list price, 0.8 = 20% off' }),
-  description: t.Optional(t.String({ maxLength: 500 })),
-}, { additionalProperties: false })
+export const GroupPut = t.Object(
+  {
+    ratio: t.Number({ minimum: 0, maximum: 1000, description: 'Multiplier on every charge; 1 = list price, 0.8 = 20% off' }),
+    description: t.Optional(t.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+)
 
 /** Typed group view. */
 export type GroupView = Static<typeof GroupView>

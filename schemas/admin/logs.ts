@@ -2,7 +2,13 @@ import { t, type Static } from 'elysia'
 import { IntegerParameter, Pagination, Timestamp } from './common.ts'
 
 const LogType = t.Union([
-  t.Literal('consume'), t.Literal('error'), t.Literal('manage'), t.Literal('topup'), t.Literal('system'), t.Literal('refund'), t.Literal('login'),
+  t.Literal('consume'),
+  t.Literal('error'),
+  t.Literal('manage'),
+  t.Literal('topup'),
+  t.Literal('system'),
+  t.Literal('refund'),
+  t.Literal('login'),
 ])
 
 /** The filters of GET /api/logs and its CSV export; plain users always get their own rows, whatever `userId` says. */
@@ -33,7 +39,7 @@ export const LogView = t.Object({
   tokenId: t.Union([t.Integer(), t.Null()]),
   tokenName: t.Union([t.String(), t.Null()]),
   channelId: t.Union([t.Integer(), t.Null()]),
-  channelName: t.Union([t.String(), t.Null()], { description: 'The channel\'s current name (admins only; null for plain users and deleted channels)' }),
+  channelName: t.Union([t.String(), t.Null()], { description: "The channel's current name (admins only; null for plain users and deleted channels)" }),
   model: t.Union([t.String(), t.Null()]),
   upstreamModel: t.Union([t.String(), t.Null()]),
   promptTokens: t.Integer(),

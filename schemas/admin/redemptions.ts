@@ -4,12 +4,15 @@ import { Name, Pagination, SortParameter, Timestamp, Units } from './common.ts'
 const Status = t.Union([t.Literal('unused'), t.Literal('used'), t.Literal('disabled')])
 
 /** POST /api/redemptions body: a batch of codes sharing name, value and expiry. */
-export const RedemptionCreate = t.Object({
-  name: Name,
-  quota: t.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Units each code adds; 500,000 = 1 USD' }),
-  count: t.Optional(t.Integer({ minimum: 1, maximum: 1000, description: 'How many codes to create; default 1' })),
-  expiresAt: t.Optional(t.Union([t.String({ format: 'date-time' }), t.Null()], { description: 'ISO date-time, or null for never' })),
-}, { additionalProperties: false })
+export const RedemptionCreate = t.Object(
+  {
+    name: Name,
+    quota: t.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Units each code adds; 500,000 = 1 USD' }),
+    count: t.Optional(t.Integer({ minimum: 1, maximum: 1000, description: 'How many codes to create; default 1' })),
+    expiresAt: t.Optional(t.Union([t.String({ format: 'date-time' }), t.Null()], { description: 'ISO date-time, or null for never' })),
+  },
+  { additionalProperties: false },
+)
 
 /** A redemption code as the admin API shows it: the code itself only at creation. */
 export const RedemptionView = t.Object({
@@ -35,7 +38,12 @@ export const RedemptionUpdate = t.Object({ status: t.Union([t.Literal('unused'),
 export const REDEMPTION_SORT_FIELDS = ['id', 'name', 'quota', 'status', 'redeemedAt', 'createdAt'] as const
 
 /** GET /api/redemptions query. */
-export const RedemptionListQuery = t.Object({ ...Pagination, status: t.Optional(Status), q: t.Optional(t.String({ maxLength: 128 })), sort: SortParameter(REDEMPTION_SORT_FIELDS) })
+export const RedemptionListQuery = t.Object({
+  ...Pagination,
+  status: t.Optional(Status),
+  q: t.Optional(t.String({ maxLength: 128 })),
+  sort: SortParameter(REDEMPTION_SORT_FIELDS),
+})
 
 /** POST /api/redemptions/redeem body. */
 export const RedeemRequest = t.Object({ code: t.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false })

@@ -12,9 +12,12 @@ export type ProviderId = Static<typeof ProviderId>
 /** The providers that sign in through an OAuth 2.0 redirect. */
 export type OAuthProviderId = Exclude<ProviderId, 'telegram'>
 
-const httpUrl = (description?: string) => t.String({ maxLength: 2048, pattern: '^https?://[^\\s/?#]+[^\\s]*$', error: 'must be an http(s) URL', ...(description ? { description } : {}) })
+const httpUrl = (description?: string) =>
+  t.String({ maxLength: 2048, pattern: '^https?://[^\\s/?#]+[^\\s]*$', error: 'must be an http(s) URL', ...(description ? { description } : {}) })
 const ClientId = t.String({ maxLength: 256, pattern: '^\\S*$', error: 'must not contain spaces' })
-const ClientSecret = t.Union([t.String({ minLength: 1, maxLength: 1024 }), t.Null()], { description: 'Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it' })
+const ClientSecret = t.Union([t.String({ minLength: 1, maxLength: 1024 }), t.Null()], {
+  description: 'Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it',
+})
 
 /** Fields every OAuth app configuration has, as an admin edits them. */
 const OAuthAppFields = {
@@ -37,27 +40,46 @@ const OidcFields = {
 
 const TelegramFields = {
   enabled: t.Boolean(),
-  botName: t.Union([t.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{4,31}$', error: 'must be the bot username (5–32 letters, digits, _)' }), t.Literal('')], { description: 'The bot username the login widget shows' }),
-  botToken: t.Union([t.String({ maxLength: 128, pattern: '^\\d+:[A-Za-z0-9_-]+$', error: 'must be a bot token from @BotFather (123456:ABC…)' }), t.Null()], { description: 'Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it' }),
+  botName: t.Union([t.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{4,31}$', error: 'must be the bot username (5–32 letters, digits, _)' }), t.Literal('')], {
+    description: 'The bot username the login widget shows',
+  }),
+  botToken: t.Union([t.String({ maxLength: 128, pattern: '^\\d+:[A-Za-z0-9_-]+$', error: 'must be a bot token from @BotFather (123456:ABC…)' }), t.Null()], {
+    description: 'Write-only: stored encrypted and never shown; omit to keep the stored one, null to remove it',
+  }),
 }
 
 const RegistrationFields = {
   registrationEnabled: t.Boolean({ description: 'Anyone may create an account (POST /api/auth/register); off: only admins create users' }),
-  allowOAuthRegistration: t.Union([t.Boolean(), t.Null()], { description: 'A first sign-in through a provider may create an account; null: same as registrationEnabled' }),
-  publicUrl: t.Union([httpUrl(), t.Literal('')], { description: 'The address users reach the gateway at, for provider callback URLs; empty: taken from each request' }),
+  allowOAuthRegistration: t.Union([t.Boolean(), t.Null()], {
+    description: 'A first sign-in through a provider may create an account; null: same as registrationEnabled',
+  }),
+  publicUrl: t.Union([httpUrl(), t.Literal('')], {
+    description: 'The address users reach the gateway at, for provider callback URLs; empty: taken from each request',
+  }),
 }
 
 /** PATCH /api/auth/settings body: any subset; secrets are write-only. */
-export const SignInSettingsPatch = t.Object({
-  registrationEnabled: t.Optional(RegistrationFields.registrationEnabled),
-  allowOAuthRegistration: t.Optional(RegistrationFields.allowOAuthRegistration),
-  publicUrl: t.Optional(RegistrationFields.publicUrl),
-  github: t.Optional(t.Partial(t.Object(OAuthAppFields), { additionalProperties: false })),
-  discord: t.Optional(t.Partial(t.Object(OAuthAppFields), { additionalProperties: false })),
-  linuxdo: t.Optional(t.Partial(t.Object({ ...OAuthAppFields, minimumTrustLevel: t.Integer({ minimum: 0, maximum: 4, description: 'LinuxDO trust level (0–4) an account needs to sign in' }) }), { additionalProperties: false })),
-  oidc: t.Optional(t.Partial(t.Object(OidcFields), { additionalProperties: false })),
-  telegram: t.Optional(t.Partial(t.Object(TelegramFields), { additionalProperties: false })),
-}, { additionalProperties: false, minProperties: 1 })
+export const SignInSettingsPatch = t.Object(
+  {
+    registrationEnabled: t.Optional(RegistrationFields.registrationEnabled),
+    allowOAuthRegistration: t.Optional(RegistrationFields.allowOAuthRegistration),
+    publicUrl: t.Optional(RegistrationFields.publicUrl),
+    github: t.Optional(t.Partial(t.Object(OAuthAppFields), { additionalProperties: false })),
+    discord: t.Optional(t.Partial(t.Object(OAuthAppFields), { additionalProperties: false })),
+    linuxdo: t.Optional(
+      t.Partial(
+        t.Object({
+          ...OAuthAppFields,
+          minimumTrustLevel: t.Integer({ minimum: 0, maximum: 4, description: 'LinuxDO trust level (0–4) an account needs to sign in' }),
+        }),
+        { additionalProperties: false },
+      ),
+    ),
+    oidc: t.Optional(t.Partial(t.Object(OidcFields), { additionalProperties: false })),
+    telegram: t.Optional(t.Partial(t.Object(TelegramFields), { additionalProperties: false })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
 
 /** Typed PATCH /api/auth/settings body. */
 export type SignInSettingsPatch = Static<typeof SignInSettingsPatch>
@@ -101,35 +123,44 @@ export const SignInStatusFields = {
 }
 
 /** POST /api/auth/register body. */
-export const RegisterRequest = t.Object({
-  username: Username,
-  password: Password,
-  email: t.Optional(Email),
-  displayName: t.Optional(t.String({ maxLength: 128 })),
-  session: t.Optional(t.Boolean({ description: 'Also set an HttpOnly session cookie (the dashboard)' })),
-}, { additionalProperties: false })
+export const RegisterRequest = t.Object(
+  {
+    username: Username,
+    password: Password,
+    email: t.Optional(Email),
+    displayName: t.Optional(t.String({ maxLength: 128 })),
+    session: t.Optional(t.Boolean({ description: 'Also set an HttpOnly session cookie (the dashboard)' })),
+  },
+  { additionalProperties: false },
+)
 
 /** Typed registration body. */
 export type RegisterRequest = Static<typeof RegisterRequest>
 
 /** POST /api/auth/telegram body: the fields the Telegram Login Widget hands to the page, unchanged. */
-export const TelegramLoginRequest = t.Object({
-  id: t.Integer({ minimum: 1 }),
-  first_name: t.String({ maxLength: 256 }),
-  last_name: t.Optional(t.String({ maxLength: 256 })),
-  username: t.Optional(t.String({ maxLength: 64 })),
-  photo_url: t.Optional(t.String({ maxLength: 2048 })),
-  auth_date: t.Integer({ minimum: 0 }),
-  hash: t.String({ pattern: '^[0-9a-f]{64}$', error: 'must be the 64-hex-digit hash from Telegram' }),
-}, { additionalProperties: false })
+export const TelegramLoginRequest = t.Object(
+  {
+    id: t.Integer({ minimum: 1 }),
+    first_name: t.String({ maxLength: 256 }),
+    last_name: t.Optional(t.String({ maxLength: 256 })),
+    username: t.Optional(t.String({ maxLength: 64 })),
+    photo_url: t.Optional(t.String({ maxLength: 2048 })),
+    auth_date: t.Integer({ minimum: 0 }),
+    hash: t.String({ pattern: '^[0-9a-f]{64}$', error: 'must be the 64-hex-digit hash from Telegram' }),
+  },
+  { additionalProperties: false },
+)
 
 /** Typed Telegram widget data. */
 export type TelegramLoginRequest = Static<typeof TelegramLoginRequest>
 
 /** POST /api/auth/login/two-factor body. */
-export const TwoFactorSignInRequest = t.Object({
-  code: t.String({ minLength: 6, maxLength: 32, description: 'A code from the authenticator app, or a recovery code' }),
-}, { additionalProperties: false })
+export const TwoFactorSignInRequest = t.Object(
+  {
+    code: t.String({ minLength: 6, maxLength: 32, description: 'A code from the authenticator app, or a recovery code' }),
+  },
+  { additionalProperties: false },
+)
 
 /** A sign-in identity linked to a user. */
 export const OAuthAccountView = t.Object({

@@ -11,28 +11,34 @@ const IpAllowlist = t.Union([t.Array(IpEntry, { maxItems: 1000 }), t.Null()], { 
 const TokenGroup = t.Union([GroupName, t.Null()], { description: "Routing and pricing group; null uses the owner's group" })
 
 /** POST /api/tokens body. */
-export const TokenCreate = t.Object({
-  name: Name,
-  quota: t.Optional(Units),
-  unlimited: t.Optional(t.Boolean({ description: 'Ignore the token quota (the owner quota still applies); default false' })),
-  models: t.Optional(ModelAllowlist),
-  ipAllowlist: t.Optional(IpAllowlist),
-  group: t.Optional(TokenGroup),
-  expiresAt: t.Optional(Expiry),
-  userId: t.Optional(t.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Admins only: create the key for this user' })),
-}, { additionalProperties: false })
+export const TokenCreate = t.Object(
+  {
+    name: Name,
+    quota: t.Optional(Units),
+    unlimited: t.Optional(t.Boolean({ description: 'Ignore the token quota (the owner quota still applies); default false' })),
+    models: t.Optional(ModelAllowlist),
+    ipAllowlist: t.Optional(IpAllowlist),
+    group: t.Optional(TokenGroup),
+    expiresAt: t.Optional(Expiry),
+    userId: t.Optional(t.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Admins only: create the key for this user' })),
+  },
+  { additionalProperties: false },
+)
 
 /** PATCH /api/tokens/:id body; `quota` sets the remaining quota. */
-export const TokenUpdate = t.Object({
-  name: t.Optional(Name),
-  quota: t.Optional(Units),
-  unlimited: t.Optional(t.Boolean()),
-  models: t.Optional(ModelAllowlist),
-  ipAllowlist: t.Optional(IpAllowlist),
-  group: t.Optional(TokenGroup),
-  expiresAt: t.Optional(Expiry),
-  status: t.Optional(t.Union([t.Literal('enabled'), t.Literal('disabled')])),
-}, { additionalProperties: false, minProperties: 1 })
+export const TokenUpdate = t.Object(
+  {
+    name: t.Optional(Name),
+    quota: t.Optional(Units),
+    unlimited: t.Optional(t.Boolean()),
+    models: t.Optional(ModelAllowlist),
+    ipAllowlist: t.Optional(IpAllowlist),
+    group: t.Optional(TokenGroup),
+    expiresAt: t.Optional(Expiry),
+    status: t.Optional(t.Union([t.Literal('enabled'), t.Literal('disabled')])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
 
 /** A relay key as the admin API shows it: never the key itself. */
 export const TokenView = t.Object({
@@ -53,7 +59,10 @@ export const TokenView = t.Object({
 })
 
 /** The create answer: the view plus the `sk-…` key, shown this once. */
-export const TokenCreated = t.Composite([TokenView, t.Object({ key: t.String({ description: 'The API key; only its hash is stored, so it cannot be shown again' }) })])
+export const TokenCreated = t.Composite([
+  TokenView,
+  t.Object({ key: t.String({ description: 'The API key; only its hash is stored, so it cannot be shown again' }) }),
+])
 
 /** Fields token lists can be sorted by. */
 export const TOKEN_SORT_FIELDS = ['id', 'name', 'remainQuota', 'usedQuota', 'expiresAt', 'lastUsedAt', 'createdAt'] as const

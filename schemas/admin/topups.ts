@@ -9,22 +9,32 @@ const Money = t.Number({ minimum: 0, maximum: 1e9, description: 'An amount in cu
 const Currency = t.String({ pattern: '^[A-Za-z]{3}$', error: 'must be a 3-letter ISO 4217 code' })
 
 /** How amounts are offered and priced for one provider. */
-export const TopupAmountRules = t.Object({
-  currency: Currency,
-  presets: t.Array(t.Number({ exclusiveMinimum: 0, maximum: 1e9 }), { maxItems: 12, description: 'Amounts offered as buttons, in currency units' }),
-  minimum: t.Number({ exclusiveMinimum: 0, maximum: 1e9, description: 'Smallest custom amount, in currency units' }),
-  maximum: t.Number({ exclusiveMinimum: 0, maximum: 1e9, description: 'Largest amount, in currency units' }),
-  discounts: t.Array(t.Object({ minimum: t.Number({ minimum: 0 }), factor: t.Number({ exclusiveMinimum: 0, maximum: 1 }) }, { additionalProperties: false }), {
-    maxItems: 20, description: 'Price factors by amount: the entry with the largest minimum not above the amount applies (0.9 = 10 % off)',
-  }),
-  quotaPerUnit: t.Integer({ minimum: 1, maximum: 1e12, description: 'Quota units credited per currency unit asked for' }),
-}, { additionalProperties: false })
+export const TopupAmountRules = t.Object(
+  {
+    currency: Currency,
+    presets: t.Array(t.Number({ exclusiveMinimum: 0, maximum: 1e9 }), { maxItems: 12, description: 'Amounts offered as buttons, in currency units' }),
+    minimum: t.Number({ exclusiveMinimum: 0, maximum: 1e9, description: 'Smallest custom amount, in currency units' }),
+    maximum: t.Number({ exclusiveMinimum: 0, maximum: 1e9, description: 'Largest amount, in currency units' }),
+    discounts: t.Array(
+      t.Object({ minimum: t.Number({ minimum: 0 }), factor: t.Number({ exclusiveMinimum: 0, maximum: 1 }) }, { additionalProperties: false }),
+      {
+        maxItems: 20,
+        description: 'Price factors by amount: the entry with the largest minimum not above the amount applies (0.9 = 10 % off)',
+      },
+    ),
+    quotaPerUnit: t.Integer({ minimum: 1, maximum: 1e12, description: 'Quota units credited per currency unit asked for' }),
+  },
+  { additionalProperties: false },
+)
 
 /** An EPay payment type offered to users. */
-export const EpayMethod = t.Object({
-  type: t.String({ pattern: '^[a-z0-9_]{1,32}$', error: 'must be 1–32 lower-case letters, digits or _' }),
-  name: t.String({ minLength: 1, maxLength: 64 }),
-}, { additionalProperties: false })
+export const EpayMethod = t.Object(
+  {
+    type: t.String({ pattern: '^[a-z0-9_]{1,32}$', error: 'must be 1–32 lower-case letters, digits or _' }),
+    name: t.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false },
+)
 
 /** The top-up settings as admins see them: secrets only as "set or not". */
 export const TopupSettingsView = t.Object({
@@ -49,24 +59,37 @@ export const TopupSettingsView = t.Object({
 })
 
 /** PATCH /api/topups/settings body; secrets are write-only (null removes one, a missing one is kept). */
-export const TopupSettingsPatch = t.Object({
-  stripe: t.Optional(t.Object({
-    enabled: t.Optional(t.Boolean()),
-    secretKey: t.Optional(t.Union([t.String({ pattern: '^(sk|rk)_', error: 'must start with sk_ or rk_' }), t.Null()])),
-    webhookSecret: t.Optional(t.Union([t.String({ minLength: 1, maxLength: 256 }), t.Null()])),
-    apiUrl: t.Optional(t.Union([t.Literal(''), t.String({ pattern: '^https?://', maxLength: 512 })])),
-    productName: t.Optional(t.String({ minLength: 1, maxLength: 128 })),
-    amounts: t.Optional(TopupAmountRules),
-  }, { additionalProperties: false })),
-  epay: t.Optional(t.Object({
-    enabled: t.Optional(t.Boolean()),
-    gatewayUrl: t.Optional(t.Union([t.Literal(''), t.String({ pattern: '^https?://', maxLength: 512 })])),
-    merchantId: t.Optional(t.String({ maxLength: 64 })),
-    merchantKey: t.Optional(t.Union([t.String({ minLength: 1, maxLength: 256 }), t.Null()])),
-    methods: t.Optional(t.Array(EpayMethod, { maxItems: 12 })),
-    amounts: t.Optional(TopupAmountRules),
-  }, { additionalProperties: false })),
-}, { additionalProperties: false })
+export const TopupSettingsPatch = t.Object(
+  {
+    stripe: t.Optional(
+      t.Object(
+        {
+          enabled: t.Optional(t.Boolean()),
+          secretKey: t.Optional(t.Union([t.String({ pattern: '^(sk|rk)_', error: 'must start with sk_ or rk_' }), t.Null()])),
+          webhookSecret: t.Optional(t.Union([t.String({ minLength: 1, maxLength: 256 }), t.Null()])),
+          apiUrl: t.Optional(t.Union([t.Literal(''), t.String({ pattern: '^https?://', maxLength: 512 })])),
+          productName: t.Optional(t.String({ minLength: 1, maxLength: 128 })),
+          amounts: t.Optional(TopupAmountRules),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    epay: t.Optional(
+      t.Object(
+        {
+          enabled: t.Optional(t.Boolean()),
+          gatewayUrl: t.Optional(t.Union([t.Literal(''), t.String({ pattern: '^https?://', maxLength: 512 })])),
+          merchantId: t.Optional(t.String({ maxLength: 64 })),
+          merchantKey: t.Optional(t.Union([t.String({ minLength: 1, maxLength: 256 }), t.Null()])),
+          methods: t.Optional(t.Array(EpayMethod, { maxItems: 12 })),
+          amounts: t.Optional(TopupAmountRules),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
 
 /** One way to pay, as users choose it. */
 export const TopupMethodView = t.Object({
@@ -80,10 +103,13 @@ export const TopupMethodView = t.Object({
 export const TopupOptions = t.Object({ methods: t.Array(TopupMethodView) })
 
 /** POST /api/topups body. */
-export const TopupCreate = t.Object({
-  method: t.String({ minLength: 1, maxLength: 32, description: '`stripe` or an enabled EPay type (alipay, wxpay, …)' }),
-  amount: Money,
-}, { additionalProperties: false })
+export const TopupCreate = t.Object(
+  {
+    method: t.String({ minLength: 1, maxLength: 32, description: '`stripe` or an enabled EPay type (alipay, wxpay, …)' }),
+    amount: Money,
+  },
+  { additionalProperties: false },
+)
 
 /** An order as the API shows it. */
 export const TopupView = t.Object({
@@ -119,7 +145,7 @@ export const TopupListQuery = t.Object({
   ...Pagination,
   status: t.Optional(Status),
   provider: t.Optional(Provider),
-  userId: t.Optional(IntegerParameter('userId', { minimum: 1, description: 'Admins only: one user\'s orders' })),
+  userId: t.Optional(IntegerParameter('userId', { minimum: 1, description: "Admins only: one user's orders" })),
   tradeNo: t.Optional(t.String({ maxLength: 64 })),
 })
 

@@ -2,7 +2,13 @@ import { t, type Static } from 'elysia'
 import { GroupName, Pagination, SortParameter, Timestamp, Units } from './common.ts'
 
 /** A username: 3–64 letters, digits, `_`, `.`, `-`. */
-export const Username = t.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: '3–64 characters: letters, digits, `_`, `.`, `-`', error: 'must be 3–64 characters: letters, digits, _ . -' })
+export const Username = t.String({
+  minLength: 3,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_.-]+$',
+  description: '3–64 characters: letters, digits, `_`, `.`, `-`',
+  error: 'must be 3–64 characters: letters, digits, _ . -',
+})
 /** A password: 8–128 characters. */
 export const Password = t.String({ minLength: 8, maxLength: 128 })
 /** An email address. */
@@ -12,28 +18,36 @@ const UserStatus = t.Union([t.Literal('enabled'), t.Literal('disabled')])
 const AssignableRole = t.Union([t.Literal('user'), t.Literal('admin')], { description: 'Only root may grant or revoke admin' })
 
 /** POST /api/users body. */
-export const UserCreate = t.Object({
-  username: Username,
-  password: Password,
-  displayName: t.Optional(t.String({ maxLength: 128 })),
-  email: t.Optional(Email),
-  role: t.Optional(AssignableRole),
-  group: t.Optional(GroupName),
-  quota: t.Optional(Units),
-}, { additionalProperties: false })
+export const UserCreate = t.Object(
+  {
+    username: Username,
+    password: Password,
+    displayName: t.Optional(t.String({ maxLength: 128 })),
+    email: t.Optional(Email),
+    role: t.Optional(AssignableRole),
+    group: t.Optional(GroupName),
+    quota: t.Optional(Units),
+  },
+  { additionalProperties: false },
+)
 
 /** PATCH /api/users/:id body; `quota` sets the balance, `quotaDelta` adds to it (negative to take away). */
-export const UserUpdate = t.Object({
-  displayName: t.Optional(t.String({ maxLength: 128 })),
-  email: t.Optional(t.Union([Email, t.Null()])),
-  group: t.Optional(GroupName),
-  status: t.Optional(UserStatus),
-  role: t.Optional(AssignableRole),
-  password: t.Optional(Password),
-  quota: t.Optional(Units),
-  quotaDelta: t.Optional(t.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Added to the balance; the balance may not go below 0' })),
-  reason: t.Optional(t.String({ maxLength: 500, description: 'Why the quota changed; written to the audit log' })),
-}, { additionalProperties: false, minProperties: 1 })
+export const UserUpdate = t.Object(
+  {
+    displayName: t.Optional(t.String({ maxLength: 128 })),
+    email: t.Optional(t.Union([Email, t.Null()])),
+    group: t.Optional(GroupName),
+    status: t.Optional(UserStatus),
+    role: t.Optional(AssignableRole),
+    password: t.Optional(Password),
+    quota: t.Optional(Units),
+    quotaDelta: t.Optional(
+      t.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Added to the balance; the balance may not go below 0' }),
+    ),
+    reason: t.Optional(t.String({ maxLength: 500, description: 'Why the quota changed; written to the audit log' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
 
 /** A user as the admin API shows it (never the password hash). */
 export const UserView = t.Object({
@@ -67,16 +81,22 @@ export const UserListQuery = t.Object({
 })
 
 /** PATCH /api/users/me body: what users may change about themselves. */
-export const ProfileUpdate = t.Object({
-  displayName: t.Optional(t.String({ maxLength: 128 })),
-  email: t.Optional(t.Union([Email, t.Null()])),
-}, { additionalProperties: false, minProperties: 1 })
+export const ProfileUpdate = t.Object(
+  {
+    displayName: t.Optional(t.String({ maxLength: 128 })),
+    email: t.Optional(t.Union([Email, t.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
 
 /** POST /api/users/me/password body. */
-export const PasswordChange = t.Object({
-  currentPassword: t.String({ minLength: 1, maxLength: 128 }),
-  newPassword: Password,
-}, { additionalProperties: false })
+export const PasswordChange = t.Object(
+  {
+    currentPassword: t.String({ minLength: 1, maxLength: 128 }),
+    newPassword: Password,
+  },
+  { additionalProperties: false },
+)
 
 /** POST /api/users/:id/reset-password answer: the new password, shown this once. */
 export const PasswordReset = t.Object({
@@ -84,12 +104,15 @@ export const PasswordReset = t.Object({
 })
 
 /** POST /api/auth/login body. */
-export const LoginRequest = t.Object({
-  username: t.String({ minLength: 1, maxLength: 254, description: 'The username, or the email address of the account' }),
-  password: t.String({ minLength: 1, maxLength: 128 }),
-  code: t.Optional(t.String({ minLength: 6, maxLength: 32, description: 'Authenticator or recovery code, when two-factor sign-in is on' })),
-  session: t.Optional(t.Boolean({ description: 'Also set an HttpOnly session cookie (the dashboard); writes with it need the X-CSRF-Token header' })),
-}, { additionalProperties: false })
+export const LoginRequest = t.Object(
+  {
+    username: t.String({ minLength: 1, maxLength: 254, description: 'The username, or the email address of the account' }),
+    password: t.String({ minLength: 1, maxLength: 128 }),
+    code: t.Optional(t.String({ minLength: 6, maxLength: 32, description: 'Authenticator or recovery code, when two-factor sign-in is on' })),
+    session: t.Optional(t.Boolean({ description: 'Also set an HttpOnly session cookie (the dashboard); writes with it need the X-CSRF-Token header' })),
+  },
+  { additionalProperties: false },
+)
 
 /** POST /api/auth/login answer: a bearer access token for the admin API. */
 export const LoginResponse = t.Object({
@@ -99,13 +122,16 @@ export const LoginResponse = t.Object({
 })
 
 /** POST /api/setup body: the first-run form that replaces root's printed password. */
-export const SetupRequest = t.Object({
-  bootstrapPassword: t.String({ minLength: 1, maxLength: 128, description: 'The password printed once on first start' }),
-  username: t.Optional(Username),
-  password: Password,
-  siteName: t.Optional(t.String({ minLength: 1, maxLength: 64, description: 'Shown in the dashboard header and page titles' })),
-  selfUseMode: t.Optional(t.Boolean({ description: 'Serve models without a configured price, charging nothing' })),
-}, { additionalProperties: false })
+export const SetupRequest = t.Object(
+  {
+    bootstrapPassword: t.String({ minLength: 1, maxLength: 128, description: 'The password printed once on first start' }),
+    username: t.Optional(Username),
+    password: Password,
+    siteName: t.Optional(t.String({ minLength: 1, maxLength: 64, description: 'Shown in the dashboard header and page titles' })),
+    selfUseMode: t.Optional(t.Boolean({ description: 'Serve models without a configured price, charging nothing' })),
+  },
+  { additionalProperties: false },
+)
 
 /** Typed POST /api/auth/login answer. */
 export type LoginResponse = Static<typeof LoginResponse>

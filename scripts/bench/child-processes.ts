@@ -42,7 +42,10 @@ let handlersInstalled = false
 export function installExitHandlers(): void {
   if (handlersInstalled) return
   handlersInstalled = true
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       console.error(`\n${signal}: stopping every child process`)
       void stopAll(5_000).then(() => process.exit(code))
@@ -58,22 +61,28 @@ export function installExitHandlers(): void {
  * Starts `command` and resolves once its output matches `ready` (or at once without a pattern).
  * Rejects with the child's output when it exits first or `timeoutMs` passes.
  */
-export async function startService(name: string, command: string[], options: { cwd: string; env?: Record<string, string | undefined>; ready?: RegExp; timeoutMs?: number }): Promise<Service> {
+export async function startService(
+  name: string,
+  command: string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; ready?: RegExp; timeoutMs?: number },
+): Promise<Service> {
   const child = Bun.spawn(command, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
   running.add(child)
   void child.exited.then(() => running.delete(child))
   let output = ''
   let resolveReady: (match: string) => void = () => {}
   const readyMatch = new Promise<string>((resolve) => (resolveReady = resolve))
-  const drained = Promise.all(([child.stdout, child.stderr] as ReadableStream<Uint8Array>[]).map(async (stream) => {
-    const decoder = new TextDecoder()
-    const reader = stream.getReader()
-    for (let read = await reader.read(); !read.done; read = await reader.read()) {
-      output = (output + decoder.decode(read.value, { stream: true })).slice(-TAIL_BYTES * 4)
-      const match = options.ready?.exec(output)
-      if (match) resolveReady(match[1] ?? match[0])
-    }
-  })).catch(() => undefined)
+  const drained = Promise.all(
+    ([child.stdout, child.stderr] as ReadableStream<Uint8Array>[]).map(async (stream) => {
+      const decoder = new TextDecoder()
+      const reader = stream.getReader()
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        output = (output + decoder.decode(read.value, { stream: true })).slice(-TAIL_BYTES * 4)
+        const match = options.ready?.exec(output)
+        if (match) resolveReady(match[1] ?? match[0])
+      }
+    }),
+  ).catch(() => undefined)
   const tail = () => output.slice(-TAIL_BYTES)
   if (!options.ready) return { name, child, ready: '', tail, drained }
   const timeoutMs = options.timeoutMs ?? 60_000

@@ -33,7 +33,12 @@ const QUESTION = 'What is the capital of France?'
 
 /** The scenarios of the earlier bench, each with its passthrough baseline. */
 function scenarios(): Scenario[] {
-  const chat = (stream: boolean) => ({ model: 'gpt-4o-mini-conv', messages: [{ role: 'user', content: QUESTION }], max_tokens: 64, ...(stream ? { stream } : {}) })
+  const chat = (stream: boolean) => ({
+    model: 'gpt-4o-mini-conv',
+    messages: [{ role: 'user', content: QUESTION }],
+    max_tokens: 64,
+    ...(stream ? { stream } : {}),
+  })
   const claude = (stream: boolean) => ({ model: 'gpt-4o-mini-conv', max_tokens: 64, stream, messages: [{ role: 'user', content: QUESTION }] })
   const responses = (model: string, stream: boolean) => ({ model, input: QUESTION, max_output_tokens: 64, stream })
   return [
@@ -44,28 +49,60 @@ function scenarios(): Scenario[] {
     { name: 'responses-passthrough', path: '/v1/responses', body: responses('gpt-4o-mini-conv', false) },
     { name: 'responses-passthrough-stream', path: '/v1/responses', body: responses('gpt-4o-mini-conv', true) },
     { name: 'responses-converted-to-chat', path: '/v1/responses', body: responses('gpt-4o-mini-compat', false), baseline: 'responses-passthrough' },
-    { name: 'responses-converted-to-chat-stream', path: '/v1/responses', body: responses('gpt-4o-mini-compat', true), baseline: 'responses-passthrough-stream' },
+    {
+      name: 'responses-converted-to-chat-stream',
+      path: '/v1/responses',
+      body: responses('gpt-4o-mini-compat', true),
+      baseline: 'responses-passthrough-stream',
+    },
   ]
 }
 
 /** Adds the two channels to the fixture fake and prices their model aliases. */
 async function addConversionChannels(gateway: Gateway, fakeUrl: string): Promise<void> {
-  await gateway.admin('POST', '/api/channels', { name: 'fake-full', type: 'openai', key: 'sk-bench', baseUrl: fakeUrl, models: ['gpt-4o-mini-conv'], modelMapping: { 'gpt-4o-mini-conv': 'gpt-4o-mini' } })
-  await gateway.admin('POST', '/api/channels', { name: 'fake-chat-only', type: 'openai-compatible', key: 'sk-bench', baseUrl: fakeUrl, models: ['gpt-4o-mini-compat'], modelMapping: { 'gpt-4o-mini-compat': 'gpt-4o-mini' } })
+  await gateway.admin('POST', '/api/channels', {
+    name: 'fake-full',
+    type: 'openai',
+    key: 'sk-bench',
+    baseUrl: fakeUrl,
+    models: ['gpt-4o-mini-conv'],
+    modelMapping: { 'gpt-4o-mini-conv': 'gpt-4o-mini' },
+  })
+  await gateway.admin('POST', '/api/channels', {
+    name: 'fake-chat-only',
+    type: 'openai-compatible',
+    key: 'sk-bench',
+    baseUrl: fakeUrl,
+    models: ['gpt-4o-mini-compat'],
+    modelMapping: { 'gpt-4o-mini-compat': 'gpt-4o-mini' },
+  })
   const price = { inputPerMTok: 0.15, outputPerMTok: 0.6 }
   await gateway.admin('PATCH', '/api/options', { modelPrices: { 'gpt-4o-mini-conv': price, 'gpt-4o-mini-compat': price } })
 }
 
 /** Runs every scenario `runs` times (interleaved) at `concurrency` and prints the table. */
-export async function runConversions(root: string, gateway: Gateway, key: string, options: { concurrency: number; durationSeconds: number; warmupSeconds: number; runs: number }): Promise<ConversionSummary[]> {
-  console.log(`\nconversions: gateway only, c=${options.concurrency}, ${options.runs} × ${options.durationSeconds} s per scenario, fixture-replaying fake upstream`)
+export async function runConversions(
+  root: string,
+  gateway: Gateway,
+  key: string,
+  options: { concurrency: number; durationSeconds: number; warmupSeconds: number; runs: number },
+): Promise<ConversionSummary[]> {
+  console.log(
+    `\nconversions: gateway only, c=${options.concurrency}, ${options.runs} × ${options.durationSeconds} s per scenario, fixture-replaying fake upstream`,
+  )
   const fake = await startService('fake-upstream', [process.execPath, 'scripts/bench/fake-upstream.ts'], { cwd: root, ready: /listening (http:\/\/\S+)/ })
   try {
     await addConversionChannels(gateway, fake.ready)
     const list = scenarios()
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` }
     const files = new Map(list.map((scenario) => [scenario.name, bodyFile(`conversion-${scenario.name}`, JSON.stringify(scenario.body))]))
-    const run = (scenario: Scenario, seconds: number) => runLoad(root, { target: { url: `${gateway.url}${scenario.path}`, headers }, bodyFile: files.get(scenario.name)!, connections: options.concurrency, durationSeconds: seconds })
+    const run = (scenario: Scenario, seconds: number) =>
+      runLoad(root, {
+        target: { url: `${gateway.url}${scenario.path}`, headers },
+        bodyFile: files.get(scenario.name)!,
+        connections: options.concurrency,
+        durationSeconds: seconds,
+      })
     if (options.warmupSeconds > 0) for (const scenario of list) await run(scenario, options.warmupSeconds)
     const results = new Map<string, LoadResult[]>(list.map((scenario) => [scenario.name, []]))
     for (let round = 1; round <= options.runs; round++) {
@@ -76,10 +113,19 @@ export async function runConversions(root: string, gateway: Gateway, key: string
       }
     }
     const summaries = list.map((scenario) => summariseScenario(scenario, results))
-    console.log(formatTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'failures', '% of baseline'], summaries.map((summary) => [
-      summary.name, summary.requestsPerSecond.toFixed(0), summary.p50Ms.toFixed(3), summary.p99Ms.toFixed(3), summary.failures,
-      summary.baseline ? `${summary.percentOfBaseline?.toFixed(0)}% of ${summary.baseline}` : '',
-    ])))
+    console.log(
+      formatTable(
+        ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'failures', '% of baseline'],
+        summaries.map((summary) => [
+          summary.name,
+          summary.requestsPerSecond.toFixed(0),
+          summary.p50Ms.toFixed(3),
+          summary.p99Ms.toFixed(3),
+          summary.failures,
+          summary.baseline ? `${summary.percentOfBaseline?.toFixed(0)}% of ${summary.baseline}` : '',
+        ]),
+      ),
+    )
     return summaries
   } finally {
     await stopService(fake, 5_000)
@@ -90,12 +136,20 @@ export async function runConversions(root: string, gateway: Gateway, key: string
 function summariseScenario(scenario: Scenario, results: Map<string, LoadResult[]>): ConversionSummary {
   const runs = results.get(scenario.name) ?? []
   const rate = (name: string) => median((results.get(name) ?? []).map((run) => run.requestsPerSecond)) ?? 0
-  const failures = runs.reduce((sum, run) => ({ non2xx: sum.non2xx + run.non2xx, errors: sum.errors + run.errors, timeouts: sum.timeouts + run.timeouts, statusCodes: {} }), { non2xx: 0, errors: 0, timeouts: 0, statusCodes: {} as Record<string, number> })
-  for (const run of runs) for (const [code, count] of Object.entries(run.statusCodes)) if (!code.startsWith('2')) failures.statusCodes[code] = (failures.statusCodes[code] ?? 0) + count
+  const failures = runs.reduce(
+    (sum, run) => ({ non2xx: sum.non2xx + run.non2xx, errors: sum.errors + run.errors, timeouts: sum.timeouts + run.timeouts, statusCodes: {} }),
+    { non2xx: 0, errors: 0, timeouts: 0, statusCodes: {} as Record<string, number> },
+  )
+  for (const run of runs)
+    for (const [code, count] of Object.entries(run.statusCodes))
+      if (!code.startsWith('2')) failures.statusCodes[code] = (failures.statusCodes[code] ?? 0) + count
   return {
-    name: scenario.name, requestsPerSecond: rate(scenario.name),
-    p50Ms: median(runs.map((run) => run.latencyMs.p50)) ?? 0, p99Ms: median(runs.map((run) => run.latencyMs.p99)) ?? 0,
-    failures: describeFailures(failures), runs,
+    name: scenario.name,
+    requestsPerSecond: rate(scenario.name),
+    p50Ms: median(runs.map((run) => run.latencyMs.p50)) ?? 0,
+    p99Ms: median(runs.map((run) => run.latencyMs.p99)) ?? 0,
+    failures: describeFailures(failures),
+    runs,
     ...(scenario.baseline ? { baseline: scenario.baseline, percentOfBaseline: (100 * rate(scenario.name)) / Math.max(rate(scenario.baseline), 1e-9) } : {}),
   }
 }

@@ -12,7 +12,10 @@ const ITERATIONS = 3000
 const registry = createRegistry(await loadPlugins([]))
 const env: ConversionEnv = { now: () => 1_748_736_000_000, newId: (prefix) => `${prefix}bench` }
 const upstream = registry.dialect('openai.chat') as DialectCodec
-const streamText = loadChunks('openai', 'openai-chat-text.chunks.txt').map((chunk) => encodeSse({ data: JSON.stringify(chunk) })).join('') + encodeSse({ data: '[DONE]' })
+const streamText =
+  loadChunks('openai', 'openai-chat-text.chunks.txt')
+    .map((chunk) => encodeSse({ data: JSON.stringify(chunk) }))
+    .join('') + encodeSse({ data: '[DONE]' })
 const chunkCount = streamText.split('\n\n').filter(Boolean).length
 const bytes = new TextEncoder().encode(streamText)
 const completeBody = loadFixture('openai', 'openai-chat-text.json')
@@ -50,7 +53,12 @@ for (const client of registry.dialects()) {
   const complete = await time(() => {
     client.hub?.encodeResult(upstream.hub!.decodeResult(completeBody, env), env)
   })
-  rows.push({ case: `openai.chat upstream → ${client.dialect} client`, 'µs/response': +streamed.toFixed(1), 'µs/chunk': +(streamed / chunkCount).toFixed(2), 'non-stream µs': +complete.toFixed(1) })
+  rows.push({
+    case: `openai.chat upstream → ${client.dialect} client`,
+    'µs/response': +streamed.toFixed(1),
+    'µs/chunk': +(streamed / chunkCount).toFixed(2),
+    'non-stream µs': +complete.toFixed(1),
+  })
 }
 console.log(`${chunkCount} SSE events per response, ${ITERATIONS} iterations per case`)
 console.table(rows)

@@ -12,17 +12,47 @@ const FINGERPRINT = 'fp_bench0001'
 
 /** The answer, in the pieces a streamed reply carries (a few words each). */
 const PIECES = [
-  'The capital', ' of France', ' is Paris.', ' It sits', ' on the Seine', ' in the north', ' of the country', ' and has been', ' its political', ' and cultural', ' centre for', ' more than', ' a thousand years.', ' Paris is', ' also the', ' largest city', ' in France,', ' with about', ' two million', ' residents.',
+  'The capital',
+  ' of France',
+  ' is Paris.',
+  ' It sits',
+  ' on the Seine',
+  ' in the north',
+  ' of the country',
+  ' and has been',
+  ' its political',
+  ' and cultural',
+  ' centre for',
+  ' more than',
+  ' a thousand years.',
+  ' Paris is',
+  ' also the',
+  ' largest city',
+  ' in France,',
+  ' with about',
+  ' two million',
+  ' residents.',
 ]
 const CONTENT = PIECES.join('')
-const USAGE = { prompt_tokens: 14, completion_tokens: 48, total_tokens: 62, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } }
+const USAGE = {
+  prompt_tokens: 14,
+  completion_tokens: 48,
+  total_tokens: 62,
+  prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+}
 
 /** A non-stream chat.completion as OpenAI sends it. */
 function completionBody(): string {
   return JSON.stringify({
-    id: ID, object: 'chat.completion', created: CREATED, model: MODEL,
+    id: ID,
+    object: 'chat.completion',
+    created: CREATED,
+    model: MODEL,
     choices: [{ index: 0, message: { role: 'assistant', content: CONTENT, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
-    usage: USAGE, service_tier: 'default', system_fingerprint: FINGERPRINT,
+    usage: USAGE,
+    service_tier: 'default',
+    system_fingerprint: FINGERPRINT,
   })
 }
 
@@ -30,7 +60,8 @@ function completionBody(): string {
 function streamBody(): string {
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({ id: ID, object: 'chat.completion.chunk', created: CREATED, model: MODEL, service_tier: 'default', system_fingerprint: FINGERPRINT, choices, usage: null, ...extra })}\n\n`
-  const delta = (content: string, role?: string) => chunk([{ index: 0, delta: { ...(role ? { role } : {}), content, refusal: null }, logprobs: null, finish_reason: null }])
+  const delta = (content: string, role?: string) =>
+    chunk([{ index: 0, delta: { ...(role ? { role } : {}), content, refusal: null }, logprobs: null, finish_reason: null }])
   return [
     delta('', 'assistant'),
     ...PIECES.map((piece) => delta(piece)),
@@ -43,7 +74,13 @@ function streamBody(): string {
 
 /** GET /v1/models. */
 function modelsBody(): string {
-  return JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1_721_172_741, owned_by: 'system' }, { id: MODEL, object: 'model', created: 1_721_172_717, owned_by: 'system' }] })
+  return JSON.stringify({
+    object: 'list',
+    data: [
+      { id: 'gpt-4o-mini', object: 'model', created: 1_721_172_741, owned_by: 'system' },
+      { id: MODEL, object: 'model', created: 1_721_172_717, owned_by: 'system' },
+    ],
+  })
 }
 
 const encoder = new TextEncoder()

@@ -77,15 +77,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Also on Ctrl-C or a failure, when stop() never runs.
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }))
   const env: Record<string, string> = {
-    DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ROOT_ACCESS_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', CRYPTO_SECRET,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ROOT_ACCESS_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: 'info',
+    CRYPTO_SECRET,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
   }
-  const service = await startService('gateway', gatewayCommand(options.profileDir), { cwd: options.root, env, ready: /"gateway listening".*?"port":(\d+)/, timeoutMs: 90_000 })
+  const service = await startService('gateway', gatewayCommand(options.profileDir), {
+    cwd: options.root,
+    env,
+    ready: /"gateway listening".*?"port":(\d+)/,
+    timeoutMs: 90_000,
+  })
   const url = `http://127.0.0.1:${service.ready}`
   const database = /"database":"(\w+)"/.exec(service.tail())?.[1] ?? 'unknown'
   const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
     if (!response.ok) throw new Error(`gateway admin ${method} ${path}: ${response.status} ${await response.text()}`)
     return (await response.json()) as T
   }
@@ -94,7 +108,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const unlimited = (await admin<{ key: string }>('POST', '/api/tokens', { name: 'bench-unlimited', unlimited: true })).key
     const funded = (await admin<{ key: string }>('POST', '/api/tokens', { name: 'bench-funded', quota: 1_000_000_000_000 })).key
     return {
-      url, pid: service.child.pid, database, keys: { unlimited, funded }, admin, service,
+      url,
+      pid: service.child.pid,
+      database,
+      keys: { unlimited, funded },
+      admin,
+      service,
       health: (windowSeconds) => readHealth(service.child.pid, admin, windowSeconds),
       stop: async () => {
         await stopService(service, 60_000)

@@ -69,7 +69,8 @@ function targetOf(setup: MatrixSetup, name: TargetName): LoadTarget | undefined 
   const json = { 'content-type': 'application/json' }
   if (name === 'direct') return { url: `${setup.upstreamUrl}/v1/chat/completions`, headers: { ...json, authorization: 'Bearer sk-bench' } }
   // The bare proxy forwards the upstream key as it gets it, as a client of the upstream would send it.
-  if (name === 'ceiling') return setup.ceilingUrl ? { url: `${setup.ceilingUrl}/v1/chat/completions`, headers: { ...json, authorization: 'Bearer sk-bench' } } : undefined
+  if (name === 'ceiling')
+    return setup.ceilingUrl ? { url: `${setup.ceilingUrl}/v1/chat/completions`, headers: { ...json, authorization: 'Bearer sk-bench' } } : undefined
   if (name === 'gateway') return { url: `${setup.gateway.url}/v1/chat/completions`, headers: { ...json, authorization: `Bearer ${setup.gatewayKey}` } }
   return setup.peer ? { url: `${setup.peer.url}/v1/chat/completions`, headers: setup.peer.headers } : undefined
 }
@@ -79,9 +80,10 @@ function describeRun(record: RunRecord, runs: number): string {
   const { result } = record
   const failures = result.non2xx + result.errors + result.timeouts + (result.requests === 0 ? 1 : 0)
   const lag = record.gatewayHealth?.eventLoopLagMs
-  const health = record.target === 'gateway' && record.gatewayHealth
-    ? `  rss ${((record.gatewayHealth.rssBytes ?? 0) / 1_048_576).toFixed(0)} MB${lag ? `, lag p99 ${lag.p99} ms max ${lag.max} ms` : ''}`
-    : ''
+  const health =
+    record.target === 'gateway' && record.gatewayHealth
+      ? `  rss ${((record.gatewayHealth.rssBytes ?? 0) / 1_048_576).toFixed(0)} MB${lag ? `, lag p99 ${lag.p99} ms max ${lag.max} ms` : ''}`
+      : ''
   const latency = record.cell.concurrency === 1 ? `  p50 ${result.latencyMs.p50} ms p99 ${result.latencyMs.p99} ms` : ''
   return `${stamp()} [${cellName(record.cell)}] round ${record.round}/${runs} ${record.target.padEnd(7)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s${latency}${failures ? `  FAILURES${result.requests === 0 ? ' (no 2xx answer at all)' : ''} non2xx ${result.non2xx} errors ${result.errors} timeouts ${result.timeouts} ${JSON.stringify(result.statusCodes)}` : ''}${health}`
 }

@@ -39,14 +39,19 @@ async function installPeer(version: string): Promise<string> {
   const directory = peerDirectory(version)
   const packageDir = join(directory, 'node_modules', '@portkey-ai', 'gateway')
   const script = join(packageDir, 'build', 'start-server.js')
-  const installed = existsSync(join(packageDir, 'package.json')) && (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version === version
+  const installed =
+    existsSync(join(packageDir, 'package.json')) &&
+    (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version === version
   if (installed && existsSync(script)) return script
   mkdirSync(directory, { recursive: true })
   const manifest = { private: true, dependencies: { '@portkey-ai/gateway': version }, overrides: { '@hono/node-server': HONO_NODE_SERVER } }
   writeFileSync(join(directory, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
   console.log(`installing the peer gateway @portkey-ai/gateway@${version} into ${directory} (first use)`)
   // Its only install script is patch-package, and the published package ships no patches.
-  const npm = Bun.spawn(['npm', 'install', '--prefix', directory, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { stdout: 'pipe', stderr: 'pipe' })
+  const npm = Bun.spawn(['npm', 'install', '--prefix', directory, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
   const [exitCode, errors] = await Promise.race([
     Promise.all([npm.exited, new Response(npm.stderr).text()]),
     Bun.sleep(300_000).then(() => {
@@ -63,7 +68,10 @@ async function waitForHttp(url: string, service: Service, timeoutMs: number): Pr
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) throw new Error(`exited with ${service.child.exitCode}: ${service.tail()}`)
-    const answered = await fetch(`${url}/`, { signal: AbortSignal.timeout(1_000) }).then(() => true, () => false)
+    const answered = await fetch(`${url}/`, { signal: AbortSignal.timeout(1_000) }).then(
+      () => true,
+      () => false,
+    )
     if (answered) return
     await Bun.sleep(200)
   }
@@ -88,7 +96,12 @@ export async function startPeerGateway(root: string, upstreamUrl: string, versio
   // NODE_ENV=production and --headless: no log console UI, as a deployment would run it.
   const service = await startService('peer', ['node', script, `--port=${port}`, '--headless'], { cwd: root, env: { NODE_ENV: 'production' } })
   const url = `http://127.0.0.1:${port}`
-  const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-bench', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstreamUrl}/v1` }
+  const headers = {
+    'content-type': 'application/json',
+    authorization: 'Bearer sk-bench',
+    'x-portkey-provider': 'openai',
+    'x-portkey-custom-host': `${upstreamUrl}/v1`,
+  }
   try {
     await waitForHttp(url, service, 30_000)
     await verifyRoute(url, headers)

@@ -62,7 +62,10 @@ export function summariseProfile(profile: CpuProfile, skipSeconds: number) {
 }
 
 function main() {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'skip-seconds': { type: 'string', default: '0' }, top: { type: 'string', default: '25' } } })
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { 'skip-seconds': { type: 'string', default: '0' }, top: { type: 'string', default: '25' } },
+  })
   const file = positionals[0]
   if (!file) throw new Error('usage: bun scripts/bench/profile-summary.ts <file.cpuprofile> [--skip-seconds N] [--top N]')
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile

@@ -8,12 +8,93 @@ export type BodySize = 'small' | 'large'
 
 const LARGE_TEXT_BYTES = 100 * 1024
 
-const SUBJECTS = ['The committee', 'Our team', 'The new library', 'A small bakery', 'The city council', 'Every engineer', 'The old bridge', 'Most readers', 'The research group', 'A travelling musician', 'The weather service', 'Her grandmother', 'The support desk', 'This report', 'The northern railway', 'A local farmer']
-const VERBS = ['reviewed', 'described', 'rebuilt', 'questioned', 'measured', 'recommended', 'postponed', 'celebrated', 'documented', 'compared', 'replaced', 'explained', 'planned', 'ignored', 'supported', 'tested']
-const OBJECTS = ['the quarterly budget', 'a detailed proposal', 'the river crossing', 'several hundred letters', 'the opening hours', 'an unusual pattern in the data', 'the winter schedule', 'every remaining ticket', 'the main database', 'a list of open questions', 'the harvest forecast', 'the customer survey', 'the evening concert', 'a broken water pipe', 'the migration plan', 'the training material']
-const CLAUSES = ['before the end of the month', 'after a long discussion', 'despite the heavy rain', 'with remarkable patience', 'for the third time this year', 'while the visitors waited outside', 'without asking for more money', 'because nobody else would', 'in front of a quiet audience', 'as the deadline approached', 'under difficult conditions', 'with help from volunteers']
+const SUBJECTS = [
+  'The committee',
+  'Our team',
+  'The new library',
+  'A small bakery',
+  'The city council',
+  'Every engineer',
+  'The old bridge',
+  'Most readers',
+  'The research group',
+  'A travelling musician',
+  'The weather service',
+  'Her grandmother',
+  'The support desk',
+  'This report',
+  'The northern railway',
+  'A local farmer',
+]
+const VERBS = [
+  'reviewed',
+  'described',
+  'rebuilt',
+  'questioned',
+  'measured',
+  'recommended',
+  'postponed',
+  'celebrated',
+  'documented',
+  'compared',
+  'replaced',
+  'explained',
+  'planned',
+  'ignored',
+  'supported',
+  'tested',
+]
+const OBJECTS = [
+  'the quarterly budget',
+  'a detailed proposal',
+  'the river crossing',
+  'several hundred letters',
+  'the opening hours',
+  'an unusual pattern in the data',
+  'the winter schedule',
+  'every remaining ticket',
+  'the main database',
+  'a list of open questions',
+  'the harvest forecast',
+  'the customer survey',
+  'the evening concert',
+  'a broken water pipe',
+  'the migration plan',
+  'the training material',
+]
+const CLAUSES = [
+  'before the end of the month',
+  'after a long discussion',
+  'despite the heavy rain',
+  'with remarkable patience',
+  'for the third time this year',
+  'while the visitors waited outside',
+  'without asking for more money',
+  'because nobody else would',
+  'in front of a quiet audience',
+  'as the deadline approached',
+  'under difficult conditions',
+  'with help from volunteers',
+]
 const LINKS = ['However,', 'Meanwhile,', 'As a result,', 'In the end,', 'Later that week,', 'For that reason,', 'At the same time,', 'Even so,']
-const ADJECTIVES = ['careful', 'surprising', 'expensive', 'modest', 'thorough', 'hurried', 'generous', 'cautious', 'ambitious', 'familiar', 'tedious', 'remarkable', 'brief', 'confusing', 'thoughtful', 'practical']
+const ADJECTIVES = [
+  'careful',
+  'surprising',
+  'expensive',
+  'modest',
+  'thorough',
+  'hurried',
+  'generous',
+  'cautious',
+  'ambitious',
+  'familiar',
+  'tedious',
+  'remarkable',
+  'brief',
+  'confusing',
+  'thoughtful',
+  'practical',
+]
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 const PLACES = ['Lisbon', 'Osaka', 'Nairobi', 'Tromsø', 'Valparaíso', 'Kraków', 'Winnipeg', 'Hobart', 'Marrakesh', 'Tallinn', 'Cusco', 'Da Nang']
 
@@ -38,7 +119,9 @@ function sentence(random: () => number, pick: <T>(list: readonly T[]) => T): str
     ` The review was ${pick(ADJECTIVES)} and took ${2 + Math.floor(random() * 40)} days.`,
     ` About ${10 + Math.floor(random() * 990)} people in ${pick(PLACES)} followed it closely.`,
     ` It was first mentioned on ${1 + Math.floor(random() * 28)} ${pick(MONTHS)} ${1950 + Math.floor(random() * 75)}.`,
-    '', '', '',
+    '',
+    '',
+    '',
   ]
   return `${opening}${tail}.${pick(detail)}`
 }
@@ -62,6 +145,7 @@ let largeText: string | undefined
 
 /** The chat request body of a size, streamed or not (max_tokens 64, model gpt-4o-mini). */
 export function chatRequestBody(size: BodySize, streamed: boolean): string {
-  const content = size === 'small' ? 'What is the capital of France?' : (largeText ??= `Summarise the following notes in three sentences.\n\n${proseText(LARGE_TEXT_BYTES)}`)
+  const content =
+    size === 'small' ? 'What is the capital of France?' : (largeText ??= `Summarise the following notes in three sentences.\n\n${proseText(LARGE_TEXT_BYTES)}`)
   return JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], max_tokens: 64, ...(streamed ? { stream: true } : {}) })
 }

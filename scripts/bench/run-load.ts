@@ -53,10 +53,18 @@ export function bodyFile(name: string, body: string): string {
 export async function runLoad(root: string, job: LoadJob): Promise<LoadResult> {
   const jobFile = join(workDirectory, `job-${++jobCount}.json`)
   const timeoutSeconds = 30
-  writeFileSync(jobFile, JSON.stringify({
-    tool: job.connections === 1 ? 'sequential' : 'autocannon', url: job.target.url, headers: job.target.headers,
-    bodyFile: job.bodyFile, connections: job.connections, durationSeconds: job.durationSeconds, timeoutSeconds,
-  }))
+  writeFileSync(
+    jobFile,
+    JSON.stringify({
+      tool: job.connections === 1 ? 'sequential' : 'autocannon',
+      url: job.target.url,
+      headers: job.target.headers,
+      bodyFile: job.bodyFile,
+      connections: job.connections,
+      durationSeconds: job.durationSeconds,
+      timeoutSeconds,
+    }),
+  )
   const service = await startService('load', ['node', 'scripts/bench/load.mjs', jobFile], { cwd: root })
   const bound = (job.durationSeconds + timeoutSeconds + 30) * 1000
   const exited = await Promise.race([service.child.exited, Bun.sleep(bound).then(() => undefined)])
@@ -65,7 +73,12 @@ export async function runLoad(root: string, job: LoadJob): Promise<LoadResult> {
     throw new Error(`load generator overran ${bound / 1000} s: ${service.tail()}`)
   }
   await service.drained
-  const line = service.tail().trim().split('\n').reverse().find((candidate) => candidate.startsWith('{"tool"'))
+  const line = service
+    .tail()
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((candidate) => candidate.startsWith('{"tool"'))
   if (exited !== 0 || !line) throw new Error(`load generator exited with ${exited}: ${service.tail()}`)
   return JSON.parse(line) as LoadResult
 }

@@ -89,7 +89,10 @@ interface BenchOptions {
 
 /** A comma-separated list whose items must be among `allowed`. */
 function listOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T[] {
-  const items = value.split(',').map((item) => item.trim()).filter(Boolean)
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
   const wrong = items.filter((item) => !allowed.includes(item as T))
   if (wrong.length > 0 || items.length === 0) throw new Error(`--${flag}: expected some of ${allowed.join(', ')}, got "${value}"`)
   return items as T[]
@@ -98,23 +101,39 @@ function listOf<T extends string>(flag: string, value: string, allowed: readonly
 /** A positive number (integer when asked). */
 function positive(flag: string, value: string, integer: boolean, allowZero = false): number {
   const number = Number(value)
-  if (!Number.isFinite(number) || number < 0 || (!allowZero && number === 0) || (integer && !Number.isInteger(number))) throw new Error(`--${flag}: expected a ${integer ? 'whole ' : ''}number${allowZero ? '' : ' above 0'}, got "${value}"`)
+  if (!Number.isFinite(number) || number < 0 || (!allowZero && number === 0) || (integer && !Number.isInteger(number)))
+    throw new Error(`--${flag}: expected a ${integer ? 'whole ' : ''}number${allowZero ? '' : ' above 0'}, got "${value}"`)
   return number
 }
 
 /** Reads the flags documented at the top of this file. */
 function parseOptions(argv: string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
-    args: argv, strict: true,
+    args: argv,
+    strict: true,
     options: {
-      mode: { type: 'string', default: 'non-stream,stream' }, body: { type: 'string', default: 'small,large' }, concurrency: { type: 'string', default: '1,50,200' },
-      duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, runs: { type: 'string', default: '3' }, key: { type: 'string', default: 'funded' },
-      'no-peer': { type: 'boolean', default: false }, 'no-ceiling': { type: 'boolean', default: false }, 'peer-version': { type: 'string', default: PEER_VERSION }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' },
-      profile: { type: 'boolean', default: false }, scenarios: { type: 'string' }, soak: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', default: false },
+      mode: { type: 'string', default: 'non-stream,stream' },
+      body: { type: 'string', default: 'small,large' },
+      concurrency: { type: 'string', default: '1,50,200' },
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      runs: { type: 'string', default: '3' },
+      key: { type: 'string', default: 'funded' },
+      'no-peer': { type: 'boolean', default: false },
+      'no-ceiling': { type: 'boolean', default: false },
+      'peer-version': { type: 'string', default: PEER_VERSION },
+      'database-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      scenarios: { type: 'string' },
+      soak: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', default: false },
     },
   })
   if (values.help) return 'help'
-  if (values['redis-url'] && !values['database-url']) throw new Error('--redis-url needs --database-url (the embedded mode is one process, with in-process cache and limits)')
+  if (values['redis-url'] && !values['database-url'])
+    throw new Error('--redis-url needs --database-url (the embedded mode is one process, with in-process cache and limits)')
   const scenarios = new Set(listOf('scenarios', values.scenarios ?? (values.soak ? 'matrix,soak' : 'matrix'), ['matrix', 'conversions', 'soak'] as const))
   return {
     modes: listOf('mode', values.mode, ['non-stream', 'stream'] as const),
@@ -164,7 +183,9 @@ async function startPeer(options: BenchOptions, upstreamUrl: string): Promise<Pe
   try {
     return await startPeerGateway(root, upstreamUrl, options.peerVersion)
   } catch (error) {
-    console.log(`peer gateway unavailable, continuing without it (ratios to the peer read n/a): ${String(error instanceof Error ? error.message : error).slice(0, 800)}`)
+    console.log(
+      `peer gateway unavailable, continuing without it (ratios to the peer read n/a): ${String(error instanceof Error ? error.message : error).slice(0, 800)}`,
+    )
     return undefined
   }
 }
@@ -179,18 +200,31 @@ async function startCeiling(options: BenchOptions, upstreamUrl: string): Promise
 function describeSetup(options: BenchOptions, gateway: Gateway, peer: PeerGateway | undefined, profileDir: string | undefined) {
   const nodeVersion = Bun.spawnSync(['node', '--version']).stdout.toString().trim()
   return {
-    started: new Date().toISOString(), cores: navigator.hardwareConcurrency, bun: Bun.version, node: nodeVersion,
-    database: gateway.database + (options.redisUrl ? ' + redis' : ''), key: options.key, peer: peer ? `@portkey-ai/gateway@${peer.version} (node)` : 'none',
+    started: new Date().toISOString(),
+    cores: navigator.hardwareConcurrency,
+    bun: Bun.version,
+    node: nodeVersion,
+    database: gateway.database + (options.redisUrl ? ' + redis' : ''),
+    key: options.key,
+    peer: peer ? `@portkey-ai/gateway@${peer.version} (node)` : 'none',
     ceiling: options.ceiling ? 'bare Bun.serve + fetch proxy (scripts/bench/bare-proxy.ts)' : 'none',
-    modes: options.modes, bodies: options.bodies, concurrencies: options.concurrencies, durationSeconds: options.durationSeconds,
-    warmupSeconds: options.warmupSeconds, runs: options.runs, scenarios: [...options.scenarios], profileDir,
+    modes: options.modes,
+    bodies: options.bodies,
+    concurrencies: options.concurrencies,
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+    runs: options.runs,
+    scenarios: [...options.scenarios],
+    profileDir,
   }
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2))
   if (options === 'help') {
-    const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((line) => line.startsWith('//'))
+    const header = readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('//'))
     console.log(header.map((line) => line.replace(/^\/\/ ?/, '')).join('\n'))
     return
   }
@@ -203,9 +237,21 @@ async function main(): Promise<void> {
   const ceiling = await startCeiling(options, upstream.ready)
   const gateway = await startGateway({ root, upstreamUrl: upstream.ready, databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, profileDir })
   const key = gateway.keys[options.key]
-  const matrix = { root, upstreamUrl: upstream.ready, ceilingUrl: ceiling?.ready, gateway, gatewayKey: key, peer: await startPeer(options, upstream.ready), runs: options.runs, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds }
+  const matrix = {
+    root,
+    upstreamUrl: upstream.ready,
+    ceilingUrl: ceiling?.ready,
+    gateway,
+    gatewayKey: key,
+    peer: await startPeer(options, upstream.ready),
+    runs: options.runs,
+    durationSeconds: options.durationSeconds,
+    warmupSeconds: options.warmupSeconds,
+  }
   const meta = describeSetup(options, gateway, matrix.peer, profileDir)
-  console.log(`bench: ${meta.cores} cores, bun ${meta.bun}, node ${meta.node}; gateway on ${meta.database}, ${options.key} key; ceiling ${meta.ceiling}; peer ${meta.peer}; time bound ${bound} s`)
+  console.log(
+    `bench: ${meta.cores} cores, bun ${meta.bun}, node ${meta.node}; gateway on ${meta.database}, ${options.key} key; ceiling ${meta.ceiling}; peer ${meta.peer}; time bound ${bound} s`,
+  )
 
   const records: RunRecord[] = []
   const cells = cellsOf(options.modes, options.bodies, options.concurrencies)
@@ -214,17 +260,28 @@ async function main(): Promise<void> {
   try {
     // The matrix drops the peer (matrix.peer = undefined) if it fails mid-run.
     if (options.scenarios.has('matrix')) await runMatrix(matrix, cells, (record) => records.push(record))
-    if (options.scenarios.has('conversions')) conversions = await runConversions(root, gateway, key, { concurrency: options.concurrencies[0]!, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds, runs: options.runs })
+    if (options.scenarios.has('conversions'))
+      conversions = await runConversions(root, gateway, key, {
+        concurrency: options.concurrencies[0]!,
+        durationSeconds: options.durationSeconds,
+        warmupSeconds: options.warmupSeconds,
+        runs: options.runs,
+      })
     if (options.scenarios.has('soak')) soak = await runSoak(root, gateway, key, options.soakSeconds)
     const finalRssBytes = await residentBytes(gateway.pid)
     const finalHealth = await gateway.health(120)
     const summaries = options.scenarios.has('matrix') ? cells.map((cell) => summariseCell(cell, records)) : []
     if (summaries.length > 0) console.log(`\n${formatCells(summaries)}`)
-    console.log(`\ngateway at the end: RSS ${((finalRssBytes ?? 0) / 1_048_576).toFixed(1)} MB; event-loop lag over the last ${finalHealth.eventLoopLagMs?.windowSeconds ?? '?'} s: p99 ${finalHealth.eventLoopLagMs?.p99 ?? '?'} ms, max ${finalHealth.eventLoopLagMs?.max ?? '?'} ms`)
+    console.log(
+      `\ngateway at the end: RSS ${((finalRssBytes ?? 0) / 1_048_576).toFixed(1)} MB; event-loop lag over the last ${finalHealth.eventLoopLagMs?.windowSeconds ?? '?'} s: p99 ${finalHealth.eventLoopLagMs?.p99 ?? '?'} ms, max ${finalHealth.eventLoopLagMs?.max ?? '?'} ms`,
+    )
     const targets = targetLines(summaries, finalRssBytes, soak)
     console.log(`\n${formatTargets(targets)}`)
     if (options.jsonFile) {
-      writeFileSync(options.jsonFile, `${JSON.stringify({ meta: { ...meta, finished: new Date().toISOString() }, runs: records, cells: summaries, conversions, soak, finalRssBytes, finalHealth, targets }, null, 2)}\n`)
+      writeFileSync(
+        options.jsonFile,
+        `${JSON.stringify({ meta: { ...meta, finished: new Date().toISOString() }, runs: records, cells: summaries, conversions, soak, finalRssBytes, finalHealth, targets }, null, 2)}\n`,
+      )
       console.log(`\nwrote ${options.jsonFile}`)
     }
   } finally {
@@ -232,7 +289,12 @@ async function main(): Promise<void> {
     const profiles = await gateway.stop()
     if (ceiling) await stopService(ceiling, 5_000)
     await stopService(upstream, 5_000)
-    if (profileDir) console.log(profiles.length > 0 ? `\nCPU profile of the gateway:\n${profiles.map((file) => `  ${file}`).join('\n')}` : `\nno CPU profile was written to ${profileDir}`)
+    if (profileDir)
+      console.log(
+        profiles.length > 0
+          ? `\nCPU profile of the gateway:\n${profiles.map((file) => `  ${file}`).join('\n')}`
+          : `\nno CPU profile was written to ${profileDir}`,
+      )
   }
 }
 

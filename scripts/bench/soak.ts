@@ -32,15 +32,36 @@ export async function runSoak(root: string, gateway: Gateway, key: string, secon
   await sample()
   const ticker = setInterval(() => void sample(), SAMPLE_EVERY_SECONDS * 1000)
   try {
-    const result = await runLoad(root, { target: { url: `${gateway.url}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } }, bodyFile: file, connections: 50, durationSeconds: seconds })
+    const result = await runLoad(root, {
+      target: { url: `${gateway.url}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } },
+      bodyFile: file,
+      connections: 50,
+      durationSeconds: seconds,
+    })
     clearInterval(ticker)
     await sample()
     const afterFirstMinuteBytes = rssAt(samples, Math.min(WARM_UP_SECONDS, seconds))
     const endBytes = samples.at(-1)!.rssBytes
     const growthBytes = endBytes - afterFirstMinuteBytes
-    const failures = { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, statusCodes: Object.fromEntries(Object.entries(result.statusCodes).filter(([code]) => !code.startsWith('2'))) }
-    const summary: SoakSummary = { seconds, samples, afterFirstMinuteBytes, endBytes, growthBytes, growthPercent: (100 * growthBytes) / afterFirstMinuteBytes, requestsPerSecond: result.requestsPerSecond, failures }
-    console.log(`  ${result.requestsPerSecond.toFixed(0)} req/s, failures ${describeFailures(failures)}; RSS ${(afterFirstMinuteBytes / 1_048_576).toFixed(1)} MB at ${Math.min(WARM_UP_SECONDS, seconds)} s → ${(endBytes / 1_048_576).toFixed(1)} MB at the end (${growthBytes >= 0 ? '+' : ''}${(growthBytes / 1_048_576).toFixed(1)} MB, ${summary.growthPercent.toFixed(1)}%)`)
+    const failures = {
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      statusCodes: Object.fromEntries(Object.entries(result.statusCodes).filter(([code]) => !code.startsWith('2'))),
+    }
+    const summary: SoakSummary = {
+      seconds,
+      samples,
+      afterFirstMinuteBytes,
+      endBytes,
+      growthBytes,
+      growthPercent: (100 * growthBytes) / afterFirstMinuteBytes,
+      requestsPerSecond: result.requestsPerSecond,
+      failures,
+    }
+    console.log(
+      `  ${result.requestsPerSecond.toFixed(0)} req/s, failures ${describeFailures(failures)}; RSS ${(afterFirstMinuteBytes / 1_048_576).toFixed(1)} MB at ${Math.min(WARM_UP_SECONDS, seconds)} s → ${(endBytes / 1_048_576).toFixed(1)} MB at the end (${growthBytes >= 0 ? '+' : ''}${(growthBytes / 1_048_576).toFixed(1)} MB, ${summary.growthPercent.toFixed(1)}%)`,
+    )
     return summary
   } finally {
     clearInterval(ticker)

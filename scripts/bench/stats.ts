@@ -21,7 +21,15 @@ if (databaseUrl) {
   await admin.unsafe('drop schema if exists public cascade; create schema public; drop schema if exists drizzle cascade')
   await admin.end()
 }
-const context = await buildContext(loadConfig({ DATA_DIR: 'memory://', CRYPTO_SECRET: 'bench-stats-secret-0123456789', ROOT_ACCESS_TOKEN: 'bench-stats-root-token-0123', LOG_LEVEL: 'error', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }))
+const context = await buildContext(
+  loadConfig({
+    DATA_DIR: 'memory://',
+    CRYPTO_SECRET: 'bench-stats-secret-0123456789',
+    ROOT_ACCESS_TOKEN: 'bench-stats-root-token-0123',
+    LOG_LEVEL: 'error',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  }),
+)
 await ensureRootUser(context)
 const db = context.database.db
 let started = performance.now()
@@ -40,7 +48,9 @@ await db.execute(sql`
   insert into quota_stats_daily (day, user_id, token_id, channel_id, model, requests, prompt_tokens, completion_tokens, quota)
   select date_trunc('day', created_at), user_id, token_id, channel_id, model, count(*), sum(prompt_tokens), sum(completion_tokens), sum(quota)
   from logs where type = 'consume' group by 1, 2, 3, 4, 5`)
-const [{ count } = { count: 0 }] = ((await db.execute(sql`select count(*)::int as count from quota_stats`)) as unknown as { rows?: Array<{ count: number }> }).rows ?? ((await db.execute(sql`select count(*)::int as count from quota_stats`)) as unknown as Array<{ count: number }>)
+const [{ count } = { count: 0 }] =
+  ((await db.execute(sql`select count(*)::int as count from quota_stats`)) as unknown as { rows?: Array<{ count: number }> }).rows ??
+  ((await db.execute(sql`select count(*)::int as count from quota_stats`)) as unknown as Array<{ count: number }>)
 console.log(`built ${Number(count).toLocaleString()} hourly rollup rows (and the daily ones) in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 
 const { app } = await createServer(context)

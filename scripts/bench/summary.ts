@@ -75,13 +75,19 @@ function failuresOf(records: RunRecord[]): Failures {
     failures.non2xx += result.non2xx
     failures.errors += result.errors
     failures.timeouts += result.timeouts
-    for (const [code, count] of Object.entries(result.statusCodes)) if (!code.startsWith('2')) failures.statusCodes[code] = (failures.statusCodes[code] ?? 0) + count
+    for (const [code, count] of Object.entries(result.statusCodes))
+      if (!code.startsWith('2')) failures.statusCodes[code] = (failures.statusCodes[code] ?? 0) + count
   }
   return failures
 }
 
 /** Median over rounds of f(subject run, other run), for rounds that measured both. */
-function pairedMedian(records: RunRecord[], subject: TargetName, other: TargetName, pick: (subject: RunRecord, other: RunRecord) => number): number | undefined {
+function pairedMedian(
+  records: RunRecord[],
+  subject: TargetName,
+  other: TargetName,
+  pick: (subject: RunRecord, other: RunRecord) => number,
+): number | undefined {
   const values: number[] = []
   for (const run of records.filter((record) => record.target === subject)) {
     const partner = records.find((record) => record.target === other && record.round === run.round)
@@ -106,7 +112,10 @@ export function summariseCell(cell: Cell, all: RunRecord[]): CellSummary {
     const runs = records.filter((record) => record.target === target)
     if (runs.length === 0) continue
     summary.requestsPerSecond[target] = round(median(runs.map((run) => run.result.requestsPerSecond))!, 1)
-    summary.latencyMs[target] = { p50: round(median(runs.map((run) => run.result.latencyMs.p50))!), p99: round(median(runs.map((run) => run.result.latencyMs.p99))!) }
+    summary.latencyMs[target] = {
+      p50: round(median(runs.map((run) => run.result.latencyMs.p50))!),
+      p99: round(median(runs.map((run) => run.result.latencyMs.p99))!),
+    }
     summary.failures[target] = failuresOf(runs)
   }
   const percentOf = (subject: RunRecord, other: RunRecord) => (100 * subject.result.requestsPerSecond) / Math.max(other.result.requestsPerSecond, 1e-9)
@@ -144,27 +153,82 @@ const number = (value: number | undefined, digits = 0) => (value === undefined ?
 export function describeFailures(failures: Failures | undefined): string {
   if (!failures) return '–'
   if (failures.non2xx + failures.errors + failures.timeouts + (failures.runsWithoutAnswers ?? 0) === 0) return '0'
-  const codes = Object.entries(failures.statusCodes).map(([code, count]) => `${code}×${count}`).join(' ')
-  return [failures.runsWithoutAnswers ? `NO ANSWER in ${failures.runsWithoutAnswers} run(s)` : '', failures.non2xx ? `non2xx ${failures.non2xx}${codes ? ` (${codes})` : ''}` : '', failures.errors ? `err ${failures.errors}` : '', failures.timeouts ? `timeout ${failures.timeouts}` : ''].filter(Boolean).join(', ')
+  const codes = Object.entries(failures.statusCodes)
+    .map(([code, count]) => `${code}×${count}`)
+    .join(' ')
+  return [
+    failures.runsWithoutAnswers ? `NO ANSWER in ${failures.runsWithoutAnswers} run(s)` : '',
+    failures.non2xx ? `non2xx ${failures.non2xx}${codes ? ` (${codes})` : ''}` : '',
+    failures.errors ? `err ${failures.errors}` : '',
+    failures.timeouts ? `timeout ${failures.timeouts}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ')
 }
 
 /** The throughput table and the latency table of all cells. */
 export function formatCells(summaries: CellSummary[]): string {
   const throughput = formatTable(
-    ['cell', 'direct req/s', 'ceiling req/s', 'gateway req/s', 'peer req/s', 'ceiling/direct %', 'gw/direct %', 'gw/ceiling %', 'gw/peer ×', 'gw failures', 'direct failures', 'ceiling failures', 'peer failures', 'gw lag p99/max ms', 'gw RSS MB', 'peer RSS MB'],
+    [
+      'cell',
+      'direct req/s',
+      'ceiling req/s',
+      'gateway req/s',
+      'peer req/s',
+      'ceiling/direct %',
+      'gw/direct %',
+      'gw/ceiling %',
+      'gw/peer ×',
+      'gw failures',
+      'direct failures',
+      'ceiling failures',
+      'peer failures',
+      'gw lag p99/max ms',
+      'gw RSS MB',
+      'peer RSS MB',
+    ],
     summaries.map((summary) => [
-      cellName(summary.cell), number(summary.requestsPerSecond.direct), number(summary.requestsPerSecond.ceiling), number(summary.requestsPerSecond.gateway), number(summary.requestsPerSecond.peer),
-      number(summary.ceilingPercentOfDirect, 1), number(summary.gatewayPercentOfDirect, 1), number(summary.gatewayPercentOfCeiling, 1), number(summary.gatewayTimesPeer, 2),
-      describeFailures(summary.failures.gateway), describeFailures(summary.failures.direct), describeFailures(summary.failures.ceiling), describeFailures(summary.failures.peer),
-      summary.eventLoopLagMs ? `${summary.eventLoopLagMs.p99} / ${summary.eventLoopLagMs.max}` : 'n/a', megabytes(summary.gatewayRssBytes), megabytes(summary.peerRssBytes),
+      cellName(summary.cell),
+      number(summary.requestsPerSecond.direct),
+      number(summary.requestsPerSecond.ceiling),
+      number(summary.requestsPerSecond.gateway),
+      number(summary.requestsPerSecond.peer),
+      number(summary.ceilingPercentOfDirect, 1),
+      number(summary.gatewayPercentOfDirect, 1),
+      number(summary.gatewayPercentOfCeiling, 1),
+      number(summary.gatewayTimesPeer, 2),
+      describeFailures(summary.failures.gateway),
+      describeFailures(summary.failures.direct),
+      describeFailures(summary.failures.ceiling),
+      describeFailures(summary.failures.peer),
+      summary.eventLoopLagMs ? `${summary.eventLoopLagMs.p99} / ${summary.eventLoopLagMs.max}` : 'n/a',
+      megabytes(summary.gatewayRssBytes),
+      megabytes(summary.peerRssBytes),
     ]),
   )
   const pair = (latency: { p50: number; p99: number } | undefined) => (latency ? `${latency.p50.toFixed(3)} / ${latency.p99.toFixed(3)}` : 'n/a')
   const latency = formatTable(
-    ['cell', 'direct p50/p99 ms', 'ceiling p50/p99 ms', 'gateway p50/p99 ms', 'peer p50/p99 ms', 'ceiling added p50 ms', 'ceiling added p99 ms', 'gw added p50 ms', 'gw added p99 ms'],
+    [
+      'cell',
+      'direct p50/p99 ms',
+      'ceiling p50/p99 ms',
+      'gateway p50/p99 ms',
+      'peer p50/p99 ms',
+      'ceiling added p50 ms',
+      'ceiling added p99 ms',
+      'gw added p50 ms',
+      'gw added p99 ms',
+    ],
     summaries.map((summary) => [
-      cellName(summary.cell), pair(summary.latencyMs.direct), pair(summary.latencyMs.ceiling), pair(summary.latencyMs.gateway), pair(summary.latencyMs.peer),
-      number(summary.ceilingAddedLatencyMs?.p50, 3), number(summary.ceilingAddedLatencyMs?.p99, 3), number(summary.addedLatencyMs?.p50, 3), number(summary.addedLatencyMs?.p99, 3),
+      cellName(summary.cell),
+      pair(summary.latencyMs.direct),
+      pair(summary.latencyMs.ceiling),
+      pair(summary.latencyMs.gateway),
+      pair(summary.latencyMs.peer),
+      number(summary.ceilingAddedLatencyMs?.p50, 3),
+      number(summary.ceilingAddedLatencyMs?.p99, 3),
+      number(summary.addedLatencyMs?.p50, 3),
+      number(summary.addedLatencyMs?.p99, 3),
     ]),
   )
   return `throughput (median of rounds; ratios are medians of per-round ratios; ceiling = bare Bun.serve + fetch proxy in front of the same upstream)\n${throughput}\n\nlatency of 2xx answers (exact, ms; c=1 by the sequential client, c>1 from autocannon's per-response times; added = target − direct per round, median)\n${latency}`
@@ -189,26 +253,55 @@ export function targetLines(summaries: CellSummary[], finalRssBytes: number | un
   const lines: TargetLine[] = []
   const at50 = summaries.filter((summary) => summary.cell.concurrency === 50)
   const at1 = summaries.filter((summary) => summary.cell.concurrency === 1)
-  if (at50.length === 0) lines.push({ target: 'c=50 targets (throughput, peer ratio, event-loop lag)', figure: 'c=50 not in the matrix', verdict: 'not measured' })
+  if (at50.length === 0)
+    lines.push({ target: 'c=50 targets (throughput, peer ratio, event-loop lag)', figure: 'c=50 not in the matrix', verdict: 'not measured' })
   for (const summary of at50) {
     const name = cellName(summary.cell)
-    lines.push({ target: `gateway ≥ 35% of direct, ${name}`, figure: `${number(summary.gatewayPercentOfDirect, 1)}%`, verdict: verdictOf(summary.gatewayPercentOfDirect, 35, 'at-least') })
-    lines.push({ target: `gateway ≥ 5× peer, ${name}`, figure: summary.gatewayTimesPeer === undefined ? 'n/a (no peer)' : `${summary.gatewayTimesPeer.toFixed(2)}×`, verdict: verdictOf(summary.gatewayTimesPeer, 5, 'at-least') })
-    lines.push({ target: `event-loop lag p99 ≤ 5 ms, ${name}`, figure: summary.eventLoopLagMs ? `${summary.eventLoopLagMs.p99} ms (max ${summary.eventLoopLagMs.max} ms)` : 'n/a', verdict: verdictOf(summary.eventLoopLagMs?.p99, 5, 'at-most') })
+    lines.push({
+      target: `gateway ≥ 35% of direct, ${name}`,
+      figure: `${number(summary.gatewayPercentOfDirect, 1)}%`,
+      verdict: verdictOf(summary.gatewayPercentOfDirect, 35, 'at-least'),
+    })
+    lines.push({
+      target: `gateway ≥ 5× peer, ${name}`,
+      figure: summary.gatewayTimesPeer === undefined ? 'n/a (no peer)' : `${summary.gatewayTimesPeer.toFixed(2)}×`,
+      verdict: verdictOf(summary.gatewayTimesPeer, 5, 'at-least'),
+    })
+    lines.push({
+      target: `event-loop lag p99 ≤ 5 ms, ${name}`,
+      figure: summary.eventLoopLagMs ? `${summary.eventLoopLagMs.p99} ms (max ${summary.eventLoopLagMs.max} ms)` : 'n/a',
+      verdict: verdictOf(summary.eventLoopLagMs?.p99, 5, 'at-most'),
+    })
     lines.push(ceilingContext(summary))
   }
   if (at1.length === 0) lines.push({ target: 'added latency at c=1', figure: 'c=1 not in the matrix', verdict: 'not measured' })
   for (const summary of at1) {
     const name = cellName(summary.cell)
-    lines.push({ target: `added p50 ≤ 0.3 ms, ${name}`, figure: `${number(summary.addedLatencyMs?.p50, 3)} ms`, verdict: verdictOf(summary.addedLatencyMs?.p50, 0.3, 'at-most') })
-    lines.push({ target: `added p99 ≤ 2 ms, ${name}`, figure: `${number(summary.addedLatencyMs?.p99, 3)} ms`, verdict: verdictOf(summary.addedLatencyMs?.p99, 2, 'at-most') })
+    lines.push({
+      target: `added p50 ≤ 0.3 ms, ${name}`,
+      figure: `${number(summary.addedLatencyMs?.p50, 3)} ms`,
+      verdict: verdictOf(summary.addedLatencyMs?.p50, 0.3, 'at-most'),
+    })
+    lines.push({
+      target: `added p99 ≤ 2 ms, ${name}`,
+      figure: `${number(summary.addedLatencyMs?.p99, 3)} ms`,
+      verdict: verdictOf(summary.addedLatencyMs?.p99, 2, 'at-most'),
+    })
   }
   const finalMegabytes = finalRssBytes === undefined ? undefined : finalRssBytes / 1_048_576
   lines.push({ target: 'gateway RSS ≤ 200 MB after the run', figure: `${number(finalMegabytes)} MB`, verdict: verdictOf(finalMegabytes, 200, 'at-most') })
   if (!soak || soak.seconds < 300) {
-    lines.push({ target: 'gateway RSS flat over 5 minutes (growth ≤ 10% after the first minute)', figure: soak ? `only ${soak.seconds} s soaked` : 'no soak (add --soak 300)', verdict: 'not measured' })
+    lines.push({
+      target: 'gateway RSS flat over 5 minutes (growth ≤ 10% after the first minute)',
+      figure: soak ? `only ${soak.seconds} s soaked` : 'no soak (add --soak 300)',
+      verdict: 'not measured',
+    })
   } else {
-    lines.push({ target: 'gateway RSS flat over 5 minutes (growth ≤ 10% after the first minute)', figure: `${soak.growthBytes >= 0 ? '+' : ''}${(soak.growthBytes / 1_048_576).toFixed(1)} MB (${soak.growthPercent.toFixed(1)}%) over ${soak.seconds - 60} s`, verdict: verdictOf(soak.growthPercent, 10, 'at-most') })
+    lines.push({
+      target: 'gateway RSS flat over 5 minutes (growth ≤ 10% after the first minute)',
+      figure: `${soak.growthBytes >= 0 ? '+' : ''}${(soak.growthBytes / 1_048_576).toFixed(1)} MB (${soak.growthPercent.toFixed(1)}%) over ${soak.seconds - 60} s`,
+      verdict: verdictOf(soak.growthPercent, 10, 'at-most'),
+    })
   }
   return lines
 }
@@ -217,6 +310,9 @@ export function targetLines(summaries: CellSummary[], finalRssBytes: number | un
 export function formatTargets(lines: TargetLine[]): string {
   const width = Math.max(...lines.map((line) => line.target.length))
   const figureWidth = Math.max(0, ...lines.filter((line) => line.verdict !== 'context').map((line) => line.figure.length))
-  const text = (line: TargetLine) => (line.verdict === 'context' ? `  ${line.target.padEnd(width)}  ${line.figure}` : `  ${line.target.padEnd(width)}  ${line.figure.padStart(figureWidth)}  ${line.verdict}`)
+  const text = (line: TargetLine) =>
+    line.verdict === 'context'
+      ? `  ${line.target.padEnd(width)}  ${line.figure}`
+      : `  ${line.target.padEnd(width)}  ${line.figure.padStart(figureWidth)}  ${line.verdict}`
   return ['targets', ...lines.map(text)].join('\n')
 }

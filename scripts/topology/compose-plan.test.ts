@@ -7,7 +7,12 @@ import { interpolate, nginxConfigPath, planGateways, postgresAccount, redisArgum
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const compose = Bun.YAML.parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as ComposeFile
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')
-const addresses = { postgres: { host: '127.0.0.1', port: 5001 }, redis: { host: '127.0.0.1', port: 5002 }, 'gateway-1': { host: '127.0.0.1', port: 5003 }, 'gateway-2': { host: '127.0.0.1', port: 5004 } }
+const addresses = {
+  postgres: { host: '127.0.0.1', port: 5001 },
+  redis: { host: '127.0.0.1', port: 5002 },
+  'gateway-1': { host: '127.0.0.1', port: 5003 },
+  'gateway-2': { host: '127.0.0.1', port: 5004 },
+}
 const variables = { CRYPTO_SECRET: 'c'.repeat(32), SESSION_SECRET: 's'.repeat(32), ROOT_PASSWORD: 'root-password' }
 
 describe('compose plan', () => {
@@ -40,7 +45,7 @@ describe('compose plan', () => {
     expect(nginxConfigPath(compose)).toBe('deploy/nginx.conf')
   })
 
-  test("deploy/nginx.conf rendered for loopback: listen address and upstream servers, nothing else", () => {
+  test('deploy/nginx.conf rendered for loopback: listen address and upstream servers, nothing else', () => {
     const text = readFileSync(join(root, 'deploy/nginx.conf'), 'utf8')
     const rendered = renderNginxConfig(text, { listen: '127.0.0.1:8080', addresses })
     expect(rendered).toContain('listen 127.0.0.1:8080;')

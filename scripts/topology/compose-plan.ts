@@ -40,14 +40,17 @@ export type LocalAddresses = Record<string, { host: string; port: number }>
  * empty) and `${NAME:?message}` (an error with the message when unset or empty); `$$` is a literal `$`.
  */
 export function interpolate(value: string, variables: Record<string, string | undefined>): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}/g, (match, name: string | undefined, operator: string | undefined, argument: string | undefined) => {
-    if (match === '$$') return '$'
-    const set = variables[name!]
-    if (set !== undefined && set !== '') return set
-    if (operator === ':-') return argument ?? ''
-    if (operator === ':?') throw new Error(`${name}: ${argument || 'required'}`)
-    return ''
-  })
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}/g,
+    (match, name: string | undefined, operator: string | undefined, argument: string | undefined) => {
+      if (match === '$$') return '$'
+      const set = variables[name!]
+      if (set !== undefined && set !== '') return set
+      if (operator === ':-') return argument ?? ''
+      if (operator === ':?') throw new Error(`${name}: ${argument || 'required'}`)
+      return ''
+    },
+  )
 }
 
 /** A URL whose host is a compose service, pointed at that service's local address instead. */

@@ -37,7 +37,13 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
 
 /** Runs a command to its end; throws with its output when it fails. */
 async function run(command: string[], options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {}): Promise<string> {
-  const child = Bun.spawn(command, { cwd: options.cwd, env: options.env ?? (process.env as Record<string, string>), stdin: options.stdin === undefined ? 'ignore' : new TextEncoder().encode(options.stdin), stdout: 'pipe', stderr: 'pipe' })
+  const child = Bun.spawn(command, {
+    cwd: options.cwd,
+    env: options.env ?? (process.env as Record<string, string>),
+    stdin: options.stdin === undefined ? 'ignore' : new TextEncoder().encode(options.stdin),
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
   const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
   if (code !== 0) throw new Error(`${command.join(' ')} exited ${code}:\n${out}${err}`)
   return out
@@ -77,9 +83,25 @@ export async function startPostgres(stateDir: string, port: number, account: { u
   const data = join(folder, 'data')
   const passwordFile = join(folder, 'password')
   writeFileSync(passwordFile, `${account.password}\n`, { mode: 0o644 })
-  await run(asPostgres([join(bin, 'initdb'), '-D', data, '-U', account.user, `--pwfile=${passwordFile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync']), { cwd: folder })
+  await run(
+    asPostgres([
+      join(bin, 'initdb'),
+      '-D',
+      data,
+      '-U',
+      account.user,
+      `--pwfile=${passwordFile}`,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-sync',
+    ]),
+    { cwd: folder },
+  )
   // Single-user mode creates the database before the server listens, as the image's entrypoint does.
-  if (account.database !== 'postgres') await run(asPostgres([join(bin, 'postgres'), '--single', '-D', data, '-F', 'postgres']), { cwd: folder, stdin: `CREATE DATABASE "${account.database}";\n` })
+  if (account.database !== 'postgres')
+    await run(asPostgres([join(bin, 'postgres'), '--single', '-D', data, '-F', 'postgres']), { cwd: folder, stdin: `CREATE DATABASE "${account.database}";\n` })
   const settings = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${folder} -c fsync=off -c synchronous_commit=off`
   await run(asPostgres([join(bin, 'pg_ctl'), '-D', data, '-l', join(folder, 'postgres.log'), '-w', '-t', '60', '-o', settings, 'start']), { cwd: folder })
   return async () => {
@@ -92,17 +114,37 @@ export async function startRedis(stateDir: string, port: number, composeArgument
   const folder = join(stateDir, 'redis')
   mkdirSync(folder, { recursive: true })
   if (!Bun.which('redis-server')) throw new Error('redis-server is not installed (apt-get install -y redis-server)')
-  const child = Bun.spawn(['redis-server', ...composeArguments, '--bind', '127.0.0.1', '--port', String(port), '--dir', folder, '--daemonize', 'no', '--logfile', join(folder, 'redis.log')], { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })
-  await waitUntil('Redis', async () => {
-    const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-    client.on('error', () => {})
-    try {
-      await client.connect()
-      return (await client.ping()) === 'PONG'
-    } finally {
-      client.disconnect()
-    }
-  }, 20_000)
+  const child = Bun.spawn(
+    [
+      'redis-server',
+      ...composeArguments,
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      folder,
+      '--daemonize',
+      'no',
+      '--logfile',
+      join(folder, 'redis.log'),
+    ],
+    { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' },
+  )
+  await waitUntil(
+    'Redis',
+    async () => {
+      const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+      client.on('error', () => {})
+      try {
+        await client.connect()
+        return (await client.ping()) === 'PONG'
+      } finally {
+        client.disconnect()
+      }
+    },
+    20_000,
+  )
   return async () => {
     child.kill('SIGTERM')
     await child.exited
@@ -125,11 +167,16 @@ export async function startGateway(stateDir: string, plan: GatewayPlan, timeoutM
     await child.exited
   }
   try {
-    await waitUntil(`${plan.name} to pass its compose healthcheck (see ${log})`, async () => {
-      if (child.exitCode !== null) throw new Error(`${plan.name} exited with ${child.exitCode}; see ${log}`)
-      const check = Bun.spawn(local(plan.healthcheck), { cwd: root, env, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })
-      return (await check.exited) === 0
-    }, timeoutMs, 300)
+    await waitUntil(
+      `${plan.name} to pass its compose healthcheck (see ${log})`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${plan.name} exited with ${child.exitCode}; see ${log}`)
+        const check = Bun.spawn(local(plan.healthcheck), { cwd: root, env, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })
+        return (await check.exited) === 0
+      },
+      timeoutMs,
+      300,
+    )
   } catch (error) {
     await stop()
     throw error
@@ -151,10 +198,14 @@ export async function startNginx(stateDir: string, port: number, serverConfig: s
   const base = [nginx, '-e', join(folder, 'error.log'), '-p', folder, '-c', mainFile]
   await run([...base, '-t'])
   const child = Bun.spawn([...base, '-g', 'daemon off;'], { stdin: 'ignore', stdout: 'ignore', stderr: Bun.file(join(folder, 'stderr.log')) })
-  await waitUntil(`nginx on port ${port} (see ${folder}/error.log)`, async () => {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}; see ${folder}/error.log`)
-    return (await fetch(`http://127.0.0.1:${port}/health`)).ok
-  }, 20_000)
+  await waitUntil(
+    `nginx on port ${port} (see ${folder}/error.log)`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}; see ${folder}/error.log`)
+      return (await fetch(`http://127.0.0.1:${port}/health`)).ok
+    },
+    20_000,
+  )
   return async () => {
     child.kill('SIGQUIT')
     await child.exited

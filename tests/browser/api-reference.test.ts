@@ -11,7 +11,16 @@ import { startGateway, type TestGateway } from '../support/gateway.ts'
 // of both documents (admin API and relay).
 
 /** Chromium's flags as the browser suite uses them: no background traffic of its own. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+]
 
 /** True for loopback addresses (127.0.0.0/8, localhost, ::1) and the browser's own schemes. */
 function isLocal(url: string): boolean {
@@ -29,7 +38,12 @@ describe('API reference offline', () => {
     requireChromium()
     gateway = await startGateway()
     profile = mkdtempSync(join(tmpdir(), 'hanggent-chromium-'))
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } })
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 900 },
+    })
   }, 60_000)
   afterAll(async () => {
     await context?.close()

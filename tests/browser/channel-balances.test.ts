@@ -20,9 +20,17 @@ describe('channel balances in the browser', () => {
 
   beforeAll(async () => {
     fixture = await startBrowserFixture()
-    for (const vendor of ['openrouter', 'deepseek', 'siliconflow', 'moonshot'] as const) fakes[vendor] = await startFakeBalanceVendor(vendor, { key: VENDOR_KEY })
+    for (const vendor of ['openrouter', 'deepseek', 'siliconflow', 'moonshot'] as const)
+      fakes[vendor] = await startFakeBalanceVendor(vendor, { key: VENDOR_KEY })
     for (const vendor of ['openrouter', 'deepseek', 'siliconflow'] as const) {
-      await fixture.gateway.createChannel({ name: `${vendor} account`, type: 'openai-compatible', key: VENDOR_KEY, baseUrl: fakes[vendor].baseUrl, models: [`${vendor}-model`], balanceSource: vendor })
+      await fixture.gateway.createChannel({
+        name: `${vendor} account`,
+        type: 'openai-compatible',
+        key: VENDOR_KEY,
+        baseUrl: fakes[vendor].baseUrl,
+        models: [`${vendor}-model`],
+        balanceSource: vendor,
+      })
     }
   })
   afterAll(async () => {
@@ -117,8 +125,14 @@ describe('channel balances in the browser', () => {
     await deepseek.locator('[data-test="balance-low"]').hover()
     await page.locator('.n-tooltip', { hasText: 'Below the threshold of ¥5.00' }).waitFor()
     await fixture.screenshot(page, 'channel-balances-low')
-    const stored = await fixture.gateway.admin<{ items: Array<{ name: string; status: string; balanceThreshold: number | null; balanceAutoDisable: boolean }> }>('GET', '/api/channels')
-    expect(stored.items.find((item) => item.name === 'deepseek account')).toMatchObject({ status: 'auto-disabled', balanceThreshold: 5, balanceAutoDisable: true })
+    const stored = await fixture.gateway.admin<{
+      items: Array<{ name: string; status: string; balanceThreshold: number | null; balanceAutoDisable: boolean }>
+    }>('GET', '/api/channels')
+    expect(stored.items.find((item) => item.name === 'deepseek account')).toMatchObject({
+      status: 'auto-disabled',
+      balanceThreshold: 5,
+      balanceAutoDisable: true,
+    })
   })
 
   test('a failed read shows beside the last amount it keeps', async () => {

@@ -61,9 +61,12 @@ describe('dashboard in the browser', () => {
 
   test('an account with two-step sign-in is asked for its code; a wrong code is explained, a recovery code works', async () => {
     await fixture.gateway.createUser({ username: 'careful-user', quota: 0 })
-    const api = (path: string, token: string | undefined, body: unknown) => fetch(`${fixture.gateway.url}${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body),
-    }).then((response) => response.json() as Promise<Record<string, unknown>>)
+    const api = (path: string, token: string | undefined, body: unknown) =>
+      fetch(`${fixture.gateway.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      }).then((response) => response.json() as Promise<Record<string, unknown>>)
     const token = String((await api('/api/auth/login', undefined, { username: 'careful-user', password: 'password-123' })).accessToken)
     const { secret } = await api('/api/users/me/two-factor/setup', token, {})
     const { recoveryCodes } = await api('/api/users/me/two-factor/enable', token, { code: totpCode(String(secret), new Date()) })

@@ -20,8 +20,14 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const SCREENSHOT_DIR = join(ROOT, '.artifacts', 'screenshots')
 
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
 ]
 
 /** What a browser test works with. */
@@ -39,7 +45,9 @@ export interface BrowserFixture {
 /** Throws a readable error when Chromium is not installed. */
 export function requireChromium(path = CHROMIUM_PATH): void {
   if (!existsSync(path)) {
-    throw new Error(`Chromium is not installed at ${path}: the dashboard's browser tests need it. Install it with \`apt-get install chromium fonts-noto-cjk\` (CI does this in .ci/run).`)
+    throw new Error(
+      `Chromium is not installed at ${path}: the dashboard's browser tests need it. Install it with \`apt-get install chromium fonts-noto-cjk\` (CI does this in .ci/run).`,
+    )
   }
 }
 
@@ -52,7 +60,12 @@ export async function startBrowserFixture(overrides: Partial<Config> = {}): Prom
   const userDataDir = mkdtempSync(join(tmpdir(), 'hanggent-chromium-'))
   let browser: BrowserContext
   try {
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 800 } })
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 800 },
+    })
   } catch (error) {
     await gateway.stop()
     await upstream.stop()

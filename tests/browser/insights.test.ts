@@ -39,7 +39,13 @@ describe('insights pages in the browser', () => {
 
   beforeAll(async () => {
     fixture = await startBrowserFixture()
-    await fixture.gateway.createChannel({ name: 'fake openai', type: 'openai', key: 'sk-upstream', baseUrl: fixture.upstream.url, models: ['gpt-4o-mini', 'gpt-4o'] })
+    await fixture.gateway.createChannel({
+      name: 'fake openai',
+      type: 'openai',
+      key: 'sk-upstream',
+      baseUrl: fixture.upstream.url,
+      models: ['gpt-4o-mini', 'gpt-4o'],
+    })
     relayKey = (await fixture.gateway.createToken({ name: 'insights key', quota: 50_000_000 })).key
     await relay('gpt-4o-mini')
     await relay('gpt-4o-mini', true)
@@ -96,7 +102,7 @@ describe('insights pages in the browser', () => {
     await fixture.screenshot(page, 'overview-zh-CN')
   })
 
-  test('a user with no traffic is told how to start, and reads the operator\'s announcement', async () => {
+  test("a user with no traffic is told how to start, and reads the operator's announcement", async () => {
     await fixture.gateway.admin('PATCH', '/api/options', { general: { announcement: 'Maintenance on Sunday, 02:00 UTC.' } })
     await fixture.gateway.createUser({ username: 'quiet-user', quota: 0 })
     const page = await fixture.newPage()
@@ -191,7 +197,7 @@ describe('insights pages in the browser', () => {
   })
 
   test('the public pricing page works signed out: search and the per-1K switch', async () => {
-    const pricing = await (await fetch(`${fixture.gateway.url}/api/pricing`)).json() as { items: Array<{ model: string; inputPerMTok: number | null }> }
+    const pricing = (await (await fetch(`${fixture.gateway.url}/api/pricing`)).json()) as { items: Array<{ model: string; inputPerMTok: number | null }> }
     const mini = pricing.items.find((item) => item.model === 'gpt-4o-mini')
     expect(mini?.inputPerMTok).toBeGreaterThan(0)
     const money = (value: number) => formatUsd(value, 'price')
@@ -210,7 +216,10 @@ describe('insights pages in the browser', () => {
     const input = page.locator('[data-test="price-inputPerMTok"]')
     expect(await input.innerText()).toBe(money(mini?.inputPerMTok ?? 0))
     await page.locator('[data-test="unit-ktok"]').click()
-    await page.waitForFunction((expected) => document.querySelector('[data-test="price-inputPerMTok"]')?.textContent === expected, money((mini?.inputPerMTok ?? 0) / 1000))
+    await page.waitForFunction(
+      (expected) => document.querySelector('[data-test="price-inputPerMTok"]')?.textContent === expected,
+      money((mini?.inputPerMTok ?? 0) / 1000),
+    )
     await fixture.screenshot(page, 'pricing-signed-out')
 
     const phone = await fixture.newPage({ width: 375, height: 740 })
@@ -242,7 +251,10 @@ describe('insights pages in the browser', () => {
     expect(await page.locator('[data-test="usage"]').innerText()).toContain('39')
     const sent = fixture.upstream.requests[before]?.body as { model: string; stream: boolean; messages: Array<{ role: string; content: string }> }
     expect([sent.model, sent.stream]).toEqual(['gpt-4o-mini', true])
-    expect(sent.messages).toEqual([{ role: 'system', content: 'Answer in one sentence.' }, { role: 'user', content: 'Capital of France?' }])
+    expect(sent.messages).toEqual([
+      { role: 'system', content: 'Answer in one sentence.' },
+      { role: 'user', content: 'Capital of France?' },
+    ])
     await fixture.screenshot(page, 'playground')
 
     // The call is in the logs, billed to the account (no API key: "Playground").
@@ -259,13 +271,28 @@ describe('insights pages in the browser', () => {
     // A second turn carries the first one; its reasoning is folded under "Thinking".
     await page.locator('[data-test="message"] textarea').waitFor()
     const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-      id: 'chatcmpl-think', object: 'chat.completion.chunk', created: 1748736180, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }],
+      id: 'chatcmpl-think',
+      object: 'chat.completion.chunk',
+      created: 1748736180,
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, delta, finish_reason: finish }],
     })
     fixture.upstream.nextResponses.push({
-      kind: 'stream-gap', gapMs: 30, chunks: [
-        chunk({ role: 'assistant', reasoning_content: 'The user wants a landmark; ' }), chunk({ reasoning_content: 'pick the tower.' }),
-        chunk({ content: 'The Eiffel Tower.' }), chunk({}, 'stop'),
-        { id: 'chatcmpl-think', object: 'chat.completion.chunk', created: 1748736180, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62, completion_tokens_details: { reasoning_tokens: 8 } } },
+      kind: 'stream-gap',
+      gapMs: 30,
+      chunks: [
+        chunk({ role: 'assistant', reasoning_content: 'The user wants a landmark; ' }),
+        chunk({ reasoning_content: 'pick the tower.' }),
+        chunk({ content: 'The Eiffel Tower.' }),
+        chunk({}, 'stop'),
+        {
+          id: 'chatcmpl-think',
+          object: 'chat.completion.chunk',
+          created: 1748736180,
+          model: 'gpt-4o-mini',
+          choices: [],
+          usage: { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62, completion_tokens_details: { reasoning_tokens: 8 } },
+        },
       ],
     })
     const second = fixture.upstream.requests.length
@@ -273,7 +300,7 @@ describe('insights pages in the browser', () => {
     await page.locator('[data-test="send"]').click()
     await page.locator('[data-test="transcript"]').getByText('The Eiffel Tower.').waitFor()
     await page.locator('[data-role="assistant"][data-status="done"]').nth(1).waitFor()
-    const messages = (fixture.upstream.requests[second]?.body as { messages: Array<{ role: string }> }).messages
+    const messages = (fixture.upstream.requests[second]!.body as { messages: Array<{ role: string }> }).messages
     expect(messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user'])
     const thinking = page.locator('[data-test="thinking"]').last()
     expect(await thinking.innerText()).toContain(playground.en.thinking)

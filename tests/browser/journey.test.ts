@@ -27,8 +27,10 @@ describe('operator journey in the browser', () => {
   beforeAll(async () => {
     fixture = await startBrowserFixture()
     // A first boot without ROOT_PASSWORD: root has a password printed once and must replace it.
-    await fixture.gateway.context.database.db.update(users)
-      .set({ passwordHash: await hashPassword(PRINTED_PASSWORD), passwordChangeRequired: true }).where(eq(users.username, 'root'))
+    await fixture.gateway.context.database.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(PRINTED_PASSWORD), passwordChangeRequired: true })
+      .where(eq(users.username, 'root'))
     page = await fixture.newPage({ width: 1280, height: 860 })
     page.setDefaultTimeout(15_000)
   })
@@ -63,7 +65,11 @@ describe('operator journey in the browser', () => {
     const [owner] = await fixture.gateway.context.database.db.select().from(users).where(eq(users.role, 'root'))
     expect([owner?.username, owner?.passwordChangeRequired]).toEqual(['owner', false])
     // The printed password is spent.
-    const again = await fetch(`${fixture.gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'owner', password: PRINTED_PASSWORD }) })
+    const again = await fetch(`${fixture.gateway.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'owner', password: PRINTED_PASSWORD }),
+    })
     expect(again.status).toBe(401)
     await fixture.screenshot(page, 'journey-2-signed-in')
   })
@@ -91,7 +97,9 @@ describe('operator journey in the browser', () => {
     await row.locator('[data-status="enabled"]').waitFor()
     await fixture.screenshot(page, 'journey-4-channel-list')
     const stored = await fixture.gateway.admin<{ items: Array<{ name: string; baseUrl: string; models: string[] }> }>('GET', '/api/channels')
-    expect(stored.items.map((channel) => [channel.name, channel.baseUrl, channel.models.includes('gpt-4o-mini')])).toEqual([['upstream one', fixture.upstream.url, true]])
+    expect(stored.items.map((channel) => [channel.name, channel.baseUrl, channel.models.includes('gpt-4o-mini')])).toEqual([
+      ['upstream one', fixture.upstream.url, true],
+    ])
   })
 
   test('an API key is created and its key is shown once', async () => {
@@ -145,7 +153,9 @@ describe('operator journey in the browser', () => {
     await page.locator('[data-test="card-requests"]').getByText('1', { exact: true }).waitFor()
     await page.locator('[data-test="chart-over-time"] canvas').waitFor()
     await page.locator('[data-test="chart-by-model"] canvas').waitFor()
-    const described = await page.locator('[data-test="chart-by-model"] [aria-label]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('aria-label') ?? '').join(' '))
+    const described = await page
+      .locator('[data-test="chart-by-model"] [aria-label]')
+      .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('aria-label') ?? '').join(' '))
     expect(described).toContain('gpt-4o-mini')
     // Chart animations draw on the canvas; give them a moment so the screenshot shows the finished charts (no assertion waits on this).
     await page.waitForTimeout(1200)

@@ -117,14 +117,25 @@ describe('operations pages in the browser', () => {
     await reveal.locator('#reveal-password').press('Enter')
     const keys = page.locator('[data-test="one-time-secret"]')
     await keys.getByText(en.channels.reveal.keysWarning).waitFor()
-    expect(await keys.locator('[data-test="secret-value"] input').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value))).toEqual(['sk-upstream-one', 'sk-upstream-two'])
+    expect(await keys.locator('[data-test="secret-value"] input').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value))).toEqual([
+      'sk-upstream-one',
+      'sk-upstream-two',
+    ])
     await fixture.screenshot(page, 'operations-channel-keys-revealed')
     await keys.locator('[data-test="secret-done"]').click()
     await keys.waitFor({ state: 'hidden' })
 
-    const stored = await fixture.gateway.admin<{ items: Array<{ name: string; status: string; priority: number; models: string[]; settings: Record<string, unknown>; keyCount: number }> }>('GET', '/api/channels')
+    const stored = await fixture.gateway.admin<{
+      items: Array<{ name: string; status: string; priority: number; models: string[]; settings: Record<string, unknown>; keyCount: number }>
+    }>('GET', '/api/channels')
     const channel = stored.items.find((item) => item.name === 'fake openai')
-    expect(channel).toMatchObject({ status: 'manually-disabled', priority: 5, models: ['gpt-4o-mini', 'gpt-4o'], settings: { organization: 'org-from-the-form' }, keyCount: 2 })
+    expect(channel).toMatchObject({
+      status: 'manually-disabled',
+      priority: 5,
+      models: ['gpt-4o-mini', 'gpt-4o'],
+      settings: { organization: 'org-from-the-form' },
+      keyCount: 2,
+    })
   })
   test('an API key is created through the form, its one-time key is read from the page and works for a real relay call', async () => {
     await fixture.gateway.createChannel({ name: 'relay target', type: 'openai', key: 'sk-upstream', baseUrl: fixture.upstream.url, models: ['gpt-4o-mini'] })
@@ -158,10 +169,11 @@ describe('operations pages in the browser', () => {
     expect(await row.innerText()).toContain(en.tokens.neverUsed)
 
     const response = await fetch(`${fixture.gateway.url}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] }),
     })
-    const answer = await response.json() as { choices?: Array<{ message?: { content?: string } }> }
+    const answer = (await response.json()) as { choices?: Array<{ message?: { content?: string } }> }
     expect(response.status).toBe(200)
     expect(answer.choices?.[0]?.message?.content?.length ?? 0).toBeGreaterThan(0)
 
@@ -261,7 +273,12 @@ describe('operations pages in the browser', () => {
 
   test('on a 375 px phone the operations pages scroll their tables, not the page', async () => {
     const page = await adminPage('/channels', { width: 375, height: 740 })
-    for (const [path, title] of [['/channels', nav.en.channels], ['/tokens', nav.en.tokens], ['/users', nav.en.users], ['/redemptions', nav.en.redemptions]] as const) {
+    for (const [path, title] of [
+      ['/channels', nav.en.channels],
+      ['/tokens', nav.en.tokens],
+      ['/users', nav.en.users],
+      ['/redemptions', nav.en.redemptions],
+    ] as const) {
       await page.goto(`${fixture.gateway.url}${path}`)
       await page.locator('h1', { hasText: title }).waitFor()
       await page.locator('.n-data-table, .empty-state').first().waitFor()

@@ -56,15 +56,21 @@ function recordCanvasTexts(): void {
     const metrics = this.measureText(text)
     const matrix = this.getTransform()
     const corners = [
-      [x - metrics.actualBoundingBoxLeft, y - metrics.actualBoundingBoxAscent], [x + metrics.actualBoundingBoxRight, y - metrics.actualBoundingBoxAscent],
-      [x - metrics.actualBoundingBoxLeft, y + metrics.actualBoundingBoxDescent], [x + metrics.actualBoundingBoxRight, y + metrics.actualBoundingBoxDescent],
+      [x - metrics.actualBoundingBoxLeft, y - metrics.actualBoundingBoxAscent],
+      [x + metrics.actualBoundingBoxRight, y - metrics.actualBoundingBoxAscent],
+      [x - metrics.actualBoundingBoxLeft, y + metrics.actualBoundingBoxDescent],
+      [x + metrics.actualBoundingBoxRight, y + metrics.actualBoundingBoxDescent],
     ].map(([px = 0, py = 0]) => matrix.transformPoint(new DOMPoint(px, py)))
     const xs = corners.map((point) => point.x)
     const ys = corners.map((point) => point.y)
     canvas.drawnTexts ??= []
     canvas.drawnTexts.push({
-      text: String(text), anchorY: matrix.transformPoint(new DOMPoint(x, y)).y,
-      left: Math.min(...xs), right: Math.max(...xs), top: Math.min(...ys), bottom: Math.max(...ys),
+      text: String(text),
+      anchorY: matrix.transformPoint(new DOMPoint(x, y)).y,
+      left: Math.min(...xs),
+      right: Math.max(...xs),
+      top: Math.min(...ys),
+      bottom: Math.max(...ys),
     })
     canvas.lastDrawAt = performance.now()
     return maxWidth === undefined ? fillText.call(this, text, x, y) : fillText.call(this, text, x, y, maxWidth)
@@ -81,12 +87,18 @@ function recordCanvasTexts(): void {
 
 /** Waits until the over-time chart has drawn after `since` and then stayed still; returns that frame. */
 async function finalFrame(page: Page, since: number): Promise<Frame> {
-  const handle = await page.waitForFunction(({ since, quiet }) => {
-    const canvases = Array.from(document.querySelectorAll<HTMLCanvasElement & { drawnTexts?: DrawnText[]; lastDrawAt?: number }>('[data-test="chart-over-time"] canvas'))
-    const canvas = canvases.find((entry) => (entry.drawnTexts?.length ?? 0) > 0)
-    if (!canvas || (canvas.lastDrawAt ?? 0) <= since || performance.now() - (canvas.lastDrawAt ?? 0) < quiet) return false
-    return { texts: canvas.drawnTexts ?? [], width: canvas.width, height: canvas.height }
-  }, { since, quiet: QUIET_MS }, { polling: 100 })
+  const handle = await page.waitForFunction(
+    ({ since, quiet }) => {
+      const canvases = Array.from(
+        document.querySelectorAll<HTMLCanvasElement & { drawnTexts?: DrawnText[]; lastDrawAt?: number }>('[data-test="chart-over-time"] canvas'),
+      )
+      const canvas = canvases.find((entry) => (entry.drawnTexts?.length ?? 0) > 0)
+      if (!canvas || (canvas.lastDrawAt ?? 0) <= since || performance.now() - (canvas.lastDrawAt ?? 0) < quiet) return false
+      return { texts: canvas.drawnTexts ?? [], width: canvas.width, height: canvas.height }
+    },
+    { since, quiet: QUIET_MS },
+    { polling: 100 },
+  )
   return (await handle.jsonValue()) as Frame
 }
 
@@ -98,11 +110,14 @@ function xAxisLabels(frame: Frame): DrawnText[] {
 
 /** The label the page gives a bucket (OverviewPage.vue bucketLabel), formatted by the browser's Intl. */
 async function bucketLabel(page: Page, locale: Locale, choice: RangeChoice, start: number): Promise<string> {
-  return page.evaluate(({ locale, choice, start }) => {
-    if (choice === '30d') return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(start)
-    if (choice === 'today') return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(start)
-    return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(start)
-  }, { locale, choice, start })
+  return page.evaluate(
+    ({ locale, choice, start }) => {
+      if (choice === '30d') return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(start)
+      if (choice === 'today') return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(start)
+      return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(start)
+    },
+    { locale, choice, start },
+  )
 }
 
 /** The latest bucket's label now, and a moment ago (the page may have computed its range just before an hour turned). */
@@ -115,7 +130,7 @@ async function latestLabels(page: Page, locale: Locale, choice: RangeChoice): Pr
   return [...labels]
 }
 
-describe('the overview\'s x-axis labels', () => {
+describe("the overview's x-axis labels", () => {
   let fixture: BrowserFixture
   let page: Page
 
@@ -124,7 +139,8 @@ describe('the overview\'s x-axis labels', () => {
     await fixture.gateway.createChannel({ name: 'fake openai', type: 'openai', key: 'sk-upstream', baseUrl: fixture.upstream.url, models: ['gpt-4o-mini'] })
     const { key } = await fixture.gateway.createToken({ name: 'axis key', quota: 50_000_000 })
     const response = await fetch(`${fixture.gateway.url}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Capital of France?' }] }),
     })
     expect(response.status).toBe(200)

@@ -27,7 +27,10 @@ describe('an external plugin in the dashboard', () => {
 
   async function choose(select: Locator, label: string): Promise<void> {
     await select.click()
-    await page.locator('.n-base-select-menu .n-base-select-option:visible', { hasText: new RegExp(`^${label.replace(/[()]/g, '\\$&')}$`) }).first().click()
+    await page
+      .locator('.n-base-select-menu .n-base-select-option:visible', { hasText: new RegExp(`^${label.replace(/[()]/g, '\\$&')}$`) })
+      .first()
+      .click()
   }
   const setting = (drawer: Locator, path: string) => drawer.locator(`[data-setting="${path}"]`)
   /** A setting's label without the required mark. */
@@ -49,7 +52,9 @@ describe('an external plugin in the dashboard', () => {
 
     // Labels come from the schema's titles; each kind has its own control.
     expect(await labelOf(drawer, 'region')).toBe('Region')
-    expect([await requiredMarks(drawer, 'region'), await requiredMarks(drawer, 'apiSecret'), await requiredMarks(drawer, 'backoff-initialMs')]).toEqual([1, 0, 1])
+    expect([await requiredMarks(drawer, 'region'), await requiredMarks(drawer, 'apiSecret'), await requiredMarks(drawer, 'backoff-initialMs')]).toEqual([
+      1, 0, 1,
+    ])
     expect(await labelOf(drawer, 'apiSecret')).toBe('Signing secret')
     expect(await drawer.locator('#channel-setting-apiSecret').getAttribute('type')).toBe('password')
     expect(await labelOf(drawer, 'retries')).toBe('Retries')
@@ -91,19 +96,36 @@ describe('an external plugin in the dashboard', () => {
     expect(stored.items.find((item) => item.name === 'showcase account')).toMatchObject({
       type: 'showcase',
       settings: {
-        region: 'eu-west', apiSecret: 'form-secret-value', retries: 3, temperatureCap: 1.5, verbose: true, tier: 'pro',
-        stopWords: ['END'], headers: { 'x-team': 'blue' }, backoff: { initialMs: 250, jitter: true },
+        region: 'eu-west',
+        apiSecret: 'form-secret-value',
+        retries: 3,
+        temperatureCap: 1.5,
+        verbose: true,
+        tier: 'pro',
+        stopWords: ['END'],
+        headers: { 'x-team': 'blue' },
+        backoff: { initialMs: 250, jitter: true },
       },
     })
   })
 
   test('its models and their prices show on the pricing page: per token, per call and per unit', async () => {
-    await fixture.gateway.createChannel({ name: 'showcase models', type: 'showcase', key: 'k', models: ['showcase-chat', 'showcase-image', 'showcase-search'], settings: { region: 'eu-west' } })
+    await fixture.gateway.createChannel({
+      name: 'showcase models',
+      type: 'showcase',
+      key: 'k',
+      models: ['showcase-chat', 'showcase-image', 'showcase-search'],
+      settings: { region: 'eu-west' },
+    })
     await page.goto(`${fixture.gateway.url}/pricing`)
     await page.locator('[data-test="model-search"] input').fill('showcase')
     const row = (model: string) => page.locator('[data-test="pricing-table"] tr', { has: page.locator('[data-test="model-name"]', { hasText: model }) })
     await row('showcase-search').waitFor()
-    expect(await page.locator('[data-test="pricing-table"] [data-test="model-name"]').allInnerTexts()).toEqual(['showcase-chat', 'showcase-image', 'showcase-search'])
+    expect(await page.locator('[data-test="pricing-table"] [data-test="model-name"]').allInnerTexts()).toEqual([
+      'showcase-chat',
+      'showcase-image',
+      'showcase-search',
+    ])
     expect(await row('showcase-chat').locator('[data-test="price-inputPerMTok"]').innerText()).toBe('$1.25')
     expect(await row('showcase-chat').locator('[data-test="price-outputPerMTok"]').innerText()).toBe('$5.00')
     expect(await row('showcase-image').innerText()).toContain('$0.04')

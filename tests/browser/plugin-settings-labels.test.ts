@@ -17,7 +17,13 @@ describe("plugin settings labels in the reader's language", () => {
 
   beforeAll(async () => {
     fixture = await startBrowserFixture({ plugins: testConfig({}, { PLUGINS: './examples/plugins/cohere-example/index.ts' }).plugins })
-    await fixture.gateway.createChannel({ name: 'cohere account', type: 'cohere-example', key: 'co-secret', baseUrl: 'http://127.0.0.1:9', models: ['command-a-03-2025'] })
+    await fixture.gateway.createChannel({
+      name: 'cohere account',
+      type: 'cohere-example',
+      key: 'co-secret',
+      baseUrl: 'http://127.0.0.1:9',
+      models: ['command-a-03-2025'],
+    })
     page = await fixture.newPage({ width: 1440, height: 1000 })
     page.setDefaultTimeout(15_000)
     await signInThroughPage(page, fixture.gateway.url, 'root', ROOT_PASSWORD)

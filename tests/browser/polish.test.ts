@@ -62,7 +62,9 @@ async function layoutProblems(page: Page, options: { tablesFit: boolean; stock: 
       if (right > edge + 1) problems.push(`header "${text}" runs ${Math.round(right - edge)} px past its column`)
     }
     // Money in a table cell is one line ("0,000016 $" must not break before its currency sign).
-    for (const amount of Array.from(document.querySelectorAll<HTMLElement>('td [data-test="log-cost"], td [data-test="balance"], td [data-test="remaining"]'))) {
+    for (const amount of Array.from(
+      document.querySelectorAll<HTMLElement>('td [data-test="log-cost"], td [data-test="balance"], td [data-test="remaining"]'),
+    )) {
       const tops = Array.from(amount.getClientRects()).map((rect) => Math.round(rect.top))
       const height = amount.getBoundingClientRect().height
       const lineHeight = Number.parseFloat(getComputedStyle(amount).lineHeight) || 20
@@ -75,8 +77,11 @@ async function layoutProblems(page: Page, options: { tablesFit: boolean; stock: 
     }
     if (tablesFit) {
       for (const table of Array.from(document.querySelectorAll<HTMLElement>('.n-data-table'))) {
-        const scroller = table.querySelector<HTMLElement>('.n-data-table-base-table-body .n-scrollbar-container') ?? table.querySelector<HTMLElement>('.n-data-table-base-table-body')
-        if (scroller && scroller.scrollWidth > scroller.clientWidth + 1) problems.push(`a table scrolls sideways (${scroller.scrollWidth} > ${scroller.clientWidth} px)`)
+        const scroller =
+          table.querySelector<HTMLElement>('.n-data-table-base-table-body .n-scrollbar-container') ??
+          table.querySelector<HTMLElement>('.n-data-table-base-table-body')
+        if (scroller && scroller.scrollWidth > scroller.clientWidth + 1)
+          problems.push(`a table scrolls sideways (${scroller.scrollWidth} > ${scroller.clientWidth} px)`)
         const width = table.getBoundingClientRect().width
         if (width < root.clientWidth - 400) problems.push(`a table stops at ${Math.round(width)} px on a ${root.clientWidth} px screen`)
       }
@@ -95,10 +100,17 @@ describe('dashboard polish in every language and width', () => {
 
   beforeAll(async () => {
     fixture = await startBrowserFixture()
-    channelId = await fixture.gateway.createChannel({ name: 'fake openai', type: 'openai', key: 'sk-upstream', baseUrl: fixture.upstream.url, models: ['gpt-4o-mini', 'text-embedding-3-small'] })
+    channelId = await fixture.gateway.createChannel({
+      name: 'fake openai',
+      type: 'openai',
+      key: 'sk-upstream',
+      baseUrl: fixture.upstream.url,
+      models: ['gpt-4o-mini', 'text-embedding-3-small'],
+    })
     const { key } = await fixture.gateway.createToken({ name: 'one model', quota: 50_000_000, models: ['gpt-4o-mini'] })
     const response = await fetch(`${fixture.gateway.url}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Capital of France?' }] }),
     })
     expect(response.status).toBe(200)
@@ -116,10 +128,14 @@ describe('dashboard polish in every language and width', () => {
   async function showIn(locale: Locale, path: string, ready: string): Promise<void> {
     await page.evaluate(([key, value]) => window.localStorage.setItem(key, value), [LOCALE_KEY, locale] as const)
     await page.goto(`${fixture.gateway.url}${path}`)
-    await page.locator(ready).first().waitFor().catch(async (error: unknown) => {
-      await fixture.screenshot(page, `polish-not-ready-${locale}${path.replace(/\//g, '-')}`)
-      throw new Error(`${path} in ${locale} never showed ${ready}: ${String(error)}`)
-    })
+    await page
+      .locator(ready)
+      .first()
+      .waitFor()
+      .catch(async (error: unknown) => {
+        await fixture.screenshot(page, `polish-not-ready-${locale}${path.replace(/\//g, '-')}`)
+        throw new Error(`${path} in ${locale} never showed ${ready}: ${String(error)}`)
+      })
     await page.waitForFunction((lang) => document.documentElement.lang === lang, locale)
   }
 
@@ -139,7 +155,7 @@ describe('dashboard polish in every language and width', () => {
     expect(problems).toEqual([])
   }, 240_000)
 
-  test('the logs show the message column on screen, channels by name, and server texts in the reader\'s language', async () => {
+  test("the logs show the message column on screen, channels by name, and server texts in the reader's language", async () => {
     await page.setViewportSize({ width: 1920, height: 1000 })
     await showIn('fr', '/logs', '[data-test="log-model"]')
     const channel = page.locator('[data-test="log-channel"]', { hasText: 'fake openai' })

@@ -119,7 +119,8 @@ describe('settings page in the browser', () => {
     await page.locator('.n-message', { hasText: en.saved }).waitFor()
     // The error leaves its field (it fades out, hence the wait).
     await item.locator('.n-form-item-feedback', { hasText: 'greater or equal' }).waitFor({ state: 'detached' })
-    const limits = (await fixture.gateway.admin<{ rateLimits: { windowSeconds: number; groupOverrides: Record<string, unknown> } }>('GET', '/api/options')).rateLimits
+    const limits = (await fixture.gateway.admin<{ rateLimits: { windowSeconds: number; groupOverrides: Record<string, unknown> } }>('GET', '/api/options'))
+      .rateLimits
     expect(limits.windowSeconds).toBe(120)
     expect(limits.groupOverrides).toEqual({ vip: { userModelTotal: 500 } })
   })
@@ -156,7 +157,10 @@ describe('settings page in the browser', () => {
     await row.locator('[data-test="price-source"]', { hasText: en.pricing.sourceRatio }).waitFor()
     expect(await effective.innerText()).toContain('$0.50')
     expect(await effective.innerText()).toContain('$1.50')
-    const models = await fixture.gateway.admin<{ items: Array<{ model: string; source: string; price: { inputPerMTok: number } }> }>('GET', '/api/models?q=gpt-4o-mini')
+    const models = await fixture.gateway.admin<{ items: Array<{ model: string; source: string; price: { inputPerMTok: number } }> }>(
+      'GET',
+      '/api/models?q=gpt-4o-mini',
+    )
     expect(models.items.find((item) => item.model === 'gpt-4o-mini')).toMatchObject({ source: 'ratio', price: { inputPerMTok: 0.5 } })
 
     await row.locator('[data-test="revert-price"]').click()
@@ -277,9 +281,12 @@ describe('settings page in the browser', () => {
     await row.waitFor()
     expect(await row.locator('[data-test="token-last-used"]').innerText()).toBe(me.tokens.neverUsed)
 
-    const call = (method: string, path: string, bearer: string, body?: unknown) => fetch(`${fixture.gateway.url}${path}`, {
-      method, headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-    })
+    const call = (method: string, path: string, bearer: string, body?: unknown) =>
+      fetch(`${fixture.gateway.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      })
     const who = await call('GET', '/api/users/me', token)
     expect(who.status).toBe(200)
     expect(((await who.json()) as { username: string }).username).toBe('root')
@@ -306,12 +313,17 @@ describe('settings page in the browser', () => {
     await fixture.gateway.admin('PATCH', '/api/auth/settings', { github: github.settings() })
     github.user = { login: 'carol-on-github', id: 90210, name: 'Carol', email: 'carol@example.com', type: 'User' }
     await fixture.gateway.createUser({ username: 'carol', quota: 0 })
-    const post = async (path: string, body: unknown, bearer?: string) => (await fetch(`${fixture.gateway.url}${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: JSON.stringify(body),
-    })).json() as Promise<Record<string, unknown>>
+    const post = async (path: string, body: unknown, bearer?: string) =>
+      (
+        await fetch(`${fixture.gateway.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+          body: JSON.stringify(body),
+        })
+      ).json() as Promise<Record<string, unknown>>
     const bearer = String((await post('/api/auth/login', { username: 'carol', password: 'password-123' })).accessToken)
-    const { secret } = await post('/api/users/me/two-factor/setup', {}, bearer) as { secret: string }
-    const { recoveryCodes } = await post('/api/users/me/two-factor/enable', { code: authenticatorCode(secret) }, bearer) as { recoveryCodes: string[] }
+    const { secret } = (await post('/api/users/me/two-factor/setup', {}, bearer)) as { secret: string }
+    const { recoveryCodes } = (await post('/api/users/me/two-factor/enable', { code: authenticatorCode(secret) }, bearer)) as { recoveryCodes: string[] }
 
     const page = await freshPage()
     await page.goto(`${fixture.gateway.url}/login?redirect=/profile`)

@@ -20,7 +20,10 @@ describe('top-up through the dashboard', () => {
     fixture = await startBrowserFixture()
     await fixture.gateway.admin('PATCH', '/api/topups/settings', {
       stripe: {
-        enabled: true, secretKey: 'sk_test_browser', webhookSecret: WEBHOOK_SECRET, apiUrl: stripe.url,
+        enabled: true,
+        secretKey: 'sk_test_browser',
+        webhookSecret: WEBHOOK_SECRET,
+        apiUrl: stripe.url,
         amounts: { currency: 'USD', presets: [5, 20, 100], minimum: 2, maximum: 500, discounts: [{ minimum: 100, factor: 0.9 }], quotaPerUnit: 500_000 },
       },
     })

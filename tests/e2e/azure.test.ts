@@ -15,7 +15,14 @@ describe('openai SDK through the gateway to Azure OpenAI', () => {
   beforeAll(async () => {
     azure = await startFakeAzure({ apiKey: 'azure-secret', deployments: { 'prod-4o-mini': 'gpt-4o-mini', 'text-embedding-3-small': 'text-embedding-3-small' } })
     gateway = await startGateway()
-    await gateway.createChannel({ name: 'azure', type: 'azure', key: 'azure-secret', baseUrl: azure.url, models: ['gpt-4o-mini', 'text-embedding-3-small'], settings: { deployments: { 'gpt-4o-mini': 'prod-4o-mini' } } })
+    await gateway.createChannel({
+      name: 'azure',
+      type: 'azure',
+      key: 'azure-secret',
+      baseUrl: azure.url,
+      models: ['gpt-4o-mini', 'text-embedding-3-small'],
+      settings: { deployments: { 'gpt-4o-mini': 'prod-4o-mini' } },
+    })
     const token = await gateway.createToken({ name: 'azure', quota: 10_000_000 })
     tokenId = token.id
     client = new OpenAI({ apiKey: token.key, baseURL: `${gateway.url}/v1`, maxRetries: 0 })
@@ -28,12 +35,21 @@ describe('openai SDK through the gateway to Azure OpenAI', () => {
 
   test('chat, non-stream: deployment URL, default api-version, api-key header, answer unchanged', async () => {
     const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
-    expect(azure.requests[0]).toMatchObject({ path: '/openai/deployments/prod-4o-mini/chat/completions', apiVersion: '2025-04-01-preview', apiKey: 'azure-secret' })
+    expect(azure.requests[0]).toMatchObject({
+      path: '/openai/deployments/prod-4o-mini/chat/completions',
+      apiVersion: '2025-04-01-preview',
+      apiKey: 'azure-secret',
+    })
     expect(completion as unknown).toEqual({ ...loadFixture('openai', 'openai-chat-text.json'), model: 'gpt-4o-mini' })
   })
 
   test('chat, stream with usage', async () => {
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } })
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    })
     const chunks: unknown[] = []
     for await (const chunk of stream) chunks.push(chunk)
     expect(chunks).toEqual(loadChunks('openai', 'openai-chat-text.chunks.txt').map((chunk) => ({ ...chunk, model: 'gpt-4o-mini' })))
@@ -49,7 +65,10 @@ describe('openai SDK through the gateway to Azure OpenAI', () => {
     const channelId = await gateway.createChannel({ name: 'azure-bad', type: 'azure', key: 'wrong', baseUrl: azure.url, models: ['azure-only-model'] })
     await gateway.admin('PATCH', '/api/options', { modelPrices: { 'azure-only-model': { inputPerMTok: 1, outputPerMTok: 1 } } })
     const before = await gateway.tokenBalance(tokenId)
-    const status = await client.chat.completions.create({ model: 'azure-only-model', messages: [{ role: 'user', content: 'hi' }] }).then(() => 200, (error: { status?: number }) => error.status)
+    const status = await client.chat.completions.create({ model: 'azure-only-model', messages: [{ role: 'user', content: 'hi' }] }).then(
+      () => 200,
+      (error: { status?: number }) => error.status,
+    )
     expect(status).toBe(502)
     expect(channelId).toBeGreaterThan(0)
     expect(await gateway.tokenBalance(tokenId)).toEqual(before)

@@ -12,7 +12,14 @@ describe('client headers on passthrough', () => {
   beforeAll(async () => {
     anthropic = await startFakeAnthropic()
     gateway = await startGateway()
-    await gateway.createChannel({ name: 'claude', type: 'claude', key: 'sk-ant-upstream', baseUrl: anthropic.url, models: ['claude-sonnet-4-5'], settings: { betaHeaders: ['prompt-caching-2024-07-31'] } })
+    await gateway.createChannel({
+      name: 'claude',
+      type: 'claude',
+      key: 'sk-ant-upstream',
+      baseUrl: anthropic.url,
+      models: ['claude-sonnet-4-5'],
+      settings: { betaHeaders: ['prompt-caching-2024-07-31'] },
+    })
     key = (await gateway.createToken({ name: 'headers', quota: 10_000_000 })).key
   })
   afterAll(async () => {
@@ -20,7 +27,7 @@ describe('client headers on passthrough', () => {
     await anthropic.stop()
   })
 
-  test('a Claude client\'s anthropic-beta reaches Anthropic next to the channel\'s own betas; its key does not', async () => {
+  test("a Claude client's anthropic-beta reaches Anthropic next to the channel's own betas; its key does not", async () => {
     const response = await fetch(`${gateway.url}/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'anthropic-beta': 'interleaved-thinking-2025-05-14, prompt-caching-2024-07-31' },

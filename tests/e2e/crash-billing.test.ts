@@ -36,22 +36,42 @@ const backends: Backend[] = [
       return { env: { DATA_DIR: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) }
     },
   },
-  ...(process.env.TEST_DATABASE_URL ? [{
-    name: 'PostgreSQL',
-    async env() {
-      const database = await freshPostgresDatabase(process.env.TEST_DATABASE_URL!, 'crash')
-      const dir = mkdtempSync(join(tmpdir(), 'hanggent-crash-'))
-      return { env: { DATA_DIR: dir, DATABASE_URL: database.url }, cleanup: async () => { await database.drop(); rmSync(dir, { recursive: true, force: true }) } }
-    },
-  }] : []),
-  ...(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL ? [{
-    name: 'PostgreSQL + Redis',
-    async env() {
-      const database = await freshPostgresDatabase(process.env.TEST_DATABASE_URL!, 'crash')
-      const dir = mkdtempSync(join(tmpdir(), 'hanggent-crash-'))
-      return { env: { DATA_DIR: dir, DATABASE_URL: database.url, REDIS_URL: process.env.TEST_REDIS_URL! }, cleanup: async () => { await database.drop(); rmSync(dir, { recursive: true, force: true }) } }
-    },
-  }] : []),
+  ...(process.env.TEST_DATABASE_URL
+    ? [
+        {
+          name: 'PostgreSQL',
+          async env() {
+            const database = await freshPostgresDatabase(process.env.TEST_DATABASE_URL!, 'crash')
+            const dir = mkdtempSync(join(tmpdir(), 'hanggent-crash-'))
+            return {
+              env: { DATA_DIR: dir, DATABASE_URL: database.url },
+              cleanup: async () => {
+                await database.drop()
+                rmSync(dir, { recursive: true, force: true })
+              },
+            }
+          },
+        },
+      ]
+    : []),
+  ...(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL
+    ? [
+        {
+          name: 'PostgreSQL + Redis',
+          async env() {
+            const database = await freshPostgresDatabase(process.env.TEST_DATABASE_URL!, 'crash')
+            const dir = mkdtempSync(join(tmpdir(), 'hanggent-crash-'))
+            return {
+              env: { DATA_DIR: dir, DATABASE_URL: database.url, REDIS_URL: process.env.TEST_REDIS_URL! },
+              cleanup: async () => {
+                await database.drop()
+                rmSync(dir, { recursive: true, force: true })
+              },
+            }
+          },
+        },
+      ]
+    : []),
 ]
 
 /** One client call; `complete` only when the whole answer arrived (a stream up to its [DONE]). */
@@ -61,7 +81,12 @@ async function call(gateway: GatewayProcess, key: string, index: number, stream:
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', stream, max_tokens: 200, messages: [{ role: 'user', content: `Question ${index}: what is the capital of France?` }] }),
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream,
+        max_tokens: 200,
+        messages: [{ role: 'user', content: `Question ${index}: what is the capital of France?` }],
+      }),
     })
     requestId = response.headers.get('x-request-id')
     const text = await response.text()
@@ -77,13 +102,15 @@ async function call(gateway: GatewayProcess, key: string, index: number, stream:
 /** Keeps CLIENTS calls in flight until `stop` is set; every call's outcome is recorded. */
 async function load(gateway: GatewayProcess, keys: string[], outcomes: Outcome[], stop: { now: boolean }) {
   let next = 0
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (!stop.now) {
-      const index = next++
-      const key = index % keys.length
-      outcomes.push({ key, ...(await call(gateway, keys[key]!, index, index % 2 === 0)) })
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (!stop.now) {
+        const index = next++
+        const key = index % keys.length
+        outcomes.push({ key, ...(await call(gateway, keys[key]!, index, index % 2 === 0)) })
+      }
+    }),
+  )
 }
 
 for (const backend of backends) {
@@ -102,22 +129,37 @@ for (const backend of backends) {
       fake = await startFakeOpenAI({ scenario: { kind: 'usage', usage: { prompt_tokens: 1000, completion_tokens: 1000, total_tokens: 2000 } } })
       const setup = await backend.env()
       cleanup = setup.cleanup
-      const env = gatewayEnv({ ...setup.env, ROOT_ACCESS_TOKEN: ADMIN, CRYPTO_SECRET: 'crash-crypto-secret-0123456789', SESSION_SECRET: 'crash-session-secret-0123456789' })
+      const env = gatewayEnv({
+        ...setup.env,
+        ROOT_ACCESS_TOKEN: ADMIN,
+        CRYPTO_SECRET: 'crash-crypto-secret-0123456789',
+        SESSION_SECRET: 'crash-session-secret-0123456789',
+      })
       gateway = await startGatewayProcess(env)
       await gateway.admin(ADMIN, 'POST', '/api/channels', { name: 'fake', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini'] })
       const keys: Array<{ id: number; key: string; userId: number }> = []
       for (let index = 0; index < KEYS; index++) {
         // Two keys per user, so user balances are shared by concurrent keys.
-        const userId = index % 2 === 0
-          ? (await gateway.admin<{ id: number }>(ADMIN, 'POST', '/api/users', { username: `crash-${index}`, password: 'password-123', quota: 2 * FUNDING })).id
-          : keys[index - 1]!.userId
-        keys.push({ ...(await gateway.admin<{ id: number; key: string }>(ADMIN, 'POST', '/api/tokens', { name: `crash-${index}`, userId, quota: FUNDING })), userId })
+        const userId =
+          index % 2 === 0
+            ? (await gateway.admin<{ id: number }>(ADMIN, 'POST', '/api/users', { username: `crash-${index}`, password: 'password-123', quota: 2 * FUNDING }))
+                .id
+            : keys[index - 1]!.userId
+        keys.push({
+          ...(await gateway.admin<{ id: number; key: string }>(ADMIN, 'POST', '/api/tokens', { name: `crash-${index}`, userId, quota: FUNDING })),
+          userId,
+        })
       }
 
       const outcomes: Outcome[] = []
       for (let round = 0; round < ROUNDS; round++) {
         const stop = { now: false }
-        const running = load(gateway, keys.map((entry) => entry.key), outcomes, stop)
+        const running = load(
+          gateway,
+          keys.map((entry) => entry.key),
+          outcomes,
+          stop,
+        )
         await Bun.sleep(400 + Math.floor(Math.random() * 800))
         gateway.process.kill('SIGKILL')
         await gateway.process.exited
@@ -131,11 +173,18 @@ for (const backend of backends) {
       expect(complete.length).toBeGreaterThan(ROUNDS * 20)
       expect(outcomes.length - complete.length).toBeGreaterThan(0)
 
-      const balances = await Promise.all(keys.map((entry) => gateway!.admin<{ remainQuota: number; usedQuota: number }>(ADMIN, 'GET', `/api/tokens/${entry.id}`)))
+      const balances = await Promise.all(
+        keys.map((entry) => gateway!.admin<{ remainQuota: number; usedQuota: number }>(ADMIN, 'GET', `/api/tokens/${entry.id}`)),
+      )
       const csv = await (await fetch(`${gateway.url}/api/logs/export?type=consume`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
       const [header, ...rows] = parseCsv(csv).filter((row) => row.length > 1)
       const column = (name: string) => header!.indexOf(name)
-      const logged = rows.map((row) => ({ tokenId: Number(row[column('tokenId')]), userId: Number(row[column('userId')]), quota: Number(row[column('quota')]), requestId: row[column('requestId')]! }))
+      const logged = rows.map((row) => ({
+        tokenId: Number(row[column('tokenId')]),
+        userId: Number(row[column('userId')]),
+        quota: Number(row[column('quota')]),
+        requestId: row[column('requestId')]!,
+      }))
 
       const perRequest = new Map<string, number>()
       for (const row of logged) perRequest.set(row.requestId, (perRequest.get(row.requestId) ?? 0) + 1)

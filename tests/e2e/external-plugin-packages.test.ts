@@ -28,7 +28,6 @@ const EXAMPLES = [
   { folder: 'cohere-example', name: 'hanggent-plugin-cohere-example', id: 'cohere-example' },
 ] as const
 
-
 /** Runs a command to completion (killed after `timeoutMs`); throws with its output when it fails. */
 async function run(command: string[], cwd: string, timeoutMs = 120_000): Promise<string> {
   const child = Bun.spawn(command, { cwd, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false' } })
@@ -66,7 +65,9 @@ async function prepareInstall(dir: string, packs: string): Promise<void> {
 
 /** Every file under a folder, as paths. */
 function filesUnder(folder: string): string[] {
-  return readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name))
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
 }
 
 /** USD as quota units, rounded as the gateway rounds (500 000 units per dollar). */
@@ -91,11 +92,33 @@ describe('the example plugins installed from their folders as npm packages and l
     quillon = startFakeQuillon({ keys: [QUILLON_KEY] })
     cohere = startFakeCohere({ keys: [COHERE_KEY] })
     const storage: Record<string, string> = process.env.TEST_DATABASE_URL
-      ? { DATABASE_URL: (database = await freshPostgresDatabase(process.env.TEST_DATABASE_URL, 'plugins')).url, CRYPTO_SECRET: 'external-plugins-crypto-secret-0123456789' }
+      ? {
+          DATABASE_URL: (database = await freshPostgresDatabase(process.env.TEST_DATABASE_URL, 'plugins')).url,
+          CRYPTO_SECRET: 'external-plugins-crypto-secret-0123456789',
+        }
       : { DATA_DIR: join(workDir, 'data') }
-    gateway = await startGatewayProcess(gatewayEnv({ ...storage, ROOT_ACCESS_TOKEN: ROOT_TOKEN, PLUGINS: EXAMPLES.map((example) => example.name).join(',') }), 60_000, installDir)
-    quillonChannel = (await gateway.admin<{ id: number }>(ROOT_TOKEN, 'POST', '/api/channels', { name: 'quillon', type: 'quillon', key: QUILLON_KEY, baseUrl: quillon.url, models: ['quillon-chat-large'], settings: { project: 'prj_e2e' } })).id
-    await gateway.admin(ROOT_TOKEN, 'POST', '/api/channels', { name: 'cohere', type: 'cohere-example', key: COHERE_KEY, baseUrl: cohere.url, models: ['command-a-03-2025'] })
+    gateway = await startGatewayProcess(
+      gatewayEnv({ ...storage, ROOT_ACCESS_TOKEN: ROOT_TOKEN, PLUGINS: EXAMPLES.map((example) => example.name).join(',') }),
+      60_000,
+      installDir,
+    )
+    quillonChannel = (
+      await gateway.admin<{ id: number }>(ROOT_TOKEN, 'POST', '/api/channels', {
+        name: 'quillon',
+        type: 'quillon',
+        key: QUILLON_KEY,
+        baseUrl: quillon.url,
+        models: ['quillon-chat-large'],
+        settings: { project: 'prj_e2e' },
+      })
+    ).id
+    await gateway.admin(ROOT_TOKEN, 'POST', '/api/channels', {
+      name: 'cohere',
+      type: 'cohere-example',
+      key: COHERE_KEY,
+      baseUrl: cohere.url,
+      models: ['command-a-03-2025'],
+    })
     const user = await gateway.admin<{ id: number }>(ROOT_TOKEN, 'POST', '/api/users', { username: 'plugin-user', password: 'password-123', quota: 50_000_000 })
     key = (await gateway.admin<{ key: string }>(ROOT_TOKEN, 'POST', '/api/tokens', { name: 'plugins', userId: user.id, unlimited: true })).key
   }, 240_000)
@@ -139,25 +162,35 @@ describe('the example plugins installed from their folders as npm packages and l
 
     // The plugins by name: Quillon is invented, so any mention; Cohere the vendor may be named (New API's
     // channel types are), the example plugin's id, channel type, dialect and package name may not.
-    const mentions = filesUnder(join(root, 'core')).flatMap((file) => readFileSync(file, 'utf8').split('\n')
-      .map((line, index) => ({ where: `${relative(root, file)}:${index + 1}`, line }))
-      .filter(({ line }) => /quillon|cohere-example/i.test(line)))
+    const mentions = filesUnder(join(root, 'core')).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, index) => ({ where: `${relative(root, file)}:${index + 1}`, line }))
+        .filter(({ line }) => /quillon|cohere-example/i.test(line)),
+    )
     expect(mentions).toEqual([])
   })
 
-  test('each example type-checks on its own against the SDK package: nothing from the gateway\'s sources', async () => {
+  test("each example type-checks on its own against the SDK package: nothing from the gateway's sources", async () => {
     const tsc = join(root, 'node_modules', '.bin', 'tsc')
     const sdk = realpathSync(join(root, 'node_modules', '@hanggent', 'plugin-sdk'))
-    const checked = await Promise.all(EXAMPLES.map(async ({ folder }) => {
-      const base = join(root, 'examples', 'plugins', folder)
-      return { folder, base, listed: (await run([tsc, '--noEmit', '--listFiles', '-p', join(base, 'tsconfig.json')], base)).split('\n').filter(Boolean) }
-    }))
+    const checked = await Promise.all(
+      EXAMPLES.map(async ({ folder }) => {
+        const base = join(root, 'examples', 'plugins', folder)
+        return { folder, base, listed: (await run([tsc, '--noEmit', '--listFiles', '-p', join(base, 'tsconfig.json')], base)).split('\n').filter(Boolean) }
+      }),
+    )
     for (const { folder, base, listed } of checked) {
       const outside = listed.filter((file) => !file.startsWith(`${base}/`) && !file.includes('/node_modules/') && !file.startsWith(`${sdk}/`))
       expect({ folder, outside }).toEqual({ folder, outside: [] })
       for (const file of filesUnder(base).filter((path) => path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.includes('/test/'))) {
-        const imports = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^import\s+['"]([^'"]+)['"]/gm)].map((match) => (match[1] ?? match[2])!)
-        expect({ file: relative(root, file), foreign: imports.filter((source) => !source.startsWith('./') && source !== '@hanggent/plugin-sdk' && source !== '@sinclair/typebox') }).toEqual({ file: relative(root, file), foreign: [] })
+        const imports = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^import\s+['"]([^'"]+)['"]/gm)].map(
+          (match) => (match[1] ?? match[2])!,
+        )
+        expect({
+          file: relative(root, file),
+          foreign: imports.filter((source) => !source.startsWith('./') && source !== '@hanggent/plugin-sdk' && source !== '@sinclair/typebox'),
+        }).toEqual({ file: relative(root, file), foreign: [] })
       }
     }
   }, 180_000)
@@ -172,22 +205,37 @@ describe('the example plugins installed from their folders as npm packages and l
     expect(called.toolCalls.map((call) => [call.name, call.args])).toEqual([['get_weather', { location: 'Paris', unit: 'celsius' }]])
     const call = called.toolCalls[0]!
     const answered = await client.ask({
-      model, tools: true, stream: false,
-      turns: [weather, { role: 'assistant-call', id: call.id, name: call.name, args: call.args }, { role: 'tool', id: call.id, name: call.name, result: '{"temperature":18,"sky":"sunny"}' }],
+      model,
+      tools: true,
+      stream: false,
+      turns: [
+        weather,
+        { role: 'assistant-call', id: call.id, name: call.name, args: call.args },
+        { role: 'tool', id: call.id, name: call.name, result: '{"temperature":18,"sky":"sunny"}' },
+      ],
     })
     expect(answered.text).toBe(texts.afterTool)
   }
 
-  const clients: Array<[string, (url: string, key: string) => ClientAdapter]> = [['OpenAI', openAIChatClient], ['Anthropic', claudeClient], ['Google', geminiClient]]
+  const clients: Array<[string, (url: string, key: string) => ClientAdapter]> = [
+    ['OpenAI', openAIChatClient],
+    ['Anthropic', claudeClient],
+    ['Google', geminiClient],
+  ]
 
   for (const [sdk, makeClient] of clients) {
     test(`Quillon (X-Api-Key, usage in x_usage) through the ${sdk} SDK: chat, stream, tools both ways, billed from x_usage`, async () => {
       const afterId = await lastUsageRowId()
       quillon.requests.length = 0
-      await conversation(makeClient(gateway.url, key), 'quillon-chat-large', { text: 'The capital of France is Paris — about 2.1 million people live there.', afterTool: 'It is 18 °C and sunny in Paris.' })
+      await conversation(makeClient(gateway.url, key), 'quillon-chat-large', {
+        text: 'The capital of France is Paris — about 2.1 million people live there.',
+        afterTool: 'It is 18 °C and sunny in Paris.',
+      })
 
       // Quillon's own key header and the channel's project on every call; never a bearer token.
-      expect(quillon.requests.map((request) => [request.path, request.apiKey, request.authorization, request.project])).toEqual(Array(4).fill(['/v1/chat/completions', QUILLON_KEY, null, 'prj_e2e']))
+      expect(quillon.requests.map((request) => [request.path, request.apiKey, request.authorization, request.project])).toEqual(
+        Array(4).fill(['/v1/chat/completions', QUILLON_KEY, null, 'prj_e2e']),
+      )
       const toolTurn = quillon.requests[3]!.body!.messages as Array<{ role: string; tool_call_id?: string }>
       expect(toolTurn.at(-1)).toMatchObject({ role: 'tool', content: '{"temperature":18,"sky":"sunny"}' })
 
@@ -210,12 +258,25 @@ describe('the example plugins installed from their folders as npm packages and l
       await conversation(makeClient(gateway.url, key), 'command-a-03-2025', { text: 'Hello from Cohere.', afterTool: 'It is 18 °C and sunny in Paris.' })
 
       expect(cohere.requests.map((request) => [request.path, request.authorization, request.body.stream])).toEqual([
-        ['/v2/chat', `Bearer ${COHERE_KEY}`, false], ['/v2/chat', `Bearer ${COHERE_KEY}`, true], ['/v2/chat', `Bearer ${COHERE_KEY}`, true], ['/v2/chat', `Bearer ${COHERE_KEY}`, false],
+        ['/v2/chat', `Bearer ${COHERE_KEY}`, false],
+        ['/v2/chat', `Bearer ${COHERE_KEY}`, true],
+        ['/v2/chat', `Bearer ${COHERE_KEY}`, true],
+        ['/v2/chat', `Bearer ${COHERE_KEY}`, false],
       ])
-      expect(cohere.requests[2]!.body.tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'Current weather for a location', parameters: expect.objectContaining({ type: 'object' }) } }])
+      expect(cohere.requests[2]!.body.tools).toEqual([
+        {
+          type: 'function',
+          function: { name: 'get_weather', description: 'Current weather for a location', parameters: expect.objectContaining({ type: 'object' }) },
+        },
+      ])
       const messages = cohere.requests[3]!.body.messages as Array<Record<string, unknown>>
       expect(messages.slice(-2)).toEqual([
-        { role: 'assistant', tool_calls: [{ id: expect.any(String), type: 'function', function: { name: 'get_weather', arguments: expect.stringContaining('"location":"Paris"') } }] },
+        {
+          role: 'assistant',
+          tool_calls: [
+            { id: expect.any(String), type: 'function', function: { name: 'get_weather', arguments: expect.stringContaining('"location":"Paris"') } },
+          ],
+        },
         { role: 'tool', tool_call_id: expect.any(String), content: expect.stringContaining('sunny') },
       ])
 
@@ -231,14 +292,19 @@ describe('the example plugins installed from their folders as npm packages and l
   }
 
   test('the installed packages pass the conformance kit, its gateway step run by this install with the official SDKs', async () => {
-    const reports = await Promise.all(EXAMPLES.map((example) => conformance(join(installDir, 'node_modules', example.name), { gateway: true, gatewayRoot: installDir })))
+    const reports = await Promise.all(
+      EXAMPLES.map((example) => conformance(join(installDir, 'node_modules', example.name), { gateway: true, gatewayRoot: installDir })),
+    )
     for (const [index, report] of reports.entries()) {
       expect({ plugin: report.plugin, failures: report.failures }).toEqual({ plugin: EXAMPLES[index]!.id, failures: [] })
-      for (const sdk of ['OpenAI SDK', 'Anthropic SDK', 'Google Gen AI SDK']) expect(report.passed).toContain(`fixture "chat-tool-call" (gateway, ${sdk}${sdk === 'OpenAI SDK' ? ' chat' : sdk === 'Anthropic SDK' ? ' messages' : ' generateContent'}, streamed)`)
+      for (const sdk of ['OpenAI SDK', 'Anthropic SDK', 'Google Gen AI SDK'])
+        expect(report.passed).toContain(
+          `fixture "chat-tool-call" (gateway, ${sdk}${sdk === 'OpenAI SDK' ? ' chat' : sdk === 'Anthropic SDK' ? ' messages' : ' generateContent'}, streamed)`,
+        )
     }
   }, 120_000)
 
-  test("the dashboard's \"fetch upstream models\" reads Quillon's own paginated catalog with its key header", async () => {
+  test('the dashboard\'s "fetch upstream models" reads Quillon\'s own paginated catalog with its key header', async () => {
     quillon.requests.length = 0
     const listed = await gateway.admin<{ models: string[] }>(ROOT_TOKEN, 'GET', `/api/channels/${quillonChannel}/upstream-models`)
     expect(listed.models).toEqual(['quillon-chat-large', 'quillon-chat-small', 'quillon-chat-large-2025-10'])

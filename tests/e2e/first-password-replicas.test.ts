@@ -27,7 +27,10 @@ describe.skipIf(!databaseUrl || !redisUrl)('first root password with two replica
 
     const otherOutput = other!.output()
     expect(otherOutput).not.toContain(password)
-    const pointer = /Root was created at (\S+) by another gateway process \(another replica, or an earlier start\) and still awaits first-run setup: its generated password was printed once, in that process's log only/.exec(otherOutput)
+    const pointer =
+      /Root was created at (\S+) by another gateway process \(another replica, or an earlier start\) and still awaits first-run setup: its generated password was printed once, in that process's log only/.exec(
+        otherOutput,
+      )
     expect(pointer).not.toBeNull()
     const createdAt = Date.parse(pointer![1]!)
     expect(createdAt).toBeGreaterThanOrEqual(startedAt - 1000)
@@ -35,7 +38,11 @@ describe.skipIf(!databaseUrl || !redisUrl)('first root password with two replica
     expect(otherOutput).toContain("docker compose logs | grep 'First start'")
 
     for (const replica of set.replicas) {
-      const login = await fetch(`${replica.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password }) })
+      const login = await fetch(`${replica.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'root', password }),
+      })
       expect(login.status).toBe(200)
     }
   })

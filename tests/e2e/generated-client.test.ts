@@ -35,7 +35,9 @@ describe('generated admin API client', () => {
     const group = await root.PUT('/api/groups/{name}', { params: { path: { name: 'vip' } }, body: { ratio: 0.5, description: 'half price' } })
     expect(group.data).toMatchObject({ name: 'vip', ratio: 0.5, description: 'half price', userCount: 1 })
 
-    const channel = await root.POST('/api/channels', { body: { name: 'scenario', type: 'openai', key: 'sk-upstream', baseUrl: fake.url, models: ['gpt-4o-mini'], groups: ['default', 'vip'] } })
+    const channel = await root.POST('/api/channels', {
+      body: { name: 'scenario', type: 'openai', key: 'sk-upstream', baseUrl: fake.url, models: ['gpt-4o-mini'], groups: ['default', 'vip'] },
+    })
     expect(channel.data?.keys).toEqual(['sk-…ream'])
     const codes = await root.POST('/api/redemptions', { body: { name: 'scenario credit', quota: 1_000_000, count: 1 } })
     const code = codes.data?.items[0]?.code ?? ''
@@ -63,7 +65,9 @@ describe('generated admin API client', () => {
     expect(pricing.data?.groupRatios).toMatchObject({ default: 1, vip: 0.5 })
 
     const day = new Date(Date.now() - 86_400_000).toISOString()
-    const stats = await asUser.GET('/api/stats', { params: { query: { from: day, to: new Date(Date.now() + 3_600_000).toISOString(), bucket: 'day', groupBy: 'model' } } })
+    const stats = await asUser.GET('/api/stats', {
+      params: { query: { from: day, to: new Date(Date.now() + 3_600_000).toISOString(), bucket: 'day', groupBy: 'model' } },
+    })
     expect(stats.data?.items.map((point) => [point.key, point.requests, point.quota])).toEqual([['gpt-4o-mini', 1, 37_500]])
 
     const renamed = await root.PATCH('/api/options', { body: { general: { siteName: 'Scenario Gateway' } } })

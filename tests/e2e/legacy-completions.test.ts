@@ -11,12 +11,17 @@ import { loadChunks, loadFixture } from '../support/fixtures.ts'
 // goes to the chat endpoint at once; an unknown one is tried on /completions and, on the upstream's 404,
 // through chat on the same channel. What a chat model cannot honour is refused with a 400.
 
-const CHAT_TEXT = 'Hello! The capital of France is Paris. It has been the country\'s capital for most of its history.'
+const CHAT_TEXT = "Hello! The capital of France is Paris. It has been the country's capital for most of its history."
 
-interface ChatChunk { choices: Array<{ delta?: { content?: string | null } }> }
+interface ChatChunk {
+  choices: Array<{ delta?: { content?: string | null } }>
+}
 
 /** The text the chat stream fixture sends, chunk by chunk. */
-const streamedChatText = () => loadChunks<ChatChunk>('openai', 'openai-chat-text.chunks.txt').map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('')
+const streamedChatText = () =>
+  loadChunks<ChatChunk>('openai', 'openai-chat-text.chunks.txt')
+    .map((chunk) => chunk.choices[0]?.delta?.content ?? '')
+    .join('')
 
 describe('legacy completions on chat-only upstreams', () => {
   let gateway: TestGateway
@@ -50,9 +55,23 @@ describe('legacy completions on chat-only upstreams', () => {
   const paths = () => fake.requests.map((request) => request.path)
 
   test('a known chat model goes straight to chat; the answer is a text_completion with usage and finish_reason', async () => {
-    const completion = await client.completions.create({ model: 'gpt-4o-mini', prompt: 'Capital of France?', max_tokens: 40, stop: ['\n\n'], temperature: 0.2, logit_bias: { '50256': -100 } })
+    const completion = await client.completions.create({
+      model: 'gpt-4o-mini',
+      prompt: 'Capital of France?',
+      max_tokens: 40,
+      stop: ['\n\n'],
+      temperature: 0.2,
+      logit_bias: { '50256': -100 },
+    })
     expect(paths()).toEqual(['/v1/chat/completions'])
-    expect(fake.requests[0]?.body).toMatchObject({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Capital of France?' }], max_completion_tokens: 40, stop: ['\n\n'], temperature: 0.2, logit_bias: { '50256': -100 } })
+    expect(fake.requests[0]?.body).toMatchObject({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Capital of France?' }],
+      max_completion_tokens: 40,
+      stop: ['\n\n'],
+      temperature: 0.2,
+      logit_bias: { '50256': -100 },
+    })
     expect(completion.object).toBe('text_completion')
     expect(completion.id).toMatch(/^cmpl-/)
     expect(completion.choices).toEqual([{ text: CHAT_TEXT, index: 0, logprobs: null, finish_reason: 'stop' }])
@@ -77,7 +96,12 @@ describe('legacy completions on chat-only upstreams', () => {
     expect(usageChunks).toBe(0)
     expect(paths()).toEqual(['/v1/chat/completions'])
 
-    const withUsage = await client.completions.create({ model: 'gpt-4o-mini', prompt: 'Capital of France?', stream: true, stream_options: { include_usage: true } })
+    const withUsage = await client.completions.create({
+      model: 'gpt-4o-mini',
+      prompt: 'Capital of France?',
+      stream: true,
+      stream_options: { include_usage: true },
+    })
     let usage: OpenAI.Completions.CompletionUsage | undefined
     for await (const chunk of withUsage) usage = chunk.usage ?? usage
     expect(usage?.total_tokens).toBeGreaterThan(0)
@@ -91,10 +115,13 @@ describe('legacy completions on chat-only upstreams', () => {
   test('n=2 returns two choices', async () => {
     const completion = await client.completions.create({ model: 'gpt-4o-mini', prompt: 'Haiku opening', n: 2, max_tokens: 20 })
     expect(fake.requests[0]?.body?.n).toBe(2)
-    expect(completion.choices.map((choice) => [choice.index, choice.text])).toEqual([[0, 'Sunlight on water.'], [1, 'Morning fog lifting.']])
+    expect(completion.choices.map((choice) => [choice.index, choice.text])).toEqual([
+      [0, 'Sunlight on water.'],
+      [1, 'Morning fog lifting.'],
+    ])
   })
 
-  test('an unknown model is tried on /completions first; the upstream\'s 404 sends it through chat on the same channel', async () => {
+  test("an unknown model is tried on /completions first; the upstream's 404 sends it through chat on the same channel", async () => {
     const completion = await client.completions.create({ model: 'vendor-chat-1', prompt: 'Capital of France?', max_tokens: 40 })
     expect(paths()).toEqual(['/v1/completions', '/v1/chat/completions'])
     expect(completion.choices[0]?.text).toBe(CHAT_TEXT)
@@ -136,11 +163,17 @@ describe('legacy completions on chat-only upstreams', () => {
     ]
     for (const [extra, param] of cases) {
       const response = await fetch(`${gateway.url}/v1/completions`, {
-        method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'gpt-4o-mini', prompt: 'Capital of France?', max_tokens: 10, ...extra }),
       })
-      const body = await response.json() as { error: { message: string; type: string; param: string | null; code: string } }
-      expect({ param, status: response.status, type: body.error.type, errorParam: body.error.param }).toEqual({ param, status: 400, type: 'invalid_request_error', errorParam: param })
+      const body = (await response.json()) as { error: { message: string; type: string; param: string | null; code: string } }
+      expect({ param, status: response.status, type: body.error.type, errorParam: body.error.param }).toEqual({
+        param,
+        status: 400,
+        type: 'invalid_request_error',
+        errorParam: param,
+      })
       expect(body.error.message).toContain('cannot be honoured')
     }
     expect(fake.requests).toEqual([])

@@ -17,7 +17,14 @@ for (const backend of testBackends) {
     beforeAll(async () => {
       fake = await startFakeOpenAI({ keys: ['sk-upstream-1'] })
       gateway = await startGateway(backend)
-      await gateway.createChannel({ name: 'openai main', type: 'openai', key: 'sk-upstream-1', baseUrl: fake.url, models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct', 'gpt-4o'], modelMapping: { 'gpt-4o': 'gpt-4o-2024-08-06' } })
+      await gateway.createChannel({
+        name: 'openai main',
+        type: 'openai',
+        key: 'sk-upstream-1',
+        baseUrl: fake.url,
+        models: ['gpt-4o-mini', 'text-embedding-3-small', 'gpt-3.5-turbo-instruct', 'gpt-4o'],
+        modelMapping: { 'gpt-4o': 'gpt-4o-2024-08-06' },
+      })
       const token = await gateway.createToken({ name: 'sdk', quota: 50_000_000 })
       tokenId = token.id
       client = new OpenAI({ apiKey: token.key, baseURL: `${gateway.url}/v1`, maxRetries: 0 })
@@ -29,7 +36,13 @@ for (const backend of testBackends) {
     beforeEach(() => fake.reset())
 
     test('chat, non-stream: the answer is exactly what the upstream sent', async () => {
-      const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Capital of France?' }] })
+      const completion = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Capital of France?' },
+        ],
+      })
       expect(completion as unknown).toEqual({ ...loadFixture('openai', 'openai-chat-text.json'), model: 'gpt-4o-mini' })
       expect(fake.requests[0]?.headers.authorization).toBe('Bearer sk-upstream-1')
     })
@@ -37,7 +50,15 @@ for (const backend of testBackends) {
     test('same-dialect bodies pass through untouched, vision parts and unknown fields included', async () => {
       const request = {
         model: 'gpt-4o-mini',
-        messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'What is in this image?' }, { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' as const } }] }],
+        messages: [
+          {
+            role: 'user' as const,
+            content: [
+              { type: 'text' as const, text: 'What is in this image?' },
+              { type: 'image_url' as const, image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' as const } },
+            ],
+          },
+        ],
         response_format: { type: 'json_object' as const },
         temperature: 0.2,
         seed: 7,
@@ -49,7 +70,12 @@ for (const backend of testBackends) {
     })
 
     test('chat, stream with usage: every chunk arrives unchanged, usage chunk included', async () => {
-      const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Capital of France?' }], stream: true, stream_options: { include_usage: true } })
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Capital of France?' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
       const chunks: unknown[] = []
       for await (const chunk of stream) chunks.push(chunk)
       const expected = loadChunks('openai', 'openai-chat-text.chunks.txt').map((chunk) => ({ ...chunk, model: 'gpt-4o-mini' }))
@@ -74,7 +100,20 @@ for (const backend of testBackends) {
       const completion = await client.chat.completions.create({
         model: 'gpt-4o-mini',
         messages: [{ role: 'user', content: 'Weather in Paris?' }],
-        tools: [{ type: 'function', function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['location'] } } }],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'get_weather',
+              description: 'Current weather',
+              parameters: {
+                type: 'object',
+                properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+                required: ['location'],
+              },
+            },
+          },
+        ],
         tool_choice: 'auto',
       })
       const call = completion.choices[0]?.message.tool_calls?.[0]
@@ -101,7 +140,11 @@ for (const backend of testBackends) {
         }
         finish = choice?.finish_reason ?? finish
       }
-      expect({ name, args: JSON.parse(args), finish }).toEqual({ name: 'get_weather', args: { location: 'Paris, France', unit: 'celsius' }, finish: 'tool_calls' })
+      expect({ name, args: JSON.parse(args), finish }).toEqual({
+        name: 'get_weather',
+        args: { location: 'Paris, France', unit: 'celsius' },
+        finish: 'tool_calls',
+      })
     })
 
     test('n=2 returns both choices', async () => {
@@ -140,7 +183,10 @@ for (const backend of testBackends) {
       const limitedClient = new OpenAI({ apiKey: limited.key, baseURL: `${gateway.url}/v1`, maxRetries: 0 })
       expect((await limitedClient.models.list()).data.map((model) => model.id).sort()).toEqual(['gpt-4o', 'gpt-4o-mini'])
       expect((await limitedClient.models.retrieve('gpt-4o')).id).toBe('gpt-4o')
-      const status = await limitedClient.models.retrieve('text-embedding-3-small').then(() => 200, (error: { status?: number }) => error.status)
+      const status = await limitedClient.models.retrieve('text-embedding-3-small').then(
+        () => 200,
+        (error: { status?: number }) => error.status,
+      )
       expect(status).toBe(404)
     })
 

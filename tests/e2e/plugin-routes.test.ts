@@ -36,7 +36,11 @@ async function failedStart(environment: Record<string, string>): Promise<{ code:
 
 /** A keyless chat call: whoever owns the route renders the 401 in its own error shape. */
 async function keylessChat(url: string): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }) })
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [] }),
+  })
   return { status: response.status, body: await response.json() }
 }
 
@@ -45,8 +49,8 @@ describe('route ownership between plugins', () => {
     const { code, stderr } = await failedStart(env({}))
     expect(code).toBe(1)
     expect(stderr.trim()).toBe(
-      'Plugin error: Route POST /v1/chat/completions is declared by plugin "openai" (dialect openai.chat) and plugin "route-claimer" (dialect claimer.chat). '
-      + 'Choose its owner with PLUGIN_ROUTE_OWNERS="POST /v1/chat/completions=<plugin id>" (e.g. "POST /v1/chat/completions=route-claimer"), or remove one of the plugins from PLUGINS',
+      'Plugin error: Route POST /v1/chat/completions is declared by plugin "openai" (dialect openai.chat) and plugin "route-claimer" (dialect claimer.chat). ' +
+        'Choose its owner with PLUGIN_ROUTE_OWNERS="POST /v1/chat/completions=<plugin id>" (e.g. "POST /v1/chat/completions=route-claimer"), or remove one of the plugins from PLUGINS',
     )
   }, 30_000)
 
@@ -56,7 +60,7 @@ describe('route ownership between plugins', () => {
     expect(stderr).toContain('PLUGIN_ROUTE_OWNERS: "POST /v1/chat/completions=claude" names plugin "claude", which does not declare that route')
   }, 30_000)
 
-  test('the operator\'s choice starts the gateway and the route answers from the chosen plugin', async () => {
+  test("the operator's choice starts the gateway and the route answers from the chosen plugin", async () => {
     const claimed = await startGatewayProcess(env({ PLUGIN_ROUTE_OWNERS: 'POST /v1/chat/completions=route-claimer' }))
     running.push(claimed)
     expect(await keylessChat(claimed.url)).toEqual({ status: 401, body: { claimer_error: { status: 401, message: expect.any(String) } } })

@@ -27,7 +27,13 @@ interface Running {
 }
 
 const baseEnv = (dataDir: string, extra: Record<string, string> = {}) => ({
-  PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...extra,
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '/tmp',
+  DATA_DIR: dataDir,
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+  ...extra,
 })
 
 /** Starts the gateway and waits for its "listening" line. */
@@ -78,7 +84,11 @@ describe('gateway process', () => {
     expect(((await me.json()) as { role: string }).role).toBe('root')
     const password = /password (\S+) \(shown once/.exec(first.stdout())?.[1]
     expect(password).toBeDefined()
-    const login = await fetch(`${first.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password }) })
+    const login = await fetch(`${first.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'root', password }),
+    })
     expect(login.status).toBe(200)
     first.process.kill('SIGTERM')
     expect(await first.process.exited).toBe(0)
@@ -100,7 +110,9 @@ describe('gateway process', () => {
   test('a plugin with a bad manifest stops the process naming the plugin and the reason', async () => {
     const { code, stderr } = await failedStart(baseEnv(freshDataDir(), { PLUGINS: './core/plugin/__fixtures__/bad-spec-version.ts' }))
     expect(code).toBe(1)
-    expect(stderr.trim()).toMatch(/^Plugin error: Plugin "future" \(.*bad-spec-version\.ts\): specVersion "2\.0" is not supported: this gateway accepts contract versions 1\.0 to 1\.\d+ /)
+    expect(stderr.trim()).toMatch(
+      /^Plugin error: Plugin "future" \(.*bad-spec-version\.ts\): specVersion "2\.0" is not supported: this gateway accepts contract versions 1\.0 to 1\.\d+ /,
+    )
   })
 
   test('SIGTERM lets a running stream finish, refuses new work, and flushes its usage log', async () => {
@@ -109,7 +121,12 @@ describe('gateway process', () => {
     const dataDir = freshDataDir()
     const admin = 'shutdown-admin-token-0123456789'
     const gateway = await startProcess(baseEnv(dataDir, { ROOT_ACCESS_TOKEN: admin, SHUTDOWN_GRACE_SECONDS: '20' }))
-    const call = (path: string, body: unknown, key = admin) => fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const call = (path: string, body: unknown, key = admin) =>
+      fetch(`${gateway.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
     expect((await call('/api/channels', { name: 'fake', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini'] })).status).toBe(201)
     const { key } = (await (await call('/api/tokens', { name: 'k', quota: 1_000_000 })).json()) as { key: string }
 
@@ -118,7 +135,10 @@ describe('gateway process', () => {
     let text = new TextDecoder().decode((await reader.read()).value)
     gateway.process.kill('SIGTERM')
     await Bun.sleep(100)
-    const refused = await fetch(`${gateway.url}/health`).then(() => 'accepted', () => 'refused')
+    const refused = await fetch(`${gateway.url}/health`).then(
+      () => 'accepted',
+      () => 'refused',
+    )
     expect(refused).toBe('refused')
     for (;;) {
       const { value, done } = await reader.read()

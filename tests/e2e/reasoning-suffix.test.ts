@@ -17,7 +17,13 @@ describe('reasoning suffixes', () => {
     gemini = await startFakeGemini()
     gateway = await startGateway()
     await gateway.createChannel({ name: 'claude', type: 'claude', key: 'sk-ant', baseUrl: anthropic.url, models: ['claude-sonnet-4-5-thinking'] })
-    await gateway.createChannel({ name: 'gemini', type: 'gemini', key: 'g-key', baseUrl: gemini.url, models: ['gemini-2.5-flash-thinking-2048', 'gemini-2.5-flash-nothinking', 'gemini-2.5-flash-high'] })
+    await gateway.createChannel({
+      name: 'gemini',
+      type: 'gemini',
+      key: 'g-key',
+      baseUrl: gemini.url,
+      models: ['gemini-2.5-flash-thinking-2048', 'gemini-2.5-flash-nothinking', 'gemini-2.5-flash-high'],
+    })
     client = new OpenAI({ apiKey: (await gateway.createToken({ name: 'suffix', quota: 100_000_000 })).key, baseURL: `${gateway.url}/v1`, maxRetries: 0 })
   })
   afterAll(async () => {
@@ -30,7 +36,8 @@ describe('reasoning suffixes', () => {
     gemini.reset()
   })
 
-  const ask = (model: string, extra: Record<string, unknown> = {}) => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Think about it.' }], ...extra })
+  const ask = (model: string, extra: Record<string, unknown> = {}) =>
+    client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Think about it.' }], ...extra })
 
   test('Claude -thinking: extended thinking with 80% of max_tokens, temperature left to the default', async () => {
     await ask('claude-sonnet-4-5-thinking', { max_tokens: 10_000, temperature: 0.2 })
@@ -49,17 +56,23 @@ describe('reasoning suffixes', () => {
 
   test('Claude thinking comes back as reasoning_content', async () => {
     const completion = await ask('claude-sonnet-4-5-thinking')
-    expect((completion.choices[0]?.message as { reasoning_content?: string }).reasoning_content?.length).toBeGreaterThan(0)
+    expect((completion.choices[0]!.message as { reasoning_content?: string }).reasoning_content?.length).toBeGreaterThan(0)
   })
 
   test('Gemini -thinking-2048 and -nothinking set the thinking budget; -high sets a budget too', async () => {
     await ask('gemini-2.5-flash-thinking-2048')
     expect(gemini.requests.at(-1)?.path).toContain('/models/gemini-2.5-flash:generateContent')
-    expect((gemini.requests.at(-1)?.body as { generationConfig?: { thinkingConfig?: unknown } }).generationConfig?.thinkingConfig).toMatchObject({ thinkingBudget: 2048, includeThoughts: true })
+    expect((gemini.requests.at(-1)!.body as { generationConfig?: { thinkingConfig?: unknown } }).generationConfig?.thinkingConfig).toMatchObject({
+      thinkingBudget: 2048,
+      includeThoughts: true,
+    })
     await ask('gemini-2.5-flash-nothinking')
-    expect((gemini.requests.at(-1)?.body as { generationConfig?: { thinkingConfig?: unknown } }).generationConfig?.thinkingConfig).toMatchObject({ thinkingBudget: 0 })
+    expect((gemini.requests.at(-1)!.body as { generationConfig?: { thinkingConfig?: unknown } }).generationConfig?.thinkingConfig).toMatchObject({
+      thinkingBudget: 0,
+    })
     await ask('gemini-2.5-flash-high')
-    const high = (gemini.requests.at(-1)?.body as { generationConfig?: { thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: string } } }).generationConfig?.thinkingConfig
+    const high = (gemini.requests.at(-1)!.body as { generationConfig?: { thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: string } } })
+      .generationConfig?.thinkingConfig
     expect(high?.thinkingBudget !== undefined || high?.thinkingLevel !== undefined).toBe(true)
   })
 })

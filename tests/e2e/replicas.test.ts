@@ -28,16 +28,26 @@ describe.skipIf(!databaseUrl || !redisUrl)('two replicas sharing PostgreSQL and 
     // The fake reports exactly what the gateway estimates for this prompt ("hi" = 7 tokens with framing)
     // plus max_tokens, so every reservation equals the real cost.
     fake.setDefault({ kind: 'usage', usage: { prompt_tokens: 7, completion_tokens: 100, total_tokens: 107 } })
-    const cost = priceUsage({ inputTokens: 7, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 100, reasoningTokens: 0 }, openAIPricing['gpt-4o-mini*']!, 1).units
+    const cost = priceUsage(
+      { inputTokens: 7, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 100, reasoningTokens: 0 },
+      openAIPricing['gpt-4o-mini*']!,
+      1,
+    ).units
     const funded = 40
     const user = await set.admin<{ id: number }>(0, 'POST', '/api/users', { username: 'replica-user', password: 'password-123', quota: 1_000_000_000 })
     const token = await set.admin<{ id: number; key: string }>(1, 'POST', '/api/tokens', { name: 'shared', userId: user.id, quota: funded * cost })
     const body = JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
-    const statuses = await Promise.all(Array.from({ length: 500 }, async (_, index) => {
-      const response = await fetch(`${set.replicas[index % 2]!.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token.key}` }, body })
-      await response.arrayBuffer()
-      return response.status
-    }))
+    const statuses = await Promise.all(
+      Array.from({ length: 500 }, async (_, index) => {
+        const response = await fetch(`${set.replicas[index % 2]!.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token.key}` },
+          body,
+        })
+        await response.arrayBuffer()
+        return response.status
+      }),
+    )
     const histogram = Object.fromEntries([...new Set(statuses)].map((status) => [status, statuses.filter((entry) => entry === status).length]))
     expect(JSON.stringify(histogram)).toBe(JSON.stringify({ 200: funded, 403: 500 - funded }))
     expect(statuses.filter((status) => status === 200).length).toBe(funded)
@@ -48,9 +58,20 @@ describe.skipIf(!databaseUrl || !redisUrl)('two replicas sharing PostgreSQL and 
 
   test('a channel disabled on one replica stops receiving traffic on the other within one second', async () => {
     await set.admin(0, 'PATCH', '/api/options', { modelPrices: { 'propagation-model': { inputPerMTok: 1, outputPerMTok: 1 } } })
-    const channel = await set.admin<{ id: number }>(0, 'POST', '/api/channels', { name: 'propagation', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['propagation-model'] })
+    const channel = await set.admin<{ id: number }>(0, 'POST', '/api/channels', {
+      name: 'propagation',
+      type: 'openai',
+      key: 'sk-up',
+      baseUrl: fake.url,
+      models: ['propagation-model'],
+    })
     const token = await set.admin<{ key: string }>(0, 'POST', '/api/tokens', { name: 'propagation', quota: 10_000_000 })
-    const call = () => fetch(`${set.replicas[1]!.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token.key}` }, body: JSON.stringify({ model: 'propagation-model', messages: [{ role: 'user', content: 'hi' }] }) })
+    const call = () =>
+      fetch(`${set.replicas[1]!.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token.key}` },
+        body: JSON.stringify({ model: 'propagation-model', messages: [{ role: 'user', content: 'hi' }] }),
+      })
     fake.setDefault({ kind: 'fixture' })
     // The new channel reaches the other replica by the same broadcast, also within a second.
     const created = Date.now()
@@ -82,11 +103,17 @@ describe.skipIf(!databaseUrl || !redisUrl)('two replicas sharing PostgreSQL and 
     const user = await set.admin<{ id: number }>(0, 'POST', '/api/users', { username: 'limited-replica-user', password: 'password-123', quota: 1_000_000_000 })
     const token = await set.admin<{ key: string }>(0, 'POST', '/api/tokens', { name: 'limited', userId: user.id, quota: 100_000_000 })
     const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
-    const statuses = await Promise.all(Array.from({ length: 40 }, async (_, index) => {
-      const response = await fetch(`${set.replicas[index % 2]!.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token.key}` }, body })
-      await response.arrayBuffer()
-      return response.status
-    }))
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, async (_, index) => {
+        const response = await fetch(`${set.replicas[index % 2]!.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token.key}` },
+          body,
+        })
+        await response.arrayBuffer()
+        return response.status
+      }),
+    )
     expect(statuses.filter((status) => status === 200).length).toBe(10)
     expect(statuses.filter((status) => status === 429).length).toBe(30)
     await set.admin(0, 'PATCH', '/api/options', { rateLimits: { userModelTotal: 0 } })

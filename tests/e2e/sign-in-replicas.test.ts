@@ -41,7 +41,10 @@ describe.skipIf(!databaseUrl || !redisUrl)('provider sign-in across replicas', (
   })
 
   test('settings saved on one replica reach the other; a flow begun on one finishes on the other', async () => {
-    await set.admin(0, 'PATCH', '/api/auth/settings', { allowOAuthRegistration: true, oidc: { enabled: true, issuerUrl: provider.issuer.url, clientId: 'replica-client', clientSecret: 'replica-secret' } })
+    await set.admin(0, 'PATCH', '/api/auth/settings', {
+      allowOAuthRegistration: true,
+      oidc: { enabled: true, issuerUrl: provider.issuer.url, clientId: 'replica-client', clientSecret: 'replica-secret' },
+    })
     let methods: string[] = []
     for (let attempt = 0; attempt < 100 && !methods.includes('oidc'); attempt += 1) {
       methods = ((await (await fetch(url(1, '/api/status'))).json()) as { signInMethods: string[] }).signInMethods
@@ -65,15 +68,29 @@ describe.skipIf(!databaseUrl || !redisUrl)('provider sign-in across replicas', (
     const browser = createBrowser()
     expect((await signIn(browser, 1, 0)).headers.get('location')).toBe('/')
     const csrf = { 'content-type': 'application/json', 'x-csrf-token': browser.cookie(url(0, '/api/'), 'hanggent_csrf')! }
-    const { secret } = (await (await browser.request(url(0, '/api/users/me/two-factor/setup'), { method: 'POST', headers: csrf, body: '{}' })).json()) as { secret: string }
-    expect((await browser.request(url(1, '/api/users/me/two-factor/enable'), { method: 'POST', headers: csrf, body: JSON.stringify({ code: totpCode(secret, new Date()) }) })).status).toBe(200)
+    const { secret } = (await (await browser.request(url(0, '/api/users/me/two-factor/setup'), { method: 'POST', headers: csrf, body: '{}' })).json()) as {
+      secret: string
+    }
+    expect(
+      (
+        await browser.request(url(1, '/api/users/me/two-factor/enable'), {
+          method: 'POST',
+          headers: csrf,
+          body: JSON.stringify({ code: totpCode(secret, new Date()) }),
+        })
+      ).status,
+    ).toBe(200)
 
     const fresh = createBrowser()
     const pending = await signIn(fresh, 0, 1)
     expect(pending.headers.get('location')).toBe('/login?twoFactor=1')
     const ticket = fresh.cookie(url(0, '/api/auth/login/two-factor'), 'hanggent_pending_login')!
     const complete = (replica: number, code: string) =>
-      fetch(url(replica, '/api/auth/login/two-factor'), { method: 'POST', headers: { 'content-type': 'application/json', cookie: `hanggent_pending_login=${ticket}` }, body: JSON.stringify({ code }) })
+      fetch(url(replica, '/api/auth/login/two-factor'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `hanggent_pending_login=${ticket}` },
+        body: JSON.stringify({ code }),
+      })
     expect((await complete(0, totpCode(secret, new Date(Date.now() + 30_000)))).status).toBe(200)
     const replay = await complete(1, '000000')
     expect(replay.status).toBe(401)

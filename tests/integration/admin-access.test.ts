@@ -5,7 +5,11 @@ import { startGateway, type TestGateway } from '../support/gateway.ts'
 // without a declared role, or whose role is not enforced, fails here.
 
 type Role = 'public' | 'user' | 'admin' | 'root'
-interface Operation { method: string; path: string; role: Role | undefined }
+interface Operation {
+  method: string
+  path: string
+  role: Role | undefined
+}
 
 const rank: Record<Role, number> = { public: 0, user: 1, admin: 2, root: 3 }
 
@@ -15,7 +19,11 @@ describe('admin API access control', () => {
   let operations: Operation[] = []
 
   async function signIn(username: string): Promise<string> {
-    const response = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'password-123' }) })
+    const response = await fetch(`${gateway.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'password-123' }),
+    })
     return ((await response.json()) as { accessToken: string }).accessToken
   }
 
@@ -29,7 +37,9 @@ describe('admin API access control', () => {
     const spec = (await (await fetch(`${gateway.url}/swagger/json`)).json()) as { paths: Record<string, Record<string, { 'x-required-role'?: Role }>> }
     operations = Object.entries(spec.paths)
       .filter(([path]) => path.startsWith('/api/'))
-      .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ method: method.toUpperCase(), path, role: operation['x-required-role'] })))
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, operation]) => ({ method: method.toUpperCase(), path, role: operation['x-required-role'] })),
+      )
   })
   afterAll(async () => {
     await gateway.stop()
@@ -44,7 +54,9 @@ describe('admin API access control', () => {
 
   test('the document lists the admin routes, each with a declared role', () => {
     expect(operations.length).toBeGreaterThan(20)
-    const undeclared = operations.filter((operation) => !operation.role || !(operation.role in rank)).map((operation) => `${operation.method} ${operation.path}`)
+    const undeclared = operations
+      .filter((operation) => !operation.role || !(operation.role in rank))
+      .map((operation) => `${operation.method} ${operation.path}`)
     expect(undeclared).toEqual([])
   })
 
@@ -66,7 +78,7 @@ describe('admin API access control', () => {
     expect(violations).toEqual([])
   })
 
-  test('a user never sees another user\'s tokens or logs, and an admin cannot demote root', async () => {
+  test("a user never sees another user's tokens or logs, and an admin cannot demote root", async () => {
     await gateway.createToken({ name: 'root-only' })
     const asUser = await fetch(`${gateway.url}/api/tokens?all=true`, { headers: { authorization: `Bearer ${bearer.user}` } })
     expect(((await asUser.json()) as { items: unknown[] }).items).toEqual([])
@@ -74,7 +86,11 @@ describe('admin API access control', () => {
     const plainId = (await (await fetch(`${gateway.url}/api/users/me`, { headers: { authorization: `Bearer ${bearer.user}` } })).json()) as { id: number }
     expect(((await logs.json()) as { items: Array<{ userId: number | null }> }).items.every((entry) => entry.userId === plainId.id)).toBe(true)
     const root = await gateway.admin<{ items: Array<{ id: number }> }>('GET', '/api/users?role=root')
-    const demote = await fetch(`${gateway.url}/api/users/${root.items[0]!.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${bearer.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'user' }) })
+    const demote = await fetch(`${gateway.url}/api/users/${root.items[0]!.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${bearer.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'user' }),
+    })
     expect(demote.status).toBe(403)
   })
 })

@@ -13,8 +13,17 @@ import type { LogView } from '../../schemas/admin/logs.ts'
 import { closeContext, createTestContext, testBackends } from '../support/context.ts'
 
 type App = ReturnType<typeof adminApp>
-interface Answer<T> { status: number; text: string; body: T }
-interface Page<T> { items: T[]; total: number; page: number; pageSize: number }
+interface Answer<T> {
+  status: number
+  text: string
+  body: T
+}
+interface Page<T> {
+  items: T[]
+  total: number
+  page: number
+  pageSize: number
+}
 type CreatedToken = TokenView & { key: string }
 
 function adminApp(context: AppContext) {
@@ -38,7 +47,13 @@ for (const backend of testBackends) {
     }
 
     async function signUp(username: 'alice' | 'bob' | 'admin', role: 'user' | 'admin') {
-      const created = await call<UserView>(root, 'POST', '/api/users', { username, password: `${username}-password`, role, quota: 1_000_000, displayName: username.toUpperCase() })
+      const created = await call<UserView>(root, 'POST', '/api/users', {
+        username,
+        password: `${username}-password`,
+        role,
+        quota: 1_000_000,
+        displayName: username.toUpperCase(),
+      })
       expect(created.status).toBe(201)
       const login = await call<{ accessToken: string }>(undefined, 'POST', '/api/auth/login', { username, password: `${username}-password` })
       expect(login.status).toBe(200)
@@ -60,9 +75,15 @@ for (const backend of testBackends) {
 
     test('a token key is returned once at creation; later reads show the preview and the database only the hash', async () => {
       let tokenEvents = 0
-      const unsubscribe = context.bus.subscribe('tokens', () => { tokenEvents += 1 })
+      const unsubscribe = context.bus.subscribe('tokens', () => {
+        tokenEvents += 1
+      })
       const created = await call<CreatedToken>(people.alice.token, 'POST', '/api/tokens', {
-        name: 'laptop', quota: 250_000, models: ['gpt-4o', 'claude-*'], ipAllowlist: ['10.0.0.0/8', '2001:db8::1'], expiresAt: '2099-01-01T00:00:00Z',
+        name: 'laptop',
+        quota: 250_000,
+        models: ['gpt-4o', 'claude-*'],
+        ipAllowlist: ['10.0.0.0/8', '2001:db8::1'],
+        expiresAt: '2099-01-01T00:00:00Z',
       })
       unsubscribe()
       expect(created.status).toBe(201)
@@ -70,8 +91,18 @@ for (const backend of testBackends) {
       const key = created.body.key
       expect(key).toMatch(/^sk-[A-Za-z0-9]{48}$/)
       expect(created.body).toMatchObject({
-        userId: people.alice.user.id, name: 'laptop', keyPreview: `sk-…${key.slice(-4)}`, status: 'enabled', remainQuota: 250_000, usedQuota: 0,
-        unlimited: false, models: ['gpt-4o', 'claude-*'], ipAllowlist: ['10.0.0.0/8', '2001:db8::1'], group: null, expiresAt: '2099-01-01T00:00:00.000Z', lastUsedAt: null,
+        userId: people.alice.user.id,
+        name: 'laptop',
+        keyPreview: `sk-…${key.slice(-4)}`,
+        status: 'enabled',
+        remainQuota: 250_000,
+        usedQuota: 0,
+        unlimited: false,
+        models: ['gpt-4o', 'claude-*'],
+        ipAllowlist: ['10.0.0.0/8', '2001:db8::1'],
+        group: null,
+        expiresAt: '2099-01-01T00:00:00.000Z',
+        lastUsedAt: null,
       })
       const read = await call<TokenView>(people.alice.token, 'GET', `/api/tokens/${created.body.id}`)
       const list = await call<Page<TokenView>>(people.alice.token, 'GET', '/api/tokens')
@@ -91,7 +122,11 @@ for (const backend of testBackends) {
     test("another user's token is 404 for every verb, and never listed", async () => {
       const created = await call<CreatedToken>(people.alice.token, 'POST', '/api/tokens', { name: 'private' })
       const id = created.body.id
-      for (const [method, body] of [['GET', undefined], ['PATCH', { name: 'stolen' }], ['DELETE', undefined]] as const) {
+      for (const [method, body] of [
+        ['GET', undefined],
+        ['PATCH', { name: 'stolen' }],
+        ['DELETE', undefined],
+      ] as const) {
         const answer = await call<AdminError>(people.bob.token, method, `/api/tokens/${id}`, body)
         expect({ method, status: answer.status, code: answer.body.error.code }).toEqual({ method, status: 404, code: 'not_found' })
       }
@@ -106,9 +141,15 @@ for (const backend of testBackends) {
       expect(otherGroup.body.error.field).toBe('group')
     })
 
-    test('owners update and delete their tokens; admins can list and manage anyone\'s', async () => {
+    test("owners update and delete their tokens; admins can list and manage anyone's", async () => {
       const created = await call<CreatedToken>(people.bob.token, 'POST', '/api/tokens', { name: 'ci' })
-      const patched = await call<TokenView>(people.bob.token, 'PATCH', `/api/tokens/${created.body.id}`, { quota: 42, status: 'disabled', models: null, expiresAt: null, unlimited: true })
+      const patched = await call<TokenView>(people.bob.token, 'PATCH', `/api/tokens/${created.body.id}`, {
+        quota: 42,
+        status: 'disabled',
+        models: null,
+        expiresAt: null,
+        unlimited: true,
+      })
       expect(patched.status).toBe(200)
       expect(patched.body).toMatchObject({ remainQuota: 42, status: 'disabled', models: null, expiresAt: null, unlimited: true, name: 'ci' })
       const byAdmin = await call<Page<TokenView>>(people.admin.token, 'GET', `/api/tokens?userId=${people.bob.user.id}`)
@@ -186,9 +227,33 @@ for (const backend of testBackends) {
 
     test('plain users read only their own logs, whatever userId they ask for; admins filter freely', async () => {
       const base = { type: 'consume' as const, promptTokens: 10, completionTokens: 5 }
-      context.logWriter.write({ ...base, userId: people.alice.user.id, username: 'alice', model: 'gpt-4o', quota: 100, requestId: 'req_alice_1', createdAt: new Date('2030-01-01T00:00:00Z') })
-      context.logWriter.write({ ...base, userId: people.alice.user.id, username: 'alice', model: 'gpt-4o-mini', quota: 3, requestId: 'req_alice_2', createdAt: new Date('2030-01-02T00:00:00Z') })
-      context.logWriter.write({ ...base, userId: people.bob.user.id, username: 'bob', model: 'gpt-4o', quota: 200, requestId: 'req_bob_1', createdAt: new Date('2030-01-03T00:00:00Z') })
+      context.logWriter.write({
+        ...base,
+        userId: people.alice.user.id,
+        username: 'alice',
+        model: 'gpt-4o',
+        quota: 100,
+        requestId: 'req_alice_1',
+        createdAt: new Date('2030-01-01T00:00:00Z'),
+      })
+      context.logWriter.write({
+        ...base,
+        userId: people.alice.user.id,
+        username: 'alice',
+        model: 'gpt-4o-mini',
+        quota: 3,
+        requestId: 'req_alice_2',
+        createdAt: new Date('2030-01-02T00:00:00Z'),
+      })
+      context.logWriter.write({
+        ...base,
+        userId: people.bob.user.id,
+        username: 'bob',
+        model: 'gpt-4o',
+        quota: 200,
+        requestId: 'req_bob_1',
+        createdAt: new Date('2030-01-03T00:00:00Z'),
+      })
       await context.logWriter.flush()
       const bobsView = await call<Page<LogView>>(people.bob.token, 'GET', `/api/logs?userId=${people.alice.user.id}&type=consume`)
       expect(bobsView.status).toBe(200)
@@ -202,7 +267,11 @@ for (const backend of testBackends) {
       expect(aliceByAdmin.body.items[0]!.createdAt).toBe('2030-01-02T00:00:00.000Z')
       const byModel = await call<Page<LogView>>(people.admin.token, 'GET', '/api/logs?type=consume&model=gpt-4o')
       expect(byModel.body.items.map((row) => row.requestId)).toEqual(['req_bob_1', 'req_alice_1'])
-      const window = await call<Page<LogView>>(people.admin.token, 'GET', `/api/logs?type=consume&from=${encodeURIComponent('2030-01-01T12:00:00Z')}&to=${encodeURIComponent('2030-01-03T00:00:00Z')}`)
+      const window = await call<Page<LogView>>(
+        people.admin.token,
+        'GET',
+        `/api/logs?type=consume&from=${encodeURIComponent('2030-01-01T12:00:00Z')}&to=${encodeURIComponent('2030-01-03T00:00:00Z')}`,
+      )
       expect(window.body.items.map((row) => row.requestId)).toEqual(['req_alice_2'])
       const byRequest = await call<Page<LogView>>(people.admin.token, 'GET', '/api/logs?requestId=req_bob_1')
       expect(byRequest.body).toMatchObject({ total: 1, items: [{ quota: 200, promptTokens: 10, completionTokens: 5, username: 'bob' }] })

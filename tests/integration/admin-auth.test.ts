@@ -11,8 +11,16 @@ import type { UserView } from '../../schemas/admin/users.ts'
 import { closeContext, createTestContext, testBackends } from '../support/context.ts'
 
 type App = ReturnType<typeof adminApp>
-interface Answer<T> { status: number; text: string; body: T }
-interface Login { accessToken: string; expiresAt: string; user: { id: number; username: string; role: string; group: string } }
+interface Answer<T> {
+  status: number
+  text: string
+  body: T
+}
+interface Login {
+  accessToken: string
+  expiresAt: string
+  user: { id: number; username: string; role: string; group: string }
+}
 
 function adminApp(context: AppContext) {
   return new Elysia().use(adminRoutes(context))
@@ -115,7 +123,9 @@ for (const backend of testBackends) {
       expect(basic.status).toBe(401)
       const user = await createUser('dave', 'dave-password-1')
       const expired = 'hat_expired-token-for-dave-000000000000'
-      await context.database.db.insert(accessTokens).values({ userId: user.id, name: 'old', tokenHash: sha256Hex(expired), expiresAt: new Date(Date.now() - 1000) })
+      await context.database.db
+        .insert(accessTokens)
+        .values({ userId: user.id, name: 'old', tokenHash: sha256Hex(expired), expiresAt: new Date(Date.now() - 1000) })
       expect((await call(app, expired, 'GET', '/api/users/me')).status).toBe(401)
       const login = await call<Login>(app, undefined, 'POST', '/api/auth/login', { username: 'dave', password: 'dave-password-1' })
       const forbidden = await call<AdminError>(app, login.body.accessToken, 'GET', '/api/users')
@@ -156,10 +166,18 @@ for (const backend of testBackends) {
         expect({ route: `${route.method} ${route.path}`, status: answer.status }).toEqual({ route: `${route.method} ${route.path}`, status: 401 })
       }
       expect(operationIds.size).toBe(routes.length)
-      const roles = Object.fromEntries(routes.map((route) => [`${route.method} ${route.path}`, (route.hooks as { detail: Record<string, unknown> }).detail['x-required-role']]))
+      const roles = Object.fromEntries(
+        routes.map((route) => [`${route.method} ${route.path}`, (route.hooks as { detail: Record<string, unknown> }).detail['x-required-role']]),
+      )
       expect(roles).toMatchObject({
-        'POST /api/auth/login': 'public', 'GET /api/users/me': 'user', 'GET /api/users': 'admin', 'POST /api/channels': 'admin',
-        'POST /api/tokens': 'user', 'GET /api/logs': 'user', 'PATCH /api/options': 'admin', 'GET /api/channel-types': 'admin',
+        'POST /api/auth/login': 'public',
+        'GET /api/users/me': 'user',
+        'GET /api/users': 'admin',
+        'POST /api/channels': 'admin',
+        'POST /api/tokens': 'user',
+        'GET /api/logs': 'user',
+        'PATCH /api/options': 'admin',
+        'GET /api/channel-types': 'admin',
       })
     })
   })

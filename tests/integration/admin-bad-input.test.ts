@@ -11,26 +11,64 @@ import { testBackends } from '../support/context.ts'
 // probed the same way; a schema this file cannot build a valid value for fails loudly (see `valid`).
 
 type Schema = {
-  type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[]
-  const?: unknown; enum?: unknown[]; pattern?: string; format?: string; minLength?: number; maxLength?: number; minimum?: number; maximum?: number
-  minItems?: number; patternProperties?: Record<string, Schema>; $ref?: string
+  type?: string | string[]
+  properties?: Record<string, Schema>
+  required?: string[]
+  items?: Schema
+  anyOf?: Schema[]
+  oneOf?: Schema[]
+  const?: unknown
+  enum?: unknown[]
+  pattern?: string
+  format?: string
+  minLength?: number
+  maxLength?: number
+  minimum?: number
+  maximum?: number
+  minItems?: number
+  patternProperties?: Record<string, Schema>
+  $ref?: string
 }
-interface Operation { requestBody?: { content?: Record<string, { schema?: Schema }> }; 'x-relay'?: boolean }
-interface Probe { operation: string; field: string; what: string; body: Record<string, unknown> }
-interface Answer { status: number; field?: string; code?: string }
+interface Operation {
+  requestBody?: { content?: Record<string, { schema?: Schema }> }
+  'x-relay'?: boolean
+}
+interface Probe {
+  operation: string
+  field: string
+  what: string
+  body: Record<string, unknown>
+}
+interface Answer {
+  status: number
+  field?: string
+  code?: string
+}
 
 const INJECTION = "x'; DROP TABLE users; --"
 const UNKNOWN_FIELD = 'unexpectedField'
 
 /** Candidate texts for fields with a pattern; the first one the pattern accepts is used in valid bodies. */
-const PATTERN_CANDIDATES = ['example', 'example-name', 'https://example.com/v1', '400', 'gpt-4o-mini', 'a1b2c3d4e5', '429,500-503', 'a'.repeat(64), 'USD', 'sk_test_example']
+const PATTERN_CANDIDATES = [
+  'example',
+  'example-name',
+  'https://example.com/v1',
+  '400',
+  'gpt-4o-mini',
+  'a1b2c3d4e5',
+  '429,500-503',
+  'a'.repeat(64),
+  'USD',
+  'sk_test_example',
+]
 
 /** The JSON types a schema admits; empty when it admits anything. */
 function allowedTypes(schema: Schema): Set<string> {
   const types = new Set<string>()
   for (const type of Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []) types.add(type === 'integer' ? 'number' : type)
   for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) for (const type of allowedTypes(branch)) types.add(type)
-  for (const value of [...(schema.const === undefined ? [] : [schema.const]), ...(schema.enum ?? [])]) types.add(value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value)
+  for (const value of [...(schema.const === undefined ? [] : [schema.const]), ...(schema.enum ?? [])])
+    types.add(value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value)
   return types
 }
 
@@ -149,7 +187,9 @@ for (const backend of testBackends) {
       const collection = path.slice(0, path.indexOf('/{'))
       if (!path.includes('/{')) return path
       if (ids[collection] === undefined) {
-        const listed = (await (await send('GET', collection, undefined)).json().catch(() => ({}))) as { items?: Array<{ id?: number }> } | Array<{ id?: number }>
+        const listed = (await (await send('GET', collection, undefined)).json().catch(() => ({}))) as
+          | { items?: Array<{ id?: number }> }
+          | Array<{ id?: number }>
         const first = Array.isArray(listed) ? listed[0] : listed.items?.[0]
         ids[collection] = first?.id ?? 1
       }
@@ -171,11 +211,17 @@ for (const backend of testBackends) {
     })
 
     test('every property of every JSON write body refuses bad values with a 400 naming it, and nothing changes', async () => {
-      const operations = Object.entries(document.paths).filter(([path]) => path.startsWith('/api/')).flatMap(([path, methods]) =>
-        Object.entries(methods)
-          // Relay routes (x-relay) take a dialect's wire format, whose unknown fields go upstream by design; the relay suites cover their validation.
-          .filter(([method, operation]) => ['post', 'put', 'patch'].includes(method) && !operation['x-relay'] && operation.requestBody?.content?.['application/json']?.schema)
-          .map(([method, operation]) => ({ method: method.toUpperCase(), path, schema: operation.requestBody!.content!['application/json']!.schema! })))
+      const operations = Object.entries(document.paths)
+        .filter(([path]) => path.startsWith('/api/'))
+        .flatMap(([path, methods]) =>
+          Object.entries(methods)
+            // Relay routes (x-relay) take a dialect's wire format, whose unknown fields go upstream by design; the relay suites cover their validation.
+            .filter(
+              ([method, operation]) =>
+                ['post', 'put', 'patch'].includes(method) && !operation['x-relay'] && operation.requestBody?.content?.['application/json']?.schema,
+            )
+            .map(([method, operation]) => ({ method: method.toUpperCase(), path, schema: operation.requestBody!.content!['application/json']!.schema! })),
+        )
       expect(operations.length).toBeGreaterThan(15)
       const before = await snapshot()
       const failures: string[] = []
@@ -202,7 +248,13 @@ for (const backend of testBackends) {
     }, 120_000)
 
     test('free text stores an injection look-alike literally', async () => {
-      const channel = await gateway.admin<{ id: number; name: string }>('POST', '/api/channels', { name: INJECTION, type: 'openai', key: 'sk-probe-0000', baseUrl: 'http://127.0.0.1:9', models: ['gpt-4o-mini'] })
+      const channel = await gateway.admin<{ id: number; name: string }>('POST', '/api/channels', {
+        name: INJECTION,
+        type: 'openai',
+        key: 'sk-probe-0000',
+        baseUrl: 'http://127.0.0.1:9',
+        models: ['gpt-4o-mini'],
+      })
       expect((await gateway.admin<{ name: string }>('GET', `/api/channels/${channel.id}`)).name).toBe(INJECTION)
       const token = await gateway.admin<{ id: number }>('POST', '/api/tokens', { name: INJECTION })
       expect((await gateway.admin<{ name: string }>('GET', `/api/tokens/${token.id}`)).name).toBe(INJECTION)
@@ -214,7 +266,9 @@ for (const backend of testBackends) {
       expect(listed.items.map((item) => [item.id, item.name])).toEqual([[codes.items[0]!.id, INJECTION]])
       const created = await gateway.admin<{ id: number; name: string }>('POST', '/api/users/me/access-tokens', { name: INJECTION, scope: 'read' })
       expect(created.name).toBe(INJECTION)
-      expect((await gateway.admin<Array<{ id: number; name: string }>>('GET', '/api/users/me/sessions')).find((row) => row.id === created.id)?.name).toBe(INJECTION)
+      expect((await gateway.admin<Array<{ id: number; name: string }>>('GET', '/api/users/me/sessions')).find((row) => row.id === created.id)?.name).toBe(
+        INJECTION,
+      )
       const [row] = await gateway.context.database.db.select({ value: count() }).from(users)
       expect(row!.value).toBe(3)
     })

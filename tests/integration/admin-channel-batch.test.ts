@@ -10,10 +10,20 @@ import { testBackends } from '../support/context.ts'
 // Channel tags (stored, filtered, counted) and batch actions over ids or a tag: one transaction,
 // abilities in step (so routing follows at once), one audit row per channel.
 
-interface Answer<T> { status: number; body: T }
-interface Page { items: ChannelView[]; total: number }
+interface Answer<T> {
+  status: number
+  body: T
+}
+interface Page {
+  items: ChannelView[]
+  total: number
+}
 /** A batch answer: the result, or an admin error. */
-interface BatchAnswer { affected?: number; ids?: number[]; error?: AdminError['error'] }
+interface BatchAnswer {
+  affected?: number
+  ids?: number[]
+  error?: AdminError['error']
+}
 
 for (const backend of testBackends) {
   describe(`channel tags and batch actions (${backend.name})`, () => {
@@ -30,11 +40,18 @@ for (const backend of testBackends) {
     }
     const batch = (body: Record<string, unknown>) => call<BatchAnswer>('POST', '/api/channels/batch', body)
     const abilityRows = async (channelIds: number[]) =>
-      gateway.context.database.db.select().from(abilities).where(inArray(abilities.channelId, channelIds)).orderBy(asc(abilities.channelId), asc(abilities.group))
+      gateway.context.database.db
+        .select()
+        .from(abilities)
+        .where(inArray(abilities.channelId, channelIds))
+        .orderBy(asc(abilities.channelId), asc(abilities.group))
     const channelRow = async (id: number) => (await gateway.context.database.db.select().from(channels).where(eq(channels.id, id)))[0]
-    const relay = () => fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${relayKey}` }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-    })
+    const relay = () =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${relayKey}` },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      })
 
     beforeAll(async () => {
       fakeA = await startFakeOpenAI()
@@ -69,13 +86,23 @@ for (const backend of testBackends) {
       expect((await call<Page>('GET', '/api/channels?tag=nobody')).body.total).toBe(0)
       const counts = await call<Array<{ tag: string; count: number }>>('GET', '/api/channel-tags')
       expect(counts.status).toBe(200)
-      expect(counts.body).toEqual([{ tag: 'eu', count: 2 }, { tag: 'prod', count: 2 }, { tag: 'us', count: 1 }, { tag: '生产', count: 1 }])
+      expect(counts.body).toEqual([
+        { tag: 'eu', count: 2 },
+        { tag: 'prod', count: 2 },
+        { tag: 'us', count: 1 },
+        { tag: '生产', count: 1 },
+      ])
       const retagged = await call<ChannelView>('PATCH', `/api/channels/${ids.plain}`, { tags: ['spare', 'spare'] })
       expect(retagged.body.tags).toEqual(['spare'])
     })
 
     test('bad tags are 400 naming the tag', async () => {
-      const cases: Array<[string[], string]> = [[['has space'], 'tags.0'], [['ok', 'a/b'], 'tags.1'], [['x'.repeat(33)], 'tags.0'], [Array.from({ length: 21 }, (_, index) => `t${index}`), 'tags']]
+      const cases: Array<[string[], string]> = [
+        [['has space'], 'tags.0'],
+        [['ok', 'a/b'], 'tags.1'],
+        [['x'.repeat(33)], 'tags.0'],
+        [Array.from({ length: 21 }, (_, index) => `t${index}`), 'tags'],
+      ]
       for (const [tags, field] of cases) {
         const answer = await call<AdminError>('PATCH', `/api/channels/${ids.plain}`, { tags })
         expect({ status: answer.status, field: answer.body.error!.field }).toEqual({ status: 400, field })
@@ -88,7 +115,12 @@ for (const backend of testBackends) {
       expect(disabled.body).toEqual({ affected: 2, ids: [ids.eu1!, ids.eu2!].sort((a, b) => a - b) })
       const rows = await abilityRows([ids.eu1!, ids.eu2!, ids.us1!])
       expect(rows.map((row) => `${row.channelId}/${row.group}/${row.enabled}`)).toEqual([
-        `${ids.eu1}/default/false`, `${ids.eu1}/vip/false`, `${ids.eu2}/default/false`, `${ids.eu2}/vip/false`, `${ids.us1}/default/true`, `${ids.us1}/vip/true`,
+        `${ids.eu1}/default/false`,
+        `${ids.eu1}/vip/false`,
+        `${ids.eu2}/default/false`,
+        `${ids.eu2}/vip/false`,
+        `${ids.us1}/default/true`,
+        `${ids.us1}/vip/true`,
       ])
       expect((await call<ChannelView>('GET', `/api/channels/${ids.eu2}`)).body).toMatchObject({ status: 'manually-disabled', statusReason: 'disabled by root' })
       for (let attempt = 0; attempt < 6; attempt += 1) expect((await relay()).status).toBe(200)
@@ -118,7 +150,12 @@ for (const backend of testBackends) {
       expect(weight.body.affected).toBe(2)
       const rows = await abilityRows([ids.eu1!, ids.eu2!, ids.us1!])
       expect(rows.map((row) => `${row.channelId}:${row.priority}/${row.weight}`)).toEqual([
-        `${ids.eu1}:0/7`, `${ids.eu1}:0/7`, `${ids.eu2}:0/7`, `${ids.eu2}:0/7`, `${ids.us1}:50/1`, `${ids.us1}:50/1`,
+        `${ids.eu1}:0/7`,
+        `${ids.eu1}:0/7`,
+        `${ids.eu2}:0/7`,
+        `${ids.eu2}:0/7`,
+        `${ids.us1}:50/1`,
+        `${ids.us1}:50/1`,
       ])
       expect((await call<ChannelView>('GET', `/api/channels/${ids.us1}`)).body).toMatchObject({ priority: 50, weight: 1 })
       for (let attempt = 0; attempt < 4; attempt += 1) expect((await relay()).status).toBe(200)
@@ -126,7 +163,7 @@ for (const backend of testBackends) {
       await batch({ action: 'set-priority', tag: 'us', priority: 0 })
     })
 
-    test('add-tags and remove-tags keep each channel\'s other tags and order', async () => {
+    test("add-tags and remove-tags keep each channel's other tags and order", async () => {
       const added = await batch({ action: 'add-tags', ids: [ids.eu2, ids.us1], tags: ['canary', 'eu'] })
       expect(added.body.affected).toBe(2)
       expect((await channelRow(ids.eu2!))!.tags).toEqual(['eu', 'canary'])
@@ -154,7 +191,7 @@ for (const backend of testBackends) {
       expect((await batch({ action: 'delete', tag: 'nobody-has-this' })).body).toEqual({ affected: 0, ids: [] })
     })
 
-    test('the body must fit the action: ids or tag, and only the action\'s own argument', async () => {
+    test("the body must fit the action: ids or tag, and only the action's own argument", async () => {
       const cases: Array<[Record<string, unknown>, string]> = [
         [{ action: 'enable' }, 'ids'],
         [{ action: 'enable', ids: [ids.eu1], tag: 'eu' }, 'ids'],

@@ -10,8 +10,17 @@ import type { ChannelView } from '../../schemas/admin/channels.ts'
 import { closeContext, createTestContext, testBackends } from '../support/context.ts'
 
 type App = ReturnType<typeof adminApp>
-interface Answer<T> { status: number; text: string; body: T }
-interface ChannelPage { items: ChannelView[]; total: number; page: number; pageSize: number }
+interface Answer<T> {
+  status: number
+  text: string
+  body: T
+}
+interface ChannelPage {
+  items: ChannelView[]
+  total: number
+  page: number
+  pageSize: number
+}
 
 function adminApp(context: AppContext) {
   return new Elysia().use(adminRoutes(context))
@@ -45,7 +54,9 @@ for (const backend of testBackends) {
       context = await createTestContext(backend)
       await ensureRootUser(context)
       app = adminApp(context)
-      context.bus.subscribe('channels', () => { channelEvents += 1 })
+      context.bus.subscribe('channels', () => {
+        channelEvents += 1
+      })
     })
     afterAll(async () => {
       await closeContext(context)
@@ -54,13 +65,29 @@ for (const backend of testBackends) {
     test('create seals the keys, shows only previews and writes groups × models abilities', async () => {
       const eventsBefore = channelEvents
       const created = await call<ChannelView>('POST', '/api/channels', {
-        name: 'primary', type: 'openai', key: `${KEY_ONE}\n${KEY_TWO}\n`, models: ['gpt-4o', 'gpt-4o-mini'], groups: ['default', 'vip'],
-        priority: 5, weight: 3, modelMapping: { 'gpt-4o': 'gpt-4o-2024-11-20' }, settings: { organization: 'org-123' },
+        name: 'primary',
+        type: 'openai',
+        key: `${KEY_ONE}\n${KEY_TWO}\n`,
+        models: ['gpt-4o', 'gpt-4o-mini'],
+        groups: ['default', 'vip'],
+        priority: 5,
+        weight: 3,
+        modelMapping: { 'gpt-4o': 'gpt-4o-2024-11-20' },
+        settings: { organization: 'org-123' },
       })
       expect(created.status).toBe(201)
       expect(created.body).toMatchObject({
-        name: 'primary', type: 'openai', keyCount: 2, keys: ['sk-…fXYZ', 'sk-…aQRS'], baseUrl: null, groups: ['default', 'vip'],
-        models: ['gpt-4o', 'gpt-4o-mini'], priority: 5, weight: 3, status: 'enabled', settings: { organization: 'org-123' },
+        name: 'primary',
+        type: 'openai',
+        keyCount: 2,
+        keys: ['sk-…fXYZ', 'sk-…aQRS'],
+        baseUrl: null,
+        groups: ['default', 'vip'],
+        models: ['gpt-4o', 'gpt-4o-mini'],
+        priority: 5,
+        weight: 3,
+        status: 'enabled',
+        settings: { organization: 'org-123' },
         modelMapping: { 'gpt-4o': 'gpt-4o-2024-11-20' },
       })
       expect(channelEvents).toBe(eventsBefore + 1)
@@ -71,12 +98,21 @@ for (const backend of testBackends) {
       expect(JSON.parse(context.secretBox.open(row!.keysEncrypted))).toEqual([KEY_ONE, KEY_TWO])
       const rows = await abilityRows(created.body.id)
       expect(rows.map((ability) => `${ability.group}/${ability.model}/${ability.priority}/${ability.weight}/${ability.enabled}`)).toEqual([
-        'default/gpt-4o/5/3/true', 'default/gpt-4o-mini/5/3/true', 'vip/gpt-4o/5/3/true', 'vip/gpt-4o-mini/5/3/true',
+        'default/gpt-4o/5/3/true',
+        'default/gpt-4o-mini/5/3/true',
+        'vip/gpt-4o/5/3/true',
+        'vip/gpt-4o-mini/5/3/true',
       ])
     })
 
     test('get and list never show a key; list filters by type, status and name', async () => {
-      await call('POST', '/api/channels', { name: 'backup-compatible', type: 'openai-compatible', key: KEY_TWO, baseUrl: 'https://llm.example.com/v1', models: ['llama-3'] })
+      await call('POST', '/api/channels', {
+        name: 'backup-compatible',
+        type: 'openai-compatible',
+        key: KEY_TWO,
+        baseUrl: 'https://llm.example.com/v1',
+        models: ['llama-3'],
+      })
       await call('POST', '/api/channels', { name: 'off', type: 'openai', key: 'sk-off-0000000000', models: ['gpt-4o'], status: 'manually-disabled' })
       const all = await call<ChannelPage>('GET', '/api/channels')
       expect(all.status).toBe(200)
@@ -104,11 +140,26 @@ for (const backend of testBackends) {
     test('update rewrites abilities, replaces keys, and disabling turns abilities off', async () => {
       const [primary] = (await call<ChannelPage>('GET', '/api/channels?q=primary')).body.items
       const eventsBefore = channelEvents
-      const updated = await call<ChannelView>('PATCH', `/api/channels/${primary!.id}`, { models: ['o3'], groups: ['team-a'], priority: 9, status: 'manually-disabled' })
+      const updated = await call<ChannelView>('PATCH', `/api/channels/${primary!.id}`, {
+        models: ['o3'],
+        groups: ['team-a'],
+        priority: 9,
+        status: 'manually-disabled',
+      })
       expect(updated.status).toBe(200)
-      expect(updated.body).toMatchObject({ models: ['o3'], groups: ['team-a'], priority: 9, weight: 3, status: 'manually-disabled', statusReason: 'disabled by root', keyCount: 2 })
+      expect(updated.body).toMatchObject({
+        models: ['o3'],
+        groups: ['team-a'],
+        priority: 9,
+        weight: 3,
+        status: 'manually-disabled',
+        statusReason: 'disabled by root',
+        keyCount: 2,
+      })
       expect(channelEvents).toBe(eventsBefore + 1)
-      expect((await abilityRows(primary!.id)).map((ability) => `${ability.group}/${ability.model}/${ability.priority}/${ability.enabled}`)).toEqual(['team-a/o3/9/false'])
+      expect((await abilityRows(primary!.id)).map((ability) => `${ability.group}/${ability.model}/${ability.priority}/${ability.enabled}`)).toEqual([
+        'team-a/o3/9/false',
+      ])
       const rekeyed = await call<ChannelView>('PATCH', `/api/channels/${primary!.id}`, { key: 'sk-replacement-key-123456', status: 'enabled' })
       expect(rekeyed.body).toMatchObject({ keyCount: 1, keys: ['sk-…3456'], status: 'enabled', statusReason: null })
       const [row] = await context.database.db.select().from(channels).where(eq(channels.id, primary!.id))
@@ -117,7 +168,12 @@ for (const backend of testBackends) {
     })
 
     test('delete removes the channel and its abilities; later reads are 404', async () => {
-      const created = await call<ChannelView>('POST', '/api/channels', { name: 'short-lived', type: 'openai', key: 'sk-short-lived-000000', models: ['a', 'b'] })
+      const created = await call<ChannelView>('POST', '/api/channels', {
+        name: 'short-lived',
+        type: 'openai',
+        key: 'sk-short-lived-000000',
+        models: ['a', 'b'],
+      })
       expect((await abilityRows(created.body.id)).length).toBe(2)
       const removed = await call('DELETE', `/api/channels/${created.body.id}`)
       expect(removed.status).toBe(204)
@@ -163,7 +219,7 @@ for (const backend of testBackends) {
       expect(created.body.name).toBe(name)
       const [row] = await context.database.db.select().from(channels).where(eq(channels.id, created.body.id))
       expect(row!.name).toBe(name)
-      const found = await call<ChannelPage>('GET', `/api/channels?q=${encodeURIComponent("drop table users;--")}`)
+      const found = await call<ChannelPage>('GET', `/api/channels?q=${encodeURIComponent('drop table users;--')}`)
       expect(found.body.items.map((channel) => channel.name)).toEqual([name])
       const [userCount] = await context.database.db.select({ value: count() }).from(users)
       expect(userCount!.value).toBe(1)
@@ -184,7 +240,10 @@ for (const backend of testBackends) {
     })
 
     test('channel types come from the registry with their settings schema', async () => {
-      const types = await call<Array<{ id: string; label: string; plugin: string; defaultBaseUrl: string | null; settingsSchema: Record<string, unknown> }>>('GET', '/api/channel-types')
+      const types = await call<Array<{ id: string; label: string; plugin: string; defaultBaseUrl: string | null; settingsSchema: Record<string, unknown> }>>(
+        'GET',
+        '/api/channel-types',
+      )
       expect(types.status).toBe(200)
       const ids = types.body.map((type) => type.id)
       expect(ids).toEqual(context.registry.channelTypes().map((entry) => entry.spec.id))
@@ -197,7 +256,9 @@ for (const backend of testBackends) {
 
     test('no response body of this suite ever contained a channel key', () => {
       expect(bodies.length).toBeGreaterThan(25)
-      const leaked = bodies.filter((text) => [KEY_ONE, KEY_TWO, 'FirstSecretKey', 'SecondSecretKey', 'sk-replacement-key'].some((secret) => text.includes(secret)))
+      const leaked = bodies.filter((text) =>
+        [KEY_ONE, KEY_TWO, 'FirstSecretKey', 'SecondSecretKey', 'sk-replacement-key'].some((secret) => text.includes(secret)),
+      )
       expect(leaked).toEqual([])
     })
   })

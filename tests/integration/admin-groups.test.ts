@@ -7,7 +7,10 @@ import { testBackends } from '../support/context.ts'
 // Groups: every group known from the ratios and from what users, keys and channels use; ratios and
 // descriptions stored in the options; a group in use (or `default`) is never deleted.
 
-interface Answer<T> { status: number; body: T }
+interface Answer<T> {
+  status: number
+  body: T
+}
 
 for (const backend of testBackends) {
   describe(`groups (${backend.name})`, () => {
@@ -16,7 +19,11 @@ for (const backend of testBackends) {
 
     async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<Answer<T>> {
       const response = token
-        ? await fetch(`${gateway.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+        ? await fetch(`${gateway.url}${path}`, {
+            method,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          })
         : await gateway.adminResponse(method, path, body)
       const text = await response.text()
       return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T }
@@ -27,7 +34,11 @@ for (const backend of testBackends) {
     beforeAll(async () => {
       gateway = await startGateway(backend)
       await gateway.createUser({ username: 'team-member', quota: 0, group: 'team' })
-      const login = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'team-member', password: 'password-123' }) })
+      const login = await fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'team-member', password: 'password-123' }),
+      })
       member = ((await login.json()) as { accessToken: string }).accessToken
       await gateway.createChannel({ name: 'shared', type: 'openai', key: 'sk-shared-0000000', models: ['gpt-4o'], groups: ['default', 'team-b'] })
       await gateway.createChannel({ name: 'b-only', type: 'openai', key: 'sk-b-only-0000000', models: ['gpt-4o'], groups: ['team-b'] })
@@ -44,22 +55,35 @@ for (const backend of testBackends) {
       expect(list[2]).toMatchObject({ name: 'team-b', userCount: 0, channelCount: 2 })
     })
 
-    test('PUT creates or replaces a group\'s ratio and description, stored in the options', async () => {
+    test("PUT creates or replaces a group's ratio and description, stored in the options", async () => {
       const created = await call<GroupView>('PUT', '/api/groups/vip', { ratio: 0.8, description: 'Resellers, 20% off' })
-      expect(created).toEqual({ status: 200, body: { name: 'vip', ratio: 0.8, description: 'Resellers, 20% off', userCount: 0, channelCount: 0, tokenCount: 0 } })
+      expect(created).toEqual({
+        status: 200,
+        body: { name: 'vip', ratio: 0.8, description: 'Resellers, 20% off', userCount: 0, channelCount: 0, tokenCount: 0 },
+      })
       const options = await gateway.admin<{ groupRatios: Record<string, number>; groupDescriptions: Record<string, string> }>('GET', '/api/options')
       expect(options.groupRatios).toEqual({ default: 1, vip: 0.8 })
       expect(options.groupDescriptions).toEqual({ vip: 'Resellers, 20% off' })
       const replaced = await call<GroupView>('PUT', '/api/groups/vip', { ratio: 0.75 })
       expect(replaced.body).toMatchObject({ ratio: 0.75, description: '' })
       expect((await gateway.admin<{ groupDescriptions: Record<string, string> }>('GET', '/api/options')).groupDescriptions).toEqual({})
-      expect((await call<GroupView>('PUT', '/api/groups/team', { ratio: 1.5, description: 'The team' })).body).toMatchObject({ name: 'team', ratio: 1.5, userCount: 1 })
+      expect((await call<GroupView>('PUT', '/api/groups/team', { ratio: 1.5, description: 'The team' })).body).toMatchObject({
+        name: 'team',
+        ratio: 1.5,
+        userCount: 1,
+      })
     })
 
     test('bad names and ratios are 400 naming the field', async () => {
       const badName = await call<AdminError>('PUT', `/api/groups/${encodeURIComponent('no spaces')}`, { ratio: 1 })
       expect({ status: badName.status, field: badName.body.error.field }).toEqual({ status: 400, field: 'name' })
-      for (const [body, field] of [[{ ratio: -1 }, 'ratio'], [{ ratio: 'cheap' }, 'ratio'], [{}, 'ratio'], [{ ratio: 1, colour: 'red' }, 'colour'], [{ ratio: 1, description: 'd'.repeat(501) }, 'description']] as const) {
+      for (const [body, field] of [
+        [{ ratio: -1 }, 'ratio'],
+        [{ ratio: 'cheap' }, 'ratio'],
+        [{}, 'ratio'],
+        [{ ratio: 1, colour: 'red' }, 'colour'],
+        [{ ratio: 1, description: 'd'.repeat(501) }, 'description'],
+      ] as const) {
         const answer = await call<AdminError>('PUT', '/api/groups/vip', body)
         expect({ body, status: answer.status, field: answer.body.error.field }).toEqual({ body, status: 400, field })
       }

@@ -42,9 +42,10 @@ function typeProblems(document: Document, value: unknown, schema: Schema | undef
   if (actual === 'array') return (value as unknown[]).flatMap((item, index) => typeProblems(document, item, schema.items, `${path}[${index}]`))
   if (actual !== 'object') return []
   return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => {
-    const declared = schema.properties?.[key]
-      ?? Object.values(schema.patternProperties ?? {})[0]
-      ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined)
+    const declared =
+      schema.properties?.[key] ??
+      Object.values(schema.patternProperties ?? {})[0] ??
+      (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined)
     return typeProblems(document, inner, declared, `${path}.${key}`)
   })
 }
@@ -74,7 +75,11 @@ for (const backend of testBackends) {
       const token = await gateway.createToken({ quota: 10_000_000 })
       tokenId = token.id
       for (let call = 0; call < 2; call++) {
-        const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token.key}` }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) })
+        const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token.key}` },
+          body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+        })
         expect(response.status).toBe(200)
         await response.text()
       }
@@ -114,10 +119,18 @@ for (const backend of testBackends) {
 
     test('lists, their totals and counts are numbers', async () => {
       const routes: Array<[string, string]> = [
-        ['/api/channels', '/api/channels'], ['/api/channels/{id}', `/api/channels/${channelId}`], ['/api/channel-tags', '/api/channel-tags'],
-        ['/api/groups', '/api/groups'], ['/api/logs', '/api/logs'], ['/api/logs/{id}', `/api/logs/${logId}`],
-        ['/api/redemptions', '/api/redemptions'], ['/api/tokens', '/api/tokens'], ['/api/tokens/{id}', `/api/tokens/${tokenId}`],
-        ['/api/users', '/api/users'], ['/api/users/{id}', '/api/users/1'], ['/api/users/me', '/api/users/me'],
+        ['/api/channels', '/api/channels'],
+        ['/api/channels/{id}', `/api/channels/${channelId}`],
+        ['/api/channel-tags', '/api/channel-tags'],
+        ['/api/groups', '/api/groups'],
+        ['/api/logs', '/api/logs'],
+        ['/api/logs/{id}', `/api/logs/${logId}`],
+        ['/api/redemptions', '/api/redemptions'],
+        ['/api/tokens', '/api/tokens'],
+        ['/api/tokens/{id}', `/api/tokens/${tokenId}`],
+        ['/api/users', '/api/users'],
+        ['/api/users/{id}', '/api/users/1'],
+        ['/api/users/me', '/api/users/me'],
       ]
       const problems: string[] = []
       const numbers: string[] = []
@@ -128,7 +141,14 @@ for (const backend of testBackends) {
       }
       expect(problems).toEqual([])
       // The walk did meet the totals and counts this is about.
-      for (const expected of ['/api/channels.total', '/api/channel-tags[0].count', '/api/logs.total', '/api/users.items[0].quota', '/api/users.items[0].requestCount', '/api/tokens/{id}.usedQuota']) {
+      for (const expected of [
+        '/api/channels.total',
+        '/api/channel-tags[0].count',
+        '/api/logs.total',
+        '/api/users.items[0].quota',
+        '/api/users.items[0].requestCount',
+        '/api/tokens/{id}.usedQuota',
+      ]) {
         expect(numbers).toContain(expected)
       }
     })

@@ -15,7 +15,12 @@ const SECOND_KEY = 'sk-proj-SecondHiddenKey9876543210zyxwvutsrq'
 const CREATED_KEY = 'sk-proj-CreatedThroughTheApi000111222333444'
 const SECRETS = [KEY, SECOND_KEY, CREATED_KEY, 'RevealMeOnly', 'SecondHiddenKey', 'CreatedThroughTheApi']
 
-interface Answer<T> { status: number; headers: Headers; text: string; body: T }
+interface Answer<T> {
+  status: number
+  headers: Headers
+  text: string
+  body: T
+}
 
 for (const backend of testBackends) {
   describe(`channel key reveal (${backend.name})`, () => {
@@ -26,15 +31,22 @@ for (const backend of testBackends) {
 
     async function send<T>(token: string, method: string, path: string, body?: unknown): Promise<Answer<T>> {
       const response = await fetch(`${gateway.url}${path}`, {
-        method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
       })
       const text = await response.text()
       return { status: response.status, headers: response.headers, text, body: (text ? JSON.parse(text) : undefined) as T }
     }
-    const reveal = (token: string, body: Record<string, unknown>, id = channelId) => send<{ id?: number; keys?: string[]; error?: AdminError['error'] }>(token, 'POST', `/api/channels/${id}/keys/reveal`, body)
+    const reveal = (token: string, body: Record<string, unknown>, id = channelId) =>
+      send<{ id?: number; keys?: string[]; error?: AdminError['error'] }>(token, 'POST', `/api/channels/${id}/keys/reveal`, body)
 
     async function signIn(username: string, code?: string): Promise<string> {
-      const response = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'password-123', code }) })
+      const response = await fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'password-123', code }),
+      })
       return ((await response.json()) as { accessToken: string }).accessToken
     }
 
@@ -44,7 +56,8 @@ for (const backend of testBackends) {
       await gateway.admin('PATCH', '/api/options', { rateLimits: { loginPerIpPerMinute: 1000 } })
       channelId = await gateway.createChannel({ name: 'secret', type: 'openai', key: `${KEY}\n${SECOND_KEY}`, baseUrl: fake.url, models: ['gpt-4o-mini'] })
       await gateway.createUser({ username: 'plain', quota: 0 })
-      for (const name of ['keeper', 'guesser', 'careful']) await gateway.admin('POST', '/api/users', { username: name, password: 'password-123', role: 'admin' })
+      for (const name of ['keeper', 'guesser', 'careful'])
+        await gateway.admin('POST', '/api/users', { username: name, password: 'password-123', role: 'admin' })
       bearer.root = gateway.context.config.rootAccessToken!
       bearer.plain = await signIn('plain')
       bearer.keeper = await signIn('keeper')
@@ -66,7 +79,10 @@ for (const backend of testBackends) {
       await gateway.context.logWriter.flush()
       const rows = await gateway.context.database.db.select().from(logs).where(eq(logs.type, 'manage'))
       const audit = rows.filter((row) => row.content?.includes('keys revealed'))
-      expect(audit.map((row) => [row.username, row.channelId])).toEqual([['keeper', channelId], ['root', channelId]])
+      expect(audit.map((row) => [row.username, row.channelId])).toEqual([
+        ['keeper', channelId],
+        ['root', channelId],
+      ])
       expect(audit[0]!.content).toBe(`channel ${channelId} "secret" keys revealed to keeper`)
       for (const row of rows) for (const secret of SECRETS) expect(JSON.stringify(row)).not.toContain(secret)
     })
@@ -78,7 +94,15 @@ for (const backend of testBackends) {
       expect(wrong.text).not.toContain(KEY)
       expect((await reveal(bearer.keeper!, {})).status).toBe(400)
       expect((await reveal(bearer.plain!, { password: 'password-123' })).status).toBe(403)
-      expect((await fetch(`${gateway.url}/api/channels/${channelId}/keys/reveal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"password":"x"}' })).status).toBe(401)
+      expect(
+        (
+          await fetch(`${gateway.url}/api/channels/${channelId}/keys/reveal`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"password":"x"}',
+          })
+        ).status,
+      ).toBe(401)
       expect((await reveal(bearer.keeper!, { password: 'password-123' }, 999_999)).status).toBe(404)
     })
 
@@ -116,10 +140,18 @@ for (const backend of testBackends) {
       // A body per operation: a new channel route must be added here, so it is checked too.
       const bodies: Record<string, unknown> = {
         createChannel: { name: 'created', type: 'openai', key: CREATED_KEY, baseUrl: fake.url, models: ['gpt-4o-mini'] },
-        listChannels: undefined, getChannel: undefined, updateChannel: { name: 'secret', weight: 2 }, deleteChannel: undefined,
-        testChannel: {}, batchChannels: { action: 'enable', ids: [channelId] }, listChannelTags: undefined, listChannelTypes: undefined,
-        listChannelUpstreamModels: undefined, probeUpstreamModels: { type: 'openai', baseUrl: fake.url, key: KEY },
-        refreshChannelBalances: undefined, refreshChannelBalance: undefined,
+        listChannels: undefined,
+        getChannel: undefined,
+        updateChannel: { name: 'secret', weight: 2 },
+        deleteChannel: undefined,
+        testChannel: {},
+        batchChannels: { action: 'enable', ids: [channelId] },
+        listChannelTags: undefined,
+        listChannelTypes: undefined,
+        listChannelUpstreamModels: undefined,
+        probeUpstreamModels: { type: 'openai', baseUrl: fake.url, key: KEY },
+        refreshChannelBalances: undefined,
+        refreshChannelBalance: undefined,
       }
       // Statuses other than success that an operation answers here: no balance reader knows the fake's host, so the error itself is checked for keys.
       const expectedStatus: Record<string, number> = { refreshChannelBalance: 501 }

@@ -9,15 +9,34 @@ import { csvRecords, parseCsv } from '../support/csv.ts'
 
 // The log export: a streamed CSV of exactly the rows GET /api/logs lists, and GET /api/logs/{id}.
 
-interface LogItem { id: number; createdAt: string; type: string; userId: number | null; model: string | null; quota: number; content: string | null; details: Record<string, unknown> | null; [key: string]: unknown }
+interface LogItem {
+  id: number
+  createdAt: string
+  type: string
+  userId: number | null
+  model: string | null
+  quota: number
+  content: string | null
+  details: Record<string, unknown> | null
+  [key: string]: unknown
+}
 
-const HEADER = 'id,createdAt,type,userId,username,tokenId,tokenName,channelId,model,upstreamModel,group,promptTokens,completionTokens,cacheReadTokens,cacheWriteTokens,reasoningTokens,quota,'
-  + 'charged,reserved,priced,shortfall,groupRatio,baseUsd,inputPerMTok,outputPerMTok,cacheReadPerMTok,cacheWritePerMTok,perCall,outcome,usageSource,'
-  + 'latencyMs,firstTokenMs,isStream,statusCode,requestId,ip,content,details'
+const HEADER =
+  'id,createdAt,type,userId,username,tokenId,tokenName,channelId,model,upstreamModel,group,promptTokens,completionTokens,cacheReadTokens,cacheWriteTokens,reasoningTokens,quota,' +
+  'charged,reserved,priced,shortfall,groupRatio,baseUsd,inputPerMTok,outputPerMTok,cacheReadPerMTok,cacheWritePerMTok,perCall,outcome,usageSource,' +
+  'latencyMs,firstTokenMs,isStream,statusCode,requestId,ip,content,details'
 
 const breakdown = (charged: number) => ({
-  outcome: 'completed', usageSource: 'upstream', reserved: charged + 25, priced: charged, charged, shortfall: 0,
-  price: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075 }, groupRatio: 1, baseUsd: charged / 500_000, tokens: { input: 1000, cacheRead: 0, cacheWrite: 0, output: 1000, reasoning: 0 },
+  outcome: 'completed',
+  usageSource: 'upstream',
+  reserved: charged + 25,
+  priced: charged,
+  charged,
+  shortfall: 0,
+  price: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075 },
+  groupRatio: 1,
+  baseUsd: charged / 500_000,
+  tokens: { input: 1000, cacheRead: 0, cacheWrite: 0, output: 1000, reasoning: 0 },
 })
 
 /** The body read chunk by chunk (Bun's Response.text() is slow on long chunked bodies). */
@@ -38,7 +57,8 @@ for (const backend of testBackends) {
     let carolId: number
     let alice: string
 
-    const get = (path: string, bearer = gateway.context.config.rootAccessToken ?? '') => fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${bearer}` } })
+    const get = (path: string, bearer = gateway.context.config.rootAccessToken ?? '') =>
+      fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${bearer}` } })
     async function list(query: string, bearer?: string): Promise<LogItem[]> {
       const body = (await (await get(`/api/logs?pageSize=100&${query}`, bearer)).json()) as { items: LogItem[]; total: number }
       expect(body.total).toBeLessThanOrEqual(100)
@@ -57,12 +77,35 @@ for (const backend of testBackends) {
       bobId = await gateway.createUser({ username: 'bob', quota: 0 })
       bulkId = await gateway.createUser({ username: 'bulk', quota: 0 })
       carolId = await gateway.createUser({ username: 'carol', quota: 0 })
-      const login = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'password-123' }) })
+      const login = await fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'password-123' }),
+      })
       alice = ((await login.json()) as { accessToken: string }).accessToken
       const at = (day: number, hour = 0) => new Date(Date.UTC(2025, 0, day, hour))
       const consume = (userId: number, username: string, day: number, model: string, charged: number, content: string | null = null) => ({
-        createdAt: at(day), type: 'consume' as const, userId, username, tokenId: 7, tokenName: 'laptop', channelId: 3, model, upstreamModel: model, group: 'default',
-        promptTokens: 1000, completionTokens: 1000, quota: charged, latencyMs: 812, firstTokenMs: 120, isStream: true, requestId: `req_${day}_${userId}`, ip: '10.0.0.1', statusCode: 200, content, details: breakdown(charged),
+        createdAt: at(day),
+        type: 'consume' as const,
+        userId,
+        username,
+        tokenId: 7,
+        tokenName: 'laptop',
+        channelId: 3,
+        model,
+        upstreamModel: model,
+        group: 'default',
+        promptTokens: 1000,
+        completionTokens: 1000,
+        quota: charged,
+        latencyMs: 812,
+        firstTokenMs: 120,
+        isStream: true,
+        requestId: `req_${day}_${userId}`,
+        ip: '10.0.0.1',
+        statusCode: 200,
+        content,
+        details: breakdown(charged),
       })
       await gateway.context.database.db.insert(logs).values([
         consume(aliceId, 'alice', 2, 'gpt-4o-mini', 375),
@@ -72,11 +115,27 @@ for (const backend of testBackends) {
         consume(aliceId, 'alice', 20, 'gpt-4o-mini', 2, '-2'),
         consume(bobId, 'bob', 2, 'gpt-4o', 4000, '@SUM(A1:A2)'),
         consume(bobId, 'bob', 6, 'gpt-4o-mini', 377, '\tindented'),
-        { createdAt: at(7), type: 'error', userId: bobId, username: 'bob', model: 'gpt-4o', quota: 0, statusCode: 502, content: 'upstream failed', details: { code: 'upstream_error' } },
+        {
+          createdAt: at(7),
+          type: 'error',
+          userId: bobId,
+          username: 'bob',
+          model: 'gpt-4o',
+          quota: 0,
+          statusCode: 502,
+          content: 'upstream failed',
+          details: { code: 'upstream_error' },
+        },
         { createdAt: at(8), type: 'manage', userId: 1, username: 'root', content: 'options changed: retryTimes', details: { changed: { retryTimes: 3 } } },
       ])
       // One log-writer flush stamps all its rows with one time: five of carol's rows share a timestamp.
-      const tied = (minute: number, quota: number) => ({ createdAt: new Date(Date.UTC(2025, 2, 1, 0, minute)), type: 'consume' as const, userId: carolId, username: 'carol', quota })
+      const tied = (minute: number, quota: number) => ({
+        createdAt: new Date(Date.UTC(2025, 2, 1, 0, minute)),
+        type: 'consume' as const,
+        userId: carolId,
+        username: 'carol',
+        quota,
+      })
       await gateway.context.database.db.insert(logs).values([tied(1, 1), tied(5, 2), tied(5, 3), tied(9, 4), tied(5, 5), tied(5, 6), tied(9, 7), tied(5, 8)])
       await gateway.context.database.db.execute(sql`
         insert into logs (created_at, type, user_id, username, model, quota, prompt_tokens, details)
@@ -99,15 +158,43 @@ for (const backend of testBackends) {
       expect(records.map((record) => Number(record.id))).toEqual(listed.map((item) => item.id))
       for (const [index, item] of listed.entries()) {
         const record = records[index]!
-        expect([record.createdAt, record.type, record.userId, record.model, record.quota]).toEqual([item.createdAt, item.type, String(item.userId ?? ''), item.model ?? '', String(item.quota)])
+        expect([record.createdAt, record.type, record.userId, record.model, record.quota]).toEqual([
+          item.createdAt,
+          item.type,
+          String(item.userId ?? ''),
+          item.model ?? '',
+          String(item.quota),
+        ])
         expect(record.details === '' ? null : JSON.parse(record.details!)).toEqual(item.details)
       }
       const first = records.find((record) => record.requestId === `req_2_${aliceId}`)!
       expect(first).toMatchObject({
-        username: 'alice', tokenId: '7', tokenName: 'laptop', channelId: '3', group: 'default', promptTokens: '1000', completionTokens: '1000',
-        charged: '375', reserved: '400', priced: '375', shortfall: '0', groupRatio: '1', baseUsd: '0.00075',
-        inputPerMTok: '0.15', outputPerMTok: '0.6', cacheReadPerMTok: '0.075', cacheWritePerMTok: '', perCall: '', outcome: 'completed', usageSource: 'upstream',
-        latencyMs: '812', firstTokenMs: '120', isStream: 'true', statusCode: '200', ip: '10.0.0.1', content: '',
+        username: 'alice',
+        tokenId: '7',
+        tokenName: 'laptop',
+        channelId: '3',
+        group: 'default',
+        promptTokens: '1000',
+        completionTokens: '1000',
+        charged: '375',
+        reserved: '400',
+        priced: '375',
+        shortfall: '0',
+        groupRatio: '1',
+        baseUsd: '0.00075',
+        inputPerMTok: '0.15',
+        outputPerMTok: '0.6',
+        cacheReadPerMTok: '0.075',
+        cacheWritePerMTok: '',
+        perCall: '',
+        outcome: 'completed',
+        usageSource: 'upstream',
+        latencyMs: '812',
+        firstTokenMs: '120',
+        isStream: 'true',
+        statusCode: '200',
+        ip: '10.0.0.1',
+        content: '',
       })
       const manage = records.find((record) => record.type === 'manage')!
       expect([manage.charged, manage.tokenId, manage.content]).toEqual(['', '', 'options changed: retryTimes'])
@@ -127,7 +214,13 @@ for (const backend of testBackends) {
     })
 
     test('filters narrow the export exactly as they narrow the list', async () => {
-      for (const query of [`type=consume&userId=${aliceId}`, 'model=gpt-4o', `userId=${bobId}&type=error`, 'from=2025-01-03T00:00:00.000Z&to=2025-01-06T00:00:00.000Z', `requestId=req_4_${aliceId}`]) {
+      for (const query of [
+        `type=consume&userId=${aliceId}`,
+        'model=gpt-4o',
+        `userId=${bobId}&type=error`,
+        'from=2025-01-03T00:00:00.000Z&to=2025-01-06T00:00:00.000Z',
+        `requestId=req_4_${aliceId}`,
+      ]) {
         const listed = await list(query)
         const { records } = await exported(query)
         expect(records.map((record) => Number(record.id))).toEqual(listed.map((item) => item.id))
@@ -179,7 +272,16 @@ for (const backend of testBackends) {
     test('the export streams: rows reach the reader after one batch of a hundred, and cancelling stops the queries', async () => {
       const root: Actor = { id: 1, username: 'root', role: 'root', group: 'default' }
       let batches = 0
-      const reader = logCsvStream(gateway.context, root, { userId: bulkId }, { onBatch: () => { batches += 1 } }).getReader()
+      const reader = logCsvStream(
+        gateway.context,
+        root,
+        { userId: bulkId },
+        {
+          onBatch: () => {
+            batches += 1
+          },
+        },
+      ).getReader()
       const decoder = new TextDecoder()
       expect(decoder.decode((await reader.read()).value)).toBe(`${HEADER}\r\n`)
       const firstRows = decoder.decode((await reader.read()).value)

@@ -8,7 +8,10 @@ import { testBackends } from '../support/context.ts'
 // Models and prices: the catalog (served, plugin-known, overridden), overrides in USD or ratio
 // form written through the option store, and what a relay call is then charged.
 
-interface Answer<T> { status: number; body: T }
+interface Answer<T> {
+  status: number
+  body: T
+}
 
 /** A model name with every character that would break a path segment. */
 const ODD_MODEL = 'my-org/custom-model:v1.2'
@@ -34,7 +37,11 @@ for (const backend of testBackends) {
     async function charge(model: string): Promise<{ status: number; units: number | undefined }> {
       fake.queue({ kind: 'usage', usage: MILLION })
       const before = (await gateway.logs({ type: 'consume' })).length
-      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) })
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+      })
       await response.text()
       const rows = await gateway.logs({ type: 'consume' })
       return { status: response.status, units: rows.length > before ? (rows[0]!.quota as number) : undefined }
@@ -43,7 +50,13 @@ for (const backend of testBackends) {
     beforeAll(async () => {
       fake = await startFakeOpenAI()
       gateway = await startGateway(backend)
-      channelId = await gateway.createChannel({ name: 'main', type: 'openai', key: 'sk-upstream-000000', baseUrl: fake.url, models: ['gpt-4o-mini', ODD_MODEL] })
+      channelId = await gateway.createChannel({
+        name: 'main',
+        type: 'openai',
+        key: 'sk-upstream-000000',
+        baseUrl: fake.url,
+        models: ['gpt-4o-mini', ODD_MODEL],
+      })
       key = (await gateway.createToken({ name: 'pricing', quota: 500_000_000 })).key
     })
     afterAll(async () => {
@@ -54,11 +67,23 @@ for (const backend of testBackends) {
     test('the catalog lists served, plugin-known and priced models with list price, effective price, source and channels', async () => {
       const mini = await entry('gpt-4o-mini')
       expect(mini).toEqual({
-        model: 'gpt-4o-mini', listPrice: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null, perUnit: null },
-        priceOverride: null, ratioOverride: null, price: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null, perUnit: null },
-        source: 'plugin', channelIds: [channelId],
+        model: 'gpt-4o-mini',
+        listPrice: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null, perUnit: null },
+        priceOverride: null,
+        ratioOverride: null,
+        price: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null, perUnit: null },
+        source: 'plugin',
+        channelIds: [channelId],
       })
-      expect(await entry(ODD_MODEL)).toEqual({ model: ODD_MODEL, listPrice: null, priceOverride: null, ratioOverride: null, price: null, source: null, channelIds: [channelId] })
+      expect(await entry(ODD_MODEL)).toEqual({
+        model: ODD_MODEL,
+        listPrice: null,
+        priceOverride: null,
+        ratioOverride: null,
+        price: null,
+        source: null,
+        channelIds: [channelId],
+      })
       const claude = await entry('claude-sonnet-4-5')
       expect(claude).toMatchObject({ source: 'plugin', channelIds: [] })
       expect(claude!.listPrice!.inputPerMTok).toBe(3)
@@ -74,8 +99,14 @@ for (const backend of testBackends) {
       expect(await charge('gpt-4o-mini')).toEqual({ status: 200, units: 375_000 })
       const set = await call<ModelView>('PUT', '/api/models/price', { model: 'gpt-4o-mini', price: { inputPerMTok: 1, outputPerMTok: 2 } })
       expect(set.status).toBe(200)
-      expect(set.body).toMatchObject({ source: 'override', priceOverride: { inputPerMTok: 1, outputPerMTok: 2, perCall: null }, price: { inputPerMTok: 1, outputPerMTok: 2 } })
-      expect((await gateway.admin<{ modelPrices: Record<string, unknown> }>('GET', '/api/options')).modelPrices).toEqual({ 'gpt-4o-mini': { inputPerMTok: 1, outputPerMTok: 2 } })
+      expect(set.body).toMatchObject({
+        source: 'override',
+        priceOverride: { inputPerMTok: 1, outputPerMTok: 2, perCall: null },
+        price: { inputPerMTok: 1, outputPerMTok: 2 },
+      })
+      expect((await gateway.admin<{ modelPrices: Record<string, unknown> }>('GET', '/api/options')).modelPrices).toEqual({
+        'gpt-4o-mini': { inputPerMTok: 1, outputPerMTok: 2 },
+      })
       // 1 + 2 = 3 USD = 1,500,000 units.
       expect(await charge('gpt-4o-mini')).toEqual({ status: 200, units: 1_500_000 })
       const cleared = await call<ModelView>('DELETE', '/api/models/price?model=gpt-4o-mini')
@@ -83,7 +114,7 @@ for (const backend of testBackends) {
       expect(await charge('gpt-4o-mini')).toEqual({ status: 200, units: 375_000 })
     })
 
-    test('ratios in New API\'s form price a model; setting one form replaces the other', async () => {
+    test("ratios in New API's form price a model; setting one form replaces the other", async () => {
       const set = await call<ModelView>('PUT', '/api/models/price', { model: 'gpt-4o-mini', ratios: { modelRatio: 5, completionRatio: 3 } })
       expect(set.body).toMatchObject({ source: 'ratio', ratioOverride: { modelRatio: 5, completionRatio: 3 }, price: { inputPerMTok: 10, outputPerMTok: 30 } })
       // 10 + 30 = 40 USD = 20,000,000 units.

@@ -6,8 +6,19 @@ import { testBackends } from '../support/context.ts'
 // The dashboard's chat playground: the relay pipeline called as the signed-in user, billed to the
 // account with no relay key, answering exactly what /v1/chat/completions answers.
 
-interface Failure { error: { code: string; message: string; field?: string } }
-interface LogRow { type: string; userId: number; tokenId: number | null; tokenName: string | null; quota: number; isStream: boolean; group: string; details: Record<string, unknown> }
+interface Failure {
+  error: { code: string; message: string; field?: string }
+}
+interface LogRow {
+  type: string
+  userId: number
+  tokenId: number | null
+  tokenName: string | null
+  quota: number
+  isStream: boolean
+  group: string
+  details: Record<string, unknown>
+}
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Tell me about Paris.' }], max_tokens: 100 }
 
@@ -22,12 +33,24 @@ for (const backend of testBackends) {
     let relayKey: string
 
     async function signIn(username: string, session = false): Promise<Response> {
-      return fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'password-123', session }) })
+      return fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'password-123', session }),
+      })
     }
     const playground = (body: unknown, headers: Record<string, string>) =>
-      fetch(`${gateway.url}/api/playground/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+      fetch(`${gateway.url}/api/playground/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      })
     const relay = (body: unknown) =>
-      fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${relayKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${relayKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
     async function playgroundLogs(): Promise<LogRow[]> {
       return (await gateway.logs()).filter((entry) => entry.userId === userId && entry.tokenName === 'playground') as unknown as LogRow[]
     }
@@ -36,7 +59,13 @@ for (const backend of testBackends) {
       fake = await startFakeOpenAI()
       gateway = await startGateway(backend)
       await gateway.admin('PATCH', '/api/options', { rateLimits: { loginPerIpPerMinute: 1000 } })
-      await gateway.createChannel({ name: 'main', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini', 'o4-mini-high', 'unpriced-house-model', 'text-embedding-3-small'] })
+      await gateway.createChannel({
+        name: 'main',
+        type: 'openai',
+        key: 'sk-up',
+        baseUrl: fake.url,
+        models: ['gpt-4o-mini', 'o4-mini-high', 'unpriced-house-model', 'text-embedding-3-small'],
+      })
       userId = await gateway.createUser({ username: 'player', quota: 10_000_000 })
       await gateway.createUser({ username: 'broke', quota: 0 })
       await gateway.createUser({ username: 'vip-player', quota: 10_000_000, group: 'vip' })
@@ -119,17 +148,24 @@ for (const backend of testBackends) {
       const noCsrf = await playground(chat, { cookie })
       expect(noCsrf.status).toBe(403)
       expect(((await noCsrf.json()) as Failure).error.code).toBe('forbidden')
-      const readOnly = await fetch(`${gateway.url}/api/users/me/access-tokens`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'reader', scope: 'read' }) })
+      const readOnly = await fetch(`${gateway.url}/api/users/me/access-tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'reader', scope: 'read' }),
+      })
       const reader = ((await readOnly.json()) as { token: string }).token
       expect((await playground(chat, { authorization: `Bearer ${reader}` })).status).toBe(403)
       expect(fake.requests.length).toBe(0)
     })
 
-    test('the model list holds what the user\'s group can chat with: served, priced, and no embedding model', async () => {
+    test("the model list holds what the user's group can chat with: served, priced, and no embedding model", async () => {
       const list = await fetch(`${gateway.url}/api/playground/models`, { headers: { authorization: `Bearer ${bearer}` } })
       expect(await list.json()).toEqual({ group: 'default', items: ['gpt-4o-mini', 'o4-mini-high'] })
       const vip = ((await (await signIn('vip-player')).json()) as { accessToken: string }).accessToken
-      expect(await (await fetch(`${gateway.url}/api/playground/models`, { headers: { authorization: `Bearer ${vip}` } })).json()).toEqual({ group: 'vip', items: [] })
+      expect(await (await fetch(`${gateway.url}/api/playground/models`, { headers: { authorization: `Bearer ${vip}` } })).json()).toEqual({
+        group: 'vip',
+        items: [],
+      })
       expect((await fetch(`${gateway.url}/api/playground/models`)).status).toBe(401)
     })
   })

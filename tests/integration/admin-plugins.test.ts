@@ -15,7 +15,13 @@ const PLUGINS = './tests/support/plugins/showcase'
 const CHANNEL_KEY = 'sk-showcase-channel-key-0001'
 const SETTING_SECRET = 'showcase-signing-secret-0002'
 
-interface PricingItem { model: string; inputPerMTok: number | null; perCall: number | null; perUnit: Record<string, number> | null; source: string }
+interface PricingItem {
+  model: string
+  inputPerMTok: number | null
+  perCall: number | null
+  perUnit: Record<string, number> | null
+  source: string
+}
 
 describe('GET /api/plugins and an external plugin in the dashboard routes', () => {
   let gateway: TestGateway
@@ -24,10 +30,18 @@ describe('GET /api/plugins and an external plugin in the dashboard routes', () =
   beforeAll(async () => {
     gateway = await startGateway({}, { plugins: testConfig({}, { PLUGINS }).plugins })
     await gateway.createUser({ username: 'plain-user', quota: 0 })
-    const login = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'plain-user', password: 'password-123' }) })
+    const login = await fetch(`${gateway.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'plain-user', password: 'password-123' }),
+    })
     userToken = ((await login.json()) as { accessToken: string }).accessToken
     await gateway.createChannel({
-      name: 'showcase', type: 'showcase', key: CHANNEL_KEY, baseUrl: 'http://127.0.0.1:9', models: ['showcase-chat', 'showcase-image', 'showcase-search'],
+      name: 'showcase',
+      type: 'showcase',
+      key: CHANNEL_KEY,
+      baseUrl: 'http://127.0.0.1:9',
+      models: ['showcase-chat', 'showcase-image', 'showcase-search'],
       settings: { region: 'eu-west', apiSecret: SETTING_SECRET },
     })
   }, 60_000)
@@ -48,11 +62,22 @@ describe('GET /api/plugins and an external plugin in the dashboard routes', () =
     expect(text).not.toContain(SETTING_SECRET)
     const plugins = JSON.parse(text) as PluginView[]
     expect(plugins.find((plugin) => plugin.id === 'showcase')).toEqual({
-      id: 'showcase', name: 'Showcase (test plugin)', version: '2.3.4', versionSource: 'package',
-      package: { name: 'hanggent-plugin-showcase', version: '2.3.4' }, specVersion: String(PLUGIN_SPEC_VERSION), hubVersion: null,
-      source: 'PLUGINS', entry: PLUGINS,
-      channelTypes: [{ id: 'showcase', label: 'Showcase', defaultBaseUrl: 'https://api.showcase.invalid', nativeDialects: ['openai.chat'], listsModels: false }],
-      dialects: { client: [], upstream: [] }, routes: [], models: 3, prices: 3,
+      id: 'showcase',
+      name: 'Showcase (test plugin)',
+      version: '2.3.4',
+      versionSource: 'package',
+      package: { name: 'hanggent-plugin-showcase', version: '2.3.4' },
+      specVersion: String(PLUGIN_SPEC_VERSION),
+      hubVersion: null,
+      source: 'PLUGINS',
+      entry: PLUGINS,
+      channelTypes: [
+        { id: 'showcase', label: 'Showcase', defaultBaseUrl: 'https://api.showcase.invalid', nativeDialects: ['openai.chat'], listsModels: false },
+      ],
+      dialects: { client: [], upstream: [] },
+      routes: [],
+      models: 3,
+      prices: 3,
       balanceReaders: [{ channelType: 'showcase', id: 'showcase-credits', label: 'Showcase credits' }],
       tokenizers: [{ models: 'showcase-*', tokenizer: 'custom' }],
     })
@@ -74,13 +99,22 @@ describe('GET /api/plugins and an external plugin in the dashboard routes', () =
   test("every loaded channel type's settings render in the form (formProblems finds nothing)", async () => {
     const types = await gateway.admin<Array<{ id: string; settingsSchema: Record<string, unknown> }>>('GET', '/api/channel-types')
     expect(types.map((type) => type.id)).toContain('showcase')
-    expect(Object.fromEntries(types.map((type) => [type.id, formProblems(type.settingsSchema)]))).toEqual(Object.fromEntries(types.map((type) => [type.id, []])))
+    expect(Object.fromEntries(types.map((type) => [type.id, formProblems(type.settingsSchema)]))).toEqual(
+      Object.fromEntries(types.map((type) => [type.id, []])),
+    )
   })
 
   test('settings of every field kind save, a nested group included; a bad nested value names its path', async () => {
     const settings = {
-      region: 'ap-south', apiSecret: 'another-secret', retries: 3, temperatureCap: 1.5, verbose: true, tier: 'pro',
-      stopWords: ['END'], headers: { 'x-team': 'blue' }, backoff: { initialMs: 250, jitter: true },
+      region: 'ap-south',
+      apiSecret: 'another-secret',
+      retries: 3,
+      temperatureCap: 1.5,
+      verbose: true,
+      tier: 'pro',
+      stopWords: ['END'],
+      headers: { 'x-team': 'blue' },
+      backoff: { initialMs: 250, jitter: true },
     }
     const id = await gateway.createChannel({ name: 'all kinds', type: 'showcase', key: 'k', models: ['showcase-chat'], settings })
     expect((await gateway.admin<{ settings: unknown }>('GET', `/api/channels/${id}`)).settings).toEqual(settings)
@@ -90,23 +124,39 @@ describe('GET /api/plugins and an external plugin in the dashboard routes', () =
   })
 
   test('its models reach the public pricing list with per-token, per-call and per-unit prices', async () => {
-    const pricing = await (await fetch(`${gateway.url}/api/pricing`)).json() as { items: PricingItem[] }
+    const pricing = (await (await fetch(`${gateway.url}/api/pricing`)).json()) as { items: PricingItem[] }
     const showcase = pricing.items.filter((item) => item.model.startsWith('showcase-'))
     expect(showcase).toEqual([
       expect.objectContaining({ model: 'showcase-chat', inputPerMTok: 1.25, perCall: null, perUnit: null, source: 'plugin' }),
       expect.objectContaining({ model: 'showcase-image', inputPerMTok: null, perCall: 0.04, perUnit: null, source: 'plugin' }),
       expect.objectContaining({ model: 'showcase-search', inputPerMTok: 0.5, perCall: null, perUnit: { searchUnits: 0.0025 }, source: 'plugin' }),
     ])
-    const { items: models } = await gateway.admin<{ items: Array<{ model: string; listPrice: { perUnit: Record<string, number> | null } | null }> }>('GET', '/api/models?q=showcase-search')
+    const { items: models } = await gateway.admin<{ items: Array<{ model: string; listPrice: { perUnit: Record<string, number> | null } | null }> }>(
+      'GET',
+      '/api/models?q=showcase-search',
+    )
     expect(models.map((model) => [model.model, model.listPrice?.perUnit])).toEqual([['showcase-search', { searchUnits: 0.0025 }]])
   })
 })
 
 describe('describePlugin', () => {
-  const loose = definePlugin({ id: 'loose', specVersion: PLUGIN_SPEC_VERSION, name: 'Loose file', version: '0.9.1', channelTypes: [], models: [], pricing: {}, dialects: [] })
+  const loose = definePlugin({
+    id: 'loose',
+    specVersion: PLUGIN_SPEC_VERSION,
+    name: 'Loose file',
+    version: '0.9.1',
+    channelTypes: [],
+    models: [],
+    pricing: {},
+    dialects: [],
+  })
 
   test("a plugin loaded from a loose file shows its manifest's version; one with none shows null", () => {
-    expect(describePlugin(loose, { source: 'PLUGINS', entry: './loose.ts' }, [], '1.0.0')).toMatchObject({ version: '0.9.1', versionSource: 'manifest', package: null })
+    expect(describePlugin(loose, { source: 'PLUGINS', entry: './loose.ts' }, [], '1.0.0')).toMatchObject({
+      version: '0.9.1',
+      versionSource: 'manifest',
+      package: null,
+    })
     const { version: _, ...unversioned } = loose
     expect(describePlugin(unversioned, { source: 'PLUGINS', entry: './loose.ts' }, [], '1.0.0')).toMatchObject({ version: null, versionSource: null })
     expect(describePlugin(unversioned, undefined, [], '1.0.0')).toMatchObject({ source: 'other', entry: null, version: null })
@@ -118,7 +168,8 @@ describe('describePlugin', () => {
   })
 
   test('a package version wins over the manifest', () => {
-    expect(describePlugin(loose, { source: 'PLUGINS', entry: 'hanggent-plugin-loose', package: { name: 'hanggent-plugin-loose', version: '1.4.0' } }, [], '1.0.0'))
-      .toMatchObject({ version: '1.4.0', versionSource: 'package', package: { name: 'hanggent-plugin-loose', version: '1.4.0' } })
+    expect(
+      describePlugin(loose, { source: 'PLUGINS', entry: 'hanggent-plugin-loose', package: { name: 'hanggent-plugin-loose', version: '1.4.0' } }, [], '1.0.0'),
+    ).toMatchObject({ version: '1.4.0', versionSource: 'package', package: { name: 'hanggent-plugin-loose', version: '1.4.0' } })
   })
 })

@@ -4,7 +4,9 @@ import { testBackends } from '../support/context.ts'
 
 // Redemption codes: batches created by admins, each redeemed exactly once.
 
-interface Created { items: Array<{ id: number; code: string; codePreview: string; quota: number; status: string }> }
+interface Created {
+  items: Array<{ id: number; code: string; codePreview: string; quota: number; status: string }>
+}
 
 for (const backend of testBackends) {
   describe(`redemption codes (${backend.name})`, () => {
@@ -14,10 +16,19 @@ for (const backend of testBackends) {
     let userId: number
 
     async function signIn(username: string): Promise<string> {
-      const response = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'password-123' }) })
+      const response = await fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'password-123' }),
+      })
       return ((await response.json()) as { accessToken: string }).accessToken
     }
-    const redeem = (bearer: string, code: string) => fetch(`${gateway.url}/api/redemptions/redeem`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify({ code }) })
+    const redeem = (bearer: string, code: string) =>
+      fetch(`${gateway.url}/api/redemptions/redeem`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      })
 
     beforeAll(async () => {
       gateway = await startGateway(backend)
@@ -43,7 +54,9 @@ for (const backend of testBackends) {
     })
 
     test('a code adds its quota once; the second use and other users are refused', async () => {
-      const { items: [code] } = await gateway.admin<Created>('POST', '/api/redemptions', { name: 'once', quota: 2500 })
+      const {
+        items: [code],
+      } = await gateway.admin<Created>('POST', '/api/redemptions', { name: 'once', quota: 2500 })
       const first = await redeem(userToken, code!.code)
       expect(first.status).toBe(200)
       expect(await first.json()).toEqual({ quota: 2500, balance: 2600 })
@@ -56,7 +69,9 @@ for (const backend of testBackends) {
     })
 
     test('20 concurrent attempts on one code: exactly one succeeds', async () => {
-      const { items: [code] } = await gateway.admin<Created>('POST', '/api/redemptions', { name: 'race', quota: 700 })
+      const {
+        items: [code],
+      } = await gateway.admin<Created>('POST', '/api/redemptions', { name: 'race', quota: 700 })
       const before = (await gateway.balance(userId)).quota
       const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await redeem(userToken, code!.code)).status))
       expect(statuses.filter((status) => status === 200).length).toBe(1)
@@ -65,9 +80,13 @@ for (const backend of testBackends) {
     })
 
     test('expired and disabled codes are refused; a re-enabled one works', async () => {
-      const { items: [expired] } = await gateway.admin<Created>('POST', '/api/redemptions', { name: 'old', quota: 10, expiresAt: '2020-01-01T00:00:00Z' })
+      const {
+        items: [expired],
+      } = await gateway.admin<Created>('POST', '/api/redemptions', { name: 'old', quota: 10, expiresAt: '2020-01-01T00:00:00Z' })
       expect((await redeem(userToken, expired!.code)).status).toBe(400)
-      const { items: [paused] } = await gateway.admin<Created>('POST', '/api/redemptions', { name: 'paused', quota: 10 })
+      const {
+        items: [paused],
+      } = await gateway.admin<Created>('POST', '/api/redemptions', { name: 'paused', quota: 10 })
       await gateway.admin('PATCH', `/api/redemptions/${paused!.id}`, { status: 'disabled' })
       expect((await redeem(userToken, paused!.code)).status).toBe(400)
       await gateway.admin('PATCH', `/api/redemptions/${paused!.id}`, { status: 'unused' })
@@ -76,9 +95,17 @@ for (const backend of testBackends) {
     })
 
     test('only admins create codes; redeeming needs a signed-in user', async () => {
-      const asUser = await fetch(`${gateway.url}/api/redemptions`, { method: 'POST', headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', quota: 1 }) })
+      const asUser = await fetch(`${gateway.url}/api/redemptions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x', quota: 1 }),
+      })
       expect(asUser.status).toBe(403)
-      const anonymous = await fetch(`${gateway.url}/api/redemptions/redeem`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'abc' }) })
+      const anonymous = await fetch(`${gateway.url}/api/redemptions/redeem`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'abc' }),
+      })
       expect(anonymous.status).toBe(401)
       expect((await gateway.adminResponse('POST', '/api/redemptions', { name: 'x', quota: 0 })).status).toBe(400)
       expect((await gateway.adminResponse('POST', '/api/redemptions', { name: 'x', quota: 5, count: 5000 })).status).toBe(400)

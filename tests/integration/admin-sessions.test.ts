@@ -8,11 +8,19 @@ describe('session cookies', () => {
   let gateway: TestGateway
 
   const login = (username: string, password: string, session = true) =>
-    fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password, session }) })
+    fetch(`${gateway.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password, session }),
+    })
 
   function cookiesOf(response: Response): { header: string; csrf: string; session: string } {
     const values = response.headers.getSetCookie()
-    const pick = (name: string) => values.find((value) => value.startsWith(`${name}=`))?.split(';')[0]?.slice(name.length + 1) ?? ''
+    const pick = (name: string) =>
+      values
+        .find((value) => value.startsWith(`${name}=`))
+        ?.split(';')[0]
+        ?.slice(name.length + 1) ?? ''
     const session = pick('hanggent_session')
     const csrf = pick('hanggent_csrf')
     return { header: `hanggent_session=${session}; hanggent_csrf=${csrf}`, csrf, session }
@@ -42,13 +50,22 @@ describe('session cookies', () => {
   })
 
   test('behind HTTPS the cookie is Secure', async () => {
-    const response = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' }, body: JSON.stringify({ username: 'browser-user', password: 'password-123', session: true }) })
+    const response = await fetch(`${gateway.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+      body: JSON.stringify({ username: 'browser-user', password: 'password-123', session: true }),
+    })
     expect(response.headers.getSetCookie().every((value) => value.includes('Secure'))).toBe(true)
   })
 
   test('writes with the cookie need the CSRF header; a forged or tampered cookie is nobody', async () => {
     const { header, csrf, session } = cookiesOf(await login('browser-user', 'password-123'))
-    const create = (headers: Record<string, string>) => fetch(`${gateway.url}/api/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: header, ...headers }, body: JSON.stringify({ name: 'from the browser' }) })
+    const create = (headers: Record<string, string>) =>
+      fetch(`${gateway.url}/api/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: header, ...headers },
+        body: JSON.stringify({ name: 'from the browser' }),
+      })
     expect((await create({})).status).toBe(403)
     expect((await create({ 'x-csrf-token': 'guess' })).status).toBe(403)
     expect((await create({ 'x-csrf-token': csrf })).status).toBe(201)
@@ -59,11 +76,18 @@ describe('session cookies', () => {
   test('sessions are listed with the current one marked, and a revoked session stops working', async () => {
     const first = cookiesOf(await login('browser-user', 'password-123'))
     const second = cookiesOf(await login('browser-user', 'password-123'))
-    const sessions = (await (await fetch(`${gateway.url}/api/users/me/sessions`, { headers: { cookie: first.header } })).json()) as Array<{ id: number; current: boolean; name: string }>
+    const sessions = (await (await fetch(`${gateway.url}/api/users/me/sessions`, { headers: { cookie: first.header } })).json()) as Array<{
+      id: number
+      current: boolean
+      name: string
+    }>
     const current = sessions.filter((session) => session.current)
     expect(current.length).toBe(1)
     const other = sessions.find((session) => !session.current && session.name === 'session')!
-    const revoke = await fetch(`${gateway.url}/api/users/me/sessions/${other.id}`, { method: 'DELETE', headers: { cookie: first.header, 'x-csrf-token': first.csrf } })
+    const revoke = await fetch(`${gateway.url}/api/users/me/sessions/${other.id}`, {
+      method: 'DELETE',
+      headers: { cookie: first.header, 'x-csrf-token': first.csrf },
+    })
     expect(revoke.status).toBe(204)
     const stillIn = [first, second].map(async (cookies) => (await fetch(`${gateway.url}/api/users/me`, { headers: { cookie: cookies.header } })).status)
     const statuses = await Promise.all(stillIn)
@@ -76,19 +100,39 @@ describe('session cookies', () => {
 
   test('personal access tokens: shown once, read-only scope enforced, revocable', async () => {
     const { header, csrf } = cookiesOf(await login('browser-user', 'password-123'))
-    const create = (body: unknown) => fetch(`${gateway.url}/api/users/me/access-tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: header, 'x-csrf-token': csrf }, body: JSON.stringify(body) })
+    const create = (body: unknown) =>
+      fetch(`${gateway.url}/api/users/me/access-tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: header, 'x-csrf-token': csrf },
+        body: JSON.stringify(body),
+      })
     const read = (await (await create({ name: 'monitoring', scope: 'read' })).json()) as { id: number; token: string; scope: string }
     expect(read.token).toMatch(/^hat_/)
-    const asRead = (method: string, path: string, body?: unknown) => fetch(`${gateway.url}${path}`, { method, headers: { authorization: `Bearer ${read.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const asRead = (method: string, path: string, body?: unknown) =>
+      fetch(`${gateway.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${read.token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
     expect((await asRead('GET', '/api/users/me')).status).toBe(200)
     expect((await asRead('POST', '/api/tokens', { name: 'nope' })).status).toBe(403)
     const full = (await (await create({ name: 'deploy-bot', expiresInDays: 30 })).json()) as { token: string; expiresAt: string }
     expect(new Date(full.expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000)
-    expect((await fetch(`${gateway.url}/api/tokens`, { method: 'POST', headers: { authorization: `Bearer ${full.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'by bot' }) })).status).toBe(201)
+    expect(
+      (
+        await fetch(`${gateway.url}/api/tokens`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${full.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'by bot' }),
+        })
+      ).status,
+    ).toBe(201)
     expect((await create({ name: 'login' })).status).toBe(400)
     const listed = JSON.stringify(await (await fetch(`${gateway.url}/api/users/me/sessions`, { headers: { cookie: header } })).json())
     expect(listed).not.toContain(read.token)
-    expect((await fetch(`${gateway.url}/api/users/me/sessions/${read.id}`, { method: 'DELETE', headers: { cookie: header, 'x-csrf-token': csrf } })).status).toBe(204)
+    expect(
+      (await fetch(`${gateway.url}/api/users/me/sessions/${read.id}`, { method: 'DELETE', headers: { cookie: header, 'x-csrf-token': csrf } })).status,
+    ).toBe(204)
     expect((await asRead('GET', '/api/users/me')).status).toBe(401)
   })
 

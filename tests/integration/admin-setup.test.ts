@@ -5,9 +5,18 @@ import { testBackends } from '../support/context.ts'
 // First-run setup: the printed root password is traded once for a chosen username, password and
 // site name, and the caller is signed in as root exactly as a password sign-in with a session would.
 
-interface Status { setupRequired: boolean; siteName: string; selfUseMode: boolean }
-interface Signed { accessToken: string; user: { username: string; role: string } }
-interface Failure { error: { code: string; field?: string } }
+interface Status {
+  setupRequired: boolean
+  siteName: string
+  selfUseMode: boolean
+}
+interface Signed {
+  accessToken: string
+  user: { username: string; role: string }
+}
+interface Failure {
+  error: { code: string; field?: string }
+}
 
 const post = (gateway: TestGateway, path: string, body: unknown) =>
   fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -44,7 +53,13 @@ for (const backend of testBackends) {
 
     test('the printed password sets root up once and signs in as root with a session cookie; afterwards 409', async () => {
       const early = (await (await post(fresh, '/api/auth/login', { username: 'root', password: bootstrap })).json()) as Signed
-      const response = await post(fresh, '/api/setup', { bootstrapPassword: bootstrap, username: 'owner', password: 'a-new-password-1', siteName: 'Acme AI', selfUseMode: true })
+      const response = await post(fresh, '/api/setup', {
+        bootstrapPassword: bootstrap,
+        username: 'owner',
+        password: 'a-new-password-1',
+        siteName: 'Acme AI',
+        selfUseMode: true,
+      })
       expect(response.status).toBe(200)
       const signed = (await response.json()) as Signed
       expect(signed.user).toMatchObject({ username: 'owner', role: 'root' })
@@ -83,7 +98,8 @@ for (const backend of testBackends) {
       const wrong = await post(gateway, '/api/setup', { bootstrapPassword: 'not-the-printed-one', password: 'a-new-password-1' })
       expect(wrong.status).toBe(403)
       expect(((await wrong.json()) as Failure).error).toMatchObject({ code: 'forbidden', field: 'bootstrapPassword' })
-      for (let attempt = 0; attempt < 3; attempt++) expect((await post(gateway, '/api/setup', { bootstrapPassword: `guess-${attempt}`, password: 'a-new-password-1' })).status).toBe(403)
+      for (let attempt = 0; attempt < 3; attempt++)
+        expect((await post(gateway, '/api/setup', { bootstrapPassword: `guess-${attempt}`, password: 'a-new-password-1' })).status).toBe(403)
       expect((await post(gateway, '/api/auth/login', { username: 'root', password: 'a-wrong-password' })).status).toBe(401)
       // Five failures: the right password no longer helps, on either door.
       const locked = await post(gateway, '/api/setup', { bootstrapPassword: gateway.generatedRootPassword, password: 'a-new-password-1' })
@@ -107,7 +123,8 @@ for (const backend of testBackends) {
       expect((await status(gateway)).setupRequired).toBe(false)
       await gateway.admin('PATCH', '/api/options', { rateLimits: { loginPerIpPerMinute: 2 } })
       const statuses: number[] = []
-      for (let attempt = 0; attempt < 3; attempt++) statuses.push((await post(gateway, '/api/setup', { bootstrapPassword: 'root-password-123', password: 'a-new-password-1' })).status)
+      for (let attempt = 0; attempt < 3; attempt++)
+        statuses.push((await post(gateway, '/api/setup', { bootstrapPassword: 'root-password-123', password: 'a-new-password-1' })).status)
       expect(statuses).toEqual([409, 409, 429])
       expect((await post(gateway, '/api/auth/login', { username: 'root', password: 'root-password-123' })).status).toBe(429)
     })

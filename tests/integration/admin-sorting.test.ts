@@ -8,7 +8,10 @@ import { testBackends } from '../support/context.ts'
 // The shared `sort` parameter of list routes: `field` ascending, `-field` descending, ties and the
 // default newest first, fields outside each route's whitelist refused naming `sort`.
 
-interface Page<T> { items: T[]; total: number }
+interface Page<T> {
+  items: T[]
+  total: number
+}
 
 for (const backend of testBackends) {
   describe(`list sorting (${backend.name})`, () => {
@@ -24,12 +27,33 @@ for (const backend of testBackends) {
         { name: 'charlie', priority: 9, weight: 2, latency: 200 },
       ]
       for (const spec of specs) {
-        const id = await gateway.createChannel({ name: spec.name, type: 'openai', key: `sk-${spec.name}-000000`, models: ['gpt-4o'], priority: spec.priority, weight: spec.weight })
+        const id = await gateway.createChannel({
+          name: spec.name,
+          type: 'openai',
+          key: `sk-${spec.name}-000000`,
+          models: ['gpt-4o'],
+          priority: spec.priority,
+          weight: spec.weight,
+        })
         if (spec.latency !== null) await gateway.context.database.db.update(channels).set({ testLatencyMs: spec.latency }).where(eq(channels.id, id))
       }
-      for (const [username, quota] of [['user-c', 300], ['user-a', 100], ['user-b', 200]] as const) await gateway.createUser({ username, quota })
-      for (const [name, quota] of [['key-b', 20], ['key-c', 10], ['key-a', 30]] as const) await gateway.createToken({ name, quota })
-      for (const [name, quota] of [['code-b', 5], ['code-a', 7]] as const) await gateway.admin('POST', '/api/redemptions', { name, quota })
+      for (const [username, quota] of [
+        ['user-c', 300],
+        ['user-a', 100],
+        ['user-b', 200],
+      ] as const)
+        await gateway.createUser({ username, quota })
+      for (const [name, quota] of [
+        ['key-b', 20],
+        ['key-c', 10],
+        ['key-a', 30],
+      ] as const)
+        await gateway.createToken({ name, quota })
+      for (const [name, quota] of [
+        ['code-b', 5],
+        ['code-a', 7],
+      ] as const)
+        await gateway.admin('POST', '/api/redemptions', { name, quota })
     })
     afterAll(async () => {
       await gateway.stop()
@@ -63,7 +87,15 @@ for (const backend of testBackends) {
     })
 
     test('a field outside the whitelist is 400 naming sort', async () => {
-      for (const path of ['/api/channels?sort=keysEncrypted', '/api/channels?sort=--name', '/api/users?sort=passwordHash', '/api/users?sort=priority', '/api/tokens?sort=keyHash', '/api/redemptions?sort=codeHash', `/api/channels?sort=${encodeURIComponent('name;drop table users')}`]) {
+      for (const path of [
+        '/api/channels?sort=keysEncrypted',
+        '/api/channels?sort=--name',
+        '/api/users?sort=passwordHash',
+        '/api/users?sort=priority',
+        '/api/tokens?sort=keyHash',
+        '/api/redemptions?sort=codeHash',
+        `/api/channels?sort=${encodeURIComponent('name;drop table users')}`,
+      ]) {
         const response = await gateway.adminResponse('GET', path)
         const body = (await response.json()) as AdminError
         expect({ path, status: response.status, field: body.error.field }).toEqual({ path, status: 400, field: 'sort' })

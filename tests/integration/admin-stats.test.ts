@@ -5,7 +5,14 @@ import { testBackends } from '../support/context.ts'
 
 // Usage statistics come from hourly rollups kept in step with the usage logs.
 
-interface Point { time: string; key: string; requests: number; promptTokens: number; completionTokens: number; quota: number }
+interface Point {
+  time: string
+  key: string
+  requests: number
+  promptTokens: number
+  completionTokens: number
+  quota: number
+}
 
 for (const backend of testBackends) {
   describe(`usage statistics (${backend.name})`, () => {
@@ -22,7 +29,12 @@ for (const backend of testBackends) {
       const alice = await gateway.createToken({ userId: aliceId, quota: 10_000_000 })
       const bob = await gateway.createToken({ userId: bobId, quota: 10_000_000 })
       fake.setDefault({ kind: 'usage', usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 } })
-      const call = (key: string, model: string) => fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) })
+      const call = (key: string, model: string) =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}` },
+          body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+        })
       for (let i = 0; i < 3; i++) expect((await call(alice.key, 'gpt-4o-mini')).status).toBe(200)
       for (let i = 0; i < 2; i++) expect((await call(bob.key, 'gpt-4o')).status).toBe(200)
       await gateway.logs()
@@ -47,7 +59,11 @@ for (const backend of testBackends) {
     })
 
     test('a user sees only their own numbers', async () => {
-      const login = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'password-123' }) })
+      const login = await fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'password-123' }),
+      })
       const token = ((await login.json()) as { accessToken: string }).accessToken
       const response = await fetch(`${gateway.url}/api/stats?${range()}&groupBy=user&userId=1`, { headers: { authorization: `Bearer ${token}` } })
       const { items } = (await response.json()) as { items: Point[] }

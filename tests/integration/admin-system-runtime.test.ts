@@ -23,7 +23,11 @@ describe('system runtime route', () => {
   })
 
   test('a user is refused, a stranger must sign in', async () => {
-    const login = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'plain-user', password: 'password-123' }) })
+    const login = await fetch(`${gateway.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'plain-user', password: 'password-123' }),
+    })
     const { accessToken } = (await login.json()) as { accessToken: string }
     expect((await fetch(`${gateway.url}/api/system/runtime`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(403)
     expect((await fetch(`${gateway.url}/api/system/runtime`)).status).toBe(401)

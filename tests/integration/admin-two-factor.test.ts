@@ -11,9 +11,17 @@ describe('two-factor sign-in', () => {
   let recoveryCodes: string[]
 
   const login = (code?: string) =>
-    fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'careful-user', password: 'password-123', ...(code ? { code } : {}) }) })
+    fetch(`${gateway.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'careful-user', password: 'password-123', ...(code ? { code } : {}) }),
+    })
   const post = (path: string, body: unknown = {}) =>
-    fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
 
   beforeAll(async () => {
     gateway = await startGateway()

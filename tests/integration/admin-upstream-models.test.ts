@@ -12,7 +12,10 @@ import { testBackends } from '../support/context.ts'
 // Listing an upstream's models through each plugin's modelListing capability, against the fakes:
 // the vendor's auth headers, pagination followed to the end, vendor prefixes removed.
 
-interface Answer<T> { status: number; body: T }
+interface Answer<T> {
+  status: number
+  body: T
+}
 type Models = { models: string[] }
 
 /** A plugin without the capability (the loader's test fixture). */
@@ -36,7 +39,9 @@ for (const backend of testBackends) {
 
     beforeAll(async () => {
       ;[openai, anthropic, gemini, azure] = await Promise.all([
-        startFakeOpenAI({ keys: ['sk-openai-good'] }), startFakeAnthropic({ keys: ['sk-ant-good'] }), startFakeGemini({ keys: ['gemini-good'] }),
+        startFakeOpenAI({ keys: ['sk-openai-good'] }),
+        startFakeAnthropic({ keys: ['sk-ant-good'] }),
+        startFakeGemini({ keys: ['gemini-good'] }),
         startFakeAzure({ apiKey: 'azure-good', deployments: {} }),
       ])
       gateway = await startGateway(backend, { plugins: [tinyPlugin] })
@@ -47,11 +52,28 @@ for (const backend of testBackends) {
     })
 
     test('openai and openai-compatible: GET /v1/models with the bearer key and organization header', async () => {
-      const id = await gateway.createChannel({ name: 'oa', type: 'openai', key: 'sk-openai-good\nsk-openai-second', baseUrl: openai.url, models: ['gpt-4o'], settings: { organization: 'org-7' } })
+      const id = await gateway.createChannel({
+        name: 'oa',
+        type: 'openai',
+        key: 'sk-openai-good\nsk-openai-second',
+        baseUrl: openai.url,
+        models: ['gpt-4o'],
+        settings: { organization: 'org-7' },
+      })
       const answer = await call<Models>('GET', `/api/channels/${id}/upstream-models`)
       expect(answer).toEqual({ status: 200, body: { models: ids(loadFixture<{ data: Array<{ id: string }> }>('openai', 'openai-models.json').data) } })
-      expect(openai.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/models', headers: { authorization: 'Bearer sk-openai-good', 'openai-organization': 'org-7' } })
-      const compatible = await gateway.createChannel({ name: 'compat', type: 'openai-compatible', key: 'sk-openai-good', baseUrl: `${openai.url}/v1`, models: ['llama'] })
+      expect(openai.requests.at(-1)).toMatchObject({
+        method: 'GET',
+        path: '/v1/models',
+        headers: { authorization: 'Bearer sk-openai-good', 'openai-organization': 'org-7' },
+      })
+      const compatible = await gateway.createChannel({
+        name: 'compat',
+        type: 'openai-compatible',
+        key: 'sk-openai-good',
+        baseUrl: `${openai.url}/v1`,
+        models: ['llama'],
+      })
       expect((await call<Models>('GET', `/api/channels/${compatible}/upstream-models`)).body.models).toContain('gpt-4o-mini')
       expect(openai.requests.at(-1)!.path).toBe('/v1/models')
     })
@@ -60,10 +82,17 @@ for (const backend of testBackends) {
       const id = await gateway.createChannel({ name: 'claude', type: 'claude', key: 'sk-ant-good', baseUrl: anthropic.url, models: ['claude-sonnet-4-5'] })
       anthropic.reset()
       const answer = await call<Models>('GET', `/api/channels/${id}/upstream-models`)
-      const pages = [loadFixture<{ data: Array<{ id: string }> }>('claude', 'claude-models.json'), loadFixture<{ data: Array<{ id: string }> }>('claude', 'claude-models-page-2.json')]
+      const pages = [
+        loadFixture<{ data: Array<{ id: string }> }>('claude', 'claude-models.json'),
+        loadFixture<{ data: Array<{ id: string }> }>('claude', 'claude-models-page-2.json'),
+      ]
       expect(answer).toEqual({ status: 200, body: { models: pages.flatMap((page) => ids(page.data)) } })
       expect(anthropic.requests.map((request) => request.headers['x-api-key'])).toEqual(['sk-ant-good', 'sk-ant-good'])
-      expect(anthropic.requests.every((request) => request.method === 'GET' && request.path === '/v1/models' && request.headers['anthropic-version'] === '2023-06-01')).toBe(true)
+      expect(
+        anthropic.requests.every(
+          (request) => request.method === 'GET' && request.path === '/v1/models' && request.headers['anthropic-version'] === '2023-06-01',
+        ),
+      ).toBe(true)
     })
 
     test('gemini: x-goog-api-key, nextPageToken followed, models/ prefix removed', async () => {
@@ -76,11 +105,22 @@ for (const backend of testBackends) {
       expect(answer.body.models).toEqual([...first.models, ...second.models].map((model) => model.name.slice('models/'.length)))
       expect(answer.body.models).toContain('gemini-2.5-pro')
       expect(gemini.requests.map((request) => request.query.pageToken ?? null)).toEqual([null, first.nextPageToken])
-      expect(gemini.requests.every((request) => request.path === '/v1beta/models' && request.headers['x-goog-api-key'] === 'gemini-good' && request.query.key === undefined)).toBe(true)
+      expect(
+        gemini.requests.every(
+          (request) => request.path === '/v1beta/models' && request.headers['x-goog-api-key'] === 'gemini-good' && request.query.key === undefined,
+        ),
+      ).toBe(true)
     })
 
-    test('azure: the resource\'s models list with api-key and the channel\'s api-version; fine-tune-only models left out', async () => {
-      const id = await gateway.createChannel({ name: 'azure', type: 'azure', key: 'azure-good', baseUrl: azure.url, models: ['gpt-4o'], settings: { apiVersion: '2024-10-21' } })
+    test("azure: the resource's models list with api-key and the channel's api-version; fine-tune-only models left out", async () => {
+      const id = await gateway.createChannel({
+        name: 'azure',
+        type: 'azure',
+        key: 'azure-good',
+        baseUrl: azure.url,
+        models: ['gpt-4o'],
+        settings: { apiVersion: '2024-10-21' },
+      })
       const answer = await call<Models>('GET', `/api/channels/${id}/upstream-models`)
       expect(answer).toEqual({ status: 200, body: { models: ['gpt-4o-2024-11-20', 'gpt-4o-mini-2024-07-18', 'text-embedding-3-small'] } })
       expect(azure.requests.at(-1)).toMatchObject({ path: '/openai/models', apiVersion: '2024-10-21', apiKey: 'azure-good' })
@@ -90,7 +130,12 @@ for (const backend of testBackends) {
       const answer = await call<Models>('POST', '/api/channels/upstream-models', { type: 'claude', baseUrl: anthropic.url, key: 'sk-ant-good\nsk-ant-other' })
       expect(answer.status).toBe(200)
       expect(answer.body.models[0]).toBe('claude-sonnet-4-5-20250929')
-      const withSettings = await call<Models>('POST', '/api/channels/upstream-models', { type: 'openai', baseUrl: openai.url, key: 'sk-openai-good', settings: { project: 'proj-1' } })
+      const withSettings = await call<Models>('POST', '/api/channels/upstream-models', {
+        type: 'openai',
+        baseUrl: openai.url,
+        key: 'sk-openai-good',
+        settings: { project: 'proj-1' },
+      })
       expect(withSettings.status).toBe(200)
       expect(openai.requests.at(-1)!.headers['openai-project']).toBe('proj-1')
       const badSettings = await call<AdminError>('POST', '/api/channels/upstream-models', { type: 'openai', key: 'k', settings: { colour: 'blue' } })
@@ -110,7 +155,7 @@ for (const backend of testBackends) {
       expect((await call('GET', `/api/channels/${id}/upstream-models`)).status).toBe(501)
     })
 
-    test('upstream failures are 502 with the upstream\'s reason; unknown channels 404', async () => {
+    test("upstream failures are 502 with the upstream's reason; unknown channels 404", async () => {
       const wrongKey = await call<AdminError>('POST', '/api/channels/upstream-models', { type: 'openai', baseUrl: openai.url, key: 'sk-wrong' })
       expect(wrongKey.status).toBe(502)
       expect(wrongKey.body.error.code).toBe('upstream_error')

@@ -9,7 +9,11 @@ import { testBackends } from '../support/context.ts'
 
 // Deleting users, admin password resets, and what users may change about themselves.
 
-interface Answer<T> { status: number; headers: Headers; body: T }
+interface Answer<T> {
+  status: number
+  headers: Headers
+  body: T
+}
 
 for (const backend of testBackends) {
   describe(`user lifecycle (${backend.name})`, () => {
@@ -24,7 +28,8 @@ for (const backend of testBackends) {
       const text = await response.text()
       return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T }
     }
-    const login = (username: string, password: string) => send<{ accessToken: string } & AdminError>(undefined, 'POST', '/api/auth/login', { username, password })
+    const login = (username: string, password: string) =>
+      send<{ accessToken: string } & AdminError>(undefined, 'POST', '/api/auth/login', { username, password })
     async function newUser(username: string, role: 'user' | 'admin' = 'user'): Promise<{ id: number; token: string }> {
       const created = await gateway.admin<UserView>('POST', '/api/users', { username, password: 'password-123', role, quota: 10_000_000 })
       return { id: created.id, token: (await login(username, 'password-123')).body.accessToken }
@@ -54,7 +59,12 @@ for (const backend of testBackends) {
     test('deleting a user removes their keys and sessions; their relay key stops working; logs keep the username', async () => {
       const doomed = await newUser('doomed')
       const key = await gateway.createToken({ name: 'doomed key', userId: doomed.id, quota: 1_000_000 })
-      const relay = () => fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key.key}` }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) })
+      const relay = () =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key.key}` },
+          body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+        })
       expect((await relay()).status).toBe(200)
       await gateway.logs()
       const removed = await gateway.adminResponse('DELETE', `/api/users/${doomed.id}`)
@@ -173,7 +183,9 @@ for (const backend of testBackends) {
       expect(wrong.body.error.field).toBe('currentPassword')
       const same = await send<AdminError>(current, 'POST', '/api/users/me/password', { currentPassword: 'temporary-pass', newPassword: 'temporary-pass' })
       expect({ status: same.status, field: same.body.error.field }).toEqual({ status: 400, field: 'newPassword' })
-      expect((await send<AdminError>(current, 'POST', '/api/users/me/password', { currentPassword: 'temporary-pass', newPassword: 'short' })).body.error.field).toBe('newPassword')
+      expect(
+        (await send<AdminError>(current, 'POST', '/api/users/me/password', { currentPassword: 'temporary-pass', newPassword: 'short' })).body.error.field,
+      ).toBe('newPassword')
       const changed = await send(current, 'POST', '/api/users/me/password', { currentPassword: 'temporary-pass', newPassword: 'my-own-password' })
       expect(changed.status).toBe(204)
       const me = await send<UserView>(current, 'GET', '/api/users/me')

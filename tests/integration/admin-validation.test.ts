@@ -10,7 +10,11 @@ import type { AppContext } from '../../core/app-context.ts'
 import type { AdminError } from '../../schemas/admin/common.ts'
 import { closeContext, createTestContext, testBackends } from '../support/context.ts'
 
-interface Answer<T> { status: number; text: string; body: T }
+interface Answer<T> {
+  status: number
+  text: string
+  body: T
+}
 type Handler = { handle(request: Request): Promise<Response> }
 
 const channel = { name: 'valid', type: 'openai', key: 'sk-validation-0000000', models: ['gpt-4o'] }
@@ -32,7 +36,11 @@ for (const backend of testBackends) {
     /** Asserts a 400 invalid_request naming `field`, in the admin error shape. */
     async function expectInvalid(method: string, path: string, body: unknown, field: string, messagePart?: string) {
       const answer = await send(method, path, body)
-      expect({ status: answer.status, code: answer.body?.error?.code, field: answer.body?.error?.field }).toEqual({ status: 400, code: 'invalid_request', field })
+      expect({ status: answer.status, code: answer.body?.error?.code, field: answer.body?.error?.field }).toEqual({
+        status: 400,
+        code: 'invalid_request',
+        field,
+      })
       expect(answer.body.error.message.startsWith(`${field}: `)).toBe(true)
       if (messagePart) expect(answer.body.error.message).toContain(messagePart)
       expect(Object.keys(answer.body)).toEqual(['error'])
@@ -152,23 +160,78 @@ for (const backend of testBackends) {
         expect((await send('GET', '/api/nowhere')).status).toBe(404)
         const document = await server.handle(new Request('http://local/swagger/json'))
         expect(document.status).toBe(200)
-        const spec = await document.json() as { paths: Record<string, Record<string, { operationId?: string; security?: unknown; 'x-required-role'?: string }>> }
+        const spec = (await document.json()) as {
+          paths: Record<string, Record<string, { operationId?: string; security?: unknown; 'x-required-role'?: string }>>
+        }
         expect(spec.paths['/api/channels']?.post?.operationId).toBe('createChannel')
         expect(spec.paths['/api/channels']?.post?.['x-required-role']).toBe('admin')
         expect(spec.paths['/api/channels']?.post?.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }])
         expect(spec.paths['/api/auth/login']?.post?.['x-required-role']).toBe('public')
-        expect(Object.keys(spec.paths).filter((path) => path.startsWith('/api/')).sort()).toEqual([
-          '/api/auth/login', '/api/auth/login/two-factor', '/api/auth/logout', '/api/auth/oauth/{provider}/callback',
-          '/api/auth/oauth/{provider}/start', '/api/auth/register', '/api/auth/settings', '/api/auth/telegram', '/api/channel-tags',
-          '/api/channel-types', '/api/channels', '/api/channels/balances/refresh', '/api/channels/batch', '/api/channels/upstream-models', '/api/channels/{id}',
-          '/api/channels/{id}/balance/refresh', '/api/channels/{id}/keys/reveal', '/api/channels/{id}/test', '/api/channels/{id}/upstream-models', '/api/groups', '/api/groups/{name}',
-          '/api/logs', '/api/logs/export', '/api/logs/{id}', '/api/models', '/api/models/price', '/api/options', '/api/playground/chat/completions',
-          '/api/playground/models', '/api/plugins', '/api/pricing', '/api/redemptions', '/api/redemptions/redeem', '/api/redemptions/{id}', '/api/setup',
-          '/api/stats', '/api/status', '/api/system/runtime', '/api/tokens', '/api/tokens/{id}',
-          '/api/topups', '/api/topups/epay/notify', '/api/topups/options', '/api/topups/settings', '/api/topups/stripe/webhook', '/api/users', '/api/users/me', '/api/users/me/access-tokens',
-          '/api/users/me/groups', '/api/users/me/oauth-accounts', '/api/users/me/oauth-accounts/{id}', '/api/users/me/password',
-          '/api/users/me/sessions', '/api/users/me/sessions/{id}', '/api/users/me/two-factor/disable', '/api/users/me/two-factor/enable',
-          '/api/users/me/two-factor/setup', '/api/users/{id}', '/api/users/{id}/oauth-accounts', '/api/users/{id}/reset-password',
+        expect(
+          Object.keys(spec.paths)
+            .filter((path) => path.startsWith('/api/'))
+            .sort(),
+        ).toEqual([
+          '/api/auth/login',
+          '/api/auth/login/two-factor',
+          '/api/auth/logout',
+          '/api/auth/oauth/{provider}/callback',
+          '/api/auth/oauth/{provider}/start',
+          '/api/auth/register',
+          '/api/auth/settings',
+          '/api/auth/telegram',
+          '/api/channel-tags',
+          '/api/channel-types',
+          '/api/channels',
+          '/api/channels/balances/refresh',
+          '/api/channels/batch',
+          '/api/channels/upstream-models',
+          '/api/channels/{id}',
+          '/api/channels/{id}/balance/refresh',
+          '/api/channels/{id}/keys/reveal',
+          '/api/channels/{id}/test',
+          '/api/channels/{id}/upstream-models',
+          '/api/groups',
+          '/api/groups/{name}',
+          '/api/logs',
+          '/api/logs/export',
+          '/api/logs/{id}',
+          '/api/models',
+          '/api/models/price',
+          '/api/options',
+          '/api/playground/chat/completions',
+          '/api/playground/models',
+          '/api/plugins',
+          '/api/pricing',
+          '/api/redemptions',
+          '/api/redemptions/redeem',
+          '/api/redemptions/{id}',
+          '/api/setup',
+          '/api/stats',
+          '/api/status',
+          '/api/system/runtime',
+          '/api/tokens',
+          '/api/tokens/{id}',
+          '/api/topups',
+          '/api/topups/epay/notify',
+          '/api/topups/options',
+          '/api/topups/settings',
+          '/api/topups/stripe/webhook',
+          '/api/users',
+          '/api/users/me',
+          '/api/users/me/access-tokens',
+          '/api/users/me/groups',
+          '/api/users/me/oauth-accounts',
+          '/api/users/me/oauth-accounts/{id}',
+          '/api/users/me/password',
+          '/api/users/me/sessions',
+          '/api/users/me/sessions/{id}',
+          '/api/users/me/two-factor/disable',
+          '/api/users/me/two-factor/enable',
+          '/api/users/me/two-factor/setup',
+          '/api/users/{id}',
+          '/api/users/{id}/oauth-accounts',
+          '/api/users/{id}/reset-password',
         ])
       } finally {
         app = previous

@@ -93,12 +93,21 @@ describe('API reference', () => {
     test('every relay route the gateway answers is documented, and nothing else', () => {
       // Compared by shape: OpenAPI lists GET /v1/models/{model} and POST /v1/models/{modelAction} under one path.
       const served = new Set<string>()
-      for (const [path, methods] of Object.entries(relayNativeRoutes(services))) for (const method of Object.keys(methods)) served.add(`${method} ${pathShape(path)}`)
+      for (const [path, methods] of Object.entries(relayNativeRoutes(services)))
+        for (const method of Object.keys(methods)) served.add(`${method} ${pathShape(path)}`)
       for (const route of [...relayRoutes(services).routes, ...billingRoutes(services).routes]) served.add(`${route.method} ${pathShape(route.path)}`)
       const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
       expect(operations.map((operation) => operation.replace(/\{\w+\}/g, '{}')).sort()).toEqual([...served].sort())
       const documented = new Set(operations)
-      for (const expected of ['POST /v1/chat/completions', 'POST /v1/responses', 'POST /v1/messages', 'POST /v1beta/models/{modelAction}', 'GET /v1/models', 'GET /v1beta/models', 'GET /v1/dashboard/billing/subscription']) {
+      for (const expected of [
+        'POST /v1/chat/completions',
+        'POST /v1/responses',
+        'POST /v1/messages',
+        'POST /v1beta/models/{modelAction}',
+        'GET /v1/models',
+        'GET /v1beta/models',
+        'GET /v1/dashboard/billing/subscription',
+      ]) {
         expect(documented.has(expected)).toBe(true)
       }
     })
@@ -113,7 +122,10 @@ describe('API reference', () => {
       expect(document.paths['/v1beta/models/{modelAction}']!.post!.security).toContainEqual({ xGoogApiKey: [] })
       expect(document.paths['/v1beta/models/{modelAction}']!.post!.security).toContainEqual({ keyQuery: [] })
       expect(chat.responses['401']!.content!['application/json']!.example).toMatchObject({ error: { code: 'invalid_api_key' } })
-      expect(document.paths['/v1/messages']!.post!.responses['401']!.content!['application/json']!.example).toMatchObject({ type: 'error', error: { type: expect.any(String) } })
+      expect(document.paths['/v1/messages']!.post!.responses['401']!.content!['application/json']!.example).toMatchObject({
+        type: 'error',
+        error: { type: expect.any(String) },
+      })
     })
 
     test('redocly lint finds no problem', async () => {
@@ -122,11 +134,15 @@ describe('API reference', () => {
         const file = join(directory, 'relay.json')
         writeFileSync(file, JSON.stringify(document, null, 2))
         const lint = Bun.spawn([join(root, 'node_modules/.bin/redocly'), 'lint', file, '--config', join(root, 'redocly.yaml'), '--format', 'json'], {
-          cwd: directory, stdout: 'pipe', stderr: 'pipe',
+          cwd: directory,
+          stdout: 'pipe',
+          stderr: 'pipe',
           env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
         })
         const [output, exitCode] = await Promise.all([new Response(lint.stdout).text(), lint.exited])
-        const report = JSON.parse(output.slice(output.indexOf('{'))) as { problems: Array<{ ruleId: string; message: string; location: Array<{ pointer?: string }> }> }
+        const report = JSON.parse(output.slice(output.indexOf('{'))) as {
+          problems: Array<{ ruleId: string; message: string; location: Array<{ pointer?: string }> }>
+        }
         expect(report.problems.map((problem) => `${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer ?? '?'}`)).toEqual([])
         expect(exitCode).toBe(0)
       } finally {

@@ -36,21 +36,37 @@ for (const backend of testBackends) {
 
     const channel = (id: number) => gateway.admin<ChannelView>('GET', `/api/channels/${id}`)
     const refresh = (id: number) => gateway.adminResponse('POST', `/api/channels/${id}/balance/refresh`)
-    const chat = (model: string) => fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${relayKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
-    })
+    const chat = (model: string) =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${relayKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+      })
 
     beforeAll(async () => {
       for (const vendor of VENDORS) fakes[vendor] = await startFakeBalanceVendor(vendor, { key: VENDOR_KEY })
       gateway = await startGateway(backend)
       for (const vendor of VENDORS) {
         // The fakes listen on 127.0.0.1, so the reader is named explicitly instead of picked by host.
-        ids[vendor] = await gateway.createChannel({ name: `${vendor}-account`, type: 'openai-compatible', key: VENDOR_KEY, baseUrl: fakes[vendor].baseUrl, models: [`${vendor}-model`], balanceSource: vendor })
+        ids[vendor] = await gateway.createChannel({
+          name: `${vendor}-account`,
+          type: 'openai-compatible',
+          key: VENDOR_KEY,
+          baseUrl: fakes[vendor].baseUrl,
+          models: [`${vendor}-model`],
+          balanceSource: vendor,
+        })
       }
-      await gateway.admin('PATCH', '/api/options', { modelPrices: Object.fromEntries(VENDORS.map((vendor) => [`${vendor}-model`, { inputPerMTok: 1, outputPerMTok: 1 }])) })
+      await gateway.admin('PATCH', '/api/options', {
+        modelPrices: Object.fromEntries(VENDORS.map((vendor) => [`${vendor}-model`, { inputPerMTok: 1, outputPerMTok: 1 }])),
+      })
       relayKey = (await gateway.createToken({ name: 'balances', quota: 100_000_000 })).key
       await gateway.admin('POST', '/api/users', { username: 'plain-user', password: 'password-123' })
-      const login = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'plain-user', password: 'password-123' }) })
+      const login = await fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'plain-user', password: 'password-123' }),
+      })
       userToken = ((await login.json()) as { accessToken: string }).accessToken
     })
     afterAll(async () => {
@@ -65,7 +81,13 @@ for (const backend of testBackends) {
         expect(response.status).toBe(200)
         expect(text).not.toContain(VENDOR_KEY)
         const view = JSON.parse(text) as ChannelView
-        expect(view.balance).toMatchObject({ reader: vendor, amount: RECORDED_AMOUNTS[vendor].amount, currency: RECORDED_AMOUNTS[vendor].currency, error: null, low: false })
+        expect(view.balance).toMatchObject({
+          reader: vendor,
+          amount: RECORDED_AMOUNTS[vendor].amount,
+          currency: RECORDED_AMOUNTS[vendor].currency,
+          error: null,
+          low: false,
+        })
         expect(Date.now() - Date.parse(view.balance.readAt ?? '')).toBeLessThan(60_000)
         expect(fakes[vendor].requests.at(-1)?.headers.authorization).toBe(`Bearer ${VENDOR_KEY}`)
       }
@@ -74,7 +96,10 @@ for (const backend of testBackends) {
       expect(text).not.toContain(VENDOR_KEY)
       const items = (JSON.parse(text) as { items: ChannelView[] }).items
       expect(Object.fromEntries(items.map((item) => [item.name, [item.balance.amount, item.balance.currency]]))).toMatchObject({
-        'openrouter-account': [74.75, 'USD'], 'deepseek-account': [110, 'CNY'], 'siliconflow-account': [88.88, 'CNY'], 'moonshot-account': [49.58894, 'CNY'],
+        'openrouter-account': [74.75, 'USD'],
+        'deepseek-account': [110, 'CNY'],
+        'siliconflow-account': [88.88, 'CNY'],
+        'moonshot-account': [49.58894, 'CNY'],
       })
       expect(items.find((item) => item.id === ids.deepseek)?.balance.details).toEqual({ granted: 10, toppedUp: 100 })
       expect(items.find((item) => item.id === ids.deepseek)?.balance.available).toBe(true)
@@ -85,12 +110,32 @@ for (const backend of testBackends) {
       try {
         const extra: number[] = []
         for (let index = 0; index < 8; index += 1) {
-          extra.push(await gateway.createChannel({ name: `crowd-${index}`, type: 'openai-compatible', key: VENDOR_KEY, baseUrl: crowd.baseUrl, models: ['crowd-model'], balanceSource: 'moonshot' }))
+          extra.push(
+            await gateway.createChannel({
+              name: `crowd-${index}`,
+              type: 'openai-compatible',
+              key: VENDOR_KEY,
+              baseUrl: crowd.baseUrl,
+              models: ['crowd-model'],
+              balanceSource: 'moonshot',
+            }),
+          )
         }
-        const unreadable = await gateway.createChannel({ name: 'no-reader', type: 'openai-compatible', key: VENDOR_KEY, baseUrl: 'http://127.0.0.1:9', models: ['crowd-model'] })
+        const unreadable = await gateway.createChannel({
+          name: 'no-reader',
+          type: 'openai-compatible',
+          key: VENDOR_KEY,
+          baseUrl: 'http://127.0.0.1:9',
+          models: ['crowd-model'],
+        })
         crowd.queue(...Array.from({ length: 8 }, () => ({ kind: 'slow' as const, delayMs: 150 })))
         crowd.setAmount(12.5)
-        const summary = await gateway.admin<{ refreshed: number; failed: number; skipped: number; outcomes: Array<{ channelId: number; ok: boolean; amount: number | null }> }>('POST', '/api/channels/balances/refresh')
+        const summary = await gateway.admin<{
+          refreshed: number
+          failed: number
+          skipped: number
+          outcomes: Array<{ channelId: number; ok: boolean; amount: number | null }>
+        }>('POST', '/api/channels/balances/refresh')
         expect(summary.failed).toBe(0)
         expect(summary.refreshed).toBe(VENDORS.length + 8)
         expect(summary.outcomes.map((outcome) => outcome.channelId)).not.toContain(unreadable)
@@ -166,7 +211,9 @@ for (const backend of testBackends) {
       expect(low.status).toBe('auto-disabled')
       expect(low.statusReason).toContain('balance 4.2 CNY is below the threshold 10 CNY')
       const rows = await gateway.logs({ type: 'system' })
-      expect(rows.some((row) => row.channelId === id && String(row.content).includes('moonshot-account": balance 4.2 CNY is below the threshold 10 CNY'))).toBe(true)
+      expect(rows.some((row) => row.channelId === id && String(row.content).includes('moonshot-account": balance 4.2 CNY is below the threshold 10 CNY'))).toBe(
+        true,
+      )
 
       const refused = await chat('moonshot-model')
       expect(refused.status).toBe(503)
@@ -178,13 +225,19 @@ for (const backend of testBackends) {
 
       // Still low: no second log row.
       await refresh(id)
-      expect((await gateway.logs({ type: 'system' })).filter((row) => String(row.content).includes('"moonshot-account": balance 4.2 CNY is below')).length).toBe(1)
+      expect(
+        (await gateway.logs({ type: 'system' })).filter((row) => String(row.content).includes('"moonshot-account": balance 4.2 CNY is below')).length,
+      ).toBe(1)
 
       fake.setAmount(25)
       const back = (await (await refresh(id)).json()) as ChannelView
       expect(back.balance.low).toBe(false)
       expect(back.status).toBe('enabled')
-      expect((await gateway.logs({ type: 'system' })).some((row) => row.channelId === id && String(row.content).includes('balance 25 CNY is back at or above the threshold 10 CNY'))).toBe(true)
+      expect(
+        (await gateway.logs({ type: 'system' })).some(
+          (row) => row.channelId === id && String(row.content).includes('balance 25 CNY is back at or above the threshold 10 CNY'),
+        ),
+      ).toBe(true)
       expect((await chat('moonshot-model')).status).toBe(200)
       expect(fake.chatRequests()).toBe(served + 1)
     })
@@ -205,7 +258,11 @@ for (const backend of testBackends) {
     test('threshold and reader are validated in the admin error shape', async () => {
       const cases: Array<[Record<string, unknown>, string, string]> = [
         [{ balanceThreshold: -1 }, 'balanceThreshold', 'greater or equal to 0'],
-        [{ balanceSource: 'no-such-reader' }, 'balanceSource', 'has no balance reader "no-such-reader" (known: openrouter, deepseek, siliconflow, moonshot, openai-billing)'],
+        [
+          { balanceSource: 'no-such-reader' },
+          'balanceSource',
+          'has no balance reader "no-such-reader" (known: openrouter, deepseek, siliconflow, moonshot, openai-billing)',
+        ],
         [{ balanceSource: 'Not An Id' }, 'balanceSource', 'must be a balance reader id'],
         [{ balanceAutoDisable: 'yes' }, 'balanceAutoDisable', ''],
       ]
@@ -217,12 +274,24 @@ for (const backend of testBackends) {
         expect(error.message).toContain(words)
       }
       const types = await gateway.admin<Array<{ id: string; balanceReaders: Array<{ id: string; hosts: string[] }> }>>('GET', '/api/channel-types')
-      expect(types.find((type) => type.id === 'openai-compatible')?.balanceReaders.map((reader) => reader.id)).toEqual(['openrouter', 'deepseek', 'siliconflow', 'moonshot', 'openai-billing'])
+      expect(types.find((type) => type.id === 'openai-compatible')?.balanceReaders.map((reader) => reader.id)).toEqual([
+        'openrouter',
+        'deepseek',
+        'siliconflow',
+        'moonshot',
+        'openai-billing',
+      ])
       expect(types.find((type) => type.id === 'claude')?.balanceReaders ?? []).toEqual([])
     })
 
     test('a channel with no balanceSource gets its reader from the host; other hosts have none', async () => {
-      const id = await gateway.createChannel({ name: 'by-host', type: 'openai-compatible', key: VENDOR_KEY, baseUrl: 'https://api.deepseek.com/v1', models: ['x-model'] })
+      const id = await gateway.createChannel({
+        name: 'by-host',
+        type: 'openai-compatible',
+        key: VENDOR_KEY,
+        baseUrl: 'https://api.deepseek.com/v1',
+        models: ['x-model'],
+      })
       expect((await channel(id)).balance.reader).toBe('deepseek')
       await gateway.admin('PATCH', `/api/channels/${id}`, { baseUrl: 'https://openrouter.ai/api/v1' })
       expect((await channel(id)).balance.reader).toBe('openrouter')
@@ -247,7 +316,9 @@ for (const backend of testBackends) {
       const before = Object.fromEntries(VENDORS.map((vendor) => [vendor, fakes[vendor].balanceRequests()]))
       const store = createMemoryLeaseStore()
       const refresher = createBalanceRefresher(gateway.context, gateway.services.directory, gateway.services.health)
-      const replicas = ['a', 'b'].map((holderId) => scheduleBalanceRefresh(gateway.context, refresher, { tickMs: 40, ttlMs: 5000, leases: createMemoryLeaseManager({ store, holderId }) }))
+      const replicas = ['a', 'b'].map((holderId) =>
+        scheduleBalanceRefresh(gateway.context, refresher, { tickMs: 40, ttlMs: 5000, leases: createMemoryLeaseManager({ store, holderId }) }),
+      )
       try {
         await waitFor(async () => (await db.select({ checked: channels.balanceCheckedAt }).from(channels)).every((row) => row.checked !== null))
         await Bun.sleep(300)
@@ -266,7 +337,9 @@ for (const backend of testBackends) {
       await gateway.admin('PATCH', '/api/options', { channelHealth: { balanceRefreshMinutes: 0 } })
       await gateway.context.database.db.update(channels).set({ balanceCheckedAt: null })
       const before = fakes.openrouter.balanceRequests()
-      const job = scheduleBalanceRefresh(gateway.context, createBalanceRefresher(gateway.context, gateway.services.directory, gateway.services.health), { tickMs: 30 })
+      const job = scheduleBalanceRefresh(gateway.context, createBalanceRefresher(gateway.context, gateway.services.directory, gateway.services.health), {
+        tickMs: 30,
+      })
       await Bun.sleep(200)
       await job.stop()
       expect(fakes.openrouter.balanceRequests()).toBe(before)

@@ -5,7 +5,12 @@ import { retestDisabledChannels } from '../../core/jobs/channel-retests.ts'
 
 // Multi-key channels and channel health: keys and channels leave rotation on their own and come back.
 
-interface ChannelView { status: string; statusReason: string | null; disabledKeys: Array<{ reason: string }>; testLatencyMs: number | null }
+interface ChannelView {
+  status: string
+  statusReason: string | null
+  disabledKeys: Array<{ reason: string }>
+  testLatencyMs: number | null
+}
 
 describe('multi-key channels and channel health', () => {
   let gateway: TestGateway
@@ -23,19 +28,38 @@ describe('multi-key channels and channel health', () => {
   })
   beforeEach(() => fake.reset())
 
-  const call = (model: string) => fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) })
+  const call = (model: string) =>
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+    })
   const keysSeen = () => fake.requests.map((request) => request.headers.authorization?.replace('Bearer ', ''))
   const channel = (id: number) => gateway.admin<ChannelView>('GET', `/api/channels/${id}`)
 
   test('round-robin spreads calls over every key in turn', async () => {
     await gateway.createChannel({ name: 'rr', type: 'openai', key: 'key-a\nkey-c', keyMode: 'round-robin', baseUrl: fake.url, models: ['rr-model'] })
-    await gateway.admin('PATCH', '/api/options', { modelPrices: { 'rr-model': { inputPerMTok: 1 }, 'multi-model': { inputPerMTok: 1 }, 'solo-model': { inputPerMTok: 1 }, 'flaky-model': { inputPerMTok: 1 } } })
+    await gateway.admin('PATCH', '/api/options', {
+      modelPrices: {
+        'rr-model': { inputPerMTok: 1 },
+        'multi-model': { inputPerMTok: 1 },
+        'solo-model': { inputPerMTok: 1 },
+        'flaky-model': { inputPerMTok: 1 },
+      },
+    })
     for (let i = 0; i < 4; i++) expect((await call('rr-model')).status).toBe(200)
     expect(keysSeen()).toEqual(['key-a', 'key-c', 'key-a', 'key-c'])
   })
 
   test('a revoked key (401) leaves rotation on its own; the channel keeps serving with the others', async () => {
-    const id = await gateway.createChannel({ name: 'multi', type: 'openai', key: 'key-a\nkey-revoked\nkey-c', keyMode: 'round-robin', baseUrl: fake.url, models: ['multi-model'] })
+    const id = await gateway.createChannel({
+      name: 'multi',
+      type: 'openai',
+      key: 'key-a\nkey-revoked\nkey-c',
+      keyMode: 'round-robin',
+      baseUrl: fake.url,
+      models: ['multi-model'],
+    })
     const statuses: number[] = []
     for (let i = 0; i < 6; i++) statuses.push((await call('multi-model')).status)
     expect(statuses.filter((status) => status !== 200)).toEqual([502])
@@ -50,7 +74,18 @@ describe('multi-key channels and channel health', () => {
 
   test('when the only key is revoked the channel goes down, and a passing scheduled test brings it back', async () => {
     const id = await gateway.createChannel({ name: 'solo', type: 'openai', key: 'key-solo', baseUrl: fake.url, models: ['solo-model'] })
-    fake.queue({ kind: 'status', status: 429, body: { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } } })
+    fake.queue({
+      kind: 'status',
+      status: 429,
+      body: {
+        error: {
+          message: 'You exceeded your current quota, please check your plan and billing details.',
+          type: 'insufficient_quota',
+          param: null,
+          code: 'insufficient_quota',
+        },
+      },
+    })
     expect((await call('solo-model')).status).toBe(429)
     expect((await channel(id)).status).toBe('auto-disabled')
     expect((await call('solo-model')).status).toBe(503)
@@ -65,7 +100,18 @@ describe('multi-key channels and channel health', () => {
 
   test('an ordinary rate limit worded like an exhausted quota does not take a key out', async () => {
     const id = await gateway.createChannel({ name: 'rate-limited', type: 'openai', key: 'key-a', baseUrl: fake.url, models: ['solo-model'], priority: 5 })
-    fake.queue({ kind: 'status', status: 429, body: { error: { message: 'You exceeded your current quota, please check your plan and billing details. See https://ai.google.dev/gemini-api/docs/rate-limits.', type: 'requests', param: null, code: 'rate_limit_exceeded' } } })
+    fake.queue({
+      kind: 'status',
+      status: 429,
+      body: {
+        error: {
+          message: 'You exceeded your current quota, please check your plan and billing details. See https://ai.google.dev/gemini-api/docs/rate-limits.',
+          type: 'requests',
+          param: null,
+          code: 'rate_limit_exceeded',
+        },
+      },
+    })
     await call('solo-model')
     expect((await channel(id)).status).toBe('enabled')
     expect((await channel(id)).disabledKeys).toEqual([])

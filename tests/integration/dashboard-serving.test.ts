@@ -10,7 +10,8 @@ import type { AppContext } from '../../core/app-context.ts'
 // How the gateway serves the built dashboard: caching, content types, precompressed variants, the
 // single-page-app fallback, a clear 503 when there is no build, and API paths left alone.
 
-const INDEX = '<!doctype html><html lang="en"><head><script type="module" src="/assets/index-AbC123.js"></script></head><body><div id="app"></div></body></html>'
+const INDEX =
+  '<!doctype html><html lang="en"><head><script type="module" src="/assets/index-AbC123.js"></script></head><body><div id="app"></div></body></html>'
 const SCRIPT = `console.log(${JSON.stringify('dashboard '.repeat(400))})`
 
 function writeBuild(dir: string, index = INDEX): void {
@@ -67,7 +68,12 @@ describe('dashboard serving', () => {
   test('index.html is revalidated on every load and answers every dashboard route', async () => {
     for (const path of ['/', '/index.html', '/channels', '/users/42', '/login?redirect=%2Flogs', '/pricing']) {
       const response = await get(path)
-      expect([path, response.status, response.headers.get('content-type'), response.headers.get('cache-control')]).toEqual([path, 200, 'text/html; charset=utf-8', 'no-cache'])
+      expect([path, response.status, response.headers.get('content-type'), response.headers.get('cache-control')]).toEqual([
+        path,
+        200,
+        'text/html; charset=utf-8',
+        'no-cache',
+      ])
       expect(await response.text()).toBe(INDEX)
     }
     const head = await get('/tokens', { method: 'HEAD' })
@@ -88,7 +94,15 @@ describe('dashboard serving', () => {
     expect((await get('/api/status')).headers.get('content-type')).toContain('application/json')
     expect((await get('/swagger/json')).headers.get('content-type')).toContain('application/json')
     expect(await (await get('/health')).json()).toMatchObject({ status: 'ok' })
-    for (const path of ['/v1/no-such-route', '/v1beta/nothing', '/swagger/nothing', '/mj/nothing', '/mj-fast/mj/nothing', '/suno/nothing', '/dashboard/billing/nothing']) {
+    for (const path of [
+      '/v1/no-such-route',
+      '/v1beta/nothing',
+      '/swagger/nothing',
+      '/mj/nothing',
+      '/mj-fast/mj/nothing',
+      '/suno/nothing',
+      '/dashboard/billing/nothing',
+    ]) {
       const response = await get(path)
       expect([path, response.status, response.headers.get('content-type')?.startsWith('text/html') ?? false]).toEqual([path, 404, false])
     }

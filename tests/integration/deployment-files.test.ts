@@ -88,7 +88,16 @@ describe('production image', () => {
 
 describe('docker compose', () => {
   const compose = Bun.YAML.parse(read('docker-compose.yml')) as {
-    services: Record<string, { environment?: Record<string, string>; depends_on?: Record<string, { condition?: string }> | string[]; command?: string[]; healthcheck?: { test?: string[] }; stop_grace_period?: string }>
+    services: Record<
+      string,
+      {
+        environment?: Record<string, string>
+        depends_on?: Record<string, { condition?: string }> | string[]
+        command?: string[]
+        healthcheck?: { test?: string[] }
+        stop_grace_period?: string
+      }
+    >
   }
   const gateways = Object.entries(compose.services).filter(([name]) => name.startsWith('gateway'))
 
@@ -97,13 +106,13 @@ describe('docker compose', () => {
     for (const [, gateway] of gateways) expect(gateway.environment?.ROOT_PASSWORD).toMatch(/^\$\{ROOT_PASSWORD:\?.+\}$/)
   })
 
-  test('Redis keeps an append-only file: it holds the replicas\' journal of charges until they reach PostgreSQL', () => {
+  test("Redis keeps an append-only file: it holds the replicas' journal of charges until they reach PostgreSQL", () => {
     const command = compose.services.redis?.command ?? []
     expect(command[command.indexOf('--appendonly') + 1]).toBe('yes')
     expect(command[command.indexOf('--appendfsync') + 1]).toBe('everysec')
   })
 
-  test("replicas are healthy when ready (/ready: database, Redis, migrations), and docker stops them no sooner than their drain ends", () => {
+  test('replicas are healthy when ready (/ready: database, Redis, migrations), and docker stops them no sooner than their drain ends', () => {
     for (const [name, gateway] of gateways) {
       expect({ name, healthcheck: (gateway.healthcheck?.test ?? []).join(' ') }).toEqual({ name, healthcheck: expect.stringContaining("'/ready'") })
       const grace = Number(/:-(\d+)\}$/.exec(gateway.environment?.SHUTDOWN_GRACE_SECONDS ?? '')?.[1])

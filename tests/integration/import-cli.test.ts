@@ -21,7 +21,13 @@ describe('npm run import (scripts/import.ts)', () => {
     // PostgreSQL (a database of its own) when the test server is there, else PGlite in DATA_DIR.
     targetDatabase = await privatePostgresDatabase('import_cli')
     const databaseUrl = targetDatabase?.url
-    env = { ...process.env as Record<string, string>, CRYPTO_SECRET: 'import-cli-secret-0123456789', LOG_LEVEL: 'error', DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }
+    env = {
+      ...(process.env as Record<string, string>),
+      CRYPTO_SECRET: 'import-cli-secret-0123456789',
+      LOG_LEVEL: 'error',
+      DATA_DIR: dataDir,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    }
     delete env.REDIS_URL
   })
   afterAll(async () => {

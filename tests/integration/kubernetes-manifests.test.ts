@@ -54,7 +54,15 @@ describe('Kubernetes manifests', () => {
   test('every manifest in deploy/kubernetes is valid against the Kubernetes OpenAPI schemas', async () => {
     const problems = await checkManifests(folder)
     expect(problems.map(describeProblem)).toEqual([])
-    expect(manifests.map((manifest) => manifest.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'PodDisruptionBudget', 'Secret', 'Service'])
+    expect(manifests.map((manifest) => manifest.kind).sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'Ingress',
+      'PodDisruptionBudget',
+      'Secret',
+      'Service',
+    ])
   }, 60_000)
 
   test('an invalid manifest is refused, naming the file, the kind and the field', async () => {
@@ -65,7 +73,11 @@ describe('Kubernetes manifests', () => {
       // A misspelled field (a strict schema refuses it) and a wrong type.
       writeFileSync(join(broken, 'deployment.yaml'), text.replace('readinessProbe:', 'readinessProb:').replace('replicas: 2', 'replicas: two'))
       const lines = (await checkManifests(broken)).map(describeProblem)
-      expect(lines).toContainEqual(expect.stringMatching(/deployment\.yaml: Deployment hanggent-gateway field spec\.template\.spec\.containers\[0\]\.readinessProb: .*does not exist in type 'IContainer'/))
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          /deployment\.yaml: Deployment hanggent-gateway field spec\.template\.spec\.containers\[0\]\.readinessProb: .*does not exist in type 'IContainer'/,
+        ),
+      )
       expect(lines).toContainEqual(expect.stringMatching(/deployment\.yaml: Deployment hanggent-gateway field spec\.replicas: must be integer/))
       expect(lines).toHaveLength(2)
     } finally {
@@ -99,11 +111,18 @@ describe('Kubernetes manifests', () => {
   })
 
   test('the pods get every variable the compose replicas get (external PostgreSQL and Redis by URL)', () => {
-    const compose = Bun.YAML.parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, string> }> }
+    const compose = Bun.YAML.parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { environment?: Record<string, string> }>
+    }
     const composeKeys = Object.keys(compose.services['gateway-1']?.environment ?? {})
-    const podKeys = new Set([...Object.keys(configMap.data ?? {}), ...Object.keys(secret.stringData ?? {}), ...(gateway.env ?? []).map((variable) => variable.name)])
+    const podKeys = new Set([
+      ...Object.keys(configMap.data ?? {}),
+      ...Object.keys(secret.stringData ?? {}),
+      ...(gateway.env ?? []).map((variable) => variable.name),
+    ])
     expect(composeKeys.filter((key) => !podKeys.has(key))).toEqual([])
-    for (const secretKey of ['DATABASE_URL', 'REDIS_URL', 'CRYPTO_SECRET', 'SESSION_SECRET', 'ROOT_PASSWORD']) expect(Object.keys(secret.stringData ?? {})).toContain(secretKey)
+    for (const secretKey of ['DATABASE_URL', 'REDIS_URL', 'CRYPTO_SECRET', 'SESSION_SECRET', 'ROOT_PASSWORD'])
+      expect(Object.keys(secret.stringData ?? {})).toContain(secretKey)
   })
 
   test('the autoscaler, disruption budget and Service select the Deployment; the ingress does not buffer streams', () => {

@@ -13,7 +13,11 @@ const METRICS_TOKEN = 'metrics-token-0123456789'
 const USAGE = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 }
 
 /** One sample of the exposition: name, labels, value. */
-interface Sample { name: string; labels: Record<string, string>; value: number }
+interface Sample {
+  name: string
+  labels: Record<string, string>
+  value: number
+}
 
 /** Parses Prometheus text format samples (comments skipped). */
 function parseMetrics(text: string): Sample[] {
@@ -31,7 +35,9 @@ function parseMetrics(text: string): Sample[] {
 
 /** The sum of a metric's samples whose labels include `labels`. */
 function total(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value)).reduce((sum, sample) => sum + sample.value, 0)
+  return samples
+    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .reduce((sum, sample) => sum + sample.value, 0)
 }
 
 describe('metrics and traces', () => {
@@ -67,11 +73,16 @@ describe('metrics and traces', () => {
     await collector.stop()
   })
 
-  const call = (options: { stream?: boolean; headers?: Record<string, string> } = {}) => fetch(`${gateway.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, ...options.headers },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...(options.stream ? { stream: true, stream_options: { include_usage: true } } : {}) }),
-  })
+  const call = (options: { stream?: boolean; headers?: Record<string, string> } = {}) =>
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, ...options.headers },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+        ...(options.stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+      }),
+    })
   const scrape = async () => {
     const response = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
     expect(response.status).toBe(200)
@@ -86,7 +97,9 @@ describe('metrics and traces', () => {
     expect((await fetch(`${gateway.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-wrong-0000' } })).status).toBe(401)
     expect((await fetch(`${off.url}/metrics`)).status).toBe(404)
     // The allowlist: the handler /metrics runs, given the client address the route resolved.
-    const handler = metricsHandler(testConfig({ metricsAllowIps: ['10.0.0.0/8'] }), { registry: { metrics: async () => 'x 1\n', contentType: 'text/plain' } } as never)
+    const handler = metricsHandler(testConfig({ metricsAllowIps: ['10.0.0.0/8'] }), {
+      registry: { metrics: async () => 'x 1\n', contentType: 'text/plain' },
+    } as never)
     expect((await handler(new Request('http://gateway/metrics'), '192.168.1.5')).status).toBe(403)
     expect((await handler(new Request('http://gateway/metrics'), '10.1.2.3')).status).toBe(200)
   })

@@ -45,7 +45,9 @@ describe('OpenAPI contract', () => {
     document = (await openApiDocument()) as unknown as Document
     operations = Object.entries(document.paths)
       .filter(([path]) => path.startsWith('/api/'))
-      .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, operation })))
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, operation })),
+      )
     directory = mkdtempSync(join(tmpdir(), 'hanggent-openapi-'))
   })
   afterAll(() => {
@@ -56,11 +58,16 @@ describe('OpenAPI contract', () => {
     const file = join(directory, 'openapi.json')
     writeFileSync(file, JSON.stringify(document, null, 2))
     const lint = Bun.spawn([redocly, 'lint', file, '--config', join(root, 'redocly.yaml'), '--format', 'json'], {
-      cwd: directory, stdout: 'pipe', stderr: 'pipe',
+      cwd: directory,
+      stdout: 'pipe',
+      stderr: 'pipe',
       env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
     })
     const [output, errors, exitCode] = await Promise.all([new Response(lint.stdout).text(), new Response(lint.stderr).text(), lint.exited])
-    const report = JSON.parse(output.slice(output.indexOf('{'))) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; message: string; location: Array<{ pointer?: string }> }> }
+    const report = JSON.parse(output.slice(output.indexOf('{'))) as {
+      totals: { errors: number; warnings: number }
+      problems: Array<{ ruleId: string; message: string; location: Array<{ pointer?: string }> }>
+    }
     const problems = report.problems.map((problem) => `${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer ?? '?'}`)
     expect(problems).toEqual([])
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 })
@@ -88,18 +95,23 @@ describe('OpenAPI contract', () => {
       if (!Array.isArray(security)) return [`${key}: no security entry`]
       if (operation['x-required-role'] === 'public') return security.length === 0 ? [] : [`${key}: public, but security is not empty`]
       if (security.length === 0) return [`${key}: role ${operation['x-required-role']} but no security requirement`]
-      return security.flatMap((requirement) => Object.keys(requirement)).filter((name) => !schemes.has(name)).map((name) => `${key}: undefined scheme ${name}`)
+      return security
+        .flatMap((requirement) => Object.keys(requirement))
+        .filter((name) => !schemes.has(name))
+        .map((name) => `${key}: undefined scheme ${name}`)
     })
     expect(problems).toEqual([])
   })
 
   test('writes declare a JSON object body; only the listed actions take none', () => {
-    const problems = operations.filter(({ method }) => ['POST', 'PUT', 'PATCH'].includes(method)).flatMap(({ key, operation }) => {
-      const schema = operation.requestBody?.content?.['application/json']?.schema
-      if (!operation.requestBody) return BODYLESS.has(key) ? [] : [`${key}: no request body`]
-      if (BODYLESS.has(key)) return [`${key}: listed as bodyless but declares a body`]
-      return schema?.type === 'object' ? [] : [`${key}: request body is not a JSON object schema`]
-    })
+    const problems = operations
+      .filter(({ method }) => ['POST', 'PUT', 'PATCH'].includes(method))
+      .flatMap(({ key, operation }) => {
+        const schema = operation.requestBody?.content?.['application/json']?.schema
+        if (!operation.requestBody) return BODYLESS.has(key) ? [] : [`${key}: no request body`]
+        if (BODYLESS.has(key)) return [`${key}: listed as bodyless but declares a body`]
+        return schema?.type === 'object' ? [] : [`${key}: request body is not a JSON object schema`]
+      })
     expect(problems).toEqual([])
   })
 
@@ -112,7 +124,8 @@ describe('OpenAPI contract', () => {
       return [
         ...(statuses.some((status) => status.startsWith('2')) ? [] : [`${key}: no success response`]),
         ...required.filter((status) => !responses[status]).map((status) => `${key}: no ${status} response`),
-        ...statuses.filter((status) => Number(status) >= 400)
+        ...statuses
+          .filter((status) => Number(status) >= 400)
           .filter((status) => responses[status]?.content?.['application/json']?.schema?.$ref !== '#/components/schemas/AdminError')
           .map((status) => `${key}: ${status} does not reference AdminError`),
       ]

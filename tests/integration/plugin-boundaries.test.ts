@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
-import { findBoundaryViolations, formatViolation, type BoundaryContext, type BoundaryException, type DeclaredPackages, type SourceFile } from '../support/import-boundaries.ts'
+import {
+  findBoundaryViolations,
+  formatViolation,
+  type BoundaryContext,
+  type BoundaryException,
+  type DeclaredPackages,
+  type SourceFile,
+} from '../support/import-boundaries.ts'
 
 // Plugins and the SDK are products of their own (issue 15): a built-in plugin imports the contract from
 // @hanggent/plugin-sdk and never the gateway's core/, an example plugin is a package that imports only
@@ -16,8 +23,16 @@ const root = join(import.meta.dir, '..', '..')
  * and body validation are the gateway's own. Each goes when the SDK offers the same check.
  */
 const PLUGIN_TEST_EXCEPTIONS: BoundaryException[] = [
-  { file: 'plugins/claude/claude-plugin.test.ts', target: 'core/relay/validate-body.ts', reason: "a bad Messages body gets the gateway's own 400 wording, produced by the plugin's request schema" },
-  { file: 'plugins/gemini/gemini-plugin.test.ts', target: 'core/billing/price-usage.ts', reason: "the plugin's cache-read price bills through the gateway's one pricing function" },
+  {
+    file: 'plugins/claude/claude-plugin.test.ts',
+    target: 'core/relay/validate-body.ts',
+    reason: "a bad Messages body gets the gateway's own 400 wording, produced by the plugin's request schema",
+  },
+  {
+    file: 'plugins/gemini/gemini-plugin.test.ts',
+    target: 'core/billing/price-usage.ts',
+    reason: "the plugin's cache-read price bills through the gateway's one pricing function",
+  },
 ]
 
 const SOURCE = /\.(ts|tsx|mts|cts|js|mjs)$/
@@ -36,7 +51,10 @@ function sourceFiles(folder: string): SourceFile[] {
 
 /** The packages a package.json declares, the package's own name included (a package may import itself by name). */
 function declared(folder: string): DeclaredPackages {
-  const manifest = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')) as { name?: string } & Record<string, Record<string, string> | undefined>
+  const manifest = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')) as { name?: string } & Record<
+    string,
+    Record<string, string> | undefined
+  >
   const names = (field: string) => Object.keys(manifest[field] ?? {})
   const self = typeof manifest.name === 'string' ? [manifest.name] : []
   return { runtime: [...self, ...names('dependencies'), ...names('peerDependencies'), ...names('optionalDependencies')], development: names('devDependencies') }
@@ -70,10 +88,19 @@ describe('plugin import boundaries', () => {
     const files: SourceFile[] = [
       { path: 'plugins/demo/index.ts', text: "import { Type } from '@sinclair/typebox'\nimport type { AppContext } from '../../core/app-context.ts'\n" },
       { path: 'plugins/demo/demo-decode.ts', text: "import { loadFixture } from '../../tests/support/fixtures.ts'\nimport OpenAI from 'openai'\n" },
-      { path: 'plugins/demo/demo.test.ts', text: "import { startGateway } from '../../tests/support/gateway.ts'\nimport OpenAI from 'openai'\nimport { x } from '../../tests/integration/relay-billing.test.ts'\nconst m = await import('../../core/relay/pipeline.ts')\n" },
-      { path: 'examples/plugins/acme/index.ts', text: "import { isRecord } from '@hanggent/plugin-sdk'\nimport { OpenAIChatRequest } from '../../../schemas/openai-chat.ts'\nimport ts from 'typescript'\nimport { z } from 'zod'\n" },
+      {
+        path: 'plugins/demo/demo.test.ts',
+        text: "import { startGateway } from '../../tests/support/gateway.ts'\nimport OpenAI from 'openai'\nimport { x } from '../../tests/integration/relay-billing.test.ts'\nconst m = await import('../../core/relay/pipeline.ts')\n",
+      },
+      {
+        path: 'examples/plugins/acme/index.ts',
+        text: "import { isRecord } from '@hanggent/plugin-sdk'\nimport { OpenAIChatRequest } from '../../../schemas/openai-chat.ts'\nimport ts from 'typescript'\nimport { z } from 'zod'\n",
+      },
       { path: 'examples/plugins/acme/acme.test.ts', text: "import { expect } from 'bun:test'\nimport ts from 'typescript'\n" },
-      { path: 'packages/plugin-sdk/src/hub.ts', text: "import type { Static } from '@sinclair/typebox'\nexport { toGatewayError } from '../../../core/errors.ts'\nimport { readFileSync } from 'node:fs'\n" },
+      {
+        path: 'packages/plugin-sdk/src/hub.ts',
+        text: "import type { Static } from '@sinclair/typebox'\nexport { toGatewayError } from '../../../core/errors.ts'\nimport { readFileSync } from 'node:fs'\n",
+      },
     ]
     expect(findBoundaryViolations(files, context).map(formatViolation)).toEqual([
       "plugins/demo/index.ts:2 imports '../../core/app-context.ts': imports gateway internals (core/app-context.ts); plugins import the contract and helpers from @hanggent/plugin-sdk",
@@ -91,7 +118,10 @@ describe('plugin import boundaries', () => {
 
   test('type-only imports count, and commented-out imports do not', () => {
     const context: BoundaryContext = { repository: { runtime: [], development: [] }, packages: {}, exceptions: [] }
-    const text = "// import { x } from '../../core/x.ts'\nconst note = \"from '../../core/y.ts'\"\nimport type { PluginHostConfig } from '../../core/plugin/host-config.ts'\n"
-    expect(findBoundaryViolations([{ path: 'plugins/demo/transport.ts', text }], context).map((violation) => `${violation.line} ${violation.specifier}`)).toEqual(['3 ../../core/plugin/host-config.ts'])
+    const text =
+      "// import { x } from '../../core/x.ts'\nconst note = \"from '../../core/y.ts'\"\nimport type { PluginHostConfig } from '../../core/plugin/host-config.ts'\n"
+    expect(
+      findBoundaryViolations([{ path: 'plugins/demo/transport.ts', text }], context).map((violation) => `${violation.line} ${violation.specifier}`),
+    ).toEqual(['3 ../../core/plugin/host-config.ts'])
   })
 })

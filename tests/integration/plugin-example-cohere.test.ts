@@ -32,11 +32,24 @@ describe('an external plugin through PLUGINS: call context, non-token usage, tok
       },
     }
     await gateway.createChannel({
-      name: 'cohere', type: 'cohere-example', key: 'co-secret', baseUrl: cohere.url,
-      models: [MODEL, 'my-command', REASONING_MODEL], modelMapping: { 'my-command': MODEL },
+      name: 'cohere',
+      type: 'cohere-example',
+      key: 'co-secret',
+      baseUrl: cohere.url,
+      models: [MODEL, 'my-command', REASONING_MODEL],
+      modelMapping: { 'my-command': MODEL },
     })
-    await gateway.createChannel({ name: 'cohere-no-thinking', type: 'cohere-example', key: 'co-secret', baseUrl: cohere.url, models: ['quiet-reasoner'], modelMapping: { 'quiet-reasoner': REASONING_MODEL }, settings: { dropThinking: true } })
-    for (const alias of ['my-command', 'quiet-reasoner']) await gateway.admin('PUT', '/api/models/price', { model: alias, price: { inputPerMTok: 2.5, outputPerMTok: 10 } })
+    await gateway.createChannel({
+      name: 'cohere-no-thinking',
+      type: 'cohere-example',
+      key: 'co-secret',
+      baseUrl: cohere.url,
+      models: ['quiet-reasoner'],
+      modelMapping: { 'quiet-reasoner': REASONING_MODEL },
+      settings: { dropThinking: true },
+    })
+    for (const alias of ['my-command', 'quiet-reasoner'])
+      await gateway.admin('PUT', '/api/models/price', { model: alias, price: { inputPerMTok: 2.5, outputPerMTok: 10 } })
     userId = await gateway.createUser({ username: 'cohere-user', quota: 50_000_000 })
     const token = await gateway.createToken({ userId, unlimited: true })
     client = new OpenAI({ apiKey: token.key, baseURL: `${gateway.url}/v1`, maxRetries: 0 })
@@ -52,7 +65,8 @@ describe('an external plugin through PLUGINS: call context, non-token usage, tok
     return found as Record<string, unknown> & { details: Record<string, unknown> }
   }
 
-  const ask = (model: string) => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'What is the capital of France?' }] }).withResponse()
+  const ask = (model: string) =>
+    client.chat.completions.create({ model, messages: [{ role: 'user', content: 'What is the capital of France?' }] }).withResponse()
 
   describe('item 1: decoders get the call context, the core names the model', () => {
     test('an answer without a model names the upstream model, for a direct model and an alias', async () => {
@@ -93,7 +107,10 @@ describe('an external plugin through PLUGINS: call context, non-token usage, tok
   describe('item 4: non-token usage, no usage and zero usage', () => {
     test('search units are billed at the price per unit on top of tokens, and logged', async () => {
       const before = await gateway.balance(userId)
-      cohere.queue({ text: 'Paris, per the web.', usage: { billed_units: { input_tokens: 1000, output_tokens: 500, search_units: 2 }, tokens: { input_tokens: 1200, output_tokens: 500 } } })
+      cohere.queue({
+        text: 'Paris, per the web.',
+        usage: { billed_units: { input_tokens: 1000, output_tokens: 500, search_units: 2 }, tokens: { input_tokens: 1200, output_tokens: 500 } },
+      })
       const answer = await ask(MODEL)
       // 1000 × 2.5 + 500 × 10 per 1M = 0.0075 USD, plus 2 search units × 0.002 USD = 0.0115 USD = 5750 units
       const row = await usageRow(answer.response.headers.get('x-request-id'))
@@ -112,7 +129,9 @@ describe('an external plugin through PLUGINS: call context, non-token usage, tok
       expect(row.quota).toBe(0)
       expect(row.details.usageSource).toBe('upstream')
       expect(row.details.suspiciousUsage).toBe('zero')
-      expect(warnings.filter((warning) => warning.fields?.requestId === requestId).map((warning) => warning.message)).toEqual(['provider reported zero usage; billed as reported'])
+      expect(warnings.filter((warning) => warning.fields?.requestId === requestId).map((warning) => warning.message)).toEqual([
+        'provider reported zero usage; billed as reported',
+      ])
     })
 
     test("no usage is counted with the plugin's own tokenizer and not flagged", async () => {
@@ -130,7 +149,9 @@ describe('an external plugin through PLUGINS: call context, non-token usage, tok
 
     test('a streamed answer carries its search units to the bill too', async () => {
       cohere.queue({ text: 'Streamed with search.', usage: { billed_units: { input_tokens: 1000, output_tokens: 500, search_units: 1 } } })
-      const { data: stream, response } = await client.chat.completions.create({ model: MODEL, stream: true, messages: [{ role: 'user', content: 'hi' }] }).withResponse()
+      const { data: stream, response } = await client.chat.completions
+        .create({ model: MODEL, stream: true, messages: [{ role: 'user', content: 'hi' }] })
+        .withResponse()
       let text = ''
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
       expect(text).toBe('Streamed with search.')
@@ -141,8 +162,8 @@ describe('an external plugin through PLUGINS: call context, non-token usage, tok
     })
   })
 
-  describe('item 6: settings labels in the reader\'s language', () => {
-    test('the channel type\'s schema carries its translations and the form shows them per language', async () => {
+  describe("item 6: settings labels in the reader's language", () => {
+    test("the channel type's schema carries its translations and the form shows them per language", async () => {
       const types = await gateway.admin<Array<{ id: string; plugin: string; settingsSchema: Record<string, unknown> }>>('GET', '/api/channel-types')
       const type = types.find((entry) => entry.id === 'cohere-example')!
       expect(type.plugin).toBe('cohere-example')

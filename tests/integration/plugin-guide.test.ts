@@ -50,9 +50,17 @@ async function run(command: string[]): Promise<{ code: number; output: string }>
 describe('the plugin guide', () => {
   test('shows a whole plugin: wire types, transport, codecs, errors, manifest, fixtures, tests and a conformance case', () => {
     expect([...files.keys()].sort()).toEqual([
-      'lumen/__fixtures__/lumen-stream.sse.txt', 'lumen/__fixtures__/lumen-tool-call.json', 'lumen/conformance/tool-call.case.json', 'lumen/index.ts',
-      'lumen/lumen-answer.ts', 'lumen/lumen-conformance.test.ts', 'lumen/lumen-errors.ts', 'lumen/lumen-request.ts', 'lumen/lumen-transport.ts',
-      'lumen/lumen-wire.ts', 'lumen/lumen.test.ts',
+      'lumen/__fixtures__/lumen-stream.sse.txt',
+      'lumen/__fixtures__/lumen-tool-call.json',
+      'lumen/conformance/tool-call.case.json',
+      'lumen/index.ts',
+      'lumen/lumen-answer.ts',
+      'lumen/lumen-conformance.test.ts',
+      'lumen/lumen-errors.ts',
+      'lumen/lumen-request.ts',
+      'lumen/lumen-transport.ts',
+      'lumen/lumen-wire.ts',
+      'lumen/lumen.test.ts',
     ])
   })
 
@@ -62,7 +70,8 @@ describe('the plugin guide', () => {
 
   test('its plugins import only the SDK, TypeBox and their own files', () => {
     for (const [path, text] of [...files, ...readmeFiles]) {
-      for (const [, specifier] of text.matchAll(/from '([^']+)'/g)) expect(`${path}: ${specifier}`).toMatch(/: (@hanggent\/plugin-sdk(\/conformance)?|@sinclair\/typebox|bun:test|node:url|\.\/[a-z-]+\.ts)$/)
+      for (const [, specifier] of text.matchAll(/from '([^']+)'/g))
+        expect(`${path}: ${specifier}`).toMatch(/: (@hanggent\/plugin-sdk(\/conformance)?|@sinclair\/typebox|bun:test|node:url|\.\/[a-z-]+\.ts)$/)
     }
   })
 

@@ -11,7 +11,14 @@ describe('rate limits', () => {
   beforeAll(async () => {
     fake = await startFakeOpenAI()
     gateway = await startGateway()
-    await gateway.createChannel({ name: 'main', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini', 'gpt-4o'], groups: ['default', 'vip'] })
+    await gateway.createChannel({
+      name: 'main',
+      type: 'openai',
+      key: 'sk-up',
+      baseUrl: fake.url,
+      models: ['gpt-4o-mini', 'gpt-4o'],
+      groups: ['default', 'vip'],
+    })
   })
   afterAll(async () => {
     await gateway.stop()
@@ -19,7 +26,12 @@ describe('rate limits', () => {
   })
   beforeEach(() => fake.reset())
 
-  const call = (key: string, model = 'gpt-4o-mini') => fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) })
+  const call = (key: string, model = 'gpt-4o-mini') =>
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+    })
 
   test('per user and model: the request over the limit gets 429 with Retry-After; other models are separate', async () => {
     await gateway.admin('PATCH', '/api/options', { rateLimits: { userModelTotal: 3, userModelSuccess: 0, windowSeconds: 60 } })
@@ -48,7 +60,10 @@ describe('rate limits', () => {
   })
 
   test('a group override replaces the default counts', async () => {
-    await gateway.admin('PATCH', '/api/options', { rateLimits: { userModelTotal: 1, userModelSuccess: 0, groupOverrides: { vip: { userModelTotal: 3 } } }, groupRatios: { default: 1, vip: 1 } })
+    await gateway.admin('PATCH', '/api/options', {
+      rateLimits: { userModelTotal: 1, userModelSuccess: 0, groupOverrides: { vip: { userModelTotal: 3 } } },
+      groupRatios: { default: 1, vip: 1 },
+    })
     const vip = await gateway.createUser({ username: 'vip-user', quota: 100_000_000, group: 'vip' })
     const { key } = await gateway.createToken({ userId: vip, quota: 10_000_000 })
     const statuses = []
@@ -59,7 +74,12 @@ describe('rate limits', () => {
 
   test('sign-in attempts are limited per address, in the admin error shape', async () => {
     await gateway.admin('PATCH', '/api/options', { rateLimits: { loginPerIpPerMinute: 3 } })
-    const attempt = () => fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: 'wrong-password' }) })
+    const attempt = () =>
+      fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'root', password: 'wrong-password' }),
+      })
     for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401)
     const refused = await attempt()
     expect(refused.status).toBe(429)

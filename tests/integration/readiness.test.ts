@@ -7,7 +7,11 @@ import { checkReadiness, readinessResponse } from '../../core/runtime/readiness.
 // `/ready` (issue 16 item 4): a replica is ready when its database answers, its Redis answers (when
 // configured) and every shipped migration is applied; otherwise 503 naming what fails. `/health` stays liveness.
 
-interface ReadyBody { status: string; failing?: string[]; checks: { database: string; redis: string; migrations: string } }
+interface ReadyBody {
+  status: string
+  failing?: string[]
+  checks: { database: string; redis: string; migrations: string }
+}
 
 const ready = async (gateway: TestGateway) => {
   const response = await fetch(`${gateway.url}/ready`)
@@ -43,10 +47,14 @@ describe('/ready', () => {
     expect((await fetch(`${gateway.url}/health`)).status).toBe(200)
   })
 
-  test.skipIf(!process.env.TEST_DATABASE_URL || !process.env.TEST_REDIS_URL)('PostgreSQL and Redis: both checked and ok', async () => {
-    const shared = await start({ databaseUrl: process.env.TEST_DATABASE_URL }, { redisUrl: process.env.TEST_REDIS_URL })
-    expect(await ready(shared)).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'ok', redis: 'ok', migrations: 'ok' } } })
-  }, 30_000)
+  test.skipIf(!process.env.TEST_DATABASE_URL || !process.env.TEST_REDIS_URL)(
+    'PostgreSQL and Redis: both checked and ok',
+    async () => {
+      const shared = await start({ databaseUrl: process.env.TEST_DATABASE_URL }, { redisUrl: process.env.TEST_REDIS_URL })
+      expect(await ready(shared)).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'ok', redis: 'ok', migrations: 'ok' } } })
+    },
+    30_000,
+  )
 
   test('an unreachable Redis is not ready: 503 naming redis', async () => {
     const readiness = await checkReadiness({ db: gateway.context.database.db, redisUrl: `redis://127.0.0.1:${await closedPort()}`, timeoutMs: 1000 })
@@ -57,7 +65,9 @@ describe('/ready', () => {
   })
 
   test('a database missing the newest migration is not ready: 503 naming migrations', async () => {
-    await gateway.context.database.db.execute(sql`delete from drizzle.__drizzle_migrations where created_at = (select max(created_at) from drizzle.__drizzle_migrations)`)
+    await gateway.context.database.db.execute(
+      sql`delete from drizzle.__drizzle_migrations where created_at = (select max(created_at) from drizzle.__drizzle_migrations)`,
+    )
     const { status, body } = await ready(gateway)
     expect(status).toBe(503)
     expect(body.failing).toEqual(['migrations'])

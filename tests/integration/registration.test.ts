@@ -7,8 +7,10 @@ import { testBackends } from '../support/context.ts'
 for (const backend of testBackends) {
   describe(`registration and email sign-in (${backend.name})`, () => {
     let gateway: TestGateway
-    const register = (body: Record<string, unknown>) => fetch(`${gateway.url}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-    const login = (username: string, password: string) => fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+    const register = (body: Record<string, unknown>) =>
+      fetch(`${gateway.url}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const login = (username: string, password: string) =>
+      fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
     const error = async (response: Response) => ((await response.json()) as { error: { code: string; field?: string } }).error
 
     beforeAll(async () => {
@@ -44,12 +46,21 @@ for (const backend of testBackends) {
 
     test('an open registration creates a signed-in user with the new-user quota', async () => {
       await gateway.admin('PATCH', '/api/auth/settings', { registrationEnabled: true })
-      const response = await register({ username: 'newcomer', password: 'password-123', email: 'Newcomer@Example.com', displayName: 'New Comer', session: true })
+      const response = await register({
+        username: 'newcomer',
+        password: 'password-123',
+        email: 'Newcomer@Example.com',
+        displayName: 'New Comer',
+        session: true,
+      })
       expect(response.status).toBe(201)
       const body = (await response.json()) as { accessToken: string; user: { id: number; username: string; role: string } }
       expect(body.user).toMatchObject({ username: 'newcomer', role: 'user' })
       expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith('hanggent_session='))).toBe(true)
-      const me = (await (await fetch(`${gateway.url}/api/users/me`, { headers: { authorization: `Bearer ${body.accessToken}` } })).json()) as Record<string, unknown>
+      const me = (await (await fetch(`${gateway.url}/api/users/me`, { headers: { authorization: `Bearer ${body.accessToken}` } })).json()) as Record<
+        string,
+        unknown
+      >
       expect(me).toMatchObject({ username: 'newcomer', email: 'Newcomer@Example.com', displayName: 'New Comer', quota: 250_000, role: 'user' })
       const logs = await gateway.logs({ type: 'manage' })
       expect(logs.some((entry) => entry.userId === body.user.id && String(entry.content).includes('"newcomer" registered'))).toBe(true)

@@ -37,8 +37,16 @@ for (const backend of testBackends) {
     })
 
     async function post(body: BodyInit, headers: Record<string, string> = {}, path = '/v1/chat/completions') {
-      const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body })
-      return { status: response.status, body: (await response.json()) as { error: { message: string; type: string; param: string | null; code: string } }, headers: response.headers }
+      const response = await fetch(`${gateway.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+        body,
+      })
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: { message: string; type: string; param: string | null; code: string } },
+        headers: response.headers,
+      }
     }
 
     test('malformed JSON → 400 invalid_json', async () => {
@@ -113,10 +121,18 @@ for (const backend of testBackends) {
     })
 
     test('wrong or missing key → 401 invalid_api_key', async () => {
-      const wrong = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-not-a-real-key', 'content-type': 'application/json' }, body: JSON.stringify(chat()) })
+      const wrong = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk-not-a-real-key', 'content-type': 'application/json' },
+        body: JSON.stringify(chat()),
+      })
       expect(wrong.status).toBe(401)
       expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key')
-      const missing = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chat()) })
+      const missing = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(chat()),
+      })
       expect(missing.status).toBe(401)
     })
 
@@ -128,7 +144,11 @@ for (const backend of testBackends) {
 
     test('a model no channel serves → 404 model_not_found, as OpenAI answers', async () => {
       const unrestricted = await gateway.createToken({ userId, quota: 10 })
-      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${unrestricted.key}` }, body: JSON.stringify(chat('no-such-model')) })
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${unrestricted.key}` },
+        body: JSON.stringify(chat('no-such-model')),
+      })
       expect(response.status).toBe(404)
       const body = (await response.json()) as { error: { code: string; type: string; param: string; message: string } }
       expect(body.error).toMatchObject({ code: 'model_not_found', type: 'invalid_request_error', param: 'model' })
@@ -139,16 +159,23 @@ for (const backend of testBackends) {
       const channelId = await gateway.createChannel({ name: 'resting', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['resting-model'] })
       await gateway.admin('PATCH', `/api/channels/${channelId}`, { status: 'manually-disabled' })
       const unrestricted = await gateway.createToken({ userId, quota: 10 })
-      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${unrestricted.key}` }, body: JSON.stringify(chat('resting-model')) })
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${unrestricted.key}` },
+        body: JSON.stringify(chat('resting-model')),
+      })
       expect(response.status).toBe(503)
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('no_available_channel')
     })
 
-    test('unknown relay paths answer JSON in their family\'s error shape, not plain text', async () => {
+    test("unknown relay paths answer JSON in their family's error shape, not plain text", async () => {
       const openai = await fetch(`${gateway.url}/v1/chat/completionz`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: '{}' })
       expect(openai.status).toBe(404)
       expect(openai.headers.get('content-type')).toContain('application/json')
-      expect(((await openai.json()) as { error: { message: string; type: string } }).error).toMatchObject({ type: 'invalid_request_error', message: 'Invalid URL (POST /v1/chat/completionz)' })
+      expect(((await openai.json()) as { error: { message: string; type: string } }).error).toMatchObject({
+        type: 'invalid_request_error',
+        message: 'Invalid URL (POST /v1/chat/completionz)',
+      })
       const gemini = await fetch(`${gateway.url}/v1beta/nothing/here`, { headers: { 'x-goog-api-key': key } })
       expect(gemini.status).toBe(404)
       expect(((await gemini.json()) as { error: { code: number; status: string } }).error).toMatchObject({ code: 404, status: 'NOT_FOUND' })
@@ -162,12 +189,20 @@ for (const backend of testBackends) {
 
     test('an expired or disabled key → 401', async () => {
       const expired = await gateway.createToken({ userId, quota: 1000, expiresAt: '2020-01-01T00:00:00Z' })
-      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${expired.key}` }, body: JSON.stringify(chat()) })
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${expired.key}` },
+        body: JSON.stringify(chat()),
+      })
       expect(response.status).toBe(401)
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('token_expired')
       const disabled = await gateway.createToken({ userId, quota: 1000 })
       await gateway.admin('PATCH', `/api/tokens/${disabled.id}`, { status: 'disabled' })
-      const refused = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${disabled.key}` }, body: JSON.stringify(chat()) })
+      const refused = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${disabled.key}` },
+        body: JSON.stringify(chat()),
+      })
       expect(refused.status).toBe(401)
     })
 

@@ -34,7 +34,12 @@ describe('failover between channels', () => {
     await gateway.admin('PATCH', `/api/channels/${primaryId}`, { status: 'enabled' })
   })
 
-  const call = () => fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) })
+  const call = () =>
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    })
 
   test('the higher priority tier is used while it works', async () => {
     expect((await call()).status).toBe(200)
@@ -74,7 +79,7 @@ describe('failover between channels', () => {
     expect([primary.requests.length, backup.requests.length]).toEqual([1, 1])
   })
 
-  test('a 400 is the client\'s problem and is not retried', async () => {
+  test("a 400 is the client's problem and is not retried", async () => {
     primary.queue({ kind: 'status', status: 400 })
     expect((await call()).status).toBe(400)
     expect(backup.requests.length).toBe(0)

@@ -6,7 +6,11 @@ import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
 // Claude client's call is converted from), the client reads a generic message naming the request id, in
 // its own dialect, and never the exception's text; the process log has the detail under that request id.
 
-interface LogLine { level: string; message: string; fields: Record<string, unknown> }
+interface LogLine {
+  level: string
+  message: string
+  fields: Record<string, unknown>
+}
 
 /** What the crafted answers make the converter throw on (`choice.index` of a null choice). */
 const CRAFTED_CHOICES = [null]
@@ -41,16 +45,23 @@ describe('internal failures stay out of relay answers', () => {
 
   async function callClaude(stream: boolean): Promise<{ status: number; requestId: string; text: string }> {
     const response = await fetch(`${gateway.url}/v1/messages`, {
-      method: 'POST', headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: JSON.stringify(claudeCall(stream)),
+      method: 'POST',
+      headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify(claudeCall(stream)),
     })
     return { status: response.status, requestId: response.headers.get('x-request-id') ?? '', text: await response.text() }
   }
 
   /** The log lines that carry the detail of an internal error for this request. */
-  const detailLogged = (requestId: string) => lines.filter((line) => line.fields.requestId === requestId && String(line.fields.detail ?? '').includes('TypeError'))
+  const detailLogged = (requestId: string) =>
+    lines.filter((line) => line.fields.requestId === requestId && String(line.fields.detail ?? '').includes('TypeError'))
 
   test('non-stream: a Claude-shaped 500 with the request id and no exception text; the log has the detail', async () => {
-    fake.queue({ kind: 'status', status: 200, body: { id: 'chatcmpl-crafted', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: CRAFTED_CHOICES } })
+    fake.queue({
+      kind: 'status',
+      status: 200,
+      body: { id: 'chatcmpl-crafted', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: CRAFTED_CHOICES },
+    })
     const { status, requestId, text } = await callClaude(false)
     expect(status).toBe(500)
     expect(requestId).toMatch(/^req_/)
@@ -63,8 +74,16 @@ describe('internal failures stay out of relay answers', () => {
 
   test('stream: the stream ends with a Claude error event naming the request id, without the exception text', async () => {
     fake.queue({
-      kind: 'stream-gap', gapMs: 0, chunks: [
-        { id: 'chatcmpl-crafted', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] },
+      kind: 'stream-gap',
+      gapMs: 0,
+      chunks: [
+        {
+          id: 'chatcmpl-crafted',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }],
+        },
         { id: 'chatcmpl-crafted', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: CRAFTED_CHOICES },
       ],
     })
@@ -80,7 +99,11 @@ describe('internal failures stay out of relay answers', () => {
   })
 
   test('the usage log row a user can read carries the generic message too', async () => {
-    fake.queue({ kind: 'status', status: 200, body: { id: 'chatcmpl-crafted', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: CRAFTED_CHOICES } })
+    fake.queue({
+      kind: 'status',
+      status: 200,
+      body: { id: 'chatcmpl-crafted', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: CRAFTED_CHOICES },
+    })
     const { requestId } = await callClaude(false)
     const row = (await gateway.logs({ type: 'error' })).find((entry) => entry.requestId === requestId)
     expect(String(row?.content)).toContain(requestId)

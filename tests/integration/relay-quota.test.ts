@@ -11,7 +11,11 @@ import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 
 const usage: FakeUsage = { prompt_tokens: 1000, completion_tokens: 1000, total_tokens: 2000 }
 /** What one call with `usage` costs on gpt-4o-mini (0.15 / 0.60 USD per 1M): 375 units. */
-const COST = priceUsage({ inputTokens: 1000, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 1000, reasoningTokens: 0 }, openAIPricing['gpt-4o-mini*']!, 1).units
+const COST = priceUsage(
+  { inputTokens: 1000, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 1000, reasoningTokens: 0 },
+  openAIPricing['gpt-4o-mini*']!,
+  1,
+).units
 const request = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Tell me about Paris.' }], max_tokens: 1000 }
 
 for (const backend of testBackends) {
@@ -34,7 +38,11 @@ for (const backend of testBackends) {
     })
 
     const call = (key: string, body: Record<string, unknown> = request) =>
-      fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
 
     async function fundedToken(requests: number, name: string) {
       const userId = await gateway.createUser({ username: name, quota: 1_000_000_000 })
@@ -54,7 +62,9 @@ for (const backend of testBackends) {
       const refusal = ((await refused.json()) as { error: { code: string; message: string } }).error
       expect(refusal.code).toBe('insufficient_quota')
       // Worded in dollars, as the dashboard speaks, with the exact units in brackets.
-      expect(refusal.message).toMatch(/^Insufficient quota: this API key has \$0\.00 \(0 units\) left and the request needs at least \$0\.\d+ \([\d,]+ units?\)$/)
+      expect(refusal.message).toMatch(
+        /^Insufficient quota: this API key has \$0\.00 \(0 units\) left and the request needs at least \$0\.\d+ \([\d,]+ units?\)$/,
+      )
       expect(await gateway.tokenBalance(token.id)).toEqual({ remainQuota: 0, usedQuota: n * COST })
       const logs = await gateway.logs({ type: 'consume', tokenId: token.id })
       expect(logs.map((entry) => entry.quota)).toEqual(Array(n).fill(COST))
@@ -93,15 +103,21 @@ for (const backend of testBackends) {
       // The fake reports what the gateway estimates ("hi" is 7 prompt tokens with framing) plus max_tokens,
       // so every reservation is the exact cost and admission is exact.
       fake.setDefault({ kind: 'usage', usage: { prompt_tokens: 7, completion_tokens: 100, total_tokens: 107 } })
-      const exact = priceUsage({ inputTokens: 7, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 100, reasoningTokens: 0 }, openAIPricing['gpt-4o-mini*']!, 1).units
+      const exact = priceUsage(
+        { inputTokens: 7, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 100, reasoningTokens: 0 },
+        openAIPricing['gpt-4o-mini*']!,
+        1,
+      ).units
       const userId = await gateway.createUser({ username: 'exact-k', quota: 1_000_000_000 })
       const token = await gateway.createToken({ userId, quota: 40 * exact })
       const body = { model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }
-      const statuses = await Promise.all(Array.from({ length: 500 }, async () => {
-        const response = await call(token.key, body)
-        await response.arrayBuffer()
-        return response.status
-      }))
+      const statuses = await Promise.all(
+        Array.from({ length: 500 }, async () => {
+          const response = await call(token.key, body)
+          await response.arrayBuffer()
+          return response.status
+        }),
+      )
       expect(statuses.filter((status) => status === 200).length).toBe(40)
       expect(statuses.filter((status) => status === 403).length).toBe(460)
       expect(await gateway.tokenBalance(token.id)).toEqual({ remainQuota: 0, usedQuota: 40 * exact })
@@ -122,7 +138,14 @@ for (const backend of testBackends) {
 
     test('an upstream 400 reaches the client unchanged and costs nothing', async () => {
       const token = await fundedToken(2, 'upstream-400')
-      const upstreamError = { error: { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } }
+      const upstreamError = {
+        error: {
+          message: "This model's maximum context length is 128000 tokens.",
+          type: 'invalid_request_error',
+          param: 'messages',
+          code: 'context_length_exceeded',
+        },
+      }
       fake.setDefault({ kind: 'status', status: 400, body: upstreamError })
       const response = await call(token.key)
       expect(response.status).toBe(400)
@@ -134,7 +157,12 @@ for (const backend of testBackends) {
       const token = await fundedToken(4, 'client-leaves')
       fake.setDefault({ kind: 'stream-gap', gapMs: 40 })
       const controller = new AbortController()
-      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', signal: controller.signal, headers: { authorization: `Bearer ${token.key}` }, body: JSON.stringify({ ...request, stream: true }) })
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        signal: controller.signal,
+        headers: { authorization: `Bearer ${token.key}` },
+        body: JSON.stringify({ ...request, stream: true }),
+      })
       const reader = response.body!.getReader()
       const decoder = new TextDecoder()
       let seen = ''
@@ -145,7 +173,7 @@ for (const backend of testBackends) {
       expect(fake.abortedStreams).toBe(1)
       await gateway.services.inflight.drain(5000)
       const [row] = await gateway.logs({ type: 'consume', tokenId: token.id })
-      expect((row?.details as { outcome: string }).outcome).toBe('client-aborted')
+      expect((row!.details as { outcome: string }).outcome).toBe('client-aborted')
       const charged = Number(row?.quota)
       expect(charged).toBeGreaterThan(0)
       expect(charged).toBeLessThan(COST)
@@ -165,7 +193,7 @@ for (const backend of testBackends) {
       expect(text).not.toContain('[DONE]')
       await gateway.services.inflight.drain(5000)
       const [row] = await gateway.logs({ type: 'consume', tokenId: token.id })
-      expect((row?.details as { outcome: string; usageSource: string })).toMatchObject({ outcome: 'upstream-error', usageSource: 'counted' })
+      expect(row!.details as { outcome: string; usageSource: string }).toMatchObject({ outcome: 'upstream-error', usageSource: 'counted' })
       expect(Number(row?.completionTokens)).toBeGreaterThan(0)
     })
 
@@ -185,8 +213,10 @@ for (const backend of testBackends) {
       expect(text.trim().endsWith('data: [DONE]')).toBe(true)
       await gateway.services.inflight.drain(5000)
       const [row] = await gateway.logs({ type: 'consume', tokenId: token.id })
-      expect((row?.details as { usageSource: string }).usageSource).toBe('counted')
-      const streamedText = loadChunks<{ choices: Array<{ delta: { content?: string } }> }>('openai', 'openai-chat-text.chunks.txt').map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')
+      expect((row!.details as { usageSource: string }).usageSource).toBe('counted')
+      const streamedText = loadChunks<{ choices: Array<{ delta: { content?: string } }> }>('openai', 'openai-chat-text.chunks.txt')
+        .map((chunk) => chunk.choices[0]?.delta.content ?? '')
+        .join('')
       expect(row?.completionTokens).toBe(countTokens(streamedText))
     })
   })

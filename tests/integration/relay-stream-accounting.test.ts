@@ -16,7 +16,10 @@ const TOOL_ARGUMENTS = '{"location":"Paris, France","unit":"celsius"}'
 const TOKENS_PER_TOOL_CALL = 5
 
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-  id: 'chatcmpl-tools', object: 'chat.completion.chunk', created: 1_748_736_000, model: MODEL,
+  id: 'chatcmpl-tools',
+  object: 'chat.completion.chunk',
+  created: 1_748_736_000,
+  model: MODEL,
   choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
 })
 
@@ -32,14 +35,32 @@ const toolStream = [
 
 /** The same answer complete, without a usage member. */
 const toolAnswer = {
-  id: 'chatcmpl-tools', object: 'chat.completion', created: 1_748_736_000, model: MODEL,
-  choices: [{
-    index: 0, logprobs: null, finish_reason: 'tool_calls',
-    message: { role: 'assistant', content: null, reasoning_content: REASONING, tool_calls: [{ id: 'call_1', type: 'function', function: { name: TOOL_NAME, arguments: TOOL_ARGUMENTS } }] },
-  }],
+  id: 'chatcmpl-tools',
+  object: 'chat.completion',
+  created: 1_748_736_000,
+  model: MODEL,
+  choices: [
+    {
+      index: 0,
+      logprobs: null,
+      finish_reason: 'tool_calls',
+      message: {
+        role: 'assistant',
+        content: null,
+        reasoning_content: REASONING,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: TOOL_NAME, arguments: TOOL_ARGUMENTS } }],
+      },
+    },
+  ],
 }
 
-const claudeTools = [{ name: TOOL_NAME, description: 'Weather of a place', input_schema: { type: 'object', properties: { location: { type: 'string' }, unit: { type: 'string' } } } }]
+const claudeTools = [
+  {
+    name: TOOL_NAME,
+    description: 'Weather of a place',
+    input_schema: { type: 'object', properties: { location: { type: 'string' }, unit: { type: 'string' } } },
+  },
+]
 
 for (const backend of testBackends) {
   describe(`usage log of relayed calls (${backend.name})`, () => {
@@ -61,7 +82,8 @@ for (const backend of testBackends) {
 
     async function claude(stream: boolean): Promise<string> {
       const response = await fetch(`${gateway.url}/v1/messages`, {
-        method: 'POST', headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
         body: JSON.stringify({ model: MODEL, max_tokens: 256, stream, tools: claudeTools, messages: [{ role: 'user', content: 'Weather in Paris?' }] }),
       })
       expect(response.status).toBe(200)
@@ -71,7 +93,8 @@ for (const backend of testBackends) {
 
     async function openAIStream(): Promise<string> {
       const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-        method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: MODEL, stream: true, messages: [{ role: 'user', content: 'Capital of France?' }] }),
       })
       expect(response.status).toBe(200)
@@ -107,8 +130,13 @@ for (const backend of testBackends) {
     test('a passthrough answer without usage is billed for its reasoning and tool call too', async () => {
       fake.queue({ kind: 'status', status: 200, body: toolAnswer })
       const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-        method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: MODEL, tools: [{ type: 'function', function: { name: TOOL_NAME, parameters: claudeTools[0]!.input_schema } }], messages: [{ role: 'user', content: 'Weather in Paris?' }] }),
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: MODEL,
+          tools: [{ type: 'function', function: { name: TOOL_NAME, parameters: claudeTools[0]!.input_schema } }],
+          messages: [{ role: 'user', content: 'Weather in Paris?' }],
+        }),
       })
       expect(await response.json()).toEqual(toolAnswer)
       const entry = await row(response.headers.get('x-request-id') ?? '')
@@ -116,7 +144,7 @@ for (const backend of testBackends) {
       expect(entry.completionTokens).toBe(await expectedOutputTokens())
     })
 
-    test('a passthrough stream records its time to first token, within the call\'s duration', async () => {
+    test("a passthrough stream records its time to first token, within the call's duration", async () => {
       fake.queue({ kind: 'slow', delayMs: 40 })
       const entry = await row(await openAIStream())
       expect(entry.isStream).toBe(true)
@@ -132,7 +160,7 @@ for (const backend of testBackends) {
       expect(Number(entry.firstTokenMs)).toBeLessThanOrEqual(Number(entry.latencyMs))
     })
 
-    test('a converted stream records its time to first token, within the call\'s duration', async () => {
+    test("a converted stream records its time to first token, within the call's duration", async () => {
       fake.queue({ kind: 'slow', delayMs: 40 })
       const entry = await row(await claude(true))
       expect(Number(entry.firstTokenMs)).toBeGreaterThanOrEqual(40)

@@ -26,7 +26,12 @@ describe('timeouts and disconnects', () => {
   beforeEach(() => fake.reset())
 
   const call = (body: Record<string, unknown>, signal?: AbortSignal) =>
-    fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', signal, headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...body }) })
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      signal,
+      headers: { authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...body }),
+    })
 
   test('an upstream that never answers → 504 upstream_timeout, nothing charged', async () => {
     const before = await gateway.tokenBalance(tokenId)
@@ -45,7 +50,7 @@ describe('timeouts and disconnects', () => {
     expect(JSON.parse(events[1]!.replace(/^data: /, ''))).toMatchObject({ error: { code: 'upstream_timeout' } })
     await gateway.services.inflight.drain(5000)
     const [row] = await gateway.logs({ type: 'consume', tokenId })
-    expect((row?.details as { outcome: string }).outcome).toBe('timeout')
+    expect((row!.details as { outcome: string }).outcome).toBe('timeout')
     expect(Number(row?.quota)).toBeGreaterThan(0)
   })
 

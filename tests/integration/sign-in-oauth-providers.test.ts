@@ -16,7 +16,8 @@ for (const backend of testBackends) {
     let linuxdo: FakeOAuthProvider
 
     const start = (provider: string, query = '') => `${gateway.url}/api/auth/oauth/${provider}/start${query}`
-    const me = async (browser: TestBrowser) => (await (await browser.request(`${gateway.url}/api/users/me`)).json()) as { id: number; username: string; email: string | null; displayName: string }
+    const me = async (browser: TestBrowser) =>
+      (await (await browser.request(`${gateway.url}/api/users/me`)).json()) as { id: number; username: string; email: string | null; displayName: string }
     const jsonCallback = async (provider: string) => {
       const browser = createBrowser()
       const toProvider = await browser.request(start(provider))
@@ -32,7 +33,10 @@ for (const backend of testBackends) {
       gateway = await startGateway(backend)
       await gateway.admin('PATCH', '/api/options', { rateLimits: { loginPerIpPerMinute: 1000 } })
       await gateway.admin('PATCH', '/api/auth/settings', {
-        registrationEnabled: true, github: github.settings(), discord: discord.settings(), linuxdo: { ...linuxdo.settings(), minimumTrustLevel: 2 },
+        registrationEnabled: true,
+        github: github.settings(),
+        discord: discord.settings(),
+        linuxdo: { ...linuxdo.settings(), minimumTrustLevel: 2 },
       })
     })
     afterAll(async () => {
@@ -41,7 +45,11 @@ for (const backend of testBackends) {
     })
 
     test('the login page lists the three providers in a fixed order', async () => {
-      const status = (await (await fetch(`${gateway.url}/api/status`)).json()) as { signInMethods: string[]; signInProviders: Array<{ id: string; name: string }>; registrationEnabled: boolean }
+      const status = (await (await fetch(`${gateway.url}/api/status`)).json()) as {
+        signInMethods: string[]
+        signInProviders: Array<{ id: string; name: string }>
+        registrationEnabled: boolean
+      }
       expect(status.signInMethods).toEqual(['password', 'github', 'discord', 'linuxdo'])
       expect(status.signInProviders.map((entry) => entry.name)).toEqual(['GitHub', 'Discord', 'LinuxDO'])
       expect(status.registrationEnabled).toBe(true)
@@ -77,7 +85,10 @@ for (const backend of testBackends) {
       const second = createBrowser()
       expect((await second.follow(start('github'), gateway.url)).final).toBe('/')
       expect((await me(second)).email).toBe('primary@example.com')
-      const linked = await gateway.admin<Array<{ provider: string; subject: string; login: string }>>('GET', `/api/users/${(await me(second)).id}/oauth-accounts`)
+      const linked = await gateway.admin<Array<{ provider: string; subject: string; login: string }>>(
+        'GET',
+        `/api/users/${(await me(second)).id}/oauth-accounts`,
+      )
       expect(linked).toEqual([expect.objectContaining({ provider: 'github', subject: '1002', login: 'private-primary', email: 'primary@example.com' })])
     })
 
@@ -96,22 +107,46 @@ for (const backend of testBackends) {
       expect((await gateway.admin<{ total: number }>('GET', '/api/users?q=never-created')).total).toBe(0)
     })
 
-    test('Discord: a verified email is kept, an unverified one is not; the verifier meets Discord\'s length rule', async () => {
-      discord.user = { id: '80351110224678912', username: 'nelly', discriminator: '0', global_name: 'Nelly', avatar: null, email: 'nelly@discord.example', verified: true, locale: 'en-US' }
+    test("Discord: a verified email is kept, an unverified one is not; the verifier meets Discord's length rule", async () => {
+      discord.user = {
+        id: '80351110224678912',
+        username: 'nelly',
+        discriminator: '0',
+        global_name: 'Nelly',
+        avatar: null,
+        email: 'nelly@discord.example',
+        verified: true,
+        locale: 'en-US',
+      }
       const first = createBrowser()
       expect((await first.follow(start('discord', '?redirect=/usage'), gateway.url)).final).toBe('/usage')
       expect(await me(first)).toMatchObject({ username: 'nelly', email: 'nelly@discord.example', displayName: 'Nelly' })
       expect(discord.authorizeRequests.at(-1)!.scope).toBe('identify email')
       expect(discord.tokenRequests.at(-1)!.form.client_secret).toBe(discord.clientSecret)
 
-      discord.user = { id: '80351110224678913', username: 'unverified', discriminator: '0', global_name: null, email: 'unverified@discord.example', verified: false }
+      discord.user = {
+        id: '80351110224678913',
+        username: 'unverified',
+        discriminator: '0',
+        global_name: null,
+        email: 'unverified@discord.example',
+        verified: false,
+      }
       const second = createBrowser()
       expect((await second.follow(start('discord'), gateway.url)).final).toBe('/')
       expect((await me(second)).email).toBeNull()
     })
 
     test('LinuxDO: the client authenticates with HTTP Basic; accounts below the minimum trust level are refused', async () => {
-      linuxdo.user = { id: 12345, username: 'newbie', name: 'New Bie', avatar_template: '/user_avatar/linux.do/newbie/{size}/1.png', active: true, trust_level: 1, silenced: false }
+      linuxdo.user = {
+        id: 12345,
+        username: 'newbie',
+        name: 'New Bie',
+        avatar_template: '/user_avatar/linux.do/newbie/{size}/1.png',
+        active: true,
+        trust_level: 1,
+        silenced: false,
+      }
       expect((await createBrowser().follow(start('linuxdo'), gateway.url)).final).toBe('/login?error=trust_level_too_low')
       const refused = await jsonCallback('linuxdo')
       expect(refused.status).toBe(403)
@@ -131,7 +166,11 @@ for (const backend of testBackends) {
     test('one user can link several providers; a second account of the same provider is refused', async () => {
       await gateway.createUser({ username: 'collector', quota: 0 })
       const browser = createBrowser()
-      await browser.request(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'collector', password: 'password-123', session: true }) })
+      await browser.request(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'collector', password: 'password-123', session: true }),
+      })
       github.user = { login: 'collector-gh', id: 2001, email: null }
       github.emails = []
       discord.user = { id: '2002', username: 'collector-dc', verified: false }

@@ -9,7 +9,12 @@ import { totpCode } from '../../core/security/totp.ts'
 // the provider and back, the ID token is verified (signature, issuer, audience, expiry, nonce), and
 // the user is signed in, registered, linked or refused.
 
-interface Claims { sub: string; email?: string; preferred_username?: string; name?: string }
+interface Claims {
+  sub: string
+  email?: string
+  preferred_username?: string
+  name?: string
+}
 type TokenPayload = Record<string, unknown>
 
 for (const backend of testBackends) {
@@ -29,7 +34,11 @@ for (const backend of testBackends) {
       return { status: response.status, body: (await response.json()) as { id: number; username: string; email: string | null } }
     }
     const passwordSession = async (browser: TestBrowser, username: string, password = 'password-123') => {
-      const response = await browser.request(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password, session: true }) })
+      const response = await browser.request(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password, session: true }),
+      })
       expect(response.status).toBe(200)
     }
     const signInSettings = (patch: Record<string, unknown>) => gateway.admin('PATCH', '/api/auth/settings', patch)
@@ -56,7 +65,9 @@ for (const backend of testBackends) {
       })
       gateway = await startGateway(backend)
       await gateway.admin('PATCH', '/api/options', { rateLimits: { loginPerIpPerMinute: 1000 }, newUserQuota: 4321 })
-      await signInSettings({ oidc: { enabled: true, displayName: 'Company SSO', issuerUrl: provider.issuer.url, clientId, clientSecret: 'oidc-client-secret' } })
+      await signInSettings({
+        oidc: { enabled: true, displayName: 'Company SSO', issuerUrl: provider.issuer.url, clientId, clientSecret: 'oidc-client-secret' },
+      })
     })
     afterAll(async () => {
       await gateway.stop()
@@ -126,10 +137,16 @@ for (const backend of testBackends) {
       expect(user.quota).toBe(4321)
       expect(user.displayName).toBe('Ada Lovelace')
       const linked = await gateway.admin<Array<Record<string, unknown>>>('GET', `/api/users/${signedIn.body.id}/oauth-accounts`)
-      expect(linked).toEqual([expect.objectContaining({ provider: 'oidc', providerName: 'Company SSO', subject: 'ada-sub-1', login: 'ada.lovelace', email: 'ada@example.com' })])
+      expect(linked).toEqual([
+        expect.objectContaining({ provider: 'oidc', providerName: 'Company SSO', subject: 'ada-sub-1', login: 'ada.lovelace', email: 'ada@example.com' }),
+      ])
       const logs = await gateway.logs()
-      expect(logs.some((entry) => entry.type === 'manage' && entry.userId === signedIn.body.id && String(entry.content).includes('registered through Company SSO'))).toBe(true)
-      expect(logs.some((entry) => entry.type === 'login' && entry.userId === signedIn.body.id && String(entry.content).includes('signed in with Company SSO'))).toBe(true)
+      expect(
+        logs.some((entry) => entry.type === 'manage' && entry.userId === signedIn.body.id && String(entry.content).includes('registered through Company SSO')),
+      ).toBe(true)
+      expect(
+        logs.some((entry) => entry.type === 'login' && entry.userId === signedIn.body.id && String(entry.content).includes('signed in with Company SSO')),
+      ).toBe(true)
 
       // The same identity later signs into the same user, even with registration closed again.
       await signInSettings({ allowOAuthRegistration: false })
@@ -154,7 +171,13 @@ for (const backend of testBackends) {
       claims = { sub: 'json-sub', preferred_username: 'json-user' }
       const { status, body } = await jsonCallback(createBrowser())
       expect(status).toBe(200)
-      expect(body).toMatchObject({ outcome: 'signed-in', created: true, redirect: '/', user: { username: 'json-user' }, account: { provider: 'oidc', subject: 'json-sub' } })
+      expect(body).toMatchObject({
+        outcome: 'signed-in',
+        created: true,
+        redirect: '/',
+        user: { username: 'json-user' },
+        account: { provider: 'oidc', subject: 'json-sub' },
+      })
       expect(String(body.accessToken)).toStartWith('hat_')
 
       await signInSettings({ allowOAuthRegistration: false })
@@ -272,7 +295,12 @@ for (const backend of testBackends) {
       const browser = createBrowser()
       await passwordSession(browser, 'two-factor-oidc')
       const csrf = browser.cookie(`${gateway.url}/api/`, 'hanggent_csrf')!
-      const write = (path: string, body: unknown = {}) => browser.request(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) })
+      const write = (path: string, body: unknown = {}) =>
+        browser.request(`${gateway.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+          body: JSON.stringify(body),
+        })
       const { secret } = (await (await write('/api/users/me/two-factor/setup')).json()) as { secret: string }
       expect((await write('/api/users/me/two-factor/enable', { code: totpCode(secret, new Date()) })).status).toBe(200)
       claims = { sub: 'two-factor-sub', preferred_username: 'tf' }
@@ -285,7 +313,12 @@ for (const backend of testBackends) {
       expect((await me(fresh)).status).toBe(401)
       const ticket = fresh.cookie(`${gateway.url}/api/auth/login/two-factor`, 'hanggent_pending_login')!
       expect(ticket).toBeDefined()
-      const complete = (code: string) => fresh.request(`${gateway.url}/api/auth/login/two-factor`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) })
+      const complete = (code: string) =>
+        fresh.request(`${gateway.url}/api/auth/login/two-factor`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code }),
+        })
       expect((await complete('000000')).status).toBe(401)
       const done = await complete(totpCode(secret, new Date(Date.now() + 30_000)))
       expect(done.status).toBe(200)
@@ -293,8 +326,20 @@ for (const backend of testBackends) {
       expect((await me(fresh)).body.id).toBe(userId)
       // The ticket was spent and its cookie removed.
       expect(fresh.names()).not.toContain('hanggent_pending_login')
-      expect((await createBrowser().request(`${gateway.url}/api/auth/login/two-factor`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: '123456' }) })).status).toBe(401)
-      const replay = await fetch(`${gateway.url}/api/auth/login/two-factor`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `hanggent_pending_login=${ticket}` }, body: JSON.stringify({ code: totpCode(secret, new Date(Date.now() + 60_000)) }) })
+      expect(
+        (
+          await createBrowser().request(`${gateway.url}/api/auth/login/two-factor`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ code: '123456' }),
+          })
+        ).status,
+      ).toBe(401)
+      const replay = await fetch(`${gateway.url}/api/auth/login/two-factor`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `hanggent_pending_login=${ticket}` },
+        body: JSON.stringify({ code: totpCode(secret, new Date(Date.now() + 60_000)) }),
+      })
       expect(replay.status).toBe(401)
       expect(((await replay.json()) as { error: { message: string } }).error.message).toContain('already completed')
       const logins = await gateway.logs({ type: 'login' })

@@ -24,7 +24,11 @@ for (const backend of testBackends) {
     let allSecrets: string[]
 
     const patch = (body: unknown, token?: string) =>
-      fetch(`${gateway.url}/api/auth/settings`, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${token ?? gateway.context.config.rootAccessToken}` }, body: JSON.stringify(body) })
+      fetch(`${gateway.url}/api/auth/settings`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token ?? gateway.context.config.rootAccessToken}` },
+        body: JSON.stringify(body),
+      })
     const storedRow = async () => JSON.stringify((await gateway.context.database.db.select().from(options).where(eq(options.key, 'sign-in')))[0]?.value ?? null)
 
     beforeAll(async () => {
@@ -39,10 +43,20 @@ for (const backend of testBackends) {
     })
 
     test('defaults: registration closed, every provider off, production endpoints', async () => {
-      const settings = await gateway.admin<Record<string, unknown> & Record<'github' | 'linuxdo' | 'oidc' | 'telegram', Record<string, unknown>>>('GET', '/api/auth/settings')
+      const settings = await gateway.admin<Record<string, unknown> & Record<'github' | 'linuxdo' | 'oidc' | 'telegram', Record<string, unknown>>>(
+        'GET',
+        '/api/auth/settings',
+      )
       expect(settings.registrationEnabled).toBe(false)
       expect(settings.allowOAuthRegistration).toBeNull()
-      expect(settings.github).toMatchObject({ enabled: false, clientId: '', clientSecretSet: false, authorizeUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token', userInfoUrl: 'https://api.github.com/user' })
+      expect(settings.github).toMatchObject({
+        enabled: false,
+        clientId: '',
+        clientSecretSet: false,
+        authorizeUrl: 'https://github.com/login/oauth/authorize',
+        tokenUrl: 'https://github.com/login/oauth/access_token',
+        userInfoUrl: 'https://api.github.com/user',
+      })
       expect(settings.github.callbackUrl).toBe(`${gateway.url}/api/auth/oauth/github/callback`)
       expect(settings.linuxdo).toMatchObject({ minimumTrustLevel: 0, userInfoUrl: 'https://connect.linux.do/api/user' })
       expect(settings.oidc).toMatchObject({ enabled: false, displayName: 'OpenID Connect', scopes: 'openid profile email', issuerUrl: '' })
@@ -71,7 +85,13 @@ for (const backend of testBackends) {
 
     test('only admins read or change the settings', async () => {
       await gateway.createUser({ username: 'settings-snoop', quota: 0 })
-      const { accessToken } = (await (await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'settings-snoop', password: 'password-123' }) })).json()) as { accessToken: string }
+      const { accessToken } = (await (
+        await fetch(`${gateway.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'settings-snoop', password: 'password-123' }),
+        })
+      ).json()) as { accessToken: string }
       expect((await fetch(`${gateway.url}/api/auth/settings`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(403)
       expect((await patch({ registrationEnabled: true }, accessToken)).status).toBe(403)
     })
@@ -111,7 +131,12 @@ for (const backend of testBackends) {
       const everything = bodies.join('\n')
       expect(bodies.length).toBeGreaterThan(20)
       for (const secret of [...allSecrets, ...sealed]) expect(everything).not.toContain(secret)
-      expect(logs.some((entry) => entry.type === 'manage' && String(entry.content).includes('sign-in settings changed:') && String(entry.content).includes('github.clientSecret'))).toBe(true)
+      expect(
+        logs.some(
+          (entry) =>
+            entry.type === 'manage' && String(entry.content).includes('sign-in settings changed:') && String(entry.content).includes('github.clientSecret'),
+        ),
+      ).toBe(true)
     })
 
     test('a patch without the secret keeps the stored one; null removes it', async () => {

@@ -7,7 +7,10 @@ import { testBackends } from '../support/context.ts'
 // call's usage row sets it), and the admin API shows it: null before the first call, then the time of
 // the latest call.
 
-interface TokenRow { id: number; lastUsedAt: string | null }
+interface TokenRow {
+  id: number
+  lastUsedAt: string | null
+}
 
 for (const backend of testBackends) {
   describe(`API key last use (${backend.name})`, () => {
@@ -24,10 +27,12 @@ for (const backend of testBackends) {
       await fake.stop()
     })
 
-    const call = (key: string, stream = false) => fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: 'hi' }] }),
-    }).then((response) => response.text().then(() => response.status))
+    const call = (key: string, stream = false) =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: 'hi' }] }),
+      }).then((response) => response.text().then(() => response.status))
 
     const listed = async (id: number) => (await gateway.admin<{ items: TokenRow[] }>('GET', '/api/tokens')).items.find((token) => token.id === id)
 

@@ -8,7 +8,10 @@ import { startFakeEpay, type FakeEpay } from '../support/fake-epay.ts'
 
 const QUOTA_PER_YUAN = 70_000
 
-interface Created { order: { id: number; tradeNo: string; status: string; quota: number; paid: string }; redirect: { method: string; url: string; fields: Record<string, string> } }
+interface Created {
+  order: { id: number; tradeNo: string; status: string; quota: number; paid: string }
+  redirect: { method: string; url: string; fields: Record<string, string> }
+}
 
 for (const backend of testBackends) {
   describe(`EPay top-up (${backend.name})`, () => {
@@ -18,16 +21,23 @@ for (const backend of testBackends) {
     let userToken: string
 
     const balance = async () => (await gateway.balance(userId)).quota
-    const statusOf = async (tradeNo: string) => (await gateway.admin<{ items: Array<{ status: string }> }>('GET', `/api/topups?tradeNo=${tradeNo}`)).items[0]?.status
+    const statusOf = async (tradeNo: string) =>
+      (await gateway.admin<{ items: Array<{ status: string }> }>('GET', `/api/topups?tradeNo=${tradeNo}`)).items[0]?.status
 
     /** Creates an order as the user and posts its form to the fake gateway, as the browser would. */
     async function submitted(amount: number, method = 'alipay'): Promise<Created> {
       const response = await fetch(`${gateway.url}/api/topups`, {
-        method: 'POST', headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ method, amount }),
+        method: 'POST',
+        headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ method, amount }),
       })
       expect(response.status).toBe(201)
       const created = (await response.json()) as Created
-      const form = await fetch(created.redirect.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(created.redirect.fields) })
+      const form = await fetch(created.redirect.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(created.redirect.fields),
+      })
       expect(form.status).toBe(200)
       return created
     }
@@ -37,13 +47,23 @@ for (const backend of testBackends) {
       gateway = await startGateway(backend)
       await gateway.admin('PATCH', '/api/topups/settings', {
         epay: {
-          enabled: true, gatewayUrl: epay.url, merchantId: epay.merchantId, merchantKey: epay.merchantKey,
-          methods: [{ type: 'alipay', name: 'Alipay' }, { type: 'wxpay', name: 'WeChat Pay' }],
+          enabled: true,
+          gatewayUrl: epay.url,
+          merchantId: epay.merchantId,
+          merchantKey: epay.merchantKey,
+          methods: [
+            { type: 'alipay', name: 'Alipay' },
+            { type: 'wxpay', name: 'WeChat Pay' },
+          ],
           amounts: { currency: 'CNY', presets: [10, 50], minimum: 1, maximum: 5000, discounts: [{ minimum: 500, factor: 0.95 }], quotaPerUnit: QUOTA_PER_YUAN },
         },
       })
       userId = await gateway.createUser({ username: 'epay-payer', quota: 500 })
-      const login = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'epay-payer', password: 'password-123' }) })
+      const login = await fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'epay-payer', password: 'password-123' }),
+      })
       userToken = ((await login.json()) as { accessToken: string }).accessToken
     }, 60_000)
     afterAll(async () => {
@@ -54,13 +74,25 @@ for (const backend of testBackends) {
     test('the submit.php form carries the protocol fields, signed so the gateway accepts it', async () => {
       const created = await submitted(500, 'wxpay')
       expect(created.redirect).toMatchObject({ method: 'POST', url: `${epay.url}/submit.php` })
-      expect(created.redirect.fields).toMatchObject({ pid: epay.merchantId, type: 'wxpay', out_trade_no: created.order.tradeNo, money: '475.00', sign_type: 'MD5' })
+      expect(created.redirect.fields).toMatchObject({
+        pid: epay.merchantId,
+        type: 'wxpay',
+        out_trade_no: created.order.tradeNo,
+        money: '475.00',
+        sign_type: 'MD5',
+      })
       expect(created.redirect.fields.notify_url).toBe(`${gateway.url}/api/topups/epay/notify`)
       expect(created.redirect.fields.return_url).toBe(`${gateway.url}/topup`)
       expect(created.order.quota).toBe(500 * QUOTA_PER_YUAN)
-      const options = (await (await fetch(`${gateway.url}/api/topups/options`, { headers: { authorization: `Bearer ${userToken}` } })).json()) as { methods: Array<{ id: string }> }
+      const options = (await (await fetch(`${gateway.url}/api/topups/options`, { headers: { authorization: `Bearer ${userToken}` } })).json()) as {
+        methods: Array<{ id: string }>
+      }
       expect(options.methods.map((method) => method.id)).toEqual(['alipay', 'wxpay'])
-      const unknown = await fetch(`${gateway.url}/api/topups`, { method: 'POST', headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ method: 'qqpay', amount: 10 }) })
+      const unknown = await fetch(`${gateway.url}/api/topups`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'qqpay', amount: 10 }),
+      })
       expect(unknown.status).toBe(400)
     })
 

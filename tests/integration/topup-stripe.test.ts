@@ -13,8 +13,21 @@ import { startFakeStripe, type FakeStripe } from '../support/fake-stripe.ts'
 const WEBHOOK_SECRET = 'whsec_test_topup_secret'
 const UNITS_PER_USD = 500_000
 
-interface Order { id: number; tradeNo: string; status: string; quota: number; quotaRefunded: number; amount: string; paid: string; currency: string; providerReference: string | null }
-interface Created { order: Order; redirect: { method: string; url: string; fields: Record<string, string> } }
+interface Order {
+  id: number
+  tradeNo: string
+  status: string
+  quota: number
+  quotaRefunded: number
+  amount: string
+  paid: string
+  currency: string
+  providerReference: string | null
+}
+interface Created {
+  order: Order
+  redirect: { method: string; url: string; fields: Record<string, string> }
+}
 
 for (const backend of testBackends) {
   describe(`Stripe top-up (${backend.name})`, () => {
@@ -24,9 +37,12 @@ for (const backend of testBackends) {
     let userToken: string
     const dataDir = mkdtempSync(join(tmpdir(), 'topup-stripe-'))
 
-    const asUser = (method: string, path: string, body?: unknown) => fetch(`${gateway.url}${path}`, {
-      method, headers: { authorization: `Bearer ${userToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
-    })
+    const asUser = (method: string, path: string, body?: unknown) =>
+      fetch(`${gateway.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${userToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
     async function order(amount: number): Promise<Created> {
       const response = await asUser('POST', '/api/topups', { method: 'stripe', amount })
       expect(response.status).toBe(201)
@@ -39,7 +55,11 @@ for (const backend of testBackends) {
     async function boot(keepData: boolean) {
       gateway = await startGateway({ ...backend, keepData }, { dataDir })
       stripe.setWebhook(`${gateway.url}/api/topups/stripe/webhook`, WEBHOOK_SECRET)
-      const login = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'stripe-payer', password: 'password-123' }) })
+      const login = await fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'stripe-payer', password: 'password-123' }),
+      })
       userToken = ((await login.json()) as { accessToken: string }).accessToken
     }
 
@@ -48,8 +68,18 @@ for (const backend of testBackends) {
       gateway = await startGateway(backend, { dataDir })
       await gateway.admin('PATCH', '/api/topups/settings', {
         stripe: {
-          enabled: true, secretKey: 'sk_test_topup_key', webhookSecret: WEBHOOK_SECRET, apiUrl: stripe.url,
-          amounts: { currency: 'USD', presets: [5, 10, 20], minimum: 2, maximum: 1000, discounts: [{ minimum: 100, factor: 0.9 }], quotaPerUnit: UNITS_PER_USD },
+          enabled: true,
+          secretKey: 'sk_test_topup_key',
+          webhookSecret: WEBHOOK_SECRET,
+          apiUrl: stripe.url,
+          amounts: {
+            currency: 'USD',
+            presets: [5, 10, 20],
+            minimum: 2,
+            maximum: 1000,
+            discounts: [{ minimum: 100, factor: 0.9 }],
+            quotaPerUnit: UNITS_PER_USD,
+          },
         },
       })
       userId = await gateway.createUser({ username: 'stripe-payer', quota: 1000 })

@@ -6,7 +6,10 @@ import { startGateway, type TestGateway } from '../support/gateway.ts'
 // request alike: a relay client that disconnects, and an admin who closes the channel test or the model
 // list while the upstream is still thinking. The upstream here never answers and records what it saw.
 
-interface Seen { path: string; aborted: boolean }
+interface Seen {
+  path: string
+  aborted: boolean
+}
 
 describe('the upstream request ends when whoever asked goes away', () => {
   let gateway: TestGateway
@@ -17,7 +20,9 @@ describe('the upstream request ends when whoever asked goes away', () => {
 
   beforeAll(async () => {
     upstream = Bun.serve({
-      hostname: '127.0.0.1', port: 0, idleTimeout: 0,
+      hostname: '127.0.0.1',
+      port: 0,
+      idleTimeout: 0,
       async fetch(request) {
         const entry: Seen = { path: new URL(request.url).pathname, aborted: false }
         seen.push(entry)
@@ -27,7 +32,13 @@ describe('the upstream request ends when whoever asked goes away', () => {
       },
     })
     gateway = await startGateway()
-    channelId = await gateway.createChannel({ name: 'thinking', type: 'openai', key: 'sk-up', baseUrl: `http://127.0.0.1:${upstream.port}`, models: ['gpt-4o-mini'] })
+    channelId = await gateway.createChannel({
+      name: 'thinking',
+      type: 'openai',
+      key: 'sk-up',
+      baseUrl: `http://127.0.0.1:${upstream.port}`,
+      models: ['gpt-4o-mini'],
+    })
     relayKey = (await gateway.createToken({ name: 'aborts', quota: 1_000_000 })).key
   }, 60_000)
   afterAll(async () => {
@@ -50,11 +61,15 @@ describe('the upstream request ends when whoever asked goes away', () => {
     return { upstreamPath: seen[0]?.path, upstreamAborted: seen[0]?.aborted ?? false }
   }
 
-  const admin = (method: string) => ({ method, headers: { authorization: `Bearer ${gateway.context.config.rootAccessToken ?? ''}`, 'content-type': 'application/json' } })
+  const admin = (method: string) => ({
+    method,
+    headers: { authorization: `Bearer ${gateway.context.config.rootAccessToken ?? ''}`, 'content-type': 'application/json' },
+  })
 
   test('a relay client that disconnects', async () => {
     const outcome = await leaveWhileWaiting('/v1/chat/completions', {
-      method: 'POST', headers: { authorization: `Bearer ${relayKey}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${relayKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
     })
     expect(outcome).toEqual({ upstreamPath: '/v1/chat/completions', upstreamAborted: true })
@@ -72,7 +87,8 @@ describe('the upstream request ends when whoever asked goes away', () => {
 
   test('an admin who closes the model list of a channel not saved yet', async () => {
     const outcome = await leaveWhileWaiting('/api/channels/upstream-models', {
-      ...admin('POST'), body: JSON.stringify({ type: 'openai', baseUrl: `http://127.0.0.1:${upstream.port}`, key: 'sk-up' }),
+      ...admin('POST'),
+      body: JSON.stringify({ type: 'openai', baseUrl: `http://127.0.0.1:${upstream.port}`, key: 'sk-up' }),
     })
     expect(outcome).toEqual({ upstreamPath: '/v1/models', upstreamAborted: true })
   })

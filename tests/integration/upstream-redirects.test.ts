@@ -8,7 +8,10 @@ import { startGateway, type TestGateway } from '../support/gateway.ts'
 
 const KEY = 'sk-channel-secret-0123456789'
 
-interface Seen { path: string; authorization: string | null }
+interface Seen {
+  path: string
+  authorization: string | null
+}
 
 describe('upstream redirects keep the channel key at its base URL', () => {
   let gateway: TestGateway
@@ -20,7 +23,8 @@ describe('upstream redirects keep the channel key at its base URL', () => {
 
   beforeAll(async () => {
     elsewhere = Bun.serve({
-      hostname: '127.0.0.1', port: 0,
+      hostname: '127.0.0.1',
+      port: 0,
       fetch(request) {
         seenElsewhere.push({ path: new URL(request.url).pathname, authorization: request.headers.get('authorization') })
         return Response.json({ object: 'list', data: [] })
@@ -28,11 +32,18 @@ describe('upstream redirects keep the channel key at its base URL', () => {
     })
     // Every path redirects to the same path on the other server, as a moved API would.
     redirecting = Bun.serve({
-      hostname: '127.0.0.1', port: 0,
+      hostname: '127.0.0.1',
+      port: 0,
       fetch: (request) => new Response(null, { status: 302, headers: { location: `http://127.0.0.1:${elsewhere.port}${new URL(request.url).pathname}` } }),
     })
     gateway = await startGateway()
-    channelId = await gateway.createChannel({ name: 'moved', type: 'openai', key: KEY, baseUrl: `http://127.0.0.1:${redirecting.port}`, models: ['gpt-4o-mini'] })
+    channelId = await gateway.createChannel({
+      name: 'moved',
+      type: 'openai',
+      key: KEY,
+      baseUrl: `http://127.0.0.1:${redirecting.port}`,
+      models: ['gpt-4o-mini'],
+    })
     relayKey = (await gateway.createToken({ name: 'redirects', quota: 1_000_000 })).key
   }, 60_000)
   afterAll(async () => {
@@ -56,7 +67,8 @@ describe('upstream redirects keep the channel key at its base URL', () => {
 
   test('a relayed call is not followed to the other host either', async () => {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${relayKey}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${relayKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
     })
     expect(response.status).toBeGreaterThanOrEqual(400)

@@ -81,7 +81,8 @@ export function createBrowser(): TestBrowser {
         if (response.status < 300 || response.status >= 400 || !location) return { hops, final: current, response }
         await response.arrayBuffer()
         const next = new URL(location, current)
-        if (next.origin === new URL(stopAt).origin && !next.pathname.startsWith('/api/')) return { hops, final: `${next.pathname}${next.search}`, response: undefined }
+        if (next.origin === new URL(stopAt).origin && !next.pathname.startsWith('/api/'))
+          return { hops, final: `${next.pathname}${next.search}`, response: undefined }
         current = next.toString()
       }
       throw new Error(`too many redirects: ${hops.map((hop) => hop.url).join(' → ')}`)

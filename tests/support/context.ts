@@ -10,12 +10,21 @@ export const testBackends: Array<{ name: string; databaseUrl?: string }> = [
 
 /** Test configuration: an in-memory PGlite (or the given PostgreSQL), fixed secrets, quiet logs. */
 export function testConfig(overrides: Partial<Config> = {}, env: Record<string, string> = {}): Config {
-  const base = loadConfig({ DATA_DIR: 'memory://', CRYPTO_SECRET: 'test-crypto-secret-0123456789', SESSION_SECRET: 'test-session-secret-0123456789', LOG_LEVEL: 'error', ROOT_PASSWORD: 'root-password-123', ROOT_ACCESS_TOKEN: 'root-access-token-for-tests-0123', ...env })
+  const base = loadConfig({
+    DATA_DIR: 'memory://',
+    CRYPTO_SECRET: 'test-crypto-secret-0123456789',
+    SESSION_SECRET: 'test-session-secret-0123456789',
+    LOG_LEVEL: 'error',
+    ROOT_PASSWORD: 'root-password-123',
+    ROOT_ACCESS_TOKEN: 'root-access-token-for-tests-0123',
+    ...env,
+  })
   return { ...base, ...overrides }
 }
 
 /** Every table a suite may fill; emptied between suites on the shared PostgreSQL test database. */
-const TABLES = 'logs, quota_stats, quota_stats_daily, abilities, access_tokens, redemptions, oauth_accounts, topups, tokens, channels, users, options, ledger_state'
+const TABLES =
+  'logs, quota_stats, quota_stats_daily, abilities, access_tokens, redemptions, oauth_accounts, topups, tokens, channels, users, options, ledger_state'
 
 /**
  * Empties every table of a shared PostgreSQL test database so suites start from nothing. Runs before

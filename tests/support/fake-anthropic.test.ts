@@ -17,26 +17,35 @@ function post(body: unknown, init: { key?: string | null; version?: string | nul
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (init.key !== null) headers['x-api-key'] = init.key ?? 'sk-ant-1'
   if (init.version !== null) headers['anthropic-version'] = init.version ?? '2023-06-01'
-  return fetch(`${fake.url}${init.path ?? '/v1/messages'}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body), signal: init.signal })
+  return fetch(`${fake.url}${init.path ?? '/v1/messages'}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal: init.signal,
+  })
 }
 
 /** Splits an SSE body into events, checking that each names its type and that the data repeats it. */
 function sseEvents(text: string): Array<{ event: string; data: string }> {
   expect(text.endsWith('\n\n')).toBe(true)
-  return text.slice(0, -2).split('\n\n').map((frame) => {
-    const [eventLine, dataLine, ...rest] = frame.split('\n')
-    expect(rest).toEqual([])
-    expect(eventLine?.startsWith('event: ')).toBe(true)
-    expect(dataLine?.startsWith('data: ')).toBe(true)
-    return { event: eventLine!.slice('event: '.length), data: dataLine!.slice('data: '.length) }
-  })
+  return text
+    .slice(0, -2)
+    .split('\n\n')
+    .map((frame) => {
+      const [eventLine, dataLine, ...rest] = frame.split('\n')
+      expect(rest).toEqual([])
+      expect(eventLine?.startsWith('event: ')).toBe(true)
+      expect(dataLine?.startsWith('data: ')).toBe(true)
+      return { event: eventLine!.slice('event: '.length), data: dataLine!.slice('data: '.length) }
+    })
 }
 
-const parsed = (text: string) => sseEvents(text).map(({ event, data }) => {
-  const payload = JSON.parse(data) as Json
-  expect(payload.type).toBe(event)
-  return payload
-})
+const parsed = (text: string) =>
+  sseEvents(text).map(({ event, data }) => {
+    const payload = JSON.parse(data) as Json
+    expect(payload.type).toBe(event)
+    return payload
+  })
 
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 200 && !condition(); attempt++) await Bun.sleep(10)
@@ -49,11 +58,15 @@ describe('what Anthropic checks first', () => {
       expect(response.status).toBe(401)
       expect(await response.json()).toEqual(expected)
     }
-    const bearer = await fetch(`${fake.url}/v1/messages`, { method: 'POST', headers: { authorization: 'Bearer sk-ant-1', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(message) })
+    const bearer = await fetch(`${fake.url}/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-ant-1', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify(message),
+    })
     expect(bearer.status).toBe(401)
   })
 
-  test('a missing anthropic-version header is a 400 in Anthropic\'s shape', async () => {
+  test("a missing anthropic-version header is a 400 in Anthropic's shape", async () => {
     const response = await post(message, { version: null })
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' } })
@@ -63,9 +76,17 @@ describe('what Anthropic checks first', () => {
     const failures = [
       [await post({ ...message, max_tokens: undefined }), 400, 'max_tokens: Field required'],
       [await post('{"model":'), 400, 'There was an error parsing the body of your request as JSON.'],
-      [await post({ ...message, thinking: { type: 'enabled', budget_tokens: 512 } }), 400, 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024'],
+      [
+        await post({ ...message, thinking: { type: 'enabled', budget_tokens: 512 } }),
+        400,
+        'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024',
+      ],
       [await post({ ...message, thinking: { type: 'enabled', budget_tokens: 2048 } }), 400, '`max_tokens` must be greater than `thinking.budget_tokens`'],
-      [await post({ ...message, max_tokens: 4096, temperature: 0.5, thinking: { type: 'enabled', budget_tokens: 2048 } }), 400, '`temperature` may only be set to 1 when thinking is enabled'],
+      [
+        await post({ ...message, max_tokens: 4096, temperature: 0.5, thinking: { type: 'enabled', budget_tokens: 2048 } }),
+        400,
+        '`temperature` may only be set to 1 when thinking is enabled',
+      ],
       [await post(message, { path: '/v1/complete' }), 404, 'Not Found'],
     ] as const
     for (const [response, status, text] of failures) {
@@ -79,7 +100,11 @@ describe('what Anthropic checks first', () => {
   test('without a key list any non-empty key is accepted', async () => {
     const open = await startFakeAnthropic()
     try {
-      const response = await fetch(`${open.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'anything', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(message) })
+      const response = await fetch(`${open.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'anything', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify(message),
+      })
       expect(response.status).toBe(200)
     } finally {
       await open.stop()
@@ -98,7 +123,10 @@ describe('non-stream answers', () => {
 
   test('tools get the tool-use fixture; thinking gets the thinking fixture', async () => {
     expect(await (await post({ ...message, tools })).json()).toEqual({ ...loadFixture('claude', 'claude-tool-use.json'), model: 'claude-sonnet-4-5' })
-    expect(await (await post({ ...message, max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 } })).json()).toEqual({ ...loadFixture('claude', 'claude-thinking.json'), model: 'claude-sonnet-4-5' })
+    expect(await (await post({ ...message, max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 } })).json()).toEqual({
+      ...loadFixture('claude', 'claude-thinking.json'),
+      model: 'claude-sonnet-4-5',
+    })
   })
 })
 
@@ -108,7 +136,9 @@ describe('streaming', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
     const events = parsed(await response.text())
     const recorded = loadChunks<Json>('claude', 'claude-text.chunks.txt')
-    expect(events).toEqual(recorded.map((event) => (event.type === 'message_start' ? { ...event, message: { ...(event.message as Json), model: 'claude-x' } } : event)))
+    expect(events).toEqual(
+      recorded.map((event) => (event.type === 'message_start' ? { ...event, message: { ...(event.message as Json), model: 'claude-x' } } : event)),
+    )
     expect(events.map((event) => event.type)).toContain('ping')
     expect(events.at(-1)).toEqual({ type: 'message_stop' })
   })
@@ -162,7 +192,10 @@ describe('scenarios', () => {
   })
 
   test('a status without a recorded body gets a generic Anthropic error', async () => {
-    fake.queue({ kind: 'status', status: 500 }, { kind: 'status', status: 503, body: { type: 'error', error: { type: 'overloaded_error', message: 'custom' } } })
+    fake.queue(
+      { kind: 'status', status: 500 },
+      { kind: 'status', status: 503, body: { type: 'error', error: { type: 'overloaded_error', message: 'custom' } } },
+    )
     expect(await (await post(message)).json()).toMatchObject({ type: 'error', error: { type: 'api_error', message: 'HTTP 500' } })
     expect(await (await post(message)).json()).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'custom' } })
   })
@@ -178,7 +211,10 @@ describe('scenarios', () => {
     const started = performance.now()
     expect((await post(message)).status).toBe(200)
     expect(performance.now() - started).toBeGreaterThanOrEqual(140)
-    const outcome = await post(message, { signal: AbortSignal.timeout(100) }).then(() => 'answered', (error: Error) => error.name)
+    const outcome = await post(message, { signal: AbortSignal.timeout(100) }).then(
+      () => 'answered',
+      (error: Error) => error.name,
+    )
     expect(outcome).toBe('TimeoutError')
   })
 
@@ -210,7 +246,14 @@ describe('scenarios', () => {
     })().catch(() => 'broken')
     expect(outcome).toBe('broken')
     expect(received.split('\n\n').filter(Boolean)).toHaveLength(3)
-    expect(await post(message).then((response) => response.text()).then(() => 'complete', () => 'broken')).toBe('broken')
+    expect(
+      await post(message)
+        .then((response) => response.text())
+        .then(
+          () => 'complete',
+          () => 'broken',
+        ),
+    ).toBe('broken')
   })
 
   test('malformed-chunk puts an event whose data is not JSON after the given number of events', async () => {
@@ -226,7 +269,10 @@ describe('scenarios', () => {
     const events = parsed(await (await post({ ...message, stream: true })).text())
     expect(events).toHaveLength(4)
     expect(events.at(-1)).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })
-    expect(parsed(await (await post({ ...message, stream: true })).text()).at(-1)).toEqual({ type: 'error', error: { type: 'api_error', message: 'Internal server error' } })
+    expect(parsed(await (await post({ ...message, stream: true })).text()).at(-1)).toEqual({
+      type: 'error',
+      error: { type: 'api_error', message: 'Internal server error' },
+    })
   })
 
   test('usage replaces the reported numbers: input side in message_start, all of them in message_delta and non-stream answers', async () => {
@@ -234,7 +280,12 @@ describe('scenarios', () => {
     fake.setDefault({ kind: 'usage', usage })
     expect(await (await post(message)).json()).toMatchObject({ usage })
     const events = parsed(await (await post({ ...message, stream: true })).text())
-    expect((events[0]?.message as { usage: Json }).usage).toMatchObject({ input_tokens: 1000, cache_read_input_tokens: 200, cache_creation_input_tokens: 50, output_tokens: 1 })
+    expect((events[0]!.message as { usage: Json }).usage).toMatchObject({
+      input_tokens: 1000,
+      cache_read_input_tokens: 200,
+      cache_creation_input_tokens: 50,
+      output_tokens: 1,
+    })
     expect(events.find((event) => event.type === 'message_delta')?.usage).toMatchObject(usage)
   })
 })

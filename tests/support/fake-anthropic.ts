@@ -96,7 +96,15 @@ const errorFixtures: Record<number, string> = {
   529: 'claude-error-529-overloaded.json',
 }
 
-const errorTypeByStatus: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 529: 'overloaded_error' }
+const errorTypeByStatus: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  529: 'overloaded_error',
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const requestId = () => `req_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`
@@ -122,9 +130,12 @@ function bodyProblem(body: Json): string | undefined {
   if (thinking?.type !== 'enabled') return undefined
   const budget = thinking.budget_tokens
   if (typeof budget !== 'number' || budget < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024'
-  if (budget >= body.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size'
-  if (body.temperature !== undefined && body.temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility'
-  if (body.top_k !== undefined) return '`top_k` must be unset when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility'
+  if (budget >= body.max_tokens)
+    return '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size'
+  if (body.temperature !== undefined && body.temperature !== 1)
+    return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility'
+  if (body.top_k !== undefined)
+    return '`top_k` must be unset when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility'
   return undefined
 }
 
@@ -161,7 +172,12 @@ function streamEvents(request: Json, scenario: FakeAnthropicScenario): Json[] {
 /** The SSE frames of a stream answer: `event: <type>` and `data: <event>` each, plus the scenario's faults. */
 function sseFrames(events: Json[], scenario: FakeAnthropicScenario): string[] {
   const frames = events.map((event) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`)
-  if (scenario.kind === 'malformed-chunk') frames.splice(scenario.afterChunks ?? 1, 0, 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"oops"\n\n')
+  if (scenario.kind === 'malformed-chunk')
+    frames.splice(
+      scenario.afterChunks ?? 1,
+      0,
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"oops"\n\n',
+    )
   if (scenario.kind === 'stream-error') {
     const error = { type: 'error', error: { type: scenario.errorType ?? 'overloaded_error', message: scenario.message ?? 'Overloaded' } }
     frames.splice(scenario.afterChunks ?? 2, frames.length, `event: error\ndata: ${JSON.stringify(error)}\n\n`)
@@ -190,7 +206,9 @@ async function record(request: Request, url: URL): Promise<RecordedAnthropicRequ
 async function answer(request: Request, body: Json, scenario: FakeAnthropicScenario, tracker: StreamTracker): Promise<Response> {
   if (scenario.kind === 'status') {
     const fixture = errorFixtures[scenario.status]
-    const failure = scenario.body ?? (fixture ? loadFixture('claude', fixture) : errorBody(scenario.status >= 500 ? 'api_error' : 'invalid_request_error', `HTTP ${scenario.status}`))
+    const failure =
+      scenario.body ??
+      (fixture ? loadFixture('claude', fixture) : errorBody(scenario.status >= 500 ? 'api_error' : 'invalid_request_error', `HTTP ${scenario.status}`))
     return json(scenario.status, failure, scenario.headers)
   }
   if (scenario.kind === 'hang') {

@@ -27,8 +27,7 @@ export interface FakeAzure {
   stop(): Promise<void>
 }
 
-const azureError = (status: number, code: string, message: string) =>
-  Response.json({ error: { code, message } }, { status })
+const azureError = (status: number, code: string, message: string) => Response.json({ error: { code, message } }, { status })
 
 /** Starts the fake with the deployments it knows (deployment → model) and the key it accepts. */
 export async function startFakeAzure(options: { apiKey: string; deployments: Record<string, string> }): Promise<FakeAzure> {
@@ -45,7 +44,8 @@ export async function startFakeAzure(options: { apiKey: string; deployments: Rec
       const match = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/.exec(url.pathname)
       const deployment = match?.[1] ?? (url.pathname === '/openai/responses' ? String(body?.model ?? '') : null)
       requests.push({ path: url.pathname, apiVersion: url.searchParams.get('api-version'), deployment, apiKey: request.headers.get('api-key'), body })
-      if (request.headers.get('api-key') !== options.apiKey) return azureError(401, '401', 'Access denied due to invalid subscription key or wrong API endpoint.')
+      if (request.headers.get('api-key') !== options.apiKey)
+        return azureError(401, '401', 'Access denied due to invalid subscription key or wrong API endpoint.')
       if (!url.searchParams.get('api-version')) return azureError(404, '404', 'Resource not found')
       // Models - List: the models the resource may use (not its deployments).
       if (request.method === 'GET' && url.pathname === '/openai/models') return Response.json(loadFixture('azure', 'azure-models.json'))
@@ -53,7 +53,11 @@ export async function startFakeAzure(options: { apiKey: string; deployments: Rec
       const model = options.deployments[deployment]
       if (!model) return azureError(404, 'DeploymentNotFound', `The API deployment for this resource does not exist.`)
       const path = match ? `/v1/${match[2]}` : '/v1/responses'
-      return fetch(`${backend.url}${path}`, { method: 'POST', headers: { authorization: 'Bearer azure-backend', 'content-type': 'application/json' }, body: JSON.stringify({ ...body, model }) })
+      return fetch(`${backend.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer azure-backend', 'content-type': 'application/json' },
+        body: JSON.stringify({ ...body, model }),
+      })
     },
   })
   return {

@@ -48,8 +48,14 @@ export function startFakeEpay(merchantId = '1001', merchantKey = 'epay-merchant-
     const submission = submissions.get(outTradeNo)
     const base = submission?.fields ?? { pid: merchantId, type: 'alipay', name: 'unknown', money: '1.00' }
     const fields: Record<string, string> = {
-      pid: base.pid ?? merchantId, trade_no: submission?.tradeNo ?? `2026${String(++serial).padStart(10, '0')}`, out_trade_no: outTradeNo,
-      type: base.type ?? 'alipay', name: base.name ?? '', money: base.money ?? '', trade_status: 'TRADE_SUCCESS', ...changes,
+      pid: base.pid ?? merchantId,
+      trade_no: submission?.tradeNo ?? `2026${String(++serial).padStart(10, '0')}`,
+      out_trade_no: outTradeNo,
+      type: base.type ?? 'alipay',
+      name: base.name ?? '',
+      money: base.money ?? '',
+      trade_status: 'TRADE_SUCCESS',
+      ...changes,
     }
     return { ...fields, sign: sign(fields), sign_type: 'MD5' }
   }
@@ -70,16 +76,25 @@ export function startFakeEpay(merchantId = '1001', merchantKey = 'epay-merchant-
       const fields = Object.fromEntries(request.method === 'POST' ? new URLSearchParams(await request.text()) : url.searchParams)
       if (fields.pid !== merchantId) return new Response('商户不存在 (unknown merchant)', { status: 400 })
       if (fields.sign !== sign(fields) || fields.sign_type !== 'MD5') return new Response('签名错误 (bad sign)', { status: 400 })
-      for (const name of ['type', 'out_trade_no', 'notify_url', 'return_url', 'name', 'money']) if (!fields[name]) return new Response(`missing ${name}`, { status: 400 })
+      for (const name of ['type', 'out_trade_no', 'notify_url', 'return_url', 'name', 'money'])
+        if (!fields[name]) return new Response(`missing ${name}`, { status: 400 })
       const tradeNo = `2026${String(++serial).padStart(10, '0')}`
       submissions.set(fields.out_trade_no!, { fields, tradeNo })
-      return new Response(`<!doctype html><title>Fake EPay</title><p id="order">${fields.out_trade_no} ${fields.money}</p>`, { headers: { 'content-type': 'text/html; charset=utf-8' } })
+      return new Response(`<!doctype html><title>Fake EPay</title><p id="order">${fields.out_trade_no} ${fields.money}</p>`, {
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+      })
     },
   })
   const url = `http://127.0.0.1:${server.port}`
 
   return {
-    url, merchantId, merchantKey, submissions, sign, notifyFields, notify,
+    url,
+    merchantId,
+    merchantKey,
+    submissions,
+    sign,
+    notifyFields,
+    notify,
     async stop() {
       await server.stop(true)
     },

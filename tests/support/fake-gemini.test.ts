@@ -13,7 +13,11 @@ beforeEach(() => fake.reset())
 const request = { contents: [{ role: 'user', parts: [{ text: 'Capital of France?' }] }] }
 const tools = [{ functionDeclarations: [{ name: 'get_weather', parametersJsonSchema: { type: 'object', properties: { location: { type: 'string' } } } }] }]
 
-function generate(model: string, body: unknown, init: { stream?: boolean; sse?: boolean; key?: string | null; keyInQuery?: boolean; signal?: AbortSignal } = {}): Promise<Response> {
+function generate(
+  model: string,
+  body: unknown,
+  init: { stream?: boolean; sse?: boolean; key?: string | null; keyInQuery?: boolean; signal?: AbortSignal } = {},
+): Promise<Response> {
   const action = init.stream ? 'streamGenerateContent' : 'generateContent'
   const query = new URLSearchParams()
   if (init.stream && init.sse !== false) query.set('alt', 'sse')
@@ -22,16 +26,24 @@ function generate(model: string, body: unknown, init: { stream?: boolean; sse?: 
   if (key !== null && init.keyInQuery) query.set('key', key)
   else if (key !== null) headers['x-goog-api-key'] = key
   const search = query.size > 0 ? `?${query}` : ''
-  return fetch(`${fake.url}/v1beta/models/${model}:${action}${search}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body), signal: init.signal })
+  return fetch(`${fake.url}/v1beta/models/${model}:${action}${search}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal: init.signal,
+  })
 }
 
 /** Splits an `alt=sse` body into its `data:` payloads, checking Google's CRLF framing on the way. */
 function ssePayloads(text: string): string[] {
   expect(text.endsWith('\r\n\r\n')).toBe(true)
-  return text.slice(0, -4).split('\r\n\r\n').map((frame) => {
-    expect(frame.startsWith('data: ')).toBe(true)
-    return frame.slice('data: '.length)
-  })
+  return text
+    .slice(0, -4)
+    .split('\r\n\r\n')
+    .map((frame) => {
+      expect(frame.startsWith('data: ')).toBe(true)
+      return frame.slice('data: '.length)
+    })
 }
 
 async function waitFor(condition: () => boolean): Promise<void> {
@@ -70,9 +82,15 @@ describe('non-stream answers', () => {
   })
 
   test('function declarations get the function-call fixture; includeThoughts gets the thinking fixture', async () => {
-    expect(await (await generate('gemini-2.5-flash', { ...request, tools })).json()).toEqual({ ...loadFixture('gemini', 'gemini-function-call.json'), modelVersion: 'gemini-2.5-flash' })
+    expect(await (await generate('gemini-2.5-flash', { ...request, tools })).json()).toEqual({
+      ...loadFixture('gemini', 'gemini-function-call.json'),
+      modelVersion: 'gemini-2.5-flash',
+    })
     const thinking = { ...request, generationConfig: { thinkingConfig: { includeThoughts: true } } }
-    expect(await (await generate('gemini-2.5-pro', thinking)).json()).toEqual({ ...loadFixture('gemini', 'gemini-thinking.json'), modelVersion: 'gemini-2.5-pro' })
+    expect(await (await generate('gemini-2.5-pro', thinking)).json()).toEqual({
+      ...loadFixture('gemini', 'gemini-thinking.json'),
+      modelVersion: 'gemini-2.5-pro',
+    })
   })
 
   test('GET /v1beta/models lists models', async () => {
@@ -81,7 +99,11 @@ describe('non-stream answers', () => {
   })
 
   test('unknown methods get 404, bodies that are not JSON or lack contents get 400, all in Google error shape', async () => {
-    const embed = await fetch(`${fake.url}/v1beta/models/gemini-2.5-flash:embedContent`, { method: 'POST', headers: { 'x-goog-api-key': 'gemini-key-1' }, body: '{}' })
+    const embed = await fetch(`${fake.url}/v1beta/models/gemini-2.5-flash:embedContent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': 'gemini-key-1' },
+      body: '{}',
+    })
     expect(embed.status).toBe(404)
     expect(await embed.json()).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } })
     const broken = await generate('gemini-2.5-flash', '{"contents":')
@@ -107,7 +129,9 @@ describe('streaming', () => {
   })
 
   test('function-call and thinking streams', async () => {
-    const call = ssePayloads(await (await generate('gemini-2.5-flash', { ...request, tools }, { stream: true })).text()).map((payload) => JSON.parse(payload) as Json)
+    const call = ssePayloads(await (await generate('gemini-2.5-flash', { ...request, tools }, { stream: true })).text()).map(
+      (payload) => JSON.parse(payload) as Json,
+    )
     expect(call).toEqual(loadChunks('gemini', 'gemini-function-call.chunks.txt').map((chunk) => ({ ...chunk, modelVersion: 'gemini-2.5-flash' })))
     const thinking = { ...request, generationConfig: { thinkingConfig: { includeThoughts: true } } }
     const thoughts = ssePayloads(await (await generate('gemini-2.5-pro', thinking, { stream: true })).text())
@@ -123,7 +147,14 @@ describe('recording', () => {
     await generate('gemini-2.0-flash', request, { key: 'AIza-wrong' })
     expect(fake.requests).toHaveLength(2)
     const [first, second] = fake.requests
-    expect(first).toMatchObject({ method: 'POST', path: '/v1beta/models/gemini-2.0-flash:streamGenerateContent', query: { alt: 'sse' }, model: 'gemini-2.0-flash', action: 'streamGenerateContent', rawBody: raw })
+    expect(first).toMatchObject({
+      method: 'POST',
+      path: '/v1beta/models/gemini-2.0-flash:streamGenerateContent',
+      query: { alt: 'sse' },
+      model: 'gemini-2.0-flash',
+      action: 'streamGenerateContent',
+      rawBody: raw,
+    })
     expect(first?.headers['x-goog-api-key']).toBe('gemini-key-1')
     expect(first?.body).toEqual(JSON.parse(raw))
     expect(second?.headers['x-goog-api-key']).toBe('AIza-wrong')
@@ -143,7 +174,12 @@ describe('recording', () => {
 describe('scenarios', () => {
   test('queued scenarios answer one request each, in order, then the default applies; statuses use the recorded bodies', async () => {
     fake.setScenario({ kind: 'status', status: 500 })
-    fake.queue({ kind: 'status', status: 429, headers: { 'retry-after': '38' } }, { kind: 'fixture' }, { kind: 'status', status: 503 }, { kind: 'status', status: 504 })
+    fake.queue(
+      { kind: 'status', status: 429, headers: { 'retry-after': '38' } },
+      { kind: 'fixture' },
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 504 },
+    )
     const first = await generate('gemini-2.5-flash', request)
     expect(first.status).toBe(429)
     expect(first.headers.get('retry-after')).toBe('38')
@@ -169,12 +205,18 @@ describe('scenarios', () => {
     const started = performance.now()
     expect((await generate('gemini-2.5-flash', request)).status).toBe(200)
     expect(performance.now() - started).toBeGreaterThanOrEqual(140)
-    const outcome = await generate('gemini-2.5-flash', request, { signal: AbortSignal.timeout(100) }).then(() => 'answered', (error: Error) => error.name)
+    const outcome = await generate('gemini-2.5-flash', request, { signal: AbortSignal.timeout(100) }).then(
+      () => 'answered',
+      (error: Error) => error.name,
+    )
     expect(outcome).toBe('TimeoutError')
   })
 
   test('stream-gap delivers chunks one at a time, and a client that leaves is counted as an aborted stream', async () => {
-    const chunks = [{ candidates: [{ content: { parts: [{ text: 'one' }], role: 'model' }, index: 0 }] }, { candidates: [{ content: { parts: [{ text: 'two' }], role: 'model' }, finishReason: 'STOP', index: 0 }] }]
+    const chunks = [
+      { candidates: [{ content: { parts: [{ text: 'one' }], role: 'model' }, index: 0 }] },
+      { candidates: [{ content: { parts: [{ text: 'two' }], role: 'model' }, finishReason: 'STOP', index: 0 }] },
+    ]
     fake.queue({ kind: 'stream-gap', gapMs: 200, chunks })
     const controller = new AbortController()
     const response = await generate('gemini-2.5-flash', request, { stream: true, signal: controller.signal })
@@ -202,7 +244,14 @@ describe('scenarios', () => {
     })().catch(() => 'broken')
     expect(outcome).toBe('broken')
     expect(received.split('\r\n\r\n').filter(Boolean)).toHaveLength(2)
-    expect(await generate('gemini-2.5-flash', request).then((answer) => answer.text()).then(() => 'complete', () => 'broken')).toBe('broken')
+    expect(
+      await generate('gemini-2.5-flash', request)
+        .then((answer) => answer.text())
+        .then(
+          () => 'complete',
+          () => 'broken',
+        ),
+    ).toBe('broken')
   })
 
   test('malformed-chunk puts a line that is not JSON after the given number of chunks', async () => {

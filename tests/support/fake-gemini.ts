@@ -108,7 +108,16 @@ const errorFixtures: Record<number, string> = {
   503: 'gemini-error-503.json',
 }
 
-const statusNames: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' }
+const statusNames: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -185,7 +194,14 @@ function apiKey(request: Request, url: URL): string {
 
 async function record(request: Request, url: URL): Promise<RecordedGeminiRequest> {
   const { rawBody, body } = await readRequestBody(request)
-  const recorded: RecordedGeminiRequest = { method: request.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: Object.fromEntries(request.headers), rawBody, body }
+  const recorded: RecordedGeminiRequest = {
+    method: request.method,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: Object.fromEntries(request.headers),
+    rawBody,
+    body,
+  }
   const segment = GENERATE_PATH.exec(url.pathname)?.[2]
   if (segment) {
     const decoded = decodeURIComponent(segment)
@@ -235,14 +251,27 @@ function modelPage(pageToken: string | null): Response {
 }
 
 /** Routes one request: key check (Google's 403 without a key, 400 API_KEY_INVALID for a wrong one), then the method. */
-async function route(request: Request, recorded: RecordedGeminiRequest, url: URL, options: FakeGeminiOptions, next: () => FakeGeminiScenario, tracker: StreamTracker): Promise<Response> {
+async function route(
+  request: Request,
+  recorded: RecordedGeminiRequest,
+  url: URL,
+  options: FakeGeminiOptions,
+  next: () => FakeGeminiScenario,
+  tracker: StreamTracker,
+): Promise<Response> {
   const key = apiKey(request, url)
   if (!key) return json(403, loadFixture('gemini', 'gemini-error-403.json'))
   if (options.keys && !options.keys.includes(key)) return json(400, loadFixture('gemini', 'gemini-error-400-api-key.json'))
   if (request.method === 'GET' && LIST_PATH.test(url.pathname)) return modelPage(url.searchParams.get('pageToken'))
   const action = recorded.action
   if (request.method !== 'POST' || (action !== 'generateContent' && action !== 'streamGenerateContent')) {
-    return json(404, googleError(404, `models/${recorded.model ?? '?'} is not found for API version v1beta, or is not supported for ${action || request.method}. Call ListModels to see the list of available models and their supported methods.`))
+    return json(
+      404,
+      googleError(
+        404,
+        `models/${recorded.model ?? '?'} is not found for API version v1beta, or is not supported for ${action || request.method}. Call ListModels to see the list of available models and their supported methods.`,
+      ),
+    )
   }
   if (!recorded.body) return json(400, googleError(400, 'Invalid JSON payload received. Unexpected end of string.'))
   if (!Array.isArray(recorded.body.contents) || recorded.body.contents.length === 0) return json(400, loadFixture('gemini', 'gemini-error-400.json'))

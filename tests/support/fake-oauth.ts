@@ -83,9 +83,11 @@ export function startFakeOAuthProvider(kind: FakeProviderKind): FakeOAuthProvide
     const client = clientOf(form, authorization)
     if (!client || client.id !== fake.clientId || client.secret !== fake.clientSecret) return tokenError('invalid_client', 'Client authentication failed')
     const issued = form.code ? codes.get(form.code) : undefined
-    if (!issued || form.grant_type !== 'authorization_code') return tokenError(kind === 'github' ? 'bad_verification_code' : 'invalid_grant', 'The code passed is incorrect or expired.')
+    if (!issued || form.grant_type !== 'authorization_code')
+      return tokenError(kind === 'github' ? 'bad_verification_code' : 'invalid_grant', 'The code passed is incorrect or expired.')
     codes.delete(form.code!)
-    if (form.redirect_uri !== issued.redirectUri) return tokenError(kind === 'github' ? 'redirect_uri_mismatch' : 'invalid_grant', 'The redirect_uri does not match')
+    if (form.redirect_uri !== issued.redirectUri)
+      return tokenError(kind === 'github' ? 'redirect_uri_mismatch' : 'invalid_grant', 'The redirect_uri does not match')
     if (issued.challenge !== null) {
       const verifier = form.code_verifier ?? ''
       if (kind === 'discord' && verifier.length < 43) return tokenError('invalid_request', 'Invalid "code_verifier"')
@@ -108,7 +110,11 @@ export function startFakeOAuthProvider(kind: FakeProviderKind): FakeOAuthProvide
       return Response.redirect(back.toString(), 302)
     }
     const code = randomUUID()
-    codes.set(code, { redirectUri: query.redirect_uri, clientId: query.client_id, challenge: query.code_challenge_method === 'S256' ? query.code_challenge ?? null : null })
+    codes.set(code, {
+      redirectUri: query.redirect_uri,
+      clientId: query.client_id,
+      challenge: query.code_challenge_method === 'S256' ? (query.code_challenge ?? null) : null,
+    })
     back.searchParams.set('code', code)
     return Response.redirect(back.toString(), 302)
   }
@@ -116,7 +122,8 @@ export function startFakeOAuthProvider(kind: FakeProviderKind): FakeOAuthProvide
   function userEndpoint(request: Request, body: unknown): Response {
     const bearer = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? ''
     if (!tokens.has(bearer)) return json(kind === 'github' ? { message: 'Bad credentials' } : { message: '401: Unauthorized', code: 0 }, 401)
-    if (kind === 'github' && !request.headers.get('user-agent')) return json({ message: 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header' }, 403)
+    if (kind === 'github' && !request.headers.get('user-agent'))
+      return json({ message: 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header' }, 403)
     return json(body)
   }
 
@@ -143,7 +150,14 @@ export function startFakeOAuthProvider(kind: FakeProviderKind): FakeOAuthProvide
     refuseWith: undefined,
     tokenRequests: [],
     authorizeRequests: [],
-    settings: () => ({ enabled: true, clientId: fake.clientId, clientSecret: fake.clientSecret, authorizeUrl: `${base}${paths.authorize}`, tokenUrl: `${base}${paths.token}`, userInfoUrl: `${base}${paths.user}` }),
+    settings: () => ({
+      enabled: true,
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      authorizeUrl: `${base}${paths.authorize}`,
+      tokenUrl: `${base}${paths.token}`,
+      userInfoUrl: `${base}${paths.user}`,
+    }),
     async stop() {
       await server.stop(true)
     },

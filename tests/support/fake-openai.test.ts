@@ -84,13 +84,18 @@ describe('non-stream answers', () => {
 
   test('embeddings: one vector per input, as floats or as base64 float32', async () => {
     const fixture = loadFixture<{ data: Array<{ embedding: number[] }> }>('openai', 'openai-embeddings.json')
-    const floats = (await (await post('/v1/embeddings', { model: 'text-embedding-3-small', input: ['a', 'b', 'c'] })).json()) as { object: string; data: Array<{ index: number; embedding: number[] }> }
+    const floats = (await (await post('/v1/embeddings', { model: 'text-embedding-3-small', input: ['a', 'b', 'c'] })).json()) as {
+      object: string
+      data: Array<{ index: number; embedding: number[] }>
+    }
     expect(floats.object).toBe('list')
     expect(floats.data.map((item) => item.index)).toEqual([0, 1, 2])
     expect(floats.data[1]?.embedding).toEqual(fixture.data[1]!.embedding)
     const tokens = (await (await post('/v1/embeddings', { model: 'text-embedding-3-small', input: [9906, 1917] })).json()) as { data: unknown[] }
     expect(tokens.data).toHaveLength(1)
-    const packed = (await (await post('/v1/embeddings', { model: 'text-embedding-3-small', input: 'a', encoding_format: 'base64' })).json()) as { data: Array<{ embedding: string }> }
+    const packed = (await (await post('/v1/embeddings', { model: 'text-embedding-3-small', input: 'a', encoding_format: 'base64' })).json()) as {
+      data: Array<{ embedding: string }>
+    }
     const decoded = Array.from(new Float32Array(new Uint8Array(Buffer.from(packed.data[0]!.embedding, 'base64')).buffer))
     expect(decoded).toEqual(fixture.data[0]!.embedding.map((value) => Math.fround(value)))
   })
@@ -121,7 +126,9 @@ describe('streaming', () => {
 
   test('with include_usage every chunk carries usage: null and a last chunk with choices: [] carries the usage', async () => {
     const response = await post('/v1/chat/completions', { ...chat, stream: true, stream_options: { include_usage: true } })
-    const chunks = ssePayloads(await response.text()).slice(0, -1).map((payload) => JSON.parse(payload) as Json)
+    const chunks = ssePayloads(await response.text())
+      .slice(0, -1)
+      .map((payload) => JSON.parse(payload) as Json)
     expect(chunks).toEqual(loadChunks('openai', 'openai-chat-text.chunks.txt').map((chunk) => ({ ...chunk, model: 'gpt-4o-mini' })))
     expect(chunks.slice(0, -1).every((chunk) => chunk.usage === null)).toBe(true)
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 24, completion_tokens: 15, total_tokens: 39 } })
@@ -130,12 +137,20 @@ describe('streaming', () => {
   test('streamed tool calls and legacy completions', async () => {
     const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }]
     const toolText = await (await post('/v1/chat/completions', { ...chat, tools, stream: true })).text()
-    const toolChunks = ssePayloads(toolText).slice(0, -1).map((payload) => JSON.parse(payload) as { choices: Array<{ delta: { tool_calls?: Array<{ function: { arguments: string } }> }; finish_reason: string | null }> })
+    const toolChunks = ssePayloads(toolText)
+      .slice(0, -1)
+      .map(
+        (payload) =>
+          JSON.parse(payload) as { choices: Array<{ delta: { tool_calls?: Array<{ function: { arguments: string } }> }; finish_reason: string | null }> },
+      )
     const args = toolChunks.map((chunk) => chunk.choices[0]?.delta.tool_calls?.[0]?.function.arguments ?? '').join('')
     expect(JSON.parse(args)).toEqual({ location: 'Paris, France', unit: 'celsius' })
     expect(toolChunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls')
     const legacy = await (await post('/v1/completions', { model: 'gpt-3.5-turbo-instruct', prompt: 'x', stream: true })).text()
-    const text = ssePayloads(legacy).slice(0, -1).map((payload) => (JSON.parse(payload) as { choices: Array<{ text: string }> }).choices[0]?.text).join('')
+    const text = ssePayloads(legacy)
+      .slice(0, -1)
+      .map((payload) => (JSON.parse(payload) as { choices: Array<{ text: string }> }).choices[0]?.text)
+      .join('')
     expect(text).toBe('\n\nThis is a test.')
   })
 })
@@ -180,7 +195,10 @@ describe('scenarios', () => {
   })
 
   test('status answers with the given body; 400 defaults to the context-length error', async () => {
-    fake.queue({ kind: 'status', status: 503, body: { error: { message: 'overloaded', type: 'server_error', param: null, code: null } } }, { kind: 'status', status: 400 })
+    fake.queue(
+      { kind: 'status', status: 503, body: { error: { message: 'overloaded', type: 'server_error', param: null, code: null } } },
+      { kind: 'status', status: 400 },
+    )
     const custom = await post('/v1/chat/completions', chat)
     expect(custom.status).toBe(503)
     expect(await custom.json()).toEqual({ error: { message: 'overloaded', type: 'server_error', param: null, code: null } })
@@ -211,7 +229,10 @@ describe('scenarios', () => {
   })
 
   test('stream-gap delivers chunks one at a time, and a client that leaves is counted as an aborted stream', async () => {
-    const chunks = [{ id: 'chatcmpl-a', choices: [{ index: 0, delta: { content: 'one' } }] }, { id: 'chatcmpl-a', choices: [{ index: 0, delta: { content: 'two' } }] }]
+    const chunks = [
+      { id: 'chatcmpl-a', choices: [{ index: 0, delta: { content: 'one' } }] },
+      { id: 'chatcmpl-a', choices: [{ index: 0, delta: { content: 'two' } }] },
+    ]
     fake.queue({ kind: 'stream-gap', gapMs: 200, chunks })
     const controller = new AbortController()
     const response = await post('/v1/chat/completions', { ...chat, stream: true }, { signal: controller.signal })
@@ -255,7 +276,12 @@ describe('scenarios', () => {
 
   test('reset-mid-stream on a non-stream request breaks halfway through the body', async () => {
     fake.queue({ kind: 'reset-mid-stream', afterChunks: 0 })
-    const outcome = await post('/v1/chat/completions', chat).then((response) => response.text()).then(() => 'complete', () => 'broken')
+    const outcome = await post('/v1/chat/completions', chat)
+      .then((response) => response.text())
+      .then(
+        () => 'complete',
+        () => 'broken',
+      )
     expect(outcome).toBe('broken')
   })
 

@@ -131,7 +131,8 @@ function fixtureName(route: Route, request: Json, scenario: FakeScenario): strin
   if (scenario.kind === 'fixture' && scenario.name) return scenario.name.replace(/(\.chunks\.txt|\.json)$/, '')
   if (route === 'completions') return 'openai-completions'
   if (route === 'embeddings') return 'openai-embeddings'
-  if (route === 'responses') return hasTools(request) ? 'openai-responses-function-call' : request.reasoning ? 'openai-responses-reasoning' : 'openai-responses-text'
+  if (route === 'responses')
+    return hasTools(request) ? 'openai-responses-function-call' : request.reasoning ? 'openai-responses-reasoning' : 'openai-responses-text'
   if (hasTools(request)) return 'openai-chat-tool-call'
   return request.n === 2 && request.stream !== true ? 'openai-chat-n2' : 'openai-chat-text'
 }
@@ -236,7 +237,9 @@ async function record(request: Request, url: URL): Promise<RecordedRequest> {
 async function answer(route: Route, request: Request, body: Json, scenario: FakeScenario, tracker: StreamTracker): Promise<Response> {
   if (scenario.kind === 'status') {
     const fixture = errorFixtures[scenario.status]
-    const errorBody = scenario.body ?? (fixture ? loadFixture('openai', fixture) : { error: { message: `HTTP ${scenario.status}`, type: 'server_error', param: null, code: null } })
+    const errorBody =
+      scenario.body ??
+      (fixture ? loadFixture('openai', fixture) : { error: { message: `HTTP ${scenario.status}`, type: 'server_error', param: null, code: null } })
     return json(scenario.status, errorBody, scenario.headers)
   }
   if (scenario.kind === 'hang') {
@@ -246,7 +249,8 @@ async function answer(route: Route, request: Request, body: Json, scenario: Fake
   if (scenario.kind === 'slow') await sleep(scenario.delayMs)
   const headers = { 'x-request-id': `req_${crypto.randomUUID().replaceAll('-', '')}` }
   if (body.stream === true && (route === 'chat' || route === 'completions' || route === 'responses')) {
-    const frames = route === 'responses' ? responsesSseFrames(responsesStreamEvents(body, scenario), scenario) : sseFrames(streamLines(route, body, scenario), scenario)
+    const frames =
+      route === 'responses' ? responsesSseFrames(responsesStreamEvents(body, scenario), scenario) : sseFrames(streamLines(route, body, scenario), scenario)
     const stream = frameBody(frames, faultsOf(scenario), request.signal, tracker)
     return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers } })
   }
@@ -275,7 +279,14 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (!route) return invalidRequest(404, `Invalid URL (${request.method} ${url.pathname})`)
     if (route !== 'models' && !recorded.body) return invalidRequest(400, 'We could not parse the JSON body of your request.')
     if (route === 'completions' && options.completionModels && !options.completionModels.includes(String(recorded.body?.model))) {
-      return json(404, { error: { message: 'This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?', type: 'invalid_request_error', param: 'model', code: null } })
+      return json(404, {
+        error: {
+          message: 'This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?',
+          type: 'invalid_request_error',
+          param: 'model',
+          code: null,
+        },
+      })
     }
     const scenario = nextResponses.shift() ?? fallback
     return answer(route, request, recorded.body ?? {}, scenario, tracker)

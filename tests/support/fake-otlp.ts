@@ -89,8 +89,14 @@ export async function startFakeOtlp(): Promise<FakeOtlp> {
         for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
           for (const span of scopeSpans.spans ?? []) {
             spans.push({
-              traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId ?? '', name: span.name, kind: span.kind,
-              attributes: attributesOf(span.attributes), statusCode: span.status?.code ?? 0, serviceName,
+              traceId: span.traceId,
+              spanId: span.spanId,
+              parentSpanId: span.parentSpanId ?? '',
+              name: span.name,
+              kind: span.kind,
+              attributes: attributesOf(span.attributes),
+              statusCode: span.status?.code ?? 0,
+              serviceName,
             })
           }
         }

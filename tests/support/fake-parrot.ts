@@ -41,7 +41,10 @@ export function startFakeParrot(): FakeParrot {
       const words = ['Polly', 'says:', ...heard.split(/\s+/).filter(Boolean)]
       const meter = { heard: 7, said: 4 }
       if (!body.stream) return Response.json({ id: 'parrot-answer-1', reply: { text: words.join(' ') }, stop: 'done', meter })
-      const events = [...words.map((word, index) => `event: chunk\ndata: ${JSON.stringify({ text: index === 0 ? word : ` ${word}` })}\n\n`), `event: end\ndata: ${JSON.stringify({ stop: 'done', meter })}\n\n`]
+      const events = [
+        ...words.map((word, index) => `event: chunk\ndata: ${JSON.stringify({ text: index === 0 ? word : ` ${word}` })}\n\n`),
+        `event: end\ndata: ${JSON.stringify({ stop: 'done', meter })}\n\n`,
+      ]
       return new Response(events.join(''), { headers: { 'content-type': 'text/event-stream' } })
     },
   })

@@ -83,8 +83,19 @@ export function startFakeStripe(): FakeStripe {
     }
     const id = newId('cs')
     const session: FakeSession = {
-      id, object: 'checkout.session', mode: form.get('mode') ?? 'payment', status: 'open', payment_status: 'unpaid', amount_total: unitAmount * quantity, currency,
-      client_reference_id: form.get('client_reference_id'), metadata, payment_intent: null, success_url: success, cancel_url: cancel, url: `${base}/pay/${id}`,
+      id,
+      object: 'checkout.session',
+      mode: form.get('mode') ?? 'payment',
+      status: 'open',
+      payment_status: 'unpaid',
+      amount_total: unitAmount * quantity,
+      currency,
+      client_reference_id: form.get('client_reference_id'),
+      metadata,
+      payment_intent: null,
+      success_url: success,
+      cancel_url: cancel,
+      url: `${base}/pay/${id}`,
       line_items_name: form.get('line_items[0][price_data][product_data][name]') ?? '',
     }
     sessions.set(id, session)
@@ -102,7 +113,17 @@ export function startFakeStripe(): FakeStripe {
   }
 
   function event(type: string, object: Json): Json {
-    return { id: newId('evt'), object: 'event', api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } }
+    return {
+      id: newId('evt'),
+      object: 'event',
+      api_version: Stripe.API_VERSION,
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+      data: { object },
+    }
   }
 
   async function sign(payload: string, secret = webhook?.secret ?? ''): Promise<string> {
@@ -113,7 +134,11 @@ export function startFakeStripe(): FakeStripe {
   async function deliver(body: Json, signature?: string): Promise<Response> {
     if (!webhook) throw new Error('setWebhook first')
     const payload = JSON.stringify(body, null, 2)
-    return fetch(webhook.url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature ?? await sign(payload) }, body: payload })
+    return fetch(webhook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature ?? (await sign(payload)) },
+      body: payload,
+    })
   }
 
   function checkoutPage(session: FakeSession): Response {
@@ -168,8 +193,16 @@ export function startFakeStripe(): FakeStripe {
       const session = sessions.get(sessionId)
       if (!session?.payment_intent) throw new Error(`session ${sessionId} is not paid`)
       return event('charge.refunded', {
-        id: newId('ch'), object: 'charge', amount: session.amount_total, amount_captured: session.amount_total, amount_refunded: refunded,
-        currency: session.currency, payment_intent: session.payment_intent, paid: true, refunded: refunded >= session.amount_total, status: 'succeeded',
+        id: newId('ch'),
+        object: 'charge',
+        amount: session.amount_total,
+        amount_captured: session.amount_total,
+        amount_refunded: refunded,
+        currency: session.currency,
+        payment_intent: session.payment_intent,
+        paid: true,
+        refunded: refunded >= session.amount_total,
+        status: 'succeeded',
       })
     },
     sign,

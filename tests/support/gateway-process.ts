@@ -68,7 +68,11 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
     log: () => seen,
     output: () => printed,
     async admin<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-      const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
       const text = await response.text()
       if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`)
       return (text === '' ? {} : JSON.parse(text)) as T

@@ -20,7 +20,14 @@ export interface TestGateway {
   /** Creates a user with the given quota and returns its id. */
   createUser(input: { username: string; quota: number; group?: string }): Promise<number>
   /** Creates a relay key for a user; returns its id and the one-time `sk-…` key. */
-  createToken(input: { name?: string; userId?: number; quota?: number; unlimited?: boolean; models?: string[]; expiresAt?: string | null }): Promise<{ id: number; key: string }>
+  createToken(input: {
+    name?: string
+    userId?: number
+    quota?: number
+    unlimited?: boolean
+    models?: string[]
+    expiresAt?: string | null
+  }): Promise<{ id: number; key: string }>
   /** Creates a channel and returns its id. */
   createChannel(input: Record<string, unknown>): Promise<number>
   /** A user's remaining and used quota. */
@@ -63,7 +70,12 @@ export async function startGateway(backend: { databaseUrl?: string; keepData?: b
     admin,
     adminResponse,
     async createUser(input) {
-      const user = await admin<{ id: number }>('POST', '/api/users', { username: input.username, password: 'password-123', group: input.group, quota: input.quota })
+      const user = await admin<{ id: number }>('POST', '/api/users', {
+        username: input.username,
+        password: 'password-123',
+        group: input.group,
+        quota: input.quota,
+      })
       return user.id
     },
     async createToken(input) {

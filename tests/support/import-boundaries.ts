@@ -102,7 +102,8 @@ function importProblem(file: string, specifier: string, context: BoundaryContext
   const folder = packageFolder(file)
   if (folder) {
     const declared = context.packages[folder] ?? { runtime: [], development: [] }
-    if (target !== undefined) return within(target, folder) ? undefined : `reaches outside its package (${target}); a package imports only its own files and the packages it declares`
+    if (target !== undefined)
+      return within(target, folder) ? undefined : `reaches outside its package (${target}); a package imports only its own files and the packages it declares`
     if (isBuiltIn(specifier)) return undefined
     const name = packageName(specifier) ?? specifier
     if (declared.runtime.includes(name) || (test && declared.development.includes(name))) return undefined
@@ -118,7 +119,9 @@ function importProblem(file: string, specifier: string, context: BoundaryContext
       if (!test) return `imports test code (${target}) from a file that ships; only test files may`
       return within(target, 'tests/support') ? undefined : `imports ${target}; plugin tests may use tests/support/ only`
     }
-    return within(target, 'plugins') || within(target, 'schemas') ? undefined : `imports ${target}; plugins may import plugins/, schemas/ and @hanggent/plugin-sdk only`
+    return within(target, 'plugins') || within(target, 'schemas')
+      ? undefined
+      : `imports ${target}; plugins may import plugins/, schemas/ and @hanggent/plugin-sdk only`
   }
   if (isBuiltIn(specifier)) return undefined
   const name = packageName(specifier) ?? specifier
@@ -140,7 +143,13 @@ export function findBoundaryViolations(files: SourceFile[], context: BoundaryCon
     }
   }
   for (const exception of context.exceptions) {
-    if (!usedExceptions.has(exception)) violations.push({ file: exception.file, line: 0, specifier: exception.target, reason: 'is listed as an allowed core import but no longer imported: remove the exception' })
+    if (!usedExceptions.has(exception))
+      violations.push({
+        file: exception.file,
+        line: 0,
+        specifier: exception.target,
+        reason: 'is listed as an allowed core import but no longer imported: remove the exception',
+      })
   }
   return violations
 }

@@ -30,9 +30,19 @@ export async function startReplicas(options: { count: number; databaseUrl: strin
   const adminToken = 'replica-admin-token-0123456789'
   const dataDir = mkdtempSync(join(tmpdir(), 'hanggent-replicas-'))
   const env = {
-    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info',
-    DATABASE_URL: database.url, REDIS_URL: options.redisUrl, CRYPTO_SECRET: 'replica-crypto-secret-0123456789', SESSION_SECRET: 'replica-session-secret-0123456789',
-    ROOT_ACCESS_TOKEN: adminToken, ROOT_PASSWORD: 'replica-root-password', ...options.env,
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: database.url,
+    REDIS_URL: options.redisUrl,
+    CRYPTO_SECRET: 'replica-crypto-secret-0123456789',
+    SESSION_SECRET: 'replica-session-secret-0123456789',
+    ROOT_ACCESS_TOKEN: adminToken,
+    ROOT_PASSWORD: 'replica-root-password',
+    ...options.env,
   }
   const replicas: Replica[] = []
   for (let index = 0; index < options.count; index++) {
@@ -43,7 +53,11 @@ export async function startReplicas(options: { count: number; databaseUrl: strin
     replicas,
     adminToken,
     async admin<T>(replica: number, method: string, path: string, body?: unknown): Promise<T> {
-      const response = await fetch(`${replicas[replica]!.url}${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+      const response = await fetch(`${replicas[replica]!.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
       const text = await response.text()
       if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`)
       return JSON.parse(text) as T

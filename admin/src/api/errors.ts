@@ -19,7 +19,12 @@ export class ApiFailure extends Error {
 function isAdminErrorBody(body: unknown): body is { error: { code: string; message: string; field?: string } } {
   if (typeof body !== 'object' || body === null) return false
   const error = (body as { error?: unknown }).error
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { message?: unknown }).message === 'string'
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  )
 }
 
 /** Turns an admin error body, a network failure or anything thrown into an ApiFailure. */
@@ -76,7 +81,12 @@ const SPECIFIC_CODES = new Set(['invalid_request', 'conflict', 'forbidden', 'not
  * fallback and as detail. `overrides` maps a code to a message key for one place (for example, on
  * the login page `unauthorized` means a wrong password rather than an expired session).
  */
-export function describeError(error: unknown, translator: Translator, overrides: Record<string, string> = {}, fieldLabels: Record<string, string> = {}): ReadableError {
+export function describeError(
+  error: unknown,
+  translator: Translator,
+  overrides: Record<string, string> = {},
+  fieldLabels: Record<string, string> = {},
+): ReadableError {
   const failure = toApiFailure(error)
   const key = overrides[failure.code] ?? `errors.code.${failure.code}`
   const field = failure.field

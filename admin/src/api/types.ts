@@ -2,8 +2,10 @@ import type { operations } from '../../../schemas/generated/admin-api'
 
 /** The JSON body of an operation's success answer (200 or 201), by operationId. */
 export type ResponseOf<Id extends keyof operations> = operations[Id]['responses'] extends infer R
-  ? R extends { 200: { content: { 'application/json': infer T } } } ? T
-    : R extends { 201: { content: { 'application/json': infer T } } } ? T
+  ? R extends { 200: { content: { 'application/json': infer T } } }
+    ? T
+    : R extends { 201: { content: { 'application/json': infer T } } }
+      ? T
       : never
   : never
 

@@ -60,7 +60,8 @@ export function fieldMatches(path: string, field: string | undefined): boolean {
 
 /** Scrolls the first field reason (or the message above the form) into view and focuses its input. */
 function bringIntoView(): void {
-  const feedback = document.querySelector('.n-form-item-feedback--error') ?? document.querySelector('.n-modal .error-state, .n-drawer .error-state, .error-state')
+  const feedback =
+    document.querySelector('.n-form-item-feedback--error') ?? document.querySelector('.n-modal .error-state, .n-drawer .error-state, .error-state')
   if (!feedback) return
   feedback.scrollIntoView({ block: 'center' })
   const input = feedback.closest('.n-form-item')?.querySelector<HTMLElement>('input, textarea')

@@ -20,6 +20,6 @@ export function useUsernames() {
         .finally(() => pending.delete(id))
     }
   }
-  const name = (id: number | null | undefined) => (id === null || id === undefined ? '' : known.get(id) ?? `#${id}`)
+  const name = (id: number | null | undefined) => (id === null || id === undefined ? '' : (known.get(id) ?? `#${id}`))
   return { load, name }
 }

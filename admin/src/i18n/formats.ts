@@ -11,7 +11,10 @@ const datetime = {
 
 /** Dollar formats `usd2` … `usd10` (at least 2 decimals, at most N): pages pick one through `money()` in api/units.ts. */
 const usd: Record<string, Intl.NumberFormatOptions> = Object.fromEntries(
-  Array.from({ length: MAX_MONEY_DIGITS - MIN_MONEY_DIGITS + 1 }, (_, index) => MIN_MONEY_DIGITS + index).map((digits) => [`usd${digits}`, usdFormatOptions(digits)]),
+  Array.from({ length: MAX_MONEY_DIGITS - MIN_MONEY_DIGITS + 1 }, (_, index) => MIN_MONEY_DIGITS + index).map((digits) => [
+    `usd${digits}`,
+    usdFormatOptions(digits),
+  ]),
 )
 
 /**

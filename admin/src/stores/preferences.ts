@@ -39,15 +39,23 @@ export const usePreferencesStore = defineStore('preferences', () => {
   const osTheme = useOsTheme()
   const dark = computed(() => (theme.value === 'system' ? osTheme.value === 'dark' : theme.value === 'dark'))
 
-  watch(locale, (value) => {
-    applyLocale(value)
-    remember(STORAGE_KEYS.locale, value)
-  }, { immediate: true })
+  watch(
+    locale,
+    (value) => {
+      applyLocale(value)
+      remember(STORAGE_KEYS.locale, value)
+    },
+    { immediate: true },
+  )
   watch(theme, (value) => remember(STORAGE_KEYS.theme, value))
-  watch(dark, (value) => {
-    document.documentElement.dataset.theme = value ? 'dark' : 'light'
-    document.documentElement.style.colorScheme = value ? 'dark' : 'light'
-  }, { immediate: true })
+  watch(
+    dark,
+    (value) => {
+      document.documentElement.dataset.theme = value ? 'dark' : 'light'
+      document.documentElement.style.colorScheme = value ? 'dark' : 'light'
+    },
+    { immediate: true },
+  )
 
   return { theme, locale, dark }
 })

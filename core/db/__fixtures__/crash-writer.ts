@@ -9,7 +9,9 @@ import { openDatabase } from '../client.ts'
 const [dataDir, firstBatch] = process.argv.slice(2)
 if (!dataDir || !firstBatch) throw new Error('usage: crash-writer.ts <dataDir> <first batch number>')
 const database = await openDatabase({ dataDir })
-await database.db.execute(sql`create table if not exists crash_rows (batch integer not null, n integer not null, payload text not null, primary key (batch, n))`)
+await database.db.execute(
+  sql`create table if not exists crash_rows (batch integer not null, n integer not null, payload text not null, primary key (batch, n))`,
+)
 console.log('ready')
 for (let batch = Number(firstBatch); ; batch += 1) {
   await database.db.transaction(async (tx) => {

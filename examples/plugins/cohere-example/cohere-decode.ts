@@ -1,4 +1,15 @@
-import { isRecord, nowSeconds, parseJsonObject, readSettings, type ConversionEnv, type FinishReason, type HubEvent, type HubPart, type HubResult, type SseEvent } from '@hanggent/plugin-sdk'
+import {
+  isRecord,
+  nowSeconds,
+  parseJsonObject,
+  readSettings,
+  type ConversionEnv,
+  type FinishReason,
+  type HubEvent,
+  type HubPart,
+  type HubResult,
+  type SseEvent,
+} from '@hanggent/plugin-sdk'
 import type { CohereChatResponse, CohereContent, CohereUsage } from './cohere-api.ts'
 import { convertCohereUsage } from './cohere-usage.ts'
 import { CohereSettings } from './cohere-settings.ts'
@@ -52,7 +63,14 @@ export function decodeCohereResult(body: unknown, env: ConversionEnv): HubResult
     id: response.id || env.newId(''),
     model: '',
     created: nowSeconds(env),
-    choices: [{ index: 0, content, finishReason: mapCohereFinishReason(response.finish_reason), ...(response.finish_reason ? { rawFinishReason: response.finish_reason } : {}) }],
+    choices: [
+      {
+        index: 0,
+        content,
+        finishReason: mapCohereFinishReason(response.finish_reason),
+        ...(response.finish_reason ? { rawFinishReason: response.finish_reason } : {}),
+      },
+    ],
     ...(usage ? { usage } : {}),
   }
 }
@@ -80,7 +98,8 @@ export async function* decodeCohereStream(events: AsyncIterable<SseEvent>, env: 
     const message = event.delta?.message
     if (event.type === 'message-start') yield { type: 'message-start', id: event.id || env.newId(''), model: '', created: nowSeconds(env) }
     else if (event.type === 'content-delta' && typeof message?.content?.text === 'string') yield { type: 'text-delta', index: 0, text: message.content.text }
-    else if (event.type === 'content-delta' && typeof message?.content?.thinking === 'string' && !dropsThinking(env)) yield { type: 'reasoning-delta', index: 0, text: message.content.thinking }
+    else if (event.type === 'content-delta' && typeof message?.content?.thinking === 'string' && !dropsThinking(env))
+      yield { type: 'reasoning-delta', index: 0, text: message.content.thinking }
     else if (event.type === 'tool-call-start') {
       toolIndex += 1
       const call = message?.tool_calls

@@ -27,26 +27,51 @@ const whole = (bytes: Uint8Array) => [bytes]
 describe('Cohere requests', () => {
   test('a tool round trip: tools as functions, the call sent back on the assistant turn, the result as a tool message', () => {
     const request: HubChatRequest = {
-      model: 'command-a-03-2025', stream: true, maxOutputTokens: 300, topP: 0.9,
+      model: 'command-a-03-2025',
+      stream: true,
+      maxOutputTokens: 300,
+      topP: 0.9,
       messages: [
         { role: 'system', content: [{ type: 'text', text: 'You are a weather bot.' }] },
         { role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }] },
         { role: 'assistant', content: [{ type: 'tool-call', id: 'get_weather_k2m8x1p4q7r0', name: 'get_weather', arguments: '{"location":"Paris"}' }] },
         { role: 'tool', content: [{ type: 'tool-result', callId: 'get_weather_k2m8x1p4q7r0', content: '{"temperature":"18","sky":"sunny"}' }] },
       ],
-      tools: [{ name: 'get_weather', description: 'Current weather in a location', parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] } }],
+      tools: [
+        {
+          name: 'get_weather',
+          description: 'Current weather in a location',
+          parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+        },
+      ],
       toolChoice: 'required',
     }
     expect(convertToCohereRequest(request)).toEqual({
       value: {
-        model: 'command-a-03-2025', stream: true, max_tokens: 300, p: 0.9, tool_choice: 'REQUIRED',
+        model: 'command-a-03-2025',
+        stream: true,
+        max_tokens: 300,
+        p: 0.9,
+        tool_choice: 'REQUIRED',
         messages: [
           { role: 'system', content: 'You are a weather bot.' },
           { role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }] },
-          { role: 'assistant', tool_calls: [{ id: 'get_weather_k2m8x1p4q7r0', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }] },
+          {
+            role: 'assistant',
+            tool_calls: [{ id: 'get_weather_k2m8x1p4q7r0', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }],
+          },
           { role: 'tool', tool_call_id: 'get_weather_k2m8x1p4q7r0', content: '{"temperature":"18","sky":"sunny"}' },
         ],
-        tools: [{ type: 'function', function: { name: 'get_weather', description: 'Current weather in a location', parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] } } }],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'get_weather',
+              description: 'Current weather in a location',
+              parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+            },
+          },
+        ],
       },
       warnings: [],
     })
@@ -57,7 +82,14 @@ describe('Cohere answers', () => {
   test('a complete tool call: id, name and arguments kept, TOOL_CALL as tool-calls, billed units as usage', () => {
     const result = decodeCohereResult(cohereFixture('cohere-chat-tool-call.json'), env)
     expect(result.model).toBe('')
-    expect(result.choices).toEqual([{ index: 0, content: [{ type: 'tool-call', id: 'get_weather_k2m8x1p4q7r0', name: 'get_weather', arguments: '{"location":"Paris","unit":"celsius"}' }], finishReason: 'tool-calls', rawFinishReason: 'TOOL_CALL' }])
+    expect(result.choices).toEqual([
+      {
+        index: 0,
+        content: [{ type: 'tool-call', id: 'get_weather_k2m8x1p4q7r0', name: 'get_weather', arguments: '{"location":"Paris","unit":"celsius"}' }],
+        finishReason: 'tool-calls',
+        rawFinishReason: 'TOOL_CALL',
+      },
+    ])
     expect(result.usage).toMatchObject({ inputTokens: 312, outputTokens: 28 })
   })
 
@@ -75,7 +107,17 @@ describe('Cohere answers', () => {
       { type: 'tool-call-delta', index: 0, toolIndex: 0, argumentsDelta: '{"location":' },
       { type: 'tool-call-delta', index: 0, toolIndex: 0, argumentsDelta: '"Paris","unit":' },
       { type: 'tool-call-delta', index: 0, toolIndex: 0, argumentsDelta: '"celsius"}' },
-      { type: 'usage', usage: { inputTokens: 312, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 28, reasoningTokens: 0, raw: { billed_units: { input_tokens: 312, output_tokens: 28 }, tokens: { input_tokens: 1150, output_tokens: 61 } } } },
+      {
+        type: 'usage',
+        usage: {
+          inputTokens: 312,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          outputTokens: 28,
+          reasoningTokens: 0,
+          raw: { billed_units: { input_tokens: 312, output_tokens: 28 }, tokens: { input_tokens: 1150, output_tokens: 61 } },
+        },
+      },
       { type: 'finish', index: 0, reason: 'tool-calls', rawReason: 'TOOL_CALL' },
     ])
   })

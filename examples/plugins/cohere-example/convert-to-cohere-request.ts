@@ -26,18 +26,26 @@ function convertMessage(message: HubMessage, warnings: string[]): CohereMessage[
   }
   if (message.role === 'assistant') {
     const calls = message.content.filter((part) => part.type === 'tool-call')
-    const text = textOf(message.content.filter((part) => part.type !== 'tool-call'), warnings)
-    return [{
-      role: 'assistant',
-      ...(text === '' ? {} : { content: text }),
-      ...(calls.length === 0 ? {} : { tool_calls: calls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) }),
-    }]
+    const text = textOf(
+      message.content.filter((part) => part.type !== 'tool-call'),
+      warnings,
+    )
+    return [
+      {
+        role: 'assistant',
+        ...(text === '' ? {} : { content: text }),
+        ...(calls.length === 0
+          ? {}
+          : { tool_calls: calls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) }),
+      },
+    ]
   }
   type UserContent = Extract<CohereMessage, { role: 'user' }>['content'][number]
   const content = message.content.flatMap((part): UserContent[] => {
     if (part.type === 'text') return [{ type: 'text' as const, text: part.text }]
     if (part.type === 'image' && part.url) return [{ type: 'image_url' as const, image_url: { url: part.url } }]
-    if (part.type === 'image' && part.data) return [{ type: 'image_url' as const, image_url: { url: `data:${part.mediaType ?? 'image/png'};base64,${part.data}` } }]
+    if (part.type === 'image' && part.data)
+      return [{ type: 'image_url' as const, image_url: { url: `data:${part.mediaType ?? 'image/png'};base64,${part.data}` } }]
     warnings.push(`${part.type} content is not sent to Cohere`)
     return []
   })
@@ -47,7 +55,11 @@ function convertMessage(message: HubMessage, warnings: string[]): CohereMessage[
 /** A hub chat request as a Cohere v2 chat body; what Cohere has no field for is named in the warnings. */
 export function convertToCohereRequest(request: HubChatRequest): Converted<Record<string, unknown>> {
   const warnings: string[] = []
-  const body: Record<string, unknown> = { model: request.model, messages: request.messages.flatMap((message) => convertMessage(message, warnings)), stream: request.stream }
+  const body: Record<string, unknown> = {
+    model: request.model,
+    messages: request.messages.flatMap((message) => convertMessage(message, warnings)),
+    stream: request.stream,
+  }
   if (request.maxOutputTokens !== undefined) body.max_tokens = request.maxOutputTokens
   if (request.temperature !== undefined) body.temperature = request.temperature
   if (request.topP !== undefined) body.p = request.topP
@@ -57,7 +69,10 @@ export function convertToCohereRequest(request: HubChatRequest): Converted<Recor
   if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty
   if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty
   if (request.tools && request.tools.length > 0) {
-    body.tools = request.tools.map((tool) => ({ type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters } }))
+    body.tools = request.tools.map((tool) => ({
+      type: 'function',
+      function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters },
+    }))
   }
   if (request.toolChoice === 'required') body.tool_choice = 'REQUIRED'
   else if (request.toolChoice === 'none') body.tool_choice = 'NONE'

@@ -13,21 +13,27 @@ export default definePlugin({
   specVersion: PLUGIN_SPEC_VERSION,
   hubVersion: HUB_VERSION,
   name: 'Cohere (example)',
-  channelTypes: [{
-    id: 'cohere-example',
-    label: 'Cohere (example plugin)',
-    defaultBaseUrl: 'https://api.cohere.com',
-    settings: CohereSettings,
-    transport: {
-      nativeDialects: [COHERE_DIALECT],
-      buildRequest: (call) => ({
-        url: `${call.channel.baseUrl}/v2/chat`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${call.channel.key}`, 'content-type': 'application/json', accept: call.stream ? 'text/event-stream' : 'application/json' },
-        body: JSON.stringify(call.body),
-      }),
+  channelTypes: [
+    {
+      id: 'cohere-example',
+      label: 'Cohere (example plugin)',
+      defaultBaseUrl: 'https://api.cohere.com',
+      settings: CohereSettings,
+      transport: {
+        nativeDialects: [COHERE_DIALECT],
+        buildRequest: (call) => ({
+          url: `${call.channel.baseUrl}/v2/chat`,
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${call.channel.key}`,
+            'content-type': 'application/json',
+            accept: call.stream ? 'text/event-stream' : 'application/json',
+          },
+          body: JSON.stringify(call.body),
+        }),
+      },
     },
-  }],
+  ],
   models: [
     { id: 'command-a-03-2025', capabilities: ['chat', 'tools'] },
     { id: 'command-a-reasoning-08-2025', capabilities: ['chat', 'tools', 'reasoning'] },

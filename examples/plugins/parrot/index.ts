@@ -26,33 +26,38 @@ const plugin: PluginDefinition = {
   specVersion: 1,
   hubVersion: 1,
   name: 'Parrot (example)',
-  channelTypes: [{
-    id: 'parrot',
-    label: 'Parrot',
-    defaultBaseUrl: 'https://api.parrot.example',
-    settings: Type.Object({}, { additionalProperties: false }),
-    // The channel list's balance column: Parrot reports the account's credit at GET /v1/account.
-    balanceReaders: [{
-      id: 'parrot-credit',
-      label: 'Parrot credit',
-      hosts: ['api.parrot.example'],
-      async read(channel, send) {
-        const reply = await send({ url: `${channel.baseUrl}/v1/account`, method: 'GET', headers: { 'x-parrot-key': channel.key } })
-        const credit = (reply.json as { credit?: { amount?: unknown; currency?: unknown } } | undefined)?.credit
-        if (reply.status !== 200 || typeof credit?.amount !== 'number' || typeof credit.currency !== 'string') throw new Error(`Parrot answered HTTP ${reply.status} without a credit`)
-        return { amount: credit.amount, currency: credit.currency }
+  channelTypes: [
+    {
+      id: 'parrot',
+      label: 'Parrot',
+      defaultBaseUrl: 'https://api.parrot.example',
+      settings: Type.Object({}, { additionalProperties: false }),
+      // The channel list's balance column: Parrot reports the account's credit at GET /v1/account.
+      balanceReaders: [
+        {
+          id: 'parrot-credit',
+          label: 'Parrot credit',
+          hosts: ['api.parrot.example'],
+          async read(channel, send) {
+            const reply = await send({ url: `${channel.baseUrl}/v1/account`, method: 'GET', headers: { 'x-parrot-key': channel.key } })
+            const credit = (reply.json as { credit?: { amount?: unknown; currency?: unknown } } | undefined)?.credit
+            if (reply.status !== 200 || typeof credit?.amount !== 'number' || typeof credit.currency !== 'string')
+              throw new Error(`Parrot answered HTTP ${reply.status} without a credit`)
+            return { amount: credit.amount, currency: credit.currency }
+          },
+        },
+      ],
+      transport: {
+        nativeDialects: ['parrot.generate'],
+        buildRequest: (call) => ({
+          url: `${call.channel.baseUrl}/v1/generate`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-parrot-key': call.channel.key },
+          body: JSON.stringify(call.body),
+        }),
       },
-    }],
-    transport: {
-      nativeDialects: ['parrot.generate'],
-      buildRequest: (call) => ({
-        url: `${call.channel.baseUrl}/v1/generate`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-parrot-key': call.channel.key },
-        body: JSON.stringify(call.body),
-      }),
     },
-  }],
+  ],
   models: [
     { id: 'parrot-chat-1', capabilities: ['chat'] },
     { id: 'parrot-rerank-1', capabilities: ['rerank'] },

@@ -31,7 +31,12 @@ function encodeRequest(request: HubChatRequest): Converted<Record<string, unknow
     turns.push({ speaker: SPEAKER[message.role], text: textOf(message.content, warnings) })
   }
   if (request.tools?.length) warnings.push('Parrot has no tools: the tool definitions were dropped')
-  const body: ParrotRequest = { model: request.model, turns, ...(request.maxOutputTokens ? { max_words: request.maxOutputTokens } : {}), ...(request.stream ? { stream: true } : {}) }
+  const body: ParrotRequest = {
+    model: request.model,
+    turns,
+    ...(request.maxOutputTokens ? { max_words: request.maxOutputTokens } : {}),
+    ...(request.stream ? { stream: true } : {}),
+  }
   return { value: { ...body }, warnings }
 }
 

@@ -28,16 +28,24 @@ function convertMessage(message: HubMessage, warnings: string[]): QuillonMessage
   if (message.role === 'system') return [{ role: 'system', content: textOf(message.content, warnings) }]
   const results = message.content.filter((part) => part.type === 'tool-result')
   if (results.length > 0) {
-    return results.map((part) => ({ role: 'tool', tool_call_id: part.callId, content: typeof part.content === 'string' ? part.content : textOf(part.content, warnings) }))
+    return results.map((part) => ({
+      role: 'tool',
+      tool_call_id: part.callId,
+      content: typeof part.content === 'string' ? part.content : textOf(part.content, warnings),
+    }))
   }
   if (message.role === 'assistant') {
     const calls = message.content.filter((part) => part.type === 'tool-call')
     const text = textOf(message.content, warnings)
-    return [{
-      role: 'assistant',
-      content: text === '' ? null : text,
-      ...(calls.length === 0 ? {} : { tool_calls: calls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) }),
-    }]
+    return [
+      {
+        role: 'assistant',
+        content: text === '' ? null : text,
+        ...(calls.length === 0
+          ? {}
+          : { tool_calls: calls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) }),
+      },
+    ]
   }
   const parts = message.content.flatMap((part) => userPart(part, warnings) ?? [])
   const onlyText = parts.every((part) => part.type === 'text')
@@ -47,8 +55,14 @@ function convertMessage(message: HubMessage, warnings: string[]): QuillonMessage
 /** The sampling parameters Quillon shares with OpenAI, those that are set. */
 function samplingOf(request: HubChatRequest): Record<string, unknown> {
   return omitUndefined({
-    max_tokens: request.maxOutputTokens, temperature: request.temperature, top_p: request.topP, stop: request.stop,
-    seed: request.seed, presence_penalty: request.presencePenalty, frequency_penalty: request.frequencyPenalty, user: request.user,
+    max_tokens: request.maxOutputTokens,
+    temperature: request.temperature,
+    top_p: request.topP,
+    stop: request.stop,
+    seed: request.seed,
+    presence_penalty: request.presencePenalty,
+    frequency_penalty: request.frequencyPenalty,
+    user: request.user,
   })
 }
 
@@ -68,14 +82,24 @@ export function convertToQuillonRequest(request: HubChatRequest): Converted<Reco
     ...samplingOf(request),
   }
   if (request.tools && request.tools.length > 0) {
-    body.tools = request.tools.map((tool) => ({ type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters } }))
+    body.tools = request.tools.map((tool) => ({
+      type: 'function',
+      function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.parameters },
+    }))
     const choice = toolChoiceOf(request.toolChoice)
     if (choice !== undefined) body.tool_choice = choice
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls
   }
   if (request.responseFormat?.type === 'json_object') body.response_format = { type: 'json_object' }
   else if (request.responseFormat?.type === 'json_schema') {
-    body.response_format = { type: 'json_schema', json_schema: { name: request.responseFormat.name, schema: request.responseFormat.schema, ...(request.responseFormat.strict === undefined ? {} : { strict: request.responseFormat.strict }) } }
+    body.response_format = {
+      type: 'json_schema',
+      json_schema: {
+        name: request.responseFormat.name,
+        schema: request.responseFormat.schema,
+        ...(request.responseFormat.strict === undefined ? {} : { strict: request.responseFormat.strict }),
+      },
+    }
   }
   if (request.topK !== undefined) warnings.push('top_k is not sent to Quillon')
   if (request.candidateCount !== undefined && request.candidateCount > 1) warnings.push('Quillon answers with one choice; n was ignored')

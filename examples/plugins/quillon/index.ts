@@ -23,14 +23,16 @@ export default definePlugin({
   specVersion: PLUGIN_SPEC_VERSION,
   hubVersion: HUB_VERSION,
   name: 'Quillon Inference (example)',
-  channelTypes: [{
-    id: 'quillon',
-    label: 'Quillon Inference (example plugin)',
-    defaultBaseUrl: 'https://api.quillon.example',
-    settings: QuillonSettings,
-    transport: quillonTransport,
-    modelListing: quillonModelListing,
-  }],
+  channelTypes: [
+    {
+      id: 'quillon',
+      label: 'Quillon Inference (example plugin)',
+      defaultBaseUrl: 'https://api.quillon.example',
+      settings: QuillonSettings,
+      transport: quillonTransport,
+      modelListing: quillonModelListing,
+    },
+  ],
   models: [
     { id: 'quillon-chat-large', capabilities: ['chat', 'tools', 'vision'], contextWindow: 131_072 },
     { id: 'quillon-chat-small', capabilities: ['chat', 'tools'], contextWindow: 32_768 },

@@ -48,7 +48,11 @@ export interface QuillonChatChunk {
   model?: string
   choices?: Array<{
     index?: number
-    delta?: { role?: string; content?: string | null; tool_calls?: Array<{ index?: number; id?: string; type?: string; function?: { name?: string; arguments?: string } }> }
+    delta?: {
+      role?: string
+      content?: string | null
+      tool_calls?: Array<{ index?: number; id?: string; type?: string; function?: { name?: string; arguments?: string } }>
+    }
     finish_reason?: string | null
   }>
   x_usage?: QuillonUsage

@@ -1,4 +1,14 @@
-import { isRecord, nowSeconds, parseJsonObject, type ConversionEnv, type FinishReason, type HubEvent, type HubPart, type HubResult, type SseEvent } from '@hanggent/plugin-sdk'
+import {
+  isRecord,
+  nowSeconds,
+  parseJsonObject,
+  type ConversionEnv,
+  type FinishReason,
+  type HubEvent,
+  type HubPart,
+  type HubResult,
+  type SseEvent,
+} from '@hanggent/plugin-sdk'
 import type { QuillonChatChunk, QuillonChatResponse } from './quillon-api.ts'
 import { convertQuillonUsage } from './quillon-usage.ts'
 
@@ -61,7 +71,8 @@ function* chunkEvents(chunk: QuillonChatChunk, started: Set<number>, env: Conver
   const usage = convertQuillonUsage(chunk.x_usage)
   if (usage) yield { type: 'usage', usage }
   for (const choice of chunk.choices ?? []) {
-    if (choice.finish_reason) yield { type: 'finish', index: choice.index ?? 0, reason: mapQuillonFinishReason(choice.finish_reason), rawReason: choice.finish_reason }
+    if (choice.finish_reason)
+      yield { type: 'finish', index: choice.index ?? 0, reason: mapQuillonFinishReason(choice.finish_reason), rawReason: choice.finish_reason }
   }
 }
 

@@ -9,5 +9,12 @@ export function convertQuillonUsage(usage: QuillonUsage | undefined | null): Usa
   if (usage === undefined || usage === null || typeof usage !== 'object') return undefined
   const input = tokenCount(usage.input_tokens)
   const cached = Math.min(tokenCount(usage.cached_input_tokens), input)
-  return { inputTokens: input - cached, cacheReadTokens: cached, cacheWriteTokens: 0, outputTokens: tokenCount(usage.output_tokens), reasoningTokens: 0, raw: usage }
+  return {
+    inputTokens: input - cached,
+    cacheReadTokens: cached,
+    cacheWriteTokens: 0,
+    outputTokens: tokenCount(usage.output_tokens),
+    reasoningTokens: 0,
+    raw: usage,
+  }
 }

@@ -10,7 +10,11 @@ const fixture = (name: string) => fileURLToPath(new URL(`../test-fixtures/${name
 describe('hanggent-plugin CLI', () => {
   test('reads the plugin path and the gateway options; anything else is a usage error', () => {
     expect(parseArguments(['check', './my-plugin'])).toEqual({ path: './my-plugin', gateway: true })
-    expect(parseArguments(['check', './my-plugin', '--no-gateway', '--gateway', '/srv/gateway'])).toEqual({ path: './my-plugin', gateway: false, gatewayRoot: '/srv/gateway' })
+    expect(parseArguments(['check', './my-plugin', '--no-gateway', '--gateway', '/srv/gateway'])).toEqual({
+      path: './my-plugin',
+      gateway: false,
+      gatewayRoot: '/srv/gateway',
+    })
     expect(parseArguments(['lint', './my-plugin'])).toHaveProperty('error')
     expect(parseArguments(['check'])).toHaveProperty('error')
     expect(parseArguments(['check', './a', './b'])).toEqual({ error: expect.stringContaining('unexpected argument "./b"') })

@@ -205,7 +205,10 @@ export interface BalanceReader {
  * `zh-TW`; `zh` serves both Chinese variants): `Type.String({ title: 'Region', 'x-i18n': { fr: { title: 'Région' } } })`.
  * A language without an entry sees `title` and `description` as written.
  */
-export type SettingsTranslations = Record<string, { /** The label in that language. */ title?: string; /** The help text in that language. */ description?: string }>
+export type SettingsTranslations = Record<
+  string,
+  { /** The label in that language. */ title?: string /** The help text in that language. */; description?: string }
+>
 
 /** A channel type a plugin serves, with the settings form the dashboard renders. */
 export interface ChannelTypeSpec {
@@ -316,7 +319,11 @@ export interface ConversionCallContext {
   /** The model named upstream: mapped, reasoning suffix removed. */
   upstreamModel: string
   /** The channel the call went to. */
-  channel: { /** Channel id, for logs. */ id: number; /** Channel type id. */ type: string; /** Type-specific settings validated against the type's schema. */ settings: Record<string, unknown> }
+  channel: {
+    /** Channel id, for logs. */ id: number /** Channel type id. */
+    type: string /** Type-specific settings validated against the type's schema. */
+    settings: Record<string, unknown>
+  }
 }
 
 /** A request converted into another dialect, with what could not be carried over. */

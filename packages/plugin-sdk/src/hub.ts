@@ -107,7 +107,14 @@ export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' |
 export type HubEvent =
   | { type: 'message-start'; id: string; model: string; created: number }
   | { type: 'text-delta'; index: number; text: string }
-  | { type: 'reasoning-delta'; index: number; text: string; signature?: string; redacted?: boolean; /** Who signed it, as on a reasoning part. */ signatureOrigin?: string }
+  | {
+      type: 'reasoning-delta'
+      index: number
+      text: string
+      signature?: string
+      redacted?: boolean /** Who signed it, as on a reasoning part. */
+      signatureOrigin?: string
+    }
   | { type: 'tool-call-start'; index: number; toolIndex: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; toolIndex: number; argumentsDelta: string }
   | { type: 'usage'; usage: Usage }

@@ -6,8 +6,17 @@ import { specVersionProblem } from './spec-version.ts'
 const ID_PATTERN = /^[a-z][a-z0-9-]{0,39}$/
 const HOST_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/
 const DIALECT_FUNCTIONS = [
-  'readKey', 'readModel', 'readStream', 'readMaxOutputTokens', 'prepareUpstreamBody', 'estimatePrompt',
-  'readUsage', 'createStreamTap', 'readUpstreamError', 'renderError', 'renderStreamError',
+  'readKey',
+  'readModel',
+  'readStream',
+  'readMaxOutputTokens',
+  'prepareUpstreamBody',
+  'estimatePrompt',
+  'readUsage',
+  'createStreamTap',
+  'readUpstreamError',
+  'renderError',
+  'renderStreamError',
 ] as const
 const HUB_UPSTREAM_FUNCTIONS = ['encodeRequest', 'decodeResult', 'decodeStream'] as const
 const PRICE_FIELDS = ['inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'perCall'] as const
@@ -47,7 +56,8 @@ export function findManifestProblem(candidate: unknown): string | undefined {
   const versionProblem = specVersionProblem(candidate.specVersion)
   if (versionProblem) return versionProblem
   if (typeof candidate.name !== 'string' || candidate.name === '') return 'name must be a non-empty string'
-  if (candidate.version !== undefined && (typeof candidate.version !== 'string' || candidate.version === '')) return 'version, when given, must be a non-empty string (e.g. "1.2.0")'
+  if (candidate.version !== undefined && (typeof candidate.version !== 'string' || candidate.version === ''))
+    return 'version, when given, must be a non-empty string (e.g. "1.2.0")'
   if (!Array.isArray(candidate.channelTypes)) return 'channelTypes must be an array'
   for (const [index, channelType] of candidate.channelTypes.entries()) {
     if (!isRecord(channelType)) return `channelTypes[${index}] must be an object`
@@ -75,7 +85,8 @@ export function findManifestProblem(candidate: unknown): string | undefined {
     if (!isRecord(price)) return `pricing["${model}"] must be an object`
     for (const field of PRICE_FIELDS) {
       const value = price[field]
-      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) return `pricing["${model}"].${field} must be a non-negative number`
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0))
+        return `pricing["${model}"].${field} must be a non-negative number`
     }
     const perUnitProblem = findPerUnitProblem(price.perUnit, `pricing["${model}"].perUnit`)
     if (perUnitProblem) return perUnitProblem
@@ -92,7 +103,8 @@ export function findManifestProblem(candidate: unknown): string | undefined {
       if (typeof codec[name] !== 'function') return `dialects[${index}] (${codec.dialect}).${name} must be a function`
     }
     if (!Array.isArray(codec.routes)) return `dialects[${index}] (${codec.dialect}).routes must be an array`
-    if (isRecord(codec.hub) && codec.hub.frameStream !== undefined) return `dialects[${index}] (${codec.dialect}).hub.frameStream is only for dialects without routes (clients always stream SSE)`
+    if (isRecord(codec.hub) && codec.hub.frameStream !== undefined)
+      return `dialects[${index}] (${codec.dialect}).hub.frameStream is only for dialects without routes (clients always stream SSE)`
   }
   return findTokenizerProblem(candidate.tokenizers) ?? hubVersionProblem(candidate)
 }
@@ -141,7 +153,8 @@ function upstreamOnlyDialectProblem(codec: Record<string, unknown>, where: strin
 /** A plugin whose converters speak the hub must say which hub version, and it must be this gateway's. */
 function hubVersionProblem(candidate: Record<string, unknown>): string | undefined {
   const usesHub = (candidate.dialects as unknown[]).some((codec) => isRecord(codec) && codec.hub !== undefined)
-  if (candidate.hubVersion === undefined) return usesHub ? `hubVersion is required for a plugin with hub converters (this gateway's hub is version ${HUB_VERSION})` : undefined
+  if (candidate.hubVersion === undefined)
+    return usesHub ? `hubVersion is required for a plugin with hub converters (this gateway's hub is version ${HUB_VERSION})` : undefined
   if (candidate.hubVersion !== HUB_VERSION) {
     return `hubVersion ${String(candidate.hubVersion)} is not supported: its converters were written for hub version ${String(candidate.hubVersion)}, this gateway's hub is version ${HUB_VERSION} (rebuild the plugin against this gateway's core)`
   }

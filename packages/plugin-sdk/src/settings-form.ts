@@ -69,10 +69,13 @@ export function settingKind(property: JsonSchemaNode): SettingKind | undefined {
   const schema = withoutNull(property)
   if (enumValues(schema)) return 'enum'
   switch (schema.type) {
-    case 'string': return schema.writeOnly === true ? 'secret' : 'string'
+    case 'string':
+      return schema.writeOnly === true ? 'secret' : 'string'
     case 'number':
-    case 'integer': return 'number'
-    case 'boolean': return 'boolean'
+    case 'integer':
+      return 'number'
+    case 'boolean':
+      return 'boolean'
     case 'array': {
       if (!isSchemaNode(schema.items)) return undefined
       const items = withoutNull(schema.items)
@@ -84,20 +87,23 @@ export function settingKind(property: JsonSchemaNode): SettingKind | undefined {
       const values = recordValues(schema)
       return values.length > 0 && values.every((value) => value.type === 'string') ? 'string-map' : undefined
     }
-    default: return undefined
+    default:
+      return undefined
   }
 }
 
 /** What a property that cannot be rendered looks like, in words. */
 function describeUnrenderable(schema: JsonSchemaNode): string {
   if (schema.type === 'array') return 'an array whose items are not strings'
-  if (schema.type === 'object') return hasProperties(schema) ? 'an object with both named and free-form properties' : 'an object with no properties whose values are not strings'
+  if (schema.type === 'object')
+    return hasProperties(schema) ? 'an object with both named and free-form properties' : 'an object with no properties whose values are not strings'
   if (Array.isArray(schema.anyOf ?? schema.oneOf)) return 'a union of different types'
   if (schema.type === undefined) return 'a schema with no type (any value)'
   return `type ${JSON.stringify(schema.type)}`
 }
 
-const RENDERABLE = "The form renders strings (writeOnly: true for secrets), numbers and integers, booleans, choices (enum, const or a union of consts), arrays of strings or choices, records of strings, and objects of these."
+const RENDERABLE =
+  'The form renders strings (writeOnly: true for secrets), numbers and integers, booleans, choices (enum, const or a union of consts), arrays of strings or choices, records of strings, and objects of these.'
 
 /** Problems with a property's `x-i18n` annotation: unknown language tags, entries that are not text. */
 function translationProblems(path: string, schema: JsonSchemaNode): string[] {
@@ -106,7 +112,8 @@ function translationProblems(path: string, schema: JsonSchemaNode): string[] {
   if (!isSchemaNode(translations)) return [`${path}: x-i18n must map language tags to { title, description }`]
   const problems: string[] = []
   for (const [tag, entry] of Object.entries(translations)) {
-    if (!DASHBOARD_LANGUAGES.includes(tag)) problems.push(`${path}: x-i18n language "${tag}" is not one the dashboard shows (${DASHBOARD_LANGUAGES.join(', ')})`)
+    if (!DASHBOARD_LANGUAGES.includes(tag))
+      problems.push(`${path}: x-i18n language "${tag}" is not one the dashboard shows (${DASHBOARD_LANGUAGES.join(', ')})`)
     else if (!isSchemaNode(entry) || Object.entries(entry).some(([key, text]) => !['title', 'description'].includes(key) || typeof text !== 'string')) {
       problems.push(`${path}: x-i18n.${tag} must be { title?: string, description?: string }`)
     }
@@ -119,13 +126,20 @@ function defaultFits(kind: SettingKind, schema: JsonSchemaNode, value: unknown):
   if (value === undefined || value === null) return true
   switch (kind) {
     case 'string':
-    case 'secret': return typeof value === 'string'
-    case 'number': return typeof value === 'number' && (schema.type !== 'integer' || Number.isInteger(value))
-    case 'boolean': return typeof value === 'boolean'
-    case 'enum': return (enumValues(schema) ?? []).includes(value as string | number)
-    case 'string-list': return Array.isArray(value) && value.every((entry) => typeof entry === 'string')
-    case 'string-map': return isSchemaNode(value) && Object.values(value).every((entry) => typeof entry === 'string')
-    case 'object': return isSchemaNode(value)
+    case 'secret':
+      return typeof value === 'string'
+    case 'number':
+      return typeof value === 'number' && (schema.type !== 'integer' || Number.isInteger(value))
+    case 'boolean':
+      return typeof value === 'boolean'
+    case 'enum':
+      return (enumValues(schema) ?? []).includes(value as string | number)
+    case 'string-list':
+      return Array.isArray(value) && value.every((entry) => typeof entry === 'string')
+    case 'string-map':
+      return isSchemaNode(value) && Object.values(value).every((entry) => typeof entry === 'string')
+    case 'object':
+      return isSchemaNode(value)
   }
 }
 
@@ -133,17 +147,22 @@ function defaultFits(kind: SettingKind, schema: JsonSchemaNode, value: unknown):
 function limitProblems(path: string, kind: SettingKind, schema: JsonSchemaNode): string[] {
   const problems: string[] = []
   // The gateway validates settings with TypeBox, which refuses every value of a format it does not know.
-  if (schema.format === 'password') problems.push(`${path}: format 'password' is not a format the gateway validates (every value would be refused); mark a secret with writeOnly: true`)
-  if (!defaultFits(kind, schema, schema.default)) problems.push(`${path}: default ${JSON.stringify(schema.default)} is not a valid ${kind} value for this field`)
-  const bounds: Array<[string, string]> = kind === 'number' ? [['minimum', 'maximum']] : kind === 'string' || kind === 'secret' ? [['minLength', 'maxLength']] : []
+  if (schema.format === 'password')
+    problems.push(`${path}: format 'password' is not a format the gateway validates (every value would be refused); mark a secret with writeOnly: true`)
+  if (!defaultFits(kind, schema, schema.default))
+    problems.push(`${path}: default ${JSON.stringify(schema.default)} is not a valid ${kind} value for this field`)
+  const bounds: Array<[string, string]> =
+    kind === 'number' ? [['minimum', 'maximum']] : kind === 'string' || kind === 'secret' ? [['minLength', 'maxLength']] : []
   for (const [low, high] of bounds) {
     const lower = schema[low]
     const upper = schema[high]
     if (typeof lower === 'number' && typeof upper === 'number' && lower > upper) problems.push(`${path}: ${low} ${lower} is above ${high} ${upper}`)
   }
   if (kind === 'number' && typeof schema.default === 'number') {
-    if (typeof schema.minimum === 'number' && schema.default < schema.minimum) problems.push(`${path}: default ${schema.default} is below minimum ${schema.minimum}`)
-    if (typeof schema.maximum === 'number' && schema.default > schema.maximum) problems.push(`${path}: default ${schema.default} is above maximum ${schema.maximum}`)
+    if (typeof schema.minimum === 'number' && schema.default < schema.minimum)
+      problems.push(`${path}: default ${schema.default} is below minimum ${schema.minimum}`)
+    if (typeof schema.maximum === 'number' && schema.default > schema.maximum)
+      problems.push(`${path}: default ${schema.default} is above maximum ${schema.maximum}`)
   }
   return problems
 }
@@ -153,7 +172,8 @@ function objectProblems(path: string, schema: JsonSchemaNode): string[] {
   const properties = isSchemaNode(schema.properties) ? schema.properties : {}
   const problems: string[] = []
   const required = Array.isArray(schema.required) ? schema.required : []
-  for (const name of required) if (typeof name !== 'string' || !(name in properties)) problems.push(`${path}: required names "${String(name)}", which is not a property`)
+  for (const name of required)
+    if (typeof name !== 'string' || !(name in properties)) problems.push(`${path}: required names "${String(name)}", which is not a property`)
   for (const [name, raw] of Object.entries(properties)) {
     const at = `${path}.${name}`
     if (!isSchemaNode(raw)) {
@@ -183,6 +203,7 @@ export function formProblems(schema: unknown): string[] {
   if (!isSchemaNode(json) || json.type !== 'object' || !isSchemaNode(json.properties)) {
     return ['settings: must be an object schema with properties (Type.Object({...}); Type.Object({}) for none)']
   }
-  if (recordValues(json).length > 0) return ['settings: free-form properties (patternProperties or a schema in additionalProperties) cannot be rendered at the top level; name each setting']
+  if (recordValues(json).length > 0)
+    return ['settings: free-form properties (patternProperties or a schema in additionalProperties) cannot be rendered at the top level; name each setting']
   return objectProblems('settings', json)
 }

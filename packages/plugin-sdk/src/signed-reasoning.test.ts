@@ -3,9 +3,12 @@ import type { HubMessage } from './hub.ts'
 import { signatureForClient, signatureFromClient, withoutForeignSignedReasoning } from './signed-reasoning.ts'
 
 describe('withoutForeignSignedReasoning', () => {
-  const turn = (content: HubMessage['content']): HubMessage[] => [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }, { role: 'assistant', content }]
+  const turn = (content: HubMessage['content']): HubMessage[] => [
+    { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+    { role: 'assistant', content },
+  ]
 
-  test('keeps the target\'s own signed reasoning and unsigned reasoning; drops another provider\'s and unknown origins, one warning per turn', () => {
+  test("keeps the target's own signed reasoning and unsigned reasoning; drops another provider's and unknown origins, one warning per turn", () => {
     const messages = turn([
       { type: 'reasoning', text: 'mine', signature: 's1', signatureOrigin: 'google' },
       { type: 'reasoning', text: 'theirs', signature: 's2', signatureOrigin: 'anthropic' },
@@ -15,8 +18,15 @@ describe('withoutForeignSignedReasoning', () => {
       { type: 'text', text: 'Hello.' },
     ])
     const { messages: kept, warnings } = withoutForeignSignedReasoning(messages, 'google')
-    expect(kept[1]!.content.map((part) => (part.type === 'reasoning' || part.type === 'text' ? part.text : part.type))).toEqual(['mine', 'unsigned', 'empty signature', 'Hello.'])
-    expect(warnings).toEqual(['messages[1]: reasoning signed by anthropic, an unknown provider cannot be verified by google and was dropped (text and signature)'])
+    expect(kept[1]!.content.map((part) => (part.type === 'reasoning' || part.type === 'text' ? part.text : part.type))).toEqual([
+      'mine',
+      'unsigned',
+      'empty signature',
+      'Hello.',
+    ])
+    expect(warnings).toEqual([
+      'messages[1]: reasoning signed by anthropic, an unknown provider cannot be verified by google and was dropped (text and signature)',
+    ])
   })
 
   test('returns the same array when nothing is foreign', () => {
@@ -32,7 +42,7 @@ describe('signature envelope', () => {
     expect(signatureFromClient(wrapped, 'anthropic')).toEqual({ signature: 'rs_1:gAAAA-_=', signatureOrigin: 'openai' })
   })
 
-  test('the client\'s own provider\'s signature, or one of unknown origin, reaches it unchanged and reads back as the client\'s', () => {
+  test("the client's own provider's signature, or one of unknown origin, reaches it unchanged and reads back as the client's", () => {
     expect(signatureForClient('EqQB+/=', 'anthropic', 'anthropic')).toBe('EqQB+/=')
     expect(signatureForClient('EqQB+/=', undefined, 'google')).toBe('EqQB+/=')
     expect(signatureFromClient('EqQB+/=', 'google')).toEqual({ signature: 'EqQB+/=', signatureOrigin: 'google' })

@@ -43,15 +43,21 @@ export function signatureForClient(signature: string, origin: string | undefined
 /** A signature a client sent back: unwrapped with its origin when the gateway wrapped it, else taken to be made by the client's own provider. */
 export function signatureFromClient(raw: string, clientOrigin: SignatureOrigin): { signature: string; signatureOrigin: SignatureOrigin } {
   const wrapped = ENVELOPE.exec(raw)
-  return wrapped ? { signature: raw.slice(wrapped[0].length), signatureOrigin: wrapped[1] as SignatureOrigin } : { signature: raw, signatureOrigin: clientOrigin }
+  return wrapped
+    ? { signature: raw.slice(wrapped[0].length), signatureOrigin: wrapped[1] as SignatureOrigin }
+    : { signature: raw, signatureOrigin: clientOrigin }
 }
 
 /** Answer parts for a client of `clientOrigin`'s dialect: signatures other providers made are wrapped with their origin. */
 export function partsForClient(parts: HubPart[], clientOrigin: SignatureOrigin): HubPart[] {
-  return parts.map((part) => (part.type === 'reasoning' && part.signature ? { ...part, signature: signatureForClient(part.signature, part.signatureOrigin, clientOrigin) } : part))
+  return parts.map((part) =>
+    part.type === 'reasoning' && part.signature ? { ...part, signature: signatureForClient(part.signature, part.signatureOrigin, clientOrigin) } : part,
+  )
 }
 
 /** A stream event for a client of `clientOrigin`'s dialect: a signature another provider made is wrapped with its origin. */
 export function eventForClient<E extends HubEvent>(event: E, clientOrigin: SignatureOrigin): E {
-  return event.type === 'reasoning-delta' && event.signature ? { ...event, signature: signatureForClient(event.signature, event.signatureOrigin, clientOrigin) } : event
+  return event.type === 'reasoning-delta' && event.signature
+    ? { ...event, signature: signatureForClient(event.signature, event.signatureOrigin, clientOrigin) }
+    : event
 }

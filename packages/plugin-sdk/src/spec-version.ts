@@ -49,6 +49,7 @@ export function specVersionProblem(declared: unknown, host: string = PLUGIN_SPEC
     const hint = parsed.major > own.major ? 'upgrade the gateway' : `rebuild the plugin against plugin SDK ${own.major}.x`
     return `specVersion ${shown} is not supported: ${accepted}; contract ${parsed.major}.x is another major version (${hint})`
   }
-  if (parsed.minor > own.minor) return `specVersion ${shown} is not supported: ${accepted}; the plugin may use additions this gateway lacks (upgrade the gateway)`
+  if (parsed.minor > own.minor)
+    return `specVersion ${shown} is not supported: ${accepted}; the plugin may use additions this gateway lacks (upgrade the gateway)`
   return undefined
 }

@@ -28,11 +28,46 @@ async function collect(events: AsyncIterable<SseEvent>): Promise<SseEvent[]> {
 
 // A chat completion stream as OpenAI sends it, with multi-byte text and a usage chunk.
 const openAIChunks = [
-  { id: 'chatcmpl-BcX7r', object: 'chat.completion.chunk', created: 1748736180, model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null },
-  { id: 'chatcmpl-BcX7r', object: 'chat.completion.chunk', created: 1748736180, model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: { content: '巴黎是法国的首都' }, finish_reason: null }], usage: null },
-  { id: 'chatcmpl-BcX7r', object: 'chat.completion.chunk', created: 1748736180, model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: { content: ' 🇫🇷🙂' }, finish_reason: null }], usage: null },
-  { id: 'chatcmpl-BcX7r', object: 'chat.completion.chunk', created: 1748736180, model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null },
-  { id: 'chatcmpl-BcX7r', object: 'chat.completion.chunk', created: 1748736180, model: 'gpt-4o-mini-2024-07-18', choices: [], usage: { prompt_tokens: 14, completion_tokens: 9, total_tokens: 23 } },
+  {
+    id: 'chatcmpl-BcX7r',
+    object: 'chat.completion.chunk',
+    created: 1748736180,
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+    usage: null,
+  },
+  {
+    id: 'chatcmpl-BcX7r',
+    object: 'chat.completion.chunk',
+    created: 1748736180,
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, delta: { content: '巴黎是法国的首都' }, finish_reason: null }],
+    usage: null,
+  },
+  {
+    id: 'chatcmpl-BcX7r',
+    object: 'chat.completion.chunk',
+    created: 1748736180,
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, delta: { content: ' 🇫🇷🙂' }, finish_reason: null }],
+    usage: null,
+  },
+  {
+    id: 'chatcmpl-BcX7r',
+    object: 'chat.completion.chunk',
+    created: 1748736180,
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+    usage: null,
+  },
+  {
+    id: 'chatcmpl-BcX7r',
+    object: 'chat.completion.chunk',
+    created: 1748736180,
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [],
+    usage: { prompt_tokens: 14, completion_tokens: 9, total_tokens: 23 },
+  },
 ].map((chunk) => JSON.stringify(chunk))
 const openAIStream = [...openAIChunks, '[DONE]'].map((data) => `data: ${data}\n\n`).join('')
 const openAIEvents: SseEvent[] = [...openAIChunks, '[DONE]'].map((data) => ({ data }))
@@ -164,7 +199,11 @@ describe('SSE parser', () => {
 describe('decodeSse', () => {
   test('yields the first event before the source has finished', async () => {
     let controller!: ReadableStreamDefaultController<Uint8Array>
-    const source = new ReadableStream<Uint8Array>({ start: (streamController) => { controller = streamController } })
+    const source = new ReadableStream<Uint8Array>({
+      start: (streamController) => {
+        controller = streamController
+      },
+    })
     const events = decodeSse(source)
     controller.enqueue(encoder.encode('data: first\n\ndata: sec'))
     expect(await events.next()).toEqual({ done: false, value: { data: 'first' } })
@@ -188,7 +227,9 @@ describe('decodeSse', () => {
     let cancelled = false
     const source = new ReadableStream<Uint8Array>({
       start: (controller) => controller.enqueue(encoder.encode('data: one\n\ndata: two\n\n')),
-      cancel: () => { cancelled = true },
+      cancel: () => {
+        cancelled = true
+      },
     })
     for await (const event of decodeSse(source)) {
       expect(event.data).toBe('one')
@@ -198,7 +239,12 @@ describe('decodeSse', () => {
   })
 
   test('releases the stream once it is read to the end', async () => {
-    const source = new ReadableStream<Uint8Array>({ start: (controller) => { controller.enqueue(encoder.encode('data: x\n\n')); controller.close() } })
+    const source = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        controller.enqueue(encoder.encode('data: x\n\n'))
+        controller.close()
+      },
+    })
     expect(await collect(decodeSse(source))).toEqual([{ data: 'x' }])
     expect(source.locked).toBe(false)
   })
@@ -207,7 +253,9 @@ describe('decodeSse', () => {
     let cancelled = false
     const source = new ReadableStream<Uint8Array>({
       pull: (controller) => controller.enqueue(encoder.encode('x'.repeat(32))),
-      cancel: () => { cancelled = true },
+      cancel: () => {
+        cancelled = true
+      },
     })
     await expect(collect(decodeSse(source, { maxBufferBytes: 100 }))).rejects.toBeInstanceOf(SseBufferOverflowError)
     expect(cancelled).toBe(true)

@@ -55,7 +55,10 @@ class IncrementalSseParser implements SseParser {
   private eventName: string | undefined
   private eventId: string | undefined
 
-  constructor(private readonly onEvent: (event: SseEvent) => void, private readonly maxBufferBytes: number) {}
+  constructor(
+    private readonly onEvent: (event: SseEvent) => void,
+    private readonly maxBufferBytes: number,
+  ) {}
 
   push(chunk: Uint8Array | string): void {
     if (typeof chunk === 'string') this.feed(chunk)

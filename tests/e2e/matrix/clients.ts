@@ -25,7 +25,11 @@ export interface Answer {
 export const weatherTool = {
   name: 'get_weather',
   description: 'Current weather for a location',
-  parameters: { type: 'object', properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['location'] },
+  parameters: {
+    type: 'object',
+    properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+    required: ['location'],
+  },
 }
 
 /** A chat call a test makes. */
@@ -52,9 +56,23 @@ export function openAIChatClient(baseUrl: string, key: string): ClientAdapter {
   const messages = (ask: Ask): OpenAI.ChatCompletionMessageParam[] => [
     ...(ask.system ? [{ role: 'system' as const, content: ask.system }] : []),
     ...ask.turns.map((turn): OpenAI.ChatCompletionMessageParam => {
-      if (turn.role === 'user') return { role: 'user', content: turn.image ? [{ type: 'text', text: turn.text }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } }] : turn.text }
+      if (turn.role === 'user')
+        return {
+          role: 'user',
+          content: turn.image
+            ? [
+                { type: 'text', text: turn.text },
+                { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } },
+              ]
+            : turn.text,
+        }
       if (turn.role === 'assistant') return { role: 'assistant', content: turn.text }
-      if (turn.role === 'assistant-call') return { role: 'assistant', content: null, tool_calls: [{ id: turn.id, type: 'function', function: { name: turn.name, arguments: JSON.stringify(turn.args) } }] }
+      if (turn.role === 'assistant-call')
+        return {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: turn.id, type: 'function', function: { name: turn.name, arguments: JSON.stringify(turn.args) } }],
+        }
       return { role: 'tool', tool_call_id: turn.id, content: turn.result }
     }),
   ]
@@ -68,7 +86,8 @@ export function openAIChatClient(baseUrl: string, key: string): ClientAdapter {
         const message = completion.choices[0]?.message
         answer.text = message?.content ?? ''
         answer.reasoning = (message as { reasoning_content?: string } | undefined)?.reasoning_content ?? ''
-        for (const call of message?.tool_calls ?? []) if (call.type === 'function') answer.toolCalls.push({ id: call.id, name: call.function.name, args: parseArgs(call.function.arguments) })
+        for (const call of message?.tool_calls ?? [])
+          if (call.type === 'function') answer.toolCalls.push({ id: call.id, name: call.function.name, args: parseArgs(call.function.arguments) })
         return answer
       }
       const calls = new Map<number, { id: string; name: string; args: string }>()
@@ -93,12 +112,22 @@ export function openAIChatClient(baseUrl: string, key: string): ClientAdapter {
 /** OpenAI Responses. */
 export function openAIResponsesClient(baseUrl: string, key: string): ClientAdapter {
   const client = new OpenAI({ apiKey: key, baseURL: `${baseUrl}/v1`, maxRetries: 0 })
-  const input = (ask: Ask): OpenAI.Responses.ResponseInput => ask.turns.map((turn): OpenAI.Responses.ResponseInputItem => {
-    if (turn.role === 'user') return { role: 'user', content: turn.image ? [{ type: 'input_text', text: turn.text }, { type: 'input_image', image_url: `data:image/png;base64,${PNG_BASE64}`, detail: 'auto' }] : turn.text }
-    if (turn.role === 'assistant') return { role: 'assistant', content: turn.text }
-    if (turn.role === 'assistant-call') return { type: 'function_call', call_id: turn.id, name: turn.name, arguments: JSON.stringify(turn.args) }
-    return { type: 'function_call_output', call_id: turn.id, output: turn.result }
-  })
+  const input = (ask: Ask): OpenAI.Responses.ResponseInput =>
+    ask.turns.map((turn): OpenAI.Responses.ResponseInputItem => {
+      if (turn.role === 'user')
+        return {
+          role: 'user',
+          content: turn.image
+            ? [
+                { type: 'input_text', text: turn.text },
+                { type: 'input_image', image_url: `data:image/png;base64,${PNG_BASE64}`, detail: 'auto' },
+              ]
+            : turn.text,
+        }
+      if (turn.role === 'assistant') return { role: 'assistant', content: turn.text }
+      if (turn.role === 'assistant-call') return { type: 'function_call', call_id: turn.id, name: turn.name, arguments: JSON.stringify(turn.args) }
+      return { type: 'function_call_output', call_id: turn.id, output: turn.result }
+    })
   const read = (response: OpenAI.Responses.Response): Answer => {
     const answer = empty()
     for (const item of response.output) {
@@ -111,7 +140,12 @@ export function openAIResponsesClient(baseUrl: string, key: string): ClientAdapt
   return {
     dialect: 'openai.responses',
     async ask(ask) {
-      const params = { model: ask.model, input: input(ask), ...(ask.system ? { instructions: ask.system } : {}), ...(ask.tools ? { tools: [{ type: 'function' as const, strict: false, ...weatherTool }] } : {}) }
+      const params = {
+        model: ask.model,
+        input: input(ask),
+        ...(ask.system ? { instructions: ask.system } : {}),
+        ...(ask.tools ? { tools: [{ type: 'function' as const, strict: false, ...weatherTool }] } : {}),
+      }
       if (!ask.stream) return read(await client.responses.create(params))
       const stream = client.responses.stream(params)
       let streamedText = ''
@@ -128,12 +162,22 @@ export function openAIResponsesClient(baseUrl: string, key: string): ClientAdapt
 /** Anthropic Messages. */
 export function claudeClient(baseUrl: string, key: string): ClientAdapter {
   const client = new Anthropic({ apiKey: key, baseURL: baseUrl, maxRetries: 0 })
-  const messages = (ask: Ask): Anthropic.MessageParam[] => ask.turns.map((turn): Anthropic.MessageParam => {
-    if (turn.role === 'user') return { role: 'user', content: turn.image ? [{ type: 'text', text: turn.text }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } }] : turn.text }
-    if (turn.role === 'assistant') return { role: 'assistant', content: turn.text }
-    if (turn.role === 'assistant-call') return { role: 'assistant', content: [{ type: 'tool_use', id: turn.id, name: turn.name, input: turn.args }] }
-    return { role: 'user', content: [{ type: 'tool_result', tool_use_id: turn.id, content: turn.result }] }
-  })
+  const messages = (ask: Ask): Anthropic.MessageParam[] =>
+    ask.turns.map((turn): Anthropic.MessageParam => {
+      if (turn.role === 'user')
+        return {
+          role: 'user',
+          content: turn.image
+            ? [
+                { type: 'text', text: turn.text },
+                { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } },
+              ]
+            : turn.text,
+        }
+      if (turn.role === 'assistant') return { role: 'assistant', content: turn.text }
+      if (turn.role === 'assistant-call') return { role: 'assistant', content: [{ type: 'tool_use', id: turn.id, name: turn.name, input: turn.args }] }
+      return { role: 'user', content: [{ type: 'tool_result', tool_use_id: turn.id, content: turn.result }] }
+    })
   const read = (message: Anthropic.Message): Answer => {
     const answer = empty()
     for (const block of message.content) {
@@ -147,8 +191,13 @@ export function claudeClient(baseUrl: string, key: string): ClientAdapter {
     dialect: 'claude.messages',
     async ask(ask) {
       const params = {
-        model: ask.model, max_tokens: 1024, messages: messages(ask), ...(ask.system ? { system: ask.system } : {}),
-        ...(ask.tools ? { tools: [{ name: weatherTool.name, description: weatherTool.description, input_schema: weatherTool.parameters as Anthropic.Tool.InputSchema }] } : {}),
+        model: ask.model,
+        max_tokens: 1024,
+        messages: messages(ask),
+        ...(ask.system ? { system: ask.system } : {}),
+        ...(ask.tools
+          ? { tools: [{ name: weatherTool.name, description: weatherTool.description, input_schema: weatherTool.parameters as Anthropic.Tool.InputSchema }] }
+          : {}),
       }
       if (!ask.stream) return read(await client.messages.create(params))
       const stream = client.messages.stream(params)
@@ -166,18 +215,30 @@ export function claudeClient(baseUrl: string, key: string): ClientAdapter {
 /** Google Gemini (generateContent), on the SDK's default API version. */
 export function geminiClient(baseUrl: string, key: string): ClientAdapter {
   const client = new GoogleGenAI({ apiKey: key, httpOptions: { baseUrl } })
-  const contents = (ask: Ask): Content[] => ask.turns.map((turn): Content => {
-    if (turn.role === 'user') return { role: 'user', parts: turn.image ? [{ text: turn.text }, { inlineData: { mimeType: 'image/png', data: PNG_BASE64 } }] : [{ text: turn.text }] }
-    if (turn.role === 'assistant') return { role: 'model', parts: [{ text: turn.text }] }
-    if (turn.role === 'assistant-call') return { role: 'model', parts: [{ functionCall: { id: turn.id, name: turn.name, args: turn.args } }] }
-    return { role: 'user', parts: [{ functionResponse: { id: turn.id, name: turn.name, response: { result: turn.result } } }] }
-  })
+  const contents = (ask: Ask): Content[] =>
+    ask.turns.map((turn): Content => {
+      if (turn.role === 'user')
+        return { role: 'user', parts: turn.image ? [{ text: turn.text }, { inlineData: { mimeType: 'image/png', data: PNG_BASE64 } }] : [{ text: turn.text }] }
+      if (turn.role === 'assistant') return { role: 'model', parts: [{ text: turn.text }] }
+      if (turn.role === 'assistant-call') return { role: 'model', parts: [{ functionCall: { id: turn.id, name: turn.name, args: turn.args } }] }
+      return { role: 'user', parts: [{ functionResponse: { id: turn.id, name: turn.name, response: { result: turn.result } } }] }
+    })
   return {
     dialect: 'gemini.generate',
     async ask(ask) {
       const params = {
-        model: ask.model, contents: contents(ask),
-        config: { ...(ask.system ? { systemInstruction: ask.system } : {}), ...(ask.tools ? { tools: [{ functionDeclarations: [{ name: weatherTool.name, description: weatherTool.description, parametersJsonSchema: weatherTool.parameters }] }] } : {}) },
+        model: ask.model,
+        contents: contents(ask),
+        config: {
+          ...(ask.system ? { systemInstruction: ask.system } : {}),
+          ...(ask.tools
+            ? {
+                tools: [
+                  { functionDeclarations: [{ name: weatherTool.name, description: weatherTool.description, parametersJsonSchema: weatherTool.parameters }] },
+                ],
+              }
+            : {}),
+        },
       }
       const answer = empty()
       const responses = ask.stream ? await client.models.generateContentStream(params) : [await client.models.generateContent(params)]
@@ -185,7 +246,12 @@ export function geminiClient(baseUrl: string, key: string): ClientAdapter {
         for (const part of response.candidates?.[0]?.content?.parts ?? []) {
           if (part.thought && part.text) answer.reasoning += part.text
           else if (part.text) answer.text += part.text
-          if (part.functionCall) answer.toolCalls.push({ id: part.functionCall.id ?? '', name: part.functionCall.name ?? '', args: (part.functionCall.args ?? {}) as Record<string, unknown> })
+          if (part.functionCall)
+            answer.toolCalls.push({
+              id: part.functionCall.id ?? '',
+              name: part.functionCall.name ?? '',
+              args: (part.functionCall.args ?? {}) as Record<string, unknown>,
+            })
         }
       }
       return answer

@@ -41,7 +41,12 @@ for (const [dialect, makeClient] of clientFactories) {
         test(`→ ${name}, ${mode}: text with a system prompt`, async () => {
           const upstream = provider(name)
           upstream.reset()
-          const answer = await client().ask({ model: upstream.model, system: 'You are terse.', turns: [{ role: 'user', text: 'What is the capital of France?' }], stream })
+          const answer = await client().ask({
+            model: upstream.model,
+            system: 'You are terse.',
+            turns: [{ role: 'user', text: 'What is the capital of France?' }],
+            stream,
+          })
           expect(answer.text).toBe(upstream.expectedText(stream, dialect))
           const body = upstream.lastBody()
           expect(upstream.systemOf(body)).toBe('You are terse.')
@@ -51,7 +56,15 @@ for (const [dialect, makeClient] of clientFactories) {
         test(`→ ${name}, ${mode}: multi-turn history`, async () => {
           const upstream = provider(name)
           upstream.reset()
-          await client().ask({ model: upstream.model, turns: [{ role: 'user', text: 'Hi' }, { role: 'assistant', text: 'Hello! How can I help?' }, { role: 'user', text: 'Name a city.' }], stream })
+          await client().ask({
+            model: upstream.model,
+            turns: [
+              { role: 'user', text: 'Hi' },
+              { role: 'assistant', text: 'Hello! How can I help?' },
+              { role: 'user', text: 'Name a city.' },
+            ],
+            stream,
+          })
           expect(upstream.turnsOf(upstream.lastBody())).toEqual([
             { role: 'user', text: 'Hi' },
             { role: upstream.assistantRole, text: 'Hello! How can I help?' },
@@ -78,8 +91,13 @@ for (const [dialect, makeClient] of clientFactories) {
           expect(first.toolCalls.map(({ name: tool, args }) => ({ name: tool, args }))).toEqual([upstream.expectedToolCall(stream, dialect)])
           const call = first.toolCalls[0]!
           const second = await client().ask({
-            model: upstream.model, stream,
-            turns: [question, { role: 'assistant-call', id: call.id || 'call_1', name: call.name, args: call.args }, { role: 'tool', id: call.id || 'call_1', name: call.name, result: '18°C and sunny' }],
+            model: upstream.model,
+            stream,
+            turns: [
+              question,
+              { role: 'assistant-call', id: call.id || 'call_1', name: call.name, args: call.args },
+              { role: 'tool', id: call.id || 'call_1', name: call.name, result: '18°C and sunny' },
+            ],
           })
           expect(upstream.toolResultOf(upstream.lastBody())).toContain('18°C and sunny')
           expect(second.text).toBe(upstream.expectedText(stream, dialect))

@@ -45,8 +45,10 @@ export default defineMessages({
     channelAutoDisabled: 'Channel {id} “{name}” disabled automatically: {reason}',
     channelKeyAutoDisabled: 'Channel {id} “{name}”: key {key} of {keys} disabled automatically: {reason}',
     channelReEnabled: 'Channel {id} enabled again: {reason}',
-    ledgerReleased: 'Released {amount} held by {count} call of replica {replica}, which stopped without settling it | Released {amount} held by {count} calls of replica {replica}, which stopped without settling them',
-    ledgerReplayed: '{count} charge ({amount}) journaled before an unclean stop was written on start-up | {count} charges ({amount}) journaled before an unclean stop were written on start-up',
+    ledgerReleased:
+      'Released {amount} held by {count} call of replica {replica}, which stopped without settling it | Released {amount} held by {count} calls of replica {replica}, which stopped without settling them',
+    ledgerReplayed:
+      '{count} charge ({amount}) journaled before an unclean stop was written on start-up | {count} charges ({amount}) journaled before an unclean stop were written on start-up',
     balanceLow: 'Channel {id} “{name}”: balance {amount} is below the threshold {threshold}',
     balanceRecovered: 'Channel {id} “{name}”: balance {amount} is back at or above the threshold {threshold}',
     balanceUnflagged: 'Channel {id} “{name}”: balance {amount} is no longer flagged',
@@ -54,7 +56,15 @@ export default defineMessages({
     sessionCookie: '(session cookie)',
     password: 'password',
     reason: 'reason: {reason}',
-    batch: { enabled: 'enabled', disabled: 'disabled', deleted: 'deleted', tagged: 'tagged', untagged: 'untagged', priority: 'new priority', weight: 'new weight' },
+    batch: {
+      enabled: 'enabled',
+      disabled: 'disabled',
+      deleted: 'deleted',
+      tagged: 'tagged',
+      untagged: 'untagged',
+      priority: 'new priority',
+      weight: 'new weight',
+    },
   },
   'zh-CN': {
     rootCreated: '首次启动时创建了 root 用户',
@@ -108,7 +118,15 @@ export default defineMessages({
     sessionCookie: '（会话 Cookie）',
     password: '密码',
     reason: '原因：{reason}',
-    batch: { enabled: '已启用', disabled: '已禁用', deleted: '已删除', tagged: '已加标签', untagged: '已去除标签', priority: '已修改优先级', weight: '已修改权重' },
+    batch: {
+      enabled: '已启用',
+      disabled: '已禁用',
+      deleted: '已删除',
+      tagged: '已加标签',
+      untagged: '已去除标签',
+      priority: '已修改优先级',
+      weight: '已修改权重',
+    },
   },
   'zh-TW': {
     rootCreated: '首次啟動時建立了 root 使用者',
@@ -162,7 +180,15 @@ export default defineMessages({
     sessionCookie: '（工作階段 Cookie）',
     password: '密碼',
     reason: '原因：{reason}',
-    batch: { enabled: '已啟用', disabled: '已停用', deleted: '已刪除', tagged: '已加標籤', untagged: '已移除標籤', priority: '已變更優先順序', weight: '已變更權重' },
+    batch: {
+      enabled: '已啟用',
+      disabled: '已停用',
+      deleted: '已刪除',
+      tagged: '已加標籤',
+      untagged: '已移除標籤',
+      priority: '已變更優先順序',
+      weight: '已變更權重',
+    },
   },
   fr: {
     rootCreated: 'Utilisateur root créé au premier démarrage',
@@ -207,8 +233,10 @@ export default defineMessages({
     channelAutoDisabled: 'Canal {id} « {name} » désactivé automatiquement : {reason}',
     channelKeyAutoDisabled: 'Canal {id} « {name} » : clé {key} sur {keys} désactivée automatiquement : {reason}',
     channelReEnabled: 'Canal {id} réactivé : {reason}',
-    ledgerReleased: '{amount} retenu par {count} appel de la réplique {replica}, arrêtée sans le régler, libéré | {amount} retenus par {count} appels de la réplique {replica}, arrêtée sans les régler, libérés',
-    ledgerReplayed: '{count} débit ({amount}) journalisé avant un arrêt brutal écrit au démarrage | {count} débits ({amount}) journalisés avant un arrêt brutal écrits au démarrage',
+    ledgerReleased:
+      '{amount} retenu par {count} appel de la réplique {replica}, arrêtée sans le régler, libéré | {amount} retenus par {count} appels de la réplique {replica}, arrêtée sans les régler, libérés',
+    ledgerReplayed:
+      '{count} débit ({amount}) journalisé avant un arrêt brutal écrit au démarrage | {count} débits ({amount}) journalisés avant un arrêt brutal écrits au démarrage',
     balanceLow: 'Canal {id} « {name} » : solde {amount} sous le seuil {threshold}',
     balanceRecovered: 'Canal {id} « {name} » : solde {amount} revenu au seuil {threshold} ou au-dessus',
     balanceUnflagged: 'Canal {id} « {name} » : solde {amount} plus signalé',
@@ -216,7 +244,15 @@ export default defineMessages({
     sessionCookie: '(cookie de session)',
     password: 'mot de passe',
     reason: 'motif : {reason}',
-    batch: { enabled: 'activé', disabled: 'désactivé', deleted: 'supprimé', tagged: 'étiqueté', untagged: 'étiquette retirée', priority: 'nouvelle priorité', weight: 'nouveau poids' },
+    batch: {
+      enabled: 'activé',
+      disabled: 'désactivé',
+      deleted: 'supprimé',
+      tagged: 'étiqueté',
+      untagged: 'étiquette retirée',
+      priority: 'nouvelle priorité',
+      weight: 'nouveau poids',
+    },
   },
   ja: {
     rootCreated: '初回起動時に root ユーザーを作成しました',

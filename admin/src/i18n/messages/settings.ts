@@ -6,7 +6,15 @@ export default defineMessages({
     description: 'How this gateway behaves for everyone: its name, retries, limits, prices, groups and sign-in.',
     saved: 'Saved.',
     copy: 'Copy',
-    tabs: { general: 'General', relay: 'Relay & retry', rateLimits: 'Rate limits', channelHealth: 'Channel health', pricing: 'Pricing', groups: 'Groups', signIn: 'Sign-in providers' },
+    tabs: {
+      general: 'General',
+      relay: 'Relay & retry',
+      rateLimits: 'Rate limits',
+      channelHealth: 'Channel health',
+      pricing: 'Pricing',
+      groups: 'Groups',
+      signIn: 'Sign-in providers',
+    },
     general: {
       siteTitle: 'Site',
       siteName: 'Site name',
@@ -549,7 +557,15 @@ export default defineMessages({
     description: 'Le comportement de la passerelle pour tous : son nom, les nouvelles tentatives, les limites, les prix, les groupes et la connexion.',
     saved: 'Enregistré.',
     copy: 'Copier',
-    tabs: { general: 'Général', relay: 'Relais et reprises', rateLimits: 'Limites de débit', channelHealth: 'Santé des canaux', pricing: 'Tarifs', groups: 'Groupes', signIn: 'Fournisseurs de connexion' },
+    tabs: {
+      general: 'Général',
+      relay: 'Relais et reprises',
+      rateLimits: 'Limites de débit',
+      channelHealth: 'Santé des canaux',
+      pricing: 'Tarifs',
+      groups: 'Groupes',
+      signIn: 'Fournisseurs de connexion',
+    },
     general: {
       siteTitle: 'Site',
       siteName: 'Nom du site',
@@ -590,7 +606,8 @@ export default defineMessages({
       loginPerIp: 'Tentatives de connexion par IP et par minute',
       adminPerIp: 'Requêtes à l’API d’administration par IP et par minute',
       overridesTitle: 'Limites par groupe',
-      overridesIntro: 'Remplacent les deux nombres par utilisateur pour les membres d’un groupe (par ex. davantage pour vip). Un nombre vide garde la limite générale.',
+      overridesIntro:
+        'Remplacent les deux nombres par utilisateur pour les membres d’un groupe (par ex. davantage pour vip). Un nombre vide garde la limite générale.',
       group: 'Groupe',
       groupPlaceholder: 'Choisissez ou saisissez un groupe',
       inherit: 'Limite générale',
@@ -617,7 +634,8 @@ export default defineMessages({
       balanceIntervalHint: 'Pour les canaux dont le solde peut être lu ; 0 désactive les lectures automatiques.',
     },
     pricing: {
-      intro: 'Le prix de chaque modèle avant le coefficient du groupe. Une dérogation remplace le prix catalogue du plugin ; annulez-la pour revenir au prix catalogue.',
+      intro:
+        'Le prix de chaque modèle avant le coefficient du groupe. Une dérogation remplace le prix catalogue du plugin ; annulez-la pour revenir au prix catalogue.',
       search: 'Rechercher un modèle',
       servedOnly: 'Seulement les modèles servis par un canal',
       newPrice: 'Tarifer un autre modèle',
@@ -682,15 +700,18 @@ export default defineMessages({
       actions: 'Actions',
       saved: 'Le groupe {name} est enregistré.',
       deleteTitle: 'Supprimer le groupe {name} ?',
-      deleteBody: 'Son coefficient et sa description sont oubliés. Un groupe encore utilisé par des utilisateurs, des canaux ou des clés d’API ne peut pas être supprimé.',
+      deleteBody:
+        'Son coefficient et sa description sont oubliés. Un groupe encore utilisé par des utilisateurs, des canaux ou des clés d’API ne peut pas être supprimé.',
       deleted: 'Le groupe {name} est supprimé.',
       inUse: 'Ce groupe est encore utilisé.',
     },
     signIn: {
       addressTitle: 'Adresse publique',
-      intro: 'La connexion par mot de passe est toujours active. Activez d’autres fournisseurs ci-dessous ; chacun demande une application enregistrée chez le fournisseur.',
+      intro:
+        'La connexion par mot de passe est toujours active. Activez d’autres fournisseurs ci-dessous ; chacun demande une application enregistrée chez le fournisseur.',
       publicUrl: 'URL publique de la passerelle',
-      publicUrlHint: 'L’adresse qu’ouvrent les utilisateurs, utilisée pour les URL de rappel. Laissez vide pour la déduire de chaque requête (sauf si un proxy change l’hôte).',
+      publicUrlHint:
+        'L’adresse qu’ouvrent les utilisateurs, utilisée pour les URL de rappel. Laissez vide pour la déduire de chaque requête (sauf si un proxy change l’hôte).',
       on: 'Activé',
       off: 'Désactivé',
       enabled: 'Proposer la connexion avec {name}',
@@ -730,7 +751,15 @@ export default defineMessages({
     description: 'このゲートウェイ全体の動作：名前、リトライ、レート制限、料金、グループ、ログイン方法。',
     saved: '保存しました。',
     copy: 'コピー',
-    tabs: { general: '一般', relay: '転送とリトライ', rateLimits: 'レート制限', channelHealth: 'チャネルの健全性', pricing: '料金', groups: 'グループ', signIn: 'ログイン方法' },
+    tabs: {
+      general: '一般',
+      relay: '転送とリトライ',
+      rateLimits: 'レート制限',
+      channelHealth: 'チャネルの健全性',
+      pricing: '料金',
+      groups: 'グループ',
+      signIn: 'ログイン方法',
+    },
     general: {
       siteTitle: 'サイト',
       siteName: 'サイト名',
@@ -871,7 +900,8 @@ export default defineMessages({
       addressTitle: '公開アドレス',
       intro: 'パスワードでのログインは常に有効です。下でほかの方法を有効にできます。それぞれ事前にサービス側でアプリの登録が必要です。',
       publicUrl: 'ゲートウェイの公開 URL',
-      publicUrlHint: 'ユーザーが開くアドレスで、コールバック URL に使います。空欄なら各リクエストから判断します（プロキシがホスト名を変える場合を除き問題ありません）。',
+      publicUrlHint:
+        'ユーザーが開くアドレスで、コールバック URL に使います。空欄なら各リクエストから判断します（プロキシがホスト名を変える場合を除き問題ありません）。',
       on: 'オン',
       off: 'オフ',
       enabled: '{name} でのログインを提供',

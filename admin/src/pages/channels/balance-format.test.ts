@@ -27,7 +27,10 @@ describe('balance column formats', () => {
 })
 
 test('the reader a base URL picks, as the gateway picks it', () => {
-  const readers = [{ id: 'openrouter', label: 'OpenRouter credits', hosts: ['openrouter.ai'] }, { id: 'billing', label: 'Billing', hosts: [] }]
+  const readers = [
+    { id: 'openrouter', label: 'OpenRouter credits', hosts: ['openrouter.ai'] },
+    { id: 'billing', label: 'Billing', hosts: [] },
+  ]
   expect(readerForHost(readers, 'https://openrouter.ai/api/v1')?.id).toBe('openrouter')
   expect(readerForHost(readers, 'https://evilopenrouter.ai/api/v1')).toBeUndefined()
   expect(readerForHost(readers, '')).toBeUndefined()

@@ -7,7 +7,11 @@ export interface RelativeTime {
   unit: Intl.RelativeTimeFormatUnit
 }
 
-const STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]]
+const STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+]
 
 /** How long before `now` the instant `then` was, in whole days, hours or minutes (under a minute: 0 seconds, worded "now"). */
 export function relativeTime(then: Date, now: Date): RelativeTime {

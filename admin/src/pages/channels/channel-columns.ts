@@ -40,20 +40,31 @@ export interface ChannelColumnContext extends BalanceCellContext {
 const tip = (trigger: VNodeChild, text: string) => h(NTooltip, null, { trigger: () => trigger, default: () => text })
 
 function statusCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
-  if (channel.status === 'enabled') return h(NTag, { type: 'success', size: 'small', bordered: false, 'data-status': 'enabled' }, () => ctx.t('channels.status.enabled'))
-  if (channel.status === 'manually-disabled') return h(NTag, { size: 'small', bordered: false, 'data-status': 'manually-disabled' }, () => ctx.t('channels.status.manuallyDisabled'))
+  if (channel.status === 'enabled')
+    return h(NTag, { type: 'success', size: 'small', bordered: false, 'data-status': 'enabled' }, () => ctx.t('channels.status.enabled'))
+  if (channel.status === 'manually-disabled')
+    return h(NTag, { size: 'small', bordered: false, 'data-status': 'manually-disabled' }, () => ctx.t('channels.status.manuallyDisabled'))
   const tag = h(NTag, { type: 'error', size: 'small', bordered: false, 'data-status': 'auto-disabled' }, () => ctx.t('channels.status.autoDisabled'))
   return tip(tag, channel.statusReason ?? ctx.t('channels.status.noReason'))
 }
 
 function testCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
   const outcome = ctx.outcome(channel.id)
-  const failed = outcome && !outcome.ok ? tip(h(NTag, { type: 'error', size: 'small', bordered: false }, () => ctx.t('channels.test.failedShort')), outcome.message) : null
+  const failed =
+    outcome && !outcome.ok
+      ? tip(
+          h(NTag, { type: 'error', size: 'small', bordered: false }, () => ctx.t('channels.test.failedShort')),
+          outcome.message,
+        )
+      : null
   if (channel.testLatencyMs === null || channel.testedAt === null) return failed ?? h(NText, { depth: 3 }, () => ctx.t('channels.test.never'))
   const latency = channel.testLatencyMs
   const type = latency < 1000 ? 'success' : latency < 3000 ? 'warning' : 'error'
   return h('div', { class: 'cell-stack' }, [
-    h(NSpace, { size: 4, align: 'center' }, () => [h(NText, { type, 'data-test': 'latency' }, () => ctx.t('channels.test.latency', { ms: ctx.n(latency, 'integer') })), failed]),
+    h(NSpace, { size: 4, align: 'center' }, () => [
+      h(NText, { type, 'data-test': 'latency' }, () => ctx.t('channels.test.latency', { ms: ctx.n(latency, 'integer') })),
+      failed,
+    ]),
     h(NText, { depth: 3, class: 'cell-small' }, () => ctx.d(new Date(channel.testedAt ?? ''), 'long')),
   ])
 }
@@ -62,7 +73,9 @@ function keysCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
   const count = h('span', null, ctx.n(channel.keyCount, 'integer'))
   if (channel.disabledKeys.length === 0) return count
   const reasons = channel.disabledKeys.map((key) => `${ctx.d(new Date(key.at), 'long')}: ${key.reason}`).join('\n')
-  const warning = h(NTag, { type: 'warning', size: 'small', bordered: false }, () => ctx.t('channels.columns.keysDisabled', { count: channel.disabledKeys.length }, channel.disabledKeys.length))
+  const warning = h(NTag, { type: 'warning', size: 'small', bordered: false }, () =>
+    ctx.t('channels.columns.keysDisabled', { count: channel.disabledKeys.length }, channel.disabledKeys.length),
+  )
   return h(NSpace, { size: 4, align: 'center', wrap: false }, () => [count, tip(warning, reasons)])
 }
 
@@ -76,10 +89,17 @@ function actionsCell(channel: Channel, ctx: ChannelColumnContext): VNodeChild {
     { key: 'delete', label: ctx.t('common.actions.delete'), props: { style: 'color: var(--n-option-text-color-danger, #d03050)' } },
   ]
   return h(NSpace, { size: 4, wrap: false }, () => [
-    h(NButton, { size: 'small', secondary: true, loading: ctx.testing(id), 'data-test': 'test-channel', onClick: () => ctx.onTest(channel) }, () => ctx.t('channels.actions.test')),
+    h(NButton, { size: 'small', secondary: true, loading: ctx.testing(id), 'data-test': 'test-channel', onClick: () => ctx.onTest(channel) }, () =>
+      ctx.t('channels.actions.test'),
+    ),
     h(NButton, { size: 'small', quaternary: true, 'data-test': 'edit-channel', onClick: () => ctx.onEdit(channel) }, () => ctx.t('common.actions.edit')),
     h(NDropdown, { options: more, trigger: 'click', onSelect: (key: string) => ctx.onAction(channel, key as ChannelAction) }, () =>
-      h(NButton, { size: 'small', quaternary: true, 'aria-label': ctx.t('channels.actions.more', { name: channel.name }), 'data-test': 'more-actions' }, () => '⋯')),
+      h(
+        NButton,
+        { size: 'small', quaternary: true, 'aria-label': ctx.t('channels.actions.more', { name: channel.name }), 'data-test': 'more-actions' },
+        () => '⋯',
+      ),
+    ),
   ])
 }
 
@@ -93,7 +113,11 @@ export function channelColumns(ctx: ChannelColumnContext): DataTableColumns<Chan
     { type: 'selection', ...left, width: 44 },
     { title: ctx.t('channels.columns.id'), ...sortable('id'), width: 70 },
     {
-      title: ctx.t('channels.columns.name'), ...sortable('name'), minWidth: 120, ...left, ellipsis: { tooltip: true },
+      title: ctx.t('channels.columns.name'),
+      ...sortable('name'),
+      minWidth: 120,
+      ...left,
+      ellipsis: { tooltip: true },
       render: (channel) => h('span', { 'data-test': 'channel-name-cell' }, channel.name),
     },
     { title: ctx.t('channels.columns.type'), key: 'type', width: 120, render: (channel) => ctx.typeLabel(channel.type) },
@@ -104,13 +128,20 @@ export function channelColumns(ctx: ChannelColumnContext): DataTableColumns<Chan
     { title: ctx.t('channels.columns.priority'), ...sortable('priority'), width: 84, render: (channel) => ctx.n(channel.priority, 'integer') },
     { title: ctx.t('channels.columns.weight'), ...sortable('weight'), width: 80, render: (channel) => ctx.n(channel.weight, 'integer') },
     {
-      title: ctx.t('channels.columns.models'), key: 'models', width: 90,
+      title: ctx.t('channels.columns.models'),
+      key: 'models',
+      width: 90,
       render: (channel) => tip(h('span', { class: 'cell-link' }, ctx.n(channel.models.length, 'integer')), channel.models.join(', ') || '—'),
     },
     { title: ctx.t('channels.columns.keys'), key: 'keyCount', width: 100, render: (channel) => keysCell(channel, ctx) },
     {
-      title: ctx.t('channels.columns.tags'), key: 'tags', width: 116,
-      render: (channel) => (channel.tags.length === 0 ? h(NText, { depth: 3 }, () => '—') : h(NSpace, { size: 4 }, () => channel.tags.map((tag) => h(NTag, { size: 'small', round: true }, () => tag)))),
+      title: ctx.t('channels.columns.tags'),
+      key: 'tags',
+      width: 116,
+      render: (channel) =>
+        channel.tags.length === 0
+          ? h(NText, { depth: 3 }, () => '—')
+          : h(NSpace, { size: 4 }, () => channel.tags.map((tag) => h(NTag, { size: 'small', round: true }, () => tag))),
     },
     { title: ctx.t('channels.columns.actions'), key: 'actions', width: 204, ...right, render: (channel) => actionsCell(channel, ctx) },
   ]

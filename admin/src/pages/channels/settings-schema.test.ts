@@ -14,7 +14,13 @@ describe('channel settings schema → form fields', () => {
         streamUsage: { type: 'boolean', default: true },
         retries: { type: 'integer', minimum: 0, maximum: 5, default: 2 },
         temperature: { type: 'number' },
-        apiVersion: { default: 'v1beta', anyOf: [{ const: 'v1beta', type: 'string' }, { const: 'v1', type: 'string' }] },
+        apiVersion: {
+          default: 'v1beta',
+          anyOf: [
+            { const: 'v1beta', type: 'string' },
+            { const: 'v1', type: 'string' },
+          ],
+        },
         mode: { enum: ['fast', 'slow'] },
         betaHeaders: { type: 'array', items: { type: 'string', minLength: 1 } },
         features: { type: 'array', items: { anyOf: [{ const: 'a' }, { const: 'b' }] } },
@@ -37,7 +43,11 @@ describe('channel settings schema → form fields', () => {
       { key: 'features', label: 'Features', required: false, kind: 'string-list', options: ['a', 'b'] },
       { key: 'headers', label: 'Headers', required: false, kind: 'string-map' },
       {
-        key: 'nested', label: 'Nested', required: false, kind: 'object', fields: [
+        key: 'nested',
+        label: 'Nested',
+        required: false,
+        kind: 'object',
+        fields: [
           { key: 'deep', label: 'Deep', required: true, kind: 'string' },
           { key: 'count', label: 'Count', required: false, kind: 'number', integer: true, minimum: 1 },
         ],
@@ -54,13 +64,24 @@ describe('channel settings schema → form fields', () => {
   })
 
   test('unset values are left out so the plugin defaults apply; text is trimmed', () => {
-    const fields = settingFields({ type: 'object', properties: { a: { type: 'string' }, b: { type: 'array', items: { type: 'string' } }, c: { type: 'boolean' }, d: { type: 'object', patternProperties: { '^(.*)$': { type: 'string' } } } } })
+    const fields = settingFields({
+      type: 'object',
+      properties: {
+        a: { type: 'string' },
+        b: { type: 'array', items: { type: 'string' } },
+        c: { type: 'boolean' },
+        d: { type: 'object', patternProperties: { '^(.*)$': { type: 'string' } } },
+      },
+    })
     expect(settingsToSave(fields, { a: '  x  ', b: [], c: false, d: {}, e: undefined })).toEqual({ a: 'x', c: false })
     expect(settingsToSave(fields, { a: '', b: ['beta'], d: { 'x-h': '1' } })).toEqual({ b: ['beta'], d: { 'x-h': '1' } })
   })
 
   test('a group saves its own set values, and is left out when none is set; its fields have dotted paths', () => {
-    const fields = settingFields({ type: 'object', properties: { retry: { type: 'object', properties: { count: { type: 'integer' }, note: { type: 'string' } } }, region: { type: 'string' } } })
+    const fields = settingFields({
+      type: 'object',
+      properties: { retry: { type: 'object', properties: { count: { type: 'integer' }, note: { type: 'string' } } }, region: { type: 'string' } },
+    })
     expect(settingsToSave(fields, { retry: { count: 3, note: ' ' }, region: 'eu' })).toEqual({ retry: { count: 3 }, region: 'eu' })
     expect(settingsToSave(fields, { retry: { note: '' }, region: 'eu' })).toEqual({ region: 'eu' })
     expect(settingPaths(fields)).toEqual(['settings.retry', 'settings.retry.count', 'settings.retry.note', 'settings.region'])
@@ -78,8 +99,14 @@ describe('translated settings labels (x-i18n)', () => {
     type: 'object',
     properties: {
       dropThinking: {
-        type: 'boolean', title: 'Drop thinking', description: "Leave the model's thinking out",
-        'x-i18n': { fr: { title: 'Masquer la réflexion', description: 'Retire la réflexion' }, zh: { title: '省略思考' }, ja: { description: '思考を省きます' } },
+        type: 'boolean',
+        title: 'Drop thinking',
+        description: "Leave the model's thinking out",
+        'x-i18n': {
+          fr: { title: 'Masquer la réflexion', description: 'Retire la réflexion' },
+          zh: { title: '省略思考' },
+          ja: { description: '思考を省きます' },
+        },
       },
       region: { type: 'string' },
     },
@@ -87,8 +114,14 @@ describe('translated settings labels (x-i18n)', () => {
   const labels = (locale?: string) => settingFields(schema, locale).map((field) => [field.label, field.description])
 
   test("the reader's language is shown where the plugin translated a label, the schema's own text elsewhere", () => {
-    expect(labels('fr')).toEqual([['Masquer la réflexion', 'Retire la réflexion'], ['Region', undefined]])
-    expect(labels('zh-CN')).toEqual([['省略思考', "Leave the model's thinking out"], ['Region', undefined]])
+    expect(labels('fr')).toEqual([
+      ['Masquer la réflexion', 'Retire la réflexion'],
+      ['Region', undefined],
+    ])
+    expect(labels('zh-CN')).toEqual([
+      ['省略思考', "Leave the model's thinking out"],
+      ['Region', undefined],
+    ])
     expect(labels('zh-TW')[0]).toEqual(['省略思考', "Leave the model's thinking out"])
     expect(labels('ja')[0]).toEqual(['Drop thinking', '思考を省きます'])
     expect(labels('en')[0]).toEqual(['Drop thinking', "Leave the model's thinking out"])

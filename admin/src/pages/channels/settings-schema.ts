@@ -30,7 +30,11 @@ export type SettingField =
 
 /** `apiVersion` → `Api version`, `stream_usage` → `Stream usage`. */
 export function humanize(key: string): string {
-  const words = key.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim().toLowerCase()
+  const words = key
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .trim()
+    .toLowerCase()
   return words.charAt(0).toUpperCase() + words.slice(1)
 }
 
@@ -59,28 +63,48 @@ function fieldOf(key: string, raw: Schema, required: boolean, locale: string | u
   const schema = withoutNull(raw)
   const shown = translatedText(schema, locale)
   const base: FieldBase = {
-    key, required,
+    key,
+    required,
     label: typeof shown.title === 'string' && shown.title !== '' ? shown.title : humanize(key),
     ...(typeof shown.description === 'string' && shown.description !== '' ? { description: shown.description } : {}),
   }
   const fallback = schema.default
   switch (settingKind(schema)) {
-    case 'enum': return { ...base, kind: 'enum', options: enumValues(schema) ?? [], ...(typeof fallback === 'string' || typeof fallback === 'number' ? { default: fallback } : {}) }
-    case 'string': return { ...base, kind: 'string', ...(typeof fallback === 'string' ? { default: fallback } : {}), ...limits(schema, ['maxLength']) }
-    case 'secret': return { ...base, kind: 'secret', ...limits(schema, ['maxLength']) }
-    case 'number': return { ...base, kind: 'number', integer: schema.type === 'integer', ...(typeof fallback === 'number' ? { default: fallback } : {}), ...limits(schema, ['minimum', 'maximum']) }
-    case 'boolean': return { ...base, kind: 'boolean', ...(typeof fallback === 'boolean' ? { default: fallback } : {}) }
+    case 'enum':
+      return {
+        ...base,
+        kind: 'enum',
+        options: enumValues(schema) ?? [],
+        ...(typeof fallback === 'string' || typeof fallback === 'number' ? { default: fallback } : {}),
+      }
+    case 'string':
+      return { ...base, kind: 'string', ...(typeof fallback === 'string' ? { default: fallback } : {}), ...limits(schema, ['maxLength']) }
+    case 'secret':
+      return { ...base, kind: 'secret', ...limits(schema, ['maxLength']) }
+    case 'number':
+      return {
+        ...base,
+        kind: 'number',
+        integer: schema.type === 'integer',
+        ...(typeof fallback === 'number' ? { default: fallback } : {}),
+        ...limits(schema, ['minimum', 'maximum']),
+      }
+    case 'boolean':
+      return { ...base, kind: 'boolean', ...(typeof fallback === 'boolean' ? { default: fallback } : {}) }
     case 'string-list': {
       const itemOptions = isSchema(schema.items) ? enumValues(withoutNull(schema.items)) : undefined
       const defaults = Array.isArray(fallback) && fallback.every((entry) => typeof entry === 'string') ? fallback : undefined
       return { ...base, kind: 'string-list', ...(itemOptions ? { options: itemOptions.map(String) } : {}), ...(defaults ? { default: defaults } : {}) }
     }
     case 'string-map': {
-      const defaults = isSchema(fallback) && Object.values(fallback).every((entry) => typeof entry === 'string') ? fallback as Record<string, string> : undefined
+      const defaults =
+        isSchema(fallback) && Object.values(fallback).every((entry) => typeof entry === 'string') ? (fallback as Record<string, string>) : undefined
       return { ...base, kind: 'string-map', ...(defaults ? { default: defaults } : {}) }
     }
-    case 'object': return { ...base, kind: 'object', fields: settingFields(schema, locale) }
-    case undefined: return { ...base, kind: 'json', ...(fallback !== undefined ? { default: fallback } : {}) }
+    case 'object':
+      return { ...base, kind: 'object', fields: settingFields(schema, locale) }
+    case undefined:
+      return { ...base, kind: 'json', ...(fallback !== undefined ? { default: fallback } : {}) }
   }
 }
 
@@ -88,7 +112,9 @@ function fieldOf(key: string, raw: Schema, required: boolean, locale: string | u
 export function settingFields(schema: Record<string, unknown> | undefined, locale?: string): SettingField[] {
   if (!schema || !isSchema(schema.properties)) return []
   const required = new Set(Array.isArray(schema.required) ? schema.required.filter((entry): entry is string => typeof entry === 'string') : [])
-  return Object.entries(schema.properties).filter(([, value]) => isSchema(value)).map(([key, value]) => fieldOf(key, value as Schema, required.has(key), locale))
+  return Object.entries(schema.properties)
+    .filter(([, value]) => isSchema(value))
+    .map(([key, value]) => fieldOf(key, value as Schema, required.has(key), locale))
 }
 
 /** True for a value the form treats as "not set" (left out of the saved settings). */

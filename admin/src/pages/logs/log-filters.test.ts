@@ -4,10 +4,34 @@ import { readBreakdown } from './price-breakdown.ts'
 
 describe('log filters', () => {
   test('an address round-trips into the API query; malformed values are dropped', () => {
-    const filters = filtersFromRoute({ type: 'consume', model: ' gpt-4o ', userId: '3', channelId: 'x', tokenId: '-1', requestId: 'req-1', from: '2025-01-01T00:00:00.000Z', to: '2025-01-02T00:00:00.000Z' })
-    expect(filters).toEqual({ range: [Date.parse('2025-01-01T00:00:00Z'), Date.parse('2025-01-02T00:00:00Z')], type: 'consume', model: 'gpt-4o', userId: 3, tokenId: null, channelId: null, requestId: 'req-1' })
+    const filters = filtersFromRoute({
+      type: 'consume',
+      model: ' gpt-4o ',
+      userId: '3',
+      channelId: 'x',
+      tokenId: '-1',
+      requestId: 'req-1',
+      from: '2025-01-01T00:00:00.000Z',
+      to: '2025-01-02T00:00:00.000Z',
+    })
+    expect(filters).toEqual({
+      range: [Date.parse('2025-01-01T00:00:00Z'), Date.parse('2025-01-02T00:00:00Z')],
+      type: 'consume',
+      model: 'gpt-4o',
+      userId: 3,
+      tokenId: null,
+      channelId: null,
+      requestId: 'req-1',
+    })
     const query = toLogQuery(filters, true)
-    expect(toRouteQuery(query)).toEqual({ from: '2025-01-01T00:00:00.000Z', to: '2025-01-02T00:00:00.000Z', type: 'consume', model: 'gpt-4o', userId: '3', requestId: 'req-1' })
+    expect(toRouteQuery(query)).toEqual({
+      from: '2025-01-01T00:00:00.000Z',
+      to: '2025-01-02T00:00:00.000Z',
+      type: 'consume',
+      model: 'gpt-4o',
+      userId: '3',
+      requestId: 'req-1',
+    })
     expect(filtersFromRoute({ type: 'nonsense' }).type).toBeNull()
   })
 
@@ -22,8 +46,17 @@ describe('log filters', () => {
 describe('price breakdown', () => {
   test('reads what settle stores and derives the formula with the default rates', () => {
     const view = readBreakdown({
-      outcome: 'completed', usageSource: 'upstream', reserved: 900, priced: 600, charged: 500, shortfall: 100, groupRatio: 1.5, baseUsd: 0.0008,
-      price: { inputPerMTok: 2, outputPerMTok: 8 }, tokens: { input: 100, cacheRead: 50, cacheWrite: 0, output: 20, reasoning: 5 }, warnings: ['dropped logprobs', 3],
+      outcome: 'completed',
+      usageSource: 'upstream',
+      reserved: 900,
+      priced: 600,
+      charged: 500,
+      shortfall: 100,
+      groupRatio: 1.5,
+      baseUsd: 0.0008,
+      price: { inputPerMTok: 2, outputPerMTok: 8 },
+      tokens: { input: 100, cacheRead: 50, cacheWrite: 0, output: 20, reasoning: 5 },
+      warnings: ['dropped logprobs', 3],
     })
     expect(view.warnings).toEqual(['dropped logprobs'])
     expect([view.charged, view.shortfall, view.reserved, view.groupRatio]).toEqual([500, 100, 900, 1.5])

@@ -88,7 +88,11 @@ export function toLogQuery(filters: LogFilters, isAdmin: boolean): LogQuery {
 
 /** The same filters as an address-bar query. */
 export function toRouteQuery(query: LogQuery): LocationQueryRaw {
-  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined && value !== '').map(([key, value]) => [key, String(value)]))
+  return Object.fromEntries(
+    Object.entries(query)
+      .filter(([, value]) => value !== undefined && value !== '')
+      .map(([key, value]) => [key, String(value)]),
+  )
 }
 
 /** The CSV export's address for these filters (a same-origin GET: the session cookie signs it). */

@@ -8,7 +8,13 @@ import { useCopy } from '../../components/clipboard.ts'
 
 /** naive-ui tag colours per log type: usage green, errors red, money coming back amber. */
 export const TYPE_TAG: Record<string, 'default' | 'success' | 'error' | 'warning' | 'info' | 'primary'> = {
-  consume: 'success', error: 'error', refund: 'warning', topup: 'primary', manage: 'info', system: 'default', login: 'info',
+  consume: 'success',
+  error: 'error',
+  refund: 'warning',
+  topup: 'primary',
+  manage: 'info',
+  system: 'default',
+  login: 'info',
 }
 
 /** Localised formatters of log values. */
@@ -23,14 +29,23 @@ export function useLogFormat() {
     integer: (value: number) => n(value, 'integer'),
     time: (iso: string) => d(new Date(iso), 'full'),
     /** The channel a call went through: its name (and id), or only the id when the channel is gone. */
-    channel: (row: Pick<LogRow, 'channelId' | 'channelName'>) => (row.channelId === null ? '–' : row.channelName ? `${row.channelName} #${row.channelId}` : `#${row.channelId}`),
+    channel: (row: Pick<LogRow, 'channelId' | 'channelName'>) =>
+      row.channelId === null ? '–' : row.channelName ? `${row.channelName} #${row.channelId}` : `#${row.channelId}`,
     /** The row's message: a server-written text in the dashboard's language when it carries a known code, else as stored. */
     content: (row: Pick<LogRow, 'content' | 'type'>) => readLogText(row, { t, money: (units: number) => unitsMoney(n, units, 'balance') }) ?? row.content,
     /** The type's name. */
-    typeName: (type: string) => ({
-      consume: t('logs.types.consume'), error: t('logs.types.error'), refund: t('logs.types.refund'), topup: t('logs.types.topup'),
-      manage: t('logs.types.manage'), system: t('logs.types.system'), login: t('logs.types.login'),
-    } as Record<string, string>)[type] ?? type,
+    typeName: (type: string) =>
+      (
+        ({
+          consume: t('logs.types.consume'),
+          error: t('logs.types.error'),
+          refund: t('logs.types.refund'),
+          topup: t('logs.types.topup'),
+          manage: t('logs.types.manage'),
+          system: t('logs.types.system'),
+          login: t('logs.types.login'),
+        }) as Record<string, string>
+      )[type] ?? type,
     /** Copies a value and says so. */
     async copy(value: string) {
       await copyText(value)

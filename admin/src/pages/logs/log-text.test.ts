@@ -9,7 +9,12 @@ import { readLogText, translateLogText, type LogTextTools } from './log-text.ts'
 // texts untranslated"). The samples are the server's own wording (core/admin/*.ts, core/bootstrap.ts…).
 
 function tools(locale: 'en' | 'fr' | 'ja'): LogTextTools {
-  const i18n = createI18n({ legacy: false, locale, messages: { en: { logEvents: logEvents.en }, fr: { logEvents: logEvents.fr }, ja: { logEvents: logEvents.ja } }, pluralRules })
+  const i18n = createI18n({
+    legacy: false,
+    locale,
+    messages: { en: { logEvents: logEvents.en }, fr: { logEvents: logEvents.fr }, ja: { logEvents: logEvents.ja } },
+    pluralRules,
+  })
   return { t: i18n.global.t as LogTextTools['t'], money: (units) => formatUsd(unitsToUsd(units), 'balance', locale) }
 }
 
@@ -51,11 +56,17 @@ describe('server-written log texts', () => {
     const french = tools('fr')
     expect(translateLogText('signed in with password (session cookie)', french)).toBe('Connexion par mot de passe (cookie de session)')
     expect(translateLogText('channel 3 "fake openai" created', french)).toBe('Canal 3 « fake openai » créé')
-    expect(translateLogText('quota changed by 12500000 by root: welcome credit', french)).toBe(`Solde modifié de ${formatUsd(25, 'balance', 'fr')} par root · motif : welcome credit`)
-    expect(translateLogText('3 redemption code(s) "launch" of 2500000 units created', french)).toBe(`3 codes d’échange « launch » de ${formatUsd(5, 'balance', 'fr')} chacun créés`)
+    expect(translateLogText('quota changed by 12500000 by root: welcome credit', french)).toBe(
+      `Solde modifié de ${formatUsd(25, 'balance', 'fr')} par root · motif : welcome credit`,
+    )
+    expect(translateLogText('3 redemption code(s) "launch" of 2500000 units created', french)).toBe(
+      `3 codes d’échange « launch » de ${formatUsd(5, 'balance', 'fr')} chacun créés`,
+    )
     expect(translateLogText('recovery code used; 1 left', french)).toBe('Code de secours utilisé ; il en reste 1')
     expect(translateLogText('channel 3 "fake openai" disabled (batch)', tools('ja'))).toBe('チャネル 3「fake openai」：無効化（一括）')
-    expect(translateLogText('channel 4 "deepseek": balance 3.5 CNY is below the threshold 10 CNY', french)).toBe('Canal 4 « deepseek » : solde 3.5 CNY sous le seuil 10 CNY')
+    expect(translateLogText('channel 4 "deepseek": balance 3.5 CNY is below the threshold 10 CNY', french)).toBe(
+      'Canal 4 « deepseek » : solde 3.5 CNY sous le seuil 10 CNY',
+    )
   })
 
   test('English reads as a sentence too, in dollars rather than units', () => {

@@ -33,8 +33,13 @@ function plain(key: string, names: readonly string[] = []): LogTextRule['render'
 
 /** Batch actions as the server words them → message keys (literal, so the message test checks them). */
 const BATCH_ACTIONS: Record<string, string> = {
-  enabled: 'logEvents.batch.enabled', disabled: 'logEvents.batch.disabled', deleted: 'logEvents.batch.deleted', tagged: 'logEvents.batch.tagged',
-  untagged: 'logEvents.batch.untagged', 'given a new priority': 'logEvents.batch.priority', 'given a new weight': 'logEvents.batch.weight',
+  enabled: 'logEvents.batch.enabled',
+  disabled: 'logEvents.batch.disabled',
+  deleted: 'logEvents.batch.deleted',
+  tagged: 'logEvents.batch.tagged',
+  untagged: 'logEvents.batch.untagged',
+  'given a new priority': 'logEvents.batch.priority',
+  'given a new weight': 'logEvents.batch.weight',
 }
 
 // Patterns follow the server's wording in core/ (bootstrap.ts, admin/*.ts, routing/channel-health.ts,
@@ -55,10 +60,16 @@ const RULES: LogTextRule[] = [
       return match[4] ? `${text} · ${tools.t('logEvents.reason', { reason: match[4] })}` : text
     },
   },
-  { pattern: /^recovery code used; (\d+) left$/, render: (match, tools) => tools.t('logEvents.recoveryCodeUsed', { count: Number(part(match, 1)) }, Number(part(match, 1))) },
+  {
+    pattern: /^recovery code used; (\d+) left$/,
+    render: (match, tools) => tools.t('logEvents.recoveryCodeUsed', { count: Number(part(match, 1)) }, Number(part(match, 1))),
+  },
   { pattern: /^two-factor sign-in turned on$/, render: plain('logEvents.twoFactorOn') },
   { pattern: /^two-factor sign-in turned off$/, render: plain('logEvents.twoFactorOff') },
-  { pattern: /^signed in with (.+) and a two-factor code$/, render: (match, tools) => tools.t('logEvents.signedInTwoFactor', { method: method(part(match, 1), tools) }) },
+  {
+    pattern: /^signed in with (.+) and a two-factor code$/,
+    render: (match, tools) => tools.t('logEvents.signedInTwoFactor', { method: method(part(match, 1), tools) }),
+  },
   { pattern: /^options changed: (.*)$/, render: plain('logEvents.optionsChanged', ['fields']) },
   { pattern: /^user (\d+) "(.*)" registered through (.+)$/, render: plain('logEvents.userRegisteredThrough', ['id', 'name', 'method']) },
   { pattern: /^user (\d+) "(.*)" registered$/, render: plain('logEvents.userRegistered', ['id', 'name']) },
@@ -76,23 +87,43 @@ const RULES: LogTextRule[] = [
   { pattern: /^redemption code (\d+) disabled$/, render: plain('logEvents.redemptionDisabled', ['id']) },
   { pattern: /^redemption code (\d+) re-enabled$/, render: plain('logEvents.redemptionEnabled', ['id']) },
   { pattern: /^redemption code (\d+) deleted$/, render: plain('logEvents.redemptionDeleted', ['id']) },
-  { pattern: /^redeemed code (\d+) for (\d+) units$/, render: (match, tools) => tools.t('logEvents.redeemed', { id: part(match, 1), amount: tools.money(Number(part(match, 2))) }) },
+  {
+    pattern: /^redeemed code (\d+) for (\d+) units$/,
+    render: (match, tools) => tools.t('logEvents.redeemed', { id: part(match, 1), amount: tools.money(Number(part(match, 2))) }),
+  },
   { pattern: /^channel (\d+) "(.*)" created$/s, render: plain('logEvents.channelCreated', ['id', 'name']) },
   { pattern: /^channel (\d+) "(.*)" updated$/s, render: plain('logEvents.channelUpdated', ['id', 'name']) },
   { pattern: /^channel (\d+) "(.*)" deleted$/s, render: plain('logEvents.channelDeleted', ['id', 'name']) },
   {
     pattern: /^channel (\d+) "(.*)" (enabled|disabled|deleted|tagged|untagged|given a new priority|given a new weight) \(batch\)$/s,
-    render: (match, tools) => tools.t('logEvents.channelBatch', { id: part(match, 1), name: part(match, 2), action: tools.t(BATCH_ACTIONS[part(match, 3)] ?? 'logEvents.batch.enabled') }),
+    render: (match, tools) =>
+      tools.t('logEvents.channelBatch', {
+        id: part(match, 1),
+        name: part(match, 2),
+        action: tools.t(BATCH_ACTIONS[part(match, 3)] ?? 'logEvents.batch.enabled'),
+      }),
   },
   { pattern: /^channel (\d+) "(.*)" keys revealed to (.+)$/s, render: plain('logEvents.channelKeysRevealed', ['id', 'name', 'user']) },
   { pattern: /^channel (\d+) "(.*)" auto-disabled: (.*)$/s, render: plain('logEvents.channelAutoDisabled', ['id', 'name', 'reason']) },
-  { pattern: /^channel (\d+) "(.*)": key (\d+) of (\d+) auto-disabled: (.*)$/s, render: plain('logEvents.channelKeyAutoDisabled', ['id', 'name', 'key', 'keys', 'reason']) },
+  {
+    pattern: /^channel (\d+) "(.*)": key (\d+) of (\d+) auto-disabled: (.*)$/s,
+    render: plain('logEvents.channelKeyAutoDisabled', ['id', 'name', 'key', 'keys', 'reason']),
+  },
   { pattern: /^channel (\d+) re-enabled: (.*)$/s, render: plain('logEvents.channelReEnabled', ['id', 'reason']) },
   // core/routing/balance-refresh.ts: a channel's balance crossing its threshold (amounts are "<number> <currency>").
-  { pattern: /^channel (\d+) "(.*)": balance (\S+ \S+) is below the threshold (\S+ \S+)$/s, render: plain('logEvents.balanceLow', ['id', 'name', 'amount', 'threshold']) },
-  { pattern: /^channel (\d+) "(.*)": balance (\S+ \S+) is back at or above the threshold (\S+ \S+)$/s, render: plain('logEvents.balanceRecovered', ['id', 'name', 'amount', 'threshold']) },
+  {
+    pattern: /^channel (\d+) "(.*)": balance (\S+ \S+) is below the threshold (\S+ \S+)$/s,
+    render: plain('logEvents.balanceLow', ['id', 'name', 'amount', 'threshold']),
+  },
+  {
+    pattern: /^channel (\d+) "(.*)": balance (\S+ \S+) is back at or above the threshold (\S+ \S+)$/s,
+    render: plain('logEvents.balanceRecovered', ['id', 'name', 'amount', 'threshold']),
+  },
   { pattern: /^channel (\d+) "(.*)": balance (\S+ \S+) is no longer flagged$/s, render: plain('logEvents.balanceUnflagged', ['id', 'name', 'amount']) },
-  { pattern: /^channel (\d+) "(.*)": the upstream says the account cannot be used \(balance (\S+ \S+)\)$/s, render: plain('logEvents.balanceUnusable', ['id', 'name', 'amount']) },
+  {
+    pattern: /^channel (\d+) "(.*)": the upstream says the account cannot be used \(balance (\S+ \S+)\)$/s,
+    render: plain('logEvents.balanceUnusable', ['id', 'name', 'amount']),
+  },
   { pattern: /^user (\d+) "(.*)" created$/s, render: plain('logEvents.userCreated', ['id', 'name']) },
   { pattern: /^user (\d+) "(.*)" updated: (.*)$/s, render: plain('logEvents.userUpdated', ['id', 'name', 'fields']) },
   { pattern: /^user (\d+) "(.*)" deleted$/s, render: plain('logEvents.userDeleted', ['id', 'name']) },

@@ -77,7 +77,13 @@ function priceOf(value: unknown): PriceView | undefined {
 function tokensOf(value: unknown): TokensView | undefined {
   const raw = record(value)
   if (!raw) return undefined
-  return { input: number(raw.input) ?? 0, cacheRead: number(raw.cacheRead) ?? 0, cacheWrite: number(raw.cacheWrite) ?? 0, output: number(raw.output) ?? 0, reasoning: number(raw.reasoning) ?? 0 }
+  return {
+    input: number(raw.input) ?? 0,
+    cacheRead: number(raw.cacheRead) ?? 0,
+    cacheWrite: number(raw.cacheWrite) ?? 0,
+    output: number(raw.output) ?? 0,
+    reasoning: number(raw.reasoning) ?? 0,
+  }
 }
 
 /** The non-zero token terms of a per-token price, with the same default rates the gateway bills by. */
@@ -87,7 +93,12 @@ export function formulaOf(price: PriceView | undefined, tokens: TokensView | und
   const terms: FormulaTerm[] = [
     { kind: 'input', tokens: tokens.input, ratePerMTok: input, derived: false },
     { kind: 'cacheRead', tokens: tokens.cacheRead, ratePerMTok: price.cacheReadPerMTok ?? input, derived: price.cacheReadPerMTok === undefined },
-    { kind: 'cacheWrite', tokens: tokens.cacheWrite, ratePerMTok: price.cacheWritePerMTok ?? input * CACHE_WRITE_MULTIPLIER, derived: price.cacheWritePerMTok === undefined },
+    {
+      kind: 'cacheWrite',
+      tokens: tokens.cacheWrite,
+      ratePerMTok: price.cacheWritePerMTok ?? input * CACHE_WRITE_MULTIPLIER,
+      derived: price.cacheWritePerMTok === undefined,
+    },
     { kind: 'output', tokens: tokens.output, ratePerMTok: price.outputPerMTok ?? input, derived: price.outputPerMTok === undefined },
   ]
   return terms.filter((term) => term.tokens > 0)

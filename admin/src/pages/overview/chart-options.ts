@@ -6,13 +6,15 @@ import type { GridComponentOption, LegendComponentOption, TooltipComponentOption
 // page formats dates and numbers with vue-i18n and passes the formatters in, so these stay pure.
 
 /** The option shape of the charts the overview draws (the modules UsageChart registers). */
-export type ChartOption = ComposeOption<BarSeriesOption | LineSeriesOption | PieSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption>
+export type ChartOption = ComposeOption<
+  BarSeriesOption | LineSeriesOption | PieSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption
+>
 
 /** Puts a number in words for axes and tooltips (localised by the caller). */
 export type Formatter = (value: number) => string
 
 /** The value of a tooltip parameter, whatever shape ECharts hands over. */
-function valueOf(param: unknown): number {
+function numberOf(param: unknown): number {
   const value = (param as { value?: unknown }).value
   return typeof value === 'number' ? value : Number(Array.isArray(value) ? value[1] : value) || 0
 }
@@ -40,7 +42,16 @@ export function labelStep(count: number, labelWidth: number, chartWidth: number)
  * Values over time, one per bucket: bars for a few buckets, an area line for many. One label every
  * `labelStep` buckets, counted back from the latest, so the latest bucket is always labelled.
  */
-export function timeOption(input: { labels: string[]; values: number[]; name: string; color: string; axis: Formatter; tooltip: Formatter; integer: boolean; labelStep: number }): ChartOption {
+export function timeOption(input: {
+  labels: string[]
+  values: number[]
+  name: string
+  color: string
+  axis: Formatter
+  tooltip: Formatter
+  integer: boolean
+  labelStep: number
+}): ChartOption {
   const bars = input.values.length <= MAX_BARS
   const last = input.labels.length - 1
   const step = Math.max(1, Math.round(input.labelStep))
@@ -53,20 +64,38 @@ export function timeOption(input: { labels: string[]; values: number[]; name: st
       formatter: (params: unknown) => {
         const list = Array.isArray(params) ? params : [params]
         const first = list[0] as { axisValueLabel?: string } | undefined
-        return `${first?.axisValueLabel ?? ''}<br/>${input.name}: <b>${input.tooltip(valueOf(list[0]))}</b>`
+        return `${first?.axisValueLabel ?? ''}<br/>${input.name}: <b>${input.tooltip(numberOf(list[0]))}</b>`
       },
     },
     // The labels are chosen here, not by ECharts' overlap hiding: ECharts 6 keeps hiding a label its first
     // (estimating) layout pass hid, even the latest one asked for with showMaxLabel. The first and last
     // labels sit at the grid's edges on a line chart, so they are aligned inwards and never cut.
     xAxis: {
-      type: 'category', data: input.labels, boundaryGap: bars,
-      axisLabel: { interval: (index: number) => (last - index) % step === 0, hideOverlap: false, showMaxLabel: true, alignMinLabel: 'left', alignMaxLabel: 'right' },
+      type: 'category',
+      data: input.labels,
+      boundaryGap: bars,
+      axisLabel: {
+        interval: (index: number) => (last - index) % step === 0,
+        hideOverlap: false,
+        showMaxLabel: true,
+        alignMinLabel: 'left',
+        alignMaxLabel: 'right',
+      },
     },
     yAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value) }, ...(input.integer ? { minInterval: 1 } : {}) },
-    series: [bars
-      ? { type: 'bar', name: input.name, data: input.values, itemStyle: { color: input.color, borderRadius: [3, 3, 0, 0] }, barMaxWidth: 28 }
-      : { type: 'line', name: input.name, data: input.values, showSymbol: false, areaStyle: { opacity: 0.15 }, itemStyle: { color: input.color }, lineStyle: { width: 2 } }],
+    series: [
+      bars
+        ? { type: 'bar', name: input.name, data: input.values, itemStyle: { color: input.color, borderRadius: [3, 3, 0, 0] }, barMaxWidth: 28 }
+        : {
+            type: 'line',
+            name: input.name,
+            data: input.values,
+            showSymbol: false,
+            areaStyle: { opacity: 0.15 },
+            itemStyle: { color: input.color },
+            lineStyle: { width: 2 },
+          },
+    ],
   }
 }
 
@@ -84,14 +113,21 @@ export function shareOption(input: { slices: Slice[]; name: string; tooltip: For
       trigger: 'item',
       formatter: (param: unknown) => {
         const { name, percent } = param as { name?: string; percent?: number }
-        return `${name ?? ''}<br/><b>${input.tooltip(valueOf(param))}</b> (${Math.round(percent ?? 0)}%)`
+        return `${name ?? ''}<br/><b>${input.tooltip(numberOf(param))}</b> (${Math.round(percent ?? 0)}%)`
       },
     },
     legend: { type: 'scroll', bottom: 0, left: 'center' },
-    series: [{
-      type: 'pie', name: input.name, radius: ['42%', '68%'], center: ['50%', '44%'],
-      avoidLabelOverlap: true, label: { show: false }, data: input.slices,
-    }],
+    series: [
+      {
+        type: 'pie',
+        name: input.name,
+        radius: ['42%', '68%'],
+        center: ['50%', '44%'],
+        avoidLabelOverlap: true,
+        label: { show: false },
+        data: input.slices,
+      },
+    ],
   }
 }
 
@@ -102,15 +138,28 @@ export function rankingOption(input: { slices: Slice[]; name: string; color: str
     backgroundColor: 'transparent',
     grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
     tooltip: {
-      trigger: 'axis', axisPointer: { type: 'shadow' },
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
       formatter: (params: unknown) => {
         const list = Array.isArray(params) ? params : [params]
         const first = list[0] as { name?: string } | undefined
-        return `${first?.name ?? ''}<br/><b>${input.tooltip(valueOf(list[0]))}</b>`
+        return `${first?.name ?? ''}<br/><b>${input.tooltip(numberOf(list[0]))}</b>`
       },
     },
-    xAxis: { type: 'value', axisLabel: { formatter: (value: number) => input.axis(value), hideOverlap: true, alignMaxLabel: 'right' }, ...(input.integer ? { minInterval: 1 } : {}) },
+    xAxis: {
+      type: 'value',
+      axisLabel: { formatter: (value: number) => input.axis(value), hideOverlap: true, alignMaxLabel: 'right' },
+      ...(input.integer ? { minInterval: 1 } : {}),
+    },
     yAxis: { type: 'category', data: ordered.map((slice) => slice.name), axisLabel: { width: 110, overflow: 'truncate' } },
-    series: [{ type: 'bar', name: input.name, data: ordered.map((slice) => slice.value), itemStyle: { color: input.color, borderRadius: [0, 4, 4, 0] }, barMaxWidth: 22 }],
+    series: [
+      {
+        type: 'bar',
+        name: input.name,
+        data: ordered.map((slice) => slice.value),
+        itemStyle: { color: input.color, borderRadius: [0, 4, 4, 0] },
+        barMaxWidth: 22,
+      },
+    ],
   }
 }

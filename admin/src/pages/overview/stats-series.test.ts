@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'bun:test'
 import { bucketStarts, rangeFor, rankByKey, timeSeries, totalsOf, type StatsPoint } from './stats-series.ts'
 
-const point = (time: string, key: string, requests: number, quota = 0): StatsPoint => ({ time, key, requests, promptTokens: requests * 10, completionTokens: requests * 5, quota })
+const point = (time: string, key: string, requests: number, quota = 0): StatsPoint => ({
+  time,
+  key,
+  requests,
+  promptTokens: requests * 10,
+  completionTokens: requests * 5,
+  quota,
+})
 
 describe('overview stats helpers', () => {
   test('short ranges are drawn per hour, long ones per day; a custom range covers whole days', () => {
@@ -27,8 +34,15 @@ describe('overview stats helpers', () => {
 
   test('keys are ranked across buckets, the rest summed as "other" when asked', () => {
     const points = [point('a', 'gpt-4o', 2), point('b', 'gpt-4o', 3), point('a', 'mini', 4), point('a', 'tiny', 1), point('a', 'idle', 0)]
-    expect(rankByKey(points, 'requests', 5).map((entry) => [entry.key, entry.value])).toEqual([['gpt-4o', 5], ['mini', 4], ['tiny', 1]])
-    expect(rankByKey(points, 'requests', 1, 'other').map((entry) => [entry.key, entry.value])).toEqual([['gpt-4o', 5], ['other', 5]])
+    expect(rankByKey(points, 'requests', 5).map((entry) => [entry.key, entry.value])).toEqual([
+      ['gpt-4o', 5],
+      ['mini', 4],
+      ['tiny', 1],
+    ])
+    expect(rankByKey(points, 'requests', 1, 'other').map((entry) => [entry.key, entry.value])).toEqual([
+      ['gpt-4o', 5],
+      ['other', 5],
+    ])
     expect(rankByKey(points, 'requests', 1).map((entry) => entry.key)).toEqual(['gpt-4o'])
   })
 })

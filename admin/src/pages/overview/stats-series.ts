@@ -120,10 +120,13 @@ export function rankByKey(points: readonly StatsPoint[], metric: Metric, limit: 
     if (list) list.push(point)
     else byKey.set(point.key, [point])
   }
-  const ranked = [...byKey].map(([key, list]) => {
-    const totals = totalsOf(list)
-    return { key, value: metricOf(totals, metric), totals }
-  }).filter((entry) => entry.value > 0).sort((a, b) => b.value - a.value || a.key.localeCompare(b.key))
+  const ranked = [...byKey]
+    .map(([key, list]) => {
+      const totals = totalsOf(list)
+      return { key, value: metricOf(totals, metric), totals }
+    })
+    .filter((entry) => entry.value > 0)
+    .sort((a, b) => b.value - a.value || a.key.localeCompare(b.key))
   if (ranked.length <= limit) return ranked
   const top = ranked.slice(0, limit)
   if (otherKey === undefined) return top

@@ -44,7 +44,8 @@ export function useOverviewStats(range: Ref<StatsRange>, isAdmin: Ref<boolean>) 
     try {
       const admin = isAdmin.value
       const [overTime, byModel, byUser, byChannel, byToken] = await Promise.all([
-        fetchGroup('none'), fetchGroup('model'),
+        fetchGroup('none'),
+        fetchGroup('model'),
         admin ? fetchGroup('user') : Promise.resolve([]),
         admin ? fetchGroup('channel') : Promise.resolve([]),
         admin ? Promise.resolve([]) : fetchGroup('token'),

@@ -26,9 +26,13 @@ describe('playground stream reading', () => {
     expect(readChunk('{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}')).toEqual({ content: 'Hi' })
     expect(readChunk('{"choices":[{"index":0,"delta":{"reasoning_content":"hmm"}}]}')).toEqual({ reasoning: 'hmm' })
     expect(readChunk('{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}')).toEqual({ finishReason: 'stop' })
-    expect(readChunk('{"choices":[],"usage":{"prompt_tokens":24,"completion_tokens":15,"total_tokens":39,"completion_tokens_details":{"reasoning_tokens":3}}}').usage)
-      .toEqual({ promptTokens: 24, completionTokens: 15, totalTokens: 39, cachedTokens: 0, reasoningTokens: 3 })
-    expect(readChunk('{"error":{"message":"upstream broke","type":"server_error","code":"upstream_error"}}')).toEqual({ error: { message: 'upstream broke', code: 'upstream_error' } })
+    expect(
+      readChunk('{"choices":[],"usage":{"prompt_tokens":24,"completion_tokens":15,"total_tokens":39,"completion_tokens_details":{"reasoning_tokens":3}}}')
+        .usage,
+    ).toEqual({ promptTokens: 24, completionTokens: 15, totalTokens: 39, cachedTokens: 0, reasoningTokens: 3 })
+    expect(readChunk('{"error":{"message":"upstream broke","type":"server_error","code":"upstream_error"}}')).toEqual({
+      error: { message: 'upstream broke', code: 'upstream_error' },
+    })
     expect(readChunk('[DONE]')).toEqual({ done: true })
   })
 })

@@ -100,7 +100,12 @@ export function readChunk(data: string): ChatDelta {
   const chunk = record(parsed) ?? {}
   const error = record(chunk.error)
   if (error) {
-    return { error: { message: typeof error.message === 'string' ? error.message : JSON.stringify(error), code: typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : 'upstream_error' } }
+    return {
+      error: {
+        message: typeof error.message === 'string' ? error.message : JSON.stringify(error),
+        code: typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : 'upstream_error',
+      },
+    }
   }
   const delta: ChatDelta = {}
   const choice = Array.isArray(chunk.choices) ? record(chunk.choices[0]) : undefined

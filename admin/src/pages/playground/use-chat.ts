@@ -104,7 +104,10 @@ export function useChat(accountId: number | undefined) {
     // The array's reactive proxy of the new turn, so each delta repaints it.
     const answer = turns.value[turns.value.length - 1]!
     const body: ChatRequest = {
-      model: settings.model, messages, stream: true, stream_options: { include_usage: true },
+      model: settings.model,
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
       ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
       ...(settings.maxTokens !== null ? { max_tokens: settings.maxTokens } : {}),
     }

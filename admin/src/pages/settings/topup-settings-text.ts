@@ -28,7 +28,10 @@ export function discountsToText(discounts: AmountRules['discounts']): string {
 /** `100:0.9, 500:0.8` → entries; undefined when a part is not `amount:factor`. */
 export function textToDiscounts(text: string): AmountRules['discounts'] | undefined {
   const entries: AmountRules['discounts'] = []
-  for (const part of text.split(',').map((piece) => piece.trim()).filter((piece) => piece !== '')) {
+  for (const part of text
+    .split(',')
+    .map((piece) => piece.trim())
+    .filter((piece) => piece !== '')) {
     const [minimum, factor, extra] = part.split(':').map((piece) => Number(piece.trim()))
     if (extra !== undefined || minimum === undefined || factor === undefined || !Number.isFinite(minimum) || !Number.isFinite(factor)) return undefined
     entries.push({ minimum, factor })
@@ -43,8 +46,12 @@ export function methodsToText(methods: TopupSettings['epay']['methods']): string
 
 /** `alipay:Alipay, wxpay:WeChat Pay` → methods (a part without a name is named by its type). */
 export function textToMethods(text: string): TopupSettings['epay']['methods'] {
-  return text.split(',').map((piece) => piece.trim()).filter((piece) => piece !== '').map((piece) => {
-    const [type = '', ...name] = piece.split(':')
-    return { type: type.trim(), name: name.join(':').trim() || type.trim() }
-  })
+  return text
+    .split(',')
+    .map((piece) => piece.trim())
+    .filter((piece) => piece !== '')
+    .map((piece) => {
+      const [type = '', ...name] = piece.split(':')
+      return { type: type.trim(), name: name.join(':').trim() || type.trim() }
+    })
 }

@@ -14,10 +14,11 @@ export interface TopupPreview {
 export function previewTopup(amount: number, rules: TopupMethod['amounts']): TopupPreview {
   let factor = 1
   let best = -1
-  for (const entry of rules.discounts) if (amount >= entry.minimum && entry.minimum > best) {
-    best = entry.minimum
-    factor = entry.factor
-  }
+  for (const entry of rules.discounts)
+    if (amount >= entry.minimum && entry.minimum > best) {
+      best = entry.minimum
+      factor = entry.factor
+    }
   const digits = ZERO_DECIMAL.has(rules.currency.toUpperCase()) ? 0 : 2
   const minor = Math.round(amount * 10 ** digits)
   return { price: Math.round(minor * factor) / 10 ** digits, quota: Math.round((minor * rules.quotaPerUnit) / 10 ** digits), discounted: factor < 1 }

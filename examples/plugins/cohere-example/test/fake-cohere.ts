@@ -49,12 +49,19 @@ export function cohereAnswerName(body: Record<string, unknown>): string {
 /** A queued answer as a complete body. */
 function completeBody(answer: FakeCohereAnswer): Record<string, unknown> {
   const content = [...(answer.thinking ? [{ type: 'thinking', thinking: answer.thinking }] : []), { type: 'text', text: answer.text }]
-  return { id: 'c0ffee00-0000-4000-8000-000000000003', finish_reason: 'COMPLETE', message: { role: 'assistant', content }, ...(answer.usage === null ? {} : { usage: answer.usage }) }
+  return {
+    id: 'c0ffee00-0000-4000-8000-000000000003',
+    finish_reason: 'COMPLETE',
+    message: { role: 'assistant', content },
+    ...(answer.usage === null ? {} : { usage: answer.usage }),
+  }
 }
 
 /** A queued answer as stream event payloads, in Cohere's order. */
 function streamPayloads(answer: FakeCohereAnswer): string[] {
-  const events: Array<Record<string, unknown>> = [{ id: 'c0ffee00-0000-4000-8000-000000000004', type: 'message-start', delta: { message: { role: 'assistant' } } }]
+  const events: Array<Record<string, unknown>> = [
+    { id: 'c0ffee00-0000-4000-8000-000000000004', type: 'message-start', delta: { message: { role: 'assistant' } } },
+  ]
   let index = 0
   if (answer.thinking) {
     events.push({ type: 'content-start', index, delta: { message: { content: { type: 'thinking', thinking: '' } } } })
@@ -99,7 +106,8 @@ export function startFakeCohere(options: { keys?: string[] } = {}): FakeCohere {
       const body = (await request.json()) as Record<string, unknown>
       const authorization = request.headers.get('authorization')
       requests.push({ path, authorization, body })
-      if (options.keys && !options.keys.some((key) => authorization === `Bearer ${key}`)) return Response.json(cohereFixture('cohere-error-401.json'), { status: 401 })
+      if (options.keys && !options.keys.some((key) => authorization === `Bearer ${key}`))
+        return Response.json(cohereFixture('cohere-error-401.json'), { status: 401 })
       const queued = pending.shift()
       const name = cohereAnswerName(body)
       if (body.stream !== true) return Response.json(queued ? completeBody(queued) : cohereFixture(`${name}.json`))

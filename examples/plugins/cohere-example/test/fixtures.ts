@@ -12,7 +12,9 @@ export function cohereFixture<T = Record<string, unknown>>(name: string): T {
 
 /** A stream fixture's event payloads, in order. */
 export function cohereChunks(name: string): string[] {
-  return readFileSync(new URL(name, folder), 'utf8').split('\n').filter((line) => line !== '')
+  return readFileSync(new URL(name, folder), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
 }
 
 /** One SSE frame as Cohere sends it: `event:` named after the payload's `type`, then the payload. */

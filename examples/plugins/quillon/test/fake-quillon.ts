@@ -68,8 +68,13 @@ export function startFakeQuillon(options: { keys: string[] }): FakeQuillon {
       const body = request.method === 'POST' ? ((await request.json()) as Record<string, unknown>) : undefined
       const headers = request.headers
       requests.push({
-        method: request.method, path: url.pathname, query: Object.fromEntries(url.searchParams), body,
-        apiKey: headers.get('x-api-key'), authorization: headers.get('authorization'), project: headers.get('x-quillon-project'),
+        method: request.method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body,
+        apiKey: headers.get('x-api-key'),
+        authorization: headers.get('authorization'),
+        project: headers.get('x-quillon-project'),
       })
       if (!options.keys.includes(headers.get('x-api-key') ?? '')) return Response.json(quillonFixture('quillon-error-401.json'), { status: 401 })
       if (request.method === 'GET' && url.pathname === '/v1/catalog') {

@@ -12,5 +12,10 @@ export function quillonFixture<T = Record<string, unknown>>(name: string): T {
 
 /** A stream fixture's `data:` payloads, in order, `[DONE]` last as Quillon ends its streams. */
 export function quillonChunks(name: string): string[] {
-  return [...readFileSync(new URL(name, folder), 'utf8').split('\n').filter((line) => line !== ''), '[DONE]']
+  return [
+    ...readFileSync(new URL(name, folder), 'utf8')
+      .split('\n')
+      .filter((line) => line !== ''),
+    '[DONE]',
+  ]
 }

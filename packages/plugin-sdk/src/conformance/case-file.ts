@@ -26,7 +26,12 @@ export interface ExpectedAnswer {
 /** A recorded stream: raw bytes as the upstream sent them, or JSON-per-line chunks framed as SSE by the kit. */
 export type StreamSource =
   | string
-  | { /** One JSON object per line (the `__fixtures__/*.chunks.txt` convention). */ chunks: string; /** Name each event after this member of its JSON (Anthropic, OpenAI Responses: `type`). */ eventField?: string; /** End with `data: [DONE]` (OpenAI Chat). */ done?: boolean; /** Line end of the framing (Gemini: `\r\n`). */ lineEnd?: string }
+  | {
+      /** One JSON object per line (the `__fixtures__/*.chunks.txt` convention). */ chunks: string /** Name each event after this member of its JSON (Anthropic, OpenAI Responses: `type`). */
+      eventField?: string /** End with `data: [DONE]` (OpenAI Chat). */
+      done?: boolean /** Line end of the framing (Gemini: `\r\n`). */
+      lineEnd?: string
+    }
 
 /** A transport case: the upstream request a channel type builds for one call. */
 export interface TransportCase {
@@ -150,7 +155,9 @@ export function streamBytes(folder: string, source: StreamSource, where: string)
     return new Uint8Array(readFileSync(path))
   }
   const end = source.lineEnd ?? '\n'
-  const lines = textOrFile(folder, source.chunks, where).split('\n').filter((line) => line.trim() !== '')
+  const lines = textOrFile(folder, source.chunks, where)
+    .split('\n')
+    .filter((line) => line.trim() !== '')
   let text = ''
   for (const line of lines) {
     const parsed = JSON.parse(line) as Record<string, unknown>
@@ -176,17 +183,21 @@ export function loadConfig(folder: string): ConformanceConfig {
 
 /** Reads every `<name>.case.json` in the folder, sorted by name, with the files they reference. */
 export function loadCases(folder: string): ConformanceCase[] {
-  return readdirSync(folder).filter((entry) => entry.endsWith('.case.json')).sort().map((entry) => {
-    const name = entry.slice(0, -'.case.json'.length)
-    const where = `fixture "${name}" (${entry})`
-    const file = jsonOrFile(folder, entry, where) as ConformanceCaseFile
-    const codecParts = file.request !== undefined || file.response !== undefined || file.stream !== undefined || file.error !== undefined
-    if (codecParts && typeof file.dialect !== 'string') throw new FixtureFileError(`${where}: "dialect" must name the dialect its request, response, stream or error is in`)
-    const loaded: ConformanceCase = { name, file }
-    if (file.listing) loaded.listingPage = jsonOrFile(folder, file.listing.page, `${where} listing page`)
-    if (file.response !== undefined) loaded.response = jsonOrFile(folder, file.response, `${where} response`)
-    if (file.stream !== undefined) loaded.stream = streamBytes(folder, file.stream, `${where} stream`)
-    if (file.error !== undefined) loaded.errorBody = textOrFile(folder, file.error.body, `${where} error`)
-    return loaded
-  })
+  return readdirSync(folder)
+    .filter((entry) => entry.endsWith('.case.json'))
+    .sort()
+    .map((entry) => {
+      const name = entry.slice(0, -'.case.json'.length)
+      const where = `fixture "${name}" (${entry})`
+      const file = jsonOrFile(folder, entry, where) as ConformanceCaseFile
+      const codecParts = file.request !== undefined || file.response !== undefined || file.stream !== undefined || file.error !== undefined
+      if (codecParts && typeof file.dialect !== 'string')
+        throw new FixtureFileError(`${where}: "dialect" must name the dialect its request, response, stream or error is in`)
+      const loaded: ConformanceCase = { name, file }
+      if (file.listing) loaded.listingPage = jsonOrFile(folder, file.listing.page, `${where} listing page`)
+      if (file.response !== undefined) loaded.response = jsonOrFile(folder, file.response, `${where} response`)
+      if (file.stream !== undefined) loaded.stream = streamBytes(folder, file.stream, `${where} stream`)
+      if (file.error !== undefined) loaded.errorBody = textOrFile(folder, file.error.body, `${where} error`)
+      return loaded
+    })
 }

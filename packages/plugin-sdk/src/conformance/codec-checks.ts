@@ -67,14 +67,29 @@ async function streamProblems(name: string, hub: HubUpstreamCodec, bytes: Uint8A
   const whole = await run([bytes], 'whole body')
   if (whole.problem) return [whole.problem]
   const baseline = JSON.stringify(whole.digest)
-  if (!hub.frameStream) return sseSplitProblems(name, bytes, async () => (await run(Array.from(bytes, (byte) => Uint8Array.of(byte)), 'one byte per chunk')).problem)
+  if (!hub.frameStream)
+    return sseSplitProblems(
+      name,
+      bytes,
+      async () =>
+        (
+          await run(
+            Array.from(bytes, (byte) => Uint8Array.of(byte)),
+            'one byte per chunk',
+          )
+        ).problem,
+    )
   for (let offset = 1; offset < bytes.length; offset++) {
     const split = await run([bytes.subarray(0, offset), bytes.subarray(offset)], boundaryLabel(bytes, offset))
     if (split.problem) return [split.problem]
     const seen = JSON.stringify(split.digest)
-    if (seen !== baseline) return [`${where(boundaryLabel(bytes, offset))}: the answer differs from the whole body's: ${shown(split.digest)} instead of ${shown(whole.digest)}`]
+    if (seen !== baseline)
+      return [`${where(boundaryLabel(bytes, offset))}: the answer differs from the whole body's: ${shown(split.digest)} instead of ${shown(whole.digest)}`]
   }
-  const bytewise = await run(Array.from(bytes, (byte) => Uint8Array.of(byte)), 'one byte per chunk')
+  const bytewise = await run(
+    Array.from(bytes, (byte) => Uint8Array.of(byte)),
+    'one byte per chunk',
+  )
   return bytewise.problem ? [bytewise.problem] : []
 }
 
@@ -114,21 +129,33 @@ export async function checkCase(plugin: PluginDefinition, testCase: ConformanceC
   const failures: string[] = [...transportFailures(plugin, testCase), ...listingFailures(plugin, testCase)]
   const steps: string[] = [...(file.transport ? ['transport'] : []), ...(file.listing ? ['model listing'] : [])]
   if (file.dialect === undefined) {
-    if (steps.length === 0) failures.push(`fixture "${name}": checks nothing (give a dialect with request + upstreamRequest, response + expect, stream, or error + expectError; or transport, or listing)`)
+    if (steps.length === 0)
+      failures.push(
+        `fixture "${name}": checks nothing (give a dialect with request + upstreamRequest, response + expect, stream, or error + expectError; or transport, or listing)`,
+      )
     return { failures, steps, notes: [] }
   }
   const codec: AnyCodec | undefined = plugin.dialects.find((candidate) => candidate.dialect === file.dialect)
   if (!codec) {
     // A dialect another plugin provides (e.g. OpenAI's, spoken by an Azure channel): its codec is that plugin's to check; the gateway step replays it.
     if (plugin.channelTypes.some((entry) => entry.transport.nativeDialects.includes(file.dialect!))) {
-      return { failures, steps, notes: [`fixture "${name}": dialect "${file.dialect}" comes from another plugin; its codec steps are left to that plugin (replayed in the gateway step)`] }
+      return {
+        failures,
+        steps,
+        notes: [
+          `fixture "${name}": dialect "${file.dialect}" comes from another plugin; its codec steps are left to that plugin (replayed in the gateway step)`,
+        ],
+      }
     }
-    failures.push(`fixture "${name}": dialect "${file.dialect}" is neither one of the plugin's dialects (${plugin.dialects.map((entry) => entry.dialect).join(', ') || 'none'}) nor spoken by its channel types`)
+    failures.push(
+      `fixture "${name}": dialect "${file.dialect}" is neither one of the plugin's dialects (${plugin.dialects.map((entry) => entry.dialect).join(', ') || 'none'}) nor spoken by its channel types`,
+    )
     return { failures, steps, notes: [] }
   }
   const hub = codec.hub
   const needsHub = file.request !== undefined || testCase.response !== undefined || testCase.stream !== undefined
-  if (needsHub && !hub) return { failures: [...failures, `fixture "${name}": dialect "${file.dialect}" has no hub codec to run the fixture through`], steps, notes: [] }
+  if (needsHub && !hub)
+    return { failures: [...failures, `fixture "${name}": dialect "${file.dialect}" has no hub codec to run the fixture through`], steps, notes: [] }
   const model = file.request?.model
   if (hub && file.request && file.upstreamRequest) {
     steps.push('request build')
@@ -151,7 +178,7 @@ export async function checkCase(plugin: PluginDefinition, testCase: ConformanceC
   const streamExpected = file.expectStream ?? file.expect
   if (hub && testCase.stream && streamExpected) {
     steps.push('stream decode at every byte offset')
-    failures.push(...await streamProblems(name, hub, testCase.stream, streamExpected, model))
+    failures.push(...(await streamProblems(name, hub, testCase.stream, streamExpected, model)))
   }
   if (file.error && testCase.errorBody !== undefined && file.expectError) {
     steps.push('error reading')
@@ -162,6 +189,9 @@ export async function checkCase(plugin: PluginDefinition, testCase: ConformanceC
       failures.push(`fixture "${name}" (error reading): readUpstreamError threw ${describeThrown(error)}`)
     }
   }
-  if (steps.length === 0) failures.push(`fixture "${name}": checks nothing (give request + upstreamRequest, response + expect, stream + expect or expectStream, or error + expectError)`)
+  if (steps.length === 0)
+    failures.push(
+      `fixture "${name}": checks nothing (give request + upstreamRequest, response + expect, stream + expect or expectStream, or error + expectError)`,
+    )
   return { failures, steps, notes: [] }
 }

@@ -16,7 +16,9 @@ describe('conformance kit: codec, pricing, settings and manifest checks', () => 
     const report = await conformance(fixture('tiny-vendor'))
     expect(report.failures).toEqual([])
     expect(report.passed).toEqual([
-      'manifest and contract version', 'pricing (1 models)', 'settings forms (1 channel types)',
+      'manifest and contract version',
+      'pricing (1 models)',
+      'settings forms (1 channel types)',
       'fixture "accents": result decode, stream decode at every byte offset',
       'fixture "error-quota": error reading',
       'fixture "weather-call": request build, result decode, stream decode at every byte offset',
@@ -26,10 +28,7 @@ describe('conformance kit: codec, pricing, settings and manifest checks', () => 
   test('a codec that drops tool calls fails naming the fixture and toolCalls, whole and streamed', async () => {
     const report = await conformance(fixture('drops-tool-calls'))
     const expected = 'toolCalls has 0 entries, expected 1 (first expected: {"name":"get_weather","arguments":{"city":"Paris"}})'
-    expect(report.failures).toEqual([
-      `fixture "weather-call" (result decode): ${expected}`,
-      `fixture "weather-call" (stream decode, whole body): ${expected}`,
-    ])
+    expect(report.failures).toEqual([`fixture "weather-call" (result decode): ${expected}`, `fixture "weather-call" (stream decode, whole body): ${expected}`])
   })
 
   test('a stream framer that breaks a UTF-8 character split across chunks fails naming the fixture, the byte and the text', async () => {
@@ -49,7 +48,9 @@ describe('conformance kit: codec, pricing, settings and manifest checks', () => 
   test('a settings schema the dashboard cannot render fails naming the channel type and the field', async () => {
     const report = await conformance(fixture('unrenderable-settings'))
     expect(report.failures).toHaveLength(1)
-    expect(report.failures[0]).toStartWith('channel type "unrenderable-settings" settings.fallbacks: an array whose items are not strings cannot be rendered as a form field')
+    expect(report.failures[0]).toStartWith(
+      'channel type "unrenderable-settings" settings.fallbacks: an array whose items are not strings cannot be rendered as a form field',
+    )
   })
 
   test('a wrong spec version fails with the version declared and the versions accepted, and nothing else runs', async () => {
@@ -69,7 +70,10 @@ function pluginWithCases(name: string, cases: Record<string, unknown>, options: 
   const folder = join(scratch, name)
   mkdirSync(join(folder, 'conformance'), { recursive: true })
   const capabilities = JSON.stringify(options.claimsTools ? ['chat', 'tools'] : ['chat'])
-  writeFileSync(join(folder, 'index.ts'), `import { tinyVendorPlugin } from '${fixture('tiny-vendor/tiny-vendor.ts')}'\nexport default { ...tinyVendorPlugin('tiny-vendor'), models: [{ id: 'tiny-vendor-1', capabilities: ${capabilities} }] }\n`)
+  writeFileSync(
+    join(folder, 'index.ts'),
+    `import { tinyVendorPlugin } from '${fixture('tiny-vendor/tiny-vendor.ts')}'\nexport default { ...tinyVendorPlugin('tiny-vendor'), models: [{ id: 'tiny-vendor-1', capabilities: ${capabilities} }] }\n`,
+  )
   for (const [file, body] of Object.entries(cases)) writeFileSync(join(folder, 'conformance', `${file}.case.json`), JSON.stringify(body))
   return folder
 }
@@ -77,7 +81,8 @@ function pluginWithCases(name: string, cases: Record<string, unknown>, options: 
 describe('conformance kit: transport cases and malformed fixtures', () => {
   const transport = (headers: Record<string, string>) => ({
     transport: {
-      channelType: 'tiny-vendor', channel: { baseUrl: 'https://eu.tiny-vendor.example', key: 'tv-key' },
+      channelType: 'tiny-vendor',
+      channel: { baseUrl: 'https://eu.tiny-vendor.example', key: 'tv-key' },
       call: { dialect: 'tiny-vendor.chat', endpoint: 'chat', model: 'tiny-vendor-1', stream: false, body: { model: 'tiny-vendor-1' } },
       expect: { url: 'https://eu.tiny-vendor.example/v1/chat', headers },
     },
@@ -90,7 +95,15 @@ describe('conformance kit: transport cases and malformed fixtures', () => {
   })
 
   test('models that claim tools need a fixture recording a tool call', async () => {
-    const report = await conformance(pluginWithCases('no-tool-case', { quota: { dialect: 'tiny-vendor.chat', error: { status: 429, body: { fault: { text: 'Out of credit' } } }, expectError: { message: 'Out of credit' } } }, { claimsTools: true }))
+    const report = await conformance(
+      pluginWithCases(
+        'no-tool-case',
+        {
+          quota: { dialect: 'tiny-vendor.chat', error: { status: 429, body: { fault: { text: 'Out of credit' } } }, expectError: { message: 'Out of credit' } },
+        },
+        { claimsTools: true },
+      ),
+    )
     expect(report.failures).toEqual(['fixtures: models claim tools ("tiny-vendor-1") but no case in conformance/ records a tool call (expect.toolCalls)'])
   })
 
@@ -98,7 +111,9 @@ describe('conformance kit: transport cases and malformed fixtures', () => {
     const missing = await conformance(pluginWithCases('missing-file', { gone: { dialect: 'tiny-vendor.chat', stream: 'gone.ndjson', expect: { text: '' } } }))
     expect(missing.failures).toEqual([`fixture "gone" (gone.case.json) stream: no file at ${join(scratch, 'missing-file', 'conformance', 'gone.ndjson')}`])
     const idle = await conformance(pluginWithCases('idle', { idle: { dialect: 'tiny-vendor.chat', response: { output: [] } } }))
-    expect(idle.failures).toEqual(['fixture "idle": checks nothing (give request + upstreamRequest, response + expect, stream + expect or expectStream, or error + expectError)'])
+    expect(idle.failures).toEqual([
+      'fixture "idle": checks nothing (give request + upstreamRequest, response + expect, stream + expect or expectStream, or error + expectError)',
+    ])
   })
 })
 
@@ -119,6 +134,8 @@ describe('conformance kit: the gateway step (a real gateway process, the officia
     const report = await conformance(fixture('drops-tool-calls'), { gateway: true })
     const gatewayFailures = report.failures.filter((failure) => failure.includes('(gateway, '))
     expect(gatewayFailures).toHaveLength(6)
-    expect(gatewayFailures).toContain('fixture "weather-call" (gateway, Anthropic SDK messages, streamed): toolCalls has 0 entries, expected 1 (first expected: {"name":"get_weather","arguments":{"city":"Paris"}})')
+    expect(gatewayFailures).toContain(
+      'fixture "weather-call" (gateway, Anthropic SDK messages, streamed): toolCalls has 0 entries, expected 1 (first expected: {"name":"get_weather","arguments":{"city":"Paris"}})',
+    )
   }, 90_000)
 })

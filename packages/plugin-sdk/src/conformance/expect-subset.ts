@@ -27,7 +27,10 @@ export function findMismatch(expected: unknown, actual: unknown, path = ''): Mis
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual)) return { path, message: `${path} is ${shown(actual)}, expected an array of ${expected.length}` }
     if (actual.length !== expected.length) {
-      return { path, message: `${path} has ${actual.length} ${actual.length === 1 ? 'entry' : 'entries'}, expected ${expected.length}${expected.length > 0 ? ` (first expected: ${shown(expected[0])})` : ''}` }
+      return {
+        path,
+        message: `${path} has ${actual.length} ${actual.length === 1 ? 'entry' : 'entries'}, expected ${expected.length}${expected.length > 0 ? ` (first expected: ${shown(expected[0])})` : ''}`,
+      }
     }
     for (const [index, entry] of expected.entries()) {
       const mismatch = findMismatch(entry, actual[index], join(path, index))

@@ -63,9 +63,10 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     answer: (answer) => {
       current = answer
     },
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

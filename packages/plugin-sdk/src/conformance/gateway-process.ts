@@ -43,8 +43,14 @@ export async function startKitGateway(root: string, plugins: string | undefined,
   const dataDir = mkdtempSync(join(tmpdir(), 'hanggent-conformance-'))
   const adminToken = `conformance-admin-${Math.random().toString(36).slice(2)}0123456789`
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1',
-    LOG_LEVEL: 'info', ROOT_ACCESS_TOKEN: adminToken, ...(plugins ? { PLUGINS: plugins } : {}),
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmpdir(),
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ROOT_ACCESS_TOKEN: adminToken,
+    ...(plugins ? { PLUGINS: plugins } : {}),
   }
   const child: ChildProcess = spawn(bunBinary(root), ['core/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] })
   let log = ''
@@ -72,7 +78,11 @@ export async function startKitGateway(root: string, plugins: string | undefined,
     adminToken,
     log: () => log,
     async admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
       const text = await response.text()
       if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`)
       return (text === '' ? {} : JSON.parse(text)) as T

@@ -36,7 +36,8 @@ function toolsFor(testCase: ConformanceCase, expected: ExpectedAnswer): HubTool[
 function visiblePart(expected: ExpectedAnswer): Record<string, unknown> {
   const visible: Record<string, unknown> = {}
   if (expected.text !== undefined) visible.text = expected.text
-  if (expected.toolCalls !== undefined) visible.toolCalls = expected.toolCalls.map((call) => ({ name: call.name, ...(call.arguments !== undefined ? { arguments: call.arguments } : {}) }))
+  if (expected.toolCalls !== undefined)
+    visible.toolCalls = expected.toolCalls.map((call) => ({ name: call.name, ...(call.arguments !== undefined ? { arguments: call.arguments } : {}) }))
   return visible
 }
 
@@ -47,7 +48,15 @@ function replayedCases(cases: ConformanceCase[], config: GatewayStepConfig): Con
 }
 
 /** Replays one case through one client, streamed or not; a failure message, or undefined. */
-async function replay(gateway: KitGateway, fake: FakeUpstream, key: string, config: GatewayStepConfig, testCase: ConformanceCase, client: keyof typeof CLIENTS, stream: boolean): Promise<string | undefined> {
+async function replay(
+  gateway: KitGateway,
+  fake: FakeUpstream,
+  key: string,
+  config: GatewayStepConfig,
+  testCase: ConformanceCase,
+  client: keyof typeof CLIENTS,
+  stream: boolean,
+): Promise<string | undefined> {
   const expected = (stream ? testCase.file.expectStream : undefined) ?? testCase.file.expect ?? {}
   const answer: RecordedAnswer = stream
     ? { status: 200, contentType: config.streamContentType ?? 'text/event-stream', body: testCase.stream! }
@@ -67,18 +76,36 @@ async function replay(gateway: KitGateway, fake: FakeUpstream, key: string, conf
 }
 
 /** Runs the step: start the fake and the gateway, create a channel and a key, replay each case through each client. */
-export async function runGatewayStep(plugin: PluginDefinition, pluginFolder: string, cases: ConformanceCase[], config: GatewayStepConfig, gatewayRoot: string): Promise<GatewayStepOutcome> {
+export async function runGatewayStep(
+  plugin: PluginDefinition,
+  pluginFolder: string,
+  cases: ConformanceCase[],
+  config: GatewayStepConfig,
+  gatewayRoot: string,
+): Promise<GatewayStepOutcome> {
   const outcome: GatewayStepOutcome = { failures: [], passed: [] }
   const fake = await startFakeUpstream()
   let gateway: KitGateway | undefined
   try {
     gateway = await startKitGateway(gatewayRoot, isBuiltin(gatewayRoot, pluginFolder) ? undefined : pluginFolder)
     await gateway.admin('PATCH', '/api/options', { selfUseMode: true })
-    await gateway.admin('POST', '/api/channels', { name: `conformance-${plugin.id}`, type: config.channelType, key: 'conformance-upstream-key', baseUrl: fake.url, models: [config.model], settings: config.settings ?? {} })
+    await gateway.admin('POST', '/api/channels', {
+      name: `conformance-${plugin.id}`,
+      type: config.channelType,
+      key: 'conformance-upstream-key',
+      baseUrl: fake.url,
+      models: [config.model],
+      settings: config.settings ?? {},
+    })
     const { key } = await gateway.admin<{ key: string }>('POST', '/api/tokens', { name: 'conformance', quota: 1_000_000_000 })
     for (const testCase of replayedCases(cases, config)) {
       if (testCase.file.dialect !== config.dialect || !testCase.file.expect) {
-        const why = testCase.file.dialect === undefined ? 'there is no such case with a dialect' : testCase.file.dialect !== config.dialect ? `it is in dialect "${testCase.file.dialect}", not the step's "${config.dialect}"` : 'it has no "expect"'
+        const why =
+          testCase.file.dialect === undefined
+            ? 'there is no such case with a dialect'
+            : testCase.file.dialect !== config.dialect
+              ? `it is in dialect "${testCase.file.dialect}", not the step's "${config.dialect}"`
+              : 'it has no "expect"'
         outcome.failures.push(`fixture "${testCase.name}" (gateway): conformance.json gateway.cases names it, but ${why}`)
         continue
       }

@@ -8,7 +8,7 @@ import { fixtureFolder, FixtureFileError, loadCases, loadConfig, type Conformanc
 import { checkCase } from './codec-checks.ts'
 import { defaultGatewayRoot } from './gateway-process.ts'
 import { runGatewayStep } from './gateway-step.ts'
-import { importPlugin, locatePlugin } from './load-plugin.ts'
+import { importPlugin, locatePlugin, type PluginLocation } from './load-plugin.ts'
 import { manifestFailure, pricingFailures, settingsFailures, toolCoverageFailures } from './plugin-checks.ts'
 
 export type { ConformanceCaseFile, ConformanceConfig, ExpectedAnswer, GatewayStepConfig, StreamSource } from './case-file.ts'
@@ -36,7 +36,9 @@ export interface ConformanceReport {
 }
 
 function idOf(candidate: unknown): string | undefined {
-  return typeof candidate === 'object' && candidate !== null && typeof (candidate as { id?: unknown }).id === 'string' ? (candidate as { id: string }).id : undefined
+  return typeof candidate === 'object' && candidate !== null && typeof (candidate as { id?: unknown }).id === 'string'
+    ? (candidate as { id: string }).id
+    : undefined
 }
 
 /** Reads the fixture folder; a malformed one is a failure, a missing one a note. */
@@ -57,7 +59,7 @@ function readFixtures(folder: string | undefined, report: ConformanceReport): { 
 /** Checks the plugin at `path` (its folder or entry file); never throws for a plugin's fault, it reports it. */
 export async function conformance(path: string, options: ConformanceOptions = {}): Promise<ConformanceReport> {
   const report: ConformanceReport = { passed: [], failures: [], notes: [] }
-  let location
+  let location: PluginLocation
   let candidate: unknown
   try {
     location = locatePlugin(path, options.cwd)
@@ -94,7 +96,14 @@ export async function conformance(path: string, options: ConformanceOptions = {}
 }
 
 /** Runs the gateway step into the report, or notes why it cannot. */
-async function gatewayStep(plugin: PluginDefinition, folder: string, cases: ConformanceCase[], config: ConformanceConfig, options: ConformanceOptions, report: ConformanceReport): Promise<void> {
+async function gatewayStep(
+  plugin: PluginDefinition,
+  folder: string,
+  cases: ConformanceCase[],
+  config: ConformanceConfig,
+  options: ConformanceOptions,
+  report: ConformanceReport,
+): Promise<void> {
   if (!config.gateway) {
     report.notes.push('gateway step skipped: conformance.json has no "gateway" section (channelType, dialect, model)')
     return

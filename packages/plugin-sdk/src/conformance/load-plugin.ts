@@ -17,8 +17,12 @@ function folderEntry(folder: string): string | undefined {
   const manifestPath = join(folder, 'package.json')
   if (existsSync(manifestPath)) {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: unknown; main?: unknown }
-    const exported = typeof manifest.exports === 'string' ? manifest.exports
-      : typeof manifest.exports === 'object' && manifest.exports !== null ? (manifest.exports as Record<string, unknown>)['.'] : undefined
+    const exported =
+      typeof manifest.exports === 'string'
+        ? manifest.exports
+        : typeof manifest.exports === 'object' && manifest.exports !== null
+          ? (manifest.exports as Record<string, unknown>)['.']
+          : undefined
     const entry = typeof exported === 'string' ? exported : typeof manifest.main === 'string' ? manifest.main : undefined
     if (entry !== undefined) return join(folder, entry)
   }

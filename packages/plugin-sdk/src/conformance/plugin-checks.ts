@@ -29,7 +29,9 @@ export function pricingFailures(plugin: PluginDefinition, config: ConformanceCon
     if (isPriced(plugin, model.id)) continue
     const reason = reasons[model.id]
     if (typeof reason === 'string' && reason.trim() !== '') continue
-    failures.push(`pricing: model "${model.id}" has no price: add pricing["${model.id}"] (or a "prefix*" key), or give the reason in conformance.json unpriced["${model.id}"]`)
+    failures.push(
+      `pricing: model "${model.id}" has no price: add pricing["${model.id}"] (or a "prefix*" key), or give the reason in conformance.json unpriced["${model.id}"]`,
+    )
   }
   for (const [key, price] of Object.entries(plugin.pricing)) {
     if (!PRICE_MEMBERS.some((member) => price[member] !== undefined)) {
@@ -53,6 +55,10 @@ export function toolCoverageFailures(plugin: PluginDefinition, cases: Conformanc
   if (claiming.length === 0 || cases.length === 0) return []
   const recordsCall = cases.some(({ file }) => [file.expect, file.expectStream].some((expected) => (expected?.toolCalls?.length ?? 0) > 0))
   if (recordsCall) return []
-  const shown = claiming.slice(0, 3).map((id) => `"${id}"`).join(', ') + (claiming.length > 3 ? ', …' : '')
+  const shown =
+    claiming
+      .slice(0, 3)
+      .map((id) => `"${id}"`)
+      .join(', ') + (claiming.length > 3 ? ', …' : '')
   return [`fixtures: models claim tools (${shown}) but no case in conformance/ records a tool call (expect.toolCalls)`]
 }

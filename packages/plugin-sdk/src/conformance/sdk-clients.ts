@@ -38,11 +38,16 @@ const PROMPT = 'conformance check: answer as recorded'
 async function callOpenAI(call: ClientCall): Promise<ClientAnswer> {
   const { default: OpenAI } = await import('openai')
   const client = new OpenAI({ apiKey: call.key, baseURL: `${call.url}/v1`, maxRetries: 0 })
-  const tools = call.tools.map((tool) => ({ type: 'function' as const, function: { name: tool.name, description: tool.description ?? tool.name, parameters: tool.parameters } }))
+  const tools = call.tools.map((tool) => ({
+    type: 'function' as const,
+    function: { name: tool.name, description: tool.description ?? tool.name, parameters: tool.parameters },
+  }))
   const request = { model: call.model, messages: [{ role: 'user' as const, content: PROMPT }], ...(tools.length > 0 ? { tools } : {}) }
   if (!call.stream) {
     const message = (await client.chat.completions.create(request)).choices[0]?.message
-    const toolCalls = (message?.tool_calls ?? []).flatMap((entry) => (entry.type === 'function' ? [{ name: entry.function.name, arguments: parsedArguments(entry.function.arguments) }] : []))
+    const toolCalls = (message?.tool_calls ?? []).flatMap((entry) =>
+      entry.type === 'function' ? [{ name: entry.function.name, arguments: parsedArguments(entry.function.arguments) }] : [],
+    )
     return { text: message?.content ?? '', toolCalls }
   }
   let text = ''
@@ -63,7 +68,11 @@ async function callOpenAI(call: ClientCall): Promise<ClientAnswer> {
 async function callAnthropic(call: ClientCall): Promise<ClientAnswer> {
   const { default: Anthropic } = await import('@anthropic-ai/sdk')
   const client = new Anthropic({ apiKey: call.key, baseURL: call.url, maxRetries: 0 })
-  const tools = call.tools.map((tool) => ({ name: tool.name, description: tool.description ?? tool.name, input_schema: { type: 'object' as const, ...tool.parameters } }))
+  const tools = call.tools.map((tool) => ({
+    name: tool.name,
+    description: tool.description ?? tool.name,
+    input_schema: { type: 'object' as const, ...tool.parameters },
+  }))
   const request = { model: call.model, max_tokens: 1024, messages: [{ role: 'user' as const, content: PROMPT }], ...(tools.length > 0 ? { tools } : {}) }
   const message = call.stream ? await client.messages.stream(request).finalMessage() : await client.messages.create(request)
   let text = ''
@@ -78,8 +87,16 @@ async function callAnthropic(call: ClientCall): Promise<ClientAnswer> {
 async function callGemini(call: ClientCall): Promise<ClientAnswer> {
   const { GoogleGenAI } = await import('@google/genai')
   const client = new GoogleGenAI({ apiKey: call.key, httpOptions: { baseUrl: call.url } })
-  const functionDeclarations = call.tools.map((tool) => ({ name: tool.name, description: tool.description ?? tool.name, parametersJsonSchema: tool.parameters }))
-  const request = { model: call.model, contents: [{ role: 'user', parts: [{ text: PROMPT }] }], ...(functionDeclarations.length > 0 ? { config: { tools: [{ functionDeclarations }] } } : {}) }
+  const functionDeclarations = call.tools.map((tool) => ({
+    name: tool.name,
+    description: tool.description ?? tool.name,
+    parametersJsonSchema: tool.parameters,
+  }))
+  const request = {
+    model: call.model,
+    contents: [{ role: 'user', parts: [{ text: PROMPT }] }],
+    ...(functionDeclarations.length > 0 ? { config: { tools: [{ functionDeclarations }] } } : {}),
+  }
   const responses = call.stream ? await collect(await client.models.generateContentStream(request)) : [await client.models.generateContent(request)]
   let text = ''
   const toolCalls: ClientAnswer['toolCalls'] = []

@@ -30,11 +30,22 @@ export function transportFailures(plugin: PluginDefinition, testCase: Conformanc
   const spec = plugin.channelTypes.find((entry) => entry.id === part.channelType)
   if (!spec) return [`${where}: channel type "${part.channelType}" is not one the plugin serves`]
   const channel: ChannelContext = {
-    id: 1, type: spec.id, baseUrl: part.channel.baseUrl, key: part.channel.key, settings: part.channel.settings ?? {},
+    id: 1,
+    type: spec.id,
+    baseUrl: part.channel.baseUrl,
+    key: part.channel.key,
+    settings: part.channel.settings ?? {},
     config: { ...DEFAULT_HOST_CONFIG, ...part.channel.config },
   }
   try {
-    const built = spec.transport.buildRequest({ channel, dialect: part.call.dialect, endpoint: part.call.endpoint as EndpointKind, model: part.call.model, stream: part.call.stream, body: part.call.body })
+    const built = spec.transport.buildRequest({
+      channel,
+      dialect: part.call.dialect,
+      endpoint: part.call.endpoint as EndpointKind,
+      model: part.call.model,
+      stream: part.call.stream,
+      body: part.call.body,
+    })
     const mismatch = findMismatch(part.expect, { ...built, body: parsedBody(built.body) }, 'request')
     return mismatch ? [`${where}: ${mismatch.message}`] : []
   } catch (error) {

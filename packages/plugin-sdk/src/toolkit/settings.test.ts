@@ -2,12 +2,15 @@ import { describe, expect, test } from 'bun:test'
 import { Type } from '@sinclair/typebox'
 import { readSettings } from './settings.ts'
 
-const Settings = Type.Object({
-  apiVersion: Type.Optional(Type.Union([Type.Literal('v1'), Type.Literal('v1beta')], { default: 'v1beta' })),
-  organization: Type.Optional(Type.String({ minLength: 1 })),
-  streamUsage: Type.Optional(Type.Boolean({ default: true })),
-  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-}, { additionalProperties: false })
+const Settings = Type.Object(
+  {
+    apiVersion: Type.Optional(Type.Union([Type.Literal('v1'), Type.Literal('v1beta')], { default: 'v1beta' })),
+    organization: Type.Optional(Type.String({ minLength: 1 })),
+    streamUsage: Type.Optional(Type.Boolean({ default: true })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  { additionalProperties: false },
+)
 
 describe('readSettings', () => {
   test('valid values are kept, typed by the schema', () => {

@@ -23,11 +23,17 @@ export interface TinyVendorDefects {
 }
 
 type OutputItem = { type: 'text'; text: string } | { type: 'call'; id: string; name: string; args: unknown }
-interface Meter { in: number; out: number }
+interface Meter {
+  in: number
+  out: number
+}
 
 /** A hub request in Tiny Vendor's form. */
 function encodeRequest(request: HubChatRequest) {
-  const prompt = request.messages.map((message) => ({ role: message.role, text: message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n') }))
+  const prompt = request.messages.map((message) => ({
+    role: message.role,
+    text: message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n'),
+  }))
   const tools = request.tools?.map((tool) => ({ name: tool.name, schema: tool.parameters }))
   return { value: { model: request.model, prompt, ...(tools ? { tools } : {}), ...(request.stream ? { stream: true } : {}) }, warnings: [] }
 }
@@ -55,10 +61,17 @@ export function tinyVendorPlugin(id: string, defects: TinyVendorDefects = {}): P
   const keep = (item: OutputItem) => item.type !== 'call' || !defects.dropToolCalls
   const decodeResult = (body: unknown, env: ConversionEnv): HubResult => {
     const answer = body as { id?: string; model?: string; output?: OutputItem[]; stop?: string; meter?: Meter }
-    const content: HubPart[] = (answer.output ?? []).filter(keep).map((item) => (item.type === 'text' ? { type: 'text', text: item.text } : { type: 'tool-call', id: item.id, name: item.name, arguments: JSON.stringify(item.args) }))
+    const content: HubPart[] = (answer.output ?? [])
+      .filter(keep)
+      .map((item) =>
+        item.type === 'text' ? { type: 'text', text: item.text } : { type: 'tool-call', id: item.id, name: item.name, arguments: JSON.stringify(item.args) },
+      )
     return {
-      id: answer.id ?? env.newId('tiny-'), model: answer.model ?? env.model ?? '', created: Math.floor(env.now() / 1000),
-      choices: [{ index: 0, content, finishReason: answer.stop === 'call' ? 'tool-calls' : 'stop' }], usage: usageOf(answer.meter),
+      id: answer.id ?? env.newId('tiny-'),
+      model: answer.model ?? env.model ?? '',
+      created: Math.floor(env.now() / 1000),
+      choices: [{ index: 0, content, finishReason: answer.stop === 'call' ? 'tool-calls' : 'stop' }],
+      usage: usageOf(answer.meter),
     }
   }
   async function* decodeStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncIterable<HubEvent> {
@@ -84,29 +97,44 @@ export function tinyVendorPlugin(id: string, defects: TinyVendorDefects = {}): P
     }
   }
   return {
-    id, specVersion: defects.specVersion ?? '1.1', hubVersion: 1, name: `Tiny Vendor (${id})`,
-    channelTypes: [{
-      id, label: 'Tiny Vendor', defaultBaseUrl: 'https://api.tiny-vendor.example',
-      settings: defects.settings ?? Type.Object({ region: Type.Optional(Type.String({ title: 'Region' })) }),
-      transport: {
-        nativeDialects: [`${id}.chat`],
-        buildRequest: (call) => ({ url: `${call.channel.baseUrl}/v1/chat`, method: 'POST', headers: { 'content-type': 'application/json', 'x-tiny-key': call.channel.key }, body: JSON.stringify(call.body) }),
+    id,
+    specVersion: defects.specVersion ?? '1.1',
+    hubVersion: 1,
+    name: `Tiny Vendor (${id})`,
+    channelTypes: [
+      {
+        id,
+        label: 'Tiny Vendor',
+        defaultBaseUrl: 'https://api.tiny-vendor.example',
+        settings: defects.settings ?? Type.Object({ region: Type.Optional(Type.String({ title: 'Region' })) }),
+        transport: {
+          nativeDialects: [`${id}.chat`],
+          buildRequest: (call) => ({
+            url: `${call.channel.baseUrl}/v1/chat`,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-tiny-key': call.channel.key },
+            body: JSON.stringify(call.body),
+          }),
+        },
       },
-    }],
+    ],
     models: [{ id: `${id}-1`, capabilities: ['chat', 'tools'] }, ...(defects.unpricedModel ? [{ id: `${id}-2`, capabilities: ['chat' as const] }] : [])],
     pricing: { [`${id}-1`]: { inputPerMTok: 1, outputPerMTok: 2 } },
-    dialects: [{
-      dialect: `${id}.chat`, endpoint: 'chat',
-      readUpstreamError: (status, bodyText) => {
-        try {
-          const body = JSON.parse(bodyText) as { fault?: { text?: string; kind?: string } }
-          if (body.fault?.text) return { message: body.fault.text, ...(body.fault.kind ? { code: body.fault.kind } : {}) }
-        } catch {
-          // not JSON: the text itself
-        }
-        return { message: bodyText.slice(0, 200) || `Tiny Vendor answered HTTP ${status}` }
+    dialects: [
+      {
+        dialect: `${id}.chat`,
+        endpoint: 'chat',
+        readUpstreamError: (status, bodyText) => {
+          try {
+            const body = JSON.parse(bodyText) as { fault?: { text?: string; kind?: string } }
+            if (body.fault?.text) return { message: body.fault.text, ...(body.fault.kind ? { code: body.fault.kind } : {}) }
+          } catch {
+            // not JSON: the text itself
+          }
+          return { message: bodyText.slice(0, 200) || `Tiny Vendor answered HTTP ${status}` }
+        },
+        hub: { encodeRequest, decodeResult, decodeStream, frameStream: (body) => frameLines(body, defects.decodeChunksAlone === true) },
       },
-      hub: { encodeRequest, decodeResult, decodeStream, frameStream: (body) => frameLines(body, defects.decodeChunksAlone === true) },
-    }],
+    ],
   }
 }
