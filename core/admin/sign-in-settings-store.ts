@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
-import { options as optionsTable } from '../db/schema.ts'
+import { createSettingsRowStore, type SettingsRowStore } from '../db/settings-row-store.ts'
 import { GatewayError } from '../errors.ts'
 import type { OAuthProviderId, SignInProviderView, SignInSettingsPatch, SignInSettingsView } from '../../schemas/admin/sign-in.ts'
 import { OAUTH_PROVIDERS, type FixedOAuthProviderId } from './oauth-providers.ts'
@@ -169,45 +168,9 @@ export function signInStatus(settings: SignInSettings): { signInMethods: string[
 }
 
 /** Reads and writes the sign-in settings, cached in memory until a change notice arrives. */
-export interface SignInSettingsStore {
-  /** Current settings (secrets sealed). */
-  get(): Promise<SignInSettings>
-  /** Validates and stores a patch; returns the new settings. */
-  update(patch: SignInSettingsPatch): Promise<SignInSettings>
-}
+export type SignInSettingsStore = SettingsRowStore<SignInSettings, SignInSettingsPatch>
 
 /** The store over the options table; loads on first use. */
 export function createSignInSettingsStore(context: AppContext): SignInSettingsStore {
-  const db = context.database.db
-  let current: Promise<SignInSettings> | undefined
-  const load = async (): Promise<SignInSettings> => {
-    const [row] = await db.select().from(optionsTable).where(eq(optionsTable.key, SETTINGS_KEY))
-    const stored = row?.value as { v?: unknown } | undefined
-    return normalizeSignInSettings(stored?.v)
-  }
-  context.bus.subscribe('options', () => {
-    current = undefined
-  })
-  return {
-    get() {
-      current ??= load().catch((error: unknown) => {
-        current = undefined
-        throw error
-      })
-      return current
-    },
-    async update(patch) {
-      const next = applySignInPatch(await load(), patch, (plain) => context.secretBox.seal(plain))
-      checkSignInSettings(next)
-      const value = { v: next }
-      await db
-        .insert(optionsTable)
-        .values({ key: SETTINGS_KEY, value })
-        .onConflictDoUpdate({ target: optionsTable.key, set: { value, updatedAt: new Date() } })
-      await context.bus.publish('options')
-      // The notice above dropped the cache; this process already knows the new value.
-      current = Promise.resolve(next)
-      return next
-    },
-  }
+  return createSettingsRowStore(context, { key: SETTINGS_KEY, normalize: normalizeSignInSettings, apply: applySignInPatch, check: checkSignInSettings })
 }

@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
-import { options as optionsTable } from '../db/schema.ts'
+import { createSettingsRowStore, type SettingsRowStore } from '../db/settings-row-store.ts'
 import { GatewayError } from '../errors.ts'
 import type { TopupSettingsPatch, TopupSettingsView } from '../../schemas/admin/topups.ts'
 import { TopupAmountRules, EpayMethod } from '../../schemas/admin/topups.ts'
@@ -126,44 +125,9 @@ export function toTopupSettingsView(settings: TopupSettings, publicOrigin: strin
 }
 
 /** Reads and writes the top-up settings, cached in memory until a change notice arrives. */
-export interface TopupSettingsStore {
-  /** Current settings (secrets sealed). */
-  get(): Promise<TopupSettings>
-  /** Validates and stores a patch; returns the new settings. */
-  update(patch: TopupSettingsPatch): Promise<TopupSettings>
-}
+export type TopupSettingsStore = SettingsRowStore<TopupSettings, TopupSettingsPatch>
 
 /** The store over the options table; loads on first use. */
 export function createTopupSettingsStore(context: AppContext): TopupSettingsStore {
-  const db = context.database.db
-  let current: Promise<TopupSettings> | undefined
-  const load = async (): Promise<TopupSettings> => {
-    const [row] = await db.select().from(optionsTable).where(eq(optionsTable.key, SETTINGS_KEY))
-    const stored = row?.value as { v?: unknown } | undefined
-    return normalizeTopupSettings(stored?.v)
-  }
-  context.bus.subscribe('options', () => {
-    current = undefined
-  })
-  return {
-    get() {
-      current ??= load().catch((error: unknown) => {
-        current = undefined
-        throw error
-      })
-      return current
-    },
-    async update(patch) {
-      const next = applyTopupPatch(await load(), patch, (plain) => context.secretBox.seal(plain))
-      checkTopupSettings(next)
-      const value = { v: next }
-      await db
-        .insert(optionsTable)
-        .values({ key: SETTINGS_KEY, value })
-        .onConflictDoUpdate({ target: optionsTable.key, set: { value, updatedAt: new Date() } })
-      await context.bus.publish('options')
-      current = Promise.resolve(next)
-      return next
-    },
-  }
+  return createSettingsRowStore(context, { key: SETTINGS_KEY, normalize: normalizeTopupSettings, apply: applyTopupPatch, check: checkTopupSettings })
 }
