@@ -1,7 +1,7 @@
-import { readdirSync, existsSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, existsSync, statSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { basename, dirname, join, resolve } from 'node:path'
-import type { PluginDefinition } from '@hanggent/plugin-sdk'
+import { pluginFolderEntry, type PluginDefinition } from '@hanggent/plugin-sdk'
 import { PluginLoadError, validatePlugin } from './validate-plugin.ts'
 import { packageOfEntry, recordPluginOrigin } from './plugin-origin.ts'
 
@@ -29,31 +29,11 @@ function packageNameOf(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!
 }
 
-/**
- * The file a plugin folder's package.json points at (`exports["."]`, a string `exports`, or `main`),
- * else its `index.ts` or `index.js`; undefined when the folder names none of them.
- */
-function folderEntry(folder: string): string | undefined {
-  const manifestPath = join(folder, 'package.json')
-  if (existsSync(manifestPath)) {
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: unknown; main?: unknown }
-    const exported =
-      typeof manifest.exports === 'string'
-        ? manifest.exports
-        : typeof manifest.exports === 'object' && manifest.exports !== null
-          ? (manifest.exports as Record<string, unknown>)['.']
-          : undefined
-    const entry = typeof exported === 'string' ? exported : typeof manifest.main === 'string' ? manifest.main : undefined
-    if (entry !== undefined) return join(folder, entry)
-  }
-  return ['index.ts', 'index.js'].map((name) => join(folder, name)).find((file) => existsSync(file))
-}
-
 /** Turns a PLUGINS entry into something import() accepts: paths resolve against the working directory, a folder through its package.json. */
 function importable(specifier: string, cwd: string): string {
   if (!isPathEntry(specifier)) return specifier
   const path = resolve(cwd, specifier)
-  const file = existsSync(path) && statSync(path).isDirectory() ? (folderEntry(path) ?? path) : path
+  const file = existsSync(path) && statSync(path).isDirectory() ? (pluginFolderEntry(path) ?? path) : path
   return pathToFileURL(file).href
 }
 
