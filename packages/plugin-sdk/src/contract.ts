@@ -241,6 +241,11 @@ export interface PromptEstimateInput {
   texts: string[]
   /** Tokens added on top of the counted texts. */
   fixedTokens: number
+  /**
+   * Non-token quantities the call is expected to bill (e.g. `{ searchUnits: 1 }` for a rerank query), priced by
+   * `ModelPrice.perUnit`: reserved before the call, and billed when the upstream reports no usage. Since contract 1.2.
+   */
+  quantities?: Partial<Record<UsageQuantity, number>>
 }
 
 /** What a stream tap learned from a streamed answer once it ended. */
