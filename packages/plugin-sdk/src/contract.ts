@@ -3,6 +3,9 @@ import type { GatewayError } from './errors.ts'
 import type { HubChatRequest, HubEvent, HubResult, Usage } from './hub.ts'
 import type { SseEvent } from './sse.ts'
 import type { SpecVersion } from './spec-version.ts'
+import type { MediaDialectSide } from './media-contract.ts'
+import type { RealtimeTransport } from './realtime-contract.ts'
+import type { TaskPlatform } from './task-contract.ts'
 
 /** A wire format a client can speak, e.g. `openai.chat`, `claude.messages`, `gemini.generate`. */
 export type Dialect = string
@@ -11,7 +14,7 @@ export type Dialect = string
 export type EndpointKind = 'chat' | 'completions' | 'embeddings' | 'responses' | 'rerank' | 'image' | 'audio' | 'task'
 
 /** What a model can do, shown in the dashboard and used to filter `/v1/models`. */
-export type ModelCapability = 'chat' | 'completions' | 'embeddings' | 'vision' | 'tools' | 'reasoning' | 'audio' | 'image' | 'rerank'
+export type ModelCapability = 'chat' | 'completions' | 'embeddings' | 'vision' | 'tools' | 'reasoning' | 'audio' | 'image' | 'rerank' | 'realtime'
 
 /** A price in USD; token prices are per one million tokens, `perCall` per request. */
 export interface ModelPrice {
@@ -95,8 +98,8 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST'
   /** Headers to send, auth included. */
   headers: Record<string, string>
-  /** Serialized body, when there is one. */
-  body?: string | Uint8Array<ArrayBuffer>
+  /** Serialized body, when there is one; a FormData (multipart media requests, see `multipartBody`) is sent with its own content type. */
+  body?: string | Uint8Array<ArrayBuffer> | FormData
 }
 
 /** The input of a transport: a body already in the upstream's own dialect. */
@@ -233,6 +236,8 @@ export interface ChannelTypeSpec {
    * one whose `hosts` match its base URL; absent or empty means balances cannot be read for this type.
    */
   balanceReaders?: BalanceReader[]
+  /** Realtime sessions over WebSocket (`GET /v1/realtime`); absent when the type cannot serve them. Since contract 1.2. */
+  realtime?: RealtimeTransport
 }
 
 /** Text to count for a prompt estimate, plus fixed token costs (per-message overhead, images). */
@@ -444,6 +449,8 @@ export interface DialectCodec {
   hub?: ChatHubCodec
   /** The model list in this dialect's shape, for SDKs that list models their own way. */
   modelList?: ModelListCodec
+  /** Media endpoints (images, audio): multipart requests and usage read knowing the request (see media-contract.ts). Since contract 1.2. */
+  media?: MediaDialectSide
 }
 
 /** How a dialect lists models: which requests want its shape, and the shape itself. */
@@ -492,6 +499,8 @@ export interface PluginDefinition {
   dialects: Array<DialectCodec | UpstreamDialectCodec>
   /** How to count tokens of the plugin's models for estimates, keyed like `pricing` (a key ending in `*` matches by prefix). */
   tokenizers?: Record<string, TokenizerSpec>
+  /** Asynchronous task platforms the plugin serves (Midjourney-Proxy, Suno, video); since contract 1.2, see task-contract.ts. */
+  tasks?: TaskPlatform[]
 }
 
 /** Declares a plugin; identity at runtime, it exists so plugin files are type-checked against the contract. */

@@ -2,6 +2,8 @@
 // model every dialect converts through, the error type plugins throw, and the SSE helpers their
 // stream decoders and encoders use. Nothing here reaches into the gateway: the gateway imports this.
 export * from './contract.ts'
+export * from './realtime-contract.ts'
+export * from './task-contract.ts'
 export * from './hub.ts'
 export * from './errors.ts'
 export * from './sse.ts'
@@ -11,3 +13,4 @@ export * from './spec-version.ts'
 export * from './manifest.ts'
 export * from './toolkit/index.ts'
 export * from './plugin-entry.ts'
+export * from './media-contract.ts'
