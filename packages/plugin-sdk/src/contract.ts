@@ -3,7 +3,7 @@ import type { GatewayError } from './errors.ts'
 import type { HubChatRequest, HubEvent, HubResult, Usage } from './hub.ts'
 import type { SseEvent } from './sse.ts'
 import type { SpecVersion } from './spec-version.ts'
-import type { MediaDialectSide } from './media-contract.ts'
+import type { MediaSpec } from './media-contract.ts'
 import type { RealtimeTransport } from './realtime-contract.ts'
 import type { TaskPlatform } from './task-contract.ts'
 
@@ -98,8 +98,8 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST'
   /** Headers to send, auth included. */
   headers: Record<string, string>
-  /** Serialized body, when there is one; a FormData (multipart media requests, see `multipartBody`) is sent with its own content type. */
-  body?: string | Uint8Array<ArrayBuffer> | FormData
+  /** Serialized body, when there is one. */
+  body?: string | Uint8Array<ArrayBuffer>
 }
 
 /** The input of a transport: a body already in the upstream's own dialect. */
@@ -449,8 +449,8 @@ export interface DialectCodec {
   hub?: ChatHubCodec
   /** The model list in this dialect's shape, for SDKs that list models their own way. */
   modelList?: ModelListCodec
-  /** Media endpoints (images, audio): multipart requests and usage read knowing the request (see media-contract.ts). Since contract 1.2. */
-  media?: MediaDialectSide
+  /** Media endpoints (audio, images): multipart requests, binary answers and usage read knowing the request (MediaSpec). Since contract 1.2. */
+  media?: MediaSpec
 }
 
 /** How a dialect lists models: which requests want its shape, and the shape itself. */
