@@ -24,8 +24,13 @@ export interface ModelPrice {
   outputPerMTok?: number
   /** USD per 1M input tokens read from the provider's prompt cache. */
   cacheReadPerMTok?: number
-  /** USD per 1M input tokens written into the provider's prompt cache. */
+  /** USD per 1M input tokens written into the provider's prompt cache (Anthropic's 5-minute tier). */
   cacheWritePerMTok?: number
+  /**
+   * USD per 1M input tokens written into a 1-hour prompt cache (Anthropic's `ttl: "1h"`, `Usage.cacheWrite1hTokens`);
+   * unset means twice the input price. Since contract 1.2.
+   */
+  cacheWrite1hPerMTok?: number
   /** USD per call; when set it replaces token pricing. */
   perCall?: number
   /**

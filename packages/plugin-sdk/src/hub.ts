@@ -86,7 +86,13 @@ export interface Usage {
   /** Input tokens read neither from nor into the cache. */
   inputTokens: number
   cacheReadTokens: number
+  /** Input tokens written into the cache, every tier (the 1-hour part included). */
   cacheWriteTokens: number
+  /**
+   * The part of cacheWriteTokens written into a 1-hour cache (Anthropic's `ttl: "1h"`), priced by
+   * `ModelPrice.cacheWrite1hPerMTok`; absent means every write is the default (5-minute) tier. Since contract 1.2.
+   */
+  cacheWrite1hTokens?: number
   /** All output tokens, reasoning included. */
   outputTokens: number
   /** The part of outputTokens spent on reasoning. */

@@ -19,7 +19,7 @@ const DIALECT_FUNCTIONS = [
   'renderStreamError',
 ] as const
 const HUB_UPSTREAM_FUNCTIONS = ['encodeRequest', 'decodeResult', 'decodeStream'] as const
-const PRICE_FIELDS = ['inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'perCall'] as const
+const PRICE_FIELDS = ['inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'cacheWrite1hPerMTok', 'perCall'] as const
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
