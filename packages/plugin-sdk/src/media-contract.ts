@@ -23,14 +23,19 @@ export interface FormFileRule {
   field: string
   /** True when a request without this file is refused (400 naming the field). */
   required: boolean
-  /** Most files the field may carry (default 1). */
+  /** Most files the field may carry (default 1), counted over the field and its `aliases`. */
   maxCount?: number
   /**
    * What the file must hold. `audio`: the gateway reads its duration from the bytes (never from the client),
    * refusing a file it cannot read or one over the gateway's maximum duration (MAX_AUDIO_SECONDS) with a 400;
-   * the duration then reaches `readUsage` as `measured.audioSeconds`. `any`: nothing is checked beyond being non-empty.
+   * the duration then reaches `readUsage` as `measured.audioSeconds`. `image`: a PNG, JPEG, WebP or GIF recognised
+   * from its first bytes (never from its name or stated type), else a 400. `any`: nothing is checked beyond being non-empty.
    */
-  kind: 'audio' | 'any'
+  kind: 'audio' | 'image' | 'any'
+  /** Largest file accepted, in bytes (a 400 naming the field); the whole body is also held to MAX_REQUEST_BODY_MB. Since 1.2. */
+  maxBytes?: number
+  /** Other names the same field arrives under (`image[]` for `image`): files sent under them count as this field's and are forwarded under the name they came in. */
+  aliases?: string[]
 }
 
 /** What the gateway measured of a call before sending it, for billing from the request itself. */
