@@ -50,7 +50,11 @@ describe('OpenAI SDK through a Dify channel', () => {
     dify.answerWith('dify-chat-text')
     let completion: OpenAI.ChatCompletion | undefined
     const charged = await chargeOf(async () => {
-      completion = await openai.chat.completions.create({ model: 'faq-bot', messages: [{ role: 'user', content: 'What is the capital of France?' }], user: 'alice' })
+      completion = await openai.chat.completions.create({
+        model: 'faq-bot',
+        messages: [{ role: 'user', content: 'What is the capital of France?' }],
+        user: 'alice',
+      })
     })
     expect(completion?.choices[0]?.message.content).toBe('The capital of France is Paris — about 2.1 million people live there.')
     expect(completion?.usage).toMatchObject({ prompt_tokens: 23, completion_tokens: 11, total_tokens: 34 })
@@ -137,8 +141,15 @@ describe('OpenAI SDK through a Dify channel', () => {
     const before = dify.requests.length
     const charged = await chargeOf(async () => {
       const error = await openai.chat.completions
-        .create({ model: 'faq-bot', metadata: { conversation_id: 'chatcmpl-00000000-dead-beef-0000-000000000000' }, messages: [{ role: 'user', content: 'hi' }] })
-        .then(() => undefined, (thrown: unknown) => thrown)
+        .create({
+          model: 'faq-bot',
+          metadata: { conversation_id: 'chatcmpl-00000000-dead-beef-0000-000000000000' },
+          messages: [{ role: 'user', content: 'hi' }],
+        })
+        .then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        )
       expect(error).toBeInstanceOf(OpenAI.APIError)
       expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain('Conversation Not Exists.')
     })
@@ -166,9 +177,20 @@ describe('OpenAI SDK through a Dify channel', () => {
     const error = await openai.chat.completions
       .create({
         model: 'faq-bot',
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'What is this?' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+            ],
+          },
+        ],
       })
-      .then(() => undefined, (thrown: unknown) => thrown)
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      )
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(400)
     expect((error as Error).message).toContain('Dify channels take images by http(s) URL only')
     expect(dify.requests.length).toBe(before)
@@ -178,7 +200,11 @@ describe('OpenAI SDK through a Dify channel', () => {
 describe('Anthropic SDK through a Dify channel (converted through the hub)', () => {
   test('messages.create, blocking: text and usage', async () => {
     dify.answerWith('dify-chat-text')
-    const message = await anthropic.messages.create({ model: 'faq-bot', max_tokens: 256, messages: [{ role: 'user', content: 'What is the capital of France?' }] })
+    const message = await anthropic.messages.create({
+      model: 'faq-bot',
+      max_tokens: 256,
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    })
     expect(message.content).toMatchObject([{ type: 'text', text: 'The capital of France is Paris — about 2.1 million people live there.' }])
     expect(message.usage).toMatchObject({ input_tokens: 23, output_tokens: 11 })
   })
@@ -187,7 +213,9 @@ describe('Anthropic SDK through a Dify channel (converted through the hub)', () 
     dify.answerWith('dify-agent')
     let final: Anthropic.Message | undefined
     const charged = await chargeOf(async () => {
-      final = await anthropic.messages.stream({ model: 'faq-bot', max_tokens: 256, messages: [{ role: 'user', content: 'What time is it in Paris?' }] }).finalMessage()
+      final = await anthropic.messages
+        .stream({ model: 'faq-bot', max_tokens: 256, messages: [{ role: 'user', content: 'What time is it in Paris?' }] })
+        .finalMessage()
     })
     const text = final?.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('')
     const thinking = final?.content.flatMap((block) => (block.type === 'thinking' ? [block.thinking] : [])).join('')

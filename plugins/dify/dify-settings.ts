@@ -9,7 +9,7 @@ export const DifySettings = Type.Object(
         description: "Put before the Dify `user` of every call (the client's `user`, or `gateway`), to tell this gateway's users apart in Dify's logs",
         maxLength: 64,
         'x-i18n': {
-          fr: { title: "Préfixe d'utilisateur", description: "Ajouté devant le `user` Dify de chaque appel (le `user` du client, sinon `gateway`)" },
+          fr: { title: "Préfixe d'utilisateur", description: 'Ajouté devant le `user` Dify de chaque appel (le `user` du client, sinon `gateway`)' },
           ja: { title: 'ユーザー接頭辞', description: '各呼び出しの Dify `user`(クライアントの `user`、なければ `gateway`)の前に付けます' },
           zh: { title: '用户前缀', description: '加在每次调用的 Dify `user` 前面(客户端的 `user`,否则为 `gateway`)' },
         },
