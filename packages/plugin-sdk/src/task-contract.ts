@@ -214,8 +214,12 @@ export interface TaskContentRoute {
   requiresKey?: boolean
   /** Which file to stream (index into `result.files`), default the first. */
   pickFile?(task: TaskView, request: InboundRequest): number
-  /** An authenticated upstream request for the content, when the file URL alone is not enough (OpenAI video content). */
-  buildRequest?(channel: ChannelContext, upstreamTaskId: string, request: InboundRequest): UpstreamRequest
+  /**
+   * An authenticated upstream request for the content, when the file URL alone is not enough (OpenAI video content).
+   * `file` is the stored result file being served (its upstream URL). Undefined means "fetch `file.url` as it is":
+   * a platform whose channel types differ (video: OpenAI content needs the key, Kling's CDN URLs do not) decides per channel.
+   */
+  buildRequest?(channel: ChannelContext, upstreamTaskId: string, request: InboundRequest, file: TaskResultFile): UpstreamRequest | undefined
 }
 
 /** A client route answered by asking the task's own channel (MJ `/mj/task/:id/image-seed`). */
