@@ -11,6 +11,7 @@ export const PriceOverride = Type.Object(
     outputPerMTok: Type.Optional(Type.Number({ minimum: 0 })),
     cacheReadPerMTok: Type.Optional(Type.Number({ minimum: 0 })),
     cacheWritePerMTok: Type.Optional(Type.Number({ minimum: 0 })),
+    cacheWrite1hPerMTok: Type.Optional(Type.Number({ minimum: 0 })),
     perCall: Type.Optional(Type.Number({ minimum: 0 })),
   },
   { additionalProperties: false },

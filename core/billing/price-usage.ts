@@ -7,6 +7,9 @@ export const UNITS_PER_USD = 500_000
 /** Cache writes cost this multiple of the input price when a model lists no write price (Anthropic's 5-minute tier). */
 export const DEFAULT_CACHE_WRITE_MULTIPLIER = 1.25
 
+/** 1-hour cache writes cost this multiple of the input price when a model lists no 1-hour write price (Anthropic's `ttl: "1h"`). */
+export const DEFAULT_CACHE_WRITE_1H_MULTIPLIER = 2
+
 /** How a charge was computed; stored with every usage log. */
 export interface PriceBreakdown {
   /** The price applied, in USD per 1M tokens or per call. */
@@ -14,7 +17,15 @@ export interface PriceBreakdown {
   /** Group multiplier applied on top. */
   groupRatio: number
   /** Token counts the charge is based on (absent for per-call pricing). */
-  tokens?: { input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number }
+  tokens?: {
+    input: number
+    cacheRead: number
+    cacheWrite: number
+    output: number
+    reasoning: number
+    /** The 1-hour part of `cacheWrite`, priced at the 1-hour write rate; absent when there is none. */
+    cacheWrite1h?: number
+  }
   /** Non-token quantities the charge includes, with the USD each cost (only those the price names). */
   quantities?: Record<string, { amount: number; usd: number }>
   /** USD before the group ratio. */
@@ -30,14 +41,20 @@ function toUnits(amount: number): number {
 }
 
 /** The per-token USD rates with defaults filled in: unpriced cache reads and writes fall back to the input price. */
-export function tokenRates(price: ModelPrice): { input: number; cacheRead: number; cacheWrite: number; output: number } {
+export function tokenRates(price: ModelPrice): { input: number; cacheRead: number; cacheWrite: number; cacheWrite1h: number; output: number } {
   const input = price.inputPerMTok ?? 0
   return {
     input,
     cacheRead: price.cacheReadPerMTok ?? input,
     cacheWrite: price.cacheWritePerMTok ?? input * DEFAULT_CACHE_WRITE_MULTIPLIER,
+    cacheWrite1h: price.cacheWrite1hPerMTok ?? input * DEFAULT_CACHE_WRITE_1H_MULTIPLIER,
     output: price.outputPerMTok ?? input,
   }
+}
+
+/** The 1-hour part of a usage's cache writes, never more than all its writes. */
+function oneHourWrites(usage: Usage): number {
+  return Math.min(Math.max(usage.cacheWrite1hTokens ?? 0, 0), usage.cacheWriteTokens)
 }
 
 /**
@@ -67,10 +84,12 @@ export function priceUsage(usage: Usage, price: ModelPrice, groupRatio: number):
     return { price, groupRatio, ...quantities, baseUsd, units: toUnits(baseUsd * UNITS_PER_USD * groupRatio) }
   }
   const rates = tokenRates(price)
+  const cacheWrite1h = oneHourWrites(usage)
   const baseUsd =
     (usage.inputTokens * rates.input +
       usage.cacheReadTokens * rates.cacheRead +
-      usage.cacheWriteTokens * rates.cacheWrite +
+      (usage.cacheWriteTokens - cacheWrite1h) * rates.cacheWrite +
+      cacheWrite1h * rates.cacheWrite1h +
       usage.outputTokens * rates.output) /
       1_000_000 +
     extra.usd
@@ -83,6 +102,7 @@ export function priceUsage(usage: Usage, price: ModelPrice, groupRatio: number):
       cacheWrite: usage.cacheWriteTokens,
       output: usage.outputTokens,
       reasoning: usage.reasoningTokens,
+      ...(cacheWrite1h > 0 ? { cacheWrite1h } : {}),
     },
     ...quantities,
     baseUsd,

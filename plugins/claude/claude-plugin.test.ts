@@ -62,7 +62,13 @@ describe('pricing', () => {
     // Anthropic lists Haiku 3's cache prices as 0.30 / 0.03, not exactly 1.25× / 0.1× of 0.25.
     ['claude-3-haiku-20240307', 0.25, 1.25, 0.3, 0.03],
   ])('%s: %d in / %d out / %d cache write / %d cache read', (model, input, output, cacheWrite, cacheRead) => {
-    expect(prices.find(model)).toEqual({ inputPerMTok: input, outputPerMTok: output, cacheWritePerMTok: cacheWrite, cacheReadPerMTok: cacheRead })
+    expect(prices.find(model)).toEqual({
+      inputPerMTok: input,
+      outputPerMTok: output,
+      cacheWritePerMTok: cacheWrite,
+      cacheWrite1hPerMTok: input * 2,
+      cacheReadPerMTok: cacheRead,
+    })
   })
 
   test('cache writes are the 5-minute tier (1.25× input) and reads 0.1× input', () => {

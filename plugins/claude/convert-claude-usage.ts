@@ -7,6 +7,7 @@ import type { ClaudeUsage } from './claude-api.ts'
 // breakpoint, so never including cached tokens), `cache_read_input_tokens` and
 // `cache_creation_input_tokens`. The hub keeps the same split, so nothing is subtracted. Thinking
 // tokens are inside `output_tokens`; newer API versions also report them in `output_tokens_details`.
+// `cache_creation` splits the writes by cache lifetime (5 minutes, 1 hour), which are priced apart.
 
 /** Anthropic usage as hub usage, keeping the vendor object as `raw`. */
 export function convertClaudeUsage(usage: ClaudeUsage): Usage {
@@ -17,8 +18,19 @@ export function convertClaudeUsage(usage: ClaudeUsage): Usage {
     cacheWriteTokens: tokenCount(usage.cache_creation_input_tokens),
     outputTokens,
     reasoningTokens: Math.min(tokenCount(usage.output_tokens_details?.thinking_tokens), outputTokens),
+    ...oneHourWrites(usage),
     raw: usage,
   }
+}
+
+/**
+ * The 1-hour part of the cache writes (`cache_creation.ephemeral_1h_input_tokens`, for `ttl: "1h"`
+ * breakpoints), billed at its own price; absent when there is none. The 5-minute part is the rest of
+ * `cache_creation_input_tokens`.
+ */
+function oneHourWrites(usage: ClaudeUsage): { cacheWrite1hTokens?: number } {
+  const tokens = tokenCount(usage.cache_creation?.ephemeral_1h_input_tokens)
+  return tokens > 0 ? { cacheWrite1hTokens: tokens } : {}
 }
 
 /** Reads the `usage` field of a message, if it holds a usage object. */

@@ -1,8 +1,9 @@
 import type { ModelPrice } from '@hanggent/plugin-sdk'
 
 // List prices in USD per 1M tokens from https://docs.claude.com/en/docs/about-claude/pricing.
-// Cache writes are the 5-minute tier (1.25× input; the 1-hour tier costs 2× and is not told apart
-// by the hub's usage); cache reads are 0.1× input — except Claude 3 Haiku, listed at 0.30 / 0.03.
+// Cache writes are the 5-minute tier (1.25× input) and the 1-hour tier (`ttl: "1h"`, 2× input, billed
+// from `cache_creation.ephemeral_1h_input_tokens`); cache reads are 0.1× input — except Claude 3 Haiku,
+// listed at 0.30 / 0.03 (its 1-hour writes at 2× input, 0.50).
 // A key ending in `*` covers aliases and dated snapshots (`claude-sonnet-4-5-20250929`); the
 // longest matching prefix wins.
 // Sonnet 4 / 4.5 prompts above 200K tokens (1M-context beta) cost more; admins override if they use it.
@@ -11,6 +12,7 @@ const price = (inputPerMTok: number, outputPerMTok: number, cacheWritePerMTok: n
   inputPerMTok,
   outputPerMTok,
   cacheWritePerMTok,
+  cacheWrite1hPerMTok: inputPerMTok * 2,
   cacheReadPerMTok,
 })
 

@@ -19,6 +19,8 @@ export interface FakeAnthropicUsage {
   output_tokens: number
   cache_creation_input_tokens?: number
   cache_read_input_tokens?: number
+  /** The writes split by cache lifetime, as Anthropic reports them with `ttl` breakpoints. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number }
 }
 
 /** How the fake answers one request. Scenarios that concern streams act like `fixture` on a non-stream request unless noted. */
