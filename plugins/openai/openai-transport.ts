@@ -18,6 +18,8 @@ const pathByEndpoint: Partial<Record<EndpointKind, string>> = {
   completions: '/completions',
   embeddings: '/embeddings',
   responses: '/responses',
+  // vLLM, Xinference, SiliconFlow and other OpenAI-compatible servers answer Cohere/Jina-style rerank here.
+  rerank: '/rerank',
 }
 
 /** The full URL for an endpoint. */
@@ -61,8 +63,9 @@ export const openAITransport: ChannelTransport = {
 /**
  * Transport of the `openai-compatible` channel type. Most compatible vendors (DeepSeek, Groq,
  * Ollama, …) have no `/v1/responses`, so Responses clients reach them converted to Chat through the hub.
+ * Rerank calls (the `rerank` dialect the cohere plugin brings) go to `{base}/v1/rerank` as the client sent them.
  */
 export const openAICompatibleTransport: ChannelTransport = {
-  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings'],
+  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'rerank'],
   buildRequest: buildOpenAIRequest,
 }
