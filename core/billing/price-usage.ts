@@ -110,9 +110,25 @@ export function priceUsage(usage: Usage, price: ModelPrice, groupRatio: number):
   }
 }
 
-/** The amount to reserve before a call: the prompt estimate plus the output ceiling, all as uncached tokens. */
-export function priceEstimate(promptTokens: number, maxOutputTokens: number, price: ModelPrice, groupRatio: number): { total: number; promptOnly: number } {
-  const usage = (output: number): Usage => ({ inputTokens: promptTokens, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: output, reasoningTokens: 0 })
+/**
+ * The amount to reserve before a call: the prompt estimate plus the output ceiling, all as uncached tokens,
+ * plus the non-token quantities the call is expected to bill (a rerank query's search units).
+ */
+export function priceEstimate(
+  promptTokens: number,
+  maxOutputTokens: number,
+  price: ModelPrice,
+  groupRatio: number,
+  quantities?: Record<string, number>,
+): { total: number; promptOnly: number } {
+  const usage = (output: number): Usage => ({
+    inputTokens: promptTokens,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    outputTokens: output,
+    reasoningTokens: 0,
+    ...(quantities ? { quantities } : {}),
+  })
   return {
     total: priceUsage(usage(maxOutputTokens), price, groupRatio).units,
     promptOnly: priceUsage(usage(0), price, groupRatio).units,

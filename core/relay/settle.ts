@@ -186,6 +186,8 @@ async function usageFor(
   if (reported) return { usage: reported, counted: false }
   const outputTokens = observed.outputText === '' ? 0 : await context.tokenCounter.count(record.model, [observed.outputText])
   const inputTokens = record.promptEstimate ?? record.prompt.fixedTokens + (await context.tokenCounter.count(record.model, record.prompt.texts))
+  // Non-token quantities the dialect expected (a rerank query's search units) are billed as estimated too.
+  const quantities = expectedQuantities(record.prompt)
   return {
     usage: {
       inputTokens,
@@ -193,9 +195,16 @@ async function usageFor(
       cacheWriteTokens: 0,
       outputTokens: outputTokens + observed.toolCalls * TOKENS_PER_COUNTED_TOOL_CALL,
       reasoningTokens: 0,
+      ...(quantities ? { quantities } : {}),
     },
     counted: true,
   }
+}
+
+/** The non-token quantities a prompt estimate expects (PromptEstimateInput.quantities), without unset ones. */
+export function expectedQuantities(prompt: PromptEstimateInput): Record<string, number> | undefined {
+  const entries = Object.entries(prompt.quantities ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && entry[1] > 0)
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined
 }
 
 /** Writes an error log row for a caller we know, so users and admins can see why a call failed. */
