@@ -164,6 +164,22 @@ describe('rerank through cohere, jina and openai-compatible channels', () => {
       expect((await gateway.balance(userId)).usedQuota - before.usedQuota).toBe(1000)
     })
 
+    test("the caller's group ratio applies to search units: one search unit in a group at ×1.5 is 1500 units", async () => {
+      await gateway.admin('PUT', '/api/groups/rerank-vip', { ratio: 1.5 })
+      await gateway.createChannel({ name: 'cohere-vip', type: 'cohere', key: 'co-key', baseUrl: cohere.url, models: ['rerank-v3.5'], groups: ['rerank-vip'] })
+      const vipUser = await gateway.createUser({ username: 'rerank-vip', quota: 5_000_000, group: 'rerank-vip' })
+      const vipKey = (await gateway.createToken({ userId: vipUser, unlimited: true })).key
+      const response = await fetch(`${gateway.url}/v1/rerank`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${vipKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'rerank-v3.5', query: QUERY, documents: DOCUMENTS }),
+      })
+      expect(response.status).toBe(200)
+      const row = await usageRow(response)
+      expect([row.quota, row.details.groupRatio]).toEqual([1500, 1.5])
+      expect((await gateway.balance(vipUser)).usedQuota).toBe(1500)
+    })
+
     test("Cohere's own 4xx comes back as Cohere wrote it, nothing charged", async () => {
       cohere.queueRerank({ status: 400, body: { id: 'y', message: 'invalid request: model rerank-v9 not found' } })
       cohere.queueRerank({ status: 400, body: { id: 'y', message: 'invalid request: model rerank-v9 not found' } })
