@@ -5,6 +5,7 @@ import { createRelayServices } from './relay/services.ts'
 import { modelListRoutes, relayRoutes } from './relay/routes.ts'
 import { relayNativeRoutes } from './relay/native-routes.ts'
 import { BILLING_ROUTES, billingRoutes } from './relay/billing-routes.ts'
+import { countTokensDocumentRoutes } from './relay/count-tokens.ts'
 import { relayOpenApiDocument } from './relay/relay-openapi.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 import { adminRoutes } from './admin/index.ts'
@@ -42,7 +43,7 @@ export async function createServer(context: AppContext, options: { dashboardDir?
           version: VERSION,
           dialects: context.registry.dialects(),
           ownedRoutes: context.registry.routes(),
-          extraRoutes: [...modelListRoutes(context.registry.dialects()), ...BILLING_ROUTES],
+          extraRoutes: [...modelListRoutes(context.registry.dialects()), ...BILLING_ROUTES, ...countTokensDocumentRoutes(context.registry.dialects())],
         }),
       ),
     )

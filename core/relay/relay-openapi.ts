@@ -9,14 +9,16 @@ import { GatewayError, type GatewayErrorCode } from '../errors.ts'
 
 type Json = Record<string, unknown>
 
-/** A model-list or key-balance route the core serves beside the dialects' own routes. */
+/** A model-list, key-balance or token-count route the core serves beside the dialects' own routes. */
 export interface RelayExtraRoute {
   /** Path in Elysia syntax. */
   path: string
+  /** HTTP method (default GET); a POST takes a JSON body. */
+  method?: 'GET' | 'POST'
   /** One line for the document. */
   summary: string
   /** Tag the route is listed under. */
-  tag: 'models' | 'billing'
+  tag: 'models' | 'billing' | 'tokens'
   /** The dialect whose error shape the route answers in. */
   errorDialect: string
   /** Key locations accepted, by security scheme name. */
@@ -178,17 +180,19 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
   // POST /v1/models/{modelAction}) is listed under the core's parameter name.
   for (const route of input.extraRoutes) {
     for (const scheme of route.security) usedSchemes.add(scheme)
+    const method = route.method ?? 'GET'
     operations.push({
       routePath: route.path,
-      method: 'get',
+      method: method.toLowerCase(),
       operation: {
-        operationId: relayOperationId('GET', route.path),
+        operationId: relayOperationId(method, route.path),
         summary: route.summary,
         tags: [route.tag],
         security: route.security.map((scheme) => ({ [scheme]: [] })),
+        ...(method === 'POST' ? { requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
         responses: {
           200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
-          ...errorResponses(byDialect.get(route.errorDialect), route.tag === 'models' ? [401, 404] : [401]),
+          ...errorResponses(byDialect.get(route.errorDialect), route.tag === 'billing' ? [401] : route.tag === 'tokens' ? [400, 401, 404] : [401, 404]),
         },
       },
     })
@@ -250,6 +254,9 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
       : []),
     ...(input.extraRoutes.some((route) => route.tag === 'billing')
       ? [{ name: 'billing', description: "A key's spendable total and spend, for key-balance tools" }]
+      : []),
+    ...(input.extraRoutes.some((route) => route.tag === 'tokens')
+      ? [{ name: 'tokens', description: 'Token counts of a prompt, estimated by the gateway, free of charge' }]
       : []),
   ]
   return {

@@ -7,6 +7,7 @@ import { clientIpOf } from './client-ip.ts'
 import { clientFacingError } from './client-facing-error.ts'
 import type { KeyScheme, RelayExtraRoute } from './relay-openapi.ts'
 import { listedEndpoints, modelsForEndpoints } from './endpoint-capability.ts'
+import { countTokensRoutes } from './count-tokens.ts'
 
 /** The key from any header or parameter an SDK may use on the shared model-list routes. */
 function readAnyKey(request: InboundRequest): string | undefined {
@@ -147,5 +148,6 @@ export function relayRoutes(services: RelayServices) {
     },
     { detail: { hide: true } },
   )
+  app.use(countTokensRoutes(services))
   return app
 }

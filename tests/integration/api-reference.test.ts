@@ -143,8 +143,15 @@ describe('API reference', () => {
         const report = JSON.parse(output.slice(output.indexOf('{'))) as {
           problems: Array<{ ruleId: string; message: string; location: Array<{ pointer?: string }> }>
         }
-        expect(report.problems.map((problem) => `${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer ?? '?'}`)).toEqual([])
-        expect(exitCode).toBe(0)
+        // Vendor paths are kept as the vendor spells them, so the SDKs find them: Anthropic's count_tokens has an underscore.
+        const vendorPath = (problem: { ruleId: string; location: Array<{ pointer?: string }> }) =>
+          problem.ruleId === 'paths-kebab-case' && problem.location[0]?.pointer === '#/paths/~1v1~1messages~1count_tokens'
+        expect(
+          report.problems
+            .filter((problem) => !vendorPath(problem))
+            .map((problem) => `${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer ?? '?'}`),
+        ).toEqual([])
+        expect(exitCode).toBe(report.problems.some(vendorPath) ? 1 : 0)
       } finally {
         rmSync(directory, { recursive: true, force: true })
       }
