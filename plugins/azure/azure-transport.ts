@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { IMAGE_PATHS } from '../openai/openai-image-models.ts'
 import { readSettings, type ChannelTransport, type EndpointKind, type UpstreamCall, type UpstreamRequest } from '@hanggent/plugin-sdk'
 
 // see https://learn.microsoft.com/azure/ai-services/openai/reference — deployment URLs
@@ -49,7 +50,8 @@ export function buildAzureRequest(call: UpstreamCall, defaultApiVersion: string)
   if (call.endpoint === 'responses') {
     return { url: `${base}/openai/responses?${query}`, method: 'POST', headers, body: JSON.stringify({ ...call.body, model: deployment }) }
   }
-  const path = deploymentPaths[call.endpoint]
+  // Images: `/openai/deployments/{d}/images/generations|edits|variations`, see https://learn.microsoft.com/azure/ai-foundry/openai/reference#image-generation
+  const path = call.endpoint === 'image' ? IMAGE_PATHS[call.dialect] : deploymentPaths[call.endpoint]
   if (!path) throw new Error(`Azure transport has no path for endpoint "${call.endpoint}"`)
   return {
     url: `${base}/openai/deployments/${encodeURIComponent(deployment)}${path}?${query}`,
@@ -64,6 +66,6 @@ export function buildAzureRequest(call: UpstreamCall, defaultApiVersion: string)
  * is the gateway's AZURE_DEFAULT_API_VERSION, handed over in the channel context.
  */
 export const azureTransport: ChannelTransport = {
-  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses'],
+  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses', ...Object.keys(IMAGE_PATHS)],
   buildRequest: (call) => buildAzureRequest(call, call.channel.config.azureDefaultApiVersion),
 }

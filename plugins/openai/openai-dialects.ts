@@ -84,9 +84,9 @@ export const openAIChatDialect: DialectCodec = {
   modelList: {
     // OpenAI's shape is the default answer of /v1/models, so it claims no request by headers.
     matches: () => false,
-    // Every OpenAI endpoint the gateway serves shares this list (OpenAI's own lists embedding models too);
+    // Every OpenAI endpoint the gateway serves shares this list (OpenAI's own lists embedding and image models too);
     // models for other kinds (rerank, …) are left out.
-    endpoints: ['chat', 'completions', 'embeddings', 'responses'],
+    endpoints: ['chat', 'completions', 'embeddings', 'responses', 'image'],
     render: (models) => ({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: MODEL_CREATED, owned_by: 'hanggent' })) }),
   },
 }

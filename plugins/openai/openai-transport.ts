@@ -9,6 +9,7 @@ import {
   type UpstreamRequest,
 } from '@hanggent/plugin-sdk'
 import { OpenAITransportSettings } from './openai-settings.ts'
+import { IMAGE_PATHS } from './openai-image-models.ts'
 
 // see https://platform.openai.com/docs/api-reference/introduction — paths under /v1, Bearer auth,
 // optional OpenAI-Organization / OpenAI-Project headers.
@@ -22,9 +23,9 @@ const pathByEndpoint: Partial<Record<EndpointKind, string>> = {
   rerank: '/rerank',
 }
 
-/** The full URL for an endpoint. */
-export function openAIEndpointUrl(baseUrl: string, endpoint: EndpointKind): string {
-  const path = pathByEndpoint[endpoint]
+/** The full URL for an endpoint; the image endpoint's three routes are told apart by dialect. */
+export function openAIEndpointUrl(baseUrl: string, endpoint: EndpointKind, dialect?: string): string {
+  const path = endpoint === 'image' ? IMAGE_PATHS[dialect ?? ''] : pathByEndpoint[endpoint]
   if (!path) throw new Error(`OpenAI transport has no path for endpoint "${endpoint}"`)
   return versionedUrl(baseUrl, path)
 }
@@ -49,14 +50,14 @@ export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
   }
   if (call.stream && readSettings(OpenAITransportSettings, channel.settings).streamUsage === false) {
     const { stream_options: _dropped, ...rest } = call.body
-    return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint), method: 'POST', headers, body: JSON.stringify(rest) }
+    return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint, call.dialect), method: 'POST', headers, body: JSON.stringify(rest) }
   }
-  return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint), method: 'POST', headers, body: call.rawBody ?? JSON.stringify(call.body) }
+  return { url: openAIEndpointUrl(channel.baseUrl, call.endpoint, call.dialect), method: 'POST', headers, body: call.rawBody ?? JSON.stringify(call.body) }
 }
 
 /** Transport of the `openai` channel type: OpenAI itself speaks every OpenAI dialect, Responses included. */
 export const openAITransport: ChannelTransport = {
-  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses'],
+  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses', ...Object.keys(IMAGE_PATHS)],
   buildRequest: buildOpenAIRequest,
 }
 

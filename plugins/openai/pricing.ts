@@ -1,4 +1,5 @@
 import type { ModelPrice } from '@hanggent/plugin-sdk'
+import { openAIImagePricing } from './image-pricing.ts'
 
 // List prices in USD per 1M tokens from https://openai.com/api/pricing and
 // https://api-docs.deepseek.com/quick_start/pricing. A key ending in `*` covers dated snapshots
@@ -35,6 +36,7 @@ export const openAIPricing: Record<string, ModelPrice> = {
   'gpt-3.5-turbo-instruct*': tokens(1.5, 2),
   'davinci-002': tokens(2, 2),
   'babbage-002': tokens(0.4, 0.4),
+  ...openAIImagePricing,
   'text-embedding-3-small': { inputPerMTok: 0.02 },
   'text-embedding-3-large': { inputPerMTok: 0.13 },
   'text-embedding-ada-002': { inputPerMTok: 0.1 },
