@@ -109,7 +109,8 @@ export function findManifestProblem(candidate: unknown): string | undefined {
   return findTokenizerProblem(candidate.tokenizers) ?? hubVersionProblem(candidate)
 }
 
-const QUANTITY_PATTERN = /^[a-z][a-zA-Z0-9]{0,39}$/
+/** A usage quantity's name (`searchUnits`): camelCase, as prices and usage must spell it. */
+export const QUANTITY_PATTERN = /^[a-z][a-zA-Z0-9]{0,39}$/
 const ENCODINGS = ['o200k_base', 'cl100k_base']
 
 /** A price's non-token part: camelCase quantity names, each with a non-negative USD amount per unit. */

@@ -81,6 +81,11 @@ export interface ConformanceCaseFile {
   error?: { status: number; body: unknown }
   /** What the dialect's `readUpstreamError` must read from it (subset). */
   expectError?: { message?: string; code?: string }
+  /**
+   * A client request body for the dialect's `estimatePrompt`, and what the estimate must hold (subset of
+   * `{ texts, fixedTokens, quantities }`); its `quantities` must be camelCase names with non-negative amounts.
+   */
+  estimate?: { body: Record<string, unknown>; expect: Record<string, unknown> }
 }
 
 /** A loaded case: the file's name plus its referenced files read. */

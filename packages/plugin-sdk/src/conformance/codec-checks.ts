@@ -8,6 +8,7 @@ import { digestEvents, digestResult, type AnswerDigest } from './answer-digest.t
 import type { ConformanceCase, ExpectedAnswer } from './case-file.ts'
 import { findMismatch, shown } from './expect-subset.ts'
 import { listingFailures, transportFailures } from './transport-checks.ts'
+import { QUANTITY_PATTERN } from '../manifest.ts'
 
 /** 2025-01-01T00:00:00Z: the kit's pinned clock, so decoders replay identically. */
 const KIT_NOW = 1_735_689_600_000
@@ -123,6 +124,31 @@ async function sseSplitProblems(name: string, bytes: Uint8Array, bytewise: () =>
   return problem ? [problem] : []
 }
 
+/** What a prompt estimate promises beyond the case's expectation: quantities named in camelCase with amounts of 0 or more (contract 1.2). */
+function quantityProblem(quantities: unknown): string | undefined {
+  if (quantities === undefined) return undefined
+  if (typeof quantities !== 'object' || quantities === null || Array.isArray(quantities)) return 'quantities must be an object of name → amount'
+  for (const [name, amount] of Object.entries(quantities)) {
+    if (!QUANTITY_PATTERN.test(name)) return `quantities has "${name}", which is not a camelCase quantity name (e.g. "searchUnits")`
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) return `quantities.${name} is ${shown(amount)}, not an amount of 0 or more`
+  }
+  return undefined
+}
+
+/** Runs a case's `estimate` part through a client dialect's `estimatePrompt`. */
+function estimateFailures(name: string, codec: AnyCodec, part: NonNullable<ConformanceCase['file']['estimate']>): string[] {
+  if (!('estimatePrompt' in codec)) return [`fixture "${name}" (prompt estimate): dialect "${codec.dialect}" declares no routes, so it has no estimatePrompt`]
+  try {
+    const estimate = codec.estimatePrompt(part.body)
+    const problem = quantityProblem(estimate.quantities)
+    if (problem) return [`fixture "${name}" (prompt estimate): ${problem}`]
+    const mismatch = findMismatch(part.expect, estimate, 'estimate')
+    return mismatch ? [`fixture "${name}" (prompt estimate): ${mismatch.message}`] : []
+  } catch (error) {
+    return [`fixture "${name}" (prompt estimate): estimatePrompt threw ${describeThrown(error)}`]
+  }
+}
+
 /** The failures of one case (empty when it passes) and the steps it exercised. */
 export async function checkCase(plugin: PluginDefinition, testCase: ConformanceCase): Promise<{ failures: string[]; steps: string[]; notes: string[] }> {
   const { name, file } = testCase
@@ -179,6 +205,10 @@ export async function checkCase(plugin: PluginDefinition, testCase: ConformanceC
   if (hub && testCase.stream && streamExpected) {
     steps.push('stream decode at every byte offset')
     failures.push(...(await streamProblems(name, hub, testCase.stream, streamExpected, model)))
+  }
+  if (file.estimate) {
+    steps.push('prompt estimate')
+    failures.push(...estimateFailures(name, codec, file.estimate))
   }
   if (file.error && testCase.errorBody !== undefined && file.expectError) {
     steps.push('error reading')

@@ -107,6 +107,13 @@ describe('conformance kit: transport cases and malformed fixtures', () => {
     expect(report.failures).toEqual(['fixtures: models claim tools ("tiny-vendor-1") but no case in conformance/ records a tool call (expect.toolCalls)'])
   })
 
+  test('a prompt-estimate case needs a client dialect: an upstream-only one has no estimatePrompt', async () => {
+    const report = await conformance(
+      pluginWithCases('estimate-upstream-only', { estimate: { dialect: 'tiny-vendor.chat', estimate: { body: {}, expect: {} } } }),
+    )
+    expect(report.failures).toEqual(['fixture "estimate" (prompt estimate): dialect "tiny-vendor.chat" declares no routes, so it has no estimatePrompt'])
+  })
+
   test('a case pointing at a missing file, or checking nothing, names the case', async () => {
     const missing = await conformance(pluginWithCases('missing-file', { gone: { dialect: 'tiny-vendor.chat', stream: 'gone.ndjson', expect: { text: '' } } }))
     expect(missing.failures).toEqual([`fixture "gone" (gone.case.json) stream: no file at ${join(scratch, 'missing-file', 'conformance', 'gone.ndjson')}`])
