@@ -98,6 +98,9 @@ export const sunoPlatform: TaskPlatform = {
     { kind: 'submit', method: 'POST', path: '/suno/submit/:action', accepts: ['json'], maxBodyBytes: 1024 * 1024, readSubmission: readSunoSubmission },
     { kind: 'fetch', method: 'GET', path: '/suno/fetch/:id', render: (task) => sunoEnvelope(renderSunoTask(task)) },
     { kind: 'list', method: 'POST', path: '/suno/fetch', readIds: readSunoFetchIds, render: (tasks) => sunoEnvelope(tasks.map(renderSunoTask)) },
+    // Clip files through the gateway (`?index=n` picks one), so Suno's CDN hosts stay hidden; like MJ images they are
+    // opened by audio players that send no key, so the unguessable task id is the secret.
+    { kind: 'content', method: 'GET', path: '/suno/files/:id', requiresKey: false },
   ],
   prices: sunoPrices,
   buildSubmit: buildSunoSubmit,
