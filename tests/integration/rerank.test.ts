@@ -180,6 +180,21 @@ describe('rerank through cohere, jina and openai-compatible channels', () => {
       expect((await gateway.balance(vipUser)).usedQuota).toBe(1500)
     })
 
+    test('the expected search units are reserved before the call: a balance below one unit is refused and Cohere is never called', async () => {
+      const poorUser = await gateway.createUser({ username: 'rerank-poor', quota: 999 })
+      const poorKey = (await gateway.createToken({ userId: poorUser, unlimited: true })).key
+      const calls = cohere.requests.length
+      const response = await fetch(`${gateway.url}/v1/rerank`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${poorKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'rerank-v3.5', query: QUERY, documents: DOCUMENTS }),
+      })
+      expect(response.status).toBe(403)
+      expect(await response.json()).toMatchObject({ code: 'insufficient_quota' })
+      expect(cohere.requests.length).toBe(calls)
+      expect(await gateway.balance(poorUser)).toEqual({ quota: 999, usedQuota: 0 })
+    })
+
     test("Cohere's own 4xx comes back as Cohere wrote it, nothing charged", async () => {
       cohere.queueRerank({ status: 400, body: { id: 'y', message: 'invalid request: model rerank-v9 not found' } })
       cohere.queueRerank({ status: 400, body: { id: 'y', message: 'invalid request: model rerank-v9 not found' } })
