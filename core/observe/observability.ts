@@ -30,6 +30,7 @@ export function createObservability(context: AppContext, env: Record<string, str
         serviceName: env.OTEL_SERVICE_NAME?.trim() || 'hanggent-api',
         version: packageJson.version,
         sampleRatio: sampleRatioFrom(env.OTEL_TRACES_SAMPLER_ARG),
+        onExportError: (message) => context.logger.log('warn', 'trace export failed', { error: message }),
       })
     : undefined
   return { metrics, tracing, observer: combineObservers([metrics?.observer, tracing?.observer]) }

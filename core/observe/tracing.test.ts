@@ -1,5 +1,5 @@
-import { describe, expect, test } from 'bun:test'
-import { formatTraceparent, parseTraceparent } from './tracing.ts'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createGatewayTracing, formatTraceparent, parseTraceparent, type GatewayTracing } from './tracing.ts'
 
 // W3C Trace Context `traceparent`: version-traceid-parentid-flags, lower-case hex.
 // see https://www.w3.org/TR/trace-context/#traceparent-header
@@ -34,5 +34,88 @@ describe('traceparent', () => {
     const context = { traceId: TRACE, spanId: SPAN, traceFlags: 1 }
     expect(formatTraceparent(context)).toBe(`00-${TRACE}-${SPAN}-01`)
     expect(parseTraceparent(formatTraceparent(context))).toEqual({ ...context, isRemote: true })
+  })
+})
+
+describe('trace export', () => {
+  interface Received {
+    traceId: string
+    spanId: string
+    parentSpanId?: string
+    name: string
+    status?: { code?: number; message?: string }
+    attributes: Record<string, unknown>
+  }
+  const received: Received[] = []
+  let collector: ReturnType<typeof Bun.serve>
+
+  beforeAll(() => {
+    collector = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      async fetch(request) {
+        const body = (await request.json()) as {
+          resourceSpans: Array<{
+            scopeSpans: Array<{ spans: Array<Omit<Received, 'attributes'> & { attributes: Array<{ key: string; value: Record<string, unknown> }> }> }>
+          }>
+        }
+        for (const resource of body.resourceSpans)
+          for (const scope of resource.scopeSpans)
+            for (const span of scope.spans)
+              received.push({ ...span, attributes: Object.fromEntries(span.attributes.map((item) => [item.key, Object.values(item.value)[0]])) })
+        return Response.json({})
+      },
+    })
+  })
+  afterAll(() => collector.stop(true))
+
+  /** One request through a probe: auth, admission, a failed attempt, a good one, settlement. */
+  function relayOnce(tracing: GatewayTracing, headers: Headers): string[] {
+    const probe = tracing.observer.begin({ route: '/v1/chat/completions', dialect: 'openai.chat', headers })
+    probe.authenticated()
+    probe.admitted('gpt-4o-mini', true)
+    const first = probe.attempt({ id: 7, type: 'openai', upstreamModel: 'gpt-4o-mini' })
+    first.end({ status: 502, ok: false, code: 'upstream_error' })
+    const second = probe.attempt({ id: 8, type: 'openai', upstreamModel: 'gpt-4o-mini' })
+    second.end({ status: 200, ok: true })
+    probe.responded(200)
+    probe.firstToken()
+    probe.settling()({
+      usage: { inputTokens: 12, outputTokens: 34, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+      quota: 56,
+      outcome: 'completed',
+    })
+    probe.closed()
+    return [first.headers?.traceparent ?? '', second.headers?.traceparent ?? '']
+  }
+
+  test('a sampled request arrives as its span and children, attempts named in the traceparent sent upstream', async () => {
+    received.length = 0
+    const tracing = createGatewayTracing({ endpoint: `http://127.0.0.1:${collector.port}`, serviceName: 'test', version: '0' })
+    const sent = relayOnce(tracing, new Headers({ traceparent: `00-${TRACE}-${SPAN}-01` }))
+    await tracing.close()
+    const root = received.find((span) => span.name === 'relay /v1/chat/completions')
+    expect(root?.parentSpanId).toBe(SPAN)
+    expect(root?.attributes['gen_ai.request.model']).toBe('gpt-4o-mini')
+    const children = received.filter((span) => span.parentSpanId === root?.spanId)
+    expect(children.map((span) => span.name).sort()).toEqual(['admission', 'auth', 'settlement', 'upstream attempt', 'upstream attempt'])
+    const attempts = children.filter((span) => span.name === 'upstream attempt')
+    expect(sent).toEqual(attempts.map((span) => `00-${TRACE}-${span.spanId}-01`))
+    expect(attempts[0]?.status).toEqual({ code: 2, message: 'upstream_error' })
+    expect(children.find((span) => span.name === 'settlement')?.attributes['hanggent.quota']).toBe(56)
+    expect(new Set(received.map((span) => span.spanId)).size).toBe(received.length)
+  })
+
+  test('ratio 0 records no new trace, and a client that did not sample is followed, but upstreams still get the trace id', async () => {
+    received.length = 0
+    const tracing = createGatewayTracing({ endpoint: `http://127.0.0.1:${collector.port}`, serviceName: 'test', version: '0', sampleRatio: 0 })
+    const [fresh] = relayOnce(tracing, new Headers())
+    const [followed] = relayOnce(tracing, new Headers({ traceparent: `00-${TRACE}-${SPAN}-00` }))
+    const [sampledByClient] = relayOnce(tracing, new Headers({ traceparent: `00-${TRACE}-${SPAN}-01` }))
+    await tracing.close()
+    expect(fresh).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/)
+    expect(followed).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-00$`))
+    expect(sampledByClient).toMatch(/-01$/)
+    expect(received.filter((span) => span.name.startsWith('relay')).length).toBe(1)
   })
 })

@@ -1,14 +1,19 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api'
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace'
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
-import { resourceFromAttributes } from '@opentelemetry/resources'
-import type { AttemptProbe, RelayObserver, RelayProbe, RelayStart, Settlement } from './relay-observer.ts'
+import { TraceFlags, type SpanContext } from '@opentelemetry/api'
+import type { AttemptProbe, RelayObserver, RelayProbe, RelayStart } from './relay-observer.ts'
+import { randomHexId } from './trace-ids.ts'
+import type { TraceRecord } from './trace-record.ts'
+import type { TraceExportRequest, TraceExportReply, TraceExportSetup } from './trace-export-worker.ts'
 
 // OpenTelemetry traces of relayed calls, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set. One server
 // span per request, parented by the client's W3C `traceparent` when it sends one, with child spans for
 // auth, admission, each upstream attempt and settlement; each attempt's `traceparent` goes upstream
 // (through the channel client) so the provider's spans join the trace. Spans leave in batches over
 // OTLP/HTTP JSON to `<endpoint>/v1/traces`.
+//
+// The relay thread only decides sampling, draws the ids that leave the process (the trace's and each
+// attempt's) and notes times in a plain TraceRecord; records cross to a worker thread in batches, where
+// trace-record.ts makes them spans and OpenTelemetry's OTLP exporter encodes and sends them. Live SDK
+// spans on the relay thread cost more per request than the whole of the relay's own work at full load.
 
 /** A running tracer and how to flush or stop it. */
 export interface GatewayTracing {
@@ -30,6 +35,8 @@ export interface TracingOptions {
   version: string
   /** Share of new traces recorded (OTEL_TRACES_SAMPLER_ARG, 0–1; default 1); a client's sampled flag is followed. */
   sampleRatio?: number
+  /** Hears why an export failed (at most once a minute), so an unreachable collector shows in the logs. */
+  onExportError?: (message: string) => void
 }
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/
@@ -50,116 +57,177 @@ export function formatTraceparent(context: SpanContext): string {
   return `00-${context.traceId}-${context.spanId}-0${(context.traceFlags & TraceFlags.SAMPLED).toString(16)}`
 }
 
-/** Starts the OTLP exporter and a tracer of our own (not registered globally: plugins' libraries are not traced by accident). */
+/** Records wait on the relay thread at most this long, or until this many are ready, before crossing to the worker. */
+const BATCH_MS = 200
+const BATCH_RECORDS = 256
+const EXPORT_ERROR_EVERY_MS = 60_000
+const WORKER_URL = new URL('./trace-export-worker.ts', import.meta.url).href
+
+/** Starts the export worker (OTLP exporter inside) and returns the relay's observer; the worker never keeps the process alive. */
 export function createGatewayTracing(options: TracingOptions): GatewayTracing {
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': options.serviceName, 'service.version': options.version }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces` }) })],
-  })
-  const tracer = provider.getTracer('hanggent-api', options.version)
+  // Bun's Worker has unref as Node's does; the DOM typings in scope do not list it.
+  const worker = new Worker(WORKER_URL, { name: 'trace-export' }) as Worker & { unref(): void }
+  worker.unref()
+  const setup: TraceExportSetup = { kind: 'setup', endpoint: options.endpoint, serviceName: options.serviceName, version: options.version }
+  worker.postMessage(setup)
+  const waiting = new Map<number, () => void>()
+  let nextId = 1
+  let lastErrorAt = Number.NEGATIVE_INFINITY
+  worker.onmessage = (event: MessageEvent<TraceExportReply>) => {
+    const reply = event.data
+    if (reply.kind === 'export-failed') {
+      if (Date.now() - lastErrorAt < EXPORT_ERROR_EVERY_MS) return
+      lastErrorAt = Date.now()
+      options.onExportError?.(reply.message)
+      return
+    }
+    waiting.get(reply.id)?.()
+    waiting.delete(reply.id)
+  }
+
+  let batch: TraceRecord[] = []
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const send = () => {
+    if (timer) clearTimeout(timer)
+    timer = undefined
+    if (batch.length === 0) return
+    // One JSON string crosses threads several times cheaper than a structured clone of the records.
+    worker.postMessage({ kind: 'records', json: JSON.stringify(batch) } satisfies TraceExportRequest)
+    batch = []
+  }
+  const finished = (record: TraceRecord) => {
+    batch.push(record)
+    if (batch.length >= BATCH_RECORDS) send()
+    else if (!timer) {
+      timer = setTimeout(send, BATCH_MS)
+      timer.unref?.()
+    }
+  }
+  const ask = (kind: 'flush' | 'close') =>
+    new Promise<void>((resolve) => {
+      send()
+      const id = nextId++
+      waiting.set(id, resolve)
+      worker.postMessage({ kind, id } satisfies TraceExportRequest)
+    })
+  const ratio = options.sampleRatio ?? 1
   return {
-    observer: { begin: (start) => tracingProbe(tracer, start) },
-    flush: () => provider.forceFlush(),
-    close: () => provider.shutdown(),
+    observer: { begin: (start) => tracingProbe(start, ratio, finished) },
+    flush: () => ask('flush'),
+    close: async () => {
+      await ask('close')
+      worker.terminate()
+    },
   }
 }
 
-/** Ends a span once, marking it an error when `failed`. */
-function endSpan(span: Span | undefined, failed?: string): undefined {
-  if (!span) return undefined
-  if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: failed })
-  span.end()
-  return undefined
+/** Epoch milliseconds, with the sub-millisecond part spans need. */
+const now = () => performance.timeOrigin + performance.now()
+
+/**
+ * Whether a new trace is recorded at this ratio: its id's low 52 bits read as a fraction of 2^52 (the
+ * random part of a W3C trace id), so every service sampling by trace id keeps the same traces.
+ */
+function sampledAt(traceId: string, ratio: number): boolean {
+  if (ratio >= 1) return true
+  return Number.parseInt(traceId.slice(-13), 16) / 2 ** 52 < ratio
 }
 
-/** The spans of one request: the request's own span and its open children. */
-function tracingProbe(tracer: Tracer, start: RelayStart): RelayProbe {
+/** The probe of one request: a recording one when the trace is sampled, else one that only propagates. */
+function tracingProbe(start: RelayStart, ratio: number, finished: (record: TraceRecord) => void): RelayProbe {
   const parent = parseTraceparent(start.headers.get('traceparent'))
-  const parentContext = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT
-  const root = tracer.startSpan(
-    `relay ${start.route}`,
-    { kind: SpanKind.SERVER, attributes: { 'http.route': start.route, 'hanggent.dialect': start.dialect } },
-    parentContext,
-  )
-  const inRequest: Context = trace.setSpan(ROOT_CONTEXT, root)
-  let auth: Span | undefined = tracer.startSpan('auth', {}, inRequest)
-  let admission: Span | undefined
-  let settlement: Span | undefined
-  let attemptIndex = 0
+  const traceId = parent?.traceId ?? randomHexId(16)
+  const sampled = parent ? (parent.traceFlags & TraceFlags.SAMPLED) !== 0 : sampledAt(traceId, ratio)
+  if (!sampled) return propagatingProbe(traceId)
+  const record: TraceRecord = { route: start.route, dialect: start.dialect, traceId, spanId: randomHexId(8), start: now(), attempts: [], end: 0 }
+  if (parent) record.parentSpanId = parent.spanId
   let closed = false
   let answered = false
+  let answeredAt = 0
   // The request's span ends once it is both answered and over: a non-stream call is over (settled) just
   // before the pipeline hands its answer back; a stream is answered first and over when settled.
   const endRoot = () => {
-    if (closed && answered) root.end()
+    if (!closed || !answered) return
+    record.end = Math.max(answeredAt, now())
+    finished(record)
   }
   return {
     authenticated() {
-      auth = endSpan(auth)
-      admission = tracer.startSpan('admission', {}, inRequest)
+      record.authEnd ??= now()
+      record.admissionStart ??= record.authEnd
     },
     admitted(model, stream) {
-      root.setAttributes({ 'gen_ai.request.model': model, 'hanggent.stream': stream })
-      admission = endSpan(admission)
+      record.model = model
+      record.stream = stream
+      record.admissionEnd ??= now()
     },
     attempt(channel): AttemptProbe {
-      attemptIndex += 1
-      const span = tracer.startSpan(
-        'upstream attempt',
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            'hanggent.channel.id': channel.id,
-            'hanggent.channel.type': channel.type,
-            'hanggent.upstream_model': channel.upstreamModel,
-            'hanggent.attempt': attemptIndex,
-          },
-        },
-        inRequest,
-      )
+      const attempt = {
+        spanId: randomHexId(8),
+        channelId: channel.id,
+        channelType: channel.type,
+        upstreamModel: channel.upstreamModel,
+        index: record.attempts.length + 1,
+        start: now(),
+      } as TraceRecord['attempts'][number]
+      record.attempts.push(attempt)
       return {
-        headers: { traceparent: formatTraceparent(span.spanContext()) },
+        headers: { traceparent: formatTraceparent({ traceId, spanId: attempt.spanId, traceFlags: TraceFlags.SAMPLED }) },
         end(result) {
-          span.setAttribute('http.response.status_code', result.status)
-          endSpan(span, result.ok ? undefined : (result.code ?? `HTTP ${result.status}`))
+          attempt.end = now()
+          attempt.status = result.status
+          if (!result.ok) attempt.error = result.code ?? `HTTP ${result.status}`
         },
       }
     },
     firstToken() {
-      root.addEvent('first token')
+      record.firstToken ??= now()
     },
     settling() {
-      settlement = tracer.startSpan('settlement', {}, inRequest)
-      return (result: Settlement | Error) => {
+      const settlement: NonNullable<TraceRecord['settlement']> = { start: now() }
+      record.settlement = settlement
+      return (result) => {
+        settlement.end = now()
         if (result instanceof Error) {
-          settlement = endSpan(settlement, result.message)
+          settlement.error = result.message
           return
         }
-        settlement?.setAttributes({
-          'gen_ai.usage.input_tokens': result.usage.inputTokens,
-          'gen_ai.usage.output_tokens': result.usage.outputTokens,
-          'hanggent.quota': result.quota,
-          'hanggent.outcome': result.outcome,
-        })
-        settlement = endSpan(settlement)
+        settlement.inputTokens = result.usage.inputTokens
+        settlement.outputTokens = result.usage.outputTokens
+        settlement.quota = result.quota
+        settlement.outcome = result.outcome
       }
     },
     responded(status, code) {
-      root.setAttribute('http.response.status_code', status)
-      if (status >= 500) root.setStatus({ code: SpanStatusCode.ERROR, message: code ?? `HTTP ${status}` })
-      else if (code) root.setAttribute('hanggent.error_code', code)
+      record.status = status
+      if (code) record.code = code
       if (answered) return
       answered = true
+      answeredAt = now()
       endRoot()
     },
     closed() {
       if (closed) return
       closed = true
-      auth = endSpan(auth)
-      admission = endSpan(admission)
-      settlement = endSpan(settlement)
+      const at = now()
+      record.authEnd ??= at
+      if (record.admissionStart !== undefined) record.admissionEnd ??= at
+      if (record.settlement) record.settlement.end ??= at
       endRoot()
     },
+  }
+}
+
+/** A probe for a trace that is not recorded: upstreams still get a `traceparent` (unsampled) so the trace id carries on. */
+function propagatingProbe(traceId: string): RelayProbe {
+  const nothing = () => {}
+  return {
+    authenticated: nothing,
+    admitted: nothing,
+    attempt: () => ({ headers: { traceparent: formatTraceparent({ traceId, spanId: randomHexId(8), traceFlags: TraceFlags.NONE }) }, end: nothing }),
+    firstToken: nothing,
+    settling: () => nothing,
+    responded: nothing,
+    closed: nothing,
   }
 }
