@@ -436,6 +436,13 @@ export interface DialectCodec {
   usageMember?: string
   /** Output text of a complete response, counted when the upstream reports no usage. */
   readOutputText?(responseBody: unknown): string
+  /**
+   * A complete passthrough answer with what the upstream left out filled in from the client's own request
+   * (e.g. the rerank dialect adds `document.text` to each result when the client asked for documents and
+   * Cohere v2, which has no such option, returned none); pure, returns the body to send. Without it the
+   * upstream's bytes reach the client unchanged. Since contract 1.2.
+   */
+  completeAnswer?(responseBody: unknown, requestBody: Record<string, unknown>): unknown
   /** A fresh tap for one streamed response. */
   createStreamTap(): StreamTap
   /** The upstream's error message from a non-2xx body, for logs and clear client errors. */
