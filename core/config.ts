@@ -15,6 +15,8 @@ export const ConfigSchema = Type.Object({
   rootAccessToken: Type.Optional(Type.String({ minLength: 16 })),
   streamingTimeoutSeconds: Type.Integer({ minimum: 1 }),
   maxRequestBodyMb: Type.Number({ exclusiveMinimum: 0 }),
+  /** MAX_AUDIO_SECONDS: longest audio the transcription and translation routes accept, read from the file, refused before the upstream call. */
+  maxAudioSeconds: Type.Number({ exclusiveMinimum: 0 }),
   streamScannerMaxBufferMb: Type.Number({ exclusiveMinimum: 0 }),
   azureDefaultApiVersion: Type.String({ minLength: 1 }),
   plugins: Type.Array(Type.String({ minLength: 1 })),
@@ -53,6 +55,7 @@ const variableOf: Record<keyof Config, string> = {
   rootAccessToken: 'ROOT_ACCESS_TOKEN',
   streamingTimeoutSeconds: 'STREAMING_TIMEOUT',
   maxRequestBodyMb: 'MAX_REQUEST_BODY_MB',
+  maxAudioSeconds: 'MAX_AUDIO_SECONDS',
   streamScannerMaxBufferMb: 'STREAM_SCANNER_MAX_BUFFER_MB',
   azureDefaultApiVersion: 'AZURE_DEFAULT_API_VERSION',
   plugins: 'PLUGINS',
@@ -144,6 +147,7 @@ export function loadConfig(env: Environment = process.env, defaults: { secret?: 
     rootAccessToken: nonEmpty(env.ROOT_ACCESS_TOKEN),
     streamingTimeoutSeconds: numberFrom(env, 'STREAMING_TIMEOUT', 300),
     maxRequestBodyMb: numberFrom(env, 'MAX_REQUEST_BODY_MB', 32),
+    maxAudioSeconds: numberFrom(env, 'MAX_AUDIO_SECONDS', 3600),
     streamScannerMaxBufferMb: numberFrom(env, 'STREAM_SCANNER_MAX_BUFFER_MB', 64),
     azureDefaultApiVersion: nonEmpty(env.AZURE_DEFAULT_API_VERSION) ?? '2025-04-01-preview',
     plugins: (env.PLUGINS ?? '')

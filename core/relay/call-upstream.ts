@@ -10,6 +10,8 @@ import type { ChannelHealth } from '../routing/channel-health.ts'
 import type { CallRecord } from './settle.ts'
 import type { RelayProbe } from '../observe/relay-observer.ts'
 import { baseUrlOf, channelClient, UpstreamRedirectError, type UpstreamExchange } from '../routing/channel-client.ts'
+import type { FormFile } from '@hanggent/plugin-sdk'
+import { withMultipartBody } from '../media/multipart-form.ts'
 
 /** A successful upstream response and what it took to get it. */
 export interface UpstreamSuccess {
@@ -50,6 +52,10 @@ export interface UpstreamPlan {
   health?: ChannelHealth
   /** Told of each attempt and how it ended (metrics, traces); its headers (traceparent) go upstream. */
   probe?: RelayProbe
+  /** A multipart media call's files: the prepared body's fields and these go upstream as multipart/form-data (DialectCodec.media). */
+  form?: readonly FormFile[]
+  /** The answer is binary and relayed as it arrives (speech): never read whole inside the attempt. */
+  binaryAnswer?: boolean
 }
 
 /** Tries channels in priority order until one answers 2xx or a non-retryable failure ends the call. */
@@ -115,7 +121,7 @@ async function attempt(
   })
   const key = plan.keys.pick(channel)
   const client = channelClient(context)
-  const request = transport.buildRequest({
+  const built = transport.buildRequest({
     channel: client.channel({ id: channel.id, type: channel.type, baseUrl: channel.baseUrl, key, settings: channel.settings }),
     dialect: dialogue.upstreamCodec.dialect,
     endpoint: dialogue.upstreamCodec.endpoint,
@@ -125,6 +131,7 @@ async function attempt(
     rawBody: dialogue.rawBody,
     clientHeaders: dialogue.converted ? undefined : plan.clientHeaders,
   })
+  const request = plan.form ? withMultipartBody(built, dialogue.body, plan.form) : built
   let exchange: UpstreamExchange
   try {
     exchange = await client.send(request, { timeoutMs: plan.timeoutMs, signal: plan.clientSignal, purpose: 'the call', headers: traceHeaders })
@@ -174,7 +181,7 @@ async function attempt(
       throw failure
     }
     // Nothing has reached the client yet: a non-stream body that breaks off still fails over.
-    const text = plan.stream ? undefined : await exchange.text()
+    const text = plan.stream || plan.binaryAnswer ? undefined : await exchange.text()
     plan.health?.recordSuccess(channel.id)
     return { response, channel, upstreamModel, dialogue, text, exchange }
   } catch (error) {

@@ -14,6 +14,8 @@ import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
 import { modelAllowed, type Caller, type KeyAuthenticator } from './authenticate.ts'
 import { parseJsonObject, readLimitedBody } from './read-body.ts'
+import { readMediaRequest, withMeasuredQuantities, type MediaRequest } from '../media/media-request.ts'
+import { binaryMediaAnswer, wholeMediaAnswer } from '../media/media-answer.ts'
 import { validateBody } from './validate-body.ts'
 import { callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
 import type { StreamHooks } from './response-path.ts'
@@ -107,15 +109,19 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
     probe?.authenticated()
     const { context } = services
     const bytes = await readLimitedBody(relay.request, context.config.maxRequestBodyMb * 1024 * 1024)
-    const body = parseJsonObject(bytes)
+    // A media dialect's body is a multipart form (files checked, audio measured) or JSON; every other dialect's is JSON.
+    const media = codec.media
+      ? await readMediaRequest(codec.media, bytes, relay.request.headers.get('content-type'), context.config.maxAudioSeconds)
+      : undefined
+    const body = media ? media.body : parseJsonObject(bytes)
     // The route's own checks first (Gemini's method lives in the URL: an unserved one is a 501, not a body error).
     model = codec.readModel(body, inbound)
     stream = codec.readStream(body, inbound)
     validateBody(codec.requestSchema, body)
     const countSuccess = await applyRateLimits(context, caller, model, relay.clientIp)
-    const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt, probe })
+    const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt, probe, media })
     probe?.admitted(model, stream)
-    const response = await execute({ services, codec, record, body, clientBytes: bytes, inbound, signal: relay.request.signal, done, render, probe })
+    const response = await execute({ services, codec, record, body, clientBytes: bytes, inbound, signal: relay.request.signal, done, render, probe, media })
     probe?.responded(response.status)
     if (response.status < 400) await failOpen(countSuccess, undefined, warnLimitStoreDown(context.logger))
     return response
@@ -165,6 +171,8 @@ async function admit(
     relay: RelayRequest
     startedAt: number
     probe: RelayProbe | undefined
+    /** A media call's files and measurements (DialectCodec.media). */
+    media?: MediaRequest
   },
 ): Promise<CallRecord> {
   const { context, directory, ledger } = services
@@ -187,7 +195,7 @@ async function admit(
   }
   const price = resolvePrice(context, model)
   const groupRatio = context.options.get().groupRatios[caller.group] ?? 1
-  const prompt = codec.estimatePrompt(body)
+  const prompt = withMeasuredQuantities(codec.estimatePrompt(body), call.media)
   const maxOutput = codec.readMaxOutputTokens(body) ?? context.options.get().defaultOutputReservationTokens
   const payer = { userId: caller.user.id, tokenId: caller.token?.id ?? null, unlimited: caller.token?.unlimited ?? false }
   // A payer whose balance dwarfs the call is held the prompt's byte count (never fewer than its tokens)
@@ -266,6 +274,8 @@ interface AdmittedRequest {
   render: (error: GatewayError) => Response
   /** Told of each upstream attempt (metrics, traces); undefined when both are off. */
   probe: RelayProbe | undefined
+  /** A media call's files and measurements (DialectCodec.media). */
+  media?: MediaRequest
 }
 
 /** Calls upstream with failover and answers the client through the answering attempt's plan; settles when the answer is complete, refunds on failure. */
@@ -290,12 +300,18 @@ async function execute(request: AdmittedRequest): Promise<Response> {
       timeoutMs: context.config.streamingTimeoutSeconds * 1000,
       record,
       probe: request.probe,
+      form: request.media && codec.media?.request === 'multipart' ? request.media.files : undefined,
+      binaryAnswer: codec.media?.response === 'binary',
     })
     const { dialogue } = upstream
     record.dropped(dialogue.warnings)
     if (dialogue.warnings.length > 0)
       context.logger.log('warn', 'conversion dropped or approximated parts of the request', { requestId: record.requestId, warnings: dialogue.warnings })
     const env = conversionEnv(context, record, upstream)
+    if (codec.media && request.media) {
+      const call = { context, media: codec.media, request: request.media, record, upstream, done: request.done }
+      return codec.media.response === 'binary' ? binaryMediaAnswer(call, context.config.streamingTimeoutSeconds * 1000) : await wholeMediaAnswer(call)
+    }
     if (record.call.stream) return streamResponse(request, upstream, env)
     upstream.exchange.release()
     const answer = dialogue.respond.answer({ text: upstream.text ?? '', response: upstream.response }, env)

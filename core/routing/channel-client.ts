@@ -8,6 +8,9 @@ import { pluginHostConfig } from '../plugin/host-config.ts'
 // asker goes away, the redirect policy and connection reuse are decided once. Connections are kept alive
 // and pooled per host by Bun's fetch; nothing here opts out of that.
 
+/** An upstream request as the core sends it: a plugin's, or one whose body the core streams (a multipart media form). */
+export type OutgoingRequest = Omit<UpstreamRequest, 'body'> & { body?: UpstreamRequest['body'] | ReadableStream<Uint8Array> }
+
 /** Why an upstream request was aborted, so errors say the right thing ('upstream': the gateway gave up on it). */
 export type AbortReason = 'client' | 'timeout' | 'upstream'
 
@@ -80,7 +83,7 @@ export interface ChannelClient {
   /** The context plugins build a channel's requests from: base URL resolved (its own, else its type's default), key, settings, host config. */
   channel(target: ChannelTarget): ChannelContext
   /** Sends one request; throws a GatewayError for a redirect (UpstreamRedirectError), a timeout (504), an abort (499) or a network fault (502). */
-  send(request: UpstreamRequest, options: SendOptions): Promise<UpstreamExchange>
+  send(request: OutgoingRequest, options: SendOptions): Promise<UpstreamExchange>
   /** Sends one request and reads its whole body, releasing the exchange however it ends. */
   read(request: UpstreamRequest, options: SendOptions): Promise<UpstreamText>
 }
@@ -130,7 +133,7 @@ function redirectTarget(response: Response, requestUrl: string): string | undefi
 }
 
 /** Sends `request` with a deadline, the asker's abort, and no redirect followed (ChannelClient.send). */
-export async function sendUpstream(request: UpstreamRequest, options: SendOptions): Promise<UpstreamExchange> {
+export async function sendUpstream(request: OutgoingRequest, options: SendOptions): Promise<UpstreamExchange> {
   const abort = new AbortController()
   const { signal } = options
   const onAbort = () => abort.abort('client' satisfies AbortReason)

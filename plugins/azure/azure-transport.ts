@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { IMAGE_PATHS } from '../openai/openai-image-models.ts'
+import { AUDIO_PATHS } from '../openai/openai-audio-dialects.ts'
 import { readSettings, type ChannelTransport, type EndpointKind, type UpstreamCall, type UpstreamRequest } from '@hanggent/plugin-sdk'
 
 // see https://learn.microsoft.com/azure/ai-services/openai/reference — deployment URLs
@@ -51,7 +52,8 @@ export function buildAzureRequest(call: UpstreamCall, defaultApiVersion: string)
     return { url: `${base}/openai/responses?${query}`, method: 'POST', headers, body: JSON.stringify({ ...call.body, model: deployment }) }
   }
   // Images: `/openai/deployments/{d}/images/generations|edits|variations`, see https://learn.microsoft.com/azure/ai-foundry/openai/reference#image-generation
-  const path = call.endpoint === 'image' ? IMAGE_PATHS[call.dialect] : deploymentPaths[call.endpoint]
+  // Audio: `/openai/deployments/{d}/audio/speech|transcriptions|translations`, see https://learn.microsoft.com/azure/ai-foundry/openai/reference
+  const path = call.endpoint === 'image' ? IMAGE_PATHS[call.dialect] : call.endpoint === 'audio' ? AUDIO_PATHS[call.dialect] : deploymentPaths[call.endpoint]
   if (!path) throw new Error(`Azure transport has no path for endpoint "${call.endpoint}"`)
   return {
     url: `${base}/openai/deployments/${encodeURIComponent(deployment)}${path}?${query}`,
@@ -66,6 +68,6 @@ export function buildAzureRequest(call: UpstreamCall, defaultApiVersion: string)
  * is the gateway's AZURE_DEFAULT_API_VERSION, handed over in the channel context.
  */
 export const azureTransport: ChannelTransport = {
-  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses', ...Object.keys(IMAGE_PATHS)],
+  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses', ...Object.keys(IMAGE_PATHS), ...Object.keys(AUDIO_PATHS)],
   buildRequest: (call) => buildAzureRequest(call, call.channel.config.azureDefaultApiVersion),
 }

@@ -8,6 +8,7 @@ import { openAIAccountSettings, openAICompatibleSettings } from './openai-settin
 import { openAICompatibleTransport, openAITransport } from './openai-transport.ts'
 import { openAIModelListing } from './openai-upstream-models.ts'
 import { openAIPricing } from './pricing.ts'
+import { openAIAudioDialects, openAIAudioModels } from './openai-audio-dialects.ts'
 
 const chatModel = (id: string, extra: ModelSpec['capabilities'] = []): ModelSpec => ({ id, capabilities: ['chat', 'tools', ...extra] })
 /** A model OpenAI serves on the Responses API only: other dialects reach it converted (ModelSpec.dialects). */
@@ -62,7 +63,8 @@ export default definePlugin({
     responsesModel('codex-mini-latest', ['reasoning']),
     chatModel('deepseek-chat'),
     chatModel('deepseek-reasoner', ['reasoning']),
+    ...openAIAudioModels,
   ],
   pricing: openAIPricing,
-  dialects: [openAIChatDialect, openAIResponsesDialect, openAICompletionsDialect, openAIEmbeddingsDialect],
+  dialects: [openAIChatDialect, openAIResponsesDialect, openAICompletionsDialect, openAIEmbeddingsDialect, ...openAIAudioDialects],
 })

@@ -9,6 +9,7 @@ import {
   type UpstreamRequest,
 } from '@hanggent/plugin-sdk'
 import { OpenAITransportSettings } from './openai-settings.ts'
+import { AUDIO_PATHS } from './openai-audio-dialects.ts'
 import { IMAGE_PATHS } from './openai-image-models.ts'
 
 // see https://platform.openai.com/docs/api-reference/introduction — paths under /v1, Bearer auth,
@@ -25,7 +26,7 @@ const pathByEndpoint: Partial<Record<EndpointKind, string>> = {
 
 /** The full URL for an endpoint; the image endpoint's three routes are told apart by dialect. */
 export function openAIEndpointUrl(baseUrl: string, endpoint: EndpointKind, dialect?: string): string {
-  const path = endpoint === 'image' ? IMAGE_PATHS[dialect ?? ''] : pathByEndpoint[endpoint]
+  const path = endpoint === 'image' ? IMAGE_PATHS[dialect ?? ''] : endpoint === 'audio' ? AUDIO_PATHS[dialect ?? ''] : pathByEndpoint[endpoint]
   if (!path) throw new Error(`OpenAI transport has no path for endpoint "${endpoint}"`)
   return versionedUrl(baseUrl, path)
 }
@@ -57,7 +58,7 @@ export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
 
 /** Transport of the `openai` channel type: OpenAI itself speaks every OpenAI dialect, Responses included. */
 export const openAITransport: ChannelTransport = {
-  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses', ...Object.keys(IMAGE_PATHS)],
+  nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses', ...Object.keys(IMAGE_PATHS), ...Object.keys(AUDIO_PATHS)],
   buildRequest: buildOpenAIRequest,
 }
 

@@ -1,4 +1,5 @@
 import type { ModelPrice } from '@hanggent/plugin-sdk'
+import { openAIAudioPricing } from './openai-audio-dialects.ts'
 import { openAIImagePricing } from './image-pricing.ts'
 
 // List prices in USD per 1M tokens from https://openai.com/api/pricing and
@@ -37,6 +38,7 @@ export const openAIPricing: Record<string, ModelPrice> = {
   'davinci-002': tokens(2, 2),
   'babbage-002': tokens(0.4, 0.4),
   ...openAIImagePricing,
+  ...openAIAudioPricing,
   'text-embedding-3-small': { inputPerMTok: 0.02 },
   'text-embedding-3-large': { inputPerMTok: 0.13 },
   'text-embedding-ada-002': { inputPerMTok: 0.1 },
