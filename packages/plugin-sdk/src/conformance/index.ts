@@ -10,6 +10,7 @@ import { defaultGatewayRoot } from './gateway-process.ts'
 import { runGatewayStep } from './gateway-step.ts'
 import { importPlugin, locatePlugin, type PluginLocation } from './load-plugin.ts'
 import { manifestFailure, pricingFailures, settingsFailures, toolCoverageFailures } from './plugin-checks.ts'
+import { taskPlatformFailures } from './task-checks.ts'
 
 export type { ConformanceCaseFile, ConformanceConfig, ExpectedAnswer, GatewayStepConfig, StreamSource } from './case-file.ts'
 
@@ -84,6 +85,9 @@ export async function conformance(path: string, options: ConformanceOptions = {}
   report.failures.push(...settings)
   if (settings.length === 0) report.passed.push(`settings forms (${plugin.channelTypes.length} channel types)`)
   report.failures.push(...toolCoverageFailures(plugin, cases))
+  const tasks = taskPlatformFailures(plugin)
+  report.failures.push(...tasks)
+  if ((plugin.tasks?.length ?? 0) > 0 && tasks.length === 0) report.passed.push(`task platforms (${plugin.tasks?.map((platform) => platform.id).join(', ')})`)
   for (const testCase of cases) {
     const { failures, steps, notes } = await checkCase(plugin, testCase)
     report.failures.push(...failures)
