@@ -32,6 +32,14 @@ export const ConfigSchema = Type.Object({
   metricsAllowIps: Type.Array(Type.String({ minLength: 1 })),
   /** OTLP/HTTP collector base URL (OTEL_EXPORTER_OTLP_ENDPOINT); traces are off when unset. */
   otlpEndpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** REALTIME_MAX_SESSIONS_PER_USER: realtime WebSocket sessions one user may hold open at once (0: no limit). */
+  realtimeMaxSessionsPerUser: Type.Integer({ minimum: 0 }),
+  /** REALTIME_IDLE_TIMEOUT: seconds a realtime session may pass with no frame either way before it is closed. */
+  realtimeIdleTimeoutSeconds: Type.Integer({ minimum: 1 }),
+  /** REALTIME_MAX_BUFFER_KB: bytes a realtime socket may hold unsent for a slow reader before the session is closed. */
+  realtimeMaxBufferKb: Type.Integer({ minimum: 16 }),
+  /** REALTIME_MIN_RESPONSE_TOKENS: output tokens, at the model's output price, a balance must cover to open a session or start a response. */
+  realtimeMinResponseTokens: Type.Integer({ minimum: 0 }),
 })
 
 /** The typed configuration every part of the core receives. */
@@ -66,6 +74,10 @@ const variableOf: Record<keyof Config, string> = {
   metricsToken: 'METRICS_TOKEN',
   metricsAllowIps: 'METRICS_ALLOW_IPS',
   otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  realtimeMaxSessionsPerUser: 'REALTIME_MAX_SESSIONS_PER_USER',
+  realtimeIdleTimeoutSeconds: 'REALTIME_IDLE_TIMEOUT',
+  realtimeMaxBufferKb: 'REALTIME_MAX_BUFFER_KB',
+  realtimeMinResponseTokens: 'REALTIME_MIN_RESPONSE_TOKENS',
 }
 
 function numberFrom(env: Environment, name: string, fallback: number): number {
@@ -161,6 +173,10 @@ export function loadConfig(env: Environment = process.env, defaults: { secret?: 
     metricsToken: nonEmpty(env.METRICS_TOKEN),
     metricsAllowIps: ipListFrom(env, 'METRICS_ALLOW_IPS'),
     otlpEndpoint: nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT)?.replace(/\/+$/, ''),
+    realtimeMaxSessionsPerUser: numberFrom(env, 'REALTIME_MAX_SESSIONS_PER_USER', 10),
+    realtimeIdleTimeoutSeconds: numberFrom(env, 'REALTIME_IDLE_TIMEOUT', 600),
+    realtimeMaxBufferKb: numberFrom(env, 'REALTIME_MAX_BUFFER_KB', 1024),
+    realtimeMinResponseTokens: numberFrom(env, 'REALTIME_MIN_RESPONSE_TOKENS', 100),
   }
   const clean = Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined))
   const firstError = Value.Errors(ConfigSchema, clean).First()

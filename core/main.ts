@@ -62,7 +62,7 @@ async function main() {
   const context = await startupStep(() => buildContext(config))
   const rootMessage = rootStartupMessage(await ensureRootUser(context))
   if (rootMessage) console.log(rootMessage)
-  const { app, services } = await createServer(context)
+  const { app, services, realtime } = await createServer(context)
 
   let stopping = false
   let retests: LeasedJob | undefined
@@ -72,7 +72,12 @@ async function main() {
     stopping = true
     context.logger.log('info', 'shutting down', { signal, inflight: services.inflight.count() })
     void app.server?.stop(false)
-    const left = await services.inflight.drain(config.shutdownGraceSeconds * 1000)
+    // Realtime sessions get the same grace period, then a close frame (1001), and are settled before the books close.
+    const [left, cutSessions] = await Promise.all([
+      services.inflight.drain(config.shutdownGraceSeconds * 1000),
+      realtime.drain(config.shutdownGraceSeconds * 1000, 'server shutting down'),
+    ])
+    if (cutSessions > 0) context.logger.log('info', 'realtime sessions closed at shutdown', { sessions: cutSessions })
     if (left > 0) context.logger.log('warn', 'shutdown grace period over; cutting remaining requests', { left })
     await app.server?.stop(true)
     await retests?.stop()

@@ -14,6 +14,9 @@ import { openApiRoutes } from './openapi-document.ts'
 import { checkReadiness, readinessResponse } from './runtime/readiness.ts'
 import { metricsHandler } from './observe/metrics.ts'
 import { clientIpOf } from './relay/client-ip.ts'
+import { createRealtimeSessions } from './realtime/realtime-sessions.ts'
+import { REALTIME_PATH, realtimeHandler } from './realtime/realtime-route.ts'
+import { realtimeSessionRoutes } from './realtime/realtime-session-routes.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 /** The version reported by the API and the OpenAPI document. */
@@ -26,12 +29,22 @@ export async function createServer(context: AppContext, options: { dashboardDir?
   const services: RelayServices = await createRelayServices(context)
   const metrics = metricsHandler(context.config, services.observability.metrics)
   const maxBodyBytes = Math.ceil(context.config.maxRequestBodyMb * 1024 * 1024)
+  // Realtime WebSocket sessions (GET /v1/realtime), tracked for the per-user limit and for shutdown.
+  const realtime = createRealtimeSessions()
+  const realtimeBufferBytes = context.config.realtimeMaxBufferKb * 1024
   const app = new Elysia({
     // Bun closes connections idle for 10 s by default, which would cut slow streams; the relay keeps its own timeouts.
     // Bodies are measured by the relay after decompression; Bun's own cap only stops absurd uploads.
     // The dialects' own routes (/v1/chat/completions, …) are Bun routes of their own: they run on every
     // relayed call, and skip the framework's per-request lifecycle (see native-routes.ts).
-    serve: { idleTimeout: 0, maxRequestBodySize: maxBodyBytes * 2 + 1024 * 1024, routes: relayNativeRoutes(services) },
+    serve: {
+      idleTimeout: 0,
+      maxRequestBodySize: maxBodyBytes * 2 + 1024 * 1024,
+      routes: { ...relayNativeRoutes(services), [REALTIME_PATH]: { GET: realtimeHandler(services, realtime) } },
+    },
+    // Realtime sessions keep their own idle timeout and buffer bound (core/realtime); Bun's must never fire first,
+    // and never drop a frame (it drops past backpressureLimit), so they sit above the session's own bound.
+    websocket: { idleTimeout: 960, backpressureLimit: realtimeBufferBytes * 2 + 1024 * 1024, maxPayloadLength: 16 * 1024 * 1024 },
   })
     .onRequest(({ set }) => {
       set.headers['x-request-id'] = newRequestId()
@@ -54,9 +67,10 @@ export async function createServer(context: AppContext, options: { dashboardDir?
     })
     // Prometheus text format, this replica's own series; 404 when off, else token and/or allowlist (observe/metrics.ts).
     .get('/metrics', ({ request, server }) => metrics(request, clientIpOf(server, request, context.config.trustedProxies)), { detail: { hide: true } })
+    .use(realtimeSessionRoutes(services))
     .use(relayRoutes(services))
     .use(billingRoutes(services))
     .use(adminRoutes(context, services))
     .use(dashboardRoutes({ dir: options.dashboardDir }))
-  return { app, services }
+  return { app, services, realtime }
 }

@@ -7,6 +7,7 @@ import { openAIResponsesChannelType } from './openai-responses-channel.ts'
 import { openAIAccountSettings, openAICompatibleSettings } from './openai-settings.ts'
 import { openAICompatibleTransport, openAITransport } from './openai-transport.ts'
 import { openAIModelListing } from './openai-upstream-models.ts'
+import { openAIRealtimeTransport } from './openai-realtime.ts'
 import { openAIPricing } from './pricing.ts'
 import { openAIAudioDialects, openAIAudioModels } from './openai-audio-dialects.ts'
 
@@ -29,6 +30,7 @@ export default definePlugin({
       transport: openAITransport,
       modelListing: openAIModelListing,
       balanceReaders: openAIBalanceReaders,
+      realtime: openAIRealtimeTransport,
     },
     {
       id: 'openai-compatible',

@@ -1,5 +1,6 @@
 import type { ModelPrice } from '@hanggent/plugin-sdk'
 import { openAIAudioPricing } from './openai-audio-dialects.ts'
+import { realtimePrice } from './openai-realtime.ts'
 import { openAIImagePricing } from './image-pricing.ts'
 
 // List prices in USD per 1M tokens from https://openai.com/api/pricing and
@@ -38,6 +39,11 @@ export const openAIPricing: Record<string, ModelPrice> = {
   'davinci-002': tokens(2, 2),
   'babbage-002': tokens(0.4, 0.4),
   ...openAIImagePricing,
+  // Realtime: text and audio each at their own per-1M price, cached input cheaper (audio billed through perUnit, see openai-realtime.ts).
+  'gpt-realtime*': realtimePrice({ input: 4, cached: 0.4, output: 16 }, { input: 32, cached: 0.4, output: 64 }),
+  'gpt-realtime-mini*': realtimePrice({ input: 0.6, cached: 0.06, output: 2.4 }, { input: 10, cached: 0.3, output: 20 }),
+  'gpt-4o-realtime-preview*': realtimePrice({ input: 5, cached: 2.5, output: 20 }, { input: 40, cached: 2.5, output: 80 }),
+  'gpt-4o-mini-realtime-preview*': realtimePrice({ input: 0.6, cached: 0.3, output: 2.4 }, { input: 10, cached: 0.3, output: 20 }),
   ...openAIAudioPricing,
   'text-embedding-3-small': { inputPerMTok: 0.02 },
   'text-embedding-3-large': { inputPerMTok: 0.13 },

@@ -3,6 +3,7 @@ import type { AppContext } from '../../core/app-context.ts'
 import { createServer } from '../../core/server.ts'
 import { ensureRootUser } from '../../core/bootstrap.ts'
 import type { RelayServices } from '../../core/relay/pipeline.ts'
+import type { RealtimeSessions } from '../../core/realtime/realtime-sessions.ts'
 import { closeContext, createTestContext } from './context.ts'
 
 /** A gateway listening on 127.0.0.1 with a real database, driven through its own admin API. */
@@ -11,6 +12,8 @@ export interface TestGateway {
   url: string
   context: AppContext
   services: RelayServices
+  /** The realtime WebSocket sessions open on this gateway (shutdown drains them). */
+  realtime: RealtimeSessions
   /** The root password generated on first boot (printed once by main), when the config set no ROOT_PASSWORD. */
   generatedRootPassword?: string
   /** Calls the admin API as root; throws on a non-2xx answer with its body. */
@@ -43,7 +46,7 @@ export interface TestGateway {
 export async function startGateway(backend: { databaseUrl?: string; keepData?: boolean } = {}, overrides: Partial<Config> = {}): Promise<TestGateway> {
   const context = await createTestContext(backend, overrides)
   const { generatedPassword } = await ensureRootUser(context)
-  const { app, services } = await createServer(context)
+  const { app, services, realtime } = await createServer(context)
   app.listen({ port: 0, hostname: '127.0.0.1' })
   const url = `http://127.0.0.1:${app.server?.port}`
   const rootToken = context.config.rootAccessToken ?? ''
@@ -66,6 +69,7 @@ export async function startGateway(backend: { databaseUrl?: string; keepData?: b
     url,
     context,
     services,
+    realtime,
     generatedRootPassword: generatedPassword,
     admin,
     adminResponse,

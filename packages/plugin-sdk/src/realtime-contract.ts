@@ -1,4 +1,4 @@
-import type { ChannelContext } from './contract.ts'
+import type { ChannelContext, UpstreamRequest } from './contract.ts'
 import type { Usage } from './hub.ts'
 
 // Realtime sessions (contract 1.2): a WebSocket the client keeps open while events flow both ways. The
@@ -40,6 +40,29 @@ export interface RealtimeTransport {
    * Non-token counts (audio tokens) go in `Usage.quantities` under names the plugin's prices use in `perUnit`.
    */
   readUsage(event: unknown): RealtimeResponseUsage | undefined
+  /**
+   * The upstream HTTP request that creates a session or an ephemeral client secret for a client that opens its
+   * own WebRTC (or WebSocket) session with the provider (`POST /v1/realtime/sessions`, `…/transcription_sessions`,
+   * `…/client_secrets`); the JSON body is the client's, with the model mapped. Absent when the provider has none. Pure.
+   */
+  sessionRequest?(call: RealtimeSessionCall): UpstreamRequest
+}
+
+/** Which ephemeral-session endpoint a client called. */
+export type RealtimeSessionKind = 'sessions' | 'transcription_sessions' | 'client_secrets'
+
+/** A client's request for an ephemeral realtime session or client secret, on its way to one channel. */
+export interface RealtimeSessionCall {
+  /** The channel, key decrypted. */
+  channel: ChannelContext
+  /** Which endpoint. */
+  kind: RealtimeSessionKind
+  /** The upstream model after mapping, when the body named one. */
+  model: string | undefined
+  /** The client's JSON body, model already mapped. */
+  body: Record<string, unknown>
+  /** The client's headers (for `OpenAI-Beta`); never forward auth. */
+  clientHeaders: Headers
 }
 
 /** One finished response as a realtime event reported it. */
