@@ -15,6 +15,9 @@ const Price = t.Object({
   outputPerMTok: t.Union([t.Number(), t.Null()]),
   cacheReadPerMTok: t.Union([t.Number(), t.Null()]),
   cacheWritePerMTok: t.Union([t.Number(), t.Null()]),
+  cacheWrite1hPerMTok: t.Union([t.Number(), t.Null()], {
+    description: 'USD per 1M tokens written into a 1-hour prompt cache (Anthropic ttl "1h"); null when unset (twice the input price then)',
+  }),
   perCall: t.Union([t.Number(), t.Null()]),
   perUnit: t.Union([t.Record(t.String(), t.Number()), t.Null()], {
     description: 'USD per unit of a non-token quantity (e.g. searchUnits, images, seconds), charged on top; null when none',
@@ -74,6 +77,7 @@ export function publicRoutes(deps: AdminDeps) {
               outputPerMTok: price.outputPerMTok ?? null,
               cacheReadPerMTok: price.cacheReadPerMTok ?? null,
               cacheWritePerMTok: price.cacheWritePerMTok ?? null,
+              cacheWrite1hPerMTok: price.cacheWrite1hPerMTok ?? null,
               perCall: price.perCall ?? null,
               perUnit: perUnitView(price.perUnit),
               source: found.source,

@@ -1021,6 +1021,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/playground/images/generations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Generate images as yourself (OpenAI images; charged to your quota, no API key needed) */
+        post: operations["playgroundImageGeneration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playground/image-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Image models you can use in the playground: served to your group, priced, and known to make images */
+        get: operations["listPlaygroundImageModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/playground/models": {
         parameters: {
             query?: never;
@@ -4809,6 +4843,7 @@ export interface operations {
                         outputPerMTok?: number;
                         cacheReadPerMTok?: number;
                         cacheWritePerMTok?: number;
+                        cacheWrite1hPerMTok?: number;
                         perCall?: number;
                     };
                     ratios?: {
@@ -5406,6 +5441,7 @@ export interface operations {
                                 outputPerMTok?: number;
                                 cacheReadPerMTok?: number;
                                 cacheWritePerMTok?: number;
+                                cacheWrite1hPerMTok?: number;
                                 perCall?: number;
                             };
                         };
@@ -5565,6 +5601,7 @@ export interface operations {
                             outputPerMTok?: number;
                             cacheReadPerMTok?: number;
                             cacheWritePerMTok?: number;
+                            cacheWrite1hPerMTok?: number;
                             perCall?: number;
                         };
                     };
@@ -5634,6 +5671,7 @@ export interface operations {
                                 outputPerMTok?: number;
                                 cacheReadPerMTok?: number;
                                 cacheWritePerMTok?: number;
+                                cacheWrite1hPerMTok?: number;
                                 perCall?: number;
                             };
                         };
@@ -7167,6 +7205,8 @@ export interface operations {
                             outputPerMTok: number | null;
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
+                            /** @description USD per 1M tokens written into a 1-hour prompt cache (Anthropic ttl "1h"); null when unset (twice the input price then) */
+                            cacheWrite1hPerMTok: number | null;
                             perCall: number | null;
                             /** @description USD per unit of a non-token quantity (e.g. searchUnits, images, seconds), charged on top; null when none */
                             perUnit: {
@@ -9359,6 +9399,196 @@ export interface operations {
                         [key: string]: unknown;
                     };
                     "text/event-stream": string;
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    playgroundImageGeneration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    model?: string;
+                    /** @description an integer from 1 to 10 */
+                    n?: number | string;
+                    size?: string;
+                    response_format?: "url" | "b64_json";
+                    user?: string;
+                    /** @description streamed image generation is not supported by this gateway */
+                    stream?: false | "false";
+                    prompt: string;
+                    quality?: string;
+                    background?: "transparent" | "opaque" | "auto";
+                    output_format?: "png" | "jpeg" | "webp";
+                    /** @description an integer from 0 to 100 */
+                    output_compression?: number | string;
+                    style?: "vivid" | "natural";
+                    moderation?: "low" | "auto";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created: number;
+                        data: ({
+                            url?: string;
+                            b64_json?: string;
+                            revised_prompt?: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        usage?: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    listPlaygroundImageModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The group the calls are routed and priced in: the signed-in user's */
+                        group: string;
+                        /** @description Models an enabled channel serves to that group and that have a price (or self-use mode is on), sorted */
+                        items: string[];
+                    };
                 };
             };
             /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
