@@ -46,7 +46,7 @@ export function realtimePrice(text: { input: number; cached: number; output: num
 
 /** The `ws(s)://` form of an `http(s)://` URL. */
 export function webSocketUrl(url: string): string {
-  return url.replace(/^http(s?):\/\//i, (_match, secure: string) => `ws${secure}://`)
+  return url.replace(/^http(s?):\/\//i, (_match, secure: string) => (secure === '' ? 'ws://' : 'wss://'))
 }
 
 /** A non-negative count from a usage member; absent or malformed counts are 0. */
