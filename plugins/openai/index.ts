@@ -10,6 +10,8 @@ import { openAIModelListing } from './openai-upstream-models.ts'
 import { openAIRealtimeTransport } from './openai-realtime.ts'
 import { openAIPricing } from './pricing.ts'
 import { openAIAudioDialects, openAIAudioModels } from './openai-audio-dialects.ts'
+import { openAIImageDialects } from './openai-images-dialects.ts'
+import { openAIImageModels } from './openai-image-models.ts'
 
 const chatModel = (id: string, extra: ModelSpec['capabilities'] = []): ModelSpec => ({ id, capabilities: ['chat', 'tools', ...extra] })
 /** A model OpenAI serves on the Responses API only: other dialects reach it converted (ModelSpec.dialects). */
@@ -66,7 +68,8 @@ export default definePlugin({
     chatModel('deepseek-chat'),
     chatModel('deepseek-reasoner', ['reasoning']),
     ...openAIAudioModels,
+    ...openAIImageModels,
   ],
   pricing: openAIPricing,
-  dialects: [openAIChatDialect, openAIResponsesDialect, openAICompletionsDialect, openAIEmbeddingsDialect, ...openAIAudioDialects],
+  dialects: [openAIChatDialect, openAIResponsesDialect, openAICompletionsDialect, openAIEmbeddingsDialect, ...openAIImageDialects, ...openAIAudioDialects],
 })

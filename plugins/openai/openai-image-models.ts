@@ -133,7 +133,7 @@ export function checkImageRequest(operation: ImageOperation, body: Record<string
     throw invalid('model', `The model '${model}' does not support image ${operation}; it serves ${rules.operations.join(', ')}.`)
   const n = imageCountOf(body)
   if (n < 1 || n > rules.maxN)
-    throw invalid('n', `Invalid 'n': ${n}. The model '${model}' makes from 1 to ${rules.maxN} image${rules.maxN === 1 ? '' : 's'} per request.`)
+    throw invalid('n', `Invalid 'n': ${n}. The model '${model}' makes ${rules.maxN === 1 ? '1 image' : `from 1 to ${rules.maxN} images`} per request.`)
   const size = body.size
   if (typeof size === 'string') {
     const allowed = rules.sizes ? rules.sizes.includes(size) : /^(auto|\d{2,5}x\d{2,5})$/.test(size)
