@@ -32,6 +32,12 @@ export const ConfigSchema = Type.Object({
   metricsAllowIps: Type.Array(Type.String({ minLength: 1 })),
   /** OTLP/HTTP collector base URL (OTEL_EXPORTER_OTLP_ENDPOINT); traces are off when unset. */
   otlpEndpoint: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** TASK_TIMEOUT_MINUTES: an asynchronous task unfinished this long after submit is failed and refunded; 0 never times out. */
+  taskTimeoutMinutes: Type.Number({ minimum: 0 }),
+  /** TASK_POLL_INTERVAL_SECONDS: how often the task poller runs (on one replica at a time). */
+  taskPollIntervalSeconds: Type.Number({ exclusiveMinimum: 0 }),
+  /** TASK_PROXY_RESULTS: task result files are served through the gateway (`/mj/image/{id}`), hiding upstream hosts; false links upstream URLs. */
+  taskProxyResults: Type.Boolean(),
   /** REALTIME_MAX_SESSIONS_PER_USER: realtime WebSocket sessions one user may hold open at once (0: no limit). */
   realtimeMaxSessionsPerUser: Type.Integer({ minimum: 0 }),
   /** REALTIME_IDLE_TIMEOUT: seconds a realtime session may pass with no frame either way before it is closed. */
@@ -74,6 +80,9 @@ const variableOf: Record<keyof Config, string> = {
   metricsToken: 'METRICS_TOKEN',
   metricsAllowIps: 'METRICS_ALLOW_IPS',
   otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  taskTimeoutMinutes: 'TASK_TIMEOUT_MINUTES',
+  taskPollIntervalSeconds: 'TASK_POLL_INTERVAL_SECONDS',
+  taskProxyResults: 'TASK_PROXY_RESULTS',
   realtimeMaxSessionsPerUser: 'REALTIME_MAX_SESSIONS_PER_USER',
   realtimeIdleTimeoutSeconds: 'REALTIME_IDLE_TIMEOUT',
   realtimeMaxBufferKb: 'REALTIME_MAX_BUFFER_KB',
@@ -86,6 +95,15 @@ function numberFrom(env: Environment, name: string, fallback: number): number {
   const value = Number(raw)
   if (!Number.isFinite(value)) throw new ConfigError(`${name}: expected a number, got "${raw}"`)
   return value
+}
+
+/** A true/false variable (also 1/0, yes/no); unset means `fallback`. */
+function booleanFrom(env: Environment, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase()
+  if (raw === undefined || raw === '') return fallback
+  if (['true', '1', 'yes'].includes(raw)) return true
+  if (['false', '0', 'no'].includes(raw)) return false
+  throw new ConfigError(`${name}: expected true or false, got "${env[name]}"`)
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -173,6 +191,9 @@ export function loadConfig(env: Environment = process.env, defaults: { secret?: 
     metricsToken: nonEmpty(env.METRICS_TOKEN),
     metricsAllowIps: ipListFrom(env, 'METRICS_ALLOW_IPS'),
     otlpEndpoint: nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT)?.replace(/\/+$/, ''),
+    taskTimeoutMinutes: numberFrom(env, 'TASK_TIMEOUT_MINUTES', 1440),
+    taskPollIntervalSeconds: numberFrom(env, 'TASK_POLL_INTERVAL_SECONDS', 15),
+    taskProxyResults: booleanFrom(env, 'TASK_PROXY_RESULTS', true),
     realtimeMaxSessionsPerUser: numberFrom(env, 'REALTIME_MAX_SESSIONS_PER_USER', 10),
     realtimeIdleTimeoutSeconds: numberFrom(env, 'REALTIME_IDLE_TIMEOUT', 600),
     realtimeMaxBufferKb: numberFrom(env, 'REALTIME_MAX_BUFFER_KB', 1024),

@@ -10,6 +10,7 @@ import { retestDisabledChannels } from './jobs/channel-retests.ts'
 import { runLeasedJob, type LeasedJob } from './jobs/leased-job.ts'
 import { scheduleBalanceRefresh } from './jobs/balance-refresh-job.ts'
 import { createBalanceRefresher } from './routing/balance-refresh.ts'
+import { startTaskPoller } from './tasks/task-poller.ts'
 import { startEventLoopMonitor } from './runtime/event-loop-monitor.ts'
 import type { AppContext } from './app-context.ts'
 import type { RelayServices } from './relay/pipeline.ts'
@@ -67,6 +68,7 @@ async function main() {
   let stopping = false
   let retests: LeasedJob | undefined
   let balances: LeasedJob | undefined
+  let taskPoller: LeasedJob | undefined
   async function shutdown(signal: string) {
     if (stopping) return
     stopping = true
@@ -82,6 +84,7 @@ async function main() {
     await app.server?.stop(true)
     await retests?.stop()
     await balances?.stop()
+    await taskPoller?.stop()
     await services.observability.tracing
       ?.close()
       .catch((error: unknown) => context.logger.log('warn', 'trace export at shutdown failed', { error: String(error) }))
@@ -97,6 +100,7 @@ async function main() {
   app.listen({ port: config.port, hostname: config.host })
   retests = scheduleChannelRetests(context, services)
   balances = scheduleBalanceRefresh(context, createBalanceRefresher(context, services.directory, services.health))
+  taskPoller = startTaskPoller(services)
   context.logger.log('info', 'gateway listening', {
     version: VERSION,
     port: app.server?.port,

@@ -9,6 +9,7 @@ import { countTokensDocumentRoutes } from './relay/count-tokens.ts'
 import { relayOpenApiDocument } from './relay/relay-openapi.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 import { adminRoutes } from './admin/index.ts'
+import { taskRoutes } from './tasks/task-routes.ts'
 import { dashboardRoutes } from './dashboard/routes.ts'
 import { openApiRoutes } from './openapi-document.ts'
 import { checkReadiness, readinessResponse } from './runtime/readiness.ts'
@@ -70,6 +71,7 @@ export async function createServer(context: AppContext, options: { dashboardDir?
     .use(realtimeSessionRoutes(services))
     .use(relayRoutes(services))
     .use(billingRoutes(services))
+    .use(taskRoutes(services))
     .use(adminRoutes(context, services))
     .use(dashboardRoutes({ dir: options.dashboardDir }))
   return { app, services, realtime }

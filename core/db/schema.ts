@@ -362,6 +362,64 @@ export const topups = pgTable(
   ],
 )
 
+/** States of an asynchronous task (the plugin SDK's TaskStatus). */
+export type TaskStatusColumn = 'NOT_START' | 'SUBMITTED' | 'IN_PROGRESS' | 'SUCCESS' | 'FAILURE'
+
+/**
+ * Asynchronous tasks (Midjourney-Proxy, Suno, video): the gateway's public id mapped to the upstream's,
+ * what was charged at submit and whether it was refunded, and the poller's state, so a restart resumes.
+ */
+export const tasks = pgTable(
+  'tasks',
+  {
+    /** The gateway's public, unguessable id. */
+    id: text('id').primaryKey(),
+    /** Task platform id, e.g. `midjourney`. */
+    platform: text('platform').notNull(),
+    /** The platform's action, e.g. `IMAGINE`. */
+    action: text('action').notNull(),
+    /** The priced name (e.g. `mj_imagine`): channels serve it and prices are keyed by it. */
+    model: text('model').notNull(),
+    mode: text('mode'),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenId: integer('token_id'),
+    group: text('group').notNull().default('default'),
+    channelId: integer('channel_id'),
+    upstreamTaskId: text('upstream_task_id'),
+    parentTaskId: text('parent_task_id'),
+    status: text('status').$type<TaskStatusColumn>().notNull().default('NOT_START'),
+    progress: integer('progress').notNull().default(0),
+    prompt: text('prompt'),
+    /** Result files and platform extras (MJ buttons, Suno clips): the SDK's TaskResult. */
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    /** What the submit answer noted for the client (MJ code 22 "queued"). */
+    note: jsonb('note').$type<Record<string, unknown>>(),
+    failReason: text('fail_reason'),
+    /** Units charged at submit. */
+    quota: quota('quota'),
+    /** Set once, by the conditional update that refunds: the refund happens exactly once. */
+    refunded: boolean('refunded').notNull().default(false),
+    refundedAt: timestamp('refunded_at', { withTimezone: true }),
+    submitTime: timestamp('submit_time', { withTimezone: true }).notNull().defaultNow(),
+    startTime: timestamp('start_time', { withTimezone: true }),
+    finishTime: timestamp('finish_time', { withTimezone: true }),
+    /** When the poller should fetch the task next; null once finished. */
+    nextPollAt: timestamp('next_poll_at', { withTimezone: true }),
+    pollAttempts: integer('poll_attempts').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    index('tasks_poll_idx').on(table.nextPollAt),
+    index('tasks_user_created_idx').on(table.userId, table.createdAt),
+    index('tasks_channel_created_idx').on(table.channelId, table.createdAt),
+    index('tasks_created_idx').on(table.createdAt),
+    index('tasks_status_created_idx').on(table.status, table.createdAt),
+  ],
+)
+
 /**
  * Small named values the quota ledger keeps beside the balances: how far each journal has been applied
  * (so a replayed or re-read entry is never applied twice) and the namespace of its Redis keys.
@@ -387,4 +445,5 @@ export const schema = {
   oauthAccounts,
   ledgerState,
   topups,
+  tasks,
 }
