@@ -111,7 +111,7 @@ export function planDialogue(input: {
       rawBody,
       model: input.upstreamModel,
       warnings: [],
-      respond: passthroughPath(clientCodec, prepared.hideEvent),
+      respond: passthroughPath(clientCodec, prepared.hideEvent, input.body),
     }
   }
   const target = clientCodec.hub ? hubTarget(registry, dialects, clientCodec.dialect) : undefined

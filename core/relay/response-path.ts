@@ -41,13 +41,17 @@ export interface ResponsePath {
   stream(body: ReadableStream<Uint8Array>, hooks: StreamHooks, env: ConversionEnv): ReadableStream<Uint8Array>
 }
 
-/** Same dialect on both sides: the upstream's bytes go to the client unchanged. */
-export function passthroughPath(codec: DialectCodec, hide: StreamRelayOptions['hide']): ResponsePath {
+/**
+ * Same dialect on both sides: the upstream's bytes go to the client unchanged, unless the dialect completes
+ * whole answers from the client's request (DialectCodec.completeAnswer, given the client's body).
+ */
+export function passthroughPath(codec: DialectCodec, hide: StreamRelayOptions['hide'], requestBody?: Record<string, unknown>): ResponsePath {
   return {
     answer(upstream, env) {
       const { usage, observed } = passthroughUsage(codec, upstream.text, env)
       const contentType = upstream.response.headers.get('content-type') ?? 'application/json'
-      return { response: new Response(upstream.text, { status: upstream.response.status, headers: { 'content-type': contentType } }), usage, observed }
+      const text = codec.completeAnswer && requestBody ? JSON.stringify(codec.completeAnswer(parseUpstreamJson(upstream.text), requestBody)) : upstream.text
+      return { response: new Response(text, { status: upstream.response.status, headers: { 'content-type': contentType } }), usage, observed }
     },
     stream(body, hooks) {
       return relayPassthroughStream({ ...hooks, hide, body, tap: codec.createStreamTap() })

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { GatewayError } from '@hanggent/plugin-sdk'
+import { completeRerankAnswer } from './complete-rerank-answer.ts'
 import { cohereRerankBody } from './cohere-transport.ts'
 import { documentText, estimateRerankPrompt, estimateSearchUnits } from './rerank-request.ts'
 import { readRerankUpstreamError } from './rerank-dialect.ts'
@@ -34,13 +35,43 @@ describe("documents as Cohere's strings", () => {
     expect(documentText({ title: 'T', text: 'body', year: 1864 }, ['text'])).toBe('text: body')
   })
 
-  test('the body sent to Cohere drops rank_fields and keeps everything else', () => {
-    expect(cohereRerankBody({ model: 'm', query: 'q', documents: [{ a: 1 }], rank_fields: ['a'], top_n: 1 })).toEqual({
+  test('the body sent to Cohere drops rank_fields and return_documents (v1 only) and keeps everything else', () => {
+    expect(cohereRerankBody({ model: 'm', query: 'q', documents: [{ a: 1 }], rank_fields: ['a'], return_documents: true, top_n: 1 })).toEqual({
       model: 'm',
       query: 'q',
       documents: ['a: 1'],
       top_n: 1,
     })
+  })
+})
+
+describe('documents filled into answers that lack them', () => {
+  const request = { model: 'm', query: 'q', documents: ['zero', { text: 'one' }, { title: 'T', text: 'two' }], return_documents: true }
+
+  test("each result without a document gets the text of the request's document at its index", () => {
+    const answer = {
+      id: 'x',
+      results: [
+        { index: 2, relevance_score: 0.9 },
+        { index: 1, relevance_score: 0.5 },
+      ],
+      meta: { billed_units: { search_units: 1 } },
+    }
+    expect(completeRerankAnswer(answer, request)).toEqual({
+      id: 'x',
+      results: [
+        { index: 2, relevance_score: 0.9, document: { text: 'title: T\ntext: two' } },
+        { index: 1, relevance_score: 0.5, document: { text: 'one' } },
+      ],
+      meta: { billed_units: { search_units: 1 } },
+    })
+  })
+
+  test('documents the upstream returned stay as they are, and nothing is added when the client did not ask', () => {
+    const answer = { results: [{ index: 0, relevance_score: 0.9, document: { text: 'as Jina sent it' } }] }
+    expect(completeRerankAnswer(answer, request)).toEqual(answer)
+    const plain = { results: [{ index: 0, relevance_score: 0.9 }] }
+    expect(completeRerankAnswer(plain, { ...request, return_documents: false })).toBe(plain)
   })
 })
 

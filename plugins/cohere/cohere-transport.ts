@@ -8,17 +8,23 @@ import { documentText } from './rerank-request.ts'
 
 /**
  * A rerank body as Cohere v2 takes it: object documents (Jina's `{text}`, structured records) become strings,
- * keeping only `rank_fields` when the client named them (a v1 parameter v2 no longer has).
+ * keeping only `rank_fields` when the client named them, and `return_documents` is left out: both are v1
+ * parameters v2 no longer has (the rerank dialect fills the documents into the answer itself).
  */
 export function cohereRerankBody(body: Record<string, unknown>): Record<string, unknown> {
-  const { rank_fields: rankFields, documents, ...rest } = body
+  const { rank_fields: rankFields, return_documents: _filledByTheGateway, documents, ...rest } = body
   const fields = Array.isArray(rankFields) ? rankFields.filter((field): field is string => typeof field === 'string') : undefined
   return { ...rest, documents: Array.isArray(documents) ? documents.map((document) => documentText(document, fields)) : documents }
 }
 
-/** Whether a rerank body can go as the client's bytes: every document is already a string. */
+/** Whether a rerank body can go as the client's bytes: every document is already a string and no v1-only parameter is set. */
 function allStringDocuments(body: Record<string, unknown>): boolean {
-  return Array.isArray(body.documents) && body.documents.every((document) => typeof document === 'string') && body.rank_fields === undefined
+  return (
+    Array.isArray(body.documents) &&
+    body.documents.every((document) => typeof document === 'string') &&
+    body.rank_fields === undefined &&
+    body.return_documents === undefined
+  )
 }
 
 /** Builds a request to Cohere's v2 chat or rerank endpoint. */

@@ -1,5 +1,6 @@
 import { parseJsonObject, readBearerToken, type DialectCodec, type GatewayError, type SseEvent, type StreamTap } from '@hanggent/plugin-sdk'
 import { RerankRequest } from '../../schemas/rerank.ts'
+import { completeRerankAnswer } from './complete-rerank-answer.ts'
 import { estimateRerankPrompt } from './rerank-request.ts'
 import { readRerankUsage } from './rerank-usage.ts'
 
@@ -7,7 +8,8 @@ import { readRerankUsage } from './rerank-usage.ts'
 // list `rerank` among their native dialects (cohere, jina, openai-compatible) receive the body as the
 // client sent it (model mapped; the cohere transport turns object documents into Cohere's strings), and
 // the answer comes back as the provider wrote it: Cohere's shape from Cohere, Jina's from Jina and the
-// servers that copy it. A client is "a Jina client" exactly when it calls a model a Jina-shaped upstream
+// servers that copy it, with one completion: documents the client asked for and the upstream left out
+// (Cohere v2 has no return_documents) are filled in from the request. A client is "a Jina client" exactly when it calls a model a Jina-shaped upstream
 // serves. Errors the gateway raises itself use Cohere's shape `{message}` (plus our stable `code`), which
 // Jina's and Cohere's SDKs both surface as the message.
 // see https://docs.cohere.com/reference/rerank and https://docs.cohere.com/reference/errors
@@ -53,6 +55,7 @@ export const rerankDialect: DialectCodec = {
   estimatePrompt: estimateRerankPrompt,
   readUsage: readRerankUsage,
   readOutputText: () => '',
+  completeAnswer: completeRerankAnswer,
   createStreamTap: noStreamTap,
   readUpstreamError: readRerankUpstreamError,
   renderError: (error) => ({ status: error.status, body: rerankErrorBody(error) }),

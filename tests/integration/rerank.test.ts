@@ -83,7 +83,7 @@ describe('rerank through cohere, jina and openai-compatible channels', () => {
   }
 
   describe('Cohere', () => {
-    test("Cohere's shape on /v2/rerank reaches Cohere as sent and answers in Cohere's shape, billed one search unit ($0.002 = 1000 units)", async () => {
+    test("Cohere's shape on /v2/rerank reaches Cohere as v2 takes it and answers in Cohere's shape, documents filled in, billed one search unit ($0.002 = 1000 units)", async () => {
       const before = await gateway.balance(userId)
       const response = await post('/v2/rerank', {
         model: 'rerank-v3.5',
@@ -103,8 +103,11 @@ describe('rerank through cohere, jina and openai-compatible channels', () => {
       expect(cohere.requests.at(-1)).toMatchObject({
         path: '/v2/rerank',
         authorization: 'Bearer co-key',
-        body: { model: 'rerank-v3.5', query: QUERY, documents: DOCUMENTS, top_n: 3, return_documents: true, max_tokens_per_doc: 512 },
+        body: { model: 'rerank-v3.5', query: QUERY, documents: DOCUMENTS, top_n: 3, max_tokens_per_doc: 512 },
       })
+      // Cohere v2 has no return_documents: the gateway leaves it out upstream and fills each result's document in itself.
+      expect(cohere.requests.at(-1)!.body.return_documents).toBeUndefined()
+      expect(answer.results.map((result) => result.document?.text)).toEqual(answer.results.map((result) => DOCUMENTS[result.index]))
       const row = await usageRow(response)
       expect(row.quota).toBe(1000)
       expect(row.details.quantities).toEqual({ searchUnits: 1 })

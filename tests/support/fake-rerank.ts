@@ -1,6 +1,7 @@
 // Rerank answers as Cohere v2 and Jina write them, computed from the request so any query and documents
 // get a realistic answer: each document is scored by the share of the query's words it contains (ties
-// keep the documents' order), `top_n` cuts the list, `return_documents` adds `document: {text}`. Cohere
+// keep the documents' order), `top_n` cuts the list; Jina adds `document: {text}` when `return_documents`
+// is set, Cohere v2 never does (its API has no such option). Cohere
 // bills one search unit per 100 documents (`meta.billed_units.search_units`); Jina reports tokens
 // (`usage.total_tokens`, counted here as words, so tests can compute them). A test may queue a fault
 // (an HTTP error, or a raw body such as an answer without usage) for the next request.
@@ -47,11 +48,9 @@ export function answerRerank(vendor: RerankVendor, body: Record<string, unknown>
     .map((document, index) => ({ index, relevance_score: fakeRelevance(query, textOf(document)), text: textOf(document) }))
     .sort((a, b) => b.relevance_score - a.relevance_score || a.index - b.index)
     .slice(0, typeof body.top_n === 'number' ? body.top_n : documents.length)
-  const results = ranked.map(({ index, relevance_score, text }) => ({
-    index,
-    ...(body.return_documents === true ? { document: { text } } : {}),
-    relevance_score,
-  }))
+  // Cohere's v2 answers never carry documents (it has no return_documents); Jina's do when asked.
+  const withDocuments = vendor === 'jina' && body.return_documents === true
+  const results = ranked.map(({ index, relevance_score, text }) => ({ index, ...(withDocuments ? { document: { text } } : {}), relevance_score }))
   if (vendor === 'jina') return Response.json({ model: body.model, usage: { total_tokens: fakeJinaTokens(query, documents) }, results })
   return Response.json({
     results,
