@@ -10,6 +10,7 @@ import { defaultGatewayRoot } from './gateway-process.ts'
 import { runGatewayStep } from './gateway-step.ts'
 import { importPlugin, locatePlugin, type PluginLocation } from './load-plugin.ts'
 import { manifestFailure, pricingFailures, settingsFailures, toolCoverageFailures } from './plugin-checks.ts'
+import { realtimeFailures } from './realtime-checks.ts'
 import { taskPlatformFailures } from './task-checks.ts'
 
 export type { ConformanceCaseFile, ConformanceConfig, ExpectedAnswer, GatewayStepConfig, StreamSource } from './case-file.ts'
@@ -88,6 +89,10 @@ export async function conformance(path: string, options: ConformanceOptions = {}
   const tasks = taskPlatformFailures(plugin)
   report.failures.push(...tasks)
   if ((plugin.tasks?.length ?? 0) > 0 && tasks.length === 0) report.passed.push(`task platforms (${plugin.tasks?.map((platform) => platform.id).join(', ')})`)
+  const realtime = realtimeFailures(plugin)
+  report.failures.push(...realtime)
+  const realtimeTypes = plugin.channelTypes.filter((spec) => spec.realtime).map((spec) => spec.id)
+  if (realtimeTypes.length > 0 && realtime.length === 0) report.passed.push(`realtime transports (${realtimeTypes.join(', ')})`)
   for (const testCase of cases) {
     const { failures, steps, notes } = await checkCase(plugin, testCase)
     report.failures.push(...failures)
