@@ -9,9 +9,12 @@ import type { Actor } from './auth.ts'
 import { adminErrorBody } from './errors.ts'
 import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
 import { offersChat } from './chat-models.ts'
+import { OpenAIImageGenerationRequest } from '../../schemas/openai-images.ts'
+import { PlaygroundImages } from '../../schemas/admin/playground-images.ts'
 
 const tags = ['playground']
 const CHAT_DIALECT = 'openai.chat'
+const IMAGE_DIALECT = 'openai.images.generations'
 
 /** The relay caller for a signed-in user: no relay key, billed to the account, routed and priced in the user's group. */
 export function playgroundCaller(actor: Actor): Caller {
@@ -62,6 +65,53 @@ export function playgroundRoutes(deps: AdminDeps) {
         }),
         parse: 'none',
         response: withErrors({ 200: PlaygroundCompletion }),
+      },
+    )
+    .post(
+      '/playground/images/generations',
+      async ({ actor, request, clientIp, set }) => {
+        const caller = playgroundCaller(signedIn(actor))
+        const codec = context.registry.dialect(IMAGE_DIALECT)
+        if (!codec) throw new GatewayError(501, 'not_implemented', 'No loaded plugin serves OpenAI image generation')
+        return handleRelay(await deps.relay(), codec, {
+          request,
+          params: {},
+          clientIp,
+          requestId: String(set.headers['x-request-id'] ?? ''),
+          authenticate: async () => caller,
+          renderError: adminErrorResponse,
+        })
+      },
+      {
+        ...access('user', {
+          operationId: 'playgroundImageGeneration',
+          tags,
+          summary: 'Generate images as yourself (OpenAI images; charged to your quota, no API key needed)',
+          relayBody: OpenAIImageGenerationRequest,
+        }),
+        parse: 'none',
+        response: withErrors({ 200: PlaygroundImages }),
+      },
+    )
+    .get(
+      '/playground/image-models',
+      async ({ actor }) => {
+        const { group } = signedIn(actor)
+        const options = context.options.get()
+        const models = (await deps.relay()).directory
+          .modelsFor(group)
+          .filter(
+            (model) => lookupPrice(options, context.registry.listPrice, model) !== undefined && context.registry.model(model)?.capabilities.includes('image'),
+          )
+        return { group, items: models }
+      },
+      {
+        ...access('user', {
+          operationId: 'listPlaygroundImageModels',
+          tags,
+          summary: 'Image models you can use in the playground: served to your group, priced, and known to make images',
+        }),
+        response: withErrors({ 200: PlaygroundModels }),
       },
     )
     .get(

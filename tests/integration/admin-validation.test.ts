@@ -200,6 +200,8 @@ for (const backend of testBackends) {
           '/api/models/price',
           '/api/options',
           '/api/playground/chat/completions',
+          '/api/playground/image-models',
+          '/api/playground/images/generations',
           '/api/playground/models',
           '/api/plugins',
           '/api/pricing',
