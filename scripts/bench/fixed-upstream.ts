@@ -84,6 +84,7 @@ function modelsBody(): string {
 }
 
 const encoder = new TextEncoder()
+const transcript = encoder.encode(JSON.stringify({ text: 'Silence.', usage: { type: 'duration', seconds: 328 } }))
 const completion = encoder.encode(completionBody())
 const stream = encoder.encode(streamBody())
 const models = encoder.encode(modelsBody())
@@ -110,6 +111,11 @@ const server = Bun.serve({
       return new Response(streamed ? stream : completion, { headers: streamed ? SSE_HEADERS : JSON_HEADERS })
     }
     if (request.method === 'GET' && path === '/v1/models') return new Response(models, { headers: JSON_HEADERS })
+    // The transcription scenario: the upload is read to its end (as OpenAI would), then a json transcript.
+    if (request.method === 'POST' && path === '/v1/audio/transcriptions') {
+      await request.arrayBuffer()
+      return new Response(transcript, { headers: JSON_HEADERS })
+    }
     return new Response(notFound, { status: 404, headers: JSON_HEADERS })
   },
 })

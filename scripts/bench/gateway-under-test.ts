@@ -104,7 +104,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return (await response.json()) as T
   }
   try {
-    await admin('POST', '/api/channels', { name: 'fixed-upstream', type: 'openai', key: 'sk-bench', baseUrl: options.upstreamUrl, models: ['gpt-4o-mini'] })
+    await admin('POST', '/api/channels', {
+      name: 'fixed-upstream',
+      type: 'openai',
+      key: 'sk-bench',
+      baseUrl: options.upstreamUrl,
+      models: ['gpt-4o-mini', 'whisper-1'],
+    })
     const unlimited = (await admin<{ key: string }>('POST', '/api/tokens', { name: 'bench-unlimited', unlimited: true })).key
     const funded = (await admin<{ key: string }>('POST', '/api/tokens', { name: 'bench-funded', quota: 1_000_000_000_000 })).key
     return {

@@ -32,6 +32,8 @@
 //   --profile                    start the gateway under `bun --cpu-prof --cpu-prof-md`; the profile directory is printed at the end
 //   --scenarios matrix           what to run: matrix, conversions (cross-dialect vs passthrough on the gateway, with
 //                                the fixture-replaying fake), soak; default matrix (plus soak when --soak is given)
+//   --scenarios transcription    a 5 MB audio file posted to /v1/audio/transcriptions at c=10 for --duration seconds:
+//                                the gateway's added RSS against 3× the file size in flight (scripts/bench/transcription.ts)
 //   --soak 300                   seconds of c=50 non-stream small against the gateway, RSS every 10 s; growth is
 //                                measured from the end of the first minute (warm-up) to the end
 //   --json results.json          write every raw run, the medians, the soak and the targets to this file
@@ -63,6 +65,7 @@ import { cellsOf, runMatrix, type Mode, type RunRecord } from './matrix.ts'
 import { PEER_VERSION, startPeerGateway, type PeerGateway } from './peer-gateway.ts'
 import type { BodySize } from './request-bodies.ts'
 import { runSoak } from './soak.ts'
+import { formatTranscription, runTranscription, type TranscriptionSummary } from './transcription.ts'
 import { formatCells, formatTargets, summariseCell, targetLines, type SoakSummary } from './summary.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -82,7 +85,7 @@ interface BenchOptions {
   databaseUrl?: string
   redisUrl?: string
   profile: boolean
-  scenarios: Set<'matrix' | 'conversions' | 'soak'>
+  scenarios: Set<'matrix' | 'conversions' | 'soak' | 'transcription'>
   soakSeconds: number
   jsonFile?: string
 }
@@ -134,7 +137,9 @@ function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help'
   if (values['redis-url'] && !values['database-url'])
     throw new Error('--redis-url needs --database-url (the embedded mode is one process, with in-process cache and limits)')
-  const scenarios = new Set(listOf('scenarios', values.scenarios ?? (values.soak ? 'matrix,soak' : 'matrix'), ['matrix', 'conversions', 'soak'] as const))
+  const scenarios = new Set(
+    listOf('scenarios', values.scenarios ?? (values.soak ? 'matrix,soak' : 'matrix'), ['matrix', 'conversions', 'soak', 'transcription'] as const),
+  )
   return {
     modes: listOf('mode', values.mode, ['non-stream', 'stream'] as const),
     bodies: listOf('body', values.body, ['small', 'large'] as const),
@@ -164,7 +169,8 @@ function estimateSeconds(options: BenchOptions): number {
   const matrix = options.scenarios.has('matrix') ? cells * targets * (options.warmupSeconds + 3 + options.runs * perRun) : 0
   const conversions = options.scenarios.has('conversions') ? 8 * (options.warmupSeconds + 3 + options.runs * perRun) : 0
   const soak = options.scenarios.has('soak') ? options.soakSeconds + 10 : 0
-  return 120 + matrix + conversions + soak
+  const transcription = options.scenarios.has('transcription') ? options.durationSeconds + 15 : 0
+  return 120 + matrix + conversions + soak + transcription
 }
 
 /** Ends everything when the bench overruns its bound (a hung child must not hold the machine). */
@@ -257,6 +263,7 @@ async function main(): Promise<void> {
   const cells = cellsOf(options.modes, options.bodies, options.concurrencies)
   let conversions: ConversionSummary[] | undefined
   let soak: SoakSummary | undefined
+  let transcription: TranscriptionSummary | undefined
   try {
     // The matrix drops the peer (matrix.peer = undefined) if it fails mid-run.
     if (options.scenarios.has('matrix')) await runMatrix(matrix, cells, (record) => records.push(record))
@@ -268,6 +275,7 @@ async function main(): Promise<void> {
         runs: options.runs,
       })
     if (options.scenarios.has('soak')) soak = await runSoak(root, gateway, key, options.soakSeconds)
+    if (options.scenarios.has('transcription')) transcription = await runTranscription(gateway, key, { durationSeconds: options.durationSeconds })
     const finalRssBytes = await residentBytes(gateway.pid)
     const finalHealth = await gateway.health(120)
     const summaries = options.scenarios.has('matrix') ? cells.map((cell) => summariseCell(cell, records)) : []
@@ -277,10 +285,11 @@ async function main(): Promise<void> {
     )
     const targets = targetLines(summaries, finalRssBytes, soak)
     console.log(`\n${formatTargets(targets)}`)
+    if (transcription) console.log(`\n${formatTranscription(transcription)}`)
     if (options.jsonFile) {
       writeFileSync(
         options.jsonFile,
-        `${JSON.stringify({ meta: { ...meta, finished: new Date().toISOString() }, runs: records, cells: summaries, conversions, soak, finalRssBytes, finalHealth, targets }, null, 2)}\n`,
+        `${JSON.stringify({ meta: { ...meta, finished: new Date().toISOString() }, runs: records, cells: summaries, conversions, soak, transcription, finalRssBytes, finalHealth, targets }, null, 2)}\n`,
       )
       console.log(`\nwrote ${options.jsonFile}`)
     }
