@@ -3,7 +3,7 @@ import type { GatewayError } from './errors.ts'
 import type { HubChatRequest, HubEvent, HubResult, Usage } from './hub.ts'
 import type { SseEvent } from './sse.ts'
 import type { SpecVersion } from './spec-version.ts'
-import type { MediaSpec } from './media-contract.ts'
+import type { MediaConversion, MediaSpec } from './media-contract.ts'
 import type { RealtimeTransport } from './realtime-contract.ts'
 import type { TaskPlatform } from './task-contract.ts'
 
@@ -513,6 +513,8 @@ export interface PluginDefinition {
   tokenizers?: Record<string, TokenizerSpec>
   /** Asynchronous task platforms the plugin serves (Midjourney-Proxy, Suno, video); since contract 1.2, see task-contract.ts. */
   tasks?: TaskPlatform[]
+  /** Conversions from client media dialects to this plugin's upstream media dialects (Imagen for OpenAI image generations); since contract 1.2, see media-contract.ts. */
+  mediaConversions?: MediaConversion[]
 }
 
 /** Declares a plugin; identity at runtime, it exists so plugin files are type-checked against the contract. */

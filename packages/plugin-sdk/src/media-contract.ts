@@ -1,4 +1,5 @@
 import type { Usage } from './hub.ts'
+import type { ConversionEnv, Converted, Dialect, EndpointKind } from './contract.ts'
 
 // Dialects whose request is not a JSON body (multipart/form-data file uploads: audio transcriptions,
 // image edits) or whose answer is not JSON or SSE (speech audio, srt/vtt/text transcripts). A dialect
@@ -73,4 +74,26 @@ export interface MediaSpec {
    * undefined when nothing is known, and the gateway then counts the prompt's tokens (`estimatePrompt`) as for chat.
    */
   readUsage(answer: MediaAnswer, body: Record<string, unknown>, measured: MediaMeasure): Usage | undefined
+}
+
+/**
+ * How calls in a client media dialect whose request is JSON reach an upstream that speaks another format
+ * (OpenAI image generations → Gemini Imagen's `:predict`), declared by the plugin that knows the upstream
+ * (PluginDefinition.mediaConversions). The gateway uses it when a channel's transport does not speak the
+ * client's dialect but lists `to`; the answer is converted back before the client dialect's `readUsage`
+ * bills it. Pure functions. Since contract 1.2.
+ */
+export interface MediaConversion {
+  /** The client dialect converted from, e.g. `openai.images.generations`. */
+  from: Dialect
+  /** The upstream dialect converted to; a channel type's transport lists it in `nativeDialects`, e.g. `gemini.imagen`. */
+  to: Dialect
+  /** What the upstream endpoint does, handed to the transport's `buildRequest`. */
+  endpoint: EndpointKind
+  /** The client's body as the upstream's, for the model named upstream; what cannot be carried over is a warning. */
+  encodeRequest(body: Record<string, unknown>, model: string): Converted<Record<string, unknown>>
+  /** The upstream's whole answer as the client dialect's answer body, knowing the client's request (the format it asked for). */
+  decodeAnswer(text: string, request: Record<string, unknown>, env: ConversionEnv): unknown
+  /** The upstream's error message from a non-2xx body, for logs and clear client errors. */
+  readUpstreamError(status: number, bodyText: string): { message: string; code?: string }
 }
