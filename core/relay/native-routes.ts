@@ -3,6 +3,7 @@ import type { DialectCodec } from '@hanggent/plugin-sdk'
 import { newRequestId } from '../request-id.ts'
 import { handleRelay, type RelayServices } from './pipeline.ts'
 import { clientIpOf } from './client-ip.ts'
+import { geminiSideAction } from './gemini-side-actions.ts'
 
 /** A Bun route handler: the request, with its path parameters, and the server it arrived on. */
 type NativeHandler = (request: Request & { params?: Record<string, string> }, server: Server<unknown>) => Promise<Response>
@@ -22,13 +23,12 @@ export function relayNativeRoutes(services: RelayServices): NativeRoutes {
     (dialect: DialectCodec, route: string): NativeHandler =>
     async (request, server) => {
       const requestId = newRequestId()
-      const response = await handleRelay(services, dialect, {
-        request,
-        params: request.params ?? {},
-        clientIp: clientIpOf(server, request, trustedProxies),
-        requestId,
-        route,
-      })
+      const clientIp = clientIpOf(server, request, trustedProxies)
+      // A Gemini method on the generate route that is answered here, not relayed (countTokens).
+      const side = geminiSideAction(services, route, request.params ?? {})
+      const response = side
+        ? await side(request, clientIp, requestId)
+        : await handleRelay(services, dialect, { request, params: request.params ?? {}, clientIp, requestId, route })
       response.headers.set('x-request-id', requestId)
       return response
     }

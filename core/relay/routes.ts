@@ -8,6 +8,7 @@ import { clientFacingError } from './client-facing-error.ts'
 import type { KeyScheme, RelayExtraRoute } from './relay-openapi.ts'
 import { listedEndpoints, modelsForEndpoints } from './endpoint-capability.ts'
 import { countTokensRoutes } from './count-tokens.ts'
+import { GEMINI_DIALECT, geminiSideAction, requireGeminiModel } from './gemini-side-actions.ts'
 
 /** The key from any header or parameter an SDK may use on the shared model-list routes. */
 function readAnyKey(request: InboundRequest): string | undefined {
@@ -64,6 +65,17 @@ export function modelListRoutes(dialects: readonly DialectCodec[]): RelayExtraRo
       security: LIST_KEY_SCHEMES,
     })),
     { path: '/v1/models/:model', summary: 'Retrieve one model this key may use', tag: 'models', errorDialect: 'openai.chat', security: LIST_KEY_SCHEMES },
+    ...(dialects.some((codec) => codec.dialect === GEMINI_DIALECT && codec.modelList)
+      ? [
+          {
+            path: '/v1beta/models/:model',
+            summary: "Retrieve one model this key may use, in Gemini's shape",
+            tag: 'models' as const,
+            errorDialect: GEMINI_DIALECT,
+            security: LIST_KEY_SCHEMES,
+          },
+        ]
+      : []),
   ]
 }
 
@@ -93,14 +105,18 @@ export function relayRoutes(services: RelayServices) {
     app.route(
       route.method,
       route.path,
-      ({ request, params, server, set }) =>
-        handleRelay(services, route.codec, {
+      ({ request, params, server, set }) => {
+        const clientIp = clientIpOf(server, request, services.context.config.trustedProxies)
+        const side = geminiSideAction(services, route.path, (params ?? {}) as Record<string, string>)
+        if (side) return side(request, clientIp, requestIdOf(set))
+        return handleRelay(services, route.codec, {
           request,
           params: (params ?? {}) as Record<string, string>,
-          clientIp: clientIpOf(server, request, services.context.config.trustedProxies),
+          clientIp,
           requestId: requestIdOf(set),
           route: route.path,
-        }),
+        })
+      },
       { parse: 'none', detail: { hide: true } },
     )
   }
@@ -114,7 +130,7 @@ export function relayRoutes(services: RelayServices) {
   })
   const listPaths = modelListRoutes(services.context.registry.dialects())
     .map((route) => route.path)
-    .filter((path) => path !== '/v1/models/:model')
+    .filter((path) => path !== '/v1/models/:model' && path !== '/v1beta/models/:model')
   for (const path of listPaths) {
     app.get(
       path,
@@ -140,14 +156,35 @@ export function relayRoutes(services: RelayServices) {
         const models = await allowedModels(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies), codec)
         if (!models.includes(params.model))
           throw new GatewayError(404, 'model_not_found', `The model '${params.model}' does not exist or you do not have access to it.`, { param: 'model' })
-        const list = codec?.modelList?.render([params.model]) as { data?: unknown[] } | undefined
-        return Response.json(list?.data?.[0] ?? { id: params.model })
+        // OpenAI's list shape is `{data: […]}`, Gemini's `{models: […]}` (a Google SDK retrieving a model on /v1).
+        const list = codec?.modelList?.render([params.model]) as { data?: unknown[]; models?: unknown[] } | undefined
+        return Response.json(list?.data?.[0] ?? list?.models?.[0] ?? { id: params.model })
       } catch (error) {
         return relayRouteFailure(services, codec, requestIdOf(set), error)
       }
     },
     { detail: { hide: true } },
   )
+  const gemini = services.context.registry.dialect(GEMINI_DIALECT)
+  if (gemini?.modelList) {
+    const list = gemini.modelList
+    // One model in Gemini's shape (the SDKs' models.get); a model the key may not use is Gemini's 404.
+    app.get(
+      '/v1beta/models/:model',
+      async ({ request, server, params, set }) => {
+        const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
+        const model = decodeURIComponent(params.model).replace(/^models\//, '')
+        try {
+          await requireGeminiModel(services, inbound, clientIpOf(server, request, services.context.config.trustedProxies), model)
+          const rendered = list.render([model]) as { models?: unknown[] }
+          return Response.json(rendered.models?.[0] ?? { name: `models/${model}` })
+        } catch (error) {
+          return relayRouteFailure(services, gemini, requestIdOf(set), error)
+        }
+      },
+      { detail: { hide: true } },
+    )
+  }
   app.use(countTokensRoutes(services))
   return app
 }

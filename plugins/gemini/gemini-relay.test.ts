@@ -117,7 +117,8 @@ describe('Gemini clients on a Gemini channel (passthrough)', () => {
   })
 
   test('an unsupported method is refused with 501 in Google error shape', async () => {
-    const response = await fetch(`${gateway.url}/v1beta/models/gemini-2.5-flash:countTokens`, {
+    // countTokens is answered by the gateway (tests/integration/gemini-side-methods.test.ts); generateAnswer is not served.
+    const response = await fetch(`${gateway.url}/v1beta/models/gemini-2.5-flash:generateAnswer`, {
       method: 'POST',
       headers: { 'x-goog-api-key': key },
       body: JSON.stringify({ contents: [{ parts: [{ text: 'Hi' }] }] }),

@@ -73,7 +73,7 @@ describe('API reference offline', () => {
       const chat = page.locator('.opblock-summary', { hasText: '/v1/chat/completions' }).first()
       await chat.waitFor({ state: 'visible', timeout: 20_000 })
       expect(await chat.innerText()).toContain('Chat (openai.chat)')
-      for (const path of ['/v1/messages', '/v1beta/models/{modelAction}', '/v1/models']) {
+      for (const path of ['/v1/messages', '/v1beta/models/{model}', '/v1/models']) {
         expect(await page.locator('.opblock-summary', { hasText: path }).first().isVisible()).toBe(true)
       }
       mkdirSync(SCREENSHOT_DIR, { recursive: true })

@@ -103,7 +103,7 @@ describe('API reference', () => {
         'POST /v1/chat/completions',
         'POST /v1/responses',
         'POST /v1/messages',
-        'POST /v1beta/models/{modelAction}',
+        'POST /v1beta/models/{model}',
         'GET /v1/models',
         'GET /v1beta/models',
         'GET /v1/dashboard/billing/subscription',
@@ -119,8 +119,8 @@ describe('API reference', () => {
       expect(document.components.schemas[schemaName]).toEqual(Object.fromEntries(Object.entries(validated).filter(([key]) => key !== '$id')))
       expect(chat.security).toContainEqual({ bearerKey: [] })
       expect(document.paths['/v1/messages']!.post!.security).toContainEqual({ xApiKey: [] })
-      expect(document.paths['/v1beta/models/{modelAction}']!.post!.security).toContainEqual({ xGoogApiKey: [] })
-      expect(document.paths['/v1beta/models/{modelAction}']!.post!.security).toContainEqual({ keyQuery: [] })
+      expect(document.paths['/v1beta/models/{model}']!.post!.security).toContainEqual({ xGoogApiKey: [] })
+      expect(document.paths['/v1beta/models/{model}']!.post!.security).toContainEqual({ keyQuery: [] })
       expect(chat.responses['401']!.content!['application/json']!.example).toMatchObject({ error: { code: 'invalid_api_key' } })
       expect(document.paths['/v1/messages']!.post!.responses['401']!.content!['application/json']!.example).toMatchObject({
         type: 'error',
