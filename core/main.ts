@@ -12,6 +12,7 @@ import { scheduleBalanceRefresh } from './jobs/balance-refresh-job.ts'
 import { createBalanceRefresher } from './routing/balance-refresh.ts'
 import { startTaskPoller } from './tasks/task-poller.ts'
 import { startEventLoopMonitor } from './runtime/event-loop-monitor.ts'
+import { containDriverFaults } from './runtime/driver-faults.ts'
 import type { AppContext } from './app-context.ts'
 import type { RelayServices } from './relay/pipeline.ts'
 
@@ -61,6 +62,7 @@ async function main() {
   startEventLoopMonitor()
   const config = await startupStep(() => loadConfig(process.env, { secret: embeddedSecret(process.env) }))
   const context = await startupStep(() => buildContext(config))
+  containDriverFaults(context.logger)
   const rootMessage = rootStartupMessage(await ensureRootUser(context))
   if (rootMessage) console.log(rootMessage)
   const { app, services, realtime } = await createServer(context)

@@ -12,6 +12,7 @@ import {
 import { journalLineFromFields } from './journal-codec.ts'
 import { ADOPT, COMMITTED, REFUND, RELEASE_HOLDS, RESERVE, SETTLE } from './redis-ledger-scripts.ts'
 import { newHoldId } from './memory-balance-store.ts'
+import { GatewayError } from '../errors.ts'
 
 // Balances shared by replicas through Redis. Reserve and settle are one Lua call each; settle also
 // appends the charge to a Redis stream (the journal), so once it returns the charge survives the crash
@@ -58,15 +59,34 @@ export interface RedisBalanceStoreOptions {
 
 type Script = (keys: string[], args: Array<string | number>) => Promise<unknown>
 
-/** EVALSHA with a fallback to EVAL when the server does not have the script cached yet. */
+/** Redis errors that mean "not now" rather than a bug: a server still loading its AOF, busy, or failing over. */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|READONLY|CLUSTERDOWN)\b/
+
+/**
+ * A failure to reach Redis as the relay's 503 in the client's own dialect (OpenAI's `server_error`
+ * shape on OpenAI routes); a reply error that is a real fault (a script bug) stays what it is.
+ */
+export function balanceStoreError(error: unknown): unknown {
+  if (error instanceof GatewayError) return error
+  const replyError = error instanceof Error && error.name === 'ReplyError'
+  if (replyError && !TRANSIENT_REPLY.test(error.message)) return error
+  return new GatewayError(503, 'billing_unavailable', 'The gateway cannot reach its balance store right now; nothing was charged. Please retry shortly.', {
+    kind: 'overloaded',
+    cause: error,
+  })
+}
+
+/** EVALSHA with a fallback to EVAL when the server does not have the script cached yet; lost connections become a 503. */
 function script(client: Redis, lua: string): Script {
   const sha = createHash('sha1').update(lua).digest('hex')
   return async (keys, args) => {
     try {
       return await client.evalsha(sha, keys.length, ...keys, ...args)
     } catch (error) {
-      if (!String(error).includes('NOSCRIPT')) throw error
-      return client.eval(lua, keys.length, ...keys, ...args)
+      if (!String(error).includes('NOSCRIPT')) throw balanceStoreError(error)
+      return client.eval(lua, keys.length, ...keys, ...args).catch((retried: unknown) => {
+        throw balanceStoreError(retried)
+      })
     }
   }
 }
