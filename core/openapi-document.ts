@@ -24,6 +24,7 @@ export const API_TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'system', description: "This replica's process health: memory, uptime, event-loop lag" },
   { name: 'plugins', description: 'The loaded provider plugins: versions, origin and what each declares' },
   { name: 'redemptions', description: 'Single-use codes that add quota' },
+  { name: 'tasks', description: 'Asynchronous tasks (Midjourney, Suno, video): status, results, charges and refunds' },
   { name: 'topups', description: "Online top-up through Stripe Checkout and EPay: orders, settings and the providers' callbacks" },
   { name: 'options', description: 'System options: pricing, ratios, retries, limits' },
   { name: 'groups', description: 'User groups and their price ratios' },

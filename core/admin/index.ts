@@ -12,6 +12,7 @@ import { userRoutes } from './users.ts'
 import { groupRoutes } from './groups.ts'
 import { modelRoutes } from './models.ts'
 import { logRoutes } from './logs.ts'
+import { taskAdminRoutes } from './tasks.ts'
 import { optionRoutes } from './options.ts'
 import { redemptionRoutes } from './redemptions.ts'
 import { publicRoutes } from './public.ts'
@@ -48,6 +49,7 @@ export function adminRoutes(context: AppContext, relay?: RelayServices) {
     .use(groupRoutes(deps))
     .use(modelRoutes(deps))
     .use(logRoutes(deps))
+    .use(taskAdminRoutes(deps))
     .use(optionRoutes(deps))
     .use(redemptionRoutes(deps))
     .use(topupRoutes(deps))

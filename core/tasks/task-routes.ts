@@ -19,7 +19,7 @@ import { parseJsonObject, readLimitedBody } from '../relay/read-body.ts'
 import { validateBody } from '../relay/validate-body.ts'
 import { requestIdOf } from '../relay/routes.ts'
 import { channelClient } from '../routing/channel-client.ts'
-import { findTask, findUserTask, findUserTasks, type TaskRow } from './task-store.ts'
+import { findTask, findUserTask, findUserTasks, resultOf, type TaskRow } from './task-store.ts'
 import { submitTask, taskChannelContext, TASK_UPSTREAM_TIMEOUT_MS, upstreamReply } from './task-submit.ts'
 import { taskPlatforms, taskView, type FileLinks } from './task-view.ts'
 
@@ -135,28 +135,39 @@ async function handleContent(services: RelayServices, platform: TaskPlatform, ro
   if (!row || row.platform !== platform.id) throw new GatewayError(404, 'not_found', `Task "${id ?? ''}" does not exist`)
   const inbound = inboundOf(task)
   const view = taskView(platform, row, { origin: '', proxy: false })
-  const channel = row.channelId === null ? undefined : services.directory.channel(row.channelId)
-  // The stored (upstream) file, not the client-facing link: that is what is fetched.
   const index = route.pickFile?.(view, inbound) ?? Number(inbound.url.searchParams.get('index') ?? 0)
-  const file = view.result?.files?.[Number.isInteger(index) ? index : 0]
+  return streamTaskFile(services, route, row, index, inbound, task.request.signal)
+}
+
+/**
+ * Streams result file `index` of a task from where it is stored: the content route's keyed upstream
+ * request when it builds one (OpenAI video content), else the stored file URL; the upstream host and
+ * key never reach the client. Also serves the dashboard (GET /api/tasks/{id}/files/{index}).
+ */
+export async function streamTaskFile(
+  services: RelayServices,
+  route: TaskContentRoute | undefined,
+  row: TaskRow,
+  index: number,
+  inbound: InboundRequest,
+  signal?: AbortSignal,
+): Promise<Response> {
+  const file = resultOf(row)?.files?.[Number.isInteger(index) ? index : 0]
+  const channel = row.channelId === null ? undefined : services.directory.channel(row.channelId)
   const keyed =
-    route.buildRequest && channel && row.upstreamTaskId
+    route?.buildRequest && channel && row.upstreamTaskId
       ? route.buildRequest(taskChannelContext(services, channel), row.upstreamTaskId, inbound, file ?? { kind: 'file', url: '' })
       : undefined
   if (!keyed && !file) throw new GatewayError(404, 'not_found', `Task "${row.id}" has no such result file yet`)
   const request = keyed ?? { url: file!.url, method: 'GET' as const, headers: {} }
-  const exchange = await channelClient(services.context).send(request, {
-    timeoutMs: TASK_UPSTREAM_TIMEOUT_MS,
-    purpose: 'the result file',
-    signal: task.request.signal,
-  })
+  const exchange = await channelClient(services.context).send(request, { timeoutMs: TASK_UPSTREAM_TIMEOUT_MS, purpose: 'the result file', signal })
   exchange.stopTimer()
   const upstream = exchange.response
   if (!upstream.ok) {
     exchange.release()
     throw new GatewayError(502, 'upstream_error', `The result file could not be fetched (HTTP ${upstream.status})`)
   }
-  const fallbackType = view.result?.files?.[0]?.kind === 'image' ? 'image/jpeg' : 'application/octet-stream'
+  const fallbackType = file?.kind === 'image' ? 'image/jpeg' : 'application/octet-stream'
   const headers: Record<string, string> = { 'content-type': upstream.headers.get('content-type') ?? fallbackType, 'cache-control': 'private, max-age=3600' }
   const length = upstream.headers.get('content-length')
   if (length) headers['content-length'] = length

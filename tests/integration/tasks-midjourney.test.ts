@@ -218,4 +218,37 @@ describe('midjourney through the gateway', () => {
     expect(banned.body).toMatchObject({ code: 24, description: 'Banned prompt: fox' })
     expect(await quota(alice)).toBe(charged)
   }, 30_000)
+
+  test('admin API: admins list every task with channel and upstream id; a user sees only their own, without either; files open with the session', async () => {
+    const submitted = await call(bob, 'POST', '/mj/submit/imagine', { prompt: 'bob fox' })
+    const id = String(submitted.body.result)
+    await pollUntilDone(bob, id)
+    const upstreamId = [...mj.tasks.values()].find((task) => task.prompt === 'bob fox')?.id
+    const asAdmin = await gateway.admin<{ items: Array<Record<string, unknown>>; total: number }>('GET', `/api/tasks?platform=midjourney&userId=${bob.userId}`)
+    expect(asAdmin.total).toBe(1)
+    expect(asAdmin.items[0]).toMatchObject({ id, userId: bob.userId, username: 'bob-mj', status: 'SUCCESS', progress: 100, quota: 50_000, refunded: false })
+    expect(asAdmin.items[0]).toMatchObject({ channelName: 'mj-proxy', upstreamTaskId: upstreamId })
+    const failed = await gateway.admin<{ items: Array<Record<string, unknown>> }>('GET', '/api/tasks?status=FAILURE&action=IMAGINE')
+    expect(failed.items.some((task) => task.failReason === 'Banned prompt detected by the moderator' && task.refunded === true)).toBe(true)
+
+    const login = await fetch(`${gateway.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bob-mj', password: 'password-123' }),
+    })
+    const session = ((await login.json()) as { accessToken: string }).accessToken
+    const asBob = async (path: string) => fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${session}` } })
+    const mine = (await (await asBob('/api/tasks')).json()) as { items: Array<Record<string, unknown>>; total: number }
+    expect(mine.items.map((task) => task.id)).toEqual([id])
+    expect(mine.items[0]).toMatchObject({ channelId: null, channelName: null, upstreamTaskId: null })
+    expect(JSON.stringify(mine)).not.toContain(String(upstreamId))
+    // Another user's task answers 404, even when asked for by id or through the userId filter.
+    const aliceTask = (await gateway.admin<{ items: Array<{ id: string }> }>('GET', `/api/tasks?userId=${alice.userId}`)).items[0]!.id
+    expect((await asBob(`/api/tasks/${aliceTask}`)).status).toBe(404)
+    expect(((await (await asBob(`/api/tasks?userId=${alice.userId}`)).json()) as { total: number }).total).toBe(1)
+    const files = mine.items[0]!.files as Array<{ url: string }>
+    const file = await asBob(files[0]!.url)
+    expect(file.status).toBe(200)
+    expect([...new Uint8Array(await file.arrayBuffer())]).toEqual([...mj.imageBytes])
+  }, 30_000)
 })
