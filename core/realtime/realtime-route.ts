@@ -76,11 +76,19 @@ export function routeModel(services: RelayServices, caller: Caller, model: strin
   return candidates
 }
 
+/** An open upstream socket, with the frames it sent so far, kept until the session takes over (`handOver`). */
+interface OpenedSocket {
+  socket: WebSocket
+  early: Array<string | ArrayBuffer>
+  /** Stops keeping frames; called in the same turn as the session starts listening, so none is lost or doubled. */
+  handOver(): void
+}
+
 /** Bun's WebSocket client, whose constructor takes headers (the DOM typing it is declared with does not say so). */
 const HeaderedWebSocket = WebSocket as unknown as new (url: string, options: Bun.WebSocketOptions) => WebSocket
 
 /** Opens a WebSocket and waits for it to open; rejects with what went wrong, or after `timeoutMs`. */
-function openSocket(url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ socket: WebSocket; early: Array<string | ArrayBuffer> }> {
+function openSocket(url: string, headers: Record<string, string>, timeoutMs: number): Promise<OpenedSocket> {
   return new Promise((resolve, reject) => {
     const socket = new HeaderedWebSocket(url, { headers })
     socket.binaryType = 'arraybuffer'
@@ -98,8 +106,7 @@ function openSocket(url: string, headers: Record<string, string>, timeoutMs: num
     }
     socket.addEventListener('open', () => {
       clearTimeout(timer)
-      socket.removeEventListener('message', keep)
-      resolve({ socket, early })
+      resolve({ socket, early, handOver: () => socket.removeEventListener('message', keep) })
     })
     socket.addEventListener('error', () => fail('connection error'))
     socket.addEventListener('close', (event) => fail(`closed with code ${event.code}${event.reason ? `: ${event.reason}` : ''}`))
@@ -112,7 +119,7 @@ async function connectUpstream(
   request: Request,
   model: string,
   candidates: RealtimeCandidate[],
-): Promise<{ socket: WebSocket; early: Array<string | ArrayBuffer>; candidate: RealtimeCandidate; upstreamModel: string }> {
+): Promise<OpenedSocket & { candidate: RealtimeCandidate; upstreamModel: string }> {
   const { context } = services
   const clientHeaders = new Headers()
   const beta = requestedBeta(request.headers)
@@ -184,6 +191,7 @@ export function realtimeHandler(services: RelayServices, sessions: RealtimeSessi
         transport: upstream.candidate.transport,
         limits: { maxBufferBytes: context.config.realtimeMaxBufferKb * 1024, idleTimeoutMs: context.config.realtimeIdleTimeoutSeconds * 1000 },
       })
+      upstream.handOver()
       slot.attach(session.tracked)
       const protocol = answeredProtocol(request.headers)
       const headers: Record<string, string> = { 'x-request-id': requestId, 'x-realtime-session-id': sessionId }

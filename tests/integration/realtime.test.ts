@@ -379,7 +379,7 @@ describe('back-pressure', () => {
   }
 
   test('50 sessions with a slow reader and a flooding upstream keep the gateway memory bounded', async () => {
-    const perSession = 8 * 1024 * 1024
+    const perSession = 16 * 1024 * 1024
     fake.behaviour = { usages: [REALTIME_USAGE], floodBytes: perSession }
     const { key } = await newCaller(100_000_000)
     Bun.gc(true)
@@ -398,7 +398,7 @@ describe('back-pressure', () => {
     console.log(
       `realtime back-pressure: 50 sessions × ${perSession / 1024 / 1024} MB offered, RSS ${Math.round(before / 1048576)} MB → peak ${Math.round(peak / 1048576)} MB (+${grewMb.toFixed(1)} MB)`,
     )
-    // Unbounded buffering would hold up to 50 × 8 MB = 400 MB; the gateway cuts each slow reader at 256 KB unsent.
+    // Unbounded buffering would hold up to 50 × 16 MB; the gateway cuts each slow reader at 256 KB unsent.
     expect(grewMb).toBeLessThan(200)
     expect(fake.sessions.filter((session) => session.closed?.reason.includes('client is not reading fast enough'))).toHaveLength(50)
     await until(() => gateway.realtime.count() === 0)
