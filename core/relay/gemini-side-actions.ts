@@ -1,18 +1,26 @@
 import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { modelAllowed } from './authenticate.ts'
-import type { RelayServices } from './pipeline.ts'
+import { handleRelay, type RelayServices } from './pipeline.ts'
 import { relayRouteFailure } from './routes.ts'
 
 // Gemini methods that share the generate routes' path (`/v1beta/models/{model}:{method}`) but are not
 // relayed: `countTokens` counts the prompt with the model's tokenizer estimate (the same count the
 // gateway reserves quota with), never calls upstream and is never billed. Counting locally answers for
 // every model the key may use whatever channel serves it; the figure is the gateway's estimate, not
-// Google's tokenizer. `GET /v1beta/models/{model}` (one model in Gemini's shape) lives in routes.ts.
+// Google's tokenizer. `embedContent` and `batchEmbedContents` are relayed, but in the `gemini.embed`
+// dialect (an embeddings endpoint, billed per input token) rather than the generate route's own.
+// `GET /v1beta/models/{model}` (one model in Gemini's shape) lives in routes.ts.
 // see https://ai.google.dev/api/tokens#method:-models.counttokens
 
 /** The dialect whose request and error shapes these methods use. */
 export const GEMINI_DIALECT = 'gemini.generate'
+
+/** The dialect the embedding methods are relayed in (plugins/gemini/gemini-embed-dialect.ts). */
+const GEMINI_EMBED_DIALECT = 'gemini.embed'
+
+/** The embedding methods of the generate route's path. */
+const EMBED_METHODS = new Set(['embedContent', 'batchEmbedContents'])
 
 /** Route paths whose `:modelAction` parameter may name a side method. */
 const MODEL_ACTION_ROUTES = new Set(['/v1beta/models/:modelAction', '/v1/models/:modelAction'])
@@ -75,10 +83,12 @@ async function countTokens(services: RelayServices, codec: DialectCodec, request
 /** A handler for a relay route's request when it names a side method, else undefined (the call is relayed). */
 export type SideAction = (request: Request, clientIp: string | undefined, requestId: string) => Promise<Response>
 
-/** The side method a Gemini model-action route's request names (`:countTokens`), or undefined for a relayed call. */
+/** The handler of a method a Gemini model-action route's request names (`:countTokens`, the embedding methods), or undefined for generate calls. */
 export function geminiSideAction(services: RelayServices, routePath: string, params: Record<string, string>): SideAction | undefined {
   if (!MODEL_ACTION_ROUTES.has(routePath) || params.modelAction === undefined) return undefined
   const { model, method } = splitAction(params.modelAction)
+  const embed = EMBED_METHODS.has(method) ? services.context.registry.dialect(GEMINI_EMBED_DIALECT) : undefined
+  if (embed) return (request, clientIp, requestId) => handleRelay(services, embed, { request, params, clientIp, requestId, route: routePath })
   if (method !== 'countTokens') return undefined
   const codec = services.context.registry.dialect(GEMINI_DIALECT)
   if (!codec) return undefined

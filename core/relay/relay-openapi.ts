@@ -199,6 +199,8 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
   }
 
   for (const codec of input.dialects) {
+    // A dialect reached only through another's routes (gemini.embed, on the generate path) has nothing of its own to list.
+    if (codec.routes.length === 0) continue
     const family = familyOf(codec.dialect)
     if (!families.has(family)) families.set(family, new Set())
     families.get(family)!.add(codec.dialect)

@@ -19,7 +19,7 @@ describe('the plugin manifest', () => {
   test('passes the loader checks and declares the gemini channel type and dialect', () => {
     expect(findManifestProblem(plugin)).toBeUndefined()
     expect(plugin.channelTypes.map((type) => [type.id, type.label, type.defaultBaseUrl, type.transport.nativeDialects])).toEqual([
-      ['gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', ['gemini.generate']],
+      ['gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', ['gemini.generate', 'gemini.embed']],
     ])
     expect(plugin.dialects.map((codec) => [codec.dialect, codec.endpoint, 'routes' in codec ? codec.routes : undefined])).toEqual([
       [
@@ -30,6 +30,8 @@ describe('the plugin manifest', () => {
           { method: 'POST', path: '/v1/models/:modelAction' },
         ],
       ],
+      // embedContent and batchEmbedContents, reached through the generate routes (core/relay/gemini-side-actions.ts).
+      ['gemini.embed', 'embeddings', []],
     ])
     expect(plugin.channelTypes[0]?.settings.additionalProperties).toBe(false)
   })
@@ -106,17 +108,34 @@ describe('Gemini transport', () => {
     expect(request.headers.accept).toBe('text/event-stream')
   })
 
-  test('only chat has a Gemini method', () => {
+  test('embeddings go to :embedContent, or :batchEmbedContents for a body with requests', () => {
+    const call = (body: Record<string, unknown>) =>
+      buildGeminiRequest({
+        channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'gemini', baseUrl: 'https://g.example', key: 'k', settings: {} },
+        dialect: 'gemini.embed',
+        endpoint: 'embeddings',
+        model: 'gemini-embedding-001',
+        stream: false,
+        body,
+      })
+    expect(call({ content: { parts: [{ text: 'a' }] } })).toMatchObject({
+      url: 'https://g.example/v1beta/models/gemini-embedding-001:embedContent',
+      headers: { 'x-goog-api-key': 'k' },
+    })
+    expect(call({ requests: [] }).url).toBe('https://g.example/v1beta/models/gemini-embedding-001:batchEmbedContents')
+  })
+
+  test('only chat and embeddings have a Gemini method', () => {
     expect(() =>
       buildGeminiRequest({
         channel: { config: { azureDefaultApiVersion: '2025-04-01-preview' }, id: 1, type: 'gemini', baseUrl: 'x', key: 'k', settings: {} },
         dialect: 'gemini.generate',
-        endpoint: 'embeddings',
+        endpoint: 'rerank',
         model: 'm',
         stream: false,
         body: {},
       }),
-    ).toThrow('no method for endpoint "embeddings"')
+    ).toThrow('no method for endpoint "rerank"')
   })
 })
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { readSettings, withExtraHeaders, type ChannelContext, type ChannelTransport, type UpstreamCall, type UpstreamRequest } from '@hanggent/plugin-sdk'
 import { GEMINI_DIALECT } from './gemini-extra.ts'
+import { GEMINI_EMBED_DIALECT } from './gemini-embed-dialect.ts'
 
 // see https://ai.google.dev/api/generate-content — POST {base}/v1beta/models/{model}:generateContent and
 // :streamGenerateContent?alt=sse (SSE instead of a JSON array); see https://ai.google.dev/gemini-api/docs/api-key
@@ -43,9 +44,23 @@ export function geminiEndpointUrl(baseUrl: string, model: string, stream: boolea
   return stream ? `${root}/models/${name}:streamGenerateContent?alt=sse` : `${root}/models/${name}:generateContent`
 }
 
+/** The embedding method URL: `:batchEmbedContents` for a body with `requests`, else `:embedContent`; see https://ai.google.dev/api/embeddings. */
+export function geminiEmbedUrl(baseUrl: string, model: string, batch: boolean, apiVersion = 'v1beta'): string {
+  const name = encodeURIComponent(model.replace(/^models\//, ''))
+  return `${geminiRootUrl(baseUrl, apiVersion)}/models/${name}:${batch ? 'batchEmbedContents' : 'embedContent'}`
+}
+
 /** Builds the upstream request for Google's Generative Language API. */
 export function buildGeminiRequest(call: UpstreamCall): UpstreamRequest {
   const { channel } = call
+  if (call.endpoint === 'embeddings') {
+    return {
+      url: geminiEmbedUrl(channel.baseUrl, call.model, Array.isArray(call.body.requests), geminiApiVersion(channel.settings)),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...geminiAuthHeaders(channel) },
+      body: call.rawBody ?? JSON.stringify(call.body),
+    }
+  }
   if (call.endpoint !== 'chat') throw new Error(`Gemini transport has no method for endpoint "${call.endpoint}"`)
   // The channel's extra headers come last, so they may override any of these.
   const headers: Record<string, string> = {
@@ -61,8 +76,8 @@ export function buildGeminiRequest(call: UpstreamCall): UpstreamRequest {
   }
 }
 
-/** Transport of the `gemini` channel type: Gemini speaks only its own generateContent dialect natively. */
+/** Transport of the `gemini` channel type: Gemini's own generateContent and embedding dialects. */
 export const geminiTransport: ChannelTransport = {
-  nativeDialects: [GEMINI_DIALECT],
+  nativeDialects: [GEMINI_DIALECT, GEMINI_EMBED_DIALECT],
   buildRequest: buildGeminiRequest,
 }

@@ -1,6 +1,7 @@
 import { definePlugin, PLUGIN_SPEC_VERSION, type ModelSpec } from '@hanggent/plugin-sdk'
 import { HUB_VERSION } from '@hanggent/plugin-sdk'
 import { geminiGenerateDialect } from './gemini-dialect.ts'
+import { geminiEmbedDialect } from './gemini-embed-dialect.ts'
 import { GeminiChannelSettings, geminiTransport } from './gemini-transport.ts'
 import { geminiModelListing } from './gemini-upstream-models.ts'
 import { geminiPricing } from './pricing.ts'
@@ -43,5 +44,5 @@ export default definePlugin({
     { id: 'text-embedding-004', capabilities: ['embeddings'], contextWindow: 2048 },
   ],
   pricing: geminiPricing,
-  dialects: [geminiGenerateDialect],
+  dialects: [geminiGenerateDialect, geminiEmbedDialect],
 })

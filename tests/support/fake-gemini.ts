@@ -264,6 +264,7 @@ async function route(
   if (options.keys && !options.keys.includes(key)) return json(400, loadFixture('gemini', 'gemini-error-400-api-key.json'))
   if (request.method === 'GET' && LIST_PATH.test(url.pathname)) return modelPage(url.searchParams.get('pageToken'))
   const action = recorded.action
+  if (request.method === 'POST' && (action === 'embedContent' || action === 'batchEmbedContents')) return embeddingAnswer(action, recorded.body)
   if (request.method !== 'POST' || (action !== 'generateContent' && action !== 'streamGenerateContent')) {
     return json(
       404,
@@ -276,6 +277,27 @@ async function route(
   if (!recorded.body) return json(400, googleError(400, 'Invalid JSON payload received. Unexpected end of string.'))
   if (!Array.isArray(recorded.body.contents) || recorded.body.contents.length === 0) return json(400, loadFixture('gemini', 'gemini-error-400.json'))
   return answer(request, recorded, next(), tracker)
+}
+
+/** Four numbers standing for a text's embedding: the same text always gets the same vector. */
+function fakeEmbedding(content: unknown): { values: number[] } {
+  const parts = (content as { parts?: Array<{ text?: string }> } | undefined)?.parts ?? []
+  const text = parts.map((part) => part.text ?? '').join('')
+  return { values: [text.length / 100, (text.charCodeAt(0) || 0) / 1000, 0.5, -0.25] }
+}
+
+/**
+ * `:embedContent` (`{embedding: {values}}`) and `:batchEmbedContents` (`{embeddings: [...]}`, one per request);
+ * see https://ai.google.dev/api/embeddings. Google reports no usage for embeddings.
+ */
+function embeddingAnswer(action: string, body: Record<string, unknown> | undefined): Response {
+  if (action === 'embedContent') {
+    if (!body?.content) return json(400, googleError(400, '* EmbedContentRequest.content: content is required.'))
+    return json(200, { embedding: fakeEmbedding(body.content) })
+  }
+  const requests = Array.isArray(body?.requests) ? (body.requests as Array<{ content?: unknown }>) : []
+  if (requests.length === 0) return json(400, googleError(400, '* BatchEmbedContentsRequest.requests: requests is required.'))
+  return json(200, { embeddings: requests.map((request) => fakeEmbedding(request.content)) })
 }
 
 /** Starts the fake on a random loopback port. */
