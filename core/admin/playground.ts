@@ -2,6 +2,8 @@ import { Elysia } from 'elysia'
 import { lookupPrice } from '../billing/resolve-price.ts'
 import { GatewayError } from '../errors.ts'
 import { handleRelay } from '../relay/pipeline.ts'
+import { OpenAISpeechRequest } from '../../schemas/openai-audio.ts'
+import { PlaygroundSpeechAudio, offersSpeech } from './playground-speech.ts'
 import type { Caller } from '../relay/authenticate.ts'
 import { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
 import { PlaygroundCompletion, PlaygroundEvents, PlaygroundModels } from '../../schemas/admin/playground.ts'
@@ -14,6 +16,7 @@ import { PlaygroundImages } from '../../schemas/admin/playground-images.ts'
 
 const tags = ['playground']
 const CHAT_DIALECT = 'openai.chat'
+const SPEECH_DIALECT = 'openai.audio.speech'
 const IMAGE_DIALECT = 'openai.images.generations'
 
 /** The relay caller for a signed-in user: no relay key, billed to the account, routed and priced in the user's group. */
@@ -110,6 +113,53 @@ export function playgroundRoutes(deps: AdminDeps) {
           operationId: 'listPlaygroundImageModels',
           tags,
           summary: 'Image models you can use in the playground: served to your group, priced, and known to make images',
+        }),
+        response: withErrors({ 200: PlaygroundModels }),
+      },
+    )
+    .post(
+      '/playground/audio/speech',
+      async ({ actor, request, clientIp, set }) => {
+        const caller = playgroundCaller(signedIn(actor))
+        const codec = context.registry.dialect(SPEECH_DIALECT)
+        if (!codec) throw new GatewayError(501, 'not_implemented', 'No loaded plugin serves OpenAI speech')
+        return handleRelay(await deps.relay(), codec, {
+          request,
+          params: {},
+          clientIp,
+          requestId: String(set.headers['x-request-id'] ?? ''),
+          authenticate: async () => caller,
+          renderError: adminErrorResponse,
+        })
+      },
+      {
+        ...access('user', {
+          operationId: 'playgroundSpeech',
+          tags,
+          summary: 'Speak a text as yourself (OpenAI speech; the audio streamed back as it is made, charged to your quota, no API key needed)',
+          relayBody: OpenAISpeechRequest,
+          responseContent: { 200: { 'audio/mpeg': PlaygroundSpeechAudio } },
+        }),
+        parse: 'none',
+        response: withErrors({ 200: PlaygroundSpeechAudio }),
+      },
+    )
+    .get(
+      '/playground/speech-models',
+      async ({ actor }) => {
+        const { group } = signedIn(actor)
+        const options = context.options.get()
+        const models = (await deps.relay()).directory.modelsFor(group).filter((model) => {
+          const price = lookupPrice(options, context.registry.listPrice, model)
+          return price !== undefined && offersSpeech(model, context.registry.model(model), price.price)
+        })
+        return { group, items: models }
+      },
+      {
+        ...access('user', {
+          operationId: 'listPlaygroundSpeechModels',
+          tags,
+          summary: 'Speech models you can use in the playground: served to your group, priced, and known to speak',
         }),
         response: withErrors({ 200: PlaygroundModels }),
       },

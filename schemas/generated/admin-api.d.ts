@@ -488,6 +488,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Asynchronous tasks (Midjourney, Suno, video), newest first (plain users see only their own) */
+        get: operations["listTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One task (plain users only their own; channel and upstream id for admins only) */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/files/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task's result file streamed through the gateway (plain users only their own) */
+        get: operations["getTaskFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/options": {
         parameters: {
             query?: never;
@@ -1047,6 +1098,40 @@ export interface paths {
         };
         /** Image models you can use in the playground: served to your group, priced, and known to make images */
         get: operations["listPlaygroundImageModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playground/audio/speech": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Speak a text as yourself (OpenAI speech; the audio streamed back as it is made, charged to your quota, no API key needed) */
+        post: operations["playgroundSpeech"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/playground/speech-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Speech models you can use in the playground: served to your group, priced, and known to speak */
+        get: operations["listPlaygroundSpeechModels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5410,6 +5495,330 @@ export interface operations {
             };
         };
     };
+    listTasks: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                platform?: string;
+                action?: string;
+                status?: "NOT_START" | "SUBMITTED" | "IN_PROGRESS" | "SUCCESS" | "FAILURE";
+                userId?: number;
+                channelId?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description The gateway's public task id */
+                            id: string;
+                            platform: string;
+                            action: string;
+                            /** @description The priced name, e.g. mj_imagine */
+                            model: string;
+                            mode: string | null;
+                            userId: number;
+                            username: string | null;
+                            tokenId: number | null;
+                            /** @enum {string} */
+                            status: "NOT_START" | "SUBMITTED" | "IN_PROGRESS" | "SUCCESS" | "FAILURE";
+                            progress: number;
+                            prompt: string | null;
+                            failReason: string | null;
+                            files: {
+                                /** @enum {string} */
+                                kind: "image" | "audio" | "video" | "file";
+                                /** @description GET /api/tasks/{id}/files/{index}: the file streamed through the gateway */
+                                url: string;
+                            }[];
+                            parentTaskId: string | null;
+                            /** @description Units charged at submit */
+                            quota: number;
+                            /** @description True once the charge was given back (the task failed) */
+                            refunded: boolean;
+                            /** Format: date-time */
+                            refundedAt: string | null;
+                            /** Format: date-time */
+                            submitTime: string;
+                            /** Format: date-time */
+                            startTime: string | null;
+                            /** Format: date-time */
+                            finishTime: string | null;
+                            /** @description Admins only (null for plain users) */
+                            channelId: number | null;
+                            /** @description Admins only (null for plain users and deleted channels) */
+                            channelName: string | null;
+                            /** @description The upstream's task id; admins only */
+                            upstreamTaskId: string | null;
+                        }[];
+                        total: number;
+                        page: number;
+                        pageSize: number;
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The gateway's public task id */
+                        id: string;
+                        platform: string;
+                        action: string;
+                        /** @description The priced name, e.g. mj_imagine */
+                        model: string;
+                        mode: string | null;
+                        userId: number;
+                        username: string | null;
+                        tokenId: number | null;
+                        /** @enum {string} */
+                        status: "NOT_START" | "SUBMITTED" | "IN_PROGRESS" | "SUCCESS" | "FAILURE";
+                        progress: number;
+                        prompt: string | null;
+                        failReason: string | null;
+                        files: {
+                            /** @enum {string} */
+                            kind: "image" | "audio" | "video" | "file";
+                            /** @description GET /api/tasks/{id}/files/{index}: the file streamed through the gateway */
+                            url: string;
+                        }[];
+                        parentTaskId: string | null;
+                        /** @description Units charged at submit */
+                        quota: number;
+                        /** @description True once the charge was given back (the task failed) */
+                        refunded: boolean;
+                        /** Format: date-time */
+                        refundedAt: string | null;
+                        /** Format: date-time */
+                        submitTime: string;
+                        /** Format: date-time */
+                        startTime: string | null;
+                        /** Format: date-time */
+                        finishTime: string | null;
+                        /** @description Admins only (null for plain users) */
+                        channelId: number | null;
+                        /** @description Admins only (null for plain users and deleted channels) */
+                        channelName: string | null;
+                        /** @description The upstream's task id; admins only */
+                        upstreamTaskId: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    getTaskFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result file (image, audio or video) with its content type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
     getOptions: {
         parameters: {
             query?: never;
@@ -9569,6 +9978,174 @@ export interface operations {
         };
     };
     listPlaygroundImageModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The group the calls are routed and priced in: the signed-in user's */
+                        group: string;
+                        /** @description Models an enabled channel serves to that group and that have a price (or self-use mode is on), sorted */
+                        items: string[];
+                    };
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    playgroundSpeech: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    /** @description The text to speak, at most 4096 characters */
+                    input: string;
+                    voice: string | {
+                        id: string;
+                    };
+                    instructions?: string;
+                    response_format?: "mp3" | "opus" | "aac" | "flac" | "wav" | "pcm";
+                    speed?: number;
+                    stream_format?: "sse" | "audio";
+                };
+            };
+        };
+        responses: {
+            /** @description The audio, with the upstream Content-Type (audio/mpeg for mp3) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/mpeg": string;
+                };
+            };
+            /** @description Invalid request: `error.field` names the body field, query or path parameter at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Not signed in, or the credential is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Signed in, but this role, scope or account may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description No such object (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+            /** @description Internal error; see the gateway log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminError"];
+                };
+            };
+        };
+    };
+    listPlaygroundSpeechModels: {
         parameters: {
             query?: never;
             header?: never;
