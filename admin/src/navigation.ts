@@ -26,6 +26,7 @@ export const PAGES: PageEntry[] = [
   { name: 'playground', path: '/playground', titleKey: 'nav.playground', group: 'console', component: () => import('./pages/playground/PlaygroundPage.vue') },
   { name: 'tokens', path: '/tokens', titleKey: 'nav.tokens', group: 'console', component: () => import('./pages/tokens/TokensPage.vue') },
   { name: 'logs', path: '/logs', titleKey: 'nav.logs', group: 'console', component: () => import('./pages/logs/LogsPage.vue') },
+  { name: 'tasks', path: '/tasks', titleKey: 'nav.tasks', group: 'console', component: () => import('./pages/tasks/TasksPage.vue') },
   { name: 'models', path: '/pricing', titleKey: 'nav.models', group: 'console', public: true, component: () => import('./pages/models/ModelsPage.vue') },
   { name: 'topup', path: '/topup', titleKey: 'nav.topup', group: 'console', component: () => import('./pages/topup/TopupPage.vue') },
   { name: 'profile', path: '/profile', titleKey: 'nav.profile', group: 'console', component: () => import('./pages/profile/ProfilePage.vue') },
