@@ -1,4 +1,4 @@
-import type { MediaSpec } from '@hanggent/plugin-sdk'
+import type { ConversionEnv, MediaSpec } from '@hanggent/plugin-sdk'
 import type { AppContext } from '../app-context.ts'
 import type { UpstreamSuccess } from '../relay/call-upstream.ts'
 import type { CallOutcome, CallRecord } from '../relay/settle.ts'
@@ -23,6 +23,11 @@ export interface MediaAnswerCall {
 
 const NOTHING_OBSERVED = { outputText: '', toolCalls: 0 }
 
+/** Clock and ids for a media answer's conversion, from the context so tests can pin them. */
+function conversionEnvOf(context: AppContext): ConversionEnv {
+  return { now: () => context.now().getTime(), newId: (prefix) => `${prefix}${crypto.randomUUID().replaceAll('-', '')}` }
+}
+
 /** The upstream's Content-Type, which the client gets as it is. */
 function contentTypeOf(upstream: UpstreamSuccess): string {
   return upstream.response.headers.get('content-type') ?? 'application/octet-stream'
@@ -32,8 +37,10 @@ function contentTypeOf(upstream: UpstreamSuccess): string {
 export async function wholeMediaAnswer(call: MediaAnswerCall): Promise<Response> {
   const { media, request, record, upstream } = call
   upstream.exchange.release()
-  const contentType = contentTypeOf(upstream)
-  const text = upstream.text ?? ''
+  // A converted call (Imagen for OpenAI images) answers in the upstream's format: the client gets its own dialect's JSON.
+  const decode = upstream.dialogue.decodeMedia
+  const contentType = decode ? 'application/json' : contentTypeOf(upstream)
+  const text = decode ? decode(upstream.text ?? '', conversionEnvOf(call.context)) : (upstream.text ?? '')
   const usage = media.readUsage({ contentType, text }, request.body, request.measured)
   await record.settle({ usage, observed: NOTHING_OBSERVED, outcome: 'completed' })
   call.done()

@@ -1,5 +1,14 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
-import type { ChannelTransport, DialectCodec, EndpointKind, InboundRequest, ModelCapability, Converted, UpstreamSide } from '@hanggent/plugin-sdk'
+import type {
+  ChannelTransport,
+  ConversionEnv,
+  DialectCodec,
+  EndpointKind,
+  InboundRequest,
+  ModelCapability,
+  Converted,
+  UpstreamSide,
+} from '@hanggent/plugin-sdk'
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { applyReasoningSuffix, parseReasoningSuffix } from './reasoning-suffix.ts'
@@ -21,6 +30,8 @@ export interface Dialogue {
   warnings: string[]
   /** How the answer reaches the client: decided here with the rest of the plan, never re-checked. */
   respond: ResponsePath
+  /** A converted media call (PluginDefinition.mediaConversions): the upstream's whole answer as the client dialect's body text. */
+  decodeMedia?: (text: string, env: ConversionEnv) => string
 }
 
 /** The client's request decoded into the hub once, reused by every attempt. */
@@ -101,7 +112,9 @@ export function planDialogue(input: {
   const suffix = knownSuffix(registry, input.upstreamModel)
   const dialects = servedDialects(registry, transport, input.upstreamModel)
   const native = dialects.includes(clientCodec.dialect) && !input.viaHub && !knownToLackEndpoint(registry, input.upstreamModel, clientCodec)
-  if (native && !suffix && !input.thinkingToContent) {
+  // A media call has no reasoning to rewrite: it passes through whenever the channel speaks its dialect, else it is converted.
+  if (clientCodec.media && !native) return mediaDialogue(input, dialects)
+  if (native && ((!suffix && !input.thinkingToContent) || clientCodec.media)) {
     const prepared = clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, input.stream)
     const rawBody = prepared.clientBytes && input.clientBytes ? withFirstMember(input.clientBytes, prepared.clientBytes.firstMember) : undefined
     return {
@@ -125,6 +138,39 @@ export function planDialogue(input: {
   const hide = input.stream ? clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, true).hideEvent : undefined
   const respond = convertedPath({ client: clientCodec.hub, upstream: target.hub, model: request.model, thinkingToContent: input.thinkingToContent, hide })
   return { upstreamCodec: target, converted: true, body: encoded.value, model: request.model, warnings: [...decoded.warnings, ...encoded.warnings], respond }
+}
+
+/** Media answers are relayed by core/media (media-answer.ts), never through a chat response path. */
+const MEDIA_RESPONSE: ResponsePath = {
+  answer() {
+    throw new GatewayError(500, 'internal_error', 'A media answer reached the chat response path')
+  },
+  stream() {
+    throw new GatewayError(500, 'internal_error', 'A media answer reached the chat response path')
+  },
+}
+
+/**
+ * A media call to a channel that does not speak the client's dialect: converted by a plugin's MediaConversion to one
+ * the channel does (OpenAI image generations → Imagen), or a 501 (multipart requests are never converted).
+ */
+function mediaDialogue(input: Parameters<typeof planDialogue>[0], dialects: readonly string[]): Dialogue {
+  const { clientCodec } = input
+  const conversion = input.registry.plugins
+    .flatMap((plugin) => plugin.mediaConversions ?? [])
+    .find((candidate) => candidate.from === clientCodec.dialect && dialects.includes(candidate.to))
+  if (!conversion || clientCodec.media?.request !== 'json')
+    throw new GatewayError(501, 'not_implemented', `Channel type "${input.channelType}" cannot serve ${clientCodec.dialect} requests`, { retryable: true })
+  const encoded = conversion.encodeRequest(input.body, input.upstreamModel)
+  return {
+    upstreamCodec: { dialect: conversion.to, endpoint: conversion.endpoint, readUpstreamError: conversion.readUpstreamError },
+    converted: true,
+    body: encoded.value,
+    model: input.upstreamModel,
+    warnings: encoded.warnings,
+    respond: MEDIA_RESPONSE,
+    decodeMedia: (text, env) => JSON.stringify(conversion.decodeAnswer(text, input.body, env)),
+  }
 }
 
 const OPEN_BRACE = 123

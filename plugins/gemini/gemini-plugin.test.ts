@@ -19,7 +19,7 @@ describe('the plugin manifest', () => {
   test('passes the loader checks and declares the gemini channel type and dialect', () => {
     expect(findManifestProblem(plugin)).toBeUndefined()
     expect(plugin.channelTypes.map((type) => [type.id, type.label, type.defaultBaseUrl, type.transport.nativeDialects])).toEqual([
-      ['gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', ['gemini.generate', 'gemini.embed']],
+      ['gemini', 'Google Gemini', 'https://generativelanguage.googleapis.com', ['gemini.generate', 'gemini.embed', 'gemini.imagen']],
     ])
     expect(plugin.dialects.map((codec) => [codec.dialect, codec.endpoint, 'routes' in codec ? codec.routes : undefined])).toEqual([
       [

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { readSettings, withExtraHeaders, type ChannelContext, type ChannelTransport, type UpstreamCall, type UpstreamRequest } from '@hanggent/plugin-sdk'
 import { GEMINI_DIALECT } from './gemini-extra.ts'
+import { GEMINI_IMAGEN_DIALECT } from './gemini-imagen.ts'
 import { GEMINI_EMBED_DIALECT } from './gemini-embed-dialect.ts'
 
 // see https://ai.google.dev/api/generate-content — POST {base}/v1beta/models/{model}:generateContent and
@@ -50,9 +51,22 @@ export function geminiEmbedUrl(baseUrl: string, model: string, batch: boolean, a
   return `${geminiRootUrl(baseUrl, apiVersion)}/models/${name}:${batch ? 'batchEmbedContents' : 'embedContent'}`
 }
 
+/** The Imagen `:predict` request for a model on a Gemini channel (see gemini-imagen.ts). */
+export function buildImagenRequest(call: UpstreamCall): UpstreamRequest {
+  const { channel } = call
+  const name = encodeURIComponent(call.model.replace(/^models\//, ''))
+  return {
+    url: `${geminiRootUrl(channel.baseUrl, geminiApiVersion(channel.settings))}/models/${name}:predict`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...geminiAuthHeaders(channel) },
+    body: JSON.stringify(call.body),
+  }
+}
+
 /** Builds the upstream request for Google's Generative Language API. */
 export function buildGeminiRequest(call: UpstreamCall): UpstreamRequest {
   const { channel } = call
+  if (call.endpoint === 'image') return buildImagenRequest(call)
   if (call.endpoint === 'embeddings') {
     return {
       url: geminiEmbedUrl(channel.baseUrl, call.model, Array.isArray(call.body.requests), geminiApiVersion(channel.settings)),
@@ -78,6 +92,6 @@ export function buildGeminiRequest(call: UpstreamCall): UpstreamRequest {
 
 /** Transport of the `gemini` channel type: Gemini's own generateContent and embedding dialects. */
 export const geminiTransport: ChannelTransport = {
-  nativeDialects: [GEMINI_DIALECT, GEMINI_EMBED_DIALECT],
+  nativeDialects: [GEMINI_DIALECT, GEMINI_EMBED_DIALECT, GEMINI_IMAGEN_DIALECT],
   buildRequest: buildGeminiRequest,
 }

@@ -5,6 +5,7 @@ import { geminiEmbedDialect } from './gemini-embed-dialect.ts'
 import { GeminiChannelSettings, geminiTransport } from './gemini-transport.ts'
 import { geminiModelListing } from './gemini-upstream-models.ts'
 import { geminiPricing } from './pricing.ts'
+import { imagenConversion, imagenModels, imagenPricing } from './gemini-imagen.ts'
 
 // see https://ai.google.dev/gemini-api/docs/models (ids, context windows, capabilities)
 
@@ -42,7 +43,9 @@ export default definePlugin({
     chatModel('gemini-2.0-flash-lite'),
     { id: 'gemini-embedding-001', capabilities: ['embeddings'], contextWindow: 2048 },
     { id: 'text-embedding-004', capabilities: ['embeddings'], contextWindow: 2048 },
+    ...imagenModels,
   ],
-  pricing: geminiPricing,
+  pricing: { ...geminiPricing, ...imagenPricing },
+  mediaConversions: [imagenConversion],
   dialects: [geminiGenerateDialect, geminiEmbedDialect],
 })

@@ -16,6 +16,13 @@ export function imageQuantity(size: string, quality: string): string {
   return `images${word(size)}${word(quality)}`
 }
 
+/**
+ * Every image is counted twice: as `images` and under its tier. A price names one or the other — `images` for a
+ * flat per-image price whatever the size (Imagen), tiers where size and quality change the price (dall-e) — so
+ * an image is charged once.
+ */
+export const IMAGES = 'images'
+
 /** The quantity gpt-image-1's image input tokens are counted under (priced per token in `perUnit`). */
 export const IMAGE_INPUT_TOKENS = 'imageInputTokens'
 
@@ -23,7 +30,7 @@ export const IMAGE_INPUT_TOKENS = 'imageInputTokens'
 export function readOpenAIImageUsage(requestBody: Record<string, unknown>, answer: unknown): Usage | undefined {
   if (!isRecord(answer) || !Array.isArray(answer.data)) return undefined
   const { size, quality } = imageTierOf(requestBody)
-  const quantities: Record<string, number> = { [imageQuantity(size, quality)]: answer.data.length }
+  const quantities: Record<string, number> = { [IMAGES]: answer.data.length, [imageQuantity(size, quality)]: answer.data.length }
   const reported = isRecord(answer.usage) ? answer.usage : undefined
   const details = reported && isRecord(reported.input_tokens_details) ? reported.input_tokens_details : undefined
   const input = finiteNumber(reported?.input_tokens) ?? 0
@@ -46,7 +53,7 @@ export function estimateImagePrompt(body: Record<string, unknown>): PromptEstima
   return {
     texts: typeof body.prompt === 'string' ? [body.prompt] : [],
     fixedTokens: 0,
-    quantities: { [imageQuantity(size, quality)]: imageCountOf(body) },
+    quantities: { [IMAGES]: imageCountOf(body), [imageQuantity(size, quality)]: imageCountOf(body) },
   }
 }
 

@@ -41,7 +41,7 @@ describe('per-model checks', () => {
 describe('usage and reservation', () => {
   test('images returned are counted at the requested tier', () => {
     const usage = readOpenAIImageUsage({ model: 'dall-e-3', size: '1024x1792', quality: 'hd' }, { created: 1, data: [{ url: 'u' }] })
-    expect(usage?.quantities).toEqual({ images1024x1792Hd: 1 })
+    expect(usage?.quantities).toEqual({ images: 1, images1024x1792Hd: 1 })
     expect(usage?.inputTokens).toBe(0)
   })
 
@@ -52,14 +52,14 @@ describe('usage and reservation', () => {
       usage: { input_tokens: 50, output_tokens: 2112, total_tokens: 2162, input_tokens_details: { text_tokens: 10, image_tokens: 40 } },
     }
     const usage = readOpenAIImageUsage({ model: 'gpt-image-1', prompt: 'x', n: 2 }, answer)
-    expect(usage).toMatchObject({ inputTokens: 10, outputTokens: 2112, quantities: { imageInputTokens: 40, imagesAutoAuto: 2 } })
+    expect(usage).toMatchObject({ inputTokens: 10, outputTokens: 2112, quantities: { imageInputTokens: 40, images: 2, imagesAutoAuto: 2 } })
   })
 
   test('the reservation: n images at the tier, and n of the largest image’s output tokens for gpt-image-1', () => {
     expect(estimateImagePrompt({ model: 'dall-e-2', prompt: 'cats', n: '3', size: '256x256' })).toEqual({
       texts: ['cats'],
       fixedTokens: 0,
-      quantities: { images256x256Standard: 3 },
+      quantities: { images: 3, images256x256Standard: 3 },
     })
     expect(imageOutputCeiling({ model: 'gpt-image-1', n: 2 })).toBe(12_480)
     expect(imageOutputCeiling({ model: 'dall-e-3' })).toBe(0)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { startFakeImagen, type FakeImagen } from '../support/fake-imagen.ts'
 import { FAKE_GPT_IMAGE_TOKENS, FAKE_PNG_BASE64, startFakeOpenAIImages, type FakeOpenAIImages } from '../support/fake-openai-images.ts'
 
 // Images through the gateway with the official openai SDK (issue 12 item 2): generations (url and b64_json), edits with
@@ -22,6 +23,10 @@ describe('images', () => {
   let azure: OpenAI
   let userId: number
   let azureUserId: number
+  let imagen: FakeImagen
+  /** A client whose key's group is served by the Gemini channel. */
+  let gemini: OpenAI
+  let geminiUserId: number
 
   beforeAll(async () => {
     fake = await startFakeOpenAIImages({ azureKey: 'azure-key', azureDeployments: { 'dalle3-deploy': 'dall-e-3', 'gpt-image-1': 'gpt-image-1' } })
@@ -36,6 +41,17 @@ describe('images', () => {
       groups: ['azure'],
       settings: { apiVersion: '2025-04-01-preview', deployments: { 'dall-e-3': 'dalle3-deploy' } },
     })
+    imagen = await startFakeImagen('gemini-key')
+    await gateway.createChannel({
+      name: 'gemini',
+      type: 'gemini',
+      key: 'gemini-key',
+      baseUrl: imagen.url,
+      models: ['imagen-4.0-generate-001'],
+      groups: ['gemini'],
+    })
+    geminiUserId = await gateway.createUser({ username: 'gemini-painter', quota: 50_000_000, group: 'gemini' })
+    gemini = new OpenAI({ apiKey: (await gateway.createToken({ userId: geminiUserId, unlimited: true })).key, baseURL: `${gateway.url}/v1`, maxRetries: 0 })
     userId = await gateway.createUser({ username: 'painter', quota: 50_000_000 })
     azureUserId = await gateway.createUser({ username: 'azure-painter', quota: 50_000_000, group: 'azure' })
     const key = await gateway.createToken({ userId, unlimited: true })
@@ -46,6 +62,7 @@ describe('images', () => {
   afterAll(async () => {
     await gateway?.stop()
     await fake?.stop()
+    await imagen?.stop()
   })
 
   /** Runs a call and answers how many units it cost the user. */
@@ -165,6 +182,32 @@ describe('images', () => {
     expect(Buffer.from(fake.requests[1]!.files.image![0]!.bytes).equals(Buffer.from(image))).toBe(true)
     // 14 × 5 + 323 × 10 + 1,056 × 40 = 45,540 micro-USD = 22,770 units
     expect(edited.units).toBe(22_770)
+  })
+
+  test('a Gemini channel serves OpenAI image generations with Imagen (:predict), converted both ways; $0.04 an image', async () => {
+    const { result, units } = await charged(geminiUserId, () =>
+      gemini.images.generate({ model: 'imagen-4.0-generate-001', prompt: 'a fox in snow', n: 2, size: '1792x1024', response_format: 'b64_json' }),
+    )
+    expect(imagen.requests.at(-1)).toEqual({
+      path: '/v1beta/models/imagen-4.0-generate-001:predict',
+      apiKey: 'gemini-key',
+      body: { instances: [{ prompt: 'a fox in snow' }], parameters: { sampleCount: 2, aspectRatio: '16:9' } },
+    })
+    expect(result.data?.map((image) => image.b64_json)).toEqual([FAKE_PNG_BASE64, FAKE_PNG_BASE64])
+    expect(result.created).toBeNumber()
+    expect(units).toBe(40_000)
+    // Imagen hosts no files: a url answer is a data: URL of the same bytes.
+    const asUrl = await gemini.images.generate({ model: 'imagen-4.0-generate-001', prompt: 'a fox', response_format: 'url' })
+    expect(asUrl.data?.[0]?.url).toBe(`data:image/png;base64,${FAKE_PNG_BASE64}`)
+    // Edits are multipart and never converted: a clear 501, nothing charged.
+    const before = await gateway.balance(geminiUserId)
+    const refused = await gemini.images.edit({ model: 'imagen-4.0-generate-001', prompt: 'x', image: new File([png(5)], 'a.png', { type: 'image/png' }) }).then(
+      () => 0,
+      (error: { status?: number }) => error.status,
+    )
+    expect(refused).toBe(501)
+    await gateway.logs()
+    expect((await gateway.balance(geminiUserId)).quota).toBe(before.quota)
   })
 
   describe("bad input: a 4xx in OpenAI's error shape, nothing charged, nothing sent upstream", () => {
