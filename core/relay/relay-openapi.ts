@@ -213,7 +213,16 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
       ? codec.routes.filter((route) => owned.some((entry) => entry.codec === codec && entry.method === route.method && entry.path === route.path))
       : codec.routes
     for (const route of routes) {
-      const success: Json = { 'application/json': { schema: { type: 'object', description: `The ${codec.dialect} response` } } }
+      // A media dialect's binary answer (speech audio) is bytes with the upstream's Content-Type; a multipart request carries its files beside the text fields.
+      const success: Json =
+        codec.media?.response === 'binary'
+          ? {
+              'application/octet-stream': {
+                schema: { type: 'string', format: 'binary', description: `The ${codec.dialect} answer's bytes, with the upstream's Content-Type` },
+              },
+            }
+          : { 'application/json': { schema: { type: 'object', description: `The ${codec.dialect} response` } } }
+      const requestType = codec.media?.request === 'multipart' ? 'multipart/form-data' : 'application/json'
       if (codec.hub)
         success['text/event-stream'] = {
           schema: { type: 'string', description: `Server-sent events in the ${codec.dialect} stream format, when the request asks for a stream` },
@@ -228,7 +237,7 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
           tags: [family],
           security: schemes.map((scheme) => ({ [scheme]: [] })),
           ...(route.method === 'POST'
-            ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` } } } } }
+            ? { requestBody: { required: true, content: { [requestType]: { schema: { $ref: `#/components/schemas/${schemaName}` } } } } }
             : {}),
           responses: {
             200: { description: 'The answer, in the same format as the request', content: success },
