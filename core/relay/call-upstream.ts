@@ -3,13 +3,14 @@ import type { DialectCodec } from '@hanggent/plugin-sdk'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import { planAttempts, resolveModelMapping } from '../routing/select-channel.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
-import { mapUpstreamFailure, retryableStatuses } from './upstream-failure.ts'
+import { channelSecrets, mapUpstreamFailure, redactSecrets, retryableStatuses } from './upstream-failure.ts'
 import { hubFallbackAvailable, planDialogue, type Dialogue, type HubRequestSource } from './plan-dialogue.ts'
 import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
 import type { CallRecord } from './settle.ts'
 import type { RelayProbe } from '../observe/relay-observer.ts'
 import { baseUrlOf, channelClient, UpstreamRedirectError, type UpstreamExchange } from '../routing/channel-client.ts'
+import { awaitFirstEvent } from './first-event.ts'
 import type { FormFile } from '@hanggent/plugin-sdk'
 import { withMultipartBody } from '../media/multipart-form.ts'
 
@@ -141,20 +142,22 @@ async function attempt(
       await plan.health?.recordFailure(channel, key, { status: error.upstreamStatus, message: error.message })
       throw mapUpstreamFailure(
         mappedStatus(channel.statusCodeMapping, error.upstreamStatus),
-        { message: error.message },
+        { message: redactSecrets(error.message, channelSecrets(key, request.url)) },
         '',
         channel.name,
         retryableStatuses(context.options.get().retryableStatuses),
       )
     }
     if (failure.status !== 499) await plan.health?.recordFailure(channel, key, { status: 0, message: failure.message })
-    throw failure
+    throw withRedactedMessage(failure, channelSecrets(key, request.url))
   }
   const { response } = exchange
   let recorded = false
   try {
     if (!response.ok) {
-      const text = await exchange.text()
+      // The upstream's words reach the client and its logs: never with the channel's key or address in them.
+      const secrets = channelSecrets(key, baseUrlOf(channel.baseUrl, defaultBaseUrl))
+      const text = redactSecrets(await exchange.text(), secrets)
       recorded = true
       if (response.status === 404 && !dialogue.converted && hubFallbackAvailable(context.registry, transport, plan.codec)) {
         // The channel speaks the dialect but its upstream has no such route for this model: the same channel, through the hub.
@@ -175,6 +178,7 @@ async function attempt(
         text,
         channel.name,
         retryableStatuses(context.options.get().retryableStatuses),
+        response.headers.get('retry-after'),
       )
       // An upstream error body is only meaningful to the client when it speaks the same dialect.
       if (dialogue.upstreamCodec !== plan.codec) delete failure.options.upstreamBody
@@ -182,8 +186,14 @@ async function attempt(
     }
     // Nothing has reached the client yet: a non-stream body that breaks off still fails over.
     const text = plan.stream || plan.binaryAnswer ? undefined : await exchange.text()
+    if (text !== undefined && cutShortJson(response.headers, text)) {
+      throw new GatewayError(502, 'bad_upstream_response', `The upstream's JSON answer from channel "${channel.name}" was cut short`, { retryable: true })
+    }
+    // A stream fails over until its first event is in hand: nothing has reached the client before that.
+    const answered =
+      plan.stream && response.body && isEventStream(response.headers) ? withBody(response, await awaitFirstEvent(response.body, channel.name)) : response
     plan.health?.recordSuccess(channel.id)
-    return { response, channel, upstreamModel, dialogue, text, exchange }
+    return { response: answered, channel, upstreamModel, dialogue, text, exchange }
   } catch (error) {
     exchange.release()
     const failure = exchange.failure(error)
@@ -192,4 +202,30 @@ async function attempt(
     }
     throw failure
   }
+}
+
+/**
+ * True for a JSON answer that cannot be whole: a JSON object or array ends with `}` or `]`. Checked before
+ * the attempt returns, so a body the upstream broke off fails over instead of reaching the client as a 502.
+ */
+export function cutShortJson(headers: Headers, text: string): boolean {
+  if (!headers.get('content-type')?.toLowerCase().includes('json')) return false
+  const end = text.trimEnd()
+  return end !== '' && !end.endsWith('}') && !end.endsWith(']')
+}
+
+/** True for an SSE answer (the only kind of stream whose first event can be awaited). */
+function isEventStream(headers: Headers): boolean {
+  return headers.get('content-type')?.toLowerCase().includes('text/event-stream') === true
+}
+
+/** The same answer (status, headers) over another body. */
+function withBody(response: Response, body: ReadableStream<Uint8Array>): Response {
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+}
+
+/** The error with the channel's secrets taken out of its message (network errors may name the address). */
+function withRedactedMessage(error: GatewayError, secrets: string[]): GatewayError {
+  const message = redactSecrets(error.message, secrets)
+  return message === error.message ? error : new GatewayError(error.status, error.code, message, error.options)
 }

@@ -114,7 +114,8 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
             return
           }
           if (ended) return
-          idle.touch()
+          // Only a complete event is a sign of life: a drip of bytes that never completes one stays silence.
+          if (events.length > 0) idle.touch()
           let text = ''
           for (let index = 0; index < events.length; index++) {
             const event = events[index]!

@@ -50,6 +50,7 @@ export function mapUpstreamFailure(
   bodyText: string,
   channelName: string,
   isRetryable: (status: number) => boolean = retryableStatuses(DEFAULT_RETRYABLE_STATUSES),
+  retryAfter?: string | null,
 ): GatewayError {
   const retryable = isRetryable(status)
   if ([400, 404, 409, 413, 415, 422].includes(status)) {
@@ -59,7 +60,14 @@ export function mapUpstreamFailure(
       upstreamBody: bodyText,
     })
   }
-  if (status === 429) return new GatewayError(429, 'rate_limited', `Upstream rate limit: ${upstream.message}`, { retryable })
+  if (status === 429) {
+    // The upstream's own Retry-After tells the client when to come back (only when no other channel answered).
+    const wait = retryAfterHeader(retryAfter)
+    return new GatewayError(429, 'rate_limited', `Upstream rate limit: ${upstream.message}`, {
+      retryable,
+      ...(wait ? { headers: { 'retry-after': wait } } : {}),
+    })
+  }
   if (status === 401 || status === 403) {
     return new GatewayError(502, 'upstream_error', `Upstream channel "${channelName}" rejected its credentials (HTTP ${status}): ${upstream.message}`, {
       retryable,
@@ -67,4 +75,34 @@ export function mapUpstreamFailure(
   }
   if (status === 504 || status === 524) return new GatewayError(504, 'upstream_timeout', `Upstream timed out (HTTP ${status})`, { retryable })
   return new GatewayError(502, 'upstream_error', `Upstream error (HTTP ${status}): ${upstream.message}`, { retryable })
+}
+
+/** An upstream's Retry-After worth passing on: delay seconds or an HTTP date, else undefined (RFC 9110 §10.2.3). */
+export function retryAfterHeader(value: string | null | undefined): string | undefined {
+  const text = value?.trim() ?? ''
+  if (/^\d{1,9}$/.test(text)) return text
+  return text.length <= 64 && /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text) ? text : undefined
+}
+
+/**
+ * `text` with each of `secrets` (the channel's key, its base URL and host) replaced, so an upstream error
+ * that echoes them (a 401 quoting the key, a proxy page naming its address) cannot reach a client or the
+ * logs users read. Secrets shorter than 6 characters are left alone: they would only garble the message.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let redacted = text
+  for (const secret of secrets) if (secret.length >= 6 && redacted.includes(secret)) redacted = redacted.replaceAll(secret, '[redacted]')
+  return redacted
+}
+
+/** What an upstream's messages must not repeat to a client: the key sent, the base URL, and its host. */
+export function channelSecrets(key: string, baseUrl: string): string[] {
+  let host = ''
+  try {
+    host = new URL(baseUrl).host
+  } catch {
+    // A base URL that does not parse is redacted as written.
+  }
+  // Longest first, so the base URL goes as a whole before its host does.
+  return [key, baseUrl, host].filter(Boolean).sort((a, b) => b.length - a.length)
 }

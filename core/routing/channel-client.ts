@@ -165,7 +165,44 @@ export async function sendUpstream(request: OutgoingRequest, options: SendOption
     stopTimer,
     release,
     failure: fail,
-    text: () => response.text().catch((error: unknown) => Promise.reject(fail(error))),
+    text: () => boundedText(response, UPSTREAM_ANSWER_MAX_BYTES, options.purpose).catch((error: unknown) => Promise.reject(fail(error))),
+  }
+}
+
+/**
+ * The largest whole (non-stream) upstream answer read into memory: 64 MB, above any chat or embeddings
+ * answer and a batch of large base64 images, so an upstream that answers without end cannot exhaust the gateway.
+ */
+export const UPSTREAM_ANSWER_MAX_BYTES = 64 * 1024 * 1024
+
+/** Reads a body as text, refusing one over `maxBytes` (declared or counted) with a retryable 502. */
+export async function boundedText(response: Response, maxBytes: number, purpose: string): Promise<string> {
+  const tooLarge = () =>
+    new GatewayError(502, 'bad_upstream_response', `The upstream's answer to ${purpose} is larger than ${maxBytes / 1024 / 1024} MB; it was not read`, {
+      retryable: true,
+    })
+  // A compressed answer's length says nothing of what it inflates to (fetch decompresses): count it.
+  const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase()
+  const declared = encoding === 'identity' || encoding === '' ? Number(response.headers.get('content-length') ?? Number.NaN) : Number.NaN
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined)
+    throw tooLarge()
+  }
+  // A declared length within the limit is what Bun reads, in one native call.
+  if (Number.isFinite(declared) || !response.body) return response.text()
+  const reader = response.body.getReader()
+  const decoder = new TextDecoder()
+  let size = 0
+  let text = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return text + decoder.decode()
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined)
+      throw tooLarge()
+    }
+    text += decoder.decode(value, { stream: true })
   }
 }
 

@@ -43,6 +43,10 @@ export type FakeScenario =
   | { kind: 'malformed-chunk'; afterChunks?: number }
   /** Stream without the usage chunk even when the request asked for it (on /v1/responses: `usage: null` in response.completed). */
   | { kind: 'no-usage' }
+  /** Answer with about `bytes` of assistant text: one chat completion, or one stream chunk carrying all of it (a 50 MB answer). */
+  | { kind: 'huge'; bytes: number }
+  /** Send the fixture answer one byte every `intervalMs`, headers first (a slow drip); `afterFirstEvent` sends a stream's first event whole first. */
+  | { kind: 'drip'; intervalMs: number; afterFirstEvent?: boolean }
   /** Answer from fixtures but report these usage numbers (in the usage chunk when streaming with include_usage; in Responses' own usage shape on /v1/responses). */
   | { kind: 'usage'; usage: FakeUsage }
 
@@ -233,6 +237,46 @@ async function record(request: Request, url: URL): Promise<RecordedRequest> {
   return { method: request.method, path: url.pathname, headers: Object.fromEntries(request.headers), rawBody, body }
 }
 
+/** A chat answer (or one stream chunk) whose assistant text is `bytes` long, built without parsing a fixture that big. */
+function hugeText(model: unknown, bytes: number, stream: boolean): string {
+  const content = 'a'.repeat(bytes)
+  if (stream) {
+    const chunk = {
+      id: 'chatcmpl-huge',
+      object: 'chat.completion.chunk',
+      created: 1_748_736_000,
+      model,
+      choices: [{ index: 0, delta: { role: 'assistant', content }, finish_reason: 'stop' }],
+    }
+    return `data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`
+  }
+  const message = { role: 'assistant', content, refusal: null }
+  const usage = { prompt_tokens: 8, completion_tokens: Math.ceil(bytes / 8), total_tokens: 8 + Math.ceil(bytes / 8) }
+  return JSON.stringify({
+    id: 'chatcmpl-huge',
+    object: 'chat.completion',
+    created: 1_748_736_000,
+    model,
+    choices: [{ index: 0, message, finish_reason: 'stop' }],
+    usage,
+  })
+}
+
+/** A body sent one byte every `intervalMs` (after its first `burst` bytes at once) until the client leaves. */
+function dripBody(text: string, intervalMs: number, signal: AbortSignal, burst = 0): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text)
+  let index = 0
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (index > 0) await sleep(intervalMs)
+      if (signal.aborted || index >= bytes.length) return controller.close()
+      const end = index === 0 && burst > 0 ? burst : index + 1
+      controller.enqueue(bytes.subarray(index, end))
+      index = end
+    },
+  })
+}
+
 /** Answers an authenticated, routed request according to the scenario. */
 async function answer(route: Route, request: Request, body: Json, scenario: FakeScenario, tracker: StreamTracker): Promise<Response> {
   if (scenario.kind === 'status') {
@@ -248,6 +292,17 @@ async function answer(route: Route, request: Request, body: Json, scenario: Fake
   }
   if (scenario.kind === 'slow') await sleep(scenario.delayMs)
   const headers = { 'x-request-id': `req_${crypto.randomUUID().replaceAll('-', '')}` }
+  const streaming = body.stream === true
+  if (scenario.kind === 'huge') {
+    const type = streaming ? 'text/event-stream; charset=utf-8' : 'application/json'
+    return new Response(hugeText(body.model, scenario.bytes, streaming), { headers: { 'content-type': type, ...headers } })
+  }
+  if (scenario.kind === 'drip') {
+    const text = streaming ? sseFrames(streamLines(route, body, scenario), scenario).join('') : JSON.stringify(completeAnswer(route, body, scenario))
+    const type = streaming ? 'text/event-stream; charset=utf-8' : 'application/json'
+    const burst = streaming && scenario.afterFirstEvent ? text.indexOf('\n\n') + 2 : 0
+    return new Response(dripBody(text, scenario.intervalMs, request.signal, burst), { headers: { 'content-type': type, ...headers } })
+  }
   if (body.stream === true && (route === 'chat' || route === 'completions' || route === 'responses')) {
     const frames =
       route === 'responses' ? responsesSseFrames(responsesStreamEvents(body, scenario), scenario) : sseFrames(streamLines(route, body, scenario), scenario)

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { startFakeOpenAI, type FakeOpenAI, type FakeScenario } from '../support/fake-openai.ts'
+import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
+
+// The upstream fault matrix (issue 14 item 3): every way an upstream misbehaves, on chat stream and
+// non-stream, with and without a healthy backup channel. For each case the client's outcome and what it
+// was charged are checked against the usage log: a failure costs nothing, a stream cut after delivery
+// costs what was delivered, and while a healthy channel exists a fault that happens before any byte
+// reached the client is invisible to it. relay-failover.test.ts and relay-timeouts.test.ts hold the
+// single-fault details (which statuses retry, the error codes); this file is the matrix and its figures.
+//
+// Decisions: a non-stream upstream answer larger than 64 MB is refused (502 bad_upstream_response, retried
+// on the next channel) rather than read into memory (a 50 MB answer is read and billed; the long campaign sends one); a stream event larger than STREAM_SCANNER_MAX_BUFFER_MB
+// ends the stream the same way. A drip counts as silence: the stream idle timeout (STREAMING_TIMEOUT) runs
+// from the last complete event, not the last byte, so one byte a second cannot hold a call open.
+
+/** Served by a faulty primary and a healthy backup. */
+const RESCUED_MODEL = 'gpt-4o-mini'
+/** Served by a faulty channel alone (its own fake), so both halves of a case run at once. */
+const ALONE_MODEL = 'gpt-4o'
+/** The idle/first-byte timeout of this gateway (STREAMING_TIMEOUT); the long campaign uses a real-world-ish 3 s. */
+const TIMEOUT_SECONDS = LONG_CAMPAIGN ? 3 : 1
+const HUGE_BYTES = 50 * 1024 * 1024
+/** Just over the whole-answer limit (UPSTREAM_ANSWER_MAX_BYTES). */
+const OVER_LIMIT_BYTES = 65 * 1024 * 1024
+
+interface Fault {
+  name: string
+  /** What the primary does; `refused` points it at a port nobody listens on. */
+  scenario: FakeScenario | 'refused'
+  /** The fault comes after the first bytes of a stream reached the client, so no failover can hide it. */
+  cutAfterDelivery?: boolean
+  /** Probed on one kind of call only: a long stream is no fault, and a whole answer's size limit is not a stream's. */
+  only?: 'stream' | 'non-stream'
+  /** Not a fault: the answer is delivered whole and billed for what it holds. */
+  delivered?: boolean
+  /** The error code the client of the channel that is alone gets (a refusal, not a timeout that happened to come first). */
+  aloneCode?: string
+}
+
+const faults: Fault[] = [
+  { name: '500', scenario: { kind: 'status', status: 500 } },
+  { name: '429 + Retry-After', scenario: { kind: 'status', status: 429, headers: { 'retry-after': '7' } } },
+  { name: '401', scenario: { kind: 'status', status: 401 } },
+  { name: 'timeout before first byte', scenario: { kind: 'hang' } },
+  { name: 'reset mid-stream', scenario: { kind: 'reset-mid-stream', afterChunks: 2 }, cutAfterDelivery: true },
+  { name: 'malformed SSE', scenario: { kind: 'malformed-chunk', afterChunks: 2 }, cutAfterDelivery: true },
+  { name: 'stream never ends', scenario: { kind: 'stream-gap', gapMs: 60_000 }, cutAfterDelivery: true },
+  { name: 'answer over 64 MB', scenario: { kind: 'huge', bytes: OVER_LIMIT_BYTES }, only: 'non-stream', aloneCode: 'bad_upstream_response' },
+  ...(LONG_CAMPAIGN ? [{ name: '50 MB answer (delivered)', scenario: { kind: 'huge', bytes: HUGE_BYTES }, only: 'non-stream', delivered: true } as const] : []),
+  // One byte a second against a 3 s idle timeout in the long run; CI drips a byte every 400 ms against 1 s.
+  { name: 'slow drip', scenario: { kind: 'drip', intervalMs: LONG_CAMPAIGN ? 1000 : 400 } },
+  // The first event arrives whole, then a byte at a time: the idle timeout counts events, not bytes.
+  {
+    name: 'slow drip after the first event',
+    scenario: { kind: 'drip', intervalMs: LONG_CAMPAIGN ? 1000 : 400, afterFirstEvent: true },
+    cutAfterDelivery: true,
+    only: 'stream',
+  },
+  // A long stream is not a fault: it is relayed as it arrives and billed for what was delivered (CI sends 4 MB in one event).
+  { name: 'huge stream (delivered)', scenario: { kind: 'huge', bytes: LONG_CAMPAIGN ? HUGE_BYTES : 4 * 1024 * 1024 }, only: 'stream', delivered: true },
+  { name: 'connection refused', scenario: 'refused' },
+]
+
+/** What the client saw of one call. */
+interface ClientOutcome {
+  status: number
+  /** The answer arrived whole: a chat.completion, or a stream ending in [DONE] with no error event. */
+  complete: boolean
+  /** Assistant text the client received. */
+  text: string
+  errorCode?: string
+  retryAfter: string | null
+}
+
+/** Reads a chat answer the way a client would, stream or not. */
+async function readOutcome(response: Response, stream: boolean): Promise<ClientOutcome> {
+  const raw = await response.text()
+  const retryAfter = response.headers.get('retry-after')
+  if (!stream || !response.headers.get('content-type')?.includes('text/event-stream')) {
+    const body = JSON.parse(raw) as { object?: string; error?: { code?: string }; choices?: Array<{ message?: { content?: string } }> }
+    return {
+      status: response.status,
+      complete: body.object === 'chat.completion',
+      text: body.choices?.[0]?.message?.content ?? '',
+      errorCode: body.error?.code,
+      retryAfter,
+    }
+  }
+  let text = ''
+  let done = false
+  let errorCode: string | undefined
+  for (const frame of raw.split('\n\n')) {
+    const data = frame.replace(/^data: /, '')
+    if (data === '[DONE]') done = true
+    else if (data.startsWith('{')) {
+      const event = JSON.parse(data) as { error?: { code?: string }; choices?: Array<{ delta?: { content?: string } }> }
+      if (event.error) errorCode = event.error.code ?? 'error'
+      text += event.choices?.[0]?.delta?.content ?? ''
+    }
+  }
+  return { status: response.status, complete: done && !errorCode, text, errorCode, retryAfter }
+}
+
+/** One cell of the matrix as the report shows it. */
+interface Cell {
+  fault: string
+  stream: boolean
+  backup: boolean
+  outcome: ClientOutcome
+  charged: number
+  logged: number
+}
+
+describe('upstream fault matrix', () => {
+  let gateway: TestGateway
+  let primary: FakeOpenAI
+  let lone: FakeOpenAI
+  let backup: FakeOpenAI
+  let primaryId: number
+  let loneId: number
+  let deadUrl: string
+  let userId: number
+  /** What a clean answer costs per model and stream: a failover must charge exactly this. */
+  const cleanCost = new Map<string, number>()
+  const cells: Cell[] = []
+
+  beforeAll(async () => {
+    primary = await startFakeOpenAI()
+    lone = await startFakeOpenAI()
+    backup = await startFakeOpenAI()
+    // A port that was just free: nothing listens there, so connecting is refused.
+    const closed = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('') })
+    deadUrl = `http://127.0.0.1:${closed.port}`
+    await closed.stop(true)
+    gateway = await startGateway({}, { streamingTimeoutSeconds: TIMEOUT_SECONDS })
+    primaryId = await gateway.createChannel({ name: 'primary', type: 'openai', key: 'sk-a', baseUrl: primary.url, models: [RESCUED_MODEL], priority: 10 })
+    loneId = await gateway.createChannel({ name: 'alone', type: 'openai', key: 'sk-c', baseUrl: lone.url, models: [ALONE_MODEL] })
+    await gateway.createChannel({ name: 'backup', type: 'openai', key: 'sk-b', baseUrl: backup.url, models: [RESCUED_MODEL], priority: 0 })
+    userId = await gateway.createUser({ username: 'fault-matrix', quota: 1_000_000_000 })
+    for (const stream of [false, true]) {
+      const [rescued, alone] = await runCase({ name: 'clean', scenario: { kind: 'fixture' } }, stream)
+      cleanCost.set(`${RESCUED_MODEL} ${stream}`, rescued.charged)
+      cleanCost.set(`${ALONE_MODEL} ${stream}`, alone.charged)
+    }
+    cells.length = 0
+  }, 60_000)
+  afterAll(async () => {
+    await gateway.stop()
+    await primary.stop()
+    await lone.stop()
+    await backup.stop()
+  }, 30_000)
+
+  const call = (key: string, model: string, stream: boolean) =>
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'Capital of France?' }] }),
+    })
+
+  /** One call with a fresh key, and what it was charged and logged. */
+  async function measure(fault: Fault, model: string, stream: boolean, withBackup: boolean): Promise<Cell> {
+    const token = await gateway.createToken({ userId, name: `${fault.name} ${model} ${stream}`, quota: 100_000_000 })
+    const outcome = await readOutcome(await call(token.key, model, stream), stream)
+    // logs() waits for the call to settle (a cut stream settles just after its last byte), so it goes first.
+    const logged = (await gateway.logs({ type: 'consume', tokenId: token.id })).reduce((sum, row) => sum + Number(row.quota), 0)
+    const after = await gateway.tokenBalance(token.id)
+    const cell = { fault: fault.name, stream, backup: withBackup, outcome, charged: after.usedQuota, logged }
+    cells.push(cell)
+    return cell
+  }
+
+  /** Runs the fault against the primary that has a healthy backup and the channel that is alone, at once. */
+  async function runCase(fault: Fault, stream: boolean): Promise<[Cell, Cell]> {
+    for (const fake of [primary, lone, backup]) fake.reset()
+    for (const [id, fake] of [
+      [primaryId, primary],
+      [loneId, lone],
+    ] as const) {
+      await gateway.admin('PATCH', `/api/channels/${id}`, { status: 'enabled', baseUrl: fault.scenario === 'refused' ? deadUrl : fake.url })
+      if (fault.scenario !== 'refused') fake.queue(fault.scenario)
+    }
+    return Promise.all([measure(fault, RESCUED_MODEL, stream, true), measure(fault, ALONE_MODEL, stream, false)])
+  }
+
+  for (const fault of faults) {
+    for (const stream of fault.only === 'stream' ? [true] : fault.only === 'non-stream' ? [false] : [false, true]) {
+      test(`${fault.name}, ${stream ? 'stream' : 'non-stream'}: a healthy backup hides it; alone it costs nothing${fault.cutAfterDelivery && stream ? ' but delivered output' : ''}`, async () => {
+        const [rescued, alone] = await runCase(fault, stream)
+        const clean = (cell: Cell) => cleanCost.get(`${cell.backup ? RESCUED_MODEL : ALONE_MODEL} ${stream}`) ?? 0
+        for (const cell of [rescued, alone]) expect(cell.charged).toBe(cell.logged)
+        if (fault.delivered) {
+          // Delivered whole, billed for what it delivered (more than a short answer).
+          for (const cell of [rescued, alone]) expect(cell.outcome).toMatchObject({ status: 200, complete: true })
+          for (const cell of [rescued, alone]) expect(cell.charged).toBeGreaterThan(clean(cell))
+          return
+        }
+        if (fault.cutAfterDelivery && stream) {
+          // Once bytes reached the client no channel can take over: the client pays for what it got, never more than a whole answer.
+          // (A reset can also arrive before the first event is read, as the kernel drops unread data on a reset: then the backup answers.)
+          for (const cell of [rescued, alone]) {
+            if (cell.outcome.complete && cell.backup) {
+              expect(cell.charged).toBe(clean(cell))
+              continue
+            }
+            expect(cell.outcome.complete).toBe(false)
+            expect(cell.outcome.errorCode).toBeDefined()
+            expect(cell.charged).toBeLessThanOrEqual(clean(cell))
+          }
+          return
+        }
+        expect(rescued.outcome).toMatchObject({ status: 200, complete: true })
+        expect(rescued.charged).toBe(clean(rescued))
+        if (fault.scenario !== 'refused' && fault.scenario.kind === 'stream-gap') {
+          // Not a fault on a non-stream call: the fake answers it whole.
+          expect(alone.outcome.complete).toBe(true)
+          return
+        }
+        expect(alone.outcome.complete).toBe(false)
+        expect(alone.outcome.status).toBeGreaterThanOrEqual(400)
+        expect(alone.charged).toBe(0)
+        if (fault.name === '429 + Retry-After') expect(alone.outcome).toMatchObject({ status: 429, retryAfter: '7' })
+        if (fault.aloneCode) expect(alone.outcome.errorCode).toBe(fault.aloneCode)
+      }, 60_000)
+    }
+  }
+
+  test('figures: no client-visible failure while a healthy channel exists (bar streams cut after delivery), no unlogged charge', () => {
+    const hidden = cells.filter((cell) => cell.backup && !(cell.stream && faults.find((fault) => fault.name === cell.fault)?.cutAfterDelivery))
+    const visible = hidden.filter((cell) => !cell.outcome.complete)
+    const discrepancy = cells.reduce((sum, cell) => sum + Math.abs(cell.charged - cell.logged), 0)
+    const rows = ['| fault | call | healthy backup | client saw | charged (units) |', '|---|---|---|---|---|'].concat(
+      cells.map(
+        (cell) =>
+          `| ${cell.fault} | ${cell.stream ? 'stream' : 'non-stream'} | ${cell.backup ? 'yes' : 'no'} | ${cell.outcome.status}${cell.outcome.complete ? ' complete' : ` ${cell.outcome.errorCode ?? 'incomplete'}`} | ${cell.charged} |`,
+      ),
+    )
+    reportCampaign({ campaign: 'faults', probes: cells.length, failures: visible.length, moneyDiscrepancyUnits: discrepancy, rows })
+    expect(visible.map((cell) => `${cell.fault} ${cell.stream}`)).toEqual([])
+    expect(discrepancy).toBe(0)
+  })
+})
