@@ -50,8 +50,9 @@ export function adminBase(deps: AdminDeps) {
   return new Elysia()
     .derive(
       { as: 'scoped' },
-      async ({ request, server }): Promise<{ actor: Actor | undefined; clientIp: string | undefined; sessionToken: string | undefined }> => {
+      async ({ request, server, body, params }): Promise<{ actor: Actor | undefined; clientIp: string | undefined; sessionToken: string | undefined }> => {
         const clientIp = clientIpOf(server, request, deps.context.config.trustedProxies)
+        refuseUnstorableValues(request.url, params, body)
         const { context } = deps
         await failOpen(
           () => checkIpLimit(context.limiter, 'admin', clientIp, context.options.get().rateLimits.adminPerIpPerMinute),
@@ -89,9 +90,42 @@ export function adminBase(deps: AdminDeps) {
     })
 }
 
+/**
+ * Refuses, with a 400, values no admin field can store faithfully, wherever they stand in the URL, path
+ * parameters or JSON body: a NUL character (PostgreSQL text cannot hold one, so it would end as a 500 at the
+ * first query), a lone surrogate (not Unicode text; it would be stored as U+FFFD or fail), and a number
+ * beyond ±2^53, which JSON parsing has already rounded (a quota or price would silently change).
+ */
+export function refuseUnstorableValues(url: string, ...values: unknown[]): void {
+  if (/%00/.test(url) || url.includes('\0')) throw unstorable('the NUL character (\\u0000 or %00)')
+  // Iterative, so a deeply nested body cannot overflow the stack.
+  const stack: unknown[] = [...values]
+  while (stack.length > 0) {
+    const value = stack.pop()
+    if (typeof value === 'string') checkText(value)
+    else if (typeof value === 'number' && Math.abs(value) > Number.MAX_SAFE_INTEGER) throw unstorable(`a number beyond ±2^53 (${value})`)
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        checkText(key)
+        stack.push(inner)
+      }
+    }
+  }
+}
+
+function checkText(text: string): void {
+  if (text.includes('\0')) throw unstorable('the NUL character (\\u0000 or %00)')
+  // With the u flag a surrogate pair reads as one code point, so \p{Cs} matches only a lone half.
+  if (/\p{Cs}/u.test(text)) throw unstorable('a lone UTF-16 surrogate')
+}
+
+function unstorable(what: string): GatewayError {
+  return new GatewayError(400, 'invalid_request', `The request holds ${what}, which cannot be stored`)
+}
+
 /** What `access` adds to a route: the role check, run before body validation, and the OpenAPI detail. */
 type RouteAccess = {
-  transform: Array<(context: { actor: Actor | undefined; body: unknown }) => void>
+  transform: Array<(context: { actor: Actor | undefined; body: unknown; request: Request }) => void>
   detail: RouteDetail
 }
 
@@ -106,7 +140,7 @@ export function access(role: RequiredRole, doc: RouteDoc): RouteAccess
 export function access<Body extends TObject>(role: RequiredRole, doc: RouteDoc, body: Body): RouteAccess & { body: Body }
 export function access(role: RequiredRole, doc: RouteDoc, body?: TObject): RouteAccess & { body?: TObject } {
   const transform: RouteAccess['transform'] = [({ actor }) => authorize(actor, role)]
-  if (body) transform.push((context) => rejectInvalidBody(body, context.body))
+  if (body) transform.push((context) => rejectInvalidBody(body, context.body, context.request))
   const detail = routeDetail(role, doc)
   return { transform, ...(body ? { body } : {}), detail: body && OptionalKind in body ? { ...detail, 'x-body-optional': true } : detail }
 }
@@ -118,8 +152,10 @@ export function access(role: RequiredRole, doc: RouteDoc, body?: TObject): Route
  * Unknown fields are named first (a typo changes nothing otherwise), then the first other problem,
  * worded as Elysia's own validation errors are.
  */
-export function rejectInvalidBody(schema: TObject, body: unknown): void {
-  if (body === undefined && OptionalKind in schema) return
+export function rejectInvalidBody(schema: TObject, body: unknown, request?: Request): void {
+  // An optional body that was sent but did not parse is a mistake, not a body left out.
+  const sent = Number(request?.headers.get('content-length') ?? 0) > 0 || request?.headers.has('transfer-encoding') === true
+  if (body === undefined && OptionalKind in schema && !sent) return
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new GatewayError(400, 'invalid_request', 'body: expected a JSON object')
   const problems = [...Value.Errors(schema, body)]
   const unknown = problems.find((problem) => problem.type === ValueErrorType.ObjectAdditionalProperties)
