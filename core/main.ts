@@ -102,7 +102,7 @@ async function main() {
   app.listen({ port: config.port, hostname: config.host })
   retests = scheduleChannelRetests(context, services)
   balances = scheduleBalanceRefresh(context, createBalanceRefresher(context, services.directory, services.health))
-  taskPoller = startTaskPoller(services)
+  taskPoller = await startTaskPoller(services)
   context.logger.log('info', 'gateway listening', {
     version: VERSION,
     port: app.server?.port,

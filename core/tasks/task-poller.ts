@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm'
 import type { TaskPlatform, UpstreamTaskState } from '@hanggent/plugin-sdk'
+import { ledgerState } from '../db/schema.ts'
 import type { RelayServices } from '../relay/pipeline.ts'
 import { runLeasedJob, type LeasedJob } from '../jobs/leased-job.ts'
 import { channelClient } from '../routing/channel-client.ts'
@@ -102,12 +104,21 @@ export async function pollTasksOnce(services: RelayServices, signal: AbortSignal
   return summary
 }
 
-/** Starts the leased poller (one replica at a time); stop it at shutdown. */
-export function startTaskPoller(services: RelayServices): LeasedJob {
+/**
+ * The lease name: per deployment, so gateways of different databases sharing one Redis (staging and
+ * production, or test runs) each poll their own tasks; the deployment is named by the ledger's namespace.
+ */
+async function leaseName(services: RelayServices): Promise<string> {
+  const rows = await services.context.database.db.select({ value: ledgerState.value }).from(ledgerState).where(eq(ledgerState.name, 'namespace'))
+  return rows[0] ? `task-polling:${rows[0].value}` : 'task-polling'
+}
+
+/** Starts the leased poller (one replica of the deployment at a time); stop it at shutdown. */
+export async function startTaskPoller(services: RelayServices): Promise<LeasedJob> {
   const { context } = services
   return runLeasedJob({
     leases: context.leases,
-    name: 'task-polling',
+    name: await leaseName(services),
     intervalMs: context.config.taskPollIntervalSeconds * 1000,
     run: async (signal) => {
       await pollTasksOnce(services, signal)

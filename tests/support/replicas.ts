@@ -21,6 +21,8 @@ export interface ReplicaSet {
   adminToken: string
   /** Calls the admin API through one replica; throws on a non-2xx answer. */
   admin<T = Record<string, unknown>>(replica: number, method: string, path: string, body?: unknown): Promise<T>
+  /** Stops replica `index` (SIGKILL: a crash, or SIGTERM) and starts a new process with the same settings in its place. */
+  restart(index: number, signal?: 'SIGKILL' | 'SIGTERM'): Promise<Replica>
   stop(): Promise<void>
 }
 
@@ -61,6 +63,14 @@ export async function startReplicas(options: { count: number; databaseUrl: strin
       const text = await response.text()
       if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`)
       return JSON.parse(text) as T
+    },
+    async restart(index, signal = 'SIGKILL') {
+      const old = replicas[index]!
+      old.process.kill(signal)
+      await old.process.exited
+      const started = await startGatewayProcess(env)
+      replicas[index] = { process: started.process, url: started.url, output: started.output }
+      return replicas[index]!
     },
     async stop() {
       for (const replica of replicas) replica.process.kill('SIGTERM')
