@@ -23,6 +23,8 @@ import { GatewayError } from '../errors.ts'
 /** How long a replica's heartbeat lasts without renewal before its holds are treated as orphaned. */
 export const HEARTBEAT_TTL_MS = 15_000
 const HEARTBEAT_EVERY_MS = 5_000
+/** How often the leased sweeper looks for replicas whose heartbeat lapsed (a lapsed replica's holds wait at most this long). */
+export const HEARTBEAT_SWEEP_MS = HEARTBEAT_EVERY_MS
 /** How long a payer's last seen balance stands for it (other replicas spend meanwhile). */
 const HINT_TTL_MS = 2_000
 const HINTS_MAX = 100_000

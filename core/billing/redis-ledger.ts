@@ -9,7 +9,7 @@ import type { JournalSink } from '../jobs/log-writer.ts'
 import { randomKey } from '../security/crypto.ts'
 import { chargedAccounts, type CommittedAccount } from './balance-store.ts'
 import { ledgerOver, readBalances, readCursor, type LedgerOptions, type QuotaLedger } from './ledger.ts'
-import { createRedisBalanceStore, HEARTBEAT_TTL_MS, type RedisBalanceStore } from './redis-balance-store.ts'
+import { createRedisBalanceStore, HEARTBEAT_SWEEP_MS, type RedisBalanceStore } from './redis-balance-store.ts'
 
 // The ledger of replicas: balances and the charge journal in Redis (see redis-balance-store.ts), one
 // replica at a time committing the journal into the database under a lease. The cursor row in
@@ -125,7 +125,9 @@ export async function createRedisLedger(options: RedisLedgerOptions): Promise<Qu
     runLeasedJob({
       leases: options.leases,
       name: `ledger-holds:${namespace}`,
-      intervalMs: HEARTBEAT_TTL_MS,
+      // Sweeping at the heartbeat's own pace bounds a dead replica's holds to the timeout plus 5 s
+      // (sweeping every HEARTBEAT_TTL_MS let them stay up to twice the timeout).
+      intervalMs: HEARTBEAT_SWEEP_MS,
       onError: jobError,
       run: async () => {
         for (const swept of await store.releaseOrphanedHolds()) {
