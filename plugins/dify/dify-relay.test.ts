@@ -69,6 +69,19 @@ describe('OpenAI SDK through a Dify channel', () => {
     })
   })
 
+  test('usage Dify reports as all zero is estimated from the prompt and the answer, never billed as free', async () => {
+    dify.answerWith('dify-chat-text', { zeroUsage: true })
+    const charged = await chargeOf(() =>
+      openai.chat.completions.create({ model: 'faq-bot', messages: [{ role: 'user', content: 'What is the capital of France?' }] }),
+    )
+    const log = (await gateway.logs({ type: 'consume' })).at(0)
+    const counted = { input: Number(log?.promptTokens), output: Number(log?.completionTokens) }
+    expect(counted.input).toBeGreaterThan(0)
+    expect(counted.output).toBeGreaterThan(5)
+    expect(charged).toBe(Math.max(1, Math.round((counted.input * PRICE.inputPerMTok + counted.output * PRICE.outputPerMTok) / 2)))
+    dify.answerWith('dify-chat-text')
+  })
+
   test('a streamed answer: pings and workflow progress skipped, text deltas, usage from message_end billed to the unit', async () => {
     dify.answerWith('dify-chat-text')
     let text = ''

@@ -30,8 +30,8 @@ export interface FakeDify {
   readonly url: string
   /** Every request received, oldest first. */
   readonly requests: FakeDifyRequest[]
-  /** The answer the following calls get (default `dify-chat-text`). */
-  answerWith(answer: FakeDifyAnswer): void
+  /** The answer the following calls get (default `dify-chat-text`); `zeroUsage` reports all-zero usage, as apps whose nodes count nothing do. */
+  answerWith(answer: FakeDifyAnswer, options?: { zeroUsage?: boolean }): void
   /** Stops the server. */
   stop(): Promise<void>
 }
@@ -66,6 +66,7 @@ function streamBody(answer: FakeDifyAnswer): ReadableStream<Uint8Array> {
 export async function startFakeDify(options: { key: string }): Promise<FakeDify> {
   const requests: FakeDifyRequest[] = []
   let answer: FakeDifyAnswer = 'dify-chat-text'
+  let zeroUsage = false
 
   async function handle(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname
@@ -80,15 +81,18 @@ export async function startFakeDify(options: { key: string }): Promise<FakeDify>
       return new Response(streamBody(answer), { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } })
     }
     if (answer === 'dify-agent' || answer === 'dify-stream-error') return difyError(400, 'bad_request', 'Agent Chat App does not support blocking mode')
-    return Response.json(loadFixture('dify', `${answer}.json`))
+    const recorded = loadFixture<{ metadata: { usage: Record<string, unknown> } }>('dify', `${answer}.json`)
+    if (zeroUsage) recorded.metadata.usage = { ...recorded.metadata.usage, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }
+    return Response.json(recorded)
   }
 
   const server: Server<undefined> = Bun.serve({ hostname: '127.0.0.1', port: 0, idleTimeout: 0, fetch: handle })
   return {
     url: `http://127.0.0.1:${server.port}`,
     requests,
-    answerWith(next) {
+    answerWith(next, options = {}) {
       answer = next
+      zeroUsage = options.zeroUsage ?? false
     },
     async stop() {
       await server.stop(true)
