@@ -1,14 +1,5 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
-import type {
-  ChannelTransport,
-  ConversionEnv,
-  DialectCodec,
-  EndpointKind,
-  InboundRequest,
-  ModelCapability,
-  Converted,
-  UpstreamSide,
-} from '@hanggent/plugin-sdk'
+import type { ChannelTransport, ConversionEnv, DialectCodec, EndpointKind, ModelCapability, Converted, UpstreamSide } from '@hanggent/plugin-sdk'
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { applyReasoningSuffix, parseReasoningSuffix } from './reasoning-suffix.ts'
