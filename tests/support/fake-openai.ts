@@ -237,29 +237,36 @@ async function record(request: Request, url: URL): Promise<RecordedRequest> {
   return { method: request.method, path: url.pathname, headers: Object.fromEntries(request.headers), rawBody, body }
 }
 
-/** A chat answer (or one stream chunk) whose assistant text is `bytes` long, built without parsing a fixture that big. */
-function hugeText(model: unknown, bytes: number, stream: boolean): string {
-  const content = 'a'.repeat(bytes)
-  if (stream) {
-    const chunk = {
-      id: 'chatcmpl-huge',
-      object: 'chat.completion.chunk',
-      created: 1_748_736_000,
-      model,
-      choices: [{ index: 0, delta: { role: 'assistant', content }, finish_reason: 'stop' }],
-    }
-    return `data: ${JSON.stringify(chunk)}\n\ndata: [DONE]\n\n`
-  }
-  const message = { role: 'assistant', content, refusal: null }
+/**
+ * A chat answer (or one stream chunk) whose assistant text is `bytes` long, assembled from 1 MB pieces with its
+ * exact Content-Length, so the fake answers at once however large it is.
+ */
+function hugeAnswer(model: unknown, bytes: number, stream: boolean, headers: Record<string, string>): Response {
+  const marker = '\u0000CONTENT\u0000'
   const usage = { prompt_tokens: 8, completion_tokens: Math.ceil(bytes / 8), total_tokens: 8 + Math.ceil(bytes / 8) }
-  return JSON.stringify({
-    id: 'chatcmpl-huge',
-    object: 'chat.completion',
-    created: 1_748_736_000,
-    model,
-    choices: [{ index: 0, message, finish_reason: 'stop' }],
-    usage,
-  })
+  const shell = stream
+    ? `data: ${JSON.stringify({ id: 'chatcmpl-huge', object: 'chat.completion.chunk', created: 1_748_736_000, model, choices: [{ index: 0, delta: { role: 'assistant', content: marker }, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`
+    : JSON.stringify({
+        id: 'chatcmpl-huge',
+        object: 'chat.completion',
+        created: 1_748_736_000,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: marker, refusal: null }, finish_reason: 'stop' }],
+        usage,
+      })
+  const [head, tail] = shell.split(JSON.stringify(marker).slice(1, -1)) as [string, string]
+  const encoder = new TextEncoder()
+  const piece = encoder.encode('a'.repeat(1024 * 1024))
+  const parts = [
+    encoder.encode(head),
+    ...Array.from({ length: Math.floor(bytes / piece.length) }, () => piece),
+    piece.subarray(0, bytes % piece.length),
+    encoder.encode(tail),
+  ]
+  // A Blob's size is its Content-Length (Bun sends streamed bodies chunked whatever the header says).
+  const body = new Blob(parts)
+  const type = stream ? 'text/event-stream; charset=utf-8' : 'application/json'
+  return new Response(body, { headers: { 'content-type': type, ...headers } })
 }
 
 /** A body sent one byte every `intervalMs` (after its first `burst` bytes at once) until the client leaves. */
@@ -293,10 +300,7 @@ async function answer(route: Route, request: Request, body: Json, scenario: Fake
   if (scenario.kind === 'slow') await sleep(scenario.delayMs)
   const headers = { 'x-request-id': `req_${crypto.randomUUID().replaceAll('-', '')}` }
   const streaming = body.stream === true
-  if (scenario.kind === 'huge') {
-    const type = streaming ? 'text/event-stream; charset=utf-8' : 'application/json'
-    return new Response(hugeText(body.model, scenario.bytes, streaming), { headers: { 'content-type': type, ...headers } })
-  }
+  if (scenario.kind === 'huge') return hugeAnswer(body.model, scenario.bytes, streaming, headers)
   if (scenario.kind === 'drip') {
     const text = streaming ? sseFrames(streamLines(route, body, scenario), scenario).join('') : JSON.stringify(completeAnswer(route, body, scenario))
     const type = streaming ? 'text/event-stream; charset=utf-8' : 'application/json'
