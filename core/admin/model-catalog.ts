@@ -35,6 +35,7 @@ export function catalogNames(context: AppContext, options: SystemOptionValues, c
     for (const model of plugin.models) names.add(model.id)
     // `prefix*` entries price families, not models; the family's models appear through the lines above.
     for (const model of Object.keys(plugin.pricing)) if (!model.endsWith('*')) names.add(model)
+    for (const platform of plugin.tasks ?? []) for (const name of Object.keys(platform.prices)) if (!name.endsWith('*')) names.add(name)
   }
   return [...names].sort()
 }

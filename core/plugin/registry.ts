@@ -5,6 +5,7 @@ import {
   type ModelPrice,
   type ModelSpec,
   type PluginDefinition,
+  type TaskPrice,
   type TokenizerSpec,
   type UpstreamDialectCodec,
   type UpstreamSide,
@@ -44,6 +45,11 @@ export interface PluginRegistry {
   tokenizer(model: string): TokenizerSpec | undefined
 }
 
+/** A task's declared base price as a model price: USD per call, plus USD per second of output as the `seconds` quantity. */
+export function taskListPrice(price: TaskPrice): ModelPrice {
+  return { perCall: price.perCall ?? 0, ...(price.perSecond === undefined ? {} : { perUnit: { seconds: price.perSecond } }) }
+}
+
 /** True for a dialect clients call in: it declares routes and so brings the client side. */
 export function isClientDialect(codec: DialectCodec | UpstreamDialectCodec): codec is DialectCodec {
   return 'routes' in codec && Array.isArray(codec.routes)
@@ -73,6 +79,9 @@ export function createRegistry(plugins: PluginDefinition[], options: { routeOwne
       if (isClientDialect(codec)) dialects.set(codec.dialect, codec)
     }
     for (const [model, price] of Object.entries(plugin.pricing)) prices.add(model, price)
+    // Task actions are priced by name like models (mj_imagine, suno_music, sora-2): their base prices are list prices, so the
+    // pricing page shows them and an admin's price override for the name applies (core/tasks/task-pricing.ts).
+    for (const platform of plugin.tasks ?? []) for (const [name, price] of Object.entries(platform.prices)) prices.add(name, taskListPrice(price))
     for (const model of plugin.models) if (!models.has(model.id)) models.set(model.id, model)
     for (const [model, spec] of Object.entries(plugin.tokenizers ?? {})) tokenizers.add(model, spec)
   }

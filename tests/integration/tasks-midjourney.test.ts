@@ -251,4 +251,19 @@ describe('midjourney through the gateway', () => {
     expect(file.status).toBe(200)
     expect([...new Uint8Array(await file.arrayBuffer())]).toEqual([...mj.imageBytes])
   }, 30_000)
+
+  test('action prices show on the model catalog as list prices and an admin override for the name is what is charged', async () => {
+    const catalog = await gateway.admin<{ items: Array<{ model: string; listPrice: Record<string, unknown> | null }> }>('GET', '/api/models?q=mj_')
+    const imagine = catalog.items.find((model) => model.model === 'mj_imagine')
+    expect(imagine?.listPrice).toMatchObject({ perCall: 0.1 })
+    expect(catalog.items.find((model) => model.model === 'mj_describe')?.listPrice).toMatchObject({ perCall: 0.05 })
+    await gateway.admin('PUT', '/api/models/price', { model: 'mj_imagine', price: { perCall: 0.08 } })
+    try {
+      const before = await quota(alice)
+      expect((await call(alice, 'POST', '/mj/submit/imagine', { prompt: 'discounted fox' })).status).toBe(200)
+      expect(before - (await quota(alice))).toBe(40_000)
+    } finally {
+      await gateway.admin('DELETE', '/api/models/price?model=mj_imagine')
+    }
+  }, 30_000)
 })
