@@ -24,6 +24,7 @@ export default definePlugin({
     rerankModel('rerank-english-v3.0'),
     rerankModel('rerank-multilingual-v3.0'),
     chatModel('command-a-03-2025'),
+    { id: 'command-a-reasoning-08-2025', capabilities: ['chat', 'tools', 'reasoning'] },
     chatModel('command-r-plus'),
     chatModel('command-r'),
   ],

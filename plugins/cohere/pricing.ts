@@ -10,6 +10,7 @@ export const coherePricing: Record<string, ModelPrice> = {
   'rerank-english-v3.0': { perUnit: { searchUnits: 0.002 } },
   'rerank-multilingual-v3.0': { perUnit: { searchUnits: 0.002 } },
   'command-a-03-2025': { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 0.002 } },
+  'command-a-reasoning-08-2025': { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 0.002 } },
   'command-r-plus': { inputPerMTok: 2.5, outputPerMTok: 10, perUnit: { searchUnits: 0.002 } },
   'command-r': { inputPerMTok: 0.15, outputPerMTok: 0.6, perUnit: { searchUnits: 0.002 } },
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
-import { startFakeCohereV2, type FakeCohereV2 } from '../support/fake-cohere-v2.ts'
+import { startFakeCohere, type FakeCohere } from '../support/fake-cohere.ts'
 import { startFakeJina, type FakeJina } from '../support/fake-jina.ts'
 import { fakeJinaTokens } from '../support/fake-rerank.ts'
 
@@ -28,16 +28,16 @@ interface RerankAnswer {
 
 describe('rerank through cohere, jina and openai-compatible channels', () => {
   let gateway: TestGateway
-  let cohere: FakeCohereV2
+  let cohere: FakeCohere
   let jina: FakeJina
   let compatible: FakeJina
-  let backupCohere: FakeCohereV2
+  let backupCohere: FakeCohere
   let key: string
   let userId: number
 
   beforeAll(async () => {
-    cohere = startFakeCohereV2({ keys: ['co-key'] })
-    backupCohere = startFakeCohereV2({ keys: ['co-backup'] })
+    cohere = startFakeCohere({ keys: ['co-key'] })
+    backupCohere = startFakeCohere({ keys: ['co-backup'] })
     jina = startFakeJina({ keys: ['jina-key'] })
     compatible = startFakeJina({ keys: ['vllm-key'] })
     gateway = await startGateway()

@@ -1,12 +1,13 @@
 import { cohereChunks, cohereFixture, cohereFrame } from '../../plugins/cohere/test/fixtures.ts'
 import { answerRerank, type RerankFault } from './fake-rerank.ts'
 
-// A fake Cohere v2 API (chat and rerank) on 127.0.0.1 speaking its wire format. By default it replays the recorded
-// fixtures, picked by what the request asks for (a tool result → the final answer, tools → a tool call,
-// else text); a test may queue answers of its own (text, thinking, any `usage` member). Streams are
-// named SSE events, each frame cut in two in the middle of its bytes so the gateway meets chunk
-// boundaries inside lines and UTF-8 characters. Answers never name the model, as Cohere's do not.
-// Rerank answers are computed from the request in Cohere's shape (see fake-rerank.ts).
+// The one fake Cohere v2 API (chat and rerank) of the test suite, on 127.0.0.1 speaking its wire format.
+// By default chat replays the built-in cohere plugin's recorded fixtures, picked by what the request asks
+// for (a tool result → the final answer, tools → a tool call, else text); a test may queue answers of its
+// own (text, thinking, any `usage` member). Streams are named SSE events, each frame cut in two in the
+// middle of its bytes so the gateway meets chunk boundaries inside lines and UTF-8 characters. Answers
+// never name the model, as Cohere's do not. Rerank answers are computed from the request in Cohere's
+// shape (see fake-rerank.ts).
 // see https://docs.cohere.com/reference/chat and https://docs.cohere.com/reference/chat-stream
 
 /** An answer a test queues. */
@@ -30,7 +31,7 @@ export interface FakeCohereRequest {
 }
 
 /** A running fake. */
-export interface FakeCohereV2 {
+export interface FakeCohere {
   /** Base URL, as a channel's base URL. */
   readonly url: string
   /** Every request received, oldest first. */
@@ -98,7 +99,7 @@ function streamBody(payloads: string[]): ReadableStream<Uint8Array> {
 }
 
 /** Starts the fake on a free port; with `keys`, any other bearer key gets Cohere's 401. */
-export function startFakeCohereV2(options: { keys?: string[] } = {}): FakeCohereV2 {
+export function startFakeCohere(options: { keys?: string[] } = {}): FakeCohere {
   const requests: FakeCohereRequest[] = []
   const pending: FakeCohereAnswer[] = []
   const rerankPending: RerankFault[] = []
