@@ -25,8 +25,10 @@ describe('an external plugin in the dashboard', () => {
     await fixture?.stop()
   })
 
-  async function choose(select: Locator, label: string): Promise<void> {
+  /** Picks an option; `filter` is typed first in a filterable select whose list is too long to show every option (the channel types). */
+  async function choose(select: Locator, label: string, filter?: string): Promise<void> {
     await select.click()
+    if (filter) await page.keyboard.type(filter)
     await page
       .locator('.n-base-select-menu .n-base-select-option:visible', { hasText: new RegExp(`^${label.replace(/[()]/g, '\\$&')}$`) })
       .first()
@@ -42,7 +44,7 @@ describe('an external plugin in the dashboard', () => {
     await page.locator('[data-test="create-channel"]').first().click()
     const drawer = page.locator('[data-test="channel-drawer"]')
     await drawer.waitFor()
-    await choose(drawer.locator('[data-test="channel-type"]'), 'Showcase (showcase)')
+    await choose(drawer.locator('[data-test="channel-type"]'), 'Showcase (showcase)', 'Showcase')
     await drawer.locator('#channel-name').fill('showcase account')
     await drawer.locator('#channel-keys').fill('sk-showcase-form-key')
     await drawer.locator('[data-test="channel-models"]').click()
