@@ -11,6 +11,7 @@ import { runGatewayStep } from './gateway-step.ts'
 import { importPlugin, locatePlugin, type PluginLocation } from './load-plugin.ts'
 import { manifestFailure, pricingFailures, settingsFailures, toolCoverageFailures } from './plugin-checks.ts'
 import { realtimeFailures } from './realtime-checks.ts'
+import { mediaFailures } from './media-checks.ts'
 import { taskPlatformFailures } from './task-checks.ts'
 
 export type { ConformanceCaseFile, ConformanceConfig, ExpectedAnswer, GatewayStepConfig, StreamSource } from './case-file.ts'
@@ -93,6 +94,10 @@ export async function conformance(path: string, options: ConformanceOptions = {}
   report.failures.push(...realtime)
   const realtimeTypes = plugin.channelTypes.filter((spec) => spec.realtime).map((spec) => spec.id)
   if (realtimeTypes.length > 0 && realtime.length === 0) report.passed.push(`realtime transports (${realtimeTypes.join(', ')})`)
+  const media = mediaFailures(plugin)
+  report.failures.push(...media)
+  const mediaDialects = plugin.dialects.filter((codec) => 'media' in codec && codec.media).map((codec) => codec.dialect)
+  if (mediaDialects.length > 0 && media.length === 0) report.passed.push(`media dialects (${mediaDialects.join(', ')})`)
   for (const testCase of cases) {
     const { failures, steps, notes } = await checkCase(plugin, testCase)
     report.failures.push(...failures)
