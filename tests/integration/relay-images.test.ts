@@ -210,6 +210,23 @@ describe('images', () => {
     expect((await gateway.balance(geminiUserId)).quota).toBe(before.quota)
   })
 
+  test('image models serve image routes only, and chat models are refused on them; nothing charged', async () => {
+    fake.reset()
+    const before = await gateway.balance(userId)
+    const chat = await openai.chat.completions.create({ model: 'dall-e-3', messages: [{ role: 'user', content: 'hi' }] }).then(
+      () => undefined,
+      (error: { status?: number; code?: string }) => [error.status, error.code],
+    )
+    expect(chat).toEqual([404, 'model_not_supported'])
+    const image = await openai.images.generate({ model: 'gpt-4o', prompt: 'x' }).then(
+      () => undefined,
+      (error: { status?: number; code?: string }) => [error.status, error.code],
+    )
+    expect(image).toEqual([404, 'model_not_supported'])
+    expect(fake.requests).toHaveLength(0)
+    expect((await gateway.balance(userId)).quota).toBe(before.quota)
+  })
+
   describe("bad input: a 4xx in OpenAI's error shape, nothing charged, nothing sent upstream", () => {
     let key: string
 
