@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { pollTasksOnce } from '../../core/tasks/task-poller.ts'
+import { refundTask } from '../../core/tasks/task-refund.ts'
 import { startFakeMidjourney } from '../support/fake-midjourney.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 
@@ -143,6 +144,11 @@ describe('midjourney through the gateway', () => {
     const refunds = (await gateway.logs({ type: 'refund' })).filter((row) => (row.details as Record<string, unknown>)?.taskId === id)
     expect(refunds).toHaveLength(1)
     expect(refunds[0]?.quota).toBe(50_000)
+    // Two more refunds racing (a second poller, a retry) find it refunded and change nothing.
+    const again = await Promise.all([1, 2].map(() => refundTask(gateway.context, gateway.services.ledger, { id }, 'again')))
+    expect(again).toEqual([{ refunded: false }, { refunded: false }])
+    expect(await quota(alice)).toBe(before)
+    expect((await gateway.logs({ type: 'refund' })).filter((row) => (row.details as Record<string, unknown>)?.taskId === id)).toHaveLength(1)
   }, 30_000)
 
   test('a task stuck past the timeout is failed and refunded', async () => {
