@@ -241,6 +241,31 @@ describe('audio relay', () => {
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/larger than the 2 MB limit/)
       expect(fake.requests.length).toBe(sent)
     })
+    test('200 oversized uploads leave nothing in memory: RSS steady, nothing sent upstream', async () => {
+      const big = new Blob([silentWav(140)], { type: 'audio/wav' }) // 2.24 MB > 2 MB
+      const post = async () => {
+        const response = await fetch(`${gateway.url}/v1/audio/transcriptions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${users.openai.key}` },
+          body: form([
+            ['model', 'whisper-1'],
+            ['file', big, 'big.wav'],
+          ]),
+        })
+        await response.arrayBuffer()
+        return response.status
+      }
+      for (let index = 0; index < 20; index++) expect(await post()).toBe(413)
+      Bun.gc(true)
+      const before = process.memoryUsage.rss()
+      const sent = fake.requests.length
+      for (let round = 0; round < 20; round++) expect(await Promise.all(Array.from({ length: 9 }, post))).toEqual(Array(9).fill(413))
+      Bun.gc(true)
+      const grown = process.memoryUsage.rss() - before
+      // 180 more uploads of 2.24 MB (403 MB offered): the gateway (in this process) keeps none of them.
+      expect(grown).toBeLessThan(40 * 1024 * 1024)
+      expect(fake.requests.length).toBe(sent)
+    }, 60_000)
     test('audio longer than MAX_AUDIO_SECONDS', async () => {
       const long = new Blob([silentWav(100)], { type: 'audio/wav' }) // 1.6 MB, 100 s > 90 s
       await refused(
