@@ -7,23 +7,29 @@ import { conformance } from '@hanggent/plugin-sdk/conformance'
 import { freshPostgresDatabase, gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
 import { claudeClient, geminiClient, openAIChatClient, type ClientAdapter, type Turn } from './matrix/clients.ts'
 import { startFakeQuillon, type FakeQuillon } from '../../examples/plugins/quillon/test/fake-quillon.ts'
+import { startFakeOllama, type FakeOllama } from '../../examples/plugins/ollama/test/fake-ollama.ts'
 
-// Issue 15 item 5: the external example plugin shipped as an npm package (examples/plugins/quillon), as an
-// operator gets it into a gateway. A fresh install of the gateway is made from this checkout's sources
+// Issue 15 item 5: the external example plugins shipped as npm packages (examples/plugins/quillon, an
+// OpenAI-compatible vendor with quirks, and examples/plugins/ollama, Ollama's native API: its own dialect,
+// object tool arguments, thinking, a newline-delimited JSON stream), as an operator gets them into a gateway. A fresh install of the gateway is made from this checkout's sources
 // (its dependencies hard-linked from this checkout's node_modules, since the test runs offline); the
 // example is packed with `npm pack` from its own folder and installed with `npm install <tarball>`, then
-// the gateway process starts with PLUGINS=<package name>. The official OpenAI, Anthropic and Google SDKs
+// the gateway process starts with PLUGINS=<package names>. The official OpenAI, Anthropic and Google SDKs
 // call it (chat, stream, a tool call and its result) in front of a fake upstream replaying the package's
 // recorded fixtures, and every call's bill is checked in the usage log. (Cohere's own dialect is the
-// built-in plugins/cohere, tested in tests/integration/cohere-chat.test.ts; there is no second Cohere
-// implementation among the examples.)
+// built-in plugins/cohere, tested in tests/integration/cohere-chat.test.ts, so the second example is Ollama.)
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const ROOT_TOKEN = 'external-plugins-root-token-0123456789'
 const QUILLON_KEY = 'quillon_live_e2e_key'
+/** The bearer token of the proxy in front of the (fake) Ollama. */
+const OLLAMA_PROXY_TOKEN = 'ollama-proxy-e2e-token'
 
 /** The examples under test: folder in examples/plugins, npm package name, plugin id. */
-const EXAMPLES = [{ folder: 'quillon', name: 'hanggent-plugin-quillon', id: 'quillon' }] as const
+const EXAMPLES = [
+  { folder: 'quillon', name: 'hanggent-plugin-quillon', id: 'quillon' },
+  { folder: 'ollama', name: 'hanggent-plugin-ollama', id: 'ollama' },
+] as const
 
 /** Runs a command to completion (killed after `timeoutMs`); throws with its output when it fails. */
 async function run(command: string[], cwd: string, timeoutMs = 120_000): Promise<string> {
@@ -75,6 +81,8 @@ describe('the example plugins installed from their folders as npm packages and l
   let installDir: string
   let gateway: GatewayProcess
   let quillon: FakeQuillon
+  let ollama: FakeOllama
+  let ollamaChannel: number
   let database: { url: string; drop(): Promise<void> } | undefined
   let key: string
   let quillonChannel: number
@@ -86,6 +94,7 @@ describe('the example plugins installed from their folders as npm packages and l
     mkdirSync(installDir)
     await prepareInstall(installDir, join(workDir, 'packs'))
     quillon = startFakeQuillon({ keys: [QUILLON_KEY] })
+    ollama = startFakeOllama({ bearer: OLLAMA_PROXY_TOKEN })
     const storage: Record<string, string> = process.env.TEST_DATABASE_URL
       ? {
           DATABASE_URL: (database = await freshPostgresDatabase(process.env.TEST_DATABASE_URL, 'plugins')).url,
@@ -107,6 +116,16 @@ describe('the example plugins installed from their folders as npm packages and l
         settings: { project: 'prj_e2e' },
       })
     ).id
+    ollamaChannel = (
+      await gateway.admin<{ id: number }>(ROOT_TOKEN, 'POST', '/api/channels', {
+        name: 'ollama',
+        type: 'ollama',
+        key: OLLAMA_PROXY_TOKEN,
+        baseUrl: ollama.url,
+        models: ['qwen3:8b'],
+        settings: { keepAlive: '10m' },
+      })
+    ).id
     const user = await gateway.admin<{ id: number }>(ROOT_TOKEN, 'POST', '/api/users', { username: 'plugin-user', password: 'password-123', quota: 50_000_000 })
     key = (await gateway.admin<{ key: string }>(ROOT_TOKEN, 'POST', '/api/tokens', { name: 'plugins', userId: user.id, unlimited: true })).key
   }, 240_000)
@@ -115,6 +134,7 @@ describe('the example plugins installed from their folders as npm packages and l
     gateway?.process.kill()
     await gateway?.process.exited
     await quillon?.stop()
+    await ollama?.stop()
     await database?.drop()
     if (workDir) rmSync(workDir, { recursive: true, force: true })
   })
@@ -148,12 +168,14 @@ describe('the example plugins installed from their folders as npm packages and l
     const loaded = /"message":"gateway listening"[^\n]*"plugins":(\[[^\]]*\])/.exec(gateway.log())?.[1]
     expect(JSON.parse(loaded ?? '[]')).toEqual(expect.arrayContaining(EXAMPLES.map((example) => example.id)))
 
-    // The plugins by name: Quillon is invented, so any mention of it counts.
+    // The plugins by name: Quillon is invented, so any mention of it counts. Ollama by what the plugin defines (its
+    // channel type id, dialect, package name, NDJSON): core/import's report labels New API's type numbers, "Ollama"
+    // among them, which is New API's name for its own channel type, not this plugin.
     const mentions = filesUnder(join(root, 'core')).flatMap((file) =>
       readFileSync(file, 'utf8')
         .split('\n')
         .map((line, index) => ({ where: `${relative(root, file)}:${index + 1}`, line }))
-        .filter(({ line }) => /quillon/i.test(line)),
+        .filter(({ line }) => /quillon/i.test(line) || /['"`]ollama['"`.]|ollama\.chat|hanggent-plugin-ollama|x-ndjson/.test(line)),
     )
     expect(mentions).toEqual([])
   })
@@ -238,6 +260,41 @@ describe('the example plugins installed from their folders as npm packages and l
     }, 60_000)
   }
 
+  for (const [sdk, makeClient] of clients) {
+    test(`Ollama (native /api/chat, NDJSON stream, object tool arguments) through the ${sdk} SDK: chat, stream, tools both ways, usage from its counters`, async () => {
+      const afterId = await lastUsageRowId()
+      ollama.requests.length = 0
+      await conversation(makeClient(gateway.url, key), 'qwen3:8b', {
+        text: 'The capital of France is Paris — about 2.1 million people live there.',
+        afterTool: 'It is 18 °C and sunny in Paris.',
+      })
+
+      // Ollama's own route, the proxy's bearer token, NDJSON asked for on streams, the channel's keep_alive.
+      expect(ollama.requests.map((request) => [request.path, request.authorization, request.accept, request.body?.stream, request.body?.keep_alive])).toEqual([
+        ['/api/chat', `Bearer ${OLLAMA_PROXY_TOKEN}`, 'application/json', false, '10m'],
+        ['/api/chat', `Bearer ${OLLAMA_PROXY_TOKEN}`, 'application/x-ndjson', true, '10m'],
+        ['/api/chat', `Bearer ${OLLAMA_PROXY_TOKEN}`, 'application/x-ndjson', true, '10m'],
+        ['/api/chat', `Bearer ${OLLAMA_PROXY_TOKEN}`, 'application/json', false, '10m'],
+      ])
+      // The call goes back with object arguments, its result as a tool message naming the tool.
+      const toolTurn = ollama.requests[3]!.body!.messages as Array<Record<string, unknown>>
+      expect(toolTurn.slice(-2)).toEqual([
+        { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { location: 'Paris', unit: 'celsius' } } }] },
+        { role: 'tool', content: '{"temperature":18,"sky":"sunny"}', tool_name: 'get_weather' },
+      ])
+
+      // qwen3:* is a local model priced at zero: each call is served and logged with Ollama's token counts, charging 0 units.
+      const rows = await newUsageRows(afterId, 4)
+      expect(rows.map((row) => [row.model, row.quota, row.promptTokens, row.completionTokens])).toEqual([
+        ['qwen3:8b', 0, 26, 17],
+        ['qwen3:8b', 0, 26, 17],
+        ['qwen3:8b', 0, 180, 22],
+        ['qwen3:8b', 0, 230, 12],
+      ])
+      expect(rows.map((row) => (row.details as { usageSource?: string }).usageSource)).toEqual(['upstream', 'upstream', 'upstream', 'upstream'])
+    }, 60_000)
+  }
+
   test('the installed packages pass the conformance kit, its gateway step run by this install with the official SDKs', async () => {
     const reports = await Promise.all(
       EXAMPLES.map((example) => conformance(join(installDir, 'node_modules', example.name), { gateway: true, gatewayRoot: installDir })),
@@ -258,6 +315,15 @@ describe('the example plugins installed from their folders as npm packages and l
     expect(quillon.requests.map((request) => [request.method, request.path, request.query.page_token ?? null, request.apiKey, request.authorization])).toEqual([
       ['GET', '/v1/catalog', null, QUILLON_KEY, null],
       ['GET', '/v1/catalog', 'cat_p2_Zm9vYmFy', QUILLON_KEY, null],
+    ])
+  })
+
+  test('"fetch upstream models" on an Ollama channel reads /api/tags with the proxy\'s bearer token', async () => {
+    ollama.requests.length = 0
+    const listed = await gateway.admin<{ models: string[] }>(ROOT_TOKEN, 'GET', `/api/channels/${ollamaChannel}/upstream-models`)
+    expect(listed.models).toEqual(['qwen3:8b', 'llama3.2:3b', 'nomic-embed-text:latest'])
+    expect(ollama.requests.map((request) => [request.method, request.path, request.authorization])).toEqual([
+      ['GET', '/api/tags', `Bearer ${OLLAMA_PROXY_TOKEN}`],
     ])
   })
 })
