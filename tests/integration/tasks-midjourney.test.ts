@@ -201,7 +201,7 @@ describe('midjourney through the gateway', () => {
       ['/mj/submit/describe', { base64: 'not-an-image' }, 400, 4, 'base64'],
       ['/mj/submit/change', { taskId: parent.id, action: 'ZOOMIFY', index: 1 }, 400, 4, 'ZOOMIFY'],
       ['/mj/submit/action', { taskId: parent.id, customId: 'MJ::JOB::explode::1::abc' }, 400, 4, 'customId'],
-      ['/mj/submit/action', { taskId: parent.id, customId: `MJ::JOB::upsample::1::${otherTask?.id}-hash` }, 400, 4, 'not one of'],
+      ['/mj/submit/action', { taskId: parent.id, customId: String(otherTask?.buttons[0]?.customId) }, 400, 4, 'not one of'],
       ['/mj/submit/action', { taskId: 'task_doesnotexist000000000000000000', customId: 'MJ::JOB::upsample::1::abc' }, 404, 3, 'does not exist'],
     ]
     for (const [path, body, status, code, message] of cases) {
@@ -270,6 +270,22 @@ describe('midjourney through the gateway', () => {
       expect(before - (await quota(alice))).toBe(40_000)
     } finally {
       await gateway.admin('DELETE', '/api/models/price?model=mj_imagine')
+    }
+  }, 30_000)
+
+  test('TASK_PROXY_RESULTS=false links the upstream image as it is; with proxying on, no upstream id or host reaches the client', async () => {
+    const submitted = await call(alice, 'POST', '/mj/submit/imagine', { prompt: 'linked fox' })
+    const id = String(submitted.body.result)
+    const proxied = await pollUntilDone(alice, id)
+    const upstream = [...mj.tasks.values()].find((task) => task.prompt === 'linked fox')!
+    expect(JSON.stringify(proxied)).not.toContain(upstream.id)
+    expect(JSON.stringify(proxied)).not.toContain(mj.url)
+    const config = gateway.context.config as { taskProxyResults: boolean }
+    config.taskProxyResults = false
+    try {
+      expect((await call(alice, 'GET', `/mj/task/${id}/fetch`)).body.imageUrl).toBe(upstream.imageUrl)
+    } finally {
+      config.taskProxyResults = true
     }
   }, 30_000)
 })

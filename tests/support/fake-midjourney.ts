@@ -110,7 +110,8 @@ export function startFakeMidjourney(secret = 'mj-secret'): FakeMidjourney {
       task.progress = 100
       task.finishTime = Date.now()
       task.imageUrl = `${fake.url}/attachments/${task.id}.png`
-      const hash = `${task.id}-hash`
+      // Discord's message hash, which has nothing to do with the proxy's task id.
+      const hash = crypto.randomUUID().replaceAll('-', '')
       if (['IMAGINE', 'VARIATION', 'REROLL', 'BLEND'].includes(task.action)) task.buttons = gridButtons(hash)
       if (task.action === 'DESCRIBE') task.prompt = '1️⃣ a red fox in the snow --ar 1:1\n\n2️⃣ a fox, watercolor'
     }
