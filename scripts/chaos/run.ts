@@ -1,4 +1,4 @@
-// npm run chaos -- --campaign hostile|faults|access [--campaign …] [--runs N] [--short]
+// npm run chaos -- --campaign hostile|faults|access|crash|soak [--campaign …] [--runs N] [--minutes N] [--short]
 // Runs the long version of the reliability campaigns (issue 14) and prints the closing table: campaign,
 // runs, probes, failures, units of money discrepancy, and the command that reproduces the row. Each run is
 // the campaign's own test file with CHAOS_LONG=1 (bigger bombs, real-time drips, 50 MB streams), reporting
@@ -14,6 +14,8 @@ const campaigns: Record<string, string> = {
   faults: 'tests/reliability/upstream-faults.test.ts',
   hostile: 'tests/reliability/hostile-input.test.ts',
   access: 'tests/reliability/access-control.test.ts',
+  crash: 'tests/reliability/crash-replicas.test.ts',
+  soak: 'tests/reliability/soak.test.ts',
 }
 
 interface Figures {
@@ -25,9 +27,10 @@ interface Figures {
 }
 
 /** The campaigns and run count asked for on the command line (every campaign once by default). */
-export function parseArguments(argv: string[]): { names: string[]; runs: number; short: boolean } {
+export function parseArguments(argv: string[]): { names: string[]; runs: number; short: boolean; minutes?: number } {
   const names: string[] = []
   let runs = 1
+  let minutes: number | undefined
   let short = false
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]
@@ -43,9 +46,14 @@ export function parseArguments(argv: string[]): { names: string[]; runs: number;
       if (!argument.includes('=')) index++
       runs = Number(value)
       if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got "${value}"`)
+    } else if (argument?.startsWith('--minutes')) {
+      // How long the soak campaign's load lasts (CHAOS_MINUTES; 10 by default).
+      if (!argument.includes('=')) index++
+      minutes = Number(value)
+      if (!(minutes > 0)) throw new Error(`--minutes: expected a positive number, got "${value}"`)
     } else throw new Error(`unknown argument "${argument}"`)
   }
-  return { names: names.length > 0 ? names : Object.keys(campaigns), runs, short }
+  return { names: names.length > 0 ? names : Object.keys(campaigns), runs, short, minutes }
 }
 
 /** Runs one campaign file once; answers its figures (a crashed run counts as one failure with no probes). */
@@ -77,7 +85,8 @@ function runOnce(name: string, file: string, reportFile: string, short: boolean)
 }
 
 if (import.meta.main) {
-  const { names, runs, short } = parseArguments(process.argv.slice(2))
+  const { names, runs, short, minutes } = parseArguments(process.argv.slice(2))
+  if (minutes !== undefined) process.env.CHAOS_MINUTES = String(minutes)
   const directory = mkdtempSync(join(tmpdir(), 'chaos-'))
   const table: string[] = ['| campaign | runs | probes | failures | money discrepancy (units) | command |', '|---|---|---|---|---|---|']
   const details: string[] = []
@@ -94,7 +103,7 @@ if (import.meta.main) {
     }
     bad ||= sum.failures > 0 || sum.money !== 0
     table.push(
-      `| ${name} | ${runs} | ${sum.probes} | ${sum.failures} | ${sum.money} | \`npm run chaos -- --campaign ${name}${runs > 1 ? ` --runs ${runs}` : ''}${short ? ' --short' : ''}\` |`,
+      `| ${name} | ${runs} | ${sum.probes} | ${sum.failures} | ${sum.money} | \`npm run chaos -- --campaign ${name}${runs > 1 ? ` --runs ${runs}` : ''}${minutes !== undefined ? ` --minutes ${minutes}` : ''}${short ? ' --short' : ''}\` |`,
     )
   }
   rmSync(directory, { recursive: true, force: true })

@@ -160,7 +160,11 @@ for (const backend of backends) {
           outcomes,
           stop,
         )
-        await Bun.sleep(400 + Math.floor(Math.random() * 800))
+        // Kill once this round's load is flowing (a cold start on a busy machine can take seconds), at a random moment.
+        const before = outcomes.filter((outcome) => outcome.complete).length
+        const flowing = Date.now()
+        while (outcomes.filter((outcome) => outcome.complete).length - before < 25 && Date.now() - flowing < 30_000) await Bun.sleep(20)
+        await Bun.sleep(Math.floor(Math.random() * 800))
         gateway.process.kill('SIGKILL')
         await gateway.process.exited
         stop.now = true

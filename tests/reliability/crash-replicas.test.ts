@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Redis from 'ioredis'
@@ -8,6 +8,7 @@ import { HEARTBEAT_SWEEP_MS, HEARTBEAT_TTL_MS } from '../../core/billing/redis-b
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
 import { freshPostgresDatabase, gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
 import { parseCsv } from '../support/csv.ts'
+import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
 
 // Issue 14 item 1, two replicas: A and B share one PostgreSQL and one Redis under mixed load (streams and
 // plain answers, six keys of three users, 48 clients); A is SIGKILLed at a random moment several times and
@@ -18,14 +19,6 @@ import { parseCsv } from '../support/csv.ts'
 // The embedded and single-PostgreSQL cases are tests/e2e/crash-billing.test.ts (their holds live in the
 // process and die with it, so nothing can stay held there).
 
-
-/** The long version (`npm run chaos`, CHAOS_LONG=1) or the CI one. */
-const LONG_CAMPAIGN = process.env.CHAOS_LONG === '1'
-
-/** Appends this run's figures as one JSON line to CHAOS_REPORT_FILE (the chaos script's table), when it is set. */
-function reportCampaign(figures: { campaign: string; probes: number; failures: number; moneyDiscrepancyUnits: number; rows: string[] }): void {
-  if (process.env.CHAOS_REPORT_FILE) appendFileSync(process.env.CHAOS_REPORT_FILE, `${JSON.stringify(figures)}\n`)
-}
 
 const databaseUrl = process.env.TEST_DATABASE_URL
 const redisUrl = process.env.TEST_REDIS_URL
@@ -250,7 +243,7 @@ describe.skipIf(!databaseUrl || !redisUrl)('crash campaign: one of two replicas 
       moneyDiscrepancyUnits: discrepancy,
       rows: [
         `two replicas, ${ROUNDS} SIGKILLs of one: ${outcomes.length} calls, ${complete.length} complete (all billed once), ${onB.length} on the survivor (all complete)`,
-        `holds of ${orphaned.size} dead processes (${[...orphaned.values()].reduce((a, b) => a + b, 0)} units) released ${releasedAfterMs} ms after the last kill (a planted one ${ghostReleasedAfterMs} ms after the previous sweep), one system row each`,
+        `holds of ${orphaned.size - 1} killed processes and 1 planted (${[...orphaned.values()].reduce((a, b) => a + b, 0)} units) released ${releasedAfterMs} ms after the last kill (a planted one ${ghostReleasedAfterMs} ms after the previous sweep), one system row each`,
         `campaign time ${Math.round((Date.now() - started) / 1000)} s`,
       ],
     })
