@@ -96,12 +96,13 @@ function gatewaySockets(pid: number, port: number, upstreamPorts: number[]): { o
   return heaps
 }
 
-/** The p99 event-loop lag over the last 10 s, in ms, from the gateway's /metrics. */
-async function lagP99(gateway: GatewayProcess): Promise<number> {
+/** The p99 event-loop lag over the last 10 s (ms) and the JavaScript heap in use (bytes), from the gateway's /metrics. */
+async function metricsOf(gateway: GatewayProcess): Promise<{ lagMs: number; heapUsed: number }> {
   const text = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${METRICS}` } })).text()
   const value = /hanggent_event_loop_lag_seconds\{quantile="0\.99"\} ([0-9.e+-]+)/.exec(text)?.[1]
-  if (value === undefined) throw new Error(`no event-loop lag in /metrics:\n${text.slice(0, 500)}`)
-  return Number(value) * 1000
+  const heap = /hanggent_process_memory_bytes\{kind="heap_used"\} ([0-9.e+-]+)/.exec(text)?.[1]
+  if (value === undefined || heap === undefined) throw new Error(`no event-loop lag or heap in /metrics:\n${text.slice(0, 500)}`)
+  return { lagMs: Number(value) * 1000, heapUsed: Number(heap) }
 }
 
 /**
@@ -186,7 +187,7 @@ describe('soak: steady mixed load with abandoned streams', () => {
     const socketsOf = () => gatewaySockets(pid, port, [Number(new URL(fake!.url).port), Number(new URL(slowFake!.url).port)])
     const baseline = { rss: rssOf(pid), sockets: socketsOf() }
     const startTotal = baseline.sockets.other + baseline.sockets.clientKeepAlive + baseline.sockets.upstream
-    const samples: Array<{ rss: number; sockets: number; lagMs: number }> = []
+    const samples: Array<{ rss: number; sockets: number; lagMs: number; heapUsed: number }> = []
     const outcomes: Promise<Outcome>[] = []
     const kinds: Kind[] = ['plain', 'stream', 'abandoned']
     const leaving = { now: 0, left: [] as number[] }
@@ -208,7 +209,7 @@ describe('soak: steady mixed load with abandoned streams', () => {
         const recent = leaving.left.filter((at) => sampled - at < 1000).length
         if (slowFake.openStreams > leaving.now + recent) lingering.push(slowFake.openStreams - leaving.now - recent)
         const open = socketsOf()
-        samples.push({ rss: rssOf(pid), sockets: open.other + open.clientKeepAlive + open.upstream, lagMs: await lagP99(gateway) })
+        samples.push({ rss: rssOf(pid), sockets: open.other + open.clientKeepAlive + open.upstream, ...(await metricsOf(gateway)) })
       }
       await Bun.sleep(25)
     }
@@ -245,17 +246,18 @@ describe('soak: steady mixed load with abandoned streams', () => {
       await Bun.sleep(250)
       sockets = socketsOf()
     }
-    const end = { rss: rssOf(pid), sockets: sockets.other + sockets.clientKeepAlive + sockets.upstream, lagMs: await lagP99(gateway) }
+    const end = { rss: rssOf(pid), sockets: sockets.other + sockets.clientKeepAlive + sockets.upstream, ...(await metricsOf(gateway)) }
     samples.push(end)
     const maxRss = Math.max(...samples.map((sample) => sample.rss))
     // RSS over the load: the first and second halves' growth tell warm-up from a steady leak.
-    const halfway = samples[Math.floor((samples.length - 1) / 2)]!.rss
+    const middle = samples[Math.floor((samples.length - 1) / 2)]!
+    const halfway = middle.rss
 
     const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
     const lagP99Max = Math.max(...samples.map((sample) => sample.lagMs))
     const figures = [
       `${Math.round(LOAD_MS / 1000)} s at ${RATE} calls/s: ${results.length} calls (${abandoned.length} streams abandoned after ${ABANDON_AFTER} events), 0 failed`,
-      `RSS start ${mb(baseline.rss)} MB, halfway ${mb(halfway)} MB, end ${mb(end.rss)} MB, max ${mb(maxRss)} MB`,
+      `RSS start ${mb(baseline.rss)} MB, halfway ${mb(halfway)} MB, end ${mb(end.rss)} MB, max ${mb(maxRss)} MB; JS heap in use: first sample ${mb(samples[0]!.heapUsed)} MB, halfway ${mb(middle.heapUsed)} MB, end ${mb(end.heapUsed)} MB`,
       `sockets start ${startTotal}, max ${Math.max(...samples.map((sample) => sample.sockets))}, end ${end.sockets} (the client's idle keep-alive ${sockets.clientKeepAlive}, idle upstream ${sockets.upstream}, the rest ${sockets.other} = start ${baseline.sockets.other})`,
       `event-loop lag p99 (10 s windows) max ${lagP99Max.toFixed(1)} ms, end ${end.lagMs.toFixed(1)} ms`,
       `upstream streams aborted ${slowFake.abortedStreams - 1} of ${abandoned.length} abandoned; open 1 s after their client left: ${lingering.length === 0 ? 0 : Math.max(...lingering)} (at any sample), ${slowFake.openStreams} (at the end)`,
