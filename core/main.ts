@@ -82,6 +82,7 @@ async function main() {
       realtime.drain(config.shutdownGraceSeconds * 1000, 'server shutting down'),
     ])
     if (cutSessions > 0) context.logger.log('info', 'realtime sessions closed at shutdown', { sessions: cutSessions })
+    await realtime.close()
     if (left > 0) context.logger.log('warn', 'shutdown grace period over; cutting remaining requests', { left })
     await app.server?.stop(true)
     await retests?.stop()

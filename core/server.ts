@@ -16,6 +16,7 @@ import { checkReadiness, readinessResponse } from './runtime/readiness.ts'
 import { metricsHandler } from './observe/metrics.ts'
 import { clientIpOf } from './relay/client-ip.ts'
 import { createRealtimeSessions } from './realtime/realtime-sessions.ts'
+import { createMemorySessionCount, createRedisSessionCount } from './realtime/realtime-session-count.ts'
 import { REALTIME_PATH, realtimeHandler } from './realtime/realtime-route.ts'
 import { realtimeSessionRoutes } from './realtime/realtime-session-routes.ts'
 import packageJson from '../package.json' with { type: 'json' }
@@ -30,8 +31,12 @@ export async function createServer(context: AppContext, options: { dashboardDir?
   const services: RelayServices = await createRelayServices(context)
   const metrics = metricsHandler(context.config, services.observability.metrics)
   const maxBodyBytes = Math.ceil(context.config.maxRequestBodyMb * 1024 * 1024)
-  // Realtime WebSocket sessions (GET /v1/realtime), tracked for the per-user limit and for shutdown.
-  const realtime = createRealtimeSessions()
+  // Realtime WebSocket sessions (GET /v1/realtime), tracked for shutdown; the per-user limit is counted in Redis when configured (shared by replicas).
+  const warnSessionCount = (error: unknown) => context.logger.log('warn', 'realtime session count unavailable; session let through', { error: String(error) })
+  const realtime = createRealtimeSessions(
+    context.config.redisUrl ? createRedisSessionCount(context.config.redisUrl, { onError: warnSessionCount }) : createMemorySessionCount(),
+    warnSessionCount,
+  )
   const realtimeBufferBytes = context.config.realtimeMaxBufferKb * 1024
   const app = new Elysia({
     // Bun closes connections idle for 10 s by default, which would cut slow streams; the relay keeps its own timeouts.

@@ -168,7 +168,7 @@ export function realtimeHandler(services: RelayServices, sessions: RealtimeSessi
       if (!model) throw new GatewayError(400, 'missing_required_parameter', 'Missing required parameter: model (GET /v1/realtime?model=…).', { param: 'model' })
       const candidates = routeModel(services, caller, model)
       const max = context.config.realtimeMaxSessionsPerUser
-      slot = sessions.claim(caller.user.id, max)
+      slot = await sessions.claim(caller.user.id, max)
       if (!slot) throw new GatewayError(429, 'rate_limited', `Too many realtime sessions: this account may hold ${max} open at once. Close one and retry.`)
       const price = resolvePrice(context, model)
       const groupRatio = context.options.get().groupRatios[caller.group] ?? 1

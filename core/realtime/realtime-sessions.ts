@@ -1,5 +1,8 @@
-// The realtime sessions open in this process: the per-user count behind the concurrent-session limit, and
-// the list shutdown closes. One process's view: with several replicas the limit applies per replica.
+import { randomUUID } from 'node:crypto'
+import { createMemorySessionCount, type SessionCount } from './realtime-session-count.ts'
+
+// The realtime sessions open in this process (the list shutdown closes), and the per-user count behind the
+// concurrent-session limit: this process's own, or shared by every replica through Redis (realtime-session-count.ts).
 
 /** A live session as the registry sees it. */
 export interface TrackedSession {
@@ -19,8 +22,8 @@ export interface SessionSlot {
 
 /** The sessions of this process. */
 export interface RealtimeSessions {
-  /** A slot for one more session of the user, or undefined when `max` (> 0) are open or opening already. */
-  claim(userId: number, max: number): SessionSlot | undefined
+  /** A slot for one more session of the user, or undefined when `max` (> 0) are open or opening already (on any replica sharing the count). */
+  claim(userId: number, max: number): Promise<SessionSlot | undefined>
   /** Open sessions. */
   count(): number
   /**
@@ -28,36 +31,41 @@ export interface RealtimeSessions {
    * waits for their settlement. Resolves to the number that had to be closed.
    */
   drain(graceMs: number, reason: string): Promise<number>
+  /** Lets go of the shared count (its renewal timer and connection); after drain. */
+  close(): Promise<void>
 }
 
-/** An empty registry. */
-export function createRealtimeSessions(): RealtimeSessions {
+/**
+ * An empty registry counting sessions in `count` (this process's memory by default). A count that cannot be
+ * reached (Redis down) lets the session through and tells `onError`: the limit store's outage is not the gateway's.
+ */
+export function createRealtimeSessions(count: SessionCount = createMemorySessionCount(), onError: (error: unknown) => void = () => {}): RealtimeSessions {
   const open = new Set<TrackedSession>()
-  const perUser = new Map<number, number>()
-  const give = (userId: number) => {
-    const left = (perUser.get(userId) ?? 1) - 1
-    if (left > 0) perUser.set(userId, left)
-    else perUser.delete(userId)
-  }
   return {
-    claim(userId, max) {
-      const taken = perUser.get(userId) ?? 0
-      if (max > 0 && taken >= max) return undefined
-      perUser.set(userId, taken + 1)
+    async claim(userId, max) {
+      const sessionId = randomUUID()
+      let counted = true
+      try {
+        if (!(await count.claim(userId, sessionId, max))) return undefined
+      } catch (error) {
+        onError(error)
+        counted = false
+      }
       let done = false
+      const give = () => {
+        if (done) return
+        done = true
+        if (counted) void count.release(userId, sessionId).catch(onError)
+      }
       return {
         attach(session) {
           open.add(session)
           void session.ended.finally(() => {
             open.delete(session)
-            if (!done) give(userId)
-            done = true
+            give()
           })
         },
-        release() {
-          if (!done) give(userId)
-          done = true
-        },
+        release: give,
       }
     },
     count: () => open.size,
@@ -70,5 +78,6 @@ export function createRealtimeSessions(): RealtimeSessions {
       await Promise.all(left.map((session) => session.close(1001, reason)))
       return left.length
     },
+    close: () => count.close(),
   }
 }

@@ -116,6 +116,7 @@ export async function startGateway(backend: { databaseUrl?: string; keepData?: b
     async stop() {
       await app.stop(true)
       await services.inflight.drain(5000)
+      await realtime.close()
       await closeContext(context)
     },
   }
