@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 import type { Db } from './db/client.ts'
 import { options as optionsTable } from './db/schema.ts'
 import type { ChangeBus } from './cache/change-bus.ts'
+import { QUANTITY_PATTERN } from '@hanggent/plugin-sdk'
 
 /** A price override in USD, same units as plugin pricing data. */
 export const PriceOverride = Type.Object(
@@ -13,6 +14,13 @@ export const PriceOverride = Type.Object(
     cacheWritePerMTok: Type.Optional(Type.Number({ minimum: 0 })),
     cacheWrite1hPerMTok: Type.Optional(Type.Number({ minimum: 0 })),
     perCall: Type.Optional(Type.Number({ minimum: 0 })),
+    /** USD per unit of a non-token quantity (searchUnits, images, seconds…), named as plugin prices name them. */
+    perUnit: Type.Optional(
+      Type.Record(Type.String({ pattern: QUANTITY_PATTERN.source }), Type.Number({ minimum: 0 }), {
+        additionalProperties: false,
+        description: 'USD per unit by camelCase quantity name (e.g. searchUnits)',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

@@ -161,7 +161,10 @@ export function rejectInvalidBody(schema: TObject, body: unknown, request?: Requ
   const unknown = problems.find((problem) => problem.type === ValueErrorType.ObjectAdditionalProperties)
   if (unknown) {
     const field = fieldOf(unknown.path) ?? 'body'
-    throw new GatewayError(400, 'invalid_request', `${field}: unknown field`, { param: field })
+    // A record whose keys follow a pattern (quantity names in perUnit) says which names it takes.
+    const patterns = Object.keys((unknown.schema as { patternProperties?: Record<string, unknown> }).patternProperties ?? {})
+    const message = patterns.length > 0 ? `${field}: not an accepted name (names match ${patterns.join(' or ')})` : `${field}: unknown field`
+    throw new GatewayError(400, 'invalid_request', message, { param: field })
   }
   const [first] = problems
   if (!first) return

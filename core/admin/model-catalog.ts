@@ -22,6 +22,7 @@ export function toPriceView(price: ModelPrice | undefined): ModelView['price'] {
     outputPerMTok: price.outputPerMTok ?? null,
     cacheReadPerMTok: price.cacheReadPerMTok ?? null,
     cacheWritePerMTok: price.cacheWritePerMTok ?? null,
+    cacheWrite1hPerMTok: price.cacheWrite1hPerMTok ?? null,
     perCall: price.perCall ?? null,
     perUnit: perUnitView(price.perUnit),
   }

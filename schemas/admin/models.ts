@@ -11,6 +11,7 @@ export const PriceView = t.Object({
   outputPerMTok: Usd,
   cacheReadPerMTok: Usd,
   cacheWritePerMTok: Usd,
+  cacheWrite1hPerMTok: Usd,
   perCall: Usd,
   perUnit: t.Union([t.Record(t.String(), t.Number()), t.Null()], {
     description: 'USD per unit by quantity name (e.g. searchUnits), charged on top; null when none',
@@ -37,7 +38,13 @@ export const ModelListQuery = t.Object({ q: t.Optional(t.String({ maxLength: 200
 export const ModelPricePut = t.Object(
   {
     model: ModelName,
-    price: t.Optional(Type.Object(PriceOverride.properties, { additionalProperties: false, minProperties: 1, description: 'USD per 1M tokens, or perCall' })),
+    price: t.Optional(
+      Type.Object(PriceOverride.properties, {
+        additionalProperties: false,
+        minProperties: 1,
+        description: 'USD per 1M tokens, perCall, or perUnit by quantity name',
+      }),
+    ),
     ratios: t.Optional(RatioOverride),
   },
   { additionalProperties: false },

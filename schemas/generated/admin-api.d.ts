@@ -4810,6 +4810,7 @@ export interface operations {
                                 outputPerMTok: number | null;
                                 cacheReadPerMTok: number | null;
                                 cacheWritePerMTok: number | null;
+                                cacheWrite1hPerMTok: number | null;
                                 perCall: number | null;
                                 /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
                                 perUnit: {
@@ -4822,6 +4823,7 @@ export interface operations {
                                 outputPerMTok: number | null;
                                 cacheReadPerMTok: number | null;
                                 cacheWritePerMTok: number | null;
+                                cacheWrite1hPerMTok: number | null;
                                 perCall: number | null;
                                 /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
                                 perUnit: {
@@ -4841,6 +4843,7 @@ export interface operations {
                                 outputPerMTok: number | null;
                                 cacheReadPerMTok: number | null;
                                 cacheWritePerMTok: number | null;
+                                cacheWrite1hPerMTok: number | null;
                                 perCall: number | null;
                                 /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
                                 perUnit: {
@@ -4922,7 +4925,7 @@ export interface operations {
             content: {
                 "application/json": {
                     model: string;
-                    /** @description USD per 1M tokens, or perCall */
+                    /** @description USD per 1M tokens, perCall, or perUnit by quantity name */
                     price?: {
                         inputPerMTok?: number;
                         outputPerMTok?: number;
@@ -4930,6 +4933,10 @@ export interface operations {
                         cacheWritePerMTok?: number;
                         cacheWrite1hPerMTok?: number;
                         perCall?: number;
+                        /** @description USD per unit by camelCase quantity name (e.g. searchUnits) */
+                        perUnit?: {
+                            [key: string]: number;
+                        };
                     };
                     ratios?: {
                         modelRatio: number;
@@ -4955,6 +4962,7 @@ export interface operations {
                             outputPerMTok: number | null;
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
+                            cacheWrite1hPerMTok: number | null;
                             perCall: number | null;
                             /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
                             perUnit: {
@@ -4967,6 +4975,7 @@ export interface operations {
                             outputPerMTok: number | null;
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
+                            cacheWrite1hPerMTok: number | null;
                             perCall: number | null;
                             /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
                             perUnit: {
@@ -4986,6 +4995,7 @@ export interface operations {
                             outputPerMTok: number | null;
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
+                            cacheWrite1hPerMTok: number | null;
                             perCall: number | null;
                             /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
                             perUnit: {
@@ -5080,6 +5090,7 @@ export interface operations {
                             outputPerMTok: number | null;
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
+                            cacheWrite1hPerMTok: number | null;
                             perCall: number | null;
                             /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
                             perUnit: {
@@ -5092,6 +5103,7 @@ export interface operations {
                             outputPerMTok: number | null;
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
+                            cacheWrite1hPerMTok: number | null;
                             perCall: number | null;
                             /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
                             perUnit: {
@@ -5111,6 +5123,7 @@ export interface operations {
                             outputPerMTok: number | null;
                             cacheReadPerMTok: number | null;
                             cacheWritePerMTok: number | null;
+                            cacheWrite1hPerMTok: number | null;
                             perCall: number | null;
                             /** @description USD per unit by quantity name (e.g. searchUnits), charged on top; null when none */
                             perUnit: {
@@ -5852,6 +5865,10 @@ export interface operations {
                                 cacheWritePerMTok?: number;
                                 cacheWrite1hPerMTok?: number;
                                 perCall?: number;
+                                /** @description USD per unit by camelCase quantity name (e.g. searchUnits) */
+                                perUnit?: {
+                                    [key: string]: number;
+                                };
                             };
                         };
                         /** @default {} */
@@ -6012,6 +6029,10 @@ export interface operations {
                             cacheWritePerMTok?: number;
                             cacheWrite1hPerMTok?: number;
                             perCall?: number;
+                            /** @description USD per unit by camelCase quantity name (e.g. searchUnits) */
+                            perUnit?: {
+                                [key: string]: number;
+                            };
                         };
                     };
                     modelRatios?: {
@@ -6082,6 +6103,10 @@ export interface operations {
                                 cacheWritePerMTok?: number;
                                 cacheWrite1hPerMTok?: number;
                                 perCall?: number;
+                                /** @description USD per unit by camelCase quantity name (e.g. searchUnits) */
+                                perUnit?: {
+                                    [key: string]: number;
+                                };
                             };
                         };
                         /** @default {} */

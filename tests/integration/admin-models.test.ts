@@ -58,7 +58,7 @@ for (const backend of testBackends) {
         models: ['gpt-4o-mini', ODD_MODEL],
       })
       key = (await gateway.createToken({ name: 'pricing', quota: 500_000_000 })).key
-    })
+    }, 60_000)
     afterAll(async () => {
       await gateway.stop()
       await fake.stop()
@@ -68,10 +68,26 @@ for (const backend of testBackends) {
       const mini = await entry('gpt-4o-mini')
       expect(mini).toEqual({
         model: 'gpt-4o-mini',
-        listPrice: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null, perUnit: null },
+        listPrice: {
+          inputPerMTok: 0.15,
+          outputPerMTok: 0.6,
+          cacheReadPerMTok: 0.075,
+          cacheWritePerMTok: null,
+          cacheWrite1hPerMTok: null,
+          perCall: null,
+          perUnit: null,
+        },
         priceOverride: null,
         ratioOverride: null,
-        price: { inputPerMTok: 0.15, outputPerMTok: 0.6, cacheReadPerMTok: 0.075, cacheWritePerMTok: null, perCall: null, perUnit: null },
+        price: {
+          inputPerMTok: 0.15,
+          outputPerMTok: 0.6,
+          cacheReadPerMTok: 0.075,
+          cacheWritePerMTok: null,
+          cacheWrite1hPerMTok: null,
+          perCall: null,
+          perUnit: null,
+        },
         source: 'plugin',
         channelIds: [channelId],
       })

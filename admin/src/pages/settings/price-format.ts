@@ -23,6 +23,7 @@ export function ratiosToUsd(ratios: Partial<RatioPrice>): UsdPrice {
     outputPerMTok: input === null ? null : roundUsd(input * (ratios.completionRatio ?? 1)),
     cacheReadPerMTok: times(ratios.cacheRatio),
     cacheWritePerMTok: times(ratios.cacheWriteRatio),
+    cacheWrite1hPerMTok: null,
     perCall: null,
     perUnit: null,
   }
