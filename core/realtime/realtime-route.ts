@@ -7,7 +7,8 @@ import type { Reservation } from '../billing/ledger.ts'
 import { modelAllowed, type Caller } from '../relay/authenticate.ts'
 import { clientIpOf } from '../relay/client-ip.ts'
 import { knownCapabilities } from '../relay/endpoint-capability.ts'
-import { resolvePrice, type RelayServices } from '../relay/pipeline.ts'
+import { applyRateLimits, resolvePrice, type RelayServices } from '../relay/pipeline.ts'
+import { failOpen, warnLimitStoreDown } from '../relay/rate-limits.ts'
 import { relayRouteFailure } from '../relay/routes.ts'
 import { logRelayError } from '../relay/settle.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
@@ -20,8 +21,8 @@ import { createRealtimeSession, type SocketHandlers } from './realtime-session.t
 import type { RealtimeSessions, SessionSlot } from './realtime-sessions.ts'
 
 // GET /v1/realtime?model=…: everything that can refuse a session happens before the upgrade, so a refusal is
-// an HTTP answer in OpenAI's error JSON (401 bad key, 404/400 model, 429 session limit, 403 quota, 502 no
-// upstream): authenticate, check the model, claim a session slot, hold the floor, and open the upstream socket
+// an HTTP answer in OpenAI's error JSON (401 bad key, 404/400 model, 429 rate or session limit, 403 quota, 502 no
+// upstream): authenticate, check the model, count the handshake against the rate limits, claim a session slot, hold the floor, and open the upstream socket
 // with failover across the model's channels. Only then is the client upgraded and the session bridged.
 
 /** The route path. */
@@ -167,6 +168,8 @@ export function realtimeHandler(services: RelayServices, sessions: RealtimeSessi
       model = new URL(request.url).searchParams.get('model') ?? undefined
       if (!model) throw new GatewayError(400, 'missing_required_parameter', 'Missing required parameter: model (GET /v1/realtime?model=…).', { param: 'model' })
       const candidates = routeModel(services, caller, model)
+      // The handshake is one relay request for the per-IP and per-user-and-model rate limits; an admitted session is its success.
+      const countSuccess = await applyRateLimits(context, caller, model, clientIp)
       const max = context.config.realtimeMaxSessionsPerUser
       slot = await sessions.claim(caller.user.id, max)
       if (!slot) throw new GatewayError(429, 'rate_limited', `Too many realtime sessions: this account may hold ${max} open at once. Close one and retry.`)
@@ -200,6 +203,7 @@ export function realtimeHandler(services: RelayServices, sessions: RealtimeSessi
         await session.tracked.close(1011, 'upgrade failed')
         throw new GatewayError(400, 'invalid_request', 'The WebSocket upgrade failed.')
       }
+      await failOpen(countSuccess, undefined, warnLimitStoreDown(context.logger))
       return undefined
     } catch (thrown) {
       slot?.release()

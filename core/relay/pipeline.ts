@@ -144,8 +144,8 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
 
 const countNothing = async () => {}
 
-/** Per-IP and per-user-and-model limits; returns how to count the call as a success. */
-async function applyRateLimits(context: AppContext, caller: Caller, model: string, clientIp: string | undefined): Promise<() => Promise<void>> {
+/** Per-IP and per-user-and-model limits (429 when used up); returns how to count the call as a success. Also run on realtime connects. */
+export async function applyRateLimits(context: AppContext, caller: Caller, model: string, clientIp: string | undefined): Promise<() => Promise<void>> {
   const limits = context.options.get().rateLimits
   // Limits are off by default: then there is nothing to ask the limit store on every call.
   if (limits.relayPerIpPerMinute <= 0 && limits.userModelTotal <= 0 && limits.userModelSuccess <= 0 && Object.keys(limits.groupOverrides).length === 0)

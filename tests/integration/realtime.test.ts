@@ -234,6 +234,30 @@ describe('refusals before the upgrade', () => {
   })
 })
 
+describe('rate limits', () => {
+  test('the handshake counts as one relay request: past the per-user-and-model limit it is refused with 429 before the upgrade', async () => {
+    const { key } = await newCaller(10_000_000)
+    await gateway.admin('PATCH', '/api/options', { rateLimits: { userModelTotal: 1, userModelSuccess: 0, windowSeconds: 60 } })
+    try {
+      const rt = sdkClient(key)
+      await opened(rt)
+      const response = await fetch(`${gateway.url}/v1/realtime?model=gpt-realtime`, { headers: upgradeHeaders({ authorization: `Bearer ${key}` }) })
+      expect(response.status).toBe(429)
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
+      const body = (await response.json()) as { error: { code: string; message: string } }
+      expect(body.error.code).toBe('rate_limited')
+      expect(body.error.message).toContain('"gpt-realtime" requests per 60 s')
+      expect(fake.sessions).toHaveLength(1)
+      const closed = recordSdk(rt).closed
+      rt.close()
+      await closed
+      await until(() => gateway.realtime.count() === 0)
+    } finally {
+      await gateway.admin('PATCH', '/api/options', { rateLimits: { userModelTotal: 0 } })
+    }
+  })
+})
+
 describe('billing', () => {
   test('two responses are billed to the unit: one row each and a session row, all with the session id', async () => {
     fake.behaviour = { usages: [REALTIME_USAGE, SECOND_USAGE] }
