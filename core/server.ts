@@ -19,6 +19,7 @@ import { createRealtimeSessions } from './realtime/realtime-sessions.ts'
 import { createMemorySessionCount, createRedisSessionCount } from './realtime/realtime-session-count.ts'
 import { REALTIME_PATH, realtimeHandler } from './realtime/realtime-route.ts'
 import { realtimeSessionRoutes } from './realtime/realtime-session-routes.ts'
+import { REALTIME_DOCUMENT_OPERATIONS } from './realtime/realtime-openapi.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 /** The version reported by the API and the OpenAPI document. */
@@ -63,6 +64,7 @@ export async function createServer(context: AppContext, options: { dashboardDir?
           dialects: context.registry.dialects(),
           ownedRoutes: context.registry.routes(),
           extraRoutes: [...modelListRoutes(context.registry.dialects()), ...BILLING_ROUTES, ...countTokensDocumentRoutes(context.registry.dialects())],
+          documentedOperations: REALTIME_DOCUMENT_OPERATIONS,
         }),
       ),
     )

@@ -25,6 +25,23 @@ export interface RelayExtraRoute {
   security: KeyScheme[]
 }
 
+/** A route the core documents in full itself (the realtime WebSocket and its session routes), listed under its own tag. */
+export interface RelayDocumentedOperation {
+  /** Path in Elysia syntax. */
+  path: string
+  method: 'GET' | 'POST'
+  /** The tag it is listed under, with the tag's description. */
+  tag: { name: string; description: string }
+  /** Key locations accepted, by security scheme name. */
+  security: KeyScheme[]
+  /** The OpenAPI operation: summary, description, parameters, requestBody and its non-error responses. */
+  operation: Record<string, unknown>
+  /** Refusals it answers, rendered in `errorDialect`'s error shape. */
+  errors: readonly number[]
+  /** The dialect whose error shape the route answers in. */
+  errorDialect: string
+}
+
 /** What the relay document is built from. */
 export interface RelayDocumentInput {
   /** The gateway version, published in `info.version`. */
@@ -33,12 +50,14 @@ export interface RelayDocumentInput {
   dialects: readonly DialectCodec[]
   /** Model lists and key-balance routes, served by the core for all dialects. */
   extraRoutes: readonly RelayExtraRoute[]
+  /** Routes the core documents operation by operation (realtime). */
+  documentedOperations?: readonly RelayDocumentedOperation[]
   /** The routes actually mounted, each with its owning dialect; when given, a route a dialect lost to another plugin is not listed under it. */
   ownedRoutes?: ReadonlyArray<{ method: string; path: string; codec: DialectCodec }>
 }
 
 /** A place a relay key may travel, as an OpenAPI security scheme. */
-export type KeyScheme = 'bearerKey' | 'xApiKey' | 'xGoogApiKey' | 'apiKeyHeader' | 'keyQuery'
+export type KeyScheme = 'bearerKey' | 'xApiKey' | 'xGoogApiKey' | 'apiKeyHeader' | 'keyQuery' | 'realtimeKeyProtocol'
 
 const KEY_SCHEMES: Record<KeyScheme, Json> = {
   bearerKey: { type: 'http', scheme: 'bearer', description: 'A relay key (`sk-…`) as `Authorization: Bearer sk-…` (OpenAI SDKs)' },
@@ -46,6 +65,13 @@ const KEY_SCHEMES: Record<KeyScheme, Json> = {
   xGoogApiKey: { type: 'apiKey', in: 'header', name: 'x-goog-api-key', description: 'A relay key in the `x-goog-api-key` header (Google Gen AI SDKs)' },
   apiKeyHeader: { type: 'apiKey', in: 'header', name: 'api-key', description: 'A relay key in the `api-key` header (Azure OpenAI clients)' },
   keyQuery: { type: 'apiKey', in: 'query', name: 'key', description: 'A relay key in the `key` query parameter (Gemini REST examples)' },
+  realtimeKeyProtocol: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'sec-websocket-protocol',
+    description:
+      'Browsers, which cannot set headers on a WebSocket: the relay key as the offered subprotocol `openai-insecure-api-key.sk-…`, beside `realtime` (e.g. `realtime, openai-insecure-api-key.sk-…, openai-beta.realtime-v1`)',
+  },
 }
 
 /** A probe request per scheme: the key where that scheme puts it. */
@@ -198,6 +224,22 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
     })
   }
 
+  for (const route of input.documentedOperations ?? []) {
+    for (const scheme of route.security) usedSchemes.add(scheme)
+    const responses = (route.operation.responses ?? {}) as Json
+    operations.push({
+      routePath: route.path,
+      method: route.method.toLowerCase(),
+      operation: {
+        operationId: relayOperationId(route.method, route.path),
+        tags: [route.tag.name],
+        security: route.security.map((scheme) => ({ [scheme]: [] })),
+        ...route.operation,
+        responses: { ...responses, ...errorResponses(byDialect.get(route.errorDialect), route.errors) },
+      },
+    })
+  }
+
   for (const codec of input.dialects) {
     // A dialect reached only through another's routes (gemini.embed, on the generate path) has nothing of its own to list.
     if (codec.routes.length === 0) continue
@@ -269,6 +311,7 @@ export function relayOpenApiDocument(input: RelayDocumentInput): Json {
     ...(input.extraRoutes.some((route) => route.tag === 'tokens')
       ? [{ name: 'tokens', description: 'Token counts of a prompt, estimated by the gateway, free of charge' }]
       : []),
+    ...[...new Map((input.documentedOperations ?? []).map((route) => [route.tag.name, route.tag])).values()],
   ]
   return {
     openapi: '3.1.0',

@@ -12,6 +12,8 @@ import { relayNativeRoutes } from '../../core/relay/native-routes.ts'
 import { relayRoutes } from '../../core/relay/routes.ts'
 import { billingRoutes } from '../../core/relay/billing-routes.ts'
 import { pathShape } from '../../core/relay/relay-openapi.ts'
+import { realtimeSessionRoutes } from '../../core/realtime/realtime-session-routes.ts'
+import { REALTIME_PATH } from '../../core/realtime/realtime-route.ts'
 import { swaggerUiPackage } from '../../core/api-reference-ui.ts'
 
 // /swagger serves its UI from the installed swagger-ui-dist (no CDN, so it works offline), with the
@@ -95,7 +97,9 @@ describe('API reference', () => {
       const served = new Set<string>()
       for (const [path, methods] of Object.entries(relayNativeRoutes(services)))
         for (const method of Object.keys(methods)) served.add(`${method} ${pathShape(path)}`)
-      for (const route of [...relayRoutes(services).routes, ...billingRoutes(services).routes]) served.add(`${route.method} ${pathShape(route.path)}`)
+      for (const route of [...relayRoutes(services).routes, ...billingRoutes(services).routes, ...realtimeSessionRoutes(services).routes])
+        served.add(`${route.method} ${pathShape(route.path)}`)
+      served.add(`GET ${REALTIME_PATH}`)
       const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
       expect(operations.map((operation) => operation.replace(/\{\w+\}/g, '{}')).sort()).toEqual([...served].sort())
       const documented = new Set(operations)
@@ -107,6 +111,10 @@ describe('API reference', () => {
         'GET /v1/models',
         'GET /v1beta/models',
         'GET /v1/dashboard/billing/subscription',
+        'GET /v1/realtime',
+        'POST /v1/realtime/sessions',
+        'POST /v1/realtime/transcription_sessions',
+        'POST /v1/realtime/client_secrets',
       ]) {
         expect(documented.has(expected)).toBe(true)
       }
@@ -128,6 +136,20 @@ describe('API reference', () => {
       })
     })
 
+    test('GET /v1/realtime documents the upgrade: the model query, both key forms, the 101 and the refusals in OpenAI\'s error JSON', () => {
+      const realtime = document.paths['/v1/realtime']!.get! as unknown as {
+        parameters: Array<{ name: string; in: string; required: boolean }>
+        security: Array<Record<string, unknown>>
+        responses: Record<string, { content?: Record<string, { example?: unknown }> }>
+      }
+      expect(realtime.parameters).toContainEqual(expect.objectContaining({ name: 'model', in: 'query' }))
+      expect(realtime.security).toEqual([{ bearerKey: [] }, { realtimeKeyProtocol: [] }])
+      expect(document.components.securitySchemes.realtimeKeyProtocol).toMatchObject({ in: 'header', name: 'sec-websocket-protocol' })
+      for (const status of ['101', '400', '401', '403', '429']) expect(realtime.responses[status]).toBeDefined()
+      expect(realtime.responses['429']!.content!['application/json']!.example).toMatchObject({ error: { code: 'rate_limited' } })
+      expect(document.paths['/v1/realtime/client_secrets']!.post!.requestBody!.content['application/json']).toBeDefined()
+    })
+
     test('redocly lint finds no problem', async () => {
       const directory = mkdtempSync(join(tmpdir(), 'hanggent-relay-openapi-'))
       try {
@@ -143,9 +165,16 @@ describe('API reference', () => {
         const report = JSON.parse(output.slice(output.indexOf('{'))) as {
           problems: Array<{ ruleId: string; message: string; location: Array<{ pointer?: string }> }>
         }
-        // Vendor paths are kept as the vendor spells them, so the SDKs find them: Anthropic's count_tokens has an underscore.
+        // Vendor paths are kept as the vendor spells them, so the SDKs find them: Anthropic's count_tokens and OpenAI's
+        // realtime transcription_sessions and client_secrets have underscores. A WebSocket upgrade answers 101, never 2xx.
+        const allowed = new Set([
+          'paths-kebab-case #/paths/~1v1~1messages~1count_tokens',
+          'paths-kebab-case #/paths/~1v1~1realtime~1transcription_sessions',
+          'paths-kebab-case #/paths/~1v1~1realtime~1client_secrets',
+          'operation-2xx-response #/paths/~1v1~1realtime/get/responses',
+        ])
         const vendorPath = (problem: { ruleId: string; location: Array<{ pointer?: string }> }) =>
-          problem.ruleId === 'paths-kebab-case' && problem.location[0]?.pointer === '#/paths/~1v1~1messages~1count_tokens'
+          allowed.has(`${problem.ruleId} ${problem.location[0]?.pointer}`)
         expect(
           report.problems
             .filter((problem) => !vendorPath(problem))
