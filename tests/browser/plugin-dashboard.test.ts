@@ -139,7 +139,7 @@ describe('an external plugin in the dashboard', () => {
     await page.locator('[data-test="pricing-search"] input').fill('showcase-search')
     const listed = page.locator('[data-test="pricing-table"] tr', { hasText: 'showcase-search' }).locator('[data-test="list-price"]')
     await listed.waitFor()
-    expect((await listed.innerText()).split('\n')).toEqual(['Input $0.50', 'Output $1.50', 'searchUnits $0.0025'])
+    expect((await listed.innerText()).split('\n')).toEqual(['Input $0.50', 'Output $1.50', 'searchUnits (search unit) $0.0025'])
   })
 
   test('the Plugins page lists it with its package version, origin and declarations', async () => {
