@@ -12,6 +12,8 @@ export interface RealtimeConnectCall {
   channel: ChannelContext
   /** The upstream model after the channel's model mapping. */
   model: string
+  /** `transcription` for a transcription-only session (OpenAI's `?intent=transcription`): the model is the transcription model, not a realtime one. */
+  intent?: 'transcription'
   /**
    * Headers the client's upgrade request carried, so a transport may forward the few its vendor defines for
    * clients (OpenAI's `OpenAI-Beta: realtime=v1`). Never forward auth.
