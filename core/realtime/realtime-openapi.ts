@@ -40,9 +40,17 @@ export const REALTIME_DOCUMENT_OPERATIONS: readonly RelayDocumentedOperation[] =
         {
           name: 'model',
           in: 'query',
-          required: true,
+          required: false,
           schema: { type: 'string' },
-          description: 'The realtime model, e.g. `gpt-realtime`',
+          description: 'The realtime model, e.g. `gpt-realtime`; required unless `intent=transcription`',
+        },
+        {
+          name: 'intent',
+          in: 'query',
+          required: false,
+          schema: { type: 'string', enum: ['transcription'] },
+          description:
+            'A transcription session: without `model` routed as `gpt-4o-transcribe`, billed from the token usage of `conversation.item.input_audio_transcription.completed`',
         },
         { name: 'upgrade', in: 'header', required: true, schema: { type: 'string', enum: ['websocket'] }, description: 'The WebSocket upgrade' },
         {

@@ -25,6 +25,9 @@ import type { RealtimeSessions, SessionSlot } from './realtime-sessions.ts'
 // upstream): authenticate, check the model, count the handshake against the rate limits, claim a session slot, hold the floor, and open the upstream socket
 // with failover across the model's channels. Only then is the client upgraded and the session bridged.
 
+/** The model a `?intent=transcription` session without `model` is routed and billed as: the channels serving it carry the session. */
+export const REALTIME_TRANSCRIPTION_MODEL = 'gpt-4o-transcribe'
+
 /** The route path. */
 export const REALTIME_PATH = '/v1/realtime'
 
@@ -120,6 +123,7 @@ async function connectUpstream(
   request: Request,
   model: string,
   candidates: RealtimeCandidate[],
+  transcription: boolean,
 ): Promise<OpenedSocket & { candidate: RealtimeCandidate; upstreamModel: string }> {
   const { context } = services
   const clientHeaders = new Headers()
@@ -137,7 +141,7 @@ async function connectUpstream(
     const key = services.keys.pick(channel)
     const target = channelClient(context).channel({ id: channel.id, type: channel.type, baseUrl: channel.baseUrl, key, settings: channel.settings })
     try {
-      const upstream = candidate.transport.connect({ channel: target, model: upstreamModel, clientHeaders })
+      const upstream = candidate.transport.connect({ channel: target, model: upstreamModel, clientHeaders, ...(transcription ? { intent: 'transcription' as const } : {}) })
       const opened = await openSocket(upstream.url, upstream.headers, context.config.streamingTimeoutSeconds * 1000)
       services.health.recordSuccess(channel.id)
       return { ...opened, candidate, upstreamModel }
@@ -165,9 +169,12 @@ export function realtimeHandler(services: RelayServices, sessions: RealtimeSessi
       caller = await services.authenticator.authenticate(readRealtimeKey(request.headers), clientIp)
       if (!isWebSocketUpgrade(request))
         throw new GatewayError(400, 'invalid_request', 'GET /v1/realtime is a WebSocket endpoint: send an Upgrade: websocket request.')
-      model = new URL(request.url).searchParams.get('model') ?? undefined
+      const query = new URL(request.url).searchParams
+      // ?intent=transcription (OpenAI's transcription sessions) names no model: it goes to the transcription model.
+      const transcription = query.get('intent') === 'transcription'
+      model = query.get('model') ?? (transcription ? REALTIME_TRANSCRIPTION_MODEL : undefined)
       if (!model) throw new GatewayError(400, 'missing_required_parameter', 'Missing required parameter: model (GET /v1/realtime?model=…).', { param: 'model' })
-      const candidates = routeModel(services, caller, model)
+      const candidates = routeModel(services, caller, model, transcription)
       // The handshake is one relay request for the per-IP and per-user-and-model rate limits; an admitted session is its success.
       const countSuccess = await applyRateLimits(context, caller, model, clientIp)
       const max = context.config.realtimeMaxSessionsPerUser
@@ -177,7 +184,7 @@ export function realtimeHandler(services: RelayServices, sessions: RealtimeSessi
       const groupRatio = context.options.get().groupRatios[caller.group] ?? 1
       const floorUnits = responseFloorUnits(price, groupRatio, context.config.realtimeMinResponseTokens)
       hold = await openHold(services.ledger, caller, floorUnits)
-      const upstream = await connectUpstream(services, request, model, candidates)
+      const upstream = await connectUpstream(services, request, model, candidates, transcription)
       const sessionId = `rt_${requestId}`
       const books = new RealtimeBooks(
         { context, ledger: services.ledger },
@@ -192,6 +199,7 @@ export function realtimeHandler(services: RelayServices, sessions: RealtimeSessi
         upstream: upstream.socket,
         early: upstream.early,
         transport: upstream.candidate.transport,
+        transcription,
         limits: { maxBufferBytes: context.config.realtimeMaxBufferKb * 1024, idleTimeoutMs: context.config.realtimeIdleTimeoutSeconds * 1000 },
       })
       upstream.handOver()

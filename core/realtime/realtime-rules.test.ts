@@ -15,6 +15,9 @@ test('only response.create client events and response.done server events are rea
   expect(isResponseCreate('response.create')).toBe(false)
   expect(parseResponseDone('{"type":"response.done","response":{}}')).toEqual({ type: 'response.done', response: {} })
   expect(parseResponseDone('{"type":"response.created"}')).toBeUndefined()
+  const transcribed = '{"type":"conversation.item.input_audio_transcription.completed","usage":{"type":"tokens"}}'
+  expect(parseResponseDone(transcribed)).toBeUndefined()
+  expect(parseResponseDone(transcribed, true)).toMatchObject({ type: 'conversation.item.input_audio_transcription.completed' })
 })
 
 test('the insufficient_quota event has OpenAI error event shape; close reasons fit a close frame', () => {

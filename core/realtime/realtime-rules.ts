@@ -51,9 +51,13 @@ export function isResponseCreate(frame: string): boolean {
   }
 }
 
-/** The parsed server event when the frame may end a billed response (mentions `response.done`), else undefined. */
-export function parseResponseDone(frame: string): unknown {
-  if (!frame.includes('response.done')) return undefined
+/**
+ * The parsed server event when the frame may carry billed usage, else undefined: a `response.done`, or in a
+ * transcription session (`transcription`) a finished input transcription. A conversation session's transcriptions
+ * are not read: OpenAI bills them at the transcription model's price, which that session does not know.
+ */
+export function parseResponseDone(frame: string, transcription = false): unknown {
+  if (!frame.includes(transcription ? 'input_audio_transcription.completed' : 'response.done')) return undefined
   try {
     return JSON.parse(frame) as unknown
   } catch {

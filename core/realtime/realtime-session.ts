@@ -37,6 +37,8 @@ export interface SessionSetup {
   early: Array<string | ArrayBuffer>
   transport: RealtimeTransport
   limits: SessionLimits
+  /** A transcription session (`?intent=transcription`): billed from its finished input transcriptions. */
+  transcription?: boolean
 }
 
 /** An outbound frame of either socket. */
@@ -165,7 +167,7 @@ export function createRealtimeSession(setup: SessionSetup): { handlers: SocketHa
     touch()
     toClient(data)
     if (typeof data !== 'string') return
-    const event = parseResponseDone(data)
+    const event = parseResponseDone(data, setup.transcription)
     const response = event === undefined ? undefined : transport.readUsage(event)
     if (!response) return
     void books.charge(response).then(

@@ -98,3 +98,19 @@ describe('OpenAI realtime transport', () => {
     })
   })
 })
+
+describe('OpenAI realtime transcription sessions', () => {
+  test('the socket asks for intent=transcription without a model, and a finished transcription reports its token usage', () => {
+    const socket = buildOpenAIRealtimeSocket({ channel, model: 'gpt-4o-transcribe', clientHeaders: new Headers(), intent: 'transcription' })
+    expect(socket.url).toBe('wss://api.openai.com/v1/realtime?intent=transcription')
+    const usage = { type: 'tokens', total_tokens: 50, input_tokens: 45, input_token_details: { text_tokens: 5, audio_tokens: 40 }, output_tokens: 5 }
+    const event = { type: 'conversation.item.input_audio_transcription.completed', item_id: 'item_1', content_index: 0, transcript: 'hi', usage }
+    expect(readOpenAIRealtimeUsage(event)).toEqual({
+      responseId: 'item_1',
+      status: 'completed',
+      usage: { inputTokens: 45, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 5, reasoningTokens: 0, raw: usage },
+    })
+    // whisper-1 reports seconds: not metered.
+    expect(readOpenAIRealtimeUsage({ ...event, usage: { type: 'duration', seconds: 3 } })).toBeUndefined()
+  })
+})

@@ -60,6 +60,7 @@ function count(record: Record<string, unknown> | undefined, key: string): number
  * `quantities`. Undefined for any other event, and for a response.done without usage.
  */
 export function readOpenAIRealtimeUsage(event: unknown): RealtimeResponseUsage | undefined {
+  if (isRecord(event) && event.type === 'conversation.item.input_audio_transcription.completed') return readTranscriptionUsage(event)
   if (!isRecord(event) || event.type !== 'response.done') return undefined
   const response = recordMember(event, 'response')
   const usage = recordMember(response, 'usage')
@@ -100,9 +101,30 @@ export function readOpenAIRealtimeUsage(event: unknown): RealtimeResponseUsage |
   }
 }
 
+// see https://platform.openai.com/docs/api-reference/realtime-server-events — conversation.item.input_audio_transcription.completed
+// carries `usage` billed at the transcription model's price: {type: 'tokens', input_tokens, output_tokens,
+// input_token_details {text_tokens, audio_tokens}} for token-billed models, or {type: 'duration', seconds} (whisper-1).
+
+/**
+ * The usage of a finished input transcription, at the transcription model's token prices (its input price covers
+ * audio and text input alike, as its price table does); undefined without token usage (duration usage is not metered).
+ */
+function readTranscriptionUsage(event: Record<string, unknown>): RealtimeResponseUsage | undefined {
+  const usage = recordMember(event, 'usage')
+  if (!usage || usage.type !== 'tokens') return undefined
+  const item = event.item_id
+  return {
+    ...(typeof item === 'string' ? { responseId: item } : {}),
+    status: 'completed',
+    usage: { inputTokens: count(usage, 'input_tokens'), cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: count(usage, 'output_tokens'), reasoningTokens: 0, raw: usage },
+  }
+}
+
 /** The OpenAI realtime socket: `/v1/realtime?model=…` under the channel's base URL, its auth headers, and the client's `OpenAI-Beta` when it sent one. */
 export function buildOpenAIRealtimeSocket(call: RealtimeConnectCall): RealtimeUpstreamSocket {
-  const url = `${webSocketUrl(versionedUrl(call.channel.baseUrl, '/realtime'))}?model=${encodeURIComponent(call.model)}`
+  // A transcription session names no model in the URL: the transcription model is set by the client's session update.
+  const query = call.intent === 'transcription' ? 'intent=transcription' : `model=${encodeURIComponent(call.model)}`
+  const url = `${webSocketUrl(versionedUrl(call.channel.baseUrl, '/realtime'))}?${query}`
   const headers = openAIAuthHeaders(call.channel)
   const beta = call.clientHeaders.get('openai-beta')
   if (beta) headers['openai-beta'] = beta

@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net'
 import OpenAI from 'openai'
 import { OpenAIRealtimeWS } from 'openai/realtime/ws'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
-import { REALTIME_USAGE, startFakeRealtime, type FakeRealtime, type RecordedFrame } from '../support/fake-realtime.ts'
+import { REALTIME_USAGE, TRANSCRIPTION_USAGE, startFakeRealtime, type FakeRealtime, type RecordedFrame } from '../support/fake-realtime.ts'
 import { startTlsFront, type TlsFront } from '../support/tls-front.ts'
 
 // Realtime over WebSocket (issue 13 items 1-4) through the official openai SDK's realtime client
@@ -95,7 +95,7 @@ beforeAll(async () => {
   fake = startFakeRealtime({ keys: ['sk-upstream', 'azure-key'] })
   gateway = await startGateway({}, { realtimeMaxSessionsPerUser: 60, realtimeMaxBufferKb: 256 })
   front = await startTlsFront(Number(new URL(gateway.url).port))
-  await gateway.createChannel({ name: 'openai', type: 'openai', key: 'sk-upstream', baseUrl: fake.url, models: ['gpt-realtime', 'gpt-4o-mini'] })
+  await gateway.createChannel({ name: 'openai', type: 'openai', key: 'sk-upstream', baseUrl: fake.url, models: ['gpt-realtime', 'gpt-4o-mini', 'gpt-4o-transcribe'] })
   await gateway.createChannel({
     name: 'azure',
     type: 'azure',
@@ -255,6 +255,38 @@ describe('rate limits', () => {
     } finally {
       await gateway.admin('PATCH', '/api/options', { rateLimits: { userModelTotal: 0 } })
     }
+  })
+})
+
+describe('transcription sessions', () => {
+  test('?intent=transcription without a model goes to gpt-4o-transcribe and is billed from the finished transcription\'s usage', async () => {
+    const { userId, key } = await newCaller(1_000_000)
+    const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}/v1/realtime?intent=transcription`, ['realtime', `openai-insecure-api-key.${key}`])
+    const events: string[] = []
+    const completed = new Promise<void>((resolve) =>
+      socket.addEventListener('message', (event) => {
+        const type = (JSON.parse(String(event.data)) as { type: string }).type
+        events.push(type)
+        if (type === 'conversation.item.input_audio_transcription.completed') resolve()
+      }),
+    )
+    await new Promise<void>((resolve, reject) => {
+      socket.addEventListener('open', () => resolve())
+      socket.addEventListener('error', () => reject(new Error('transcription session refused')))
+    })
+    socket.send(JSON.stringify({ type: 'input_audio_buffer.commit' }))
+    await completed
+    socket.close()
+    await until(() => gateway.realtime.count() === 0)
+    expect(fake.sessions[0]!.query).toEqual({ intent: 'transcription' })
+    // gpt-4o-transcribe: $6 per 1M input (audio) tokens, $10 per 1M output tokens; 500,000 units per USD.
+    const units = Math.round(((TRANSCRIPTION_USAGE.input_tokens * 6 + TRANSCRIPTION_USAGE.output_tokens * 10) / 1_000_000) * 500_000)
+    expect(units).toBe(3_800)
+    expect(await gateway.balance(userId)).toEqual({ quota: 1_000_000 - units, usedQuota: units })
+    const rows = (await gateway.logs({ type: 'consume' })).filter((row) => row.userId === userId)
+    expect(rows.filter((row) => (row.details as { realtime: { kind: string } }).realtime.kind === 'response').map((row) => [row.model, row.quota])).toEqual([
+      ['gpt-4o-transcribe', units],
+    ])
   })
 })
 

@@ -17,6 +17,9 @@ export interface RecordedFrame {
   bytes: Uint8Array
 }
 
+/** The usage a transcription session's finished transcription reports (OpenAI's token form). */
+export const TRANSCRIPTION_USAGE = { type: 'tokens', total_tokens: 1240, input_tokens: 1200, input_token_details: { text_tokens: 0, audio_tokens: 1200 }, output_tokens: 40 }
+
 /** One upstream session the fake served. */
 export interface FakeRealtimeSession {
   path: string
@@ -200,6 +203,18 @@ export function startFakeRealtime(options: { keys: string[] }): FakeRealtime {
         respond(ws)
         return
       case 'input_audio_buffer.append':
+        return
+      case 'input_audio_buffer.commit':
+        // A transcription session (?intent=transcription) answers a commit with the finished transcription and its usage.
+        send(ws, { type: 'input_audio_buffer.committed', previous_item_id: null, item_id: `item_t${eventCounter}` })
+        if (ws.data.session.query.intent === 'transcription')
+          send(ws, {
+            type: 'conversation.item.input_audio_transcription.completed',
+            item_id: `item_t${eventCounter}`,
+            content_index: 0,
+            transcript: 'Hello there.',
+            usage: TRANSCRIPTION_USAGE,
+          })
         return
       default:
         send(ws, {
