@@ -33,7 +33,7 @@ export const REALTIME_DOCUMENT_OPERATIONS: readonly RelayDocumentedOperation[] =
       description:
         "A WebSocket (`Upgrade: websocket`) relayed to a channel serving the model; the client's and the upstream's events pass through unchanged both ways. " +
         'Authenticate with `Authorization: Bearer sk-…` or, from a browser, the subprotocol `openai-insecure-api-key.sk-…` (the server then answers the subprotocol `realtime`). ' +
-        'Every refusal is an HTTP answer in OpenAI\'s error JSON before the upgrade: 400 no model, not a realtime model or not an upgrade request; 401 bad key; ' +
+        "Every refusal is an HTTP answer in OpenAI's error JSON before the upgrade: 400 no model, not a realtime model or not an upgrade request; 401 bad key; " +
         '403 model not allowed for the key or a balance below the floor of one response; 404 unknown model; 429 a rate limit (the handshake counts as one request) or ' +
         'REALTIME_MAX_SESSIONS_PER_USER sessions already open (across replicas with Redis). Each `response.done` is billed from its usage.',
       parameters: [

@@ -141,7 +141,12 @@ async function connectUpstream(
     const key = services.keys.pick(channel)
     const target = channelClient(context).channel({ id: channel.id, type: channel.type, baseUrl: channel.baseUrl, key, settings: channel.settings })
     try {
-      const upstream = candidate.transport.connect({ channel: target, model: upstreamModel, clientHeaders, ...(transcription ? { intent: 'transcription' as const } : {}) })
+      const upstream = candidate.transport.connect({
+        channel: target,
+        model: upstreamModel,
+        clientHeaders,
+        ...(transcription ? { intent: 'transcription' as const } : {}),
+      })
       const opened = await openSocket(upstream.url, upstream.headers, context.config.streamingTimeoutSeconds * 1000)
       services.health.recordSuccess(channel.id)
       return { ...opened, candidate, upstreamModel }

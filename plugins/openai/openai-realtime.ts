@@ -116,7 +116,14 @@ function readTranscriptionUsage(event: Record<string, unknown>): RealtimeRespons
   return {
     ...(typeof item === 'string' ? { responseId: item } : {}),
     status: 'completed',
-    usage: { inputTokens: count(usage, 'input_tokens'), cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: count(usage, 'output_tokens'), reasoningTokens: 0, raw: usage },
+    usage: {
+      inputTokens: count(usage, 'input_tokens'),
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: count(usage, 'output_tokens'),
+      reasoningTokens: 0,
+      raw: usage,
+    },
   }
 }
 

@@ -136,7 +136,7 @@ describe('API reference', () => {
       })
     })
 
-    test('GET /v1/realtime documents the upgrade: the model query, both key forms, the 101 and the refusals in OpenAI\'s error JSON', () => {
+    test("GET /v1/realtime documents the upgrade: the model query, both key forms, the 101 and the refusals in OpenAI's error JSON", () => {
       const realtime = document.paths['/v1/realtime']!.get! as unknown as {
         parameters: Array<{ name: string; in: string; required: boolean }>
         security: Array<Record<string, unknown>>

@@ -26,7 +26,13 @@ function openSession(gateway: TestGateway, key: string): Promise<WebSocket> {
 /** The gateway's answer to a plain upgrade request (a refusal comes back as HTTP before any upgrade). */
 function upgradeRequest(gateway: TestGateway, key: string): Promise<Response> {
   return fetch(`${gateway.url}/v1/realtime?model=gpt-realtime`, {
-    headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', authorization: `Bearer ${key}` },
+    headers: {
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      authorization: `Bearer ${key}`,
+    },
   })
 }
 

@@ -95,7 +95,13 @@ beforeAll(async () => {
   fake = startFakeRealtime({ keys: ['sk-upstream', 'azure-key'] })
   gateway = await startGateway({}, { realtimeMaxSessionsPerUser: 60, realtimeMaxBufferKb: 256 })
   front = await startTlsFront(Number(new URL(gateway.url).port))
-  await gateway.createChannel({ name: 'openai', type: 'openai', key: 'sk-upstream', baseUrl: fake.url, models: ['gpt-realtime', 'gpt-4o-mini', 'gpt-4o-transcribe'] })
+  await gateway.createChannel({
+    name: 'openai',
+    type: 'openai',
+    key: 'sk-upstream',
+    baseUrl: fake.url,
+    models: ['gpt-realtime', 'gpt-4o-mini', 'gpt-4o-transcribe'],
+  })
   await gateway.createChannel({
     name: 'azure',
     type: 'azure',
@@ -259,7 +265,7 @@ describe('rate limits', () => {
 })
 
 describe('transcription sessions', () => {
-  test('?intent=transcription without a model goes to gpt-4o-transcribe and is billed from the finished transcription\'s usage', async () => {
+  test("?intent=transcription without a model goes to gpt-4o-transcribe and is billed from the finished transcription's usage", async () => {
     const { userId, key } = await newCaller(1_000_000)
     const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}/v1/realtime?intent=transcription`, ['realtime', `openai-insecure-api-key.${key}`])
     const events: string[] = []

@@ -19,7 +19,6 @@ import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
 // The embedded and single-PostgreSQL cases are tests/e2e/crash-billing.test.ts (their holds live in the
 // process and die with it, so nothing can stay held there).
 
-
 const databaseUrl = process.env.TEST_DATABASE_URL
 const redisUrl = process.env.TEST_REDIS_URL
 const ADMIN = 'crash-replicas-admin-0123456789'
@@ -45,7 +44,12 @@ async function call(url: string, key: string, index: number, stream: boolean): P
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', stream, max_tokens: 200, messages: [{ role: 'user', content: `Question ${index}: the capital of France?` }] }),
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream,
+        max_tokens: 200,
+        messages: [{ role: 'user', content: `Question ${index}: the capital of France?` }],
+      }),
     })
     requestId = response.headers.get('x-request-id')
     const text = await response.text()
@@ -74,178 +78,194 @@ describe.skipIf(!databaseUrl || !redisUrl)('crash campaign: one of two replicas 
     rmSync(dataDir, { recursive: true, force: true })
   })
 
-  test('books reconcile per key and user, complete answers are billed once, dead replicas’ holds are released with a system row', async () => {
-    const started = Date.now()
-    // Streams take ~0.5 s (a pause between chunks), so every kill finds calls of A holding funds.
-    fake = await startFakeOpenAI({ scenario: { kind: 'stream-gap', gapMs: 25 } })
-    database = await freshPostgresDatabase(databaseUrl!, 'crashrep')
-    sql = postgres(database.url, { max: 1, onnotice: () => {} })
-    redis = new Redis(redisUrl!, { lazyConnect: false, maxRetriesPerRequest: 2 })
-    const env = gatewayEnv({
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl!,
-      ROOT_ACCESS_TOKEN: ADMIN,
-      CRYPTO_SECRET: 'crash-replicas-crypto-0123456789',
-      SESSION_SECRET: 'crash-replicas-session-0123456789',
-    })
-    gateways[1] = await startGatewayProcess(env)
-    gateways[0] = await startGatewayProcess(env)
-    const survivor = gateways[1]!
-    await survivor.admin(ADMIN, 'POST', '/api/channels', { name: 'fake', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini'] })
-    const keys: Array<{ id: number; key: string; userId: number }> = []
-    for (let index = 0; index < KEYS; index++) {
-      const userId =
-        index % 2 === 0
-          ? (await survivor.admin<{ id: number }>(ADMIN, 'POST', '/api/users', { username: `crashrep-${index}`, password: 'password-123', quota: 2 * FUNDING })).id
-          : keys[index - 1]!.userId
-      keys.push({ ...(await survivor.admin<{ id: number; key: string }>(ADMIN, 'POST', '/api/tokens', { name: `crashrep-${index}`, userId, quota: FUNDING })), userId })
-    }
-    const [namespaceRow] = await sql<Array<{ value: string }>>`select value from ledger_state where name = 'namespace'`
-    const prefix = `hanggent:ledger:${namespaceRow!.value}:`
-
-    /** Every holds hash in this deployment's ledger: replica id → hold id → "user|token|amount". */
-    async function holdsByReplica(): Promise<Map<string, Record<string, string>>> {
-      const found = new Map<string, Record<string, string>>()
-      let cursor = '0'
-      do {
-        const [next, keysFound] = await redis!.scan(cursor, 'MATCH', `${prefix}holds:*`, 'COUNT', 500)
-        cursor = next
-        for (const key of keysFound) found.set(key.slice(`${prefix}holds:`.length), await redis!.hgetall(key))
-      } while (cursor !== '0')
-      return found
-    }
-
-    const outcomes: Outcome[] = []
-    /** Units the killed processes still held right after each kill, per replica id. */
-    const orphaned = new Map<string, number>()
-    const kills: number[] = []
-    let next = 0
-    for (let round = 0; round < ROUNDS; round++) {
-      const stop = { now: false }
-      const running = Promise.all(
-        Array.from({ length: CLIENTS }, async (_, client) => {
-          const replica = (client % 2) as 0 | 1
-          const gateway = gateways[replica]!
-          while (!stop.now) {
-            const index = next++
-            const key = index % KEYS
-            const result = await call(gateway.url, keys[key]!.key, index, index % 2 === 0)
-            outcomes.push({ replica, key, ...result, at: Date.now() })
-            // Clients of the dead replica stop at its first refused connection; B's go on.
-            if (replica === 0 && !result.complete && gateways[0]?.process.killed) return
-          }
-        }),
-      )
-      await Bun.sleep(300 + Math.floor(Math.random() * 700))
-      gateways[0]!.process.kill('SIGKILL')
-      await gateways[0]!.process.exited
-      kills.push(Date.now())
-      // B serves on alone for a while, then the load stops and B's own holds settle.
-      await Bun.sleep(400)
-      stop.now = true
-      await running
-      await Bun.sleep(200)
-      // B's holds are all settled now; what is left belongs to killed processes (it cannot change until swept).
-      const survivorId = `:${survivor.process.pid}:`
-      for (const [replica, holds] of await holdsByReplica()) {
-        if (replica.includes(survivorId)) continue
-        orphaned.set(replica, Object.values(holds).reduce((sum, hold) => sum + Number(hold.split('|')[2]), 0))
-      }
-      gateways[0] = await startGatewayProcess(env)
-    }
-
-    const complete = outcomes.filter((outcome) => outcome.complete)
-    const onB = outcomes.filter((outcome) => outcome.replica === 1)
-    // The kills landed under load, and B answered every call it got, also while A was down.
-    expect(complete.length).toBeGreaterThan(ROUNDS * 20)
-    expect(outcomes.filter((outcome) => outcome.replica === 0 && !outcome.complete).length).toBeGreaterThan(0)
-    expect(onB.filter((outcome) => !outcome.complete)).toEqual([])
-    const servedWhileDown = onB.filter((outcome) => kills.some((kill) => outcome.at > kill && outcome.at < kill + 400)).length
-    expect(servedWhileDown).toBeGreaterThan(0)
-    expect(orphaned.size).toBeGreaterThan(0)
-
-    // The sweeper gives the dead processes' holds back within the heartbeat timeout plus one sweep.
-    const lastKill = kills[kills.length - 1]!
-    let left = await holdsByReplica()
-    while (left.size > 0 && Date.now() - lastKill < RELEASE_BOUND_MS + 5_000) {
-      await Bun.sleep(250)
-      left = await holdsByReplica()
-    }
-    const releasedAfterMs = Date.now() - lastKill
-    expect([...left.keys()]).toEqual([])
-    expect(releasedAfterMs).toBeLessThan(RELEASE_BOUND_MS)
-
-    // Right after a sweep (the one that just emptied the holds), a hold of a process that is already gone
-    // (no heartbeat key) waits one sweep interval, not a whole heartbeat timeout.
-    const ghost = { replica: 'ghost-replica:1:crash', holdId: 'ghost-hold', units: 1234 }
-    await redis
-      .multi()
-      .hincrby(`${prefix}a:u:${keys[0]!.userId}`, 'h', ghost.units)
-      .hincrby(`${prefix}a:t:${keys[0]!.id}`, 'h', ghost.units)
-      .hset(`${prefix}holds:${ghost.replica}`, ghost.holdId, `${keys[0]!.userId}|${keys[0]!.id}|${ghost.units}`)
-      .exec()
-    orphaned.set(ghost.replica, ghost.units)
-    const planted = Date.now()
-    while ((await redis.exists(`${prefix}holds:${ghost.replica}`)) === 1 && Date.now() - planted < HEARTBEAT_TTL_MS + 2_000) await Bun.sleep(100)
-    const ghostReleasedAfterMs = Date.now() - planted
-    expect(ghostReleasedAfterMs).toBeLessThan(HEARTBEAT_SWEEP_MS + 1_500)
-
-    // One system row per dead process, naming exactly the units it held.
-    const systemRows = await sql<Array<{ content: string; details: { replica: string; holds: number; units: number } }>>`
-      select content, details from logs where type = 'system' and content like 'released %'`
-    const released = new Map(systemRows.map((row) => [row.details.replica, row.details.units]))
-    expect(released).toEqual(orphaned)
-
-    // Books: every complete answer logged once; funding − balance = Σ logged, per key and per user.
-    const csv = await (await fetch(`${survivor.url}/api/logs/export?type=consume`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
-    const [header, ...rows] = parseCsv(csv).filter((row) => row.length > 1)
-    const column = (name: string) => header!.indexOf(name)
-    const logged = rows.map((row) => ({
-      tokenId: Number(row[column('tokenId')]),
-      userId: Number(row[column('userId')]),
-      quota: Number(row[column('quota')]),
-      requestId: row[column('requestId')]!,
-    }))
-    const perRequest = new Map<string, number>()
-    for (const row of logged) perRequest.set(row.requestId, (perRequest.get(row.requestId) ?? 0) + 1)
-    expect([...perRequest.values()].filter((count) => count > 1)).toEqual([])
-    expect(complete.filter((outcome) => !outcome.requestId || perRequest.get(outcome.requestId) !== 1)).toEqual([])
-
-    let discrepancy = 0
-    for (const [index, entry] of keys.entries()) {
-      const token = await survivor.admin<{ remainQuota: number; usedQuota: number }>(ADMIN, 'GET', `/api/tokens/${entry.id}`)
-      const spent = logged.filter((row) => row.tokenId === entry.id).reduce((sum, row) => sum + row.quota, 0)
-      discrepancy += Math.abs(FUNDING - token.remainQuota - spent)
-      expect({ key: index, spent: FUNDING - token.remainQuota, used: token.usedQuota }).toEqual({ key: index, spent, used: spent })
-      // What the ledger in Redis lets the key spend: the database balance, nothing pending, nothing held.
-      const [b, p, h] = await redis.hmget(`${prefix}a:t:${entry.id}`, 'b', 'p', 'h')
-      expect({ key: index, spendable: Number(b) - Number(p ?? 0) - Number(h ?? 0), held: Number(h ?? 0) }).toEqual({
-        key: index,
-        spendable: FUNDING - spent,
-        held: 0,
+  test(
+    'books reconcile per key and user, complete answers are billed once, dead replicas’ holds are released with a system row',
+    async () => {
+      const started = Date.now()
+      // Streams take ~0.5 s (a pause between chunks), so every kill finds calls of A holding funds.
+      fake = await startFakeOpenAI({ scenario: { kind: 'stream-gap', gapMs: 25 } })
+      database = await freshPostgresDatabase(databaseUrl!, 'crashrep')
+      sql = postgres(database.url, { max: 1, onnotice: () => {} })
+      redis = new Redis(redisUrl!, { lazyConnect: false, maxRetriesPerRequest: 2 })
+      const env = gatewayEnv({
+        DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        REDIS_URL: redisUrl!,
+        ROOT_ACCESS_TOKEN: ADMIN,
+        CRYPTO_SECRET: 'crash-replicas-crypto-0123456789',
+        SESSION_SECRET: 'crash-replicas-session-0123456789',
       })
-    }
-    for (const userId of new Set(keys.map((entry) => entry.userId))) {
-      const user = await survivor.admin<{ quota: number }>(ADMIN, 'GET', `/api/users/${userId}`)
-      const spent = logged.filter((row) => row.userId === userId).reduce((sum, row) => sum + row.quota, 0)
-      discrepancy += Math.abs(2 * FUNDING - user.quota - spent)
-      expect({ userId, spent: 2 * FUNDING - user.quota }).toEqual({ userId, spent })
-      const [h] = await redis.hmget(`${prefix}a:u:${userId}`, 'h')
-      expect({ userId, held: Number(h ?? 0) }).toEqual({ userId, held: 0 })
-    }
+      gateways[1] = await startGatewayProcess(env)
+      gateways[0] = await startGatewayProcess(env)
+      const survivor = gateways[1]!
+      await survivor.admin(ADMIN, 'POST', '/api/channels', { name: 'fake', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini'] })
+      const keys: Array<{ id: number; key: string; userId: number }> = []
+      for (let index = 0; index < KEYS; index++) {
+        const userId =
+          index % 2 === 0
+            ? (
+                await survivor.admin<{ id: number }>(ADMIN, 'POST', '/api/users', {
+                  username: `crashrep-${index}`,
+                  password: 'password-123',
+                  quota: 2 * FUNDING,
+                })
+              ).id
+            : keys[index - 1]!.userId
+        keys.push({
+          ...(await survivor.admin<{ id: number; key: string }>(ADMIN, 'POST', '/api/tokens', { name: `crashrep-${index}`, userId, quota: FUNDING })),
+          userId,
+        })
+      }
+      const [namespaceRow] = await sql<Array<{ value: string }>>`select value from ledger_state where name = 'namespace'`
+      const prefix = `hanggent:ledger:${namespaceRow!.value}:`
 
-    if (process.env.CHAOS_VERBOSE) console.log({ releasedAfterMs, ghostReleasedAfterMs, orphaned, calls: outcomes.length, complete: complete.length })
-    reportCampaign({
-      campaign: 'crash',
-      probes: outcomes.length,
-      failures: onB.filter((outcome) => !outcome.complete).length,
-      moneyDiscrepancyUnits: discrepancy,
-      rows: [
-        `two replicas, ${ROUNDS} SIGKILLs of one: ${outcomes.length} calls, ${complete.length} complete (all billed once), ${onB.length} on the survivor (all complete)`,
-        `holds of ${orphaned.size - 1} killed processes and 1 planted (${[...orphaned.values()].reduce((a, b) => a + b, 0)} units) released ${releasedAfterMs} ms after the last kill (a planted one ${ghostReleasedAfterMs} ms after the previous sweep), one system row each`,
-        `campaign time ${Math.round((Date.now() - started) / 1000)} s`,
-      ],
-    })
-  }, LONG_CAMPAIGN ? 900_000 : 120_000)
+      /** Every holds hash in this deployment's ledger: replica id → hold id → "user|token|amount". */
+      async function holdsByReplica(): Promise<Map<string, Record<string, string>>> {
+        const found = new Map<string, Record<string, string>>()
+        let cursor = '0'
+        do {
+          const [next, keysFound] = await redis!.scan(cursor, 'MATCH', `${prefix}holds:*`, 'COUNT', 500)
+          cursor = next
+          for (const key of keysFound) found.set(key.slice(`${prefix}holds:`.length), await redis!.hgetall(key))
+        } while (cursor !== '0')
+        return found
+      }
+
+      const outcomes: Outcome[] = []
+      /** Units the killed processes still held right after each kill, per replica id. */
+      const orphaned = new Map<string, number>()
+      const kills: number[] = []
+      let next = 0
+      for (let round = 0; round < ROUNDS; round++) {
+        const stop = { now: false }
+        const running = Promise.all(
+          Array.from({ length: CLIENTS }, async (_, client) => {
+            const replica = (client % 2) as 0 | 1
+            const gateway = gateways[replica]!
+            while (!stop.now) {
+              const index = next++
+              const key = index % KEYS
+              const result = await call(gateway.url, keys[key]!.key, index, index % 2 === 0)
+              outcomes.push({ replica, key, ...result, at: Date.now() })
+              // Clients of the dead replica stop at its first refused connection; B's go on.
+              if (replica === 0 && !result.complete && gateways[0]?.process.killed) return
+            }
+          }),
+        )
+        await Bun.sleep(300 + Math.floor(Math.random() * 700))
+        gateways[0]!.process.kill('SIGKILL')
+        await gateways[0]!.process.exited
+        kills.push(Date.now())
+        // B serves on alone for a while, then the load stops and B's own holds settle.
+        await Bun.sleep(400)
+        stop.now = true
+        await running
+        await Bun.sleep(200)
+        // B's holds are all settled now; what is left belongs to killed processes (it cannot change until swept).
+        const survivorId = `:${survivor.process.pid}:`
+        for (const [replica, holds] of await holdsByReplica()) {
+          if (replica.includes(survivorId)) continue
+          orphaned.set(
+            replica,
+            Object.values(holds).reduce((sum, hold) => sum + Number(hold.split('|')[2]), 0),
+          )
+        }
+        gateways[0] = await startGatewayProcess(env)
+      }
+
+      const complete = outcomes.filter((outcome) => outcome.complete)
+      const onB = outcomes.filter((outcome) => outcome.replica === 1)
+      // The kills landed under load, and B answered every call it got, also while A was down.
+      expect(complete.length).toBeGreaterThan(ROUNDS * 20)
+      expect(outcomes.filter((outcome) => outcome.replica === 0 && !outcome.complete).length).toBeGreaterThan(0)
+      expect(onB.filter((outcome) => !outcome.complete)).toEqual([])
+      const servedWhileDown = onB.filter((outcome) => kills.some((kill) => outcome.at > kill && outcome.at < kill + 400)).length
+      expect(servedWhileDown).toBeGreaterThan(0)
+      expect(orphaned.size).toBeGreaterThan(0)
+
+      // The sweeper gives the dead processes' holds back within the heartbeat timeout plus one sweep.
+      const lastKill = kills[kills.length - 1]!
+      let left = await holdsByReplica()
+      while (left.size > 0 && Date.now() - lastKill < RELEASE_BOUND_MS + 5_000) {
+        await Bun.sleep(250)
+        left = await holdsByReplica()
+      }
+      const releasedAfterMs = Date.now() - lastKill
+      expect([...left.keys()]).toEqual([])
+      expect(releasedAfterMs).toBeLessThan(RELEASE_BOUND_MS)
+
+      // Right after a sweep (the one that just emptied the holds), a hold of a process that is already gone
+      // (no heartbeat key) waits one sweep interval, not a whole heartbeat timeout.
+      const ghost = { replica: 'ghost-replica:1:crash', holdId: 'ghost-hold', units: 1234 }
+      await redis
+        .multi()
+        .hincrby(`${prefix}a:u:${keys[0]!.userId}`, 'h', ghost.units)
+        .hincrby(`${prefix}a:t:${keys[0]!.id}`, 'h', ghost.units)
+        .hset(`${prefix}holds:${ghost.replica}`, ghost.holdId, `${keys[0]!.userId}|${keys[0]!.id}|${ghost.units}`)
+        .exec()
+      orphaned.set(ghost.replica, ghost.units)
+      const planted = Date.now()
+      while ((await redis.exists(`${prefix}holds:${ghost.replica}`)) === 1 && Date.now() - planted < HEARTBEAT_TTL_MS + 2_000) await Bun.sleep(100)
+      const ghostReleasedAfterMs = Date.now() - planted
+      expect(ghostReleasedAfterMs).toBeLessThan(HEARTBEAT_SWEEP_MS + 1_500)
+
+      // One system row per dead process, naming exactly the units it held.
+      const systemRows = await sql<Array<{ content: string; details: { replica: string; holds: number; units: number } }>>`
+      select content, details from logs where type = 'system' and content like 'released %'`
+      const released = new Map(systemRows.map((row) => [row.details.replica, row.details.units]))
+      expect(released).toEqual(orphaned)
+
+      // Books: every complete answer logged once; funding − balance = Σ logged, per key and per user.
+      const csv = await (await fetch(`${survivor.url}/api/logs/export?type=consume`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
+      const [header, ...rows] = parseCsv(csv).filter((row) => row.length > 1)
+      const column = (name: string) => header!.indexOf(name)
+      const logged = rows.map((row) => ({
+        tokenId: Number(row[column('tokenId')]),
+        userId: Number(row[column('userId')]),
+        quota: Number(row[column('quota')]),
+        requestId: row[column('requestId')]!,
+      }))
+      const perRequest = new Map<string, number>()
+      for (const row of logged) perRequest.set(row.requestId, (perRequest.get(row.requestId) ?? 0) + 1)
+      expect([...perRequest.values()].filter((count) => count > 1)).toEqual([])
+      expect(complete.filter((outcome) => !outcome.requestId || perRequest.get(outcome.requestId) !== 1)).toEqual([])
+
+      let discrepancy = 0
+      for (const [index, entry] of keys.entries()) {
+        const token = await survivor.admin<{ remainQuota: number; usedQuota: number }>(ADMIN, 'GET', `/api/tokens/${entry.id}`)
+        const spent = logged.filter((row) => row.tokenId === entry.id).reduce((sum, row) => sum + row.quota, 0)
+        discrepancy += Math.abs(FUNDING - token.remainQuota - spent)
+        expect({ key: index, spent: FUNDING - token.remainQuota, used: token.usedQuota }).toEqual({ key: index, spent, used: spent })
+        // What the ledger in Redis lets the key spend: the database balance, nothing pending, nothing held.
+        const [b, p, h] = await redis.hmget(`${prefix}a:t:${entry.id}`, 'b', 'p', 'h')
+        expect({ key: index, spendable: Number(b) - Number(p ?? 0) - Number(h ?? 0), held: Number(h ?? 0) }).toEqual({
+          key: index,
+          spendable: FUNDING - spent,
+          held: 0,
+        })
+      }
+      for (const userId of new Set(keys.map((entry) => entry.userId))) {
+        const user = await survivor.admin<{ quota: number }>(ADMIN, 'GET', `/api/users/${userId}`)
+        const spent = logged.filter((row) => row.userId === userId).reduce((sum, row) => sum + row.quota, 0)
+        discrepancy += Math.abs(2 * FUNDING - user.quota - spent)
+        expect({ userId, spent: 2 * FUNDING - user.quota }).toEqual({ userId, spent })
+        const [h] = await redis.hmget(`${prefix}a:u:${userId}`, 'h')
+        expect({ userId, held: Number(h ?? 0) }).toEqual({ userId, held: 0 })
+      }
+
+      if (process.env.CHAOS_VERBOSE) console.log({ releasedAfterMs, ghostReleasedAfterMs, orphaned, calls: outcomes.length, complete: complete.length })
+      reportCampaign({
+        campaign: 'crash',
+        probes: outcomes.length,
+        failures: onB.filter((outcome) => !outcome.complete).length,
+        moneyDiscrepancyUnits: discrepancy,
+        rows: [
+          `two replicas, ${ROUNDS} SIGKILLs of one: ${outcomes.length} calls, ${complete.length} complete (all billed once), ${onB.length} on the survivor (all complete)`,
+          `holds of ${orphaned.size - 1} killed processes and 1 planted (${[...orphaned.values()].reduce((a, b) => a + b, 0)} units) released ${releasedAfterMs} ms after the last kill (a planted one ${ghostReleasedAfterMs} ms after the previous sweep), one system row each`,
+          `campaign time ${Math.round((Date.now() - started) / 1000)} s`,
+        ],
+      })
+    },
+    LONG_CAMPAIGN ? 900_000 : 120_000,
+  )
 })

@@ -13,7 +13,6 @@ import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
 // streams still being sent and streams whose reader went away. CI runs 8 s of load; `npm run chaos -- --campaign
 // soak --minutes N` runs N minutes and prints the figures.
 
-
 const ADMIN = 'soak-admin-token-0123456789'
 const METRICS = 'soak-metrics-token-0123456789'
 const LOAD_MS = LONG_CAMPAIGN ? Number(process.env.CHAOS_MINUTES ?? '10') * 60_000 : 8_000
@@ -117,7 +116,11 @@ async function call(gateway: GatewayProcess, key: string, kind: Kind, leaving?: 
       method: 'POST',
       signal: controller.signal,
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: kind === 'abandoned' ? ABANDON_MODEL : 'gpt-4o-mini', stream: kind !== 'plain', messages: [{ role: 'user', content: 'Say something short.' }] }),
+      body: JSON.stringify({
+        model: kind === 'abandoned' ? ABANDON_MODEL : 'gpt-4o-mini',
+        stream: kind !== 'plain',
+        messages: [{ role: 'user', content: 'Say something short.' }],
+      }),
     })
     requestId = response.headers.get('x-request-id')
     if (response.status !== 200) return { kind, requestId, ok: false }
@@ -157,124 +160,128 @@ describe('soak: steady mixed load with abandoned streams', () => {
     rmSync(dataDir, { recursive: true, force: true })
   })
 
-  test('no upstream left running after its client left, abandoned streams bill what was delivered, sockets and memory flat', async () => {
-    fake = await startFakeOpenAI({ scenario: { kind: 'stream-gap', gapMs: GAP_MS } })
-    slowFake = await startFakeOpenAI({ scenario: { kind: 'stream-gap', gapMs: LONG_GAP_MS } })
-    // PostgreSQL when the test services run (it starts faster than PGlite on a busy machine); PGlite otherwise.
-    database = process.env.TEST_DATABASE_URL ? await freshPostgresDatabase(process.env.TEST_DATABASE_URL, 'soak') : undefined
-    gateway = await startGatewayProcess(
-      gatewayEnv({
-        ...(database ? { DATABASE_URL: database.url } : {}),
-        DATA_DIR: dataDir,
-        ROOT_ACCESS_TOKEN: ADMIN,
-        METRICS_TOKEN: METRICS,
-        CRYPTO_SECRET: 'soak-crypto-secret-0123456789',
-        SESSION_SECRET: 'soak-session-secret-0123456789',
-      }),
-    )
-    const pid = gateway.process.pid
-    await gateway.admin(ADMIN, 'POST', '/api/channels', { name: 'fake', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini'] })
-    await gateway.admin(ADMIN, 'POST', '/api/channels', { name: 'slow', type: 'openai', key: 'sk-up', baseUrl: slowFake.url, models: [ABANDON_MODEL] })
-    const { key } = await gateway.admin<{ key: string }>(ADMIN, 'POST', '/api/tokens', { name: 'soak', quota: 1_000_000_000_000 })
+  test(
+    'no upstream left running after its client left, abandoned streams bill what was delivered, sockets and memory flat',
+    async () => {
+      fake = await startFakeOpenAI({ scenario: { kind: 'stream-gap', gapMs: GAP_MS } })
+      slowFake = await startFakeOpenAI({ scenario: { kind: 'stream-gap', gapMs: LONG_GAP_MS } })
+      // PostgreSQL when the test services run (it starts faster than PGlite on a busy machine); PGlite otherwise.
+      database = process.env.TEST_DATABASE_URL ? await freshPostgresDatabase(process.env.TEST_DATABASE_URL, 'soak') : undefined
+      gateway = await startGatewayProcess(
+        gatewayEnv({
+          ...(database ? { DATABASE_URL: database.url } : {}),
+          DATA_DIR: dataDir,
+          ROOT_ACCESS_TOKEN: ADMIN,
+          METRICS_TOKEN: METRICS,
+          CRYPTO_SECRET: 'soak-crypto-secret-0123456789',
+          SESSION_SECRET: 'soak-session-secret-0123456789',
+        }),
+      )
+      const pid = gateway.process.pid
+      await gateway.admin(ADMIN, 'POST', '/api/channels', { name: 'fake', type: 'openai', key: 'sk-up', baseUrl: fake.url, models: ['gpt-4o-mini'] })
+      await gateway.admin(ADMIN, 'POST', '/api/channels', { name: 'slow', type: 'openai', key: 'sk-up', baseUrl: slowFake.url, models: [ABANDON_MODEL] })
+      const { key } = await gateway.admin<{ key: string }>(ADMIN, 'POST', '/api/tokens', { name: 'soak', quota: 1_000_000_000_000 })
 
-    // Warm-up: one of each kind, so lazy pools (database, upstream keep-alive) exist before the baseline.
-    // The whole stream on the abandoned model is the reference an abandoned stream must cost less than.
-    const reference = await call(gateway, key, 'abandoned', undefined, true)
-    expect(reference.ok).toBe(true)
-    for (const kind of ['plain', 'stream'] as const) await call(gateway, key, kind)
-    await Bun.sleep(1000)
-    const port = Number(new URL(gateway.url).port)
-    const socketsOf = () => gatewaySockets(pid, port, [Number(new URL(fake!.url).port), Number(new URL(slowFake!.url).port)])
-    const baseline = { rss: rssOf(pid), sockets: socketsOf() }
-    const startTotal = baseline.sockets.other + baseline.sockets.clientKeepAlive + baseline.sockets.upstream
-    const samples: Array<{ rss: number; sockets: number; lagMs: number; heapUsed: number }> = []
-    const outcomes: Promise<Outcome>[] = []
-    const kinds: Kind[] = ['plain', 'stream', 'abandoned']
-    const leaving = { now: 0, left: [] as number[] }
-    /** Upstream streams of abandoned calls still open although their client left more than 1 s before. */
-    const lingering: number[] = []
-    const started = Date.now()
-    let sampled = started
-    while (Date.now() - started < LOAD_MS) {
-      // Steady rate: start the calls that are due, then wait for the next tick.
-      const due = Math.floor(((Date.now() - started) * RATE) / 1000) - outcomes.length
-      for (let index = 0; index < due; index++) {
-        const kind = kinds[outcomes.length % 3]!
-        if (kind === 'abandoned') leaving.now++
-        outcomes.push(call(gateway, key, kind, leaving).finally(() => kind === 'abandoned' && leaving.now--))
+      // Warm-up: one of each kind, so lazy pools (database, upstream keep-alive) exist before the baseline.
+      // The whole stream on the abandoned model is the reference an abandoned stream must cost less than.
+      const reference = await call(gateway, key, 'abandoned', undefined, true)
+      expect(reference.ok).toBe(true)
+      for (const kind of ['plain', 'stream'] as const) await call(gateway, key, kind)
+      await Bun.sleep(1000)
+      const port = Number(new URL(gateway.url).port)
+      const socketsOf = () => gatewaySockets(pid, port, [Number(new URL(fake!.url).port), Number(new URL(slowFake!.url).port)])
+      const baseline = { rss: rssOf(pid), sockets: socketsOf() }
+      const startTotal = baseline.sockets.other + baseline.sockets.clientKeepAlive + baseline.sockets.upstream
+      const samples: Array<{ rss: number; sockets: number; lagMs: number; heapUsed: number }> = []
+      const outcomes: Promise<Outcome>[] = []
+      const kinds: Kind[] = ['plain', 'stream', 'abandoned']
+      const leaving = { now: 0, left: [] as number[] }
+      /** Upstream streams of abandoned calls still open although their client left more than 1 s before. */
+      const lingering: number[] = []
+      const started = Date.now()
+      let sampled = started
+      while (Date.now() - started < LOAD_MS) {
+        // Steady rate: start the calls that are due, then wait for the next tick.
+        const due = Math.floor(((Date.now() - started) * RATE) / 1000) - outcomes.length
+        for (let index = 0; index < due; index++) {
+          const kind = kinds[outcomes.length % 3]!
+          if (kind === 'abandoned') leaving.now++
+          outcomes.push(call(gateway, key, kind, leaving).finally(() => kind === 'abandoned' && leaving.now--))
+        }
+        if (Date.now() - sampled >= SAMPLE_MS) {
+          sampled = Date.now()
+          // Every stream open on the slow upstream belongs to a client still reading or one that left under 1 s ago.
+          const recent = leaving.left.filter((at) => sampled - at < 1000).length
+          if (slowFake.openStreams > leaving.now + recent) lingering.push(slowFake.openStreams - leaving.now - recent)
+          const open = socketsOf()
+          samples.push({ rss: rssOf(pid), sockets: open.other + open.clientKeepAlive + open.upstream, ...(await metricsOf(gateway)) })
+        }
+        await Bun.sleep(25)
       }
-      if (Date.now() - sampled >= SAMPLE_MS) {
-        sampled = Date.now()
-        // Every stream open on the slow upstream belongs to a client still reading or one that left under 1 s ago.
-        const recent = leaving.left.filter((at) => sampled - at < 1000).length
-        if (slowFake.openStreams > leaving.now + recent) lingering.push(slowFake.openStreams - leaving.now - recent)
-        const open = socketsOf()
-        samples.push({ rss: rssOf(pid), sockets: open.other + open.clientKeepAlive + open.upstream, ...(await metricsOf(gateway)) })
+      const results = await Promise.all(outcomes)
+      const abandoned = results.filter((outcome) => outcome.kind === 'abandoned')
+
+      // One second after the last client left, the fake upstream sends nothing any more, and every abandoned
+      // stream is one the upstream saw its reader leave (the gateway aborted it, it did not run to its end).
+      const lastLeft = Math.max(...leaving.left)
+      await Bun.sleep(Math.max(0, lastLeft + 1000 - Date.now()))
+      expect({ lingering, openUpstreamStreams: slowFake.openStreams }).toEqual({ lingering: [], openUpstreamStreams: 0 })
+      // (+1: the fake counts the warm-up's whole stream as aborted too, since the gateway stops reading at [DONE].)
+      expect(slowFake.abortedStreams).toBe(abandoned.length + 1)
+      expect(fake.openStreams).toBe(0)
+      expect(results.filter((outcome) => !outcome.ok)).toEqual([])
+
+      // Each abandoned stream is billed for what it delivered: less than a whole stream, more than nothing.
+      const csv = await (await fetch(`${gateway.url}/api/logs/export?type=consume`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
+      const [header, ...rows] = parseCsv(csv).filter((row) => row.length > 1)
+      const column = (name: string) => header!.indexOf(name)
+      const byRequest = new Map(rows.map((row) => [row[column('requestId')]!, { quota: Number(row[column('quota')]), details: row[column('details')] ?? '' }]))
+      const wholeCost = byRequest.get(reference.requestId ?? '')?.quota ?? 0
+      expect(wholeCost).toBeGreaterThan(0)
+      const misbilled = abandoned
+        .map((outcome) => ({ requestId: outcome.requestId, row: byRequest.get(outcome.requestId ?? '') }))
+        .filter(({ row }) => !row || !(row.quota > 0 && row.quota < wholeCost) || !row.details.includes('client-aborted'))
+      expect(misbilled).toEqual([])
+      expect(rows.length).toBe(results.length + 3)
+
+      // Sockets back to the baseline once the load is over; memory growth within a generous bound.
+      let sockets = socketsOf()
+      const settled = () => sockets.other <= baseline.sockets.other && sockets.upstream <= 2
+      for (let wait = 0; wait < 20 && !settled(); wait++) {
+        await Bun.sleep(250)
+        sockets = socketsOf()
       }
-      await Bun.sleep(25)
-    }
-    const results = await Promise.all(outcomes)
-    const abandoned = results.filter((outcome) => outcome.kind === 'abandoned')
+      const end = { rss: rssOf(pid), sockets: sockets.other + sockets.clientKeepAlive + sockets.upstream, ...(await metricsOf(gateway)) }
+      samples.push(end)
+      const maxRss = Math.max(...samples.map((sample) => sample.rss))
+      // RSS over the load: the first and second halves' growth tell warm-up from a steady leak.
+      const middle = samples[Math.floor((samples.length - 1) / 2)]!
+      const halfway = middle.rss
 
-    // One second after the last client left, the fake upstream sends nothing any more, and every abandoned
-    // stream is one the upstream saw its reader leave (the gateway aborted it, it did not run to its end).
-    const lastLeft = Math.max(...leaving.left)
-    await Bun.sleep(Math.max(0, lastLeft + 1000 - Date.now()))
-    expect({ lingering, openUpstreamStreams: slowFake.openStreams }).toEqual({ lingering: [], openUpstreamStreams: 0 })
-    // (+1: the fake counts the warm-up's whole stream as aborted too, since the gateway stops reading at [DONE].)
-    expect(slowFake.abortedStreams).toBe(abandoned.length + 1)
-    expect(fake.openStreams).toBe(0)
-    expect(results.filter((outcome) => !outcome.ok)).toEqual([])
-
-    // Each abandoned stream is billed for what it delivered: less than a whole stream, more than nothing.
-    const csv = await (await fetch(`${gateway.url}/api/logs/export?type=consume`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
-    const [header, ...rows] = parseCsv(csv).filter((row) => row.length > 1)
-    const column = (name: string) => header!.indexOf(name)
-    const byRequest = new Map(rows.map((row) => [row[column('requestId')]!, { quota: Number(row[column('quota')]), details: row[column('details')] ?? '' }]))
-    const wholeCost = byRequest.get(reference.requestId ?? '')?.quota ?? 0
-    expect(wholeCost).toBeGreaterThan(0)
-    const misbilled = abandoned
-      .map((outcome) => ({ requestId: outcome.requestId, row: byRequest.get(outcome.requestId ?? '') }))
-      .filter(({ row }) => !row || !(row.quota > 0 && row.quota < wholeCost) || !row.details.includes('client-aborted'))
-    expect(misbilled).toEqual([])
-    expect(rows.length).toBe(results.length + 3)
-
-    // Sockets back to the baseline once the load is over; memory growth within a generous bound.
-    let sockets = socketsOf()
-    const settled = () => sockets.other <= baseline.sockets.other && sockets.upstream <= 2
-    for (let wait = 0; wait < 20 && !settled(); wait++) {
-      await Bun.sleep(250)
-      sockets = socketsOf()
-    }
-    const end = { rss: rssOf(pid), sockets: sockets.other + sockets.clientKeepAlive + sockets.upstream, ...(await metricsOf(gateway)) }
-    samples.push(end)
-    const maxRss = Math.max(...samples.map((sample) => sample.rss))
-    // RSS over the load: the first and second halves' growth tell warm-up from a steady leak.
-    const middle = samples[Math.floor((samples.length - 1) / 2)]!
-    const halfway = middle.rss
-
-    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
-    const lagP99Max = Math.max(...samples.map((sample) => sample.lagMs))
-    const figures = [
-      `${Math.round(LOAD_MS / 1000)} s at ${RATE} calls/s: ${results.length} calls (${abandoned.length} streams abandoned after ${ABANDON_AFTER} events), 0 failed`,
-      `RSS start ${mb(baseline.rss)} MB, halfway ${mb(halfway)} MB, end ${mb(end.rss)} MB, max ${mb(maxRss)} MB; JS heap in use: first sample ${mb(samples[0]!.heapUsed)} MB, halfway ${mb(middle.heapUsed)} MB, end ${mb(end.heapUsed)} MB`,
-      `sockets start ${startTotal}, max ${Math.max(...samples.map((sample) => sample.sockets))}, end ${end.sockets} (the client's idle keep-alive ${sockets.clientKeepAlive}, idle upstream ${sockets.upstream}, the rest ${sockets.other} = start ${baseline.sockets.other})`,
-      `event-loop lag p99 (10 s windows) max ${lagP99Max.toFixed(1)} ms, end ${end.lagMs.toFixed(1)} ms`,
-      `upstream streams aborted ${slowFake.abortedStreams - 1} of ${abandoned.length} abandoned; open 1 s after their client left: ${lingering.length === 0 ? 0 : Math.max(...lingering)} (at any sample), ${slowFake.openStreams} (at the end)`,
-      `abandoned streams charged ${Math.min(...abandoned.map((outcome) => byRequest.get(outcome.requestId ?? '')?.quota ?? 0))}-${Math.max(...abandoned.map((outcome) => byRequest.get(outcome.requestId ?? '')?.quota ?? 0))} units each, a whole stream ${wholeCost}`,
-    ]
-    if (LONG_CAMPAIGN || process.env.CHAOS_VERBOSE) console.log(figures.join('\n'))
-    const socketsBack = sockets.other === baseline.sockets.other && sockets.upstream <= 2
-    const rssBound = 128 * 1024 * 1024
-    reportCampaign({
-      campaign: 'soak',
-      probes: results.length,
-      failures: misbilled.length + (socketsBack ? 0 : 1) + (end.rss - baseline.rss < rssBound ? 0 : 1),
-      moneyDiscrepancyUnits: 0,
-      rows: figures,
-    })
-    // Back to the baseline, but for idle keep-alive: at most one pooled connection per upstream.
-    expect({ other: sockets.other, upstreamAtMost2: sockets.upstream <= 2 }).toEqual({ other: baseline.sockets.other, upstreamAtMost2: true })
-    expect(end.rss - baseline.rss).toBeLessThan(rssBound)
-  }, LONG_CAMPAIGN ? 3_600_000 : 60_000)
+      const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
+      const lagP99Max = Math.max(...samples.map((sample) => sample.lagMs))
+      const figures = [
+        `${Math.round(LOAD_MS / 1000)} s at ${RATE} calls/s: ${results.length} calls (${abandoned.length} streams abandoned after ${ABANDON_AFTER} events), 0 failed`,
+        `RSS start ${mb(baseline.rss)} MB, halfway ${mb(halfway)} MB, end ${mb(end.rss)} MB, max ${mb(maxRss)} MB; JS heap in use: first sample ${mb(samples[0]!.heapUsed)} MB, halfway ${mb(middle.heapUsed)} MB, end ${mb(end.heapUsed)} MB`,
+        `sockets start ${startTotal}, max ${Math.max(...samples.map((sample) => sample.sockets))}, end ${end.sockets} (the client's idle keep-alive ${sockets.clientKeepAlive}, idle upstream ${sockets.upstream}, the rest ${sockets.other} = start ${baseline.sockets.other})`,
+        `event-loop lag p99 (10 s windows) max ${lagP99Max.toFixed(1)} ms, end ${end.lagMs.toFixed(1)} ms`,
+        `upstream streams aborted ${slowFake.abortedStreams - 1} of ${abandoned.length} abandoned; open 1 s after their client left: ${lingering.length === 0 ? 0 : Math.max(...lingering)} (at any sample), ${slowFake.openStreams} (at the end)`,
+        `abandoned streams charged ${Math.min(...abandoned.map((outcome) => byRequest.get(outcome.requestId ?? '')?.quota ?? 0))}-${Math.max(...abandoned.map((outcome) => byRequest.get(outcome.requestId ?? '')?.quota ?? 0))} units each, a whole stream ${wholeCost}`,
+      ]
+      if (LONG_CAMPAIGN || process.env.CHAOS_VERBOSE) console.log(figures.join('\n'))
+      const socketsBack = sockets.other === baseline.sockets.other && sockets.upstream <= 2
+      const rssBound = 128 * 1024 * 1024
+      reportCampaign({
+        campaign: 'soak',
+        probes: results.length,
+        failures: misbilled.length + (socketsBack ? 0 : 1) + (end.rss - baseline.rss < rssBound ? 0 : 1),
+        moneyDiscrepancyUnits: 0,
+        rows: figures,
+      })
+      // Back to the baseline, but for idle keep-alive: at most one pooled connection per upstream.
+      expect({ other: sockets.other, upstreamAtMost2: sockets.upstream <= 2 }).toEqual({ other: baseline.sockets.other, upstreamAtMost2: true })
+      expect(end.rss - baseline.rss).toBeLessThan(rssBound)
+    },
+    LONG_CAMPAIGN ? 3_600_000 : 60_000,
+  )
 })

@@ -18,7 +18,13 @@ export interface RecordedFrame {
 }
 
 /** The usage a transcription session's finished transcription reports (OpenAI's token form). */
-export const TRANSCRIPTION_USAGE = { type: 'tokens', total_tokens: 1240, input_tokens: 1200, input_token_details: { text_tokens: 0, audio_tokens: 1200 }, output_tokens: 40 }
+export const TRANSCRIPTION_USAGE = {
+  type: 'tokens',
+  total_tokens: 1240,
+  input_tokens: 1200,
+  input_token_details: { text_tokens: 0, audio_tokens: 1200 },
+  output_tokens: 40,
+}
 
 /** One upstream session the fake served. */
 export interface FakeRealtimeSession {
