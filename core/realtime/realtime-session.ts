@@ -213,6 +213,7 @@ export function createRealtimeSession(setup: SessionSetup): { handlers: SocketHa
   const tracked: TrackedSession = {
     close: (code, reason) => end(code, reason, 'gateway'),
     ended: endedPromise,
+    bufferedBytes: () => (ended ? 0 : (client?.getBufferedAmount() ?? 0) + upstream.bufferedAmount),
   }
   return { handlers, tracked }
 }

@@ -10,6 +10,8 @@ export interface TrackedSession {
   close(code: number, reason: string): Promise<void>
   /** Resolves once the session has ended and is settled, however it ended. */
   readonly ended: Promise<void>
+  /** Bytes the gateway holds unsent for this session, towards its client and its upstream. */
+  bufferedBytes(): number
 }
 
 /** A place in the per-user count, taken before the upstream is dialled so concurrent connects cannot overshoot. */
@@ -26,6 +28,8 @@ export interface RealtimeSessions {
   claim(userId: number, max: number): Promise<SessionSlot | undefined>
   /** Open sessions. */
   count(): number
+  /** Bytes held unsent across the open sessions: what slow peers cost this process's memory. */
+  bufferedBytes(): number
   /**
    * Waits up to `graceMs` for sessions to end on their own, then closes the rest with 1001 and the reason and
    * waits for their settlement. Resolves to the number that had to be closed.
@@ -69,6 +73,7 @@ export function createRealtimeSessions(count: SessionCount = createMemorySession
       }
     },
     count: () => open.size,
+    bufferedBytes: () => [...open].reduce((sum, session) => sum + session.bufferedBytes(), 0),
     async drain(graceMs, reason) {
       if (open.size === 0) return 0
       let timer: ReturnType<typeof setTimeout> | undefined
