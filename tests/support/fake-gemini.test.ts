@@ -99,13 +99,13 @@ describe('non-stream answers', () => {
   })
 
   test('unknown methods get 404, bodies that are not JSON or lack contents get 400, all in Google error shape', async () => {
-    const embed = await fetch(`${fake.url}/v1beta/models/gemini-2.5-flash:embedContent`, {
+    const unknown = await fetch(`${fake.url}/v1beta/models/gemini-2.5-flash:generateAnswer`, {
       method: 'POST',
       headers: { 'x-goog-api-key': 'gemini-key-1' },
       body: '{}',
     })
-    expect(embed.status).toBe(404)
-    expect(await embed.json()).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } })
+    expect(unknown.status).toBe(404)
+    expect(await unknown.json()).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } })
     const broken = await generate('gemini-2.5-flash', '{"contents":')
     expect(broken.status).toBe(400)
     expect(await broken.json()).toMatchObject({ error: { code: 400, status: 'INVALID_ARGUMENT' } })
