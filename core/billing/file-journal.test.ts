@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { GatewayError } from '../errors.ts'
 import { openFileJournal } from './file-journal.ts'
 
 const dirs: string[] = []
@@ -63,5 +64,49 @@ describe('file journal', () => {
     expect(next.recovered.every((entry) => Number(entry.position) <= 6)).toBe(true)
     await journal.close()
     await next.journal.close()
+  })
+})
+
+// A full disk, for real: a 1 MiB tmpfs (mounting needs root; CI runs as root, elsewhere this is skipped).
+describe.skipIf(process.getuid?.() !== 0)('file journal on a full disk', () => {
+  test('refused entries are a 503 saying the disk is full and leave nothing behind; the next entry reads back whole', async () => {
+    const dir = freshDir()
+    const mounted = Bun.spawnSync(['mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir])
+    if (mounted.exitCode !== 0) throw new Error(`mount -t tmpfs refused: ${mounted.stderr.toString()}`)
+    try {
+      const { journal } = openFileJournal(join(dir, 'ledger'), 0)
+      await journal.append(charge('first', 1))
+      const filler = join(dir, 'filler')
+      const fd = openSync(filler, 'w')
+      for (const size of [65536, 4096]) {
+        const block = Buffer.alloc(size, 1)
+        for (;;) {
+          try {
+            writeSync(fd, block)
+          } catch {
+            break
+          }
+        }
+      }
+      closeSync(fd)
+      // One batch larger than what is left in the journal's last page: the kernel writes part of it.
+      const refused = await Promise.allSettled(Array.from({ length: 4 }, (_, index) => journal.append(charge(`big-${index}-${'x'.repeat(3000)}`, 5))))
+      expect(refused.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected'])
+      const error = (refused[0] as PromiseRejectedResult).reason as GatewayError
+      expect(error).toBeInstanceOf(GatewayError)
+      expect([error.status, error.code]).toEqual([503, 'billing_unavailable'])
+      expect(error.message).toContain('disk full')
+      unlinkSync(filler)
+      await journal.append(charge('after', 2))
+      // A crash now (no close): the next run reads the two accepted entries, nothing of the refused ones.
+      const next = openFileJournal(join(dir, 'ledger'), 0)
+      expect(next.recovered.map((entry) => [entry.log.requestId, entry.charged])).toEqual([
+        ['first', 1],
+        ['after', 2],
+      ])
+      await Promise.all([journal.close(), next.journal.close()])
+    } finally {
+      Bun.spawnSync(['umount', '-l', dir])
+    }
   })
 })

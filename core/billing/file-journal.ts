@@ -1,5 +1,6 @@
-import { closeSync, fdatasync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, fdatasync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import { GatewayError } from '../errors.ts'
 import type { JournalEntry, JournaledCharge } from './balance-store.ts'
 import { decodeJournalEntry, encodeJournalEntry } from './journal-codec.ts'
 
@@ -43,6 +44,23 @@ interface Segment {
   lastPosition: number
 }
 
+/** Errno codes that mean the file system has no room left for the journal. */
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT'])
+
+/**
+ * A failed journal write as the relay's 503 (nothing was charged, the client may retry): a full disk
+ * says so in words an operator can act on; any other I/O error names its code.
+ */
+export function journalWriteError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  const message =
+    code && NO_SPACE.has(code)
+      ? 'The gateway cannot write its data: disk full (no space left under DATA_DIR); nothing was charged. The operator must free disk space.'
+      : `The gateway cannot write its data (${code ?? 'write failed'}); nothing was charged. Please retry shortly.`
+  return new GatewayError(503, 'billing_unavailable', message, { kind: 'overloaded', cause: error })
+}
+
 const segmentName = (first: number) => `segment-${String(first).padStart(16, '0')}.jsonl`
 
 /** Reads every entry of the segments in `dir`, oldest first; a torn last line is ignored. */
@@ -81,6 +99,7 @@ export function openFileJournal(dir: string, startAfter: number, onError: (error
   let scheduled = false
   let dirty = false
   let closed = false
+  let failing = false
 
   function openSegment(first: number) {
     if (active) {
@@ -104,12 +123,30 @@ export function openFileJournal(dir: string, startAfter: number, onError: (error
       const text = `${lines.join('\n')}\n`
       const bytes = Buffer.from(text)
       let offset = 0
-      while (offset < bytes.length) offset += writeSync(segment.fd, bytes, offset)
+      try {
+        while (offset < bytes.length) offset += writeSync(segment.fd, bytes, offset)
+      } catch (error) {
+        // A write cut short (a full disk) leaves part of the batch behind: cut it off, so its calls
+        // (refused) are not charged after a crash and the next entry does not start mid-line.
+        if (offset > 0) {
+          try {
+            ftruncateSync(segment.fd, segment.bytes)
+          } catch {
+            segment.bytes = segmentBytes // could not cut it: the next batch starts a new segment
+          }
+        }
+        throw error
+      }
       segment.bytes += bytes.length
       segment.lastPosition = Number(batch[batch.length - 1]!.entry.position)
       dirty = true
+      failing = false
     } catch (error) {
-      for (const item of batch) item.reject(error)
+      // Logged once per spell of failures, not once per refused call.
+      if (!failing) onError(error)
+      failing = true
+      const refused = journalWriteError(error)
+      for (const item of batch) item.reject(refused)
       return
     }
     batch.forEach((item, index) => item.resolve({ position: item.entry.position, payer: item.entry.payer, charged: item.entry.charged, line: lines[index]! }))

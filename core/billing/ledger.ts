@@ -155,7 +155,9 @@ export async function createLocalLedger(options: LedgerOptions): Promise<QuotaLe
   const applied = inMemory ? 0 : Number((await readCursor(db, cursorName)) ?? 0)
   const opened = inMemory
     ? { journal: memoryJournal(), recovered: [] }
-    : openFileJournal(join(options.dataDir, 'ledger'), applied, (error) => options.log('error', 'charge journal sync failed', { error: String(error) }))
+    : openFileJournal(join(options.dataDir, 'ledger'), applied, (error) =>
+        options.log('error', 'charge journal write or sync failed', { error: String(error) }),
+      )
   const { journal } = opened
   const sink = { cursorName: journal.cursorName, guarded: false, committed: (...args: Parameters<typeof store.committed>) => store.committed(...args) }
   const store = createMemoryBalanceStore(journal, (entry) => writer.commitCharges(sink, [entry]))

@@ -2,7 +2,7 @@ import type { DialectCodec, StreamTap } from '@hanggent/plugin-sdk'
 import { createSseParser, encodeSse, SseBufferOverflowError, type SseEvent } from '@hanggent/plugin-sdk'
 import { watchIdle } from '../stream/idle-watch.ts'
 import { GatewayError } from '../errors.ts'
-import type { StreamRelayOptions } from './relay-stream.ts'
+import { type StreamRelayOptions, unrecordedAnswer } from './relay-stream.ts'
 
 /** What a passthrough stream needs: the upstream's bytes and how to watch its events. */
 export interface PassthroughStreamOptions
@@ -69,11 +69,8 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
     try {
       await end(result.completed && !result.error ? 'completed' : 'upstream-error')
       for (const event of held) tail += encodeSse(event)
-    } catch {
-      for (const event of codec.renderStreamError(
-        new GatewayError(503, 'billing_unavailable', 'The answer could not be recorded for billing; it was not charged'),
-      ))
-        tail += encodeSse(event)
+    } catch (error) {
+      for (const event of codec.renderStreamError(unrecordedAnswer(error))) tail += encodeSse(event)
     }
     try {
       send(controller, text + tail)

@@ -4,6 +4,15 @@ import { GatewayError } from '../errors.ts'
 import { watchIdle } from '../stream/idle-watch.ts'
 import type { CallOutcome } from './settle.ts'
 
+/**
+ * The error a stream ends with when its charge could not be recorded: the store's own 503 when it
+ * says why (Redis unreachable, the disk full), else a generic one; never charged either way.
+ */
+export function unrecordedAnswer(error: unknown): GatewayError {
+  if (error instanceof GatewayError && error.code === 'billing_unavailable') return error
+  return new GatewayError(503, 'billing_unavailable', 'The answer could not be recorded for billing; it was not charged')
+}
+
 /** What a relayed stream needs: client-dialect events and how to watch them. */
 export interface StreamRelayOptions {
   /** Events in the client's dialect: upstream events as they are, or converted ones. */
@@ -75,8 +84,8 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
     let last = held ?? []
     try {
       await end(result.completed && !result.error ? 'completed' : 'upstream-error')
-    } catch {
-      last = codec.renderStreamError(new GatewayError(503, 'billing_unavailable', 'The answer could not be recorded for billing; it was not charged'))
+    } catch (error) {
+      last = codec.renderStreamError(unrecordedAnswer(error))
     }
     try {
       for (const event of last) controller.enqueue(encodeSseBytes(event))
