@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia'
+import type { ModelPrice, ModelSpec } from '@hanggent/plugin-sdk'
 import { lookupPrice } from '../billing/resolve-price.ts'
 import { GatewayError } from '../errors.ts'
 import { handleRelay } from '../relay/pipeline.ts'
@@ -25,6 +26,14 @@ export function playgroundCaller(actor: Actor): Caller {
   return { token: null, user: { id: actor.id, username: actor.username, role: actor.role, status: 'enabled' }, group: actor.group }
 }
 
+/** What a playground relay handler reads of Elysia's request context. */
+interface PlaygroundRequest {
+  actor: Actor | undefined
+  request: Request
+  clientIp: string | undefined
+  set: { headers: Record<string, unknown> }
+}
+
 /** A relay failure in the admin API's error shape, with the relay's headers (Retry-After). */
 function adminErrorResponse(error: GatewayError): Response {
   return new Response(JSON.stringify(adminErrorBody(error.code, error.message, error.param)), {
@@ -41,73 +50,63 @@ function adminErrorResponse(error: GatewayError): Response {
  */
 export function playgroundRoutes(deps: AdminDeps) {
   const { context } = deps
+
+  /** A handler relaying the request in `dialect` as the signed-in user, through the relay pipeline itself. */
+  const relayAsUser =
+    (dialect: string, missing: string) =>
+    async ({ actor, request, clientIp, set }: PlaygroundRequest): Promise<Response> => {
+      const caller = playgroundCaller(signedIn(actor))
+      const codec = context.registry.dialect(dialect)
+      if (!codec) throw new GatewayError(501, 'not_implemented', missing)
+      return handleRelay(await deps.relay(), codec, {
+        request,
+        params: {},
+        clientIp,
+        requestId: String(set.headers['x-request-id'] ?? ''),
+        authenticate: async () => caller,
+        renderError: adminErrorResponse,
+      })
+    }
+
+  /** A handler listing the models served to the user's group that have a price and pass `offers`. */
+  const modelsOffering =
+    (offers: (model: string, spec: ModelSpec | undefined, price: ModelPrice) => boolean) =>
+    async ({ actor }: { actor: Actor | undefined }) => {
+      const { group } = signedIn(actor)
+      const options = context.options.get()
+      const models = (await deps.relay()).directory.modelsFor(group).filter((model) => {
+        const price = lookupPrice(options, context.registry.listPrice, model)
+        return price !== undefined && offers(model, context.registry.model(model), price.price)
+      })
+      return { group, items: models }
+    }
+
   return new Elysia()
     .use(adminBase(deps))
-    .post(
-      '/playground/chat/completions',
-      async ({ actor, request, clientIp, set }) => {
-        const caller = playgroundCaller(signedIn(actor))
-        const codec = context.registry.dialect(CHAT_DIALECT)
-        if (!codec) throw new GatewayError(501, 'not_implemented', 'No loaded plugin speaks OpenAI Chat')
-        return handleRelay(await deps.relay(), codec, {
-          request,
-          params: {},
-          clientIp,
-          requestId: String(set.headers['x-request-id'] ?? ''),
-          authenticate: async () => caller,
-          renderError: adminErrorResponse,
-        })
-      },
-      {
-        ...access('user', {
-          operationId: 'playgroundChatCompletion',
-          tags,
-          summary: 'Call a model as yourself (OpenAI Chat; charged to your quota, no API key needed), streamed or not',
-          relayBody: OpenAIChatRequest,
-          responseContent: { 200: { 'application/json': PlaygroundCompletion, 'text/event-stream': PlaygroundEvents } },
-        }),
-        parse: 'none',
-        response: withErrors({ 200: PlaygroundCompletion }),
-      },
-    )
-    .post(
-      '/playground/images/generations',
-      async ({ actor, request, clientIp, set }) => {
-        const caller = playgroundCaller(signedIn(actor))
-        const codec = context.registry.dialect(IMAGE_DIALECT)
-        if (!codec) throw new GatewayError(501, 'not_implemented', 'No loaded plugin serves OpenAI image generation')
-        return handleRelay(await deps.relay(), codec, {
-          request,
-          params: {},
-          clientIp,
-          requestId: String(set.headers['x-request-id'] ?? ''),
-          authenticate: async () => caller,
-          renderError: adminErrorResponse,
-        })
-      },
-      {
-        ...access('user', {
-          operationId: 'playgroundImageGeneration',
-          tags,
-          summary: 'Generate images as yourself (OpenAI images; charged to your quota, no API key needed)',
-          relayBody: OpenAIImageGenerationRequest,
-        }),
-        parse: 'none',
-        response: withErrors({ 200: PlaygroundImages }),
-      },
-    )
+    .post('/playground/chat/completions', relayAsUser(CHAT_DIALECT, 'No loaded plugin speaks OpenAI Chat'), {
+      ...access('user', {
+        operationId: 'playgroundChatCompletion',
+        tags,
+        summary: 'Call a model as yourself (OpenAI Chat; charged to your quota, no API key needed), streamed or not',
+        relayBody: OpenAIChatRequest,
+        responseContent: { 200: { 'application/json': PlaygroundCompletion, 'text/event-stream': PlaygroundEvents } },
+      }),
+      parse: 'none',
+      response: withErrors({ 200: PlaygroundCompletion }),
+    })
+    .post('/playground/images/generations', relayAsUser(IMAGE_DIALECT, 'No loaded plugin serves OpenAI image generation'), {
+      ...access('user', {
+        operationId: 'playgroundImageGeneration',
+        tags,
+        summary: 'Generate images as yourself (OpenAI images; charged to your quota, no API key needed)',
+        relayBody: OpenAIImageGenerationRequest,
+      }),
+      parse: 'none',
+      response: withErrors({ 200: PlaygroundImages }),
+    })
     .get(
       '/playground/image-models',
-      async ({ actor }) => {
-        const { group } = signedIn(actor)
-        const options = context.options.get()
-        const models = (await deps.relay()).directory
-          .modelsFor(group)
-          .filter(
-            (model) => lookupPrice(options, context.registry.listPrice, model) !== undefined && context.registry.model(model)?.capabilities.includes('image'),
-          )
-        return { group, items: models }
-      },
+      modelsOffering((_model, spec) => spec?.capabilities.includes('image') === true),
       {
         ...access('user', {
           operationId: 'listPlaygroundImageModels',
@@ -117,70 +116,31 @@ export function playgroundRoutes(deps: AdminDeps) {
         response: withErrors({ 200: PlaygroundModels }),
       },
     )
-    .post(
-      '/playground/audio/speech',
-      async ({ actor, request, clientIp, set }) => {
-        const caller = playgroundCaller(signedIn(actor))
-        const codec = context.registry.dialect(SPEECH_DIALECT)
-        if (!codec) throw new GatewayError(501, 'not_implemented', 'No loaded plugin serves OpenAI speech')
-        return handleRelay(await deps.relay(), codec, {
-          request,
-          params: {},
-          clientIp,
-          requestId: String(set.headers['x-request-id'] ?? ''),
-          authenticate: async () => caller,
-          renderError: adminErrorResponse,
-        })
-      },
-      {
-        ...access('user', {
-          operationId: 'playgroundSpeech',
-          tags,
-          summary: 'Speak a text as yourself (OpenAI speech; the audio streamed back as it is made, charged to your quota, no API key needed)',
-          relayBody: OpenAISpeechRequest,
-          responseContent: { 200: { 'audio/mpeg': PlaygroundSpeechAudio } },
-        }),
-        parse: 'none',
-        response: withErrors({ 200: PlaygroundSpeechAudio }),
-      },
-    )
-    .get(
-      '/playground/speech-models',
-      async ({ actor }) => {
-        const { group } = signedIn(actor)
-        const options = context.options.get()
-        const models = (await deps.relay()).directory.modelsFor(group).filter((model) => {
-          const price = lookupPrice(options, context.registry.listPrice, model)
-          return price !== undefined && offersSpeech(model, context.registry.model(model), price.price)
-        })
-        return { group, items: models }
-      },
-      {
-        ...access('user', {
-          operationId: 'listPlaygroundSpeechModels',
-          tags,
-          summary: 'Speech models you can use in the playground: served to your group, priced, and known to speak',
-        }),
-        response: withErrors({ 200: PlaygroundModels }),
-      },
-    )
-    .get(
-      '/playground/models',
-      async ({ actor }) => {
-        const { group } = signedIn(actor)
-        const options = context.options.get()
-        const models = (await deps.relay()).directory
-          .modelsFor(group)
-          .filter((model) => lookupPrice(options, context.registry.listPrice, model) !== undefined && offersChat(model, context.registry.model(model)))
-        return { group, items: models }
-      },
-      {
-        ...access('user', {
-          operationId: 'listPlaygroundModels',
-          tags,
-          summary: 'Models you can chat with in the playground: served to your group, priced, and able to chat (no embedding, rerank or speech models)',
-        }),
-        response: withErrors({ 200: PlaygroundModels }),
-      },
-    )
+    .post('/playground/audio/speech', relayAsUser(SPEECH_DIALECT, 'No loaded plugin serves OpenAI speech'), {
+      ...access('user', {
+        operationId: 'playgroundSpeech',
+        tags,
+        summary: 'Speak a text as yourself (OpenAI speech; the audio streamed back as it is made, charged to your quota, no API key needed)',
+        relayBody: OpenAISpeechRequest,
+        responseContent: { 200: { 'audio/mpeg': PlaygroundSpeechAudio } },
+      }),
+      parse: 'none',
+      response: withErrors({ 200: PlaygroundSpeechAudio }),
+    })
+    .get('/playground/speech-models', modelsOffering(offersSpeech), {
+      ...access('user', {
+        operationId: 'listPlaygroundSpeechModels',
+        tags,
+        summary: 'Speech models you can use in the playground: served to your group, priced, and known to speak',
+      }),
+      response: withErrors({ 200: PlaygroundModels }),
+    })
+    .get('/playground/models', modelsOffering(offersChat), {
+      ...access('user', {
+        operationId: 'listPlaygroundModels',
+        tags,
+        summary: 'Models you can chat with in the playground: served to your group, priced, and able to chat (no embedding, rerank or speech models)',
+      }),
+      response: withErrors({ 200: PlaygroundModels }),
+    })
 }
