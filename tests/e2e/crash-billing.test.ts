@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
 import { freshPostgresDatabase, gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
-import { parseCsv } from '../support/csv.ts'
+import { loggedCharges, spentBy, unbalancedRequests } from '../support/logged-charges.ts'
 
 // The gateway SIGKILLed at random moments under mixed load (streams and plain answers, several
 // funded keys and users, 48 clients at once), then restarted on the same data. After recovery every
@@ -180,29 +180,18 @@ for (const backend of backends) {
       const balances = await Promise.all(
         keys.map((entry) => gateway!.admin<{ remainQuota: number; usedQuota: number }>(ADMIN, 'GET', `/api/tokens/${entry.id}`)),
       )
-      const csv = await (await fetch(`${gateway.url}/api/logs/export?type=consume`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
-      const [header, ...rows] = parseCsv(csv).filter((row) => row.length > 1)
-      const column = (name: string) => header!.indexOf(name)
-      const logged = rows.map((row) => ({
-        tokenId: Number(row[column('tokenId')]),
-        userId: Number(row[column('userId')]),
-        quota: Number(row[column('quota')]),
-        requestId: row[column('requestId')]!,
-      }))
-
-      const perRequest = new Map<string, number>()
-      for (const row of logged) perRequest.set(row.requestId, (perRequest.get(row.requestId) ?? 0) + 1)
-      expect([...perRequest.values()].filter((count) => count > 1)).toEqual([])
-      const unbilled = complete.filter((outcome) => !outcome.requestId || perRequest.get(outcome.requestId) !== 1)
+      const logged = await loggedCharges(gateway.url, ADMIN)
+      const { duplicated, unbilled } = unbalancedRequests(logged, complete)
+      expect(duplicated).toEqual([])
       expect(unbilled).toEqual([])
 
       keys.forEach((entry, index) => {
-        const spent = logged.filter((row) => row.tokenId === entry.id).reduce((sum, row) => sum + row.quota, 0)
+        const spent = spentBy(logged, (row) => row.tokenId === entry.id)
         expect({ key: index, spent: FUNDING - balances[index]!.remainQuota, used: balances[index]!.usedQuota }).toEqual({ key: index, spent, used: spent })
       })
       for (const userId of new Set(keys.map((entry) => entry.userId))) {
         const user = await gateway.admin<{ quota: number }>(ADMIN, 'GET', `/api/users/${userId}`)
-        const spent = logged.filter((row) => row.userId === userId).reduce((sum, row) => sum + row.quota, 0)
+        const spent = spentBy(logged, (row) => row.userId === userId)
         expect({ userId, spent: 2 * FUNDING - user.quota }).toEqual({ userId, spent })
       }
     }, 180_000)

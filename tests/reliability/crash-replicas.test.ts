@@ -7,7 +7,7 @@ import postgres from 'postgres'
 import { HEARTBEAT_SWEEP_MS, HEARTBEAT_TTL_MS } from '../../core/billing/redis-balance-store.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
 import { freshPostgresDatabase, gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
-import { parseCsv } from '../support/csv.ts'
+import { loggedCharges, spentBy, unbalancedRequests } from '../support/logged-charges.ts'
 import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
 
 // Issue 14 item 1, two replicas: A and B share one PostgreSQL and one Redis under mixed load (streams and
@@ -216,24 +216,14 @@ describe.skipIf(!databaseUrl || !redisUrl)('crash campaign: one of two replicas 
       expect(released).toEqual(orphaned)
 
       // Books: every complete answer logged once; funding − balance = Σ logged, per key and per user.
-      const csv = await (await fetch(`${survivor.url}/api/logs/export?type=consume`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
-      const [header, ...rows] = parseCsv(csv).filter((row) => row.length > 1)
-      const column = (name: string) => header!.indexOf(name)
-      const logged = rows.map((row) => ({
-        tokenId: Number(row[column('tokenId')]),
-        userId: Number(row[column('userId')]),
-        quota: Number(row[column('quota')]),
-        requestId: row[column('requestId')]!,
-      }))
-      const perRequest = new Map<string, number>()
-      for (const row of logged) perRequest.set(row.requestId, (perRequest.get(row.requestId) ?? 0) + 1)
-      expect([...perRequest.values()].filter((count) => count > 1)).toEqual([])
-      expect(complete.filter((outcome) => !outcome.requestId || perRequest.get(outcome.requestId) !== 1)).toEqual([])
-
+      const logged = await loggedCharges(survivor.url, ADMIN)
+      const { duplicated, unbilled } = unbalancedRequests(logged, complete)
+      expect(duplicated).toEqual([])
+      expect(unbilled).toEqual([])
       let discrepancy = 0
       for (const [index, entry] of keys.entries()) {
         const token = await survivor.admin<{ remainQuota: number; usedQuota: number }>(ADMIN, 'GET', `/api/tokens/${entry.id}`)
-        const spent = logged.filter((row) => row.tokenId === entry.id).reduce((sum, row) => sum + row.quota, 0)
+        const spent = spentBy(logged, (row) => row.tokenId === entry.id)
         discrepancy += Math.abs(FUNDING - token.remainQuota - spent)
         expect({ key: index, spent: FUNDING - token.remainQuota, used: token.usedQuota }).toEqual({ key: index, spent, used: spent })
         // What the ledger in Redis lets the key spend: the database balance, nothing pending, nothing held.
@@ -246,7 +236,7 @@ describe.skipIf(!databaseUrl || !redisUrl)('crash campaign: one of two replicas 
       }
       for (const userId of new Set(keys.map((entry) => entry.userId))) {
         const user = await survivor.admin<{ quota: number }>(ADMIN, 'GET', `/api/users/${userId}`)
-        const spent = logged.filter((row) => row.userId === userId).reduce((sum, row) => sum + row.quota, 0)
+        const spent = spentBy(logged, (row) => row.userId === userId)
         discrepancy += Math.abs(2 * FUNDING - user.quota - spent)
         expect({ userId, spent: 2 * FUNDING - user.quota }).toEqual({ userId, spent })
         const [h] = await redis.hmget(`${prefix}a:u:${userId}`, 'h')

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseCsv } from '../support/csv.ts'
+import { loggedCharges, spentBy, unbalancedRequests } from '../support/logged-charges.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
 import { gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
 import { startPrivatePostgres, startPrivateRedis, type PrivateService } from '../support/private-services.ts'
@@ -77,34 +77,21 @@ interface Books {
 
 /** funding − balance against Σ logged costs, per key and per user, and each complete answer logged once. */
 async function reconcile(gateway: GatewayProcess, books: Books, outcomes: Outcome[]) {
-  const csv = await (await fetch(`${gateway.url}/api/logs/export?type=consume`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
-  const [header, ...rows] = parseCsv(csv).filter((row) => row.length > 1)
-  const column = (name: string) => header!.indexOf(name)
-  const logged = rows.map((row) => ({
-    tokenId: Number(row[column('tokenId')]),
-    userId: Number(row[column('userId')]),
-    quota: Number(row[column('quota')]),
-    requestId: row[column('requestId')]!,
-  }))
-  const perRequest = new Map<string, number>()
-  for (const row of logged) perRequest.set(row.requestId, (perRequest.get(row.requestId) ?? 0) + 1)
+  const logged = await loggedCharges(gateway.url, ADMIN)
   const keys = await Promise.all(
     books.keys.map(async (entry, index) => {
       const token = await gateway.admin<{ remainQuota: number; usedQuota: number }>(ADMIN, 'GET', `/api/tokens/${entry.id}`)
-      const spent = logged.filter((row) => row.tokenId === entry.id).reduce((sum, row) => sum + row.quota, 0)
-      return { key: index, discrepancy: FUNDING - token.remainQuota - spent }
+      return { key: index, discrepancy: FUNDING - token.remainQuota - spentBy(logged, (row) => row.tokenId === entry.id) }
     }),
   )
   const users = await Promise.all(
     [...new Set(books.keys.map((entry) => entry.userId))].map(async (userId) => {
       const user = await gateway.admin<{ quota: number }>(ADMIN, 'GET', `/api/users/${userId}`)
-      const spent = logged.filter((row) => row.userId === userId).reduce((sum, row) => sum + row.quota, 0)
-      return { userId, discrepancy: 2 * FUNDING - user.quota - spent }
+      return { userId, discrepancy: 2 * FUNDING - user.quota - spentBy(logged, (row) => row.userId === userId) }
     }),
   )
   return {
-    duplicated: [...perRequest].filter(([, count]) => count > 1).map(([id]) => id),
-    unbilled: outcomes.filter((outcome) => outcome.complete && (!outcome.requestId || perRequest.get(outcome.requestId) !== 1)).map((o) => o.requestId),
+    ...unbalancedRequests(logged, outcomes),
     keys: keys.filter((entry) => entry.discrepancy !== 0),
     users: users.filter((entry) => entry.discrepancy !== 0),
   }

@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJournalEntry } from '../../core/billing/journal-codec.ts'
-import { parseCsv } from '../support/csv.ts'
+import { loggedCharges, spentBy, unbalancedRequests } from '../support/logged-charges.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
 import { gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
 
@@ -175,23 +175,17 @@ describe.skipIf(!isRoot)('disk full under the embedded database (PGlite on a ful
 
   /** funding − balance against Σ logged costs per key and user, and each complete answer logged once. */
   async function reconcile() {
-    const csv = await (await fetch(`${gateway.url}/api/logs/export?type=consume`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
-    const [header, ...rows] = parseCsv(csv).filter((row) => row.length > 1)
-    const column = (name: string) => header!.indexOf(name)
-    const logged = rows.map((row) => ({ tokenId: Number(row[column('tokenId')]), quota: Number(row[column('quota')]), requestId: row[column('requestId')]! }))
-    const perRequest = new Map<string, number>()
-    for (const row of logged) perRequest.set(row.requestId, (perRequest.get(row.requestId) ?? 0) + 1)
+    const logged = await loggedCharges(gateway.url, ADMIN)
     const discrepancies: Array<{ key: number; token: number; user: number }> = []
     for (const [index, entry] of keys.entries()) {
       const token = await gateway.admin<{ remainQuota: number }>(ADMIN, 'GET', `/api/tokens/${entry.id}`)
       const user = await gateway.admin<{ quota: number }>(ADMIN, 'GET', `/api/users/${entry.userId}`)
-      const spent = logged.filter((row) => row.tokenId === entry.id).reduce((sum, row) => sum + row.quota, 0)
+      const spent = spentBy(logged, (row) => row.tokenId === entry.id)
       const gap = { key: index, token: FUNDING - token.remainQuota - spent, user: FUNDING - user.quota - spent }
       if (gap.token !== 0 || gap.user !== 0) discrepancies.push(gap)
     }
     return {
-      duplicated: [...perRequest].filter(([, count]) => count > 1).map(([id]) => id),
-      unbilled: outcomes.filter((outcome) => outcome.complete && (!outcome.requestId || perRequest.get(outcome.requestId) !== 1)).map((o) => o.requestId),
+      ...unbalancedRequests(logged, outcomes),
       discrepancies,
       logged: logged.length,
     }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
 import { freshPostgresDatabase, gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
-import { parseCsv } from '../support/csv.ts'
+import { loggedCharges } from '../support/logged-charges.ts'
 import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
 
 // Issue 14 item 6: a steady rate of mixed calls (plain answers, whole streams, and streams the client
@@ -232,10 +232,8 @@ describe('soak: steady mixed load with abandoned streams', () => {
       expect(results.filter((outcome) => !outcome.ok)).toEqual([])
 
       // Each abandoned stream is billed for what it delivered: less than a whole stream, more than nothing.
-      const csv = await (await fetch(`${gateway.url}/api/logs/export?type=consume`, { headers: { authorization: `Bearer ${ADMIN}` } })).text()
-      const [header, ...rows] = parseCsv(csv).filter((row) => row.length > 1)
-      const column = (name: string) => header!.indexOf(name)
-      const byRequest = new Map(rows.map((row) => [row[column('requestId')]!, { quota: Number(row[column('quota')]), details: row[column('details')] ?? '' }]))
+      const rows = await loggedCharges(gateway.url, ADMIN)
+      const byRequest = new Map(rows.map((row) => [row.requestId, row]))
       const wholeCost = byRequest.get(reference.requestId ?? '')?.quota ?? 0
       expect(wholeCost).toBeGreaterThan(0)
       const misbilled = abandoned
