@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import type { AppContext } from './app-context.ts'
 import { users } from './db/schema.ts'
 import { randomKey } from './security/crypto.ts'
-import { hashPassword } from './admin/user-service.ts'
+import { hashPassword } from './security/password.ts'
 
 /** Root's starting balance: 1,000,000 USD in units, so a fresh install can relay before any top-up. */
 export const ROOT_INITIAL_QUOTA = 500_000_000_000

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { openapi } from '@elysiajs/openapi'
-import { COERCION_FORMATS } from './admin/errors.ts'
+import { COERCION_FORMATS } from './http/errors.ts'
 import { createAssetServer, referencePage, swaggerUiPackage } from './api-reference-ui.ts'
 
 // The admin API's OpenAPI document: what @elysiajs/openapi generates from the routes, plus a final

@@ -3,7 +3,8 @@ import { AdminError, IdParams } from '../../schemas/admin/common.ts'
 import { BalanceRefreshSummary, ChannelView } from '../../schemas/admin/channels.ts'
 import { createBalanceRefresher, type BalanceOutcome, type BalanceRefresher } from '../routing/balance-refresh.ts'
 import { createChannelService } from './channel-service.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 const tags = ['channels']
 
@@ -18,7 +19,7 @@ export function channelBalanceRoutes(deps: AdminDeps) {
   let refresher: Promise<BalanceRefresher> | undefined
   const balances = () => (refresher ??= deps.relay().then((relay) => createBalanceRefresher(deps.context, relay.directory, relay.health)))
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .post(
       '/channels/balances/refresh',
       async ({ actor }) => {

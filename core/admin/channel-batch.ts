@@ -5,7 +5,7 @@ import { abilities, channels } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { MAX_CHANNEL_TAGS } from '../../schemas/admin/channels.ts'
 import type { ChannelBatch, ChannelBatchResult } from '../../schemas/admin/channel-actions.ts'
-import type { Actor } from './auth.ts'
+import type { Actor } from '../http/actor.ts'
 import { auditChannel, hasTag, inTransaction, uniqueTags } from './channel-service.ts'
 
 type ChannelRow = typeof channels.$inferSelect

@@ -6,7 +6,8 @@ import { AdminError, IdParams } from '../../schemas/admin/common.ts'
 import { KeyRevealRequest, RevealedKeys } from '../../schemas/admin/channel-actions.ts'
 import { auditChannel } from './channel-service.ts'
 import { confirmIdentity } from './confirm-identity.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 /**
  * The one place a channel's keys leave the gateway in the clear: admins only, after confirming their
@@ -15,7 +16,7 @@ import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.
 export function channelKeyRoutes(deps: AdminDeps) {
   const { context } = deps
   const db = context.database.db
-  return new Elysia().use(adminBase(deps)).post(
+  return new Elysia().use(apiBase(deps)).post(
     '/channels/:id/keys/reveal',
     async ({ actor, body, clientIp, params, set }) => {
       const me = signedIn(actor)

@@ -7,10 +7,10 @@ import { GatewayError } from '../errors.ts'
 import { maskSecret } from '../security/crypto.ts'
 import { balanceReaderOf } from '../routing/channel-balance.ts'
 import type { CHANNEL_SORT_FIELDS, ChannelCreate, ChannelListQuery, ChannelUpdate, ChannelView } from '../../schemas/admin/channels.ts'
-import type { Actor } from './auth.ts'
-import { explainValueError, fieldOf } from './errors.ts'
-import { iso } from './http.ts'
-import { likePattern, pageOf, sortOrder } from './list-query.ts'
+import type { Actor } from '../http/actor.ts'
+import { explainValueError, fieldOf } from '../http/errors.ts'
+import { iso } from '../http/api-base.ts'
+import { likePattern, pageOf, sortOrder } from '../http/list-query.ts'
 
 type ChannelRow = typeof channels.$inferSelect
 

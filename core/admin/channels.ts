@@ -2,7 +2,8 @@ import { Elysia, t } from 'elysia'
 import { ChannelCreate, ChannelListQuery, ChannelTagCount, ChannelTypeView, ChannelUpdate, ChannelView } from '../../schemas/admin/channels.ts'
 import { ChannelBatch, ChannelBatchResult } from '../../schemas/admin/channel-actions.ts'
 import { IdParams, Page } from '../../schemas/admin/common.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { createChannelService } from './channel-service.ts'
 import { runChannelBatch } from './channel-batch.ts'
 import { testChannel } from '../routing/channel-tester.ts'
@@ -22,7 +23,7 @@ const ChannelTestRequest = t.Optional(
 export function channelRoutes(deps: AdminDeps) {
   const service = createChannelService(deps.context)
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .post(
       '/channels',
       async ({ actor, body, set }) => {

@@ -1,7 +1,8 @@
 import type { AppContext } from '../app-context.ts'
+import { verifyPassword } from '../security/password.ts'
 import type { users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
-import { failOpen, rateLimited, warnLimitStoreDown } from '../relay/rate-limits.ts'
+import { failOpen, rateLimited, warnLimitStoreDown } from '../limits/limit-checks.ts'
 import { verifySecondFactor } from './two-factor.ts'
 
 type UserRow = typeof users.$inferSelect
@@ -42,7 +43,7 @@ export async function confirmIdentity(context: AppContext, user: UserRow, proof:
       { param: proof.passwordField },
     )
   }
-  if (!(await Bun.password.verify(proof.password, user.passwordHash))) {
+  if (!(await verifyPassword(proof.password, user.passwordHash))) {
     await fail(new GatewayError(403, 'forbidden', `${proof.passwordField}: wrong password`, { param: proof.passwordField }))
   }
   if (!proof.withSecondFactor || !user.totpEnabled) return

@@ -5,7 +5,7 @@ import { channels, tokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import type { SystemOptionValues } from '../options.ts'
 import type { GroupPut, GroupView } from '../../schemas/admin/groups.ts'
-import type { Actor } from './auth.ts'
+import type { Actor } from '../http/actor.ts'
 import { editOptions, withoutKey } from './option-edits.ts'
 
 /** The group every user and channel starts in; it always exists. */

@@ -1,8 +1,9 @@
 import { Elysia, t } from 'elysia'
 import { GroupChoice, GroupParams, GroupPut, GroupView } from '../../schemas/admin/groups.ts'
-import { roleAtLeast } from './auth.ts'
+import { roleAtLeast } from '../http/actor.ts'
 import { createGroupService } from './group-service.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 const tags = ['groups']
 
@@ -10,7 +11,7 @@ const tags = ['groups']
 export function groupRoutes(deps: AdminDeps) {
   const service = createGroupService(deps.context)
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get('/groups', () => service.list(), {
       ...access('admin', {
         operationId: 'listGroups',

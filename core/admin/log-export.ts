@@ -2,8 +2,8 @@ import { and, desc, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { logs } from '../db/schema.ts'
 import type { LogFilterQuery, LogView } from '../../schemas/admin/logs.ts'
-import type { Actor } from './auth.ts'
-import { csvRow, type CsvValue } from './csv.ts'
+import type { Actor } from '../http/actor.ts'
+import { csvRow, type CsvValue } from '../http/csv.ts'
 import { logFilters, toLogView } from './log-query.ts'
 
 /** Rows read per query while exporting; the stream holds at most one batch at a time. */

@@ -3,9 +3,9 @@ import type { AppContext } from '../app-context.ts'
 import { channels, logs } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import type { LogFilterQuery, LogListQuery, LogView } from '../../schemas/admin/logs.ts'
-import { roleAtLeast, type Actor } from './auth.ts'
-import { iso } from './http.ts'
-import { pageOf } from './list-query.ts'
+import { roleAtLeast, type Actor } from '../http/actor.ts'
+import { iso } from '../http/api-base.ts'
+import { pageOf } from '../http/list-query.ts'
 
 type LogRow = typeof logs.$inferSelect
 

@@ -1,9 +1,9 @@
 import { eq, sql } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { accessTokens, users, type UserRole } from '../db/schema.ts'
-import { checkIpLimit, failOpen, rateLimited, warnLimitStoreDown } from '../relay/rate-limits.ts'
+import { checkIpLimit, failOpen, rateLimited, warnLimitStoreDown } from '../limits/limit-checks.ts'
 import { randomKey, sha256Hex } from '../security/crypto.ts'
-import { sessionCookies } from './session-cookie.ts'
+import { sessionCookies } from '../http/session-cookie.ts'
 
 /** How long a login access token lasts. */
 export const LOGIN_TOKEN_DAYS = 7

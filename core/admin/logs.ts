@@ -1,7 +1,8 @@
 import { Elysia, t } from 'elysia'
 import { IdParams, Page } from '../../schemas/admin/common.ts'
 import { LogExportQuery, LogListQuery, LogView } from '../../schemas/admin/logs.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { getLog, listLogs } from './log-query.ts'
 import { exportFileName, logCsvStream } from './log-export.ts'
 
@@ -16,7 +17,7 @@ const CsvBody = t.String({
 export function logRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get('/logs', ({ actor, query }) => listLogs(context, signedIn(actor), query), {
       ...access('user', { operationId: 'listLogs', tags, summary: 'Usage, error and audit logs, newest first (plain users see only their own)' }),
       query: LogListQuery,

@@ -5,7 +5,7 @@ import type { ModelPrice } from '@hanggent/plugin-sdk'
 import type { SystemOptionValues } from '../options.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
 import type { ModelPricePut, ModelView } from '../../schemas/admin/models.ts'
-import type { Actor } from './auth.ts'
+import type { Actor } from '../http/actor.ts'
 import { editOptions, withoutKey } from './option-edits.ts'
 
 /** A price's per-unit entries with a number (USD per unit by quantity name), or null when it has none. */

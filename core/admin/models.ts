@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { ModelListQuery, ModelPricePut, ModelPriceQuery, ModelView } from '../../schemas/admin/models.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { createModelCatalog } from './model-catalog.ts'
 
 const tags = ['models']
@@ -9,7 +10,7 @@ const tags = ['models']
 export function modelRoutes(deps: AdminDeps) {
   const catalog = createModelCatalog(deps.context, async () => (await deps.directory()).all())
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get('/models', async ({ query }) => ({ items: await catalog.list(query.q) }), {
       ...access('admin', {
         operationId: 'listModels',

@@ -5,7 +5,8 @@ import { GatewayError } from '../errors.ts'
 import { IdParams } from '../../schemas/admin/common.ts'
 import { OAuthAccountView } from '../../schemas/admin/sign-in.ts'
 import { toOAuthAccountView } from './external-sign-in.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { providerName } from './oauth-providers.ts'
 
 const tags = ['linked-accounts']
@@ -20,7 +21,7 @@ export function oauthAccountRoutes(deps: AdminDeps) {
     return rows.map((row) => toOAuthAccountView(row, settings))
   }
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get('/users/me/oauth-accounts', ({ actor }) => listFor(signedIn(actor).id), {
       ...access('user', {
         operationId: 'listMyOAuthAccounts',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { SecretBox } from '../security/crypto.ts'
 import { randomKey } from '../security/crypto.ts'
 import { GatewayError } from '../errors.ts'
-import { isSecureRequest } from './session-cookie.ts'
+import { isSecureRequest } from '../http/session-cookie.ts'
 
 // The browser-bound part of an OAuth sign-in: what `start` remembers for `callback` (state, PKCE
 // verifier, OIDC nonce, where to go afterwards, who is linking) travels in a short-lived HttpOnly

@@ -3,9 +3,10 @@ import type { AppContext } from '../app-context.ts'
 import { GatewayError } from '../errors.ts'
 import { safeEqual } from '../security/crypto.ts'
 import { ExternalSignInResponse, type OAuthProviderId } from '../../schemas/admin/sign-in.ts'
-import { renderAdminError, type AdminErrorBody } from './errors.ts'
+import { renderAdminError, type AdminErrorBody } from '../http/errors.ts'
 import { completeExternalSignIn, outcomeAsJson, type ExternalSignInOutcome } from './external-sign-in.ts'
-import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { exchangeCode, fixedProviderIdentity } from './oauth-exchange.ts'
 import { OAUTH_PROVIDERS, type ExternalIdentity } from './oauth-providers.ts'
 import {
@@ -23,7 +24,7 @@ import {
   type OAuthFlow,
 } from './oauth-state.ts'
 import { createOidcClient, supportsPkce, type OidcClient } from './oidc-client.ts'
-import { isSecureRequest, parseCookies } from './session-cookie.ts'
+import { isSecureRequest, parseCookies } from '../http/session-cookie.ts'
 import { activeProviders, callbackUrl, type SignInSettings } from './sign-in-settings-store.ts'
 
 // Sign-in through GitHub, Discord, LinuxDO or an OpenID Connect provider (authorization-code grant):
@@ -130,7 +131,7 @@ export function oauthRoutes(deps: AdminDeps) {
   const { context } = deps
   const oidc = createOidcClient(context)
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get(
       '/auth/oauth/:provider/start',
       async ({ actor, params, query, request, set }) => {

@@ -3,8 +3,9 @@ import { Value } from '@sinclair/typebox/value'
 import { mergeOptions, SystemOptions, type SystemOptionValues } from '../options.ts'
 import { GatewayError } from '../errors.ts'
 import { OptionsPatch, OptionsView } from '../../schemas/admin/options.ts'
-import { explainValueError, fieldOf } from './errors.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { explainValueError, fieldOf } from '../http/errors.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 const tags = ['options']
 
@@ -21,7 +22,7 @@ function checkOptions(next: SystemOptionValues): void {
 export function optionRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get('/options', () => context.options.get(), {
       ...access('admin', { operationId: 'getOptions', tags, summary: 'Current system options' }),
       response: withErrors({ 200: OptionsView }),

@@ -4,9 +4,10 @@ import { accessTokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { sha256Hex } from '../security/crypto.ts'
 import type { PasswordChange, ProfileUpdate, UserView } from '../../schemas/admin/users.ts'
-import type { Actor } from './auth.ts'
+import type { Actor } from '../http/actor.ts'
 import { confirmIdentity } from './confirm-identity.ts'
-import { hashPassword, toUserView, userConflict } from './user-service.ts'
+import { hashPassword } from '../security/password.ts'
+import { toUserView, userConflict } from './user-service.ts'
 
 type UserRow = typeof users.$inferSelect
 

@@ -3,14 +3,15 @@ import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
-import { failOpen, warnLimitStoreDown } from '../relay/rate-limits.ts'
+import { failOpen, warnLimitStoreDown } from '../limits/limit-checks.ts'
 import { randomKey } from '../security/crypto.ts'
 import { LoginResponse } from '../../schemas/admin/users.ts'
 import { TwoFactorSignInRequest } from '../../schemas/admin/sign-in.ts'
-import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { guardSignIn, issueLogin } from './login-session.ts'
 import { clearedCookie, sealedCookie } from './oauth-state.ts'
-import { isSecureRequest, parseCookies } from './session-cookie.ts'
+import { isSecureRequest, parseCookies } from '../http/session-cookie.ts'
 import { verifySecondFactor } from './two-factor.ts'
 
 // A provider proves who the user is, but a user with two-factor sign-in on must still give a code.
@@ -51,7 +52,7 @@ function openTicket(context: AppContext, sealed: string | undefined): PendingLog
 /** The second step of a provider sign-in for users with two-factor sign-in on. */
 export function pendingLoginRoutes(deps: AdminDeps) {
   const { context } = deps
-  return new Elysia().use(adminBase(deps)).post(
+  return new Elysia().use(apiBase(deps)).post(
     '/auth/login/two-factor',
     async ({ body, clientIp, request, set }) => {
       const ticket = openTicket(context, parseCookies(request.headers.get('cookie'))[PENDING_COOKIE])

@@ -8,9 +8,10 @@ import { PlaygroundSpeechAudio, offersSpeech } from './playground-speech.ts'
 import type { Caller } from '../relay/authenticate.ts'
 import { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
 import { PlaygroundCompletion, PlaygroundEvents, PlaygroundModels } from '../../schemas/admin/playground.ts'
-import type { Actor } from './auth.ts'
-import { adminErrorBody } from './errors.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import type { Actor } from '../http/actor.ts'
+import { adminErrorBody } from '../http/errors.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { offersChat } from './chat-models.ts'
 import { OpenAIImageGenerationRequest } from '../../schemas/openai-images.ts'
 import { PlaygroundImages } from '../../schemas/admin/playground-images.ts'
@@ -82,7 +83,7 @@ export function playgroundRoutes(deps: AdminDeps) {
     }
 
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .post('/playground/chat/completions', relayAsUser(CHAT_DIALECT, 'No loaded plugin speaks OpenAI Chat'), {
       ...access('user', {
         operationId: 'playgroundChatCompletion',

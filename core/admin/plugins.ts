@@ -5,7 +5,8 @@ import { PluginView } from '../../schemas/admin/plugins.ts'
 import { pluginOrigin, type PluginOrigin } from '../plugin/plugin-origin.ts'
 import { isClientDialect } from '../plugin/registry.ts'
 import type { OwnedRoute } from '../plugin/route-ownership.ts'
-import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 /** The version to show: the package's, else the manifest's (`version`), else the gateway's for a built-in. */
 function versionOf(plugin: PluginDefinition, origin: PluginOrigin | undefined, gatewayVersion: string): Pick<PluginView, 'version' | 'versionSource'> {
@@ -51,7 +52,7 @@ export function describePlugin(plugin: PluginDefinition, origin: PluginOrigin | 
 export function pluginRoutes(deps: AdminDeps) {
   const { registry } = deps.context
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get('/plugins', () => registry.plugins.map((plugin) => describePlugin(plugin, pluginOrigin(plugin), registry.routes(), packageJson.version)), {
       ...access('admin', {
         operationId: 'listPlugins',

@@ -1,7 +1,8 @@
 import { Elysia, t } from 'elysia'
 import { lookupPrice } from '../billing/resolve-price.ts'
 import { perUnitView } from './model-catalog.ts'
-import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { setupRequired } from './setup.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 import { SignInStatusFields } from '../../schemas/admin/sign-in.ts'
@@ -29,7 +30,7 @@ const Price = t.Object({
 export function publicRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get(
       '/status',
       async () => ({

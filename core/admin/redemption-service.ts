@@ -4,9 +4,9 @@ import { redemptions, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { maskSecret, randomKey, sha256Hex } from '../security/crypto.ts'
 import type { REDEMPTION_SORT_FIELDS, RedemptionCreate, RedemptionListQuery, RedemptionView } from '../../schemas/admin/redemptions.ts'
-import type { Actor } from './auth.ts'
-import { iso } from './http.ts'
-import { likePattern, pageOf, sortOrder } from './list-query.ts'
+import type { Actor } from '../http/actor.ts'
+import { iso } from '../http/api-base.ts'
+import { likePattern, pageOf, sortOrder } from '../http/list-query.ts'
 
 type RedemptionRow = typeof redemptions.$inferSelect
 

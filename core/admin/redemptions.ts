@@ -1,9 +1,10 @@
 import { Elysia, t } from 'elysia'
 import { IdParams, Page, Units } from '../../schemas/admin/common.ts'
 import { RedeemRequest, RedemptionBatch, RedemptionCreate, RedemptionListQuery, RedemptionUpdate, RedemptionView } from '../../schemas/admin/redemptions.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { createRedemptionService } from './redemption-service.ts'
-import { checkIpLimit, failOpen, warnLimitStoreDown } from '../relay/rate-limits.ts'
+import { checkIpLimit, failOpen, warnLimitStoreDown } from '../limits/limit-checks.ts'
 
 const tags = ['redemptions']
 
@@ -12,7 +13,7 @@ export function redemptionRoutes(deps: AdminDeps) {
   const service = createRedemptionService(deps.context)
   const { context } = deps
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .post(
       '/redemptions',
       async ({ actor, body, set }) => {

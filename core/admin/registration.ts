@@ -4,16 +4,18 @@ import { GatewayError } from '../errors.ts'
 import { LoginResponse } from '../../schemas/admin/users.ts'
 import { RegisterRequest } from '../../schemas/admin/sign-in.ts'
 import { emailTaken, usernameTaken } from './external-sign-in.ts'
-import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { guardSignIn, issueLogin } from './login-session.ts'
-import { isSecureRequest } from './session-cookie.ts'
-import { hashPassword, userConflict } from './user-service.ts'
+import { isSecureRequest } from '../http/session-cookie.ts'
+import { hashPassword } from '../security/password.ts'
+import { userConflict } from './user-service.ts'
 
 /** Self-service registration (when the sign-in settings allow it): a new user, signed in at once. */
 export function registrationRoutes(deps: AdminDeps) {
   const { context } = deps
   const db = context.database.db
-  return new Elysia().use(adminBase(deps)).post(
+  return new Elysia().use(apiBase(deps)).post(
     '/auth/register',
     async ({ body, clientIp, request, set }) => {
       await guardSignIn(context, clientIp)

@@ -4,8 +4,9 @@ import { accessTokens } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { randomKey, sha256Hex } from '../security/crypto.ts'
 import { IdParams, Timestamp } from '../../schemas/admin/common.ts'
-import { bearerToken } from './auth.ts'
-import { access, adminBase, iso, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { bearerToken } from '../http/actor.ts'
+import { access, apiBase, iso, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 const tags = ['sessions']
 /** Names of sign-in sessions, which the session list tells apart from access tokens by name. */
@@ -34,7 +35,7 @@ const AccessTokenCreate = t.Object(
 export function sessionRoutes(deps: AdminDeps) {
   const db = deps.context.database.db
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get(
       '/users/me/sessions',
       async ({ actor, request, sessionToken }) => {

@@ -5,10 +5,12 @@ import { accessTokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import type { SystemOptionValues } from '../options.ts'
 import { LoginResponse, SetupRequest } from '../../schemas/admin/users.ts'
-import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { guardSignIn, issueLogin } from './login-session.ts'
-import { isSecureRequest } from './session-cookie.ts'
-import { hashPassword, userConflict } from './user-service.ts'
+import { isSecureRequest } from '../http/session-cookie.ts'
+import { hashPassword, verifyPassword } from '../security/password.ts'
+import { userConflict } from './user-service.ts'
 
 /** True while the root user still has the password printed on first start (first-run setup not done). */
 export async function setupRequired(context: AppContext): Promise<boolean> {
@@ -32,13 +34,13 @@ function optionPatch(current: SystemOptionValues, body: SetupRequest): Partial<S
 export function setupRoutes(deps: AdminDeps) {
   const { context } = deps
   const db = context.database.db
-  return new Elysia().use(adminBase(deps)).post(
+  return new Elysia().use(apiBase(deps)).post(
     '/setup',
     async ({ body, clientIp, request, set }) => {
       const [root] = await db.select().from(users).where(eq(users.role, 'root')).limit(1)
       const recordFailure = await guardSignIn(context, clientIp, root?.username)
       if (!root?.passwordChangeRequired || !root.passwordHash) throw new GatewayError(409, 'conflict', 'Setup is already complete; sign in instead')
-      if (!(await Bun.password.verify(body.bootstrapPassword, root.passwordHash))) {
+      if (!(await verifyPassword(body.bootstrapPassword, root.passwordHash))) {
         await recordFailure()
         throw new GatewayError(403, 'forbidden', 'bootstrapPassword: not the password printed on first start', { param: 'bootstrapPassword' })
       }

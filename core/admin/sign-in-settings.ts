@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { SignInSettingsPatch, SignInSettingsView } from '../../schemas/admin/sign-in.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { requestOrigin } from './oauth-state.ts'
 import { toSignInSettingsView } from './sign-in-settings-store.ts'
 
@@ -19,7 +20,7 @@ export function patchedFields(patch: Record<string, unknown>, prefix = ''): stri
 export function signInSettingsRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get('/auth/settings', async ({ request }) => toSignInSettingsView(await deps.signIn.get(), requestOrigin(request)), {
       ...access('admin', {
         operationId: 'getSignInSettings',

@@ -2,18 +2,20 @@ import { Elysia, t } from 'elysia'
 import { eq } from 'drizzle-orm'
 import { accessTokens } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
-import { clearedSessionCookies, isSecureRequest } from './session-cookie.ts'
+import { clearedSessionCookies, isSecureRequest } from '../http/session-cookie.ts'
 import { randomKey, sha256Hex } from '../security/crypto.ts'
+import { hashPassword, verifyPassword } from '../security/password.ts'
 import { findSignInUser, guardSignIn, issueLogin } from './login-session.ts'
 import { LoginRequest, LoginResponse } from '../../schemas/admin/users.ts'
-import { bearerToken } from './auth.ts'
+import { bearerToken } from '../http/actor.ts'
 import { verifySecondFactor } from './two-factor.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 /** A hash to verify against when the username is unknown, so timing does not reveal which usernames exist. */
 let decoyHash: Promise<string> | undefined
 function decoy(): Promise<string> {
-  decoyHash ??= Bun.password.hash(randomKey(24), { algorithm: 'argon2id' })
+  decoyHash ??= hashPassword(randomKey(24))
   return decoyHash
 }
 
@@ -22,13 +24,13 @@ export function signInRoutes(deps: AdminDeps) {
   const { context } = deps
   const db = context.database.db
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .post(
       '/auth/login',
       async ({ body, clientIp, request, set }) => {
         const recordFailure = await guardSignIn(context, clientIp, body.username)
         const user = await findSignInUser(context, body.username)
-        const valid = await Bun.password.verify(body.password, user?.passwordHash ?? (await decoy()))
+        const valid = await verifyPassword(body.password, user?.passwordHash ?? (await decoy()))
         if (!user || !user.passwordHash || !valid) {
           await recordFailure()
           throw new GatewayError(401, 'unauthorized', 'Wrong username or password')

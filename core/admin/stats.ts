@@ -1,8 +1,9 @@
 import { Elysia, t } from 'elysia'
 import { sql, type SQL } from 'drizzle-orm'
 import { queryRows } from '../db/client.ts'
-import { roleAtLeast } from './auth.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { roleAtLeast } from '../http/actor.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 const tags = ['stats']
 
@@ -48,7 +49,7 @@ function bucketStart(from: string, bucket: 'hour' | 'day'): string {
 /** Usage over time from the hourly or daily rollups (never the raw logs), so it stays fast on millions of calls. */
 export function statsRoutes(deps: AdminDeps) {
   const db = deps.context.database.db
-  return new Elysia().use(adminBase(deps)).get(
+  return new Elysia().use(apiBase(deps)).get(
     '/stats',
     async ({ actor, query }) => {
       const me = signedIn(actor)

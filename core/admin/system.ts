@@ -1,7 +1,8 @@
 import { Elysia, t } from 'elysia'
 import { EVENT_LOOP_HISTORY_SECONDS, startEventLoopMonitor } from '../runtime/event-loop-monitor.ts'
 import { IntegerParameter } from '../../schemas/admin/common.ts'
-import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 const tags = ['system']
 
@@ -40,7 +41,7 @@ const RuntimeView = t.Object({
 export function systemRoutes(deps: AdminDeps) {
   // Started here too, so a server built without main.ts (tests, scripts) still measures.
   const monitor = startEventLoopMonitor()
-  return new Elysia().use(adminBase(deps)).get(
+  return new Elysia().use(apiBase(deps)).get(
     '/system/runtime',
     ({ query }) => {
       const memory = process.memoryUsage()

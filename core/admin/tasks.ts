@@ -8,9 +8,10 @@ import { GatewayError } from '../errors.ts'
 import { contentRouteOf, platformOf } from '../tasks/task-view.ts'
 import { resultOf, type TaskRow } from '../tasks/task-store.ts'
 import { streamTaskFile } from '../tasks/task-routes.ts'
-import { roleAtLeast, type Actor } from './auth.ts'
-import { access, adminBase, iso, signedIn, withErrors, type AdminDeps } from './http.ts'
-import { pageOf } from './list-query.ts'
+import { roleAtLeast, type Actor } from '../http/actor.ts'
+import { access, apiBase, iso, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
+import { pageOf } from '../http/list-query.ts'
 
 // Asynchronous tasks in the admin API (issue 11 item 9): admins see every task with its channel and
 // upstream id, plain users only their own without either (another user's task is a 404, as in the relay).
@@ -112,7 +113,7 @@ const FileBody = t.String({ format: 'binary', description: 'The result file (ima
 export function taskAdminRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get('/tasks', ({ actor, query }) => listTasks(context, signedIn(actor), query), {
       ...access('user', {
         operationId: 'listTasks',

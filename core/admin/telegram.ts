@@ -1,19 +1,20 @@
 import { Elysia, t } from 'elysia'
 import { GatewayError } from '../errors.ts'
-import { failOpen, warnLimitStoreDown } from '../relay/rate-limits.ts'
+import { failOpen, warnLimitStoreDown } from '../limits/limit-checks.ts'
 import { ExternalSignInResponse, TelegramLoginRequest } from '../../schemas/admin/sign-in.ts'
 import { completeExternalSignIn, outcomeAsJson } from './external-sign-in.ts'
-import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { guardSignIn } from './login-session.ts'
 import { safeRedirectPath } from './oauth-state.ts'
-import { isSecureRequest } from './session-cookie.ts'
+import { isSecureRequest } from '../http/session-cookie.ts'
 import { activeProviders } from './sign-in-settings-store.ts'
 import { TELEGRAM_MAX_AGE_SECONDS, telegramIdentity, telegramLoginProblem } from './telegram-login.ts'
 
 /** Telegram Login: the login page posts what the widget gave it; signs in, links (`?link=1`) or registers. */
 export function telegramRoutes(deps: AdminDeps) {
   const { context } = deps
-  return new Elysia().use(adminBase(deps)).post(
+  return new Elysia().use(apiBase(deps)).post(
     '/auth/telegram',
     async ({ actor, body, clientIp, query, request, set }) => {
       await guardSignIn(context, clientIp)

@@ -6,9 +6,9 @@ import { GatewayError } from '../errors.ts'
 import { newApiKey, maskSecret, sha256Hex } from '../security/crypto.ts'
 import { findInvalidIpEntry } from '../security/ip-allowlist.ts'
 import type { TOKEN_SORT_FIELDS, TokenCreate, TokenListQuery, TokenUpdate, TokenView } from '../../schemas/admin/tokens.ts'
-import { roleAtLeast, type Actor } from './auth.ts'
-import { iso } from './http.ts'
-import { pageOf, sortOrder } from './list-query.ts'
+import { roleAtLeast, type Actor } from '../http/actor.ts'
+import { iso } from '../http/api-base.ts'
+import { pageOf, sortOrder } from '../http/list-query.ts'
 
 type TokenRow = typeof tokens.$inferSelect
 

@@ -1,7 +1,8 @@
 import { Elysia, t } from 'elysia'
 import { IdParams, Page } from '../../schemas/admin/common.ts'
 import { TokenCreate, TokenCreated, TokenListQuery, TokenUpdate, TokenView } from '../../schemas/admin/tokens.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { createTokenService, toTokenView } from './token-service.ts'
 
 const tags = ['tokens']
@@ -10,7 +11,7 @@ const tags = ['tokens']
 export function tokenRoutes(deps: AdminDeps) {
   const store = createTokenService(deps.context)
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .post(
       '/tokens',
       async ({ actor, body, set }) => {

@@ -7,10 +7,11 @@ import { createStripeTopup } from '../topup/stripe-topup.ts'
 import { createEpayTopup } from '../topup/epay-topup.ts'
 import { quoteOrder, type AmountRules } from '../topup/topup-amounts.ts'
 import { callbackUrls, createTopupSettingsStore, toTopupSettingsView, type TopupSettings } from '../topup/topup-settings.ts'
-import { renderAdminError } from './errors.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { renderAdminError } from '../http/errors.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { requestOrigin } from './oauth-state.ts'
-import { routeDetail } from './route-doc.ts'
+import { routeDetail } from '../http/route-doc.ts'
 import { patchedFields } from './sign-in-settings.ts'
 
 const tags = ['topups']
@@ -43,7 +44,7 @@ export function topupRoutes(deps: AdminDeps) {
   const publicOrigin = async (request: Request) => (await deps.signIn.get()).publicUrl || requestOrigin(request)
 
   const userRoutes = new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get('/topups/options', async () => ({ methods: enabledMethods(await settingsStore.get()) }), {
       ...access('user', {
         operationId: 'getTopupOptions',

@@ -4,7 +4,8 @@ import type { AppContext } from '../app-context.ts'
 import { users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { acceptedTotpStep, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpUrl } from '../security/totp.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 type UserRow = typeof users.$inferSelect
 const tags = ['two-factor']
@@ -47,7 +48,7 @@ export function twoFactorRoutes(deps: AdminDeps) {
     return row
   }
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .post(
       '/users/me/two-factor/setup',
       async ({ actor }) => {

@@ -4,7 +4,8 @@ import { UpstreamModelList, UpstreamModelsProbe } from '../../schemas/admin/chan
 import { GatewayError } from '../errors.ts'
 import { listUpstreamModels } from '../routing/upstream-models.ts'
 import { splitKeys, validateConnection } from './channel-service.ts'
-import { access, adminBase, withErrors, type AdminDeps } from './http.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 
 const tags = ['channels']
 const responses = withErrors({ 200: UpstreamModelList, 501: AdminError, 502: AdminError, 504: AdminError })
@@ -13,7 +14,7 @@ const responses = withErrors({ 200: UpstreamModelList, 501: AdminError, 502: Adm
 export function upstreamModelRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get(
       '/channels/:id/upstream-models',
       async ({ params, request }) => {

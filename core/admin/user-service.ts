@@ -4,11 +4,12 @@ import type { Db } from '../db/client.ts'
 import { accessTokens, users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { randomKey } from '../security/crypto.ts'
+import { hashPassword } from '../security/password.ts'
 import type { USER_SORT_FIELDS, UserCreate, UserListQuery, UserUpdate, UserView } from '../../schemas/admin/users.ts'
-import type { Actor } from './auth.ts'
-import { uniqueViolationOf } from './errors.ts'
-import { iso } from './http.ts'
-import { likePattern, pageOf, sortOrder } from './list-query.ts'
+import type { Actor } from '../http/actor.ts'
+import { uniqueViolationOf } from '../http/errors.ts'
+import { iso } from '../http/api-base.ts'
+import { likePattern, pageOf, sortOrder } from '../http/list-query.ts'
 
 type UserRow = typeof users.$inferSelect
 
@@ -30,11 +31,6 @@ export function toUserView(row: UserRow): UserView {
     createdAt: iso(row.createdAt) ?? '',
     updatedAt: iso(row.updatedAt) ?? '',
   }
-}
-
-/** Hashes a password with argon2id. */
-export function hashPassword(password: string): Promise<string> {
-  return Bun.password.hash(password, { algorithm: 'argon2id' })
 }
 
 /** Refuses changes an actor may not make: root is changed only by root and keeps its role; admin rights come only from root. */

@@ -1,8 +1,9 @@
 import { Elysia, t } from 'elysia'
 import { IdParams, Page } from '../../schemas/admin/common.ts'
 import { PasswordChange, PasswordReset, ProfileUpdate, UserCreate, UserListQuery, UserUpdate, UserView } from '../../schemas/admin/users.ts'
-import { bearerToken } from './auth.ts'
-import { access, adminBase, signedIn, withErrors, type AdminDeps } from './http.ts'
+import { bearerToken } from '../http/actor.ts'
+import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import type { AdminDeps } from './deps.ts'
 import { changeOwnPassword, updateOwnProfile } from './own-account.ts'
 import { createUserService } from './user-service.ts'
 
@@ -12,7 +13,7 @@ const tags = ['users']
 export function userRoutes(deps: AdminDeps) {
   const service = createUserService(deps.context)
   return new Elysia()
-    .use(adminBase(deps))
+    .use(apiBase(deps))
     .get('/users/me', ({ actor }) => service.get(signedIn(actor).id), {
       ...access('user', { operationId: 'getCurrentUser', tags, summary: 'The signed-in user' }),
       response: withErrors({ 200: UserView }),

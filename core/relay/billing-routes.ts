@@ -5,7 +5,7 @@ import { GatewayError } from '../errors.ts'
 import { UNITS_PER_USD } from '../billing/price-usage.ts'
 import type { RelayServices } from './pipeline.ts'
 import { relayRouteFailure, requestIdOf } from './routes.ts'
-import { clientIpOf } from './client-ip.ts'
+import { clientIpOf } from '../http/client-ip.ts'
 import type { RelayExtraRoute } from './relay-openapi.ts'
 
 // OpenAI's legacy billing endpoints, which key-balance tools built for New API call with a relay key:

@@ -2,7 +2,7 @@ import type { Server } from 'bun'
 import type { DialectCodec } from '@hanggent/plugin-sdk'
 import { newRequestId } from '../request-id.ts'
 import { handleRelay, type RelayServices } from './pipeline.ts'
-import { clientIpOf } from './client-ip.ts'
+import { clientIpOf } from '../http/client-ip.ts'
 import { geminiSideAction } from './gemini-side-actions.ts'
 
 /** A Bun route handler: the request, with its path parameters, and the server it arrived on. */

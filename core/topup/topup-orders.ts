@@ -3,8 +3,8 @@ import type { AppContext } from '../app-context.ts'
 import { logs, topups, users, type TopupStatus } from '../db/schema.ts'
 import { randomKey } from '../security/crypto.ts'
 import type { TopupListQuery, TopupView } from '../../schemas/admin/topups.ts'
-import { iso } from '../admin/http.ts'
-import { pageOf } from '../admin/list-query.ts'
+import { iso } from '../http/api-base.ts'
+import { pageOf } from '../http/list-query.ts'
 import { minorToText, refundQuota, type OrderQuote } from './topup-amounts.ts'
 
 // Top-up orders and the money they move. Every balance change follows the ledger's rule (see

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createServer } from '../../core/server.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
-import { signSessionValue } from '../../core/admin/session-cookie.ts'
+import { signSessionValue } from '../../core/http/session-cookie.ts'
 import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
 import { compressionBomb, missingRelayRoutes, operationsOf, probesFor, STATIC_TRAVERSALS, type Probe, type ProbedOperation } from './hostile-corpus.ts'
 

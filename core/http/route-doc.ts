@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import type { OpenAPIV3 } from 'openapi-types'
-import type { RequiredRole } from './auth.ts'
+import type { RequiredRole } from './actor.ts'
 
 /** OpenAPI and access metadata of one admin route. */
 export interface RouteDoc {

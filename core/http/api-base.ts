@@ -3,50 +3,26 @@ import { OptionalKind, type TObject } from '@sinclair/typebox'
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
 import type { AppContext } from '../app-context.ts'
-import { checkIpLimit, failOpen, warnLimitStoreDown } from '../relay/rate-limits.ts'
-import { clientIpOf } from '../relay/client-ip.ts'
+import { checkIpLimit, failOpen, warnLimitStoreDown } from '../limits/limit-checks.ts'
+import { clientIpOf } from './client-ip.ts'
 import { CSRF_COOKIE, CSRF_HEADER, parseCookies, SESSION_COOKIE, verifySessionValue } from './session-cookie.ts'
 import { safeEqual } from '../security/crypto.ts'
-import { createChannelDirectory, type ChannelDirectory } from '../routing/channel-directory.ts'
-import type { RelayServices } from '../relay/pipeline.ts'
-import { createRelayServices } from '../relay/services.ts'
 import { GatewayError } from '../errors.ts'
-import { authorize, createActorResolver, type Actor, type ActorResolver, type RequiredRole } from './auth.ts'
+import { authorize, type Actor, type ActorResolver, type RequiredRole } from './actor.ts'
 import { fieldOf, renderAdminError, renderValidationError } from './errors.ts'
 import { routeDetail, type RouteDetail, type RouteDoc } from './route-doc.ts'
 import { errorResponses } from '../../schemas/admin/common.ts'
-import { createSignInSettingsStore, type SignInSettingsStore } from './sign-in-settings-store.ts'
 
-/** What every admin route module receives. */
-export interface AdminDeps {
+/** What the base of every /api route module needs: the shared services and who is calling. */
+export interface ApiDeps {
   /** The shared services. */
   context: AppContext
   /** Bearer token → actor, shared so every module uses one cache. */
   resolver: ActorResolver
-  /** Channels as the relay sees them (keys decrypted), for channel tests. */
-  directory(): Promise<ChannelDirectory>
-  /** Sign-in providers and registration settings, shared so every module sees one cache. */
-  signIn: SignInSettingsStore
-  /** The relay's services, for routes that relay calls themselves (the playground). */
-  relay(): Promise<RelayServices>
 }
 
-/** Builds the shared dependencies once for all admin modules; without the relay's services, they are built on first use. */
-export function createAdminDeps(context: AppContext, relay?: RelayServices): AdminDeps {
-  let directory: Promise<ChannelDirectory> | undefined = relay ? Promise.resolve(relay.directory) : undefined
-  let services: Promise<RelayServices> | undefined = relay ? Promise.resolve(relay) : undefined
-  const loadDirectory = () => (directory ??= createChannelDirectory(context))
-  return {
-    context,
-    resolver: createActorResolver(context),
-    directory: loadDirectory,
-    signIn: createSignInSettingsStore(context),
-    relay: () => (services ??= loadDirectory().then((loaded) => createRelayServices(context, loaded))),
-  }
-}
-
-/** The base every admin module uses: the caller's actor, and errors in the admin shape. */
-export function adminBase(deps: AdminDeps) {
+/** The base every /api module uses: the caller's actor, and errors in the admin shape. */
+export function apiBase(deps: ApiDeps) {
   return new Elysia()
     .derive(
       { as: 'scoped' },

@@ -1,0 +1,31 @@
+import type { AppContext } from '../app-context.ts'
+import { createChannelDirectory, type ChannelDirectory } from '../routing/channel-directory.ts'
+import type { RelayServices } from '../relay/pipeline.ts'
+import { createRelayServices } from '../relay/services.ts'
+import { createActorResolver } from '../http/actor.ts'
+import type { ApiDeps } from '../http/api-base.ts'
+import { createSignInSettingsStore, type SignInSettingsStore } from './sign-in-settings-store.ts'
+
+/** What every admin route module receives. */
+export interface AdminDeps extends ApiDeps {
+  /** Channels as the relay sees them (keys decrypted), for channel tests. */
+  directory(): Promise<ChannelDirectory>
+  /** Sign-in providers and registration settings, shared so every module sees one cache. */
+  signIn: SignInSettingsStore
+  /** The relay's services, for routes that relay calls themselves (the playground). */
+  relay(): Promise<RelayServices>
+}
+
+/** Builds the shared dependencies once for all admin modules; without the relay's services, they are built on first use. */
+export function createAdminDeps(context: AppContext, relay?: RelayServices): AdminDeps {
+  let directory: Promise<ChannelDirectory> | undefined = relay ? Promise.resolve(relay.directory) : undefined
+  let services: Promise<RelayServices> | undefined = relay ? Promise.resolve(relay) : undefined
+  const loadDirectory = () => (directory ??= createChannelDirectory(context))
+  return {
+    context,
+    resolver: createActorResolver(context),
+    directory: loadDirectory,
+    signIn: createSignInSettingsStore(context),
+    relay: () => (services ??= loadDirectory().then((loaded) => createRelayServices(context, loaded))),
+  }
+}
