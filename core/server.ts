@@ -8,7 +8,7 @@ import { BILLING_ROUTES, billingRoutes } from './relay/billing-routes.ts'
 import { countTokensDocumentRoutes } from './relay/count-tokens.ts'
 import { relayOpenApiDocument } from './relay/relay-openapi.ts'
 import type { RelayServices } from './relay/pipeline.ts'
-import { adminRoutes } from './admin/index.ts'
+import { apiRoutes } from './api-routes.ts'
 import { taskRoutes } from './tasks/task-routes.ts'
 import { dashboardRoutes } from './dashboard/routes.ts'
 import { openApiRoutes } from './openapi-document.ts'
@@ -79,7 +79,7 @@ export async function createServer(context: AppContext, options: { dashboardDir?
     .use(relayRoutes(services))
     .use(billingRoutes(services))
     .use(taskRoutes(services))
-    .use(adminRoutes(context, services))
+    .use(apiRoutes(context, services))
     .use(dashboardRoutes({ dir: options.dashboardDir }))
   return { app, services, realtime }
 }

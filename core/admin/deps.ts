@@ -3,15 +3,13 @@ import { createChannelDirectory, type ChannelDirectory } from '../routing/channe
 import type { RelayServices } from '../relay/pipeline.ts'
 import { createRelayServices } from '../relay/services.ts'
 import { createActorResolver } from '../http/actor.ts'
-import type { ApiDeps } from '../http/api-base.ts'
-import { createSignInSettingsStore, type SignInSettingsStore } from './sign-in-settings-store.ts'
+import type { IdentityDeps } from '../identity/deps.ts'
+import { createSignInSettingsStore } from '../identity/sign-in-settings-store.ts'
 
 /** What every admin route module receives. */
-export interface AdminDeps extends ApiDeps {
+export interface AdminDeps extends IdentityDeps {
   /** Channels as the relay sees them (keys decrypted), for channel tests. */
   directory(): Promise<ChannelDirectory>
-  /** Sign-in providers and registration settings, shared so every module sees one cache. */
-  signIn: SignInSettingsStore
   /** The relay's services, for routes that relay calls themselves (the playground). */
   relay(): Promise<RelayServices>
 }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { channels, logs, oauthAccounts, options as optionsTable, redemptions, tokens, topups, users } from '../db/schema.ts'
-import { inTransaction, syncAbilities } from '../admin/channel-service.ts'
+import { inTransaction, syncAbilities } from '../admin/channels/channel-service.ts'
 import { maskSecret, sha256Hex } from '../security/crypto.ts'
 import { wrap } from '../options.ts'
 import { channelNaturalKey, type ImportPlan } from './import-plan.ts'

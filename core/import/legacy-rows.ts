@@ -1,5 +1,5 @@
 import type { ChannelStatus, LogType, RedemptionStatus, UserRole } from '../db/schema.ts'
-import { findMappingCycle } from '../admin/channel-service.ts'
+import { findMappingCycle } from '../admin/channels/channel-service.ts'
 import { channelTypeLabel, channelTypeTarget, type SourceFlavour } from './channel-type-map.ts'
 import { fromUnixSeconds, isSoftDeleted, parseJsonObject, splitList, toBoolean, toNumber, toText } from './legacy-values.ts'
 import type { SourceRow } from './source-database.ts'

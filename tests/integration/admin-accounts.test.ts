@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Elysia } from 'elysia'
 import { eq } from 'drizzle-orm'
-import { adminRoutes } from '../../core/admin/index.ts'
+import { apiRoutes } from '../../core/api-routes.ts'
 import { ensureRootUser } from '../../core/bootstrap.ts'
 import { logs, tokens, users } from '../../core/db/schema.ts'
 import { sha256Hex } from '../../core/security/crypto.ts'
@@ -27,7 +27,7 @@ interface Page<T> {
 type CreatedToken = TokenView & { key: string }
 
 function adminApp(context: AppContext) {
-  return new Elysia().use(adminRoutes(context))
+  return new Elysia().use(apiRoutes(context))
 }
 
 for (const backend of testBackends) {

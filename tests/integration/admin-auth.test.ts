@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Elysia } from 'elysia'
 import { count, eq } from 'drizzle-orm'
-import { adminRoutes } from '../../core/admin/index.ts'
+import { apiRoutes } from '../../core/api-routes.ts'
 import { ensureRootUser } from '../../core/bootstrap.ts'
 import { accessTokens, users } from '../../core/db/schema.ts'
 import { sha256Hex } from '../../core/security/crypto.ts'
@@ -23,7 +23,7 @@ interface Login {
 }
 
 function adminApp(context: AppContext) {
-  return new Elysia().use(adminRoutes(context))
+  return new Elysia().use(apiRoutes(context))
 }
 
 /** Calls the admin API in-process as the holder of `token` (none when undefined). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Elysia } from 'elysia'
 import { asc, count, eq } from 'drizzle-orm'
-import { adminRoutes } from '../../core/admin/index.ts'
+import { apiRoutes } from '../../core/api-routes.ts'
 import { ensureRootUser } from '../../core/bootstrap.ts'
 import { abilities, channels, logs, users } from '../../core/db/schema.ts'
 import type { AppContext } from '../../core/app-context.ts'
@@ -23,7 +23,7 @@ interface ChannelPage {
 }
 
 function adminApp(context: AppContext) {
-  return new Elysia().use(adminRoutes(context))
+  return new Elysia().use(apiRoutes(context))
 }
 
 const KEY_ONE = 'sk-live-FirstSecretKey0123456789abcdefXYZ'

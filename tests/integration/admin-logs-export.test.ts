@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { logs } from '../../core/db/schema.ts'
-import { logCsvStream } from '../../core/admin/log-export.ts'
+import { logCsvStream } from '../../core/admin/logs/log-export.ts'
 import type { Actor } from '../../core/http/actor.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 import { testBackends } from '../support/context.ts'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { definePlugin, findManifestProblem, formProblems, PLUGIN_SPEC_VERSION } from '@hanggent/plugin-sdk'
 import packageJson from '../../package.json' with { type: 'json' }
-import { describePlugin } from '../../core/admin/plugins.ts'
+import { describePlugin } from '../../core/admin/plugins/plugins.ts'
 import type { PluginView } from '../../schemas/admin/plugins.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 import { testConfig } from '../support/context.ts'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Elysia } from 'elysia'
 import { count } from 'drizzle-orm'
-import { adminRoutes } from '../../core/admin/index.ts'
+import { apiRoutes } from '../../core/api-routes.ts'
 import { ensureRootUser } from '../../core/bootstrap.ts'
 import { channels, tokens, users } from '../../core/db/schema.ts'
 import { defaultOptions, type SystemOptionValues } from '../../core/options.ts'
@@ -50,7 +50,7 @@ for (const backend of testBackends) {
     beforeAll(async () => {
       context = await createTestContext(backend)
       await ensureRootUser(context)
-      app = new Elysia().use(adminRoutes(context))
+      app = new Elysia().use(apiRoutes(context))
     })
     afterAll(async () => {
       await closeContext(context)

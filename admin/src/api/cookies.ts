@@ -1,4 +1,4 @@
-// Names mirror core/admin/session-cookie.ts: the session cookie is HttpOnly; the CSRF cookie is
+// Names mirror core/http/session-cookie.ts: the session cookie is HttpOnly; the CSRF cookie is
 // readable so writes can echo it in a header (double submit).
 
 /** The CSRF cookie the gateway sets beside the session cookie. */

@@ -6,7 +6,7 @@ import { formatUsd, unitsToUsd } from '../../api/units.ts'
 import { readLogText, translateLogText, type LogTextTools } from './log-text.ts'
 
 // Texts the server writes into log rows, in the dashboard's language (issue 18: "server-written log
-// texts untranslated"). The samples are the server's own wording (core/admin/*.ts, core/bootstrap.ts…).
+// texts untranslated"). The samples are the server's own wording (core/admin/, core/identity/, core/http/, core/bootstrap.ts…).
 
 function tools(locale: 'en' | 'fr' | 'ja'): LogTextTools {
   const i18n = createI18n({
