@@ -1,5 +1,6 @@
 import type { Server } from 'bun'
 import { jwtVerify } from 'jose'
+import { taskStepper } from './task-stepper.ts'
 
 // A fake Kling AI API on 127.0.0.1: `POST /v1/videos/text2video` and `/v1/videos/image2video`, `GET
 // /v1/videos/{text2video|image2video}/{task_id}`, auth by an HS256 JWT signed with the account's secret
@@ -82,7 +83,6 @@ function videoBytes(videoId: string, size: number): Uint8Array<ArrayBuffer> {
 export function startFakeKling(options: FakeKlingOptions): FakeKling {
   const requests: FakeKlingRequest[] = []
   const tasks = new Map<string, FakeKlingTask>()
-  const autoAdvance = options.autoAdvance ?? true
   const size = options.videoBytes ?? 64 * 1024
   const secret = new TextEncoder().encode(options.secretKey)
   let nextOutcome: FakeKlingOutcome = { kind: 'succeed' }
@@ -157,20 +157,22 @@ export function startFakeKling(options: FakeKlingOptions): FakeKling {
     return answer(200, 0, 'SUCCEED', data)
   }
 
-  function advance(taskId: string): FakeKlingTask {
-    const task = tasks.get(taskId)
-    if (!task) throw new Error(`no Kling task ${taskId}`)
-    if (task.status === 'submitted') task.status = 'processing'
-    else if (task.status === 'processing') task.status = task.outcome.kind
-    task.updatedAt = Date.now()
-    return task
-  }
+  const stepper = taskStepper({
+    name: 'Kling task',
+    tasks,
+    autoAdvance: options.autoAdvance,
+    ended: (task) => task.status === 'succeed' || task.status === 'failed',
+    step(task) {
+      task.status = task.status === 'submitted' ? 'processing' : task.outcome.kind
+      task.updatedAt = Date.now()
+    },
+  })
 
   function query(kind: FakeKlingTask['kind'], taskId: string): Response {
     const task = tasks.get(taskId)
     if (!task || task.kind !== kind) return answer(404, 1202, 'task not found', null)
     const data = taskData(task)
-    if (autoAdvance) advance(taskId)
+    stepper.fetched(taskId)
     return answer(200, 0, 'SUCCEED', data)
   }
 
@@ -212,12 +214,8 @@ export function startFakeKling(options: FakeKlingOptions): FakeKling {
     failNextCreate(status, code, message) {
       createFailure = { status, code, message }
     },
-    advance,
-    finish(taskId) {
-      let task = advance(taskId)
-      while (task.status === 'submitted' || task.status === 'processing') task = advance(taskId)
-      return task
-    },
+    advance: stepper.advance,
+    finish: stepper.finish,
     videoOf(taskId) {
       const task = tasks.get(taskId)
       if (!task) throw new Error(`no Kling task ${taskId}`)

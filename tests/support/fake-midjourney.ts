@@ -1,4 +1,5 @@
 import type { Server } from 'bun'
+import { taskStepper } from './task-stepper.ts'
 
 // A fake Midjourney-Proxy (-Plus) on 127.0.0.1: `POST /mj/submit/{imagine,change,action,modal,blend,
 // describe,shorten,upload-discord-images}`, `GET /mj/task/{id}/fetch`, `POST /mj/task/list-by-condition`,
@@ -87,15 +88,21 @@ export function startFakeMidjourney(secret = 'mj-secret'): FakeMidjourney {
       refusal = { code, description }
     },
     advance(id, steps = 1) {
-      const task = tasks.get(id)
-      for (let step = 0; task && step < steps; step++) move(task)
+      for (let step = 0; tasks.has(id) && step < steps; step++) stepper.advance(id)
     },
     imageBytes: PNG,
     stop: () => server.stop(true),
   }
 
+  // Each fetch moves the task before answering (the proxy reports Discord's progress as it polls).
+  const stepper = taskStepper({
+    name: 'Midjourney task',
+    tasks,
+    ended: (task) => task.frozen || task.status === 'SUCCESS' || task.status === 'FAILURE',
+    step: move,
+  })
+
   function move(task: FakeMidjourneyTask): void {
-    if (task.frozen || task.status === 'SUCCESS' || task.status === 'FAILURE') return
     if (task.status === 'SUBMITTED' || task.status === 'NOT_START') {
       task.status = 'IN_PROGRESS'
       task.progress = 25
@@ -188,7 +195,7 @@ export function startFakeMidjourney(secret = 'mj-secret'): FakeMidjourney {
       if (request.method === 'POST' && url.pathname === '/mj/task/list-by-condition') {
         const ids = Array.isArray(body?.ids) ? (body.ids as string[]) : []
         const found = ids.flatMap((id) => tasks.get(id) ?? [])
-        for (const task of found) move(task)
+        for (const task of found) stepper.fetched(task.id)
         return Response.json(found.map(object))
       }
       const fetchMatch = /^\/mj\/task\/([^/]+)\/(fetch|image-seed)$/.exec(url.pathname)
@@ -197,7 +204,7 @@ export function startFakeMidjourney(secret = 'mj-secret'): FakeMidjourney {
         if (fetchMatch[2] === 'image-seed')
           return Response.json(task ? { code: 1, description: '成功', result: '2048613325' } : { code: 3, description: 'task not found', result: null })
         if (!task) return new Response(null, { status: 404 })
-        move(task)
+        stepper.fetched(task.id)
         return Response.json(object(task))
       }
       return new Response('not found', { status: 404 })

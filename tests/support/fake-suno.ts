@@ -1,4 +1,5 @@
 import type { Server } from 'bun'
+import { taskStepper } from './task-stepper.ts'
 
 // A fake Suno-API (github.com/Suno-API/Suno-API) on 127.0.0.1, the upstream New API's Suno channel
 // (type 36) talks to: `POST /suno/submit/music`, `POST /suno/submit/lyrics`, `POST /suno/fetch`
@@ -111,7 +112,6 @@ export function startFakeSuno(options: FakeSunoOptions = {}): FakeSuno {
   let submitFailure: { status: number; message: string } | undefined
   let serial = 0
   let base = ''
-  const autoAdvance = options.autoAdvance ?? true
   const now = () => Math.floor(Date.now() / 1000)
   const newId = () => crypto.randomUUID()
 
@@ -165,10 +165,7 @@ export function startFakeSuno(options: FakeSunoOptions = {}): FakeSuno {
     task.data = task.data.map((old) => clip(String(old.id), task))
   }
 
-  function advance(taskId: string): FakeSunoTask {
-    const task = tasks.get(taskId)
-    if (!task) throw new Error(`no Suno task ${taskId}`)
-    if (task.status === 'SUCCESS' || task.status === 'FAILURE') return task
+  function step(task: FakeSunoTask): void {
     const at = order.indexOf(task.status)
     if (at >= 0 && at < order.length - 1) {
       task.status = order[at + 1] as FakeSunoStatus
@@ -179,8 +176,14 @@ export function startFakeSuno(options: FakeSunoOptions = {}): FakeSuno {
       if (task.outcome.kind === 'error') task.failReason = task.outcome.message
     }
     refreshClips(task)
-    return task
   }
+  const stepper = taskStepper({
+    name: 'Suno task',
+    tasks,
+    autoAdvance: options.autoAdvance,
+    ended: (task) => task.status === 'SUCCESS' || task.status === 'FAILURE',
+    step,
+  })
 
   function rowOf(task: FakeSunoTask): Json {
     return {
@@ -240,7 +243,7 @@ export function startFakeSuno(options: FakeSunoOptions = {}): FakeSuno {
     if (!body || !Array.isArray(body.ids)) return envelope(400, 'invalid_request', 'json: cannot unmarshal ids', null)
     const found = body.ids.map((id) => tasks.get(String(id))).filter((task): task is FakeSunoTask => task !== undefined)
     const rows = found.map(rowOf)
-    if (autoAdvance) for (const task of found) advance(task.taskId)
+    for (const task of found) stepper.fetched(task.taskId)
     return envelope(200, 'success', '', rows)
   }
 
@@ -249,7 +252,7 @@ export function startFakeSuno(options: FakeSunoOptions = {}): FakeSuno {
     if (!task) return envelope(400, 'invalid_request', 'task not exist', null)
     // Suno-API answers the task's data alone on this route (FetchByID returns tasks.Data).
     const data = task.data
-    if (autoAdvance) advance(id)
+    stepper.fetched(id)
     return envelope(200, 'success', '', data)
   }
 
@@ -297,12 +300,8 @@ export function startFakeSuno(options: FakeSunoOptions = {}): FakeSuno {
     failNextSubmit(status, message) {
       submitFailure = { status, message }
     },
-    advance,
-    finish(taskId) {
-      let task = advance(taskId)
-      while (task.status !== 'SUCCESS' && task.status !== 'FAILURE') task = advance(taskId)
-      return task
-    },
+    advance: stepper.advance,
+    finish: stepper.finish,
     fileBytes: fakeFile,
     reset() {
       requests.length = 0

@@ -1,4 +1,5 @@
 import type { Server } from 'bun'
+import { taskStepper } from './task-stepper.ts'
 
 // A fake OpenAI Videos API (Sora) on 127.0.0.1: `POST /v1/videos` (JSON, or multipart with an
 // `input_reference` file), `GET /v1/videos/{id}` and `GET /v1/videos/{id}/content?variant=`, Bearer
@@ -111,7 +112,6 @@ async function readCreate(request: Request): Promise<{ fields: Json; contentType
 export function startFakeOpenAIVideo(options: FakeOpenAIVideoOptions = {}): FakeOpenAIVideo {
   const requests: FakeVideoRequest[] = []
   const jobs = new Map<string, FakeVideoJob>()
-  const autoAdvance = options.autoAdvance ?? true
   const contentBytes = options.contentBytes ?? 96 * 1024
   let nextOutcome: FakeVideoOutcome = { kind: 'completed' }
   let createFailure: { status: number; message: string } | undefined
@@ -154,11 +154,8 @@ export function startFakeOpenAIVideo(options: FakeOpenAIVideoOptions = {}): Fake
     return Response.json(video)
   }
 
-  function advance(videoId: string): Json {
-    const job = jobs.get(videoId)
-    if (!job) throw new Error(`no video ${videoId}`)
+  function step(job: FakeVideoJob): void {
     const video = job.video
-    if (video.status === 'completed' || video.status === 'failed') return video
     const step = progressSteps.indexOf(Number(video.progress))
     if (video.status === 'queued') {
       video.status = 'in_progress'
@@ -174,14 +171,20 @@ export function startFakeOpenAIVideo(options: FakeOpenAIVideoOptions = {}): Fake
       video.status = 'failed'
       video.error = { code: job.outcome.code, message: job.outcome.message }
     }
-    return video
   }
+  const stepper = taskStepper({
+    name: 'video',
+    tasks: jobs,
+    autoAdvance: options.autoAdvance,
+    ended: (job) => job.video.status === 'completed' || job.video.status === 'failed',
+    step,
+  })
 
   function retrieve(videoId: string): Response {
     const job = jobs.get(videoId)
     if (!job) return openAIError(404, `Video with id '${videoId}' not found.`, null, 'not_found')
     const answer = Response.json({ ...job.video })
-    if (autoAdvance) advance(videoId)
+    stepper.fetched(videoId)
     return answer
   }
 
@@ -231,12 +234,8 @@ export function startFakeOpenAIVideo(options: FakeOpenAIVideoOptions = {}): Fake
     failNextCreate(status, message) {
       createFailure = { status, message }
     },
-    advance,
-    finish(videoId) {
-      let video = advance(videoId)
-      while (video.status !== 'completed' && video.status !== 'failed') video = advance(videoId)
-      return video
-    },
+    advance: (videoId) => stepper.advance(videoId).video,
+    finish: (videoId) => stepper.finish(videoId).video,
     contentOf(videoId, variant = 'video') {
       return fakeVideoBytes(videoId, variant, contentBytes)
     },
