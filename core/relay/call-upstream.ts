@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts'
 import type { DialectCodec } from '@hanggent/plugin-sdk'
-import { GatewayError, toGatewayError } from '../errors.ts'
+import { errorDetail, GatewayError, toGatewayError } from '../errors.ts'
 import { planAttempts, resolveModelMapping } from '../routing/select-channel.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
 import { channelSecrets, mapUpstreamFailure, redactSecrets, retryableStatuses } from './upstream-failure.ts'
@@ -45,8 +45,8 @@ export interface UpstreamPlan {
   hubRequest: HubRequestSource
   /** The client's request headers, offered to transports on passthrough. */
   clientHeaders: Headers
-  /** The call's record, told which channel is about to be tried so logs name it. */
-  record?: Pick<CallRecord, 'attempting'>
+  /** The call's record, told which channel is about to be tried so logs name it; its request id ties the process log to the call. */
+  record?: Pick<CallRecord, 'attempting' | 'requestId'>
   /** Picks a key of multi-key channels. */
   keys: KeyPicker
   /** Takes failing keys and channels out of rotation. */
@@ -73,11 +73,15 @@ export async function callWithFailover(context: AppContext, plan: UpstreamPlan):
     } catch (error) {
       lastError = toGatewayError(error)
       tried?.end({ status: lastError.status, ok: false, code: lastError.code })
+      // The admin's record of the attempt: which channel, and what the client was not told (the error's cause).
       context.logger.log('warn', 'upstream attempt failed', {
+        requestId: plan.record?.requestId,
         channelId: channel.id,
+        channelName: channel.name,
         status: lastError.status,
         code: lastError.code,
         message: lastError.message,
+        ...(lastError.options.cause === undefined ? {} : { detail: errorDetail(lastError) }),
       })
       if (!lastError.options.retryable) throw lastError
     }
@@ -187,7 +191,10 @@ async function attempt(
     // Nothing has reached the client yet: a non-stream body that breaks off still fails over.
     const text = plan.stream || plan.binaryAnswer ? undefined : await exchange.text()
     if (text !== undefined && cutShortJson(response.headers, text)) {
-      throw new GatewayError(502, 'bad_upstream_response', `The upstream's JSON answer from channel "${channel.name}" was cut short`, { retryable: true })
+      throw new GatewayError(502, 'bad_upstream_response', "The upstream's JSON answer was cut short", {
+        retryable: true,
+        cause: `channel "${channel.name}" cut its JSON answer short`,
+      })
     }
     // A stream fails over until its first event is in hand: nothing has reached the client before that.
     const answered =

@@ -27,7 +27,10 @@ export async function awaitFirstEvent(body: ReadableStream<Uint8Array>, channelN
   for (;;) {
     const { done, value } = await reader.read()
     if (done) {
-      throw new GatewayError(502, 'bad_upstream_response', `Channel "${channelName}" closed its stream before sending an event`, { retryable: true })
+      throw new GatewayError(502, 'bad_upstream_response', 'The upstream closed its stream before sending an event', {
+        retryable: true,
+        cause: `channel "${channelName}" closed its stream before sending an event`,
+      })
     }
     buffered.push(value)
     size += value.byteLength

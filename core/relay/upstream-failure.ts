@@ -40,7 +40,8 @@ export function retryableStatuses(spec: string): (status: number) => boolean {
 /**
  * Turns an upstream HTTP failure into what the client sees. The client's own mistakes (400, 404,
  * 413, 422) keep their status and the upstream body; rate limits stay 429; credential problems of the
- * channel (401, 403) and upstream faults become 502, since the client's key is not at fault.
+ * channel (401, 403) and upstream faults become 502, since the client's key is not at fault; a credential
+ * refusal tells the client nothing of the channel or the upstream's words (they are in `cause`, for the log).
  * Which statuses are retried on another channel is the `retryableStatuses` option (by default 401,
  * 403, 429 and 5xx except 504/524, since a timeout would likely repeat).
  */
@@ -69,9 +70,14 @@ export function mapUpstreamFailure(
     })
   }
   if (status === 401 || status === 403) {
-    return new GatewayError(502, 'upstream_error', `Upstream channel "${channelName}" rejected its credentials (HTTP ${status}): ${upstream.message}`, {
-      retryable,
-    })
+    // The channel's name and the upstream's words about the operator's account are for the admin's log
+    // (the cause, logged with the request id), never for the client, whose own key is not at fault.
+    return new GatewayError(
+      502,
+      'upstream_error',
+      `The upstream provider refused the gateway's credentials for this model (HTTP ${status}); the operator can find the details in its log`,
+      { retryable, cause: `channel "${channelName}" rejected its credentials (HTTP ${status}): ${upstream.message}` },
+    )
   }
   if (status === 504 || status === 524) return new GatewayError(504, 'upstream_timeout', `Upstream timed out (HTTP ${status})`, { retryable })
   return new GatewayError(502, 'upstream_error', `Upstream error (HTTP ${status}): ${upstream.message}`, { retryable })

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
+import { startFakeMidjourney } from '../support/fake-midjourney.ts'
+import { startFakeSuno } from '../support/fake-suno.ts'
+import { startFakeOpenAIVideo } from '../support/fake-video.ts'
+import { pollTasksOnce } from '../../core/tasks/task-poller.ts'
 import { reportCampaign } from './campaign-report.ts'
 import { fill, operationsOf, type ProbedOperation } from './hostile-corpus.ts'
 
@@ -14,6 +18,7 @@ import { fill, operationsOf, type ProbedOperation } from './hostile-corpus.ts'
 
 const MODEL = 'gpt-4o-mini'
 const CHANNEL_KEY = 'sk-upstream-secret-key-0123456789abcdef'
+const CHANNEL_NAME = 'hidden-channel-name'
 const STRIPE_SECRET = 'sk_test_stripe-secret-0123456789'
 const EPAY_KEY = 'epay-merchant-key-0123456789'
 const OAUTH_SECRET = 'github-client-secret-0123456789'
@@ -36,6 +41,9 @@ async function rows(gateway: TestGateway, query: string): Promise<Rows> {
 describe('access control between two users', () => {
   let gateway: TestGateway
   let fake: FakeOpenAI
+  const midjourney = startFakeMidjourney('mj-secret')
+  const suno = startFakeSuno({ key: 'suno-secret' })
+  const video = startFakeOpenAIVideo({ key: 'sk-sora', contentBytes: 2_000 })
   let operations: ProbedOperation[] = []
   let alice: Actor
   let bob: Actor
@@ -97,8 +105,12 @@ describe('access control between two users', () => {
 
   beforeAll(async () => {
     fake = await startFakeOpenAI()
-    gateway = await startGateway()
-    await gateway.createChannel({ name: 'hidden-channel-name', type: 'openai', key: CHANNEL_KEY, baseUrl: fake.url, models: [MODEL] })
+    // Tasks are due for polling at once, so the test drives them to completion with pollTasksOnce.
+    gateway = await startGateway({}, { taskPollIntervalSeconds: 0.001 })
+    await gateway.createChannel({ name: CHANNEL_NAME, type: 'openai', key: CHANNEL_KEY, baseUrl: fake.url, models: [MODEL] })
+    await gateway.createChannel({ name: 'tasks-mj', type: 'midjourney', key: 'mj-secret', baseUrl: midjourney.url, models: ['mj_imagine'] })
+    await gateway.createChannel({ name: 'tasks-suno', type: 'suno', key: 'suno-secret', baseUrl: suno.url, models: ['suno_music'] })
+    await gateway.createChannel({ name: 'tasks-sora', type: 'openai', key: 'sk-sora', baseUrl: video.url, models: ['sora-2'] })
     await gateway.admin('PATCH', '/api/topups/settings', {
       stripe: { enabled: true, secretKey: STRIPE_SECRET, webhookSecret: 'whsec_0123456789' },
       epay: { enabled: true, gatewayUrl: 'https://pay.example.com', merchantId: '1001', merchantKey: EPAY_KEY, methods: [{ type: 'alipay', name: 'Alipay' }] },
@@ -113,10 +125,15 @@ describe('access control between two users', () => {
     })
   }, 60_000)
   afterAll(async () => {
-    const leaks = received.filter((entry) => entry.body.includes(CHANNEL_KEY) || entry.body.includes(fake.url)).map((entry) => `leak: ${entry.where}`)
+    const leaks = received
+      .filter((entry) => entry.body.includes(CHANNEL_KEY) || entry.body.includes(fake.url) || entry.body.includes(CHANNEL_NAME))
+      .map((entry) => `leak: ${entry.where}`)
     reportCampaign({ campaign: 'access', probes, failures: findings.length + leaks.length, moneyDiscrepancyUnits: 0, rows: [...findings, ...leaks] })
     await gateway.stop()
     await fake.stop()
+    midjourney.stop()
+    suno.stop()
+    video.stop()
   }, 30_000)
 
   test("user A gets 404 for every one of user B's ids on every route a user may call, and B's rows stay as they were", async () => {
@@ -146,6 +163,72 @@ describe('access control between two users', () => {
     expect(JSON.stringify(await rows(gateway, `select * from tokens where user_id = ${bob.id} order by id`))).toBe(before)
     expect((await relay(bob.relayKey)).status).toBe(200)
   })
+
+  test("relay-side task routes: user A's key gets a 404 in the platform's error shape for each of B's tasks, and A's lists leave them out", async () => {
+    const relayAs = async (actor: Actor, method: string, path: string, body?: unknown) => {
+      probes += 1
+      const response = await fetch(`${gateway.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${actor.relayKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await response.text()
+      received.push({ where: `${method} ${path}`, body: text })
+      return {
+        status: response.status,
+        text,
+        json: (() => {
+          try {
+            return JSON.parse(text) as Record<string, unknown>
+          } catch {
+            return undefined
+          }
+        })(),
+      }
+    }
+    // B's tasks on each platform, run to completion so their results (and content) exist.
+    const mj = String((await relayAs(bob, 'POST', '/mj/submit/imagine', { prompt: 'bob fox' })).json?.result)
+    const song = String((await relayAs(bob, 'POST', '/suno/submit/music', { prompt: '[Verse] la', title: 'Bob', tags: 'folk', mv: 'chirp-v3-5' })).json?.data)
+    const clip = String((await relayAs(bob, 'POST', '/v1/videos', { model: 'sora-2', prompt: 'bob at sea', seconds: '4' })).json?.id)
+    for (const id of [mj, song, clip]) expect(id).toStartWith('task_')
+    for (let pass = 0; pass < 5; pass++) await pollTasksOnce(gateway.services)
+    const bobBalance = await gateway.balance(bob.id)
+    const mjShape = (json: Record<string, unknown> | undefined) => json?.code === 3 && json.result === null && typeof json.description === 'string'
+    const sunoShape = (json: Record<string, unknown> | undefined) => json?.code === 'not_found' && json.data === null && typeof json.message === 'string'
+    const openAIShape = (json: Record<string, unknown> | undefined) => typeof (json?.error as { message?: unknown } | undefined)?.message === 'string'
+    const probesOf: Array<{ method: string; path: string; body?: unknown; shape: (json: Record<string, unknown> | undefined) => boolean }> = [
+      { method: 'GET', path: `/mj/task/${mj}/fetch`, shape: mjShape },
+      { method: 'GET', path: `/mj-fast/mj/task/${mj}/fetch`, shape: mjShape },
+      { method: 'GET', path: `/mj/task/${mj}/image-seed`, shape: mjShape },
+      { method: 'GET', path: `/suno/fetch/${song}`, shape: sunoShape },
+      { method: 'GET', path: `/v1/videos/${clip}`, shape: openAIShape },
+      { method: 'GET', path: `/v1/video/generations/${clip}`, shape: openAIShape },
+      { method: 'GET', path: `/v1/videos/${clip}/content`, shape: openAIShape },
+    ]
+    const wrong: string[] = []
+    for (const probe of probesOf) {
+      // B reaches each one (so A's 404 is about ownership, not a missing route or task)...
+      const own = await relayAs(bob, probe.method, probe.path)
+      if (own.status !== 200) wrong.push(`B's own ${probe.method} ${probe.path}: ${own.status}`)
+      // ...and A, with a valid key of their own, gets the platform's 404, with nothing of B's task in it.
+      const taken = await relayAs(alice, probe.method, probe.path)
+      if (taken.status !== 404 || !probe.shape(taken.json) || taken.text.includes('bob'))
+        wrong.push(`A's ${probe.method} ${probe.path}: ${taken.status} ${taken.text.slice(0, 160)}`)
+    }
+    // Lists by id and the admin API's task route leave B's tasks out.
+    const listed = await relayAs(alice, 'POST', '/mj/task/list-by-condition', { ids: [mj] })
+    if (listed.status !== 200 || listed.text !== '[]') wrong.push(`A's list-by-condition with B's id: ${listed.status} ${listed.text.slice(0, 160)}`)
+    const songs = await relayAs(alice, 'POST', '/suno/fetch', { ids: [song] })
+    if (songs.status !== 200 || songs.text.includes(song)) wrong.push(`A's POST /suno/fetch with B's id: ${songs.status} ${songs.text.slice(0, 160)}`)
+    for (const id of [mj, song, clip]) {
+      const status = (await as(alice, 'GET', `/api/tasks/${id}`)).status
+      if (status !== 404) wrong.push(`A's GET /api/tasks/{B's task}: ${status}`)
+    }
+    findings.push(...wrong)
+    expect(wrong).toEqual([])
+    // A's probes charged B nothing and changed none of B's tasks.
+    expect(await gateway.balance(bob.id)).toEqual(bobBalance)
+  }, 30_000)
 
   test("list filters naming user B show user A nothing of B's", async () => {
     const wrong: string[] = []
@@ -182,14 +265,33 @@ describe('access control between two users', () => {
     expect((await rows(gateway, `select role, quota, "group", status, used_quota from users where id = ${alice.id}`))[0]).toEqual(before)
   })
 
-  test("the channel's key and base URL never reach a non-admin, not even in relayed upstream failures", async () => {
+  test("the channel's key, base URL and name never reach a non-admin, not even in relayed upstream failures or their own error logs", async () => {
     // Upstream failures that carry details back: a 401 body echoing the key, a 500 naming the base URL.
     fake.queue({
       kind: 'status',
       status: 401,
       body: { error: { message: `Incorrect API key provided: ${CHANNEL_KEY}`, type: 'invalid_request_error', code: 'invalid_api_key' } },
     })
-    await relay(alice.relayKey)
+    const logged: Array<{ message: string; fields: Record<string, unknown> }> = []
+    const logger = gateway.context.logger
+    const log = logger.log.bind(logger)
+    logger.log = (level, message, fields) => {
+      logged.push({ message, fields: fields ?? {} })
+      log(level, message, fields)
+    }
+    const refused = await relay(alice.relayKey).finally(() => {
+      logger.log = log
+    })
+    // The client learns that the upstream refused the gateway's credentials, not which channel nor what it said...
+    const refusal = await refused.text()
+    expect(refused.status).toBe(502)
+    expect(refusal).toContain('credentials')
+    expect(refusal).not.toContain(CHANNEL_NAME)
+    expect(refusal).not.toContain('Incorrect API key')
+    // ...the admin's log has both, under the request id the client was given.
+    const attempt = logged.find((entry) => entry.message === 'upstream attempt failed')
+    expect(attempt?.fields).toMatchObject({ requestId: refused.headers.get('x-request-id'), channelName: CHANNEL_NAME })
+    expect(String(attempt?.fields.detail)).toContain('Incorrect API key provided: [redacted]')
     await gateway.admin('PATCH', '/api/channels/1', { status: 'enabled' })
     fake.queue({ kind: 'status', status: 500, body: { error: { message: `proxy error at ${fake.url}/v1/chat/completions`, type: 'server_error' } } })
     await relay(alice.relayKey, true)
@@ -207,7 +309,13 @@ describe('access control between two users', () => {
     }
     for (const path of ['/v1/models', `/v1/models/${MODEL}`, '/api/playground/models', '/api/pricing', '/api/status']) await as(alice, 'GET', path)
     const leaks = received
-      .filter((entry) => entry.body.includes(CHANNEL_KEY) || entry.body.includes(fake.url) || entry.body.includes(CHANNEL_KEY.slice(0, 20)))
+      .filter(
+        (entry) =>
+          entry.body.includes(CHANNEL_KEY) ||
+          entry.body.includes(fake.url) ||
+          entry.body.includes(CHANNEL_KEY.slice(0, 20)) ||
+          entry.body.includes(CHANNEL_NAME),
+      )
       .map((entry) => `${entry.where}: ${entry.body.slice(0, 200)}`)
     expect(received.length).toBeGreaterThan(20)
     expect(leaks).toEqual([])
