@@ -5,6 +5,7 @@ import type { Gateway, GatewayHealth } from './gateway-under-test.ts'
 import type { PeerGateway } from './peer-gateway.ts'
 import { chatRequestBody, type BodySize } from './request-bodies.ts'
 import { bodyFile, runLoad, type LoadResult, type LoadTarget } from './run-load.ts'
+import { cpuPerAnswer, cpuSnapshot, type ThreadGroup } from './thread-cpu.ts'
 
 /** Non-stream or stream requests. */
 export type Mode = 'non-stream' | 'stream'
@@ -30,6 +31,8 @@ export interface RunRecord {
   gatewayHealth?: GatewayHealth
   /** After a peer run: its RSS. */
   peerRssBytes?: number
+  /** After a gateway or ceiling run: CPU microseconds per 2xx answer, by thread group and in total (Linux only). */
+  cpuUs?: Record<ThreadGroup, number> & { total: number }
 }
 
 /** What the matrix needs to run. */
@@ -40,6 +43,8 @@ export interface MatrixSetup {
   gatewayKey: string
   /** Base URL of the bare proxy in front of the same upstream; undefined with --no-ceiling. */
   ceilingUrl: string | undefined
+  /** The bare proxy's process, for its CPU per answer. */
+  ceilingPid: number | undefined
   /** Undefined without a peer; set to undefined by the matrix when the peer fails mid-run. */
   peer: PeerGateway | undefined
   runs: number
@@ -80,20 +85,39 @@ function describeRun(record: RunRecord, runs: number): string {
   const { result } = record
   const failures = result.non2xx + result.errors + result.timeouts + (result.requests === 0 ? 1 : 0)
   const lag = record.gatewayHealth?.eventLoopLagMs
+  const cpu = record.cpuUs ? `, cpu ${record.cpuUs.total} µs/answer` : ''
   const health =
     record.target === 'gateway' && record.gatewayHealth
-      ? `  rss ${((record.gatewayHealth.rssBytes ?? 0) / 1_048_576).toFixed(0)} MB${lag ? `, lag p99 ${lag.p99} ms max ${lag.max} ms` : ''}`
-      : ''
+      ? `  rss ${((record.gatewayHealth.rssBytes ?? 0) / 1_048_576).toFixed(0)} MB${lag ? `, lag p99 ${lag.p99} ms max ${lag.max} ms` : ''}${cpu}`
+      : cpu
   const latency = record.cell.concurrency === 1 ? `  p50 ${result.latencyMs.p50} ms p99 ${result.latencyMs.p99} ms` : ''
   return `${stamp()} [${cellName(record.cell)}] round ${record.round}/${runs} ${record.target.padEnd(7)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s${latency}${failures ? `  FAILURES${result.requests === 0 ? ' (no 2xx answer at all)' : ''} non2xx ${result.non2xx} errors ${result.errors} timeouts ${result.timeouts} ${JSON.stringify(result.statusCodes)}` : ''}${health}`
 }
 
-/** Runs one target once; a failing peer is dropped (the run goes on without it), any other failure ends the bench. */
-async function measure(setup: MatrixSetup, cell: Cell, target: TargetName, file: string, seconds: number): Promise<LoadResult | undefined> {
+/** The process whose CPU is read for a target: the gateway's and the bare proxy's (the others are not ours to explain). */
+function pidOf(setup: MatrixSetup, target: TargetName): number | undefined {
+  if (target === 'gateway') return setup.gateway.pid
+  if (target === 'ceiling') return setup.ceilingPid
+  return undefined
+}
+
+/** Runs one target once, with the CPU its process spent; a failing peer is dropped (the run goes on without it), any other failure ends the bench. */
+async function measure(
+  setup: MatrixSetup,
+  cell: Cell,
+  target: TargetName,
+  file: string,
+  seconds: number,
+): Promise<{ result: LoadResult; cpuUs?: RunRecord['cpuUs'] } | undefined> {
   const loadTarget = targetOf(setup, target)
   if (!loadTarget) return undefined
+  const pid = pidOf(setup, target)
+  const before = pid === undefined ? undefined : cpuSnapshot(pid)
   try {
-    return await runLoad(setup.root, { target: loadTarget, bodyFile: file, connections: cell.concurrency, durationSeconds: seconds })
+    const result = await runLoad(setup.root, { target: loadTarget, bodyFile: file, connections: cell.concurrency, durationSeconds: seconds })
+    // Read at once: the load has ended, so what the process spends from here on is not the run's.
+    const cpuUs = pid === undefined || !before ? undefined : cpuPerAnswer(before, cpuSnapshot(pid), result.requests)
+    return { result, ...(cpuUs ? { cpuUs } : {}) }
   } catch (error) {
     if (target !== 'peer') throw error
     console.log(`  peer failed in ${cellName(cell)}; continuing without it: ${String(error).slice(0, 400)}`)
@@ -111,9 +135,9 @@ export async function runMatrix(setup: MatrixSetup, cells: Cell[], onRecord: (re
     if (setup.warmupSeconds > 0) for (const target of TARGET_ORDER) await measure(setup, cell, target, file, setup.warmupSeconds)
     for (let round = 1; round <= setup.runs; round++) {
       for (const target of TARGET_ORDER) {
-        const result = await measure(setup, cell, target, file, setup.durationSeconds)
-        if (!result) continue
-        const record: RunRecord = { cell, round, target, result }
+        const measured = await measure(setup, cell, target, file, setup.durationSeconds)
+        if (!measured) continue
+        const record: RunRecord = { cell, round, target, ...measured }
         if (target === 'gateway') record.gatewayHealth = await setup.gateway.health(setup.durationSeconds)
         if (target === 'peer') record.peerRssBytes = await setup.peer?.rssBytes()
         onRecord(record)

@@ -47,6 +47,8 @@
 //     process.hrtime duration autocannon passes with each response event.
 //   - Gateway health after each gateway run: RSS from /proc/<pid>/status (VmRSS, all threads), and the event-loop
 //     lag p99/max over that run's seconds from GET /api/system/runtime (core/runtime/event-loop-monitor.ts).
+//   - CPU per 2xx answer of the gateway and the bare proxy, by thread (scripts/bench/thread-cpu.ts, /proc/<pid>/task):
+//     far steadier than req/s on a shared machine, and it shows which thread (event loop, PGlite, fetch, GC, JIT) costs what.
 //   - Any non-2xx answer, connection error or timeout is counted and shown per target, never dropped.
 //   - Bounded: every run has a deadline, the whole bench a time bound (estimated × 1.5 + 2 min); on error, Ctrl-C,
 //     SIGTERM or the bound, every child (upstream, bare proxy, gateway, peer, load) is stopped.
@@ -247,6 +249,7 @@ async function main(): Promise<void> {
     root,
     upstreamUrl: upstream.ready,
     ceilingUrl: ceiling?.ready,
+    ceilingPid: ceiling?.child.pid,
     gateway,
     gatewayKey: key,
     peer: await startPeer(options, upstream.ready),

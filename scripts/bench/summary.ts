@@ -2,6 +2,7 @@
 // Ratios and added latencies are paired: computed per round (direct, ceiling, gateway and peer measured
 // back to back) and then the median of those is taken, which cancels most of the drift of a noisy machine.
 import { cellName, TARGET_ORDER, type Cell, type RunRecord, type TargetName } from './matrix.ts'
+import { THREAD_GROUPS, type ThreadGroup } from './thread-cpu.ts'
 
 /** Failures of one target in one cell, summed over the rounds. */
 export interface Failures {
@@ -34,6 +35,8 @@ export interface CellSummary {
   eventLoopLagMs?: { p99: number; max: number }
   gatewayRssBytes?: number
   peerRssBytes?: number
+  /** CPU microseconds per 2xx answer of the gateway's and the bare proxy's processes: median of the rounds, by thread group and in total. */
+  cpuUs?: Partial<Record<'gateway' | 'ceiling', Record<ThreadGroup | 'total', number>>>
 }
 
 /** Soak figures: RSS every 10 s of a long c=50 run. */
@@ -135,6 +138,13 @@ export function summariseCell(cell: Cell, all: RunRecord[]): CellSummary {
   const lags = healths.flatMap((health) => (health?.eventLoopLagMs ? [health.eventLoopLagMs] : []))
   if (lags.length > 0) summary.eventLoopLagMs = { p99: round(median(lags.map((lag) => lag.p99))!), max: round(Math.max(...lags.map((lag) => lag.max))) }
   summary.gatewayRssBytes = healths.at(-1)?.rssBytes
+  for (const target of ['gateway', 'ceiling'] as const) {
+    const spent = records.flatMap((record) => (record.target === target && record.cpuUs ? [record.cpuUs] : []))
+    if (spent.length === 0) continue
+    const medians = { total: round(median(spent.map((cpu) => cpu.total))!, 1) } as Record<ThreadGroup | 'total', number>
+    for (const group of THREAD_GROUPS) medians[group] = round(median(spent.map((cpu) => cpu[group]))!, 1)
+    summary.cpuUs = { ...summary.cpuUs, [target]: medians }
+  }
   summary.peerRssBytes = records.filter((record) => record.target === 'peer').at(-1)?.peerRssBytes
   return summary
 }
@@ -231,7 +241,21 @@ export function formatCells(summaries: CellSummary[]): string {
       number(summary.addedLatencyMs?.p99, 3),
     ]),
   )
-  return `throughput (median of rounds; ratios are medians of per-round ratios; ceiling = bare Bun.serve + fetch proxy in front of the same upstream)\n${throughput}\n\nlatency of 2xx answers (exact, ms; c=1 by the sequential client, c>1 from autocannon's per-response times; added = target − direct per round, median)\n${latency}`
+  const cpuRows = summaries.filter((summary) => summary.cpuUs?.gateway || summary.cpuUs?.ceiling)
+  const cpu = formatTable(
+    ['cell', 'ceiling total', 'gateway total', ...THREAD_GROUPS.map((group) => `gw ${group}`)],
+    cpuRows.map((summary) => [
+      cellName(summary.cell),
+      number(summary.cpuUs?.ceiling?.total, 1),
+      number(summary.cpuUs?.gateway?.total, 1),
+      ...THREAD_GROUPS.map((group) => number(summary.cpuUs?.gateway?.[group], 1)),
+    ]),
+  )
+  const cpuBlock =
+    cpuRows.length === 0
+      ? ''
+      : `\n\nCPU per 2xx answer (µs, every thread of the process, from /proc; median of rounds; gw main = the event loop, pglite = the embedded database's thread, http = Bun's fetch thread)\n${cpu}`
+  return `throughput (median of rounds; ratios are medians of per-round ratios; ceiling = bare Bun.serve + fetch proxy in front of the same upstream)\n${throughput}\n\nlatency of 2xx answers (exact, ms; c=1 by the sequential client, c>1 from autocannon's per-response times; added = target − direct per round, median)\n${latency}${cpuBlock}`
 }
 
 /** One verdict: met when `value` is on the right side of `limit`. */
