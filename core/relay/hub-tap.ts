@@ -1,5 +1,6 @@
-import type { HubEvent, Usage } from '@hanggent/plugin-sdk'
+import type { ConversionEnv, DialectCodec, HubEvent, HubStreamDecoder, SseEvent, StreamTap, Usage } from '@hanggent/plugin-sdk'
 import type { StreamTapResult } from '@hanggent/plugin-sdk'
+import { isMalformedStreamEvent } from '@hanggent/plugin-sdk'
 
 /** Watches hub events on their way from the upstream decoder to the client encoder. */
 export interface HubTap {
@@ -9,27 +10,106 @@ export interface HubTap {
   result(): StreamTapResult
 }
 
-/** Builds a tap; the last `usage` event wins, as providers send cumulative usage. */
+/** What hub events told about an answer: the last `usage` wins, as providers send cumulative usage. */
+class HubTally {
+  readonly text: string[] = []
+  usage: Usage | undefined
+  toolCalls = 0
+  finished = false
+  error: StreamTapResult['error']
+
+  note(event: HubEvent): void {
+    if (event.type === 'text-delta' || event.type === 'reasoning-delta') this.text.push(event.text)
+    else if (event.type === 'tool-call-start') {
+      this.toolCalls += 1
+      this.text.push(event.name)
+    } else if (event.type === 'tool-call-delta') this.text.push(event.argumentsDelta)
+    else if (event.type === 'usage') this.usage = event.usage
+    else if (event.type === 'finish') this.finished = true
+    else if (event.type === 'error') this.error = { message: event.message, code: event.code }
+  }
+
+  result(completed: boolean): StreamTapResult {
+    return { usage: this.usage, outputText: this.text.join(''), toolCalls: this.toolCalls, completed, error: this.error }
+  }
+}
+
+/** Builds a tap over a converted stream's hub events. */
 export function createHubTap(): HubTap {
-  const text: string[] = []
-  let usage: Usage | undefined
-  let toolCalls = 0
-  let completed = false
-  let error: StreamTapResult['error']
+  const tally = new HubTally()
   return {
     async *observe(events) {
       for await (const event of events) {
-        if (event.type === 'text-delta' || event.type === 'reasoning-delta') text.push(event.text)
-        else if (event.type === 'tool-call-start') {
-          toolCalls += 1
-          text.push(event.name)
-        } else if (event.type === 'tool-call-delta') text.push(event.argumentsDelta)
-        else if (event.type === 'usage') usage = event.usage
-        else if (event.type === 'finish') completed = true
-        else if (event.type === 'error') error = { message: event.message, code: event.code }
+        tally.note(event)
         yield event
       }
     },
-    result: () => ({ usage, outputText: text.join(''), toolCalls, completed: completed && !error, error }),
+    result: () => tally.result(tally.finished && !tally.error),
   }
+}
+
+/**
+ * Watches a passthrough stream through the dialect's own push decoder: each upstream event is decoded
+ * once, for usage, output, errors and the end, while its bytes go to the client unchanged. An event the
+ * decoder cannot read is refused (the stream ends with an error). The answer is complete at the client
+ * dialect's final event when it has one (`[DONE]`, `message_stop`), else at the decoder's `finish`; an
+ * error is reported beside it (the relay settles such a stream as an upstream error). Events the decoder
+ * may defer (no usage, no error) are kept undecoded and decoded, all in order through a fresh decoder,
+ * only when the stream reported no usage and its output must be counted. `result()` is for the end of
+ * the stream: it takes what the decoder held until then.
+ */
+export function createDecoderTap(create: () => HubStreamDecoder, isFinalEvent: ((event: SseEvent) => boolean) | undefined): StreamTap {
+  const decoder = create()
+  const tally = new HubTally()
+  // Every event, in order, while any was deferred: the recount needs them all.
+  const seen: SseEvent[] = []
+  let deferred = 0
+  // Deferring leaves finishes undecoded, so only a dialect whose final event decides completion defers.
+  const defers = decoder.canDefer !== undefined && isFinalEvent !== undefined
+  let sawFinal = false
+  let outcome: StreamTapResult | undefined
+  return {
+    onEvent(event) {
+      if (isFinalEvent?.(event)) sawFinal = true
+      if (defers) seen.push(event)
+      if (defers && decoder.canDefer!(event)) {
+        deferred += 1
+        return true
+      }
+      for (const decoded of decoder.push(event)) {
+        tally.note(decoded)
+        if (isMalformedStreamEvent(decoded)) return false
+      }
+      return true
+    },
+    result() {
+      if (outcome) return outcome
+      // What the decoder holds until the upstream closes (Gemini's usage, Anthropic's implied finish).
+      for (const decoded of decoder.end()) tally.note(decoded)
+      const counted = tally.usage === undefined && deferred > 0 ? recount(create(), seen) : tally
+      outcome = counted.result(isFinalEvent ? sawFinal : counted.finished)
+      return outcome
+    },
+  }
+}
+
+/** Decodes a whole stream's events in order, for a stream whose usage is missing and whose output must be counted. */
+function recount(decoder: HubStreamDecoder, events: SseEvent[]): HubTally {
+  const tally = new HubTally()
+  for (const event of events) for (const decoded of decoder.push(event)) tally.note(decoded)
+  for (const decoded of decoder.end()) tally.note(decoded)
+  return tally
+}
+
+/** A tap for a dialect that brings neither a push decoder nor a tap of its own (it never streams): sees nothing, ends complete. */
+const blindTap = (): StreamTap => ({ onEvent: () => true, result: () => ({ outputText: '', toolCalls: 0, completed: true }) })
+
+/**
+ * How a passthrough stream in this dialect is watched: through its hub push decoder (contract 1.3), else
+ * the deprecated tap a 1.x plugin brings, else not at all.
+ */
+export function passthroughTap(codec: DialectCodec, env: ConversionEnv): StreamTap {
+  const hub = codec.hub
+  if (hub?.createStreamDecoder) return createDecoderTap(() => hub.createStreamDecoder!(env), codec.isFinalEvent)
+  return codec.createStreamTap?.() ?? blindTap()
 }

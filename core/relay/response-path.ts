@@ -2,7 +2,7 @@ import type { ChatHubCodec, ConversionEnv, DialectCodec, HubEvent, HubResult, Hu
 import { decodeSse } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { reasoningToContent, reasoningToContentResult } from '../hub/reasoning-to-content.ts'
-import { createHubTap } from './hub-tap.ts'
+import { createHubTap, passthroughTap } from './hub-tap.ts'
 import { lastObjectMember, looksLikeJsonObject } from './json-member.ts'
 import { relayPassthroughStream } from './relay-passthrough-stream.ts'
 import { relayStream, upstreamChunks, type StreamRelayOptions } from './relay-stream.ts'
@@ -42,7 +42,8 @@ export interface ResponsePath {
 }
 
 /**
- * Same dialect on both sides: the upstream's bytes go to the client unchanged, unless the dialect completes
+ * Same dialect on both sides: the upstream's bytes go to the client unchanged (a stream's events feed the
+ * dialect's own push decoder on the side, for billing), unless the dialect completes
  * whole answers from the client's request (DialectCodec.completeAnswer, given the client's body).
  */
 export function passthroughPath(codec: DialectCodec, hide: StreamRelayOptions['hide'], requestBody?: Record<string, unknown>): ResponsePath {
@@ -53,8 +54,8 @@ export function passthroughPath(codec: DialectCodec, hide: StreamRelayOptions['h
       const text = codec.completeAnswer && requestBody ? JSON.stringify(codec.completeAnswer(parseUpstreamJson(upstream.text), requestBody)) : upstream.text
       return { response: new Response(text, { status: upstream.response.status, headers: { 'content-type': contentType } }), usage, observed }
     },
-    stream(body, hooks) {
-      return relayPassthroughStream({ ...hooks, hide, body, tap: codec.createStreamTap() })
+    stream(body, hooks, env) {
+      return relayPassthroughStream({ ...hooks, hide, body, tap: passthroughTap(codec, env) })
     },
   }
 }

@@ -5,7 +5,6 @@ import { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 import { readClaudeUpstreamError, renderClaudeError, renderClaudeStreamError } from './claude-errors.ts'
 import { claudeMessagesHub } from './claude-hub.ts'
 import { claudeModelList } from './claude-model-list.ts'
-import { createClaudeStreamTap } from './claude-stream-tap.ts'
 import { readClaudeUsageField } from './convert-claude-usage.ts'
 import { CLAUDE_DIALECT } from './claude-dialect-extra.ts'
 import { estimateClaudePrompt, readClaudeOutputText } from './estimate-claude-prompt.ts'
@@ -35,7 +34,6 @@ export const claudeMessagesDialect: DialectCodec = {
   readUsage: readClaudeUsageField,
   usageMember: 'usage',
   readOutputText: readClaudeOutputText,
-  createStreamTap: createClaudeStreamTap,
   readUpstreamError: readClaudeUpstreamError,
   renderError: renderClaudeError,
   renderStreamError: renderClaudeStreamError,

@@ -2,7 +2,7 @@ import type { ChatHubCodec } from '@hanggent/plugin-sdk'
 import { decodeClaudeResult, encodeClaudeResult } from './convert-claude-result.ts'
 import { convertFromClaudeRequest } from './convert-from-claude-request.ts'
 import { convertToClaudeRequest } from './convert-to-claude-request.ts'
-import { decodeClaudeStream } from './claude-stream-decode.ts'
+import { createClaudeStreamDecoder, decodeClaudeStream } from './claude-stream-decode.ts'
 import { encodeClaudeStream } from './claude-stream-encode.ts'
 
 /** Anthropic Messages ⇄ hub, both as the client's dialect and as the upstream's. */
@@ -13,4 +13,5 @@ export const claudeMessagesHub: ChatHubCodec = {
   encodeRequest: convertToClaudeRequest,
   decodeResult: decodeClaudeResult,
   decodeStream: decodeClaudeStream,
+  createStreamDecoder: createClaudeStreamDecoder,
 }

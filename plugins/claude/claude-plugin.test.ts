@@ -299,34 +299,3 @@ describe('stop reasons', () => {
     expect(toClaudeStopReason('error')).toBe('end_turn')
   })
 })
-
-describe('stream tap', () => {
-  test.each([
-    ['claude-text.chunks.txt', { inputTokens: 18, cacheReadTokens: 2048, cacheWriteTokens: 0, outputTokens: 13 }, 0],
-    ['claude-tool-use.chunks.txt', { inputTokens: 27, cacheReadTokens: 0, cacheWriteTokens: 1562, outputTokens: 89 }, 1],
-    ['claude-thinking.chunks.txt', { inputTokens: 46, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 87 }, 0],
-  ])('%s: usage, output text, tool calls and the end', (name, usage, toolCalls) => {
-    const tap = dialect.createStreamTap()
-    for (const event of claudeSse(name)) expect(tap.onEvent(event)).toBe(true)
-    const result = tap.result()
-    expect(result).toMatchObject({ usage, toolCalls, completed: true })
-    expect(result.error).toBeUndefined()
-    const recorded = loadChunks<{ delta?: { text?: string; thinking?: string; partial_json?: string } }>('claude', name)
-    expect(result.outputText).toContain(recorded.map((event) => event.delta?.text ?? '').join(''))
-    expect(result.outputText).toContain(recorded.map((event) => event.delta?.thinking ?? '').join(''))
-  })
-
-  test('a stream cut before message_stop is not completed but keeps the input usage', () => {
-    const tap = dialect.createStreamTap()
-    for (const event of claudeSse('claude-text.chunks.txt').slice(0, 4)) tap.onEvent(event)
-    expect(tap.result()).toMatchObject({ completed: false, usage: { inputTokens: 18, cacheReadTokens: 2048, outputTokens: 1 } })
-  })
-
-  test('an error event is recorded; malformed data is refused', () => {
-    const tap = dialect.createStreamTap()
-    expect(tap.onEvent({ event: 'error', data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' })).toBe(true)
-    expect(tap.result().error).toEqual({ message: 'Overloaded', code: 'overloaded_error' })
-    expect(tap.onEvent({ event: 'content_block_delta', data: '{"type":' })).toBe(false)
-    expect(tap.result().error?.code).toBe('bad_upstream_response')
-  })
-})

@@ -1,11 +1,11 @@
 import type { ConversionEnv } from '@hanggent/plugin-sdk'
 import type { HubEvent } from '@hanggent/plugin-sdk'
-import type { SseEvent } from '@hanggent/plugin-sdk'
+import type { HubStreamDecoder } from '@hanggent/plugin-sdk'
 import type { ClaudeBlockDelta, ClaudeContentBlock, ClaudeStopReason, ClaudeStreamEvent, ClaudeUnknownBlock, ClaudeUsage } from './claude-api.ts'
 import { statusForClaudeErrorType } from './claude-errors.ts'
 import { convertClaudeUsage, mergeClaudeUsage } from './convert-claude-usage.ts'
 import { mapClaudeStopReason } from './map-claude-stop-reason.ts'
-import { nowSeconds, parseJsonObject } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, malformedStreamEvent, nowSeconds, parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/docs/build-with-claude/streaming#event-types
 // message_start (input usage) → content blocks, each start / deltas / stop → message_delta (stop
@@ -102,27 +102,41 @@ function streamError(error: { type?: unknown; message?: unknown } | undefined): 
   return { type: 'error', status: statusForClaudeErrorType(type), code: type ?? 'upstream_error', message }
 }
 
-/** Anthropic stream events as hub events, yielded as each arrives; ends at message_stop or the first error. */
-export async function* decodeClaudeStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
+/** A push decoder of one Anthropic stream: event by event; done at message_stop or the first error. */
+export function createClaudeStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, tools: new Map() }
-  for await (const sse of events) {
-    const event = parseJsonObject<ClaudeStreamEvent>(sse.data)
-    if (!event) {
-      yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Upstream sent a malformed stream event' }
-      return
-    }
-    const type = typeof event.type === 'string' ? event.type : sse.event
-    if (type === 'error') {
-      yield streamError((event as { error?: { type?: unknown; message?: unknown } }).error)
-      return
-    }
-    if (type === 'message_stop') {
-      yield* finishEvents(state)
-      return
-    }
-    yield* streamEvents(event.type === type ? event : ({ ...event, type } as ClaudeStreamEvent), state, env)
+  let done = false
+  return {
+    get done() {
+      return done
+    },
+    push(sse) {
+      if (done) return []
+      const event = parseJsonObject<ClaudeStreamEvent>(sse.data)
+      if (!event) {
+        done = true
+        return [malformedStreamEvent('Upstream sent a malformed stream event')]
+      }
+      const type = typeof event.type === 'string' ? event.type : sse.event
+      if (type === 'error') {
+        done = true
+        return [streamError((event as { error?: { type?: unknown; message?: unknown } }).error)]
+      }
+      if (type === 'message_stop') {
+        done = true
+        return finishEvents(state)
+      }
+      return streamEvents(event.type === type ? event : ({ ...event, type } as ClaudeStreamEvent), state, env)
+    },
+    end() {
+      if (done) return []
+      done = true
+      // message_delta comes after the last content block: a stream cut between it and message_stop
+      // delivered the whole answer, so it still finishes. Cut any earlier, it never does.
+      return state.stopReason !== undefined ? finishEvents(state) : []
+    },
   }
-  // message_delta comes after the last content block: a stream cut between it and message_stop
-  // delivered the whole answer, so it still finishes. Cut any earlier, it never does.
-  if (state.stopReason !== undefined) yield* finishEvents(state)
 }
+
+/** Anthropic stream events as hub events, yielded as each arrives; ends at message_stop or the first error. */
+export const decodeClaudeStream = decodeStreamWith(createClaudeStreamDecoder)

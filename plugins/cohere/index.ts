@@ -15,7 +15,7 @@ const rerankModel = (id: string): ModelSpec => ({ id, capabilities: ['rerank'] }
  */
 export default definePlugin({
   id: 'cohere',
-  specVersion: '1.2',
+  specVersion: '1.3',
   hubVersion: HUB_VERSION,
   name: 'Cohere',
   channelTypes: [{ id: 'cohere', label: 'Cohere', defaultBaseUrl: 'https://api.cohere.com', settings: CohereSettings, transport: cohereTransport }],

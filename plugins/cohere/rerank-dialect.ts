@@ -1,4 +1,4 @@
-import { parseJsonObject, readBearerToken, type DialectCodec, type GatewayError, type SseEvent, type StreamTap } from '@hanggent/plugin-sdk'
+import { parseJsonObject, readBearerToken, type DialectCodec, type GatewayError, type SseEvent } from '@hanggent/plugin-sdk'
 import { RerankRequest } from '../../schemas/rerank.ts'
 import { completeRerankAnswer } from './complete-rerank-answer.ts'
 import { estimateRerankPrompt } from './rerank-request.ts'
@@ -32,11 +32,6 @@ export function readRerankUpstreamError(status: number, bodyText: string): { mes
   return { message: text === '' ? `upstream answered HTTP ${status}` : text }
 }
 
-/** Rerank never streams; a tap exists only because the contract asks every dialect for one. */
-function noStreamTap(): StreamTap {
-  return { onEvent: () => true, result: () => ({ outputText: '', toolCalls: 0, completed: true }) }
-}
-
 /** `POST /v1/rerank`, `/rerank` and `/v2/rerank` (the path Cohere's v2 SDK calls). */
 export const rerankDialect: DialectCodec = {
   dialect: RERANK_DIALECT,
@@ -56,7 +51,6 @@ export const rerankDialect: DialectCodec = {
   readUsage: readRerankUsage,
   readOutputText: () => '',
   completeAnswer: completeRerankAnswer,
-  createStreamTap: noStreamTap,
   readUpstreamError: readRerankUpstreamError,
   renderError: (error) => ({ status: error.status, body: rerankErrorBody(error) }),
   renderStreamError: (error): SseEvent[] => [{ data: JSON.stringify(rerankErrorBody(error)) }],

@@ -8,7 +8,6 @@ import { geminiGenerateHub } from './gemini-hub.ts'
 import { isRecord, positiveInteger, readBearerToken, readHeaderValue } from '@hanggent/plugin-sdk'
 import { parseModelAction } from './gemini-model-action.ts'
 import { geminiModelList } from './gemini-model-list.ts'
-import { createGeminiStreamTap } from './gemini-stream-tap.ts'
 
 // see https://ai.google.dev/api/generate-content (routes) and https://ai.google.dev/gemini-api/docs/api-key
 // (`x-goog-api-key` header or `?key=`). The model and the method share the last path segment. Both
@@ -60,7 +59,6 @@ export const geminiGenerateDialect: DialectCodec = {
   readUsage: readGeminiUsageField,
   usageMember: 'usageMetadata',
   readOutputText,
-  createStreamTap: createGeminiStreamTap,
   readUpstreamError: readGeminiUpstreamError,
   renderError: renderGeminiError,
   renderStreamError: renderGeminiStreamError,

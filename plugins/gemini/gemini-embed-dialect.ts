@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { isRecord, newPromptEstimate, type DialectCodec, type PromptEstimateInput, type StreamTap } from '@hanggent/plugin-sdk'
+import { isRecord, newPromptEstimate, type DialectCodec, type PromptEstimateInput } from '@hanggent/plugin-sdk'
 import { readGeminiKey } from './gemini-dialect.ts'
 import { readGeminiUpstreamError, renderGeminiError, renderGeminiStreamError } from './gemini-errors.ts'
 import { splitModelAction } from './gemini-model-action.ts'
@@ -48,11 +48,6 @@ function withModel(body: Record<string, unknown>, model: string): Record<string,
   return { ...body, requests: body.requests.map((request) => (isRecord(request) ? { ...request, model: `models/${model}` } : request)) }
 }
 
-/** Embeddings are never streamed; a tap that sees nothing. */
-function createNoStreamTap(): StreamTap {
-  return { onEvent: () => true, result: () => ({ outputText: '', toolCalls: 0, completed: true }) }
-}
-
 /** Gemini's embedContent and batchEmbedContents, reached through the gemini.generate routes. */
 export const geminiEmbedDialect: DialectCodec = {
   dialect: GEMINI_EMBED_DIALECT,
@@ -67,7 +62,6 @@ export const geminiEmbedDialect: DialectCodec = {
   estimatePrompt: estimateGeminiEmbedPrompt,
   readUsage: () => undefined,
   readOutputText: () => '',
-  createStreamTap: createNoStreamTap,
   readUpstreamError: readGeminiUpstreamError,
   renderError: renderGeminiError,
   renderStreamError: renderGeminiStreamError,

@@ -2,7 +2,7 @@ import type { ChatHubCodec } from '@hanggent/plugin-sdk'
 import { convertFromGeminiRequest } from './convert-from-gemini-request.ts'
 import { convertToGeminiRequest } from './convert-to-gemini-request.ts'
 import { decodeGeminiResult, encodeGeminiResult } from './convert-gemini-result.ts'
-import { decodeGeminiStream } from './gemini-stream-decode.ts'
+import { createGeminiStreamDecoder, decodeGeminiStream } from './gemini-stream-decode.ts'
 import { encodeGeminiStream } from './gemini-stream-encode.ts'
 
 /** Gemini generateContent ⇄ hub, both as the client's dialect and as the upstream's. */
@@ -13,4 +13,5 @@ export const geminiGenerateHub: ChatHubCodec = {
   encodeRequest: convertToGeminiRequest,
   decodeResult: decodeGeminiResult,
   decodeStream: decodeGeminiStream,
+  createStreamDecoder: createGeminiStreamDecoder,
 }

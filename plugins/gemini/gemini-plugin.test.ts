@@ -342,35 +342,3 @@ describe('errors', () => {
     expect(readGeminiUpstreamError(500, '')).toEqual({ message: 'upstream answered HTTP 500' })
   })
 })
-
-describe('stream tap', () => {
-  test.each([
-    ['gemini-text.chunks.txt', 0, 'The capital of France is **Paris**.'],
-    ['gemini-thinking.chunks.txt', 0, '**Listing the Primes**'],
-    ['gemini-function-call.chunks.txt', 1, 'get_weather{"location":"Paris, France","unit":"celsius"}'],
-  ])('%s: last usage wins, text and calls counted, completed at the finishReason', (name, toolCalls, text) => {
-    const tap = dialect.createStreamTap()
-    const events = geminiSse(name)
-    events.slice(0, -1).forEach((event) => expect(tap.onEvent(event)).toBe(true))
-    expect(tap.result().completed).toBe(false)
-    expect(tap.onEvent(events.at(-1)!)).toBe(true)
-    const result = tap.result()
-    const last = JSON.parse(events.at(-1)!.data) as { usageMetadata: GeminiUsageMetadata }
-    expect(result.usage).toEqual(convertGeminiUsage(last.usageMetadata))
-    expect(result.outputText).toContain(text)
-    expect(result.toolCalls).toBe(toolCalls)
-    expect(result).toMatchObject({ completed: true, error: undefined })
-  })
-
-  test('a malformed chunk is refused; an error chunk is remembered; a blocked prompt completes the answer', () => {
-    const tap = dialect.createStreamTap()
-    expect(tap.onEvent({ data: '{"candidates": [' })).toBe(false)
-    expect(tap.result().error).toEqual({ message: 'upstream sent a malformed stream chunk', code: 'bad_upstream_response' })
-    const failing = dialect.createStreamTap()
-    expect(failing.onEvent({ data: JSON.stringify(loadFixture('gemini', 'gemini-error-503.json')) })).toBe(true)
-    expect(failing.result().error).toEqual({ message: 'The model is overloaded. Please try again later.', code: 'UNAVAILABLE' })
-    const blocked = dialect.createStreamTap()
-    blocked.onEvent({ data: JSON.stringify(loadFixture('gemini', 'gemini-safety-blocked.json')) })
-    expect(blocked.result()).toMatchObject({ completed: true, outputText: '', usage: { inputTokens: 17, outputTokens: 0 } })
-  })
-})

@@ -1,10 +1,10 @@
 import type { ConversionEnv } from '@hanggent/plugin-sdk'
 import type { HubEvent, HubPart, Usage } from '@hanggent/plugin-sdk'
-import type { SseEvent } from '@hanggent/plugin-sdk'
+import type { HubStreamDecoder } from '@hanggent/plugin-sdk'
 import type { GeminiGenerateContentResponse } from '../../schemas/gemini-generate.ts'
 import { candidateParts } from './convert-gemini-result.ts'
 import { convertGeminiUsage } from './convert-gemini-usage.ts'
-import { isRecord, nowSeconds, parseJsonObject } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, isRecord, malformedStreamEvent, nowSeconds, parseJsonObject } from '@hanggent/plugin-sdk'
 import { mapGeminiBlockReason, mapGeminiFinishReason } from './map-gemini-finish-reason.ts'
 
 // see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
@@ -74,23 +74,33 @@ function streamError(error: unknown): HubEvent {
   return { type: 'error', status, code: 'upstream_error', message }
 }
 
-/** Gemini SSE events as hub events, chunk by chunk; a malformed chunk or an error chunk ends the stream with an `error` event. */
-export async function* decodeGeminiStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
+/** A push decoder of one Gemini SSE stream: chunk by chunk; a malformed or error chunk ends it with an `error` event. */
+export function createGeminiStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, toolCounts: new Map() }
-  for await (const event of events) {
-    const chunk = parseJsonObject<GeminiGenerateContentResponse & { error?: unknown }>(event.data)
-    const failure: HubEvent | undefined = !chunk
-      ? { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Upstream sent a malformed stream chunk' }
-      : chunk.error !== undefined
-        ? streamError(chunk.error)
-        : undefined
-    if (failure) {
-      // Usage seen so far is still reported, so a failed stream is billed for what was generated.
-      if (state.usage) yield { type: 'usage', usage: state.usage }
-      yield failure
-      return
-    }
-    yield* chunkEvents(chunk as GeminiGenerateContentResponse, state, env)
+  let done = false
+  /** Usage seen so far, reported once at the end (Gemini's usage is cumulative), or before a failure so it is still billed. */
+  const heldUsage = (): HubEvent[] => (state.usage ? [{ type: 'usage', usage: state.usage }] : [])
+  return {
+    get done() {
+      return done
+    },
+    push(event) {
+      if (done) return []
+      const chunk = parseJsonObject<GeminiGenerateContentResponse & { error?: unknown }>(event.data)
+      const failure: HubEvent | undefined = !chunk ? malformedStreamEvent() : chunk.error !== undefined ? streamError(chunk.error) : undefined
+      if (failure) {
+        done = true
+        return [...heldUsage(), failure]
+      }
+      return chunkEvents(chunk as GeminiGenerateContentResponse, state, env)
+    },
+    end() {
+      if (done) return []
+      done = true
+      return heldUsage()
+    },
   }
-  if (state.usage) yield { type: 'usage', usage: state.usage }
 }
+
+/** Gemini SSE events as hub events, chunk by chunk; a malformed chunk or an error chunk ends the stream with an `error` event. */
+export const decodeGeminiStream = decodeStreamWith(createGeminiStreamDecoder)

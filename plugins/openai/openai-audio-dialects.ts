@@ -2,7 +2,6 @@ import type { DialectCodec, MediaMeasure, MediaSpec, ModelPrice, ModelSpec, Usag
 import { OpenAISpeechRequest, OpenAITranscriptionFields, OpenAITranslationFields } from '../../schemas/openai-audio.ts'
 import { readOpenAIKey } from './openai-dialects.ts'
 import { readOpenAIUpstreamError, renderOpenAIError, renderOpenAIStreamError } from './openai-errors.ts'
-import { createOpenAIStreamTap } from './openai-stream-tap.ts'
 
 // The three OpenAI audio routes. Speech takes JSON and answers audio bytes, relayed as they arrive and billed
 // per input character (tts-1, tts-1-hd) or by tokens (gpt-4o-mini-tts). Transcriptions and translations take
@@ -89,7 +88,6 @@ const audioBase = {
   prepareUpstreamBody: (body: Record<string, unknown>, model: string) => ({ body: { ...body, model } }),
   // Usage needs the request and the measured audio: the media side reads it (MediaSpec.readUsage).
   readUsage: () => undefined,
-  createStreamTap: createOpenAIStreamTap,
   readUpstreamError: readOpenAIUpstreamError,
   renderError: renderOpenAIError,
   renderStreamError: renderOpenAIStreamError,

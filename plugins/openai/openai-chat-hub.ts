@@ -2,7 +2,7 @@ import type { ChatHubCodec } from '@hanggent/plugin-sdk'
 import { convertFromOpenAIChatRequest } from './convert-from-openai-chat-request.ts'
 import { convertToOpenAIChatRequest } from './convert-to-openai-chat-request.ts'
 import { decodeOpenAIChatResult, encodeOpenAIChatResult } from './convert-openai-chat-result.ts'
-import { decodeOpenAIChatStream } from './openai-chat-stream-decode.ts'
+import { createOpenAIChatStreamDecoder, decodeOpenAIChatStream } from './openai-chat-stream-decode.ts'
 import { encodeOpenAIChatStream } from './openai-chat-stream-encode.ts'
 
 /** OpenAI Chat Completions ⇄ hub, both as the client's dialect and as the upstream's. */
@@ -13,4 +13,5 @@ export const openAIChatHub: ChatHubCodec = {
   encodeRequest: convertToOpenAIChatRequest,
   decodeResult: decodeOpenAIChatResult,
   decodeStream: decodeOpenAIChatStream,
+  createStreamDecoder: createOpenAIChatStreamDecoder,
 }

@@ -1,11 +1,11 @@
 import type { ConversionEnv } from '@hanggent/plugin-sdk'
 import type { HubEvent } from '@hanggent/plugin-sdk'
-import type { SseEvent } from '@hanggent/plugin-sdk'
+import type { HubStreamDecoder, SseEvent } from '@hanggent/plugin-sdk'
 import type { OpenAIChatChunk, OpenAIChatChunkDelta, OpenAIChatChunkToolCall } from './openai-chat-api.ts'
 import { convertOpenAIUsage } from './convert-openai-usage.ts'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts'
 import { createdSeconds } from './response-identity.ts'
-import { parseJsonObject } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, malformedStreamEvent, parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
 // A tool call starts with a fragment carrying its `id` and name; later fragments carry only
@@ -83,20 +83,52 @@ function streamError(error: NonNullable<OpenAIChatChunk['error']>): HubEvent {
   return { type: 'error', status: 502, code: typeof error.code === 'string' ? error.code : 'upstream_error', message }
 }
 
-/** OpenAI Chat stream events as hub events, emitted chunk by chunk; ends at `[DONE]` or the first error. */
-export async function* decodeOpenAIChatStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
+/** A cheap structural check: the data is one JSON object (its braces), so a deferred chunk is not malformed at a glance. */
+function looksLikeObject(data: string): boolean {
+  let first = 0
+  while (first < data.length && data.charCodeAt(first) <= 32) first++
+  let last = data.length - 1
+  while (last > first && data.charCodeAt(last) <= 32) last--
+  return data.charCodeAt(first) === 123 && data.charCodeAt(last) === 125
+}
+
+const NOT_DEFERRED = ['"usage":{', '"usage": {', '"error"']
+
+/**
+ * An OpenAI chat or completions chunk that carries neither usage nor an error: chunks say `"usage":null`
+ * until the usage chunk (include_usage) spells it out; the end is `[DONE]`, which is never deferred.
+ */
+export function canDeferOpenAIChunk(event: SseEvent): boolean {
+  const data = event.data
+  if (data === '[DONE]' || !looksLikeObject(data)) return false
+  for (const marker of NOT_DEFERRED) if (data.includes(marker)) return false
+  return true
+}
+
+/** A push decoder of one OpenAI Chat stream: chunk by chunk; done at `[DONE]` or the first error. */
+export function createOpenAIChatStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, tools: new Map() }
-  for await (const event of events) {
-    if (event.data === '[DONE]') return
-    const chunk = parseJsonObject<OpenAIChatChunk>(event.data)
-    if (!chunk) {
-      yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Upstream sent a malformed stream chunk' }
-      return
-    }
-    if (chunk.error) {
-      yield streamError(chunk.error)
-      return
-    }
-    yield* chunkEvents(chunk, state, env)
+  let done = false
+  return {
+    get done() {
+      return done
+    },
+    push(event) {
+      if (done) return []
+      if (event.data === '[DONE]') {
+        done = true
+        return []
+      }
+      const chunk = parseJsonObject<OpenAIChatChunk>(event.data)
+      if (!chunk || chunk.error) done = true
+      if (!chunk) return [malformedStreamEvent()]
+      if (chunk.error) return [streamError(chunk.error)]
+      return chunkEvents(chunk, state, env)
+    },
+    end: () => [],
+    canDefer: canDeferOpenAIChunk,
   }
 }
+
+/** OpenAI Chat stream events as hub events, emitted chunk by chunk; ends at `[DONE]` or the first error. */
+export const decodeOpenAIChatStream = decodeStreamWith(createOpenAIChatStreamDecoder)

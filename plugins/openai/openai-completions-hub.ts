@@ -5,7 +5,7 @@ import {
   decodeOpenAICompletionsResult,
   encodeOpenAICompletionsResult,
 } from './convert-openai-completions.ts'
-import { decodeOpenAICompletionsStream, encodeOpenAICompletionsStream } from './openai-completions-stream.ts'
+import { createOpenAICompletionsStreamDecoder, decodeOpenAICompletionsStream, encodeOpenAICompletionsStream } from './openai-completions-stream.ts'
 
 /**
  * OpenAI legacy completions ⇄ hub. As the client's dialect it lets `/v1/completions` reach chat-only
@@ -19,4 +19,5 @@ export const openAICompletionsHub: ChatHubCodec = {
   encodeRequest: convertToOpenAICompletionsRequest,
   decodeResult: decodeOpenAICompletionsResult,
   decodeStream: decodeOpenAICompletionsStream,
+  createStreamDecoder: createOpenAICompletionsStreamDecoder,
 }

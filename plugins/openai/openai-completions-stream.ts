@@ -1,12 +1,13 @@
 import type { ConversionEnv } from '@hanggent/plugin-sdk'
 import type { FinishReason, HubEvent, Usage } from '@hanggent/plugin-sdk'
-import type { SseEvent } from '@hanggent/plugin-sdk'
+import type { HubStreamDecoder, SseEvent } from '@hanggent/plugin-sdk'
 import { GatewayError, type GatewayErrorCode } from '@hanggent/plugin-sdk'
 import { convertOpenAIUsage } from './convert-openai-usage.ts'
 import { toOpenAICompletionsUsage } from './convert-openai-completions.ts'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts'
 import { renderOpenAIStreamError } from './openai-errors.ts'
-import { parseJsonObject } from '@hanggent/plugin-sdk'
+import { canDeferOpenAIChunk } from './openai-chat-stream-decode.ts'
+import { decodeStreamWith, malformedStreamEvent, parseJsonObject } from '@hanggent/plugin-sdk'
 import { createdSeconds, responseId } from './response-identity.ts'
 
 // see https://platform.openai.com/docs/api-reference/completions/create (stream, stream_options)
@@ -82,27 +83,48 @@ interface CompletionChunk {
   error?: { message?: unknown; code?: unknown }
 }
 
-/** Legacy completion stream events as hub events; ends at `[DONE]` or the first error. */
-export async function* decodeOpenAICompletionsStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
+/** A push decoder of one legacy completion stream; done at `[DONE]` or the first error. */
+export function createOpenAICompletionsStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   let started = false
-  for await (const event of events) {
-    if (event.data === '[DONE]') return
-    const parsed = parseJsonObject<CompletionChunk>(event.data)
-    if (!parsed || parsed.error) {
-      const message = typeof parsed?.error?.message === 'string' ? parsed.error.message : 'Upstream sent a malformed stream chunk'
-      yield { type: 'error', status: 502, code: parsed ? 'upstream_error' : 'bad_upstream_response', message }
-      return
-    }
-    if (!started) {
-      started = true
-      yield { type: 'message-start', id: parsed.id ?? env.newId('cmpl-'), model: parsed.model ?? '', created: createdSeconds(parsed.created, env) }
-    }
-    for (const choice of parsed.choices ?? []) {
-      const index = typeof choice?.index === 'number' ? choice.index : 0
-      if (typeof choice?.text === 'string' && choice.text !== '') yield { type: 'text-delta', index, text: choice.text }
-      if (typeof choice?.finish_reason === 'string')
-        yield { type: 'finish', index, reason: mapOpenAIFinishReason(choice.finish_reason), rawReason: choice.finish_reason }
-    }
-    if (parsed.usage) yield { type: 'usage', usage: convertOpenAIUsage(parsed.usage) }
+  let done = false
+  return {
+    get done() {
+      return done
+    },
+    push(event) {
+      if (done) return []
+      if (event.data === '[DONE]') {
+        done = true
+        return []
+      }
+      const parsed = parseJsonObject<CompletionChunk>(event.data)
+      if (!parsed) {
+        done = true
+        return [malformedStreamEvent()]
+      }
+      if (parsed.error) {
+        done = true
+        const message = typeof parsed.error.message === 'string' ? parsed.error.message : 'Upstream sent a malformed stream chunk'
+        return [{ type: 'error', status: 502, code: 'upstream_error', message }]
+      }
+      const events: HubEvent[] = []
+      if (!started) {
+        started = true
+        events.push({ type: 'message-start', id: parsed.id ?? env.newId('cmpl-'), model: parsed.model ?? '', created: createdSeconds(parsed.created, env) })
+      }
+      for (const choice of parsed.choices ?? []) {
+        const index = typeof choice?.index === 'number' ? choice.index : 0
+        if (typeof choice?.text === 'string' && choice.text !== '') events.push({ type: 'text-delta', index, text: choice.text })
+        if (typeof choice?.finish_reason === 'string')
+          events.push({ type: 'finish', index, reason: mapOpenAIFinishReason(choice.finish_reason), rawReason: choice.finish_reason })
+      }
+      if (parsed.usage) events.push({ type: 'usage', usage: convertOpenAIUsage(parsed.usage) })
+      return events
+    },
+    end: () => [],
+    canDefer: canDeferOpenAIChunk,
   }
 }
+
+/** Legacy completion stream events as hub events; ends at `[DONE]` or the first error. */
+export const decodeOpenAICompletionsStream = decodeStreamWith(createOpenAICompletionsStreamDecoder)

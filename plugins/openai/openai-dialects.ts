@@ -6,7 +6,6 @@ import { OpenAICompletionsRequest } from '../../schemas/openai-completions.ts'
 import { OpenAIEmbeddingsRequest } from '../../schemas/openai-embeddings.ts'
 import { readOpenAIUsageField } from './convert-openai-usage.ts'
 import { readOpenAIUpstreamError, renderOpenAIError, renderOpenAIStreamError } from './openai-errors.ts'
-import { createOpenAIStreamTap } from './openai-stream-tap.ts'
 import { openAIChatHub } from './openai-chat-hub.ts'
 import { openAICompletionsHub } from './openai-completions-hub.ts'
 import { COMPLETIONS_DEFAULT_MAX_TOKENS } from './convert-openai-completions.ts'
@@ -60,7 +59,6 @@ const openAIBase = {
   readStream: (body: Record<string, unknown>) => body.stream === true,
   readUsage: readOpenAIUsageField,
   usageMember: 'usage',
-  createStreamTap: createOpenAIStreamTap,
   readUpstreamError: readOpenAIUpstreamError,
   renderError: renderOpenAIError,
   renderStreamError: renderOpenAIStreamError,

@@ -2,7 +2,6 @@ import type { DialectCodec, FormFileRule, MediaSpec } from '@hanggent/plugin-sdk
 import { OpenAIImageEditFields, OpenAIImageGenerationRequest, OpenAIImageVariationFields } from '../../schemas/openai-images.ts'
 import { readOpenAIKey } from './openai-dialects.ts'
 import { readOpenAIUpstreamError, renderOpenAIError, renderOpenAIStreamError } from './openai-errors.ts'
-import { createOpenAIStreamTap } from './openai-stream-tap.ts'
 import { checkImageRequest, imageModelOf, type ImageOperation } from './openai-image-models.ts'
 import { estimateImagePrompt, imageOutputCeiling, readOpenAIImageUsage } from './openai-images-usage.ts'
 
@@ -49,7 +48,6 @@ function imageCodec(operation: ImageOperation, parts: Pick<DialectCodec, 'reques
     },
     // Usage needs the request too: the media side reads it (MediaSpec.readUsage).
     readUsage: () => undefined,
-    createStreamTap: createOpenAIStreamTap,
     readUpstreamError: readOpenAIUpstreamError,
     renderError: renderOpenAIError,
     renderStreamError: renderOpenAIStreamError,

@@ -148,55 +148,6 @@ describe('Responses dialect', () => {
   })
 })
 
-describe('Responses stream tap', () => {
-  test.each(['openai-responses-text', 'openai-responses-function-call', 'openai-responses-reasoning'])(
-    '%s: usage from response.completed, text and calls seen, every event passed',
-    (name) => {
-      const tap = dialect.createStreamTap()
-      const events = responsesSse(`${name}.chunks.txt`)
-      expect(events.every((event) => tap.onEvent(event))).toBe(true)
-      const recorded = loadChunks<{ type: string; delta?: string; item?: { type: string; name?: string } }>('openai', `${name}.chunks.txt`)
-      const completed = recorded.at(-1) as unknown as { response: { usage: Usage } }
-      const result = tap.result()
-      expect(result.completed).toBe(true)
-      expect(result.error).toBeUndefined()
-      expect(result.usage).toMatchObject({
-        outputTokens: completed.response.usage.output_tokens,
-        reasoningTokens: completed.response.usage.output_tokens_details.reasoning_tokens,
-      })
-      const calls = recorded.filter((event) => event.type === 'response.output_item.added' && event.item?.type === 'function_call')
-      expect(result.toolCalls).toBe(calls.length)
-      const spelled = recorded
-        .map((event) => (event.type === 'response.output_item.added' ? (event.item?.name ?? '') : event.type.endsWith('.delta') ? (event.delta ?? '') : ''))
-        .join('')
-      expect(result.outputText).toBe(spelled)
-    },
-  )
-
-  test('a stream cut before response.completed is not complete', () => {
-    const tap = dialect.createStreamTap()
-    for (const event of responsesSse('openai-responses-text.chunks.txt').slice(0, -1)) tap.onEvent(event)
-    expect(tap.result()).toMatchObject({ completed: false, usage: undefined })
-  })
-
-  test('error events and failed responses are reported; a malformed event is refused', () => {
-    const tap = dialect.createStreamTap()
-    expect(tap.onEvent({ event: 'error', data: '{"type":"error","code":"server_error","message":"Boom","param":null,"sequence_number":4}' })).toBe(true)
-    expect(tap.result().error).toEqual({ message: 'Boom', code: 'server_error' })
-    const failed = dialect.createStreamTap()
-    failed.onEvent({
-      event: 'response.failed',
-      data: JSON.stringify({
-        type: 'response.failed',
-        sequence_number: 9,
-        response: { ...loadFixture<Json>('openai', 'openai-responses-text.json'), status: 'failed', error: { code: 'server_error', message: 'Model crashed' } },
-      }),
-    })
-    expect(failed.result()).toMatchObject({ completed: true, error: { message: 'Model crashed', code: 'server_error' }, usage: { outputTokens: 20 } })
-    expect(dialect.createStreamTap().onEvent({ event: 'response.output_text.delta', data: '{"type":' })).toBe(false)
-  })
-})
-
 describe('fake OpenAI serves /v1/responses from the fixtures', () => {
   const fakePromise = startFakeOpenAI({ keys: ['sk-fake'] })
   afterAll(async () => (await fakePromise).stop())

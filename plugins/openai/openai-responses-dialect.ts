@@ -8,7 +8,6 @@ import { readOpenAIKey } from './openai-dialects.ts'
 import { readOpenAIUpstreamError, renderOpenAIError } from './openai-errors.ts'
 import { renderOpenAIResponsesStreamError } from './openai-responses-errors.ts'
 import { openAIResponsesHub } from './openai-responses-hub.ts'
-import { createOpenAIResponsesStreamTap } from './openai-responses-stream-tap.ts'
 
 // see https://platform.openai.com/docs/api-reference/responses/create
 // The Responses API always reports usage in its terminal stream event, so nothing is forced upstream
@@ -38,7 +37,6 @@ export const openAIResponsesDialect: DialectCodec = {
   readUsage: readOpenAIResponsesUsageField,
   usageMember: 'usage',
   readOutputText: readOpenAIResponsesOutputText,
-  createStreamTap: createOpenAIResponsesStreamTap,
   readUpstreamError: readOpenAIUpstreamError,
   renderError: renderOpenAIError,
   renderStreamError: renderOpenAIResponsesStreamError,

@@ -2,7 +2,7 @@ import type { ChatHubCodec } from '@hanggent/plugin-sdk'
 import { convertFromOpenAIResponsesRequest } from './convert-from-openai-responses-request.ts'
 import { convertToOpenAIResponsesRequest } from './convert-to-openai-responses-request.ts'
 import { decodeOpenAIResponsesResult, encodeOpenAIResponsesResult } from './convert-openai-responses-result.ts'
-import { decodeOpenAIResponsesStream } from './openai-responses-stream-decode.ts'
+import { createOpenAIResponsesStreamDecoder, decodeOpenAIResponsesStream } from './openai-responses-stream-decode.ts'
 import { encodeOpenAIResponsesStream } from './openai-responses-stream-encode.ts'
 
 /** OpenAI Responses ⇄ hub, both as the client's dialect and as the upstream's. */
@@ -13,4 +13,5 @@ export const openAIResponsesHub: ChatHubCodec = {
   encodeRequest: convertToOpenAIResponsesRequest,
   decodeResult: decodeOpenAIResponsesResult,
   decodeStream: decodeOpenAIResponsesStream,
+  createStreamDecoder: createOpenAIResponsesStreamDecoder,
 }

@@ -1,12 +1,12 @@
 import type { ConversionEnv } from '@hanggent/plugin-sdk'
 import type { HubEvent } from '@hanggent/plugin-sdk'
-import type { SseEvent } from '@hanggent/plugin-sdk'
+import type { HubStreamDecoder } from '@hanggent/plugin-sdk'
 import type { OpenAIResponsesResponse, OpenAIResponsesStreamEvent } from '../../schemas/openai-responses.ts'
 import { convertOpenAIResponsesUsage } from './convert-openai-responses-usage.ts'
 import { reasoningItemSignature } from './convert-openai-responses-result.ts'
 import { mapOpenAIResponsesStatus } from './map-openai-responses-status.ts'
 import { createdSeconds } from './response-identity.ts'
-import { parseJsonObject } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, malformedStreamEvent, parseJsonObject } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/responses-streaming
 // Deltas name their output item by `output_index`; a function call's arguments are routed to the
@@ -116,17 +116,28 @@ function step(type: string, event: OpenAIResponsesStreamEvent, state: DecodeStat
   return { events: [] }
 }
 
-/** OpenAI Responses stream events as hub events, emitted event by event; ends at the terminal event. */
-export async function* decodeOpenAIResponsesStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncGenerator<HubEvent> {
+/** A push decoder of one OpenAI Responses stream: event by event; done at the terminal event or an `error` event. */
+export function createOpenAIResponsesStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, tools: new Map() }
-  for await (const sse of events) {
-    const event = parseJsonObject<OpenAIResponsesStreamEvent>(sse.data)
-    if (!event) {
-      yield { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Upstream sent a malformed stream event' }
-      return
-    }
-    const { events: converted, done } = step(event.type ?? sse.event ?? '', event, state, env)
-    yield* converted
-    if (done) return
+  let done = false
+  return {
+    get done() {
+      return done
+    },
+    push(sse) {
+      if (done) return []
+      const event = parseJsonObject<OpenAIResponsesStreamEvent>(sse.data)
+      if (!event) {
+        done = true
+        return [malformedStreamEvent('Upstream sent a malformed stream event')]
+      }
+      const next = step(event.type ?? sse.event ?? '', event, state, env)
+      if (next.done) done = true
+      return next.events
+    },
+    end: () => [],
   }
 }
+
+/** OpenAI Responses stream events as hub events, emitted event by event; ends at the terminal event. */
+export const decodeOpenAIResponsesStream = decodeStreamWith(createOpenAIResponsesStreamDecoder)

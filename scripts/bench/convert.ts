@@ -1,12 +1,13 @@
 // Conversion cost per streamed chunk and per response, in-process, no network: an upstream stream
 // fixture is decoded and re-encoded for each client dialect through the hub, against passthrough
-// (parse SSE, watch usage, re-frame). Bounded: a fixed number of iterations per case.
+// (parse SSE, decode each event for usage with the dialect's push decoder, re-frame). Bounded: a fixed number of iterations per case.
 //   npm run bench:convert
 import { loadPlugins } from '../../core/plugin/loader.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import { decodeSse, encodeSse } from '@hanggent/plugin-sdk'
 import type { ConversionEnv, DialectCodec } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
+import { passthroughTap } from '../../core/relay/hub-tap.ts'
 
 const ITERATIONS = 3000
 const registry = createRegistry(await loadPlugins([]))
@@ -25,11 +26,12 @@ async function* source() {
 }
 
 async function passthrough(): Promise<void> {
-  const tap = upstream.createStreamTap()
+  const tap = passthroughTap(upstream, env)
   for await (const event of decodeSse(source())) {
     tap.onEvent(event)
     encodeSse(event)
   }
+  tap.result()
 }
 
 async function converted(client: DialectCodec): Promise<void> {

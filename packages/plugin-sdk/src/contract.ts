@@ -6,6 +6,7 @@ import type { SpecVersion } from './spec-version.ts'
 import type { MediaConversion, MediaSpec } from './media-contract.ts'
 import type { RealtimeTransport } from './realtime-contract.ts'
 import type { TaskPlatform } from './task-contract.ts'
+import type { HubStreamDecoder } from './stream-decoder.ts'
 
 /** A wire format a client can speak, e.g. `openai.chat`, `claude.messages`, `gemini.generate`. */
 export type Dialect = string
@@ -372,6 +373,13 @@ export interface HubUpstreamCodec {
   /** Upstream side: this dialect's SSE events as hub events; a malformed event becomes an `error` event. */
   decodeStream(events: AsyncIterable<SseEvent>, env: ConversionEnv): AsyncIterable<HubEvent>
   /**
+   * Upstream side: the same decoding, pushed one event at a time (build `decodeStream` from it with
+   * `decodeStreamWith`). With it, a passthrough stream feeds each upstream event to this decoder for its
+   * usage, output, end and errors while the raw bytes go to the client, so the dialect needs no
+   * `createStreamTap`. Since contract 1.3.
+   */
+  createStreamDecoder?(env: ConversionEnv): HubStreamDecoder
+  /**
    * Upstream side, for a provider whose stream is not Server-Sent Events (newline-delimited JSON, a
    * binary event stream): the response body's bytes, as they arrive, split into messages, each as an
    * SseEvent whose `data` is one message; `decodeStream` then reads those. Without it the core parses
@@ -443,8 +451,12 @@ export interface DialectCodec {
    * upstream's bytes reach the client unchanged. Since contract 1.2.
    */
   completeAnswer?(responseBody: unknown, requestBody: Record<string, unknown>): unknown
-  /** A fresh tap for one streamed response. */
-  createStreamTap(): StreamTap
+  /**
+   * A fresh tap for one streamed response. Deprecated since contract 1.3: a dialect whose `hub` has
+   * `createStreamDecoder` is watched through that decoder and need not bring a tap; a dialect that never
+   * streams needs neither. Still used, when given, by dialects without a push decoder (1.x plugins).
+   */
+  createStreamTap?(): StreamTap
   /** The upstream's error message from a non-2xx body, for logs and clear client errors. */
   readUpstreamError(status: number, bodyText: string): { message: string; code?: string }
   /** Renders a gateway error in this dialect's error shape. */

@@ -13,7 +13,6 @@ const DIALECT_FUNCTIONS = [
   'prepareUpstreamBody',
   'estimatePrompt',
   'readUsage',
-  'createStreamTap',
   'readUpstreamError',
   'renderError',
   'renderStreamError',
@@ -102,6 +101,11 @@ export function findManifestProblem(candidate: unknown): string | undefined {
     for (const name of DIALECT_FUNCTIONS) {
       if (typeof codec[name] !== 'function') return `dialects[${index}] (${codec.dialect}).${name} must be a function`
     }
+    // Deprecated since 1.3 (a hub push decoder watches passthrough streams), so optional, but a function when given.
+    if (codec.createStreamTap !== undefined && typeof codec.createStreamTap !== 'function')
+      return `dialects[${index}] (${codec.dialect}).createStreamTap must be a function`
+    if (isRecord(codec.hub) && codec.hub.createStreamDecoder !== undefined && typeof codec.hub.createStreamDecoder !== 'function')
+      return `dialects[${index}] (${codec.dialect}).hub.createStreamDecoder must be a function`
     if (!Array.isArray(codec.routes)) return `dialects[${index}] (${codec.dialect}).routes must be an array`
     if (isRecord(codec.hub) && codec.hub.frameStream !== undefined)
       return `dialects[${index}] (${codec.dialect}).hub.frameStream is only for dialects without routes (clients always stream SSE)`
@@ -148,6 +152,7 @@ function upstreamOnlyDialectProblem(codec: Record<string, unknown>, where: strin
     if (typeof hub[name] !== 'function') return `${where}.hub.${name} must be a function`
   }
   if (hub.frameStream !== undefined && typeof hub.frameStream !== 'function') return `${where}.hub.frameStream must be a function`
+  if (hub.createStreamDecoder !== undefined && typeof hub.createStreamDecoder !== 'function') return `${where}.hub.createStreamDecoder must be a function`
   return undefined
 }
 

@@ -1,6 +1,6 @@
 // The codec checks of the conformance kit: each recorded case run through the plugin's own dialect
 // codec — request build, result decode, stream decode with the chunk boundary at every byte offset,
-// error reading. Each failure names the fixture, the step and the field.
+// the same stream pushed through the push decoder, error reading. Each failure names the fixture, the step and the field.
 import type { ConversionEnv, DialectCodec, HubUpstreamCodec, PluginDefinition, UpstreamDialectCodec } from '../contract.ts'
 import type { HubEvent } from '../hub.ts'
 import { createSseParser, decodeSse, type SseEvent } from '../sse.ts'
@@ -92,6 +92,40 @@ async function streamProblems(name: string, hub: HubUpstreamCodec, bytes: Uint8A
     'one byte per chunk',
   )
   return bytewise.problem ? [bytewise.problem] : []
+}
+
+/**
+ * A stream case through the dialect's push decoder (contract 1.3), as a passthrough stream feeds it: one
+ * event at a time, then `end()`. It must give the answer `decodeStream` gives, and every event `canDefer`
+ * would keep undecoded must give no usage and no error (a passthrough watcher would miss them).
+ */
+async function pushDecoderProblems(name: string, hub: HubUpstreamCodec, bytes: Uint8Array, model: string | undefined): Promise<string[]> {
+  const create = hub.createStreamDecoder
+  if (!create) return []
+  const where = `fixture "${name}" (push decoder)`
+  const framed: SseEvent[] = []
+  const source = hub.frameStream ? hub.frameStream(chunksOf([bytes])) : decodeSse(chunksOf([bytes]))
+  for await (const event of source) framed.push(event)
+  try {
+    const pulled = digestEvents(await decodeStreamBytes(hub, [bytes], kitEnv(model)))
+    const decoder = create.call(hub, kitEnv(model))
+    const pushed: HubEvent[] = []
+    for (const event of framed) {
+      if (decoder.done) break
+      const deferrable = decoder.canDefer?.(event) === true
+      const decoded = decoder.push(event)
+      const missed = deferrable ? decoded.find((hubEvent) => hubEvent.type === 'usage' || hubEvent.type === 'error') : undefined
+      if (missed) return [`${where}: canDefer answered true for an event that gives a ${missed.type} event (${event.data.slice(0, 80)})`]
+      pushed.push(...decoded)
+    }
+    pushed.push(...decoder.end())
+    const digest = digestEvents(pushed)
+    if (JSON.stringify(digest) !== JSON.stringify(pulled))
+      return [`${where}: pushing the events one at a time gives ${shown(digest)} where decodeStream gives ${shown(pulled)}`]
+  } catch (error) {
+    return [`${where}: threw ${describeThrown(error)}`]
+  }
+  return []
 }
 
 /** SSE events parsed from `parts`. */
@@ -205,6 +239,10 @@ export async function checkCase(plugin: PluginDefinition, testCase: ConformanceC
   if (hub && testCase.stream && streamExpected) {
     steps.push('stream decode at every byte offset')
     failures.push(...(await streamProblems(name, hub, testCase.stream, streamExpected, model)))
+    if (hub.createStreamDecoder) {
+      steps.push('push decoder')
+      failures.push(...(await pushDecoderProblems(name, hub, testCase.stream, model)))
+    }
   }
   if (file.estimate) {
     steps.push('prompt estimate')

@@ -53,10 +53,24 @@ describe('conformance kit: codec, pricing, settings and manifest checks', () => 
     )
   })
 
+  test('a push decoder (contract 1.3) is run on every stream fixture one event at a time', async () => {
+    const report = await conformance(fixture('push-decoder'))
+    expect(report.failures).toEqual([])
+    expect(report.passed).toContain('fixture "weather-call": request build, result decode, stream decode at every byte offset, push decoder')
+  })
+
+  test('a push decoder that would let a passthrough watcher skip the usage fails naming the fixture and the event', async () => {
+    const report = await conformance(fixture('defers-usage'))
+    expect(report.failures).toEqual([
+      'fixture "accents" (push decoder): canDefer answered true for an event that gives a usage event ({"type":"end","stop":"done","meter":{"in":5,"out":11}})',
+      'fixture "weather-call" (push decoder): canDefer answered true for an event that gives a usage event ({"type":"end","stop":"call","meter":{"in":12,"out":9}})',
+    ])
+  })
+
   test('a wrong spec version fails with the version declared and the versions accepted, and nothing else runs', async () => {
     const report = await conformance(fixture('wrong-spec-version'))
     expect(report.failures).toEqual([
-      'manifest: specVersion "2.0" is not supported: this gateway accepts contract versions 1.0 to 1.2 (plugin SDK 1.2); contract 2.x is another major version (upgrade the gateway)',
+      'manifest: specVersion "2.0" is not supported: this gateway accepts contract versions 1.0 to 1.3 (plugin SDK 1.3); contract 2.x is another major version (upgrade the gateway)',
     ])
     expect(report.passed).toEqual([])
   })

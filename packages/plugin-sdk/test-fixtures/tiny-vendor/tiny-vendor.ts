@@ -1,5 +1,5 @@
 import { Type, type TObject } from '@sinclair/typebox'
-import type { ConversionEnv, HubChatRequest, HubEvent, HubPart, HubResult, PluginDefinition, SseEvent, Usage } from '@hanggent/plugin-sdk'
+import type { ConversionEnv, HubChatRequest, HubEvent, HubPart, HubResult, HubStreamDecoder, PluginDefinition, SseEvent, Usage } from '@hanggent/plugin-sdk'
 
 // Tiny Vendor: a made-up provider for the conformance kit's own tests. Its wire format is its own
 // (no client speaks it): a request `{ model, prompt: [{ role, text }], tools, stream }`, an answer
@@ -20,6 +20,11 @@ export interface TinyVendorDefects {
   settings?: TObject
   /** The contract version declared. */
   specVersion?: PluginDefinition['specVersion']
+  /**
+   * Brings a push decoder (contract 1.3): `correct`, or `defers-usage`, whose `canDefer` says yes to every
+   * line, the `end` line with the usage included.
+   */
+  pushDecoder?: 'correct' | 'defers-usage'
 }
 
 type OutputItem = { type: 'text'; text: string } | { type: 'call'; id: string; name: string; args: unknown }
@@ -96,9 +101,49 @@ export function tinyVendorPlugin(id: string, defects: TinyVendorDefects = {}): P
       }
     }
   }
+  /** The same decoding pushed one line at a time (contract 1.3). */
+  function createStreamDecoder(env: ConversionEnv): HubStreamDecoder {
+    let started = false
+    let toolIndex = 0
+    let done = false
+    const start = (): HubEvent[] => {
+      if (started) return []
+      started = true
+      return [{ type: 'message-start', id: env.newId('tiny-'), model: env.model ?? '', created: Math.floor(env.now() / 1000) }]
+    }
+    return {
+      get done() {
+        return done
+      },
+      push(event) {
+        if (done) return []
+        const events = start()
+        let item: OutputItem | { type: 'end'; stop?: string; meter?: Meter }
+        try {
+          item = JSON.parse(event.data) as typeof item
+        } catch {
+          done = true
+          return [...events, { type: 'error', status: 502, code: 'bad_upstream_response', message: 'Tiny Vendor sent a line that is not JSON' }]
+        }
+        if (item.type === 'text') events.push({ type: 'text-delta', index: 0, text: item.text })
+        else if (item.type === 'call' && keep(item)) {
+          events.push({ type: 'tool-call-start', index: 0, toolIndex, id: item.id, name: item.name })
+          events.push({ type: 'tool-call-delta', index: 0, toolIndex: toolIndex++, argumentsDelta: JSON.stringify(item.args) })
+        } else if (item.type === 'end') {
+          const usage = usageOf(item.meter)
+          if (usage) events.push({ type: 'usage', usage })
+          events.push({ type: 'finish', index: 0, reason: item.stop === 'call' ? 'tool-calls' : 'stop' })
+        }
+        return events
+      },
+      end: () => (done ? [] : start()),
+      canDefer: (event) => defects.pushDecoder === 'defers-usage' || !event.data.includes('"end"'),
+    }
+  }
+  const pushDecoder = defects.pushDecoder ? { createStreamDecoder } : {}
   return {
     id,
-    specVersion: defects.specVersion ?? '1.1',
+    specVersion: defects.specVersion ?? (defects.pushDecoder ? '1.3' : '1.1'),
     hubVersion: 1,
     name: `Tiny Vendor (${id})`,
     channelTypes: [
@@ -133,7 +178,7 @@ export function tinyVendorPlugin(id: string, defects: TinyVendorDefects = {}): P
           }
           return { message: bodyText.slice(0, 200) || `Tiny Vendor answered HTTP ${status}` }
         },
-        hub: { encodeRequest, decodeResult, decodeStream, frameStream: (body) => frameLines(body, defects.decodeChunksAlone === true) },
+        hub: { encodeRequest, decodeResult, decodeStream, frameStream: (body) => frameLines(body, defects.decodeChunksAlone === true), ...pushDecoder },
       },
     ],
   }
