@@ -75,6 +75,8 @@ export interface JournaledCharge {
   charged: number
   /** The entry as one journal line (journal-codec.ts). */
   line: string
+  /** Set on a charge journaled again after Redis lost it: the position it first had (it may have reached the database then). */
+  replayOf?: string
 }
 
 /** Units each account's pending charges fall by once these charges are in the database. */

@@ -10,7 +10,18 @@ import {
   type ReserveOutcome,
 } from './balance-store.ts'
 import { journalLineFromFields } from './journal-codec.ts'
-import { ADOPT, COMMITTED, REFUND, RELEASE_HOLDS, RESERVE, SETTLE } from './redis-ledger-scripts.ts'
+import {
+  ADOPT,
+  COMMITTED,
+  FORGET_REPLAY,
+  REBUILD_PENDING,
+  REFUND,
+  RELEASE_ENDED_HOLDS,
+  RELEASE_HOLDS,
+  REPLAY_CHARGE,
+  RESERVE,
+  SETTLE,
+} from './redis-ledger-scripts.ts'
 import { newHoldId } from './memory-balance-store.ts'
 import { GatewayError } from '../errors.ts'
 
@@ -25,6 +36,10 @@ export const HEARTBEAT_TTL_MS = 15_000
 const HEARTBEAT_EVERY_MS = 5_000
 /** How often the leased sweeper looks for replicas whose heartbeat lapsed (a lapsed replica's holds wait at most this long). */
 export const HEARTBEAT_SWEEP_MS = HEARTBEAT_EVERY_MS
+/** How often each replica asks whether Redis restarted, and forgets its charges the database has. */
+const RESTART_CHECK_MS = 1_000
+/** Most charges a replica keeps to journal again while the database is behind (about a minute of a busy replica). */
+const UNCONFIRMED_MAX = 50_000
 /** How long a payer's last seen balance stands for it (other replicas spend meanwhile). */
 const HINT_TTL_MS = 2_000
 const HINTS_MAX = 100_000
@@ -43,6 +58,18 @@ export interface RedisBalanceStore extends BalanceStore {
   committed(accounts: CommittedAccount[], lastPosition: string): Promise<void>
   /** Gives back the holds of replicas whose heartbeat stopped; one result per replica swept. */
   releaseOrphanedHolds(): Promise<Array<{ replica: string; holds: number; units: number }>>
+  /** The Redis server's run id: a new one each time it starts (so it may have come back without its last writes). */
+  runId(): Promise<string>
+  /** The run id whose balances were last rebuilt from the database, or null. */
+  rebuiltRun(): Promise<string | null>
+  /** Records that the balances of run `runId` were rebuilt from the database. */
+  markRebuilt(runId: string): Promise<void>
+  /** The accounts Redis holds a balance for, in batches. */
+  loadedAccounts(): AsyncIterable<AccountKey[]>
+  /** Sets the accounts' uncommitted charges to the stream's entries after `committed` (the database's cursor). */
+  rebuildPending(accounts: AccountKey[], committed: string | null): Promise<void>
+  /** Takes a journaled-again charge out of the stream and the pending sums: its original is in the database. */
+  forgetReplay(charge: JournaledCharge): Promise<void>
 }
 
 /** Settings of the Redis store. */
@@ -57,6 +84,10 @@ export interface RedisBalanceStoreOptions {
   replicaId: string
   /** Receives heartbeat failures. */
   onError?: (error: unknown) => void
+  /** Told when holds of calls that had ended were given back after Redis came back without its last writes. */
+  onHoldsReleased?: (released: { replica: string; holds: number; units: number }) => void
+  /** Told when charges Redis lost were journaled again. */
+  onChargesReplayed?: (replayed: { replica: string; charges: number }) => void
 }
 
 type Script = (keys: string[], args: Array<string | number>) => Promise<unknown>
@@ -99,10 +130,18 @@ function toCharge(id: string, fields: string[]): JournaledCharge | undefined {
   for (let index = 0; index + 1 < fields.length; index += 2) values[fields[index]!] = fields[index + 1]!
   if (values.c === undefined || values.u === undefined || values.l === undefined) return undefined
   const payer: Payer = { userId: Number(values.u), tokenId: values.t ? Number(values.t) : null, unlimited: values.f === '1' }
-  return { position: id, payer, charged: Number(values.c), line: journalLineFromFields(id, values.u, values.t ?? '', values.f ?? '0', values.c, values.l) }
+  const line = journalLineFromFields(id, values.u, values.t ?? '', values.f ?? '0', values.c, values.l)
+  return { position: id, payer, charged: Number(values.c), line, ...(values.o ? { replayOf: values.o } : {}) }
 }
 
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null
+
+/** True when stream id `a` comes after `b`. */
+export function streamIdAfter(a: string, b: string): boolean {
+  const [aMs, aSeq] = a.split('-').map(Number) as [number, number]
+  const [bMs, bSeq] = b.split('-').map(Number) as [number, number]
+  return aMs > bMs || (aMs === bMs && aSeq > bSeq)
+}
 
 /** Builds the store and starts its heartbeat. */
 export function createRedisBalanceStore(options: RedisBalanceStoreOptions): RedisBalanceStore {
@@ -114,6 +153,10 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
     adopt: script(client, ADOPT),
     committed: script(client, COMMITTED),
     release: script(client, RELEASE_HOLDS),
+    rebuild: script(client, REBUILD_PENDING),
+    releaseEnded: script(client, RELEASE_ENDED_HOLDS),
+    replay: script(client, REPLAY_CHARGE),
+    forget: script(client, FORGET_REPLAY),
   }
   const accountKey = (key: AccountKey) => `${prefix}a:${key}`
   const holdsKey = `${prefix}holds:${replicaId}`
@@ -123,10 +166,61 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
   const hints = new Map<string, { spendable: number; at: number }>()
   const hintKey = (payer: Payer) => `${payer.userId}:${payer.tokenId ?? ''}:${payer.unlimited ? 1 : 0}`
   const cursorKey = `${prefix}cursor`
+  const rebuiltKey = `${prefix}rebuilt-run`
   let blocking: Redis | undefined
+  // The holds of this replica's calls in flight, so holds whose end Redis lost can be told apart (see checkRestart).
+  const liveHolds = new Set<string>()
+  // This replica's charges the database may not have yet, by position: what to journal again if Redis loses them.
+  const unconfirmed = new Map<string, { keys: string[]; args: Array<string | number> }>()
+  let knownRun: string | undefined
+
+  const runId = async () => /(?:^|\n)run_id:([0-9a-f]+)/.exec(await client.info('server'))?.[1] ?? ''
+
+  /**
+   * Every second: forgets the charges the database has (at or before Redis's cursor, which moves only after
+   * the database's), and once per Redis start (a new run id) repairs what a server that came back without
+   * its last writes lost of this replica's: holds of calls that had ended (nothing else would give them
+   * back, this replica lives on) and charges no committer had read (journaled again; the committer leaves
+   * out those that had reached the database). The cursor is read before the run id, so a cursor of a
+   * restarted server is never used without noticing the restart.
+   */
+  async function checkRestart() {
+    const cursor = await client.get(cursorKey)
+    const current = await runId()
+    if (current === '') return
+    const restarted = knownRun !== undefined && current !== knownRun
+    knownRun = current
+    if (!restarted) {
+      if (cursor !== null) forgetCommitted(cursor)
+      return
+    }
+    const [holds, units] = (await run.releaseEnded([holdsKey], [prefix, ...liveHolds])) as [number, string]
+    if (holds > 0) options.onHoldsReleased?.({ replica: replicaId, holds, units: Number(units) })
+    let replayed = 0
+    for (const [position, charge] of [...unconfirmed]) {
+      const id = (await run.replay(charge.keys, [...charge.args, position])) as string | null
+      unconfirmed.delete(position)
+      if (id) {
+        unconfirmed.set(id, charge)
+        replayed++
+      }
+    }
+    if (replayed > 0) options.onChargesReplayed?.({ replica: replicaId, charges: replayed })
+  }
+
+  /** Forgets the charges at or before `cursor` (kept in the order Redis gave them their positions). */
+  function forgetCommitted(cursor: string) {
+    for (const position of unconfirmed.keys()) {
+      if (streamIdAfter(position, cursor)) return
+      unconfirmed.delete(position)
+    }
+  }
 
   const beat = () => client.set(aliveKey(replicaId), '1', 'PX', HEARTBEAT_TTL_MS).catch((error: unknown) => options.onError?.(error))
   void beat()
+  const restartCheck = setInterval(() => void checkRestart().catch((error: unknown) => options.onError?.(error)), RESTART_CHECK_MS)
+  restartCheck.unref?.()
+  void checkRestart().catch(() => undefined)
   const heartbeat = setInterval(() => void beat(), HEARTBEAT_EVERY_MS)
   heartbeat.unref?.()
 
@@ -143,11 +237,19 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
     async reserve(payer, estimate, floor): Promise<ReserveOutcome> {
       const keys = payerKeys(payer)
       const id = newHoldId()
-      const reply = (await run.reserve(
-        [keys.user, keys.token, holdsKey],
-        [estimate, floor, keys.useToken, id, `${payer.userId}|${keys.accounts.token ? payer.tokenId : ''}`],
-      )) as [number, string | number, string | number, number]
+      liveHolds.add(id)
+      let reply: [number, string | number, string | number, number]
+      try {
+        reply = (await run.reserve(
+          [keys.user, keys.token, holdsKey],
+          [estimate, floor, keys.useToken, id, `${payer.userId}|${keys.accounts.token ? payer.tokenId : ''}`],
+        )) as [number, string | number, string | number, number]
+      } catch (error) {
+        liveHolds.delete(id)
+        throw error
+      }
       const [status, amount, available, short] = reply
+      if (status !== 1 || Number(amount) <= 0) liveHolds.delete(id)
       if (status < 0) {
         const missing: AccountKey[] = []
         if (status === -1 || status === -3) missing.push(keys.accounts.user)
@@ -163,10 +265,17 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
       const keys = payerKeys(reservation.payer)
       const { payer } = reservation
       const logJson = JSON.stringify(draft.log)
-      const [charged, id] = (await run.settle(
-        [keys.user, keys.token, holdsKey, streamKey],
-        [reservation.amount, actual, keys.useToken, reservation.id, payer.userId, payer.tokenId ?? '', payer.unlimited ? 1 : 0, logJson],
-      )) as [string | number, string]
+      const [charged, id] = (await run
+        .settle(
+          [keys.user, keys.token, holdsKey, streamKey],
+          [reservation.amount, actual, keys.useToken, reservation.id, payer.userId, payer.tokenId ?? '', payer.unlimited ? 1 : 0, logJson],
+        )
+        .finally(() => liveHolds.delete(reservation.id))) as [string | number, string]
+      if (unconfirmed.size >= UNCONFIRMED_MAX) unconfirmed.delete(unconfirmed.keys().next().value as string)
+      unconfirmed.set(id, {
+        keys: [keys.user, keys.token, streamKey],
+        args: [keys.useToken, charged, payer.userId, payer.tokenId ?? '', payer.unlimited ? 1 : 0, logJson],
+      })
       return {
         position: id,
         payer,
@@ -202,7 +311,7 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
     async refund(reservation) {
       if (reservation.amount <= 0) return
       const keys = payerKeys(reservation.payer)
-      await run.refund([keys.user, keys.token, holdsKey], [reservation.amount, keys.useToken, reservation.id])
+      await run.refund([keys.user, keys.token, holdsKey], [reservation.amount, keys.useToken, reservation.id]).finally(() => liveHolds.delete(reservation.id))
     },
     async adopt(balances) {
       if (balances.size === 0) return
@@ -252,8 +361,30 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
       } while (cursor !== '0')
       return swept
     },
+    runId,
+    rebuiltRun: () => client.get(rebuiltKey),
+    async markRebuilt(run) {
+      await client.set(rebuiltKey, run)
+    },
+    async *loadedAccounts() {
+      let cursor = '0'
+      do {
+        const [next, found] = await client.scan(cursor, 'MATCH', `${prefix}a:*`, 'COUNT', 500)
+        cursor = next
+        if (found.length > 0) yield found.map((key) => key.slice(`${prefix}a:`.length) as AccountKey)
+      } while (cursor !== '0')
+    },
+    async rebuildPending(accounts, committed) {
+      if (accounts.length === 0) return
+      await run.rebuild([streamKey, cursorKey, ...accounts.map(accountKey)], [committed ?? '', prefix])
+    },
+    async forgetReplay(charge) {
+      const keys = payerKeys(charge.payer)
+      await run.forget([streamKey, keys.user, keys.token], [charge.position, charge.charged, keys.useToken])
+    },
     async close() {
       clearInterval(heartbeat)
+      clearInterval(restartCheck)
       await client.del(aliveKey(replicaId)).catch(() => undefined)
       blocking?.disconnect()
     },

@@ -141,3 +141,88 @@ end
 redis.call('DEL', KEYS[1])
 return {released, string.format('%d', units)}
 `
+
+/**
+ * After Redis came back without its last writes (a restart from an AOF or snapshot that missed them):
+ * each account's journaled-but-uncommitted charges are summed again from the stream entries after the
+ * database's cursor, the only ones not yet in the database. KEYS: stream, cursor, accounts. ARGV: the
+ * database's cursor ('' when it has none), the key prefix. The cursor moves there and older entries leave
+ * the stream. Returns the number of accounts set.
+ */
+export const REBUILD_PENDING = `
+local from = '-'
+if ARGV[1] ~= '' then from = '(' .. ARGV[1] end
+local sums = {}
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], from, '+')) do
+  local values = {}
+  local fields = entry[2]
+  for index = 1, #fields, 2 do values[fields[index]] = fields[index + 1] end
+  local charged = tonumber(values['c'] or '0')
+  local user = ARGV[2] .. 'a:u:' .. (values['u'] or '')
+  sums[user] = (sums[user] or 0) + charged
+  if values['t'] and values['t'] ~= '' and values['f'] ~= '1' then
+    local token = ARGV[2] .. 'a:t:' .. values['t']
+    sums[token] = (sums[token] or 0) + charged
+  end
+end
+for index = 3, #KEYS do redis.call('HSET', KEYS[index], 'p', string.format('%d', sums[KEYS[index]] or 0)) end
+if ARGV[1] ~= '' then
+  redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
+  redis.call('SET', KEYS[2], ARGV[1])
+end
+return #KEYS - 2
+`
+
+/**
+ * A replica's holds after Redis came back without its last writes: holds whose call already ended (its
+ * settle or refund was lost with the writes) are given back. KEYS: the replica's holds, then the key
+ * prefix in ARGV[1] and the ids of the replica's calls still in flight after it. Returns {holds released,
+ * units released}.
+ */
+export const RELEASE_ENDED_HOLDS = `
+local live = {}
+for index = 2, #ARGV do live[ARGV[index]] = true end
+local entries = redis.call('HGETALL', KEYS[1])
+local released, units = 0, 0
+for index = 1, #entries, 2 do
+  if not live[entries[index]] then
+    local user, token, amount = string.match(entries[index + 1], '^(%d+)|(%d*)|(%d+)$')
+    if user then
+      local value = string.format('%d', -tonumber(amount))
+      redis.call('HINCRBY', ARGV[1] .. 'a:u:' .. user, 'h', value)
+      if token ~= '' then redis.call('HINCRBY', ARGV[1] .. 'a:t:' .. token, 'h', value) end
+      released = released + 1
+      units = units + tonumber(amount)
+    end
+    redis.call('HDEL', KEYS[1], entries[index])
+  end
+end
+return {released, string.format('%d', units)}
+`
+
+/**
+ * A charge this replica journaled that Redis lost when it restarted without its last writes, journaled
+ * again (unless its entry is still there). KEYS: user, token, stream. ARGV: useToken, charged, userId,
+ * tokenId, unlimited, usage row JSON, the original position. The new entry names the original in `o`, so
+ * the committer can leave it out when the original had reached the database before Redis lost it.
+ * Returns the new stream id, or false when the original is still in the stream.
+ */
+export const REPLAY_CHARGE = `
+if #redis.call('XRANGE', KEYS[3], ARGV[7], ARGV[7]) > 0 then return false end
+local charged = string.format('%d', tonumber(ARGV[2]))
+redis.call('HINCRBY', KEYS[1], 'p', charged)
+if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[2], 'p', charged) end
+return redis.call('XADD', KEYS[3], '*', 'c', charged, 'u', ARGV[3], 't', ARGV[4], 'f', ARGV[5], 'l', ARGV[6], 'o', ARGV[7])
+`
+
+/**
+ * A journaled-again charge whose original was in the database after all: out of the stream and out of the
+ * pending sums, once (a second call finds no entry). KEYS: stream, user, token. ARGV: entry id, charged, useToken.
+ */
+export const FORGET_REPLAY = `
+if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+local value = string.format('%d', -tonumber(ARGV[2]))
+redis.call('HINCRBY', KEYS[2], 'p', value)
+if ARGV[3] == '1' then redis.call('HINCRBY', KEYS[3], 'p', value) end
+return 1
+`

@@ -1,15 +1,17 @@
 import { hostname } from 'node:os'
-import { sql } from 'drizzle-orm'
+import { inArray, sql } from 'drizzle-orm'
 import type Redis from 'ioredis'
 import { connectRedis, closeRedis } from '../cache/redis-connection.ts'
 import { queryRows, type Db } from '../db/client.ts'
+import { logs } from '../db/schema.ts'
 import type { LeaseManager } from '../jobs/lease.ts'
 import { runLeasedJob, type LeasedJob } from '../jobs/leased-job.ts'
 import type { JournalSink } from '../jobs/log-writer.ts'
 import { randomKey } from '../security/crypto.ts'
-import { chargedAccounts, type CommittedAccount } from './balance-store.ts'
+import { chargedAccounts, type CommittedAccount, type JournaledCharge } from './balance-store.ts'
+import { decodeJournalEntry } from './journal-codec.ts'
 import { ledgerOver, readBalances, readCursor, type LedgerOptions, type QuotaLedger } from './ledger.ts'
-import { createRedisBalanceStore, HEARTBEAT_SWEEP_MS, type RedisBalanceStore } from './redis-balance-store.ts'
+import { createRedisBalanceStore, HEARTBEAT_SWEEP_MS, streamIdAfter, type RedisBalanceStore } from './redis-balance-store.ts'
 
 // The ledger of replicas: balances and the charge journal in Redis (see redis-balance-store.ts), one
 // replica at a time committing the journal into the database under a lease. The cursor row in
@@ -22,13 +24,8 @@ const CURSOR = 'journal:redis'
 const SYNC_TIMEOUT_MS = 10_000
 /** The committer stops reading while this many charges wait for the database. */
 const MAX_BACKLOG = 20_000
-
-/** True when stream id `a` comes after `b`. */
-export function streamIdAfter(a: string, b: string): boolean {
-  const [aMs, aSeq] = a.split('-').map(Number) as [number, number]
-  const [bMs, bSeq] = b.split('-').map(Number) as [number, number]
-  return aMs > bMs || (aMs === bMs && aSeq > bSeq)
-}
+/** How often the committer asks whether Redis restarted (its run id changed). */
+const RUN_CHECK_MS = 1000
 
 /** The deployment's ledger namespace: Redis keys of another database (another deployment, a test) never mix with ours. */
 async function ledgerNamespace(db: Db): Promise<string> {
@@ -60,6 +57,36 @@ async function catchUp(db: Db, store: RedisBalanceStore, committed: string | nul
   await store.committed(accounts, committed)
 }
 
+/** What identifies a charge's usage row: its type, payer, request id and time (a request may log several rows, at different times). */
+function rowIdentity(type: string, userId: number | null, requestId: string, createdAt: Date): string {
+  return `${type}|${userId ?? ''}|${requestId}|${createdAt.getTime()}`
+}
+
+/**
+ * The charges journaled again after Redis lost them (`replayOf`) whose original had reached the database
+ * before: their usage row is there. Rows without a request id cannot be matched and are written.
+ */
+async function replaysInDatabase(db: Db, replays: JournaledCharge[]): Promise<Set<JournaledCharge>> {
+  const wanted = new Map<string, JournaledCharge>()
+  for (const charge of replays) {
+    const log = decodeJournalEntry(charge.line)?.log
+    if (!log?.requestId || !(log.createdAt instanceof Date)) continue
+    wanted.set(rowIdentity(log.type, charge.payer.userId, log.requestId, log.createdAt), charge)
+  }
+  const found = new Set<JournaledCharge>()
+  if (wanted.size === 0) return found
+  const requestIds = [...new Set([...wanted.values()].map((charge) => decodeJournalEntry(charge.line)?.log.requestId as string))]
+  const rows = await db
+    .select({ type: logs.type, userId: logs.userId, requestId: logs.requestId, createdAt: logs.createdAt })
+    .from(logs)
+    .where(inArray(logs.requestId, requestIds))
+  for (const row of rows) {
+    const charge = row.requestId ? wanted.get(rowIdentity(row.type, row.userId, row.requestId, row.createdAt)) : undefined
+    if (charge) found.add(charge)
+  }
+  return found
+}
+
 /** Builds the Redis ledger and starts its committer and orphaned-hold sweeper (each on one replica at a time). */
 export async function createRedisLedger(options: RedisLedgerOptions): Promise<QuotaLedger> {
   const { db, writer } = options
@@ -77,6 +104,17 @@ export async function createRedisLedger(options: RedisLedgerOptions): Promise<Qu
     prefix: `${options.prefix ?? 'hanggent:'}ledger:${namespace}:`,
     replicaId,
     onError,
+    onHoldsReleased(released) {
+      options.log('warn', 'released holds of calls that ended in writes Redis lost', released)
+      writer.write({
+        type: 'system',
+        content: `released ${released.units} units held by ${released.holds} calls of replica ${released.replica} that had ended in writes Redis lost when it restarted`,
+        details: released,
+      })
+    },
+    onChargesReplayed(replayed) {
+      options.log('warn', 'journaled again the charges Redis lost when it restarted', replayed)
+    },
     blockingClient: () => {
       const blocking = client.duplicate({ connectionName: `hanggent:ledger-reader:${replicaId}`, enableAutoPipelining: false })
       blocking.on('error', onError)
@@ -86,11 +124,60 @@ export async function createRedisLedger(options: RedisLedgerOptions): Promise<Qu
   })
   let leading = false
 
+  /**
+   * Once per Redis start (its run id), under the committer's lease: Redis may have come back from its
+   * AOF or snapshot without its last writes (`appendfsync everysec` loses up to a second to a power cut;
+   * no persistence loses everything). The database is the source of truth: with everything this
+   * committer had read written, each account's uncommitted charges are summed again from the journal
+   * entries after the database's cursor, and its balance and version are taken from the database again.
+   * Without this, charges committed in the lost second stayed counted as pending (money nobody could
+   * spend), and balances charged then stayed at their older, higher figure (money invented).
+   */
+  async function rebuildAfterRestart(): Promise<void> {
+    const run = await store.runId()
+    const rebuilt = await store.rebuiltRun()
+    if (run === '' || rebuilt === run) return
+    await writer.flush()
+    const committed = await readCursor(db, CURSOR)
+    let accounts = 0
+    for await (const batch of store.loadedAccounts()) {
+      await store.rebuildPending(batch, committed)
+      await store.adopt(await readBalances(db, batch))
+      accounts += batch.length
+    }
+    await store.markRebuilt(run)
+    if (rebuilt === null) return
+    options.log('warn', 'Redis restarted: balances rebuilt from the database', { run, accounts, committed })
+    writer.write({
+      type: 'system',
+      content: `Redis restarted (run ${run}): the balances of ${accounts} accounts were rebuilt from the database and the charges journaled after it`,
+      details: { run, accounts, committed },
+    })
+  }
+
+  /**
+   * The entries to commit: a charge journaled again after Redis lost it is left out (and taken out of
+   * Redis) when its original had reached the database, checked once everything read before it is written.
+   */
+  async function withoutCommittedReplays(sink: JournalSink, entries: JournaledCharge[]): Promise<JournaledCharge[]> {
+    const replays = entries.filter((entry) => entry.replayOf !== undefined)
+    if (replays.length === 0) return entries
+    writer.commitCharges(sink, entries.slice(0, entries.indexOf(replays[0]!)))
+    await writer.flush()
+    const committed = await replaysInDatabase(db, replays)
+    for (const charge of committed) await store.forgetReplay(charge)
+    const kept = replays.length - committed.size
+    options.log('warn', 'charges Redis lost, journaled again by their replicas', { charges: replays.length, alreadyInDatabase: committed.size, written: kept })
+    return entries.slice(entries.indexOf(replays[0]!)).filter((entry) => !committed.has(entry))
+  }
+
   /** Commits the journal while this replica holds the lease. */
   async function commitWhileLeading(signal: AbortSignal) {
     const committed = await readCursor(db, CURSOR)
     await catchUp(db, store, committed)
     writer.setCursor(committed)
+    await rebuildAfterRestart()
+    let checkedAt = Date.now()
     let conflicted = false
     const sink: JournalSink = {
       cursorName: CURSOR,
@@ -104,14 +191,19 @@ export async function createRedisLedger(options: RedisLedgerOptions): Promise<Qu
     let position = committed ?? '0-0'
     try {
       while (!signal.aborted && !conflicted) {
+        if (Date.now() - checkedAt >= RUN_CHECK_MS) {
+          checkedAt = Date.now()
+          await rebuildAfterRestart()
+        }
         if (writer.backlog() > MAX_BACKLOG) {
           await writer.flush()
           continue
         }
-        const entries = await store.readAfter(position, 2000, 100)
-        if (entries.length === 0) continue
-        writer.commitCharges(sink, entries)
-        position = entries[entries.length - 1]!.position
+        const read = await store.readAfter(position, 2000, 100)
+        if (read.length === 0) continue
+        position = read[read.length - 1]!.position
+        const entries = await withoutCommittedReplays(sink, read)
+        if (entries.length > 0) writer.commitCharges(sink, entries)
       }
       await writer.flush()
     } finally {
