@@ -1,4 +1,4 @@
-// npm run chaos -- --campaign hostile|faults|access|crash|soak [--campaign …] [--runs N] [--minutes N] [--short]
+// npm run chaos -- --campaign hostile|faults|access|crash|soak|redis-kill [--campaign …] [--runs N] [--minutes N] [--short]
 // Runs the long version of the reliability campaigns (issue 14) and prints the closing table: campaign,
 // runs, probes, failures, units of money discrepancy, and the command that reproduces the row. Each run is
 // the campaign's own test file with CHAOS_LONG=1 (bigger bombs, real-time drips, 50 MB streams), reporting
@@ -16,6 +16,7 @@ const campaigns: Record<string, string> = {
   access: 'tests/reliability/access-control.test.ts',
   crash: 'tests/reliability/crash-replicas.test.ts',
   soak: 'tests/reliability/soak.test.ts',
+  'redis-kill': 'tests/reliability/redis-kill.test.ts',
 }
 
 interface Figures {

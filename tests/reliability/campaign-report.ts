@@ -5,7 +5,7 @@ import { appendFileSync } from 'node:fs'
 
 /** The figures of one campaign run, as the closing table reports them. */
 export interface CampaignFigures {
-  campaign: 'faults' | 'hostile' | 'access' | 'crash' | 'soak'
+  campaign: 'faults' | 'hostile' | 'access' | 'crash' | 'soak' | 'redis-kill'
   /** Probes (or fault cases) sent. */
   probes: number
   /** Probes whose outcome broke the campaign's rule (a 5xx, a data change, a client-visible failure while a healthy channel existed…). */

@@ -13,8 +13,8 @@ import { startPrivatePostgres, startPrivateRedis, type PrivateService } from '..
 // a PostgreSQL outage is not visible at all; once a dependency is back every call succeeds, and the
 // books reconcile: for every key and user, funding − balance equals the sum of the logged costs, each
 // logged once, and every answer received complete is billed. Redis runs with AOF (fsync every second)
-// as docker-compose.yml runs it, and is stopped with SIGTERM (it writes its AOF); a SIGKILL of Redis
-// can lose up to a second of journaled charges, which is the documented price of `appendfsync everysec`.
+// as docker-compose.yml runs it, and is stopped with SIGTERM (it writes its AOF); redis-kill.test.ts
+// kills it with SIGKILL, and restarts it without the last second of writes a power cut would cost.
 
 const ADMIN = 'faults-admin-token-0123456789'
 const FUNDING = 1_000_000_000

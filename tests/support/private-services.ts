@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync, statSync, truncateSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -43,8 +43,18 @@ async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
   throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`)
 }
 
+/** A private Redis, which can also crash and lose the tail of its append-only file. */
+export interface PrivateRedis extends PrivateService {
+  /** Kills the server with SIGKILL (no AOF rewrite, no shutdown save). */
+  kill(): Promise<void>
+  /** Bytes in its newest incremental AOF file now (a mark to cut back to). */
+  aofSize(): number
+  /** Cuts the newest incremental AOF file back to `bytes` while the server is down: the writes a power cut loses before their fsync. */
+  cutAof(bytes: number): void
+}
+
 /** A Redis with append-only persistence (fsync every second), as docker-compose.yml runs it. */
-export async function startPrivateRedis(): Promise<PrivateService> {
+export async function startPrivateRedis(): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'hanggent-redis-'))
   const port = freePort()
   let child: ReturnType<typeof Bun.spawn> | undefined
@@ -60,11 +70,26 @@ export async function startPrivateRedis(): Promise<PrivateService> {
     await child?.exited
     child = undefined
   }
+  // Redis 7 keeps a multi-part AOF: appendonlydir/<name>.<n>.base.* plus <name>.<n>.incr.aof, the writes since the base.
+  const newestIncrement = () => {
+    const folder = join(dir, 'appendonlydir')
+    const increments = readdirSync(folder).filter((name) => name.endsWith('.incr.aof'))
+    const newest = increments.sort((a, b) => Number(a.split('.').at(-3)) - Number(b.split('.').at(-3))).at(-1)
+    if (!newest) throw new Error(`no incremental AOF file in ${folder}`)
+    return join(folder, newest)
+  }
   await start()
   return {
     url: `redis://127.0.0.1:${port}`,
     start,
     stop,
+    async kill() {
+      child?.kill('SIGKILL')
+      await child?.exited
+      child = undefined
+    },
+    aofSize: () => statSync(newestIncrement()).size,
+    cutAof: (bytes) => truncateSync(newestIncrement(), bytes),
     async destroy() {
       await stop()
       rmSync(dir, { recursive: true, force: true })

@@ -12,6 +12,8 @@ export interface Replica {
   process: Subprocess<'ignore', 'pipe', 'pipe'>
   /** What the process printed on stdout so far (plain operator lines, e.g. about the root password). */
   output(): string
+  /** Its JSON log lines (stderr) so far. */
+  log(): string
 }
 
 /** A set of replicas on a fresh database. */
@@ -49,7 +51,7 @@ export async function startReplicas(options: { count: number; databaseUrl: strin
   const replicas: Replica[] = []
   for (let index = 0; index < options.count; index++) {
     const started = await startGatewayProcess(env)
-    replicas.push({ process: started.process, url: started.url, output: started.output })
+    replicas.push({ process: started.process, url: started.url, output: started.output, log: started.log })
   }
   return {
     replicas,
@@ -69,7 +71,7 @@ export async function startReplicas(options: { count: number; databaseUrl: strin
       old.process.kill(signal)
       await old.process.exited
       const started = await startGatewayProcess(env)
-      replicas[index] = { process: started.process, url: started.url, output: started.output }
+      replicas[index] = { process: started.process, url: started.url, output: started.output, log: started.log }
       return replicas[index]!
     },
     async stop() {
