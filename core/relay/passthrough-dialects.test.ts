@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import type { DialectCodec } from '@hanggent/plugin-sdk'
 import type { GeminiUsageMetadata } from '../../schemas/gemini-generate.ts'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import { claudeMessagesDialect } from '../../plugins/claude/claude-dialect.ts'
@@ -9,10 +10,12 @@ import { geminiSse } from '../../plugins/gemini/gemini-test-support.ts'
 import { responsesSse } from '../../plugins/openai/openai-hub-test-support.ts'
 import { openAIResponsesDialect } from '../../plugins/openai/openai-responses-dialect.ts'
 import { passthroughTap } from './hub-tap.ts'
+import { passthroughPath } from './response-path.ts'
 
-// What the relay learns from a passthrough stream in each chat dialect, read through the dialect's own
-// push decoder (these were the Anthropic, Gemini and Responses stream taps' tests, which the decoders
-// replaced): usage, output text, tool calls, the end, errors, and malformed events refused.
+// What the relay learns from a passthrough answer in each chat dialect, read through the dialect's own
+// decoders (these were the tests of the Anthropic, Gemini and Responses stream taps and output-text
+// readers, which the decoders replaced): usage, output text, tool calls, the end, errors, and malformed
+// events refused.
 
 type Json = Record<string, unknown>
 type Usage = { output_tokens: number; output_tokens_details: { reasoning_tokens: number } }
@@ -137,5 +140,44 @@ describe('Responses passthrough stream, watched through the decoder', () => {
     })
     expect(failed.result()).toMatchObject({ completed: true, error: { message: 'Model crashed', code: 'server_error' }, usage: { outputTokens: 20 } })
     expect(responsesTap().onEvent({ event: 'response.output_text.delta', data: '{"type":' })).toBe(false)
+  })
+})
+
+/** A passthrough answer without its usage member, as the relay reads it: what it would bill by counting. */
+function countedAnswer(dialect: DialectCodec, body: Json) {
+  const { [dialect.usageMember!]: _usage, ...withoutUsage } = body
+  const text = JSON.stringify(withoutUsage)
+  const env = { now: () => 1_748_736_000_000, newId: (prefix: string) => `${prefix}test` }
+  return passthroughPath(dialect, undefined).answer({ text, response: new Response(text) }, env)
+}
+
+describe('a complete passthrough answer without usage is counted through the dialect decoder', () => {
+  test('Anthropic: text and the tool call (name and input)', () => {
+    const { usage, observed } = countedAnswer(claudeMessagesDialect, loadFixture<Json>('claude', 'claude-tool-use.json'))
+    expect(usage).toBeUndefined()
+    expect(observed).toEqual({
+      outputText: 'I\'ll check the current weather in Paris for you.get_weather{"location":"Paris, France","unit":"celsius"}',
+      toolCalls: 1,
+    })
+  })
+
+  test('Gemini: thoughts, text and function calls', () => {
+    expect(countedAnswer(geminiGenerateDialect, loadFixture<Json>('gemini', 'gemini-thinking.json')).observed.outputText).toContain(
+      '**Summing the First Ten Primes**',
+    )
+    expect(countedAnswer(geminiGenerateDialect, loadFixture<Json>('gemini', 'gemini-function-call.json')).observed).toEqual({
+      outputText: 'get_weather{"location":"Paris, France","unit":"celsius"}',
+      toolCalls: 1,
+    })
+  })
+
+  test('Responses: the reasoning summary and the message text', () => {
+    const fixture = loadFixture<{ output: Array<{ summary: Array<{ text: string }> } & { content: Array<{ text: string }> }> }>(
+      'openai',
+      'openai-responses-reasoning.json',
+    )
+    const { observed } = countedAnswer(openAIResponsesDialect, fixture as unknown as Json)
+    expect(observed.outputText).toContain(fixture.output[0]!.summary[0]!.text)
+    expect(observed.outputText).toContain(fixture.output[1]!.content[0]!.text)
   })
 })

@@ -7,7 +7,7 @@ import { claudeMessagesHub } from './claude-hub.ts'
 import { claudeModelList } from './claude-model-list.ts'
 import { readClaudeUsageField } from './convert-claude-usage.ts'
 import { CLAUDE_DIALECT } from './claude-dialect-extra.ts'
-import { estimateClaudePrompt, readClaudeOutputText } from './estimate-claude-prompt.ts'
+import { estimateClaudePrompt } from './estimate-claude-prompt.ts'
 
 // see https://docs.claude.com/en/api/overview#authentication (x-api-key) and
 // https://docs.claude.com/en/docs/build-with-claude/streaming — Anthropic streams always report
@@ -33,7 +33,6 @@ export const claudeMessagesDialect: DialectCodec = {
   estimatePrompt: estimateClaudePrompt,
   readUsage: readClaudeUsageField,
   usageMember: 'usage',
-  readOutputText: readClaudeOutputText,
   readUpstreamError: readClaudeUpstreamError,
   renderError: renderClaudeError,
   renderStreamError: renderClaudeStreamError,

@@ -189,10 +189,9 @@ describe('dialect', () => {
     expect(estimate.fixedTokens).toBe(9 + 1600 + 346)
   })
 
-  test('usage and output text are read from a complete answer', () => {
+  test('usage is read from a complete answer', () => {
     const fixture = loadFixture<{ usage: Json }>('claude', 'claude-tool-use.json')
     expect(dialect.readUsage(fixture)).toMatchObject({ inputTokens: 421, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 79 })
-    expect(dialect.readOutputText?.(fixture)).toBe('I\'ll check the current weather in Paris for you.get_weather{"location":"Paris, France","unit":"celsius"}')
     expect(dialect.readUsage({ type: 'error' })).toBeUndefined()
   })
 

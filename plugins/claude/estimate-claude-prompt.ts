@@ -68,12 +68,3 @@ export function estimateClaudePrompt(body: Record<string, unknown>): PromptEstim
   }
   return estimate
 }
-
-/** The text of a complete answer (text, thinking and tool inputs), counted when the upstream reports no usage. */
-export function readClaudeOutputText(responseBody: unknown): string {
-  const content = (responseBody as { content?: unknown } | null)?.content
-  if (!Array.isArray(content)) return ''
-  const estimate = newPromptEstimate()
-  for (const block of content as Block[]) if (block.type !== 'image' && block.type !== 'document') addBlock(block, estimate)
-  return estimate.texts.join('')
-}

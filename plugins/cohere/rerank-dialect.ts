@@ -49,7 +49,6 @@ export const rerankDialect: DialectCodec = {
   prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, clientBytes: body.model === model ? {} : undefined }),
   estimatePrompt: estimateRerankPrompt,
   readUsage: readRerankUsage,
-  readOutputText: () => '',
   completeAnswer: completeRerankAnswer,
   readUpstreamError: readRerankUpstreamError,
   renderError: (error) => ({ status: error.status, body: rerankErrorBody(error) }),

@@ -1,5 +1,5 @@
 import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
-import { GeminiGenerateContentRequest, type GeminiCandidate } from '../../schemas/gemini-generate.ts'
+import { GeminiGenerateContentRequest } from '../../schemas/gemini-generate.ts'
 import { readGeminiUsageField } from './convert-gemini-usage.ts'
 import { estimateGeminiPrompt } from './estimate-gemini-prompt.ts'
 import { readGeminiUpstreamError, renderGeminiError, renderGeminiStreamError } from './gemini-errors.ts'
@@ -22,17 +22,6 @@ export function readGeminiKey(request: InboundRequest): string | undefined {
   const query = request.url.searchParams.get('key')?.trim()
   if (query) return query
   return readHeaderValue(request.headers, 'x-goog-api-key') ?? readBearerToken(request.headers)
-}
-
-/** The text of every candidate part of a complete answer, thoughts and function calls included. */
-function readOutputText(responseBody: unknown): string {
-  if (!isRecord(responseBody) || !Array.isArray(responseBody.candidates)) return ''
-  const parts = (responseBody.candidates as GeminiCandidate[]).flatMap((candidate) => candidate.content?.parts ?? [])
-  return parts
-    .map((part) =>
-      typeof part.text === 'string' ? part.text : part.functionCall ? `${part.functionCall.name}${JSON.stringify(part.functionCall.args ?? {})}` : '',
-    )
-    .join('')
 }
 
 /** `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent` (also under `/v1`). */
@@ -58,7 +47,6 @@ export const geminiGenerateDialect: DialectCodec = {
   estimatePrompt: estimateGeminiPrompt,
   readUsage: readGeminiUsageField,
   usageMember: 'usageMetadata',
-  readOutputText,
   readUpstreamError: readGeminiUpstreamError,
   renderError: renderGeminiError,
   renderStreamError: renderGeminiStreamError,

@@ -61,7 +61,6 @@ export const geminiEmbedDialect: DialectCodec = {
   prepareUpstreamBody: (body, model) => (Array.isArray(body.requests) ? { body: withModel(body, model) } : { body, clientBytes: {} }),
   estimatePrompt: estimateGeminiEmbedPrompt,
   readUsage: () => undefined,
-  readOutputText: () => '',
   readUpstreamError: readGeminiUpstreamError,
   renderError: renderGeminiError,
   renderStreamError: renderGeminiStreamError,

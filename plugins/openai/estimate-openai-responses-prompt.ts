@@ -49,16 +49,3 @@ export function estimateOpenAIResponsesPrompt(body: Record<string, unknown>): Pr
   if (format?.type === 'json_schema' && format.schema) estimate.texts.push(JSON.stringify(format.schema))
   return estimate
 }
-
-/** The text of a complete response (message text, function arguments, reasoning summaries), for counting. */
-export function readOpenAIResponsesOutputText(response: unknown): string {
-  const output = (response as { output?: unknown } | null)?.output
-  if (!Array.isArray(output)) return ''
-  const texts: string[] = []
-  for (const item of output as Json[]) {
-    if (item.type === 'function_call') texts.push(String(item.name ?? ''), String(item.arguments ?? ''))
-    const parts = item.type === 'reasoning' ? item.summary : item.content
-    if (Array.isArray(parts)) for (const part of parts as Json[]) if (typeof part.text === 'string') texts.push(part.text)
-  }
-  return texts.join('')
-}

@@ -107,14 +107,6 @@ describe('Responses dialect', () => {
     expect(dialect.readUsage({ usage: { input_tokens: 5, input_tokens_details: { cached_tokens: 50 } } })).toMatchObject({ inputTokens: 0, cacheReadTokens: 5 })
   })
 
-  test('output text of a complete response, for counting when usage is missing', () => {
-    const fixture = loadFixture<{ output: Array<{ summary: Array<{ text: string }> } & { content: Array<{ text: string }> }> }>(
-      'openai',
-      'openai-responses-reasoning.json',
-    )
-    expect(dialect.readOutputText?.(fixture)).toBe(fixture.output[0]!.summary[0]!.text + fixture.output[1]!.content[0]!.text)
-  })
-
   test('the prompt estimate counts instructions, items, tools and images', () => {
     const estimate = dialect.estimatePrompt({
       instructions: 'Be brief.',

@@ -3,7 +3,7 @@ import type { DialectCodec } from '@hanggent/plugin-sdk'
 import { positiveInteger } from '@hanggent/plugin-sdk'
 import { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
 import { readOpenAIResponsesUsageField } from './convert-openai-responses-usage.ts'
-import { estimateOpenAIResponsesPrompt, readOpenAIResponsesOutputText } from './estimate-openai-responses-prompt.ts'
+import { estimateOpenAIResponsesPrompt } from './estimate-openai-responses-prompt.ts'
 import { readOpenAIKey } from './openai-dialects.ts'
 import { readOpenAIUpstreamError, renderOpenAIError } from './openai-errors.ts'
 import { renderOpenAIResponsesStreamError } from './openai-responses-errors.ts'
@@ -36,7 +36,6 @@ export const openAIResponsesDialect: DialectCodec = {
   estimatePrompt: estimateOpenAIResponsesPrompt,
   readUsage: readOpenAIResponsesUsageField,
   usageMember: 'usage',
-  readOutputText: readOpenAIResponsesOutputText,
   readUpstreamError: readOpenAIUpstreamError,
   renderError: renderOpenAIError,
   renderStreamError: renderOpenAIResponsesStreamError,

@@ -442,7 +442,11 @@ export interface DialectCodec {
    * the whole body (`readUsage` gets `{ [usageMember]: value }`).
    */
   usageMember?: string
-  /** Output text of a complete response, counted when the upstream reports no usage. */
+  /**
+   * Output text of a complete response, counted when the upstream reports no usage. Deprecated since
+   * contract 1.3: a dialect with a `hub` is counted through its `decodeResult` (text, reasoning, tool calls)
+   * and needs none; it is read only for dialects without one, or an answer the decoder refuses.
+   */
   readOutputText?(responseBody: unknown): string
   /**
    * A complete passthrough answer with what the upstream left out filled in from the client's own request
