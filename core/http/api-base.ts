@@ -64,6 +64,15 @@ export function apiBase(deps: ApiDeps) {
       set.status = status
       return body
     })
+    .macro({
+      // Set by `access` for every role but `public`: the role check ran in `transform`, so the actor is there.
+      signedIn: {
+        resolve({ actor }) {
+          if (!actor) throw new GatewayError(401, 'unauthorized', 'Sign in first')
+          return { actor }
+        },
+      },
+    })
 }
 
 /**
@@ -106,19 +115,34 @@ type RouteAccess = {
 }
 
 /**
+ * What `access` adds for a role other than `public`: the `signedIn` macro of `apiBase`, which hands the
+ * handler an `actor` typed `Actor` (the role check has already refused callers without one).
+ */
+type SignedInGuard<Role extends RequiredRole> = Role extends 'public' ? unknown : { signedIn: true }
+
+/**
  * Route options declaring the least role that may call the route (checked before the body is
  * validated, so strangers get 401 rather than schema hints) and its OpenAPI entry. With a body
  * schema (optionally `t.Optional(...)` for a body that may be left out), the body is checked as it
  * arrived (see `rejectInvalidBody`). The role is also published as `x-required-role` so tests and
- * the dashboard can enumerate it.
+ * the dashboard can enumerate it. Any role but `public` narrows the handler's `actor` to `Actor`.
  */
-export function access(role: RequiredRole, doc: RouteDoc): RouteAccess
-export function access<Body extends TObject>(role: RequiredRole, doc: RouteDoc, body: Body): RouteAccess & { body: Body }
-export function access(role: RequiredRole, doc: RouteDoc, body?: TObject): RouteAccess & { body?: TObject } {
+export function access<Role extends RequiredRole>(role: Role, doc: RouteDoc): RouteAccess & SignedInGuard<Role>
+export function access<Role extends RequiredRole, Body extends TObject>(
+  role: Role,
+  doc: RouteDoc,
+  body: Body,
+): RouteAccess & SignedInGuard<Role> & { body: Body }
+export function access(role: RequiredRole, doc: RouteDoc, body?: TObject): RouteAccess & { body?: TObject; signedIn?: true } {
   const transform: RouteAccess['transform'] = [({ actor }) => authorize(actor, role)]
   if (body) transform.push((context) => rejectInvalidBody(body, context.body, context.request))
   const detail = routeDetail(role, doc)
-  return { transform, ...(body ? { body } : {}), detail: body && OptionalKind in body ? { ...detail, 'x-body-optional': true } : detail }
+  return {
+    transform,
+    ...(body ? { body } : {}),
+    ...(role === 'public' ? {} : { signedIn: true as const }),
+    detail: body && OptionalKind in body ? { ...detail, 'x-body-optional': true } : detail,
+  }
 }
 
 /**
@@ -151,12 +175,6 @@ export function rejectInvalidBody(schema: TObject, body: unknown, request?: Requ
 /** A route's success schemas plus the admin error responses. */
 export function withErrors<T extends Record<number, unknown>>(success: T): T & typeof errorResponses {
   return { ...errorResponses, ...success }
-}
-
-/** The actor of a route whose access rule already required one. */
-export function signedIn(actor: Actor | undefined): Actor {
-  if (!actor) throw new GatewayError(401, 'unauthorized', 'Sign in first')
-  return actor
 }
 
 /** ISO string for a date column, keeping nulls. */

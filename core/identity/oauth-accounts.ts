@@ -5,7 +5,7 @@ import { GatewayError } from '../errors.ts'
 import { IdParams } from '../../schemas/admin/common.ts'
 import { OAuthAccountView } from '../../schemas/admin/sign-in.ts'
 import { toOAuthAccountView } from './external-sign-in.ts'
-import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
 import type { IdentityDeps } from './deps.ts'
 import { providerName } from './oauth-providers.ts'
 
@@ -22,7 +22,7 @@ export function oauthAccountRoutes(deps: IdentityDeps) {
   }
   return new Elysia()
     .use(apiBase(deps))
-    .get('/users/me/oauth-accounts', ({ actor }) => listFor(signedIn(actor).id), {
+    .get('/users/me/oauth-accounts', ({ actor }) => listFor(actor.id), {
       ...access('user', {
         operationId: 'listMyOAuthAccounts',
         tags,
@@ -32,8 +32,7 @@ export function oauthAccountRoutes(deps: IdentityDeps) {
     })
     .delete(
       '/users/me/oauth-accounts/:id',
-      async ({ actor, params, set }) => {
-        const me = signedIn(actor)
+      async ({ actor: me, params, set }) => {
         const removed = await db.transaction(async (tx) => {
           // Locking the user row serialises concurrent unlinks, so two of them cannot both pass the "last way in" check.
           const [user] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, me.id)).for('update')

@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { PasswordChange, ProfileUpdate, UserView } from '../../schemas/admin/users.ts'
 import { bearerToken } from '../http/actor.ts'
-import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
 import type { IdentityDeps } from './deps.ts'
 import { changeOwnPassword, readOwnAccount, updateOwnProfile } from './own-account.ts'
 
@@ -11,18 +11,18 @@ const tags = ['users']
 export function ownAccountRoutes(deps: IdentityDeps) {
   return new Elysia()
     .use(apiBase(deps))
-    .get('/users/me', ({ actor }) => readOwnAccount(deps.context, signedIn(actor)), {
+    .get('/users/me', ({ actor }) => readOwnAccount(deps.context, actor), {
       ...access('user', { operationId: 'getCurrentUser', tags, summary: 'The signed-in user' }),
       response: withErrors({ 200: UserView }),
     })
-    .patch('/users/me', ({ actor, body }) => updateOwnProfile(deps.context, signedIn(actor), body), {
+    .patch('/users/me', ({ actor, body }) => updateOwnProfile(deps.context, actor, body), {
       ...access('user', { operationId: 'updateCurrentUser', tags, summary: 'Change your display name or email' }, ProfileUpdate),
       response: withErrors({ 200: UserView }),
     })
     .post(
       '/users/me/password',
       async ({ actor, body, request, sessionToken, set }) => {
-        await changeOwnPassword(deps.context, signedIn(actor), bearerToken(request.headers.get('authorization')) ?? sessionToken, body)
+        await changeOwnPassword(deps.context, actor, bearerToken(request.headers.get('authorization')) ?? sessionToken, body)
         set.status = 204
         return undefined
       },

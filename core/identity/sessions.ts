@@ -5,7 +5,7 @@ import { GatewayError } from '../errors.ts'
 import { randomKey, sha256Hex } from '../security/crypto.ts'
 import { IdParams, Timestamp } from '../../schemas/admin/common.ts'
 import { bearerToken } from '../http/actor.ts'
-import { access, apiBase, iso, signedIn, withErrors } from '../http/api-base.ts'
+import { access, apiBase, iso, withErrors } from '../http/api-base.ts'
 import type { IdentityDeps } from './deps.ts'
 
 const tags = ['sessions']
@@ -38,8 +38,7 @@ export function sessionRoutes(deps: IdentityDeps) {
     .use(apiBase(deps))
     .get(
       '/users/me/sessions',
-      async ({ actor, request, sessionToken }) => {
-        const me = signedIn(actor)
+      async ({ actor: me, request, sessionToken }) => {
         const token = bearerToken(request.headers.get('authorization')) ?? sessionToken
         const currentHash = token ? sha256Hex(token) : ''
         const rows = await db.select().from(accessTokens).where(eq(accessTokens.userId, me.id)).orderBy(desc(accessTokens.id))
@@ -60,8 +59,7 @@ export function sessionRoutes(deps: IdentityDeps) {
     )
     .post(
       '/users/me/access-tokens',
-      async ({ actor, body, set }) => {
-        const me = signedIn(actor)
+      async ({ actor: me, body, set }) => {
         if (me.scope === 'read') throw new GatewayError(403, 'forbidden', 'A read-only token cannot create tokens')
         if (RESERVED_NAMES.has(body.name))
           throw new GatewayError(400, 'invalid_request', 'name: must be a name other than "login" or "session"', { param: 'name' })
@@ -88,8 +86,7 @@ export function sessionRoutes(deps: IdentityDeps) {
     )
     .delete(
       '/users/me/sessions/:id',
-      async ({ actor, params, set }) => {
-        const me = signedIn(actor)
+      async ({ actor: me, params, set }) => {
         const removed = await db
           .delete(accessTokens)
           .where(and(eq(accessTokens.id, params.id), eq(accessTokens.userId, me.id)))

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { SignInSettingsPatch, SignInSettingsView } from '../../schemas/admin/sign-in.ts'
-import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
 import type { IdentityDeps } from './deps.ts'
 import { requestOrigin } from './oauth-state.ts'
 import { toSignInSettingsView } from './sign-in-settings-store.ts'
@@ -31,8 +31,7 @@ export function signInSettingsRoutes(deps: IdentityDeps) {
     })
     .patch(
       '/auth/settings',
-      async ({ actor, body, request }) => {
-        const me = signedIn(actor)
+      async ({ actor: me, body, request }) => {
         const updated = await deps.signIn.update(body)
         const fields = patchedFields(body).sort()
         context.logWriter.write({

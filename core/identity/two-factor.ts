@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.ts'
 import { users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { acceptedTotpStep, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpUrl } from '../security/totp.ts'
-import { access, apiBase, signedIn, withErrors } from '../http/api-base.ts'
+import { access, apiBase, withErrors } from '../http/api-base.ts'
 import type { IdentityDeps } from './deps.ts'
 
 type UserRow = typeof users.$inferSelect
@@ -52,7 +52,7 @@ export function twoFactorRoutes(deps: IdentityDeps) {
     .post(
       '/users/me/two-factor/setup',
       async ({ actor }) => {
-        const user = await load(signedIn(actor).id)
+        const user = await load(actor.id)
         if (user.totpEnabled) throw new GatewayError(409, 'conflict', 'Two-factor sign-in is already on; turn it off first to enrol a new device')
         const secret = newTotpSecret()
         await db
@@ -73,7 +73,7 @@ export function twoFactorRoutes(deps: IdentityDeps) {
     .post(
       '/users/me/two-factor/enable',
       async ({ actor, body }) => {
-        const user = await load(signedIn(actor).id)
+        const user = await load(actor.id)
         if (user.totpEnabled) throw new GatewayError(409, 'conflict', 'Two-factor sign-in is already on')
         if (!user.totpSecretEncrypted) throw new GatewayError(400, 'invalid_request', 'Start with POST /api/users/me/two-factor/setup')
         if (!(await verifySecondFactor(context, user, body.code)))
@@ -95,7 +95,7 @@ export function twoFactorRoutes(deps: IdentityDeps) {
     .post(
       '/users/me/two-factor/disable',
       async ({ actor, body }) => {
-        const user = await load(signedIn(actor).id)
+        const user = await load(actor.id)
         if (!user.totpEnabled) throw new GatewayError(409, 'conflict', 'Two-factor sign-in is not on')
         if (!(await verifySecondFactor(context, user, body.code))) throw new GatewayError(400, 'invalid_request', 'code: not a valid code', { param: 'code' })
         await db.update(users).set({ totpEnabled: false, totpSecretEncrypted: null, totpLastStep: null, recoveryCodeHashes: [] }).where(eq(users.id, user.id))

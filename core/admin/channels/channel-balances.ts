@@ -3,7 +3,7 @@ import { AdminError, IdParams } from '../../../schemas/admin/common.ts'
 import { BalanceRefreshSummary, ChannelView } from '../../../schemas/admin/channels.ts'
 import { createBalanceRefresher, type BalanceOutcome, type BalanceRefresher } from '../../routing/balance-refresh.ts'
 import { createChannelService } from './channel-service.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 
 const tags = ['channels']
@@ -26,8 +26,8 @@ export function channelBalanceRoutes(deps: AdminDeps) {
         const summary = await (await balances()).refreshMany()
         deps.context.logWriter.write({
           type: 'manage',
-          userId: signedIn(actor).id,
-          username: signedIn(actor).username,
+          userId: actor.id,
+          username: actor.username,
           content: `channel balances refreshed: ${summary.refreshed} read, ${summary.failed} failed`,
           details: { refreshed: summary.refreshed, failed: summary.failed, skipped: summary.skipped },
         })

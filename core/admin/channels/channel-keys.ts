@@ -6,7 +6,7 @@ import { AdminError, IdParams } from '../../../schemas/admin/common.ts'
 import { KeyRevealRequest, RevealedKeys } from '../../../schemas/admin/channel-actions.ts'
 import { auditChannel } from './channel-service.ts'
 import { confirmIdentity } from '../../identity/confirm-identity.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 
 /**
@@ -18,8 +18,7 @@ export function channelKeyRoutes(deps: AdminDeps) {
   const db = context.database.db
   return new Elysia().use(apiBase(deps)).post(
     '/channels/:id/keys/reveal',
-    async ({ actor, body, clientIp, params, set }) => {
-      const me = signedIn(actor)
+    async ({ actor: me, body, clientIp, params, set }) => {
       set.headers['cache-control'] = 'no-store'
       const [user] = await db.select().from(users).where(eq(users.id, me.id))
       if (!user) throw new GatewayError(401, 'unauthorized', 'Sign in first')

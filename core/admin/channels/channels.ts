@@ -2,7 +2,7 @@ import { Elysia, t } from 'elysia'
 import { ChannelCreate, ChannelListQuery, ChannelTagCount, ChannelTypeView, ChannelUpdate, ChannelView } from '../../../schemas/admin/channels.ts'
 import { ChannelBatch, ChannelBatchResult } from '../../../schemas/admin/channel-actions.ts'
 import { IdParams, Page } from '../../../schemas/admin/common.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 import { createChannelService } from './channel-service.ts'
 import { runChannelBatch } from './channel-batch.ts'
@@ -28,7 +28,7 @@ export function channelRoutes(deps: AdminDeps) {
       '/channels',
       async ({ actor, body, set }) => {
         set.status = 201
-        return service.create(signedIn(actor), body)
+        return service.create(actor, body)
       },
       {
         ...access('admin', { operationId: 'createChannel', tags, summary: 'Create a channel' }, ChannelCreate),
@@ -40,7 +40,7 @@ export function channelRoutes(deps: AdminDeps) {
       query: ChannelListQuery,
       response: withErrors({ 200: Page(ChannelView) }),
     })
-    .post('/channels/batch', ({ actor, body }) => runChannelBatch(deps.context, signedIn(actor), body), {
+    .post('/channels/batch', ({ actor, body }) => runChannelBatch(deps.context, actor, body), {
       ...access(
         'admin',
         {
@@ -80,7 +80,7 @@ export function channelRoutes(deps: AdminDeps) {
       params: IdParams,
       response: withErrors({ 200: ChannelView }),
     })
-    .patch('/channels/:id', ({ actor, params, body }) => service.update(signedIn(actor), params.id, body), {
+    .patch('/channels/:id', ({ actor, params, body }) => service.update(actor, params.id, body), {
       ...access('admin', { operationId: 'updateChannel', tags, summary: 'Update a channel; a new key replaces every key' }, ChannelUpdate),
       params: IdParams,
       response: withErrors({ 200: ChannelView }),
@@ -88,7 +88,7 @@ export function channelRoutes(deps: AdminDeps) {
     .delete(
       '/channels/:id',
       async ({ actor, params, set }) => {
-        await service.remove(signedIn(actor), params.id)
+        await service.remove(actor, params.id)
         set.status = 204
         return undefined
       },

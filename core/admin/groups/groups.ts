@@ -2,7 +2,7 @@ import { Elysia, t } from 'elysia'
 import { GroupChoice, GroupParams, GroupPut, GroupView } from '../../../schemas/admin/groups.ts'
 import { roleAtLeast } from '../../http/actor.ts'
 import { createGroupService } from './group-service.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 
 const tags = ['groups']
@@ -20,7 +20,7 @@ export function groupRoutes(deps: AdminDeps) {
       }),
       response: withErrors({ 200: t.Array(GroupView) }),
     })
-    .put('/groups/:name', ({ actor, params, body }) => service.put(signedIn(actor), params.name, body), {
+    .put('/groups/:name', ({ actor, params, body }) => service.put(actor, params.name, body), {
       ...access('admin', { operationId: 'putGroup', tags, summary: 'Create or replace a group: its price ratio and description' }, GroupPut),
       params: GroupParams,
       response: withErrors({ 200: GroupView }),
@@ -28,7 +28,7 @@ export function groupRoutes(deps: AdminDeps) {
     .delete(
       '/groups/:name',
       async ({ actor, params, set }) => {
-        await service.remove(signedIn(actor), params.name)
+        await service.remove(actor, params.name)
         set.status = 204
         return undefined
       },
@@ -40,8 +40,7 @@ export function groupRoutes(deps: AdminDeps) {
     )
     .get(
       '/users/me/groups',
-      async ({ actor }) => {
-        const me = signedIn(actor)
+      async ({ actor: me }) => {
         // Plain users may only put their own group on a key (see the token rules); admins any group.
         const groups = await service.list()
         return groups

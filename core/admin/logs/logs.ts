@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { IdParams, Page } from '../../../schemas/admin/common.ts'
 import { LogExportQuery, LogListQuery, LogView } from '../../../schemas/admin/logs.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 import { getLog, listLogs } from './log-query.ts'
 import { exportFileName, logCsvStream } from './log-export.ts'
@@ -18,7 +18,7 @@ export function logRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
     .use(apiBase(deps))
-    .get('/logs', ({ actor, query }) => listLogs(context, signedIn(actor), query), {
+    .get('/logs', ({ actor, query }) => listLogs(context, actor, query), {
       ...access('user', { operationId: 'listLogs', tags, summary: 'Usage, error and audit logs, newest first (plain users see only their own)' }),
       query: LogListQuery,
       response: withErrors({ 200: Page(LogView) }),
@@ -26,7 +26,7 @@ export function logRoutes(deps: AdminDeps) {
     .get(
       '/logs/export',
       ({ actor, query }) =>
-        new Response(logCsvStream(context, signedIn(actor), query), {
+        new Response(logCsvStream(context, actor, query), {
           headers: {
             'content-type': 'text/csv; charset=utf-8',
             'content-disposition': `attachment; filename="${exportFileName(query, context.now())}"`,
@@ -44,7 +44,7 @@ export function logRoutes(deps: AdminDeps) {
         response: withErrors({ 200: CsvBody }),
       },
     )
-    .get('/logs/:id', ({ actor, params }) => getLog(context, signedIn(actor), params.id), {
+    .get('/logs/:id', ({ actor, params }) => getLog(context, actor, params.id), {
       ...access('user', { operationId: 'getLog', tags, summary: 'One log row with its full details (plain users only their own)' }),
       params: IdParams,
       response: withErrors({ 200: LogView }),

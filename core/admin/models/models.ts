@@ -1,6 +1,6 @@
 import { Elysia, t } from 'elysia'
 import { ModelListQuery, ModelPricePut, ModelPriceQuery, ModelView } from '../../../schemas/admin/models.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 import { createModelCatalog } from './model-catalog.ts'
 
@@ -20,11 +20,11 @@ export function modelRoutes(deps: AdminDeps) {
       query: ModelListQuery,
       response: withErrors({ 200: t.Object({ items: t.Array(ModelView) }) }),
     })
-    .put('/models/price', ({ actor, body }) => catalog.setPrice(signedIn(actor), body), {
+    .put('/models/price', ({ actor, body }) => catalog.setPrice(actor, body), {
       ...access('admin', { operationId: 'setModelPrice', tags, summary: "Override a model's price, in USD (price) or New API ratios (ratios)" }, ModelPricePut),
       response: withErrors({ 200: ModelView }),
     })
-    .delete('/models/price', ({ actor, query }) => catalog.clearPrice(signedIn(actor), query.model), {
+    .delete('/models/price', ({ actor, query }) => catalog.clearPrice(actor, query.model), {
       ...access('admin', { operationId: 'clearModelPrice', tags, summary: "Remove a model's price override; the plugin's list price applies again" }),
       query: ModelPriceQuery,
       response: withErrors({ 200: ModelView }),

@@ -4,7 +4,7 @@ import { mergeOptions, SystemOptions, type SystemOptionValues } from '../../opti
 import { GatewayError } from '../../errors.ts'
 import { OptionsPatch, OptionsView } from '../../../schemas/admin/options.ts'
 import { explainValueError, fieldOf } from '../../http/errors.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 
 const tags = ['options']
@@ -29,8 +29,7 @@ export function optionRoutes(deps: AdminDeps) {
     })
     .patch(
       '/options',
-      async ({ actor, body }) => {
-        const me = signedIn(actor)
+      async ({ actor: me, body }) => {
         checkOptions(mergeOptions(context.options.get(), body))
         const updated = await context.options.update(body)
         context.logWriter.write({

@@ -10,7 +10,7 @@ import { OpenAIChatRequest } from '../../../schemas/openai-chat.ts'
 import { PlaygroundCompletion, PlaygroundEvents, PlaygroundModels } from '../../../schemas/admin/playground.ts'
 import type { Actor } from '../../http/actor.ts'
 import { adminErrorBody } from '../../http/errors.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 import { offersChat } from './chat-models.ts'
 import { OpenAIImageGenerationRequest } from '../../../schemas/openai-images.ts'
@@ -29,7 +29,7 @@ export function playgroundCaller(actor: Actor): Caller {
 
 /** What a playground relay handler reads of Elysia's request context. */
 interface PlaygroundRequest {
-  actor: Actor | undefined
+  actor: Actor
   request: Request
   clientIp: string | undefined
   set: { headers: Record<string, unknown> }
@@ -56,7 +56,7 @@ export function playgroundRoutes(deps: AdminDeps) {
   const relayAsUser =
     (dialect: string, missing: string) =>
     async ({ actor, request, clientIp, set }: PlaygroundRequest): Promise<Response> => {
-      const caller = playgroundCaller(signedIn(actor))
+      const caller = playgroundCaller(actor)
       const codec = context.registry.dialect(dialect)
       if (!codec) throw new GatewayError(501, 'not_implemented', missing)
       return handleRelay(await deps.relay(), codec, {
@@ -72,8 +72,8 @@ export function playgroundRoutes(deps: AdminDeps) {
   /** A handler listing the models served to the user's group that have a price and pass `offers`. */
   const modelsOffering =
     (offers: (model: string, spec: ModelSpec | undefined, price: ModelPrice) => boolean) =>
-    async ({ actor }: { actor: Actor | undefined }) => {
-      const { group } = signedIn(actor)
+    async ({ actor }: { actor: Actor }) => {
+      const { group } = actor
       const options = context.options.get()
       const models = (await deps.relay()).directory.modelsFor(group).filter((model) => {
         const price = lookupPrice(options, context.registry.listPrice, model)

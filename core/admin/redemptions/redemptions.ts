@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { IdParams, Page, Units } from '../../../schemas/admin/common.ts'
 import { RedeemRequest, RedemptionBatch, RedemptionCreate, RedemptionListQuery, RedemptionUpdate, RedemptionView } from '../../../schemas/admin/redemptions.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 import { createRedemptionService } from './redemption-service.ts'
 import { checkIpLimit, failOpen, warnLimitStoreDown } from '../../limits/limit-checks.ts'
@@ -18,7 +18,7 @@ export function redemptionRoutes(deps: AdminDeps) {
       '/redemptions',
       async ({ actor, body, set }) => {
         set.status = 201
-        return service.create(signedIn(actor), body)
+        return service.create(actor, body)
       },
       {
         ...access(
@@ -34,7 +34,7 @@ export function redemptionRoutes(deps: AdminDeps) {
       query: RedemptionListQuery,
       response: withErrors({ 200: Page(RedemptionView) }),
     })
-    .patch('/redemptions/:id', ({ actor, params, body }) => service.setStatus(signedIn(actor), params.id, body.status), {
+    .patch('/redemptions/:id', ({ actor, params, body }) => service.setStatus(actor, params.id, body.status), {
       ...access('admin', { operationId: 'updateRedemption', tags, summary: 'Disable or re-enable an unredeemed code' }, RedemptionUpdate),
       params: IdParams,
       response: withErrors({ 200: RedemptionView }),
@@ -42,7 +42,7 @@ export function redemptionRoutes(deps: AdminDeps) {
     .delete(
       '/redemptions/:id',
       async ({ actor, params, set }) => {
-        await service.remove(signedIn(actor), params.id)
+        await service.remove(actor, params.id)
         set.status = 204
         return undefined
       },
@@ -61,7 +61,7 @@ export function redemptionRoutes(deps: AdminDeps) {
           undefined,
           warnLimitStoreDown(context.logger),
         )
-        return service.redeem(signedIn(actor), body.code)
+        return service.redeem(actor, body.code)
       },
       {
         ...access('user', { operationId: 'redeemCode', tags, summary: 'Redeem a code: its quota is added to your account' }, RedeemRequest),

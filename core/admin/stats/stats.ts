@@ -2,7 +2,7 @@ import { Elysia, t } from 'elysia'
 import { sql, type SQL } from 'drizzle-orm'
 import { queryRows } from '../../db/client.ts'
 import { roleAtLeast } from '../../http/actor.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 
 const tags = ['stats']
@@ -51,8 +51,7 @@ export function statsRoutes(deps: AdminDeps) {
   const db = deps.context.database.db
   return new Elysia().use(apiBase(deps)).get(
     '/stats',
-    async ({ actor, query }) => {
-      const me = signedIn(actor)
+    async ({ actor: me, query }) => {
       const userId = roleAtLeast(me.role, 'admin') ? query.userId : me.id
       const bucket = query.bucket ?? 'hour'
       const group = groupColumns[query.groupBy ?? 'none'] ?? sql.raw(`''`)

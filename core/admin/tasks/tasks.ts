@@ -9,7 +9,7 @@ import { contentRouteOf, platformOf } from '../../tasks/task-view.ts'
 import { resultOf, type TaskRow } from '../../tasks/task-store.ts'
 import { streamTaskFile } from '../../tasks/task-routes.ts'
 import { roleAtLeast, type Actor } from '../../http/actor.ts'
-import { access, apiBase, iso, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, iso, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 import { pageOf } from '../../http/list-query.ts'
 
@@ -114,7 +114,7 @@ export function taskAdminRoutes(deps: AdminDeps) {
   const { context } = deps
   return new Elysia()
     .use(apiBase(deps))
-    .get('/tasks', ({ actor, query }) => listTasks(context, signedIn(actor), query), {
+    .get('/tasks', ({ actor, query }) => listTasks(context, actor, query), {
       ...access('user', {
         operationId: 'listTasks',
         tags,
@@ -125,8 +125,7 @@ export function taskAdminRoutes(deps: AdminDeps) {
     })
     .get(
       '/tasks/:id',
-      async ({ actor, params }) => {
-        const signed = signedIn(actor)
+      async ({ actor: signed, params }) => {
         const [view] = await viewsOf(context, signed, [await visibleTask(context, signed, params.id)])
         return view!
       },
@@ -139,7 +138,7 @@ export function taskAdminRoutes(deps: AdminDeps) {
     .get(
       '/tasks/:id/files/:index',
       async ({ actor, params, request }) => {
-        const row = await visibleTask(context, signedIn(actor), params.id)
+        const row = await visibleTask(context, actor, params.id)
         const platform = platformOf(context.registry, row.platform)
         const inbound = { headers: request.headers, url: new URL(request.url), params: { id: row.id } }
         return streamTaskFile(await deps.relay(), platform && contentRouteOf(platform), row, params.index, inbound, request.signal)

@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { IdParams, Page } from '../../../schemas/admin/common.ts'
 import { TokenCreate, TokenCreated, TokenListQuery, TokenUpdate, TokenView } from '../../../schemas/admin/tokens.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 import { createTokenService, toTokenView } from './token-service.ts'
 
@@ -15,7 +15,7 @@ export function tokenRoutes(deps: AdminDeps) {
     .post(
       '/tokens',
       async ({ actor, body, set }) => {
-        const created = await store.create(signedIn(actor), body)
+        const created = await store.create(actor, body)
         set.status = 201
         return created
       },
@@ -24,17 +24,17 @@ export function tokenRoutes(deps: AdminDeps) {
         response: withErrors({ 201: TokenCreated }),
       },
     )
-    .get('/tokens', ({ actor, query }) => store.list(signedIn(actor), query), {
+    .get('/tokens', ({ actor, query }) => store.list(actor, query), {
       ...access('user', { operationId: 'listTokens', tags, summary: 'List API keys: your own; admins may pass userId or all=true (sort)' }),
       query: TokenListQuery,
       response: withErrors({ 200: Page(TokenView) }),
     })
-    .get('/tokens/:id', async ({ actor, params }) => toTokenView(await store.owned(signedIn(actor), params.id)), {
+    .get('/tokens/:id', async ({ actor, params }) => toTokenView(await store.owned(actor, params.id)), {
       ...access('user', { operationId: 'getToken', tags, summary: 'Read an API key (preview only)' }),
       params: IdParams,
       response: withErrors({ 200: TokenView }),
     })
-    .patch('/tokens/:id', ({ actor, params, body }) => store.update(signedIn(actor), params.id, body), {
+    .patch('/tokens/:id', ({ actor, params, body }) => store.update(actor, params.id, body), {
       ...access('user', { operationId: 'updateToken', tags, summary: 'Update an API key' }, TokenUpdate),
       params: IdParams,
       response: withErrors({ 200: TokenView }),
@@ -42,7 +42,7 @@ export function tokenRoutes(deps: AdminDeps) {
     .delete(
       '/tokens/:id',
       async ({ actor, params, set }) => {
-        await store.remove(signedIn(actor), params.id)
+        await store.remove(actor, params.id)
         set.status = 204
         return undefined
       },

@@ -8,7 +8,7 @@ import { createEpayTopup } from '../../topup/epay-topup.ts'
 import { quoteOrder, type AmountRules } from '../../topup/topup-amounts.ts'
 import { callbackUrls, createTopupSettingsStore, toTopupSettingsView, type TopupSettings } from '../../topup/topup-settings.ts'
 import { renderAdminError } from '../../http/errors.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 import { requestOrigin } from '../../identity/oauth-state.ts'
 import { routeDetail } from '../../http/route-doc.ts'
@@ -55,8 +55,7 @@ export function topupRoutes(deps: AdminDeps) {
     })
     .get(
       '/topups',
-      ({ actor, query }) => {
-        const me = signedIn(actor)
+      ({ actor: me, query }) => {
         const isAdmin = me.role !== 'user'
         if (!isAdmin && query.userId !== undefined && query.userId !== me.id)
           throw new GatewayError(403, 'forbidden', 'userId: you may list only your own orders', { param: 'userId' })
@@ -74,8 +73,7 @@ export function topupRoutes(deps: AdminDeps) {
     )
     .post(
       '/topups',
-      async ({ actor, body, request, set }) => {
-        const me = signedIn(actor)
+      async ({ actor: me, body, request, set }) => {
         const settings = await settingsStore.get()
         const method = enabledMethods(settings).find((candidate) => candidate.id === body.method)
         if (!method) throw new GatewayError(400, 'invalid_request', `method: ${body.method} is not an enabled payment method`, { param: 'method' })
@@ -119,8 +117,7 @@ export function topupRoutes(deps: AdminDeps) {
     })
     .patch(
       '/topups/settings',
-      async ({ actor, body, request }) => {
-        const me = signedIn(actor)
+      async ({ actor: me, body, request }) => {
         const updated = await settingsStore.update(body)
         const fields = patchedFields(body).sort()
         context.logWriter.write({

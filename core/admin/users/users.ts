@@ -1,7 +1,7 @@
 import { Elysia, t } from 'elysia'
 import { IdParams, Page } from '../../../schemas/admin/common.ts'
 import { PasswordReset, UserCreate, UserListQuery, UserUpdate, UserView } from '../../../schemas/admin/users.ts'
-import { access, apiBase, signedIn, withErrors } from '../../http/api-base.ts'
+import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 import { createUserService } from './user-service.ts'
 
@@ -15,7 +15,7 @@ export function userRoutes(deps: AdminDeps) {
     .post(
       '/users',
       async ({ actor, body, set }) => {
-        const created = await service.create(signedIn(actor), body)
+        const created = await service.create(actor, body)
         set.status = 201
         return created
       },
@@ -34,7 +34,7 @@ export function userRoutes(deps: AdminDeps) {
       params: IdParams,
       response: withErrors({ 200: UserView }),
     })
-    .patch('/users/:id', ({ actor, params, body }) => service.update(signedIn(actor), params.id, body), {
+    .patch('/users/:id', ({ actor, params, body }) => service.update(actor, params.id, body), {
       ...access(
         'admin',
         { operationId: 'updateUser', tags, summary: 'Update a user: profile, status, role (root only), password, quota or quotaDelta' },
@@ -46,7 +46,7 @@ export function userRoutes(deps: AdminDeps) {
     .delete(
       '/users/:id',
       async ({ actor, params, set }) => {
-        await service.remove(signedIn(actor), params.id)
+        await service.remove(actor, params.id)
         set.status = 204
         return undefined
       },
@@ -64,7 +64,7 @@ export function userRoutes(deps: AdminDeps) {
       '/users/:id/reset-password',
       async ({ actor, params, set }) => {
         set.headers['cache-control'] = 'no-store'
-        return service.resetPassword(signedIn(actor), params.id)
+        return service.resetPassword(actor, params.id)
       },
       {
         ...access('admin', {
