@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { countTokens as cl100k } from 'gpt-tokenizer/encoding/cl100k_base'
 import { countTokens as o200k } from 'gpt-tokenizer/encoding/o200k_base'
 import { encodingForModel, type EncodingName } from './encodings.ts'
-import { createTokenCounter } from './pool.ts'
+import { countingThreads, createTokenCounter } from './pool.ts'
 
 /** Deterministic varied prose (Latin syllables, Chinese, emoji), so the tokenizer's merge cache cannot shortcut it. */
 function prose(chars: number, seed = 12345): string {
@@ -155,7 +155,7 @@ describe('token counter', () => {
 describe('token counter process lifetime', () => {
   const preamble = `
     import { readdirSync } from 'node:fs'
-    import { createTokenCounter } from './pool.ts'
+    import { countingThreads, createTokenCounter } from './pool.ts'
     const threads = () => readdirSync('/proc/self/task').length
     const counter = createTokenCounter({ maxThreads: 1 })
     const big = 'lorem ipsum dolor sit amet, 你好世界 🙂 '.repeat(20_000)
@@ -210,5 +210,18 @@ describe('tokenizers declared by plugins', () => {
     expect(await declared.count('words-1', ['one two three', '', 'four'])).toBe(8)
     expect(await declared.count('old-gen', [chinese])).toBe(cl100k(chinese))
     expect(await declared.count('gpt-4o', [chinese])).toBe(o200k(chinese))
+  })
+})
+
+describe('countingThreads', () => {
+  // Each thread holds its own encoding tables (~80-100 MB of RSS): the default must not grow with the cores.
+  test.each([
+    [1, 1],
+    [2, 1],
+    [3, 2],
+    [16, 2],
+    [64, 2],
+  ])('%i cores: %i threads', (cores, threads) => {
+    expect(countingThreads(cores)).toBe(threads)
   })
 })

@@ -15,7 +15,7 @@ export interface TokenCounter {
 
 /** Options of the token counter. */
 export interface TokenCounterOptions {
-  /** Most worker threads; defaults to one fewer than the available cores, at least one. */
+  /** Most worker threads; defaults to countingThreads(available cores). */
   maxThreads?: number
   /** Inputs with fewer characters than this are counted inline; 4000 by default. */
   inlineBelowChars?: number
@@ -35,6 +35,19 @@ function countWithPlugin(count: (text: string) => number, texts: string[]): numb
 }
 
 const DEFAULT_INLINE_BELOW_CHARS = 4000
+// Each counting thread is a JavaScript VM with its own copy of the encoding tables: about 80-100 MB of
+// RSS once it has counted (scripts/measure-token-pool.ts: +108 MB with 1 thread, +188 MB with 2, +313 MB
+// with 4). One per core would hold over a gigabyte on a 16-core server after a burst of long prompts.
+const MOST_DEFAULT_THREADS = 2
+
+/**
+ * Default number of counting threads for a machine with `cores` cores: one fewer than the cores (the
+ * event loop keeps one), at least one, and never more than MOST_DEFAULT_THREADS, so the memory the
+ * pool can hold is bounded whatever the machine.
+ */
+export function countingThreads(cores: number): number {
+  return Math.min(MOST_DEFAULT_THREADS, Math.max(1, cores - 1))
+}
 // Idle threads exit after this long, so a quiet gateway holds no tokenizer tables in its workers.
 const IDLE_TIMEOUT_MS = 30_000
 const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url))
@@ -47,7 +60,7 @@ const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url))
  */
 export function createTokenCounter(options: TokenCounterOptions = {}): TokenCounter {
   const inlineBelowChars = options.inlineBelowChars ?? DEFAULT_INLINE_BELOW_CHARS
-  const maxThreads = options.maxThreads ?? Math.max(1, availableParallelism() - 1)
+  const maxThreads = options.maxThreads ?? countingThreads(availableParallelism())
   let pool: Piscina | undefined
   let closed = false
 
