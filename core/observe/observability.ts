@@ -20,6 +20,25 @@ function sampleRatioFrom(raw: string | undefined): number {
   return raw !== undefined && raw.trim() !== '' && ratio >= 0 && ratio <= 1 ? ratio : 1
 }
 
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS then OTEL_EXPORTER_OTLP_TRACES_HEADERS (which wins on a clash) as headers:
+ * comma-separated `name=value` pairs, values percent-decoded; a pair without `=` or with an undecodable
+ * value is skipped. see https://opentelemetry.io/docs/specs/otel/protocol/exporter/#specifying-headers-via-environment-variables
+ */
+export function otlpHeadersFrom(env: Record<string, string | undefined>): Record<string, string> | undefined {
+  const headers: Record<string, string> = {}
+  for (const raw of [env.OTEL_EXPORTER_OTLP_HEADERS, env.OTEL_EXPORTER_OTLP_TRACES_HEADERS])
+    for (const pair of raw?.split(',') ?? []) {
+      const equals = pair.indexOf('=')
+      const name = pair.slice(0, equals).trim()
+      if (equals < 1 || name === '') continue
+      try {
+        headers[name.toLowerCase()] = decodeURIComponent(pair.slice(equals + 1).trim())
+      } catch {}
+    }
+  return Object.keys(headers).length > 0 ? headers : undefined
+}
+
 /** Builds what the configuration turns on: metrics (token or allowlist) and traces (an OTLP endpoint). */
 export function createObservability(context: AppContext, env: Record<string, string | undefined> = process.env): Observability {
   const { config } = context
@@ -30,6 +49,7 @@ export function createObservability(context: AppContext, env: Record<string, str
         serviceName: env.OTEL_SERVICE_NAME?.trim() || 'hanggent-api',
         version: packageJson.version,
         sampleRatio: sampleRatioFrom(env.OTEL_TRACES_SAMPLER_ARG),
+        headers: otlpHeadersFrom(env),
         onExportError: (message) => context.logger.log('warn', 'trace export failed', { error: message }),
       })
     : undefined

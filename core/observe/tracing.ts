@@ -1,7 +1,7 @@
 import { TraceFlags, type SpanContext } from '@opentelemetry/api'
-import type { AttemptProbe, RelayObserver, RelayProbe, RelayStart } from './relay-observer.ts'
+import type { AttemptProbe, RelayObserver, RelayProbe, RelayStart, Settlement } from './relay-observer.ts'
 import { randomHexId } from './trace-ids.ts'
-import type { TraceRecord } from './trace-record.ts'
+import type { AttemptRecord, SettlementRecord, TraceRecord } from './trace-record.ts'
 import type { TraceExportRequest, TraceExportReply, TraceExportSetup } from './trace-export-worker.ts'
 
 // OpenTelemetry traces of relayed calls, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set. One server
@@ -11,9 +11,11 @@ import type { TraceExportRequest, TraceExportReply, TraceExportSetup } from './t
 // OTLP/HTTP JSON to `<endpoint>/v1/traces`.
 //
 // The relay thread only decides sampling, draws the ids that leave the process (the trace's and each
-// attempt's) and notes times in a plain TraceRecord; records cross to a worker thread in batches, where
-// trace-record.ts makes them spans and OpenTelemetry's OTLP exporter encodes and sends them. Live SDK
-// spans on the relay thread cost more per request than the whole of the relay's own work at full load.
+// attempt's) and notes times in a plain TraceRecord; records cross to a worker thread in batches as one
+// JSON string, where otlp-json.ts writes them as OTLP spans and trace-export-worker.ts posts them. Live
+// SDK spans on the relay thread cost more per request than the whole of the relay's own work at full
+// load; the SDK's span objects and exporter in the worker cost twice what otlp-json.ts does. The
+// OpenTelemetry API package is still used for the trace flags and span-context types.
 
 /** A running tracer and how to flush or stop it. */
 export interface GatewayTracing {
@@ -35,6 +37,8 @@ export interface TracingOptions {
   version: string
   /** Share of new traces recorded (OTEL_TRACES_SAMPLER_ARG, 0–1; default 1); a client's sampled flag is followed. */
   sampleRatio?: number
+  /** Extra headers of each export request (OTEL_EXPORTER_OTLP_HEADERS), e.g. a collector's API key. */
+  headers?: Record<string, string>
   /** Hears why an export failed (at most once a minute), so an unreachable collector shows in the logs. */
   onExportError?: (message: string) => void
 }
@@ -63,12 +67,19 @@ const BATCH_RECORDS = 256
 const EXPORT_ERROR_EVERY_MS = 60_000
 const WORKER_URL = new URL('./trace-export-worker.ts', import.meta.url).href
 
-/** Starts the export worker (OTLP exporter inside) and returns the relay's observer; the worker never keeps the process alive. */
+/** Starts the export worker (OTLP encoding and posting inside) and returns the relay's observer; the worker never keeps the process alive. */
 export function createGatewayTracing(options: TracingOptions): GatewayTracing {
   // Bun's Worker has unref as Node's does; the DOM typings in scope do not list it.
   const worker = new Worker(WORKER_URL, { name: 'trace-export' }) as Worker & { unref(): void }
   worker.unref()
-  const setup: TraceExportSetup = { kind: 'setup', endpoint: options.endpoint, serviceName: options.serviceName, version: options.version }
+  const setup: TraceExportSetup = {
+    kind: 'setup',
+    endpoint: options.endpoint,
+    serviceName: options.serviceName,
+    version: options.version,
+    timeOrigin: performance.timeOrigin,
+    headers: options.headers,
+  }
   worker.postMessage(setup)
   const waiting = new Map<number, () => void>()
   let nextId = 1
@@ -121,8 +132,8 @@ export function createGatewayTracing(options: TracingOptions): GatewayTracing {
   }
 }
 
-/** Epoch milliseconds, with the sub-millisecond part spans need. */
-const now = () => performance.timeOrigin + performance.now()
+/** Whole microseconds of this thread's clock; the export worker adds this thread's timeOrigin. */
+const now = () => Math.round(performance.now() * 1000)
 
 /**
  * Whether a new trace is recorded at this ratio: its id's low 52 bits read as a fraction of 2^52 (the
@@ -139,82 +150,112 @@ function tracingProbe(start: RelayStart, ratio: number, finished: (record: Trace
   const traceId = parent?.traceId ?? randomHexId(16)
   const sampled = parent ? (parent.traceFlags & TraceFlags.SAMPLED) !== 0 : sampledAt(traceId, ratio)
   if (!sampled) return propagatingProbe(traceId)
-  const record: TraceRecord = { route: start.route, dialect: start.dialect, traceId, spanId: randomHexId(8), start: now(), attempts: [], end: 0 }
+  const record: TraceRecord = { route: start.route, dialect: start.dialect, traceId, start: now(), attempts: [], end: 0 }
   if (parent) record.parentSpanId = parent.spanId
-  let closed = false
-  let answered = false
-  let answeredAt = 0
-  // The request's span ends once it is both answered and over: a non-stream call is over (settled) just
-  // before the pipeline hands its answer back; a stream is answered first and over when settled.
-  const endRoot = () => {
-    if (!closed || !answered) return
-    record.end = Math.max(answeredAt, now())
-    finished(record)
+  return new RecordingProbe(record, finished)
+}
+
+/**
+ * The probe of a recorded request, noting times in its TraceRecord. A class, so a traced request costs
+ * the relay thread one object and its record rather than a closure per step.
+ */
+class RecordingProbe implements RelayProbe {
+  private over = false
+  private answeredAt = -1
+  constructor(
+    private readonly record: TraceRecord,
+    private readonly finished: (record: TraceRecord) => void,
+  ) {}
+
+  authenticated(): void {
+    this.record.authEnd ??= now()
+    this.record.admissionStart ??= this.record.authEnd
   }
-  return {
-    authenticated() {
-      record.authEnd ??= now()
-      record.admissionStart ??= record.authEnd
-    },
-    admitted(model, stream) {
-      record.model = model
-      record.stream = stream
-      record.admissionEnd ??= now()
-    },
-    attempt(channel): AttemptProbe {
-      const attempt = {
-        spanId: randomHexId(8),
-        channelId: channel.id,
-        channelType: channel.type,
-        upstreamModel: channel.upstreamModel,
-        index: record.attempts.length + 1,
-        start: now(),
-      } as TraceRecord['attempts'][number]
-      record.attempts.push(attempt)
-      return {
-        headers: { traceparent: formatTraceparent({ traceId, spanId: attempt.spanId, traceFlags: TraceFlags.SAMPLED }) },
-        end(result) {
-          attempt.end = now()
-          attempt.status = result.status
-          if (!result.ok) attempt.error = result.code ?? `HTTP ${result.status}`
-        },
+
+  admitted(model: string, stream: boolean): void {
+    this.record.model = model
+    this.record.stream = stream
+    this.record.admissionEnd ??= now()
+  }
+
+  attempt(channel: { id: number; type: string; upstreamModel: string }): AttemptProbe {
+    const attempt: AttemptRecord = {
+      spanId: randomHexId(8),
+      channelId: channel.id,
+      channelType: channel.type,
+      upstreamModel: channel.upstreamModel,
+      index: this.record.attempts.length + 1,
+      start: now(),
+    }
+    this.record.attempts.push(attempt)
+    return new AttemptTrace(attempt, `00-${this.record.traceId}-${attempt.spanId}-01`)
+  }
+
+  firstToken(): void {
+    this.record.firstToken ??= now()
+  }
+
+  settling(): (result: Settlement | Error) => void {
+    const settlement: SettlementRecord = { start: now() }
+    this.record.settlement = settlement
+    return (result) => {
+      settlement.end = now()
+      if (result instanceof Error) {
+        settlement.error = result.message
+        return
       }
-    },
-    firstToken() {
-      record.firstToken ??= now()
-    },
-    settling() {
-      const settlement: NonNullable<TraceRecord['settlement']> = { start: now() }
-      record.settlement = settlement
-      return (result) => {
-        settlement.end = now()
-        if (result instanceof Error) {
-          settlement.error = result.message
-          return
-        }
-        settlement.inputTokens = result.usage.inputTokens
-        settlement.outputTokens = result.usage.outputTokens
-        settlement.quota = result.quota
-        settlement.outcome = result.outcome
-      }
-    },
-    responded(status, code) {
-      record.status = status
-      if (code) record.code = code
-      if (answered) return
-      answered = true
-      answeredAt = now()
-      endRoot()
-    },
-    closed() {
-      if (closed) return
-      closed = true
-      const at = now()
-      record.authEnd ??= at
-      if (record.admissionStart !== undefined) record.admissionEnd ??= at
-      if (record.settlement) record.settlement.end ??= at
-      endRoot()
-    },
+      settlement.inputTokens = result.usage.inputTokens
+      settlement.outputTokens = result.usage.outputTokens
+      settlement.quota = result.quota
+      settlement.outcome = result.outcome
+    }
+  }
+
+  responded(status: number, code?: string): void {
+    this.record.status = status
+    if (code) this.record.code = code
+    if (this.answeredAt >= 0) return
+    this.answeredAt = now()
+    this.endRoot()
+  }
+
+  closed(): void {
+    if (this.over) return
+    this.over = true
+    const record = this.record
+    const at = now()
+    record.authEnd ??= at
+    if (record.admissionStart !== undefined) record.admissionEnd ??= at
+    if (record.settlement) record.settlement.end ??= at
+    this.endRoot()
+  }
+
+  /**
+   * The request's span ends once it is both answered and over: a non-stream call is over (settled)
+   * just before the pipeline hands its answer back; a stream is answered first and over when settled.
+   */
+  private endRoot(): void {
+    if (!this.over || this.answeredAt < 0) return
+    this.record.end = Math.max(this.answeredAt, now())
+    this.finished(this.record)
+  }
+}
+
+/** One upstream attempt of a recorded request; its `traceparent` names the attempt's span. */
+class AttemptTrace implements AttemptProbe {
+  readonly headers: Record<string, string>
+  constructor(
+    private readonly attempt: AttemptRecord,
+    traceparent: string,
+  ) {
+    this.headers = { traceparent }
+  }
+
+  end(result: { status: number; ok: boolean; code?: string }): void {
+    const attempt = this.attempt
+    attempt.end = now()
+    attempt.status = result.status
+    if (!result.ok) attempt.error = result.code ?? `HTTP ${result.status}`
   }
 }
 

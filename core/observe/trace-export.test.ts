@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { otlpHeadersFrom } from './observability.ts'
+import { createGatewayTracing, type GatewayTracing } from './tracing.ts'
+
+// How the export worker talks to a collector: the headers operators configure, a retry of what the
+// collector asks to be retried, and a refusal reported rather than lost.
+// see https://opentelemetry.io/docs/specs/otlp/#failures-1 (429/502/503/504 are retryable; others are not)
+
+describe('OTEL_EXPORTER_OTLP_HEADERS', () => {
+  test('pairs are split, trimmed and percent-decoded; the traces variable wins; bad pairs are skipped', () => {
+    expect(
+      otlpHeadersFrom({
+        OTEL_EXPORTER_OTLP_HEADERS: 'api-key=secret%20one, X-Tenant = eu ,broken,=nameless,bad=%E0%A4%A',
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'api-key=secret-two',
+      }),
+    ).toEqual({ 'api-key': 'secret-two', 'x-tenant': 'eu' })
+    expect(otlpHeadersFrom({})).toBeUndefined()
+  })
+})
+
+describe('export to a collector', () => {
+  /** What the collector answers next (then 200), and what it saw. */
+  const answers: number[] = []
+  const seen: Array<{ status: number; apiKey: string | null; spans: number }> = []
+  let collector: ReturnType<typeof Bun.serve>
+
+  beforeAll(() => {
+    collector = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      async fetch(request) {
+        const body = (await request.json()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }> }
+        const status = answers.shift() ?? 200
+        seen.push({ status, apiKey: request.headers.get('api-key'), spans: body.resourceSpans[0]?.scopeSpans[0]?.spans.length ?? 0 })
+        return Response.json({}, { status })
+      },
+    })
+  })
+  afterAll(() => collector.stop(true))
+
+  /** One plain call through a probe. */
+  function relayOnce(tracing: GatewayTracing): void {
+    const probe = tracing.observer.begin({ route: '/v1/chat/completions', dialect: 'openai.chat', headers: new Headers() })
+    probe.authenticated()
+    probe.responded(401, 'invalid_api_key')
+    probe.closed()
+  }
+
+  test('a 503 is retried and the spans arrive once, with the configured headers', async () => {
+    seen.length = 0
+    answers.push(503)
+    const errors: string[] = []
+    const tracing = createGatewayTracing({
+      endpoint: `http://127.0.0.1:${collector.port}`,
+      serviceName: 'test',
+      version: '0',
+      headers: { 'api-key': 'secret' },
+      onExportError: (message) => errors.push(message),
+    })
+    relayOnce(tracing)
+    await tracing.close()
+    expect(seen).toEqual([
+      { status: 503, apiKey: 'secret', spans: 3 },
+      { status: 200, apiKey: 'secret', spans: 3 },
+    ])
+    expect(errors).toEqual([])
+  })
+
+  test('a 400 is not retried and is reported', async () => {
+    seen.length = 0
+    answers.push(400)
+    const errors: string[] = []
+    const tracing = createGatewayTracing({
+      endpoint: `http://127.0.0.1:${collector.port}`,
+      serviceName: 'test',
+      version: '0',
+      onExportError: (message) => errors.push(message),
+    })
+    relayOnce(tracing)
+    await tracing.close()
+    await Bun.sleep(20) // the report crosses from the worker after the ack
+    expect(seen.map((request) => request.status)).toEqual([400])
+    expect(errors).toEqual(['OTLP collector answered 400 Bad Request'])
+  })
+})
