@@ -26,13 +26,45 @@ const LONG_GAP_MS = 200
 /** The model abandoned streams ask for; a second channel (its own fake) serves it, so its open streams are theirs alone. */
 const ABANDON_MODEL = 'gpt-4o'
 const SAMPLE_MS = 1000
+/** The gateway's PostgreSQL connections: its pool's max (20, core/db/client.ts) and the migration-lock client. */
+const DATABASE_SOCKETS = 21
 
 type Kind = 'plain' | 'stream' | 'abandoned'
+
+/** MEMORY_PROBE_FILE=<path>: the gateway records where its memory is (scripts/memory-probe.ts) into that file. */
+function probeEnv(): Record<string, string> {
+  const file = process.env.MEMORY_PROBE_FILE
+  if (!file) return {}
+  return { MEMORY_PROBE_FILE: file, BUN_OPTIONS: `--preload ${join(import.meta.dir, '../../scripts/memory-probe.ts')}` }
+}
+
+/** SOAK_GATEWAY_ENV="NAME=value,NAME=value": settings for the gateway, to measure one suspect at a time. */
+function extraGatewayEnv(): Record<string, string> {
+  const pairs = (process.env.SOAK_GATEWAY_ENV ?? '').split(',').filter(Boolean)
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: Array<[number, number]>): number {
+  const n = points.length
+  if (n < 2) return 0
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n
+  let num = 0
+  let den = 0
+  for (const [x, y] of points) {
+    num += (x - meanX) * (y - meanY)
+    den += (x - meanX) ** 2
+  }
+  return den === 0 ? 0 : num / den
+}
 
 interface Outcome {
   kind: Kind
   requestId: string | null
   ok: boolean
+  /** The HTTP status, or what the client's fetch threw, for a call that failed. */
+  failure?: string
 }
 
 /** The process's resident set in bytes, from /proc. */
@@ -72,12 +104,18 @@ function socketInodes(pid: number | 'self'): string[] {
 }
 
 /**
- * The gateway's sockets in three heaps: inbound connections whose client end this test process still holds
+ * The gateway's sockets in four heaps: inbound connections whose client end this test process still holds
  * open (its fetch pool's idle keep-alive, which the gateway is right to keep), connections to the fake
- * upstreams (at rest: the gateway's idle keep-alive pool), and the rest (listener, database, pipes, and any
- * client connection the gateway failed to close).
+ * upstreams (at rest: the gateway's idle keep-alive pool), connections to PostgreSQL (its pool, at most
+ * DATABASE_SOCKETS, idle ones closing after 30 s), and the rest (listener, pipes, and any client connection
+ * the gateway failed to close).
  */
-function gatewaySockets(pid: number, port: number, upstreamPorts: number[]): { other: number; clientKeepAlive: number; upstream: number } {
+function gatewaySockets(
+  pid: number,
+  port: number,
+  upstreamPorts: number[],
+  databasePort: number | undefined,
+): { other: number; clientKeepAlive: number; upstream: number; database: number } {
   const tcp = tcpByInode(pid)
   const ours = new Set(
     socketInodes('self')
@@ -85,11 +123,12 @@ function gatewaySockets(pid: number, port: number, upstreamPorts: number[]): { o
       .filter((entry) => entry?.remote === port)
       .map((entry) => entry!.local),
   )
-  const heaps = { other: 0, clientKeepAlive: 0, upstream: 0 }
+  const heaps = { other: 0, clientKeepAlive: 0, upstream: 0, database: 0 }
   for (const inode of socketInodes(pid)) {
     const entry = tcp.get(inode)
     if (entry && entry.local === port && ours.has(entry.remote)) heaps.clientKeepAlive++
     else if (entry && upstreamPorts.includes(entry.remote)) heaps.upstream++
+    else if (entry && entry.remote === databasePort) heaps.database++
     else heaps.other++
   }
   return heaps
@@ -123,7 +162,7 @@ async function call(gateway: GatewayProcess, key: string, kind: Kind, leaving?: 
       }),
     })
     requestId = response.headers.get('x-request-id')
-    if (response.status !== 200) return { kind, requestId, ok: false }
+    if (response.status !== 200) return { kind, requestId, ok: false, failure: `${response.status} ${(await response.text()).slice(0, 200)}` }
     if (kind !== 'abandoned') {
       const text = await response.text()
       return { kind, requestId, ok: kind === 'plain' ? text.includes('"choices"') : text.includes('data: [DONE]') }
@@ -140,8 +179,8 @@ async function call(gateway: GatewayProcess, key: string, kind: Kind, leaving?: 
     if (leaving) leaving.left.push(Date.now())
     await reader.cancel().catch(() => undefined)
     return { kind, requestId, ok: !seen.includes('[DONE]') }
-  } catch {
-    return { kind, requestId, ok: false }
+  } catch (error) {
+    return { kind, requestId, ok: false, failure: String(error) }
   }
 }
 
@@ -165,11 +204,15 @@ describe('soak: steady mixed load with abandoned streams', () => {
     async () => {
       fake = await startFakeOpenAI({ scenario: { kind: 'stream-gap', gapMs: GAP_MS } })
       slowFake = await startFakeOpenAI({ scenario: { kind: 'stream-gap', gapMs: LONG_GAP_MS } })
-      // PostgreSQL when the test services run (it starts faster than PGlite on a busy machine); PGlite otherwise.
-      database = process.env.TEST_DATABASE_URL ? await freshPostgresDatabase(process.env.TEST_DATABASE_URL, 'soak') : undefined
+      // PostgreSQL when the test services run (it starts faster than PGlite on a busy machine); PGlite otherwise,
+      // or when SOAK_DATABASE=embedded asks for the embedded default.
+      const embedded = process.env.SOAK_DATABASE === 'embedded' || !process.env.TEST_DATABASE_URL
+      database = embedded ? undefined : await freshPostgresDatabase(process.env.TEST_DATABASE_URL!, 'soak')
       gateway = await startGatewayProcess(
         gatewayEnv({
           ...(database ? { DATABASE_URL: database.url } : {}),
+          ...probeEnv(),
+          ...extraGatewayEnv(),
           DATA_DIR: dataDir,
           ROOT_ACCESS_TOKEN: ADMIN,
           METRICS_TOKEN: METRICS,
@@ -189,10 +232,12 @@ describe('soak: steady mixed load with abandoned streams', () => {
       for (const kind of ['plain', 'stream'] as const) await call(gateway, key, kind)
       await Bun.sleep(1000)
       const port = Number(new URL(gateway.url).port)
-      const socketsOf = () => gatewaySockets(pid, port, [Number(new URL(fake!.url).port), Number(new URL(slowFake!.url).port)])
+      const databasePort = database ? Number(new URL(database.url).port) : undefined
+      const socketsOf = () => gatewaySockets(pid, port, [Number(new URL(fake!.url).port), Number(new URL(slowFake!.url).port)], databasePort)
+      const total = (heaps: ReturnType<typeof socketsOf>) => heaps.other + heaps.clientKeepAlive + heaps.upstream + heaps.database
       const baseline = { rss: rssOf(pid), sockets: socketsOf() }
-      const startTotal = baseline.sockets.other + baseline.sockets.clientKeepAlive + baseline.sockets.upstream
-      const samples: Array<{ rss: number; sockets: number; lagMs: number; heapUsed: number }> = []
+      const startTotal = total(baseline.sockets)
+      const samples: Array<{ atMs: number; rss: number; sockets: number; lagMs: number; heapUsed: number }> = []
       const outcomes: Promise<Outcome>[] = []
       const kinds: Kind[] = ['plain', 'stream', 'abandoned']
       const leaving = { now: 0, left: [] as number[] }
@@ -214,7 +259,7 @@ describe('soak: steady mixed load with abandoned streams', () => {
           const recent = leaving.left.filter((at) => sampled - at < 1000).length
           if (slowFake.openStreams > leaving.now + recent) lingering.push(slowFake.openStreams - leaving.now - recent)
           const open = socketsOf()
-          samples.push({ rss: rssOf(pid), sockets: open.other + open.clientKeepAlive + open.upstream, ...(await metricsOf(gateway)) })
+          samples.push({ atMs: sampled - started, rss: rssOf(pid), sockets: total(open), ...(await metricsOf(gateway)) })
         }
         await Bun.sleep(25)
       }
@@ -223,13 +268,24 @@ describe('soak: steady mixed load with abandoned streams', () => {
 
       // One second after the last client left, the fake upstream sends nothing any more, and every abandoned
       // stream is one the upstream saw its reader leave (the gateway aborted it, it did not run to its end).
+      expect(results.filter((outcome) => !outcome.ok)).toEqual([])
       const lastLeft = Math.max(...leaving.left)
       await Bun.sleep(Math.max(0, lastLeft + 1000 - Date.now()))
       expect({ lingering, openUpstreamStreams: slowFake.openStreams }).toEqual({ lingering: [], openUpstreamStreams: 0 })
       // (+1: the fake counts the warm-up's whole stream as aborted too, since the gateway stops reading at [DONE].)
       expect(slowFake.abortedStreams).toBe(abandoned.length + 1)
       expect(fake.openStreams).toBe(0)
-      expect(results.filter((outcome) => !outcome.ok)).toEqual([])
+
+      // Sockets back to the baseline once the load is over; memory growth within a generous bound. Measured
+      // before reading the books below: the admin log export of every row is not part of the soak's load.
+      let sockets = socketsOf()
+      const settled = () => sockets.other <= baseline.sockets.other && sockets.upstream <= 2
+      for (let wait = 0; wait < 20 && !settled(); wait++) {
+        await Bun.sleep(250)
+        sockets = socketsOf()
+      }
+      const end = { atMs: Date.now() - started, rss: rssOf(pid), sockets: total(sockets), ...(await metricsOf(gateway)) }
+      samples.push(end)
 
       // Each abandoned stream is billed for what it delivered: less than a whole stream, more than nothing.
       const rows = await loggedCharges(gateway.url, ADMIN)
@@ -241,16 +297,7 @@ describe('soak: steady mixed load with abandoned streams', () => {
         .filter(({ row }) => !row || !(row.quota > 0 && row.quota < wholeCost) || !row.details.includes('client-aborted'))
       expect(misbilled).toEqual([])
       expect(rows.length).toBe(results.length + 3)
-
-      // Sockets back to the baseline once the load is over; memory growth within a generous bound.
-      let sockets = socketsOf()
-      const settled = () => sockets.other <= baseline.sockets.other && sockets.upstream <= 2
-      for (let wait = 0; wait < 20 && !settled(); wait++) {
-        await Bun.sleep(250)
-        sockets = socketsOf()
-      }
-      const end = { rss: rssOf(pid), sockets: sockets.other + sockets.clientKeepAlive + sockets.upstream, ...(await metricsOf(gateway)) }
-      samples.push(end)
+      const afterBooks = rssOf(pid)
       const maxRss = Math.max(...samples.map((sample) => sample.rss))
       // RSS over the load: the first and second halves' growth tell warm-up from a steady leak.
       const middle = samples[Math.floor((samples.length - 1) / 2)]!
@@ -261,13 +308,32 @@ describe('soak: steady mixed load with abandoned streams', () => {
       const figures = [
         `${Math.round(LOAD_MS / 1000)} s at ${RATE} calls/s: ${results.length} calls (${abandoned.length} streams abandoned after ${ABANDON_AFTER} events), 0 failed`,
         `RSS start ${mb(baseline.rss)} MB, halfway ${mb(halfway)} MB, end ${mb(end.rss)} MB, max ${mb(maxRss)} MB; JS heap in use: first sample ${mb(samples[0]!.heapUsed)} MB, halfway ${mb(middle.heapUsed)} MB, end ${mb(end.heapUsed)} MB`,
-        `sockets start ${startTotal}, max ${Math.max(...samples.map((sample) => sample.sockets))}, end ${end.sockets} (the client's idle keep-alive ${sockets.clientKeepAlive}, idle upstream ${sockets.upstream}, the rest ${sockets.other} = start ${baseline.sockets.other})`,
+        `RSS after reading the books (the admin log export of ${rows.length} rows): ${mb(afterBooks)} MB`,
+        `sockets start ${startTotal}, max ${Math.max(...samples.map((sample) => sample.sockets))}, end ${end.sockets} (the client's idle keep-alive ${sockets.clientKeepAlive}, idle upstream ${sockets.upstream}, database ${sockets.database} (start ${baseline.sockets.database}), the rest ${sockets.other} = start ${baseline.sockets.other})`,
         `event-loop lag p99 (10 s windows) max ${lagP99Max.toFixed(1)} ms, end ${end.lagMs.toFixed(1)} ms`,
         `upstream streams aborted ${slowFake.abortedStreams - 1} of ${abandoned.length} abandoned; open 1 s after their client left: ${lingering.length === 0 ? 0 : Math.max(...lingering)} (at any sample), ${slowFake.openStreams} (at the end)`,
         `abandoned streams charged ${Math.min(...abandoned.map((outcome) => byRequest.get(outcome.requestId ?? '')?.quota ?? 0))}-${Math.max(...abandoned.map((outcome) => byRequest.get(outcome.requestId ?? '')?.quota ?? 0))} units each, a whole stream ${wholeCost}`,
       ]
+      // At minutes 1, 2, 5, 10 (those within the load) and the RSS slope after the first minute's warm-up.
+      for (const minute of [1, 2, 5, 10].filter((at) => at * 60_000 <= LOAD_MS)) {
+        const at = samples.reduce((best, sample) => (Math.abs(sample.atMs - minute * 60_000) < Math.abs(best.atMs - minute * 60_000) ? sample : best))
+        figures.push(
+          `minute ${minute}: RSS ${mb(at.rss)} MB, JS heap ${mb(at.heapUsed)} MB, sockets ${at.sockets}, event-loop lag p99 ${at.lagMs.toFixed(1)} ms`,
+        )
+      }
+      if (LOAD_MS >= 180_000) {
+        const afterWarmUp = samples.filter((sample) => sample.atMs >= 120_000 && sample !== end)
+        const perMinute = (pick: (sample: (typeof samples)[number]) => number) =>
+          slope(afterWarmUp.map((sample) => [sample.atMs / 60_000, pick(sample)])) / 1_048_576
+        figures.push(
+          `slope over minutes 2-${Math.round(LOAD_MS / 60_000)}: RSS ${perMinute((sample) => sample.rss).toFixed(2)} MB/min, JS heap ${perMinute((sample) => sample.heapUsed).toFixed(2)} MB/min (${afterWarmUp.length} samples)`,
+        )
+      }
+      figures.push(
+        `database: ${embedded ? 'embedded PGlite' : 'PostgreSQL'}${process.env.SOAK_GATEWAY_ENV ? `; gateway settings ${process.env.SOAK_GATEWAY_ENV}` : ''}`,
+      )
       if (LONG_CAMPAIGN || process.env.CHAOS_VERBOSE) console.log(figures.join('\n'))
-      const socketsBack = sockets.other === baseline.sockets.other && sockets.upstream <= 2
+      const socketsBack = sockets.other === baseline.sockets.other && sockets.upstream <= 2 && sockets.database <= DATABASE_SOCKETS
       const rssBound = 128 * 1024 * 1024
       reportCampaign({
         campaign: 'soak',
@@ -277,7 +343,11 @@ describe('soak: steady mixed load with abandoned streams', () => {
         rows: figures,
       })
       // Back to the baseline, but for idle keep-alive: at most one pooled connection per upstream.
-      expect({ other: sockets.other, upstreamAtMost2: sockets.upstream <= 2 }).toEqual({ other: baseline.sockets.other, upstreamAtMost2: true })
+      expect({ other: sockets.other, upstreamAtMost2: sockets.upstream <= 2, databaseWithinPool: sockets.database <= DATABASE_SOCKETS }).toEqual({
+        other: baseline.sockets.other,
+        upstreamAtMost2: true,
+        databaseWithinPool: true,
+      })
       expect(end.rss - baseline.rss).toBeLessThan(rssBound)
     },
     LONG_CAMPAIGN ? 3_600_000 : 60_000,
