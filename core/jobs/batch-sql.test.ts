@@ -151,6 +151,25 @@ for (const backend of backends) {
       expect(Number(user!.quota)).toBe(945)
       expect(await db.query(`select 1 from logs where request_id = 'req-c'`)).toEqual([])
     })
+
+    test('a NUL in a row (a model name sent by a client, a details string) is written as U+FFFD, and the batch with its charge goes in', async () => {
+      const payer = { userId: 1, tokenId: 1, unlimited: false }
+      const line = encodeJournalEntry({
+        position: '5',
+        payer,
+        charged: 7,
+        log: { ...usage('req-nul', '2026-12-06T06:40:00.000Z'), model: 'gpt\u0000x', quota: 7, details: { prompt: 'a\u0000b', path: 'c:\\u0000d' } },
+      })
+      const rows = JSON.stringify([{ type: 'error', userId: 1, statusCode: 400, content: 'No model "gpt\u0000x"', requestId: 'req-nul-error' }])
+      await writeBatchMessage(db.transactor, { rows, charges: line, cursor: { name: 'journal:nul', position: '5' }, now: '2026-12-06T07:00:00.000Z' })
+      const [charge] = await db.query(`select model, quota, details from logs where request_id = 'req-nul'`)
+      expect(charge?.model).toBe('gpt\ufffdx')
+      expect(Number(charge?.quota)).toBe(7)
+      const details = typeof charge?.details === 'string' ? JSON.parse(charge.details) : charge?.details
+      expect(details).toMatchObject({ prompt: 'a\ufffdb', path: 'c:\\u0000d' })
+      const [error] = await db.query(`select content from logs where request_id = 'req-nul-error'`)
+      expect(error?.content).toBe('No model "gpt\ufffdx"')
+    })
   })
 }
 

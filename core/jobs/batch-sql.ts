@@ -73,6 +73,15 @@ const logColumns = Object.entries(getTableColumns(logs))
     fallback: column.notNull && column.hasDefault && (typeof column.default === 'number' || typeof column.default === 'boolean') ? column.default : undefined,
   }))
 
+/**
+ * JSON text with every NUL (`\u0000`, the only way JSON carries one) written as U+FFFD: PostgreSQL's text
+ * and jsonb cannot hold NUL, and a client's model name or prompt holding one once failed the whole batch,
+ * its charges with it, on every retry. An escaped backslash before `u0000` is text, and left alone.
+ */
+export function withoutNulEscapes(json: string): string {
+  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json
+}
+
 /** One CSV field: NULL is an empty field, so every string is quoted (an empty string stays a string). */
 function csvField(value: unknown, integer: boolean): string {
   if (value === null || value === undefined) return ''
@@ -100,11 +109,11 @@ export function logsCsv(rows: LogEntry[]): string {
 
 /** Reads a batch message back into rows and journal entries. */
 export function readBatchMessage(message: BatchMessage): { rows: LogEntry[]; charges: JournalEntry[] } {
-  const rows = message.rows === '' ? [] : (JSON.parse(message.rows) as LogEntry[])
+  const rows = message.rows === '' ? [] : (JSON.parse(withoutNulEscapes(message.rows)) as LogEntry[])
   for (const row of rows) if (typeof row.createdAt === 'string') row.createdAt = new Date(row.createdAt)
   const charges: JournalEntry[] = []
   if (message.charges !== '') {
-    for (const line of message.charges.split('\n')) {
+    for (const line of withoutNulEscapes(message.charges).split('\n')) {
       if (line === '') continue
       const entry = decodeJournalEntry(line)
       if (!entry) throw new Error('A journal line of the batch is not a whole entry')
