@@ -7,7 +7,7 @@ import { startFakeMidjourney } from '../support/fake-midjourney.ts'
 import { startFakeSuno } from '../support/fake-suno.ts'
 import { startFakeOpenAIVideo } from '../support/fake-video.ts'
 import { pollTasksOnce } from '../../core/tasks/task-poller.ts'
-import { reportCampaign } from './campaign-report.ts'
+import { CAMPAIGN_BACKENDS, reportCampaign } from './campaign-report.ts'
 import { fill, operationsOf, type ProbedOperation } from './hostile-corpus.ts'
 
 // Access control between two ordinary users (issue 14 item 5). Routes come from the OpenAPI document at
@@ -39,15 +39,7 @@ async function rows(gateway: TestGateway, query: string): Promise<Rows> {
   return Array.isArray(result) ? result : result.rows
 }
 
-/** Embedded PGlite, and PostgreSQL with Redis (ledger, limits and cache across replicas) when the test services run. */
-const backends: Array<{ name: string; databaseUrl?: string; redisUrl?: string }> = [
-  { name: 'PGlite' },
-  ...(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL
-    ? [{ name: 'PostgreSQL + Redis', databaseUrl: process.env.TEST_DATABASE_URL, redisUrl: process.env.TEST_REDIS_URL }]
-    : []),
-]
-
-for (const backend of backends)
+for (const backend of CAMPAIGN_BACKENDS)
   describe(`access control between two users (${backend.name})`, () => {
     let gateway: TestGateway
     let fake: FakeOpenAI

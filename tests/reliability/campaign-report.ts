@@ -24,3 +24,19 @@ export function reportCampaign(figures: CampaignFigures): void {
   const file = process.env.CHAOS_REPORT_FILE
   if (file) appendFileSync(file, `${JSON.stringify(figures)}\n`)
 }
+
+/** A backend a campaign runs on: embedded PGlite, or a PostgreSQL server (a fresh database of the campaign's own is made on it) with Redis. */
+export interface CampaignBackend {
+  name: string
+  /** The PostgreSQL server's URL (TEST_DATABASE_URL); absent for PGlite. */
+  databaseUrl?: string
+  redisUrl?: string
+}
+
+/** PGlite always; PostgreSQL + Redis too when the test services run (TEST_DATABASE_URL and TEST_REDIS_URL). */
+export const CAMPAIGN_BACKENDS: CampaignBackend[] = [
+  { name: 'PGlite' },
+  ...(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL
+    ? [{ name: 'PostgreSQL + Redis', databaseUrl: process.env.TEST_DATABASE_URL, redisUrl: process.env.TEST_REDIS_URL }]
+    : []),
+]
