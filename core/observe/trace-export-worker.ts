@@ -41,7 +41,7 @@ const TRIES = 5
 const FIRST_RETRY_MS = 1000
 const RETRY_GROWTH = 1.5
 const MAX_RETRY_MS = 5000
-/** One try's time limit. */
+/** A batch's time limit, its retries included (as the SDK's exporter had it), so a collector that is down holds shutdown at most this long. */
 const TIMEOUT_MS = 10_000
 /** Statuses OTLP/HTTP says to retry. see https://opentelemetry.io/docs/specs/otlp/#retryable-response-codes */
 const RETRYABLE = new Set([429, 502, 503, 504])
@@ -104,10 +104,12 @@ function sendBatch(): void {
 async function post(body: Uint8Array<ArrayBuffer>, to: { url: string; headers: Record<string, string> }): Promise<string | undefined> {
   let problem = ''
   let waitMs = FIRST_RETRY_MS
+  const giveUpAt = Date.now() + TIMEOUT_MS
   for (let attempt = 1; attempt <= TRIES; attempt++) {
     let retryAfterMs: number | undefined
     try {
-      const response = await fetch(to.url, { method: 'POST', headers: to.headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) })
+      const signal = AbortSignal.timeout(Math.max(1, giveUpAt - Date.now()))
+      const response = await fetch(to.url, { method: 'POST', headers: to.headers, body, signal })
       await response.arrayBuffer()
       if (response.ok) return undefined
       problem = `OTLP collector answered ${response.status} ${response.statusText}`.trim()
@@ -116,8 +118,9 @@ async function post(body: Uint8Array<ArrayBuffer>, to: { url: string; headers: R
     } catch (error) {
       problem = `OTLP export to ${to.url} failed: ${error instanceof Error ? error.message : String(error)}`
     }
-    if (attempt === TRIES) break
-    await Bun.sleep(retryAfterMs ?? waitMs * (0.8 + Math.random() * 0.4))
+    const pauseMs = retryAfterMs ?? waitMs * (0.8 + Math.random() * 0.4)
+    if (attempt === TRIES || Date.now() + pauseMs >= giveUpAt) break
+    await Bun.sleep(pauseMs)
     waitMs = Math.min(MAX_RETRY_MS, waitMs * RETRY_GROWTH)
   }
   return problem

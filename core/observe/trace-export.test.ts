@@ -21,6 +21,8 @@ describe('OTEL_EXPORTER_OTLP_HEADERS', () => {
 describe('export to a collector', () => {
   /** What the collector answers next (then 200), and what it saw. */
   const answers: number[] = []
+  /** Whether a 503 asks for a retry in 30 s. */
+  let retryLater = false
   const seen: Array<{ status: number; apiKey: string | null; spans: number }> = []
   let collector: ReturnType<typeof Bun.serve>
 
@@ -32,7 +34,7 @@ describe('export to a collector', () => {
         const body = (await request.json()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }> }
         const status = answers.shift() ?? 200
         seen.push({ status, apiKey: request.headers.get('api-key'), spans: body.resourceSpans[0]?.scopeSpans[0]?.spans.length ?? 0 })
-        return Response.json({}, { status })
+        return Response.json({}, { status, headers: status === 503 && retryLater ? { 'retry-after': '30' } : {} })
       },
     })
   })
@@ -81,5 +83,26 @@ describe('export to a collector', () => {
     await Bun.sleep(20) // the report crosses from the worker after the ack
     expect(seen.map((request) => request.status)).toEqual([400])
     expect(errors).toEqual(['OTLP collector answered 400 Bad Request'])
+  })
+
+  test('a retry the collector asks for past the export time limit is not waited for: close returns and the failure is reported', async () => {
+    seen.length = 0
+    answers.push(503)
+    retryLater = true
+    const errors: string[] = []
+    const tracing = createGatewayTracing({
+      endpoint: `http://127.0.0.1:${collector.port}`,
+      serviceName: 'test',
+      version: '0',
+      onExportError: (message) => errors.push(message),
+    })
+    relayOnce(tracing)
+    const started = performance.now()
+    await tracing.close()
+    retryLater = false
+    expect(performance.now() - started).toBeLessThan(5_000)
+    await Bun.sleep(20)
+    expect(seen.map((request) => request.status)).toEqual([503])
+    expect(errors).toEqual(['OTLP collector answered 503 Service Unavailable'])
   })
 })
