@@ -143,7 +143,7 @@ describe('OTLP JSON batch', () => {
   })
 
   test('many records in one body: every span present, settled usage as integers, a new trace without a parent', () => {
-    const batch = new OtlpJsonBatch(origin, 64) // a small start, so the buffer grows many times
+    const batch = new OtlpJsonBatch(origin, new Uint8Array(64)) // a small start, so the buffer grows many times
     for (let index = 0; index < 300; index++)
       batch.add({
         route: '/v1/messages',
@@ -169,5 +169,9 @@ describe('OTLP JSON batch', () => {
       'hanggent.quota': 56,
       'hanggent.outcome': 'completed',
     })
+    // The next batch writes into the same (now large) buffer: only its own spans are in its body.
+    const next = new OtlpJsonBatch(origin, batch.buffer)
+    next.add(failedOverRecord())
+    expect(parse(next).resourceSpans[0]!.scopeSpans[0]!.spans.map((span) => span.name)).toHaveLength(6)
   })
 })

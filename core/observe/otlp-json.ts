@@ -99,8 +99,8 @@ function rootName(route: string): Uint8Array {
 class ByteWriter {
   bytes: Uint8Array<ArrayBuffer>
   length = 0
-  constructor(capacity: number) {
-    this.bytes = new Uint8Array(capacity)
+  constructor(buffer: Uint8Array<ArrayBuffer>) {
+    this.bytes = buffer
   }
   /** Room for `count` more bytes. */
   private reserve(count: number): void {
@@ -212,10 +212,14 @@ export class OtlpJsonBatch {
   private readonly writer: ByteWriter
   private readonly random: { bytes: Uint8Array; used: number; fill(bytes: Uint8Array): void }
   private readonly originMicros: number
-  constructor(origin: OtlpOrigin, capacity = 1 << 20) {
+  /**
+   * A batch written into `buffer` (grown when too small): pass back a buffer an earlier batch's body no
+   * longer needs, so a batch costs no fresh megabyte to allocate and zero.
+   */
+  constructor(origin: OtlpOrigin, buffer: Uint8Array<ArrayBuffer> = new Uint8Array(1 << 20)) {
     this.random = { bytes: new Uint8Array(4096), used: 4096, fill: origin.fillRandom }
     this.originMicros = origin.timeOriginMicros
-    this.writer = new ByteWriter(capacity)
+    this.writer = new ByteWriter(buffer)
     const resource = `{"attributes":[{"key":"service.name","value":{"stringValue":${JSON.stringify(origin.serviceName)}}},{"key":"service.version","value":{"stringValue":${JSON.stringify(origin.version)}}}]}`
     this.writer.raw(
       piece(`{"resourceSpans":[{"resource":${resource},"scopeSpans":[{"scope":{"name":"hanggent-api","version":${JSON.stringify(origin.version)}},"spans":[`),
@@ -291,7 +295,12 @@ export class OtlpJsonBatch {
     }
   }
 
-  /** The finished body (the batch is not written to after this). */
+  /** The buffer written into (grown, perhaps), to hand to the next batch once the body is sent. */
+  get buffer(): Uint8Array<ArrayBuffer> {
+    return this.writer.bytes
+  }
+
+  /** The finished body, a view of the buffer (the batch is not written to after this). */
   body(): Uint8Array<ArrayBuffer> {
     this.writer.raw(piece(']}]}]}'))
     return this.writer.bytes.subarray(0, this.writer.length)

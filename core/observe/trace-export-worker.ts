@@ -49,6 +49,9 @@ const RETRYABLE = new Set([429, 502, 503, 504])
 let target: { url: string; headers: Record<string, string> } | undefined
 let origin: OtlpOrigin | undefined
 let batch: OtlpJsonBatch | undefined
+/** Buffers of sent batches, for the next batches to write into. */
+const spareBuffers: Uint8Array<ArrayBuffer>[] = []
+const SPARE_BUFFERS = 4
 let timer: ReturnType<typeof setTimeout> | undefined
 const inFlight = new Set<Promise<void>>()
 
@@ -67,7 +70,7 @@ self.onmessage = (event: MessageEvent<TraceExportSetup | TraceExportRequest>) =>
   if (message.kind === 'records') {
     if (!origin) return
     for (const record of JSON.parse(message.json) as TraceRecord[]) {
-      batch ??= new OtlpJsonBatch(origin)
+      batch ??= new OtlpJsonBatch(origin, spareBuffers.pop())
       batch.add(record)
       if (batch.spans >= EXPORT_SPANS) sendBatch()
     }
@@ -91,6 +94,7 @@ function sendBatch(): void {
   const done: Promise<void> = post(full.body(), target).then(
     (problem) => {
       inFlight.delete(done)
+      if (spareBuffers.length < SPARE_BUFFERS) spareBuffers.push(full.buffer)
       if (problem) failed(problem)
     },
     () => {
