@@ -23,12 +23,23 @@ export type WorkerRequest =
   | { kind: 'begin'; id: number }
   | { kind: 'end'; id: number; transactionId: number; commit: boolean }
   | { kind: 'close'; id: number }
+  /** The worker's own memory figures (WorkerMemory), for tests and measurements. */
+  | { kind: 'memory'; id: number }
   /** One group commit, written whole inside this thread (core/jobs/batch-sql.ts): no round trip per statement. */
   | { kind: 'batch'; id: number; batch: BatchMessage }
 
 /** The answer to `open`: for `makeTemplate`, the new cluster's files to start later `memory://` databases from. */
 export interface OpenResult {
   template?: Blob
+}
+
+/** The PGlite thread's memory: its JavaScript heap, the memory outside it the heap accounts for (buffers) and PGlite's WebAssembly memory, in bytes. */
+export interface WorkerMemory {
+  heapBytes: number
+  extraBytes: number
+  wasmBytes: number
+  /** Collections the thread asked for after big results (see pglite-worker.ts). */
+  collections: number
 }
 
 /** PGlite's WebAssembly, compiled once per process and handed to each worker (modules clone without recompiling). */

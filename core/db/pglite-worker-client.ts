@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { BatchMessage, BatchResult } from '../jobs/batch-sql.ts'
 import type { QueryOptions, Results } from '@electric-sql/pglite'
 import type { Logger } from '../app-context.ts'
-import type { OpenResult, PgliteModules, UnnumberedRequest } from './pglite-protocol.ts'
+import type { OpenResult, PgliteModules, UnnumberedRequest, WorkerMemory } from './pglite-protocol.ts'
 import { createWorkerChannel, type WorkerChannel } from './pglite-worker-channel.ts'
 
 // The main thread's side of the PGlite worker: an object with the methods drizzle's pglite driver and
@@ -34,6 +34,8 @@ export interface PgliteWorkerClient {
   transaction<T>(callback: (tx: PgliteWorkerTransaction) => Promise<T>): Promise<T>
   /** Writes one group commit inside the worker, in one transaction. */
   writeBatch(batch: BatchMessage): Promise<BatchResult>
+  /** The worker thread's heap and WebAssembly memory, for tests and measurements. */
+  memory(): Promise<WorkerMemory>
   /** Closes PGlite, then ends the thread; idempotent. Later queries fail with a clear error. */
   close(): Promise<void>
 }
@@ -68,6 +70,7 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Pg
     query: (sql, params, queryOptions) => query(sql, params, queryOptions),
     transaction: (callback) => runTransaction(channel, query, callback),
     writeBatch: (batch) => channel.request({ kind: 'batch', batch }) as Promise<BatchResult>,
+    memory: () => channel.request({ kind: 'memory' }) as Promise<WorkerMemory>,
     close: () => (closing ??= closeWorker(channel)),
   }
 }
