@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { logs } from '../../core/db/schema.ts'
-import { logCsvStream } from '../../core/admin/logs/log-export.ts'
+import { exportBatchQuery, exportPlanSettings, logCsvStream } from '../../core/admin/logs/log-export.ts'
+import { logFilters } from '../../core/admin/logs/log-query.ts'
 import type { Actor } from '../../core/http/actor.ts'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 import { testBackends } from '../support/context.ts'
@@ -296,5 +297,35 @@ for (const backend of testBackends) {
       expect(batches).toBe(batchesAfterCancel)
       expect(batches).toBeLessThan(100)
     })
+  })
+}
+
+for (const backend of testBackends) {
+  // A table written once and never analysed (PGlite never runs autovacuum): the planner guesses the
+  // rows below a cursor from its pages alone, ~2,500 of 24,000, and without the export's settings
+  // picked a sequential scan of the whole table and a top-N sort for every batch.
+  test(`every export batch walks the created_at index from the cursor down, never a scan and sort of the whole table (${backend.name})`, async () => {
+    const gateway = await startGateway(backend)
+    try {
+      const db = gateway.context.database.db
+      await db.execute(sql`
+        insert into logs (created_at, type, user_id, username, quota, details)
+        select timestamptz '2026-01-01 00:00:00+00' + (g / 20) * interval '1 millisecond', 'consume', 1, 'bulk', g, jsonb_build_object('charged', g)
+        from generate_series(1, 24000) as g`)
+      const root: Actor = { id: 1, username: 'root', role: 'root', group: 'default' }
+      for (const query of [{}, { type: 'consume' as const }, { from: '2025-12-31T00:00:00Z' }]) {
+        const plan = await db.transaction(async (tx) => {
+          await tx.execute(exportPlanSettings(query))
+          const cursor = sql`${logs.createdAt} <= ${'2026-01-01 00:00:00.5+00'}::timestamptz`
+          const result = await tx.execute(sql`explain ${exportBatchQuery(tx, [...logFilters(root, query), cursor], 1000)}`)
+          const rows = (result as unknown as { rows?: unknown[] }).rows ?? (result as unknown as unknown[])
+          return rows.map((row) => Object.values(row as object)[0]).join('\n')
+        })
+        expect({ query, plan }).toEqual({ query, plan: expect.stringMatching(/Index Scan Backward/) })
+        expect({ query, plan }).toEqual({ query, plan: expect.not.stringMatching(/Sort|Seq Scan/) })
+      }
+    } finally {
+      await gateway.stop()
+    }
   })
 }

@@ -1,5 +1,6 @@
 import { and, desc, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../../app-context.ts'
+import type { Db } from '../../db/client.ts'
 import { logs } from '../../db/schema.ts'
 import type { LogFilterQuery, LogView } from '../../../schemas/admin/logs.ts'
 import type { Actor } from '../../http/actor.ts'
@@ -102,6 +103,39 @@ function newestFirst(a: BatchRow, b: BatchRow): number {
   return byTime === 0n ? b.id - a.id : byTime > 0n ? 1 : -1
 }
 
+/**
+ * The planner settings for the export's batch queries, local to each batch's transaction. Without
+ * table statistics (PGlite never runs autovacuum) the planner guesses a few dozen rows and picks a
+ * bitmap scan plus a sort of everything left, or, with no filter, a sequential scan of the whole table
+ * and a top-N sort: every batch then reads the whole table. With both off, every batch walks a
+ * (…, created_at) index from the cursor down, so batches cost the same at the end of a million rows as
+ * at the start. A request id names one call's few rows, so that filter keeps its own index and sorts them.
+ */
+export function exportPlanSettings(query: LogFilterQuery): SQL {
+  // set_config(…, true) is SET LOCAL; one statement, so one round trip to the database per batch.
+  const sort = query.requestId ? 'on' : 'off'
+  return sql`select set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', ${sort}, true)`
+}
+
+/**
+ * One batch of the export: rows ordered by created_at alone, which the (…, created_at) indexes deliver
+ * without sorting (a second sort key would make every batch sort all remaining rows), with each row's
+ * timestamp as text and in microseconds for the cursor. The log writer stamps a whole flush with one
+ * time, so ties are common: logCsvStream's `nextRows` handles them.
+ */
+export function exportBatchQuery(db: Pick<Db, 'select'>, conditions: SQL[], limit?: number) {
+  const statement = db
+    .select({
+      ...getTableColumns(logs),
+      cursorAt: sql<string>`${logs.createdAt}::text`,
+      micros: sql<string>`(extract(epoch from ${logs.createdAt}) * 1000000)::bigint::text`,
+    })
+    .from(logs)
+    .where(conditions.length > 0 ? and(...conditions) : undefined)
+    .orderBy(desc(logs.createdAt))
+  return limit === undefined ? statement : statement.limit(limit)
+}
+
 /** What a caller may observe of the producer (tests count the batches it pulled). */
 export interface ExportObserver {
   /** Rows per query; default EXPORT_BATCH_SIZE. */
@@ -125,28 +159,11 @@ export function logCsvStream(context: AppContext, actor: Actor, query: LogFilter
   let cancelled = false
   let reading: Promise<unknown> = Promise.resolve()
 
-  /**
-   * Rows ordered by created_at alone, which the (…, created_at) indexes deliver without sorting; a
-   * second sort key would make every batch sort all remaining rows. Without table statistics (PGlite
-   * never runs autovacuum) the planner guesses a few dozen rows and picks a bitmap scan plus a sort of
-   * everything left, so bitmap scans are turned off for this one statement: batches then cost the same
-   * at the end of a million rows as at the start. The log writer stamps a whole flush with one time,
-   * so ties are common: see `nextRows`.
-   */
+  /** One batch's rows, in a transaction of its own so the planner settings stay with this statement. */
   function select(where: SQL[], limit?: number) {
-    const conditions = [...filters, ...where]
     return db.transaction(async (tx) => {
-      await tx.execute(sql`set local enable_bitmapscan = off`)
-      const query = tx
-        .select({
-          ...getTableColumns(logs),
-          cursorAt: sql<string>`${logs.createdAt}::text`,
-          micros: sql<string>`(extract(epoch from ${logs.createdAt}) * 1000000)::bigint::text`,
-        })
-        .from(logs)
-        .where(conditions.length > 0 ? and(...conditions) : undefined)
-        .orderBy(desc(logs.createdAt))
-      return limit === undefined ? query : query.limit(limit)
+      await tx.execute(exportPlanSettings(query))
+      return exportBatchQuery(tx, [...filters, ...where], limit)
     })
   }
 
