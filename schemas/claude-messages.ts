@@ -145,3 +145,6 @@ export const ClaudeMessagesRequest = Type.Object(
 
 /** The typed Messages request. */
 export type ClaudeMessagesRequest = Static<typeof ClaudeMessagesRequest>
+
+/** POST /v1/messages/count_tokens request body: a Messages request without `max_tokens`. */
+export const ClaudeCountTokensRequest = Type.Omit(ClaudeMessagesRequest, ['max_tokens'])

@@ -1,7 +1,9 @@
 import { Elysia } from 'elysia'
 import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
+import { ClaudeCountTokensRequest } from '../../schemas/claude-messages.ts'
 import { modelAllowed } from './authenticate.ts'
+import { validateBody } from './validate-body.ts'
 import { clientIpOf } from '../http/client-ip.ts'
 import type { RelayServices } from './pipeline.ts'
 import type { RelayExtraRoute } from './relay-openapi.ts'
@@ -49,6 +51,8 @@ async function countTokens(services: RelayServices, codec: DialectCodec, request
   if (!modelAllowed(caller.token.models, body.model) || !served.includes(body.model)) {
     throw new GatewayError(404, 'model_not_found', `model: ${body.model}`, { param: 'model' })
   }
+  // The dialect's estimate reads a validated Messages request; count_tokens takes the same shape without max_tokens.
+  validateBody(ClaudeCountTokensRequest, body)
   const prompt = codec.estimatePrompt(body)
   const counted = await services.context.tokenCounter.count(body.model, prompt.texts)
   return { input_tokens: prompt.fixedTokens + counted }

@@ -3,6 +3,7 @@ import { GatewayError } from '../errors.ts'
 import { modelAllowed } from './authenticate.ts'
 import { handleRelay, type RelayServices } from './pipeline.ts'
 import { relayRouteFailure } from './routes.ts'
+import { validateBody } from './validate-body.ts'
 
 // Gemini methods that share the generate routes' path (`/v1beta/models/{model}:{method}`) but are not
 // relayed: `countTokens` counts the prompt with the model's tokenizer estimate (the same count the
@@ -75,7 +76,10 @@ async function countTokens(services: RelayServices, codec: DialectCodec, request
   } catch {
     throw new GatewayError(400, 'invalid_json', 'The request body is not valid JSON')
   }
-  const prompt = codec.estimatePrompt(countTokensPrompt(body))
+  // The dialect's estimate reads a validated generateContent request: the prompt must be one.
+  const generateRequest = countTokensPrompt(body)
+  validateBody(codec.requestSchema, generateRequest)
+  const prompt = codec.estimatePrompt(generateRequest)
   const counted = await services.context.tokenCounter.count(model, prompt.texts)
   return Response.json({ totalTokens: prompt.fixedTokens + counted })
 }

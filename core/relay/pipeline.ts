@@ -115,10 +115,12 @@ export async function handleRelay(services: RelayServices, codec: DialectCodec, 
       ? await readMediaRequest(codec.media, bytes, relay.request.headers.get('content-type'), context.config.maxAudioSeconds)
       : undefined
     const body = media ? media.body : parseJsonObject(bytes)
-    // The route's own checks first (Gemini's method lives in the URL: an unserved one is a 501, not a body error).
+    // The route's own check first (Gemini's method lives in the URL: an unserved one is a 501, not a body error),
+    // then the body's schema, so the codec's typed reads only ever see a body that passed it.
+    codec.checkRoute?.(inbound)
+    validateBody(codec.requestSchema, body)
     model = codec.readModel(body, inbound)
     stream = codec.readStream(body, inbound)
-    validateBody(codec.requestSchema, body)
     const countSuccess = await applyRateLimits(context, caller, model, relay.clientIp)
     const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt, probe, media })
     probe?.admitted(model, stream)

@@ -1,6 +1,6 @@
 import type { SseEvent } from '@hanggent/plugin-sdk'
-import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
-import { positiveInteger, readBearerToken, readHeaderValue } from '@hanggent/plugin-sdk'
+import type { InboundRequest, TypedDialectCodec } from '@hanggent/plugin-sdk'
+import { readBearerToken, readHeaderValue } from '@hanggent/plugin-sdk'
 import { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 import { readClaudeUpstreamError, renderClaudeError, renderClaudeStreamError } from './claude-errors.ts'
 import { claudeMessagesHub } from './claude-hub.ts'
@@ -19,15 +19,15 @@ export function readClaudeKey(request: InboundRequest): string | undefined {
 }
 
 /** `POST /v1/messages`, Anthropic's Messages API. */
-export const claudeMessagesDialect: DialectCodec = {
+export const claudeMessagesDialect: TypedDialectCodec<typeof ClaudeMessagesRequest> = {
   dialect: CLAUDE_DIALECT,
   endpoint: 'chat',
   routes: [{ method: 'POST', path: '/v1/messages' }],
   requestSchema: ClaudeMessagesRequest,
   readKey: readClaudeKey,
-  readModel: (body) => String(body.model),
+  readModel: (body) => body.model,
   readStream: (body) => body.stream === true,
-  readMaxOutputTokens: (body) => positiveInteger(body.max_tokens),
+  readMaxOutputTokens: (body) => body.max_tokens,
   // Unmapped, the upstream body is the client's own text.
   prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, clientBytes: body.model === model ? {} : undefined }),
   estimatePrompt: estimateClaudePrompt,

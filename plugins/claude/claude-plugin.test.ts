@@ -4,6 +4,8 @@ import { GatewayError } from '@hanggent/plugin-sdk'
 import { createModelLookup, findManifestProblem } from '@hanggent/plugin-sdk'
 import { validateBody } from '../../core/relay/validate-body.ts'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
+import { validBody } from '../../tests/support/valid-body.ts'
+import { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 import claudePlugin from './index.ts'
 import { buildClaudeRequest, claudeMessagesUrl } from './claude-transport.ts'
 import { claudeMessagesDialect as dialect } from './claude-dialect.ts'
@@ -138,7 +140,7 @@ describe('transport', () => {
 })
 
 describe('dialect', () => {
-  const body = { model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'hi' }] }
+  const body = validBody(ClaudeMessagesRequest, { model: 'claude-sonnet-4-5', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'hi' }] })
 
   test('keys come from x-api-key, else Authorization: Bearer', () => {
     expect(dialect.readKey(inbound({ 'x-api-key': 'sk-abc', authorization: 'Bearer sk-other' }))).toBe('sk-abc')
@@ -169,7 +171,9 @@ describe('dialect', () => {
 
   test('the prompt estimate counts system, texts, tool calls and results, tools, and fixed image costs', () => {
     const tools = [{ name: 'lookup', input_schema: { type: 'object' } }]
-    const estimate = dialect.estimatePrompt({
+    const estimate = dialect.estimatePrompt(validBody(ClaudeMessagesRequest, {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
       system: [{ type: 'text', text: 'Be brief.' }],
       messages: [
         {
@@ -183,7 +187,7 @@ describe('dialect', () => {
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'A pixel.' }] }] },
       ],
       tools,
-    })
+    }))
     expect(estimate.texts).toEqual(['Be brief.', 'What is this?', 'lookup', '{"q":"x"}', 'A pixel.', JSON.stringify(tools)])
     // 3 messages × 3 + one image at 1600 + the 346-token tool-use system prompt
     expect(estimate.fixedTokens).toBe(9 + 1600 + 346)

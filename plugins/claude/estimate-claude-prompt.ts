@@ -1,4 +1,5 @@
 import { addStringOrParts, newPromptEstimate, type PromptEstimateInput } from '@hanggent/plugin-sdk'
+import type { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 
 // see https://docs.claude.com/en/docs/build-with-claude/vision#evaluate-image-size (about
 // width × height / 750 tokens; images are scaled down to about 1.15 megapixels, so at most ~1600),
@@ -53,16 +54,18 @@ function addBlock(block: Block, estimate: PromptEstimateInput) {
   }
 }
 
+/** The parts of a Messages request (or a count_tokens request, which has no `max_tokens`) a prompt estimate reads. */
+export type ClaudePrompt = Pick<ClaudeMessagesRequest, 'system' | 'messages' | 'tools'>
+
 /** What to count for a Messages prompt: system, turns, tool calls and results, tool definitions, plus fixed costs. */
-export function estimateClaudePrompt(body: Record<string, unknown>): PromptEstimateInput {
+export function estimateClaudePrompt(body: ClaudePrompt): PromptEstimateInput {
   const estimate = newPromptEstimate()
   addContent(body.system, estimate)
-  const messages = Array.isArray(body.messages) ? (body.messages as Array<{ content?: unknown }>) : []
-  for (const message of messages) {
+  for (const message of body.messages) {
     estimate.fixedTokens += TOKENS_PER_MESSAGE
     addContent(message.content, estimate)
   }
-  if (Array.isArray(body.tools) && body.tools.length > 0) {
+  if (body.tools !== undefined && body.tools.length > 0) {
     estimate.texts.push(JSON.stringify(body.tools))
     estimate.fixedTokens += TOOL_USE_SYSTEM_PROMPT_TOKENS
   }

@@ -1,4 +1,4 @@
-import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
+import type { InboundRequest, TypedDialectCodec } from '@hanggent/plugin-sdk'
 import { GeminiGenerateContentRequest } from '../../schemas/gemini-generate.ts'
 import { readGeminiUsageField } from './convert-gemini-usage.ts'
 import { estimateGeminiPrompt } from './estimate-gemini-prompt.ts'
@@ -25,7 +25,7 @@ export function readGeminiKey(request: InboundRequest): string | undefined {
 }
 
 /** `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent` (also under `/v1`). */
-export const geminiGenerateDialect: DialectCodec = {
+export const geminiGenerateDialect: TypedDialectCodec<typeof GeminiGenerateContentRequest> = {
   dialect: GEMINI_DIALECT,
   endpoint: 'chat',
   routes: [
@@ -34,6 +34,7 @@ export const geminiGenerateDialect: DialectCodec = {
   ],
   requestSchema: GeminiGenerateContentRequest,
   readKey: readGeminiKey,
+  checkRoute: (request) => void parseModelAction(request.params.modelAction),
   readModel: (_body, request) => parseModelAction(request.params.modelAction).model,
   readStream: (_body, request) => parseModelAction(request.params.modelAction).action === 'streamGenerateContent',
   readMaxOutputTokens(body) {

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox'
-import { isRecord, newPromptEstimate, type DialectCodec, type PromptEstimateInput } from '@hanggent/plugin-sdk'
+import { Type, type Static } from '@sinclair/typebox'
+import { newPromptEstimate, type TypedDialectCodec, type PromptEstimateInput } from '@hanggent/plugin-sdk'
 import { readGeminiKey } from './gemini-dialect.ts'
 import { readGeminiUpstreamError, renderGeminiError, renderGeminiStreamError } from './gemini-errors.ts'
 import { splitModelAction } from './gemini-model-action.ts'
@@ -26,30 +26,28 @@ export const GeminiEmbedRequest = Type.Union([
   ),
 ])
 
+/** A validated embedContent or batchEmbedContents body. */
+export type GeminiEmbedRequest = Static<typeof GeminiEmbedRequest>
+
 /** The contents a body embeds: its `content`, or each request's. */
-function contentsOf(body: Record<string, unknown>): unknown[] {
-  if (Array.isArray(body.requests)) return body.requests.map((request) => (isRecord(request) ? request.content : undefined))
-  return [body.content]
+function contentsOf(body: GeminiEmbedRequest): Array<Static<typeof Content>> {
+  return 'requests' in body ? body.requests.map((request) => request.content) : [body.content]
 }
 
 /** The texts to count: every text part of every content embedded. */
-export function estimateGeminiEmbedPrompt(body: Record<string, unknown>): PromptEstimateInput {
+export function estimateGeminiEmbedPrompt(body: GeminiEmbedRequest): PromptEstimateInput {
   const estimate = newPromptEstimate()
-  for (const content of contentsOf(body)) {
-    const parts = isRecord(content) && Array.isArray(content.parts) ? content.parts : []
-    for (const part of parts) if (isRecord(part) && typeof part.text === 'string') estimate.texts.push(part.text)
-  }
+  for (const content of contentsOf(body)) for (const part of content.parts) if (part.text !== undefined) estimate.texts.push(part.text)
   return estimate
 }
 
 /** A batch's requests each name the model; they must name the one the call goes to (after the channel's model mapping). */
-function withModel(body: Record<string, unknown>, model: string): Record<string, unknown> {
-  if (!Array.isArray(body.requests)) return body
-  return { ...body, requests: body.requests.map((request) => (isRecord(request) ? { ...request, model: `models/${model}` } : request)) }
+function withModel(body: Extract<GeminiEmbedRequest, { requests: unknown }>, model: string): Record<string, unknown> {
+  return { ...body, requests: body.requests.map((request) => ({ ...request, model: `models/${model}` })) }
 }
 
 /** Gemini's embedContent and batchEmbedContents, reached through the gemini.generate routes. */
-export const geminiEmbedDialect: DialectCodec = {
+export const geminiEmbedDialect: TypedDialectCodec<typeof GeminiEmbedRequest> = {
   dialect: GEMINI_EMBED_DIALECT,
   endpoint: 'embeddings',
   routes: [],
@@ -58,7 +56,7 @@ export const geminiEmbedDialect: DialectCodec = {
   readModel: (_body, request) => splitModelAction(request.params.modelAction ?? '').model,
   readStream: () => false,
   readMaxOutputTokens: () => 0,
-  prepareUpstreamBody: (body, model) => (Array.isArray(body.requests) ? { body: withModel(body, model) } : { body, clientBytes: {} }),
+  prepareUpstreamBody: (body, model) => ('requests' in body ? { body: withModel(body, model) } : { body, clientBytes: {} }),
   estimatePrompt: estimateGeminiEmbedPrompt,
   readUsage: () => undefined,
   readUpstreamError: readGeminiUpstreamError,

@@ -140,7 +140,7 @@ describe('Gemini transport', () => {
 })
 
 describe('the gemini.generate dialect', () => {
-  const body = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }], generationConfig: { maxOutputTokens: 500, candidateCount: 2 } }
+  const body = { contents: [{ role: 'user' as const, parts: [{ text: 'hi' }] }], generationConfig: { maxOutputTokens: 500, candidateCount: 2 } }
 
   test.each([
     ['gemini-2.5-pro:generateContent', 'gemini-2.5-pro', false],
@@ -152,7 +152,10 @@ describe('the gemini.generate dialect', () => {
     expect(dialect.readStream(body, request)).toBe(stream)
   })
 
-  test('other methods are refused clearly', () => {
+  test('other methods are refused clearly, by the route check that runs before the body is validated', () => {
+    expect(() => dialect.checkRoute?.(inboundRequest('gemini-2.5-flash:countTokens'))).toThrow(expect.objectContaining({ status: 501, code: 'not_implemented' }))
+    expect(() => dialect.checkRoute?.(inboundRequest('gemini-2.5-flash'))).toThrow(expect.objectContaining({ status: 404 }))
+    expect(dialect.checkRoute?.(inboundRequest('gemini-2.5-flash:generateContent'))).toBeUndefined()
     expect(() => dialect.readModel(body, inboundRequest('gemini-2.5-flash:countTokens'))).toThrow(
       expect.objectContaining({ status: 501, code: 'not_implemented' }),
     )

@@ -1,4 +1,5 @@
 import { addStringOrParts, newPromptEstimate, type PromptEstimateInput } from '@hanggent/plugin-sdk'
+import type { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
 
 // see https://platform.openai.com/docs/guides/vision (image token costs) and OpenAI's cookbook on
 // counting chat tokens: about 3 tokens of framing per message plus 3 to prime the reply.
@@ -28,26 +29,23 @@ function addPart(part: Part, estimate: PromptEstimateInput) {
 }
 
 /** What to count for a chat prompt: message texts, tool definitions and calls, plus framing overhead. */
-export function estimateOpenAIChatPrompt(body: Record<string, unknown>): PromptEstimateInput {
+export function estimateOpenAIChatPrompt(body: OpenAIChatRequest): PromptEstimateInput {
   const estimate = newPromptEstimate(REPLY_PRIMING_TOKENS)
-  const messages = Array.isArray(body.messages) ? (body.messages as Array<Record<string, unknown>>) : []
-  for (const message of messages) {
+  for (const message of body.messages) {
     estimate.fixedTokens += TOKENS_PER_MESSAGE
-    if (typeof message.name === 'string') {
+    if (message.name !== undefined) {
       estimate.texts.push(message.name)
       estimate.fixedTokens += TOKENS_PER_NAME
     }
     addStringOrParts(estimate, message.content, addPart)
-    const toolCalls = Array.isArray(message.tool_calls) ? (message.tool_calls as Array<{ function?: { name?: unknown; arguments?: unknown } }>) : []
-    for (const call of toolCalls) {
+    for (const call of message.tool_calls ?? []) {
       estimate.fixedTokens += TOKENS_PER_TOOL_CALL
-      if (typeof call.function?.name === 'string') estimate.texts.push(call.function.name)
-      if (typeof call.function?.arguments === 'string') estimate.texts.push(call.function.arguments)
+      estimate.texts.push(call.function.name, call.function.arguments)
     }
   }
-  if (Array.isArray(body.tools) && body.tools.length > 0) estimate.texts.push(JSON.stringify(body.tools))
-  const format = body.response_format as { type?: unknown; json_schema?: unknown } | undefined
-  if (format?.type === 'json_schema' && format.json_schema) estimate.texts.push(JSON.stringify(format.json_schema))
+  if (body.tools !== undefined && body.tools.length > 0) estimate.texts.push(JSON.stringify(body.tools))
+  const format = body.response_format
+  if (format?.type === 'json_schema' && 'json_schema' in format && format.json_schema) estimate.texts.push(JSON.stringify(format.json_schema))
   return estimate
 }
 

@@ -1,5 +1,5 @@
-import type { DialectCodec, InboundRequest, PreparedUpstreamBody } from '@hanggent/plugin-sdk'
-import { positiveInteger, readBearerToken, readHeaderValue } from '@hanggent/plugin-sdk'
+import type { InboundRequest, PreparedUpstreamBody, TypedDialectCodec } from '@hanggent/plugin-sdk'
+import { readBearerToken, readHeaderValue } from '@hanggent/plugin-sdk'
 import type { SseEvent } from '@hanggent/plugin-sdk'
 import { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
 import { OpenAICompletionsRequest } from '../../schemas/openai-completions.ts'
@@ -37,11 +37,11 @@ function isUsageOnlyChunk(event: SseEvent): boolean {
  * Sets the upstream model and, on streams, forces `stream_options.include_usage` so billing never
  * guesses; when the client did not ask for usage, the extra usage chunk is hidden from it.
  */
-function prepareWithStreamUsage(body: Record<string, unknown>, model: string, stream: boolean): PreparedUpstreamBody {
+function prepareWithStreamUsage(body: OpenAIChatRequest | OpenAICompletionsRequest, model: string, stream: boolean): PreparedUpstreamBody {
   const upstream: Record<string, unknown> = { ...body, model }
   const sameModel = body.model === model
   if (!stream) return { body: upstream, clientBytes: sameModel ? {} : undefined }
-  const options = (typeof body.stream_options === 'object' && body.stream_options !== null ? body.stream_options : {}) as Record<string, unknown>
+  const options = body.stream_options ?? {}
   if (options.include_usage === true) return { body: upstream, clientBytes: sameModel ? {} : undefined }
   upstream.stream_options = { ...options, include_usage: true }
   // Without a stream_options member at all, the client's bytes with one member added in front will do.
@@ -55,8 +55,8 @@ function prepareWithStreamUsage(body: Record<string, unknown>, model: string, st
 /** What every OpenAI dialect shares: auth, errors, usage. */
 const openAIBase = {
   readKey: readOpenAIKey,
-  readModel: (body: Record<string, unknown>) => String(body.model),
-  readStream: (body: Record<string, unknown>) => body.stream === true,
+  readModel: (body: { model: string }) => body.model,
+  readStream: (body: { stream?: boolean | null }) => body.stream === true,
   readUsage: readOpenAIUsageField,
   usageMember: 'usage',
   readUpstreamError: readOpenAIUpstreamError,
@@ -67,15 +67,15 @@ const openAIBase = {
 }
 
 /** `POST /v1/chat/completions`. */
-export const openAIChatDialect: DialectCodec = {
+export const openAIChatDialect: TypedDialectCodec<typeof OpenAIChatRequest> = {
   ...openAIBase,
   dialect: 'openai.chat',
   endpoint: 'chat',
   routes: [{ method: 'POST', path: '/v1/chat/completions' }],
   requestSchema: OpenAIChatRequest,
   readMaxOutputTokens(body) {
-    const max = positiveInteger(body.max_completion_tokens) ?? positiveInteger(body.max_tokens)
-    return max === undefined ? undefined : max * (positiveInteger(body.n) ?? 1)
+    const max = body.max_completion_tokens ?? body.max_tokens ?? undefined
+    return max === undefined ? undefined : max * (body.n ?? 1)
   },
   estimatePrompt: estimateOpenAIChatPrompt,
   hub: openAIChatHub,
@@ -90,22 +90,22 @@ export const openAIChatDialect: DialectCodec = {
 }
 
 /** `POST /v1/completions` (legacy text completions); converted to chat for models and channels that lack it. */
-export const openAICompletionsDialect: DialectCodec = {
+export const openAICompletionsDialect: TypedDialectCodec<typeof OpenAICompletionsRequest> = {
   ...openAIBase,
   dialect: 'openai.completions',
   endpoint: 'completions',
   routes: [{ method: 'POST', path: '/v1/completions' }],
   requestSchema: OpenAICompletionsRequest,
   readMaxOutputTokens(body) {
-    const max = typeof body.max_tokens === 'number' ? body.max_tokens : COMPLETIONS_DEFAULT_MAX_TOKENS
-    return max * (positiveInteger(body.best_of) ?? positiveInteger(body.n) ?? 1)
+    const max = body.max_tokens ?? COMPLETIONS_DEFAULT_MAX_TOKENS
+    return max * (body.best_of ?? body.n ?? 1)
   },
   estimatePrompt: (body) => estimateOpenAIPromptInput(body.prompt),
   hub: openAICompletionsHub,
 }
 
 /** `POST /v1/embeddings`. */
-export const openAIEmbeddingsDialect: DialectCodec = {
+export const openAIEmbeddingsDialect: TypedDialectCodec<typeof OpenAIEmbeddingsRequest> = {
   ...openAIBase,
   dialect: 'openai.embeddings',
   endpoint: 'embeddings',

@@ -5,6 +5,8 @@ import { openAIChatDialect, openAICompletionsDialect, openAIEmbeddingsDialect } 
 import { estimateOpenAIChatPrompt } from './estimate-openai-prompt.ts'
 import { readOpenAIUpstreamError } from './openai-errors.ts'
 import { GatewayError } from '@hanggent/plugin-sdk'
+import { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
+import { validBody } from '../../tests/support/valid-body.ts'
 
 describe('convertOpenAIUsage', () => {
   test('splits cached tokens out of prompt tokens and keeps reasoning inside output', () => {
@@ -105,11 +107,12 @@ describe('OpenAI dialects', () => {
   })
 
   test('the output ceiling accounts for n', () => {
-    expect(openAIChatDialect.readMaxOutputTokens({ max_tokens: 100, n: 3 })).toBe(300)
-    expect(openAIChatDialect.readMaxOutputTokens({ max_completion_tokens: 50 })).toBe(50)
-    expect(openAIChatDialect.readMaxOutputTokens({})).toBeUndefined()
-    expect(openAICompletionsDialect.readMaxOutputTokens({})).toBe(16)
-    expect(openAIEmbeddingsDialect.readMaxOutputTokens({})).toBe(0)
+    const chat = (extra: object) => validBody(OpenAIChatRequest, { model: 'm', messages: [{ role: 'user', content: 'hi' }], ...extra })
+    expect(openAIChatDialect.readMaxOutputTokens(chat({ max_tokens: 100, n: 3 }))).toBe(300)
+    expect(openAIChatDialect.readMaxOutputTokens(chat({ max_completion_tokens: 50 }))).toBe(50)
+    expect(openAIChatDialect.readMaxOutputTokens(chat({}))).toBeUndefined()
+    expect(openAICompletionsDialect.readMaxOutputTokens({ model: 'm', prompt: 'hi' })).toBe(16)
+    expect(openAIEmbeddingsDialect.readMaxOutputTokens({ model: 'm', input: 'hi' })).toBe(0)
   })
 
   test('keys come from Authorization: Bearer or api-key', () => {
@@ -141,7 +144,8 @@ describe('OpenAI dialects', () => {
 
 describe('prompt estimate', () => {
   test('counts texts, names, tool calls, tools and image parts', () => {
-    const estimate = estimateOpenAIChatPrompt({
+    const estimate = estimateOpenAIChatPrompt(validBody(OpenAIChatRequest, {
+      model: 'm',
       messages: [
         { role: 'system', content: 'Be brief.' },
         {
@@ -155,7 +159,7 @@ describe('prompt estimate', () => {
         { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] },
       ],
       tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }],
-    })
+    }))
     expect(estimate.texts).toEqual([
       'Be brief.',
       'ann',
@@ -183,6 +187,7 @@ describe('passthrough bodies as the client sent them', () => {
     const prepared = chat.prepareUpstreamBody(streamed, 'gpt-4o-mini', true)
     expect(JSON.parse(`{${prepared.clientBytes!.firstMember},${JSON.stringify(streamed).slice(1)}`)).toEqual(prepared.body)
     // With stream_options of its own the client's bytes cannot be reused: the body is serialised instead.
-    expect(chat.prepareUpstreamBody({ ...streamed, stream_options: { include_obfuscation: false } }, 'gpt-4o-mini', true).clientBytes).toBeUndefined()
+    const withOptions = validBody(OpenAIChatRequest, { ...streamed, stream_options: { include_obfuscation: false } })
+    expect(chat.prepareUpstreamBody(withOptions, 'gpt-4o-mini', true).clientBytes).toBeUndefined()
   })
 })

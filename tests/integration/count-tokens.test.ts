@@ -58,6 +58,16 @@ describe('messages.countTokens', () => {
     expect((error as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({ type: 'error', error: { type: 'not_found_error' } })
   })
 
+  test('a prompt the Messages schema refuses is a 400 naming the field, not a count (no max_tokens needed)', async () => {
+    const response = await fetch(`${gateway.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'x-api-key': client.apiKey ?? '', 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 42 }] }),
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } })
+  })
+
   test('no messages is a 400 invalid_request_error; a wrong key is a 401', async () => {
     const response = await fetch(`${gateway.url}/v1/messages/count_tokens`, {
       method: 'POST',

@@ -158,3 +158,26 @@ describe('embeddings', () => {
     expect(upstream.requests.length).toBe(before)
   })
 })
+
+describe('route check, then the body, then the reads', () => {
+  const post = (path: string, body: unknown) =>
+    fetch(`${gateway.url}/v1beta/models/${path}`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+
+  test('an unserved method is a 501 whatever the body holds (the route is checked before the schema)', async () => {
+    const response = await post('gemini-2.5-flash:predictLongRunning', { contents: 'not a list' })
+    expect(response.status).toBe(501)
+    expect(await response.json()).toMatchObject({ error: { code: 501 } })
+  })
+
+  test('countTokens refuses a prompt generateContent would refuse, instead of counting it', async () => {
+    const before = upstream.requests.length
+    const response = await post('gemini-2.5-flash:countTokens', { contents: [{ role: 'user', parts: 'Hello' }] })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ error: { code: 400, status: 'INVALID_ARGUMENT' } })
+    expect(upstream.requests.length).toBe(before)
+  })
+})

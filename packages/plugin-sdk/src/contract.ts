@@ -1,4 +1,4 @@
-import type { TObject, TSchema } from '@sinclair/typebox'
+import type { Static, TObject, TSchema } from '@sinclair/typebox'
 import type { GatewayError } from './errors.ts'
 import type { HubChatRequest, HubEvent, HubResult, Usage } from './hub.ts'
 import type { SseEvent } from './sse.ts'
@@ -355,9 +355,9 @@ export interface Converted<T> {
  * client's request and encodes the answer; the upstream side encodes the request for a provider
  * and decodes its answer. Pure functions: no I/O, clock and ids come from `env`.
  */
-export interface ChatHubCodec extends HubUpstreamCodec {
-  /** Client side: the client's request body in hub form. */
-  decodeRequest(body: Record<string, unknown>, request: InboundRequest): Converted<HubChatRequest>
+export interface ChatHubCodec<Body = Record<string, unknown>> extends HubUpstreamCodec {
+  /** Client side: the client's request body, already validated against the dialect's `requestSchema`, in hub form. */
+  decodeRequest(body: Body, request: InboundRequest): Converted<HubChatRequest>
   /** Client side: a complete hub result as this dialect's response body. */
   encodeResult(result: HubResult, env: ConversionEnv): unknown
   /** Client side: hub events as this dialect's SSE events, emitted as soon as each is known. */
@@ -409,8 +409,15 @@ export interface UpstreamDialectCodec {
 /** What the core uses of a dialect it sends a call in: every dialect, client-facing or upstream-only, has it. */
 export type UpstreamSide = Pick<DialectCodec, 'dialect' | 'endpoint' | 'readUpstreamError'> & { hub?: HubUpstreamCodec }
 
-/** Everything the core needs to serve and understand one wire format. */
-export interface DialectCodec {
+/**
+ * Everything the core needs to serve and understand one wire format. `Body` is what the client-side reads
+ * (`readModel`, `readStream`, `readMaxOutputTokens`, `prepareUpstreamBody`, `estimatePrompt`, `completeAnswer`,
+ * `hub.decodeRequest`) get: the core validates the body against `requestSchema` before any of them runs, so a
+ * codec declared as `TypedDialectCodec<typeof MyRequest>` reads `Static<typeof MyRequest>` without casts. An
+ * untyped `DialectCodec`, as 1.x plugins wrote them, reads a plain JSON object. (Typed by the body rather than
+ * the schema so a typed codec stays assignable to `DialectCodec`: the reads are methods, compared bivariantly.)
+ */
+export interface DialectCodec<Body = Record<string, unknown>> {
   /** Dialect id, e.g. `openai.chat`. */
   dialect: Dialect
   /** What the endpoint does. */
@@ -420,20 +427,25 @@ export interface DialectCodec {
    * the operator names its owner in PLUGIN_ROUTE_OWNERS (see docs/plugins.md).
    */
   routes: DialectRoute[]
-  /** Request body schema; validated before anything else so errors can name the field. */
+  /** Request body schema; validated before the body is read, so errors can name the field and the reads need no checks. */
   requestSchema: TSchema
+  /**
+   * A check of the route itself that needs no body, run before the body's schema (Gemini's method lives in the
+   * URL: an unserved method is a 501 whatever the body holds); throws a GatewayError. Since contract 1.4.
+   */
+  checkRoute?(request: InboundRequest): void
   /** The API key the client sent, from this dialect's usual header or query parameter. */
   readKey(request: InboundRequest): string | undefined
   /** The model the client asked for. */
-  readModel(body: Record<string, unknown>, request: InboundRequest): string
+  readModel(body: Body, request: InboundRequest): string
   /** Whether the client asked for a stream. */
-  readStream(body: Record<string, unknown>, request: InboundRequest): boolean
+  readStream(body: Body, request: InboundRequest): boolean
   /** The output-token ceiling the client set, for the reservation. */
-  readMaxOutputTokens(body: Record<string, unknown>): number | undefined
+  readMaxOutputTokens(body: Body): number | undefined
   /** A copy of the body ready for the upstream: model replaced, usage forced on streams. */
-  prepareUpstreamBody(body: Record<string, unknown>, model: string, stream: boolean): PreparedUpstreamBody
+  prepareUpstreamBody(body: Body, model: string, stream: boolean): PreparedUpstreamBody
   /** The prompt to count for the pre-charge estimate. */
-  estimatePrompt(body: Record<string, unknown>): PromptEstimateInput
+  estimatePrompt(body: Body): PromptEstimateInput
   /** Usage from a complete JSON response body. */
   readUsage(responseBody: unknown): Usage | undefined
   /**
@@ -454,7 +466,7 @@ export interface DialectCodec {
    * Cohere v2, which has no such option, returned none); pure, returns the body to send. Without it the
    * upstream's bytes reach the client unchanged. Since contract 1.2.
    */
-  completeAnswer?(responseBody: unknown, requestBody: Record<string, unknown>): unknown
+  completeAnswer?(responseBody: unknown, requestBody: Body): unknown
   /**
    * A fresh tap for one streamed response. Deprecated since contract 1.3: a dialect whose `hub` has
    * `createStreamDecoder` is watched through that decoder and need not bring a tap; a dialect that never
@@ -474,11 +486,20 @@ export interface DialectCodec {
    */
   isFinalEvent?(event: SseEvent): boolean
   /** Hub conversion, for chat dialects that can reach (or be reached from) other dialects. */
-  hub?: ChatHubCodec
+  hub?: ChatHubCodec<Body>
   /** The model list in this dialect's shape, for SDKs that list models their own way. */
   modelList?: ModelListCodec
   /** Media endpoints (audio, images): multipart requests, binary answers and usage read knowing the request (MediaSpec). Since contract 1.2. */
   media?: MediaSpec
+}
+
+/**
+ * A dialect codec typed by its request schema: the schema the core validates with is `S`, and the client-side
+ * reads get `Static<S>`. Since contract 1.4.
+ */
+export interface TypedDialectCodec<S extends TSchema> extends DialectCodec<Static<S>> {
+  /** The schema the body is validated with; its static type is what the reads get. */
+  requestSchema: S
 }
 
 /** How a dialect lists models: which requests want its shape, and the shape itself. */
