@@ -8,7 +8,7 @@ import {
   type TaskPrice,
   type TokenizerSpec,
   type UpstreamDialectCodec,
-  type UpstreamSide,
+  type UpstreamDialect,
 } from '@hanggent/plugin-sdk'
 import { PluginLoadError } from './validate-plugin.ts'
 import { resolveRoutes, type OwnedRoute, type RouteOwners } from './route-ownership.ts'
@@ -34,7 +34,7 @@ export interface PluginRegistry {
   /** Every client-facing dialect codec, for model lists and the relay document. */
   dialects(): DialectCodec[]
   /** Any dialect by id, upstream-only ones included: what a call may be sent upstream in. */
-  upstreamDialect(id: string): UpstreamSide | undefined
+  upstreamDialect(id: string): UpstreamDialect | undefined
   /** The relay routes to mount, each with its one owner (see route-ownership.ts). */
   routes(): OwnedRoute[]
   /** The list price of a model: exact id first, then the longest `prefix*` entry. */
@@ -59,7 +59,7 @@ export function isClientDialect(codec: DialectCodec | UpstreamDialectCodec): cod
 export function createRegistry(plugins: PluginDefinition[], options: { routeOwners?: RouteOwners } = {}): PluginRegistry {
   const channelTypes = new Map<string, RegisteredChannelType>()
   const dialects = new Map<string, DialectCodec>()
-  const upstreamDialects = new Map<string, UpstreamSide>()
+  const upstreamDialects = new Map<string, UpstreamDialect>()
   // Prices and tokenizers: the SDK's one rule (exact id, then the longest `prefix*`), shared with plugin tests.
   const prices = createModelLookup<ModelPrice>()
   const models = new Map<string, ModelSpec>()

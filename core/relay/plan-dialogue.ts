@@ -1,5 +1,5 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
-import type { ChannelTransport, ConversionEnv, DialectCodec, EndpointKind, ModelCapability, Converted, UpstreamSide } from '@hanggent/plugin-sdk'
+import type { ChannelTransport, ConversionEnv, DialectCodec, EndpointKind, ModelCapability, Converted, UpstreamDialect } from '@hanggent/plugin-sdk'
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { applyReasoningSuffix, parseReasoningSuffix } from './reasoning-suffix.ts'
@@ -8,7 +8,7 @@ import { convertedPath, passthroughPath, type ResponsePath } from './response-pa
 /** How one attempt talks to its channel. */
 export interface Dialogue {
   /** Codec of the dialect sent upstream: the client's own on passthrough, else a hub target (possibly an upstream-only dialect). */
-  upstreamCodec: UpstreamSide
+  upstreamCodec: UpstreamDialect
   /** True when the call goes through the hub (different dialect, or a reasoning suffix to apply). */
   converted: boolean
   /** The body sent upstream. */
@@ -35,7 +35,7 @@ function knownSuffix(registry: PluginRegistry, model: string) {
 }
 
 /** The first of the dialects the channel speaks natively (for this model) that can be reached through the hub. */
-function hubTarget(registry: PluginRegistry, native: readonly string[], preferred: string): UpstreamSide | undefined {
+function hubTarget(registry: PluginRegistry, native: readonly string[], preferred: string): UpstreamDialect | undefined {
   const candidates = native.includes(preferred) ? [preferred, ...native] : native
   return candidates
     .map((dialect) => registry.upstreamDialect(dialect))

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { channels } from '../db/schema.ts'
-import type { UpstreamSide } from '@hanggent/plugin-sdk'
+import type { UpstreamDialect } from '@hanggent/plugin-sdk'
 import type { RuntimeChannel } from './channel-directory.ts'
 import { resolveModelMapping } from './select-channel.ts'
 import { channelClient, UpstreamRedirectError } from './channel-client.ts'
@@ -21,7 +21,7 @@ export interface ChannelTestResult {
 }
 
 /** The dialect a test call speaks: the channel's first native chat dialect that can be built from the hub. */
-function testDialect(context: AppContext, channel: RuntimeChannel): UpstreamSide | undefined {
+function testDialect(context: AppContext, channel: RuntimeChannel): UpstreamDialect | undefined {
   const transport = context.registry.channelType(channel.type)?.spec.transport
   return transport?.nativeDialects.map((dialect) => context.registry.upstreamDialect(dialect)).find((codec) => codec?.hub && codec.endpoint === 'chat')
 }

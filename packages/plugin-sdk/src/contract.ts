@@ -391,33 +391,49 @@ export interface HubUpstreamCodec {
 }
 
 /**
- * A provider's own wire format that no client speaks: the gateway only sends it upstream, converting
- * every call through the hub. Such a dialect declares no `routes` and needs no client side (request
- * schema, key reading, usage reading, error rendering); the core mounts nothing for it.
+ * The upstream role of a dialect: what the core needs to send a call in it and read the answer (encode the
+ * request, decode the result, the stream or a push decoder, frame a non-SSE stream, read the error and the
+ * usage). Every dialect a transport lists as native has it. Since contract 1.4 (it was `UpstreamSide`).
  */
-export interface UpstreamDialectCodec {
+export interface UpstreamDialect {
   /** Dialect id, e.g. `cohere.chat`; a transport lists it in `nativeDialects`. */
   dialect: Dialect
   /** What the endpoint does (`chat` or `responses` for a hub target). */
   endpoint: EndpointKind
   /** The upstream's error message from a non-2xx body, for logs and clear client errors. */
   readUpstreamError(status: number, bodyText: string): { message: string; code?: string }
+  /** Hub conversion towards the upstream (encode request; decode result, stream, push decoder; frameStream). */
+  hub?: HubUpstreamCodec
+  /** Usage from a complete JSON answer of the upstream; a dialect clients also speak must bring it. */
+  readUsage?(responseBody: unknown): Usage | undefined
+  /**
+   * The top-level member of a complete response that holds its usage (e.g. `usage`), when `readUsage`
+   * reads nothing else: a passthrough answer is then billed from that member alone, without parsing
+   * the whole body (`readUsage` gets `{ [usageMember]: value }`).
+   */
+  usageMember?: string
+}
+
+/**
+ * A provider's own wire format that no client speaks: a dialect entry with the upstream role only. The gateway
+ * only sends it upstream, converting every call through the hub; it declares no `routes` and the core mounts
+ * nothing for it.
+ */
+export interface UpstreamDialectCodec extends UpstreamDialect {
   /** Hub conversion towards the upstream: how calls in any client dialect reach this one. */
   hub: HubUpstreamCodec
 }
 
-/** What the core uses of a dialect it sends a call in: every dialect, client-facing or upstream-only, has it. */
-export type UpstreamSide = Pick<DialectCodec, 'dialect' | 'endpoint' | 'readUpstreamError'> & { hub?: HubUpstreamCodec }
+/** @deprecated since contract 1.4: the upstream role is `UpstreamDialect`. */
+export type UpstreamSide = UpstreamDialect
 
 /**
- * Everything the core needs to serve and understand one wire format. `Body` is what the client-side reads
- * (`readModel`, `readStream`, `readMaxOutputTokens`, `prepareUpstreamBody`, `estimatePrompt`, `completeAnswer`,
- * `hub.decodeRequest`) get: the core validates the body against `requestSchema` before any of them runs, so a
- * codec declared as `TypedDialectCodec<typeof MyRequest>` reads `Static<typeof MyRequest>` without casts. An
- * untyped `DialectCodec`, as 1.x plugins wrote them, reads a plain JSON object. (Typed by the body rather than
- * the schema so a typed codec stays assignable to `DialectCodec`: the reads are methods, compared bivariantly.)
+ * The client role of a dialect: what the core needs to serve clients that speak it (routes, key reading, the
+ * request schema and the typed reads of a validated body, error rendering, the final event, encoding results
+ * and streams through `hub`, the model list, media). `Body` is the type those reads get; see `DialectCodec`.
+ * Since contract 1.4.
  */
-export interface DialectCodec<Body = Record<string, unknown>> {
+export interface ClientDialect<Body = Record<string, unknown>> {
   /** Dialect id, e.g. `openai.chat`. */
   dialect: Dialect
   /** What the endpoint does. */
@@ -446,14 +462,6 @@ export interface DialectCodec<Body = Record<string, unknown>> {
   prepareUpstreamBody(body: Body, model: string, stream: boolean): PreparedUpstreamBody
   /** The prompt to count for the pre-charge estimate. */
   estimatePrompt(body: Body): PromptEstimateInput
-  /** Usage from a complete JSON response body. */
-  readUsage(responseBody: unknown): Usage | undefined
-  /**
-   * The top-level member of a complete response that holds its usage (e.g. `usage`), when `readUsage`
-   * reads nothing else: a passthrough answer is then billed from that member alone, without parsing
-   * the whole body (`readUsage` gets `{ [usageMember]: value }`).
-   */
-  usageMember?: string
   /**
    * Output text of a complete response, counted when the upstream reports no usage. Deprecated since
    * contract 1.3: a dialect with a `hub` is counted through its `decodeResult` (text, reasoning, tool calls)
@@ -473,8 +481,6 @@ export interface DialectCodec<Body = Record<string, unknown>> {
    * streams needs neither. Still used, when given, by dialects without a push decoder (1.x plugins).
    */
   createStreamTap?(): StreamTap
-  /** The upstream's error message from a non-2xx body, for logs and clear client errors. */
-  readUpstreamError(status: number, bodyText: string): { message: string; code?: string }
   /** Renders a gateway error in this dialect's error shape. */
   renderError(error: GatewayError): { status: number; body: unknown }
   /** Renders a stream-level error as the final SSE event(s) of a stream already under way. */
@@ -485,12 +491,28 @@ export interface DialectCodec<Body = Record<string, unknown>> {
    * the stream is the only signal (it is held the same way).
    */
   isFinalEvent?(event: SseEvent): boolean
-  /** Hub conversion, for chat dialects that can reach (or be reached from) other dialects. */
+  /** Hub conversion, for chat dialects that can reach (or be reached from) other dialects: its client side decodes the request and encodes the answer. */
   hub?: ChatHubCodec<Body>
   /** The model list in this dialect's shape, for SDKs that list models their own way. */
   modelList?: ModelListCodec
   /** Media endpoints (audio, images): multipart requests, binary answers and usage read knowing the request (MediaSpec). Since contract 1.2. */
   media?: MediaSpec
+}
+
+/**
+ * A dialect with both roles, client and upstream (every dialect clients speak is also sent upstream unchanged on
+ * passthrough): everything the core needs to serve and understand one wire format. `Body` is what the client-side reads
+ * (`readModel`, `readStream`, `readMaxOutputTokens`, `prepareUpstreamBody`, `estimatePrompt`, `completeAnswer`,
+ * `hub.decodeRequest`) get: the core validates the body against `requestSchema` before any of them runs, so a
+ * codec declared as `TypedDialectCodec<typeof MyRequest>` reads `Static<typeof MyRequest>` without casts. An
+ * untyped `DialectCodec`, as 1.x plugins wrote them, reads a plain JSON object. (Typed by the body rather than
+ * the schema so a typed codec stays assignable to `DialectCodec`: the reads are methods, compared bivariantly.)
+ */
+export interface DialectCodec<Body = Record<string, unknown>> extends ClientDialect<Body>, UpstreamDialect {
+  /** Usage from a complete JSON response body (required of a dialect clients speak: passthrough bills from it). */
+  readUsage(responseBody: unknown): Usage | undefined
+  /** Hub conversion: the client side (decode request, encode result and stream) and the upstream side. */
+  hub?: ChatHubCodec<Body>
 }
 
 /**
