@@ -1,10 +1,10 @@
 // What one usage-log export costs the gateway's memory (issue 14 item 6):
-//   bun scripts/measure-log-export.ts [--rows 24000] [--database-url postgres://…] [--filter type=consume] [--batch N] [--rounds 2]
+//   bun scripts/measure-log-export.ts [--rows 24000] [--database-url postgres://…] [--filter type=consume] [--batch N] [--rounds 2] [--idle S]
 // Starts the gateway in this process (embedded PGlite unless --database-url, then on a fresh database
 // of its own), writes --rows consume rows like the relay's (price breakdown in details, 20 per
 // timestamp as a log-writer flush stamps them), then exports them --rounds times through
 // GET /api/logs/export?<--filter> (or logCsvStream with --batch N rows per query) and prints, after a
-// collection on this thread: RSS, the main thread's heap and the anonymous mappings over 8 MB
+// collection on this thread (and again after --idle S seconds): RSS, the main thread's heap and the anonymous mappings over 8 MB
 // (resident/virtual MB), the peak RSS during the export (sampled every 50 ms) and its rows/s. The
 // PGlite thread's own heap and WebAssembly memory are read with the worker client's memory() (see
 // core/db/pglite-worker-memory.test.ts). Not a test: the figures depend on the machine.
@@ -79,6 +79,12 @@ try {
     console.log(`export ${round}: ${response.status} ${mb(bytes)} MB in ${seconds.toFixed(2)} s, ${Math.round(rows / seconds)} rows/s`)
     const after = sample(`after export ${round}`)
     console.log(`  RSS +${mb((after.rss - before.rss) * MB)} MB, heap +${mb((after.heap - before.heap) * MB)} MB`)
+  }
+  const idle = Number(flag('idle', '0'))
+  if (idle > 0) {
+    await Bun.sleep(idle * 1000)
+    const later = sample(`${idle} s idle`)
+    console.log(`  RSS +${mb((later.rss - before.rss) * MB)} MB, heap +${mb((later.heap - before.heap) * MB)} MB`)
   }
 } finally {
   await gateway.stop()
