@@ -1,6 +1,5 @@
 import { newPromptEstimate, type PromptEstimateInput } from '@hanggent/plugin-sdk'
-import type { GeminiPart } from '../../schemas/gemini-generate.ts'
-import { isRecord } from '@hanggent/plugin-sdk'
+import type { GeminiGenerateContentRequest, GeminiPart } from '../../schemas/gemini-generate.ts'
 
 // see https://ai.google.dev/gemini-api/docs/tokens — an image up to 384 px a side is 258 tokens (larger ones
 // are tiled at 258 tokens per 768 px tile); video is 263 and audio 32 tokens per second.
@@ -21,19 +20,15 @@ function addPart(part: GeminiPart, estimate: PromptEstimateInput) {
   if (part.inlineData || part.fileData) estimate.fixedTokens += MEDIA_PART_TOKENS
 }
 
-const partsOf = (content: unknown): GeminiPart[] => (isRecord(content) && Array.isArray(content.parts) ? (content.parts as GeminiPart[]) : [])
-
 /** The prompt of a generateContent body: system instruction, every part's text, function declarations, media at a fixed cost. */
-export function estimateGeminiPrompt(body: Record<string, unknown>): PromptEstimateInput {
+export function estimateGeminiPrompt(body: GeminiGenerateContentRequest): PromptEstimateInput {
   const estimate = newPromptEstimate()
-  for (const part of partsOf(body.systemInstruction)) addPart(part, estimate)
-  for (const content of Array.isArray(body.contents) ? body.contents : []) {
+  for (const part of body.systemInstruction?.parts ?? []) addPart(part, estimate)
+  for (const content of body.contents) {
     estimate.fixedTokens += TURN_OVERHEAD_TOKENS
-    for (const part of partsOf(content)) addPart(part, estimate)
+    for (const part of content.parts) addPart(part, estimate)
   }
-  const declarations = (Array.isArray(body.tools) ? body.tools : []).flatMap((tool) =>
-    isRecord(tool) && Array.isArray(tool.functionDeclarations) ? tool.functionDeclarations : [],
-  )
+  const declarations = (body.tools ?? []).flatMap((tool) => tool.functionDeclarations ?? [])
   if (declarations.length > 0) estimate.texts.push(JSON.stringify(declarations))
   return estimate
 }

@@ -5,7 +5,7 @@ import { estimateGeminiPrompt } from './estimate-gemini-prompt.ts'
 import { readGeminiUpstreamError, renderGeminiError, renderGeminiStreamError } from './gemini-errors.ts'
 import { GEMINI_DIALECT } from './gemini-extra.ts'
 import { geminiGenerateHub } from './gemini-hub.ts'
-import { isRecord, positiveInteger, readBearerToken, readHeaderValue } from '@hanggent/plugin-sdk'
+import { readBearerToken, readHeaderValue } from '@hanggent/plugin-sdk'
 import { parseModelAction } from './gemini-model-action.ts'
 import { geminiModelList } from './gemini-model-list.ts'
 
@@ -38,9 +38,8 @@ export const geminiGenerateDialect: TypedDialectCodec<typeof GeminiGenerateConte
   readModel: (_body, request) => parseModelAction(request.params.modelAction).model,
   readStream: (_body, request) => parseModelAction(request.params.modelAction).action === 'streamGenerateContent',
   readMaxOutputTokens(body) {
-    const config = isRecord(body.generationConfig) ? body.generationConfig : {}
-    const max = positiveInteger(config.maxOutputTokens)
-    return max === undefined ? undefined : max * (positiveInteger(config.candidateCount) ?? 1)
+    const max = body.generationConfig?.maxOutputTokens
+    return max === undefined ? undefined : max * (body.generationConfig?.candidateCount ?? 1)
   },
   // The model lives in the URL, which the transport builds from the call; Gemini always reports usage.
   // The model is in the path, so the body goes up as the client wrote it.

@@ -7,6 +7,7 @@ import {
   REPLY_PRIMING_TOKENS,
   TOKENS_PER_MESSAGE,
 } from './estimate-openai-prompt.ts'
+import type { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
 
 // see https://platform.openai.com/docs/guides/images-vision#calculating-costs (image token costs)
 // The same per-item framing and fixed part costs as the Chat estimate (estimate-openai-prompt.ts),
@@ -37,15 +38,15 @@ function addItem(item: Json, estimate: PromptEstimateInput) {
 }
 
 /** What to count for a Responses prompt: instructions, input items, tool definitions and the output schema. */
-export function estimateOpenAIResponsesPrompt(body: Record<string, unknown>): PromptEstimateInput {
+export function estimateOpenAIResponsesPrompt(body: OpenAIResponsesRequest): PromptEstimateInput {
   const estimate = newPromptEstimate(REPLY_PRIMING_TOKENS)
   if (typeof body.instructions === 'string') estimate.texts.push(body.instructions)
   if (typeof body.input === 'string') {
     estimate.fixedTokens += TOKENS_PER_ITEM
     estimate.texts.push(body.input)
-  } else if (Array.isArray(body.input)) for (const item of body.input as Json[]) addItem(item, estimate)
-  if (Array.isArray(body.tools) && body.tools.length > 0) estimate.texts.push(JSON.stringify(body.tools))
-  const format = (body.text as { format?: { type?: unknown; schema?: unknown } } | undefined)?.format
+  } else if (body.input !== undefined) for (const item of body.input) addItem(item, estimate)
+  if (body.tools !== undefined && body.tools.length > 0) estimate.texts.push(JSON.stringify(body.tools))
+  const format = body.text?.format
   if (format?.type === 'json_schema' && format.schema) estimate.texts.push(JSON.stringify(format.schema))
   return estimate
 }

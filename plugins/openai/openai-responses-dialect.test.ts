@@ -2,6 +2,8 @@ import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import { GatewayError } from '@hanggent/plugin-sdk'
 import { createSseParser, type SseEvent } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
+import { validBody } from '../../tests/support/valid-body.ts'
+import { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
 import { startFakeOpenAI } from '../../tests/support/fake-openai.ts'
 import plugin from './index.ts'
 import { openAIResponsesDialect as dialect } from './openai-responses-dialect.ts'
@@ -71,10 +73,11 @@ describe('Responses dialect', () => {
   test('key, model, stream and output ceiling', () => {
     expect(dialect.readKey(request({ authorization: 'Bearer sk-abc' }))).toBe('sk-abc')
     expect(dialect.readKey(request({}))).toBeUndefined()
-    expect(dialect.readModel({ model: 'gpt-4.1' }, request({}))).toBe('gpt-4.1')
-    expect(dialect.readStream({ stream: true }, request({}))).toBe(true)
-    expect(dialect.readMaxOutputTokens({ max_output_tokens: 512 })).toBe(512)
-    expect(dialect.readMaxOutputTokens({})).toBeUndefined()
+    const body = (extra: object) => validBody(OpenAIResponsesRequest, { model: 'gpt-4.1', input: 'hi', ...extra })
+    expect(dialect.readModel(body({}), request({}))).toBe('gpt-4.1')
+    expect(dialect.readStream(body({ stream: true }), request({}))).toBe(true)
+    expect(dialect.readMaxOutputTokens(body({ max_output_tokens: 512 }))).toBe(512)
+    expect(dialect.readMaxOutputTokens(body({}))).toBeUndefined()
   })
 
   test('the upstream body only gets the mapped model; nothing is hidden from the client', () => {
@@ -108,7 +111,8 @@ describe('Responses dialect', () => {
   })
 
   test('the prompt estimate counts instructions, items, tools and images', () => {
-    const estimate = dialect.estimatePrompt({
+    const estimate = dialect.estimatePrompt(validBody(OpenAIResponsesRequest, {
+      model: 'gpt-4.1',
       instructions: 'Be brief.',
       input: [
         {
@@ -122,7 +126,7 @@ describe('Responses dialect', () => {
         { type: 'function_call_output', call_id: 'c1', output: 'found' },
       ],
       tools: [{ type: 'function', name: 'lookup' }],
-    })
+    }))
     expect(estimate.texts).toEqual(['Be brief.', 'What is this?', 'lookup', '{"q":"x"}', 'found', JSON.stringify([{ type: 'function', name: 'lookup' }])])
     // 3 priming + 3 per item × 3 + 85 for a low-detail image
     expect(estimate.fixedTokens).toBe(3 + 9 + 85)

@@ -1,6 +1,5 @@
 import type { SseEvent } from '@hanggent/plugin-sdk'
-import type { DialectCodec } from '@hanggent/plugin-sdk'
-import { positiveInteger } from '@hanggent/plugin-sdk'
+import type { TypedDialectCodec } from '@hanggent/plugin-sdk'
 import { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
 import { readOpenAIResponsesUsageField } from './convert-openai-responses-usage.ts'
 import { estimateOpenAIResponsesPrompt } from './estimate-openai-responses-prompt.ts'
@@ -22,15 +21,15 @@ function isResponsesFinalEvent(event: SseEvent): boolean {
 }
 
 /** `POST /v1/responses`. */
-export const openAIResponsesDialect: DialectCodec = {
+export const openAIResponsesDialect: TypedDialectCodec<typeof OpenAIResponsesRequest> = {
   dialect: 'openai.responses',
   endpoint: 'responses',
   routes: [{ method: 'POST', path: '/v1/responses' }],
   requestSchema: OpenAIResponsesRequest,
   readKey: readOpenAIKey,
-  readModel: (body) => String(body.model),
+  readModel: (body) => body.model,
   readStream: (body) => body.stream === true,
-  readMaxOutputTokens: (body) => positiveInteger(body.max_output_tokens),
+  readMaxOutputTokens: (body) => body.max_output_tokens ?? undefined,
   // Unmapped, the upstream body is the client's own text.
   prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, clientBytes: body.model === model ? {} : undefined }),
   estimatePrompt: estimateOpenAIResponsesPrompt,
