@@ -1,4 +1,4 @@
-import { parseJsonObject, readBearerToken, type DialectCodec, type GatewayError, type SseEvent } from '@hanggent/plugin-sdk'
+import { parseJsonObject, readBearerToken, type GatewayError, type TypedDialectCodec, type SseEvent } from '@hanggent/plugin-sdk'
 import { RerankRequest } from '../../schemas/rerank.ts'
 import { completeRerankAnswer } from './complete-rerank-answer.ts'
 import { estimateRerankPrompt } from './rerank-request.ts'
@@ -33,7 +33,7 @@ export function readRerankUpstreamError(status: number, bodyText: string): { mes
 }
 
 /** `POST /v1/rerank`, `/rerank` and `/v2/rerank` (the path Cohere's v2 SDK calls). */
-export const rerankDialect: DialectCodec = {
+export const rerankDialect: TypedDialectCodec<typeof RerankRequest> = {
   dialect: RERANK_DIALECT,
   endpoint: 'rerank',
   routes: [
@@ -43,7 +43,7 @@ export const rerankDialect: DialectCodec = {
   ],
   requestSchema: RerankRequest,
   readKey: (request) => readBearerToken(request.headers),
-  readModel: (body) => String(body.model),
+  readModel: (body) => body.model,
   readStream: () => false,
   readMaxOutputTokens: () => 0,
   prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, clientBytes: body.model === model ? {} : undefined }),

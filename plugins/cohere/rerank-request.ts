@@ -1,4 +1,5 @@
 import { GatewayError, isRecord, type PromptEstimateInput } from '@hanggent/plugin-sdk'
+import type { RerankRequest } from '../../schemas/rerank.ts'
 
 // What the gateway reads of a rerank request: the texts to count, Cohere's search units, and the checks
 // the schema cannot state (top_n against the number of documents).
@@ -27,9 +28,9 @@ export function estimateSearchUnits(documentCount: number): number {
 }
 
 /** Refuses what the schema cannot: `top_n` greater than the number of documents. */
-export function checkRerankRequest(body: Record<string, unknown>): void {
-  const documents = Array.isArray(body.documents) ? body.documents.length : 0
-  if (typeof body.top_n === 'number' && body.top_n > documents)
+export function checkRerankRequest(body: RerankRequest): void {
+  const documents = body.documents.length
+  if (body.top_n !== undefined && body.top_n > documents)
     throw new GatewayError(
       400,
       'invalid_request',
@@ -42,11 +43,11 @@ export function checkRerankRequest(body: Record<string, unknown>): void {
  * The prompt estimate of a rerank call (the query and every document) with its expected search units, after
  * the cross-field checks: the relay reads it once per admitted call, before anything is reserved.
  */
-export function estimateRerankPrompt(body: Record<string, unknown>): PromptEstimateInput {
+export function estimateRerankPrompt(body: RerankRequest): PromptEstimateInput {
   checkRerankRequest(body)
-  const documents = Array.isArray(body.documents) ? body.documents : []
+  const documents = body.documents
   return {
-    texts: [String(body.query ?? ''), ...documents.map((document) => documentText(document))],
+    texts: [body.query, ...documents.map((document) => documentText(document))],
     fixedTokens: 0,
     quantities: { searchUnits: estimateSearchUnits(documents.length) },
   }
