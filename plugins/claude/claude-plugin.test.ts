@@ -171,23 +171,25 @@ describe('dialect', () => {
 
   test('the prompt estimate counts system, texts, tool calls and results, tools, and fixed image costs', () => {
     const tools = [{ name: 'lookup', input_schema: { type: 'object' } }]
-    const estimate = dialect.estimatePrompt(validBody(ClaudeMessagesRequest, {
-      model: 'claude-sonnet-4-5',
-      max_tokens: 64,
-      system: [{ type: 'text', text: 'Be brief.' }],
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: 'What is this?' },
-            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } },
-          ],
-        },
-        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'lookup', input: { q: 'x' } }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'A pixel.' }] }] },
-      ],
-      tools,
-    }))
+    const estimate = dialect.estimatePrompt(
+      validBody(ClaudeMessagesRequest, {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        system: [{ type: 'text', text: 'Be brief.' }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'What is this?' },
+              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } },
+            ],
+          },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'lookup', input: { q: 'x' } }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'A pixel.' }] }] },
+        ],
+        tools,
+      }),
+    )
     expect(estimate.texts).toEqual(['Be brief.', 'What is this?', 'lookup', '{"q":"x"}', 'A pixel.', JSON.stringify(tools)])
     // 3 messages × 3 + one image at 1600 + the 346-token tool-use system prompt
     expect(estimate.fixedTokens).toBe(9 + 1600 + 346)

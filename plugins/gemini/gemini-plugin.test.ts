@@ -153,7 +153,9 @@ describe('the gemini.generate dialect', () => {
   })
 
   test('other methods are refused clearly, by the route check that runs before the body is validated', () => {
-    expect(() => dialect.checkRoute?.(inboundRequest('gemini-2.5-flash:countTokens'))).toThrow(expect.objectContaining({ status: 501, code: 'not_implemented' }))
+    expect(() => dialect.checkRoute?.(inboundRequest('gemini-2.5-flash:countTokens'))).toThrow(
+      expect.objectContaining({ status: 501, code: 'not_implemented' }),
+    )
     expect(() => dialect.checkRoute?.(inboundRequest('gemini-2.5-flash'))).toThrow(expect.objectContaining({ status: 404 }))
     expect(dialect.checkRoute?.(inboundRequest('gemini-2.5-flash:generateContent'))).toBeUndefined()
     expect(() => dialect.readModel(body, inboundRequest('gemini-2.5-flash:countTokens'))).toThrow(

@@ -144,22 +144,24 @@ describe('OpenAI dialects', () => {
 
 describe('prompt estimate', () => {
   test('counts texts, names, tool calls, tools and image parts', () => {
-    const estimate = estimateOpenAIChatPrompt(validBody(OpenAIChatRequest, {
-      model: 'm',
-      messages: [
-        { role: 'system', content: 'Be brief.' },
-        {
-          role: 'user',
-          name: 'ann',
-          content: [
-            { type: 'text', text: 'What is this?' },
-            { type: 'image_url', image_url: { url: 'https://x/y.png', detail: 'low' } },
-          ],
-        },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] },
-      ],
-      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }],
-    }))
+    const estimate = estimateOpenAIChatPrompt(
+      validBody(OpenAIChatRequest, {
+        model: 'm',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          {
+            role: 'user',
+            name: 'ann',
+            content: [
+              { type: 'text', text: 'What is this?' },
+              { type: 'image_url', image_url: { url: 'https://x/y.png', detail: 'low' } },
+            ],
+          },
+          { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] },
+        ],
+        tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }],
+      }),
+    )
     expect(estimate.texts).toEqual([
       'Be brief.',
       'ann',

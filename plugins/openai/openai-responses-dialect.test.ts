@@ -111,22 +111,24 @@ describe('Responses dialect', () => {
   })
 
   test('the prompt estimate counts instructions, items, tools and images', () => {
-    const estimate = dialect.estimatePrompt(validBody(OpenAIResponsesRequest, {
-      model: 'gpt-4.1',
-      instructions: 'Be brief.',
-      input: [
-        {
-          role: 'user',
-          content: [
-            { type: 'input_text', text: 'What is this?' },
-            { type: 'input_image', image_url: 'https://x/y.png', detail: 'low' },
-          ],
-        },
-        { type: 'function_call', call_id: 'c1', name: 'lookup', arguments: '{"q":"x"}' },
-        { type: 'function_call_output', call_id: 'c1', output: 'found' },
-      ],
-      tools: [{ type: 'function', name: 'lookup' }],
-    }))
+    const estimate = dialect.estimatePrompt(
+      validBody(OpenAIResponsesRequest, {
+        model: 'gpt-4.1',
+        instructions: 'Be brief.',
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'What is this?' },
+              { type: 'input_image', image_url: 'https://x/y.png', detail: 'low' },
+            ],
+          },
+          { type: 'function_call', call_id: 'c1', name: 'lookup', arguments: '{"q":"x"}' },
+          { type: 'function_call_output', call_id: 'c1', output: 'found' },
+        ],
+        tools: [{ type: 'function', name: 'lookup' }],
+      }),
+    )
     expect(estimate.texts).toEqual(['Be brief.', 'What is this?', 'lookup', '{"q":"x"}', 'found', JSON.stringify([{ type: 'function', name: 'lookup' }])])
     // 3 priming + 3 per item × 3 + 85 for a low-detail image
     expect(estimate.fixedTokens).toBe(3 + 9 + 85)
