@@ -1,6 +1,7 @@
 // The SDK's error type (what plugins throw and render) plus what only the core does with errors:
 // wrapping anything thrown, and the detail kept for the process log.
 import { GatewayError } from '@hanggent/plugin-sdk'
+import { isDatabaseUnavailable } from './db/unavailable.ts'
 
 export { GatewayError, kindForStatus, type GatewayErrorCode, type GatewayErrorKind } from '@hanggent/plugin-sdk'
 
@@ -11,6 +12,9 @@ export { GatewayError, kindForStatus, type GatewayErrorCode, type GatewayErrorKi
  */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error
+  // An outage (the database restarting or out of reach) is worth a retry, not a bug report.
+  if (isDatabaseUnavailable(error))
+    return new GatewayError(503, 'database_unavailable', 'The gateway cannot reach its database right now; please retry shortly', { cause: error })
   return new GatewayError(500, 'internal_error', 'Internal error', { kind: 'internal', cause: error })
 }
 

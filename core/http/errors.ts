@@ -1,5 +1,6 @@
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
-import { GatewayError } from '../errors.ts'
+import { isDatabaseUnavailable } from '../db/unavailable.ts'
+import { GatewayError, toGatewayError } from '../errors.ts'
 
 /** Body of an admin error response: `{ error: { code, message, field? } }`. */
 export interface AdminErrorBody {
@@ -70,7 +71,8 @@ export function renderValidationError(error: ValidationErrorLike): { status: num
 }
 
 /** The HTTP status and admin body for anything an admin route throws. */
-export function renderAdminError(code: string | number, error: unknown): { status: number; body: AdminErrorBody } {
+export function renderAdminError(code: string | number, thrown: unknown): { status: number; body: AdminErrorBody } {
+  const error = isDatabaseUnavailable(thrown) ? toGatewayError(thrown) : thrown
   if (error instanceof GatewayError) return { status: error.status, body: adminErrorBody(error.code, error.message, error.param) }
   if (code === 'VALIDATION') return renderValidationError(error as ValidationErrorLike)
   if (code === 'PARSE') return { status: 400, body: adminErrorBody('invalid_json', 'The request body is not valid JSON') }

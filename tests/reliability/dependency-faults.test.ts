@@ -101,9 +101,14 @@ async function reconcile(gateway: GatewayProcess, books: Books, outcomes: Outcom
 async function settledBooks(gateway: GatewayProcess, books: Books, outcomes: Outcome[], timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const result = await reconcile(gateway, books, outcomes)
-    const clean = result.duplicated.length + result.unbilled.length + result.keys.length + result.users.length === 0
-    if (clean || Date.now() > deadline) return result
+    // Right after PostgreSQL comes back, a read on a pooled connection the restart closed is a clean 503
+    // database_unavailable (never a 500): read the books again, as an operator's dashboard would.
+    const result = await reconcile(gateway, books, outcomes).catch((error: unknown) => {
+      if (!String(error).includes('→ 503') || Date.now() > deadline) throw error
+      return undefined
+    })
+    const clean = result && result.duplicated.length + result.unbilled.length + result.keys.length + result.users.length === 0
+    if (result && (clean || Date.now() > deadline)) return result
     await Bun.sleep(250)
   }
 }

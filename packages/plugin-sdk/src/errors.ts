@@ -38,6 +38,7 @@ export type GatewayErrorCode =
   | 'conflict'
   | 'internal_error'
   | 'billing_unavailable'
+  | 'database_unavailable'
 
 /** The category a dialect maps to its own error `type` field. */
 export type GatewayErrorKind =
