@@ -210,9 +210,15 @@ describe.skipIf(!databaseUrl || !redisUrl)('crash campaign: one of two replicas 
       expect(ghostReleasedAfterMs).toBeLessThan(HEARTBEAT_SWEEP_MS + 1_500)
 
       // One system row per dead process, naming exactly the units it held.
-      const systemRows = await sql<Array<{ content: string; details: { replica: string; holds: number; units: number } }>>`
-      select content, details from logs where type = 'system' and content like 'released %'`
-      const released = new Map(systemRows.map((row) => [row.details.replica, row.details.units]))
+      // The rows travel by group commit, so the last sweep's row may reach the database a moment after its holds left Redis.
+      const logsDb = sql
+      const releasedRows = async () => {
+        const systemRows = await logsDb<Array<{ content: string; details: { replica: string; holds: number; units: number } }>>`
+        select content, details from logs where type = 'system' and content like 'released %'`
+        return new Map(systemRows.map((row) => [row.details.replica, row.details.units]))
+      }
+      let released = await releasedRows()
+      for (const waitUntil = Date.now() + 10_000; released.size < orphaned.size && Date.now() < waitUntil; released = await releasedRows()) await Bun.sleep(100)
       expect(released).toEqual(orphaned)
 
       // Books: every complete answer logged once; funding − balance = Σ logged, per key and per user.
