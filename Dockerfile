@@ -10,6 +10,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # The plugin SDK is a workspace package: npm ci links it into node_modules/@hanggent/plugin-sdk.
 COPY packages/plugin-sdk/package.json ./packages/plugin-sdk/package.json
+# npm ci's postinstall applies patches/ (patch-package): fixes in dependencies not yet released upstream.
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build:admin

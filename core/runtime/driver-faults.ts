@@ -1,10 +1,13 @@
 import type { Logger } from '../app-context.ts'
 
 // postgres.js (3.4.x) can fire a deferred socket write after its connection closed: when PostgreSQL
-// restarts under load, its `nextWrite` timer runs with the socket already gone and throws a TypeError
-// from a setImmediate, outside any query, which would end the whole gateway. The connection is dead at
-// that point and the driver reconnects on the next query, so the gateway logs it and carries on; every
-// other uncaught exception still ends the process, as it would without this handler.
+// restarts under load, its `nextWrite` timer ran with the socket already gone and threw a TypeError from
+// a setImmediate, outside any query, which would end the whole gateway. patches/postgres+3.4.9.patch
+// makes that write settle the connection's queries with CONNECTION_CLOSED instead (and stops a closed
+// connection from keeping a stale write timer, which left it unable to send forever); this handler stays
+// as the second line should another path of the driver throw the same way: the connection is dead at that
+// point and reconnects on the next query, so the gateway logs it and carries on. Every other uncaught
+// exception still ends the process, as it would without this handler.
 
 /** True for the driver's write-after-close fault: a TypeError about the socket, thrown from postgres.js's connection code. */
 export function isDriverWriteAfterClose(error: unknown): boolean {
