@@ -1,5 +1,4 @@
 import { Elysia } from 'elysia'
-import { users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { LoginResponse } from '../../schemas/admin/users.ts'
 import { RegisterRequest } from '../../schemas/admin/sign-in.ts'
@@ -9,7 +8,7 @@ import type { IdentityDeps } from './deps.ts'
 import { guardSignIn, issueLogin } from './login-session.ts'
 import { isSecureRequest } from '../http/session-cookie.ts'
 import { hashPassword } from '../security/password.ts'
-import { userConflict } from './user-view.ts'
+import { insertUser } from './user-view.ts'
 
 /** Self-service registration (when the sign-in settings allow it): a new user, signed in at once. */
 export function registrationRoutes(deps: IdentityDeps) {
@@ -32,17 +31,7 @@ export function registrationRoutes(deps: IdentityDeps) {
         email: body.email ?? null,
         quota: context.options.get().newUserQuota,
       }
-      const user = await db
-        .insert(users)
-        .values(values)
-        .returning()
-        .then(
-          (rows) => rows[0]!,
-          (error: unknown) => {
-            throw userConflict(error, values)
-          },
-        )
-      await context.bus.publish('users')
+      const user = await insertUser(db, context.bus, values)
       const login = await issueLogin(context, user, { session: body.session === true, secure: isSecureRequest(request) })
       if (login.cookies) set.headers['set-cookie'] = login.cookies as unknown as string
       context.logWriter.write({

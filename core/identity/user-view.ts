@@ -1,4 +1,6 @@
-import type { users } from '../db/schema.ts'
+import type { ChangeBus } from '../cache/change-bus.ts'
+import type { Db } from '../db/client.ts'
+import { users } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import type { UserView } from '../../schemas/admin/users.ts'
 import { uniqueViolationOf } from '../http/errors.ts'
@@ -9,6 +11,9 @@ import { iso } from '../http/api-base.ts'
 
 /** A row of the users table. */
 export type UserRow = typeof users.$inferSelect
+
+/** The columns a new user is written with (the rest take the table's defaults). */
+export type NewUser = typeof users.$inferInsert
 
 /** Shows a user without secrets (never the password hash). */
 export function toUserView(row: UserRow): UserView {
@@ -39,4 +44,23 @@ export function userConflict(error: unknown, values: { username?: string; email?
   if (index === undefined) return error
   if (index === 'users_email_lower_unique') return new GatewayError(409, 'conflict', 'email: another account uses this address', { param: 'email' })
   return new GatewayError(409, 'conflict', `username: "${values.username ?? ''}" is taken`, { param: 'username' })
+}
+
+/**
+ * Writes a new user and tells the caches (`users`): the one insert behind admin creation and self
+ * registration, so a clash on username or email is the same 409 from both.
+ */
+export async function insertUser(db: Db, bus: ChangeBus, values: NewUser & { username: string }): Promise<UserRow> {
+  const row = await db
+    .insert(users)
+    .values(values)
+    .returning()
+    .then(
+      (rows) => rows[0]!,
+      (error: unknown) => {
+        throw userConflict(error, values)
+      },
+    )
+  await bus.publish('users')
+  return row
 }

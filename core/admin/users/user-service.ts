@@ -9,7 +9,7 @@ import type { USER_SORT_FIELDS, UserCreate, UserListQuery, UserUpdate, UserView 
 import type { Actor } from '../../http/actor.ts'
 import { iso } from '../../http/api-base.ts'
 import { likePattern, pageOf, sortOrder } from '../../http/list-query.ts'
-import { toUserView, userConflict, type UserRow } from '../../identity/user-view.ts'
+import { insertUser, toUserView, userConflict, type UserRow } from '../../identity/user-view.ts'
 
 /** Refuses changes an actor may not make: root is changed only by root and keeps its role; admin rights come only from root. */
 export function checkUpdateAllowed(actor: Actor, target: UserRow, update: UserUpdate): void {
@@ -140,17 +140,7 @@ export function createUserService(context: AppContext) {
         group: body.group ?? 'default',
         quota: body.quota ?? context.options.get().newUserQuota,
       }
-      const row = await db
-        .insert(users)
-        .values(values)
-        .returning()
-        .then(
-          (rows) => rows[0]!,
-          (error: unknown) => {
-            throw userConflict(error, values)
-          },
-        )
-      await context.bus.publish('users')
+      const row = await insertUser(db, context.bus, values)
       audit(actor, `user ${row.id} "${row.username}" created`, { targetUserId: row.id, role: row.role })
       return toUserView(row)
     },
