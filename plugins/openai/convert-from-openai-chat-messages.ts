@@ -1,5 +1,6 @@
 import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
-import type { OpenAIChatMessage } from './openai-chat-api.ts'
+import { isRecord } from '@hanggent/plugin-sdk'
+import type { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
 import { parseDataUrl } from './data-url.ts'
 
 // see https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages
@@ -15,6 +16,30 @@ interface LoosePart {
   image_url?: { url?: unknown; detail?: 'auto' | 'low' | 'high' }
   input_audio?: { data?: unknown; format?: unknown }
   file?: { file_data?: string; file_id?: string; filename?: string }
+}
+
+/** One message as the request schema checked it; fields the schema leaves open are read through guards. */
+type OpenAIChatMessage = OpenAIChatRequest['messages'][number]
+
+/** A legacy `function_call` of an assistant message (a field the schema leaves open). */
+interface LegacyFunctionCall {
+  name: string
+  arguments: string
+}
+
+/** A field the message schema leaves open (additional properties), as sent. */
+function openField(message: Record<string, unknown>, name: string): unknown {
+  return message[name]
+}
+
+function isLegacyFunctionCall(value: unknown): value is LegacyFunctionCall {
+  return isRecord(value) && typeof value.name === 'string' && typeof value.arguments === 'string'
+}
+
+/** A non-empty string field the schema leaves open, or undefined. */
+function openText(message: Record<string, unknown>, name: string): string | undefined {
+  const value = openField(message, name)
+  return typeof value === 'string' && value !== '' ? value : undefined
 }
 
 interface DecodeState {
@@ -59,7 +84,7 @@ function convertContent(content: OpenAIChatMessage['content'], path: string, sta
   if (!Array.isArray(content)) return []
   const parts: HubPart[] = []
   content.forEach((part, index) => {
-    const converted = convertPart(part as LoosePart, `${path}[${index}]`, state)
+    const converted = convertPart(part, `${path}[${index}]`, state)
     if (converted) parts.push(converted)
   })
   return parts
@@ -74,20 +99,23 @@ function textOnly(parts: HubPart[], path: string, state: DecodeState): HubPart[]
 
 function convertAssistant(message: OpenAIChatMessage, index: number, state: DecodeState): HubMessage {
   const content: HubPart[] = []
-  if (typeof message.reasoning_content === 'string' && message.reasoning_content !== '') content.push({ type: 'reasoning', text: message.reasoning_content })
+  const reasoning = openText(message, 'reasoning_content')
+  if (reasoning !== undefined) content.push({ type: 'reasoning', text: reasoning })
   const texts = textOnly(convertContent(message.content, `messages[${index}].content`, state), `messages[${index}].content`, state)
   content.push(...texts.filter((part) => part.type !== 'text' || part.text !== ''))
-  if (typeof message.refusal === 'string' && message.refusal !== '') content.push({ type: 'text', text: message.refusal })
+  const refusal = openText(message, 'refusal')
+  if (refusal !== undefined) content.push({ type: 'text', text: refusal })
   for (const call of message.tool_calls ?? []) {
     state.callNames.set(call.id, call.function.name)
     content.push({ type: 'tool-call', id: call.id, name: call.function.name, arguments: call.function.arguments })
   }
-  if (message.function_call) {
+  const legacy = openField(message, 'function_call')
+  if (isLegacyFunctionCall(legacy)) {
     const id = `call_legacy_${index}`
-    const pending = state.legacyCalls.get(message.function_call.name) ?? []
-    state.legacyCalls.set(message.function_call.name, [...pending, id])
-    state.callNames.set(id, message.function_call.name)
-    content.push({ type: 'tool-call', id, name: message.function_call.name, arguments: message.function_call.arguments })
+    const pending = state.legacyCalls.get(legacy.name) ?? []
+    state.legacyCalls.set(legacy.name, [...pending, id])
+    state.callNames.set(id, legacy.name)
+    content.push({ type: 'tool-call', id, name: legacy.name, arguments: legacy.arguments })
     state.warnings.push(`messages[${index}].function_call is deprecated; carried as a tool call`)
   }
   return { role: 'assistant', content }
@@ -129,6 +157,9 @@ function convertMessage(message: OpenAIChatMessage, index: number, state: Decode
       return convertTool(message, index, state)
     case 'function':
       return convertLegacyFunction(message, index, state)
+    default:
+      // The request schema admits only the roles above.
+      throw new Error(`messages[${index}].role "${message.role}" is not a chat role`)
   }
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'bun:test'
 import type { HubEvent, HubPart, HubResult } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
+import { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
+import { validBody } from '../../tests/support/valid-body.ts'
 import { openAIChatHub } from './openai-chat-hub.ts'
 import { openAIChatDialect } from './openai-dialects.ts'
 import { mapOpenAIFinishReason, toOpenAIFinishReason } from './map-openai-finish-reason.ts'
@@ -21,6 +23,8 @@ type Completion = {
 
 const hub = openAIChatHub
 const inbound = { headers: new Headers(), url: new URL('http://gateway/v1/chat/completions'), params: {} }
+/** Decodes a body as the relay hands it over: checked against the chat schema first. */
+const decodeBody = (body: unknown, request: typeof inbound) => hub.decodeRequest(validBody(OpenAIChatRequest, body), request)
 
 describe('decodeResult replays the recorded answers', () => {
   test.each(['openai-chat-text.json', 'openai-chat-tool-call.json', 'openai-chat-n2.json'])('%s', (name) => {
@@ -322,7 +326,7 @@ describe('decodeRequest', () => {
   ]
 
   test('every supported field in hub form', () => {
-    const { value, warnings } = hub.decodeRequest(
+    const { value, warnings } = decodeBody(
       {
         model: 'gpt-4o',
         messages: [
@@ -422,13 +426,13 @@ describe('decodeRequest', () => {
       audio: { voice: 'alloy', format: 'mp3' },
       web_search_options: {},
     }
-    const { value, warnings } = hub.decodeRequest({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], ...unsupported }, inbound)
+    const { value, warnings } = decodeBody({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], ...unsupported }, inbound)
     expect(value.extra).toEqual({ 'openai.chat': unsupported })
     expect(warnings).toEqual(Object.keys(unsupported).map((name) => `\`${name}\` has no hub equivalent; only an OpenAI Chat upstream receives it`))
   })
 
   test('legacy functions, function_call and function messages become tools with warnings', () => {
-    const { value, warnings } = hub.decodeRequest(
+    const { value, warnings } = decodeBody(
       {
         model: 'gpt-3.5-turbo',
         messages: [
@@ -451,7 +455,7 @@ describe('decodeRequest', () => {
   })
 
   test('parts and fields the hub cannot hold are dropped with a warning', () => {
-    const { warnings } = hub.decodeRequest(
+    const { warnings } = decodeBody(
       {
         model: 'gpt-4o',
         messages: [
@@ -524,7 +528,7 @@ describe('encodeRequest', () => {
       stream: true,
       stream_options: { include_usage: true },
     }
-    const decoded = hub.decodeRequest(original, inbound)
+    const decoded = decodeBody(original, inbound)
     expect(hub.encodeRequest(decoded.value).value).toEqual(original)
   })
 
