@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import Redis from 'ioredis'
 import postgres from 'postgres'
 import { HEARTBEAT_SWEEP_MS, HEARTBEAT_TTL_MS } from '../../core/billing/redis-balance-store.ts'
+import { chatCall, keepCalling, type ChatOutcome } from '../support/chat-load.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
 import { freshPostgresDatabase, gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
 import { loggedCharges, spentBy, unbalancedRequests } from '../support/logged-charges.ts'
@@ -29,37 +30,8 @@ const ROUNDS = LONG_CAMPAIGN ? 10 : 3
 /** A dead process's holds are gone within its heartbeat's timeout plus one sweep (and 2 s of slack for a loaded machine). */
 const RELEASE_BOUND_MS = HEARTBEAT_TTL_MS + HEARTBEAT_SWEEP_MS + 2_000
 
-interface Outcome {
-  replica: 0 | 1
-  key: number
-  requestId: string | null
-  complete: boolean
-  at: number
-}
-
-/** One client call; `complete` only when the whole answer arrived (a stream up to its [DONE]). */
-async function call(url: string, key: string, index: number, stream: boolean): Promise<Pick<Outcome, 'requestId' | 'complete'>> {
-  let requestId: string | null = null
-  try {
-    const response = await fetch(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'gpt-4o-mini',
-        stream,
-        max_tokens: 200,
-        messages: [{ role: 'user', content: `Question ${index}: the capital of France?` }],
-      }),
-    })
-    requestId = response.headers.get('x-request-id')
-    const text = await response.text()
-    if (response.status !== 200) return { requestId, complete: false }
-    if (stream) return { requestId, complete: text.includes('data: [DONE]') }
-    return { requestId, complete: Array.isArray((JSON.parse(text) as { choices?: unknown[] }).choices) }
-  } catch {
-    return { requestId, complete: false }
-  }
-}
+/** A call's outcome, the replica that served it, the key that made it and when it ended. */
+type Outcome = ChatOutcome & { replica: 0 | 1; key: number; at: number }
 
 describe.skipIf(!databaseUrl || !redisUrl)('crash campaign: one of two replicas SIGKILLed under load, the other serving', () => {
   let fake: FakeOpenAI | undefined
@@ -138,20 +110,21 @@ describe.skipIf(!databaseUrl || !redisUrl)('crash campaign: one of two replicas 
       let next = 0
       for (let round = 0; round < ROUNDS; round++) {
         const stop = { now: false }
-        const running = Promise.all(
-          Array.from({ length: CLIENTS }, async (_, client) => {
+        const running = keepCalling(
+          CLIENTS,
+          () => stop.now,
+          async (index, client) => {
             const replica = (client % 2) as 0 | 1
-            const gateway = gateways[replica]!
-            while (!stop.now) {
-              const index = next++
-              const key = index % KEYS
-              const result = await call(gateway.url, keys[key]!.key, index, index % 2 === 0)
-              outcomes.push({ replica, key, ...result, at: Date.now() })
-              // Clients of the dead replica stop at its first refused connection; B's go on.
-              if (replica === 0 && !result.complete && gateways[0]?.process.killed) return
-            }
-          }),
-        )
+            const key = index % KEYS
+            const result = await chatCall(gateways[replica]!.url, keys[key]!.key, index, index % 2 === 0)
+            outcomes.push({ replica, key, ...result, at: Date.now() })
+            // Clients of the dead replica stop at its first refused connection; B's go on.
+            return !(replica === 0 && !result.complete && gateways[0]?.process.killed)
+          },
+          next,
+        ).then((unused) => {
+          next = unused
+        })
         await Bun.sleep(300 + Math.floor(Math.random() * 700))
         gateways[0]!.process.kill('SIGKILL')
         await gateways[0]!.process.exited

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { chatCall, keepCalling, outcomeSummary, type ChatOutcome } from '../support/chat-load.ts'
 import { loggedCharges, spentBy, unbalancedRequests } from '../support/logged-charges.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
 import { gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
@@ -21,53 +22,18 @@ const FUNDING = 1_000_000_000
 const CLIENTS = 12
 const USAGE = { prompt_tokens: 1000, completion_tokens: 1000, total_tokens: 2000 }
 
-interface Outcome {
-  key: number
-  status: number
-  requestId: string | null
-  complete: boolean
-  /** The error body's `error.type`/`error.code` for a non-200, or the network failure. */
-  error?: string
-  /** Milliseconds the call took. */
-  ms: number
-}
+/** A call's outcome and which of the four keys made it. */
+type Outcome = ChatOutcome & { key: number }
 
-/** One chat call; `complete` only when the whole answer arrived (a stream up to its [DONE]). */
-async function call(gateway: GatewayProcess, key: string, index: number, stream: boolean): Promise<Omit<Outcome, 'key'>> {
-  const started = Date.now()
-  try {
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', stream, max_tokens: 200, messages: [{ role: 'user', content: `Question ${index}` }] }),
-      signal: AbortSignal.timeout(20_000),
-    })
-    const requestId = response.headers.get('x-request-id')
-    const text = await response.text()
-    const ms = Date.now() - started
-    if (response.status !== 200) {
-      const body = JSON.parse(text) as { error?: { type?: string; code?: string; message?: string } }
-      return { status: response.status, requestId, complete: false, error: `${body.error?.type}/${body.error?.code}: ${body.error?.message}`, ms }
-    }
-    if (stream) return { status: 200, requestId, complete: text.includes('data: [DONE]'), ms }
-    const body = JSON.parse(text) as { choices?: unknown[] }
-    return { status: 200, requestId, complete: Array.isArray(body.choices), ms }
-  } catch (error) {
-    return { status: 0, requestId: null, complete: false, error: String(error), ms: Date.now() - started }
-  }
-}
-
-/** Keeps CLIENTS calls in flight until `stop.now`; every outcome is recorded. */
+/** Keeps CLIENTS calls in flight until `stop.now` (streams and plain answers alternating); every outcome is recorded. */
 async function load(gateway: GatewayProcess, keys: string[], outcomes: Outcome[], stop: { now: boolean }): Promise<void> {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (!stop.now) {
-        const index = next++
-        const key = index % keys.length
-        outcomes.push({ key, ...(await call(gateway, keys[key]!, index, index % 2 === 0)) })
-      }
-    }),
+  await keepCalling(
+    CLIENTS,
+    () => stop.now,
+    async (index) => {
+      const key = index % keys.length
+      outcomes.push({ key, ...(await chatCall(gateway.url, keys[key]!, index, index % 2 === 0)) })
+    },
   )
 }
 
@@ -175,20 +141,13 @@ describe('dependency faults under load (PostgreSQL + Redis)', () => {
     await running
     // Once the dependency is back (and the gateway had `afterMs` to notice), every call succeeds.
     const after: Outcome[] = []
-    for (let index = 0; index < 8; index++) after.push({ key: index % 4, ...(await call(gateway, books.keys[index % 4]!.key, index, index % 2 === 0)) })
+    for (let index = 0; index < 8; index++) after.push({ key: index % 4, ...(await chatCall(gateway.url, books.keys[index % 4]!.key, index, index % 2 === 0)) })
     return { outcomes: [...outcomes, ...after], during: outcomes.slice(downAt, upAt), after }
-  }
-
-  function summary(outcomes: Outcome[]) {
-    const byStatus: Record<string, number> = {}
-    for (const outcome of outcomes)
-      byStatus[`${outcome.status} ${outcome.error ?? ''}`.trim()] = (byStatus[`${outcome.status} ${outcome.error ?? ''}`.trim()] ?? 0) + 1
-    return byStatus
   }
 
   test('Redis stopped and started again mid-load', async () => {
     const run = await campaign(redis, 800, 1500, 2000)
-    console.log('redis fault:', JSON.stringify({ all: summary(run.outcomes), during: summary(run.during), after: summary(run.after) }))
+    console.log('redis fault:', JSON.stringify({ all: outcomeSummary(run.outcomes), during: outcomeSummary(run.during), after: outcomeSummary(run.after) }))
     expect(run.after.map((outcome) => outcome.status)).toEqual(Array(8).fill(200))
     // Refused calls say why in OpenAI's shape, nothing charged; none hangs waiting for Redis.
     const refused = run.outcomes.filter((outcome) => outcome.status !== 200)
@@ -202,7 +161,7 @@ describe('dependency faults under load (PostgreSQL + Redis)', () => {
     // The gateway must live through it (postgres.js once threw from a timer after its socket closed).
     if (gateway.process.exitCode !== null) console.log(gateway.log().slice(-3000))
     expect(gateway.process.exitCode).toBeNull()
-    console.log('postgres fault:', JSON.stringify({ all: summary(run.outcomes), during: summary(run.during), after: summary(run.after) }))
+    console.log('postgres fault:', JSON.stringify({ all: outcomeSummary(run.outcomes), during: outcomeSummary(run.during), after: outcomeSummary(run.after) }))
     expect(run.after.map((outcome) => outcome.status)).toEqual(Array(8).fill(200))
     // No SQL runs on a call's path: with Redis up, a database outage is invisible to clients, and the
     // charges journaled meanwhile reach the database once it is back, each logged once.

@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJournalEntry } from '../../core/billing/journal-codec.ts'
+import { chatCall, keepCalling, outcomeSummary as summary, type ChatOutcome } from '../support/chat-load.ts'
 import { loggedCharges, spentBy, unbalancedRequests } from '../support/logged-charges.ts'
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
 import { gatewayEnv, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.ts'
@@ -27,45 +28,8 @@ const isRoot = process.getuid?.() === 0
 
 if (!isRoot) console.warn('\n*** disk-full.test.ts SKIPPED: mounting a tmpfs needs root (CI runs as root and runs it) ***\n')
 
-interface Outcome {
-  key: number
-  status: number
-  requestId: string | null
-  complete: boolean
-  /** `error.type/error.code: message` of a non-200 answer, or the network failure. */
-  error?: string
-  ms: number
-}
-
-/** One chat call; `complete` only when the whole answer arrived (a stream up to its [DONE]). */
-async function call(url: string, key: string, index: number, stream: boolean): Promise<Omit<Outcome, 'key'>> {
-  const started = Date.now()
-  try {
-    const response = await fetch(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', stream, max_tokens: 200, messages: [{ role: 'user', content: `Question ${index}` }] }),
-      signal: AbortSignal.timeout(15_000),
-    })
-    const requestId = response.headers.get('x-request-id')
-    const text = await response.text()
-    const ms = Date.now() - started
-    if (response.status !== 200) {
-      const body = JSON.parse(text) as { error?: { type?: string; code?: string; message?: string } }
-      return { status: response.status, requestId, complete: false, error: `${body.error?.type}/${body.error?.code}: ${body.error?.message}`, ms }
-    }
-    if (stream) {
-      if (text.includes('data: [DONE]')) return { status: 200, requestId, complete: true, ms }
-      // A stream refused at its end carries the error as its last event.
-      const event = /data: (\{"error".*)\n/.exec(text)?.[1]
-      const body = event ? (JSON.parse(event) as { error?: { type?: string; code?: string; message?: string } }) : undefined
-      return { status: 200, requestId, complete: false, error: `stream ${body?.error?.type}/${body?.error?.code}: ${body?.error?.message}`, ms }
-    }
-    return { status: 200, requestId, complete: Array.isArray((JSON.parse(text) as { choices?: unknown[] }).choices), ms }
-  } catch (error) {
-    return { status: 0, requestId: null, complete: false, error: String(error), ms: Date.now() - started }
-  }
-}
+/** A call's outcome and which of the two keys made it. */
+type Outcome = ChatOutcome & { key: number }
 
 /** Writes 1 MiB blocks (then single pages) to `path` until the file system refuses with ENOSPC. */
 function fillDisk(path: string): number {
@@ -98,16 +62,6 @@ function tornJournalLines(dir: string): string[] {
     for (const line of text.split('\n')) if (line !== '' && !decodeJournalEntry(line)) torn.push(`${name}: ${line.slice(0, 120)}`)
   }
   return torn
-}
-
-/** Outcomes counted by status and error (request ids left out so equal errors count together). */
-function summary(outcomes: Outcome[]): Record<string, number> {
-  const byStatus: Record<string, number> = {}
-  for (const outcome of outcomes) {
-    const label = `${outcome.status} ${outcome.error ?? ''}`.replace(/req_\w+/g, 'req_…').trim()
-    byStatus[label] = (byStatus[label] ?? 0) + 1
-  }
-  return byStatus
 }
 
 describe.skipIf(!isRoot)('disk full under the embedded database (PGlite on a full tmpfs)', () => {
@@ -159,15 +113,14 @@ describe.skipIf(!isRoot)('disk full under the embedded database (PGlite on a ful
   async function load(ms: number): Promise<Outcome[]> {
     const mine: Outcome[] = []
     const until = Date.now() + ms
-    let next = outcomes.length
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (Date.now() < until) {
-          const index = next++
-          const key = index % keys.length
-          mine.push({ key, ...(await call(gateway.url, keys[key]!.key, index, index % 2 === 0)) })
-        }
-      }),
+    await keepCalling(
+      CLIENTS,
+      () => Date.now() >= until,
+      async (index) => {
+        const key = index % keys.length
+        mine.push({ key, ...(await chatCall(gateway.url, keys[key]!.key, index, index % 2 === 0, 15_000)) })
+      },
+      outcomes.length,
     )
     outcomes.push(...mine)
     return mine
