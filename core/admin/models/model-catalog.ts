@@ -9,12 +9,15 @@ import type { Actor } from '../../http/actor.ts'
 import { editOptions, withoutKey } from '../options/option-edits.ts'
 
 /** A price's per-unit entries with a number (USD per unit by quantity name), or null when it has none. */
-export function perUnitView(perUnit: ModelPrice['perUnit']): Record<string, number> | null {
+function perUnitView(perUnit: ModelPrice['perUnit']): Record<string, number> | null {
   const entries = Object.entries(perUnit ?? {}).filter((entry): entry is [string, number] => typeof entry[1] === 'number')
   return entries.length === 0 ? null : Object.fromEntries(entries)
 }
 
-/** A price with every field present (null when unset), as the admin API shows prices. */
+/** A price with every field present (null when unset), as the admin API and the public pricing page show prices. */
+export function toPriceView(price: ModelPrice): NonNullable<ModelView['price']>
+/** No price (null), or the price with every field present. */
+export function toPriceView(price: ModelPrice | undefined): ModelView['price']
 export function toPriceView(price: ModelPrice | undefined): ModelView['price'] {
   if (!price) return null
   return {

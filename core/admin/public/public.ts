@@ -1,6 +1,6 @@
 import { Elysia, t } from 'elysia'
 import { lookupPrice } from '../../billing/resolve-price.ts'
-import { perUnitView } from '../models/model-catalog.ts'
+import { toPriceView } from '../models/model-catalog.ts'
 import { access, apiBase, withErrors } from '../../http/api-base.ts'
 import type { AdminDeps } from '../deps.ts'
 import { setupRequired } from '../../identity/setup.ts'
@@ -70,20 +70,7 @@ export function publicRoutes(deps: AdminDeps) {
         const items = [...new Set(models)].sort().flatMap((model) => {
           const found = lookupPrice(options, context.registry.listPrice, model)
           if (!found) return []
-          const { price } = found
-          return [
-            {
-              model,
-              inputPerMTok: price.inputPerMTok ?? null,
-              outputPerMTok: price.outputPerMTok ?? null,
-              cacheReadPerMTok: price.cacheReadPerMTok ?? null,
-              cacheWritePerMTok: price.cacheWritePerMTok ?? null,
-              cacheWrite1hPerMTok: price.cacheWrite1hPerMTok ?? null,
-              perCall: price.perCall ?? null,
-              perUnit: perUnitView(price.perUnit),
-              source: found.source,
-            },
-          ]
+          return [{ model, ...toPriceView(found.price), source: found.source }]
         })
         return { items, groupRatios: options.groupRatios, unitsPerUsd: 500_000 }
       },
