@@ -1,5 +1,6 @@
-import { recordMember, tokenCount, totalInputTokens, type Usage } from '@hanggent/plugin-sdk'
+import { recordMember, totalInputTokens, type Usage } from '@hanggent/plugin-sdk'
 import type { OpenAIResponsesUsage } from '../../schemas/openai-responses.ts'
+import { splitOpenAITokenCounts } from './convert-openai-usage.ts'
 
 // see https://platform.openai.com/docs/api-reference/responses/object#responses/object-usage
 // Like Chat, the Responses API counts cached tokens inside input_tokens and reasoning tokens inside
@@ -7,17 +8,15 @@ import type { OpenAIResponsesUsage } from '../../schemas/openai-responses.ts'
 
 /** Converts Responses usage into hub usage, splitting cached tokens out of the input count. */
 export function convertOpenAIResponsesUsage(usage: OpenAIResponsesUsage): Usage {
-  const input = tokenCount(usage.input_tokens)
-  const cached = Math.min(tokenCount(usage.input_tokens_details?.cached_tokens), input)
-  const output = tokenCount(usage.output_tokens)
-  return {
-    inputTokens: input - cached,
-    cacheReadTokens: cached,
-    cacheWriteTokens: 0,
-    outputTokens: output,
-    reasoningTokens: Math.min(tokenCount(usage.output_tokens_details?.reasoning_tokens), output),
-    raw: usage,
-  }
+  return splitOpenAITokenCounts(
+    {
+      input: usage.input_tokens,
+      cached: usage.input_tokens_details?.cached_tokens,
+      output: usage.output_tokens,
+      reasoning: usage.output_tokens_details?.reasoning_tokens,
+    },
+    usage,
+  )
 }
 
 /** Reads `usage` of a response object, if it holds one. */
