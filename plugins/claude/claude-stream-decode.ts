@@ -5,7 +5,7 @@ import type { ClaudeBlockDelta, ClaudeContentBlock, ClaudeStopReason, ClaudeStre
 import { statusForClaudeErrorType } from './claude-errors.ts'
 import { convertClaudeUsage, mergeClaudeUsage } from './convert-claude-usage.ts'
 import { mapClaudeStopReason } from './map-claude-stop-reason.ts'
-import { decodeStreamWith, malformedStreamEvent, nowSeconds, parseJsonObject } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, jsonPushDecoder, nowSeconds, parseJsonChunk, type SseEvent } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/docs/build-with-claude/streaming#event-types
 // message_start (input usage) → content blocks, each start / deltas / stop → message_delta (stop
@@ -105,37 +105,23 @@ function streamError(error: { type?: unknown; message?: unknown } | undefined): 
 /** A push decoder of one Anthropic stream: event by event; done at message_stop or the first error. */
 export function createClaudeStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, tools: new Map() }
-  let done = false
-  return {
-    get done() {
-      return done
+  const typeOf = (event: ClaudeStreamEvent, sse: SseEvent) => (typeof event.type === 'string' ? event.type : sse.event)
+  return jsonPushDecoder<ClaudeStreamEvent>({
+    parse: (sse) => parseJsonChunk(sse.data, 'Upstream sent a malformed stream event'),
+    isEnd(event, sse) {
+      const type = typeOf(event, sse)
+      return type === 'error' || type === 'message_stop'
     },
-    push(sse) {
-      if (done) return []
-      const event = parseJsonObject<ClaudeStreamEvent>(sse.data)
-      if (!event) {
-        done = true
-        return [malformedStreamEvent('Upstream sent a malformed stream event')]
-      }
-      const type = typeof event.type === 'string' ? event.type : sse.event
-      if (type === 'error') {
-        done = true
-        return [streamError((event as { error?: { type?: unknown; message?: unknown } }).error)]
-      }
-      if (type === 'message_stop') {
-        done = true
-        return finishEvents(state)
-      }
+    step(event, sse) {
+      const type = typeOf(event, sse)
+      if (type === 'error') return [streamError((event as { error?: { type?: unknown; message?: unknown } }).error)]
+      if (type === 'message_stop') return finishEvents(state)
       return streamEvents(event.type === type ? event : ({ ...event, type } as ClaudeStreamEvent), state, env)
     },
-    end() {
-      if (done) return []
-      done = true
-      // message_delta comes after the last content block: a stream cut between it and message_stop
-      // delivered the whole answer, so it still finishes. Cut any earlier, it never does.
-      return state.stopReason !== undefined ? finishEvents(state) : []
-    },
-  }
+    // message_delta comes after the last content block: a stream cut between it and message_stop
+    // delivered the whole answer, so it still finishes. Cut any earlier, it never does.
+    finish: () => (state.stopReason !== undefined ? finishEvents(state) : []),
+  })
 }
 
 /** Anthropic stream events as hub events, yielded as each arrives; ends at message_stop or the first error. */

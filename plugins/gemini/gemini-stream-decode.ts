@@ -4,7 +4,7 @@ import type { HubStreamDecoder } from '@hanggent/plugin-sdk'
 import type { GeminiGenerateContentResponse } from '../../schemas/gemini-generate.ts'
 import { candidateParts } from './convert-gemini-result.ts'
 import { convertGeminiUsage } from './convert-gemini-usage.ts'
-import { decodeStreamWith, isRecord, malformedStreamEvent, nowSeconds, parseJsonObject } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, isRecord, jsonPushDecoder, nowSeconds, parseJsonChunk } from '@hanggent/plugin-sdk'
 import { mapGeminiBlockReason, mapGeminiFinishReason } from './map-gemini-finish-reason.ts'
 
 // see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
@@ -77,29 +77,15 @@ function streamError(error: unknown): HubEvent {
 /** A push decoder of one Gemini SSE stream: chunk by chunk; a malformed or error chunk ends it with an `error` event. */
 export function createGeminiStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, toolCounts: new Map() }
-  let done = false
   /** Usage seen so far, reported once at the end (Gemini's usage is cumulative), or before a failure so it is still billed. */
   const heldUsage = (): HubEvent[] => (state.usage ? [{ type: 'usage', usage: state.usage }] : [])
-  return {
-    get done() {
-      return done
-    },
-    push(event) {
-      if (done) return []
-      const chunk = parseJsonObject<GeminiGenerateContentResponse & { error?: unknown }>(event.data)
-      const failure: HubEvent | undefined = !chunk ? malformedStreamEvent() : chunk.error !== undefined ? streamError(chunk.error) : undefined
-      if (failure) {
-        done = true
-        return [...heldUsage(), failure]
-      }
-      return chunkEvents(chunk as GeminiGenerateContentResponse, state, env)
-    },
-    end() {
-      if (done) return []
-      done = true
-      return heldUsage()
-    },
-  }
+  return jsonPushDecoder<GeminiGenerateContentResponse & { error?: unknown }>({
+    parse: (event) => parseJsonChunk(event.data),
+    isEnd: (chunk) => chunk.error !== undefined,
+    step: (chunk) => (chunk.error !== undefined ? [...heldUsage(), streamError(chunk.error)] : chunkEvents(chunk, state, env)),
+    finish: heldUsage,
+    beforeMalformed: heldUsage,
+  })
 }
 
 /** Gemini SSE events as hub events, chunk by chunk; a malformed chunk or an error chunk ends the stream with an `error` event. */

@@ -5,7 +5,7 @@ import type { OpenAIChatChunk, OpenAIChatChunkDelta, OpenAIChatChunkToolCall } f
 import { convertOpenAIUsage } from './convert-openai-usage.ts'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts'
 import { createdSeconds } from './response-identity.ts'
-import { decodeStreamWith, malformedStreamEvent, parseJsonObject } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, jsonPushDecoder, parseJsonChunk } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
 // A tool call starts with a fragment carrying its `id` and name; later fragments carry only
@@ -108,26 +108,13 @@ export function canDeferOpenAIChunk(event: SseEvent): boolean {
 /** A push decoder of one OpenAI Chat stream: chunk by chunk; done at `[DONE]` or the first error. */
 export function createOpenAIChatStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, tools: new Map() }
-  let done = false
-  return {
-    get done() {
-      return done
-    },
-    push(event) {
-      if (done) return []
-      if (event.data === '[DONE]') {
-        done = true
-        return []
-      }
-      const chunk = parseJsonObject<OpenAIChatChunk>(event.data)
-      if (!chunk || chunk.error) done = true
-      if (!chunk) return [malformedStreamEvent()]
-      if (chunk.error) return [streamError(chunk.error)]
-      return chunkEvents(chunk, state, env)
-    },
-    end: () => [],
+  return jsonPushDecoder<OpenAIChatChunk>({
+    endMarker: '[DONE]',
+    parse: (event) => parseJsonChunk(event.data),
+    isEnd: (chunk) => Boolean(chunk.error),
+    step: (chunk) => (chunk.error ? [streamError(chunk.error)] : chunkEvents(chunk, state, env)),
     canDefer: canDeferOpenAIChunk,
-  }
+  })
 }
 
 /** OpenAI Chat stream events as hub events, emitted chunk by chunk; ends at `[DONE]` or the first error. */

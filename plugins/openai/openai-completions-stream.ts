@@ -7,7 +7,7 @@ import { toOpenAICompletionsUsage } from './convert-openai-completions.ts'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts'
 import { renderOpenAIStreamError } from './openai-errors.ts'
 import { canDeferOpenAIChunk } from './openai-chat-stream-decode.ts'
-import { decodeStreamWith, malformedStreamEvent, parseJsonObject } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, jsonPushDecoder, parseJsonChunk } from '@hanggent/plugin-sdk'
 import { createdSeconds, responseId } from './response-identity.ts'
 
 // see https://platform.openai.com/docs/api-reference/completions/create (stream, stream_options)
@@ -86,24 +86,12 @@ interface CompletionChunk {
 /** A push decoder of one legacy completion stream; done at `[DONE]` or the first error. */
 export function createOpenAICompletionsStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   let started = false
-  let done = false
-  return {
-    get done() {
-      return done
-    },
-    push(event) {
-      if (done) return []
-      if (event.data === '[DONE]') {
-        done = true
-        return []
-      }
-      const parsed = parseJsonObject<CompletionChunk>(event.data)
-      if (!parsed) {
-        done = true
-        return [malformedStreamEvent()]
-      }
+  return jsonPushDecoder<CompletionChunk>({
+    endMarker: '[DONE]',
+    parse: (event) => parseJsonChunk(event.data),
+    isEnd: (parsed) => Boolean(parsed.error),
+    step(parsed) {
       if (parsed.error) {
-        done = true
         const message = typeof parsed.error.message === 'string' ? parsed.error.message : 'Upstream sent a malformed stream chunk'
         return [{ type: 'error', status: 502, code: 'upstream_error', message }]
       }
@@ -121,9 +109,8 @@ export function createOpenAICompletionsStreamDecoder(env: ConversionEnv): HubStr
       if (parsed.usage) events.push({ type: 'usage', usage: convertOpenAIUsage(parsed.usage) })
       return events
     },
-    end: () => [],
     canDefer: canDeferOpenAIChunk,
-  }
+  })
 }
 
 /** Legacy completion stream events as hub events; ends at `[DONE]` or the first error. */

@@ -6,7 +6,7 @@ import { convertOpenAIResponsesUsage } from './convert-openai-responses-usage.ts
 import { reasoningItemSignature } from './convert-openai-responses-result.ts'
 import { mapOpenAIResponsesStatus } from './map-openai-responses-status.ts'
 import { createdSeconds } from './response-identity.ts'
-import { decodeStreamWith, malformedStreamEvent, parseJsonObject } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, jsonPushDecoder, parseJsonChunk } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/responses-streaming
 // Deltas name their output item by `output_index`; a function call's arguments are routed to the
@@ -21,7 +21,8 @@ interface DecodeState {
   tools: Map<number, number>
 }
 
-type Step = { events: HubEvent[]; done?: boolean }
+/** The events that end a Responses stream. */
+const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed', 'error'])
 
 function start(state: DecodeState, env: ConversionEnv, response?: Partial<OpenAIResponsesResponse>): HubEvent[] {
   if (state.started) return []
@@ -76,67 +77,49 @@ function reasoningSignature(event: OpenAIResponsesStreamEvent): HubEvent[] {
 }
 
 /** The hub events of one Responses stream event. */
-function step(type: string, event: OpenAIResponsesStreamEvent, state: DecodeState, env: ConversionEnv): Step {
+function step(type: string, event: OpenAIResponsesStreamEvent, state: DecodeState, env: ConversionEnv): HubEvent[] {
   const delta = typeof event.delta === 'string' ? event.delta : ''
   switch (type) {
     case 'response.created':
     case 'response.queued':
     case 'response.in_progress':
-      return { events: start(state, env, event.response) }
+      return start(state, env, event.response)
     case 'response.output_item.added':
-      return { events: [...start(state, env), ...functionCallStart(event, state, env)] }
+      return [...start(state, env), ...functionCallStart(event, state, env)]
     case 'response.output_text.delta':
     case 'response.refusal.delta':
-      return { events: delta ? [...start(state, env), { type: 'text-delta', index: 0, text: delta }] : [] }
+      return delta ? [...start(state, env), { type: 'text-delta', index: 0, text: delta }] : []
     case 'response.reasoning_summary_part.added':
-      return { events: (event.summary_index ?? 0) > 0 ? [{ type: 'reasoning-delta', index: 0, text: '\n\n' }] : [] }
+      return (event.summary_index ?? 0) > 0 ? [{ type: 'reasoning-delta', index: 0, text: '\n\n' }] : []
     case 'response.reasoning_summary_text.delta':
     case 'response.reasoning_text.delta':
-      return { events: delta ? [...start(state, env), { type: 'reasoning-delta', index: 0, text: delta }] : [] }
+      return delta ? [...start(state, env), { type: 'reasoning-delta', index: 0, text: delta }] : []
     case 'response.output_item.done':
-      return { events: reasoningSignature(event) }
+      return reasoningSignature(event)
     case 'response.function_call_arguments.delta': {
       const toolIndex = state.tools.get(event.output_index ?? -1)
-      return { events: toolIndex !== undefined && delta ? [{ type: 'tool-call-delta', index: 0, toolIndex, argumentsDelta: delta }] : [] }
+      return toolIndex !== undefined && delta ? [{ type: 'tool-call-delta', index: 0, toolIndex, argumentsDelta: delta }] : []
     }
     case 'response.completed':
     case 'response.incomplete':
     case 'response.failed':
-      return { events: [...start(state, env, event.response), ...ending(event, state)], done: true }
+      return [...start(state, env, event.response), ...ending(event, state)]
     case 'error': {
       const error = event.error ?? event
-      return {
-        events: [
-          { type: 'error', status: 502, code: error.code ?? 'upstream_error', message: error.message ?? 'Upstream reported an error inside the stream' },
-        ],
-        done: true,
-      }
+      return [{ type: 'error', status: 502, code: error.code ?? 'upstream_error', message: error.message ?? 'Upstream reported an error inside the stream' }]
     }
   }
-  return { events: [] }
+  return []
 }
 
 /** A push decoder of one OpenAI Responses stream: event by event; done at the terminal event or an `error` event. */
 export function createOpenAIResponsesStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, tools: new Map() }
-  let done = false
-  return {
-    get done() {
-      return done
-    },
-    push(sse) {
-      if (done) return []
-      const event = parseJsonObject<OpenAIResponsesStreamEvent>(sse.data)
-      if (!event) {
-        done = true
-        return [malformedStreamEvent('Upstream sent a malformed stream event')]
-      }
-      const next = step(event.type ?? sse.event ?? '', event, state, env)
-      if (next.done) done = true
-      return next.events
-    },
-    end: () => [],
-  }
+  return jsonPushDecoder<OpenAIResponsesStreamEvent>({
+    parse: (sse) => parseJsonChunk(sse.data, 'Upstream sent a malformed stream event'),
+    isEnd: (event, sse) => TERMINAL.has(event.type ?? sse.event ?? ''),
+    step: (event, sse) => step(event.type ?? sse.event ?? '', event, state, env),
+  })
 }
 
 /** OpenAI Responses stream events as hub events, emitted event by event; ends at the terminal event. */

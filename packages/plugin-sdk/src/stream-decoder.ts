@@ -58,3 +58,73 @@ export function decodeStreamWith(
     yield* decoder.end()
   }
 }
+
+/** A chunk jsonPushDecoder cannot use; `message` says what is wrong with it and becomes the malformedStreamEvent's message. */
+export class MalformedChunk {
+  /** @param message the sentence the client's error gives, naming the dialect and, for a wrong shape, the field. */
+  constructor(readonly message: string) {}
+}
+
+/** The data of an event as one JSON object, or a MalformedChunk saying `message` (not JSON, or not an object). */
+export function parseJsonChunk<T extends object>(data: string, message = 'Upstream sent a malformed stream chunk'): T | MalformedChunk {
+  try {
+    const value: unknown = JSON.parse(data)
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as T
+  } catch {}
+  return new MalformedChunk(message)
+}
+
+/** How jsonPushDecoder reads one dialect's stream: each event's data is one JSON chunk. Since contract 1.5. */
+export interface JsonPushDecoderSpec<Chunk extends object> {
+  /** Optional event data that ends the stream without being parsed (OpenAI's `[DONE]`). */
+  endMarker?: string
+  /** The event's chunk, or a MalformedChunk (not JSON, or the wrong shape), which ends the stream. */
+  parse(event: SseEvent): Chunk | MalformedChunk
+  /** True when this chunk is the last one (the dialect's end event, or an error it reports); its step still runs. */
+  isEnd(chunk: Chunk, event: SseEvent): boolean
+  /** The hub events of one well-formed chunk. */
+  step(chunk: Chunk, event: SseEvent): HubEvent[]
+  /** The hub events owed when the upstream closes the stream before the end chunk; none by default. */
+  finish?(): HubEvent[]
+  /** Hub events given before a malformed chunk's error (e.g. usage held so far, so it is still billed); none by default. */
+  beforeMalformed?(): HubEvent[]
+  /** Passed through as HubStreamDecoder.canDefer. */
+  canDefer?(event: SseEvent): boolean
+}
+
+/**
+ * A push decoder for a dialect whose stream events each carry one JSON chunk: it keeps the `done` flag,
+ * gives nothing once done, ends at the end marker, ends with malformedStreamEvent at a chunk `parse`
+ * refuses, and leaves the dialect only its `step`. Since contract 1.5.
+ */
+export function jsonPushDecoder<Chunk extends object>(spec: JsonPushDecoderSpec<Chunk>): HubStreamDecoder {
+  const { endMarker, parse, isEnd, step, finish, beforeMalformed } = spec
+  let done = false
+  const decoder: HubStreamDecoder = {
+    get done() {
+      return done
+    },
+    push(event) {
+      if (done) return []
+      if (endMarker !== undefined && event.data === endMarker) {
+        done = true
+        return []
+      }
+      const chunk = parse(event)
+      if (chunk instanceof MalformedChunk) {
+        done = true
+        const failure = malformedStreamEvent(chunk.message)
+        return beforeMalformed ? [...beforeMalformed(), failure] : [failure]
+      }
+      if (isEnd(chunk, event)) done = true
+      return step(chunk, event)
+    },
+    end() {
+      if (done) return []
+      done = true
+      return finish ? finish() : []
+    },
+  }
+  if (spec.canDefer) decoder.canDefer = spec.canDefer
+  return decoder
+}
