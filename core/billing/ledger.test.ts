@@ -163,5 +163,30 @@ for (const store of stores) {
       // The cache agrees with the database: exactly what is left can be held.
       expect((await context.ledger.reserve(p, 10_000_000, 1)).amount).toBe(50_007)
     })
+
+    // The Redis committer reads the journal once per batch, not once per settled call: each read it hands
+    // over waits for the previous batch's commit, so a lone call's settle no longer wakes the gateway for a
+    // read of its own (at c=1 that read, and the batch hand-over with it, was most of a call's added time).
+    if (store.redisUrl)
+      test('the Redis committer hands over a new batch of charges only once the previous one is committed', async () => {
+        const p = await payer(1_000_000, 1_000_000)
+        await context.ledger.sync()
+        const writer = context.logWriter
+        const handOver = writer.commitCharges
+        let batches = 0
+        let whileQueued = 0
+        writer.commitCharges = (sink, charges) => {
+          batches++
+          if (writer.backlog() > 0) whileQueued++
+          handOver(sink, charges)
+        }
+        try {
+          for (let call = 0; call < 40; call++) await settle(await context.ledger.reserve(p, 100, 1), 50)
+          expect(await balances(p)).toMatchObject({ userUsed: 2_000, tokenUsed: 2_000, requests: 40 })
+        } finally {
+          writer.commitCharges = handOver
+        }
+        expect({ batches: batches > 0, whileQueued }).toEqual({ batches: true, whileQueued: 0 })
+      })
   })
 }

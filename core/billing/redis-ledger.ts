@@ -27,6 +27,19 @@ const MAX_BACKLOG = 20_000
 /** How often the committer asks whether Redis restarted (its run id changed). */
 const RUN_CHECK_MS = 1000
 
+/** Waits for `promise`, or less when `signal` aborts first. */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const stop = () => resolve()
+    signal.addEventListener('abort', stop, { once: true })
+    void promise.then(() => {
+      signal.removeEventListener('abort', stop)
+      resolve()
+    })
+  })
+}
+
 /** The deployment's ledger namespace: Redis keys of another database (another deployment, a test) never mix with ours. */
 async function ledgerNamespace(db: Db): Promise<string> {
   await db.execute(sql`insert into ledger_state (name, value) values ('namespace', ${randomKey(12)}) on conflict (name) do nothing`)
@@ -203,7 +216,11 @@ export async function createRedisLedger(options: RedisLedgerOptions): Promise<Qu
         if (read.length === 0) continue
         position = read[read.length - 1]!.position
         const entries = await withoutCommittedReplays(sink, read)
-        if (entries.length > 0) writer.commitCharges(sink, entries)
+        if (entries.length === 0) continue
+        writer.commitCharges(sink, entries)
+        // The next read waits for this batch: charges settled meanwhile gather in the stream and travel in
+        // one read, instead of waking this loop once per settled call (a lone call's biggest overhead).
+        await untilAborted(writer.chargesDrained(), signal)
       }
       await writer.flush()
     } finally {

@@ -32,6 +32,8 @@ export interface LogWriter {
   flush(): Promise<void>
   /** Charges queued but not committed yet. */
   backlog(): number
+  /** Resolves once no charge is queued (all committed, or dropped because another committer owns them); never forces a batch. */
+  chargesDrained(): Promise<void>
   /** Log rows queued but not written yet (metrics read it when scraped). */
   queuedRows(): number
   /** Calls `listener` after each batch written, with its duration in milliseconds (metrics). */
@@ -75,6 +77,15 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
   let writing: Promise<boolean> | undefined
   let closed = false
   const batchListeners: Array<(durationMs: number, committed: boolean) => void> = []
+  let drainWaiters: Array<() => void> = []
+
+  /** Wakes whoever waits for the charge queue to empty, once it has. */
+  function tellDrained() {
+    if (charges.length > 0 || drainWaiters.length === 0) return
+    const waiters = drainWaiters
+    drainWaiters = []
+    for (const wake of waiters) wake()
+  }
 
   function arm(delay: number) {
     if (timer || writing || closed) return
@@ -134,7 +145,10 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
     if (writing) return writing
     let ok = true
     writing = (async () => {
-      while (ok && (rows.length > 0 || charges.length > 0)) ok = await writeOne()
+      while (ok && (rows.length > 0 || charges.length > 0)) {
+        ok = await writeOne()
+        tellDrained()
+      }
       return ok
     })().finally(() => {
       writing = undefined
@@ -168,6 +182,10 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
       while (await drain()) if (rows.length === 0 && charges.length === 0) return
     },
     backlog: () => charges.length,
+    chargesDrained() {
+      if (charges.length === 0) return Promise.resolve()
+      return new Promise<void>((resolve) => drainWaiters.push(resolve))
+    },
     queuedRows: () => rows.length,
     onBatch(listener) {
       batchListeners.push(listener)
@@ -176,6 +194,7 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
       await this.flush()
       closed = true
       if (timer) clearTimeout(timer)
+      tellDrained()
     },
   }
 }
