@@ -33,6 +33,14 @@ export async function runListeners(listeners: Iterable<ChangeListener>, onError:
   )
 }
 
+/** Adds `listener` to `topic`'s set in a bus's listener map; returns the function that removes it. */
+export function addListener<Topic extends string>(listeners: Map<Topic, Set<ChangeListener>>, topic: Topic, listener: ChangeListener): () => void {
+  const set = listeners.get(topic) ?? new Set()
+  set.add(listener)
+  listeners.set(topic, set)
+  return () => set.delete(listener)
+}
+
 /** The single-process bus used in embedded mode and tests. */
 export function createMemoryChangeBus(onError: (error: unknown) => void = () => {}): ChangeBus {
   const listeners = new Map<ChangeTopic, Set<ChangeListener>>()
@@ -42,12 +50,7 @@ export function createMemoryChangeBus(onError: (error: unknown) => void = () => 
       if (closed) return
       await runListeners(listeners.get(topic) ?? [], onError)
     },
-    subscribe(topic, listener) {
-      const set = listeners.get(topic) ?? new Set()
-      set.add(listener)
-      listeners.set(topic, set)
-      return () => set.delete(listener)
-    },
+    subscribe: (topic, listener) => addListener(listeners, topic, listener),
     async close() {
       closed = true
       listeners.clear()

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type Redis from 'ioredis'
-import { runListeners, type ChangeBus, type ChangeListener } from './change-bus.ts'
+import { addListener, runListeners, type ChangeBus, type ChangeListener } from './change-bus.ts'
 import { decodeChangeMessage, encodeChangeMessage } from './change-message.ts'
 import { createCoalescedRunner } from './coalesced-runner.ts'
 import { closeRedis, connectRedis } from './redis-connection.ts'
@@ -77,12 +77,7 @@ export async function createRedisChangeBus(options: RedisChangeBusOptions): Prom
       if (closed) return
       await Promise.all([reload(topic), announce(topic)])
     },
-    subscribe(topic, listener) {
-      const set = listeners.get(topic) ?? new Set()
-      set.add(listener)
-      listeners.set(topic, set)
-      return () => set.delete(listener)
-    },
+    subscribe: (topic, listener) => addListener(listeners, topic, listener),
     async close() {
       if (closed) return
       closed = true
