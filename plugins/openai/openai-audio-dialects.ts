@@ -1,4 +1,14 @@
-import type { DialectCodec, MediaMeasure, MediaSpec, ModelPrice, ModelSpec, Usage } from '@hanggent/plugin-sdk'
+import {
+  GatewayError,
+  type DialectCodec,
+  type MediaMeasure,
+  type MediaSpec,
+  type ModelPrice,
+  type ModelSpec,
+  type PromptEstimateInput,
+  type TypedDialectCodec,
+  type Usage,
+} from '@hanggent/plugin-sdk'
 import { OpenAISpeechRequest, OpenAITranscriptionFields, OpenAITranslationFields } from '../../schemas/openai-audio.ts'
 import { readOpenAIKey } from './openai-dialects.ts'
 import { readOpenAIUpstreamError, renderOpenAIError, renderOpenAIStreamError } from './openai-errors.ts'
@@ -28,8 +38,23 @@ export const openAIAudioModels: ModelSpec[] = ['tts-1', 'tts-1-hd', 'gpt-4o-mini
 )
 
 /** Characters billed for a speech input: Unicode code points, so an emoji is one character as a person counts it. */
-export function speechCharacters(input: unknown): number {
-  return typeof input === 'string' ? [...input].length : 0
+export function speechCharacters(input: string): number {
+  return [...input].length
+}
+
+/**
+ * The `temperature` form field of a transcription or translation as a number: the schema checks its text is a
+ * number, and here it is converted once and held to OpenAI's range (0 to 1), so a value outside it is a 400
+ * naming the field instead of a form passed on unchecked.
+ */
+export function transcriptTemperature(fields: { temperature?: string }): number | undefined {
+  if (fields.temperature === undefined) return undefined
+  const temperature = Number(fields.temperature)
+  if (temperature < 0 || temperature > 1)
+    throw new GatewayError(400, 'invalid_request', `Invalid 'temperature': ${fields.temperature.trim()}. Expected a number from 0 to 1.`, {
+      param: 'temperature',
+    })
+  return temperature
 }
 
 /** No tokens: the quantities alone carry the cost. */
@@ -82,10 +107,10 @@ const speechMedia: MediaSpec = {
 const audioBase = {
   endpoint: 'audio' as const,
   readKey: readOpenAIKey,
-  readModel: (body: Record<string, unknown>) => (typeof body.model === 'string' ? body.model : ''),
+  readModel: (body: { model: string }) => body.model,
   readStream: () => false,
   readMaxOutputTokens: () => 0,
-  prepareUpstreamBody: (body: Record<string, unknown>, model: string) => ({ body: { ...body, model } }),
+  prepareUpstreamBody: (body: { model: string }, model: string) => ({ body: { ...body, model } }),
   // Usage needs the request and the measured audio: the media side reads it (MediaSpec.readUsage).
   readUsage: () => undefined,
   readUpstreamError: readOpenAIUpstreamError,
@@ -94,24 +119,27 @@ const audioBase = {
 }
 
 /** `POST /v1/audio/speech`: JSON in, audio bytes out. */
-export const openAISpeechDialect: DialectCodec = {
+export const openAISpeechDialect: TypedDialectCodec<typeof OpenAISpeechRequest> = {
   ...audioBase,
   dialect: 'openai.audio.speech',
   routes: [{ method: 'POST', path: '/v1/audio/speech' }],
   requestSchema: OpenAISpeechRequest,
   estimatePrompt: (body) => ({
-    texts: [body.input, body.instructions].filter((text): text is string => typeof text === 'string'),
+    texts: body.instructions === undefined ? [body.input] : [body.input, body.instructions],
     fixedTokens: 0,
     quantities: { characters: speechCharacters(body.input) },
   }),
   media: speechMedia,
 }
 
-/** The prompt of a transcription or translation, the only text it sends. */
-const transcriptPrompt = (body: Record<string, unknown>) => ({ texts: typeof body.prompt === 'string' ? [body.prompt] : [], fixedTokens: 0 })
+/** The prompt of a transcription or translation, the only text it sends, once its number fields are checked. */
+function transcriptPrompt(body: OpenAITranscriptionFields | OpenAITranslationFields): PromptEstimateInput {
+  transcriptTemperature(body)
+  return { texts: body.prompt === undefined ? [] : [body.prompt], fixedTokens: 0 }
+}
 
 /** `POST /v1/audio/transcriptions`: multipart with the audio file; json, text, srt, verbose_json or vtt out. */
-export const openAITranscriptionsDialect: DialectCodec = {
+export const openAITranscriptionsDialect: TypedDialectCodec<typeof OpenAITranscriptionFields> = {
   ...audioBase,
   dialect: 'openai.audio.transcriptions',
   routes: [{ method: 'POST', path: '/v1/audio/transcriptions' }],
@@ -121,7 +149,7 @@ export const openAITranscriptionsDialect: DialectCodec = {
 }
 
 /** `POST /v1/audio/translations`: as transcriptions, the text in English. */
-export const openAITranslationsDialect: DialectCodec = {
+export const openAITranslationsDialect: TypedDialectCodec<typeof OpenAITranslationFields> = {
   ...audioBase,
   dialect: 'openai.audio.translations',
   routes: [{ method: 'POST', path: '/v1/audio/translations' }],

@@ -99,23 +99,53 @@ export function imageModelRules(model: string): ImageModelRules {
   return IMAGE_MODEL_RULES[model] ?? IMAGE_MODEL_RULES[model.replace(/-\d{4}-\d{2}-\d{2}$/, '')] ?? UNKNOWN_MODEL
 }
 
+/**
+ * The fields the image reads use, as the three image schemas give them: the generations JSON body's numbers, or a
+ * form's digits (`n=2`), which the schemas check as digits and `imageInteger` turns into numbers.
+ */
+export interface ImageRequestFields {
+  model?: string
+  n?: number | string
+  size?: string
+  quality?: string
+  prompt?: string
+  output_compression?: number | string
+}
+
+/** The image fields of a body the core validated but hands over untyped (MediaSpec.readUsage), each kept only at its schema type. */
+export function imageFieldsOf(body: Record<string, unknown>): ImageRequestFields {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
+  const integer = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? value : undefined)
+  return { model: text(body.model), n: integer(body.n), size: text(body.size), quality: text(body.quality), prompt: text(body.prompt) }
+}
+
 /** The model an image request names, else OpenAI's default. */
-export function imageModelOf(body: Record<string, unknown>): string {
-  return typeof body.model === 'string' && body.model !== '' ? body.model : DEFAULT_IMAGE_MODEL
+export function imageModelOf(body: ImageRequestFields): string {
+  return body.model !== undefined && body.model !== '' ? body.model : DEFAULT_IMAGE_MODEL
+}
+
+/**
+ * An integer field of a JSON body or a form (digits), converted once and checked against its range: a value outside
+ * it is a 400 naming the field, not a number passed on to the upstream unchecked.
+ */
+export function imageInteger(value: number | string | undefined, field: string, minimum: number, maximum: number): number | undefined {
+  if (value === undefined) return undefined
+  const number = typeof value === 'string' ? Number(value) : value
+  if (!Number.isInteger(number) || number < minimum || number > maximum)
+    throw invalid(field, `Invalid '${field}': ${value}. Expected an integer from ${minimum} to ${maximum}.`)
+  return number
 }
 
 /** `n` of a JSON body or a multipart text field; 1 when absent. */
-export function imageCountOf(body: Record<string, unknown>): number {
+export function imageCountOf(body: ImageRequestFields): number {
   const n = typeof body.n === 'string' ? Number(body.n) : body.n
-  return typeof n === 'number' && Number.isInteger(n) ? n : 1
+  return n !== undefined && Number.isInteger(n) ? n : 1
 }
 
 /** The size and quality the call is made (and priced) at: the request's, else the model's defaults. */
-export function imageTierOf(body: Record<string, unknown>): { size: string; quality: string } {
+export function imageTierOf(body: ImageRequestFields): { size: string; quality: string } {
   const rules = imageModelRules(imageModelOf(body))
-  const size = typeof body.size === 'string' ? body.size : rules.defaultSize
-  const quality = typeof body.quality === 'string' ? body.quality : rules.defaultQuality
-  return { size, quality }
+  return { size: body.size ?? rules.defaultSize, quality: body.quality ?? rules.defaultQuality }
 }
 
 const quoted = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ')
@@ -126,7 +156,7 @@ function invalid(param: string, message: string): GatewayError {
 }
 
 /** Refuses what the model cannot do: the operation, `n` above its maximum, a size or quality it does not make. */
-export function checkImageRequest(operation: ImageOperation, body: Record<string, unknown>): void {
+export function checkImageRequest(operation: ImageOperation, body: ImageRequestFields): void {
   const model = imageModelOf(body)
   const rules = imageModelRules(model)
   if (!rules.operations.includes(operation))
@@ -134,13 +164,14 @@ export function checkImageRequest(operation: ImageOperation, body: Record<string
   const n = imageCountOf(body)
   if (n < 1 || n > rules.maxN)
     throw invalid('n', `Invalid 'n': ${n}. The model '${model}' makes ${rules.maxN === 1 ? '1 image' : `from 1 to ${rules.maxN} images`} per request.`)
+  imageInteger(body.output_compression, 'output_compression', 0, 100)
   const size = body.size
-  if (typeof size === 'string') {
+  if (size !== undefined) {
     const allowed = rules.sizes ? rules.sizes.includes(size) : /^(auto|\d{2,5}x\d{2,5})$/.test(size)
     if (!allowed)
       throw invalid('size', `Invalid size '${size}'.${rules.sizes ? ` The model '${model}' supports ${quoted(rules.sizes)}.` : ' Use WIDTHxHEIGHT or auto.'}`)
   }
   const quality = body.quality
-  if (typeof quality === 'string' && rules.qualities && !rules.qualities.includes(quality))
+  if (quality !== undefined && rules.qualities && !rules.qualities.includes(quality))
     throw invalid('quality', `Invalid quality '${quality}'. The model '${model}' supports ${quoted(rules.qualities)}.`)
 }

@@ -1,8 +1,9 @@
-import type { DialectCodec, FormFileRule, MediaSpec } from '@hanggent/plugin-sdk'
+import type { DialectCodec, FormFileRule, MediaSpec, TypedDialectCodec } from '@hanggent/plugin-sdk'
+import type { TSchema } from '@sinclair/typebox'
 import { OpenAIImageEditFields, OpenAIImageGenerationRequest, OpenAIImageVariationFields } from '../../schemas/openai-images.ts'
 import { readOpenAIKey } from './openai-dialects.ts'
 import { readOpenAIUpstreamError, renderOpenAIError, renderOpenAIStreamError } from './openai-errors.ts'
-import { checkImageRequest, imageModelOf, type ImageOperation } from './openai-image-models.ts'
+import { checkImageRequest, imageFieldsOf, imageModelOf, type ImageOperation, type ImageRequestFields } from './openai-image-models.ts'
 import { estimateImagePrompt, imageOutputCeiling, readOpenAIImageUsage } from './openai-images-usage.ts'
 
 // The three OpenAI image routes, see https://platform.openai.com/docs/api-reference/images: generations take JSON,
@@ -21,7 +22,7 @@ function imageMedia(request: MediaSpec['request'], files: FormFileRule[] = []): 
     readUsage(answer, body) {
       if (answer.text === undefined) return undefined
       try {
-        return readOpenAIImageUsage(body, JSON.parse(answer.text))
+        return readOpenAIImageUsage(imageFieldsOf(body), JSON.parse(answer.text))
       } catch {
         return undefined
       }
@@ -29,8 +30,14 @@ function imageMedia(request: MediaSpec['request'], files: FormFileRule[] = []): 
   }
 }
 
-/** What the three image codecs share: OpenAI auth and errors, no streams. */
-function imageCodec(operation: ImageOperation, parts: Pick<DialectCodec, 'requestSchema' | 'media'>): DialectCodec {
+/**
+ * What the three image codecs share: OpenAI auth and errors, no streams. The reads take the fields all three schemas
+ * type alike (ImageRequestFields), so each codec is typed by its own schema.
+ */
+function imageCodec<S extends TSchema>(
+  operation: ImageOperation,
+  parts: { requestSchema: S; media: MediaSpec },
+): DialectCodec<ImageRequestFields> & { requestSchema: S } {
   const dialect = `openai.images.${operation}`
   return {
     ...parts,
@@ -65,19 +72,19 @@ const imageFile = (field: string, required: boolean, maxCount: number, aliases?:
 })
 
 /** `POST /v1/images/generations` (JSON). */
-export const openAIImageGenerationsDialect: DialectCodec = imageCodec('generations', {
+export const openAIImageGenerationsDialect: TypedDialectCodec<typeof OpenAIImageGenerationRequest> = imageCodec('generations', {
   requestSchema: OpenAIImageGenerationRequest,
   media: imageMedia('json'),
 })
 
 /** `POST /v1/images/edits` (multipart: `image` or `image[]`, up to 16 for gpt-image-1, and an optional `mask`). */
-export const openAIImageEditsDialect: DialectCodec = imageCodec('edits', {
+export const openAIImageEditsDialect: TypedDialectCodec<typeof OpenAIImageEditFields> = imageCodec('edits', {
   requestSchema: OpenAIImageEditFields,
   media: imageMedia('multipart', [imageFile('image', true, 16, ['image[]']), imageFile('mask', false, 1)]),
 })
 
 /** `POST /v1/images/variations` (multipart: one `image`). */
-export const openAIImageVariationsDialect: DialectCodec = imageCodec('variations', {
+export const openAIImageVariationsDialect: TypedDialectCodec<typeof OpenAIImageVariationFields> = imageCodec('variations', {
   requestSchema: OpenAIImageVariationFields,
   media: imageMedia('multipart', [imageFile('image', true, 1)]),
 })

@@ -1,5 +1,5 @@
 import { finiteNumber, isRecord, type PromptEstimateInput, type Usage } from '@hanggent/plugin-sdk'
-import { imageCountOf, imageModelOf, imageModelRules, imageTierOf } from './openai-image-models.ts'
+import { imageCountOf, imageModelOf, imageModelRules, imageTierOf, type ImageRequestFields } from './openai-image-models.ts'
 
 // Billing of OpenAI image answers ({created, data:[{url}|{b64_json}], usage?}, see
 // https://platform.openai.com/docs/api-reference/images/object): the images actually returned, counted under their
@@ -27,7 +27,7 @@ export const IMAGES = 'images'
 export const IMAGE_INPUT_TOKENS = 'imageInputTokens'
 
 /** Usage of an image answer: the images it holds at the requested tier, and the tokens it reports. */
-export function readOpenAIImageUsage(requestBody: Record<string, unknown>, answer: unknown): Usage | undefined {
+export function readOpenAIImageUsage(requestBody: ImageRequestFields, answer: unknown): Usage | undefined {
   if (!isRecord(answer) || !Array.isArray(answer.data)) return undefined
   const { size, quality } = imageTierOf(requestBody)
   const quantities: Record<string, number> = { [IMAGES]: answer.data.length, [imageQuantity(size, quality)]: answer.data.length }
@@ -48,17 +48,17 @@ export function readOpenAIImageUsage(requestBody: Record<string, unknown>, answe
 }
 
 /** The prompt to count and the images to reserve: `n` at the requested tier (a token-billed model reserves output tokens instead). */
-export function estimateImagePrompt(body: Record<string, unknown>): PromptEstimateInput {
+export function estimateImagePrompt(body: ImageRequestFields): PromptEstimateInput {
   const { size, quality } = imageTierOf(body)
   return {
-    texts: typeof body.prompt === 'string' ? [body.prompt] : [],
+    texts: body.prompt !== undefined ? [body.prompt] : [],
     fixedTokens: 0,
     quantities: { [IMAGES]: imageCountOf(body), [imageQuantity(size, quality)]: imageCountOf(body) },
   }
 }
 
 /** Output tokens to reserve: `n` of the model's largest image when it bills output tokens, else none. */
-export function imageOutputCeiling(body: Record<string, unknown>): number {
+export function imageOutputCeiling(body: ImageRequestFields): number {
   const perImage = imageModelRules(imageModelOf(body)).maxOutputTokensPerImage ?? 0
   return perImage * imageCountOf(body)
 }

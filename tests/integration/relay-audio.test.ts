@@ -291,6 +291,19 @@ describe('audio relay', () => {
         /response_format/,
       )
     })
+    test('a temperature outside 0 to 1, on transcriptions and translations: converted from the form text once and refused naming it', async () => {
+      for (const [path, temperature] of [
+        ['/v1/audio/transcriptions', '1.5'],
+        ['/v1/audio/translations', '-0.2'],
+      ] as const) {
+        const fields: Array<[string, string | Blob, string?]> = [
+          ['model', 'whisper-1'],
+          ['temperature', temperature],
+          ['file', wav(), 'a.wav'],
+        ]
+        await refused(path, form(fields), 400, /Invalid 'temperature'.*from 0 to 1/, 'temperature')
+      }
+    })
     test('a body that is not a multipart form', async () => {
       await refused('/v1/audio/transcriptions', JSON.stringify({ model: 'whisper-1' }), 400, /multipart\/form-data/, undefined, {
         'content-type': 'application/json',

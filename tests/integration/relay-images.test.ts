@@ -302,6 +302,19 @@ describe('images', () => {
         400,
         'model',
       ],
+      [
+        'output_compression above 100 in an edits form (digits converted once, range checked)',
+        'edits',
+        () =>
+          form([
+            ['prompt', 'x'],
+            ['model', 'gpt-image-1'],
+            ['output_compression', '150'],
+            ['image', image()],
+          ]),
+        400,
+        'output_compression',
+      ],
       ['a JSON body on the edits route', 'edits', () => JSON.stringify({ prompt: 'x' }), 400, null],
       [
         'a body over MAX_REQUEST_BODY_MB',
