@@ -2,6 +2,7 @@ import type { AppContext } from '../app-context.ts'
 import packageJson from '../../package.json' with { type: 'json' }
 import { createGatewayMetrics, metricsEnabled, type GatewayMetrics } from './metrics.ts'
 import { createGatewayTracing, type GatewayTracing } from './tracing.ts'
+import type { OtlpProtocol } from './trace-export-worker.ts'
 import { combineObservers, type RelayObserver } from './relay-observer.ts'
 
 /** Metrics and traces of one gateway, each present only when configured. */
@@ -39,10 +40,24 @@ export function otlpHeadersFrom(env: Record<string, string | undefined>): Record
   return Object.keys(headers).length > 0 ? headers : undefined
 }
 
+/**
+ * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' (the default, as
+ * the spec has it) or 'http/json'; `problem` says why another value (e.g. 'grpc', not spoken here) was
+ * set aside. see https://opentelemetry.io/docs/specs/otel/protocol/exporter/#specify-protocol
+ */
+export function otlpProtocolFrom(env: Record<string, string | undefined>): { protocol: OtlpProtocol; problem?: string } {
+  const raw = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim()
+  if (!raw || raw === 'http/protobuf') return { protocol: 'http/protobuf' }
+  if (raw === 'http/json') return { protocol: 'http/json' }
+  return { protocol: 'http/protobuf', problem: `OTLP protocol '${raw}' is not supported (http/protobuf or http/json); using http/protobuf` }
+}
+
 /** Builds what the configuration turns on: metrics (token or allowlist) and traces (an OTLP endpoint). */
 export function createObservability(context: AppContext, env: Record<string, string | undefined> = process.env): Observability {
   const { config } = context
   const metrics = metricsEnabled(config) ? createGatewayMetrics(context) : undefined
+  const { protocol, problem } = otlpProtocolFrom(env)
+  if (config.otlpEndpoint && problem) context.logger.log('warn', problem)
   const tracing = config.otlpEndpoint
     ? createGatewayTracing({
         endpoint: config.otlpEndpoint,
@@ -50,6 +65,7 @@ export function createObservability(context: AppContext, env: Record<string, str
         version: packageJson.version,
         sampleRatio: sampleRatioFrom(env.OTEL_TRACES_SAMPLER_ARG),
         headers: otlpHeadersFrom(env),
+        protocol,
         onExportError: (message) => context.logger.log('warn', 'trace export failed', { error: message }),
       })
     : undefined

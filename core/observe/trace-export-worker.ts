@@ -1,7 +1,9 @@
 import { OtlpJsonBatch, type OtlpOrigin } from './otlp-json.ts'
+import { OtlpProtoBatch, type OtlpBatch } from './otlp-proto.ts'
 import type { TraceRecord } from './trace-record.ts'
 
-// The thread that writes the relay's trace records as OTLP/HTTP JSON (otlp-json.ts) and posts them to
+// The thread that writes the relay's trace records as OTLP/HTTP protobuf (otlp-proto.ts) or JSON
+// (otlp-json.ts) and posts them to
 // the collector, in large batches, retrying what the collector asks to be retried, so none of that runs
 // on the event loop that serves requests. Started by tracing.ts; it holds nothing the gateway needs back
 // but acks. It replaces the OpenTelemetry SDK's span objects and OTLP exporter: same spans on the wire,
@@ -22,6 +24,17 @@ export interface TraceExportSetup {
   timeOrigin: number
   /** Extra request headers for the collector (OTEL_EXPORTER_OTLP_HEADERS), e.g. an API key. */
   headers?: Record<string, string>
+  /** The OTLP/HTTP encoding (OTEL_EXPORTER_OTLP_PROTOCOL). */
+  protocol: OtlpProtocol
+}
+
+/** OTLP/HTTP's two encodings, named as OTEL_EXPORTER_OTLP_PROTOCOL names them. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json'
+
+/** Each encoding's content type and batch. */
+const ENCODINGS: Record<OtlpProtocol, { contentType: string; batch: (origin: OtlpOrigin, buffer?: Uint8Array<ArrayBuffer>) => OtlpBatch }> = {
+  'http/protobuf': { contentType: 'application/x-protobuf', batch: (origin, buffer) => new OtlpProtoBatch(origin, buffer) },
+  'http/json': { contentType: 'application/json', batch: (origin, buffer) => new OtlpJsonBatch(origin, buffer) },
 }
 
 /** What the relay thread sends after setup: finished requests, or a flush/close to acknowledge. */
@@ -30,7 +43,7 @@ export type TraceExportRequest = { kind: 'records' /** A JSON array of TraceReco
 /** What the worker answers: an acknowledged flush/close, or why an export failed. */
 export type TraceExportReply = { kind: 'done'; id: number } | { kind: 'export-failed'; message: string }
 
-/** Spans per OTLP request: large batches spread the HTTP request's cost; ~0.8 MB of JSON, far below collectors' body limits. */
+/** Spans per OTLP request: large batches spread the HTTP request's cost; ~0.8 MB of JSON (~0.2 MB of protobuf), far below collectors' body limits. */
 const EXPORT_SPANS = 2048
 /** A partial batch leaves at most this long after its first span arrived. */
 const EXPORT_DELAY_MS = 1000
@@ -48,7 +61,8 @@ const RETRYABLE = new Set([429, 502, 503, 504])
 
 let target: { url: string; headers: Record<string, string> } | undefined
 let origin: OtlpOrigin | undefined
-let batch: OtlpJsonBatch | undefined
+let encoding = ENCODINGS['http/protobuf']
+let batch: OtlpBatch | undefined
 /** Buffers of sent batches, for the next batches to write into. */
 const spareBuffers: Uint8Array<ArrayBuffer>[] = []
 const SPARE_BUFFERS = 4
@@ -58,7 +72,8 @@ const inFlight = new Set<Promise<void>>()
 self.onmessage = (event: MessageEvent<TraceExportSetup | TraceExportRequest>) => {
   const message = event.data
   if (message.kind === 'setup') {
-    target = { url: `${message.endpoint}/v1/traces`, headers: { ...message.headers, 'content-type': 'application/json' } }
+    encoding = ENCODINGS[message.protocol]
+    target = { url: `${message.endpoint}/v1/traces`, headers: { ...message.headers, 'content-type': encoding.contentType } }
     origin = {
       serviceName: message.serviceName,
       version: message.version,
@@ -70,7 +85,7 @@ self.onmessage = (event: MessageEvent<TraceExportSetup | TraceExportRequest>) =>
   if (message.kind === 'records') {
     if (!origin) return
     for (const record of JSON.parse(message.json) as TraceRecord[]) {
-      batch ??= new OtlpJsonBatch(origin, spareBuffers.pop())
+      batch ??= encoding.batch(origin, spareBuffers.pop())
       batch.add(record)
       if (batch.spans >= EXPORT_SPANS) sendBatch()
     }

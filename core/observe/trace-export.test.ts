@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { otlpHeadersFrom } from './observability.ts'
+import { decodeOtlpExport } from '../../tests/support/otlp-proto-decode.ts'
+import { otlpHeadersFrom, otlpProtocolFrom } from './observability.ts'
 import { createGatewayTracing, type GatewayTracing } from './tracing.ts'
 
 // How the export worker talks to a collector: the headers operators configure, a retry of what the
@@ -18,6 +19,19 @@ describe('OTEL_EXPORTER_OTLP_HEADERS', () => {
   })
 })
 
+describe('OTEL_EXPORTER_OTLP_PROTOCOL', () => {
+  test('protobuf unless JSON is asked for; the traces variable wins; gRPC is set aside with a reason', () => {
+    expect(otlpProtocolFrom({})).toEqual({ protocol: 'http/protobuf' })
+    expect(otlpProtocolFrom({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toEqual({ protocol: 'http/json' })
+    expect(otlpProtocolFrom({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' })).toEqual({
+      protocol: 'http/protobuf',
+    })
+    const grpc = otlpProtocolFrom({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })
+    expect(grpc.protocol).toBe('http/protobuf')
+    expect(grpc.problem).toContain("'grpc' is not supported")
+  })
+})
+
 describe('export to a collector', () => {
   /** What the collector answers next (then 200), and what it saw. */
   const answers: number[] = []
@@ -31,7 +45,7 @@ describe('export to a collector', () => {
       hostname: '127.0.0.1',
       port: 0,
       async fetch(request) {
-        const body = (await request.json()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }> }
+        const body = decodeOtlpExport(request.headers.get('content-type'), new Uint8Array(await request.arrayBuffer()))
         const status = answers.shift() ?? 200
         seen.push({ status, apiKey: request.headers.get('api-key'), spans: body.resourceSpans[0]?.scopeSpans[0]?.spans.length ?? 0 })
         return Response.json({}, { status, headers: status === 503 && retryLater ? { 'retry-after': '30' } : {} })

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { decodeOtlpExport } from '../../tests/support/otlp-proto-decode.ts'
+import type { OtlpProtocol } from './trace-export-worker.ts'
 import { createGatewayTracing, formatTraceparent, parseTraceparent, type GatewayTracing } from './tracing.ts'
 
 // W3C Trace Context `traceparent`: version-traceid-parentid-flags, lower-case hex.
@@ -37,7 +39,7 @@ describe('traceparent', () => {
   })
 })
 
-describe('trace export', () => {
+describe.each(['http/protobuf', 'http/json'] as OtlpProtocol[])('trace export over %s', (protocol) => {
   interface Received {
     traceId: string
     spanId: string
@@ -47,6 +49,7 @@ describe('trace export', () => {
     attributes: Record<string, unknown>
   }
   const received: Received[] = []
+  const contentTypes: string[] = []
   let collector: ReturnType<typeof Bun.serve>
 
   beforeAll(() => {
@@ -54,11 +57,8 @@ describe('trace export', () => {
       hostname: '127.0.0.1',
       port: 0,
       async fetch(request) {
-        const body = (await request.json()) as {
-          resourceSpans: Array<{
-            scopeSpans: Array<{ spans: Array<Omit<Received, 'attributes'> & { attributes: Array<{ key: string; value: Record<string, unknown> }> }> }>
-          }>
-        }
+        contentTypes.push(request.headers.get('content-type') ?? '')
+        const body = decodeOtlpExport(request.headers.get('content-type'), new Uint8Array(await request.arrayBuffer()))
         for (const resource of body.resourceSpans)
           for (const scope of resource.scopeSpans)
             for (const span of scope.spans)
@@ -91,7 +91,7 @@ describe('trace export', () => {
 
   test('a sampled request arrives as its span and children, attempts named in the traceparent sent upstream', async () => {
     received.length = 0
-    const tracing = createGatewayTracing({ endpoint: `http://127.0.0.1:${collector.port}`, serviceName: 'test', version: '0' })
+    const tracing = createGatewayTracing({ endpoint: `http://127.0.0.1:${collector.port}`, serviceName: 'test', version: '0', protocol })
     const sent = relayOnce(tracing, new Headers({ traceparent: `00-${TRACE}-${SPAN}-01` }))
     await tracing.close()
     const root = received.find((span) => span.name === 'relay /v1/chat/completions')
@@ -104,11 +104,12 @@ describe('trace export', () => {
     expect(attempts[0]?.status).toEqual({ code: 2, message: 'upstream_error' })
     expect(children.find((span) => span.name === 'settlement')?.attributes['hanggent.quota']).toBe(56)
     expect(new Set(received.map((span) => span.spanId)).size).toBe(received.length)
+    expect(contentTypes.at(-1)).toBe(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf')
   })
 
   test('ratio 0 records no new trace, and a client that did not sample is followed, but upstreams still get the trace id', async () => {
     received.length = 0
-    const tracing = createGatewayTracing({ endpoint: `http://127.0.0.1:${collector.port}`, serviceName: 'test', version: '0', sampleRatio: 0 })
+    const tracing = createGatewayTracing({ endpoint: `http://127.0.0.1:${collector.port}`, serviceName: 'test', version: '0', sampleRatio: 0, protocol })
     const [fresh] = relayOnce(tracing, new Headers())
     const [followed] = relayOnce(tracing, new Headers({ traceparent: `00-${TRACE}-${SPAN}-00` }))
     const [sampledByClient] = relayOnce(tracing, new Headers({ traceparent: `00-${TRACE}-${SPAN}-01` }))

@@ -2,13 +2,13 @@ import { TraceFlags, type SpanContext } from '@opentelemetry/api'
 import type { AttemptProbe, RelayObserver, RelayProbe, RelayStart, Settlement } from './relay-observer.ts'
 import { randomHexId } from './trace-ids.ts'
 import type { AttemptRecord, SettlementRecord, TraceRecord } from './trace-record.ts'
-import type { TraceExportRequest, TraceExportReply, TraceExportSetup } from './trace-export-worker.ts'
+import type { OtlpProtocol, TraceExportRequest, TraceExportReply, TraceExportSetup } from './trace-export-worker.ts'
 
 // OpenTelemetry traces of relayed calls, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set. One server
 // span per request, parented by the client's W3C `traceparent` when it sends one, with child spans for
 // auth, admission, each upstream attempt and settlement; each attempt's `traceparent` goes upstream
 // (through the channel client) so the provider's spans join the trace. Spans leave in batches over
-// OTLP/HTTP JSON to `<endpoint>/v1/traces`.
+// OTLP/HTTP to `<endpoint>/v1/traces`, protobuf by default (the exporters' default), JSON on request.
 //
 // The relay thread only decides sampling, draws the ids that leave the process (the trace's and each
 // attempt's) and notes times in a plain TraceRecord; records cross to a worker thread in batches as one
@@ -39,6 +39,8 @@ export interface TracingOptions {
   sampleRatio?: number
   /** Extra headers of each export request (OTEL_EXPORTER_OTLP_HEADERS), e.g. a collector's API key. */
   headers?: Record<string, string>
+  /** OTLP/HTTP encoding (OTEL_EXPORTER_OTLP_PROTOCOL); default 'http/protobuf', as OpenTelemetry's exporters default. */
+  protocol?: OtlpProtocol
   /** Hears why an export failed (at most once a minute), so an unreachable collector shows in the logs. */
   onExportError?: (message: string) => void
 }
@@ -79,6 +81,7 @@ export function createGatewayTracing(options: TracingOptions): GatewayTracing {
     version: options.version,
     timeOrigin: performance.timeOrigin,
     headers: options.headers,
+    protocol: options.protocol ?? 'http/protobuf',
   }
   worker.postMessage(setup)
   const waiting = new Map<number, () => void>()

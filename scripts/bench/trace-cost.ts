@@ -6,14 +6,19 @@
 // runtime's helper threads (GC, JIT) and the sink. A run with a probe that does nothing is subtracted,
 // so the figures are the tracing's alone. CPU time is far steadier than req/s on a shared machine.
 //
-//   bun scripts/bench/trace-cost.ts [--rate 6000] [--seconds 8]
+//   bun scripts/bench/trace-cost.ts [--rate 6000] [--seconds 8] [--protocol http/protobuf|http/json]
 import { readdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { RelayObserver, RelayProbe } from '../../core/observe/relay-observer.ts'
+import type { OtlpProtocol } from '../../core/observe/trace-export-worker.ts'
 import { createGatewayTracing } from '../../core/observe/tracing.ts'
 import { freePort, startService, stopService } from './child-processes.ts'
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '6000' }, seconds: { type: 'string', default: '8' } } })
+const { values } = parseArgs({
+  options: { rate: { type: 'string', default: '6000' }, seconds: { type: 'string', default: '8' }, protocol: { type: 'string', default: 'http/protobuf' } },
+})
+if (values.protocol !== 'http/protobuf' && values.protocol !== 'http/json') throw new Error('--protocol is http/protobuf or http/json')
+const protocol: OtlpProtocol = values.protocol
 const rate = Number(values.rate)
 const seconds = Number(values.seconds)
 const TICK_MS = 10
@@ -110,7 +115,7 @@ const sink = await startService('otlp sink', [process.execPath, 'scripts/bench/o
   ready: /listening/,
 })
 try {
-  const tracing = createGatewayTracing({ endpoint: `http://127.0.0.1:${port}`, serviceName: 'trace-cost', version: '0' })
+  const tracing = createGatewayTracing({ endpoint: `http://127.0.0.1:${port}`, serviceName: 'trace-cost', version: '0', protocol })
   // Warm both paths (JIT, worker start, first connection) before measuring.
   await drive({ begin: () => idleProbe })
   await drive(tracing.observer)
@@ -120,7 +125,7 @@ try {
   await tracing.close()
   const row = (name: string, key: 'relay' | 'worker' | 'runtime' | 'sink') => `${name.padEnd(26)} ${(traced[key] - baseline[key]).toFixed(2).padStart(8)} µs`
   const gateway = (['relay', 'worker', 'runtime'] as const).reduce((sum, key) => sum + traced[key] - baseline[key], 0)
-  console.log(`${traced.calls} traced calls at ${rate}/s for ${seconds} s; CPU per call, less a run with an idle probe:`)
+  console.log(`${traced.calls} traced calls at ${rate}/s for ${seconds} s over ${protocol}; CPU per call, less a run with an idle probe:`)
   console.log(row('relay thread', 'relay'))
   console.log(row('export worker', 'worker'))
   console.log(row('runtime threads (GC, JIT)', 'runtime'))

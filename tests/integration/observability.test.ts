@@ -175,7 +175,12 @@ describe('metrics and traces', () => {
     const response = await call({ headers: { traceparent: `00-${clientTraceId}-${clientSpanId}-01` } })
     expect(response.status).toBe(200)
     await gateway.services.observability.tracing?.flush()
-    expect(collector.contentTypes.every((type) => type.includes('application/json'))).toBe(true)
+    // OTLP/HTTP protobuf, the exporters' default (OTEL_EXPORTER_OTLP_PROTOCOL unset); the fake decodes it.
+    expect(
+      collector.contentTypes.every(
+        (type) => type === (process.env.OTEL_EXPORTER_OTLP_PROTOCOL === 'http/json' ? 'application/json' : 'application/x-protobuf'),
+      ),
+    ).toBe(true)
 
     const inTrace = collector.spans.filter((span) => span.traceId === clientTraceId)
     const root = inTrace.find((span) => span.parentSpanId === clientSpanId) as ReceivedSpan

@@ -1,7 +1,9 @@
 import type { Server } from 'bun'
+import { decodeOtlpExport } from './otlp-proto-decode.ts'
 
-// A fake OpenTelemetry collector on 127.0.0.1: accepts OTLP/HTTP JSON trace exports on POST /v1/traces
-// and keeps the spans, flattened, so tests can check names, parents and attributes.
+// A fake OpenTelemetry collector on 127.0.0.1: accepts OTLP/HTTP trace exports (protobuf or JSON,
+// decoded by otlp-proto-decode.ts) on POST /v1/traces and keeps the spans, flattened, so tests can
+// check names, parents and attributes.
 // see https://opentelemetry.io/docs/specs/otlp/#otlphttp (JSON encoding: ids as hex strings, enums as integers)
 // see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
 
@@ -82,8 +84,12 @@ export async function startFakeOtlp(): Promise<FakeOtlp> {
       if (request.method !== 'POST' || url.pathname !== '/v1/traces') return new Response('not found', { status: 404 })
       const contentType = request.headers.get('content-type') ?? ''
       contentTypes.push(contentType)
-      if (!contentType.includes('application/json')) return new Response('only the JSON encoding is decoded here', { status: 415 })
-      const body = (await request.json()) as ExportTraceServiceRequest
+      let body: ExportTraceServiceRequest
+      try {
+        body = decodeOtlpExport(contentType, new Uint8Array(await request.arrayBuffer()))
+      } catch (error) {
+        return new Response(`unreadable OTLP export: ${error instanceof Error ? error.message : String(error)}`, { status: 400 })
+      }
       for (const resourceSpans of body.resourceSpans ?? []) {
         const serviceName = String(attributesOf(resourceSpans.resource?.attributes)['service.name'] ?? '')
         for (const scopeSpans of resourceSpans.scopeSpans ?? []) {

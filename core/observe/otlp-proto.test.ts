@@ -1,0 +1,110 @@
+import { describe, expect, test } from 'bun:test'
+import { decodeOtlpProto } from '../../tests/support/otlp-proto-decode.ts'
+import { OtlpJsonBatch, type OtlpOrigin } from './otlp-json.ts'
+import { OtlpProtoBatch } from './otlp-proto.ts'
+import type { TraceRecord } from './trace-record.ts'
+
+// The OTLP/HTTP protobuf body must carry exactly what the JSON body does (otlp-json.test.ts pins the
+// JSON down field by field): the same records, written both ways with the same random ids, decode to
+// the same ExportTraceServiceRequest. The decoder (tests/support) reads the wire by the .proto's field
+// numbers, independently of the encoder.
+// see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
+
+/** Randomness that repeats, so both encodings draw the same span ids. */
+function origin(): OtlpOrigin {
+  let next = 0
+  return {
+    serviceName: 'gateway "eu"',
+    version: '1.2.3',
+    timeOriginMicros: 1_796_563_200_123_456,
+    fillRandom: (bytes) => {
+      for (let index = 0; index < bytes.length; index++) bytes[index] = (next++ * 151 + 7) % 256
+    },
+  }
+}
+
+/** A streamed call that failed over once, was answered 503, and whose settlement failed. */
+const failedOver: TraceRecord = {
+  route: '/v1/chat/completions',
+  dialect: 'openai.chat',
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  parentSpanId: '00f067aa0ba902b7',
+  start: 10,
+  authEnd: 250,
+  admissionStart: 250,
+  admissionEnd: 400,
+  model: 'gpt-4o-mini',
+  stream: true,
+  attempts: [
+    {
+      spanId: 'b7ad6b7169203331',
+      channelId: 7,
+      channelType: 'openai',
+      upstreamModel: 'gpt-4o-mini',
+      index: 1,
+      start: 500,
+      end: 900,
+      status: 502,
+      error: 'upstream said "no" – ünïcode',
+    },
+    { spanId: 'c0ffee0000000001', channelId: 8, channelType: 'azure', upstreamModel: 'gpt-4o-mini', index: 2, start: 950 },
+  ],
+  firstToken: 1_000,
+  settlement: { start: 2_000, end: 2_100, error: 'ledger down' },
+  status: 503,
+  code: 'billing_unavailable',
+  end: 2_200,
+}
+
+/** A settled call without a parent, with usage, a negative and a fractional number, and a long error message. */
+const settled = (index: number): TraceRecord => ({
+  route: '/v1/messages',
+  dialect: 'claude.messages',
+  traceId: index.toString(16).padStart(32, 'a'),
+  start: index,
+  authEnd: index + 1,
+  attempts: [
+    {
+      spanId: 'ab'.repeat(8),
+      channelId: -3,
+      channelType: 'claude',
+      upstreamModel: 'claude-x',
+      index: 1,
+      start: index + 1,
+      end: index + 2,
+      status: 400,
+      error: 'x'.repeat(20_000),
+    },
+  ],
+  settlement: { start: index + 2, end: index + 3, inputTokens: 12.6, outputTokens: 300_000, quota: 2 ** 40, outcome: 'completed' },
+  status: 429,
+  code: 'rate_limited',
+  end: index + 4,
+})
+
+describe('OTLP protobuf batch', () => {
+  test('decodes to the same request as the JSON body, span for span (ids, flags, kinds, times, attributes, events, statuses)', () => {
+    const json = new OtlpJsonBatch(origin())
+    const proto = new OtlpProtoBatch(origin(), new Uint8Array(64)) // a small start, so the buffer grows
+    for (const record of [failedOver, settled(1), settled(2)]) {
+      json.add(record)
+      proto.add(record)
+    }
+    expect(proto.spans).toBe(json.spans)
+    const expected = JSON.parse(new TextDecoder().decode(json.body()))
+    const body = proto.body()
+    expect(decodeOtlpProto(body)).toEqual(expected)
+    // Raw ids and fixed64 times make it much smaller than the JSON (the 20 kB messages aside).
+    expect(body.length).toBeLessThan(json.body().length)
+  })
+
+  test('a batch written into a sent batch’s buffer carries only its own spans', () => {
+    const first = new OtlpProtoBatch(origin())
+    for (let index = 0; index < 200; index++) first.add(settled(index))
+    expect(decodeOtlpProto(first.body()).resourceSpans[0]?.scopeSpans[0]?.spans).toHaveLength(200 * 4)
+    const next = new OtlpProtoBatch(origin(), first.buffer)
+    next.add(failedOver)
+    const spans = decodeOtlpProto(next.body()).resourceSpans[0]?.scopeSpans[0]?.spans ?? []
+    expect(spans.map((span) => span.name)).toEqual(['relay /v1/chat/completions', 'auth', 'admission', 'upstream attempt', 'upstream attempt', 'settlement'])
+  })
+})

@@ -1,0 +1,533 @@
+import type { OtlpOrigin } from './otlp-json.ts'
+import type { TraceRecord } from './trace-record.ts'
+
+// The OTLP/HTTP protobuf body of an export (ExportTraceServiceRequest, binary), written straight from
+// the relay's trace records into one reused buffer: ids as their raw 16/8 bytes, times as fixed64
+// nanoseconds, integers as varints, fixed pieces (attribute keys, span names) encoded once. Protobuf is
+// the OTLP exporters' default protocol and about a third of the JSON body's size; writing it costs the
+// export worker a fraction of what the JSON encoding (otlp-json.ts, still selectable) does.
+// Each span's length prefix is reserved before the span is written and fixed up after (moving the span
+// one byte when it is short); the request, resource and scope headers, whose lengths depend on every
+// span, are written last into room kept at the buffer's start.
+// see https://protobuf.dev/programming-guides/encoding/
+// see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
+// see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/common/v1/common.proto
+
+/** An export body being filled from trace records, in either OTLP encoding. */
+export interface OtlpBatch {
+  /** Spans written so far. */
+  readonly spans: number
+  /** Writes the spans of one traced request. */
+  add(record: TraceRecord): void
+  /** The finished body, a view of the buffer (nothing is written to the batch after this). */
+  body(): Uint8Array<ArrayBuffer>
+  /** The buffer written into, to hand to a later batch once the body is sent. */
+  readonly buffer: Uint8Array<ArrayBuffer>
+}
+
+/** Wire types of a field's tag. */
+const VARINT = 0
+const FIXED64 = 1
+const LEN = 2
+const FIXED32 = 5
+/** A field's tag: its number and wire type. */
+const tag = (field: number, wireType: number) => (field << 3) | wireType
+
+/** Span fields (trace.proto) and the fields of the messages inside a span. */
+const SPAN_TRACE_ID = tag(1, LEN)
+const SPAN_SPAN_ID = tag(2, LEN)
+const SPAN_PARENT_ID = tag(4, LEN)
+const SPAN_NAME = tag(5, LEN)
+const SPAN_KIND = tag(6, VARINT)
+const SPAN_START = tag(7, FIXED64)
+const SPAN_END = tag(8, FIXED64)
+const SPAN_ATTRIBUTE = tag(9, LEN)
+const SPAN_EVENT = tag(11, LEN)
+const SPAN_STATUS = tag(15, LEN)
+/** Span.flags is field 16, so its tag takes two varint bytes. */
+const SPAN_FLAGS = [0x80 | (tag(16, FIXED32) & 0x7f), tag(16, FIXED32) >> 7] as const
+const EVENT_TIME = tag(1, FIXED64)
+const EVENT_NAME = tag(2, LEN)
+const STATUS_MESSAGE = tag(2, LEN)
+const STATUS_CODE_ERROR = [tag(3, VARINT), 2] as const
+/** AnyValue's string, bool and int fields; KeyValue's key and value. */
+const ANY_STRING = tag(1, LEN)
+const ANY_BOOL = tag(2, VARINT)
+const ANY_INT = tag(3, VARINT)
+const KEY_VALUE_KEY = tag(1, LEN)
+const KEY_VALUE_VALUE = tag(2, LEN)
+/** ScopeSpans.spans; the request's resource_spans, ResourceSpans' resource and scope_spans, ScopeSpans' scope. */
+const SCOPE_SPANS_SPAN = tag(2, LEN)
+const REQUEST_RESOURCE_SPANS = tag(1, LEN)
+const RESOURCE_SPANS_RESOURCE = tag(1, LEN)
+const RESOURCE_SPANS_SCOPE_SPANS = tag(2, LEN)
+const SCOPE_SPANS_SCOPE = tag(1, LEN)
+
+/** Span.SpanKind and Span.flags as in otlp-json.ts: sampled, parent's remoteness known (0x100), remote (0x200). */
+const KIND_INTERNAL = 1
+const KIND_SERVER = 2
+const KIND_CLIENT = 3
+const FLAGS_LOCAL_PARENT = 0x101
+const FLAGS_REMOTE_PARENT = 0x301
+
+const utf8 = new TextEncoder()
+/** Free text seen before, as UTF-8; cleared when it grows past TEXT_LIMIT (values repeat: models, channel types, codes). */
+const texts = new Map<string, Uint8Array>()
+const TEXT_LIMIT = 4096
+/** UTF-8 of a text, cached. */
+function textBytes(value: string): Uint8Array {
+  let bytes = texts.get(value)
+  if (!bytes) {
+    if (texts.size >= TEXT_LIMIT) texts.clear()
+    bytes = utf8.encode(value)
+    texts.set(value, bytes)
+  }
+  return bytes
+}
+
+/** Bytes of a varint holding a non-negative whole number below 2^53. */
+function varintSize(value: number): number {
+  let size = 1
+  while (value >= 128) {
+    value = Math.floor(value / 128)
+    size++
+  }
+  return size
+}
+
+/** A KeyValue's bytes up to its AnyValue's length: `key` field, then the `value` field's tag. */
+const keyPrefix = (key: string): Uint8Array => {
+  const name = utf8.encode(key)
+  return Uint8Array.of(KEY_VALUE_KEY, name.length, ...name, KEY_VALUE_VALUE)
+}
+const ROUTE = keyPrefix('http.route')
+const DIALECT = keyPrefix('hanggent.dialect')
+const MODEL = keyPrefix('gen_ai.request.model')
+const STREAM = keyPrefix('hanggent.stream')
+const STATUS_CODE = keyPrefix('http.response.status_code')
+const ERROR_CODE = keyPrefix('hanggent.error_code')
+const CHANNEL_ID = keyPrefix('hanggent.channel.id')
+const CHANNEL_TYPE = keyPrefix('hanggent.channel.type')
+const UPSTREAM_MODEL = keyPrefix('hanggent.upstream_model')
+const ATTEMPT = keyPrefix('hanggent.attempt')
+const INPUT_TOKENS = keyPrefix('gen_ai.usage.input_tokens')
+const OUTPUT_TOKENS = keyPrefix('gen_ai.usage.output_tokens')
+const QUOTA = keyPrefix('hanggent.quota')
+const OUTCOME = keyPrefix('hanggent.outcome')
+const AUTH = utf8.encode('auth')
+const ADMISSION = utf8.encode('admission')
+const ATTEMPT_NAME = utf8.encode('upstream attempt')
+const SETTLEMENT = utf8.encode('settlement')
+const FIRST_TOKEN = utf8.encode('first token')
+const rootNames = new Map<string, Uint8Array>()
+/** The request span's name, `relay <route>`, cached per route. */
+function rootName(route: string): Uint8Array {
+  let name = rootNames.get(route)
+  if (!name) {
+    if (rootNames.size >= TEXT_LIMIT) rootNames.clear()
+    name = utf8.encode(`relay ${route}`)
+    rootNames.set(route, name)
+  }
+  return name
+}
+
+/** A hex digit's value by char code (lower or upper case); 0 for anything else. */
+const NIBBLE = new Uint8Array(128)
+for (let digit = 0; digit < 16; digit++) {
+  NIBBLE[digit.toString(16).charCodeAt(0)] = digit
+  NIBBLE[digit.toString(16).toUpperCase().charCodeAt(0)] = digit
+}
+const TWO_32 = 2 ** 32
+
+/** One span's fixed fields; the id fields are 8/16-byte arrays, or null for a random span id. */
+interface SpanHead {
+  spanId: Uint8Array | null
+  parentSpanId: Uint8Array | null
+  flags: number
+  name: Uint8Array
+  kind: number
+  start: number
+  end: number
+}
+
+/** The OTLP protobuf export body being filled: an ExportTraceServiceRequest under one resource and scope. */
+export class OtlpProtoBatch implements OtlpBatch {
+  /** Spans written so far. */
+  spans = 0
+  private bytes: Uint8Array<ArrayBuffer>
+  private length: number
+  /** Where the spans start: room before it is kept for the request, resource and scope headers. */
+  private readonly spansAt: number
+  /** ResourceSpans.resource and ScopeSpans.scope, tags and lengths included (the same for every batch). */
+  private readonly resourceField: Uint8Array
+  private readonly scopeField: Uint8Array
+  private readonly originMicros: number
+  private readonly random: { bytes: Uint8Array; used: number; fill(bytes: Uint8Array): void }
+  private readonly traceId = new Uint8Array(16)
+  private readonly rootId = new Uint8Array(8)
+  private readonly spanId = new Uint8Array(8)
+  private readonly parentId = new Uint8Array(8)
+
+  /** A batch written into `buffer` (grown when too small): pass back a buffer a sent batch no longer needs. */
+  constructor(origin: OtlpOrigin, buffer: Uint8Array<ArrayBuffer> = new Uint8Array(1 << 19)) {
+    this.originMicros = origin.timeOriginMicros
+    this.random = { bytes: new Uint8Array(4096), used: 4096, fill: origin.fillRandom }
+    const stringAttribute = (key: string, value: string) => {
+      const any = lengthDelimited(ANY_STRING, utf8.encode(value))
+      return lengthDelimited(tag(1, LEN), Uint8Array.of(...keyPrefix(key), ...varint(any.length), ...any))
+    }
+    const resource = Uint8Array.of(...stringAttribute('service.name', origin.serviceName), ...stringAttribute('service.version', origin.version))
+    this.resourceField = lengthDelimited(RESOURCE_SPANS_RESOURCE, resource)
+    const scope = Uint8Array.of(...lengthDelimited(tag(1, LEN), utf8.encode('hanggent-api')), ...lengthDelimited(tag(2, LEN), utf8.encode(origin.version)))
+    this.scopeField = lengthDelimited(SCOPE_SPANS_SCOPE, scope)
+    // Three tags and three lengths (at most 5 bytes each below 4 GiB) go before the resource and scope.
+    this.spansAt = this.resourceField.length + this.scopeField.length + 18
+    this.bytes = buffer.length >= this.spansAt ? buffer : new Uint8Array(1 << 19)
+    this.length = this.spansAt
+  }
+
+  /** The buffer written into (grown, perhaps). */
+  get buffer(): Uint8Array<ArrayBuffer> {
+    return this.bytes
+  }
+
+  /**
+   * Writes the spans of one traced request: its own span (SERVER, child of the client's span when it
+   * sent one) and the children auth, admission, each upstream attempt (CLIENT, with the id sent
+   * upstream) and settlement; the same spans, attributes and statuses as otlp-json.ts writes.
+   */
+  add(record: TraceRecord): void {
+    hexInto(record.traceId, this.traceId)
+    const rootId = this.rootId
+    if (record.spanId) hexInto(record.spanId, rootId)
+    else this.randomInto(rootId)
+    const end = record.end
+    const remote = record.parentSpanId !== undefined && record.parentSpanId !== ''
+    if (remote) hexInto(record.parentSpanId as string, this.parentId)
+    const flags = remote ? FLAGS_REMOTE_PARENT : FLAGS_LOCAL_PARENT
+    let at = this.head({
+      spanId: rootId,
+      parentSpanId: remote ? this.parentId : null,
+      flags,
+      name: rootName(record.route),
+      kind: KIND_SERVER,
+      start: record.start,
+      end,
+    })
+    this.textAttribute(ROUTE, record.route)
+    this.textAttribute(DIALECT, record.dialect)
+    if (record.model !== undefined) this.textAttribute(MODEL, record.model)
+    if (record.stream !== undefined) this.boolAttribute(STREAM, record.stream)
+    let rootError: string | undefined
+    if (record.status !== undefined) {
+      this.intAttribute(STATUS_CODE, record.status)
+      if (record.status >= 500) rootError = record.code ?? `HTTP ${record.status}`
+      else if (record.code) this.textAttribute(ERROR_CODE, record.code)
+    }
+    if (record.firstToken !== undefined) {
+      // Event: time (fixed64, 9 bytes) and name.
+      const eventLength = 9 + 1 + varintSize(FIRST_TOKEN.length) + FIRST_TOKEN.length
+      this.reserve(eventLength + 6)
+      this.byte(SPAN_EVENT)
+      this.varint(eventLength)
+      this.byte(EVENT_TIME)
+      this.nanos(record.firstToken)
+      this.delimited(EVENT_NAME, FIRST_TOKEN)
+    }
+    this.tail(at, rootError)
+
+    at = this.head({
+      spanId: null,
+      parentSpanId: rootId,
+      flags: FLAGS_LOCAL_PARENT,
+      name: AUTH,
+      kind: KIND_INTERNAL,
+      start: record.start,
+      end: record.authEnd ?? end,
+    })
+    this.tail(at, undefined)
+    if (record.admissionStart !== undefined) {
+      const admissionEnd = record.admissionEnd ?? end
+      at = this.head({
+        spanId: null,
+        parentSpanId: rootId,
+        flags: FLAGS_LOCAL_PARENT,
+        name: ADMISSION,
+        kind: KIND_INTERNAL,
+        start: record.admissionStart,
+        end: admissionEnd,
+      })
+      this.tail(at, undefined)
+    }
+    for (const attempt of record.attempts) {
+      hexInto(attempt.spanId, this.spanId)
+      const attemptEnd = attempt.end ?? end
+      at = this.head({
+        spanId: this.spanId,
+        parentSpanId: rootId,
+        flags: FLAGS_LOCAL_PARENT,
+        name: ATTEMPT_NAME,
+        kind: KIND_CLIENT,
+        start: attempt.start,
+        end: attemptEnd,
+      })
+      this.intAttribute(CHANNEL_ID, attempt.channelId)
+      this.textAttribute(CHANNEL_TYPE, attempt.channelType)
+      this.textAttribute(UPSTREAM_MODEL, attempt.upstreamModel)
+      this.intAttribute(ATTEMPT, attempt.index)
+      if (attempt.status !== undefined) this.intAttribute(STATUS_CODE, attempt.status)
+      this.tail(at, attempt.error)
+    }
+    const settlement = record.settlement
+    if (settlement) {
+      at = this.head({
+        spanId: null,
+        parentSpanId: rootId,
+        flags: FLAGS_LOCAL_PARENT,
+        name: SETTLEMENT,
+        kind: KIND_INTERNAL,
+        start: settlement.start,
+        end: settlement.end ?? end,
+      })
+      if (settlement.error === undefined && settlement.quota !== undefined) {
+        this.intAttribute(INPUT_TOKENS, settlement.inputTokens ?? 0)
+        this.intAttribute(OUTPUT_TOKENS, settlement.outputTokens ?? 0)
+        this.intAttribute(QUOTA, settlement.quota)
+        this.textAttribute(OUTCOME, settlement.outcome ?? '')
+      }
+      this.tail(at, settlement.error)
+    }
+  }
+
+  /** The finished body: the request, resource and scope headers written just before the spans. */
+  body(): Uint8Array<ArrayBuffer> {
+    const spansLength = this.length - this.spansAt
+    const scopeSpansLength = this.scopeField.length + spansLength
+    const resourceSpansLength = this.resourceField.length + 1 + varintSize(scopeSpansLength) + scopeSpansLength
+    const header = Uint8Array.of(
+      REQUEST_RESOURCE_SPANS,
+      ...varint(resourceSpansLength),
+      ...this.resourceField,
+      RESOURCE_SPANS_SCOPE_SPANS,
+      ...varint(scopeSpansLength),
+      ...this.scopeField,
+    )
+    const from = this.spansAt - header.length
+    this.bytes.set(header, from)
+    return this.bytes.subarray(from, this.length)
+  }
+
+  /** Room for `count` more bytes. */
+  private reserve(count: number): void {
+    if (this.length + count <= this.bytes.length) return
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + count))
+    grown.set(this.bytes.subarray(0, this.length))
+    this.bytes = grown
+  }
+
+  /** One byte (room reserved by the caller). */
+  private byte(value: number): void {
+    this.bytes[this.length++] = value
+  }
+
+  /** A varint of a non-negative whole number below 2^53 (room reserved by the caller). */
+  private varint(value: number): void {
+    const bytes = this.bytes
+    while (value >= 128) {
+      bytes[this.length++] = (value % 128) | 0x80
+      value = Math.floor(value / 128)
+    }
+    bytes[this.length++] = value
+  }
+
+  /** A length-delimited field: tag, length, bytes. */
+  private delimited(fieldTag: number, value: Uint8Array): void {
+    this.reserve(value.length + 6)
+    this.bytes[this.length++] = fieldTag
+    this.varint(value.length)
+    this.copy(value)
+  }
+
+  /** Bytes copied in a loop (TypedArray.set costs more than it copies for pieces this small); room reserved by the caller. */
+  private copy(value: Uint8Array): void {
+    const bytes = this.bytes
+    let at = this.length
+    for (let index = 0; index < value.length; index++) bytes[at++] = value[index] as number
+    this.length = at
+  }
+
+  /** Record microseconds as epoch nanoseconds, fixed64 little-endian, exact (no float past 2^53). */
+  private nanos(micros: number): void {
+    const epochMicros = this.originMicros + micros
+    const high = Math.floor(epochMicros / TWO_32)
+    const lowNanos = (epochMicros - high * TWO_32) * 1000
+    const carry = Math.floor(lowNanos / TWO_32)
+    this.uint32(lowNanos - carry * TWO_32)
+    this.uint32(high * 1000 + carry)
+  }
+
+  /** Four bytes, little-endian (room reserved by the caller). */
+  private uint32(value: number): void {
+    const bytes = this.bytes
+    bytes[this.length++] = value & 0xff
+    bytes[this.length++] = (value >>> 8) & 0xff
+    bytes[this.length++] = (value >>> 16) & 0xff
+    bytes[this.length++] = (value >>> 24) & 0xff
+  }
+
+  /** Eight random bytes into `target`, never all zeros (W3C forbids it). */
+  private randomInto(target: Uint8Array): void {
+    const random = this.random
+    for (;;) {
+      if (random.used + 8 > random.bytes.length) {
+        random.fill(random.bytes)
+        random.used = 0
+      }
+      let zero = true
+      for (let index = 0; index < 8; index++) {
+        const byte = random.bytes[random.used++] as number
+        if (byte !== 0) zero = false
+        target[index] = byte
+      }
+      if (!zero) return
+    }
+  }
+
+  /** Opens a span (ScopeSpans.spans) and writes its fixed fields; returns where its body starts, for tail(). */
+  private head(span: SpanHead): number {
+    this.spans++
+    this.reserve(80 + span.name.length)
+    this.byte(SCOPE_SPANS_SPAN)
+    // Two bytes for the span's length, fixed up by tail().
+    this.length += 2
+    const at = this.length
+    this.byte(SPAN_TRACE_ID)
+    this.byte(16)
+    this.copy(this.traceId)
+    this.byte(SPAN_SPAN_ID)
+    this.byte(8)
+    if (span.spanId === null) this.randomInto(this.spanId)
+    this.copy(span.spanId ?? this.spanId)
+    if (span.parentSpanId) {
+      this.byte(SPAN_PARENT_ID)
+      this.byte(8)
+      this.copy(span.parentSpanId)
+    }
+    this.byte(SPAN_FLAGS[0])
+    this.byte(SPAN_FLAGS[1])
+    this.uint32(span.flags)
+    this.byte(SPAN_NAME)
+    this.varint(span.name.length)
+    this.copy(span.name)
+    this.byte(SPAN_KIND)
+    this.byte(span.kind)
+    this.byte(SPAN_START)
+    this.nanos(span.start)
+    this.byte(SPAN_END)
+    this.nanos(Math.max(span.end, span.start))
+    return at
+  }
+
+  /** Closes the span begun at `at`: its error status, if any, then its length prefix. */
+  private tail(at: number, error: string | undefined): void {
+    if (error !== undefined) {
+      const message = textBytes(error)
+      const statusLength = 1 + varintSize(message.length) + message.length + 2
+      this.reserve(statusLength + 6)
+      this.byte(SPAN_STATUS)
+      this.varint(statusLength)
+      this.delimited(STATUS_MESSAGE, message)
+      this.byte(STATUS_CODE_ERROR[0])
+      this.byte(STATUS_CODE_ERROR[1])
+    }
+    const spanLength = this.length - at
+    const bytes = this.bytes
+    if (spanLength < 128) {
+      // One length byte is enough: move the span back over the spare one.
+      bytes.copyWithin(at - 1, at, this.length)
+      bytes[at - 2] = spanLength
+      this.length--
+    } else if (spanLength < 16_384) {
+      bytes[at - 2] = (spanLength % 128) | 0x80
+      bytes[at - 1] = spanLength >> 7
+    } else {
+      const extra = varintSize(spanLength) - 2
+      this.reserve(extra)
+      this.bytes.copyWithin(at + extra, at, this.length)
+      const end = this.length + extra
+      this.length = at - 2
+      this.varint(spanLength)
+      this.length = end
+    }
+  }
+
+  /** A KeyValue with a text value. */
+  private textAttribute(prefix: Uint8Array, value: string): void {
+    const text = textBytes(value)
+    const anyLength = 1 + varintSize(text.length) + text.length
+    this.keyValue(prefix, anyLength, text.length + 6)
+    this.delimited(ANY_STRING, text)
+  }
+
+  /** A KeyValue with a whole-number value (others are rounded; negatives as int64's ten bytes). */
+  private intAttribute(prefix: Uint8Array, value: number): void {
+    const whole = Number.isFinite(value) ? Math.round(value) : 0
+    const safe = whole >= 0 && whole <= Number.MAX_SAFE_INTEGER
+    const twos = safe ? undefined : BigInt.asUintN(64, BigInt(whole))
+    const size = twos === undefined ? varintSize(whole) : bigVarint(twos).length
+    this.keyValue(prefix, 1 + size, size + 1)
+    this.byte(ANY_INT)
+    if (twos === undefined) this.varint(whole)
+    else this.copy(bigVarint(twos))
+  }
+
+  /** A KeyValue with a boolean value. */
+  private boolAttribute(prefix: Uint8Array, value: boolean): void {
+    this.keyValue(prefix, 2, 2)
+    this.byte(ANY_BOOL)
+    this.byte(value ? 1 : 0)
+  }
+
+  /** A KeyValue's tag, length, key and value tag and length; its AnyValue (`room` bytes at most) follows. */
+  private keyValue(prefix: Uint8Array, anyLength: number, room: number): void {
+    const keyValueLength = prefix.length + varintSize(anyLength) + anyLength
+    this.reserve(prefix.length + 16 + room)
+    this.byte(SPAN_ATTRIBUTE)
+    this.varint(keyValueLength)
+    this.copy(prefix)
+    this.varint(anyLength)
+  }
+}
+
+/** Hex text into bytes (a W3C id: 32 or 16 lower-case hex digits). */
+function hexInto(hex: string, target: Uint8Array): void {
+  for (let index = 0; index < target.length; index++)
+    target[index] = ((NIBBLE[hex.charCodeAt(index * 2)] as number) << 4) | (NIBBLE[hex.charCodeAt(index * 2 + 1)] as number)
+}
+
+/** A varint's bytes (fixed pieces, built once). */
+function varint(value: number): number[] {
+  const bytes: number[] = []
+  while (value >= 128) {
+    bytes.push((value % 128) | 0x80)
+    value = Math.floor(value / 128)
+  }
+  bytes.push(value)
+  return bytes
+}
+
+/** A 64-bit varint's bytes (a negative int64, as two's complement). */
+function bigVarint(value: bigint): Uint8Array {
+  const bytes: number[] = []
+  while (value >= 128n) {
+    bytes.push(Number(value & 127n) | 0x80)
+    value >>= 7n
+  }
+  bytes.push(Number(value))
+  return Uint8Array.from(bytes)
+}
+
+/** A length-delimited field's bytes (fixed pieces, built once). */
+function lengthDelimited(fieldTag: number, value: Uint8Array): Uint8Array {
+  return Uint8Array.of(fieldTag, ...varint(value.length), ...value)
+}
