@@ -112,27 +112,13 @@ export class RealtimeBooks {
     const audioIn = (usage.quantities?.audioInputTokens ?? 0) + (usage.quantities?.cachedAudioInputTokens ?? 0)
     const audioOut = usage.quantities?.audioOutputTokens ?? 0
     const charged = await ledger.settle(hold, breakdown.units, {
-      type: 'consume',
-      createdAt: new Date(finishedAt),
-      userId: account.caller.user.id,
-      username: account.caller.user.username,
-      tokenId: account.caller.token?.id ?? null,
-      tokenName: account.caller.token?.name ?? '',
-      channelId: this.#channelId,
-      model: account.model,
-      upstreamModel: this.#upstreamModel,
+      ...this.#rowOf(finishedAt),
       promptTokens: usage.inputTokens + usage.cacheReadTokens + audioIn,
       completionTokens: usage.outputTokens + audioOut,
       cacheReadTokens: usage.cacheReadTokens + (usage.quantities?.cachedAudioInputTokens ?? 0),
       cacheWriteTokens: 0,
       reasoningTokens: 0,
       quota: breakdown.units,
-      latencyMs: finishedAt - account.startedAt,
-      isStream: true,
-      requestId: account.sessionId,
-      ip: account.clientIp,
-      group: account.caller.group,
-      statusCode: 200,
       content: `realtime response ${this.#responses} of session ${account.sessionId}`,
       details: {
         realtime: { sessionId: account.sessionId, kind: 'response', index: this.#responses, responseId: response.responseId, status: response.status },
@@ -149,6 +135,28 @@ export class RealtimeBooks {
     })
     this.#lastUnits = breakdown.units
     this.#totalUnits += charged
+  }
+
+  /** The fields every usage row of the session shares: who paid, through which channel, the session id as request id, written at `at`. */
+  #rowOf(at: number) {
+    const { account } = this
+    return {
+      type: 'consume' as const,
+      createdAt: new Date(at),
+      userId: account.caller.user.id,
+      username: account.caller.user.username,
+      tokenId: account.caller.token?.id ?? null,
+      tokenName: account.caller.token?.name ?? '',
+      channelId: this.#channelId,
+      model: account.model,
+      upstreamModel: this.#upstreamModel,
+      latencyMs: at - account.startedAt,
+      isStream: true,
+      requestId: account.sessionId,
+      ip: account.clientIp,
+      group: account.caller.group,
+      statusCode: 200,
+    }
   }
 
   async #affordable(): Promise<Affordability> {
@@ -177,22 +185,8 @@ export class RealtimeBooks {
       const { account } = this
       const endedAt = Date.now()
       this.books.context.logWriter.write({
-        type: 'consume',
-        createdAt: new Date(endedAt),
-        userId: account.caller.user.id,
-        username: account.caller.user.username,
-        tokenId: account.caller.token?.id ?? null,
-        tokenName: account.caller.token?.name ?? '',
-        channelId: this.#channelId,
-        model: account.model,
-        upstreamModel: this.#upstreamModel,
+        ...this.#rowOf(endedAt),
         quota: 0,
-        latencyMs: endedAt - account.startedAt,
-        isStream: true,
-        requestId: account.sessionId,
-        ip: account.clientIp,
-        group: account.caller.group,
-        statusCode: 200,
         content: `realtime session ${account.sessionId}: ${this.#responses} responses, ${this.#totalUnits} units (charged on the response rows)`,
         details: {
           realtime: {
