@@ -2,6 +2,7 @@ import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../app-context.ts'
 import { logs, topups, users, type TopupStatus } from '../db/schema.ts'
 import { randomKey } from '../security/crypto.ts'
+import { addToUserBalance } from '../db/user-balance.ts'
 import type { TopupListQuery, TopupView } from '../../schemas/admin/topups.ts'
 import { iso } from '../http/api-base.ts'
 import { pageOf } from '../http/list-query.ts'
@@ -128,11 +129,7 @@ export function createTopupOrders(context: AppContext) {
           .where(and(eq(topups.id, orderId), eq(topups.status, 'pending')))
           .returning()
         if (!order) return undefined
-        const [user] = await tx
-          .update(users)
-          .set({ quota: sql`${users.quota} + ${order.quota}`, balanceVersion: sql`${users.balanceVersion} + 1` })
-          .where(eq(users.id, order.userId))
-          .returning({ quota: users.quota, version: users.balanceVersion, username: users.username })
+        const user = await addToUserBalance(tx, order.userId, order.quota)
         await tx.insert(logs).values({
           type: 'topup',
           userId: order.userId,
@@ -192,11 +189,7 @@ export function createTopupOrders(context: AppContext) {
           .set({ quotaRefunded: target, status, lastEvent, updatedAt: context.now() })
           .where(eq(topups.id, orderId))
           .returning()
-        const [user] = await tx
-          .update(users)
-          .set({ quota: sql`${users.quota} - ${debited}`, balanceVersion: sql`${users.balanceVersion} + 1` })
-          .where(eq(users.id, order.userId))
-          .returning({ quota: users.quota, version: users.balanceVersion, username: users.username })
+        const user = await addToUserBalance(tx, order.userId, -debited)
         await tx.insert(logs).values({
           type: 'refund',
           userId: order.userId,

@@ -1,6 +1,7 @@
-import { and, count, eq, ilike, isNull, or, gt, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { and, count, eq, ilike, isNull, or, gt, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../../app-context.ts'
-import { redemptions, users } from '../../db/schema.ts'
+import { redemptions } from '../../db/schema.ts'
+import { addToUserBalance } from '../../db/user-balance.ts'
 import { GatewayError } from '../../errors.ts'
 import { maskSecret, randomKey, sha256Hex } from '../../security/crypto.ts'
 import type { REDEMPTION_SORT_FIELDS, RedemptionCreate, RedemptionListQuery, RedemptionView } from '../../../schemas/admin/redemptions.ts'
@@ -136,11 +137,7 @@ export function createRedemptionService(context: AppContext) {
           )
           .returning()
         if (!claimed) return undefined
-        const [user] = await tx
-          .update(users)
-          .set({ quota: sql`${users.quota} + ${claimed.quota}`, balanceVersion: sql`${users.balanceVersion} + 1` })
-          .where(eq(users.id, actor.id))
-          .returning({ quota: users.quota, version: users.balanceVersion })
+        const user = await addToUserBalance(tx, actor.id, claimed.quota)
         return { quota: claimed.quota, balance: user?.quota ?? 0, version: user?.version ?? 0, id: claimed.id }
       })
       if (!credited) throw new GatewayError(400, 'invalid_request', 'This code is invalid, already used, disabled or expired', { param: 'code' })
