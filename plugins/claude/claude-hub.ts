@@ -1,4 +1,5 @@
 import type { ChatHubCodec } from '@hanggent/plugin-sdk'
+import type { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 import { decodeClaudeResult, encodeClaudeResult } from './convert-claude-result.ts'
 import { convertFromClaudeRequest } from './convert-from-claude-request.ts'
 import { convertToClaudeRequest } from './convert-to-claude-request.ts'
@@ -6,7 +7,7 @@ import { createClaudeStreamDecoder, decodeClaudeStream } from './claude-stream-d
 import { encodeClaudeStream } from './claude-stream-encode.ts'
 
 /** Anthropic Messages ⇄ hub, both as the client's dialect and as the upstream's. */
-export const claudeMessagesHub: ChatHubCodec = {
+export const claudeMessagesHub: ChatHubCodec<ClaudeMessagesRequest> = {
   decodeRequest: (body) => convertFromClaudeRequest(body),
   encodeResult: encodeClaudeResult,
   encodeStream: encodeClaudeStream,

@@ -1,11 +1,18 @@
 import { describe, expect, test } from 'bun:test'
 import type { HubChatRequest, HubMessage } from '@hanggent/plugin-sdk'
-import { claudeMessagesHub as hub } from './claude-hub.ts'
+import { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
+import { validBody } from '../../tests/support/valid-body.ts'
+import { claudeMessagesHub } from './claude-hub.ts'
 import { hubConversation, PNG_BASE64, weatherSchema } from './claude-test-support.ts'
 
 type Json = Record<string, unknown>
 
 const inbound = { headers: new Headers(), url: new URL('http://gateway/v1/messages'), params: {} }
+/** The hub codec with decodeRequest fed as the relay feeds it: a body checked against the Messages schema first. */
+const hub = {
+  ...claudeMessagesHub,
+  decodeRequest: (body: unknown, request: typeof inbound) => claudeMessagesHub.decodeRequest(validBody(ClaudeMessagesRequest, body), request),
+}
 const text = (value: string) => ({ type: 'text' as const, text: value })
 const hubRequest = (patch: Partial<HubChatRequest>): HubChatRequest => ({
   model: 'claude-sonnet-4-5',
@@ -237,7 +244,9 @@ describe('decodeRequest', () => {
   })
 
   test('thinking disabled turns reasoning off', () => {
-    expect(hub.decodeRequest({ model: 'm', max_tokens: 10, messages: [], thinking: { type: 'disabled' } }, inbound).value.reasoning).toEqual({ enabled: false })
+    expect(
+      hub.decodeRequest({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], thinking: { type: 'disabled' } }, inbound).value.reasoning,
+    ).toEqual({ enabled: false })
   })
 })
 

@@ -1,10 +1,10 @@
 import type { Converted } from '@hanggent/plugin-sdk'
 import type { HubChatRequest, HubReasoning, HubTool, HubToolChoice } from '@hanggent/plugin-sdk'
+import type { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 import type { ClaudeMessageParam } from './claude-api.ts'
 import { claudeExtraFor } from './claude-dialect-extra.ts'
 import { convertFromClaudeMessages, convertFromClaudeSystem } from './convert-from-claude-messages.ts'
 import { omitUndefined } from '@hanggent/plugin-sdk'
-import { isRecord } from '@hanggent/plugin-sdk'
 
 // see https://docs.claude.com/en/api/messages (every request field)
 // see https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use#forcing-tool-use
@@ -29,26 +29,29 @@ const HANDLED_FIELDS = new Set([
   'metadata',
 ])
 
+/** A field a schema object leaves open (additional properties), as sent. */
+function openField(value: Record<string, unknown>, name: string): unknown {
+  return value[name]
+}
+
 const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
 
-type LooseTool = { name?: unknown; type?: unknown; description?: unknown; input_schema?: unknown; cache_control?: unknown }
-
 /** Custom tools for the hub; server tools and cache_control stay with the dialect. */
-function convertTools(tools: unknown, warnings: string[], extra: Record<string, unknown>): HubTool[] | undefined {
-  if (!Array.isArray(tools)) return undefined
+function convertTools(tools: ClaudeMessagesRequest['tools'], warnings: string[], extra: Record<string, unknown>): HubTool[] | undefined {
+  if (tools === undefined) return undefined
   const hubTools: HubTool[] = []
   const kept: unknown[] = []
-  for (const tool of tools as LooseTool[]) {
-    const custom = (tool.type === undefined || tool.type === null || tool.type === 'custom') && typeof tool.name === 'string'
+  for (const tool of tools) {
+    const custom = tool.type === undefined || tool.type === null || tool.type === 'custom'
     if (!custom) {
       kept.push(tool)
-      warnings.push(`tool "${String(tool.name)}" of type "${String(tool.type)}" has no hub equivalent; only an Anthropic upstream receives it`)
+      warnings.push(`tool "${tool.name}" of type "${tool.type}" has no hub equivalent; only an Anthropic upstream receives it`)
       continue
     }
-    const hubTool: HubTool = { name: tool.name as string, parameters: isRecord(tool.input_schema) ? tool.input_schema : { type: 'object', properties: {} } }
-    if (typeof tool.description === 'string') hubTool.description = tool.description
+    const hubTool: HubTool = { name: tool.name, parameters: tool.input_schema ?? { type: 'object', properties: {} } }
+    if (tool.description !== undefined) hubTool.description = tool.description
     hubTools.push(hubTool)
-    if (isRecord(tool.cache_control)) {
+    if (tool.cache_control) {
       kept.push(tool)
       warnings.push(`cache_control on tool "${hubTool.name}" has no hub equivalent; only an Anthropic upstream receives it`)
     }
@@ -57,34 +60,34 @@ function convertTools(tools: unknown, warnings: string[], extra: Record<string, 
   return hubTools.length > 0 ? hubTools : undefined
 }
 
-function convertToolChoice(choice: unknown, warnings: string[]): { toolChoice?: HubToolChoice; parallelToolCalls?: boolean } {
-  if (!isRecord(choice)) return {}
-  const parallelToolCalls = typeof choice.disable_parallel_tool_use === 'boolean' ? !choice.disable_parallel_tool_use : undefined
+function convertToolChoice(choice: ClaudeMessagesRequest['tool_choice'], warnings: string[]): { toolChoice?: HubToolChoice; parallelToolCalls?: boolean } {
+  if (choice === undefined) return {}
+  const parallelToolCalls = choice.disable_parallel_tool_use === undefined ? undefined : !choice.disable_parallel_tool_use
   if (choice.type === 'auto') return { toolChoice: 'auto', parallelToolCalls }
   if (choice.type === 'any') return { toolChoice: 'required', parallelToolCalls }
   if (choice.type === 'none') return { toolChoice: 'none' }
-  if (choice.type === 'tool' && typeof choice.name === 'string') return { toolChoice: { name: choice.name }, parallelToolCalls }
-  warnings.push(`tool_choice of type "${String(choice.type)}" has no hub equivalent and was dropped`)
+  if (choice.name !== undefined) return { toolChoice: { name: choice.name }, parallelToolCalls }
+  warnings.push(`tool_choice of type "${choice.type}" has no hub equivalent and was dropped`)
   return {}
 }
 
-function convertThinking(thinking: unknown, warnings: string[], extra: Record<string, unknown>): HubReasoning | undefined {
-  if (!isRecord(thinking)) return undefined
+function convertThinking(thinking: ClaudeMessagesRequest['thinking'], warnings: string[], extra: Record<string, unknown>): HubReasoning | undefined {
+  if (thinking === undefined) return undefined
   if (thinking.type === 'enabled') {
     const reasoning: HubReasoning = { enabled: true, includeThoughts: true }
-    const budget = number(thinking.budget_tokens)
+    const budget = number(openField(thinking, 'budget_tokens'))
     if (budget !== undefined) reasoning.budgetTokens = budget
     return reasoning
   }
   if (thinking.type === 'disabled') return { enabled: false }
   extra.thinking = thinking
-  warnings.push(`thinking of type "${String(thinking.type)}" has no hub equivalent; only an Anthropic upstream receives it`)
+  warnings.push(`thinking of type "${thinking.type}" has no hub equivalent; only an Anthropic upstream receives it`)
   return undefined
 }
 
 /** `metadata.user_id` is the hub's `user`; any other metadata key stays with the dialect. */
-function convertMetadata(metadata: unknown, warnings: string[], extra: Record<string, unknown>): string | undefined {
-  if (!isRecord(metadata)) return undefined
+function convertMetadata(metadata: ClaudeMessagesRequest['metadata'], warnings: string[], extra: Record<string, unknown>): string | undefined {
+  if (metadata === undefined) return undefined
   const { user_id: userId, ...rest } = metadata
   if (Object.keys(rest).length > 0) {
     extra.metadata = rest
@@ -104,19 +107,21 @@ function leftoverFields(body: Record<string, unknown>, warnings: string[]): Reco
 }
 
 /** An Anthropic Messages request body in hub form, with notes on everything the hub could not hold. */
-export function convertFromClaudeRequest(body: Record<string, unknown>): Converted<HubChatRequest> {
-  const decoded = convertFromClaudeMessages(Array.isArray(body.messages) ? (body.messages as ClaudeMessageParam[]) : [])
+export function convertFromClaudeRequest(body: ClaudeMessagesRequest): Converted<HubChatRequest> {
+  // The schema's blocks are open (an unknown block type passes with `type` alone); the message converter reads
+  // them by the wire types of claude-api.ts and guards each payload field it uses.
+  const decoded = convertFromClaudeMessages(body.messages as ClaudeMessageParam[])
   const warnings = [...decoded.warnings]
   const extra = leftoverFields(body, warnings)
   const request: HubChatRequest = omitUndefined({
-    model: String(body.model),
+    model: body.model,
     messages: [...convertFromClaudeSystem(body.system), ...decoded.messages],
     stream: body.stream === true,
-    maxOutputTokens: number(body.max_tokens),
-    temperature: number(body.temperature),
-    topP: number(body.top_p),
-    topK: number(body.top_k),
-    stop: Array.isArray(body.stop_sequences) ? (body.stop_sequences as unknown[]).filter((stop): stop is string => typeof stop === 'string') : undefined,
+    maxOutputTokens: body.max_tokens,
+    temperature: body.temperature,
+    topP: body.top_p,
+    topK: body.top_k,
+    stop: body.stop_sequences,
     tools: convertTools(body.tools, warnings, extra),
     ...convertToolChoice(body.tool_choice, warnings),
     reasoning: convertThinking(body.thinking, warnings, extra),
