@@ -4,6 +4,7 @@ import { lookupPrice, priceFromRatios } from './resolve-price.ts'
 import { defaultOptions, type SystemOptionValues } from '../options.ts'
 import { loadPlugins } from '../plugin/loader.ts'
 import { createRegistry } from '../plugin/registry.ts'
+import { passthroughUsage } from '../relay/response-path.ts'
 
 // Table-driven pricing through the real plugins: each dialect's own usage object, the plugin's list
 // price or the admin's overrides, and the group ratio, down to integer units.
@@ -12,7 +13,8 @@ const registry = createRegistry(await loadPlugins([]))
 const options = (patch: Partial<SystemOptionValues> = {}): SystemOptionValues => ({ ...defaultOptions(), ...patch })
 
 function charge(dialect: string, responseBody: unknown, model: string, groupRatio = 1, settings: Partial<SystemOptionValues> = {}): number {
-  const usage = registry.dialect(dialect)?.readUsage(responseBody)
+  const upstream = registry.upstreamDialect(dialect)
+  const usage = upstream && passthroughUsage(upstream, JSON.stringify(responseBody), { now: () => 0, newId: (prefix) => `${prefix}1` }).usage
   if (!usage) throw new Error(`${dialect} read no usage`)
   const found = lookupPrice(options(settings), registry.listPrice, model)
   if (!found) throw new Error(`no price for ${model}`)

@@ -1,11 +1,11 @@
-import type { DialectCodec, FormFile, FormFileRule, MediaMeasure, MediaSpec, PromptEstimateInput } from '@hanggent/plugin-sdk'
+import type { ClientDialect, FormFile, FormFileRule, MediaMeasure, MediaSpec, PromptEstimateInput } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { parseJsonObject } from '../relay/read-body.ts'
 import { checkAudioLength, readAudioSeconds, roundSeconds } from './audio-duration.ts'
 import { multipartBoundary, parseMultipartForm } from './multipart-form.ts'
 import { checkFileContent, ruleOfField } from './image-file.ts'
 
-// The request side of a media dialect (DialectCodec.media): a multipart form is parsed once, its files are
+// The request side of a media dialect (ClientDialect.media): a multipart form is parsed once, its files are
 // checked against the dialect's rules and audio is measured from its own bytes, all before the call is
 // priced or routed, so a refused upload costs nothing and never reaches an upstream.
 
@@ -61,8 +61,8 @@ export function checkFiles(files: readonly FormFile[], rules: readonly FormFileR
   }
 }
 
-/** True for a codec whose requests or answers are media (DialectCodec.media). */
-export function isMediaCodec(codec: DialectCodec): codec is DialectCodec & { media: MediaSpec } {
+/** True for a codec whose requests or answers are media (ClientDialect.media). */
+export function isMediaCodec(codec: ClientDialect): codec is ClientDialect & { media: MediaSpec } {
   return codec.media !== undefined
 }
 

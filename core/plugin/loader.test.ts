@@ -182,6 +182,38 @@ describe('plugin loader', () => {
     )
   })
 
+  test('a client-only dialect (contract 1.5) is served but never sent upstream, and no transport may list it as native', async () => {
+    const memo = await loadPluginModule('./examples/plugins/memo', gatewayRoot)
+    expect(findManifestProblem(memo)).toBeUndefined()
+    const builtIns = await loadPlugins([])
+    const registry = createRegistry([...builtIns, memo])
+    expect(registry.dialect('memo.chat')?.routes).toEqual([{ method: 'POST', path: '/memo/v1/chat' }])
+    expect(registry.upstreamDialect('memo.chat')).toBeUndefined()
+    expect(registry.passthrough('memo.chat')).toBeUndefined()
+    expect(registry.passthrough('openai.chat')?.upstream.dialect).toBe('openai.chat')
+    // A channel type that lists it as native is refused at load, naming both plugins.
+    const openai = builtIns.find((plugin) => plugin.id === 'openai')!
+    const [first, ...rest] = openai.channelTypes
+    const listsMemo = { ...openai, channelTypes: [{ ...first!, transport: { ...first!.transport, nativeDialects: ['memo.chat', 'openai.chat'] } }, ...rest] }
+    expect(() => createRegistry([...builtIns.filter((plugin) => plugin !== openai), listsMemo, memo])).toThrow(
+      `Plugin "openai": channel type "${first!.id}" lists "memo.chat" as native, but plugin "memo" declares that dialect client-only (role: 'client'), so it is never sent upstream as it is`,
+    )
+    // The manifest keeps the roles apart: a client-only entry needs the hub's client side and brings nothing of the upstream role.
+    const entry = memo.dialects[0]!
+    const withDialect = (dialect: Record<string, unknown>) => ({ ...memo, dialects: [dialect] })
+    expect(findManifestProblem(withDialect({ ...entry, hub: undefined }))).toBe(
+      'dialects[0] (memo.chat).hub is required for a client-only dialect: every call in it is converted through the hub',
+    )
+    expect(findManifestProblem(withDialect({ ...entry, readUpstreamError: () => ({ message: 'x' }) }))).toBe(
+      'dialects[0] (memo.chat).readUpstreamError belongs to the upstream role, which a client-only dialect does not have (it is never sent upstream as it is)',
+    )
+    expect(findManifestProblem(withDialect({ ...entry, role: 'server' }))).toBe(
+      "dialects[0] (memo.chat).role must be 'client' (a dialect with both roles declares none)",
+    )
+    // Without the marker it is read as a dialect with both roles, which needs the upstream role's error reader.
+    expect(findManifestProblem(withDialect({ ...entry, role: undefined }))).toBe('dialects[0] (memo.chat).readUpstreamError must be a function')
+  })
+
   test('two plugins claiming one channel type are refused', async () => {
     const good = await loadPluginModule(fixture('good'))
     expect(() => createRegistry([good, { ...good, id: 'tiny-copy' }])).toThrow(/channel type "tiny" is already served by plugin "tiny"/)

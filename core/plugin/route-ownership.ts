@@ -1,4 +1,4 @@
-import type { DialectCodec, PluginDefinition } from '@hanggent/plugin-sdk'
+import type { ClientDialect, PluginDefinition } from '@hanggent/plugin-sdk'
 import { PluginLoadError } from './validate-plugin.ts'
 
 /** One relay route the core mounts, with the dialect (and plugin) that answers it. */
@@ -8,7 +8,7 @@ export interface OwnedRoute {
   /** Path in Elysia syntax, as the owning dialect declared it. */
   path: string
   /** The dialect that answers it. */
-  codec: DialectCodec
+  codec: ClientDialect
   /** The plugin that brought the dialect. */
   pluginId: string
 }

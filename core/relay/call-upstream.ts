@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.ts'
-import type { DialectCodec } from '@hanggent/plugin-sdk'
+import type { ClientDialect } from '@hanggent/plugin-sdk'
 import { errorDetail, GatewayError, toGatewayError } from '../errors.ts'
 import { planAttempts, resolveModelMapping } from '../routing/select-channel.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
@@ -29,7 +29,7 @@ export interface UpstreamSuccess {
 
 /** The inputs of one relayed call. */
 export interface UpstreamPlan {
-  codec: DialectCodec
+  codec: ClientDialect
   body: Record<string, unknown>
   /** The client's body as it arrived, for passthrough calls that can send it as it is. */
   clientBytes?: Uint8Array<ArrayBuffer>
@@ -53,7 +53,7 @@ export interface UpstreamPlan {
   health?: ChannelHealth
   /** Told of each attempt and how it ended (metrics, traces); its headers (traceparent) go upstream. */
   probe?: RelayProbe
-  /** A multipart media call's files: the prepared body's fields and these go upstream as multipart/form-data (DialectCodec.media). */
+  /** A multipart media call's files: the prepared body's fields and these go upstream as multipart/form-data (ClientDialect.media). */
   form?: readonly FormFile[]
   /** The answer is binary and relayed as it arrives (speech): never read whole inside the attempt. */
   binaryAnswer?: boolean
@@ -185,7 +185,7 @@ async function attempt(
         response.headers.get('retry-after'),
       )
       // An upstream error body is only meaningful to the client when it speaks the same dialect.
-      if (dialogue.upstreamCodec !== plan.codec) delete failure.options.upstreamBody
+      if (dialogue.upstreamCodec.dialect !== plan.codec.dialect) delete failure.options.upstreamBody
       throw failure
     }
     // Nothing has reached the client yet: a non-stream body that breaks off still fails over.

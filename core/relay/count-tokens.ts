@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
+import type { ClientDialect, InboundRequest } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { ClaudeCountTokensRequest } from '../../schemas/claude-messages.ts'
 import { modelAllowed } from './authenticate.ts'
@@ -43,7 +43,7 @@ export function readCountTokensBody(text: string): Record<string, unknown> & { m
 }
 
 /** Counts the input tokens of one count_tokens request for an authenticated caller that may use the model. */
-async function countTokens(services: RelayServices, codec: DialectCodec, request: Request, clientIp: string | undefined): Promise<{ input_tokens: number }> {
+async function countTokens(services: RelayServices, codec: ClientDialect, request: Request, clientIp: string | undefined): Promise<{ input_tokens: number }> {
   const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
   const caller = await services.authenticator.authenticate(readKey(inbound.headers), clientIp)
   const body = readCountTokensBody(await request.text())
@@ -59,7 +59,7 @@ async function countTokens(services: RelayServices, codec: DialectCodec, request
 }
 
 /** The token-count routes for the relay document: count_tokens when the Claude dialect is loaded. */
-export function countTokensDocumentRoutes(dialects: readonly DialectCodec[]): RelayExtraRoute[] {
+export function countTokensDocumentRoutes(dialects: readonly ClientDialect[]): RelayExtraRoute[] {
   if (!dialects.some((codec) => codec.dialect === CLAUDE_DIALECT)) return []
   return [
     {

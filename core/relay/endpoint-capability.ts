@@ -1,4 +1,4 @@
-import type { DialectCodec, EndpointKind, ModelCapability } from '@hanggent/plugin-sdk'
+import type { ClientDialect, EndpointKind, ModelCapability } from '@hanggent/plugin-sdk'
 import type { PluginRegistry } from '../plugin/registry.ts'
 import { GatewayError } from '../errors.ts'
 import { parseReasoningSuffix } from './reasoning-suffix.ts'
@@ -52,7 +52,7 @@ export function modelServesEndpoint(registry: PluginRegistry, model: string, end
 }
 
 /** The refusal for a known model called on an endpoint it does not serve, or undefined when it may go on. */
-export function unservedEndpointError(registry: PluginRegistry, model: string, codec: DialectCodec): GatewayError | undefined {
+export function unservedEndpointError(registry: PluginRegistry, model: string, codec: ClientDialect): GatewayError | undefined {
   if (modelServesEndpoint(registry, model, codec.endpoint)) return undefined
   const serves = (knownCapabilities(registry, model) ?? []).filter((capability) => Object.values(NEEDED).includes(capability))
   const what = serves.length > 0 ? `; it serves ${serves.join(', ')}` : ''
@@ -65,7 +65,7 @@ export function unservedEndpointError(registry: PluginRegistry, model: string, c
 }
 
 /** The endpoint kinds a model list in this dialect's shape shows models for (ModelListCodec.endpoints, else the dialect's own). */
-export function listedEndpoints(codec: DialectCodec | undefined): readonly EndpointKind[] {
+export function listedEndpoints(codec: ClientDialect | undefined): readonly EndpointKind[] {
   return codec?.modelList?.endpoints ?? (codec ? [codec.endpoint] : ['chat'])
 }
 

@@ -1,4 +1,4 @@
-import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
+import type { ClientDialect, InboundRequest } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { modelAllowed } from './authenticate.ts'
 import { handleRelay, type RelayServices } from './pipeline.ts'
@@ -67,7 +67,7 @@ export async function requireGeminiModel(services: RelayServices, inbound: Inbou
 }
 
 /** `{totalTokens}` for a countTokens call. */
-async function countTokens(services: RelayServices, codec: DialectCodec, request: Request, clientIp: string | undefined, model: string): Promise<Response> {
+async function countTokens(services: RelayServices, codec: ClientDialect, request: Request, clientIp: string | undefined, model: string): Promise<Response> {
   const inbound: InboundRequest = { headers: request.headers, url: new URL(request.url), params: {} }
   await requireGeminiModel(services, inbound, clientIp, model)
   let body: unknown

@@ -4,6 +4,7 @@ import { loadChunks } from '../../tests/support/fixtures.ts'
 import { openAIChatDialect } from '../../plugins/openai/openai-dialects.ts'
 import { claudeMessagesDialect } from '../../plugins/claude/claude-dialect.ts'
 import { claudeSse } from '../../plugins/claude/claude-test-support.ts'
+import { bothRoles } from '../plugin/registry.ts'
 import { passthroughTap } from './hub-tap.ts'
 
 // Passthrough streams are watched through the dialect's own push decoder (contract 1.3): one parse of
@@ -44,7 +45,7 @@ function countingDialect(): { dialect: DialectCodec; pushed: SseEvent[] } {
 describe('passthrough stream watched through the push decoder', () => {
   test('an OpenAI stream that reports usage is billed from it, decoding only the usage chunk', () => {
     const { dialect, pushed } = countingDialect()
-    const tap = passthroughTap(dialect, env)
+    const tap = passthroughTap(bothRoles(dialect), env)
     const events = openAISse('openai-chat-tool-call.chunks.txt')
     for (const event of events) expect(tap.onEvent(event)).toBe(true)
     const result = tap.result()
@@ -55,7 +56,7 @@ describe('passthrough stream watched through the push decoder', () => {
   })
 
   test('without usage, the deferred chunks are decoded in order and their text and tool calls counted', () => {
-    const tap = passthroughTap(openAIChatDialect, env)
+    const tap = passthroughTap(bothRoles(openAIChatDialect), env)
     for (const event of openAISse('openai-chat-tool-call.chunks.txt', true)) expect(tap.onEvent(event)).toBe(true)
     const result = tap.result()
     expect(result.usage).toBeUndefined()
@@ -65,15 +66,15 @@ describe('passthrough stream watched through the push decoder', () => {
   })
 
   test('a chunk that is not JSON is refused; one cut before [DONE] is not complete', () => {
-    expect(passthroughTap(openAIChatDialect, env).onEvent({ data: '{"choices":[' })).toBe(false)
-    const cut = passthroughTap(openAIChatDialect, env)
+    expect(passthroughTap(bothRoles(openAIChatDialect), env).onEvent({ data: '{"choices":[' })).toBe(false)
+    const cut = passthroughTap(bothRoles(openAIChatDialect), env)
     for (const event of openAISse('openai-chat-text.chunks.txt').slice(0, -1)) cut.onEvent(event)
     expect(cut.result()).toMatchObject({ completed: false, usage: { inputTokens: 24, outputTokens: 15 } })
   })
 
   test('an Anthropic stream cut after message_delta is billed its full usage (held by the decoder until the end) but is not complete', () => {
     const events = claudeSse('claude-text.chunks.txt')
-    const tap = passthroughTap(claudeMessagesDialect, env)
+    const tap = passthroughTap(bothRoles(claudeMessagesDialect), env)
     for (const event of events.filter((event) => event.event !== 'message_stop')) tap.onEvent(event)
     expect(tap.result()).toMatchObject({ completed: false, usage: { inputTokens: 18, cacheReadTokens: 2048, outputTokens: 13 } })
   })
@@ -91,7 +92,7 @@ describe('dialects without a push decoder (contract 1.2 and older)', () => {
         result: () => ({ usage: undefined, outputText: 'from the tap', toolCalls: 0, completed: true }),
       }),
     }
-    const tap = passthroughTap(legacy, env)
+    const tap = passthroughTap(bothRoles(legacy), env)
     tap.onEvent({ data: '{"choices":[]}' })
     expect(seen).toEqual(['{"choices":[]}'])
     expect(tap.result().outputText).toBe('from the tap')
@@ -99,7 +100,7 @@ describe('dialects without a push decoder (contract 1.2 and older)', () => {
 
   test('a dialect with neither (it never streams) is watched by nothing and ends complete', () => {
     const { hub: _hub, ...plain } = openAIChatDialect
-    const tap = passthroughTap(plain, env)
+    const tap = passthroughTap(bothRoles(plain), env)
     expect(tap.onEvent({ data: 'anything' })).toBe(true)
     expect(tap.result()).toEqual({ outputText: '', toolCalls: 0, completed: true })
   })

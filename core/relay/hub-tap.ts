@@ -1,4 +1,5 @@
-import type { ConversionEnv, DialectCodec, HubEvent, HubStreamDecoder, SseEvent, StreamTap, Usage } from '@hanggent/plugin-sdk'
+import type { PassthroughPair } from '../plugin/registry.ts'
+import type { ConversionEnv, HubEvent, HubStreamDecoder, SseEvent, StreamTap, Usage } from '@hanggent/plugin-sdk'
 import type { StreamTapResult } from '@hanggent/plugin-sdk'
 import { isMalformedStreamEvent } from '@hanggent/plugin-sdk'
 
@@ -105,11 +106,12 @@ function recount(decoder: HubStreamDecoder, events: SseEvent[]): HubTally {
 const blindTap = (): StreamTap => ({ onEvent: () => true, result: () => ({ outputText: '', toolCalls: 0, completed: true }) })
 
 /**
- * How a passthrough stream in this dialect is watched: through its hub push decoder (contract 1.3), else
- * the deprecated tap a 1.x plugin brings, else not at all.
+ * How a passthrough stream in this dialect is watched: through its upstream role's push decoder (contract 1.3),
+ * completed at its client role's final event; else the deprecated tap a 1.x plugin brings, else not at all.
  */
-export function passthroughTap(codec: DialectCodec, env: ConversionEnv): StreamTap {
-  const hub = codec.hub
-  if (hub?.createStreamDecoder) return createDecoderTap(() => hub.createStreamDecoder!(env), codec.isFinalEvent)
-  return codec.createStreamTap?.() ?? blindTap()
+export function passthroughTap(dialect: PassthroughPair, env: ConversionEnv): StreamTap {
+  const { client, upstream } = dialect
+  const hub = upstream.hub
+  if (hub?.createStreamDecoder) return createDecoderTap(() => hub.createStreamDecoder!(env), client.isFinalEvent)
+  return client.createStreamTap?.() ?? blindTap()
 }

@@ -12,7 +12,7 @@ const CLOSE_BRACE = 125
  * strings: there a quote is always escaped, so `"name":` with bare quotes cannot occur. Providers put
  * usage last, so the last occurrence is the one (and nested objects never carry the same key).
  */
-export function lastObjectMember(text: string, name: string): unknown {
+export function lastObjectMember(text: string, name: string): Record<string, unknown> | undefined {
   const key = `"${name}"`
   let at = text.lastIndexOf(key)
   while (at !== -1) {

@@ -1,5 +1,5 @@
 import type { Server } from 'bun'
-import type { DialectCodec } from '@hanggent/plugin-sdk'
+import type { ClientDialect } from '@hanggent/plugin-sdk'
 import { newRequestId } from '../request-id.ts'
 import { handleRelay, type RelayServices } from './pipeline.ts'
 import { clientIpOf } from '../http/client-ip.ts'
@@ -20,7 +20,7 @@ export function relayNativeRoutes(services: RelayServices): NativeRoutes {
   const routes: NativeRoutes = {}
   const trustedProxies = services.context.config.trustedProxies
   const handlerFor =
-    (dialect: DialectCodec, route: string): NativeHandler =>
+    (dialect: ClientDialect, route: string): NativeHandler =>
     async (request, server) => {
       const requestId = newRequestId()
       const clientIp = clientIpOf(server, request, trustedProxies)

@@ -9,6 +9,7 @@ import { geminiGenerateDialect } from '../../plugins/gemini/gemini-dialect.ts'
 import { geminiSse } from '../../plugins/gemini/gemini-test-support.ts'
 import { responsesSse } from '../../plugins/openai/openai-hub-test-support.ts'
 import { openAIResponsesDialect } from '../../plugins/openai/openai-responses-dialect.ts'
+import { bothRoles } from '../plugin/registry.ts'
 import { passthroughTap } from './hub-tap.ts'
 import { passthroughPath } from './response-path.ts'
 
@@ -21,7 +22,7 @@ type Json = Record<string, unknown>
 type Usage = { output_tokens: number; output_tokens_details: { reasoning_tokens: number } }
 
 /** How the relay watches a passthrough Messages stream: through the dialect's own push decoder. */
-const claudeTap = () => passthroughTap(claudeMessagesDialect, { now: () => 1_748_736_000_000, newId: (prefix) => `${prefix}test` })
+const claudeTap = () => passthroughTap(bothRoles(claudeMessagesDialect), { now: () => 1_748_736_000_000, newId: (prefix) => `${prefix}test` })
 
 describe('Anthropic Messages passthrough stream, watched through the decoder', () => {
   test.each([
@@ -56,7 +57,7 @@ describe('Anthropic Messages passthrough stream, watched through the decoder', (
 })
 
 /** How the relay watches a passthrough Gemini stream: through the dialect's own push decoder. */
-const geminiTap = () => passthroughTap(geminiGenerateDialect, { now: () => 1_748_736_000_000, newId: (prefix) => `${prefix}test` })
+const geminiTap = () => passthroughTap(bothRoles(geminiGenerateDialect), { now: () => 1_748_736_000_000, newId: (prefix) => `${prefix}test` })
 
 describe('Gemini passthrough stream, watched through the decoder', () => {
   test.each([
@@ -92,7 +93,7 @@ describe('Gemini passthrough stream, watched through the decoder', () => {
 })
 
 /** How the relay watches a passthrough Responses stream: through the dialect's own push decoder. */
-const responsesTap = () => passthroughTap(openAIResponsesDialect, { now: () => 1_748_736_000_000, newId: (prefix) => `${prefix}test` })
+const responsesTap = () => passthroughTap(bothRoles(openAIResponsesDialect), { now: () => 1_748_736_000_000, newId: (prefix) => `${prefix}test` })
 
 describe('Responses passthrough stream, watched through the decoder', () => {
   test.each(['openai-responses-text', 'openai-responses-function-call', 'openai-responses-reasoning'])(
@@ -148,7 +149,7 @@ function countedAnswer(dialect: DialectCodec, body: Json) {
   const { [dialect.usageMember!]: _usage, ...withoutUsage } = body
   const text = JSON.stringify(withoutUsage)
   const env = { now: () => 1_748_736_000_000, newId: (prefix: string) => `${prefix}test` }
-  return passthroughPath(dialect, undefined).answer({ text, response: new Response(text) }, env)
+  return passthroughPath(bothRoles(dialect), undefined).answer({ text, response: new Response(text) }, env)
 }
 
 describe('a complete passthrough answer without usage is counted through the dialect decoder', () => {

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.ts'
-import type { ConversionEnv, Converted, DialectCodec, InboundRequest, ModelPrice, StreamTapResult } from '@hanggent/plugin-sdk'
+import type { ConversionEnv, Converted, ClientDialect, InboundRequest, ModelPrice, StreamTapResult } from '@hanggent/plugin-sdk'
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
 import { randomKey } from '../security/crypto.ts'
 import type { HubRequestSource } from './plan-dialogue.ts'
@@ -67,7 +67,7 @@ export function resolvePrice(context: AppContext, model: string): ModelPrice {
 }
 
 /** Renders an error in the codec's dialect; same-dialect upstream 4xx bodies pass through untouched. */
-export function errorResponse(codec: DialectCodec, error: GatewayError): Response {
+export function errorResponse(codec: ClientDialect, error: GatewayError): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...error.options.headers }
   if (error.options.upstreamBody !== undefined && error.status < 500) {
     try {
@@ -95,7 +95,7 @@ function inboundOf(relay: RelayRequest): InboundRequest {
 }
 
 /** Authenticate → parse → route → price → reserve → call → relay → settle → log, for one request. */
-export async function handleRelay(services: RelayServices, codec: DialectCodec, relay: RelayRequest): Promise<Response> {
+export async function handleRelay(services: RelayServices, codec: ClientDialect, relay: RelayRequest): Promise<Response> {
   const probe = services.observability.observer?.begin({ route: relay.route ?? 'playground', dialect: codec.dialect, headers: relay.request.headers })
   const finished = services.inflight.begin()
   const done = probe ? () => (finished(), probe.closed()) : finished
@@ -165,7 +165,7 @@ export async function applyRateLimits(context: AppContext, caller: Caller, model
 /** Checks the model against the key, finds channels, prices the call and reserves its cost. */
 async function admit(
   services: RelayServices,
-  codec: DialectCodec,
+  codec: ClientDialect,
   call: {
     caller: Caller
     body: Record<string, unknown>
@@ -174,7 +174,7 @@ async function admit(
     relay: RelayRequest
     startedAt: number
     probe: RelayProbe | undefined
-    /** A media call's files and measurements (DialectCodec.media). */
+    /** A media call's files and measurements (ClientDialect.media). */
     media?: MediaRequest
   },
 ): Promise<CallRecord> {
@@ -251,7 +251,7 @@ function conversionEnv(context: AppContext, record: CallRecord, upstream: Upstre
 }
 
 /** Decodes the client's request into the hub at most once, whatever the number of attempts. */
-function hubRequestSource(codec: DialectCodec, body: Record<string, unknown>, inbound: InboundRequest): HubRequestSource {
+function hubRequestSource(codec: ClientDialect, body: Record<string, unknown>, inbound: InboundRequest): HubRequestSource {
   let decoded: Converted<HubChatRequest> | undefined
   return () => {
     if (!codec.hub) throw new GatewayError(501, 'not_implemented', `${codec.dialect} requests cannot be converted for this channel`)
@@ -264,7 +264,7 @@ function hubRequestSource(codec: DialectCodec, body: Record<string, unknown>, in
 interface AdmittedRequest {
   services: RelayServices
   /** The client's dialect. */
-  codec: DialectCodec
+  codec: ClientDialect
   record: CallRecord
   body: Record<string, unknown>
   /** The client's body as it arrived, for passthrough calls that can send it as it is. */
@@ -277,7 +277,7 @@ interface AdmittedRequest {
   render: (error: GatewayError) => Response
   /** Told of each upstream attempt (metrics, traces); undefined when both are off. */
   probe: RelayProbe | undefined
-  /** A media call's files and measurements (DialectCodec.media). */
+  /** A media call's files and measurements (ClientDialect.media). */
   media?: MediaRequest
 }
 

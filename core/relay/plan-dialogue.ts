@@ -1,5 +1,5 @@
 import type { PluginRegistry } from '../plugin/registry.ts'
-import type { ChannelTransport, ConversionEnv, DialectCodec, EndpointKind, ModelCapability, Converted, UpstreamDialect } from '@hanggent/plugin-sdk'
+import type { ChannelTransport, ConversionEnv, ClientDialect, EndpointKind, ModelCapability, Converted, UpstreamDialect } from '@hanggent/plugin-sdk'
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { applyReasoningSuffix, parseReasoningSuffix } from './reasoning-suffix.ts'
@@ -62,7 +62,7 @@ const CAPABILITY_OF: Partial<Record<EndpointKind, ModelCapability>> = { completi
  * (e.g. `gpt-4o-mini` on `/v1/completions`): the call goes through the hub to the chat endpoint instead
  * of to an upstream route that would answer 404. Unknown models pass through (see hubFallbackAvailable).
  */
-export function knownToLackEndpoint(registry: PluginRegistry, model: string, clientCodec: DialectCodec): boolean {
+export function knownToLackEndpoint(registry: PluginRegistry, model: string, clientCodec: ClientDialect): boolean {
   const needed = CAPABILITY_OF[clientCodec.endpoint]
   const capabilities = registry.model(model)?.capabilities
   return clientCodec.hub !== undefined && needed !== undefined && capabilities !== undefined && !capabilities.includes(needed) && capabilities.includes('chat')
@@ -73,7 +73,7 @@ export function knownToLackEndpoint(registry: PluginRegistry, model: string, cli
  * a chat model on `/v1/completions`, or a vendor without the route) can be retried through the hub into
  * another dialect the channel speaks. Never for a dialect whose hub target is itself: that would send the same call.
  */
-export function hubFallbackAvailable(registry: PluginRegistry, transport: ChannelTransport, clientCodec: DialectCodec): boolean {
+export function hubFallbackAvailable(registry: PluginRegistry, transport: ChannelTransport, clientCodec: ClientDialect): boolean {
   if (!clientCodec.hub) return false
   const target = hubTarget(registry, transport.nativeDialects, clientCodec.dialect)
   return target !== undefined && target.dialect !== clientCodec.dialect
@@ -86,7 +86,7 @@ export function hubFallbackAvailable(registry: PluginRegistry, transport: Channe
  */
 export function planDialogue(input: {
   registry: PluginRegistry
-  clientCodec: DialectCodec
+  clientCodec: ClientDialect
   transport: ChannelTransport
   channelType: string
   body: Record<string, unknown>
@@ -102,20 +102,23 @@ export function planDialogue(input: {
   const { registry, clientCodec, transport } = input
   const suffix = knownSuffix(registry, input.upstreamModel)
   const dialects = servedDialects(registry, transport, input.upstreamModel)
-  const native = dialects.includes(clientCodec.dialect) && !input.viaHub && !knownToLackEndpoint(registry, input.upstreamModel, clientCodec)
+  // Passthrough needs both roles of the client's dialect: a client-only one (no upstream role) is always converted.
+  const pair = registry.passthrough(clientCodec.dialect)
+  const native =
+    pair !== undefined && dialects.includes(clientCodec.dialect) && !input.viaHub && !knownToLackEndpoint(registry, input.upstreamModel, clientCodec)
   // A media call has no reasoning to rewrite: it passes through whenever the channel speaks its dialect, else it is converted.
   if (clientCodec.media && !native) return mediaDialogue(input, dialects)
-  if (native && ((!suffix && !input.thinkingToContent) || clientCodec.media)) {
+  if (pair && native && ((!suffix && !input.thinkingToContent) || clientCodec.media)) {
     const prepared = clientCodec.prepareUpstreamBody(input.body, input.upstreamModel, input.stream)
     const rawBody = prepared.clientBytes && input.clientBytes ? withFirstMember(input.clientBytes, prepared.clientBytes.firstMember) : undefined
     return {
-      upstreamCodec: clientCodec,
+      upstreamCodec: pair.upstream,
       converted: false,
       body: prepared.body,
       rawBody,
       model: input.upstreamModel,
       warnings: [],
-      respond: passthroughPath(clientCodec, prepared.hideEvent, input.body),
+      respond: passthroughPath(pair, prepared.hideEvent, input.body),
     }
   }
   const target = clientCodec.hub ? hubTarget(registry, dialects, clientCodec.dialect) : undefined

@@ -1,4 +1,4 @@
-import type { DialectCodec, EndpointKind, InboundRequest } from '@hanggent/plugin-sdk'
+import type { ClientDialect, EndpointKind, InboundRequest } from '@hanggent/plugin-sdk'
 import { GatewayError, type GatewayErrorCode } from '../errors.ts'
 
 // The relay's own OpenAPI document (/swagger/relay/json), apart from the admin API's: the model
@@ -47,13 +47,13 @@ export interface RelayDocumentInput {
   /** The gateway version, published in `info.version`. */
   version: string
   /** Every loaded dialect codec. */
-  dialects: readonly DialectCodec[]
+  dialects: readonly ClientDialect[]
   /** Model lists and key-balance routes, served by the core for all dialects. */
   extraRoutes: readonly RelayExtraRoute[]
   /** Routes the core documents operation by operation (realtime). */
   documentedOperations?: readonly RelayDocumentedOperation[]
   /** The routes actually mounted, each with its owning dialect; when given, a route a dialect lost to another plugin is not listed under it. */
-  ownedRoutes?: ReadonlyArray<{ method: string; path: string; codec: DialectCodec }>
+  ownedRoutes?: ReadonlyArray<{ method: string; path: string; codec: ClientDialect }>
 }
 
 /** A place a relay key may travel, as an OpenAPI security scheme. */
@@ -85,7 +85,7 @@ function probeRequest(scheme: KeyScheme, key: string): InboundRequest {
 }
 
 /** The schemes a dialect's `readKey` accepts, found by handing it a probe key in each place. */
-export function keySchemesOf(codec: Pick<DialectCodec, 'readKey'>): KeyScheme[] {
+export function keySchemesOf(codec: Pick<ClientDialect, 'readKey'>): KeyScheme[] {
   const probe = 'sk-openapi-probe'
   return (Object.keys(KEY_SCHEMES) as KeyScheme[]).filter((scheme) => codec.readKey(probeRequest(scheme, probe)) === probe)
 }
@@ -155,7 +155,7 @@ function plainSchema(schema: unknown): Json {
   return rest
 }
 
-function errorResponses(codec: DialectCodec | undefined, statuses: readonly number[]): Json {
+function errorResponses(codec: ClientDialect | undefined, statuses: readonly number[]): Json {
   const responses: Json = {}
   for (const error of RELAY_ERRORS.filter((candidate) => statuses.includes(candidate.status))) {
     const sample = codec?.renderError(new GatewayError(error.status, error.code, error.message))

@@ -1,4 +1,4 @@
-import type { DialectCodec, StreamTap } from '@hanggent/plugin-sdk'
+import type { ClientDialect, StreamTap } from '@hanggent/plugin-sdk'
 import { createSseParser, encodeSse, SseBufferOverflowError, type SseEvent } from '@hanggent/plugin-sdk'
 import { watchIdle } from '../stream/idle-watch.ts'
 import { GatewayError } from '../errors.ts'

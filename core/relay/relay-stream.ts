@@ -1,4 +1,4 @@
-import type { DialectCodec, StreamTapResult } from '@hanggent/plugin-sdk'
+import type { ClientDialect, StreamTapResult } from '@hanggent/plugin-sdk'
 import { encodeSseBytes, SseBufferOverflowError, type SseEvent } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { watchIdle } from '../stream/idle-watch.ts'
@@ -24,7 +24,7 @@ export interface StreamRelayOptions {
   /** What was learned from the stream, once it is over. */
   result(): StreamTapResult
   /** The client's dialect, for rendering errors. */
-  codec: DialectCodec
+  codec: ClientDialect
   /** Aborts the upstream request. */
   abort: AbortController
   /** Longest silence allowed between events (STREAMING_TIMEOUT). */

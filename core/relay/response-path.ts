@@ -1,4 +1,5 @@
-import type { ChatHubCodec, ConversionEnv, DialectCodec, HubEvent, HubResult, HubUpstreamCodec, Usage } from '@hanggent/plugin-sdk'
+import type { ConversionEnv, HubClientCodec, HubEvent, HubResult, HubUpstreamCodec, UpstreamDialect, Usage } from '@hanggent/plugin-sdk'
+import type { PassthroughPair } from '../plugin/registry.ts'
 import { decodeSse } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { reasoningToContent, reasoningToContentResult } from '../hub/reasoning-to-content.ts'
@@ -42,27 +43,28 @@ export interface ResponsePath {
 }
 
 /**
- * Same dialect on both sides: the upstream's bytes go to the client unchanged (a stream's events feed the
- * dialect's own push decoder on the side, for billing), unless the dialect completes
- * whole answers from the client's request (DialectCodec.completeAnswer, given the client's body).
+ * Same dialect on both sides (both of its roles): the upstream's bytes go to the client unchanged (a stream's
+ * events feed the upstream role's push decoder on the side, for billing), unless the client role completes
+ * whole answers from the client's request (ClientDialect.completeAnswer, given the client's body).
  */
-export function passthroughPath(codec: DialectCodec, hide: StreamRelayOptions['hide'], requestBody?: Record<string, unknown>): ResponsePath {
+export function passthroughPath(dialect: PassthroughPair, hide: StreamRelayOptions['hide'], requestBody?: Record<string, unknown>): ResponsePath {
+  const { client, upstream } = dialect
   return {
-    answer(upstream, env) {
-      const { usage, observed } = passthroughUsage(codec, upstream.text, env)
-      const contentType = upstream.response.headers.get('content-type') ?? 'application/json'
-      const text = codec.completeAnswer && requestBody ? JSON.stringify(codec.completeAnswer(parseUpstreamJson(upstream.text), requestBody)) : upstream.text
-      return { response: new Response(text, { status: upstream.response.status, headers: { 'content-type': contentType } }), usage, observed }
+    answer(answered, env) {
+      const { usage, observed } = passthroughUsage(upstream, answered.text, env, client.readOutputText)
+      const contentType = answered.response.headers.get('content-type') ?? 'application/json'
+      const text = client.completeAnswer && requestBody ? JSON.stringify(client.completeAnswer(parseUpstreamJson(answered.text), requestBody)) : answered.text
+      return { response: new Response(text, { status: answered.response.status, headers: { 'content-type': contentType } }), usage, observed }
     },
     stream(body, hooks, env) {
-      return relayPassthroughStream({ ...hooks, hide, body, tap: passthroughTap(codec, env) })
+      return relayPassthroughStream({ ...hooks, hide, body, tap: passthroughTap(dialect, env) })
     },
   }
 }
 
 /** What a converted answer needs: both hub sides, the model named upstream and the channel's reasoning setting. */
 export interface Conversion {
-  client: ChatHubCodec
+  client: HubClientCodec
   upstream: HubUpstreamCodec
   /** The model named upstream, for answers whose decoder names none. */
   model: string
@@ -108,34 +110,50 @@ async function* withStreamModel(events: AsyncIterable<HubEvent>, upstreamModel: 
 }
 
 /**
- * Usage of a passthrough answer, which goes to the client as it came: read from its usage member
- * alone when the dialect names one, so the rest is never parsed; the whole body is parsed only when
- * usage is missing and the output must be counted — through the dialect's hub decoder when it has one,
- * so tool calls (names and arguments) and reasoning count as they do on converted answers.
+ * Usage of a passthrough answer, which goes to the client as it came, read by the upstream role alone: from its
+ * usage member through `decodeUsage` when the dialect names one, so the rest is never parsed; the whole body is
+ * parsed only when that member is missing, and then read by the dialect's hub decoder (`decodeResult`: its usage,
+ * else the output to count, tool calls and reasoning included, as on converted answers). A 1.x dialect's
+ * deprecated `readUsage` is still read where it was; `readOutputText` (client role, deprecated) only for an answer
+ * no decoder reads.
  */
-function passthroughUsage(codec: DialectCodec, text: string, env: ConversionEnv): { usage: Usage | undefined; observed: ObservedOutput } {
+export function passthroughUsage(
+  upstream: UpstreamDialect,
+  text: string,
+  env: ConversionEnv,
+  readOutputText?: (body: unknown) => string,
+): { usage: Usage | undefined; observed: ObservedOutput } {
   if (!looksLikeJsonObject(text)) throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered with a body that is not JSON')
-  const member = codec.usageMember === undefined ? undefined : lastObjectMember(text, codec.usageMember)
-  const usage = member === undefined ? undefined : codec.readUsage({ [codec.usageMember!]: member })
+  const usage = memberUsage(upstream, text)
   if (usage) return { usage, observed: NOTHING_OBSERVED }
   const json = parseUpstreamJson(text)
-  const reported = codec.readUsage(json)
+  const reported = upstream.readUsage?.(json)
   if (reported) return { usage: reported, observed: NOTHING_OBSERVED }
-  return { usage: undefined, observed: countedOutput(codec, json, env) }
+  const decoded = decodedAnswer(upstream, json, env)
+  if (decoded?.usage) return { usage: decoded.usage, observed: NOTHING_OBSERVED }
+  return { usage: undefined, observed: decoded ? observedOutput(decoded) : { outputText: readOutputText?.(json) ?? '', toolCalls: 0 } }
+}
+
+/** The usage in the answer's usage member alone (the cheap path for large answers), or undefined. */
+function memberUsage(upstream: UpstreamDialect, text: string): Usage | undefined {
+  const name = upstream.usageMember
+  if (name === undefined || (!upstream.decodeUsage && !upstream.readUsage)) return undefined
+  const member = lastObjectMember(text, name)
+  if (member === undefined) return undefined
+  return upstream.decodeUsage ? upstream.decodeUsage(member) : upstream.readUsage!({ [name]: member })
 }
 
 const NOTHING_OBSERVED: ObservedOutput = { outputText: '', toolCalls: 0 }
 
-/** The output of an answer without usage: decoded through the hub when the dialect can, else its own text reader. */
-function countedOutput(codec: DialectCodec, json: unknown, env: ConversionEnv): ObservedOutput {
-  if (codec.hub) {
-    try {
-      return observedOutput(codec.hub.decodeResult(json, env))
-    } catch {
-      // An answer the decoder cannot read is still the upstream's answer: count what the text reader finds.
-    }
+/** The answer through the upstream role's hub decoder, or undefined when it has none or the decoder refuses the answer. */
+function decodedAnswer(upstream: UpstreamDialect, json: unknown, env: ConversionEnv): HubResult | undefined {
+  if (!upstream.hub) return undefined
+  try {
+    return upstream.hub.decodeResult(json, env)
+  } catch {
+    // An answer the decoder cannot read is still the upstream's answer: counted by the text reader, if any.
+    return undefined
   }
-  return { outputText: codec.readOutputText?.(json) ?? '', toolCalls: 0 }
 }
 
 /** What a converted answer delivered, counted when the upstream reported no usage: text, reasoning, and tool calls' names and arguments. */

@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import type { DialectCodec, InboundRequest } from '@hanggent/plugin-sdk'
+import type { ClientDialect, InboundRequest } from '@hanggent/plugin-sdk'
 import { GatewayError, toGatewayError } from '../errors.ts'
 import { modelAllowed } from './authenticate.ts'
 import { errorResponse, handleRelay, type RelayServices } from './pipeline.ts'
@@ -18,7 +18,7 @@ function readAnyKey(request: InboundRequest): string | undefined {
 }
 
 /** The dialect whose list shape a request wants: the first that claims it by headers, else OpenAI's. */
-function listDialect(services: RelayServices, inbound: InboundRequest, path: string): DialectCodec | undefined {
+function listDialect(services: RelayServices, inbound: InboundRequest, path: string): ClientDialect | undefined {
   const dialects = services.context.registry.dialects().filter((codec) => codec.modelList)
   return (
     dialects.find((codec) => codec.modelList?.routes?.includes(path)) ??
@@ -28,7 +28,7 @@ function listDialect(services: RelayServices, inbound: InboundRequest, path: str
 }
 
 /** The dialect whose error shape an unknown path of a relay family gets: Gemini under /v1beta, OpenAI's elsewhere in the relay. */
-function familyCodec(services: RelayServices, pathname: string): DialectCodec | undefined {
+function familyCodec(services: RelayServices, pathname: string): ClientDialect | undefined {
   if (pathname === '/v1beta' || pathname.startsWith('/v1beta/')) return services.context.registry.dialect('gemini.generate')
   if (pathname === '/v1' || pathname.startsWith('/v1/') || pathname.startsWith('/dashboard/billing/')) return services.context.registry.dialect('openai.chat')
   return undefined
@@ -42,7 +42,7 @@ async function allowedModels(
   services: RelayServices,
   inbound: InboundRequest,
   clientIp: string | undefined,
-  codec: DialectCodec | undefined,
+  codec: ClientDialect | undefined,
 ): Promise<string[]> {
   const caller = await services.authenticator.authenticate(readAnyKey(inbound), clientIp)
   const allowed = services.directory.modelsFor(caller.group).filter((model) => modelAllowed(caller.token.models, model))
@@ -53,7 +53,7 @@ async function allowedModels(
 const LIST_KEY_SCHEMES: KeyScheme[] = ['bearerKey', 'xApiKey', 'xGoogApiKey', 'keyQuery']
 
 /** The model-list routes the core serves for every dialect, as the relay document lists them. */
-export function modelListRoutes(dialects: readonly DialectCodec[]): RelayExtraRoute[] {
+export function modelListRoutes(dialects: readonly ClientDialect[]): RelayExtraRoute[] {
   const owner = (path: string) => dialects.find((codec) => codec.modelList?.routes?.includes(path))?.dialect ?? 'openai.chat'
   const listPaths = new Set(['/v1/models', ...dialects.flatMap((codec) => codec.modelList?.routes ?? [])])
   return [
@@ -83,7 +83,7 @@ export function modelListRoutes(dialects: readonly DialectCodec[]): RelayExtraRo
  * A failure of a relay side route (model lists, billing) in the dialect's error shape, or OpenAI's
  * shape when no dialect is loaded; a gateway fault shows only a generic message with the request id.
  */
-export function relayRouteFailure(services: RelayServices, codec: DialectCodec | undefined, requestId: string, thrown: unknown): Response {
+export function relayRouteFailure(services: RelayServices, codec: ClientDialect | undefined, requestId: string, thrown: unknown): Response {
   const error = clientFacingError(services.context.logger, requestId, toGatewayError(thrown))
   if (codec) return errorResponse(codec, error)
   return Response.json({ error: { message: error.message, type: error.kind, code: error.code } }, { status: error.status })

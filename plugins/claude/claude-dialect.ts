@@ -5,7 +5,7 @@ import { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 import { readClaudeUpstreamError, renderClaudeError, renderClaudeStreamError } from './claude-errors.ts'
 import { claudeMessagesHub } from './claude-hub.ts'
 import { claudeModelList } from './claude-model-list.ts'
-import { readClaudeUsageField } from './convert-claude-usage.ts'
+import { convertClaudeUsage } from './convert-claude-usage.ts'
 import { CLAUDE_DIALECT } from './claude-dialect-extra.ts'
 import { estimateClaudePrompt } from './estimate-claude-prompt.ts'
 
@@ -31,8 +31,8 @@ export const claudeMessagesDialect: TypedDialectCodec<typeof ClaudeMessagesReque
   // Unmapped, the upstream body is the client's own text.
   prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, clientBytes: body.model === model ? {} : undefined }),
   estimatePrompt: estimateClaudePrompt,
-  readUsage: readClaudeUsageField,
   usageMember: 'usage',
+  decodeUsage: convertClaudeUsage,
   readUpstreamError: readClaudeUpstreamError,
   renderError: renderClaudeError,
   renderStreamError: renderClaudeStreamError,

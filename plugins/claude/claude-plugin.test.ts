@@ -12,6 +12,10 @@ import { claudeMessagesDialect as dialect } from './claude-dialect.ts'
 import { convertClaudeUsage, toClaudeUsage } from './convert-claude-usage.ts'
 import { mapClaudeStopReason, toClaudeStopReason } from './map-claude-stop-reason.ts'
 import { claudeSse, PNG_BASE64 } from './claude-test-support.ts'
+import { passthroughUsage } from '../../core/relay/response-path.ts'
+
+/** What the relay bills a passthrough answer in this dialect from: its upstream role reading the answer's text. */
+const answerUsage = (body: unknown) => passthroughUsage(dialect, JSON.stringify(body), { now: () => 0, newId: (prefix) => `${prefix}1` }).usage
 
 type Json = Record<string, unknown>
 
@@ -197,8 +201,8 @@ describe('dialect', () => {
 
   test('usage is read from a complete answer', () => {
     const fixture = loadFixture<{ usage: Json }>('claude', 'claude-tool-use.json')
-    expect(dialect.readUsage(fixture)).toMatchObject({ inputTokens: 421, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 79 })
-    expect(dialect.readUsage({ type: 'error' })).toBeUndefined()
+    expect(answerUsage(fixture)).toMatchObject({ inputTokens: 421, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 79 })
+    expect(answerUsage({ type: 'error' })).toBeUndefined()
   })
 
   test("Anthropic SDK requests get the model list in Anthropic's shape", () => {

@@ -1,4 +1,4 @@
-import { recordMember, tokenCount, type Usage } from '@hanggent/plugin-sdk'
+import { tokenCount, type Usage } from '@hanggent/plugin-sdk'
 import type { ClaudeUsage } from './claude-api.ts'
 
 // see https://docs.claude.com/en/api/messages#response-usage and
@@ -31,12 +31,6 @@ export function convertClaudeUsage(usage: ClaudeUsage): Usage {
 function oneHourWrites(usage: ClaudeUsage): { cacheWrite1hTokens?: number } {
   const tokens = tokenCount(usage.cache_creation?.ephemeral_1h_input_tokens)
   return tokens > 0 ? { cacheWrite1hTokens: tokens } : {}
-}
-
-/** Reads the `usage` field of a message, if it holds a usage object. */
-export function readClaudeUsageField(value: unknown): Usage | undefined {
-  const usage = recordMember(value, 'usage')
-  return usage ? convertClaudeUsage(usage as ClaudeUsage) : undefined
 }
 
 /**

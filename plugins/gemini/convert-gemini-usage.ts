@@ -1,6 +1,6 @@
 import type { Usage } from '@hanggent/plugin-sdk'
 import type { GeminiUsageMetadata } from '../../schemas/gemini-generate.ts'
-import { recordMember, tokenCount } from '@hanggent/plugin-sdk'
+import { tokenCount } from '@hanggent/plugin-sdk'
 
 // see https://ai.google.dev/api/generate-content#UsageMetadata
 // `promptTokenCount` already includes `cachedContentTokenCount` (like OpenAI's prompt_tokens), so the
@@ -21,12 +21,6 @@ export function convertGeminiUsage(metadata: GeminiUsageMetadata): Usage {
     reasoningTokens: thoughts,
     raw: metadata,
   }
-}
-
-/** Reads `usageMetadata` of a response or chunk, if it holds a usage object. */
-export function readGeminiUsageField(value: unknown): Usage | undefined {
-  const metadata = recordMember(value, 'usageMetadata')
-  return metadata ? convertGeminiUsage(metadata as GeminiUsageMetadata) : undefined
 }
 
 /** Hub usage as Gemini usage metadata; cache writes (Anthropic) count as ordinary prompt tokens here. */

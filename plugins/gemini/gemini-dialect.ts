@@ -1,6 +1,6 @@
 import type { InboundRequest, TypedDialectCodec } from '@hanggent/plugin-sdk'
 import { GeminiGenerateContentRequest } from '../../schemas/gemini-generate.ts'
-import { readGeminiUsageField } from './convert-gemini-usage.ts'
+import { convertGeminiUsage } from './convert-gemini-usage.ts'
 import { estimateGeminiPrompt } from './estimate-gemini-prompt.ts'
 import { readGeminiUpstreamError, renderGeminiError, renderGeminiStreamError } from './gemini-errors.ts'
 import { GEMINI_DIALECT } from './gemini-extra.ts'
@@ -45,8 +45,8 @@ export const geminiGenerateDialect: TypedDialectCodec<typeof GeminiGenerateConte
   // The model is in the path, so the body goes up as the client wrote it.
   prepareUpstreamBody: (body) => ({ body, clientBytes: {} }),
   estimatePrompt: estimateGeminiPrompt,
-  readUsage: readGeminiUsageField,
   usageMember: 'usageMetadata',
+  decodeUsage: convertGeminiUsage,
   readUpstreamError: readGeminiUpstreamError,
   renderError: renderGeminiError,
   renderStreamError: renderGeminiStreamError,

@@ -58,7 +58,6 @@ export const geminiEmbedDialect: TypedDialectCodec<typeof GeminiEmbedRequest> = 
   readMaxOutputTokens: () => 0,
   prepareUpstreamBody: (body, model) => ('requests' in body ? { body: withModel(body, model) } : { body, clientBytes: {} }),
   estimatePrompt: estimateGeminiEmbedPrompt,
-  readUsage: () => undefined,
   readUpstreamError: readGeminiUpstreamError,
   renderError: renderGeminiError,
   renderStreamError: renderGeminiStreamError,

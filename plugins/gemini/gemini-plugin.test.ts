@@ -12,6 +12,10 @@ import { readGeminiUpstreamError } from './gemini-errors.ts'
 import { buildGeminiRequest, geminiEndpointUrl } from './gemini-transport.ts'
 import { mapGeminiFinishReason, toGeminiFinishReason } from './map-gemini-finish-reason.ts'
 import { geminiSse, inboundRequest, PNG_BASE64 } from './gemini-test-support.ts'
+import { passthroughUsage } from '../../core/relay/response-path.ts'
+
+/** What the relay bills a passthrough answer in this dialect from: its upstream role reading the answer's text. */
+const answerUsage = (body: unknown) => passthroughUsage(dialect, JSON.stringify(body), { now: () => 0, newId: (prefix) => `${prefix}1` }).usage
 
 type Json = Record<string, unknown>
 
@@ -232,11 +236,11 @@ describe('usage', () => {
     ['gemini-safety-blocked.json', { inputTokens: 17, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 }],
   ])('%s: cached tokens split out of the prompt, thoughts counted as output and reasoning', (name, expected) => {
     const fixture = loadFixture<{ usageMetadata: GeminiUsageMetadata }>('gemini', name)
-    expect(dialect.readUsage(fixture)).toEqual({ ...expected, raw: fixture.usageMetadata })
+    expect(answerUsage(fixture)).toEqual({ ...expected, raw: fixture.usageMetadata })
   })
 
   test('cached tokens are charged once, at the cache price', () => {
-    const usage = dialect.readUsage(loadFixture('gemini', 'gemini-text.json'))!
+    const usage = answerUsage(loadFixture('gemini', 'gemini-text.json'))!
     const breakdown = priceUsage(usage, { inputPerMTok: 0.3, outputPerMTok: 2.5, cacheReadPerMTok: 0.03 }, 1)
     expect(breakdown.baseUsd).toBeCloseTo((123 * 0.3 + 2031 * 0.03 + 38 * 2.5) / 1_000_000, 12)
   })

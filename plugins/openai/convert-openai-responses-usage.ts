@@ -1,4 +1,4 @@
-import { recordMember, totalInputTokens, type Usage } from '@hanggent/plugin-sdk'
+import { totalInputTokens, type Usage } from '@hanggent/plugin-sdk'
 import type { OpenAIResponsesUsage } from '../../schemas/openai-responses.ts'
 import { splitOpenAITokenCounts } from './convert-openai-usage.ts'
 
@@ -17,12 +17,6 @@ export function convertOpenAIResponsesUsage(usage: OpenAIResponsesUsage): Usage 
     },
     usage,
   )
-}
-
-/** Reads `usage` of a response object, if it holds one. */
-export function readOpenAIResponsesUsageField(response: unknown): Usage | undefined {
-  const usage = recordMember(response, 'usage')
-  return usage ? convertOpenAIResponsesUsage(usage as OpenAIResponsesUsage) : undefined
 }
 
 /** Hub usage as Responses usage, every detail field present as the API sends it (cache writes included, as current SDKs expect). */

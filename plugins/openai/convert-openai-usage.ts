@@ -1,4 +1,4 @@
-import { recordMember, tokenCount, type Usage } from '@hanggent/plugin-sdk'
+import { tokenCount, type Usage } from '@hanggent/plugin-sdk'
 import type { OpenAIUsage } from '../../schemas/openai-chat.ts'
 
 // see https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage
@@ -41,10 +41,4 @@ export function convertOpenAIUsage(usage: OpenAIUsage): Usage {
     },
     usage,
   )
-}
-
-/** Reads the `usage` field of a response or chunk, if it holds a usage object. */
-export function readOpenAIUsageField(value: unknown): Usage | undefined {
-  const usage = recordMember(value, 'usage')
-  return usage ? convertOpenAIUsage(usage as OpenAIUsage) : undefined
 }

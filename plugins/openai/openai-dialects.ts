@@ -4,7 +4,7 @@ import type { SseEvent } from '@hanggent/plugin-sdk'
 import { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
 import { OpenAICompletionsRequest } from '../../schemas/openai-completions.ts'
 import { OpenAIEmbeddingsRequest } from '../../schemas/openai-embeddings.ts'
-import { readOpenAIUsageField } from './convert-openai-usage.ts'
+import { convertOpenAIUsage } from './convert-openai-usage.ts'
 import { readOpenAIUpstreamError, renderOpenAIError, renderOpenAIStreamError } from './openai-errors.ts'
 import { openAIChatHub } from './openai-chat-hub.ts'
 import { openAICompletionsHub } from './openai-completions-hub.ts'
@@ -57,8 +57,8 @@ const openAIBase = {
   readKey: readOpenAIKey,
   readModel: (body: { model: string }) => body.model,
   readStream: (body: { stream?: boolean | null }) => body.stream === true,
-  readUsage: readOpenAIUsageField,
   usageMember: 'usage',
+  decodeUsage: convertOpenAIUsage,
   readUpstreamError: readOpenAIUpstreamError,
   renderError: renderOpenAIError,
   renderStreamError: renderOpenAIStreamError,

@@ -10,6 +10,10 @@ import { openAIResponsesDialect as dialect } from './openai-responses-dialect.ts
 import { buildOpenAIRequest, openAICompatibleTransport, openAIEndpointUrl, openAITransport } from './openai-transport.ts'
 import { responsesSse } from './openai-hub-test-support.ts'
 import { openAIResponsesOnlyTransport } from './openai-responses-channel.ts'
+import { passthroughUsage } from '../../core/relay/response-path.ts'
+
+/** What the relay bills a passthrough answer in this dialect from: its upstream role reading the answer's text. */
+const answerUsage = (body: unknown) => passthroughUsage(dialect, JSON.stringify(body), { now: () => 0, newId: (prefix) => `${prefix}1` }).usage
 
 type Json = Record<string, unknown>
 type Usage = {
@@ -90,7 +94,7 @@ describe('Responses dialect', () => {
     (name) => {
       const fixture = loadFixture<{ usage: Usage }>('openai', name)
       const { usage } = fixture
-      expect(dialect.readUsage(fixture)).toEqual({
+      expect(answerUsage(fixture)).toEqual({
         inputTokens: usage.input_tokens - usage.input_tokens_details.cached_tokens,
         cacheReadTokens: usage.input_tokens_details.cached_tokens,
         cacheWriteTokens: 0,
@@ -102,12 +106,12 @@ describe('Responses dialect', () => {
   )
 
   test('cached tokens are taken out of input tokens, never below zero', () => {
-    expect(dialect.readUsage({ usage: { input_tokens: 2000, input_tokens_details: { cached_tokens: 1536 }, output_tokens: 10 } })).toMatchObject({
+    expect(answerUsage({ usage: { input_tokens: 2000, input_tokens_details: { cached_tokens: 1536 }, output_tokens: 10 } })).toMatchObject({
       inputTokens: 464,
       cacheReadTokens: 1536,
       outputTokens: 10,
     })
-    expect(dialect.readUsage({ usage: { input_tokens: 5, input_tokens_details: { cached_tokens: 50 } } })).toMatchObject({ inputTokens: 0, cacheReadTokens: 5 })
+    expect(answerUsage({ usage: { input_tokens: 5, input_tokens_details: { cached_tokens: 50 } } })).toMatchObject({ inputTokens: 0, cacheReadTokens: 5 })
   })
 
   test('the prompt estimate counts instructions, items, tools and images', () => {

@@ -1,7 +1,7 @@
 import type { SseEvent } from '@hanggent/plugin-sdk'
 import type { TypedDialectCodec } from '@hanggent/plugin-sdk'
 import { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
-import { readOpenAIResponsesUsageField } from './convert-openai-responses-usage.ts'
+import { convertOpenAIResponsesUsage } from './convert-openai-responses-usage.ts'
 import { estimateOpenAIResponsesPrompt } from './estimate-openai-responses-prompt.ts'
 import { readOpenAIKey } from './openai-dialects.ts'
 import { readOpenAIUpstreamError, renderOpenAIError } from './openai-errors.ts'
@@ -33,8 +33,8 @@ export const openAIResponsesDialect: TypedDialectCodec<typeof OpenAIResponsesReq
   // Unmapped, the upstream body is the client's own text.
   prepareUpstreamBody: (body, model) => ({ body: { ...body, model }, clientBytes: body.model === model ? {} : undefined }),
   estimatePrompt: estimateOpenAIResponsesPrompt,
-  readUsage: readOpenAIResponsesUsageField,
   usageMember: 'usage',
+  decodeUsage: convertOpenAIResponsesUsage,
   readUpstreamError: readOpenAIUpstreamError,
   renderError: renderOpenAIError,
   renderStreamError: renderOpenAIResponsesStreamError,

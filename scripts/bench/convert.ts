@@ -5,14 +5,15 @@
 import { loadPlugins } from '../../core/plugin/loader.ts'
 import { createRegistry } from '../../core/plugin/registry.ts'
 import { decodeSse, encodeSse } from '@hanggent/plugin-sdk'
-import type { ConversionEnv, DialectCodec } from '@hanggent/plugin-sdk'
+import type { ClientDialect, ConversionEnv } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import { passthroughTap } from '../../core/relay/hub-tap.ts'
 
 const ITERATIONS = 3000
 const registry = createRegistry(await loadPlugins([]))
 const env: ConversionEnv = { now: () => 1_748_736_000_000, newId: (prefix) => `${prefix}bench` }
-const upstream = registry.dialect('openai.chat') as DialectCodec
+const pair = registry.passthrough('openai.chat')!
+const upstream = pair.upstream
 const streamText =
   loadChunks('openai', 'openai-chat-text.chunks.txt')
     .map((chunk) => encodeSse({ data: JSON.stringify(chunk) }))
@@ -26,7 +27,7 @@ async function* source() {
 }
 
 async function passthrough(): Promise<void> {
-  const tap = passthroughTap(upstream, env)
+  const tap = passthroughTap(pair, env)
   for await (const event of decodeSse(source())) {
     tap.onEvent(event)
     encodeSse(event)
@@ -34,7 +35,7 @@ async function passthrough(): Promise<void> {
   tap.result()
 }
 
-async function converted(client: DialectCodec): Promise<void> {
+async function converted(client: ClientDialect): Promise<void> {
   if (!upstream.hub || !client.hub) return
   for await (const event of client.hub.encodeStream(upstream.hub.decodeStream(decodeSse(source()), env), env)) encodeSse(event)
 }

@@ -12,8 +12,8 @@ const registry = createRegistry(await loadPlugins([]))
 
 /** The hub codec of a dialect the stock plugins ship. */
 function hubOf(dialect: string): ChatHubCodec {
-  const hub = registry.dialect(dialect)?.hub
-  if (!hub) throw new Error(`no hub codec for ${dialect}`)
+  const hub = registry.plugins.flatMap((plugin) => plugin.dialects).find((entry) => entry.dialect === dialect)?.hub
+  if (!hub || !('encodeResult' in hub) || !('decodeResult' in hub)) throw new Error(`no hub codec with both sides for ${dialect}`)
   return hub
 }
 

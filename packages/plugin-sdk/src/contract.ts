@@ -355,7 +355,13 @@ export interface Converted<T> {
  * client's request and encodes the answer; the upstream side encodes the request for a provider
  * and decodes its answer. Pure functions: no I/O, clock and ids come from `env`.
  */
-export interface ChatHubCodec<Body = Record<string, unknown>> extends HubUpstreamCodec {
+export interface ChatHubCodec<Body = Record<string, unknown>> extends HubClientCodec<Body>, HubUpstreamCodec {}
+
+/**
+ * The client side of hub conversion: all a dialect clients speak but the gateway never sends upstream must bring
+ * (decode the client's request into the hub, encode the answer back). Pure functions. Since contract 1.5.
+ */
+export interface HubClientCodec<Body = Record<string, unknown>> {
   /** Client side: the client's request body, already validated against the dialect's `requestSchema`, in hub form. */
   decodeRequest(body: Body, request: InboundRequest): Converted<HubChatRequest>
   /** Client side: a complete hub result as this dialect's response body. */
@@ -404,14 +410,24 @@ export interface UpstreamDialect {
   readUpstreamError(status: number, bodyText: string): { message: string; code?: string }
   /** Hub conversion towards the upstream (encode request; decode result, stream, push decoder; frameStream). */
   hub?: HubUpstreamCodec
-  /** Usage from a complete JSON answer of the upstream; a dialect clients also speak must bring it. */
-  readUsage?(responseBody: unknown): Usage | undefined
   /**
-   * The top-level member of a complete response that holds its usage (e.g. `usage`), when `readUsage`
-   * reads nothing else: a passthrough answer is then billed from that member alone, without parsing
-   * the whole body (`readUsage` gets `{ [usageMember]: value }`).
+   * The top-level member of a complete answer that holds its usage (e.g. `usage`): a passthrough answer is billed
+   * from that member alone, through `decodeUsage`, without parsing the whole body (a 100 KB answer stays unparsed).
    */
   usageMember?: string
+  /**
+   * The value of `usageMember` (an object) as hub usage, or undefined when it holds none: the same usage
+   * converter the dialect's `hub.decodeResult` uses, so an answer's usage is read by one function. A passthrough
+   * answer without that member is parsed and read through `hub.decodeResult` (usage, else output to count).
+   * Since contract 1.5.
+   */
+  decodeUsage?(usage: Record<string, unknown>): Usage | undefined
+  /**
+   * Usage from a complete JSON answer (given `{ [usageMember]: value }` when `usageMember` is set). Deprecated
+   * since contract 1.5: bring `usageMember` with `decodeUsage`, or let `hub.decodeResult` read the whole answer;
+   * still read, when given, from plugins written for 1.0-1.4.
+   */
+  readUsage?(responseBody: unknown): Usage | undefined
 }
 
 /**
@@ -422,6 +438,19 @@ export interface UpstreamDialect {
 export interface UpstreamDialectCodec extends UpstreamDialect {
   /** Hub conversion towards the upstream: how calls in any client dialect reach this one. */
   hub: HubUpstreamCodec
+}
+
+/**
+ * A dialect entry with the client role only: clients speak it (its routes are mounted) but the gateway never sends
+ * it upstream as it is. Every call in it is decoded into the hub and sent in a dialect the channel speaks, so no
+ * transport may list it in `nativeDialects` (the gateway refuses such a plugin set at load) and it is never passed
+ * through. `role: 'client'` is what tells it apart at load from a `DialectCodec`. Since contract 1.5.
+ */
+export interface ClientDialectCodec<Body = Record<string, unknown>> extends ClientDialect<Body> {
+  /** Marks the entry as client-only. */
+  role: 'client'
+  /** The client side of hub conversion: how its calls reach whatever the channel speaks. */
+  hub: HubClientCodec<Body>
 }
 
 /** @deprecated since contract 1.4: the upstream role is `UpstreamDialect`. */
@@ -492,7 +521,7 @@ export interface ClientDialect<Body = Record<string, unknown>> {
    */
   isFinalEvent?(event: SseEvent): boolean
   /** Hub conversion, for chat dialects that can reach (or be reached from) other dialects: its client side decodes the request and encodes the answer. */
-  hub?: ChatHubCodec<Body>
+  hub?: HubClientCodec<Body>
   /** The model list in this dialect's shape, for SDKs that list models their own way. */
   modelList?: ModelListCodec
   /** Media endpoints (audio, images): multipart requests, binary answers and usage read knowing the request (MediaSpec). Since contract 1.2. */
@@ -500,8 +529,8 @@ export interface ClientDialect<Body = Record<string, unknown>> {
 }
 
 /**
- * A dialect with both roles, client and upstream (every dialect clients speak is also sent upstream unchanged on
- * passthrough): everything the core needs to serve and understand one wire format. `Body` is what the client-side reads
+ * A dialect with both roles, client and upstream (clients speak it, and a channel that lists it as native gets
+ * it unchanged on passthrough; a dialect with the client role alone is a `ClientDialectCodec`): everything the core needs to serve and understand one wire format. `Body` is what the client-side reads
  * (`readModel`, `readStream`, `readMaxOutputTokens`, `prepareUpstreamBody`, `estimatePrompt`, `completeAnswer`,
  * `hub.decodeRequest`) get: the core validates the body against `requestSchema` before any of them runs, so a
  * codec declared as `TypedDialectCodec<typeof MyRequest>` reads `Static<typeof MyRequest>` without casts. An
@@ -509,8 +538,6 @@ export interface ClientDialect<Body = Record<string, unknown>> {
  * the schema so a typed codec stays assignable to `DialectCodec`: the reads are methods, compared bivariantly.)
  */
 export interface DialectCodec<Body = Record<string, unknown>> extends ClientDialect<Body>, UpstreamDialect {
-  /** Usage from a complete JSON response body (required of a dialect clients speak: passthrough bills from it). */
-  readUsage(responseBody: unknown): Usage | undefined
   /** Hub conversion: the client side (decode request, encode result and stream) and the upstream side. */
   hub?: ChatHubCodec<Body>
 }
@@ -566,14 +593,22 @@ export interface PluginDefinition {
   models: ModelSpec[]
   /** List prices by model id; a key ending in `*` matches by prefix. */
   pricing: Record<string, ModelPrice>
-  /** Dialect codecs the plugin contributes: client-facing ones with their routes, and upstream-only ones (no `routes`). */
-  dialects: Array<DialectCodec | UpstreamDialectCodec>
+  /**
+   * Dialect codecs the plugin contributes, each with the roles it declares: both (`DialectCodec`, with routes), the
+   * client role only (`ClientDialectCodec`, `role: 'client'`, since 1.5) or the upstream role only (`UpstreamDialectCodec`, no routes).
+   */
+  dialects: Array<DialectCodec | ClientDialectCodec | UpstreamDialectCodec>
   /** How to count tokens of the plugin's models for estimates, keyed like `pricing` (a key ending in `*` matches by prefix). */
   tokenizers?: Record<string, TokenizerSpec>
   /** Asynchronous task platforms the plugin serves (Midjourney-Proxy, Suno, video); since contract 1.2, see task-contract.ts. */
   tasks?: TaskPlatform[]
   /** Conversions from client media dialects to this plugin's upstream media dialects (Imagen for OpenAI image generations); since contract 1.2, see media-contract.ts. */
   mediaConversions?: MediaConversion[]
+}
+
+/** True for a dialect entry with the client role only (`role: 'client'`, since contract 1.5): it has no upstream role. */
+export function isClientOnlyDialect(entry: DialectCodec | ClientDialectCodec | UpstreamDialectCodec): entry is ClientDialectCodec {
+  return 'role' in entry && entry.role === 'client'
 }
 
 /** Declares a plugin; identity at runtime, it exists so plugin files are type-checked against the contract. */

@@ -12,12 +12,11 @@ const DIALECT_FUNCTIONS = [
   'readMaxOutputTokens',
   'prepareUpstreamBody',
   'estimatePrompt',
-  'readUsage',
-  'readUpstreamError',
   'renderError',
   'renderStreamError',
 ] as const
 const HUB_UPSTREAM_FUNCTIONS = ['encodeRequest', 'decodeResult', 'decodeStream'] as const
+const HUB_CLIENT_FUNCTIONS = ['decodeRequest', 'encodeResult', 'encodeStream'] as const
 const PRICE_FIELDS = ['inputPerMTok', 'outputPerMTok', 'cacheReadPerMTok', 'cacheWritePerMTok', 'cacheWrite1hPerMTok', 'perCall'] as const
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -101,6 +100,8 @@ export function findManifestProblem(candidate: unknown): string | undefined {
     for (const name of DIALECT_FUNCTIONS) {
       if (typeof codec[name] !== 'function') return `dialects[${index}] (${codec.dialect}).${name} must be a function`
     }
+    const roleProblem = codec.role === undefined ? upstreamRoleProblem(codec) : clientOnlyProblem(codec)
+    if (roleProblem) return `dialects[${index}] (${codec.dialect})${roleProblem}`
     // Deprecated since 1.3 (a hub push decoder watches passthrough streams), so optional, but a function when given.
     if (codec.createStreamTap !== undefined && typeof codec.createStreamTap !== 'function')
       return `dialects[${index}] (${codec.dialect}).createStreamTap must be a function`
@@ -153,6 +154,34 @@ function upstreamOnlyDialectProblem(codec: Record<string, unknown>, where: strin
   }
   if (hub.frameStream !== undefined && typeof hub.frameStream !== 'function') return `${where}.hub.frameStream must be a function`
   if (hub.createStreamDecoder !== undefined && typeof hub.createStreamDecoder !== 'function') return `${where}.hub.createStreamDecoder must be a function`
+  return undefined
+}
+
+/** What the upstream role of a dialect with routes lacks (`.member ...`), or undefined: its error reader, and usage readers that are functions. */
+function upstreamRoleProblem(codec: Record<string, unknown>): string | undefined {
+  if (typeof codec.readUpstreamError !== 'function') return '.readUpstreamError must be a function'
+  // Deprecated since 1.5 (usageMember + decodeUsage, or the hub's decodeResult, read usage), so optional, but a function when given.
+  if (codec.readUsage !== undefined && typeof codec.readUsage !== 'function') return '.readUsage must be a function'
+  if (codec.decodeUsage !== undefined && typeof codec.decodeUsage !== 'function') return '.decodeUsage must be a function'
+  if (codec.decodeUsage !== undefined && typeof codec.usageMember !== 'string') return '.decodeUsage reads the usageMember member: usageMember must be a string'
+  return undefined
+}
+
+/**
+ * What a client-only dialect (`role: 'client'`, since 1.5) lacks, or undefined: every call in it is converted
+ * through the hub, so it needs the hub's client side, and it brings nothing of the upstream role.
+ */
+function clientOnlyProblem(codec: Record<string, unknown>): string | undefined {
+  if (codec.role !== 'client') return `.role must be 'client' (a dialect with both roles declares none)`
+  const hub = codec.hub
+  if (!isRecord(hub)) return '.hub is required for a client-only dialect: every call in it is converted through the hub'
+  for (const name of HUB_CLIENT_FUNCTIONS) {
+    if (typeof hub[name] !== 'function') return `.hub.${name} must be a function`
+  }
+  for (const name of ['readUpstreamError', 'readUsage', 'decodeUsage', 'usageMember'] as const) {
+    if (codec[name] !== undefined)
+      return `.${name} belongs to the upstream role, which a client-only dialect does not have (it is never sent upstream as it is)`
+  }
   return undefined
 }
 

@@ -7,7 +7,7 @@
 export type SpecVersion = `${number}.${number}` | number
 
 /** The contract version this SDK describes and the gateway built with it implements. */
-export const PLUGIN_SPEC_VERSION = '1.4' satisfies SpecVersion
+export const PLUGIN_SPEC_VERSION = '1.5' satisfies SpecVersion
 
 /** A parsed contract version. */
 export interface ParsedSpecVersion {

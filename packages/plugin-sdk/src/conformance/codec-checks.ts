@@ -1,7 +1,8 @@
 // The codec checks of the conformance kit: each recorded case run through the plugin's own dialect
 // codec — request build, result decode, stream decode with the chunk boundary at every byte offset,
 // the same stream pushed through the push decoder, error reading. Each failure names the fixture, the step and the field.
-import type { ConversionEnv, DialectCodec, HubUpstreamCodec, PluginDefinition, UpstreamDialectCodec } from '../contract.ts'
+import { isClientOnlyDialect } from '../contract.ts'
+import type { ClientDialectCodec, ConversionEnv, DialectCodec, HubUpstreamCodec, PluginDefinition, UpstreamDialect, UpstreamDialectCodec } from '../contract.ts'
 import type { HubEvent } from '../hub.ts'
 import { createSseParser, decodeSse, type SseEvent } from '../sse.ts'
 import { digestEvents, digestResult, type AnswerDigest } from './answer-digest.ts'
@@ -19,7 +20,12 @@ export function kitEnv(model?: string): ConversionEnv {
   return { now: () => KIT_NOW, newId: (prefix) => `${prefix}${++counter}`, ...(model !== undefined ? { model } : {}) }
 }
 
-type AnyCodec = DialectCodec | UpstreamDialectCodec
+type AnyCodec = DialectCodec | ClientDialectCodec | UpstreamDialectCodec
+
+/** The entry's upstream role, or undefined for a client-only dialect (`role: 'client'`), which has none. */
+function upstreamRole(codec: AnyCodec): UpstreamDialect | undefined {
+  return isClientOnlyDialect(codec) ? undefined : codec
+}
 
 /** Describes a thrown value in one line. */
 function describeThrown(error: unknown): string {
@@ -212,8 +218,19 @@ export async function checkCase(plugin: PluginDefinition, testCase: ConformanceC
     )
     return { failures, steps, notes: [] }
   }
-  const hub = codec.hub
+  const upstream = upstreamRole(codec)
+  const hub = upstream?.hub
   const needsHub = file.request !== undefined || testCase.response !== undefined || testCase.stream !== undefined
+  // Request build, decoding and error reading are the upstream role's: a client-only dialect is never sent upstream as it is.
+  if (!upstream && (needsHub || file.error !== undefined))
+    return {
+      failures: [
+        ...failures,
+        `fixture "${name}": dialect "${file.dialect}" is client-only (role: 'client'): it has no upstream role to build requests in or decode answers of`,
+      ],
+      steps,
+      notes: [],
+    }
   if (needsHub && !hub)
     return { failures: [...failures, `fixture "${name}": dialect "${file.dialect}" has no hub codec to run the fixture through`], steps, notes: [] }
   const model = file.request?.model
@@ -248,10 +265,10 @@ export async function checkCase(plugin: PluginDefinition, testCase: ConformanceC
     steps.push('prompt estimate')
     failures.push(...estimateFailures(name, codec, file.estimate))
   }
-  if (file.error && testCase.errorBody !== undefined && file.expectError) {
+  if (upstream && file.error && testCase.errorBody !== undefined && file.expectError) {
     steps.push('error reading')
     try {
-      const mismatch = findMismatch(file.expectError, codec.readUpstreamError(file.error.status, testCase.errorBody), 'error')
+      const mismatch = findMismatch(file.expectError, upstream.readUpstreamError(file.error.status, testCase.errorBody), 'error')
       if (mismatch) failures.push(`fixture "${name}" (error reading, status ${file.error.status}): ${mismatch.message}`)
     } catch (error) {
       failures.push(`fixture "${name}" (error reading): readUpstreamError threw ${describeThrown(error)}`)

@@ -70,7 +70,7 @@ describe('conformance kit: codec, pricing, settings and manifest checks', () => 
   test('a wrong spec version fails with the version declared and the versions accepted, and nothing else runs', async () => {
     const report = await conformance(fixture('wrong-spec-version'))
     expect(report.failures).toEqual([
-      'manifest: specVersion "2.0" is not supported: this gateway accepts contract versions 1.0 to 1.4 (plugin SDK 1.4); contract 2.x is another major version (upgrade the gateway)',
+      'manifest: specVersion "2.0" is not supported: this gateway accepts contract versions 1.0 to 1.5 (plugin SDK 1.5); contract 2.x is another major version (upgrade the gateway)',
     ])
     expect(report.passed).toEqual([])
   })

@@ -1,9 +1,9 @@
-// The conformance kit's checks of media dialects (contract 1.2, DialectCodec.media): the declaration is one the
+// The conformance kit's checks of media dialects (contract 1.2, ClientDialect.media): the declaration is one the
 // gateway can act on (request and answer kinds, file rules with distinct fields and counts of at least one, no
 // file field required by the text-field schema, files only on multipart requests), `readUsage` reads nothing
 // from an answer it cannot use without throwing (the answer has already reached the client when it runs), and
 // every channel type whose transport lists the dialect builds its upstream request on the channel's own host.
-import type { ChannelTypeSpec, DialectCodec, PluginDefinition } from '../contract.ts'
+import type { ChannelTypeSpec, ClientDialect, PluginDefinition } from '../contract.ts'
 import type { MediaAnswer, MediaMeasure } from '../media-contract.ts'
 
 const BASE_URL = 'https://upstream.example.test'
@@ -23,7 +23,7 @@ function describeThrown(error: unknown): string {
 }
 
 /** What is wrong with a media declaration itself. */
-function declarationProblems(codec: DialectCodec): string[] {
+function declarationProblems(codec: ClientDialect): string[] {
   const media = codec.media!
   const problems: string[] = []
   if (media.request !== 'json' && media.request !== 'multipart') problems.push(`request must be "json" or "multipart", not "${String(media.request)}"`)
@@ -47,7 +47,7 @@ function declarationProblems(codec: DialectCodec): string[] {
 }
 
 /** readUsage on answers it cannot use: undefined or a usage, never a throw. */
-function usageProblems(codec: DialectCodec): string[] {
+function usageProblems(codec: ClientDialect): string[] {
   const problems: string[] = []
   for (const answer of ODD_ANSWERS)
     for (const measured of MEASURES) {
@@ -63,7 +63,7 @@ function usageProblems(codec: DialectCodec): string[] {
 }
 
 /** Each channel type whose transport speaks the dialect builds its request on the channel's host. */
-function transportProblems(plugin: PluginDefinition, codec: DialectCodec): string[] {
+function transportProblems(plugin: PluginDefinition, codec: ClientDialect): string[] {
   const problems: string[] = []
   for (const spec of plugin.channelTypes.filter((type: ChannelTypeSpec) => type.transport.nativeDialects.includes(codec.dialect))) {
     const required = (spec.settings as { required?: unknown[] }).required
