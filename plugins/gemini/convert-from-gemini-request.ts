@@ -1,10 +1,10 @@
 import type { Converted, InboundRequest } from '@hanggent/plugin-sdk'
 import type { HubChatRequest, HubTool, HubToolChoice } from '@hanggent/plugin-sdk'
-import type { GeminiContent, GeminiFunctionDeclaration, GeminiPart } from '../../schemas/gemini-generate.ts'
+import type { GeminiGenerateContentRequest } from '../../schemas/gemini-generate.ts'
 import { convertFromGeminiContents } from './convert-from-gemini-contents.ts'
 import { openApiToJsonSchema } from './convert-gemini-schema.ts'
 import { GEMINI_DIALECT, leftoverFields } from './gemini-extra.ts'
-import { finiteNumber, isRecord, omitUndefined } from '@hanggent/plugin-sdk'
+import { isRecord, omitUndefined } from '@hanggent/plugin-sdk'
 import { parseModelAction } from './gemini-model-action.ts'
 import { decodeThinkingConfig } from './map-gemini-reasoning.ts'
 
@@ -32,6 +32,9 @@ const HANDLED_GENERATION = new Set([
 ])
 const DECLARATION_FIELDS = new Set(['name', 'description', 'parameters', 'parametersJsonSchema'])
 
+type GeminiFunctionDeclaration = NonNullable<NonNullable<GeminiGenerateContentRequest['tools']>[number]['functionDeclarations']>[number]
+type GeminiGenerationConfig = NonNullable<GeminiGenerateContentRequest['generationConfig']>
+
 /** The JSON Schema a declaration's parameters stand for (JSON Schema field first, else the OpenAPI subset). */
 function declarationSchema(declaration: GeminiFunctionDeclaration): Record<string, unknown> {
   if (isRecord(declaration.parametersJsonSchema)) return declaration.parametersJsonSchema
@@ -40,12 +43,12 @@ function declarationSchema(declaration: GeminiFunctionDeclaration): Record<strin
 }
 
 /** Function declarations become hub tools; built-in tools (googleSearch, codeExecution, …) stay with the dialect. */
-function convertTools(body: Record<string, unknown>, warnings: string[], extra: Record<string, unknown>): HubTool[] | undefined {
+function convertTools(body: GeminiGenerateContentRequest, warnings: string[], extra: Record<string, unknown>): HubTool[] | undefined {
   const tools: HubTool[] = []
   const others: Record<string, unknown>[] = []
-  for (const tool of Array.isArray(body.tools) ? body.tools.filter(isRecord) : []) {
+  for (const tool of body.tools ?? []) {
     const { functionDeclarations, ...rest } = tool
-    for (const declaration of Array.isArray(functionDeclarations) ? (functionDeclarations as GeminiFunctionDeclaration[]) : []) {
+    for (const declaration of functionDeclarations ?? []) {
       const hubTool: HubTool = { name: declaration.name, parameters: declarationSchema(declaration) }
       if (declaration.description !== undefined) hubTool.description = declaration.description
       const dropped = Object.keys(declaration).filter((key) => !DECLARATION_FIELDS.has(key))
@@ -65,22 +68,21 @@ function convertTools(body: Record<string, unknown>, warnings: string[], extra: 
 }
 
 /** `toolConfig.functionCallingConfig` as a hub tool choice; other toolConfig fields stay with the dialect. */
-function convertToolConfig(body: Record<string, unknown>, warnings: string[], extra: Record<string, unknown>): HubToolChoice | undefined {
-  if (!isRecord(body.toolConfig)) return undefined
+function convertToolConfig(body: GeminiGenerateContentRequest, warnings: string[], extra: Record<string, unknown>): HubToolChoice | undefined {
+  if (body.toolConfig === undefined) return undefined
   const { functionCallingConfig, ...rest } = body.toolConfig
   if (Object.keys(rest).length > 0) {
     extra.toolConfig = rest
     warnings.push(`toolConfig.${Object.keys(rest).join(', toolConfig.')} has no hub equivalent; only a Gemini upstream receives it`)
   }
-  const config = isRecord(functionCallingConfig) ? functionCallingConfig : {}
-  const allowed = Array.isArray(config.allowedFunctionNames) ? (config.allowedFunctionNames as string[]) : []
-  switch (config.mode) {
+  const allowed = functionCallingConfig?.allowedFunctionNames ?? []
+  switch (functionCallingConfig?.mode) {
     case 'AUTO':
       return 'auto'
     case 'NONE':
       return 'none'
     case 'ANY':
-      if (allowed.length === 1) return { name: allowed[0] as string }
+      if (allowed[0] !== undefined && allowed.length === 1) return { name: allowed[0] }
       if (allowed.length > 1) warnings.push(`allowedFunctionNames with several names cannot be carried over; any declared function may be called`)
       return 'required'
     case 'VALIDATED':
@@ -91,37 +93,39 @@ function convertToolConfig(body: Record<string, unknown>, warnings: string[], ex
 }
 
 /** `responseMimeType` and its schema as a hub response format. */
-function convertResponseFormat(config: Record<string, unknown>, warnings: string[], leftover: Record<string, unknown>): HubChatRequest['responseFormat'] {
+function convertResponseFormat(config: GeminiGenerationConfig, warnings: string[], leftover: Record<string, unknown>): HubChatRequest['responseFormat'] {
   const mimeType = config.responseMimeType
   const schema = isRecord(config.responseJsonSchema)
     ? config.responseJsonSchema
-    : isRecord(config.responseSchema)
+    : config.responseSchema
       ? openApiToJsonSchema(config.responseSchema)
       : undefined
   if (mimeType === 'application/json' || (mimeType === undefined && schema))
     return schema ? { type: 'json_schema', name: 'response', schema } : { type: 'json_object' }
   if (mimeType === 'text/plain' || mimeType === undefined) return mimeType === undefined ? undefined : { type: 'text' }
-  for (const field of ['responseMimeType', 'responseSchema', 'responseJsonSchema']) if (config[field] !== undefined) leftover[field] = config[field]
-  warnings.push(`responseMimeType "${String(mimeType)}" has no hub equivalent; only a Gemini upstream receives it`)
+  const { responseSchema, responseJsonSchema } = config
+  for (const [field, value] of Object.entries({ responseMimeType: mimeType, responseSchema, responseJsonSchema }))
+    if (value !== undefined) leftover[field] = value
+  warnings.push(`responseMimeType "${mimeType}" has no hub equivalent; only a Gemini upstream receives it`)
   return undefined
 }
 
 /** Sampling, limits, structured output and reasoning from `generationConfig`. */
-function convertGenerationConfig(body: Record<string, unknown>, warnings: string[], extra: Record<string, unknown>): Partial<HubChatRequest> {
-  if (!isRecord(body.generationConfig)) return {}
+function convertGenerationConfig(body: GeminiGenerateContentRequest, warnings: string[], extra: Record<string, unknown>): Partial<HubChatRequest> {
   const config = body.generationConfig
+  if (config === undefined) return {}
   const leftover = leftoverFields(config, HANDLED_GENERATION, 'generationConfig.')
   warnings.push(...leftover.warnings)
   const converted: Partial<HubChatRequest> = {
-    maxOutputTokens: finiteNumber(config.maxOutputTokens),
-    temperature: finiteNumber(config.temperature),
-    topP: finiteNumber(config.topP),
-    topK: finiteNumber(config.topK),
-    candidateCount: finiteNumber(config.candidateCount),
-    seed: finiteNumber(config.seed),
-    presencePenalty: finiteNumber(config.presencePenalty),
-    frequencyPenalty: finiteNumber(config.frequencyPenalty),
-    stop: Array.isArray(config.stopSequences) ? (config.stopSequences as string[]) : undefined,
+    maxOutputTokens: config.maxOutputTokens,
+    temperature: config.temperature,
+    topP: config.topP,
+    topK: config.topK,
+    candidateCount: config.candidateCount,
+    seed: config.seed,
+    presencePenalty: config.presencePenalty,
+    frequencyPenalty: config.frequencyPenalty,
+    stop: config.stopSequences,
     responseFormat: convertResponseFormat(config, warnings, leftover.fields),
     reasoning: decodeThinkingConfig(config.thinkingConfig),
   }
@@ -130,11 +134,9 @@ function convertGenerationConfig(body: Record<string, unknown>, warnings: string
 }
 
 /** A Gemini generateContent request (model and stream from the URL) in hub form, with notes on what the hub could not hold. */
-export function convertFromGeminiRequest(body: Record<string, unknown>, request: InboundRequest): Converted<HubChatRequest> {
+export function convertFromGeminiRequest(body: GeminiGenerateContentRequest, request: InboundRequest): Converted<HubChatRequest> {
   const { model, action } = parseModelAction(request.params.modelAction)
-  const systemInstruction =
-    isRecord(body.systemInstruction) && Array.isArray(body.systemInstruction.parts) ? { parts: body.systemInstruction.parts as GeminiPart[] } : undefined
-  const { messages, warnings } = convertFromGeminiContents((body.contents ?? []) as GeminiContent[], systemInstruction)
+  const { messages, warnings } = convertFromGeminiContents(body.contents, body.systemInstruction)
   const leftover = leftoverFields(body, HANDLED_FIELDS, '')
   const extra = leftover.fields
   warnings.push(...leftover.warnings)

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import type { HubChatRequest, HubMessage } from '@hanggent/plugin-sdk'
+import { GeminiGenerateContentRequest } from '../../schemas/gemini-generate.ts'
+import { validBody } from '../../tests/support/valid-body.ts'
 import { geminiGenerateHub as hub } from './gemini-hub.ts'
 import { FOREIGN_CALL_SIGNATURE } from './convert-to-gemini-contents.ts'
 import { inboundRequest, PNG_BASE64 } from './gemini-test-support.ts'
@@ -7,7 +9,8 @@ import { inboundRequest, PNG_BASE64 } from './gemini-test-support.ts'
 type Json = Record<string, unknown>
 
 const generate = inboundRequest('gemini-2.5-flash:generateContent')
-const decode = (body: Json, request = generate) => hub.decodeRequest(body, request)
+/** Decodes a body as the relay hands it over: checked against the generate schema first. */
+const decode = (body: Json, request = generate) => hub.decodeRequest(validBody(GeminiGenerateContentRequest, body), request)
 const weatherSchema = {
   type: 'object',
   properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
