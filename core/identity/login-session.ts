@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.ts'
 import { accessTokens, users, type UserRole } from '../db/schema.ts'
 import { checkIpLimit, failOpen, rateLimited, warnLimitStoreDown } from '../limits/limit-checks.ts'
 import { randomKey, sha256Hex } from '../security/crypto.ts'
-import { sessionCookies } from '../http/session-cookie.ts'
+import { isSecureRequest, sessionCookies } from '../http/session-cookie.ts'
 
 /** How long a login access token lasts. */
 export const LOGIN_TOKEN_DAYS = 7
@@ -72,4 +72,28 @@ export async function issueLogin(context: AppContext, user: typeof users.$inferS
     body: { accessToken, expiresAt: expiresAt.toISOString(), user: { id: user.id, username: user.username, role: user.role, group: user.group } },
     cookies,
   }
+}
+
+/** What a sign-in route hands over to answer: its request (the cookies' Secure flag), Elysia's `set` and the caller's address (for the log). */
+export interface LoginRoute {
+  request: Request
+  set: { headers: Record<string, unknown> }
+  clientIp: string | undefined
+}
+
+/**
+ * A sign-in route's last step, the same for every way of signing in: the login is issued, its cookies
+ * (and `extraCookies`, e.g. one clearing a pending sign-in) are set, and the 'login' log row says `how`.
+ */
+export async function answerLogin(
+  context: AppContext,
+  user: typeof users.$inferSelect,
+  route: LoginRoute,
+  options: { session: boolean; how: string; extraCookies?: string[] },
+): Promise<IssuedLogin['body']> {
+  const login = await issueLogin(context, user, { session: options.session, secure: isSecureRequest(route.request) })
+  const cookies = [...(login.cookies ?? []), ...(options.extraCookies ?? [])]
+  if (cookies.length > 0) route.set.headers['set-cookie'] = cookies
+  context.logWriter.write({ type: 'login', userId: user.id, username: user.username, ip: route.clientIp, content: options.how })
+  return login.body
 }

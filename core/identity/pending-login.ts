@@ -9,9 +9,9 @@ import { LoginResponse } from '../../schemas/admin/users.ts'
 import { TwoFactorSignInRequest } from '../../schemas/admin/sign-in.ts'
 import { access, apiBase, withErrors } from '../http/api-base.ts'
 import type { IdentityDeps } from './deps.ts'
-import { guardSignIn, issueLogin } from './login-session.ts'
+import { answerLogin, guardSignIn } from './login-session.ts'
 import { clearedCookie, sealedCookie } from './oauth-state.ts'
-import { isSecureRequest, parseCookies } from '../http/session-cookie.ts'
+import { parseCookies } from '../http/session-cookie.ts'
 import { verifySecondFactor } from './two-factor.ts'
 
 // A provider proves who the user is, but a user with two-factor sign-in on must still give a code.
@@ -73,16 +73,16 @@ export function pendingLoginRoutes(deps: IdentityDeps) {
       }
       // Taken after the code passed: two requests racing with valid codes cannot both sign in.
       if (!(await failOpen(() => context.limiter.take(spent, 1, PENDING_SECONDS * 1000), open, warn)).allowed) throw alreadyUsed()
-      const login = await issueLogin(context, user, { session: true, secure: isSecureRequest(request) })
-      set.headers['set-cookie'] = [...(login.cookies ?? []), clearedCookie(PENDING_COOKIE, PENDING_PATH)] as unknown as string
-      context.logWriter.write({
-        type: 'login',
-        userId: user.id,
-        username: user.username,
-        ip: clientIp,
-        content: `signed in with ${ticket.method} and a two-factor code (session cookie)`,
-      })
-      return login.body
+      return answerLogin(
+        context,
+        user,
+        { request, set, clientIp },
+        {
+          session: true,
+          how: `signed in with ${ticket.method} and a two-factor code (session cookie)`,
+          extraCookies: [clearedCookie(PENDING_COOKIE, PENDING_PATH)],
+        },
+      )
     },
     {
       ...access(

@@ -5,8 +5,7 @@ import { RegisterRequest } from '../../schemas/admin/sign-in.ts'
 import { emailTaken, usernameTaken } from './external-sign-in.ts'
 import { access, apiBase, withErrors } from '../http/api-base.ts'
 import type { IdentityDeps } from './deps.ts'
-import { guardSignIn, issueLogin } from './login-session.ts'
-import { isSecureRequest } from '../http/session-cookie.ts'
+import { answerLogin, guardSignIn } from './login-session.ts'
 import { hashPassword } from '../security/password.ts'
 import { insertUser } from './user-view.ts'
 
@@ -32,8 +31,6 @@ export function registrationRoutes(deps: IdentityDeps) {
         quota: context.options.get().newUserQuota,
       }
       const user = await insertUser(db, context.bus, values)
-      const login = await issueLogin(context, user, { session: body.session === true, secure: isSecureRequest(request) })
-      if (login.cookies) set.headers['set-cookie'] = login.cookies as unknown as string
       context.logWriter.write({
         type: 'manage',
         userId: user.id,
@@ -42,15 +39,17 @@ export function registrationRoutes(deps: IdentityDeps) {
         content: `user ${user.id} "${user.username}" registered`,
         details: { quota: user.quota },
       })
-      context.logWriter.write({
-        type: 'login',
-        userId: user.id,
-        username: user.username,
-        ip: clientIp,
-        content: `signed in after registering${body.session ? ' (session cookie)' : ''}`,
-      })
+      const login = await answerLogin(
+        context,
+        user,
+        { request, set, clientIp },
+        {
+          session: body.session === true,
+          how: `signed in after registering${body.session ? ' (session cookie)' : ''}`,
+        },
+      )
       set.status = 201
-      return login.body
+      return login
     },
     {
       ...access(

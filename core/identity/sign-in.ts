@@ -2,10 +2,10 @@ import { Elysia, t } from 'elysia'
 import { eq } from 'drizzle-orm'
 import { accessTokens } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
-import { clearedSessionCookies, isSecureRequest } from '../http/session-cookie.ts'
+import { clearedSessionCookies } from '../http/session-cookie.ts'
 import { randomKey, sha256Hex } from '../security/crypto.ts'
 import { hashPassword, verifyPassword } from '../security/password.ts'
-import { findSignInUser, guardSignIn, issueLogin } from './login-session.ts'
+import { answerLogin, findSignInUser, guardSignIn } from './login-session.ts'
 import { LoginRequest, LoginResponse } from '../../schemas/admin/users.ts'
 import { bearerToken } from '../http/actor.ts'
 import { verifySecondFactor } from './two-factor.ts'
@@ -44,16 +44,15 @@ export function signInRoutes(deps: IdentityDeps) {
           if (!(await verifySecondFactor(context, user, body.code)))
             throw new GatewayError(401, 'unauthorized', 'Wrong or already used two-factor code', { param: 'code' })
         }
-        const login = await issueLogin(context, user, { session: body.session === true, secure: isSecureRequest(request) })
-        if (login.cookies) set.headers['set-cookie'] = login.cookies as unknown as string
-        context.logWriter.write({
-          type: 'login',
-          userId: user.id,
-          username: user.username,
-          ip: clientIp,
-          content: `signed in with password${body.session ? ' (session cookie)' : ''}`,
-        })
-        return login.body
+        return answerLogin(
+          context,
+          user,
+          { request, set, clientIp },
+          {
+            session: body.session === true,
+            how: `signed in with password${body.session ? ' (session cookie)' : ''}`,
+          },
+        )
       },
       {
         ...access(
