@@ -7,6 +7,7 @@ import { omitUndefined } from '@hanggent/plugin-sdk'
 import { satisfiesStrictMode } from './strict-json-schema.ts'
 import { decodeReasoningEffort } from './map-openai-reasoning-effort.ts'
 import { isRecord } from '@hanggent/plugin-sdk'
+import type { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
 
 // see https://platform.openai.com/docs/api-reference/responses/create
 // The gateway keeps no conversation state, so `previous_response_id` and `conversation` are refused
@@ -37,11 +38,15 @@ const HANDLED_FIELDS = new Set([
 
 type Json = Record<string, unknown>
 
-const number = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
+/** A field the request schema leaves open (additional properties), as sent. */
+function openField(body: Json, name: string): unknown {
+  return body[name]
+}
 
-function refuseState(body: Json) {
+function refuseState(body: OpenAIResponsesRequest) {
   for (const param of ['previous_response_id', 'conversation']) {
-    if (body[param] === undefined || body[param] === null) continue
+    const value = openField(body, param)
+    if (value === undefined || value === null) continue
     throw new GatewayError(400, 'invalid_request', `${param} is not supported: the gateway keeps no conversation state; send the full input instead`, { param })
   }
 }
@@ -51,20 +56,20 @@ function refuseState(body: Json) {
  * nothing (the Responses API then defaults to strict), strict only if the schema satisfies strict mode,
  * since a Chat upstream refuses a strict tool whose schema does not.
  */
-function toolStrictness(strict: unknown, parameters: Json): boolean | undefined {
+function toolStrictness(strict: boolean | null | undefined, parameters: Json): boolean | undefined {
   if (typeof strict === 'boolean') return strict
   return satisfiesStrictMode(parameters) ? true : undefined
 }
 
-function convertTools(tools: unknown, warnings: string[], extra: Json): HubTool[] | undefined {
+function convertTools(tools: OpenAIResponsesRequest['tools'], warnings: string[], extra: Json): HubTool[] | undefined {
   const functions: HubTool[] = []
-  const others: Json[] = []
-  for (const tool of Array.isArray(tools) ? (tools as Json[]) : []) {
-    if (tool.type !== 'function' || typeof tool.name !== 'string') {
+  const others: Array<{ type: string }> = []
+  for (const tool of tools ?? []) {
+    if (tool.type !== 'function' || tool.name === undefined) {
       others.push(tool)
       continue
     }
-    const parameters = isRecord(tool.parameters) ? tool.parameters : { type: 'object', properties: {} }
+    const parameters = tool.parameters ?? { type: 'object', properties: {} }
     const converted: HubTool = { name: tool.name, parameters }
     const strict = toolStrictness(tool.strict, parameters)
     if (strict !== undefined) converted.strict = strict
@@ -72,31 +77,31 @@ function convertTools(tools: unknown, warnings: string[], extra: Json): HubTool[
       warnings.push(
         `tool "${tool.name}": sent without strict (the Responses default) because its schema does not satisfy strict mode (every property required, additionalProperties false)`,
       )
-    if (typeof tool.description === 'string') converted.description = tool.description
+    if (tool.description !== undefined && tool.description !== null) converted.description = tool.description
     functions.push(converted)
   }
   if (others.length > 0) {
     extra.tools = others
-    warnings.push(
-      `tools of type ${others.map((tool) => `"${String(tool.type)}"`).join(', ')} have no hub equivalent; only an OpenAI Responses upstream receives them`,
-    )
+    warnings.push(`tools of type ${others.map((tool) => `"${tool.type}"`).join(', ')} have no hub equivalent; only an OpenAI Responses upstream receives them`)
   }
   return functions.length > 0 ? functions : undefined
 }
 
-function convertToolChoice(choice: unknown, warnings: string[], extra: Json): HubToolChoice | undefined {
-  if (choice === undefined || choice === null) return undefined
+function convertToolChoice(choice: OpenAIResponsesRequest['tool_choice'], warnings: string[], extra: Json): HubToolChoice | undefined {
+  if (choice === undefined) return undefined
   if (choice === 'auto' || choice === 'none' || choice === 'required') return choice
-  if (isRecord(choice) && choice.type === 'function' && typeof choice.name === 'string') return { name: choice.name }
+  const name = typeof choice === 'string' ? undefined : openField(choice, 'name')
+  if (typeof choice !== 'string' && choice.type === 'function' && typeof name === 'string') return { name }
   extra.tool_choice = choice
   warnings.push('`tool_choice` of this form has no hub equivalent; only an OpenAI Responses upstream receives it')
   return undefined
 }
 
 /** `reasoning.effort` and `reasoning.summary`; anything else stays with the dialect. */
-function convertReasoning(reasoning: unknown, warnings: string[], extra: Json): HubReasoning | undefined {
-  if (!isRecord(reasoning)) return undefined
-  const { effort, summary, generate_summary: legacySummary, ...rest } = reasoning
+function convertReasoning(reasoning: OpenAIResponsesRequest['reasoning'], warnings: string[], extra: Json): HubReasoning | undefined {
+  if (reasoning === undefined || reasoning === null) return undefined
+  const { effort, summary, ...others } = reasoning
+  const { generate_summary: legacySummary, ...rest }: Json = others
   const decoded = decodeReasoningEffort(effort)
   const hub: HubReasoning = { ...decoded }
   if (!decoded && effort !== undefined && effort !== null) rest.effort = effort
@@ -113,30 +118,29 @@ function convertReasoning(reasoning: unknown, warnings: string[], extra: Json): 
 }
 
 /** `text.format` as the hub response format; other `text` fields (e.g. verbosity) stay with the dialect. */
-function convertText(textField: unknown, warnings: string[], extra: Json): HubChatRequest['responseFormat'] {
-  if (!isRecord(textField)) return undefined
+function convertText(textField: OpenAIResponsesRequest['text'], warnings: string[], extra: Json): HubChatRequest['responseFormat'] {
+  if (textField === undefined) return undefined
   const { format, ...rest } = textField
   if (Object.keys(rest).length > 0) {
     extra.text = rest
     warnings.push(...Object.keys(rest).map((name) => `text.${name} has no hub equivalent; only an OpenAI Responses upstream receives it`))
   }
-  if (!isRecord(format)) return undefined
+  if (format === undefined) return undefined
   if (format.type === 'text' || format.type === 'json_object') return { type: format.type }
-  if (format.type !== 'json_schema') return undefined
   if (format.description !== undefined) warnings.push('text.format.description has no hub equivalent and was dropped')
   return {
     type: 'json_schema',
-    name: String(format.name ?? ''),
-    schema: isRecord(format.schema) ? format.schema : {},
+    name: format.name ?? '',
+    schema: format.schema ?? {},
     ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}),
   }
 }
 
 /** An OpenAI Responses request body in hub form; throws a 400 for server-side conversation state. */
-export function convertFromOpenAIResponsesRequest(body: Json): Converted<HubChatRequest> {
+export function convertFromOpenAIResponsesRequest(body: OpenAIResponsesRequest): Converted<HubChatRequest> {
   refuseState(body)
   const { messages, warnings } = convertFromOpenAIResponsesInput(body.input)
-  if (typeof body.instructions === 'string' && body.instructions !== '')
+  if (body.instructions !== undefined && body.instructions !== null && body.instructions !== '')
     messages.unshift({ role: 'system', content: [{ type: 'text', text: body.instructions }] })
   const leftover = collectExtraFields(body, HANDLED_FIELDS, 'OpenAI Responses')
   const extra = leftover.fields
@@ -146,14 +150,14 @@ export function convertFromOpenAIResponsesRequest(body: Json): Converted<HubChat
   const reasoning = convertReasoning(body.reasoning, warnings, extra)
   const responseFormat = convertText(body.text, warnings, extra)
   const request: HubChatRequest = omitUndefined({
-    model: String(body.model),
+    model: body.model,
     messages,
     stream: body.stream === true,
-    maxOutputTokens: number(body.max_output_tokens),
-    temperature: number(body.temperature),
-    topP: number(body.top_p),
-    parallelToolCalls: typeof body.parallel_tool_calls === 'boolean' ? body.parallel_tool_calls : undefined,
-    user: typeof body.user === 'string' ? body.user : undefined,
+    maxOutputTokens: body.max_output_tokens ?? undefined,
+    temperature: body.temperature ?? undefined,
+    topP: body.top_p ?? undefined,
+    parallelToolCalls: body.parallel_tool_calls ?? undefined,
+    user: body.user,
     tools,
     toolChoice,
     responseFormat,

@@ -3,6 +3,8 @@ import type { HubEvent, HubPart, HubResult } from '@hanggent/plugin-sdk'
 import { GatewayError } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import { openAIChatHub } from './openai-chat-hub.ts'
+import { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
+import { validBody } from '../../tests/support/valid-body.ts'
 import { openAIResponsesHub } from './openai-responses-hub.ts'
 import { mapOpenAIResponsesStatus, toOpenAIResponsesStatus } from './map-openai-responses-status.ts'
 import { chatSse, collect, comparable, hubConversation, PNG_BASE64, responsesSse, spelled, streamOf, testEnv } from './openai-hub-test-support.ts'
@@ -27,6 +29,8 @@ type Response = {
 
 const hub = openAIResponsesHub
 const inbound = { headers: new Headers(), url: new URL('http://gateway/v1/responses'), params: {} }
+/** Decodes a body as the relay hands it over: checked against the Responses schema first. */
+const decodeBody = (body: unknown, request: typeof inbound) => hub.decodeRequest(validBody(OpenAIResponsesRequest, body), request)
 const FIXTURES = ['openai-responses-text', 'openai-responses-function-call', 'openai-responses-reasoning']
 
 /** What a recorded response says, read from the fixture itself. */
@@ -329,7 +333,7 @@ describe('encodeStream', () => {
 
 describe('decodeRequest', () => {
   test('instructions, input items, tools, format and reasoning in hub form', () => {
-    const { value, warnings } = hub.decodeRequest(
+    const { value, warnings } = decodeBody(
       {
         model: 'o4-mini',
         instructions: 'Be brief.',
@@ -410,7 +414,7 @@ describe('decodeRequest', () => {
   test.each(['previous_response_id', 'conversation'])('%s is refused with a 400 naming the parameter', (param) => {
     let thrown: unknown
     try {
-      hub.decodeRequest({ model: 'gpt-4.1', input: 'And then?', [param]: param === 'conversation' ? 'conv_1' : 'resp_1' }, inbound)
+      decodeBody({ model: 'gpt-4.1', input: 'And then?', [param]: param === 'conversation' ? 'conv_1' : 'resp_1' }, inbound)
     } catch (error) {
       thrown = error
     }
@@ -424,7 +428,7 @@ describe('decodeRequest', () => {
   })
 
   test('built-in tools and fields the hub cannot hold stay with the dialect, each named in a warning', () => {
-    const { value, warnings } = hub.decodeRequest(
+    const { value, warnings } = decodeBody(
       {
         model: 'gpt-4.1',
         input: 'Search the news',
@@ -462,8 +466,8 @@ describe('decodeRequest', () => {
   })
 
   test('item references are refused; unknown items and file ids are dropped with a warning', () => {
-    expect(() => hub.decodeRequest({ model: 'gpt-4.1', input: [{ type: 'item_reference', id: 'msg_1' }] }, inbound)).toThrow('item_reference is not supported')
-    const { warnings } = hub.decodeRequest(
+    expect(() => decodeBody({ model: 'gpt-4.1', input: [{ type: 'item_reference', id: 'msg_1' }] }, inbound)).toThrow('item_reference is not supported')
+    const { warnings } = decodeBody(
       {
         model: 'gpt-4.1',
         input: [
@@ -522,7 +526,7 @@ describe('encodeRequest', () => {
       include: ['reasoning.encrypted_content'],
       stream: true,
     }
-    expect(hub.encodeRequest(hub.decodeRequest(original, inbound).value).value).toEqual(original)
+    expect(hub.encodeRequest(decodeBody(original, inbound).value).value).toEqual(original)
   })
 
   test('the exact body for a conversation with a system prompt, an image and a tool round trip', () => {
