@@ -1,6 +1,6 @@
 import { OtlpJsonBatch, type OtlpOrigin } from './otlp-json.ts'
 import { OtlpProtoBatch, type OtlpBatch } from './otlp-proto.ts'
-import type { TraceRecord } from './trace-record.ts'
+import { type PackedRecords, TraceRecordUnpacker } from './trace-transfer.ts'
 
 // The thread that writes the relay's trace records as OTLP/HTTP protobuf (otlp-proto.ts) or JSON
 // (otlp-json.ts) and posts them to
@@ -38,7 +38,9 @@ const ENCODINGS: Record<OtlpProtocol, { contentType: string; batch: (origin: Otl
 }
 
 /** What the relay thread sends after setup: finished requests, or a flush/close to acknowledge. */
-export type TraceExportRequest = { kind: 'records' /** A JSON array of TraceRecord. */; json: string } | { kind: 'flush' | 'close'; id: number }
+export type TraceExportRequest =
+  | { kind: 'records' /** Finished requests, packed by trace-transfer.ts. */; packed: PackedRecords }
+  | { kind: 'flush' | 'close'; id: number }
 
 /** What the worker answers: an acknowledged flush/close, or why an export failed. */
 export type TraceExportReply = { kind: 'done'; id: number } | { kind: 'export-failed'; message: string }
@@ -67,6 +69,7 @@ let batch: OtlpBatch | undefined
 const spareBuffers: Uint8Array<ArrayBuffer>[] = []
 const SPARE_BUFFERS = 4
 let timer: ReturnType<typeof setTimeout> | undefined
+const unpacker = new TraceRecordUnpacker()
 const inFlight = new Set<Promise<void>>()
 
 self.onmessage = (event: MessageEvent<TraceExportSetup | TraceExportRequest>) => {
@@ -84,7 +87,7 @@ self.onmessage = (event: MessageEvent<TraceExportSetup | TraceExportRequest>) =>
   }
   if (message.kind === 'records') {
     if (!origin) return
-    for (const record of JSON.parse(message.json) as TraceRecord[]) {
+    for (const record of unpacker.unpack(message.packed)) {
       batch ??= encoding.batch(origin, spareBuffers.pop())
       batch.add(record)
       if (batch.spans >= EXPORT_SPANS) sendBatch()

@@ -1,6 +1,7 @@
 // What the relay thread records of one traced request: ids and times, plain data that crosses to the
-// trace export worker as JSON. The worker writes each record straight out as the request's OTLP spans
-// (the request's own span, auth, admission, one per upstream attempt, settlement: otlp-json.ts), so
+// trace export worker packed as numbers (trace-transfer.ts). The worker writes each record straight out
+// as the request's OTLP spans (the request's own span, auth, admission, one per upstream attempt,
+// settlement: otlp-proto.ts or otlp-json.ts), so
 // no span object is ever built, on the event loop that serves requests or off it.
 
 /** One upstream attempt of a traced request. */
@@ -46,7 +47,7 @@ export interface SettlementRecord {
 /**
  * One traced relay request, as the relay thread saw it. Times are whole microseconds of the relay
  * thread's `performance.now()` (the worker adds that thread's timeOrigin): integers cost the relay
- * thread less to read and to write as JSON than fractional epoch milliseconds.
+ * thread less to read and to pack than fractional epoch milliseconds.
  */
 export interface TraceRecord {
   /** The route pattern, for the span name and `http.route`. */

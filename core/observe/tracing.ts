@@ -2,6 +2,7 @@ import { TraceFlags, type SpanContext } from '@opentelemetry/api'
 import type { AttemptProbe, RelayObserver, RelayProbe, RelayStart, Settlement } from './relay-observer.ts'
 import { randomHexId } from './trace-ids.ts'
 import type { AttemptRecord, SettlementRecord, TraceRecord } from './trace-record.ts'
+import { TraceRecordPacker } from './trace-transfer.ts'
 import type { OtlpProtocol, TraceExportRequest, TraceExportReply, TraceExportSetup } from './trace-export-worker.ts'
 
 // OpenTelemetry traces of relayed calls, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set. One server
@@ -11,8 +12,8 @@ import type { OtlpProtocol, TraceExportRequest, TraceExportReply, TraceExportSet
 // OTLP/HTTP to `<endpoint>/v1/traces`, protobuf by default (the exporters' default), JSON on request.
 //
 // The relay thread only decides sampling, draws the ids that leave the process (the trace's and each
-// attempt's) and notes times in a plain TraceRecord; records cross to a worker thread in batches as one
-// JSON string, where otlp-json.ts writes them as OTLP spans and trace-export-worker.ts posts them. Live
+// attempt's) and notes times in a plain TraceRecord; records cross to a worker thread in batches packed
+// as numbers (trace-transfer.ts), where otlp-json.ts writes them as OTLP spans and trace-export-worker.ts posts them. Live
 // SDK spans on the relay thread cost more per request than the whole of the relay's own work at full
 // load; the SDK's span objects and exporter in the worker cost twice what otlp-json.ts does. The
 // OpenTelemetry API package is still used for the trace flags and span-context types.
@@ -99,19 +100,18 @@ export function createGatewayTracing(options: TracingOptions): GatewayTracing {
     waiting.delete(reply.id)
   }
 
-  let batch: TraceRecord[] = []
+  const packer = new TraceRecordPacker()
   let timer: ReturnType<typeof setTimeout> | undefined
   const send = () => {
     if (timer) clearTimeout(timer)
     timer = undefined
-    if (batch.length === 0) return
-    // One JSON string crosses threads several times cheaper than a structured clone of the records.
-    worker.postMessage({ kind: 'records', json: JSON.stringify(batch) } satisfies TraceExportRequest)
-    batch = []
+    const packed = packer.take()
+    // Numbers in a transferred buffer cross threads without a copy or a clone of objects.
+    if (packed) worker.postMessage({ kind: 'records', packed } satisfies TraceExportRequest, [packed.numbers.buffer])
   }
   const finished = (record: TraceRecord) => {
-    batch.push(record)
-    if (batch.length >= BATCH_RECORDS) send()
+    packer.add(record)
+    if (packer.records >= BATCH_RECORDS) send()
     else if (!timer) {
       timer = setTimeout(send, BATCH_MS)
       timer.unref?.()
