@@ -264,6 +264,13 @@ function verdictOf(value: number | undefined, limit: number, direction: 'at-leas
   return (direction === 'at-least' ? value >= limit : value <= limit) ? 'met' : 'NOT met'
 }
 
+/** A gateway that failed calls in a cell meets none of that cell's targets: its figures would describe error answers (fast, and cheap). */
+function unlessGatewayFailed(summary: CellSummary, line: TargetLine): TargetLine {
+  const failures = summary.failures.gateway
+  if (!failures || describeFailures(failures) === '0') return line
+  return { ...line, figure: `${line.figure} (gateway failures: ${describeFailures(failures)})`, verdict: 'NOT met' }
+}
+
 /** What a bare forwarding proxy reaches in a cell, next to the gateway: the issue's ceiling for any Bun gateway on this machine. */
 function ceilingContext(summary: CellSummary): TargetLine {
   const target = `context, ${cellName(summary.cell)}`
@@ -281,17 +288,18 @@ export function targetLines(summaries: CellSummary[], finalRssBytes: number | un
     lines.push({ target: 'c=50 targets (throughput, peer ratio, event-loop lag)', figure: 'c=50 not in the matrix', verdict: 'not measured' })
   for (const summary of at50) {
     const name = cellName(summary.cell)
-    lines.push({
+    const push = (line: TargetLine) => lines.push(unlessGatewayFailed(summary, line))
+    push({
       target: `gateway ≥ 35% of direct, ${name}`,
       figure: `${number(summary.gatewayPercentOfDirect, 1)}%`,
       verdict: verdictOf(summary.gatewayPercentOfDirect, 35, 'at-least'),
     })
-    lines.push({
+    push({
       target: `gateway ≥ 5× peer, ${name}`,
       figure: summary.gatewayTimesPeer === undefined ? 'n/a (no peer)' : `${summary.gatewayTimesPeer.toFixed(2)}×`,
       verdict: verdictOf(summary.gatewayTimesPeer, 5, 'at-least'),
     })
-    lines.push({
+    push({
       target: `event-loop lag p99 ≤ 5 ms, ${name}`,
       figure: summary.eventLoopLagMs ? `${summary.eventLoopLagMs.p99} ms (max ${summary.eventLoopLagMs.max} ms)` : 'n/a',
       verdict: verdictOf(summary.eventLoopLagMs?.p99, 5, 'at-most'),
@@ -301,12 +309,13 @@ export function targetLines(summaries: CellSummary[], finalRssBytes: number | un
   if (at1.length === 0) lines.push({ target: 'added latency at c=1', figure: 'c=1 not in the matrix', verdict: 'not measured' })
   for (const summary of at1) {
     const name = cellName(summary.cell)
-    lines.push({
+    const push = (line: TargetLine) => lines.push(unlessGatewayFailed(summary, line))
+    push({
       target: `added p50 ≤ 0.3 ms, ${name}`,
       figure: `${number(summary.addedLatencyMs?.p50, 3)} ms`,
       verdict: verdictOf(summary.addedLatencyMs?.p50, 0.3, 'at-most'),
     })
-    lines.push({
+    push({
       target: `added p99 ≤ 2 ms, ${name}`,
       figure: `${number(summary.addedLatencyMs?.p99, 3)} ms`,
       verdict: verdictOf(summary.addedLatencyMs?.p99, 2, 'at-most'),
