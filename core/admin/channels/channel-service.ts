@@ -1,5 +1,5 @@
 import { Value } from '@sinclair/typebox/value'
-import { and, count, eq, ilike, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { eq, ilike, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../../app-context.ts'
 import { queryRows, type Db } from '../../db/client.ts'
 import { abilities, channels, type ChannelStatus } from '../../db/schema.ts'
@@ -10,7 +10,7 @@ import type { CHANNEL_SORT_FIELDS, ChannelCreate, ChannelListQuery, ChannelUpdat
 import type { Actor } from '../../http/actor.ts'
 import { explainValueError, fieldOf } from '../../http/errors.ts'
 import { iso } from '../../http/api-base.ts'
-import { likePattern, pageOf, sortOrder } from '../../http/list-query.ts'
+import { likePattern, listPage } from '../../http/list-query.ts'
 
 type ChannelRow = typeof channels.$inferSelect
 
@@ -334,22 +334,13 @@ export function createChannelService(context: AppContext): ChannelService {
     },
 
     async list(query) {
-      const { page, pageSize, offset } = pageOf(query)
       const filters: SQL[] = []
       if (query.type) filters.push(eq(channels.type, query.type))
       if (query.status) filters.push(eq(channels.status, query.status))
       if (query.q) filters.push(ilike(channels.name, likePattern(query.q)))
       if (query.tag) filters.push(hasTag(query.tag))
-      const where = filters.length > 0 ? and(...filters) : undefined
-      const [total] = await db.select({ value: count() }).from(channels).where(where)
-      const rows = await db
-        .select()
-        .from(channels)
-        .where(where)
-        .orderBy(...sortOrder(query.sort, sortColumns, channels.id))
-        .limit(pageSize)
-        .offset(offset)
-      return { items: rows.map(view), total: total?.value ?? 0, page, pageSize }
+      const { rows, ...counts } = await listPage(db, channels, channels.id, filters, query, sortColumns)
+      return { items: rows.map(view), ...counts }
     },
 
     async tagCounts() {

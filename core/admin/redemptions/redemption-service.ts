@@ -1,4 +1,4 @@
-import { and, count, eq, ilike, isNull, or, gt, type AnyColumn, type SQL } from 'drizzle-orm'
+import { and, eq, ilike, isNull, or, gt, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../../app-context.ts'
 import { redemptions } from '../../db/schema.ts'
 import { addToUserBalance } from '../../db/user-balance.ts'
@@ -7,7 +7,7 @@ import { maskSecret, randomKey, sha256Hex } from '../../security/crypto.ts'
 import type { REDEMPTION_SORT_FIELDS, RedemptionCreate, RedemptionListQuery, RedemptionView } from '../../../schemas/admin/redemptions.ts'
 import type { Actor } from '../../http/actor.ts'
 import { iso } from '../../http/api-base.ts'
-import { likePattern, pageOf, sortOrder } from '../../http/list-query.ts'
+import { likePattern, listPage } from '../../http/list-query.ts'
 
 type RedemptionRow = typeof redemptions.$inferSelect
 
@@ -80,20 +80,11 @@ export function createRedemptionService(context: AppContext) {
 
     /** A filtered page, newest first unless `sort` says otherwise. */
     async list(query: RedemptionListQuery) {
-      const { page, pageSize, offset } = pageOf(query)
       const filters: SQL[] = []
       if (query.status) filters.push(eq(redemptions.status, query.status))
       if (query.q) filters.push(ilike(redemptions.name, likePattern(query.q)))
-      const where = filters.length > 0 ? and(...filters) : undefined
-      const [total] = await db.select({ value: count() }).from(redemptions).where(where)
-      const rows = await db
-        .select()
-        .from(redemptions)
-        .where(where)
-        .orderBy(...sortOrder(query.sort, sortColumns, redemptions.id))
-        .limit(pageSize)
-        .offset(offset)
-      return { items: rows.map(toRedemptionView), total: total?.value ?? 0, page, pageSize }
+      const { rows, ...counts } = await listPage(db, redemptions, redemptions.id, filters, query, sortColumns)
+      return { items: rows.map(toRedemptionView), ...counts }
     },
 
     /** Disables or re-enables an unredeemed code. */

@@ -1,4 +1,4 @@
-import { and, count, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { eq, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../../app-context.ts'
 import type { Db } from '../../db/client.ts'
 import { tokens, users } from '../../db/schema.ts'
@@ -8,7 +8,7 @@ import { findInvalidIpEntry } from '../../security/ip-allowlist.ts'
 import type { TOKEN_SORT_FIELDS, TokenCreate, TokenListQuery, TokenUpdate, TokenView } from '../../../schemas/admin/tokens.ts'
 import { roleAtLeast, type Actor } from '../../http/actor.ts'
 import { iso } from '../../http/api-base.ts'
-import { pageOf, sortOrder } from '../../http/list-query.ts'
+import { listPage } from '../../http/list-query.ts'
 
 type TokenRow = typeof tokens.$inferSelect
 
@@ -156,21 +156,12 @@ export function createTokenService(context: AppContext): TokenService {
 
     async list(actor, query) {
       await context.ledger.sync()
-      const { page, pageSize, offset } = pageOf(query)
       const filters: SQL[] = []
       if (!roleAtLeast(actor.role, 'admin')) filters.push(eq(tokens.userId, actor.id))
       else if (query.userId !== undefined) filters.push(eq(tokens.userId, query.userId))
       else if (query.all !== true) filters.push(eq(tokens.userId, actor.id))
-      const where = filters.length > 0 ? and(...filters) : undefined
-      const [total] = await db.select({ value: count() }).from(tokens).where(where)
-      const rows = await db
-        .select()
-        .from(tokens)
-        .where(where)
-        .orderBy(...sortOrder(query.sort, sortColumns, tokens.id))
-        .limit(pageSize)
-        .offset(offset)
-      return { items: rows.map(toTokenView), total: total?.value ?? 0, page, pageSize }
+      const { rows, ...counts } = await listPage(db, tokens, tokens.id, filters, query, sortColumns)
+      return { items: rows.map(toTokenView), ...counts }
     },
 
     async remove(actor, id) {

@@ -1,4 +1,4 @@
-import { and, count, eq, ilike, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
+import { eq, ilike, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import type { AppContext } from '../../app-context.ts'
 import type { Db } from '../../db/client.ts'
 import { accessTokens, users } from '../../db/schema.ts'
@@ -7,8 +7,7 @@ import { randomKey } from '../../security/crypto.ts'
 import { hashPassword } from '../../security/password.ts'
 import type { USER_SORT_FIELDS, UserCreate, UserListQuery, UserUpdate, UserView } from '../../../schemas/admin/users.ts'
 import type { Actor } from '../../http/actor.ts'
-import { iso } from '../../http/api-base.ts'
-import { likePattern, pageOf, sortOrder } from '../../http/list-query.ts'
+import { likePattern, listPage } from '../../http/list-query.ts'
 import { insertUser, toUserView, userConflict, type UserRow } from '../../identity/user-view.ts'
 
 /** Refuses changes an actor may not make: root is changed only by root and keeps its role; admin rights come only from root. */
@@ -92,22 +91,13 @@ const sortColumns: Record<(typeof USER_SORT_FIELDS)[number], AnyColumn> = {
 
 /** A filtered page of users, newest first unless `sort` says otherwise. */
 async function listUsers(db: Db, query: UserListQuery): Promise<{ items: UserView[]; total: number; page: number; pageSize: number }> {
-  const { page, pageSize, offset } = pageOf(query)
   const filters: SQL[] = []
   if (query.q) filters.push(or(ilike(users.username, likePattern(query.q)), ilike(users.displayName, likePattern(query.q)))!)
   if (query.role) filters.push(eq(users.role, query.role))
   if (query.status) filters.push(eq(users.status, query.status))
   if (query.group) filters.push(eq(users.group, query.group))
-  const where = filters.length > 0 ? and(...filters) : undefined
-  const [total] = await db.select({ value: count() }).from(users).where(where)
-  const rows = await db
-    .select()
-    .from(users)
-    .where(where)
-    .orderBy(...sortOrder(query.sort, sortColumns, users.id))
-    .limit(pageSize)
-    .offset(offset)
-  return { items: rows.map(toUserView), total: total?.value ?? 0, page, pageSize }
+  const { rows, ...counts } = await listPage(db, users, users.id, filters, query, sortColumns)
+  return { items: rows.map(toUserView), ...counts }
 }
 
 /** User persistence: argon2id hashes, role rules, audited quota changes, caches told. */
