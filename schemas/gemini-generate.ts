@@ -182,6 +182,9 @@ export const GeminiGenerateContentResponse = Type.Object(
   open,
 )
 
+/** One chunk of an `alt=sse` stream: a GenerateContentResponse, or an error Google sends inside the stream instead. */
+export const GeminiStreamChunk = Type.Object({ ...GeminiGenerateContentResponse.properties, error: Type.Optional(Type.Unknown()) }, open)
+
 /** Google's error envelope (google.rpc.Status as JSON). */
 export const GeminiErrorBody = Type.Object(
   {
@@ -218,5 +221,7 @@ export type GeminiUsageMetadata = Static<typeof GeminiUsageMetadata>
 export type GeminiCandidate = Static<typeof GeminiCandidate>
 /** A typed complete answer or stream chunk. */
 export type GeminiGenerateContentResponse = Static<typeof GeminiGenerateContentResponse>
+/** A typed stream chunk. */
+export type GeminiStreamChunk = Static<typeof GeminiStreamChunk>
 /** A typed error body. */
 export type GeminiErrorBody = Static<typeof GeminiErrorBody>

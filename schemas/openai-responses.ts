@@ -169,19 +169,55 @@ export interface OpenAIResponsesResponse {
   [field: string]: unknown
 }
 
-/** One streamed event; `type` names it and is repeated as the SSE `event:` field. */
-export interface OpenAIResponsesStreamEvent {
-  type: string
-  sequence_number?: number
-  response?: OpenAIResponsesResponse
-  item?: OpenAIResponsesOutputItem
-  output_index?: number
-  item_id?: string
-  content_index?: number
-  summary_index?: number
-  delta?: string
-  code?: string | null
-  message?: string
-  param?: string | null
-  error?: { code?: string; message?: string } | null
-}
+/** The `response` inside a stream event (created, in_progress, completed, incomplete, failed), as the decoder reads it. */
+export const OpenAIResponsesStreamResponse = Type.Object(
+  {
+    id: Type.Optional(Type.String()),
+    model: Type.Optional(Type.String()),
+    created_at: Type.Optional(Type.Number()),
+    status: Type.Optional(Type.String()),
+    output: Type.Optional(Type.Array(Type.Object({ type: Type.String() }, open))),
+    // The counts are read leniently (convertOpenAIResponsesUsage); only the shape is fixed.
+    usage: nullable(Type.Object({}, open)),
+    incomplete_details: nullable(Type.Object({ reason: Type.Optional(Type.String()) }, open)),
+    error: nullable(Type.Object({ code: nullable(Type.String()), message: Type.Optional(Type.String()) }, open)),
+  },
+  open,
+)
+
+/** An output item as stream events carry it (output_item.added / done): a function call's or a reasoning item's members. */
+export const OpenAIResponsesStreamItem = Type.Object(
+  {
+    type: Type.String(),
+    id: Type.Optional(Type.String()),
+    call_id: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+    arguments: Type.Optional(Type.String()),
+    encrypted_content: nullable(Type.String()),
+  },
+  open,
+)
+
+/**
+ * One streamed event; `type` names it and is repeated as the SSE `event:` field. Only the members the
+ * decoder reads are typed (see https://platform.openai.com/docs/api-reference/responses-streaming).
+ */
+export const OpenAIResponsesStreamEvent = Type.Object(
+  {
+    type: Type.Optional(Type.String()),
+    response: Type.Optional(OpenAIResponsesStreamResponse),
+    item: Type.Optional(OpenAIResponsesStreamItem),
+    output_index: Type.Optional(Type.Integer()),
+    summary_index: Type.Optional(Type.Integer()),
+    delta: Type.Optional(Type.String()),
+    code: nullable(Type.String()),
+    message: Type.Optional(Type.String()),
+    error: nullable(Type.Object({ code: nullable(Type.String()), message: Type.Optional(Type.String()) }, open)),
+  },
+  open,
+)
+
+/** A typed stream event. */
+export type OpenAIResponsesStreamEvent = Static<typeof OpenAIResponsesStreamEvent>
+/** A typed `response` of a stream event. */
+export type OpenAIResponsesStreamResponse = Static<typeof OpenAIResponsesStreamResponse>

@@ -1,10 +1,11 @@
 import type { ConversionEnv } from '@hanggent/plugin-sdk'
 import type { HubEvent, HubPart, Usage } from '@hanggent/plugin-sdk'
 import type { HubStreamDecoder } from '@hanggent/plugin-sdk'
-import type { GeminiGenerateContentResponse } from '../../schemas/gemini-generate.ts'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { GeminiStreamChunk } from '../../schemas/gemini-generate.ts'
 import { candidateParts } from './convert-gemini-result.ts'
 import { convertGeminiUsage } from './convert-gemini-usage.ts'
-import { decodeStreamWith, isRecord, jsonPushDecoder, nowSeconds, parseJsonChunk } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, isRecord, jsonPushDecoder, nowSeconds, parseCheckedChunk } from '@hanggent/plugin-sdk'
 import { mapGeminiBlockReason, mapGeminiFinishReason } from './map-gemini-finish-reason.ts'
 
 // see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
@@ -45,14 +46,14 @@ function partEvents(index: number, part: HubPart, state: DecodeState): HubEvent[
 }
 
 /** The hub events of one parsed chunk (usage is only remembered). */
-function chunkEvents(chunk: GeminiGenerateContentResponse, state: DecodeState, env: ConversionEnv): HubEvent[] {
+function chunkEvents(chunk: GeminiStreamChunk, state: DecodeState, env: ConversionEnv): HubEvent[] {
   const events: HubEvent[] = []
   if (!state.started) {
     state.started = true
     events.push({ type: 'message-start', id: chunk.responseId || env.newId(''), model: chunk.modelVersion || env.model || '', created: nowSeconds(env) })
   }
-  if (isRecord(chunk.usageMetadata)) state.usage = convertGeminiUsage(chunk.usageMetadata)
-  const candidates = Array.isArray(chunk.candidates) ? chunk.candidates : []
+  if (chunk.usageMetadata) state.usage = convertGeminiUsage(chunk.usageMetadata)
+  const candidates = chunk.candidates ?? []
   candidates.forEach((candidate, position) => {
     const index = candidate.index ?? position
     for (const part of candidateParts(candidate, env)) events.push(...partEvents(index, part, state))
@@ -74,13 +75,16 @@ function streamError(error: unknown): HubEvent {
   return { type: 'error', status, code: 'upstream_error', message }
 }
 
+/** The chunk schema, compiled once. */
+const checkChunk = TypeCompiler.Compile(GeminiStreamChunk)
+
 /** A push decoder of one Gemini SSE stream: chunk by chunk; a malformed or error chunk ends it with an `error` event. */
 export function createGeminiStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, toolCounts: new Map() }
   /** Usage seen so far, reported once at the end (Gemini's usage is cumulative), or before a failure so it is still billed. */
   const heldUsage = (): HubEvent[] => (state.usage ? [{ type: 'usage', usage: state.usage }] : [])
-  return jsonPushDecoder<GeminiGenerateContentResponse & { error?: unknown }>({
-    parse: (event) => parseJsonChunk(event.data),
+  return jsonPushDecoder<GeminiStreamChunk>({
+    parse: (event) => parseCheckedChunk(event.data, checkChunk, 'Gemini'),
     isEnd: (chunk) => chunk.error !== undefined,
     step: (chunk) => (chunk.error !== undefined ? [...heldUsage(), streamError(chunk.error)] : chunkEvents(chunk, state, env)),
     finish: heldUsage,

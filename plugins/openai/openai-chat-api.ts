@@ -69,32 +69,5 @@ export interface OpenAIChatCompletion {
   error?: { message?: string; code?: string | null } | null
 }
 
-/** A tool call fragment of a stream chunk. */
-export interface OpenAIChatChunkToolCall {
-  index?: number
-  id?: string
-  type?: 'function'
-  function?: { name?: string; arguments?: string }
-}
-
-/** The delta of one choice in a stream chunk. */
-export interface OpenAIChatChunkDelta {
-  role?: 'assistant'
-  content?: string | null
-  reasoning_content?: string | null
-  reasoning?: string | null
-  refusal?: string | null
-  tool_calls?: OpenAIChatChunkToolCall[]
-  function_call?: { name?: string; arguments?: string } | null
-}
-
-/** A `chat.completion.chunk` object (or an error sent inside the stream). */
-export interface OpenAIChatChunk {
-  id?: string
-  object?: string
-  created?: number
-  model?: string
-  choices?: Array<{ index?: number; delta?: OpenAIChatChunkDelta; finish_reason?: string | null }>
-  usage?: OpenAIUsage | null
-  error?: { message?: unknown; code?: unknown; type?: unknown } | null
-}
+/** The stream chunk types, defined once by the schema the decoder checks chunks against. */
+export type { OpenAIChatChunk, OpenAIChatChunkDelta, OpenAIChatChunkToolCall } from '../../schemas/openai-stream-chunks.ts'

@@ -5,7 +5,9 @@ import type { OpenAIChatChunk, OpenAIChatChunkDelta, OpenAIChatChunkToolCall } f
 import { convertOpenAIUsage } from './convert-openai-usage.ts'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts'
 import { createdSeconds } from './response-identity.ts'
-import { decodeStreamWith, jsonPushDecoder, parseJsonChunk } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, jsonPushDecoder, parseCheckedChunk } from '@hanggent/plugin-sdk'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { OpenAIChatChunk as OpenAIChatChunkSchema } from '../../schemas/openai-stream-chunks.ts'
 
 // see https://platform.openai.com/docs/api-reference/chat-streaming/streaming
 // A tool call starts with a fragment carrying its `id` and name; later fragments carry only
@@ -31,7 +33,7 @@ function toolCallEvents(choice: number, calls: OpenAIChatChunkToolCall[], state:
   calls.forEach((call, position) => {
     const wireIndex = call.index ?? position
     let toolIndex = tools.byWireIndex.get(wireIndex)
-    const restarted = toolIndex !== undefined && call.id !== undefined && call.id !== '' && call.id !== tools.ids[toolIndex]
+    const restarted = toolIndex !== undefined && Boolean(call.id) && call.id !== tools.ids[toolIndex]
     if (toolIndex === undefined || restarted) {
       toolIndex = tools.ids.length
       tools.byWireIndex.set(wireIndex, toolIndex)
@@ -66,7 +68,7 @@ function chunkEvents(chunk: OpenAIChatChunk, state: DecodeState, env: Conversion
       type: 'message-start',
       id: chunk.id ?? env.newId('chatcmpl-'),
       model: chunk.model || env.model || '',
-      created: createdSeconds(chunk.created, env),
+      created: createdSeconds(chunk.created ?? undefined, env),
     })
   }
   for (const choice of chunk.choices ?? []) {
@@ -105,12 +107,15 @@ export function canDeferOpenAIChunk(event: SseEvent): boolean {
   return true
 }
 
+/** The chunk schema, compiled once. */
+const checkChunk = TypeCompiler.Compile(OpenAIChatChunkSchema)
+
 /** A push decoder of one OpenAI Chat stream: chunk by chunk; done at `[DONE]` or the first error. */
 export function createOpenAIChatStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, tools: new Map() }
   return jsonPushDecoder<OpenAIChatChunk>({
     endMarker: '[DONE]',
-    parse: (event) => parseJsonChunk(event.data),
+    parse: (event) => parseCheckedChunk(event.data, checkChunk, 'OpenAI chat'),
     isEnd: (chunk) => Boolean(chunk.error),
     step: (chunk) => (chunk.error ? [streamError(chunk.error)] : chunkEvents(chunk, state, env)),
     canDefer: canDeferOpenAIChunk,

@@ -7,7 +7,9 @@ import { toOpenAICompletionsUsage } from './convert-openai-completions.ts'
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts'
 import { renderOpenAIStreamError } from './openai-errors.ts'
 import { canDeferOpenAIChunk } from './openai-chat-stream-decode.ts'
-import { decodeStreamWith, jsonPushDecoder, parseJsonChunk } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, jsonPushDecoder, parseCheckedChunk } from '@hanggent/plugin-sdk'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { OpenAICompletionChunk } from '../../schemas/openai-stream-chunks.ts'
 import { createdSeconds, responseId } from './response-identity.ts'
 
 // see https://platform.openai.com/docs/api-reference/completions/create (stream, stream_options)
@@ -74,21 +76,15 @@ export async function* encodeOpenAICompletionsStream(events: AsyncIterable<HubEv
   yield { data: '[DONE]' }
 }
 
-interface CompletionChunk {
-  id?: string
-  model?: string
-  created?: number
-  choices?: Array<{ text?: unknown; index?: unknown; finish_reason?: unknown } | null>
-  usage?: Parameters<typeof convertOpenAIUsage>[0] | null
-  error?: { message?: unknown; code?: unknown }
-}
+/** The chunk schema, compiled once. */
+const checkChunk = TypeCompiler.Compile(OpenAICompletionChunk)
 
 /** A push decoder of one legacy completion stream; done at `[DONE]` or the first error. */
 export function createOpenAICompletionsStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   let started = false
-  return jsonPushDecoder<CompletionChunk>({
+  return jsonPushDecoder<OpenAICompletionChunk>({
     endMarker: '[DONE]',
-    parse: (event) => parseJsonChunk(event.data),
+    parse: (event) => parseCheckedChunk(event.data, checkChunk, 'OpenAI completions'),
     isEnd: (parsed) => Boolean(parsed.error),
     step(parsed) {
       if (parsed.error) {
@@ -98,12 +94,17 @@ export function createOpenAICompletionsStreamDecoder(env: ConversionEnv): HubStr
       const events: HubEvent[] = []
       if (!started) {
         started = true
-        events.push({ type: 'message-start', id: parsed.id ?? env.newId('cmpl-'), model: parsed.model ?? '', created: createdSeconds(parsed.created, env) })
+        events.push({
+          type: 'message-start',
+          id: parsed.id ?? env.newId('cmpl-'),
+          model: parsed.model ?? '',
+          created: createdSeconds(parsed.created ?? undefined, env),
+        })
       }
       for (const choice of parsed.choices ?? []) {
-        const index = typeof choice?.index === 'number' ? choice.index : 0
-        if (typeof choice?.text === 'string' && choice.text !== '') events.push({ type: 'text-delta', index, text: choice.text })
-        if (typeof choice?.finish_reason === 'string')
+        const index = choice.index ?? 0
+        if (choice.text) events.push({ type: 'text-delta', index, text: choice.text })
+        if (typeof choice.finish_reason === 'string')
           events.push({ type: 'finish', index, reason: mapOpenAIFinishReason(choice.finish_reason), rawReason: choice.finish_reason })
       }
       if (parsed.usage) events.push({ type: 'usage', usage: convertOpenAIUsage(parsed.usage) })

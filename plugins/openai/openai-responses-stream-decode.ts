@@ -1,12 +1,13 @@
 import type { ConversionEnv } from '@hanggent/plugin-sdk'
 import type { HubEvent } from '@hanggent/plugin-sdk'
 import type { HubStreamDecoder } from '@hanggent/plugin-sdk'
-import type { OpenAIResponsesResponse, OpenAIResponsesStreamEvent } from '../../schemas/openai-responses.ts'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { OpenAIResponsesStreamEvent, type OpenAIResponsesStreamResponse } from '../../schemas/openai-responses.ts'
 import { convertOpenAIResponsesUsage } from './convert-openai-responses-usage.ts'
 import { reasoningItemSignature } from './convert-openai-responses-result.ts'
 import { mapOpenAIResponsesStatus } from './map-openai-responses-status.ts'
 import { createdSeconds } from './response-identity.ts'
-import { decodeStreamWith, jsonPushDecoder, parseJsonChunk } from '@hanggent/plugin-sdk'
+import { decodeStreamWith, jsonPushDecoder, parseCheckedChunk } from '@hanggent/plugin-sdk'
 
 // see https://platform.openai.com/docs/api-reference/responses-streaming
 // Deltas name their output item by `output_index`; a function call's arguments are routed to the
@@ -24,7 +25,7 @@ interface DecodeState {
 /** The events that end a Responses stream. */
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed', 'error'])
 
-function start(state: DecodeState, env: ConversionEnv, response?: Partial<OpenAIResponsesResponse>): HubEvent[] {
+function start(state: DecodeState, env: ConversionEnv, response?: OpenAIResponsesStreamResponse): HubEvent[] {
   if (state.started) return []
   state.started = true
   return [
@@ -38,7 +39,7 @@ function start(state: DecodeState, env: ConversionEnv, response?: Partial<OpenAI
 }
 
 function functionCallStart(event: OpenAIResponsesStreamEvent, state: DecodeState, env: ConversionEnv): HubEvent[] {
-  const item = event.item as { type?: string; call_id?: string; name?: string; arguments?: string } | undefined
+  const item = event.item
   if (item?.type !== 'function_call') return []
   const toolIndex = state.tools.size
   state.tools.set(event.output_index ?? toolIndex, toolIndex)
@@ -71,7 +72,7 @@ function ending(event: OpenAIResponsesStreamEvent, state: DecodeState): HubEvent
 
 /** A finished reasoning item's encrypted content as a signature delta (only the done item holds it complete). */
 function reasoningSignature(event: OpenAIResponsesStreamEvent): HubEvent[] {
-  const item = event.item as Record<string, unknown> | undefined
+  const item = event.item
   const signature = item?.type === 'reasoning' ? reasoningItemSignature(item) : undefined
   return signature ? [{ type: 'reasoning-delta', index: 0, text: '', signature, signatureOrigin: 'openai' }] : []
 }
@@ -112,11 +113,14 @@ function step(type: string, event: OpenAIResponsesStreamEvent, state: DecodeStat
   return []
 }
 
+/** The event schema, compiled once. */
+const checkEvent = TypeCompiler.Compile(OpenAIResponsesStreamEvent)
+
 /** A push decoder of one OpenAI Responses stream: event by event; done at the terminal event or an `error` event. */
 export function createOpenAIResponsesStreamDecoder(env: ConversionEnv): HubStreamDecoder {
   const state: DecodeState = { started: false, tools: new Map() }
   return jsonPushDecoder<OpenAIResponsesStreamEvent>({
-    parse: (sse) => parseJsonChunk(sse.data, 'Upstream sent a malformed stream event'),
+    parse: (sse) => parseCheckedChunk(sse.data, checkEvent, 'OpenAI Responses', 'Upstream sent a malformed stream event'),
     isEnd: (event, sse) => TERMINAL.has(event.type ?? sse.event ?? ''),
     step: (event, sse) => step(event.type ?? sse.event ?? '', event, state, env),
   })

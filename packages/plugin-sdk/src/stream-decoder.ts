@@ -2,6 +2,9 @@
 // a streamed call: converted calls pull hub events from it (decodeStreamWith turns it into the
 // `decodeStream` generator), and passthrough calls push each upstream event into it while the raw
 // bytes go to the client unchanged, so a dialect's events are parsed in one place only.
+import type { Static, TObject } from '@sinclair/typebox'
+import type { TypeCheck } from '@sinclair/typebox/compiler'
+import type { ValueError } from '@sinclair/typebox/errors'
 import type { ConversionEnv } from './contract.ts'
 import type { HubEvent } from './hub.ts'
 import type { SseEvent } from './sse.ts'
@@ -72,6 +75,48 @@ export function parseJsonChunk<T extends object>(data: string, message = 'Upstre
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as T
   } catch {}
   return new MalformedChunk(message)
+}
+
+/**
+ * An event's data as one JSON chunk checked against the dialect's compiled chunk schema (compile it once, at
+ * module load, with TypeCompiler.Compile), so the step reads typed members; a chunk of the wrong shape is a
+ * MalformedChunk naming the dialect and the first member that is wrong; data that is not JSON at all is a
+ * MalformedChunk saying `notJson`. Since contract 1.5.
+ */
+export function parseCheckedChunk<T extends TObject>(
+  data: string,
+  check: TypeCheck<T>,
+  dialect: string,
+  notJson = 'Upstream sent a malformed stream chunk',
+): Static<T> | MalformedChunk {
+  let value: unknown
+  try {
+    value = JSON.parse(data)
+  } catch {
+    return new MalformedChunk(notJson)
+  }
+  return check.Check(value) ? value : wrongShape(value, check, dialect)
+}
+
+/**
+ * The most telling error: inside a union (a member that may be null, say), the error of the branch that got
+ * deepest, the first branch on a tie (so a nullable string that is a number says "Expected string").
+ */
+function deepestError(error: ValueError): ValueError {
+  let best: ValueError | undefined
+  for (const branch of error.errors) {
+    const first = branch.First()
+    if (first && (!best || first.path.length > best.path.length)) best = first
+  }
+  return best ? deepestError(best) : error
+}
+
+/** The MalformedChunk for a value its schema refuses: the member path and message of its first (deepest) error. */
+export function wrongShape(value: unknown, check: TypeCheck<TObject>, dialect: string): MalformedChunk {
+  const first = check.Errors(value).First()
+  const error = first && deepestError(first)
+  const where = error?.path ? `${error.path}: ` : ''
+  return new MalformedChunk(`Upstream sent a malformed ${dialect} stream chunk: ${where}${error?.message ?? 'wrong shape'}`)
 }
 
 /** How jsonPushDecoder reads one dialect's stream: each event's data is one JSON chunk. Since contract 1.5. */
