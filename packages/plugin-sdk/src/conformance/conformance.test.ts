@@ -19,6 +19,7 @@ describe('conformance kit: codec, pricing, settings and manifest checks', () => 
       'manifest and contract version',
       'pricing (1 models)',
       'settings forms (1 channel types)',
+      'dialect roles (tiny-vendor.chat)',
       'fixture "accents": result decode, stream decode at every byte offset',
       'fixture "error-quota": error reading',
       'fixture "weather-call": request build, result decode, stream decode at every byte offset',

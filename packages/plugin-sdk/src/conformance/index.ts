@@ -12,6 +12,7 @@ import { importPlugin, locatePlugin, type PluginLocation } from './load-plugin.t
 import { manifestFailure, pricingFailures, settingsFailures, toolCoverageFailures } from './plugin-checks.ts'
 import { realtimeFailures } from './realtime-checks.ts'
 import { mediaFailures } from './media-checks.ts'
+import { roleFailures } from './role-checks.ts'
 import { taskPlatformFailures } from './task-checks.ts'
 
 export type { ConformanceCaseFile, ConformanceConfig, ExpectedAnswer, GatewayStepConfig, StreamSource } from './case-file.ts'
@@ -94,6 +95,9 @@ export async function conformance(path: string, options: ConformanceOptions = {}
   report.failures.push(...realtime)
   const realtimeTypes = plugin.channelTypes.filter((spec) => spec.realtime).map((spec) => spec.id)
   if (realtimeTypes.length > 0 && realtime.length === 0) report.passed.push(`realtime transports (${realtimeTypes.join(', ')})`)
+  const roles = roleFailures(plugin)
+  report.failures.push(...roles)
+  if (plugin.dialects.length > 0 && roles.length === 0) report.passed.push(`dialect roles (${plugin.dialects.map((entry) => entry.dialect).join(', ')})`)
   const media = mediaFailures(plugin)
   report.failures.push(...media)
   const mediaDialects = plugin.dialects.filter((codec) => 'media' in codec && codec.media).map((codec) => codec.dialect)
