@@ -5,7 +5,8 @@ import { convertToOpenAIChatMessages } from './convert-to-openai-chat-messages.t
 import { dialectExtra } from './dialect-extra.ts'
 import { OPENAI_CHAT_DIALECT } from './convert-from-openai-chat-request.ts'
 import { encodeReasoningEffort } from './map-openai-reasoning-effort.ts'
-import { omitUndefined } from '@hanggent/plugin-sdk'
+import { isRecord, omitUndefined } from '@hanggent/plugin-sdk'
+import type { OpenAIChatRequest } from '../../schemas/openai-chat.ts'
 
 // see https://platform.openai.com/docs/api-reference/chat/create
 // The output ceiling is sent as `max_completion_tokens`: OpenAI's reasoning models reject the
@@ -20,7 +21,7 @@ function functionTool(tool: HubTool): OpenAIChatFunctionTool {
   return { type: 'function', function: definition }
 }
 
-function toolChoice(choice: HubToolChoice): unknown {
+function toolChoice(choice: HubToolChoice): NonNullable<OpenAIChatRequest['tool_choice']> {
   return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } }
 }
 
@@ -32,15 +33,38 @@ function responseFormat(format: NonNullable<HubChatRequest['responseFormat']>): 
 }
 
 /** Tools: the hub's functions, then the tool types only OpenAI Chat knows (kept in `extra`). */
-function tools(request: HubChatRequest, extra: Record<string, unknown>): unknown[] | undefined {
-  const all: unknown[] = (request.tools ?? []).map(functionTool)
-  if (Array.isArray(extra.tools)) all.push(...extra.tools)
+function tools(request: HubChatRequest, extra: Record<string, unknown>): OpenAIChatRequest['tools'] {
+  const all: NonNullable<OpenAIChatRequest['tools']> = (request.tools ?? []).map(functionTool)
+  // Kept from an OpenAI Chat client, whose schema checked them as tools.
+  if (Array.isArray(extra.tools)) all.push(...extra.tools.filter(isChatTool))
   return all.length > 0 ? all : undefined
 }
 
+/** A tool kept in `extra` (an OpenAI Chat client's non-function tool): an object with its `type`. */
+function isChatTool(value: unknown): value is NonNullable<OpenAIChatRequest['tools']>[number] {
+  return isRecord(value) && typeof value.type === 'string'
+}
+
+/** A `tool_choice` kept in `extra`: a string or an object, as the chat schema takes it. */
+function isChatToolChoice(value: unknown): value is NonNullable<OpenAIChatRequest['tool_choice']> {
+  return typeof value === 'string' || isRecord(value)
+}
+
+/** Fields of a chat body the request schema leaves open (additional properties) but the encoder sets (a type, not an interface, so the body stays a plain JSON record). */
+type ChatOpenFields = {
+  seed?: number
+  presence_penalty?: number
+  frequency_penalty?: number
+  parallel_tool_calls?: boolean
+  reasoning_effort?: string
+}
+
+/** A chat request body as the encoder writes it: the schema's type and the open fields it sets. */
+export type OpenAIChatUpstreamBody = OpenAIChatRequest & ChatOpenFields
+
 /** The sampling and limit fields, set only when the hub has them. */
-function parameters(request: HubChatRequest, warnings: string[]): Record<string, unknown> {
-  const body: Record<string, unknown> = {
+function parameters(request: HubChatRequest, warnings: string[]): Omit<OpenAIChatUpstreamBody, 'model' | 'messages'> {
+  const body: Omit<OpenAIChatUpstreamBody, 'model' | 'messages'> = {
     max_completion_tokens: request.maxOutputTokens,
     temperature: request.temperature,
     top_p: request.topP,
@@ -60,14 +84,16 @@ function parameters(request: HubChatRequest, warnings: string[]): Record<string,
   return body
 }
 
-/** A hub request as an OpenAI Chat Completions body, with notes on what could not be carried over. */
-export function convertToOpenAIChatRequest(request: HubChatRequest): Converted<Record<string, unknown>> {
+/** A hub request as an OpenAI Chat Completions body (the chat request schema's type), with notes on what could not be carried over. */
+export function convertToOpenAIChatRequest(request: HubChatRequest): Converted<OpenAIChatUpstreamBody> {
   const { messages, warnings } = convertToOpenAIChatMessages(request.messages)
   const extra = dialectExtra(request, OPENAI_CHAT_DIALECT)
-  const body: Record<string, unknown> = { ...extra, model: request.model, messages, ...parameters(request, warnings) }
+  const body: OpenAIChatUpstreamBody = { ...extra, ...parameters(request, warnings), model: request.model, messages }
   body.tools = tools(request, extra)
-  if (body.tools) body.tool_choice = request.toolChoice === undefined ? extra.tool_choice : toolChoice(request.toolChoice)
-  else {
+  if (body.tools) {
+    const kept = extra.tool_choice
+    body.tool_choice = request.toolChoice !== undefined ? toolChoice(request.toolChoice) : isChatToolChoice(kept) ? kept : undefined
+  } else {
     // OpenAI answers 400 to tool_choice or parallel_tool_calls without tools; with no tools they mean nothing.
     delete body.tool_choice
     delete body.parallel_tool_calls
