@@ -3,6 +3,7 @@ import { decodeOtlpProto } from '../../tests/support/otlp-proto-decode.ts'
 import { OtlpJsonBatch, type OtlpOrigin } from './otlp-json.ts'
 import { OtlpProtoBatch } from './otlp-proto.ts'
 import type { TraceRecord } from './trace-record.ts'
+import { TraceRecordPacker, TraceRecordUnpacker } from './trace-transfer.ts'
 
 // The OTLP/HTTP protobuf body must carry exactly what the JSON body does (otlp-json.test.ts pins the
 // JSON down field by field): the same records, written both ways with the same random ids, decode to
@@ -106,5 +107,20 @@ describe('OTLP protobuf batch', () => {
     next.add(failedOver)
     const spans = decodeOtlpProto(next.body()).resourceSpans[0]?.scopeSpans[0]?.spans ?? []
     expect(spans.map((span) => span.name)).toEqual(['relay /v1/chat/completions', 'auth', 'admission', 'upstream attempt', 'upstream attempt', 'settlement'])
+  })
+
+  test('written from packed records in place, the body is byte for byte the one written from the records', () => {
+    const records = [failedOver, settled(1), { ...failedOver, parentSpanId: undefined, stream: false, firstToken: undefined, settlement: undefined }]
+    const packer = new TraceRecordPacker()
+    for (const record of records) packer.add(record)
+    const packed = packer.take()!
+    const unpacker = new TraceRecordUnpacker()
+    unpacker.learn(packed)
+    const inPlace = new OtlpProtoBatch(origin())
+    for (let at = 0; at < packed.length; ) at = inPlace.addPacked(packed.numbers, at, (slot) => unpacker.text(slot))
+    const fromRecords = new OtlpProtoBatch(origin())
+    for (const record of records) fromRecords.add(record)
+    expect(inPlace.spans).toBe(fromRecords.spans)
+    expect(Buffer.from(inPlace.body()).equals(Buffer.from(fromRecords.body()))).toBe(true)
   })
 })

@@ -1,5 +1,6 @@
 import type { OtlpOrigin } from './otlp-json.ts'
 import type { TraceRecord } from './trace-record.ts'
+import { ATTEMPT_SLOTS, HEADER_SLOTS } from './trace-transfer.ts'
 
 // The OTLP/HTTP protobuf body of an export (ExportTraceServiceRequest, binary), written straight from
 // the relay's trace records into one reused buffer: ids as their raw 16/8 bytes, times as fixed64
@@ -205,16 +206,7 @@ export class OtlpProtoBatch implements OtlpBatch {
       if (record.status >= 500) rootError = record.code ?? `HTTP ${record.status}`
       else if (record.code) this.textAttribute(ERROR_CODE, record.code)
     }
-    if (record.firstToken !== undefined) {
-      // Event: time (fixed64, 9 bytes) and name.
-      const eventLength = 9 + 1 + varintSize(FIRST_TOKEN.length) + FIRST_TOKEN.length
-      this.reserve(eventLength + 6)
-      this.byte(SPAN_EVENT)
-      this.varint(eventLength)
-      this.byte(EVENT_TIME)
-      this.nanos(record.firstToken)
-      this.delimited(EVENT_NAME, FIRST_TOKEN)
-    }
+    if (record.firstToken !== undefined) this.firstTokenEvent(record.firstToken)
     this.tail(at, rootError)
 
     at = this.head(null, rootId, FLAGS_LOCAL_PARENT, AUTH, KIND_INTERNAL, record.start, record.authEnd ?? end)
@@ -246,6 +238,84 @@ export class OtlpProtoBatch implements OtlpBatch {
       }
       this.tail(at, settlement.error)
     }
+  }
+
+  /**
+   * Writes the spans of the record packed at `at` (trace-transfer.ts's layout), read in place: the
+   * same spans as add() writes from the unpacked record, without building it. Returns where the next
+   * record starts. `text` reads a text slot (undefined for none).
+   */
+  addPacked(slots: Float64Array, at: number, text: (slot: number) => string | undefined): number {
+    const num = (index: number) => slots[at + index] as number
+    const present = (index: number) => !Number.isNaN(slots[at + index])
+    wordsInto(slots, at + 3, 4, this.traceId)
+    const rootId = this.rootId
+    this.randomInto(rootId)
+    const end = num(18)
+    const remote = present(7)
+    if (remote) wordsInto(slots, at + 7, 2, this.parentId)
+    const route = text(num(1)) ?? ''
+    let span = this.head(rootId, remote ? this.parentId : null, remote ? FLAGS_REMOTE_PARENT : FLAGS_LOCAL_PARENT, rootName(route), KIND_SERVER, num(9), end)
+    this.textAttribute(ROUTE, route)
+    this.textAttribute(DIALECT, text(num(2)) ?? '')
+    const model = text(num(13))
+    if (model !== undefined) this.textAttribute(MODEL, model)
+    if (present(14)) this.boolAttribute(STREAM, num(14) === 1)
+    let rootError: string | undefined
+    const code = text(num(17))
+    if (present(16)) {
+      const status = num(16)
+      this.intAttribute(STATUS_CODE, status)
+      if (status >= 500) rootError = code ?? `HTTP ${status}`
+      else if (code) this.textAttribute(ERROR_CODE, code)
+    }
+    if (present(15)) this.firstTokenEvent(num(15))
+    this.tail(span, rootError)
+
+    span = this.head(null, rootId, FLAGS_LOCAL_PARENT, AUTH, KIND_INTERNAL, num(9), present(10) ? num(10) : end)
+    this.tail(span, undefined)
+    if (present(11)) {
+      span = this.head(null, rootId, FLAGS_LOCAL_PARENT, ADMISSION, KIND_INTERNAL, num(11), present(12) ? num(12) : end)
+      this.tail(span, undefined)
+    }
+    const attempts = num(0)
+    const settled = present(19)
+    const settlementError = text(num(21))
+    const settlement = { start: num(19), end: present(20) ? num(20) : end, quota: num(24), inputTokens: num(22), outputTokens: num(23), outcome: text(num(25)) }
+    let attempt = at + HEADER_SLOTS
+    for (let index = 0; index < attempts; index++, attempt += ATTEMPT_SLOTS) {
+      wordsInto(slots, attempt, 2, this.spanId)
+      const attemptEnd = Number.isNaN(slots[attempt + 7]) ? end : (slots[attempt + 7] as number)
+      span = this.head(this.spanId, rootId, FLAGS_LOCAL_PARENT, ATTEMPT_NAME, KIND_CLIENT, slots[attempt + 6] as number, attemptEnd)
+      this.intAttribute(CHANNEL_ID, slots[attempt + 2] as number)
+      this.textAttribute(CHANNEL_TYPE, text(slots[attempt + 3] as number) ?? '')
+      this.textAttribute(UPSTREAM_MODEL, text(slots[attempt + 4] as number) ?? '')
+      this.intAttribute(ATTEMPT, slots[attempt + 5] as number)
+      if (!Number.isNaN(slots[attempt + 8])) this.intAttribute(STATUS_CODE, slots[attempt + 8] as number)
+      this.tail(span, text(slots[attempt + 9] as number))
+    }
+    if (settled) {
+      span = this.head(null, rootId, FLAGS_LOCAL_PARENT, SETTLEMENT, KIND_INTERNAL, settlement.start, settlement.end)
+      if (settlementError === undefined && !Number.isNaN(settlement.quota)) {
+        this.intAttribute(INPUT_TOKENS, Number.isNaN(settlement.inputTokens) ? 0 : settlement.inputTokens)
+        this.intAttribute(OUTPUT_TOKENS, Number.isNaN(settlement.outputTokens) ? 0 : settlement.outputTokens)
+        this.intAttribute(QUOTA, settlement.quota)
+        this.textAttribute(OUTCOME, settlement.outcome ?? '')
+      }
+      this.tail(span, settlementError)
+    }
+    return attempt
+  }
+
+  /** The request span's `first token` event: its time (fixed64) and name. */
+  private firstTokenEvent(micros: number): void {
+    const eventLength = 9 + 1 + varintSize(FIRST_TOKEN.length) + FIRST_TOKEN.length
+    this.reserve(eventLength + 6)
+    this.byte(SPAN_EVENT)
+    this.varint(eventLength)
+    this.byte(EVENT_TIME)
+    this.nanos(micros)
+    this.delimited(EVENT_NAME, FIRST_TOKEN)
   }
 
   /** The finished body: the request, resource and scope headers written just before the spans. */
@@ -477,6 +547,17 @@ function writeUint32(bytes: Uint8Array, at: number, value: number): number {
   bytes[at + 2] = (value >>> 16) & 0xff
   bytes[at + 3] = (value >>> 24) & 0xff
   return at + 4
+}
+
+/** `count` 32-bit words from `slots` at `from` into bytes, big-endian (an id's hex reads the same). */
+function wordsInto(slots: Float64Array, from: number, count: number, target: Uint8Array): void {
+  for (let word = 0; word < count; word++) {
+    const value = slots[from + word] as number
+    target[word * 4] = value >>> 24
+    target[word * 4 + 1] = (value >>> 16) & 0xff
+    target[word * 4 + 2] = (value >>> 8) & 0xff
+    target[word * 4 + 3] = value & 0xff
+  }
 }
 
 /** Hex text into bytes (a W3C id: 32 or 16 lower-case hex digits). */

@@ -87,11 +87,23 @@ self.onmessage = (event: MessageEvent<TraceExportSetup | TraceExportRequest>) =>
   }
   if (message.kind === 'records') {
     if (!origin) return
-    for (const record of unpacker.unpack(message.packed)) {
-      batch ??= encoding.batch(origin, spareBuffers.pop())
-      batch.add(record)
-      if (batch.spans >= EXPORT_SPANS) sendBatch()
-    }
+    const packed = message.packed
+    if (encoding === ENCODINGS['http/protobuf']) {
+      // Protobuf is written from the packed numbers in place; JSON from unpacked records.
+      unpacker.learn(packed)
+      const text = (slot: number) => unpacker.text(slot)
+      for (let at = 0; at < packed.length; ) {
+        const protoBatch = batch instanceof OtlpProtoBatch ? batch : new OtlpProtoBatch(origin, spareBuffers.pop())
+        batch = protoBatch
+        at = protoBatch.addPacked(packed.numbers, at, text)
+        if (protoBatch.spans >= EXPORT_SPANS) sendBatch()
+      }
+    } else
+      for (const record of unpacker.unpack(packed)) {
+        batch ??= encoding.batch(origin, spareBuffers.pop())
+        batch.add(record)
+        if (batch.spans >= EXPORT_SPANS) sendBatch()
+      }
     if (batch && !timer) timer = setTimeout(sendBatch, EXPORT_DELAY_MS)
     return
   }

@@ -19,9 +19,9 @@ export interface PackedRecords {
   resetTexts: boolean
 }
 
-/** Slots of a record before its attempts, and of each attempt. */
-const HEADER_SLOTS = 26
-const ATTEMPT_SLOTS = 10
+/** Slots of a record before its attempts, and of each attempt (the protobuf writer reads them in place: otlp-proto.ts). */
+export const HEADER_SLOTS = 26
+export const ATTEMPT_SLOTS = 10
 /** Texts kept before both tables start over, at the next batch (texts repeat, but error messages may not). */
 const TEXT_LIMIT = 4096
 
@@ -153,10 +153,20 @@ export class TraceRecordPacker {
 export class TraceRecordUnpacker {
   private texts: string[] = []
 
-  /** The records of one batch, in the order they were packed. */
-  unpack(packed: PackedRecords): TraceRecord[] {
+  /** Takes a batch's new texts into the table (before reading its records, by unpack or in place). */
+  learn(packed: PackedRecords): void {
     if (packed.resetTexts) this.texts = []
     for (const text of packed.texts) this.texts.push(text)
+  }
+
+  /** The text at a slot's index, or undefined for NaN. */
+  text(slot: number | undefined): string | undefined {
+    return slot === undefined || Number.isNaN(slot) ? undefined : this.texts[slot]
+  }
+
+  /** The records of one batch, in the order they were packed. */
+  unpack(packed: PackedRecords): TraceRecord[] {
+    this.learn(packed)
     const slots = packed.numbers
     const records: TraceRecord[] = []
     let at = 0
@@ -213,11 +223,6 @@ export class TraceRecordUnpacker {
       records.push(record)
     }
     return records
-  }
-
-  /** The text at a slot's index, or undefined for NaN. */
-  private text(slot: number | undefined): string | undefined {
-    return slot === undefined || Number.isNaN(slot) ? undefined : this.texts[slot]
   }
 }
 
