@@ -1,10 +1,11 @@
 import type { ConversionEnv } from '@hanggent/plugin-sdk'
 import type { HubChoice, HubPart, HubResult } from '@hanggent/plugin-sdk'
 import { GatewayError } from '@hanggent/plugin-sdk'
-import type { GeminiCandidate, GeminiGenerateContentResponse, GeminiPart } from '../../schemas/gemini-generate.ts'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { type GeminiCandidate, type GeminiGenerateContentResponse, type GeminiPart, GeminiStreamChunk } from '../../schemas/gemini-generate.ts'
 import { convertGeminiUsage, toGeminiUsageMetadata } from './convert-gemini-usage.ts'
 import { decodeGeminiPart, encodeModelParts } from './gemini-parts.ts'
-import { isRecord, nowSeconds } from '@hanggent/plugin-sdk'
+import { isRecord, nowSeconds, wrongShape } from '@hanggent/plugin-sdk'
 import { mapGeminiBlockReason, mapGeminiFinishReason, toGeminiFinishReason } from './map-gemini-finish-reason.ts'
 import { partsForClient } from '@hanggent/plugin-sdk'
 
@@ -14,6 +15,9 @@ import { partsForClient } from '@hanggent/plugin-sdk'
 // comes back as HTTP 200 with `promptFeedback.blockReason` and no candidates: it becomes one empty
 // choice finished by `content-filter`, raw reason = the block reason, so every client dialect sees a
 // filtered answer (OpenAI `content_filter`, Claude `refusal`) and the prompt tokens are still billed.
+
+/** The answer schema (a stream chunk's: a complete answer is one chunk holding everything), compiled once. */
+const checkResponse = TypeCompiler.Compile(GeminiStreamChunk)
 
 /** The hub parts of a candidate's content. */
 export function candidateParts(candidate: GeminiCandidate, env: ConversionEnv): HubPart[] {
@@ -38,19 +42,22 @@ function decodeCandidate(candidate: GeminiCandidate, position: number, env: Conv
 /** A complete GenerateContentResponse as a hub result; a body with neither candidates nor a block reason is a bad upstream answer. */
 export function decodeGeminiResult(body: unknown, env: ConversionEnv): HubResult {
   if (!isRecord(body)) throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered with a body that is not a JSON object')
-  const response = body as GeminiGenerateContentResponse & { error?: { message?: unknown } }
-  const candidates = Array.isArray(response.candidates) ? response.candidates : []
+  // A complete answer has the shape of a stream chunk: the same schema checks it, so a wrong member is named here.
+  if (!checkResponse.Check(body)) throw new GatewayError(502, 'bad_upstream_response', wrongShape(body, checkResponse, 'Gemini', 'answer').message)
+  const response = body
+  const candidates = response.candidates ?? []
   const blockReason = response.promptFeedback?.blockReason
   if (candidates.length === 0 && !blockReason) {
-    const message = typeof response.error?.message === 'string' ? response.error.message : 'Upstream answered without candidates'
+    const error = isRecord(response.error) ? response.error : {}
+    const message = typeof error.message === 'string' ? error.message : 'Upstream answered without candidates'
     throw new GatewayError(502, 'bad_upstream_response', message)
   }
   const choices =
-    candidates.length > 0
+    candidates.length > 0 || !blockReason
       ? candidates.map((candidate, position) => decodeCandidate(candidate, position, env))
-      : [{ index: 0, content: [], finishReason: mapGeminiBlockReason(blockReason as string), rawFinishReason: blockReason as string }]
+      : [{ index: 0, content: [], finishReason: mapGeminiBlockReason(blockReason), rawFinishReason: blockReason }]
   const result: HubResult = { id: response.responseId || env.newId(''), model: response.modelVersion || env.model || '', created: nowSeconds(env), choices }
-  if (isRecord(response.usageMetadata)) result.usage = convertGeminiUsage(response.usageMetadata)
+  if (response.usageMetadata) result.usage = convertGeminiUsage(response.usageMetadata)
   return result
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { decodeGeminiResult } from './convert-gemini-result.ts'
 import { createGeminiStreamDecoder } from './gemini-stream-decode.ts'
 import { testEnv } from './gemini-test-support.ts'
 
@@ -21,5 +22,10 @@ describe('Gemini stream chunks of the wrong shape are a clean malformed-chunk er
       expect((events[1] as { message: string }).message).toContain(member)
       expect(decoder.done).toBe(true)
     }
+  })
+
+  test('a complete answer of the wrong shape is a 502 naming the member, not a part passed on', () => {
+    const answer = { candidates: [{ content: { role: 'model', parts: [{ text: 5 }] }, finishReason: 'STOP', index: 0 }] }
+    expect(() => decodeGeminiResult(answer, testEnv())).toThrow('Upstream sent a malformed Gemini answer: /candidates/0/content/parts/0/text: Expected string')
   })
 })

@@ -111,12 +111,15 @@ function deepestError(error: ValueError): ValueError {
   return best ? deepestError(best) : error
 }
 
-/** The MalformedChunk for a value its schema refuses: the member path and message of its first (deepest) error. */
-export function wrongShape(value: unknown, check: TypeCheck<TObject>, dialect: string): MalformedChunk {
+/**
+ * The MalformedChunk for a value its schema refuses: the member path and message of its first (deepest) error;
+ * `what` names the value (a complete answer's decodeResult says `answer`).
+ */
+export function wrongShape(value: unknown, check: TypeCheck<TObject>, dialect: string, what = 'stream chunk'): MalformedChunk {
   const first = check.Errors(value).First()
   const error = first && deepestError(first)
   const where = error?.path ? `${error.path}: ` : ''
-  return new MalformedChunk(`Upstream sent a malformed ${dialect} stream chunk: ${where}${error?.message ?? 'wrong shape'}`)
+  return new MalformedChunk(`Upstream sent a malformed ${dialect} ${what}: ${where}${error?.message ?? 'wrong shape'}`)
 }
 
 /** How jsonPushDecoder reads one dialect's stream: each event's data is one JSON chunk. Since contract 1.5. */
