@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { Value } from '@sinclair/typebox/value'
-import { GatewayError } from '@hanggent/plugin-sdk'
+import { GatewayError, recordMember } from '@hanggent/plugin-sdk'
 import { createModelLookup, findManifestProblem } from '@hanggent/plugin-sdk'
 import { validateBody } from '../../core/relay/validate-body.ts'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
@@ -12,10 +12,12 @@ import { claudeMessagesDialect as dialect } from './claude-dialect.ts'
 import { convertClaudeUsage, toClaudeUsage } from './convert-claude-usage.ts'
 import { mapClaudeStopReason, toClaudeStopReason } from './map-claude-stop-reason.ts'
 import { claudeSse, PNG_BASE64 } from './claude-test-support.ts'
-import { passthroughUsage } from '../../core/relay/response-path.ts'
 
-/** What the relay bills a passthrough answer in this dialect from: its upstream role reading the answer's text. */
-const answerUsage = (body: unknown) => passthroughUsage(dialect, JSON.stringify(body), { now: () => 0, newId: (prefix) => `${prefix}1` }).usage
+/** The usage the relay bills a passthrough answer from: the upstream role's decodeUsage on the answer's usage member. */
+const answerUsage = (body: unknown) => {
+  const member = recordMember(body, dialect.usageMember ?? '')
+  return member ? dialect.decodeUsage?.(member) : undefined
+}
 
 type Json = Record<string, unknown>
 

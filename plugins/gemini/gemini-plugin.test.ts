@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { GatewayError } from '@hanggent/plugin-sdk'
+import { GatewayError, recordMember } from '@hanggent/plugin-sdk'
 import { priceUsage } from '../../core/billing/price-usage.ts'
 import { createModelLookup, findManifestProblem } from '@hanggent/plugin-sdk'
 import type { GeminiUsageMetadata } from '../../schemas/gemini-generate.ts'
@@ -12,10 +12,12 @@ import { readGeminiUpstreamError } from './gemini-errors.ts'
 import { buildGeminiRequest, geminiEndpointUrl } from './gemini-transport.ts'
 import { mapGeminiFinishReason, toGeminiFinishReason } from './map-gemini-finish-reason.ts'
 import { geminiSse, inboundRequest, PNG_BASE64 } from './gemini-test-support.ts'
-import { passthroughUsage } from '../../core/relay/response-path.ts'
 
-/** What the relay bills a passthrough answer in this dialect from: its upstream role reading the answer's text. */
-const answerUsage = (body: unknown) => passthroughUsage(dialect, JSON.stringify(body), { now: () => 0, newId: (prefix) => `${prefix}1` }).usage
+/** The usage the relay bills a passthrough answer from: the upstream role's decodeUsage on the answer's usage member. */
+const answerUsage = (body: unknown) => {
+  const member = recordMember(body, dialect.usageMember ?? '')
+  return member ? dialect.decodeUsage?.(member) : undefined
+}
 
 type Json = Record<string, unknown>
 

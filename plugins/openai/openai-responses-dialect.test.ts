@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
-import { GatewayError } from '@hanggent/plugin-sdk'
+import { GatewayError, recordMember } from '@hanggent/plugin-sdk'
 import { createSseParser, type SseEvent } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import { validBody } from '../../tests/support/valid-body.ts'
@@ -10,10 +10,12 @@ import { openAIResponsesDialect as dialect } from './openai-responses-dialect.ts
 import { buildOpenAIRequest, openAICompatibleTransport, openAIEndpointUrl, openAITransport } from './openai-transport.ts'
 import { responsesSse } from './openai-hub-test-support.ts'
 import { openAIResponsesOnlyTransport } from './openai-responses-channel.ts'
-import { passthroughUsage } from '../../core/relay/response-path.ts'
 
-/** What the relay bills a passthrough answer in this dialect from: its upstream role reading the answer's text. */
-const answerUsage = (body: unknown) => passthroughUsage(dialect, JSON.stringify(body), { now: () => 0, newId: (prefix) => `${prefix}1` }).usage
+/** The usage the relay bills a passthrough answer from: the upstream role's decodeUsage on the answer's usage member. */
+const answerUsage = (body: unknown) => {
+  const member = recordMember(body, dialect.usageMember ?? '')
+  return member ? dialect.decodeUsage?.(member) : undefined
+}
 
 type Json = Record<string, unknown>
 type Usage = {
