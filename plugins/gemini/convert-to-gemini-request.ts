@@ -1,6 +1,6 @@
 import type { Converted } from '@hanggent/plugin-sdk'
 import type { HubChatRequest, HubTool, HubToolChoice } from '@hanggent/plugin-sdk'
-import type { GeminiFunctionDeclaration, GeminiGenerationConfig } from '../../schemas/gemini-generate.ts'
+import type { GeminiFunctionDeclaration, GeminiGenerateContentRequest, GeminiGenerationConfig } from '../../schemas/gemini-generate.ts'
 import { withoutForeignSignedReasoning } from '@hanggent/plugin-sdk'
 import { convertToGeminiContents } from './convert-to-gemini-contents.ts'
 import { toGeminiJsonSchema } from './convert-gemini-schema.ts'
@@ -36,14 +36,17 @@ function declaration(tool: HubTool, warnings: string[]): GeminiFunctionDeclarati
 }
 
 /** The function declarations, then the built-in tools only Gemini knows (kept in `extra`). */
-function tools(request: HubChatRequest, extra: Record<string, unknown>, warnings: string[]): unknown[] | undefined {
-  const all: unknown[] = []
+function tools(request: HubChatRequest, extra: Record<string, unknown>, warnings: string[]): GeminiGenerateContentRequest['tools'] {
+  const all: NonNullable<GeminiGenerateContentRequest['tools']> = []
   if (request.tools && request.tools.length > 0) all.push({ functionDeclarations: request.tools.map((tool) => declaration(tool, warnings)) })
-  if (Array.isArray(extra.tools)) all.push(...extra.tools)
+  // Built-in tools kept from a Gemini client, whose schema checked each as an object.
+  if (Array.isArray(extra.tools)) all.push(...extra.tools.filter(isRecord))
   return all.length > 0 ? all : undefined
 }
 
-function functionCallingConfig(choice: HubToolChoice): Record<string, unknown> {
+type GeminiToolConfig = NonNullable<GeminiGenerateContentRequest['toolConfig']>
+
+function functionCallingConfig(choice: HubToolChoice): NonNullable<GeminiToolConfig['functionCallingConfig']> {
   if (choice === 'auto') return { mode: 'AUTO' }
   if (choice === 'none') return { mode: 'NONE' }
   if (choice === 'required') return { mode: 'ANY' }
@@ -51,8 +54,8 @@ function functionCallingConfig(choice: HubToolChoice): Record<string, unknown> {
 }
 
 /** `toolConfig`: the hub tool choice (only with declared functions, as Gemini requires) plus Gemini-only fields. */
-function toolConfig(request: HubChatRequest, extra: Record<string, unknown>): Record<string, unknown> | undefined {
-  const config: Record<string, unknown> = isRecord(extra.toolConfig) ? { ...extra.toolConfig } : {}
+function toolConfig(request: HubChatRequest, extra: Record<string, unknown>): GeminiToolConfig | undefined {
+  const config: GeminiToolConfig = isRecord(extra.toolConfig) ? { ...extra.toolConfig } : {}
   if (request.toolChoice !== undefined && request.tools && request.tools.length > 0) config.functionCallingConfig = functionCallingConfig(request.toolChoice)
   return Object.keys(config).length > 0 ? config : undefined
 }
@@ -79,14 +82,14 @@ function generationConfig(request: HubChatRequest, extra: Record<string, unknown
 }
 
 /** A hub request as a Gemini generateContent body, with notes on what could not be carried over. */
-export function convertToGeminiRequest(request: HubChatRequest): Converted<Record<string, unknown>> {
+export function convertToGeminiRequest(request: HubChatRequest): Converted<GeminiGenerateContentRequest> {
   const own = withoutForeignSignedReasoning(request.messages, 'google')
   const converted = convertToGeminiContents(own.messages, request.model)
   const { contents, systemInstruction } = converted
   const warnings = [...own.warnings, ...converted.warnings]
   const saved = geminiExtra(request)
   const { tools: _tools, toolConfig: _toolConfig, generationConfig: _generationConfig, ...topLevel } = saved
-  const body: Record<string, unknown> = omitUndefined({
+  const body: GeminiGenerateContentRequest = omitUndefined({
     ...topLevel,
     contents,
     systemInstruction,
