@@ -111,8 +111,6 @@ const audioBase = {
   readStream: () => false,
   readMaxOutputTokens: () => 0,
   prepareUpstreamBody: (body: { model: string }, model: string) => ({ body: { ...body, model } }),
-  // Usage needs the request and the measured audio: the media side reads it (MediaSpec.readUsage).
-  readUsage: () => undefined,
   readUpstreamError: readOpenAIUpstreamError,
   renderError: renderOpenAIError,
   renderStreamError: renderOpenAIStreamError,

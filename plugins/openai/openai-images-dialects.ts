@@ -53,8 +53,6 @@ function imageCodec<S extends TSchema>(
       checkImageRequest(operation, body)
       return estimateImagePrompt(body)
     },
-    // Usage needs the request too: the media side reads it (MediaSpec.readUsage).
-    readUsage: () => undefined,
     readUpstreamError: readOpenAIUpstreamError,
     renderError: renderOpenAIError,
     renderStreamError: renderOpenAIStreamError,
