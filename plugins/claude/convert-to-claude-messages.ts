@@ -24,13 +24,16 @@ interface Turn {
   blocks: ClaudeContentBlock[]
 }
 
+/** A block that accepts `cache_control` (every kind but the thinking ones). */
+type CacheableBlock = Exclude<ClaudeContentBlock, { type: 'thinking' } | { type: 'redacted_thinking' }>
+
 /** Blocks that accept `cache_control`. */
-const cacheable = (block: ClaudeContentBlock) => block.type !== 'thinking' && block.type !== 'redacted_thinking'
+const cacheable = (block: ClaudeContentBlock): block is CacheableBlock => block.type !== 'thinking' && block.type !== 'redacted_thinking'
 
 function applyCacheControl(blocks: ClaudeContentBlock[], message: HubMessage, warnings: string[]) {
   if (!message.cacheControl) return
   const target = blocks.findLast(cacheable)
-  if (target) (target as { cache_control?: unknown }).cache_control = message.cacheControl
+  if (target) target.cache_control = message.cacheControl
   else warnings.push(`cache_control on a ${message.role} message with no block that can carry it was dropped`)
 }
 

@@ -79,7 +79,8 @@ function answeredCallId(name: string, id: string | undefined, path: string, stat
 function toolResult(response: NonNullable<GeminiPart['functionResponse']>, callId: string): HubPart {
   const payload = response.response
   const keys = Object.keys(payload)
-  const only = keys.length === 1 ? payload[keys[0] as string] : undefined
+  const [firstKey] = keys
+  const only = keys.length === 1 && firstKey !== undefined ? payload[firstKey] : undefined
   const part: HubPart = {
     type: 'tool-result',
     callId,

@@ -79,9 +79,9 @@ function modelContent(parts: HubPart[], state: EncodeState): GeminiContent {
   for (const part of parts) if (part.type === 'tool-call') state.callNames.set(part.id, part.name)
   const encoded = encodeModelParts(parts, { callIds: false, warn: warn(state) })
   const calls = encoded.filter((part) => part.functionCall)
-  if (state.requiresSignatures && calls.length > 0 && !calls.some((part) => part.thoughtSignature)) {
-    const first = encoded.indexOf(calls[0] as GeminiPart)
-    encoded[first] = { ...(calls[0] as GeminiPart), thoughtSignature: FOREIGN_CALL_SIGNATURE }
+  const [firstCall] = calls
+  if (state.requiresSignatures && firstCall !== undefined && !calls.some((part) => part.thoughtSignature)) {
+    encoded[encoded.indexOf(firstCall)] = { ...firstCall, thoughtSignature: FOREIGN_CALL_SIGNATURE }
   }
   return { role: 'model', parts: encoded }
 }

@@ -12,7 +12,8 @@ type TextPart = Extract<HubPart, { type: 'text' }>
 const isText = (part: HubPart): part is TextPart => part.type === 'text'
 
 function textContent(parts: TextPart[]): string | Array<{ type: 'text'; text: string }> {
-  return parts.length === 1 ? (parts[0] as TextPart).text : parts.map((part) => ({ type: 'text', text: part.text }))
+  const [only, ...rest] = parts
+  return only !== undefined && rest.length === 0 ? only.text : parts.map((part) => ({ type: 'text', text: part.text }))
 }
 
 function dropped(part: HubPart, role: string, warnings: string[]) {
