@@ -1,5 +1,6 @@
 import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
-import { GatewayError } from '@hanggent/plugin-sdk'
+import { GatewayError, isRecord } from '@hanggent/plugin-sdk'
+import type { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
 import { parseDataUrl } from './data-url.ts'
 import { reasoningItemSignature } from './convert-openai-responses-result.ts'
 
@@ -61,7 +62,7 @@ function convertPart(part: Json, path: string, state: DecodeState): HubPart | un
     case 'input_file':
       return filePart(part, path, state)
     case 'input_audio': {
-      const audio = (part.input_audio ?? {}) as Json
+      const audio = isRecord(part.input_audio) ? part.input_audio : {}
       return { type: 'audio', data: text(audio.data), format: text(audio.format) }
     }
   }
@@ -69,10 +70,13 @@ function convertPart(part: Json, path: string, state: DecodeState): HubPart | un
   return undefined
 }
 
+/** A content part read field by field: an item the schema matched only by its `type` may hold anything here. */
+const partFields = (part: unknown): Json => (isRecord(part) ? part : {})
+
 function convertContent(content: unknown, path: string, state: DecodeState): HubPart[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }]
   if (!Array.isArray(content)) return []
-  return (content as Json[]).flatMap((part, index) => convertPart(part, `${path}[${index}]`, state) ?? [])
+  return content.flatMap((part: unknown, index: number) => convertPart(partFields(part), `${path}[${index}]`, state) ?? [])
 }
 
 /** The assistant message to add to: the open one, or a new one when `fresh` says the open one is done. */
@@ -135,7 +139,7 @@ function convertItem(item: Json, index: number, state: DecodeState) {
 }
 
 function convertReasoningItem(item: Json, path: string, state: DecodeState) {
-  const summary = Array.isArray(item.summary) ? (item.summary as Json[]).map((part) => text(part.text)).filter((part) => part !== '') : []
+  const summary = Array.isArray(item.summary) ? item.summary.map((part: unknown) => text(partFields(part).text)).filter((part: string) => part !== '') : []
   const signature = reasoningItemSignature(item)
   if (typeof item.encrypted_content === 'string' && !signature)
     state.warnings.push(`${path}: encrypted reasoning content without its item id cannot be replayed and was dropped`)
@@ -147,9 +151,9 @@ function convertReasoningItem(item: Json, path: string, state: DecodeState) {
 }
 
 /** Responses `input` (a string or items) as hub messages, with notes on what could not be carried. */
-export function convertFromOpenAIResponsesInput(input: unknown): { messages: HubMessage[]; warnings: string[] } {
+export function convertFromOpenAIResponsesInput(input: OpenAIResponsesRequest['input']): { messages: HubMessage[]; warnings: string[] } {
   const state: DecodeState = { messages: [], warnings: [], callNames: new Map() }
   if (typeof input === 'string') state.messages.push({ role: 'user', content: [{ type: 'text', text: input }] })
-  else if (Array.isArray(input)) (input as Json[]).forEach((item, index) => convertItem(item, index, state))
+  else if (Array.isArray(input)) input.forEach((item, index) => convertItem(item, index, state))
   return { messages: state.messages, warnings: state.warnings }
 }
