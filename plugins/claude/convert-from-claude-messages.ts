@@ -1,13 +1,6 @@
 import type { HubMessage, HubPart } from '@hanggent/plugin-sdk'
-import type {
-  ClaudeCacheControl,
-  ClaudeContentBlock,
-  ClaudeDocumentBlock,
-  ClaudeImageBlock,
-  ClaudeMessageParam,
-  ClaudeTextBlock,
-  ClaudeToolResultBlock,
-} from './claude-api.ts'
+import type { ClaudeCacheControl, ClaudeContentBlock, ClaudeMessageParam, ClaudeTextBlock, ClaudeToolResultBlock } from './claude-api.ts'
+import type { ClaudeMessagesRequest } from '../../schemas/claude-messages.ts'
 import { documentFromClaude, imageFromClaude } from './claude-media.ts'
 import { isRecord } from '@hanggent/plugin-sdk'
 import { signatureFromClient } from '@hanggent/plugin-sdk'
@@ -54,7 +47,7 @@ class TurnSplitter {
 }
 
 function cacheControlOf(block: object): ClaudeCacheControl | undefined {
-  const cacheControl = (block as { cache_control?: unknown }).cache_control
+  const cacheControl = 'cache_control' in block ? block.cache_control : undefined
   return isRecord(cacheControl) ? cacheControl : undefined
 }
 
@@ -97,9 +90,9 @@ function userPart(block: ClaudeContentBlock, path: string, state: DecodeState): 
     case 'text':
       return textPart(block, path, state)
     case 'image':
-      return imageFromClaude((block as ClaudeImageBlock).source, path, state.warnings)
+      return imageFromClaude(block.source, path, state.warnings)
     case 'document':
-      return documentFromClaude(block as ClaudeDocumentBlock, path, state.warnings)
+      return documentFromClaude(block, path, state.warnings)
     case 'tool_result':
       return toolResultPart(block, path, state)
     default:
@@ -141,10 +134,10 @@ function convertTurn(message: ClaudeMessageParam, index: number, state: DecodeSt
 }
 
 /** The `system` field as hub system messages: one per block, each keeping its cache_control. */
-export function convertFromClaudeSystem(system: unknown): HubMessage[] {
+export function convertFromClaudeSystem(system: ClaudeMessagesRequest['system']): HubMessage[] {
   if (typeof system === 'string') return system === '' ? [] : [{ role: 'system', content: [{ type: 'text', text: system }] }]
   if (!Array.isArray(system)) return []
-  return (system as ClaudeTextBlock[]).map((block): HubMessage => {
+  return system.map((block): HubMessage => {
     const message: HubMessage = { role: 'system', content: [{ type: 'text', text: typeof block.text === 'string' ? block.text : '' }] }
     const cacheControl = cacheControlOf(block)
     if (cacheControl) message.cacheControl = cacheControl
