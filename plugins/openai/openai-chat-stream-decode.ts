@@ -94,17 +94,21 @@ function looksLikeObject(data: string): boolean {
   return data.charCodeAt(first) === 123 && data.charCodeAt(last) === 125
 }
 
-const NOT_DEFERRED = ['"usage":{', '"usage": {', '"error"']
-
 /**
  * An OpenAI chat or completions chunk that carries neither usage nor an error: chunks say `"usage":null`
- * until the usage chunk (include_usage) spells it out; the end is `[DONE]`, which is never deferred.
+ * until the usage chunk (include_usage) spells it out; the end is `[DONE]`, which is never deferred. It runs
+ * on every passthrough event, so it scans the text twice at most (the usage member, then an error).
  */
 export function canDeferOpenAIChunk(event: SseEvent): boolean {
   const data = event.data
   if (data === '[DONE]' || !looksLikeObject(data)) return false
-  for (const marker of NOT_DEFERRED) if (data.includes(marker)) return false
-  return true
+  const usage = data.indexOf('"usage":')
+  if (usage !== -1) {
+    let at = usage + 8
+    while (data.charCodeAt(at) === 32) at += 1
+    if (data.charCodeAt(at) === 123) return false
+  }
+  return !data.includes('"error"')
 }
 
 /** The chunk schema, compiled once. */
