@@ -15,4 +15,7 @@ export const claudeMessagesHub: ChatHubCodec<ClaudeMessagesRequest> = {
   decodeResult: decodeClaudeResult,
   decodeStream: decodeClaudeStream,
   createStreamDecoder: createClaudeStreamDecoder,
+  // A final assistant turn is continued, not answered anew (prefill; no trailing whitespace, no thinking).
+  // see https://docs.claude.com/en/docs/build-with-claude/prompt-engineering/prefill-claudes-response
+  continuesAssistantPrefill: true,
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
-import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.ts'
+import { FAKE_CONTINUATION, prefillTokens, startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.ts'
 import { loadChunks, loadFixture } from './fixtures.ts'
 
 // The fake Anthropic upstream checked on its own with plain fetch, so gateway suites can trust what it says.
@@ -287,5 +287,52 @@ describe('scenarios', () => {
       output_tokens: 1,
     })
     expect(events.find((event) => event.type === 'message_delta')?.usage).toMatchObject(usage)
+  })
+})
+
+describe('prefill (a final assistant turn)', () => {
+  const prefilled = (prefill: string, stream: boolean) => ({
+    ...message,
+    stream,
+    messages: [...message.messages, { role: 'assistant', content: [{ type: 'text', text: prefill }] }],
+  })
+  const streamedText = (events: Json[]) =>
+    events
+      .filter((event) => event.type === 'content_block_delta')
+      .map((event) => String((event.delta as Json).text))
+      .join('')
+
+  test('the answer continues the prefill: the scripted text after it, else a fixed continuation; the prefill counts as input', async () => {
+    const plain = parsed(await (await post({ ...message, stream: true })).text())
+    const plainInput = Number(((plain[0]!.message as Json).usage as Json).input_tokens)
+    const events = parsed(await (await post(prefilled('The capital', true))).text())
+    expect(streamedText(events)).toBe(' of France is Paris, on the Seine.')
+    expect(events.map((event) => event.type)).toEqual([
+      'message_start',
+      'content_block_start',
+      'ping',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ])
+    expect(((events[0]!.message as Json).usage as Json).input_tokens).toBe(plainInput + prefillTokens('The capital'))
+    expect(Number((events.at(-2)!.usage as Json).input_tokens)).toBe(plainInput + prefillTokens('The capital'))
+    expect(streamedText(parsed(await (await post(prefilled('Bonjour', true))).text()))).toBe(FAKE_CONTINUATION)
+    const whole = (await (
+      await post({ ...prefilled('The capital of', false), messages: [...message.messages, { role: 'assistant', content: 'The capital of' }] })
+    ).json()) as Json
+    expect(whole.content).toEqual([{ type: 'text', text: ' France is Paris.' }])
+  })
+
+  test("a prefill ending in whitespace is Anthropic's 400 invalid_request_error", async () => {
+    for (const stream of [true, false]) {
+      const response = await post(prefilled('The capital ', stream))
+      expect(response.status).toBe(400)
+      expect(await response.json()).toMatchObject({
+        type: 'error',
+        error: { type: 'invalid_request_error', message: 'messages: final assistant content cannot end with trailing whitespace' },
+      })
+    }
   })
 })

@@ -128,6 +128,8 @@ function bodyProblem(body: Json): string | undefined {
   if (typeof body.model !== 'string') return 'model: Field required'
   if (!Array.isArray(body.messages)) return 'messages: Field required'
   if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) return 'max_tokens: Field required'
+  const prefill = prefillOf(body)
+  if (prefill !== undefined && prefill !== prefill.trimEnd()) return 'messages: final assistant content cannot end with trailing whitespace'
   const thinking = body.thinking as Json | undefined
   if (thinking?.type !== 'enabled') return undefined
   const budget = thinking.budget_tokens
@@ -141,6 +143,46 @@ function bodyProblem(body: Json): string | undefined {
   return undefined
 }
 
+/** The text of a final assistant turn (Anthropic's prefill), or undefined when the last message is not the assistant's. */
+function prefillOf(body: Json): string | undefined {
+  const messages = body.messages as Json[]
+  const last = messages[messages.length - 1]
+  if (last?.role !== 'assistant') return undefined
+  if (typeof last.content === 'string') return last.content
+  if (!Array.isArray(last.content)) return ''
+  return (last.content as Json[]).map((block) => (block.type === 'text' && typeof block.text === 'string' ? block.text : '')).join('')
+}
+
+/** What the fake writes on after a prefill that is not the start of its scripted answer. */
+export const FAKE_CONTINUATION = ' and that is the rest of the answer.'
+
+/** The prefill as the fake counts it: one input token per 4 characters, rounded up. */
+export const prefillTokens = (prefill: string) => Math.ceil(prefill.length / 4)
+
+/**
+ * The events of an answer that continues a prefill, as the real API does: the scripted answer's text minus the
+ * prefill when the prefill starts it (else FAKE_CONTINUATION) in one text block; the prefill counted as input.
+ */
+function continuedEvents(events: Json[], prefill: string): Json[] {
+  const deltas = events.filter((event) => event.type === 'content_block_delta' && (event.delta as Json).type === 'text_delta')
+  const scripted = deltas.map((event) => String((event.delta as Json).text)).join('')
+  const rest = prefill !== '' && scripted.startsWith(prefill) ? scripted.slice(prefill.length) : FAKE_CONTINUATION
+  const addInput = (usage: Json) => ({ ...usage, input_tokens: Number(usage.input_tokens ?? 0) + prefillTokens(prefill) })
+  const output = Math.max(1, Math.ceil(rest.length / 4))
+  return events.flatMap((event): Json[] => {
+    if (event.type === 'message_start') {
+      const message = event.message as Json
+      return [{ ...event, message: { ...message, usage: addInput(message.usage as Json) } }]
+    }
+    if (event.type === 'content_block_start') return [{ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }]
+    if (event.type === 'content_block_delta')
+      return event === deltas[0] ? [{ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: rest } }] : []
+    if (event.type === 'content_block_stop') return event.index === 0 ? [{ type: 'content_block_stop', index: 0 }] : []
+    if (event.type === 'message_delta') return [{ ...event, usage: { ...addInput(event.usage as Json), output_tokens: output } }]
+    return [event]
+  })
+}
+
 /** The fixture's base name (no extension) for a fixture-style answer. */
 function fixtureName(request: Json, scenario: FakeAnthropicScenario): string {
   if (scenario.kind === 'fixture' && scenario.name) return scenario.name.replace(/(\.chunks\.txt|\.json)$/, '')
@@ -152,12 +194,29 @@ function fixtureName(request: Json, scenario: FakeAnthropicScenario): string {
 function completeAnswer(request: Json, scenario: FakeAnthropicScenario): Json {
   const fixture = loadFixture('claude', `${fixtureName(request, scenario)}.json`)
   const usage = scenario.kind === 'usage' ? { usage: { ...(fixture.usage as Json), ...scenario.usage } } : {}
-  return { ...fixture, model: request.model ?? fixture.model, ...usage }
+  const answer = { ...fixture, model: request.model ?? fixture.model, ...usage }
+  const prefill = prefillOf(request)
+  if (prefill === undefined) return answer
+  const scripted = (fixture.content as Json[]).map((block) => (block.type === 'text' ? String(block.text) : '')).join('')
+  const rest = prefill !== '' && scripted.startsWith(prefill) ? scripted.slice(prefill.length) : FAKE_CONTINUATION
+  const counted = answer.usage as Json
+  return {
+    ...answer,
+    content: [{ type: 'text', text: rest }],
+    usage: { ...counted, input_tokens: Number(counted.input_tokens) + prefillTokens(prefill), output_tokens: Math.max(1, Math.ceil(rest.length / 4)) },
+  }
 }
 
 /** The events of a stream answer: the model echoed in message_start, usage per the scenario. */
 function streamEvents(request: Json, scenario: FakeAnthropicScenario): Json[] {
   if (scenario.kind === 'stream-gap' && scenario.events) return scenario.events
+  const prefill = prefillOf(request)
+  const events = scriptedEvents(request, scenario)
+  return prefill === undefined ? events : continuedEvents(events, prefill)
+}
+
+/** The recorded events of a stream answer, the model echoed and usage per the scenario. */
+function scriptedEvents(request: Json, scenario: FakeAnthropicScenario): Json[] {
   return loadChunks('claude', `${fixtureName(request, scenario)}.chunks.txt`).map((recorded) => {
     if (recorded.type === 'message_start') {
       const message = recorded.message as Json

@@ -394,6 +394,13 @@ export interface HubUpstreamCodec {
    * so only on dialects that declare no routes (clients always speak SSE).
    */
   frameStream?(body: AsyncIterable<Uint8Array>): AsyncIterable<SseEvent>
+  /**
+   * Upstream side: true when a hub request whose last message is an assistant turn (text only) is continued by the
+   * upstream model, which writes on from that text, rather than answered anew (Anthropic's "prefill"). The gateway
+   * then continues a stream another channel cut after some of it reached the client on a channel of this dialect.
+   * Since contract 1.6 (unreleased).
+   */
+  continuesAssistantPrefill?: true
 }
 
 /**
