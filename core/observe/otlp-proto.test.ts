@@ -83,14 +83,21 @@ const settled = (index: number): TraceRecord => ({
   end: index + 4,
 })
 
+/** Writes records as the export worker does: packed on the relay thread, read in place (the packer's and unpacker's text tables carry over between calls). */
+function writePacked(batch: OtlpProtoBatch, records: TraceRecord[], packer = new TraceRecordPacker(), unpacker = new TraceRecordUnpacker()): void {
+  for (const record of records) packer.add(record)
+  const packed = packer.take()!
+  unpacker.learn(packed)
+  for (let at = 0; at < packed.length; ) at = batch.addPacked(packed.numbers, at, (slot) => unpacker.text(slot))
+}
+
 describe('OTLP protobuf batch', () => {
   test('decodes to the same request as the JSON body, span for span (ids, flags, kinds, times, attributes, events, statuses)', () => {
+    const records = [failedOver, settled(1), settled(2)]
     const json = new OtlpJsonBatch(origin())
+    for (const record of records) json.add(record)
     const proto = new OtlpProtoBatch(origin(), new Uint8Array(64)) // a small start, so the buffer grows
-    for (const record of [failedOver, settled(1), settled(2)]) {
-      json.add(record)
-      proto.add(record)
-    }
+    writePacked(proto, records)
     expect(proto.spans).toBe(json.spans)
     const expected = JSON.parse(new TextDecoder().decode(json.body()))
     const body = proto.body()
@@ -101,26 +108,34 @@ describe('OTLP protobuf batch', () => {
 
   test('a batch written into a sent batch’s buffer carries only its own spans', () => {
     const first = new OtlpProtoBatch(origin())
-    for (let index = 0; index < 200; index++) first.add(settled(index))
+    writePacked(
+      first,
+      Array.from({ length: 200 }, (_, index) => settled(index)),
+    )
     expect(decodeOtlpProto(first.body()).resourceSpans[0]?.scopeSpans[0]?.spans).toHaveLength(200 * 4)
     const next = new OtlpProtoBatch(origin(), first.buffer)
-    next.add(failedOver)
+    writePacked(next, [failedOver])
     const spans = decodeOtlpProto(next.body()).resourceSpans[0]?.scopeSpans[0]?.spans ?? []
     expect(spans.map((span) => span.name)).toEqual(['relay /v1/chat/completions', 'auth', 'admission', 'upstream attempt', 'upstream attempt', 'settlement'])
   })
 
-  test('written from packed records in place, the body is byte for byte the one written from the records', () => {
+  test('as the worker writes each encoding from the same packed batches (the second reusing texts the worker holds), protobuf in place decodes to the JSON of the unpacked records', () => {
     const records = [failedOver, settled(1), { ...failedOver, parentSpanId: undefined, stream: false, firstToken: undefined, settlement: undefined }]
     const packer = new TraceRecordPacker()
-    for (const record of records) packer.add(record)
-    const packed = packer.take()!
-    const unpacker = new TraceRecordUnpacker()
-    unpacker.learn(packed)
-    const inPlace = new OtlpProtoBatch(origin())
-    for (let at = 0; at < packed.length; ) at = inPlace.addPacked(packed.numbers, at, (slot) => unpacker.text(slot))
-    const fromRecords = new OtlpProtoBatch(origin())
-    for (const record of records) fromRecords.add(record)
-    expect(inPlace.spans).toBe(fromRecords.spans)
-    expect(Buffer.from(inPlace.body()).equals(Buffer.from(fromRecords.body()))).toBe(true)
+    // Each encoding's worker keeps its own text table.
+    const protoTexts = new TraceRecordUnpacker()
+    const jsonUnpacker = new TraceRecordUnpacker()
+    const proto = new OtlpProtoBatch(origin())
+    const json = new OtlpJsonBatch(origin())
+    for (let batch = 0; batch < 2; batch++) {
+      for (const record of records) packer.add(record)
+      const packed = packer.take()!
+      expect(packed.texts.length > 0).toBe(batch === 0)
+      protoTexts.learn(packed)
+      for (let at = 0; at < packed.length; ) at = proto.addPacked(packed.numbers, at, (slot) => protoTexts.text(slot))
+      for (const record of jsonUnpacker.unpack(packed)) json.add(record)
+    }
+    expect(proto.spans).toBe(json.spans)
+    expect(decodeOtlpProto(proto.body())).toEqual(JSON.parse(new TextDecoder().decode(json.body())))
   })
 })

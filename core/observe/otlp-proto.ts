@@ -1,12 +1,12 @@
 import type { OtlpOrigin } from './otlp-json.ts'
-import type { TraceRecord } from './trace-record.ts'
 import { ATTEMPT_SLOTS, HEADER_SLOTS } from './trace-transfer.ts'
 
 // The OTLP/HTTP protobuf body of an export (ExportTraceServiceRequest, binary), written straight from
-// the relay's trace records into one reused buffer: ids as their raw 16/8 bytes, times as fixed64
-// nanoseconds, integers as varints, fixed pieces (attribute keys, span names) encoded once. Protobuf is
-// the OTLP exporters' default protocol and about a third of the JSON body's size; writing it costs the
-// export worker a fraction of what the JSON encoding (otlp-json.ts, still selectable) does.
+// the trace records as the relay thread packed them (trace-transfer.ts), read in place, into one reused
+// buffer: ids as their raw 16/8 bytes, times as fixed64 nanoseconds, integers as varints, fixed pieces
+// (attribute keys, span names) encoded once. Protobuf is the OTLP exporters' default protocol and about
+// a third of the JSON body's size; writing it costs the export worker a fraction of what the JSON
+// encoding (otlp-json.ts, still selectable, from unpacked records) does.
 // Each span's length prefix is reserved before the span is written and fixed up after (moving the span
 // one byte when it is short); the request, resource and scope headers, whose lengths depend on every
 // span, are written last into room kept at the buffer's start.
@@ -14,12 +14,10 @@ import { ATTEMPT_SLOTS, HEADER_SLOTS } from './trace-transfer.ts'
 // see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/trace/v1/trace.proto
 // see https://github.com/open-telemetry/opentelemetry-proto/blob/main/opentelemetry/proto/common/v1/common.proto
 
-/** An export body being filled from trace records, in either OTLP encoding. */
+/** An export body being filled, in either OTLP encoding: what the export worker sends and recycles. */
 export interface OtlpBatch {
   /** Spans written so far. */
   readonly spans: number
-  /** Writes the spans of one traced request. */
-  add(record: TraceRecord): void
   /** The finished body, a view of the buffer (nothing is written to the batch after this). */
   body(): Uint8Array<ArrayBuffer>
   /** The buffer written into, to hand to a later batch once the body is sent. */
@@ -132,12 +130,6 @@ function rootName(route: string): Uint8Array {
   return name
 }
 
-/** A hex digit's value by char code (lower or upper case); 0 for anything else. */
-const NIBBLE = new Uint8Array(128)
-for (let digit = 0; digit < 16; digit++) {
-  NIBBLE[digit.toString(16).charCodeAt(0)] = digit
-  NIBBLE[digit.toString(16).toUpperCase().charCodeAt(0)] = digit
-}
 const TWO_32 = 2 ** 32
 
 /** The OTLP protobuf export body being filled: an ExportTraceServiceRequest under one resource and scope. */
@@ -182,68 +174,11 @@ export class OtlpProtoBatch implements OtlpBatch {
   }
 
   /**
-   * Writes the spans of one traced request: its own span (SERVER, child of the client's span when it
-   * sent one) and the children auth, admission, each upstream attempt (CLIENT, with the id sent
-   * upstream) and settlement; the same spans, attributes and statuses as otlp-json.ts writes.
-   */
-  add(record: TraceRecord): void {
-    hexInto(record.traceId, this.traceId)
-    const rootId = this.rootId
-    if (record.spanId) hexInto(record.spanId, rootId)
-    else this.randomInto(rootId)
-    const end = record.end
-    const remote = record.parentSpanId !== undefined && record.parentSpanId !== ''
-    if (remote) hexInto(record.parentSpanId as string, this.parentId)
-    const flags = remote ? FLAGS_REMOTE_PARENT : FLAGS_LOCAL_PARENT
-    let at = this.head(rootId, remote ? this.parentId : null, flags, rootName(record.route), KIND_SERVER, record.start, end)
-    this.textAttribute(ROUTE, record.route)
-    this.textAttribute(DIALECT, record.dialect)
-    if (record.model !== undefined) this.textAttribute(MODEL, record.model)
-    if (record.stream !== undefined) this.boolAttribute(STREAM, record.stream)
-    let rootError: string | undefined
-    if (record.status !== undefined) {
-      this.intAttribute(STATUS_CODE, record.status)
-      if (record.status >= 500) rootError = record.code ?? `HTTP ${record.status}`
-      else if (record.code) this.textAttribute(ERROR_CODE, record.code)
-    }
-    if (record.firstToken !== undefined) this.firstTokenEvent(record.firstToken)
-    this.tail(at, rootError)
-
-    at = this.head(null, rootId, FLAGS_LOCAL_PARENT, AUTH, KIND_INTERNAL, record.start, record.authEnd ?? end)
-    this.tail(at, undefined)
-    if (record.admissionStart !== undefined) {
-      const admissionEnd = record.admissionEnd ?? end
-      at = this.head(null, rootId, FLAGS_LOCAL_PARENT, ADMISSION, KIND_INTERNAL, record.admissionStart, admissionEnd)
-      this.tail(at, undefined)
-    }
-    for (const attempt of record.attempts) {
-      hexInto(attempt.spanId, this.spanId)
-      const attemptEnd = attempt.end ?? end
-      at = this.head(this.spanId, rootId, FLAGS_LOCAL_PARENT, ATTEMPT_NAME, KIND_CLIENT, attempt.start, attemptEnd)
-      this.intAttribute(CHANNEL_ID, attempt.channelId)
-      this.textAttribute(CHANNEL_TYPE, attempt.channelType)
-      this.textAttribute(UPSTREAM_MODEL, attempt.upstreamModel)
-      this.intAttribute(ATTEMPT, attempt.index)
-      if (attempt.status !== undefined) this.intAttribute(STATUS_CODE, attempt.status)
-      this.tail(at, attempt.error)
-    }
-    const settlement = record.settlement
-    if (settlement) {
-      at = this.head(null, rootId, FLAGS_LOCAL_PARENT, SETTLEMENT, KIND_INTERNAL, settlement.start, settlement.end ?? end)
-      if (settlement.error === undefined && settlement.quota !== undefined) {
-        this.intAttribute(INPUT_TOKENS, settlement.inputTokens ?? 0)
-        this.intAttribute(OUTPUT_TOKENS, settlement.outputTokens ?? 0)
-        this.intAttribute(QUOTA, settlement.quota)
-        this.textAttribute(OUTCOME, settlement.outcome ?? '')
-      }
-      this.tail(at, settlement.error)
-    }
-  }
-
-  /**
-   * Writes the spans of the record packed at `at` (trace-transfer.ts's layout), read in place: the
-   * same spans as add() writes from the unpacked record, without building it. Returns where the next
-   * record starts. `text` reads a text slot (undefined for none).
+   * Writes the spans of the traced request packed at `at` (trace-transfer.ts's layout), read in place
+   * without building its record: its own span (SERVER, child of the client's span when it sent one)
+   * and the children auth, admission, each upstream attempt (CLIENT, with the id sent upstream) and
+   * settlement; the same spans, attributes and statuses as otlp-json.ts writes from the unpacked
+   * record. Returns where the next record starts. `text` reads a text slot (undefined for none).
    */
   addPacked(slots: Float64Array, at: number, text: (slot: number) => string | undefined): number {
     const num = (index: number) => slots[at + index] as number
@@ -558,12 +493,6 @@ function wordsInto(slots: Float64Array, from: number, count: number, target: Uin
     target[word * 4 + 2] = (value >>> 8) & 0xff
     target[word * 4 + 3] = value & 0xff
   }
-}
-
-/** Hex text into bytes (a W3C id: 32 or 16 lower-case hex digits). */
-function hexInto(hex: string, target: Uint8Array): void {
-  for (let index = 0; index < target.length; index++)
-    target[index] = ((NIBBLE[hex.charCodeAt(index * 2)] as number) << 4) | (NIBBLE[hex.charCodeAt(index * 2 + 1)] as number)
 }
 
 /** A varint's bytes (fixed pieces, built once). */

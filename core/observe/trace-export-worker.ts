@@ -31,11 +31,8 @@ export interface TraceExportSetup {
 /** OTLP/HTTP's two encodings, named as OTEL_EXPORTER_OTLP_PROTOCOL names them. */
 export type OtlpProtocol = 'http/protobuf' | 'http/json'
 
-/** Each encoding's content type and batch. */
-const ENCODINGS: Record<OtlpProtocol, { contentType: string; batch: (origin: OtlpOrigin, buffer?: Uint8Array<ArrayBuffer>) => OtlpBatch }> = {
-  'http/protobuf': { contentType: 'application/x-protobuf', batch: (origin, buffer) => new OtlpProtoBatch(origin, buffer) },
-  'http/json': { contentType: 'application/json', batch: (origin, buffer) => new OtlpJsonBatch(origin, buffer) },
-}
+/** Each encoding's content type. */
+const CONTENT_TYPES: Record<OtlpProtocol, string> = { 'http/protobuf': 'application/x-protobuf', 'http/json': 'application/json' }
 
 /** What the relay thread sends after setup: finished requests, or a flush/close to acknowledge. */
 export type TraceExportRequest =
@@ -63,7 +60,7 @@ const RETRYABLE = new Set([429, 502, 503, 504])
 
 let target: { url: string; headers: Record<string, string> } | undefined
 let origin: OtlpOrigin | undefined
-let encoding = ENCODINGS['http/protobuf']
+let protocol: OtlpProtocol = 'http/protobuf'
 let batch: OtlpBatch | undefined
 /** Buffers of sent batches, for the next batches to write into. */
 const spareBuffers: Uint8Array<ArrayBuffer>[] = []
@@ -75,8 +72,8 @@ const inFlight = new Set<Promise<void>>()
 self.onmessage = (event: MessageEvent<TraceExportSetup | TraceExportRequest>) => {
   const message = event.data
   if (message.kind === 'setup') {
-    encoding = ENCODINGS[message.protocol]
-    target = { url: `${message.endpoint}/v1/traces`, headers: { ...message.headers, 'content-type': encoding.contentType } }
+    protocol = message.protocol
+    target = { url: `${message.endpoint}/v1/traces`, headers: { ...message.headers, 'content-type': CONTENT_TYPES[protocol] } }
     origin = {
       serviceName: message.serviceName,
       version: message.version,
@@ -88,7 +85,7 @@ self.onmessage = (event: MessageEvent<TraceExportSetup | TraceExportRequest>) =>
   if (message.kind === 'records') {
     if (!origin) return
     const packed = message.packed
-    if (encoding === ENCODINGS['http/protobuf']) {
+    if (protocol === 'http/protobuf') {
       // Protobuf is written from the packed numbers in place; JSON from unpacked records.
       unpacker.learn(packed)
       const text = (slot: number) => unpacker.text(slot)
@@ -100,9 +97,10 @@ self.onmessage = (event: MessageEvent<TraceExportSetup | TraceExportRequest>) =>
       }
     } else
       for (const record of unpacker.unpack(packed)) {
-        batch ??= encoding.batch(origin, spareBuffers.pop())
-        batch.add(record)
-        if (batch.spans >= EXPORT_SPANS) sendBatch()
+        const jsonBatch = batch instanceof OtlpJsonBatch ? batch : new OtlpJsonBatch(origin, spareBuffers.pop())
+        batch = jsonBatch
+        jsonBatch.add(record)
+        if (jsonBatch.spans >= EXPORT_SPANS) sendBatch()
       }
     if (batch && !timer) timer = setTimeout(sendBatch, EXPORT_DELAY_MS)
     return
