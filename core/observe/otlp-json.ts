@@ -21,13 +21,18 @@ export interface OtlpOrigin {
   fillRandom(bytes: Uint8Array): void
 }
 
-/** Span.SpanKind as OTLP numbers it (the API's SpanKind plus one). */
-const KIND_INTERNAL = 1
-const KIND_SERVER = 2
-const KIND_CLIENT = 3
-/** Span.flags: the W3C sampled flag, and that the parent's remoteness is known (0x100) and remote (0x200). */
-const FLAGS_LOCAL_PARENT = 0x101
-const FLAGS_REMOTE_PARENT = 0x301
+// Span.SpanKind as OTLP numbers it (the API's SpanKind plus one), and Span.flags: the W3C sampled flag,
+// and that the parent's remoteness is known (0x100) and remote (0x200). Both encodings write these.
+/** SpanKind INTERNAL: auth, admission, settlement. */
+export const KIND_INTERNAL = 1
+/** SpanKind SERVER: the request's own span. */
+export const KIND_SERVER = 2
+/** SpanKind CLIENT: an upstream attempt. */
+export const KIND_CLIENT = 3
+/** Flags of a span whose parent is in this process (sampled, parent local). */
+export const FLAGS_LOCAL_PARENT = 0x101
+/** Flags of the request span under the client's span (sampled, parent remote). */
+export const FLAGS_REMOTE_PARENT = 0x301
 
 const utf8 = new TextEncoder()
 /** Quoted free text seen before, as bytes; cleared when it grows past QUOTED_LIMIT (values repeat: routes, models, channel types). */

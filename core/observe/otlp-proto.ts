@@ -1,4 +1,4 @@
-import type { OtlpOrigin } from './otlp-json.ts'
+import { FLAGS_LOCAL_PARENT, FLAGS_REMOTE_PARENT, KIND_CLIENT, KIND_INTERNAL, KIND_SERVER, type OtlpOrigin } from './otlp-json.ts'
 import { ATTEMPT_SLOTS, HEADER_SLOTS } from './trace-transfer.ts'
 
 // The OTLP/HTTP protobuf body of an export (ExportTraceServiceRequest, binary), written straight from
@@ -61,13 +61,6 @@ const REQUEST_RESOURCE_SPANS = tag(1, LEN)
 const RESOURCE_SPANS_RESOURCE = tag(1, LEN)
 const RESOURCE_SPANS_SCOPE_SPANS = tag(2, LEN)
 const SCOPE_SPANS_SCOPE = tag(1, LEN)
-
-/** Span.SpanKind and Span.flags as in otlp-json.ts: sampled, parent's remoteness known (0x100), remote (0x200). */
-const KIND_INTERNAL = 1
-const KIND_SERVER = 2
-const KIND_CLIENT = 3
-const FLAGS_LOCAL_PARENT = 0x101
-const FLAGS_REMOTE_PARENT = 0x301
 
 const utf8 = new TextEncoder()
 /** Free text seen before, as UTF-8; cleared when it grows past TEXT_LIMIT (values repeat: models, channel types, codes). */
