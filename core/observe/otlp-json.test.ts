@@ -1,14 +1,11 @@
 import { describe, expect, test } from 'bun:test'
 import { OtlpJsonBatch, type OtlpOrigin } from './otlp-json.ts'
-import type { TraceRecord } from './trace-record.ts'
+import { ATTEMPT_SPAN_ID, CLIENT_SPAN_ID, failedOverRecord, settledRecord, TRACE_ID } from './trace-test-records.ts'
 
 // The OTLP/HTTP JSON body written byte by byte must be what the protocol's JSON encoding says: valid
 // JSON, ids as hex, kinds and status codes as OTLP's integers, times as decimal nanosecond strings.
 // see https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
 
-const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
-const CLIENT_SPAN = '00f067aa0ba902b7'
-const ATTEMPT_SPAN = 'b7ad6b7169203331'
 /** 2026-12-06T12:00:00.123456 UTC in epoch microseconds. */
 const ORIGIN_MICROS = 1_796_563_200_123_456
 
@@ -44,41 +41,6 @@ const origin: OtlpOrigin = {
   fillRandom: (bytes) => crypto.getRandomValues(bytes),
 }
 
-/** A streamed call that failed over once, was answered, and whose settlement failed. */
-function failedOverRecord(): TraceRecord {
-  return {
-    route: '/v1/chat/completions',
-    dialect: 'openai.chat',
-    traceId: TRACE,
-    parentSpanId: CLIENT_SPAN,
-    start: 10,
-    authEnd: 250,
-    admissionStart: 250,
-    admissionEnd: 400,
-    model: 'gpt-4o-mini',
-    stream: true,
-    attempts: [
-      {
-        spanId: ATTEMPT_SPAN,
-        channelId: 7,
-        channelType: 'openai',
-        upstreamModel: 'gpt-4o-mini',
-        index: 1,
-        start: 500,
-        end: 900,
-        status: 502,
-        error: 'upstream said "no" – ünïcode',
-      },
-      { spanId: 'c0ffee0000000001', channelId: 8, channelType: 'azure', upstreamModel: 'gpt-4o-mini', index: 2, start: 950 },
-    ],
-    firstToken: 1_000,
-    settlement: { start: 2_000, end: 2_100, error: 'ledger down' },
-    status: 503,
-    code: 'billing_unavailable',
-    end: 2_200,
-  }
-}
-
 /** The body of a batch, parsed. */
 function parse(batch: OtlpJsonBatch): Body {
   return JSON.parse(new TextDecoder().decode(batch.body())) as Body
@@ -101,7 +63,7 @@ describe('OTLP JSON batch', () => {
     expect(scopeSpans!.scope).toEqual({ name: 'hanggent-api', version: '1.2.3' })
     const spans = scopeSpans!.spans
     const root = spans[0]!
-    expect(root).toMatchObject({ traceId: TRACE, parentSpanId: CLIENT_SPAN, flags: 0x301, name: 'relay /v1/chat/completions', kind: 2 })
+    expect(root).toMatchObject({ traceId: TRACE_ID, parentSpanId: CLIENT_SPAN_ID, flags: 0x301, name: 'relay /v1/chat/completions', kind: 2 })
     // Exact nanoseconds: (origin + 10 µs) × 1000, as a decimal string.
     expect(root.startTimeUnixNano).toBe('1796563200123466000')
     expect(root.endTimeUnixNano).toBe('1796563200125656000')
@@ -116,7 +78,7 @@ describe('OTLP JSON batch', () => {
     })
     expect(root.spanId).toMatch(/^[0-9a-f]{16}$/)
     const children = spans.slice(1)
-    expect(children.every((span) => span.parentSpanId === root.spanId && span.traceId === TRACE && span.flags === 0x101)).toBe(true)
+    expect(children.every((span) => span.parentSpanId === root.spanId && span.traceId === TRACE_ID && span.flags === 0x101)).toBe(true)
     expect(children.map((span) => [span.name, span.kind])).toEqual([
       ['auth', 1],
       ['admission', 1],
@@ -125,7 +87,7 @@ describe('OTLP JSON batch', () => {
       ['settlement', 1],
     ])
     const [, , first, second, settlement] = children
-    expect(first!.spanId).toBe(ATTEMPT_SPAN)
+    expect(first!.spanId).toBe(ATTEMPT_SPAN_ID)
     expect(first!.status).toEqual({ code: 2, message: 'upstream said "no" – ünïcode' })
     expect(attributesOf(first!)).toEqual({
       'hanggent.channel.id': 7,
@@ -144,18 +106,7 @@ describe('OTLP JSON batch', () => {
 
   test('many records in one body: every span present, settled usage as integers, a new trace without a parent', () => {
     const batch = new OtlpJsonBatch(origin, new Uint8Array(64)) // a small start, so the buffer grows many times
-    for (let index = 0; index < 300; index++)
-      batch.add({
-        route: '/v1/messages',
-        dialect: 'claude.messages',
-        traceId: index.toString(16).padStart(32, 'a'),
-        start: index,
-        authEnd: index + 1,
-        attempts: [],
-        settlement: { start: index + 2, end: index + 3, inputTokens: 12, outputTokens: 34, quota: 56, outcome: 'completed' },
-        status: 200,
-        end: index + 4,
-      })
+    for (let index = 0; index < 300; index++) batch.add(settledRecord(index))
     const spans = parse(batch).resourceSpans[0]!.scopeSpans[0]!.spans
     expect(spans).toHaveLength(300 * 3)
     expect(batch.spans).toBe(900)

@@ -3,6 +3,7 @@ import { decodeOtlpProto } from '../../tests/support/otlp-proto-decode.ts'
 import { OtlpJsonBatch, type OtlpOrigin } from './otlp-json.ts'
 import { OtlpProtoBatch } from './otlp-proto.ts'
 import type { TraceRecord } from './trace-record.ts'
+import { failedOverRecord, settledRecord } from './trace-test-records.ts'
 import { TraceRecordPacker, TraceRecordUnpacker } from './trace-transfer.ts'
 
 // The OTLP/HTTP protobuf body must carry exactly what the JSON body does (otlp-json.test.ts pins the
@@ -24,64 +25,31 @@ function origin(): OtlpOrigin {
   }
 }
 
-/** A streamed call that failed over once, was answered 503, and whose settlement failed. */
-const failedOver: TraceRecord = {
-  route: '/v1/chat/completions',
-  dialect: 'openai.chat',
-  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-  parentSpanId: '00f067aa0ba902b7',
-  start: 10,
-  authEnd: 250,
-  admissionStart: 250,
-  admissionEnd: 400,
-  model: 'gpt-4o-mini',
-  stream: true,
-  attempts: [
-    {
-      spanId: 'b7ad6b7169203331',
-      channelId: 7,
-      channelType: 'openai',
-      upstreamModel: 'gpt-4o-mini',
-      index: 1,
-      start: 500,
-      end: 900,
-      status: 502,
-      error: 'upstream said "no" – ünïcode',
-    },
-    { spanId: 'c0ffee0000000001', channelId: 8, channelType: 'azure', upstreamModel: 'gpt-4o-mini', index: 2, start: 950 },
-  ],
-  firstToken: 1_000,
-  settlement: { start: 2_000, end: 2_100, error: 'ledger down' },
-  status: 503,
-  code: 'billing_unavailable',
-  end: 2_200,
-}
+const failedOver = failedOverRecord()
 
-/** A settled call without a parent, with usage, a negative and a fractional number, and a long error message. */
-const settled = (index: number): TraceRecord => ({
-  route: '/v1/messages',
-  dialect: 'claude.messages',
-  traceId: index.toString(16).padStart(32, 'a'),
-  start: index,
-  authEnd: index + 1,
-  attempts: [
-    {
-      spanId: 'ab'.repeat(8),
-      channelId: -3,
-      channelType: 'claude',
-      upstreamModel: 'claude-x',
-      index: 1,
-      start: index + 1,
-      end: index + 2,
-      status: 400,
-      error: 'x'.repeat(20_000),
-    },
-  ],
-  settlement: { start: index + 2, end: index + 3, inputTokens: 12.6, outputTokens: 300_000, quota: 2 ** 40, outcome: 'completed' },
-  status: 429,
-  code: 'rate_limited',
-  end: index + 4,
-})
+/** A settled call after a failed attempt: a negative and a fractional number, a quota past 2^32, a 429 with its code, a message past a two-byte length. */
+function settled(index: number): TraceRecord {
+  const record = settledRecord(index)
+  return {
+    ...record,
+    attempts: [
+      {
+        spanId: 'ab'.repeat(8),
+        channelId: -3,
+        channelType: 'claude',
+        upstreamModel: 'claude-x',
+        index: 1,
+        start: index + 1,
+        end: index + 2,
+        status: 400,
+        error: 'x'.repeat(20_000),
+      },
+    ],
+    settlement: { ...record.settlement!, inputTokens: 12.6, outputTokens: 300_000, quota: 2 ** 40 },
+    status: 429,
+    code: 'rate_limited',
+  }
+}
 
 /** Writes records as the export worker does: packed on the relay thread, read in place (the packer's and unpacker's text tables carry over between calls). */
 function writePacked(batch: OtlpProtoBatch, records: TraceRecord[], packer = new TraceRecordPacker(), unpacker = new TraceRecordUnpacker()): void {
