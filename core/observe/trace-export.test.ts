@@ -54,6 +54,17 @@ describe('export to a collector', () => {
   })
   afterAll(() => collector.stop(true))
 
+  /** Tracing that exports to the collector (with `headers`), the export failures it reports pushed to `errors`. */
+  function tracingTo(errors: string[], headers?: Record<string, string>): GatewayTracing {
+    return createGatewayTracing({
+      endpoint: `http://127.0.0.1:${collector.port}`,
+      serviceName: 'test',
+      version: '0',
+      headers,
+      onExportError: (message) => errors.push(message),
+    })
+  }
+
   /** One plain call through a probe. */
   function relayOnce(tracing: GatewayTracing): void {
     const probe = tracing.observer.begin({ route: '/v1/chat/completions', dialect: 'openai.chat', headers: new Headers() })
@@ -66,13 +77,7 @@ describe('export to a collector', () => {
     seen.length = 0
     answers.push(503)
     const errors: string[] = []
-    const tracing = createGatewayTracing({
-      endpoint: `http://127.0.0.1:${collector.port}`,
-      serviceName: 'test',
-      version: '0',
-      headers: { 'api-key': 'secret' },
-      onExportError: (message) => errors.push(message),
-    })
+    const tracing = tracingTo(errors, { 'api-key': 'secret' })
     relayOnce(tracing)
     await tracing.close()
     expect(seen).toEqual([
@@ -86,12 +91,7 @@ describe('export to a collector', () => {
     seen.length = 0
     answers.push(400)
     const errors: string[] = []
-    const tracing = createGatewayTracing({
-      endpoint: `http://127.0.0.1:${collector.port}`,
-      serviceName: 'test',
-      version: '0',
-      onExportError: (message) => errors.push(message),
-    })
+    const tracing = tracingTo(errors)
     relayOnce(tracing)
     await tracing.close()
     await Bun.sleep(20) // the report crosses from the worker after the ack
@@ -104,12 +104,7 @@ describe('export to a collector', () => {
     answers.push(503)
     retryLater = true
     const errors: string[] = []
-    const tracing = createGatewayTracing({
-      endpoint: `http://127.0.0.1:${collector.port}`,
-      serviceName: 'test',
-      version: '0',
-      onExportError: (message) => errors.push(message),
-    })
+    const tracing = tracingTo(errors)
     relayOnce(tracing)
     const started = performance.now()
     await tracing.close()
