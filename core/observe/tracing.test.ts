@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { decodeOtlpExport } from '../../tests/support/otlp-proto-decode.ts'
+import { type FakeOtlp, startFakeOtlp } from '../../tests/support/fake-otlp.ts'
 import type { OtlpProtocol } from './trace-export-worker.ts'
 import { createGatewayTracing, formatTraceparent, parseTraceparent, type GatewayTracing } from './tracing.ts'
 
@@ -40,34 +40,11 @@ describe('traceparent', () => {
 })
 
 describe.each(['http/protobuf', 'http/json'] as OtlpProtocol[])('trace export over %s', (protocol) => {
-  interface Received {
-    traceId: string
-    spanId: string
-    parentSpanId?: string
-    name: string
-    status?: { code?: number; message?: string }
-    attributes: Record<string, unknown>
-  }
-  const received: Received[] = []
-  const contentTypes: string[] = []
-  let collector: ReturnType<typeof Bun.serve>
-
-  beforeAll(() => {
-    collector = Bun.serve({
-      hostname: '127.0.0.1',
-      port: 0,
-      async fetch(request) {
-        contentTypes.push(request.headers.get('content-type') ?? '')
-        const body = decodeOtlpExport(request.headers.get('content-type'), new Uint8Array(await request.arrayBuffer()))
-        for (const resource of body.resourceSpans)
-          for (const scope of resource.scopeSpans)
-            for (const span of scope.spans)
-              received.push({ ...span, attributes: Object.fromEntries(span.attributes.map((item) => [item.key, Object.values(item.value)[0]])) })
-        return Response.json({})
-      },
-    })
+  let collector: FakeOtlp
+  beforeAll(async () => {
+    collector = await startFakeOtlp()
   })
-  afterAll(() => collector.stop(true))
+  afterAll(() => collector.stop())
 
   /** One request through a probe: auth, admission, a failed attempt, a good one, settlement. */
   function relayOnce(tracing: GatewayTracing, headers: Headers): string[] {
@@ -90,26 +67,26 @@ describe.each(['http/protobuf', 'http/json'] as OtlpProtocol[])('trace export ov
   }
 
   test('a sampled request arrives as its span and children, attempts named in the traceparent sent upstream', async () => {
-    received.length = 0
-    const tracing = createGatewayTracing({ endpoint: `http://127.0.0.1:${collector.port}`, serviceName: 'test', version: '0', protocol })
+    collector.spans.length = 0
+    const tracing = createGatewayTracing({ endpoint: collector.url, serviceName: 'test', version: '0', protocol })
     const sent = relayOnce(tracing, new Headers({ traceparent: `00-${TRACE}-${SPAN}-01` }))
     await tracing.close()
-    const root = received.find((span) => span.name === 'relay /v1/chat/completions')
+    const root = collector.spans.find((span) => span.name === 'relay /v1/chat/completions')
     expect(root?.parentSpanId).toBe(SPAN)
     expect(root?.attributes['gen_ai.request.model']).toBe('gpt-4o-mini')
-    const children = received.filter((span) => span.parentSpanId === root?.spanId)
+    const children = collector.spans.filter((span) => span.parentSpanId === root?.spanId)
     expect(children.map((span) => span.name).sort()).toEqual(['admission', 'auth', 'settlement', 'upstream attempt', 'upstream attempt'])
     const attempts = children.filter((span) => span.name === 'upstream attempt')
     expect(sent).toEqual(attempts.map((span) => `00-${TRACE}-${span.spanId}-01`))
-    expect(attempts[0]?.status).toEqual({ code: 2, message: 'upstream_error' })
+    expect([attempts[0]?.statusCode, attempts[0]?.statusMessage]).toEqual([2, 'upstream_error'])
     expect(children.find((span) => span.name === 'settlement')?.attributes['hanggent.quota']).toBe(56)
-    expect(new Set(received.map((span) => span.spanId)).size).toBe(received.length)
-    expect(contentTypes.at(-1)).toBe(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf')
+    expect(new Set(collector.spans.map((span) => span.spanId)).size).toBe(collector.spans.length)
+    expect(collector.contentTypes.at(-1)).toBe(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf')
   })
 
   test('ratio 0 records no new trace, and a client that did not sample is followed, but upstreams still get the trace id', async () => {
-    received.length = 0
-    const tracing = createGatewayTracing({ endpoint: `http://127.0.0.1:${collector.port}`, serviceName: 'test', version: '0', sampleRatio: 0, protocol })
+    collector.spans.length = 0
+    const tracing = createGatewayTracing({ endpoint: collector.url, serviceName: 'test', version: '0', sampleRatio: 0, protocol })
     const [fresh] = relayOnce(tracing, new Headers())
     const [followed] = relayOnce(tracing, new Headers({ traceparent: `00-${TRACE}-${SPAN}-00` }))
     const [sampledByClient] = relayOnce(tracing, new Headers({ traceparent: `00-${TRACE}-${SPAN}-01` }))
@@ -117,6 +94,6 @@ describe.each(['http/protobuf', 'http/json'] as OtlpProtocol[])('trace export ov
     expect(fresh).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/)
     expect(followed).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-00$`))
     expect(sampledByClient).toMatch(/-01$/)
-    expect(received.filter((span) => span.name.startsWith('relay')).length).toBe(1)
+    expect(collector.spans.filter((span) => span.name.startsWith('relay')).length).toBe(1)
   })
 })

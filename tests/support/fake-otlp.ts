@@ -46,6 +46,8 @@ export interface ReceivedSpan {
   kind: number
   attributes: Record<string, string | number | boolean>
   statusCode: number
+  /** The status message ('' when none). */
+  statusMessage: string
   serviceName: string
 }
 
@@ -102,6 +104,7 @@ export async function startFakeOtlp(): Promise<FakeOtlp> {
               kind: span.kind,
               attributes: attributesOf(span.attributes),
               statusCode: span.status?.code ?? 0,
+              statusMessage: span.status?.message ?? '',
               serviceName,
             })
           }
