@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { randomUUID } from 'node:crypto'
 import Redis from 'ioredis'
+import { waitFor } from '../../tests/support/wait-for.ts'
 import type { ChangeBus } from './change-bus.ts'
 import { createRedisChangeBus } from './redis-change-bus.ts'
 
 const redisUrl = process.env.TEST_REDIS_URL
-
-/** Polls until `condition` holds, failing after `timeoutMs`. */
-async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await Bun.sleep(10)
-  }
-}
 
 /** A listener that counts its calls. */
 function counter() {

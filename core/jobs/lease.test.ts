@@ -1,21 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { randomUUID } from 'node:crypto'
 import Redis from 'ioredis'
+import { waitFor } from '../../tests/support/wait-for.ts'
 import type { LeaseManager } from './lease.ts'
 import { createMemoryLeaseManager, createMemoryLeaseStore } from './lease-memory.ts'
 import { createRedisLeaseManager } from './lease-redis.ts'
 import { runLeasedJob } from './leased-job.ts'
 
 const redisUrl = process.env.TEST_REDIS_URL
-
-/** Polls until `condition` holds, failing after `timeoutMs`. */
-async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await Bun.sleep(10)
-  }
-}
 
 /** Starts the same job on two "replicas" and counts executions per replica. */
 function startOnTwoReplicas(first: LeaseManager, second: LeaseManager, name: string) {
