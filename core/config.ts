@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object({
   rootPassword: Type.Optional(Type.String({ minLength: 8 })),
   rootAccessToken: Type.Optional(Type.String({ minLength: 16 })),
   streamingTimeoutSeconds: Type.Integer({ minimum: 1 }),
+  /** STREAM_CONTINUATION: a stream cut after delivery is continued on a channel whose dialect continues a prefilled assistant turn (Anthropic). */
+  streamContinuation: Type.Boolean(),
   maxRequestBodyMb: Type.Number({ exclusiveMinimum: 0 }),
   /** MAX_AUDIO_SECONDS: longest audio the transcription and translation routes accept, read from the file, refused before the upstream call. */
   maxAudioSeconds: Type.Number({ exclusiveMinimum: 0 }),
@@ -68,6 +70,7 @@ const variableOf: Record<keyof Config, string> = {
   rootPassword: 'ROOT_PASSWORD',
   rootAccessToken: 'ROOT_ACCESS_TOKEN',
   streamingTimeoutSeconds: 'STREAMING_TIMEOUT',
+  streamContinuation: 'STREAM_CONTINUATION',
   maxRequestBodyMb: 'MAX_REQUEST_BODY_MB',
   maxAudioSeconds: 'MAX_AUDIO_SECONDS',
   streamScannerMaxBufferMb: 'STREAM_SCANNER_MAX_BUFFER_MB',
@@ -176,6 +179,7 @@ export function loadConfig(env: Environment = process.env, defaults: { secret?: 
     rootPassword: nonEmpty(env.ROOT_PASSWORD),
     rootAccessToken: nonEmpty(env.ROOT_ACCESS_TOKEN),
     streamingTimeoutSeconds: numberFrom(env, 'STREAMING_TIMEOUT', 300),
+    streamContinuation: booleanFrom(env, 'STREAM_CONTINUATION', true),
     maxRequestBodyMb: numberFrom(env, 'MAX_REQUEST_BODY_MB', 32),
     maxAudioSeconds: numberFrom(env, 'MAX_AUDIO_SECONDS', 3600),
     streamScannerMaxBufferMb: numberFrom(env, 'STREAM_SCANNER_MAX_BUFFER_MB', 64),

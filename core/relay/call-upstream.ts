@@ -57,6 +57,8 @@ export interface UpstreamPlan {
   form?: readonly FormFile[]
   /** The answer is binary and relayed as it arrives (speech): never read whole inside the attempt. */
   binaryAnswer?: boolean
+  /** Every attempt goes through the hub, even to a channel that speaks the client's dialect (a stream's continuation). */
+  viaHub?: boolean
 }
 
 /** Tries channels in priority order until one answers 2xx or a non-retryable failure ends the call. */
@@ -67,7 +69,7 @@ export async function callWithFailover(context: AppContext, plan: UpstreamPlan):
     if (plan.clientSignal.aborted) throw new GatewayError(499, 'client_closed_request', 'Client closed the request')
     const tried = plan.probe?.attempt({ id: channel.id, type: channel.type, upstreamModel: resolveModelMapping(channel.modelMapping, plan.model) })
     try {
-      const success = await attempt(context, plan, channel, false, tried?.headers)
+      const success = await attempt(context, plan, channel, plan.viaHub === true, tried?.headers)
       tried?.end({ status: success.response.status, ok: true })
       return success
     } catch (error) {

@@ -9,29 +9,63 @@ export interface HubTap {
   observe(events: AsyncIterable<HubEvent>): AsyncGenerator<HubEvent>
   /** What was seen so far. */
   result(): StreamTapResult
+  /** What reached the encoder so far, for a continuation after a cut. */
+  delivered(): DeliveredAnswer
+}
+
+/** A passthrough stream's tap that can also say what was delivered (undefined when its dialect brings no push decoder). */
+export interface DeliveredTap extends StreamTap {
+  /** What the upstream's events delivered so far, decoded (deferred events included). */
+  delivered(): DeliveredAnswer | undefined
+}
+
+/** What part of an answer reached the client, for continuing it elsewhere after a cut (continue-stream.ts). */
+export interface DeliveredAnswer {
+  /** The answer's `message-start` (its id, model and creation time), when one was seen. */
+  start: Extract<HubEvent, { type: 'message-start' }> | undefined
+  /** The text of choice 0, as delivered. */
+  text: string
+  /** True when nothing but choice 0's text was delivered: no tool call, no reasoning, no other choice. */
+  textOnly: boolean
 }
 
 /** What hub events told about an answer: the last `usage` wins, as providers send cumulative usage. */
 class HubTally {
   readonly text: string[] = []
+  /** Choice 0's text alone, for a continuation. */
+  readonly answerText: string[] = []
+  start: DeliveredAnswer['start']
+  textOnly = true
   usage: Usage | undefined
   toolCalls = 0
   finished = false
   error: StreamTapResult['error']
 
   note(event: HubEvent): void {
-    if (event.type === 'text-delta' || event.type === 'reasoning-delta') this.text.push(event.text)
-    else if (event.type === 'tool-call-start') {
+    if (event.type === 'text-delta') {
+      this.text.push(event.text)
+      if (event.index === 0) this.answerText.push(event.text)
+      else this.textOnly = false
+    } else if (event.type === 'reasoning-delta') {
+      this.text.push(event.text)
+      this.textOnly = false
+    } else if (event.type === 'tool-call-start') {
       this.toolCalls += 1
+      this.textOnly = false
       this.text.push(event.name)
     } else if (event.type === 'tool-call-delta') this.text.push(event.argumentsDelta)
     else if (event.type === 'usage') this.usage = event.usage
     else if (event.type === 'finish') this.finished = true
     else if (event.type === 'error') this.error = { message: event.message, code: event.code }
+    else if (event.type === 'message-start') this.start ??= event
   }
 
   result(completed: boolean): StreamTapResult {
     return { usage: this.usage, outputText: this.text.join(''), toolCalls: this.toolCalls, completed, error: this.error }
+  }
+
+  delivered(): DeliveredAnswer {
+    return { start: this.start, text: this.answerText.join(''), textOnly: this.textOnly }
   }
 }
 
@@ -46,6 +80,7 @@ export function createHubTap(): HubTap {
       }
     },
     result: () => tally.result(tally.finished && !tally.error),
+    delivered: () => tally.delivered(),
   }
 }
 
@@ -59,7 +94,7 @@ export function createHubTap(): HubTap {
  * only when the stream reported no usage and its output must be counted. `result()` is for the end of
  * the stream: it takes what the decoder held until then.
  */
-export function createDecoderTap(create: () => HubStreamDecoder, isFinalEvent: ((event: SseEvent) => boolean) | undefined): StreamTap {
+export function createDecoderTap(create: () => HubStreamDecoder, isFinalEvent: ((event: SseEvent) => boolean) | undefined): DeliveredTap {
   const decoder = create()
   const tally = new HubTally()
   // Every event, in order, while any was deferred: the recount needs them all.
@@ -91,27 +126,34 @@ export function createDecoderTap(create: () => HubStreamDecoder, isFinalEvent: (
       outcome = counted.result(isFinalEvent ? sawFinal : counted.finished)
       return outcome
     },
+    delivered() {
+      // Mid-stream: the decoder's own state is left alone; deferred events are decoded afresh, as result() would.
+      return (deferred > 0 ? recount(create(), seen, false) : tally).delivered()
+    },
   }
 }
 
 /** Decodes a whole stream's events in order, for a stream whose usage is missing and whose output must be counted. */
-function recount(decoder: HubStreamDecoder, events: SseEvent[]): HubTally {
+function recount(decoder: HubStreamDecoder, events: SseEvent[], ended = true): HubTally {
   const tally = new HubTally()
   for (const event of events) for (const decoded of decoder.push(event)) tally.note(decoded)
-  for (const decoded of decoder.end()) tally.note(decoded)
+  if (ended) for (const decoded of decoder.end()) tally.note(decoded)
   return tally
 }
 
 /** A tap for a dialect that brings neither a push decoder nor a tap of its own (it never streams): sees nothing, ends complete. */
 const blindTap = (): StreamTap => ({ onEvent: () => true, result: () => ({ outputText: '', toolCalls: 0, completed: true }) })
 
+/** A 1.x tap, or the blind one: it cannot say what was delivered, so such a stream is never continued. */
+const undelivered = (tap: StreamTap): DeliveredTap => ({ onEvent: (event) => tap.onEvent(event), result: () => tap.result(), delivered: () => undefined })
+
 /**
  * How a passthrough stream in this dialect is watched: through its upstream role's push decoder (contract 1.3),
  * completed at its client role's final event; else the deprecated tap a 1.x plugin brings, else not at all.
  */
-export function passthroughTap(dialect: PassthroughPair, env: ConversionEnv): StreamTap {
+export function passthroughTap(dialect: PassthroughPair, env: ConversionEnv): DeliveredTap {
   const { client, upstream } = dialect
   const hub = upstream.hub
   if (hub?.createStreamDecoder) return createDecoderTap(() => hub.createStreamDecoder!(env), client.isFinalEvent)
-  return client.createStreamTap?.() ?? blindTap()
+  return undelivered(client.createStreamTap?.() ?? blindTap())
 }

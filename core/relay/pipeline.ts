@@ -18,7 +18,8 @@ import { parseJsonObject, readLimitedBody } from './read-body.ts'
 import { readMediaRequest, withMeasuredQuantities, type MediaRequest } from '../media/media-request.ts'
 import { binaryMediaAnswer, wholeMediaAnswer } from '../media/media-answer.ts'
 import { validateBody } from './validate-body.ts'
-import { callWithFailover, type UpstreamSuccess } from './call-upstream.ts'
+import { callWithFailover, type UpstreamPlan, type UpstreamSuccess } from './call-upstream.ts'
+import { continuationFor, continuingCandidates } from './continue-stream.ts'
 import type { StreamHooks } from './response-path.ts'
 import { CallRecord, expectedQuantities, logRelayError, type CallOutcome } from './settle.ts'
 import type { InflightTracker } from './inflight.ts'
@@ -287,7 +288,7 @@ async function execute(request: AdmittedRequest): Promise<Response> {
   const { context } = services
   let upstream: UpstreamSuccess | undefined
   try {
-    upstream = await callWithFailover(context, {
+    const plan: UpstreamPlan = {
       codec,
       body,
       clientBytes: request.clientBytes,
@@ -305,7 +306,8 @@ async function execute(request: AdmittedRequest): Promise<Response> {
       probe: request.probe,
       form: request.media && codec.media?.request === 'multipart' ? request.media.files : undefined,
       binaryAnswer: codec.media?.response === 'binary',
-    })
+    }
+    upstream = await callWithFailover(context, plan)
     const { dialogue } = upstream
     record.dropped(dialogue.warnings)
     if (dialogue.warnings.length > 0)
@@ -315,7 +317,7 @@ async function execute(request: AdmittedRequest): Promise<Response> {
       const call = { context, media: codec.media, request: request.media, record, upstream, done: request.done }
       return codec.media.response === 'binary' ? binaryMediaAnswer(call, context.config.streamingTimeoutSeconds * 1000) : await wholeMediaAnswer(call)
     }
-    if (record.call.stream) return streamResponse(request, upstream, env)
+    if (record.call.stream) return streamResponse(request, upstream, env, plan)
     upstream.exchange.release()
     const answer = dialogue.respond.answer({ text: upstream.text ?? '', response: upstream.response }, env)
     await record.settle({ usage: answer.usage, observed: answer.observed, outcome: 'completed' })
@@ -338,18 +340,20 @@ async function execute(request: AdmittedRequest): Promise<Response> {
 }
 
 /** Relays the answering attempt's stream through its plan; the call settles when the stream ends, however it ends. */
-function streamResponse(request: AdmittedRequest, upstream: UpstreamSuccess, env: ConversionEnv): Response {
+function streamResponse(request: AdmittedRequest, upstream: UpstreamSuccess, env: ConversionEnv, plan: UpstreamPlan): Response {
   const {
     services: { context },
     record,
   } = request
+  const maxBufferBytes = context.config.streamScannerMaxBufferMb * 1024 * 1024
   upstream.exchange.stopTimer()
   const upstreamBody = upstream.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
   const hooks: StreamHooks = {
     codec: request.codec,
     abort: upstream.exchange.abort,
     idleTimeoutMs: context.config.streamingTimeoutSeconds * 1000,
-    maxBufferBytes: context.config.streamScannerMaxBufferMb * 1024 * 1024,
+    maxBufferBytes,
+    continueAfterCut: continuationHook(context, plan, upstream, record, maxBufferBytes),
     onFirstEvent: () => record.firstToken(),
     internalError: (error: unknown) => clientFacingError(context.logger, record.requestId, toGatewayError(error)),
     onEnd(result: StreamTapResult, outcome: CallOutcome) {
@@ -365,4 +369,25 @@ function streamResponse(request: AdmittedRequest, upstream: UpstreamSuccess, env
     status: 200,
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' },
   })
+}
+
+/**
+ * How a cut stream of this call may be continued (STREAM_CONTINUATION), or undefined when no other candidate's
+ * dialect continues a prefilled assistant turn: the stream then ends with the cut's error, as it always did.
+ */
+function continuationHook(context: AppContext, plan: UpstreamPlan, upstream: UpstreamSuccess, record: CallRecord, maxBufferBytes: number) {
+  if (!context.config.streamContinuation || plan.candidates.length < 2) return undefined
+  const candidates = continuingCandidates(context, plan, upstream.channel.id)
+  if (candidates.length === 0) return undefined
+  return continuationFor(
+    {
+      context,
+      plan,
+      record,
+      cut: { channel: upstream.channel, upstreamModel: upstream.upstreamModel },
+      envFor: (continued) => conversionEnv(context, record, continued),
+      maxBufferBytes,
+    },
+    candidates,
+  )
 }

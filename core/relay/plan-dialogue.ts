@@ -35,7 +35,7 @@ function knownSuffix(registry: PluginRegistry, model: string) {
 }
 
 /** The first of the dialects the channel speaks natively (for this model) that can be reached through the hub. */
-function hubTarget(registry: PluginRegistry, native: readonly string[], preferred: string): UpstreamDialect | undefined {
+export function hubTarget(registry: PluginRegistry, native: readonly string[], preferred: string): UpstreamDialect | undefined {
   const candidates = native.includes(preferred) ? [preferred, ...native] : native
   return candidates
     .map((dialect) => registry.upstreamDialect(dialect))

@@ -2,11 +2,11 @@ import type { ClientDialect, StreamTap } from '@hanggent/plugin-sdk'
 import { createSseParser, encodeSse, SseBufferOverflowError, type SseEvent } from '@hanggent/plugin-sdk'
 import { watchIdle } from '../stream/idle-watch.ts'
 import { GatewayError } from '../errors.ts'
-import { type StreamRelayOptions, unrecordedAnswer } from './relay-stream.ts'
+import { handOver, idleTimeout, pumpContinuation, type StreamRelayOptions, transportCut, unrecordedAnswer } from './relay-stream.ts'
 
 /** What a passthrough stream needs: the upstream's bytes and how to watch its events. */
 export interface PassthroughStreamOptions
-  extends Pick<StreamRelayOptions, 'hide' | 'codec' | 'abort' | 'idleTimeoutMs' | 'onFirstEvent' | 'onEnd' | 'internalError'> {
+  extends Pick<StreamRelayOptions, 'hide' | 'codec' | 'abort' | 'idleTimeoutMs' | 'onFirstEvent' | 'onEnd' | 'internalError' | 'continueAfterCut'> {
   /** The upstream response body. */
   body: ReadableStream<Uint8Array>
   /** Watches each event on the side. */
@@ -32,6 +32,9 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
   const idle = watchIdle(options.idleTimeoutMs, () => abort.abort('timeout'))
   let ended = false
   let delivered = false
+  let cancelled = false
+  // The rest of the answer from another channel, after a cut.
+  let rest: ReadableStreamDefaultReader<Uint8Array> | undefined
 
   function end(outcome: Parameters<StreamRelayOptions['onEnd']>[1]): Promise<void> | void {
     if (ended) return
@@ -62,6 +65,30 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
     void Promise.resolve(end(outcome)).catch(() => undefined)
   }
 
+  /**
+   * After a cut: what this read completed goes out, then the rest of the answer from another channel if one takes
+   * over (true); this stream then no longer settles. False when none does, with nothing sent.
+   */
+  async function continueAfter(controller: ReadableStreamDefaultController<Uint8Array>, text: string, error: unknown): Promise<boolean> {
+    const cut = options.continueAfterCut ? transportCut(error, abort, options.idleTimeoutMs) : undefined
+    if (!cut) return false
+    idle.stop()
+    const handed = await handOver(options, cut, () => cancelled)
+    if (handed === undefined) return false
+    ended = true
+    abort.abort('upstream')
+    void reader.cancel().catch(() => undefined)
+    if (handed === 'cancelled') return true
+    rest = handed
+    try {
+      send(controller, text)
+    } catch {
+      // The client left: the continuation's reader is cancelled with the stream.
+    }
+    await pumpContinuation(rest, controller)
+    return true
+  }
+
   /** The answer is complete: settle, then send the held final events (or an error if settling failed). */
   async function finish(controller: ReadableStreamDefaultController<Uint8Array>, text: string, held: SseEvent[]) {
     const result = tap.result()
@@ -84,6 +111,7 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        if (rest) return pumpContinuation(rest, controller)
         for (;;) {
           let step: Awaited<ReturnType<typeof reader.read>>
           try {
@@ -92,22 +120,13 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
             else parser.push(step.value)
           } catch (error) {
             if (ended) return
-            if (abort.signal.reason === 'timeout')
-              fail(
-                controller,
-                '',
-                new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`),
-                'timeout',
-              )
+            const failure = error instanceof SseBufferOverflowError ? error : readFailure(error)
+            if (await continueAfter(controller, '', failure)) return
+            if (ended) return
+            if (abort.signal.reason === 'timeout') fail(controller, '', idleTimeout(options.idleTimeoutMs), 'timeout')
             else if (error instanceof SseBufferOverflowError)
               fail(controller, '', new GatewayError(502, 'bad_upstream_response', error.message), 'upstream-error')
-            else
-              fail(
-                controller,
-                '',
-                new GatewayError(502, 'upstream_error', `Upstream stream failed: ${error instanceof Error ? error.message : String(error)}`),
-                'upstream-error',
-              )
+            else fail(controller, '', readFailure(error), 'upstream-error')
             return
           }
           if (ended) return
@@ -127,7 +146,9 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
             }
             if (!wellFormed) {
               events.length = 0
-              fail(controller, text, new GatewayError(502, 'bad_upstream_response', 'Upstream sent a malformed stream chunk'), 'upstream-error')
+              const malformed = new GatewayError(502, 'bad_upstream_response', 'Upstream sent a malformed stream chunk')
+              if ((await continueAfter(controller, text, malformed)) || ended) return
+              fail(controller, text, malformed, 'upstream-error')
               return
             }
             if (options.hide?.(event)) continue
@@ -152,6 +173,8 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
         }
       },
       async cancel() {
+        cancelled = true
+        if (rest) return rest.cancel()
         abort.abort('client')
         void Promise.resolve(end('client-aborted')).catch(() => undefined)
         await reader.cancel().catch(() => undefined)
@@ -159,4 +182,9 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
     },
     { highWaterMark: 0 },
   )
+}
+
+/** A failed upstream read as the client is told of it. */
+function readFailure(error: unknown): GatewayError {
+  return new GatewayError(502, 'upstream_error', `Upstream stream failed: ${error instanceof Error ? error.message : String(error)}`)
 }

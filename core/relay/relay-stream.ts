@@ -13,6 +13,94 @@ export function unrecordedAnswer(error: unknown): GatewayError {
   return new GatewayError(503, 'billing_unavailable', 'The answer could not be recorded for billing; it was not charged')
 }
 
+/**
+ * The rest of an answer written by another channel after the stream was cut (continue-stream.ts): client-dialect
+ * events that carry on from what the client already has, with the merged result the call settles on.
+ */
+export interface Continuation {
+  /** The continuation's events in the client's dialect, nothing the client already has repeated. */
+  source: AsyncIterator<SseEvent>
+  /** Aborts the continuation's upstream request (idle timeout, client gone). */
+  abort: AbortController
+  /** Events the client did not ask for. */
+  hide?: (event: SseEvent) => boolean
+  /** The whole answer's result (delivered part and continuation), once it is over. */
+  result(): StreamTapResult
+  /** Called once when the continuation is over, before the call settles: lets its upstream go. */
+  release(): void
+}
+
+/**
+ * The GatewayError of a cut that a continuation may repair: silence past the idle timeout, a failed read or a
+ * malformed chunk. Not a buffer overflow, an error event the upstream sent, or the gateway's own fault.
+ */
+export function transportCut(error: unknown, abort: AbortController, idleTimeoutMs: number): GatewayError | undefined {
+  if (abort.signal.reason === 'timeout') return idleTimeout(idleTimeoutMs)
+  if (abort.signal.reason === 'client') return undefined
+  if (error instanceof GatewayError && (error.code === 'upstream_error' || error.code === 'bad_upstream_response')) return error
+  return undefined
+}
+
+/** The error of a stream silent past STREAMING_TIMEOUT. */
+export function idleTimeout(idleTimeoutMs: number): GatewayError {
+  return new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(idleTimeoutMs / 1000)} s`)
+}
+
+/**
+ * Asks for a continuation of a cut stream and, when there is one, the reader of the rest of the client's stream: a
+ * relayStream over the continuation's events with its own idle watch and abort, settling the call once at its end. 'cancelled' when the client left while the continuation was being found.
+ */
+export async function handOver(
+  options: Pick<StreamRelayOptions, 'codec' | 'idleTimeoutMs' | 'internalError' | 'onEnd' | 'onFirstEvent' | 'continueAfterCut'>,
+  cut: GatewayError,
+  cancelled: () => boolean,
+): Promise<ReadableStreamDefaultReader<Uint8Array> | 'cancelled' | undefined> {
+  let continuation: Continuation | undefined
+  try {
+    continuation = await options.continueAfterCut?.(cut)
+  } catch {
+    continuation = undefined
+  }
+  if (!continuation) return cancelled() ? 'cancelled' : undefined
+  if (cancelled()) {
+    continuation.abort.abort('client')
+    continuation.release()
+    void continuation.source.return?.(undefined)?.catch(() => undefined)
+    return 'cancelled'
+  }
+  const found = continuation
+  return relayStream({
+    source: found.source,
+    inspect: () => true,
+    hide: found.hide,
+    result: () => found.result(),
+    codec: options.codec,
+    abort: found.abort,
+    idleTimeoutMs: options.idleTimeoutMs,
+    // Counts only when nothing was delivered before the cut (CallRecord.firstToken keeps the first mark).
+    onFirstEvent: options.onFirstEvent,
+    internalError: options.internalError,
+    onEnd(result, outcome) {
+      found.release()
+      return options.onEnd(result, outcome)
+    },
+  }).getReader()
+}
+
+/** Moves the continuation's next bytes to the client's stream; closes it when the continuation is over. */
+export async function pumpContinuation(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  controller: ReadableStreamDefaultController<Uint8Array>,
+): Promise<void> {
+  try {
+    const step = await reader.read()
+    if (step.done) controller.close()
+    else controller.enqueue(step.value)
+  } catch {
+    // The client left while the continuation was read.
+  }
+}
+
 /** What a relayed stream needs: client-dialect events and how to watch them. */
 export interface StreamRelayOptions {
   /** Events in the client's dialect: upstream events as they are, or converted ones. */
@@ -42,6 +130,11 @@ export interface StreamRelayOptions {
    * if it rejects, the client gets an error event instead of them.
    */
   onEnd(result: StreamTapResult, outcome: CallOutcome): Promise<void> | void
+  /**
+   * Asked once when the stream is cut (transportCut) after something reached the client: the rest of the answer
+   * from another channel, or undefined (the client then gets the cut's error event, as without it).
+   */
+  continueAfterCut?(cut: GatewayError): Promise<Continuation | undefined>
 }
 
 /**
@@ -54,8 +147,11 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
   const idle = watchIdle(options.idleTimeoutMs, () => options.abort.abort('timeout'))
   let ended = false
   let delivered = false
+  let cancelled = false
   // The client's "answer complete" event, held until the charge is durable.
   let held: SseEvent[] | undefined
+  // The rest of the answer from another channel, after a cut.
+  let rest: ReadableStreamDefaultReader<Uint8Array> | undefined
 
   /** Marks the time to first token, once, before anything that waits (the held final event waits for the charge). */
   function firstEvent() {
@@ -78,6 +174,20 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
     void Promise.resolve(end(outcome)).catch(() => undefined)
   }
 
+  /** After a cut: the rest of the answer from another channel, if one takes over (true); this stream then no longer settles. */
+  async function continueAfter(controller: ReadableStreamDefaultController<Uint8Array>, cut: GatewayError): Promise<boolean> {
+    idle.stop()
+    const handed = await handOver(options, cut, () => cancelled)
+    if (handed === undefined) return false
+    ended = true
+    options.abort.abort('upstream')
+    void source.return?.(undefined)?.catch(() => undefined)
+    if (handed === 'cancelled') return true
+    rest = handed
+    await pumpContinuation(rest, controller)
+    return true
+  }
+
   /** The upstream finished: settle, then release the held end of the answer (or an error if settling failed). */
   async function finish(controller: ReadableStreamDefaultController<Uint8Array>) {
     const result = options.result()
@@ -98,14 +208,18 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        if (rest) return pumpContinuation(rest, controller)
         for (;;) {
           let next: IteratorResult<SseEvent>
           try {
             next = await source.next()
           } catch (error) {
             if (ended) return
-            if (options.abort.signal.reason === 'timeout')
-              fail(controller, new GatewayError(504, 'upstream_timeout', `Upstream sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s`), 'timeout')
+            // Even with nothing delivered yet (an encoder may hold back an empty first chunk): the 200 has gone out, so only a continuation can still answer.
+            const cut = options.continueAfterCut ? transportCut(error, options.abort, options.idleTimeoutMs) : undefined
+            if (cut && (await continueAfter(controller, cut))) return
+            if (ended) return
+            if (options.abort.signal.reason === 'timeout') fail(controller, idleTimeout(options.idleTimeoutMs), 'timeout')
             else if (error instanceof SseBufferOverflowError) fail(controller, new GatewayError(502, 'bad_upstream_response', error.message), 'upstream-error')
             // Read failures arrive as GatewayErrors (upstreamChunks); anything else was thrown by the gateway's own code.
             else fail(controller, options.internalError(error), 'upstream-error')
@@ -136,6 +250,8 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
         }
       },
       async cancel() {
+        cancelled = true
+        if (rest) return rest.cancel()
         options.abort.abort('client')
         void Promise.resolve(end('client-aborted')).catch(() => undefined)
         await source.return?.(undefined).catch(() => undefined)

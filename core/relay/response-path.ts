@@ -1,12 +1,12 @@
 import type { ConversionEnv, HubClientCodec, HubEvent, HubResult, HubUpstreamCodec, UpstreamDialect, Usage } from '@hanggent/plugin-sdk'
 import type { PassthroughPair } from '../plugin/registry.ts'
-import { decodeSse } from '@hanggent/plugin-sdk'
+import { decodeSse, isMalformedStreamEvent } from '@hanggent/plugin-sdk'
 import { GatewayError } from '../errors.ts'
 import { reasoningToContent, reasoningToContentResult } from '../hub/reasoning-to-content.ts'
-import { createHubTap, passthroughTap } from './hub-tap.ts'
+import { createHubTap, type DeliveredAnswer, passthroughTap } from './hub-tap.ts'
 import { lastObjectMember, looksLikeJsonObject } from './json-member.ts'
 import { relayPassthroughStream } from './relay-passthrough-stream.ts'
-import { relayStream, upstreamChunks, type StreamRelayOptions } from './relay-stream.ts'
+import { type Continuation, relayStream, upstreamChunks, type StreamRelayOptions } from './relay-stream.ts'
 import type { ObservedOutput } from './settle.ts'
 
 // How the answer of one attempt reaches the client, chosen with the attempt's dialogue (plan-dialogue.ts)
@@ -32,6 +32,8 @@ export interface UpstreamAnswer {
 export type StreamHooks = Pick<StreamRelayOptions, 'codec' | 'abort' | 'idleTimeoutMs' | 'onFirstEvent' | 'internalError' | 'onEnd'> & {
   /** Largest event a parser may buffer (STREAM_SCANNER_MAX_BUFFER_MB). */
   maxBufferBytes: number
+  /** The rest of the answer from another channel after a cut, given what was delivered (undefined: unknown); see StreamRelayOptions. */
+  continueAfterCut?: (cut: GatewayError, delivered: DeliveredAnswer | undefined) => Promise<Continuation | undefined>
 }
 
 /** The response side of an attempt's plan. */
@@ -57,7 +59,15 @@ export function passthroughPath(dialect: PassthroughPair, hide: StreamRelayOptio
       return { response: new Response(text, { status: answered.response.status, headers: { 'content-type': contentType } }), usage, observed }
     },
     stream(body, hooks, env) {
-      return relayPassthroughStream({ ...hooks, hide, body, tap: passthroughTap(dialect, env) })
+      const tap = passthroughTap(dialect, env)
+      const { continueAfterCut } = hooks
+      return relayPassthroughStream({
+        ...hooks,
+        hide,
+        body,
+        tap,
+        continueAfterCut: continueAfterCut && ((cut) => continueAfterCut(cut, tap.delivered())),
+      })
     },
   }
 }
@@ -88,9 +98,19 @@ export function convertedPath(conversion: Conversion): ResponsePath {
       // A provider whose stream is not SSE frames it itself; every other stream is parsed as SSE here.
       const events = framer ? framer.call(upstream, chunks) : decodeSse(chunks, { maxBufferBytes: hooks.maxBufferBytes })
       const tap = createHubTap()
-      const decoded = tap.observe(withStreamModel(upstream.decodeStream(events, env), model))
+      const { continueAfterCut } = hooks
+      const observed = tap.observe(withStreamModel(upstream.decodeStream(events, env), model))
+      // A malformed chunk is a cut like a reset when the answer may be continued elsewhere; else the client's encoder renders its error event.
+      const decoded = continueAfterCut ? malformedAsCut(observed) : observed
       const converted = client.encodeStream(thinkingToContent ? reasoningToContent(decoded) : decoded, env)
-      return relayStream({ ...hooks, hide: conversion.hide, source: converted[Symbol.asyncIterator](), inspect: () => true, result: tap.result })
+      return relayStream({
+        ...hooks,
+        hide: conversion.hide,
+        source: converted[Symbol.asyncIterator](),
+        inspect: () => true,
+        result: tap.result,
+        continueAfterCut: continueAfterCut && ((cut) => continueAfterCut(cut, tap.delivered())),
+      })
     },
   }
 }
@@ -102,6 +122,14 @@ export function convertedPath(conversion: Conversion): ResponsePath {
  */
 function withModel(result: HubResult, upstreamModel: string): HubResult {
   return result.model === '' ? { ...result, model: upstreamModel } : result
+}
+
+/** Hub events with a malformed upstream chunk's `error` event thrown as the GatewayError it stands for (a cut). */
+async function* malformedAsCut(events: AsyncIterable<HubEvent>): AsyncGenerator<HubEvent> {
+  for await (const event of events) {
+    if (event.type === 'error' && isMalformedStreamEvent(event)) throw new GatewayError(502, 'bad_upstream_response', event.message)
+    yield event
+  }
 }
 
 /** The same for a converted stream: a `message-start` that names no model gets the model named upstream. */

@@ -52,6 +52,7 @@ export class CallRecord {
   #upstreamModel: string | undefined
   #firstTokenAt: number | undefined
   #warnings: string[] = []
+  #continuedFrom: { channelId: number; deliveredCharacters: number } | undefined
 
   constructor(
     private readonly books: { context: AppContext; ledger: QuotaLedger; probe?: RelayProbe },
@@ -73,6 +74,11 @@ export class CallRecord {
   /** What the conversion of the answering attempt could not carry over, kept with the usage log. */
   dropped(warnings: string[]): void {
     this.#warnings = warnings
+  }
+
+  /** The stream was cut on this channel after delivering this much text and continued on the channel tried last; kept in the usage row's details. */
+  continued(from: { channelId: number; deliveredCharacters: number }): void {
+    this.#continuedFrom = from
   }
 
   /** The first event of a streamed answer is ready for the client (time to first token); only the first call counts. */
@@ -143,6 +149,7 @@ export class CallRecord {
       details: {
         outcome,
         ...(this.#warnings.length > 0 ? { warnings: this.#warnings } : {}),
+        ...(this.#continuedFrom ? { continuedFrom: this.#continuedFrom } : {}),
         usageSource: counted ? 'counted' : 'upstream',
         ...(zeroReported ? { suspiciousUsage: 'zero' } : {}),
         ...(usage.quantities && Object.keys(usage.quantities).length > 0 ? { quantities: usage.quantities } : {}),

@@ -1,0 +1,269 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
+import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
+import { prefillTokens, startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.ts'
+
+// A chat stream cut after some of its text reached the client is continued on a channel whose dialect continues a
+// prefilled assistant turn (Anthropic): the client gets one well-formed answer in its own dialect and pays for one
+// answer. The primary is the fake OpenAI, the backup the fake Anthropic serving the same model name (mapped); the
+// OpenAI fixture's first text is "The", the Anthropic fixture's answer "The capital of France is Paris, on the Seine."
+
+type Json = Record<string, unknown>
+
+/** Served by an OpenAI primary and an Anthropic backup that can continue. */
+const MODEL = 'gpt-4o-mini'
+/** Served by an OpenAI primary and an OpenAI backup, which has no continuation contract. */
+const OPENAI_ONLY = 'gpt-4o'
+const ANSWER = 'The capital of France is Paris, on the Seine.'
+/** The fake Anthropic's input tokens (fixture: 18 uncached, 2,048 read from the cache) before the prefill. */
+const CLAUDE_INPUT = 18
+const CLAUDE_CACHE_READ = 2048
+
+describe('a stream cut after delivery is continued on a channel that continues a prefill', () => {
+  let gateway: TestGateway
+  let primary: FakeOpenAI
+  let openAIBackup: FakeOpenAI
+  let anthropic: FakeAnthropic
+  let backupId: number
+  let primaryId: number
+  let userId: number
+
+  beforeAll(async () => {
+    primary = await startFakeOpenAI()
+    openAIBackup = await startFakeOpenAI()
+    anthropic = await startFakeAnthropic()
+    gateway = await startGateway({}, { streamingTimeoutSeconds: 1 })
+    primaryId = await gateway.createChannel({ name: 'primary', type: 'openai', key: 'sk-a', baseUrl: primary.url, models: [MODEL, OPENAI_ONLY], priority: 10 })
+    backupId = await gateway.createChannel({
+      name: 'claude-backup',
+      type: 'claude',
+      key: 'sk-ant',
+      baseUrl: anthropic.url,
+      models: [MODEL],
+      modelMapping: { [MODEL]: 'claude-sonnet-4-5' },
+      priority: 0,
+    })
+    await gateway.createChannel({ name: 'openai-backup', type: 'openai', key: 'sk-b', baseUrl: openAIBackup.url, models: [OPENAI_ONLY], priority: 0 })
+    userId = await gateway.createUser({ username: 'continuation', quota: 1_000_000_000 })
+  }, 60_000)
+  afterAll(async () => {
+    await gateway.stop()
+    await primary.stop()
+    await openAIBackup.stop()
+    await anthropic.stop()
+  }, 30_000)
+  beforeEach(async () => {
+    for (const fake of [primary, openAIBackup, anthropic]) fake.reset()
+    await gateway.admin('PATCH', `/api/channels/${primaryId}`, { status: 'enabled' })
+  })
+
+  /** A fresh key, so each case's charge and usage rows are its own. */
+  async function freshKey(name: string) {
+    return gateway.createToken({ userId, name, quota: 100_000_000 })
+  }
+
+  /** What a case charged and logged, once the call has settled. */
+  async function charges(tokenId: number) {
+    const rows = await gateway.logs({ type: 'consume', tokenId })
+    return { rows, logged: rows.reduce((sum, row) => sum + Number(row.quota), 0), charged: (await gateway.tokenBalance(tokenId)).usedQuota }
+  }
+
+  const openAIChat = (key: string, body: Json, signal?: AbortSignal) =>
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: 'Capital of France?' }], ...body }),
+      signal,
+    })
+
+  /** The data of each SSE event, in order. */
+  const dataOf = (raw: string) =>
+    raw
+      .split('\n\n')
+      .map((frame) =>
+        frame
+          .split('\n')
+          .find((line) => line.startsWith('data: '))
+          ?.slice('data: '.length),
+      )
+      .filter((data): data is string => data !== undefined)
+
+  /** The continuation request the fake Anthropic got: the client's question, then the delivered text as the assistant's turn. */
+  function expectPrefill(prefill: string) {
+    expect(anthropic.requests).toHaveLength(1)
+    const body = anthropic.requests[0]!.body!
+    expect(body.messages).toEqual([
+      { role: 'user', content: 'Capital of France?' },
+      { role: 'assistant', content: prefill },
+    ])
+    expect(body.thinking).toBeUndefined()
+  }
+
+  // A malformed chunk rather than a reset where the test needs the cut to come after delivery: a reset can reach the
+  // gateway before the first event is read (the kernel drops unread data), and then the backup answers by plain failover.
+  test('OpenAI client, passthrough primary with a malformed chunk after 2: one well-formed stream, one answer billed with the moved usage', async () => {
+    const token = await freshKey('openai')
+    primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
+    const response = await openAIChat(token.key, { model: MODEL, stream_options: { include_usage: true } })
+    expect(response.status).toBe(200)
+    const data = dataOf(await response.text())
+    expect(data.at(-1)).toBe('[DONE]')
+    const chunks = data.slice(0, -1).map((item) => JSON.parse(item) as Json)
+    expect(chunks.filter((chunk) => chunk.error)).toEqual([])
+    // One answer: the primary's chunk id, created time and one role chunk throughout.
+    expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(['chatcmpl-BcX7rT5yU6iO7pA8sD9fG0hJ1kL2z']))
+    expect(new Set(chunks.map((chunk) => chunk.created))).toEqual(new Set([1748736180]))
+    type Delta = { role?: string; content?: string }
+    const choices = chunks.flatMap((chunk) => chunk.choices as Array<{ delta: Delta; finish_reason: string | null }>)
+    expect(choices.filter((choice) => choice.delta.role !== undefined)).toHaveLength(1)
+    expect(choices.map((choice) => choice.delta.content ?? '').join('')).toBe(ANSWER)
+    expect(choices.filter((choice) => choice.finish_reason !== null).map((choice) => choice.finish_reason)).toEqual(['stop'])
+    expectPrefill('The')
+    // Billed as one answer: the delivered tokens moved from the continuation's input (the prefill) to its output.
+    const usage = chunks.at(-1)!.usage as { prompt_tokens: number; completion_tokens: number }
+    const continued = Math.ceil(' capital of France is Paris, on the Seine.'.length / 4)
+    const delivered = usage.completion_tokens - continued
+    expect(delivered).toBeGreaterThan(0)
+    expect(usage.prompt_tokens).toBe(CLAUDE_INPUT + prefillTokens('The') + CLAUDE_CACHE_READ - delivered)
+    const { rows, logged, charged } = await charges(token.id)
+    expect(rows).toHaveLength(1)
+    // The row names the channel that finished the answer, and where it was cut.
+    expect(rows[0]).toMatchObject({
+      channelId: backupId,
+      promptTokens: usage.prompt_tokens,
+      completionTokens: usage.completion_tokens,
+      details: { outcome: 'completed', usageSource: 'upstream', continuedFrom: { channelId: primaryId, deliveredCharacters: 3 } },
+    })
+    expect(charged).toBe(logged)
+    expect(charged).toBeGreaterThan(0)
+  })
+
+  test('Anthropic client, converted primary with a malformed chunk: events in strict order, one message, one text block', async () => {
+    const token = await freshKey('anthropic')
+    primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
+    const response = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': token.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, max_tokens: 256, stream: true, messages: [{ role: 'user', content: 'Capital of France?' }] }),
+    })
+    expect(response.status).toBe(200)
+    const events = dataOf(await response.text()).map((item) => JSON.parse(item) as Json)
+    const types = events.map((event) => event.type).filter((type) => type !== 'ping')
+    expect(types[0]).toBe('message_start')
+    expect(types.slice(1, 2)).toEqual(['content_block_start'])
+    expect(types.filter((type) => type === 'message_start')).toHaveLength(1)
+    expect(types.filter((type) => type === 'message_stop')).toHaveLength(1)
+    expect(types.at(-1)).toBe('message_stop')
+    expect(types.at(-2)).toBe('message_delta')
+    expect(types.at(-3)).toBe('content_block_stop')
+    expect(types.slice(2, -3).every((type) => type === 'content_block_delta')).toBe(true)
+    // Block indices: one text block, 0, opened once and closed once.
+    const indexed = events.filter((event) => typeof event.index === 'number').map((event) => event.index)
+    expect(new Set(indexed)).toEqual(new Set([0]))
+    const text = events
+      .filter((event) => event.type === 'content_block_delta')
+      .map((event) => String((event.delta as Json).text))
+      .join('')
+    expect(text).toBe(ANSWER)
+    expect(events.some((event) => event.type === 'error')).toBe(false)
+    expectPrefill('The')
+    const { logged, charged } = await charges(token.id)
+    expect(charged).toBe(logged)
+    expect(charged).toBeGreaterThan(0)
+  })
+
+  test('Gemini client, converted primary silent after its first (empty) chunk: the same responseId throughout, the whole text, one finish', async () => {
+    const token = await freshKey('gemini')
+    // Silence past STREAMING_TIMEOUT (1 s here) after the role chunk: nothing but an empty text was delivered, so no prefill.
+    primary.queue({ kind: 'stream-gap', gapMs: 5_000 })
+    const response = await fetch(`${gateway.url}/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': token.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Capital of France?' }] }] }),
+    })
+    expect(response.status).toBe(200)
+    const chunks = dataOf(await response.text()).map((item) => JSON.parse(item) as Json)
+    expect(chunks.some((chunk) => chunk.error)).toBe(false)
+    expect(new Set(chunks.map((chunk) => chunk.responseId)).size).toBe(1)
+    type Candidate = { content?: { parts?: Array<{ text?: string }> }; finishReason?: string }
+    const candidates = chunks.flatMap((chunk) => (chunk.candidates as Candidate[] | undefined) ?? [])
+    expect(
+      candidates
+        .flatMap((candidate) => candidate.content?.parts ?? [])
+        .map((part) => part.text ?? '')
+        .join(''),
+    ).toBe(ANSWER)
+    expect(candidates.filter((candidate) => candidate.finishReason).map((candidate) => candidate.finishReason)).toEqual(['STOP'])
+    expect(anthropic.requests.map((request) => request.body?.messages)).toEqual([[{ role: 'user', content: 'Capital of France?' }]])
+    const { logged, charged } = await charges(token.id)
+    expect(charged).toBe(logged)
+  })
+
+  test('with only an OpenAI backup (no continuation contract) the cut still ends in the error event, billed as delivered', async () => {
+    const token = await freshKey('openai-only')
+    primary.queue({ kind: 'reset-mid-stream', afterChunks: 2 })
+    const data = dataOf(await (await openAIChat(token.key, { model: OPENAI_ONLY })).text())
+    expect(data).not.toContain('[DONE]')
+    expect((JSON.parse(data.at(-1)!) as { error?: { code?: string } }).error?.code).toBe('upstream_error')
+    expect(openAIBackup.requests).toHaveLength(0)
+    expect(anthropic.requests).toHaveLength(0)
+    const { rows, logged, charged } = await charges(token.id)
+    expect(charged).toBe(logged)
+    expect(rows[0]).toMatchObject({ channelId: primaryId })
+    expect(charged).toBeGreaterThan(0)
+  })
+
+  test('a cut after a tool call reached the client is not continued', async () => {
+    const token = await freshKey('tool')
+    primary.queue({ kind: 'reset-mid-stream', afterChunks: 3 })
+    const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }]
+    const data = dataOf(await (await openAIChat(token.key, { model: MODEL, tools })).text())
+    expect(data).not.toContain('[DONE]')
+    expect(JSON.parse(data.at(-1)!)).toHaveProperty('error')
+    expect(anthropic.requests).toHaveLength(0)
+    const { logged, charged } = await charges(token.id)
+    expect(charged).toBe(logged)
+  })
+
+  test('STREAM_CONTINUATION=false keeps the error event', async () => {
+    const config = gateway.context.config as { streamContinuation: boolean }
+    const before = config.streamContinuation
+    config.streamContinuation = false
+    try {
+      const token = await freshKey('switched-off')
+      primary.queue({ kind: 'reset-mid-stream', afterChunks: 2 })
+      const data = dataOf(await (await openAIChat(token.key, { model: MODEL })).text())
+      expect(data).not.toContain('[DONE]')
+      expect(JSON.parse(data.at(-1)!)).toHaveProperty('error')
+      expect(anthropic.requests).toHaveLength(0)
+    } finally {
+      config.streamContinuation = before
+    }
+  })
+
+  test('a client that leaves during the continuation aborts its upstream, and pays what was delivered', async () => {
+    const token = await freshKey('abort')
+    primary.queue({ kind: 'reset-mid-stream', afterChunks: 2 })
+    // The continuation sends an event every 150 ms; the client leaves after its first text.
+    anthropic.queue({ kind: 'stream-gap', gapMs: 150 })
+    const abort = new AbortController()
+    const response = await openAIChat(token.key, { model: MODEL }, abort.signal)
+    const reader = response.body!.getReader()
+    let seen = ''
+    while (!seen.includes(' capital')) {
+      const step = await reader.read()
+      if (step.done) break
+      seen += new TextDecoder().decode(step.value)
+    }
+    expect(seen).toContain(' capital')
+    abort.abort()
+    await reader.cancel().catch(() => undefined)
+    for (let wait = 0; wait < 100 && anthropic.abortedStreams === 0; wait++) await Bun.sleep(20)
+    expect(anthropic.abortedStreams).toBe(1)
+    const { rows, logged, charged } = await charges(token.id)
+    // Settled as the client's abort (not the continuation's idle timeout, which would also end its upstream).
+    expect(rows[0]).toMatchObject({ details: { outcome: 'client-aborted', usageSource: 'counted' } })
+    expect(charged).toBe(logged)
+    expect(charged).toBeGreaterThan(0)
+  })
+})
