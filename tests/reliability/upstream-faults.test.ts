@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
 import { startFakeOpenAI, type FakeOpenAI, type FakeScenario } from '../support/fake-openai.ts'
+import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.ts'
 import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
 
 // The upstream fault matrix (issue 14 item 3): every way an upstream misbehaves, on chat stream and
@@ -14,11 +15,20 @@ import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
 // on the next channel) rather than read into memory (a 50 MB answer is read and billed; the long campaign sends one); a stream event larger than STREAM_SCANNER_MAX_BUFFER_MB
 // ends the stream the same way. A drip counts as silence: the stream idle timeout (STREAMING_TIMEOUT) runs
 // from the last complete event, not the last byte, so one byte a second cannot hold a call open.
+//
+// A stream cut after delivery is continued on a backup whose dialect continues a prefilled assistant turn
+// (Anthropic; core/relay/continue-stream.ts): each such fault runs a third time with an Anthropic backup, and the
+// client must get the whole answer. With an OpenAI backup it still ends in an error event: OpenAI's chat API has
+// no continuation contract, so nothing can carry on a cut answer there.
 
 /** Served by a faulty primary and a healthy backup. */
 const RESCUED_MODEL = 'gpt-4o-mini'
 /** Served by a faulty channel alone (its own fake), so both halves of a case run at once. */
 const ALONE_MODEL = 'gpt-4o'
+/** Served by a faulty OpenAI primary and a healthy Anthropic backup (mapped to a Claude model), which can continue a cut stream. */
+const CONTINUED_MODEL = 'gpt-4.1-mini'
+/** The fake Anthropic's answer: what the client of a continued stream must read, whatever part the primary delivered. */
+const CLAUDE_ANSWER = 'The capital of France is Paris, on the Seine.'
 /** The idle/first-byte timeout of this gateway (STREAMING_TIMEOUT); the long campaign uses a real-world-ish 3 s. */
 const TIMEOUT_SECONDS = LONG_CAMPAIGN ? 3 : 1
 const HUGE_BYTES = 50 * 1024 * 1024
@@ -108,6 +118,8 @@ interface Cell {
   fault: string
   stream: boolean
   backup: boolean
+  /** The healthy backup speaks a dialect that continues a cut stream (Anthropic). */
+  continues?: boolean
   outcome: ClientOutcome
   charged: number
   logged: number
@@ -118,8 +130,11 @@ describe('upstream fault matrix', () => {
   let primary: FakeOpenAI
   let lone: FakeOpenAI
   let backup: FakeOpenAI
+  let continuablePrimary: FakeOpenAI
+  let claude: FakeAnthropic
   let primaryId: number
   let loneId: number
+  let continuablePrimaryId: number
   let deadUrl: string
   let userId: number
   /** What a clean answer costs per model and stream: a failover must charge exactly this. */
@@ -130,6 +145,8 @@ describe('upstream fault matrix', () => {
     primary = await startFakeOpenAI()
     lone = await startFakeOpenAI()
     backup = await startFakeOpenAI()
+    continuablePrimary = await startFakeOpenAI()
+    claude = await startFakeAnthropic()
     // A port that was just free: nothing listens there, so connecting is refused.
     const closed = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('') })
     deadUrl = `http://127.0.0.1:${closed.port}`
@@ -138,9 +155,26 @@ describe('upstream fault matrix', () => {
     primaryId = await gateway.createChannel({ name: 'primary', type: 'openai', key: 'sk-a', baseUrl: primary.url, models: [RESCUED_MODEL], priority: 10 })
     loneId = await gateway.createChannel({ name: 'alone', type: 'openai', key: 'sk-c', baseUrl: lone.url, models: [ALONE_MODEL] })
     await gateway.createChannel({ name: 'backup', type: 'openai', key: 'sk-b', baseUrl: backup.url, models: [RESCUED_MODEL], priority: 0 })
+    continuablePrimaryId = await gateway.createChannel({
+      name: 'primary before claude',
+      type: 'openai',
+      key: 'sk-d',
+      baseUrl: continuablePrimary.url,
+      models: [CONTINUED_MODEL],
+      priority: 10,
+    })
+    await gateway.createChannel({
+      name: 'claude backup',
+      type: 'claude',
+      key: 'sk-ant',
+      baseUrl: claude.url,
+      models: [CONTINUED_MODEL],
+      modelMapping: { [CONTINUED_MODEL]: 'claude-sonnet-4-5' },
+      priority: 0,
+    })
     userId = await gateway.createUser({ username: 'fault-matrix', quota: 1_000_000_000 })
     for (const stream of [false, true]) {
-      const [rescued, alone] = await runCase({ name: 'clean', scenario: { kind: 'fixture' } }, stream)
+      const [rescued, alone] = (await runCase({ name: 'clean', scenario: { kind: 'fixture' } }, stream)) as [Cell, Cell]
       cleanCost.set(`${RESCUED_MODEL} ${stream}`, rescued.charged)
       cleanCost.set(`${ALONE_MODEL} ${stream}`, alone.charged)
     }
@@ -151,6 +185,8 @@ describe('upstream fault matrix', () => {
     await primary.stop()
     await lone.stop()
     await backup.stop()
+    await continuablePrimary.stop()
+    await claude.stop()
   }, 30_000)
 
   const call = (key: string, model: string, stream: boolean) =>
@@ -167,30 +203,41 @@ describe('upstream fault matrix', () => {
     // logs() waits for the call to settle (a cut stream settles just after its last byte), so it goes first.
     const logged = (await gateway.logs({ type: 'consume', tokenId: token.id })).reduce((sum, row) => sum + Number(row.quota), 0)
     const after = await gateway.tokenBalance(token.id)
-    const cell = { fault: fault.name, stream, backup: withBackup, outcome, charged: after.usedQuota, logged }
+    const cell = { fault: fault.name, stream, backup: withBackup, continues: model === CONTINUED_MODEL, outcome, charged: after.usedQuota, logged }
     cells.push(cell)
     return cell
   }
 
-  /** Runs the fault against the primary that has a healthy backup and the channel that is alone, at once. */
-  async function runCase(fault: Fault, stream: boolean): Promise<[Cell, Cell]> {
-    for (const fake of [primary, lone, backup]) fake.reset()
-    for (const [id, fake] of [
+  /**
+   * Runs the fault against the primary that has a healthy backup and the channel that is alone, at once; a stream cut
+   * after delivery also against the primary whose healthy backup can continue it (the third cell).
+   */
+  async function runCase(fault: Fault, stream: boolean): Promise<Cell[]> {
+    const continued = stream && fault.cutAfterDelivery === true
+    for (const fake of [primary, lone, backup, continuablePrimary]) fake.reset()
+    claude.reset()
+    const faulty: Array<readonly [number, FakeOpenAI]> = [
       [primaryId, primary],
       [loneId, lone],
-    ] as const) {
+      ...(continued ? [[continuablePrimaryId, continuablePrimary] as const] : []),
+    ]
+    for (const [id, fake] of faulty) {
       await gateway.admin('PATCH', `/api/channels/${id}`, { status: 'enabled', baseUrl: fault.scenario === 'refused' ? deadUrl : fake.url })
       if (fault.scenario !== 'refused') fake.queue(fault.scenario)
     }
-    return Promise.all([measure(fault, RESCUED_MODEL, stream, true), measure(fault, ALONE_MODEL, stream, false)])
+    return Promise.all([
+      measure(fault, RESCUED_MODEL, stream, true),
+      measure(fault, ALONE_MODEL, stream, false),
+      ...(continued ? [measure(fault, CONTINUED_MODEL, stream, true)] : []),
+    ])
   }
 
   for (const fault of faults) {
     for (const stream of fault.only === 'stream' ? [true] : fault.only === 'non-stream' ? [false] : [false, true]) {
-      test(`${fault.name}, ${stream ? 'stream' : 'non-stream'}: a healthy backup hides it; alone it costs nothing${fault.cutAfterDelivery && stream ? ' but delivered output' : ''}`, async () => {
-        const [rescued, alone] = await runCase(fault, stream)
+      test(`${fault.name}, ${stream ? 'stream' : 'non-stream'}: a healthy backup hides it; alone it costs nothing${fault.cutAfterDelivery && stream ? ' but delivered output; an Anthropic backup continues it' : ''}`, async () => {
+        const [rescued, alone, continued] = (await runCase(fault, stream)) as [Cell, Cell, Cell | undefined]
         const clean = (cell: Cell) => cleanCost.get(`${cell.backup ? RESCUED_MODEL : ALONE_MODEL} ${stream}`) ?? 0
-        for (const cell of [rescued, alone]) expect(cell.charged).toBe(cell.logged)
+        for (const cell of [rescued, alone, ...(continued ? [continued] : [])]) expect(cell.charged).toBe(cell.logged)
         if (fault.delivered) {
           // Delivered whole, billed for what it delivered (more than a short answer).
           for (const cell of [rescued, alone]) expect(cell.outcome).toMatchObject({ status: 200, complete: true })
@@ -198,8 +245,13 @@ describe('upstream fault matrix', () => {
           return
         }
         if (fault.cutAfterDelivery && stream) {
-          // Once bytes reached the client no channel can take over: the client pays for what it got, never more than a whole answer.
-          // (A reset can also arrive before the first event is read, as the kernel drops unread data on a reset: then the backup answers.)
+          // An Anthropic backup continues the answer: the client reads it whole (the delivered part and the rest, no
+          // part twice) and pays one answer, as logged.
+          expect(continued?.outcome).toMatchObject({ status: 200, complete: true, text: CLAUDE_ANSWER })
+          expect(continued?.charged).toBeGreaterThan(0)
+          // With an OpenAI backup (no continuation contract) or none, no channel can take over once bytes reached the
+          // client: the client pays for what it got, never more than a whole answer. (A reset can also arrive before the
+          // first event is read, as the kernel drops unread data on a reset: then the backup answers.)
           for (const cell of [rescued, alone]) {
             if (cell.outcome.complete && cell.backup) {
               expect(cell.charged).toBe(clean(cell))
@@ -227,14 +279,18 @@ describe('upstream fault matrix', () => {
     }
   }
 
-  test('figures: no client-visible failure while a healthy channel exists (bar streams cut after delivery), no unlogged charge', () => {
-    const hidden = cells.filter((cell) => cell.backup && !(cell.stream && faults.find((fault) => fault.name === cell.fault)?.cutAfterDelivery))
+  test('figures: no client-visible failure while a healthy channel that can take over exists, no unlogged charge', () => {
+    const cutAfterDelivery = (cell: Cell) => cell.stream && faults.find((fault) => fault.name === cell.fault)?.cutAfterDelivery === true
+    // A cut after delivery can be hidden only by a backup that continues it (Anthropic); an OpenAI backup has no continuation contract.
+    const hidden = cells.filter((cell) => cell.backup && (cell.continues || !cutAfterDelivery(cell)))
     const visible = hidden.filter((cell) => !cell.outcome.complete)
     const discrepancy = cells.reduce((sum, cell) => sum + Math.abs(cell.charged - cell.logged), 0)
+    const backupOf = (cell: Cell) => (!cell.backup ? 'no' : cell.continues ? 'yes, Anthropic (continues)' : 'yes, OpenAI')
+    const note = (cell: Cell) => (cell.backup && !cell.continues && cutAfterDelivery(cell) && !cell.outcome.complete ? ' (no continuation contract)' : '')
     const rows = ['| fault | call | healthy backup | client saw | charged (units) |', '|---|---|---|---|---|'].concat(
       cells.map(
         (cell) =>
-          `| ${cell.fault} | ${cell.stream ? 'stream' : 'non-stream'} | ${cell.backup ? 'yes' : 'no'} | ${cell.outcome.status}${cell.outcome.complete ? ' complete' : ` ${cell.outcome.errorCode ?? 'incomplete'}`} | ${cell.charged} |`,
+          `| ${cell.fault} | ${cell.stream ? 'stream' : 'non-stream'} | ${backupOf(cell)} | ${cell.outcome.status}${cell.outcome.complete ? ' complete' : ` ${cell.outcome.errorCode ?? 'incomplete'}`}${note(cell)} | ${cell.charged} |`,
       ),
     )
     reportCampaign({ campaign: 'faults', probes: cells.length, failures: visible.length, moneyDiscrepancyUnits: discrepancy, rows })
