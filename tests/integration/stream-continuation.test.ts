@@ -18,12 +18,15 @@ const ANSWER = 'The capital of France is Paris, on the Seine.'
 /** The fake Anthropic's input tokens (fixture: 18 uncached, 2,048 read from the cache) before the prefill. */
 const CLAUDE_INPUT = 18
 const CLAUDE_CACHE_READ = 2048
+/** Served by an Anthropic primary (passthrough for an Anthropic client) and the Anthropic backup. */
+const CLAUDE_MODEL = 'claude-sonnet-4-5'
 
 describe('a stream cut after delivery is continued on a channel that continues a prefill', () => {
   let gateway: TestGateway
   let primary: FakeOpenAI
   let openAIBackup: FakeOpenAI
   let anthropic: FakeAnthropic
+  let anthropicPrimary: FakeAnthropic
   let backupId: number
   let primaryId: number
   let userId: number
@@ -32,6 +35,7 @@ describe('a stream cut after delivery is continued on a channel that continues a
     primary = await startFakeOpenAI()
     openAIBackup = await startFakeOpenAI()
     anthropic = await startFakeAnthropic()
+    anthropicPrimary = await startFakeAnthropic()
     gateway = await startGateway({}, { streamingTimeoutSeconds: 1 })
     primaryId = await gateway.createChannel({ name: 'primary', type: 'openai', key: 'sk-a', baseUrl: primary.url, models: [MODEL, OPENAI_ONLY], priority: 10 })
     backupId = await gateway.createChannel({
@@ -39,9 +43,17 @@ describe('a stream cut after delivery is continued on a channel that continues a
       type: 'claude',
       key: 'sk-ant',
       baseUrl: anthropic.url,
-      models: [MODEL],
+      models: [MODEL, CLAUDE_MODEL],
       modelMapping: { [MODEL]: 'claude-sonnet-4-5' },
       priority: 0,
+    })
+    await gateway.createChannel({
+      name: 'claude-primary',
+      type: 'claude',
+      key: 'sk-ant-p',
+      baseUrl: anthropicPrimary.url,
+      models: [CLAUDE_MODEL],
+      priority: 10,
     })
     await gateway.createChannel({ name: 'openai-backup', type: 'openai', key: 'sk-b', baseUrl: openAIBackup.url, models: [OPENAI_ONLY], priority: 0 })
     userId = await gateway.createUser({ username: 'continuation', quota: 1_000_000_000 })
@@ -51,9 +63,10 @@ describe('a stream cut after delivery is continued on a channel that continues a
     await primary.stop()
     await openAIBackup.stop()
     await anthropic.stop()
+    await anthropicPrimary.stop()
   }, 30_000)
   beforeEach(async () => {
-    for (const fake of [primary, openAIBackup, anthropic]) fake.reset()
+    for (const fake of [primary, openAIBackup, anthropic, anthropicPrimary]) fake.reset()
     await gateway.admin('PATCH', `/api/channels/${primaryId}`, { status: 'enabled' })
   })
 
@@ -138,13 +151,13 @@ describe('a stream cut after delivery is continued on a channel that continues a
     expect(charged).toBeGreaterThan(0)
   })
 
-  test('Anthropic client, converted primary with a malformed chunk: events in strict order, one message, one text block', async () => {
-    const token = await freshKey('anthropic')
-    primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
+  /** An Anthropic client's stream of `model`, checked in strict order: one message, one text block (index 0), the whole answer, no error. */
+  async function anthropicClientStream(model: string) {
+    const token = await freshKey(`anthropic ${model}`)
     const response = await fetch(`${gateway.url}/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': token.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-      body: JSON.stringify({ model: MODEL, max_tokens: 256, stream: true, messages: [{ role: 'user', content: 'Capital of France?' }] }),
+      body: JSON.stringify({ model, max_tokens: 256, stream: true, messages: [{ role: 'user', content: 'Capital of France?' }] }),
     })
     expect(response.status).toBe(200)
     const events = dataOf(await response.text()).map((item) => JSON.parse(item) as Json)
@@ -166,10 +179,24 @@ describe('a stream cut after delivery is continued on a channel that continues a
       .join('')
     expect(text).toBe(ANSWER)
     expect(events.some((event) => event.type === 'error')).toBe(false)
-    expectPrefill('The')
     const { logged, charged } = await charges(token.id)
     expect(charged).toBe(logged)
     expect(charged).toBeGreaterThan(0)
+    return events
+  }
+
+  test('Anthropic client, converted primary with a malformed chunk: events in strict order, one message, one text block', async () => {
+    primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
+    await anthropicClientStream(MODEL)
+    expectPrefill('The')
+  })
+
+  test("Anthropic client, passthrough Anthropic primary cut by a malformed chunk after its first text: the primary's message id, the same strict order", async () => {
+    // message_start, content_block_start, ping, then the first text ("The capital"), then the reset.
+    anthropicPrimary.queue({ kind: 'malformed-chunk', afterChunks: 4 })
+    const events = await anthropicClientStream(CLAUDE_MODEL)
+    expect((events[0]!.message as Json).id).toBe('msg_01Hq2mYzwN6h3jKzP7bQvX9e')
+    expectPrefill('The capital')
   })
 
   test('Gemini client, converted primary silent after its first (empty) chunk: the same responseId throughout, the whole text, one finish', async () => {
@@ -199,6 +226,32 @@ describe('a stream cut after delivery is continued on a channel that continues a
     expect(charged).toBe(logged)
   })
 
+  test("Gemini client, converted primary with a malformed chunk after 'The capital': the delivered chunks' responseId throughout", async () => {
+    const token = await freshKey('gemini text')
+    primary.queue({ kind: 'malformed-chunk', afterChunks: 3 })
+    const response = await fetch(`${gateway.url}/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': token.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Capital of France?' }] }] }),
+    })
+    const chunks = dataOf(await response.text()).map((item) => JSON.parse(item) as Json)
+    expect(chunks.some((chunk) => chunk.error)).toBe(false)
+    type Candidate = { content?: { parts?: Array<{ text?: string }> } }
+    const texts = chunks.map((chunk) =>
+      ((chunk.candidates as Candidate[] | undefined) ?? [])
+        .flatMap((candidate) => candidate.content?.parts ?? [])
+        .map((part) => part.text ?? '')
+        .join(''),
+    )
+    expect(texts.join('')).toBe(ANSWER)
+    // The first text came from the primary, the rest from the continuation: one response id for all.
+    expect(texts[0]).toBe('The')
+    expect(new Set(chunks.map((chunk) => chunk.responseId)).size).toBe(1)
+    expectPrefill('The capital')
+    const { logged, charged } = await charges(token.id)
+    expect(charged).toBe(logged)
+  })
+
   test('with only an OpenAI backup (no continuation contract) the cut still ends in the error event, billed as delivered', async () => {
     const token = await freshKey('openai-only')
     primary.queue({ kind: 'reset-mid-stream', afterChunks: 2 })
@@ -211,6 +264,37 @@ describe('a stream cut after delivery is continued on a channel that continues a
     expect(charged).toBe(logged)
     expect(rows[0]).toMatchObject({ channelId: primaryId })
     expect(charged).toBeGreaterThan(0)
+  })
+
+  test("a continuation that fails too: refused, the client gets the first cut's error; cut again, it pays both parts, counted", async () => {
+    const refused = await freshKey('refused')
+    primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
+    anthropic.queue({ kind: 'status', status: 500 })
+    let data = dataOf(await (await openAIChat(refused.key, { model: MODEL })).text())
+    expect(data).not.toContain('[DONE]')
+    expect((JSON.parse(data.at(-1)!) as { error?: { code?: string } }).error?.code).toBe('bad_upstream_response')
+    let billed = await charges(refused.id)
+    expect(billed.rows[0]).toMatchObject({ channelId: primaryId, details: { outcome: 'upstream-error', usageSource: 'counted' } })
+    expect((billed.rows[0]!.details as Json).continuedFrom).toBeUndefined()
+    expect(billed.charged).toBe(billed.logged)
+
+    const cutAgain = await freshKey('cut again')
+    primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
+    // message_start, content_block_start, ping and the continued text reach the client; then a malformed event.
+    anthropic.queue({ kind: 'malformed-chunk', afterChunks: 4 })
+    data = dataOf(await (await openAIChat(cutAgain.key, { model: MODEL })).text())
+    expect(data).not.toContain('[DONE]')
+    expect(JSON.parse(data.at(-1)!)).toHaveProperty('error')
+    const text = data
+      .slice(0, -1)
+      .map((item) => (JSON.parse(item) as { choices?: Array<{ delta?: { content?: string } }> }).choices?.[0]?.delta?.content ?? '')
+      .join('')
+    expect(text).toBe(ANSWER)
+    billed = await charges(cutAgain.id)
+    // Both parts counted by the gateway: more output than the first part alone ("The": one token).
+    expect(billed.rows[0]).toMatchObject({ channelId: backupId, details: { outcome: 'upstream-error', usageSource: 'counted' } })
+    expect(Number(billed.rows[0]!.completionTokens)).toBeGreaterThan(5)
+    expect(billed.charged).toBe(billed.logged)
   })
 
   test('a cut after a tool call reached the client is not continued', async () => {
