@@ -48,7 +48,8 @@ export function idleTimeout(idleTimeoutMs: number): GatewayError {
 
 /**
  * Asks for a continuation of a cut stream and, when there is one, the reader of the rest of the client's stream: a
- * relayStream over the continuation's events with its own idle watch and abort, settling the call once at its end. 'cancelled' when the client left while the continuation was being found.
+ * relayStream over the continuation's events with its own idle watch and abort, settling the call once at its end.
+ * 'cancelled' when the client left while the continuation was being found (the continuation, if any, is aborted).
  */
 export async function handOver(
   options: Pick<StreamRelayOptions, 'codec' | 'idleTimeoutMs' | 'internalError' | 'onEnd' | 'onFirstEvent' | 'continueAfterCut'>,
@@ -131,8 +132,8 @@ export interface StreamRelayOptions {
    */
   onEnd(result: StreamTapResult, outcome: CallOutcome): Promise<void> | void
   /**
-   * Asked once when the stream is cut (transportCut) after something reached the client: the rest of the answer
-   * from another channel, or undefined (the client then gets the cut's error event, as without it).
+   * Asked once when the stream is cut (transportCut), after its 200 went out: the rest of the answer from another
+   * channel, or undefined (the client then gets the cut's error event, as without it).
    */
   continueAfterCut?(cut: GatewayError): Promise<Continuation | undefined>
 }
@@ -215,7 +216,7 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
             next = await source.next()
           } catch (error) {
             if (ended) return
-            // Even with nothing delivered yet (an encoder may hold back an empty first chunk): the 200 has gone out, so only a continuation can still answer.
+            // Even with no event delivered yet (an encoder may hold back an empty first chunk): the 200 has gone out, so only a continuation can answer.
             const cut = options.continueAfterCut ? transportCut(error, options.abort, options.idleTimeoutMs) : undefined
             if (cut && (await continueAfter(controller, cut))) return
             if (ended) return

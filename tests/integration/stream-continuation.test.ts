@@ -149,6 +149,19 @@ describe('a stream cut after delivery is continued on a channel that continues a
     })
     expect(charged).toBe(logged)
     expect(charged).toBeGreaterThan(0)
+
+    // Without include_usage the client gets no usage chunk from the continuation either.
+    primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
+    const plain = dataOf(await (await openAIChat(token.key, { model: MODEL })).text())
+    expect(plain.at(-1)).toBe('[DONE]')
+    const plainChunks = plain.slice(0, -1).map((item) => JSON.parse(item) as { usage?: unknown; choices: Array<{ delta: Delta }> })
+    expect(plainChunks.filter((chunk) => chunk.usage)).toEqual([])
+    expect(
+      plainChunks
+        .flatMap((chunk) => chunk.choices)
+        .map((choice) => choice.delta.content ?? '')
+        .join(''),
+    ).toBe(ANSWER)
   })
 
   /** An Anthropic client's stream of `model`, checked in strict order: one message, one text block (index 0), the whole answer, no error. */
