@@ -34,7 +34,7 @@ describe('playground image generation in the browser', () => {
       await card.locator(`[data-test="${select}"]`).click()
       const item = page.locator('.n-base-select-menu .n-base-select-option', { hasText: new RegExp(`^${option}$`) })
       await item.waitFor()
-      await page.waitForTimeout(300)
+      await page.waitForFunction(() => document.getAnimations().length === 0)
       await item.click({ force: true })
       await card.locator(`[data-test="${select}"]`).getByText(option, { exact: true }).waitFor()
     }

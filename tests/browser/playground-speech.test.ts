@@ -40,7 +40,7 @@ describe('playground speech in the browser', () => {
     await card.locator('[data-test="speech-voice"]').click()
     const nova = page.locator('.n-base-select-menu .n-base-select-option', { hasText: /^nova$/ })
     await nova.waitFor()
-    await page.waitForTimeout(300)
+    await page.waitForFunction(() => document.getAnimations().length === 0)
     await nova.click({ force: true })
     const text = 'The quick brown fox jumps over the lazy dog.'
     await card.locator('[data-test="speech-text"] textarea').fill(text)
