@@ -2,6 +2,10 @@
 // PGlite in a temporary DATA_DIR (default) or an emptied PostgreSQL (+ Redis, flushed), set up through
 // its admin API with one openai channel to the fixed upstream and two keys: an unlimited one and a
 // funded one (large finite quota, so every call goes through the quota ledger).
+// For A/B trials of runtime settings without editing this file, two variables reach the gateway only
+// (not the upstream or the bench, which are Bun processes too):
+//   BENCH_GATEWAY_BUN_FLAGS="--smol"                     Bun flags put before core/main.ts
+//   BENCH_GATEWAY_ENV="MIMALLOC_PURGE_DELAY=0,NAME=value" environment of the gateway, comma-separated
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -63,10 +67,25 @@ async function flushRedis(url: string): Promise<void> {
   }
 }
 
-/** The command line: plain, or under Bun's CPU profiler (written as .cpuprofile and Markdown at exit). */
-function gatewayCommand(profileDir: string | undefined): string[] {
+/**
+ * The command line: `bun core/main.ts` as `npm start` runs it, with the trial's Bun flags
+ * (BENCH_GATEWAY_BUN_FLAGS, space-separated) and, with a profile directory, Bun's CPU profiler.
+ */
+export function gatewayCommand(bun: string, profileDir: string | undefined, bunFlags = ''): string[] {
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${profileDir}`] : []
-  return [process.execPath, ...profile, 'core/main.ts']
+  return [bun, ...bunFlags.split(' ').filter(Boolean), ...profile, 'core/main.ts']
+}
+
+/** BENCH_GATEWAY_ENV's `NAME=value,NAME=value` as an environment; throws on a pair without a name. */
+export function parseGatewayEnv(text: string): Record<string, string> {
+  const pairs = text.split(',').filter((pair) => pair.trim() !== '')
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const equals = pair.indexOf('=')
+      if (equals <= 0) throw new Error(`BENCH_GATEWAY_ENV: "${pair}" is not NAME=value`)
+      return [pair.slice(0, equals).trim(), pair.slice(equals + 1)]
+    }),
+  )
 }
 
 /** Starts and sets up the gateway; throws with its output when it does not come up. */
@@ -85,8 +104,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     CRYPTO_SECRET,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...parseGatewayEnv(process.env.BENCH_GATEWAY_ENV ?? ''),
   }
-  const service = await startService('gateway', gatewayCommand(options.profileDir), {
+  const service = await startService('gateway', gatewayCommand(process.execPath, options.profileDir, process.env.BENCH_GATEWAY_BUN_FLAGS), {
     cwd: options.root,
     env,
     ready: /"gateway listening".*?"port":(\d+)/,
