@@ -23,7 +23,7 @@ export interface DeliveredTap extends StreamTap {
 export interface DeliveredAnswer {
   /** The answer's `message-start` (its id, model and creation time), when one was seen. */
   start: Extract<HubEvent, { type: 'message-start' }> | undefined
-  /** The text of choice 0, as delivered. */
+  /** The text of choice 0, as delivered; '' once anything else was (such an answer is never continued). */
   text: string
   /** True when nothing but choice 0's text was delivered: no tool call, no reasoning, no other choice. */
   textOnly: boolean
@@ -32,9 +32,8 @@ export interface DeliveredAnswer {
 /** What hub events told about an answer: the last `usage` wins, as providers send cumulative usage. */
 class HubTally {
   readonly text: string[] = []
-  /** Choice 0's text alone, for a continuation. */
-  readonly answerText: string[] = []
   start: DeliveredAnswer['start']
+  /** Nothing but choice 0's text so far: `text` is then exactly that text, which a continuation needs. */
   textOnly = true
   usage: Usage | undefined
   toolCalls = 0
@@ -44,8 +43,7 @@ class HubTally {
   note(event: HubEvent): void {
     if (event.type === 'text-delta') {
       this.text.push(event.text)
-      if (event.index === 0) this.answerText.push(event.text)
-      else this.textOnly = false
+      if (event.index !== 0) this.textOnly = false
     } else if (event.type === 'reasoning-delta') {
       this.text.push(event.text)
       this.textOnly = false
@@ -53,8 +51,10 @@ class HubTally {
       this.toolCalls += 1
       this.textOnly = false
       this.text.push(event.name)
-    } else if (event.type === 'tool-call-delta') this.text.push(event.argumentsDelta)
-    else if (event.type === 'usage') this.usage = event.usage
+    } else if (event.type === 'tool-call-delta') {
+      this.text.push(event.argumentsDelta)
+      this.textOnly = false
+    } else if (event.type === 'usage') this.usage = event.usage
     else if (event.type === 'finish') this.finished = true
     else if (event.type === 'error') this.error = { message: event.message, code: event.code }
     else if (event.type === 'message-start') this.start ??= event
@@ -65,7 +65,8 @@ class HubTally {
   }
 
   delivered(): DeliveredAnswer {
-    return { start: this.start, text: this.answerText.join(''), textOnly: this.textOnly }
+    // Past the first part that is not choice 0's text no continuation is made, so the text is then not needed.
+    return { start: this.start, text: this.textOnly ? this.text.join('') : '', textOnly: this.textOnly }
   }
 }
 
