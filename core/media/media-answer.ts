@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts'
 import type { UpstreamSuccess } from '../relay/call-upstream.ts'
 import type { CallOutcome, CallRecord } from '../relay/settle.ts'
 import { watchIdle } from '../stream/idle-watch.ts'
+import { responseBody } from '../relay/relay-stream.ts'
 import type { MediaRequest } from './media-request.ts'
 
 // The answer side of a media dialect (DialectCodec.media): speech audio goes to the client as the upstream
@@ -56,7 +57,7 @@ export function binaryMediaAnswer(call: MediaAnswerCall, idleTimeoutMs: number):
   const { context, media, request, record, upstream } = call
   upstream.exchange.stopTimer()
   const contentType = contentTypeOf(upstream)
-  const source = upstream.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
+  const source = responseBody(upstream.response)
   const reader = source.getReader()
   const idle = watchIdle(idleTimeoutMs, () => upstream.exchange.abort.abort('timeout'))
   let ended = false

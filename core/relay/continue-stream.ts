@@ -1,5 +1,4 @@
-import type { ConversionEnv, HubChatRequest, HubEvent, HubUpstreamCodec, SseEvent, StreamTapResult, Usage } from '@hanggent/plugin-sdk'
-import { decodeSse } from '@hanggent/plugin-sdk'
+import type { ConversionEnv, HubChatRequest, HubEvent, SseEvent, StreamTapResult, Usage } from '@hanggent/plugin-sdk'
 import type { AppContext } from '../app-context.ts'
 import type { GatewayError } from '../errors.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
@@ -7,7 +6,8 @@ import { resolveModelMapping } from '../routing/select-channel.ts'
 import { callWithFailover, type UpstreamPlan, type UpstreamSuccess } from './call-upstream.ts'
 import { createHubTap, type DeliveredAnswer } from './hub-tap.ts'
 import { hubTarget, servedDialects } from './plan-dialogue.ts'
-import { type Continuation, upstreamChunks } from './relay-stream.ts'
+import { type Continuation, responseBody } from './relay-stream.ts'
+import { decodeUpstreamStream } from './response-path.ts'
 import type { CallRecord } from './settle.ts'
 
 // A chat stream cut after some of its text reached the client (a reset, a malformed chunk, silence past
@@ -91,7 +91,11 @@ export function continuationFor(call: ContinuationCall, candidates: RuntimeChann
     const env = call.envFor(upstream)
     const tap = createHubTap()
     const continued = tap.observe(
-      adjustedEvents(decodedStream(target, upstream, env, call.maxBufferBytes), deliveredTokens, delivered.text !== delivered.text.trimEnd()),
+      adjustedEvents(
+        decodeUpstreamStream(target, responseBody(upstream.response), env, call.maxBufferBytes),
+        deliveredTokens,
+        delivered.text !== delivered.text.trimEnd(),
+      ),
     )
     return {
       source: replayed(client.encodeStream.bind(client), delivered, continued, env)[Symbol.asyncIterator](),
@@ -117,14 +121,6 @@ export function prefilledRequest(request: HubChatRequest, deliveredText: string)
     reasoning: undefined,
     extra: request.extra ? extra : undefined,
   }
-}
-
-/** The continuation's upstream stream as hub events, framed and decoded as a converted stream's are. */
-function decodedStream(target: HubUpstreamCodec, upstream: UpstreamSuccess, env: ConversionEnv, maxBufferBytes: number): AsyncIterable<HubEvent> {
-  const body = upstream.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
-  const chunks = upstreamChunks(body)
-  const events = target.frameStream ? target.frameStream.call(target, chunks) : decodeSse(chunks, { maxBufferBytes })
-  return target.decodeStream(events, env)
 }
 
 /**

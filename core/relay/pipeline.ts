@@ -21,6 +21,7 @@ import { validateBody } from './validate-body.ts'
 import { callWithFailover, type UpstreamPlan, type UpstreamSuccess } from './call-upstream.ts'
 import { continuationFor, continuingCandidates } from './continue-stream.ts'
 import type { StreamHooks } from './response-path.ts'
+import { responseBody } from './relay-stream.ts'
 import { CallRecord, expectedQuantities, logRelayError, type CallOutcome } from './settle.ts'
 import type { InflightTracker } from './inflight.ts'
 import { unservedEndpointError } from './endpoint-capability.ts'
@@ -347,7 +348,6 @@ function streamResponse(request: AdmittedRequest, upstream: UpstreamSuccess, env
   } = request
   const maxBufferBytes = context.config.streamScannerMaxBufferMb * 1024 * 1024
   upstream.exchange.stopTimer()
-  const upstreamBody = upstream.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
   const hooks: StreamHooks = {
     codec: request.codec,
     abort: upstream.exchange.abort,
@@ -365,7 +365,7 @@ function streamResponse(request: AdmittedRequest, upstream: UpstreamSuccess, env
       return settled.then(() => undefined)
     },
   }
-  return new Response(upstream.dialogue.respond.stream(upstreamBody, hooks, env), {
+  return new Response(upstream.dialogue.respond.stream(responseBody(upstream.response), hooks, env), {
     status: 200,
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' },
   })

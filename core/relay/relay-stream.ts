@@ -262,6 +262,11 @@ export function relayStream(options: StreamRelayOptions): ReadableStream<Uint8Ar
   )
 }
 
+/** An upstream response's body, or an empty stream when it has none (a 200 without a body is an answer that ends at once). */
+export function responseBody(response: Response): ReadableStream<Uint8Array> {
+  return response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
+}
+
 /**
  * The upstream body's chunks, for decoders. A failed read (connection reset, abort) becomes a
  * GatewayError saying so, which tells it apart from an exception thrown by the gateway's own code.

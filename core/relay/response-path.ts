@@ -93,13 +93,9 @@ export function convertedPath(conversion: Conversion): ResponsePath {
       return { response: Response.json(client.encodeResult(result, env)), usage: result.usage, observed: observedOutput(result) }
     },
     stream(body, hooks, env) {
-      const chunks = upstreamChunks(body)
-      const framer = upstream.frameStream
-      // A provider whose stream is not SSE frames it itself; every other stream is parsed as SSE here.
-      const events = framer ? framer.call(upstream, chunks) : decodeSse(chunks, { maxBufferBytes: hooks.maxBufferBytes })
       const tap = createHubTap()
       const { continueAfterCut } = hooks
-      const observed = tap.observe(withStreamModel(upstream.decodeStream(events, env), model))
+      const observed = tap.observe(withStreamModel(decodeUpstreamStream(upstream, body, env, hooks.maxBufferBytes), model))
       // A malformed chunk is a cut like a reset when the answer may be continued elsewhere; else the client's encoder renders its error event.
       const decoded = continueAfterCut ? malformedAsCut(observed) : observed
       const converted = client.encodeStream(thinkingToContent ? reasoningToContent(decoded) : decoded, env)
@@ -113,6 +109,18 @@ export function convertedPath(conversion: Conversion): ResponsePath {
       })
     },
   }
+}
+
+/** An upstream stream as hub events: framed by the dialect when its stream is not SSE, else parsed as SSE here, then decoded. */
+export function decodeUpstreamStream(
+  upstream: HubUpstreamCodec,
+  body: ReadableStream<Uint8Array>,
+  env: ConversionEnv,
+  maxBufferBytes: number,
+): AsyncIterable<HubEvent> {
+  const chunks = upstreamChunks(body)
+  const events = upstream.frameStream ? upstream.frameStream.call(upstream, chunks) : decodeSse(chunks, { maxBufferBytes })
+  return upstream.decodeStream(events, env)
 }
 
 /**
