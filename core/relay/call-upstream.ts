@@ -59,6 +59,8 @@ export interface UpstreamPlan {
   binaryAnswer?: boolean
   /** Every attempt goes through the hub, even to a channel that speaks the client's dialect (a stream's continuation). */
   viaHub?: boolean
+  /** The body (and URL) sent to one channel, changed: a continuation marks its prefill as the channel's vendor asks. */
+  reshape?(channel: RuntimeChannel, body: Record<string, unknown>, dialect: string): { body: Record<string, unknown>; url?: string }
 }
 
 /** Tries channels in priority order until one answers 2xx or a non-retryable failure ends the call. */
@@ -128,17 +130,18 @@ async function attempt(
   })
   const key = plan.keys.pick(channel)
   const client = channelClient(context)
+  const reshaped = plan.reshape?.(channel, dialogue.body, dialogue.upstreamCodec.dialect)
   const built = transport.buildRequest({
     channel: client.channel({ id: channel.id, type: channel.type, baseUrl: channel.baseUrl, key, settings: channel.settings }),
     dialect: dialogue.upstreamCodec.dialect,
     endpoint: dialogue.upstreamCodec.endpoint,
     model: dialogue.model,
     stream: plan.stream,
-    body: dialogue.body,
-    rawBody: dialogue.rawBody,
+    body: reshaped?.body ?? dialogue.body,
+    rawBody: reshaped ? undefined : dialogue.rawBody,
     clientHeaders: dialogue.converted ? undefined : plan.clientHeaders,
   })
-  const request = plan.form ? withMultipartBody(built, dialogue.body, plan.form) : built
+  const request = plan.form ? withMultipartBody(built, dialogue.body, plan.form) : reshaped?.url ? { ...built, url: reshaped.url } : built
   let exchange: UpstreamExchange
   try {
     exchange = await client.send(request, { timeoutMs: plan.timeoutMs, signal: plan.clientSignal, purpose: 'the call', headers: traceHeaders })

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { emptyUsage, type HubChatRequest, type HubEvent } from '@hanggent/plugin-sdk'
-import { adjustedEvents, mergedResult, movedUsage, prefilledRequest } from './continue-stream.ts'
+import { adjustedEvents, markedPrefill, mergedResult, movedUsage, prefilledRequest, withoutEcho } from './continue-stream.ts'
 
 // The pure parts of a stream's continuation: the prefilled request, the continuation's events as the rest of the
 // client's answer, and the usage the client pays (see continue-stream.ts).
@@ -84,5 +84,52 @@ describe('the merged result', () => {
       usage: undefined,
       outputText: 'Hello, world',
     })
+  })
+})
+
+describe("a vendor's prefix contract", () => {
+  const body = {
+    model: 'deepseek-chat',
+    stream: true,
+    messages: [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hello,' },
+    ],
+  }
+
+  test('the final assistant message and the body get the marker members, the URL comes along', () => {
+    expect(markedPrefill(body, { messageMembers: { prefix: true }, url: 'https://api.deepseek.com/beta/chat/completions' })).toEqual({
+      body: {
+        ...body,
+        messages: [
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: 'Hello,', prefix: true },
+        ],
+      },
+      url: 'https://api.deepseek.com/beta/chat/completions',
+    })
+    expect(markedPrefill(body, { bodyMembers: { continue_final_message: true, add_generation_prompt: false } }).body).toMatchObject({
+      continue_final_message: true,
+      add_generation_prompt: false,
+      messages: body.messages,
+    })
+  })
+
+  test("nothing to continue (the last message is not the assistant's): sent as it is", () => {
+    const fresh = { ...body, messages: [{ role: 'user', content: 'Hi' }] }
+    expect(markedPrefill(fresh, { messageMembers: { partial: true }, bodyMembers: { continue_final_message: true }, url: 'https://x.example/beta' })).toEqual({
+      body: fresh,
+    })
+  })
+
+  test('an echoed prefill is dropped once, across deltas; an answer that does not repeat it is kept whole', async () => {
+    const start: HubEvent = { type: 'message-start', id: 'x', model: 'm', created: 1 }
+    const finish: HubEvent = { type: 'finish', index: 0, reason: 'stop' }
+    const text = (value: string): HubEvent => ({ type: 'text-delta', index: 0, text: value })
+    const echoed = await collect(withoutEcho(from([start, text('Hel'), text('lo, wor'), text('ld'), finish]), 'Hello,'))
+    expect(echoed).toEqual([start, text(' wor'), text('ld'), finish])
+    const plain = await collect(withoutEcho(from([start, text(' wor'), text('ld and more'), finish]), 'Hello,'))
+    expect(plain).toEqual([start, text(' world and more'), finish])
+    expect(await collect(withoutEcho(from([text('Hel'), finish]), 'Hello,'))).toEqual([text('Hel'), finish])
   })
 })

@@ -1,6 +1,16 @@
-import type { ConversionEnv, HubChatRequest, HubEvent, SseEvent, StreamTapResult, Usage } from '@hanggent/plugin-sdk'
+import {
+  isRecord,
+  type AssistantPrefill,
+  type ConversionEnv,
+  type HubChatRequest,
+  type HubEvent,
+  type SseEvent,
+  type StreamTapResult,
+  type Usage,
+} from '@hanggent/plugin-sdk'
 import type { AppContext } from '../app-context.ts'
 import type { GatewayError } from '../errors.ts'
+import { baseUrlOf } from '../routing/channel-client.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
 import { resolveModelMapping } from '../routing/select-channel.ts'
 import { callWithFailover, type UpstreamPlan, type UpstreamSuccess } from './call-upstream.ts'
@@ -12,7 +22,9 @@ import type { CallRecord } from './settle.ts'
 
 // A chat stream cut after some of its text reached the client (a reset, a malformed chunk, silence past
 // STREAMING_TIMEOUT) is continued on another channel of the call whose dialect continues a prefilled assistant
-// turn (HubUpstreamCodec.continuesAssistantPrefill: Anthropic). That channel gets the client's request plus one
+// turn: its dialect's (HubUpstreamCodec.continuesAssistantPrefill: Anthropic), or its own as its transport says
+// (ChannelTransport.assistantPrefill: an OpenAI-compatible vendor's marker such as DeepSeek's `prefix: true`, applied to
+// the encoded body by `reshape`; OpenAI's own chat API has none). That channel gets the client's request plus one
 // assistant message holding the delivered text, always through the hub (a passthrough would send the client's
 // body without it), with reasoning off (Anthropic refuses prefill with thinking). Its answer reaches the client
 // through a fresh client encoder fed a replay of what was delivered (the first answer's message-start, so ids stay
@@ -35,7 +47,8 @@ export interface ContinuationCall {
 }
 
 /**
- * The candidates, the cut channel excluded, whose hub target for this call continues a prefilled assistant turn.
+ * The candidates, the cut channel excluded, whose hub target for this call continues a prefilled assistant turn: the
+ * target dialect does (Anthropic), or the channel's transport says this channel does (a vendor's prefix marker).
  * Empty for a client dialect other than a chat one (Responses events carry item ids a replay cannot reproduce).
  */
 export function continuingCandidates(context: AppContext, plan: UpstreamPlan, cutChannelId: number): RuntimeChannel[] {
@@ -46,8 +59,31 @@ export function continuingCandidates(context: AppContext, plan: UpstreamPlan, cu
     const transport = registry.channelType(channel.type)?.spec.transport
     if (!transport) return false
     const dialects = servedDialects(registry, transport, resolveModelMapping(channel.modelMapping, plan.model))
-    return hubTarget(registry, dialects, plan.codec.dialect)?.hub?.continuesAssistantPrefill === true
+    const target = hubTarget(registry, dialects, plan.codec.dialect)
+    if (!target?.hub) return false
+    return target.hub.continuesAssistantPrefill === true || channelPrefill(context, channel, target.dialect) !== undefined
   })
+}
+
+/** How `channel` continues a prefill sent in `dialect`, as its transport says (undefined: by its dialect, or not at all). */
+export function channelPrefill(context: AppContext, channel: RuntimeChannel, dialect: string): AssistantPrefill | undefined {
+  const spec = context.registry.channelType(channel.type)?.spec
+  return spec?.transport.assistantPrefill?.(
+    { type: channel.type, baseUrl: baseUrlOf(channel.baseUrl, spec.defaultBaseUrl), settings: channel.settings },
+    dialect,
+  )
+}
+
+/**
+ * The encoded continuation request marked as the channel's vendor asks: the members on its final assistant message
+ * and on the body, and its URL. Unchanged when the last message is not the assistant's (nothing to continue).
+ */
+export function markedPrefill(body: Record<string, unknown>, prefill: AssistantPrefill): { body: Record<string, unknown>; url?: string } {
+  const messages = Array.isArray(body.messages) ? body.messages : []
+  const last: unknown = messages.at(-1)
+  if (!isRecord(last) || last.role !== 'assistant') return { body }
+  const marked = { ...last, ...prefill.messageMembers }
+  return { body: { ...body, ...prefill.bodyMembers, messages: [...messages.slice(0, -1), marked] }, url: prefill.url }
 }
 
 /** The hook a cut stream asks (StreamHooks.continueAfterCut): the rest of the answer from a continuing channel, or undefined. */
@@ -72,6 +108,10 @@ export function continuationFor(call: ContinuationCall, candidates: RuntimeChann
         stream: true,
         viaHub: true,
         hubRequest: () => ({ value: request, warnings: decoded.warnings }),
+        reshape: (channel, body, dialect) => {
+          const prefill = channelPrefill(context, channel, dialect)
+          return prefill ? markedPrefill(body, prefill) : { body }
+        },
       })
     } catch (error) {
       // The usage row names the channel that delivered what the client got.
@@ -90,12 +130,10 @@ export function continuationFor(call: ContinuationCall, candidates: RuntimeChann
     log('stream cut after delivery; continued on another channel', { toChannelId: upstream.channel.id, deliveredCharacters: delivered.text.length })
     const env = call.envFor(upstream)
     const tap = createHubTap()
+    const answer = decodeUpstreamStream(target, responseBody(upstream.response), env, call.maxBufferBytes)
+    const echoes = channelPrefill(context, upstream.channel, upstream.dialogue.upstreamCodec.dialect)?.echoesPrefill === true
     const continued = tap.observe(
-      adjustedEvents(
-        decodeUpstreamStream(target, responseBody(upstream.response), env, call.maxBufferBytes),
-        deliveredTokens,
-        delivered.text !== delivered.text.trimEnd(),
-      ),
+      adjustedEvents(echoes ? withoutEcho(answer, delivered.text.trimEnd()) : answer, deliveredTokens, delivered.text !== delivered.text.trimEnd()),
     )
     return {
       source: replayed(client.encodeStream.bind(client), delivered, continued, env)[Symbol.asyncIterator](),
@@ -110,6 +148,9 @@ export function continuationFor(call: ContinuationCall, candidates: RuntimeChann
 /**
  * The client's request with the delivered text as a final assistant turn (its trailing whitespace removed: Anthropic
  * refuses it; none when nothing but whitespace was delivered) and reasoning off (Anthropic refuses prefill with thinking).
+ * The prefix vendors accept trailing whitespace, but one hub request serves every candidate, and a prefill ending in a
+ * space is a token sequence models rarely saw (their tokenizers join a space to the next word), so it is trimmed for
+ * all; adjustedEvents then drops the continuation's leading whitespace, so the client reads the spacing once.
  */
 export function prefilledRequest(request: HubChatRequest, deliveredText: string): HubChatRequest {
   const prefill = deliveredText.trimEnd()
@@ -140,6 +181,34 @@ export async function* adjustedEvents(events: AsyncIterable<HubEvent>, delivered
       yield { ...event, text }
     } else yield event
   }
+}
+
+/**
+ * The continuation's events without the prefill its upstream repeated first (Mistral's answer starts with the prefix):
+ * text is held until it is as long as the prefill, then dropped up to its end when it starts with it, else sent as is.
+ */
+export async function* withoutEcho(events: AsyncIterable<HubEvent>, prefill: string): AsyncGenerator<HubEvent> {
+  let held = ''
+  let checking = prefill !== ''
+  for await (const event of events) {
+    if (!checking) {
+      yield event
+      continue
+    }
+    if (event.type === 'text-delta' && event.index === 0) {
+      held += event.text
+      if (held.length < prefill.length) continue
+    } else if (held === '') {
+      // The message's start, or anything else before its text: not part of the echo.
+      yield event
+      continue
+    }
+    checking = false
+    const rest = held.startsWith(prefill) ? held.slice(prefill.length) : held
+    if (rest !== '') yield { type: 'text-delta', index: 0, text: rest }
+    if (event.type !== 'text-delta' || event.index !== 0) yield event
+  }
+  if (checking && held !== '') yield { type: 'text-delta', index: 0, text: held.startsWith(prefill) ? held.slice(prefill.length) : held }
 }
 
 /** Usage of a continuation billed as one answer: the delivered tokens are output, not input (never below 0). */

@@ -9,6 +9,7 @@ import {
   type UpstreamRequest,
 } from '@hanggent/plugin-sdk'
 import { OpenAITransportSettings } from './openai-settings.ts'
+import { openAIAssistantPrefill } from './openai-assistant-prefill.ts'
 import { AUDIO_PATHS } from './openai-audio-dialects.ts'
 import { IMAGE_PATHS } from './openai-image-models.ts'
 
@@ -60,6 +61,8 @@ export function buildOpenAIRequest(call: UpstreamCall): UpstreamRequest {
 export const openAITransport: ChannelTransport = {
   nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses', ...Object.keys(IMAGE_PATHS), ...Object.keys(AUDIO_PATHS)],
   buildRequest: buildOpenAIRequest,
+  // api.openai.com has no prefill contract; a vendor's host set on an `openai` channel has its own.
+  assistantPrefill: openAIAssistantPrefill,
 }
 
 /**
@@ -70,4 +73,5 @@ export const openAITransport: ChannelTransport = {
 export const openAICompatibleTransport: ChannelTransport = {
   nativeDialects: ['openai.chat', 'openai.completions', 'openai.embeddings', 'rerank'],
   buildRequest: buildOpenAIRequest,
+  assistantPrefill: openAIAssistantPrefill,
 }

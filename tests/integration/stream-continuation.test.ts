@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
+import { startFakeOpenAI, prefillTokens as openAIPrefillTokens, type FakeOpenAI } from '../support/fake-openai.ts'
 import { prefillTokens, startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.ts'
 
 // A chat stream cut after some of its text reached the client is continued on a channel whose dialect continues a
@@ -20,6 +20,14 @@ const CLAUDE_INPUT = 18
 const CLAUDE_CACHE_READ = 2048
 /** Served by an Anthropic primary (passthrough for an Anthropic client) and the Anthropic backup. */
 const CLAUDE_MODEL = 'claude-sonnet-4-5'
+/** Served by the OpenAI primary and an OpenAI-compatible backup with DeepSeek's prefix contract (`prefix: true`, beta path). */
+const DEEPSEEK_MODEL = 'gpt-4.1'
+/** Served by the OpenAI primary and a vLLM-style backup (`continue_final_message`). */
+const VLLM_MODEL = 'gpt-4.1-mini'
+/** The OpenAI fixture's whole answer, which the prefix backups continue. */
+const OPENAI_ANSWER = "The capital of France is Paris. It's known for the Eiffel Tower."
+/** The OpenAI fixture's usage (prompt, completion) before a prefill. */
+const OPENAI_PROMPT = 24
 
 describe('a stream cut after delivery is continued on a channel that continues a prefill', () => {
   let gateway: TestGateway
@@ -27,6 +35,9 @@ describe('a stream cut after delivery is continued on a channel that continues a
   let openAIBackup: FakeOpenAI
   let anthropic: FakeAnthropic
   let anthropicPrimary: FakeAnthropic
+  let deepSeek: FakeOpenAI
+  let vllm: FakeOpenAI
+  let deepSeekId: number
   let backupId: number
   let primaryId: number
   let userId: number
@@ -36,8 +47,17 @@ describe('a stream cut after delivery is continued on a channel that continues a
     openAIBackup = await startFakeOpenAI()
     anthropic = await startFakeAnthropic()
     anthropicPrimary = await startFakeAnthropic()
+    deepSeek = await startFakeOpenAI({ continuation: 'deepseek' })
+    vllm = await startFakeOpenAI({ continuation: 'vllm' })
     gateway = await startGateway({}, { streamingTimeoutSeconds: 1 })
-    primaryId = await gateway.createChannel({ name: 'primary', type: 'openai', key: 'sk-a', baseUrl: primary.url, models: [MODEL, OPENAI_ONLY], priority: 10 })
+    primaryId = await gateway.createChannel({
+      name: 'primary',
+      type: 'openai',
+      key: 'sk-a',
+      baseUrl: primary.url,
+      models: [MODEL, OPENAI_ONLY, DEEPSEEK_MODEL, VLLM_MODEL],
+      priority: 10,
+    })
     backupId = await gateway.createChannel({
       name: 'claude-backup',
       type: 'claude',
@@ -56,6 +76,25 @@ describe('a stream cut after delivery is continued on a channel that continues a
       priority: 10,
     })
     await gateway.createChannel({ name: 'openai-backup', type: 'openai', key: 'sk-b', baseUrl: openAIBackup.url, models: [OPENAI_ONLY], priority: 0 })
+    // On 127.0.0.1 the host says nothing: the operator's setting names the vendor's contract.
+    deepSeekId = await gateway.createChannel({
+      name: 'deepseek-backup',
+      type: 'openai-compatible',
+      key: 'sk-d',
+      baseUrl: deepSeek.url,
+      models: [DEEPSEEK_MODEL],
+      settings: { assistantPrefill: 'deepseek' },
+      priority: 0,
+    })
+    await gateway.createChannel({
+      name: 'vllm-backup',
+      type: 'openai-compatible',
+      key: 'sk-v',
+      baseUrl: vllm.url,
+      models: [VLLM_MODEL],
+      settings: { assistantPrefill: 'vllm' },
+      priority: 0,
+    })
     userId = await gateway.createUser({ username: 'continuation', quota: 1_000_000_000 })
   }, 60_000)
   afterAll(async () => {
@@ -64,9 +103,11 @@ describe('a stream cut after delivery is continued on a channel that continues a
     await openAIBackup.stop()
     await anthropic.stop()
     await anthropicPrimary.stop()
+    await deepSeek.stop()
+    await vllm.stop()
   }, 30_000)
   beforeEach(async () => {
-    for (const fake of [primary, openAIBackup, anthropic, anthropicPrimary]) fake.reset()
+    for (const fake of [primary, openAIBackup, anthropic, anthropicPrimary, deepSeek, vllm]) fake.reset()
     await gateway.admin('PATCH', `/api/channels/${primaryId}`, { status: 'enabled' })
   })
 
@@ -263,6 +304,63 @@ describe('a stream cut after delivery is continued on a channel that continues a
     expectPrefill('The capital')
     const { logged, charged } = await charges(token.id)
     expect(charged).toBe(logged)
+  })
+
+  /** An OpenAI client's stream of `model` cut after "The" on the primary: its chunks, checked as one well-formed answer. */
+  async function cutOpenAIStream(model: string, key: string) {
+    primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
+    const response = await openAIChat(key, { model, stream_options: { include_usage: true } })
+    expect(response.status).toBe(200)
+    const data = dataOf(await response.text())
+    expect(data.at(-1)).toBe('[DONE]')
+    const chunks = data.slice(0, -1).map((item) => JSON.parse(item) as Json)
+    expect(chunks.filter((chunk) => chunk.error)).toEqual([])
+    expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(['chatcmpl-BcX7rT5yU6iO7pA8sD9fG0hJ1kL2z']))
+    expect(new Set(chunks.map((chunk) => chunk.created))).toEqual(new Set([1748736180]))
+    type Delta = { role?: string; content?: string }
+    const choices = chunks.flatMap((chunk) => chunk.choices as Array<{ delta: Delta; finish_reason: string | null }>)
+    expect(choices.filter((choice) => choice.delta.role !== undefined)).toHaveLength(1)
+    expect(choices.map((choice) => choice.delta.content ?? '').join('')).toBe(OPENAI_ANSWER)
+    expect(choices.filter((choice) => choice.finish_reason !== null).map((choice) => choice.finish_reason)).toEqual(['stop'])
+    return chunks.at(-1)!.usage as { prompt_tokens: number; completion_tokens: number }
+  }
+
+  test('OpenAI client cut on an OpenAI primary, continued on a DeepSeek-style backup: prefix: true on the beta path, the exact text, one bill = the usage chunk', async () => {
+    const token = await freshKey('deepseek')
+    const usage = await cutOpenAIStream(DEEPSEEK_MODEL, token.key)
+    expect(deepSeek.requests.map((request) => request.path)).toEqual(['/beta/chat/completions'])
+    expect(deepSeek.requests[0]!.body!.messages).toEqual([
+      { role: 'user', content: 'Capital of France?' },
+      { role: 'assistant', content: 'The', prefix: true },
+    ])
+    // The delivered tokens moved from the continuation's input (the prefill) to its output.
+    const continued = Math.ceil(" capital of France is Paris. It's known for the Eiffel Tower.".length / 4)
+    const delivered = usage.completion_tokens - continued
+    expect(delivered).toBeGreaterThan(0)
+    expect(usage.prompt_tokens).toBe(OPENAI_PROMPT + openAIPrefillTokens('The') - delivered)
+    const { rows, logged, charged } = await charges(token.id)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({
+      channelId: deepSeekId,
+      promptTokens: usage.prompt_tokens,
+      completionTokens: usage.completion_tokens,
+      details: { outcome: 'completed', usageSource: 'upstream', continuedFrom: { channelId: primaryId, deliveredCharacters: 3 } },
+    })
+    expect(charged).toBe(logged)
+    expect(charged).toBeGreaterThan(0)
+  })
+
+  test('OpenAI client cut on an OpenAI primary, continued on a vLLM-style backup: continue_final_message, the exact text, billed as logged', async () => {
+    const token = await freshKey('vllm')
+    await cutOpenAIStream(VLLM_MODEL, token.key)
+    expect(vllm.requests).toHaveLength(1)
+    const body = vllm.requests[0]!.body!
+    expect(body).toMatchObject({ continue_final_message: true, add_generation_prompt: false })
+    expect((body.messages as Json[]).at(-1)).toEqual({ role: 'assistant', content: 'The' })
+    const { rows, logged, charged } = await charges(token.id)
+    expect(rows).toHaveLength(1)
+    expect(charged).toBe(logged)
+    expect(charged).toBeGreaterThan(0)
   })
 
   test('with only an OpenAI backup (no continuation contract) the cut still ends in the error event, billed as delivered', async () => {

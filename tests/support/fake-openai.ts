@@ -9,6 +9,9 @@ import { loadChunks, loadFixture } from './fixtures.ts'
 // see https://platform.openai.com/docs/api-reference/embeddings/create (encoding_format base64 = float32 LE)
 // see https://platform.openai.com/docs/guides/error-codes (401 / 429 / 500 bodies)
 // see https://platform.openai.com/docs/api-reference/responses-streaming (named events, usage in response.completed)
+// With `continuation`, it plays an OpenAI-compatible vendor that continues a prefilled assistant turn (see
+// plugins/openai/openai-assistant-prefill.ts for each vendor's documented marker); without, a final assistant turn is
+// answered anew, as OpenAI's own API does.
 
 type Json = Record<string, unknown>
 
@@ -73,6 +76,29 @@ export interface FakeOpenAIOptions {
    * ("This is a chat model and not supported in the v1/completions endpoint"). Default: every model.
    */
   completionModels?: string[]
+  /**
+   * The vendor whose prefill contract the fake honours: DeepSeek (`prefix: true` on the last message, on
+   * `/beta/chat/completions` only), Mistral (`prefix: true`; the answer repeats the prefill first), Moonshot and Qwen
+   * (`partial: true`), vLLM (`continue_final_message: true` with `add_generation_prompt: false`). A marked request is
+   * continued: the scripted answer after the prefill when the prefill starts it, else FAKE_CONTINUATION, the prefill
+   * counted as input. Default: none (OpenAI).
+   */
+  continuation?: PrefillVendor
+}
+
+/** A vendor whose prefill contract the fake can honour. */
+export type PrefillVendor = 'deepseek' | 'mistral' | 'moonshot' | 'qwen' | 'vllm'
+
+/** What the fake writes on after a prefill that is not the start of its scripted answer. */
+export const FAKE_CONTINUATION = ' and that is the rest of the answer.'
+
+/** The prefill as the fake counts it: one input token per 4 characters, rounded up. */
+export const prefillTokens = (prefill: string) => Math.ceil(prefill.length / 4)
+
+/** A request the fake continues: the prefill it was given, and whether the answer repeats it first. */
+interface Continued {
+  prefill: string
+  echo: boolean
 }
 
 /** A running fake OpenAI server. */
@@ -284,8 +310,63 @@ function dripBody(text: string, intervalMs: number, signal: AbortSignal, burst =
   })
 }
 
-/** Answers an authenticated, routed request according to the scenario. */
-async function answer(route: Route, request: Request, body: Json, scenario: FakeScenario, tracker: StreamTracker): Promise<Response> {
+/** The prefill of a chat request carrying `vendor`'s marker (DeepSeek's only on its beta path), else undefined. */
+function continuedPrefill(vendor: PrefillVendor | undefined, path: string, body: Json): Continued | undefined {
+  const messages = Array.isArray(body.messages) ? (body.messages as Json[]) : []
+  const last = messages.at(-1)
+  if (!vendor || last?.role !== 'assistant' || typeof last.content !== 'string') return undefined
+  const marked =
+    vendor === 'vllm'
+      ? body.continue_final_message === true && body.add_generation_prompt === false
+      : vendor === 'moonshot' || vendor === 'qwen'
+        ? last.partial === true
+        : last.prefix === true && (vendor !== 'deepseek' || path === '/beta/chat/completions')
+  return marked ? { prefill: last.content, echo: vendor === 'mistral' } : undefined
+}
+
+/** The text a continued request is answered with: the scripted text after the prefill (else FAKE_CONTINUATION), behind the prefill when the vendor repeats it. */
+function continuedText(scripted: string, continued: Continued): string {
+  const { prefill } = continued
+  const rest = prefill !== '' && scripted.startsWith(prefill) ? scripted.slice(prefill.length) : FAKE_CONTINUATION
+  return continued.echo ? prefill + rest : rest
+}
+
+/** A usage object with the prefill counted as input and `text` as output. */
+function continuedUsage(usage: FakeUsage, continued: Continued, text: string): FakeUsage {
+  const prompt = usage.prompt_tokens + prefillTokens(continued.prefill)
+  const completion = Math.max(1, Math.ceil(text.length / 4))
+  return { ...usage, prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
+}
+
+/** The chunk lines of a continued stream: the scripted stream's role, finish and usage chunks around the continued text, a word per chunk. */
+function continuedLines(lines: string[], continued: Continued): string[] {
+  const chunks = lines.map((line) => JSON.parse(line) as Json)
+  type Choice = { delta?: { content?: string; role?: string } }
+  const content = (chunk: Json) => (chunk.choices as Choice[] | undefined)?.[0]?.delta?.content
+  const text = continuedText(chunks.map((chunk) => content(chunk) ?? '').join(''), continued)
+  const template = chunks.find((chunk) => content(chunk))
+  const words = text.split(/(?= )/).map((word) => ({ ...template, choices: [{ index: 0, delta: { content: word }, logprobs: null, finish_reason: null }] }))
+  const roleAt = chunks.findIndex((chunk) => (chunk.choices as Choice[] | undefined)?.[0]?.delta?.role !== undefined)
+  const kept = chunks.filter((chunk) => !content(chunk))
+  const withUsage = kept.map((chunk) => (chunk.usage ? { ...chunk, usage: continuedUsage(chunk.usage as FakeUsage, continued, text) } : chunk))
+  withUsage.splice(roleAt + 1, 0, ...words)
+  return withUsage.map((chunk) => JSON.stringify(chunk))
+}
+
+/** A non-stream answer continued: the message's content is the continued text, the usage moved the same way. */
+function continuedAnswer(answer: Json, continued: Continued): Json {
+  type Choice = { message: { content: string } }
+  const choice = (answer.choices as Choice[])[0]!
+  const text = continuedText(choice.message.content, continued)
+  return {
+    ...answer,
+    choices: [{ ...choice, message: { ...choice.message, content: text } }],
+    usage: continuedUsage(answer.usage as FakeUsage, continued, text),
+  }
+}
+
+/** Answers an authenticated, routed request according to the scenario (`continued`: a marked prefill the fake's vendor continues). */
+async function answer(route: Route, request: Request, body: Json, scenario: FakeScenario, tracker: StreamTracker, continued?: Continued): Promise<Response> {
   if (scenario.kind === 'status') {
     const fixture = errorFixtures[scenario.status]
     const errorBody =
@@ -308,12 +389,13 @@ async function answer(route: Route, request: Request, body: Json, scenario: Fake
     return new Response(dripBody(text, scenario.intervalMs, request.signal, burst), { headers: { 'content-type': type, ...headers } })
   }
   if (body.stream === true && (route === 'chat' || route === 'completions' || route === 'responses')) {
-    const frames =
-      route === 'responses' ? responsesSseFrames(responsesStreamEvents(body, scenario), scenario) : sseFrames(streamLines(route, body, scenario), scenario)
+    const lines = route === 'responses' ? [] : continued ? continuedLines(streamLines(route, body, scenario), continued) : streamLines(route, body, scenario)
+    const frames = route === 'responses' ? responsesSseFrames(responsesStreamEvents(body, scenario), scenario) : sseFrames(lines, scenario)
     const stream = frameBody(frames, faultsOf(scenario), request.signal, tracker)
     return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers } })
   }
-  const text = JSON.stringify(completeAnswer(route, body, scenario))
+  const complete = completeAnswer(route, body, scenario)
+  const text = JSON.stringify(continued ? continuedAnswer(complete, continued) : complete)
   if (scenario.kind === 'reset-mid-stream' || scenario.kind === 'malformed-chunk') {
     return new Response(brokenBody(text, scenario.kind === 'reset-mid-stream'), { headers: { 'content-type': 'application/json', ...headers } })
   }
@@ -334,7 +416,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     requests.push(recorded)
     const key = bearerKey(request)
     if (!key || (options.keys && !options.keys.includes(key))) return json(401, loadFixture('openai', 'openai-error-401.json'))
-    const route = routes[`${request.method} ${url.pathname}`]
+    const route = options.continuation === 'deepseek' && url.pathname === '/beta/chat/completions' ? 'chat' : routes[`${request.method} ${url.pathname}`]
     if (!route) return invalidRequest(404, `Invalid URL (${request.method} ${url.pathname})`)
     if (route !== 'models' && !recorded.body) return invalidRequest(400, 'We could not parse the JSON body of your request.')
     if (route === 'completions' && options.completionModels && !options.completionModels.includes(String(recorded.body?.model))) {
@@ -348,7 +430,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       })
     }
     const scenario = nextResponses.shift() ?? fallback
-    return answer(route, request, recorded.body ?? {}, scenario, tracker)
+    const continued = route === 'chat' ? continuedPrefill(options.continuation, url.pathname, recorded.body ?? {}) : undefined
+    return answer(route, request, recorded.body ?? {}, scenario, tracker, continued)
   }
 
   const server: Server<undefined> = Bun.serve({

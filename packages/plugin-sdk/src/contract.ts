@@ -137,6 +137,29 @@ export interface ChannelTransport {
   nativeDialects: Dialect[]
   /** Builds the upstream HTTP request; pure. */
   buildRequest(call: UpstreamCall): UpstreamRequest
+  /**
+   * For one channel of this type: how its upstream continues a request in `dialect` whose last message is a
+   * prefilled assistant turn (text only), or undefined when it answers such a request anew (OpenAI's own chat API).
+   * For vendors whose prefill contract depends on the channel (its host, an operator's setting), where a dialect-wide
+   * `HubUpstreamCodec.continuesAssistantPrefill` cannot say. Pure. Since contract 1.6 (unreleased).
+   */
+  assistantPrefill?(channel: Pick<ChannelContext, 'type' | 'baseUrl' | 'settings'>, dialect: Dialect): AssistantPrefill | undefined
+}
+
+/**
+ * How a channel's upstream is asked to continue a prefilled assistant turn (ChannelTransport.assistantPrefill), as
+ * data the gateway applies to the request body the hub encoded (a chat-completions body: `messages`, last one the
+ * assistant's). Since contract 1.6 (unreleased).
+ */
+export interface AssistantPrefill {
+  /** Members set on the final (assistant) message: `{ prefix: true }` (DeepSeek, Mistral), `{ partial: true }` (Moonshot, Qwen). */
+  messageMembers?: Record<string, unknown>
+  /** Members set on the request body: `{ continue_final_message: true, add_generation_prompt: false }` (vLLM). */
+  bodyMembers?: Record<string, unknown>
+  /** The absolute URL the request goes to instead of the usual one (DeepSeek's beta endpoint). */
+  url?: string
+  /** The upstream's answer starts with the prefill again (Mistral); the gateway drops that echo. */
+  echoesPrefill?: true
 }
 
 /** One page of an upstream's model list. */
