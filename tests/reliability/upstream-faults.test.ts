@@ -16,10 +16,11 @@ import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
 // ends the stream the same way. A drip counts as silence: the stream idle timeout (STREAMING_TIMEOUT) runs
 // from the last complete event, not the last byte, so one byte a second cannot hold a call open.
 //
-// A stream cut after delivery is continued on a backup whose dialect continues a prefilled assistant turn
-// (Anthropic; core/relay/continue-stream.ts): each such fault runs a third time with an Anthropic backup, and the
-// client must get the whole answer. With an OpenAI backup it still ends in an error event: OpenAI's chat API has
-// no continuation contract, so nothing can carry on a cut answer there.
+// A stream cut after delivery is continued on a backup that continues a prefilled assistant turn
+// (core/relay/continue-stream.ts): each such fault runs a third time with an Anthropic backup (its dialect's prefill)
+// and a fourth with an OpenAI-compatible backup whose vendor documents a prefix contract (DeepSeek's `prefix: true`
+// on its beta path), and the client must get the whole answer. With an OpenAI backup it still ends in an error event:
+// OpenAI's own chat API has no continuation contract, so nothing can carry on a cut answer there.
 
 /** Served by a faulty primary and a healthy backup. */
 const RESCUED_MODEL = 'gpt-4o-mini'
@@ -29,6 +30,10 @@ const ALONE_MODEL = 'gpt-4o'
 const CONTINUED_MODEL = 'gpt-4.1-mini'
 /** The fake Anthropic's answer: what the client of a continued stream must read, whatever part the primary delivered. */
 const CLAUDE_ANSWER = 'The capital of France is Paris, on the Seine.'
+/** Served by a faulty OpenAI primary and a healthy OpenAI-compatible backup with DeepSeek's prefix contract. */
+const PREFIX_MODEL = 'gpt-4.1'
+/** The OpenAI fixture's answer, which the prefix backup continues (or gives whole when nothing was delivered). */
+const OPENAI_ANSWER = "The capital of France is Paris. It's known for the Eiffel Tower."
 /** The idle/first-byte timeout of this gateway (STREAMING_TIMEOUT); the long campaign uses a real-world-ish 3 s. */
 const TIMEOUT_SECONDS = LONG_CAMPAIGN ? 3 : 1
 const HUGE_BYTES = 50 * 1024 * 1024
@@ -118,8 +123,8 @@ interface Cell {
   fault: string
   stream: boolean
   backup: boolean
-  /** The healthy backup speaks a dialect that continues a cut stream (Anthropic). */
-  continues?: boolean
+  /** The healthy backup continues a cut stream: by its dialect (Anthropic) or by its vendor's prefix contract. */
+  continues?: 'anthropic' | 'prefix'
   outcome: ClientOutcome
   charged: number
   logged: number
@@ -131,10 +136,13 @@ describe('upstream fault matrix', () => {
   let lone: FakeOpenAI
   let backup: FakeOpenAI
   let continuablePrimary: FakeOpenAI
+  let prefixPrimary: FakeOpenAI
+  let prefixBackup: FakeOpenAI
   let claude: FakeAnthropic
   let primaryId: number
   let loneId: number
   let continuablePrimaryId: number
+  let prefixPrimaryId: number
   let deadUrl: string
   let userId: number
   /** What a clean answer costs per model and stream: a failover must charge exactly this. */
@@ -146,6 +154,8 @@ describe('upstream fault matrix', () => {
     lone = await startFakeOpenAI()
     backup = await startFakeOpenAI()
     continuablePrimary = await startFakeOpenAI()
+    prefixPrimary = await startFakeOpenAI()
+    prefixBackup = await startFakeOpenAI({ continuation: 'deepseek' })
     claude = await startFakeAnthropic()
     // A port that was just free: nothing listens there, so connecting is refused.
     const closed = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('') })
@@ -172,6 +182,24 @@ describe('upstream fault matrix', () => {
       modelMapping: { [CONTINUED_MODEL]: 'claude-sonnet-4-5' },
       priority: 0,
     })
+    prefixPrimaryId = await gateway.createChannel({
+      name: 'primary before deepseek',
+      type: 'openai',
+      key: 'sk-e',
+      baseUrl: prefixPrimary.url,
+      models: [PREFIX_MODEL],
+      priority: 10,
+    })
+    // On 127.0.0.1 the host says nothing: the channel's setting names the vendor's contract.
+    await gateway.createChannel({
+      name: 'deepseek backup',
+      type: 'openai-compatible',
+      key: 'sk-f',
+      baseUrl: prefixBackup.url,
+      models: [PREFIX_MODEL],
+      settings: { assistantPrefill: 'deepseek' },
+      priority: 0,
+    })
     userId = await gateway.createUser({ username: 'fault-matrix', quota: 1_000_000_000 })
     for (const stream of [false, true]) {
       const [rescued, alone] = (await runCase({ name: 'clean', scenario: { kind: 'fixture' } }, stream)) as [Cell, Cell]
@@ -186,6 +214,8 @@ describe('upstream fault matrix', () => {
     await lone.stop()
     await backup.stop()
     await continuablePrimary.stop()
+    await prefixPrimary.stop()
+    await prefixBackup.stop()
     await claude.stop()
   }, 30_000)
 
@@ -203,23 +233,24 @@ describe('upstream fault matrix', () => {
     // logs() waits for the call to settle (a cut stream settles just after its last byte), so it goes first.
     const logged = (await gateway.logs({ type: 'consume', tokenId: token.id })).reduce((sum, row) => sum + Number(row.quota), 0)
     const after = await gateway.tokenBalance(token.id)
-    const cell = { fault: fault.name, stream, backup: withBackup, continues: model === CONTINUED_MODEL, outcome, charged: after.usedQuota, logged }
+    const continues = model === CONTINUED_MODEL ? 'anthropic' : model === PREFIX_MODEL ? 'prefix' : undefined
+    const cell = { fault: fault.name, stream, backup: withBackup, continues, outcome, charged: after.usedQuota, logged } satisfies Cell
     cells.push(cell)
     return cell
   }
 
   /**
    * Runs the fault against the primary that has a healthy backup and the channel that is alone, at once; a stream cut
-   * after delivery also against the primary whose healthy backup can continue it (the third cell).
+   * after delivery also against the primaries whose healthy backup can continue it (Anthropic, then a prefix vendor).
    */
   async function runCase(fault: Fault, stream: boolean): Promise<Cell[]> {
     const continued = stream && fault.cutAfterDelivery === true
-    for (const fake of [primary, lone, backup, continuablePrimary]) fake.reset()
+    for (const fake of [primary, lone, backup, continuablePrimary, prefixPrimary, prefixBackup]) fake.reset()
     claude.reset()
     const faulty: Array<readonly [number, FakeOpenAI]> = [
       [primaryId, primary],
       [loneId, lone],
-      ...(continued ? [[continuablePrimaryId, continuablePrimary] as const] : []),
+      ...(continued ? [[continuablePrimaryId, continuablePrimary] as const, [prefixPrimaryId, prefixPrimary] as const] : []),
     ]
     for (const [id, fake] of faulty) {
       await gateway.admin('PATCH', `/api/channels/${id}`, { status: 'enabled', baseUrl: fault.scenario === 'refused' ? deadUrl : fake.url })
@@ -228,16 +259,16 @@ describe('upstream fault matrix', () => {
     return Promise.all([
       measure(fault, RESCUED_MODEL, stream, true),
       measure(fault, ALONE_MODEL, stream, false),
-      ...(continued ? [measure(fault, CONTINUED_MODEL, stream, true)] : []),
+      ...(continued ? [measure(fault, CONTINUED_MODEL, stream, true), measure(fault, PREFIX_MODEL, stream, true)] : []),
     ])
   }
 
   for (const fault of faults) {
     for (const stream of fault.only === 'stream' ? [true] : fault.only === 'non-stream' ? [false] : [false, true]) {
-      test(`${fault.name}, ${stream ? 'stream' : 'non-stream'}: a healthy backup hides it; alone it costs nothing${fault.cutAfterDelivery && stream ? ' but delivered output; an Anthropic backup continues it' : ''}`, async () => {
-        const [rescued, alone, continued] = (await runCase(fault, stream)) as [Cell, Cell, Cell | undefined]
+      test(`${fault.name}, ${stream ? 'stream' : 'non-stream'}: a healthy backup hides it; alone it costs nothing${fault.cutAfterDelivery && stream ? ' but delivered output; an Anthropic or a prefix-contract backup continues it' : ''}`, async () => {
+        const [rescued, alone, continued, prefixed] = (await runCase(fault, stream)) as [Cell, Cell, Cell | undefined, Cell | undefined]
         const clean = (cell: Cell) => cleanCost.get(`${cell.backup ? RESCUED_MODEL : ALONE_MODEL} ${stream}`) ?? 0
-        for (const cell of [rescued, alone, ...(continued ? [continued] : [])]) expect(cell.charged).toBe(cell.logged)
+        for (const cell of [rescued, alone, ...(continued ? [continued] : []), ...(prefixed ? [prefixed] : [])]) expect(cell.charged).toBe(cell.logged)
         if (fault.delivered) {
           // Delivered whole, billed for what it delivered (more than a short answer).
           for (const cell of [rescued, alone]) expect(cell.outcome).toMatchObject({ status: 200, complete: true })
@@ -249,6 +280,9 @@ describe('upstream fault matrix', () => {
           // part twice) and pays one answer, as logged.
           expect(continued?.outcome).toMatchObject({ status: 200, complete: true, text: CLAUDE_ANSWER })
           expect(continued?.charged).toBeGreaterThan(0)
+          // So does an OpenAI-compatible backup whose vendor documents a prefix contract (the fixture's answer, whole).
+          expect(prefixed?.outcome).toMatchObject({ status: 200, complete: true, text: OPENAI_ANSWER })
+          expect(prefixed?.charged).toBeGreaterThan(0)
           // With an OpenAI backup (no continuation contract) or none, no channel can take over once bytes reached the
           // client: the client pays for what it got, never more than a whole answer. (A reset can also arrive before the
           // first event is read, as the kernel drops unread data on a reset: then the backup answers.)
@@ -281,11 +315,18 @@ describe('upstream fault matrix', () => {
 
   test('figures: no client-visible failure while a healthy channel that can take over exists, no unlogged charge', () => {
     const cutAfterDelivery = (cell: Cell) => cell.stream && faults.find((fault) => fault.name === cell.fault)?.cutAfterDelivery === true
-    // A cut after delivery can be hidden only by a backup that continues it (Anthropic); an OpenAI backup has no continuation contract.
+    // A cut after delivery can be hidden only by a backup that continues it (Anthropic, a prefix vendor); OpenAI's own API has no continuation contract.
     const hidden = cells.filter((cell) => cell.backup && (cell.continues || !cutAfterDelivery(cell)))
     const visible = hidden.filter((cell) => !cell.outcome.complete)
     const discrepancy = cells.reduce((sum, cell) => sum + Math.abs(cell.charged - cell.logged), 0)
-    const backupOf = (cell: Cell) => (!cell.backup ? 'no' : cell.continues ? 'yes, Anthropic (continues)' : 'yes, OpenAI')
+    const backupOf = (cell: Cell) =>
+      !cell.backup
+        ? 'no'
+        : cell.continues === 'anthropic'
+          ? 'yes, Anthropic (continues)'
+          : cell.continues === 'prefix'
+            ? 'yes, OpenAI-compatible with a prefix contract (continues)'
+            : 'yes, OpenAI'
     const note = (cell: Cell) => (cell.backup && !cell.continues && cutAfterDelivery(cell) && !cell.outcome.complete ? ' (no continuation contract)' : '')
     const rows = ['| fault | call | healthy backup | client saw | charged (units) |', '|---|---|---|---|---|'].concat(
       cells.map(
