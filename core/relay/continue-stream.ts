@@ -13,6 +13,7 @@ import type { GatewayError } from '../errors.ts'
 import { baseUrlOf } from '../routing/channel-client.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
 import { resolveModelMapping } from '../routing/select-channel.ts'
+import { parseReasoningSuffix } from './reasoning-suffix.ts'
 import { callWithFailover, type UpstreamPlan, type UpstreamSuccess } from './call-upstream.ts'
 import { createHubTap, type DeliveredAnswer } from './hub-tap.ts'
 import { hubTarget, servedDialects } from './plan-dialogue.ts'
@@ -75,6 +76,18 @@ export function channelPrefill(context: AppContext, channel: RuntimeChannel, dia
 }
 
 /**
+ * The channel as a continuation calls it: when its mapping (or the client's model name) ends in a reasoning suffix the
+ * gateway would apply (`-thinking`, `-high`, …), the continuation asks for the base model instead. The continuation
+ * runs without reasoning, and Anthropic refuses a prefill with thinking on.
+ */
+export function withoutReasoningSuffix(context: AppContext, channel: RuntimeChannel, model: string): RuntimeChannel {
+  const suffix = parseReasoningSuffix(resolveModelMapping(channel.modelMapping, model))
+  const { registry } = context
+  if (!suffix || !(registry.listPrice(suffix.model) || registry.model(suffix.model))) return channel
+  return { ...channel, modelMapping: { [model]: suffix.model } }
+}
+
+/**
  * The encoded continuation request marked as the channel's vendor asks: the members on its final assistant message
  * and on the body, and its URL. Unchanged when the last message is not the assistant's (nothing to continue).
  */
@@ -104,7 +117,7 @@ export function continuationFor(call: ContinuationCall, candidates: RuntimeChann
     try {
       upstream = await callWithFailover(context, {
         ...plan,
-        candidates,
+        candidates: candidates.map((channel) => withoutReasoningSuffix(context, channel, plan.model)),
         stream: true,
         viaHub: true,
         hubRequest: () => ({ value: request, warnings: decoded.warnings }),

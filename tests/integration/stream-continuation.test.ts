@@ -24,6 +24,8 @@ const CLAUDE_MODEL = 'claude-sonnet-4-5'
 const DEEPSEEK_MODEL = 'gpt-4.1'
 /** Served by the OpenAI primary and a vLLM-style backup (`continue_final_message`). */
 const VLLM_MODEL = 'gpt-4.1-mini'
+/** Served by the OpenAI primary and the Anthropic backup, mapped there to a `-thinking` model (extended thinking on). */
+const THINKING_MODEL = 'gpt-4.1-nano'
 /** The OpenAI fixture's whole answer, which the prefix backups continue. */
 const OPENAI_ANSWER = "The capital of France is Paris. It's known for the Eiffel Tower."
 /** The OpenAI fixture's usage (prompt, completion) before a prefill. */
@@ -55,7 +57,7 @@ describe('a stream cut after delivery is continued on a channel that continues a
       type: 'openai',
       key: 'sk-a',
       baseUrl: primary.url,
-      models: [MODEL, OPENAI_ONLY, DEEPSEEK_MODEL, VLLM_MODEL],
+      models: [MODEL, OPENAI_ONLY, DEEPSEEK_MODEL, VLLM_MODEL, THINKING_MODEL],
       priority: 10,
     })
     backupId = await gateway.createChannel({
@@ -63,8 +65,8 @@ describe('a stream cut after delivery is continued on a channel that continues a
       type: 'claude',
       key: 'sk-ant',
       baseUrl: anthropic.url,
-      models: [MODEL, CLAUDE_MODEL],
-      modelMapping: { [MODEL]: 'claude-sonnet-4-5' },
+      models: [MODEL, CLAUDE_MODEL, THINKING_MODEL],
+      modelMapping: { [MODEL]: 'claude-sonnet-4-5', [THINKING_MODEL]: 'claude-sonnet-4-5-thinking' },
       priority: 0,
     })
     await gateway.createChannel({
@@ -361,6 +363,23 @@ describe('a stream cut after delivery is continued on a channel that continues a
     expect(rows).toHaveLength(1)
     expect(charged).toBe(logged)
     expect(charged).toBeGreaterThan(0)
+  })
+
+  test('a backup mapped to a -thinking model continues without thinking (Anthropic refuses a prefill with it): the base model, the whole answer', async () => {
+    const token = await freshKey('thinking suffix')
+    primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
+    const data = dataOf(await (await openAIChat(token.key, { model: THINKING_MODEL })).text())
+    expect(data.at(-1)).toBe('[DONE]')
+    const text = data
+      .slice(0, -1)
+      .map((item) => (JSON.parse(item) as { choices?: Array<{ delta?: { content?: string } }> }).choices?.[0]?.delta?.content ?? '')
+      .join('')
+    expect(text).toBe(ANSWER)
+    expectPrefill('The')
+    expect(anthropic.requests[0]!.body!.model).toBe('claude-sonnet-4-5')
+    const { rows, logged, charged } = await charges(token.id)
+    expect(rows[0]).toMatchObject({ channelId: backupId, details: { outcome: 'completed' } })
+    expect(charged).toBe(logged)
   })
 
   test('with only an OpenAI backup (no continuation contract) the cut still ends in the error event, billed as delivered', async () => {

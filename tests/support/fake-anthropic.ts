@@ -140,6 +140,9 @@ function bodyProblem(body: Json): string | undefined {
     return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility'
   if (body.top_k !== undefined)
     return '`top_k` must be unset when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility'
+  // A text prefill with thinking on: the final assistant message would have to start with a thinking block.
+  if (prefill !== undefined)
+    return `messages.${(body.messages as Json[]).length - 1}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`text\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block. We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`
   return undefined
 }
 
