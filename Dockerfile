@@ -12,6 +12,11 @@ COPY package.json package-lock.json ./
 COPY packages/plugin-sdk/package.json ./packages/plugin-sdk/package.json
 # npm ci's postinstall applies patches/ (patch-package): fixes in dependencies not yet released upstream.
 COPY patches ./patches
+# ...and makes the embedded database's cluster template (node_modules/.cache/hanggent-api, kept by the
+# prune and copied with node_modules): a container's first start on an empty /data loads it instead of
+# running initdb, which peaks near 1 GB of RSS (docs/memory.md). The script needs only these two files.
+COPY scripts/make-pglite-template.ts ./scripts/make-pglite-template.ts
+COPY core/db/pglite-template.ts ./core/db/pglite-template.ts
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build:admin

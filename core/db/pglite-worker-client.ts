@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BatchMessage, BatchResult } from '../jobs/batch-sql.ts'
@@ -6,6 +6,7 @@ import type { QueryOptions, Results } from '@electric-sql/pglite'
 import type { Logger } from '../app-context.ts'
 import type { OpenResult, PgliteModules, UnnumberedRequest, WorkerMemory } from './pglite-protocol.ts'
 import { createWorkerChannel, type WorkerChannel } from './pglite-worker-channel.ts'
+import { DEFAULT_TEMPLATE_DIR, extractTemplate, findTemplate, installedPgliteVersion } from './pglite-template.ts'
 
 // The main thread's side of the PGlite worker: an object with the methods drizzle's pglite driver and
 // migrator call (`query` with rowMode and parsers, `transaction` whose `tx.query` runs inside it), so
@@ -50,6 +51,8 @@ export interface PgliteWorkerOptions {
   logger: Logger
   /** The worker script; tests substitute one that can be made to die. */
   workerUrl?: string
+  /** Where to look for a cluster template (pglite-template.ts); DEFAULT_TEMPLATE_DIR unless a test says otherwise. */
+  templateDir?: string
 }
 
 /** Starts the worker, opens PGlite in it and returns the client; rejects (and ends the worker) when PGlite cannot open. */
@@ -77,20 +80,60 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Pg
 
 /**
  * A fresh cluster's files (40 MB, before any migration), kept after the first `memory://` open so later
- * ones skip initdb: about 0.15 s instead of 1.2 s, which tests opening hundreds of databases feel.
+ * ones skip initdb: about 0.15 s instead of 1.2 s, which tests opening hundreds of databases feel. The
+ * first comes from the installed template when there is one (ungzipped once here, not at every open).
  */
 let memoryTemplate: Promise<Blob> | undefined
 
-/** Creates the cluster first when there is none yet; for `memory://`, returns the files to start from. */
+/**
+ * Makes the cluster when there is none yet: from the installed template for this PGlite version
+ * (pglite-template.ts), else by initdb in a worker of its own. For `memory://`, returns the files to start from.
+ */
 async function prepareCluster(options: PgliteWorkerOptions, modules: PgliteModules): Promise<Blob | undefined> {
+  const templateDir = options.templateDir ?? DEFAULT_TEMPLATE_DIR
   if (options.dataDir === 'memory://') {
-    memoryTemplate ??= createCluster(options, modules).then((template) => template!)
+    memoryTemplate ??= memoryClusterFiles(findTemplate(templateDir, installedPgliteVersion()), options, modules)
     // A failure (say, a worker that could not start) should not stick for the rest of the process.
     memoryTemplate.catch(() => (memoryTemplate = undefined))
     return memoryTemplate
   }
-  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await createCluster(options, modules)
+  if (existsSync(join(options.dataDir, 'PG_VERSION'))) return undefined
+  const template = findTemplate(templateDir, installedPgliteVersion())
+  // A directory with files but no cluster (not one this gateway left) gets initdb over them, as it always did.
+  if (template && isEmptyDirectory(options.dataDir)) {
+    try {
+      extractTemplate(template, options.dataDir)
+      options.logger.log('info', 'embedded database created from its template', { template })
+      return undefined
+    } catch (error) {
+      options.logger.log('warn', 'embedded database template did not load; running initdb instead', { template, error: String(error) })
+    }
+  } else if (!template) {
+    options.logger.log('warn', 'no embedded database template for this PGlite version: running initdb (RSS peaks near 1 GB for a second or two)', {
+      pgliteVersion: installedPgliteVersion(),
+      templateDir,
+      hint: 'npm install makes it (scripts/make-pglite-template.ts)',
+    })
+  }
+  await createCluster(options, modules)
   return undefined
+}
+
+/** True when the directory does not exist or holds nothing. */
+function isEmptyDirectory(path: string): boolean {
+  return !existsSync(path) || readdirSync(path).length === 0
+}
+
+/** The template's cluster files as an uncompressed tar, or initdb's when there is no usable template. */
+async function memoryClusterFiles(templatePath: string | undefined, options: PgliteWorkerOptions, modules: PgliteModules): Promise<Blob> {
+  if (templatePath) {
+    try {
+      return new Blob([Bun.gunzipSync(await Bun.file(templatePath).bytes())], { type: 'application/x-tar' })
+    } catch (error) {
+      options.logger.log('warn', 'embedded database template did not load; running initdb instead', { template: templatePath, error: String(error) })
+    }
+  }
+  return (await createCluster(options, modules))!
 }
 
 /**
