@@ -19,7 +19,7 @@ import { createRedisLedger } from './billing/redis-ledger.ts'
 export async function buildContext(config: Config, overrides: { logger?: Logger; now?: () => Date } = {}): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel)
   const registry = createRegistry(await loadPlugins(config.plugins), { routeOwners: config.pluginRouteOwners })
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger })
   const onBusError = (error: unknown) => logger.log('error', 'cache invalidation failed', { error: String(error) })
   const bus = config.redisUrl ? await createRedisChangeBus({ redisUrl: config.redisUrl, onError: onBusError }) : createMemoryChangeBus(onBusError)
   const leases = config.redisUrl
