@@ -103,6 +103,9 @@ async function prepareCluster(options: PgliteWorkerOptions, modules: PgliteModul
   if (template && isEmptyDirectory(options.dataDir)) {
     try {
       extractTemplate(template, options.dataDir)
+      // The unpacked tar (40 MB) is garbage now; collected here, it is not still there when the first
+      // start's migrations and root password hash (argon2id: 64 MB) raise the peak (-17 and -38 MB in two A/B triples).
+      Bun.gc(true)
       options.logger.log('info', 'embedded database created from its template', { template })
       return undefined
     } catch (error) {
