@@ -144,6 +144,13 @@ describe('a stream cut after delivery is continued on a channel that continues a
       )
       .filter((data): data is string => data !== undefined)
 
+  /** The assistant text of an OpenAI client's stream data ([DONE] and an error event carry none). */
+  const contentOf = (data: string[]) =>
+    data
+      .filter((item) => item !== '[DONE]')
+      .map((item) => (JSON.parse(item) as { choices?: Array<{ delta?: { content?: string } }> }).choices?.[0]?.delta?.content ?? '')
+      .join('')
+
   /** The continuation request the fake Anthropic got: the client's question, then the delivered text as the assistant's turn. */
   function expectPrefill(prefill: string) {
     expect(anthropic.requests).toHaveLength(1)
@@ -155,12 +162,10 @@ describe('a stream cut after delivery is continued on a channel that continues a
     expect(body.thinking).toBeUndefined()
   }
 
-  // A malformed chunk rather than a reset where the test needs the cut to come after delivery: a reset can reach the
-  // gateway before the first event is read (the kernel drops unread data), and then the backup answers by plain failover.
-  test('OpenAI client, passthrough primary with a malformed chunk after 2: one well-formed stream, one answer billed with the moved usage', async () => {
-    const token = await freshKey('openai')
+  /** An OpenAI client's stream of `model` cut after "The" on the primary: its chunks, checked as one well-formed answer. */
+  async function cutOpenAIStream(model: string, key: string, answer: string) {
     primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
-    const response = await openAIChat(token.key, { model: MODEL, stream_options: { include_usage: true } })
+    const response = await openAIChat(key, { model, stream_options: { include_usage: true } })
     expect(response.status).toBe(200)
     const data = dataOf(await response.text())
     expect(data.at(-1)).toBe('[DONE]')
@@ -172,39 +177,54 @@ describe('a stream cut after delivery is continued on a channel that continues a
     type Delta = { role?: string; content?: string }
     const choices = chunks.flatMap((chunk) => chunk.choices as Array<{ delta: Delta; finish_reason: string | null }>)
     expect(choices.filter((choice) => choice.delta.role !== undefined)).toHaveLength(1)
-    expect(choices.map((choice) => choice.delta.content ?? '').join('')).toBe(ANSWER)
+    expect(choices.map((choice) => choice.delta.content ?? '').join('')).toBe(answer)
     expect(choices.filter((choice) => choice.finish_reason !== null).map((choice) => choice.finish_reason)).toEqual(['stop'])
-    expectPrefill('The')
-    // Billed as one answer: the delivered tokens moved from the continuation's input (the prefill) to its output.
-    const usage = chunks.at(-1)!.usage as { prompt_tokens: number; completion_tokens: number }
-    const continued = Math.ceil(' capital of France is Paris, on the Seine.'.length / 4)
-    const delivered = usage.completion_tokens - continued
+    return chunks.at(-1)!.usage as { prompt_tokens: number; completion_tokens: number }
+  }
+
+  /**
+   * Billed as one answer: the delivered tokens ("The") moved from the continuation's input (its prefill; `input` is what
+   * the backup counted) to its output, and one usage row, naming the channel that finished and where it was cut, equal
+   * to the client's usage chunk and to the charge.
+   */
+  async function expectOneBill(
+    tokenId: number,
+    usage: { prompt_tokens: number; completion_tokens: number },
+    expected: { channelId: number; continuedText: string; input: number },
+  ) {
+    const delivered = usage.completion_tokens - Math.ceil(expected.continuedText.length / 4)
     expect(delivered).toBeGreaterThan(0)
-    expect(usage.prompt_tokens).toBe(CLAUDE_INPUT + prefillTokens('The') + CLAUDE_CACHE_READ - delivered)
-    const { rows, logged, charged } = await charges(token.id)
+    expect(usage.prompt_tokens).toBe(expected.input - delivered)
+    const { rows, logged, charged } = await charges(tokenId)
     expect(rows).toHaveLength(1)
-    // The row names the channel that finished the answer, and where it was cut.
     expect(rows[0]).toMatchObject({
-      channelId: backupId,
+      channelId: expected.channelId,
       promptTokens: usage.prompt_tokens,
       completionTokens: usage.completion_tokens,
       details: { outcome: 'completed', usageSource: 'upstream', continuedFrom: { channelId: primaryId, deliveredCharacters: 3 } },
     })
     expect(charged).toBe(logged)
     expect(charged).toBeGreaterThan(0)
+  }
+
+  // A malformed chunk rather than a reset where the test needs the cut to come after delivery: a reset can reach the
+  // gateway before the first event is read (the kernel drops unread data), and then the backup answers by plain failover.
+  test('OpenAI client, passthrough primary with a malformed chunk after 2: one well-formed stream, one answer billed with the moved usage', async () => {
+    const token = await freshKey('openai')
+    const usage = await cutOpenAIStream(MODEL, token.key, ANSWER)
+    expectPrefill('The')
+    await expectOneBill(token.id, usage, {
+      channelId: backupId,
+      continuedText: ' capital of France is Paris, on the Seine.',
+      input: CLAUDE_INPUT + prefillTokens('The') + CLAUDE_CACHE_READ,
+    })
 
     // Without include_usage the client gets no usage chunk from the continuation either.
     primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
     const plain = dataOf(await (await openAIChat(token.key, { model: MODEL })).text())
     expect(plain.at(-1)).toBe('[DONE]')
-    const plainChunks = plain.slice(0, -1).map((item) => JSON.parse(item) as { usage?: unknown; choices: Array<{ delta: Delta }> })
-    expect(plainChunks.filter((chunk) => chunk.usage)).toEqual([])
-    expect(
-      plainChunks
-        .flatMap((chunk) => chunk.choices)
-        .map((choice) => choice.delta.content ?? '')
-        .join(''),
-    ).toBe(ANSWER)
+    expect(plain.slice(0, -1).filter((item) => (JSON.parse(item) as { usage?: unknown }).usage)).toEqual([])
+    expect(contentOf(plain)).toBe(ANSWER)
   })
 
   /** An Anthropic client's stream of `model`, checked in strict order: one message, one text block (index 0), the whole answer, no error. */
@@ -308,53 +328,24 @@ describe('a stream cut after delivery is continued on a channel that continues a
     expect(charged).toBe(logged)
   })
 
-  /** An OpenAI client's stream of `model` cut after "The" on the primary: its chunks, checked as one well-formed answer. */
-  async function cutOpenAIStream(model: string, key: string) {
-    primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
-    const response = await openAIChat(key, { model, stream_options: { include_usage: true } })
-    expect(response.status).toBe(200)
-    const data = dataOf(await response.text())
-    expect(data.at(-1)).toBe('[DONE]')
-    const chunks = data.slice(0, -1).map((item) => JSON.parse(item) as Json)
-    expect(chunks.filter((chunk) => chunk.error)).toEqual([])
-    expect(new Set(chunks.map((chunk) => chunk.id))).toEqual(new Set(['chatcmpl-BcX7rT5yU6iO7pA8sD9fG0hJ1kL2z']))
-    expect(new Set(chunks.map((chunk) => chunk.created))).toEqual(new Set([1748736180]))
-    type Delta = { role?: string; content?: string }
-    const choices = chunks.flatMap((chunk) => chunk.choices as Array<{ delta: Delta; finish_reason: string | null }>)
-    expect(choices.filter((choice) => choice.delta.role !== undefined)).toHaveLength(1)
-    expect(choices.map((choice) => choice.delta.content ?? '').join('')).toBe(OPENAI_ANSWER)
-    expect(choices.filter((choice) => choice.finish_reason !== null).map((choice) => choice.finish_reason)).toEqual(['stop'])
-    return chunks.at(-1)!.usage as { prompt_tokens: number; completion_tokens: number }
-  }
-
   test('OpenAI client cut on an OpenAI primary, continued on a DeepSeek-style backup: prefix: true on the beta path, the exact text, one bill = the usage chunk', async () => {
     const token = await freshKey('deepseek')
-    const usage = await cutOpenAIStream(DEEPSEEK_MODEL, token.key)
+    const usage = await cutOpenAIStream(DEEPSEEK_MODEL, token.key, OPENAI_ANSWER)
     expect(deepSeek.requests.map((request) => request.path)).toEqual(['/beta/chat/completions'])
     expect(deepSeek.requests[0]!.body!.messages).toEqual([
       { role: 'user', content: 'Capital of France?' },
       { role: 'assistant', content: 'The', prefix: true },
     ])
-    // The delivered tokens moved from the continuation's input (the prefill) to its output.
-    const continued = Math.ceil(" capital of France is Paris. It's known for the Eiffel Tower.".length / 4)
-    const delivered = usage.completion_tokens - continued
-    expect(delivered).toBeGreaterThan(0)
-    expect(usage.prompt_tokens).toBe(OPENAI_PROMPT + openAIPrefillTokens('The') - delivered)
-    const { rows, logged, charged } = await charges(token.id)
-    expect(rows).toHaveLength(1)
-    expect(rows[0]).toMatchObject({
+    await expectOneBill(token.id, usage, {
       channelId: deepSeekId,
-      promptTokens: usage.prompt_tokens,
-      completionTokens: usage.completion_tokens,
-      details: { outcome: 'completed', usageSource: 'upstream', continuedFrom: { channelId: primaryId, deliveredCharacters: 3 } },
+      continuedText: " capital of France is Paris. It's known for the Eiffel Tower.",
+      input: OPENAI_PROMPT + openAIPrefillTokens('The'),
     })
-    expect(charged).toBe(logged)
-    expect(charged).toBeGreaterThan(0)
   })
 
   test('OpenAI client cut on an OpenAI primary, continued on a vLLM-style backup: continue_final_message, the exact text, billed as logged', async () => {
     const token = await freshKey('vllm')
-    await cutOpenAIStream(VLLM_MODEL, token.key)
+    await cutOpenAIStream(VLLM_MODEL, token.key, OPENAI_ANSWER)
     expect(vllm.requests).toHaveLength(1)
     const body = vllm.requests[0]!.body!
     expect(body).toMatchObject({ continue_final_message: true, add_generation_prompt: false })
@@ -370,11 +361,7 @@ describe('a stream cut after delivery is continued on a channel that continues a
     primary.queue({ kind: 'malformed-chunk', afterChunks: 2 })
     const data = dataOf(await (await openAIChat(token.key, { model: THINKING_MODEL })).text())
     expect(data.at(-1)).toBe('[DONE]')
-    const text = data
-      .slice(0, -1)
-      .map((item) => (JSON.parse(item) as { choices?: Array<{ delta?: { content?: string } }> }).choices?.[0]?.delta?.content ?? '')
-      .join('')
-    expect(text).toBe(ANSWER)
+    expect(contentOf(data)).toBe(ANSWER)
     expectPrefill('The')
     expect(anthropic.requests[0]!.body!.model).toBe('claude-sonnet-4-5')
     const { rows, logged, charged } = await charges(token.id)
@@ -415,11 +402,7 @@ describe('a stream cut after delivery is continued on a channel that continues a
     data = dataOf(await (await openAIChat(cutAgain.key, { model: MODEL })).text())
     expect(data).not.toContain('[DONE]')
     expect(JSON.parse(data.at(-1)!)).toHaveProperty('error')
-    const text = data
-      .slice(0, -1)
-      .map((item) => (JSON.parse(item) as { choices?: Array<{ delta?: { content?: string } }> }).choices?.[0]?.delta?.content ?? '')
-      .join('')
-    expect(text).toBe(ANSWER)
+    expect(contentOf(data)).toBe(ANSWER)
     billed = await charges(cutAgain.id)
     // Both parts counted by the gateway: more output than the first part alone ("The": one token).
     expect(billed.rows[0]).toMatchObject({ channelId: backupId, details: { outcome: 'upstream-error', usageSource: 'counted' } })
