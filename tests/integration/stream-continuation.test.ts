@@ -24,6 +24,8 @@ const CLAUDE_MODEL = 'claude-sonnet-4-5'
 const DEEPSEEK_MODEL = 'gpt-4.1'
 /** Served by the OpenAI primary and a vLLM-style backup (`continue_final_message`). */
 const VLLM_MODEL = 'gpt-4.1-mini'
+/** Served by the OpenAI primary and a Mistral-style backup (`prefix: true`; its answer repeats the prefill first). */
+const MISTRAL_MODEL = 'gpt-4o-2024-08-06'
 /** Served by the OpenAI primary and the Anthropic backup, mapped there to a `-thinking` model (extended thinking on). */
 const THINKING_MODEL = 'gpt-4.1-nano'
 /** The OpenAI fixture's whole answer, which the prefix backups continue. */
@@ -39,6 +41,7 @@ describe('a stream cut after delivery is continued on a channel that continues a
   let anthropicPrimary: FakeAnthropic
   let deepSeek: FakeOpenAI
   let vllm: FakeOpenAI
+  let mistral: FakeOpenAI
   let deepSeekId: number
   let backupId: number
   let primaryId: number
@@ -51,13 +54,14 @@ describe('a stream cut after delivery is continued on a channel that continues a
     anthropicPrimary = await startFakeAnthropic()
     deepSeek = await startFakeOpenAI({ continuation: 'deepseek' })
     vllm = await startFakeOpenAI({ continuation: 'vllm' })
+    mistral = await startFakeOpenAI({ continuation: 'mistral' })
     gateway = await startGateway({}, { streamingTimeoutSeconds: 1 })
     primaryId = await gateway.createChannel({
       name: 'primary',
       type: 'openai',
       key: 'sk-a',
       baseUrl: primary.url,
-      models: [MODEL, OPENAI_ONLY, DEEPSEEK_MODEL, VLLM_MODEL, THINKING_MODEL],
+      models: [MODEL, OPENAI_ONLY, DEEPSEEK_MODEL, VLLM_MODEL, MISTRAL_MODEL, THINKING_MODEL],
       priority: 10,
     })
     backupId = await gateway.createChannel({
@@ -97,6 +101,15 @@ describe('a stream cut after delivery is continued on a channel that continues a
       settings: { assistantPrefill: 'vllm' },
       priority: 0,
     })
+    await gateway.createChannel({
+      name: 'mistral-backup',
+      type: 'openai-compatible',
+      key: 'sk-m',
+      baseUrl: mistral.url,
+      models: [MISTRAL_MODEL],
+      settings: { assistantPrefill: 'mistral' },
+      priority: 0,
+    })
     userId = await gateway.createUser({ username: 'continuation', quota: 1_000_000_000 })
   }, 60_000)
   afterAll(async () => {
@@ -107,9 +120,10 @@ describe('a stream cut after delivery is continued on a channel that continues a
     await anthropicPrimary.stop()
     await deepSeek.stop()
     await vllm.stop()
+    await mistral.stop()
   }, 30_000)
   beforeEach(async () => {
-    for (const fake of [primary, openAIBackup, anthropic, anthropicPrimary, deepSeek, vllm]) fake.reset()
+    for (const fake of [primary, openAIBackup, anthropic, anthropicPrimary, deepSeek, vllm, mistral]) fake.reset()
     await gateway.admin('PATCH', `/api/channels/${primaryId}`, { status: 'enabled' })
   })
 
@@ -354,6 +368,14 @@ describe('a stream cut after delivery is continued on a channel that continues a
     expect(rows).toHaveLength(1)
     expect(charged).toBe(logged)
     expect(charged).toBeGreaterThan(0)
+  })
+
+  test('a Mistral-style backup repeats the prefill before its continuation: the client reads the delivered text once', async () => {
+    const token = await freshKey('mistral')
+    await cutOpenAIStream(MISTRAL_MODEL, token.key, OPENAI_ANSWER)
+    expect((mistral.requests[0]!.body!.messages as Json[]).at(-1)).toEqual({ role: 'assistant', content: 'The', prefix: true })
+    const { logged, charged } = await charges(token.id)
+    expect(charged).toBe(logged)
   })
 
   test('a backup mapped to a -thinking model continues without thinking (Anthropic refuses a prefill with it): the base model, the whole answer', async () => {
