@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join, normalize } from 'node:path'
+import { basename, dirname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 // A fresh embedded cluster (PGlite's initdb output, before any migration), made once where memory is not
@@ -117,7 +117,7 @@ export function extractTemplate(templatePath: string, clusterDir: string): void 
   const entries = readTar(Bun.gunzipSync(readFileSync(templatePath)))
   if (!entries.some((entry) => entry.path === 'PG_VERSION')) throw new Error(`${templatePath} holds no PG_VERSION: not a cluster`)
   const staging = `${clusterDir}.${process.pid}.partial`
-  rmSync(staging, { recursive: true, force: true })
+  removeStaging(clusterDir)
   try {
     mkdirSync(staging, { recursive: true, mode: 0o700 })
     for (const entry of entries) {
@@ -134,5 +134,16 @@ export function extractTemplate(templatePath: string, clusterDir: string): void 
   } catch (error) {
     rmSync(staging, { recursive: true, force: true })
     throw error
+  }
+}
+
+/** Staging directories a start killed while unpacking left beside the cluster (`<cluster>.<pid>.partial`, any pid). */
+function removeStaging(clusterDir: string): void {
+  const parent = dirname(clusterDir)
+  if (!existsSync(parent)) return
+  const prefix = `${basename(clusterDir)}.`
+  for (const name of readdirSync(parent)) {
+    const middle = name.startsWith(prefix) && name.endsWith('.partial') ? name.slice(prefix.length, -'.partial'.length) : ''
+    if (/^\d+$/.test(middle)) rmSync(join(parent, name), { recursive: true, force: true })
   }
 }
