@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.ts'
-import type { ConversionEnv, Converted, ClientDialect, InboundRequest, ModelPrice, StreamTapResult } from '@hanggent/plugin-sdk'
+import type { ConversionEnv, Converted, ClientDialect, InboundRequest, ModelPrice, PromptEstimateInput, StreamTapResult } from '@hanggent/plugin-sdk'
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
 import { randomKey } from '../security/crypto.ts'
 import type { HubRequestSource } from './plan-dialogue.ts'
@@ -14,7 +14,8 @@ import type { ChannelDirectory } from '../routing/channel-directory.ts'
 import type { KeyPicker } from '../routing/key-selection.ts'
 import type { ChannelHealth } from '../routing/channel-health.ts'
 import { modelAllowed, type Caller, type KeyAuthenticator } from './authenticate.ts'
-import { parseJsonObject, readLimitedBody } from './read-body.ts'
+import { parseJsonBody, readLimitedBody } from './read-body.ts'
+import { deferrableSchema, deferredPrompt, type DeferredStrings } from './deferred-strings.ts'
 import { readMediaRequest, withMeasuredQuantities, type MediaRequest } from '../media/media-request.ts'
 import { binaryMediaAnswer, wholeMediaAnswer } from '../media/media-answer.ts'
 import { validateBody } from './validate-body.ts'
@@ -116,15 +117,18 @@ export async function handleRelay(services: RelayServices, codec: ClientDialect,
     const media = codec.media
       ? await readMediaRequest(codec.media, bytes, relay.request.headers.get('content-type'), context.config.maxAudioSeconds)
       : undefined
-    const body = media ? media.body : parseJsonObject(bytes)
+    // A JSON body's long strings stay in its bytes until something reads them (deferred-strings.ts).
+    const parsed = media ? { body: media.body } : parseJsonBody(bytes, deferrableSchema(codec.requestSchema))
+    const { body } = parsed
     // The route's own check first (Gemini's method lives in the URL: an unserved one is a 501, not a body error),
     // then the body's schema, so the codec's typed reads only ever see a body that passed it.
     codec.checkRoute?.(inbound)
     validateBody(codec.requestSchema, body)
+    const prompt = estimatedPrompt(codec, body, parsed.deferred, media)
     model = codec.readModel(body, inbound)
     stream = codec.readStream(body, inbound)
     const countSuccess = await applyRateLimits(context, caller, model, relay.clientIp)
-    const record = await admit(services, codec, { caller, body, model, stream, relay, startedAt, probe, media })
+    const record = await admit(services, codec, { caller, body, prompt, model, stream, relay, startedAt, probe, media })
     probe?.admitted(model, stream)
     const response = await execute({ services, codec, record, body, clientBytes: bytes, inbound, signal: relay.request.signal, done, render, probe, media })
     probe?.responded(response.status)
@@ -171,6 +175,8 @@ async function admit(
   call: {
     caller: Caller
     body: Record<string, unknown>
+    /** The prompt's estimate, and an upper bound on its texts' UTF-8 bytes when known without reading them. */
+    prompt: EstimatedPrompt
     model: string
     stream: boolean
     relay: RelayRequest
@@ -200,13 +206,13 @@ async function admit(
   }
   const price = resolvePrice(context, model)
   const groupRatio = context.options.get().groupRatios[caller.group] ?? 1
-  const prompt = withMeasuredQuantities(codec.estimatePrompt(body), call.media)
+  const { prompt } = call.prompt
   const maxOutput = codec.readMaxOutputTokens(body) ?? context.options.get().defaultOutputReservationTokens
   const payer = { userId: caller.user.id, tokenId: caller.token?.id ?? null, unlimited: caller.token?.unlimited ?? false }
   // A payer whose balance dwarfs the call is held the prompt's byte count (never fewer than its tokens)
   // without tokenizing it; near the end of a balance the prompt is counted exactly, so admission stays exact.
   const quantities = expectedQuantities(prompt)
-  const ceiling = priceEstimate(prompt.fixedTokens + promptByteCeiling(prompt.texts), maxOutput, price, groupRatio, quantities)
+  const ceiling = priceEstimate(prompt.fixedTokens + (call.prompt.byteBound ?? promptByteCeiling(prompt.texts)), maxOutput, price, groupRatio, quantities)
   // Known balances answer at once; a payer seen for the first time is loaded here rather than in reserve.
   const spendable = ledger.spendableHint(payer) ?? (await ledger.spendable(payer))
   const rich = spendable !== undefined && spendable >= ceiling.total * RICH_MULTIPLE
@@ -229,6 +235,30 @@ async function admit(
       reservation,
     },
   )
+}
+
+/** A prompt's estimate; `byteBound` bounds the UTF-8 bytes of its texts when they are still in the request's bytes. */
+interface EstimatedPrompt {
+  prompt: PromptEstimateInput
+  byteBound?: number
+}
+
+/**
+ * Estimates the prompt of a validated body, then reveals its deferred strings: the estimate's texts that are
+ * whole deferred strings are bounded by their bytes and read only if counted. A text with a deferred string
+ * inside (a stringified tool list) is estimated again from the revealed body.
+ */
+function estimatedPrompt(
+  codec: ClientDialect,
+  body: Record<string, unknown>,
+  deferred: DeferredStrings | undefined,
+  media: MediaRequest | undefined,
+): EstimatedPrompt {
+  const estimate = withMeasuredQuantities(codec.estimatePrompt(body), media)
+  if (!deferred) return { prompt: estimate }
+  const lazy = deferredPrompt(estimate, deferred)
+  deferred.reveal()
+  return lazy ?? { prompt: withMeasuredQuantities(codec.estimatePrompt(body), media) }
 }
 
 /** A payer is rich for a call when its balance covers this many of it at the byte-count ceiling. */

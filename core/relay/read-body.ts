@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.ts'
+import { parseDeferred, type DeferredStrings, type ParsedBody } from './deferred-strings.ts'
 
 const decoders: Record<string, CompressionFormat> = { gzip: 'gzip', 'x-gzip': 'gzip', deflate: 'deflate', br: 'brotli' as CompressionFormat }
 
@@ -68,13 +69,22 @@ const utf8 = new TextDecoder()
 
 /** Parses a JSON object body, with a 400 that says what is wrong. */
 export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  return parseJsonBody(bytes, false).body
+}
+
+/**
+ * Parses a JSON object body like parseJsonObject; with `deferLongStrings`, its long string values stay in
+ * `bytes` until read (see deferred-strings.ts), and `deferred` must be revealed once the body is validated.
+ */
+export function parseJsonBody(bytes: Uint8Array, deferLongStrings: boolean): { body: Record<string, unknown>; deferred?: DeferredStrings } {
   if (bytes.byteLength === 0) throw new GatewayError(400, 'invalid_json', 'Request body is empty; expected a JSON object')
-  let value: unknown
+  let parsed: ParsedBody
   try {
-    value = JSON.parse(utf8.decode(bytes))
+    parsed = deferLongStrings ? parseDeferred(bytes) : { body: JSON.parse(utf8.decode(bytes)) }
   } catch (error) {
     throw new GatewayError(400, 'invalid_json', `Request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
+  const value = parsed.body
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GatewayError(400, 'invalid_json', 'Request body must be a JSON object')
-  return value as Record<string, unknown>
+  return { body: value as Record<string, unknown>, deferred: parsed.deferred }
 }
