@@ -76,6 +76,12 @@ export interface RedisBalanceStore extends BalanceStore {
 export interface RedisBalanceStoreOptions {
   /** Commands (auto-pipelined). */
   client: Redis
+  /**
+   * A connection without auto-pipelining for the reserve and settle of a call alone in flight on this
+   * replica: its command is written at once instead of after the next event-loop turn, where
+   * auto-pipelining waits for company that cannot come. Absent: every command goes through `client`.
+   */
+  soloClient?: Redis
   /** A second connection for the committer's blocking reads; opened on first use. */
   blockingClient: () => Redis
   /** Key prefix of this deployment's ledger, e.g. `hanggent:ledger:<namespace>:`. */
@@ -158,6 +164,7 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
     replay: script(client, REPLAY_CHARGE),
     forget: script(client, FORGET_REPLAY),
   }
+  const solo = options.soloClient ? { reserve: script(options.soloClient, RESERVE), settle: script(options.soloClient, SETTLE) } : run
   const accountKey = (key: AccountKey) => `${prefix}a:${key}`
   const holdsKey = `${prefix}holds:${replicaId}`
   const aliveKey = (replica: string) => `${prefix}alive:${replica}`
@@ -237,10 +244,12 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
     async reserve(payer, estimate, floor): Promise<ReserveOutcome> {
       const keys = payerKeys(payer)
       const id = newHoldId()
+      // No other call of this replica holds anything: nothing would share an auto-pipelined batch with this one.
+      const via = liveHolds.size === 0 ? solo : run
       liveHolds.add(id)
       let reply: [number, string | number, string | number, number]
       try {
-        reply = (await run.reserve(
+        reply = (await via.reserve(
           [keys.user, keys.token, holdsKey],
           [estimate, floor, keys.useToken, id, `${payer.userId}|${keys.accounts.token ? payer.tokenId : ''}`],
         )) as [number, string | number, string | number, number]
@@ -265,7 +274,8 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
       const keys = payerKeys(reservation.payer)
       const { payer } = reservation
       const logJson = JSON.stringify(draft.log)
-      const [charged, id] = (await run
+      const via = liveHolds.size <= 1 ? solo : run
+      const [charged, id] = (await via
         .settle(
           [keys.user, keys.token, holdsKey, streamKey],
           [reservation.amount, actual, keys.useToken, reservation.id, payer.userId, payer.tokenId ?? '', payer.unlimited ? 1 : 0, logJson],

@@ -111,9 +111,16 @@ export async function createRedisLedger(options: RedisLedgerOptions): Promise<Qu
     enableAutoPipelining: true,
     maxRetriesPerRequest: 2,
   })
+  // The reserve and settle of a call alone in flight (see RedisBalanceStoreOptions.soloClient).
+  const soloClient = await connectRedis(options.redisUrl, onError, {
+    connectionName: `hanggent:ledger-solo:${replicaId}`,
+    enableAutoPipelining: false,
+    maxRetriesPerRequest: 2,
+  })
   const blockingClients: Redis[] = []
   const store = createRedisBalanceStore({
     client,
+    soloClient,
     prefix: `${options.prefix ?? 'hanggent:'}ledger:${namespace}:`,
     replicaId,
     onError,
@@ -272,7 +279,7 @@ export async function createRedisLedger(options: RedisLedgerOptions): Promise<Qu
       await Promise.all(jobs.map((job) => job.stop()))
       await store.close()
       for (const blocking of blockingClients) blocking.disconnect()
-      await closeRedis(client)
+      await Promise.all([closeRedis(client), closeRedis(soloClient)])
     },
   })
 }
