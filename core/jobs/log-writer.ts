@@ -44,7 +44,7 @@ export interface LogWriter {
 
 /** Options of the writer. */
 export interface LogWriterOptions {
-  /** How long the oldest queued row or charge waits for company before its batch is written (default 20 ms). */
+  /** How long a first row waits for company before its batch is written; later batches follow at once while rows keep coming. */
   delayMs?: number
   /** Most rows of each kind in one transaction. */
   maxRows?: number
@@ -57,28 +57,15 @@ export interface LogWriterOptions {
 }
 
 /**
- * How long the oldest queued row waits for company (LogWriterOptions.delayMs). Nothing waits on it:
- * charges are durable in the journal before it, and reads that need the rows flush first. What it buys
- * is fewer transactions: before, a batch was written 5 ms after a quiet spell and then again at once
- * whenever a row had come during the last one, so a sequential client's calls (one every ~1 ms) made
- * the embedded database commit one or two rows at a time, back to back, and that thread's CPU (~0.3-0.5
- * ms per call) competed with the calls themselves on a small machine.
- */
-const GATHER_DELAY_MS = 20
-
-/**
- * Group commit: rows and charges queue in memory; a batch is written once its oldest entry has waited
- * `delayMs` (or at once when it fills `maxRows`, or on flush), one transaction by the database's bulk
- * writer (batch-sql.ts, in the database's own thread when it has one), never two at a time. While a
- * batch is being written the next one gathers, so under load a transaction carries every call that
- * finished meanwhile, and a sparse client's calls share one every `delayMs`. Charges travel as the journal lines that made them
+ * Group commit: rows and charges queue in memory; the first one arms a short timer, and each batch is
+ * one transaction written by the database's bulk writer (batch-sql.ts, in the database's own thread when
+ * it has one). While a batch is being written the next one gathers, so under load a transaction carries
+ * every call that finished during the previous one. Charges travel as the journal lines that made them
  * durable, so this thread serialises nothing twice. A failed batch goes back to the front of the queue:
  * charges are never dropped, and their journal keeps them across a crash.
  */
 export function createLogWriter(target: BatchTarget, options: LogWriterOptions = {}): LogWriter {
-  const delayMs = options.delayMs ?? GATHER_DELAY_MS
-  /** When the oldest row or charge still queued was queued (undefined: none is). */
-  let gatheringSince: number | undefined
+  const delayMs = options.delayMs ?? 5
   const maxRows = options.maxRows ?? 2000
   const retryMs = options.retryMs ?? 500
   const now = options.now ?? (() => new Date())
@@ -114,8 +101,6 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
     const batchCharges = charges.length > maxRows ? charges.slice(0, maxRows) : charges
     rows = rows.length > maxRows ? rows.slice(maxRows) : []
     charges = charges.length > maxRows ? charges.slice(maxRows) : []
-    // What is left over (a full batch's overflow) is as old as the batch; otherwise the next row starts a new wait.
-    if (rows.length === 0 && charges.length === 0) gatheringSince = undefined
     const target_ = batchCharges.length > 0 ? sink : undefined
     const lastPosition = batchCharges.length > 0 ? batchCharges[batchCharges.length - 1]!.position : undefined
     const cursorUpdate: CursorUpdate | undefined =
@@ -140,7 +125,6 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
       } else {
         rows = batchRows.concat(rows)
         charges = batchCharges.concat(charges)
-        gatheringSince = performance.now() - delayMs
       }
       options.onError?.(error)
       return false
@@ -156,31 +140,19 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
     return true
   }
 
-  /** Rows and charges that waited long enough, or that fill a batch (or anything queued, when forced). */
-  const ripe = (force: boolean) =>
-    (rows.length > 0 || charges.length > 0) &&
-    (force || rows.length >= maxRows || charges.length >= maxRows || performance.now() - (gatheringSince ?? 0) >= delayMs)
-
-  /** The first row or charge queued after a quiet spell starts the wait for company. */
-  function queued() {
-    gatheringSince ??= performance.now()
-    if (rows.length >= maxRows || charges.length >= maxRows) void drain()
-    else arm(delayMs)
-  }
-
-  /** Writes batches while some are ripe (or until the queue is empty, forced) or one fails (then retries after a pause). */
-  function drain(force = false): Promise<boolean> {
+  /** Writes batches until the queue is empty or one fails (then retries after a pause). */
+  function drain(): Promise<boolean> {
     if (writing) return writing
     let ok = true
     writing = (async () => {
-      while (ok && ripe(force)) {
+      while (ok && (rows.length > 0 || charges.length > 0)) {
         ok = await writeOne()
         tellDrained()
       }
       return ok
     })().finally(() => {
       writing = undefined
-      if (rows.length > 0 || charges.length > 0) arm(ok ? Math.max(0, delayMs - (performance.now() - (gatheringSince ?? 0))) : retryMs)
+      if (rows.length > 0 || charges.length > 0) arm(ok ? delayMs : retryMs)
     })
     return writing
   }
@@ -189,12 +161,14 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
     write(entry) {
       if (closed) return
       rows.push(entry)
-      queued()
+      if (rows.length >= maxRows) void drain()
+      else arm(delayMs)
     },
     commitCharges(from, entries) {
       sink = from
       for (const entry of entries) charges.push(entry)
-      queued()
+      if (charges.length >= maxRows) void drain()
+      else arm(delayMs)
     },
     setCursor(position) {
       cursor = position
@@ -205,7 +179,7 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
         timer = undefined
       }
       // A batch under way may have left rows queued behind it: keep going until empty or a failure.
-      while (await drain(true)) if (rows.length === 0 && charges.length === 0) return
+      while (await drain()) if (rows.length === 0 && charges.length === 0) return
     },
     backlog: () => charges.length,
     chargesDrained() {
