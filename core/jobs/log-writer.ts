@@ -46,6 +46,13 @@ export interface LogWriter {
 export interface LogWriterOptions {
   /** How long a first row waits for company before its batch is written; later batches follow at once while rows keep coming. */
   delayMs?: number
+  /**
+   * When set, every batch waits until its oldest row or charge is this old (unless it fills `maxRows`, or
+   * on flush), instead of following the last one at once: for a database whose client writes each batch
+   * on the event loop (postgres.js), so that sparse calls share one transaction rather than each of them
+   * paying for the next (see build-context.ts).
+   */
+  gatherMs?: number
   /** Most rows of each kind in one transaction. */
   maxRows?: number
   /** Pause after a failed batch before trying again. */
@@ -60,12 +67,16 @@ export interface LogWriterOptions {
  * Group commit: rows and charges queue in memory; the first one arms a short timer, and each batch is
  * one transaction written by the database's bulk writer (batch-sql.ts, in the database's own thread when
  * it has one). While a batch is being written the next one gathers, so under load a transaction carries
- * every call that finished during the previous one. Charges travel as the journal lines that made them
+ * every call that finished during the previous one (with `gatherMs`, a batch waits until its oldest entry is
+ * that old, so sparse calls share one too). Charges travel as the journal lines that made them
  * durable, so this thread serialises nothing twice. A failed batch goes back to the front of the queue:
  * charges are never dropped, and their journal keeps them across a crash.
  */
 export function createLogWriter(target: BatchTarget, options: LogWriterOptions = {}): LogWriter {
   const delayMs = options.delayMs ?? 5
+  const gatherMs = options.gatherMs
+  /** When the oldest row or charge still queued was queued (undefined: none is). */
+  let gatheringSince: number | undefined
   const maxRows = options.maxRows ?? 2000
   const retryMs = options.retryMs ?? 500
   const now = options.now ?? (() => new Date())
@@ -101,6 +112,8 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
     const batchCharges = charges.length > maxRows ? charges.slice(0, maxRows) : charges
     rows = rows.length > maxRows ? rows.slice(maxRows) : []
     charges = charges.length > maxRows ? charges.slice(maxRows) : []
+    // What is left over (a full batch's overflow) is as old as the batch; otherwise the next entry starts a new wait.
+    if (rows.length === 0 && charges.length === 0) gatheringSince = undefined
     const target_ = batchCharges.length > 0 ? sink : undefined
     const lastPosition = batchCharges.length > 0 ? batchCharges[batchCharges.length - 1]!.position : undefined
     const cursorUpdate: CursorUpdate | undefined =
@@ -125,6 +138,7 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
       } else {
         rows = batchRows.concat(rows)
         charges = batchCharges.concat(charges)
+        gatheringSince = performance.now() - (gatherMs ?? 0)
       }
       options.onError?.(error)
       return false
@@ -140,19 +154,34 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
     return true
   }
 
-  /** Writes batches until the queue is empty or one fails (then retries after a pause). */
-  function drain(): Promise<boolean> {
+  /** Something is queued and may be written now: always without gatherMs; with it, once it waited that long, fills a batch, or is forced. */
+  const ripe = (force: boolean) =>
+    (rows.length > 0 || charges.length > 0) &&
+    (force || gatherMs === undefined || rows.length >= maxRows || charges.length >= maxRows || performance.now() - (gatheringSince ?? 0) >= gatherMs)
+
+  /** What is left of the oldest entry's wait for company (gatherMs), or the retry pause after a failure. */
+  const nextDelay = (ok: boolean) => (!ok ? retryMs : gatherMs === undefined ? delayMs : Math.max(0, gatherMs - (performance.now() - (gatheringSince ?? 0))))
+
+  /** An entry was queued: a full queue is written at once, else the wait for company starts if it has not. */
+  function queued(full: boolean) {
+    gatheringSince ??= performance.now()
+    if (full) void drain()
+    else arm(gatherMs ?? delayMs)
+  }
+
+  /** Writes batches while some are ripe (all that is queued, when forced) or one fails (then retries after a pause). */
+  function drain(force = false): Promise<boolean> {
     if (writing) return writing
     let ok = true
     writing = (async () => {
-      while (ok && (rows.length > 0 || charges.length > 0)) {
+      while (ok && ripe(force)) {
         ok = await writeOne()
         tellDrained()
       }
       return ok
     })().finally(() => {
       writing = undefined
-      if (rows.length > 0 || charges.length > 0) arm(ok ? delayMs : retryMs)
+      if (rows.length > 0 || charges.length > 0) arm(nextDelay(ok))
     })
     return writing
   }
@@ -161,14 +190,12 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
     write(entry) {
       if (closed) return
       rows.push(entry)
-      if (rows.length >= maxRows) void drain()
-      else arm(delayMs)
+      queued(rows.length >= maxRows)
     },
     commitCharges(from, entries) {
       sink = from
       for (const entry of entries) charges.push(entry)
-      if (charges.length >= maxRows) void drain()
-      else arm(delayMs)
+      queued(charges.length >= maxRows)
     },
     setCursor(position) {
       cursor = position
@@ -179,7 +206,7 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
         timer = undefined
       }
       // A batch under way may have left rows queued behind it: keep going until empty or a failure.
-      while (await drain()) if (rows.length === 0 && charges.length === 0) return
+      while (await drain(true)) if (rows.length === 0 && charges.length === 0) return
     },
     backlog: () => charges.length,
     chargesDrained() {
