@@ -10,23 +10,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gatewayEnv, startGatewayProcess } from '../tests/support/gateway-process.ts'
+import { flag, envFlags } from './script-flags.ts'
 
 /** One start: milliseconds from spawn to listening, and the peak RSS in MB by then. */
 interface BootFigures {
   readyMs: number
   peakMb: number
-}
-
-/** The value after a `--name` flag, or the fallback. */
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback
-}
-
-/** Every `--env NAME=value`. */
-function envFlags(): Record<string, string> {
-  const pairs = process.argv.flatMap((argument, index) => (argument === '--env' ? [process.argv[index + 1] ?? ''] : []))
-  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
 }
 
 /** A process's peak resident set so far, in MB. */

@@ -16,12 +16,7 @@ import { startGateway } from '../tests/support/gateway.ts'
 import { freshPostgresDatabase } from '../tests/support/gateway-process.ts'
 import { readSmaps } from './memory-probe.ts'
 import { logCsvStream } from '../core/admin/logs/log-export.ts'
-
-/** The value after a `--name` flag, or the fallback. */
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback
-}
+import { flag } from './script-flags.ts'
 
 const MB = 1_048_576
 const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { startFakeOpenAI } from '../tests/support/fake-openai.ts'
 import { gatewayEnv, startGatewayProcess, type GatewayProcess } from '../tests/support/gateway-process.ts'
 import type { MemorySample } from './memory-probe.ts'
+import { flag, envFlags } from './script-flags.ts'
 
 type Kind = 'plain' | 'stream' | 'abandoned' | 'large'
 
@@ -22,18 +23,6 @@ type Kind = 'plain' | 'stream' | 'abandoned' | 'large'
 const LARGE_PROMPT = Array.from({ length: 3000 }, (_, index) => `word${(index * 7919) % 5003}`).join(' ')
 
 const ADMIN = 'memory-admin-token-0123456789'
-
-/** The value after a `--name` flag, or the fallback. */
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`)
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback
-}
-
-/** Every `--env NAME=value`. */
-function envFlags(): Record<string, string> {
-  const pairs = process.argv.flatMap((argument, index) => (argument === '--env' ? [process.argv[index + 1] ?? ''] : []))
-  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
-}
 
 /** One call of a kind; an abandoned stream is cancelled after 4 data events. */
 async function call(url: string, key: string, kind: Kind): Promise<void> {
