@@ -13,10 +13,9 @@ import type { GatewayError } from '../errors.ts'
 import { baseUrlOf } from '../routing/channel-client.ts'
 import type { RuntimeChannel } from '../routing/channel-directory.ts'
 import { resolveModelMapping } from '../routing/select-channel.ts'
-import { parseReasoningSuffix } from './reasoning-suffix.ts'
 import { callWithFailover, type UpstreamPlan, type UpstreamSuccess } from './call-upstream.ts'
 import { createHubTap, type DeliveredAnswer } from './hub-tap.ts'
-import { hubTarget, servedDialects } from './plan-dialogue.ts'
+import { hubTarget, knownSuffix, servedDialects } from './plan-dialogue.ts'
 import { type Continuation, responseBody } from './relay-stream.ts'
 import { decodeUpstreamStream } from './response-path.ts'
 import type { CallRecord } from './settle.ts'
@@ -81,10 +80,8 @@ export function channelPrefill(context: AppContext, channel: RuntimeChannel, dia
  * runs without reasoning, and Anthropic refuses a prefill with thinking on.
  */
 export function withoutReasoningSuffix(context: AppContext, channel: RuntimeChannel, model: string): RuntimeChannel {
-  const suffix = parseReasoningSuffix(resolveModelMapping(channel.modelMapping, model))
-  const { registry } = context
-  if (!suffix || !(registry.listPrice(suffix.model) || registry.model(suffix.model))) return channel
-  return { ...channel, modelMapping: { [model]: suffix.model } }
+  const suffix = knownSuffix(context.registry, resolveModelMapping(channel.modelMapping, model))
+  return suffix ? { ...channel, modelMapping: { [model]: suffix.model } } : channel
 }
 
 /**
@@ -221,7 +218,8 @@ export async function* withoutEcho(events: AsyncIterable<HubEvent>, prefill: str
     if (rest !== '') yield { type: 'text-delta', index: 0, text: rest }
     if (event.type !== 'text-delta' || event.index !== 0) yield event
   }
-  if (checking && held !== '') yield { type: 'text-delta', index: 0, text: held.startsWith(prefill) ? held.slice(prefill.length) : held }
+  // Ended shorter than the prefill: not its echo.
+  if (checking && held !== '') yield { type: 'text-delta', index: 0, text: held }
 }
 
 /** Usage of a continuation billed as one answer: the delivered tokens are output, not input (never below 0). */

@@ -29,7 +29,7 @@ export interface Dialogue {
 export type HubRequestSource = () => Converted<HubChatRequest>
 
 /** A suffix counts only when the base model is one we know, so a vendor model named `x-high` is left alone. */
-function knownSuffix(registry: PluginRegistry, model: string) {
+export function knownSuffix(registry: PluginRegistry, model: string) {
   const suffix = parseReasoningSuffix(model)
   return suffix && (registry.listPrice(suffix.model) || registry.model(suffix.model)) ? suffix : undefined
 }
