@@ -9,6 +9,9 @@ import { deserializeError, type QueryContext, type UnnumberedRequest, type Worke
 // that dispatch. Anything there that spins the event loop in place, such as bun:test's
 // `expect(promise).rejects`, would then wait forever for the next reply.
 
+/** The worker thread's name, as /proc/self/task/<id>/comm and `ps -L` show it. */
+export const PGLITE_THREAD_NAME = 'pglite'
+
 /** Numbered requests to the worker and their replies; fails everything waiting when the worker stops. */
 export interface WorkerChannel {
   /** Sends one request; settles with the worker's reply (errors rebuilt with the query attached). */
@@ -32,7 +35,7 @@ const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: n
 /** Starts the worker script and connects to it; the logger hears why if the thread dies. */
 export function createWorkerChannel(workerUrl: string, logger: Logger): WorkerChannel {
   // Bun's Worker has ref/unref as Node's does; the DOM typings in scope do not list them.
-  const worker = new Worker(workerUrl, { name: 'pglite' }) as Worker & { ref(): void; unref(): void }
+  const worker = new Worker(workerUrl, { name: PGLITE_THREAD_NAME }) as Worker & { ref(): void; unref(): void }
   // Only requests in flight keep the process alive, as PGlite on the main thread never did by itself.
   worker.unref()
   const { port1: replies, port2 } = new MessageChannel()

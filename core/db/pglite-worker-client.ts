@@ -5,7 +5,8 @@ import type { BatchMessage, BatchResult } from '../jobs/batch-sql.ts'
 import type { QueryOptions, Results } from '@electric-sql/pglite'
 import type { Logger } from '../app-context.ts'
 import type { OpenResult, PgliteModules, UnnumberedRequest, WorkerMemory } from './pglite-protocol.ts'
-import { createWorkerChannel, type WorkerChannel } from './pglite-worker-channel.ts'
+import { createWorkerChannel, PGLITE_THREAD_NAME, type WorkerChannel } from './pglite-worker-channel.ts'
+import { BACKGROUND_THREAD_NICENESS, lowerThreadPriority } from '../runtime/thread-priority.ts'
 import { DEFAULT_TEMPLATE_DIR, extractTemplate, findTemplate, installedPgliteVersion } from './pglite-template.ts'
 
 // The main thread's side of the PGlite worker: an object with the methods drizzle's pglite driver and
@@ -66,6 +67,9 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Pg
     channel.terminate(new Error(CLOSED_MESSAGE))
     throw error
   }
+  // Opened at full priority; from now on most of its work is the log writer's, which no answer waits for
+  // (a lower nice value only costs it CPU time while other threads want the same cores).
+  lowerThreadPriority(PGLITE_THREAD_NAME, BACKGROUND_THREAD_NICENESS)
   const query = <T>(sql: string, params?: unknown[], queryOptions?: QueryOptions, transactionId?: number) =>
     channel.request(queryRequest(sql, params, queryOptions, transactionId), { query: sql, params, options: queryOptions }) as Promise<Results<T>>
   let closing: Promise<void> | undefined
