@@ -218,7 +218,11 @@ async function admit(
   const rich = spendable !== undefined && spendable >= ceiling.total * RICH_MULTIPLE
   const promptEstimate = rich ? undefined : prompt.fixedTokens + (await context.tokenCounter.count(model, prompt.texts))
   const estimate = promptEstimate === undefined ? ceiling : priceEstimate(promptEstimate, maxOutput, price, groupRatio, quantities)
-  const reservation = await ledger.reserve(payer, estimate.total, estimate.promptOnly)
+  const reserving = ledger.reserve(payer, estimate.total, estimate.promptOnly)
+  // With Redis (replicas) a hold is a round trip on the call's path. For a payer whose balance dwarfs the call
+  // the upstream call starts meanwhile: nothing of its answer reaches the client, and nothing is settled, until
+  // the hold is confirmed; a refused hold aborts the upstream call and the client gets the usual refusal (execute).
+  const reservation = rich && context.config.redisUrl !== undefined ? reserving : await reserving
   return new CallRecord(
     { context, ledger, probe: call.probe },
     {
@@ -318,6 +322,9 @@ async function execute(request: AdmittedRequest): Promise<Response> {
   const { services, codec, record, body } = request
   const { context } = services
   let upstream: UpstreamSuccess | undefined
+  // A hold still under way (see admit): its refusal stops the upstream call as a client's leaving would.
+  const holding = record.call.reservation instanceof Promise ? new AbortController() : undefined
+  if (holding) void record.refusal().then((refusal) => refusal !== undefined && holding.abort())
   try {
     const plan: UpstreamPlan = {
       codec,
@@ -325,7 +332,7 @@ async function execute(request: AdmittedRequest): Promise<Response> {
       clientBytes: request.clientBytes,
       model: record.call.model,
       stream: record.call.stream,
-      clientSignal: request.signal,
+      clientSignal: holding ? AbortSignal.any([request.signal, holding.signal]) : request.signal,
       hubRequest: hubRequestSource(codec, body, request.inbound),
       keys: services.keys,
       health: services.health,
@@ -339,6 +346,7 @@ async function execute(request: AdmittedRequest): Promise<Response> {
       binaryAnswer: codec.media?.response === 'binary',
     }
     upstream = await callWithFailover(context, plan)
+    if (holding) await record.reserved()
     const { dialogue } = upstream
     record.dropped(dialogue.warnings)
     if (dialogue.warnings.length > 0)
@@ -355,13 +363,16 @@ async function execute(request: AdmittedRequest): Promise<Response> {
     request.done()
     return answer.response
   } catch (thrown) {
-    upstream?.exchange.release()
+    // A refused hold is the call's answer whatever the upstream did meanwhile; its stream, if any, is cut.
+    const refusal = holding ? await record.refusal() : undefined
     // Once the upstream has answered, only an abort is the upstream's story; anything else thrown is the gateway's fault.
     const error = clientFacingError(
       context.logger,
       record.requestId,
-      upstream?.exchange.abort.signal.aborted ? upstream.exchange.failure(thrown) : toGatewayError(thrown),
+      refusal !== undefined ? toGatewayError(refusal) : upstream?.exchange.abort.signal.aborted ? upstream.exchange.failure(thrown) : toGatewayError(thrown),
     )
+    if (refusal !== undefined) upstream?.exchange.abort.abort('client')
+    upstream?.exchange.release()
     await record.fail(error).catch((refundError) => context.logger.log('error', 'refund failed', { requestId: record.requestId, error: String(refundError) }))
     if (error.status >= 500)
       context.logger.log('warn', 'relay failed', { requestId: record.requestId, status: error.status, code: error.code, message: error.message })

@@ -33,7 +33,11 @@ export interface AdmittedCall {
   promptEstimate?: number
   price: ModelPrice
   groupRatio: number
-  reservation: Reservation
+  /**
+   * The hold on the payer's balance, or its promise when admission let the upstream call start before the
+   * hold was confirmed (a Redis ledger and a payer far above the call's cost): see CallRecord.reserved.
+   */
+  reservation: Reservation | Promise<Reservation>
 }
 
 /** How a call's answer ended: the upstream's usage when reported, else what was delivered, and the outcome. */
@@ -53,12 +57,43 @@ export class CallRecord {
   #firstTokenAt: number | undefined
   #warnings: string[] = []
   #continuedFrom: { channelId: number; deliveredCharacters: number } | undefined
+  /** The hold, once confirmed; until then `call.reservation` is its promise. */
+  #reservation: Reservation | undefined
 
   constructor(
     private readonly books: { context: AppContext; ledger: QuotaLedger; probe?: RelayProbe },
     /** The call as admitted. */
     readonly call: AdmittedCall,
-  ) {}
+  ) {
+    const { reservation } = call
+    if (!(reservation instanceof Promise)) this.#reservation = reservation
+    // A refusal reaches whoever awaits reserved(); handled here too, so it is never an unhandled rejection meanwhile.
+    else
+      reservation.then(
+        (held) => {
+          this.#reservation = held
+        },
+        () => undefined,
+      )
+  }
+
+  /**
+   * The confirmed hold; throws the ledger's refusal (403 insufficient_quota, 401) when the hold made
+   * alongside the upstream call was refused. Nothing of the answer may reach the client before this resolves.
+   */
+  async reserved(): Promise<Reservation> {
+    if (this.#reservation) return this.#reservation
+    return await this.call.reservation
+  }
+
+  /** The ledger's refusal of a hold made alongside the upstream call (undefined when held), once it is known. */
+  async refusal(): Promise<unknown> {
+    if (this.#reservation) return undefined
+    return this.reserved().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+  }
 
   /** The request id, for logs. */
   get requestId(): string {
@@ -123,7 +158,8 @@ export class CallRecord {
       })
     const breakdown = priceUsage(usage, record.price, record.groupRatio)
     const finishedAt = Date.now()
-    const units = await ledger.settle(record.reservation, breakdown.units, {
+    const reservation = await this.reserved()
+    const units = await ledger.settle(reservation, breakdown.units, {
       type: 'consume',
       createdAt: new Date(finishedAt),
       userId: record.caller.user.id,
@@ -153,7 +189,7 @@ export class CallRecord {
         usageSource: counted ? 'counted' : 'upstream',
         ...(zeroReported ? { suspiciousUsage: 'zero' } : {}),
         ...(usage.quantities && Object.keys(usage.quantities).length > 0 ? { quantities: usage.quantities } : {}),
-        reserved: record.reservation.amount,
+        reserved: reservation.amount,
         priced: breakdown.units,
         ...(record.caller.token ? {} : { via: PLAYGROUND }),
         price: breakdown.price,
@@ -166,9 +202,10 @@ export class CallRecord {
     return { usage, units }
   }
 
-  /** Returns the whole reservation of a failed call and records the error. */
+  /** Returns the whole reservation of a failed call (none when the hold itself was refused) and records the error. */
   async fail(error: GatewayError): Promise<void> {
-    await this.books.ledger.refund(this.call.reservation)
+    const reservation = await this.reserved().catch(() => undefined)
+    if (reservation) await this.books.ledger.refund(reservation)
     const { caller, requestId, clientIp, model, stream, startedAt } = this.call
     logRelayError(this.books.context, caller, { requestId, clientIp, model, channelId: this.#channelId, stream, startedAt }, error)
   }
