@@ -36,10 +36,7 @@ RUN npm prune --omit=dev --omit=optional --no-audit --no-fund \
 # Runtime stage: the build stage's Debian release (Bun's glibc matches), without Node or npm.
 FROM debian:bookworm-slim
 WORKDIR /app
-# JavaScriptCore lets the heap grow to ~1.75x what the last full collection kept instead of ~3x (Bun's
-# default on a machine with 16 GB or more): a c=50 bench run ends with ~20 MB less RSS.
-# The same setting as `npm start` (package.json); docs/memory.md has the measurements.
-ENV NODE_ENV=production PORT=3000 DATA_DIR=/data BUN_JSC_heapGrowthMaxIncrease=0.75
+ENV NODE_ENV=production PORT=3000 DATA_DIR=/data
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin hanggent \
  && mkdir -p /data && chown hanggent:hanggent /data
 COPY --from=build /app/.runtime/bun /usr/local/bin/bun

@@ -1,3 +1,5 @@
+// First: with JavaScriptCore's settings missing the process starts itself again here (runtime/jsc-settings.ts).
+import './runtime/apply-jsc-settings.ts'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError, loadConfig } from './config.ts'

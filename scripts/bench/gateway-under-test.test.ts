@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
-import { gatewayCommand, parseGatewayEnv, startScriptEnv } from './gateway-under-test.ts'
+import { gatewayCommand, parseGatewayEnv } from './gateway-under-test.ts'
 
 // The bench must measure the gateway as `npm start` runs it; a trial's flags and environment are added
 // on top, for that process only, and a malformed trial setting stops the bench instead of being dropped.
@@ -8,7 +8,7 @@ import { gatewayCommand, parseGatewayEnv, startScriptEnv } from './gateway-under
 describe('gateway under test', () => {
   test('runs core/main.ts as npm start does, with the trial flags and the profiler before it', () => {
     const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start!
-    expect(start.split('&&').at(-1)!.trim()).toEndWith(' bun core/main.ts')
+    expect(start.split('&&').at(-1)!.trim()).toBe('bun core/main.ts')
     expect(gatewayCommand('/bin/bun', undefined)).toEqual(['/bin/bun', 'core/main.ts'])
     expect(gatewayCommand('/bin/bun', '/tmp/p', ' --smol  --expose-gc')).toEqual([
       '/bin/bun',
@@ -19,20 +19,6 @@ describe('gateway under test', () => {
       '--cpu-prof-dir=/tmp/p',
       'core/main.ts',
     ])
-  })
-
-  test("npm start's variables reach the bench's gateway, and the Docker image sets the same JavaScriptCore settings", () => {
-    expect(startScriptEnv('bun x.ts && A=1 B=${B:-0.5} bun core/main.ts')).toEqual({ A: '1', B: '0.5' })
-    expect(startScriptEnv('bun core/main.ts')).toEqual({})
-    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start!
-    const jsc = Object.entries(startScriptEnv(start)).filter(([name]) => name.startsWith('BUN_JSC_'))
-    expect(jsc.length).toBeGreaterThan(0)
-    // The image's ENV line: the gateway in a container must run with what the bench measured.
-    const dockerEnv = readFileSync('Dockerfile', 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('ENV '))
-      .join(' ')
-    for (const [name, value] of jsc) expect(dockerEnv).toContain(`${name}=${value}`)
   })
 
   test('BENCH_GATEWAY_ENV pairs keep everything after the first =, and a pair without a name is an error', () => {

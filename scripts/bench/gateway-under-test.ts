@@ -2,13 +2,11 @@
 // PGlite in a temporary DATA_DIR (default) or an emptied PostgreSQL (+ Redis, flushed), set up through
 // its admin API with one openai channel to the fixed upstream and two keys: an unlimited one and a
 // funded one (large finite quota, so every call goes through the quota ledger).
-// Its environment includes what `npm start` sets in front of `bun core/main.ts` (package.json: JavaScriptCore's
-// heap growth, docs/memory.md), so the bench measures the gateway as operators run it.
 // For A/B trials of runtime settings without editing this file, two variables reach the gateway only
 // (not the upstream or the bench, which are Bun processes too):
 //   BENCH_GATEWAY_BUN_FLAGS="--smol"                     Bun flags put before core/main.ts
 //   BENCH_GATEWAY_ENV="MIMALLOC_PURGE_DELAY=0,NAME=value" environment of the gateway, comma-separated
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { residentBytes, startService, stopService, type Service } from './child-processes.ts'
@@ -70,34 +68,12 @@ async function flushRedis(url: string): Promise<void> {
 }
 
 /**
- * The command line: `bun core/main.ts` as `npm start` runs it (its variables: npmStartEnv), with the trial's Bun flags
+ * The command line: `bun core/main.ts` as `npm start` runs it, with the trial's Bun flags
  * (BENCH_GATEWAY_BUN_FLAGS, space-separated) and, with a profile directory, Bun's CPU profiler.
  */
 export function gatewayCommand(bun: string, profileDir: string | undefined, bunFlags = ''): string[] {
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${profileDir}`] : []
   return [bun, ...bunFlags.split(' ').filter(Boolean), ...profile, 'core/main.ts']
-}
-
-/**
- * The variables `npm start` sets in front of `bun core/main.ts` (its last command), e.g. JavaScriptCore's
- * heap settings (docs/memory.md): `NAME=value` or `NAME=${NAME:-value}`, the second read as its default.
- * The bench gives the gateway the same, so it measures what `npm start` runs.
- */
-export function startScriptEnv(startScript: string): Record<string, string> {
-  const command = startScript.split('&&').at(-1)!.trim()
-  const env: Record<string, string> = {}
-  for (const word of command.split(/\s+/)) {
-    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(?:\$\{\1:-([^}]*)\}|(.*))$/.exec(word)
-    if (!assignment) break
-    env[assignment[1]!] = assignment[2] ?? assignment[3]!
-  }
-  return env
-}
-
-/** The environment `npm start` gives the gateway, read from this checkout's package.json. */
-function npmStartEnv(root: string): Record<string, string> {
-  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
-  return startScriptEnv(scripts.start ?? '')
 }
 
 /** BENCH_GATEWAY_ENV's `NAME=value,NAME=value` as an environment; throws on a pair without a name. */
@@ -128,7 +104,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     CRYPTO_SECRET,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    ...npmStartEnv(options.root),
     ...parseGatewayEnv(process.env.BENCH_GATEWAY_ENV ?? ''),
   }
   const service = await startService('gateway', gatewayCommand(process.execPath, options.profileDir, process.env.BENCH_GATEWAY_BUN_FLAGS), {

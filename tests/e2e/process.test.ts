@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -99,6 +99,23 @@ describe('gateway process', () => {
     // A restart never repeats the password; while setup is pending it says where the password went.
     expect(second.stdout()).not.toContain(password!)
     expect(second.stdout()).toContain('still awaits first-run setup')
+  })
+
+  test('the gateway runs with its JavaScriptCore heap setting, in the process that was started, unless the operator set one', async () => {
+    // JavaScriptCore reads BUN_JSC_* only at start: the gateway starts itself again in place (same pid) with it.
+    const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+    const plain = await startProcess(baseEnv(freshDataDir()))
+    expect(environOf(plain.process.pid)).toContain('BUN_JSC_heapGrowthMaxIncrease=0.75')
+    expect(await fetch(`${plain.url}/health`).then((r) => r.status)).toBe(200)
+    plain.process.kill('SIGTERM')
+    expect(await plain.process.exited).toBe(0)
+
+    const chosen = await startProcess(baseEnv(freshDataDir(), { BUN_JSC_heapGrowthMaxIncrease: '2' }))
+    const environ = environOf(chosen.process.pid)
+    expect(environ).toContain('BUN_JSC_heapGrowthMaxIncrease=2')
+    expect(environ).not.toContain('BUN_JSC_heapGrowthMaxIncrease=0.75')
+    chosen.process.kill('SIGTERM')
+    expect(await chosen.process.exited).toBe(0)
   })
 
   test('a bad environment value stops the process with one line naming the variable', async () => {
