@@ -48,9 +48,9 @@ export interface LogWriterOptions {
   delayMs?: number
   /**
    * When set, every batch waits until its oldest row or charge is this old (unless it fills `maxRows`, or
-   * on flush), instead of following the last one at once: for a database whose client writes each batch
-   * on the event loop (postgres.js), so that sparse calls share one transaction rather than each of them
-   * paying for the next (see build-context.ts).
+   * on flush), instead of following the last one at once, so that sparse calls share one transaction
+   * rather than each paying for its own: on the event loop (postgres.js) or on the cores the calls need
+   * (PGlite's thread). buildContext sets it for both (see build-context.ts).
    */
   gatherMs?: number
   /** Most rows of each kind in one transaction. */
