@@ -59,7 +59,7 @@ describe.skipIf(!databaseUrl || !redisUrl)('a hold made alongside the upstream c
   }, 30_000)
 
   for (const stream of [false, true]) {
-    test(`a hold refused while the upstream is already called (${stream ? 'stream' : 'non-stream'}): the usual 403 at once, the upstream call cut, nothing charged`, async () => {
+    test(`a hold refused while the upstream may already be called (${stream ? 'stream' : 'non-stream'}): the usual 403 at once, the upstream call cut, nothing charged`, async () => {
       fake.reset()
       const payer = await richPayer(`overlap-refused-${stream ? 's' : 'n'}`)
       // A first call leaves the gateway's cached view of this balance: far above the cost of a call.
@@ -76,8 +76,9 @@ describe.skipIf(!databaseUrl || !redisUrl)('a hold made alongside the upstream c
       expect(body.error.code).toBe('insufficient_quota')
       // Answered on the hold's refusal, not after the upstream's silence (the relay's timeout is minutes).
       expect(performance.now() - startedAt).toBeLessThan(5_000)
-      // The call went upstream meanwhile (the price of not waiting for the hold), and was cut.
-      expect(fake.requests.length).toBe(upstreamCalls + 1)
+      // The call may have gone upstream meanwhile (the price of not waiting for the hold), and was then cut;
+      // when the refusal comes first it never leaves. Never more than once: a refusal is not a failover.
+      expect(fake.requests.length - upstreamCalls).toBeLessThanOrEqual(1)
       await Bun.sleep(300)
       expect(await quotaOf(payer.userId)).toBe(0)
       const rows = await consumed(payer.userId)
