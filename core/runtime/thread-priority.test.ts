@@ -7,15 +7,20 @@ import { BACKGROUND_THREAD_NICENESS, lowerThreadPriority } from './thread-priori
 // What an operator sees with `ps -L -o tid,ni,comm`: the event loop at the process's nice value, the
 // embedded database's thread below it. Linux only (/proc/self/task).
 
-/** Nice value of each thread named `name` (field 19 of /proc/<tid>/stat, after the parenthesised name). */
+/** Nice value of one thread of this process (field 19 of /proc/<tid>/stat, after the parenthesised name). */
+function taskNiceness(task: string | number): number {
+  const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8')
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+}
+
+/** Nice value of each thread named `name`. */
 function nicenessOf(name: string): number[] {
   const tasks = new Bun.Glob('*').scanSync({ cwd: '/proc/self/task', onlyFiles: false })
   const values: number[] = []
   for (const task of tasks) {
     try {
       if (readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() !== name) continue
-      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8')
-      values.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
+      values.push(taskNiceness(task))
     } catch {
       // The thread ended meanwhile.
     }
@@ -23,10 +28,7 @@ function nicenessOf(name: string): number[] {
   return values
 }
 
-const mainNiceness = () => {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
-}
+const mainNiceness = () => taskNiceness(process.pid)
 
 describe.if(existsSync('/proc/self/task'))('background thread priority', () => {
   const workers: Worker[] = []
