@@ -13,11 +13,13 @@ import { createOptionStore } from './options.ts'
 import { createLogWriter } from './jobs/log-writer.ts'
 import { createTokenCounter } from './tokenize/pool.ts'
 import { createLocalLedger } from './billing/ledger.ts'
+import { setPasswordHashCost } from './security/password.ts'
 import { createRedisLedger } from './billing/redis-ledger.ts'
 
 /** Opens the database, loads plugins and builds the shared services, in dependency order. */
 export async function buildContext(config: Config, overrides: { logger?: Logger; now?: () => Date } = {}): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel)
+  setPasswordHashCost({ memoryKib: config.passwordHashMemoryKib, timeCost: config.passwordHashTimeCost })
   const registry = createRegistry(await loadPlugins(config.plugins), { routeOwners: config.pluginRouteOwners })
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger })
   const onBusError = (error: unknown) => logger.log('error', 'cache invalidation failed', { error: String(error) })

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(config.maxRequestBodyMb).toBe(32)
     expect(config.streamScannerMaxBufferMb).toBe(64)
     expect(config.azureDefaultApiVersion).toBe('2025-04-01-preview')
+    expect({ memoryKib: config.passwordHashMemoryKib, timeCost: config.passwordHashTimeCost }).toEqual({ memoryKib: 65_536, timeCost: 2 })
   })
 
   test('New API variable names are accepted', () => {
@@ -29,6 +30,8 @@ describe('loadConfig', () => {
     [{ SQL_DSN: 'root:pw@tcp(localhost:3306)/db' }, /^SQL_DSN: only postgres/],
     [{ DATABASE_URL: 'postgres://u@h/db' }, /^CRYPTO_SECRET: required with DATABASE_URL/],
     [{ CRYPTO_SECRET: 'short' }, /^CRYPTO_SECRET: /],
+    [{ PASSWORD_HASH_MEMORY_KIB: '4096' }, /^PASSWORD_HASH_MEMORY_KIB: /],
+    [{ PASSWORD_HASH_TIME_COST: '1' }, /^PASSWORD_HASH_TIME_COST: /],
   ])('%p is refused with a line naming the variable', (env, message) => {
     expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError)
     expect(() => loadConfig(env as Record<string, string>)).toThrow(message)

@@ -1,4 +1,5 @@
 import { findInvalidIpEntry } from './security/ip-allowlist.ts'
+import { DEFAULT_PASSWORD_HASH_COST } from './security/password.ts'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
@@ -48,6 +49,10 @@ export const ConfigSchema = Type.Object({
   realtimeMaxBufferKb: Type.Integer({ minimum: 16 }),
   /** REALTIME_MIN_RESPONSE_TOKENS: output tokens, at the model's output price, a balance must cover to open a session or start a response. */
   realtimeMinResponseTokens: Type.Integer({ minimum: 0 }),
+  /** PASSWORD_HASH_MEMORY_KIB: memory argon2id uses for each new password hash, in KiB; OWASP's floor is 19,456 (19 MiB). */
+  passwordHashMemoryKib: Type.Integer({ minimum: 19_456, maximum: 4_194_304 }),
+  /** PASSWORD_HASH_TIME_COST: argon2id passes for each new password hash; at least 2, OWASP's floor at 19 MiB. */
+  passwordHashTimeCost: Type.Integer({ minimum: 2, maximum: 20 }),
 })
 
 /** The typed configuration every part of the core receives. */
@@ -90,6 +95,8 @@ const variableOf: Record<keyof Config, string> = {
   realtimeIdleTimeoutSeconds: 'REALTIME_IDLE_TIMEOUT',
   realtimeMaxBufferKb: 'REALTIME_MAX_BUFFER_KB',
   realtimeMinResponseTokens: 'REALTIME_MIN_RESPONSE_TOKENS',
+  passwordHashMemoryKib: 'PASSWORD_HASH_MEMORY_KIB',
+  passwordHashTimeCost: 'PASSWORD_HASH_TIME_COST',
 }
 
 function numberFrom(env: Environment, name: string, fallback: number): number {
@@ -202,6 +209,8 @@ export function loadConfig(env: Environment = process.env, defaults: { secret?: 
     realtimeIdleTimeoutSeconds: numberFrom(env, 'REALTIME_IDLE_TIMEOUT', 600),
     realtimeMaxBufferKb: numberFrom(env, 'REALTIME_MAX_BUFFER_KB', 1024),
     realtimeMinResponseTokens: numberFrom(env, 'REALTIME_MIN_RESPONSE_TOKENS', 100),
+    passwordHashMemoryKib: numberFrom(env, 'PASSWORD_HASH_MEMORY_KIB', DEFAULT_PASSWORD_HASH_COST.memoryKib),
+    passwordHashTimeCost: numberFrom(env, 'PASSWORD_HASH_TIME_COST', DEFAULT_PASSWORD_HASH_COST.timeCost),
   }
   const clean = Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined))
   const firstError = Value.Errors(ConfigSchema, clean).First()

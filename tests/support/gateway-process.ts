@@ -21,7 +21,15 @@ export interface GatewayProcess {
 
 /** The environment every test gateway process gets, plus `extra`. */
 export function gatewayEnv(extra: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...extra }
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    PASSWORD_HASH_MEMORY_KIB: '19456',
+    ...extra,
+  }
 }
 
 /** Starts `bun core/main.ts` in `cwd` (this checkout by default, or another install of the gateway) and waits (up to `timeoutMs`) for its "gateway listening" line. */

@@ -1,6 +1,8 @@
 // Loaded before every test file (bunfig.toml). Keeps test output quiet unless asked otherwise, and gives
 // each `bun test --parallel` worker its own PostgreSQL database and Redis database index, so suites
 // that empty the shared test database (tests/support/context.ts) never reach into another worker's run.
+import postgres from 'postgres'
+
 process.env.LOG_LEVEL ??= 'error'
 
 const worker = Number(process.env.BUN_TEST_WORKER_ID ?? '1')
@@ -9,7 +11,6 @@ if (worker > 1) {
   if (databaseUrl) {
     const url = new URL(databaseUrl)
     const name = `${url.pathname.slice(1)}_w${worker}`
-    const { default: postgres } = await import('postgres')
     const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} })
     try {
       const found = await admin`select 1 from pg_database where datname = ${name}`
