@@ -1,5 +1,5 @@
 import { findInvalidIpEntry } from './security/ip-allowlist.ts'
-import { DEFAULT_PASSWORD_HASH_COST } from './security/password.ts'
+import { DEFAULT_PASSWORD_HASH_COST, LEAST_PASSWORD_HASH_COST } from './security/password.ts'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
@@ -50,9 +50,9 @@ export const ConfigSchema = Type.Object({
   /** REALTIME_MIN_RESPONSE_TOKENS: output tokens, at the model's output price, a balance must cover to open a session or start a response. */
   realtimeMinResponseTokens: Type.Integer({ minimum: 0 }),
   /** PASSWORD_HASH_MEMORY_KIB: memory argon2id uses for each new password hash, in KiB; OWASP's floor is 19,456 (19 MiB). */
-  passwordHashMemoryKib: Type.Integer({ minimum: 19_456, maximum: 4_194_304 }),
+  passwordHashMemoryKib: Type.Integer({ minimum: LEAST_PASSWORD_HASH_COST.memoryKib, maximum: 4_194_304 }),
   /** PASSWORD_HASH_TIME_COST: argon2id passes for each new password hash; at least 2, OWASP's floor at 19 MiB. */
-  passwordHashTimeCost: Type.Integer({ minimum: 2, maximum: 20 }),
+  passwordHashTimeCost: Type.Integer({ minimum: LEAST_PASSWORD_HASH_COST.timeCost, maximum: 20 }),
 })
 
 /** The typed configuration every part of the core receives. */

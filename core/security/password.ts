@@ -9,6 +9,9 @@ export interface PasswordHashCost {
 /** Bun's own argon2id cost (64 MiB, 2 passes): what the gateway uses unless PASSWORD_HASH_MEMORY_KIB / _TIME_COST say otherwise. */
 export const DEFAULT_PASSWORD_HASH_COST: PasswordHashCost = { memoryKib: 65_536, timeCost: 2 }
 
+/** OWASP's floor for argon2id (19 MiB, 2 passes): the least PASSWORD_HASH_MEMORY_KIB / _TIME_COST accept, and what the tests hash at. */
+export const LEAST_PASSWORD_HASH_COST: PasswordHashCost = { memoryKib: 19_456, timeCost: 2 }
+
 let cost: PasswordHashCost = DEFAULT_PASSWORD_HASH_COST
 
 /**

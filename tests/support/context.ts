@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../../core/config.ts'
 import { buildContext, closeContext } from '../../core/build-context.ts'
 import type { AppContext } from '../../core/app-context.ts'
+import { LEAST_PASSWORD_HASH_COST } from '../../core/security/password.ts'
 
 /** The storage backends a suite runs on: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
 export const testBackends: Array<{ name: string; databaseUrl?: string }> = [
@@ -18,7 +19,7 @@ export function testConfig(overrides: Partial<Config> = {}, env: Record<string, 
     ROOT_PASSWORD: 'root-password-123',
     ROOT_ACCESS_TOKEN: 'root-access-token-for-tests-0123',
     // argon2id at OWASP's floor (19 MiB) instead of 64 MiB: a third of the CPU for each of the suite's many hashes.
-    PASSWORD_HASH_MEMORY_KIB: '19456',
+    PASSWORD_HASH_MEMORY_KIB: String(LEAST_PASSWORD_HASH_COST.memoryKib),
     ...env,
   })
   return { ...base, ...overrides }
