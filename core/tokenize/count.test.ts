@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'bun:test'
-import { countTexts, countWithBoundedRuns, loadEncoding } from './count.ts'
+import { fileURLToPath } from 'node:url'
+import { countTokens as libraryCl100k } from 'gpt-tokenizer/encoding/cl100k_base'
+import { countTokens as libraryO200k } from 'gpt-tokenizer/encoding/o200k_base'
+import { countTexts, countWithBoundedRuns, loadEncoding, parseTiktokenRanks } from './count.ts'
 
 // Counting must stay linear in the text: a hostile prompt (or upstream answer) of one long "word" would
 // otherwise hold a counting thread for minutes (BPE merges within one pre-token are quadratic).
@@ -43,5 +46,43 @@ describe('token counting of long runs', () => {
       ' world',
     ])
     expect(total).toBe(8)
+  })
+})
+
+// The tables are read from gpt-tokenizer's .tiktoken files rather than its table modules (faster, leaner):
+// the counts must be exactly the library's own.
+describe('encoding tables read from the .tiktoken files', () => {
+  for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
+    test(`${encoding}: every rank is the library's own token`, async () => {
+      const library = ((await import(`gpt-tokenizer/bpeRanks/${encoding}`)) as { default: Array<string | number[]> }).default
+      const file = await Bun.file(fileURLToPath(import.meta.resolve(`gpt-tokenizer/data/${encoding}.tiktoken`))).text()
+      const ranks = parseTiktokenRanks(file)
+      expect(ranks.length).toBe(library.length)
+      const differing: number[] = []
+      for (let rank = 0; rank < library.length; rank++) if (JSON.stringify(ranks[rank]) !== JSON.stringify(library[rank])) differing.push(rank)
+      expect(differing).toEqual([])
+    }, 20_000)
+  }
+
+  test('counts agree with the library on mixed text, byte-order marks, emoji and special-token text', async () => {
+    const texts = [
+      'The quick brown fox jumps over the lazy dog.',
+      '\uFEFFusing System;\n\n\uFEFFnamespace App { }',
+      '東京は日本の首都です。Привет, мир! مرحبا بالعالم 👋🏽👨‍👩‍👧',
+      'def f(x):\n\treturn x ** 2  # <|endoftext|> stays plain text',
+      '   \r\n\r\n  trailing spaces   ',
+    ]
+    const plain = { disallowedSpecial: new Set<string>(), allowedSpecial: new Set<string>() }
+    const o200k = await loadEncoding('o200k_base')
+    const cl100k = await loadEncoding('cl100k_base')
+    for (const text of texts) {
+      expect(o200k(text, plain)).toBe(libraryO200k(text, plain))
+      expect(cl100k(text, plain)).toBe(libraryCl100k(text, plain))
+    }
+  })
+
+  test('a malformed rank is an error, not a silently shifted table', () => {
+    expect(() => parseTiktokenRanks('IQ== 0\nIg== x\n')).toThrow('Bad rank')
+    expect(parseTiktokenRanks('IQ== 0\n77u/ 1\n/w== 2\n')).toEqual(['!', [0xef, 0xbb, 0xbf], [255]])
   })
 })

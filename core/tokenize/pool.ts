@@ -1,16 +1,26 @@
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import { countTexts } from './count.ts'
+import { countTexts, encodingLoaded } from './count.ts'
 import { encodingForModel, type EncodingName } from './encodings.ts'
 import type { TokenizerSpec } from '@hanggent/plugin-sdk'
 
 /** Counts tokens for prompt estimates and for streamed output the upstream reported no usage for. */
 export interface TokenCounter {
   /** Total tokens of the texts as the model's tokenizer (or our o200k estimate) counts them. */
-  count(model: string, texts: string[]): Promise<number>
+  count(model: string, texts: string[], options?: CountOptions): Promise<number>
   /** Destroys the worker threads; later counts run inline on the calling thread. */
   close(): Promise<void>
+}
+
+/** How one count is made. */
+export interface CountOptions {
+  /**
+   * Nobody waits on this count the way a request waits on its admission (settling a stream that reported no
+   * usage, or one the client left): it never makes the calling thread load an encoding's tables (~0.4 s of
+   * stall and tens of MB kept), and goes to a counting thread unless this thread already has them.
+   */
+  background?: boolean
 }
 
 /** Options of the token counter. */
@@ -36,8 +46,8 @@ function countWithPlugin(count: (text: string) => number, texts: string[]): numb
 
 const DEFAULT_INLINE_BELOW_CHARS = 4000
 // Each counting thread is a JavaScript VM with its own copy of the encoding tables: about 80-100 MB of
-// RSS once it has counted (scripts/measure-token-pool.ts: +108 MB with 1 thread, +188 MB with 2, +313 MB
-// with 4). One per core would hold over a gigabyte on a 16-core server after a burst of long prompts.
+// RSS once it has counted (scripts/measure-token-pool.ts: +98 MB with 1 thread, +180 MB with 2; +114 and
+// +192 MB when the tables came from gpt-tokenizer's own modules). One per core would hold over a gigabyte on a 16-core server after a burst of long prompts.
 const MOST_DEFAULT_THREADS = 2
 
 /**
@@ -70,14 +80,15 @@ export function createTokenCounter(options: TokenCounterOptions = {}): TokenCoun
   }
 
   return {
-    async count(model, texts) {
+    async count(model, texts, countOptions) {
       let chars = 0
       for (const text of texts) chars += text.length
       if (chars === 0) return 0
       const declared = options.tokenizerFor?.(model)
       if (declared && 'count' in declared) return countWithPlugin(declared.count, texts)
       const encoding: EncodingName = declared?.encoding ?? encodingForModel(model)
-      if (chars < inlineBelowChars || closed) return countTexts(encoding, texts)
+      const inline = chars < inlineBelowChars && (countOptions?.background !== true || encodingLoaded(encoding))
+      if (inline || closed) return countTexts(encoding, texts)
       try {
         const total: unknown = await startedPool().run({ encoding, texts })
         if (typeof total !== 'number') throw new TypeError(`The token worker answered ${typeof total}, not a number`)
