@@ -170,6 +170,25 @@ for (const backend of backends) {
       const [error] = await db.query(`select content from logs where request_id = 'req-nul-error'`)
       expect(error?.content).toBe('No model "gpt\ufffdx"')
     })
+
+    test('quotes, backslashes, $1 and SQL in a model name reach the rollups as written, and nothing else runs', async () => {
+      const payer = { userId: 1, tokenId: 1, unlimited: false }
+      const hostile = `gpt'); drop table logs; -- \\' \\\\ $1 $$ E'x' \\x00 "q" 東京 🙂`
+      const line = encodeJournalEntry({
+        position: '7',
+        payer,
+        charged: 3,
+        log: { ...usage('req-hostile', '2026-12-06T08:10:00.000Z'), model: hostile, quota: 3 },
+      })
+      await writeBatchMessage(db.transactor, { rows: '', charges: line, cursor: { name: 'journal:hostile', position: '7' }, now: '2026-12-06T09:00:00.000Z' })
+      const [rollup] = await db.query(`select model, quota from quota_stats where hour = '2026-12-06T08:00:00.000Z'`)
+      expect(rollup?.model).toBe(hostile)
+      expect(Number(rollup?.quota)).toBe(3)
+      const [logged] = await db.query(`select model from logs where request_id = 'req-hostile'`)
+      expect(logged?.model).toBe(hostile)
+      const [cursor] = await db.query(`select value from ledger_state where name = 'journal:hostile'`)
+      expect(cursor!.value).toBe('7')
+    })
   })
 }
 
@@ -178,4 +197,32 @@ test('CSV fields: NULL is empty, strings are always quoted, numbers bare, intege
   expect(csv).toContain('"system"')
   expect(csv).toContain('"a ""b"", c"')
   expect(csv.split(',').includes('3')).toBe(true)
+})
+
+test('PGlite: a session that lost the prepared statements fails one batch, and the retry writes it', async () => {
+  const pg = new PGlite()
+  await migrate(drizzle(pg, { schema }), { migrationsFolder })
+  await pg.query(`insert into users (id, username, quota) values (1, 'ann', 1000)`)
+  await pg.query(`insert into tokens (id, user_id, name, key_hash, key_preview, remain_quota) values (1, 1, 'laptop', 'h', 'sk-…', 500)`)
+  const transactor = pgliteTransactor(pg)
+  const payer = { userId: 1, tokenId: 1, unlimited: false }
+  const batch = (position: number) => ({
+    rows: '',
+    charges: encodeJournalEntry({
+      position: String(position),
+      payer,
+      charged: 10,
+      log: { ...usage(`req-${position}`, '2026-12-06T05:00:00.000Z'), quota: 10 },
+    }),
+    cursor: { name: 'journal:lost', position: String(position) },
+    now: '2026-12-06T07:00:00.000Z',
+  })
+  await writeBatchMessage(transactor, batch(1))
+  await pg.exec('deallocate all')
+  await expect(writeBatchMessage(transactor, batch(2))).rejects.toThrow('does not exist')
+  await writeBatchMessage(transactor, batch(2))
+  const [user] = (await pg.query<{ quota: number }>('select quota from users where id = 1')).rows
+  expect(Number(user!.quota)).toBe(980)
+  expect((await pg.query<{ request_id: string }>('select request_id from logs order by id')).rows.map((row) => row.request_id)).toEqual(['req-1', 'req-2'])
+  await pg.close()
 })
