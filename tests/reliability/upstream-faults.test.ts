@@ -73,8 +73,15 @@ const faults: Fault[] = [
     cutAfterDelivery: true,
     only: 'stream',
   },
-  // A long stream is not a fault: it is relayed as it arrives and billed for what was delivered (CI sends 4 MB in one event).
-  { name: 'huge stream (delivered)', scenario: { kind: 'huge', bytes: LONG_CAMPAIGN ? HUGE_BYTES : 4 * 1024 * 1024 }, only: 'stream', delivered: true },
+  // A long stream is not a fault: it is relayed as it arrives and billed for what was delivered. CI sends 4 MB in
+  // 1 MB events: one 4 MB event had to arrive whole within the 1 s idle timeout (only whole events are signs of
+  // life), which a loaded 2-core machine missed once (3.1 s). The long campaign keeps 50 MB in one event against 3 s.
+  {
+    name: 'huge stream (delivered)',
+    scenario: LONG_CAMPAIGN ? { kind: 'huge', bytes: HUGE_BYTES } : { kind: 'huge', bytes: 4 * 1024 * 1024, eventBytes: 1024 * 1024 },
+    only: 'stream',
+    delivered: true,
+  },
   { name: 'connection refused', scenario: 'refused' },
 ]
 

@@ -46,8 +46,11 @@ export type FakeScenario =
   | { kind: 'malformed-chunk'; afterChunks?: number }
   /** Stream without the usage chunk even when the request asked for it (on /v1/responses: `usage: null` in response.completed). */
   | { kind: 'no-usage' }
-  /** Answer with about `bytes` of assistant text: one chat completion, or one stream chunk carrying all of it (a 50 MB answer). */
-  | { kind: 'huge'; bytes: number }
+  /**
+   * Answer with about `bytes` of assistant text: one chat completion, or a stream whose chunks carry `eventBytes` of it
+   * each (all of it in one chunk when absent: a 50 MB event).
+   */
+  | { kind: 'huge'; bytes: number; eventBytes?: number }
   /** Send the fixture answer one byte every `intervalMs`, headers first (a slow drip); `afterFirstEvent` sends a stream's first event whole first. */
   | { kind: 'drip'; intervalMs: number; afterFirstEvent?: boolean }
   /** Answer from fixtures but report these usage numbers (in the usage chunk when streaming with include_usage; in Responses' own usage shape on /v1/responses). */
@@ -295,6 +298,19 @@ function hugeAnswer(model: unknown, bytes: number, stream: boolean, headers: Rec
   return new Response(body, { headers: { 'content-type': type, ...headers } })
 }
 
+/** A stream of `bytes` of assistant text in chunks of `eventBytes` each (no usage chunk), all sent at once. */
+function hugeStreamInEvents(model: unknown, bytes: number, eventBytes: number, headers: Record<string, string>): Response {
+  const chunk = (delta: Record<string, string>, finishReason: string | null) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-huge', object: 'chat.completion.chunk', created: 1_748_736_000, model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`
+  const parts: string[] = []
+  for (let sent = 0; sent < bytes; sent += eventBytes) {
+    const content = 'a'.repeat(Math.min(eventBytes, bytes - sent))
+    parts.push(chunk(sent === 0 ? { role: 'assistant', content } : { content }, null))
+  }
+  parts.push(chunk({}, 'stop'), 'data: [DONE]\n\n')
+  return new Response(new Blob(parts), { headers: { 'content-type': 'text/event-stream; charset=utf-8', ...headers } })
+}
+
 /** A body sent one byte every `intervalMs` (after its first `burst` bytes at once) until the client leaves. */
 function dripBody(text: string, intervalMs: number, signal: AbortSignal, burst = 0): ReadableStream<Uint8Array> {
   const bytes = new TextEncoder().encode(text)
@@ -381,7 +397,10 @@ async function answer(route: Route, request: Request, body: Json, scenario: Fake
   if (scenario.kind === 'slow') await sleep(scenario.delayMs)
   const headers = { 'x-request-id': `req_${crypto.randomUUID().replaceAll('-', '')}` }
   const streaming = body.stream === true
-  if (scenario.kind === 'huge') return hugeAnswer(body.model, scenario.bytes, streaming, headers)
+  if (scenario.kind === 'huge')
+    return streaming && scenario.eventBytes !== undefined && scenario.eventBytes < scenario.bytes
+      ? hugeStreamInEvents(body.model, scenario.bytes, scenario.eventBytes, headers)
+      : hugeAnswer(body.model, scenario.bytes, streaming, headers)
   if (scenario.kind === 'drip') {
     const text = streaming ? sseFrames(streamLines(route, body, scenario), scenario).join('') : JSON.stringify(completeAnswer(route, body, scenario))
     const type = streaming ? 'text/event-stream; charset=utf-8' : 'application/json'
