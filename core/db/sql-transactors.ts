@@ -12,7 +12,7 @@ const copyStatement = (table: string, columns: string[], source: string) =>
  * A parameter as an SQL literal: strings as E'' literals, whose escaping holds whatever
  * standard_conforming_strings says (a statement's text is lexed before any SET in it could act).
  */
-export function sqlLiteral(value: unknown): string {
+function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return 'null'
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`Not a finite number for SQL: ${value}`)

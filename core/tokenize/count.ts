@@ -37,14 +37,24 @@ export function loadEncoding(encoding: EncodingName): Promise<CountTokens> {
 
 /**
  * The encoding's ranks from the `.tiktoken` file gpt-tokenizer ships beside its modules. Importing the
- * package's own table module instead evaluates a 2.4 MB array literal: 0.6-1.6 s and ~25 MB more RSS
- * after collection than parsing the file (0.2 s), for the same ranks (count.test.ts compares them).
+ * package's own table module instead evaluates a 2.4 MB array literal: a load then blocks its thread
+ * 0.66-0.71 s instead of 0.44-0.45 s and keeps 8-25 MB more after collection, for the same ranks
+ * (count.test.ts compares them).
  */
 async function readRanks(encoding: EncodingName): Promise<Array<string | number[]>> {
   return parseTiktokenRanks(await Bun.file(fileURLToPath(import.meta.resolve(`gpt-tokenizer/data/${encoding}.tiktoken`))).text())
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** The bytes as text, or undefined when they are not valid UTF-8. */
+function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * The ranks of a tiktoken file (one `base64-bytes rank` per line) in gpt-tokenizer's form: a token's
@@ -61,14 +71,8 @@ export function parseTiktokenRanks(text: string): Array<string | number[]> {
       const bytes = Buffer.from(text.slice(start, space), 'base64')
       const rank = Number(text.slice(space + 1, end))
       if (!Number.isSafeInteger(rank) || rank < 0) throw new Error(`Bad rank in a tiktoken file: ${text.slice(start, end)}`)
-      let token: string | number[]
-      try {
-        if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw new Error('starts with a byte-order mark')
-        token = strictUtf8.decode(bytes)
-      } catch {
-        token = Array.from(bytes)
-      }
-      ranks[rank] = token
+      const startsWithBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+      ranks[rank] = startsWithBom ? Array.from(bytes) : (utf8Text(bytes) ?? Array.from(bytes))
     }
     start = end + 1
   }

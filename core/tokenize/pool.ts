@@ -47,7 +47,8 @@ function countWithPlugin(count: (text: string) => number, texts: string[]): numb
 const DEFAULT_INLINE_BELOW_CHARS = 4000
 // Each counting thread is a JavaScript VM with its own copy of the encoding tables: about 80-100 MB of
 // RSS once it has counted (scripts/measure-token-pool.ts: +98 MB with 1 thread, +180 MB with 2; +114 and
-// +192 MB when the tables came from gpt-tokenizer's own modules). One per core would hold over a gigabyte on a 16-core server after a burst of long prompts.
+// +192 MB when the tables came from gpt-tokenizer's own modules). One per core would hold over a gigabyte
+// on a 16-core server after a burst of long prompts.
 const MOST_DEFAULT_THREADS = 2
 
 /**
