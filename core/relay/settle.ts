@@ -220,9 +220,6 @@ export interface ObservedOutput {
   toolCalls: number
 }
 
-// Settling counts only when an upstream reported no usage, or the client left: off the event loop's critical path.
-const IN_BACKGROUND = { background: true } as const
-
 /** Upstream usage when reported, else our own count of what was delivered. */
 async function usageFor(
   context: AppContext,
@@ -231,9 +228,8 @@ async function usageFor(
   observed: ObservedOutput,
 ): Promise<{ usage: Usage; counted: boolean }> {
   if (reported) return { usage: reported, counted: false }
-  const counter = context.tokenCounter
-  const outputTokens = observed.outputText === '' ? 0 : await counter.count(record.model, [observed.outputText], IN_BACKGROUND)
-  const inputTokens = record.promptEstimate ?? record.prompt.fixedTokens + (await counter.count(record.model, record.prompt.texts, IN_BACKGROUND))
+  const outputTokens = observed.outputText === '' ? 0 : await context.tokenCounter.count(record.model, [observed.outputText])
+  const inputTokens = record.promptEstimate ?? record.prompt.fixedTokens + (await context.tokenCounter.count(record.model, record.prompt.texts))
   // Non-token quantities the dialect expected (a rerank query's search units) are billed as estimated too.
   const quantities = expectedQuantities(record.prompt)
   return {

@@ -183,27 +183,6 @@ describe('token counter process lifetime', () => {
   )
 
   test(
-    'a background count of a small text leaves the tables off the calling thread, until a foreground count needs them there',
-    async () => {
-      const result = await runAlone(`${preamble}
-      import { encodingLoaded } from './count.ts'
-      const background = await counter.count('gpt-4o', ['hello world'], { background: true })
-      const loadedAfterBackground = encodingLoaded('o200k_base')
-      const foreground = await counter.count('gpt-4o', ['hello world'])
-      const loadedAfterForeground = encodingLoaded('o200k_base')
-      // With the tables here, a background count is made here too (no round trip to the thread).
-      const again = await counter.count('gpt-4o', ['hello again'], { background: true })
-      await counter.close()
-      console.log(JSON.stringify({ background, foreground, again, loadedAfterBackground, loadedAfterForeground }))
-    `)
-      expect(result.stderr).toBe('')
-      expect(result.exitCode).toBe(0)
-      expect(JSON.parse(result.stdout)).toEqual({ background: 2, foreground: 2, again: 2, loadedAfterBackground: false, loadedAfterForeground: true })
-    },
-    SLOW_TEST_TIMEOUT_MS,
-  )
-
-  test(
     'after close() the process exits on its own',
     async () => {
       const result = await runAlone(`${preamble}

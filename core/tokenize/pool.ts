@@ -1,26 +1,16 @@
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import { countTexts, encodingLoaded } from './count.ts'
+import { countTexts } from './count.ts'
 import { encodingForModel, type EncodingName } from './encodings.ts'
 import type { TokenizerSpec } from '@hanggent/plugin-sdk'
 
 /** Counts tokens for prompt estimates and for streamed output the upstream reported no usage for. */
 export interface TokenCounter {
   /** Total tokens of the texts as the model's tokenizer (or our o200k estimate) counts them. */
-  count(model: string, texts: string[], options?: CountOptions): Promise<number>
+  count(model: string, texts: string[]): Promise<number>
   /** Destroys the worker threads; later counts run inline on the calling thread. */
   close(): Promise<void>
-}
-
-/** How one count is made. */
-export interface CountOptions {
-  /**
-   * Nobody waits on this count the way a request waits on its admission (settling a stream that reported no
-   * usage, or one the client left): it never makes the calling thread load an encoding's tables (~0.4 s of
-   * stall and tens of MB kept), and goes to a counting thread unless this thread already has them.
-   */
-  background?: boolean
 }
 
 /** Options of the token counter. */
@@ -81,15 +71,14 @@ export function createTokenCounter(options: TokenCounterOptions = {}): TokenCoun
   }
 
   return {
-    async count(model, texts, countOptions) {
+    async count(model, texts) {
       let chars = 0
       for (const text of texts) chars += text.length
       if (chars === 0) return 0
       const declared = options.tokenizerFor?.(model)
       if (declared && 'count' in declared) return countWithPlugin(declared.count, texts)
       const encoding: EncodingName = declared?.encoding ?? encodingForModel(model)
-      const inline = chars < inlineBelowChars && (countOptions?.background !== true || encodingLoaded(encoding))
-      if (inline || closed) return countTexts(encoding, texts)
+      if (chars < inlineBelowChars || closed) return countTexts(encoding, texts)
       try {
         const total: unknown = await startedPool().run({ encoding, texts })
         if (typeof total !== 'number') throw new TypeError(`The token worker answered ${typeof total}, not a number`)
