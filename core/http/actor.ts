@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts'
 import { accessTokens, users, type UserRole } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { safeEqual, sha256Hex } from '../security/crypto.ts'
+import { createLoadingCache } from '../runtime/loading-cache.ts'
 
 /** The signed-in caller of an admin route. */
 export interface Actor {
@@ -36,6 +37,8 @@ export interface ActorResolver {
 
 /** How long a token lookup is trusted; writes that matter (users, access tokens) clear it at once. */
 const CACHE_TTL_MS = 30_000
+/** A cached token used after this age is reloaded in the background, so a session in steady use never waits for it. */
+const REFRESH_AFTER_MS = 20_000
 /** lastUsedAt is a hint for people, so it is written at most this often per token. */
 const LAST_USED_INTERVAL_MS = 60_000
 const MAX_CACHE_ENTRIES = 10_000
@@ -45,7 +48,6 @@ interface CachedToken {
   status: 'enabled' | 'disabled'
   accessTokenId: number | null
   expiresAt: number | null
-  loadedAt: number
   lastUsedWrittenAt: number
 }
 
@@ -57,18 +59,24 @@ export function bearerToken(authorization: string | null): string | undefined {
 
 /**
  * Accepts ROOT_ACCESS_TOKEN (acting as the root user) and personal access tokens stored as SHA-256
- * hashes. Lookups are cached for 30 s and dropped on `users` and `access-tokens` changes, so a
- * disabled user or a revoked token stops working on the next request.
+ * hashes. Lookups are cached for at most 30 s (reloaded in the background when used after 20 s) and
+ * dropped on `users` and `access-tokens` changes, so a disabled user or a revoked token stops working
+ * on the next request, even one whose lookup was already running.
  */
 export function createActorResolver(context: AppContext): ActorResolver {
   const db = context.database.db
-  const cache = new Map<string, CachedToken>()
+  const cache = createLoadingCache<CachedToken>({
+    ttlMs: CACHE_TTL_MS,
+    refreshAfterMs: REFRESH_AFTER_MS,
+    maxEntries: MAX_CACHE_ENTRIES,
+    now: () => context.now().getTime(),
+  })
   context.bus.subscribe('access-tokens', () => cache.clear())
   context.bus.subscribe('users', () => cache.clear())
 
   async function load(token: string, hash: string, now: number): Promise<CachedToken> {
     const rootToken = context.config.rootAccessToken
-    const base = { loadedAt: now, lastUsedWrittenAt: now, accessTokenId: null, expiresAt: null }
+    const base = { lastUsedWrittenAt: now, accessTokenId: null, expiresAt: null }
     if (rootToken && safeEqual(token, rootToken)) {
       const [root] = await db.select().from(users).where(eq(users.role, 'root')).limit(1)
       return root ? { ...base, actor: toActor(root), status: root.status } : { ...base, actor: null, status: 'disabled' }
@@ -85,7 +93,6 @@ export function createActorResolver(context: AppContext): ActorResolver {
       status: row.user.status,
       accessTokenId: row.id,
       expiresAt: row.expiresAt?.getTime() ?? null,
-      loadedAt: now,
       lastUsedWrittenAt: row.lastUsedAt?.getTime() ?? 0,
     }
   }
@@ -105,12 +112,7 @@ export function createActorResolver(context: AppContext): ActorResolver {
       if (!token) return undefined
       const hash = sha256Hex(token)
       const now = context.now().getTime()
-      let entry = cache.get(hash)
-      if (!entry || now - entry.loadedAt > CACHE_TTL_MS) {
-        entry = await load(token, hash, now)
-        if (cache.size >= MAX_CACHE_ENTRIES) cache.clear()
-        cache.set(hash, entry)
-      }
+      const entry = await cache.get(hash, () => load(token, hash, now))
       if (!entry.actor || entry.status !== 'enabled') return undefined
       if (entry.expiresAt !== null && entry.expiresAt <= now) return undefined
       touch(entry, now)

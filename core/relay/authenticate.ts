@@ -4,6 +4,7 @@ import { tokens, users, type UserRole } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { sha256Hex } from '../security/crypto.ts'
 import { compileIpAllowlist, type IpAllowlist } from '../security/ip-allowlist.ts'
+import { createLoadingCache } from '../runtime/loading-cache.ts'
 
 /** The relay key a call was made with. */
 export interface CallerToken {
@@ -35,15 +36,19 @@ export interface KeyAuthenticator {
   authenticate(key: string | undefined, clientIp: string | undefined): Promise<KeyCaller>
 }
 
+/** No cached answer older than this is used: the bound on a missed invalidation (another replica's message lost). */
 const CACHE_TTL_MS = 60_000
+/** A cached answer used after this age is reloaded in the background, so a key in steady use never waits for its reload. */
+const REFRESH_AFTER_MS = 45_000
 const CACHE_MAX_ENTRIES = 50_000
 
 /** Builds the authenticator; its cache empties whenever tokens or users change. */
 export function createKeyAuthenticator(context: AppContext): KeyAuthenticator {
-  const cache = new Map<string, { caller: KeyCaller | null; loadedAt: number }>()
-  const clear = () => cache.clear()
-  context.bus.subscribe('tokens', clear)
-  context.bus.subscribe('users', clear)
+  // Keyed by the key itself, so a hit costs a map lookup rather than a SHA-256 per request; the key
+  // is in this process's memory for the length of every call anyway.
+  const cache = createLoadingCache<KeyCaller | null>({ ttlMs: CACHE_TTL_MS, refreshAfterMs: REFRESH_AFTER_MS, maxEntries: CACHE_MAX_ENTRIES })
+  context.bus.subscribe('tokens', () => cache.clear())
+  context.bus.subscribe('users', () => cache.clear())
 
   async function load(hash: string): Promise<KeyCaller | null> {
     const [row] = await context.database.db
@@ -62,22 +67,12 @@ export function createKeyAuthenticator(context: AppContext): KeyAuthenticator {
     }
   }
 
-  // Keyed by the key itself, so a hit costs a map lookup rather than a SHA-256 per request; the key
-  // is in this process's memory for the length of every call anyway.
-  async function lookup(key: string): Promise<KeyCaller | null> {
-    const cached = cache.get(key)
-    const now = Date.now()
-    if (cached && now - cached.loadedAt < CACHE_TTL_MS) return cached.caller
-    const caller = await load(sha256Hex(key))
-    if (cache.size >= CACHE_MAX_ENTRIES) cache.clear()
-    cache.set(key, { caller, loadedAt: now })
-    return caller
-  }
+  const loadKey = (key: string) => load(sha256Hex(key))
 
   return {
     async authenticate(key, clientIp) {
       if (!key) throw new GatewayError(401, 'invalid_api_key', 'You didn\'t provide an API key. Send it as "Authorization: Bearer sk-…".')
-      const caller = await lookup(key)
+      const caller = await cache.get(key, loadKey)
       if (!caller) throw new GatewayError(401, 'invalid_api_key', 'Incorrect API key provided.')
       if (caller.token.status !== 'enabled') throw new GatewayError(401, 'token_disabled', 'This API key has been disabled.')
       if (caller.token.expiresAt && caller.token.expiresAt.getTime() <= context.now().getTime())
