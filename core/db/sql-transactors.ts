@@ -98,9 +98,11 @@ export function postgresTransactor(sql: Sql): SqlTransactor {
           },
           async copyCsv(table, columns, csv) {
             const writable = await tx.unsafe(copyStatement(table, columns, 'stdin')).writable()
+            // The server may refuse the data after it has all of it (a value a column cannot hold): the driver
+            // then fails the stream's end (patches/postgres+3.4.9.patch; unpatched, the end never came).
             await new Promise<void>((resolve, reject) => {
               writable.on('error', reject)
-              writable.end(csv, () => resolve())
+              writable.end(csv, (error?: Error | null) => (error ? reject(error) : resolve()))
             })
           },
         } satisfies SqlSession),

@@ -171,6 +171,62 @@ for (const backend of backends) {
       expect(error?.content).toBe('No model "gpt\ufffdx"')
     })
 
+    test('a number a column cannot hold (3 billion tokens, a fraction, ±10^12, NaN) is held to what it can, and the batch with its charge goes in', async () => {
+      const payer = { userId: 1, tokenId: 1, unlimited: false }
+      const line = encodeJournalEntry({
+        position: '9',
+        payer,
+        charged: 4,
+        log: { ...usage('req-huge', '2026-12-06T10:10:00.000Z'), promptTokens: 3_000_000_000, completionTokens: 20.5, quota: 4 },
+      })
+      // NaN crosses to the writer as JSON's null.
+      const rows = JSON.stringify([
+        {
+          type: 'error',
+          userId: 1,
+          statusCode: 1e12,
+          latencyMs: -1e12,
+          promptTokens: Number.NaN,
+          requestId: 'req-huge-error',
+          createdAt: '2026-12-06T10:11:00.000Z',
+        },
+      ])
+      await writeBatchMessage(db.transactor, { rows, charges: line, cursor: { name: 'journal:huge', position: '9' }, now: '2026-12-06T11:00:00.000Z' })
+      const [charge] = await db.query(`select prompt_tokens, completion_tokens, quota from logs where request_id = 'req-huge'`)
+      expect([Number(charge?.prompt_tokens), Number(charge?.completion_tokens), Number(charge?.quota)]).toEqual([2_147_483_647, 21, 4])
+      const [error] = await db.query(`select status_code, latency_ms, prompt_tokens from logs where request_id = 'req-huge-error'`)
+      expect([Number(error?.status_code), Number(error?.latency_ms), Number(error?.prompt_tokens)]).toEqual([2_147_483_647, -2_147_483_647, 0])
+      const [rollup] = await db.query(`select prompt_tokens, completion_tokens from quota_stats where hour = '2026-12-06T10:00:00.000Z'`)
+      expect([Number(rollup?.prompt_tokens), Number(rollup?.completion_tokens)]).toEqual([3_000_000_000, 21])
+    })
+
+    test("a row the database refuses fails the batch at once with the database's own error, and nothing of it is written", async () => {
+      const payer = { userId: 1, tokenId: 1, unlimited: false }
+      const line = encodeJournalEntry({ position: '11', payer, charged: 6, log: { ...usage('req-refused', '2026-12-06T12:10:00.000Z'), quota: 6 } })
+      // Not something the gateway builds (a typed row has a number there): the way to make COPY refuse data it has received in full.
+      const rows = JSON.stringify([{ type: 'error', userId: 'not a number', requestId: 'req-refused-error', createdAt: '2026-12-06T12:11:00.000Z' }])
+      const [before] = await db.query('select quota from users where id = 1')
+      // Before the fix in sql-transactors.ts and patches/postgres+3.4.9.patch, postgres.js never ended the COPY's stream
+      // when the refusal came after the data, and the batch hung; when it came sooner, the error was lost and the COMMIT failed instead.
+      const attempt = writeBatchMessage(db.transactor, {
+        rows,
+        charges: line,
+        cursor: { name: 'journal:refused', position: '11' },
+        now: '2026-12-06T13:00:00.000Z',
+      })
+      const outcome = await Promise.race([
+        attempt.then(
+          () => 'written',
+          (error: { code?: string }) => error.code,
+        ),
+        Bun.sleep(5_000).then(() => 'still waiting after 5 s'),
+      ])
+      expect(outcome).toBe('22P02')
+      const [after] = await db.query('select quota from users where id = 1')
+      expect(Number(after!.quota)).toBe(Number(before!.quota))
+      expect(await db.query(`select 1 from logs where request_id in ('req-refused', 'req-refused-error')`)).toEqual([])
+    })
+
     test('quotes, backslashes, $1 and SQL in a model name reach the rollups as written, and nothing else runs', async () => {
       const payer = { userId: 1, tokenId: 1, unlimited: false }
       const hostile = `gpt'); drop table logs; -- \\' \\\\ $1 $$ E'x' \\x00 "q" 東京 🙂`

@@ -71,13 +71,17 @@ export class CursorConflictError extends Error {
   override name = 'CursorConflictError'
 }
 
+/** PostgreSQL's largest `integer`. */
+const INT4_MAX = 2_147_483_647
+
 /** The logs table's columns (all but the id), with their field names and types, from the schema itself. */
 const logColumns = Object.entries(getTableColumns(logs))
   .filter(([, column]) => column.name !== 'id')
   .map(([field, column]) => ({
     field,
     name: column.name,
-    integer: /int|serial/.test(column.getSQLType()),
+    // Largest value the column holds: a number past it would fail the COPY, and with it every retry of the batch.
+    integerMax: /int|serial/.test(column.getSQLType()) ? (/^(integer|serial)$/.test(column.getSQLType()) ? INT4_MAX : Number.MAX_SAFE_INTEGER) : 0,
     // A NOT NULL column's plain default, written when a row leaves the field out (COPY applies no defaults).
     fallback: column.notNull && column.hasDefault && (typeof column.default === 'number' || typeof column.default === 'boolean') ? column.default : undefined,
   }))
@@ -91,10 +95,17 @@ export function withoutNulEscapes(json: string): string {
   return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json
 }
 
-/** One CSV field: NULL is an empty field, so every string is quoted (an empty string stays a string). */
-function csvField(value: unknown, integer: boolean): string {
+/**
+ * One CSV field: NULL is an empty field, so every string is quoted (an empty string stays a string).
+ * `integerMax` is the column's largest integer (0: not an integer column); numbers are rounded and held
+ * within ±integerMax, so no number in a row can refuse the whole batch.
+ */
+function csvField(value: unknown, integerMax: number): string {
   if (value === null || value === undefined) return ''
-  if (typeof value === 'number') return Number.isFinite(value) ? String(integer ? Math.round(value) : value) : ''
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return ''
+    return String(integerMax === 0 ? value : Math.min(integerMax, Math.max(-integerMax, Math.round(value))))
+  }
   if (typeof value === 'boolean') return value ? 't' : 'f'
   const text = typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value)
   return `"${text.replaceAll('"', '""')}"`
@@ -109,7 +120,12 @@ export function logsCsv(rows: LogEntry[]): string {
     for (let index = 0; index < logColumns.length; index++) {
       const column = logColumns[index]!
       if (index > 0) line += ','
-      line += csvField(record[column.field] ?? column.fallback, column.integer)
+      const value = record[column.field]
+      // A number that is not one (NaN, Infinity) is left out like a missing field: its column's default, or NULL.
+      line += csvField(
+        value === undefined || value === null || (typeof value === 'number' && !Number.isFinite(value)) ? column.fallback : value,
+        column.integerMax,
+      )
     }
     csv += `${line}\n`
   }
@@ -134,6 +150,11 @@ export function readBatchMessage(message: BatchMessage): { rows: LogEntry[]; cha
   return { rows, charges }
 }
 
+/** A token count as a whole number PostgreSQL's bigint takes: rounded, non-numbers as 0, held within ±2^53. */
+function wholeCount(value: number): number {
+  return Number.isFinite(value) ? Math.min(Number.MAX_SAFE_INTEGER, Math.max(-Number.MAX_SAFE_INTEGER, Math.round(value))) : 0
+}
+
 function rollupStatement(table: 'quota_stats' | 'quota_stats_daily', bucket: 'hour' | 'day', rows: QuotaStatRow[]): SqlStatement {
   const json = JSON.stringify(
     rows.map((row) => ({
@@ -143,8 +164,9 @@ function rollupStatement(table: 'quota_stats' | 'quota_stats_daily', bucket: 'ho
       c: row.channelId,
       m: row.model,
       r: row.requests,
-      p: row.promptTokens,
-      o: row.completionTokens,
+      // bigint columns: a fraction or a non-number would refuse the batch (see wholeCount).
+      p: wholeCount(row.promptTokens),
+      o: wholeCount(row.completionTokens),
       q: row.quota,
     })),
   )
