@@ -145,7 +145,19 @@ export class CallRecord {
     const { context, ledger } = this.books
     const record = this.call
     const { outcome } = end
-    const { usage, counted } = await usageFor(context, record, end.usage, end.observed)
+    const { usage, source } = await usageFor(context, record, end.usage, end.observed)
+    const counted = source !== 'upstream'
+    if (source === 'unusable')
+      context.logger.log(
+        'warn',
+        'provider reported usage that cannot be billed (negative, not a number, or over 100 million tokens); billed by our own count',
+        {
+          requestId: record.requestId,
+          model: record.model,
+          upstreamModel: this.#upstreamModel,
+          channelId: this.#channelId,
+        },
+      )
     // "No usage" (the provider said nothing) is counted above; "zero usage" is the provider's word, billed as
     // reported, but no real call reads nothing: flag it, since a plugin that drops the counts makes calls free.
     const zeroReported = !counted && isZeroUsage(usage)
@@ -187,7 +199,11 @@ export class CallRecord {
         ...(this.#warnings.length > 0 ? { warnings: this.#warnings } : {}),
         ...(this.#continuedFrom ? { continuedFrom: this.#continuedFrom } : {}),
         usageSource: counted ? 'counted' : 'upstream',
-        ...(zeroReported ? { suspiciousUsage: 'zero' } : {}),
+        ...(zeroReported
+          ? { suspiciousUsage: 'zero' }
+          : source === 'unusable'
+            ? { suspiciousUsage: 'unusable', reportedUsage: reportedCounts(end.usage) }
+            : {}),
         ...(usage.quantities && Object.keys(usage.quantities).length > 0 ? { quantities: usage.quantities } : {}),
         reserved: reservation.amount,
         priced: breakdown.units,
@@ -220,14 +236,49 @@ export interface ObservedOutput {
   toolCalls: number
 }
 
-/** Upstream usage when reported, else our own count of what was delivered. */
+/**
+ * More tokens of one kind than any model reads or writes in one call (context windows stop near 10
+ * million). A report above it is broken, and would not fit the usage row (`prompt_tokens` is an
+ * integer column): before this bound, one such row made every later group commit fail.
+ */
+export const MOST_REPORTED_TOKENS = 100_000_000
+
+const TOKEN_FIELDS = ['inputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'outputTokens', 'reasoningTokens'] as const
+
+/**
+ * The upstream's usage as billable numbers, fractional counts rounded down (as the SDK's tokenCount reads
+ * every vendor counter); undefined when a count or quantity is not a number or is negative, or a token
+ * count is over MOST_REPORTED_TOKENS (billed by our own count instead, as when the upstream reports nothing).
+ */
+export function usableUsage(reported: Usage): Usage | undefined {
+  const usage: Usage = { ...reported }
+  for (const field of TOKEN_FIELDS) {
+    const value = reported[field]
+    if (value === undefined && field === 'cacheWrite1hTokens') continue
+    if (typeof value !== 'number' || !(value >= 0) || value > MOST_REPORTED_TOKENS) return undefined
+    usage[field] = Math.floor(value)
+  }
+  for (const amount of Object.values(reported.quantities ?? {})) if (typeof amount !== 'number' || !(amount >= 0) || !Number.isFinite(amount)) return undefined
+  return usage
+}
+
+/** The token counts of a report we could not bill, for the usage row (not the vendor's raw object: a broken upstream may send anything there). */
+function reportedCounts(reported: Usage | undefined): Record<string, unknown> {
+  return Object.fromEntries(TOKEN_FIELDS.map((field) => [field, reported?.[field] ?? null]))
+}
+
+/** Where the billed usage came from: the upstream's report, our count (none reported), or our count instead of a report we could not bill. */
+type UsageSource = 'upstream' | 'counted' | 'unusable'
+
+/** Upstream usage when reported (and usable), else our own count of what was delivered. */
 async function usageFor(
   context: AppContext,
   record: AdmittedCall,
   reported: Usage | undefined,
   observed: ObservedOutput,
-): Promise<{ usage: Usage; counted: boolean }> {
-  if (reported) return { usage: reported, counted: false }
+): Promise<{ usage: Usage; source: UsageSource }> {
+  const usable = reported && usableUsage(reported)
+  if (usable) return { usage: usable, source: 'upstream' }
   const outputTokens = observed.outputText === '' ? 0 : await context.tokenCounter.count(record.model, [observed.outputText])
   const inputTokens = record.promptEstimate ?? record.prompt.fixedTokens + (await context.tokenCounter.count(record.model, record.prompt.texts))
   // Non-token quantities the dialect expected (a rerank query's search units) are billed as estimated too.
@@ -241,7 +292,7 @@ async function usageFor(
       reasoningTokens: 0,
       ...(quantities ? { quantities } : {}),
     },
-    counted: true,
+    source: reported ? 'unusable' : 'counted',
   }
 }
 
