@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
-import { startFakeOpenAI, type FakeOpenAI, type FakeScenario } from '../support/fake-openai.ts'
+import { forgetHugeAnswers, prepareHugeAnswers, startFakeOpenAI, type FakeOpenAI, type FakeScenario } from '../support/fake-openai.ts'
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.ts'
 import { LONG_CAMPAIGN, reportCampaign } from './campaign-report.ts'
 
@@ -169,6 +169,9 @@ describe('upstream fault matrix', () => {
     deadUrl = `http://127.0.0.1:${closed.port}`
     await closed.stop(true)
     gateway = await startGateway({}, { streamingTimeoutSeconds: TIMEOUT_SECONDS })
+    // The over-limit answer is refused on its declared length; built per request, it once took the fake
+    // longer than the 1 s timeout to start sending on a loaded CI machine, and the client saw a timeout.
+    prepareHugeAnswers([RESCUED_MODEL, ALONE_MODEL], OVER_LIMIT_BYTES, false)
     primaryId = await gateway.createChannel({ name: 'primary', type: 'openai', key: 'sk-a', baseUrl: primary.url, models: [RESCUED_MODEL], priority: 10 })
     loneId = await gateway.createChannel({ name: 'alone', type: 'openai', key: 'sk-c', baseUrl: lone.url, models: [ALONE_MODEL] })
     await gateway.createChannel({ name: 'backup', type: 'openai', key: 'sk-b', baseUrl: backup.url, models: [RESCUED_MODEL], priority: 0 })
@@ -224,6 +227,7 @@ describe('upstream fault matrix', () => {
     await prefixPrimary.stop()
     await prefixBackup.stop()
     await claude.stop()
+    forgetHugeAnswers()
   }, 30_000)
 
   const call = (key: string, model: string, stream: boolean) =>

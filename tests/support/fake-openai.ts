@@ -270,7 +270,32 @@ async function record(request: Request, url: URL): Promise<RecordedRequest> {
  * A chat answer (or one stream chunk) whose assistant text is `bytes` long, assembled from 1 MB pieces with its
  * exact Content-Length, so the fake answers at once however large it is.
  */
+/** Huge answers built ahead of time (prepareHugeAnswers), by stream flag, size and model. */
+const preparedHugeAnswers = new Map<string, Blob>()
+const hugeAnswerKey = (model: unknown, bytes: number, stream: boolean) => `${stream}|${bytes}|${String(model)}`
+
+/**
+ * Builds these huge answers now, so a request for one is answered at once: building 65 MB takes ~0.2 s on
+ * an idle machine and over a second on a loaded one, which a test with a 1 s upstream timeout would read
+ * as a slow upstream. Held until forgetHugeAnswers().
+ */
+export function prepareHugeAnswers(models: string[], bytes: number, stream: boolean): void {
+  for (const model of models) preparedHugeAnswers.set(hugeAnswerKey(model, bytes, stream), hugeAnswerBody(model, bytes, stream))
+}
+
+/** Drops the answers prepareHugeAnswers built. */
+export function forgetHugeAnswers(): void {
+  preparedHugeAnswers.clear()
+}
+
 function hugeAnswer(model: unknown, bytes: number, stream: boolean, headers: Record<string, string>): Response {
+  // A Blob's size is its Content-Length (Bun sends streamed bodies chunked whatever the header says).
+  const body = preparedHugeAnswers.get(hugeAnswerKey(model, bytes, stream)) ?? hugeAnswerBody(model, bytes, stream)
+  const type = stream ? 'text/event-stream; charset=utf-8' : 'application/json'
+  return new Response(body, { headers: { 'content-type': type, ...headers } })
+}
+
+function hugeAnswerBody(model: unknown, bytes: number, stream: boolean): Blob {
   const marker = '\u0000CONTENT\u0000'
   const usage = { prompt_tokens: 8, completion_tokens: Math.ceil(bytes / 8), total_tokens: 8 + Math.ceil(bytes / 8) }
   const shell = stream
@@ -292,10 +317,7 @@ function hugeAnswer(model: unknown, bytes: number, stream: boolean, headers: Rec
     piece.subarray(0, bytes % piece.length),
     encoder.encode(tail),
   ]
-  // A Blob's size is its Content-Length (Bun sends streamed bodies chunked whatever the header says).
-  const body = new Blob(parts)
-  const type = stream ? 'text/event-stream; charset=utf-8' : 'application/json'
-  return new Response(body, { headers: { 'content-type': type, ...headers } })
+  return new Blob(parts)
 }
 
 /** A stream of `bytes` of assistant text in chunks of `eventBytes` each (no usage chunk), all sent at once. */
