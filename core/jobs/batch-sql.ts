@@ -74,6 +74,17 @@ export class CursorConflictError extends Error {
 /** PostgreSQL's largest `integer`. */
 const INT4_MAX = 2_147_483_647
 
+/** The largest number a column of this SQL type holds as written here (bigint: ±2^53, where numbers stay exact); 0 for a type that is not an integer. */
+function integerLimit(sqlType: string): number {
+  if (/^(integer|serial)$/.test(sqlType)) return INT4_MAX
+  return /int|serial/.test(sqlType) ? Number.MAX_SAFE_INTEGER : 0
+}
+
+/** A number rounded and held within ±max, so a column can take it. */
+function heldWithin(value: number, max: number): number {
+  return Math.min(max, Math.max(-max, Math.round(value)))
+}
+
 /** The logs table's columns (all but the id), with their field names and types, from the schema itself. */
 const logColumns = Object.entries(getTableColumns(logs))
   .filter(([, column]) => column.name !== 'id')
@@ -81,7 +92,7 @@ const logColumns = Object.entries(getTableColumns(logs))
     field,
     name: column.name,
     // Largest value the column holds: a number past it would fail the COPY, and with it every retry of the batch.
-    integerMax: /int|serial/.test(column.getSQLType()) ? (/^(integer|serial)$/.test(column.getSQLType()) ? INT4_MAX : Number.MAX_SAFE_INTEGER) : 0,
+    integerMax: integerLimit(column.getSQLType()),
     // A NOT NULL column's plain default, written when a row leaves the field out (COPY applies no defaults).
     fallback: column.notNull && column.hasDefault && (typeof column.default === 'number' || typeof column.default === 'boolean') ? column.default : undefined,
   }))
@@ -104,7 +115,7 @@ function csvField(value: unknown, integerMax: number): string {
   if (value === null || value === undefined) return ''
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return ''
-    return String(integerMax === 0 ? value : Math.min(integerMax, Math.max(-integerMax, Math.round(value))))
+    return String(integerMax === 0 ? value : heldWithin(value, integerMax))
   }
   if (typeof value === 'boolean') return value ? 't' : 'f'
   const text = typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value)
@@ -152,7 +163,7 @@ export function readBatchMessage(message: BatchMessage): { rows: LogEntry[]; cha
 
 /** A token count as a whole number PostgreSQL's bigint takes: rounded, non-numbers as 0, held within ±2^53. */
 function wholeCount(value: number): number {
-  return Number.isFinite(value) ? Math.min(Number.MAX_SAFE_INTEGER, Math.max(-Number.MAX_SAFE_INTEGER, Math.round(value))) : 0
+  return Number.isFinite(value) ? heldWithin(value, Number.MAX_SAFE_INTEGER) : 0
 }
 
 function rollupStatement(table: 'quota_stats' | 'quota_stats_daily', bucket: 'hour' | 'day', rows: QuotaStatRow[]): SqlStatement {

@@ -266,10 +266,6 @@ async function record(request: Request, url: URL): Promise<RecordedRequest> {
   return { method: request.method, path: url.pathname, headers: Object.fromEntries(request.headers), rawBody, body }
 }
 
-/**
- * A chat answer (or one stream chunk) whose assistant text is `bytes` long, assembled from 1 MB pieces with its
- * exact Content-Length, so the fake answers at once however large it is.
- */
 /** Huge answers built ahead of time (prepareHugeAnswers), by stream flag, size and model. */
 const preparedHugeAnswers = new Map<string, Blob>()
 const hugeAnswerKey = (model: unknown, bytes: number, stream: boolean) => `${stream}|${bytes}|${String(model)}`
@@ -288,6 +284,7 @@ export function forgetHugeAnswers(): void {
   preparedHugeAnswers.clear()
 }
 
+/** A huge answer as a response: the prepared body when there is one, else built now. */
 function hugeAnswer(model: unknown, bytes: number, stream: boolean, headers: Record<string, string>): Response {
   // A Blob's size is its Content-Length (Bun sends streamed bodies chunked whatever the header says).
   const body = preparedHugeAnswers.get(hugeAnswerKey(model, bytes, stream)) ?? hugeAnswerBody(model, bytes, stream)
@@ -295,6 +292,10 @@ function hugeAnswer(model: unknown, bytes: number, stream: boolean, headers: Rec
   return new Response(body, { headers: { 'content-type': type, ...headers } })
 }
 
+/**
+ * A chat answer (or one stream chunk) whose assistant text is `bytes` long, assembled from 1 MB pieces with its
+ * exact Content-Length, so the fake answers at once however large it is.
+ */
 function hugeAnswerBody(model: unknown, bytes: number, stream: boolean): Blob {
   const marker = '\u0000CONTENT\u0000'
   const usage = { prompt_tokens: 8, completion_tokens: Math.ceil(bytes / 8), total_tokens: 8 + Math.ceil(bytes / 8) }
