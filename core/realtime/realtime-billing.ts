@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts'
 import type { Payer, QuotaLedger, Reservation } from '../billing/ledger.ts'
 import { priceUsage } from '../billing/price-usage.ts'
 import type { Caller } from '../relay/authenticate.ts'
+import { reportedCounts, usableUsage } from '../relay/settle.ts'
 import { GatewayError } from '../errors.ts'
 import { neededForNextResponse } from './realtime-rules.ts'
 
@@ -98,8 +99,23 @@ export class RealtimeBooks {
   async #charge(response: RealtimeResponseUsage): Promise<void> {
     const { context, ledger } = this.books
     const { account } = this
-    const { usage } = response
-    const breakdown = priceUsage(usage, account.price, account.groupRatio)
+    // A report no response can have (over MOST_REPORTED_TOKENS of a kind, negative, not a number) is billed what
+    // the session held for a response (the last one's cost, never below the floor): there is no text to count.
+    const usable = usableUsage(response.usage)
+    const usage = usable ?? { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 }
+    const priced = priceUsage(usage, account.price, account.groupRatio)
+    const breakdown = usable ? priced : { ...priced, units: neededForNextResponse(this.#lastUnits, account.floorUnits) }
+    if (!usable)
+      context.logger.log(
+        'warn',
+        'realtime upstream reported usage that cannot be billed (negative, not a number, or over 100 million tokens); billed what the session held for a response',
+        {
+          sessionId: account.sessionId,
+          responseId: response.responseId,
+          channelId: this.#channelId,
+          units: breakdown.units,
+        },
+      )
     // A response that finishes after the balance ran out (the hold could not be renewed) is held now for what it costs.
     const hold = this.#hold ?? (await ledger.reserve(payerOf(account.caller), breakdown.units, 1).catch(() => undefined))
     this.#hold = undefined
@@ -122,7 +138,8 @@ export class RealtimeBooks {
       content: `realtime response ${this.#responses} of session ${account.sessionId}`,
       details: {
         realtime: { sessionId: account.sessionId, kind: 'response', index: this.#responses, responseId: response.responseId, status: response.status },
-        usageSource: 'upstream',
+        usageSource: usable ? 'upstream' : 'held',
+        ...(usable ? {} : { suspiciousUsage: 'unusable', reportedUsage: reportedCounts(response.usage) }),
         ...(usage.quantities ? { quantities: usage.quantities } : {}),
         reserved: hold.amount,
         priced: breakdown.units,

@@ -248,7 +248,8 @@ const TOKEN_FIELDS = ['inputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'cac
 /**
  * The upstream's usage as billable numbers, fractional counts rounded down (as the SDK's tokenCount reads
  * every vendor counter); undefined when a count or quantity is not a number or is negative, or a token
- * count is over MOST_REPORTED_TOKENS (billed by our own count instead, as when the upstream reports nothing).
+ * count (a token field, or a quantity named `…Tokens` such as realtime audio) is over MOST_REPORTED_TOKENS:
+ * the caller bills by its own rule instead (the relay by its own count, as when the upstream reports nothing).
  */
 export function usableUsage(reported: Usage): Usage | undefined {
   const usage: Usage = { ...reported }
@@ -258,13 +259,18 @@ export function usableUsage(reported: Usage): Usage | undefined {
     if (typeof value !== 'number' || !(value >= 0) || value > MOST_REPORTED_TOKENS) return undefined
     usage[field] = Math.floor(value)
   }
-  for (const amount of Object.values(reported.quantities ?? {})) if (typeof amount !== 'number' || !(amount >= 0) || !Number.isFinite(amount)) return undefined
+  for (const [name, amount] of Object.entries(reported.quantities ?? {})) {
+    if (typeof amount !== 'number' || !(amount >= 0) || !Number.isFinite(amount)) return undefined
+    if (name.endsWith('Tokens') && amount > MOST_REPORTED_TOKENS) return undefined
+  }
   return usage
 }
 
 /** The token counts of a report we could not bill, for the usage row (not the vendor's raw object: a broken upstream may send anything there). */
-function reportedCounts(reported: Usage | undefined): Record<string, unknown> {
-  return Object.fromEntries(TOKEN_FIELDS.map((field) => [field, reported?.[field] ?? null]))
+export function reportedCounts(reported: Usage | undefined): Record<string, unknown> {
+  const counts: Record<string, unknown> = Object.fromEntries(TOKEN_FIELDS.map((field) => [field, reported?.[field] ?? null]))
+  if (reported?.quantities) counts.quantities = reported.quantities
+  return counts
 }
 
 /** Where the billed usage came from: the upstream's report, our count (none reported), or our count instead of a report we could not bill. */

@@ -332,6 +332,42 @@ describe('billing', () => {
     expect(sessions[0]!.quota).toBe(0)
   })
 
+  test('a response.done reporting usage no response can have is billed what the session held for a response, and flagged', async () => {
+    const broken = {
+      ...REALTIME_USAGE,
+      total_tokens: 3_000_000_290,
+      input_tokens: 3_000_000_000,
+      input_token_details: { text_tokens: 3_000_000_000, audio_tokens: 0, cached_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 0 } },
+    }
+    fake.behaviour = { usages: [broken, REALTIME_USAGE, broken] }
+    const { userId, key } = await newCaller(1_000_000)
+    const rt = sdkClient(key)
+    const received = recordSdk(rt)
+    await opened(rt)
+    for (let response = 0; response < 3; response++) {
+      const done = nextEvent(rt, 'response.done')
+      rt.send({ type: 'response.create' })
+      await done
+    }
+    rt.close()
+    await received.closed
+    await until(() => gateway.realtime.count() === 0)
+    // The floor: 100 output tokens at $16 per million. After a priced response, that response's cost.
+    const floor = 800
+    const priced = expectedUnits(REALTIME_USAGE)
+    expect(await gateway.balance(userId)).toEqual({ quota: 1_000_000 - floor - priced - priced, usedQuota: floor + priced + priced })
+    const rows = (await gateway.logs({ type: 'consume' })).filter((row) => row.userId === userId)
+    const details = (row: Record<string, unknown>) =>
+      row.details as { realtime: { kind: string; index: number }; suspiciousUsage?: string; usageSource: string; reportedUsage?: { inputTokens: number } }
+    const responses = rows.filter((row) => details(row).realtime.kind === 'response').sort((a, b) => details(a).realtime.index - details(b).realtime.index)
+    expect(responses.map((row) => [row.quota, row.promptTokens, details(row).usageSource, details(row).suspiciousUsage ?? null])).toEqual([
+      [floor, 0, 'held', 'unusable'],
+      [priced, 1000, 'upstream', null],
+      [priced, 0, 'held', 'unusable'],
+    ])
+    expect(details(responses[0]!).reportedUsage?.inputTokens).toBe(3_000_000_000)
+  })
+
   test('a balance that covers one response ends the session with an insufficient_quota error event and a close', async () => {
     const first = expectedUnits(REALTIME_USAGE)
     const { userId, key } = await newCaller(first + 1_000)

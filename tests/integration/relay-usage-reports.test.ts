@@ -86,6 +86,8 @@ test("a plugin's usage with a count no call has, a negative or non-number one, o
   expect(usableUsage(reported)).toEqual(reported)
   expect(usableUsage({ ...reported, inputTokens: 10.9, outputTokens: 5.2 })).toEqual({ ...reported, inputTokens: 10, outputTokens: 5 })
   expect(usableUsage({ ...reported, inputTokens: MOST_REPORTED_TOKENS })).toEqual({ ...reported, inputTokens: MOST_REPORTED_TOKENS })
+  // The token bound is for token counts: a quantity of another kind (characters of speech, say) may be larger.
+  expect(usableUsage({ ...reported, quantities: { characters: MOST_REPORTED_TOKENS + 1 } })).toBeDefined()
   const brokenReports: Usage[] = [
     { ...reported, inputTokens: MOST_REPORTED_TOKENS + 1 },
     { ...reported, outputTokens: -1 },
@@ -95,6 +97,7 @@ test("a plugin's usage with a count no call has, a negative or non-number one, o
     { ...reported, outputTokens: '5' as unknown as number },
     { ...reported, quantities: { searchUnits: -2 } },
     { ...reported, quantities: { seconds: Number.NaN } },
+    { ...reported, quantities: { audioInputTokens: MOST_REPORTED_TOKENS + 1 } },
   ]
   for (const broken of brokenReports) expect(usableUsage(broken)).toBeUndefined()
 })
