@@ -29,11 +29,15 @@ export async function buildContext(config: Config, overrides: { logger?: Logger;
     : createMemoryLeaseManager()
   const options = await createOptionStore(database.db, bus)
   const logWriter = createLogWriter((batch) => database.writeBatch(batch), {
-    // Sparse calls share a transaction every 20 ms instead of one each. On PostgreSQL, postgres.js writes each
-    // batch on the event loop (at c=1, -150..-350 us of event-loop CPU per call). On PGlite the transaction runs
-    // in the database's thread, but one per call kept that thread and its collector busy on one of the cores
-    // the calls themselves need: with the wait, c=1 added latency fell in 7 of 8 alternated rounds (see git log).
-    gatherMs: 20,
+    // Calls share a transaction every 100 ms instead of one each. On PostgreSQL, postgres.js writes each batch
+    // on the event loop (per call at c=1: -150..-350 us of event-loop CPU with a 20 ms wait). On PGlite the
+    // transaction runs in the database's thread, whose fixed cost per transaction competed with the calls for the
+    // machine's cores: from 20 ms to 100 ms, that thread's CPU per answer fell from 145-201 to 70-85 us at c=1 and
+    // from 55-83 to 50-59 us at c=50, and c=1 added p50/p99 from 0.47/5.4 to 0.38/4.3 ms (non-stream, medians of 3
+    // alternated pairs, `npm run bench -- --concurrency 1,50 --body small`). Charges are durable before the answer
+    // (the journal) whatever the wait; what it delays is a row's arrival in the database, and what a crash can
+    // lose is the rows without a charge (error rows) of the last wait.
+    gatherMs: 100,
     onError: (error) => logger.log('error', 'log flush failed', { error: String(error) }),
   })
   const ledgerOptions = {
