@@ -273,6 +273,11 @@ export function reportedCounts(reported: Usage | undefined): Record<string, unkn
   return counts
 }
 
+// Settling counts only when an upstream reported no usage (or none we could bill), or the client left: what was
+// delivered is in the client's hands (a stream's final events wait for the charge), so the count may take a trip
+// to a counting thread (tens of µs) rather than make the event loop load the tables (~0.45 s, every call stalled).
+const IN_BACKGROUND = { background: true } as const
+
 /** Where the billed usage came from: the upstream's report, our count (none reported), or our count instead of a report we could not bill. */
 type UsageSource = 'upstream' | 'counted' | 'unusable'
 
@@ -285,8 +290,9 @@ async function usageFor(
 ): Promise<{ usage: Usage; source: UsageSource }> {
   const usable = reported && usableUsage(reported)
   if (usable) return { usage: usable, source: 'upstream' }
-  const outputTokens = observed.outputText === '' ? 0 : await context.tokenCounter.count(record.model, [observed.outputText])
-  const inputTokens = record.promptEstimate ?? record.prompt.fixedTokens + (await context.tokenCounter.count(record.model, record.prompt.texts))
+  const counter = context.tokenCounter
+  const outputTokens = observed.outputText === '' ? 0 : await counter.count(record.model, [observed.outputText], IN_BACKGROUND)
+  const inputTokens = record.promptEstimate ?? record.prompt.fixedTokens + (await counter.count(record.model, record.prompt.texts, IN_BACKGROUND))
   // Non-token quantities the dialect expected (a rerank query's search units) are billed as estimated too.
   const quantities = expectedQuantities(record.prompt)
   return {

@@ -13,6 +13,11 @@ type CountTokens = (text: string, options: typeof PLAIN_TEXT) => number
 const loaded = new Map<EncodingName, CountTokens>()
 const loading = new Map<EncodingName, Promise<CountTokens>>()
 
+/** Whether this thread holds the encoding's tables already (counting with it costs no load). */
+export function encodingLoaded(encoding: EncodingName): boolean {
+  return loaded.has(encoding)
+}
+
 /** The encoding's counter, reading its tables on first use. */
 export function loadEncoding(encoding: EncodingName): Promise<CountTokens> {
   const ready = loaded.get(encoding)

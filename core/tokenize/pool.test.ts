@@ -183,6 +183,56 @@ describe('token counter process lifetime', () => {
   )
 
   test(
+    'a background count of a small text leaves the tables off the calling thread, until a foreground count needs them there',
+    async () => {
+      const result = await runAlone(`${preamble}
+      import { encodingLoaded } from './count.ts'
+      const background = await counter.count('gpt-4o', ['hello world'], { background: true })
+      const loadedAfterBackground = encodingLoaded('o200k_base')
+      const foreground = await counter.count('gpt-4o', ['hello world'])
+      const loadedAfterForeground = encodingLoaded('o200k_base')
+      // With the tables here, a background count is made here too (no round trip to the thread).
+      const again = await counter.count('gpt-4o', ['hello again'], { background: true })
+      await counter.close()
+      console.log(JSON.stringify({ background, foreground, again, loadedAfterBackground, loadedAfterForeground }))
+    `)
+      expect(result.stderr).toBe('')
+      expect(result.exitCode).toBe(0)
+      expect(JSON.parse(result.stdout)).toEqual({ background: 2, foreground: 2, again: 2, loadedAfterBackground: false, loadedAfterForeground: true })
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
+
+  test.skipIf(process.platform !== 'linux')(
+    'every counter of a process shares one counting thread, and one closing leaves it to the others',
+    async () => {
+      const result = await runAlone(`${preamble}
+      import { readFileSync } from 'node:fs'
+      // Bun names each worker's thread "Worker".
+      const workers = () => readdirSync('/proc/self/task').filter((task) => readFileSync('/proc/self/task/' + task + '/comm', 'utf8').trim() === 'Worker').length
+      const others = [createTokenCounter({ maxThreads: 1 }), createTokenCounter({ maxThreads: 1 }), createTokenCounter({ maxThreads: 1 })]
+      const totals = [await counter.count('gpt-4o', [big])]
+      for (const other of others) totals.push(await other.count('gpt-4o', [big]))
+      const workerThreads = workers()
+      await others[0].close()
+      totals.push(await others[1].count('gpt-4o', ['hello world'], { background: true }))
+      const loadedHere = (await import('./count.ts')).encodingLoaded('o200k_base')
+      console.log(JSON.stringify({ workerThreads, totals, loadedHere }))
+    `)
+      expect(result.stderr).toBe('')
+      expect(result.exitCode).toBe(0)
+      const outcome = JSON.parse(result.stdout) as { workerThreads: number; totals: number[]; loadedHere: boolean }
+      const expected = o200k('lorem ipsum dolor sit amet, 你好世界 🙂 '.repeat(20_000))
+      expect(outcome.totals).toEqual([expected, expected, expected, expected, 2])
+      // One counting thread (with its own copy of the tables) for the four counters, not one each.
+      expect(outcome.workerThreads).toBe(1)
+      // The background count went to the shared thread after a counter closed: the tables never came to this thread.
+      expect(outcome.loadedHere).toBe(false)
+    },
+    SLOW_TEST_TIMEOUT_MS,
+  )
+
+  test(
     'after close() the process exits on its own',
     async () => {
       const result = await runAlone(`${preamble}
