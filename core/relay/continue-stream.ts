@@ -108,7 +108,11 @@ export function continuationFor(call: ContinuationCall, candidates: RuntimeChann
     }
     const decoded = plan.hubRequest()
     if ((decoded.value.candidateCount ?? 1) > 1) return undefined
-    const deliveredTokens = delivered.text === '' ? 0 : await context.tokenCounter.count(record.call.model, [delivered.text])
+    // Needed only when the continuation's usage arrives: counted meanwhile, off the event loop (a first count there
+    // would load the encoding's tables, ~0.45 s with every call stalled, while the continuation's first event is awaited).
+    const deliveredTokens = delivered.text === '' ? Promise.resolve(0) : context.tokenCounter.count(record.call.model, [delivered.text], { background: true })
+    // A continuation that fails before its usage never reads the count: its failure is not an unhandled rejection.
+    deliveredTokens.catch(() => undefined)
     const request = prefilledRequest(decoded.value, delivered.text)
     let upstream: UpstreamSuccess
     try {
@@ -179,11 +183,15 @@ export function prefilledRequest(request: HubChatRequest, deliveredText: string)
  * first text without its leading whitespace when the delivered text ended in whitespace ("Hello, " + "world", not
  * two spaces), and usage with the delivered tokens moved from input (the prefill) to output.
  */
-export async function* adjustedEvents(events: AsyncIterable<HubEvent>, deliveredTokens: number, dropLeadingSpace: boolean): AsyncGenerator<HubEvent> {
+export async function* adjustedEvents(
+  events: AsyncIterable<HubEvent>,
+  deliveredTokens: number | Promise<number>,
+  dropLeadingSpace: boolean,
+): AsyncGenerator<HubEvent> {
   let trim = dropLeadingSpace
   for await (const event of events) {
     if (event.type === 'message-start') continue
-    if (event.type === 'usage') yield { type: 'usage', usage: movedUsage(event.usage, deliveredTokens) }
+    if (event.type === 'usage') yield { type: 'usage', usage: movedUsage(event.usage, await deliveredTokens) }
     else if (event.type === 'text-delta' && trim) {
       const text = event.text.trimStart()
       if (text === '') continue
