@@ -91,6 +91,23 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   }
 }
 
+/** A funded caller's SDK session that asks for `responses` responses one after another, then closes; resolves once it is settled. */
+async function sessionOfResponses(responses: number): Promise<{ userId: number }> {
+  const { userId, key } = await newCaller(1_000_000)
+  const rt = sdkClient(key)
+  const received = recordSdk(rt)
+  await opened(rt)
+  for (let response = 0; response < responses; response++) {
+    const done = nextEvent(rt, 'response.done')
+    rt.send({ type: 'response.create' })
+    await done
+  }
+  rt.close()
+  await received.closed
+  await until(() => gateway.realtime.count() === 0)
+  return { userId }
+}
+
 beforeAll(async () => {
   fake = startFakeRealtime({ keys: ['sk-upstream', 'azure-key'] })
   gateway = await startGateway({}, { realtimeMaxSessionsPerUser: 60, realtimeMaxBufferKb: 256 })
@@ -299,18 +316,7 @@ describe('transcription sessions', () => {
 describe('billing', () => {
   test('two responses are billed to the unit: one row each and a session row, all with the session id', async () => {
     fake.behaviour = { usages: [REALTIME_USAGE, SECOND_USAGE] }
-    const { userId, key } = await newCaller(1_000_000)
-    const rt = sdkClient(key)
-    const received = recordSdk(rt)
-    await opened(rt)
-    for (let response = 0; response < 2; response++) {
-      const done = nextEvent(rt, 'response.done')
-      rt.send({ type: 'response.create' })
-      await done
-    }
-    rt.close()
-    await received.closed
-    await until(() => gateway.realtime.count() === 0)
+    const { userId } = await sessionOfResponses(2)
     const first = expectedUnits(REALTIME_USAGE)
     const second = expectedUnits(SECOND_USAGE)
     expect([first, second]).toEqual([17_008, 21_886])
@@ -340,18 +346,7 @@ describe('billing', () => {
       input_token_details: { text_tokens: 3_000_000_000, audio_tokens: 0, cached_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 0 } },
     }
     fake.behaviour = { usages: [broken, REALTIME_USAGE, broken] }
-    const { userId, key } = await newCaller(1_000_000)
-    const rt = sdkClient(key)
-    const received = recordSdk(rt)
-    await opened(rt)
-    for (let response = 0; response < 3; response++) {
-      const done = nextEvent(rt, 'response.done')
-      rt.send({ type: 'response.create' })
-      await done
-    }
-    rt.close()
-    await received.closed
-    await until(() => gateway.realtime.count() === 0)
+    const { userId } = await sessionOfResponses(3)
     // The floor: 100 output tokens at $16 per million. After a priced response, that response's cost.
     const floor = 800
     const priced = expectedUnits(REALTIME_USAGE)
