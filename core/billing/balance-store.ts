@@ -75,6 +75,8 @@ export interface JournaledCharge {
   charged: number
   /** The entry as one journal line (journal-codec.ts). */
   line: string
+  /** The same line as the journal wrote it, in UTF-8 and ending in '\n', when it has the bytes at hand (the file journal). */
+  bytes?: Uint8Array
   /** Set on a charge journaled again after Redis lost it: the position it first had (it may have reached the database then). */
   replayOf?: string
 }

@@ -19,6 +19,7 @@ const SEGMENT_BYTES = 16 * 1024 * 1024
 /** How often written entries are forced to the disk (power-loss bound). */
 const SYNC_INTERVAL_MS = 100
 const SEGMENT_PATTERN = /^segment-(\d{16})\.jsonl$/
+const NEWLINE = 0x0a
 
 /** The journal of charges not yet in the database. */
 export interface ChargeJournal {
@@ -141,15 +142,27 @@ export function openFileJournal(dir: string, startAfter: number, onError: (error
       segment.lastPosition = Number(batch[batch.length - 1]!.entry.position)
       dirty = true
       failing = false
+      // Each charge keeps its line's bytes (a view of what was written), so the group commit hands them on as they
+      // are. JSON escapes every newline inside a line, so each '\n' byte ends one.
+      let start = 0
+      batch.forEach((item, index) => {
+        const end = bytes.indexOf(NEWLINE, start) + 1
+        item.resolve({
+          position: item.entry.position,
+          payer: item.entry.payer,
+          charged: item.entry.charged,
+          line: lines[index]!,
+          bytes: bytes.subarray(start, end),
+        })
+        start = end
+      })
     } catch (error) {
       // Logged once per spell of failures, not once per refused call.
       if (!failing) onError(error)
       failing = true
       const refused = journalWriteError(error)
       for (const item of batch) item.reject(refused)
-      return
     }
-    batch.forEach((item, index) => item.resolve({ position: item.entry.position, payer: item.entry.payer, charged: item.entry.charged, line: lines[index]! }))
   }
 
   const syncTimer = setInterval(() => {

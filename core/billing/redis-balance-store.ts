@@ -9,7 +9,7 @@ import {
   type Payer,
   type ReserveOutcome,
 } from './balance-store.ts'
-import { journalLineFromFields } from './journal-codec.ts'
+import { encodeLogEntry, journalLineFromFields } from './journal-codec.ts'
 import {
   ADOPT,
   COMMITTED,
@@ -273,7 +273,7 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
     async settle(reservation, actual, draft) {
       const keys = payerKeys(reservation.payer)
       const { payer } = reservation
-      const logJson = JSON.stringify(draft.log)
+      const logJson = encodeLogEntry(draft.log)
       const via = liveHolds.size <= 1 ? solo : run
       const [charged, id] = (await via
         .settle(

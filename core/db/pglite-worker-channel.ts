@@ -14,8 +14,8 @@ export const PGLITE_THREAD_NAME = 'pglite'
 
 /** Numbered requests to the worker and their replies; fails everything waiting when the worker stops. */
 export interface WorkerChannel {
-  /** Sends one request; settles with the worker's reply (errors rebuilt with the query attached). */
-  request(message: UnnumberedRequest, context?: QueryContext): Promise<unknown>
+  /** Sends one request; settles with the worker's reply (errors rebuilt with the query attached). `transfer` moves buffers instead of copying them. */
+  request(message: UnnumberedRequest, context?: QueryContext, transfer?: Transferable[]): Promise<unknown>
   /** False once the worker stopped, on purpose or not. */
   running(): boolean
   /** Ends the thread; whatever still waits, and every later request, fails with `reason`. */
@@ -76,12 +76,12 @@ export function createWorkerChannel(workerUrl: string, logger: Logger): WorkerCh
   })
 
   return {
-    request(message, context) {
+    request(message, context, transfer) {
       if (stopped) return Promise.reject(stopped)
       const id = nextId++
       return new Promise((resolve, reject) => {
         try {
-          worker.postMessage({ ...message, id })
+          worker.postMessage({ ...message, id }, transfer ?? [])
         } catch (error) {
           // Parameters that cannot be cloned (a function, a symbol) fail here, before reaching PGlite.
           reject(error as Error)

@@ -76,7 +76,13 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Pg
   return {
     query: (sql, params, queryOptions) => query(sql, params, queryOptions),
     transaction: (callback) => runTransaction(channel, query, callback),
-    writeBatch: (batch) => channel.request({ kind: 'batch', batch }) as Promise<BatchResult>,
+    // The journal lines' buffer is the batch's own (log-writer.ts): moved to the thread, not copied.
+    writeBatch: (batch) =>
+      channel.request(
+        { kind: 'batch', batch },
+        undefined,
+        typeof batch.charges === 'string' ? undefined : [batch.charges.buffer as ArrayBuffer],
+      ) as Promise<BatchResult>,
     memory: () => channel.request({ kind: 'memory' }) as Promise<WorkerMemory>,
     close: () => (closing ??= closeWorker(channel)),
   }

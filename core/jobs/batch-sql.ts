@@ -50,8 +50,8 @@ export interface CursorUpdate {
 export interface BatchMessage {
   /** Plain log rows (errors, audit, system) as one JSON array; '' for none. */
   rows: string
-  /** Journaled charges, one journal line each, '\n'-separated; '' for none. */
-  charges: string
+  /** Journaled charges, one journal line each, '\n'-separated ('' for none); as UTF-8 bytes when the journal had them. */
+  charges: string | Uint8Array
   /** The journal cursor to move with the batch. */
   cursor?: CursorUpdate
   /** Time for rows that carry none (ISO). */
@@ -143,13 +143,16 @@ export function logsCsv(rows: LogEntry[]): string {
   return csv
 }
 
+const utf8 = new TextDecoder()
+
 /** Reads a batch message back into rows and journal entries. */
 export function readBatchMessage(message: BatchMessage): { rows: LogEntry[]; charges: JournalEntry[] } {
   const rows = message.rows === '' ? [] : (JSON.parse(withoutNulEscapes(message.rows)) as LogEntry[])
   for (const row of rows) if (typeof row.createdAt === 'string') row.createdAt = new Date(row.createdAt)
   const charges: JournalEntry[] = []
-  if (message.charges !== '') {
-    for (const line of withoutNulEscapes(message.charges).split('\n')) {
+  const lines = typeof message.charges === 'string' ? message.charges : utf8.decode(message.charges)
+  if (lines !== '') {
+    for (const line of withoutNulEscapes(lines).split('\n')) {
       if (line === '') continue
       const entry = decodeJournalEntry(line)
       if (!entry) throw new Error('A journal line of the batch is not a whole entry')

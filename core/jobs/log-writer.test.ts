@@ -44,3 +44,43 @@ describe('log writer group commit', () => {
     await writer.close()
   })
 })
+
+describe('log writer and the file journal', () => {
+  test('charges journaled over several turns reach the database once each, in order and intact, across split and retried batches', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { openFileJournal } = await import('../billing/file-journal.ts')
+    const { readBatchMessage } = await import('./batch-sql.ts')
+    const dir = mkdtempSync(join(tmpdir(), 'hanggent-writer-journal-'))
+    const { journal } = openFileJournal(dir, 0)
+    const received: Array<{ position: string; requestId: unknown; username: unknown }> = []
+    let calls = 0
+    const target = async (message: BatchMessage): Promise<BatchResult> => {
+      calls += 1
+      const { charges } = readBatchMessage(message)
+      // The second batch fails once: it is sent again, rebuilt from what the writer kept.
+      if (calls === 2) throw new Error('database briefly away')
+      for (const entry of charges) received.push({ position: entry.position, requestId: entry.log.requestId, username: entry.log.username })
+      return { accounts: [], rows: 0 }
+    }
+    const writer = createLogWriter(target, { maxRows: 7, retryMs: 5 })
+    const sink = { guarded: false, committed: () => {} }
+    const expected: typeof received = []
+    for (let turn = 0; turn < 4; turn++) {
+      const drafts = Array.from({ length: 5 }, (_, index) => ({
+        payer: { userId: 1, tokenId: 2, unlimited: false },
+        charged: 10,
+        log: { type: 'consume' as const, requestId: `req-${turn}-${index}`, username: `ünï ${turn}\n"${index}"`, quota: 10, createdAt: new Date() },
+      }))
+      const charges = await Promise.all(drafts.map((draft) => journal.append(draft)))
+      for (const [index, charge] of charges.entries())
+        expected.push({ position: charge.position, requestId: drafts[index]!.log.requestId, username: drafts[index]!.log.username })
+      writer.commitCharges(sink, charges)
+    }
+    await writer.close()
+    await journal.close()
+    rmSync(dir, { recursive: true, force: true })
+    expect(received).toEqual(expected)
+  })
+})

@@ -1,5 +1,6 @@
 import type { logs } from '../db/schema.ts'
 import type { CommittedAccount, JournaledCharge } from '../billing/balance-store.ts'
+import { encodeLogEntry } from '../billing/journal-codec.ts'
 import { CursorConflictError, type BatchMessage, type BatchResult, type CursorUpdate } from './batch-sql.ts'
 
 /** A row for the logs table as the relay and admin API produce it. */
@@ -119,8 +120,8 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
     const cursorUpdate: CursorUpdate | undefined =
       target_?.cursorName && lastPosition ? { name: target_.cursorName, position: lastPosition, ...(target_.guarded ? { expected: cursor } : {}) } : undefined
     const message: BatchMessage = {
-      rows: batchRows.length === 0 ? '' : JSON.stringify(batchRows),
-      charges: batchCharges.map((charge) => charge.line).join('\n'),
+      rows: batchRows.length === 0 ? '' : `[${batchRows.map(encodeLogEntry).join(',')}]`,
+      charges: chargeLines(batchCharges),
       ...(cursorUpdate ? { cursor: cursorUpdate } : {}),
       now: now().toISOString(),
     }
@@ -224,4 +225,31 @@ export function createLogWriter(target: BatchTarget, options: LogWriterOptions =
       tellDrained()
     },
   }
+}
+
+/**
+ * A batch's journal lines: the bytes the journal wrote, copied into one buffer of their own (it crosses to the
+ * embedded database's thread by transfer, neither joined nor cloned as a string), or the lines joined when some
+ * came without bytes (the Redis journal).
+ */
+function chargeLines(charges: JournaledCharge[]): string | Uint8Array {
+  // Lines written in the same turn sit side by side in one buffer: each such run is copied at once.
+  const runs: Uint8Array[] = []
+  let size = 0
+  for (const { bytes } of charges) {
+    if (!bytes) return charges.map((each) => each.line).join('\n')
+    size += bytes.byteLength
+    const last = runs[runs.length - 1]
+    if (last && last.buffer === bytes.buffer && last.byteOffset + last.byteLength === bytes.byteOffset)
+      runs[runs.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.byteLength + bytes.byteLength)
+    else runs.push(bytes)
+  }
+  if (size === 0) return ''
+  const joined = new Uint8Array(size)
+  let offset = 0
+  for (const run of runs) {
+    joined.set(run, offset)
+    offset += run.byteLength
+  }
+  return joined
 }
