@@ -8,9 +8,13 @@ import { GatewayError } from '../errors.ts'
 /** How much is read while waiting for the first event before the relay takes over anyway (its scanner bounds the rest). */
 const FIRST_EVENT_MAX_BYTES = 1024 * 1024
 
-/** True once `text` holds the blank line that ends an SSE event (LF, CRLF or CR line ends). */
-function endsAnEvent(text: string): boolean {
-  return /\n\n|\r\n\r\n|\r\r/.test(text)
+/** The blank lines that end an SSE event (LF, CRLF or CR line ends), as bytes: UTF-8 leaves CR and LF alone. */
+const BLANK_LINES = ['\n\n', '\r\n\r\n', '\r\r'].map((text) => Buffer.from(text))
+
+/** True when `bytes` holds a blank line; scanned natively, without decoding what the relay decodes again. */
+function holdsBlankLine(bytes: Uint8Array): boolean {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return BLANK_LINES.some((blank) => view.includes(blank))
 }
 
 /**
@@ -20,10 +24,10 @@ function endsAnEvent(text: string): boolean {
  */
 export async function awaitFirstEvent(body: ReadableStream<Uint8Array>, channelName: string): Promise<ReadableStream<Uint8Array>> {
   const reader = body.getReader()
-  const decoder = new TextDecoder()
   const buffered: Uint8Array[] = []
   let size = 0
-  let tail = ''
+  // The last three bytes read: enough to see a blank line split across reads.
+  let tail = new Uint8Array(0)
   for (;;) {
     const { done, value } = await reader.read()
     if (done) {
@@ -34,10 +38,9 @@ export async function awaitFirstEvent(body: ReadableStream<Uint8Array>, channelN
     }
     buffered.push(value)
     size += value.byteLength
-    // The last three characters of the previous read are enough to see a blank line split across reads.
-    const text = tail + decoder.decode(value, { stream: true })
-    if (endsAnEvent(text) || size >= FIRST_EVENT_MAX_BYTES) break
-    tail = text.slice(-3)
+    const ended = holdsBlankLine(value) || (tail.length > 0 && holdsBlankLine(Buffer.concat([tail, value.subarray(0, 3)])))
+    if (ended || size >= FIRST_EVENT_MAX_BYTES) break
+    tail = Buffer.concat([tail, value.subarray(-3)]).subarray(-3)
   }
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
