@@ -244,12 +244,5 @@ function chargeLines(charges: JournaledCharge[]): string | Uint8Array {
       runs[runs.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.byteLength + bytes.byteLength)
     else runs.push(bytes)
   }
-  if (size === 0) return ''
-  const joined = new Uint8Array(size)
-  let offset = 0
-  for (const run of runs) {
-    joined.set(run, offset)
-    offset += run.byteLength
-  }
-  return joined
+  return size === 0 ? '' : new Uint8Array(Bun.concatArrayBuffers(runs))
 }

@@ -48,13 +48,7 @@ async function collect(stream: ReadableStream<Uint8Array>, maxBytes: number, enc
   } finally {
     reader.cancel().catch(() => {})
   }
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
+  return new Uint8Array(Bun.concatArrayBuffers(chunks))
 }
 
 function tooLarge(maxBytes: number): GatewayError {
