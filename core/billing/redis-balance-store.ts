@@ -190,14 +190,19 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
    * back, this replica lives on) and charges no committer had read (journaled again; the committer leaves
    * out those that had reached the database). The cursor is read before the run id, so a cursor of a
    * restarted server is never used without noticing the restart.
+   *
+   * One check at a time, and the new run counts as known only once its repair is done: checks that had piled
+   * up while Redis was away used to run side by side when it came back, and the second, seeing the run id the
+   * first had just taken as known, forgot the lost charges by a cursor the other replicas' new commits had
+   * already moved past them, before the first had journaled them again (answers never billed). A repair cut
+   * short (Redis away again) is done again by the next check.
    */
   async function checkRestart() {
     const cursor = await client.get(cursorKey)
     const current = await runId()
     if (current === '') return
-    const restarted = knownRun !== undefined && current !== knownRun
-    knownRun = current
-    if (!restarted) {
+    if (knownRun === undefined || current === knownRun) {
+      knownRun = current
       if (cursor !== null) forgetCommitted(cursor)
       return
     }
@@ -206,14 +211,22 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
     let replayed = 0
     for (const [position, charge] of [...unconfirmed]) {
       const id = (await run.replay(charge.keys, [...charge.args, position])) as string | null
+      // Null: the entry is in the stream (this server has it, or an earlier repair journaled it again); it stays until committed.
+      if (!id) continue
       unconfirmed.delete(position)
-      if (id) {
-        unconfirmed.set(id, charge)
-        replayed++
-      }
+      unconfirmed.set(id, charge)
+      replayed++
     }
+    knownRun = current
     if (replayed > 0) options.onChargesReplayed?.({ replica: replicaId, charges: replayed })
   }
+
+  let checking: Promise<void> | undefined
+  /** Runs checkRestart unless one is still running (its result is that one's). */
+  const checkRestartOnce = () =>
+    (checking ??= checkRestart().finally(() => {
+      checking = undefined
+    }))
 
   /** Forgets the charges at or before `cursor` (kept in the order Redis gave them their positions). */
   function forgetCommitted(cursor: string) {
@@ -225,9 +238,9 @@ export function createRedisBalanceStore(options: RedisBalanceStoreOptions): Redi
 
   const beat = () => client.set(aliveKey(replicaId), '1', 'PX', HEARTBEAT_TTL_MS).catch((error: unknown) => options.onError?.(error))
   void beat()
-  const restartCheck = setInterval(() => void checkRestart().catch((error: unknown) => options.onError?.(error)), RESTART_CHECK_MS)
+  const restartCheck = setInterval(() => void checkRestartOnce().catch((error: unknown) => options.onError?.(error)), RESTART_CHECK_MS)
   restartCheck.unref?.()
-  void checkRestart().catch(() => undefined)
+  void checkRestartOnce().catch(() => undefined)
   const heartbeat = setInterval(() => void beat(), HEARTBEAT_EVERY_MS)
   heartbeat.unref?.()
 
