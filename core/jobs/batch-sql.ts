@@ -122,10 +122,22 @@ function csvField(value: unknown, integerMax: number): string {
   return `"${text.replaceAll('"', '""')}"`
 }
 
-/** Log rows as COPY CSV text. */
-export function logsCsv(rows: LogEntry[]): string {
+/**
+ * Rows or journal lines handled between two yields to the event loop while a batch is prepared: on PostgreSQL that
+ * happens on the gateway's own thread, where a batch prepared in one go (~800 charges at c=50) held every call for
+ * ~9 ms on average, 35 ms at worst; in pieces, the longest stretch is ~3 ms.
+ */
+const ROWS_PER_TURN = 128
+
+/** Lets the event loop run whatever is waiting (calls, timers) before the batch's preparation goes on. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Log rows as COPY CSV text, yielding every ROWS_PER_TURN rows. */
+export async function logsCsv(rows: LogEntry[]): Promise<string> {
   let csv = ''
-  for (const row of rows) {
+  for (let done = 0; done < rows.length; done++) {
+    if (done > 0 && done % ROWS_PER_TURN === 0) await nextTurn()
+    const row = rows[done]!
     const record = row as Record<string, unknown>
     let line = ''
     for (let index = 0; index < logColumns.length; index++) {
@@ -145,8 +157,8 @@ export function logsCsv(rows: LogEntry[]): string {
 
 const utf8 = new TextDecoder()
 
-/** Reads a batch message back into rows and journal entries. */
-export function readBatchMessage(message: BatchMessage): { rows: LogEntry[]; charges: JournalEntry[] } {
+/** Reads a batch message back into rows and journal entries, yielding every ROWS_PER_TURN lines. */
+export async function readBatchMessage(message: BatchMessage): Promise<{ rows: LogEntry[]; charges: JournalEntry[] }> {
   const rows = message.rows === '' ? [] : (JSON.parse(withoutNulEscapes(message.rows)) as LogEntry[])
   for (const row of rows) if (typeof row.createdAt === 'string') row.createdAt = new Date(row.createdAt)
   const charges: JournalEntry[] = []
@@ -154,6 +166,7 @@ export function readBatchMessage(message: BatchMessage): { rows: LogEntry[]; cha
   if (lines !== '') {
     for (const line of withoutNulEscapes(lines).split('\n')) {
       if (line === '') continue
+      if (charges.length > 0 && charges.length % ROWS_PER_TURN === 0) await nextTurn()
       const entry = decodeJournalEntry(line)
       if (!entry) throw new Error('A journal line of the batch is not a whole entry')
       // The row records what was actually charged, whoever built the line.
@@ -217,9 +230,9 @@ function cursorStatement(cursor: CursorUpdate): SqlStatement {
 /**
  * Writes a planned batch through one session: the usage rows with COPY, every other change as one round of
  * statements (one round trip inside the PGlite thread, where each statement used to cost ~1 ms of CPU).
- * Returns each charged account's row as the batch left it.
+ * Returns each charged account's row as the batch left it. `logsText` is the plan's usage rows as COPY CSV (logsCsv).
  */
-export async function writePlan(session: SqlSession, plan: BatchPlan, cursor?: CursorUpdate): Promise<CommittedAccount[]> {
+export async function writePlan(session: SqlSession, plan: BatchPlan, logsText: string, cursor?: CursorUpdate): Promise<CommittedAccount[]> {
   const statements: SqlStatement[] = []
   const at = (statement: SqlStatement) => statements.push(statement) - 1
   const usersAt =
@@ -260,7 +273,7 @@ export async function writePlan(session: SqlSession, plan: BatchPlan, cursor?: C
     await session.copyCsv(
       'logs',
       logColumns.map((column) => column.name),
-      logsCsv(plan.logs),
+      logsText,
     )
   const results = statements.length === 0 ? [] : await session.queryAll(statements)
   if (cursor?.expected !== undefined && results[cursorAt]?.length === 0)
@@ -273,8 +286,10 @@ export async function writePlan(session: SqlSession, plan: BatchPlan, cursor?: C
 
 /** Writes one batch message in one transaction. */
 export async function writeBatchMessage(database: SqlTransactor, message: BatchMessage): Promise<BatchResult> {
-  const { rows, charges } = readBatchMessage(message)
+  const { rows, charges } = await readBatchMessage(message)
   const plan = planBatch(rows, charges, new Date(message.now))
-  const accounts = await database.transaction((session) => writePlan(session, plan, message.cursor))
+  // Prepared before the transaction opens, so its locks are held only while the statements run.
+  const logsText = await logsCsv(plan.logs)
+  const accounts = await database.transaction((session) => writePlan(session, plan, logsText, message.cursor))
   return { accounts, rows: plan.logs.length }
 }

@@ -58,7 +58,7 @@ describe('log writer and the file journal', () => {
     let calls = 0
     const target = async (message: BatchMessage): Promise<BatchResult> => {
       calls += 1
-      const { charges } = readBatchMessage(message)
+      const { charges } = await readBatchMessage(message)
       // The second batch fails once: it is sent again, rebuilt from what the writer kept.
       if (calls === 2) throw new Error('database briefly away')
       for (const entry of charges) received.push({ position: entry.position, requestId: entry.log.requestId, username: entry.log.username })
