@@ -317,13 +317,21 @@ interface AdmittedRequest {
   media?: MediaRequest
 }
 
+/** A controller that aborts with `signal` (and its reason) as well as on its own: what AbortSignal.any does, for a fraction of its cost per call. */
+function following(signal: AbortSignal): AbortController {
+  const controller = new AbortController()
+  if (signal.aborted) controller.abort(signal.reason)
+  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true })
+  return controller
+}
+
 /** Calls upstream with failover and answers the client through the answering attempt's plan; settles when the answer is complete, refunds on failure. */
 async function execute(request: AdmittedRequest): Promise<Response> {
   const { services, codec, record, body } = request
   const { context } = services
   let upstream: UpstreamSuccess | undefined
   // A hold still under way (see admit): its refusal stops the upstream call as a client's leaving would.
-  const holding = record.call.reservation instanceof Promise ? new AbortController() : undefined
+  const holding = record.call.reservation instanceof Promise ? following(request.signal) : undefined
   if (holding) void record.refusal().then((refusal) => refusal !== undefined && holding.abort())
   try {
     const plan: UpstreamPlan = {
@@ -332,7 +340,7 @@ async function execute(request: AdmittedRequest): Promise<Response> {
       clientBytes: request.clientBytes,
       model: record.call.model,
       stream: record.call.stream,
-      clientSignal: holding ? AbortSignal.any([request.signal, holding.signal]) : request.signal,
+      clientSignal: holding ? holding.signal : request.signal,
       hubRequest: hubRequestSource(codec, body, request.inbound),
       keys: services.keys,
       health: services.health,

@@ -16,10 +16,39 @@ export interface PassthroughStreamOptions
 }
 
 const encoder = new TextEncoder()
+const LF = 0x0a
+const CR = 0x0d
+const COLON = 0x3a
+
+/** What one upstream read sends on: re-framed SSE text, or pieces of the upstream's own bytes. */
+type Outgoing = string | Uint8Array[]
+
+/**
+ * Where each event of a read ends in the upstream's bytes, when they can be sent on as they came: the
+ * read starts where the last one ended an event (the caller knows), holds no CR (so every event ends in
+ * a blank line written as LF LF) and ends on such a blank line, and each blank-line-delimited piece is one
+ * of the parser's events (a piece of comments or of fields without data yields none, and then the read
+ * is re-framed instead).
+ */
+export function eventEnds(chunk: Uint8Array, eventCount: number): number[] | undefined {
+  if (eventCount === 0 || !endsEvent(chunk)) return undefined
+  const ends: number[] = []
+  let start = 0
+  while (start < chunk.length) {
+    // A piece that opens with a blank line or a comment may carry no event of its own.
+    if (chunk[start] === LF || chunk[start] === COLON) return undefined
+    let end = chunk.indexOf(LF, start)
+    while (chunk[end + 1] !== LF) end = chunk.indexOf(LF, end + 1)
+    start = end + 2
+    if (ends.push(start) > eventCount) return undefined
+  }
+  return ends.length === eventCount ? ends : undefined
+}
 
 /**
  * Relays a same-dialect stream one upstream read at a time: every event the read completed is
- * inspected, those the client did not ask for are dropped, and the rest go out as one write. Pull-based,
+ * inspected, those the client did not ask for are dropped, and the rest go out together, as the
+ * upstream's own bytes when the read holds whole events (see eventEnds), else re-framed. Pull-based,
  * so a slow client slows the upstream read instead of buffering. The client's final event is held
  * until the call's charge is durable (see StreamRelayOptions.onEnd); upstream faults end the stream
  * with an error event in the client's dialect, never a fake end marker.
@@ -32,6 +61,8 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
   const idle = watchIdle(options.idleTimeoutMs, () => abort.abort('timeout'))
   let ended = false
   let delivered = false
+  // The reads so far ended where an event did (the stream's start counts), so the next read's bytes begin with an event.
+  let boundaryBefore = true
   let cancelled = false
   // The rest of the answer from another channel, after a cut.
   let rest: ReadableStreamDefaultReader<Uint8Array> | undefined
@@ -50,15 +81,19 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
     options.onFirstEvent()
   }
 
-  function send(controller: ReadableStreamDefaultController<Uint8Array>, text: string) {
-    if (text === '') return
+  /** Sends what a read passes on, then `extra` (re-framed error or final events), as one or more chunks. */
+  function send(controller: ReadableStreamDefaultController<Uint8Array>, out: Outgoing, extra = '') {
+    if (out.length === 0 && extra === '') return
     firstEvent()
-    controller.enqueue(encoder.encode(text))
+    if (typeof out === 'string') return controller.enqueue(encoder.encode(out + extra))
+    for (const piece of out) controller.enqueue(piece)
+    if (extra !== '') controller.enqueue(encoder.encode(extra))
   }
 
-  function fail(controller: ReadableStreamDefaultController<Uint8Array>, text: string, error: GatewayError, outcome: 'upstream-error' | 'timeout') {
+  function fail(controller: ReadableStreamDefaultController<Uint8Array>, out: Outgoing, error: GatewayError, outcome: 'upstream-error' | 'timeout') {
+    let text = ''
     for (const event of codec.renderStreamError(error)) text += encodeSse(event)
-    controller.enqueue(encoder.encode(text))
+    send(controller, out, text)
     controller.close()
     abort.abort('upstream')
     void reader.cancel().catch(() => undefined)
@@ -69,7 +104,7 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
    * After a cut: what this read completed goes out, then the rest of the answer from another channel if one takes
    * over (true); this stream then no longer settles. False when none does, with nothing sent.
    */
-  async function continueAfter(controller: ReadableStreamDefaultController<Uint8Array>, text: string, error: unknown): Promise<boolean> {
+  async function continueAfter(controller: ReadableStreamDefaultController<Uint8Array>, out: Outgoing, error: unknown): Promise<boolean> {
     const cut = options.continueAfterCut ? transportCut(error, abort, options.idleTimeoutMs) : undefined
     if (!cut) return false
     idle.stop()
@@ -81,7 +116,7 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
     if (handed === 'cancelled') return true
     rest = handed
     try {
-      send(controller, text)
+      send(controller, out)
     } catch {
       // The client left: the continuation's reader is cancelled with the stream.
     }
@@ -89,18 +124,22 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
     return true
   }
 
-  /** The answer is complete: settle, then send the held final events (or an error if settling failed). */
-  async function finish(controller: ReadableStreamDefaultController<Uint8Array>, text: string, held: SseEvent[]) {
+  /**
+   * The answer is complete: settle, then send the held final event (or an error if settling failed). The
+   * event goes as the upstream wrote it when the read's other events do.
+   */
+  async function finish(controller: ReadableStreamDefaultController<Uint8Array>, out: Outgoing, held: SseEvent | undefined, heldBytes?: Uint8Array) {
     const result = tap.result()
     let tail = ''
     try {
       await end(result.completed && !result.error ? 'completed' : 'upstream-error')
-      for (const event of held) tail += encodeSse(event)
+      if (heldBytes && typeof out !== 'string') out.push(heldBytes)
+      else if (held) tail = encodeSse(held)
     } catch (error) {
       for (const event of codec.renderStreamError(unrecordedAnswer(error))) tail += encodeSse(event)
     }
     try {
-      send(controller, text + tail)
+      send(controller, out, tail)
       controller.close()
     } catch {
       // The client went away while the charge was being made durable.
@@ -132,7 +171,19 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
           if (ended) return
           // Only a complete event is a sign of life: a drip of bytes that never completes one stays silence.
           if (events.length > 0) idle.touch()
-          let text = ''
+          // Events go on as the upstream's own bytes when the read allows it (the common case: no encoding, no
+          // copy when nothing is hidden), else re-framed; either way the client gets the same events.
+          const ends = step.done || !boundaryBefore ? undefined : eventEnds(step.value, events.length)
+          if (!step.done) boundaryBefore = endsEvent(step.value)
+          let out: Outgoing = ends ? [] : ''
+          // The run of this read's bytes going on as one piece: from runStart (-1: none open) to runEnd.
+          let runStart = -1
+          let runEnd = 0
+          const closeRun = () => {
+            if (runStart === -1 || typeof out === 'string') return
+            out.push(step.value!.subarray(runStart, runEnd))
+            runStart = -1
+          }
           for (let index = 0; index < events.length; index++) {
             const event = events[index]!
             let wellFormed: boolean
@@ -141,33 +192,44 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
             } catch (error) {
               // A tap that throws is the gateway's fault, not the upstream's: the client gets a generic error, the log the detail.
               events.length = 0
-              fail(controller, text, options.internalError(error), 'upstream-error')
+              closeRun()
+              fail(controller, out, options.internalError(error), 'upstream-error')
               return
             }
             if (!wellFormed) {
               events.length = 0
+              closeRun()
               const malformed = new GatewayError(502, 'bad_upstream_response', 'Upstream sent a malformed stream chunk')
-              if ((await continueAfter(controller, text, malformed)) || ended) return
-              fail(controller, text, malformed, 'upstream-error')
+              if ((await continueAfter(controller, out, malformed)) || ended) return
+              fail(controller, out, malformed, 'upstream-error')
               return
             }
-            if (options.hide?.(event)) continue
+            if (options.hide?.(event)) {
+              closeRun()
+              continue
+            }
             firstEvent()
             if (codec.isFinalEvent?.(event)) {
               // The dialect says nothing follows: settle now rather than wait for the upstream to close.
               events.length = 0
-              await finish(controller, text, [event])
+              closeRun()
+              await finish(controller, out, event, ends && step.value!.subarray(index === 0 ? 0 : ends[index - 1]!, ends[index]!))
               return
             }
-            text += encodeSse(event)
+            if (typeof out === 'string') out += encodeSse(event)
+            else {
+              if (runStart === -1) runStart = index === 0 ? 0 : ends![index - 1]!
+              runEnd = ends![index]!
+            }
           }
           events.length = 0
+          closeRun()
           if (step.done) {
-            await finish(controller, text, [])
+            await finish(controller, out, undefined)
             return
           }
-          if (text !== '') {
-            send(controller, text)
+          if (out.length > 0) {
+            send(controller, out)
             return
           }
         }
@@ -182,6 +244,11 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
     },
     { highWaterMark: 0 },
   )
+}
+
+/** Whether a read ends with a blank line in LF form and holds no CR, leaving the parser between events. */
+function endsEvent(chunk: Uint8Array): boolean {
+  return chunk.length >= 2 && chunk[chunk.length - 1] === LF && chunk[chunk.length - 2] === LF && chunk.indexOf(CR) === -1
 }
 
 /** A failed upstream read as the client is told of it. */
