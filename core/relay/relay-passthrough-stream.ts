@@ -85,15 +85,20 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
   function send(controller: ReadableStreamDefaultController<Uint8Array>, out: Outgoing, extra = '') {
     if (out.length === 0 && extra === '') return
     firstEvent()
+    enqueue(controller, out, extra)
+  }
+
+  function enqueue(controller: ReadableStreamDefaultController<Uint8Array>, out: Outgoing, extra: string) {
     if (typeof out === 'string') return controller.enqueue(encoder.encode(out + extra))
     for (const piece of out) controller.enqueue(piece)
     if (extra !== '') controller.enqueue(encoder.encode(extra))
   }
 
+  /** Ends the stream with an error event; an error alone is not the answer's first token. */
   function fail(controller: ReadableStreamDefaultController<Uint8Array>, out: Outgoing, error: GatewayError, outcome: 'upstream-error' | 'timeout') {
     let text = ''
     for (const event of codec.renderStreamError(error)) text += encodeSse(event)
-    send(controller, out, text)
+    enqueue(controller, out, text)
     controller.close()
     abort.abort('upstream')
     void reader.cancel().catch(() => undefined)

@@ -40,6 +40,8 @@ const scripts: Record<string, string[]> = {
     `data: ${chunk({}, 'stop')}\n\n`,
     `data: ${usageChunk}\n\ndata: [DONE]\n\n`,
   ],
+  // A first event that is not a chat chunk: the stream ends in an error event, and no token ever came.
+  malformed: ['data: {"unexpected": tru\n\n'],
 }
 
 /** The bytes of a split UTF-8 character: the second write starts inside "é" when sent as bytes. */
@@ -137,5 +139,16 @@ describe('passthrough streams keep the upstream bytes', () => {
     expect(events.some((event) => event.data.includes('"usage"'))).toBe(false)
     expect(events).toHaveLength(6)
     expect(text).not.toContain('\ufffd')
+  })
+
+  test('a stream whose first event is malformed ends in an error event, and its log records no first token', async () => {
+    const text = await streamText('malformed')
+    const events = eventsOf(text)
+    expect(events).toHaveLength(1)
+    expect(JSON.parse(events[0]!.data)).toMatchObject({ error: { code: 'bad_upstream_response' } })
+    const rows = await gateway.logs({ tokenId })
+    const row = rows.find((candidate) => (candidate.details as { outcome?: string } | null)?.outcome === 'upstream-error')
+    expect(row).toBeDefined()
+    expect(row?.firstTokenMs).toBeNull()
   })
 })
