@@ -405,8 +405,16 @@ function streamResponse(request: AdmittedRequest, upstream: UpstreamSuccess, env
     continueAfterCut: continuationHook(context, plan, upstream, record, maxBufferBytes),
     onFirstEvent: () => record.firstToken(),
     internalError: (error: unknown) => clientFacingError(context.logger, record.requestId, toGatewayError(error)),
-    onEnd(result: StreamTapResult, outcome: CallOutcome) {
+    onEnd(result: StreamTapResult, outcome: CallOutcome, failure?: GatewayError) {
       upstream.exchange.release()
+      if (failure) {
+        // Nothing of the answer reached the client, only the gateway's error event: a failed call, refunded like one.
+        const failed = record
+          .fail(failure)
+          .catch((error) => context.logger.log('error', 'refund failed', { requestId: record.requestId, error: String(error) }))
+        void failed.finally(request.done)
+        return
+      }
       const settled = record.settle({ usage: result.usage, observed: result, outcome })
       void settled
         .catch((error) => context.logger.log('error', 'stream settlement failed', { requestId: record.requestId, error: String(error) }))

@@ -67,11 +67,11 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
   // The rest of the answer from another channel, after a cut.
   let rest: ReadableStreamDefaultReader<Uint8Array> | undefined
 
-  function end(outcome: Parameters<StreamRelayOptions['onEnd']>[1]): Promise<void> | void {
+  function end(outcome: Parameters<StreamRelayOptions['onEnd']>[1], failure?: GatewayError): Promise<void> | void {
     if (ended) return
     ended = true
     idle.stop()
-    return options.onEnd(tap.result(), outcome)
+    return options.onEnd(tap.result(), outcome, failure)
   }
 
   /** Marks the time to first token, once: when the first event for the client is in hand, before settling may hold it. */
@@ -102,7 +102,7 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
     controller.close()
     abort.abort('upstream')
     void reader.cancel().catch(() => undefined)
-    void Promise.resolve(end(outcome)).catch(() => undefined)
+    void Promise.resolve(end(outcome, delivered ? undefined : error)).catch(() => undefined)
   }
 
   /**

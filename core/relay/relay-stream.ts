@@ -128,9 +128,11 @@ export interface StreamRelayOptions {
   /**
    * Called exactly once when the stream is over, however it ended. When the upstream finished, the
    * final event(s) reach the client only after the returned promise resolves (the charge is durable);
-   * if it rejects, the client gets an error event instead of them.
+   * if it rejects, the client gets an error event instead of them. `failure` is set when the gateway ended the
+   * stream with its own error event before any event of the answer reached the client: the call failed, and is
+   * refunded rather than billed (the passthrough relay sets it; a converted stream settles as before).
    */
-  onEnd(result: StreamTapResult, outcome: CallOutcome): Promise<void> | void
+  onEnd(result: StreamTapResult, outcome: CallOutcome, failure?: GatewayError): Promise<void> | void
   /**
    * Asked once when the stream is cut (transportCut), after its 200 went out: the rest of the answer from another
    * channel, or undefined (the client then gets the cut's error event, as without it).

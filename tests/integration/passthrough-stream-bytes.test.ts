@@ -5,7 +5,8 @@ import { startGateway, type TestGateway } from '../support/gateway.ts'
 
 // A same-dialect stream goes to the client as the upstream wrote it: each read whose events the client
 // gets whole is sent on as its own bytes (the upstream's spacing and ids kept), a forced usage chunk the
-// client did not ask for is cut out of it, and `data: [DONE]` is held until the charge is durable. A read
+// client did not ask for is cut out of it, and `data: [DONE]` is held until the charge is durable. A stream
+// that fails before any of its events reached the client is a failed call: refunded, logged as an error. A read
 // that splits an event (or a character), uses CR line ends or carries comments is re-framed instead; the
 // client must see every event once, in order, whichever way each read went.
 
@@ -99,10 +100,10 @@ describe('passthrough streams keep the upstream bytes', () => {
     await upstream.stop(true)
   })
 
-  async function streamText(script: string, includeUsage = false): Promise<string> {
+  async function streamText(script: string, includeUsage = false, as = key): Promise<string> {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${as}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         model: MODEL,
         stream: true,
@@ -141,14 +142,18 @@ describe('passthrough streams keep the upstream bytes', () => {
     expect(text).not.toContain('\ufffd')
   })
 
-  test('a stream whose first event is malformed ends in an error event, and its log records no first token', async () => {
-    const text = await streamText('malformed')
+  test('a stream whose first event is malformed ends in an error event, costs nothing and is logged as an error', async () => {
+    const fresh = await gateway.createToken({ name: 'malformed', quota: 1_000_000 })
+    const text = await streamText('malformed', false, fresh.key)
     const events = eventsOf(text)
     expect(events).toHaveLength(1)
     expect(JSON.parse(events[0]!.data)).toMatchObject({ error: { code: 'bad_upstream_response' } })
-    const rows = await gateway.logs({ tokenId })
-    const row = rows.find((candidate) => (candidate.details as { outcome?: string } | null)?.outcome === 'upstream-error')
-    expect(row).toBeDefined()
-    expect(row?.firstTokenMs).toBeNull()
+    await gateway.services.inflight.drain(5000)
+    expect((await gateway.tokenBalance(fresh.id)).usedQuota).toBe(0)
+    const rows = await gateway.logs({ tokenId: fresh.id })
+    expect(rows.filter((row) => row.type === 'consume')).toEqual([])
+    const failure = rows.find((row) => row.type === 'error')
+    expect(failure).toMatchObject({ statusCode: 502, quota: 0 })
+    expect(failure?.firstTokenMs ?? null).toBeNull()
   })
 })
