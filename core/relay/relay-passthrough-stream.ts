@@ -179,8 +179,11 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
           // Events go on as the upstream's own bytes when the read allows it (the common case: no encoding, no
           // copy when nothing is hidden), else re-framed; either way the client gets the same events.
           const ends = step.done || !boundaryBefore ? undefined : eventEnds(step.value, events.length)
-          if (!step.done) boundaryBefore = endsEvent(step.value)
+          // A read eventEnds accepted ends an event; only another one needs the check of its own.
+          if (!step.done) boundaryBefore = ends !== undefined || endsEvent(step.value)
           let out: Outgoing = ends ? [] : ''
+          /** Where event `index` starts in this read's bytes (only when `ends` is known). */
+          const startOf = (index: number) => (index === 0 ? 0 : ends![index - 1]!)
           // The run of this read's bytes going on as one piece: from runStart (-1: none open) to runEnd.
           let runStart = -1
           let runEnd = 0
@@ -218,12 +221,12 @@ export function relayPassthroughStream(options: PassthroughStreamOptions): Reada
               // The dialect says nothing follows: settle now rather than wait for the upstream to close.
               events.length = 0
               closeRun()
-              await finish(controller, out, event, ends && step.value!.subarray(index === 0 ? 0 : ends[index - 1]!, ends[index]!))
+              await finish(controller, out, event, ends && step.value!.subarray(startOf(index), ends[index]!))
               return
             }
             if (typeof out === 'string') out += encodeSse(event)
             else {
-              if (runStart === -1) runStart = index === 0 ? 0 : ends![index - 1]!
+              if (runStart === -1) runStart = startOf(index)
               runEnd = ends![index]!
             }
           }

@@ -1,10 +1,10 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test'
 import { GatewayError, recordMember } from '@hanggent/plugin-sdk'
-import { createSseParser, type SseEvent } from '@hanggent/plugin-sdk'
 import { loadChunks, loadFixture } from '../../tests/support/fixtures.ts'
 import { validBody } from '../../tests/support/valid-body.ts'
 import { OpenAIResponsesRequest } from '../../schemas/openai-responses.ts'
 import { startFakeOpenAI } from '../../tests/support/fake-openai.ts'
+import { sseEventsOf } from '../../tests/support/sse-text.ts'
 import plugin from './index.ts'
 import { openAIResponsesDialect as dialect } from './openai-responses-dialect.ts'
 import { buildOpenAIRequest, openAICompatibleTransport, openAIEndpointUrl, openAITransport } from './openai-transport.ts'
@@ -163,14 +163,6 @@ describe('fake OpenAI serves /v1/responses from the fixtures', () => {
       body: JSON.stringify(body),
     })
 
-  function parseSse(text: string): SseEvent[] {
-    const events: SseEvent[] = []
-    const parser = createSseParser((event) => events.push(event))
-    parser.push(text)
-    parser.end()
-    return events
-  }
-
   test.each([
     [{ input: 'hi' }, 'openai-responses-text.json'],
     [{ input: 'weather?', tools: [{ type: 'function', name: 'get_weather' }] }, 'openai-responses-function-call.json'],
@@ -186,7 +178,7 @@ describe('fake OpenAI serves /v1/responses from the fixtures', () => {
     expect(response.headers.get('content-type')).toContain('text/event-stream')
     const text = await response.text()
     expect(text).not.toContain('[DONE]')
-    const events = parseSse(text)
+    const events = sseEventsOf(text)
     const recorded = loadChunks<Json>('openai', 'openai-responses-text.chunks.txt')
     expect(events.map((event) => event.event)).toEqual(recorded.map((event) => String(event.type)))
     expect(events.map((event) => JSON.parse(event.data) as Json)).toEqual(
@@ -202,7 +194,7 @@ describe('fake OpenAI serves /v1/responses from the fixtures', () => {
       { kind: 'malformed-chunk', afterChunks: 2 },
     )
     const completedOf = async () =>
-      JSON.parse(parseSse(await (await post({ model: 'm', input: 'hi', stream: true })).text()).at(-1)!.data) as { response: { usage: unknown } }
+      JSON.parse(sseEventsOf(await (await post({ model: 'm', input: 'hi', stream: true })).text()).at(-1)!.data) as { response: { usage: unknown } }
     expect((await completedOf()).response.usage).toEqual({
       input_tokens: 100,
       input_tokens_details: { cached_tokens: 64 },
@@ -211,7 +203,7 @@ describe('fake OpenAI serves /v1/responses from the fixtures', () => {
       total_tokens: 107,
     })
     expect((await completedOf()).response.usage).toBeNull()
-    const broken = parseSse(await (await post({ model: 'm', input: 'hi', stream: true })).text())
+    const broken = sseEventsOf(await (await post({ model: 'm', input: 'hi', stream: true })).text())
     expect(() => JSON.parse(broken[2]!.data)).toThrow()
   })
 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Server } from 'bun'
-import { createSseParser, type SseEvent } from '@hanggent/plugin-sdk'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { sseEventsOf } from '../support/sse-text.ts'
 
 // A same-dialect stream goes to the client as the upstream wrote it: each read whose events the client
 // gets whole is sent on as its own bytes (the upstream's spacing and ids kept), a forced usage chunk the
@@ -53,14 +53,6 @@ function writesOf(name: string): Uint8Array[] {
   const joined = new Uint8Array([...writes[0]!, ...writes[1]!])
   const at = joined.indexOf(0xc3)
   return [joined.subarray(0, at + 1), joined.subarray(at + 1), ...writes.slice(2)]
-}
-
-function eventsOf(text: string): SseEvent[] {
-  const events: SseEvent[] = []
-  const parser = createSseParser((event) => events.push(event))
-  parser.push(text)
-  parser.end()
-  return events
 }
 
 describe('passthrough streams keep the upstream bytes', () => {
@@ -131,7 +123,7 @@ describe('passthrough streams keep the upstream bytes', () => {
 
   test('reads that split events or characters, CR line ends and comments: every event once, in order, text intact', async () => {
     const text = await streamText('awkward')
-    const events = eventsOf(text)
+    const events = sseEventsOf(text)
     expect(events.map((event) => event.data).at(-1)).toBe('[DONE]')
     const contents = events
       .slice(0, -1)
@@ -145,7 +137,7 @@ describe('passthrough streams keep the upstream bytes', () => {
   test('a stream whose first event is malformed ends in an error event, costs nothing and is logged as an error', async () => {
     const fresh = await gateway.createToken({ name: 'malformed', quota: 1_000_000 })
     const text = await streamText('malformed', false, fresh.key)
-    const events = eventsOf(text)
+    const events = sseEventsOf(text)
     expect(events).toHaveLength(1)
     expect(JSON.parse(events[0]!.data)).toMatchObject({ error: { code: 'bad_upstream_response' } })
     await gateway.services.inflight.drain(5000)
