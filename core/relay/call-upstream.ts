@@ -10,8 +10,9 @@ import type { ChannelHealth } from '../routing/channel-health.ts'
 import type { CallRecord } from './settle.ts'
 import type { RelayProbe } from '../observe/relay-observer.ts'
 import { baseUrlOf, channelClient, UpstreamRedirectError, type UpstreamExchange } from '../routing/channel-client.ts'
-import { awaitFirstEvent } from './first-event.ts'
-import type { FormFile } from '@hanggent/plugin-sdk'
+import { awaitFirstEvent, type FirstEventCheck } from './first-event.ts'
+import { type ConversionEnv, type FormFile, isMalformedStreamEvent } from '@hanggent/plugin-sdk'
+import { randomKey } from '../security/crypto.ts'
 import { withMultipartBody } from '../media/multipart-form.ts'
 
 /** A successful upstream response and what it took to get it. */
@@ -201,9 +202,18 @@ async function attempt(
         cause: `channel "${channel.name}" cut its JSON answer short`,
       })
     }
-    // A stream fails over until its first event is in hand: nothing has reached the client before that.
+    // A stream fails over until its first event is in hand and reads as the dialect's: nothing has reached the client before that.
     const answered =
-      plan.stream && response.body && isEventStream(response.headers) ? withBody(response, await awaitFirstEvent(response.body, channel.name)) : response
+      plan.stream && response.body && isEventStream(response.headers)
+        ? withBody(
+            response,
+            await awaitFirstEvent(
+              response.body,
+              channel.name,
+              firstEventCheck(context, plan, channel, dialogue, channelSecrets(key, baseUrlOf(channel.baseUrl, defaultBaseUrl))),
+            ),
+          )
+        : response
     plan.health?.recordSuccess(channel.id)
     return { response: answered, channel, upstreamModel, dialogue, text, exchange }
   } catch (error) {
@@ -224,6 +234,54 @@ export function cutShortJson(headers: Headers, text: string): boolean {
   if (!headers.get('content-type')?.toLowerCase().includes('json')) return false
   const end = text.trimEnd()
   return end !== '' && !end.endsWith('}') && !end.endsWith(']')
+}
+
+/**
+ * How the first event of a stream from `channel` is judged, by the push decoder of the dialect that answers
+ * (whichever path the answer then takes): an event it cannot read is a retryable 502, an error the upstream
+ * reports in it is mapped as the same error in an HTTP status would be. Undefined for a dialect without a
+ * push decoder or whose stream is not SSE: its first complete event lets the stream through, as before.
+ */
+function firstEventCheck(context: AppContext, plan: UpstreamPlan, channel: RuntimeChannel, dialogue: Dialogue, secrets: string[]): FirstEventCheck | undefined {
+  const codec = dialogue.upstreamCodec
+  const hub = codec.hub
+  if (!hub?.createStreamDecoder || hub.frameStream) return undefined
+  const createDecoder = hub.createStreamDecoder.bind(hub)
+  return (event) => {
+    const env = conversionEnv(() => context.now().getTime(), plan.model, dialogue.model, channel)
+    const reported = createDecoder(env)
+      .push(event)
+      .find((decoded) => decoded.type === 'error')
+    if (!reported) return undefined
+    // The upstream's words reach the client and its logs: never with the channel's key or address in them.
+    const data = redactSecrets(event.data, secrets)
+    if (isMalformedStreamEvent(reported)) {
+      return new GatewayError(502, 'bad_upstream_response', "The upstream's first stream event could not be read", {
+        retryable: true,
+        cause: `channel "${channel.name}" sent a malformed first stream event: ${data.slice(0, 200)}`,
+      })
+    }
+    const failure = mapUpstreamFailure(
+      mappedStatus(channel.statusCodeMapping, reported.status),
+      { message: redactSecrets(reported.message, secrets), code: reported.code },
+      data,
+      channel.name,
+      retryableStatuses(context.options.get().retryableStatuses),
+    )
+    // As for an error in an HTTP status: the upstream's body means something to the client only in its own dialect.
+    if (codec.dialect !== plan.codec.dialect) delete failure.options.upstreamBody
+    return failure
+  }
+}
+
+/** The ConversionEnv of a call to `channel`: decoders and encoders of its answer see the models and the channel's settings. */
+export function conversionEnv(now: () => number, clientModel: string, upstreamModel: string, channel: RuntimeChannel): ConversionEnv {
+  return {
+    now,
+    newId: (prefix) => `${prefix}${randomKey(24)}`,
+    model: upstreamModel,
+    call: { clientModel, upstreamModel, channel: { id: channel.id, type: channel.type, settings: channel.settings } },
+  }
 }
 
 /** True for an SSE answer (the only kind of stream whose first event can be awaited). */

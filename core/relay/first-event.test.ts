@@ -38,12 +38,42 @@ describe('waiting for the first SSE event of a stream', () => {
     })
 
   test('no blank line yet: still waiting (a drip is not an event)', async () => {
-    expect(await settleWithin(awaitFirstEvent(upstream(['data: {"a":1}\n', 'data: more\r\n', '\r']), 'test'))).toBe('waiting')
+    expect(await settleWithin(awaitFirstEvent(upstream(['data: {"a":1}\n', 'data: more\r\n', 'data: and more\r']), 'test'))).toBe('waiting')
   })
 
   test('closed before any event: a retryable 502', async () => {
     const error = await awaitFirstEvent(upstream(['data: partial'], true), 'test').catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(GatewayError)
     expect((error as GatewayError).status).toBe(502)
+  })
+
+  test('a comment is not an event: the wait goes on past it to the first event, which the check sees', async () => {
+    const seen: string[] = []
+    const check = (event: { data: string }) => {
+      seen.push(event.data)
+      return undefined
+    }
+    expect(await settleWithin(awaitFirstEvent(upstream([': keep-alive\n\n']), 'test', check))).toBe('waiting')
+    const body = await settleWithin(awaitFirstEvent(upstream([': keep-alive\n\n', 'data: {"a":1}\n\ndata: {"b":2}\n\n']), 'test', check))
+    expect(body).not.toBe('waiting')
+    expect(seen).toEqual(['{"a":1}'])
+  })
+
+  test("the check's failure is thrown and the upstream's body is cancelled", async () => {
+    let cancelled = false
+    const source = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode('data: {"a": tru\n\n'))
+        return new Promise(() => {})
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    const refusal = new GatewayError(502, 'bad_upstream_response', 'not the dialect', { retryable: true })
+    const error = await awaitFirstEvent(source, 'test', (event) => (event.data.endsWith('tru') ? refusal : undefined)).catch((caught: unknown) => caught)
+    expect(error).toBe(refusal)
+    await Bun.sleep(0)
+    expect(cancelled).toBe(true)
   })
 })

@@ -1,7 +1,6 @@
 import type { AppContext } from '../app-context.ts'
 import type { ConversionEnv, Converted, ClientDialect, InboundRequest, ModelPrice, PromptEstimateInput, StreamTapResult } from '@hanggent/plugin-sdk'
 import type { HubChatRequest } from '@hanggent/plugin-sdk'
-import { randomKey } from '../security/crypto.ts'
 import type { HubRequestSource } from './plan-dialogue.ts'
 import { checkUserModelLimits } from './rate-limits.ts'
 import { checkIpLimit, failOpen, warnLimitStoreDown } from '../limits/limit-checks.ts'
@@ -19,7 +18,7 @@ import { deferrableSchema, deferredPrompt, type DeferredStrings } from './deferr
 import { readMediaRequest, withMeasuredQuantities, type MediaRequest } from '../media/media-request.ts'
 import { binaryMediaAnswer, wholeMediaAnswer } from '../media/media-answer.ts'
 import { validateBody } from './validate-body.ts'
-import { callWithFailover, type UpstreamPlan, type UpstreamSuccess } from './call-upstream.ts'
+import { callWithFailover, conversionEnv, type UpstreamPlan, type UpstreamSuccess } from './call-upstream.ts'
 import { continuationFor, continuingCandidates } from './continue-stream.ts'
 import type { StreamHooks } from './response-path.ts'
 import { responseBody } from './relay-stream.ts'
@@ -276,14 +275,8 @@ function promptByteCeiling(texts: string[]): number {
 }
 
 /** Clock and ids for converters, from the context so tests can pin them, and the call they convert (models, channel settings). */
-function conversionEnv(context: AppContext, record: CallRecord, upstream: UpstreamSuccess): ConversionEnv {
-  const { channel, dialogue } = upstream
-  return {
-    now: () => context.now().getTime(),
-    newId: (prefix) => `${prefix}${randomKey(24)}`,
-    model: dialogue.model,
-    call: { clientModel: record.call.model, upstreamModel: dialogue.model, channel: { id: channel.id, type: channel.type, settings: channel.settings } },
-  }
+function callEnv(context: AppContext, record: CallRecord, upstream: UpstreamSuccess): ConversionEnv {
+  return conversionEnv(() => context.now().getTime(), record.call.model, upstream.dialogue.model, upstream.channel)
 }
 
 /** Decodes the client's request into the hub at most once, whatever the number of attempts. */
@@ -359,7 +352,7 @@ async function execute(request: AdmittedRequest): Promise<Response> {
     record.dropped(dialogue.warnings)
     if (dialogue.warnings.length > 0)
       context.logger.log('warn', 'conversion dropped or approximated parts of the request', { requestId: record.requestId, warnings: dialogue.warnings })
-    const env = conversionEnv(context, record, upstream)
+    const env = callEnv(context, record, upstream)
     if (codec.media && request.media) {
       const call = { context, media: codec.media, request: request.media, record, upstream, done: request.done }
       return codec.media.response === 'binary' ? binaryMediaAnswer(call, context.config.streamingTimeoutSeconds * 1000) : await wholeMediaAnswer(call)
@@ -442,7 +435,7 @@ function continuationHook(context: AppContext, plan: UpstreamPlan, upstream: Ups
       plan,
       record,
       cut: { channel: upstream.channel, upstreamModel: upstream.upstreamModel },
-      envFor: (continued) => conversionEnv(context, record, continued),
+      envFor: (continued) => callEnv(context, record, continued),
       maxBufferBytes,
     },
     candidates,

@@ -41,8 +41,9 @@ const scripts: Record<string, string[]> = {
     `data: ${chunk({}, 'stop')}\n\n`,
     `data: ${usageChunk}\n\ndata: [DONE]\n\n`,
   ],
-  // A first event that is not a chat chunk: the stream ends in an error event, and no token ever came.
-  malformed: ['data: {"unexpected": tru\n\n'],
+  // A usage chunk first (the gateway asked for it and cuts it out), then an event that is not a chat chunk: the first
+  // event was well formed, so the call no longer fails over, yet nothing reached the client before the error event.
+  malformed: [`data: ${usageChunk}\n\n`, 'data: {"unexpected": tru\n\n'],
 }
 
 /** The bytes of a split UTF-8 character: the second write starts inside "é" when sent as bytes. */
@@ -134,7 +135,7 @@ describe('passthrough streams keep the upstream bytes', () => {
     expect(text).not.toContain('\ufffd')
   })
 
-  test('a stream whose first event is malformed ends in an error event, costs nothing and is logged as an error', async () => {
+  test('a stream that fails before any of its events reached the client ends in an error event, costs nothing and is logged as an error', async () => {
     const fresh = await gateway.createToken({ name: 'malformed', quota: 1_000_000 })
     const text = await streamText('malformed', false, fresh.key)
     const events = sseEventsOf(text)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts'
+import { startFakeOpenAI, type FakeOpenAI, type FakeScenario } from '../support/fake-openai.ts'
 
 // Retryable failures move to the next channel before any byte reached the client.
 
@@ -78,6 +78,83 @@ describe('failover between channels', () => {
     expect(((await response.json()) as { object: string }).object).toBe('chat.completion')
     expect([primary.requests.length, backup.requests.length]).toEqual([1, 1])
   })
+
+  /** A streamed call through the OpenAI chat route (passthrough to these channels) or the Anthropic one (converted). */
+  const streamCall = (route: 'openai' | 'anthropic', withKey = key) =>
+    route === 'openai'
+      ? fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${withKey}` },
+          body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+        })
+      : fetch(`${gateway.url}/v1/messages`, {
+          method: 'POST',
+          headers: { 'x-api-key': withKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+        })
+
+  /** The assistant text of a stream in either dialect, and whether it ended as the dialect ends a whole answer. */
+  const readStream = async (response: Response) => {
+    const frames = (await response.text()).split('\n\n').filter(Boolean)
+    const data = frames.map((frame) => /^data: (.*)$/m.exec(frame)?.[1] ?? '')
+    let text = ''
+    for (const item of data.filter((entry) => entry.startsWith('{'))) {
+      const event = JSON.parse(item) as { choices?: Array<{ delta?: { content?: string } }>; delta?: { text?: string } }
+      text += event.choices?.[0]?.delta?.content ?? event.delta?.text ?? ''
+    }
+    return {
+      text,
+      complete: data.includes('[DONE]') || data.some((entry) => entry.includes('"message_stop"')),
+      errors: data.filter((entry) => entry.includes('"error"')),
+    }
+  }
+
+  for (const route of ['openai', 'anthropic'] as const) {
+    const firstEventFaults: Array<[string, FakeScenario]> = [
+      ['malformed', { kind: 'malformed-chunk', afterChunks: 0 }],
+      [
+        'an error the upstream reports',
+        { kind: 'stream-gap', gapMs: 0, chunks: [{ error: { message: 'The server is overloaded', type: 'server_error', code: 'server_error' } }] },
+      ],
+    ]
+    for (const [name, scenario] of firstEventFaults) {
+      test(`a 200 stream whose first event is ${name} fails over (${route} client, ${route === 'openai' ? 'passthrough' : 'converted'}), charged as one answer`, async () => {
+        const fresh = await gateway.createToken({ name: `first event ${route} ${name}`, quota: 10_000_000 })
+        // The price of one clean streamed answer on this route, on a fresh key.
+        const clean = await gateway.createToken({ name: `clean ${route} ${name}`, quota: 10_000_000 })
+        expect((await readStream(await streamCall(route, clean.key))).complete).toBe(true)
+        primary.reset()
+        backup.reset()
+        primary.queue(scenario)
+        const response = await streamCall(route, fresh.key)
+        expect(response.status).toBe(200)
+        const outcome = await readStream(response)
+        expect(outcome).toMatchObject({ complete: true, errors: [] })
+        expect(outcome.text).toContain('Paris')
+        expect([primary.requests.length, backup.requests.length]).toEqual([1, 1])
+        await gateway.services.inflight.drain(5000)
+        const used = (await gateway.tokenBalance(fresh.id)).usedQuota
+        expect(used).toBeGreaterThan(0)
+        expect(used).toBe((await gateway.tokenBalance(clean.id)).usedQuota)
+      })
+    }
+
+    test(`when every channel's first event is malformed, the ${route} client gets a 502 in its own format and pays nothing`, async () => {
+      const fresh = await gateway.createToken({ name: `first event fails everywhere ${route}`, quota: 10_000_000 })
+      primary.queue({ kind: 'malformed-chunk', afterChunks: 0 })
+      backup.queue({ kind: 'malformed-chunk', afterChunks: 0 })
+      const response = await streamCall(route, fresh.key)
+      expect(response.status).toBe(502)
+      const body = (await response.json()) as { type?: string; error: { code?: string; type?: string } }
+      if (route === 'openai') expect(body.error.code).toBe('bad_upstream_response')
+      else expect(body).toMatchObject({ type: 'error', error: { type: 'api_error' } })
+      await gateway.services.inflight.drain(5000)
+      expect((await gateway.tokenBalance(fresh.id)).usedQuota).toBe(0)
+      const rows = await gateway.logs({ tokenId: fresh.id })
+      expect(rows.filter((row) => row.type === 'consume')).toEqual([])
+      expect(rows.find((row) => row.type === 'error')).toMatchObject({ statusCode: 502, quota: 0 })
+    })
+  }
 
   test("a 400 is the client's problem and is not retried", async () => {
     primary.queue({ kind: 'status', status: 400 })

@@ -61,6 +61,14 @@ const faults: Fault[] = [
   { name: 'timeout before first byte', scenario: { kind: 'hang' } },
   { name: 'reset mid-stream', scenario: { kind: 'reset-mid-stream', afterChunks: 2 }, cutAfterDelivery: true },
   { name: 'malformed SSE', scenario: { kind: 'malformed-chunk', afterChunks: 2 }, cutAfterDelivery: true },
+  // A 200 whose first event is not the dialect's, or reports an error: nothing reached the client yet, so it fails over.
+  { name: 'malformed first event', scenario: { kind: 'malformed-chunk', afterChunks: 0 }, only: 'stream', aloneCode: 'bad_upstream_response' },
+  {
+    name: 'error in the first event',
+    scenario: { kind: 'stream-gap', gapMs: 0, chunks: [{ error: { message: 'The server is overloaded', type: 'server_error', code: 'server_error' } }] },
+    only: 'stream',
+    aloneCode: 'upstream_error',
+  },
   { name: 'stream never ends', scenario: { kind: 'stream-gap', gapMs: 60_000 }, cutAfterDelivery: true },
   { name: 'answer over 64 MB', scenario: { kind: 'huge', bytes: OVER_LIMIT_BYTES }, only: 'non-stream', aloneCode: 'bad_upstream_response' },
   ...(LONG_CAMPAIGN ? [{ name: '50 MB answer (delivered)', scenario: { kind: 'huge', bytes: HUGE_BYTES }, only: 'non-stream', delivered: true } as const] : []),
@@ -310,7 +318,7 @@ describe('upstream fault matrix', () => {
         }
         expect(rescued.outcome).toMatchObject({ status: 200, complete: true })
         expect(rescued.charged).toBe(clean(rescued))
-        if (fault.scenario !== 'refused' && fault.scenario.kind === 'stream-gap') {
+        if (!stream && fault.scenario !== 'refused' && fault.scenario.kind === 'stream-gap') {
           // Not a fault on a non-stream call: the fake answers it whole.
           expect(alone.outcome.complete).toBe(true)
           return
