@@ -248,10 +248,10 @@ function firstEventCheck(context: AppContext, plan: UpstreamPlan, channel: Runti
   if (!hub?.createStreamDecoder || hub.frameStream) return undefined
   const createDecoder = hub.createStreamDecoder.bind(hub)
   return (event) => {
-    const env = conversionEnv(() => context.now().getTime(), plan.model, dialogue.model, channel)
-    const reported = createDecoder(env)
-      .push(event)
-      .find((decoded) => decoded.type === 'error')
+    const decoder = createDecoder(conversionEnv(() => context.now().getTime(), plan.model, dialogue.model, channel))
+    // A passthrough stream's watcher lets an event the decoder may defer through undecoded (hub-tap.ts): judged the same here.
+    if (!dialogue.converted && decoder.canDefer?.(event)) return undefined
+    const reported = decoder.push(event).find((decoded) => decoded.type === 'error')
     if (!reported) return undefined
     // The upstream's words reach the client and its logs: never with the channel's key or address in them.
     const data = redactSecrets(event.data, secrets)

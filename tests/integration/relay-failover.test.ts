@@ -139,6 +139,23 @@ describe('failover between channels', () => {
       })
     }
 
+    if (route === 'openai') {
+      test('a passthrough first chunk with a vendor quirk the decoder would refuse (created as a string) still goes through, unchanged, as the watcher of the stream lets it', async () => {
+        const quirky = {
+          id: 'chatcmpl-q',
+          object: 'chat.completion.chunk',
+          created: '1700000000',
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, delta: { content: 'Hi' } }],
+        }
+        primary.queue({ kind: 'stream-gap', gapMs: 0, chunks: [quirky, { id: 'chatcmpl-q', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }] })
+        const response = await streamCall('openai')
+        const raw = await response.text()
+        expect(raw).toContain('"created":"1700000000"')
+        expect([primary.requests.length, backup.requests.length]).toEqual([1, 0])
+      })
+    }
+
     test(`when every channel's first event is malformed, the ${route} client gets a 502 in its own format and pays nothing`, async () => {
       const fresh = await gateway.createToken({ name: `first event fails everywhere ${route}`, quota: 10_000_000 })
       primary.queue({ kind: 'malformed-chunk', afterChunks: 0 })
