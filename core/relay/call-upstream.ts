@@ -11,7 +11,8 @@ import type { CallRecord } from './settle.ts'
 import type { RelayProbe } from '../observe/relay-observer.ts'
 import { baseUrlOf, channelClient, UpstreamRedirectError, type UpstreamExchange } from '../routing/channel-client.ts'
 import { awaitFirstEvent, type FirstEventCheck } from './first-event.ts'
-import { type ConversionEnv, type FormFile, isMalformedStreamEvent } from '@hanggent/plugin-sdk'
+import { type ConversionEnv, type FormFile, type HubResult, isMalformedStreamEvent } from '@hanggent/plugin-sdk'
+import { errorStatusOfOkAnswer } from './ok-error.ts'
 import { randomKey } from '../security/crypto.ts'
 import { withMultipartBody } from '../media/multipart-form.ts'
 
@@ -24,6 +25,8 @@ export interface UpstreamSuccess {
   dialogue: Dialogue
   /** The whole answer of a non-stream call, read inside the attempt so a broken body can fail over. */
   text?: string
+  /** A stream call the upstream answered whole (it ignored `stream`): that answer, decoded, for the client to get as a stream. */
+  whole?: HubResult
   /** The request's controls: abort (client gone, idle timeout), stop the answer timer, release. */
   exchange: UpstreamExchange
 }
@@ -162,11 +165,28 @@ async function attempt(
     throw withRedactedMessage(failure, channelSecrets(key, request.url))
   }
   const { response } = exchange
+  // The upstream's words reach the client and its logs: never with the channel's key or address in them.
+  const secrets = channelSecrets(key, baseUrlOf(channel.baseUrl, defaultBaseUrl))
+  /** The failure an error answer stands for (its body redacted), with the channel's health told. */
+  const refusal = async (status: number, text: string): Promise<GatewayError> => {
+    const upstreamError = dialogue.upstreamCodec.readUpstreamError(status, text)
+    const described = upstreamError.code ? `${upstreamError.message} (${upstreamError.code})` : upstreamError.message
+    await plan.health?.recordFailure(channel, key, { status, message: described })
+    const failure = mapUpstreamFailure(
+      mappedStatus(channel.statusCodeMapping, status),
+      upstreamError,
+      text,
+      channel.name,
+      retryableStatuses(context.options.get().retryableStatuses),
+      response.headers.get('retry-after'),
+    )
+    // An upstream error body is only meaningful to the client when it speaks the same dialect.
+    if (dialogue.upstreamCodec.dialect !== plan.codec.dialect) delete failure.options.upstreamBody
+    return failure
+  }
   let recorded = false
   try {
     if (!response.ok) {
-      // The upstream's words reach the client and its logs: never with the channel's key or address in them.
-      const secrets = channelSecrets(key, baseUrlOf(channel.baseUrl, defaultBaseUrl))
       const text = redactSecrets(await exchange.text(), secrets)
       recorded = true
       if (response.status === 404 && !dialogue.converted && hubFallbackAvailable(context.registry, transport, plan.codec)) {
@@ -179,28 +199,34 @@ async function attempt(
         })
         return await attempt(context, plan, channel, true, traceHeaders)
       }
-      const upstreamError = dialogue.upstreamCodec.readUpstreamError(response.status, text)
-      const described = upstreamError.code ? `${upstreamError.message} (${upstreamError.code})` : upstreamError.message
-      await plan.health?.recordFailure(channel, key, { status: response.status, message: described })
-      const failure = mapUpstreamFailure(
-        mappedStatus(channel.statusCodeMapping, response.status),
-        upstreamError,
-        text,
-        channel.name,
-        retryableStatuses(context.options.get().retryableStatuses),
-        response.headers.get('retry-after'),
-      )
-      // An upstream error body is only meaningful to the client when it speaks the same dialect.
-      if (dialogue.upstreamCodec.dialect !== plan.codec.dialect) delete failure.options.upstreamBody
-      throw failure
+      throw await refusal(response.status, text)
     }
+    // A stream call the upstream answered with JSON (an error, or a whole answer: it ignored `stream`) is read whole, like a non-stream one.
+    const answeredWhole = plan.stream && !plan.binaryAnswer && answeredWithJson(response.headers, dialogue)
     // Nothing has reached the client yet: a non-stream body that breaks off still fails over.
-    const text = plan.stream || plan.binaryAnswer ? undefined : await exchange.text()
+    const text = plan.binaryAnswer || (plan.stream && !answeredWhole) ? undefined : await exchange.text()
     if (text !== undefined && cutShortJson(response.headers, text)) {
       throw new GatewayError(502, 'bad_upstream_response', "The upstream's JSON answer was cut short", {
         retryable: true,
         cause: `channel "${channel.name}" cut its JSON answer short`,
       })
+    }
+    // An error answered with 200 is the error it says, with the status it names (ok-error.ts).
+    const okErrorStatus = text === undefined ? undefined : errorStatusOfOkAnswer(text)
+    if (text !== undefined && okErrorStatus !== undefined) {
+      recorded = true
+      throw await refusal(okErrorStatus, redactSecrets(text, secrets))
+    }
+    if (answeredWhole) {
+      const whole = wholeAnswerOfStreamCall(
+        plan,
+        dialogue,
+        channel,
+        text ?? '',
+        conversionEnv(() => context.now().getTime(), plan.model, dialogue.model, channel),
+      )
+      plan.health?.recordSuccess(channel.id)
+      return { response, channel, upstreamModel, dialogue, whole, exchange }
     }
     // A stream fails over until its first event is in hand and reads as the dialect's: nothing has reached the client before that.
     const answered =
@@ -281,6 +307,30 @@ export function conversionEnv(now: () => number, clientModel: string, upstreamMo
     newId: (prefix) => `${prefix}${randomKey(24)}`,
     model: upstreamModel,
     call: { clientModel, upstreamModel, channel: { id: channel.id, type: channel.type, settings: channel.settings } },
+  }
+}
+
+/** True when a stream call's answer is JSON rather than a stream: not SSE, and not the framed stream of a dialect that frames its own (NDJSON). */
+function answeredWithJson(headers: Headers, dialogue: Dialogue): boolean {
+  return headers.get('content-type')?.toLowerCase().includes('json') === true && !dialogue.upstreamCodec.hub?.frameStream
+}
+
+/**
+ * The whole answer a stream call got, decoded by the answering dialect, when the client's dialect can render it as
+ * a stream; else a retryable 502, so another channel may stream it.
+ */
+function wholeAnswerOfStreamCall(plan: UpstreamPlan, dialogue: Dialogue, channel: RuntimeChannel, text: string, env: ConversionEnv): HubResult {
+  const decoder = dialogue.upstreamCodec.hub
+  const refused = (why: string) =>
+    new GatewayError(502, 'bad_upstream_response', `The upstream answered a stream request with ${why}`, {
+      retryable: true,
+      cause: `channel "${channel.name}" answered a stream request with ${why}`,
+    })
+  if (!decoder || !plan.codec.hub) throw refused('a whole answer, which this dialect cannot relay as a stream')
+  try {
+    return decoder.decodeResult(JSON.parse(text), env)
+  } catch {
+    throw refused('a JSON body that is neither a stream nor an answer')
   }
 }
 

@@ -16,8 +16,8 @@ import { resolveModelMapping } from '../routing/select-channel.ts'
 import { callWithFailover, type UpstreamPlan, type UpstreamSuccess } from './call-upstream.ts'
 import { createHubTap, type DeliveredAnswer } from './hub-tap.ts'
 import { hubTarget, knownSuffix, servedDialects } from './plan-dialogue.ts'
-import { type Continuation, responseBody } from './relay-stream.ts'
-import { decodeUpstreamStream } from './response-path.ts'
+import type { Continuation } from './relay-stream.ts'
+import { answerEvents } from './response-path.ts'
 import type { CallRecord } from './settle.ts'
 
 // A chat stream cut after some of its text reached the client (a reset, a malformed chunk, silence past
@@ -144,7 +144,7 @@ export function continuationFor(call: ContinuationCall, candidates: RuntimeChann
     log('stream cut after delivery; continued on another channel', { toChannelId: upstream.channel.id, deliveredCharacters: delivered.text.length })
     const env = call.envFor(upstream)
     const tap = createHubTap()
-    const answer = decodeUpstreamStream(target, responseBody(upstream.response), env, call.maxBufferBytes)
+    const answer = answerEvents(target, upstream, env, call.maxBufferBytes)
     const echoes = channelPrefill(context, upstream.channel, upstream.dialogue.upstreamCodec.dialect)?.echoesPrefill === true
     const continued = tap.observe(
       adjustedEvents(echoes ? withoutEcho(answer, delivered.text.trimEnd()) : answer, deliveredTokens, delivered.text !== delivered.text.trimEnd()),

@@ -415,7 +415,9 @@ function streamResponse(request: AdmittedRequest, upstream: UpstreamSuccess, env
       return settled.then(() => undefined)
     },
   }
-  return new Response(upstream.dialogue.respond.stream(responseBody(upstream.response), hooks, env), {
+  const { respond } = upstream.dialogue
+  const body = upstream.whole ? respond.streamWhole(upstream.whole, hooks, env) : respond.stream(responseBody(upstream.response), hooks, env)
+  return new Response(body, {
     status: 200,
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' },
   })

@@ -142,6 +142,9 @@ const MEDIA_RESPONSE: ResponsePath = {
   stream() {
     throw new GatewayError(500, 'internal_error', 'A media answer reached the chat response path')
   },
+  streamWhole() {
+    throw new GatewayError(500, 'internal_error', 'A media answer reached the chat response path')
+  },
 }
 
 /**

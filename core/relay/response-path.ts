@@ -6,7 +6,7 @@ import { reasoningToContent, reasoningToContentResult } from '../hub/reasoning-t
 import { createHubTap, type DeliveredAnswer, passthroughTap } from './hub-tap.ts'
 import { lastObjectMember, looksLikeJsonObject } from './json-member.ts'
 import { relayPassthroughStream } from './relay-passthrough-stream.ts'
-import { type Continuation, relayStream, upstreamChunks, type StreamRelayOptions } from './relay-stream.ts'
+import { type Continuation, relayStream, responseBody, upstreamChunks, type StreamRelayOptions } from './relay-stream.ts'
 import type { ObservedOutput } from './settle.ts'
 
 // How the answer of one attempt reaches the client, chosen with the attempt's dialogue (plan-dialogue.ts)
@@ -42,6 +42,8 @@ export interface ResponsePath {
   answer(upstream: UpstreamAnswer, env: ConversionEnv): WholeAnswer
   /** Relays the upstream's stream to the client. */
   stream(body: ReadableStream<Uint8Array>, hooks: StreamHooks, env: ConversionEnv): ReadableStream<Uint8Array>
+  /** Streams a whole answer to a client that asked for a stream (an upstream that ignored `stream`), in the client's dialect. */
+  streamWhole(result: HubResult, hooks: StreamHooks, env: ConversionEnv): ReadableStream<Uint8Array>
 }
 
 /**
@@ -69,6 +71,10 @@ export function passthroughPath(dialect: PassthroughPair, hide: StreamRelayOptio
         continueAfterCut: continueAfterCut && ((cut) => continueAfterCut(cut, tap.delivered())),
       })
     },
+    streamWhole(result, hooks, env) {
+      if (!client.hub) throw new GatewayError(500, 'internal_error', `${client.dialect} cannot render a whole answer as a stream`)
+      return relayHubEvents(eventsOf(hubEventsOfResult(result)), { client: client.hub, thinkingToContent: false, hide }, hooks, env)
+    },
   }
 }
 
@@ -93,22 +99,75 @@ export function convertedPath(conversion: Conversion): ResponsePath {
       return { response: Response.json(client.encodeResult(result, env)), usage: result.usage, observed: observedOutput(result) }
     },
     stream(body, hooks, env) {
-      const tap = createHubTap()
-      const { continueAfterCut } = hooks
-      const observed = tap.observe(withStreamModel(decodeUpstreamStream(upstream, body, env, hooks.maxBufferBytes), model))
-      // A malformed chunk is a cut like a reset when the answer may be continued elsewhere; else the client's encoder renders its error event.
-      const decoded = continueAfterCut ? malformedAsCut(observed) : observed
-      const converted = client.encodeStream(thinkingToContent ? reasoningToContent(decoded) : decoded, env)
-      return relayStream({
-        ...hooks,
-        hide: conversion.hide,
-        source: converted[Symbol.asyncIterator](),
-        inspect: () => true,
-        result: tap.result,
-        continueAfterCut: continueAfterCut && ((cut) => continueAfterCut(cut, tap.delivered())),
-      })
+      return relayHubEvents(withStreamModel(decodeUpstreamStream(upstream, body, env, hooks.maxBufferBytes), model), conversion, hooks, env)
+    },
+    streamWhole(result, hooks, env) {
+      return relayHubEvents(eventsOf(hubEventsOfResult(withModel(result, model))), conversion, hooks, env)
     },
   }
+}
+
+/**
+ * Hub events to the client as its dialect's stream, watched for billing; a cut (a malformed chunk included) may be
+ * continued elsewhere when the hooks allow it, else the client's encoder renders its error event.
+ */
+function relayHubEvents(
+  events: AsyncIterable<HubEvent>,
+  conversion: Pick<Conversion, 'thinkingToContent' | 'hide'> & { client: HubClientCodec },
+  hooks: StreamHooks,
+  env: ConversionEnv,
+): ReadableStream<Uint8Array> {
+  const tap = createHubTap()
+  const { continueAfterCut } = hooks
+  const observed = tap.observe(events)
+  const decoded = continueAfterCut ? malformedAsCut(observed) : observed
+  const converted = conversion.client.encodeStream(conversion.thinkingToContent ? reasoningToContent(decoded) : decoded, env)
+  return relayStream({
+    ...hooks,
+    hide: conversion.hide,
+    source: converted[Symbol.asyncIterator](),
+    inspect: () => true,
+    result: tap.result,
+    continueAfterCut: continueAfterCut && ((cut) => continueAfterCut(cut, tap.delivered())),
+  })
+}
+
+/** A whole answer's hub events in the order a stream of it would have sent them: start, each choice's parts and finish, usage. */
+export function hubEventsOfResult(result: HubResult): HubEvent[] {
+  const events: HubEvent[] = [{ type: 'message-start', id: result.id, model: result.model, created: result.created }]
+  for (const choice of result.choices) {
+    const index = choice.index
+    let toolIndex = 0
+    for (const part of choice.content) {
+      if (part.type === 'text' && part.text !== '') events.push({ type: 'text-delta', index, text: part.text })
+      else if (part.type === 'reasoning') {
+        const { type: _, ...reasoning } = part
+        events.push({ type: 'reasoning-delta', index, ...reasoning })
+      } else if (part.type === 'tool-call') {
+        events.push({ type: 'tool-call-start', index, toolIndex, id: part.id, name: part.name })
+        if (part.arguments !== '') events.push({ type: 'tool-call-delta', index, toolIndex, argumentsDelta: part.arguments })
+        toolIndex += 1
+      }
+    }
+    events.push({ type: 'finish', index, reason: choice.finishReason, ...(choice.rawFinishReason === undefined ? {} : { rawReason: choice.rawFinishReason }) })
+  }
+  if (result.usage) events.push({ type: 'usage', usage: result.usage })
+  return events
+}
+
+/** Events already in hand as the async iterable a stream's relay reads. */
+async function* eventsOf(events: HubEvent[]): AsyncGenerator<HubEvent> {
+  yield* events
+}
+
+/** The hub events of an attempt's answer to a stream call: its stream decoded, or the whole answer it sent instead (UpstreamSuccess.whole). */
+export function answerEvents(
+  upstream: HubUpstreamCodec,
+  answered: { response: Response; whole?: HubResult },
+  env: ConversionEnv,
+  maxBufferBytes: number,
+): AsyncIterable<HubEvent> {
+  return answered.whole ? eventsOf(hubEventsOfResult(answered.whole)) : decodeUpstreamStream(upstream, responseBody(answered.response), env, maxBufferBytes)
 }
 
 /** An upstream stream as hub events: framed by the dialect when its stream is not SSE, else parsed as SSE here, then decoded. */

@@ -173,6 +173,77 @@ describe('failover between channels', () => {
     })
   }
 
+  /** A whole-answer call through the OpenAI chat route (passthrough to these channels) or the Anthropic one (converted). */
+  const wholeCall = (route: 'openai' | 'anthropic', withKey: string) =>
+    route === 'openai'
+      ? fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${withKey}` },
+          body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+        })
+      : fetch(`${gateway.url}/v1/messages`, {
+          method: 'POST',
+          headers: { 'x-api-key': withKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o-mini', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }),
+        })
+
+  const overloaded = { error: { message: 'The server is overloaded', type: 'server_error', param: null, code: null } }
+
+  for (const route of ['openai', 'anthropic'] as const) {
+    test(`an error answered with HTTP 200 fails over (${route} client, whole answer and stream), and costs nothing`, async () => {
+      for (const stream of [false, true]) {
+        const fresh = await gateway.createToken({ name: `ok error ${route} ${stream}`, quota: 10_000_000 })
+        primary.reset()
+        backup.reset()
+        primary.queue({ kind: 'status', status: 200, body: overloaded })
+        const response = stream ? await streamCall(route, fresh.key) : await wholeCall(route, fresh.key)
+        expect(response.status).toBe(200)
+        const text = await response.text()
+        expect(text).toContain('Paris')
+        expect(text).not.toContain('overloaded')
+        expect([primary.requests.length, backup.requests.length]).toEqual([1, 1])
+      }
+    })
+
+    test(`alone, an error answered with HTTP 200 reaches the ${route} client with the status it names, in its format, and costs nothing`, async () => {
+      const fresh = await gateway.createToken({ name: `ok error alone ${route}`, quota: 10_000_000 })
+      const quota = { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } }
+      primary.queue({ kind: 'status', status: 200, body: quota })
+      backup.queue({ kind: 'status', status: 200, body: quota })
+      const response = await wholeCall(route, fresh.key)
+      expect(response.status).toBe(429)
+      const body = (await response.json()) as { type?: string; error: { type?: string; message: string } }
+      expect(body.error.message).toContain('Rate limit reached')
+      if (route === 'anthropic') expect(body).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } })
+      await gateway.services.inflight.drain(5000)
+      expect((await gateway.tokenBalance(fresh.id)).usedQuota).toBe(0)
+      expect((await gateway.logs({ tokenId: fresh.id })).filter((row) => row.type === 'consume')).toEqual([])
+    })
+
+    test(`a stream request the upstream answered whole (it ignored stream) reaches the ${route} client as a stream, billed as the answer`, async () => {
+      const whole = await Bun.file('plugins/openai/__fixtures__/openai-chat-text.json').json()
+      // What the answer costs asked for whole, on a fresh key: the stream must cost the same (the usage it reported).
+      const reference = await gateway.createToken({ name: `whole reference ${route}`, quota: 10_000_000 })
+      primary.queue({ kind: 'status', status: 200, body: whole })
+      expect((await wholeCall(route, reference.key)).status).toBe(200)
+      const fresh = await gateway.createToken({ name: `whole as stream ${route}`, quota: 10_000_000 })
+      primary.reset()
+      backup.reset()
+      primary.queue({ kind: 'status', status: 200, body: whole })
+      const response = await streamCall(route, fresh.key)
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toContain('text/event-stream')
+      const outcome = await readStream(response)
+      expect(outcome).toMatchObject({ complete: true, errors: [] })
+      expect(outcome.text).toBe(whole.choices[0].message.content)
+      expect([primary.requests.length, backup.requests.length]).toEqual([1, 0])
+      await gateway.services.inflight.drain(5000)
+      const used = (await gateway.tokenBalance(fresh.id)).usedQuota
+      expect(used).toBeGreaterThan(0)
+      expect(used).toBe((await gateway.tokenBalance(reference.id)).usedQuota)
+    })
+  }
+
   test("a 400 is the client's problem and is not retried", async () => {
     primary.queue({ kind: 'status', status: 400 })
     expect((await call()).status).toBe(400)

@@ -357,6 +357,30 @@ describe('a stream cut after delivery is continued on a channel that continues a
     })
   })
 
+  test('a continuation the backup answers whole (it ignored stream) still carries the stream on: the exact text, billed as logged', async () => {
+    const token = await freshKey('vllm whole')
+    vllm.queue({
+      kind: 'status',
+      status: 200,
+      body: {
+        id: 'chatcmpl-whole',
+        object: 'chat.completion',
+        created: 1_748_736_999,
+        model: VLLM_MODEL,
+        choices: [
+          { index: 0, message: { role: 'assistant', content: " capital of France is Paris. It's known for the Eiffel Tower." }, finish_reason: 'stop' },
+        ],
+        usage: { prompt_tokens: 26, completion_tokens: 14, total_tokens: 40 },
+      },
+    })
+    await cutOpenAIStream(VLLM_MODEL, token.key, OPENAI_ANSWER)
+    expect(vllm.requests).toHaveLength(1)
+    const { rows, logged, charged } = await charges(token.id)
+    expect(rows).toHaveLength(1)
+    expect(charged).toBe(logged)
+    expect(charged).toBeGreaterThan(0)
+  })
+
   test('OpenAI client cut on an OpenAI primary, continued on a vLLM-style backup: continue_final_message, the exact text, billed as logged', async () => {
     const token = await freshKey('vllm')
     await cutOpenAIStream(VLLM_MODEL, token.key, OPENAI_ANSWER)

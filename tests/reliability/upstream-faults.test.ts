@@ -69,6 +69,11 @@ const faults: Fault[] = [
     only: 'stream',
     aloneCode: 'upstream_error',
   },
+  // An error body with HTTP 200 (vendors and proxies do this), to a whole-answer call and to a stream call alike.
+  {
+    name: '200 with an error body',
+    scenario: { kind: 'status', status: 200, body: { error: { message: 'The server is overloaded', type: 'server_error', param: null, code: null } } },
+  },
   { name: 'stream never ends', scenario: { kind: 'stream-gap', gapMs: 60_000 }, cutAfterDelivery: true },
   { name: 'answer over 64 MB', scenario: { kind: 'huge', bytes: OVER_LIMIT_BYTES }, only: 'non-stream', aloneCode: 'bad_upstream_response' },
   ...(LONG_CAMPAIGN ? [{ name: '50 MB answer (delivered)', scenario: { kind: 'huge', bytes: HUGE_BYTES }, only: 'non-stream', delivered: true } as const] : []),

@@ -436,7 +436,7 @@ export interface UpstreamDialect {
   dialect: Dialect
   /** What the endpoint does (`chat` or `responses` for a hub target). */
   endpoint: EndpointKind
-  /** The upstream's error message from a non-2xx body, for logs and clear client errors. */
+  /** The upstream's error message from a non-2xx body (or a 200 body that is an error, with the status it names), for logs and clear client errors. */
   readUpstreamError(status: number, bodyText: string): { message: string; code?: string }
   /** Hub conversion towards the upstream (encode request; decode result, stream, push decoder; frameStream). */
   hub?: HubUpstreamCodec
