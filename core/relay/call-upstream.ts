@@ -13,6 +13,7 @@ import { baseUrlOf, channelClient, UpstreamRedirectError, type UpstreamExchange 
 import { awaitFirstEvent, type FirstEventCheck } from './first-event.ts'
 import { type ConversionEnv, type FormFile, type HubResult, isMalformedStreamEvent } from '@hanggent/plugin-sdk'
 import { errorStatusOfOkAnswer } from './ok-error.ts'
+import { looksLikeJsonObject } from './json-member.ts'
 import { randomKey } from '../security/crypto.ts'
 import { withMultipartBody } from '../media/multipart-form.ts'
 
@@ -211,6 +212,13 @@ async function attempt(
         cause: `channel "${channel.name}" cut its JSON answer short`,
       })
     }
+    // Every answer of a chat-path dialect is a JSON object: anything else (an HTML page a proxy sent with 200, nothing) is the channel's failure.
+    if (text !== undefined && !plan.codec.media && !looksLikeJsonObject(text)) {
+      throw new GatewayError(502, 'bad_upstream_response', 'Upstream answered with a body that is not JSON', {
+        retryable: true,
+        cause: `channel "${channel.name}" answered 200 with a body that is not a JSON object: ${redactSecrets(text.slice(0, 200), secrets)}`,
+      })
+    }
     // An error answered with 200 is the error it says, with the status it names (ok-error.ts).
     const okErrorStatus = text === undefined ? undefined : errorStatusOfOkAnswer(text)
     if (text !== undefined && okErrorStatus !== undefined) {
@@ -229,16 +237,10 @@ async function attempt(
       return { response, channel, upstreamModel, dialogue, whole, exchange }
     }
     // A stream fails over until its first event is in hand and reads as the dialect's: nothing has reached the client before that.
+    // Any stream but a dialect's own framing is SSE, whatever its content type says (an HTML page has no event: it fails over).
     const answered =
-      plan.stream && response.body && isEventStream(response.headers)
-        ? withBody(
-            response,
-            await awaitFirstEvent(
-              response.body,
-              channel.name,
-              firstEventCheck(context, plan, channel, dialogue, channelSecrets(key, baseUrlOf(channel.baseUrl, defaultBaseUrl))),
-            ),
-          )
+      plan.stream && !plan.binaryAnswer && response.body && !dialogue.upstreamCodec.hub?.frameStream
+        ? withBody(response, await awaitFirstEvent(response.body, channel.name, firstEventCheck(context, plan, channel, dialogue, secrets)))
         : response
     plan.health?.recordSuccess(channel.id)
     return { response: answered, channel, upstreamModel, dialogue, text, exchange }
@@ -332,11 +334,6 @@ function wholeAnswerOfStreamCall(plan: UpstreamPlan, dialogue: Dialogue, channel
   } catch {
     throw refused('a JSON body that is neither a stream nor an answer')
   }
-}
-
-/** True for an SSE answer (the only kind of stream whose first event can be awaited). */
-function isEventStream(headers: Headers): boolean {
-  return headers.get('content-type')?.toLowerCase().includes('text/event-stream') === true
 }
 
 /** The same answer (status, headers) over another body. */

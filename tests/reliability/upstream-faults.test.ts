@@ -74,6 +74,9 @@ const faults: Fault[] = [
     name: '200 with an error body',
     scenario: { kind: 'status', status: 200, body: { error: { message: 'The server is overloaded', type: 'server_error', param: null, code: null } } },
   },
+  // What a proxy or a captive portal in front of the vendor sends with 200: a page, or nothing.
+  { name: '200 with an HTML page', scenario: { kind: 'raw', status: 200, contentType: 'text/html', body: '<html><body>Just a moment...</body></html>' } },
+  { name: '200 with an empty body', scenario: { kind: 'raw', status: 200, contentType: 'application/json', body: '' } },
   { name: 'stream never ends', scenario: { kind: 'stream-gap', gapMs: 60_000 }, cutAfterDelivery: true },
   { name: 'answer over 64 MB', scenario: { kind: 'huge', bytes: OVER_LIMIT_BYTES }, only: 'non-stream', aloneCode: 'bad_upstream_response' },
   ...(LONG_CAMPAIGN ? [{ name: '50 MB answer (delivered)', scenario: { kind: 'huge', bytes: HUGE_BYTES }, only: 'non-stream', delivered: true } as const] : []),

@@ -34,6 +34,8 @@ export type FakeScenario =
   | { kind: 'fixture'; name?: string }
   /** Answer with this HTTP status; `body` defaults to the recorded error for 400, 401, 429 and 500. */
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  /** Answer with exactly this text and content type, stream or not (a proxy's HTML page, an empty body). */
+  | { kind: 'raw'; status: number; contentType: string; body: string }
   /** Wait, then answer from fixtures. */
   | { kind: 'slow'; delayMs: number }
   /** Never answer; the request stays open until the client gives up. */
@@ -406,6 +408,7 @@ function continuedAnswer(answer: Json, continued: Continued): Json {
 
 /** Answers an authenticated, routed request according to the scenario (`continued`: a marked prefill the fake's vendor continues). */
 async function answer(route: Route, request: Request, body: Json, scenario: FakeScenario, tracker: StreamTracker, continued?: Continued): Promise<Response> {
+  if (scenario.kind === 'raw') return new Response(scenario.body, { status: scenario.status, headers: { 'content-type': scenario.contentType } })
   if (scenario.kind === 'status') {
     const fixture = errorFixtures[scenario.status]
     const errorBody =
