@@ -203,7 +203,7 @@ async function attempt(
       throw await refusal(response.status, text)
     }
     // A stream call the upstream answered with JSON (an error, or a whole answer: it ignored `stream`) is read whole, like a non-stream one.
-    const answeredWhole = plan.stream && !plan.binaryAnswer && answeredWithJson(response.headers, dialogue)
+    const answeredWhole = plan.stream && !plan.binaryAnswer && !plan.codec.media && answeredWithJson(response.headers, dialogue)
     // Nothing has reached the client yet: a non-stream body that breaks off still fails over.
     const text = plan.binaryAnswer || (plan.stream && !answeredWhole) ? undefined : await exchange.text()
     if (text !== undefined && cutShortJson(response.headers, text)) {
@@ -237,9 +237,11 @@ async function attempt(
       return { response, channel, upstreamModel, dialogue, whole, exchange }
     }
     // A stream fails over until its first event is in hand and reads as the dialect's: nothing has reached the client before that.
-    // Any stream but a dialect's own framing is SSE, whatever its content type says (an HTML page has no event: it fails over).
+    // Any chat stream but a dialect's own framing is SSE, whatever its content type says (an HTML page has no event: it fails over);
+    // a media answer (relayed by media-answer.ts) keeps the old rule: waited for only when it says it is SSE.
+    const sse = plan.codec.media ? isEventStream(response.headers) : !dialogue.upstreamCodec.hub?.frameStream
     const answered =
-      plan.stream && !plan.binaryAnswer && response.body && !dialogue.upstreamCodec.hub?.frameStream
+      plan.stream && !plan.binaryAnswer && response.body && sse
         ? withBody(response, await awaitFirstEvent(response.body, channel.name, firstEventCheck(context, plan, channel, dialogue, secrets)))
         : response
     plan.health?.recordSuccess(channel.id)
@@ -310,6 +312,11 @@ export function conversionEnv(now: () => number, clientModel: string, upstreamMo
     model: upstreamModel,
     call: { clientModel, upstreamModel, channel: { id: channel.id, type: channel.type, settings: channel.settings } },
   }
+}
+
+/** True for an SSE answer by its content type. */
+function isEventStream(headers: Headers): boolean {
+  return headers.get('content-type')?.toLowerCase().includes('text/event-stream') === true
 }
 
 /** True when a stream call's answer is JSON rather than a stream: not SSE, and not the framed stream of a dialect that frames its own (NDJSON). */

@@ -28,6 +28,11 @@ describe('an error answered with HTTP 200', () => {
     expect(errorStatusOfOkAnswer(JSON.stringify(body))).toBeUndefined()
   })
 
+  test('an answer that says `"error": null`, however spaced, or an "error" key inside a string, is an answer', () => {
+    expect(errorStatusOfOkAnswer('{"id":"r","object":"response","error" :\n  null,"output":[]}')).toBeUndefined()
+    expect(errorStatusOfOkAnswer('{"id":"r","error":null,"text":"a \\"error\\": {\\"x\\":1} in a string"}')).toBeUndefined()
+  })
+
   test('text that is not a JSON object, or is too large to be an error body, is not inspected', () => {
     expect(errorStatusOfOkAnswer('{"error": {"message": "cut')).toBeUndefined()
     expect(errorStatusOfOkAnswer('["error"]')).toBeUndefined()

@@ -29,7 +29,7 @@ const STATUS_BY_TYPE: Record<string, number> = {
  * as Gemini sends), else the one its `type` is sent with, else 502.
  */
 export function errorStatusOfOkAnswer(text: string): number | undefined {
-  if (text.length > ERROR_BODY_MAX_CHARS || !text.includes('"error"')) return undefined
+  if (text.length > ERROR_BODY_MAX_CHARS || !namesAnError(text)) return undefined
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -41,6 +41,23 @@ export function errorStatusOfOkAnswer(text: string): number | undefined {
   if (error === undefined || error === null || error === false || error === '' || (isRecord(error) && Object.keys(error).length === 0)) return undefined
   if (OUTPUT_KEYS.some((key) => Array.isArray(body[key]) && body[key].length > 0)) return undefined
   return isRecord(error) ? statusOf(error) : 502
+}
+
+/**
+ * True when some `"error":` member holds something other than null: the cheap look that spares a parse of every
+ * answer that merely says `"error": null` (each Responses object does). Inside a JSON string a quote is escaped,
+ * so such a member cannot be faked by text.
+ */
+function namesAnError(text: string): boolean {
+  for (let at = text.indexOf('"error"'); at !== -1; at = text.indexOf('"error"', at + 7)) {
+    let index = at + 7
+    while (text.charCodeAt(index) <= 32) index++
+    if (text.charCodeAt(index) !== 58) continue
+    index++
+    while (text.charCodeAt(index) <= 32) index++
+    if (!text.startsWith('null', index)) return true
+  }
+  return false
 }
 
 /** The status an error object names, by number or by type. */
