@@ -1,3 +1,5 @@
+import { isRecord, parseJsonObject } from '@hanggent/plugin-sdk'
+
 // Some upstreams (OpenAI-compatible vendors, proxies in front of them) answer a failed call with HTTP 200
 // and an error body, to a whole-answer call or to a stream call they did not stream. Relayed as it is, the
 // client of a passthrough call reads a 200 it must inspect and pays for nothing it got; a converted call
@@ -30,13 +32,8 @@ const STATUS_BY_TYPE: Record<string, number> = {
  */
 export function errorStatusOfOkAnswer(text: string): number | undefined {
   if (text.length > ERROR_BODY_MAX_CHARS || !namesAnError(text)) return undefined
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (!isRecord(body)) return undefined
+  const body = parseJsonObject(text)
+  if (!body) return undefined
   const error = body.error
   if (error === undefined || error === null || error === false || error === '' || (isRecord(error) && Object.keys(error).length === 0)) return undefined
   if (OUTPUT_KEYS.some((key) => Array.isArray(body[key]) && body[key].length > 0)) return undefined
@@ -68,8 +65,4 @@ function statusOf(error: Record<string, unknown>): number {
   }
   for (const field of [error.type, error.code]) if (typeof field === 'string' && Object.hasOwn(STATUS_BY_TYPE, field)) return STATUS_BY_TYPE[field]!
   return 502
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
