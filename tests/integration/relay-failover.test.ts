@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { startGateway, type TestGateway } from '../support/gateway.ts'
+import { sseEventsOf } from '../support/sse-text.ts'
 import { startFakeOpenAI, type FakeOpenAI, type FakeScenario } from '../support/fake-openai.ts'
 
 // Retryable failures move to the next channel before any byte reached the client.
@@ -95,8 +96,7 @@ describe('failover between channels', () => {
 
   /** The assistant text of a stream in either dialect, and whether it ended as the dialect ends a whole answer. */
   const readStream = async (response: Response) => {
-    const frames = (await response.text()).split('\n\n').filter(Boolean)
-    const data = frames.map((frame) => /^data: (.*)$/m.exec(frame)?.[1] ?? '')
+    const data = sseEventsOf(await response.text()).map((event) => event.data)
     let text = ''
     for (const item of data.filter((entry) => entry.startsWith('{'))) {
       const event = JSON.parse(item) as { choices?: Array<{ delta?: { content?: string } }>; delta?: { text?: string } }
